@@ -1,0 +1,55 @@
+package reference
+
+import "maps"
+
+// ODSRow is one raw log row before cleaning.
+type ODSRow struct {
+	Dt       string  // partition, yyyymmdd
+	DedupKey *string // identifies one log record; copies of a record share it; nil is NULL
+	User     *string
+	Event    *string
+	TS       int64 // epoch seconds
+	Dims     map[string]*string
+}
+
+// CleanRules are the ODS to DW cleaning options.
+type CleanRules struct {
+	KnownEvents map[string]bool // nil keeps every event
+	Dedup       bool
+}
+
+// Clean turns ODS rows into DW rows, keeping the input order of the rows it keeps:
+//
+//  1. rows whose User or Event is NULL or empty are dropped;
+//  2. when KnownEvents is not nil, rows whose Event is not in it are dropped;
+//  3. when Dedup is set, of the rows left with one Dt and one non-NULL DedupKey only the first
+//     is kept (they are copies of one log record). Rows with a NULL DedupKey are all kept, and
+//     equal keys in different partitions are different records.
+func Clean(rows []ODSRow, rules CleanRules) []Row {
+	type key struct{ dt, dedup string }
+	seen := map[key]bool{}
+	var out []Row
+	for _, r := range rows {
+		if r.User == nil || *r.User == "" || r.Event == nil || *r.Event == "" {
+			continue
+		}
+		if rules.KnownEvents != nil && !rules.KnownEvents[*r.Event] {
+			continue
+		}
+		if rules.Dedup && r.DedupKey != nil {
+			k := key{r.Dt, *r.DedupKey}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, Row{
+			Dt:    r.Dt,
+			User:  *r.User,
+			TS:    r.TS,
+			Event: *r.Event,
+			Dims:  maps.Clone(r.Dims),
+		})
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package reference
+
+import (
+	"reflect"
+	"testing"
+)
+
+func sp(s string) *string { return &s }
+
+func TestClean(t *testing.T) {
+	ods := []ODSRow{
+		{Dt: "20240101", DedupKey: sp("k1"), User: sp("u1"), Event: sp("browse"), TS: 10},
+		{Dt: "20240101", DedupKey: sp("k2"), User: nil, Event: sp("browse"), TS: 11},
+		{Dt: "20240101", DedupKey: sp("k3"), User: sp(""), Event: sp("browse"), TS: 12},
+		{Dt: "20240101", DedupKey: sp("k4"), User: sp("u1"), Event: nil, TS: 13},
+		{Dt: "20240101", DedupKey: sp("k5"), User: sp("u1"), Event: sp(""), TS: 14},
+		{Dt: "20240101", DedupKey: sp("k6"), User: sp("u1"), Event: sp("login"), TS: 15},
+		{Dt: "20240101", DedupKey: sp("k1"), User: sp("u1"), Event: sp("browse"), TS: 10}, // copy of k1
+		{Dt: "20240102", DedupKey: sp("k1"), User: sp("u1"), Event: sp("browse"), TS: 10}, // other partition
+		{Dt: "20240101", DedupKey: nil, User: sp("u2"), Event: sp("click"), TS: 20},
+		{Dt: "20240101", DedupKey: nil, User: sp("u2"), Event: sp("click"), TS: 20},
+		{Dt: "20240101", DedupKey: sp("k7"), User: sp("u3"), Event: sp("click"), TS: 30,
+			Dims: map[string]*string{"os": sp("ios"), "brand": nil}},
+	}
+	dims := map[string]*string{"os": sp("ios"), "brand": nil}
+	known := map[string]bool{"browse": true, "click": true, "purchase": true}
+
+	tests := []struct {
+		name  string
+		rules CleanRules
+		want  []Row
+	}{
+		{
+			name:  "known events and dedup",
+			rules: CleanRules{KnownEvents: known, Dedup: true},
+			want: []Row{
+				{Dt: "20240101", User: "u1", TS: 10, Event: "browse"},
+				{Dt: "20240102", User: "u1", TS: 10, Event: "browse"},
+				{Dt: "20240101", User: "u2", TS: 20, Event: "click"},
+				{Dt: "20240101", User: "u2", TS: 20, Event: "click"},
+				{Dt: "20240101", User: "u3", TS: 30, Event: "click", Dims: dims},
+			},
+		},
+		{
+			name:  "all events, no dedup",
+			rules: CleanRules{},
+			want: []Row{
+				{Dt: "20240101", User: "u1", TS: 10, Event: "browse"},
+				{Dt: "20240101", User: "u1", TS: 15, Event: "login"},
+				{Dt: "20240101", User: "u1", TS: 10, Event: "browse"},
+				{Dt: "20240102", User: "u1", TS: 10, Event: "browse"},
+				{Dt: "20240101", User: "u2", TS: 20, Event: "click"},
+				{Dt: "20240101", User: "u2", TS: 20, Event: "click"},
+				{Dt: "20240101", User: "u3", TS: 30, Event: "click", Dims: dims},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Clean(ods, tt.rules)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Clean:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// A dedup key is only compared among rows that survive the filters.
+func TestCleanDedupAfterFilters(t *testing.T) {
+	ods := []ODSRow{
+		{Dt: "20240101", DedupKey: sp("k"), User: sp(""), Event: sp("browse"), TS: 1},
+		{Dt: "20240101", DedupKey: sp("k"), User: sp("u"), Event: sp("browse"), TS: 1},
+	}
+	got := Clean(ods, CleanRules{Dedup: true})
+	if len(got) != 1 || got[0].User != "u" {
+		t.Errorf("Clean = %+v, want the row of user u", got)
+	}
+}

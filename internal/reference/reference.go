@@ -1,0 +1,418 @@
+// Package reference is an independent Go implementation of fgen's funnel semantics
+// (docs/FUNNELS.md), used as the oracle in property tests of the SQL that fgen emits.
+//
+// It deliberately shares nothing with the SQL: it reads plain Go values, and every number is
+// computed straight from the definition in FUNNELS.md, favouring obviously correct code over
+// speed (but never quadratic per user, so a bot with 50,000 events is cheap).
+//
+// The entry points are Clean (ODS rows to DW rows), Compute (DW rows to funnel results),
+// Percent (the seed's rate format) and RandomRows (nasty test data for other packages).
+package reference
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Funnel modes.
+const (
+	ModeEvents  = "events"
+	ModeUsers   = "users"
+	ModeOrdered = "ordered"
+)
+
+// Day boundaries of the ordered funnel.
+const (
+	WithinDay     = "within_day"
+	CrossMidnight = "cross_midnight"
+)
+
+// Row is one DW row: already cleaned.
+type Row struct {
+	Dt    string // partition, yyyymmdd
+	User  string
+	TS    int64 // epoch seconds
+	Event string
+	Dims  map[string]*string // breakdown columns; a nil pointer or a missing key is SQL NULL
+}
+
+// Funnel defines what Compute counts.
+type Funnel struct {
+	Mode        string     // ModeEvents, ModeUsers or ModeOrdered
+	Stages      [][]string // stage k (1-based in prose) is a set of event values; mutually exclusive
+	Window      int64      // seconds, ordered mode only
+	Boundary    string     // WithinDay (also when empty) or CrossMidnight, ordered mode only
+	Breakdowns  []string   // dimension names, keys of Row.Dims
+	TotalMarker string     // dimension value of total rows, e.g. "all"
+	NullMarker  string     // dimension value for NULL or empty values, e.g. "unknown"
+}
+
+// Result is one output row: one day and one breakdown value (or the total).
+type Result struct {
+	Dt   string
+	Dims map[string]string // every breakdown: its value, NullMarker or TotalMarker; empty without breakdowns
+
+	Counts       []int64    // per stage, never negative
+	StepRates    []*float64 // index k: Counts[k]/Counts[k-1]; index 0 nil; nil when the denominator is 0
+	OverallRates []*float64 // index k: Counts[k]/Counts[0]; index 0 nil; nil when the denominator is 0
+
+	// Ordered mode only (nil slices otherwise). Index k >= 1: median and mean, over the users
+	// who reached stage k+1, of the seconds from their chain start to reaching stage k+1
+	// (see Progress.Durations); nil when no user reached it. Index 0 is always nil.
+	MedianSeconds []*float64
+	AvgSeconds    []*float64
+}
+
+// Validate reports what is wrong with f, if anything. Compute panics on an invalid funnel.
+func (f Funnel) Validate() error {
+	switch f.Mode {
+	case ModeEvents, ModeUsers, ModeOrdered:
+	default:
+		return fmt.Errorf("mode %q: want %q, %q or %q", f.Mode, ModeEvents, ModeUsers, ModeOrdered)
+	}
+	if len(f.Stages) == 0 {
+		return fmt.Errorf("no stages")
+	}
+	seen := map[string]int{}
+	for i, stage := range f.Stages {
+		for _, ev := range stage {
+			if j, ok := seen[ev]; ok && j != i+1 {
+				return fmt.Errorf("event %q is in stages %d and %d; stages must be mutually exclusive", ev, j, i+1)
+			}
+			seen[ev] = i + 1
+		}
+	}
+	switch f.Boundary {
+	case "", WithinDay, CrossMidnight:
+	default:
+		return fmt.Errorf("boundary %q: want %q or %q", f.Boundary, WithinDay, CrossMidnight)
+	}
+	if f.Mode == ModeOrdered && f.Window < 0 {
+		return fmt.Errorf("window %d: must not be negative", f.Window)
+	}
+	dims := map[string]bool{}
+	for _, d := range f.Breakdowns {
+		if dims[d] {
+			return fmt.Errorf("breakdown %q listed twice", d)
+		}
+		dims[d] = true
+	}
+	if len(f.Breakdowns) > 0 && f.TotalMarker == f.NullMarker {
+		return fmt.Errorf("total marker and null marker are both %q; they must differ", f.TotalMarker)
+	}
+	return nil
+}
+
+// NextDay returns the calendar day after day, both yyyymmdd.
+func NextDay(day string) (string, error) {
+	t, err := time.Parse("20060102", day)
+	if err != nil {
+		return "", fmt.Errorf("day %q: want yyyymmdd", day)
+	}
+	return t.AddDate(0, 0, 1).Format("20060102"), nil
+}
+
+// Compute returns the funnel results for every day in days: sorted by Dt (duplicates in days
+// are ignored), then the total row, then by breakdown index, then by value byte-wise.
+// Rows whose Dt is not in days are ignored, except that an ordered cross_midnight funnel for
+// day D also reads the rows of D+1. It panics when f is invalid (see Validate) or a day is
+// not yyyymmdd.
+func Compute(f Funnel, rows []Row, days []string) []Result {
+	if err := f.Validate(); err != nil {
+		panic("reference: invalid funnel: " + err.Error())
+	}
+	stageOf := map[string]int{}
+	for i, stage := range f.Stages {
+		for _, ev := range stage {
+			stageOf[ev] = i + 1
+		}
+	}
+	// Stage rows by partition; other rows are ignored entirely.
+	byDt := map[string][]stageRow{}
+	for _, r := range rows {
+		s, ok := stageOf[r.Event]
+		if !ok {
+			continue
+		}
+		byDt[r.Dt] = append(byDt[r.Dt], stageRow{row: r, stage: s, dims: f.normalize(r)})
+	}
+
+	days = slices.Clone(days)
+	slices.Sort(days)
+	days = slices.Compact(days)
+
+	var out []Result
+	for _, day := range days {
+		if _, err := NextDay(day); err != nil {
+			panic("reference: " + err.Error())
+		}
+		t := newTally(f)
+		switch f.Mode {
+		case ModeEvents:
+			countEvents(t, byDt[day])
+		case ModeUsers:
+			countUsers(t, byDt[day])
+		case ModeOrdered:
+			var next []stageRow
+			if f.Boundary == CrossMidnight {
+				nd, _ := NextDay(day)
+				next = byDt[nd]
+			}
+			countOrdered(t, f.Window, byDt[day], next)
+		}
+		out = append(out, t.results(day)...)
+	}
+	return out
+}
+
+// stageRow is a row that belongs to a stage, with its breakdown values normalized.
+type stageRow struct {
+	row   Row
+	stage int      // 1-based
+	dims  []string // normalized values, in breakdown order
+}
+
+// normalize returns r's breakdown values in breakdown order, NULL and "" as NullMarker.
+func (f Funnel) normalize(r Row) []string {
+	vals := make([]string, len(f.Breakdowns))
+	for i, d := range f.Breakdowns {
+		p := r.Dims[d]
+		if p == nil || *p == "" {
+			vals[i] = f.NullMarker
+		} else {
+			vals[i] = *p
+		}
+	}
+	return vals
+}
+
+// byTSThenDims orders rows by timestamp, then normalized breakdown values byte-wise.
+func byTSThenDims(a, b stageRow) int {
+	if c := compareInt(a.row.TS, b.row.TS); c != 0 {
+		return c
+	}
+	return slices.Compare(a.dims, b.dims)
+}
+
+// byTSStageDims orders rows by timestamp, then stage, then normalized breakdown values.
+func byTSStageDims(a, b stageRow) int {
+	if c := compareInt(a.row.TS, b.row.TS); c != 0 {
+		return c
+	}
+	if c := compareInt(int64(a.stage), int64(b.stage)); c != 0 {
+		return c
+	}
+	return slices.Compare(a.dims, b.dims)
+}
+
+func compareInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// countEvents counts every stage row under its own breakdown values.
+func countEvents(t *tally, rows []stageRow) {
+	for _, r := range rows {
+		for _, g := range t.groups(r.dims) {
+			g.counts[r.stage-1]++
+		}
+	}
+}
+
+// countUsers counts each user once per stage they have any row of, under the values of the
+// row they are attributed to: their first stage-1 row, else their first stage row.
+func countUsers(t *tally, rows []stageRow) {
+	for _, urows := range byUser(rows) {
+		var firstS1, first *stageRow
+		has := make([]bool, len(t.f.Stages)+1)
+		for i := range urows {
+			r := &urows[i]
+			has[r.stage] = true
+			if r.stage == 1 && (firstS1 == nil || byTSThenDims(*r, *firstS1) < 0) {
+				firstS1 = r
+			}
+			if first == nil || byTSStageDims(*r, *first) < 0 {
+				first = r
+			}
+		}
+		attr := first
+		if firstS1 != nil {
+			attr = firstS1
+		}
+		for _, g := range t.groups(attr.dims) {
+			for s := 1; s < len(has); s++ {
+				if has[s] {
+					g.counts[s-1]++
+				}
+			}
+		}
+	}
+}
+
+// countOrdered counts each user with level >= 1 under the values of their first stage-1 row
+// of the day. rows are the day's stage rows; next are the next day's (cross_midnight only).
+func countOrdered(t *tally, window int64, rows, next []stageRow) {
+	nextByUser := byUser(next)
+	for user, urows := range byUser(rows) {
+		var firstS1 *stageRow
+		var steps []Step
+		for i := range urows {
+			r := &urows[i]
+			steps = append(steps, Step{TS: r.row.TS, Stage: r.stage, Start: true})
+			if r.stage == 1 && (firstS1 == nil || byTSThenDims(*r, *firstS1) < 0) {
+				firstS1 = r
+			}
+		}
+		if firstS1 == nil {
+			continue // no chain can start on this day: level 0, in no row
+		}
+		for _, r := range nextByUser[user] {
+			steps = append(steps, Step{TS: r.row.TS, Stage: r.stage, Start: false})
+		}
+		p := OrderedLevel(steps, len(t.f.Stages), window)
+		for _, g := range t.groups(firstS1.dims) {
+			for k := 0; k < p.Level; k++ {
+				g.counts[k]++
+				g.durations[k] = append(g.durations[k], p.Durations[k])
+			}
+		}
+	}
+}
+
+func byUser(rows []stageRow) map[string][]stageRow {
+	m := map[string][]stageRow{}
+	for _, r := range rows {
+		m[r.row.User] = append(m[r.row.User], r)
+	}
+	return m
+}
+
+// group accumulates one output row.
+type group struct {
+	counts    []int64
+	durations [][]int64 // ordered mode: durations[k] of the users who reached stage k+1
+}
+
+// tally holds the groups of one day: the total and, per breakdown, one group per value.
+type tally struct {
+	f      Funnel
+	total  *group
+	values []map[string]*group // index: breakdown
+}
+
+func newTally(f Funnel) *tally {
+	t := &tally{f: f, total: newGroup(len(f.Stages))}
+	for range f.Breakdowns {
+		t.values = append(t.values, map[string]*group{})
+	}
+	return t
+}
+
+func newGroup(stages int) *group {
+	return &group{counts: make([]int64, stages), durations: make([][]int64, stages)}
+}
+
+// groups returns the groups a row or user with normalized values dims counts in, creating
+// value groups on first use: a value row exists only when something is attributed to it.
+func (t *tally) groups(dims []string) []*group {
+	gs := []*group{t.total}
+	for i, v := range dims {
+		g, ok := t.values[i][v]
+		if !ok {
+			g = newGroup(len(t.f.Stages))
+			t.values[i][v] = g
+		}
+		gs = append(gs, g)
+	}
+	return gs
+}
+
+func (t *tally) results(day string) []Result {
+	total := map[string]string{}
+	for _, d := range t.f.Breakdowns {
+		total[d] = t.f.TotalMarker
+	}
+	out := []Result{t.result(day, total, t.total)}
+	for i, d := range t.f.Breakdowns {
+		vals := make([]string, 0, len(t.values[i]))
+		for v := range t.values[i] {
+			vals = append(vals, v)
+		}
+		sort.Strings(vals) // byte-wise
+		for _, v := range vals {
+			dims := map[string]string{}
+			for _, e := range t.f.Breakdowns {
+				dims[e] = t.f.TotalMarker
+			}
+			dims[d] = v
+			out = append(out, t.result(day, dims, t.values[i][v]))
+		}
+	}
+	return out
+}
+
+func (t *tally) result(day string, dims map[string]string, g *group) Result {
+	n := len(g.counts)
+	r := Result{
+		Dt:           day,
+		Dims:         dims,
+		Counts:       slices.Clone(g.counts),
+		StepRates:    make([]*float64, n),
+		OverallRates: make([]*float64, n),
+	}
+	for k := 1; k < n; k++ {
+		r.StepRates[k] = ratio(g.counts[k], g.counts[k-1])
+		r.OverallRates[k] = ratio(g.counts[k], g.counts[0])
+	}
+	if t.f.Mode == ModeOrdered {
+		r.MedianSeconds = make([]*float64, n)
+		r.AvgSeconds = make([]*float64, n)
+		for k := 1; k < n; k++ {
+			r.MedianSeconds[k] = median(g.durations[k])
+			r.AvgSeconds[k] = mean(g.durations[k])
+		}
+	}
+	return r
+}
+
+func ratio(a, b int64) *float64 {
+	if b == 0 {
+		return nil
+	}
+	x := float64(a) / float64(b)
+	return &x
+}
+
+func median(xs []int64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	var m float64
+	if len(s)%2 == 1 {
+		m = float64(s[len(s)/2])
+	} else {
+		m = float64(s[len(s)/2-1]+s[len(s)/2]) / 2
+	}
+	return &m
+}
+
+func mean(xs []int64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	var sum int64
+	for _, x := range xs {
+		sum += x
+	}
+	m := float64(sum) / float64(len(xs))
+	return &m
+}
