@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+type generateOptions struct {
+	*globalOptions
+	dialect string
+}
+
+func newGenerateCmd(g *globalOptions) *cobra.Command {
+	opts := &generateOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Write the DataWorks SQL project into out/",
+		Long: `Write the generated project into the output directory: ddl/<table>.sql for every
+table and nodes/<table>.sql for every node. Files that did not change are not
+touched; files fgen generated earlier and no longer renders are removed; files fgen
+did not generate are never overwritten or removed. If funnel.toml has an error,
+nothing is written.
+
+--dialect duckdb renders the SQL the local engine runs, for reading; the committed
+out/ is MaxCompute SQL.
+
+` + exitStatusHelp,
+		Example: `  fgen generate
+  fgen generate -o /tmp/review
+  fgen generate --dialect duckdb -o /tmp/local-sql`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runGenerate(opts) },
+	}
+	cmd.Flags().StringVar(&opts.dialect, "dialect", string(generator.MaxCompute), "SQL dialect: maxcompute or duckdb")
+	cmd.RegisterFlagCompletionFunc("dialect", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"maxcompute", "duckdb"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+// render loads the config and renders the project in the given dialect.
+func (g *globalOptions) render(dialect string) (*generator.Project, error) {
+	d, err := generator.ParseDialect(dialect)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return generator.Render(cfg, templates.FS(), d)
+}
+
+func runGenerate(opts *generateOptions) error {
+	p, err := opts.render(opts.dialect)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(opts.outDir, 0o755); err != nil {
+		return err
+	}
+	res, err := generator.Write(opts.outDir, p.Files)
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	for _, f := range res.Written {
+		fmt.Fprintf(opts.stdout, "wrote   %s\n", filepath.Join(opts.outDir, f))
+	}
+	for _, f := range res.Removed {
+		fmt.Fprintf(opts.stdout, "removed %s\n", filepath.Join(opts.outDir, f))
+	}
+	fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed\n", opts.outDir, len(res.Written), len(res.Unchanged), len(res.Removed))
+	return nil
+}

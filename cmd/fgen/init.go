@@ -1,0 +1,47 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/templates"
+)
+
+type initOptions struct {
+	*globalOptions
+	force bool
+}
+
+func newInitCmd(g *globalOptions) *cobra.Command {
+	opts := &initOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Write a commented starter funnel.toml",
+		Long: `Write a commented starter funnel.toml that reproduces the article's pipeline
+(ods_user_trace_data -> dw_user_trace_data -> rpt_user_trace_data). It refuses to
+overwrite an existing file unless --force is given.
+
+` + exitStatusHelp,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runInit(opts) },
+	}
+	cmd.Flags().BoolVarP(&opts.force, "force", "f", false, "overwrite an existing config file")
+	return cmd
+}
+
+func runInit(opts *initOptions) error {
+	if _, err := os.Stat(opts.configPath); err == nil && !opts.force {
+		return fmt.Errorf("%s already exists; use --force to overwrite it", opts.configPath)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.WriteFile(opts.configPath, templates.Starter, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.stdout, "wrote %s; next: fgen validate && fgen generate\n", opts.configPath)
+	return nil
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/models"
+)
+
+// globalOptions are the flags every command shares, and the process's streams.
+type globalOptions struct {
+	configPath string
+	outDir     string
+
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func (g *globalOptions) loadConfig() (*models.Config, error) {
+	return models.Load(g.configPath)
+}
+
+func newRootCmd(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "fgen",
+		Short: "Generate and run a conversion-funnel SQL project for MaxCompute and DataWorks",
+		Long: `fgen turns a declarative funnel.toml (stages, event values, tables, targets) into a
+DataWorks SQL project: DDL for the ODS, DW and RPT tables, one node per table with its
+daily INSERT OVERWRITE, and the workflow definition. It shows what would change (diff,
+plan) and applies it on MaxCompute or on an embedded DuckDB.
+
+` + exitStatusHelp,
+		Example: `  fgen init                      # write a commented starter funnel.toml
+  fgen validate                  # check funnel.toml
+  fgen generate                  # write out/
+  fgen diff                      # what generate would change; exit 2 when out/ is stale`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "funnel.toml", "the funnel config file")
+	root.PersistentFlags().StringVarP(&g.outDir, "out", "o", "out", "the generated project's directory")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return fmt.Errorf("%w\nRun '%s --help' for usage", err, cmd.CommandPath())
+	})
+	root.AddCommand(
+		newInitCmd(g),
+		newValidateCmd(g),
+		newGenerateCmd(g),
+		newDiffCmd(g),
+		newVersionCmd(g),
+	)
+	return root
+}
+
+// exactArgs is cobra.ExactArgs with a message that says how to fix it.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%s takes no arguments, got %q\nRun '%s --help' for usage", cmd.Name(), args[0], cmd.CommandPath())
+	}
+	return nil
+}

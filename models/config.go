@@ -1,0 +1,343 @@
+// Package models defines funnel.toml: its types, strict parsing with
+// positions, defaults and validation. It knows nothing of SQL or engines.
+package models
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// FormatVersion is the funnel.toml format this package reads.
+const FormatVersion = 1
+
+// Config is a parsed and validated funnel.toml.
+type Config struct {
+	Version   int               `toml:"version"`
+	Project   Project           `toml:"project"`
+	DataWorks DataWorks         `toml:"dataworks"`
+	ODS       Table             `toml:"ods"`
+	DW        DW                `toml:"dw"`
+	Funnels   []Funnel          `toml:"funnels"`
+	Targets   map[string]Target `toml:"targets"`
+
+	// File is the name used in diagnostics, e.g. "funnel.toml".
+	File string `toml:"-"`
+	pos  map[string]Position
+}
+
+// Project names the data project.
+type Project struct {
+	Name string `toml:"name"`
+	// Workspace is the DataWorks workspace; node outputs are <workspace>.<table>.
+	Workspace string `toml:"workspace"`
+}
+
+// DataWorks holds how the workflow is scheduled in DataWorks.
+type DataWorks struct {
+	Workflow      string   `toml:"workflow"`
+	SpecVersion   string   `toml:"spec_version" default:"1.1.0"`
+	Cron          string   `toml:"cron" default:"00 30 02 * * ?"`
+	Timezone      string   `toml:"timezone" default:"Asia/Shanghai"`
+	InstanceMode  string   `toml:"instance_mode" default:"T+1"`
+	RerunMode     string   `toml:"rerun_mode" default:"Allowed"`
+	RerunTimes    int      `toml:"rerun_times" default:"3"`
+	RerunInterval Duration `toml:"rerun_interval" default:"2m"`
+	// Parameters is "system" (${bdp.system.bizdate}) or "custom" (${bizdate} with bizdate=$bizdate).
+	Parameters string `toml:"parameters" default:"system"`
+	// ODSProducer is the DataWorks output that produces the ODS table (e.g. a
+	// sync node's "<workspace>.ods_user_trace_data"); empty means the workspace root.
+	ODSProducer string `toml:"ods_producer"`
+}
+
+// Column is a table column.
+type Column struct {
+	Name    string `toml:"name"`
+	Type    string `toml:"type"`
+	Comment string `toml:"comment"`
+}
+
+// Table is a partitioned table of the ODS or DW layer.
+type Table struct {
+	Name      string   `toml:"name"`
+	Comment   string   `toml:"comment"`
+	Partition string   `toml:"partition"`
+	Lifecycle int64    `toml:"lifecycle"`
+	Columns   []Column `toml:"columns"`
+}
+
+// DW is the cleaned layer, derived from ODS one partition at a time.
+type DW struct {
+	Table
+	// DropEmpty lists ODS columns whose NULL or empty rows are dirty and dropped.
+	DropEmpty []string `toml:"drop_empty"`
+	// DropUnknownEvents drops rows whose event is no stage of any funnel.
+	DropUnknownEvents bool `toml:"drop_unknown_events"`
+	// DedupBy lists ODS columns identifying a log record; copies are dropped.
+	DedupBy []string `toml:"dedup_by"`
+}
+
+// Modes of counting, see FUNNELS.md.
+const (
+	ModeEvents  = "events"
+	ModeUsers   = "users"
+	ModeOrdered = "ordered"
+)
+
+// Day boundary policies.
+const (
+	WithinDay     = "within_day"
+	CrossMidnight = "cross_midnight"
+)
+
+// Funnel is one funnel and its report table.
+type Funnel struct {
+	Name        string   `toml:"name"`
+	Description string   `toml:"description"`
+	Mode        string   `toml:"mode" default:"events"`
+	Window      Duration `toml:"window"`
+	DayBoundary string   `toml:"day_boundary" default:"within_day"`
+	UserColumn  string   `toml:"user_column"`
+	EventColumn string   `toml:"event_column"`
+	TimeColumn  string   `toml:"time_column"`
+	Breakdowns  []string `toml:"breakdowns"`
+	Stages      []Stage  `toml:"stages"`
+	Report      Report   `toml:"report"`
+}
+
+// Stage is one step of a funnel: the event values that count as it.
+type Stage struct {
+	Name   string   `toml:"name"`
+	Events []string `toml:"events"`
+}
+
+// Report is the RPT table a funnel writes and how its columns are named and typed.
+type Report struct {
+	Table     string `toml:"table"`
+	Comment   string `toml:"comment"`
+	Partition string `toml:"partition" default:"dt"`
+	Lifecycle int64  `toml:"lifecycle"`
+	// CountType is BIGINT or STRING (the seed writes counts into STRING columns).
+	CountType string `toml:"count_type" default:"BIGINT"`
+	// RateFormat is "ratio" (DOUBLE in [0,1]) or "percent" (STRING like '34.29%', the seed).
+	RateFormat string `toml:"rate_format" default:"ratio"`
+	// Column name patterns: {stage} is the stage, {from} the stage before it.
+	CountColumn         string `toml:"count_column" default:"{stage}"`
+	StepRateColumn      string `toml:"step_rate_column" default:"{from}_to_{stage}_rate"`
+	OverallRateColumn   string `toml:"overall_rate_column" default:""`
+	MedianSecondsColumn string `toml:"median_seconds_column" default:""`
+	AvgSecondsColumn    string `toml:"avg_seconds_column" default:""`
+	// Breakdown markers: the total row, and NULL or empty dimension values.
+	TotalMarker string `toml:"total_marker" default:"all"`
+	NullMarker  string `toml:"null_marker" default:"unknown"`
+}
+
+// Engines a target can run on.
+const (
+	EngineDuckDB     = "duckdb"
+	EngineMaxCompute = "maxcompute"
+)
+
+// Target is a warehouse fgen plans and applies against. It never holds credentials.
+type Target struct {
+	Engine string `toml:"engine"`
+
+	// duckdb
+	Path        string `toml:"path"`
+	Threads     int    `toml:"threads"`
+	MemoryLimit string `toml:"memory_limit"`
+
+	// maxcompute
+	Endpoint     string            `toml:"endpoint"`
+	Project      string            `toml:"project"`
+	Schema       string            `toml:"schema"`
+	Hints        map[string]string `toml:"hints"`
+	Timeout      Duration          `toml:"timeout"`
+	PollInterval Duration          `toml:"poll_interval"`
+	HTTPTimeout  Duration          `toml:"http_timeout"`
+	Parallel     int               `toml:"parallel"`
+}
+
+// DefaultLocalPath is where the implicit local target keeps its database.
+const DefaultLocalPath = ".fgen/local.duckdb"
+
+// Load reads and validates a config file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s not found; run 'fgen init' to write a starter config, or pass -c FILE", path)
+		}
+		return nil, err
+	}
+	return Parse(filepath.Base(path), data)
+}
+
+// Parse decodes and validates a config. name is used in diagnostics. The
+// error, if any, is Diagnostics: every problem found, sorted by position.
+func Parse(name string, data []byte) (*Config, error) {
+	tree, err := parseTree(data)
+	if err != nil {
+		var d *Diagnostic
+		if errors.As(err, &d) {
+			d.File = name
+			return nil, Diagnostics{d}
+		}
+		return nil, err
+	}
+	dec := &decoder{pos: map[string]Position{}}
+	cfg := &Config{File: name}
+	dec.decode(tree, reflect.ValueOf(cfg).Elem(), "")
+	cfg.pos = dec.pos
+	// Validate even when decoding failed, so every mistake shows at once, but
+	// drop what follows from a value that could not be decoded.
+	diags := dec.diags
+	cfg.applyDerivedDefaults()
+	for _, d := range cfg.validate() {
+		if !coveredBy(d.Path, dec.diags) {
+			diags = append(diags, d)
+		}
+	}
+	if len(diags) > 0 {
+		for _, d := range diags {
+			d.File = name
+		}
+		diags.sort()
+		return nil, diags
+	}
+	return cfg, nil
+}
+
+func coveredBy(path string, decodeErrors Diagnostics) bool {
+	for _, e := range decodeErrors {
+		if path == e.Path || strings.HasPrefix(path, e.Path+".") || strings.HasPrefix(path, e.Path+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// Has reports whether path (e.g. "funnels[0].window") was set in the file.
+func (c *Config) Has(path string) bool {
+	_, ok := c.pos[path]
+	return ok
+}
+
+// Pos returns the position of path, or of its nearest enclosing key that was
+// written in the file.
+func (c *Config) Pos(path string) Position {
+	for path != "" {
+		if p, ok := c.pos[path]; ok {
+			return p
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return Position{1, 1}
+}
+
+func (c *Config) applyDerivedDefaults() {
+	if c.DataWorks.Workflow == "" {
+		c.DataWorks.Workflow = c.Project.Name
+	}
+	if c.Project.Workspace == "" {
+		c.Project.Workspace = c.Project.Name
+	}
+	if len(c.Targets) == 0 {
+		c.Targets = map[string]Target{"local": {Engine: EngineDuckDB}}
+	}
+	for name, t := range c.Targets {
+		if t.Engine == EngineDuckDB && t.Path == "" {
+			t.Path = DefaultLocalPath
+			c.Targets[name] = t
+		}
+	}
+}
+
+// TargetNames returns the target names, sorted.
+func (c *Config) TargetNames() []string {
+	names := make([]string, 0, len(c.Targets))
+	for n := range c.Targets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// DefaultTarget is the target used when none is named: the only target, or
+// else the first DuckDB target by name.
+func (c *Config) DefaultTarget() (string, error) {
+	names := c.TargetNames()
+	if len(names) == 1 {
+		return names[0], nil
+	}
+	for _, n := range names {
+		if c.Targets[n].Engine == EngineDuckDB {
+			return n, nil
+		}
+	}
+	return "", fmt.Errorf("no duckdb target to use by default; name one with --target (%s)", strings.Join(names, ", "))
+}
+
+// Target returns the named target, or the default one when name is empty.
+func (c *Config) Target(name string) (string, Target, error) {
+	if name == "" {
+		n, err := c.DefaultTarget()
+		if err != nil {
+			return "", Target{}, err
+		}
+		name = n
+	}
+	t, ok := c.Targets[name]
+	if !ok {
+		return "", Target{}, fmt.Errorf("unknown target %q; %s defines: %s", name, c.File, strings.Join(c.TargetNames(), ", "))
+	}
+	return name, t, nil
+}
+
+// Duration is a length of time written as "30m", "1h", "7d" or "90s"; it is
+// kept in whole seconds.
+type Duration struct {
+	Seconds int64
+	Text    string
+}
+
+func (d *Duration) unmarshalConfigText(s string) error {
+	if s == "" {
+		*d = Duration{}
+		return nil
+	}
+	var total int64
+	rest := s
+	for rest != "" {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 || i == len(rest) {
+			return fmt.Errorf("invalid duration %q; write a whole number and a unit s, m, h or d, e.g. \"30m\" or \"1h\"", s)
+		}
+		n, err := strconv.ParseInt(rest[:i], 10, 64)
+		if err != nil {
+			return fmt.Errorf("invalid duration %q", s)
+		}
+		unit := map[byte]int64{'s': 1, 'm': 60, 'h': 3600, 'd': 86400}[rest[i]]
+		if unit == 0 {
+			return fmt.Errorf("invalid duration %q; units are s, m, h and d", s)
+		}
+		total += n * unit
+		rest = rest[i+1:]
+	}
+	*d = Duration{Seconds: total, Text: s}
+	return nil
+}
+
+func (d Duration) String() string { return d.Text }

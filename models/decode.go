@@ -1,0 +1,259 @@
+package models
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// decoder maps a value tree onto Go structs by their `toml` tags. It is strict:
+// unknown keys and wrong types are diagnostics, all of them collected, so a
+// user sees every mistake in one run. Struct fields may carry a `default`
+// tag, applied when the key is absent.
+type decoder struct {
+	diags Diagnostics
+	// pos holds, for every path present in the file, the position of its key
+	// (or of the value, for array items).
+	pos map[string]Position
+}
+
+type textUnmarshaler interface {
+	// unmarshalConfigText parses a string value; the error text is shown to
+	// the user after the path.
+	unmarshalConfigText(s string) error
+}
+
+func (d *decoder) errorf(pos Position, path, format string, args ...any) {
+	d.diags = append(d.diags, &Diagnostic{Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func joinPath(base, key string) string {
+	if base == "" {
+		return key
+	}
+	return base + "." + key
+}
+
+func (d *decoder) decode(v *value, rv reflect.Value, path string) {
+	if u, ok := rv.Addr().Interface().(textUnmarshaler); ok {
+		if v.kind != kindString {
+			d.errorf(v.pos, path, "expected a string, got %s", v.kind)
+			return
+		}
+		if err := u.unmarshalConfigText(v.str); err != nil {
+			d.errorf(v.pos, path, "%v", err)
+		}
+		return
+	}
+	switch rv.Kind() {
+	case reflect.Struct:
+		d.decodeStruct(v, rv, path)
+	case reflect.Slice:
+		if v.kind != kindArray {
+			d.errorf(v.pos, path, "expected an array, got %s", v.kind)
+			return
+		}
+		s := reflect.MakeSlice(rv.Type(), len(v.items), len(v.items))
+		for i, item := range v.items {
+			ip := fmt.Sprintf("%s[%d]", path, i)
+			d.pos[ip] = item.pos
+			d.decode(item, s.Index(i), ip)
+		}
+		rv.Set(s)
+	case reflect.Map:
+		if v.kind != kindTable {
+			d.errorf(v.pos, path, "expected a table, got %s", v.kind)
+			return
+		}
+		m := reflect.MakeMapWithSize(rv.Type(), len(v.keys))
+		for _, k := range v.keys {
+			f := v.fields[k]
+			kp := joinPath(path, k)
+			d.pos[kp] = f.keyPos
+			ev := reflect.New(rv.Type().Elem()).Elem()
+			if ev.Kind() == reflect.Struct {
+				d.applyDefaults(ev)
+			}
+			d.decode(f.val, ev, kp)
+			m.SetMapIndex(reflect.ValueOf(k), ev)
+		}
+		rv.Set(m)
+	case reflect.String:
+		if v.kind != kindString {
+			d.errorf(v.pos, path, "expected a string, got %s", v.kind)
+			return
+		}
+		rv.SetString(v.str)
+	case reflect.Int, reflect.Int64:
+		if v.kind != kindInteger {
+			d.errorf(v.pos, path, "expected an integer, got %s", v.kind)
+			return
+		}
+		rv.SetInt(v.num)
+	case reflect.Bool:
+		if v.kind != kindBool {
+			d.errorf(v.pos, path, "expected true or false, got %s", v.kind)
+			return
+		}
+		rv.SetBool(v.b)
+	case reflect.Float64:
+		switch v.kind {
+		case kindFloat:
+			rv.SetFloat(v.float)
+		case kindInteger:
+			rv.SetFloat(float64(v.num))
+		default:
+			d.errorf(v.pos, path, "expected a number, got %s", v.kind)
+		}
+	default:
+		panic(fmt.Sprintf("models: unsupported field type %s", rv.Type()))
+	}
+}
+
+// structFields lists the TOML keys of a struct type, following embedded structs.
+func structFields(t reflect.Type) map[string][]int {
+	out := map[string][]int{}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			for k, idx := range structFields(sf.Type) {
+				out[k] = append([]int{i}, idx...)
+			}
+			continue
+		}
+		name := sf.Tag.Get("toml")
+		if name == "" || name == "-" {
+			continue
+		}
+		out[name] = []int{i}
+	}
+	return out
+}
+
+func (d *decoder) applyDefaults(rv reflect.Value) {
+	t := rv.Type()
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		fv := rv.Field(i)
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			d.applyDefaults(fv)
+			continue
+		}
+		def, ok := sf.Tag.Lookup("default")
+		if !ok {
+			if fv.Kind() == reflect.Struct {
+				d.applyDefaults(fv)
+			}
+			continue
+		}
+		if u, ok := fv.Addr().Interface().(textUnmarshaler); ok {
+			if err := u.unmarshalConfigText(def); err != nil {
+				panic(fmt.Sprintf("models: bad default %q for %s: %v", def, sf.Name, err))
+			}
+			continue
+		}
+		switch fv.Kind() {
+		case reflect.String:
+			fv.SetString(def)
+		case reflect.Int, reflect.Int64:
+			n, err := strconv.ParseInt(def, 10, 64)
+			if err != nil {
+				panic(fmt.Sprintf("models: bad default %q for %s", def, sf.Name))
+			}
+			fv.SetInt(n)
+		case reflect.Bool:
+			fv.SetBool(def == "true")
+		default:
+			panic(fmt.Sprintf("models: no default for %s of kind %s", sf.Name, fv.Kind()))
+		}
+	}
+}
+
+func (d *decoder) decodeStruct(v *value, rv reflect.Value, path string) {
+	if v.kind != kindTable {
+		d.errorf(v.pos, path, "expected a table, got %s", v.kind)
+		return
+	}
+	d.applyDefaults(rv)
+	known := structFields(rv.Type())
+	for _, k := range v.keys {
+		f := v.fields[k]
+		kp := joinPath(path, k)
+		idx, ok := known[k]
+		if !ok {
+			d.unknownKey(f.keyPos, path, k, known)
+			continue
+		}
+		d.pos[kp] = f.keyPos
+		d.decode(f.val, rv.FieldByIndex(idx), kp)
+	}
+}
+
+// secretKeys are keys people put credentials under; they get their own message.
+var secretKeys = map[string]bool{
+	"access_id": true, "access_key": true, "access_key_id": true, "access_key_secret": true,
+	"secret": true, "secret_key": true, "password": true, "token": true, "security_token": true,
+	"sts_token": true,
+}
+
+func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]int) {
+	kp := joinPath(path, key)
+	if secretKeys[strings.ToLower(key)] {
+		d.errorf(pos, kp, "credentials never go in funnel.toml; set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment, or use an odps config file (--odps-config)")
+		return
+	}
+	names := make([]string, 0, len(known))
+	for k := range known {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	msg := fmt.Sprintf("unknown key %q", key)
+	if s := closest(key, names); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	} else if len(names) > 0 {
+		where := "the top level"
+		if path != "" {
+			where = path
+		}
+		msg += fmt.Sprintf("; valid keys in %s: %s", where, strings.Join(names, ", "))
+	}
+	d.errorf(pos, kp, "%s", msg)
+}
+
+// closest returns the candidate nearest to s by edit distance, if it is near
+// enough to be a plausible typo.
+func closest(s string, candidates []string) string {
+	best, bestDist := "", 1<<30
+	for _, c := range candidates {
+		dist := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if dist < bestDist {
+			best, bestDist = c, dist
+		}
+	}
+	if bestDist <= max(2, len(s)/3) {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,130 @@
+package models
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// ColumnKind says what a report column holds.
+type ColumnKind int
+
+const (
+	KindDimension ColumnKind = iota
+	KindCount
+	KindStepRate
+	KindOverallRate
+	KindMedianSeconds
+	KindAvgSeconds
+)
+
+// ReportColumn is one column of a funnel's report table.
+type ReportColumn struct {
+	Name string
+	Type string
+	Kind ColumnKind
+	// Stage is the 0-based stage the column describes (counts and rates), or -1.
+	Stage int
+	// Dimension is the DW column a KindDimension column reports.
+	Dimension string
+	// Pattern is the report key that named the column, e.g. "step_rate_column".
+	Pattern string
+	Comment string
+}
+
+// Describe names the column's meaning for messages.
+func (c ReportColumn) Describe() string {
+	switch c.Kind {
+	case KindDimension:
+		return "breakdown " + c.Dimension
+	case KindCount:
+		return fmt.Sprintf("count of stage %d", c.Stage+1)
+	case KindStepRate:
+		return fmt.Sprintf("step rate of stage %d", c.Stage+1)
+	case KindOverallRate:
+		return fmt.Sprintf("overall rate of stage %d", c.Stage+1)
+	case KindMedianSeconds:
+		return fmt.Sprintf("median seconds to stage %d", c.Stage+1)
+	default:
+		return fmt.Sprintf("average seconds to stage %d", c.Stage+1)
+	}
+}
+
+func expand(pattern string, f *Funnel, k int) string {
+	from := ""
+	if k > 0 {
+		from = f.Stages[k-1].Name
+	}
+	r := strings.NewReplacer("{stage}", f.Stages[k].Name, "{from}", from, "{funnel}", f.Name)
+	return r.Replace(pattern)
+}
+
+// ReportColumns returns the report table's columns in table order: breakdown
+// dimensions, a count per stage, then step rates, overall rates and, in
+// ordered mode, time-to-stage statistics for every stage after the first.
+func (f *Funnel) ReportColumns() []ReportColumn {
+	r := &f.Report
+	var cols []ReportColumn
+	for _, d := range f.Breakdowns {
+		cols = append(cols, ReportColumn{Name: d, Type: "STRING", Kind: KindDimension, Stage: -1, Dimension: d, Pattern: "breakdowns",
+			Comment: fmt.Sprintf("%s; %q on the total row, %q when NULL or empty", d, r.TotalMarker, r.NullMarker)})
+	}
+	unit := map[string]string{ModeEvents: "events", ModeUsers: "distinct users", ModeOrdered: "users who reached it in order"}[f.Mode]
+	for k, s := range f.Stages {
+		cols = append(cols, ReportColumn{Name: expand(r.CountColumn, f, k), Type: r.CountType, Kind: KindCount, Stage: k, Pattern: "count_column",
+			Comment: fmt.Sprintf("stage %d %s: %s", k+1, s.Name, unit)})
+	}
+	rateType := "DOUBLE"
+	if r.RateFormat == "percent" {
+		rateType = "STRING"
+	}
+	add := func(pattern, key string, kind ColumnKind, typ, comment string) {
+		if pattern == "" {
+			return
+		}
+		for k := 1; k < len(f.Stages); k++ {
+			cols = append(cols, ReportColumn{Name: expand(pattern, f, k), Type: typ, Kind: kind, Stage: k, Pattern: key,
+				Comment: fmt.Sprintf(comment, f.Stages[k].Name, f.Stages[k-1].Name, f.Stages[0].Name)})
+		}
+	}
+	add(r.StepRateColumn, "step_rate_column", KindStepRate, rateType, "%[1]s / %[2]s; NULL when %[2]s is 0")
+	add(r.OverallRateColumn, "overall_rate_column", KindOverallRate, rateType, "%[1]s / %[3]s; NULL when %[3]s is 0")
+	if f.Mode == ModeOrdered {
+		add(r.MedianSecondsColumn, "median_seconds_column", KindMedianSeconds, "DOUBLE", "median seconds from %[3]s to %[1]s")
+		add(r.AvgSecondsColumn, "avg_seconds_column", KindAvgSeconds, "DOUBLE", "average seconds from %[3]s to %[1]s")
+	}
+	return cols
+}
+
+// StageEvents returns every event value of the funnel's stages, in stage order.
+func (f *Funnel) StageEvents() []string {
+	var out []string
+	for _, s := range f.Stages {
+		out = append(out, s.Events...)
+	}
+	return out
+}
+
+// KnownEvents returns, per event column, the event values of every funnel on
+// it, sorted; the DW node keeps only these rows when DropUnknownEvents is set.
+func (c *Config) KnownEvents() (columns []string, values map[string][]string) {
+	values = map[string][]string{}
+	seen := map[string]map[string]bool{}
+	for _, f := range c.Funnels {
+		col := f.EventColumn
+		if seen[col] == nil {
+			seen[col] = map[string]bool{}
+			columns = append(columns, col)
+		}
+		for _, e := range f.StageEvents() {
+			if !seen[col][e] {
+				seen[col][e] = true
+				values[col] = append(values[col], e)
+			}
+		}
+	}
+	for _, col := range columns {
+		sort.Strings(values[col])
+	}
+	return columns, values
+}

@@ -1,0 +1,85 @@
+package models
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var typeRE = regexp.MustCompile(`^([A-Za-z]+)\s*(\(\s*[0-9]+\s*(,\s*[0-9]+\s*)?\))?$`)
+
+// baseTypes are the MaxCompute column types fgen accepts, and whether each
+// needs the 2.0 type system (odps.sql.type.system.odps2=true).
+var baseTypes = map[string]bool{
+	"BIGINT": false, "DOUBLE": false, "DECIMAL": false, "STRING": false, "DATETIME": false, "BOOLEAN": false,
+	"INT": true, "SMALLINT": true, "TINYINT": true, "FLOAT": true, "VARCHAR": true, "CHAR": true,
+	"DATE": true, "TIMESTAMP": true, "BINARY": true,
+}
+
+// NormalizeType checks a MaxCompute column type and returns it upper-cased
+// with parameters tidied, e.g. "decimal(10, 2)" -> "DECIMAL(10,2)".
+func NormalizeType(t string) (string, error) {
+	m := typeRE.FindStringSubmatch(strings.TrimSpace(t))
+	if m == nil {
+		return "", fmt.Errorf("unknown type %q; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME", t)
+	}
+	base := strings.ToUpper(m[1])
+	if _, ok := baseTypes[base]; !ok {
+		return "", fmt.Errorf("unknown type %q; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME", t)
+	}
+	args := strings.ReplaceAll(m[2], " ", "")
+	switch base {
+	case "VARCHAR", "CHAR":
+		if args == "" || strings.Contains(args, ",") {
+			return "", fmt.Errorf("type %s needs a length, e.g. %s(64)", base, base)
+		}
+	case "DECIMAL":
+	default:
+		if args != "" {
+			return "", fmt.Errorf("type %s takes no parameters", base)
+		}
+	}
+	return base + args, nil
+}
+
+func baseType(t string) string {
+	if i := strings.IndexByte(t, '('); i >= 0 {
+		return t[:i]
+	}
+	return t
+}
+
+// NeedsODPS2 reports whether a type needs MaxCompute's 2.0 type system.
+func NeedsODPS2(t string) bool {
+	b := baseType(t)
+	if b == "DECIMAL" && strings.Contains(t, "(") {
+		return true
+	}
+	return baseTypes[b]
+}
+
+func isInteger(t string) bool {
+	switch baseType(t) {
+	case "BIGINT", "INT", "SMALLINT", "TINYINT":
+		return true
+	}
+	return false
+}
+
+// Column returns the column of t named name (case-insensitively).
+func (t *Table) Column(name string) (Column, bool) {
+	for _, c := range t.Columns {
+		if strings.EqualFold(c.Name, name) {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+func (t *Table) columnList() string {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,384 @@
+package models
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// maxIdentBytes is MaxCompute's limit on table and column names.
+const maxIdentBytes = 128
+
+type validator struct {
+	c     *Config
+	diags Diagnostics
+}
+
+func (v *validator) errorf(path, format string, args ...any) {
+	v.diags = append(v.diags, &Diagnostic{Pos: v.c.Pos(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// ident checks a table or column name.
+func (v *validator) ident(path, name, what string) bool {
+	switch {
+	case name == "":
+		v.errorf(path, "%s is required", what)
+	case len(name) > maxIdentBytes:
+		v.errorf(path, "%s %q is %d bytes long; MaxCompute allows at most %d", what, name, len(name), maxIdentBytes)
+	case !identRE.MatchString(name):
+		v.errorf(path, "%s %q is not a valid name; use a letter followed by letters, digits and '_'", what, name)
+	case IsReserved(name):
+		v.errorf(path, "%s %q is a MaxCompute reserved word; choose another name (e.g. %q)", what, name, name+"_value")
+	default:
+		return true
+	}
+	return false
+}
+
+func (c *Config) validate() Diagnostics {
+	v := &validator{c: c}
+	if !c.Has("version") {
+		v.errorf("version", "version is required; add 'version = %d' at the top of the file", FormatVersion)
+	} else if c.Version != FormatVersion {
+		v.errorf("version", "unsupported format version %d; this fgen reads version %d", c.Version, FormatVersion)
+	}
+	v.ident("project.name", c.Project.Name, "project name")
+	v.ident("project.workspace", c.Project.Workspace, "workspace")
+	v.dataworks()
+
+	if !c.Has("ods") {
+		v.errorf("ods", "an [ods] table is required")
+	} else {
+		v.table("ods", &c.ODS)
+	}
+	if !c.Has("dw") {
+		v.errorf("dw", "a [dw] table is required")
+	} else {
+		v.table("dw", &c.DW.Table)
+		v.dw()
+	}
+	tables := map[string]string{}
+	for _, t := range []struct{ path, name string }{{"ods.name", c.ODS.Name}, {"dw.name", c.DW.Name}} {
+		if prev, dup := tables[strings.ToLower(t.name)]; dup && t.name != "" {
+			v.errorf(t.path, "table %q is already used by %s", t.name, prev)
+		}
+		tables[strings.ToLower(t.name)] = t.path
+	}
+	if len(c.Funnels) == 0 {
+		v.errorf("funnels", "at least one [[funnels]] is required")
+	}
+	funnelNames := map[string]bool{}
+	for i := range c.Funnels {
+		p := fmt.Sprintf("funnels[%d]", i)
+		f := &c.Funnels[i]
+		if v.ident(p+".name", f.Name, "funnel name") {
+			if funnelNames[strings.ToLower(f.Name)] {
+				v.errorf(p+".name", "funnel %q is defined twice", f.Name)
+			}
+			funnelNames[strings.ToLower(f.Name)] = true
+		}
+		v.funnel(p, f)
+		if f.Report.Table != "" {
+			if prev, dup := tables[strings.ToLower(f.Report.Table)]; dup {
+				v.errorf(p+".report.table", "table %q is already used by %s; every funnel writes its own report table", f.Report.Table, strings.TrimSuffix(prev, ".name"))
+			}
+			tables[strings.ToLower(f.Report.Table)] = p + ".report.table"
+		}
+	}
+	for _, name := range c.TargetNames() {
+		v.target("targets."+name, name, c.Targets[name])
+	}
+	return v.diags
+}
+
+func (v *validator) dataworks() {
+	d := &v.c.DataWorks
+	v.ident("dataworks.workflow", d.Workflow, "workflow name")
+	oneOf(v, "dataworks.parameters", d.Parameters, "system", "custom")
+	oneOf(v, "dataworks.rerun_mode", d.RerunMode, "Allowed", "Denied", "FailureAllowed")
+	oneOf(v, "dataworks.instance_mode", d.InstanceMode, "T+1", "Immediately")
+	if n := len(strings.Fields(d.Cron)); n != 6 && n != 7 {
+		v.errorf("dataworks.cron", "cron %q has %d fields; DataWorks uses Quartz cron with 6 fields, e.g. \"00 30 02 * * ?\"", d.Cron, n)
+	}
+	if d.RerunTimes < 0 || d.RerunTimes > 10 {
+		v.errorf("dataworks.rerun_times", "rerun_times must be between 0 and 10")
+	}
+	if d.SpecVersion == "" {
+		v.errorf("dataworks.spec_version", "spec_version must not be empty")
+	}
+}
+
+func oneOf(v *validator, path, got string, allowed ...string) bool {
+	for _, a := range allowed {
+		if got == a {
+			return true
+		}
+	}
+	quoted := make([]string, len(allowed))
+	for i, a := range allowed {
+		quoted[i] = strconv.Quote(a)
+	}
+	msg := fmt.Sprintf("%q is not one of %s", got, strings.Join(quoted, ", "))
+	if s := closest(got, allowed); s != "" && got != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	v.errorf(path, "%s", msg)
+	return false
+}
+
+func (v *validator) table(p string, t *Table) {
+	v.ident(p+".name", t.Name, "table name")
+	if t.Lifecycle < 0 {
+		v.errorf(p+".lifecycle", "lifecycle must be a positive number of days, or 0 for none")
+	}
+	if t.Partition == "" {
+		v.errorf(p+".partition", "partition column is required; the seed partitions by day with partition = \"dt\"")
+	} else {
+		v.ident(p+".partition", t.Partition, "partition column")
+	}
+	if len(t.Columns) == 0 {
+		v.errorf(p+".columns", "table %q has no columns", t.Name)
+	}
+	seen := map[string]bool{}
+	for i := range t.Columns {
+		cp := fmt.Sprintf("%s.columns[%d]", p, i)
+		col := &t.Columns[i]
+		if v.ident(cp+".name", col.Name, "column name") {
+			switch {
+			case seen[strings.ToLower(col.Name)]:
+				v.errorf(cp+".name", "column %q is defined twice in table %q", col.Name, t.Name)
+			case strings.EqualFold(col.Name, t.Partition):
+				v.errorf(cp+".name", "column %q is the partition column; remove it from columns", col.Name)
+			}
+			seen[strings.ToLower(col.Name)] = true
+		}
+		typ, err := NormalizeType(col.Type)
+		if err != nil {
+			v.errorf(cp+".type", "%v", err)
+		} else {
+			col.Type = typ
+		}
+	}
+}
+
+func (v *validator) dw() {
+	c := v.c
+	for i, col := range c.DW.Columns {
+		src, ok := c.ODS.Column(col.Name)
+		if !ok {
+			if col.Name != "" {
+				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %q is not in the ODS table %q; DW columns are copied from ODS columns of the same name", col.Name, c.ODS.Name)
+			}
+			continue
+		}
+		if src.Type != col.Type && !castable(src.Type, col.Type) {
+			v.errorf(fmt.Sprintf("dw.columns[%d].type", i), "column %q is %s in ODS and can not be cast to %s", col.Name, src.Type, col.Type)
+		}
+	}
+	for i, name := range c.DW.DropEmpty {
+		if _, ok := c.ODS.Column(name); !ok {
+			v.errorf(fmt.Sprintf("dw.drop_empty[%d]", i), "column %q is not in the ODS table %q", name, c.ODS.Name)
+		}
+	}
+	for i, name := range c.DW.DedupBy {
+		if _, ok := c.ODS.Column(name); !ok {
+			v.errorf(fmt.Sprintf("dw.dedup_by[%d]", i), "column %q is not in the ODS table %q", name, c.ODS.Name)
+		}
+	}
+	if !strings.EqualFold(c.DW.Partition, c.ODS.Partition) && c.DW.Partition != "" && c.ODS.Partition != "" {
+		v.errorf("dw.partition", "DW is partitioned by %q but ODS by %q; use the same partition column", c.DW.Partition, c.ODS.Partition)
+	}
+}
+
+// castable reports whether a DW column may be derived from an ODS column of another type.
+func castable(from, to string) bool {
+	numeric := func(t string) bool {
+		switch baseType(t) {
+		case "BIGINT", "INT", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT", "DECIMAL":
+			return true
+		}
+		return false
+	}
+	stringy := func(t string) bool {
+		switch baseType(t) {
+		case "STRING", "VARCHAR", "CHAR":
+			return true
+		}
+		return false
+	}
+	return (numeric(from) && numeric(to)) || (stringy(from) && stringy(to)) || stringy(to)
+}
+
+func (v *validator) funnel(p string, f *Funnel) {
+	c := v.c
+	if oneOf(v, p+".mode", f.Mode, ModeEvents, ModeUsers, ModeOrdered) {
+		if !supportedModes[f.Mode] {
+			v.errorf(p+".mode", "mode %q is not yet supported; use mode = %q", f.Mode, ModeEvents)
+		}
+	}
+	if oneOf(v, p+".day_boundary", f.DayBoundary, WithinDay, CrossMidnight) && f.DayBoundary == CrossMidnight && f.Mode != ModeOrdered {
+		v.errorf(p+".day_boundary", "day_boundary = %q applies only to mode = %q", CrossMidnight, ModeOrdered)
+	}
+	switch {
+	case f.Mode == ModeOrdered && f.Window.Seconds <= 0:
+		v.errorf(p+".window", "mode = %q needs a window, e.g. window = \"1h\"", ModeOrdered)
+	case f.Mode != ModeOrdered && c.Has(p+".window"):
+		v.errorf(p+".window", "window applies only to mode = %q", ModeOrdered)
+	}
+	v.dwColumn(p+".user_column", f.UserColumn, "user_column", true)
+	v.dwColumn(p+".event_column", f.EventColumn, "event_column", true)
+	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
+	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn, "time_column", needTime); ok && !isInteger(col.Type) {
+		v.errorf(p+".time_column", "time column %q is %s; it must hold integer epoch seconds (BIGINT)", col.Name, col.Type)
+	}
+	if len(f.Breakdowns) > 0 && !supportedBreakdowns {
+		v.errorf(p+".breakdowns", "breakdowns are not yet supported")
+	}
+	dims := map[string]bool{}
+	for i, d := range f.Breakdowns {
+		bp := fmt.Sprintf("%s.breakdowns[%d]", p, i)
+		if _, ok := v.dwColumn(bp, d, "breakdown", true); !ok {
+			continue
+		}
+		if dims[strings.ToLower(d)] {
+			v.errorf(bp, "breakdown %q is listed twice", d)
+		}
+		dims[strings.ToLower(d)] = true
+	}
+	if len(f.Stages) == 0 {
+		v.errorf(p+".stages", "funnel %q has no stages; add [[funnels.stages]] with a name and events", f.Name)
+	}
+	stageNames := map[string]bool{}
+	events := map[string]string{}
+	for i, s := range f.Stages {
+		sp := fmt.Sprintf("%s.stages[%d]", p, i)
+		if v.ident(sp+".name", s.Name, "stage name") {
+			if stageNames[strings.ToLower(s.Name)] {
+				v.errorf(sp+".name", "stage %q is defined twice", s.Name)
+			}
+			stageNames[strings.ToLower(s.Name)] = true
+		}
+		if len(s.Events) == 0 {
+			v.errorf(sp+".events", "stage %q has no event values", s.Name)
+		}
+		for j, e := range s.Events {
+			ep := fmt.Sprintf("%s.events[%d]", sp, j)
+			if e == "" {
+				v.errorf(ep, "event value must not be empty; empty events are dirty rows the DW node drops")
+				continue
+			}
+			if prev, dup := events[e]; dup {
+				v.errorf(ep, "event %q already belongs to stage %q; a row may count for one stage only", e, prev)
+				continue
+			}
+			events[e] = s.Name
+		}
+	}
+	v.report(p+".report", f)
+}
+
+func (v *validator) dwColumn(path, name, what string, required bool) (Column, bool) {
+	if name == "" {
+		if required {
+			v.errorf(path, "%s is required", what)
+		}
+		return Column{}, false
+	}
+	col, ok := v.c.DW.Column(name)
+	if !ok {
+		v.errorf(path, "%s %q is not a column of the DW table %q; add it to [dw] columns or name one of: %s", what, name, v.c.DW.Name, v.c.DW.columnList())
+	}
+	return col, ok
+}
+
+func (v *validator) report(p string, f *Funnel) {
+	r := &f.Report
+	v.ident(p+".table", r.Table, "report table")
+	v.ident(p+".partition", r.Partition, "partition column")
+	if r.Lifecycle < 0 {
+		v.errorf(p+".lifecycle", "lifecycle must be a positive number of days, or 0 for none")
+	}
+	oneOf(v, p+".count_type", r.CountType, "BIGINT", "STRING")
+	oneOf(v, p+".rate_format", r.RateFormat, "ratio", "percent")
+	if r.CountColumn == "" {
+		v.errorf(p+".count_column", "count_column must not be empty")
+	}
+	for _, key := range []string{"median_seconds_column", "avg_seconds_column"} {
+		if f.Mode != ModeOrdered && v.c.Has(p+"."+key) {
+			v.errorf(p+"."+key, "%s applies only to mode = %q", key, ModeOrdered)
+		}
+	}
+	if r.TotalMarker == r.NullMarker {
+		v.errorf(p+".null_marker", "null_marker must differ from total_marker, or NULL values and the total row can not be told apart")
+	}
+	if len(f.Stages) == 0 {
+		return
+	}
+	seen := map[string]string{strings.ToLower(r.Partition): "the partition column"}
+	for _, col := range f.ReportColumns() {
+		path := p + "." + col.Pattern
+		if !v.ident(path, col.Name, "report column") {
+			continue
+		}
+		if prev, dup := seen[strings.ToLower(col.Name)]; dup {
+			v.errorf(path, "report column %q would be both %s and %s; change the column name pattern", col.Name, prev, col.Describe())
+			continue
+		}
+		seen[strings.ToLower(col.Name)] = col.Describe()
+	}
+}
+
+func (v *validator) target(p, name string, t Target) {
+	if !oneOf(v, p+".engine", t.Engine, EngineDuckDB, EngineMaxCompute) {
+		return
+	}
+	other := map[string][]string{
+		EngineDuckDB:     {"endpoint", "project", "schema", "hints", "timeout", "poll_interval", "http_timeout", "parallel"},
+		EngineMaxCompute: {"path", "threads", "memory_limit"},
+	}
+	for _, key := range other[t.Engine] {
+		if v.c.Has(p + "." + key) {
+			v.errorf(p+"."+key, "%s is not a setting of engine %q", key, t.Engine)
+		}
+	}
+	switch t.Engine {
+	case EngineDuckDB:
+		if t.Threads < 0 {
+			v.errorf(p+".threads", "threads must be positive, or 0 for all cores")
+		}
+		if t.MemoryLimit != "" && !memoryRE.MatchString(t.MemoryLimit) {
+			v.errorf(p+".memory_limit", "memory_limit %q is not a size like \"2GB\" or \"512MB\"", t.MemoryLimit)
+		}
+	case EngineMaxCompute:
+		switch {
+		case t.Endpoint == "":
+			v.errorf(p+".endpoint", "endpoint is required, e.g. \"https://service.cn-hangzhou.maxcompute.aliyun.com/api\"")
+		case !strings.HasPrefix(t.Endpoint, "http://") && !strings.HasPrefix(t.Endpoint, "https://"):
+			v.errorf(p+".endpoint", "endpoint %q must start with https://", t.Endpoint)
+		case !strings.HasSuffix(strings.TrimRight(t.Endpoint, "/"), "/api"):
+			v.errorf(p+".endpoint", "endpoint %q must end in /api", t.Endpoint)
+		}
+		if t.Project == "" {
+			v.errorf(p+".project", "project is required: the MaxCompute project to run in")
+		}
+		for k := range t.Hints {
+			if strings.EqualFold(k, "odps.sql.allow.fullscan") {
+				v.errorf(p+".hints."+k, "fgen never allows full scans; every generated read filters its partition")
+			}
+		}
+		if t.Parallel < 0 {
+			v.errorf(p+".parallel", "parallel must be positive")
+		}
+	}
+}
+
+var memoryRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
+// supportedModes are the modes fgen can generate SQL for.
+var supportedModes = map[string]bool{ModeEvents: true}
+
+// supportedBreakdowns reports whether breakdowns can be generated.
+var supportedBreakdowns = false

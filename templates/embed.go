@@ -1,0 +1,28 @@
+// Package templates holds the SQL templates fgen renders, one set shared by
+// every dialect plus a small file of dialect pieces per engine, and the
+// commented starter funnel.toml that 'fgen init' writes.
+package templates
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed sql/*.tmpl
+var sqlFS embed.FS
+
+// FS returns the SQL templates: the shared node and table templates and one
+// dialect file per engine (maxcompute.tmpl, duckdb.tmpl).
+func FS() fs.FS {
+	sub, err := fs.Sub(sqlFS, "sql")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Starter is the commented funnel.toml written by 'fgen init'. It reproduces
+// the article's pipeline and is the repository's own funnel.toml.
+//
+//go:embed starter.toml
+var Starter []byte
