@@ -26,12 +26,12 @@ type File struct {
 
 // Node is a generated DataWorks node: the SQL that writes one table.
 type Node struct {
-	Name    string   // the table it writes
-	Path    string   // e.g. nodes/dw_user_trace_data.sql
-	Inputs  []string // tables it reads
-	Layer   string
-	SQL     []byte
-	Funnel  string // for RPT nodes
+	Name   string   // the table it writes
+	Path   string   // e.g. nodes/dw_user_trace_data.sql
+	Inputs []string // tables it reads
+	Layer  string
+	SQL    []byte
+	Funnel string // for RPT nodes
 }
 
 // Project is a rendered project: every file, and the nodes in dependency order.
