@@ -1,0 +1,93 @@
+package sample
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+	"strings"
+)
+
+type csvWriter struct{ w *bufio.Writer }
+
+// NewCSVWriter returns a Writer of RFC 4180 CSV: a header row with the names
+// of Columns and then dt, then one row per event. Lines end in LF (RFC 4180
+// says CRLF; common readers, encoding/csv and DuckDB included, take both).
+// A NULL uid is an empty unquoted field; the empty
+// string is written quoted, as "". Fields containing a comma, a double quote,
+// CR or LF or starting with a space are quoted, with quotes doubled.
+//
+// encoding/csv reads NULL and "" alike as the empty string; DuckDB keeps them
+// apart with allow_quoted_nulls = false, see DuckDBSource.
+func NewCSVWriter(w io.Writer) Writer {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString(strings.Join(fileColumns(), ","))
+	bw.WriteByte('\n')
+	return &csvWriter{w: bw}
+}
+
+func (c *csvWriter) Write(e *Event) error {
+	b := c.w.AvailableBuffer()
+	b = appendCSVString(b, e.MD5)
+	b = append(b, ',')
+	if !e.UIDNull {
+		b = appendCSVString(b, e.UID)
+	}
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.TS, 10)
+	b = append(b, ',')
+	b = appendCSVString(b, e.IP)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.Status, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.Bytes, 10)
+	b = append(b, ',')
+	b = appendCSVString(b, e.DeviceBrand)
+	b = append(b, ',')
+	b = appendCSVString(b, e.Device)
+	b = append(b, ',')
+	b = appendCSVString(b, e.SystemType)
+	b = append(b, ',')
+	b = appendCSVString(b, e.CustomizeEvent)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.UseTime, 10)
+	b = append(b, ',')
+	b = appendCSVString(b, e.CustomizeEventContent)
+	b = append(b, ',')
+	b = appendCSVString(b, e.Dt)
+	b = append(b, '\n')
+	_, err := c.w.Write(b)
+	return err
+}
+
+func (c *csvWriter) Close() error { return c.w.Flush() }
+
+func appendCSVString(b []byte, s string) []byte {
+	if !csvNeedsQuotes(s) {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func csvNeedsQuotes(s string) bool {
+	if s == "" || s[0] == ' ' || s[0] == '\t' {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\n', '\r':
+			return true
+		}
+	}
+	return false
+}

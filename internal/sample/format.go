@@ -1,0 +1,161 @@
+package sample
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Format is an output file format.
+type Format int
+
+// The output formats.
+const (
+	JSONL Format = iota + 1
+	CSV
+	Parquet
+)
+
+func (f Format) String() string {
+	switch f {
+	case JSONL:
+		return "jsonl"
+	case CSV:
+		return "csv"
+	case Parquet:
+		return "parquet"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// FormatFromPath chooses the format from the file extension (any case):
+// .jsonl, .ndjson and .json are JSON Lines, .csv is CSV, .parquet is Parquet.
+func FormatFromPath(path string) (Format, error) {
+	ext := filepath.Ext(path)
+	switch strings.ToLower(ext) {
+	case ".jsonl", ".ndjson", ".json":
+		return JSONL, nil
+	case ".csv":
+		return CSV, nil
+	case ".parquet":
+		return Parquet, nil
+	case "":
+		return 0, fmt.Errorf("%s: no file extension; use .jsonl, .ndjson, .json, .csv or .parquet", path)
+	}
+	return 0, fmt.Errorf("%s: unknown file extension %q; use .jsonl, .ndjson, .json, .csv or .parquet", path, ext)
+}
+
+// Writer receives events, typically as Generate(opts, w.Write), and must be
+// closed to flush them. Write does not keep the Event.
+type Writer interface {
+	Write(e *Event) error
+	// Close flushes what was written. It does not close an io.Writer
+	// passed to NewJSONLWriter or NewCSVWriter.
+	Close() error
+}
+
+// Create creates (or truncates) the file at path and returns a Writer for the
+// format FormatFromPath chooses; Close also closes the file. On an error the
+// caller should remove the partial file.
+func Create(path string) (Writer, error) {
+	f, err := FormatFromPath(path)
+	if err != nil {
+		return nil, err
+	}
+	if f == Parquet {
+		w, err := NewParquetWriter(path)
+		if err != nil {
+			return nil, err
+		}
+		return w, nil
+	}
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if f == CSV {
+		return fileWriter{NewCSVWriter(file), file}, nil
+	}
+	return fileWriter{NewJSONLWriter(file), file}, nil
+}
+
+type fileWriter struct {
+	Writer
+	f *os.File
+}
+
+func (w fileWriter) Close() error {
+	err := w.Writer.Close()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// DuckDBSource returns a DuckDB table expression that reads a file this
+// package wrote in format f, with the column types of the ODS table plus dt
+// and, for CSV, NULL and the empty string kept apart:
+//
+//	SELECT count(*) FROM read_csv('out.csv', header = true, ...)
+//
+// Auto-detection would read the numeric uids of a CSV file as BIGINT.
+func DuckDBSource(f Format, path string) string {
+	var b strings.Builder
+	switch f {
+	case JSONL:
+		b.WriteString("read_json(")
+		b.WriteString(sqlString(path))
+		b.WriteString(", format = 'newline_delimited', columns = ")
+		writeColumnStruct(&b)
+		b.WriteString(")")
+	case CSV:
+		b.WriteString("read_csv(")
+		b.WriteString(sqlString(path))
+		b.WriteString(", header = true, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, columns = ")
+		writeColumnStruct(&b)
+		b.WriteString(")")
+	default:
+		b.WriteString("read_parquet(")
+		b.WriteString(sqlString(path))
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func writeColumnStruct(b *strings.Builder) {
+	b.WriteString("{")
+	for i, c := range fileColumns() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(b, "'%s': '%s'", c, columnTypes[i])
+	}
+	b.WriteString("}")
+}
+
+// fileColumns are Columns and dt.
+func fileColumns() []string { return append(Columns(), PartitionColumn) }
+
+// createTableSQL is the DuckDB DDL of a table for the rows of this package.
+func createTableSQL(table string) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE ")
+	b.WriteString(table)
+	b.WriteString(" (")
+	for i, c := range fileColumns() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c)
+		b.WriteString(" ")
+		b.WriteString(columnTypes[i])
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// sqlString quotes s as an SQL string literal.
+func sqlString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}

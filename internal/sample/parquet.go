@@ -1,0 +1,166 @@
+//go:build cgo
+
+package sample
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// ParquetWriter collects events in an in-memory DuckDB table through the
+// DuckDB appender and writes them to a Parquet file on Close. The whole
+// output is held in memory (DuckDB spills to its temporary directory when it
+// runs short).
+type ParquetWriter struct {
+	path      string
+	connector *duckdb.Connector
+	conn      driver.Conn
+	app       *duckdb.Appender
+	row       appendRow
+	closed    bool
+}
+
+// NewParquetWriter returns a Writer whose Close writes a Parquet file at
+// path with the columns of Columns and then dt; the string columns are
+// VARCHAR (Parquet BYTE_ARRAY UTF8), the others BIGINT (INT64).
+func NewParquetWriter(path string) (*ParquetWriter, error) {
+	ctx := context.Background()
+	connector, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return nil, fmt.Errorf("parquet %s: open duckdb: %w", path, err)
+	}
+	p := &ParquetWriter{path: path, connector: connector}
+	p.conn, err = connector.Connect(ctx)
+	if err == nil {
+		_, err = p.conn.(driver.ExecerContext).ExecContext(ctx, createTableSQL("ods"), nil)
+	}
+	if err == nil {
+		p.app, err = duckdb.NewAppenderFromConn(p.conn, "", "ods")
+	}
+	if err != nil {
+		p.release()
+		return nil, fmt.Errorf("parquet %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Write appends e to the table.
+func (p *ParquetWriter) Write(e *Event) error {
+	if p.closed {
+		return fmt.Errorf("parquet %s: write after close", p.path)
+	}
+	return p.row.append(p.app, e)
+}
+
+// Close writes the Parquet file and releases DuckDB.
+func (p *ParquetWriter) Close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	err := p.app.Close()
+	p.app = nil
+	if err == nil {
+		q := "COPY ods TO " + sqlString(p.path) + " (FORMAT parquet)"
+		_, err = p.conn.(driver.ExecerContext).ExecContext(context.Background(), q, nil)
+	}
+	err = errors.Join(err, p.release())
+	if err != nil {
+		return fmt.Errorf("parquet %s: %w", p.path, err)
+	}
+	return nil
+}
+
+func (p *ParquetWriter) release() error {
+	var err error
+	if p.app != nil {
+		err = errors.Join(err, p.app.Close())
+	}
+	if p.conn != nil {
+		err = errors.Join(err, p.conn.Close())
+	}
+	return errors.Join(err, p.connector.Close())
+}
+
+// appendRow holds the values of one row for the appender, so that a row
+// costs no slice allocation.
+type appendRow [13]driver.Value
+
+func (v *appendRow) append(a *duckdb.Appender, e *Event) error {
+	v[0] = e.MD5
+	if e.UIDNull {
+		v[1] = nil
+	} else {
+		v[1] = e.UID
+	}
+	v[2] = e.TS
+	v[3] = e.IP
+	v[4] = e.Status
+	v[5] = e.Bytes
+	v[6] = e.DeviceBrand
+	v[7] = e.Device
+	v[8] = e.SystemType
+	v[9] = e.CustomizeEvent
+	v[10] = e.UseTime
+	v[11] = e.CustomizeEventContent
+	v[12] = e.Dt
+	return a.AppendRow(v[:]...)
+}
+
+// AppendTo generates the events of opts and appends them to an existing
+// DuckDB table through the appender of conn, which must be a connection of
+// the duckdb-go driver. table is name, schema.name or catalog.schema.name
+// (unquoted); its columns must be the 12 of Columns, in order, typed as in
+// the ODS table (VARCHAR or BIGINT), then dt VARCHAR. It returns the number
+// of rows appended. On an error, rows the appender already flushed stay in
+// the table unless the caller runs AppendTo inside a transaction on conn and
+// rolls it back. ctx is checked between rows.
+func AppendTo(ctx context.Context, conn *sql.Conn, table string, opts Options) (int64, error) {
+	var n int64
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return errors.New("not a database/sql driver connection")
+		}
+		catalog, schema, name := splitTable(table)
+		app, err := duckdb.NewAppender(c, catalog, schema, name)
+		if err != nil {
+			return err
+		}
+		var row appendRow
+		err = Generate(opts, func(e *Event) error {
+			if n&4095 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if err := row.append(app, e); err != nil {
+				return err
+			}
+			n++
+			return nil
+		})
+		return errors.Join(err, app.Close())
+	})
+	if err != nil {
+		return n, fmt.Errorf("append sample rows to %s: %w", table, err)
+	}
+	return n, nil
+}
+
+func splitTable(t string) (catalog, schema, name string) {
+	parts := strings.SplitN(t, ".", 3)
+	switch len(parts) {
+	case 3:
+		return parts[0], parts[1], parts[2]
+	case 2:
+		return "", parts[0], parts[1]
+	}
+	return "", "", t
+}
