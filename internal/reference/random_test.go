@@ -1,0 +1,254 @@
+package reference
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+)
+
+var randomDays = []string{"20240131", "20240201", "20240202", "20240203"}
+
+func randomOptions() RandomOptions {
+	return RandomOptions{Days: randomDays, Dims: []string{"os", "brand"}, Window: 600, BotEvents: 2000}
+}
+
+func TestRandomRowsDeterministic(t *testing.T) {
+	a := RandomRows(rand.New(rand.NewPCG(7, 7)), randomOptions())
+	b := RandomRows(rand.New(rand.NewPCG(7, 7)), randomOptions())
+	if !reflect.DeepEqual(a, b) {
+		t.Error("two calls with the same seed differ")
+	}
+}
+
+// TestRandomRowsNasty checks that, over some seeds, the generator makes every kind of nasty
+// data it promises, and keeps its promises about Dt and TS.
+func TestRandomRowsNasty(t *testing.T) {
+	const W = 600
+	seen := map[string]bool{}
+	inDays := map[string]bool{}
+	for _, d := range randomDays {
+		inDays[d] = true
+	}
+	total, late := 0, 0
+	for seed := range uint64(100) {
+		rows := RandomRows(rand.New(rand.NewPCG(seed, 1)), randomOptions())
+		total += len(rows)
+		days := map[string]bool{}
+		keys := map[[2]string]ODSRow{}
+		for _, row := range rows {
+			if !inDays[row.Dt] {
+				t.Fatalf("seed %d: Dt %s is not one of the days", seed, row.Dt)
+			}
+			days[row.Dt] = true
+			tsDay := time.Unix(row.TS, 0).In(time.FixedZone("UTC+8", 8*3600)).Format("20060102")
+			switch {
+			case tsDay > row.Dt:
+				t.Fatalf("seed %d: row %+v is in a partition before its time", seed, row)
+			case tsDay < row.Dt:
+				late++
+			}
+			switch {
+			case row.User == nil:
+				seen["NULL user"] = true
+			case *row.User == "":
+				seen["empty user"] = true
+			case len(*row.User) > 3 && (*row.User)[:3] == "bot":
+				seen["bot"] = true
+			}
+			switch {
+			case row.Event == nil:
+				seen["NULL event"] = true
+			case *row.Event == "":
+				seen["empty event"] = true
+			case *row.Event == "evt_unknown":
+				seen["unknown event"] = true
+			}
+			for _, v := range row.Dims {
+				if v == nil {
+					seen["NULL dim"] = true
+				} else if *v == "" {
+					seen["empty dim"] = true
+				}
+			}
+			if row.DedupKey == nil {
+				seen["NULL dedup key"] = true
+				continue
+			}
+			if prev, ok := keys[[2]string{row.Dt, *row.DedupKey}]; ok {
+				if !reflect.DeepEqual(prev, row) {
+					t.Fatalf("seed %d: rows with one dedup key in one partition differ:\n%+v\n%+v", seed, prev, row)
+				}
+				seen["copy"] = true
+			}
+			keys[[2]string{row.Dt, *row.DedupKey}] = row
+		}
+		for k := range keys {
+			for _, d := range randomDays {
+				if _, ok := keys[[2]string{d, k[1]}]; ok && d != k[0] {
+					seen["key in two partitions"] = true
+				}
+			}
+		}
+		if len(days) < len(randomDays) {
+			seen["empty day"] = true
+		}
+		chainFacts(rows, W, seen)
+	}
+	if late == 0 || late*10 > total {
+		t.Errorf("%d late rows of %d: want a few", late, total)
+	}
+	for _, want := range []string{
+		"NULL user", "empty user", "bot", "NULL event", "empty event", "unknown event",
+		"NULL dim", "empty dim", "NULL dedup key", "copy", "key in two partitions", "empty day",
+		"tie across stages", "(ts, stage) duplicate", "gap W", "gap W+1", "midnight chain",
+		"only later stages",
+	} {
+		if !seen[want] {
+			t.Errorf("no %s in 100 seeds", want)
+		}
+	}
+}
+
+// chainFacts records what the cleaned rows of each user on each day offer the ordered funnel.
+func chainFacts(ods []ODSRow, w int64, seen map[string]bool) {
+	f := Funnel{Mode: ModeOrdered, Stages: stages3}
+	type key struct{ user, dt string }
+	steps := map[key][]Step{}
+	for _, r := range Clean(ods, CleanRules{Dedup: true}) {
+		for i, s := range f.Stages {
+			if r.Event == s[0] {
+				k := key{r.User, r.Dt}
+				steps[k] = append(steps[k], Step{TS: r.TS, Stage: i + 1, Start: true})
+			}
+		}
+	}
+	for k, ss := range steps {
+		ss = sortSteps(ss)
+		if ss[0].Stage > 1 && !slices.ContainsFunc(ss, func(s Step) bool { return s.Stage == 1 }) {
+			seen["only later stages"] = true
+		}
+		for i := 1; i < len(ss); i++ {
+			if ss[i].TS == ss[i-1].TS {
+				if ss[i].Stage == ss[i-1].Stage {
+					seen["(ts, stage) duplicate"] = true
+				} else {
+					seen["tie across stages"] = true
+				}
+			}
+		}
+		for _, a := range ss {
+			if a.Stage != 1 {
+				continue
+			}
+			for _, b := range ss {
+				switch {
+				case b.Stage > 1 && b.TS-a.TS == w:
+					seen["gap W"] = true
+				case b.Stage > 1 && b.TS-a.TS == w+1:
+					seen["gap W+1"] = true
+				}
+			}
+			next, _ := NextDay(k.dt)
+			for _, b := range steps[key{k.user, next}] {
+				if b.Stage > 1 && b.TS-a.TS <= w {
+					seen["midnight chain"] = true
+				}
+			}
+		}
+	}
+}
+
+// TestComputeOnRandomData checks invariants of Compute on random data, and that the two
+// ordered-funnel implementations agree on every user of it.
+func TestComputeOnRandomData(t *testing.T) {
+	known := map[string]bool{"browse": true, "click": true, "purchase": true, "login": true}
+	for seed := range uint64(60) {
+		opts := randomOptions()
+		rows := Clean(RandomRows(rand.New(rand.NewPCG(seed, 2)), opts), CleanRules{KnownEvents: known, Dedup: true})
+		for _, mode := range []string{ModeEvents, ModeUsers, ModeOrdered} {
+			for _, boundary := range []string{WithinDay, CrossMidnight} {
+				f := Funnel{Mode: mode, Stages: stages3, Window: opts.Window, Boundary: boundary,
+					Breakdowns: opts.Dims, TotalMarker: "all", NullMarker: "unknown"}
+				checkInvariants(t, f, Compute(f, rows, randomDays))
+			}
+		}
+		for _, day := range randomDays {
+			next, _ := NextDay(day)
+			users := map[string][]Step{}
+			for _, r := range rows {
+				for i, s := range stages3 {
+					if r.Event == s[0] && (r.Dt == day || r.Dt == next) {
+						users[r.User] = append(users[r.User], Step{TS: r.TS, Stage: i + 1, Start: r.Dt == day})
+					}
+				}
+			}
+			for u, steps := range users {
+				def, fold := OrderedLevel(steps, 3, opts.Window), FoldLevel(steps, 3, opts.Window)
+				if !reflect.DeepEqual(def, fold) {
+					t.Fatalf("seed %d, day %s, user %s: definition %+v, fold %+v", seed, day, u, def, fold)
+				}
+			}
+		}
+	}
+}
+
+func checkInvariants(t *testing.T, f Funnel, results []Result) {
+	t.Helper()
+	// Order: by day; per day the total row, then by breakdown index, then by value.
+	type pos struct {
+		dt    string
+		dim   int // -1 for the total row
+		value string
+	}
+	var prev *pos
+	for _, r := range results {
+		p := pos{dt: r.Dt, dim: -1}
+		for i, d := range f.Breakdowns {
+			if v := r.Dims[d]; v != f.TotalMarker {
+				if p.dim >= 0 {
+					t.Fatalf("%s: two breakdown values in one row: %v", f.Mode, r.Dims)
+				}
+				p.dim, p.value = i, v
+			}
+		}
+		if prev == nil || prev.dt != p.dt {
+			if p.dim != -1 || (prev != nil && prev.dt > p.dt) {
+				t.Fatalf("%s: %s does not start with its total row, after %+v", f.Mode, r.Dt, prev)
+			}
+		} else if p.dim < prev.dim || (p.dim == prev.dim && p.value <= prev.value) {
+			t.Fatalf("%s: %+v after %+v", f.Mode, p, *prev)
+		}
+		prev = &p
+
+		for k, c := range r.Counts {
+			if c < 0 {
+				t.Fatalf("%s: negative count in %+v", f.Mode, r)
+			}
+			if f.Mode == ModeOrdered && k > 0 && c > r.Counts[k-1] {
+				t.Fatalf("ordered counts increase: %v", r.Counts)
+			}
+		}
+		if p.dim >= 0 && slices.Max(r.Counts) == 0 {
+			t.Fatalf("%s: value row with nothing in it: %+v", f.Mode, r)
+		}
+		if p.dim >= 0 {
+			continue
+		}
+		// Every breakdown splits the total: each row or user is attributed to one value.
+		for _, d := range f.Breakdowns {
+			sum := make([]int64, len(f.Stages))
+			for _, s := range results {
+				if s.Dt == r.Dt && s.Dims[d] != f.TotalMarker {
+					for k, c := range s.Counts {
+						sum[k] += c
+					}
+				}
+			}
+			if !slices.Equal(sum, r.Counts) {
+				t.Fatalf("%s %s %s: values sum to %v, total is %v", f.Mode, f.Boundary, r.Dt, sum, r.Counts)
+			}
+		}
+	}
+}
