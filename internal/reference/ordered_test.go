@@ -219,7 +219,7 @@ func TestOrderedBot(t *testing.T) {
 }
 
 // bruteProgress enumerates every chain: exponential, for tiny inputs only.
-func bruteProgress(steps []Step, stages int, window int64) Progress {
+func bruteProgress(steps []Step, window int64) Progress {
 	seq := sortSteps(steps)
 	type chain struct {
 		start int64
@@ -260,7 +260,6 @@ func bruteProgress(steps []Step, stages int, window int64) Progress {
 		}
 		p.Durations = append(p.Durations, seq[first].TS-start)
 	}
-	_ = stages
 	return p
 }
 
@@ -280,7 +279,7 @@ func TestOrderedLevelMatchesBruteForceAndFold(t *testing.T) {
 		steps := randomSteps(r, r.IntN(10), stages, 1+r.Int64N(12))
 		def := OrderedLevel(steps, stages, window)
 		fold := FoldLevel(steps, stages, window)
-		brute := bruteProgress(steps, stages, window)
+		brute := bruteProgress(steps, window)
 		if !reflect.DeepEqual(def, brute) || !reflect.DeepEqual(def, fold) {
 			t.Fatalf("case %d, stages %d, W %d, steps %+v:\n definition %+v\n fold %+v\n brute force %+v",
 				i, stages, window, steps, def, fold, brute)
