@@ -1,0 +1,680 @@
+package odpstest
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file applies the DDL of a successful job to the double's tables. It
+// understands, case-insensitively and with `backquoted` identifiers:
+//
+//	CREATE TABLE [IF NOT EXISTS] t (col type [NOT NULL] [COMMENT '...'], ...)
+//	    [COMMENT '...'] [PARTITIONED BY (col type [COMMENT '...'], ...)] [LIFECYCLE n]
+//	CREATE TABLE [IF NOT EXISTS] t LIKE other
+//	ALTER TABLE t ADD COLUMNS [IF NOT EXISTS] (col type [COMMENT '...'], ...)
+//	ALTER TABLE t SET COMMENT '...' | SET LIFECYCLE n
+//	ALTER TABLE t CHANGE [COLUMN] c COMMENT '...' | CHANGE [COLUMN] c new type [COMMENT '...']
+//	ALTER TABLE t DROP COLUMNS (c, ...) | RENAME TO u
+//	ALTER TABLE t ADD [IF NOT EXISTS] PARTITION (k='v', ...) [PARTITION (...)]
+//	ALTER TABLE t DROP [IF EXISTS] PARTITION (k='v', ...) [, PARTITION (...)]
+//	DROP TABLE [IF EXISTS] t
+//	INSERT {OVERWRITE|INTO} TABLE t PARTITION (k='v', ...) ...  (anywhere in a statement)
+//
+// Statements are separated by semicolons; anything else (SELECT, SET, CTAS,
+// dynamic partitions, unknown clauses) is ignored. Errors read like the
+// service's: "ODPS-0130071:[line,col] Semantic analysis exception - ...".
+
+type tokKind int
+
+const (
+	tkWord   tokKind = iota // bare word or number
+	tkIdent                 // `backquoted` identifier
+	tkString                // 'string' or "string", unescaped
+	tkPunct                 // one character
+)
+
+type token struct {
+	kind      tokKind
+	text      string
+	line, col int
+}
+
+// is reports whether t is the bare keyword kw (case-insensitive).
+func (t token) is(kw string) bool { return t.kind == tkWord && strings.EqualFold(t.text, kw) }
+
+func (t token) punct(p string) bool { return t.kind == tkPunct && t.text == p }
+
+type sqlError struct {
+	code, kind string
+	line, col  int
+	msg        string
+}
+
+func (e *sqlError) Error() string {
+	return fmt.Sprintf("%s:[%d,%d] %s - %s", e.code, e.line, e.col, e.kind, e.msg)
+}
+
+func parseErr(t token, format string, a ...any) error {
+	return &sqlError{"ODPS-0130161", "Parse exception", t.line, t.col, fmt.Sprintf(format, a...)}
+}
+
+func semanticErr(t token, format string, a ...any) error {
+	return &sqlError{"ODPS-0130071", "Semantic analysis exception", t.line, t.col, fmt.Sprintf(format, a...)}
+}
+
+// tokenize splits SQL into tokens, dropping comments.
+func tokenize(sql string) ([]token, error) {
+	var toks []token
+	line, col := 1, 1
+	rs := []rune(sql)
+	adv := func(n int) {
+		for i := 0; i < n; i++ {
+			if rs[0] == '\n' {
+				line, col = line+1, 1
+			} else {
+				col++
+			}
+			rs = rs[1:]
+		}
+	}
+	for len(rs) > 0 {
+		c := rs[0]
+		start := token{line: line, col: col}
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			adv(1)
+		case c == '-' && len(rs) > 1 && rs[1] == '-':
+			for len(rs) > 0 && rs[0] != '\n' {
+				adv(1)
+			}
+		case c == '/' && len(rs) > 1 && rs[1] == '*':
+			adv(2)
+			for len(rs) > 0 && !(rs[0] == '*' && len(rs) > 1 && rs[1] == '/') {
+				adv(1)
+			}
+			if len(rs) == 0 {
+				return nil, parseErr(start, "unterminated comment")
+			}
+			adv(2)
+		case c == '`':
+			adv(1)
+			var b strings.Builder
+			for {
+				if len(rs) == 0 {
+					return nil, parseErr(start, "unterminated quoted identifier")
+				}
+				if rs[0] == '`' {
+					if len(rs) > 1 && rs[1] == '`' {
+						b.WriteRune('`')
+						adv(2)
+						continue
+					}
+					adv(1)
+					break
+				}
+				b.WriteRune(rs[0])
+				adv(1)
+			}
+			start.kind, start.text = tkIdent, b.String()
+			toks = append(toks, start)
+		case c == '\'' || c == '"':
+			adv(1)
+			var b strings.Builder
+			for {
+				if len(rs) == 0 {
+					return nil, parseErr(start, "unterminated string literal")
+				}
+				if rs[0] == '\\' && len(rs) > 1 {
+					switch rs[1] {
+					case 'n':
+						b.WriteRune('\n')
+					case 't':
+						b.WriteRune('\t')
+					default:
+						b.WriteRune(rs[1])
+					}
+					adv(2)
+					continue
+				}
+				if rs[0] == c {
+					adv(1)
+					break
+				}
+				b.WriteRune(rs[0])
+				adv(1)
+			}
+			start.kind, start.text = tkString, b.String()
+			toks = append(toks, start)
+		case isWordRune(c):
+			n := 0
+			for n < len(rs) && isWordRune(rs[n]) {
+				n++
+			}
+			start.kind, start.text = tkWord, string(rs[:n])
+			adv(n)
+			toks = append(toks, start)
+		default:
+			start.kind, start.text = tkPunct, string(c)
+			adv(1)
+			toks = append(toks, start)
+		}
+	}
+	return toks, nil
+}
+
+func isWordRune(c rune) bool {
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c > 127
+}
+
+// parser walks the tokens of one statement.
+type parser struct {
+	toks []token
+	i    int
+	end  token // position reported at end of statement
+}
+
+func (p *parser) peek() token {
+	if p.i < len(p.toks) {
+		return p.toks[p.i]
+	}
+	return p.end
+}
+
+func (p *parser) done() bool { return p.i >= len(p.toks) }
+
+func (p *parser) next() token {
+	t := p.peek()
+	if p.i < len(p.toks) {
+		p.i++
+	}
+	return t
+}
+
+// accept consumes the keyword sequence kws if it is next.
+func (p *parser) accept(kws ...string) bool {
+	for j, kw := range kws {
+		if p.i+j >= len(p.toks) || !p.toks[p.i+j].is(kw) {
+			return false
+		}
+	}
+	p.i += len(kws)
+	return true
+}
+
+func (p *parser) expect(kws ...string) error {
+	if !p.accept(kws...) {
+		return parseErr(p.peek(), "expected %s near '%s'", strings.ToUpper(strings.Join(kws, " ")), p.peek().text)
+	}
+	return nil
+}
+
+func (p *parser) expectPunct(s string) error {
+	if !p.peek().punct(s) {
+		return parseErr(p.peek(), "expected '%s' near '%s'", s, p.peek().text)
+	}
+	p.i++
+	return nil
+}
+
+func (p *parser) ident() (token, error) {
+	t := p.next()
+	if t.kind != tkWord && t.kind != tkIdent {
+		return t, parseErr(t, "expected an identifier near '%s'", t.text)
+	}
+	return t, nil
+}
+
+// tableName reads [project.]name and returns the name.
+func (p *parser) tableName() (token, error) {
+	t, err := p.ident()
+	for err == nil && p.peek().punct(".") {
+		p.i++
+		t, err = p.ident()
+	}
+	return t, err
+}
+
+func (p *parser) stringLit() (string, error) {
+	t := p.next()
+	if t.kind != tkString {
+		return "", parseErr(t, "expected a string literal near '%s'", t.text)
+	}
+	return t.text, nil
+}
+
+func (p *parser) integer() (int64, error) {
+	t := p.next()
+	n, err := strconv.ParseInt(t.text, 10, 64)
+	if t.kind != tkWord || err != nil {
+		return 0, parseErr(t, "expected an integer near '%s'", t.text)
+	}
+	return n, nil
+}
+
+// columns reads "(col type [NOT NULL] [DEFAULT x] [COMMENT '...'], ...)".
+func (p *parser) columns() ([]Column, error) {
+	if err := p.expectPunct("("); err != nil {
+		return nil, err
+	}
+	var cols []Column
+	for {
+		if p.peek().is("primary") { // PRIMARY KEY (...): skip to the next top-level comma
+			p.skipToListEnd()
+		} else {
+			c, err := p.column()
+			if err != nil {
+				return nil, err
+			}
+			cols = append(cols, c)
+		}
+		t := p.next()
+		switch {
+		case t.punct(","):
+			continue
+		case t.punct(")"):
+			return cols, nil
+		default:
+			return nil, parseErr(t, "expected ',' or ')' near '%s'", t.text)
+		}
+	}
+}
+
+func (p *parser) column() (Column, error) {
+	name, err := p.ident()
+	if err != nil {
+		return Column{}, err
+	}
+	typeStart := p.peek()
+	var typ strings.Builder
+	depth := 0
+	for !p.done() {
+		t := p.peek()
+		if depth == 0 && (t.punct(",") || t.punct(")") || t.is("comment") || t.is("not") || t.is("null") || t.is("default")) {
+			break
+		}
+		switch {
+		case t.punct("(") || t.punct("<"):
+			depth++
+		case t.punct(")") || t.punct(">"):
+			depth--
+		}
+		typ.WriteString(strings.ToUpper(t.text))
+		p.i++
+	}
+	c := Column{Name: name.text, Type: typ.String()}
+	if err := checkType(c.Type); err != nil {
+		return Column{}, semanticErr(typeStart, "column %s: %v", c.Name, err)
+	}
+	for {
+		switch {
+		case p.accept("not", "null"), p.accept("null"):
+		case p.accept("default"):
+			p.next()
+		case p.accept("comment"):
+			if c.Comment, err = p.stringLit(); err != nil {
+				return Column{}, err
+			}
+		default:
+			return c, nil
+		}
+	}
+}
+
+// skipToListEnd skips to the next ',' or ')' at the current nesting level.
+func (p *parser) skipToListEnd() {
+	depth := 0
+	for !p.done() {
+		t := p.peek()
+		if depth == 0 && (t.punct(",") || t.punct(")")) {
+			return
+		}
+		if t.punct("(") {
+			depth++
+		} else if t.punct(")") {
+			depth--
+		}
+		p.i++
+	}
+}
+
+// partitionSpec reads "(k='v', ...)"; dynamic reports a key without a value.
+func (p *parser) partitionSpec() (kvs []keyValue, dynamic bool, err error) {
+	if err := p.expectPunct("("); err != nil {
+		return nil, false, err
+	}
+	for {
+		k, err := p.ident()
+		if err != nil {
+			return nil, false, err
+		}
+		if p.peek().punct("=") {
+			p.i++
+			v := p.next()
+			if v.kind != tkString && v.kind != tkWord {
+				return nil, false, parseErr(v, "expected a partition value near '%s'", v.text)
+			}
+			kvs = append(kvs, keyValue{k.text, v.text})
+		} else {
+			dynamic = true
+		}
+		t := p.next()
+		switch {
+		case t.punct(","):
+		case t.punct(")"):
+			return kvs, dynamic, nil
+		default:
+			return nil, false, parseErr(t, "expected ',' or ')' near '%s'", t.text)
+		}
+	}
+}
+
+// applySQL applies every statement of sql it understands, in order, and
+// stops at the first error. Called with s.mu held.
+func (s *Server) applySQL(sql string) error {
+	toks, err := tokenize(sql)
+	if err != nil {
+		return err
+	}
+	var stmt []token
+	for i, t := range append(toks, token{kind: tkPunct, text: ";"}) {
+		if !t.punct(";") {
+			stmt = append(stmt, t)
+			continue
+		}
+		if len(stmt) > 0 {
+			end := t
+			if i == len(toks) { // the synthetic terminator: point after the last token
+				last := stmt[len(stmt)-1]
+				end = token{line: last.line, col: last.col + len(last.text)}
+			}
+			if err := s.applyStatement(&parser{toks: stmt, end: end}); err != nil {
+				return err
+			}
+		}
+		stmt = nil
+	}
+	return nil
+}
+
+func (s *Server) applyStatement(p *parser) error {
+	switch {
+	case p.accept("create", "table"):
+		return s.createTable(p)
+	case p.accept("alter", "table"):
+		return s.alterTable(p)
+	case p.accept("drop", "table"):
+		ifExists := p.accept("if", "exists")
+		name, err := p.tableName()
+		if err != nil {
+			return err
+		}
+		if _, ok := s.tables[strings.ToLower(name.text)]; !ok && !ifExists {
+			return s.tableNotFoundErr(name)
+		}
+		delete(s.tables, strings.ToLower(name.text))
+		return nil
+	}
+	return s.inserts(p)
+}
+
+func (s *Server) tableNotFoundErr(name token) error {
+	return &sqlError{"ODPS-0130131", "Table not found", name.line, name.col,
+		fmt.Sprintf("table %s.%s cannot be resolved", s.project, name.text)}
+}
+
+func (s *Server) lookup(name token) (*table, error) {
+	t, ok := s.tables[strings.ToLower(name.text)]
+	if !ok {
+		return nil, s.tableNotFoundErr(name)
+	}
+	return t, nil
+}
+
+func (s *Server) createTable(p *parser) error {
+	ifNotExists := p.accept("if", "not", "exists")
+	name, err := p.tableName()
+	if err != nil {
+		return err
+	}
+	spec := TableSpec{Name: name.text}
+	switch {
+	case p.accept("like"):
+		src, err := p.tableName()
+		if err != nil {
+			return err
+		}
+		from, err := s.lookup(src)
+		if err != nil {
+			return err
+		}
+		spec.Columns, spec.PartitionKeys = slices.Clone(from.spec.Columns), slices.Clone(from.spec.PartitionKeys)
+	case p.peek().is("as"):
+		return nil // CTAS: the schema would come from the query; not modelled
+	default:
+		if spec.Columns, err = p.columns(); err != nil {
+			return err
+		}
+	}
+	for !p.done() {
+		switch {
+		case p.accept("comment"):
+			if spec.Comment, err = p.stringLit(); err != nil {
+				return err
+			}
+		case p.accept("partitioned", "by"):
+			if spec.PartitionKeys, err = p.columns(); err != nil {
+				return err
+			}
+		case p.accept("lifecycle"):
+			if spec.Lifecycle, err = p.integer(); err != nil {
+				return err
+			}
+		default:
+			p.next() // STORED AS, TBLPROPERTIES, ...: ignored
+		}
+	}
+	if _, ok := s.tables[strings.ToLower(spec.Name)]; ok {
+		if ifNotExists {
+			return nil // changes nothing, whatever the schema
+		}
+		return semanticErr(name, "Table or view already exists - %s.%s", s.project, spec.Name)
+	}
+	if err := validateSpec(spec); err != nil {
+		return semanticErr(name, "%v", err)
+	}
+	now := time.Now()
+	s.tables[strings.ToLower(spec.Name)] = &table{spec: spec, created: now, lastDDL: now}
+	return nil
+}
+
+func (s *Server) alterTable(p *parser) error {
+	name, err := p.tableName()
+	if err != nil {
+		return err
+	}
+	t, err := s.lookup(name)
+	if err != nil {
+		return err
+	}
+	spec := clone(t.spec)
+	at := p.peek()
+	switch {
+	case p.accept("add", "columns"):
+		ifNotExists := p.accept("if", "not", "exists")
+		cols, err := p.columns()
+		if err != nil {
+			return err
+		}
+		for _, c := range cols {
+			if findColumn(spec, c.Name) >= 0 {
+				if ifNotExists {
+					continue
+				}
+				return semanticErr(at, "column %s already exists in table %s", c.Name, spec.Name)
+			}
+			spec.Columns = append(spec.Columns, c)
+		}
+	case p.accept("drop", "columns"):
+		if err := p.expectPunct("("); err != nil {
+			return err
+		}
+		for {
+			c, err := p.ident()
+			if err != nil {
+				return err
+			}
+			i := slices.IndexFunc(spec.Columns, func(x Column) bool { return strings.EqualFold(x.Name, c.text) })
+			if i < 0 {
+				return semanticErr(c, "column %s not found in table %s", c.text, spec.Name)
+			}
+			spec.Columns = slices.Delete(spec.Columns, i, i+1)
+			if p.next().punct(")") {
+				break
+			}
+		}
+	case p.accept("set", "comment"):
+		if spec.Comment, err = p.stringLit(); err != nil {
+			return err
+		}
+	case p.accept("set", "lifecycle"):
+		if spec.Lifecycle, err = p.integer(); err != nil {
+			return err
+		}
+	case p.accept("change"):
+		p.accept("column")
+		old, err := p.ident()
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(spec.Columns, func(x Column) bool { return strings.EqualFold(x.Name, old.text) })
+		if i < 0 {
+			return semanticErr(old, "column %s not found in table %s", old.text, spec.Name)
+		}
+		if p.accept("comment") {
+			if spec.Columns[i].Comment, err = p.stringLit(); err != nil {
+				return err
+			}
+			break
+		}
+		c, err := p.column()
+		if err != nil {
+			return err
+		}
+		if c.Comment == "" {
+			c.Comment = spec.Columns[i].Comment
+		}
+		spec.Columns[i] = c
+	case p.accept("rename", "to"):
+		to, err := p.tableName()
+		if err != nil {
+			return err
+		}
+		if _, ok := s.tables[strings.ToLower(to.text)]; ok {
+			return semanticErr(to, "Table or view already exists - %s.%s", s.project, to.text)
+		}
+		delete(s.tables, strings.ToLower(t.spec.Name))
+		t.spec.Name = to.text
+		s.tables[strings.ToLower(to.text)] = t
+		return nil
+	case p.accept("add"):
+		p.accept("if", "not", "exists")
+		for p.accept("partition") {
+			canon, err := s.staticSpec(p, t)
+			if err != nil {
+				return err
+			}
+			t.addPartition(canon)
+		}
+		return nil
+	case p.accept("drop"):
+		ifExists := p.accept("if", "exists")
+		for p.accept("partition") {
+			at := p.peek()
+			canon, err := s.staticSpec(p, t)
+			if err != nil {
+				return err
+			}
+			if !t.dropPartition(canon) && !ifExists {
+				return semanticErr(at, "partition %s of table %s does not exist", canon, spec.Name)
+			}
+			if p.peek().punct(",") {
+				p.i++
+			}
+		}
+		return nil
+	default:
+		return nil // other ALTERs are not modelled
+	}
+	if err := validateSpec(spec); err != nil {
+		return semanticErr(at, "%v", err)
+	}
+	t.spec, t.lastDDL = spec, time.Now()
+	return nil
+}
+
+func findColumn(spec TableSpec, name string) int {
+	all := append(slices.Clone(spec.Columns), spec.PartitionKeys...)
+	return slices.IndexFunc(all, func(c Column) bool { return strings.EqualFold(c.Name, name) })
+}
+
+// staticSpec reads a fully static partition spec for t.
+func (s *Server) staticSpec(p *parser, t *table) (string, error) {
+	at := p.peek()
+	kvs, dynamic, err := p.partitionSpec()
+	if err != nil {
+		return "", err
+	}
+	if dynamic {
+		return "", semanticErr(at, "partition spec must name a value for every key")
+	}
+	canon, err := t.canonical(kvs)
+	if err != nil {
+		return "", semanticErr(at, "%v", err)
+	}
+	return canon, nil
+}
+
+// inserts creates the static partitions every INSERT in the statement writes.
+func (s *Server) inserts(p *parser) error {
+	for !p.done() {
+		if !p.accept("insert") {
+			p.next()
+			continue
+		}
+		if !p.accept("overwrite") && !p.accept("into") {
+			continue
+		}
+		p.accept("table")
+		name, err := p.tableName()
+		if err != nil {
+			return err
+		}
+		t, err := s.lookup(name)
+		if err != nil {
+			return err
+		}
+		if !p.accept("partition") {
+			if len(t.spec.PartitionKeys) > 0 {
+				return semanticErr(name, "partitioned table %s requires a partition spec", t.spec.Name)
+			}
+			continue
+		}
+		at := p.peek()
+		kvs, dynamic, err := p.partitionSpec()
+		if err != nil {
+			return err
+		}
+		if dynamic {
+			continue // dynamic partitions depend on the data
+		}
+		canon, err := t.canonical(kvs)
+		if err != nil {
+			return semanticErr(at, "%v", err)
+		}
+		t.addPartition(canon)
+	}
+	return nil
+}
