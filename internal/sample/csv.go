@@ -1,13 +1,12 @@
 package sample
 
 import (
-	"bufio"
 	"io"
 	"strconv"
 	"strings"
 )
 
-type csvWriter struct{ w *bufio.Writer }
+type csvWriter struct{ lineBuffer }
 
 // NewCSVWriter returns a Writer of RFC 4180 CSV: a header row with the names
 // of Columns and then dt, then one row per event. Lines end in LF (RFC 4180
@@ -19,15 +18,14 @@ type csvWriter struct{ w *bufio.Writer }
 // encoding/csv reads NULL and "" alike as the empty string; DuckDB keeps them
 // apart with allow_quoted_nulls = false, see DuckDBSource.
 func NewCSVWriter(w io.Writer) Writer {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.WriteString(strings.Join(fileColumns(), ","))
-	bw.WriteByte('\n')
-	return &csvWriter{w: bw}
+	c := &csvWriter{newLineBuffer(w)}
+	c.buf = append(c.buf, strings.Join(fileColumns(), ",")...)
+	c.buf = append(c.buf, '\n')
+	return c
 }
 
 func (c *csvWriter) Write(e *Event) error {
-	b := c.w.AvailableBuffer()
-	b = appendCSVString(b, e.MD5)
+	b := appendCSVString(c.buf, e.MD5)
 	b = append(b, ',')
 	if !e.UIDNull {
 		b = appendCSVString(b, e.UID)
@@ -55,11 +53,10 @@ func (c *csvWriter) Write(e *Event) error {
 	b = append(b, ',')
 	b = appendCSVString(b, e.Dt)
 	b = append(b, '\n')
-	_, err := c.w.Write(b)
-	return err
+	return c.done(b)
 }
 
-func (c *csvWriter) Close() error { return c.w.Flush() }
+func (c *csvWriter) Close() error { return c.flush() }
 
 func appendCSVString(b []byte, s string) []byte {
 	if !csvNeedsQuotes(s) {

@@ -1,24 +1,22 @@
 package sample
 
 import (
-	"bufio"
 	"io"
 	"strconv"
 	"unicode/utf8"
 )
 
-type jsonlWriter struct{ w *bufio.Writer }
+type jsonlWriter struct{ lineBuffer }
 
 // NewJSONLWriter returns a Writer of JSON Lines: one object per event with
 // the keys of Columns and then dt, in that order; a NULL uid is null.
 // Strings are escaped as JSON requires; invalid UTF-8 becomes U+FFFD.
 func NewJSONLWriter(w io.Writer) Writer {
-	return &jsonlWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	return &jsonlWriter{newLineBuffer(w)}
 }
 
 func (j *jsonlWriter) Write(e *Event) error {
-	b := j.w.AvailableBuffer()
-	b = append(b, `{"md5":`...)
+	b := append(j.buf, `{"md5":`...)
 	b = appendJSONString(b, e.MD5)
 	b = append(b, `,"uid":`...)
 	if e.UIDNull {
@@ -49,25 +47,46 @@ func (j *jsonlWriter) Write(e *Event) error {
 	b = append(b, `,"dt":`...)
 	b = appendJSONString(b, e.Dt)
 	b = append(b, "}\n"...)
-	_, err := j.w.Write(b)
-	return err
+	return j.done(b)
 }
 
-func (j *jsonlWriter) Close() error { return j.w.Flush() }
+func (j *jsonlWriter) Close() error { return j.flush() }
 
-// appendJSONString appends s as a JSON string. It escapes '"', '\\', control
-// characters and U+2028/U+2029 (for JavaScript readers) and replaces invalid
-// UTF-8 by U+FFFD.
+// appendJSONString appends s as a JSON string, byte for byte as
+// encoding/json does without HTML escaping: it escapes '"', '\\', control
+// characters and U+2028/U+2029 and replaces each invalid UTF-8 byte by U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
+	i := 0
+	for i < len(s) && jsonPlain[s[i]] {
+		i++
+	}
+	if i < len(s) {
+		return appendJSONEscaped(b, s, i)
+	}
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// jsonPlain marks the bytes copied to a JSON string as they are.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendJSONEscaped appends the rest of the JSON string s, whose first i
+// bytes are plain.
+func appendJSONEscaped(b []byte, s string, i int) []byte {
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
+		if jsonPlain[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -78,6 +97,10 @@ func appendJSONString(b []byte, s string) []byte {
 				b = append(b, '\\', 'r')
 			case '\t':
 				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
 			default:
 				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}

@@ -1,0 +1,220 @@
+//go:build cgo
+
+package sample
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// duckdbTricky are values DuckDB must read back exactly from every format.
+var duckdbTricky = []Event{
+	{MD5: "00000000000000000000000000000001", UIDNull: true, TS: -1, IP: "", Bytes: 1 << 62,
+		DeviceBrand: `a,b`, Device: `say "hi"`, SystemType: "line\nbreak\r\nx", CustomizeEvent: "",
+		UseTime: -9223372036854775808, CustomizeEventContent: " leading space", Dt: "20210303"},
+	{MD5: "00000000000000000000000000000002", UID: "", IP: "\\", DeviceBrand: "华为", Device: "tab\there",
+		SystemType: "\u2028", CustomizeEvent: "NULL", CustomizeEventContent: `\"\N`, Dt: "20210303"},
+}
+
+func openDuckDB(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// readBack returns the rows of query in order.
+func readBack(t testing.TB, db *sql.DB, query string) []Event {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var evs []Event
+	for rows.Next() {
+		var e Event
+		var uid sql.NullString
+		if err := rows.Scan(&e.MD5, &uid, &e.TS, &e.IP, &e.Status, &e.Bytes, &e.DeviceBrand, &e.Device,
+			&e.SystemType, &e.CustomizeEvent, &e.UseTime, &e.CustomizeEventContent, &e.Dt); err != nil {
+			t.Fatal(err)
+		}
+		e.UID, e.UIDNull = uid.String, !uid.Valid
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func checkTypes(t *testing.T, db *sql.DB, source string) {
+	t.Helper()
+	rows, err := db.Query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + source + ")")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	i := 0
+	for ; rows.Next(); i++ {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			t.Fatal(err)
+		}
+		if i >= len(columnTypes) || name != fileColumns()[i] || typ != columnTypes[i] {
+			t.Errorf("column %d: %s %s", i+1, name, typ)
+		}
+	}
+	if i != len(columnTypes) {
+		t.Errorf("%d columns, want %d", i, len(columnTypes))
+	}
+}
+
+// Files of every format read back through DuckDB with the right types,
+// values and NULLs.
+func TestDuckDBReadsFiles(t *testing.T) {
+	evs := append(collect(t, Options{Users: 2000, Seed: 4, Noise: true}), duckdbTricky...)
+	db := openDuckDB(t)
+	dir := t.TempDir()
+	for _, name := range []string{"ods.jsonl", "ods.csv", "ods.parquet"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			w, err := Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeAll(t, w, evs)
+			f, _ := FormatFromPath(path)
+			source := DuckDBSource(f, path)
+			checkTypes(t, db, source)
+			got := readBack(t, db, "SELECT * FROM "+source)
+			if len(got) != len(evs) {
+				t.Fatalf("%d rows, want %d", len(got), len(evs))
+			}
+			for i := range evs {
+				if got[i] != evs[i] {
+					t.Fatalf("row %d:\ngot  %+v\nwant %+v", i+1, got[i], evs[i])
+				}
+			}
+			var nulls, empties int
+			q := "SELECT count(*) FILTER (uid IS NULL), count(*) FILTER (uid = '') FROM " + source
+			if err := db.QueryRow(q).Scan(&nulls, &empties); err != nil {
+				t.Fatal(err)
+			}
+			if nulls == 0 || empties == 0 {
+				t.Errorf("%d NULL and %d empty uids, want both", nulls, empties)
+			}
+		})
+	}
+}
+
+func TestParquetDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	var files [2][]byte
+	for i := range files {
+		path := filepath.Join(dir, "ods.parquet")
+		w, err := NewParquetWriter(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Generate(Options{Users: 500, Noise: true}, w.Write); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if files[i], err = os.ReadFile(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Error("the same options gave different Parquet files")
+	}
+}
+
+func TestAppendTo(t *testing.T) {
+	ctx := context.Background()
+	db := openDuckDB(t)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, createTableSQL("main.ods")); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Users: 1000, Days: 2, Noise: true}
+	want := collect(t, opts)
+	n, err := AppendTo(ctx, conn, "main.ods", opts)
+	if err != nil || n != int64(len(want)) {
+		t.Fatalf("AppendTo = %d, %v; want %d rows", n, err, len(want))
+	}
+	got := readBack(t, db, "SELECT * FROM ods")
+	if len(got) != len(want) {
+		t.Fatalf("%d rows in the table, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("row %d:\ngot  %+v\nwant %+v", i+1, got[i], want[i])
+		}
+	}
+
+	t.Run("rollback", func(t *testing.T) {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := AppendTo(ctx, conn, "ods", Options{Users: 100}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		var count int
+		if err := db.QueryRow("SELECT count(*) FROM ods").Scan(&count); err != nil || count != len(want) {
+			t.Fatalf("%d rows after rollback (%v), want %d", count, err, len(want))
+		}
+	})
+	t.Run("canceled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := AppendTo(ctx, conn, "ods", Options{Users: 100}); err == nil {
+			t.Fatal("no error for a canceled context")
+		}
+	})
+	t.Run("no table", func(t *testing.T) {
+		_, err := AppendTo(ctx, conn, "nope", Options{Users: 100})
+		if err == nil {
+			t.Fatal("no error for a missing table")
+		}
+		t.Log(err)
+	})
+}
+
+func BenchmarkParquet(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "ods.parquet")
+	var w *ParquetWriter
+	next := func() {
+		var err error
+		if w, err = NewParquetWriter(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	next()
+	benchmarkEvents(b, func(e *Event) error { return w.Write(e) }, func() {
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		next()
+	})
+	w.Close()
+}
