@@ -34,11 +34,24 @@ type Node struct {
 	Funnel string // for RPT nodes
 }
 
-// Project is a rendered project: every file, and the nodes in dependency order.
+// Table is a table the project defines, with its DDL.
+type Table struct {
+	Layer     string // ODS, DW or RPT
+	Name      string
+	Comment   string
+	Partition string
+	Lifecycle int64
+	Columns   []models.Column // MaxCompute types
+	DDL       File
+}
+
+// Project is a rendered project: every file, the tables in creation order
+// (ODS, DW, RPT) and the nodes in dependency order.
 type Project struct {
-	Files []File
-	Nodes []Node
-	DDL   []File // in creation order: ODS, DW, RPT
+	Dialect Dialect
+	Files   []File
+	Tables  []Table
+	Nodes   []Node
 }
 
 // Render renders cfg in dialect d from the templates in fsys.
@@ -47,7 +60,7 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{}
+	p := &Project{Dialect: d}
 	exec := func(name string, data any) ([]byte, error) {
 		var buf bytes.Buffer
 		if err := t.ExecuteTemplate(&buf, name, data); err != nil {
@@ -72,7 +85,8 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.DDL = append(p.DDL, File{Path: path.Join("ddl", tv.Name+".sql"), Data: data})
+		p.Tables = append(p.Tables, Table{Layer: tv.Layer, Name: tv.Name, Comment: tv.Comment, Partition: tv.Partition,
+			Lifecycle: tv.Lifecycle, Columns: tv.Columns, DDL: File{Path: path.Join("ddl", tv.Name+".sql"), Data: data}})
 	}
 	dw := newDWView(cfg)
 	data, err := exec("dw.sql.tmpl", dw)
@@ -87,7 +101,9 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 		}
 		p.Nodes = append(p.Nodes, Node{Name: v.Table.Name, Path: path.Join("nodes", v.Table.Name+".sql"), Inputs: []string{cfg.DW.Name}, Layer: "RPT", SQL: data, Funnel: v.Funnel})
 	}
-	p.Files = append(p.Files, p.DDL...)
+	for _, t := range p.Tables {
+		p.Files = append(p.Files, t.DDL)
+	}
 	for _, n := range p.Nodes {
 		p.Files = append(p.Files, File{Path: n.Path, Data: n.SQL})
 	}
@@ -103,6 +119,8 @@ func parse(fsys fs.FS, d Dialect, param string) (*template.Template, error) {
 		"cmt":   commentText,
 		"param": func() string { return param },
 		"al":    func() string { return alignMark },
+		"pair":  func(a Alter, c models.Column) alterPair { return alterPair{a, c} },
+		"dict":  dict,
 	}
 	t := template.New("fgen").Option("missingkey=error").Funcs(funcs)
 	shared, err := fs.Glob(fsys, "*.sql.tmpl")
@@ -120,4 +138,21 @@ func parse(fsys fs.FS, d Dialect, param string) (*template.Template, error) {
 		}
 	}
 	return t, nil
+}
+
+// dict builds a map from alternating keys and values, for passing several
+// values to a template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict needs key-value pairs")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }

@@ -23,6 +23,11 @@ func (v *validator) errorf(path, format string, args ...any) {
 
 // ident checks a table or column name.
 func (v *validator) ident(path, name, what string) bool {
+	return v.name(path, name, what, true)
+}
+
+// name checks a name; SQL names also may not be reserved words.
+func (v *validator) name(path, name, what string, sqlName bool) bool {
 	switch {
 	case name == "":
 		v.errorf(path, "%s is required", what)
@@ -30,7 +35,7 @@ func (v *validator) ident(path, name, what string) bool {
 		v.errorf(path, "%s %q is %d bytes long; MaxCompute allows at most %d", what, name, len(name), maxIdentBytes)
 	case !identRE.MatchString(name):
 		v.errorf(path, "%s %q is not a valid name; use a letter followed by letters, digits and '_'", what, name)
-	case IsReserved(name):
+	case sqlName && IsReserved(name):
 		v.errorf(path, "%s %q is a MaxCompute reserved word; choose another name (e.g. %q)", what, name, name+"_value")
 	default:
 		return true
@@ -45,8 +50,8 @@ func (c *Config) validate() Diagnostics {
 	} else if c.Version != FormatVersion {
 		v.errorf("version", "unsupported format version %d; this fgen reads version %d", c.Version, FormatVersion)
 	}
-	v.ident("project.name", c.Project.Name, "project name")
-	v.ident("project.workspace", c.Project.Workspace, "workspace")
+	v.name("project.name", c.Project.Name, "project name", false)
+	v.name("project.workspace", c.Project.Workspace, "workspace", false)
 	v.dataworks()
 
 	if !c.Has("ods") {
@@ -74,7 +79,7 @@ func (c *Config) validate() Diagnostics {
 	for i := range c.Funnels {
 		p := fmt.Sprintf("funnels[%d]", i)
 		f := &c.Funnels[i]
-		if v.ident(p+".name", f.Name, "funnel name") {
+		if v.name(p+".name", f.Name, "funnel name", false) {
 			if funnelNames[strings.ToLower(f.Name)] {
 				v.errorf(p+".name", "funnel %q is defined twice", f.Name)
 			}
@@ -96,7 +101,7 @@ func (c *Config) validate() Diagnostics {
 
 func (v *validator) dataworks() {
 	d := &v.c.DataWorks
-	v.ident("dataworks.workflow", d.Workflow, "workflow name")
+	v.name("dataworks.workflow", d.Workflow, "workflow name", false)
 	oneOf(v, "dataworks.parameters", d.Parameters, "system", "custom")
 	oneOf(v, "dataworks.rerun_mode", d.RerunMode, "Allowed", "Denied", "FailureAllowed")
 	oneOf(v, "dataworks.instance_mode", d.InstanceMode, "T+1", "Immediately")
@@ -255,7 +260,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 	events := map[string]string{}
 	for i, s := range f.Stages {
 		sp := fmt.Sprintf("%s.stages[%d]", p, i)
-		if v.ident(sp+".name", s.Name, "stage name") {
+		if v.name(sp+".name", s.Name, "stage name", false) {
 			if stageNames[strings.ToLower(s.Name)] {
 				v.errorf(sp+".name", "stage %q is defined twice", s.Name)
 			}

@@ -50,6 +50,9 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 		newValidateCmd(g),
 		newGenerateCmd(g),
 		newDiffCmd(g),
+		newLoadCmd(g),
+		newPlanCmd(g),
+		newApplyCmd(g),
 		newVersionCmd(g),
 	)
 	return root

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/internal/plan"
+	"github.com/fgen-dev/fgen/models"
+)
+
+type applyOptions struct {
+	*globalOptions
+	targetOptions
+	dayOptions
+	dryRun           bool
+	yes              bool
+	allowDestructive bool
+	parallel         int
+	format           string
+}
+
+func newApplyCmd(g *globalOptions) *cobra.Command {
+	opts := &applyOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "apply",
+		Short: "Create or evolve the tables and run the daily jobs for a date or a range",
+		Long: `Carry out the plan on the target: create missing tables and evolve changed ones
+(ALTERs), then for each business date run the DW node and then every RPT node, in
+dependency order, with the date substituted for the scheduling parameter. A day whose
+upstream ODS partition is missing is skipped and reported. Every node overwrites its
+day's partition, so re-running is idempotent, and a failed job leaves that partition's
+previous contents in place; after a failure or Ctrl-C, apply again to pick up where
+it stopped.
+
+On a MaxCompute target apply asks for confirmation on a terminal and needs --yes
+otherwise. --dry-run prints the SQL it would run and changes nothing.
+Destructive changes (see 'fgen plan') need --allow-destructive.
+
+` + exitStatusHelp,
+		Example: `  fgen apply --bizdate 20210303
+  fgen apply --from 20210301 --to 20210307
+  fgen apply --target prod --bizdate 20210303 --yes
+  fgen apply --bizdate 20210303 --dry-run`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runApply(cmd.Context(), opts) },
+	}
+	opts.targetOptions.addFlags(cmd, &g.configPath)
+	opts.dayOptions.addFlags(cmd)
+	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the SQL apply would run, and run nothing")
+	cmd.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "allow changes that drop, retype or recreate columns or tables")
+	cmd.Flags().IntVar(&opts.parallel, "parallel", 0, "days to run at a time (default: the target's parallel setting, or 1)")
+	cmd.Flags().StringVar(&opts.format, "format", "text", "summary format: text or json")
+	return cmd
+}
+
+func runApply(ctx context.Context, opts *applyOptions) error {
+	if err := checkFormat(opts.format, "text", "json"); err != nil {
+		return err
+	}
+	_, ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, false)
+	if err != nil {
+		return err
+	}
+	defer ot.wh.Close()
+
+	if opts.dryRun {
+		printDryRun(opts, p)
+		return nil
+	}
+	if p.IsBlocked() && !opts.allowDestructive {
+		plan.WriteText(opts.stderr, p)
+		return &codeError{code: exitBlocked, err: errors.New("the plan has destructive changes; change funnel.toml as suggested, or re-run with --allow-destructive")}
+	}
+	if !p.HasChanges() {
+		fmt.Fprintln(opts.stderr, "nothing to apply: tables are in sync and no business date was given")
+		return nil
+	}
+	if ot.target.Engine == models.EngineMaxCompute && !opts.yes {
+		if err := opts.confirm(p); err != nil {
+			return err
+		}
+	}
+	parallel := opts.parallel
+	if parallel == 0 {
+		parallel = max(1, ot.target.Parallel)
+	}
+	if ot.target.Engine == models.EngineDuckDB {
+		parallel = 1 // one writer
+	}
+	res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{
+		AllowDestructive: opts.allowDestructive,
+		Parallel:         parallel,
+		OnEvent:          progress(opts.stderr, ot.target.Engine == models.EngineMaxCompute),
+	})
+	if res != nil {
+		writeApplySummary(opts, res)
+	}
+	return err
+}
+
+func printDryRun(opts *applyOptions, p *plan.Plan) {
+	w := opts.stdout
+	for _, t := range p.Tables {
+		if t.Action == plan.InSync || t.SQL == "" {
+			continue
+		}
+		fmt.Fprintf(w, "-- %s table %s\n%s\n", t.Action, t.Table, strings.TrimRight(t.SQL, "\n"))
+	}
+	for _, d := range p.Days {
+		if !d.UpstreamReady {
+			fmt.Fprintf(w, "-- day %s: upstream partition missing (%s); would not run\n", d.Day, strings.Join(d.Missing, ", "))
+			continue
+		}
+		for _, j := range d.Jobs {
+			fmt.Fprintf(w, "-- day %s: node %s\n%s\n", d.Day, j.Name, strings.TrimRight(j.SQL, "\n"))
+		}
+	}
+	fmt.Fprintf(opts.stderr, "dry run: %s Nothing was run.\n", p.Summary())
+}
+
+// confirm asks on a terminal; elsewhere --yes is required.
+func (opts *applyOptions) confirm(p *plan.Plan) error {
+	f, ok := opts.stdin.(*os.File)
+	if !ok || !isTerminal(f) {
+		return errors.New("apply changes a remote warehouse; re-run with --yes to confirm (see the plan with 'fgen plan')")
+	}
+	plan.WriteText(opts.stderr, p)
+	fmt.Fprintf(opts.stderr, "\nApply this plan to %s? Only 'yes' is accepted: ", p.Target)
+	answer, _ := bufio.NewReader(f).ReadString('\n')
+	if strings.TrimSpace(answer) != "yes" {
+		return errors.New("apply cancelled")
+	}
+	return nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progress prints one line per job event on w.
+func progress(w interface{ Write([]byte) (int, error) }, remote bool) func(plan.Event) {
+	return func(e plan.Event) {
+		where := e.Job.Name
+		if e.Job.Day != "" {
+			where = fmt.Sprintf("[%d/%d] %s %s", e.DayIndex, e.Days, e.Job.Day, e.Job.Name)
+		}
+		switch e.Kind {
+		case plan.EventSubmitted:
+			if remote {
+				fmt.Fprintf(w, "%s: submitted, instance %s\n  logview: %s\n", where, e.Submitted.InstanceID, e.Submitted.LogView)
+			}
+		case plan.EventDone:
+			fmt.Fprintf(w, "%s: done in %.1fs\n", where, e.Elapsed.Seconds())
+		case plan.EventFailed:
+			fmt.Fprintf(w, "%s: FAILED after %.1fs: %v\n", where, e.Elapsed.Seconds(), e.Err)
+		case plan.EventSkipped:
+			fmt.Fprintf(w, "%s: skipped: %v\n", where, e.Err)
+		}
+	}
+}
+
+func writeApplySummary(opts *applyOptions, res *plan.Result) {
+	if opts.format == "json" {
+		out := struct {
+			Applied int              `json:"applied"`
+			Failed  int              `json:"failed"`
+			Skipped int              `json:"skipped"`
+			NotRun  int              `json:"not_run"`
+			Jobs    []plan.JobResult `json:"jobs"`
+		}{res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Jobs}
+		enc := json.NewEncoder(opts.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(out)
+		return
+	}
+	fmt.Fprintf(opts.stdout, "apply: %d applied, %d failed, %d skipped, %d not run\n",
+		res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"))
+}

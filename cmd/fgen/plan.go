@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/plan"
+	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+type planOptions struct {
+	*globalOptions
+	targetOptions
+	dayOptions
+	format string
+}
+
+func newPlanCmd(g *globalOptions) *cobra.Command {
+	opts := &planOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what apply would change in the warehouse (read-only)",
+		Long: `Compare the tables funnel.toml defines with the target's live tables and list what
+apply would do: create tables, add columns (appended last), change comments or
+lifecycles, or refuse a destructive change (a dropped, retyped or reordered column, a
+changed partition key) with a stable code and a suggested way forward. With
+--bizdate or --from/--to it also lists the jobs apply would run for each day, with
+the business date substituted, and whether each day's upstream ODS partition exists.
+plan never changes anything.
+
+--format text (terraform-style symbols: + create, ~ alter, ! blocked), markdown (a
+pull-request comment) or json (a stable contract; see the README).
+
+` + exitStatusHelp,
+		Example: `  fgen plan
+  fgen plan --target prod --bizdate 20210303
+  fgen plan --target prod --from 20210301 --to 20210307 --format markdown > plan.md`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(cmd.Context(), opts) },
+	}
+	opts.targetOptions.addFlags(cmd, &g.configPath)
+	opts.dayOptions.addFlags(cmd)
+	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text, markdown or json")
+	return cmd
+}
+
+// buildPlan loads the config, opens the target and plans.
+func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayOptions, daysRequired bool) (*models.Config, *openedTarget, *plan.Plan, error) {
+	days, err := d.days(daysRequired)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ot, err := g.openTarget(cfg, t)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	proj, err := generator.Render(cfg, templates.FS(), ot.dialect)
+	if err != nil {
+		ot.wh.Close()
+		return nil, nil, nil, err
+	}
+	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Engine: ot.target.Engine, Config: cfg, Project: proj, Days: days})
+	if err != nil {
+		ot.wh.Close()
+		return nil, nil, nil, fmt.Errorf("plan %s: %w", ot.name, err)
+	}
+	return cfg, ot, p, nil
+}
+
+func runPlan(ctx context.Context, opts *planOptions) error {
+	if err := checkFormat(opts.format, "text", "markdown", "json"); err != nil {
+		return err
+	}
+	_, ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, false)
+	if err != nil {
+		return err
+	}
+	defer ot.wh.Close()
+	switch opts.format {
+	case "json":
+		if err := plan.WriteJSON(opts.stdout, p); err != nil {
+			return err
+		}
+	case "markdown":
+		plan.WriteMarkdown(opts.stdout, p)
+	default:
+		plan.WriteText(opts.stdout, p)
+	}
+	switch {
+	case p.IsBlocked():
+		return &quietError{code: exitBlocked}
+	case p.HasChanges():
+		return &quietError{code: exitChanges}
+	}
+	return nil
+}
+
+func checkFormat(got string, allowed ...string) error {
+	for _, a := range allowed {
+		if got == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown --format %q; use one of: %v", got, allowed)
+}

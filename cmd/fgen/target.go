@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// targetOptions are the flags of commands that talk to a warehouse.
+type targetOptions struct {
+	target     string
+	odpsConfig string
+}
+
+func (t *targetOptions) addFlags(cmd *cobra.Command, cfgPath *string) {
+	cmd.Flags().StringVarP(&t.target, "target", "t", "", "the target in funnel.toml to use (default: the local duckdb target)")
+	cmd.Flags().StringVar(&t.odpsConfig, "odps-config", "", "odps config ini with access_id and access_key (default: $FGEN_ODPS_CONFIG)")
+	cmd.RegisterFlagCompletionFunc("target", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := models.Load(*cfgPath)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return cfg.TargetNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// dayOptions are --bizdate, --from and --to.
+type dayOptions struct {
+	bizdate, from, to string
+}
+
+func (d *dayOptions) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&d.bizdate, "bizdate", "", "business date yyyymmdd (the DataWorks ${bdp.system.bizdate})")
+	cmd.Flags().StringVar(&d.from, "from", "", "first business date of a range, yyyymmdd")
+	cmd.Flags().StringVar(&d.to, "to", "", "last business date of a range, yyyymmdd (inclusive)")
+}
+
+// days returns the business dates the flags name; none when required is
+// false and no flag is set.
+func (d *dayOptions) days(required bool) ([]string, error) {
+	switch {
+	case d.bizdate != "" && (d.from != "" || d.to != ""):
+		return nil, fmt.Errorf("use either --bizdate or --from/--to, not both")
+	case d.bizdate != "":
+		if _, err := generator.ParseDay(d.bizdate); err != nil {
+			return nil, err
+		}
+		return []string{d.bizdate}, nil
+	case d.from != "" && d.to != "":
+		return generator.Days(d.from, d.to)
+	case d.from != "" || d.to != "":
+		return nil, fmt.Errorf("--from and --to go together")
+	case required:
+		return nil, fmt.Errorf("name the business date with --bizdate yyyymmdd, or a range with --from and --to")
+	}
+	return nil, nil
+}
+
+// openedTarget is a resolved target and its warehouse.
+type openedTarget struct {
+	name    string
+	target  models.Target
+	dialect generator.Dialect
+	wh      warehouse.Warehouse
+	local   *duckdb.DB // set for the duckdb engine
+}
+
+func dialectOf(engine string) generator.Dialect {
+	if engine == models.EngineMaxCompute {
+		return generator.MaxCompute
+	}
+	return generator.DuckDB
+}
+
+// localPath resolves a duckdb target's path relative to the config file.
+func (g *globalOptions) localPath(t models.Target) string {
+	if filepath.IsAbs(t.Path) {
+		return t.Path
+	}
+	return filepath.Join(filepath.Dir(g.configPath), t.Path)
+}
+
+// openTarget resolves and opens a target. Clients are only built here, so
+// commands that don't need a warehouse never need credentials.
+func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions) (*openedTarget, error) {
+	name, t, err := cfg.Target(opts.target)
+	if err != nil {
+		return nil, err
+	}
+	ot := &openedTarget{name: name, target: t, dialect: dialectOf(t.Engine)}
+	switch t.Engine {
+	case models.EngineDuckDB:
+		db, err := duckdb.Open(duckdb.Options{Path: g.localPath(t), Threads: t.Threads, MemoryLimit: t.MemoryLimit})
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %w", name, err)
+		}
+		ot.wh, ot.local = db, db
+	case models.EngineMaxCompute:
+		wh, err := g.openMaxCompute(name, t, opts)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %w", name, err)
+		}
+		ot.wh = wh
+	}
+	return ot, nil
+}

@@ -1,0 +1,215 @@
+// Package duckdb is fgen's embedded engine: a local DuckDB database file that
+// holds the ODS, DW and RPT tables, with each table's partition column kept
+// as a plain column.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/fgen-dev/fgen/internal/warehouse"
+)
+
+// Options configure the engine.
+type Options struct {
+	Path        string // database file; "" or ":memory:" for an in-memory database
+	Threads     int    // 0: DuckDB's default (all cores)
+	MemoryLimit string // e.g. "2GB"; "" for DuckDB's default
+}
+
+// DB is an open local warehouse.
+type DB struct {
+	db        *sql.DB
+	connector *duckdb.Connector
+}
+
+var _ warehouse.Warehouse = (*DB)(nil)
+
+// Open opens (creating if needed) the database file.
+func Open(opts Options) (*DB, error) {
+	path := opts.Path
+	if path == ":memory:" {
+		path = ""
+	}
+	if path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	q := url.Values{}
+	if opts.Threads > 0 {
+		q.Set("threads", strconv.Itoa(opts.Threads))
+	}
+	if opts.MemoryLimit != "" {
+		q.Set("memory_limit", opts.MemoryLimit)
+	}
+	dsn := path
+	if len(q) > 0 {
+		dsn += "?" + q.Encode()
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
+	}
+	db := sql.OpenDB(connector)
+	d := &DB{db: db, connector: connector}
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value))`); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
+	}
+	return d, nil
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return ":memory:"
+	}
+	return p
+}
+
+// Close closes the database.
+func (d *DB) Close() error {
+	err := d.db.Close()
+	if cerr := d.connector.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// SQL returns the underlying database, for tests and benchmarks.
+func (d *DB) SQL() *sql.DB { return d.db }
+
+// Run executes a script (DDL or a node's SQL, possibly several statements
+// with its own BEGIN/COMMIT) on one connection. If a statement fails, an open
+// transaction is rolled back, so the partition keeps its previous rows.
+func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if onSubmit != nil {
+		onSubmit(warehouse.Submitted{Job: job})
+	}
+	if _, err := conn.ExecContext(ctx, job.SQL); err != nil {
+		conn.ExecContext(context.Background(), "ROLLBACK")
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%s: %w", jobName(job), cleanError(err))
+	}
+	if job.Kind == "node" && job.Day != "" {
+		return d.markPartition(ctx, conn, job.Name, job.Day)
+	}
+	return nil
+}
+
+func jobName(j *warehouse.Job) string {
+	if j.Day != "" {
+		return j.Name + " for " + j.Day
+	}
+	return j.Name
+}
+
+// cleanError trims DuckDB's multi-line error text to its first paragraph.
+func cleanError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "\n\n"); i > 0 {
+		msg = msg[:i]
+	}
+	return errors.New(strings.TrimSpace(msg))
+}
+
+func (d *DB) markPartition(ctx context.Context, conn *sql.Conn, table, value string) error {
+	_, err := conn.ExecContext(ctx, `INSERT INTO fgen_partitions VALUES (?, ?) ON CONFLICT DO NOTHING`, table, value)
+	return err
+}
+
+// Describe returns a table's columns. DuckDB has no partitions: the
+// partition column is a plain column, reported among Columns.
+func (d *DB) Describe(ctx context.Context, table string) (*warehouse.Table, error) {
+	t := &warehouse.Table{Name: table}
+	err := d.db.QueryRowContext(ctx, `SELECT coalesce(comment, '') FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'`, table).Scan(&t.Comment)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, warehouse.ErrTableNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT column_name, data_type, coalesce(comment, '') FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c warehouse.Column
+		if err := rows.Scan(&c.Name, &c.Type, &c.Comment); err != nil {
+			return nil, err
+		}
+		t.Columns = append(t.Columns, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// PartitionExists reports whether fgen loaded or wrote the partition, or the
+// table has rows in it.
+func (d *DB) PartitionExists(ctx context.Context, table, column, value string) (bool, error) {
+	var ok bool
+	err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM fgen_partitions WHERE table_name = ? AND value = ?)`, table, value).Scan(&ok)
+	if err != nil || ok {
+		return ok, err
+	}
+	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s = ?)`, quote(table), quote(column))
+	err = d.db.QueryRowContext(ctx, q, value).Scan(&ok)
+	if err != nil && strings.Contains(err.Error(), "does not exist") {
+		return false, nil
+	}
+	return ok, err
+}
+
+// Query runs a query and returns every row as text, NULL as nil.
+func (d *DB) Query(ctx context.Context, q string) (*warehouse.Rows, error) {
+	rows, err := d.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, cleanError(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	out := &warehouse.Rows{Columns: cols}
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make([]*string, len(cols))
+		for i, v := range vals {
+			if v.Valid {
+				s := v.String
+				row[i] = &s
+			}
+		}
+		out.Values = append(out.Values, row)
+	}
+	return out, rows.Err()
+}
+
+func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }

@@ -1,0 +1,156 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+var symbols = map[Action]string{Create: "+", Alter: "~", InSync: " ", Blocked: "!"}
+
+// WriteText prints the plan the way terraform does: a symbol per table
+// (+ create, ~ alter, ! blocked), then the jobs per day.
+func WriteText(w io.Writer, p *Plan) {
+	fmt.Fprintf(w, "Target %s (%s)\n\nTables:\n", p.Target, p.Engine)
+	for _, t := range p.Tables {
+		label := map[Action]string{Create: "create", Alter: "alter", InSync: "in sync", Blocked: "BLOCKED"}[t.Action]
+		fmt.Fprintf(w, "  %s %-3s %s  (%s)\n", symbols[t.Action], t.Layer, t.Table, label)
+		for _, c := range t.Changes {
+			fmt.Fprintf(w, "        %s\n", c)
+		}
+		for _, pr := range t.Problems {
+			fmt.Fprintf(w, "        [%s] %s\n          fix: %s\n", pr.Code, pr.Message, pr.Fix)
+		}
+	}
+	if len(p.Days) > 0 {
+		fmt.Fprintf(w, "\nJobs:\n")
+		for _, d := range p.Days {
+			if !d.UpstreamReady {
+				fmt.Fprintf(w, "  ! %s  upstream partition missing: %s; its jobs will not run\n", d.Day, strings.Join(d.Missing, ", "))
+				continue
+			}
+			names := make([]string, len(d.Jobs))
+			for i, j := range d.Jobs {
+				names[i] = j.Name
+			}
+			fmt.Fprintf(w, "  > %s  %s\n", d.Day, strings.Join(names, " -> "))
+		}
+	}
+	fmt.Fprintf(w, "\n%s\n", p.Summary())
+}
+
+// Summary is a one-line count of what the plan does.
+func (p *Plan) Summary() string {
+	n := map[Action]int{}
+	for _, t := range p.Tables {
+		n[t.Action]++
+	}
+	jobs, ready := 0, 0
+	for _, d := range p.Days {
+		if d.UpstreamReady {
+			ready++
+			jobs += len(d.Jobs)
+		}
+	}
+	s := fmt.Sprintf("Plan: %d to create, %d to alter, %d in sync, %d blocked", n[Create], n[Alter], n[InSync], n[Blocked])
+	if len(p.Days) > 0 {
+		s += fmt.Sprintf("; %d jobs over %d of %d days", jobs, ready, len(p.Days))
+	}
+	return s + "."
+}
+
+// WriteMarkdown prints the plan as a pull-request comment: a summary table
+// and the SQL in collapsible blocks.
+func WriteMarkdown(w io.Writer, p *Plan) {
+	fmt.Fprintf(w, "### fgen plan: target `%s` (%s)\n\n%s\n\n", p.Target, p.Engine, p.Summary())
+	fmt.Fprintf(w, "| | layer | table | action | details |\n|---|---|---|---|---|\n")
+	for _, t := range p.Tables {
+		details := strings.Join(t.Changes, "; ")
+		for _, pr := range t.Problems {
+			if details != "" {
+				details += "; "
+			}
+			details += fmt.Sprintf("**%s**: %s (fix: %s)", pr.Code, pr.Message, pr.Fix)
+		}
+		fmt.Fprintf(w, "| %s | %s | `%s` | %s | %s |\n", strings.TrimSpace(symbols[t.Action]), t.Layer, t.Table, t.Action, mdCell(details))
+	}
+	for _, t := range p.Tables {
+		if t.SQL == "" {
+			continue
+		}
+		fmt.Fprintf(w, "\n<details><summary>%s <code>%s</code></summary>\n\n```sql\n%s\n```\n\n</details>\n", t.Action, t.Table, strings.TrimRight(t.SQL, "\n"))
+	}
+	if len(p.Days) > 0 {
+		fmt.Fprintf(w, "\n| day | upstream | jobs |\n|---|---|---|\n")
+		for _, d := range p.Days {
+			up := "ready"
+			if !d.UpstreamReady {
+				up = "missing: " + strings.Join(d.Missing, ", ")
+			}
+			names := make([]string, len(d.Jobs))
+			for i, j := range d.Jobs {
+				names[i] = "`" + j.Name + "`"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s |\n", d.Day, up, strings.Join(names, " → "))
+		}
+		for _, d := range p.Days {
+			for _, j := range d.Jobs {
+				fmt.Fprintf(w, "\n<details><summary>%s <code>%s</code></summary>\n\n```sql\n%s\n```\n\n</details>\n", d.Day, j.Name, strings.TrimRight(j.SQL, "\n"))
+			}
+		}
+	}
+}
+
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// JSONVersion is the version of the plan's JSON form. Fields are only added
+// within a version.
+const JSONVersion = 1
+
+// WriteJSON prints the plan as JSON:
+//
+//	{"format_version": 1, "target": "...", "engine": "duckdb|maxcompute",
+//	 "has_changes": bool, "blocked": bool,
+//	 "tables": [{"table", "layer", "action": "create|alter|in_sync|blocked",
+//	             "changes": [...], "problems": [{"code", "column", "message", "fix"}], "sql"}],
+//	 "days": [{"day", "upstream_ready", "missing_partitions": [...],
+//	           "jobs": [{"name", "kind", "day", "sql"}]}]}
+func WriteJSON(w io.Writer, p *Plan) error {
+	type job struct {
+		Name string `json:"name"`
+		Kind string `json:"kind"`
+		Day  string `json:"day"`
+		SQL  string `json:"sql"`
+	}
+	type day struct {
+		Day           string   `json:"day"`
+		UpstreamReady bool     `json:"upstream_ready"`
+		Missing       []string `json:"missing_partitions"`
+		Jobs          []job    `json:"jobs"`
+	}
+	out := struct {
+		FormatVersion int           `json:"format_version"`
+		Target        string        `json:"target"`
+		Engine        string        `json:"engine"`
+		HasChanges    bool          `json:"has_changes"`
+		Blocked       bool          `json:"blocked"`
+		Tables        []TableChange `json:"tables"`
+		Days          []day         `json:"days"`
+	}{JSONVersion, p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.Tables, []day{}}
+	for _, d := range p.Days {
+		jd := day{Day: d.Day, UpstreamReady: d.UpstreamReady, Missing: d.Missing, Jobs: []job{}}
+		if jd.Missing == nil {
+			jd.Missing = []string{}
+		}
+		for _, j := range d.Jobs {
+			jd.Jobs = append(jd.Jobs, job{j.Name, j.Kind, j.Day, j.SQL})
+		}
+		out.Days = append(out.Days, jd)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
