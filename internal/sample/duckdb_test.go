@@ -141,6 +141,35 @@ func TestParquetDeterministic(t *testing.T) {
 	}
 }
 
+// Outputs larger than partRows go through part files and come out whole
+// and in order.
+func TestParquetParts(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ods.parquet")
+	w, err := NewParquetWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.partRows = 3000
+	want := collect(t, Options{Users: 1000, Noise: true})
+	writeAll(t, w, want)
+	if len(w.parts) != (len(want)-1)/3000+1 {
+		t.Errorf("%d parts for %d rows", len(w.parts), len(want))
+	}
+	got := readBack(t, openDuckDB(t), "SELECT * FROM "+DuckDBSource(Parquet, path))
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("row %d:\ngot  %+v\nwant %+v", i+1, got[i], want[i])
+		}
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 1 {
+		t.Errorf("%d files left in the output directory, want 1", len(files))
+	}
+}
+
 func TestAppendTo(t *testing.T) {
 	ctx := context.Background()
 	db := openDuckDB(t)
