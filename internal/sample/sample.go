@@ -357,6 +357,9 @@ products:
 		}
 	}
 	g.buf = ev
+	if len(ev) == 0 {
+		return t, nil
+	}
 	for i := range ev {
 		if err := g.out(&ev[i]); err != nil {
 			return 0, err
