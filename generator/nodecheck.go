@@ -231,4 +231,5 @@ func (c *nodeChecker) quoted(q byte) {
 		what = "quoted identifier"
 	}
 	c.problem(start, "%s %c... is not closed", what, q)
+	c.open = false // the rest of the code is in it: nothing more to say
 }
