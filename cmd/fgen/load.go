@@ -25,13 +25,14 @@ type loadOptions struct {
 func newLoadCmd(g *globalOptions) *cobra.Command {
 	opts := &loadOptions{globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "load --bizdate yyyymmdd FILE...",
+		Use:   "load [--bizdate yyyymmdd] FILE...",
 		Short: "Load JSON lines, CSV or Parquet files into a day's ODS partition (local target)",
 		Long: `Load exported logs or sample data into the ODS partition of a business date on the
 local DuckDB target, creating the ODS table if needed. The format follows each file's
 extension: .jsonl/.ndjson/.json (one flat object per line), .csv (with a header row;
 an empty unquoted field is NULL, "" is the empty string) or .parquet. Every row is
-checked against the ODS columns in funnel.toml; a malformed row is reported as
+checked against the ODS columns in funnel.toml. Without --bizdate, each row goes to
+the partition its own dt column names (as 'fgen sample' writes). A malformed row is reported as
 FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows. By default the partition is replaced; --append adds to it.
 
@@ -48,11 +49,10 @@ previous rows. By default the partition is replaced; --append adds to it.
 }
 
 func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
-	if opts.bizdate == "" {
-		return errors.New("name the partition to load into with --bizdate yyyymmdd")
-	}
-	if _, err := generator.ParseDay(opts.bizdate); err != nil {
-		return err
+	if opts.bizdate != "" {
+		if _, err := generator.ParseDay(opts.bizdate); err != nil {
+			return err
+		}
 	}
 	cfg, err := opts.loadConfig()
 	if err != nil {
@@ -72,7 +72,11 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 		return err
 	}
 	el := time.Since(start)
-	fmt.Fprintf(opts.stdout, "loaded %d rows into %s/%s=%s in %.1fs (%.0f rows/s)\n", n, cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate, el.Seconds(), float64(n)/el.Seconds())
+	into := cfg.ODS.Name + " (by each row's " + cfg.ODS.Partition + ")"
+	if opts.bizdate != "" {
+		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
+	}
+	fmt.Fprintf(opts.stdout, "loaded %d rows into %s in %.1fs (%.0f rows/s)\n", n, into, el.Seconds(), float64(n)/el.Seconds())
 	return nil
 }
 

@@ -41,7 +41,7 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "funnel.toml", "the funnel config file")
-	root.PersistentFlags().StringVarP(&g.outDir, "out", "o", "out", "the generated project's directory")
+	root.PersistentFlags().StringVarP(&g.outDir, "out", "o", "out", "where output goes: the generated project's directory (generate, diff), or the output file (sample, report)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nRun '%s --help' for usage", err, cmd.CommandPath())
 	})
@@ -50,6 +50,7 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 		newValidateCmd(g),
 		newGenerateCmd(g),
 		newDiffCmd(g),
+		newSampleCmd(g),
 		newLoadCmd(g),
 		newPlanCmd(g),
 		newApplyCmd(g),

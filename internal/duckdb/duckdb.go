@@ -213,3 +213,36 @@ func (d *DB) Query(ctx context.Context, q string) (*warehouse.Rows, error) {
 }
 
 func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// ReplacePartitions replaces the partitions days of table, in one
+// transaction, with the rows fill writes on the given connection.
+func (d *DB) ReplacePartitions(ctx context.Context, table, column string, days []string, fill func(*sql.Conn) (int64, error)) (int64, error) {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return 0, err
+	}
+	fail := func(err error) (int64, error) {
+		conn.ExecContext(context.Background(), "ROLLBACK")
+		return 0, err
+	}
+	for _, day := range days {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s = ?`, quote(table), quote(column)), day); err != nil {
+			return fail(cleanError(err))
+		}
+		if _, err := conn.ExecContext(ctx, `INSERT INTO fgen_partitions VALUES (?, ?) ON CONFLICT DO NOTHING`, table, day); err != nil {
+			return fail(err)
+		}
+	}
+	n, err := fill(conn)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fail(cleanError(err))
+	}
+	return n, nil
+}

@@ -25,7 +25,7 @@ type LoadColumn struct {
 type LoadOptions struct {
 	Table     string
 	Partition string // the partition column, e.g. dt
-	Day       string // the partition value
+	Day       string // the partition value; "" to take it from each row's partition column
 	Columns   []LoadColumn
 	Files     []string
 	Append    bool // add to the partition instead of replacing it
@@ -59,7 +59,7 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 	for _, c := range opts.Columns {
 		cols = append(cols, quote(c.Name)+" VARCHAR")
 	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s (fgen_file INTEGER, fgen_line BIGINT, %s)`, stage, strings.Join(cols, ", "))); err != nil {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s (fgen_file INTEGER, fgen_line BIGINT, %s, fgen_part VARCHAR)`, stage, strings.Join(cols, ", "))); err != nil {
 		return 0, err
 	}
 	defer conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+stage)
@@ -93,6 +93,25 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 	if err := checkTypes(ctx, conn, stage, opts); err != nil {
 		return 0, err
 	}
+	part := "?"
+	args := []any{opts.Day}
+	if opts.Day != "" {
+		var fi int
+		var line int64
+		var val string
+		err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT fgen_file, fgen_line, fgen_part FROM temp.%s WHERE fgen_part <> ? ORDER BY fgen_file, fgen_line LIMIT 1`, stage), opts.Day).Scan(&fi, &line, &val)
+		if err == nil {
+			return 0, &RowError{File: opts.Files[fi], Line: line, Msg: fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", opts.Partition, val, opts.Partition, opts.Day, val)}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, cleanError(err)
+		}
+	} else {
+		if err := checkPartitions(ctx, conn, stage, opts); err != nil {
+			return 0, err
+		}
+		part, args = "fgen_part", nil
+	}
 
 	var sel []string
 	var names []string
@@ -109,18 +128,22 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
+	parts := fmt.Sprintf(`SELECT DISTINCT %s FROM temp.%s`, part, stage)
+	if opts.Day != "" {
+		parts = "SELECT ?"
+	}
 	if !opts.Append {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s = ?`, quote(opts.Table), quote(opts.Partition)), opts.Day); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (%s)`, quote(opts.Table), quote(opts.Partition), parts), args...); err != nil {
 			return 0, cleanError(err)
 		}
 	}
-	res, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, %s) SELECT %s, ? FROM temp.%s ORDER BY fgen_file, fgen_line`,
-		quote(opts.Table), strings.Join(names, ", "), quote(opts.Partition), strings.Join(sel, ", "), stage), opts.Day)
+	res, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, %s) SELECT %s, %s FROM temp.%s ORDER BY fgen_file, fgen_line`,
+		quote(opts.Table), strings.Join(names, ", "), quote(opts.Partition), strings.Join(sel, ", "), part, stage), args...)
 	if err != nil {
 		return 0, cleanError(err)
 	}
 	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO fgen_partitions VALUES (?, ?) ON CONFLICT DO NOTHING`, opts.Table, opts.Day); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions SELECT ?, p FROM (%s) AS t(p) ON CONFLICT DO NOTHING`, parts), append([]any{opts.Table}, args...)...); err != nil {
 		return 0, err
 	}
 	return n, tx.Commit()
@@ -140,7 +163,7 @@ func appendFile(conn driver.Conn, stage string, fi int, file string, opts LoadOp
 	if err != nil {
 		return err
 	}
-	row := make([]driver.Value, len(opts.Columns)+2)
+	row := make([]driver.Value, len(opts.Columns)+3)
 	err = read(bufio.NewReaderSize(f, 1<<20), file, opts, index, func(line int64, vals []driver.Value) error {
 		row[0], row[1] = int32(fi), line
 		copy(row[2:], vals)
@@ -189,6 +212,27 @@ func checkTypes(ctx context.Context, conn *sql.Conn, stage string, opts LoadOpti
 	return &RowError{File: opts.Files[fi], Line: line, Msg: fmt.Sprintf("column %s: %q is not a valid %s", col, val, typ)}
 }
 
+// checkPartitions requires every row to name a valid partition value when
+// the load takes partitions from the rows.
+func checkPartitions(ctx context.Context, conn *sql.Conn, stage string, opts LoadOptions) error {
+	var fi int
+	var line int64
+	var val sql.NullString
+	err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT fgen_file, fgen_line, fgen_part FROM temp.%s
+		WHERE fgen_part IS NULL OR NOT regexp_full_match(fgen_part, '[0-9]{8}') OR try_strptime(fgen_part, '%%Y%%m%%d') IS NULL
+		ORDER BY fgen_file, fgen_line LIMIT 1`, stage)).Scan(&fi, &line, &val)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return cleanError(err)
+	}
+	if !val.Valid {
+		return &RowError{File: opts.Files[fi], Line: line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, or a %s column in every row", opts.Partition, opts.Partition)}
+	}
+	return &RowError{File: opts.Files[fi], Line: line, Msg: fmt.Sprintf("%s %q is not a date written yyyymmdd", opts.Partition, val.String)}
+}
+
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // stageParquet copies a Parquet file into the stage, after checking its
@@ -202,6 +246,7 @@ func (d *DB) stageParquet(ctx context.Context, conn *sql.Conn, stage string, fi 
 		return fmt.Errorf("%s: %w", file, cleanError(err))
 	}
 	var present []string
+	partCol := ""
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
@@ -210,6 +255,7 @@ func (d *DB) stageParquet(ctx context.Context, conn *sql.Conn, stage string, fi 
 		}
 		if _, ok := index[strings.ToLower(name)]; !ok {
 			if strings.EqualFold(name, opts.Partition) {
+				partCol = name
 				continue
 			}
 			rows.Close()
@@ -222,6 +268,10 @@ func (d *DB) stageParquet(ctx context.Context, conn *sql.Conn, stage string, fi 
 	for _, name := range present {
 		names = append(names, quote(opts.Columns[index[strings.ToLower(name)]].Name))
 		sel = append(sel, fmt.Sprintf("CAST(%s AS VARCHAR)", quote(name)))
+	}
+	if partCol != "" {
+		names = append(names, "fgen_part")
+		sel = append(sel, fmt.Sprintf("CAST(%s AS VARCHAR)", quote(partCol)))
 	}
 	q := fmt.Sprintf(`INSERT INTO temp.%s (fgen_file, fgen_line, %s) SELECT %d, row_number() OVER (), %s FROM read_parquet(?)`,
 		stage, strings.Join(names, ", "), fi, strings.Join(sel, ", "))

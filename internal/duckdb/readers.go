@@ -16,7 +16,7 @@ import (
 // their text and converted to the column type after staging.
 func readJSONL(r io.Reader, file string, opts LoadOptions, index map[string]int, emit func(int64, []driver.Value) error) error {
 	br := r.(*bufio.Reader)
-	vals := make([]driver.Value, len(opts.Columns))
+	vals := make([]driver.Value, len(opts.Columns)+1) // + the partition value
 	seen := make([]bool, len(opts.Columns))
 	var line int64
 	for {
@@ -40,7 +40,10 @@ func readJSONL(r io.Reader, file string, opts LoadOptions, index map[string]int,
 		text := strings.TrimSpace(string(raw))
 		if text != "" {
 			for i := range vals {
-				vals[i], seen[i] = nil, false
+				vals[i] = nil
+			}
+			for i := range seen {
+				seen[i] = false
 			}
 			if perr := parseObject(text, opts, index, vals, seen); perr != nil {
 				return &RowError{File: file, Line: line, Msg: perr.Error()}
@@ -106,9 +109,11 @@ func parseObject(text string, opts LoadOptions, index map[string]int, vals []dri
 			seen[col] = true
 			vals[col] = v
 		case strings.EqualFold(key, opts.Partition):
-			if s, _ := v.(string); v != nil && s != opts.Day {
+			s, _ := v.(string)
+			if opts.Day != "" && v != nil && s != opts.Day {
 				return fmt.Errorf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", key, s, opts.Partition, opts.Day, s)
 			}
+			vals[len(vals)-1] = v
 		default:
 			return fmt.Errorf("unknown column %q; the table %s has: %s", key, opts.Table, columnNames(opts.Columns))
 		}
@@ -291,7 +296,7 @@ func readCSV(r io.Reader, file string, opts LoadOptions, index map[string]int, e
 			return &RowError{File: file, Line: 1, Msg: fmt.Sprintf("unknown column %q in the header; the table %s has: %s", name, opts.Table, columnNames(opts.Columns))}
 		}
 	}
-	vals := make([]driver.Value, len(opts.Columns))
+	vals := make([]driver.Value, len(opts.Columns)+1) // + the partition value
 	for {
 		fields, start, err := cr.record()
 		if err == io.EOF {
@@ -313,8 +318,10 @@ func readCSV(r io.Reader, file string, opts LoadOptions, index map[string]int, e
 			switch c := colOf[i]; {
 			case c >= 0 && f != nil:
 				vals[c] = *f
-			case c < 0 && f != nil && *f != opts.Day:
-				return &RowError{File: file, Line: start, Msg: fmt.Sprintf("%s is %q but the rows are loaded into %s=%s", opts.Partition, *f, opts.Partition, opts.Day)}
+			case c < 0 && f != nil && opts.Day != "" && *f != opts.Day:
+				return &RowError{File: file, Line: start, Msg: fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", opts.Partition, *f, opts.Partition, opts.Day, *f)}
+			case c < 0 && f != nil:
+				vals[len(vals)-1] = *f
 			}
 		}
 		if err := emit(start, vals); err != nil {

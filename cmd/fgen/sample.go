@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/sample"
+	"github.com/fgen-dev/fgen/models"
+)
+
+type sampleOptions struct {
+	*globalOptions
+	targetOptions
+	users, days int
+	start       string
+	seed        int64
+	noise       bool
+	load        bool
+}
+
+func newSampleCmd(g *globalOptions) *cobra.Command {
+	opts := &sampleOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "sample (-o FILE | --load)",
+		Short: "Generate synthetic ODS events shaped like the seed's log table",
+		Long: `Generate realistic synthetic events for the ODS table: users browsing products in
+sessions through the day (evening-heavy), with drop-off between the stages of the
+first funnel in funnel.toml, a mix of devices, and the noise the DW node must clean:
+empty or NULL user ids, unknown events, log records shipped twice, and a few bots.
+The same --seed gives the same events, byte for byte.
+
+-o FILE writes JSON lines (.jsonl), CSV (.csv) or Parquet (.parquet), with the 12 ODS
+columns plus dt; 'fgen load FILE' loads it back by its dt column. --load writes the
+days straight into the target's ODS table, replacing those partitions.
+
+` + exitStatusHelp,
+		Example: `  fgen sample --users 100000 --days 7 -o events.jsonl
+  fgen sample --users 1000000 --start 20210303 --load`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			output := ""
+			if cmd.Flags().Changed("out") {
+				output = opts.outDir
+			}
+			return runSample(cmd.Context(), opts, output)
+		},
+	}
+	opts.targetOptions.addFlags(cmd, &g.configPath)
+	cmd.Flags().IntVar(&opts.users, "users", sample.DefaultUsers, "users per day")
+	cmd.Flags().IntVar(&opts.days, "days", 1, "number of business days")
+	cmd.Flags().StringVar(&opts.start, "start", sample.DefaultStart, "first business date, yyyymmdd")
+	cmd.Flags().Int64Var(&opts.seed, "seed", 1, "random seed; the same seed gives the same events")
+	cmd.Flags().BoolVar(&opts.noise, "noise", true, "include dirty rows the DW node must clean (--noise=false for clean data)")
+	cmd.Flags().BoolVar(&opts.load, "load", false, "load the events into the target's ODS table instead of writing a file")
+	return cmd
+}
+
+// sampleStages returns the event values of the first funnel's stages, or the
+// seed's when there is no config file.
+func (g *globalOptions) sampleConfig() (*models.Config, [][]string, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		if _, statErr := os.Stat(g.configPath); errors.Is(statErr, fs.ErrNotExist) {
+			return nil, sample.DefaultStages(), nil
+		}
+		return nil, nil, err
+	}
+	var stages [][]string
+	for _, s := range cfg.Funnels[0].Stages {
+		stages = append(stages, s.Events)
+	}
+	return cfg, stages, nil
+}
+
+func runSample(ctx context.Context, opts *sampleOptions, output string) error {
+	if (output == "") == !opts.load {
+		return errors.New("say where the events go: -o FILE (.jsonl, .csv or .parquet), or --load into the target's ODS table")
+	}
+	if _, err := generator.ParseDay(opts.start); err != nil {
+		return err
+	}
+	if opts.days < 1 || opts.users < 1 {
+		return errors.New("--days and --users must be at least 1")
+	}
+	cfg, stages, err := opts.sampleConfig()
+	if err != nil {
+		return err
+	}
+	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: stages, Noise: opts.noise}
+	start := time.Now()
+	var n int64
+	var where string
+	if opts.load {
+		if cfg == nil {
+			return fmt.Errorf("--load needs %s; run 'fgen init' first", opts.configPath)
+		}
+		n, where, err = loadSample(ctx, opts, cfg, so)
+	} else {
+		n, err = writeSample(output, so)
+		where = output
+	}
+	if err != nil {
+		return err
+	}
+	el := time.Since(start)
+	fmt.Fprintf(opts.stderr, "wrote %d events (%d days from %s, %d users a day) to %s in %.1fs, %.2fM events/s\n",
+		n, opts.days, opts.start, opts.users, where, el.Seconds(), float64(n)/el.Seconds()/1e6)
+	return nil
+}
+
+func writeSample(path string, so sample.Options) (int64, error) {
+	w, err := sample.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = sample.Generate(so, func(e *sample.Event) error {
+		n++
+		return w.Write(e)
+	})
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return 0, fmt.Errorf("write %s: %w", path, err)
+	}
+	return n, nil
+}
+
+func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so sample.Options) (int64, string, error) {
+	var odsCols []string
+	for _, c := range cfg.ODS.Columns {
+		odsCols = append(odsCols, c.Name)
+	}
+	if strings.Join(odsCols, ",") != strings.Join(sample.Columns(), ",") {
+		return 0, "", fmt.Errorf("fgen sample makes the seed's ODS columns (%s), but %s declares %s; write a file with -o and adapt it, or load your own data with 'fgen load'",
+			strings.Join(sample.Columns(), ", "), cfg.ODS.Name, strings.Join(odsCols, ", "))
+	}
+	ot, err := opts.openTarget(cfg, &opts.targetOptions)
+	if err != nil {
+		return 0, "", err
+	}
+	defer ot.wh.Close()
+	if ot.local == nil {
+		return 0, "", fmt.Errorf("target %s is %s; --load writes to a local duckdb target", ot.name, ot.target.Engine)
+	}
+	if err := ensureODS(ctx, cfg, ot.local); err != nil {
+		return 0, "", err
+	}
+	days, err := generator.Days(so.Start, addDays(so.Start, so.Days-1))
+	if err != nil {
+		return 0, "", err
+	}
+	n, err := ot.local.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
+		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
+	})
+	if err != nil {
+		return 0, "", err
+	}
+	return n, fmt.Sprintf("%s on target %s", cfg.ODS.Name, ot.name), nil
+}
+
+func addDays(day string, n int) string {
+	t, _ := generator.ParseDay(day)
+	return t.AddDate(0, 0, n).Format("20060102")
+}
