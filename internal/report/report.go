@@ -1,0 +1,277 @@
+// Package report renders a funnel's RPT table, as read back by 'fgen report', in one of four
+// formats: a plain-text terminal table, JSON, CSV, or one self-contained HTML page with SVG
+// charts. Rendering is pure: the same Report gives the same bytes, with no timestamps, host
+// names or paths added.
+//
+// What the numbers mean is defined in FUNNELS.md; this package only shows them.
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Report is one funnel's RPT table, or the part of it that was asked for.
+type Report struct {
+	Funnel      string   // funnel name
+	Table       string   // RPT table it was read from
+	Mode        string   // "events" | "users" | "ordered"
+	Window      string   // e.g. "1h" for ordered, else ""
+	Stages      []string // stage names in order
+	Breakdowns  []string // dimension names; empty when none
+	TotalMarker string   // e.g. "all": the value dims carry on the total row
+	Attribution string   // "" or e.g. "users are attributed to their first browse of the day (first touch)"
+	Rows        []Row    // sorted by Dt, total row first within a day
+}
+
+// Row is one day and one breakdown value, or the day's total.
+type Row struct {
+	Dt           string            // yyyymmdd
+	Dims         map[string]string // breakdown -> value (TotalMarker on the total row)
+	Counts       []int64           // per stage
+	StepRates    []*float64        // per stage, index 0 nil; nil = undefined (denominator 0)
+	OverallRates []*float64        // per stage, index 0 nil
+	// Ordered mode only, may be nil slices. Index k >= 1: median and mean seconds from the
+	// chain's first stage to reaching stage k+1; nil when no user reached it.
+	MedianSeconds, AvgSeconds []*float64
+}
+
+// Format is an output format of Write.
+type Format string
+
+// The formats Write knows.
+const (
+	FormatTable Format = "table" // plain text for a terminal, one block per day
+	FormatJSON  Format = "json"  // see writeJSON for the schema
+	FormatCSV   Format = "csv"   // one line per row and stage
+	FormatHTML  Format = "html"  // one self-contained page with SVG charts
+)
+
+var formats = []Format{FormatTable, FormatJSON, FormatCSV, FormatHTML}
+
+// Formats returns the formats Write knows, in the order help texts list them.
+func Formats() []Format { return append([]Format(nil), formats...) }
+
+func formatList() string {
+	s := make([]string, len(formats))
+	for i, f := range formats {
+		s[i] = string(f)
+	}
+	return strings.Join(s, ", ")
+}
+
+// ParseFormat returns the Format named s (case and surrounding spaces ignored), or an error
+// that lists the valid formats.
+func ParseFormat(s string) (Format, error) {
+	f := Format(strings.ToLower(strings.TrimSpace(s)))
+	for _, g := range formats {
+		if f == g {
+			return g, nil
+		}
+	}
+	if f == "" {
+		return "", fmt.Errorf("empty report format; use one of %s", formatList())
+	}
+	return "", fmt.Errorf("unknown report format %q; use one of %s", s, formatList())
+}
+
+// Write renders r to w in format f. Nothing is written when r is invalid (see Validate) or f
+// unknown; the output is rendered in memory and written with one call.
+func Write(w io.Writer, r *Report, f Format) error {
+	if r == nil {
+		return errors.New("no report to write")
+	}
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("report of funnel %s: %w", r.Funnel, err)
+	}
+	n := r.normalized()
+	var b bytes.Buffer
+	var err error
+	switch f {
+	case FormatTable:
+		err = writeTable(&b, n)
+	case FormatJSON:
+		err = writeJSON(&b, n)
+	case FormatCSV:
+		err = writeCSV(&b, n)
+	case FormatHTML:
+		err = writeHTML(&b, n)
+	default:
+		return fmt.Errorf("unknown report format %q; use one of %s", f, formatList())
+	}
+	if err != nil {
+		return fmt.Errorf("render %s report of funnel %s: %w", f, r.Funnel, err)
+	}
+	_, err = w.Write(b.Bytes())
+	return err
+}
+
+// Validate reports the first inconsistency in r: no stages, a row whose slices do not have one
+// entry per stage, or a row without a value for some breakdown. Nil rate and timing slices are
+// allowed (Write computes the rates from the counts, and shows missing timings as undefined).
+func (r *Report) Validate() error {
+	switch r.Mode {
+	case "events", "users", "ordered":
+	default:
+		return fmt.Errorf("mode %q: want events, users or ordered", r.Mode)
+	}
+	if len(r.Stages) == 0 {
+		return errors.New("no stages")
+	}
+	n := len(r.Stages)
+	for i, row := range r.Rows {
+		where := func(format string, args ...any) error {
+			return fmt.Errorf("row %d (dt %s): %s", i+1, row.Dt, fmt.Sprintf(format, args...))
+		}
+		if len(row.Counts) != n {
+			return where("%d counts for %d stages", len(row.Counts), n)
+		}
+		for _, s := range []struct {
+			name string
+			v    []*float64
+		}{
+			{"step rates", row.StepRates},
+			{"overall rates", row.OverallRates},
+			{"median seconds", row.MedianSeconds},
+			{"average seconds", row.AvgSeconds},
+		} {
+			if s.v != nil && len(s.v) != n {
+				return where("%d %s for %d stages", len(s.v), s.name, n)
+			}
+		}
+		for _, d := range r.Breakdowns {
+			if _, ok := row.Dims[d]; !ok {
+				return where("no value for breakdown %s", d)
+			}
+		}
+	}
+	return nil
+}
+
+// normalized returns a copy of r in which every row has rate slices (computed from the counts
+// where missing) and, in ordered mode, timing slices (all undefined where missing); outside
+// ordered mode the timings are dropped.
+func (r *Report) normalized() *Report {
+	c := *r
+	c.Rows = make([]Row, len(r.Rows))
+	n := len(r.Stages)
+	for i, row := range r.Rows {
+		if row.StepRates == nil || row.OverallRates == nil {
+			step, overall := Rates(row.Counts)
+			if row.StepRates == nil {
+				row.StepRates = step
+			}
+			if row.OverallRates == nil {
+				row.OverallRates = overall
+			}
+		}
+		if c.ordered() {
+			if row.MedianSeconds == nil {
+				row.MedianSeconds = make([]*float64, n)
+			}
+			if row.AvgSeconds == nil {
+				row.AvgSeconds = make([]*float64, n)
+			}
+		} else {
+			row.MedianSeconds, row.AvgSeconds = nil, nil
+		}
+		c.Rows[i] = row
+	}
+	return &c
+}
+
+// Rates returns the step and overall conversion rates of counts as FUNNELS.md defines them:
+// index 0 nil, index k counts[k]/counts[k-1] and counts[k]/counts[0], nil when the
+// denominator is 0.
+func Rates(counts []int64) (step, overall []*float64) {
+	step = make([]*float64, len(counts))
+	overall = make([]*float64, len(counts))
+	div := func(a, b int64) *float64 {
+		if b == 0 {
+			return nil
+		}
+		v := float64(a) / float64(b)
+		return &v
+	}
+	for k := 1; k < len(counts); k++ {
+		step[k] = div(counts[k], counts[k-1])
+		overall[k] = div(counts[k], counts[0])
+	}
+	return step, overall
+}
+
+func (r *Report) ordered() bool { return r.Mode == "ordered" }
+
+// isTotal reports whether row is a day's total: every breakdown carries the total marker (so
+// every row is a total without breakdowns).
+func (r *Report) isTotal(row *Row) bool {
+	for _, d := range r.Breakdowns {
+		if row.Dims[d] != r.TotalMarker {
+			return false
+		}
+	}
+	return true
+}
+
+// label names row's breakdown value for a heading: "total", or "device=x, os=y" over the
+// breakdowns that do not carry the total marker.
+func (r *Report) label(row *Row) string {
+	if r.isTotal(row) {
+		return "total"
+	}
+	var parts []string
+	for _, d := range r.Breakdowns {
+		if v := row.Dims[d]; v != r.TotalMarker {
+			parts = append(parts, d+"="+v)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// day is the rows of one dt, in input order.
+type day struct {
+	Dt    string
+	Rows  []*Row
+	Total *Row // the first total row, nil if the day has none
+}
+
+// days groups r's rows by dt, days in order of first appearance.
+func (r *Report) days() []day {
+	var out []day
+	index := map[string]int{}
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		j, ok := index[row.Dt]
+		if !ok {
+			j = len(out)
+			index[row.Dt] = j
+			out = append(out, day{Dt: row.Dt})
+		}
+		out[j].Rows = append(out[j].Rows, row)
+		if out[j].Total == nil && r.isTotal(row) {
+			out[j].Total = row
+		}
+	}
+	return out
+}
+
+// modeText describes the mode for headings: "events mode", "ordered mode, window 1h".
+func (r *Report) modeText() string {
+	s := r.Mode + " mode"
+	if r.Window != "" {
+		s += ", window " + r.Window
+	}
+	return s
+}
+
+// emptyText is the message for a report without rows.
+func (r *Report) emptyText() string {
+	s := "no rows for funnel " + r.Funnel
+	if r.Table != "" {
+		s += " in " + r.Table
+	}
+	return s
+}
