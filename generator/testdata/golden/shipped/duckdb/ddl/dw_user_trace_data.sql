@@ -16,6 +16,6 @@ COMMENT ON COLUMN "dw_user_trace_data"."device_brand" IS 'device brand';
 COMMENT ON COLUMN "dw_user_trace_data"."device" IS 'device model';
 COMMENT ON COLUMN "dw_user_trace_data"."system_type" IS 'operating system';
 COMMENT ON COLUMN "dw_user_trace_data"."customize_event" IS 'event';
-COMMENT ON COLUMN "dw_user_trace_data"."use_time" IS 'time spent, seconds';
+COMMENT ON COLUMN "dw_user_trace_data"."use_time" IS 'time spent on the event';
 COMMENT ON COLUMN "dw_user_trace_data"."customize_event_content" IS 'event payload';
 COMMENT ON COLUMN "dw_user_trace_data"."dt" IS 'business date, yyyymmdd';

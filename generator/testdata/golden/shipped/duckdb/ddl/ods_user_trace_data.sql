@@ -26,6 +26,6 @@ COMMENT ON COLUMN "ods_user_trace_data"."device_brand" IS 'device brand';
 COMMENT ON COLUMN "ods_user_trace_data"."device" IS 'device model';
 COMMENT ON COLUMN "ods_user_trace_data"."system_type" IS 'operating system';
 COMMENT ON COLUMN "ods_user_trace_data"."customize_event" IS 'event: browse, click, purchase, ...';
-COMMENT ON COLUMN "ods_user_trace_data"."use_time" IS 'time spent, seconds';
+COMMENT ON COLUMN "ods_user_trace_data"."use_time" IS 'time spent on the event';
 COMMENT ON COLUMN "ods_user_trace_data"."customize_event_content" IS 'event payload, e.g. the product';
 COMMENT ON COLUMN "ods_user_trace_data"."dt" IS 'business date, yyyymmdd';

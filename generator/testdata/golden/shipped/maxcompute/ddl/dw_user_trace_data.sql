@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS `dw_user_trace_data` (
     `device`                  STRING COMMENT 'device model',
     `system_type`             STRING COMMENT 'operating system',
     `customize_event`         STRING COMMENT 'event',
-    `use_time`                BIGINT COMMENT 'time spent, seconds',
+    `use_time`                BIGINT COMMENT 'time spent on the event',
     `customize_event_content` STRING COMMENT 'event payload'
 )
 COMMENT 'cleaned user trace events'

@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS `ods_user_trace_data` (
     `device`                  STRING COMMENT 'device model',
     `system_type`             STRING COMMENT 'operating system',
     `customize_event`         STRING COMMENT 'event: browse, click, purchase, ...',
-    `use_time`                BIGINT COMMENT 'time spent, seconds',
+    `use_time`                BIGINT COMMENT 'time spent on the event',
     `customize_event_content` STRING COMMENT 'event payload, e.g. the product'
 )
 COMMENT 'raw user trace logs from Log Service'
