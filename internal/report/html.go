@@ -330,8 +330,9 @@ type tick struct {
 
 type series struct {
 	Name   string
-	Class  string // c0, c1, ...: the colour
-	Main   bool   // drawn thicker
+	Class  string  // c0, c1, ...: the colour
+	Main   bool    // drawn thicker
+	R      float64 // radius of the dots, smaller when days are dense
 	Lines  []string
 	Points []point
 }
@@ -400,7 +401,7 @@ func trendChart(r *Report, days []day) *lineChart {
 		}
 	}
 	for j, s := range defs {
-		se := series{Name: s.name, Class: "c" + strconv.Itoa(j%seriesClasses), Main: s.main}
+		se := series{Name: s.name, Class: "c" + strconv.Itoa(j%seriesClasses), Main: s.main, R: dotRadius(slot, s.main)}
 		var run []string
 		flush := func() {
 			if len(run) > 1 {
@@ -423,6 +424,22 @@ func trendChart(r *Report, days []day) *lineChart {
 		c.Series = append(c.Series, se)
 	}
 	return c
+}
+
+// dotRadius sizes the dots of a series so that neighbours do not run into each other when
+// the days are many.
+func dotRadius(slot float64, main bool) float64 {
+	r := 3.5
+	switch {
+	case slot < 10:
+		r = 1.5
+	case slot < 24:
+		r = 2.5
+	}
+	if main {
+		r += 0.5
+	}
+	return r
 }
 
 // seriesClasses is the number of colour classes c0... of the line chart's series in the

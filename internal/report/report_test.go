@@ -539,3 +539,25 @@ func TestNiceScale(t *testing.T) {
 		}
 	}
 }
+
+// Over many days the tick labels thin out and the dots shrink, so nothing overlaps.
+func TestTrendManyDays(t *testing.T) {
+	r := &Report{Funnel: "f", Mode: "events", Stages: stages3}
+	for i := 0; i < 120; i++ {
+		r.Rows = append(r.Rows, row(strconv.Itoa(20210000+i), nil, 1000, int64(300+i), 30))
+	}
+	c := trendChart(r, r.days())
+	if len(c.XTicks) < 5 || len(c.XTicks) > 13 {
+		t.Errorf("%d x tick labels", len(c.XTicks))
+	}
+	for i := 1; i < len(c.XTicks); i++ {
+		if d := c.XTicks[i].Pos - c.XTicks[i-1].Pos; d < 86 {
+			t.Errorf("tick labels %v px apart", d)
+		}
+	}
+	for _, s := range c.Series {
+		if len(s.Points) != 120 || len(s.Lines) != 1 || s.R > 2 {
+			t.Errorf("series %s: %d points, %d lines, radius %v", s.Name, len(s.Points), len(s.Lines), s.R)
+		}
+	}
+}
