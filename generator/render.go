@@ -107,6 +107,18 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 	for _, n := range p.Nodes {
 		p.Files = append(p.Files, File{Path: n.Path, Data: n.SQL})
 	}
+	if d == MaxCompute {
+		for _, n := range p.Nodes {
+			if err := CheckNode(n.Name, n.SQL); err != nil {
+				return nil, fmt.Errorf("generated node breaks a DataWorks rule (a bug in fgen's templates): %w", err)
+			}
+		}
+		wf, err := FlowSpec(cfg, p)
+		if err != nil {
+			return nil, err
+		}
+		p.Files = append(p.Files, wf)
+	}
 	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
 	return p, nil
 }

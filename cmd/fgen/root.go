@@ -50,6 +50,7 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 		newValidateCmd(g),
 		newGenerateCmd(g),
 		newDiffCmd(g),
+		newGraphCmd(g),
 		newSampleCmd(g),
 		newLoadCmd(g),
 		newPlanCmd(g),

@@ -1,0 +1,201 @@
+package models
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+func shipped(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile("../funnel.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestShippedConfig(t *testing.T) {
+	cfg, err := Parse("funnel.toml", []byte(shipped(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{cfg.ODS.Name, cfg.DW.Name, cfg.Funnels[0].Report.Table}; strings.Join(got, ",") != "ods_user_trace_data,dw_user_trace_data,rpt_user_trace_data" {
+		t.Errorf("tables = %v", got)
+	}
+	var cols []string
+	for _, c := range cfg.Funnels[0].ReportColumns() {
+		cols = append(cols, c.Name+" "+c.Type)
+	}
+	if got, want := strings.Join(cols, ", "), "browse STRING, click STRING, purchase STRING, browse_rate STRING, click_rate STRING"; got != want {
+		t.Errorf("report columns = %s, want %s", got, want)
+	}
+	name, target, err := cfg.Target("")
+	if err != nil || name != "local" || target.Engine != EngineDuckDB || target.Path != DefaultLocalPath {
+		t.Errorf("default target = %s %+v %v", name, target, err)
+	}
+}
+
+// edit returns the shipped config with old replaced by new, failing if old
+// is not there exactly once.
+func edit(t *testing.T, base, old, new string) string {
+	t.Helper()
+	if strings.Count(base, old) != 1 {
+		t.Fatalf("%q occurs %d times in the config", old, strings.Count(base, old))
+	}
+	return strings.Replace(base, old, new, 1)
+}
+
+func TestBadConfigs(t *testing.T) {
+	base := shipped(t)
+	tests := []struct {
+		name     string
+		old, new string
+		want     string
+	}{
+		{"unknown key", `drop_empty = ["uid"`, `drop_emtpy = ["uid"`,
+			`funnel.toml:73:1: dw.drop_emtpy: unknown key "drop_emtpy"; did you mean "drop_empty"?`},
+		{"unknown top-level table", `[dataworks]`, `[dataworkz]`,
+			`funnel.toml:29:2: dataworkz: unknown key "dataworkz"; did you mean "dataworks"?`},
+		{"wrong type", `workspace = "user_trace"`, `workspace = 5`,
+			`funnel.toml:26:13: project.workspace: expected a string, got an integer`},
+		{"wrong type in array", `drop_unknown_events = true`, `drop_unknown_events = "yes"`,
+			`funnel.toml:74:23: dw.drop_unknown_events: expected true or false, got a string`},
+		{"stage names a missing column", `event_column = "customize_event"`, `event_column = "event"`,
+			`funnel.toml:85:1: funnels[0].event_column: event_column "event" is not a column of the DW table "dw_user_trace_data"; add it to [dw] columns or name one of: uid, device_brand, device, system_type, customize_event, use_time, customize_event_content`},
+		{"DW column not in ODS", `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`, `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "page",                    type = "STRING" },`,
+			`funnel.toml:71:5: dw.columns[6].name: column "page" is not in the ODS table "ods_user_trace_data"; DW columns are copied from ODS columns of the same name`},
+		{"missing partition", `partition = "dt"                 # STRING`, `# STRING`,
+			`funnel.toml:38:2: ods.partition: partition column is required; the seed partitions by day with partition = "dt"`},
+		{"unknown type", `{ name = "status",                  type = "BIGINT"`, `{ name = "status",                  type = "INTEGER"`,
+			`funnel.toml:48:39: ods.columns[4].type: unknown type "INTEGER"; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME`},
+		{"reserved word", `{ name = "bytes",`, `{ name = "order",`,
+			`funnel.toml:49:5: ods.columns[5].name: column name "order" is a MaxCompute reserved word; choose another name (e.g. "order_value")`},
+		{"bad identifier", `name = "ods_user_trace_data"`, `name = "ods-user-trace"`,
+			`funnel.toml:39:1: ods.name: table name "ods-user-trace" is not a valid name; use a letter followed by letters, digits and '_'`},
+		{"identifier too long", `name = "ods_user_trace_data"`, `name = "` + strings.Repeat("a", 129) + `"`,
+			`funnel.toml:39:1: ods.name: table name "` + strings.Repeat("a", 129) + `" is 129 bytes long; MaxCompute allows at most 128`},
+		{"duplicate stage", `{ name = "purchase", events = ["purchase"] },`, `{ name = "click", events = ["purchase"] },`,
+			`funnel.toml:89:5: funnels[0].stages[2].name: stage "click" is defined twice
+funnel.toml:99:1: funnels[0].report.count_column: report column "click" would be both count of stage 2 and count of stage 3; change the column name pattern`},
+		{"event in two stages", `{ name = "purchase", events = ["purchase"] },`, `{ name = "purchase", events = ["browse"] },`,
+			`funnel.toml:89:34: funnels[0].stages[2].events[0]: event "browse" already belongs to stage "browse"; a row may count for one stage only`},
+		{"empty stage list", `stages = [
+  { name = "browse",   events = ["browse"] },
+  { name = "click",    events = ["click"] },
+  { name = "purchase", events = ["purchase"] },
+]`, `stages = []`,
+			`funnel.toml:86:1: funnels[0].stages: funnel "user_trace" has no stages; add [[funnels.stages]] with a name and events`},
+		{"mode not yet supported", "mode = \"events\"\nuser", "mode = \"ordered\"\nuser",
+			`funnel.toml:80:3: funnels[0].window: mode = "ordered" needs a window, e.g. window = "1h"
+funnel.toml:80:3: funnels[0].time_column: time_column is required
+funnel.toml:83:1: funnels[0].mode: mode "ordered" is not yet supported; use mode = "events"`},
+		{"mode typo", "mode = \"events\"\nuser", "mode = \"event\"\nuser",
+			`funnel.toml:83:1: funnels[0].mode: "event" is not one of "events", "users", "ordered"; did you mean "events"?`},
+		{"credentials", `path = ".fgen/local.duckdb"`, `access_key = "secret"`,
+			`funnel.toml:109:1: targets.local.access_key: credentials never go in funnel.toml; set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment, or use an odps config file (--odps-config)`},
+		{"syntax error", `[dw]`, `[dw`,
+			`funnel.toml:60:4: invalid TOML: expected ']' to close table name`},
+		{"duplicate key", `comment = "cleaned user trace events"`, `comment = "cleaned user trace events"
+comment = "again"`,
+			`funnel.toml:63:1: invalid TOML: key comment is already defined`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("funnel.toml", []byte(edit(t, base, tt.old, tt.new)))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+			var diags Diagnostics
+			if !errors.As(err, &diags) {
+				t.Errorf("error is %T, want Diagnostics", err)
+			}
+		})
+	}
+}
+
+func TestAllErrorsAtOnceSorted(t *testing.T) {
+	src := edit(t, shipped(t), `workspace = "user_trace"`, `workspace = 5`)
+	src = edit(t, src, `user_column = "uid"`, `user_column = "user"`)
+	src = edit(t, src, `drop_empty = ["uid"`, `drop_emtpy = ["uid"`)
+	_, err := Parse("funnel.toml", []byte(src))
+	var diags Diagnostics
+	if !errors.As(err, &diags) || len(diags) != 3 {
+		t.Fatalf("got %v", err)
+	}
+	for i := 1; i < len(diags); i++ {
+		if diags[i].Pos.Line < diags[i-1].Pos.Line {
+			t.Errorf("not sorted: %v", err)
+		}
+	}
+}
+
+func TestVersionRequired(t *testing.T) {
+	_, err := Parse("f.toml", []byte(strings.Replace(shipped(t), "version = 1", "", 1)))
+	if err == nil || !strings.Contains(err.Error(), "version is required; add 'version = 1'") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for in, want := range map[string]int64{"30m": 1800, "1h": 3600, "7d": 604800, "90s": 90, "1h30m": 5400} {
+		var d Duration
+		if err := d.unmarshalConfigText(in); err != nil || d.Seconds != want {
+			t.Errorf("%s: %d %v, want %d", in, d.Seconds, err, want)
+		}
+	}
+	for _, in := range []string{"1", "h", "1w", "-1h", "1.5h"} {
+		var d Duration
+		if err := d.unmarshalConfigText(in); err == nil {
+			t.Errorf("%s: no error", in)
+		}
+	}
+}
+
+func TestNormalizeType(t *testing.T) {
+	for in, want := range map[string]string{"string": "STRING", "decimal(10, 2)": "DECIMAL(10,2)", "varchar(64)": "VARCHAR(64)", "Bigint": "BIGINT"} {
+		if got, err := NormalizeType(in); err != nil || got != want {
+			t.Errorf("%s: %s %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"varchar", "bigint(3)", "text", ""} {
+		if _, err := NormalizeType(in); err == nil {
+			t.Errorf("%s: no error", in)
+		}
+	}
+}
+
+// FuzzParse checks that no input makes Parse panic, and that every error is
+// a positioned diagnostic. Its seed corpus runs with the normal tests.
+func FuzzParse(f *testing.F) {
+	f.Add(shipped(f))
+	f.Add("version = 1\n[project]\nname = \"x\"\n")
+	f.Add("[[funnels]]\n[[funnels.stages]]\nname = 1\n")
+	f.Add("a.b.c = 1\n[a]\n")
+	f.Add("[targets.x]\nengine = \"maxcompute\"\nhints = { a = 1 }\n")
+	f.Add("funnels = [ { stages = [ { events = [[]] } ] } ]")
+	f.Fuzz(func(t *testing.T, src string) {
+		cfg, err := Parse("f.toml", []byte(src))
+		if err == nil {
+			if cfg == nil {
+				t.Fatal("nil config without error")
+			}
+			return
+		}
+		var diags Diagnostics
+		if !errors.As(err, &diags) || len(diags) == 0 {
+			t.Fatalf("error is not Diagnostics: %v", err)
+		}
+		for _, d := range diags {
+			if d.Pos.Line < 1 || d.Pos.Column < 1 || !strings.HasPrefix(d.Error(), "f.toml:") {
+				t.Fatalf("bad diagnostic %q", d.Error())
+			}
+		}
+	})
+}
