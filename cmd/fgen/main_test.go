@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// result is one fgen run.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// fgen runs the command line in dir with the given environment.
+func fgen(t *testing.T, dir string, env map[string]string, args ...string) result {
+	t.Helper()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb, getenv)
+	r := result{code, out.String(), errb.String()}
+	for _, s := range []string{r.stdout, r.stderr} {
+		if strings.Contains(s, "goroutine ") || strings.Contains(s, "panic:") {
+			t.Fatalf("fgen %v printed a stack trace:\n%s", args, s)
+		}
+	}
+	return r
+}
+
+// project makes a temporary directory holding the shipped funnel.toml.
+func project(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../funnel.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "funnel.toml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func readTree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(root, p)
+			files[filepath.ToSlash(rel)] = string(data)
+		}
+		return nil
+	})
+	return files
+}
+
+func TestValidate(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "validate"); r.code != 0 || !strings.Contains(r.stdout, "funnel.toml: ok") {
+		t.Fatalf("validate: %+v", r)
+	}
+}
+
+func TestBadConfigExitsOneWithPosition(t *testing.T) {
+	cases := map[string]struct{ old, new, want string }{
+		"unknown key":    {`drop_empty = [`, `drop_emtpy = [`, `fgen: funnel.toml:73:1: dw.drop_emtpy: unknown key "drop_emtpy"; did you mean "drop_empty"?`},
+		"wrong type":     {`lifecycle = 365 `, `lifecycle = "x" `, ``},
+		"missing column": {`user_column = "uid"`, `user_column = "user_id"`, `fgen: funnel.toml:84:1: funnels[0].user_column: user_column "user_id" is not a column of the DW table`},
+	}
+	cases["wrong type"] = struct{ old, new, want string }{`workspace = "user_trace"`, `workspace = ["a"]`, `fgen: funnel.toml:26:1: project.workspace: expected a string, got an array`}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := project(t)
+			path := filepath.Join(dir, "funnel.toml")
+			data, _ := os.ReadFile(path)
+			if !strings.Contains(string(data), c.old) {
+				t.Fatalf("%q not in funnel.toml", c.old)
+			}
+			os.WriteFile(path, []byte(strings.Replace(string(data), c.old, c.new, 1)), 0o644)
+			for _, cmd := range []string{"validate", "generate", "diff"} {
+				r := fgen(t, dir, nil, cmd)
+				if r.code != 1 || !strings.HasPrefix(r.stderr, c.want) {
+					t.Errorf("%s: exit %d, stderr %q; want exit 1 and %q", cmd, r.code, r.stderr, c.want)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+				t.Error("a failed generate wrote out/")
+			}
+		})
+	}
+}
+
+func TestGenerateReproducesCommittedOut(t *testing.T) {
+	dir := project(t)
+	r := fgen(t, dir, nil, "generate", "-o", "gen")
+	if r.code != 0 {
+		t.Fatalf("generate: %+v", r)
+	}
+	got, want := readTree(t, filepath.Join(dir, "gen")), readTree(t, "../../out")
+	if len(got) != len(want) {
+		t.Errorf("generated %d files, out/ has %d", len(got), len(want))
+	}
+	for p, w := range want {
+		if got[p] != w {
+			t.Errorf("%s differs from the committed out/", p)
+		}
+	}
+	// A second run changes nothing and says so.
+	if r := fgen(t, dir, nil, "generate", "-o", "gen"); r.code != 0 || !strings.Contains(r.stdout, "0 written") {
+		t.Errorf("second generate: %+v", r)
+	}
+}
+
+func TestDiffExitCodes(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "diff"); r.code != 2 || !strings.Contains(r.stdout, "--- /dev/null\n+++ b/out/ddl/dw_user_trace_data.sql") {
+		t.Fatalf("diff before generate: %+v", r)
+	}
+	fgen(t, dir, nil, "generate")
+	if r := fgen(t, dir, nil, "diff"); r.code != 0 || r.stdout != "" {
+		t.Fatalf("diff after generate: %+v", r)
+	}
+	node := filepath.Join(dir, "out", "nodes", "rpt_user_trace_data.sql")
+	data, _ := os.ReadFile(node)
+	os.WriteFile(node, []byte(strings.Replace(string(data), "COUNT(", "SUM(", 1)), 0o644)
+	r := fgen(t, dir, nil, "diff")
+	if r.code != 2 || !strings.Contains(r.stdout, "was edited by hand") || !strings.Contains(r.stdout, "-    SELECT SUM(") {
+		t.Errorf("diff after a hand edit: %+v", r)
+	}
+	if !strings.Contains(r.stderr, "1 edited by hand") {
+		t.Errorf("summary: %q", r.stderr)
+	}
+	os.Remove(filepath.Join(dir, "out", "ddl", "ods_user_trace_data.sql"))
+	if r := fgen(t, dir, nil, "diff", "--name-only"); r.code != 2 || !strings.Contains(r.stdout, "missing        out/ddl/ods_user_trace_data.sql") {
+		t.Errorf("diff --name-only after a delete: %+v", r)
+	}
+	fgen(t, dir, nil, "generate")
+	if r := fgen(t, dir, nil, "diff"); r.code != 0 {
+		t.Errorf("diff after regenerate: %+v", r)
+	}
+}
+
+func TestGenerateRemovesStaleOwnedFilesOnly(t *testing.T) {
+	dir := project(t)
+	fgen(t, dir, nil, "generate")
+	mine := filepath.Join(dir, "out", "nodes", "my_notes.sql")
+	os.WriteFile(mine, []byte("-- mine\n"), 0o644)
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(data), `table = "rpt_user_trace_data"`, `table = "rpt_funnel_daily"`, 1)), 0o644)
+	r := fgen(t, dir, nil, "diff", "--name-only")
+	if r.code != 2 || !strings.Contains(r.stdout, "stale          out/nodes/rpt_user_trace_data.sql") || strings.Contains(r.stdout, "my_notes") {
+		t.Fatalf("diff: %+v", r)
+	}
+	r = fgen(t, dir, nil, "generate")
+	if r.code != 0 || !strings.Contains(r.stdout, "removed out/nodes/rpt_user_trace_data.sql") {
+		t.Fatalf("generate: %+v", r)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Error("generate removed a file it does not own")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "nodes", "rpt_funnel_daily.sql")); err != nil {
+		t.Error("new node not written")
+	}
+}
+
+func TestGenerateRefusesToOverwriteForeignFile(t *testing.T) {
+	dir := project(t)
+	os.MkdirAll(filepath.Join(dir, "out", "ddl"), 0o755)
+	foreign := filepath.Join(dir, "out", "ddl", "dw_user_trace_data.sql")
+	os.WriteFile(foreign, []byte("CREATE TABLE hand_written (x BIGINT);\n"), 0o644)
+	r := fgen(t, dir, nil, "generate")
+	if r.code != 1 || !strings.Contains(r.stderr, "was not generated by fgen; move it away") {
+		t.Fatalf("generate: %+v", r)
+	}
+	if data, _ := os.ReadFile(foreign); string(data) != "CREATE TABLE hand_written (x BIGINT);\n" {
+		t.Error("foreign file overwritten")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "manifest.json")); err == nil {
+		t.Error("a refused generate wrote files")
+	}
+}
+
+func TestInit(t *testing.T) {
+	dir := t.TempDir()
+	if r := fgen(t, dir, nil, "init"); r.code != 0 {
+		t.Fatalf("init: %+v", r)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "funnel.toml"))
+	shipped, _ := os.ReadFile("../../funnel.toml")
+	if string(data) != string(shipped) {
+		t.Error("init does not write the shipped funnel.toml")
+	}
+	if r := fgen(t, dir, nil, "init"); r.code != 1 || !strings.Contains(r.stderr, "already exists; use --force") {
+		t.Errorf("init over an existing file: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "init", "--force"); r.code != 0 {
+		t.Errorf("init --force: %+v", r)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := project(t)
+	for _, args := range [][]string{{"generate", "--bogus"}, {"validate", "extra"}, {"nosuchcommand"}, {"generate", "--dialect", "oracle"}} {
+		if r := fgen(t, dir, nil, args...); r.code != 1 || !strings.HasPrefix(r.stderr, "fgen: ") {
+			t.Errorf("%v: %+v", args, r)
+		}
+	}
+	if r := fgen(t, t.TempDir(), nil, "validate"); r.code != 1 || !strings.Contains(r.stderr, "funnel.toml not found; run 'fgen init'") {
+		t.Errorf("validate without a config: %+v", r)
+	}
+}
+
+func TestHelpDocumentsExitStatus(t *testing.T) {
+	dir := project(t)
+	for _, cmd := range []string{"", "generate", "diff", "plan", "apply"} {
+		args := []string{"--help"}
+		if cmd != "" {
+			args = []string{cmd, "--help"}
+		}
+		r := fgen(t, dir, nil, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "EXIT STATUS") || !strings.Contains(r.stdout, "130  interrupted") {
+			t.Errorf("fgen %s --help lacks the exit status section", cmd)
+		}
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	r := fgen(t, project(t), nil, "completion", "bash")
+	if r.code != 0 || !strings.Contains(r.stdout, "__start_fgen") {
+		t.Errorf("completion bash: exit %d", r.code)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := fgen(t, t.TempDir(), nil, "version", "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"config_format": 1`) {
+		t.Errorf("version: %+v", r)
+	}
+}
+
+func TestGraphMermaid(t *testing.T) {
+	r := fgen(t, project(t), nil, "graph", "--format", "mermaid")
+	if r.code != 0 || !strings.Contains(r.stdout, "ods_user_trace_data --> dw_user_trace_data") || !strings.Contains(r.stdout, "dw_user_trace_data --> rpt_user_trace_data") {
+		t.Errorf("graph: %+v", r)
+	}
+}
