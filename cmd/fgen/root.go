@@ -54,6 +54,8 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 		newSampleCmd(g),
 		newLoadCmd(g),
 		newPlanCmd(g),
+		newReportCmd(g),
+		newDemoCmd(g),
 		newApplyCmd(g),
 		newVersionCmd(g),
 	)

@@ -138,13 +138,8 @@ func writeSample(path string, so sample.Options) (int64, error) {
 }
 
 func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so sample.Options) (int64, string, error) {
-	var odsCols []string
-	for _, c := range cfg.ODS.Columns {
-		odsCols = append(odsCols, c.Name)
-	}
-	if strings.Join(odsCols, ",") != strings.Join(sample.Columns(), ",") {
-		return 0, "", fmt.Errorf("fgen sample makes the seed's ODS columns (%s), but %s declares %s; write a file with -o and adapt it, or load your own data with 'fgen load'",
-			strings.Join(sample.Columns(), ", "), cfg.ODS.Name, strings.Join(odsCols, ", "))
+	if err := sampleMatchesODS(cfg); err != nil {
+		return 0, "", err
 	}
 	ot, err := opts.openTarget(cfg, &opts.targetOptions)
 	if err != nil {
@@ -168,6 +163,23 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 		return 0, "", err
 	}
 	return n, fmt.Sprintf("%s on target %s", cfg.ODS.Name, ot.name), nil
+}
+
+// sqlConn is the connection sample rows are appended on.
+type sqlConn = sql.Conn
+
+// sampleMatchesODS checks that the ODS table has the seed's columns, which
+// are what fgen sample generates.
+func sampleMatchesODS(cfg *models.Config) error {
+	var odsCols []string
+	for _, c := range cfg.ODS.Columns {
+		odsCols = append(odsCols, c.Name)
+	}
+	if strings.Join(odsCols, ",") != strings.Join(sample.Columns(), ",") {
+		return fmt.Errorf("fgen sample makes the seed's ODS columns (%s), but %s declares %s; write a file with -o and adapt it, or load your own data with 'fgen load'",
+			strings.Join(sample.Columns(), ", "), cfg.ODS.Name, strings.Join(odsCols, ", "))
+	}
+	return nil
 }
 
 func addDays(day string, n int) string {

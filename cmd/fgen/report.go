@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/internal/report"
+	"github.com/fgen-dev/fgen/models"
+)
+
+type reportOptions struct {
+	*globalOptions
+	targetOptions
+	dayOptions
+	format string
+	funnel string
+	output string
+}
+
+func newReportCmd(g *globalOptions) *cobra.Command {
+	opts := &reportOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Show the funnel from the RPT table: table, json, csv or a self-contained html page",
+		Long: `Read a funnel's report (RPT) table on the target and show it.
+
+  --format table   counts, step and overall conversion and a bar per stage (default)
+  --format json    machine-readable rows (see the README for the schema)
+  --format csv     one line per day and stage
+  --format html    one self-contained page (inline SVG, no network): a funnel chart per
+                   day and, for a range, conversion over time
+
+-o FILE writes to a file instead of standard output. Without dates, the local target
+reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
+
+` + exitStatusHelp,
+		Example: `  fgen report --bizdate 20210303
+  fgen report --from 20210301 --to 20210307 --format html -o funnel.html
+  fgen report --target prod --bizdate 20210303 --format json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("out") {
+				opts.output = opts.outDir
+			}
+			return runReport(cmd.Context(), opts)
+		},
+	}
+	opts.targetOptions.addFlags(cmd, &g.configPath)
+	opts.dayOptions.addFlags(cmd)
+	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html")
+	cmd.Flags().StringVar(&opts.funnel, "funnel", "", "the funnel to report (default: the first in funnel.toml)")
+	return cmd
+}
+
+func runReport(ctx context.Context, opts *reportOptions) error {
+	format, err := report.ParseFormat(opts.format)
+	if err != nil {
+		return err
+	}
+	days, err := opts.days(false)
+	if err != nil {
+		return err
+	}
+	cfg, err := opts.loadConfig()
+	if err != nil {
+		return err
+	}
+	f, err := pickFunnel(cfg, opts.funnel)
+	if err != nil {
+		return err
+	}
+	ot, err := opts.openTarget(cfg, &opts.targetOptions)
+	if err != nil {
+		return err
+	}
+	defer ot.wh.Close()
+	from, to := "", ""
+	if len(days) > 0 {
+		from, to = days[0], days[len(days)-1]
+	} else if ot.target.Engine == models.EngineMaxCompute {
+		return fmt.Errorf("name the business dates with --bizdate or --from/--to; MaxCompute does not allow reading every partition")
+	}
+	r, err := report.Read(ctx, ot.wh, ot.dialect, f, from, to)
+	if err != nil {
+		return err
+	}
+	return writeReport(opts.globalOptions, r, format, opts.output)
+}
+
+// writeReport renders r to path, or to standard output when path is empty.
+func writeReport(g *globalOptions, r *report.Report, format report.Format, path string) error {
+	var buf bytes.Buffer
+	if err := report.Write(&buf, r, format); err != nil {
+		return err
+	}
+	if path == "" || path == "-" {
+		_, err := g.stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stderr, "wrote %s\n", path)
+	return nil
+}
+
+func pickFunnel(cfg *models.Config, name string) (*models.Funnel, error) {
+	if name == "" {
+		return &cfg.Funnels[0], nil
+	}
+	var names []string
+	for i := range cfg.Funnels {
+		if cfg.Funnels[i].Name == name {
+			return &cfg.Funnels[i], nil
+		}
+		names = append(names, cfg.Funnels[i].Name)
+	}
+	return nil, fmt.Errorf("no funnel %q in %s; funnels: %s", name, cfg.File, strings.Join(names, ", "))
+}

@@ -1,0 +1,125 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// Query returns the SQL that reads a funnel's report rows for the business
+// dates from..to (inclusive; both empty for every date) in dialect d. It
+// always filters the partition column when given dates, so MaxCompute prunes
+// partitions.
+func Query(d generator.Dialect, f *models.Funnel, from, to string) string {
+	var cols []string
+	for _, c := range f.ReportColumns() {
+		cols = append(cols, d.QuoteIdent(c.Name))
+	}
+	part := d.QuoteIdent(f.Report.Partition)
+	cols = append(cols, part)
+	q := fmt.Sprintf("SELECT %s\nFROM %s", strings.Join(cols, ", "), d.QuoteIdent(f.Report.Table))
+	if from != "" {
+		q += fmt.Sprintf("\nWHERE %s >= '%s' AND %s <= '%s'", part, from, part, to)
+	}
+	return q + fmt.Sprintf("\nORDER BY %s", part)
+}
+
+// Read reads a funnel's report rows from w. Counts are parsed whether the
+// table stores them as BIGINT or STRING; rates are recomputed from the counts
+// at full precision (the table's own rate columns are derived from the same
+// counts, rounded when written as percent strings).
+func Read(ctx context.Context, w warehouse.Warehouse, d generator.Dialect, f *models.Funnel, from, to string) (*Report, error) {
+	rows, err := w.Query(ctx, Query(d, f, from, to))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.Report.Table, err)
+	}
+	r := &Report{Funnel: f.Name, Table: f.Report.Table, Mode: f.Mode, Breakdowns: f.Breakdowns, TotalMarker: f.Report.TotalMarker}
+	if f.Mode == models.ModeOrdered {
+		r.Window = f.Window.Text
+	}
+	for _, s := range f.Stages {
+		r.Stages = append(r.Stages, s.Name)
+	}
+	if len(f.Breakdowns) > 0 && f.Mode != models.ModeEvents {
+		r.Attribution = fmt.Sprintf("users are attributed to the %s of their first %s of the day (first touch)", strings.Join(f.Breakdowns, ", "), f.Stages[0].Name)
+	}
+	cols := f.ReportColumns()
+	n := len(f.Stages)
+	for _, vals := range rows.Values {
+		if len(vals) != len(cols)+1 {
+			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), len(cols)+1)
+		}
+		row := Row{Dims: map[string]string{}, Counts: make([]int64, n)}
+		if vals[len(cols)] != nil {
+			row.Dt = *vals[len(cols)]
+		}
+		if f.Mode == models.ModeOrdered {
+			row.MedianSeconds, row.AvgSeconds = make([]*float64, n), make([]*float64, n)
+		}
+		for i, c := range cols {
+			v := vals[i]
+			switch c.Kind {
+			case models.KindDimension:
+				if v != nil {
+					row.Dims[c.Dimension] = *v
+				}
+			case models.KindCount:
+				if v == nil {
+					return nil, fmt.Errorf("read %s: %s is NULL on %s", f.Report.Table, c.Name, row.Dt)
+				}
+				x, err := strconv.ParseInt(strings.TrimSpace(*v), 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("read %s: %s is %q on %s, not a count", f.Report.Table, c.Name, *v, row.Dt)
+				}
+				row.Counts[c.Stage] = x
+			case models.KindMedianSeconds, models.KindAvgSeconds:
+				if v == nil {
+					continue
+				}
+				x, err := strconv.ParseFloat(*v, 64)
+				if err != nil {
+					return nil, fmt.Errorf("read %s: %s is %q on %s, not a number", f.Report.Table, c.Name, *v, row.Dt)
+				}
+				if c.Kind == models.KindMedianSeconds {
+					row.MedianSeconds[c.Stage] = &x
+				} else {
+					row.AvgSeconds[c.Stage] = &x
+				}
+			}
+		}
+		row.StepRates, row.OverallRates = Rates(row.Counts)
+		r.Rows = append(r.Rows, row)
+	}
+	isTotal := func(row Row) bool {
+		for _, d := range f.Breakdowns {
+			if row.Dims[d] != f.Report.TotalMarker {
+				return false
+			}
+		}
+		return true
+	}
+	key := func(row Row) string {
+		var parts []string
+		for _, d := range f.Breakdowns {
+			parts = append(parts, row.Dims[d])
+		}
+		return strings.Join(parts, "\x00")
+	}
+	sort.SliceStable(r.Rows, func(i, j int) bool {
+		a, b := r.Rows[i], r.Rows[j]
+		if a.Dt != b.Dt {
+			return a.Dt < b.Dt
+		}
+		if isTotal(a) != isTotal(b) {
+			return isTotal(a)
+		}
+		return key(a) < key(b)
+	})
+	return r, nil
+}
