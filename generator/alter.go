@@ -25,7 +25,7 @@ type Alter struct {
 // RenderAlter renders the statements of a in dialect d, one per line group;
 // empty when a changes nothing the dialect can express.
 func RenderAlter(fsys fs.FS, d Dialect, a Alter) (string, error) {
-	t, err := parse(fsys, d, "")
+	t, err := parse(fsys, d)
 	if err != nil {
 		return "", err
 	}

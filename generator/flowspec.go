@@ -22,6 +22,10 @@ const DefaultSpecVersion = "1.1.0"
 var nodeParameters = map[string]string{
 	"bizdate":      "$bizdate",    // the business date, yyyymmdd (scheduled day - 1)
 	"next_bizdate": "$[yyyymmdd]", // the day after the business date (the scheduled day)
+	// A cross_midnight funnel's day D is final once D+1 has landed, so its
+	// node runs one day behind: D is the day before the business date.
+	"final_bizdate":      "$[yyyymmdd-2]",
+	"final_next_bizdate": "$[yyyymmdd-1]",
 }
 
 // flowParamRE matches a scheduling parameter reference in node code.

@@ -375,7 +375,7 @@ func TestFlowSpecErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown placeholder", flowspecProject(cfg, "SELECT '${yyyymmdd-1}';\n"),
-			"flowspec: node rpt_x uses ${yyyymmdd-1}, a scheduling parameter fgen cannot assign; known parameters: ${bizdate}, ${next_bizdate}, or ${bdp.system.bizdate}"},
+			"flowspec: node rpt_x uses ${yyyymmdd-1}, a scheduling parameter fgen cannot assign; known parameters: ${bizdate}, ${final_bizdate}, ${final_next_bizdate}, ${next_bizdate}, or ${bdp.system.bizdate}"},
 		{"input nobody writes", &Project{Nodes: []Node{{Name: "rpt_y", Inputs: []string{"dim_z"}, SQL: []byte("SELECT 1;\n")}}},
 			"flowspec: node rpt_y reads dim_z, which no node writes and which is not the ODS table ods_user_trace_data"},
 		{"two producers", &Project{Nodes: []Node{{Name: "t", SQL: []byte("SELECT 1;\n")}, {Name: "t", SQL: []byte("SELECT 2;\n")}}},

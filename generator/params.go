@@ -47,9 +47,9 @@ func NextDay(day string) string {
 }
 
 // BindParams replaces the scheduling parameters in generated SQL with the
-// values DataWorks would give them for business date day: the business date
-// (${bdp.system.bizdate}, ${bizdate}) and the day after it (${next_bizdate}).
-// Any other placeholder is an error.
+// values they take when the node computes business date day: the day itself
+// (${bdp.system.bizdate}, ${bizdate}, ${final_bizdate}) and the day after it
+// (${next_bizdate}, ${final_next_bizdate}). Any other placeholder is an error.
 func BindParams(sql []byte, day string) (string, error) {
 	if _, err := ParseDay(day); err != nil {
 		return "", err
@@ -57,9 +57,9 @@ func BindParams(sql []byte, day string) (string, error) {
 	var bad string
 	out := paramRE.ReplaceAllStringFunc(string(sql), func(m string) string {
 		switch m {
-		case "${bdp.system.bizdate}", "${bizdate}":
+		case "${bdp.system.bizdate}", "${bizdate}", "${final_bizdate}":
 			return day
-		case "${next_bizdate}":
+		case "${next_bizdate}", "${final_next_bizdate}":
 			return NextDay(day)
 		}
 		if bad == "" {

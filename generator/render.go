@@ -56,7 +56,7 @@ type Project struct {
 
 // Render renders cfg in dialect d from the templates in fsys.
 func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
-	t, err := parse(fsys, d, Param(cfg.DataWorks.Parameters))
+	t, err := parse(fsys, d)
 	if err != nil {
 		return nil, err
 	}
@@ -73,9 +73,6 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 	var rpts []rptView
 	for i := range cfg.Funnels {
 		f := &cfg.Funnels[i]
-		if f.Mode != models.ModeEvents {
-			return nil, fmt.Errorf("funnel %q: mode %q is not yet supported", f.Name, f.Mode)
-		}
 		v := newRPTView(cfg, f)
 		rpts = append(rpts, v)
 		tables = append(tables, v.Table)
@@ -123,18 +120,35 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 	return p, nil
 }
 
-func parse(fsys fs.FS, d Dialect, param string) (*template.Template, error) {
+func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
+	var t *template.Template
 	funcs := template.FuncMap{
 		"q":     d.QuoteIdent,
 		"lit":   d.QuoteString,
 		"typ":   d.ColumnType,
 		"cmt":   commentText,
-		"param": func() string { return param },
+		// include renders a named template to a string, for indent.
+		"include": func(name string, data any) (string, error) {
+			var buf bytes.Buffer
+			err := t.ExecuteTemplate(&buf, name, data)
+			return buf.String(), err
+		},
+		"indent": func(n int, s string) string {
+			pad := strings.Repeat(" ", n)
+			lines := strings.Split(s, "\n")
+			for i, l := range lines {
+				if l != "" {
+					lines[i] = pad + l
+				}
+			}
+			return strings.Join(lines, "\n")
+		},
+		"add": func(a, b int) int { return a + b },
 		"al":    func() string { return alignMark },
 		"pair":  func(a Alter, c models.Column) alterPair { return alterPair{a, c} },
 		"dict":  dict,
 	}
-	t := template.New("fgen").Option("missingkey=error").Funcs(funcs)
+	t = template.New("fgen").Option("missingkey=error").Funcs(funcs)
 	shared, err := fs.Glob(fsys, "*.sql.tmpl")
 	if err != nil {
 		return nil, err

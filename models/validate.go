@@ -251,10 +251,16 @@ func (v *validator) funnel(p string, f *Funnel) {
 		if dims[strings.ToLower(d)] {
 			v.errorf(bp, "breakdown %q is listed twice", d)
 		}
+		if strings.EqualFold(d, f.UserColumn) || strings.EqualFold(d, f.EventColumn) || strings.EqualFold(d, f.TimeColumn) {
+			v.errorf(bp, "breakdown %q is the funnel's user, event or time column; break down by a dimension such as device_brand", d)
+		}
 		dims[strings.ToLower(d)] = true
 	}
-	if len(f.Stages) == 0 {
+	switch len(f.Stages) {
+	case 0:
 		v.errorf(p+".stages", "funnel %q has no stages; add [[funnels.stages]] with a name and events", f.Name)
+	case 1:
+		v.errorf(p+".stages", "funnel %q has one stage; a funnel needs at least two", f.Name)
 	}
 	stageNames := map[string]bool{}
 	events := map[string]string{}
@@ -383,7 +389,7 @@ func (v *validator) target(p, name string, t Target) {
 var memoryRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
 // supportedModes are the modes fgen can generate SQL for.
-var supportedModes = map[string]bool{ModeEvents: true}
+var supportedModes = map[string]bool{ModeEvents: true, ModeUsers: true, ModeOrdered: true}
 
 // supportedBreakdowns reports whether breakdowns can be generated.
-var supportedBreakdowns = false
+var supportedBreakdowns = true
