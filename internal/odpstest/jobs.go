@@ -36,7 +36,8 @@ type Outcome struct {
 	Status string
 }
 
-// Responder decides the Outcome of a job that no rule matched.
+// Responder decides the Outcome of a job that no rule matched. It runs with
+// the server locked: it must not call the Server's methods.
 type Responder func(Job) Outcome
 
 // DefaultResponder answers Running on the first status poll, then Success.
@@ -56,7 +57,8 @@ func (s *Server) On(substr string, o Outcome) {
 	s.rules = append(s.rules, rule{substr: strings.ToLower(substr), out: o})
 }
 
-// OnFunc makes jobs whose SQL satisfies match end with o; see On.
+// OnFunc makes jobs whose SQL satisfies match end with o; see On. Like a
+// Responder, match runs with the server locked.
 func (s *Server) OnFunc(match func(sql string) bool, o Outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -189,6 +189,10 @@ type Fault struct {
 	AfterCreate bool
 	// Code and Message fill the ODPS error body; defaults derive from Status.
 	Code, Message string
+	// Delay holds the answer back this long (or until the client gives up),
+	// to play a slow service or a network timeout. With a zero Status the
+	// request is then handled normally.
+	Delay time.Duration
 }
 
 type fault struct {
@@ -199,6 +203,9 @@ type fault struct {
 // InjectFault adds a fault. Faults apply in the order added; signature checks
 // come first.
 func (s *Server) InjectFault(f Fault) {
+	if f.Status == 0 && f.Delay == 0 {
+		panic("odpstest: InjectFault: a fault needs a Status or a Delay")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	left := f.Times
@@ -257,6 +264,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := s.takeFault(op)
+	if f != nil && f.Delay > 0 {
+		s.mu.Unlock()
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+		}
+		s.mu.Lock()
+		if f.Status == 0 {
+			f = nil
+		}
+	}
 	if f != nil && !(f.AfterCreate && op == OpSubmit) {
 		s.writeFault(rw, f)
 		return

@@ -3,9 +3,11 @@ package odpstest_test
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aliyun/aliyun-odps-go-sdk/odps"
 	"github.com/aliyun/aliyun-odps-go-sdk/odps/account"
@@ -474,5 +476,20 @@ func TestDriftIsVisible(t *testing.T) {
 	}
 	if want := []string{"a:STRING", "x:INT"}; !slices.Equal(cols, want) {
 		t.Errorf("columns = %v, want %v", cols, want)
+	}
+}
+
+func TestDelayFaultTimesOutTheSDK(t *testing.T) {
+	srv := odpstest.New(t)
+	srv.AddTable(odpstest.TableSpec{Name: "t", Columns: []odpstest.Column{{Name: "a", Type: "BIGINT"}}})
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpTable, Delay: time.Second})
+	o := client(t, srv)
+	o.SetHttpTimeout(50 * time.Millisecond)
+	var ue *url.Error
+	if _, err := o.Table("t").Exists(); !errors.As(err, &ue) || !ue.Timeout() {
+		t.Fatalf("Exists = %v, want a timeout *url.Error", err)
+	}
+	if ok, err := o.Table("t").Exists(); err != nil || !ok {
+		t.Errorf("second Exists = %v, %v; want true, nil", ok, err)
 	}
 }
