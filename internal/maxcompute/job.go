@@ -1,0 +1,225 @@
+package maxcompute
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/aliyun/aliyun-odps-go-sdk/odps"
+	"github.com/aliyun/aliyun-odps-go-sdk/odps/options"
+)
+
+// Job is a submitted SQL job (an ODPS instance).
+type Job struct {
+	ID      string // instance id
+	LogView string // link to the job's log view; empty when it could not be built
+}
+
+// Null is how Query returns a SQL NULL: the text \N of MaxCompute's CSV
+// results. A STRING holding exactly `\N` reads the same; the CSV cannot tell
+// them apart.
+const Null = `\N`
+
+// IsNull reports whether a Query cell is a SQL NULL.
+func IsNull(cell string) bool { return cell == Null }
+
+// Submit starts one SQL job with cfg.Hints merged under hints (hints win).
+// Transient failures are retried under one job Guid, which the service
+// deduplicates on, so a retry does not start the job twice. Callers add
+// odps.sql.type.system.odps2=true themselves; odps.sql.allow.fullscan=true is
+// refused. A 409 on submission is retried inside the SDK, which sleeps its
+// Retry-After for up to 180s in all; ctx still ends Submit at once, and a
+// job the SDK creates after that is terminated.
+func (c *Client) Submit(ctx context.Context, sql string, hints map[string]string) (*Job, error) {
+	merged := maps.Clone(c.cfg.Hints)
+	if merged == nil {
+		merged = map[string]string{}
+	}
+	maps.Copy(merged, hints)
+	if err := checkHints(merged); err != nil {
+		return nil, err
+	}
+	guid, err := newGUID()
+	if err != nil {
+		return nil, err
+	}
+	submit := func() (*odps.Instance, error) {
+		opt := options.NewSQLTaskOptions(
+			options.WithHints(merged),
+			options.WithDefaultSchema(c.cfg.Schema),
+			options.WithInstanceOption(options.WithUniqueIdentifyID(guid)),
+		)
+		return c.odps.ExecSQlWithOption(sql, opt)
+	}
+	// A job created after ctx ended is nobody's: stop it.
+	orphan := func(ins *odps.Instance, err error) {
+		if err == nil && ins != nil {
+			_ = ins.Terminate()
+		}
+	}
+	ins, err := retry(ctx, c, "submit SQL job", submit, orphan)
+	if err != nil {
+		return nil, err
+	}
+	return &Job{ID: ins.Id(), LogView: c.logView(ctx, ins)}, nil
+}
+
+func newGUID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("job guid: %w", err)
+	}
+	return "fgen-" + hex.EncodeToString(b), nil
+}
+
+// logView builds the job's log view link, best effort: the first call asks
+// the service for the console host and region.
+func (c *Client) logView(ctx context.Context, ins *odps.Instance) string {
+	link, err := call(ctx, func() (string, error) {
+		c.lvMu.Lock()
+		defer c.lvMu.Unlock()
+		if c.lv == nil {
+			c.lv = c.odps.LogView()
+		}
+		return c.lv.GenerateLogView(ins, 24*7)
+	}, nil)
+	if err != nil {
+		return ""
+	}
+	return link
+}
+
+// Wait polls job every PollInterval until it finishes. It returns nil only
+// when every task of the job succeeded; a Failed, Cancelled or Suspended
+// task gives an *SQLError; a task status the SDK does not know is not
+// success. When ctx ends, or polling fails for good, Wait terminates the
+// job and returns an error wrapping the cause (ctx.Err() included).
+func (c *Client) Wait(ctx context.Context, job *Job) error {
+	for {
+		done, err := c.poll(ctx, job.ID)
+		switch {
+		case ctx.Err() != nil && !done:
+			return c.abandon(ctx, job.ID, ctx.Err())
+		case err != nil && !done:
+			return c.abandon(ctx, job.ID, err)
+		case done:
+			return err
+		}
+		if err := c.sleep(ctx, c.cfg.PollInterval); err != nil {
+			return c.abandon(ctx, job.ID, err)
+		}
+	}
+}
+
+// poll looks at the job once. done means the job has finished; err then
+// says how it failed. Each SDK call gets its own Instance: a call abandoned
+// on ctx may still be writing to its own.
+func (c *Client) poll(ctx context.Context, id string) (done bool, err error) {
+	tasks, err := retry(ctx, c, "poll job "+id, c.odps.Instance(id).GetTasks, nil)
+	if err != nil {
+		return false, err
+	}
+	running := false
+	var unknown []string
+	for _, t := range tasks {
+		switch t.Status {
+		case odps.TaskFailed, odps.TaskCancelled, odps.TaskSuspended:
+			return true, c.taskError(ctx, id, t)
+		case odps.TaskSuccess:
+		case odps.TaskRunning, odps.TaskWaiting:
+			running = true
+		default:
+			unknown = append(unknown, fmt.Sprintf("%s %s", t.Name, t.Status))
+		}
+	}
+	if running {
+		return false, nil
+	}
+	if len(tasks) > 0 && len(unknown) == 0 {
+		return true, nil
+	}
+	// No task yet, or one in a status the SDK does not know: that is only
+	// an end if the instance itself has terminated.
+	ins := c.odps.Instance(id)
+	if err := do(ctx, c, "load job "+id, ins.Load); err != nil {
+		return false, err
+	}
+	if ins.Status() != odps.InstanceTerminated {
+		return false, nil
+	}
+	if len(unknown) == 0 {
+		return true, fmt.Errorf("job %s terminated without tasks", id)
+	}
+	return true, fmt.Errorf("job %s terminated with task status %s, which is not success", id, strings.Join(unknown, ", "))
+}
+
+// taskError reads a finished task's result text into an *SQLError.
+func (c *Client) taskError(ctx context.Context, id string, t odps.TaskInInstance) error {
+	e := &SQLError{InstanceID: id, Task: t.Name, Status: t.Status.String()}
+	results, err := retry(ctx, c, "read result of job "+id, c.odps.Instance(id).GetResult, nil)
+	if err != nil {
+		e.Message = fmt.Sprintf("task %s %s; its error text could not be read: %v", t.Name, t.Status, err)
+		return e
+	}
+	for _, r := range results {
+		if r.Name == t.Name || len(results) == 1 {
+			e.Code, e.Message = parseTaskError(r.Content())
+		}
+	}
+	if e.Message == "" && e.Code == "" {
+		e.Message = fmt.Sprintf("task %s %s without an error text", t.Name, t.Status)
+	}
+	return e
+}
+
+// abandon terminates a job Wait stops watching; the returned error wraps cause.
+func (c *Client) abandon(ctx context.Context, id string, cause error) error {
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.HTTPTimeout)
+	defer cancel()
+	if err := do(tctx, c, "terminate job "+id, c.odps.Instance(id).Terminate); err != nil {
+		return fmt.Errorf("job %s: %w; terminating it failed too: %v", id, cause, err)
+	}
+	return fmt.Errorf("job %s terminated: %w", id, cause)
+}
+
+// Run submits sql, calls onSubmit (when not nil) with the job, and waits for it.
+func (c *Client) Run(ctx context.Context, sql string, hints map[string]string, onSubmit func(*Job)) error {
+	job, err := c.Submit(ctx, sql, hints)
+	if err != nil {
+		return err
+	}
+	if onSubmit != nil {
+		onSubmit(job)
+	}
+	return c.Wait(ctx, job)
+}
+
+// Query runs a query and returns its result rows, the header row first.
+// A NULL cell is Null (`\N`). The service returns at most 10,000 rows this
+// way; larger results need the instance tunnel, which this package does not
+// use.
+func (c *Client) Query(ctx context.Context, sql string, hints map[string]string) ([][]string, error) {
+	job, err := c.Submit(ctx, sql, hints)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Wait(ctx, job); err != nil {
+		return nil, err
+	}
+	results, err := retry(ctx, c, "read result of job "+job.ID, c.odps.Instance(job.ID).GetResult, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(results) == 0 {
+		return nil, fmt.Errorf("job %s returned no result", job.ID)
+	}
+	rows, err := csv.NewReader(strings.NewReader(results[0].Content())).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("job %s: read CSV result: %w", job.ID, err)
+	}
+	return rows, nil
+}
