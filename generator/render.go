@@ -32,6 +32,9 @@ type Node struct {
 	Layer  string
 	SQL    []byte
 	Funnel string // for RPT nodes
+	// NextDay is set for nodes that also read their inputs' next-day
+	// partition (cross_midnight funnels).
+	NextDay bool
 }
 
 // Table is a table the project defines, with its DDL.
@@ -96,7 +99,7 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.Nodes = append(p.Nodes, Node{Name: v.Table.Name, Path: path.Join("nodes", v.Table.Name+".sql"), Inputs: []string{cfg.DW.Name}, Layer: "RPT", SQL: data, Funnel: v.Funnel})
+		p.Nodes = append(p.Nodes, Node{Name: v.Table.Name, Path: path.Join("nodes", v.Table.Name+".sql"), Inputs: []string{cfg.DW.Name}, Layer: "RPT", SQL: data, Funnel: v.Funnel, NextDay: v.Cross})
 	}
 	for _, t := range p.Tables {
 		p.Files = append(p.Files, t.DDL)
@@ -123,10 +126,10 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 	var t *template.Template
 	funcs := template.FuncMap{
-		"q":     d.QuoteIdent,
-		"lit":   d.QuoteString,
-		"typ":   d.ColumnType,
-		"cmt":   commentText,
+		"q":   d.QuoteIdent,
+		"lit": d.QuoteString,
+		"typ": d.ColumnType,
+		"cmt": commentText,
 		// include renders a named template to a string, for indent.
 		"include": func(name string, data any) (string, error) {
 			var buf bytes.Buffer
@@ -143,10 +146,10 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 			}
 			return strings.Join(lines, "\n")
 		},
-		"add": func(a, b int) int { return a + b },
-		"al":    func() string { return alignMark },
-		"pair":  func(a Alter, c models.Column) alterPair { return alterPair{a, c} },
-		"dict":  dict,
+		"add":  func(a, b int) int { return a + b },
+		"al":   func() string { return alignMark },
+		"pair": func(a Alter, c models.Column) alterPair { return alterPair{a, c} },
+		"dict": dict,
 	}
 	t = template.New("fgen").Option("missingkey=error").Funcs(funcs)
 	shared, err := fs.Glob(fsys, "*.sql.tmpl")

@@ -45,14 +45,13 @@ type ApplyOptions struct {
 
 // JobResult is the outcome of one job.
 type JobResult struct {
-	Name       string        `json:"name"`
-	Kind       string        `json:"kind"`
-	Day        string        `json:"day,omitempty"`
-	Status     string        `json:"status"` // applied, failed, skipped, not_run
-	InstanceID string        `json:"instance_id,omitempty"`
-	Seconds    float64       `json:"seconds"`
-	Error      string        `json:"error,omitempty"`
-	elapsed    time.Duration `json:"-"`
+	Name       string  `json:"name"`
+	Kind       string  `json:"kind"`
+	Day        string  `json:"day,omitempty"`
+	Status     string  `json:"status"` // applied, failed, skipped, not_run
+	InstanceID string  `json:"instance_id,omitempty"`
+	Seconds    float64 `json:"seconds"`
+	Error      string  `json:"error,omitempty"`
 }
 
 // Result is what Apply did, job by job, in plan order.
@@ -86,10 +85,11 @@ func (e *PartialError) Error() string {
 
 func (e *PartialError) Unwrap() error { return e.Cause }
 
-// Apply runs the plan on w: table changes first, in order, then for each day
-// its jobs in dependency order (DW before RPT). Days run opts.Parallel at a
-// time. A failed or skipped day does not stop the other days; a failed
-// table change or a cancelled context stops everything not yet started.
+// Apply runs the plan on w: table changes first, in order, then the node jobs
+// in dependency order: the DW node for every day, then each RPT node, days
+// opts.Parallel at a time. A job whose upstream job failed is skipped; other
+// days go on. A failed table change or a cancelled context stops everything
+// not yet started.
 func Apply(ctx context.Context, w warehouse.Warehouse, p *Plan, opts ApplyOptions) (*Result, error) {
 	if p.IsBlocked() && !opts.AllowDestructive {
 		return nil, ErrBlocked
@@ -168,38 +168,69 @@ func Apply(ctx context.Context, w warehouse.Warehouse, p *Plan, opts ApplyOption
 		}
 	}
 
-	parallel := max(1, opts.Parallel)
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for di := range p.Days {
-		if ctx.Err() != nil {
-			break
-		}
-		d := p.Days[di]
-		if !d.UpstreamReady {
-			err := fmt.Errorf("day %s: upstream partition %s is missing; load it, then apply again", d.Day, strings.Join(d.Missing, ", "))
-			for _, s := range daySlots[di] {
-				record(s.idx, JobResult{Name: s.job.Name, Kind: s.job.Kind, Day: s.job.Day, Status: "skipped", Error: "upstream partition missing"}, err)
-				emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: di + 1, Days: len(p.Days)})
-			}
+	// Days whose upstream partition is missing are skipped whole.
+	for di, d := range p.Days {
+		if d.UpstreamReady {
 			continue
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(di int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			for _, s := range daySlots[di] {
-				if ctx.Err() != nil {
-					return
-				}
-				if err := run(s.idx, s.job, di+1); err != nil {
-					return // later nodes of the day depend on this one
+		err := fmt.Errorf("day %s: upstream partition %s is missing; load it, then apply again", d.Day, strings.Join(d.Missing, ", "))
+		for _, s := range daySlots[di] {
+			record(s.idx, JobResult{Name: s.job.Name, Kind: s.job.Kind, Day: s.job.Day, Status: "skipped", Error: "upstream partition missing"}, err)
+			emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: di + 1, Days: len(p.Days)})
+		}
+	}
+
+	// Nodes run in phases, in dependency order (DW for every day, then each
+	// RPT node), so a node that reads the next day's partition finds it;
+	// within a phase, days run opts.Parallel at a time.
+	status := func(key string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, jr := range res.Jobs {
+			if jr.Name+"@"+jr.Day == key {
+				return jr.Status
+			}
+		}
+		return ""
+	}
+	parallel := max(1, opts.Parallel)
+	phases := 0
+	for _, slots := range daySlots {
+		phases = max(phases, len(slots))
+	}
+	var wg sync.WaitGroup
+	for phase := 0; phase < phases && ctx.Err() == nil; phase++ {
+		sem := make(chan struct{}, parallel)
+		for di := range p.Days {
+			if !p.Days[di].UpstreamReady || phase >= len(daySlots[di]) || ctx.Err() != nil {
+				continue
+			}
+			s := daySlots[di][phase]
+			blocked := ""
+			for _, need := range s.job.Needs {
+				if st := status(need); st != "" && st != "applied" {
+					blocked = need
+					break
 				}
 			}
-		}(di)
+			if blocked != "" {
+				err := fmt.Errorf("%s did not apply", strings.Replace(blocked, "@", " for ", 1))
+				record(s.idx, JobResult{Name: s.job.Name, Kind: s.job.Kind, Day: s.job.Day, Status: "skipped", Error: err.Error()}, nil)
+				emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: di + 1, Days: len(p.Days)})
+				continue
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(di int, s slot) {
+				defer wg.Done()
+				defer func() { <-sem }()
+				if ctx.Err() == nil {
+					run(s.idx, s.job, di+1)
+				}
+			}(di, s)
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	if ctx.Err() != nil && firstErr == nil {
 		firstErr = ctx.Err()
 	}

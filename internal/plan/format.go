@@ -35,6 +35,9 @@ func WriteText(w io.Writer, p *Plan) {
 				names[i] = j.Name
 			}
 			fmt.Fprintf(w, "  > %s  %s\n", d.Day, strings.Join(names, " -> "))
+			for _, warn := range d.Warnings {
+				fmt.Fprintf(w, "      note: %s\n", warn)
+			}
 		}
 	}
 	fmt.Fprintf(w, "\n%s\n", p.Summary())
@@ -92,6 +95,9 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 			for i, j := range d.Jobs {
 				names[i] = "`" + j.Name + "`"
 			}
+			if len(d.Warnings) > 0 {
+				up += "; " + mdCell(strings.Join(d.Warnings, "; "))
+			}
 			fmt.Fprintf(w, "| %s | %s | %s |\n", d.Day, up, strings.Join(names, " → "))
 		}
 		for _, d := range p.Days {
@@ -116,7 +122,7 @@ const JSONVersion = 1
 //	 "has_changes": bool, "blocked": bool,
 //	 "tables": [{"table", "layer", "action": "create|alter|in_sync|blocked",
 //	             "changes": [...], "problems": [{"code", "column", "message", "fix"}], "sql"}],
-//	 "days": [{"day", "upstream_ready", "missing_partitions": [...],
+//	 "days": [{"day", "upstream_ready", "missing_partitions": [...], "warnings": [...],
 //	           "jobs": [{"name", "kind", "day", "sql"}]}]}
 func WriteJSON(w io.Writer, p *Plan) error {
 	type job struct {
@@ -129,6 +135,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 		Day           string   `json:"day"`
 		UpstreamReady bool     `json:"upstream_ready"`
 		Missing       []string `json:"missing_partitions"`
+		Warnings      []string `json:"warnings"`
 		Jobs          []job    `json:"jobs"`
 	}
 	out := struct {
@@ -141,9 +148,12 @@ func WriteJSON(w io.Writer, p *Plan) error {
 		Days          []day         `json:"days"`
 	}{JSONVersion, p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.Tables, []day{}}
 	for _, d := range p.Days {
-		jd := day{Day: d.Day, UpstreamReady: d.UpstreamReady, Missing: d.Missing, Jobs: []job{}}
+		jd := day{Day: d.Day, UpstreamReady: d.UpstreamReady, Missing: d.Missing, Warnings: d.Warnings, Jobs: []job{}}
 		if jd.Missing == nil {
 			jd.Missing = []string{}
+		}
+		if jd.Warnings == nil {
+			jd.Warnings = []string{}
 		}
 		for _, j := range d.Jobs {
 			jd.Jobs = append(jd.Jobs, job{j.Name, j.Kind, j.Day, j.SQL})

@@ -59,6 +59,7 @@ type Day struct {
 	// apply then does not run the day's nodes.
 	UpstreamReady bool             `json:"upstream_ready"`
 	Missing       []string         `json:"missing_partitions,omitempty"`
+	Warnings      []string         `json:"warnings,omitempty"`
 	Jobs          []*warehouse.Job `json:"jobs"`
 }
 
@@ -133,12 +134,38 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 			d.UpstreamReady = false
 			d.Missing = append(d.Missing, fmt.Sprintf("%s/%s=%s", ods.Name, ods.Partition, day))
 		}
+		inRange := map[string]bool{}
+		for _, x := range in.Days {
+			inRange[x] = true
+		}
 		for _, n := range in.Project.Nodes {
 			sql, err := generator.BindParams(n.SQL, day)
 			if err != nil {
 				return nil, fmt.Errorf("node %s: %w", n.Name, err)
 			}
-			d.Jobs = append(d.Jobs, &warehouse.Job{Name: n.Name, Kind: "node", Day: day, SQL: sql})
+			job := &warehouse.Job{Name: n.Name, Kind: "node", Day: day, SQL: sql}
+			for _, input := range n.Inputs {
+				if input == ods.Name {
+					continue
+				}
+				job.Needs = append(job.Needs, input+"@"+day)
+				if !n.NextDay {
+					continue
+				}
+				next := generator.NextDay(day)
+				if inRange[next] {
+					job.Needs = append(job.Needs, input+"@"+next)
+					continue
+				}
+				ok, err := w.PartitionExists(ctx, input, in.Config.DW.Partition, next)
+				if err != nil {
+					return nil, fmt.Errorf("check partition %s=%s of %s: %w", in.Config.DW.Partition, next, input, err)
+				}
+				if !ok {
+					d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s is applied", n.Name, input, next, next))
+				}
+			}
+			d.Jobs = append(d.Jobs, job)
 		}
 		p.Days = append(p.Days, d)
 	}

@@ -34,6 +34,16 @@ type Job struct {
 	Day   string // business date for nodes, empty for DDL
 	SQL   string // with parameters substituted
 	Hints map[string]string
+	// Needs names jobs ("name@day") that must succeed before this one runs.
+	Needs []string
+}
+
+// Key names a job for Needs: "name@day", or the name alone for DDL.
+func (j *Job) Key() string {
+	if j.Day == "" {
+		return j.Name
+	}
+	return j.Name + "@" + j.Day
 }
 
 // Submitted describes a job a warehouse accepted, for progress output.
