@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FormatVersion is the funnel.toml format this package reads.
@@ -303,10 +304,11 @@ func (c *Config) Target(name string) (string, Target, error) {
 	return name, t, nil
 }
 
-// Duration is a length of time written as "30m", "1h", "7d" or "90s"; it is
-// kept in whole seconds.
+// Duration is a length of time written as "30m", "1h", "7d", "90s" or
+// "500ms", or a sum such as "1h30m".
 type Duration struct {
-	Seconds int64
+	D       time.Duration
+	Seconds int64 // D in whole seconds, rounded down
 	Text    string
 }
 
@@ -315,7 +317,7 @@ func (d *Duration) unmarshalConfigText(s string) error {
 		*d = Duration{}
 		return nil
 	}
-	var total int64
+	var total time.Duration
 	rest := s
 	for rest != "" {
 		i := 0
@@ -323,20 +325,31 @@ func (d *Duration) unmarshalConfigText(s string) error {
 			i++
 		}
 		if i == 0 || i == len(rest) {
-			return fmt.Errorf("invalid duration %q; write a whole number and a unit s, m, h or d, e.g. \"30m\" or \"1h\"", s)
+			return fmt.Errorf("invalid duration %q; write a whole number and a unit ms, s, m, h or d, e.g. \"30m\" or \"1h\"", s)
 		}
 		n, err := strconv.ParseInt(rest[:i], 10, 64)
 		if err != nil {
 			return fmt.Errorf("invalid duration %q", s)
 		}
-		unit := map[byte]int64{'s': 1, 'm': 60, 'h': 3600, 'd': 86400}[rest[i]]
-		if unit == 0 {
-			return fmt.Errorf("invalid duration %q; units are s, m, h and d", s)
+		rest = rest[i:]
+		var unit time.Duration
+		switch {
+		case strings.HasPrefix(rest, "ms"):
+			unit, rest = time.Millisecond, rest[2:]
+		case rest[0] == 's':
+			unit, rest = time.Second, rest[1:]
+		case rest[0] == 'm':
+			unit, rest = time.Minute, rest[1:]
+		case rest[0] == 'h':
+			unit, rest = time.Hour, rest[1:]
+		case rest[0] == 'd':
+			unit, rest = 24*time.Hour, rest[1:]
+		default:
+			return fmt.Errorf("invalid duration %q; units are ms, s, m, h and d", s)
 		}
-		total += n * unit
-		rest = rest[i+1:]
+		total += time.Duration(n) * unit
 	}
-	*d = Duration{Seconds: total, Text: s}
+	*d = Duration{D: total, Seconds: int64(total / time.Second), Text: s}
 	return nil
 }
 

@@ -157,7 +157,7 @@ func TestDuration(t *testing.T) {
 			t.Errorf("%s: %d %v, want %d", in, d.Seconds, err, want)
 		}
 	}
-	for _, in := range []string{"1", "h", "1w", "-1h", "1.5h"} {
+	for _, in := range []string{"1", "h", "1w", "-1h", "1.5h", "5us"} {
 		var d Duration
 		if err := d.unmarshalConfigText(in); err == nil {
 			t.Errorf("%s: no error", in)

@@ -1,12 +1,63 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/fgen-dev/fgen/internal/maxcompute"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 )
 
+// envODPSConfig names an odps config ini when --odps-config is not given.
+const envODPSConfig = "FGEN_ODPS_CONFIG"
+
+// openMaxCompute builds the MaxCompute client of a target. Credentials come
+// from --odps-config (or $FGEN_ODPS_CONFIG), else from the environment;
+// never from funnel.toml.
 func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targetOptions) (warehouse.Warehouse, error) {
-	return nil, fmt.Errorf("the maxcompute engine is not wired in yet")
+	cfg := maxcompute.Config{
+		Endpoint:     strings.TrimRight(t.Endpoint, "/"),
+		Project:      t.Project,
+		Schema:       t.Schema,
+		Hints:        map[string]string{},
+		PollInterval: seconds(t.PollInterval),
+		HTTPTimeout:  seconds(t.HTTPTimeout),
+	}
+	iniPath := opts.odpsConfig
+	if iniPath == "" {
+		iniPath = g.getenv(envODPSConfig)
+	}
+	var cred maxcompute.Credentials
+	var err error
+	if iniPath != "" {
+		var ini maxcompute.IniSettings
+		cred, ini, err = maxcompute.CredentialsFromIni(iniPath)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range ini.Hints {
+			cfg.Hints[k] = v
+		}
+		if cfg.HTTPTimeout == 0 {
+			cfg.HTTPTimeout = ini.HTTPTimeout
+		}
+	} else {
+		cred, err = maxcompute.CredentialsFromEnv(g.getenv)
+		if errors.Is(err, maxcompute.ErrNoCredentials) {
+			return nil, err
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range t.Hints {
+		cfg.Hints[k] = v
+	}
+	c, err := maxcompute.New(cfg, cred)
+	if err != nil {
+		return nil, fmt.Errorf("maxcompute client: %w", err)
+	}
+	return maxcompute.NewWarehouse(c, seconds(t.Timeout)), nil
 }

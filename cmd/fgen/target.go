@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -110,3 +111,6 @@ func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions) (*op
 	}
 	return ot, nil
 }
+
+// seconds converts a config duration.
+func seconds(d models.Duration) time.Duration { return d.D }

@@ -22,6 +22,9 @@ func WriteText(w io.Writer, p *Plan) {
 		for _, pr := range t.Problems {
 			fmt.Fprintf(w, "        [%s] %s\n          fix: %s\n", pr.Code, pr.Message, pr.Fix)
 		}
+		for _, n := range t.Notes {
+			fmt.Fprintf(w, "        note: %s\n", n)
+		}
 	}
 	if len(p.Days) > 0 {
 		fmt.Fprintf(w, "\nJobs:\n")

@@ -48,6 +48,7 @@ type TableChange struct {
 	Action   Action    `json:"action"`
 	Changes  []string  `json:"changes,omitempty"`  // human-readable, e.g. "add column x BIGINT"
 	Problems []Problem `json:"problems,omitempty"` // for blocked tables
+	Notes    []string  `json:"notes,omitempty"`    // differences fgen leaves alone
 	// SQL runs when applying (for blocked tables: only with --allow-destructive).
 	SQL string `json:"sql,omitempty"`
 }
@@ -258,6 +259,22 @@ func compare(d generator.Dialect, want generator.Table, live *warehouse.Table) (
 	if d != generator.DuckDB && want.Lifecycle != live.Lifecycle && !(want.Lifecycle == 0 && live.Lifecycle < 0) {
 		alter.SetLifecycle, alter.Lifecycle = true, want.Lifecycle
 		tc.Changes = append(tc.Changes, fmt.Sprintf("lifecycle %d -> %d", live.Lifecycle, want.Lifecycle))
+	}
+
+	if want.Layer == "ODS" {
+		// The ODS table belongs to the sync task that fills it: fgen adds the
+		// columns the DW node needs, but leaves its comments and lifecycle.
+		if alter.SetComment || alter.SetLifecycle || len(alter.ColumnComments) > 0 {
+			tc.Notes = append(tc.Notes, "comments or lifecycle differ from funnel.toml; fgen leaves them to the sync task that owns the ODS table")
+		}
+		alter.SetComment, alter.SetLifecycle, alter.ColumnComments = false, false, nil
+		var kept []string
+		for _, c := range tc.Changes {
+			if strings.HasPrefix(c, "add column") {
+				kept = append(kept, c)
+			}
+		}
+		tc.Changes = kept
 	}
 
 	var sql string

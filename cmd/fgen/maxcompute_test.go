@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fgen-dev/fgen/internal/odpstest"
+)
+
+// seedODS is the ODS table as the article's DDL creates it.
+func seedODS() odpstest.TableSpec {
+	spec := odpstest.TableSpec{Name: "ods_user_trace_data", PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}}
+	for _, c := range []string{"md5 STRING", "uid STRING", "ts BIGINT", "ip STRING", "status BIGINT", "bytes BIGINT",
+		"device_brand STRING", "device STRING", "system_type STRING", "customize_event STRING", "use_time BIGINT", "customize_event_content STRING"} {
+		name, typ, _ := strings.Cut(c, " ")
+		spec.Columns = append(spec.Columns, odpstest.Column{Name: name, Type: typ})
+	}
+	return spec
+}
+
+// mcProject is a project dir whose funnel.toml has a target "mc" pointing at
+// a fresh double holding the ODS table and its 20210303 partition, and the
+// environment with the double's credentials.
+func mcProject(t *testing.T) (string, *odpstest.Server, map[string]string) {
+	t.Helper()
+	srv := odpstest.New(t)
+	srv.AddTable(seedODS())
+	srv.AddPartition("ods_user_trace_data", "dt='20210303'")
+	dir := project(t)
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	target := "\n[targets.mc]\nengine = \"maxcompute\"\nendpoint = \"" + srv.Endpoint() + "\"\nproject = \"" + srv.Project() + "\"\npoll_interval = \"10ms\"\ntimeout = \"20s\"\n"
+	os.WriteFile(path, append(data, target...), 0o644)
+	env := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": srv.AccessID(), "ALIBABA_CLOUD_ACCESS_KEY_SECRET": srv.AccessKey()}
+	return dir, srv, env
+}
+
+func noSecret(t *testing.T, srv *odpstest.Server, results ...result) {
+	t.Helper()
+	for _, r := range results {
+		if strings.Contains(r.stdout+r.stderr, srv.AccessKey()) {
+			t.Fatalf("the access key secret was printed:\n%s%s", r.stdout, r.stderr)
+		}
+	}
+}
+
+func TestMaxComputePlanApply(t *testing.T) {
+	dir, srv, env := mcProject(t)
+
+	plan := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	if plan.code != 2 {
+		t.Fatalf("plan: %+v", plan)
+	}
+	for _, want := range []string{"  ODS ods_user_trace_data  (in sync)", "+ DW  dw_user_trace_data  (create)", "+ RPT rpt_user_trace_data  (create)", "> 20210303  dw_user_trace_data -> rpt_user_trace_data"} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	if len(srv.Submitted()) != 0 {
+		t.Fatal("plan submitted jobs")
+	}
+
+	dry := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--dry-run")
+	if dry.code != 0 || !strings.Contains(dry.stdout, "PARTITION (`dt` = '20210303')") || len(srv.Submitted()) != 0 {
+		t.Fatalf("dry run: %+v, %d submitted", dry, len(srv.Submitted()))
+	}
+	noYes := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303")
+	if noYes.code != 1 || !strings.Contains(noYes.stderr, "--yes") || len(srv.Submitted()) != 0 {
+		t.Fatalf("apply without --yes: %+v", noYes)
+	}
+
+	apply := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes")
+	if apply.code != 0 {
+		t.Fatalf("apply: %+v", apply)
+	}
+	jobs := srv.Submitted()
+	ddl := func(table string) string {
+		data, _ := os.ReadFile(filepath.Join("../../out/ddl", table+".sql"))
+		return string(data)
+	}
+	node := func(table string) string {
+		data, _ := os.ReadFile(filepath.Join("../../out/nodes", table+".sql"))
+		return strings.ReplaceAll(string(data), "${bdp.system.bizdate}", "20210303")
+	}
+	want := []string{ddl("dw_user_trace_data"), ddl("rpt_user_trace_data"), node("dw_user_trace_data"), node("rpt_user_trace_data")}
+	if len(jobs) != len(want) {
+		t.Fatalf("submitted %d jobs, want %d", len(jobs), len(want))
+	}
+	for i, j := range jobs {
+		if j.SQL != want[i] {
+			t.Errorf("job %d:\n%s\nwant\n%s", i, j.SQL, want[i])
+		}
+		if j.Hints["odps.sql.type.system.odps2"] != "true" || j.Hints["odps.sql.allow.fullscan"] != "" {
+			t.Errorf("job %d hints %v", i, j.Hints)
+		}
+	}
+	if !strings.Contains(apply.stderr, "submitted, instance ") || !strings.Contains(apply.stderr, "logview: ") {
+		t.Errorf("apply does not show instance ids and LogView URLs:\n%s", apply.stderr)
+	}
+
+	// The tables now exist in the double; planning again shows only the jobs.
+	again := fgen(t, dir, env, "plan", "--target", "mc")
+	if again.code != 0 || !strings.Contains(again.stdout, "0 to create, 0 to alter, 3 in sync") {
+		t.Errorf("plan after apply: %+v", again)
+	}
+	noSecret(t, srv, plan, dry, noYes, apply, again)
+}
+
+func TestMaxComputeFailedJob(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	srv.On("INSERT OVERWRITE TABLE `rpt_user_trace_data`", odpstest.Outcome{Error: "ODPS-0130071:[12,5] Semantic analysis exception - column n_browse cannot be resolved"})
+	r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes")
+	if r.code != 1 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if !strings.Contains(r.stderr, "ODPS-0130071") || !strings.Contains(r.stderr, "column n_browse cannot be resolved") {
+		t.Errorf("the ODPS error is not shown:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stdout, "apply: 3 applied, 1 failed") {
+		t.Errorf("summary: %s", r.stdout)
+	}
+	// A SQL error is not retried.
+	n := 0
+	for _, j := range srv.Submitted() {
+		if strings.Contains(j.SQL, "INSERT OVERWRITE TABLE `rpt_user_trace_data`") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the failed job was submitted %d times", n)
+	}
+	noSecret(t, srv, r)
+}
+
+func TestMaxComputeMissingPartitionAndCredentials(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210304", "--format", "json")
+	if r.code != 2 || !strings.Contains(r.stdout, `"upstream_ready": false`) || !strings.Contains(r.stdout, "ods_user_trace_data/dt=20210304") {
+		t.Errorf("plan of a day without ODS data: %+v", r)
+	}
+	a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210304", "--yes")
+	if a.code != 1 || !strings.Contains(a.stderr, "upstream partition ods_user_trace_data/dt=20210304 is missing") {
+		t.Errorf("apply of a day without ODS data: %+v", a)
+	}
+	for _, j := range srv.Submitted() {
+		if strings.Contains(j.SQL, "INSERT") {
+			t.Errorf("ran a node for a day without upstream data:\n%s", j.SQL)
+		}
+	}
+	none := fgen(t, dir, map[string]string{}, "plan", "--target", "mc")
+	if none.code != 1 || !strings.Contains(none.stderr, "ALIBABA_CLOUD_ACCESS_KEY_ID") || !strings.Contains(none.stderr, "--odps-config") {
+		t.Errorf("plan without credentials: %+v", none)
+	}
+	wrong := fgen(t, dir, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": srv.AccessID(), "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "not-the-secret"}, "plan", "--target", "mc")
+	if wrong.code != 1 || strings.Contains(wrong.stderr, "not-the-secret") {
+		t.Errorf("plan with a wrong secret: %+v", wrong)
+	}
+	noSecret(t, srv, r, a, none, wrong)
+}
+
+func TestMaxComputeOdpsConfigFile(t *testing.T) {
+	dir, srv, _ := mcProject(t)
+	ini := filepath.Join(dir, "odps_config.ini")
+	os.WriteFile(ini, []byte("[odps]\naccess_id = "+srv.AccessID()+"\naccess_key = "+srv.AccessKey()+"\n"), 0o600)
+	r := fgen(t, dir, map[string]string{}, "plan", "--target", "mc", "--odps-config", ini)
+	if r.code != 2 {
+		t.Errorf("plan with --odps-config: %+v", r)
+	}
+	r2 := fgen(t, dir, map[string]string{"FGEN_ODPS_CONFIG": ini}, "plan", "--target", "mc")
+	if r2.code != 2 {
+		t.Errorf("plan with FGEN_ODPS_CONFIG: %+v", r2)
+	}
+	noSecret(t, srv, r, r2)
+}
+
+func TestMaxComputeDriftIsBlocked(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	fgen(t, dir, env, "apply", "--target", "mc", "--yes")
+	srv.UpdateTable("dw_user_trace_data", func(s *odpstest.TableSpec) {
+		s.Columns[5].Type = "STRING" // use_time was BIGINT
+		s.Columns = append(s.Columns, odpstest.Column{Name: "legacy", Type: "STRING"})
+	})
+	srv.UpdateTable("rpt_user_trace_data", func(s *odpstest.TableSpec) { s.Columns = s.Columns[:4] })
+	r := fgen(t, dir, env, "plan", "--target", "mc", "--format", "json")
+	if r.code != 3 {
+		t.Fatalf("plan: %+v", r)
+	}
+	for _, want := range []string{`"code": "column_retyped"`, `"code": "column_dropped"`, `"action": "alter"`, "ADD COLUMNS (\\n    `click_rate` STRING"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan lacks %s:\n%s", want, r.stdout)
+		}
+	}
+	before := len(srv.Submitted())
+	a := fgen(t, dir, env, "apply", "--target", "mc", "--yes")
+	if a.code != 3 || len(srv.Submitted()) != before || !strings.Contains(a.stderr, "--allow-destructive") {
+		t.Errorf("apply of a blocked plan: %+v", a)
+	}
+}
+
+func TestMaxComputeCancelTerminates(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	fgen(t, dir, env, "apply", "--target", "mc", "--yes") // create the tables
+	srv.On("INSERT OVERWRITE TABLE `dw_user_trace_data`", odpstest.Outcome{Forever: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for len(srv.Submitted()) < 3 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond)
+		cancel()
+	}()
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	var out, errb strings.Builder
+	code := run(ctx, []string{"apply", "--target", "mc", "--bizdate", "20210303", "--yes"}, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s%s", code, exitInterrupted, out.String(), errb.String())
+	}
+	if len(srv.Terminated()) != 1 {
+		t.Errorf("terminated %v, want the running DW job", srv.Terminated())
+	}
+	if !strings.Contains(errb.String(), "apply incomplete: 0 applied") || !strings.Contains(out.String(), "2 not run") {
+		t.Errorf("no partial-apply report:\n%s\n%s", out.String(), errb.String())
+	}
+}
+
+func TestMaxComputeReport(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	srv.On("FROM `rpt_user_trace_data`", odpstest.Outcome{Result: "browse,click,purchase,browse_rate,click_rate,dt\n1000,343,37,34.3%,10.79%,20210303\n"})
+	r := fgen(t, dir, env, "report", "--target", "mc", "--bizdate", "20210303", "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"count": 343`) {
+		t.Fatalf("report: %+v", r)
+	}
+	q := srv.Submitted()[0].SQL
+	if !strings.Contains(q, "WHERE `dt` >= '20210303' AND `dt` <= '20210303'") {
+		t.Errorf("report query does not prune partitions:\n%s", q)
+	}
+	if r := fgen(t, dir, env, "report", "--target", "mc"); r.code != 1 || !strings.Contains(r.stderr, "--bizdate") {
+		t.Errorf("report without dates: %+v", r)
+	}
+}

@@ -1,0 +1,222 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+// fakeWarehouse holds table metadata and partitions, and records jobs.
+type fakeWarehouse struct {
+	mu         sync.Mutex
+	tables     map[string]*warehouse.Table
+	partitions map[string]bool // table/value
+	ran        []string        // job keys in order
+	fail       map[string]error
+}
+
+func (f *fakeWarehouse) Describe(_ context.Context, name string) (*warehouse.Table, error) {
+	if t, ok := f.tables[name]; ok {
+		return t, nil
+	}
+	return nil, warehouse.ErrTableNotFound
+}
+
+func (f *fakeWarehouse) PartitionExists(_ context.Context, table, _, value string) (bool, error) {
+	return f.partitions[table+"/"+value], nil
+}
+
+func (f *fakeWarehouse) Run(_ context.Context, j *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
+	if onSubmit != nil {
+		onSubmit(warehouse.Submitted{Job: j, InstanceID: "i-" + j.Key()})
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ran = append(f.ran, j.Key())
+	return f.fail[j.Key()]
+}
+
+func (f *fakeWarehouse) Query(context.Context, string) (*warehouse.Rows, error) { return nil, nil }
+func (f *fakeWarehouse) Close() error                                           { return nil }
+
+func config(t *testing.T, edit func(string) string) *models.Config {
+	t.Helper()
+	data, err := os.ReadFile("../../funnel.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(data)
+	if edit != nil {
+		src = edit(src)
+	}
+	cfg, err := models.Parse("funnel.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// liveTables returns the tables as MaxCompute would describe them after
+// creating them from cfg.
+func liveTables(t *testing.T, cfg *models.Config) map[string]*warehouse.Table {
+	p, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*warehouse.Table{}
+	for _, tb := range p.Tables {
+		live := &warehouse.Table{Name: tb.Name, Comment: tb.Comment, Lifecycle: tb.Lifecycle,
+			PartitionKeys: []warehouse.Column{{Name: tb.Partition, Type: "string"}}}
+		for _, c := range tb.Columns {
+			live.Columns = append(live.Columns, warehouse.Column{Name: c.Name, Type: strings.ToLower(c.Type), Comment: c.Comment})
+		}
+		out[tb.Name] = live
+	}
+	return out
+}
+
+func build(t *testing.T, cfg *models.Config, w *fakeWarehouse, days ...string) *Plan {
+	t.Helper()
+	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Build(context.Background(), w, Input{Target: "prod", Engine: "maxcompute", Config: cfg, Project: proj, Days: days})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPlanCreatesMissingTables(t *testing.T) {
+	cfg := config(t, nil)
+	w := &fakeWarehouse{tables: map[string]*warehouse.Table{}, partitions: map[string]bool{"ods_user_trace_data/20210303": true}}
+	live := liveTables(t, cfg)
+	w.tables["ods_user_trace_data"] = live["ods_user_trace_data"]
+	p := build(t, cfg, w, "20210303")
+	got := []string{}
+	for _, tc := range p.Tables {
+		got = append(got, tc.Table+":"+string(tc.Action))
+	}
+	if want := "ods_user_trace_data:in_sync dw_user_trace_data:create rpt_user_trace_data:create"; strings.Join(got, " ") != want {
+		t.Errorf("tables = %v, want %s", got, want)
+	}
+	if !p.HasChanges() || p.IsBlocked() {
+		t.Error("want changes, not blocked")
+	}
+	if len(p.Days) != 1 || !p.Days[0].UpstreamReady || len(p.Days[0].Jobs) != 2 {
+		t.Fatalf("days = %+v", p.Days)
+	}
+	if sql := p.Days[0].Jobs[0].SQL; !strings.Contains(sql, "PARTITION (`dt` = '20210303')") || strings.Contains(sql, "${") {
+		t.Errorf("the business date is not substituted:\n%s", sql)
+	}
+}
+
+func TestPlanEvolution(t *testing.T) {
+	cfg := config(t, nil)
+	tests := []struct {
+		name   string
+		drift  func(*warehouse.Table)
+		action Action
+		want   string // in SQL or a problem code
+	}{
+		{"in sync", func(*warehouse.Table) {}, InSync, ""},
+		{"new column in config", func(tb *warehouse.Table) { tb.Columns = tb.Columns[:len(tb.Columns)-1] }, Alter,
+			"ALTER TABLE `dw_user_trace_data` ADD COLUMNS (\n    `customize_event_content` STRING COMMENT 'event payload'\n);"},
+		{"comment", func(tb *warehouse.Table) { tb.Comment = "old" }, Alter, "ALTER TABLE `dw_user_trace_data` SET COMMENT 'cleaned user trace events';"},
+		{"lifecycle", func(tb *warehouse.Table) { tb.Lifecycle = 30 }, Alter, "ALTER TABLE `dw_user_trace_data` SET LIFECYCLE 0;"},
+		{"column comment", func(tb *warehouse.Table) { tb.Columns[0].Comment = "x" }, Alter, "ALTER TABLE `dw_user_trace_data` CHANGE COLUMN `uid` COMMENT 'user id';"},
+		{"extra live column", func(tb *warehouse.Table) {
+			tb.Columns = append(tb.Columns, warehouse.Column{Name: "legacy", Type: "string"})
+		}, Blocked, CodeColumnDropped},
+		{"retyped", func(tb *warehouse.Table) { tb.Columns[5].Type = "string" }, Blocked, CodeColumnRetyped},
+		{"reordered", func(tb *warehouse.Table) { tb.Columns[0], tb.Columns[1] = tb.Columns[1], tb.Columns[0] }, Blocked, CodeColumnReordered},
+		{"partition", func(tb *warehouse.Table) { tb.PartitionKeys[0].Name = "ds" }, Blocked, CodePartitionChanged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			live := liveTables(t, cfg)
+			tt.drift(live["dw_user_trace_data"])
+			p := build(t, cfg, &fakeWarehouse{tables: live})
+			tc := p.Tables[1]
+			if tc.Action != tt.action {
+				t.Fatalf("action = %s, want %s (%+v)", tc.Action, tt.action, tc)
+			}
+			switch tt.action {
+			case Alter:
+				if !strings.Contains(tc.SQL, tt.want) {
+					t.Errorf("SQL =\n%s\nwant it to contain\n%s", tc.SQL, tt.want)
+				}
+			case Blocked:
+				if len(tc.Problems) == 0 || tc.Problems[0].Code != tt.want || tc.Problems[0].Fix == "" {
+					t.Errorf("problems = %+v, want code %s with a fix", tc.Problems, tt.want)
+				}
+				if !p.IsBlocked() {
+					t.Error("plan not blocked")
+				}
+			}
+		})
+	}
+}
+
+func TestApplyOrderSkipsAndPartialError(t *testing.T) {
+	cfg := config(t, nil)
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{
+		"ods_user_trace_data/20210301": true, "ods_user_trace_data/20210302": true, "ods_user_trace_data/20210304": true,
+	}}
+	w.fail = map[string]error{"dw_user_trace_data@20210302": errors.New("ODPS-0130071: boom")}
+	p := build(t, cfg, w, "20210301", "20210302", "20210303", "20210304")
+	res, err := Apply(context.Background(), w, p, ApplyOptions{Parallel: 1})
+	var pe *PartialError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v, want a PartialError", err)
+	}
+	if got := strings.Join(w.ran, " "); got != "dw_user_trace_data@20210301 dw_user_trace_data@20210302 dw_user_trace_data@20210304 rpt_user_trace_data@20210301 rpt_user_trace_data@20210304" {
+		t.Errorf("ran %s", got)
+	}
+	status := map[string]string{}
+	for _, j := range res.Jobs {
+		status[j.Name+"@"+j.Day] = j.Status
+	}
+	want := map[string]string{
+		"dw_user_trace_data@20210301": "applied", "rpt_user_trace_data@20210301": "applied",
+		"dw_user_trace_data@20210302": "failed", "rpt_user_trace_data@20210302": "skipped",
+		"dw_user_trace_data@20210303": "skipped", "rpt_user_trace_data@20210303": "skipped",
+		"dw_user_trace_data@20210304": "applied", "rpt_user_trace_data@20210304": "applied",
+	}
+	if fmt.Sprint(status) != fmt.Sprint(want) {
+		t.Errorf("status = %v\nwant %v", status, want)
+	}
+	if !strings.Contains(err.Error(), "4 applied, 1 failed, 3 skipped") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestApplyRefusesBlockedPlan(t *testing.T) {
+	cfg := config(t, nil)
+	live := liveTables(t, cfg)
+	live["dw_user_trace_data"].Columns[5].Type = "string"
+	w := &fakeWarehouse{tables: live}
+	p := build(t, cfg, w)
+	if _, err := Apply(context.Background(), w, p, ApplyOptions{}); !errors.Is(err, ErrBlocked) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(w.ran) != 0 {
+		t.Errorf("ran %v", w.ran)
+	}
+	if _, err := Apply(context.Background(), w, p, ApplyOptions{AllowDestructive: true}); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.ran) != 1 || w.ran[0] != "dw_user_trace_data" {
+		t.Errorf("ran %v", w.ran)
+	}
+}
