@@ -15,6 +15,7 @@ type diffOptions struct {
 	*globalOptions
 	dialect  string
 	nameOnly bool
+	format   string
 }
 
 func newDiffCmd(g *globalOptions) *cobra.Command {
@@ -29,16 +30,21 @@ sync, 2 when it is not, 1 on error.
 
 ` + exitStatusHelp,
 		Example: `  fgen diff
-  fgen diff --name-only`,
+  fgen diff --name-only
+  fgen diff --format markdown > diff.md   # a PR comment`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runDiff(opts) },
 	}
 	cmd.Flags().StringVar(&opts.dialect, "dialect", string(generator.MaxCompute), "SQL dialect: maxcompute or duckdb")
 	cmd.Flags().BoolVar(&opts.nameOnly, "name-only", false, "print only the paths and kinds of changed files")
+	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text (a unified diff) or markdown (a pull-request comment)")
 	return cmd
 }
 
 func runDiff(opts *diffOptions) error {
+	if err := checkFormat(opts.format, "text", "markdown"); err != nil {
+		return err
+	}
 	p, err := opts.render(opts.dialect)
 	if err != nil {
 		return err
@@ -51,6 +57,10 @@ func runDiff(opts *diffOptions) error {
 		fmt.Fprintf(opts.stderr, "%s is in sync with %s\n", opts.outDir, opts.configPath)
 		return nil
 	}
+	if opts.format == "markdown" {
+		writeDiffMarkdown(opts, changes)
+		return &quietError{code: exitChanges}
+	}
 	counts := map[generator.ChangeKind]int{}
 	for _, c := range changes {
 		counts[c.Kind]++
@@ -59,13 +69,8 @@ func runDiff(opts *diffOptions) error {
 			fmt.Fprintf(opts.stdout, "%-14s %s\n", c.Kind, name)
 			continue
 		}
-		oldName, newName := "a/"+name, "b/"+name
-		switch c.Kind {
-		case generator.Missing:
-			oldName = "/dev/null"
-		case generator.Stale:
-			newName = "/dev/null"
-		case generator.EditedByHand:
+		oldName, newName := diffNames(opts.outDir, c)
+		if c.Kind == generator.EditedByHand {
 			fmt.Fprintf(opts.stdout, "# %s was edited by hand; generate will restore it\n", name)
 		}
 		fmt.Fprint(opts.stdout, textdiff.Unified(oldName, newName, string(c.Old), string(c.New)))
@@ -78,4 +83,36 @@ func runDiff(opts *diffOptions) error {
 	}
 	fmt.Fprintf(opts.stderr, "%s is out of sync with %s (%s); run 'fgen generate'\n", opts.outDir, opts.configPath, strings.Join(parts, ", "))
 	return &quietError{code: exitChanges}
+}
+
+// diffNames returns the unified diff's file names for a change.
+func diffNames(outDir string, c generator.Change) (string, string) {
+	name := path.Join(outDir, c.Path)
+	oldName, newName := "a/"+name, "b/"+name
+	switch c.Kind {
+	case generator.Missing:
+		oldName = "/dev/null"
+	case generator.Stale:
+		newName = "/dev/null"
+	}
+	return oldName, newName
+}
+
+// writeDiffMarkdown writes the changes as a pull-request comment: a summary
+// table, then one collapsible diff per file.
+func writeDiffMarkdown(opts *diffOptions, changes []generator.Change) {
+	w := opts.stdout
+	what := map[generator.ChangeKind]string{
+		generator.Missing: "added", generator.Changed: "changed",
+		generator.EditedByHand: "edited by hand (generate restores it)", generator.Stale: "removed (stale)",
+	}
+	fmt.Fprintf(w, "### fgen diff: %d generated file(s) would change\n\n| file | change |\n|---|---|\n", len(changes))
+	for _, c := range changes {
+		fmt.Fprintf(w, "| `%s` | %s |\n", path.Join(opts.outDir, c.Path), what[c.Kind])
+	}
+	for _, c := range changes {
+		oldName, newName := diffNames(opts.outDir, c)
+		fmt.Fprintf(w, "\n<details><summary><code>%s</code> (%s)</summary>\n\n```diff\n%s```\n\n</details>\n",
+			path.Join(opts.outDir, c.Path), what[c.Kind], textdiff.Unified(oldName, newName, string(c.Old), string(c.New)))
+	}
 }

@@ -257,3 +257,20 @@ func TestGraphMermaid(t *testing.T) {
 		t.Errorf("graph: %+v", r)
 	}
 }
+
+func TestDiffMarkdown(t *testing.T) {
+	dir := project(t)
+	fgen(t, dir, nil, "generate")
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(data), `events = ["click"]`, `events = ["click", "add_to_cart"]`, 1)), 0o644)
+	r := fgen(t, dir, nil, "diff", "--format", "markdown")
+	if r.code != 2 {
+		t.Fatalf("diff: %+v", r)
+	}
+	for _, want := range []string{"| `out/nodes/rpt_user_trace_data.sql` | changed |", "<details><summary><code>out/nodes/rpt_user_trace_data.sql</code> (changed)</summary>", "```diff\n--- a/out/nodes/rpt_user_trace_data.sql", "+           COUNT(CASE WHEN `customize_event` IN ('click', 'add_to_cart') THEN 1 END)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+}
