@@ -35,7 +35,12 @@ out/ is MaxCompute SQL.
   fgen generate -o /tmp/review
   fgen generate --dialect duckdb -o /tmp/local-sql`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runGenerate(opts) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.dialect != string(generator.MaxCompute) && !cmd.Flags().Changed("out") {
+				return fmt.Errorf("%s/ holds the MaxCompute project; write the %s dialect elsewhere with -o DIR", opts.outDir, opts.dialect)
+			}
+			return runGenerate(opts)
+		},
 	}
 	cmd.Flags().StringVar(&opts.dialect, "dialect", string(generator.MaxCompute), "SQL dialect: maxcompute or duckdb")
 	cmd.RegisterFlagCompletionFunc("dialect", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

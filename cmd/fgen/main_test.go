@@ -274,3 +274,18 @@ func TestDiffMarkdown(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateDuckDBDialectNeedsOutDir(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "generate", "--dialect", "duckdb"); r.code != 1 || !strings.Contains(r.stderr, "write the duckdb dialect elsewhere with -o DIR") {
+		t.Errorf("generate --dialect duckdb into out/: %+v", r)
+	}
+	r := fgen(t, dir, nil, "generate", "--dialect", "duckdb", "-o", "local-sql")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "local-sql", "nodes", "rpt_user_trace_data.sql"))
+	if !strings.Contains(string(data), `DELETE FROM "rpt_user_trace_data" WHERE "dt" = '${bdp.system.bizdate}';`) {
+		t.Errorf("duckdb node:\n%s", data)
+	}
+}
