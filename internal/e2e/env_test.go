@@ -1,0 +1,526 @@
+//go:build cgo
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/plan"
+	"github.com/fgen-dev/fgen/internal/reference"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+// shippedPath is the repository's own funnel.toml.
+const shippedPath = "../../funnel.toml"
+
+func shipped(t testing.TB) []byte {
+	t.Helper()
+	data, err := os.ReadFile(shippedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// edited returns the shipped funnel.toml with the edits applied.
+func edited(t testing.TB, edits ...Edit) []byte {
+	t.Helper()
+	data, err := EditConfig(shipped(t), edits...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// ---- Which SQL ran -------------------------------------------------------
+
+// sqlCoverage records every SQL script fgen emitted for DuckDB in these tests
+// (rendered DDL and node files, and the table changes of plans) and whether
+// DuckDB ran it successfully; TestMain fails the run when one never ran.
+// Node files are recorded unbound and count as run when a job ran them bound
+// to some day.
+var sqlCoverage = struct {
+	sync.Mutex
+	emitted map[string]string // SQL -> where it came from
+	ran     map[string]bool
+}{emitted: map[string]string{}, ran: map[string]bool{}}
+
+func emitted(sql, from string) {
+	sqlCoverage.Lock()
+	defer sqlCoverage.Unlock()
+	if _, ok := sqlCoverage.emitted[sql]; !ok {
+		sqlCoverage.emitted[sql] = from
+	}
+}
+
+func ran(sql string) {
+	sqlCoverage.Lock()
+	defer sqlCoverage.Unlock()
+	sqlCoverage.ran[sql] = true
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	filtered := flag.Lookup("test.run").Value.String() != "" || flag.Lookup("test.skip").Value.String() != ""
+	if code == 0 && !filtered {
+		var missing []string
+		for sql, from := range sqlCoverage.emitted {
+			if !sqlCoverage.ran[sql] {
+				missing = append(missing, from)
+			}
+		}
+		sort.Strings(missing)
+		if len(sqlCoverage.emitted) == 0 {
+			fmt.Fprintln(os.Stderr, "FAIL: no SQL was emitted; the coverage check of generated SQL saw nothing")
+			code = 1
+		} else if len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: %d of %d SQL scripts fgen emitted for DuckDB never ran on DuckDB in these tests:\n  %s\n",
+				len(missing), len(sqlCoverage.emitted), strings.Join(missing, "\n  "))
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// ---- The environment: one in-memory warehouse and one config -------------
+
+// env is a local warehouse (an in-memory DuckDB) with a config rendered for it.
+type env struct {
+	t     testing.TB
+	label string // names the config in messages
+	cfg   *models.Config
+	proj  *generator.Project
+	lay   Layout
+	db    *duckdb.DB
+	wh    *tracker
+	dir   string
+	files int
+}
+
+// newEnv parses and renders cfgText and opens an empty in-memory warehouse
+// with the ODS table, as 'fgen load' creates it. It skips the test when the
+// config uses a feature fgen does not support yet.
+func newEnv(t testing.TB, label string, cfgText []byte) *env {
+	t.Helper()
+	db, err := duckdb.Open(duckdb.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := &env{t: t, db: db, dir: t.TempDir()}
+	e.wh = &tracker{Warehouse: db, env: e}
+	e.setConfig(label, cfgText)
+	e.ensureODS()
+	return e
+}
+
+// skipUnsupported skips the test when cfgText uses a feature fgen does not
+// support yet, so that the test starts running the day it is supported.
+func skipUnsupported(t testing.TB, label string, cfgText []byte) {
+	t.Helper()
+	cfg, err := models.Parse("funnel.toml", cfgText)
+	if UnsupportedError(err) {
+		t.Skipf("%s: models.Parse rejects the config as not yet supported; this test runs once it is supported:\n%v", label, err)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", label, err, cfgText)
+	}
+	if _, err := generator.Render(cfg, templates.FS(), generator.DuckDB); UnsupportedError(err) {
+		t.Skipf("%s: generator.Render says not yet supported; this test runs once it is: %v", label, err)
+	}
+}
+
+// setConfig parses and renders a config for the warehouse, as a user edits
+// funnel.toml between applies.
+func (e *env) setConfig(label string, cfgText []byte) {
+	t := e.t
+	t.Helper()
+	cfg, err := models.Parse("funnel.toml", cfgText)
+	if UnsupportedError(err) {
+		t.Skipf("%s: models.Parse rejects the config as not yet supported; this test runs once it is supported:\n%v", label, err)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", label, err, cfgText)
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if UnsupportedError(err) {
+		t.Skipf("%s: generator.Render says not yet supported; this test runs once it is: %v", label, err)
+	}
+	if err != nil {
+		t.Fatalf("%s: render: %v", label, err)
+	}
+	lay, err := NewLayout(cfg)
+	if err != nil {
+		t.Fatalf("%s: %v", label, err)
+	}
+	for _, f := range proj.Files {
+		emitted(string(f.Data), label+": "+f.Path)
+	}
+	e.label, e.cfg, e.proj, e.lay = label, cfg, proj, lay
+}
+
+// ensureODS creates the ODS table if it is missing, as 'fgen load' does.
+func (e *env) ensureODS() {
+	e.t.Helper()
+	ctx := context.Background()
+	if _, err := e.db.Describe(ctx, e.cfg.ODS.Name); err == nil {
+		return
+	} else if !errors.Is(err, warehouse.ErrTableNotFound) {
+		e.t.Fatal(err)
+	}
+	for _, tb := range e.proj.Tables {
+		if tb.Layer == "ODS" {
+			if err := e.wh.Run(ctx, &warehouse.Job{Name: tb.Name, Kind: "ddl", SQL: string(tb.DDL.Data)}, nil); err != nil {
+				e.t.Fatalf("create ODS: %v", err)
+			}
+		}
+	}
+}
+
+func (e *env) nextFile() string {
+	e.files++
+	return filepath.Join(e.dir, fmt.Sprintf("ods-%03d.jsonl", e.files))
+}
+
+func (e *env) loadColumns() []duckdb.LoadColumn {
+	var cols []duckdb.LoadColumn
+	for _, c := range e.cfg.ODS.Columns {
+		cols = append(cols, duckdb.LoadColumn{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
+	}
+	return cols
+}
+
+// load writes rows to JSON lines, split into parts files, and loads them in
+// one load with no business date: each row goes to the partition its own dt
+// names, replacing those partitions.
+func (e *env) load(rows []reference.ODSRow, parts int) {
+	e.t.Helper()
+	if len(rows) == 0 {
+		return
+	}
+	parts = max(1, min(parts, len(rows)))
+	var files []string
+	for p := range parts {
+		chunk := rows[p*len(rows)/parts : (p+1)*len(rows)/parts]
+		var buf bytes.Buffer
+		if err := e.lay.WriteJSONL(&buf, chunk); err != nil {
+			e.t.Fatal(err)
+		}
+		name := e.nextFile()
+		if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+			e.t.Fatal(err)
+		}
+		files = append(files, name)
+	}
+	n, err := e.db.Load(context.Background(), duckdb.LoadOptions{
+		Table: e.cfg.ODS.Name, Partition: e.cfg.ODS.Partition, Columns: e.loadColumns(), Files: files,
+	})
+	if err != nil {
+		e.t.Fatalf("load: %v", err)
+	}
+	if n != int64(len(rows)) {
+		e.t.Fatalf("load: %d rows loaded, want %d", n, len(rows))
+	}
+}
+
+// loadEmpty loads an empty file into each day's partition: the day's logs
+// landed and there were none.
+func (e *env) loadEmpty(days ...string) {
+	e.t.Helper()
+	for _, day := range days {
+		name := e.nextFile()
+		if err := os.WriteFile(name, nil, 0o644); err != nil {
+			e.t.Fatal(err)
+		}
+		n, err := e.db.Load(context.Background(), duckdb.LoadOptions{
+			Table: e.cfg.ODS.Name, Partition: e.cfg.ODS.Partition, Day: day, Columns: e.loadColumns(), Files: []string{name},
+		})
+		if err != nil || n != 0 {
+			e.t.Fatalf("load empty %s: %d rows, %v", day, n, err)
+		}
+	}
+}
+
+// plan builds the plan for days, as 'fgen plan' does.
+func (e *env) plan(days []string) *plan.Plan {
+	e.t.Helper()
+	p, err := plan.Build(context.Background(), e.wh, plan.Input{Target: "local", Engine: models.EngineDuckDB, Config: e.cfg, Project: e.proj, Days: days})
+	if err != nil {
+		e.t.Fatalf("plan: %v", err)
+	}
+	for _, tc := range p.Tables {
+		if tc.SQL != "" && tc.Action != plan.InSync {
+			emitted(tc.SQL, fmt.Sprintf("%s: plan %s %s", e.label, tc.Action, tc.Table))
+		}
+	}
+	return p
+}
+
+// apply plans and applies days, as 'fgen apply' does on a local target.
+func (e *env) apply(days []string, opts plan.ApplyOptions) (*plan.Result, error) {
+	e.t.Helper()
+	return plan.Apply(context.Background(), e.wh, e.plan(days), opts)
+}
+
+// mustApply applies days and requires every job to succeed.
+func (e *env) mustApply(days ...string) *plan.Result {
+	e.t.Helper()
+	res, err := e.apply(days, plan.ApplyOptions{Parallel: 1})
+	if err != nil {
+		e.t.Fatalf("apply %v: %v", days, err)
+	}
+	for _, j := range res.Jobs {
+		if j.Status != "applied" {
+			e.t.Fatalf("apply %v: job %s %s is %s: %s", days, j.Name, j.Day, j.Status, j.Error)
+		}
+	}
+	return res
+}
+
+// requireInSync requires a fresh plan to find every table in sync with the
+// config: what apply created or altered reads back as what fgen renders.
+func (e *env) requireInSync() {
+	e.t.Helper()
+	for _, tc := range e.plan(nil).Tables {
+		if tc.Action != plan.InSync {
+			e.t.Errorf("%s: after apply, plan says %s %s: %v %v\n%s", e.label, tc.Action, tc.Table, tc.Changes, tc.Problems, tc.SQL)
+		}
+	}
+}
+
+// snapshot returns every row of table, sorted, as text.
+func (e *env) snapshot(table string) []string {
+	e.t.Helper()
+	rows := e.query("SELECT * FROM " + generator.DuckDB.QuoteIdent(table) + " ORDER BY ALL")
+	out := make([]string, len(rows.Values))
+	for i, v := range rows.Values {
+		out[i] = keyOf(v)
+	}
+	return out
+}
+
+// query runs q and fails the test on an error.
+func (e *env) query(q string) *warehouse.Rows {
+	e.t.Helper()
+	rows, err := e.db.Query(context.Background(), q)
+	if err != nil {
+		e.t.Fatalf("%s: %v", q, err)
+	}
+	return rows
+}
+
+// report reads the RPT table of funnel i back, after checking its column
+// types against the DDL fgen renders.
+func (e *env) report(i int) []ReportRow {
+	e.t.Helper()
+	f := &e.cfg.Funnels[i]
+	live, err := e.db.Describe(context.Background(), f.Report.Table)
+	if err != nil {
+		e.t.Fatalf("describe %s: %v", f.Report.Table, err)
+	}
+	// The report columns in order; the partition column is a plain column
+	// somewhere (last when created, before the columns added later).
+	var want []string
+	for _, c := range f.ReportColumns() {
+		want = append(want, c.Name+" "+generator.DuckDB.ColumnType(c.Type))
+	}
+	var got []string
+	part := 0
+	for _, c := range live.Columns {
+		if c.Name == f.Report.Partition {
+			part++
+			if c.Type != "VARCHAR" {
+				e.t.Errorf("%s: partition column %s is %s, want VARCHAR", f.Report.Table, c.Name, c.Type)
+			}
+			continue
+		}
+		got = append(got, c.Name+" "+c.Type)
+	}
+	if !slices.Equal(got, want) || part != 1 {
+		e.t.Fatalf("%s columns:\n got %v\nwant %v", f.Report.Table, got, want)
+	}
+	rows := e.query(fmt.Sprintf("SELECT * FROM %s ORDER BY %s", generator.DuckDB.QuoteIdent(f.Report.Table), generator.DuckDB.QuoteIdent(f.Report.Partition)))
+	rr, err := ReadReport(f, rows)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rr
+}
+
+// checkReports compares every funnel's RPT rows with the reference computed
+// from the raw rows, for days.
+func (e *env) checkReports(rows []reference.ODSRow, days []string) {
+	e.t.Helper()
+	rules, err := e.lay.Rules(e.cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	dw := reference.Clean(rows, rules)
+	for i := range e.cfg.Funnels {
+		f := &e.cfg.Funnels[i]
+		want := reference.Compute(Funnel(e.cfg, i), dw, days)
+		got := e.report(i)
+		if d := Diff(f, got, want); len(d) > 0 {
+			e.t.Errorf("%s: %s differs from the reference in %d places:\n  %s", e.label, f.Report.Table, len(d), strings.Join(firstN(d, 20), "\n  "))
+		}
+	}
+}
+
+// checkDW compares the DW table's rows on days, as a multiset of the columns
+// the harness knows (user, event, time, dimensions), with the ODS rows the
+// config's cleaning rules keep (Layout.CleanAsConfigured).
+func (e *env) checkDW(rows []reference.ODSRow, days []string) {
+	e.t.Helper()
+	var cols []string
+	for _, c := range e.cfg.DW.Columns {
+		if c.Name == e.lay.User || c.Name == e.lay.Event || c.Name == e.lay.Time || slices.Contains(e.lay.Dims, c.Name) {
+			cols = append(cols, c.Name)
+		}
+	}
+	q := generator.DuckDB.QuoteIdent
+	sel := []string{q(e.cfg.DW.Partition)}
+	for _, c := range cols {
+		sel = append(sel, "CAST("+q(c)+" AS VARCHAR)")
+	}
+	live := e.query(fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), q(e.cfg.DW.Name)))
+	var got []string
+	for _, v := range live.Values {
+		if slices.Contains(days, *v[0]) {
+			got = append(got, keyOf(v))
+		}
+	}
+	var want []string
+	for _, r := range e.lay.CleanAsConfigured(e.cfg, rows) {
+		if !slices.Contains(days, r.Dt) {
+			continue
+		}
+		ts := fmt.Sprint(r.TS)
+		v := []*string{&r.Dt}
+		for _, c := range cols {
+			switch {
+			case c == e.lay.User:
+				v = append(v, r.User)
+			case c == e.lay.Event:
+				v = append(v, r.Event)
+			case c == e.lay.Time:
+				v = append(v, &ts)
+			default:
+				v = append(v, r.Dims[c])
+			}
+		}
+		want = append(want, keyOf(v))
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if !slices.Equal(got, want) {
+		e.t.Errorf("%s: DW %s rows (%s, %s) differ from the cleaning rules: %d rows, want %d\n%s", e.label, e.cfg.DW.Name,
+			e.cfg.DW.Partition, strings.Join(cols, ", "), len(got), len(want), multisetDiff(got, want))
+	}
+}
+
+func keyOf(v []*string) string {
+	parts := make([]string, len(v))
+	for i, p := range v {
+		parts[i] = show(p)
+	}
+	return strings.Join(parts, " ")
+}
+
+// multisetDiff lists up to 10 lines only in got (-) or only in want (+); both sorted.
+func multisetDiff(got, want []string) string {
+	var out []string
+	i, j := 0, 0
+	for (i < len(got) || j < len(want)) && len(out) < 10 {
+		switch {
+		case j >= len(want) || (i < len(got) && got[i] < want[j]):
+			out = append(out, "  - "+got[i])
+			i++
+		case i >= len(got) || want[j] < got[i]:
+			out = append(out, "  + "+want[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) <= n {
+		return s
+	}
+	return append(s[:n:n], fmt.Sprintf("... and %d more", len(s)-n))
+}
+
+// ---- The warehouse double -------------------------------------------------
+
+// tracker is the warehouse plan.Apply sees: it records which emitted SQL ran
+// successfully, and can rewrite a job before it runs, to inject a failure.
+type tracker struct {
+	warehouse.Warehouse
+	env     *env
+	rewrite func(*warehouse.Job) *warehouse.Job // nil, or returning nil: run the job as is
+}
+
+func (tr *tracker) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
+	run := job
+	if tr.rewrite != nil {
+		if j := tr.rewrite(job); j != nil {
+			run = j
+		}
+	}
+	if err := tr.Warehouse.Run(ctx, run, onSubmit); err != nil {
+		return err
+	}
+	if run != job {
+		return nil
+	}
+	if job.Kind != "node" {
+		ran(job.SQL)
+		return nil
+	}
+	for _, n := range tr.env.proj.Nodes {
+		if n.Name != job.Name {
+			continue
+		}
+		if bound, err := generator.BindParams(n.SQL, job.Day); err == nil && bound == job.SQL {
+			ran(string(n.SQL))
+		}
+	}
+	return nil
+}
+
+// failAfterInsert returns a rewrite that makes the named node fail on day,
+// after its DELETE and INSERT ran and before its COMMIT: the worst moment.
+func failAfterInsert(name, day string) func(*warehouse.Job) *warehouse.Job {
+	return func(j *warehouse.Job) *warehouse.Job {
+		if j.Kind != "node" || j.Name != name || j.Day != day {
+			return nil
+		}
+		const fail = "SELECT CAST('injected failure' AS INTEGER);\n"
+		c := *j
+		if i := strings.LastIndex(j.SQL, "COMMIT;"); i >= 0 {
+			c.SQL = j.SQL[:i] + fail + j.SQL[i:]
+		} else {
+			c.SQL = strings.TrimRight(j.SQL, "\n") + "\n" + fail // no transaction: fail after everything
+		}
+		return &c
+	}
+}

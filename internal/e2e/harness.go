@@ -1,0 +1,648 @@
+// Package e2e tests fgen end to end on the local engine: a funnel.toml is
+// rendered for DuckDB, raw rows are loaded into the ODS table the way
+// 'fgen load' does, a plan is built and applied the way 'fgen apply' does, and
+// the report (RPT) tables are read back and compared with internal/reference,
+// the independent Go implementation of docs/FUNNELS.md.
+//
+// This file holds the engine-free half of the harness: editing a funnel.toml,
+// writing reference rows as the JSON lines 'fgen load' reads, and reading an
+// RPT table back into reference.Result form. The tests, which need cgo and
+// DuckDB, are in the _test.go files.
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/fgen-dev/fgen/internal/reference"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// Edit changes one key of a funnel.toml. Path is dotted, with [i] for an
+// element of an array: "funnels[0].report.count_type", "dw.dedup_by".
+type Edit struct {
+	Path   string
+	Value  any  // nil deletes the key
+	Append bool // append Value to the array at Path instead of replacing it
+}
+
+// Set returns an Edit that sets path to v (nil deletes it).
+func Set(path string, v any) Edit { return Edit{Path: path, Value: v} }
+
+// Add returns an Edit that appends v to the array at path.
+func Add(path string, v any) Edit { return Edit{Path: path, Value: v, Append: true} }
+
+// Stage is a stage for a Set of "funnels[i].stages".
+func Stage(name string, events ...string) map[string]any {
+	return map[string]any{"name": name, "events": events}
+}
+
+// Column is a column for an Add to "dw.columns" or "ods.columns".
+func Column(name, typ string) map[string]any {
+	return map[string]any{"name": name, "type": typ}
+}
+
+// EditConfig decodes a funnel.toml, applies the edits in order and encodes it
+// again. Comments and key order are lost; the meaning is kept.
+func EditConfig(base []byte, edits ...Edit) ([]byte, error) {
+	var doc map[string]any
+	if err := toml.Unmarshal(base, &doc); err != nil {
+		return nil, fmt.Errorf("decode config: %w", err)
+	}
+	for _, e := range edits {
+		if err := applyEdit(doc, e); err != nil {
+			return nil, fmt.Errorf("edit %s: %w", e.Path, err)
+		}
+	}
+	out, err := toml.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode config: %w", err)
+	}
+	return out, nil
+}
+
+var segmentRE = regexp.MustCompile(`^([A-Za-z0-9_]+)((?:\[[0-9]+\])*)$`)
+
+func applyEdit(doc map[string]any, e Edit) error {
+	parts := strings.Split(e.Path, ".")
+	var cur any = doc
+	for i, part := range parts {
+		m := segmentRE.FindStringSubmatch(part)
+		if m == nil {
+			return fmt.Errorf("bad path segment %q", part)
+		}
+		table, ok := cur.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s is not a table", part)
+		}
+		key := m[1]
+		var idx []int
+		for _, s := range strings.Split(strings.Trim(m[2], "[]"), "][") {
+			if s != "" {
+				n, _ := strconv.Atoi(s)
+				idx = append(idx, n)
+			}
+		}
+		last := i == len(parts)-1
+		if last && len(idx) == 0 {
+			switch {
+			case e.Append:
+				arr, _ := table[key].([]any)
+				table[key] = append(arr, e.Value)
+			case e.Value == nil:
+				delete(table, key)
+			default:
+				table[key] = e.Value
+			}
+			return nil
+		}
+		next, ok := table[key]
+		if !ok {
+			if last || len(idx) > 0 {
+				return fmt.Errorf("no key %q", key)
+			}
+			next = map[string]any{} // create a missing table on the way
+			table[key] = next
+		}
+		for j, n := range idx {
+			arr, ok := next.([]any)
+			if !ok || n >= len(arr) {
+				return fmt.Errorf("%s has no element %d", key, n)
+			}
+			if last && j == len(idx)-1 {
+				if e.Append || e.Value == nil {
+					return fmt.Errorf("can only set an array element")
+				}
+				arr[n] = e.Value
+				return nil
+			}
+			next = arr[n]
+		}
+		cur = next
+	}
+	return nil
+}
+
+// UnsupportedError reports whether err says that a config uses a feature fgen
+// does not support yet (a mode, breakdowns), as models.Parse and
+// generator.Render word it.
+func UnsupportedError(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "not yet supported")
+}
+
+// Layout says which ODS columns carry which field of a reference.ODSRow.
+type Layout struct {
+	Partition string
+	Dedup     string            // the column of ODSRow.DedupKey; "" for none
+	User      string            // ODSRow.User
+	Event     string            // ODSRow.Event
+	Time      string            // ODSRow.TS; "" for none
+	Dims      []string          // ODS string columns filled from ODSRow.Dims
+	Types     map[string]string // every ODS column: its type
+	Columns   []string          // every ODS column in table order
+}
+
+// dimCandidates are ODS columns filled from ODSRow.Dims when the ODS table has
+// them, whether or not a funnel breaks down by them.
+var dimCandidates = []string{"device_brand", "device", "system_type"}
+
+// NewLayout maps the config's ODS columns: user and event columns of the
+// first funnel, the single dedup_by column (or "md5"), the time column of the
+// first funnel (or "ts"), and the device columns and breakdowns as
+// dimensions. Every funnel must share the first one's user and event column.
+func NewLayout(cfg *models.Config) (Layout, error) {
+	if len(cfg.Funnels) == 0 {
+		return Layout{}, fmt.Errorf("no funnels")
+	}
+	f := cfg.Funnels[0]
+	l := Layout{Partition: cfg.ODS.Partition, User: f.UserColumn, Event: f.EventColumn, Types: map[string]string{}}
+	for _, g := range cfg.Funnels[1:] {
+		if g.UserColumn != f.UserColumn || g.EventColumn != f.EventColumn {
+			return Layout{}, fmt.Errorf("funnel %s: the harness needs one user and one event column for all funnels", g.Name)
+		}
+	}
+	for _, c := range cfg.ODS.Columns {
+		l.Types[c.Name] = c.Type
+		l.Columns = append(l.Columns, c.Name)
+	}
+	switch len(cfg.DW.DedupBy) {
+	case 0:
+		if _, ok := l.Types["md5"]; ok {
+			l.Dedup = "md5"
+		}
+	case 1:
+		l.Dedup = cfg.DW.DedupBy[0]
+	default:
+		return Layout{}, fmt.Errorf("dedup_by %v: the reference dedups by one key", cfg.DW.DedupBy)
+	}
+	l.Time = f.TimeColumn
+	if l.Time == "" {
+		if _, ok := l.Types["ts"]; ok {
+			l.Time = "ts"
+		}
+	}
+	for _, g := range cfg.Funnels {
+		if g.TimeColumn != "" && g.TimeColumn != l.Time {
+			return Layout{}, fmt.Errorf("funnel %s: the harness needs one time column for all funnels", g.Name)
+		}
+	}
+	for _, d := range append(slices.Clone(dimCandidates), f.Breakdowns...) {
+		if t, ok := l.Types[d]; ok && t == "STRING" && !slices.Contains(l.Dims, d) && d != l.User && d != l.Event && d != l.Dedup {
+			l.Dims = append(l.Dims, d)
+		}
+	}
+	for _, c := range []string{l.User, l.Event} {
+		if t := l.Types[c]; t != "STRING" {
+			return Layout{}, fmt.Errorf("ODS column %q is %q; the harness needs a STRING user and event column", c, t)
+		}
+	}
+	return l, nil
+}
+
+// WriteJSONL writes rows as the JSON lines 'fgen load' reads: one object per
+// row with every ODS column and the partition column, NULL as null. Columns
+// the layout does not map get arbitrary values derived from the row's
+// record (dedup key, user, event, time), so copies of one record are equal
+// in every column.
+func (l Layout) WriteJSONL(w io.Writer, rows []reference.ODSRow) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, r := range rows {
+		obj := make(map[string]any, len(l.Columns)+1)
+		h := recordHash(r)
+		for _, c := range l.Columns {
+			switch {
+			case c == l.Dedup:
+				obj[c] = nullable(r.DedupKey)
+			case c == l.User:
+				obj[c] = nullable(r.User)
+			case c == l.Event:
+				obj[c] = nullable(r.Event)
+			case c == l.Time:
+				obj[c] = r.TS
+			case slices.Contains(l.Dims, c):
+				obj[c] = nullable(r.Dims[c])
+			default:
+				obj[c] = arbitrary(l.Types[c], h^fnvString(c), r.TS)
+			}
+		}
+		obj[l.Partition] = r.Dt
+		if err := enc.Encode(obj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullable(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func recordHash(r reference.ODSRow) uint64 {
+	h := fnv.New64a()
+	for _, p := range []*string{r.DedupKey, r.User, r.Event} {
+		if p == nil {
+			h.Write([]byte{0})
+		} else {
+			h.Write([]byte{1})
+			h.Write([]byte(*p))
+		}
+	}
+	fmt.Fprint(h, r.TS)
+	return h.Sum64()
+}
+
+func fnvString(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// arbitrary returns a value of the MaxCompute type typ, now and then NULL.
+func arbitrary(typ string, h uint64, ts int64) any {
+	h = h*0x9e3779b97f4a7c15 + 1
+	if h%11 == 0 {
+		return nil
+	}
+	base, _, _ := strings.Cut(typ, "(")
+	switch base {
+	case "BIGINT", "INT", "SMALLINT", "TINYINT":
+		return int64(h>>40) % 100
+	case "DOUBLE", "FLOAT", "DECIMAL":
+		return json.Number(fmt.Sprintf("%d.%02d", h>>50, h%100))
+	case "BOOLEAN":
+		return h%2 == 0
+	case "DATETIME", "TIMESTAMP":
+		return time.Unix(ts, 0).UTC().Format("2006-01-02 15:04:05")
+	case "DATE":
+		return time.Unix(ts, 0).UTC().Format("2006-01-02")
+	case "STRING", "VARCHAR", "CHAR":
+		return fmt.Sprintf("v%x", h>>48)
+	}
+	return nil
+}
+
+// Funnel returns the reference form of funnel i of cfg.
+func Funnel(cfg *models.Config, i int) reference.Funnel {
+	f := cfg.Funnels[i]
+	rf := reference.Funnel{
+		Mode:        f.Mode,
+		Window:      f.Window.Seconds,
+		Boundary:    f.DayBoundary,
+		Breakdowns:  slices.Clone(f.Breakdowns),
+		TotalMarker: f.Report.TotalMarker,
+		NullMarker:  f.Report.NullMarker,
+	}
+	for _, s := range f.Stages {
+		rf.Stages = append(rf.Stages, slices.Clone(s.Events))
+	}
+	return rf
+}
+
+// Rules returns the reference form of the DW cleaning of cfg, for computing
+// the reports. reference.Clean always drops rows with a NULL or empty user or
+// event and no others: a config may keep NULL or empty events (they are no
+// stage, so they never count), but must drop empty users, and may drop
+// nothing else that can be empty.
+func (l Layout) Rules(cfg *models.Config) (reference.CleanRules, error) {
+	if !slices.Contains(cfg.DW.DropEmpty, l.User) {
+		return reference.CleanRules{}, fmt.Errorf("the reference drops empty users; add %q to dw.drop_empty", l.User)
+	}
+	for _, c := range cfg.DW.DropEmpty {
+		if c != l.User && c != l.Event && c != l.Time {
+			return reference.CleanRules{}, fmt.Errorf("dw.drop_empty has %q; the reference drops only empty users and events", c)
+		}
+	}
+	rules := reference.CleanRules{Dedup: len(cfg.DW.DedupBy) > 0}
+	if cfg.DW.DropUnknownEvents {
+		rules.KnownEvents = map[string]bool{}
+		for _, f := range cfg.Funnels {
+			for _, e := range f.StageEvents() {
+				rules.KnownEvents[e] = true
+			}
+		}
+	}
+	return rules, nil
+}
+
+// CleanAsConfigured returns the ODS rows the DW node of cfg keeps, by the
+// rules written in cfg, independently of reference.Clean: rows with a NULL
+// or empty value in a drop_empty column go, then (drop_unknown_events) rows
+// whose event is no stage of any funnel, then (dedup_by) every row but the
+// first of those sharing a partition and a non-NULL dedup key.
+func (l Layout) CleanAsConfigured(cfg *models.Config, rows []reference.ODSRow) []reference.ODSRow {
+	known := map[string]bool{}
+	for _, e := range StageEvents(cfg) {
+		known[e] = true
+	}
+	// empty reports whether the row's value of col, as WriteJSONL writes it,
+	// is NULL or empty.
+	empty := func(r reference.ODSRow, col string) bool {
+		var v *string
+		switch {
+		case col == l.User:
+			v = r.User
+		case col == l.Event:
+			v = r.Event
+		case col == l.Dedup:
+			v = r.DedupKey
+		case slices.Contains(l.Dims, col):
+			v = r.Dims[col]
+		case col == l.Time:
+			return false
+		default:
+			return arbitrary(l.Types[col], recordHash(r)^fnvString(col), r.TS) == nil
+		}
+		return v == nil || *v == ""
+	}
+	type key struct{ dt, k string }
+	seen := map[key]bool{}
+	var out []reference.ODSRow
+rows:
+	for _, r := range rows {
+		for _, col := range cfg.DW.DropEmpty {
+			if empty(r, col) {
+				continue rows
+			}
+		}
+		if cfg.DW.DropUnknownEvents && (r.Event == nil || !known[*r.Event]) {
+			continue
+		}
+		if len(cfg.DW.DedupBy) > 0 && r.DedupKey != nil {
+			k := key{r.Dt, *r.DedupKey}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// StageEvents returns every event value of every funnel, in order, once.
+func StageEvents(cfg *models.Config) []string {
+	var out []string
+	for _, f := range cfg.Funnels {
+		for _, e := range f.StageEvents() {
+			if !slices.Contains(out, e) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// ReportRow is one row of an RPT table read back.
+type ReportRow struct {
+	// Result holds the row parsed: counts from BIGINT or STRING columns,
+	// ratio rates exactly as stored, percent rates parsed from text such as
+	// "34.29%" (so only to two decimals of a percent), and in ordered mode
+	// the time-to-stage columns the table has.
+	reference.Result
+	// Text is every report column as the table holds it, by column name;
+	// nil is NULL.
+	Text map[string]*string
+}
+
+// ReadReport parses the rows of "SELECT * FROM <report table>" for funnel f.
+// The columns must be those of f.ReportColumns() and the partition column, in
+// any order (on DuckDB the partition column is a plain column, and columns
+// added later come after it).
+func ReadReport(f *models.Funnel, rows *warehouse.Rows) ([]ReportRow, error) {
+	cols := f.ReportColumns()
+	pos := map[string]int{}
+	for i, c := range rows.Columns {
+		pos[strings.ToLower(c)] = i
+	}
+	var want []string
+	for _, c := range cols {
+		want = append(want, c.Name)
+	}
+	want = append(want, f.Report.Partition)
+	idx := make([]int, len(want))
+	for i, name := range want {
+		j, ok := pos[strings.ToLower(name)]
+		if !ok || len(rows.Columns) != len(want) {
+			return nil, fmt.Errorf("report table %s has columns %v, want %v", f.Report.Table, rows.Columns, want)
+		}
+		idx[i] = j
+	}
+	n := len(f.Stages)
+	var out []ReportRow
+	for ri, vals := range rows.Values {
+		r := ReportRow{Text: map[string]*string{}}
+		r.Dims = map[string]string{}
+		r.Counts = make([]int64, n)
+		r.StepRates = make([]*float64, n)
+		r.OverallRates = make([]*float64, n)
+		if f.Mode == models.ModeOrdered {
+			r.MedianSeconds = make([]*float64, n)
+			r.AvgSeconds = make([]*float64, n)
+		}
+		pv := vals[idx[len(cols)]]
+		if pv == nil {
+			return nil, fmt.Errorf("row %d: %s is NULL", ri+1, f.Report.Partition)
+		}
+		r.Dt = *pv
+		for i, c := range cols {
+			v := vals[idx[i]]
+			r.Text[c.Name] = v
+			bad := func(what string) error {
+				return fmt.Errorf("row %d (%s=%s): column %s = %s: %s", ri+1, f.Report.Partition, r.Dt, c.Name, show(v), what)
+			}
+			switch c.Kind {
+			case models.KindDimension:
+				if v == nil {
+					return nil, bad("a breakdown value is never NULL")
+				}
+				r.Dims[c.Dimension] = *v
+			case models.KindCount:
+				if v == nil {
+					return nil, bad("a count is never NULL")
+				}
+				x, err := strconv.ParseInt(*v, 10, 64)
+				if err != nil {
+					return nil, bad("not an integer")
+				}
+				r.Counts[c.Stage] = x
+			case models.KindStepRate, models.KindOverallRate:
+				x, err := parseRate(v, f.Report.RateFormat)
+				if err != nil {
+					return nil, bad(err.Error())
+				}
+				if c.Kind == models.KindStepRate {
+					r.StepRates[c.Stage] = x
+				} else {
+					r.OverallRates[c.Stage] = x
+				}
+			case models.KindMedianSeconds, models.KindAvgSeconds:
+				x, err := parseFloat(v)
+				if err != nil {
+					return nil, bad(err.Error())
+				}
+				if c.Kind == models.KindMedianSeconds {
+					r.MedianSeconds[c.Stage] = x
+				} else {
+					r.AvgSeconds[c.Stage] = x
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func parseRate(v *string, format string) (*float64, error) {
+	if v == nil || format != "percent" {
+		return parseFloat(v)
+	}
+	num, ok := strings.CutSuffix(*v, "%")
+	if !ok {
+		return nil, fmt.Errorf("a percent rate ends in %%")
+	}
+	x, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return nil, fmt.Errorf("not a percent")
+	}
+	x /= 100
+	return &x, nil
+}
+
+// parseFloat reads a DOUBLE as database/sql renders it (strconv 'g', -1), so
+// the value is exactly the one stored.
+func parseFloat(v *string) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	x, err := strconv.ParseFloat(*v, 64)
+	if err != nil {
+		return nil, fmt.Errorf("not a number")
+	}
+	return &x, nil
+}
+
+func show(p *string) string {
+	if p == nil {
+		return "NULL"
+	}
+	return strconv.Quote(*p)
+}
+
+// rowKey identifies a report row: its day and breakdown values.
+func rowKey(f *models.Funnel, dt string, dims map[string]string) string {
+	parts := []string{dt}
+	for _, d := range f.Breakdowns {
+		parts = append(parts, d+"="+dims[d])
+	}
+	return strings.Join(parts, " ")
+}
+
+// Diff compares the report rows of funnel f with the reference results and
+// returns one line per difference, none when they are equal:
+//
+//   - the same rows (day and breakdown values), in any order;
+//   - counts equal, and a STRING count written as a plain integer;
+//   - ratio rates equal bit for bit (both are float64(a)/float64(b)), NULL
+//     exactly when the reference has none;
+//   - percent rates equal, as text, to reference.Percent;
+//   - time-to-stage columns equal bit for bit.
+func Diff(f *models.Funnel, got []ReportRow, want []reference.Result) []string {
+	var diffs []string
+	byKey := map[string]*ReportRow{}
+	for i := range got {
+		k := rowKey(f, got[i].Dt, got[i].Dims)
+		if byKey[k] != nil {
+			diffs = append(diffs, fmt.Sprintf("%s: row appears twice", k))
+		}
+		byKey[k] = &got[i]
+	}
+	seen := map[string]bool{}
+	for _, w := range want {
+		k := rowKey(f, w.Dt, w.Dims)
+		seen[k] = true
+		g := byKey[k]
+		if g == nil {
+			diffs = append(diffs, fmt.Sprintf("%s: row missing; want counts %v", k, w.Counts))
+			continue
+		}
+		for _, c := range f.ReportColumns() {
+			text := g.Text[c.Name]
+			var wantText *string
+			switch c.Kind {
+			case models.KindDimension:
+				continue // part of the key
+			case models.KindCount:
+				s := strconv.FormatInt(w.Counts[c.Stage], 10)
+				wantText = &s
+			case models.KindStepRate, models.KindOverallRate:
+				rate := w.StepRates[c.Stage]
+				if c.Kind == models.KindOverallRate {
+					rate = w.OverallRates[c.Stage]
+				}
+				if f.Report.RateFormat == "percent" {
+					wantText = reference.Percent(rate)
+				} else {
+					wantText = floatText(rate)
+				}
+			case models.KindMedianSeconds:
+				wantText = floatText(at(w.MedianSeconds, c.Stage))
+			case models.KindAvgSeconds:
+				wantText = floatText(at(w.AvgSeconds, c.Stage))
+			}
+			if !sameValue(text, wantText, c.Type) {
+				diffs = append(diffs, fmt.Sprintf("%s: %s = %s, want %s", k, c.Name, show(text), show(wantText)))
+			}
+		}
+	}
+	for _, g := range got {
+		if k := rowKey(f, g.Dt, g.Dims); !seen[k] {
+			diffs = append(diffs, fmt.Sprintf("%s: unexpected row with counts %v", k, g.Counts))
+		}
+	}
+	return diffs
+}
+
+func at(xs []*float64, i int) *float64 {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return nil
+}
+
+// floatText renders x as database/sql renders a DOUBLE.
+func floatText(x *float64) *string {
+	if x == nil {
+		return nil
+	}
+	s := strconv.FormatFloat(*x, 'g', -1, 64)
+	return &s
+}
+
+// sameValue compares a stored value with the wanted text; DOUBLE values are
+// compared as float64 bits, so that the text form cannot hide a difference.
+func sameValue(got, want *string, typ string) bool {
+	if got == nil || want == nil {
+		return got == nil && want == nil
+	}
+	if typ == "DOUBLE" {
+		a, err1 := strconv.ParseFloat(*got, 64)
+		b, err2 := strconv.ParseFloat(*want, 64)
+		return err1 == nil && err2 == nil && math.Float64bits(a) == math.Float64bits(b)
+	}
+	return *got == *want
+}

@@ -1,0 +1,258 @@
+//go:build cgo
+
+package e2e
+
+import (
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fgen-dev/fgen/internal/plan"
+	"github.com/fgen-dev/fgen/internal/reference"
+)
+
+var shanghai = time.FixedZone("UTC+8", 8*3600)
+
+// atSec is second s of day (yyyymmdd) in Asia/Shanghai, as epoch seconds.
+func atSec(day string, s int64) int64 {
+	t, err := time.ParseInLocation("20060102", day, shanghai)
+	if err != nil {
+		panic(err)
+	}
+	return t.Unix() + s
+}
+
+// ods is a raw row; "<nil>" stands for NULL.
+func ods(dt, key, user, event string, ts int64) reference.ODSRow {
+	p := func(s string) *string {
+		if s == "<nil>" {
+			return nil
+		}
+		return &s
+	}
+	return reference.ODSRow{Dt: dt, DedupKey: p(key), User: p(user), Event: p(event), TS: ts,
+		Dims: map[string]*string{"device_brand": p("HUAWEI"), "device": p("P40"), "system_type": p("android")}}
+}
+
+const (
+	d1 = "20240229" // a leap day
+	d2 = "20240301" // no rows: an empty partition
+	d3 = "20240302" // no browse at all
+)
+
+// pitfallRows are the pitfalls of FUNNELS.md for the events mode, by hand.
+var pitfallRows = []reference.ODSRow{
+	ods(d1, "k1", "u1", "browse", atSec(d1, 100)),
+	ods(d1, "k1", "u1", "browse", atSec(d1, 100)),   // the same log record twice
+	ods(d1, "k2", "u1", "browse", atSec(d1, 100)),   // another record in the same second
+	ods(d1, "k3", "u2", "browse", atSec(d1, 86399)), // the last second of the day
+	ods(d1, "k10", "u4", "browse", atSec(d1, 0)),    // the first one
+	ods(d1, "k4", "<nil>", "browse", atSec(d1, 5)),  // NULL user
+	ods(d1, "k5", "", "browse", atSec(d1, 5)),       // empty user
+	ods(d1, "k6", "u2", "Browse", atSec(d1, 5)),     // unknown: event values are case-sensitive
+	ods(d1, "k7", "u2", "login", atSec(d1, 5)),      // unknown
+	ods(d1, "k8", "u2", "<nil>", atSec(d1, 5)),      // NULL event
+	ods(d1, "k9", "u2", "", atSec(d1, 5)),           // empty event
+	ods(d1, "<nil>", "u3", "click", atSec(d1, 7)),   // NULL keys are never copies of each other
+	ods(d1, "<nil>", "u3", "click", atSec(d1, 7)),
+	ods(d1, "k4", "u3", "click", atSec(d1, 8)), // shares k4 with a dropped row: the dedup sees only clean rows
+	// d2 has no rows.
+	ods(d3, "k20", "u1", "click", atSec(d3, 0)),
+	ods(d3, "k21", "u1", "purchase", atSec(d2, 86399)), // a late row: counted on the day its dt names
+	ods(d3, "k21", "u1", "purchase", atSec(d2, 86399)),
+	ods(d3, "k1", "u1", "purchase", atSec(d3, 60)), // k1 again, in another partition: another record
+}
+
+// TestPitfalls checks hand-made rows against numbers worked out by hand for
+// the shipped config, and against the reference for every variant: copies,
+// NULL and empty users and events, unknown events, a day with no rows, a day
+// without the first stage, a late row, all in one apply over three days.
+func TestPitfalls(t *testing.T) {
+	days := []string{d1, d2, d3}
+	e := newEnv(t, "shipped", shipped(t))
+	e.load(pitfallRows, 2)
+	e.loadEmpty(d2)
+	e.mustApply(days...)
+
+	s := func(v string) *string { return &v }
+	want := map[string][]*string{ // browse, click, purchase, browse_rate, click_rate
+		d1: {s("4"), s("3"), s("0"), s("75.0%"), s("0.0%")},
+		d2: {s("0"), s("0"), s("0"), nil, nil},
+		d3: {s("0"), s("1"), s("2"), nil, s("200.0%")},
+	}
+	rows := e.query(`SELECT "browse", "click", "purchase", "browse_rate", "click_rate", "dt" FROM "rpt_user_trace_data" ORDER BY "dt"`)
+	if len(rows.Values) != len(want) {
+		t.Fatalf("%d RPT rows, want %d", len(rows.Values), len(want))
+	}
+	for _, v := range rows.Values {
+		if w := want[*v[5]]; keyOf(v[:5]) != keyOf(w) {
+			t.Errorf("dt=%s: got %s, want %s", *v[5], keyOf(v[:5]), keyOf(w))
+		}
+	}
+	e.checkDW(pitfallRows, days)
+	e.checkReports(pitfallRows, days)
+
+	// The same rows through every variant, against the reference.
+	for _, v := range slices.Concat(eventVariants, usersVariants, orderedVariants, breakdownVariants) {
+		t.Run(v.name, func(t *testing.T) {
+			cfg := v.config(t)
+			skipUnsupported(t, v.name, cfg)
+			e := newEnv(t, v.name, cfg)
+			e.load(pitfallRows, 1)
+			e.loadEmpty(d2)
+			e.mustApply(days...)
+			e.checkDW(pitfallRows, days)
+			e.checkReports(pitfallRows, days)
+		})
+	}
+}
+
+// TestMissingPartition: a day whose ODS partition never landed is skipped,
+// reported, and gets no RPT row, while the other days of the range run; once
+// the (empty) partition is loaded, applying the day gives it a zero row.
+func TestMissingPartition(t *testing.T) {
+	e := newEnv(t, "shipped", shipped(t))
+	e.load(pitfallRows, 1) // d1 and d3 only
+	_, err := e.apply([]string{d1, d2, d3}, plan.ApplyOptions{})
+	var pe *plan.PartialError
+	if !errors.As(err, &pe) {
+		t.Fatalf("apply = %v, want a *plan.PartialError", err)
+	}
+	for _, j := range pe.Result.Jobs {
+		want := "applied"
+		if j.Day == d2 {
+			want = "skipped"
+		}
+		if j.Status != want {
+			t.Errorf("job %s %s: %s, want %s", j.Name, j.Day, j.Status, want)
+		}
+	}
+	e.checkReports(pitfallRows, []string{d1, d3})
+
+	e.loadEmpty(d2)
+	e.mustApply(d2)
+	e.checkReports(pitfallRows, []string{d1, d2, d3})
+}
+
+// randomDay returns random rows, all on day, for seed; never none.
+func randomDay(seed uint64, day string) []reference.ODSRow {
+	for ; ; seed += 1000 {
+		r := rand.New(rand.NewPCG(seed, 99))
+		rows := reference.RandomRows(r, reference.RandomOptions{Days: []string{day}, Dims: dimCandidates, Users: 12, Sessions: 60})
+		if len(rows) > 0 {
+			return rows
+		}
+	}
+}
+
+// replaceDay returns rows with the rows of day replaced by repl.
+func replaceDay(rows []reference.ODSRow, day string, repl []reference.ODSRow) []reference.ODSRow {
+	out := slices.DeleteFunc(slices.Clone(rows), func(r reference.ODSRow) bool { return r.Dt == day })
+	return append(out, repl...)
+}
+
+// TestApplyIsIdempotent: applying the same days again leaves every table
+// exactly as it was, and plans no table change.
+func TestApplyIsIdempotent(t *testing.T) {
+	for _, v := range []variant{eventVariants[0], eventVariants[1]} {
+		t.Run(v.name, func(t *testing.T) {
+			e := newEnv(t, v.name, v.config(t))
+			var rows []reference.ODSRow
+			for i, d := range []string{d1, d2, d3} {
+				rows = append(rows, randomDay(uint64(i), d)...)
+			}
+			e.load(rows, 3)
+			e.mustApply(d1, d2, d3)
+			e.checkReports(rows, []string{d1, d2, d3})
+			tables := []string{e.cfg.ODS.Name, e.cfg.DW.Name, e.cfg.Funnels[0].Report.Table}
+			before := map[string][]string{}
+			for _, tb := range tables {
+				before[tb] = e.snapshot(tb)
+			}
+			e.requireInSync()
+			e.mustApply(d1, d2, d3)
+			e.mustApply(d2)
+			for _, tb := range tables {
+				if after := e.snapshot(tb); !slices.Equal(after, before[tb]) {
+					t.Errorf("%s changed on the second apply:\n%s", tb, multisetDiff(after, before[tb]))
+				}
+			}
+		})
+	}
+}
+
+// TestFailedNodeKeepsPartition: a node that fails after it deleted and
+// re-inserted its day's rows (just before COMMIT) leaves that partition as it
+// was, reports the failure, skips the nodes downstream of it, and does not
+// stop the other days; the next apply repairs the day.
+func TestFailedNodeKeepsPartition(t *testing.T) {
+	e := newEnv(t, "shipped", shipped(t))
+	days := []string{d1, d2, d3}
+	rpt := e.cfg.Funnels[0].Report.Table
+	dw := e.cfg.DW.Name
+	var a []reference.ODSRow
+	for i, d := range days {
+		a = append(a, randomDay(uint64(i), d)...)
+	}
+	e.load(a, 1)
+	e.mustApply(days...)
+	e.checkReports(a, days)
+	rptA := e.snapshot(rpt)
+
+	// New logs for d2; the RPT node fails for d2.
+	b := replaceDay(a, d2, randomDay(10, d2))
+	e.load(b, 1)
+	e.wh.rewrite = failAfterInsert(rpt, d2)
+	res, err := e.apply(days, plan.ApplyOptions{})
+	e.wh.rewrite = nil
+	requireStatuses(t, res, err, map[string]string{dw + " " + d2: "applied", rpt + " " + d2: "failed"})
+	if got := e.snapshot(rpt); !slices.Equal(got, rptA) {
+		t.Errorf("%s changed although its node failed:\n%s", rpt, multisetDiff(got, rptA))
+	}
+	e.checkDW(b, days) // the DW node of d2 did run
+
+	// Newer logs for d2; now the DW node fails for d2, so the RPT node of d2 is skipped.
+	c := replaceDay(a, d2, randomDay(20, d2))
+	e.load(c, 1)
+	dwB := e.snapshot(dw)
+	e.wh.rewrite = failAfterInsert(dw, d2)
+	res, err = e.apply(days, plan.ApplyOptions{})
+	e.wh.rewrite = nil
+	requireStatuses(t, res, err, map[string]string{dw + " " + d2: "failed", rpt + " " + d2: "skipped"})
+	if got := e.snapshot(dw); !slices.Equal(got, dwB) {
+		t.Errorf("%s changed although its node failed:\n%s", dw, multisetDiff(got, dwB))
+	}
+	if got := e.snapshot(rpt); !slices.Equal(got, rptA) {
+		t.Errorf("%s changed although its upstream node failed:\n%s", rpt, multisetDiff(got, rptA))
+	}
+
+	// A plain apply of the day repairs it.
+	e.mustApply(d2)
+	e.checkDW(c, days)
+	e.checkReports(c, days)
+}
+
+// requireStatuses requires a *plan.PartialError and the given job statuses
+// ("name day"); every other job must have applied.
+func requireStatuses(t *testing.T, res *plan.Result, err error, want map[string]string) {
+	t.Helper()
+	var pe *plan.PartialError
+	if !errors.As(err, &pe) {
+		t.Fatalf("apply = %v, want a *plan.PartialError", err)
+	}
+	if !strings.Contains(err.Error(), "injected failure") {
+		t.Errorf("apply error %q does not carry the node's error", err)
+	}
+	for _, j := range res.Jobs {
+		w, ok := want[j.Name+" "+j.Day]
+		if !ok {
+			w = "applied"
+		}
+		if j.Status != w {
+			t.Errorf("job %s %s: %s, want %s (%s)", j.Name, j.Day, j.Status, w, j.Error)
+		}
+	}
+}
