@@ -559,7 +559,7 @@ func rowKey(f *models.Funnel, dt string, dims map[string]string) string {
 //   - counts equal, and a STRING count written as a plain integer;
 //   - ratio rates equal bit for bit (both are float64(a)/float64(b)), NULL
 //     exactly when the reference has none;
-//   - percent rates equal, as text, to reference.Percent;
+//   - percent rates equal, as text, to reference.PercentOf of the counts;
 //   - time-to-stage columns equal bit for bit.
 func Diff(f *models.Funnel, got []ReportRow, want []reference.Result) []string {
 	var diffs []string
@@ -595,7 +595,11 @@ func Diff(f *models.Funnel, got []ReportRow, want []reference.Result) []string {
 					rate = w.OverallRates[c.Stage]
 				}
 				if f.Report.RateFormat == "percent" {
-					wantText = reference.Percent(rate)
+					den := w.Counts[c.Stage-1]
+					if c.Kind == models.KindOverallRate {
+						den = w.Counts[0]
+					}
+					wantText = reference.PercentOf(w.Counts[c.Stage], den)
 				} else {
 					wantText = floatText(rate)
 				}

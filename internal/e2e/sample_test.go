@@ -112,9 +112,8 @@ func TestSampleCounts(t *testing.T) {
 			t.Errorf("dt=%s: counts %v, want dt=%s %v", r.Dt, r.Counts, dts[i], c)
 		}
 		for k := 1; k < len(stages); k++ {
-			rate := float64(c[k]) / float64(c[k-1])
 			col := stages[k-1] + "_rate"
-			if g, w := r.Text[col], reference.Percent(&rate); show(g) != show(w) {
+			if g, w := r.Text[col], reference.PercentOf(c[k], c[k-1]); show(g) != show(w) {
 				t.Errorf("dt=%s: %s = %s, want %s (%d / %d)", r.Dt, col, show(g), show(w), c[k], c[k-1])
 			}
 		}

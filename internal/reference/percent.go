@@ -7,6 +7,35 @@ import (
 	"strings"
 )
 
+// PercentOf formats num/den as a percent string the way fgen's report nodes
+// write it: the exact ratio times 100, rounded half away from zero to 2
+// decimals, then the shortest decimal that reads back as that float64, with at
+// least one digit after the point: 3/4000 is exactly 0.075 % and gives
+// "0.08%"; 1/2 gives "50.0%". A zero denominator gives nil.
+func PercentOf(num, den int64) *string {
+	if den == 0 {
+		return nil
+	}
+	// k = round(num * 10000 / den), half away from zero, in exact integers.
+	n := new(big.Int).Mul(big.NewInt(num), big.NewInt(20000))
+	d := new(big.Int).Mul(big.NewInt(den), big.NewInt(2))
+	neg := (num < 0) != (den < 0)
+	n.Abs(n)
+	d.Abs(d)
+	n.Add(n, new(big.Int).Abs(big.NewInt(den)))
+	k := new(big.Int).Quo(n, d)
+	v, _ := new(big.Rat).SetFrac(k, big.NewInt(100)).Float64()
+	if neg && v != 0 {
+		v = -v
+	}
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	s += "%"
+	return &s
+}
+
 // Percent formats a rate the way the seed does, concat(round(r * 100, 2), '%'): r * 100 as a
 // float64 product, rounded half away from zero to 2 decimals, then the shortest decimal that
 // reads back as that float64, with at least one digit after the point: "34.29%", "50.0%",

@@ -44,3 +44,21 @@ func show(s *string) string {
 	}
 	return `"` + *s + `"`
 }
+
+func TestPercentOf(t *testing.T) {
+	for _, tt := range []struct {
+		num, den int64
+		want     string
+	}{
+		{3, 4000, "0.08%"}, {37, 4000, "0.93%"}, {1, 2, "50.0%"}, {1, 1, "100.0%"}, {0, 5, "0.0%"},
+		{12, 35, "34.29%"}, {1, 3, "33.33%"}, {2, 3, "66.67%"}, {1, 32, "3.13%"}, {5, 1, "500.0%"},
+	} {
+		got := PercentOf(tt.num, tt.den)
+		if got == nil || *got != tt.want {
+			t.Errorf("PercentOf(%d, %d) = %v, want %s", tt.num, tt.den, got, tt.want)
+		}
+	}
+	if PercentOf(1, 0) != nil {
+		t.Error("PercentOf(1, 0) is not nil")
+	}
+}

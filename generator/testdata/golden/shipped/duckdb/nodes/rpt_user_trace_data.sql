@@ -9,12 +9,12 @@
 BEGIN TRANSACTION;
 DELETE FROM "rpt_user_trace_data" WHERE "dt" = '${bdp.system.bizdate}';
 INSERT INTO "rpt_user_trace_data" ("browse", "click", "purchase", "browse_rate", "click_rate", "dt")
-SELECT CAST("n_browse" AS STRING)                                                             AS "browse",
-       CAST("n_click" AS STRING)                                                              AS "click",
-       CAST("n_purchase" AS STRING)                                                           AS "purchase",
-       CASE WHEN "n_browse" > 0 THEN CONCAT(ROUND("n_click" / "n_browse" * 100, 2), '%') END  AS "browse_rate",
-       CASE WHEN "n_click" > 0 THEN CONCAT(ROUND("n_purchase" / "n_click" * 100, 2), '%') END AS "click_rate",
-       '${bdp.system.bizdate}'                                                                AS "dt"
+SELECT CAST("n_browse" AS STRING)                                                                  AS "browse",
+       CAST("n_click" AS STRING)                                                                   AS "click",
+       CAST("n_purchase" AS STRING)                                                                AS "purchase",
+       CASE WHEN "n_browse" > 0 THEN CONCAT(ROUND("n_click" * 10000 / "n_browse") / 100, '%') END  AS "browse_rate",
+       CASE WHEN "n_click" > 0 THEN CONCAT(ROUND("n_purchase" * 10000 / "n_click") / 100, '%') END AS "click_rate",
+       '${bdp.system.bizdate}'                                                                     AS "dt"
 FROM (
     SELECT COUNT(CASE WHEN "customize_event" = 'browse' THEN 1 END)   AS "n_browse",
            COUNT(CASE WHEN "customize_event" = 'click' THEN 1 END)    AS "n_click",

@@ -7,11 +7,11 @@
 -- Counts the rows of each stage in one scan of dw_user_trace_data.
 -- Rates are NULL when their denominator is 0.
 INSERT OVERWRITE TABLE `rpt_user_trace_data` PARTITION (`dt` = '${bdp.system.bizdate}')
-SELECT CAST(`n_browse` AS STRING)                                                             AS `browse`,
-       CAST(`n_click` AS STRING)                                                              AS `click`,
-       CAST(`n_purchase` AS STRING)                                                           AS `purchase`,
-       CASE WHEN `n_browse` > 0 THEN CONCAT(ROUND(`n_click` / `n_browse` * 100, 2), '%') END  AS `browse_rate`,
-       CASE WHEN `n_click` > 0 THEN CONCAT(ROUND(`n_purchase` / `n_click` * 100, 2), '%') END AS `click_rate`
+SELECT CAST(`n_browse` AS STRING)                                                                  AS `browse`,
+       CAST(`n_click` AS STRING)                                                                   AS `click`,
+       CAST(`n_purchase` AS STRING)                                                                AS `purchase`,
+       CASE WHEN `n_browse` > 0 THEN CONCAT(ROUND(`n_click` * 10000 / `n_browse`) / 100, '%') END  AS `browse_rate`,
+       CASE WHEN `n_click` > 0 THEN CONCAT(ROUND(`n_purchase` * 10000 / `n_click`) / 100, '%') END AS `click_rate`
 FROM (
     SELECT COUNT(CASE WHEN `customize_event` = 'browse' THEN 1 END)   AS `n_browse`,
            COUNT(CASE WHEN `customize_event` = 'click' THEN 1 END)    AS `n_click`,
