@@ -289,3 +289,41 @@ func TestGenerateDuckDBDialectNeedsOutDir(t *testing.T) {
 		t.Errorf("duckdb node:\n%s", data)
 	}
 }
+
+func TestLocalPipelineAndDestructiveChange(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "sample", "--users", "2000", "--days", "2", "--start", "20210303", "-o", "events.jsonl"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "events.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "loaded ") {
+		t.Fatalf("load: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	before := fgen(t, dir, nil, "report", "--format", "csv")
+	if before.code != 0 || strings.Count(before.stdout, "\n") != 7 {
+		t.Fatalf("report: %+v", before)
+	}
+	// percent strings -> DOUBLE ratios retypes four report columns.
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(data), `rate_format = "percent"`, `rate_format = "ratio"`, 1)), 0o644)
+	plan := fgen(t, dir, nil, "plan")
+	if plan.code != 3 || !strings.Contains(plan.stdout, "[column_retyped] column browse_rate is VARCHAR live and DOUBLE in funnel.toml") {
+		t.Fatalf("plan: %+v", plan)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 3 {
+		t.Fatalf("apply without --allow-destructive: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive"); r.code != 0 {
+		t.Fatalf("apply --allow-destructive: %+v", r)
+	}
+	after := fgen(t, dir, nil, "report", "--format", "csv")
+	if after.code != 0 || after.stdout != before.stdout {
+		t.Errorf("the report changed with the rate format:\n%s\nwas\n%s", after.stdout, before.stdout)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 {
+		t.Errorf("plan after apply: %+v", r)
+	}
+}

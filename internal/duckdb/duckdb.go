@@ -100,7 +100,12 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 	if onSubmit != nil {
 		onSubmit(warehouse.Submitted{Job: job})
 	}
-	if _, err := conn.ExecContext(ctx, job.SQL); err != nil {
+	sql := job.SQL
+	if job.Kind != "node" && !strings.Contains(sql, "BEGIN TRANSACTION") {
+		// Table changes apply whole or not at all.
+		sql = "BEGIN TRANSACTION;\n" + sql + "\nCOMMIT;"
+	}
+	if _, err := conn.ExecContext(ctx, sql); err != nil {
 		conn.ExecContext(context.Background(), "ROLLBACK")
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -277,6 +277,22 @@ func compare(d generator.Dialect, want generator.Table, live *warehouse.Table) (
 		tc.Changes = kept
 	}
 
+	derived := want.Layer != "ODS"
+	if derived && (len(destructive.Retype) > 0 || len(destructive.DropColumns) > 0) {
+		// DW and RPT rows are derived: recreating the table is the change
+		// that always works (a retype may not convert the old values), and
+		// apply fills the days again.
+		recreate = true
+	}
+	if recreate && derived {
+		for i := range tc.Problems {
+			if tc.Problems[i].Code == CodePartitionChanged {
+				continue
+			}
+			tc.Problems[i].Fix += fmt.Sprintf("; --allow-destructive drops and recreates %s (its rows are derived: apply the days you need again)", want.Name)
+		}
+	}
+
 	var sql string
 	var err error
 	switch {
