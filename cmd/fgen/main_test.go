@@ -327,3 +327,33 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 		t.Errorf("plan after apply: %+v", r)
 	}
 }
+
+func TestLoadMalformedRowKeepsPartition(t *testing.T) {
+	dir := project(t)
+	good := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse"}
+{"md5":"b","uid":"u1","ts":1614700001,"customize_event":"click"}
+`
+	os.WriteFile(filepath.Join(dir, "good.jsonl"), []byte(good), 0o644)
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "good.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "loaded 2 rows") {
+		t.Fatalf("load: %+v", r)
+	}
+	bad := good + `{"md5":"c","uid":"u2","ts":"yesterday","customize_event":"browse"}
+`
+	os.WriteFile(filepath.Join(dir, "bad.jsonl"), []byte(bad), 0o644)
+	os.WriteFile(filepath.Join(dir, "bad.csv"), []byte("md5,uid,ts,customize_event\nx,u3,1614700000,browse\ny,u3,1614700001\n"), 0o644)
+	for file, want := range map[string]string{
+		"bad.jsonl": `fgen: load: bad.jsonl:3: column ts: "yesterday" is not a valid BIGINT; nothing was loaded`,
+		"bad.csv":   `fgen: load: bad.csv:3: 3 fields, but the header has 4; nothing was loaded`,
+	} {
+		r := fgen(t, dir, nil, "load", "--bizdate", "20210303", file)
+		if r.code != 1 || strings.TrimSpace(r.stderr) != want {
+			t.Errorf("load %s: exit %d, stderr %q, want %q", file, r.code, r.stderr, want)
+		}
+	}
+	fgen(t, dir, nil, "apply", "--bizdate", "20210303")
+	r := fgen(t, dir, nil, "report", "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"name": "browse",
+          "count": 1,`) {
+		t.Errorf("the partition changed after failed loads: %+v", r)
+	}
+}
