@@ -244,3 +244,28 @@ func TestMaxComputeReport(t *testing.T) {
 		t.Errorf("report without dates: %+v", r)
 	}
 }
+
+func TestMaxComputeApplyRange(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	srv.AddPartition("ods_user_trace_data", "dt='20210304'")
+	fgen(t, dir, env, "apply", "--target", "mc", "--yes") // tables only
+	before := len(srv.Submitted())
+	r := fgen(t, dir, env, "apply", "--target", "mc", "--from", "20210303", "--to", "20210304", "--parallel", "2", "--yes", "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"applied": 4`) {
+		t.Fatalf("apply: %+v", r)
+	}
+	var got []string
+	for _, j := range srv.Submitted()[before:] {
+		table := strings.Fields(strings.SplitN(j.SQL, "INSERT OVERWRITE TABLE ", 2)[1])[0]
+		day := strings.SplitN(strings.SplitN(j.SQL, "PARTITION (`dt` = '", 2)[1], "'", 2)[0]
+		got = append(got, table+"@"+day)
+	}
+	// DW for every day first (in either order with --parallel 2), then RPT.
+	if len(got) != 4 || !strings.Contains(got[0]+got[1], "`dw_user_trace_data`@") || !strings.HasPrefix(got[2], "`rpt_user_trace_data`@") || !strings.HasPrefix(got[3], "`rpt_user_trace_data`@") {
+		t.Errorf("submitted %v", got)
+	}
+	if !strings.Contains(r.stderr, "[1/2] 20210303 dw_user_trace_data: done") || !strings.Contains(r.stderr, "[2/2] 20210304 rpt_user_trace_data: done") {
+		t.Errorf("progress:\n%s", r.stderr)
+	}
+	noSecret(t, srv, r)
+}
