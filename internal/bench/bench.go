@@ -1,0 +1,170 @@
+//go:build cgo
+
+// Package bench measures fgen's local engine on embedded DuckDB: sample
+// generation, loading files, and the daily DW and RPT nodes, against a bare
+// DuckDB "SELECT event, count(*) ... GROUP BY event" over the same rows.
+//
+// The Benchmark functions run only with -bench (they build databases of up to
+// 10 M events); the plain 'go test ./...' runs just the cheap tests:
+//
+//	go test -run '^$' -bench . -benchtime 1x -timeout 1h ./internal/bench
+//
+// scripts/bench.sh runs the same steps end to end through the fgen binary
+// and adds peak memory; the cmd/nodetimes helper it uses times the nodes and
+// the bare counts on the database fgen wrote. Results are in BENCHMARKS.md.
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/plan"
+	"github.com/fgen-dev/fgen/internal/sample"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+// EventsPerUser is how many events 'fgen sample' makes per user and day with
+// the default noise and the seed's three stages (8,858,818 events for
+// 1,000,000 users with seed 1).
+const EventsPerUser = 8.858818
+
+// UsersFor returns the --users that give about events events a day.
+func UsersFor(events int) int {
+	return max(1, int(math.Round(float64(events)/EventsPerUser)))
+}
+
+// Nodes are a funnel.toml's DW node and first RPT node for one day, in the
+// DuckDB dialect, with the scheduling parameters bound.
+type Nodes struct {
+	Config  *models.Config
+	Project *generator.Project
+	Day     string
+	DW, RPT *warehouse.Job
+}
+
+// Render renders cfg for DuckDB and binds day into its first two nodes.
+func Render(cfg *models.Config, day string) (*Nodes, error) {
+	p, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		return nil, err
+	}
+	n := &Nodes{Config: cfg, Project: p, Day: day}
+	for _, node := range p.Nodes {
+		sql, err := generator.BindParams(node.SQL, day)
+		if err != nil {
+			return nil, err
+		}
+		job := &warehouse.Job{Name: node.Name, Kind: "node", Day: day, SQL: sql}
+		switch {
+		case node.Layer == "DW" && n.DW == nil:
+			n.DW = job
+		case node.Layer == "RPT" && n.RPT == nil:
+			n.RPT = job
+		}
+	}
+	if n.DW == nil || n.RPT == nil {
+		return nil, fmt.Errorf("the config has no DW or no RPT node")
+	}
+	return n, nil
+}
+
+// CreateTables creates the project's tables that are missing, as 'fgen
+// apply' does.
+func (n *Nodes) CreateTables(ctx context.Context, db *duckdb.DB) error {
+	p, err := plan.Build(ctx, db, plan.Input{Target: "bench", Engine: models.EngineDuckDB, Config: n.Config, Project: n.Project})
+	if err != nil {
+		return err
+	}
+	_, err = plan.Apply(ctx, db, p, plan.ApplyOptions{})
+	return err
+}
+
+// LoadSample replaces the day's ODS partition with the sample events of
+// users users, as 'fgen sample --load' does, and returns the number of events.
+func (n *Nodes) LoadSample(ctx context.Context, db *duckdb.DB, users int) (int64, error) {
+	ods := n.Config.ODS
+	var stages [][]string
+	for _, s := range n.Config.Funnels[0].Stages {
+		stages = append(stages, s.Events)
+	}
+	so := sample.Options{Users: users, Days: 1, Start: n.Day, Seed: 1, Stages: stages, Noise: true}
+	return db.ReplacePartitions(ctx, ods.Name, ods.Partition, []string{n.Day}, func(conn *sql.Conn) (int64, error) {
+		return sample.AppendTo(ctx, conn, ods.Name, so)
+	})
+}
+
+// BareODS and BareDW are the bare DuckDB queries the nodes are compared with:
+// rows per event value in the day's partition of the ODS or the DW table.
+func (n *Nodes) BareODS() string { return n.bare(n.Config.ODS.Name, n.Config.ODS.Partition) }
+
+// BareDW: see BareODS.
+func (n *Nodes) BareDW() string { return n.bare(n.Config.DW.Name, n.Config.DW.Partition) }
+
+func (n *Nodes) bare(table, partition string) string {
+	ev := generator.DuckDB.QuoteIdent(n.Config.Funnels[0].EventColumn)
+	return fmt.Sprintf("SELECT %s, count(*) FROM %s WHERE %s = '%s' GROUP BY %s",
+		ev, generator.DuckDB.QuoteIdent(table), generator.DuckDB.QuoteIdent(partition), n.Day, ev)
+}
+
+// Count runs a query and reads every row; it returns the sum of the second
+// column (the rows counted) and how long it took.
+func Count(ctx context.Context, db *duckdb.DB, query string) (int64, time.Duration, error) {
+	start := time.Now()
+	rows, err := db.SQL().QueryContext(ctx, query)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	var total int64
+	for rows.Next() {
+		var ev any
+		var c int64
+		if err := rows.Scan(&ev, &c); err != nil {
+			return 0, 0, err
+		}
+		total += c
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+	return total, time.Since(start), nil
+}
+
+// Run runs a node and returns how long it took.
+func Run(ctx context.Context, db *duckdb.DB, job *warehouse.Job) (time.Duration, error) {
+	start := time.Now()
+	err := db.Run(ctx, job, nil)
+	return time.Since(start), err
+}
+
+// Stats are the best and the median of repeated timings.
+type Stats struct {
+	Best, Median time.Duration
+	Runs         int
+}
+
+// Summarize returns the best and the median of ds.
+func Summarize(ds []time.Duration) Stats {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return Stats{}
+	}
+	med := s[len(s)/2]
+	if len(s)%2 == 0 {
+		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return Stats{Best: s[0], Median: med, Runs: len(s)}
+}
+
+func (s Stats) String() string {
+	return fmt.Sprintf("best %.3fs, median %.3fs of %d", s.Best.Seconds(), s.Median.Seconds(), s.Runs)
+}

@@ -1,0 +1,185 @@
+//go:build cgo
+
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// The DuckDB DW node dedups with a hash aggregate and ROW_NUMBER over the
+// rows whose key hash repeats only. It must keep exactly the rows of the plain
+// ROW_NUMBER form that MaxCompute runs: per non-NULL key, the first row by the
+// DW columns in declared order (ASC, NULLS LAST, DuckDB's default), and every
+// row with a NULL key. Random ODS rows with few distinct values make many
+// copies that differ in NULLs and ties.
+func TestDWDedupMatchesRowNumber(t *testing.T) {
+	shipped, err := os.ReadFile("../../funnel.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dwAt := strings.Index(string(shipped), "\n[dw]")
+	twoKeys := string(shipped[:dwAt]) + strings.NewReplacer(
+		`dedup_by = ["md5"]`, `dedup_by = ["md5", "device"]`,
+		`{ name = "use_time",                type = "BIGINT"`, `{ name = "use_time",                type = "DOUBLE"`,
+	).Replace(string(shipped[dwAt:]))
+	for _, tc := range []struct{ name, toml string }{
+		{"shipped", string(shipped)},
+		{"two keys and a cast", twoKeys},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := models.Parse("funnel.toml", []byte(tc.toml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.name != "shipped" && (len(cfg.DW.DedupBy) != 2 || !strings.Contains(tc.toml, `"DOUBLE"`)) {
+				t.Fatal("the variant's edits did not apply")
+			}
+			checkDedup(t, cfg)
+		})
+	}
+}
+
+func checkDedup(t *testing.T, cfg *models.Config) {
+	ctx := context.Background()
+	const day = "20210303"
+	n, err := Render(cfg, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(n.DW.SQL, "fgen_dup_keys") {
+		t.Fatal("the DuckDB DW node does not use the hash split")
+	}
+	db, err := duckdb.Open(duckdb.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := n.CreateTables(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	pick := func(vals ...string) string { return vals[r.IntN(len(vals))] }
+	var rows []string
+	for i := 0; i < 4000; i++ {
+		dt := day
+		if i%10 == 9 {
+			dt = "20210304" // another day: never read, never deduped with the day
+		}
+		rows = append(rows, fmt.Sprintf("(%s, %s, %d, '1.2.3.4', 200, 10, %s, %s, %s, %s, %s, %s, '%s')",
+			pick("NULL", "'m1'", "'m2'", "'m3'", fmt.Sprintf("'u%d'", i), fmt.Sprintf("'u%d'", i/2)),
+			pick("NULL", "''", "'a'", "'b'", "'b'"),
+			r.IntN(3),
+			pick("NULL", "'Apple'", "'Apple'", "'Huawei'"),
+			pick("NULL", "''", "'X'", "'Y'"),
+			pick("NULL", "'iOS'"),
+			pick("NULL", "''", "'browse'", "'click'", "'purchase'", "'share'"),
+			pick("NULL", "1", "2", "-1"),
+			pick("NULL", "'item_1'", "'item_2'"),
+			dt))
+	}
+	ods := generator.DuckDB.QuoteIdent(cfg.ODS.Name)
+	if _, err := db.SQL().ExecContext(ctx, "INSERT INTO "+ods+" VALUES "+strings.Join(rows, ",\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Run(ctx, n.DW, nil); err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range cfg.DW.Columns {
+		cols = append(cols, generator.DuckDB.QuoteIdent(c.Name))
+	}
+	list := strings.Join(cols, ", ")
+	got := queryRows(t, db, fmt.Sprintf(`SELECT %s FROM %s WHERE "dt" = '%s'`, list, generator.DuckDB.QuoteIdent(cfg.DW.Name), day))
+	want := queryRows(t, db, rowNumberForm(cfg, day))
+	if len(got) < 300 || len(got) == len(queryRows(t, db, fmt.Sprintf(`SELECT %s FROM %s WHERE "dt" = '%s' AND "uid" <> '' AND "customize_event" IN ('browse', 'click', 'purchase')`, list, ods, day))) {
+		t.Fatalf("%d rows kept: the data does not exercise the dedup", len(got))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("the DW node kept %d rows, the ROW_NUMBER form %d; first differences:\n%s", len(got), len(want), firstDiff(got, want))
+	}
+}
+
+// rowNumberForm is the dedup as fgen emitted it for DuckDB before the hash
+// split, and still emits it for MaxCompute, with the DW columns cast to
+// their DW types.
+func rowNumberForm(cfg *models.Config, day string) string {
+	q := generator.DuckDB.QuoteIdent
+	var sel, order, keys, nulls []string
+	for _, c := range cfg.DW.Columns {
+		src, _ := cfg.ODS.Column(c.Name)
+		order = append(order, q(c.Name))
+		if src.Type != c.Type {
+			sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", q(c.Name), generator.DuckDB.ColumnType(c.Type), q(c.Name)))
+		} else {
+			sel = append(sel, q(c.Name))
+		}
+	}
+	for _, k := range cfg.DW.DedupBy {
+		keys = append(keys, q(k))
+		nulls = append(nulls, q(k)+" IS NULL")
+	}
+	return fmt.Sprintf(`SELECT %s FROM (
+    SELECT %s, %s, ROW_NUMBER() OVER (PARTITION BY %s ORDER BY %s) AS "fgen_copy"
+    FROM %s
+    WHERE "dt" = '%s' AND "uid" IS NOT NULL AND "uid" <> '' AND "customize_event" IN ('browse', 'click', 'purchase')
+) WHERE "fgen_copy" = 1 OR %s`,
+		strings.Join(order, ", "), strings.Join(sel, ", "), strings.Join(keys, ", "), strings.Join(keys, ", "),
+		strings.Join(order, ", "), q(cfg.ODS.Name), day, strings.Join(nulls, " OR "))
+}
+
+// queryRows returns the rows of a query as sorted text lines.
+func queryRows(t *testing.T, db *duckdb.DB, query string) []string {
+	t.Helper()
+	res, err := db.Query(context.Background(), query)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, query)
+	}
+	var lines []string
+	for _, row := range res.Values {
+		var b strings.Builder
+		for i, v := range row {
+			if i > 0 {
+				b.WriteString(" | ")
+			}
+			if v == nil {
+				b.WriteString("NULL")
+			} else {
+				fmt.Fprintf(&b, "%q", *v)
+			}
+		}
+		lines = append(lines, b.String())
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+func firstDiff(got, want []string) string {
+	var b strings.Builder
+	i, j, n := 0, 0, 0
+	for (i < len(got) || j < len(want)) && n < 10 {
+		switch {
+		case j >= len(want) || (i < len(got) && got[i] < want[j]):
+			fmt.Fprintf(&b, "  only in the node:     %s\n", got[i])
+			i++
+			n++
+		case i >= len(got) || want[j] < got[i]:
+			fmt.Fprintf(&b, "  only in ROW_NUMBER:   %s\n", want[j])
+			j++
+			n++
+		default:
+			i++
+			j++
+		}
+	}
+	return b.String()
+}
