@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/fgen-dev/fgen/models"
@@ -115,8 +116,6 @@ type stageView struct {
 	Column string
 	Events []string
 	Count  string // the count aggregate's column
-	Reach  string // ordered: start of a chain completing at this row (st_k)
-	Start  string // ordered: latest start of a chain reaching this stage (s_k)
 	Secs   string // ordered: seconds from entry to this stage
 	Median string
 	Avg    string
@@ -148,10 +147,9 @@ type rptView struct {
 	WindowText  string
 	AllEvents   []string
 	Stages      []stageView
-	Passes      []stageView // ordered: the stages between the first and the last, one window pass each
-	Last        stageView
-	Later       []stageView // the stages after the first, last first
-	Timing      bool        // ordered: the report has time-to-stage columns
+	Timing      bool // ordered: the report has time-to-stage columns
+	Fold        foldView
+	EventStages []int // ordered: the stage of each of AllEvents
 	Dims        []string
 	TotalMarker string
 	NullMarker  string
@@ -180,14 +178,10 @@ func newRPTView(c *models.Config, f *models.Funnel) rptView {
 	for i, s := range f.Stages {
 		k := i + 1
 		v.Stages = append(v.Stages, stageView{Index: k, Name: s.Name, Column: f.EventColumn, Events: s.Events,
-			Count: "n_" + s.Name, Reach: fmt.Sprintf("fgen_reach_%d", k), Start: fmt.Sprintf("fgen_start_%d", k),
-			Secs: "fgen_secs_" + s.Name, Median: "median_" + s.Name, Avg: "avg_" + s.Name, Users: "fgen_reached_" + s.Name})
-	}
-	if n := len(v.Stages); n > 1 {
-		v.Passes = v.Stages[1 : n-1]
-		v.Last = v.Stages[n-1]
-		for k := n - 1; k >= 1; k-- {
-			v.Later = append(v.Later, v.Stages[k])
+			Count: "n_" + s.Name, Secs: "fgen_secs_" + s.Name, Median: "median_" + s.Name, Avg: "avg_" + s.Name,
+			Users: "fgen_reached_" + s.Name})
+		for range s.Events {
+			v.EventStages = append(v.EventStages, k)
 		}
 	}
 	for _, col := range cols {
@@ -210,5 +204,133 @@ func newRPTView(c *models.Config, f *models.Funnel) rptView {
 		}
 		v.Columns = append(v.Columns, rv)
 	}
+	if f.Mode == models.ModeOrdered {
+		v.Fold = newFoldView(v.Stages, v.Window, v.Timing)
+	}
 	return v
+}
+
+// The ordered funnel folds each user's stage rows, sorted by one BIGINT key
+// time * 2^Shift + stage, into a small state (rpt_ordered.sql.tmpl):
+//
+//	e     the time of the latest entry (stage-1 row); before the first, -2^62:
+//	      keys are within +-2^63, so times within +-2^61, and the time since
+//	      this "entry" is at least 2^61, past any window, and cannot overflow
+//	level the stage reached so far
+//	gap k for 2 <= k < N: the entry's time minus the latest start of any chain
+//	      that reached stage k (FUNNELS.md's s_1 - s_k), capped at W + 1: a
+//	      start that far behind the latest entry can never complete a chain
+//	secs k for 2 <= k <= N, with timing columns: the seconds from the start to
+//	      stage k where a chain first reached it
+//
+// Each field but e is a small non-negative number, so they are packed into
+// BIGINT words (w1, w2, ...) of at most 62 bits: a fold over a struct of two
+// BIGINT fields costs DuckDB a fraction of one with a field per number.
+
+// foldField is one packed number of the fold state.
+type foldField struct {
+	Word  string // the state's field that holds it
+	Off   int    // its lowest bit
+	Last  int    // its highest bit
+	Mask  int64  // 2^bits - 1
+	Scale int64  // 2^Off
+	Desc  string // for the comment on the layout
+}
+
+// foldStep is what a stage-k row (k >= 2) changes in one word, when it
+// extends a chain: Prev is the gap of stage k-1 (nil for k = 2, whose
+// previous stage is the entry itself).
+type foldStep struct {
+	Index int
+	Prev  *foldField
+	Gap   *foldField // stage k's gap, if this word holds it
+	Secs  *foldField // stage k's seconds, if this word holds them
+	Level bool       // this word holds the level
+}
+
+type foldWord struct {
+	Name   string
+	Init   int64       // every gap at the cap, everything else 0
+	Level  bool        // holds the level, at bit 0
+	Entry  []foldField // the gaps in this word, which every entry moves
+	Steps  []foldStep
+	Fields []foldField
+}
+
+type foldView struct {
+	NoEntry int64 // e before the first entry: -2^62, farther from any time than any window
+	Shift   int   // key = time * 2^Shift + stage
+	Scale   int64 // 2^Shift
+	Mask    int64 // 2^Shift - 1: the stage bits of a key
+	Cap     int64 // W + 1
+	Level   foldField
+	Words   []foldWord
+	Secs    map[int]foldField // by stage index, with timing columns
+}
+
+// wordBits is the most bits packed into one BIGINT word, which stays positive.
+const wordBits = 62
+
+func newFoldView(stages []stageView, window int64, timing bool) foldView {
+	n := len(stages)
+	shift := bits.Len(uint(n))
+	fv := foldView{NoEntry: -1 << 62, Shift: shift, Scale: 1 << shift, Mask: 1<<shift - 1, Cap: window + 1, Secs: map[int]foldField{}}
+	width := bits.Len64(uint64(window + 1))
+	var fields []*foldField
+	used := wordBits
+	place := func(w int, desc string) *foldField {
+		if used+w > wordBits {
+			fv.Words = append(fv.Words, foldWord{Name: fmt.Sprintf("w%d", len(fv.Words)+1)})
+			used = 0
+		}
+		f := &foldField{Word: fv.Words[len(fv.Words)-1].Name, Off: used, Last: used + w - 1, Mask: 1<<w - 1, Scale: 1 << used, Desc: desc}
+		used += w
+		fields = append(fields, f)
+		return f
+	}
+	level := place(bits.Len(uint(n)), "the stage reached")
+	fv.Words[0].Level = true
+	gaps := map[int]*foldField{}
+	for _, s := range stages[1 : n-1] {
+		gaps[s.Index] = place(width, fmt.Sprintf("the latest entry minus the latest start of a chain that reached %s, in seconds, at most %d", s.Name, window+1))
+	}
+	secs := map[int]*foldField{}
+	if timing {
+		for _, s := range stages[1:] {
+			secs[s.Index] = place(width, fmt.Sprintf("the seconds to %s where a chain first reached it", s.Name))
+			fv.Secs[s.Index] = *secs[s.Index]
+		}
+	}
+	fv.Level = *level
+	for i := range fv.Words {
+		w := &fv.Words[i]
+		for _, f := range fields {
+			if f.Word != w.Name {
+				continue
+			}
+			w.Fields = append(w.Fields, *f)
+		}
+		for _, s := range stages[1 : n-1] {
+			if g := gaps[s.Index]; g.Word == w.Name {
+				w.Entry = append(w.Entry, *g)
+				w.Init += (window + 1) * g.Scale
+			}
+		}
+		for _, s := range stages[1:] {
+			st := foldStep{Index: s.Index, Level: w.Level}
+			if p, ok := gaps[s.Index-1]; ok {
+				st.Prev = p
+			}
+			if g, ok := gaps[s.Index]; ok && g.Word == w.Name {
+				st.Gap = g
+			}
+			if sc, ok := secs[s.Index]; ok && sc.Word == w.Name {
+				st.Secs = sc
+			}
+			if st.Level || st.Gap != nil || st.Secs != nil {
+				w.Steps = append(w.Steps, st)
+			}
+		}
+	}
+	return fv
 }

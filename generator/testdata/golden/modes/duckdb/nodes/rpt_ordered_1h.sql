@@ -7,9 +7,10 @@
 -- Counts the users whose ordered chain browse -> click -> purchase reaches each stage, with every
 -- step within 1h (3600 s, inclusive) of the entry, in one scan of dw_user_trace_data.
 -- Rows are ordered by (ts, stage): a later stage in the same second follows.
--- For each stage the running maximum keeps the latest start of any chain that
--- reached it, which is optimal because the window test is start >= ts - window.
--- No self-join: one window pass per stage after the first, over rows sorted once per pass.
+-- Each user's rows are sorted once and folded in that order, keeping for each stage the
+-- latest start of any chain that reached it, which is optimal because the window test
+-- is start >= ts - window. No self-join and no window pass: one GROUP BY on the user,
+-- O(n log n) per user.
 -- Day boundary within_day: chains start and end on the day.
 -- A user is attributed to the breakdown values of their first browse of the day (first touch).
 -- One row per value of device_brand and a total row (all), in one pass.
@@ -45,48 +46,54 @@ FROM (
         -- the seconds from entry to each later stage at its first completion,
         -- and the breakdown values of the first entry
         SELECT "uid",
-               CASE WHEN MAX("fgen_reach_3") IS NOT NULL THEN 3 WHEN MAX("fgen_reach_2") IS NOT NULL THEN 2 ELSE 1 END AS "fgen_level",
-               CAST(arg_min("ts" - "fgen_reach_2", CASE WHEN "fgen_reach_2" IS NOT NULL THEN "ts" END) AS DOUBLE) AS "fgen_secs_click",
-               CAST(arg_min("ts" - "fgen_reach_3", CASE WHEN "fgen_reach_3" IS NOT NULL THEN "ts" END) AS DOUBLE) AS "fgen_secs_purchase",
-               MAX(CASE WHEN "fgen_touch" = 1 THEN "device_brand" END) AS "device_brand"
+               ("fgen_fold".w1 & 3)                                                                         AS "fgen_level",
+               CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN CAST((("fgen_fold".w1 >> 14) & 4095) AS DOUBLE) END AS "fgen_secs_click",
+               CASE WHEN ("fgen_fold".w1 & 3) >= 3 THEN CAST((("fgen_fold".w1 >> 26) & 4095) AS DOUBLE) END AS "fgen_secs_purchase",
+               "device_brand"                                                                               AS "device_brand"
         FROM (
-            -- stage 3 purchase: completions of chains that reached click within the window
-            SELECT "uid", "ts", "fgen_stage", "device_brand", "fgen_touch", "fgen_start_1", "fgen_reach_2", "fgen_start_2",
-                   CASE WHEN "fgen_stage" = 3 AND "ts" - "fgen_start_2" <= 3600 THEN "fgen_start_2" END AS "fgen_reach_3"
+            -- each user's stage rows folded in (ts, stage) order into fgen_fold:
+            --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+            --   w1 bits 0-1: the stage reached
+            --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
+            --   w1 bits 14-25: the seconds to click where a chain first reached it
+            --   w1 bits 26-37: the seconds to purchase where a chain first reached it
+            SELECT "uid",
+                   list_reduce(
+                       list_transform(list_sort(list("fgen_key")), lambda k: {'e': k >> 2, 'w1': k & 3}),
+                       lambda p, x:
+                           {
+                               'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
+                               'w1': CASE x.w1
+                                   WHEN 1 THEN p.w1 + (LEAST(((p.w1 >> 2) & 4095) + (x.e - p.e), 3601) - ((p.w1 >> 2) & 4095)) * 4 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
+                                   WHEN 2 THEN CASE WHEN (x.e - p.e) <= 3600 THEN p.w1 - ((p.w1 >> 2) & 4095) * 4 + CASE WHEN (p.w1 & 3) = 1 THEN 1 + (x.e - p.e) * 16384 ELSE 0 END ELSE p.w1 END
+                                   WHEN 3 THEN CASE WHEN ((x.e - p.e) + ((p.w1 >> 2) & 4095)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3) = 2 THEN 1 + ((x.e - p.e) + ((p.w1 >> 2) & 4095)) * 67108864 ELSE 0 END ELSE p.w1 END
+                                   ELSE p.w1
+                               END
+                           },
+                       {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(14404 AS BIGINT)}
+                   ) AS "fgen_fold",
+                   struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device_brand"} END), 'v0') AS "device_brand"
             FROM (
-                -- stage 2 click: where a chain from browse completes within the window, and the latest start of such chains
-                SELECT "uid", "ts", "fgen_stage", "device_brand", "fgen_touch", "fgen_start_1",
-                       CASE WHEN "fgen_stage" = 2 AND "ts" - "fgen_start_1" <= 3600 THEN "fgen_start_1" END AS "fgen_reach_2",
-                       MAX(CASE WHEN "fgen_stage" = 2 AND "ts" - "fgen_start_1" <= 3600 THEN "fgen_start_1" END) OVER (
-                           PARTITION BY "uid" ORDER BY "ts", "fgen_stage" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                       ) AS "fgen_start_2"
+                -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
+                -- so at equal times the lower stage comes first
+                SELECT "uid",
+                       "ts" * 4 + "fgen_stage" AS "fgen_key",
+                       "fgen_stage",
+                       "device_brand"
                 FROM (
-                    -- stage 1 browse: the latest entry at or before each row
                     SELECT "uid",
                            "ts",
-                           "fgen_stage",
-                           "device_brand",
-                           ROW_NUMBER() OVER (
-                               PARTITION BY "uid"
-                               ORDER BY CASE WHEN "fgen_stage" = 1 THEN 0 ELSE 1 END, "ts", "fgen_stage", "device_brand"
-                           ) AS "fgen_touch",
-                           MAX(CASE WHEN "fgen_stage" = 1 THEN "ts" END) OVER (
-                               PARTITION BY "uid" ORDER BY "ts", "fgen_stage" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                           ) AS "fgen_start_1"
-                    FROM (
-                        SELECT "uid",
-                               "ts",
-                               CASE WHEN "customize_event" = 'browse' THEN 1 WHEN "customize_event" = 'click' THEN 2 WHEN "customize_event" = 'purchase' THEN 3 END AS "fgen_stage",
-                               COALESCE(NULLIF(CAST("device_brand" AS STRING), ''), 'unknown') AS "device_brand"
-                        FROM "dw_user_trace_data"
-                        WHERE "dt" = '${bdp.system.bizdate}'
-                          AND "customize_event" IN ('browse', 'click', 'purchase')
-                    ) "funnel_rows"
-                ) "fgen_pass_1"
-            ) "fgen_pass_2"
-        ) "fgen_chains"
-        GROUP BY "uid"
-        HAVING MAX("fgen_start_1") IS NOT NULL
+                           list_position(['browse', 'click', 'purchase'], "customize_event") AS "fgen_stage",
+                           COALESCE(NULLIF(CAST("device_brand" AS STRING), ''), 'unknown') AS "device_brand"
+                    FROM "dw_user_trace_data"
+                    WHERE "dt" = '${bdp.system.bizdate}'
+                ) "funnel_rows"
+                WHERE "fgen_stage" IS NOT NULL
+                  AND "ts" IS NOT NULL
+            ) "funnel_keys"
+            GROUP BY "uid"
+        ) "folds"
+        WHERE ("fgen_fold".w1 & 3) >= 1
     ) "users"
     GROUP BY GROUPING SETS ((), ("device_brand"))
 ) "stage_counts";

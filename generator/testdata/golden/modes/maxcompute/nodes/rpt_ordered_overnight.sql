@@ -5,9 +5,10 @@
 -- Counts the users whose ordered chain browse -> click reaches each stage, with every
 -- step within 30m (1800 s, inclusive) of the entry, in one scan of dw_user_trace_data.
 -- Rows are ordered by (ts, stage): a later stage in the same second follows.
--- For each stage the running maximum keeps the latest start of any chain that
--- reached it, which is optimal because the window test is start >= ts - window.
--- No self-join: one window pass per stage after the first, over rows sorted once per pass.
+-- Each user's rows are sorted once and folded in that order, keeping for each stage the
+-- latest start of any chain that reached it, which is optimal because the window test
+-- is start >= ts - window. No self-join and no window pass: one GROUP BY on the user,
+-- O(n log n) per user.
 -- Day boundary cross_midnight: entries on the day, later stages up to the end of the
 -- next day, reading partitions ${final_bizdate} and ${final_next_bizdate}. The day is final once the next day
 -- has landed, so in DataWorks this node runs one day behind (final_bizdate=$[yyyymmdd-2]).
@@ -22,32 +23,46 @@ FROM (
     FROM (
         -- one row per user who entered the funnel on the day: the stage reached
         SELECT `uid`,
-               CASE WHEN MAX(`fgen_reach_2`) IS NOT NULL THEN 2 ELSE 1 END AS `fgen_level`
+               (`fgen_fold`.w1 & 3) AS `fgen_level`
         FROM (
-            -- stage 2 click: completions of chains that reached browse within the window
-            SELECT `uid`, `ts`, `fgen_stage`, `fgen_start_1`,
-                   CASE WHEN `fgen_stage` = 2 AND `ts` - `fgen_start_1` <= 1800 THEN `fgen_start_1` END AS `fgen_reach_2`
+            -- each user's stage rows folded in (ts, stage) order into fgen_fold:
+            --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+            --   w1 bits 0-1: the stage reached
+            SELECT `uid`,
+                   ARRAY_REDUCE(
+                       SORT_ARRAY(COLLECT_LIST(`fgen_key`)),
+                       NAMED_STRUCT('e', CAST(-4611686018427387904 AS BIGINT), 'w1', CAST(0 AS BIGINT)),
+                       (p, x) ->
+                           NAMED_STRUCT(
+                               'e', CASE WHEN (x & 3) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.e END,
+                               'w1', CASE (x & 3)
+                                   WHEN 1 THEN p.w1 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
+                                   WHEN 2 THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 1800 THEN p.w1 + CASE WHEN (p.w1 & 3) = 1 THEN 1 ELSE 0 END ELSE p.w1 END
+                                   ELSE p.w1
+                               END
+                           ),
+                       p -> p
+                   ) AS `fgen_fold`
             FROM (
-                -- stage 1 browse: the latest entry at or before each row
+                -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
+                -- so at equal times the lower stage comes first
                 SELECT `uid`,
-                       `ts`,
-                       `fgen_stage`,
-                       MAX(CASE WHEN `fgen_stage` = 1 THEN `ts` END) OVER (
-                           PARTITION BY `uid` ORDER BY `ts`, `fgen_stage` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                       ) AS `fgen_start_1`
+                       `ts` * 4 + `fgen_stage` AS `fgen_key`
                 FROM (
                     SELECT `uid`,
                            `ts`,
-                           CASE WHEN `customize_event` = 'browse' THEN 1 WHEN `customize_event` = 'click' THEN 2 END AS `fgen_stage`
+                           CASE WHEN `customize_event` = 'browse' THEN 1 WHEN `customize_event` = 'click' THEN 2 END AS `fgen_stage`,
+                           `dt`
                     FROM `dw_user_trace_data`
                     WHERE `dt` IN ('${final_bizdate}', '${final_next_bizdate}')
-                      AND `customize_event` IN ('browse', 'click')
-                      -- entries (stage 1) count only on the day itself
-                      AND (`dt` = '${final_bizdate}' OR `customize_event` NOT IN ('browse'))
                 ) `funnel_rows`
-            ) `fgen_pass_1`
-        ) `fgen_chains`
-        GROUP BY `uid`
-        HAVING MAX(`fgen_start_1`) IS NOT NULL
+                WHERE `fgen_stage` IS NOT NULL
+                  AND `ts` IS NOT NULL
+                  -- entries (stage 1) count only on the day itself
+                  AND (`dt` = '${final_bizdate}' OR `fgen_stage` > 1)
+            ) `funnel_keys`
+            GROUP BY `uid`
+        ) `folds`
+        WHERE (`fgen_fold`.w1 & 3) >= 1
     ) `users`
 ) `stage_counts`;
