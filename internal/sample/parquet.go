@@ -200,45 +200,181 @@ func (v *appendRow) append(a *duckdb.Appender, e *Event) error {
 }
 
 // AppendTo generates the events of opts and appends them to an existing
-// DuckDB table through the appender of conn, which must be a connection of
-// the duckdb-go driver. table is name, schema.name or catalog.schema.name
-// (unquoted); its columns must be the 12 of Columns, in order, typed as in
-// the ODS table (VARCHAR or BIGINT), then dt VARCHAR. It returns the number
-// of rows appended. On an error, rows the appender already flushed stay in
-// the table unless the caller runs AppendTo inside a transaction on conn and
-// rolls it back. ctx is checked between rows.
+// DuckDB table on conn, which must be a connection of the duckdb-go driver.
+// table is name, schema.name or catalog.schema.name (unquoted); its columns
+// must be the 12 of Columns, in order, typed as in the ODS table (VARCHAR or
+// BIGINT), then dt VARCHAR. It returns the number of rows appended, which
+// keep the order Generate emits them in. On an error, rows already appended
+// stay in the table unless the caller runs AppendTo inside a transaction on
+// conn and rolls it back. ctx is checked between rows and stops DuckDB.
+//
+// DuckDB takes the rows in bulk: a goroutine writes them to CSV part files
+// of appendPartRows rows in a temporary directory (beside the database file,
+// or in os.TempDir for an in-memory database) while DuckDB reads the previous
+// part with its parallel CSV reader, so generating, parsing and compressing
+// overlap; a part is removed once it is in the table. Most of the time goes
+// to DuckDB compressing the rows into the table, which it does on all its
+// threads this way but did on one with the row-at-a-time appender: a 10 M
+// event day took 10.5 to 11 s on 2 cores, against 19 s with the appender.
 func AppendTo(ctx context.Context, conn *sql.Conn, table string, opts Options) (int64, error) {
-	var n int64
-	err := conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.Conn)
-		if !ok {
-			return errors.New("not a database/sql driver connection")
-		}
-		catalog, schema, name := splitTable(table)
-		app, err := duckdb.NewAppender(c, catalog, schema, name)
-		if err != nil {
-			return err
-		}
-		var row appendRow
-		err = Generate(opts, func(e *Event) error {
-			if n&4095 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if err := row.append(app, e); err != nil {
-				return err
-			}
-			n++
-			return nil
-		})
-		return errors.Join(err, app.Close())
-	})
+	n, err := appendTo(ctx, conn, table, opts, appendPartRows)
 	if err != nil {
+		if msg := err.Error(); strings.Contains(msg, "\n\n") {
+			err = errors.New(strings.TrimSpace(msg[:strings.Index(msg, "\n\n")])) // DuckDB's first paragraph
+		}
 		return n, fmt.Errorf("append sample rows to %s: %w", table, err)
 	}
 	return n, nil
 }
+
+// appendPartRows rows make a CSV part of about 280 MB; at most three parts
+// exist at a time. For a 10 M-event day, parts of 2 M rows loaded in 10.5 to
+// 11 s, of 1 M rows in 12 s and of 256 K rows in 21 s, with twice the
+// memory: DuckDB does better with fewer, larger INSERTs.
+const appendPartRows = 1 << 21
+
+func appendTo(ctx context.Context, conn *sql.Conn, table string, opts Options, partRows int) (int64, error) {
+	catalog, schema, name := splitTable(table)
+	target := quoteIdent(name)
+	if schema != "" {
+		target = quoteIdent(schema) + "." + target
+	}
+	if catalog != "" {
+		target = quoteIdent(catalog) + "." + target
+	}
+	// Fail before generating anything if the table is not there.
+	if _, err := conn.ExecContext(ctx, "SELECT * FROM "+target+" LIMIT 0"); err != nil {
+		return 0, err
+	}
+	var dbPath sql.NullString
+	if err := conn.QueryRowContext(ctx, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").Scan(&dbPath); err != nil {
+		return 0, err
+	}
+	dir := ""
+	if dbPath.Valid && dbPath.String != "" {
+		dir = filepath.Dir(dbPath.String)
+	}
+	tmp, err := os.MkdirTemp(dir, ".fgen-sample-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+
+	parts := make(chan csvPart, 1) // one part waiting while DuckDB reads another
+	stop := make(chan struct{})
+	genErr := make(chan error, 1)
+	go func() {
+		defer close(parts)
+		genErr <- writeParts(ctx, tmp, opts, partRows, parts, stop)
+	}()
+	var n int64
+	var err2 error
+	for p := range parts {
+		if err2 == nil {
+			err2 = insertPart(ctx, conn, target, p)
+			if err2 == nil {
+				n += p.rows
+			} else {
+				close(stop)
+			}
+		}
+		os.Remove(p.path)
+	}
+	err = <-genErr
+	if err2 != nil {
+		return n, err2
+	}
+	if err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// csvPart is a CSV file of rows of Generate, with its row count.
+type csvPart struct {
+	path string
+	rows int64
+}
+
+// writeParts generates the events of opts into CSV files of partRows rows
+// in dir and sends each one, complete, on parts. It stops when stop closes.
+func writeParts(ctx context.Context, dir string, opts Options, partRows int, parts chan<- csvPart, stop <-chan struct{}) error {
+	var f *os.File
+	var w Writer
+	var cur csvPart
+	seq := 0
+	finish := func() error {
+		err := w.Close()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		f, w = nil, nil
+		if err != nil {
+			return err
+		}
+		select {
+		case parts <- cur:
+			return nil
+		case <-stop:
+			os.Remove(cur.path)
+			return errStopped
+		}
+	}
+	err := Generate(opts, func(e *Event) error {
+		if w == nil {
+			cur = csvPart{path: filepath.Join(dir, fmt.Sprintf("part-%06d.csv", seq))}
+			seq++
+			var err error
+			if f, err = os.Create(cur.path); err != nil {
+				return err
+			}
+			w = NewCSVWriter(f)
+		}
+		if cur.rows&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := w.Write(e); err != nil {
+			return err
+		}
+		cur.rows++
+		if cur.rows == int64(partRows) {
+			return finish()
+		}
+		return nil
+	})
+	if err == nil && w != nil {
+		err = finish()
+	}
+	if f != nil {
+		f.Close()
+		os.Remove(cur.path)
+	}
+	if err == errStopped {
+		return nil
+	}
+	return err
+}
+
+var errStopped = errors.New("stopped")
+
+// insertPart appends the rows of a CSV part to the table.
+func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart) error {
+	res, err := conn.ExecContext(ctx, "INSERT INTO "+target+" SELECT * FROM "+DuckDBSource(CSV, p.path))
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	if got, err := res.RowsAffected(); err == nil && got != p.rows {
+		return fmt.Errorf("DuckDB read %d rows of the %d in %s", got, p.rows, filepath.Base(p.path))
+	}
+	return nil
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 func splitTable(t string) (catalog, schema, name string) {
 	parts := strings.SplitN(t, ".", 3)

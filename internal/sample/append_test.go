@@ -1,0 +1,100 @@
+//go:build cgo
+
+package sample
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// openDuckDBFile opens a database file in a fresh directory, where AppendTo
+// puts its part files.
+func openDuckDBFile(t *testing.T) (*sql.DB, *sql.Conn, string) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sql.Open("duckdb", filepath.Join(dir, "local.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return db, conn, dir
+}
+
+func leftovers(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".fgen-sample-") {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+// Many parts arrive whole and in order, and none is left behind.
+func TestAppendToParts(t *testing.T) {
+	ctx := context.Background()
+	db, conn, dir := openDuckDBFile(t)
+	if _, err := conn.ExecContext(ctx, createTableSQL("ods")); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Users: 1000, Days: 2, Noise: true}
+	want := append(collect(t, opts), duckdbTricky...)
+	n, err := appendTo(ctx, conn, "ods", opts, 1000)
+	if err != nil || n != int64(len(want)-len(duckdbTricky)) {
+		t.Fatalf("appendTo = %d, %v; want %d rows", n, err, len(want)-len(duckdbTricky))
+	}
+	// The tricky values through the same path: one part of two rows.
+	tricky := filepath.Join(dir, "tricky.csv")
+	f, err := os.Create(tricky)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAll(t, NewCSVWriter(f), duckdbTricky)
+	f.Close()
+	if err := insertPart(ctx, conn, `"ods"`, csvPart{path: tricky, rows: int64(len(duckdbTricky))}); err != nil {
+		t.Fatal(err)
+	}
+	got := readBack(t, db, "SELECT * FROM ods")
+	if len(got) != len(want) {
+		t.Fatalf("%d rows in the table, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("row %d:\ngot  %+v\nwant %+v", i+1, got[i], want[i])
+		}
+	}
+	if l := leftovers(t, dir); len(l) > 0 {
+		t.Errorf("left behind: %v", l)
+	}
+}
+
+// A part DuckDB refuses stops the generator and leaves no files.
+func TestAppendToStopsOnError(t *testing.T) {
+	ctx := context.Background()
+	_, conn, dir := openDuckDBFile(t)
+	create := strings.Replace(createTableSQL("ods"), "dt VARCHAR", "dt VARCHAR CHECK (dt < '20210304')", 1)
+	if _, err := conn.ExecContext(ctx, create); err != nil {
+		t.Fatal(err)
+	}
+	_, err := appendTo(ctx, conn, "ods", Options{Users: 2000, Days: 3, Noise: true}, 1000)
+	if err == nil || !strings.Contains(err.Error(), "CHECK") {
+		t.Fatalf("err = %v, want a CHECK constraint error", err)
+	}
+	if l := leftovers(t, dir); len(l) > 0 {
+		t.Errorf("left behind: %v", l)
+	}
+}
