@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // MaxStages is the most stages the ts' encoding supports (the stage fits in
@@ -71,6 +72,26 @@ func (c *Client) Query(ctx context.Context, query string, input io.Reader) (stri
 	return out.String(), nil
 }
 
+// Timed runs a query and returns its output and the query time
+// clickhouse-client measures (--time), which leaves out starting the client.
+func (c *Client) Timed(ctx context.Context, query string) (string, time.Duration, error) {
+	cmd := exec.CommandContext(ctx, "clickhouse-client", "--host", c.Host, "--port", strconv.Itoa(c.Port), "--time", "--query", query)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", 0, fmt.Errorf("clickhouse-client on %s: %s: %s", c, firstLine(query), strings.TrimSpace(stderr.String()))
+	}
+	lines := strings.Fields(stderr.String())
+	if len(lines) == 0 {
+		return "", 0, fmt.Errorf("clickhouse-client --time printed no time")
+	}
+	secs, err := strconv.ParseFloat(lines[len(lines)-1], 64)
+	if err != nil {
+		return "", 0, fmt.Errorf("clickhouse-client --time: %q: %w", stderr.String(), err)
+	}
+	return out.String(), time.Duration(secs * float64(time.Second)), nil
+}
+
 // Version returns the server's version, or an error when none answers.
 func (c *Client) Version(ctx context.Context) (string, error) {
 	out, err := c.Query(ctx, "SELECT version()", nil)
@@ -101,6 +122,21 @@ type Funnel struct {
 // WindowFunnelSQL returns a query whose one row holds, per stage k, the
 // number of users whose windowFunnel level is at least k.
 func WindowFunnelSQL(f Funnel) (string, error) {
+	rows, err := rowsSQL(f)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf(`SELECT %s
+FROM (
+    SELECT windowFunnel(%d)(toUInt32((ts - %d) * 8 + stage), %s) AS level
+    %s
+    GROUP BY uid
+)`, countsList(f), f.Window*8+7, f.Base, condList(f), rows), nil
+}
+
+// rowsSQL is the FROM and WHERE of the funnel's rows: uid, ts and stage
+// (1-based) of the day's rows of some stage.
+func rowsSQL(f Funnel) (string, error) {
 	if n := len(f.Stages); n < 1 || n > MaxStages {
 		return "", fmt.Errorf("%d stages: the comparison supports 1 to %d", n, MaxStages)
 	}
@@ -110,26 +146,31 @@ func WindowFunnelSQL(f Funnel) (string, error) {
 		fmt.Fprintf(&stage, "%s IN (%s), %d, ", ident(f.Event), literals(events), k+1)
 	}
 	stage.WriteString("0)")
-	var conds, counts []string
-	for k := range f.Stages {
-		conds = append(conds, fmt.Sprintf("stage = %d", k+1))
-		counts = append(counts, fmt.Sprintf("countIf(level >= %d)", k+1))
-	}
 	where := fmt.Sprintf("%s = %s", ident(f.Partition), literal(f.Day))
 	if f.Next != "" {
 		where = fmt.Sprintf("(%s OR (%s = %s AND stage > 1))", where, ident(f.Partition), literal(f.Next))
 	}
-	return fmt.Sprintf(`SELECT %s
-FROM (
-    SELECT windowFunnel(%d)(toUInt32((ts - %d) * 8 + stage), %s) AS level
-    FROM (
+	return fmt.Sprintf(`FROM (
         SELECT %s AS uid, %s AS ts, %s AS stage, %s
         FROM %s
     )
-    WHERE stage > 0 AND %s
-    GROUP BY uid
-)`, strings.Join(counts, ", "), f.Window*8+7, f.Base, strings.Join(conds, ", "),
-		ident(f.User), ident(f.Time), stage.String(), ident(f.Partition), ident(f.Table), where), nil
+    WHERE stage > 0 AND %s`, ident(f.User), ident(f.Time), stage.String(), ident(f.Partition), ident(f.Table), where), nil
+}
+
+func condList(f Funnel) string {
+	var conds []string
+	for k := range f.Stages {
+		conds = append(conds, fmt.Sprintf("stage = %d", k+1))
+	}
+	return strings.Join(conds, ", ")
+}
+
+func countsList(f Funnel) string {
+	var counts []string
+	for k := range f.Stages {
+		counts = append(counts, fmt.Sprintf("countIf(level >= %d)", k+1))
+	}
+	return strings.Join(counts, ", ")
 }
 
 // Counts runs the query of WindowFunnelSQL and returns the users per stage.
@@ -142,12 +183,19 @@ func (c *Client) Counts(ctx context.Context, f Funnel) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ParseCounts(out, len(f.Stages))
+}
+
+// ParseCounts reads the one row of per-stage counts the windowFunnel queries
+// return.
+func ParseCounts(out string, stages int) ([]int64, error) {
 	fields := strings.Fields(out)
-	if len(fields) != len(f.Stages) {
-		return nil, fmt.Errorf("windowFunnel: got %q, want %d counts", out, len(f.Stages))
+	if len(fields) != stages {
+		return nil, fmt.Errorf("windowFunnel: got %q, want %d counts", out, stages)
 	}
 	counts := make([]int64, len(fields))
 	for i, s := range fields {
+		var err error
 		if counts[i], err = strconv.ParseInt(s, 10, 64); err != nil {
 			return nil, fmt.Errorf("windowFunnel: count %q: %w", s, err)
 		}
@@ -155,14 +203,43 @@ func (c *Client) Counts(ctx context.Context, f Funnel) ([]int64, error) {
 	return counts, nil
 }
 
+// Prepare (re)creates table with the funnel's rows already in windowFunnel's
+// terms, (uid String, t UInt32, stage UInt8) with t = ts', sorted by (uid, t):
+// the layout a ClickHouse user would build for funnels, which leaves the
+// query no string comparisons and no arithmetic.
+func (c *Client) Prepare(ctx context.Context, f Funnel, table string) error {
+	rows, err := rowsSQL(f)
+	if err != nil {
+		return err
+	}
+	if _, err := c.Query(ctx, "DROP TABLE IF EXISTS "+ident(table), nil); err != nil {
+		return err
+	}
+	_, err = c.Query(ctx, fmt.Sprintf("CREATE TABLE %s ENGINE = MergeTree() ORDER BY (uid, t) AS\nSELECT uid, toUInt32((ts - %d) * 8 + stage) AS t, toUInt8(stage) AS stage\n%s",
+		ident(table), f.Base, rows), nil)
+	return err
+}
+
+// PreparedSQL is WindowFunnelSQL over a table made by Prepare.
+func PreparedSQL(f Funnel, table string) string {
+	return fmt.Sprintf("SELECT %s FROM (SELECT windowFunnel(%d)(t, %s) AS level FROM %s GROUP BY uid)",
+		countsList(f), f.Window*8+7, condList(f), ident(table))
+}
+
 // CreateEventsTable (re)creates a MergeTree table for the rows the funnel
-// reads: one partition per day, sorted by user and time.
-func (c *Client) CreateEventsTable(ctx context.Context, f Funnel) error {
+// reads, one partition per day: sorted by user and time when sorted is true
+// (the layout a ClickHouse user would choose for funnels), else kept in
+// insertion order (ORDER BY tuple()), as fgen's DuckDB tables are.
+func (c *Client) CreateEventsTable(ctx context.Context, f Funnel, sorted bool) error {
 	if _, err := c.Query(ctx, "DROP TABLE IF EXISTS "+ident(f.Table), nil); err != nil {
 		return err
 	}
-	_, err := c.Query(ctx, fmt.Sprintf("CREATE TABLE %s (%s String, %s String, %s String, %s Int64) ENGINE = MergeTree() PARTITION BY %s ORDER BY (%s, %s)",
-		ident(f.Table), ident(f.Partition), ident(f.User), ident(f.Event), ident(f.Time), ident(f.Partition), ident(f.User), ident(f.Time)), nil)
+	order := "tuple()"
+	if sorted {
+		order = fmt.Sprintf("(%s, %s)", ident(f.User), ident(f.Time))
+	}
+	_, err := c.Query(ctx, fmt.Sprintf("CREATE TABLE %s (%s String, %s String, %s String, %s Int64) ENGINE = MergeTree() PARTITION BY %s ORDER BY %s",
+		ident(f.Table), ident(f.Partition), ident(f.User), ident(f.Event), ident(f.Time), ident(f.Partition), order), nil)
 	return err
 }
 

@@ -222,7 +222,7 @@ func TestOrderedMatchesWindowFunnel(t *testing.T) {
 						for _, s := range f.Stages {
 							cf.Stages = append(cf.Stages, s.Events)
 						}
-						if err := peer.CreateEventsTable(ctx, cf); err != nil {
+						if err := peer.CreateEventsTable(ctx, cf, seed%2 == 0); err != nil {
 							t.Fatal(err)
 						}
 						if err := peer.InsertCSV(ctx, cf.Table, bytesReader(data)); err != nil {
@@ -241,6 +241,19 @@ func TestOrderedMatchesWindowFunnel(t *testing.T) {
 							if fmt.Sprint(local[day]) != fmt.Sprint(want) {
 								t.Errorf("%s %s: fgen counts %v, windowFunnel %v", f.Name, day, local[day], want)
 							}
+							// The prepared layout the benchmarks also time counts the same.
+							prepared := cf.Table + "_prepared"
+							if err := peer.Prepare(ctx, cf, prepared); err != nil {
+								t.Fatal(err)
+							}
+							out, err := peer.Query(ctx, PreparedSQL(cf, prepared), nil)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if got, err := ParseCounts(out, len(cf.Stages)); err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+								t.Errorf("%s %s: windowFunnel over the prepared table %v (%v), over the rows %v", f.Name, day, got, err, want)
+							}
+							peer.Query(ctx, "DROP TABLE IF EXISTS "+ident(prepared), nil)
 						}
 						peer.Query(ctx, "DROP TABLE IF EXISTS "+ident(cf.Table), nil)
 					}

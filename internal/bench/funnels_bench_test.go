@@ -1,0 +1,383 @@
+//go:build cgo
+
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/chpeer"
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/plan"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+// BenchmarkFunnels times, on one day of FGEN_BENCH_EVENTS events (default
+// 20,000,000) of FGEN_BENCH_USERS users (default 1,000,000):
+//
+//	duckdb/bare          SELECT customize_event, count(*) ... GROUP BY 1 over the day's DW rows
+//	duckdb/events        the RPT node of an events funnel (the seed's)
+//	duckdb/users         the RPT node of a users funnel, no breakdown
+//	duckdb/ordered       the RPT node of an ordered funnel: browse -> click -> purchase, 1h
+//	duckdb/ordered_full  the same with a breakdown and time-to-stage columns
+//	clickhouse/windowFunnel           windowFunnel(W * 8 + 7) over the same DW rows in a
+//	                                  MergeTree table (dt, uid, customize_event, ts)
+//	                                  ordered by (uid, ts): stage and ts' computed in the query
+//	clickhouse/windowFunnel_unsorted  the same over a table in the DW rows' order (ORDER BY
+//	                                  tuple()), as fgen's DuckDB table keeps them
+//	clickhouse/windowFunnel_prepared  windowFunnel over a table that already holds
+//	                                  (uid, ts', stage), ordered by (uid, ts')
+//
+// The ClickHouse steps run when a server answers (chpeer.Connect: the one on
+// FGEN_CLICKHOUSE_PORT, or a private one with FGEN_CLICKHOUSE=1). Each step
+// reports s/query: the node's or query's own time (for ClickHouse, what
+// clickhouse-client --time reports, without starting the client). The
+// ordered counts must equal windowFunnel's, or the benchmark fails.
+//
+// The rows come from SQL, not 'fgen sample', whose users make 8.9 events a
+// day: 5-event sessions, 4 per user (browse first, then browse 40 %, click
+// 35 %, purchase 25 %), starting anywhere in the day, events 0 to 109 s into
+// the session, so equal seconds are common. They go into the ODS table and
+// through the DW node, as 'fgen apply' would run them.
+//
+//	FGEN_BENCH_EVENTS=20000000 FGEN_BENCH_USERS=1000000 \
+//	    go test -run '^$' -bench Funnels -benchtime 3x -timeout 1h ./internal/bench
+//
+// scripts/bench_funnels.sh runs this and prints the times and ratios.
+func BenchmarkFunnels(b *testing.B) {
+	events, users := envInt(b, "FGEN_BENCH_EVENTS", 20_000_000), envInt(b, "FGEN_BENCH_USERS", 1_000_000)
+	fx := newFunnelsFixture(b, events, users)
+	b.Logf("%d DW rows of %d users on %s; DuckDB %s, %s", fx.rows, users, fx.day, fx.duckdbVersion, fx.chVersion())
+
+	timeNode := func(name string) func(b *testing.B) {
+		return func(b *testing.B) {
+			job := fx.nodes[name]
+			var total time.Duration
+			for range b.N {
+				d, err := Run(fx.ctx, fx.db, job)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += d
+			}
+			b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
+		}
+	}
+	b.Run("duckdb/bare", func(b *testing.B) {
+		var total time.Duration
+		for range b.N {
+			n, d, err := Count(fx.ctx, fx.db, fx.bare)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n != fx.rows {
+				b.Fatalf("bare count %d, want %d", n, fx.rows)
+			}
+			total += d
+		}
+		b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
+	})
+	for _, name := range []string{"events", "users", "ordered", "ordered_full"} {
+		b.Run("duckdb/"+name, timeNode(name))
+	}
+	local := fx.orderedCounts(b)
+	if fx.peer == nil {
+		b.Logf("ClickHouse steps skipped: %s", fx.skip)
+		return
+	}
+	timeCH := func(query string) func(b *testing.B) {
+		return func(b *testing.B) {
+			var total time.Duration
+			for range b.N {
+				out, d, err := fx.peer.Timed(fx.ctx, query)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got, err := chpeer.ParseCounts(out, 3)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !slices.Equal(got, local) {
+					b.Fatalf("windowFunnel counts %v, fgen's ordered funnel %v", got, local)
+				}
+				total += d
+			}
+			b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
+		}
+	}
+	b.Run("clickhouse/windowFunnel", timeCH(fx.chQuery))
+	b.Run("clickhouse/windowFunnel_unsorted", timeCH(fx.chUnsorted))
+	b.Run("clickhouse/windowFunnel_prepared", timeCH(fx.chPrepared))
+}
+
+// funnelsConfig is modes.toml's ODS and DW with the benchmark's funnels.
+const funnelsConfig = `
+[[funnels]]
+name = "events"
+mode = "events"
+user_column = "uid"
+event_column = "customize_event"
+stages = [{ name = "browse", events = ["browse"] }, { name = "click", events = ["click"] }, { name = "purchase", events = ["purchase"] }]
+[funnels.report]
+table = "rpt_events"
+count_type = "STRING"
+rate_format = "percent"
+count_column = "{stage}"
+step_rate_column = "{from}_rate"
+overall_rate_column = ""
+
+[[funnels]]
+name = "users"
+mode = "users"
+user_column = "uid"
+event_column = "customize_event"
+time_column = "ts"
+stages = [{ name = "browse", events = ["browse"] }, { name = "click", events = ["click"] }, { name = "purchase", events = ["purchase"] }]
+[funnels.report]
+table = "rpt_users"
+
+[[funnels]]
+name = "ordered"
+mode = "ordered"
+window = "1h"
+user_column = "uid"
+event_column = "customize_event"
+time_column = "ts"
+stages = [{ name = "browse", events = ["browse"] }, { name = "click", events = ["click"] }, { name = "purchase", events = ["purchase"] }]
+[funnels.report]
+table = "rpt_ordered"
+
+[[funnels]]
+name = "ordered_full"
+mode = "ordered"
+window = "1h"
+user_column = "uid"
+event_column = "customize_event"
+time_column = "ts"
+breakdowns = ["device_brand"]
+stages = [{ name = "browse", events = ["browse"] }, { name = "click", events = ["click"] }, { name = "purchase", events = ["purchase"] }]
+[funnels.report]
+table = "rpt_ordered_full"
+overall_rate_column = "{stage}_overall_rate"
+median_seconds_column = "{stage}_median_seconds"
+avg_seconds_column = "{stage}_avg_seconds"
+`
+
+type funnelsFixture struct {
+	ctx           context.Context
+	cfg           *models.Config
+	db            *duckdb.DB
+	day           string
+	rows          int64
+	nodes         map[string]*warehouse.Job // RPT nodes by funnel name
+	bare          string
+	duckdbVersion string
+
+	peer       *chpeer.Peer
+	skip       string
+	chQuery    string
+	chUnsorted string
+	chPrepared string
+}
+
+func (fx *funnelsFixture) chVersion() string {
+	if fx.peer == nil {
+		return "no ClickHouse"
+	}
+	return "ClickHouse " + fx.peer.Version
+}
+
+func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
+	ctx := context.Background()
+	base, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := string(base)
+	text = text[:strings.Index(text, "\n[[funnels]]")] + funnelsConfig + text[strings.Index(text, "\n[targets.local]"):]
+	cfg, err := models.Parse("funnel.toml", []byte(text))
+	if err != nil {
+		b.Fatalf("%v\n%s", err, text)
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(b.TempDir(), "bench.duckdb")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	fx := &funnelsFixture{ctx: ctx, cfg: cfg, db: db, day: "20210303", nodes: map[string]*warehouse.Job{}}
+	if err := db.SQL().QueryRowContext(ctx, "SELECT version()").Scan(&fx.duckdbVersion); err != nil {
+		b.Fatal(err)
+	}
+	p, err := plan.Build(ctx, db, plan.Input{Target: "bench", Engine: models.EngineDuckDB, Config: cfg, Project: proj})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := plan.Apply(ctx, db, p, plan.ApplyOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	var dw *warehouse.Job
+	for _, node := range proj.Nodes {
+		sql, err := generator.BindParams(node.SQL, fx.day)
+		if err != nil {
+			b.Fatal(err)
+		}
+		job := &warehouse.Job{Name: node.Name, Kind: "node", Day: fx.day, SQL: sql}
+		if node.Layer == "DW" {
+			dw = job
+		} else {
+			fx.nodes[node.Funnel] = job
+		}
+	}
+	start := time.Now()
+	if _, err := db.SQL().ExecContext(ctx, odsRowsSQL(cfg.ODS.Name, fx.day, events, users)); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Run(ctx, db, dw); err != nil {
+		b.Fatal(err)
+	}
+	q := generator.DuckDB.QuoteIdent
+	if err := db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s = '%s'", q(cfg.DW.Name), q(cfg.DW.Partition), fx.day)).Scan(&fx.rows); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("generated %d ODS rows and ran the DW node in %.1fs", events, time.Since(start).Seconds())
+	ev := q("customize_event")
+	fx.bare = fmt.Sprintf("SELECT %s, count(*) FROM %s WHERE %s = '%s' GROUP BY %s", ev, q(cfg.DW.Name), q(cfg.DW.Partition), fx.day, ev)
+
+	fx.peer, fx.skip, err = chpeer.Connect(ctx, "../../scripts/clickhouse.sh", b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if fx.peer != nil {
+		b.Cleanup(func() { fx.peer.Close() })
+		fx.loadClickHouse(b)
+	}
+	return fx
+}
+
+// odsRowsSQL inserts events rows of users users on day into the ODS table,
+// in 5-event sessions (see BenchmarkFunnels). h is a cheap integer hash.
+func odsRowsSQL(ods, day string, events, users int) string {
+	t, err := time.ParseInLocation("20060102", day, time.FixedZone("UTC+8", 8*3600))
+	if err != nil {
+		panic(err)
+	}
+	// Knuth's multiplicative hash, its upper 24 bits.
+	h := func(x string) string { return fmt.Sprintf("((%s) * 2654435761 %% 4294967296 // 256)", x) }
+	return fmt.Sprintf(`INSERT INTO %s
+SELECT 'r' || i AS md5,
+       'u' || (i // 5 %% %d) AS uid,
+       %d + %s %% 86100 + (i %% 5) * 20 + %s %% 30 AS ts,
+       '10.0.0.1' AS ip,
+       200 AS status,
+       1000 AS bytes,
+       (['Apple', 'Huawei', 'Xiaomi', 'OPPO', 'vivo', 'Honor', 'Samsung', 'OnePlus'])[1 + %s %% 8] AS device_brand,
+       'model' AS device,
+       'Android' AS system_type,
+       CASE WHEN i %% 5 = 0 OR %s %% 100 < 40 THEN 'browse' WHEN %s %% 100 < 75 THEN 'click' ELSE 'purchase' END AS customize_event,
+       1000 AS use_time,
+       'item_1' AS customize_event_content,
+       '%s' AS dt
+FROM range(%d) t(i)`,
+		generator.DuckDB.QuoteIdent(ods), users, t.Unix(), h("i // 5 + 1"), h("i + 7"),
+		h("i // 5 % "+strconv.Itoa(users)+" + 3"), h("i * 7 + 1"), h("i * 7 + 1"), day, events)
+}
+
+// loadClickHouse copies the day's DW rows into ClickHouse, in both layouts.
+func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
+	ctx := fx.ctx
+	q := generator.DuckDB.QuoteIdent
+	f := fx.cfg.Funnels[2]
+	dw := fx.cfg.DW
+	file := filepath.Join(b.TempDir(), "dw.csv")
+	if _, err := fx.db.SQL().ExecContext(ctx, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s') TO '%s' (FORMAT csv, HEADER false)",
+		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn), q(dw.Name), q(dw.Partition), fx.day, file)); err != nil {
+		b.Fatal(err)
+	}
+	var least int64
+	if err := fx.db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT min(%s) FROM %s WHERE %s = '%s'", q(f.TimeColumn), q(dw.Name), q(dw.Partition), fx.day)).Scan(&least); err != nil {
+		b.Fatal(err)
+	}
+	cf := chpeer.Funnel{Table: "fgen_bench_dw", Day: fx.day, Base: least, Window: f.Window.Seconds,
+		Partition: dw.Partition, User: f.UserColumn, Event: f.EventColumn, Time: f.TimeColumn}
+	for _, s := range f.Stages {
+		cf.Stages = append(cf.Stages, s.Events)
+	}
+	start := time.Now()
+	unsorted := cf
+	unsorted.Table = "fgen_bench_dw_unsorted"
+	for _, t := range []struct {
+		f      chpeer.Funnel
+		sorted bool
+	}{{cf, true}, {unsorted, false}} {
+		if err := fx.peer.CreateEventsTable(ctx, t.f, t.sorted); err != nil {
+			b.Fatal(err)
+		}
+		in, err := os.Open(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = fx.peer.InsertCSV(ctx, t.f.Table, in)
+		in.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := fx.peer.Prepare(ctx, cf, "fgen_bench_prepared"); err != nil {
+		b.Fatal(err)
+	}
+	var err error
+	if fx.chQuery, err = chpeer.WindowFunnelSQL(cf); err != nil {
+		b.Fatal(err)
+	}
+	if fx.chUnsorted, err = chpeer.WindowFunnelSQL(unsorted); err != nil {
+		b.Fatal(err)
+	}
+	fx.chPrepared = chpeer.PreparedSQL(cf, "fgen_bench_prepared")
+	// Merge the parts, as a table loaded long ago would be.
+	for _, t := range []string{cf.Table, unsorted.Table, "fgen_bench_prepared"} {
+		if _, err := fx.peer.Query(ctx, "OPTIMIZE TABLE `"+t+"` FINAL", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("loaded the DW rows into ClickHouse in %.1fs", time.Since(start).Seconds())
+}
+
+// orderedCounts returns the per-stage counts the ordered node wrote.
+func (fx *funnelsFixture) orderedCounts(b *testing.B) []int64 {
+	q := generator.DuckDB.QuoteIdent
+	if _, err := Run(fx.ctx, fx.db, fx.nodes["ordered"]); err != nil {
+		b.Fatal(err)
+	}
+	var counts [3]int64
+	if err := fx.db.SQL().QueryRowContext(fx.ctx, fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE %s = '%s'",
+		q("browse"), q("click"), q("purchase"), q("rpt_ordered"), q("dt"), fx.day)).Scan(&counts[0], &counts[1], &counts[2]); err != nil {
+		b.Fatal(err)
+	}
+	return counts[:]
+}
+
+func envInt(b *testing.B, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: want a positive number", name, s)
+	}
+	return n
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# bench_funnels.sh: fgen's local funnel nodes on one day of 20 M events and
+# 1 M users, against a bare DuckDB count and ClickHouse's windowFunnel.
+#
+#   scripts/bench_funnels.sh [EVENTS [USERS]]     default: 20000000 1000000
+#
+# It runs BenchmarkFunnels (internal/bench/funnels_bench_test.go), which
+#
+#   - generates EVENTS rows of USERS users with SQL into the ODS table of a
+#     DuckDB file in a temporary directory (5-event sessions, 4 per user at
+#     the defaults) and runs the DW node on them, as 'fgen apply' would;
+#   - times a bare "SELECT customize_event, count(*) ... GROUP BY 1" over the
+#     day's DW rows, and the RPT node of an events, a users, an ordered
+#     (browse -> click -> purchase, 1h) and an ordered funnel with a
+#     breakdown and time-to-stage columns;
+#   - when ClickHouse is installed (apt-get install -y clickhouse-server
+#     clickhouse-client; Debian 12 has 18.16), starts a private server with
+#     scripts/clickhouse.sh unless one answers on FGEN_CLICKHOUSE_PORT
+#     (default 9000), loads the same DW rows into it and times
+#     windowFunnel(W * 8 + 7) over them: computing the stage and
+#     ts' = (ts - base) * 8 + stage in the query from the DW columns, over a
+#     MergeTree table sorted by (uid, ts) and over one in the DW rows' order;
+#     and over a table that already holds (uid, ts', stage). Each must count
+#     what fgen's ordered node counts, or the run fails;
+#
+# and prints each step's time (the mean of RUNS runs after one warm-up, the
+# node's or query's own time) and the ratios the issue sets goals for:
+#
+#   ordered / windowFunnel    goal <= 1 (fgen at or below ClickHouse)
+#   events / bare, users / bare    goal <= 1.5
+#
+# Environment:
+#   RUNS=3                 timed runs per step (go test -benchtime RUNSx)
+#   FGEN_CLICKHOUSE=0      skip ClickHouse even when it is installed
+#   FGEN_CLICKHOUSE_PORT   port of a running server to use (default 9000)
+#
+# Timings move with whatever else runs on the machine: the script prints the
+# load average before and after. Run it on an otherwise idle machine, twice.
+# The setup (generating the rows, the DW node, loading ClickHouse) takes about
+# two minutes at the default size on 2 cores; the disk needs about 3 GB.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+events=${1:-20000000}
+users=${2:-1000000}
+runs=${RUNS:-3}
+
+if [ "${FGEN_CLICKHOUSE:-}" != 0 ] && command -v clickhouse-client >/dev/null 2>&1 && command -v clickhouse-server >/dev/null 2>&1; then
+	export FGEN_CLICKHOUSE=1
+elif [ "${FGEN_CLICKHOUSE:-}" != 0 ]; then
+	echo "bench_funnels.sh: ClickHouse is not installed; timing DuckDB only (apt-get install -y clickhouse-server clickhouse-client)" >&2
+fi
+
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+(cd "$root" && FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
+	go test -run '^$' -bench '^BenchmarkFunnels$' -benchtime "${runs}x" -timeout 2h -v ./internal/bench) >"$log" 2>&1 || {
+	cat "$log" >&2
+	echo "bench_funnels.sh: the benchmark failed" >&2
+	exit 1
+}
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+grep -E '^\s+funnels_bench_test.go:[0-9]+: ' "$log" | sed -E 's/^\s+funnels_bench_test.go:[0-9]+: /  /'
+
+# The benchmark lines: "BenchmarkFunnels/duckdb/bare-2  3  123 ns/op  0.05 s/query".
+awk -v runs="$runs" '
+/^BenchmarkFunnels\/.* s\/query/ {
+	name = $1
+	sub(/^BenchmarkFunnels\//, "", name)
+	sub(/-[0-9]+$/, "", name)
+	for (i = 2; i < NF; i++) if ($(i + 1) == "s/query") t[name] = $i
+	order[++n] = name
+}
+function ratio(a, b, goal) {
+	if (!(a in t) || !(b in t)) return
+	r = t[a] / t[b]
+	printf "  %-56s %6.2f   %s\n", a " / " b, r, goal == "" ? "" : (r <= goal ? "goal <= " goal ": met" : "goal <= " goal ": NOT met")
+}
+END {
+	if (n == 0) { print "bench_funnels.sh: no benchmark results" > "/dev/stderr"; exit 1 }
+	printf "\n%-42s %10s\n", "step (mean of " runs " runs)", "seconds"
+	for (i = 1; i <= n; i++) printf "  %-40s %10.3f\n", order[i], t[order[i]]
+	print "\nratios"
+	ratio("duckdb/ordered", "clickhouse/windowFunnel", 1)
+	ratio("duckdb/ordered", "clickhouse/windowFunnel_unsorted", 1)
+	ratio("duckdb/ordered", "clickhouse/windowFunnel_prepared", 1)
+	ratio("duckdb/ordered_full", "clickhouse/windowFunnel", "")
+	ratio("duckdb/events", "duckdb/bare", 1.5)
+	ratio("duckdb/users", "duckdb/bare", 1.5)
+	ratio("duckdb/ordered", "duckdb/bare", "")
+}' "$log"
