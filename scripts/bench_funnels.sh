@@ -3,16 +3,22 @@
 # 1 M users, against a bare DuckDB count and ClickHouse's windowFunnel.
 #
 #   scripts/bench_funnels.sh [EVENTS [USERS]]     default: 20000000 1000000
+#   DATA=sample scripts/bench_funnels.sh [EVENTS]  'fgen sample' rows instead, with
+#                                                  USERS = EVENTS / 8.858818 (2257636 users)
 #
 # It runs BenchmarkFunnels (internal/bench/funnels_bench_test.go), which
 #
 #   - generates EVENTS rows of USERS users with SQL into the ODS table of a
 #     DuckDB file in a temporary directory (5-event sessions, 4 per user at
-#     the defaults) and runs the DW node on them, as 'fgen apply' would;
+#     the defaults), or with 'fgen sample' (DATA=sample: sessions with
+#     drop-off between the stages, dirty rows, bots), and runs the DW node on
+#     them, as 'fgen apply' would;
 #   - times a bare "SELECT customize_event, count(*) ... GROUP BY 1" over the
 #     day's DW rows, and the RPT node of an events, a users, an ordered
 #     (browse -> click -> purchase, 1h) and an ordered funnel with a
-#     breakdown and time-to-stage columns;
+#     breakdown and time-to-stage columns; and two reference queries: the
+#     events funnel's counts summed from the bare count's groups, and
+#     count(DISTINCT uid);
 #   - when ClickHouse is installed (apt-get install -y clickhouse-server
 #     clickhouse-client; Debian 12 has 18.16), starts a private server with
 #     scripts/clickhouse.sh unless one answers on FGEN_CLICKHOUSE_PORT
@@ -31,6 +37,9 @@
 #
 # Environment:
 #   RUNS=3                 timed runs per step (go test -benchtime RUNSx)
+#   DATA=sql               sql or sample, see above
+#   DW_SORTED=0            1 rewrites the DW rows in (uid, ts) order before the timings,
+#                          the order ClickHouse's sorted table keeps
 #   FGEN_CLICKHOUSE=0      skip ClickHouse even when it is installed
 #   FGEN_CLICKHOUSE_PORT   port of a running server to use (default 9000)
 #
@@ -42,7 +51,12 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 events=${1:-20000000}
-users=${2:-1000000}
+data=${DATA:-sql}
+if [ "$data" = sample ]; then
+	users=${2:-$(awk -v n="$events" 'BEGIN {print int(n / 8.858818 + 0.5)}')}
+else
+	users=${2:-1000000}
+fi
 runs=${RUNS:-3}
 
 if [ "${FGEN_CLICKHOUSE:-}" != 0 ] && command -v clickhouse-client >/dev/null 2>&1 && command -v clickhouse-server >/dev/null 2>&1; then
@@ -52,10 +66,11 @@ elif [ "${FGEN_CLICKHOUSE:-}" != 0 ]; then
 fi
 
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "data: $data, $events events, $users users, DW sorted: ${DW_SORTED:-0}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-(cd "$root" && FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
+(cd "$root" && FGEN_BENCH_DATA=$data FGEN_BENCH_DW_SORTED=${DW_SORTED:-0} FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
 	go test -run '^$' -bench '^BenchmarkFunnels$' -benchtime "${runs}x" -timeout 2h -v ./internal/bench) >"$log" 2>&1 || {
 	cat "$log" >&2
 	echo "bench_funnels.sh: the benchmark failed" >&2
@@ -89,5 +104,7 @@ END {
 	ratio("duckdb/ordered_full", "clickhouse/windowFunnel", "")
 	ratio("duckdb/events", "duckdb/bare", 1.5)
 	ratio("duckdb/users", "duckdb/bare", 1.5)
+	ratio("duckdb/ref_events_from_groups", "duckdb/bare", "")
+	ratio("duckdb/users", "duckdb/ref_count_distinct_users", "")
 	ratio("duckdb/ordered", "duckdb/bare", "")
 }' "$log"

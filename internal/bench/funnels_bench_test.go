@@ -4,6 +4,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/fgen-dev/fgen/internal/chpeer"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/plan"
+	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -30,6 +32,8 @@ import (
 //	duckdb/users         the RPT node of a users funnel, no breakdown
 //	duckdb/ordered       the RPT node of an ordered funnel: browse -> click -> purchase, 1h
 //	duckdb/ordered_full  the same with a breakdown and time-to-stage columns
+//	duckdb/ref_events_from_groups    the events funnel's counts summed from the bare count's groups
+//	duckdb/ref_count_distinct_users  SELECT count(DISTINCT uid) over the day's DW rows
 //	clickhouse/windowFunnel           windowFunnel(W * 8 + 7) over the same DW rows in a
 //	                                  MergeTree table (dt, uid, customize_event, ts)
 //	                                  ordered by (uid, ts): stage and ts' computed in the query
@@ -47,8 +51,13 @@ import (
 // The rows come from SQL, not 'fgen sample', whose users make 8.9 events a
 // day: 5-event sessions, 4 per user (browse first, then browse 40 %, click
 // 35 %, purchase 25 %), starting anywhere in the day, events 0 to 109 s into
-// the session, so equal seconds are common. They go into the ODS table and
-// through the DW node, as 'fgen apply' would run them.
+// the session, so equal seconds are common. With FGEN_BENCH_DATA=sample they
+// come from 'fgen sample' instead (FGEN_BENCH_USERS users, about 8.9 events
+// each, FGEN_BENCH_EVENTS ignored): sessions with drop-off between the
+// stages, dirty rows and bots. Either way they go into the ODS table and
+// through the DW node, as 'fgen apply' would run them. With
+// FGEN_BENCH_DW_SORTED=1 the DW rows are then rewritten in (uid, ts) order,
+// the order ClickHouse's sorted table keeps.
 //
 //	FGEN_BENCH_EVENTS=20000000 FGEN_BENCH_USERS=1000000 \
 //	    go test -run '^$' -bench Funnels -benchtime 3x -timeout 1h ./internal/bench
@@ -89,6 +98,28 @@ func BenchmarkFunnels(b *testing.B) {
 	})
 	for _, name := range []string{"events", "users", "ordered", "ordered_full"} {
 		b.Run("duckdb/"+name, timeNode(name))
+	}
+	// Reference queries for the events and users modes: the events counted
+	// from the bare count's groups, and the users a users funnel must hash.
+	for _, ref := range []struct{ name, query string }{
+		{"ref_events_from_groups", fx.eventsFromGroups},
+		{"ref_count_distinct_users", fx.distinctUsers},
+	} {
+		b.Run("duckdb/"+ref.name, func(b *testing.B) {
+			var total time.Duration
+			for range b.N {
+				start := time.Now()
+				rows, err := fx.db.Query(fx.ctx, ref.query)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += time.Since(start)
+				if len(rows.Values) != 1 {
+					b.Fatalf("%s: %d rows", ref.name, len(rows.Values))
+				}
+			}
+			b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
+		})
 	}
 	local := fx.orderedCounts(b)
 	if fx.peer == nil {
@@ -183,6 +214,8 @@ type funnelsFixture struct {
 	bare          string
 	duckdbVersion string
 
+	eventsFromGroups, distinctUsers string // reference queries
+
 	peer       *chpeer.Peer
 	skip       string
 	chQuery    string
@@ -243,19 +276,52 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 		}
 	}
 	start := time.Now()
-	if _, err := db.SQL().ExecContext(ctx, odsRowsSQL(cfg.ODS.Name, fx.day, events, users)); err != nil {
-		b.Fatal(err)
+	switch data := os.Getenv("FGEN_BENCH_DATA"); data {
+	case "", "sql":
+		if _, err := db.SQL().ExecContext(ctx, odsRowsSQL(cfg.ODS.Name, fx.day, events, users)); err != nil {
+			b.Fatal(err)
+		}
+	case "sample":
+		so := sample.Options{Users: users, Days: 1, Start: fx.day, Seed: 1, Stages: [][]string{{"browse"}, {"click"}, {"purchase"}}, Noise: true}
+		n, err := db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, []string{fx.day}, func(conn *sql.Conn) (int64, error) {
+			return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		events = int(n)
+	default:
+		b.Fatalf("FGEN_BENCH_DATA=%q: want sql or sample", data)
 	}
 	if _, err := Run(ctx, db, dw); err != nil {
 		b.Fatal(err)
 	}
 	q := generator.DuckDB.QuoteIdent
+	if os.Getenv("FGEN_BENCH_DW_SORTED") == "1" {
+		// The DW rows in (user, time) order, as ClickHouse's sorted table
+		// keeps them: what a DW node that sorted its output would write.
+		dwt := q(cfg.DW.Name)
+		for _, stmt := range []string{
+			"CREATE TABLE fgen_dw_sorted AS SELECT * FROM " + dwt + " ORDER BY " + q("uid") + ", " + q("ts"),
+			"DELETE FROM " + dwt,
+			"INSERT INTO " + dwt + " SELECT * FROM fgen_dw_sorted",
+			"DROP TABLE fgen_dw_sorted",
+			"CHECKPOINT",
+		} {
+			if _, err := db.SQL().ExecContext(ctx, stmt); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Logf("DW rows sorted by (uid, ts)")
+	}
 	if err := db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s = '%s'", q(cfg.DW.Name), q(cfg.DW.Partition), fx.day)).Scan(&fx.rows); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("generated %d ODS rows and ran the DW node in %.1fs", events, time.Since(start).Seconds())
 	ev := q("customize_event")
 	fx.bare = fmt.Sprintf("SELECT %s, count(*) FROM %s WHERE %s = '%s' GROUP BY %s", ev, q(cfg.DW.Name), q(cfg.DW.Partition), fx.day, ev)
+	fx.eventsFromGroups = fmt.Sprintf("SELECT CAST(SUM(CASE WHEN %[1]s = 'browse' THEN n ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN %[1]s = 'click' THEN n ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN %[1]s = 'purchase' THEN n ELSE 0 END) AS BIGINT) FROM (%[2]s) AS g(%[1]s, n)", ev, fx.bare)
+	fx.distinctUsers = fmt.Sprintf("SELECT count(DISTINCT %s) FROM %s WHERE %s = '%s'", q("uid"), q(cfg.DW.Name), q(cfg.DW.Partition), fx.day)
 
 	fx.peer, fx.skip, err = chpeer.Connect(ctx, "../../scripts/clickhouse.sh", b.TempDir())
 	if err != nil {
@@ -380,4 +446,68 @@ func envInt(b *testing.B, name string, def int) int {
 		b.Fatalf("%s=%q: want a positive number", name, s)
 	}
 	return n
+}
+
+// BenchmarkFunnelsBot times the ordered node on one user with
+// FGEN_BENCH_BOT_EVENTS events (default 1,000,000) in a day, a bot: the fold
+// walks one long list on one thread, so its cost per event is what a large
+// per-user history costs (linear, not quadratic).
+//
+//	go test -run '^$' -bench FunnelsBot -benchtime 3x ./internal/bench
+func BenchmarkFunnelsBot(b *testing.B) {
+	events := envInt(b, "FGEN_BENCH_BOT_EVENTS", 1_000_000)
+	ctx := context.Background()
+	base, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := string(base)
+	text = text[:strings.Index(text, "\n[[funnels]]")] + funnelsConfig + text[strings.Index(text, "\n[targets.local]"):]
+	cfg, err := models.Parse("funnel.toml", []byte(text))
+	if err != nil {
+		b.Fatal(err)
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := duckdb.Open(duckdb.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	p, err := plan.Build(ctx, db, plan.Input{Target: "bench", Engine: models.EngineDuckDB, Config: cfg, Project: proj})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := plan.Apply(ctx, db, p, plan.ApplyOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	const day = "20210303"
+	var job *warehouse.Job
+	for _, node := range proj.Nodes {
+		if node.Funnel == "ordered" {
+			sql, err := generator.BindParams(node.SQL, day)
+			if err != nil {
+				b.Fatal(err)
+			}
+			job = &warehouse.Job{Name: node.Name, Kind: "node", Day: day, SQL: sql}
+		}
+	}
+	// Mostly entries, clicks and purchases now and then, all over the day.
+	if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (uid, customize_event, ts, dt)
+SELECT 'bot', (['browse', 'browse', 'browse', 'click', 'purchase'])[1 + i %% 5], 1614700800 + (i * 2654435761 %% 4294967296 // 256) %% 86400, '%s'
+FROM range(%d) t(i)`, generator.DuckDB.QuoteIdent(cfg.DW.Name), day, events)); err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	b.ResetTimer()
+	for range b.N {
+		d, err := Run(ctx, db, job)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += d
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
 }
