@@ -134,9 +134,9 @@ func TestDiffExitCodes(t *testing.T) {
 	}
 	node := filepath.Join(dir, "out", "nodes", "rpt_user_trace_data.sql")
 	data, _ := os.ReadFile(node)
-	os.WriteFile(node, []byte(strings.Replace(string(data), "COUNT(", "SUM(", 1)), 0o644)
+	os.WriteFile(node, []byte(strings.Replace(string(data), "COALESCE(SUM(", "COALESCE(MAX(", 1)), 0o644)
 	r := fgen(t, dir, nil, "diff")
-	if r.code != 2 || !strings.Contains(r.stdout, "was edited by hand") || !strings.Contains(r.stdout, "-    SELECT SUM(") {
+	if r.code != 2 || !strings.Contains(r.stdout, "was edited by hand") || !strings.Contains(r.stdout, "-    SELECT COALESCE(MAX(") {
 		t.Errorf("diff after a hand edit: %+v", r)
 	}
 	if !strings.Contains(r.stderr, "1 edited by hand") {
@@ -268,7 +268,7 @@ func TestDiffMarkdown(t *testing.T) {
 	if r.code != 2 {
 		t.Fatalf("diff: %+v", r)
 	}
-	for _, want := range []string{"| `out/nodes/rpt_user_trace_data.sql` | changed |", "<details><summary><code>out/nodes/rpt_user_trace_data.sql</code> (changed)</summary>", "```diff\n--- a/out/nodes/rpt_user_trace_data.sql", "+           COUNT(CASE WHEN `customize_event` IN ('click', 'add_to_cart') THEN 1 END)"} {
+	for _, want := range []string{"| `out/nodes/rpt_user_trace_data.sql` | changed |", "<details><summary><code>out/nodes/rpt_user_trace_data.sql</code> (changed)</summary>", "```diff\n--- a/out/nodes/rpt_user_trace_data.sql", "+           COALESCE(SUM(CASE WHEN `customize_event` IN ('click', 'add_to_cart') THEN `fgen_rows` END), 0)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("markdown lacks %q", want)
 		}

@@ -14,10 +14,15 @@ SELECT `n_viewed`                       AS `viewed`,
        `n_cart` / NULLIF(`n_viewed`, 0) AS `cart_overall`,
        `n_pay` / NULLIF(`n_viewed`, 0)  AS `pay_overall`
 FROM (
-    SELECT COUNT(CASE WHEN `event` IN ('view', 'view_item') THEN 1 END)             AS `n_viewed`,
-           COUNT(CASE WHEN `event` IN ('add to cart', 'it\'s "quoted"') THEN 1 END) AS `n_cart`,
-           COUNT(CASE WHEN `event` = 'back\\slash' THEN 1 END)                      AS `n_pay`
-    FROM `dw_events`
-    WHERE `dt` = '${bdp.system.bizdate}'
-      AND `event` IN ('view', 'view_item', 'add to cart', 'it\'s "quoted"', 'back\\slash')
+    SELECT COALESCE(SUM(CASE WHEN `event` IN ('view', 'view_item') THEN `fgen_rows` END), 0)             AS `n_viewed`,
+           COALESCE(SUM(CASE WHEN `event` IN ('add to cart', 'it\'s "quoted"') THEN `fgen_rows` END), 0) AS `n_cart`,
+           COALESCE(SUM(CASE WHEN `event` = 'back\\slash' THEN `fgen_rows` END), 0)                      AS `n_pay`
+    FROM (
+        -- rows per event on the day
+        SELECT `event`,
+               COUNT(*) AS `fgen_rows`
+        FROM `dw_events`
+        WHERE `dt` = '${bdp.system.bizdate}'
+        GROUP BY `event`
+    ) `event_counts`
 ) `stage_counts`;

@@ -16,11 +16,16 @@ SELECT CAST("n_browse" AS STRING)                                               
        CASE WHEN "n_click" > 0 THEN CONCAT(ROUND("n_purchase" * 10000 / "n_click") / 100, '%') END AS "click_rate",
        '${bdp.system.bizdate}'                                                                     AS "dt"
 FROM (
-    SELECT COUNT(CASE WHEN "customize_event" = 'browse' THEN 1 END)   AS "n_browse",
-           COUNT(CASE WHEN "customize_event" = 'click' THEN 1 END)    AS "n_click",
-           COUNT(CASE WHEN "customize_event" = 'purchase' THEN 1 END) AS "n_purchase"
-    FROM "dw_user_trace_data"
-    WHERE "dt" = '${bdp.system.bizdate}'
-      AND "customize_event" IN ('browse', 'click', 'purchase')
+    SELECT COALESCE(SUM(CASE WHEN "customize_event" = 'browse' THEN "fgen_rows" END), 0)   AS "n_browse",
+           COALESCE(SUM(CASE WHEN "customize_event" = 'click' THEN "fgen_rows" END), 0)    AS "n_click",
+           COALESCE(SUM(CASE WHEN "customize_event" = 'purchase' THEN "fgen_rows" END), 0) AS "n_purchase"
+    FROM (
+        -- rows per customize_event on the day
+        SELECT "customize_event",
+               COUNT(*) AS "fgen_rows"
+        FROM "dw_user_trace_data"
+        WHERE "dt" = '${bdp.system.bizdate}'
+        GROUP BY "customize_event"
+    ) "event_counts"
 ) "stage_counts";
 COMMIT;

@@ -12,15 +12,21 @@ SELECT `system_type`                   AS `system_type`,
        `n_buy`                         AS `buy`,
        `n_buy` / NULLIF(`n_browse`, 0) AS `browse_to_buy_rate`
 FROM (
-    SELECT CASE WHEN GROUPING(`system_type`) = 0 THEN `system_type` ELSE 'all' END AS `system_type`,
-           COUNT(CASE WHEN `customize_event` = 'browse' THEN 1 END)                AS `n_browse`,
-           COUNT(CASE WHEN `customize_event` IN ('click', 'purchase') THEN 1 END)  AS `n_buy`
+    SELECT CASE WHEN GROUPING(`system_type`) = 0 THEN `system_type` ELSE 'all' END                     AS `system_type`,
+           COALESCE(SUM(CASE WHEN `customize_event` = 'browse' THEN `fgen_rows` END), 0)               AS `n_browse`,
+           COALESCE(SUM(CASE WHEN `customize_event` IN ('click', 'purchase') THEN `fgen_rows` END), 0) AS `n_buy`
     FROM (
-        SELECT COALESCE(NULLIF(CAST(`system_type` AS STRING), ''), 'unknown') AS `system_type`,
-               `customize_event`
-        FROM `dw_user_trace_data`
-        WHERE `dt` = '${bdp.system.bizdate}'
-          AND `customize_event` IN ('browse', 'click', 'purchase')
-    ) `funnel_rows`
+        -- rows per customize_event, system_type on the day
+        SELECT `system_type`,
+               `customize_event`,
+               COUNT(*) AS `fgen_rows`
+        FROM (
+            SELECT COALESCE(NULLIF(CAST(`system_type` AS STRING), ''), 'unknown') AS `system_type`,
+                   `customize_event`
+            FROM `dw_user_trace_data`
+            WHERE `dt` = '${bdp.system.bizdate}'
+        ) `funnel_rows`
+        GROUP BY `system_type`, `customize_event`
+    ) `event_counts`
     GROUP BY GROUPING SETS ((), (`system_type`))
 ) `stage_counts`;
