@@ -1,0 +1,526 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/internal/sample"
+)
+
+// loadCols are the columns of the test table t, one of each kind of type.
+var loadCols = []LoadColumn{
+	{Name: "id", Type: "VARCHAR"},
+	{Name: "n", Type: "BIGINT"},
+	{Name: "x", Type: "DOUBLE"},
+	{Name: "ok", Type: "BOOLEAN"},
+	{Name: "at", Type: "TIMESTAMP"},
+	{Name: "amount", Type: "DECIMAL(10,2)"},
+}
+
+const loadTable = `CREATE TABLE t (id VARCHAR, n BIGINT, x DOUBLE, ok BOOLEAN, "at" TIMESTAMP, amount DECIMAL(10,2), dt VARCHAR NOT NULL)`
+
+// loadFixture is a database file with the table t holding one row in each
+// of the partitions 20210301 and 20210302, and a directory for input files.
+type loadFixture struct {
+	t   *testing.T
+	db  *DB
+	dir string
+}
+
+func newLoadFixture(t *testing.T) *loadFixture {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := Open(Options{Path: filepath.Join(dir, "db", "local.duckdb"), Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range []string{loadTable, `INSERT INTO t (id, dt) VALUES ('old1', '20210301'), ('old2', '20210302')`} {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &loadFixture{t: t, db: db, dir: dir}
+}
+
+// file writes a file in the fixture's directory and returns its path.
+func (f *loadFixture) file(name, data string) string {
+	f.t.Helper()
+	path := filepath.Join(f.dir, name)
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+	return path
+}
+
+func (f *loadFixture) load(day string, appendRows bool, files ...string) (int64, error) {
+	return f.db.Load(context.Background(), LoadOptions{Table: "t", Partition: "dt", Day: day, Columns: loadCols, Files: files, Append: appendRows})
+}
+
+// rows returns the table in its physical order, one line per row.
+func (f *loadFixture) rows() string {
+	f.t.Helper()
+	res, err := f.db.Query(context.Background(), `SELECT id, n, x, ok, CAST("at" AS VARCHAR), CAST(amount AS VARCHAR), dt FROM t`)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, row := range res.Values {
+		for i, v := range row {
+			if i > 0 {
+				b.WriteString("|")
+			}
+			if v == nil {
+				b.WriteString("NULL")
+			} else {
+				b.WriteString(strings.ReplaceAll(*v, "\n", `\n`))
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func (f *loadFixture) partitions() string {
+	f.t.Helper()
+	res, err := f.db.Query(context.Background(), `SELECT value FROM fgen_partitions WHERE table_name = 't' ORDER BY value`)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var vals []string
+	for _, row := range res.Values {
+		vals = append(vals, *row[0])
+	}
+	return strings.Join(vals, ",")
+}
+
+// noLeftovers checks that a load left no temporary files beside the database.
+func (f *loadFixture) noLeftovers() {
+	f.t.Helper()
+	entries, _ := os.ReadDir(filepath.Join(f.dir, "db"))
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "local.duckdb") {
+			f.t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
+
+const oldRows = "old1|NULL|NULL|NULL|NULL|NULL|20210301\nold2|NULL|NULL|NULL|NULL|NULL|20210302\n"
+
+func TestLoadJSONL(t *testing.T) {
+	f := newLoadFixture(t)
+	a := f.file("a.jsonl", `{"id":"a1","n":1,"x":1.5,"ok":true,"at":"2021-03-03 10:00:00","amount":"12.345"}
+
+{"ID":"a2","n":"-7","x":"1e3","ok":"false","at":null,"amount":3}
+  {"id":"es\"c\\a\/pe\n\t\u00e9\ud83d\ude00","n":null}
+{"id":123,"x":-0.25,"dt":"20210303"}
+{}
+`)
+	b := f.file("b.ndjson", `{"id":"b1","n":9223372036854775807}`)
+	n, err := f.load("20210303", false, a, b)
+	if err != nil || n != 6 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	want := "old1|NULL|NULL|NULL|NULL|NULL|20210301\n" +
+		"old2|NULL|NULL|NULL|NULL|NULL|20210302\n" +
+		"a1|1|1.5|true|2021-03-03 10:00:00|12.35|20210303\n" +
+		"a2|-7|1000|false|NULL|3.00|20210303\n" +
+		"es\"c\\a/pe\\n\t\u00e9\U0001F600|NULL|NULL|NULL|NULL|NULL|20210303\n" +
+		"123|NULL|-0.25|NULL|NULL|NULL|20210303\n" +
+		"NULL|NULL|NULL|NULL|NULL|NULL|20210303\n" +
+		"b1|9223372036854775807|NULL|NULL|NULL|NULL|20210303\n"
+	if got := f.rows(); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	if got := f.partitions(); got != "20210303" {
+		t.Errorf("partitions %s", got)
+	}
+	// Loading again replaces the partition.
+	if n, err := f.load("20210303", false, b); err != nil || n != 1 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	if got := f.rows(); got != oldRows+"b1|9223372036854775807|NULL|NULL|NULL|NULL|20210303\n" {
+		t.Errorf("rows after replacing:\n%s", got)
+	}
+	// --append adds to it.
+	if n, err := f.load("20210303", true, b); err != nil || n != 1 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	if got := strings.Count(f.rows(), "b1|"); got != 2 {
+		t.Errorf("%d b1 rows after appending, want 2", got)
+	}
+	f.noLeftovers()
+}
+
+func TestLoadCSV(t *testing.T) {
+	f := newLoadFixture(t)
+	a := f.file("a.csv", "id,N,x,ok,at,amount,dt\r\n"+
+		"a1,1,1.5,true,2021-03-03 10:00:00,12.345,20210303\r\n"+
+		`"",,,,,,`+"\n"+
+		"\n"+
+		`"multi`+"\n"+`line, ""quoted""",2,,,,,20210303`+"\n"+
+		` spaced ,3,,,,,`)
+	b := f.file("b.csv", "amount,id\n1,b1\n")
+	n, err := f.load("20210303", false, a, b)
+	if err != nil || n != 5 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	want := oldRows +
+		"a1|1|1.5|true|2021-03-03 10:00:00|12.35|20210303\n" +
+		"|NULL|NULL|NULL|NULL|NULL|20210303\n" +
+		`multi\nline, "quoted"|2|NULL|NULL|NULL|NULL|20210303` + "\n" +
+		" spaced |3|NULL|NULL|NULL|NULL|20210303\n" +
+		"b1|NULL|NULL|NULL|NULL|1.00|20210303\n"
+	if got := f.rows(); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	// A header alone loads nothing and still replaces the partition.
+	if n, err := f.load("20210303", false, f.file("empty.csv", "id,n\n")); err != nil || n != 0 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	if got := f.rows(); got != oldRows {
+		t.Errorf("rows:\n%s", got)
+	}
+	f.noLeftovers()
+}
+
+// Without a day, rows go to the partitions their dt names, and only those
+// partitions are replaced.
+func TestLoadByRowPartition(t *testing.T) {
+	f := newLoadFixture(t)
+	a := f.file("a.jsonl", `{"id":"a1","dt":"20210302"}
+{"id":"a2","dt":"20210303"}
+`)
+	b := f.file("b.csv", "dt,id\n20210303,b1\n20210302,b2\n")
+	n, err := f.load("", false, a, b)
+	if err != nil || n != 4 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	want := "old1|NULL|NULL|NULL|NULL|NULL|20210301\n" +
+		"a1|NULL|NULL|NULL|NULL|NULL|20210302\n" +
+		"a2|NULL|NULL|NULL|NULL|NULL|20210303\n" +
+		"b1|NULL|NULL|NULL|NULL|NULL|20210303\n" +
+		"b2|NULL|NULL|NULL|NULL|NULL|20210302\n"
+	if got := f.rows(); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	if got := f.partitions(); got != "20210302,20210303" {
+		t.Errorf("partitions %s", got)
+	}
+	f.noLeftovers()
+}
+
+func TestLoadParquet(t *testing.T) {
+	f := newLoadFixture(t)
+	p := filepath.Join(f.dir, "p.parquet")
+	q := `COPY (SELECT * FROM (VALUES ('p1', 1, 2.5, '20210303'), ('p2', NULL, NULL, '20210303')) AS v(id, n, x, dt)) TO '` + p + `' (FORMAT parquet)`
+	if _, err := f.db.SQL().Exec(q); err != nil {
+		t.Fatal(err)
+	}
+	j := f.file("j.jsonl", `{"id":"j1","dt":"20210303"}`)
+	n, err := f.load("", false, j, p)
+	if err != nil || n != 3 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	want := oldRows +
+		"j1|NULL|NULL|NULL|NULL|NULL|20210303\n" +
+		"p1|1|2.5|NULL|NULL|NULL|20210303\n" +
+		"p2|NULL|NULL|NULL|NULL|NULL|20210303\n"
+	if got := f.rows(); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	if _, err := f.load("20210304", false, p); err == nil || err.Error() != p+`:1: dt is "20210303" but the rows are loaded into dt=20210304; load them with --bizdate 20210303` {
+		t.Errorf("load into another day: %v", err)
+	}
+	bad := filepath.Join(f.dir, "bad.parquet")
+	if _, err := f.db.SQL().Exec(`COPY (SELECT 1 AS id, 2 AS nope) TO '` + bad + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.load("20210303", false, bad); err == nil || err.Error() != bad+`: unknown column "nope"; the table t has: id, n, x, ok, at, amount` {
+		t.Errorf("unknown column: %v", err)
+	}
+	typ := filepath.Join(f.dir, "type.parquet")
+	if _, err := f.db.SQL().Exec(`COPY (SELECT * FROM (VALUES ('1'), ('x')) AS v(n)) TO '` + typ + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.load("20210303", false, j, typ); err == nil || err.Error() != typ+`:2: column n: "x" is not a valid BIGINT` {
+		t.Errorf("bad value: %v", err)
+	}
+	if got := f.rows(); got != want {
+		t.Errorf("rows after failed loads:\n%s\nwant\n%s", got, want)
+	}
+	f.noLeftovers()
+}
+
+// A malformed row loads nothing: the error names the file and line, and the
+// table keeps its rows.
+func TestLoadErrors(t *testing.T) {
+	f := newLoadFixture(t)
+	good := f.file("good.jsonl", `{"id":"g1","n":1}`+"\n"+`{"id":"g2","n":2}`+"\n")
+	if _, err := f.load("20210303", false, good); err != nil {
+		t.Fatal(err)
+	}
+	want := f.rows()
+	for _, tc := range []struct {
+		name  string
+		day   string
+		files map[string]string // in order of the name
+		err   string            // with FILE for the directory
+	}{
+		{"bad json", "20210303", map[string]string{"1.jsonl": "{\"id\":\"a\"}\n{\"id\":\"a\",}\n"},
+			`FILE/1.jsonl:2: malformed JSON at column 11: expected a string`},
+		{"not an object", "20210303", map[string]string{"1.jsonl": "[1]\n"},
+			`FILE/1.jsonl:1: malformed JSON at column 1: expected an object '{'`},
+		{"trailing text", "20210303", map[string]string{"1.jsonl": "{} x\n"},
+			`FILE/1.jsonl:1: malformed JSON at column 4: unexpected text after the object`},
+		{"unterminated", "20210303", map[string]string{"1.jsonl": "{\"id\":\"a\n"},
+			`FILE/1.jsonl:1: malformed JSON at column 9: unterminated string`},
+		{"unknown key", "20210303", map[string]string{"1.jsonl": `{"idd":1}`},
+			`FILE/1.jsonl:1: unknown column "idd"; the table t has: id, n, x, ok, at, amount`},
+		{"twice", "20210303", map[string]string{"1.jsonl": `{"id":1,"ID":2}`},
+			`FILE/1.jsonl:1: key "ID" appears twice`},
+		{"nested", "20210303", map[string]string{"1.jsonl": `{"id":{"a":1}}`},
+			`FILE/1.jsonl:1: column id: nested objects and arrays are not supported`},
+		{"bad number", "20210303", map[string]string{"1.jsonl": `{"n":1-2}`},
+			`FILE/1.jsonl:1: malformed JSON at column 9: bad number "1-2"`},
+		{"bad bigint", "20210303", map[string]string{"1.jsonl": "{\"n\":1}\n{\"n\":\"yesterday\"}\n"},
+			`FILE/1.jsonl:2: column n: "yesterday" is not a valid BIGINT`},
+		{"bigint overflow", "20210303", map[string]string{"1.jsonl": `{"n":9223372036854775808}`},
+			`FILE/1.jsonl:1: column n: "9223372036854775808" is not a valid BIGINT`},
+		{"bad timestamp", "20210303", map[string]string{"1.jsonl": `{"at":"soon"}`},
+			`FILE/1.jsonl:1: column at: "soon" is not a valid TIMESTAMP`},
+		{"bad boolean", "20210303", map[string]string{"1.jsonl": `{"ok":"maybe"}`},
+			`FILE/1.jsonl:1: column ok: "maybe" is not a valid BOOLEAN`},
+		{"first bad value in file order", "20210303", map[string]string{
+			"1.jsonl": "{\"n\":1}\n{\"n\":1}\n{\"x\":\"x1\"}\n", "2.jsonl": "{\"n\":\"n2\"}\n"},
+			`FILE/1.jsonl:3: column x: "x1" is not a valid DOUBLE`},
+		{"a malformed row wins over an earlier bad value", "20210303", map[string]string{
+			"1.jsonl": "{\"n\":\"n1\"}\n", "2.csv": "id,n\na,1\nb\n"},
+			`FILE/2.csv:3: 1 fields, but the header has 2`},
+		{"other day", "20210303", map[string]string{"1.jsonl": "{\"dt\":\"20210303\"}\n{\"dt\":\"20210304\"}\n"},
+			`FILE/1.jsonl:2: dt is "20210304" but the rows are loaded into dt=20210303; load them with --bizdate 20210304`},
+		{"other day in csv", "20210303", map[string]string{"1.csv": "id,dt\na,20210304\n"},
+			`FILE/1.csv:2: dt is "20210304" but the rows are loaded into dt=20210303; load them with --bizdate 20210304`},
+		{"no dt", "", map[string]string{"1.jsonl": "{\"dt\":\"20210303\"}\n{\"id\":\"a\"}\n"},
+			`FILE/1.jsonl:2: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row`},
+		{"null dt", "", map[string]string{"1.csv": "id,dt\na,20210303\nb,\n"},
+			`FILE/1.csv:3: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row`},
+		{"bad dt", "", map[string]string{"1.jsonl": `{"dt":"2021-03-03"}`},
+			`FILE/1.jsonl:1: dt "2021-03-03" is not a date written yyyymmdd`},
+		{"no such date", "", map[string]string{"1.jsonl": `{"dt":"20210230"}`},
+			`FILE/1.jsonl:1: dt "20210230" is not a date written yyyymmdd`},
+		{"a bad value wins over an earlier bad dt", "", map[string]string{"1.jsonl": "{\"dt\":\"x\"}\n{\"dt\":\"20210303\",\"n\":\"x\"}\n"},
+			`FILE/1.jsonl:2: column n: "x" is not a valid BIGINT`},
+		{"bad dt in a later file", "", map[string]string{"1.jsonl": `{"dt":"20210303"}`, "2.jsonl": `{"dt":"2021"}`},
+			`FILE/2.jsonl:1: dt "2021" is not a date written yyyymmdd`},
+		{"csv field count", "20210303", map[string]string{"1.csv": "id,n\na,1,2\n"},
+			`FILE/1.csv:2: 3 fields, but the header has 2`},
+		{"csv unknown header", "20210303", map[string]string{"1.csv": "id,nn\n"},
+			`FILE/1.csv:1: unknown column "nn" in the header; the table t has: id, n, x, ok, at, amount`},
+		{"csv unterminated quote", "20210303", map[string]string{"1.csv": "id\n\"a\n"},
+			`FILE/1.csv:2: unterminated quoted field`},
+		{"csv quote inside", "20210303", map[string]string{"1.csv": "id\na\"b\n"},
+			`FILE/1.csv:2: quote in the middle of an unquoted field`},
+		{"csv text after quote", "20210303", map[string]string{"1.csv": "id\n\"a\"b\n"},
+			`FILE/1.csv:2: text after a closing quote`},
+		{"csv bad value after a multi-line field", "20210303", map[string]string{"1.csv": "id,n\n\"a\nb\",1\nc,x\n"},
+			`FILE/1.csv:4: column n: "x" is not a valid BIGINT`},
+		{"extension", "20210303", map[string]string{"1.txt": ""},
+			`FILE/1.txt: unknown file type ".txt"; use .jsonl, .csv or .parquet`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(f.dir, strings.ReplaceAll(tc.name, " ", "_"))
+			os.MkdirAll(dir, 0o755)
+			var files []string
+			for name, data := range tc.files {
+				path := filepath.Join(dir, name)
+				os.WriteFile(path, []byte(data), 0o644)
+				files = append(files, path)
+			}
+			sortStrings(files)
+			_, err := f.load(tc.day, false, files...)
+			wantErr := strings.ReplaceAll(tc.err, "FILE", dir)
+			if err == nil || err.Error() != wantErr {
+				t.Errorf("err = %v\nwant  %s", err, wantErr)
+			}
+			var re *RowError
+			if strings.Contains(tc.err, ".jsonl:") && !errors.As(err, &re) {
+				t.Errorf("%T is not a *RowError", err)
+			}
+			if got := f.rows(); got != want {
+				t.Errorf("rows changed:\n%s", got)
+			}
+		})
+	}
+	if _, err := f.load("20210303", false, filepath.Join(f.dir, "missing.jsonl")); err == nil || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	f.noLeftovers()
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// Values DuckDB must get exactly as they were, through the staging files.
+func TestLoadTrickyValues(t *testing.T) {
+	f := newLoadFixture(t)
+	long := strings.Repeat("x,\"y\"\n", 1<<20) // 6 MB, longer than DuckDB's default line limit
+	j := f.file("a.jsonl", `{"id":"a\u0000b"}
+{"id":"\r\n, \"\" "}
+{"id":" "}
+{"id":"`+strings.ReplaceAll(strings.ReplaceAll(long, `"`, `\"`), "\n", `\n`)+`"}
+`)
+	c := f.file("b.csv", "id\n\"a\rb\"\nx\ry\n\"\"\n")
+	p := filepath.Join(f.dir, "p.parquet")
+	q := `COPY (SELECT * FROM (VALUES (''), (NULL), ('q,"u"' || chr(10) || 'x'), (' '), ('é')) AS v(id)) TO '` + p + `' (FORMAT parquet)`
+	if _, err := f.db.SQL().Exec(q); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.load("20210303", false, j, c, p)
+	if err != nil || n != 12 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	res, err := f.db.Query(context.Background(), `SELECT id FROM t WHERE dt = '20210303'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*string{ptr("a\x00b"), ptr("\r\n, \"\" "), ptr(" "), ptr(long), ptr("a\rb"), ptr("xy"), ptr(""),
+		ptr(""), nil, ptr("q,\"u\"\nx"), ptr(" "), ptr("é")}
+	for i, row := range res.Values {
+		got, w := row[0], want[i]
+		if (got == nil) != (w == nil) || (got != nil && *got != *w) {
+			t.Errorf("row %d: %s, want %s", i+1, show(got), show(w))
+		}
+	}
+	f.noLeftovers()
+}
+
+func ptr(s string) *string { return &s }
+
+func show(s *string) string {
+	if s == nil {
+		return "NULL"
+	}
+	if len(*s) > 40 {
+		return strconvQuote((*s)[:40]) + "..."
+	}
+	return strconvQuote(*s)
+}
+
+func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
+
+// Invalid UTF-8 is a malformed row (DuckDB strings are UTF-8).
+func TestLoadInvalidUTF8(t *testing.T) {
+	f := newLoadFixture(t)
+	for _, tc := range []struct{ name, data, line string }{
+		{"a.jsonl", "{\"id\":\"ok\"}\n{\"id\":\"a\xffb\"}\n", "2"},
+		{"a.csv", "id\nok\nok\na\xffb\n", "4"},
+	} {
+		path := f.file(tc.name, tc.data)
+		want := path + ":" + tc.line + `: column id: "a\xffb" is not valid UTF-8`
+		if _, err := f.load("20210303", false, path); err == nil || err.Error() != want {
+			t.Errorf("err = %v, want %s", err, want)
+		}
+	}
+	if got := f.rows(); got != oldRows {
+		t.Errorf("rows:\n%s", got)
+	}
+}
+
+func TestLoadCanceled(t *testing.T) {
+	f := newLoadFixture(t)
+	path := f.file("a.jsonl", strings.Repeat(`{"id":"a"}`+"\n", 200000))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := f.db.Load(ctx, LoadOptions{Table: "t", Partition: "dt", Day: "20210303", Columns: loadCols, Files: []string{path}})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if got := f.rows(); got != oldRows {
+		t.Errorf("rows:\n%s", got)
+	}
+	f.noLeftovers()
+}
+
+// The tests again with parts of one and two rows: every file is split, and
+// parts are inserted while later ones are staged.
+func TestLoadSmallParts(t *testing.T) {
+	for _, rows := range []int64{1, 2} {
+		old := loadPartRows
+		loadPartRows = rows
+		t.Run(fmt.Sprint(rows), func(t *testing.T) {
+			t.Run("JSONL", TestLoadJSONL)
+			t.Run("CSV", TestLoadCSV)
+			t.Run("ByRowPartition", TestLoadByRowPartition)
+			t.Run("Parquet", TestLoadParquet)
+			t.Run("Errors", TestLoadErrors)
+			t.Run("TrickyValues", TestLoadTrickyValues)
+			t.Run("InvalidUTF8", TestLoadInvalidUTF8)
+		})
+		loadPartRows = old
+	}
+}
+
+// BenchmarkStage measures fgen's own share of a load: parsing sample events
+// and writing the staging files, without DuckDB.
+//
+//	go test -run '^$' -bench Stage ./internal/duckdb
+func BenchmarkStage(b *testing.B) {
+	var cols []LoadColumn
+	for i, name := range sample.Columns() {
+		typ := "VARCHAR"
+		if i == 2 || i == 4 || i == 5 || i == 10 {
+			typ = "BIGINT"
+		}
+		cols = append(cols, LoadColumn{Name: name, Type: typ})
+	}
+	for _, format := range []string{"jsonl", "csv"} {
+		b.Run(format, func(b *testing.B) {
+			dir := b.TempDir()
+			path := filepath.Join(dir, "events."+format)
+			w, err := sample.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var events int64
+			err = sample.Generate(sample.Options{Users: 50000, Noise: true}, func(e *sample.Event) error {
+				events++
+				return w.Write(e)
+			})
+			if err == nil {
+				err = w.Close()
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			read := readJSONL
+			if format == "csv" {
+				read = readCSV
+			}
+			index := map[string]int{}
+			for i, c := range cols {
+				index[c.Name] = i
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				st := &stager{opts: LoadOptions{Table: "ods", Partition: "dt", Columns: cols, Files: []string{path}},
+					dir: dir, firstAt: map[string]rowPos{}, partRows: 1 << 40}
+				err := st.stageText(context.Background(), 0, path, index, read, func(p stagedPart) error { return os.Remove(p.path) })
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
