@@ -1,0 +1,102 @@
+//go:build cgo
+
+// Command nodetimes times, on the local DuckDB target of a funnel.toml that
+// 'fgen sample --load' and 'fgen apply' have filled, the bare count of the
+// day's ODS rows per event, the DW node, the bare count of the day's DW rows
+// per event and the RPT node, each -runs times in that order, and prints the
+// best and median times and the ratios of the nodes to the bare counts.
+// scripts/bench.sh runs it; it re-runs the nodes, which overwrite the day's
+// DW and RPT partitions with the same rows.
+//
+//	nodetimes -config funnel.toml -bizdate 20210303 -runs 3
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fgen-dev/fgen/internal/bench"
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/models"
+)
+
+func main() {
+	config := flag.String("config", "funnel.toml", "the funnel.toml")
+	day := flag.String("bizdate", "20210303", "business date yyyymmdd")
+	runs := flag.Int("runs", 3, "runs of each step")
+	flag.Parse()
+	if err := run(*config, *day, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "nodetimes:", err)
+		os.Exit(1)
+	}
+}
+
+func run(config, day string, runs int) error {
+	ctx := context.Background()
+	cfg, err := models.Load(config)
+	if err != nil {
+		return err
+	}
+	_, t, err := cfg.Target("")
+	if err != nil {
+		return err
+	}
+	path := t.Path
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(config), path)
+	}
+	db, err := duckdb.Open(duckdb.Options{Path: path, Threads: t.Threads, MemoryLimit: t.MemoryLimit})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := bench.Render(cfg, day)
+	if err != nil {
+		return err
+	}
+	var odsRows, dwRows int64
+	var bareODS, bareDW, dw, rpt []time.Duration
+	for i := 0; i < runs; i++ {
+		c, d, err := bench.Count(ctx, db, n.BareODS())
+		if err != nil {
+			return err
+		}
+		odsRows, bareODS = c, append(bareODS, d)
+	}
+	for i := 0; i < runs; i++ {
+		d, err := bench.Run(ctx, db, n.DW)
+		if err != nil {
+			return err
+		}
+		dw = append(dw, d)
+	}
+	for i := 0; i < runs; i++ {
+		c, d, err := bench.Count(ctx, db, n.BareDW())
+		if err != nil {
+			return err
+		}
+		dwRows, bareDW = c, append(bareDW, d)
+	}
+	for i := 0; i < runs; i++ {
+		d, err := bench.Run(ctx, db, n.RPT)
+		if err != nil {
+			return err
+		}
+		rpt = append(rpt, d)
+	}
+	sODS, sDW, sDWNode, sRPT := bench.Summarize(bareODS), bench.Summarize(bareDW), bench.Summarize(dw), bench.Summarize(rpt)
+	fmt.Printf("bare count by event, ODS (%d rows): %s\n", odsRows, sODS)
+	fmt.Printf("DW node:                             %s\n", sDWNode)
+	fmt.Printf("bare count by event, DW  (%d rows): %s\n", dwRows, sDW)
+	fmt.Printf("RPT node:                            %s\n", sRPT)
+	ratio := func(a, b time.Duration) float64 { return a.Seconds() / b.Seconds() }
+	fmt.Printf("ratio DW+RPT / bare ODS count: %.1fx (medians), %.1fx (bests)\n",
+		ratio(sDWNode.Median+sRPT.Median, sODS.Median), ratio(sDWNode.Best+sRPT.Best, sODS.Best))
+	fmt.Printf("ratio RPT / bare DW count:     %.1fx (medians), %.1fx (bests)\n",
+		ratio(sRPT.Median, sDW.Median), ratio(sRPT.Best, sDW.Best))
+	return nil
+}

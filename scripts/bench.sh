@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# bench.sh: end-to-end speed and peak memory of fgen's local DuckDB engine.
+#
+#   scripts/bench.sh [EVENTS ...]          default: 1000000 10000000
+#
+# For each size (events in one day; --users is EVENTS / 8.858818, what
+# 'fgen sample' makes per user) it builds fgen and the nodetimes helper once,
+# then in a fresh directory runs:
+#
+#   fgen init
+#   fgen sample --users U --load           generate the day and load it into ODS
+#   fgen apply --bizdate D                 create the tables, DW node, RPT node
+#   fgen apply --bizdate D                 again: both nodes replace their day
+#   nodetimes -runs RUNS                   bare DuckDB count(*) GROUP BY event over the
+#                                          day's ODS rows and DW rows, against the DW
+#                                          and RPT nodes: best and median of RUNS
+#   fgen sample -o events.jsonl / .csv     write the same events to files
+#   fgen load --bizdate D events.jsonl     strict load of each file
+#   fgen load --bizdate D events.csv
+#
+# and prints a table of wall time, events (rows) per second and peak resident
+# memory per step. Peak memory is GNU time's "Maximum resident set size" of
+# the step's process, so GNU time must be installed at /usr/bin/time:
+#
+#   apt-get install -y time
+#
+# Environment:
+#   BIZDATE=20210303   the business date
+#   RUNS=3             runs per nodetimes step
+#   THREADS=, MEMORY_LIMIT=   written into the local target of funnel.toml
+#                      (threads = N, memory_limit = "2GB"); unset: DuckDB's defaults
+#   FILES=1            0 skips the file steps (sample -o and load)
+#   WORKDIR=           where the size directories go (default: mktemp -d); kept
+#                      when set, removed when not
+#
+# Timings move with whatever else runs on the machine. For each step the
+# script also prints other_cpu_s: the CPU seconds the rest of the machine
+# used meanwhile (all CPUs' busy time from /proc/stat minus the step's own
+# user + system time). Trust the rows where it is near 0; run the script on
+# an otherwise idle machine, and twice.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000000 10000000)
+bizdate=${BIZDATE:-20210303}
+runs=${RUNS:-3}
+files=${FILES:-1}
+
+if [ ! -x /usr/bin/time ] || ! /usr/bin/time -v true >/dev/null 2>&1; then
+	echo "bench.sh: needs GNU time at /usr/bin/time for peak memory; install it with: apt-get install -y time" >&2
+	exit 1
+fi
+
+work=${WORKDIR:-}
+if [ -z "$work" ]; then
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+fi
+mkdir -p "$work/bin"
+echo "building fgen and nodetimes ..." >&2
+(cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nodetimes" ./internal/bench/cmd/nodetimes)
+fgen=$work/bin/fgen
+
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+
+# busy prints the CPU ticks all CPUs spent busy since boot.
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+
+rows=()
+# step NAME EVENTS-FROM CMD...: runs CMD under GNU time in the current size
+# directory; EVENTS-FROM is a number, or "out" to take the first number of
+# the command's output line "wrote N events" / "loaded N rows".
+step() {
+	local name=$1 events=$2
+	shift 2
+	local log=$dir/$(echo "$name" | tr ' /' '__').log
+	local busy0 busy1
+	busy0=$(busy)
+	if ! /usr/bin/time -v -o "$log.time" "$@" >"$log" 2>&1; then
+		cat "$log" >&2
+		echo "bench.sh: $name failed" >&2
+		exit 1
+	fi
+	if [ "$events" = out ]; then
+		events=$(grep -Eo '(wrote|loaded) [0-9]+' "$log" | head -1 | grep -Eo '[0-9]+')
+	fi
+	busy1=$(busy)
+	local wall rss cpu other
+	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$log.time")
+	rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log.time")
+	cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s += $2} END {print s}' "$log.time")
+	other=$(awk -v a="$busy0" -v b="$busy1" -v c="$cpu" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz - c}')
+	rows+=("$(printf '%-9s %-16s %10s %8.2f %8.3f %8.1f %8s %12s' "$size" "$name" "$events" "$wall" "$(echo "$events $wall" | awk '{printf "%.3f", $1 / $2 / 1e6}')" "$cpu" "$rss" "$other")")
+	LAST_EVENTS=$events
+}
+
+for size in "${sizes[@]}"; do
+	users=$(awk -v n="$size" 'BEGIN {u = int(n / 8.858818 + 0.5); print (u < 1 ? 1 : u)}')
+	dir=$work/$size
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cd "$dir"
+	echo >&2
+	echo "== $size events ($users users), $dir; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+	"$fgen" init >/dev/null
+	if [ -n "${THREADS:-}" ]; then sed -i "s/^# threads = .*/threads = $THREADS/" funnel.toml; fi
+	if [ -n "${MEMORY_LIMIT:-}" ]; then sed -i "s/^# memory_limit = .*/memory_limit = \"$MEMORY_LIMIT\"/" funnel.toml; fi
+
+	step "sample --load" out "$fgen" sample --users "$users" --start "$bizdate" --load
+	events=$LAST_EVENTS
+	step "apply (first)" "$events" "$fgen" apply --bizdate "$bizdate"
+	step "apply (again)" "$events" "$fgen" apply --bizdate "$bizdate"
+	for f in "$dir"/apply_\(first\).log "$dir"/apply_\(again\).log; do grep "done in" "$f" | sed "s/^/  $(basename "$f" .log): /" >&2; done
+	"$work/bin/nodetimes" -config funnel.toml -bizdate "$bizdate" -runs "$runs" | sed 's/^/  /' >&2
+	if [ "$files" != 0 ]; then
+		for ext in jsonl csv; do
+			step "sample -o .$ext" out "$fgen" sample --users "$users" --start "$bizdate" -o "events.$ext"
+			step "load .$ext" out "$fgen" load --bizdate "$bizdate" "events.$ext"
+			rm -f "events.$ext"
+		done
+	fi
+done
+
+echo
+printf '%-9s %-16s %10s %8s %8s %8s %8s %12s\n' size step events wall_s M_ev/s cpu_s rss_MiB other_cpu_s
+printf '%s\n' "${rows[@]}"
