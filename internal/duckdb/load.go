@@ -56,7 +56,7 @@ func (e *RowError) Error() string {
 //
 // fgen parses JSON lines and CSV itself and writes the rows, with their file
 // and line, to staging CSV files of up to loadPartRows rows in a temporary
-// directory beside the database (Parquet files are copied there by DuckDB).
+// directory beside the database (DuckDB reads Parquet files directly).
 // While it stages the next part, DuckDB reads the previous one with its
 // parallel CSV reader and converts and inserts its rows, all in one
 // transaction; a part is removed once it is in. Only when an INSERT fails, or
@@ -134,10 +134,15 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 		err := deleteDays(tx, p.newDays)
 		var res sql.Result
 		if err == nil {
-			res, err = tx.ExecContext(ctx, insert+source(opts, []stagedPart{p}), args...)
+			src := p.insert
+			if src == "" {
+				src = source(opts, []stagedPart{p})
+			}
+			res, err = tx.ExecContext(ctx, insert+src, args...)
 		}
+		var got int64
 		if err == nil {
-			if got, _ := res.RowsAffected(); got != p.rows {
+			if got, _ = res.RowsAffected(); p.rows >= 0 && got != p.rows {
 				err = fmt.Errorf("DuckDB read %d rows of the %d in %s", got, p.rows, filepath.Base(p.path))
 			}
 		}
@@ -150,8 +155,10 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 			}
 			continue
 		}
-		n += p.rows
-		os.Remove(p.path)
+		n += got
+		if p.parquet == "" {
+			os.Remove(p.path)
+		}
 	}
 	if err := <-done; err != nil {
 		return 0, err
@@ -218,10 +225,13 @@ func (a rowPos) before(b rowPos) bool {
 }
 
 // stagedPart is a staging CSV file: per row the index of its input file,
-// its line, the columns (all as text) and the partition value.
+// its line, the columns (all as text) and the partition value; or a Parquet
+// file, read as the same columns.
 type stagedPart struct {
 	path    string
-	rows    int64
+	parquet string   // for a Parquet part: its rows as the staged columns
+	insert  string   // for a Parquet part: the same without line numbers, to insert
+	rows    int64    // -1 for a Parquet part
 	maxLine int      // bytes of the longest row
 	newDays []string // without a day: partition values no earlier part had
 	problem bool     // a partition value was wrong in this part or an earlier one
@@ -445,11 +455,44 @@ func appendQuoted(b, v []byte) []byte {
 }
 
 // source is the DuckDB table expression of the rows of staged parts, "" if
-// none.
+// none: the staged columns fgen_file, fgen_line, the table's columns as
+// VARCHAR and fgen_part.
 func source(opts LoadOptions, parts []stagedPart) string {
-	if len(parts) == 0 {
-		return ""
+	var srcs []string
+	for i := 0; i < len(parts); {
+		if parts[i].parquet != "" {
+			srcs = append(srcs, parts[i].parquet)
+			i++
+			continue
+		}
+		j := i
+		for j < len(parts) && parts[j].parquet == "" {
+			j++
+		}
+		srcs = append(srcs, csvSource(opts, parts[i:j]))
+		i = j
 	}
+	switch len(srcs) {
+	case 0:
+		return ""
+	case 1:
+		return srcs[0]
+	}
+	var b strings.Builder
+	b.WriteString("(")
+	for i, src := range srcs {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString("SELECT * FROM ")
+		b.WriteString(src)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// csvSource reads staging CSV files.
+func csvSource(opts LoadOptions, parts []stagedPart) string {
 	var files, cols []string
 	maxLine := 0
 	for _, p := range parts {
@@ -569,9 +612,10 @@ func checkTypes(ctx context.Context, conn *sql.Conn, src string, opts LoadOption
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// stageParquet copies a Parquet file to a staging file, after checking its
-// columns against the table's. It runs on a connection of its own, as the
-// load's connection may be inserting the previous part.
+// stageParquet checks a Parquet file's columns against the table's and
+// passes it on as a part that DuckDB reads directly, its rows numbered in
+// file order. It runs on a connection of its own, as the load's connection
+// may be inserting the previous part.
 func (st *stager) stageParquet(ctx context.Context, d *DB, fi int, file string, index map[string]int, send func(stagedPart) error) error {
 	if _, err := os.Stat(file); err != nil {
 		return err
@@ -606,63 +650,84 @@ func (st *stager) stageParquet(ctx context.Context, d *DB, fi int, file string, 
 	}
 	rows.Close()
 	cols := make([]string, len(opts.Columns))
-	for i := range cols {
-		cols[i] = "NULL"
+	for i, c := range opts.Columns {
+		cols[i] = "CAST(NULL AS VARCHAR) AS " + quote(c.Name)
 	}
-	var lengths []string
 	for _, name := range present {
-		e := fmt.Sprintf("CAST(%s AS VARCHAR)", quote(name))
-		cols[index[strings.ToLower(name)]] = e
-		lengths = append(lengths, fmt.Sprintf("coalesce(strlen(%s), 0)", e))
+		i := index[strings.ToLower(name)]
+		cols[i] = fmt.Sprintf("CAST(%s AS VARCHAR) AS %s", quote(name), quote(opts.Columns[i].Name))
 	}
-	partExpr := "NULL"
+	partExpr := "CAST(NULL AS VARCHAR)"
 	if partCol != "" {
 		partExpr = fmt.Sprintf("CAST(%s AS VARCHAR)", quote(partCol))
-		lengths = append(lengths, fmt.Sprintf("coalesce(strlen(%s), 0)", partExpr))
 	}
-	p := stagedPart{path: filepath.Join(st.dir, fmt.Sprintf("part-%06d.csv", st.seq))}
-	st.seq++
-	q := fmt.Sprintf(`COPY (SELECT %d, row_number() OVER (), %s, %s FROM read_parquet(?)) TO %s (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '"', ESCAPE '"')`,
-		fi, strings.Join(cols, ", "), partExpr, sqlString(p.path))
-	res, err := conn.ExecContext(ctx, q, file)
-	if err != nil {
-		return fmt.Errorf("%s: %w", file, cleanError(err))
-	}
-	if p.rows, _ = res.RowsAffected(); p.rows == 0 {
-		os.Remove(p.path)
-		return nil
-	}
-	// The longest row: at most twice its text (quotes doubled) and the
-	// separators, quotes and line number.
-	p.maxLine = 64 + 3*(len(opts.Columns)+1)
-	if len(lengths) > 0 {
-		var longest sql.NullInt64
-		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT max(%s) FROM read_parquet(?)`, strings.Join(lengths, " + ")), file).Scan(&longest); err != nil {
+	const parquetRows = `(SELECT %d AS fgen_file, %s AS fgen_line, %s, %s AS fgen_part FROM read_parquet(%s))`
+	p := stagedPart{rows: -1,
+		parquet: fmt.Sprintf(parquetRows, fi, "row_number() OVER ()", strings.Join(cols, ", "), partExpr, sqlString(file)),
+		insert:  fmt.Sprintf(parquetRows, fi, "CAST(NULL AS BIGINT)", strings.Join(cols, ", "), partExpr, sqlString(file))}
+	// The partition values; the first row of each one that is wrong.
+	var vals []sql.NullString
+	if partCol != "" {
+		prow, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT %s FROM read_parquet(?)`, partExpr), file)
+		if err != nil {
 			return fmt.Errorf("%s: %w", file, cleanError(err))
 		}
-		p.maxLine += 2 * int(longest.Int64)
-	}
-	// The partition values, each with its first row.
-	prow, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT fgen_part, min(fgen_line) FROM %s GROUP BY fgen_part ORDER BY 2`, source(opts, []stagedPart{p})))
-	if err != nil {
-		return fmt.Errorf("%s: %w", file, cleanError(err))
-	}
-	defer prow.Close()
-	for prow.Next() {
-		var v sql.NullString
-		var line int64
-		if err := prow.Scan(&v, &line); err != nil {
+		for prow.Next() {
+			var v sql.NullString
+			if err := prow.Scan(&v); err != nil {
+				prow.Close()
+				return err
+			}
+			vals = append(vals, v)
+		}
+		prow.Close()
+		if err := prow.Err(); err != nil {
 			return err
 		}
-		switch {
-		case opts.Day == "":
-			st.sawPartition(&p, []byte(v.String), v.Valid, rowPos{fi, line})
-		case v.Valid && v.String != opts.Day && st.otherDay == nil:
-			st.otherDay = &RowError{File: file, Line: line, Msg: fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", opts.Partition, v.String, opts.Partition, opts.Day, v.String)}
+	} else {
+		var n int64
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM read_parquet(?)`, file).Scan(&n); err != nil {
+			return fmt.Errorf("%s: %w", file, cleanError(err))
+		}
+		if n > 0 {
+			vals = append(vals, sql.NullString{})
 		}
 	}
-	if err := prow.Err(); err != nil {
-		return err
+	firstRow := func(v sql.NullString) (int64, error) {
+		if partCol == "" {
+			return 1, nil
+		}
+		cond, args := "IS NULL", []any{file}
+		if v.Valid {
+			cond, args = "= ?", []any{file, v.String}
+		}
+		var line int64
+		err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(fgen_line) FROM (SELECT %s AS fgen_part, row_number() OVER () AS fgen_line FROM read_parquet(?)) WHERE fgen_part %s`, partExpr, cond), args...).Scan(&line)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", file, cleanError(err))
+		}
+		return line, nil
+	}
+	slices.SortFunc(vals, func(a, b sql.NullString) int { return strings.Compare(a.String, b.String) })
+	for _, v := range vals {
+		switch {
+		case opts.Day == "" && v.Valid && validDay(v.String):
+			st.sawPartition(&p, []byte(v.String), true, rowPos{fi, 0}) // its row only matters when it is wrong
+		case opts.Day == "":
+			line, err := firstRow(v)
+			if err != nil {
+				return err
+			}
+			st.sawPartition(&p, []byte(v.String), v.Valid, rowPos{fi, line})
+		case v.Valid && v.String != opts.Day:
+			line, err := firstRow(v)
+			if err != nil {
+				return err
+			}
+			if st.otherDay == nil || line < st.otherDay.Line && st.otherDay.File == file {
+				st.otherDay = &RowError{File: file, Line: line, Msg: fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", opts.Partition, v.String, opts.Partition, opts.Day, v.String)}
+			}
+		}
 	}
 	p.problem = st.problem()
 	return send(p)

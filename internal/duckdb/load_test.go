@@ -251,6 +251,23 @@ func TestLoadParquet(t *testing.T) {
 	if _, err := f.load("20210303", false, j, typ); err == nil || err.Error() != typ+`:2: column n: "x" is not a valid BIGINT` {
 		t.Errorf("bad value: %v", err)
 	}
+	dts := filepath.Join(f.dir, "dts.parquet")
+	if _, err := f.db.SQL().Exec(`COPY (SELECT * FROM (VALUES ('a', '20210303'), ('b', 'x'), ('c', NULL), ('d', 'x')) AS v(id, dt)) TO '` + dts + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.load("", false, dts); err == nil || err.Error() != dts+`:2: dt "x" is not a date written yyyymmdd` {
+		t.Errorf("bad dt: %v", err)
+	}
+	if _, err := f.load("20210303", false, dts); err == nil || err.Error() != dts+`:2: dt is "x" but the rows are loaded into dt=20210303; load them with --bizdate x` {
+		t.Errorf("other day: %v", err)
+	}
+	nodt := filepath.Join(f.dir, "nodt.parquet")
+	if _, err := f.db.SQL().Exec(`COPY (SELECT 'a' AS id) TO '` + nodt + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.load("", false, j, nodt); err == nil || err.Error() != nodt+`:1: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row` {
+		t.Errorf("no dt: %v", err)
+	}
 	if got := f.rows(); got != want {
 		t.Errorf("rows after failed loads:\n%s\nwant\n%s", got, want)
 	}
