@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -45,9 +44,6 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 		}
 	} else {
 		cred, err = maxcompute.CredentialsFromEnv(g.getenv)
-		if errors.Is(err, maxcompute.ErrNoCredentials) {
-			return nil, err
-		}
 		if err != nil {
 			return nil, err
 		}

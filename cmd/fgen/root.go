@@ -62,7 +62,7 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	return root
 }
 
-// exactArgs is cobra.ExactArgs with a message that says how to fix it.
+// noArgs is cobra.NoArgs with a message that says how to fix it.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("%s takes no arguments, got %q\nRun '%s --help' for usage", cmd.Name(), args[0], cmd.CommandPath())
