@@ -53,11 +53,12 @@ type dwView struct {
 	DedupBy    []string
 	DedupCarry []string // dedup columns that are not DW columns
 	OrderBy    []string
+	Cluster    []string // the order the DuckDB node writes rows in, see clusterColumns
 	Rules      []string
 }
 
 func newDWView(c *models.Config) dwView {
-	v := dwView{Table: newTableView("DW", c.DW.Table), Source: c.ODS.Name, Partition: c.ODS.Partition, DedupBy: c.DW.DedupBy}
+	v := dwView{Table: newTableView("DW", c.DW.Table), Source: c.ODS.Name, Partition: c.ODS.Partition, DedupBy: c.DW.DedupBy, Cluster: clusterColumns(c)}
 	v.Table.Param = Param(c.DataWorks.Parameters)
 	for _, col := range c.DW.Columns {
 		src, _ := c.ODS.Column(col.Name)
@@ -96,6 +97,37 @@ func newDWView(c *models.Config) dwView {
 	return v
 }
 
+// clusterColumns is the order in which the local engine's DW node writes a
+// day's rows: by the user and time columns of the first ordered funnel, else
+// the user (and time) column of the first users funnel; none when every
+// funnel counts events. DuckDB keeps rows in insertion order, so each user's
+// rows then lie together in time order, as in a MergeTree table sorted by
+// (user, time): the users and ordered nodes group by user, and the ordered
+// fold finds each user's rows already in order and skips the sort.
+func clusterColumns(c *models.Config) []string {
+	var pick *models.Funnel
+	for i := range c.Funnels {
+		f := &c.Funnels[i]
+		if f.Mode == models.ModeOrdered {
+			pick = f
+			break
+		}
+		if f.Mode == models.ModeUsers && pick == nil {
+			pick = f
+		}
+	}
+	if pick == nil {
+		return nil
+	}
+	var cols []string
+	for _, name := range []string{pick.UserColumn, pick.TimeColumn} {
+		if col, ok := c.DW.Column(name); ok {
+			cols = append(cols, col.Name)
+		}
+	}
+	return cols
+}
+
 func orList(names []string) string {
 	switch len(names) {
 	case 0:
@@ -119,7 +151,7 @@ type stageView struct {
 	Secs   string // ordered: seconds from entry to this stage
 	Median string
 	Avg    string
-	Users  string // users: whether the user reached the stage
+	Bit    int64  // users: the stage's bit in a user's set of reached stages, 1 << (Index - 1)
 }
 
 type reportValue struct {
@@ -179,7 +211,7 @@ func newRPTView(c *models.Config, f *models.Funnel) rptView {
 		k := i + 1
 		v.Stages = append(v.Stages, stageView{Index: k, Name: s.Name, Column: f.EventColumn, Events: s.Events,
 			Count: "n_" + s.Name, Secs: "fgen_secs_" + s.Name, Median: "median_" + s.Name, Avg: "avg_" + s.Name,
-			Users: "fgen_reached_" + s.Name})
+			Bit: 1 << i})
 		for range s.Events {
 			v.EventStages = append(v.EventStages, k)
 		}

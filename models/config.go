@@ -90,6 +90,10 @@ const (
 	ModeOrdered = "ordered"
 )
 
+// MaxStages is the most stages a funnel may have: a users funnel keeps the
+// stages a user reached as the bits of one BIGINT.
+const MaxStages = 32
+
 // Day boundary policies.
 const (
 	WithinDay     = "within_day"

@@ -264,6 +264,10 @@ func (v *validator) funnel(p string, f *Funnel) {
 		v.errorf(p+".stages", "funnel %q has no stages; add [[funnels.stages]] with a name and events", f.Name)
 	case 1:
 		v.errorf(p+".stages", "funnel %q has one stage; a funnel needs at least two", f.Name)
+	default:
+		if len(f.Stages) > MaxStages {
+			v.errorf(p+".stages", "funnel %q has %d stages; fgen counts at most %d (a users funnel keeps a user's stages as bits of one BIGINT); split it into several funnels", f.Name, len(f.Stages), MaxStages)
+		}
 	}
 	stageNames := map[string]bool{}
 	events := map[string]string{}

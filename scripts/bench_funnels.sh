@@ -16,16 +16,18 @@
 #   - times a bare "SELECT customize_event, count(*) ... GROUP BY 1" over the
 #     day's DW rows, and the RPT node of an events, a users, an ordered
 #     (browse -> click -> purchase, 1h) and an ordered funnel with a
-#     breakdown and time-to-stage columns; and two reference queries: the
-#     events funnel's counts summed from the bare count's groups, and
-#     count(DISTINCT uid);
+#     breakdown and time-to-stage columns; and three reference queries: the
+#     events funnel's counts summed from the bare count's groups,
+#     count(DISTINCT uid), and count(DISTINCT uid) per event value, which the
+#     users node's counts must equal;
 #   - when ClickHouse is installed (apt-get install -y clickhouse-server
 #     clickhouse-client; Debian 12 has 18.16), starts a private server with
 #     scripts/clickhouse.sh unless one answers on FGEN_CLICKHOUSE_PORT
 #     (default 9000), loads the same DW rows into it and times
 #     windowFunnel(W * 8 + 7) over them: computing the stage and
 #     ts' = (ts - base) * 8 + stage in the query from the DW columns, over a
-#     MergeTree table sorted by (uid, ts) and over one in the DW rows' order;
+#     MergeTree table sorted by (uid, ts) and over one with no sort key that
+#     holds them in random order;
 #     and over a table that already holds (uid, ts', stage). Each must count
 #     what fgen's ordered node counts, or the run fails;
 #
@@ -38,8 +40,9 @@
 # Environment:
 #   RUNS=3                 timed runs per step (go test -benchtime RUNSx)
 #   DATA=sql               sql or sample, see above
-#   DW_SORTED=0            1 rewrites the DW rows in (uid, ts) order before the timings,
-#                          the order ClickHouse's sorted table keeps
+#   DW_ORDER=              shuffled rewrites the DW rows in random order before the
+#                          timings (the DW node writes them by (uid, ts)), as a DW table
+#                          fgen's DW node did not write might hold them
 #   FGEN_CLICKHOUSE=0      skip ClickHouse even when it is installed
 #   FGEN_CLICKHOUSE_PORT   port of a running server to use (default 9000)
 #
@@ -66,11 +69,11 @@ elif [ "${FGEN_CLICKHOUSE:-}" != 0 ]; then
 fi
 
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "data: $data, $events events, $users users, DW sorted: ${DW_SORTED:-0}"
+echo "data: $data, $events events, $users users, DW order: ${DW_ORDER:-as written, by (uid, ts)}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-(cd "$root" && FGEN_BENCH_DATA=$data FGEN_BENCH_DW_SORTED=${DW_SORTED:-0} FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
+(cd "$root" && FGEN_BENCH_DATA=$data FGEN_BENCH_DW_ORDER=${DW_ORDER:-} FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
 	go test -run '^$' -bench '^BenchmarkFunnels$' -benchtime "${runs}x" -timeout 2h -v ./internal/bench) >"$log" 2>&1 || {
 	cat "$log" >&2
 	echo "bench_funnels.sh: the benchmark failed" >&2
@@ -106,5 +109,6 @@ END {
 	ratio("duckdb/users", "duckdb/bare", 1.5)
 	ratio("duckdb/ref_events_from_groups", "duckdb/bare", "")
 	ratio("duckdb/users", "duckdb/ref_count_distinct_users", "")
+	ratio("duckdb/users", "duckdb/ref_users_by_event", "")
 	ratio("duckdb/ordered", "duckdb/bare", "")
 }' "$log"

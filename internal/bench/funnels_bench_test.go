@@ -34,11 +34,14 @@ import (
 //	duckdb/ordered_full  the same with a breakdown and time-to-stage columns
 //	duckdb/ref_events_from_groups    the events funnel's counts summed from the bare count's groups
 //	duckdb/ref_count_distinct_users  SELECT count(DISTINCT uid) over the day's DW rows
+//	duckdb/ref_users_by_event        SELECT customize_event, count(DISTINCT uid) ... GROUP BY 1:
+//	                                 what the users node counts, written by hand; the users
+//	                                 node's counts must equal it
 //	clickhouse/windowFunnel           windowFunnel(W * 8 + 7) over the same DW rows in a
 //	                                  MergeTree table (dt, uid, customize_event, ts)
 //	                                  ordered by (uid, ts): stage and ts' computed in the query
-//	clickhouse/windowFunnel_unsorted  the same over a table in the DW rows' order (ORDER BY
-//	                                  tuple()), as fgen's DuckDB table keeps them
+//	clickhouse/windowFunnel_unsorted  the same over a table with no sort key (ORDER BY
+//	                                  tuple()) holding the rows in random order
 //	clickhouse/windowFunnel_prepared  windowFunnel over a table that already holds
 //	                                  (uid, ts', stage), ordered by (uid, ts')
 //
@@ -55,9 +58,10 @@ import (
 // come from 'fgen sample' instead (FGEN_BENCH_USERS users, about 8.9 events
 // each, FGEN_BENCH_EVENTS ignored): sessions with drop-off between the
 // stages, dirty rows and bots. Either way they go into the ODS table and
-// through the DW node, as 'fgen apply' would run them. With
-// FGEN_BENCH_DW_SORTED=1 the DW rows are then rewritten in (uid, ts) order,
-// the order ClickHouse's sorted table keeps.
+// through the DW node, as 'fgen apply' would run them; the DW node writes
+// them by (uid, ts), as ClickHouse's sorted table keeps them. With
+// FGEN_BENCH_DW_ORDER=shuffled the DW rows are then rewritten in random
+// order, as a DW table that fgen's DW node did not write might hold them.
 //
 //	FGEN_BENCH_EVENTS=20000000 FGEN_BENCH_USERS=1000000 \
 //	    go test -run '^$' -bench Funnels -benchtime 3x -timeout 1h ./internal/bench
@@ -99,11 +103,13 @@ func BenchmarkFunnels(b *testing.B) {
 	for _, name := range []string{"events", "users", "ordered", "ordered_full"} {
 		b.Run("duckdb/"+name, timeNode(name))
 	}
+	fx.checkUsers(b)
 	// Reference queries for the events and users modes: the events counted
 	// from the bare count's groups, and the users a users funnel must hash.
 	for _, ref := range []struct{ name, query string }{
 		{"ref_events_from_groups", fx.eventsFromGroups},
 		{"ref_count_distinct_users", fx.distinctUsers},
+		{"ref_users_by_event", fx.usersByEvent},
 	} {
 		b.Run("duckdb/"+ref.name, func(b *testing.B) {
 			var total time.Duration
@@ -114,8 +120,8 @@ func BenchmarkFunnels(b *testing.B) {
 					b.Fatal(err)
 				}
 				total += time.Since(start)
-				if len(rows.Values) != 1 {
-					b.Fatalf("%s: %d rows", ref.name, len(rows.Values))
+				if len(rows.Values) == 0 {
+					b.Fatalf("%s: no rows", ref.name)
 				}
 			}
 			b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
@@ -214,7 +220,7 @@ type funnelsFixture struct {
 	bare          string
 	duckdbVersion string
 
-	eventsFromGroups, distinctUsers string // reference queries
+	eventsFromGroups, distinctUsers, usersByEvent string // reference queries
 
 	peer       *chpeer.Peer
 	skip       string
@@ -297,22 +303,27 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 		b.Fatal(err)
 	}
 	q := generator.DuckDB.QuoteIdent
-	if os.Getenv("FGEN_BENCH_DW_SORTED") == "1" {
-		// The DW rows in (user, time) order, as ClickHouse's sorted table
-		// keeps them: what a DW node that sorted its output would write.
+	switch order := os.Getenv("FGEN_BENCH_DW_ORDER"); order {
+	case "":
+		b.Logf("DW rows in the order the DW node wrote them: by (uid, ts)")
+	case "shuffled":
+		// The DW rows in no order, as a DW table fgen's DW node did not
+		// write might hold them: the ordered fold must sort every user.
 		dwt := q(cfg.DW.Name)
 		for _, stmt := range []string{
-			"CREATE TABLE fgen_dw_sorted AS SELECT * FROM " + dwt + " ORDER BY " + q("uid") + ", " + q("ts"),
+			"CREATE TABLE fgen_dw_shuffled AS SELECT * FROM " + dwt + " ORDER BY hash(rowid)",
 			"DELETE FROM " + dwt,
-			"INSERT INTO " + dwt + " SELECT * FROM fgen_dw_sorted",
-			"DROP TABLE fgen_dw_sorted",
+			"INSERT INTO " + dwt + " SELECT * FROM fgen_dw_shuffled",
+			"DROP TABLE fgen_dw_shuffled",
 			"CHECKPOINT",
 		} {
 			if _, err := db.SQL().ExecContext(ctx, stmt); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.Logf("DW rows sorted by (uid, ts)")
+		b.Logf("DW rows shuffled")
+	default:
+		b.Fatalf("FGEN_BENCH_DW_ORDER=%q: want empty or shuffled", order)
 	}
 	if err := db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s = '%s'", q(cfg.DW.Name), q(cfg.DW.Partition), fx.day)).Scan(&fx.rows); err != nil {
 		b.Fatal(err)
@@ -322,6 +333,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	fx.bare = fmt.Sprintf("SELECT %s, count(*) FROM %s WHERE %s = '%s' GROUP BY %s", ev, q(cfg.DW.Name), q(cfg.DW.Partition), fx.day, ev)
 	fx.eventsFromGroups = fmt.Sprintf("SELECT CAST(SUM(CASE WHEN %[1]s = 'browse' THEN n ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN %[1]s = 'click' THEN n ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN %[1]s = 'purchase' THEN n ELSE 0 END) AS BIGINT) FROM (%[2]s) AS g(%[1]s, n)", ev, fx.bare)
 	fx.distinctUsers = fmt.Sprintf("SELECT count(DISTINCT %s) FROM %s WHERE %s = '%s'", q("uid"), q(cfg.DW.Name), q(cfg.DW.Partition), fx.day)
+	fx.usersByEvent = fmt.Sprintf("SELECT %s, count(DISTINCT %s) FROM %s WHERE %s = '%s' GROUP BY %s", ev, q("uid"), q(cfg.DW.Name), q(cfg.DW.Partition), fx.day, ev)
 
 	fx.peer, fx.skip, err = chpeer.Connect(ctx, "../../scripts/clickhouse.sh", b.TempDir())
 	if err != nil {
@@ -382,17 +394,25 @@ func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
 	for _, s := range f.Stages {
 		cf.Stages = append(cf.Stages, s.Events)
 	}
+	// The unsorted table gets the rows in no order, as they would arrive
+	// from the logs of many users at once.
+	shuffled := filepath.Join(b.TempDir(), "dw_shuffled.csv")
+	if _, err := fx.db.SQL().ExecContext(ctx, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s' ORDER BY hash(rowid)) TO '%s' (FORMAT csv, HEADER false)",
+		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn), q(dw.Name), q(dw.Partition), fx.day, shuffled)); err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	unsorted := cf
 	unsorted.Table = "fgen_bench_dw_unsorted"
 	for _, t := range []struct {
 		f      chpeer.Funnel
 		sorted bool
-	}{{cf, true}, {unsorted, false}} {
+		file   string
+	}{{cf, true, file}, {unsorted, false, shuffled}} {
 		if err := fx.peer.CreateEventsTable(ctx, t.f, t.sorted); err != nil {
 			b.Fatal(err)
 		}
-		in, err := os.Open(file)
+		in, err := os.Open(t.file)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -420,6 +440,28 @@ func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
 		}
 	}
 	b.Logf("loaded the DW rows into ClickHouse in %.1fs", time.Since(start).Seconds())
+}
+
+// checkUsers requires the users node's counts to equal count(DISTINCT uid)
+// per event value (each stage of the benchmark's funnel is one value).
+func (fx *funnelsFixture) checkUsers(b *testing.B) {
+	q := generator.DuckDB.QuoteIdent
+	if _, err := Run(fx.ctx, fx.db, fx.nodes["users"]); err != nil {
+		b.Fatal(err)
+	}
+	rows, err := fx.db.Query(fx.ctx, fmt.Sprintf("SELECT e, n, CASE e WHEN 'browse' THEN %[1]s WHEN 'click' THEN %[2]s WHEN 'purchase' THEN %[3]s END FROM (%[4]s) AS d(e, n), %[5]s WHERE %[6]s = '%[7]s'",
+		q("browse"), q("click"), q("purchase"), fx.usersByEvent, q("rpt_users"), q("dt"), fx.day))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(rows.Values) != 3 {
+		b.Fatalf("users check: %d event values, want 3", len(rows.Values))
+	}
+	for _, r := range rows.Values {
+		if r[1] == nil || r[2] == nil || *r[1] != *r[2] {
+			b.Fatalf("users node counts %v users of %v, count(DISTINCT uid) %v", r[2], r[0], r[1])
+		}
+	}
 }
 
 // orderedCounts returns the per-stage counts the ordered node wrote.

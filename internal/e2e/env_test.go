@@ -524,3 +524,38 @@ func failAfterInsert(name, day string) func(*warehouse.Job) *warehouse.Job {
 		return &c
 	}
 }
+
+// rerunOnShuffledDW rewrites the DW table's rows in an order drawn from salt
+// and runs every RPT node of days again. The DW node writes a day's rows by
+// user and time, and the ordered fold sorts a user's keys only when they
+// arrive out of order: on shuffled rows every users and ordered node must
+// still count what the reference counts.
+func (e *env) rerunOnShuffledDW(salt uint32, days []string) {
+	e.t.Helper()
+	ctx := context.Background()
+	dw := generator.DuckDB.QuoteIdent(e.cfg.DW.Name)
+	for _, stmt := range []string{
+		fmt.Sprintf("CREATE TEMP TABLE fgen_shuffled AS SELECT * FROM %s ORDER BY hash(rowid, %d)", dw, salt),
+		"DELETE FROM " + dw,
+		"INSERT INTO " + dw + " SELECT * FROM fgen_shuffled",
+		"DROP TABLE fgen_shuffled",
+	} {
+		if _, err := e.db.SQL().ExecContext(ctx, stmt); err != nil {
+			e.t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	for _, n := range e.proj.Nodes {
+		if n.Layer != "RPT" {
+			continue
+		}
+		for _, day := range days {
+			sql, err := generator.BindParams(n.SQL, day)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			if err := e.wh.Run(ctx, &warehouse.Job{Name: n.Name, Kind: "node", Day: day, SQL: sql}, nil); err != nil {
+				e.t.Fatalf("%s on %s over shuffled DW rows: %v", n.Name, day, err)
+			}
+		}
+	}
+}

@@ -171,6 +171,16 @@ var breakdownVariants = []variant{
 	})},
 }
 
+// perUser reports whether some funnel counts users (users or ordered mode).
+func perUser(cfg *models.Config) bool {
+	for _, f := range cfg.Funnels {
+		if f.Mode != models.ModeEvents {
+			return true
+		}
+	}
+	return false
+}
+
 func concat(edits ...[]Edit) []Edit {
 	var out []Edit
 	for _, e := range edits {
@@ -269,6 +279,10 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64) {
 	e.requireInSync()
 	e.checkDW(rows, days)
 	e.checkReports(rows, days)
+	if perUser(e.cfg) && !t.Failed() {
+		e.rerunOnShuffledDW(r.Uint32(), days)
+		e.checkReports(rows, days)
+	}
 	if t.Failed() {
 		dump := filepath.Join(os.TempDir(), fmt.Sprintf("fgen-e2e-%s-seed%d.jsonl", strings.ReplaceAll(label, "/", "_"), seed))
 		var b strings.Builder

@@ -63,5 +63,7 @@ FROM (
       AND hash("md5") IN (SELECT "fgen_key" FROM "fgen_dup_keys")
 ) "ods"
 WHERE "fgen_copy" = 1
-   OR "md5" IS NULL;
+   OR "md5" IS NULL
+-- written by uid, ts: each user's rows together, in time order, as the funnel nodes read them
+ORDER BY "uid", "ts";
 COMMIT;

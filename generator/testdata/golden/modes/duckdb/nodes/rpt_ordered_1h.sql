@@ -59,7 +59,13 @@ FROM (
             --   w1 bits 26-37: the seconds to purchase where a chain first reached it
             SELECT "uid",
                    list_reduce(
-                       list_transform(list_sort(list("fgen_key")), lambda k: {'e': k >> 2, 'w1': k & 3}),
+                       list_transform(
+                           -- the keys in order, sorted only when they did not arrive in order
+                           CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
+                                THEN list("fgen_key")
+                                ELSE list_sort(list("fgen_key"))
+                           END,
+                           lambda k: {'e': k >> 2, 'w1': k & 3}),
                        lambda p, x:
                            {
                                'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,

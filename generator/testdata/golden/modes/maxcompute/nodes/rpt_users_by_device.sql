@@ -23,17 +23,15 @@ SELECT `device_brand`                       AS `device_brand`,
 FROM (
     SELECT CASE WHEN GROUPING(`device_brand`) = 0 THEN `device_brand` ELSE 'all' END AS `device_brand`,
            CASE WHEN GROUPING(`system_type`) = 0 THEN `system_type` ELSE 'all' END   AS `system_type`,
-           COUNT(CASE WHEN `fgen_reached_browse` = 1 THEN 1 END)                     AS `n_browse`,
-           COUNT(CASE WHEN `fgen_reached_click` = 1 THEN 1 END)                      AS `n_click`,
-           COUNT(CASE WHEN `fgen_reached_purchase` = 1 THEN 1 END)                   AS `n_purchase`
+           COUNT(CASE WHEN (`fgen_reached` & 1) <> 0 THEN 1 END)                     AS `n_browse`,
+           COUNT(CASE WHEN (`fgen_reached` & 2) <> 0 THEN 1 END)                     AS `n_click`,
+           COUNT(CASE WHEN (`fgen_reached` & 4) <> 0 THEN 1 END)                     AS `n_purchase`
     FROM (
-        -- one row per user: the stages they reached and their first-touch breakdown values
+        -- one row per user: the stages they reached, stage k as bit k - 1, and their first-touch breakdown values
         SELECT `uid`,
-               MAX(CASE WHEN `fgen_stage` = 1 THEN 1 ELSE 0 END)       AS `fgen_reached_browse`,
-               MAX(CASE WHEN `fgen_stage` = 2 THEN 1 ELSE 0 END)       AS `fgen_reached_click`,
-               MAX(CASE WHEN `fgen_stage` = 3 THEN 1 ELSE 0 END)       AS `fgen_reached_purchase`,
-               MAX(CASE WHEN `fgen_touch` = 1 THEN `device_brand` END) AS `device_brand`,
-               MAX(CASE WHEN `fgen_touch` = 1 THEN `system_type` END)  AS `system_type`
+               BITWISE_OR_AGG(SHIFTLEFT(CAST(1 AS BIGINT), `fgen_stage` - 1)) AS `fgen_reached`,
+               MAX(CASE WHEN `fgen_touch` = 1 THEN `device_brand` END)        AS `device_brand`,
+               MAX(CASE WHEN `fgen_touch` = 1 THEN `system_type` END)         AS `system_type`
         FROM (
             SELECT `uid`,
                    `fgen_stage`,
@@ -51,8 +49,8 @@ FROM (
                        COALESCE(NULLIF(CAST(`system_type` AS STRING), ''), 'unknown') AS `system_type`
                 FROM `dw_user_trace_data`
                 WHERE `dt` = '${bdp.system.bizdate}'
-                  AND `customize_event` IN ('browse', 'click', 'purchase')
             ) `funnel_rows`
+            WHERE `fgen_stage` IS NOT NULL
         ) `funnel_rows`
         GROUP BY `uid`
     ) `users`
