@@ -151,7 +151,7 @@ type stageView struct {
 	Secs   string // ordered: seconds from entry to this stage
 	Median string
 	Avg    string
-	Bit    int64  // users: the stage's bit in a user's set of reached stages, 1 << (Index - 1)
+	Bit    int64 // users: the stage's bit in a user's set of reached stages, 1 << (Index - 1)
 }
 
 type reportValue struct {
