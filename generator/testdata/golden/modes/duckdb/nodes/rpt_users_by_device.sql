@@ -32,7 +32,7 @@ FROM (
     FROM (
         -- one row per user: the stages they reached, stage k as bit k - 1, and their first-touch breakdown values
         SELECT "uid",
-               BIT_OR(CAST(1 AS BIGINT) << ("fgen_stage" - 1))         AS "fgen_reached",
+               BIT_OR([1, 2, 4]["fgen_stage"])                         AS "fgen_reached",
                MAX(CASE WHEN "fgen_touch" = 1 THEN "device_brand" END) AS "device_brand",
                MAX(CASE WHEN "fgen_touch" = 1 THEN "system_type" END)  AS "system_type"
         FROM (
