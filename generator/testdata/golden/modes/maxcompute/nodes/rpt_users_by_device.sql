@@ -51,7 +51,7 @@ FROM (
                 WHERE `dt` = '${bdp.system.bizdate}'
             ) `funnel_rows`
             WHERE `fgen_stage` IS NOT NULL
-        ) `funnel_rows`
+        ) `stage_rows`
         GROUP BY `uid`
     ) `users`
     GROUP BY GROUPING SETS ((), (`device_brand`), (`system_type`))
