@@ -181,7 +181,10 @@ type rptView struct {
 	Stages      []stageView
 	Timing      bool // ordered: the report has time-to-stage columns
 	Fold        foldView
-	EventStages []int // ordered: the stage of each of AllEvents
+	EventStages []int   // ordered: the stage of each of AllEvents
+	EventBits   []int64 // users: the bit of the stage of each of AllEvents
+	EventString bool    // the event column is a string column
+	StageCol    string  // the rows' stage column: fgen_stage, or fgen_bit in users mode
 	Dims        []string
 	TotalMarker string
 	NullMarker  string
@@ -206,6 +209,13 @@ func newRPTView(c *models.Config, f *models.Funnel) rptView {
 		User: f.UserColumn, Time: f.TimeColumn, EventColumn: f.EventColumn,
 		Window: f.Window.Seconds, WindowText: f.Window.Text, AllEvents: f.StageEvents(),
 		Dims: f.Breakdowns, TotalMarker: f.Report.TotalMarker, NullMarker: f.Report.NullMarker,
+		StageCol: "fgen_stage",
+	}
+	if f.Mode == models.ModeUsers {
+		v.StageCol = "fgen_bit"
+	}
+	if col, ok := c.DW.Column(f.EventColumn); ok {
+		v.EventString = isString(col.Type)
 	}
 	for i, s := range f.Stages {
 		k := i + 1
@@ -214,6 +224,7 @@ func newRPTView(c *models.Config, f *models.Funnel) rptView {
 			Bit: 1 << i})
 		for range s.Events {
 			v.EventStages = append(v.EventStages, k)
+			v.EventBits = append(v.EventBits, 1<<i)
 		}
 	}
 	for _, col := range cols {

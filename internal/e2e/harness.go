@@ -144,13 +144,16 @@ func UnsupportedError(err error) bool {
 // Layout says which ODS columns carry which field of a reference.ODSRow.
 type Layout struct {
 	Partition string
-	Dedup     string            // the column of ODSRow.DedupKey; "" for none
-	User      string            // ODSRow.User
-	Event     string            // ODSRow.Event
-	Time      string            // ODSRow.TS; "" for none
-	Dims      []string          // ODS string columns filled from ODSRow.Dims
-	Types     map[string]string // every ODS column: its type
-	Columns   []string          // every ODS column in table order
+	Dedup     string // the column of ODSRow.DedupKey; "" for none
+	User      string // ODSRow.User
+	Event     string // ODSRow.Event
+	// NumericEvent: the event column is BIGINT, and the rows' event values
+	// are decimal integers written as JSON numbers.
+	NumericEvent bool
+	Time         string            // ODSRow.TS; "" for none
+	Dims         []string          // ODS string columns filled from ODSRow.Dims
+	Types        map[string]string // every ODS column: its type
+	Columns      []string          // every ODS column in table order
 }
 
 // dimCandidates are ODS columns filled from ODSRow.Dims when the ODS table has
@@ -202,9 +205,12 @@ func NewLayout(cfg *models.Config) (Layout, error) {
 			l.Dims = append(l.Dims, d)
 		}
 	}
+	if t := l.Types[l.Event]; t == "BIGINT" {
+		l.NumericEvent = true // WriteJSONL writes the event values as JSON numbers
+	}
 	for _, c := range []string{l.User, l.Event} {
-		if t := l.Types[c]; t != "STRING" {
-			return Layout{}, fmt.Errorf("ODS column %q is %q; the harness needs a STRING user and event column", c, t)
+		if t := l.Types[c]; t != "STRING" && !(c == l.Event && l.NumericEvent) {
+			return Layout{}, fmt.Errorf("ODS column %q is %q; the harness needs a STRING user column and a STRING or BIGINT event column", c, t)
 		}
 	}
 	return l, nil
@@ -227,6 +233,8 @@ func (l Layout) WriteJSONL(w io.Writer, rows []reference.ODSRow) error {
 				obj[c] = nullable(r.DedupKey)
 			case c == l.User:
 				obj[c] = nullable(r.User)
+			case c == l.Event && l.NumericEvent && r.Event != nil:
+				obj[c] = json.Number(*r.Event)
 			case c == l.Event:
 				obj[c] = nullable(r.Event)
 			case c == l.Time:

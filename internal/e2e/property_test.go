@@ -134,6 +134,14 @@ var (
 
 var usersVariants = []variant{
 	{name: "users", edits: []Edit{Set(f0+".mode", "users")}},
+	{name: "users-several-quoted-events", edits: []Edit{
+		Set(f0+".mode", "users"),
+		Set(f0+".stages", []any{
+			Stage("browse", "browse", "view", `it's`),
+			Stage("click", "click", `say "hi"`),
+			Stage("purchase", "purchase", "购买"),
+		}),
+	}},
 	{name: "users-bigint-ratio", edits: []Edit{
 		Set(f0+".mode", "users"),
 		Set(f0+".report.count_type", "BIGINT"),

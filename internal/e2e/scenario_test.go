@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -254,5 +255,36 @@ func requireStatuses(t *testing.T, res *plan.Result, err error, want map[string]
 		if j.Status != w {
 			t.Errorf("job %s %s: %s, want %s (%s)", j.Name, j.Day, j.Status, w, j.Error)
 		}
+	}
+}
+
+// TestIntegerEventColumn: an event column of BIGINT codes, with the stages'
+// event values written as strings in funnel.toml, as for any column. Every
+// mode must bind on DuckDB and count what the reference counts.
+func TestIntegerEventColumn(t *testing.T) {
+	codes := []any{Stage("browse", "1"), Stage("click", "2", "4"), Stage("purchase", "3")}
+	base := []Edit{
+		Set("ods.columns[9].type", "BIGINT"),
+		Set("dw.columns[4].type", "BIGINT"),
+		Set(f0+".stages", codes),
+	}
+	var rows []reference.ODSRow
+	r := rand.New(rand.NewPCG(7, 7))
+	for i := range 400 {
+		ev := []string{"1", "2", "3", "4", "5"}[r.IntN(5)]
+		rows = append(rows, ods(d1, "k"+strconv.Itoa(i), "u"+strconv.Itoa(r.IntN(30)), ev, atSec(d1, int64(r.IntN(7200)))))
+	}
+	for _, v := range []variant{
+		{name: "events", edits: base},
+		{name: "users", edits: concat(base, []Edit{Set(f0+".mode", "users")})},
+		{name: "users-breakdown", edits: concat(base, withTime, []Edit{Set(f0+".mode", "users"), Set(f0+".breakdowns", []string{"device_brand"})})},
+		{name: "ordered", edits: concat(base, withTime, []Edit{Set(f0+".mode", "ordered"), Set(f0+".window", "30m")})},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			e := newEnv(t, "int-events-"+v.name, v.config(t))
+			e.load(rows, 1)
+			e.mustApply(d1)
+			e.checkReports(rows, []string{d1})
+		})
 	}
 }

@@ -32,19 +32,19 @@ FROM (
     FROM (
         -- one row per user: the stages they reached, stage k as bit k - 1, and their first-touch breakdown values
         SELECT "uid",
-               BIT_OR([1, 2, 4]["fgen_stage"])                                                                                              AS "fgen_reached",
-               struct_extract(MIN({'e': "fgen_stage" <> 1, 't': "ts", 's': "fgen_stage", 'v0': "device_brand", 'v1': "system_type"}), 'v0') AS "device_brand",
-               struct_extract(MIN({'e': "fgen_stage" <> 1, 't': "ts", 's': "fgen_stage", 'v0': "device_brand", 'v1': "system_type"}), 'v1') AS "system_type"
+               BIT_OR("fgen_bit")                                                                                                       AS "fgen_reached",
+               struct_extract(MIN({'e': "fgen_bit" <> 1, 't': "ts", 's': "fgen_bit", 'v0': "device_brand", 'v1': "system_type"}), 'v0') AS "device_brand",
+               struct_extract(MIN({'e': "fgen_bit" <> 1, 't': "ts", 's': "fgen_bit", 'v0': "device_brand", 'v1': "system_type"}), 'v1') AS "system_type"
         FROM (
             SELECT "uid",
                    "ts",
-                   list_position(['browse', 'click', 'purchase'], "customize_event") AS "fgen_stage",
+                   map_extract_value(MAP {'browse': 1, 'click': 2, 'purchase': 4}, "customize_event") AS "fgen_bit",
                    COALESCE(NULLIF(CAST("device_brand" AS STRING), ''), 'unknown') AS "device_brand",
                    COALESCE(NULLIF(CAST("system_type" AS STRING), ''), 'unknown') AS "system_type"
             FROM "dw_user_trace_data"
             WHERE "dt" = '${bdp.system.bizdate}'
         ) "funnel_rows"
-        WHERE "fgen_stage" IS NOT NULL
+        WHERE "fgen_bit" IS NOT NULL
         GROUP BY "uid"
     ) "users"
     GROUP BY GROUPING SETS ((), ("device_brand"), ("system_type"))

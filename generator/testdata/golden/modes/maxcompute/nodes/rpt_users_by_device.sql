@@ -29,28 +29,28 @@ FROM (
     FROM (
         -- one row per user: the stages they reached, stage k as bit k - 1, and their first-touch breakdown values
         SELECT `uid`,
-               BITWISE_OR_AGG(SHIFTLEFT(CAST(1 AS BIGINT), `fgen_stage` - 1)) AS `fgen_reached`,
-               MAX(CASE WHEN `fgen_touch` = 1 THEN `device_brand` END)        AS `device_brand`,
-               MAX(CASE WHEN `fgen_touch` = 1 THEN `system_type` END)         AS `system_type`
+               BITWISE_OR_AGG(`fgen_bit`)                              AS `fgen_reached`,
+               MAX(CASE WHEN `fgen_touch` = 1 THEN `device_brand` END) AS `device_brand`,
+               MAX(CASE WHEN `fgen_touch` = 1 THEN `system_type` END)  AS `system_type`
         FROM (
             SELECT `uid`,
-                   `fgen_stage`,
+                   `fgen_bit`,
                    `device_brand`,
                    `system_type`,
                    ROW_NUMBER() OVER (
                        PARTITION BY `uid`
-                       ORDER BY CASE WHEN `fgen_stage` = 1 THEN 0 ELSE 1 END, `ts`, `fgen_stage`, `device_brand`, `system_type`
+                       ORDER BY CASE WHEN `fgen_bit` = 1 THEN 0 ELSE 1 END, `ts`, `fgen_bit`, `device_brand`, `system_type`
                    ) AS `fgen_touch`
             FROM (
                 SELECT `uid`,
                        `ts`,
-                       CASE WHEN `customize_event` = 'browse' THEN 1 WHEN `customize_event` = 'click' THEN 2 WHEN `customize_event` = 'purchase' THEN 3 END AS `fgen_stage`,
+                       CASE WHEN `customize_event` = 'browse' THEN 1 WHEN `customize_event` = 'click' THEN 2 WHEN `customize_event` = 'purchase' THEN 4 END AS `fgen_bit`,
                        COALESCE(NULLIF(CAST(`device_brand` AS STRING), ''), 'unknown') AS `device_brand`,
                        COALESCE(NULLIF(CAST(`system_type` AS STRING), ''), 'unknown') AS `system_type`
                 FROM `dw_user_trace_data`
                 WHERE `dt` = '${bdp.system.bizdate}'
             ) `funnel_rows`
-            WHERE `fgen_stage` IS NOT NULL
+            WHERE `fgen_bit` IS NOT NULL
         ) `stage_rows`
         GROUP BY `uid`
     ) `users`
