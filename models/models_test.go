@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -124,6 +125,26 @@ comment = "again"`,
 				t.Errorf("error is %T, want Diagnostics", err)
 			}
 		})
+	}
+}
+
+func TestTooManyStages(t *testing.T) {
+	var stages strings.Builder
+	for i := range MaxStages - 3 { // the shipped funnel has 3
+		fmt.Fprintf(&stages, "  { name = \"s%d\", events = [\"e%d\"] },\n", i, i)
+	}
+	text := edit(t, shipped(t), `  { name = "purchase", events = ["purchase"] },
+`, `  { name = "purchase", events = ["purchase"] },
+`+stages.String())
+	if _, err := Parse("funnel.toml", []byte(text)); err != nil {
+		t.Fatalf("%d stages: %v", MaxStages, err)
+	}
+	text = edit(t, text, `  { name = "s0", events = ["e0"] },`, `  { name = "s0", events = ["e0"] },
+  { name = "one_too_many", events = ["e_last"] },`)
+	_, err := Parse("funnel.toml", []byte(text))
+	want := `funnel.toml:86:1: funnels[0].stages: funnel "user_trace" has 33 stages; fgen counts at most 32 (a users funnel keeps a user's stages as bits of one BIGINT); split it into several funnels`
+	if err == nil || err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
 	}
 }
 
