@@ -54,11 +54,15 @@ type dwView struct {
 	DedupCarry []string // dedup columns that are not DW columns
 	OrderBy    []string
 	Cluster    []string // the order the DuckDB node writes rows in, see clusterColumns
-	Rules      []string
+	// ClusterStages, with Cluster, is the ordered funnel whose stage breaks
+	// ties of user and time; nil for none.
+	ClusterStages *stagesView
+	Rules         []string
 }
 
 func newDWView(c *models.Config) dwView {
-	v := dwView{Table: newTableView("DW", c.DW.Table), Source: c.ODS.Name, Partition: c.ODS.Partition, DedupBy: c.DW.DedupBy, Cluster: clusterColumns(c)}
+	v := dwView{Table: newTableView("DW", c.DW.Table), Source: c.ODS.Name, Partition: c.ODS.Partition, DedupBy: c.DW.DedupBy}
+	v.Cluster, v.ClusterStages = clusterOrder(c)
 	v.Table.Param = Param(c.DataWorks.Parameters)
 	for _, col := range c.DW.Columns {
 		src, _ := c.ODS.Column(col.Name)
@@ -97,14 +101,16 @@ func newDWView(c *models.Config) dwView {
 	return v
 }
 
-// clusterColumns is the order in which the local engine's DW node writes a
-// day's rows: by the user and time columns of the first ordered funnel, else
-// the user (and time) column of the first users funnel; none when every
-// funnel counts events. DuckDB keeps rows in insertion order, so each user's
-// rows then lie together in time order, as in a MergeTree table sorted by
-// (user, time): the users and ordered nodes group by user, and the ordered
-// fold finds each user's rows already in order and skips the sort.
-func clusterColumns(c *models.Config) []string {
+// clusterOrder is the order in which the local engine's DW node writes a
+// day's rows: by the user and time columns of the first ordered funnel and
+// then its stage, else by the user (and time) column of the first users
+// funnel; none when every funnel counts events. DuckDB keeps rows in
+// insertion order, so each user's rows then lie together in (time, stage)
+// order, as in a MergeTree table sorted by (user, time): the users and
+// ordered nodes group by user over neighbouring rows, and the ordered fold
+// finds each user's keys already in order and skips the sort. The stage
+// breaks ties: rows of two stages in the same second are common.
+func clusterOrder(c *models.Config) ([]string, *stagesView) {
 	var pick *models.Funnel
 	for i := range c.Funnels {
 		f := &c.Funnels[i]
@@ -117,7 +123,7 @@ func clusterColumns(c *models.Config) []string {
 		}
 	}
 	if pick == nil {
-		return nil
+		return nil, nil
 	}
 	var cols []string
 	for _, name := range []string{pick.UserColumn, pick.TimeColumn} {
@@ -125,7 +131,11 @@ func clusterColumns(c *models.Config) []string {
 			cols = append(cols, col.Name)
 		}
 	}
-	return cols
+	if pick.Mode != models.ModeOrdered {
+		return cols, nil
+	}
+	stages := newStagesView(c, pick)
+	return cols, &stages
 }
 
 func orList(names []string) string {
@@ -164,6 +174,7 @@ type reportValue struct {
 }
 
 type rptView struct {
+	stagesView
 	Table       tableView
 	Funnel      string
 	Description string
@@ -174,21 +185,44 @@ type rptView struct {
 	Cross       bool   // day_boundary = cross_midnight
 	User        string
 	Time        string
-	EventColumn string
 	Window      int64
 	WindowText  string
-	AllEvents   []string
-	Stages      []stageView
 	Timing      bool // ordered: the report has time-to-stage columns
 	Fold        foldView
-	EventStages []int   // ordered: the stage of each of AllEvents
-	EventBits   []int64 // users: the bit of the stage of each of AllEvents
-	EventString bool    // the event column is a string column
-	StageCol    string  // the rows' stage column: fgen_stage, or fgen_bit in users mode
+	StageCol    string // the rows' stage column: fgen_stage, or fgen_bit in users mode
 	Dims        []string
 	TotalMarker string
 	NullMarker  string
 	Columns     []reportValue
+}
+
+// stagesView is how a funnel's rows get their stage: what the dialects'
+// stage_number and stage_bit need.
+type stagesView struct {
+	EventColumn string
+	EventString bool // the event column is a string column
+	AllEvents   []string
+	Stages      []stageView
+	EventStages []int   // the stage of each of AllEvents
+	EventBits   []int64 // the bit of the stage of each of AllEvents
+}
+
+func newStagesView(c *models.Config, f *models.Funnel) stagesView {
+	v := stagesView{EventColumn: f.EventColumn, AllEvents: f.StageEvents()}
+	if col, ok := c.DW.Column(f.EventColumn); ok {
+		v.EventString = isString(col.Type)
+	}
+	for i, s := range f.Stages {
+		k := i + 1
+		v.Stages = append(v.Stages, stageView{Index: k, Name: s.Name, Column: f.EventColumn, Events: s.Events,
+			Count: "n_" + s.Name, Secs: "fgen_secs_" + s.Name, Median: "median_" + s.Name, Avg: "avg_" + s.Name,
+			Bit: 1 << i})
+		for range s.Events {
+			v.EventStages = append(v.EventStages, k)
+			v.EventBits = append(v.EventBits, 1<<i)
+		}
+	}
+	return v
 }
 
 func newRPTView(c *models.Config, f *models.Funnel) rptView {
@@ -206,26 +240,13 @@ func newRPTView(c *models.Config, f *models.Funnel) rptView {
 			Lifecycle: f.Report.Lifecycle, Columns: tcols, Param: day},
 		Funnel: f.Name, Description: f.Description, Mode: f.Mode,
 		Source: c.DW.Name, Partition: c.DW.Partition, Day: day, Next: next, Cross: next != "",
-		User: f.UserColumn, Time: f.TimeColumn, EventColumn: f.EventColumn,
-		Window: f.Window.Seconds, WindowText: f.Window.Text, AllEvents: f.StageEvents(),
+		User: f.UserColumn, Time: f.TimeColumn, stagesView: newStagesView(c, f),
+		Window: f.Window.Seconds, WindowText: f.Window.Text,
 		Dims: f.Breakdowns, TotalMarker: f.Report.TotalMarker, NullMarker: f.Report.NullMarker,
 		StageCol: "fgen_stage",
 	}
 	if f.Mode == models.ModeUsers {
 		v.StageCol = "fgen_bit"
-	}
-	if col, ok := c.DW.Column(f.EventColumn); ok {
-		v.EventString = isString(col.Type)
-	}
-	for i, s := range f.Stages {
-		k := i + 1
-		v.Stages = append(v.Stages, stageView{Index: k, Name: s.Name, Column: f.EventColumn, Events: s.Events,
-			Count: "n_" + s.Name, Secs: "fgen_secs_" + s.Name, Median: "median_" + s.Name, Avg: "avg_" + s.Name,
-			Bit: 1 << i})
-		for range s.Events {
-			v.EventStages = append(v.EventStages, k)
-			v.EventBits = append(v.EventBits, 1<<i)
-		}
 	}
 	for _, col := range cols {
 		rv := reportValue{Name: col.Name, Type: col.Type, Percent: f.Report.RateFormat == "percent"}

@@ -6,17 +6,6 @@
 BEGIN TRANSACTION;
 DELETE FROM "dw_user_trace_data" WHERE "dt" = '${bdp.system.bizdate}';
 INSERT INTO "dw_user_trace_data" ("uid", "device_brand", "device", "system_type", "customize_event", "ts", "use_time", "customize_event_content", "dt")
-WITH "fgen_dup_keys" AS (
-    -- the key hashes that occur more than once in the cleaned rows
-    SELECT hash("md5") AS "fgen_key"
-    FROM "ods_user_trace_data"
-    WHERE "dt" = '${bdp.system.bizdate}'
-      AND "uid" IS NOT NULL AND "uid" <> ''
-      AND "customize_event" IN ('browse', 'click', 'purchase')
-    GROUP BY hash("md5")
-    HAVING COUNT(*) > 1
-)
--- rows whose key occurs once
 SELECT "uid",
        "device_brand",
        "device",
@@ -25,24 +14,19 @@ SELECT "uid",
        "ts",
        "use_time",
        "customize_event_content",
-       '${bdp.system.bizdate}' AS "dt"
-FROM "ods_user_trace_data"
-WHERE "dt" = '${bdp.system.bizdate}'
-  AND "uid" IS NOT NULL AND "uid" <> ''
-  AND "customize_event" IN ('browse', 'click', 'purchase')
-  AND hash("md5") NOT IN (SELECT "fgen_key" FROM "fgen_dup_keys")
-UNION ALL
--- the first of the rows whose key may repeat
-SELECT "uid",
-       "device_brand",
-       "device",
-       "system_type",
-       "customize_event",
-       "ts",
-       "use_time",
-       "customize_event_content",
-       '${bdp.system.bizdate}' AS "dt"
+       "dt"
 FROM (
+    WITH "fgen_dup_keys" AS (
+        -- the key hashes that occur more than once in the cleaned rows
+        SELECT hash("md5") AS "fgen_key"
+        FROM "ods_user_trace_data"
+        WHERE "dt" = '${bdp.system.bizdate}'
+          AND "uid" IS NOT NULL AND "uid" <> ''
+          AND "customize_event" IN ('browse', 'click', 'purchase')
+        GROUP BY hash("md5")
+        HAVING COUNT(*) > 1
+    )
+    -- rows whose key occurs once
     SELECT "uid",
            "device_brand",
            "device",
@@ -51,19 +35,46 @@ FROM (
            "ts",
            "use_time",
            "customize_event_content",
-           "md5",
-           ROW_NUMBER() OVER (
-               PARTITION BY "md5"
-               ORDER BY "uid", "device_brand", "device", "system_type", "customize_event", "ts", "use_time", "customize_event_content"
-           ) AS "fgen_copy"
+           '${bdp.system.bizdate}' AS "dt"
     FROM "ods_user_trace_data"
     WHERE "dt" = '${bdp.system.bizdate}'
       AND "uid" IS NOT NULL AND "uid" <> ''
       AND "customize_event" IN ('browse', 'click', 'purchase')
-      AND hash("md5") IN (SELECT "fgen_key" FROM "fgen_dup_keys")
-) "ods"
-WHERE "fgen_copy" = 1
-   OR "md5" IS NULL
--- written by uid, ts: each user's rows together, in time order, as the funnel nodes read them
-ORDER BY "uid", "ts";
+      AND hash("md5") NOT IN (SELECT "fgen_key" FROM "fgen_dup_keys")
+    UNION ALL
+    -- the first of the rows whose key may repeat
+    SELECT "uid",
+           "device_brand",
+           "device",
+           "system_type",
+           "customize_event",
+           "ts",
+           "use_time",
+           "customize_event_content",
+           '${bdp.system.bizdate}' AS "dt"
+    FROM (
+        SELECT "uid",
+               "device_brand",
+               "device",
+               "system_type",
+               "customize_event",
+               "ts",
+               "use_time",
+               "customize_event_content",
+               "md5",
+               ROW_NUMBER() OVER (
+                   PARTITION BY "md5"
+                   ORDER BY "uid", "device_brand", "device", "system_type", "customize_event", "ts", "use_time", "customize_event_content"
+               ) AS "fgen_copy"
+        FROM "ods_user_trace_data"
+        WHERE "dt" = '${bdp.system.bizdate}'
+          AND "uid" IS NOT NULL AND "uid" <> ''
+          AND "customize_event" IN ('browse', 'click', 'purchase')
+          AND hash("md5") IN (SELECT "fgen_key" FROM "fgen_dup_keys")
+    ) "ods"
+    WHERE "fgen_copy" = 1
+       OR "md5" IS NULL
+) "fgen_cleaned"
+-- each user's rows together, in the order the funnel nodes read them
+ORDER BY "uid", "ts", list_position(['browse', 'click', 'purchase'], "customize_event");
 COMMIT;
