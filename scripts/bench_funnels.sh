@@ -77,7 +77,7 @@ elif [ "${FGEN_CLICKHOUSE:-}" != 0 ]; then
 fi
 
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "data: $data, $events events, $users users, DW order: ${DW_ORDER:-as written, by (uid, ts)}"
+echo "data: $data, $events events, $users users, DW order: ${DW_ORDER:-as written, by (uid, ts, stage)}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

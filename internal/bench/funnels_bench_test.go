@@ -305,7 +305,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	q := generator.DuckDB.QuoteIdent
 	switch order := os.Getenv("FGEN_BENCH_DW_ORDER"); order {
 	case "":
-		b.Logf("DW rows in the order the DW node wrote them: by (uid, ts)")
+		b.Logf("DW rows in the order the DW node wrote them: by (uid, ts, stage)")
 	case "shuffled":
 		// The DW rows in no order, as a DW table fgen's DW node did not
 		// write might hold them: the ordered fold must sort every user.
