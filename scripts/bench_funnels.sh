@@ -49,7 +49,7 @@
 #   RUNS=3                 timed runs per step (go test -benchtime RUNSx)
 #   DATA=sql               sql or sample, see above
 #   DW_ORDER=              shuffled rewrites the DW rows in random order before the
-#                          timings (the DW node writes them by (uid, ts)), as a DW table
+#                          timings (the DW node writes them by (uid, ts, stage)), as a DW table
 #                          fgen's DW node did not write might hold them
 #   FGEN_CLICKHOUSE=0      skip ClickHouse even when it is installed
 #   FGEN_CLICKHOUSE_PORT   port of a running server to use (default 9000)

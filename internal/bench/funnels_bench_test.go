@@ -59,7 +59,7 @@ import (
 // each, FGEN_BENCH_EVENTS ignored): sessions with drop-off between the
 // stages, dirty rows and bots. Either way they go into the ODS table and
 // through the DW node, as 'fgen apply' would run them; the DW node writes
-// them by (uid, ts), as ClickHouse's sorted table keeps them. With
+// them by (uid, ts, stage), as ClickHouse's sorted table keeps them. With
 // FGEN_BENCH_DW_ORDER=shuffled the DW rows are then rewritten in random
 // order, as a DW table that fgen's DW node did not write might hold them.
 //
