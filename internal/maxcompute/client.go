@@ -27,6 +27,8 @@ import (
 	"github.com/aliyun/aliyun-odps-go-sdk/odps/account"
 	"github.com/aliyun/aliyun-odps-go-sdk/odps/options"
 	"github.com/aliyun/aliyun-odps-go-sdk/odps/tableschema"
+
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 // Config says where and how to run. Zero durations and MaxRetries take the
@@ -164,23 +166,14 @@ func checkHints(h map[string]string) error {
 // Project returns the project the client works in.
 func (c *Client) Project() string { return c.cfg.Project }
 
-// Column is a table or partition column.
-type Column struct {
-	Name string
-	// Type is the SDK's canonical spelling: upper case, no spaces, e.g.
-	// "BIGINT", "DECIMAL(10,2)", "ARRAY<STRING>", "MAP<STRING,BIGINT>".
-	Type    string
-	Comment string
-}
+// Column is a table or partition column. Its Type is the SDK's canonical
+// spelling: upper case, no spaces, e.g. "BIGINT", "DECIMAL(10,2)",
+// "ARRAY<STRING>", "MAP<STRING,BIGINT>".
+type Column = warehouse.Column
 
-// Table is a table's live metadata.
-type Table struct {
-	Name          string
-	Comment       string
-	Lifecycle     int64 // days; 0 when the table has none (the service says -1)
-	Columns       []Column
-	PartitionKeys []Column
-}
+// Table is a table's live metadata. Its Lifecycle is in days, 0 when the
+// table has none (the service says -1).
+type Table = warehouse.Table
 
 // Table loads a table's metadata. A missing table gives an error wrapping
 // ErrTableNotFound. name is a bare table name.

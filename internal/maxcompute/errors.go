@@ -40,18 +40,19 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		b.WriteString(" (request id " + e.RequestID + ")")
 	}
-	if e.StatusCode == 401 || e.StatusCode == 403 {
-		if strings.Contains(e.Message, "ODPS-0410042") || strings.Contains(e.Message, "ODPS-0410051") || e.StatusCode == 401 {
-			b.WriteString("; check the access key id and secret (and the STS token, if any) fgen was given")
-		}
+	if e.denied() && (e.StatusCode == 401 || strings.Contains(e.Message, "ODPS-0410042") || strings.Contains(e.Message, "ODPS-0410051")) {
+		b.WriteString("; check the access key id and secret (and the STS token, if any) fgen was given")
 	}
 	return b.String()
 }
 
 // Is reports whether target is ErrAccessDenied and e is a 401 or 403.
 func (e *APIError) Is(target error) bool {
-	return target == ErrAccessDenied && (e.StatusCode == 401 || e.StatusCode == 403)
+	return target == ErrAccessDenied && e.denied()
 }
+
+// denied reports a 401 or 403.
+func (e *APIError) denied() bool { return e.StatusCode == 401 || e.StatusCode == 403 }
 
 // apiError turns an SDK HTTP error into an *APIError; other errors get op as context.
 func apiError(op string, err error) error {
@@ -103,19 +104,17 @@ func (e *SQLError) Error() string {
 	return s
 }
 
-var odpsCode = regexp.MustCompile(`ODPS-\d{7}`)
+// odpsCode is an error code at the start of a text.
+var odpsCode = regexp.MustCompile(`^ODPS-\d{7}`)
 
 // parseTaskError splits a failed task's result text ("FAILED: ODPS-0130071:[1,8] ...")
 // into code and message.
 func parseTaskError(text string) (code, msg string) {
 	text = strings.TrimSpace(text)
 	text = strings.TrimSpace(strings.TrimPrefix(text, "FAILED:"))
-	loc := odpsCode.FindStringIndex(text)
-	if loc == nil {
+	code = odpsCode.FindString(text)
+	if code == "" { // no code, or one inside the text: keep the text whole
 		return "", text
 	}
-	if loc[0] > 0 { // the code is inside the text: keep the text whole
-		return "", text
-	}
-	return text[:loc[1]], strings.TrimSpace(strings.TrimPrefix(text[loc[1]:], ":"))
+	return code, strings.TrimSpace(strings.TrimPrefix(text[len(code):], ":"))
 }

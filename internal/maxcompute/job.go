@@ -160,7 +160,7 @@ func (c *Client) poll(ctx context.Context, id string) (done bool, err error) {
 // taskError reads a finished task's result text into an *SQLError.
 func (c *Client) taskError(ctx context.Context, id string, t odps.TaskInInstance) error {
 	e := &SQLError{InstanceID: id, Task: t.Name, Status: t.Status.String()}
-	results, err := retry(ctx, c, "read result of job "+id, c.odps.Instance(id).GetResult, nil)
+	results, err := c.results(ctx, id)
 	if err != nil {
 		e.Message = fmt.Sprintf("task %s %s; its error text could not be read: %v", t.Name, t.Status, err)
 		return e
@@ -174,6 +174,11 @@ func (c *Client) taskError(ctx context.Context, id string, t odps.TaskInInstance
 		e.Message = fmt.Sprintf("task %s %s without an error text", t.Name, t.Status)
 	}
 	return e
+}
+
+// results reads the result texts of job id's tasks.
+func (c *Client) results(ctx context.Context, id string) ([]odps.TaskResult, error) {
+	return retry(ctx, c, "read result of job "+id, c.odps.Instance(id).GetResult, nil)
 }
 
 // abandon terminates a job Wait stops watching; the returned error wraps cause.
@@ -210,7 +215,7 @@ func (c *Client) Query(ctx context.Context, sql string, hints map[string]string)
 	if err := c.Wait(ctx, job); err != nil {
 		return nil, err
 	}
-	results, err := retry(ctx, c, "read result of job "+job.ID, c.odps.Instance(job.ID).GetResult, nil)
+	results, err := c.results(ctx, job.ID)
 	if err != nil {
 		return nil, err
 	}

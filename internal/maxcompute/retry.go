@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -30,24 +29,14 @@ func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, erro
 		v   T
 		err error
 	}
-	ch := make(chan result, 1)
-	var mu sync.Mutex
-	abandoned := false
+	ch := make(chan result, 1) // the worker's one send never blocks
 	go func() {
 		var r result
 		defer func() {
 			if p := recover(); p != nil {
 				r = result{err: fmt.Errorf("odps sdk panicked: %v", p)}
 			}
-			mu.Lock()
-			gone := abandoned
-			if !gone {
-				ch <- r
-			}
-			mu.Unlock()
-			if gone && cleanup != nil {
-				cleanup(r.v, r.err)
-			}
+			ch <- r
 		}()
 		r.v, r.err = fn()
 	}()
@@ -55,13 +44,16 @@ func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, erro
 	case r := <-ch:
 		return r.v, r.err
 	case <-ctx.Done():
-		mu.Lock()
-		defer mu.Unlock()
 		select {
 		case r := <-ch: // finished meanwhile: its result wins
 			return r.v, r.err
 		default:
-			abandoned = true
+			if cleanup != nil {
+				go func() {
+					r := <-ch
+					cleanup(r.v, r.err)
+				}()
+			}
 			return zero, ctx.Err()
 		}
 	}

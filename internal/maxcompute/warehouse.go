@@ -36,17 +36,7 @@ func (w *Warehouse) Describe(ctx context.Context, name string) (*warehouse.Table
 	if errors.Is(err, ErrTableNotFound) {
 		return nil, warehouse.ErrTableNotFound
 	}
-	if err != nil {
-		return nil, err
-	}
-	conv := func(cols []Column) []warehouse.Column {
-		out := make([]warehouse.Column, len(cols))
-		for i, c := range cols {
-			out[i] = warehouse.Column{Name: c.Name, Type: c.Type, Comment: c.Comment}
-		}
-		return out
-	}
-	return &warehouse.Table{Name: t.Name, Comment: t.Comment, Lifecycle: t.Lifecycle, Columns: conv(t.Columns), PartitionKeys: conv(t.PartitionKeys)}, nil
+	return t, err
 }
 
 // PartitionExists reports whether partition column=value of table exists.
