@@ -99,45 +99,20 @@ func tokenize(sql string) ([]token, error) {
 				return nil, parseErr(start, "unterminated comment")
 			}
 			adv(2)
-		case c == '`':
+		case c == '`' || c == '\'' || c == '"':
+			q := quotingOf(c)
 			adv(1)
 			var b strings.Builder
 			for {
 				if len(rs) == 0 {
-					return nil, parseErr(start, "unterminated quoted identifier")
+					return nil, parseErr(start, "unterminated %s", q.noun)
 				}
-				if rs[0] == '`' {
-					if len(rs) > 1 && rs[1] == '`' {
-						b.WriteRune('`')
+				if len(rs) > 1 {
+					if r, ok := q.escape(rs[0], rs[1]); ok {
+						b.WriteRune(r)
 						adv(2)
 						continue
 					}
-					adv(1)
-					break
-				}
-				b.WriteRune(rs[0])
-				adv(1)
-			}
-			start.kind, start.text = tkIdent, b.String()
-			toks = append(toks, start)
-		case c == '\'' || c == '"':
-			adv(1)
-			var b strings.Builder
-			for {
-				if len(rs) == 0 {
-					return nil, parseErr(start, "unterminated string literal")
-				}
-				if rs[0] == '\\' && len(rs) > 1 {
-					switch rs[1] {
-					case 'n':
-						b.WriteRune('\n')
-					case 't':
-						b.WriteRune('\t')
-					default:
-						b.WriteRune(rs[1])
-					}
-					adv(2)
-					continue
 				}
 				if rs[0] == c {
 					adv(1)
@@ -146,7 +121,7 @@ func tokenize(sql string) ([]token, error) {
 				b.WriteRune(rs[0])
 				adv(1)
 			}
-			start.kind, start.text = tkString, b.String()
+			start.kind, start.text = q.kind, b.String()
 			toks = append(toks, start)
 		case isWordRune(c):
 			n := 0
@@ -163,6 +138,38 @@ func tokenize(sql string) ([]token, error) {
 		}
 	}
 	return toks, nil
+}
+
+// quoting is how a token quoted with some character reads: its kind, the
+// noun of its "unterminated ..." error, and its escape, two runes that
+// stand for one.
+type quoting struct {
+	kind   tokKind
+	noun   string
+	escape func(a, b rune) (rune, bool)
+}
+
+// quotingOf returns the quoting of q, a backquote, quote or double quote.
+// In a `backquoted` identifier, a doubled backquote stands for one; in a
+// string literal, a backslash escapes the next character (\n and \t are
+// newline and tab).
+func quotingOf(q rune) quoting {
+	if q == '`' {
+		return quoting{tkIdent, "quoted identifier", func(a, b rune) (rune, bool) {
+			return '`', a == '`' && b == '`'
+		}}
+	}
+	return quoting{tkString, "string literal", func(a, b rune) (rune, bool) {
+		switch {
+		case a != '\\':
+			return 0, false
+		case b == 'n':
+			return '\n', true
+		case b == 't':
+			return '\t', true
+		}
+		return b, true
+	}}
 }
 
 func isWordRune(c rune) bool {
@@ -411,10 +418,9 @@ func (s *Server) applyStatement(p *parser) error {
 		if err != nil {
 			return err
 		}
-		if _, ok := s.tables[strings.ToLower(name.text)]; !ok && !ifExists {
+		if !s.dropTable(name.text) && !ifExists {
 			return s.tableNotFoundErr(name)
 		}
-		delete(s.tables, strings.ToLower(name.text))
 		return nil
 	}
 	return s.inserts(p)
@@ -426,7 +432,7 @@ func (s *Server) tableNotFoundErr(name token) error {
 }
 
 func (s *Server) lookup(name token) (*table, error) {
-	t, ok := s.tables[strings.ToLower(name.text)]
+	t, ok := s.table(name.text)
 	if !ok {
 		return nil, s.tableNotFoundErr(name)
 	}
@@ -476,7 +482,7 @@ func (s *Server) createTable(p *parser) error {
 			p.next() // STORED AS, TBLPROPERTIES, ...: ignored
 		}
 	}
-	if _, ok := s.tables[strings.ToLower(spec.Name)]; ok {
+	if _, ok := s.table(spec.Name); ok {
 		if ifNotExists {
 			return nil // changes nothing, whatever the schema
 		}
@@ -485,8 +491,7 @@ func (s *Server) createTable(p *parser) error {
 	if err := validateSpec(spec); err != nil {
 		return semanticErr(name, "%v", err)
 	}
-	now := time.Now()
-	s.tables[strings.ToLower(spec.Name)] = &table{spec: spec, created: now, lastDDL: now}
+	s.putTable(newTable(spec))
 	return nil
 }
 
@@ -509,7 +514,7 @@ func (s *Server) alterTable(p *parser) error {
 			return err
 		}
 		for _, c := range cols {
-			if findColumn(spec, c.Name) >= 0 {
+			if columnIndex(slices.Concat(spec.Columns, spec.PartitionKeys), c.Name) >= 0 {
 				if ifNotExists {
 					continue
 				}
@@ -526,7 +531,7 @@ func (s *Server) alterTable(p *parser) error {
 			if err != nil {
 				return err
 			}
-			i := slices.IndexFunc(spec.Columns, func(x Column) bool { return strings.EqualFold(x.Name, c.text) })
+			i := columnIndex(spec.Columns, c.text)
 			if i < 0 {
 				return semanticErr(c, "column %s not found in table %s", c.text, spec.Name)
 			}
@@ -549,7 +554,7 @@ func (s *Server) alterTable(p *parser) error {
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(spec.Columns, func(x Column) bool { return strings.EqualFold(x.Name, old.text) })
+		i := columnIndex(spec.Columns, old.text)
 		if i < 0 {
 			return semanticErr(old, "column %s not found in table %s", old.text, spec.Name)
 		}
@@ -572,12 +577,12 @@ func (s *Server) alterTable(p *parser) error {
 		if err != nil {
 			return err
 		}
-		if _, ok := s.tables[strings.ToLower(to.text)]; ok {
+		if _, ok := s.table(to.text); ok {
 			return semanticErr(to, "Table or view already exists - %s.%s", s.project, to.text)
 		}
-		delete(s.tables, strings.ToLower(t.spec.Name))
+		s.dropTable(t.spec.Name)
 		t.spec.Name = to.text
-		s.tables[strings.ToLower(to.text)] = t
+		s.putTable(t)
 		return nil
 	case p.accept("add"):
 		p.accept("if", "not", "exists")
@@ -615,26 +620,34 @@ func (s *Server) alterTable(p *parser) error {
 	return nil
 }
 
-func findColumn(spec TableSpec, name string) int {
-	all := append(slices.Clone(spec.Columns), spec.PartitionKeys...)
-	return slices.IndexFunc(all, func(c Column) bool { return strings.EqualFold(c.Name, name) })
+// columnIndex returns the index of the column named name
+// (case-insensitively) in cols, or -1.
+func columnIndex(cols []Column, name string) int {
+	return slices.IndexFunc(cols, func(c Column) bool { return strings.EqualFold(c.Name, name) })
+}
+
+// partition reads a partition spec for t. A dynamic spec (a key without a
+// value) gives dynamic and no canon.
+func (s *Server) partition(p *parser, t *table) (canon string, dynamic bool, err error) {
+	at := p.peek()
+	kvs, dynamic, err := p.partitionSpec()
+	if err != nil || dynamic {
+		return "", dynamic, err
+	}
+	if canon, err = t.canonical(kvs); err != nil {
+		return "", false, semanticErr(at, "%v", err)
+	}
+	return canon, false, nil
 }
 
 // staticSpec reads a fully static partition spec for t.
 func (s *Server) staticSpec(p *parser, t *table) (string, error) {
 	at := p.peek()
-	kvs, dynamic, err := p.partitionSpec()
-	if err != nil {
-		return "", err
+	canon, dynamic, err := s.partition(p, t)
+	if err == nil && dynamic {
+		err = semanticErr(at, "partition spec must name a value for every key")
 	}
-	if dynamic {
-		return "", semanticErr(at, "partition spec must name a value for every key")
-	}
-	canon, err := t.canonical(kvs)
-	if err != nil {
-		return "", semanticErr(at, "%v", err)
-	}
-	return canon, nil
+	return canon, err
 }
 
 // inserts creates the static partitions every INSERT in the statement writes.
@@ -662,19 +675,13 @@ func (s *Server) inserts(p *parser) error {
 			}
 			continue
 		}
-		at := p.peek()
-		kvs, dynamic, err := p.partitionSpec()
+		canon, dynamic, err := s.partition(p, t)
 		if err != nil {
 			return err
 		}
-		if dynamic {
-			continue // dynamic partitions depend on the data
+		if !dynamic { // dynamic partitions depend on the data
+			t.addPartition(canon)
 		}
-		canon, err := t.canonical(kvs)
-		if err != nil {
-			return semanticErr(at, "%v", err)
-		}
-		t.addPartition(canon)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -44,9 +45,8 @@ type Responder func(Job) Outcome
 func DefaultResponder(Job) Outcome { return Outcome{RunningPolls: 1} }
 
 type rule struct {
-	substr string
-	match  func(string) bool
-	out    Outcome
+	match func(sql string) bool
+	out   Outcome
 }
 
 // On makes jobs whose SQL contains substr (case-insensitively) end with o.
@@ -54,14 +54,8 @@ type rule struct {
 func (s *Server) On(substr string, o Outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rules = append(s.rules, rule{substr: strings.ToLower(substr), out: o})
-}
-
-// OnFunc makes jobs whose SQL satisfies match end with o; see On. Like a
-// Responder, match runs with the server locked.
-func (s *Server) OnFunc(match func(sql string) bool, o Outcome) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	substr = strings.ToLower(substr)
+	match := func(sql string) bool { return strings.Contains(strings.ToLower(sql), substr) }
 	s.rules = append(s.rules, rule{match: match, out: o})
 }
 
@@ -79,7 +73,7 @@ func (s *Server) Submitted() []Job {
 	out := make([]Job, 0, len(s.jobOrder))
 	for _, id := range s.jobOrder {
 		j := s.jobs[id].Job
-		j.Hints = cloneMap(j.Hints)
+		j.Hints = maps.Clone(j.Hints)
 		out = append(out, j)
 	}
 	return out
@@ -101,21 +95,7 @@ func (s *Server) JobStatus(id string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if !j.finished {
-		return "Running", true
-	}
-	return j.status, true
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
+	return j.taskStatus(), true
 }
 
 type job struct {
@@ -128,6 +108,15 @@ type job struct {
 	result   string
 	start    time.Time
 	end      time.Time
+}
+
+// taskStatus is the task status reported for j now: Running until it has
+// finished, then its final status.
+func (j *job) taskStatus() string {
+	if !j.finished {
+		return "Running"
+	}
+	return j.status
 }
 
 // submitXML is the body of POST /projects/<p>/instances.
@@ -206,9 +195,8 @@ func (s *Server) answerCreated(w *statusWriter, id string, f *Fault) {
 // decide picks a job's outcome: rules first, then the responder.
 // Called with s.mu held.
 func (s *Server) decide(j Job) Outcome {
-	lower := strings.ToLower(j.SQL)
 	for _, r := range s.rules {
-		if (r.match != nil && r.match(j.SQL)) || (r.match == nil && strings.Contains(lower, r.substr)) {
+		if r.match(j.SQL) {
 			return r.out
 		}
 	}
@@ -253,11 +241,13 @@ type resultXML struct {
 }
 
 type instanceXML struct {
-	XMLName xml.Name `xml:"Instance"`
-	Status  string   `xml:"Status,omitempty"`
-	Tasks   *struct {
-		Task []taskXML `xml:"Task"`
-	} `xml:"Tasks,omitempty"`
+	XMLName xml.Name  `xml:"Instance"`
+	Status  string    `xml:"Status,omitempty"`
+	Tasks   *tasksXML `xml:"Tasks,omitempty"`
+}
+
+type tasksXML struct {
+	Task []taskXML `xml:"Task"`
 }
 
 // instance answers Load, GetTasks, GetResult and Terminate. Called with s.mu held.
@@ -307,22 +297,18 @@ func (s *Server) instance(w *statusWriter, op Op, id string, body []byte) {
 				s.finish(j)
 			}
 		}
-		status := "Running"
-		if j.finished {
-			status = j.status
-		}
-		out := instanceXML{Status: instStatus(), Tasks: &struct {
-			Task []taskXML `xml:"Task"`
-		}{[]taskXML{{Type: "SQL", Name: j.task, StartTime: gmt(j.start), EndTime: gmt(j.end), Status: status}}}}
+		out := instanceXML{Status: instStatus(), Tasks: &tasksXML{[]taskXML{
+			{Type: "SQL", Name: j.task, StartTime: gmt(j.start), EndTime: gmt(j.end), Status: j.taskStatus()},
+		}}}
 		writeXML(w, http.StatusOK, out)
 	case OpResult:
 		text := ""
 		if j.finished {
 			text = j.result
 		}
-		out := instanceXML{Tasks: &struct {
-			Task []taskXML `xml:"Task"`
-		}{[]taskXML{{Type: "SQL", Name: j.task, Result: &resultXML{Format: "text", Text: text}}}}}
+		out := instanceXML{Tasks: &tasksXML{[]taskXML{
+			{Type: "SQL", Name: j.task, Result: &resultXML{Format: "text", Text: text}},
+		}}}
 		writeXML(w, http.StatusOK, out)
 	}
 }

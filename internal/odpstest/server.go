@@ -23,7 +23,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,11 +74,6 @@ func WithCredentials(accessID, accessKey string) Option {
 // rejected, which catches a stale token leaking into the client.
 func WithSecurityToken(token string) Option {
 	return func(s *Server) { s.token = token }
-}
-
-// WithProject sets the only project the server knows.
-func WithProject(name string) Option {
-	return func(s *Server) { s.project = name }
 }
 
 // WithResponder sets the Responder (see Server.SetResponder).
@@ -213,13 +207,6 @@ func (s *Server) InjectFault(f Fault) {
 		left = 1
 	}
 	s.faults = append(s.faults, &fault{Fault: f, left: left})
-}
-
-// ClearFaults removes all faults, used up or not.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
 }
 
 // takeFault returns the first active fault for op, consuming one use.
@@ -514,5 +501,3 @@ type projectXML struct {
 type cdata struct {
 	Text string `xml:",cdata"`
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

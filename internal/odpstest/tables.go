@@ -48,7 +48,7 @@ func validateSpec(t TableSpec) error {
 		return fmt.Errorf("table name is empty")
 	}
 	seen := map[string]bool{}
-	for _, c := range append(slices.Clone(t.Columns), t.PartitionKeys...) {
+	for _, c := range slices.Concat(t.Columns, t.PartitionKeys) {
 		if c.Name == "" {
 			return fmt.Errorf("table %s: a column has no name", t.Name)
 		}
@@ -87,15 +87,14 @@ func (s *Server) AddTable(spec TableSpec) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
-	s.tables[strings.ToLower(spec.Name)] = &table{spec: clone(spec), created: now, lastDDL: now}
+	s.putTable(newTable(clone(spec)))
 }
 
 // Table returns a copy of a table's spec.
 func (s *Server) Table(name string) (TableSpec, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tables[strings.ToLower(name)]
+	t, ok := s.table(name)
 	if !ok {
 		return TableSpec{}, false
 	}
@@ -120,7 +119,7 @@ func (s *Server) Tables() []string {
 func (s *Server) UpdateTable(name string, edit func(*TableSpec)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tables[strings.ToLower(name)]
+	t, ok := s.table(name)
 	if !ok {
 		panic("odpstest: UpdateTable: no table " + name)
 	}
@@ -136,30 +135,17 @@ func (s *Server) UpdateTable(name string, edit func(*TableSpec)) {
 	t.lastDDL = time.Now()
 }
 
-// DropTable removes a table; it reports whether it existed.
-func (s *Server) DropTable(name string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.tables[strings.ToLower(name)]
-	delete(s.tables, strings.ToLower(name))
-	return ok
-}
-
 // AddPartition creates a partition, e.g. AddPartition("events", "dt='20210303'").
 // The spec names every partition key (a='1',b='2' or a=1/b=2). It panics when
 // the table does not exist or the spec does not match its partition keys.
 func (s *Server) AddPartition(tableName, spec string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tables[strings.ToLower(tableName)]
+	t, ok := s.table(tableName)
 	if !ok {
 		panic("odpstest: AddPartition: no table " + tableName)
 	}
-	kvs, err := parseSpec(spec)
-	if err != nil {
-		panic("odpstest: AddPartition: " + err.Error())
-	}
-	canon, err := t.canonical(kvs)
+	canon, err := t.canonicalSpec(spec)
 	if err != nil {
 		panic("odpstest: AddPartition: " + err.Error())
 	}
@@ -171,27 +157,36 @@ func (s *Server) AddPartition(tableName, spec string) {
 func (s *Server) Partitions(tableName string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tables[strings.ToLower(tableName)]
+	t, ok := s.table(tableName)
 	if !ok {
 		return nil
 	}
 	return slices.Clone(t.partitions)
 }
 
-// HasPartition reports whether a table has the partition spec names.
-func (s *Server) HasPartition(tableName, spec string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.tables[strings.ToLower(tableName)]
-	if !ok {
-		return false
-	}
-	kvs, err := parseSpec(spec)
-	if err != nil {
-		return false
-	}
-	canon, err := t.canonical(kvs)
-	return err == nil && slices.Contains(t.partitions, canon)
+// The table helpers below are called with s.mu held. Tables are keyed by
+// lower-case name.
+
+// newTable returns a table of spec created now.
+func newTable(spec TableSpec) *table {
+	now := time.Now()
+	return &table{spec: spec, created: now, lastDDL: now}
+}
+
+// table looks a table up by name, case-insensitively.
+func (s *Server) table(name string) (*table, bool) {
+	t, ok := s.tables[strings.ToLower(name)]
+	return t, ok
+}
+
+// putTable stores t under its name, replacing any table of that name.
+func (s *Server) putTable(t *table) { s.tables[strings.ToLower(t.spec.Name)] = t }
+
+// dropTable removes a table; it reports whether it existed.
+func (s *Server) dropTable(name string) bool {
+	_, ok := s.table(name)
+	delete(s.tables, strings.ToLower(name))
+	return ok
 }
 
 func (t *table) addPartition(canon string) {
@@ -230,6 +225,15 @@ func parseSpec(spec string) ([]keyValue, error) {
 		kvs = append(kvs, keyValue{strings.Trim(k, "`"), v})
 	}
 	return kvs, nil
+}
+
+// canonicalSpec parses spec (see parseSpec) and returns it in canonical form.
+func (t *table) canonicalSpec(spec string) (string, error) {
+	kvs, err := parseSpec(spec)
+	if err != nil {
+		return "", err
+	}
+	return t.canonical(kvs)
 }
 
 // canonical orders kvs by the table's partition keys: "k1='v1',k2='v2'".
@@ -299,7 +303,7 @@ const owner = "ALIYUN$odpstest"
 // getTable answers Table.Load and Table.LoadExtendedInfo (?extended); both
 // carry the whole schema. Called with s.mu held.
 func (s *Server) getTable(w *statusWriter, name string) {
-	t, ok := s.tables[strings.ToLower(name)]
+	t, ok := s.table(name)
 	if !ok {
 		s.tableNotFound(w, name)
 		return
@@ -361,7 +365,7 @@ type partitionColXML struct {
 // the partition lists (?partitions, with name= for values only).
 // Called with s.mu held.
 func (s *Server) getPartition(w *statusWriter, name string, q url.Values) {
-	t, ok := s.tables[strings.ToLower(name)]
+	t, ok := s.table(name)
 	if !ok {
 		s.tableNotFound(w, name)
 		return
@@ -370,11 +374,7 @@ func (s *Server) getPartition(w *statusWriter, name string, q url.Values) {
 		s.listPartitions(w, t, q)
 		return
 	}
-	kvs, err := parseSpec(q.Get("partition"))
-	var canon string
-	if err == nil {
-		canon, err = t.canonical(kvs)
-	}
+	canon, err := t.canonicalSpec(q.Get("partition"))
 	if err != nil {
 		s.writeError(w, http.StatusBadRequest, "InvalidArgument",
 			"ODPS-0130071:Semantic analysis exception - "+err.Error())
