@@ -113,7 +113,7 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 		return fmt.Errorf("%s: %w", jobName(job), cleanError(err))
 	}
 	if job.Kind == "node" && job.Day != "" {
-		return d.markPartition(ctx, conn, job.Name, job.Day)
+		return markPartition(ctx, conn, job.Name, job.Day)
 	}
 	return nil
 }
@@ -134,8 +134,26 @@ func cleanError(err error) error {
 	return errors.New(strings.TrimSpace(msg))
 }
 
-func (d *DB) markPartition(ctx context.Context, conn *sql.Conn, table, value string) error {
-	_, err := conn.ExecContext(ctx, `INSERT INTO fgen_partitions VALUES (?, ?) ON CONFLICT DO NOTHING`, table, value)
+// execer runs a statement: a *sql.Conn or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// markPartition notes in fgen_partitions that fgen loaded or wrote the
+// partition value of table.
+func markPartition(ctx context.Context, ex execer, table, value string) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO fgen_partitions VALUES (?, ?) ON CONFLICT DO NOTHING`, table, value)
+	return err
+}
+
+// deletePartitions deletes, in one statement, the rows of table whose
+// partition column is one of days.
+func deletePartitions(ctx context.Context, ex execer, table, column string, days []string) error {
+	if len(days) == 0 {
+		return nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", ")
+	_, err := ex.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (%s)`, quote(table), quote(column), marks), anys(days)...)
 	return err
 }
 
@@ -196,12 +214,13 @@ func (d *DB) Query(ctx context.Context, q string) (*warehouse.Rows, error) {
 		return nil, err
 	}
 	out := &warehouse.Rows{Columns: cols}
+	// Scan overwrites every value of vals; each row copies them out.
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
 	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
@@ -235,10 +254,10 @@ func (d *DB) ReplacePartitions(ctx context.Context, table, column string, days [
 		return 0, err
 	}
 	for _, day := range days {
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s = ?`, quote(table), quote(column)), day); err != nil {
+		if err := deletePartitions(ctx, conn, table, column, []string{day}); err != nil {
 			return fail(cleanError(err))
 		}
-		if _, err := conn.ExecContext(ctx, `INSERT INTO fgen_partitions VALUES (?, ?) ON CONFLICT DO NOTHING`, table, day); err != nil {
+		if err := markPartition(ctx, conn, table, day); err != nil {
 			return fail(err)
 		}
 	}

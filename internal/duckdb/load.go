@@ -94,12 +94,10 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 	insert := fmt.Sprintf(`INSERT INTO %s (%s, %s) SELECT %s, %s FROM `,
 		quote(opts.Table), strings.Join(names, ", "), quote(opts.Partition), strings.Join(sel, ", "), part)
 	deleteDays := func(tx *sql.Tx, days []string) error {
-		if opts.Append || len(days) == 0 {
+		if opts.Append {
 			return nil
 		}
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", ")
-		_, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (%s)`, quote(opts.Table), quote(opts.Partition), marks), anys(days)...)
-		return err
+		return deletePartitions(ctx, tx, opts.Table, opts.Partition, days)
 	}
 
 	tx, err := conn.BeginTx(ctx, nil)
@@ -142,7 +140,7 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 		}
 		var got int64
 		if err == nil {
-			if got, _ = res.RowsAffected(); p.rows >= 0 && got != p.rows {
+			if got, _ = res.RowsAffected(); p.parquet == "" && got != p.rows {
 				err = fmt.Errorf("DuckDB read %d rows of the %d in %s", got, p.rows, filepath.Base(p.path))
 			}
 		}
@@ -178,7 +176,7 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 		return 0, cleanError(insertErr)
 	}
 	for _, day := range st.days() {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO fgen_partitions VALUES (?, ?) ON CONFLICT DO NOTHING`, opts.Table, day); err != nil {
+		if err := markPartition(ctx, tx, opts.Table, day); err != nil {
 			return 0, err
 		}
 	}
@@ -231,7 +229,7 @@ type stagedPart struct {
 	path    string
 	parquet string   // for a Parquet part: its rows as the staged columns
 	insert  string   // for a Parquet part: the same without line numbers, to insert
-	rows    int64    // -1 for a Parquet part
+	rows    int64    // for a CSV part: its rows
 	maxLine int      // bytes of the longest row
 	newDays []string // without a day: partition values no earlier part had
 	problem bool     // a partition value was wrong in this part or an earlier one
@@ -353,29 +351,20 @@ func (st *stager) stageText(ctx context.Context, fi int, file string, index map[
 		buf = strconv.AppendInt(buf[:0], int64(fi), 10)
 		buf = append(buf, ',')
 		buf = strconv.AppendInt(buf, line, 10)
+		var ok bool
 		for i, v := range r.vals {
 			buf = append(buf, ',')
 			if !r.set[i] {
 				continue
 			}
-			if !plainField(v) {
-				if !utf8.Valid(v) {
-					return &RowError{File: file, Line: line, Msg: fmt.Sprintf("column %s: %q is not valid UTF-8", st.opts.Columns[i].Name, v)}
-				}
-				buf = appendQuoted(buf, v)
-				continue
+			if buf, ok = appendField(buf, v); !ok {
+				return &RowError{File: file, Line: line, Msg: fmt.Sprintf("column %s: %q is not valid UTF-8", st.opts.Columns[i].Name, v)}
 			}
-			buf = append(buf, v...)
 		}
 		buf = append(buf, ',')
 		if r.partSet {
-			if !plainField(r.part) {
-				if !utf8.Valid(r.part) {
-					return &RowError{File: file, Line: line, Msg: fmt.Sprintf("%s %q is not valid UTF-8", st.opts.Partition, r.part)}
-				}
-				buf = appendQuoted(buf, r.part)
-			} else {
-				buf = append(buf, r.part...)
+			if buf, ok = appendField(buf, r.part); !ok {
+				return &RowError{File: file, Line: line, Msg: fmt.Sprintf("%s %q is not valid UTF-8", st.opts.Partition, r.part)}
 			}
 		}
 		buf = append(buf, '\n')
@@ -402,7 +391,8 @@ func (st *stager) stageText(ctx context.Context, fi int, file string, index map[
 func (st *stager) sawPartition(p *stagedPart, v []byte, set bool, at rowPos) {
 	if !set {
 		if st.firstNull == nil {
-			st.firstNull = &at
+			first := at // a copy, so that at stays on the stack for every other row
+			st.firstNull = &first
 		}
 		return
 	}
@@ -414,6 +404,18 @@ func (st *stager) sawPartition(p *stagedPart, v []byte, set bool, at rowPos) {
 			st.invalid = true
 		}
 	}
+}
+
+// appendField appends v to a staging row as a CSV field: as it is when
+// plainField, else quoted. ok is false, and b unchanged, if v is not UTF-8.
+func appendField(b, v []byte) (_ []byte, ok bool) {
+	if plainField(v) {
+		return append(b, v...), true
+	}
+	if !utf8.Valid(v) {
+		return b, false
+	}
+	return appendQuoted(b, v), true
 }
 
 // plainField reports whether v can be written to a staging file as it is:
@@ -662,7 +664,7 @@ func (st *stager) stageParquet(ctx context.Context, d *DB, fi int, file string, 
 		partExpr = fmt.Sprintf("CAST(%s AS VARCHAR)", quote(partCol))
 	}
 	const parquetRows = `(SELECT %d AS fgen_file, %s AS fgen_line, %s, %s AS fgen_part FROM read_parquet(%s))`
-	p := stagedPart{rows: -1,
+	p := stagedPart{
 		parquet: fmt.Sprintf(parquetRows, fi, "row_number() OVER ()", strings.Join(cols, ", "), partExpr, sqlString(file)),
 		insert:  fmt.Sprintf(parquetRows, fi, "CAST(NULL AS BIGINT)", strings.Join(cols, ", "), partExpr, sqlString(file))}
 	// The partition values; the first row of each one that is wrong.
@@ -725,12 +727,19 @@ func (st *stager) stageParquet(ctx context.Context, d *DB, fi int, file string, 
 				return err
 			}
 			if st.otherDay == nil || line < st.otherDay.Line && st.otherDay.File == file {
-				st.otherDay = &RowError{File: file, Line: line, Msg: fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", opts.Partition, v.String, opts.Partition, opts.Day, v.String)}
+				st.otherDay = &RowError{File: file, Line: line, Msg: otherDayMsg(opts.Partition, v.String, opts.Partition, opts.Day)}
 			}
 		}
 	}
 	p.problem = st.problem()
 	return send(p)
+}
+
+// otherDayMsg is the error for a row whose partition value v is not day, the
+// day loaded into the partition column partition; col is that column's name
+// as the file writes it.
+func otherDayMsg(col, v, partition, day string) string {
+	return fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", col, v, partition, day, v)
 }
 
 func columnNames(cols []LoadColumn) string {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -180,7 +181,7 @@ func (p *jsonScanner) parseObject(text []byte) error {
 			r.vals[col], r.set[col] = v, !null
 		case ok:
 			if opts.Day != "" && !null && string(v) != opts.Day {
-				return fmt.Errorf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", key, v, opts.Partition, opts.Day, v)
+				return errors.New(otherDayMsg(string(key), string(v), opts.Partition, opts.Day))
 			}
 			r.part, r.partSet = v, !null
 		default:
@@ -459,7 +460,7 @@ func readCSV(br *bufio.Reader, file string, opts LoadOptions, index map[string]i
 			case c >= 0:
 				r.vals[c], r.set[c] = v, true
 			case opts.Day != "" && string(v) != opts.Day:
-				return &RowError{File: file, Line: start, Msg: fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", opts.Partition, v, opts.Partition, opts.Day, v)}
+				return &RowError{File: file, Line: start, Msg: otherDayMsg(opts.Partition, string(v), opts.Partition, opts.Day)}
 			default:
 				r.part, r.partSet = v, true
 			}
