@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 )
 
 // LoadColumn is a column of the table being loaded, with its DuckDB type.
@@ -68,7 +70,7 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 		return 0, err
 	}
 	defer conn.Close()
-	dir, err := stagingDir(ctx, conn)
+	dir, err := duckutil.StagingDir(ctx, conn)
 	if err != nil {
 		return 0, err
 	}
@@ -141,7 +143,7 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 		var got int64
 		if err == nil {
 			if got, _ = res.RowsAffected(); p.parquet == "" && got != p.rows {
-				err = fmt.Errorf("DuckDB read %d rows of the %d in %s", got, p.rows, filepath.Base(p.path))
+				err = duckutil.RowCountError(got, p.rows, p.path)
 			}
 		}
 		if err != nil {
@@ -196,19 +198,6 @@ func anys(s []string) []any {
 		a[i] = v
 	}
 	return a
-}
-
-// stagingDir is where a load stages its rows: beside the database file, or
-// the system's temporary directory for an in-memory database.
-func stagingDir(ctx context.Context, conn *sql.Conn) (string, error) {
-	var path sql.NullString
-	if err := conn.QueryRowContext(ctx, `SELECT path FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&path); err != nil {
-		return "", err
-	}
-	if !path.Valid || path.String == "" {
-		return "", nil
-	}
-	return filepath.Dir(path.String), nil
 }
 
 // rowPos is a row's place: the index of its file in LoadOptions.Files and

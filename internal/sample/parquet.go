@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 )
 
 // ParquetWriter collects events in an in-memory DuckDB table through the
@@ -219,10 +221,7 @@ func (v *appendRow) append(a *duckdb.Appender, e *Event) error {
 func AppendTo(ctx context.Context, conn *sql.Conn, table string, opts Options) (int64, error) {
 	n, err := appendTo(ctx, conn, table, opts, appendPartRows)
 	if err != nil {
-		if msg := err.Error(); strings.Contains(msg, "\n\n") {
-			err = errors.New(strings.TrimSpace(msg[:strings.Index(msg, "\n\n")])) // DuckDB's first paragraph
-		}
-		return n, fmt.Errorf("append sample rows to %s: %w", table, err)
+		return n, fmt.Errorf("append sample rows to %s: %w", table, duckutil.FirstParagraph(err))
 	}
 	return n, nil
 }
@@ -247,13 +246,9 @@ func appendTo(ctx context.Context, conn *sql.Conn, table string, opts Options, p
 	if _, err := conn.ExecContext(ctx, "SELECT * FROM "+target+" LIMIT 0"); err != nil {
 		return 0, err
 	}
-	var dbPath sql.NullString
-	if err := conn.QueryRowContext(ctx, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").Scan(&dbPath); err != nil {
+	dir, err := duckutil.StagingDir(ctx, conn)
+	if err != nil {
 		return 0, err
-	}
-	dir := ""
-	if dbPath.Valid && dbPath.String != "" {
-		dir = filepath.Dir(dbPath.String)
 	}
 	tmp, err := os.MkdirTemp(dir, ".fgen-sample-*")
 	if err != nil {
@@ -370,7 +365,7 @@ func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart) e
 		return err
 	}
 	if got, err := res.RowsAffected(); err == nil && got != p.rows {
-		return fmt.Errorf("DuckDB read %d rows of the %d in %s", got, p.rows, filepath.Base(p.path))
+		return duckutil.RowCountError(got, p.rows, p.path)
 	}
 	return nil
 }

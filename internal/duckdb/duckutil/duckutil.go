@@ -1,0 +1,47 @@
+// Package duckutil holds the small helpers that fgen's DuckDB engine
+// (internal/duckdb) and its sample loader (internal/sample, AppendTo) share
+// to stage rows for DuckDB. It is a package of its own because the tests of
+// internal/duckdb import internal/sample, which therefore cannot import
+// internal/duckdb.
+package duckutil
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// StagingDir is where rows are staged for the database of conn: the
+// directory of its file, or "" (os.MkdirTemp's default, the system's
+// temporary directory) for an in-memory database.
+func StagingDir(ctx context.Context, conn *sql.Conn) (string, error) {
+	var path sql.NullString
+	if err := conn.QueryRowContext(ctx, `SELECT path FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&path); err != nil {
+		return "", err
+	}
+	if !path.Valid || path.String == "" {
+		return "", nil
+	}
+	return filepath.Dir(path.String), nil
+}
+
+// FirstParagraph trims DuckDB's multi-line error text to its first
+// paragraph. An error without a blank line is returned as it is, so that
+// errors.Is still finds what it wraps, such as context.Canceled.
+func FirstParagraph(err error) error {
+	msg := err.Error()
+	i := strings.Index(msg, "\n\n")
+	if i < 0 {
+		return err
+	}
+	return errors.New(strings.TrimSpace(msg[:i]))
+}
+
+// RowCountError reports that DuckDB took got of the want rows of the staging
+// file path.
+func RowCountError(got, want int64, path string) error {
+	return fmt.Errorf("DuckDB read %d rows of the %d in %s", got, want, filepath.Base(path))
+}
