@@ -40,7 +40,10 @@ type Event struct {
 type ApplyOptions struct {
 	AllowDestructive bool
 	Parallel         int // days at a time; DuckDB runs one at a time anyway
-	OnEvent          func(Event)
+	// OnEvent, when not nil, is called for every job event. Jobs run in
+	// parallel, but Apply serializes the calls: OnEvent is never called
+	// concurrently with itself, so it may write to an unsynchronized writer.
+	OnEvent func(Event)
 }
 
 // JobResult is the outcome of one job.
@@ -94,8 +97,11 @@ func Apply(ctx context.Context, w warehouse.Warehouse, p *Plan, opts ApplyOption
 	if p.IsBlocked() && !opts.AllowDestructive {
 		return nil, ErrBlocked
 	}
+	var emitMu sync.Mutex
 	emit := func(e Event) {
 		if opts.OnEvent != nil {
+			emitMu.Lock()
+			defer emitMu.Unlock()
 			opts.OnEvent(e)
 		}
 	}

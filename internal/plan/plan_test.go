@@ -7,7 +7,9 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -218,5 +220,37 @@ func TestApplyRefusesBlockedPlan(t *testing.T) {
 	}
 	if len(w.ran) != 1 || w.ran[0] != "dw_user_trace_data" {
 		t.Errorf("ran %v", w.ran)
+	}
+}
+
+// TestApplySerializesOnEvent runs days in parallel with an OnEvent that is
+// not safe for concurrent use: Apply must never call it concurrently (go
+// test -race also catches the unsynchronized append).
+func TestApplySerializesOnEvent(t *testing.T) {
+	cfg := config(t, nil)
+	days := []string{"20210301", "20210302", "20210303", "20210304", "20210305", "20210306", "20210307", "20210308"}
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{}}
+	for _, d := range days {
+		w.partitions["ods_user_trace_data/"+d] = true
+	}
+	p := build(t, cfg, w, days...)
+	var inside, overlaps atomic.Int32
+	var events []EventKind // appended without a lock on purpose
+	_, err := Apply(context.Background(), w, p, ApplyOptions{Parallel: 4, OnEvent: func(e Event) {
+		if inside.Add(1) > 1 {
+			overlaps.Add(1)
+		}
+		time.Sleep(time.Millisecond)
+		events = append(events, e.Kind)
+		inside.Add(-1)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := overlaps.Load(); n != 0 {
+		t.Errorf("OnEvent was called concurrently %d times", n)
+	}
+	if want := 2 * 2 * len(days); len(events) != want { // submitted and done for 2 nodes a day
+		t.Errorf("%d events, want %d", len(events), want)
 	}
 }
