@@ -88,12 +88,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			return err
 		}
 	}
-	parallel := opts.parallel
+	parallel := opts.parallel // plan.Apply runs at least 1, and 1 on DuckDB
 	if parallel == 0 {
-		parallel = max(1, ot.target.Parallel)
-	}
-	if ot.target.Engine == models.EngineDuckDB {
-		parallel = 1 // one writer
+		parallel = ot.target.Parallel
 	}
 	res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{
 		AllowDestructive: opts.allowDestructive,

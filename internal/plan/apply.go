@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
 )
 
 // ErrBlocked is returned by Apply for a plan with destructive changes when
@@ -39,7 +40,9 @@ type Event struct {
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
 	AllowDestructive bool
-	Parallel         int // days at a time; DuckDB runs one at a time anyway
+	// Parallel is the number of days run at a time (at least 1); on DuckDB
+	// (Plan.Engine) Apply runs one at a time whatever it says.
+	Parallel int
 	// OnEvent, when not nil, is called for every job event. Jobs run in
 	// parallel, but Apply serializes the calls: OnEvent is never called
 	// concurrently with itself, so it may write to an unsynchronized writer.
@@ -158,8 +161,12 @@ func Apply(ctx context.Context, w warehouse.Warehouse, p *Plan, opts ApplyOption
 		res.Jobs = append(res.Jobs, JobResult{Name: j.Name, Kind: j.Kind, Status: "not_run"})
 	}
 	daySlots := make([][]slot, len(p.Days))
+	byKey := map[string]int{} // job key (as in Needs) -> index in res.Jobs
 	for di, d := range p.Days {
 		for _, j := range d.Jobs {
+			if _, dup := byKey[j.Key()]; !dup {
+				byKey[j.Key()] = len(res.Jobs)
+			}
 			daySlots[di] = append(daySlots[di], slot{j, len(res.Jobs)})
 			res.Jobs = append(res.Jobs, JobResult{Name: j.Name, Kind: j.Kind, Day: j.Day, Status: "not_run"})
 		}
@@ -190,16 +197,18 @@ func Apply(ctx context.Context, w warehouse.Warehouse, p *Plan, opts ApplyOption
 	// RPT node), so a node that reads the next day's partition finds it;
 	// within a phase, days run opts.Parallel at a time.
 	status := func(key string) string {
+		i, ok := byKey[key]
+		if !ok {
+			return ""
+		}
 		mu.Lock()
 		defer mu.Unlock()
-		for _, jr := range res.Jobs {
-			if jr.Name+"@"+jr.Day == key {
-				return jr.Status
-			}
-		}
-		return ""
+		return res.Jobs[i].Status
 	}
 	parallel := max(1, opts.Parallel)
+	if p.Engine == models.EngineDuckDB {
+		parallel = 1 // one writer
+	}
 	phases := 0
 	for _, slots := range daySlots {
 		phases = max(phases, len(slots))

@@ -124,20 +124,36 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		}
 		p.Tables = append(p.Tables, tc)
 	}
+	// Each partition is probed once: several nodes may read the same
+	// table's next day.
+	type probe struct{ table, column, value string }
+	probed := map[probe]bool{}
+	partitionExists := func(table, column, value string) (bool, error) {
+		k := probe{table, column, value}
+		if ok, seen := probed[k]; seen {
+			return ok, nil
+		}
+		ok, err := w.PartitionExists(ctx, table, column, value)
+		if err != nil {
+			return false, err
+		}
+		probed[k] = ok
+		return ok, nil
+	}
+	inRange := map[string]bool{}
+	for _, x := range in.Days {
+		inRange[x] = true
+	}
 	ods := in.Config.ODS
 	for _, day := range in.Days {
 		d := Day{Day: day, UpstreamReady: true}
-		ok, err := w.PartitionExists(ctx, ods.Name, ods.Partition, day)
+		ok, err := partitionExists(ods.Name, ods.Partition, day)
 		if err != nil {
 			return nil, fmt.Errorf("check partition %s=%s of %s: %w", ods.Partition, day, ods.Name, err)
 		}
 		if !ok {
 			d.UpstreamReady = false
 			d.Missing = append(d.Missing, fmt.Sprintf("%s/%s=%s", ods.Name, ods.Partition, day))
-		}
-		inRange := map[string]bool{}
-		for _, x := range in.Days {
-			inRange[x] = true
 		}
 		for _, n := range in.Project.Nodes {
 			sql, err := generator.BindParams(n.SQL, day)
@@ -149,16 +165,16 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 				if input == ods.Name {
 					continue
 				}
-				job.Needs = append(job.Needs, input+"@"+day)
+				job.Needs = append(job.Needs, warehouse.JobKey(input, day))
 				if !n.NextDay {
 					continue
 				}
 				next := generator.NextDay(day)
 				if inRange[next] {
-					job.Needs = append(job.Needs, input+"@"+next)
+					job.Needs = append(job.Needs, warehouse.JobKey(input, next))
 					continue
 				}
-				ok, err := w.PartitionExists(ctx, input, in.Config.DW.Partition, next)
+				ok, err := partitionExists(input, in.Config.DW.Partition, next)
 				if err != nil {
 					return nil, fmt.Errorf("check partition %s=%s of %s: %w", in.Config.DW.Partition, next, input, err)
 				}
@@ -189,6 +205,10 @@ func compare(d generator.Dialect, want generator.Table, live *warehouse.Table) (
 			}
 		}
 	}
+	// The ODS table belongs to the sync task that fills it: fgen adds the
+	// columns the DW node needs, but leaves its comments and lifecycle.
+	ods := want.Layer == "ODS"
+	odsDrift := false // comments or lifecycle of the ODS table differ
 	alter := generator.Alter{Table: want.Name}
 	destructive := generator.Alter{Table: want.Name}
 	recreate := false
@@ -240,8 +260,12 @@ func compare(d generator.Dialect, want generator.Table, live *warehouse.Table) (
 			destructive.Retype = append(destructive.Retype, c)
 		}
 		if c.Comment != lc.Comment {
-			alter.ColumnComments = append(alter.ColumnComments, c)
-			tc.Changes = append(tc.Changes, fmt.Sprintf("column %s comment %q -> %q", c.Name, lc.Comment, c.Comment))
+			if ods {
+				odsDrift = true
+			} else {
+				alter.ColumnComments = append(alter.ColumnComments, c)
+				tc.Changes = append(tc.Changes, fmt.Sprintf("column %s comment %q -> %q", c.Name, lc.Comment, c.Comment))
+			}
 		}
 	}
 	for _, lc := range liveCols {
@@ -253,31 +277,26 @@ func compare(d generator.Dialect, want generator.Table, live *warehouse.Table) (
 		}
 	}
 	if want.Comment != live.Comment {
-		alter.SetComment, alter.Comment = true, want.Comment
-		tc.Changes = append(tc.Changes, fmt.Sprintf("comment %q -> %q", live.Comment, want.Comment))
+		if ods {
+			odsDrift = true
+		} else {
+			alter.SetComment, alter.Comment = true, want.Comment
+			tc.Changes = append(tc.Changes, fmt.Sprintf("comment %q -> %q", live.Comment, want.Comment))
+		}
 	}
 	if d != generator.DuckDB && want.Lifecycle != live.Lifecycle && !(want.Lifecycle == 0 && live.Lifecycle < 0) {
-		alter.SetLifecycle, alter.Lifecycle = true, want.Lifecycle
-		tc.Changes = append(tc.Changes, fmt.Sprintf("lifecycle %d -> %d", live.Lifecycle, want.Lifecycle))
+		if ods {
+			odsDrift = true
+		} else {
+			alter.SetLifecycle, alter.Lifecycle = true, want.Lifecycle
+			tc.Changes = append(tc.Changes, fmt.Sprintf("lifecycle %d -> %d", live.Lifecycle, want.Lifecycle))
+		}
+	}
+	if odsDrift {
+		tc.Notes = append(tc.Notes, "comments or lifecycle differ from funnel.toml; fgen leaves them to the sync task that owns the ODS table")
 	}
 
-	if want.Layer == "ODS" {
-		// The ODS table belongs to the sync task that fills it: fgen adds the
-		// columns the DW node needs, but leaves its comments and lifecycle.
-		if alter.SetComment || alter.SetLifecycle || len(alter.ColumnComments) > 0 {
-			tc.Notes = append(tc.Notes, "comments or lifecycle differ from funnel.toml; fgen leaves them to the sync task that owns the ODS table")
-		}
-		alter.SetComment, alter.SetLifecycle, alter.ColumnComments = false, false, nil
-		var kept []string
-		for _, c := range tc.Changes {
-			if strings.HasPrefix(c, "add column") {
-				kept = append(kept, c)
-			}
-		}
-		tc.Changes = kept
-	}
-
-	derived := want.Layer != "ODS"
+	derived := !ods
 	if derived && (len(destructive.Retype) > 0 || len(destructive.DropColumns) > 0) {
 		// DW and RPT rows are derived: recreating the table is the change
 		// that always works (a retype may not convert the old values), and

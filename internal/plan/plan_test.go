@@ -254,3 +254,123 @@ func TestApplySerializesOnEvent(t *testing.T) {
 		t.Errorf("%d events, want %d", len(events), want)
 	}
 }
+
+// probeCounter counts PartitionExists calls per table/value.
+type probeCounter struct {
+	*fakeWarehouse
+	probes map[string]int
+}
+
+func (c *probeCounter) PartitionExists(ctx context.Context, table, column, value string) (bool, error) {
+	c.probes[table+"/"+value]++
+	return c.fakeWarehouse.PartitionExists(ctx, table, column, value)
+}
+
+func TestPlanProbesEachPartitionOnce(t *testing.T) {
+	overnight := func(name string) string {
+		return fmt.Sprintf(`[[funnels]]
+name = %[1]q
+mode = "ordered"
+window = "30m"
+day_boundary = "cross_midnight"
+user_column = "uid"
+event_column = "customize_event"
+time_column = "ts"
+stages = [
+  { name = "browse", events = ["browse"] },
+  { name = "click",  events = ["click"] },
+]
+
+[funnels.report]
+table = "rpt_%[1]s"
+
+`, name)
+	}
+	// modes.toml has one cross_midnight funnel; add a second.
+	data, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(data), "# Where 'fgen apply' runs.", overnight("overnight_b")+"# Where 'fgen apply' runs.", 1)
+	cfg, err := models.Parse("modes.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &probeCounter{&fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{
+		"ods_user_trace_data/20210301": true, "ods_user_trace_data/20210302": true,
+	}}, map[string]int{}}
+	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Build(context.Background(), w, Input{Target: "prod", Engine: "maxcompute", Config: cfg, Project: proj, Days: []string{"20210301", "20210302"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"ods_user_trace_data/20210301": 1, "ods_user_trace_data/20210302": 1, "dw_user_trace_data/20210303": 1}
+	if fmt.Sprint(w.probes) != fmt.Sprint(want) {
+		t.Errorf("probes = %v, want %v", w.probes, want)
+	}
+	if n := len(p.Days[1].Warnings); n != 2 {
+		t.Errorf("%d warnings on the last day, want one per cross-midnight funnel: %q", n, p.Days[1].Warnings)
+	}
+	if n := len(p.Days[0].Warnings); n != 0 {
+		t.Errorf("warnings on the first day: %q", p.Days[0].Warnings)
+	}
+}
+
+func TestPlanLeavesODSCommentsAndLifecycle(t *testing.T) {
+	cfg := config(t, nil)
+	live := liveTables(t, cfg)
+	ods := live["ods_user_trace_data"]
+	ods.Comment, ods.Lifecycle, ods.Columns[0].Comment = "old", 30, "x"
+	ods.Columns = ods.Columns[:len(ods.Columns)-1]
+	p := build(t, cfg, &fakeWarehouse{tables: live})
+	tc := p.Tables[0]
+	if tc.Action != Alter || len(tc.Changes) != 1 || !strings.HasPrefix(tc.Changes[0], "add column ") {
+		t.Errorf("ODS table: action %s, changes %q; want alter with only the added column", tc.Action, tc.Changes)
+	}
+	if strings.Contains(tc.SQL, "LIFECYCLE") || strings.Contains(tc.SQL, "SET COMMENT") || strings.Contains(tc.SQL, "CHANGE COLUMN") {
+		t.Errorf("ODS SQL changes comments or lifecycle:\n%s", tc.SQL)
+	}
+	if len(tc.Notes) != 1 || !strings.Contains(tc.Notes[0], "sync task") {
+		t.Errorf("notes = %q", tc.Notes)
+	}
+}
+
+// concurrencyMeter records how many jobs run at once.
+type concurrencyMeter struct {
+	*fakeWarehouse
+	running, most atomic.Int32
+}
+
+func (c *concurrencyMeter) Run(ctx context.Context, j *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
+	n := c.running.Add(1)
+	defer c.running.Add(-1)
+	for m := c.most.Load(); n > m && !c.most.CompareAndSwap(m, n); m = c.most.Load() {
+	}
+	time.Sleep(2 * time.Millisecond)
+	return c.fakeWarehouse.Run(ctx, j, onSubmit)
+}
+
+func TestApplyParallelDaysExceptOnDuckDB(t *testing.T) {
+	cfg := config(t, nil)
+	days := []string{"20210301", "20210302", "20210303", "20210304"}
+	for _, tt := range []struct {
+		engine      string
+		least, most int32
+	}{{models.EngineMaxCompute, 2, 4}, {models.EngineDuckDB, 1, 1}} {
+		w := &concurrencyMeter{fakeWarehouse: &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{}}}
+		for _, d := range days {
+			w.partitions["ods_user_trace_data/"+d] = true
+		}
+		p := build(t, cfg, w.fakeWarehouse, days...)
+		p.Engine = tt.engine
+		if _, err := Apply(context.Background(), w, p, ApplyOptions{Parallel: 4}); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.most.Load(); got < tt.least || got > tt.most {
+			t.Errorf("%s: at most %d jobs at once, want %d to %d", tt.engine, got, tt.least, tt.most)
+		}
+	}
+}

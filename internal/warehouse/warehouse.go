@@ -34,16 +34,22 @@ type Job struct {
 	Day   string // business date for nodes, empty for DDL
 	SQL   string // with parameters substituted
 	Hints map[string]string
-	// Needs names jobs ("name@day") that must succeed before this one runs.
+	// Needs names jobs (JobKey: "name@day") that must succeed before this one runs.
 	Needs []string
 }
 
-// Key names a job for Needs: "name@day", or the name alone for DDL.
-func (j *Job) Key() string {
-	if j.Day == "" {
-		return j.Name
+// JobKey names the job of name for day, as Needs does: "name@day", or the
+// name alone when day is empty (DDL).
+func JobKey(name, day string) string {
+	if day == "" {
+		return name
 	}
-	return j.Name + "@" + j.Day
+	return name + "@" + day
+}
+
+// Key names a job for Needs: JobKey(j.Name, j.Day).
+func (j *Job) Key() string {
+	return JobKey(j.Name, j.Day)
 }
 
 // Submitted describes a job a warehouse accepted, for progress output.
