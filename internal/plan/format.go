@@ -5,17 +5,21 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
-var symbols = map[Action]string{Create: "+", Alter: "~", InSync: " ", Blocked: "!"}
+var (
+	symbols = map[Action]string{Create: "+", Alter: "~", InSync: " ", Blocked: "!"}
+	labels  = map[Action]string{Create: "create", Alter: "alter", InSync: "in sync", Blocked: "BLOCKED"}
+)
 
 // WriteText prints the plan the way terraform does: a symbol per table
 // (+ create, ~ alter, ! blocked), then the jobs per day.
 func WriteText(w io.Writer, p *Plan) {
 	fmt.Fprintf(w, "Target %s (%s)\n\nTables:\n", p.Target, p.Engine)
 	for _, t := range p.Tables {
-		label := map[Action]string{Create: "create", Alter: "alter", InSync: "in sync", Blocked: "BLOCKED"}[t.Action]
-		fmt.Fprintf(w, "  %s %-3s %s  (%s)\n", symbols[t.Action], t.Layer, t.Table, label)
+		fmt.Fprintf(w, "  %s %-3s %s  (%s)\n", symbols[t.Action], t.Layer, t.Table, labels[t.Action])
 		for _, c := range t.Changes {
 			fmt.Fprintf(w, "        %s\n", c)
 		}
@@ -33,11 +37,7 @@ func WriteText(w io.Writer, p *Plan) {
 				fmt.Fprintf(w, "  ! %s  upstream partition missing: %s; its jobs will not run\n", d.Day, strings.Join(d.Missing, ", "))
 				continue
 			}
-			names := make([]string, len(d.Jobs))
-			for i, j := range d.Jobs {
-				names[i] = j.Name
-			}
-			fmt.Fprintf(w, "  > %s  %s\n", d.Day, strings.Join(names, " -> "))
+			fmt.Fprintf(w, "  > %s  %s\n", d.Day, strings.Join(jobNames(d.Jobs, ""), " -> "))
 			for _, warn := range d.Warnings {
 				fmt.Fprintf(w, "      note: %s\n", warn)
 			}
@@ -85,7 +85,7 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 		if t.SQL == "" {
 			continue
 		}
-		fmt.Fprintf(w, "\n<details><summary>%s <code>%s</code></summary>\n\n```sql\n%s\n```\n\n</details>\n", t.Action, t.Table, strings.TrimRight(t.SQL, "\n"))
+		writeSQLDetails(w, string(t.Action), t.Table, t.SQL)
 	}
 	if len(p.Days) > 0 {
 		fmt.Fprintf(w, "\n| day | upstream | jobs |\n|---|---|---|\n")
@@ -94,21 +94,32 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 			if !d.UpstreamReady {
 				up = "missing: " + strings.Join(d.Missing, ", ")
 			}
-			names := make([]string, len(d.Jobs))
-			for i, j := range d.Jobs {
-				names[i] = "`" + j.Name + "`"
-			}
 			if len(d.Warnings) > 0 {
 				up += "; " + mdCell(strings.Join(d.Warnings, "; "))
 			}
-			fmt.Fprintf(w, "| %s | %s | %s |\n", d.Day, up, strings.Join(names, " → "))
+			fmt.Fprintf(w, "| %s | %s | %s |\n", d.Day, up, strings.Join(jobNames(d.Jobs, "`"), " → "))
 		}
 		for _, d := range p.Days {
 			for _, j := range d.Jobs {
-				fmt.Fprintf(w, "\n<details><summary>%s <code>%s</code></summary>\n\n```sql\n%s\n```\n\n</details>\n", d.Day, j.Name, strings.TrimRight(j.SQL, "\n"))
+				writeSQLDetails(w, d.Day, j.Name, j.SQL)
 			}
 		}
 	}
+}
+
+// jobNames returns the names of jobs, each between two quotes.
+func jobNames(jobs []*warehouse.Job, quote string) []string {
+	names := make([]string, len(jobs))
+	for i, j := range jobs {
+		names[i] = quote + j.Name + quote
+	}
+	return names
+}
+
+// writeSQLDetails writes sql as a collapsible block headed by what (an
+// action or a day) and the table or node name.
+func writeSQLDetails(w io.Writer, what, name, sql string) {
+	fmt.Fprintf(w, "\n<details><summary>%s <code>%s</code></summary>\n\n```sql\n%s\n```\n\n</details>\n", what, name, strings.TrimRight(sql, "\n"))
 }
 
 func mdCell(s string) string {
@@ -151,13 +162,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 		Days          []day         `json:"days"`
 	}{JSONVersion, p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.Tables, []day{}}
 	for _, d := range p.Days {
-		jd := day{Day: d.Day, UpstreamReady: d.UpstreamReady, Missing: d.Missing, Warnings: d.Warnings, Jobs: []job{}}
-		if jd.Missing == nil {
-			jd.Missing = []string{}
-		}
-		if jd.Warnings == nil {
-			jd.Warnings = []string{}
-		}
+		jd := day{Day: d.Day, UpstreamReady: d.UpstreamReady, Missing: nonNil(d.Missing), Warnings: nonNil(d.Warnings), Jobs: []job{}}
 		for _, j := range d.Jobs {
 			jd.Jobs = append(jd.Jobs, job{j.Name, j.Kind, j.Day, j.SQL})
 		}
@@ -166,4 +171,12 @@ func WriteJSON(w io.Writer, p *Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// nonNil returns s, or an empty slice for nil, so that JSON shows [] and not null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

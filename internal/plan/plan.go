@@ -55,21 +55,21 @@ type TableChange struct {
 
 // Day is the plan for one business date.
 type Day struct {
-	Day string `json:"day"`
+	Day string
 	// UpstreamReady is false when the ODS partition of the day is missing;
 	// apply then does not run the day's nodes.
-	UpstreamReady bool             `json:"upstream_ready"`
-	Missing       []string         `json:"missing_partitions,omitempty"`
-	Warnings      []string         `json:"warnings,omitempty"`
-	Jobs          []*warehouse.Job `json:"jobs"`
+	UpstreamReady bool
+	Missing       []string // partitions, as "table/column=value"
+	Warnings      []string
+	Jobs          []*warehouse.Job
 }
 
-// Plan is everything apply would do.
+// Plan is everything apply would do. WriteJSON gives its JSON form.
 type Plan struct {
-	Target string        `json:"target"`
-	Engine string        `json:"engine"`
-	Tables []TableChange `json:"tables"`
-	Days   []Day         `json:"days"`
+	Target string
+	Engine string
+	Tables []TableChange
+	Days   []Day
 }
 
 // HasChanges reports whether applying would change any table or run any job.
