@@ -68,8 +68,8 @@ func splitSettings(sql string) (string, map[string]string) {
 	return strings.Join(body, "\n"), hints
 }
 
-// Run submits a job and waits for it. Settings in the script, the required
-// hints and the job's own hints are sent as hints.
+// Run submits a job and waits for it. Settings in the script and the
+// required hints are sent as hints.
 func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
 	if w.JobTimeout > 0 {
 		var cancel context.CancelFunc
@@ -78,9 +78,6 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 	}
 	sql, hints := splitSettings(job.SQL)
 	for k, v := range RequiredHints {
-		hints[k] = v
-	}
-	for k, v := range job.Hints {
 		hints[k] = v
 	}
 	err := w.c.Run(ctx, sql, hints, func(j *Job) {

@@ -29,11 +29,10 @@ var ErrTableNotFound = errors.New("table not found")
 
 // Job is one SQL script submitted to a warehouse: a DDL file or a node for a day.
 type Job struct {
-	Name  string // the node or table, e.g. dw_user_trace_data
-	Kind  string // "ddl", "alter" or "node"
-	Day   string // business date for nodes, empty for DDL
-	SQL   string // with parameters substituted
-	Hints map[string]string
+	Name string // the node or table, e.g. dw_user_trace_data
+	Kind string // "ddl", "alter" or "node"
+	Day  string // business date for nodes, empty for DDL
+	SQL  string // with parameters substituted
 	// Needs names jobs (JobKey: "name@day") that must succeed before this one runs.
 	Needs []string
 }
