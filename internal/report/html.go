@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -227,10 +228,7 @@ type funnelLink struct {
 func buildFunnel(r *Report, row *Row) *funnelChart {
 	n := len(r.Stages)
 	c := &funnelChart{W: funnelW, NameX: funnelNameX, TextX: funnelTextX, H: 2*funnelPad + float64(n)*funnelBarH + float64(n-1)*funnelLinkH}
-	var top int64
-	for _, v := range row.Counts {
-		top = max(top, v)
-	}
+	top := max(0, slices.Max(row.Counts)) // Validate: one count per stage, at least one stage
 	width := func(k int) float64 {
 		if top <= 0 || row.Counts[k] <= 0 {
 			return 2

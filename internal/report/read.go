@@ -3,7 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -96,30 +96,36 @@ func Read(ctx context.Context, w warehouse.Warehouse, d generator.Dialect, f *mo
 		row.StepRates, row.OverallRates = Rates(row.Counts)
 		r.Rows = append(r.Rows, row)
 	}
-	isTotal := func(row Row) bool {
-		for _, d := range f.Breakdowns {
-			if row.Dims[d] != f.Report.TotalMarker {
-				return false
+	// Days in order; within a day the total first, then the breakdown values
+	// in order; ties keep the table's order.
+	type sortable struct {
+		row   Row
+		total bool
+		key   string // the breakdown values, NUL-separated
+	}
+	byDay := make([]sortable, len(r.Rows))
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		parts := make([]string, len(f.Breakdowns))
+		for j, d := range f.Breakdowns {
+			parts[j] = row.Dims[d]
+		}
+		byDay[i] = sortable{*row, r.isTotal(row), strings.Join(parts, "\x00")}
+	}
+	slices.SortStableFunc(byDay, func(a, b sortable) int {
+		if c := strings.Compare(a.row.Dt, b.row.Dt); c != 0 {
+			return c
+		}
+		if a.total != b.total {
+			if a.total {
+				return -1
 			}
+			return 1
 		}
-		return true
-	}
-	key := func(row Row) string {
-		var parts []string
-		for _, d := range f.Breakdowns {
-			parts = append(parts, row.Dims[d])
-		}
-		return strings.Join(parts, "\x00")
-	}
-	sort.SliceStable(r.Rows, func(i, j int) bool {
-		a, b := r.Rows[i], r.Rows[j]
-		if a.Dt != b.Dt {
-			return a.Dt < b.Dt
-		}
-		if isTotal(a) != isTotal(b) {
-			return isTotal(a)
-		}
-		return key(a) < key(b)
+		return strings.Compare(a.key, b.key)
 	})
+	for i := range byDay {
+		r.Rows[i] = byDay[i].row
+	}
 	return r, nil
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 )
 
@@ -36,19 +37,22 @@ func writeTable(b *bytes.Buffer, r *Report) error {
 	for i, h := range header {
 		widths[i] = displayWidth(h)
 	}
-	cells := func(row *Row, k int) []string {
-		c := []string{r.Stages[k], formatCount(row.Counts[k]), formatPercent(row.StepRates[k]), formatPercent(row.OverallRates[k])}
-		if r.ordered() {
-			c = append(c, formatSeconds(row.MedianSeconds[k]), formatSeconds(row.AvgSeconds[k]))
-		}
-		return c
-	}
+	// cells[row][k] are the texts of stage k's line of row.
+	cells := make(map[*Row][][]string, len(r.Rows))
 	for i := range r.Rows {
+		row := &r.Rows[i]
+		lines := make([][]string, len(r.Stages))
 		for k := range r.Stages {
-			for j, c := range cells(&r.Rows[i], k) {
-				widths[j] = max(widths[j], displayWidth(c))
+			c := []string{r.Stages[k], formatCount(row.Counts[k]), formatPercent(row.StepRates[k]), formatPercent(row.OverallRates[k])}
+			if r.ordered() {
+				c = append(c, formatSeconds(row.MedianSeconds[k]), formatSeconds(row.AvgSeconds[k]))
 			}
+			for j, s := range c {
+				widths[j] = max(widths[j], displayWidth(s))
+			}
+			lines[k] = c
 		}
+		cells[row] = lines
 	}
 	line := func(indent string, c []string, bar string) {
 		var l strings.Builder
@@ -86,12 +90,9 @@ func writeTable(b *bytes.Buffer, r *Report) error {
 			if len(r.Breakdowns) > 0 {
 				b.WriteString("  " + r.label(row) + "\n")
 			}
-			var top int64
-			for _, n := range row.Counts {
-				top = max(top, n)
-			}
-			for k := range r.Stages {
-				line(indent, cells(row, k), bar(row.Counts[k], top))
+			top := max(0, slices.Max(row.Counts)) // Validate: one count per stage, at least one stage
+			for k, c := range cells[row] {
+				line(indent, c, bar(row.Counts[k], top))
 			}
 		}
 	}
