@@ -30,13 +30,12 @@ type Table struct {
 }
 
 // Node is a DataWorks node: it reads its input tables and writes one table,
-// whose name it bears.
+// whose name it bears (Name is also the table it writes).
 type Node struct {
 	Name   string
 	Layer  string
 	Funnel string // for RPT nodes
 	Inputs []string
-	Output string
 }
 
 // Vertex is a table or a node of the graph.
@@ -87,7 +86,6 @@ func Build(cfg *models.Config, p *generator.Project) *Graph {
 			Layer:  n.Layer,
 			Funnel: n.Funnel,
 			Inputs: append([]string(nil), n.Inputs...),
-			Output: n.Name,
 		})
 	}
 	return g
@@ -101,7 +99,7 @@ func (g *Graph) Edges() []Edge {
 		for _, in := range n.Inputs {
 			edges = append(edges, Edge{Vertex{"table", in}, node})
 		}
-		edges = append(edges, Edge{node, Vertex{"table", n.Output}})
+		edges = append(edges, Edge{node, Vertex{"table", n.Name}})
 	}
 	return edges
 }
@@ -129,9 +127,9 @@ func (g *Graph) Text(w io.Writer) error {
 	}
 	b.WriteString("nodes:\n")
 	for _, n := range g.Nodes {
-		desc := "reads " + strings.Join(n.Inputs, ", ") + ", writes " + n.Output
+		desc := "reads " + strings.Join(n.Inputs, ", ") + ", writes " + n.Name
 		if len(n.Inputs) == 0 {
-			desc = "writes " + n.Output
+			desc = "writes " + n.Name
 		}
 		if n.Funnel != "" {
 			desc += " (funnel " + n.Funnel + ")"
@@ -158,7 +156,7 @@ func (g *Graph) Mermaid(w io.Writer) error {
 	seen := map[string]bool{}
 	for _, n := range g.Nodes {
 		for _, in := range n.Inputs {
-			e := mermaidID(in) + " --> " + mermaidID(n.Output)
+			e := mermaidID(in) + " --> " + mermaidID(n.Name)
 			if !seen[e] {
 				seen[e] = true
 				fmt.Fprintf(&b, "    %s\n", e)
