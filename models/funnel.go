@@ -105,6 +105,15 @@ func (f *Funnel) StageEvents() []string {
 	return out
 }
 
+// StageEventSets returns the event values of each stage, in stage order.
+func (f *Funnel) StageEventSets() [][]string {
+	var out [][]string
+	for _, s := range f.Stages {
+		out = append(out, s.Events)
+	}
+	return out
+}
+
 // KnownEvents returns, per event column, the event values of every funnel on
 // it, sorted; the DW node keeps only these rows when DropUnknownEvents is set.
 func (c *Config) KnownEvents() (columns []string, values map[string][]string) {

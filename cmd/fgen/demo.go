@@ -108,12 +108,8 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	}
 	done()
 
-	var stages [][]string
-	for _, s := range cfg.Funnels[0].Stages {
-		stages = append(stages, s.Events)
-	}
 	done = step("2/4 writing sample events for %d users a day, %s to %s ...", opts.users, days[0], days[len(days)-1])
-	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: stages, Noise: true}
+	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: cfg.Funnels[0].StageEventSets(), Noise: true}
 	var n int64
 	if err := sampleMatchesODS(cfg); err != nil {
 		return err

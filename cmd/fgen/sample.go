@@ -74,11 +74,7 @@ func (g *globalOptions) sampleConfig() (*models.Config, [][]string, error) {
 		}
 		return nil, nil, err
 	}
-	var stages [][]string
-	for _, s := range cfg.Funnels[0].Stages {
-		stages = append(stages, s.Events)
-	}
-	return cfg, stages, nil
+	return cfg, cfg.Funnels[0].StageEventSets(), nil
 }
 
 func runSample(ctx context.Context, opts *sampleOptions, output string) error {

@@ -91,11 +91,7 @@ func (n *Nodes) CreateTables(ctx context.Context, db *duckdb.DB) error {
 // users users, as 'fgen sample --load' does, and returns the number of events.
 func (n *Nodes) LoadSample(ctx context.Context, db *duckdb.DB, users int) (int64, error) {
 	ods := n.Config.ODS
-	var stages [][]string
-	for _, s := range n.Config.Funnels[0].Stages {
-		stages = append(stages, s.Events)
-	}
-	so := sample.Options{Users: users, Days: 1, Start: n.Day, Seed: 1, Stages: stages, Noise: true}
+	so := sample.Options{Users: users, Days: 1, Start: n.Day, Seed: 1, Stages: n.Config.Funnels[0].StageEventSets(), Noise: true}
 	return db.ReplacePartitions(ctx, ods.Name, ods.Partition, []string{n.Day}, func(conn *sql.Conn) (int64, error) {
 		return sample.AppendTo(ctx, conn, ods.Name, so)
 	})
