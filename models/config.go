@@ -176,12 +176,25 @@ func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s not found; run 'fgen init' to write a starter config, or pass -c FILE", path)
+			return nil, &notFoundError{path: path, err: err}
 		}
 		return nil, err
 	}
 	return Parse(filepath.Base(path), data)
 }
+
+// notFoundError says the config file does not exist. It unwraps to the
+// error of reading it, so errors.Is(err, fs.ErrNotExist) holds.
+type notFoundError struct {
+	path string
+	err  error
+}
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("%s not found; run 'fgen init' to write a starter config, or pass -c FILE", e.path)
+}
+
+func (e *notFoundError) Unwrap() error { return e.err }
 
 // Parse decodes and validates a config. name is used in diagnostics. The
 // error, if any, is Diagnostics: every problem found, sorted by position.

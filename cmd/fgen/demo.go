@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -59,11 +58,11 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	if opts.days < 1 || opts.users < 1 {
 		return errors.New("--days and --users must be at least 1")
 	}
-	cfg, err := opts.loadConfig()
+	cfg, err := opts.loadConfigIfAny()
 	if err != nil {
-		if _, statErr := os.Stat(opts.configPath); !errors.Is(statErr, fs.ErrNotExist) {
-			return err
-		}
+		return err
+	}
+	if cfg == nil {
 		if cfg, err = models.Parse("funnel.toml", templates.Starter); err != nil {
 			return err
 		}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +23,16 @@ type globalOptions struct {
 
 func (g *globalOptions) loadConfig() (*models.Config, error) {
 	return models.Load(g.configPath)
+}
+
+// loadConfigIfAny is loadConfig, but returns no config and no error when the
+// config file does not exist.
+func (g *globalOptions) loadConfigIfAny() (*models.Config, error) {
+	cfg, err := g.loadConfig()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return cfg, err
 }
 
 func newRootCmd(g *globalOptions) *cobra.Command {

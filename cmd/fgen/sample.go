@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -64,15 +63,15 @@ days straight into the target's ODS table, replacing those partitions.
 	return cmd
 }
 
-// sampleStages returns the event values of the first funnel's stages, or the
-// seed's when there is no config file.
+// sampleConfig returns the config and the event values of its first funnel's
+// stages, or no config and the seed's stages when there is no config file.
 func (g *globalOptions) sampleConfig() (*models.Config, [][]string, error) {
-	cfg, err := g.loadConfig()
+	cfg, err := g.loadConfigIfAny()
 	if err != nil {
-		if _, statErr := os.Stat(g.configPath); errors.Is(statErr, fs.ErrNotExist) {
-			return nil, sample.DefaultStages(), nil
-		}
 		return nil, nil, err
+	}
+	if cfg == nil {
+		return nil, sample.DefaultStages(), nil
 	}
 	return cfg, cfg.Funnels[0].StageEventSets(), nil
 }
