@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,11 +51,8 @@ starter config, and never touches your targets.
 }
 
 func runDemo(ctx context.Context, opts *demoOptions) error {
-	if _, err := generator.ParseDay(opts.start); err != nil {
+	if err := checkSampleFlags(opts.start, opts.days, opts.users); err != nil {
 		return err
-	}
-	if opts.days < 1 || opts.users < 1 {
-		return errors.New("--days and --users must be at least 1")
 	}
 	cfg, err := opts.loadConfigIfAny()
 	if err != nil {
@@ -93,7 +89,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	days, err := generator.Days(opts.start, addDays(opts.start, opts.days-1))
+	days, err := sampleDays(opts.start, opts.days)
 	if err != nil {
 		return err
 	}
@@ -109,13 +105,10 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 
 	done = step("2/4 writing sample events for %d users a day, %s to %s ...", opts.users, days[0], days[len(days)-1])
 	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: cfg.Funnels[0].StageEventSets(), Noise: true}
-	var n int64
 	if err := sampleMatchesODS(cfg); err != nil {
 		return err
 	}
-	n, err = db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sqlConn) (int64, error) {
-		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
-	})
+	n, err := appendSample(ctx, db, cfg, so)
 	if err != nil {
 		return err
 	}

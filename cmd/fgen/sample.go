@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -80,11 +81,8 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	if (output == "") == !opts.load {
 		return errors.New("say where the events go: -o FILE (.jsonl, .csv or .parquet), or --load into the target's ODS table")
 	}
-	if _, err := generator.ParseDay(opts.start); err != nil {
+	if err := checkSampleFlags(opts.start, opts.days, opts.users); err != nil {
 		return err
-	}
-	if opts.days < 1 || opts.users < 1 {
-		return errors.New("--days and --users must be at least 1")
 	}
 	cfg, stages, err := opts.sampleConfig()
 	if err != nil {
@@ -147,21 +145,40 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 	if err := ensureODS(ctx, cfg, ot.local); err != nil {
 		return 0, "", err
 	}
-	days, err := generator.Days(so.Start, addDays(so.Start, so.Days-1))
-	if err != nil {
-		return 0, "", err
-	}
-	n, err := ot.local.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
-		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
-	})
+	n, err := appendSample(ctx, ot.local, cfg, so)
 	if err != nil {
 		return 0, "", err
 	}
 	return n, fmt.Sprintf("%s on target %s", cfg.ODS.Name, ot.name), nil
 }
 
-// sqlConn is the connection sample rows are appended on.
-type sqlConn = sql.Conn
+// checkSampleFlags checks the flags fgen sample and fgen demo share.
+func checkSampleFlags(start string, days, users int) error {
+	if _, err := generator.ParseDay(start); err != nil {
+		return err
+	}
+	if days < 1 || users < 1 {
+		return errors.New("--days and --users must be at least 1")
+	}
+	return nil
+}
+
+// sampleDays returns the n business dates from start on.
+func sampleDays(start string, n int) ([]string, error) {
+	return generator.Days(start, addDays(start, n-1))
+}
+
+// appendSample replaces the ODS partitions of the sample's days with its
+// events and returns the number of events.
+func appendSample(ctx context.Context, db *duckdb.DB, cfg *models.Config, so sample.Options) (int64, error) {
+	days, err := sampleDays(so.Start, so.Days)
+	if err != nil {
+		return 0, err
+	}
+	return db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
+		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
+	})
+}
 
 // sampleMatchesODS checks that the ODS table has the seed's columns, which
 // are what fgen sample generates.
