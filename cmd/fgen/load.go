@@ -58,14 +58,11 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	if err != nil {
 		return err
 	}
-	ot, err := opts.openTarget(cfg, &opts.targetOptions)
+	ot, err := opts.openLocalODS(ctx, cfg, &opts.targetOptions, "fgen load writes to a local duckdb target (MaxCompute ODS is filled by your sync tasks, e.g. a DataWorks data integration node or the tunnel)")
 	if err != nil {
 		return err
 	}
 	defer ot.wh.Close()
-	if ot.local == nil {
-		return fmt.Errorf("target %s is %s; fgen load writes to a local duckdb target (MaxCompute ODS is filled by your sync tasks, e.g. a DataWorks data integration node or the tunnel)", ot.name, ot.target.Engine)
-	}
 	start := time.Now()
 	n, err := loadODS(ctx, cfg, ot.local, opts.bizdate, files, opts.append)
 	if err != nil {
@@ -78,6 +75,25 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	fmt.Fprintf(opts.stdout, "loaded %d rows into %s in %.1fs (%.0f rows/s)\n", n, into, el.Seconds(), float64(n)/el.Seconds())
 	return nil
+}
+
+// openLocalODS opens the target, which must be local, and creates its ODS
+// table if it does not exist. why ends the message refusing another engine:
+// what writes only to a local target.
+func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, opts *targetOptions, why string) (*openedTarget, error) {
+	ot, err := g.openTarget(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	if ot.local == nil {
+		ot.wh.Close()
+		return nil, fmt.Errorf("target %s is %s; %s", ot.name, ot.target.Engine, why)
+	}
+	if err := ensureODS(ctx, cfg, ot.local); err != nil {
+		ot.wh.Close()
+		return nil, err
+	}
+	return ot, nil
 }
 
 // ensureODS creates the ODS table on a local target if it does not exist.
@@ -94,10 +110,8 @@ func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
 	return db.Run(ctx, &warehouse.Job{Name: cfg.ODS.Name, Kind: "ddl", SQL: string(p.Tables[0].DDL.Data)}, nil)
 }
 
+// loadODS loads files into the ODS table, which exists.
 func loadODS(ctx context.Context, cfg *models.Config, db *duckdb.DB, day string, files []string, appendRows bool) (int64, error) {
-	if err := ensureODS(ctx, cfg, db); err != nil {
-		return 0, err
-	}
 	var cols []duckdb.LoadColumn
 	for _, c := range cfg.ODS.Columns {
 		cols = append(cols, duckdb.LoadColumn{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})

@@ -134,17 +134,11 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 	if err := sampleMatchesODS(cfg); err != nil {
 		return 0, "", err
 	}
-	ot, err := opts.openTarget(cfg, &opts.targetOptions)
+	ot, err := opts.openLocalODS(ctx, cfg, &opts.targetOptions, "--load writes to a local duckdb target")
 	if err != nil {
 		return 0, "", err
 	}
 	defer ot.wh.Close()
-	if ot.local == nil {
-		return 0, "", fmt.Errorf("target %s is %s; --load writes to a local duckdb target", ot.name, ot.target.Engine)
-	}
-	if err := ensureODS(ctx, cfg, ot.local); err != nil {
-		return 0, "", err
-	}
 	n, err := appendSample(ctx, ot.local, cfg, so)
 	if err != nil {
 		return 0, "", err
