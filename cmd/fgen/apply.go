@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -51,7 +52,7 @@ Destructive changes (see 'fgen plan') need --allow-destructive.
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runApply(cmd.Context(), opts) },
 	}
-	opts.targetOptions.addFlags(cmd, &g.configPath)
+	g.addTargetFlags(cmd, &opts.targetOptions)
 	opts.dayOptions.addFlags(cmd)
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the SQL apply would run, and run nothing")
 	cmd.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation")
@@ -65,7 +66,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if err := checkFormat(opts.format, "text", "json"); err != nil {
 		return err
 	}
-	_, ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, false)
+	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions)
 	if err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func isTerminal(f *os.File) bool {
 }
 
 // progress prints one line per job event on w.
-func progress(w interface{ Write([]byte) (int, error) }, remote bool) func(plan.Event) {
+func progress(w io.Writer, remote bool) func(plan.Event) {
 	return func(e plan.Event) {
 		where := e.Job.Name
 		if e.Job.Day != "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -131,7 +132,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 		return err
 	}
 	html := filepath.Join(dir, "report.html")
-	if err := writeReport(&globalOptions{stdout: opts.stdout, stderr: discard{}}, r, report.FormatHTML, html); err != nil {
+	if err := writeReport(opts.stdout, io.Discard, r, report.FormatHTML, html); err != nil {
 		return err
 	}
 	done()
@@ -142,7 +143,3 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	fmt.Fprintf(opts.stdout, "\nHTML report: %s\nWarehouse:   %s (open it with DuckDB to explore)\n", html, dbPath)
 	return nil
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -45,7 +45,7 @@ func runDiff(opts *diffOptions) error {
 	if err := checkFormat(opts.format, "text", "markdown"); err != nil {
 		return err
 	}
-	p, err := opts.render(opts.dialect)
+	_, p, err := opts.render(opts.dialect)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
 )
 
@@ -50,20 +51,24 @@ out/ is MaxCompute SQL.
 }
 
 // render loads the config and renders the project in the given dialect.
-func (g *globalOptions) render(dialect string) (*generator.Project, error) {
+func (g *globalOptions) render(dialect string) (*models.Config, *generator.Project, error) {
 	d, err := generator.ParseDialect(dialect)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg, err := g.loadConfig()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return generator.Render(cfg, templates.FS(), d)
+	p, err := generator.Render(cfg, templates.FS(), d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, p, nil
 }
 
 func runGenerate(opts *generateOptions) error {
-	p, err := opts.render(opts.dialect)
+	_, p, err := opts.render(opts.dialect)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/lineage"
-	"github.com/fgen-dev/fgen/templates"
 )
 
 type graphOptions struct {
@@ -44,11 +43,7 @@ func runGraph(opts *graphOptions) error {
 	if err := checkFormat(opts.format, "text", "mermaid", "dot"); err != nil {
 		return err
 	}
-	cfg, err := opts.loadConfig()
-	if err != nil {
-		return err
-	}
-	p, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+	cfg, p, err := opts.render(string(generator.MaxCompute))
 	if err != nil {
 		return err
 	}

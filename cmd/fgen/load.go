@@ -42,7 +42,7 @@ previous rows. By default the partition is replaced; --append adds to it.
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd.Context(), opts, args) },
 	}
-	opts.targetOptions.addFlags(cmd, &g.configPath)
+	g.addTargetFlags(cmd, &opts.targetOptions)
 	cmd.Flags().StringVar(&opts.bizdate, "bizdate", "", "the business date (ODS partition) to load into, yyyymmdd")
 	cmd.Flags().BoolVar(&opts.append, "append", false, "add the rows to the partition instead of replacing it")
 	return cmd

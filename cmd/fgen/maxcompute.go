@@ -21,8 +21,8 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 		Project:      t.Project,
 		Schema:       t.Schema,
 		Hints:        map[string]string{},
-		PollInterval: seconds(t.PollInterval),
-		HTTPTimeout:  seconds(t.HTTPTimeout),
+		PollInterval: t.PollInterval.D,
+		HTTPTimeout:  t.HTTPTimeout.D,
 	}
 	iniPath := opts.odpsConfig
 	if iniPath == "" {
@@ -55,5 +55,5 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 	if err != nil {
 		return nil, fmt.Errorf("maxcompute client: %w", err)
 	}
-	return maxcompute.NewWarehouse(c, seconds(t.Timeout)), nil
+	return maxcompute.NewWarehouse(c, t.Timeout.D), nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/plan"
-	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
 )
 
@@ -42,44 +41,44 @@ pull-request comment) or json (a stable contract; see the README).
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(cmd.Context(), opts) },
 	}
-	opts.targetOptions.addFlags(cmd, &g.configPath)
+	g.addTargetFlags(cmd, &opts.targetOptions)
 	opts.dayOptions.addFlags(cmd)
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text, markdown or json")
 	return cmd
 }
 
 // buildPlan loads the config, opens the target and plans.
-func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayOptions, daysRequired bool) (*models.Config, *openedTarget, *plan.Plan, error) {
-	days, err := d.days(daysRequired)
+func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayOptions) (*openedTarget, *plan.Plan, error) {
+	days, err := d.days()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	cfg, err := g.loadConfig()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	ot, err := g.openTarget(cfg, t)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	proj, err := generator.Render(cfg, templates.FS(), ot.dialect)
 	if err != nil {
 		ot.wh.Close()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Engine: ot.target.Engine, Config: cfg, Project: proj, Days: days})
 	if err != nil {
 		ot.wh.Close()
-		return nil, nil, nil, fmt.Errorf("plan %s: %w", ot.name, err)
+		return nil, nil, fmt.Errorf("plan %s: %w", ot.name, err)
 	}
-	return cfg, ot, p, nil
+	return ot, p, nil
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := checkFormat(opts.format, "text", "markdown", "json"); err != nil {
 		return err
 	}
-	_, ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, false)
+	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions)
 	if err != nil {
 		return err
 	}

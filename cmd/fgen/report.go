@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -19,7 +20,6 @@ type reportOptions struct {
 	dayOptions
 	format string
 	funnel string
-	output string
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -44,25 +44,22 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
   fgen report --target prod --bizdate 20210303 --format json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("out") {
-				opts.output = opts.outDir
-			}
-			return runReport(cmd.Context(), opts)
+			return runReport(cmd.Context(), opts, opts.outputFile(cmd))
 		},
 	}
-	opts.targetOptions.addFlags(cmd, &g.configPath)
+	g.addTargetFlags(cmd, &opts.targetOptions)
 	opts.dayOptions.addFlags(cmd)
 	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html")
 	cmd.Flags().StringVar(&opts.funnel, "funnel", "", "the funnel to report (default: the first in funnel.toml)")
 	return cmd
 }
 
-func runReport(ctx context.Context, opts *reportOptions) error {
+func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	format, err := report.ParseFormat(opts.format)
 	if err != nil {
 		return err
 	}
-	days, err := opts.days(false)
+	days, err := opts.days()
 	if err != nil {
 		return err
 	}
@@ -89,23 +86,24 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	return writeReport(opts.globalOptions, r, format, opts.output)
+	return writeReport(opts.stdout, opts.stderr, r, format, output)
 }
 
-// writeReport renders r to path, or to standard output when path is empty.
-func writeReport(g *globalOptions, r *report.Report, format report.Format, path string) error {
+// writeReport renders r to path, or to stdout when path is empty or "-",
+// and says on stderr which file it wrote.
+func writeReport(stdout, stderr io.Writer, r *report.Report, format report.Format, path string) error {
 	var buf bytes.Buffer
 	if err := report.Write(&buf, r, format); err != nil {
 		return err
 	}
 	if path == "" || path == "-" {
-		_, err := g.stdout.Write(buf.Bytes())
+		_, err := stdout.Write(buf.Bytes())
 		return err
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stderr, "wrote %s\n", path)
+	fmt.Fprintf(stderr, "wrote %s\n", path)
 	return nil
 }
 

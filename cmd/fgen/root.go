@@ -25,6 +25,15 @@ func (g *globalOptions) loadConfig() (*models.Config, error) {
 	return models.Load(g.configPath)
 }
 
+// outputFile is the output file -o names for sample and report, or "" when
+// -o is not given (its default is generate's directory).
+func (g *globalOptions) outputFile(cmd *cobra.Command) string {
+	if cmd.Flags().Changed("out") {
+		return g.outDir
+	}
+	return ""
+}
+
 // loadConfigIfAny is loadConfig, but returns no config and no error when the
 // config file does not exist.
 func (g *globalOptions) loadConfigIfAny() (*models.Config, error) {

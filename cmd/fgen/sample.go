@@ -47,14 +47,10 @@ days straight into the target's ODS table, replacing those partitions.
   fgen sample --users 1000000 --start 20210303 --load`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			output := ""
-			if cmd.Flags().Changed("out") {
-				output = opts.outDir
-			}
-			return runSample(cmd.Context(), opts, output)
+			return runSample(cmd.Context(), opts, opts.outputFile(cmd))
 		},
 	}
-	opts.targetOptions.addFlags(cmd, &g.configPath)
+	g.addTargetFlags(cmd, &opts.targetOptions)
 	cmd.Flags().IntVar(&opts.users, "users", sample.DefaultUsers, "users per day")
 	cmd.Flags().IntVar(&opts.days, "days", 1, "number of business days")
 	cmd.Flags().StringVar(&opts.start, "start", sample.DefaultStart, "first business date, yyyymmdd")

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,11 +18,12 @@ type targetOptions struct {
 	odpsConfig string
 }
 
-func (t *targetOptions) addFlags(cmd *cobra.Command, cfgPath *string) {
+// addTargetFlags adds the flags of t to cmd.
+func (g *globalOptions) addTargetFlags(cmd *cobra.Command, t *targetOptions) {
 	cmd.Flags().StringVarP(&t.target, "target", "t", "", "the target in funnel.toml to use (default: the local duckdb target)")
 	cmd.Flags().StringVar(&t.odpsConfig, "odps-config", "", "odps config ini with access_id and access_key (default: $FGEN_ODPS_CONFIG)")
 	cmd.RegisterFlagCompletionFunc("target", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cfg, err := models.Load(*cfgPath)
+		cfg, err := g.loadConfig()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
@@ -42,9 +42,8 @@ func (d *dayOptions) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&d.to, "to", "", "last business date of a range, yyyymmdd (inclusive)")
 }
 
-// days returns the business dates the flags name; none when required is
-// false and no flag is set.
-func (d *dayOptions) days(required bool) ([]string, error) {
+// days returns the business dates the flags name; none when no flag is set.
+func (d *dayOptions) days() ([]string, error) {
 	switch {
 	case d.bizdate != "" && (d.from != "" || d.to != ""):
 		return nil, fmt.Errorf("use either --bizdate or --from/--to, not both")
@@ -57,8 +56,6 @@ func (d *dayOptions) days(required bool) ([]string, error) {
 		return generator.Days(d.from, d.to)
 	case d.from != "" || d.to != "":
 		return nil, fmt.Errorf("--from and --to go together")
-	case required:
-		return nil, fmt.Errorf("name the business date with --bizdate yyyymmdd, or a range with --from and --to")
 	}
 	return nil, nil
 }
@@ -111,6 +108,3 @@ func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions) (*op
 	}
 	return ot, nil
 }
-
-// seconds converts a config duration.
-func seconds(d models.Duration) time.Duration { return d.D }
