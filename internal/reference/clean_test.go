@@ -5,24 +5,22 @@ import (
 	"testing"
 )
 
-func sp(s string) *string { return &s }
-
 func TestClean(t *testing.T) {
 	ods := []ODSRow{
-		{Dt: "20240101", DedupKey: sp("k1"), User: sp("u1"), Event: sp("browse"), TS: 10},
-		{Dt: "20240101", DedupKey: sp("k2"), User: nil, Event: sp("browse"), TS: 11},
-		{Dt: "20240101", DedupKey: sp("k3"), User: sp(""), Event: sp("browse"), TS: 12},
-		{Dt: "20240101", DedupKey: sp("k4"), User: sp("u1"), Event: nil, TS: 13},
-		{Dt: "20240101", DedupKey: sp("k5"), User: sp("u1"), Event: sp(""), TS: 14},
-		{Dt: "20240101", DedupKey: sp("k6"), User: sp("u1"), Event: sp("login"), TS: 15},
-		{Dt: "20240101", DedupKey: sp("k1"), User: sp("u1"), Event: sp("browse"), TS: 10}, // copy of k1
-		{Dt: "20240102", DedupKey: sp("k1"), User: sp("u1"), Event: sp("browse"), TS: 10}, // other partition
-		{Dt: "20240101", DedupKey: nil, User: sp("u2"), Event: sp("click"), TS: 20},
-		{Dt: "20240101", DedupKey: nil, User: sp("u2"), Event: sp("click"), TS: 20},
-		{Dt: "20240101", DedupKey: sp("k7"), User: sp("u3"), Event: sp("click"), TS: 30,
-			Dims: map[string]*string{"os": sp("ios"), "brand": nil}},
+		{Dt: "20240101", DedupKey: ptr("k1"), User: ptr("u1"), Event: ptr("browse"), TS: 10},
+		{Dt: "20240101", DedupKey: ptr("k2"), User: nil, Event: ptr("browse"), TS: 11},
+		{Dt: "20240101", DedupKey: ptr("k3"), User: ptr(""), Event: ptr("browse"), TS: 12},
+		{Dt: "20240101", DedupKey: ptr("k4"), User: ptr("u1"), Event: nil, TS: 13},
+		{Dt: "20240101", DedupKey: ptr("k5"), User: ptr("u1"), Event: ptr(""), TS: 14},
+		{Dt: "20240101", DedupKey: ptr("k6"), User: ptr("u1"), Event: ptr("login"), TS: 15},
+		{Dt: "20240101", DedupKey: ptr("k1"), User: ptr("u1"), Event: ptr("browse"), TS: 10}, // copy of k1
+		{Dt: "20240102", DedupKey: ptr("k1"), User: ptr("u1"), Event: ptr("browse"), TS: 10}, // other partition
+		{Dt: "20240101", DedupKey: nil, User: ptr("u2"), Event: ptr("click"), TS: 20},
+		{Dt: "20240101", DedupKey: nil, User: ptr("u2"), Event: ptr("click"), TS: 20},
+		{Dt: "20240101", DedupKey: ptr("k7"), User: ptr("u3"), Event: ptr("click"), TS: 30,
+			Dims: map[string]*string{"os": ptr("ios"), "brand": nil}},
 	}
-	dims := map[string]*string{"os": sp("ios"), "brand": nil}
+	dims := map[string]*string{"os": ptr("ios"), "brand": nil}
 	known := map[string]bool{"browse": true, "click": true, "purchase": true}
 
 	tests := []struct {
@@ -68,8 +66,8 @@ func TestClean(t *testing.T) {
 // A dedup key is only compared among rows that survive the filters.
 func TestCleanDedupAfterFilters(t *testing.T) {
 	ods := []ODSRow{
-		{Dt: "20240101", DedupKey: sp("k"), User: sp(""), Event: sp("browse"), TS: 1},
-		{Dt: "20240101", DedupKey: sp("k"), User: sp("u"), Event: sp("browse"), TS: 1},
+		{Dt: "20240101", DedupKey: ptr("k"), User: ptr(""), Event: ptr("browse"), TS: 1},
+		{Dt: "20240101", DedupKey: ptr("k"), User: ptr("u"), Event: ptr("browse"), TS: 1},
 	}
 	got := Clean(ods, CleanRules{Dedup: true})
 	if len(got) != 1 || got[0].User != "u" {

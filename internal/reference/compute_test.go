@@ -16,7 +16,7 @@ const (
 
 // dayStart is 00:00 of day in UTC+8 (Asia/Shanghai has had no daylight saving since 1991).
 func dayStart(day string) int64 {
-	t, err := time.ParseInLocation("20060102", day, time.FixedZone("UTC+8", 8*3600))
+	t, err := time.ParseInLocation("20060102", day, shanghai)
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -94,7 +95,8 @@ func TestOrderedLevelPitfalls(t *testing.T) {
 			if len(got) != 1 || !reflect.DeepEqual(got[0].Counts, want) {
 				t.Fatalf("Compute = %+v, want one result with counts %v", got, want)
 			}
-			steps := stepsOf(f, tt.rows, d1)
+			// The stage rows of d1, all of which may start a chain.
+			steps := stepsBy(f.Stages, tt.rows, func(r Row) (string, bool, bool) { return "", true, r.Dt == d1 })[""]
 			if p := FoldLevel(steps, 3, tt.window); p.Level != tt.level {
 				t.Errorf("FoldLevel = %d, want %d", p.Level, tt.level)
 			}
@@ -102,15 +104,19 @@ func TestOrderedLevelPitfalls(t *testing.T) {
 	}
 }
 
-// stepsOf turns the stage rows of partition day into Steps, all of which may start a chain.
-func stepsOf(f Funnel, rows []Row, day string) []Step {
-	var steps []Step
+// stepsBy turns the rows whose event is in one of stages into Steps, in row order, grouped by
+// what key returns for the row. A row for which key returns ok false is left out; start says
+// whether the row's step may start a chain.
+func stepsBy[K comparable](stages [][]string, rows []Row, key func(Row) (k K, start, ok bool)) map[K][]Step {
+	steps := map[K][]Step{}
 	for _, r := range rows {
-		for i, stage := range f.Stages {
-			for _, e := range stage {
-				if r.Dt == day && r.Event == e {
-					steps = append(steps, Step{TS: r.TS, Stage: i + 1, Start: true})
-				}
+		k, start, ok := key(r)
+		if !ok {
+			continue
+		}
+		for i, stage := range stages {
+			if slices.Contains(stage, r.Event) {
+				steps[k] = append(steps[k], Step{TS: r.TS, Stage: i + 1, Start: start})
 			}
 		}
 	}

@@ -42,7 +42,7 @@ func TestRandomRowsNasty(t *testing.T) {
 				t.Fatalf("seed %d: Dt %s is not one of the days", seed, row.Dt)
 			}
 			days[row.Dt] = true
-			tsDay := time.Unix(row.TS, 0).In(time.FixedZone("UTC+8", 8*3600)).Format("20060102")
+			tsDay := time.Unix(row.TS, 0).In(shanghai).Format("20060102")
 			switch {
 			case tsDay > row.Dt:
 				t.Fatalf("seed %d: row %+v is in a partition before its time", seed, row)
@@ -115,15 +115,7 @@ func TestRandomRowsNasty(t *testing.T) {
 func chainFacts(ods []ODSRow, w int64, seen map[string]bool) {
 	f := Funnel{Mode: ModeOrdered, Stages: stages3}
 	type key struct{ user, dt string }
-	steps := map[key][]Step{}
-	for _, r := range Clean(ods, CleanRules{Dedup: true}) {
-		for i, s := range f.Stages {
-			if r.Event == s[0] {
-				k := key{r.User, r.Dt}
-				steps[k] = append(steps[k], Step{TS: r.TS, Stage: i + 1, Start: true})
-			}
-		}
-	}
+	steps := stepsBy(f.Stages, Clean(ods, CleanRules{Dedup: true}), func(r Row) (key, bool, bool) { return key{r.User, r.Dt}, true, true })
 	for k, ss := range steps {
 		ss = sortSteps(ss)
 		if ss[0].Stage > 1 && !slices.ContainsFunc(ss, func(s Step) bool { return s.Stage == 1 }) {
@@ -176,14 +168,7 @@ func TestComputeOnRandomData(t *testing.T) {
 		}
 		for _, day := range randomDays {
 			next, _ := NextDay(day)
-			users := map[string][]Step{}
-			for _, r := range rows {
-				for i, s := range stages3 {
-					if r.Event == s[0] && (r.Dt == day || r.Dt == next) {
-						users[r.User] = append(users[r.User], Step{TS: r.TS, Stage: i + 1, Start: r.Dt == day})
-					}
-				}
-			}
+			users := stepsBy(stages3, rows, func(r Row) (string, bool, bool) { return r.User, r.Dt == day, r.Dt == day || r.Dt == next })
 			for u, steps := range users {
 				def, fold := OrderedLevel(steps, 3, opts.Window), FoldLevel(steps, 3, opts.Window)
 				if !reflect.DeepEqual(def, fold) {
