@@ -94,8 +94,7 @@ func editedModes(t testing.TB, edits ...e2e.Edit) []byte {
 }
 
 // run loads rows (each into the partition its Dt names), loads an empty file
-// for the days without rows, and applies days twice: a cross_midnight day
-// reads the next day's DW partition, which the first apply builds after it.
+// for the days without rows, and applies days.
 func (l *local) run(rows []reference.ODSRow, days []string) {
 	l.t.Helper()
 	ctx := context.Background()
@@ -129,19 +128,17 @@ func (l *local) run(rows []reference.ODSRow, days []string) {
 			l.t.Fatalf("load empty %s: %v", day, err)
 		}
 	}
-	for range 2 {
-		p, err := plan.Build(ctx, l.db, plan.Input{Target: "local", Engine: models.EngineDuckDB, Config: l.cfg, Project: l.proj, Days: days})
-		if err != nil {
-			l.t.Fatalf("plan: %v", err)
-		}
-		res, err := plan.Apply(ctx, l.db, p, plan.ApplyOptions{Parallel: 1})
-		if err != nil {
-			l.t.Fatalf("apply: %v", err)
-		}
-		for _, j := range res.Jobs {
-			if j.Status != "applied" {
-				l.t.Fatalf("apply: job %s %s is %s: %s", j.Name, j.Day, j.Status, j.Error)
-			}
+	p, err := plan.Build(ctx, l.db, plan.Input{Target: "local", Engine: models.EngineDuckDB, Config: l.cfg, Project: l.proj, Days: days})
+	if err != nil {
+		l.t.Fatalf("plan: %v", err)
+	}
+	res, err := plan.Apply(ctx, l.db, p, plan.ApplyOptions{Parallel: 1})
+	if err != nil {
+		l.t.Fatalf("apply: %v", err)
+	}
+	for _, j := range res.Jobs {
+		if j.Status != "applied" {
+			l.t.Fatalf("apply: job %s %s is %s: %s", j.Name, j.Day, j.Status, j.Error)
 		}
 	}
 }

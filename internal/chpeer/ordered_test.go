@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/e2e"
 	"github.com/fgen-dev/fgen/internal/reference"
 )
@@ -225,14 +226,14 @@ func TestOrderedMatchesWindowFunnel(t *testing.T) {
 						if err := peer.CreateEventsTable(ctx, cf, seed%2 == 0); err != nil {
 							t.Fatal(err)
 						}
-						if err := peer.InsertCSV(ctx, cf.Table, bytesReader(data)); err != nil {
+						if err := peer.InsertCSV(ctx, cf.Table, bytes.NewReader(data)); err != nil {
 							t.Fatal(err)
 						}
 						local := l.totals(i)
 						for _, day := range days {
 							cf.Day, cf.Next = day, ""
 							if f.DayBoundary == "cross_midnight" {
-								cf.Next = nextDay(day)
+								cf.Next = generator.NextDay(day)
 							}
 							want, err := peer.Counts(ctx, cf)
 							if err != nil {
@@ -272,14 +273,4 @@ func sanitize(s string) string {
 		}
 	}
 	return string(b)
-}
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
-
-func nextDay(day string) string {
-	d, err := reference.NextDay(day)
-	if err != nil {
-		panic(err)
-	}
-	return d
 }
