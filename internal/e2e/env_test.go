@@ -134,22 +134,13 @@ func newEnv(t testing.TB, label string, cfgText []byte) *env {
 // support yet, so that the test starts running the day it is supported.
 func skipUnsupported(t testing.TB, label string, cfgText []byte) {
 	t.Helper()
-	cfg, err := models.Parse("funnel.toml", cfgText)
-	if UnsupportedError(err) {
-		t.Skipf("%s: models.Parse rejects the config as not yet supported; this test runs once it is supported:\n%v", label, err)
-	}
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", label, err, cfgText)
-	}
-	if _, err := generator.Render(cfg, templates.FS(), generator.DuckDB); UnsupportedError(err) {
-		t.Skipf("%s: generator.Render says not yet supported; this test runs once it is: %v", label, err)
-	}
+	parseConfig(t, label, cfgText)
 }
 
-// setConfig parses and renders a config for the warehouse, as a user edits
-// funnel.toml between applies.
-func (e *env) setConfig(label string, cfgText []byte) {
-	t := e.t
+// parseConfig parses cfgText and renders it for DuckDB. It skips the test
+// when either step says the config uses a feature fgen does not support
+// yet, and fails it on any other error.
+func parseConfig(t testing.TB, label string, cfgText []byte) (*models.Config, *generator.Project) {
 	t.Helper()
 	cfg, err := models.Parse("funnel.toml", cfgText)
 	if UnsupportedError(err) {
@@ -165,6 +156,15 @@ func (e *env) setConfig(label string, cfgText []byte) {
 	if err != nil {
 		t.Fatalf("%s: render: %v", label, err)
 	}
+	return cfg, proj
+}
+
+// setConfig parses and renders a config for the warehouse, as a user edits
+// funnel.toml between applies.
+func (e *env) setConfig(label string, cfgText []byte) {
+	t := e.t
+	t.Helper()
+	cfg, proj := parseConfig(t, label, cfgText)
 	lay, err := NewLayout(cfg)
 	if err != nil {
 		t.Fatalf("%s: %v", label, err)
@@ -198,12 +198,16 @@ func (e *env) nextFile() string {
 	return filepath.Join(e.dir, fmt.Sprintf("ods-%03d.jsonl", e.files))
 }
 
-func (e *env) loadColumns() []duckdb.LoadColumn {
+// loadFiles loads files into the ODS table as 'fgen load' does: into day's
+// partition, or with day "" each row into the partition its own dt names.
+func (e *env) loadFiles(day string, files ...string) (int64, error) {
 	var cols []duckdb.LoadColumn
 	for _, c := range e.cfg.ODS.Columns {
 		cols = append(cols, duckdb.LoadColumn{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
 	}
-	return cols
+	return e.db.Load(context.Background(), duckdb.LoadOptions{
+		Table: e.cfg.ODS.Name, Partition: e.cfg.ODS.Partition, Day: day, Columns: cols, Files: files,
+	})
 }
 
 // load writes rows to JSON lines, split into parts files, and loads them in
@@ -228,9 +232,7 @@ func (e *env) load(rows []reference.ODSRow, parts int) {
 		}
 		files = append(files, name)
 	}
-	n, err := e.db.Load(context.Background(), duckdb.LoadOptions{
-		Table: e.cfg.ODS.Name, Partition: e.cfg.ODS.Partition, Columns: e.loadColumns(), Files: files,
-	})
+	n, err := e.loadFiles("", files...)
 	if err != nil {
 		e.t.Fatalf("load: %v", err)
 	}
@@ -248,9 +250,7 @@ func (e *env) loadEmpty(days ...string) {
 		if err := os.WriteFile(name, nil, 0o644); err != nil {
 			e.t.Fatal(err)
 		}
-		n, err := e.db.Load(context.Background(), duckdb.LoadOptions{
-			Table: e.cfg.ODS.Name, Partition: e.cfg.ODS.Partition, Day: day, Columns: e.loadColumns(), Files: []string{name},
-		})
+		n, err := e.loadFiles(day, name)
 		if err != nil || n != 0 {
 			e.t.Fatalf("load empty %s: %d rows, %v", day, n, err)
 		}

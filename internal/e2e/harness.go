@@ -337,14 +337,19 @@ func (l Layout) Rules(cfg *models.Config) (reference.CleanRules, error) {
 	}
 	rules := reference.CleanRules{Dedup: len(cfg.DW.DedupBy) > 0}
 	if cfg.DW.DropUnknownEvents {
-		rules.KnownEvents = map[string]bool{}
-		for _, f := range cfg.Funnels {
-			for _, e := range f.StageEvents() {
-				rules.KnownEvents[e] = true
-			}
-		}
+		rules.KnownEvents = knownEvents(cfg)
 	}
 	return rules, nil
+}
+
+// knownEvents is the set of StageEvents(cfg): the events drop_unknown_events
+// keeps.
+func knownEvents(cfg *models.Config) map[string]bool {
+	known := map[string]bool{}
+	for _, e := range StageEvents(cfg) {
+		known[e] = true
+	}
+	return known
 }
 
 // CleanAsConfigured returns the ODS rows the DW node of cfg keeps, by the
@@ -353,10 +358,7 @@ func (l Layout) Rules(cfg *models.Config) (reference.CleanRules, error) {
 // whose event is no stage of any funnel, then (dedup_by) every row but the
 // first of those sharing a partition and a non-NULL dedup key.
 func (l Layout) CleanAsConfigured(cfg *models.Config, rows []reference.ODSRow) []reference.ODSRow {
-	known := map[string]bool{}
-	for _, e := range StageEvents(cfg) {
-		known[e] = true
-	}
+	known := knownEvents(cfg)
 	// empty reports whether the row's value of col, as WriteJSONL writes it,
 	// is NULL or empty.
 	empty := func(r reference.ODSRow, col string) bool {
@@ -493,26 +495,44 @@ func ReadReport(f *models.Funnel, rows *warehouse.Rows) ([]ReportRow, error) {
 				if err != nil {
 					return nil, bad(err.Error())
 				}
-				if c.Kind == models.KindStepRate {
-					r.StepRates[c.Stage] = x
-				} else {
-					r.OverallRates[c.Stage] = x
-				}
+				slot(&r.Result, c.Kind)[c.Stage] = x
 			case models.KindMedianSeconds, models.KindAvgSeconds:
 				x, err := parseFloat(v)
 				if err != nil {
 					return nil, bad(err.Error())
 				}
-				if c.Kind == models.KindMedianSeconds {
-					r.MedianSeconds[c.Stage] = x
-				} else {
-					r.AvgSeconds[c.Stage] = x
-				}
+				slot(&r.Result, c.Kind)[c.Stage] = x
 			}
 		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// slot returns the values of r that a rate or time-to-stage column of kind
+// k holds, by stage; nil for any other kind.
+func slot(r *reference.Result, k models.ColumnKind) []*float64 {
+	switch k {
+	case models.KindStepRate:
+		return r.StepRates
+	case models.KindOverallRate:
+		return r.OverallRates
+	case models.KindMedianSeconds:
+		return r.MedianSeconds
+	case models.KindAvgSeconds:
+		return r.AvgSeconds
+	}
+	return nil
+}
+
+// rateTerms returns the numerator and the denominator of a rate column of
+// kind k for stage: the stage's count over the previous stage's (a step
+// rate) or the first stage's (an overall rate).
+func rateTerms(counts []int64, k models.ColumnKind, stage int) (num, den int64) {
+	if k == models.KindOverallRate {
+		return counts[stage], counts[0]
+	}
+	return counts[stage], counts[stage-1]
 }
 
 func parseRate(v *string, format string) (*float64, error) {
@@ -598,23 +618,13 @@ func Diff(f *models.Funnel, got []ReportRow, want []reference.Result) []string {
 				s := strconv.FormatInt(w.Counts[c.Stage], 10)
 				wantText = &s
 			case models.KindStepRate, models.KindOverallRate:
-				rate := w.StepRates[c.Stage]
-				if c.Kind == models.KindOverallRate {
-					rate = w.OverallRates[c.Stage]
-				}
 				if f.Report.RateFormat == "percent" {
-					den := w.Counts[c.Stage-1]
-					if c.Kind == models.KindOverallRate {
-						den = w.Counts[0]
-					}
-					wantText = reference.PercentOf(w.Counts[c.Stage], den)
+					wantText = reference.PercentOf(rateTerms(w.Counts, c.Kind, c.Stage))
 				} else {
-					wantText = floatText(rate)
+					wantText = floatText(slot(&w, c.Kind)[c.Stage])
 				}
-			case models.KindMedianSeconds:
-				wantText = floatText(at(w.MedianSeconds, c.Stage))
-			case models.KindAvgSeconds:
-				wantText = floatText(at(w.AvgSeconds, c.Stage))
+			case models.KindMedianSeconds, models.KindAvgSeconds:
+				wantText = floatText(at(slot(&w, c.Kind), c.Stage))
 			}
 			if !sameValue(text, wantText, c.Type) {
 				diffs = append(diffs, fmt.Sprintf("%s: %s = %s, want %s", k, c.Name, show(text), show(wantText)))

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/reference"
 	"github.com/fgen-dev/fgen/internal/sample"
 )
@@ -88,9 +87,7 @@ func TestSampleCounts(t *testing.T) {
 	}
 
 	e := newEnv(t, "shipped", shipped(t))
-	n, err := e.db.Load(t.Context(), duckdb.LoadOptions{
-		Table: e.cfg.ODS.Name, Partition: e.cfg.ODS.Partition, Columns: e.loadColumns(), Files: []string{path},
-	})
+	n, err := e.loadFiles("", path)
 	if err != nil || n != int64(lines) {
 		t.Fatalf("load: %d rows, %v; want %d rows", n, err, lines)
 	}
