@@ -48,21 +48,26 @@ type Nodes struct {
 	Project *generator.Project
 	Day     string
 	DW, RPT *warehouse.Job
+	Reports map[string]*warehouse.Job // every RPT node, by funnel name
 }
 
-// Render renders cfg for DuckDB and binds day into its first two nodes.
+// Render renders cfg for DuckDB and binds day into its nodes: the first DW
+// and RPT node, and every RPT node by funnel.
 func Render(cfg *models.Config, day string) (*Nodes, error) {
 	p, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
 	if err != nil {
 		return nil, err
 	}
-	n := &Nodes{Config: cfg, Project: p, Day: day}
+	n := &Nodes{Config: cfg, Project: p, Day: day, Reports: map[string]*warehouse.Job{}}
 	for _, node := range p.Nodes {
 		sql, err := generator.BindParams(node.SQL, day)
 		if err != nil {
 			return nil, err
 		}
 		job := &warehouse.Job{Name: node.Name, Kind: "node", Day: day, SQL: sql}
+		if node.Layer == "RPT" {
+			n.Reports[node.Funnel] = job
+		}
 		switch {
 		case node.Layer == "DW" && n.DW == nil:
 			n.DW = job
@@ -95,6 +100,16 @@ func (n *Nodes) LoadSample(ctx context.Context, db *duckdb.DB, users int) (int64
 	return db.ReplacePartitions(ctx, ods.Name, ods.Partition, []string{n.Day}, func(conn *sql.Conn) (int64, error) {
 		return sample.AppendTo(ctx, conn, ods.Name, so)
 	})
+}
+
+// SampleOptions are the options 'fgen sample' makes the events of users
+// users on the day with: seed 1, noise, and the first funnel's stages.
+func (n *Nodes) SampleOptions(users int) sample.Options {
+	var stages [][]string
+	for _, s := range n.Config.Funnels[0].Stages {
+		stages = append(stages, s.Events)
+	}
+	return sample.Options{Users: users, Days: 1, Start: n.Day, Seed: 1, Stages: stages, Noise: true}
 }
 
 // BareODS and BareDW are the bare DuckDB queries the nodes are compared with:

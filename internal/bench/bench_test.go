@@ -31,13 +31,18 @@ var sizes = []struct {
 
 const benchDay = "20210303"
 
-func shipped(b *testing.B) *models.Config {
+// shippedNodes renders the starter funnel.toml for benchDay.
+func shippedNodes(b *testing.B) *Nodes {
 	b.Helper()
 	cfg, err := models.Parse("funnel.toml", templates.Starter)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return cfg
+	n, err := Render(cfg, benchDay)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // openBench opens a database file in a fresh directory with the project's
@@ -55,14 +60,6 @@ func openBench(b *testing.B, n *Nodes) *duckdb.DB {
 	return db
 }
 
-func sampleOptions(n *Nodes, events int) sample.Options {
-	var stages [][]string
-	for _, s := range n.Config.Funnels[0].Stages {
-		stages = append(stages, s.Events)
-	}
-	return sample.Options{Users: UsersFor(events), Days: 1, Start: benchDay, Seed: 1, Stages: stages, Noise: true}
-}
-
 func perSecond(b *testing.B, rows int64, unit string) {
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), unit)
 }
@@ -72,24 +69,18 @@ func perSecond(b *testing.B, rows int64, unit string) {
 func BenchmarkSample(b *testing.B) {
 	for _, size := range sizes {
 		b.Run("gen/"+size.name, func(b *testing.B) {
-			n, err := Render(shipped(b), benchDay)
-			if err != nil {
-				b.Fatal(err)
-			}
+			n := shippedNodes(b)
 			var events int64
 			for b.Loop() {
 				events = 0
-				if err := sample.Generate(sampleOptions(n, size.events), func(*sample.Event) error { events++; return nil }); err != nil {
+				if err := sample.Generate(n.SampleOptions(UsersFor(size.events)), func(*sample.Event) error { events++; return nil }); err != nil {
 					b.Fatal(err)
 				}
 			}
 			perSecond(b, events, "events/s")
 		})
 		b.Run("csv/"+size.name, func(b *testing.B) {
-			n, err := Render(shipped(b), benchDay)
-			if err != nil {
-				b.Fatal(err)
-			}
+			n := shippedNodes(b)
 			path := filepath.Join(b.TempDir(), "events.csv")
 			var events int64
 			for b.Loop() {
@@ -98,7 +89,7 @@ func BenchmarkSample(b *testing.B) {
 					b.Fatal(err)
 				}
 				events = 0
-				err = sample.Generate(sampleOptions(n, size.events), func(e *sample.Event) error { events++; return w.Write(e) })
+				err = sample.Generate(n.SampleOptions(UsersFor(size.events)), func(e *sample.Event) error { events++; return w.Write(e) })
 				if cerr := w.Close(); err == nil {
 					err = cerr
 				}
@@ -109,12 +100,10 @@ func BenchmarkSample(b *testing.B) {
 			perSecond(b, events, "events/s")
 		})
 		b.Run("load/"+size.name, func(b *testing.B) {
-			n, err := Render(shipped(b), benchDay)
-			if err != nil {
-				b.Fatal(err)
-			}
+			n := shippedNodes(b)
 			db := openBench(b, n)
 			var events int64
+			var err error
 			for b.Loop() {
 				if events, err = n.LoadSample(context.Background(), db, UsersFor(size.events)); err != nil {
 					b.Fatal(err)
@@ -136,16 +125,13 @@ func BenchmarkLoad(b *testing.B) {
 			}
 			b.Run(format+"/"+size.name, func(b *testing.B) {
 				ctx := context.Background()
-				n, err := Render(shipped(b), benchDay)
-				if err != nil {
-					b.Fatal(err)
-				}
+				n := shippedNodes(b)
 				path := filepath.Join(b.TempDir(), "events."+format)
 				w, err := sample.Create(path)
 				if err != nil {
 					b.Fatal(err)
 				}
-				err = sample.Generate(sampleOptions(n, size.events), w.Write)
+				err = sample.Generate(n.SampleOptions(UsersFor(size.events)), w.Write)
 				if cerr := w.Close(); err == nil {
 					err = cerr
 				}
@@ -180,10 +166,7 @@ func BenchmarkApply(b *testing.B) {
 	for _, size := range sizes {
 		b.Run(size.name, func(b *testing.B) {
 			ctx := context.Background()
-			n, err := Render(shipped(b), benchDay)
-			if err != nil {
-				b.Fatal(err)
-			}
+			n := shippedNodes(b)
 			db := openBench(b, n)
 			events, err := n.LoadSample(ctx, db, UsersFor(size.events))
 			if err != nil {

@@ -17,11 +17,9 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/chpeer"
 	"github.com/fgen-dev/fgen/internal/duckdb"
-	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
-	"github.com/fgen-dev/fgen/templates"
 )
 
 // BenchmarkFunnels times, on one day of FGEN_BENCH_EVENTS events (default
@@ -72,36 +70,23 @@ func BenchmarkFunnels(b *testing.B) {
 	fx := newFunnelsFixture(b, events, users)
 	b.Logf("%d DW rows of %d users on %s; DuckDB %s, %s", fx.rows, users, fx.day, fx.duckdbVersion, fx.chVersion())
 
-	timeNode := func(name string) func(b *testing.B) {
-		return func(b *testing.B) {
-			job := fx.nodes[name]
-			var total time.Duration
-			for range b.N {
-				d, err := Run(fx.ctx, fx.db, job)
-				if err != nil {
-					b.Fatal(err)
-				}
-				total += d
-			}
-			b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
-		}
-	}
 	b.Run("duckdb/bare", func(b *testing.B) {
-		var total time.Duration
-		for range b.N {
+		perQuery(b, func() (time.Duration, error) {
 			n, d, err := Count(fx.ctx, fx.db, fx.bare)
 			if err != nil {
-				b.Fatal(err)
+				return 0, err
 			}
 			if n != fx.rows {
 				b.Fatalf("bare count %d, want %d", n, fx.rows)
 			}
-			total += d
-		}
-		b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
+			return d, nil
+		})
 	})
 	for _, name := range []string{"events", "users", "ordered", "ordered_full"} {
-		b.Run("duckdb/"+name, timeNode(name))
+		b.Run("duckdb/"+name, func(b *testing.B) {
+			job := fx.nodes[name]
+			perQuery(b, func() (time.Duration, error) { return Run(fx.ctx, fx.db, job) })
+		})
 	}
 	fx.checkUsers(b)
 	// Reference queries for the events and users modes: the events counted
@@ -112,19 +97,18 @@ func BenchmarkFunnels(b *testing.B) {
 		{"ref_users_by_event", fx.usersByEvent},
 	} {
 		b.Run("duckdb/"+ref.name, func(b *testing.B) {
-			var total time.Duration
-			for range b.N {
+			perQuery(b, func() (time.Duration, error) {
 				start := time.Now()
 				rows, err := fx.db.Query(fx.ctx, ref.query)
 				if err != nil {
-					b.Fatal(err)
+					return 0, err
 				}
-				total += time.Since(start)
+				d := time.Since(start)
 				if len(rows.Values) == 0 {
 					b.Fatalf("%s: no rows", ref.name)
 				}
-			}
-			b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
+				return d, nil
+			})
 		})
 	}
 	local := fx.orderedCounts(b)
@@ -134,22 +118,20 @@ func BenchmarkFunnels(b *testing.B) {
 	}
 	timeCH := func(query string) func(b *testing.B) {
 		return func(b *testing.B) {
-			var total time.Duration
-			for range b.N {
+			perQuery(b, func() (time.Duration, error) {
 				out, d, err := fx.peer.Timed(fx.ctx, query)
 				if err != nil {
-					b.Fatal(err)
+					return 0, err
 				}
 				got, err := chpeer.ParseCounts(out, 3)
 				if err != nil {
-					b.Fatal(err)
+					return 0, err
 				}
 				if !slices.Equal(got, local) {
 					b.Fatalf("windowFunnel counts %v, fgen's ordered funnel %v", got, local)
 				}
-				total += d
-			}
-			b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
+				return d, nil
+			})
 		}
 	}
 	b.Run("clickhouse/windowFunnel", timeCH(fx.chQuery))
@@ -217,7 +199,7 @@ type funnelsFixture struct {
 	day           string
 	rows          int64
 	nodes         map[string]*warehouse.Job // RPT nodes by funnel name
-	bare          string
+	bare          string                    // Nodes.BareDW
 	duckdbVersion string
 
 	eventsFromGroups, distinctUsers, usersByEvent string // reference queries
@@ -236,8 +218,10 @@ func (fx *funnelsFixture) chVersion() string {
 	return "ClickHouse " + fx.peer.Version
 }
 
-func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
-	ctx := context.Background()
+// funnelsNodes returns modes.toml's ODS and DW with the benchmark's funnels
+// (funnelsConfig), rendered for DuckDB and bound to day.
+func funnelsNodes(b *testing.B, day string) *Nodes {
+	b.Helper()
 	base, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
 	if err != nil {
 		b.Fatal(err)
@@ -248,38 +232,28 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	if err != nil {
 		b.Fatalf("%v\n%s", err, text)
 	}
-	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	n, err := Render(cfg, day)
 	if err != nil {
 		b.Fatal(err)
 	}
+	return n
+}
+
+func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
+	ctx := context.Background()
+	n := funnelsNodes(b, "20210303")
+	cfg := n.Config
 	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(b.TempDir(), "bench.duckdb")})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	fx := &funnelsFixture{ctx: ctx, cfg: cfg, db: db, day: "20210303", nodes: map[string]*warehouse.Job{}}
+	fx := &funnelsFixture{ctx: ctx, cfg: cfg, db: db, day: n.Day, nodes: n.Reports, bare: n.BareDW()}
 	if err := db.SQL().QueryRowContext(ctx, "SELECT version()").Scan(&fx.duckdbVersion); err != nil {
 		b.Fatal(err)
 	}
-	p, err := plan.Build(ctx, db, plan.Input{Target: "bench", Engine: models.EngineDuckDB, Config: cfg, Project: proj})
-	if err != nil {
+	if err := n.CreateTables(ctx, db); err != nil {
 		b.Fatal(err)
-	}
-	if _, err := plan.Apply(ctx, db, p, plan.ApplyOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	var dw *warehouse.Job
-	for _, node := range proj.Nodes {
-		sql, err := generator.BindParams(node.SQL, fx.day)
-		if err != nil {
-			b.Fatal(err)
-		}
-		job := &warehouse.Job{Name: node.Name, Kind: "node", Day: fx.day, SQL: sql}
-		if node.Layer == "DW" {
-			dw = job
-		} else {
-			fx.nodes[node.Funnel] = job
-		}
 	}
 	start := time.Now()
 	switch data := os.Getenv("FGEN_BENCH_DATA"); data {
@@ -288,18 +262,19 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 			b.Fatal(err)
 		}
 	case "sample":
-		so := sample.Options{Users: users, Days: 1, Start: fx.day, Seed: 1, Stages: [][]string{{"browse"}, {"click"}, {"purchase"}}, Noise: true}
-		n, err := db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, []string{fx.day}, func(conn *sql.Conn) (int64, error) {
+		// The events funnel's stages: browse, click, purchase.
+		so := n.SampleOptions(users)
+		loaded, err := db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, []string{fx.day}, func(conn *sql.Conn) (int64, error) {
 			return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
-		events = int(n)
+		events = int(loaded)
 	default:
 		b.Fatalf("FGEN_BENCH_DATA=%q: want sql or sample", data)
 	}
-	if _, err := Run(ctx, db, dw); err != nil {
+	if _, err := Run(ctx, db, n.DW); err != nil {
 		b.Fatal(err)
 	}
 	q := generator.DuckDB.QuoteIdent
@@ -330,7 +305,6 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	}
 	b.Logf("generated %d ODS rows and ran the DW node in %.1fs", events, time.Since(start).Seconds())
 	ev := q("customize_event")
-	fx.bare = fmt.Sprintf("SELECT %s, count(*) FROM %s WHERE %s = '%s' GROUP BY %s", ev, q(cfg.DW.Name), q(cfg.DW.Partition), fx.day, ev)
 	fx.eventsFromGroups = fmt.Sprintf("SELECT CAST(SUM(CASE WHEN %[1]s = 'browse' THEN n ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN %[1]s = 'click' THEN n ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN %[1]s = 'purchase' THEN n ELSE 0 END) AS BIGINT) FROM (%[2]s) AS g(%[1]s, n)", ev, fx.bare)
 	fx.distinctUsers = fmt.Sprintf("SELECT count(DISTINCT %s) FROM %s WHERE %s = '%s'", q("uid"), q(cfg.DW.Name), q(cfg.DW.Partition), fx.day)
 	fx.usersByEvent = fmt.Sprintf("SELECT %s, count(DISTINCT %s) FROM %s WHERE %s = '%s' GROUP BY %s", ev, q("uid"), q(cfg.DW.Name), q(cfg.DW.Partition), fx.day, ev)
@@ -499,42 +473,16 @@ func envInt(b *testing.B, name string, def int) int {
 func BenchmarkFunnelsBot(b *testing.B) {
 	events := envInt(b, "FGEN_BENCH_BOT_EVENTS", 1_000_000)
 	ctx := context.Background()
-	base, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	text := string(base)
-	text = text[:strings.Index(text, "\n[[funnels]]")] + funnelsConfig + text[strings.Index(text, "\n[targets.local]"):]
-	cfg, err := models.Parse("funnel.toml", []byte(text))
-	if err != nil {
-		b.Fatal(err)
-	}
-	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
-	if err != nil {
-		b.Fatal(err)
-	}
+	const day = "20210303"
+	n := funnelsNodes(b, day)
+	cfg := n.Config
 	db, err := duckdb.Open(duckdb.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	p, err := plan.Build(ctx, db, plan.Input{Target: "bench", Engine: models.EngineDuckDB, Config: cfg, Project: proj})
-	if err != nil {
+	if err := n.CreateTables(ctx, db); err != nil {
 		b.Fatal(err)
-	}
-	if _, err := plan.Apply(ctx, db, p, plan.ApplyOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	const day = "20210303"
-	var job *warehouse.Job
-	for _, node := range proj.Nodes {
-		if node.Funnel == "ordered" {
-			sql, err := generator.BindParams(node.SQL, day)
-			if err != nil {
-				b.Fatal(err)
-			}
-			job = &warehouse.Job{Name: node.Name, Kind: "node", Day: day, SQL: sql}
-		}
 	}
 	// Mostly entries, clicks and purchases now and then, all over the day.
 	if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (uid, customize_event, ts, dt)
@@ -542,10 +490,19 @@ SELECT 'bot', (['browse', 'browse', 'browse', 'click', 'purchase'])[1 + i %% 5],
 FROM range(%d) t(i)`, generator.DuckDB.QuoteIdent(cfg.DW.Name), day, events)); err != nil {
 		b.Fatal(err)
 	}
-	var total time.Duration
+	job := n.Reports["ordered"]
 	b.ResetTimer()
+	perQuery(b, func() (time.Duration, error) { return Run(ctx, db, job) })
+}
+
+// perQuery runs step b.N times and reports the mean of the times it returns
+// as s/query: the node's or query's own time, without the step's checks. An
+// error fails the benchmark.
+func perQuery(b *testing.B, step func() (time.Duration, error)) {
+	b.Helper()
+	var total time.Duration
 	for range b.N {
-		d, err := Run(ctx, db, job)
+		d, err := step()
 		if err != nil {
 			b.Fatal(err)
 		}

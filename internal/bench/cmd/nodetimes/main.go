@@ -21,6 +21,7 @@ import (
 
 	"github.com/fgen-dev/fgen/internal/bench"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 )
 
@@ -58,35 +59,30 @@ func run(config, day string, runs int) error {
 	if err != nil {
 		return err
 	}
-	var odsRows, dwRows int64
-	var bareODS, bareDW, dw, rpt []time.Duration
-	for i := 0; i < runs; i++ {
-		c, d, err := bench.Count(ctx, db, n.BareODS())
-		if err != nil {
-			return err
-		}
-		odsRows, bareODS = c, append(bareODS, d)
+	count := func(query string) func() (int64, time.Duration, error) {
+		return func() (int64, time.Duration, error) { return bench.Count(ctx, db, query) }
 	}
-	for i := 0; i < runs; i++ {
-		d, err := bench.Run(ctx, db, n.DW)
-		if err != nil {
-			return err
+	node := func(job *warehouse.Job) func() (int64, time.Duration, error) {
+		return func() (int64, time.Duration, error) {
+			d, err := bench.Run(ctx, db, job)
+			return 0, d, err
 		}
-		dw = append(dw, d)
 	}
-	for i := 0; i < runs; i++ {
-		c, d, err := bench.Count(ctx, db, n.BareDW())
-		if err != nil {
-			return err
-		}
-		dwRows, bareDW = c, append(bareDW, d)
+	odsRows, bareODS, err := repeat(runs, count(n.BareODS()))
+	if err != nil {
+		return err
 	}
-	for i := 0; i < runs; i++ {
-		d, err := bench.Run(ctx, db, n.RPT)
-		if err != nil {
-			return err
-		}
-		rpt = append(rpt, d)
+	_, dw, err := repeat(runs, node(n.DW))
+	if err != nil {
+		return err
+	}
+	dwRows, bareDW, err := repeat(runs, count(n.BareDW()))
+	if err != nil {
+		return err
+	}
+	_, rpt, err := repeat(runs, node(n.RPT))
+	if err != nil {
+		return err
 	}
 	sODS, sDW, sDWNode, sRPT := bench.Summarize(bareODS), bench.Summarize(bareDW), bench.Summarize(dw), bench.Summarize(rpt)
 	fmt.Printf("bare count by event, ODS (%d rows): %s\n", odsRows, sODS)
@@ -99,4 +95,19 @@ func run(config, day string, runs int) error {
 	fmt.Printf("ratio RPT / bare DW count:     %.1fx (medians), %.1fx (bests)\n",
 		ratio(sRPT.Median, sDW.Median), ratio(sRPT.Best, sDW.Best))
 	return nil
+}
+
+// repeat runs step runs times and returns the rows its last run counted and
+// the time of each run; it stops at the first error.
+func repeat(runs int, step func() (int64, time.Duration, error)) (int64, []time.Duration, error) {
+	var rows int64
+	var ds []time.Duration
+	for range runs {
+		c, d, err := step()
+		if err != nil {
+			return 0, nil, err
+		}
+		rows, ds = c, append(ds, d)
+	}
+	return rows, ds, nil
 }
