@@ -1,9 +1,7 @@
 package generator
 
 import (
-	"bytes"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/fgen-dev/fgen/models"
@@ -22,21 +20,16 @@ type Alter struct {
 	Retype         []models.Column // destructive: columns with their new type
 }
 
-// RenderAlter renders the statements of a in dialect d, one per line group;
-// empty when a changes nothing the dialect can express.
-func RenderAlter(fsys fs.FS, d Dialect, a Alter) (string, error) {
-	t, err := parse(fsys, d)
-	if err != nil {
-		return "", err
+// RenderAlter renders the statements of a in the project's dialect, from the
+// templates the project was rendered from, one per line group; empty when a
+// changes nothing the dialect can express.
+func (p *Project) RenderAlter(a Alter) (string, error) {
+	if p.tmpl == nil {
+		return "", fmt.Errorf("render alter %s: the project was not made by Render", a.Table)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "alter.sql.tmpl", a); err != nil {
+	s, err := execute(p.tmpl, "alter.sql.tmpl", a)
+	if err != nil {
 		return "", fmt.Errorf("render alter %s: %w", a.Table, err)
 	}
-	return strings.TrimSpace(align(buf.String())), nil
-}
-
-type alterPair struct {
-	T Alter
-	C models.Column
+	return strings.TrimSpace(s), nil
 }

@@ -55,6 +55,8 @@ type Project struct {
 	Files   []File
 	Tables  []Table
 	Nodes   []Node
+
+	tmpl *template.Template // the templates it was rendered from, for RenderAlter
 }
 
 // Render renders cfg in dialect d from the templates in fsys.
@@ -63,14 +65,14 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Dialect: d}
+	p := &Project{Dialect: d, tmpl: t}
 	exec := func(name string, data any) ([]byte, error) {
-		var buf bytes.Buffer
-		if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		s, err := execute(t, name, data)
+		if err != nil {
 			return nil, fmt.Errorf("render %s: %w", name, err)
 		}
 		// One trailing newline, whatever the template's last lines.
-		return []byte(strings.TrimRight(align(buf.String()), "\n") + "\n"), nil
+		return []byte(strings.TrimRight(s, "\n") + "\n"), nil
 	}
 	tables := []tableView{newTableView("ODS", cfg.ODS), newTableView("DW", cfg.DW.Table)}
 	var rpts []rptView
@@ -95,7 +97,7 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 	}
 	p.Nodes = append(p.Nodes, Node{Name: cfg.DW.Name, Path: path.Join("nodes", cfg.DW.Name+".sql"), Inputs: []string{cfg.ODS.Name}, Layer: "DW", SQL: data})
 	for _, v := range rpts {
-		data, err := exec("rpt_"+v.Mode+".sql.tmpl", v)
+		data, err := exec("rpt_node", v)
 		if err != nil {
 			return nil, err
 		}
@@ -146,10 +148,10 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 			}
 			return strings.Join(lines, "\n")
 		},
-		"add":  func(a, b int) int { return a + b },
-		"al":   func() string { return alignMark },
-		"pair": func(a Alter, c models.Column) alterPair { return alterPair{a, c} },
-		"dict": dict,
+		"add":        func(a, b int) int { return a + b },
+		"al":         func() string { return alignMark },
+		"dict":       dict,
+		"headerLine": func() string { return Header },
 	}
 	t = template.New("fgen").Option("missingkey=error").Funcs(funcs)
 	shared, err := fs.Glob(fsys, "*.sql.tmpl")
@@ -167,6 +169,16 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 		}
 	}
 	return t, nil
+}
+
+// execute renders the template name of t with data and aligns the columns
+// marked by "al".
+func execute(t *template.Template, name string, data any) (string, error) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", err
+	}
+	return align(buf.String()), nil
 }
 
 // dict builds a map from alternating keys and values, for passing several

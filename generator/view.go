@@ -52,7 +52,6 @@ type dwView struct {
 	Events     []stageMatch
 	DedupBy    []string
 	DedupCarry []string // dedup columns that are not DW columns
-	OrderBy    []string
 	Cluster    []string // the order the DuckDB node writes rows in, see clusterColumns
 	// ClusterStages, with Cluster, is the ordered funnel whose stage breaks
 	// ties of user and time; nil for none.
@@ -67,7 +66,6 @@ func newDWView(c *models.Config) dwView {
 	for _, col := range c.DW.Columns {
 		src, _ := c.ODS.Column(col.Name)
 		v.Columns = append(v.Columns, dwColumn{Name: src.Name, Type: col.Type, Cast: src.Type != col.Type})
-		v.OrderBy = append(v.OrderBy, src.Name)
 	}
 	eventCols, events := c.KnownEvents()
 	filtered := map[string]bool{}
@@ -189,11 +187,18 @@ type rptView struct {
 	WindowText  string
 	Timing      bool // ordered: the report has time-to-stage columns
 	Fold        foldView
-	StageCol    string // the rows' stage column: fgen_stage, or fgen_bit in users mode
 	Dims        []string
 	TotalMarker string
 	NullMarker  string
 	Columns     []reportValue
+}
+
+// StageCol is the rows' stage column: fgen_bit in users mode, else fgen_stage.
+func (v rptView) StageCol() string {
+	if v.Mode == models.ModeUsers {
+		return "fgen_bit"
+	}
+	return "fgen_stage"
 }
 
 // stagesView is how a funnel's rows get their stage: what the dialects'
@@ -236,18 +241,15 @@ func newRPTView(c *models.Config, f *models.Funnel) rptView {
 		day, next = "${final_bizdate}", "${final_next_bizdate}"
 	}
 	v := rptView{
-		Table: tableView{Layer: "RPT", Name: f.Report.Table, Comment: f.Report.Comment, Partition: f.Report.Partition,
-			Lifecycle: f.Report.Lifecycle, Columns: tcols, Param: day},
+		Table: newTableView("RPT", models.Table{Name: f.Report.Table, Comment: f.Report.Comment, Partition: f.Report.Partition,
+			Lifecycle: f.Report.Lifecycle, Columns: tcols}),
 		Funnel: f.Name, Description: f.Description, Mode: f.Mode,
 		Source: c.DW.Name, Partition: c.DW.Partition, Day: day, Next: next, Cross: next != "",
 		User: f.UserColumn, Time: f.TimeColumn, stagesView: newStagesView(c, f),
 		Window: f.Window.Seconds, WindowText: f.Window.Text,
 		Dims: f.Breakdowns, TotalMarker: f.Report.TotalMarker, NullMarker: f.Report.NullMarker,
-		StageCol: "fgen_stage",
 	}
-	if f.Mode == models.ModeUsers {
-		v.StageCol = "fgen_bit"
-	}
+	v.Table.Param = day
 	for _, col := range cols {
 		rv := reportValue{Name: col.Name, Type: col.Type, Percent: f.Report.RateFormat == "percent"}
 		switch col.Kind {

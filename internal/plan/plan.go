@@ -12,7 +12,6 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
-	"github.com/fgen-dev/fgen/templates"
 )
 
 // Action is what apply does to a table.
@@ -118,7 +117,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		if err != nil {
 			return nil, fmt.Errorf("describe %s: %w", t.Name, err)
 		}
-		tc, err := compare(in.Project.Dialect, t, live)
+		tc, err := compare(in.Project, t, live)
 		if err != nil {
 			return nil, err
 		}
@@ -189,8 +188,9 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 	return p, nil
 }
 
-// compare plans the evolution of one existing table.
-func compare(d generator.Dialect, want generator.Table, live *warehouse.Table) (TableChange, error) {
+// compare plans the evolution of one existing table of the rendered project proj.
+func compare(proj *generator.Project, want generator.Table, live *warehouse.Table) (TableChange, error) {
+	d := proj.Dialect
 	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
 	liveCols := live.Columns
 	livePart := live.PartitionKeys
@@ -319,7 +319,7 @@ func compare(d generator.Dialect, want generator.Table, live *warehouse.Table) (
 		sql = fmt.Sprintf("DROP TABLE IF EXISTS %s;\n%s", d.QuoteIdent(want.Name), want.DDL.Data)
 	default:
 		alter.DropColumns, alter.Retype = destructive.DropColumns, destructive.Retype
-		sql, err = generator.RenderAlter(templates.FS(), d, alter)
+		sql, err = proj.RenderAlter(alter)
 		if err != nil {
 			return tc, err
 		}
