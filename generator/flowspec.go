@@ -4,29 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/fgen-dev/fgen/models"
 )
-
-// DefaultSpecVersion is the FlowSpec version written when the config names none.
-const DefaultSpecVersion = "1.1.0"
-
-// nodeParameters are the custom scheduling parameters fgen knows how to
-// assign: a node whose SQL uses ${name} gets the parameter name=value.
-// ${bdp.system.*} parameters need no assignment.
-var nodeParameters = map[string]string{
-	"bizdate":      "$bizdate",    // the business date, yyyymmdd (scheduled day - 1)
-	"next_bizdate": "$[yyyymmdd]", // the day after the business date (the scheduled day)
-	// A cross_midnight funnel's day D is final once D+1 has landed, so its
-	// node runs one day behind: D is the day before the business date.
-	"final_bizdate":      "$[yyyymmdd-2]",
-	"final_next_bizdate": "$[yyyymmdd-1]",
-}
 
 // flowParamRE matches a scheduling parameter reference in node code.
 var flowParamRE = regexp.MustCompile(`\$\{([^{}\s]*)\}`)
@@ -115,20 +101,11 @@ func FlowSpecPath(cfg *models.Config) string {
 // <workspace>.<table>. The DW node depends on the ODS producer (or the
 // workspace root); every other node depends on the outputs of the tables it
 // reads. The result is deterministic: fixed key order, 2-space indent, one
-// trailing newline.
+// trailing newline. cfg comes from models.Parse, which sees to it that the
+// workspace, the workflow and the FlowSpec version are set.
 func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 	dw := cfg.DataWorks
 	ws := cfg.Project.Workspace
-	if ws == "" {
-		return File{}, fmt.Errorf("flowspec: project.workspace is empty")
-	}
-	if dw.Workflow == "" {
-		return File{}, fmt.Errorf("flowspec: dataworks.workflow is empty")
-	}
-	version := dw.SpecVersion
-	if version == "" {
-		version = DefaultSpecVersion
-	}
 	trigger := specTrigger{
 		Type:      "Scheduler",
 		Cron:      dw.Cron,
@@ -212,7 +189,7 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 		wf.Dependencies = append(wf.Dependencies, dep)
 	}
 
-	doc := flowSpec{Version: version, Kind: "CycleWorkflow", Spec: flowSpecBody{Workflows: []specWorkflow{wf}}}
+	doc := flowSpec{Version: dw.SpecVersion, Kind: "CycleWorkflow", Spec: flowSpecBody{Workflows: []specWorkflow{wf}}}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // keep '<', '>' and '&' of the SQL readable
@@ -232,19 +209,19 @@ func nodeParams(n Node) ([]specVariable, error) {
 		if strings.HasPrefix(name, "bdp.system.") {
 			continue
 		}
-		if _, ok := nodeParameters[name]; !ok {
+		if _, ok := schedulingParams[name]; !ok {
 			return nil, fmt.Errorf("flowspec: node %s uses ${%s}, a scheduling parameter fgen cannot assign; known parameters: %s, or ${bdp.system.bizdate}", n.Name, name, flowKnownParams())
 		}
 		names[name] = true
 	}
 	params := []specVariable{}
-	for _, name := range flowSortedKeys(names) {
+	for _, name := range slices.Sorted(maps.Keys(names)) {
 		params = append(params, specVariable{
 			Name:         name,
 			ArtifactType: "Variable",
 			Scope:        "NodeParameter",
 			Type:         "System",
-			Value:        nodeParameters[name],
+			Value:        schedulingParams[name].Value,
 		})
 	}
 	return params, nil
@@ -252,17 +229,8 @@ func nodeParams(n Node) ([]specVariable, error) {
 
 func flowKnownParams() string {
 	var s []string
-	for _, name := range flowSortedKeys(nodeParameters) {
+	for _, name := range slices.Sorted(maps.Keys(schedulingParams)) {
 		s = append(s, "${"+name+"}")
 	}
 	return strings.Join(s, ", ")
-}
-
-func flowSortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -6,6 +6,23 @@ import (
 	"time"
 )
 
+// schedulingParams are the custom scheduling parameters fgen knows: Value is
+// what the FlowSpec assigns the parameter of a node whose SQL uses ${name},
+// and NextDay says whether it stands for the day after the business date
+// rather than the business date itself (BindParams). ${bdp.system.*}
+// parameters need no assignment.
+var schedulingParams = map[string]struct {
+	Value   string
+	NextDay bool
+}{
+	"bizdate":      {"$bizdate", false},   // the business date, yyyymmdd (scheduled day - 1)
+	"next_bizdate": {"$[yyyymmdd]", true}, // the day after the business date (the scheduled day)
+	// A cross_midnight funnel's day D is final once D+1 has landed, so its
+	// node runs one day behind: D is the day before the business date.
+	"final_bizdate":      {"$[yyyymmdd-2]", false},
+	"final_next_bizdate": {"$[yyyymmdd-1]", true},
+}
+
 var paramRE = regexp.MustCompile(`\$\{([A-Za-z0-9_.]+)\}`)
 
 // ParseDay checks a business date written yyyymmdd.
@@ -54,13 +71,18 @@ func BindParams(sql []byte, day string) (string, error) {
 	if _, err := ParseDay(day); err != nil {
 		return "", err
 	}
+	next := NextDay(day)
 	var bad string
 	out := paramRE.ReplaceAllStringFunc(string(sql), func(m string) string {
-		switch m {
-		case "${bdp.system.bizdate}", "${bizdate}", "${final_bizdate}":
+		name := m[len("${") : len(m)-len("}")]
+		if name == "bdp.system.bizdate" {
 			return day
-		case "${next_bizdate}", "${final_next_bizdate}":
-			return NextDay(day)
+		}
+		if p, ok := schedulingParams[name]; ok {
+			if p.NextDay {
+				return next
+			}
+			return day
 		}
 		if bad == "" {
 			bad = m
