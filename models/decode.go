@@ -2,8 +2,9 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -73,9 +74,6 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string) {
 			kp := joinPath(path, k)
 			d.pos[kp] = f.keyPos
 			ev := reflect.New(rv.Type().Elem()).Elem()
-			if ev.Kind() == reflect.Struct {
-				d.applyDefaults(ev)
-			}
 			d.decode(f.val, ev, kp)
 			m.SetMapIndex(reflect.ValueOf(k), ev)
 		}
@@ -98,15 +96,6 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string) {
 			return
 		}
 		rv.SetBool(v.b)
-	case reflect.Float64:
-		switch v.kind {
-		case kindFloat:
-			rv.SetFloat(v.float)
-		case kindInteger:
-			rv.SetFloat(float64(v.num))
-		default:
-			d.errorf(v.pos, path, "expected a number, got %s", v.kind)
-		}
 	default:
 		panic(fmt.Sprintf("models: unsupported field type %s", rv.Type()))
 	}
@@ -204,11 +193,7 @@ func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]
 		d.errorf(pos, kp, "credentials never go in funnel.toml; set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment, or use an odps config file (--odps-config)")
 		return
 	}
-	names := make([]string, 0, len(known))
-	for k := range known {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(known))
 	msg := fmt.Sprintf("unknown key %q", key)
 	if s := closest(key, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)

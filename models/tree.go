@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -39,17 +40,12 @@ type value struct {
 	pos   Position
 	str   string // string and date-time values
 	num   int64
-	float float64
 	b     bool
 	items []*value
 
 	// tables
 	keys   []string // in document order
 	fields map[string]*field
-	// header marks a table opened by [name] or [[name]], which may not be reopened.
-	header bool
-	// closed marks an inline table, which can not be extended later.
-	closed bool
 }
 
 type field struct {
@@ -63,12 +59,15 @@ func newTable(pos Position) *value {
 
 // parseTree parses TOML into a tree of values with positions.
 func parseTree(data []byte) (*value, error) {
-	// go-toml's decoder reports syntax errors with a position; use it first so
-	// every syntax error reads the same way.
+	// go-toml's decoder checks the document first and reports syntax errors
+	// with a position; use it so every syntax error reads the same way. It
+	// also rejects what TOML forbids beyond the syntax (a key or table
+	// defined twice, a key redefined as another type, an integer out of
+	// range), so the tree builder below only meets valid documents.
 	var probe map[string]any
 	if err := toml.Unmarshal(data, &probe); err != nil {
 		var de *toml.DecodeError
-		if asDecodeError(err, &de) {
+		if errors.As(err, &de) {
 			line, col := de.Position()
 			return nil, &Diagnostic{Pos: Position{line, col}, Msg: syntaxMessage(de.Error())}
 		}
@@ -80,22 +79,9 @@ func parseTree(data []byte) (*value, error) {
 	p.Reset(data)
 	b.p = &p
 	for p.NextExpression() {
-		if err := b.expression(p.Expression()); err != nil {
-			return nil, err
-		}
-	}
-	if err := p.Error(); err != nil {
-		return nil, &Diagnostic{Pos: Position{1, 1}, Msg: syntaxMessage(err.Error())}
+		b.expression(p.Expression())
 	}
 	return b.root, nil
-}
-
-func asDecodeError(err error, target **toml.DecodeError) bool {
-	de, ok := err.(*toml.DecodeError)
-	if ok {
-		*target = de
-	}
-	return ok
 }
 
 func syntaxMessage(s string) string {
@@ -132,89 +118,61 @@ func (b *treeBuilder) keyParts(n *unstable.Node) ([]string, []Position) {
 	return parts, poss
 }
 
-func (b *treeBuilder) expression(n *unstable.Node) error {
+func (b *treeBuilder) expression(n *unstable.Node) {
 	switch n.Kind {
 	case unstable.KeyValue:
-		return b.keyValue(b.current, n)
+		b.keyValue(b.current, n)
 	case unstable.Table:
 		parts, poss := b.keyParts(n)
-		t, err := b.descend(b.root, parts, poss, true)
-		if err != nil {
-			return err
-		}
-		if t.header {
-			return &Diagnostic{Pos: poss[len(poss)-1], Msg: fmt.Sprintf("table [%s] is defined twice", strings.Join(parts, "."))}
-		}
-		t.header = true
+		t := b.descend(b.root, parts, poss)
 		t.pos = poss[0]
 		b.current = t
 	case unstable.ArrayTable:
 		parts, poss := b.keyParts(n)
-		parent, err := b.descend(b.root, parts[:len(parts)-1], poss[:len(poss)-1], true)
-		if err != nil {
-			return err
-		}
+		parent := b.descend(b.root, parts[:len(parts)-1], poss[:len(poss)-1])
 		last := parts[len(parts)-1]
 		f, ok := parent.fields[last]
 		if !ok {
 			f = &field{keyPos: poss[len(poss)-1], val: &value{kind: kindArray, pos: poss[len(poss)-1]}}
 			parent.fields[last] = f
 			parent.keys = append(parent.keys, last)
-		} else if f.val.kind != kindArray || f.val.closed {
-			return &Diagnostic{Pos: poss[len(poss)-1], Msg: fmt.Sprintf("key %q is already defined as %s", last, f.val.kind)}
 		}
 		t := newTable(poss[0])
-		t.header = true
 		f.val.items = append(f.val.items, t)
 		b.current = t
 	}
-	return nil
 }
 
 // descend walks (and creates) the tables named by parts, as a table header or
-// dotted key does.
-func (b *treeBuilder) descend(t *value, parts []string, poss []Position, header bool) (*value, error) {
+// dotted key does. In a valid document every part that exists already is a
+// table, or an array of tables whose latest table a header continues.
+func (b *treeBuilder) descend(t *value, parts []string, poss []Position) *value {
 	for i, part := range parts {
 		f, ok := t.fields[part]
-		if !ok {
+		switch {
+		case !ok:
 			nt := newTable(poss[i])
 			t.fields[part] = &field{keyPos: poss[i], val: nt}
 			t.keys = append(t.keys, part)
 			t = nt
-			continue
-		}
-		switch {
-		case f.val.kind == kindTable && !f.val.closed:
-			t = f.val
-		case f.val.kind == kindArray && header && len(f.val.items) > 0 && !f.val.closed:
+		case f.val.kind == kindArray:
 			t = f.val.items[len(f.val.items)-1]
 		default:
-			return nil, &Diagnostic{Pos: poss[i], Msg: fmt.Sprintf("key %q is already defined as %s", part, f.val.kind)}
+			t = f.val
 		}
 	}
-	return t, nil
+	return t
 }
 
-func (b *treeBuilder) keyValue(t *value, n *unstable.Node) error {
+func (b *treeBuilder) keyValue(t *value, n *unstable.Node) {
 	parts, poss := b.keyParts(n)
-	parent, err := b.descend(t, parts[:len(parts)-1], poss[:len(poss)-1], false)
-	if err != nil {
-		return err
-	}
+	parent := b.descend(t, parts[:len(parts)-1], poss[:len(poss)-1])
 	last := parts[len(parts)-1]
-	if _, dup := parent.fields[last]; dup {
-		return &Diagnostic{Pos: poss[len(poss)-1], Msg: fmt.Sprintf("key %q is defined twice", last)}
-	}
-	v, err := b.value(n.Value(), poss[len(poss)-1])
-	if err != nil {
-		return err
-	}
-	parent.fields[last] = &field{keyPos: poss[len(poss)-1], val: v}
+	parent.fields[last] = &field{keyPos: poss[len(poss)-1], val: b.value(n.Value(), poss[len(poss)-1])}
 	parent.keys = append(parent.keys, last)
-	return nil
 }
 
-func (b *treeBuilder) value(n *unstable.Node, fallback Position) (*value, error) {
+func (b *treeBuilder) value(n *unstable.Node, fallback Position) *value {
 	pos := b.pos(n)
 	if n.Raw.Length == 0 && n.Raw.Offset == 0 {
 		pos = fallback
@@ -225,32 +183,18 @@ func (b *treeBuilder) value(n *unstable.Node, fallback Position) (*value, error)
 		v.kind, v.str = kindString, string(n.Data)
 	case unstable.Integer:
 		v.kind = kindInteger
-		i, err := parseTOMLInt(string(n.Data))
-		if err != nil {
-			return nil, &Diagnostic{Pos: pos, Msg: "integer out of range"}
-		}
-		v.num = i
+		v.num, _ = parseTOMLInt(string(n.Data)) // in range: go-toml checked
 	case unstable.Float:
-		v.kind = kindFloat
-		f, err := strconv.ParseFloat(strings.ReplaceAll(string(n.Data), "_", ""), 64)
-		if err != nil {
-			v.float = 0
-		}
-		v.float = f
+		v.kind = kindFloat // no config key takes a float: only the kind is read
 	case unstable.Bool:
 		v.kind, v.b = kindBool, string(n.Data) == "true"
 	case unstable.DateTime, unstable.LocalDateTime, unstable.LocalDate, unstable.LocalTime:
 		v.kind, v.str = kindDateTime, string(n.Data)
 	case unstable.Array:
 		v.kind = kindArray
-		v.closed = true
 		it := n.Children()
 		for it.Next() {
-			item, err := b.value(it.Node(), pos)
-			if err != nil {
-				return nil, err
-			}
-			v.items = append(v.items, item)
+			v.items = append(v.items, b.value(it.Node(), pos))
 		}
 		if len(v.items) > 0 && n.Raw.Length == 0 {
 			v.pos = fallback
@@ -259,15 +203,10 @@ func (b *treeBuilder) value(n *unstable.Node, fallback Position) (*value, error)
 		v = newTable(pos)
 		it := n.Children()
 		for it.Next() {
-			if err := b.keyValue(v, it.Node()); err != nil {
-				return nil, err
-			}
+			b.keyValue(v, it.Node())
 		}
-		v.closed = true
-	default:
-		return nil, &Diagnostic{Pos: pos, Msg: fmt.Sprintf("unsupported TOML value %s", n.Kind)}
 	}
-	return v, nil
+	return v
 }
 
 func parseTOMLInt(s string) (int64, error) {
