@@ -80,7 +80,7 @@ func newDWView(c *models.Config) dwView {
 			continue // the event filter already drops NULL and empty values
 		}
 		col, _ := c.ODS.Column(name)
-		v.DropEmpty = append(v.DropEmpty, dropEmpty{Name: col.Name, String: isString(col.Type)})
+		v.DropEmpty = append(v.DropEmpty, dropEmpty{Name: col.Name, String: models.IsString(col.Type)})
 	}
 	if len(c.DW.DropEmpty) > 0 {
 		v.Rules = append(v.Rules, fmt.Sprintf("Drops rows with a NULL or empty %s.", orList(c.DW.DropEmpty)))
@@ -144,10 +144,6 @@ func orList(names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-}
-
-func isString(t string) bool {
-	return t == "STRING" || strings.HasPrefix(t, "VARCHAR") || strings.HasPrefix(t, "CHAR")
 }
 
 type stageView struct {
@@ -215,7 +211,7 @@ type stagesView struct {
 func newStagesView(c *models.Config, f *models.Funnel) stagesView {
 	v := stagesView{EventColumn: f.EventColumn, AllEvents: f.StageEvents()}
 	if col, ok := c.DW.Column(f.EventColumn); ok {
-		v.EventString = isString(col.Type)
+		v.EventString = models.IsString(col.Type)
 	}
 	for i, s := range f.Stages {
 		k := i + 1

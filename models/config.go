@@ -5,10 +5,11 @@ package models
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -282,12 +283,7 @@ func (c *Config) applyDerivedDefaults() {
 
 // TargetNames returns the target names, sorted.
 func (c *Config) TargetNames() []string {
-	names := make([]string, 0, len(c.Targets))
-	for n := range c.Targets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(c.Targets))
 }
 
 // DefaultTarget is the target used when none is named: the only target, or

@@ -66,6 +66,24 @@ func isInteger(t string) bool {
 	return false
 }
 
+func isNumeric(t string) bool {
+	switch baseType(t) {
+	case "DOUBLE", "FLOAT", "DECIMAL":
+		return true
+	}
+	return isInteger(t)
+}
+
+// IsString reports whether a (normalized) type is a string type: STRING,
+// VARCHAR(n) or CHAR(n).
+func IsString(t string) bool {
+	switch baseType(t) {
+	case "STRING", "VARCHAR", "CHAR":
+		return true
+	}
+	return false
+}
+
 // Column returns the column of t named name (case-insensitively).
 func (t *Table) Column(name string) (Column, bool) {
 	for _, c := range t.Columns {

@@ -199,32 +199,15 @@ func (v *validator) dw() {
 	}
 }
 
-// castable reports whether a DW column may be derived from an ODS column of another type.
+// castable reports whether a DW column may be derived from an ODS column of
+// another type: a number from a number, and a string from anything.
 func castable(from, to string) bool {
-	numeric := func(t string) bool {
-		switch baseType(t) {
-		case "BIGINT", "INT", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT", "DECIMAL":
-			return true
-		}
-		return false
-	}
-	stringy := func(t string) bool {
-		switch baseType(t) {
-		case "STRING", "VARCHAR", "CHAR":
-			return true
-		}
-		return false
-	}
-	return (numeric(from) && numeric(to)) || (stringy(from) && stringy(to)) || stringy(to)
+	return (isNumeric(from) && isNumeric(to)) || IsString(to)
 }
 
 func (v *validator) funnel(p string, f *Funnel) {
 	c := v.c
-	if oneOf(v, p+".mode", f.Mode, ModeEvents, ModeUsers, ModeOrdered) {
-		if !supportedModes[f.Mode] {
-			v.errorf(p+".mode", "mode %q is not yet supported; use mode = %q", f.Mode, ModeEvents)
-		}
-	}
+	oneOf(v, p+".mode", f.Mode, ModeEvents, ModeUsers, ModeOrdered)
 	if oneOf(v, p+".day_boundary", f.DayBoundary, WithinDay, CrossMidnight) && f.DayBoundary == CrossMidnight && f.Mode != ModeOrdered {
 		v.errorf(p+".day_boundary", "day_boundary = %q applies only to mode = %q", CrossMidnight, ModeOrdered)
 	}
@@ -241,9 +224,6 @@ func (v *validator) funnel(p string, f *Funnel) {
 	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
 	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn, "time_column", needTime); ok && !isInteger(col.Type) {
 		v.errorf(p+".time_column", "time column %q is %s; it must hold integer epoch seconds (BIGINT)", col.Name, col.Type)
-	}
-	if len(f.Breakdowns) > 0 && !supportedBreakdowns {
-		v.errorf(p+".breakdowns", "breakdowns are not yet supported")
 	}
 	dims := map[string]bool{}
 	for i, d := range f.Breakdowns {
@@ -394,9 +374,3 @@ func (v *validator) target(p, name string, t Target) {
 }
 
 var memoryRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
-
-// supportedModes are the modes fgen can generate SQL for.
-var supportedModes = map[string]bool{ModeEvents: true, ModeUsers: true, ModeOrdered: true}
-
-// supportedBreakdowns reports whether breakdowns can be generated.
-var supportedBreakdowns = true
