@@ -96,7 +96,7 @@ func (n *Nodes) CreateTables(ctx context.Context, db *duckdb.DB) error {
 // users users, as 'fgen sample --load' does, and returns the number of events.
 func (n *Nodes) LoadSample(ctx context.Context, db *duckdb.DB, users int) (int64, error) {
 	ods := n.Config.ODS
-	so := sample.Options{Users: users, Days: 1, Start: n.Day, Seed: 1, Stages: n.Config.Funnels[0].StageEventSets(), Noise: true}
+	so := n.SampleOptions(users)
 	return db.ReplacePartitions(ctx, ods.Name, ods.Partition, []string{n.Day}, func(conn *sql.Conn) (int64, error) {
 		return sample.AppendTo(ctx, conn, ods.Name, so)
 	})
@@ -105,11 +105,7 @@ func (n *Nodes) LoadSample(ctx context.Context, db *duckdb.DB, users int) (int64
 // SampleOptions are the options 'fgen sample' makes the events of users
 // users on the day with: seed 1, noise, and the first funnel's stages.
 func (n *Nodes) SampleOptions(users int) sample.Options {
-	var stages [][]string
-	for _, s := range n.Config.Funnels[0].Stages {
-		stages = append(stages, s.Events)
-	}
-	return sample.Options{Users: users, Days: 1, Start: n.Day, Seed: 1, Stages: stages, Noise: true}
+	return sample.Options{Users: users, Days: 1, Start: n.Day, Seed: 1, Stages: n.Config.Funnels[0].StageEventSets(), Noise: true}
 }
 
 // BareODS and BareDW are the bare DuckDB queries the nodes are compared with:

@@ -4,7 +4,6 @@ package bench
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,7 +16,6 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/chpeer"
 	"github.com/fgen-dev/fgen/internal/duckdb"
-	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -263,10 +261,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 		}
 	case "sample":
 		// The events funnel's stages: browse, click, purchase.
-		so := n.SampleOptions(users)
-		loaded, err := db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, []string{fx.day}, func(conn *sql.Conn) (int64, error) {
-			return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
-		})
+		loaded, err := n.LoadSample(ctx, db, users)
 		if err != nil {
 			b.Fatal(err)
 		}
