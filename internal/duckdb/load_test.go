@@ -189,6 +189,22 @@ func TestLoadCSV(t *testing.T) {
 	f.noLeftovers()
 }
 
+// Header names are matched with surrounding spaces trimmed, the partition
+// column's as well as the others'.
+func TestLoadCSVSpacedHeader(t *testing.T) {
+	f := newLoadFixture(t)
+	n, err := f.load("", false, f.file("a.csv", " id , dt \nc1,20210302\n"))
+	if err != nil || n != 1 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	want := "old1|NULL|NULL|NULL|NULL|NULL|20210301\n" +
+		"c1|NULL|NULL|NULL|NULL|NULL|20210302\n"
+	if got := f.rows(); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	f.noLeftovers()
+}
+
 // Without a day, rows go to the partitions their dt names, and only those
 // partitions are replaced.
 func TestLoadByRowPartition(t *testing.T) {

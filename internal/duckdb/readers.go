@@ -425,11 +425,12 @@ func readCSV(br *bufio.Reader, file string, opts LoadOptions, index map[string]i
 		if h.set {
 			name = string(cr.field(h))
 		}
-		c, ok := lookup(index, []byte(strings.TrimSpace(name)))
+		trimmed := strings.TrimSpace(name)
+		c, ok := lookup(index, []byte(trimmed))
 		switch {
 		case ok:
 			colOf[i] = c
-		case strings.EqualFold(name, opts.Partition):
+		case strings.EqualFold(trimmed, opts.Partition):
 			colOf[i] = -1
 		default:
 			return &RowError{File: file, Line: 1, Msg: fmt.Sprintf("unknown column %q in the header; the table %s has: %s", name, opts.Table, columnNames(opts.Columns))}
