@@ -545,8 +545,12 @@ func (s *Server) alterTable(p *parser) error {
 			return err
 		}
 	case p.accept("set", "lifecycle"):
+		days := p.peek()
 		if spec.Lifecycle, err = p.integer(); err != nil {
 			return err
+		}
+		if spec.Lifecycle <= 0 {
+			return semanticErr(days, "invalid lifecycle %d: a lifecycle is a positive number of days; use ALTER TABLE %s DISABLE LIFECYCLE to stop reclaiming", spec.Lifecycle, spec.Name)
 		}
 	case p.accept("change"):
 		p.accept("column")

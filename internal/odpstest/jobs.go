@@ -215,7 +215,9 @@ func (s *Server) finish(j *job) {
 	case o.Error != "":
 		j.status, j.result = "Failed", o.Error
 	default:
-		if err := s.applySQL(j.SQL); err != nil {
+		if err := Compile(j.SQL, j.Hints); err != nil {
+			j.status, j.result = "Failed", err.Error()
+		} else if err := s.applySQL(j.SQL); err != nil {
 			j.status, j.result = "Failed", err.Error()
 		} else {
 			j.status, j.result = "Success", o.Result

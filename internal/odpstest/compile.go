@@ -1,0 +1,104 @@
+package odpstest
+
+import "strings"
+
+// Compile checks what MaxCompute checks of a job's SQL before it runs it,
+// for the rules fgen's output must obey. The double fails a job that breaks
+// one, as the service does, with the service's kind of error text. Each
+// rule and its source:
+//
+//   - Every statement ends with ';', also a query submitted alone: the
+//     grammar's statement rules end in SEMICOLON (OdpsParser.g4 of
+//     aliyun/aliyun-odps-java-sdk; pyodps appends one).
+//   - An SQL task runs one statement; several need script mode, the
+//     setting odps.sql.submit.mode=script
+//     (https://www.alibabacloud.com/help/en/maxcompute/user-guide/sql-in-script-mode).
+//   - ORDER BY without LIMIT is refused while odps.sql.validate.orderby.limit
+//     is on, its default (https://www.alibabacloud.com/help/en/maxcompute/user-guide/select-syntax).
+//     ORDER BY inside OVER (...) or WITHIN GROUP (...) is not a query's.
+//   - ALTER TABLE ... SET LIFECYCLE takes a positive number of days
+//     (alterTable; https://www.alibabacloud.com/help/en/maxcompute/user-guide/table-operations).
+//   - Only "--" comments: block comments are not in the grammar (its lexer
+//     has the rule commented out); "/*+ ... */" hints are.
+func Compile(sql string, hints map[string]string) error {
+	if i := strings.Index(sql, "/*"); i >= 0 && !strings.HasPrefix(sql[i:], "/*+") {
+		line := strings.Count(sql[:i], "\n") + 1
+		col := i - strings.LastIndex(sql[:i], "\n")
+		return parseErr(token{line: line, col: col}, "invalid token '/', block comments are not supported; use --")
+	}
+	toks, err := tokenize(sql)
+	if err != nil {
+		return err
+	}
+	if len(toks) == 0 {
+		return parseErr(token{line: 1, col: 1}, "no statement in the SQL task")
+	}
+	if last := toks[len(toks)-1]; !last.punct(";") {
+		width := len([]rune(last.text))
+		if last.kind == tkString || last.kind == tkIdent {
+			width += 2 // the quotes
+		}
+		return parseErr(token{line: last.line, col: last.col + width}, "missing ';' at '<EOF>'")
+	}
+	script := strings.EqualFold(strings.TrimSpace(hints["odps.sql.submit.mode"]), "script")
+	var stmt []token
+	statements := 0
+	for _, t := range toks {
+		if !t.punct(";") {
+			stmt = append(stmt, t)
+			continue
+		}
+		if len(stmt) == 0 {
+			continue
+		}
+		statements++
+		if statements > 1 && !script {
+			return parseErr(stmt[0], "extraneous input '%s' after ';': an SQL task runs one statement; submit them one by one, or set odps.sql.submit.mode=script", stmt[0].text)
+		}
+		if err := checkOrderBy(stmt, hints); err != nil {
+			return err
+		}
+		stmt = nil
+	}
+	return nil
+}
+
+// checkOrderBy refuses an ORDER BY of a query (not of a window) with no
+// LIMIT after it at the same level of parentheses.
+func checkOrderBy(stmt []token, hints map[string]string) error {
+	if strings.EqualFold(strings.TrimSpace(hints["odps.sql.validate.orderby.limit"]), "false") {
+		return nil
+	}
+	type level struct {
+		window  bool   // OVER (...) or WITHIN GROUP (...)
+		orderBy *token // an ORDER BY still waiting for its LIMIT
+	}
+	levels := []level{{}}
+	for i, t := range stmt {
+		top := &levels[len(levels)-1]
+		switch {
+		case t.punct("("):
+			window := i > 0 && (stmt[i-1].is("over") || stmt[i-1].is("group") && i > 1 && stmt[i-2].is("within"))
+			levels = append(levels, level{window: window})
+		case t.punct(")"):
+			if top.orderBy != nil {
+				return orderByErr(*top.orderBy)
+			}
+			if len(levels) > 1 {
+				levels = levels[:len(levels)-1]
+			}
+		case t.is("order") && i+1 < len(stmt) && stmt[i+1].is("by") && !top.window:
+			top.orderBy = &stmt[i]
+		case t.is("limit"):
+			top.orderBy = nil
+		}
+	}
+	if o := levels[len(levels)-1].orderBy; o != nil {
+		return orderByErr(*o)
+	}
+	return nil
+}
+
+func orderByErr(t token) error {
+	return semanticErr(t, "ORDER BY must be used with a LIMIT clause, please set odps.sql.validate.orderby.limit=false to use it.")
+}
