@@ -55,6 +55,9 @@ type DataWorks struct {
 	// ODSProducer is the DataWorks output that produces the ODS table (e.g. a
 	// sync node's "<workspace>.ods_user_trace_data"); empty means the workspace root.
 	ODSProducer string `toml:"ods_producer"`
+	// Datasource is the workspace's MaxCompute data source the nodes run
+	// on, as named in DataWorks (odps_first is a workspace's default).
+	Datasource string `toml:"datasource" default:"odps_first"`
 }
 
 // Column is a table column.

@@ -106,9 +106,10 @@ func (v *validator) dataworks() {
 	oneOf(v, "dataworks.parameters", d.Parameters, "system", "custom")
 	oneOf(v, "dataworks.rerun_mode", d.RerunMode, "Allowed", "Denied", "FailureAllowed")
 	oneOf(v, "dataworks.instance_mode", d.InstanceMode, "T+1", "Immediately")
-	if n := len(strings.Fields(d.Cron)); n != 6 && n != 7 {
-		v.errorf("dataworks.cron", "cron %q has %d fields; DataWorks uses Quartz cron with 6 fields, e.g. \"00 30 02 * * ?\"", d.Cron, n)
+	if err := checkCron(d.Cron); err != nil {
+		v.errorf("dataworks.cron", "%v", err)
 	}
+	v.name("dataworks.datasource", d.Datasource, "data source name", false)
 	if d.RerunTimes < 0 || d.RerunTimes > 10 {
 		v.errorf("dataworks.rerun_times", "rerun_times must be between 0 and 10")
 	}

@@ -1,0 +1,89 @@
+package models
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// cronField is one field of a Quartz cron expression as DataWorks
+// schedules take it: seconds, minutes, hours, day of month, month, day of
+// week (http://www.quartz-scheduler.org/documentation/quartz-2.3.0/tutorials/crontrigger.html).
+type cronField struct {
+	name     string
+	min, max int
+	names    []string // names for 1.., e.g. JAN for 1
+	question bool     // "?" (no specific value) is allowed
+}
+
+var cronFields = []cronField{
+	{name: "seconds", min: 0, max: 59},
+	{name: "minutes", min: 0, max: 59},
+	{name: "hours", min: 0, max: 23},
+	{name: "day of month", min: 1, max: 31, question: true},
+	{name: "month", min: 1, max: 12, names: []string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}},
+	{name: "day of week", min: 1, max: 7, names: []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}, question: true},
+}
+
+// checkCron checks a Quartz cron expression of exactly six fields, the form
+// DataWorks schedules take, e.g. "00 30 02 * * ?": each field a "*", a
+// value, a range a-b, a step x/n, or a list of those, within the field's
+// range; "?" in exactly one of day of month and day of week.
+func checkCron(expr string) error {
+	fields := strings.Fields(expr)
+	if len(fields) != len(cronFields) {
+		return fmt.Errorf("cron %q has %d fields; DataWorks takes a Quartz cron of 6 (seconds minutes hours day-of-month month day-of-week), e.g. \"00 30 02 * * ?\" for 02:30 every day", expr, len(fields))
+	}
+	for i, f := range fields {
+		if err := cronFields[i].check(f); err != nil {
+			return fmt.Errorf("cron %q: %s field %q: %v", expr, cronFields[i].name, f, err)
+		}
+	}
+	if (fields[3] == "?") == (fields[5] == "?") {
+		return fmt.Errorf("cron %q: give \"?\" in exactly one of day of month and day of week, e.g. \"00 30 02 * * ?\"", expr)
+	}
+	return nil
+}
+
+func (cf cronField) check(f string) error {
+	if f == "?" {
+		if !cf.question {
+			return fmt.Errorf("\"?\" is only for day of month or day of week")
+		}
+		return nil
+	}
+	for _, part := range strings.Split(f, ",") {
+		base, step, hasStep := strings.Cut(part, "/")
+		if hasStep {
+			if n, err := strconv.Atoi(step); err != nil || n < 1 || n > cf.max {
+				return fmt.Errorf("step %q is not a number from 1 to %d", step, cf.max)
+			}
+		}
+		if base == "*" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(base, "-")
+		if err := cf.value(lo); err != nil {
+			return err
+		}
+		if isRange {
+			if err := cf.value(hi); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (cf cronField) value(s string) error {
+	for _, name := range cf.names {
+		if strings.EqualFold(s, name) {
+			return nil
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < cf.min || n > cf.max {
+		return fmt.Errorf("%q is not a value from %d to %d", s, cf.min, cf.max)
+	}
+	return nil
+}
