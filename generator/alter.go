@@ -2,7 +2,6 @@ package generator
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/fgen-dev/fgen/models"
 )
@@ -14,22 +13,33 @@ type Alter struct {
 	SetComment     bool
 	Comment        string
 	SetLifecycle   bool
-	Lifecycle      int64
+	Lifecycle      int64           // positive
 	ColumnComments []models.Column // columns whose comment changes
-	DropColumns    []models.Column // destructive
-	Retype         []models.Column // destructive: columns with their new type
 }
 
 // RenderAlter renders the statements of a in the project's dialect, from the
-// templates the project was rendered from, one per line group; empty when a
-// changes nothing the dialect can express.
-func (p *Project) RenderAlter(a Alter) (string, error) {
+// templates the project was rendered from; none when a changes nothing the
+// dialect can express.
+func (p *Project) RenderAlter(a Alter) (Script, error) {
 	if p.tmpl == nil {
-		return "", fmt.Errorf("render alter %s: the project was not made by Render", a.Table)
+		return Script{}, fmt.Errorf("render alter %s: the project was not made by Render", a.Table)
 	}
-	s, err := execute(p.tmpl, "alter.sql.tmpl", a)
+	if a.SetLifecycle && a.Lifecycle <= 0 {
+		return Script{}, fmt.Errorf("render alter %s: lifecycle %d; MaxCompute takes a positive number of days", a.Table, a.Lifecycle)
+	}
+	stmts, err := p.statements("alter.sql.tmpl", a)
 	if err != nil {
-		return "", fmt.Errorf("render alter %s: %w", a.Table, err)
+		return Script{}, fmt.Errorf("render alter %s: %w", a.Table, err)
 	}
-	return strings.TrimSpace(s), nil
+	return Script{Statements: stmts}, nil
+}
+
+// RecreateScript renders the statements that drop table t and create it
+// again, empty: the destructive change of a derived table.
+func (p *Project) RecreateScript(t Table) (Script, error) {
+	drop, err := p.statements("drop_table", t.Name)
+	if err != nil {
+		return Script{}, err
+	}
+	return Script{Settings: t.Create.Settings, Statements: append(drop, t.Create.Statements...)}, nil
 }

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/fgen-dev/fgen/models"
@@ -18,39 +19,143 @@ const (
 // Dialects lists the supported dialects.
 var Dialects = []Dialect{MaxCompute, DuckDB}
 
+// dialectInfo is everything that differs between dialects outside their
+// template files: this table is the one place that knows.
+type dialectInfo struct {
+	engine      string // the models.Engine* whose SQL this is
+	quoteIdent  func(string) string
+	quoteString func(string) string
+	columnType  func(string) string
+	// workflow: the project is scheduled by DataWorks, so Render adds the
+	// workflow (FlowSpec) and checks its nodes against DataWorks' rules.
+	workflow bool
+	// typeSystem2 are the settings of a statement that uses types or
+	// functions of MaxCompute's 2.0 type system (BITWISE_OR_AGG,
+	// SHIFTRIGHT, ARRAY_REDUCE, INT, ...), or BIGINT literals such as 3L;
+	// projects created before mid-2020 default to the 1.0 type system.
+	// https://www.alibabacloud.com/help/en/maxcompute/user-guide/maxcompute-v2-0-data-type-edition
+	typeSystem2 []Setting
+	// bigint writes an integer literal of type BIGINT.
+	bigint func(int64) string
+}
+
+var dialectTable = map[Dialect]dialectInfo{
+	MaxCompute: {engine: models.EngineMaxCompute, quoteIdent: backquote, quoteString: maxComputeString,
+		columnType: func(t string) string { return t }, workflow: true,
+		typeSystem2: []Setting{{"odps.sql.type.system.odps2", "true"}},
+		// In the 2.0 type system 3 is an INT and 3L a BIGINT; bitwise
+		// operators, LEAST, NULLIF and COALESCE want both sides alike.
+		bigint: func(n int64) string { return strconv.FormatInt(n, 10) + "L" }},
+	DuckDB: {engine: models.EngineDuckDB, quoteIdent: doubleQuote, quoteString: duckDBString,
+		columnType: duckDBType, bigint: func(n int64) string { return strconv.FormatInt(n, 10) }},
+}
+
+func (d Dialect) info() dialectInfo {
+	info, ok := dialectTable[d]
+	if !ok {
+		panic(fmt.Sprintf("generator: unknown dialect %q", string(d)))
+	}
+	return info
+}
+
 // ParseDialect checks a dialect name.
 func ParseDialect(s string) (Dialect, error) {
-	for _, d := range Dialects {
-		if string(d) == s {
-			return d, nil
-		}
+	if _, ok := dialectTable[Dialect(s)]; ok {
+		return Dialect(s), nil
 	}
 	return "", fmt.Errorf("unknown dialect %q; use %q or %q", s, MaxCompute, DuckDB)
 }
 
-// QuoteIdent quotes an identifier for the dialect.
-func (d Dialect) QuoteIdent(name string) string {
-	if d == DuckDB {
-		return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+// DialectOf returns the dialect of the SQL an engine runs.
+func DialectOf(engine string) (Dialect, error) {
+	for _, d := range Dialects {
+		if d.info().engine == engine {
+			return d, nil
+		}
 	}
-	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+	return "", fmt.Errorf("no SQL dialect for engine %q", engine)
 }
 
-// QuoteString writes s as a string literal of the dialect.
-func (d Dialect) QuoteString(s string) string {
-	if d == DuckDB {
-		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-	}
-	// MaxCompute string literals take backslash escapes.
-	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
-	return "'" + r.Replace(s) + "'"
-}
+// QuoteIdent quotes an identifier for the dialect.
+func (d Dialect) QuoteIdent(name string) string { return d.info().quoteIdent(name) }
+
+// QuoteString writes s as a string literal of the dialect that reads back
+// as exactly the bytes of s. The literal never spans lines.
+func (d Dialect) QuoteString(s string) string { return d.info().quoteString(s) }
 
 // ColumnType maps a MaxCompute column type to the dialect.
-func (d Dialect) ColumnType(t string) string {
-	if d != DuckDB {
-		return t
+func (d Dialect) ColumnType(t string) string { return d.info().columnType(t) }
+
+// ConfigType writes a live column type of the dialect as funnel.toml would
+// (a MaxCompute type), for messages that tell the user what to write.
+func (d Dialect) ConfigType(live string) string {
+	live = strings.ToUpper(strings.TrimSpace(live))
+	for _, t := range []string{"STRING", "DATETIME", "BINARY", "BIGINT", "INT", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT", "BOOLEAN", "DATE", "TIMESTAMP"} {
+		if d.ColumnType(t) == live {
+			return t
+		}
 	}
+	return live
+}
+
+func backquote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
+
+func doubleQuote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// maxComputeString writes a MaxCompute string literal, which takes
+// backslash escapes: \\, \', \n, \r, \t, and \ooo (three octal digits) for
+// any other control character.
+// https://www.alibabacloud.com/help/en/maxcompute/user-guide/constants
+func maxComputeString(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '\'':
+			b.WriteString(`\'`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, `\%03o`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// duckDBString writes a DuckDB string literal: ' doubled, nothing else
+// escaped. A control character would put raw bytes such as a line break
+// into the SQL, so the literal is then a concatenation with chr(n).
+func duckDBString(s string) string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			if i > start {
+				parts = append(parts, "'"+strings.ReplaceAll(s[start:i], "'", "''")+"'")
+			}
+			parts = append(parts, "chr("+strconv.Itoa(int(c))+")")
+			start = i + 1
+		}
+	}
+	if start == 0 {
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	if start < len(s) {
+		parts = append(parts, "'"+strings.ReplaceAll(s[start:], "'", "''")+"'")
+	}
+	return "(" + strings.Join(parts, " || ") + ")"
+}
+
+func duckDBType(t string) string {
 	base, args, _ := strings.Cut(t, "(")
 	switch base {
 	case "STRING", "VARCHAR", "CHAR":
@@ -65,15 +170,6 @@ func (d Dialect) ColumnType(t string) string {
 		}
 	}
 	return t
-}
-
-// Param returns the business-date placeholder the generated SQL uses for a
-// parameter style ("system" or "custom").
-func Param(style string) string {
-	if style == "custom" {
-		return "${bizdate}"
-	}
-	return "${bdp.system.bizdate}"
 }
 
 // commentText makes s safe inside a "--" comment of a DataWorks node: one

@@ -4,22 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"path"
-	"regexp"
-	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/fgen-dev/fgen/models"
 )
 
-// flowParamRE matches a scheduling parameter reference in node code.
-var flowParamRE = regexp.MustCompile(`\$\{([^{}\s]*)\}`)
-
 // The FlowSpec document, as read by DataWorks (github.com/aliyun/dataworks-spec).
-// Structs, not maps, so the keys come out in a fixed order. No ids: an id
-// makes an import update the object that has it.
+// Structs, not maps, so the keys come out in a fixed order.
 type (
 	flowSpec struct {
 		Version string       `json:"version"`
@@ -30,6 +22,7 @@ type (
 		Workflows []specWorkflow `json:"workflows"`
 	}
 	specWorkflow struct {
+		ID           string           `json:"id"`
 		Name         string           `json:"name"`
 		Script       specScript       `json:"script"`
 		Trigger      specTrigger      `json:"trigger"`
@@ -53,15 +46,23 @@ type (
 		EndTime   string `json:"endTime"`
 		Timezone  string `json:"timezone"`
 	}
+	specDatasource struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
 	specNode struct {
-		Name          string      `json:"name"`
-		InstanceMode  string      `json:"instanceMode"`
-		RerunMode     string      `json:"rerunMode"`
-		RerunTimes    int         `json:"rerunTimes"`
-		RerunInterval int64       `json:"rerunInterval"` // milliseconds
-		Trigger       specTrigger `json:"trigger"`
-		Script        specScript  `json:"script"`
-		Outputs       specOutputs `json:"outputs"`
+		ID            string         `json:"id"`
+		Name          string         `json:"name"`
+		Recurrence    string         `json:"recurrence"`
+		InstanceMode  string         `json:"instanceMode"`
+		RerunMode     string         `json:"rerunMode"`
+		RerunTimes    int            `json:"rerunTimes"`
+		RerunInterval int64          `json:"rerunInterval"` // milliseconds
+		Datasource    specDatasource `json:"datasource"`
+		Trigger       specTrigger    `json:"trigger"`
+		Script        specScript     `json:"script"`
+		Inputs        specOutputs    `json:"inputs"`
+		Outputs       specOutputs    `json:"outputs"`
 	}
 	// specVariable is a scheduling parameter of a node: name=value.
 	specVariable struct {
@@ -77,10 +78,11 @@ type (
 	specNodeOutput struct {
 		Data         string `json:"data"`
 		ArtifactType string `json:"artifactType"`
-		RefTableName string `json:"refTableName"`
+		RefTableName string `json:"refTableName,omitempty"`
+		IsDefault    bool   `json:"isDefault,omitempty"`
 	}
 	specFlowDepend struct {
-		NodeID  string       `json:"nodeId"` // the node's name
+		NodeID  string       `json:"nodeId"` // the node's id
 		Depends []specDepend `json:"depends"`
 	}
 	specDepend struct {
@@ -95,14 +97,47 @@ func FlowSpecPath(cfg *models.Config) string {
 	return path.Join("dataworks", cfg.DataWorks.Workflow+".json")
 }
 
+// DataWorksFiles checks every node of a rendered project against the
+// DataWorks node-code rules and returns the files DataWorks imports: the
+// workflow definition.
+func DataWorksFiles(cfg *models.Config, p *Project) ([]File, error) {
+	for _, n := range p.Nodes {
+		if err := CheckNode(n.Name, n.SQL); err != nil {
+			return nil, fmt.Errorf("generated node breaks a DataWorks rule (a bug in fgen's templates): %w", err)
+		}
+	}
+	wf, err := FlowSpec(cfg, p)
+	if err != nil {
+		return nil, err
+	}
+	return []File{wf}, nil
+}
+
+// FlowSpecID is the id of a workflow, or of one of its nodes, in the
+// FlowSpec: DataWorks links a dependency to a node by id, and an import of
+// an id the workspace already has updates that object. So an id is stable
+// across generations (it derives from names, not from content or time),
+// distinct across workspaces and workflows, and not a number, which
+// DataWorks' own ids are: it cannot take over a node fgen did not write.
+func FlowSpecID(cfg *models.Config, node string) string {
+	id := "fgen." + cfg.Project.Workspace + "." + cfg.DataWorks.Workflow
+	if node != "" {
+		id += "." + node
+	}
+	return id
+}
+
 // FlowSpec renders the DataWorks workflow of a rendered project: a FlowSpec
 // CycleWorkflow with one ODPS SQL node per p.Nodes entry, in order, each
 // named after the table it writes and producing the output
 // <workspace>.<table>. The DW node depends on the ODS producer (or the
 // workspace root); every other node depends on the outputs of the tables it
-// reads. The result is deterministic: fixed key order, 2-space indent, one
-// trailing newline. cfg comes from models.Parse, which sees to it that the
-// workspace, the workflow and the FlowSpec version are set.
+// reads. Each node declares those upstream outputs as its inputs, and the
+// workflow's dependencies name them by node id, the two ways DataWorks'
+// parser links a node to its upstream. The result is deterministic: fixed
+// key order, 2-space indent, one trailing newline. cfg comes from
+// models.Parse, which sees to it that the workspace, the workflow, the
+// FlowSpec version and the data source are set.
 func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 	dw := cfg.DataWorks
 	ws := cfg.Project.Workspace
@@ -129,6 +164,7 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 	}
 
 	wf := specWorkflow{
+		ID:           FlowSpecID(cfg, ""),
 		Name:         dw.Workflow,
 		Script:       specScript{Path: dw.Workflow, Runtime: specRuntime{Command: "WORKFLOW"}},
 		Trigger:      trigger,
@@ -139,38 +175,12 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 		if !utf8.Valid(n.SQL) {
 			return File{}, fmt.Errorf("flowspec: node %s: SQL is not valid UTF-8", n.Name)
 		}
-		params, err := nodeParams(n)
-		if err != nil {
-			return File{}, err
-		}
-		content := string(n.SQL)
-		wf.Nodes = append(wf.Nodes, specNode{
-			Name:          n.Name,
-			InstanceMode:  dw.InstanceMode,
-			RerunMode:     dw.RerunMode,
-			RerunTimes:    dw.RerunTimes,
-			RerunInterval: dw.RerunInterval.Seconds * 1000,
-			Trigger:       trigger,
-			Script: specScript{
-				Path:       dw.Workflow + "/" + n.Name,
-				Language:   "odps-sql",
-				Runtime:    specRuntime{Command: "ODPS_SQL"},
-				Content:    &content,
-				Parameters: &params,
-			},
-			Outputs: specOutputs{NodeOutputs: []specNodeOutput{{
-				Data:         output(n.Name),
-				ArtifactType: "NodeOutput",
-				RefTableName: n.Name,
-			}}},
-		})
-
-		dep := specFlowDepend{NodeID: n.Name, Depends: []specDepend{}}
+		var upstream []string
 		seen := map[string]bool{}
 		add := func(out string) {
 			if !seen[out] {
 				seen[out] = true
-				dep.Depends = append(dep.Depends, specDepend{Type: "Normal", Output: out})
+				upstream = append(upstream, out)
 			}
 		}
 		for _, in := range n.Inputs {
@@ -183,9 +193,43 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 				return File{}, fmt.Errorf("flowspec: node %s reads %s, which no node writes and which is not the ODS table %s", n.Name, in, cfg.ODS.Name)
 			}
 		}
-		if len(dep.Depends) == 0 {
+		if len(upstream) == 0 {
 			add(root)
 		}
+		id := FlowSpecID(cfg, n.Name)
+		dep := specFlowDepend{NodeID: id, Depends: []specDepend{}}
+		inputs := specOutputs{NodeOutputs: []specNodeOutput{}}
+		for _, out := range upstream {
+			dep.Depends = append(dep.Depends, specDepend{Type: "Normal", Output: out})
+			inputs.NodeOutputs = append(inputs.NodeOutputs, specNodeOutput{Data: out, ArtifactType: "NodeOutput"})
+		}
+		content := string(n.SQL)
+		params := nodeParams(n)
+		wf.Nodes = append(wf.Nodes, specNode{
+			ID:            id,
+			Name:          n.Name,
+			Recurrence:    "Normal",
+			InstanceMode:  dw.InstanceMode,
+			RerunMode:     dw.RerunMode,
+			RerunTimes:    dw.RerunTimes,
+			RerunInterval: dw.RerunInterval.Seconds * 1000,
+			Datasource:    specDatasource{Name: dw.Datasource, Type: "odps"},
+			Trigger:       trigger,
+			Script: specScript{
+				Path:       dw.Workflow + "/" + n.Name,
+				Language:   "odps-sql",
+				Runtime:    specRuntime{Command: "ODPS_SQL"},
+				Content:    &content,
+				Parameters: &params,
+			},
+			Inputs: inputs,
+			Outputs: specOutputs{NodeOutputs: []specNodeOutput{{
+				Data:         output(n.Name),
+				ArtifactType: "NodeOutput",
+				RefTableName: n.Name,
+				IsDefault:    true,
+			}}},
+		})
 		wf.Dependencies = append(wf.Dependencies, dep)
 	}
 
@@ -200,37 +244,21 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 	return File{Path: FlowSpecPath(cfg), Data: buf.Bytes()}, nil
 }
 
-// nodeParams returns the parameter assignments a node's SQL needs: one per
-// distinct ${name} it uses, sorted by name, none for ${bdp.system.*}.
-func nodeParams(n Node) ([]specVariable, error) {
-	names := map[string]bool{}
-	for _, m := range flowParamRE.FindAllSubmatch(n.SQL, -1) {
-		name := string(m[1])
-		if strings.HasPrefix(name, "bdp.system.") {
+// nodeParams returns the assignments of a node's scheduling parameters, by
+// name; system parameters need none.
+func nodeParams(n Node) []specVariable {
+	params := []specVariable{}
+	for _, p := range n.Params {
+		if p.Value == "" {
 			continue
 		}
-		if _, ok := schedulingParams[name]; !ok {
-			return nil, fmt.Errorf("flowspec: node %s uses ${%s}, a scheduling parameter fgen cannot assign; known parameters: %s, or ${bdp.system.bizdate}", n.Name, name, flowKnownParams())
-		}
-		names[name] = true
-	}
-	params := []specVariable{}
-	for _, name := range slices.Sorted(maps.Keys(names)) {
 		params = append(params, specVariable{
-			Name:         name,
+			Name:         p.Name,
 			ArtifactType: "Variable",
 			Scope:        "NodeParameter",
 			Type:         "System",
-			Value:        schedulingParams[name].Value,
+			Value:        p.Value,
 		})
 	}
-	return params, nil
-}
-
-func flowKnownParams() string {
-	var s []string
-	for _, name := range slices.Sorted(maps.Keys(schedulingParams)) {
-		s = append(s, "${"+name+"}")
-	}
-	return strings.Join(s, ", ")
+	return params
 }

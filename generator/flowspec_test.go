@@ -70,8 +70,12 @@ type flowspecDoc struct {
 				} `json:"runtime"`
 			} `json:"script"`
 			Trigger map[string]string `json:"trigger"`
+			ID      string            `json:"id"`
 			Nodes   []struct {
+				ID            string            `json:"id"`
 				Name          string            `json:"name"`
+				Recurrence    string            `json:"recurrence"`
+				Datasource    map[string]string `json:"datasource"`
 				InstanceMode  string            `json:"instanceMode"`
 				RerunMode     string            `json:"rerunMode"`
 				RerunTimes    int               `json:"rerunTimes"`
@@ -86,8 +90,11 @@ type flowspecDoc struct {
 					Content    *string             `json:"content"`
 					Parameters []map[string]string `json:"parameters"`
 				} `json:"script"`
+				Inputs struct {
+					NodeOutputs []map[string]any `json:"nodeOutputs"`
+				} `json:"inputs"`
 				Outputs struct {
-					NodeOutputs []map[string]string `json:"nodeOutputs"`
+					NodeOutputs []map[string]any `json:"nodeOutputs"`
 				} `json:"outputs"`
 			} `json:"nodes"`
 			Dependencies []struct {
@@ -112,12 +119,17 @@ func parseFlowspecDoc(t *testing.T, data []byte) flowspecDoc {
 	return s
 }
 
-// flowspecDepends returns, per node name, the outputs it depends on.
+// flowspecDepends returns, per node name, the outputs its dependency entry
+// names (the entry names the node by id).
 func flowspecDepends(s flowspecDoc) map[string][]string {
+	names := map[string]string{}
+	for _, n := range s.Spec.Workflows[0].Nodes {
+		names[n.ID] = n.Name
+	}
 	m := map[string][]string{}
 	for _, d := range s.Spec.Workflows[0].Dependencies {
 		for _, dep := range d.Depends {
-			m[d.NodeID] = append(m[d.NodeID], dep["output"])
+			m[names[d.NodeID]] = append(m[names[d.NodeID]], dep["output"])
 		}
 	}
 	return m
@@ -178,9 +190,18 @@ func TestFlowSpecShipped(t *testing.T) {
 				t.Errorf("node %d is %q, want %q (the table it writes)", i, n.Name, pn.Name)
 			}
 			out := n.Outputs.NodeOutputs
-			wantOut := []map[string]string{{"data": ws + "." + pn.Name, "artifactType": "NodeOutput", "refTableName": pn.Name}}
+			wantOut := []map[string]any{{"data": ws + "." + pn.Name, "artifactType": "NodeOutput", "refTableName": pn.Name, "isDefault": true}}
 			if !reflect.DeepEqual(out, wantOut) {
 				t.Errorf("node %s outputs %v, want %v", n.Name, out, wantOut)
+			}
+			if want := FlowSpecID(cfg, pn.Name); n.ID != want {
+				t.Errorf("node %s id %q, want %q", n.Name, n.ID, want)
+			}
+			if n.Recurrence != "Normal" {
+				t.Errorf("node %s recurrence %q, want Normal", n.Name, n.Recurrence)
+			}
+			if want := map[string]string{"name": "odps_first", "type": "odps"}; !reflect.DeepEqual(n.Datasource, want) {
+				t.Errorf("node %s datasource %v, want %v", n.Name, n.Datasource, want)
 			}
 			if n.Script.Path != cfg.DataWorks.Workflow+"/"+pn.Name || n.Script.Language != "odps-sql" || n.Script.Runtime.Command != "ODPS_SQL" {
 				t.Errorf("node %s script path %q language %q command %q", n.Name, n.Script.Path, n.Script.Language, n.Script.Runtime.Command)
@@ -208,19 +229,21 @@ func TestFlowSpecShipped(t *testing.T) {
 
 	t.Run("dependencies", func(t *testing.T) {
 		outputs := map[string]bool{ws + "_root": true}
-		names := map[string]bool{}
 		for _, n := range wf.Nodes {
-			names[n.Name] = true
 			for _, o := range n.Outputs.NodeOutputs {
-				outputs[o["data"]] = true
+				outputs[o["data"].(string)] = true
 			}
 		}
 		if len(wf.Dependencies) != len(wf.Nodes) {
 			t.Errorf("%d dependency entries for %d nodes", len(wf.Dependencies), len(wf.Nodes))
 		}
+		ids := map[string]bool{}
+		for _, n := range wf.Nodes {
+			ids[n.ID] = true
+		}
 		for _, d := range wf.Dependencies {
-			if !names[d.NodeID] {
-				t.Errorf("dependency of unknown node %q", d.NodeID)
+			if !ids[d.NodeID] {
+				t.Errorf("dependency of unknown node id %q", d.NodeID)
 			}
 			if len(d.Depends) == 0 {
 				t.Errorf("node %s depends on nothing", d.NodeID)
@@ -242,25 +265,24 @@ func TestFlowSpecShipped(t *testing.T) {
 		}
 	})
 
-	t.Run("no ids", func(t *testing.T) {
-		var doc any
-		if err := json.Unmarshal(f.Data, &doc); err != nil {
-			t.Fatal(err)
+	t.Run("ids", func(t *testing.T) {
+		// Stable across generations (the golden file holds them), distinct,
+		// and not numbers: DataWorks' own ids are, and an imported id that
+		// exists updates that node.
+		seen := map[string]bool{wf.ID: true}
+		for _, n := range wf.Nodes {
+			if seen[n.ID] {
+				t.Errorf("id %q used twice", n.ID)
+			}
+			seen[n.ID] = true
+			if _, err := strconv.ParseInt(n.ID, 10, 64); err == nil || !strings.HasPrefix(n.ID, "fgen.") {
+				t.Errorf("node %s id %q: want a non-numeric fgen.<workspace>.<workflow>.<node>", n.Name, n.ID)
+			}
 		}
-		flowspecWalk(doc, "", func(path, key string, v any) {
-			k := strings.ToLower(key)
-			if k == "id" || k == "uuid" || strings.HasSuffix(k, "id") && k != "nodeid" {
-				t.Errorf("%s: key %q looks like an id", path, key)
-			}
-			if k == "nodeid" {
-				if _, ok := v.(string); !ok {
-					t.Errorf("%s: nodeId %v is not a node name", path, v)
-				}
-			}
-			if n, ok := v.(float64); ok && key != "rerunTimes" && key != "rerunInterval" {
-				t.Errorf("%s: unexpected number %v", path, n)
-			}
-		})
+		other := flowspecConfig(t, `workflow = "user_trace_funnel"`, `workflow = "other_funnel"`)
+		if FlowSpecID(other, cfg.DW.Name) == FlowSpecID(cfg, cfg.DW.Name) {
+			t.Error("two workflows give their DW node the same id")
+		}
 	})
 
 	t.Run("golden", func(t *testing.T) {
@@ -331,31 +353,32 @@ func TestFlowSpecODSProducer(t *testing.T) {
 	}
 }
 
-// flowspecProject is a project whose RPT node runs the given SQL.
-func flowspecProject(cfg *models.Config, rptSQL string) *Project {
+// flowspecProject is a project whose RPT node uses the given parameters.
+func flowspecProject(cfg *models.Config, params ...Param) *Project {
 	return &Project{Nodes: []Node{
-		{Name: cfg.DW.Name, Inputs: []string{cfg.ODS.Name}, Layer: "DW", SQL: []byte("SELECT '${bdp.system.bizdate}';\n")},
-		{Name: "rpt_x", Inputs: []string{cfg.DW.Name}, Layer: "RPT", SQL: []byte(rptSQL)},
+		{Name: cfg.DW.Name, Inputs: []string{cfg.ODS.Name}, Layer: "DW", Params: []Param{paramSystemBizdate}, SQL: []byte("SELECT '${bdp.system.bizdate}';\n")},
+		{Name: "rpt_x", Inputs: []string{cfg.DW.Name}, Layer: "RPT", Params: params, SQL: []byte("SELECT 1;\n")},
 	}}
 }
 
 func TestFlowSpecParameters(t *testing.T) {
 	cfg := flowspecConfig(t, "", "")
 	for _, tc := range []struct {
-		name, sql string
-		want      []map[string]string
+		name   string
+		params []Param
+		want   []map[string]string
 	}{
-		{"system only", "SELECT '${bdp.system.bizdate}', '${bdp.system.cyctime}';\n", []map[string]string{}},
-		{"bizdate", "SELECT '${bizdate}', '${bizdate}';\n", []map[string]string{
+		{"system only", []Param{paramSystemBizdate}, []map[string]string{}},
+		{"bizdate", []Param{paramBizdate}, []map[string]string{
 			{"name": "bizdate", "artifactType": "Variable", "scope": "NodeParameter", "type": "System", "value": "$bizdate"},
 		}},
-		{"next day, sorted by name", "SELECT '${next_bizdate}', '${bizdate}';\n", []map[string]string{
-			{"name": "bizdate", "artifactType": "Variable", "scope": "NodeParameter", "type": "System", "value": "$bizdate"},
-			{"name": "next_bizdate", "artifactType": "Variable", "scope": "NodeParameter", "type": "System", "value": "$[yyyymmdd]"},
+		{"cross_midnight", []Param{paramFinal, paramFinalNext}, []map[string]string{
+			{"name": "final_bizdate", "artifactType": "Variable", "scope": "NodeParameter", "type": "System", "value": "$[yyyymmdd-2]"},
+			{"name": "final_next_bizdate", "artifactType": "Variable", "scope": "NodeParameter", "type": "System", "value": "$[yyyymmdd-1]"},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := FlowSpec(cfg, flowspecProject(cfg, tc.sql))
+			f, err := FlowSpec(cfg, flowspecProject(cfg, tc.params...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -374,13 +397,11 @@ func TestFlowSpecErrors(t *testing.T) {
 		p    *Project
 		want string
 	}{
-		{"unknown placeholder", flowspecProject(cfg, "SELECT '${yyyymmdd-1}';\n"),
-			"flowspec: node rpt_x uses ${yyyymmdd-1}, a scheduling parameter fgen cannot assign; known parameters: ${bizdate}, ${final_bizdate}, ${final_next_bizdate}, ${next_bizdate}, or ${bdp.system.bizdate}"},
 		{"input nobody writes", &Project{Nodes: []Node{{Name: "rpt_y", Inputs: []string{"dim_z"}, SQL: []byte("SELECT 1;\n")}}},
 			"flowspec: node rpt_y reads dim_z, which no node writes and which is not the ODS table ods_user_trace_data"},
 		{"two producers", &Project{Nodes: []Node{{Name: "t", SQL: []byte("SELECT 1;\n")}, {Name: "t", SQL: []byte("SELECT 2;\n")}}},
 			"flowspec: two nodes write table t; DataWorks wants one producer per table"},
-		{"invalid UTF-8", flowspecProject(cfg, "SELECT '\xff';\n"),
+		{"invalid UTF-8", &Project{Nodes: []Node{{Name: "rpt_x", SQL: []byte("SELECT '\xff';\n")}}},
 			"flowspec: node rpt_x: SQL is not valid UTF-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

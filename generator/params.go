@@ -1,96 +1,64 @@
 package generator
 
-import (
-	"fmt"
-	"regexp"
-	"time"
+import "github.com/fgen-dev/fgen/models"
+
+// Param is a DataWorks scheduling parameter a node's SQL uses, written
+// ${Name} in it.
+type Param struct {
+	Name string
+	// Value is the node's assignment of the parameter (name=value), e.g.
+	// $[yyyymmdd-2]; empty for a system parameter, which needs none.
+	Value string
+	// Offset is the day the parameter stands for, in days after the
+	// business date the node computes: 0 for that day, 1 for the next.
+	Offset int
+}
+
+// Placeholder is how the parameter is written in SQL.
+func (p Param) Placeholder() string { return "${" + p.Name + "}" }
+
+// The scheduling parameters fgen writes into nodes. A node computes a day D:
+// with parameters = "system" it is ${bdp.system.bizdate}, with "custom" a
+// node parameter ${bizdate}=$bizdate. A cross_midnight funnel's day D is
+// final once D+1 has landed, so its node runs one day behind: D is the day
+// before the business date, and D+1 the business date.
+var (
+	paramSystemBizdate = Param{Name: "bdp.system.bizdate"}
+	paramBizdate       = Param{Name: "bizdate", Value: "$bizdate"}
+	paramFinal         = Param{Name: "final_bizdate", Value: "$[yyyymmdd-2]"}
+	paramFinalNext     = Param{Name: "final_next_bizdate", Value: "$[yyyymmdd-1]", Offset: 1}
 )
 
-// schedulingParams are the custom scheduling parameters fgen knows: Value is
-// what the FlowSpec assigns the parameter of a node whose SQL uses ${name},
-// and NextDay says whether it stands for the day after the business date
-// rather than the business date itself (BindParams). ${bdp.system.*}
-// parameters need no assignment.
-var schedulingParams = map[string]struct {
-	Value   string
-	NextDay bool
-}{
-	"bizdate":      {"$bizdate", false},   // the business date, yyyymmdd (scheduled day - 1)
-	"next_bizdate": {"$[yyyymmdd]", true}, // the day after the business date (the scheduled day)
-	// A cross_midnight funnel's day D is final once D+1 has landed, so its
-	// node runs one day behind: D is the day before the business date.
-	"final_bizdate":      {"$[yyyymmdd-2]", false},
-	"final_next_bizdate": {"$[yyyymmdd-1]", true},
+// dayParams returns the scheduling parameters of the DW node (f nil) or of
+// funnel f's RPT node: the day it computes, and for a cross_midnight funnel
+// the day after it. Sorted by name.
+func dayParams(cfg *models.Config, f *models.Funnel) []Param {
+	if f != nil && f.DayBoundary == models.CrossMidnight {
+		return []Param{paramFinal, paramFinalNext}
+	}
+	if cfg.DataWorks.Parameters == "custom" {
+		return []Param{paramBizdate}
+	}
+	return []Param{paramSystemBizdate}
 }
 
-var paramRE = regexp.MustCompile(`\$\{([A-Za-z0-9_.]+)\}`)
-
-// ParseDay checks a business date written yyyymmdd.
-func ParseDay(s string) (time.Time, error) {
-	t, err := time.Parse("20060102", s)
-	if err != nil || len(s) != 8 {
-		return time.Time{}, fmt.Errorf("invalid business date %q; write it as yyyymmdd, e.g. 20210303", s)
-	}
-	return t, nil
+// dates are what a node's SQL says for the day it computes and the day
+// after it: the placeholders of its parameters in files, the days
+// themselves when fgen runs it for a business date.
+type dates struct {
+	Day, Next string
 }
 
-// Days returns every business date from first to last inclusive.
-func Days(first, last string) ([]string, error) {
-	a, err := ParseDay(first)
-	if err != nil {
-		return nil, err
-	}
-	b, err := ParseDay(last)
-	if err != nil {
-		return nil, err
-	}
-	if b.Before(a) {
-		return nil, fmt.Errorf("--to %s is before --from %s", last, first)
-	}
-	var days []string
-	for t := a; !t.After(b); t = t.AddDate(0, 0, 1) {
-		days = append(days, t.Format("20060102"))
-	}
-	return days, nil
-}
-
-// NextDay returns the business date after day.
-func NextDay(day string) string {
-	t, err := ParseDay(day)
-	if err != nil {
-		panic(err)
-	}
-	return t.AddDate(0, 0, 1).Format("20060102")
-}
-
-// BindParams replaces the scheduling parameters in generated SQL with the
-// values they take when the node computes business date day: the day itself
-// (${bdp.system.bizdate}, ${bizdate}, ${final_bizdate}) and the day after it
-// (${next_bizdate}, ${final_next_bizdate}). Any other placeholder is an error.
-func BindParams(sql []byte, day string) (string, error) {
-	if _, err := ParseDay(day); err != nil {
-		return "", err
-	}
-	next := NextDay(day)
-	var bad string
-	out := paramRE.ReplaceAllStringFunc(string(sql), func(m string) string {
-		name := m[len("${") : len(m)-len("}")]
-		if name == "bdp.system.bizdate" {
-			return day
+// placeholders are the dates of a node written as its parameters.
+func placeholders(params []Param) dates {
+	var d dates
+	for _, p := range params {
+		switch p.Offset {
+		case 0:
+			d.Day = p.Placeholder()
+		case 1:
+			d.Next = p.Placeholder()
 		}
-		if p, ok := schedulingParams[name]; ok {
-			if p.NextDay {
-				return next
-			}
-			return day
-		}
-		if bad == "" {
-			bad = m
-		}
-		return m
-	})
-	if bad != "" {
-		return "", fmt.Errorf("unknown scheduling parameter %s", bad)
 	}
-	return out, nil
+	return d
 }

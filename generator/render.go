@@ -1,6 +1,12 @@
 // Package generator renders a funnel.toml model into the files of a DataWorks
 // SQL project. Render is pure; Write and Compare apply or check its result
 // against a directory.
+//
+// What Render produces is typed: each table carries the statements that
+// create it, and each node its scheduling parameters, the settings its
+// statements run with and the statements themselves. The DataWorks workflow,
+// the parameter binding of 'fgen apply' and the engines read those facts;
+// nothing reads generated SQL back.
 package generator
 
 import (
@@ -12,6 +18,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/models"
 )
 
@@ -24,17 +31,58 @@ type File struct {
 	Data []byte
 }
 
+// Setting is a session setting statements run with: a SET line in a
+// DataWorks node, a hint of the SQL task when fgen submits them.
+type Setting struct {
+	Key, Value string
+}
+
+// Script is SQL one job runs: statements in order, each complete and ending
+// with ';', and the settings every one of them runs with.
+type Script struct {
+	Settings   []Setting
+	Statements []string
+}
+
+// Text is the script as one text: a SET line per setting, then the
+// statements, one after the other.
+func (s Script) Text() string {
+	var b strings.Builder
+	for _, st := range s.Settings {
+		fmt.Fprintf(&b, "SET %s=%s;\n", st.Key, st.Value)
+	}
+	for _, st := range s.Statements {
+		b.WriteString(st)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Layers of the tables and nodes.
+const (
+	LayerODS = "ODS"
+	LayerDW  = "DW"
+	LayerRPT = "RPT"
+)
+
 // Node is a generated DataWorks node: the SQL that writes one table.
 type Node struct {
 	Name   string   // the table it writes
 	Path   string   // e.g. nodes/dw_user_trace_data.sql
 	Inputs []string // tables it reads
 	Layer  string
-	SQL    []byte
 	Funnel string // for RPT nodes
 	// NextDay is set for nodes that also read their inputs' next-day
 	// partition (cross_midnight funnels).
 	NextDay bool
+	// Params are the scheduling parameters its SQL uses, sorted by name.
+	Params []Param
+	// Script is what the node runs, with the scheduling parameters in
+	// place; Project.NodeScript renders it for a business date.
+	Script Script
+	SQL    []byte // the node file: comments, settings and Script
+
+	spec nodeSpec
 }
 
 // Table is a table the project defines, with its DDL.
@@ -46,6 +94,7 @@ type Table struct {
 	Lifecycle int64
 	Columns   []models.Column // MaxCompute types
 	DDL       File
+	Create    Script // the statements of DDL
 }
 
 // Project is a rendered project: every file, the tables in creation order
@@ -56,81 +105,249 @@ type Project struct {
 	Tables  []Table
 	Nodes   []Node
 
-	tmpl *template.Template // the templates it was rendered from, for RenderAlter
+	tmpl *template.Template // the templates it was rendered from
+	cfg  *models.Config
 }
 
-// Render renders cfg in dialect d from the templates in fsys.
+// Table returns the project's table of a layer's name, e.g. the ODS table.
+func (p *Project) Table(name string) (Table, bool) {
+	for _, t := range p.Tables {
+		if strings.EqualFold(t.Name, name) {
+			return t, true
+		}
+	}
+	return Table{}, false
+}
+
+// Render renders cfg in dialect d from the templates in fsys: the DDL of
+// every table, a node per table fgen writes and, for a dialect scheduled by
+// DataWorks, the workflow.
 func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 	t, err := parse(fsys, d)
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Dialect: d, tmpl: t}
-	exec := func(name string, data any) ([]byte, error) {
-		s, err := execute(t, name, data)
-		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", name, err)
-		}
-		// One trailing newline, whatever the template's last lines.
-		return []byte(strings.TrimRight(s, "\n") + "\n"), nil
-	}
-	tables := []tableView{newTableView("ODS", cfg.ODS), newTableView("DW", cfg.DW.Table)}
-	var rpts []rptView
+	p := &Project{Dialect: d, tmpl: t, cfg: cfg}
+	tables := []tableView{newTableView(LayerODS, cfg.ODS), newTableView(LayerDW, cfg.DW.Table)}
+	specs := []nodeSpec{dwNode(cfg)}
 	for i := range cfg.Funnels {
-		f := &cfg.Funnels[i]
-		v := newRPTView(cfg, f)
-		rpts = append(rpts, v)
-		tables = append(tables, v.Table)
+		s := rptNode(cfg, &cfg.Funnels[i])
+		specs = append(specs, s)
+		tables = append(tables, s.table)
 	}
 	for _, tv := range tables {
-		data, err := exec("ddl.sql.tmpl", tv)
+		tb, err := p.renderTable(tv)
 		if err != nil {
 			return nil, err
 		}
-		p.Tables = append(p.Tables, Table{Layer: tv.Layer, Name: tv.Name, Comment: tv.Comment, Partition: tv.Partition,
-			Lifecycle: tv.Lifecycle, Columns: tv.Columns, DDL: File{Path: path.Join("ddl", tv.Name+".sql"), Data: data}})
+		p.Tables = append(p.Tables, tb)
+		p.Files = append(p.Files, tb.DDL)
 	}
-	dw := newDWView(cfg)
-	data, err := exec("dw.sql.tmpl", dw)
-	if err != nil {
-		return nil, err
-	}
-	p.Nodes = append(p.Nodes, Node{Name: cfg.DW.Name, Path: path.Join("nodes", cfg.DW.Name+".sql"), Inputs: []string{cfg.ODS.Name}, Layer: "DW", SQL: data})
-	for _, v := range rpts {
-		data, err := exec("rpt_node", v)
+	for _, s := range specs {
+		n, err := p.renderNode(s)
 		if err != nil {
 			return nil, err
 		}
-		p.Nodes = append(p.Nodes, Node{Name: v.Table.Name, Path: path.Join("nodes", v.Table.Name+".sql"), Inputs: []string{cfg.DW.Name}, Layer: "RPT", SQL: data, Funnel: v.Funnel, NextDay: v.Cross})
-	}
-	for _, t := range p.Tables {
-		p.Files = append(p.Files, t.DDL)
-	}
-	for _, n := range p.Nodes {
+		p.Nodes = append(p.Nodes, n)
 		p.Files = append(p.Files, File{Path: n.Path, Data: n.SQL})
 	}
-	if d == MaxCompute {
-		for _, n := range p.Nodes {
-			if err := CheckNode(n.Name, n.SQL); err != nil {
-				return nil, fmt.Errorf("generated node breaks a DataWorks rule (a bug in fgen's templates): %w", err)
-			}
-		}
-		wf, err := FlowSpec(cfg, p)
+	if d.info().workflow {
+		files, err := DataWorksFiles(cfg, p)
 		if err != nil {
 			return nil, err
 		}
-		p.Files = append(p.Files, wf)
+		p.Files = append(p.Files, files...)
 	}
 	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
 	return p, nil
 }
 
+// renderTable renders a table's DDL file and the statements in it.
+func (p *Project) renderTable(tv tableView) (Table, error) {
+	comments, err := p.exec("ddl_comments", tv)
+	if err != nil {
+		return Table{}, err
+	}
+	stmts, err := p.statements("create_table", tv)
+	if err != nil {
+		return Table{}, err
+	}
+	script := Script{Settings: p.settings(tv.ODPS2), Statements: stmts}
+	file, err := p.file(comments, script, false)
+	if err != nil {
+		return Table{}, err
+	}
+	return Table{Layer: tv.Layer, Name: tv.Name, Comment: tv.Comment, Partition: tv.Partition,
+		Lifecycle: tv.Lifecycle, Columns: tv.Columns, Create: script,
+		DDL: File{Path: path.Join("ddl", tv.Name+".sql"), Data: file}}, nil
+}
+
+// nodeSpec is what a node is rendered from: its view for given dates, and
+// the templates of its comments and its statement.
+type nodeSpec struct {
+	name, layer, funnel string
+	inputs              []string
+	nextDay             bool
+	params              []Param
+	odps2               bool // its SQL needs the MaxCompute 2.0 type system
+	table               tableView
+	comments, insert    string
+	view                func(dates) any
+}
+
+func dwNode(cfg *models.Config) nodeSpec {
+	params := dayParams(cfg, nil)
+	v := newDWView(cfg, placeholders(params))
+	return nodeSpec{name: cfg.DW.Name, layer: LayerDW, inputs: []string{cfg.ODS.Name}, params: params,
+		odps2: v.Table.ODPS2, table: v.Table, comments: "dw_comments", insert: "dw_insert",
+		view: func(d dates) any { return newDWView(cfg, d) }}
+}
+
+func rptNode(cfg *models.Config, f *models.Funnel) nodeSpec {
+	params := dayParams(cfg, f)
+	v := newRPTView(cfg, f, placeholders(params))
+	return nodeSpec{name: f.Report.Table, layer: LayerRPT, funnel: f.Name, inputs: []string{cfg.DW.Name},
+		nextDay: v.Cross, params: params, odps2: true, table: v.Table,
+		comments: "rpt_comments", insert: "rpt_insert",
+		view: func(d dates) any { return newRPTView(cfg, f, d) }}
+}
+
+// renderNode renders a node's file, with the scheduling parameters in place.
+func (p *Project) renderNode(s nodeSpec) (Node, error) {
+	v := s.view(placeholders(s.params))
+	comments, err := p.exec(s.comments, v)
+	if err != nil {
+		return Node{}, err
+	}
+	script, err := p.nodeScript(s, v, s.table)
+	if err != nil {
+		return Node{}, err
+	}
+	file, err := p.file(comments, script, true)
+	if err != nil {
+		return Node{}, err
+	}
+	return Node{Name: s.name, Path: path.Join("nodes", s.name+".sql"), Inputs: s.inputs, Layer: s.layer,
+		Funnel: s.funnel, NextDay: s.nextDay, Params: s.params, Script: script, SQL: file, spec: s}, nil
+}
+
+// nodeScript renders a node's statements from its view: on engines without
+// INSERT OVERWRITE, the statement that empties the partition, then the
+// statement that fills it.
+func (p *Project) nodeScript(s nodeSpec, v any, table tableView) (Script, error) {
+	clear, err := p.statements("partition_clear", table)
+	if err != nil {
+		return Script{}, err
+	}
+	insert, err := p.statements(s.insert, v)
+	if err != nil {
+		return Script{}, err
+	}
+	return Script{Settings: p.settings(s.odps2), Statements: append(clear, insert...)}, nil
+}
+
+// NodeScript renders what node n runs for business date day: its script
+// with the day (and, for nodes that read it, the next day) in place of the
+// scheduling parameters.
+func (p *Project) NodeScript(n *Node, day string) (Script, error) {
+	if _, err := bizdate.Parse(day); err != nil {
+		return Script{}, err
+	}
+	d := dates{Day: day, Next: bizdate.Next(day)}
+	table := n.spec.table
+	table.Param = d.Day
+	return p.nodeScript(n.spec, n.spec.view(d), table)
+}
+
+// file lays out a generated SQL file: the comments, a SET line per setting,
+// and the statements; a node's statements are wrapped as the dialect runs
+// them together (DuckDB: in one transaction).
+func (p *Project) file(comments string, s Script, node bool) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(comments)
+	for _, st := range s.Settings {
+		line, err := p.exec("setting", st)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(line)
+	}
+	wrap := func(name string) error {
+		if !node {
+			return nil
+		}
+		s, err := p.exec(name, nil)
+		b.WriteString(s)
+		return err
+	}
+	if err := wrap("script_begin"); err != nil {
+		return nil, err
+	}
+	for _, st := range s.Statements {
+		b.WriteString(st)
+		b.WriteByte('\n')
+	}
+	if err := wrap("script_end"); err != nil {
+		return nil, err
+	}
+	return []byte(b.String()), nil
+}
+
+// settings returns the settings of statements that do, or do not, need
+// the MaxCompute 2.0 type system.
+func (p *Project) settings(odps2 bool) []Setting {
+	if !odps2 {
+		return nil
+	}
+	return p.Dialect.info().typeSystem2
+}
+
+// stmtMark is what the template func "eos" (end of statement) writes after a statement's ';':
+// templates that render several statements separate them with it, the way
+// "al" marks where columns align.
+const stmtMark = "\x1e"
+
+// exec renders the named template with data, aligned (see align).
+func (p *Project) exec(name string, data any) (string, error) {
+	s, err := execute(p.tmpl, name, data)
+	if err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	if strings.Contains(s, stmtMark) {
+		return "", fmt.Errorf("render %s: a statement template used where text was expected (a bug in fgen's templates)", name)
+	}
+	return s, nil
+}
+
+// statements renders the named template, whose every statement ends with
+// {{end}}, into its statements, each trimmed and ending with ';'.
+func (p *Project) statements(name string, data any) ([]string, error) {
+	s, err := execute(p.tmpl, name, data)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	parts := strings.Split(s, stmtMark)
+	var out []string
+	for i, part := range parts {
+		part = strings.Trim(part, "\n")
+		if part == "" {
+			continue
+		}
+		if i == len(parts)-1 || !strings.HasSuffix(part, ";") {
+			return nil, fmt.Errorf("render %s: a statement does not end with {{eos}} (a bug in fgen's templates): %q", name, part)
+		}
+		out = append(out, part)
+	}
+	return out, nil
+}
+
 func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
+	info := d.info()
 	var t *template.Template
 	funcs := template.FuncMap{
-		"q":   d.QuoteIdent,
-		"lit": d.QuoteString,
-		"typ": d.ColumnType,
+		"q":   info.quoteIdent,
+		"lit": info.quoteString,
+		"typ": info.columnType,
 		"cmt": commentText,
 		// include renders a named template to a string, for indent.
 		"include": func(name string, data any) (string, error) {
@@ -138,18 +355,11 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 			err := t.ExecuteTemplate(&buf, name, data)
 			return buf.String(), err
 		},
-		"indent": func(n int, s string) string {
-			pad := strings.Repeat(" ", n)
-			lines := strings.Split(s, "\n")
-			for i, l := range lines {
-				if l != "" {
-					lines[i] = pad + l
-				}
-			}
-			return strings.Join(lines, "\n")
-		},
+		"indent":     indent,
 		"add":        func(a, b int) int { return a + b },
 		"al":         func() string { return alignMark },
+		"eos":        func() string { return ";" + stmtMark },
+		"big":        func(n any) (string, error) { return bigLiteral(info, n) },
 		"dict":       dict,
 		"headerLine": func() string { return Header },
 	}
@@ -169,6 +379,30 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 		}
 	}
 	return t, nil
+}
+
+// bigLiteral writes the integer n as a BIGINT literal of the dialect.
+func bigLiteral(info dialectInfo, n any) (string, error) {
+	switch v := n.(type) {
+	case int:
+		return info.bigint(int64(v)), nil
+	case int64:
+		return info.bigint(v), nil
+	}
+	return "", fmt.Errorf("big: %v is not an integer", n)
+}
+
+// indent pads every non-empty line of s with n spaces. No literal spans
+// lines: the dialects write control characters in literals as escapes.
+func indent(n int, s string) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = pad + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // execute renders the template name of t with data and aligns the columns
@@ -196,4 +430,33 @@ func dict(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
+}
+
+// ReportQuery renders the statement that reads funnel f's report rows back
+// for the business dates from..to, inclusive: its report columns in order,
+// then the partition column. With from and to empty it reads every date.
+func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error) {
+	for _, d := range []string{from, to} {
+		if d == "" {
+			continue
+		}
+		if _, err := bizdate.Parse(d); err != nil {
+			return "", err
+		}
+	}
+	if (from == "") != (to == "") {
+		return "", fmt.Errorf("report query: give both dates of the range, or neither")
+	}
+	v := struct {
+		Columns                    []string
+		Table, Partition, From, To string
+	}{Table: f.Report.Table, Partition: f.Report.Partition, From: from, To: to}
+	for _, c := range f.ReportColumns() {
+		v.Columns = append(v.Columns, c.Name)
+	}
+	stmts, err := p.statements("report_query", v)
+	if err != nil {
+		return "", err
+	}
+	return stmts[0], nil
 }

@@ -12,7 +12,7 @@ import (
 // templates hold the SQL and nothing else.
 
 type tableView struct {
-	Param     string // the business date placeholder its partition is written for
+	Param     string // the day its partition is written for: a placeholder, or the day itself
 	Layer     string // ODS, DW or RPT
 	Name      string
 	Comment   string
@@ -59,10 +59,10 @@ type dwView struct {
 	Rules         []string
 }
 
-func newDWView(c *models.Config) dwView {
+func newDWView(c *models.Config, d dates) dwView {
 	v := dwView{Table: newTableView("DW", c.DW.Table), Source: c.ODS.Name, Partition: c.ODS.Partition, DedupBy: c.DW.DedupBy}
 	v.Cluster, v.ClusterStages = clusterOrder(c)
-	v.Table.Param = Param(c.DataWorks.Parameters)
+	v.Table.Param = d.Day
 	for _, col := range c.DW.Columns {
 		src, _ := c.ODS.Column(col.Name)
 		v.Columns = append(v.Columns, dwColumn{Name: src.Name, Type: col.Type, Cast: src.Type != col.Type})
@@ -189,6 +189,25 @@ type rptView struct {
 	Columns     []reportValue
 }
 
+// rankGroup is a set of report rows whose medians come from one ranking
+// of its users: the total row (no Dims), or the rows of one breakdown's
+// values. Suffix tells its rank columns apart.
+type rankGroup struct {
+	Suffix string
+	Dims   []string
+}
+
+// RankGroups are the groups the ordered node ranks its users in for the
+// medians: the total row, then each breakdown's rows, in the order of the
+// grouping sets.
+func (v rptView) RankGroups() []rankGroup {
+	gs := []rankGroup{{}}
+	for i, d := range v.Dims {
+		gs = append(gs, rankGroup{Suffix: fmt.Sprintf("_%d", i+1), Dims: []string{d}})
+	}
+	return gs
+}
+
 // StageCol is the rows' stage column: fgen_bit in users mode, else fgen_stage.
 func (v rptView) StageCol() string {
 	if v.Mode == models.ModeUsers {
@@ -226,26 +245,22 @@ func newStagesView(c *models.Config, f *models.Funnel) stagesView {
 	return v
 }
 
-func newRPTView(c *models.Config, f *models.Funnel) rptView {
+func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 	cols := f.ReportColumns()
 	tcols := make([]models.Column, len(cols))
 	for i, col := range cols {
 		tcols[i] = models.Column{Name: col.Name, Type: col.Type, Comment: col.Comment}
 	}
-	day, next := Param(c.DataWorks.Parameters), ""
-	if f.DayBoundary == models.CrossMidnight {
-		day, next = "${final_bizdate}", "${final_next_bizdate}"
-	}
 	v := rptView{
 		Table: newTableView("RPT", models.Table{Name: f.Report.Table, Comment: f.Report.Comment, Partition: f.Report.Partition,
 			Lifecycle: f.Report.Lifecycle, Columns: tcols}),
 		Funnel: f.Name, Description: f.Description, Mode: f.Mode,
-		Source: c.DW.Name, Partition: c.DW.Partition, Day: day, Next: next, Cross: next != "",
+		Source: c.DW.Name, Partition: c.DW.Partition, Day: d.Day, Next: d.Next, Cross: f.DayBoundary == models.CrossMidnight,
 		User: f.UserColumn, Time: f.TimeColumn, stagesView: newStagesView(c, f),
 		Window: f.Window.Seconds, WindowText: f.Window.Text,
 		Dims: f.Breakdowns, TotalMarker: f.Report.TotalMarker, NullMarker: f.Report.NullMarker,
 	}
-	v.Table.Param = day
+	v.Table.Param = d.Day
 	for _, col := range cols {
 		rv := reportValue{Name: col.Name, Type: col.Type, Percent: f.Report.RateFormat == "percent"}
 		switch col.Kind {

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/internal/plan"
-	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 type applyOptions struct {
@@ -76,6 +76,10 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		printDryRun(opts, p)
 		return nil
 	}
+	if p.IsRefused() {
+		plan.WriteText(opts.stderr, p)
+		return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it belongs to the sync task that fills it); change funnel.toml or the sync task as suggested")}
+	}
 	if p.IsBlocked() && !opts.allowDestructive {
 		plan.WriteText(opts.stderr, p)
 		return &codeError{code: exitBlocked, err: errors.New("the plan has destructive changes; change funnel.toml as suggested, or re-run with --allow-destructive")}
@@ -84,7 +88,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		fmt.Fprintln(opts.stderr, "nothing to apply: tables are in sync and no business date was given")
 		return nil
 	}
-	if ot.target.Engine == models.EngineMaxCompute && !opts.yes {
+	if p.Caps.Remote && !opts.yes {
 		if err := opts.confirm(p); err != nil {
 			return err
 		}
@@ -96,7 +100,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{
 		AllowDestructive: opts.allowDestructive,
 		Parallel:         parallel,
-		OnEvent:          progress(opts.stderr, ot.target.Engine == models.EngineMaxCompute),
+		OnEvent:          progress(opts.stderr, p.Caps),
 	})
 	if res != nil {
 		writeApplySummary(opts, res)
@@ -118,7 +122,7 @@ func printDryRun(opts *applyOptions, p *plan.Plan) {
 			continue
 		}
 		for _, j := range d.Jobs {
-			fmt.Fprintf(w, "-- day %s: node %s\n%s\n", d.Day, j.Name, strings.TrimRight(j.SQL, "\n"))
+			fmt.Fprintf(w, "-- day %s: node %s\n%s\n", d.Day, j.Name, strings.TrimRight(j.Text(), "\n"))
 		}
 	}
 	fmt.Fprintf(opts.stderr, "dry run: %s Nothing was run.\n", p.Summary())
@@ -145,7 +149,8 @@ func isTerminal(f *os.File) bool {
 }
 
 // progress prints one line per job event on w.
-func progress(w io.Writer, remote bool) func(plan.Event) {
+func progress(w io.Writer, caps warehouse.Capabilities) func(plan.Event) {
+	remote := caps.Remote
 	return func(e plan.Event) {
 		where := e.Job.Name
 		if e.Job.Day != "" {
@@ -154,12 +159,24 @@ func progress(w io.Writer, remote bool) func(plan.Event) {
 		switch e.Kind {
 		case plan.EventSubmitted:
 			if remote {
-				fmt.Fprintf(w, "%s: submitted, instance %s\n  logview: %s\n", where, e.Submitted.InstanceID, e.Submitted.LogView)
+				step := ""
+				if sub := e.Submitted; sub.Statements > 1 {
+					step = fmt.Sprintf(" statement %d of %d", sub.Statement, sub.Statements)
+				}
+				fmt.Fprintf(w, "%s:%s submitted, instance %s\n  logview: %s\n", where, step, e.Submitted.InstanceID, e.Submitted.LogView)
 			}
 		case plan.EventDone:
 			fmt.Fprintf(w, "%s: done in %.1fs\n", where, e.Elapsed.Seconds())
 		case plan.EventFailed:
 			fmt.Fprintf(w, "%s: FAILED after %.1fs: %v\n", where, e.Elapsed.Seconds(), e.Err)
+			var se *warehouse.StatementError
+			if !caps.Atomic && errors.As(e.Err, &se) && se.Statement > 1 {
+				fmt.Fprintf(w, "  applied before it:\n")
+				for _, st := range e.Job.Statements[:se.Statement-1] {
+					first, _, _ := strings.Cut(st, "\n")
+					fmt.Fprintf(w, "    %s\n", first)
+				}
+			}
 		case plan.EventSkipped:
 			fmt.Fprintf(w, "%s: skipped: %v\n", where, e.Err)
 		}

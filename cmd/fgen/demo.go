@@ -95,7 +95,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 		return err
 	}
 	done := step("1/4 creating tables in %s ...", dbPath)
-	p, err := plan.Build(ctx, db, plan.Input{Target: "demo", Engine: models.EngineDuckDB, Config: cfg, Project: proj})
+	p, err := plan.Build(ctx, db, plan.Input{Target: "demo", Config: cfg, Project: proj})
 	if err == nil {
 		_, err = plan.Apply(ctx, db, p, plan.ApplyOptions{})
 	}
@@ -117,7 +117,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	fmt.Fprintf(opts.stderr, "    %d events\n", n)
 
 	done = step("3/4 running the DW and RPT nodes for %d days ...", len(days))
-	p, err = plan.Build(ctx, db, plan.Input{Target: "demo", Engine: models.EngineDuckDB, Config: cfg, Project: proj, Days: days})
+	p, err = plan.Build(ctx, db, plan.Input{Target: "demo", Config: cfg, Project: proj, Days: days})
 	if err == nil {
 		_, err = plan.Apply(ctx, db, p, plan.ApplyOptions{})
 	}
@@ -127,7 +127,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	done()
 
 	done = step("4/4 reading %s ...", cfg.Funnels[0].Report.Table)
-	r, err := report.Read(ctx, db, generator.DuckDB, &cfg.Funnels[0], days[0], days[len(days)-1])
+	r, err := report.Read(ctx, db, proj, &cfg.Funnels[0], days[0], days[len(days)-1])
 	if err != nil {
 		return err
 	}

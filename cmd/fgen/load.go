@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
@@ -50,7 +51,7 @@ previous rows. By default the partition is replaced; --append adds to it.
 
 func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	if opts.bizdate != "" {
-		if _, err := generator.ParseDay(opts.bizdate); err != nil {
+		if _, err := bizdate.Parse(opts.bizdate); err != nil {
 			return err
 		}
 	}
@@ -107,7 +108,9 @@ func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
 	if err != nil {
 		return err
 	}
-	return db.Run(ctx, &warehouse.Job{Name: cfg.ODS.Name, Kind: "ddl", SQL: string(p.Tables[0].DDL.Data)}, nil)
+	ods, _ := p.Table(cfg.ODS.Name)
+	job := &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}
+	return db.Run(ctx, job, nil)
 }
 
 // loadODS loads files into the ODS table, which exists.

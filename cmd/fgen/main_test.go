@@ -268,7 +268,7 @@ func TestDiffMarkdown(t *testing.T) {
 	if r.code != 2 {
 		t.Fatalf("diff: %+v", r)
 	}
-	for _, want := range []string{"| `out/nodes/rpt_user_trace_data.sql` | changed |", "<details><summary><code>out/nodes/rpt_user_trace_data.sql</code> (changed)</summary>", "```diff\n--- a/out/nodes/rpt_user_trace_data.sql", "+           COALESCE(SUM(CASE WHEN `customize_event` IN ('click', 'add_to_cart') THEN `fgen_rows` END), 0)"} {
+	for _, want := range []string{"| `out/nodes/rpt_user_trace_data.sql` | changed |", "<details><summary><code>out/nodes/rpt_user_trace_data.sql</code> (changed)</summary>", "```diff\n--- a/out/nodes/rpt_user_trace_data.sql", "+           COALESCE(SUM(CASE WHEN `customize_event` IN ('click', 'add_to_cart') THEN `fgen_rows` END), 0L)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("markdown lacks %q", want)
 		}

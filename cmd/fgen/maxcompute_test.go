@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,6 +49,41 @@ func noSecret(t *testing.T, srv *odpstest.Server, results ...result) {
 	}
 }
 
+// outStatement is what a file of out/ submits: its one statement, and its
+// SET lines as hints.
+type outStatement struct {
+	sql   string
+	hints map[string]string
+}
+
+// readOut reads a generated file of out/ as a MaxCompute job runs it: with
+// its comment lines dropped, its SET lines as hints, and day in place of
+// the business date parameter.
+func readOut(t *testing.T, path, day string) outStatement {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("../../out", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := outStatement{hints: map[string]string{}}
+	var body []string
+	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+		switch {
+		case len(body) == 0 && strings.HasPrefix(line, "--"):
+		case len(body) == 0 && strings.HasPrefix(line, "SET "):
+			k, v, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(line, "SET "), ";"), "=")
+			out.hints[k] = v
+		default:
+			body = append(body, line)
+		}
+	}
+	out.sql = strings.Join(body, "\n")
+	if day != "" {
+		out.sql = strings.ReplaceAll(out.sql, "${bdp.system.bizdate}", day)
+	}
+	return out
+}
+
 func TestMaxComputePlanApply(t *testing.T) {
 	dir, srv, env := mcProject(t)
 
@@ -78,25 +114,23 @@ func TestMaxComputePlanApply(t *testing.T) {
 		t.Fatalf("apply: %+v", apply)
 	}
 	jobs := srv.Submitted()
-	ddl := func(table string) string {
-		data, _ := os.ReadFile(filepath.Join("../../out/ddl", table+".sql"))
-		return string(data)
+	want := []outStatement{
+		readOut(t, "ddl/dw_user_trace_data.sql", ""), readOut(t, "ddl/rpt_user_trace_data.sql", ""),
+		readOut(t, "nodes/dw_user_trace_data.sql", "20210303"), readOut(t, "nodes/rpt_user_trace_data.sql", "20210303"),
 	}
-	node := func(table string) string {
-		data, _ := os.ReadFile(filepath.Join("../../out/nodes", table+".sql"))
-		return strings.ReplaceAll(string(data), "${bdp.system.bizdate}", "20210303")
-	}
-	want := []string{ddl("dw_user_trace_data"), ddl("rpt_user_trace_data"), node("dw_user_trace_data"), node("rpt_user_trace_data")}
 	if len(jobs) != len(want) {
 		t.Fatalf("submitted %d jobs, want %d", len(jobs), len(want))
 	}
 	for i, j := range jobs {
-		if j.SQL != want[i] {
-			t.Errorf("job %d:\n%s\nwant\n%s", i, j.SQL, want[i])
+		if j.SQL != want[i].sql {
+			t.Errorf("job %d:\n%s\nwant\n%s", i, j.SQL, want[i].sql)
 		}
-		if j.Hints["odps.sql.type.system.odps2"] != "true" || j.Hints["odps.sql.allow.fullscan"] != "" {
-			t.Errorf("job %d hints %v", i, j.Hints)
+		if fmt.Sprint(j.Hints) != fmt.Sprint(want[i].hints) || j.Hints["odps.sql.allow.fullscan"] != "" {
+			t.Errorf("job %d hints %v, want the file's settings %v", i, j.Hints, want[i].hints)
 		}
+	}
+	if jobs[3].Hints["odps.sql.type.system.odps2"] != "true" {
+		t.Errorf("the RPT node runs without the 2.0 type system: %v", jobs[3].Hints)
 	}
 	if !strings.Contains(apply.stderr, "submitted, instance ") || !strings.Contains(apply.stderr, "logview: ") {
 		t.Errorf("apply does not show instance ids and LogView URLs:\n%s", apply.stderr)
@@ -237,8 +271,11 @@ func TestMaxComputeReport(t *testing.T) {
 		t.Fatalf("report: %+v", r)
 	}
 	q := srv.Submitted()[0].SQL
-	if !strings.Contains(q, "WHERE `dt` >= '20210303' AND `dt` <= '20210303'") {
+	if !strings.Contains(q, "WHERE `dt` >= '20210303'\n  AND `dt` <= '20210303';") {
 		t.Errorf("report query does not prune partitions:\n%s", q)
+	}
+	if strings.Contains(q, "ORDER BY") || !strings.HasSuffix(q, ";") {
+		t.Errorf("report query sorts, or does not end with ';':\n%s", q)
 	}
 	if r := fgen(t, dir, env, "report", "--target", "mc"); r.code != 1 || !strings.Contains(r.stderr, "--bizdate") {
 		t.Errorf("report without dates: %+v", r)
@@ -268,4 +305,74 @@ func TestMaxComputeApplyRange(t *testing.T) {
 		t.Errorf("progress:\n%s", r.stderr)
 	}
 	noSecret(t, srv, r)
+}
+
+// The ODS table belongs to its sync task: whatever its drift, plan exits 3
+// with a fix, and apply, even with --allow-destructive, submits nothing.
+func TestMaxComputeNeverChangesODS(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		drift func(*odpstest.TableSpec)
+		fix   string
+	}{
+		{"reordered", func(s *odpstest.TableSpec) { s.Columns[0], s.Columns[1] = s.Columns[1], s.Columns[0] }, "in the live order (uid, md5,"},
+		{"retyped", func(s *odpstest.TableSpec) { s.Columns[2].Type = "STRING" }, `set type = \"STRING\" for ts under [ods]`},
+		{"extra", func(s *odpstest.TableSpec) {
+			s.Columns = append(s.Columns, odpstest.Column{Name: "region", Type: "STRING"})
+		}, `add { name = \"region\", type = \"STRING\" } under [ods]`},
+		{"missing", func(s *odpstest.TableSpec) { s.Columns = s.Columns[:len(s.Columns)-1] }, "ADD COLUMNS (`customize_event_content` STRING);), or remove customize_event_content"},
+		{"other partition key", func(s *odpstest.TableSpec) { s.PartitionKeys = []odpstest.Column{{Name: "ds", Type: "STRING"}} }, `set partition = \"ds\" under [ods]`},
+		{"hourly partitions", func(s *odpstest.TableSpec) {
+			s.PartitionKeys = append(s.PartitionKeys, odpstest.Column{Name: "hh", Type: "STRING"})
+		}, `set partition = \"dt,hh\"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, srv, env := mcProject(t)
+			srv.UpdateTable("ods_user_trace_data", tt.drift)
+			p := fgen(t, dir, env, "plan", "--target", "mc", "--format", "json")
+			if p.code != 3 || !strings.Contains(p.stdout, tt.fix) || !strings.Contains(p.stdout, `"refused": true`) {
+				t.Errorf("plan: exit %d, want 3 and a fix with %q:\n%s", p.code, tt.fix, p.stdout)
+			}
+			a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes")
+			if a.code != 3 || !strings.Contains(a.stderr, "sync task") {
+				t.Errorf("apply --allow-destructive: %+v", a)
+			}
+			if jobs := srv.Submitted(); len(jobs) != 0 {
+				t.Errorf("apply submitted %d jobs, the first:\n%s", len(jobs), jobs[0].SQL)
+			}
+		})
+	}
+}
+
+// A table change of several statements goes as one SQL task each, and a
+// failure in the middle says what was applied.
+func TestMaxComputeTableChangeStatementByStatement(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	fgen(t, dir, env, "apply", "--target", "mc", "--yes")
+	srv.UpdateTable("dw_user_trace_data", func(s *odpstest.TableSpec) {
+		s.Comment, s.Lifecycle = "old comment", 30
+		s.Columns = s.Columns[:len(s.Columns)-1]
+	})
+	p := fgen(t, dir, env, "plan", "--target", "mc")
+	if p.code != 2 || !strings.Contains(p.stdout, "DISABLE LIFECYCLE") {
+		t.Errorf("plan does not note the lifecycle funnel.toml drops:\n%s", p.stdout)
+	}
+	srv.On("SET COMMENT", odpstest.Outcome{Error: "ODPS-0130131:Table not found - injected"})
+	before := len(srv.Submitted())
+	a := fgen(t, dir, env, "apply", "--target", "mc", "--yes")
+	if a.code != 1 || !strings.Contains(a.stderr, "statement 2 of 2") || !strings.Contains(a.stderr, "applied before it:\n    ALTER TABLE `dw_user_trace_data` ADD COLUMNS (") {
+		t.Errorf("apply: %+v", a)
+	}
+	jobs := srv.Submitted()[before:]
+	if len(jobs) != 2 || !strings.HasPrefix(jobs[0].SQL, "ALTER TABLE `dw_user_trace_data` ADD COLUMNS") || !strings.HasPrefix(jobs[1].SQL, "ALTER TABLE `dw_user_trace_data` SET COMMENT") {
+		t.Errorf("submitted %d jobs, want the two statements one by one", len(jobs))
+	}
+	for _, j := range jobs {
+		if strings.Contains(j.SQL, "LIFECYCLE") {
+			t.Errorf("apply changed the lifecycle:\n%s", j.SQL)
+		}
+	}
+	if !strings.Contains(a.stdout, `1 failed`) {
+		t.Errorf("summary: %s", a.stdout)
+	}
 }

@@ -66,7 +66,7 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 		ot.wh.Close()
 		return nil, nil, err
 	}
-	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Engine: ot.target.Engine, Config: cfg, Project: proj, Days: days})
+	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Config: cfg, Project: proj, Days: days})
 	if err != nil {
 		ot.wh.Close()
 		return nil, nil, fmt.Errorf("plan %s: %w", ot.name, err)

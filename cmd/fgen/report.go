@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
 )
 
 type reportOptions struct {
@@ -79,10 +81,14 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	from, to := "", ""
 	if len(days) > 0 {
 		from, to = days[0], days[len(days)-1]
-	} else if ot.target.Engine == models.EngineMaxCompute {
-		return fmt.Errorf("name the business dates with --bizdate or --from/--to; MaxCompute does not allow reading every partition")
+	} else if !ot.wh.Capabilities().ScanAll {
+		return fmt.Errorf("name the business dates with --bizdate or --from/--to; target %s does not allow reading every partition", ot.name)
 	}
-	r, err := report.Read(ctx, ot.wh, ot.dialect, f, from, to)
+	proj, err := generator.Render(cfg, templates.FS(), ot.dialect)
+	if err != nil {
+		return err
+	}
+	r, err := report.Read(ctx, ot.wh, proj, f, from, to)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/models"
@@ -144,7 +144,7 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 
 // checkSampleFlags checks the flags fgen sample and fgen demo share.
 func checkSampleFlags(start string, days, users int) error {
-	if _, err := generator.ParseDay(start); err != nil {
+	if _, err := bizdate.Parse(start); err != nil {
 		return err
 	}
 	if days < 1 || users < 1 {
@@ -155,7 +155,7 @@ func checkSampleFlags(start string, days, users int) error {
 
 // sampleDays returns the n business dates from start on.
 func sampleDays(start string, n int) ([]string, error) {
-	return generator.Days(start, addDays(start, n-1))
+	return bizdate.Range(start, addDays(start, n-1))
 }
 
 // appendSample replaces the ODS partitions of the sample's days with its
@@ -185,6 +185,6 @@ func sampleMatchesODS(cfg *models.Config) error {
 }
 
 func addDays(day string, n int) string {
-	t, _ := generator.ParseDay(day)
+	t, _ := bizdate.Parse(day)
 	return t.AddDate(0, 0, n).Format("20060102")
 }

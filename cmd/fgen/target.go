@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
@@ -48,12 +49,20 @@ func (d *dayOptions) days() ([]string, error) {
 	case d.bizdate != "" && (d.from != "" || d.to != ""):
 		return nil, fmt.Errorf("use either --bizdate or --from/--to, not both")
 	case d.bizdate != "":
-		if _, err := generator.ParseDay(d.bizdate); err != nil {
-			return nil, err
+		if _, err := bizdate.Parse(d.bizdate); err != nil {
+			return nil, fmt.Errorf("--bizdate: %w", err)
 		}
 		return []string{d.bizdate}, nil
 	case d.from != "" && d.to != "":
-		return generator.Days(d.from, d.to)
+		for flag, v := range map[string]string{"--from": d.from, "--to": d.to} {
+			if _, err := bizdate.Parse(v); err != nil {
+				return nil, fmt.Errorf("%s: %w", flag, err)
+			}
+		}
+		if d.to < d.from {
+			return nil, fmt.Errorf("--to %s is before --from %s", d.to, d.from)
+		}
+		return bizdate.Range(d.from, d.to)
 	case d.from != "" || d.to != "":
 		return nil, fmt.Errorf("--from and --to go together")
 	}
@@ -67,13 +76,6 @@ type openedTarget struct {
 	dialect generator.Dialect
 	wh      warehouse.Warehouse
 	local   *duckdb.DB // set for the duckdb engine
-}
-
-func dialectOf(engine string) generator.Dialect {
-	if engine == models.EngineMaxCompute {
-		return generator.MaxCompute
-	}
-	return generator.DuckDB
 }
 
 // localPath resolves a duckdb target's path relative to the config file.
@@ -91,7 +93,11 @@ func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions) (*op
 	if err != nil {
 		return nil, err
 	}
-	ot := &openedTarget{name: name, target: t, dialect: dialectOf(t.Engine)}
+	d, err := generator.DialectOf(t.Engine)
+	if err != nil {
+		return nil, err
+	}
+	ot := &openedTarget{name: name, target: t, dialect: d}
 	switch t.Engine {
 	case models.EngineDuckDB:
 		db, err := duckdb.Open(duckdb.Options{Path: g.localPath(t), Threads: t.Threads, MemoryLimit: t.MemoryLimit})

@@ -59,12 +59,13 @@ func Render(cfg *models.Config, day string) (*Nodes, error) {
 		return nil, err
 	}
 	n := &Nodes{Config: cfg, Project: p, Day: day, Reports: map[string]*warehouse.Job{}}
-	for _, node := range p.Nodes {
-		sql, err := generator.BindParams(node.SQL, day)
+	for i := range p.Nodes {
+		node := &p.Nodes[i]
+		s, err := p.NodeScript(node, day)
 		if err != nil {
 			return nil, err
 		}
-		job := &warehouse.Job{Name: node.Name, Kind: "node", Day: day, SQL: sql}
+		job := &warehouse.Job{Name: node.Name, Kind: "node", Day: day, Statements: s.Statements}
 		if node.Layer == "RPT" {
 			n.Reports[node.Funnel] = job
 		}
@@ -84,7 +85,7 @@ func Render(cfg *models.Config, day string) (*Nodes, error) {
 // CreateTables creates the project's tables that are missing, as 'fgen
 // apply' does.
 func (n *Nodes) CreateTables(ctx context.Context, db *duckdb.DB) error {
-	p, err := plan.Build(ctx, db, plan.Input{Target: "bench", Engine: models.EngineDuckDB, Config: n.Config, Project: n.Project})
+	p, err := plan.Build(ctx, db, plan.Input{Target: "bench", Config: n.Config, Project: n.Project})
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func checkDedup(t *testing.T, cfg *models.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(n.DW.SQL, "fgen_dup_keys") {
+	if !strings.Contains(n.DW.Text(), "fgen_dup_keys") {
 		t.Fatal("the DuckDB DW node does not use the hash split")
 	}
 	db, err := duckdb.Open(duckdb.Options{Threads: 2})

@@ -68,7 +68,7 @@ func newLocal(t testing.TB, cfgText []byte) *local {
 	// The ODS table, as 'fgen load' creates it.
 	for _, tb := range proj.Tables {
 		if tb.Layer == "ODS" {
-			if err := db.Run(context.Background(), &warehouse.Job{Name: tb.Name, Kind: "ddl", SQL: string(tb.DDL.Data)}, nil); err != nil {
+			if err := db.Run(context.Background(), &warehouse.Job{Name: tb.Name, Kind: "ddl", Statements: tb.Create.Statements}, nil); err != nil {
 				t.Fatalf("create ODS: %v", err)
 			}
 		}
@@ -128,7 +128,7 @@ func (l *local) run(rows []reference.ODSRow, days []string) {
 			l.t.Fatalf("load empty %s: %v", day, err)
 		}
 	}
-	p, err := plan.Build(ctx, l.db, plan.Input{Target: "local", Engine: models.EngineDuckDB, Config: l.cfg, Project: l.proj, Days: days})
+	p, err := plan.Build(ctx, l.db, plan.Input{Target: "local", Config: l.cfg, Project: l.proj, Days: days})
 	if err != nil {
 		l.t.Fatalf("plan: %v", err)
 	}

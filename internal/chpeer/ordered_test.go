@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/e2e"
 	"github.com/fgen-dev/fgen/internal/reference"
 )
@@ -233,7 +233,7 @@ func TestOrderedMatchesWindowFunnel(t *testing.T) {
 						for _, day := range days {
 							cf.Day, cf.Next = day, ""
 							if f.DayBoundary == "cross_midnight" {
-								cf.Next = generator.NextDay(day)
+								cf.Next = bizdate.Next(day)
 							}
 							want, err := peer.Counts(ctx, cf)
 							if err != nil {

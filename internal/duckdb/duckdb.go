@@ -88,32 +88,54 @@ func (d *DB) Close() error {
 // SQL returns the underlying database, for tests and benchmarks.
 func (d *DB) SQL() *sql.DB { return d.db }
 
-// Run executes a script (DDL or a node's SQL, possibly several statements
-// with its own BEGIN/COMMIT) on one connection. If a statement fails, an open
-// transaction is rolled back, so the partition keeps its previous rows.
+// Capabilities: one writer at a time; a job and its partition bookkeeping
+// commit together; tables keep their partition column as a plain column,
+// have no lifecycle, and may be read whole; 'fgen load' fills the ODS table.
+func (d *DB) Capabilities() warehouse.Capabilities {
+	return warehouse.Capabilities{Engine: "duckdb", Writers: 1, Atomic: true, PartitionColumn: true, ScanAll: true, LoadsODS: true}
+}
+
+// Run executes a job's statements in one transaction on one connection,
+// with, for a node job, the note that its partition was written: they
+// commit together, or, when a statement fails or ctx ends first, not at
+// all, and the partition keeps its previous rows.
 func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
+	if len(job.Settings) > 0 {
+		return fmt.Errorf("%s: the local engine takes no session settings, got %s", jobName(job), job.Settings[0].Key)
+	}
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if onSubmit != nil {
-		onSubmit(warehouse.Submitted{Job: job})
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
 	}
-	sql := job.SQL
-	if job.Kind != "node" && !strings.Contains(sql, "BEGIN TRANSACTION") {
-		// Table changes apply whole or not at all.
-		sql = "BEGIN TRANSACTION;\n" + sql + "\nCOMMIT;"
+	rollback := func(err error) error {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
 	}
-	if _, err := conn.ExecContext(ctx, sql); err != nil {
-		conn.ExecContext(context.Background(), "ROLLBACK")
-		if ctx.Err() != nil {
-			return ctx.Err()
+	n := len(job.Statements)
+	for i, stmt := range job.Statements {
+		if onSubmit != nil {
+			onSubmit(warehouse.Submitted{Statement: i + 1, Statements: n})
 		}
-		return fmt.Errorf("%s: %w", jobName(job), cleanError(err))
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			if ctx.Err() != nil {
+				return rollback(ctx.Err())
+			}
+			return rollback(fmt.Errorf("%s: %w", jobName(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: cleanError(err)}))
+		}
 	}
 	if job.Kind == "node" && job.Day != "" {
-		return markPartition(ctx, conn, job.Name, job.Day)
+		if err := markPartition(ctx, conn, job.Name, job.Day); err != nil {
+			return rollback(err)
+		}
+	}
+	// Once every statement ran, the job commits whole even if ctx ends
+	// now: what Run returns then says what the database holds.
+	if _, err := conn.ExecContext(context.WithoutCancel(ctx), "COMMIT"); err != nil {
+		return rollback(cleanError(err))
 	}
 	return nil
 }

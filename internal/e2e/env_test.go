@@ -49,11 +49,11 @@ func edited(t testing.TB, edits ...Edit) []byte {
 
 // ---- Which SQL ran -------------------------------------------------------
 
-// sqlCoverage records every SQL script fgen emitted for DuckDB in these tests
-// (rendered DDL and node files, and the table changes of plans) and whether
-// DuckDB ran it successfully; TestMain fails the run when one never ran.
-// Node files are recorded unbound and count as run when a job ran them bound
-// to some day.
+// sqlCoverage records every SQL statement fgen emitted for DuckDB in these
+// tests (the statements of rendered tables and nodes, and of the table
+// changes of plans) and whether DuckDB ran it successfully; TestMain fails
+// the run when one never ran. A node's statements are recorded by node and
+// position and count as run when a job ran them for some day.
 var sqlCoverage = struct {
 	sync.Mutex
 	emitted map[string]string // SQL -> where it came from
@@ -169,8 +169,15 @@ func (e *env) setConfig(label string, cfgText []byte) {
 	if err != nil {
 		t.Fatalf("%s: %v", label, err)
 	}
-	for _, f := range proj.Files {
-		emitted(string(f.Data), label+": "+f.Path)
+	for _, tb := range proj.Tables {
+		for _, st := range tb.Create.Statements {
+			emitted(st, label+": "+tb.DDL.Path)
+		}
+	}
+	for _, n := range proj.Nodes {
+		for i := range n.Script.Statements {
+			emitted(nodeStatement(n.Name, i), fmt.Sprintf("%s: %s statement %d", label, n.Path, i+1))
+		}
 	}
 	e.label, e.cfg, e.proj, e.lay = label, cfg, proj, lay
 }
@@ -186,7 +193,7 @@ func (e *env) ensureODS() {
 	}
 	for _, tb := range e.proj.Tables {
 		if tb.Layer == "ODS" {
-			if err := e.wh.Run(ctx, &warehouse.Job{Name: tb.Name, Kind: "ddl", SQL: string(tb.DDL.Data)}, nil); err != nil {
+			if err := e.wh.Run(ctx, &warehouse.Job{Name: tb.Name, Kind: "ddl", Statements: tb.Create.Statements}, nil); err != nil {
 				e.t.Fatalf("create ODS: %v", err)
 			}
 		}
@@ -260,13 +267,15 @@ func (e *env) loadEmpty(days ...string) {
 // plan builds the plan for days, as 'fgen plan' does.
 func (e *env) plan(days []string) *plan.Plan {
 	e.t.Helper()
-	p, err := plan.Build(context.Background(), e.wh, plan.Input{Target: "local", Engine: models.EngineDuckDB, Config: e.cfg, Project: e.proj, Days: days})
+	p, err := plan.Build(context.Background(), e.wh, plan.Input{Target: "local", Config: e.cfg, Project: e.proj, Days: days})
 	if err != nil {
 		e.t.Fatalf("plan: %v", err)
 	}
 	for _, tc := range p.Tables {
-		if tc.SQL != "" && tc.Action != plan.InSync {
-			emitted(tc.SQL, fmt.Sprintf("%s: plan %s %s", e.label, tc.Action, tc.Table))
+		if tc.Job != nil && tc.Action != plan.InSync {
+			for _, st := range tc.Job.Statements {
+				emitted(st, fmt.Sprintf("%s: plan %s %s", e.label, tc.Action, tc.Table))
+			}
 		}
 	}
 	return p
@@ -493,34 +502,39 @@ func (tr *tracker) Run(ctx context.Context, job *warehouse.Job, onSubmit func(wa
 		return nil
 	}
 	if job.Kind != "node" {
-		ran(job.SQL)
+		for _, st := range job.Statements {
+			ran(st)
+		}
 		return nil
 	}
-	for _, n := range tr.env.proj.Nodes {
+	for i := range tr.env.proj.Nodes {
+		n := &tr.env.proj.Nodes[i]
 		if n.Name != job.Name {
 			continue
 		}
-		if bound, err := generator.BindParams(n.SQL, job.Day); err == nil && bound == job.SQL {
-			ran(string(n.SQL))
+		if s, err := tr.env.proj.NodeScript(n, job.Day); err == nil && slices.Equal(s.Statements, job.Statements) {
+			for i := range s.Statements {
+				ran(nodeStatement(n.Name, i))
+			}
 		}
 	}
 	return nil
 }
 
+// nodeStatement names statement i of a node for sqlCoverage.
+func nodeStatement(node string, i int) string {
+	return fmt.Sprintf("node %s statement %d", node, i+1)
+}
+
 // failAfterInsert returns a rewrite that makes the named node fail on day,
-// after its DELETE and INSERT ran and before its COMMIT: the worst moment.
+// after its DELETE and INSERT ran and before they commit: the worst moment.
 func failAfterInsert(name, day string) func(*warehouse.Job) *warehouse.Job {
 	return func(j *warehouse.Job) *warehouse.Job {
 		if j.Kind != "node" || j.Name != name || j.Day != day {
 			return nil
 		}
-		const fail = "SELECT CAST('injected failure' AS INTEGER);\n"
 		c := *j
-		if i := strings.LastIndex(j.SQL, "COMMIT;"); i >= 0 {
-			c.SQL = j.SQL[:i] + fail + j.SQL[i:]
-		} else {
-			c.SQL = strings.TrimRight(j.SQL, "\n") + "\n" + fail // no transaction: fail after everything
-		}
+		c.Statements = append(slices.Clone(j.Statements), "SELECT CAST('injected failure' AS INTEGER);")
 		return &c
 	}
 }
@@ -549,11 +563,11 @@ func (e *env) rerunOnShuffledDW(salt uint32, days []string) {
 			continue
 		}
 		for _, day := range days {
-			sql, err := generator.BindParams(n.SQL, day)
+			s, err := e.proj.NodeScript(&n, day)
 			if err != nil {
 				e.t.Fatal(err)
 			}
-			if err := e.wh.Run(ctx, &warehouse.Job{Name: n.Name, Kind: "node", Day: day, SQL: sql}, nil); err != nil {
+			if err := e.wh.Run(ctx, &warehouse.Job{Name: n.Name, Kind: "node", Day: day, Statements: s.Statements}, nil); err != nil {
 				e.t.Fatalf("%s on %s over shuffled DW rows: %v", n.Name, day, err)
 			}
 		}

@@ -4,16 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/warehouse"
 )
-
-// RequiredHints go with every job fgen submits: the generated SQL uses
-// MaxCompute 2.0 functions (ARG_MIN, MEDIAN on DOUBLE) and types.
-var RequiredHints = map[string]string{"odps.sql.type.system.odps2": "true"}
 
 // Warehouse adapts a Client to fgen's warehouse interface.
 type Warehouse struct {
@@ -48,47 +42,43 @@ func (w *Warehouse) PartitionExists(ctx context.Context, table, column, value st
 	return ok, err
 }
 
-var setRE = regexp.MustCompile(`(?i)^\s*SET\s+([A-Za-z0-9_.]+)\s*=\s*([^;]*?)\s*;\s*$`)
-
-// splitSettings moves leading "SET k=v;" statements of a DataWorks script
-// into hints: the SQL task API runs one statement and takes settings apart.
-func splitSettings(sql string) (string, map[string]string) {
-	hints := map[string]string{}
-	var body []string
-	lines := strings.Split(sql, "\n")
-	for i, line := range lines {
-		if m := setRE.FindStringSubmatch(line); m != nil {
-			hints[m[1]] = m[2]
-			continue
-		}
-		body = lines[i:]
-		break
-	}
-	// Comments before the statement stay; they are harmless.
-	return strings.Join(body, "\n"), hints
+// Capabilities: jobs run on the remote service, any number at once;
+// tables have lifecycles and real partitions, which every read must name;
+// a sync task owns the ODS table.
+func (w *Warehouse) Capabilities() warehouse.Capabilities {
+	return warehouse.Capabilities{Engine: "maxcompute", Remote: true, Lifecycle: true}
 }
 
-// Run submits a job and waits for it. Settings in the script and the
-// required hints are sent as hints.
+// Run submits the job's statements one at a time, each as its own SQL task
+// with the job's settings as hints (an SQL task runs one statement), and
+// waits for each before the next. The first that fails stops the job: the
+// ones before it stay applied.
 func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
+	hints := map[string]string{}
+	for _, s := range job.Settings {
+		hints[s.Key] = s.Value
+	}
+	n := len(job.Statements)
+	for i, stmt := range job.Statements {
+		if err := w.runStatement(ctx, stmt, hints, func(j *Job) {
+			if onSubmit != nil {
+				onSubmit(warehouse.Submitted{Statement: i + 1, Statements: n, InstanceID: j.ID, LogView: j.LogView})
+			}
+		}); err != nil {
+			return fmt.Errorf("%s: %w", describeJob(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err})
+		}
+	}
+	return nil
+}
+
+// runStatement runs one statement, within the job timeout.
+func (w *Warehouse) runStatement(ctx context.Context, stmt string, hints map[string]string, onSubmit func(*Job)) error {
 	if w.JobTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, w.JobTimeout)
 		defer cancel()
 	}
-	sql, hints := splitSettings(job.SQL)
-	for k, v := range RequiredHints {
-		hints[k] = v
-	}
-	err := w.c.Run(ctx, sql, hints, func(j *Job) {
-		if onSubmit != nil {
-			onSubmit(warehouse.Submitted{Job: job, InstanceID: j.ID, LogView: j.LogView})
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", describeJob(job), err)
-	}
-	return nil
+	return w.c.Run(ctx, stmt, hints, onSubmit)
 }
 
 func describeJob(j *warehouse.Job) string {
@@ -100,7 +90,7 @@ func describeJob(j *warehouse.Job) string {
 
 // Query runs a query and returns its rows; `\N` cells are NULL.
 func (w *Warehouse) Query(ctx context.Context, sql string) (*warehouse.Rows, error) {
-	records, err := w.c.Query(ctx, sql, RequiredHints)
+	records, err := w.c.Query(ctx, sql, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -9,11 +9,10 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/warehouse"
-	"github.com/fgen-dev/fgen/models"
 )
 
 // ErrBlocked is returned by Apply for a plan with destructive changes when
-// they are not allowed.
+// they are not allowed, or with changes fgen never makes (Problem.Refused).
 var ErrBlocked = errors.New("plan has destructive changes")
 
 // EventKind is what happened to a job.
@@ -28,8 +27,10 @@ const (
 
 // Event reports a job's progress to the caller.
 type Event struct {
-	Kind      EventKind
-	Job       *warehouse.Job
+	Kind EventKind
+	Job  *warehouse.Job
+	// Submitted, for EventSubmitted, says which statement of the job the
+	// warehouse accepted.
 	Submitted warehouse.Submitted
 	Elapsed   time.Duration
 	Err       error
@@ -40,8 +41,8 @@ type Event struct {
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
 	AllowDestructive bool
-	// Parallel is the number of days run at a time (at least 1); on DuckDB
-	// (Plan.Engine) Apply runs one at a time whatever it says.
+	// Parallel is the number of days run at a time (at least 1, at most
+	// the warehouse's Capabilities.Writers).
 	Parallel int
 	// OnEvent, when not nil, is called for every job event. Jobs run in
 	// parallel, but Apply serializes the calls: OnEvent is never called
@@ -57,7 +58,11 @@ type JobResult struct {
 	Status     string  `json:"status"` // applied, failed, skipped, not_run
 	InstanceID string  `json:"instance_id,omitempty"`
 	Seconds    float64 `json:"seconds"`
-	Error      string  `json:"error,omitempty"`
+	// Statements is how many statements the job has, Applied how many of
+	// them took effect.
+	Statements int    `json:"statements"`
+	Applied    int    `json:"statements_applied"`
+	Error      string `json:"error,omitempty"`
 }
 
 // Result is what Apply did, job by job, in plan order.
@@ -91,169 +96,231 @@ func (e *PartialError) Error() string {
 
 func (e *PartialError) Unwrap() error { return e.Cause }
 
+// slot is a job and its place in the result.
+type slot struct {
+	job *warehouse.Job
+	idx int
+	day int // 1-based day index, 0 for table changes
+}
+
+// applier carries out one plan: the result so far, guarded by mu, and the
+// events it reports, one at a time.
+type applier struct {
+	ctx  context.Context
+	w    warehouse.Warehouse
+	p    *Plan
+	opts ApplyOptions
+
+	mu       sync.Mutex
+	res      *Result
+	byKey    map[string]int // job key (as in Needs) -> index in res.Jobs
+	firstErr error
+
+	emitMu sync.Mutex
+}
+
 // Apply runs the plan on w: table changes first, in order, then the node jobs
 // in dependency order: the DW node for every day, then each RPT node, days
 // opts.Parallel at a time. A job whose upstream job failed is skipped; other
 // days go on. A failed table change or a cancelled context stops everything
 // not yet started.
 func Apply(ctx context.Context, w warehouse.Warehouse, p *Plan, opts ApplyOptions) (*Result, error) {
-	if p.IsBlocked() && !opts.AllowDestructive {
+	if p.IsRefused() || p.IsBlocked() && !opts.AllowDestructive {
 		return nil, ErrBlocked
 	}
-	var emitMu sync.Mutex
-	emit := func(e Event) {
-		if opts.OnEvent != nil {
-			emitMu.Lock()
-			defer emitMu.Unlock()
-			opts.OnEvent(e)
-		}
-	}
-	res := &Result{}
-	var mu sync.Mutex
-	var firstErr error
-	record := func(i int, jr JobResult, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		res.Jobs[i] = jr
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-	}
-	run := func(i int, job *warehouse.Job, dayIdx int) error {
-		start := time.Now()
-		var sub warehouse.Submitted
-		err := w.Run(ctx, job, func(s warehouse.Submitted) {
-			sub = s
-			emit(Event{Kind: EventSubmitted, Job: job, Submitted: s, DayIndex: dayIdx, Days: len(p.Days)})
-		})
-		el := time.Since(start)
-		jr := JobResult{Name: job.Name, Kind: job.Kind, Day: job.Day, InstanceID: sub.InstanceID, Seconds: el.Round(time.Millisecond).Seconds()}
-		if err != nil {
-			jr.Status, jr.Error = "failed", err.Error()
-			if ctx.Err() != nil {
-				jr.Status = "not_run"
-			}
-			emit(Event{Kind: EventFailed, Job: job, Submitted: sub, Elapsed: el, Err: err, DayIndex: dayIdx, Days: len(p.Days)})
-		} else {
-			jr.Status = "applied"
-			emit(Event{Kind: EventDone, Job: job, Submitted: sub, Elapsed: el, DayIndex: dayIdx, Days: len(p.Days)})
-		}
-		record(i, jr, err)
-		return err
-	}
-
-	// Lay out every job in plan order, all "not_run" until they run.
-	type slot struct {
-		job *warehouse.Job
-		idx int
-	}
-	var tableJobs []slot
-	for _, t := range p.Tables {
-		if t.Action == InSync || t.SQL == "" {
-			continue
-		}
-		kind := "ddl"
-		if t.Action != Create {
-			kind = "alter"
-		}
-		j := &warehouse.Job{Name: t.Table, Kind: kind, SQL: t.SQL}
-		tableJobs = append(tableJobs, slot{j, len(res.Jobs)})
-		res.Jobs = append(res.Jobs, JobResult{Name: j.Name, Kind: j.Kind, Status: "not_run"})
-	}
-	daySlots := make([][]slot, len(p.Days))
-	byKey := map[string]int{} // job key (as in Needs) -> index in res.Jobs
-	for di, d := range p.Days {
-		for _, j := range d.Jobs {
-			if _, dup := byKey[j.Key()]; !dup {
-				byKey[j.Key()] = len(res.Jobs)
-			}
-			daySlots[di] = append(daySlots[di], slot{j, len(res.Jobs)})
-			res.Jobs = append(res.Jobs, JobResult{Name: j.Name, Kind: j.Kind, Day: j.Day, Status: "not_run"})
-		}
-	}
-
-	for _, s := range tableJobs {
+	a := &applier{ctx: ctx, w: w, p: p, opts: opts, res: &Result{}, byKey: map[string]int{}}
+	tables, days := a.layout()
+	for _, s := range tables {
 		if ctx.Err() != nil {
 			break
 		}
-		if err := run(s.idx, s.job, 0); err != nil {
-			return res, &PartialError{Result: res, Cause: err}
+		if err := a.run(s); err != nil {
+			return a.res, &PartialError{Result: a.res, Cause: err}
 		}
 	}
+	a.skipMissingUpstream(days)
+	a.runPhases(days)
+	return a.finish()
+}
 
-	// Days whose upstream partition is missing are skipped whole.
-	for di, d := range p.Days {
+// layout lists every job in plan order, all "not_run" until they run: the
+// table changes, and the node jobs of each day.
+func (a *applier) layout() (tables []slot, days [][]slot) {
+	add := func(j *warehouse.Job, day int) slot {
+		s := slot{job: j, idx: len(a.res.Jobs), day: day}
+		a.res.Jobs = append(a.res.Jobs, JobResult{Name: j.Name, Kind: j.Kind, Day: j.Day, Status: "not_run", Statements: len(j.Statements)})
+		return s
+	}
+	for _, t := range a.p.Tables {
+		if t.Action == InSync || t.Job == nil {
+			continue
+		}
+		tables = append(tables, add(t.Job, 0))
+	}
+	days = make([][]slot, len(a.p.Days))
+	for di, d := range a.p.Days {
+		for _, j := range d.Jobs {
+			if _, dup := a.byKey[j.Key()]; !dup {
+				a.byKey[j.Key()] = len(a.res.Jobs)
+			}
+			days[di] = append(days[di], add(j, di+1))
+		}
+	}
+	return tables, days
+}
+
+func (a *applier) emit(e Event) {
+	if a.opts.OnEvent == nil {
+		return
+	}
+	e.Days = len(a.p.Days)
+	a.emitMu.Lock()
+	defer a.emitMu.Unlock()
+	a.opts.OnEvent(e)
+}
+
+// record sets the result of a slot; err, if any, may become the first error.
+func (a *applier) record(s slot, status, msg string, update func(*JobResult), err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	jr := &a.res.Jobs[s.idx]
+	jr.Status, jr.Error = status, msg
+	if update != nil {
+		update(jr)
+	}
+	if err != nil && a.firstErr == nil {
+		a.firstErr = err
+	}
+}
+
+func (a *applier) status(key string) string {
+	i, ok := a.byKey[key]
+	if !ok {
+		return ""
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.res.Jobs[i].Status
+}
+
+// run runs one job and records how it went.
+func (a *applier) run(s slot) error {
+	start := time.Now()
+	var last warehouse.Submitted
+	err := a.w.Run(a.ctx, s.job, func(sub warehouse.Submitted) {
+		last = sub
+		a.emit(Event{Kind: EventSubmitted, Job: s.job, Submitted: sub, DayIndex: s.day})
+	})
+	el := time.Since(start)
+	update := func(jr *JobResult) {
+		jr.InstanceID, jr.Seconds = last.InstanceID, el.Round(time.Millisecond).Seconds()
+		jr.Applied = len(s.job.Statements)
+		if err != nil {
+			jr.Applied = appliedBefore(a.p.Caps, err)
+		}
+	}
+	if err == nil {
+		a.record(s, "applied", "", update, nil)
+		a.emit(Event{Kind: EventDone, Job: s.job, Submitted: last, Elapsed: el, DayIndex: s.day})
+		return nil
+	}
+	status := "failed"
+	if a.ctx.Err() != nil {
+		status = "not_run"
+	}
+	a.record(s, status, err.Error(), update, err)
+	a.emit(Event{Kind: EventFailed, Job: s.job, Submitted: last, Elapsed: el, Err: err, DayIndex: s.day})
+	return err
+}
+
+// appliedBefore is how many statements of a failed job took effect: those
+// before the failed one, unless the engine runs a job as one transaction.
+func appliedBefore(caps warehouse.Capabilities, err error) int {
+	var se *warehouse.StatementError
+	if caps.Atomic || !errors.As(err, &se) {
+		return 0
+	}
+	return se.Statement - 1
+}
+
+// skipMissingUpstream skips, whole, the days whose upstream partition is
+// missing.
+func (a *applier) skipMissingUpstream(days [][]slot) {
+	for di, d := range a.p.Days {
 		if d.UpstreamReady {
 			continue
 		}
 		err := fmt.Errorf("day %s: upstream partition %s is missing; load it, then apply again", d.Day, strings.Join(d.Missing, ", "))
-		for _, s := range daySlots[di] {
-			record(s.idx, JobResult{Name: s.job.Name, Kind: s.job.Kind, Day: s.job.Day, Status: "skipped", Error: "upstream partition missing"}, err)
-			emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: di + 1, Days: len(p.Days)})
+		for _, s := range days[di] {
+			a.record(s, "skipped", "upstream partition missing", nil, err)
+			a.emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: s.day})
 		}
 	}
+}
 
-	// Nodes run in phases, in dependency order (DW for every day, then each
-	// RPT node), so a node that reads the next day's partition finds it;
-	// within a phase, days run opts.Parallel at a time.
-	status := func(key string) string {
-		i, ok := byKey[key]
-		if !ok {
-			return ""
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		return res.Jobs[i].Status
-	}
-	parallel := max(1, opts.Parallel)
-	if p.Engine == models.EngineDuckDB {
-		parallel = 1 // one writer
+// runPhases runs the node jobs in phases, in dependency order (DW for every
+// day, then each RPT node), so a node that reads the next day's partition
+// finds it; within a phase, days run Parallel at a time, at most as many as
+// the warehouse takes writers.
+func (a *applier) runPhases(days [][]slot) {
+	parallel := max(1, a.opts.Parallel)
+	if w := a.p.Caps.Writers; w > 0 {
+		parallel = min(parallel, w)
 	}
 	phases := 0
-	for _, slots := range daySlots {
+	for _, slots := range days {
 		phases = max(phases, len(slots))
 	}
-	var wg sync.WaitGroup
-	for phase := 0; phase < phases && ctx.Err() == nil; phase++ {
+	for phase := 0; phase < phases && a.ctx.Err() == nil; phase++ {
 		sem := make(chan struct{}, parallel)
-		for di := range p.Days {
-			if !p.Days[di].UpstreamReady || phase >= len(daySlots[di]) || ctx.Err() != nil {
+		var wg sync.WaitGroup
+		for di := range a.p.Days {
+			if !a.p.Days[di].UpstreamReady || phase >= len(days[di]) || a.ctx.Err() != nil {
 				continue
 			}
-			s := daySlots[di][phase]
-			blocked := ""
-			for _, need := range s.job.Needs {
-				if st := status(need); st != "" && st != "applied" {
-					blocked = need
-					break
-				}
-			}
-			if blocked != "" {
-				err := fmt.Errorf("%s did not apply", strings.Replace(blocked, "@", " for ", 1))
-				record(s.idx, JobResult{Name: s.job.Name, Kind: s.job.Kind, Day: s.job.Day, Status: "skipped", Error: err.Error()}, nil)
-				emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: di + 1, Days: len(p.Days)})
+			s := days[di][phase]
+			if need := a.failedNeed(s.job); need != "" {
+				err := fmt.Errorf("%s did not apply", strings.Replace(need, "@", " for ", 1))
+				a.record(s, "skipped", err.Error(), nil, nil)
+				a.emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: s.day})
 				continue
 			}
 			sem <- struct{}{}
 			wg.Add(1)
-			go func(di int, s slot) {
+			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				if ctx.Err() == nil {
-					run(s.idx, s.job, di+1)
+				if a.ctx.Err() == nil {
+					a.run(s)
 				}
-			}(di, s)
+			}()
 		}
 		wg.Wait()
 	}
-	if ctx.Err() != nil && firstErr == nil {
-		firstErr = ctx.Err()
-	}
-	if firstErr != nil {
-		if ctx.Err() != nil {
-			firstErr = fmt.Errorf("%w (%v)", ctx.Err(), firstErr)
+}
+
+// failedNeed returns the first job j needs that did not apply, or "".
+func (a *applier) failedNeed(j *warehouse.Job) string {
+	for _, need := range j.Needs {
+		if st := a.status(need); st != "" && st != "applied" {
+			return need
 		}
-		return res, &PartialError{Result: res, Cause: firstErr}
 	}
-	return res, nil
+	return ""
+}
+
+func (a *applier) finish() (*Result, error) {
+	err := a.firstErr
+	if a.ctx.Err() != nil {
+		switch {
+		case err == nil:
+			err = a.ctx.Err()
+		case !errors.Is(err, a.ctx.Err()):
+			err = fmt.Errorf("%w (%v)", a.ctx.Err(), err)
+		}
+	}
+	if err != nil {
+		return a.res, &PartialError{Result: a.res, Cause: err}
+	}
+	return a.res, nil
 }

@@ -101,7 +101,7 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 		}
 		for _, d := range p.Days {
 			for _, j := range d.Jobs {
-				writeSQLDetails(w, d.Day, j.Name, j.SQL)
+				writeSQLDetails(w, d.Day, j.Name, j.Text())
 			}
 		}
 	}
@@ -164,7 +164,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 	for _, d := range p.Days {
 		jd := day{Day: d.Day, UpstreamReady: d.UpstreamReady, Missing: nonNil(d.Missing), Warnings: nonNil(d.Warnings), Jobs: []job{}}
 		for _, j := range d.Jobs {
-			jd.Jobs = append(jd.Jobs, job{j.Name, j.Kind, j.Day, j.SQL})
+			jd.Jobs = append(jd.Jobs, job{j.Name, j.Kind, j.Day, j.Text()})
 		}
 		out.Days = append(out.Days, jd)
 	}

@@ -7,9 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -30,14 +30,22 @@ const (
 	CodeColumnRetyped    = "column_retyped"
 	CodeColumnReordered  = "column_reordered"
 	CodePartitionChanged = "partition_changed"
+	// CodeColumnMissing: the live ODS table lacks a column funnel.toml
+	// declares, and its sync task, not fgen, would add it.
+	CodeColumnMissing = "column_missing"
 )
 
-// Problem is a destructive change apply refuses without --allow-destructive.
+// Problem is a change apply refuses: a destructive change it makes only with
+// --allow-destructive, or one it never makes (Refused).
 type Problem struct {
 	Code    string `json:"code"`
 	Column  string `json:"column,omitempty"`
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
+	// Refused: fgen never makes this change, with or without
+	// --allow-destructive: it would change the ODS table, which belongs to
+	// the sync task that fills it.
+	Refused bool `json:"refused,omitempty"`
 }
 
 // TableChange is the plan for one table.
@@ -48,8 +56,21 @@ type TableChange struct {
 	Changes  []string  `json:"changes,omitempty"`  // human-readable, e.g. "add column x BIGINT"
 	Problems []Problem `json:"problems,omitempty"` // for blocked tables
 	Notes    []string  `json:"notes,omitempty"`    // differences fgen leaves alone
-	// SQL runs when applying (for blocked tables: only with --allow-destructive).
+	// SQL runs when applying (for blocked tables: only with
+	// --allow-destructive, and never when a problem is Refused).
 	SQL string `json:"sql,omitempty"`
+	// Job is SQL as apply runs it: one statement after the other.
+	Job *warehouse.Job `json:"-"`
+}
+
+// Refused reports whether apply never makes this table's change.
+func (t *TableChange) Refused() bool {
+	for _, p := range t.Problems {
+		if p.Refused {
+			return true
+		}
+	}
+	return false
 }
 
 // Day is the plan for one business date.
@@ -67,6 +88,7 @@ type Day struct {
 type Plan struct {
 	Target string
 	Engine string
+	Caps   warehouse.Capabilities
 	Tables []TableChange
 	Days   []Day
 }
@@ -94,10 +116,19 @@ func (p *Plan) IsBlocked() bool {
 	return false
 }
 
+// IsRefused reports whether some table has a change apply never makes.
+func (p *Plan) IsRefused() bool {
+	for i := range p.Tables {
+		if p.Tables[i].Refused() {
+			return true
+		}
+	}
+	return false
+}
+
 // Input is what a plan is built from.
 type Input struct {
 	Target  string
-	Engine  string
 	Config  *models.Config
 	Project *generator.Project // rendered in the target's dialect
 	Days    []string           // business dates to run; none for a schema-only plan
@@ -105,19 +136,20 @@ type Input struct {
 
 // Build reads live metadata from w and plans the changes and jobs.
 func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) {
-	p := &Plan{Target: in.Target, Engine: in.Engine}
+	caps := w.Capabilities()
+	p := &Plan{Target: in.Target, Engine: caps.Engine, Caps: caps}
 	for _, t := range in.Project.Tables {
 		live, err := w.Describe(ctx, t.Name)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
 			p.Tables = append(p.Tables, TableChange{Table: t.Name, Layer: t.Layer, Action: Create,
 				Changes: []string{fmt.Sprintf("create table with %d columns, partitioned by %s", len(t.Columns), t.Partition)},
-				SQL:     string(t.DDL.Data)})
+				SQL:     string(t.DDL.Data), Job: tableJob(t.Name, "ddl", t.Create)})
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("describe %s: %w", t.Name, err)
 		}
-		tc, err := compare(in.Project, t, live)
+		tc, err := compare(in.Project, caps, t, live)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +166,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		}
 		ok, err := w.PartitionExists(ctx, table, column, value)
 		if err != nil {
-			return false, err
+			return false, fmt.Errorf("check partition %s=%s of %s: %w", column, value, table, err)
 		}
 		probed[k] = ok
 		return ok, nil
@@ -144,22 +176,34 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		inRange[x] = true
 	}
 	ods := in.Config.ODS
+	// A day's partition of an ODS table with other partition keys can be
+	// neither probed nor read.
+	odsKeysDiffer := false
+	for _, t := range p.Tables {
+		for _, pr := range t.Problems {
+			odsKeysDiffer = odsKeysDiffer || t.Layer == generator.LayerODS && pr.Code == CodePartitionChanged
+		}
+	}
 	for _, day := range in.Days {
 		d := Day{Day: day, UpstreamReady: true}
-		ok, err := partitionExists(ods.Name, ods.Partition, day)
-		if err != nil {
-			return nil, fmt.Errorf("check partition %s=%s of %s: %w", ods.Partition, day, ods.Name, err)
+		ok, err := false, error(nil)
+		if odsKeysDiffer {
+			d.Warnings = append(d.Warnings, fmt.Sprintf("not checked: %s is not partitioned by %s alone", ods.Name, ods.Partition))
+		} else if ok, err = partitionExists(ods.Name, ods.Partition, day); err != nil {
+			return nil, err
 		}
 		if !ok {
 			d.UpstreamReady = false
 			d.Missing = append(d.Missing, fmt.Sprintf("%s/%s=%s", ods.Name, ods.Partition, day))
 		}
-		for _, n := range in.Project.Nodes {
-			sql, err := generator.BindParams(n.SQL, day)
+		for i := range in.Project.Nodes {
+			n := &in.Project.Nodes[i]
+			script, err := in.Project.NodeScript(n, day)
 			if err != nil {
 				return nil, fmt.Errorf("node %s: %w", n.Name, err)
 			}
-			job := &warehouse.Job{Name: n.Name, Kind: "node", Day: day, SQL: sql}
+			job := scriptJob(n.Name, "node", script)
+			job.Day = day
 			for _, input := range n.Inputs {
 				if input == ods.Name {
 					continue
@@ -168,14 +212,14 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 				if !n.NextDay {
 					continue
 				}
-				next := generator.NextDay(day)
+				next := bizdate.Next(day)
 				if inRange[next] {
 					job.Needs = append(job.Needs, warehouse.JobKey(input, next))
 					continue
 				}
 				ok, err := partitionExists(input, in.Config.DW.Partition, next)
 				if err != nil {
-					return nil, fmt.Errorf("check partition %s=%s of %s: %w", in.Config.DW.Partition, next, input, err)
+					return nil, err
 				}
 				if !ok {
 					d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s is applied", n.Name, input, next, next))
@@ -188,156 +232,19 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 	return p, nil
 }
 
-// compare plans the evolution of one existing table of the rendered project proj.
-func compare(proj *generator.Project, want generator.Table, live *warehouse.Table) (TableChange, error) {
-	d := proj.Dialect
-	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
-	liveCols := live.Columns
-	livePart := live.PartitionKeys
-	if d == generator.DuckDB {
-		// The local engine keeps the partition as a plain column.
-		liveCols, livePart = nil, nil
-		for _, c := range live.Columns {
-			if strings.EqualFold(c.Name, want.Partition) {
-				livePart = append(livePart, c)
-			} else {
-				liveCols = append(liveCols, c)
-			}
-		}
+// scriptJob is the job that runs a rendered script.
+func scriptJob(name, kind string, s generator.Script) *warehouse.Job {
+	j := &warehouse.Job{Name: name, Kind: kind, Statements: s.Statements}
+	for _, st := range s.Settings {
+		j.Settings = append(j.Settings, warehouse.Setting{Key: st.Key, Value: st.Value})
 	}
-	// The ODS table belongs to the sync task that fills it: fgen adds the
-	// columns the DW node needs, but leaves its comments and lifecycle.
-	ods := want.Layer == "ODS"
-	odsDrift := false // comments or lifecycle of the ODS table differ
-	alter := generator.Alter{Table: want.Name}
-	destructive := generator.Alter{Table: want.Name}
-	recreate := false
-	block := func(p Problem) {
-		tc.Problems = append(tc.Problems, p)
-	}
-
-	if len(livePart) != 1 || !strings.EqualFold(livePart[0].Name, want.Partition) {
-		names := make([]string, len(livePart))
-		for i, c := range livePart {
-			names[i] = c.Name
-		}
-		block(Problem{Code: CodePartitionChanged,
-			Message: fmt.Sprintf("live table is partitioned by (%s), funnel.toml says %s", strings.Join(names, ", "), want.Partition),
-			Fix:     fmt.Sprintf("keep partition = %q in funnel.toml, or recreate the table (--allow-destructive drops and recreates it, losing its data)", strings.Join(names, ","))})
-		recreate = true
-	}
-	liveIdx := map[string]int{}
-	for i, c := range liveCols {
-		liveIdx[strings.ToLower(c.Name)] = i
-	}
-	wantIdx := map[string]bool{}
-	for i, c := range want.Columns {
-		wantIdx[strings.ToLower(c.Name)] = true
-		j, ok := liveIdx[strings.ToLower(c.Name)]
-		if !ok {
-			if i >= len(liveCols) {
-				alter.AddColumns = append(alter.AddColumns, c)
-				tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
-			} else {
-				block(Problem{Code: CodeColumnReordered, Column: c.Name,
-					Message: fmt.Sprintf("new column %s is not last; MaxCompute appends new columns at the end", c.Name),
-					Fix:     fmt.Sprintf("move %s to the end of the columns in funnel.toml", c.Name)})
-				recreate = true
-			}
-			continue
-		}
-		lc := liveCols[j]
-		if j != i {
-			block(Problem{Code: CodeColumnReordered, Column: c.Name,
-				Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", c.Name, j+1, i+1),
-				Fix:     "keep the live column order in funnel.toml; INSERT OVERWRITE maps columns by position"})
-			recreate = true
-		}
-		if !sameType(d.ColumnType(c.Type), lc.Type) {
-			block(Problem{Code: CodeColumnRetyped, Column: c.Name,
-				Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", c.Name, strings.ToUpper(lc.Type), c.Type),
-				Fix:     fmt.Sprintf("keep type %s in funnel.toml, or add a new column with the new type", strings.ToUpper(lc.Type))})
-			destructive.Retype = append(destructive.Retype, c)
-		}
-		if c.Comment != lc.Comment {
-			if ods {
-				odsDrift = true
-			} else {
-				alter.ColumnComments = append(alter.ColumnComments, c)
-				tc.Changes = append(tc.Changes, fmt.Sprintf("column %s comment %q -> %q", c.Name, lc.Comment, c.Comment))
-			}
-		}
-	}
-	for _, lc := range liveCols {
-		if !wantIdx[strings.ToLower(lc.Name)] {
-			block(Problem{Code: CodeColumnDropped, Column: lc.Name,
-				Message: fmt.Sprintf("live column %s is not in funnel.toml", lc.Name),
-				Fix:     fmt.Sprintf("add %s %s back to funnel.toml (fgen never drops data without --allow-destructive)", lc.Name, strings.ToUpper(lc.Type))})
-			destructive.DropColumns = append(destructive.DropColumns, models.Column{Name: lc.Name})
-		}
-	}
-	if want.Comment != live.Comment {
-		if ods {
-			odsDrift = true
-		} else {
-			alter.SetComment, alter.Comment = true, want.Comment
-			tc.Changes = append(tc.Changes, fmt.Sprintf("comment %q -> %q", live.Comment, want.Comment))
-		}
-	}
-	if d != generator.DuckDB && want.Lifecycle != live.Lifecycle && !(want.Lifecycle == 0 && live.Lifecycle < 0) {
-		if ods {
-			odsDrift = true
-		} else {
-			alter.SetLifecycle, alter.Lifecycle = true, want.Lifecycle
-			tc.Changes = append(tc.Changes, fmt.Sprintf("lifecycle %d -> %d", live.Lifecycle, want.Lifecycle))
-		}
-	}
-	if odsDrift {
-		tc.Notes = append(tc.Notes, "comments or lifecycle differ from funnel.toml; fgen leaves them to the sync task that owns the ODS table")
-	}
-
-	derived := !ods
-	if derived && (len(destructive.Retype) > 0 || len(destructive.DropColumns) > 0) {
-		// DW and RPT rows are derived: recreating the table is the change
-		// that always works (a retype may not convert the old values), and
-		// apply fills the days again.
-		recreate = true
-	}
-	if recreate && derived {
-		for i := range tc.Problems {
-			if tc.Problems[i].Code == CodePartitionChanged {
-				continue
-			}
-			tc.Problems[i].Fix += fmt.Sprintf("; --allow-destructive drops and recreates %s (its rows are derived: apply the days you need again)", want.Name)
-		}
-	}
-
-	var sql string
-	var err error
-	switch {
-	case recreate:
-		sql = fmt.Sprintf("DROP TABLE IF EXISTS %s;\n%s", d.QuoteIdent(want.Name), want.DDL.Data)
-	default:
-		alter.DropColumns, alter.Retype = destructive.DropColumns, destructive.Retype
-		sql, err = proj.RenderAlter(alter)
-		if err != nil {
-			return tc, err
-		}
-	}
-	switch {
-	case len(tc.Problems) > 0:
-		tc.Action = Blocked
-		tc.SQL = sql
-	case sql != "":
-		tc.Action = Alter
-		tc.SQL = sql + "\n"
-	}
-	return tc, nil
+	return j
 }
 
-// sameType compares a wanted type (in the dialect) with a live one, ignoring
-// case and spaces.
-func sameType(want, live string) bool {
-	norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
-	return norm(want) == norm(live)
+// tableJob is the job of a table change, nil when s has no statements.
+func tableJob(table, kind string, s generator.Script) *warehouse.Job {
+	if len(s.Statements) == 0 {
+		return nil
+	}
+	return scriptJob(table, kind, s)
 }

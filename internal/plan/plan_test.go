@@ -24,6 +24,17 @@ type fakeWarehouse struct {
 	partitions map[string]bool // table/value
 	ran        []string        // job keys in order
 	fail       map[string]error
+	caps       *warehouse.Capabilities // nil: MaxCompute's
+}
+
+// maxComputeCaps are the capabilities of internal/maxcompute's warehouse.
+var maxComputeCaps = warehouse.Capabilities{Engine: "maxcompute", Remote: true, Lifecycle: true}
+
+func (f *fakeWarehouse) Capabilities() warehouse.Capabilities {
+	if f.caps != nil {
+		return *f.caps
+	}
+	return maxComputeCaps
 }
 
 func (f *fakeWarehouse) Describe(_ context.Context, name string) (*warehouse.Table, error) {
@@ -39,7 +50,7 @@ func (f *fakeWarehouse) PartitionExists(_ context.Context, table, _, value strin
 
 func (f *fakeWarehouse) Run(_ context.Context, j *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
 	if onSubmit != nil {
-		onSubmit(warehouse.Submitted{Job: j, InstanceID: "i-" + j.Key()})
+		onSubmit(warehouse.Submitted{Statement: 1, Statements: len(j.Statements), InstanceID: "i-" + j.Key()})
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -92,7 +103,7 @@ func build(t *testing.T, cfg *models.Config, w *fakeWarehouse, days ...string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Build(context.Background(), w, Input{Target: "prod", Engine: "maxcompute", Config: cfg, Project: proj, Days: days})
+	p, err := Build(context.Background(), w, Input{Target: "prod", Config: cfg, Project: proj, Days: days})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +129,7 @@ func TestPlanCreatesMissingTables(t *testing.T) {
 	if len(p.Days) != 1 || !p.Days[0].UpstreamReady || len(p.Days[0].Jobs) != 2 {
 		t.Fatalf("days = %+v", p.Days)
 	}
-	if sql := p.Days[0].Jobs[0].SQL; !strings.Contains(sql, "PARTITION (`dt` = '20210303')") || strings.Contains(sql, "${") {
+	if sql := p.Days[0].Jobs[0].Text(); !strings.Contains(sql, "PARTITION (`dt` = '20210303')") || strings.Contains(sql, "${") {
 		t.Errorf("the business date is not substituted:\n%s", sql)
 	}
 }
@@ -135,7 +146,7 @@ func TestPlanEvolution(t *testing.T) {
 		{"new column in config", func(tb *warehouse.Table) { tb.Columns = tb.Columns[:len(tb.Columns)-1] }, Alter,
 			"ALTER TABLE `dw_user_trace_data` ADD COLUMNS (\n    `customize_event_content` STRING COMMENT 'event payload'\n);"},
 		{"comment", func(tb *warehouse.Table) { tb.Comment = "old" }, Alter, "ALTER TABLE `dw_user_trace_data` SET COMMENT 'cleaned user trace events';"},
-		{"lifecycle", func(tb *warehouse.Table) { tb.Lifecycle = 30 }, Alter, "ALTER TABLE `dw_user_trace_data` SET LIFECYCLE 0;"},
+		{"lifecycle removed", func(tb *warehouse.Table) { tb.Lifecycle = 30 }, InSync, "ALTER TABLE `dw_user_trace_data` DISABLE LIFECYCLE;"},
 		{"column comment", func(tb *warehouse.Table) { tb.Columns[0].Comment = "x" }, Alter, "ALTER TABLE `dw_user_trace_data` CHANGE COLUMN `uid` COMMENT 'user id';"},
 		{"extra live column", func(tb *warehouse.Table) {
 			tb.Columns = append(tb.Columns, warehouse.Column{Name: "legacy", Type: "string"})
@@ -154,6 +165,13 @@ func TestPlanEvolution(t *testing.T) {
 				t.Fatalf("action = %s, want %s (%+v)", tc.Action, tt.action, tc)
 			}
 			switch tt.action {
+			case InSync:
+				if tc.SQL != "" || tc.Job != nil {
+					t.Errorf("in sync, but SQL:\n%s", tc.SQL)
+				}
+				if tt.want != "" && (len(tc.Notes) != 1 || !strings.Contains(tc.Notes[0], tt.want)) {
+					t.Errorf("notes = %q, want one that says %s", tc.Notes, tt.want)
+				}
 			case Alter:
 				if !strings.Contains(tc.SQL, tt.want) {
 					t.Errorf("SQL =\n%s\nwant it to contain\n%s", tc.SQL, tt.want)
@@ -303,7 +321,7 @@ table = "rpt_%[1]s"
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Build(context.Background(), w, Input{Target: "prod", Engine: "maxcompute", Config: cfg, Project: proj, Days: []string{"20210301", "20210302"}})
+	p, err := Build(context.Background(), w, Input{Target: "prod", Config: cfg, Project: proj, Days: []string{"20210301", "20210302"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +343,9 @@ func TestPlanLeavesODSCommentsAndLifecycle(t *testing.T) {
 	ods := live["ods_user_trace_data"]
 	ods.Comment, ods.Lifecycle, ods.Columns[0].Comment = "old", 30, "x"
 	ods.Columns = ods.Columns[:len(ods.Columns)-1]
-	p := build(t, cfg, &fakeWarehouse{tables: live})
+	// Where fgen loads the ODS table itself, it appends the new column.
+	local := warehouse.Capabilities{Engine: "duckdb", LoadsODS: true}
+	p := build(t, cfg, &fakeWarehouse{tables: live, caps: &local})
 	tc := p.Tables[0]
 	if tc.Action != Alter || len(tc.Changes) != 1 || !strings.HasPrefix(tc.Changes[0], "add column ") {
 		t.Errorf("ODS table: action %s, changes %q; want alter with only the added column", tc.Action, tc.Changes)
@@ -335,6 +355,63 @@ func TestPlanLeavesODSCommentsAndLifecycle(t *testing.T) {
 	}
 	if len(tc.Notes) != 1 || !strings.Contains(tc.Notes[0], "sync task") {
 		t.Errorf("notes = %q", tc.Notes)
+	}
+}
+
+// The ODS table belongs to the sync task that fills it: whatever its drift,
+// fgen plans no statement for it, and apply refuses the plan even with
+// --allow-destructive.
+func TestPlanNeverChangesODS(t *testing.T) {
+	cfg := config(t, nil)
+	for _, tt := range []struct {
+		name  string
+		drift func(*warehouse.Table)
+		code  string
+		fix   string
+	}{
+		{"reordered", func(tb *warehouse.Table) { tb.Columns[0], tb.Columns[1] = tb.Columns[1], tb.Columns[0] }, CodeColumnReordered, "in the live order (uid, md5, ts,"},
+		{"retyped", func(tb *warehouse.Table) { tb.Columns[2].Type = "string" }, CodeColumnRetyped, `set type = "STRING" for ts under [ods]`},
+		{"extra", func(tb *warehouse.Table) {
+			tb.Columns = append(tb.Columns, warehouse.Column{Name: "region", Type: "string"})
+		}, CodeColumnDropped, `add { name = "region", type = "STRING" } under [ods]`},
+		{"missing", func(tb *warehouse.Table) { tb.Columns = tb.Columns[:len(tb.Columns)-1] }, CodeColumnMissing, "ADD COLUMNS (`customize_event_content` STRING);), or remove customize_event_content"},
+		{"missing in the middle", func(tb *warehouse.Table) { tb.Columns = append(tb.Columns[:1], tb.Columns[2:]...) }, CodeColumnMissing, "or remove it from [ods]"},
+		{"other partition", func(tb *warehouse.Table) { tb.PartitionKeys = []warehouse.Column{{Name: "ds", Type: "string"}} }, CodePartitionChanged, `set partition = "ds" under [ods]`},
+		{"two partition keys", func(tb *warehouse.Table) {
+			tb.PartitionKeys = append(tb.PartitionKeys, warehouse.Column{Name: "hh", Type: "string"})
+		}, CodePartitionChanged, `set partition = "dt,hh"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			live := liveTables(t, cfg)
+			tt.drift(live["ods_user_trace_data"])
+			w := &fakeWarehouse{tables: live}
+			p := build(t, cfg, w)
+			tc := p.Tables[0]
+			if tc.Action != Blocked || tc.SQL != "" || tc.Job != nil {
+				t.Fatalf("ODS: action %s, SQL %q; want blocked with no SQL", tc.Action, tc.SQL)
+			}
+			found := false
+			for _, pr := range tc.Problems {
+				if !pr.Refused {
+					t.Errorf("problem %s is not refused", pr.Code)
+				}
+				if pr.Code == tt.code && strings.Contains(pr.Fix, tt.fix) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("problems %+v; want %s with a fix that says %q", tc.Problems, tt.code, tt.fix)
+			}
+			if !p.IsBlocked() || !p.IsRefused() {
+				t.Error("plan not blocked and refused")
+			}
+			if _, err := Apply(context.Background(), w, p, ApplyOptions{AllowDestructive: true}); !errors.Is(err, ErrBlocked) {
+				t.Errorf("apply --allow-destructive: %v, want ErrBlocked", err)
+			}
+			if len(w.ran) != 0 {
+				t.Errorf("ran %v", w.ran)
+			}
+		})
 	}
 }
 
@@ -365,7 +442,9 @@ func TestApplyParallelDaysExceptOnDuckDB(t *testing.T) {
 			w.partitions["ods_user_trace_data/"+d] = true
 		}
 		p := build(t, cfg, w.fakeWarehouse, days...)
-		p.Engine = tt.engine
+		if tt.engine == models.EngineDuckDB {
+			p.Caps.Writers = 1
+		}
 		if _, err := Apply(context.Background(), w, p, ApplyOptions{Parallel: 4}); err != nil {
 			t.Fatal(err)
 		}

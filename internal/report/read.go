@@ -12,30 +12,18 @@ import (
 	"github.com/fgen-dev/fgen/models"
 )
 
-// Query returns the SQL that reads a funnel's report rows for the business
-// dates from..to (inclusive; both empty for every date) in dialect d. It
-// always filters the partition column when given dates, so MaxCompute prunes
-// partitions.
-func Query(d generator.Dialect, f *models.Funnel, from, to string) string {
-	var cols []string
-	for _, c := range f.ReportColumns() {
-		cols = append(cols, d.QuoteIdent(c.Name))
-	}
-	part := d.QuoteIdent(f.Report.Partition)
-	cols = append(cols, part)
-	q := fmt.Sprintf("SELECT %s\nFROM %s", strings.Join(cols, ", "), d.QuoteIdent(f.Report.Table))
-	if from != "" {
-		q += fmt.Sprintf("\nWHERE %s >= '%s' AND %s <= '%s'", part, from, part, to)
-	}
-	return q + fmt.Sprintf("\nORDER BY %s", part)
-}
-
-// Read reads a funnel's report rows from w. Counts are parsed whether the
+// Read reads a funnel's report rows from w, for the business dates
+// from..to (both empty: every date), with the report query of proj, the
+// project rendered in w's dialect. Counts are parsed whether the
 // table stores them as BIGINT or STRING; rates are recomputed from the counts
 // at full precision (the table's own rate columns are derived from the same
 // counts, rounded when written as percent strings).
-func Read(ctx context.Context, w warehouse.Warehouse, d generator.Dialect, f *models.Funnel, from, to string) (*Report, error) {
-	rows, err := w.Query(ctx, Query(d, f, from, to))
+func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f *models.Funnel, from, to string) (*Report, error) {
+	q, err := proj.ReportQuery(f, from, to)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.Report.Table, err)
 	}

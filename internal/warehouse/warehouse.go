@@ -1,11 +1,13 @@
-// Package warehouse is the small interface fgen's plan and apply use to talk
-// to a warehouse, with one implementation per engine (internal/duckdb,
-// internal/maxcompute), and the engine-independent orchestration on top.
+// Package warehouse is the small interface through which fgen's plan, apply
+// and report talk to a warehouse. Each engine implements it
+// (internal/duckdb, internal/maxcompute); internal/plan builds on it.
 package warehouse
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 )
 
 // Column is a live column.
@@ -27,12 +29,21 @@ type Table struct {
 // ErrTableNotFound is returned by Describe for a table that does not exist.
 var ErrTableNotFound = errors.New("table not found")
 
-// Job is one SQL script submitted to a warehouse: a DDL file or a node for a day.
+// Setting is a session setting every statement of a job runs with, such as
+// odps.sql.type.system.odps2=true.
+type Setting struct {
+	Key, Value string
+}
+
+// Job is SQL submitted to a warehouse as one unit: a table's creation or
+// change, or a node for a day. Its statements run in order, each complete
+// and ending with ';'.
 type Job struct {
-	Name string // the node or table, e.g. dw_user_trace_data
-	Kind string // "ddl", "alter" or "node"
-	Day  string // business date for nodes, empty for DDL
-	SQL  string // with parameters substituted
+	Name       string // the node or table, e.g. dw_user_trace_data
+	Kind       string // "ddl", "alter" or "node"
+	Day        string // business date for nodes, empty for DDL
+	Settings   []Setting
+	Statements []string // with the business date in place
 	// Needs names jobs (JobKey: "name@day") that must succeed before this one runs.
 	Needs []string
 }
@@ -51,12 +62,47 @@ func (j *Job) Key() string {
 	return JobKey(j.Name, j.Day)
 }
 
-// Submitted describes a job a warehouse accepted, for progress output.
+// Text is the job's SQL as one script: a SET line per setting, then the
+// statements, for showing it.
+func (j *Job) Text() string {
+	var b strings.Builder
+	for _, s := range j.Settings {
+		fmt.Fprintf(&b, "SET %s=%s;\n", s.Key, s.Value)
+	}
+	for _, s := range j.Statements {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Submitted says that a warehouse accepted a statement of a job, for
+// progress output.
 type Submitted struct {
-	Job        *Job
+	Statement  int // 1-based
+	Statements int // in the job
 	InstanceID string
 	LogView    string
 }
+
+// StatementError is how Run fails when one statement of a job failed: the
+// statements before it were applied, the ones after it did not run. On an
+// engine that runs a job in one transaction (Capabilities.Atomic) none of
+// them was kept.
+type StatementError struct {
+	Statement  int // 1-based
+	Statements int
+	Err        error
+}
+
+func (e *StatementError) Error() string {
+	if e.Statements == 1 {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("statement %d of %d: %v", e.Statement, e.Statements, e.Err)
+}
+
+func (e *StatementError) Unwrap() error { return e.Err }
 
 // Rows is a small query result: column names and values, NULL as nil.
 type Rows struct {
@@ -64,16 +110,50 @@ type Rows struct {
 	Values  [][]*string
 }
 
+// Capabilities say how an engine differs from the others: callers ask
+// these, never the engine's name.
+type Capabilities struct {
+	// Engine is the engine's name, for messages (models.Engine*).
+	Engine string
+	// Remote: jobs run on a service the user pays for and shares: apply
+	// asks before it changes anything, and shows each job's instance.
+	Remote bool
+	// Writers is how many jobs may run at once; 0 for no limit.
+	Writers int
+	// Atomic: a job's statements, and the partition bookkeeping, commit
+	// together or not at all.
+	Atomic bool
+	// Lifecycle: tables have a lifecycle in days.
+	Lifecycle bool
+	// PartitionColumn: a table's partition is a plain column, which
+	// Describe lists among Columns rather than PartitionKeys.
+	PartitionColumn bool
+	// ScanAll: a query may read every partition of a table; MaxCompute
+	// refuses a read without a partition filter.
+	ScanAll bool
+	// LoadsODS: fgen itself fills the ODS table ('fgen load'), so it may
+	// add columns to it. Elsewhere a sync task owns the ODS table and fgen
+	// never changes it.
+	LoadsODS bool
+}
+
 // Warehouse is what plan, apply and report need from an engine.
 type Warehouse interface {
+	// Capabilities says how the engine differs from others.
+	Capabilities() Capabilities
 	// Describe returns a table's live metadata, or ErrTableNotFound.
 	Describe(ctx context.Context, table string) (*Table, error)
-	// PartitionExists reports whether a partition (column = value) of table exists.
+	// PartitionExists reports whether a partition (column = value) of
+	// table exists; false when the table does not.
 	PartitionExists(ctx context.Context, table, column, value string) (bool, error)
-	// Run executes a job to completion. onSubmit, when not nil, is called once
-	// the warehouse accepted it.
+	// Run executes the statements of job in order, each with the job's
+	// settings, and returns nil once all succeeded. A failed statement
+	// gives a *StatementError, after which no further statement runs. A
+	// node job (Kind "node", with a Day) also records that its table's
+	// partition Day was written. onSubmit, when not nil, is called as the
+	// warehouse accepts each statement.
 	Run(ctx context.Context, job *Job, onSubmit func(Submitted)) error
-	// Query runs a read-only query and returns its rows.
-	Query(ctx context.Context, sql string) (*Rows, error)
+	// Query runs one read-only statement and returns its rows.
+	Query(ctx context.Context, statement string) (*Rows, error)
 	Close() error
 }

@@ -5,18 +5,19 @@
 -- Stage 3 pay: event in (back\slash).
 -- Counts the rows of each stage in one scan of dw_events.
 -- Rates are NULL when their denominator is 0.
+SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_checkout` PARTITION (`dt` = '${bdp.system.bizdate}')
-SELECT `n_viewed`                       AS `viewed`,
-       `n_cart`                         AS `cart`,
-       `n_pay`                          AS `pay`,
-       `n_cart` / NULLIF(`n_viewed`, 0) AS `viewed_to_cart_rate`,
-       `n_pay` / NULLIF(`n_cart`, 0)    AS `cart_to_pay_rate`,
-       `n_cart` / NULLIF(`n_viewed`, 0) AS `cart_overall`,
-       `n_pay` / NULLIF(`n_viewed`, 0)  AS `pay_overall`
+SELECT `n_viewed`                        AS `viewed`,
+       `n_cart`                          AS `cart`,
+       `n_pay`                           AS `pay`,
+       `n_cart` / NULLIF(`n_viewed`, 0L) AS `viewed_to_cart_rate`,
+       `n_pay` / NULLIF(`n_cart`, 0L)    AS `cart_to_pay_rate`,
+       `n_cart` / NULLIF(`n_viewed`, 0L) AS `cart_overall`,
+       `n_pay` / NULLIF(`n_viewed`, 0L)  AS `pay_overall`
 FROM (
-    SELECT COALESCE(SUM(CASE WHEN `event` IN ('view', 'view_item') THEN `fgen_rows` END), 0)             AS `n_viewed`,
-           COALESCE(SUM(CASE WHEN `event` IN ('add to cart', 'it\'s "quoted"') THEN `fgen_rows` END), 0) AS `n_cart`,
-           COALESCE(SUM(CASE WHEN `event` = 'back\\slash' THEN `fgen_rows` END), 0)                      AS `n_pay`
+    SELECT COALESCE(SUM(CASE WHEN `event` IN ('view', 'view_item') THEN `fgen_rows` END), 0L)             AS `n_viewed`,
+           COALESCE(SUM(CASE WHEN `event` IN ('add to cart', 'it\'s "quoted"') THEN `fgen_rows` END), 0L) AS `n_cart`,
+           COALESCE(SUM(CASE WHEN `event` = 'back\\slash' THEN `fgen_rows` END), 0L)                      AS `n_pay`
     FROM (
         -- rows per event on the day
         SELECT `event`,

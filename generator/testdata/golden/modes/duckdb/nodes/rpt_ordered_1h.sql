@@ -37,70 +37,95 @@ FROM (
            COUNT(CASE WHEN "fgen_level" >= 1 THEN 1 END)                             AS "n_browse",
            COUNT(CASE WHEN "fgen_level" >= 2 THEN 1 END)                             AS "n_click",
            COUNT(CASE WHEN "fgen_level" >= 3 THEN 1 END)                             AS "n_purchase",
-           MEDIAN("fgen_secs_click")                                                 AS "median_click",
-           AVG("fgen_secs_click")                                                    AS "avg_click",
-           MEDIAN("fgen_secs_purchase")                                              AS "median_purchase",
-           AVG("fgen_secs_purchase")                                                 AS "avg_purchase"
+           CASE
+               WHEN GROUPING("device_brand") = 0 THEN AVG(CASE WHEN 2 * "fgen_rank_2_1" BETWEEN "fgen_n_2_1" AND "fgen_n_2_1" + 2 THEN "fgen_secs_click" END)
+               ELSE AVG(CASE WHEN 2 * "fgen_rank_2" BETWEEN "fgen_n_2" AND "fgen_n_2" + 2 THEN "fgen_secs_click" END)
+           END AS "median_click",
+           AVG("fgen_secs_click") AS "avg_click",
+           CASE
+               WHEN GROUPING("device_brand") = 0 THEN AVG(CASE WHEN 2 * "fgen_rank_3_1" BETWEEN "fgen_n_3_1" AND "fgen_n_3_1" + 2 THEN "fgen_secs_purchase" END)
+               ELSE AVG(CASE WHEN 2 * "fgen_rank_3" BETWEEN "fgen_n_3" AND "fgen_n_3" + 2 THEN "fgen_secs_purchase" END)
+           END AS "median_purchase",
+           AVG("fgen_secs_purchase") AS "avg_purchase"
     FROM (
-        -- one row per user who entered the funnel on the day: the stage reached,
-        -- the seconds from entry to each later stage at its first completion,
-        -- and the breakdown values of the first entry
-        SELECT "uid",
-               ("fgen_fold".w1 & 3)                                                                         AS "fgen_level",
-               CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN CAST((("fgen_fold".w1 >> 14) & 4095) AS DOUBLE) END AS "fgen_secs_click",
-               CASE WHEN ("fgen_fold".w1 & 3) >= 3 THEN CAST((("fgen_fold".w1 >> 26) & 4095) AS DOUBLE) END AS "fgen_secs_purchase",
-               "device_brand"                                                                               AS "device_brand"
+        -- the users with, for each later stage and each report row, their rank by the seconds
+        -- to the stage among the row's users who reached it (fgen_rank_<stage>, and
+        -- fgen_rank_<stage>_<breakdown> for the rows of a breakdown's values) and how many those
+        -- are (fgen_n_...): the median is the mean of the middle one or two, found without
+        -- holding a row's values in one place
+        SELECT "fgen_level",
+               "fgen_secs_click",
+               "fgen_secs_purchase",
+               "device_brand",
+               ROW_NUMBER() OVER (PARTITION BY "fgen_secs_click" IS NULL ORDER BY "fgen_secs_click")                       AS "fgen_rank_2",
+               COUNT("fgen_secs_click") OVER ()                                                                            AS "fgen_n_2",
+               ROW_NUMBER() OVER (PARTITION BY "device_brand", "fgen_secs_click" IS NULL ORDER BY "fgen_secs_click")       AS "fgen_rank_2_1",
+               COUNT("fgen_secs_click") OVER (PARTITION BY "device_brand")                                                 AS "fgen_n_2_1",
+               ROW_NUMBER() OVER (PARTITION BY "fgen_secs_purchase" IS NULL ORDER BY "fgen_secs_purchase")                 AS "fgen_rank_3",
+               COUNT("fgen_secs_purchase") OVER ()                                                                         AS "fgen_n_3",
+               ROW_NUMBER() OVER (PARTITION BY "device_brand", "fgen_secs_purchase" IS NULL ORDER BY "fgen_secs_purchase") AS "fgen_rank_3_1",
+               COUNT("fgen_secs_purchase") OVER (PARTITION BY "device_brand")                                              AS "fgen_n_3_1"
         FROM (
-            -- each user's stage rows folded in (ts, stage) order into fgen_fold:
-            --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
-            --   w1 bits 0-1: the stage reached
-            --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
-            --   w1 bits 14-25: the seconds to click where a chain first reached it
-            --   w1 bits 26-37: the seconds to purchase where a chain first reached it
+            -- one row per user who entered the funnel on the day: the stage reached,
+            -- the seconds from entry to each later stage at its first completion,
+            -- and the breakdown values of the first entry
             SELECT "uid",
-                   list_reduce(
-                       list_transform(
-                           -- the keys in order, sorted only when they did not arrive in order
-                           CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
-                                THEN list("fgen_key")
-                                ELSE list_sort(list("fgen_key"))
-                           END,
-                           lambda k: {'e': k >> 2, 'w1': k & 3}),
-                       lambda p, x:
-                           {
-                               'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
-                               'w1': CASE x.w1
-                                   WHEN 1 THEN p.w1 + (LEAST(((p.w1 >> 2) & 4095) + (x.e - p.e), 3601) - ((p.w1 >> 2) & 4095)) * 4 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
-                                   WHEN 2 THEN CASE WHEN (x.e - p.e) <= 3600 THEN p.w1 - ((p.w1 >> 2) & 4095) * 4 + CASE WHEN (p.w1 & 3) = 1 THEN 1 + (x.e - p.e) * 16384 ELSE 0 END ELSE p.w1 END
-                                   WHEN 3 THEN CASE WHEN ((x.e - p.e) + ((p.w1 >> 2) & 4095)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3) = 2 THEN 1 + ((x.e - p.e) + ((p.w1 >> 2) & 4095)) * 67108864 ELSE 0 END ELSE p.w1 END
-                                   ELSE p.w1
-                               END
-                           },
-                       {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(14404 AS BIGINT)}
-                   ) AS "fgen_fold",
-                   struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device_brand"} END), 'v0') AS "device_brand"
+                   ("fgen_fold".w1 & 3)                                                                         AS "fgen_level",
+                   CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN CAST((("fgen_fold".w1 >> 14) & 4095) AS DOUBLE) END AS "fgen_secs_click",
+                   CASE WHEN ("fgen_fold".w1 & 3) >= 3 THEN CAST((("fgen_fold".w1 >> 26) & 4095) AS DOUBLE) END AS "fgen_secs_purchase",
+                   "device_brand"                                                                               AS "device_brand"
             FROM (
-                -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
-                -- so at equal times the lower stage comes first
+                -- each user's stage rows folded in (ts, stage) order into fgen_fold:
+                --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+                --   w1 bits 0-1: the stage reached
+                --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
+                --   w1 bits 14-25: the seconds to click where a chain first reached it
+                --   w1 bits 26-37: the seconds to purchase where a chain first reached it
                 SELECT "uid",
-                       "ts" * 4 + "fgen_stage" AS "fgen_key",
-                       "fgen_stage",
-                       "device_brand"
+                       list_reduce(
+                           list_transform(
+                               -- the keys in order, sorted only when they did not arrive in order
+                               CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
+                                    THEN list("fgen_key")
+                                    ELSE list_sort(list("fgen_key"))
+                               END,
+                               lambda k: {'e': k >> 2, 'w1': k & 3}),
+                           lambda p, x:
+                               {
+                                   'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
+                                   'w1': CASE x.w1
+                                       WHEN 1 THEN p.w1 + (LEAST(((p.w1 >> 2) & 4095) + (x.e - p.e), 3601) - ((p.w1 >> 2) & 4095)) * 4 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
+                                       WHEN 2 THEN CASE WHEN (x.e - p.e) <= 3600 THEN p.w1 - ((p.w1 >> 2) & 4095) * 4 + CASE WHEN (p.w1 & 3) = 1 THEN 1 + (x.e - p.e) * 16384 ELSE 0 END ELSE p.w1 END
+                                       WHEN 3 THEN CASE WHEN ((x.e - p.e) + ((p.w1 >> 2) & 4095)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3) = 2 THEN 1 + ((x.e - p.e) + ((p.w1 >> 2) & 4095)) * 67108864 ELSE 0 END ELSE p.w1 END
+                                       ELSE p.w1
+                                   END
+                               },
+                           {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(14404 AS BIGINT)}
+                       ) AS "fgen_fold",
+                       struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device_brand"} END), 'v0') AS "device_brand"
                 FROM (
+                    -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
+                    -- so at equal times the lower stage comes first
                     SELECT "uid",
-                           "ts",
-                           list_position(['browse', 'click', 'purchase'], "customize_event") AS "fgen_stage",
-                           COALESCE(NULLIF(CAST("device_brand" AS STRING), ''), 'unknown') AS "device_brand"
-                    FROM "dw_user_trace_data"
-                    WHERE "dt" = '${bdp.system.bizdate}'
-                ) "funnel_rows"
-                WHERE "fgen_stage" IS NOT NULL
-                  AND "ts" IS NOT NULL
-            ) "funnel_keys"
-            GROUP BY "uid"
-        ) "folds"
-        WHERE ("fgen_fold".w1 & 3) >= 1
-    ) "users"
+                           "ts" * 4 + "fgen_stage" AS "fgen_key",
+                           "fgen_stage",
+                           "device_brand"
+                    FROM (
+                        SELECT "uid",
+                               "ts",
+                               list_position(['browse', 'click', 'purchase'], "customize_event") AS "fgen_stage",
+                               COALESCE(NULLIF(CAST("device_brand" AS STRING), ''), 'unknown') AS "device_brand"
+                        FROM "dw_user_trace_data"
+                        WHERE "dt" = '${bdp.system.bizdate}'
+                    ) "funnel_rows"
+                    WHERE "fgen_stage" IS NOT NULL
+                      AND "ts" IS NOT NULL
+                ) "funnel_keys"
+                GROUP BY "uid"
+            ) "folds"
+            WHERE ("fgen_fold".w1 & 3) >= 1
+        ) "users"
+    ) "ranked"
     GROUP BY GROUPING SETS ((), ("device_brand"))
 ) "stage_counts";
 COMMIT;

@@ -6,15 +6,16 @@
 -- One row per value of system_type and a total row (all), in one pass.
 -- NULL or empty values are reported as unknown.
 -- Rates are NULL when their denominator is 0.
+SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_events_by_system` PARTITION (`dt` = '${bdp.system.bizdate}')
-SELECT `system_type`                   AS `system_type`,
-       `n_browse`                      AS `browse`,
-       `n_buy`                         AS `buy`,
-       `n_buy` / NULLIF(`n_browse`, 0) AS `browse_to_buy_rate`
+SELECT `system_type`                    AS `system_type`,
+       `n_browse`                       AS `browse`,
+       `n_buy`                          AS `buy`,
+       `n_buy` / NULLIF(`n_browse`, 0L) AS `browse_to_buy_rate`
 FROM (
-    SELECT CASE WHEN GROUPING(`system_type`) = 0 THEN `system_type` ELSE 'all' END                     AS `system_type`,
-           COALESCE(SUM(CASE WHEN `customize_event` = 'browse' THEN `fgen_rows` END), 0)               AS `n_browse`,
-           COALESCE(SUM(CASE WHEN `customize_event` IN ('click', 'purchase') THEN `fgen_rows` END), 0) AS `n_buy`
+    SELECT CASE WHEN GROUPING(`system_type`) = 0 THEN `system_type` ELSE 'all' END                      AS `system_type`,
+           COALESCE(SUM(CASE WHEN `customize_event` = 'browse' THEN `fgen_rows` END), 0L)               AS `n_browse`,
+           COALESCE(SUM(CASE WHEN `customize_event` IN ('click', 'purchase') THEN `fgen_rows` END), 0L) AS `n_buy`
     FROM (
         -- rows per customize_event, system_type on the day
         SELECT `system_type`,

@@ -16,86 +16,112 @@
 -- One row per value of device_brand and a total row (all), in one pass.
 -- NULL or empty values are reported as unknown.
 -- Rates are NULL when their denominator is 0.
+SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_ordered_1h` PARTITION (`dt` = '${bdp.system.bizdate}')
-SELECT `device_brand`                       AS `device_brand`,
-       `n_browse`                           AS `browse`,
-       `n_click`                            AS `click`,
-       `n_purchase`                         AS `purchase`,
-       `n_click` / NULLIF(`n_browse`, 0)    AS `browse_to_click_rate`,
-       `n_purchase` / NULLIF(`n_click`, 0)  AS `click_to_purchase_rate`,
-       `n_click` / NULLIF(`n_browse`, 0)    AS `click_overall_rate`,
-       `n_purchase` / NULLIF(`n_browse`, 0) AS `purchase_overall_rate`,
-       `median_click`                       AS `click_median_seconds`,
-       `median_purchase`                    AS `purchase_median_seconds`,
-       `avg_click`                          AS `click_avg_seconds`,
-       `avg_purchase`                       AS `purchase_avg_seconds`
+SELECT `device_brand`                        AS `device_brand`,
+       `n_browse`                            AS `browse`,
+       `n_click`                             AS `click`,
+       `n_purchase`                          AS `purchase`,
+       `n_click` / NULLIF(`n_browse`, 0L)    AS `browse_to_click_rate`,
+       `n_purchase` / NULLIF(`n_click`, 0L)  AS `click_to_purchase_rate`,
+       `n_click` / NULLIF(`n_browse`, 0L)    AS `click_overall_rate`,
+       `n_purchase` / NULLIF(`n_browse`, 0L) AS `purchase_overall_rate`,
+       `median_click`                        AS `click_median_seconds`,
+       `median_purchase`                     AS `purchase_median_seconds`,
+       `avg_click`                           AS `click_avg_seconds`,
+       `avg_purchase`                        AS `purchase_avg_seconds`
 FROM (
     SELECT CASE WHEN GROUPING(`device_brand`) = 0 THEN `device_brand` ELSE 'all' END AS `device_brand`,
            COUNT(CASE WHEN `fgen_level` >= 1 THEN 1 END)                             AS `n_browse`,
            COUNT(CASE WHEN `fgen_level` >= 2 THEN 1 END)                             AS `n_click`,
            COUNT(CASE WHEN `fgen_level` >= 3 THEN 1 END)                             AS `n_purchase`,
-           MEDIAN(`fgen_secs_click`)                                                 AS `median_click`,
-           AVG(`fgen_secs_click`)                                                    AS `avg_click`,
-           MEDIAN(`fgen_secs_purchase`)                                              AS `median_purchase`,
-           AVG(`fgen_secs_purchase`)                                                 AS `avg_purchase`
+           CASE
+               WHEN GROUPING(`device_brand`) = 0 THEN AVG(CASE WHEN 2 * `fgen_rank_2_1` BETWEEN `fgen_n_2_1` AND `fgen_n_2_1` + 2 THEN `fgen_secs_click` END)
+               ELSE AVG(CASE WHEN 2 * `fgen_rank_2` BETWEEN `fgen_n_2` AND `fgen_n_2` + 2 THEN `fgen_secs_click` END)
+           END AS `median_click`,
+           AVG(`fgen_secs_click`) AS `avg_click`,
+           CASE
+               WHEN GROUPING(`device_brand`) = 0 THEN AVG(CASE WHEN 2 * `fgen_rank_3_1` BETWEEN `fgen_n_3_1` AND `fgen_n_3_1` + 2 THEN `fgen_secs_purchase` END)
+               ELSE AVG(CASE WHEN 2 * `fgen_rank_3` BETWEEN `fgen_n_3` AND `fgen_n_3` + 2 THEN `fgen_secs_purchase` END)
+           END AS `median_purchase`,
+           AVG(`fgen_secs_purchase`) AS `avg_purchase`
     FROM (
-        -- one row per user who entered the funnel on the day: the stage reached,
-        -- the seconds from entry to each later stage at its first completion,
-        -- and the breakdown values of the first entry
-        SELECT `uid`,
-               (`fgen_fold`.w1 & 3)                                                                                 AS `fgen_level`,
-               CASE WHEN (`fgen_fold`.w1 & 3) >= 2 THEN CAST((SHIFTRIGHT(`fgen_fold`.w1, 14) & 4095) AS DOUBLE) END AS `fgen_secs_click`,
-               CASE WHEN (`fgen_fold`.w1 & 3) >= 3 THEN CAST((SHIFTRIGHT(`fgen_fold`.w1, 26) & 4095) AS DOUBLE) END AS `fgen_secs_purchase`,
-               `device_brand`                                                                                       AS `device_brand`
+        -- the users with, for each later stage and each report row, their rank by the seconds
+        -- to the stage among the row's users who reached it (fgen_rank_<stage>, and
+        -- fgen_rank_<stage>_<breakdown> for the rows of a breakdown's values) and how many those
+        -- are (fgen_n_...): the median is the mean of the middle one or two, found without
+        -- holding a row's values in one place
+        SELECT `fgen_level`,
+               `fgen_secs_click`,
+               `fgen_secs_purchase`,
+               `device_brand`,
+               ROW_NUMBER() OVER (PARTITION BY `fgen_secs_click` IS NULL ORDER BY `fgen_secs_click`)                       AS `fgen_rank_2`,
+               COUNT(`fgen_secs_click`) OVER ()                                                                            AS `fgen_n_2`,
+               ROW_NUMBER() OVER (PARTITION BY `device_brand`, `fgen_secs_click` IS NULL ORDER BY `fgen_secs_click`)       AS `fgen_rank_2_1`,
+               COUNT(`fgen_secs_click`) OVER (PARTITION BY `device_brand`)                                                 AS `fgen_n_2_1`,
+               ROW_NUMBER() OVER (PARTITION BY `fgen_secs_purchase` IS NULL ORDER BY `fgen_secs_purchase`)                 AS `fgen_rank_3`,
+               COUNT(`fgen_secs_purchase`) OVER ()                                                                         AS `fgen_n_3`,
+               ROW_NUMBER() OVER (PARTITION BY `device_brand`, `fgen_secs_purchase` IS NULL ORDER BY `fgen_secs_purchase`) AS `fgen_rank_3_1`,
+               COUNT(`fgen_secs_purchase`) OVER (PARTITION BY `device_brand`)                                              AS `fgen_n_3_1`
         FROM (
-            -- each user's stage rows folded in (ts, stage) order into fgen_fold:
-            --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
-            --   w1 bits 0-1: the stage reached
-            --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
-            --   w1 bits 14-25: the seconds to click where a chain first reached it
-            --   w1 bits 26-37: the seconds to purchase where a chain first reached it
+            -- one row per user who entered the funnel on the day: the stage reached,
+            -- the seconds from entry to each later stage at its first completion,
+            -- and the breakdown values of the first entry
             SELECT `uid`,
-                   ARRAY_REDUCE(
-                       SORT_ARRAY(COLLECT_LIST(`fgen_key`)),
-                       NAMED_STRUCT('e', CAST(-4611686018427387904 AS BIGINT), 'w1', CAST(14404 AS BIGINT)),
-                       (p, x) ->
-                           NAMED_STRUCT(
-                               'e', CASE WHEN (x & 3) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.e END,
-                               'w1', CASE (x & 3)
-                                   WHEN 1 THEN p.w1 + (LEAST((SHIFTRIGHT(p.w1, 2) & 4095) + (SHIFTRIGHT(x, 2) - p.e), 3601) - (SHIFTRIGHT(p.w1, 2) & 4095)) * 4 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
-                                   WHEN 2 THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 3600 THEN p.w1 - (SHIFTRIGHT(p.w1, 2) & 4095) * 4 + CASE WHEN (p.w1 & 3) = 1 THEN 1 + (SHIFTRIGHT(x, 2) - p.e) * 16384 ELSE 0 END ELSE p.w1 END
-                                   WHEN 3 THEN CASE WHEN ((SHIFTRIGHT(x, 2) - p.e) + (SHIFTRIGHT(p.w1, 2) & 4095)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3) = 2 THEN 1 + ((SHIFTRIGHT(x, 2) - p.e) + (SHIFTRIGHT(p.w1, 2) & 4095)) * 67108864 ELSE 0 END ELSE p.w1 END
-                                   ELSE p.w1
-                               END
-                           ),
-                       p -> p
-                   ) AS `fgen_fold`,
-                   MAX(CASE WHEN `fgen_touch` = 1 THEN `device_brand` END) AS `device_brand`
+                   (`fgen_fold`.w1 & 3L)                                                                                  AS `fgen_level`,
+                   CASE WHEN (`fgen_fold`.w1 & 3L) >= 2 THEN CAST((SHIFTRIGHT(`fgen_fold`.w1, 14) & 4095L) AS DOUBLE) END AS `fgen_secs_click`,
+                   CASE WHEN (`fgen_fold`.w1 & 3L) >= 3 THEN CAST((SHIFTRIGHT(`fgen_fold`.w1, 26) & 4095L) AS DOUBLE) END AS `fgen_secs_purchase`,
+                   `device_brand`                                                                                         AS `device_brand`
             FROM (
-                -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
-                -- so at equal times the lower stage comes first
+                -- each user's stage rows folded in (ts, stage) order into fgen_fold:
+                --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+                --   w1 bits 0-1: the stage reached
+                --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
+                --   w1 bits 14-25: the seconds to click where a chain first reached it
+                --   w1 bits 26-37: the seconds to purchase where a chain first reached it
                 SELECT `uid`,
-                       `ts` * 4 + `fgen_stage` AS `fgen_key`,
-                       `fgen_stage`,
-                       `device_brand`,
-                       ROW_NUMBER() OVER (
-                           PARTITION BY `uid`
-                           ORDER BY CASE WHEN `fgen_stage` = 1 THEN 0 ELSE 1 END, `ts`, `fgen_stage`, `device_brand`
-                       ) AS `fgen_touch`
+                       ARRAY_REDUCE(
+                           SORT_ARRAY(COLLECT_LIST(`fgen_key`)),
+                           NAMED_STRUCT('e', CAST(-4611686018427387904 AS BIGINT), 'w1', CAST(14404 AS BIGINT)),
+                           (p, x) ->
+                               NAMED_STRUCT(
+                                   'e', CASE WHEN (x & 3L) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.e END,
+                                   'w1', CASE (x & 3L)
+                                       WHEN 1L THEN p.w1 + (LEAST((SHIFTRIGHT(p.w1, 2) & 4095L) + (SHIFTRIGHT(x, 2) - p.e), 3601L) - (SHIFTRIGHT(p.w1, 2) & 4095L)) * 4L + CASE WHEN (p.w1 & 3L) = 0 THEN 1 ELSE 0 END
+                                       WHEN 2L THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 3600 THEN p.w1 - (SHIFTRIGHT(p.w1, 2) & 4095L) * 4L + CASE WHEN (p.w1 & 3L) = 1 THEN 1 + (SHIFTRIGHT(x, 2) - p.e) * 16384L ELSE 0 END ELSE p.w1 END
+                                       WHEN 3L THEN CASE WHEN ((SHIFTRIGHT(x, 2) - p.e) + (SHIFTRIGHT(p.w1, 2) & 4095L)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3L) = 2 THEN 1 + ((SHIFTRIGHT(x, 2) - p.e) + (SHIFTRIGHT(p.w1, 2) & 4095L)) * 67108864L ELSE 0 END ELSE p.w1 END
+                                       ELSE p.w1
+                                   END
+                               ),
+                           p -> p
+                       ) AS `fgen_fold`,
+                       MAX(CASE WHEN `fgen_touch` = 1 THEN `device_brand` END) AS `device_brand`
                 FROM (
+                    -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
+                    -- so at equal times the lower stage comes first
                     SELECT `uid`,
-                           `ts`,
-                           CASE WHEN `customize_event` = 'browse' THEN 1 WHEN `customize_event` = 'click' THEN 2 WHEN `customize_event` = 'purchase' THEN 3 END AS `fgen_stage`,
-                           COALESCE(NULLIF(CAST(`device_brand` AS STRING), ''), 'unknown') AS `device_brand`
-                    FROM `dw_user_trace_data`
-                    WHERE `dt` = '${bdp.system.bizdate}'
-                ) `funnel_rows`
-                WHERE `fgen_stage` IS NOT NULL
-                  AND `ts` IS NOT NULL
-            ) `funnel_keys`
-            GROUP BY `uid`
-        ) `folds`
-        WHERE (`fgen_fold`.w1 & 3) >= 1
-    ) `users`
+                           `ts` * 4L + `fgen_stage` AS `fgen_key`,
+                           `fgen_stage`,
+                           `device_brand`,
+                           ROW_NUMBER() OVER (
+                               PARTITION BY `uid`
+                               ORDER BY CASE WHEN `fgen_stage` = 1 THEN 0 ELSE 1 END, `ts`, `fgen_stage`, `device_brand`
+                           ) AS `fgen_touch`
+                    FROM (
+                        SELECT `uid`,
+                               `ts`,
+                               CASE WHEN `customize_event` = 'browse' THEN 1L WHEN `customize_event` = 'click' THEN 2L WHEN `customize_event` = 'purchase' THEN 3L END AS `fgen_stage`,
+                               COALESCE(NULLIF(CAST(`device_brand` AS STRING), ''), 'unknown') AS `device_brand`
+                        FROM `dw_user_trace_data`
+                        WHERE `dt` = '${bdp.system.bizdate}'
+                    ) `funnel_rows`
+                    WHERE `fgen_stage` IS NOT NULL
+                      AND `ts` IS NOT NULL
+                ) `funnel_keys`
+                GROUP BY `uid`
+            ) `folds`
+            WHERE (`fgen_fold`.w1 & 3L) >= 1
+        ) `users`
+    ) `ranked`
     GROUP BY GROUPING SETS ((), (`device_brand`))
 ) `stage_counts`;

@@ -13,17 +13,18 @@
 -- next day, reading partitions ${final_bizdate} and ${final_next_bizdate}. The day is final once the next day
 -- has landed, so in DataWorks this node runs one day behind (final_bizdate=$[yyyymmdd-2]).
 -- Rates are NULL when their denominator is 0.
+SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_ordered_overnight` PARTITION (`dt` = '${final_bizdate}')
-SELECT `n_browse`                        AS `browse`,
-       `n_click`                         AS `click`,
-       `n_click` / NULLIF(`n_browse`, 0) AS `browse_to_click_rate`
+SELECT `n_browse`                         AS `browse`,
+       `n_click`                          AS `click`,
+       `n_click` / NULLIF(`n_browse`, 0L) AS `browse_to_click_rate`
 FROM (
     SELECT COUNT(CASE WHEN `fgen_level` >= 1 THEN 1 END) AS `n_browse`,
            COUNT(CASE WHEN `fgen_level` >= 2 THEN 1 END) AS `n_click`
     FROM (
         -- one row per user who entered the funnel on the day: the stage reached
         SELECT `uid`,
-               (`fgen_fold`.w1 & 3) AS `fgen_level`
+               (`fgen_fold`.w1 & 3L) AS `fgen_level`
         FROM (
             -- each user's stage rows folded in (ts, stage) order into fgen_fold:
             --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
@@ -34,10 +35,10 @@ FROM (
                        NAMED_STRUCT('e', CAST(-4611686018427387904 AS BIGINT), 'w1', CAST(0 AS BIGINT)),
                        (p, x) ->
                            NAMED_STRUCT(
-                               'e', CASE WHEN (x & 3) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.e END,
-                               'w1', CASE (x & 3)
-                                   WHEN 1 THEN p.w1 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
-                                   WHEN 2 THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 1800 THEN p.w1 + CASE WHEN (p.w1 & 3) = 1 THEN 1 ELSE 0 END ELSE p.w1 END
+                               'e', CASE WHEN (x & 3L) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.e END,
+                               'w1', CASE (x & 3L)
+                                   WHEN 1L THEN p.w1 + CASE WHEN (p.w1 & 3L) = 0 THEN 1 ELSE 0 END
+                                   WHEN 2L THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 1800 THEN p.w1 + CASE WHEN (p.w1 & 3L) = 1 THEN 1 ELSE 0 END ELSE p.w1 END
                                    ELSE p.w1
                                END
                            ),
@@ -47,11 +48,11 @@ FROM (
                 -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
                 -- so at equal times the lower stage comes first
                 SELECT `uid`,
-                       `ts` * 4 + `fgen_stage` AS `fgen_key`
+                       `ts` * 4L + `fgen_stage` AS `fgen_key`
                 FROM (
                     SELECT `uid`,
                            `ts`,
-                           CASE WHEN `customize_event` = 'browse' THEN 1 WHEN `customize_event` = 'click' THEN 2 END AS `fgen_stage`,
+                           CASE WHEN `customize_event` = 'browse' THEN 1L WHEN `customize_event` = 'click' THEN 2L END AS `fgen_stage`,
                            `dt`
                     FROM `dw_user_trace_data`
                     WHERE `dt` IN ('${final_bizdate}', '${final_next_bizdate}')
@@ -63,6 +64,6 @@ FROM (
             ) `funnel_keys`
             GROUP BY `uid`
         ) `folds`
-        WHERE (`fgen_fold`.w1 & 3) >= 1
+        WHERE (`fgen_fold`.w1 & 3L) >= 1
     ) `users`
 ) `stage_counts`;

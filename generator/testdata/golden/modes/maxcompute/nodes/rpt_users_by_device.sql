@@ -10,22 +10,23 @@
 -- One row per value of device_brand, system_type and a total row (all), in one pass.
 -- NULL or empty values are reported as unknown.
 -- Rates are NULL when their denominator is 0.
+SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_users_by_device` PARTITION (`dt` = '${bdp.system.bizdate}')
-SELECT `device_brand`                       AS `device_brand`,
-       `system_type`                        AS `system_type`,
-       `n_browse`                           AS `browse`,
-       `n_click`                            AS `click`,
-       `n_purchase`                         AS `purchase`,
-       `n_click` / NULLIF(`n_browse`, 0)    AS `browse_to_click_rate`,
-       `n_purchase` / NULLIF(`n_click`, 0)  AS `click_to_purchase_rate`,
-       `n_click` / NULLIF(`n_browse`, 0)    AS `click_overall_rate`,
-       `n_purchase` / NULLIF(`n_browse`, 0) AS `purchase_overall_rate`
+SELECT `device_brand`                        AS `device_brand`,
+       `system_type`                         AS `system_type`,
+       `n_browse`                            AS `browse`,
+       `n_click`                             AS `click`,
+       `n_purchase`                          AS `purchase`,
+       `n_click` / NULLIF(`n_browse`, 0L)    AS `browse_to_click_rate`,
+       `n_purchase` / NULLIF(`n_click`, 0L)  AS `click_to_purchase_rate`,
+       `n_click` / NULLIF(`n_browse`, 0L)    AS `click_overall_rate`,
+       `n_purchase` / NULLIF(`n_browse`, 0L) AS `purchase_overall_rate`
 FROM (
     SELECT CASE WHEN GROUPING(`device_brand`) = 0 THEN `device_brand` ELSE 'all' END AS `device_brand`,
            CASE WHEN GROUPING(`system_type`) = 0 THEN `system_type` ELSE 'all' END   AS `system_type`,
-           COUNT(CASE WHEN (`fgen_reached` & 1) <> 0 THEN 1 END)                     AS `n_browse`,
-           COUNT(CASE WHEN (`fgen_reached` & 2) <> 0 THEN 1 END)                     AS `n_click`,
-           COUNT(CASE WHEN (`fgen_reached` & 4) <> 0 THEN 1 END)                     AS `n_purchase`
+           COUNT(CASE WHEN (`fgen_reached` & 1L) <> 0 THEN 1 END)                    AS `n_browse`,
+           COUNT(CASE WHEN (`fgen_reached` & 2L) <> 0 THEN 1 END)                    AS `n_click`,
+           COUNT(CASE WHEN (`fgen_reached` & 4L) <> 0 THEN 1 END)                    AS `n_purchase`
     FROM (
         -- one row per user: the stages they reached, stage k as bit k - 1, and their first-touch breakdown values
         SELECT `uid`,
@@ -44,7 +45,7 @@ FROM (
             FROM (
                 SELECT `uid`,
                        `ts`,
-                       CASE WHEN `customize_event` = 'browse' THEN 1 WHEN `customize_event` = 'click' THEN 2 WHEN `customize_event` = 'purchase' THEN 4 END AS `fgen_bit`,
+                       CASE WHEN `customize_event` = 'browse' THEN 1L WHEN `customize_event` = 'click' THEN 2L WHEN `customize_event` = 'purchase' THEN 4L END AS `fgen_bit`,
                        COALESCE(NULLIF(CAST(`device_brand` AS STRING), ''), 'unknown') AS `device_brand`,
                        COALESCE(NULLIF(CAST(`system_type` AS STRING), ''), 'unknown') AS `system_type`
                 FROM `dw_user_trace_data`

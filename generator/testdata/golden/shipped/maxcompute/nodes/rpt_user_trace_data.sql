@@ -6,6 +6,7 @@
 -- Stage 3 purchase: customize_event in (purchase).
 -- Counts the rows of each stage in one scan of dw_user_trace_data.
 -- Rates are NULL when their denominator is 0.
+SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_user_trace_data` PARTITION (`dt` = '${bdp.system.bizdate}')
 SELECT CAST(`n_browse` AS STRING)                                                                  AS `browse`,
        CAST(`n_click` AS STRING)                                                                   AS `click`,
@@ -13,9 +14,9 @@ SELECT CAST(`n_browse` AS STRING)                                               
        CASE WHEN `n_browse` > 0 THEN CONCAT(ROUND(`n_click` * 10000 / `n_browse`) / 100, '%') END  AS `browse_rate`,
        CASE WHEN `n_click` > 0 THEN CONCAT(ROUND(`n_purchase` * 10000 / `n_click`) / 100, '%') END AS `click_rate`
 FROM (
-    SELECT COALESCE(SUM(CASE WHEN `customize_event` = 'browse' THEN `fgen_rows` END), 0)   AS `n_browse`,
-           COALESCE(SUM(CASE WHEN `customize_event` = 'click' THEN `fgen_rows` END), 0)    AS `n_click`,
-           COALESCE(SUM(CASE WHEN `customize_event` = 'purchase' THEN `fgen_rows` END), 0) AS `n_purchase`
+    SELECT COALESCE(SUM(CASE WHEN `customize_event` = 'browse' THEN `fgen_rows` END), 0L)   AS `n_browse`,
+           COALESCE(SUM(CASE WHEN `customize_event` = 'click' THEN `fgen_rows` END), 0L)    AS `n_click`,
+           COALESCE(SUM(CASE WHEN `customize_event` = 'purchase' THEN `fgen_rows` END), 0L) AS `n_purchase`
     FROM (
         -- rows per customize_event on the day
         SELECT `customize_event`,

@@ -1,0 +1,257 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// tableDiff is how a live table differs from its definition.
+type tableDiff struct {
+	want        generator.Table
+	live        *warehouse.Table
+	liveCols    []warehouse.Column
+	livePart    []warehouse.Column
+	partition   bool            // the live partition keys are not the one partition column wanted
+	add         []models.Column // wanted columns the live table lacks, which can be appended
+	misplaced   []models.Column // wanted columns the live table lacks, but not at the end
+	moved       []moved         // columns at another position live
+	retyped     []retyped
+	extra       []warehouse.Column // live columns funnel.toml does not have
+	comments    []models.Column    // columns whose comment differs
+	oldComments []string
+}
+
+type moved struct {
+	col        models.Column
+	live, want int // 1-based positions
+}
+
+type retyped struct {
+	col  models.Column
+	live warehouse.Column
+}
+
+// diff compares a live table with its definition, in the dialect the
+// project is rendered in.
+func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table) tableDiff {
+	td := tableDiff{want: want, live: live, liveCols: live.Columns, livePart: live.PartitionKeys}
+	if caps.PartitionColumn {
+		td.liveCols, td.livePart = nil, nil
+		for _, c := range live.Columns {
+			if strings.EqualFold(c.Name, want.Partition) {
+				td.livePart = append(td.livePart, c)
+			} else {
+				td.liveCols = append(td.liveCols, c)
+			}
+		}
+	}
+	td.partition = len(td.livePart) != 1 || !strings.EqualFold(td.livePart[0].Name, want.Partition)
+	liveIdx := map[string]int{}
+	for i, c := range td.liveCols {
+		liveIdx[strings.ToLower(c.Name)] = i
+	}
+	wanted := map[string]bool{}
+	for i, c := range want.Columns {
+		wanted[strings.ToLower(c.Name)] = true
+		j, ok := liveIdx[strings.ToLower(c.Name)]
+		switch {
+		case !ok && i >= len(td.liveCols):
+			td.add = append(td.add, c)
+			continue
+		case !ok:
+			td.misplaced = append(td.misplaced, c)
+			continue
+		case j != i:
+			td.moved = append(td.moved, moved{col: c, live: j + 1, want: i + 1})
+		}
+		lc := td.liveCols[j]
+		if !sameType(d.ColumnType(c.Type), lc.Type) {
+			td.retyped = append(td.retyped, retyped{col: c, live: lc})
+		}
+		if c.Comment != lc.Comment {
+			td.comments = append(td.comments, c)
+			td.oldComments = append(td.oldComments, lc.Comment)
+		}
+	}
+	for _, lc := range td.liveCols {
+		if !wanted[strings.ToLower(lc.Name)] {
+			td.extra = append(td.extra, lc)
+		}
+	}
+	return td
+}
+
+func (td *tableDiff) livePartNames() string {
+	names := make([]string, len(td.livePart))
+	for i, c := range td.livePart {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// compare plans the evolution of one existing table of the rendered project
+// proj on an engine with capabilities caps.
+func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table) (TableChange, error) {
+	td := diff(proj.Dialect, caps, want, live)
+	if want.Layer == generator.LayerODS {
+		return compareODS(proj, caps, td)
+	}
+	return compareDerived(proj, caps, td)
+}
+
+// compareDerived plans a DW or RPT table. Its rows are derived, so a change
+// that cannot be made in place recreates the table (with
+// --allow-destructive), and apply fills the days again.
+func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff) (TableChange, error) {
+	want := td.want
+	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
+	recreate := fmt.Sprintf("; --allow-destructive drops and recreates %s (its rows are derived: apply the days you need again)", want.Name)
+	if td.partition {
+		tc.Problems = append(tc.Problems, Problem{Code: CodePartitionChanged,
+			Message: fmt.Sprintf("live table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), want.Partition),
+			Fix:     fmt.Sprintf("keep partition = %q in funnel.toml, or recreate the table (--allow-destructive drops and recreates it, losing its data)", strings.ReplaceAll(td.livePartNames(), " ", ""))})
+	}
+	for _, c := range td.misplaced {
+		tc.Problems = append(tc.Problems, Problem{Code: CodeColumnReordered, Column: c.Name,
+			Message: fmt.Sprintf("new column %s is not last; MaxCompute appends new columns at the end", c.Name),
+			Fix:     fmt.Sprintf("move %s to the end of the columns in funnel.toml", c.Name) + recreate})
+	}
+	for _, m := range td.moved {
+		tc.Problems = append(tc.Problems, Problem{Code: CodeColumnReordered, Column: m.col.Name,
+			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
+			Fix:     "keep the live column order in funnel.toml; INSERT OVERWRITE maps columns by position" + recreate})
+	}
+	for _, r := range td.retyped {
+		tc.Problems = append(tc.Problems, Problem{Code: CodeColumnRetyped, Column: r.col.Name,
+			Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", r.col.Name, strings.ToUpper(r.live.Type), r.col.Type),
+			Fix:     fmt.Sprintf("keep type %s in funnel.toml, or add a new column with the new type", proj.Dialect.ConfigType(r.live.Type)) + recreate})
+	}
+	for _, lc := range td.extra {
+		tc.Problems = append(tc.Problems, Problem{Code: CodeColumnDropped, Column: lc.Name,
+			Message: fmt.Sprintf("live column %s is not in funnel.toml", lc.Name),
+			Fix:     fmt.Sprintf("add %s %s back to funnel.toml (fgen never drops data without --allow-destructive)", lc.Name, proj.Dialect.ConfigType(lc.Type)) + recreate})
+	}
+	if len(tc.Problems) > 0 {
+		s, err := proj.RecreateScript(want)
+		if err != nil {
+			return tc, err
+		}
+		tc.Action, tc.SQL, tc.Job = Blocked, s.Text(), tableJob(want.Name, "ddl", s)
+		return tc, nil
+	}
+
+	alter := generator.Alter{Table: want.Name, AddColumns: td.add, ColumnComments: td.comments}
+	for _, c := range td.add {
+		tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
+	}
+	for i, c := range td.comments {
+		tc.Changes = append(tc.Changes, fmt.Sprintf("column %s comment %q -> %q", c.Name, td.oldComments[i], c.Comment))
+	}
+	if want.Comment != td.live.Comment {
+		alter.SetComment, alter.Comment = true, want.Comment
+		tc.Changes = append(tc.Changes, fmt.Sprintf("comment %q -> %q", td.live.Comment, want.Comment))
+	}
+	if caps.Lifecycle {
+		switch live := td.live.Lifecycle; {
+		case want.Lifecycle > 0 && want.Lifecycle != live:
+			alter.SetLifecycle, alter.Lifecycle = true, want.Lifecycle
+			tc.Changes = append(tc.Changes, fmt.Sprintf("lifecycle %d -> %d", live, want.Lifecycle))
+		case want.Lifecycle == 0 && live > 0:
+			// MaxCompute takes only a positive lifecycle: one cannot be
+			// removed, only its reclaiming disabled, which its metadata
+			// does not show, so fgen could never tell the change was made.
+			tc.Notes = append(tc.Notes, fmt.Sprintf("funnel.toml sets no lifecycle, but the live table has one of %d days, which fgen leaves: set lifecycle = %d in funnel.toml to say so, or, to keep partitions past %d days, run ALTER TABLE %s DISABLE LIFECYCLE; once",
+				live, live, live, proj.Dialect.QuoteIdent(want.Name)))
+		}
+	}
+	s, err := proj.RenderAlter(alter)
+	if err != nil {
+		return tc, err
+	}
+	if len(s.Statements) > 0 {
+		tc.Action, tc.SQL, tc.Job = Alter, s.Text(), tableJob(want.Name, "alter", s)
+	}
+	return tc, nil
+}
+
+// compareODS plans the ODS table, which belongs to the sync task that fills
+// it: fgen never drops, recreates, retypes, reorders or removes anything of
+// it, with or without --allow-destructive, and leaves its comments and
+// lifecycle. Where fgen fills it itself (the local engine's 'fgen load'), it
+// appends the columns funnel.toml adds.
+func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDiff) (TableChange, error) {
+	want := td.want
+	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
+	refuse := func(code, column, msg, fix string) {
+		tc.Problems = append(tc.Problems, Problem{Code: code, Column: column, Message: msg, Fix: fix, Refused: true})
+	}
+	owner := "the sync task that fills it"
+	if td.partition {
+		refuse(CodePartitionChanged, "",
+			fmt.Sprintf("the ODS table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), want.Partition),
+			fmt.Sprintf("set partition = %q under [ods] in funnel.toml to match the table %s writes; fgen never recreates the ODS table", strings.ReplaceAll(td.livePartNames(), " ", ""), owner))
+	}
+	if len(td.moved) > 0 || len(td.misplaced) > 0 {
+		var order []string
+		for _, c := range td.liveCols {
+			order = append(order, c.Name)
+		}
+		for _, m := range td.moved {
+			refuse(CodeColumnReordered, m.col.Name,
+				fmt.Sprintf("ODS column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
+				fmt.Sprintf("list the columns under [ods] in funnel.toml in the live order (%s); fgen never reorders the ODS table", strings.Join(order, ", ")))
+		}
+		for _, c := range td.misplaced {
+			refuse(CodeColumnMissing, c.Name,
+				fmt.Sprintf("the ODS table has no column %s, and funnel.toml places it before live columns", c.Name),
+				fmt.Sprintf("have %s add %s %s to the ODS table, then list it under [ods] where the table has it; or remove it from [ods] in funnel.toml", owner, c.Name, c.Type))
+		}
+	}
+	for _, r := range td.retyped {
+		refuse(CodeColumnRetyped, r.col.Name,
+			fmt.Sprintf("ODS column %s is %s live and %s in funnel.toml", r.col.Name, strings.ToUpper(r.live.Type), r.col.Type),
+			fmt.Sprintf("set type = %q for %s under [ods] in funnel.toml (the DW node casts it to the DW column's type), or change the type in %s; fgen never retypes an ODS column", proj.Dialect.ConfigType(r.live.Type), r.col.Name, owner))
+	}
+	for _, lc := range td.extra {
+		refuse(CodeColumnDropped, lc.Name,
+			fmt.Sprintf("the ODS table has a column %s that funnel.toml does not list", lc.Name),
+			fmt.Sprintf("add { name = %q, type = %q } under [ods] in funnel.toml, where the table has it; fgen never drops an ODS column", lc.Name, proj.Dialect.ConfigType(lc.Type)))
+	}
+	if len(td.add) > 0 && !caps.LoadsODS {
+		for _, c := range td.add {
+			refuse(CodeColumnMissing, c.Name,
+				fmt.Sprintf("the ODS table has no column %s", c.Name),
+				fmt.Sprintf("have %s add it (ALTER TABLE %s ADD COLUMNS (%s %s);), or remove %s from [ods] in funnel.toml; fgen never changes the ODS table's columns",
+					owner, proj.Dialect.QuoteIdent(want.Name), proj.Dialect.QuoteIdent(c.Name), c.Type, c.Name))
+		}
+	}
+	if len(td.comments) > 0 || want.Comment != td.live.Comment || caps.Lifecycle && want.Lifecycle != td.live.Lifecycle && !(want.Lifecycle == 0 && td.live.Lifecycle < 0) {
+		tc.Notes = append(tc.Notes, "comments or lifecycle differ from funnel.toml; fgen leaves them to "+owner)
+	}
+	if len(tc.Problems) > 0 {
+		tc.Action = Blocked
+		return tc, nil
+	}
+	if len(td.add) > 0 {
+		for _, c := range td.add {
+			tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
+		}
+		s, err := proj.RenderAlter(generator.Alter{Table: want.Name, AddColumns: td.add})
+		if err != nil {
+			return tc, err
+		}
+		tc.Action, tc.SQL, tc.Job = Alter, s.Text(), tableJob(want.Name, "alter", s)
+	}
+	return tc, nil
+}
+
+// sameType compares a wanted type (in the dialect) with a live one, ignoring
+// case and spaces.
+func sameType(want, live string) bool {
+	norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
+	return norm(want) == norm(live)
+}

@@ -1,0 +1,115 @@
+package plan
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/odpstest"
+	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+// dump (-dump DIR) writes every statement TestEveryMaxComputeStatement
+// checks to DIR, one file each, for checking them with other tools, such as
+// the official MaxCompute grammar.
+var dump = flag.String("dump", "", "write every MaxCompute statement fgen generates or submits to this directory")
+
+// maxComputeVariants are configs that between them use every template:
+// the golden configs, and the shipped one with custom parameters.
+func maxComputeVariants(t *testing.T) map[string]*models.Config {
+	t.Helper()
+	paths := map[string]string{"shipped": "../../funnel.toml"}
+	more, err := filepath.Glob("../../generator/testdata/configs/*.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range more {
+		paths[strings.TrimSuffix(filepath.Base(p), ".toml")] = p
+	}
+	out := map[string]*models.Config{}
+	for name, p := range paths {
+		cfg, err := models.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = cfg
+	}
+	out["custom"] = config(t, func(s string) string { return strings.Replace(s, `parameters = "system"`, `parameters = "custom"`, 1) })
+	return out
+}
+
+// Every statement fgen generates or submits to MaxCompute, for every
+// variant: the DDL, each node for a day, every kind of ALTER, the drop and
+// create of a derived table, and the report read-back, passes what
+// MaxCompute checks before it runs a statement (odpstest.Compile), with
+// the settings it is submitted with.
+func TestEveryMaxComputeStatement(t *testing.T) {
+	n := 0
+	for name, cfg := range maxComputeVariants(t) {
+		proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(what string, s generator.Script) {
+			t.Helper()
+			if len(s.Statements) == 0 {
+				t.Errorf("%s/%s: no statements", name, what)
+			}
+			hints := map[string]string{}
+			for _, st := range s.Settings {
+				hints[st.Key] = st.Value
+			}
+			for i, st := range s.Statements {
+				n++
+				if err := odpstest.Compile(st, hints); err != nil {
+					t.Errorf("%s/%s statement %d: %v\n%s", name, what, i+1, err, st)
+				}
+				if *dump != "" {
+					file := filepath.Join(*dump, fmt.Sprintf("%s.%s.%d.sql", name, strings.ReplaceAll(what, "/", "."), i+1))
+					one := generator.Script{Settings: s.Settings, Statements: []string{st}}
+					if err := os.WriteFile(file, []byte(one.Text()), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		for _, tb := range proj.Tables {
+			check("create/"+tb.Name, tb.Create)
+			if tb.Layer != generator.LayerODS {
+				s, err := proj.RecreateScript(tb)
+				if err != nil {
+					t.Fatal(err)
+				}
+				check("recreate/"+tb.Name, s)
+			}
+			s, err := proj.RenderAlter(generator.Alter{Table: tb.Name, AddColumns: tb.Columns[len(tb.Columns)-1:],
+				SetComment: true, Comment: "it's a \\ comment", SetLifecycle: true, Lifecycle: 30, ColumnComments: tb.Columns[:1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("alter/"+tb.Name, s)
+		}
+		for i := range proj.Nodes {
+			s, err := proj.NodeScript(&proj.Nodes[i], "20210303")
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("node/"+proj.Nodes[i].Name, s)
+		}
+		for i := range cfg.Funnels {
+			q, err := proj.ReportQuery(&cfg.Funnels[i], "20210301", "20210307")
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("report/"+cfg.Funnels[i].Name, generator.Script{Statements: []string{q}})
+		}
+	}
+	if n < 50 {
+		t.Errorf("checked only %d statements", n)
+	}
+}
