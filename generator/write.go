@@ -2,79 +2,45 @@ package generator
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 )
-
-// ManifestPath is where fgen records, relative to the output directory, the
-// files it generated and their content hashes. Files not listed there are
-// not fgen's: it never overwrites or removes them.
-const ManifestPath = "manifest.json"
-
-type manifest struct {
-	Comment string            `json:"comment"`
-	Files   map[string]string `json:"files"` // path -> sha256:hex
-}
-
-func hash(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
-
-// WithManifest returns files plus the manifest that records them.
-func WithManifest(files []File) []File {
-	m := manifest{Comment: "Written by fgen generate: the files it owns in this directory and their hashes. DO NOT EDIT.", Files: map[string]string{}}
-	for _, f := range files {
-		m.Files[f.Path] = hash(f.Data)
-	}
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	out := append([]File{}, files...)
-	out = append(out, File{Path: ManifestPath, Data: append(data, '\n')})
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
-}
-
-// readManifest returns the previous manifest's files, or nil when there is none.
-func readManifest(dir string) (map[string]string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestPath))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var m manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: not an fgen manifest (%v); move it away and run 'fgen generate' again", filepath.Join(dir, ManifestPath), err)
-	}
-	return m.Files, nil
-}
 
 // WriteResult says what Write did.
 type WriteResult struct {
 	Written   []string // created or changed
 	Unchanged []string
 	Removed   []string // stale files fgen generated earlier
+	Kept      []string // stale files edited since fgen wrote them: kept, no longer tracked
 }
 
 // Write makes dir hold exactly files (plus the manifest): unchanged files are
 // not touched, changed ones are replaced atomically, and files fgen generated
-// earlier but no longer renders are removed. It refuses, before writing
-// anything, to overwrite a file it does not own.
+// earlier but no longer renders are removed while they still hold what fgen
+// wrote (an edited one is kept, and listed in Kept). It refuses, before
+// writing anything, to overwrite a file it does not own.
+//
+// Every path Write reads, writes or removes is inside dir: it opens dir as an
+// os.Root, rejects a manifest whose paths leave it (see readManifest), and
+// does not follow a symbolic link at a path the manifest names.
 func Write(dir string, files []File) (*WriteResult, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
 	files = WithManifest(files)
-	owned, err := readManifest(dir)
+	owned, err := readManifest(root, filepath.Join(dir, ManifestPath))
 	if err != nil {
 		return nil, err
 	}
@@ -82,12 +48,18 @@ func Write(dir string, files []File) (*WriteResult, error) {
 	var pending []File
 	for _, f := range files {
 		full := filepath.Join(dir, filepath.FromSlash(f.Path))
-		old, err := os.ReadFile(full)
+		if !localPath(f.Path) {
+			return nil, fmt.Errorf("render produced %q, not a path inside %s", f.Path, dir)
+		}
+		old, err := readRegular(root, f.Path)
+		var notRegular errNotRegular
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			pending = append(pending, f)
+		case errors.As(err, &notRegular):
+			return nil, fmt.Errorf("%s %v, not a file fgen generated; move it away, then run 'fgen generate' again", full, notRegular)
 		case err != nil:
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", full, err)
 		case bytes.Equal(old, f.Data):
 			res.Unchanged = append(res.Unchanged, f.Path)
 		case f.Path != ManifestPath && owned[f.Path] == "" && owned != nil:
@@ -98,69 +70,154 @@ func Write(dir string, files []File) (*WriteResult, error) {
 			pending = append(pending, f)
 		}
 	}
-	keep := map[string]bool{}
-	for _, f := range files {
-		keep[f.Path] = true
+	stale, err := staleFiles(root, dir, owned, files)
+	if err != nil {
+		return nil, err
 	}
-	var stale []string
-	for p := range owned {
-		if !keep[p] {
-			stale = append(stale, p)
-		}
-	}
-	sort.Strings(stale)
 
 	for _, f := range pending {
-		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); err != nil {
+		if err := writeFileAtomic(root, f.Path, f.Data); err != nil {
 			return res, err
 		}
 		res.Written = append(res.Written, f.Path)
 	}
-	for _, p := range stale {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	for _, s := range stale {
+		if s.edited {
+			res.Kept = append(res.Kept, s.path)
+			continue
+		}
+		if err := root.Remove(s.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return res, err
 		}
-		removeEmptyDirs(dir, filepath.Dir(full))
-		res.Removed = append(res.Removed, p)
+		removeEmptyDirs(root, path.Dir(s.path))
+		res.Removed = append(res.Removed, s.path)
 	}
 	return res, nil
 }
 
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+// errNotRegular says that a path fgen would read is a symbolic link,
+// directory or device, not a file fgen wrote.
+type errNotRegular struct{ mode fs.FileMode }
+
+func (e errNotRegular) Error() string {
+	switch {
+	case e.mode&fs.ModeSymlink != 0:
+		return "is a symbolic link"
+	case e.mode.IsDir():
+		return "is a directory"
+	default:
+		return "is not a regular file"
+	}
+}
+
+// readRegular reads the file name in root. It does not follow a symbolic
+// link at name itself (one in a parent directory is followed only while it
+// stays inside root): a link, directory or device is an errNotRegular.
+// Errors do not repeat name; callers say which file.
+func readRegular(root *os.Root, name string) ([]byte, error) {
+	fi, err := root.Lstat(name)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errNotRegular{fi.Mode()}
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	defer f.Close()
+	// Open follows a link: make sure it opened what Lstat saw.
+	if opened, err := f.Stat(); err != nil || !os.SameFile(fi, opened) {
+		return nil, errors.New("changed while fgen read it")
+	}
+	return io.ReadAll(f)
+}
+
+// unwrapPath drops an os.PathError's operation and relative path, which
+// callers replace with the path in the user's terms.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// staleFile is a file the manifest lists and Render no longer produces.
+type staleFile struct {
+	path   string
+	data   []byte // nil when it is not a regular file
+	edited bool   // not what fgen wrote (or not a regular file): fgen keeps it
+}
+
+// staleFiles returns the stale files that exist in root, in path order.
+func staleFiles(root *os.Root, dir string, owned map[string]string, files []File) ([]staleFile, error) {
+	// On a case-insensitive file system DDL/A.sql is the rendered ddl/a.sql:
+	// never stale.
+	rendered := map[string]bool{}
+	for _, f := range files {
+		rendered[strings.ToLower(f.Path)] = true
+	}
+	var paths []string
+	for p := range owned {
+		if !rendered[strings.ToLower(p)] {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	var stale []staleFile
+	for _, p := range paths {
+		data, err := readRegular(root, p)
+		var notRegular errNotRegular
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case errors.As(err, &notRegular):
+			stale = append(stale, staleFile{path: p, edited: true})
+		case err != nil:
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, filepath.FromSlash(p)), err)
+		default:
+			stale = append(stale, staleFile{path: p, data: data, edited: hash(data) != owned[p]})
+		}
+	}
+	return stale, nil
+}
+
+func writeFileAtomic(root *os.Root, name string, data []byte) error {
+	dir := path.Dir(name)
+	if err := root.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	tmp := path.Join(dir, "."+path.Base(name)+".tmp")
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		root.Remove(tmp)
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
+	if err := f.Close(); err != nil {
+		root.Remove(tmp)
 		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
+	if err := root.Chmod(tmp, 0o644); err != nil {
+		root.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := root.Rename(tmp, name); err != nil {
+		root.Remove(tmp)
 		return err
 	}
 	return nil
 }
 
-// removeEmptyDirs removes dir and its parents up to (not including) root
-// while they are empty.
-func removeEmptyDirs(root, dir string) {
-	root = filepath.Clean(root)
-	for dir = filepath.Clean(dir); dir != root && strings.HasPrefix(dir, root); dir = filepath.Dir(dir) {
-		if os.Remove(dir) != nil {
+// removeEmptyDirs removes dir, a slash path in root, and its parents while
+// they are empty directories; never root itself.
+func removeEmptyDirs(root *os.Root, dir string) {
+	for ; dir != "." && dir != "/"; dir = path.Dir(dir) {
+		if fi, err := root.Lstat(dir); err != nil || !fi.IsDir() || root.Remove(dir) != nil {
 			return
 		}
 	}
@@ -174,33 +231,52 @@ const (
 	Changed      ChangeKind = "changed"        // funnel.toml (or fgen) now renders it differently
 	EditedByHand ChangeKind = "edited by hand" // differs from what fgen last wrote
 	Stale        ChangeKind = "stale"          // fgen wrote it earlier, no longer renders it
+	Orphaned     ChangeKind = "orphaned"       // stale, but edited since: generate keeps it and stops tracking it
 )
 
 // Change is one file that differs.
 type Change struct {
 	Path string
 	Kind ChangeKind
-	Old  []byte // on disk; nil when missing
-	New  []byte // rendered; nil when stale
+	Old  []byte // on disk; nil when missing (or an orphaned non-regular file)
+	New  []byte // rendered; nil when stale or orphaned
 }
 
-// Compare reports how dir differs from files (plus the manifest), in path order.
+// Compare reports how dir differs from files (plus the manifest), in path
+// order. It reads only inside dir, as Write does.
 func Compare(dir string, files []File) ([]Change, error) {
 	files = WithManifest(files)
-	owned, err := readManifest(dir)
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		changes := make([]Change, len(files))
+		for i, f := range files {
+			changes[i] = Change{Path: f.Path, Kind: Missing, New: f.Data}
+		}
+		return changes, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	owned, err := readManifest(root, filepath.Join(dir, ManifestPath))
 	if err != nil {
 		return nil, err
 	}
 	var changes []Change
-	keep := map[string]bool{}
 	for _, f := range files {
-		keep[f.Path] = true
-		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		full := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if !localPath(f.Path) {
+			return nil, fmt.Errorf("render produced %q, not a path inside %s", f.Path, dir)
+		}
+		old, err := readRegular(root, f.Path)
+		var notRegular errNotRegular
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			changes = append(changes, Change{Path: f.Path, Kind: Missing, New: f.Data})
+		case errors.As(err, &notRegular):
+			return nil, fmt.Errorf("%s %v, not a file fgen generated; move it away, then run 'fgen generate'", full, notRegular)
 		case err != nil:
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", full, err)
 		case !bytes.Equal(old, f.Data):
 			kind := Changed
 			if h, ok := owned[f.Path]; ok && h != hash(old) {
@@ -209,18 +285,16 @@ func Compare(dir string, files []File) ([]Change, error) {
 			changes = append(changes, Change{Path: f.Path, Kind: kind, Old: old, New: f.Data})
 		}
 	}
-	for p := range owned {
-		if keep[p] {
-			continue
+	stale, err := staleFiles(root, dir, owned, files)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range stale {
+		if s.edited {
+			changes = append(changes, Change{Path: s.path, Kind: Orphaned, Old: s.data})
+		} else {
+			changes = append(changes, Change{Path: s.path, Kind: Stale, Old: s.data})
 		}
-		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		changes = append(changes, Change{Path: p, Kind: Stale, Old: old})
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	return changes, nil

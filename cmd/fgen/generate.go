@@ -24,7 +24,8 @@ func newGenerateCmd(g *globalOptions) *cobra.Command {
 		Short: "Write the DataWorks SQL project into out/",
 		Long: `Write the generated project into the output directory: ddl/<table>.sql for every
 table and nodes/<table>.sql for every node. Files that did not change are not
-touched; files fgen generated earlier and no longer renders are removed; files fgen
+touched; files fgen generated earlier and no longer renders are removed, unless
+they were edited by hand since (those are kept, and no longer tracked); files fgen
 did not generate are never overwritten or removed. If funnel.toml has an error,
 nothing is written.
 
@@ -85,6 +86,13 @@ func runGenerate(opts *generateOptions) error {
 	for _, f := range res.Removed {
 		fmt.Fprintf(opts.stdout, "removed %s\n", filepath.Join(opts.outDir, f))
 	}
-	fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed\n", opts.outDir, len(res.Written), len(res.Unchanged), len(res.Removed))
+	for _, f := range res.Kept {
+		fmt.Fprintf(opts.stdout, "kept    %s: no longer generated, but edited by hand; fgen no longer tracks it, delete it if you do not need it\n", filepath.Join(opts.outDir, f))
+	}
+	fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed", opts.outDir, len(res.Written), len(res.Unchanged), len(res.Removed))
+	if len(res.Kept) > 0 {
+		fmt.Fprintf(opts.stdout, ", %d kept", len(res.Kept))
+	}
+	fmt.Fprintln(opts.stdout)
 	return nil
 }
