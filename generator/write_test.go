@@ -2,12 +2,15 @@ package generator
 
 import (
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sql is a generated SQL file's content.
@@ -255,4 +258,138 @@ func TestManifestSymlinkIsNotFollowed(t *testing.T) {
 	if _, err := Compare(out, projectA()); err == nil || err.Error() != want {
 		t.Errorf("Compare: %v\nwant %s", err, want)
 	}
+}
+
+// A generate that fails part-way leaves the output directory exactly as it
+// was: no new, changed, removed or temporary files, no new directories.
+func TestFailedWriteLeavesDirUntouched(t *testing.T) {
+	cases := map[string]func(t *testing.T, out string){
+		// nodes/ is a dangling symbolic link: creating it fails after the
+		// files sorted before it were handled.
+		"dangling symlink in the way of a directory": func(t *testing.T, out string) {
+			os.RemoveAll(filepath.Join(out, "nodes"))
+			if err := os.Symlink("gone", filepath.Join(out, "nodes")); err != nil {
+				t.Skip(err)
+			}
+		},
+		"file in the way of a new directory": func(t *testing.T, out string) {
+			os.WriteFile(filepath.Join(out, "views"), []byte("mine\n"), 0o644)
+		},
+	}
+	for name, breakIt := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := t.TempDir()
+			mustWrite(t, out, projectA())
+			breakIt(t, out)
+			before := snapshot(t, out)
+			if _, err := Write(out, projectB()); err == nil {
+				t.Fatal("Write succeeded")
+			}
+			sameTree(t, snapshot(t, out), before)
+		})
+	}
+}
+
+// setFailpoint makes step n (counting from 0) of the Write calls that
+// follow fail, or panic when crash is set, as if the process died there; it
+// returns a function that reports how many steps were taken.
+func setFailpoint(t *testing.T, n int, crash bool) func() int {
+	t.Helper()
+	steps := 0
+	failpoint = func(op, name string) error {
+		steps++
+		if steps-1 != n {
+			return nil
+		}
+		if crash {
+			panic("crash")
+		}
+		return errors.New("injected failure")
+	}
+	t.Cleanup(func() { failpoint = nil })
+	return func() int { return steps }
+}
+
+// Whichever step of a generate fails, the output directory is left exactly
+// as it was (a directory Write created is removed again).
+func TestWriteIsAllOrNothing(t *testing.T) {
+	for name, before := range map[string][]File{"update": projectA(), "first generate": nil} {
+		t.Run(name, func(t *testing.T) {
+			for n := 0; ; n++ {
+				base := t.TempDir()
+				out := filepath.Join(base, "out")
+				if before != nil {
+					mustWrite(t, out, before)
+				}
+				want := snapshot(t, base)
+				steps := setFailpoint(t, n, false)
+				_, err := Write(out, projectB())
+				if steps() <= n {
+					if err != nil || n == 0 {
+						t.Fatalf("%d steps, no failure injected: %v", n, err)
+					}
+					break
+				}
+				if err == nil || !strings.Contains(err.Error(), "injected failure; "+out+" is unchanged") {
+					t.Errorf("step %d: Write returned %v", n, err)
+				}
+				sameTree(t, snapshot(t, base), want)
+			}
+		})
+	}
+}
+
+// A generate that dies part-way never leaves a directory that Compare calls
+// in sync: the manifest, renamed into place last, still lists the old files.
+// The next generate finishes the job.
+func TestCrashedWriteIsNeverInSync(t *testing.T) {
+	for n := 0; ; n++ {
+		out := t.TempDir()
+		mustWrite(t, out, projectA())
+		setFailpoint(t, n, true)
+		crashed := func() (crashed bool) {
+			defer func() { crashed = recover() != nil }()
+			if _, err := Write(out, projectB()); err != nil {
+				t.Fatal(err)
+			}
+			return false
+		}()
+		failpoint = nil
+		if !crashed {
+			break
+		}
+		if changes, err := Compare(out, projectB()); err != nil || len(changes) == 0 {
+			t.Errorf("crash at step %d: Compare says in sync (%v)", n, err)
+		}
+		mustWrite(t, out, projectB())
+		if changes, err := Compare(out, projectB()); err != nil || len(changes) != 0 {
+			t.Errorf("crash at step %d: out of sync after another Write: %v %+v", n, err, changes)
+		}
+	}
+}
+
+// A Write that changes files keeps the unchanged ones as they are, mtime
+// included, and leaves no temporary file behind.
+func TestWriteTouchesOnlyChangedFiles(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, projectA())
+	unchanged := filepath.Join(out, "nodes", "b.sql")
+	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	os.Chtimes(unchanged, old, old)
+	res := mustWrite(t, out, projectB())
+	if fi, err := os.Stat(unchanged); err != nil || !fi.ModTime().Equal(old) {
+		t.Errorf("unchanged file rewritten: %v", err)
+	}
+	if got := strings.Join(res.Unchanged, " "); got != "nodes/b.sql" {
+		t.Errorf("unchanged %q", got)
+	}
+	got := snapshot(t, out)
+	want := map[string]string{".": "dir"}
+	for _, f := range WithManifest(projectB()) {
+		want[f.Path] = "file " + string(f.Data)
+		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
+			want[d] = "dir"
+		}
+	}
+	sameTree(t, got, want)
 }

@@ -27,7 +27,8 @@ table and nodes/<table>.sql for every node. Files that did not change are not
 touched; files fgen generated earlier and no longer renders are removed, unless
 they were edited by hand since (those are kept, and no longer tracked); files fgen
 did not generate are never overwritten or removed. If funnel.toml has an error,
-nothing is written.
+nothing is written; if writing fails part-way (a full disk), out/ is left as it
+was.
 
 --dialect duckdb renders the SQL the local engine runs, for reading; the committed
 out/ is MaxCompute SQL.
