@@ -109,6 +109,8 @@ func parseManifest(data []byte) (map[string]string, error) {
 			return nil, fmt.Errorf("files[%q]: not a slash-separated path inside the output directory", p)
 		case p == ManifestPath:
 			return nil, fmt.Errorf("files[%q]: names the manifest itself", p)
+		case p == LockPath:
+			return nil, fmt.Errorf("files[%q]: names fgen's lock file", p)
 		}
 		sum, ok := entries[p].(string)
 		if !ok {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 )
 
 // failpoint, when a test sets it, is called before each change Write makes
@@ -51,6 +52,36 @@ func (t *txn) fail(op, name string, err error) error {
 // or backup copy.
 func aside(name, kind string) string {
 	return path.Join(path.Dir(name), fmt.Sprintf(".%s.fgen-%016x.%s", path.Base(name), rand.Uint64(), kind))
+}
+
+// asideName matches the names aside returns.
+var asideName = regexp.MustCompile(`^\..+\.fgen-[0-9a-f]{16}\.(tmp|old)$`)
+
+// sweep removes, once committed, the temporary files and backups that a
+// crashed Write left in dir, a slash path in root (and this one's backups),
+// then dir and its parents if that leaves them empty. Only Write, holding
+// the lock, makes such files, so none of them is in use.
+func (t *txn) sweep(dir string) {
+	t.after = append(t.after, func() error {
+		f, err := t.root.Open(dir)
+		if err != nil {
+			return nil // gone, or not a directory: nothing left there
+		}
+		names, _ := f.Readdirnames(-1)
+		f.Close()
+		var errs []error
+		swept := false
+		for _, n := range names {
+			if asideName.MatchString(n) {
+				errs = append(errs, removeIfExists(t.root, path.Join(dir, n)))
+				swept = true
+			}
+		}
+		if swept {
+			removeEmptyDirs(t.root, dir)
+		}
+		return errors.Join(errs...)
+	})
 }
 
 // mkdirs creates the missing directories of dir, a slash path in root.
@@ -127,7 +158,7 @@ func (t *txn) moveAside(name string) error {
 		return t.fail("move aside", name, err)
 	}
 	t.undo = append(t.undo, func() error { return t.root.Rename(bak, name) })
-	t.after = append(t.after, func() error { return t.root.Remove(bak) })
+	t.after = append(t.after, func() error { return removeIfExists(t.root, bak) })
 	return nil
 }
 
@@ -192,7 +223,7 @@ func (t *txn) commit(tmp string) error {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("%s is up to date, but fgen could not remove its backups (hidden .fgen-*.old files): %w", t.dir, err)
+		return fmt.Errorf("%s is up to date, but fgen could not remove its temporary files and backups (hidden .*.fgen-* files): %w", t.dir, err)
 	}
 	return nil
 }

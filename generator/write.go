@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -22,10 +24,14 @@ type WriteResult struct {
 }
 
 // Write makes dir hold exactly files (plus the manifest): unchanged files are
-// not touched, changed ones are replaced atomically, and files fgen generated
-// earlier but no longer renders are removed while they still hold what fgen
-// wrote (an edited one is kept, and listed in Kept). It refuses, before
-// writing anything, to overwrite a file it does not own.
+// not touched, changed ones are replaced, and files fgen generated earlier
+// but no longer renders are removed while they still hold what fgen wrote
+// (an edited one is kept, and listed in Kept). It refuses, before writing
+// anything, to overwrite a file it does not own.
+//
+// Write is all or nothing: when it fails, dir is as it was (see apply). One
+// Write at a time changes dir: it holds LockPath there while it works, and
+// fails at once if another holds it.
 //
 // Every path Write reads, writes or removes is inside dir: it opens dir as an
 // os.Root, rejects a manifest whose paths leave it (see readManifest), and
@@ -46,6 +52,11 @@ func Write(dir string, files []File) (res *WriteResult, err error) {
 		return nil, err
 	}
 	defer root.Close()
+	unlock, err := lock(root, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	p, err := planWrite(root, dir, WithManifest(files))
 	if err != nil {
 		return nil, err
@@ -56,11 +67,42 @@ func Write(dir string, files []File) (res *WriteResult, err error) {
 	return p.res, nil
 }
 
+// LockPath is the file, relative to the output directory, that Write
+// creates while it writes there, so that one generate at a time does.
+const LockPath = ".fgen.lock"
+
+// lock creates the lock file in root, failing when another Write holds it.
+// A crash leaves it behind; the message says to delete it then.
+func lock(root *os.Root, dir string) (unlock func(), err error) {
+	f, err := root.OpenFile(LockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		holder := "another fgen generate"
+		if pid, err := readRegular(root, LockPath); err == nil && len(bytes.TrimSpace(pid)) > 0 {
+			holder += " (process " + string(bytes.TrimSpace(pid)) + ")"
+		}
+		return nil, fmt.Errorf("%s exists: %s is writing %s; wait for it to finish, or delete the file if no fgen is running", filepath.Join(dir, LockPath), holder, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", dir, unwrapPath(err))
+	}
+	_, err = fmt.Fprintf(f, "%d\n", os.Getpid())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	unlock = func() { root.Remove(LockPath) }
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	return unlock, nil
+}
+
 // writePlan is what Write is about to do.
 type writePlan struct {
 	write    []File          // new and changed files in path order, the manifest among them
 	replaces map[string]bool // which of them replace a file
 	remove   []string        // stale files that still hold what fgen wrote
+	dirs     []string        // the directories of the files rendered and those the old manifest lists
 	res      *WriteResult    // what Write reports once the plan is applied
 }
 
@@ -113,6 +155,14 @@ func planWrite(root *os.Root, dir string, files []File) (*writePlan, error) {
 		}
 	}
 	p.res.Removed = p.remove
+	dirs := map[string]bool{}
+	for _, f := range files {
+		dirs[path.Dir(f.Path)] = true
+	}
+	for name := range owned {
+		dirs[path.Dir(name)] = true
+	}
+	p.dirs = slices.Sorted(maps.Keys(dirs))
 	return p, nil
 }
 
@@ -121,6 +171,9 @@ func planWrite(root *os.Root, dir string, files []File) (*writePlan, error) {
 // renaming the manifest into place last. A failure before that rolls every
 // step back; a crash leaves the old manifest, which diff reports as stale.
 func (p *writePlan) apply(t *txn) error {
+	for _, dir := range p.dirs {
+		t.sweep(dir)
+	}
 	err := func() error {
 		staged := make([]string, len(p.write))
 		for i, f := range p.write {
@@ -193,12 +246,16 @@ func readRegular(root *os.Root, name string) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
-// unwrapPath drops an os.PathError's operation and relative path, which
-// callers replace with the path in the user's terms.
+// unwrapPath drops an os.PathError's (or LinkError's) operation and
+// relative paths, which callers replace with the path in the user's terms.
 func unwrapPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
 	}
 	return err
 }

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -341,31 +343,50 @@ func TestWriteIsAllOrNothing(t *testing.T) {
 
 // A generate that dies part-way never leaves a directory that Compare calls
 // in sync: the manifest, renamed into place last, still lists the old files.
-// The next generate finishes the job.
+// The next generate finishes the job and cleans up.
 func TestCrashedWriteIsNeverInSync(t *testing.T) {
-	for n := 0; ; n++ {
-		out := t.TempDir()
-		mustWrite(t, out, projectA())
-		setFailpoint(t, n, true)
-		crashed := func() (crashed bool) {
-			defer func() { crashed = recover() != nil }()
-			if _, err := Write(out, projectB()); err != nil {
-				t.Fatal(err)
+	for name, c := range map[string]struct{ from, to []File }{"A to B": {projectA(), projectB()}, "B to A": {projectB(), projectA()}} {
+		t.Run(name, func(t *testing.T) {
+			for n := 0; ; n++ {
+				out := t.TempDir()
+				mustWrite(t, out, c.from)
+				setFailpoint(t, n, true)
+				crashed := func() (crashed bool) {
+					defer func() { crashed = recover() != nil }()
+					if _, err := Write(out, c.to); err != nil {
+						t.Fatal(err)
+					}
+					return false
+				}()
+				failpoint = nil
+				if !crashed {
+					break
+				}
+				if changes, err := Compare(out, c.to); err != nil || len(changes) == 0 {
+					t.Errorf("crash at step %d: Compare says in sync (%v)", n, err)
+				}
+				// The next run removes the temporary files and backups the
+				// crashed one left, once its lock is deleted.
+				os.Remove(filepath.Join(out, LockPath))
+				mustWrite(t, out, c.to)
+				sameTree(t, snapshot(t, out), treeOf(c.to))
 			}
-			return false
-		}()
-		failpoint = nil
-		if !crashed {
-			break
-		}
-		if changes, err := Compare(out, projectB()); err != nil || len(changes) == 0 {
-			t.Errorf("crash at step %d: Compare says in sync (%v)", n, err)
-		}
-		mustWrite(t, out, projectB())
-		if changes, err := Compare(out, projectB()); err != nil || len(changes) != 0 {
-			t.Errorf("crash at step %d: out of sync after another Write: %v %+v", n, err, changes)
-		}
+		})
 	}
+}
+
+// While another generate holds the lock, Write changes nothing.
+func TestWriteRefusesWhileLocked(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, projectA())
+	os.WriteFile(filepath.Join(out, LockPath), []byte("4242\n"), 0o644)
+	before := snapshot(t, out)
+	_, err := Write(out, projectB())
+	want := filepath.Join(out, LockPath) + " exists: another fgen generate (process 4242) is writing " + out + "; wait for it to finish, or delete the file if no fgen is running"
+	if err == nil || err.Error() != want {
+		t.Errorf("Write: %v\nwant %s", err, want)
+	}
+	sameTree(t, snapshot(t, out), before)
 }
 
 // A Write that changes files keeps the unchanged ones as they are, mtime
@@ -383,13 +404,56 @@ func TestWriteTouchesOnlyChangedFiles(t *testing.T) {
 	if got := strings.Join(res.Unchanged, " "); got != "nodes/b.sql" {
 		t.Errorf("unchanged %q", got)
 	}
-	got := snapshot(t, out)
-	want := map[string]string{".": "dir"}
-	for _, f := range WithManifest(projectB()) {
-		want[f.Path] = "file " + string(f.Data)
+	sameTree(t, snapshot(t, out), treeOf(projectB()))
+}
+
+// treeOf is the snapshot of a directory that holds exactly files and their
+// manifest.
+func treeOf(files []File) map[string]string {
+	tree := map[string]string{".": "dir"}
+	for _, f := range WithManifest(files) {
+		tree[f.Path] = "file " + string(f.Data)
 		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
-			want[d] = "dir"
+			tree[d] = "dir"
 		}
 	}
-	sameTree(t, got, want)
+	return tree
+}
+
+// Generates running at once into one directory leave it holding one
+// project or the other, never a mix; a run that finds another one writing
+// fails without changing anything.
+func TestConcurrentWritesDoNotMix(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, projectA())
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := range 8 {
+		files := projectA()
+		if i%2 == 1 {
+			files = projectB()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				if _, err := Write(out, files); err != nil && !strings.Contains(err.Error(), LockPath+" exists: another fgen generate") {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	got := snapshot(t, out)
+	if !maps.Equal(got, treeOf(projectA())) && !maps.Equal(got, treeOf(projectB())) {
+		t.Error("the directory holds neither project:")
+		sameTree(t, got, treeOf(projectB()))
+	}
 }

@@ -32,7 +32,8 @@ touched; files fgen generated earlier and no longer renders are removed, unless
 they were edited by hand since (those are kept, and no longer tracked); files fgen
 did not generate are never overwritten or removed. If funnel.toml has an error,
 nothing is written; if writing fails part-way (a full disk), out/ is left as it
-was.
+was. While generate writes, out/.fgen.lock exists, and a second generate into the
+same directory fails rather than mixing its files in.
 
 generate never writes into a file system root or your home directory, and writes
 into a directory that has files but no fgen manifest (manifest.json) only with
