@@ -12,9 +12,8 @@ import (
 )
 
 // failpoint, when a test sets it, is called before each change Write makes
-// in the output directory (op is mkdir, create, write, sync, rename or
-// remove; name the file or directory it is for); an error it returns fails
-// that change.
+// in the output directory (op is mkdir, create, write, sync or rename; name
+// the file or directory it is for); an error it returns fails that change.
 var failpoint func(op, name string) error
 
 func step(op, name string) error {
