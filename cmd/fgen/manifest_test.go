@@ -18,10 +18,8 @@ func TestTamperedManifestStaysInsideOut(t *testing.T) {
 	victim := filepath.Join(filepath.Dir(dir), "victim.txt")
 	const secret = "not fgen's to read or remove\n"
 	os.WriteFile(victim, []byte(secret), 0o644)
-	name := filepath.Join(dir, "out", "manifest.json")
-	data, _ := os.ReadFile(name)
-	os.WriteFile(name, []byte(strings.Replace(string(data), `"files": {`, `"files": {
-    "../../victim.txt": "sha256:0",`, 1)), 0o644)
+	replaceInFile(t, filepath.Join(dir, "out", "manifest.json"), `"files": {`, `"files": {
+    "../../victim.txt": "sha256:0",`)
 	want := `out/manifest.json: malformed: files["../../victim.txt"]: not a slash-separated path inside the output directory; delete it and run 'fgen generate --force'`
 	for _, cmd := range []string{"diff", "generate"} {
 		r := fgen(t, dir, nil, cmd)
@@ -41,9 +39,7 @@ func TestEditedStaleFileIsKept(t *testing.T) {
 	fgen(t, dir, nil, "generate")
 	node := filepath.Join(dir, "out", "nodes", "rpt_user_trace_data.sql")
 	os.WriteFile(node, []byte("-- my version\n"), 0o644)
-	path := filepath.Join(dir, "funnel.toml")
-	data, _ := os.ReadFile(path)
-	os.WriteFile(path, []byte(strings.Replace(string(data), `table = "rpt_user_trace_data"`, `table = "rpt_funnel_daily"`, 1)), 0o644)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "rpt_funnel_daily"`)
 	r := fgen(t, dir, nil, "diff")
 	if r.code != 2 || !strings.Contains(r.stdout, "# out/nodes/rpt_user_trace_data.sql is no longer generated but was edited by hand; generate will keep it and stop tracking it\n") || strings.Contains(r.stdout, "-- my version") || !strings.Contains(r.stderr, "1 orphaned") {
 		t.Errorf("diff: %+v", r)
@@ -60,5 +56,17 @@ func TestEditedStaleFileIsKept(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "diff"); r.code != 0 {
 		t.Errorf("diff after generate: %+v", r)
+	}
+}
+
+// replaceInFile replaces the first old in the file at path with new.
+func replaceInFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), old) {
+		t.Fatalf("%q not in %s (%v)", old, path, err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
