@@ -2,165 +2,328 @@ package generator
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
-
-// ManifestPath is where fgen records, relative to the output directory, the
-// files it generated and their content hashes. Files not listed there are
-// not fgen's: it never overwrites or removes them.
-const ManifestPath = "manifest.json"
-
-type manifest struct {
-	Comment string            `json:"comment"`
-	Files   map[string]string `json:"files"` // path -> sha256:hex
-}
-
-func hash(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
-
-// WithManifest returns files plus the manifest that records them.
-func WithManifest(files []File) []File {
-	m := manifest{Comment: "Written by fgen generate: the files it owns in this directory and their hashes. DO NOT EDIT.", Files: map[string]string{}}
-	for _, f := range files {
-		m.Files[f.Path] = hash(f.Data)
-	}
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	out := append([]File{}, files...)
-	out = append(out, File{Path: ManifestPath, Data: append(data, '\n')})
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
-}
-
-// readManifest returns the previous manifest's files, or nil when there is none.
-func readManifest(dir string) (map[string]string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestPath))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var m manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: not an fgen manifest (%v); move it away and run 'fgen generate' again", filepath.Join(dir, ManifestPath), err)
-	}
-	return m.Files, nil
-}
 
 // WriteResult says what Write did.
 type WriteResult struct {
 	Written   []string // created or changed
 	Unchanged []string
 	Removed   []string // stale files fgen generated earlier
+	Kept      []string // stale files edited since fgen wrote them: kept, no longer tracked
 }
 
 // Write makes dir hold exactly files (plus the manifest): unchanged files are
-// not touched, changed ones are replaced atomically, and files fgen generated
-// earlier but no longer renders are removed. It refuses, before writing
+// not touched, changed ones are replaced, and files fgen generated earlier
+// but no longer renders are removed while they still hold what fgen wrote
+// (an edited one is kept, and listed in Kept). It refuses, before writing
 // anything, to overwrite a file it does not own.
-func Write(dir string, files []File) (*WriteResult, error) {
-	files = WithManifest(files)
-	owned, err := readManifest(dir)
+//
+// Write is all or nothing: when it fails, dir is as it was (see apply). One
+// Write at a time changes dir: it holds LockPath there while it works, and
+// fails at once if another holds it.
+//
+// Every path Write reads, writes or removes is inside dir: it opens dir as an
+// os.Root, rejects a manifest whose paths leave it (see readManifest), and
+// does not follow a symbolic link at a path the manifest names.
+func Write(dir string, files []File) (res *WriteResult, err error) {
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				os.Remove(dir)
+			}
+		}()
+	}
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
 	}
-	res := &WriteResult{}
-	var pending []File
+	defer root.Close()
+	unlock, err := lock(root, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	p, err := planWrite(root, dir, WithManifest(files))
+	if err != nil {
+		return nil, err
+	}
+	if err := p.apply(newTxn(root, dir)); err != nil {
+		return nil, err
+	}
+	return p.res, nil
+}
+
+// LockPath is the file, relative to the output directory, that Write
+// creates while it writes there, so that one generate at a time does.
+const LockPath = ".fgen.lock"
+
+// lock creates the lock file in root, failing when another Write holds it.
+// A crash leaves it behind; the message says to delete it then.
+func lock(root *os.Root, dir string) (unlock func(), err error) {
+	f, err := root.OpenFile(LockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		holder := "another fgen generate"
+		if pid, err := readRegular(root, LockPath); err == nil && len(bytes.TrimSpace(pid)) > 0 {
+			holder += " (process " + string(bytes.TrimSpace(pid)) + ")"
+		}
+		return nil, fmt.Errorf("%s exists: %s is writing %s; wait for it to finish, or delete the file if no fgen is running", filepath.Join(dir, LockPath), holder, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", dir, unwrapPath(err))
+	}
+	_, err = fmt.Fprintf(f, "%d\n", os.Getpid())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	unlock = func() { root.Remove(LockPath) }
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	return unlock, nil
+}
+
+// writePlan is what Write is about to do.
+type writePlan struct {
+	write    []File          // new and changed files in path order, the manifest among them
+	replaces map[string]bool // which of them replace a file
+	remove   []string        // stale files that still hold what fgen wrote
+	dirs     []string        // the directories of the files rendered and those the old manifest lists
+	res      *WriteResult    // what Write reports once the plan is applied
+}
+
+// planWrite compares files, the manifest among them, with root. It fails
+// when a file fgen would write exists and is not fgen's.
+func planWrite(root *os.Root, dir string, files []File) (*writePlan, error) {
+	owned, err := readManifest(root, filepath.Join(dir, ManifestPath))
+	if err != nil {
+		return nil, err
+	}
+	p := &writePlan{replaces: map[string]bool{}, res: &WriteResult{}}
 	for _, f := range files {
-		full := filepath.Join(dir, filepath.FromSlash(f.Path))
-		old, err := os.ReadFile(full)
+		old, ok, err := readRendered(root, dir, f.Path)
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			pending = append(pending, f)
 		case err != nil:
 			return nil, err
+		case !ok:
+			p.write = append(p.write, f)
 		case bytes.Equal(old, f.Data):
-			res.Unchanged = append(res.Unchanged, f.Path)
-		case f.Path != ManifestPath && owned[f.Path] == "" && owned != nil:
-			return nil, fmt.Errorf("%s exists and was not generated by fgen; move it away, then run 'fgen generate' again", full)
-		case f.Path != ManifestPath && owned == nil && !bytes.HasPrefix(old, []byte(Header)):
-			return nil, fmt.Errorf("%s exists and was not generated by fgen; move it away, then run 'fgen generate' again", full)
+			p.res.Unchanged = append(p.res.Unchanged, f.Path)
+		case f.Path != ManifestPath && !generated(owned, f.Path, old):
+			return nil, fmt.Errorf("%s exists and was not generated by fgen; move it away, then run 'fgen generate' again", filepath.Join(dir, filepath.FromSlash(f.Path)))
 		default:
-			pending = append(pending, f)
+			p.write = append(p.write, f)
+			p.replaces[f.Path] = true
 		}
 	}
-	keep := map[string]bool{}
-	for _, f := range files {
-		keep[f.Path] = true
+	for _, f := range p.write {
+		p.res.Written = append(p.res.Written, f.Path)
 	}
-	var stale []string
-	for p := range owned {
-		if !keep[p] {
-			stale = append(stale, p)
-		}
-	}
-	sort.Strings(stale)
-
-	for _, f := range pending {
-		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); err != nil {
-			return res, err
-		}
-		res.Written = append(res.Written, f.Path)
-	}
-	for _, p := range stale {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return res, err
-		}
-		removeEmptyDirs(dir, filepath.Dir(full))
-		res.Removed = append(res.Removed, p)
-	}
-	return res, nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	stale, err := staleFiles(root, dir, owned, files)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
+	for _, s := range stale {
+		if s.edited {
+			p.res.Kept = append(p.res.Kept, s.path)
+		} else {
+			p.remove = append(p.remove, s.path)
+		}
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
+	p.res.Removed = p.remove
+	dirs := map[string]bool{}
+	for _, f := range files {
+		dirs[path.Dir(f.Path)] = true
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
+	for name := range owned {
+		dirs[path.Dir(name)] = true
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	p.dirs = slices.Sorted(maps.Keys(dirs))
+	return p, nil
 }
 
-// removeEmptyDirs removes dir and its parents up to (not including) root
-// while they are empty.
-func removeEmptyDirs(root, dir string) {
-	root = filepath.Clean(root)
-	for dir = filepath.Clean(dir); dir != root && strings.HasPrefix(dir, root); dir = filepath.Dir(dir) {
-		if os.Remove(dir) != nil {
+// readRendered reads the file at name, a path Render produced, in root; ok
+// is false when there is none. Anything but a regular file there is an
+// error that says what to do.
+func readRendered(root *os.Root, dir, name string) (data []byte, ok bool, err error) {
+	full := filepath.Join(dir, filepath.FromSlash(name))
+	if !localPath(name) {
+		return nil, false, fmt.Errorf("render produced %q, not a path inside %s", name, dir)
+	}
+	data, err = readRegular(root, name)
+	var notRegular errNotRegular
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false, nil
+	case errors.As(err, &notRegular):
+		return nil, false, fmt.Errorf("%s %v, not a file fgen generated; move it away, then run 'fgen generate' again", full, notRegular)
+	case err != nil:
+		return nil, false, fmt.Errorf("%s: %w", full, err)
+	}
+	return data, true, nil
+}
+
+// generated reports whether fgen wrote the file at name, which holds data:
+// the manifest lists it or, when there is no manifest, it has the header.
+func generated(owned map[string]string, name string, data []byte) bool {
+	if owned == nil {
+		return bytes.HasPrefix(data, []byte(Header))
+	}
+	return owned[name] != ""
+}
+
+// apply makes the planned changes all or nothing: it stages every new and
+// changed file, swaps them in, moves the stale files aside, and commits by
+// renaming the manifest into place last. A failure before that rolls every
+// step back; a crash leaves the old manifest, which diff reports as stale.
+func (p *writePlan) apply(t *txn) error {
+	for _, dir := range p.dirs {
+		t.sweep(dir)
+	}
+	err := func() error {
+		staged := make([]string, len(p.write))
+		for i, f := range p.write {
+			tmp, err := t.stage(f.Path, f.Data)
+			if err != nil {
+				return err
+			}
+			staged[i] = tmp
+		}
+		manifestTmp := ""
+		for i, f := range p.write {
+			if f.Path == ManifestPath {
+				manifestTmp = staged[i]
+			} else if err := t.swap(staged[i], f.Path, p.replaces[f.Path]); err != nil {
+				return err
+			}
+		}
+		for _, name := range p.remove {
+			if err := t.remove(name); err != nil {
+				return err
+			}
+		}
+		return t.commit(manifestTmp)
+	}()
+	if err == nil || t.committed {
+		return err
+	}
+	if rerr := t.rollback(); rerr != nil {
+		return fmt.Errorf("%w; undoing the changes made so far failed too (%v), so %s may be part-written: run 'fgen diff'", err, rerr, t.dir)
+	}
+	return fmt.Errorf("%w; %s is unchanged", err, t.dir)
+}
+
+// errNotRegular says that a path fgen would read is a symbolic link,
+// directory or device, not a file fgen wrote.
+type errNotRegular struct{ mode fs.FileMode }
+
+func (e errNotRegular) Error() string {
+	switch {
+	case e.mode&fs.ModeSymlink != 0:
+		return "is a symbolic link"
+	case e.mode.IsDir():
+		return "is a directory"
+	default:
+		return "is not a regular file"
+	}
+}
+
+// readRegular reads the file name in root. It does not follow a symbolic
+// link at name itself (one in a parent directory is followed only while it
+// stays inside root): a link, directory or device is an errNotRegular.
+// Errors do not repeat name; callers say which file.
+func readRegular(root *os.Root, name string) ([]byte, error) {
+	fi, err := root.Lstat(name)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errNotRegular{fi.Mode()}
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	defer f.Close()
+	// Open follows a link: make sure it opened what Lstat saw.
+	if opened, err := f.Stat(); err != nil || !os.SameFile(fi, opened) {
+		return nil, errors.New("changed while fgen read it")
+	}
+	return io.ReadAll(f)
+}
+
+// unwrapPath drops an os.PathError's (or LinkError's) operation and
+// relative paths, which callers replace with the path in the user's terms.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+// staleFile is a file the manifest lists and Render no longer produces.
+type staleFile struct {
+	path   string
+	data   []byte // nil when it is not a regular file
+	edited bool   // not what fgen wrote (or not a regular file): fgen keeps it
+}
+
+// staleFiles returns the stale files that exist in root, in path order.
+func staleFiles(root *os.Root, dir string, owned map[string]string, files []File) ([]staleFile, error) {
+	// On a case-insensitive file system DDL/A.sql is the rendered ddl/a.sql:
+	// never stale.
+	rendered := map[string]bool{}
+	for _, f := range files {
+		rendered[strings.ToLower(f.Path)] = true
+	}
+	var paths []string
+	for p := range owned {
+		if !rendered[strings.ToLower(p)] {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	var stale []staleFile
+	for _, p := range paths {
+		data, err := readRegular(root, p)
+		var notRegular errNotRegular
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case errors.As(err, &notRegular):
+			stale = append(stale, staleFile{path: p, edited: true})
+		case err != nil:
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, filepath.FromSlash(p)), err)
+		default:
+			stale = append(stale, staleFile{path: p, data: data, edited: hash(data) != owned[p]})
+		}
+	}
+	return stale, nil
+}
+
+// removeEmptyDirs removes dir, a slash path in root, and its parents while
+// they are empty directories; never root itself.
+func removeEmptyDirs(root *os.Root, dir string) {
+	for ; dir != "." && dir != "/"; dir = path.Dir(dir) {
+		if fi, err := root.Lstat(dir); err != nil || !fi.IsDir() || root.Remove(dir) != nil {
 			return
 		}
 	}
@@ -174,33 +337,45 @@ const (
 	Changed      ChangeKind = "changed"        // funnel.toml (or fgen) now renders it differently
 	EditedByHand ChangeKind = "edited by hand" // differs from what fgen last wrote
 	Stale        ChangeKind = "stale"          // fgen wrote it earlier, no longer renders it
+	Orphaned     ChangeKind = "orphaned"       // stale, but edited since: generate keeps it and stops tracking it
 )
 
 // Change is one file that differs.
 type Change struct {
 	Path string
 	Kind ChangeKind
-	Old  []byte // on disk; nil when missing
-	New  []byte // rendered; nil when stale
+	Old  []byte // on disk; nil when missing (or an orphaned non-regular file)
+	New  []byte // rendered; nil when stale or orphaned
 }
 
-// Compare reports how dir differs from files (plus the manifest), in path order.
+// Compare reports how dir differs from files (plus the manifest), in path
+// order. It reads only inside dir, as Write does.
 func Compare(dir string, files []File) ([]Change, error) {
 	files = WithManifest(files)
-	owned, err := readManifest(dir)
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		changes := make([]Change, len(files))
+		for i, f := range files {
+			changes[i] = Change{Path: f.Path, Kind: Missing, New: f.Data}
+		}
+		return changes, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	owned, err := readManifest(root, filepath.Join(dir, ManifestPath))
 	if err != nil {
 		return nil, err
 	}
 	var changes []Change
-	keep := map[string]bool{}
 	for _, f := range files {
-		keep[f.Path] = true
-		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		old, ok, err := readRendered(root, dir, f.Path)
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			changes = append(changes, Change{Path: f.Path, Kind: Missing, New: f.Data})
 		case err != nil:
 			return nil, err
+		case !ok:
+			changes = append(changes, Change{Path: f.Path, Kind: Missing, New: f.Data})
 		case !bytes.Equal(old, f.Data):
 			kind := Changed
 			if h, ok := owned[f.Path]; ok && h != hash(old) {
@@ -209,18 +384,16 @@ func Compare(dir string, files []File) ([]Change, error) {
 			changes = append(changes, Change{Path: f.Path, Kind: kind, Old: old, New: f.Data})
 		}
 	}
-	for p := range owned {
-		if keep[p] {
-			continue
+	stale, err := staleFiles(root, dir, owned, files)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range stale {
+		if s.edited {
+			changes = append(changes, Change{Path: s.path, Kind: Orphaned, Old: s.data})
+		} else {
+			changes = append(changes, Change{Path: s.path, Kind: Stale, Old: s.data})
 		}
-		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		changes = append(changes, Change{Path: p, Kind: Stale, Old: old})
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	return changes, nil

@@ -70,13 +70,17 @@ func runDiff(opts *diffOptions) error {
 			continue
 		}
 		oldName, newName := diffNames(opts.outDir, c)
-		if c.Kind == generator.EditedByHand {
+		switch c.Kind {
+		case generator.EditedByHand:
 			fmt.Fprintf(opts.stdout, "# %s was edited by hand; generate will restore it\n", name)
+		case generator.Orphaned:
+			fmt.Fprintf(opts.stdout, "# %s is no longer generated but was edited by hand; generate will keep it and stop tracking it\n", name)
+			continue
 		}
 		fmt.Fprint(opts.stdout, textdiff.Unified(oldName, newName, string(c.Old), string(c.New)))
 	}
 	var parts []string
-	for _, k := range []generator.ChangeKind{generator.Changed, generator.EditedByHand, generator.Missing, generator.Stale} {
+	for _, k := range []generator.ChangeKind{generator.Changed, generator.EditedByHand, generator.Missing, generator.Stale, generator.Orphaned} {
 		if counts[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
@@ -105,12 +109,16 @@ func writeDiffMarkdown(opts *diffOptions, changes []generator.Change) {
 	what := map[generator.ChangeKind]string{
 		generator.Missing: "added", generator.Changed: "changed",
 		generator.EditedByHand: "edited by hand (generate restores it)", generator.Stale: "removed (stale)",
+		generator.Orphaned: "no longer generated, edited by hand (generate keeps it)",
 	}
 	fmt.Fprintf(w, "### fgen diff: %d generated file(s) would change\n\n| file | change |\n|---|---|\n", len(changes))
 	for _, c := range changes {
 		fmt.Fprintf(w, "| `%s` | %s |\n", path.Join(opts.outDir, c.Path), what[c.Kind])
 	}
 	for _, c := range changes {
+		if c.Kind == generator.Orphaned {
+			continue
+		}
 		oldName, newName := diffNames(opts.outDir, c)
 		fmt.Fprintf(w, "\n<details><summary><code>%s</code> (%s)</summary>\n\n```diff\n%s```\n\n</details>\n",
 			path.Join(opts.outDir, c.Path), what[c.Kind], textdiff.Unified(oldName, newName, string(c.Old), string(c.New)))

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +18,7 @@ import (
 type generateOptions struct {
 	*globalOptions
 	dialect string
+	force   bool
 }
 
 func newGenerateCmd(g *globalOptions) *cobra.Command {
@@ -24,9 +28,16 @@ func newGenerateCmd(g *globalOptions) *cobra.Command {
 		Short: "Write the DataWorks SQL project into out/",
 		Long: `Write the generated project into the output directory: ddl/<table>.sql for every
 table and nodes/<table>.sql for every node. Files that did not change are not
-touched; files fgen generated earlier and no longer renders are removed; files fgen
+touched; files fgen generated earlier and no longer renders are removed, unless
+they were edited by hand since (those are kept, and no longer tracked); files fgen
 did not generate are never overwritten or removed. If funnel.toml has an error,
-nothing is written.
+nothing is written; if writing fails part-way (a full disk), out/ is left as it
+was. While generate writes, out/.fgen.lock exists, and a second generate into the
+same directory fails rather than mixing its files in.
+
+generate never writes into a file system root or your home directory, and writes
+into a directory that has files but no fgen manifest (manifest.json) only with
+--force.
 
 --dialect duckdb renders the SQL the local engine runs, for reading; the committed
 out/ is MaxCompute SQL.
@@ -34,7 +45,8 @@ out/ is MaxCompute SQL.
 ` + exitStatusHelp,
 		Example: `  fgen generate
   fgen generate -o /tmp/review
-  fgen generate --dialect duckdb -o /tmp/local-sql`,
+  fgen generate --dialect duckdb -o /tmp/local-sql
+  fgen generate -o sql --force   # add the project to a directory of your own`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.dialect != string(generator.MaxCompute) && !cmd.Flags().Changed("out") {
@@ -44,6 +56,7 @@ out/ is MaxCompute SQL.
 		},
 	}
 	cmd.Flags().StringVar(&opts.dialect, "dialect", string(generator.MaxCompute), "SQL dialect: maxcompute or duckdb")
+	cmd.Flags().BoolVar(&opts.force, "force", false, "write into a non-empty directory that holds no fgen manifest (files fgen did not generate are still never overwritten)")
 	cmd.RegisterFlagCompletionFunc("dialect", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"maxcompute", "duckdb"}, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -72,7 +85,7 @@ func runGenerate(opts *generateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(opts.outDir, 0o755); err != nil {
+	if err := checkOutDir(opts.outDir, homeDir(opts.getenv), opts.force); err != nil {
 		return err
 	}
 	res, err := generator.Write(opts.outDir, p.Files)
@@ -85,6 +98,64 @@ func runGenerate(opts *generateOptions) error {
 	for _, f := range res.Removed {
 		fmt.Fprintf(opts.stdout, "removed %s\n", filepath.Join(opts.outDir, f))
 	}
-	fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed\n", opts.outDir, len(res.Written), len(res.Unchanged), len(res.Removed))
+	for _, f := range res.Kept {
+		fmt.Fprintf(opts.stdout, "kept    %s: no longer generated, but edited by hand; fgen no longer tracks it, delete it if you do not need it\n", filepath.Join(opts.outDir, f))
+	}
+	fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed", opts.outDir, len(res.Written), len(res.Unchanged), len(res.Removed))
+	if len(res.Kept) > 0 {
+		fmt.Fprintf(opts.stdout, ", %d kept", len(res.Kept))
+	}
+	fmt.Fprintln(opts.stdout)
 	return nil
+}
+
+// checkOutDir refuses an output directory generate must not write into: a
+// file system root or the home directory, whatever force says, and a
+// directory that has files but no fgen manifest, unless force.
+func checkOutDir(dir, home string, force bool) error {
+	abs := realPath(dir)
+	if filepath.Dir(abs) == abs {
+		return fmt.Errorf("%s is the root of a file system; generate into a directory of its own, e.g. -o out", dir)
+	}
+	if home != "" && abs == realPath(home) {
+		return fmt.Errorf("%s is your home directory; generate into a directory of its own, e.g. -o out", dir)
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory; name a directory with -o", dir)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, generator.ManifestPath)); err == nil || force {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		return err
+	}
+	return fmt.Errorf("%s is not empty and holds no fgen manifest (%s); generate into a new or empty directory, or pass --force to add the generated files to it", dir, generator.ManifestPath)
+}
+
+// realPath is dir made absolute, with symbolic links resolved where it
+// exists.
+func realPath(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return filepath.Clean(dir)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	return abs
+}
+
+// homeDir is the user's home directory from the environment, or "".
+func homeDir(getenv func(string) string) string {
+	if runtime.GOOS == "windows" {
+		return getenv("USERPROFILE")
+	}
+	return getenv("HOME")
 }

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestGenerateRefusesUnsafeOutDir(t *testing.T) {
+	dir := project(t)
+	home := filepath.Join(dir, "home")
+	os.MkdirAll(home, 0o755)
+	os.WriteFile(filepath.Join(home, ".profile"), []byte("# mine\n"), 0o644)
+	env := map[string]string{"HOME": home}
+	for _, out := range []string{home, "home", "home/", "home/../home"} {
+		r := fgen(t, dir, env, "generate", "-o", out, "--force")
+		if r.code != 1 || !strings.Contains(r.stderr, "is your home directory; generate into a directory of its own, e.g. -o out") {
+			t.Errorf("generate -o %s: %+v", out, r)
+		}
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 1 {
+		t.Errorf("generate wrote into the home directory: %v", entries)
+	}
+
+	// A directory with files but no manifest is not fgen's.
+	r := fgen(t, dir, env, "generate", "-o", ".")
+	want := "fgen: . is not empty and holds no fgen manifest (manifest.json); generate into a new or empty directory, or pass --force to add the generated files to it\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("generate -o .: %+v\nwant stderr %q", r, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err == nil {
+		t.Error("a refused generate wrote files")
+	}
+	if r := fgen(t, dir, env, "generate", "-o", ".", "--force"); r.code != 0 {
+		t.Errorf("generate -o . --force: %+v", r)
+	}
+	// An empty directory, and one fgen generated, need no --force.
+	os.Mkdir(filepath.Join(dir, "empty"), 0o755)
+	for _, out := range []string{"empty", "empty", "."} {
+		if r := fgen(t, dir, env, "generate", "-o", out); r.code != 0 {
+			t.Errorf("generate -o %s: %+v", out, r)
+		}
+	}
+}
+
+// generate never writes into a file system root, with or without --force.
+// checkOutDir is tested directly: a regression must not write into /.
+func TestOutDirRefusesFileSystemRoot(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "root")
+	os.Symlink(string(filepath.Separator), link)
+	for _, dir := range []string{string(filepath.Separator), link, filepath.Join(t.TempDir(), "..", "..", "..", "..", "..", "..", "..", "..")} {
+		err := checkOutDir(dir, "", true)
+		if err == nil || err.Error() != dir+" is the root of a file system; generate into a directory of its own, e.g. -o out" {
+			t.Errorf("checkOutDir(%s): %v", dir, err)
+		}
+	}
+}

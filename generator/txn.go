@@ -1,0 +1,247 @@
+package generator
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+)
+
+// failpoint, when a test sets it, is called before each change Write makes
+// in the output directory (op is mkdir, create, write, sync or rename; name
+// the file or directory it is for); an error it returns fails that change.
+var failpoint func(op, name string) error
+
+func step(op, name string) error {
+	if failpoint != nil {
+		return failpoint(op, name)
+	}
+	return nil
+}
+
+// txn changes files in a directory all or nothing. Each change is first
+// staged: the new content goes to a temporary file beside its target and is
+// synced. Then each is swapped in by renames, the old file (or a stale one)
+// moved aside to a backup name rather than removed. Until commit, rollback
+// undoes every step; after it, the backups are removed.
+type txn struct {
+	root   *os.Root
+	dir    string         // root's path, for messages
+	undo   []func() error // what each step did, undone in reverse
+	after  []func() error // cleanup once committed
+	synced map[string]bool
+	// committed is set once the manifest is in place: the changes stand.
+	committed bool
+}
+
+func newTxn(root *os.Root, dir string) *txn {
+	return &txn{root: root, dir: dir, synced: map[string]bool{}}
+}
+
+// fail says which file an operation failed for, in the user's terms.
+func (t *txn) fail(op, name string, err error) error {
+	return fmt.Errorf("%s %s: %w", op, filepath.Join(t.dir, filepath.FromSlash(name)), unwrapPath(err))
+}
+
+// aside returns an unused-looking hidden name beside name for its temporary
+// or backup copy.
+func aside(name, kind string) string {
+	return path.Join(path.Dir(name), fmt.Sprintf(".%s.fgen-%016x.%s", path.Base(name), rand.Uint64(), kind))
+}
+
+// asideName matches the names aside returns.
+var asideName = regexp.MustCompile(`^\..+\.fgen-[0-9a-f]{16}\.(tmp|old)$`)
+
+// sweep removes, once committed, the temporary files and backups that a
+// crashed Write left in dir, a slash path in root (and this one's backups),
+// then dir and its parents if that leaves them empty. Only Write, holding
+// the lock, makes such files, so none of them is in use.
+func (t *txn) sweep(dir string) {
+	t.after = append(t.after, func() error {
+		f, err := t.root.Open(dir)
+		if err != nil {
+			return nil // gone, or not a directory: nothing left there
+		}
+		names, _ := f.Readdirnames(-1)
+		f.Close()
+		var errs []error
+		swept := false
+		for _, n := range names {
+			if asideName.MatchString(n) {
+				errs = append(errs, removeIfExists(t.root, path.Join(dir, n)))
+				swept = true
+			}
+		}
+		if swept {
+			removeEmptyDirs(t.root, dir)
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// mkdirs creates the missing directories of dir, a slash path in root.
+func (t *txn) mkdirs(dir string) error {
+	if dir == "." {
+		return nil
+	}
+	if err := t.mkdirs(path.Dir(dir)); err != nil {
+		return err
+	}
+	if _, err := t.root.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return nil // a file in the way fails when the file is created
+	}
+	if err := step("mkdir", dir); err != nil {
+		return t.fail("mkdir", dir, err)
+	}
+	if err := t.root.Mkdir(dir, 0o755); err != nil {
+		return t.fail("mkdir", dir, err)
+	}
+	t.undo = append(t.undo, func() error { return t.root.Remove(dir) })
+	return nil
+}
+
+// stage writes data to a synced temporary file beside name and returns the
+// temporary file's name.
+func (t *txn) stage(name string, data []byte) (string, error) {
+	if err := t.mkdirs(path.Dir(name)); err != nil {
+		return "", err
+	}
+	tmp := aside(name, "tmp")
+	if err := step("create", name); err != nil {
+		return "", t.fail("write", name, err)
+	}
+	f, err := t.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return "", t.fail("write", name, err)
+	}
+	t.undo = append(t.undo, func() error { return removeIfExists(t.root, tmp) })
+	err = step("write", name)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		if err = step("sync", name); err == nil {
+			err = f.Sync()
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", t.fail("write", name, err)
+	}
+	return tmp, nil
+}
+
+// rename is root.Rename at a failpoint.
+func (t *txn) rename(from, to string) error {
+	if err := step("rename", to); err != nil {
+		return err
+	}
+	t.synced[path.Dir(to)] = false
+	return t.root.Rename(from, to)
+}
+
+// moveAside renames name to a backup, restored by rollback and removed
+// after commit.
+func (t *txn) moveAside(name string) error {
+	bak := aside(name, "old")
+	if err := t.rename(name, bak); err != nil {
+		return t.fail("move aside", name, err)
+	}
+	t.undo = append(t.undo, func() error { return t.root.Rename(bak, name) })
+	t.after = append(t.after, func() error { return removeIfExists(t.root, bak) })
+	return nil
+}
+
+// swap puts the staged tmp in name's place; existed says whether name is
+// there now.
+func (t *txn) swap(tmp, name string, existed bool) error {
+	if existed {
+		if err := t.moveAside(name); err != nil {
+			return err
+		}
+	}
+	if err := t.rename(tmp, name); err != nil {
+		return t.fail("write", name, err)
+	}
+	if !existed {
+		t.undo = append(t.undo, func() error { return t.root.Remove(name) })
+	}
+	return nil
+}
+
+// remove removes name, undoably; the directories it leaves empty go after
+// commit.
+func (t *txn) remove(name string) error {
+	if err := t.moveAside(name); err != nil {
+		return err
+	}
+	t.after = append(t.after, func() error { removeEmptyDirs(t.root, path.Dir(name)); return nil })
+	return nil
+}
+
+// sync makes the renames so far durable before the next one (directories
+// cannot be synced on every platform; where they cannot, this does nothing).
+func (t *txn) sync() {
+	for dir, done := range t.synced {
+		if done {
+			continue
+		}
+		if f, err := t.root.Open(dir); err == nil {
+			f.Sync()
+			f.Close()
+		}
+		t.synced[dir] = true
+	}
+}
+
+// commit makes the transaction final with its last step, the manifest's
+// rename from tmp (tmp is "" when the manifest does not change), then
+// removes the backups.
+func (t *txn) commit(tmp string) error {
+	t.sync()
+	if tmp != "" {
+		if err := t.rename(tmp, ManifestPath); err != nil {
+			return t.fail("write", ManifestPath, err)
+		}
+		t.sync()
+	}
+	t.committed, t.undo = true, nil
+	var errs []error
+	for _, f := range t.after {
+		if err := f(); err != nil {
+			errs = append(errs, unwrapPath(err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%s is up to date, but fgen could not remove its temporary files and backups (hidden .*.fgen-* files): %w", t.dir, err)
+	}
+	return nil
+}
+
+// rollback undoes every step since the transaction began, newest first.
+func (t *txn) rollback() error {
+	var errs []error
+	for i := len(t.undo) - 1; i >= 0; i-- {
+		if err := t.undo[i](); err != nil {
+			errs = append(errs, unwrapPath(err))
+		}
+	}
+	t.undo = nil
+	return errors.Join(errs...)
+}
+
+func removeIfExists(root *os.Root, name string) error {
+	if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
