@@ -177,6 +177,11 @@ var breakdownVariants = []variant{
 	{name: "ordered-breakdowns", edits: concat(withTime, durations, []Edit{
 		Set(f0+".mode", "ordered"), Set(f0+".window", "1h"), Set(f0+".breakdowns", []string{"device_brand"}),
 	})},
+	// Medians come from ranks within each report row: two breakdowns rank
+	// each user three times per stage.
+	{name: "ordered-two-breakdowns-timing", edits: concat(withTime, durations, []Edit{
+		Set(f0+".mode", "ordered"), Set(f0+".window", "10m"), Set(f0+".breakdowns", []string{"device_brand", "system_type"}),
+	})},
 }
 
 // perUser reports whether some funnel counts users (users or ordered mode).

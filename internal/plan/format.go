@@ -19,7 +19,11 @@ var (
 func WriteText(w io.Writer, p *Plan) {
 	fmt.Fprintf(w, "Target %s (%s)\n\nTables:\n", p.Target, p.Engine)
 	for _, t := range p.Tables {
-		fmt.Fprintf(w, "  %s %-3s %s  (%s)\n", symbols[t.Action], t.Layer, t.Table, labels[t.Action])
+		steps := ""
+		if t.Job != nil && len(t.Job.Statements) > 1 && t.Action != InSync {
+			steps = fmt.Sprintf(", %d statements", len(t.Job.Statements))
+		}
+		fmt.Fprintf(w, "  %s %-3s %s  (%s%s)\n", symbols[t.Action], t.Layer, t.Table, labels[t.Action], steps)
 		for _, c := range t.Changes {
 			fmt.Fprintf(w, "        %s\n", c)
 		}
