@@ -37,6 +37,17 @@ type dialectInfo struct {
 	typeSystem2 []Setting
 	// bigint writes an integer literal of type BIGINT.
 	bigint func(int64) string
+	flags  dialectFlags
+}
+
+// dialectFlags are what templates ask of a dialect beyond its syntax:
+// which of two ways to compute something the engine does best.
+type dialectFlags struct {
+	// TouchByWindow: first-touch attribution numbers each user's rows
+	// with ROW_NUMBER in a layer below the GROUP BY, rather than taking
+	// the least struct in the GROUP BY (see touch.tmpl). MaxCompute
+	// documents window functions, not MIN over structs.
+	TouchByWindow bool
 }
 
 var dialectTable = map[Dialect]dialectInfo{
@@ -45,7 +56,8 @@ var dialectTable = map[Dialect]dialectInfo{
 		typeSystem2: []Setting{{"odps.sql.type.system.odps2", "true"}},
 		// In the 2.0 type system 3 is an INT and 3L a BIGINT; bitwise
 		// operators, LEAST, NULLIF and COALESCE want both sides alike.
-		bigint: func(n int64) string { return strconv.FormatInt(n, 10) + "L" }},
+		bigint: func(n int64) string { return strconv.FormatInt(n, 10) + "L" },
+		flags:  dialectFlags{TouchByWindow: true}},
 	DuckDB: {engine: models.EngineDuckDB, quoteIdent: doubleQuote, quoteString: duckDBString,
 		columnType: duckDBType, bigint: func(n int64) string { return strconv.FormatInt(n, 10) }},
 }

@@ -362,13 +362,22 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 		"big":        func(n any) (string, error) { return bigLiteral(info, n) },
 		"dict":       dict,
 		"headerLine": func() string { return Header },
+		"dialect":    func() dialectFlags { return info.flags },
 	}
 	t = template.New("fgen").Option("missingkey=error").Funcs(funcs)
-	shared, err := fs.Glob(fsys, "*.sql.tmpl")
+	// Every template file but the dialect files is shared; then the
+	// dialect's own file.
+	all, err := fs.Glob(fsys, "*.tmpl")
 	if err != nil {
 		return nil, err
 	}
-	files := append(shared, "common.tmpl", "report.tmpl", string(d)+".tmpl")
+	var files []string
+	for _, name := range all {
+		if _, dialectFile := dialectTable[Dialect(strings.TrimSuffix(name, ".tmpl"))]; !dialectFile {
+			files = append(files, name)
+		}
+	}
+	files = append(files, string(d)+".tmpl")
 	for _, name := range files {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {

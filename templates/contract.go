@@ -1,0 +1,47 @@
+package templates
+
+// A dialect file (sql/<dialect>.tmpl) holds the SQL syntax of one engine:
+// exactly the templates DialectContract lists, each meaning the same in
+// every dialect, plus private helpers named "<dialect>_...". Everything
+// else, the logic of each node and funnel mode, is in the shared files.
+// generator's tests check every dialect file against this list.
+
+// DialectTemplate is a template every dialect file defines.
+type DialectTemplate struct {
+	Name  string
+	Means string // what it renders, and from what data
+}
+
+// DialectContract lists the templates each dialect file defines.
+var DialectContract = []DialectTemplate{
+	// Tables.
+	{"create_table", "the statements that create a table (a table view), each ending with {{eos}}"},
+	{"drop_table", "the statement that drops a table (its name) if it exists"},
+	{"alter_add_columns", "the statements that append columns to a table (generator.Alter)"},
+	{"alter_comment", "the statement that sets a table's comment (generator.Alter)"},
+	{"alter_lifecycle", "the statement that sets a table's lifecycle, or nothing on an engine without lifecycles (generator.Alter)"},
+	{"alter_column_comment", "the statement that sets a column's comment (T: generator.Alter, C: the column)"},
+	// Nodes and the partitions they write.
+	{"setting", "a session setting's line in a node file (generator.Setting)"},
+	{"script_begin", "what a node file has before its statements, e.g. BEGIN TRANSACTION"},
+	{"script_end", "what a node file has after its statements, e.g. COMMIT"},
+	{"partition_clear", "the statement that empties the partition a node writes, or nothing where the write replaces it (a table view)"},
+	{"insert_open", "the head of the statement that writes a node's partition (a table view)"},
+	{"insert_partition_value", "the partition value among the written columns, or nothing where the partition is named in insert_open"},
+	{"insert_close", "the end of that statement"},
+	// The DW node.
+	{"dw_dedup", "the SELECT of the cleaned rows keeping one row per dedup key (the DW view); both build on dw_first_copies"},
+	{"dw_order", "the cleaned rows Body in the order the engine writes them best (V: the DW view)"},
+	// The funnel modes' pieces of syntax.
+	{"stage_number", "the stage of a row's event, NULL for other events (a stages view)"},
+	{"stage_bit", "the bit of a row's stage in a users funnel's set of stages, NULL for other events (a stages view)"},
+	{"bit_or_agg", "the bitwise OR aggregate of its argument"},
+	{"shr", "X shifted right by N bits"},
+	{"struct_begin", "the start of a struct literal"},
+	{"struct_field", "one field Name: Value of a struct literal"},
+	{"struct_end", "the end of a struct literal"},
+	{"struct_get", "the field F of the struct S"},
+	{"fold_time", "the time of the element x an ordered fold step takes"},
+	{"fold_stage", "the stage of the element x an ordered fold step takes"},
+	{"fold_rows", "a user's sort keys Key, sorted and folded with Step from Init (V: the report view)"},
+}
