@@ -94,6 +94,7 @@ func (c *Config) validate() Diagnostics {
 			tables[strings.ToLower(f.Report.Table)] = p + ".report.table"
 		}
 	}
+	v.sqlTexts()
 	for _, name := range c.TargetNames() {
 		v.target("targets."+name, name, c.Targets[name])
 	}
