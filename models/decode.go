@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,7 +31,16 @@ func (d *decoder) errorf(pos Position, path, format string, args ...any) {
 	d.diags = append(d.diags, &Diagnostic{Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// bareKeyRE matches the keys TOML writes unquoted.
+var bareKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// joinPath appends key to the path base, quoted unless it is a bare key, so
+// that a path names a table key such as a target name or a hint as written
+// (hints."odps.sql.type.system.odps2"), on one line.
 func joinPath(base, key string) string {
+	if !bareKeyRE.MatchString(key) {
+		key = strconv.Quote(key)
+	}
 	if base == "" {
 		return key
 	}

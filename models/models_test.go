@@ -187,7 +187,7 @@ func TestDuration(t *testing.T) {
 }
 
 func TestNormalizeType(t *testing.T) {
-	for in, want := range map[string]string{"string": "STRING", "decimal(10, 2)": "DECIMAL(10,2)", "varchar(64)": "VARCHAR(64)", "Bigint": "BIGINT"} {
+	for in, want := range map[string]string{"string": "STRING", "decimal(10, 2)": "DECIMAL(10,2)", "decimal(10,\t2)": "DECIMAL(10,2)", "varchar(64)": "VARCHAR(64)", "Bigint": "BIGINT"} {
 		if got, err := NormalizeType(in); err != nil || got != want {
 			t.Errorf("%s: %s %v", in, got, err)
 		}

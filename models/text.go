@@ -5,14 +5,57 @@ import (
 	"strings"
 )
 
+// The strings of funnel.toml end up in generated SQL, in the DataWorks
+// workflow, in file paths, in URLs and in fgen's messages, so each is held
+// to what its place can take:
+//
+//   - No string holds a control character: C0 (U+0000-U+001F), DEL
+//     (U+007F) or C1 (U+0080-U+009F), nor the line and paragraph separators
+//     (U+2028, U+2029) or the bidirectional embeddings, overrides and
+//     isolates (U+202A-U+202E, U+2066-U+2069), which make text read other
+//     than it is. A NUL ends a C string; the others break lines of SQL,
+//     paths and messages, or hide what a reviewer reads.
+//   - Except tab and newline in strings that reach generated SQL (sqlText):
+//     an event value or a breakdown marker is data that may hold them, and
+//     the dialects write literals byte-exact; comments and descriptions are
+//     folded onto one line in "--" comments and escaped in COMMENT literals.
+//     Names, paths, the time zone, the cron, the endpoint, hints and target
+//     names take none (lineText).
+//   - No string that reaches generated SQL holds "${": DataWorks replaces
+//     ${...} anywhere in a node's code before it runs it, string literals and
+//     comments included, so a comment would change with the date and an
+//     event value would never match.
+
+// controlChar returns the first control character of s, tab and newline
+// aside when tabNewline is set.
+func controlChar(s string, tabNewline bool) (rune, bool) {
+	for _, r := range s {
+		switch {
+		case tabNewline && (r == '\t' || r == '\n'):
+		case r < 0x20, r >= 0x7f && r <= 0x9f, r == 0x2028, r == 0x2029,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// lineText checks a string that takes no control character at all.
+func (v *validator) lineText(path, what, s string) bool {
+	if r, ok := controlChar(s, false); ok {
+		v.errorf(path, "%s %q contains the control character U+%04X; remove it", what, s, r)
+		return false
+	}
+	return true
+}
+
 // sqlText checks a string that reaches generated SQL: a comment, a
 // description, an event value or a breakdown marker.
-//
-// DataWorks replaces ${...} anywhere in a node's code before it runs it,
-// string literals and comments included, so no such string may hold "${":
-// a comment would change with the date, and an event value would never
-// match.
 func (v *validator) sqlText(path, what, s string) bool {
+	if r, ok := controlChar(s, true); ok {
+		v.errorf(path, "%s %q contains the control character U+%04X; remove it (tab and newline are the only control characters allowed here)", what, s, r)
+		return false
+	}
 	if strings.Contains(s, "${") {
 		v.errorf(path, "%s %q contains \"${\", which DataWorks replaces with a scheduling parameter anywhere in a node's code, string literals and comments included; remove it", what, s)
 		return false

@@ -4,8 +4,8 @@ import (
 	"testing"
 )
 
-// badEdit is an edit of the shipped config and the one diagnostic it must
-// give, exactly.
+// badEdit is an edit of the shipped config (old "" appends new) and the
+// diagnostics it must give, exactly.
 type badEdit struct {
 	name     string
 	old, new string
@@ -17,7 +17,11 @@ func runBadEdits(t *testing.T, tests []badEdit) {
 	base := shipped(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("funnel.toml", []byte(edit(t, base, tt.old, tt.new)))
+			src := base + tt.new
+			if tt.old != "" {
+				src = edit(t, base, tt.old, tt.new)
+			}
+			_, err := Parse("funnel.toml", []byte(src))
 			if err == nil {
 				t.Fatalf("no error, want\n%s", tt.want)
 			}
@@ -55,4 +59,79 @@ null_marker = "n/a ${x}"
 count_type`,
 			`funnel.toml:97:1: funnels[0].report.null_marker: null_marker "n/a ${x}" ` + why},
 	})
+}
+
+// prod is a MaxCompute target appended to the shipped config (117 lines):
+// its table starts on line 118, and a key added after it is on line 122.
+const prod = `[targets.prod]
+engine = "maxcompute"
+endpoint = "https://service.cn-hangzhou.maxcompute.aliyun.com/api"
+project = "user_trace"
+`
+
+// TestControlCharacters: NUL and the other control characters are refused
+// everywhere, with a position; tab and newline only in strings that reach
+// SQL, where they are data (event values, markers) or folded and escaped
+// (comments, descriptions).
+func TestControlCharacters(t *testing.T) {
+	const rm = "; remove it"
+	const rmSQL = "; remove it (tab and newline are the only control characters allowed here)"
+	runBadEdits(t, []badEdit{
+		{"NUL in an event value", `events = ["click"]`, `events = ["cl\u0000ick"]`,
+			`funnel.toml:88:34: funnels[0].stages[1].events[0]: event value "cl\x00ick" contains the control character U+0000` + rmSQL},
+		{"carriage return in a marker", `partition = "dt"
+count_type`, `partition = "dt"
+null_marker = "n/a\r"
+count_type`,
+			`funnel.toml:97:1: funnels[0].report.null_marker: null_marker "n/a\r" contains the control character U+000D` + rmSQL},
+		{"escape in a description", `description = "browse -> click -> purchase, events per day"`, `description = "\u001b[2Jgone"`,
+			`funnel.toml:82:1: funnels[0].description: description "\x1b[2Jgone" contains the control character U+001B` + rmSQL},
+		{"DEL in a column comment", `comment = "hash of the log record"`, `comment = "a\u007fb"`,
+			`funnel.toml:44:56: ods.columns[0].comment: comment "a\x7fb" contains the control character U+007F` + rmSQL},
+		{"C1 control in a table comment", `comment = "cleaned user trace events"`, `comment = "a\u0085b"`,
+			`funnel.toml:62:1: dw.comment: comment "a\u0085b" contains the control character U+0085` + rmSQL},
+		{"line separator in a report comment", `comment = "daily browse/click/purchase funnel"`, `comment = "a\u2028b"`,
+			`funnel.toml:95:1: funnels[0].report.comment: comment "a\u2028b" contains the control character U+2028` + rmSQL},
+		{"bidi override in an event value", `events = ["click"]`, `events = ["\u202eclick"]`,
+			`funnel.toml:88:34: funnels[0].stages[1].events[0]: event value "\u202eclick" contains the control character U+202E` + rmSQL},
+		{"tab in the cron", `cron = "00 30 02 * * ?"`, `cron = "00\t30 02 * * ?"`,
+			`funnel.toml:31:1: dataworks.cron: cron "00\t30 02 * * ?" contains the control character U+0009` + rm},
+		{"NUL in the time zone", `timezone = "Asia/Shanghai"`, `timezone = "Asia/Shanghai\u0000"`,
+			`funnel.toml:32:1: dataworks.timezone: timezone "Asia/Shanghai\x00" contains the control character U+0000` + rm},
+		{"newline in ods_producer", `# ods_producer = "user_trace.ods_user_trace_data"`, `ods_producer = "user_trace.ods\n"`,
+			`funnel.toml:34:1: dataworks.ods_producer: ods_producer "user_trace.ods\n" contains the control character U+000A` + rm},
+		{"newline in spec_version", `timezone = "Asia/Shanghai"`, `timezone = "Asia/Shanghai"
+spec_version = "1.1.0\n"`,
+			`funnel.toml:33:1: dataworks.spec_version: spec_version "1.1.0\n" contains the control character U+000A` + rm},
+		{"newline in a path", `path = ".fgen/local.duckdb"`, `path = ".fgen/\nlocal.duckdb"`,
+			`funnel.toml:109:1: targets.local.path: path ".fgen/\nlocal.duckdb" contains the control character U+000A` + rm},
+		{"newline in memory_limit", `# memory_limit = "2GB"`, `memory_limit = "2\nGB"`,
+			`funnel.toml:111:1: targets.local.memory_limit: memory_limit "2\nGB" is not a size like "2GB" or "512MB"`},
+		{"newline in a target name", `[targets.local]`, `[targets."lo\ncal"]`,
+			`funnel.toml:107:10: targets."lo\ncal": target name "lo\ncal" contains the control character U+000A` + rm},
+		{"NUL in a project", "", `[targets.prod]
+engine = "maxcompute"
+endpoint = "https://service.cn-hangzhou.maxcompute.aliyun.com/api"
+project = "user_trace\u0000"
+`, `funnel.toml:121:1: targets.prod.project: project "user_trace\x00" contains the control character U+0000` + rm},
+		{"tab in a schema", "", prod + `schema = "s\t"
+`, `funnel.toml:122:1: targets.prod.schema: schema "s\t" contains the control character U+0009` + rm},
+		{"newline in a hint", "", prod + `hints = { "odps.sql.x" = "a\nb" }
+`, `funnel.toml:122:11: targets.prod.hints."odps.sql.x": hint "a\nb" contains the control character U+000A` + rm},
+		{"newline in a hint name", "", prod + `hints = { "odps\n" = "true" }
+`, `funnel.toml:122:11: targets.prod.hints."odps\n": hint name "odps\n" contains the control character U+000A` + rm},
+	})
+}
+
+// TestTabAndNewlineInSQLText: event values and markers may hold tab and
+// newline (they are data, written byte-exact), and comments and
+// descriptions may too (folded in "--" comments, escaped in literals).
+func TestTabAndNewlineInSQLText(t *testing.T) {
+	src := edit(t, shipped(t), `events = ["click"]`, `events = ["cl\tick", "a\nb"]`)
+	src = edit(t, src, `comment = "cleaned user trace events"`, `comment = "cleaned\tuser\ntrace events"`)
+	src = edit(t, src, `description = "browse -> click -> purchase, events per day"`, `description = "two\nlines"`)
+	src = edit(t, src, "partition = \"dt\"\ncount_type", "partition = \"dt\"\ntotal_marker = \"all\\t\"\nnull_marker = \"n/a\\n\"\ncount_type")
+	if _, err := Parse("funnel.toml", []byte(src)); err != nil {
+		t.Fatal(err)
+	}
 }

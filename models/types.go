@@ -27,7 +27,7 @@ func NormalizeType(t string) (string, error) {
 	if _, ok := baseTypes[base]; !ok {
 		return "", fmt.Errorf("unknown type %q; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME", t)
 	}
-	args := strings.ReplaceAll(m[2], " ", "")
+	args := strings.Join(strings.Fields(m[2]), "")
 	switch base {
 	case "VARCHAR", "CHAR":
 		if args == "" || strings.Contains(args, ",") {

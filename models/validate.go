@@ -2,7 +2,9 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -96,7 +98,7 @@ func (c *Config) validate() Diagnostics {
 	}
 	v.sqlTexts()
 	for _, name := range c.TargetNames() {
-		v.target("targets."+name, name, c.Targets[name])
+		v.target(joinPath("targets", name), name, c.Targets[name])
 	}
 	return v.diags
 }
@@ -107,8 +109,13 @@ func (v *validator) dataworks() {
 	oneOf(v, "dataworks.parameters", d.Parameters, "system", "custom")
 	oneOf(v, "dataworks.rerun_mode", d.RerunMode, "Allowed", "Denied", "FailureAllowed")
 	oneOf(v, "dataworks.instance_mode", d.InstanceMode, "T+1", "Immediately")
-	if n := len(strings.Fields(d.Cron)); n != 6 && n != 7 {
-		v.errorf("dataworks.cron", "cron %q has %d fields; DataWorks uses Quartz cron with 6 fields, e.g. \"00 30 02 * * ?\"", d.Cron, n)
+	v.lineText("dataworks.timezone", "timezone", d.Timezone)
+	v.lineText("dataworks.spec_version", "spec_version", d.SpecVersion)
+	v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer)
+	if v.lineText("dataworks.cron", "cron", d.Cron) {
+		if n := len(strings.Fields(d.Cron)); n != 6 && n != 7 {
+			v.errorf("dataworks.cron", "cron %q has %d fields; DataWorks uses Quartz cron with 6 fields, e.g. \"00 30 02 * * ?\"", d.Cron, n)
+		}
 	}
 	if d.RerunTimes < 0 || d.RerunTimes > 10 {
 		v.errorf("dataworks.rerun_times", "rerun_times must be between 0 and 10")
@@ -331,6 +338,7 @@ func (v *validator) report(p string, f *Funnel) {
 }
 
 func (v *validator) target(p, name string, t Target) {
+	v.lineText(p, "target name", name)
 	if !oneOf(v, p+".engine", t.Engine, EngineDuckDB, EngineMaxCompute) {
 		return
 	}
@@ -345,6 +353,7 @@ func (v *validator) target(p, name string, t Target) {
 	}
 	switch t.Engine {
 	case EngineDuckDB:
+		v.lineText(p+".path", "path", t.Path)
 		if t.Threads < 0 {
 			v.errorf(p+".threads", "threads must be positive, or 0 for all cores")
 		}
@@ -362,10 +371,18 @@ func (v *validator) target(p, name string, t Target) {
 		}
 		if t.Project == "" {
 			v.errorf(p+".project", "project is required: the MaxCompute project to run in")
+		} else {
+			v.lineText(p+".project", "project", t.Project)
 		}
-		for k := range t.Hints {
-			if strings.EqualFold(k, "odps.sql.allow.fullscan") {
-				v.errorf(p+".hints."+k, "fgen never allows full scans; every generated read filters its partition")
+		v.lineText(p+".schema", "schema", t.Schema)
+		for _, k := range slices.Sorted(maps.Keys(t.Hints)) {
+			hp := joinPath(p+".hints", k)
+			switch {
+			case !v.lineText(hp, "hint name", k):
+			case strings.EqualFold(k, "odps.sql.allow.fullscan"):
+				v.errorf(hp, "fgen never allows full scans; every generated read filters its partition")
+			default:
+				v.lineText(hp, "hint", t.Hints[k])
 			}
 		}
 		if t.Parallel < 0 {
@@ -374,4 +391,4 @@ func (v *validator) target(p, name string, t Target) {
 	}
 }
 
-var memoryRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+var memoryRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)? *(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
