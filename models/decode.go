@@ -190,17 +190,29 @@ func (d *decoder) decodeStruct(v *value, rv reflect.Value, path string) {
 	}
 }
 
-// secretKeys are keys people put credentials under; they get their own message.
-var secretKeys = map[string]bool{
-	"access_id": true, "access_key": true, "access_key_id": true, "access_key_secret": true,
-	"secret": true, "secret_key": true, "password": true, "token": true, "security_token": true,
-	"sts_token": true,
+// credentialsFix says where credentials go instead of funnel.toml.
+const credentialsFix = "credentials never go in funnel.toml; set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment, or use an odps config file (--odps-config)"
+
+// credentialWords are what the names people put credentials under hold,
+// lower-cased and without '.', '_' and '-': access_key, AccessKeyId,
+// odps.access.key, security_token, password, ...
+var credentialWords = []string{"accessid", "accesskey", "secret", "password", "passwd", "token"}
+
+// isCredentialKey reports whether a key names a credential.
+func isCredentialKey(key string) bool {
+	k := strings.NewReplacer(".", "", "_", "", "-", "").Replace(strings.ToLower(key))
+	for _, w := range credentialWords {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]int) {
 	kp := joinPath(path, key)
-	if secretKeys[strings.ToLower(key)] {
-		d.errorf(pos, kp, "credentials never go in funnel.toml; set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment, or use an odps config file (--odps-config)")
+	if isCredentialKey(key) {
+		d.errorf(pos, kp, "%s", credentialsFix)
 		return
 	}
 	names := slices.Sorted(maps.Keys(known))

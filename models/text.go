@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -89,4 +90,61 @@ func (v *validator) sqlTexts() {
 		v.sqlText(p+".report.total_marker", "total_marker", f.Report.TotalMarker)
 		v.sqlText(p+".report.null_marker", "null_marker", f.Report.NullMarker)
 	}
+}
+
+// endpointExample is how a MaxCompute endpoint is written.
+const endpointExample = `"https://service.cn-hangzhou.maxcompute.aliyun.com/api"`
+
+// endpoint checks a MaxCompute endpoint. Its messages never show what may
+// be a secret: user information, a query, a fragment (see redactedURL).
+func (v *validator) endpoint(path, ep string) {
+	if ep == "" {
+		v.errorf(path, "endpoint is required, e.g. %s", endpointExample)
+		return
+	}
+	if r, ok := controlChar(ep, false); ok {
+		v.errorf(path, "endpoint contains the control character U+%04X; remove it", r)
+		return
+	}
+	u, err := url.Parse(ep)
+	switch {
+	case err != nil:
+		v.errorf(path, "endpoint is not a valid URL; write it like %s", endpointExample)
+	case u.User != nil:
+		v.errorf(path, "endpoint %q holds credentials; remove them: %s", redactedURL(u), credentialsFix)
+	case u.Opaque != "" || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+		v.errorf(path, "endpoint %q is not an http(s) URL; write it like %s", redactedURL(u), endpointExample)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		v.errorf(path, "endpoint %q must have no query (?...) or fragment (#...); write it like %s", redactedURL(u), endpointExample)
+	case !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/api"):
+		v.errorf(path, "endpoint %q must end in /api; write it like %s", redactedURL(u), endpointExample)
+	}
+}
+
+// redactedURL shows u with its user information, query and fragment, where
+// credentials may hide, each replaced by [redacted].
+func redactedURL(u *url.URL) string {
+	const r = "[redacted]"
+	if u.Opaque != "" {
+		return u.Scheme + ":" + r
+	}
+	var b strings.Builder
+	if u.Scheme != "" {
+		b.WriteString(u.Scheme + ":")
+	}
+	if u.Host != "" || u.User != nil {
+		b.WriteString("//")
+		if u.User != nil {
+			b.WriteString(r + "@")
+		}
+		b.WriteString(u.Host)
+	}
+	b.WriteString(u.EscapedPath())
+	if u.RawQuery != "" || u.ForceQuery {
+		b.WriteString("?" + r)
+	}
+	if u.Fragment != "" {
+		b.WriteString("#" + r)
+	}
+	return b.String()
 }

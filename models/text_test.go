@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -133,5 +134,58 @@ func TestTabAndNewlineInSQLText(t *testing.T) {
 	src = edit(t, src, "partition = \"dt\"\ncount_type", "partition = \"dt\"\ntotal_marker = \"all\\t\"\nnull_marker = \"n/a\\n\"\ncount_type")
 	if _, err := Parse("funnel.toml", []byte(src)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCredentials: no credential can be written into funnel.toml, not in
+// the endpoint URL, not as a hint; and no message repeats it.
+func TestCredentials(t *testing.T) {
+	const fix = "set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment, or use an odps config file (--odps-config)"
+	endpoint := func(ep string) string {
+		return strings.Replace(prod, "https://service.cn-hangzhou.maxcompute.aliyun.com/api", ep, 1)
+	}
+	hint := func(key string) string { return prod + "hints = { " + key + " = \"Sup3rS3cret\" }\n" }
+	tests := []badEdit{
+		{"userinfo in the endpoint", "", endpoint("http://LTAIid:Sup3rS3cret@service.cn-hangzhou.maxcompute.aliyun.com/api"),
+			`funnel.toml:120:1: targets.prod.endpoint: endpoint "http://[redacted]@service.cn-hangzhou.maxcompute.aliyun.com/api" holds credentials; remove them: credentials never go in funnel.toml; ` + fix},
+		{"user only in the endpoint", "", endpoint("https://Sup3rS3cret@host/api"),
+			`funnel.toml:120:1: targets.prod.endpoint: endpoint "https://[redacted]@host/api" holds credentials; remove them: credentials never go in funnel.toml; ` + fix},
+		{"query in the endpoint", "", endpoint("https://host/api?AccessKeySecret=Sup3rS3cret"),
+			`funnel.toml:120:1: targets.prod.endpoint: endpoint "https://host/api?[redacted]" must have no query (?...) or fragment (#...); write it like "https://service.cn-hangzhou.maxcompute.aliyun.com/api"`},
+		{"fragment in the endpoint", "", endpoint("https://host/api#Sup3rS3cret"),
+			`funnel.toml:120:1: targets.prod.endpoint: endpoint "https://host/api#[redacted]" must have no query (?...) or fragment (#...); write it like "https://service.cn-hangzhou.maxcompute.aliyun.com/api"`},
+		{"no scheme", "", endpoint("LTAIid:Sup3rS3cret@host/api"),
+			`funnel.toml:120:1: targets.prod.endpoint: endpoint "ltaiid:[redacted]" is not an http(s) URL; write it like "https://service.cn-hangzhou.maxcompute.aliyun.com/api"`},
+		{"not a URL", "", endpoint("https://Sup3rS3cret@host/api%zz"),
+			`funnel.toml:120:1: targets.prod.endpoint: endpoint is not a valid URL; write it like "https://service.cn-hangzhou.maxcompute.aliyun.com/api"`},
+		{"control character in the endpoint", "", endpoint(`https://Sup3rS3cret@host/api\n`),
+			`funnel.toml:120:1: targets.prod.endpoint: endpoint contains the control character U+000A; remove it`},
+		{"not /api", "", endpoint("ftp://Sup3rS3cret@host/x"),
+			`funnel.toml:120:1: targets.prod.endpoint: endpoint "ftp://[redacted]@host/x" holds credentials; remove them: credentials never go in funnel.toml; ` + fix},
+		{"access_key hint", "", hint("access_key"),
+			`funnel.toml:122:11: targets.prod.hints.access_key: hint "access_key" looks like a credential; credentials never go in funnel.toml; ` + fix},
+		{"dotted hint", "", hint(`"odps.access.key"`),
+			`funnel.toml:122:11: targets.prod.hints."odps.access.key": hint "odps.access.key" looks like a credential; credentials never go in funnel.toml; ` + fix},
+		{"hint, other case", "", hint("AccessKeyId"),
+			`funnel.toml:122:11: targets.prod.hints.AccessKeyId: hint "AccessKeyId" looks like a credential; credentials never go in funnel.toml; ` + fix},
+		{"sts token hint", "", hint(`"odps.sts_token"`),
+			`funnel.toml:122:11: targets.prod.hints."odps.sts_token": hint "odps.sts_token" looks like a credential; credentials never go in funnel.toml; ` + fix},
+		{"password key in a target", "", prod + "Password = \"Sup3rS3cret\"\n",
+			`funnel.toml:122:1: targets.prod.Password: credentials never go in funnel.toml; ` + fix},
+		{"access key secret key in a target", "", prod + "accessKeySecret = \"Sup3rS3cret\"\n",
+			`funnel.toml:122:1: targets.prod.accessKeySecret: credentials never go in funnel.toml; ` + fix},
+	}
+	runBadEdits(t, tests)
+	for _, tt := range tests {
+		_, err := Parse("funnel.toml", []byte(shipped(t)+tt.new))
+		if err != nil && (strings.Contains(err.Error(), "Sup3rS3cret") || strings.Contains(err.Error(), "LTAIid")) {
+			t.Errorf("%s: the message repeats the secret: %v", tt.name, err)
+		}
+	}
+	for _, key := range []string{"secret", "password", "token", "security_token", "sts_token", "access_id", "accesskey", `"ODPS.Access.Id"`, `"fs.oss.accessKeySecret"`} {
+		_, err := Parse("funnel.toml", []byte(shipped(t)+hint(key)))
+		if err == nil || !strings.Contains(err.Error(), "looks like a credential") {
+			t.Errorf("hint %s: %v", key, err)
+		}
 	}
 }

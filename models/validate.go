@@ -361,14 +361,7 @@ func (v *validator) target(p, name string, t Target) {
 			v.errorf(p+".memory_limit", "memory_limit %q is not a size like \"2GB\" or \"512MB\"", t.MemoryLimit)
 		}
 	case EngineMaxCompute:
-		switch {
-		case t.Endpoint == "":
-			v.errorf(p+".endpoint", "endpoint is required, e.g. \"https://service.cn-hangzhou.maxcompute.aliyun.com/api\"")
-		case !strings.HasPrefix(t.Endpoint, "http://") && !strings.HasPrefix(t.Endpoint, "https://"):
-			v.errorf(p+".endpoint", "endpoint %q must start with https://", t.Endpoint)
-		case !strings.HasSuffix(strings.TrimRight(t.Endpoint, "/"), "/api"):
-			v.errorf(p+".endpoint", "endpoint %q must end in /api", t.Endpoint)
-		}
+		v.endpoint(p+".endpoint", t.Endpoint)
 		if t.Project == "" {
 			v.errorf(p+".project", "project is required: the MaxCompute project to run in")
 		} else {
@@ -379,6 +372,8 @@ func (v *validator) target(p, name string, t Target) {
 			hp := joinPath(p+".hints", k)
 			switch {
 			case !v.lineText(hp, "hint name", k):
+			case isCredentialKey(k):
+				v.errorf(hp, "hint %q looks like a credential; %s", k, credentialsFix)
 			case strings.EqualFold(k, "odps.sql.allow.fullscan"):
 				v.errorf(hp, "fgen never allows full scans; every generated read filters its partition")
 			default:
