@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // decoder maps a value tree onto Go structs by their `toml` tags. It is strict:
@@ -19,12 +20,6 @@ type decoder struct {
 	// pos holds, for every path present in the file, the position of its key
 	// (or of the value, for array items).
 	pos map[string]Position
-}
-
-type textUnmarshaler interface {
-	// unmarshalConfigText parses a string value; the error text is shown to
-	// the user after the path.
-	unmarshalConfigText(s string) error
 }
 
 func (d *decoder) errorf(pos Position, path, format string, args ...any) {
@@ -47,15 +42,11 @@ func joinPath(base, key string) string {
 	return base + "." + key
 }
 
-func (d *decoder) decode(v *value, rv reflect.Value, path string) {
-	if u, ok := rv.Addr().Interface().(textUnmarshaler); ok {
-		if v.kind != kindString {
-			d.errorf(v.pos, path, "expected a string, got %s", v.kind)
-			return
-		}
-		if err := u.unmarshalConfigText(v.str); err != nil {
-			d.errorf(v.pos, path, "%v", err)
-		}
+// decode sets rv from v. tag is the struct tag of the field rv is, or is
+// an element of.
+func (d *decoder) decode(v *value, rv reflect.Value, path string, tag reflect.StructTag) {
+	if dur, ok := rv.Addr().Interface().(*Duration); ok {
+		d.decodeDuration(v, dur, path, tag.Get("duration"))
 		return
 	}
 	switch rv.Kind() {
@@ -70,7 +61,7 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string) {
 		for i, item := range v.items {
 			ip := fmt.Sprintf("%s[%d]", path, i)
 			d.pos[ip] = item.pos
-			d.decode(item, s.Index(i), ip)
+			d.decode(item, s.Index(i), ip, tag)
 		}
 		rv.Set(s)
 	case reflect.Map:
@@ -84,7 +75,7 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string) {
 			kp := joinPath(path, k)
 			d.pos[kp] = f.keyPos
 			ev := reflect.New(rv.Type().Elem()).Elem()
-			d.decode(f.val, ev, kp)
+			d.decode(f.val, ev, kp, tag)
 			m.SetMapIndex(reflect.ValueOf(k), ev)
 		}
 		rv.Set(m)
@@ -108,6 +99,28 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string) {
 		rv.SetBool(v.b)
 	default:
 		panic(fmt.Sprintf("models: unsupported field type %s", rv.Type()))
+	}
+}
+
+// decodeDuration sets dur from v and holds it to the range of its field's
+// duration tag (see Duration).
+func (d *decoder) decodeDuration(v *value, dur *Duration, path, tag string) {
+	if v.kind != kindString {
+		d.errorf(v.pos, path, "expected a string, got %s", v.kind)
+		return
+	}
+	lo, hi, seconds := durationRange(tag)
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	parsed, err := parseDuration(v.str)
+	switch {
+	case err == errDurationRange || (err == nil && (parsed.D < lo.D || parsed.D > hi.D)):
+		d.errorf(v.pos, path, "%s %q is out of range; write a duration from %s to %s", key, v.str, lo, hi)
+	case err != nil:
+		d.errorf(v.pos, path, "%v", err)
+	case seconds && parsed.D%time.Second != 0:
+		d.errorf(v.pos, path, "%s %q is not a whole number of seconds", key, v.str)
+	default:
+		*dur = parsed
 	}
 }
 
@@ -147,8 +160,9 @@ func (d *decoder) applyDefaults(rv reflect.Value) {
 			}
 			continue
 		}
-		if u, ok := fv.Addr().Interface().(textUnmarshaler); ok {
-			if err := u.unmarshalConfigText(def); err != nil {
+		if dur, ok := fv.Addr().Interface().(*Duration); ok {
+			var err error
+			if *dur, err = parseDuration(def); err != nil {
 				panic(fmt.Sprintf("models: bad default %q for %s: %v", def, sf.Name, err))
 			}
 			continue
@@ -186,7 +200,7 @@ func (d *decoder) decodeStruct(v *value, rv reflect.Value, path string) {
 			continue
 		}
 		d.pos[kp] = f.keyPos
-		d.decode(f.val, rv.FieldByIndex(idx), kp)
+		d.decode(f.val, rv.FieldByIndex(idx), kp, rv.Type().FieldByIndex(idx).Tag)
 	}
 }
 

@@ -3,9 +3,12 @@ package models
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func shipped(t testing.TB) string {
@@ -173,17 +176,51 @@ func TestVersionRequired(t *testing.T) {
 
 func TestDuration(t *testing.T) {
 	for in, want := range map[string]int64{"30m": 1800, "1h": 3600, "7d": 604800, "90s": 90, "1h30m": 5400} {
-		var d Duration
-		if err := d.unmarshalConfigText(in); err != nil || d.Seconds != want {
+		d, err := parseDuration(in)
+		if err != nil || d.Seconds != want {
 			t.Errorf("%s: %d %v, want %d", in, d.Seconds, err, want)
 		}
 	}
-	for _, in := range []string{"1", "h", "1w", "-1h", "1.5h", "5us"} {
-		var d Duration
-		if err := d.unmarshalConfigText(in); err == nil {
+	if d, err := parseDuration("106751d23h47m16s854ms"); err != nil || d.D != math.MaxInt64/time.Millisecond*time.Millisecond {
+		t.Errorf("the longest duration: %v %v", d.D, err)
+	}
+	for _, in := range []string{"1", "h", "1w", "-1h", "1.5h", "5us", "106752d", "99999999999999999999s", "106751d23h47m16s854ms1ms"} {
+		if _, err := parseDuration(in); err == nil {
 			t.Errorf("%s: no error", in)
 		}
 	}
+}
+
+// TestDurationTags: every Duration field has a duration tag, with a range
+// that holds its default.
+func TestDurationTags(t *testing.T) {
+	var walk func(typ reflect.Type)
+	walk = func(typ reflect.Type) {
+		for i := 0; i < typ.NumField(); i++ {
+			sf := typ.Field(i)
+			ft := sf.Type
+			for ft.Kind() == reflect.Slice || ft.Kind() == reflect.Map {
+				ft = ft.Elem()
+			}
+			switch {
+			case ft == reflect.TypeOf(Duration{}):
+				tag, ok := sf.Tag.Lookup("duration")
+				if !ok {
+					t.Errorf("%s.%s has no duration tag", typ.Name(), sf.Name)
+					continue
+				}
+				lo, hi, _ := durationRange(tag)
+				if def, ok := sf.Tag.Lookup("default"); ok {
+					if d, err := parseDuration(def); err != nil || d.D < lo.D || d.D > hi.D {
+						t.Errorf("%s.%s: default %q is outside %s", typ.Name(), sf.Name, def, tag)
+					}
+				}
+			case ft.Kind() == reflect.Struct:
+				walk(ft)
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}))
 }
 
 func TestNormalizeType(t *testing.T) {

@@ -189,3 +189,45 @@ func TestCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestDurationRanges: every duration is held to a range, checked with
+// overflow in mind, at its position.
+func TestDurationRanges(t *testing.T) {
+	ordered := func(window string) string {
+		return "mode = \"ordered\"\nwindow = \"" + window + "\"\ntime_column = \"use_time\"\nuser"
+	}
+	runBadEdits(t, []badEdit{
+		{"timeout past time.Duration", "", prod + "timeout = \"213504d\"\n",
+			`funnel.toml:122:11: targets.prod.timeout: timeout "213504d" is out of range; write a duration from 1s to 7d`},
+		{"http_timeout past time.Duration", "", prod + "http_timeout = \"106752d\"\n",
+			`funnel.toml:122:16: targets.prod.http_timeout: http_timeout "106752d" is out of range; write a duration from 1s to 1h`},
+		{"a number past int64", "", prod + "timeout = \"99999999999999999999s\"\n",
+			`funnel.toml:122:11: targets.prod.timeout: timeout "99999999999999999999s" is out of range; write a duration from 1s to 7d`},
+		{"a sum past time.Duration", "", prod + "timeout = \"106751d23h47m16s854ms1ms\"\n",
+			`funnel.toml:122:11: targets.prod.timeout: timeout "106751d23h47m16s854ms1ms" is out of range; write a duration from 1s to 7d`},
+		{"timeout too long", "", prod + "timeout = \"8d\"\n",
+			`funnel.toml:122:11: targets.prod.timeout: timeout "8d" is out of range; write a duration from 1s to 7d`},
+		{"empty timeout", "", prod + "timeout = \"\"\n",
+			`funnel.toml:122:11: targets.prod.timeout: timeout "" is out of range; write a duration from 1s to 7d`},
+		{"poll_interval too short", "", prod + "poll_interval = \"10ms\"\n",
+			`funnel.toml:122:17: targets.prod.poll_interval: poll_interval "10ms" is out of range; write a duration from 100ms to 10m`},
+		{"rerun_interval too long", `timezone = "Asia/Shanghai"`, "timezone = \"Asia/Shanghai\"\nrerun_interval = \"45m\"",
+			`funnel.toml:33:18: dataworks.rerun_interval: rerun_interval "45m" is out of range; write a duration from 1m to 30m`},
+		{"rerun_interval not whole seconds", `timezone = "Asia/Shanghai"`, "timezone = \"Asia/Shanghai\"\nrerun_interval = \"90500ms\"",
+			`funnel.toml:33:18: dataworks.rerun_interval: rerun_interval "90500ms" is not a whole number of seconds`},
+		{"window past time.Duration", "mode = \"events\"\nuser", ordered("200000d"),
+			`funnel.toml:84:10: funnels[0].window: window "200000d" is out of range; write a duration from 1s to 31d`},
+		{"window too long", "mode = \"events\"\nuser", ordered("32d"),
+			`funnel.toml:84:10: funnels[0].window: window "32d" is out of range; write a duration from 1s to 31d`},
+		{"window under a second", "mode = \"events\"\nuser", ordered("500ms"),
+			`funnel.toml:84:10: funnels[0].window: window "500ms" is out of range; write a duration from 1s to 31d`},
+		{"window not whole seconds", "mode = \"events\"\nuser", ordered("1h500ms"),
+			`funnel.toml:84:10: funnels[0].window: window "1h500ms" is not a whole number of seconds`},
+		{"window not a duration", "mode = \"events\"\nuser", ordered("1w"),
+			`funnel.toml:84:10: funnels[0].window: invalid duration "1w"; units are ms, s, m, h and d`},
+	})
+	src := edit(t, shipped(t), "mode = \"events\"\nuser", ordered("31d"))
+	if _, err := Parse("funnel.toml", []byte(src+prod+"timeout = \"7d\"\npoll_interval = \"100ms\"\nhttp_timeout = \"1h\"\n")); err != nil {
+		t.Errorf("the longest durations: %v", err)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
@@ -220,10 +219,8 @@ func (v *validator) funnel(p string, f *Funnel) {
 		v.errorf(p+".day_boundary", "day_boundary = %q applies only to mode = %q", CrossMidnight, ModeOrdered)
 	}
 	switch {
-	case f.Mode == ModeOrdered && f.Window.Seconds <= 0:
+	case f.Mode == ModeOrdered && !c.Has(p+".window"):
 		v.errorf(p+".window", "mode = %q needs a window, e.g. window = \"1h\"", ModeOrdered)
-	case f.Mode == ModeOrdered && f.Window.D%time.Second != 0:
-		v.errorf(p+".window", "window %q is not a whole number of seconds", f.Window.Text)
 	case f.Mode != ModeOrdered && c.Has(p+".window"):
 		v.errorf(p+".window", "window applies only to mode = %q", ModeOrdered)
 	}
