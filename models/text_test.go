@@ -231,3 +231,25 @@ func TestDurationRanges(t *testing.T) {
 		t.Errorf("the longest durations: %v", err)
 	}
 }
+
+// TestTimezone: the workflow's time zone is a zone of the IANA database.
+func TestTimezone(t *testing.T) {
+	const fix = ` is not a time zone of the IANA database; write one such as "Asia/Shanghai" or "UTC"`
+	runBadEdits(t, []badEdit{
+		{"unknown zone", `timezone = "Asia/Shanghai"`, `timezone = "Mars/Base"`,
+			`funnel.toml:32:1: dataworks.timezone: timezone "Mars/Base"` + fix},
+		{"the machine's zone", `timezone = "Asia/Shanghai"`, `timezone = "Local"`,
+			`funnel.toml:32:1: dataworks.timezone: timezone "Local"` + fix},
+		{"empty", `timezone = "Asia/Shanghai"`, `timezone = ""`,
+			`funnel.toml:32:1: dataworks.timezone: timezone ""` + fix},
+		{"a path", `timezone = "Asia/Shanghai"`, `timezone = "../../etc/passwd"`,
+			`funnel.toml:32:1: dataworks.timezone: timezone "../../etc/passwd"` + fix},
+		{"an offset", `timezone = "Asia/Shanghai"`, `timezone = "+08:00"`,
+			`funnel.toml:32:1: dataworks.timezone: timezone "+08:00"` + fix},
+	})
+	for _, tz := range []string{"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT-8"} {
+		if _, err := Parse("funnel.toml", []byte(edit(t, shipped(t), `timezone = "Asia/Shanghai"`, `timezone = "`+tz+`"`))); err != nil {
+			t.Errorf("%s: %v", tz, err)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+	_ "time/tzdata" // see isTimeZone
 )
 
 var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
@@ -108,7 +110,9 @@ func (v *validator) dataworks() {
 	oneOf(v, "dataworks.parameters", d.Parameters, "system", "custom")
 	oneOf(v, "dataworks.rerun_mode", d.RerunMode, "Allowed", "Denied", "FailureAllowed")
 	oneOf(v, "dataworks.instance_mode", d.InstanceMode, "T+1", "Immediately")
-	v.lineText("dataworks.timezone", "timezone", d.Timezone)
+	if v.lineText("dataworks.timezone", "timezone", d.Timezone) && !isTimeZone(d.Timezone) {
+		v.errorf("dataworks.timezone", "timezone %q is not a time zone of the IANA database; write one such as \"Asia/Shanghai\" or \"UTC\"", d.Timezone)
+	}
 	v.lineText("dataworks.spec_version", "spec_version", d.SpecVersion)
 	v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer)
 	if v.lineText("dataworks.cron", "cron", d.Cron) {
@@ -122,6 +126,18 @@ func (v *validator) dataworks() {
 	if d.SpecVersion == "" {
 		v.errorf("dataworks.spec_version", "spec_version must not be empty")
 	}
+}
+
+// isTimeZone reports whether name is a zone of the IANA time zone database.
+// time.LoadLocation also takes "" (UTC) and "Local" (the machine's zone),
+// which DataWorks does not know. The database is embedded (time/tzdata), so
+// the answer does not depend on the machine's zoneinfo.
+func isTimeZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
 }
 
 func oneOf(v *validator, path, got string, allowed ...string) bool {
