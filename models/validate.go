@@ -184,12 +184,13 @@ func (v *validator) table(p string, t *Table) {
 			}
 			seen[strings.ToLower(col.Name)] = true
 		}
+		// A type that is not one is reported here and cleared, so that the
+		// checks that read it later (dw, funnel) stay silent.
 		typ, err := NormalizeType(col.Type)
 		if err != nil {
 			v.errorf(cp+".type", "%v", err)
-		} else {
-			col.Type = typ
 		}
+		col.Type = typ
 	}
 }
 
@@ -203,7 +204,7 @@ func (v *validator) dw() {
 			}
 			continue
 		}
-		if src.Type != col.Type && !castable(src.Type, col.Type) {
+		if src.Type != "" && col.Type != "" && src.Type != col.Type && !castable(src.Type, col.Type) {
 			v.errorf(fmt.Sprintf("dw.columns[%d].type", i), "column %q is %s in ODS and can not be cast to %s", col.Name, src.Type, col.Type)
 		}
 	}
@@ -243,7 +244,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 	v.dwColumn(p+".user_column", f.UserColumn, "user_column", true)
 	v.dwColumn(p+".event_column", f.EventColumn, "event_column", true)
 	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
-	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn, "time_column", needTime); ok && !isInteger(col.Type) {
+	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn, "time_column", needTime); ok && col.Type != "" && !isInteger(col.Type) {
 		v.errorf(p+".time_column", "time column %q is %s; it must hold integer epoch seconds (BIGINT)", col.Name, col.Type)
 	}
 	dims := map[string]bool{}
