@@ -237,7 +237,8 @@ func TestNormalizeType(t *testing.T) {
 }
 
 // FuzzParse checks that no input makes Parse panic, and that every error is
-// a positioned diagnostic. Its seed corpus runs with the normal tests.
+// a positioned diagnostic on one line, free of control characters. Its seed
+// corpus runs with the normal tests.
 func FuzzParse(f *testing.F) {
 	f.Add(shipped(f))
 	f.Add("version = 1\n[project]\nname = \"x\"\n")
@@ -245,6 +246,8 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.b.c = 1\n[a]\n")
 	f.Add("[targets.x]\nengine = \"maxcompute\"\nhints = { a = 1 }\n")
 	f.Add("funnels = [ { stages = [ { events = [[]] } ] } ]")
+	f.Add("\"a\\n\" = 1\n\"a\\n\" = 2\n")
+	f.Add("[targets.\"x\\u0000\"]\nengine = \"maxcompute\"\nendpoint = \"http://u:p@h/api\"\nhints = { \"a\\tb\" = \"c\" }\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		cfg, err := Parse("f.toml", []byte(src))
 		if err == nil {
@@ -260,6 +263,9 @@ func FuzzParse(f *testing.F) {
 		for _, d := range diags {
 			if d.Pos.Line < 1 || d.Pos.Column < 1 || !strings.HasPrefix(d.Error(), "f.toml:") {
 				t.Fatalf("bad diagnostic %q", d.Error())
+			}
+			if r, bad := controlChar(d.Error(), false); bad {
+				t.Fatalf("diagnostic %q holds the control character U+%04X", d.Error(), r)
 			}
 		}
 	})

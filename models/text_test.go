@@ -277,3 +277,27 @@ func TestBadTypeOnce(t *testing.T) {
 		t.Errorf("time column of a bad type: got\n%v\nwant\n%s", err, want)
 	}
 }
+
+// TestOneLineMessages: every diagnostic is one line; values are quoted.
+func TestOneLineMessages(t *testing.T) {
+	runBadEdits(t, []badEdit{
+		{"key repeated by go-toml", `version = 1`, "version = 1\n\"a\\u000a\" = 1\n\"a\\u000a\" = 2",
+			`funnel.toml:23:1: invalid TOML: key a\n is already defined`},
+		{"a bad DW column in the list of DW columns", `{ name = "uid",                     type = "STRING", comment = "user id" },
+  { name = "device_brand",`, `{ name = "uid",                     type = "STRING", comment = "user id" },
+  { name = "dev\nice", type = "STRING" },
+  { name = "device_brand",`,
+			`funnel.toml:66:5: dw.columns[1].name: column name "dev\nice" is not a valid name; use a letter followed by letters, digits and '_'`},
+		{"a breakdown that is no column", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"dev\\nice\"]\nstages",
+			`funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "dev\nice" is not a column of the DW table "dw_user_trace_data"; add it to [dw] columns or name one of: uid, device_brand, device, system_type, customize_event, use_time, customize_event_content`},
+	})
+	src := edit(t, shipped(t), `{ name = "uid",                     type = "STRING", comment = "user id" },
+  { name = "device_brand",`, `{ name = "uid",                     type = "STRING", comment = "user id" },
+  { name = "dev\nice", type = "STRING" },
+  { name = "device_brand",`)
+	src = edit(t, src, `user_column = "uid"`, `user_column = "user"`)
+	_, err := Parse("funnel.toml", []byte(src))
+	if err == nil || strings.Count(err.Error(), "\n") != 1 || !strings.Contains(err.Error(), "name one of: uid, device_brand,") {
+		t.Errorf("got\n%v\nwant two lines, the second listing the valid DW columns", err)
+	}
+}

@@ -94,10 +94,13 @@ func (t *Table) Column(name string) (Column, bool) {
 	return Column{}, false
 }
 
+// columnList lists the valid names of t's columns, for messages.
 func (t *Table) columnList() string {
-	names := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		names[i] = c.Name
+	var names []string
+	for _, c := range t.Columns {
+		if isIdent(c.Name) {
+			names = append(names, c.Name)
+		}
 	}
 	return strings.Join(names, ", ")
 }

@@ -30,6 +30,11 @@ func (v *validator) ident(path, name, what string) bool {
 	return v.name(path, name, what, true)
 }
 
+// isIdent reports whether ident would take name as a table or column name.
+func isIdent(name string) bool {
+	return len(name) <= maxIdentBytes && identRE.MatchString(name) && !IsReserved(name)
+}
+
 // name checks a name; SQL names also may not be reserved words.
 func (v *validator) name(path, name, what string, sqlName bool) bool {
 	switch {
@@ -199,7 +204,7 @@ func (v *validator) dw() {
 	for i, col := range c.DW.Columns {
 		src, ok := c.ODS.Column(col.Name)
 		if !ok {
-			if col.Name != "" {
+			if isIdent(col.Name) { // else told by table
 				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %q is not in the ODS table %q; DW columns are copied from ODS columns of the same name", col.Name, c.ODS.Name)
 			}
 			continue
@@ -340,7 +345,11 @@ func (v *validator) report(p string, f *Funnel) {
 	seen := map[string]string{strings.ToLower(r.Partition): "the partition column"}
 	for _, col := range f.ReportColumns() {
 		path := p + "." + col.Pattern
-		if !v.ident(path, col.Name, "report column") {
+		if col.Kind == KindDimension {
+			if _, ok := v.c.DW.Column(col.Name); !ok {
+				continue // told by funnel
+			}
+		} else if !v.ident(path, col.Name, "report column") {
 			continue
 		}
 		if prev, dup := seen[strings.ToLower(col.Name)]; dup {
