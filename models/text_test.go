@@ -301,3 +301,16 @@ func TestOneLineMessages(t *testing.T) {
 		t.Errorf("got\n%v\nwant two lines, the second listing the valid DW columns", err)
 	}
 }
+
+// TestDuckDBPath: the DuckDB driver reads what follows '?' in a database
+// path as connection options, and what follows '#' as a fragment that hides
+// fgen's own options; neither may stand in a target's path.
+func TestDuckDBPath(t *testing.T) {
+	const why = `; the DuckDB driver would read the rest as connection options: rename the file`
+	runBadEdits(t, []badEdit{
+		{"question mark", `path = ".fgen/local.duckdb"`, `path = ".fgen/local.duckdb?access_mode=read_only"`,
+			`funnel.toml:109:1: targets.local.path: path ".fgen/local.duckdb?access_mode=read_only" contains '?'` + why},
+		{"hash", `path = ".fgen/local.duckdb"`, `path = ".fgen/local#1.duckdb"`,
+			`funnel.toml:109:1: targets.local.path: path ".fgen/local#1.duckdb" contains '#'` + why},
+	})
+}

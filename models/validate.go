@@ -376,7 +376,11 @@ func (v *validator) target(p, name string, t Target) {
 	}
 	switch t.Engine {
 	case EngineDuckDB:
-		v.lineText(p+".path", "path", t.Path)
+		if v.lineText(p+".path", "path", t.Path) {
+			if i := strings.IndexAny(t.Path, "?#"); i >= 0 {
+				v.errorf(p+".path", "path %q contains '%c'; the DuckDB driver would read the rest as connection options: rename the file", t.Path, t.Path[i])
+			}
+		}
 		if t.Threads < 0 {
 			v.errorf(p+".threads", "threads must be positive, or 0 for all cores")
 		}
