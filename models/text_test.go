@@ -314,3 +314,18 @@ func TestDuckDBPath(t *testing.T) {
 			`funnel.toml:109:1: targets.local.path: path ".fgen/local#1.duckdb" contains '#'` + why},
 	})
 }
+
+// TestColumnReferenceCase: a reference to a column matches its name but for
+// ASCII case, as in MaxCompute and DuckDB; Unicode folds (the long s folds to
+// s, the Kelvin sign to k) would let a name pass that no engine finds.
+func TestColumnReferenceCase(t *testing.T) {
+	runBadEdits(t, []badEdit{
+		{"long s", `event_column = "customize_event"`, `event_column = "cu\u017Ftomize_event"`,
+			`funnel.toml:85:1: funnels[0].event_column: event_column "cu\u017ftomize_event" is not a column of the DW table "dw_user_trace_data"; add it to [dw] columns or name one of: uid, device_brand, device, system_type, customize_event, use_time, customize_event_content`},
+		{"Kelvin sign", `dedup_by = ["md5"]`, `dedup_by = ["md5", "\u212Aey"]`,
+			`funnel.toml:75:20: dw.dedup_by[1]: column "\u212aey" is not in the ODS table "ods_user_trace_data"`},
+	})
+	if _, err := Parse("funnel.toml", []byte(edit(t, shipped(t), `event_column = "customize_event"`, `event_column = "CUSTOMIZE_Event"`))); err != nil {
+		t.Errorf("ASCII case: %v", err)
+	}
+}

@@ -84,10 +84,32 @@ func IsString(t string) bool {
 	return false
 }
 
-// Column returns the column of t named name (case-insensitively).
+// sameName reports whether two names are one, as MaxCompute and DuckDB match
+// them: but for ASCII case. (strings.EqualFold also folds the long s to s and
+// the Kelvin sign to k.)
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// Column returns the column of t named name (but for ASCII case).
 func (t *Table) Column(name string) (Column, bool) {
 	for _, c := range t.Columns {
-		if strings.EqualFold(c.Name, name) {
+		if sameName(c.Name, name) {
 			return c, true
 		}
 	}

@@ -184,7 +184,7 @@ func (v *validator) table(p string, t *Table) {
 			switch {
 			case seen[strings.ToLower(col.Name)]:
 				v.errorf(cp+".name", "column %q is defined twice in table %q", col.Name, t.Name)
-			case strings.EqualFold(col.Name, t.Partition):
+			case sameName(col.Name, t.Partition):
 				v.errorf(cp+".name", "column %q is the partition column; remove it from columns", col.Name)
 			}
 			seen[strings.ToLower(col.Name)] = true
@@ -205,7 +205,7 @@ func (v *validator) dw() {
 		src, ok := c.ODS.Column(col.Name)
 		if !ok {
 			if isIdent(col.Name) { // else told by table
-				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %q is not in the ODS table %q; DW columns are copied from ODS columns of the same name", col.Name, c.ODS.Name)
+				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %+q is not in the ODS table %q; DW columns are copied from ODS columns of the same name", col.Name, c.ODS.Name)
 			}
 			continue
 		}
@@ -215,15 +215,15 @@ func (v *validator) dw() {
 	}
 	for i, name := range c.DW.DropEmpty {
 		if _, ok := c.ODS.Column(name); !ok {
-			v.errorf(fmt.Sprintf("dw.drop_empty[%d]", i), "column %q is not in the ODS table %q", name, c.ODS.Name)
+			v.errorf(fmt.Sprintf("dw.drop_empty[%d]", i), "column %+q is not in the ODS table %q", name, c.ODS.Name)
 		}
 	}
 	for i, name := range c.DW.DedupBy {
 		if _, ok := c.ODS.Column(name); !ok {
-			v.errorf(fmt.Sprintf("dw.dedup_by[%d]", i), "column %q is not in the ODS table %q", name, c.ODS.Name)
+			v.errorf(fmt.Sprintf("dw.dedup_by[%d]", i), "column %+q is not in the ODS table %q", name, c.ODS.Name)
 		}
 	}
-	if !strings.EqualFold(c.DW.Partition, c.ODS.Partition) && c.DW.Partition != "" && c.ODS.Partition != "" {
+	if !sameName(c.DW.Partition, c.ODS.Partition) && c.DW.Partition != "" && c.ODS.Partition != "" {
 		v.errorf("dw.partition", "DW is partitioned by %q but ODS by %q; use the same partition column", c.DW.Partition, c.ODS.Partition)
 	}
 }
@@ -261,7 +261,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 		if dims[strings.ToLower(d)] {
 			v.errorf(bp, "breakdown %q is listed twice", d)
 		}
-		if strings.EqualFold(d, f.UserColumn) || strings.EqualFold(d, f.EventColumn) || strings.EqualFold(d, f.TimeColumn) {
+		if sameName(d, f.UserColumn) || sameName(d, f.EventColumn) || sameName(d, f.TimeColumn) {
 			v.errorf(bp, "breakdown %q is the funnel's user, event or time column; break down by a dimension such as device_brand", d)
 		}
 		dims[strings.ToLower(d)] = true
@@ -314,7 +314,7 @@ func (v *validator) dwColumn(path, name, what string, required bool) (Column, bo
 	}
 	col, ok := v.c.DW.Column(name)
 	if !ok {
-		v.errorf(path, "%s %q is not a column of the DW table %q; add it to [dw] columns or name one of: %s", what, name, v.c.DW.Name, v.c.DW.columnList())
+		v.errorf(path, "%s %+q is not a column of the DW table %q; add it to [dw] columns or name one of: %s", what, name, v.c.DW.Name, v.c.DW.columnList())
 	}
 	return col, ok
 }
