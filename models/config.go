@@ -43,16 +43,14 @@ type Project struct {
 
 // DataWorks holds how the workflow is scheduled in DataWorks.
 type DataWorks struct {
-	Workflow     string `toml:"workflow"`
-	SpecVersion  string `toml:"spec_version" default:"1.1.0"`
-	Cron         string `toml:"cron" default:"00 30 02 * * ?"`
-	Timezone     string `toml:"timezone" default:"Asia/Shanghai"`
-	InstanceMode string `toml:"instance_mode" default:"T+1"`
-	RerunMode    string `toml:"rerun_mode" default:"Allowed"`
-	RerunTimes   int    `toml:"rerun_times" default:"3"`
-	// RerunInterval is the pause before a failed node reruns: DataWorks
-	// offers 1 to 30 minutes.
-	RerunInterval Duration `toml:"rerun_interval" default:"2m" duration:"1m..30m,seconds"`
+	Workflow      string   `toml:"workflow"`
+	SpecVersion   string   `toml:"spec_version" default:"1.1.0"`
+	Cron          string   `toml:"cron" default:"00 30 02 * * ?"`
+	Timezone      string   `toml:"timezone" default:"Asia/Shanghai"`
+	InstanceMode  string   `toml:"instance_mode" default:"T+1"`
+	RerunMode     string   `toml:"rerun_mode" default:"Allowed"`
+	RerunTimes    int      `toml:"rerun_times" default:"3"`
+	RerunInterval Duration `toml:"rerun_interval" default:"2m" duration:"1m..30m,seconds"` // DataWorks offers 1 to 30 minutes
 	// Parameters is "system" (${bdp.system.bizdate}) or "custom" (${bizdate} with bizdate=$bizdate).
 	Parameters string `toml:"parameters" default:"system"`
 	// ODSProducer is the DataWorks output that produces the ODS table (e.g. a
@@ -106,13 +104,10 @@ const (
 
 // Funnel is one funnel and its report table.
 type Funnel struct {
-	Name        string `toml:"name"`
-	Description string `toml:"description"`
-	Mode        string `toml:"mode" default:"events"`
-	// Window, ordered only, is how long after the entry its chain may go on.
-	// The fold would take windows of years; a month is the most that means
-	// anything to a daily report.
-	Window      Duration `toml:"window" duration:"1s..31d,seconds"`
+	Name        string   `toml:"name"`
+	Description string   `toml:"description"`
+	Mode        string   `toml:"mode" default:"events"`
+	Window      Duration `toml:"window" duration:"1s..31d,seconds"` // see Duration
 	DayBoundary string   `toml:"day_boundary" default:"within_day"`
 	UserColumn  string   `toml:"user_column"`
 	EventColumn string   `toml:"event_column"`
@@ -326,7 +321,10 @@ func (c *Config) Target(name string) (string, Target, error) {
 // Duration is a length of time written as "30m", "1h", "7d", "90s" or
 // "500ms", or a sum such as "1h30m". Every Duration field of the config has
 // a `duration:"MIN..MAX"` tag, with ",seconds" when it takes whole seconds
-// only: the range the decoder holds it to.
+// only: the range the decoder holds it to. A funnel's window is at most 31
+// days: the ordered fold packs window+1 into bit fields of a BIGINT and
+// would take windows of years, but a month is the most that means anything
+// to a daily report, whose rows lie within a day or two.
 type Duration struct {
 	D       time.Duration
 	Seconds int64 // D in whole seconds, rounded down
