@@ -45,7 +45,7 @@ var addedLines = []string{
 }
 
 var (
-	stringRE     = regexp.MustCompile(`"(?:[^"\\\n]|\\.)*"`)
+	stringRE     = regexp.MustCompile(`("(?:[^"\\\n]|\\.)*")`)
 	valueRE      = regexp.MustCompile(`= *("(?:[^"\\\n]|\\.)*"|-?[0-9][0-9_]*|true|false|\[[^\]\n]*\])`)
 	diagnosticRE = regexp.MustCompile(`^funnel\.toml:[0-9]+:[0-9]+: `)
 	placeholder  = regexp.MustCompile(`\$\{[^}]*\}?`)
@@ -56,7 +56,11 @@ func mutate(r *rand.Rand, lines []string) ([]string, string) {
 	i := r.IntN(len(lines))
 	line := lines[i]
 	out := append([]string(nil), lines...)
-	switch r.IntN(8) {
+	k := r.IntN(8)
+	if k == 3 && !strings.HasPrefix(line, "# ") {
+		k = 4
+	}
+	switch k {
 	case 0:
 		return append(out[:i], out[i+1:]...), fmt.Sprintf("delete line %d", i+1)
 	case 1:
@@ -66,29 +70,21 @@ func mutate(r *rand.Rand, lines []string) ([]string, string) {
 		out[i], out[j] = out[j], out[i]
 		return out, fmt.Sprintf("swap lines %d and %d", i+1, j+1)
 	case 3:
-		if strings.HasPrefix(line, "# ") {
-			out[i] = strings.TrimPrefix(line, "# ")
-			return out, fmt.Sprintf("uncomment line %d", i+1)
+		out[i] = strings.TrimPrefix(line, "# ")
+		return out, fmt.Sprintf("uncomment line %d", i+1)
+	case 4, 5:
+		// Replace a string (4) or any value (5), group 1 of the pattern.
+		re, v := stringRE, `"`+nastyStrings[r.IntN(len(nastyStrings))]+`"`
+		if k == 5 {
+			re, v = valueRE, nastyValues[r.IntN(len(nastyValues))]
 		}
-		fallthrough
-	case 4:
-		locs := stringRE.FindAllStringIndex(line, -1)
+		locs := re.FindAllStringSubmatchIndex(line, -1)
 		if len(locs) == 0 {
 			break
 		}
 		l := locs[r.IntN(len(locs))]
-		s := nastyStrings[r.IntN(len(nastyStrings))]
-		out[i] = line[:l[0]] + `"` + s + `"` + line[l[1]:]
-		return out, fmt.Sprintf("line %d: string %s -> %q", i+1, line[l[0]:l[1]], s)
-	case 5:
-		locs := valueRE.FindAllStringSubmatchIndex(line, -1)
-		if len(locs) == 0 {
-			break
-		}
-		l := locs[r.IntN(len(locs))]
-		v := nastyValues[r.IntN(len(nastyValues))]
 		out[i] = line[:l[2]] + v + line[l[3]:]
-		return out, fmt.Sprintf("line %d: value %s -> %s", i+1, line[l[2]:l[3]], v)
+		return out, fmt.Sprintf("line %d: %s -> %s", i+1, line[l[2]:l[3]], v)
 	}
 	add := addedLines[r.IntN(len(addedLines))]
 	out = append(out[:i+1], out[i:]...)
