@@ -323,8 +323,9 @@ func (c *Config) Target(name string) (string, Target, error) {
 // a `duration:"MIN..MAX"` tag, with ",seconds" when it takes whole seconds
 // only: the range the decoder holds it to. A funnel's window is at most 31
 // days: the ordered fold packs window+1 into bit fields of a BIGINT and
-// would take windows of years, but a month is the most that means anything
-// to a daily report, whose rows lie within a day or two.
+// would take windows of millions of years, but a month covers the longest
+// window that is tested against ClickHouse's windowFunnel (30 days) and any
+// a daily report reads, which sees one day's rows, or two.
 type Duration struct {
 	D       time.Duration
 	Seconds int64 // D in whole seconds, rounded down
