@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -49,7 +50,7 @@ type DataWorks struct {
 	InstanceMode  string   `toml:"instance_mode" default:"T+1"`
 	RerunMode     string   `toml:"rerun_mode" default:"Allowed"`
 	RerunTimes    int      `toml:"rerun_times" default:"3"`
-	RerunInterval Duration `toml:"rerun_interval" default:"2m"`
+	RerunInterval Duration `toml:"rerun_interval" default:"2m" duration:"1m..30m,seconds"` // DataWorks offers 1 to 30 minutes
 	// Parameters is "system" (${bdp.system.bizdate}) or "custom" (${bizdate} with bizdate=$bizdate).
 	Parameters string `toml:"parameters" default:"system"`
 	// ODSProducer is the DataWorks output that produces the ODS table (e.g. a
@@ -109,7 +110,7 @@ type Funnel struct {
 	Name        string   `toml:"name"`
 	Description string   `toml:"description"`
 	Mode        string   `toml:"mode" default:"events"`
-	Window      Duration `toml:"window"`
+	Window      Duration `toml:"window" duration:"1s..31d,seconds"` // see Duration
 	DayBoundary string   `toml:"day_boundary" default:"within_day"`
 	UserColumn  string   `toml:"user_column"`
 	EventColumn string   `toml:"event_column"`
@@ -166,9 +167,9 @@ type Target struct {
 	Project      string            `toml:"project"`
 	Schema       string            `toml:"schema"`
 	Hints        map[string]string `toml:"hints"`
-	Timeout      Duration          `toml:"timeout"`
-	PollInterval Duration          `toml:"poll_interval"`
-	HTTPTimeout  Duration          `toml:"http_timeout"`
+	Timeout      Duration          `toml:"timeout" duration:"1s..7d"`           // per job, waiting included
+	PollInterval Duration          `toml:"poll_interval" duration:"100ms..10m"` // between job status polls
+	HTTPTimeout  Duration          `toml:"http_timeout" duration:"1s..1h"`      // per HTTP request
 	Parallel     int               `toml:"parallel"`
 }
 
@@ -214,7 +215,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	dec := &decoder{pos: map[string]Position{}}
 	cfg := &Config{File: name}
-	dec.decode(tree, reflect.ValueOf(cfg).Elem(), "")
+	dec.decode(tree, reflect.ValueOf(cfg).Elem(), "", "")
 	cfg.pos = dec.pos
 	// Validate even when decoding failed, so every mistake shows at once, but
 	// drop what follows from a value that could not be decoded.
@@ -321,17 +322,26 @@ func (c *Config) Target(name string) (string, Target, error) {
 }
 
 // Duration is a length of time written as "30m", "1h", "7d", "90s" or
-// "500ms", or a sum such as "1h30m".
+// "500ms", or a sum such as "1h30m". Every Duration field of the config has
+// a `duration:"MIN..MAX"` tag, with ",seconds" when it takes whole seconds
+// only: the range the decoder holds it to. A funnel's window is at most 31
+// days: the ordered fold packs window+1 into bit fields of a BIGINT and
+// would take windows of millions of years, but a month covers the longest
+// window that is tested against ClickHouse's windowFunnel (30 days) and any
+// a daily report reads, which sees one day's rows, or two.
 type Duration struct {
 	D       time.Duration
 	Seconds int64 // D in whole seconds, rounded down
 	Text    string
 }
 
-func (d *Duration) unmarshalConfigText(s string) error {
+// errDurationRange says a duration is longer than a time.Duration holds
+// (about 292 years).
+var errDurationRange = errors.New("duration out of range")
+
+func parseDuration(s string) (Duration, error) {
 	if s == "" {
-		*d = Duration{}
-		return nil
+		return Duration{}, nil
 	}
 	var total time.Duration
 	rest := s
@@ -341,11 +351,11 @@ func (d *Duration) unmarshalConfigText(s string) error {
 			i++
 		}
 		if i == 0 || i == len(rest) {
-			return fmt.Errorf("invalid duration %q; write a whole number and a unit ms, s, m, h or d, e.g. \"30m\" or \"1h\"", s)
+			return Duration{}, fmt.Errorf("invalid duration %q; write a whole number and a unit ms, s, m, h or d, e.g. \"30m\" or \"1h\"", s)
 		}
 		n, err := strconv.ParseInt(rest[:i], 10, 64)
 		if err != nil {
-			return fmt.Errorf("invalid duration %q", s)
+			return Duration{}, errDurationRange // digits only: too many of them
 		}
 		rest = rest[i:]
 		var unit time.Duration
@@ -361,12 +371,26 @@ func (d *Duration) unmarshalConfigText(s string) error {
 		case rest[0] == 'd':
 			unit, rest = 24*time.Hour, rest[1:]
 		default:
-			return fmt.Errorf("invalid duration %q; units are ms, s, m, h and d", s)
+			return Duration{}, fmt.Errorf("invalid duration %q; units are ms, s, m, h and d", s)
+		}
+		if n > int64(math.MaxInt64/unit) || total > math.MaxInt64-time.Duration(n)*unit {
+			return Duration{}, errDurationRange
 		}
 		total += time.Duration(n) * unit
 	}
-	*d = Duration{D: total, Seconds: int64(total / time.Second), Text: s}
-	return nil
+	return Duration{D: total, Seconds: int64(total / time.Second), Text: s}, nil
+}
+
+// durationRange reads a `duration:"MIN..MAX[,seconds]"` tag.
+func durationRange(tag string) (lo, hi Duration, seconds bool) {
+	spec, flag, _ := strings.Cut(tag, ",")
+	from, to, ok := strings.Cut(spec, "..")
+	lo, err1 := parseDuration(from)
+	hi, err2 := parseDuration(to)
+	if !ok || err1 != nil || err2 != nil || (flag != "" && flag != "seconds") {
+		panic(fmt.Sprintf("models: bad duration tag %q", tag))
+	}
+	return lo, hi, flag == "seconds"
 }
 
 func (d Duration) String() string { return d.Text }

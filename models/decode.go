@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // decoder maps a value tree onto Go structs by their `toml` tags. It is strict:
@@ -20,32 +22,31 @@ type decoder struct {
 	pos map[string]Position
 }
 
-type textUnmarshaler interface {
-	// unmarshalConfigText parses a string value; the error text is shown to
-	// the user after the path.
-	unmarshalConfigText(s string) error
-}
-
 func (d *decoder) errorf(pos Position, path, format string, args ...any) {
 	d.diags = append(d.diags, &Diagnostic{Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// bareKeyRE matches the keys TOML writes unquoted.
+var bareKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// joinPath appends key to the path base, quoted unless it is a bare key, so
+// that a path names a table key such as a target name or a hint as written
+// (hints."odps.sql.type.system.odps2"), on one line.
 func joinPath(base, key string) string {
+	if !bareKeyRE.MatchString(key) {
+		key = strconv.Quote(key)
+	}
 	if base == "" {
 		return key
 	}
 	return base + "." + key
 }
 
-func (d *decoder) decode(v *value, rv reflect.Value, path string) {
-	if u, ok := rv.Addr().Interface().(textUnmarshaler); ok {
-		if v.kind != kindString {
-			d.errorf(v.pos, path, "expected a string, got %s", v.kind)
-			return
-		}
-		if err := u.unmarshalConfigText(v.str); err != nil {
-			d.errorf(v.pos, path, "%v", err)
-		}
+// decode sets rv from v. tag is the struct tag of the field rv is, or is
+// an element of.
+func (d *decoder) decode(v *value, rv reflect.Value, path string, tag reflect.StructTag) {
+	if dur, ok := rv.Addr().Interface().(*Duration); ok {
+		d.decodeDuration(v, dur, path, tag.Get("duration"))
 		return
 	}
 	switch rv.Kind() {
@@ -60,7 +61,7 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string) {
 		for i, item := range v.items {
 			ip := fmt.Sprintf("%s[%d]", path, i)
 			d.pos[ip] = item.pos
-			d.decode(item, s.Index(i), ip)
+			d.decode(item, s.Index(i), ip, tag)
 		}
 		rv.Set(s)
 	case reflect.Map:
@@ -74,7 +75,7 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string) {
 			kp := joinPath(path, k)
 			d.pos[kp] = f.keyPos
 			ev := reflect.New(rv.Type().Elem()).Elem()
-			d.decode(f.val, ev, kp)
+			d.decode(f.val, ev, kp, tag)
 			m.SetMapIndex(reflect.ValueOf(k), ev)
 		}
 		rv.Set(m)
@@ -98,6 +99,28 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string) {
 		rv.SetBool(v.b)
 	default:
 		panic(fmt.Sprintf("models: unsupported field type %s", rv.Type()))
+	}
+}
+
+// decodeDuration sets dur from v and holds it to the range of its field's
+// duration tag (see Duration).
+func (d *decoder) decodeDuration(v *value, dur *Duration, path, tag string) {
+	if v.kind != kindString {
+		d.errorf(v.pos, path, "expected a string, got %s", v.kind)
+		return
+	}
+	lo, hi, seconds := durationRange(tag)
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	parsed, err := parseDuration(v.str)
+	switch {
+	case err == errDurationRange || (err == nil && (parsed.D < lo.D || parsed.D > hi.D)):
+		d.errorf(v.pos, path, "%s %q is out of range; write a duration from %s to %s", key, v.str, lo, hi)
+	case err != nil:
+		d.errorf(v.pos, path, "%v", err)
+	case seconds && parsed.D%time.Second != 0:
+		d.errorf(v.pos, path, "%s %q is not a whole number of seconds", key, v.str)
+	default:
+		*dur = parsed
 	}
 }
 
@@ -137,8 +160,9 @@ func (d *decoder) applyDefaults(rv reflect.Value) {
 			}
 			continue
 		}
-		if u, ok := fv.Addr().Interface().(textUnmarshaler); ok {
-			if err := u.unmarshalConfigText(def); err != nil {
+		if dur, ok := fv.Addr().Interface().(*Duration); ok {
+			var err error
+			if *dur, err = parseDuration(def); err != nil {
 				panic(fmt.Sprintf("models: bad default %q for %s: %v", def, sf.Name, err))
 			}
 			continue
@@ -176,21 +200,33 @@ func (d *decoder) decodeStruct(v *value, rv reflect.Value, path string) {
 			continue
 		}
 		d.pos[kp] = f.keyPos
-		d.decode(f.val, rv.FieldByIndex(idx), kp)
+		d.decode(f.val, rv.FieldByIndex(idx), kp, rv.Type().FieldByIndex(idx).Tag)
 	}
 }
 
-// secretKeys are keys people put credentials under; they get their own message.
-var secretKeys = map[string]bool{
-	"access_id": true, "access_key": true, "access_key_id": true, "access_key_secret": true,
-	"secret": true, "secret_key": true, "password": true, "token": true, "security_token": true,
-	"sts_token": true,
+// credentialsFix says where credentials go instead of funnel.toml.
+const credentialsFix = "credentials never go in funnel.toml; set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment, or use an odps config file (--odps-config)"
+
+// credentialWords are what the names people put credentials under hold,
+// lower-cased and without '.', '_' and '-': access_key, AccessKeyId,
+// odps.access.key, security_token, password, ...
+var credentialWords = []string{"accessid", "accesskey", "secret", "password", "passwd", "token"}
+
+// isCredentialKey reports whether a key names a credential.
+func isCredentialKey(key string) bool {
+	k := strings.NewReplacer(".", "", "_", "", "-", "").Replace(strings.ToLower(key))
+	for _, w := range credentialWords {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]int) {
 	kp := joinPath(path, key)
-	if secretKeys[strings.ToLower(key)] {
-		d.errorf(pos, kp, "credentials never go in funnel.toml; set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment, or use an odps config file (--odps-config)")
+	if isCredentialKey(key) {
+		d.errorf(pos, kp, "%s", credentialsFix)
 		return
 	}
 	names := slices.Sorted(maps.Keys(known))

@@ -3,9 +3,12 @@ package models
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func shipped(t testing.TB) string {
@@ -173,21 +176,55 @@ func TestVersionRequired(t *testing.T) {
 
 func TestDuration(t *testing.T) {
 	for in, want := range map[string]int64{"30m": 1800, "1h": 3600, "7d": 604800, "90s": 90, "1h30m": 5400} {
-		var d Duration
-		if err := d.unmarshalConfigText(in); err != nil || d.Seconds != want {
+		d, err := parseDuration(in)
+		if err != nil || d.Seconds != want {
 			t.Errorf("%s: %d %v, want %d", in, d.Seconds, err, want)
 		}
 	}
-	for _, in := range []string{"1", "h", "1w", "-1h", "1.5h", "5us"} {
-		var d Duration
-		if err := d.unmarshalConfigText(in); err == nil {
+	if d, err := parseDuration("106751d23h47m16s854ms"); err != nil || d.D != math.MaxInt64/time.Millisecond*time.Millisecond {
+		t.Errorf("the longest duration: %v %v", d.D, err)
+	}
+	for _, in := range []string{"1", "h", "1w", "-1h", "1.5h", "5us", "106752d", "99999999999999999999s", "106751d23h47m16s854ms1ms"} {
+		if _, err := parseDuration(in); err == nil {
 			t.Errorf("%s: no error", in)
 		}
 	}
 }
 
+// TestDurationTags: every Duration field has a duration tag, with a range
+// that holds its default.
+func TestDurationTags(t *testing.T) {
+	var walk func(typ reflect.Type)
+	walk = func(typ reflect.Type) {
+		for i := 0; i < typ.NumField(); i++ {
+			sf := typ.Field(i)
+			ft := sf.Type
+			for ft.Kind() == reflect.Slice || ft.Kind() == reflect.Map {
+				ft = ft.Elem()
+			}
+			switch {
+			case ft == reflect.TypeOf(Duration{}):
+				tag, ok := sf.Tag.Lookup("duration")
+				if !ok {
+					t.Errorf("%s.%s has no duration tag", typ.Name(), sf.Name)
+					continue
+				}
+				lo, hi, _ := durationRange(tag)
+				if def, ok := sf.Tag.Lookup("default"); ok {
+					if d, err := parseDuration(def); err != nil || d.D < lo.D || d.D > hi.D {
+						t.Errorf("%s.%s: default %q is outside %s", typ.Name(), sf.Name, def, tag)
+					}
+				}
+			case ft.Kind() == reflect.Struct:
+				walk(ft)
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}))
+}
+
 func TestNormalizeType(t *testing.T) {
-	for in, want := range map[string]string{"string": "STRING", "decimal(10, 2)": "DECIMAL(10,2)", "varchar(64)": "VARCHAR(64)", "Bigint": "BIGINT"} {
+	for in, want := range map[string]string{"string": "STRING", "decimal(10, 2)": "DECIMAL(10,2)", "decimal(10,\t2)": "DECIMAL(10,2)", "varchar(64)": "VARCHAR(64)", "Bigint": "BIGINT"} {
 		if got, err := NormalizeType(in); err != nil || got != want {
 			t.Errorf("%s: %s %v", in, got, err)
 		}
@@ -200,7 +237,8 @@ func TestNormalizeType(t *testing.T) {
 }
 
 // FuzzParse checks that no input makes Parse panic, and that every error is
-// a positioned diagnostic. Its seed corpus runs with the normal tests.
+// a positioned diagnostic on one line, free of control characters. Its seed
+// corpus runs with the normal tests.
 func FuzzParse(f *testing.F) {
 	f.Add(shipped(f))
 	f.Add("version = 1\n[project]\nname = \"x\"\n")
@@ -208,6 +246,8 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.b.c = 1\n[a]\n")
 	f.Add("[targets.x]\nengine = \"maxcompute\"\nhints = { a = 1 }\n")
 	f.Add("funnels = [ { stages = [ { events = [[]] } ] } ]")
+	f.Add("\"a\\n\" = 1\n\"a\\n\" = 2\n")
+	f.Add("[targets.\"x\\u0000\"]\nengine = \"maxcompute\"\nendpoint = \"http://u:p@h/api\"\nhints = { \"a\\tb\" = \"c\" }\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		cfg, err := Parse("f.toml", []byte(src))
 		if err == nil {
@@ -223,6 +263,9 @@ func FuzzParse(f *testing.F) {
 		for _, d := range diags {
 			if d.Pos.Line < 1 || d.Pos.Column < 1 || !strings.HasPrefix(d.Error(), "f.toml:") {
 				t.Fatalf("bad diagnostic %q", d.Error())
+			}
+			if r, bad := controlChar(d.Error(), false); bad {
+				t.Fatalf("diagnostic %q holds the control character U+%04X", d.Error(), r)
 			}
 		}
 	})

@@ -84,9 +84,20 @@ func parseTree(data []byte) (*value, error) {
 	return b.root, nil
 }
 
+// syntaxMessage is go-toml's message of a syntax error, on one line: it
+// repeats keys as written, control characters included.
 func syntaxMessage(s string) string {
-	s = strings.TrimPrefix(s, "toml: ")
-	return "invalid TOML: " + s
+	var b strings.Builder
+	b.WriteString("invalid TOML: ")
+	for _, r := range strings.TrimPrefix(s, "toml: ") {
+		if _, bad := controlChar(string(r), false); bad {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 type treeBuilder struct {

@@ -27,7 +27,7 @@ func NormalizeType(t string) (string, error) {
 	if _, ok := baseTypes[base]; !ok {
 		return "", fmt.Errorf("unknown type %q; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME", t)
 	}
-	args := strings.ReplaceAll(m[2], " ", "")
+	args := strings.Join(strings.Fields(m[2]), "")
 	switch base {
 	case "VARCHAR", "CHAR":
 		if args == "" || strings.Contains(args, ",") {
@@ -84,20 +84,45 @@ func IsString(t string) bool {
 	return false
 }
 
-// Column returns the column of t named name (case-insensitively).
+// sameName reports whether two names are one, as MaxCompute and DuckDB match
+// them: but for ASCII case. (strings.EqualFold also folds the long s to s and
+// the Kelvin sign to k.)
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// Column returns the column of t named name (but for ASCII case).
 func (t *Table) Column(name string) (Column, bool) {
 	for _, c := range t.Columns {
-		if strings.EqualFold(c.Name, name) {
+		if sameName(c.Name, name) {
 			return c, true
 		}
 	}
 	return Column{}, false
 }
 
+// columnList lists the valid names of t's columns, for messages.
 func (t *Table) columnList() string {
-	names := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		names[i] = c.Name
+	var names []string
+	for _, c := range t.Columns {
+		if isIdent(c.Name) {
+			names = append(names, c.Name)
+		}
 	}
 	return strings.Join(names, ", ")
 }

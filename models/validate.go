@@ -2,10 +2,13 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // see isTimeZone
 )
 
 var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
@@ -25,6 +28,11 @@ func (v *validator) errorf(path, format string, args ...any) {
 // ident checks a table or column name.
 func (v *validator) ident(path, name, what string) bool {
 	return v.name(path, name, what, true)
+}
+
+// isIdent reports whether ident would take name as a table or column name.
+func isIdent(name string) bool {
+	return len(name) <= maxIdentBytes && identRE.MatchString(name) && !IsReserved(name)
 }
 
 // name checks a name; SQL names also may not be reserved words.
@@ -94,8 +102,9 @@ func (c *Config) validate() Diagnostics {
 			tables[strings.ToLower(f.Report.Table)] = p + ".report.table"
 		}
 	}
+	v.sqlTexts()
 	for _, name := range c.TargetNames() {
-		v.target("targets."+name, name, c.Targets[name])
+		v.target(joinPath("targets", name), name, c.Targets[name])
 	}
 	return v.diags
 }
@@ -106,8 +115,15 @@ func (v *validator) dataworks() {
 	oneOf(v, "dataworks.parameters", d.Parameters, "system", "custom")
 	oneOf(v, "dataworks.rerun_mode", d.RerunMode, "Allowed", "Denied", "FailureAllowed")
 	oneOf(v, "dataworks.instance_mode", d.InstanceMode, "T+1", "Immediately")
-	if err := checkCron(d.Cron); err != nil {
-		v.errorf("dataworks.cron", "%v", err)
+	if v.lineText("dataworks.timezone", "timezone", d.Timezone) && !isTimeZone(d.Timezone) {
+		v.errorf("dataworks.timezone", "timezone %q is not a time zone of the IANA database; write one such as \"Asia/Shanghai\" or \"UTC\"", d.Timezone)
+	}
+	v.lineText("dataworks.spec_version", "spec_version", d.SpecVersion)
+	v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer)
+	if v.lineText("dataworks.cron", "cron", d.Cron) {
+		if err := checkCron(d.Cron); err != nil {
+			v.errorf("dataworks.cron", "%v", err)
+		}
 	}
 	v.name("dataworks.datasource", d.Datasource, "data source name", false)
 	if d.RerunTimes < 0 || d.RerunTimes > 10 {
@@ -116,6 +132,18 @@ func (v *validator) dataworks() {
 	if d.SpecVersion == "" {
 		v.errorf("dataworks.spec_version", "spec_version must not be empty")
 	}
+}
+
+// isTimeZone reports whether name is a zone of the IANA time zone database.
+// time.LoadLocation also takes "" (UTC) and "Local" (the machine's zone),
+// which DataWorks does not know. The database is embedded (time/tzdata), so
+// the answer does not depend on the machine's zoneinfo.
+func isTimeZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
 }
 
 func oneOf(v *validator, path, got string, allowed ...string) bool {
@@ -157,17 +185,18 @@ func (v *validator) table(p string, t *Table) {
 			switch {
 			case seen[strings.ToLower(col.Name)]:
 				v.errorf(cp+".name", "column %q is defined twice in table %q", col.Name, t.Name)
-			case strings.EqualFold(col.Name, t.Partition):
+			case sameName(col.Name, t.Partition):
 				v.errorf(cp+".name", "column %q is the partition column; remove it from columns", col.Name)
 			}
 			seen[strings.ToLower(col.Name)] = true
 		}
+		// A type that is not one is reported here and cleared, so that the
+		// checks that read it later (dw, funnel) stay silent.
 		typ, err := NormalizeType(col.Type)
 		if err != nil {
 			v.errorf(cp+".type", "%v", err)
-		} else {
-			col.Type = typ
 		}
+		col.Type = typ
 	}
 }
 
@@ -176,26 +205,26 @@ func (v *validator) dw() {
 	for i, col := range c.DW.Columns {
 		src, ok := c.ODS.Column(col.Name)
 		if !ok {
-			if col.Name != "" {
-				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %q is not in the ODS table %q; DW columns are copied from ODS columns of the same name", col.Name, c.ODS.Name)
+			if isIdent(col.Name) { // else told by table
+				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %+q is not in the ODS table %q; DW columns are copied from ODS columns of the same name", col.Name, c.ODS.Name)
 			}
 			continue
 		}
-		if src.Type != col.Type && !castable(src.Type, col.Type) {
+		if src.Type != "" && col.Type != "" && src.Type != col.Type && !castable(src.Type, col.Type) {
 			v.errorf(fmt.Sprintf("dw.columns[%d].type", i), "column %q is %s in ODS and can not be cast to %s", col.Name, src.Type, col.Type)
 		}
 	}
 	for i, name := range c.DW.DropEmpty {
 		if _, ok := c.ODS.Column(name); !ok {
-			v.errorf(fmt.Sprintf("dw.drop_empty[%d]", i), "column %q is not in the ODS table %q", name, c.ODS.Name)
+			v.errorf(fmt.Sprintf("dw.drop_empty[%d]", i), "column %+q is not in the ODS table %q", name, c.ODS.Name)
 		}
 	}
 	for i, name := range c.DW.DedupBy {
 		if _, ok := c.ODS.Column(name); !ok {
-			v.errorf(fmt.Sprintf("dw.dedup_by[%d]", i), "column %q is not in the ODS table %q", name, c.ODS.Name)
+			v.errorf(fmt.Sprintf("dw.dedup_by[%d]", i), "column %+q is not in the ODS table %q", name, c.ODS.Name)
 		}
 	}
-	if !strings.EqualFold(c.DW.Partition, c.ODS.Partition) && c.DW.Partition != "" && c.ODS.Partition != "" {
+	if !sameName(c.DW.Partition, c.ODS.Partition) && c.DW.Partition != "" && c.ODS.Partition != "" {
 		v.errorf("dw.partition", "DW is partitioned by %q but ODS by %q; use the same partition column", c.DW.Partition, c.ODS.Partition)
 	}
 }
@@ -213,17 +242,15 @@ func (v *validator) funnel(p string, f *Funnel) {
 		v.errorf(p+".day_boundary", "day_boundary = %q applies only to mode = %q", CrossMidnight, ModeOrdered)
 	}
 	switch {
-	case f.Mode == ModeOrdered && f.Window.Seconds <= 0:
+	case f.Mode == ModeOrdered && !c.Has(p+".window"):
 		v.errorf(p+".window", "mode = %q needs a window, e.g. window = \"1h\"", ModeOrdered)
-	case f.Mode == ModeOrdered && f.Window.D%time.Second != 0:
-		v.errorf(p+".window", "window %q is not a whole number of seconds", f.Window.Text)
 	case f.Mode != ModeOrdered && c.Has(p+".window"):
 		v.errorf(p+".window", "window applies only to mode = %q", ModeOrdered)
 	}
 	v.dwColumn(p+".user_column", f.UserColumn, "user_column", true)
 	v.dwColumn(p+".event_column", f.EventColumn, "event_column", true)
 	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
-	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn, "time_column", needTime); ok && !isInteger(col.Type) {
+	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn, "time_column", needTime); ok && col.Type != "" && !isInteger(col.Type) {
 		v.errorf(p+".time_column", "time column %q is %s; it must hold integer epoch seconds (BIGINT)", col.Name, col.Type)
 	}
 	dims := map[string]bool{}
@@ -235,7 +262,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 		if dims[strings.ToLower(d)] {
 			v.errorf(bp, "breakdown %q is listed twice", d)
 		}
-		if strings.EqualFold(d, f.UserColumn) || strings.EqualFold(d, f.EventColumn) || strings.EqualFold(d, f.TimeColumn) {
+		if sameName(d, f.UserColumn) || sameName(d, f.EventColumn) || sameName(d, f.TimeColumn) {
 			v.errorf(bp, "breakdown %q is the funnel's user, event or time column; break down by a dimension such as device_brand", d)
 		}
 		dims[strings.ToLower(d)] = true
@@ -288,7 +315,7 @@ func (v *validator) dwColumn(path, name, what string, required bool) (Column, bo
 	}
 	col, ok := v.c.DW.Column(name)
 	if !ok {
-		v.errorf(path, "%s %q is not a column of the DW table %q; add it to [dw] columns or name one of: %s", what, name, v.c.DW.Name, v.c.DW.columnList())
+		v.errorf(path, "%s %+q is not a column of the DW table %q; add it to [dw] columns or name one of: %s", what, name, v.c.DW.Name, v.c.DW.columnList())
 	}
 	return col, ok
 }
@@ -319,7 +346,11 @@ func (v *validator) report(p string, f *Funnel) {
 	seen := map[string]string{strings.ToLower(r.Partition): "the partition column"}
 	for _, col := range f.ReportColumns() {
 		path := p + "." + col.Pattern
-		if !v.ident(path, col.Name, "report column") {
+		if col.Kind == KindDimension {
+			if _, ok := v.c.DW.Column(col.Name); !ok {
+				continue // told by funnel
+			}
+		} else if !v.ident(path, col.Name, "report column") {
 			continue
 		}
 		if prev, dup := seen[strings.ToLower(col.Name)]; dup {
@@ -331,6 +362,7 @@ func (v *validator) report(p string, f *Funnel) {
 }
 
 func (v *validator) target(p, name string, t Target) {
+	v.lineText(p, "target name", name)
 	if !oneOf(v, p+".engine", t.Engine, EngineDuckDB, EngineMaxCompute) {
 		return
 	}
@@ -345,6 +377,11 @@ func (v *validator) target(p, name string, t Target) {
 	}
 	switch t.Engine {
 	case EngineDuckDB:
+		if v.lineText(p+".path", "path", t.Path) {
+			if i := strings.IndexAny(t.Path, "?#"); i >= 0 {
+				v.errorf(p+".path", "path %q contains '%c'; the DuckDB driver would read the rest as connection options: rename the file", t.Path, t.Path[i])
+			}
+		}
 		if t.Threads < 0 {
 			v.errorf(p+".threads", "threads must be positive, or 0 for all cores")
 		}
@@ -352,20 +389,23 @@ func (v *validator) target(p, name string, t Target) {
 			v.errorf(p+".memory_limit", "memory_limit %q is not a size like \"2GB\" or \"512MB\"", t.MemoryLimit)
 		}
 	case EngineMaxCompute:
-		switch {
-		case t.Endpoint == "":
-			v.errorf(p+".endpoint", "endpoint is required, e.g. \"https://service.cn-hangzhou.maxcompute.aliyun.com/api\"")
-		case !strings.HasPrefix(t.Endpoint, "http://") && !strings.HasPrefix(t.Endpoint, "https://"):
-			v.errorf(p+".endpoint", "endpoint %q must start with https://", t.Endpoint)
-		case !strings.HasSuffix(strings.TrimRight(t.Endpoint, "/"), "/api"):
-			v.errorf(p+".endpoint", "endpoint %q must end in /api", t.Endpoint)
-		}
+		v.endpoint(p+".endpoint", t.Endpoint)
 		if t.Project == "" {
 			v.errorf(p+".project", "project is required: the MaxCompute project to run in")
+		} else {
+			v.lineText(p+".project", "project", t.Project)
 		}
-		for k := range t.Hints {
-			if strings.EqualFold(k, "odps.sql.allow.fullscan") {
-				v.errorf(p+".hints."+k, "fgen never allows full scans; every generated read filters its partition")
+		v.lineText(p+".schema", "schema", t.Schema)
+		for _, k := range slices.Sorted(maps.Keys(t.Hints)) {
+			hp := joinPath(p+".hints", k)
+			switch {
+			case !v.lineText(hp, "hint name", k):
+			case isCredentialKey(k):
+				v.errorf(hp, "hint %q looks like a credential; %s", k, credentialsFix)
+			case strings.EqualFold(k, "odps.sql.allow.fullscan"):
+				v.errorf(hp, "fgen never allows full scans; every generated read filters its partition")
+			default:
+				v.lineText(hp, "hint", t.Hints[k])
 			}
 		}
 		if t.Parallel < 0 {
@@ -374,4 +414,4 @@ func (v *validator) target(p, name string, t Target) {
 	}
 }
 
-var memoryRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+var memoryRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)? *(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)

@@ -34,7 +34,7 @@ func mcProject(t *testing.T) (string, *odpstest.Server, map[string]string) {
 	dir := project(t)
 	path := filepath.Join(dir, "funnel.toml")
 	data, _ := os.ReadFile(path)
-	target := "\n[targets.mc]\nengine = \"maxcompute\"\nendpoint = \"" + srv.Endpoint() + "\"\nproject = \"" + srv.Project() + "\"\npoll_interval = \"10ms\"\ntimeout = \"20s\"\n"
+	target := "\n[targets.mc]\nengine = \"maxcompute\"\nendpoint = \"" + srv.Endpoint() + "\"\nproject = \"" + srv.Project() + "\"\npoll_interval = \"100ms\"\ntimeout = \"20s\"\n"
 	os.WriteFile(path, append(data, target...), 0o644)
 	env := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": srv.AccessID(), "ALIBABA_CLOUD_ACCESS_KEY_SECRET": srv.AccessKey()}
 	return dir, srv, env

@@ -40,6 +40,11 @@ func Open(opts Options) (*DB, error) {
 	if path == ":memory:" {
 		path = ""
 	}
+	// The driver reads a DSN as a URL: what follows '?' as options, what
+	// follows '#' as a fragment that would hide the options below.
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open %s: the path contains '?' or '#', which DuckDB would read as connection options; rename the file", path)
+	}
 	if path != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err

@@ -145,15 +145,24 @@ func checkEndpoint(ep string) (string, error) {
 	if ep == "" {
 		return "", fmt.Errorf("no MaxCompute endpoint given; %s", example)
 	}
+	// Messages show the endpoint without user information, query and
+	// fragment, where credentials may hide.
 	u, err := url.Parse(ep)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("endpoint %q is not an http(s) URL; %s", ep, example)
+	if err != nil {
+		return "", fmt.Errorf("endpoint is not a valid URL; %s", example)
 	}
-	trimmed := strings.TrimRight(ep, "/")
-	if !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/api") || u.RawQuery != "" {
-		return "", fmt.Errorf("endpoint %q must end in /api; %s", ep, example)
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+	switch {
+	case u.User != nil:
+		return "", fmt.Errorf("endpoint %q must not carry credentials (user:password@); set %s and %s, or use an odps config ini", shown, EnvAccessKeyID, EnvAccessKeySecret)
+	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return "", fmt.Errorf("endpoint %q is not an http(s) URL; %s", shown, example)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", fmt.Errorf("endpoint %q must have no query or fragment; %s", shown, example)
+	case !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/api"):
+		return "", fmt.Errorf("endpoint %q must end in /api; %s", shown, example)
 	}
-	return trimmed, nil
+	return strings.TrimRight(ep, "/"), nil
 }
 
 func checkHints(h map[string]string) error {

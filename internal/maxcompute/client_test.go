@@ -472,6 +472,15 @@ func TestNew(t *testing.T) {
 			`endpoint "https://service.cn-hangzhou.maxcompute.aliyun.com" must end in /api; e.g. https://service.cn-hangzhou.maxcompute.aliyun.com/api`},
 		{"no endpoint", func(c *maxcompute.Config) { c.Endpoint = "" }, cred, "no MaxCompute endpoint given"},
 		{"not a url", func(c *maxcompute.Config) { c.Endpoint = "service/api" }, cred, `endpoint "service/api" is not an http(s) URL`},
+		{"credentials in the endpoint", func(c *maxcompute.Config) {
+			c.Endpoint = "https://LTAIid:Sup3rS3cret@service.cn-hangzhou.maxcompute.aliyun.com/api"
+		}, cred,
+			`endpoint "https://service.cn-hangzhou.maxcompute.aliyun.com/api" must not carry credentials (user:password@); set ALIBABA_CLOUD_ACCESS_KEY_ID`},
+		{"query in the endpoint", func(c *maxcompute.Config) {
+			c.Endpoint = "https://service.cn-hangzhou.maxcompute.aliyun.com/api?k=Sup3rS3cret"
+		}, cred,
+			`endpoint "https://service.cn-hangzhou.maxcompute.aliyun.com/api" must have no query or fragment`},
+		{"bad escape", func(c *maxcompute.Config) { c.Endpoint = "https://Sup3rS3cret@host/api%zz" }, cred, `endpoint is not a valid URL`},
 		{"no project", func(c *maxcompute.Config) { c.Project = "" }, cred, "no MaxCompute project given"},
 		{"negative poll", func(c *maxcompute.Config) { c.PollInterval = -1 }, cred, "poll interval is negative"},
 		{"fullscan", func(c *maxcompute.Config) { c.Hints = map[string]string{"odps.sql.allow.fullscan": "true"} }, cred,
@@ -487,6 +496,8 @@ func TestNew(t *testing.T) {
 				t.Errorf("New = %v, want nil", err)
 			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
 				t.Errorf("New = %v, want an error starting %q", err, tc.want)
+			case err != nil && (strings.Contains(err.Error(), "Sup3rS3cret") || strings.Contains(err.Error(), "LTAIid")):
+				t.Errorf("New = %v: the message repeats the credentials", err)
 			}
 		})
 	}
@@ -550,5 +561,29 @@ func TestPollFailingForGoodTerminatesJob(t *testing.T) {
 	}
 	if got := srv.Terminated(); !slices.Equal(got, []string{job.ID}) {
 		t.Errorf("Terminated() = %v, want [%s]", got, job.ID)
+	}
+}
+
+// TestLogViewWithoutUserinfo: a printed log view link carries no user
+// information, neither its own nor in the endpoint it names, whatever the
+// SDK or the service put there.
+func TestLogViewWithoutUserinfo(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://maxcompute.console.aliyun.com/cn-hangzhou/job-insights?h=https%3A%2F%2Fservice%2Fapi&i=20240101&p=proj":                    "https://maxcompute.console.aliyun.com/cn-hangzhou/job-insights?h=https%3A%2F%2Fservice%2Fapi&i=20240101&p=proj",
+		"https://LTAIid:Sup3rS3cret@maxcompute.console.aliyun.com/cn-hangzhou/job-insights?h=https%3A%2F%2Fservice%2Fapi&i=20240101&p=proj": "https://maxcompute.console.aliyun.com/cn-hangzhou/job-insights?h=https%3A%2F%2Fservice%2Fapi&i=20240101&p=proj",
+		"https://logview.aliyun.com/logview?h=https%3A%2F%2FLTAIid%3ASup3rS3cret%40service%2Fapi&i=20240101&p=proj&token=t":                 "https://logview.aliyun.com/logview?h=https%3A%2F%2Fservice%2Fapi&i=20240101&p=proj&token=t",
+		"https://x.aliyun.com/%zz": "",
+	} {
+		if got := maxcompute.WithoutUserinfo(in); got != want {
+			t.Errorf("WithoutUserinfo(%q) = %q, want %q", in, got, want)
+		}
+	}
+	srv := odpstest.New(t)
+	job, err := newClient(t, srv).Submit(context.Background(), "SELECT 1;", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.LogView == "" || strings.Contains(job.LogView, "@") {
+		t.Errorf("LogView = %q, want a link without user information", job.LogView)
 	}
 }

@@ -165,8 +165,10 @@ func CredentialsFromIni(path string) (Credentials, IniSettings, error) {
 			s.Project = val
 		case "http_timeout":
 			secs, err := strconv.Atoi(val)
-			if err != nil || secs < 0 {
-				return Credentials{}, IniSettings{}, fmt.Errorf("%s:%d: http_timeout must be a whole number of seconds", path, n)
+			// At most an hour, as http_timeout in funnel.toml; more would
+			// overflow a time.Duration sooner or later.
+			if err != nil || secs < 0 || secs > 3600 {
+				return Credentials{}, IniSettings{}, fmt.Errorf("%s:%d: http_timeout must be a whole number of seconds from 0 (the default) to 3600", path, n)
 			}
 			s.HTTPTimeout = time.Duration(secs) * time.Second
 		case "tcp_connection_timeout", "tunnel_endpoint", "tunnel_quota_name", "enableLogview":

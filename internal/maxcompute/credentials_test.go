@@ -159,7 +159,8 @@ func TestCredentialsFromIniErrors(t *testing.T) {
 		{"no key", "[odps]\naccess_id = x\n", ": [odps] has no access_key"},
 		{"no id", "[odps]\naccess_key = " + secret + "\n", ": [odps] has no access_id"},
 		{"malformed line holding the secret", "[odps]\naccess_id = x\naccess_key " + secret + "\n", ":3: expected key = value"},
-		{"bad timeout", "[odps]\nhttp_timeout = soon\n", ":2: http_timeout must be a whole number of seconds"},
+		{"bad timeout", "[odps]\nhttp_timeout = soon\n", ":2: http_timeout must be a whole number of seconds from 0 (the default) to 3600"},
+		{"timeout past time.Duration", "[odps]\nhttp_timeout = 9223372037\n", ":2: http_timeout must be a whole number of seconds from 0 (the default) to 3600"},
 		{"bad header", "[odps\n", ":1: malformed section header"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"net/url"
 	"strings"
 
 	"github.com/aliyun/aliyun-odps-go-sdk/odps"
@@ -90,7 +91,7 @@ func (c *Client) logView(ctx context.Context, ins *odps.Instance) string {
 	if err != nil {
 		return ""
 	}
-	return link
+	return withoutUserinfo(link)
 }
 
 // Wait polls job every PollInterval until it finishes. It returns nil only
@@ -227,4 +228,23 @@ func (c *Client) Query(ctx context.Context, sql string, hints map[string]string)
 		return nil, fmt.Errorf("job %s: read CSV result: %w", job.ID, err)
 	}
 	return rows, nil
+}
+
+// withoutUserinfo returns link without user information, its own or that of
+// the endpoint it names (parameter h): the link is printed, and whatever the
+// SDK or the service put in it, it never carries credentials. A link that
+// is not a URL gives "".
+func withoutUserinfo(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	u.User = nil
+	q := u.Query()
+	if h, err := url.Parse(q.Get("h")); err == nil && h.User != nil {
+		h.User = nil
+		q.Set("h", h.String())
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }

@@ -1,0 +1,3 @@
+package maxcompute
+
+var WithoutUserinfo = withoutUserinfo
