@@ -6,6 +6,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -112,13 +113,9 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer closeAfter(ctx, conn)
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	rollback := func(err error) error {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		return err
+		return abort(ctx, conn, err)
 	}
 	n := len(job.Statements)
 	for i, stmt := range job.Statements {
@@ -126,23 +123,46 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 			onSubmit(warehouse.Submitted{Statement: i + 1, Statements: n})
 		}
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			if ctx.Err() != nil {
-				return rollback(ctx.Err())
-			}
-			return rollback(fmt.Errorf("%s: %w", jobName(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: cleanError(err)}))
+			return abort(ctx, conn, fmt.Errorf("%s: %w", jobName(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: cleanError(err)}))
 		}
 	}
 	if job.Kind == "node" && job.Day != "" {
 		if err := markPartition(ctx, conn, job.Name, job.Day); err != nil {
-			return rollback(err)
+			return abort(ctx, conn, err)
 		}
 	}
 	// Once every statement ran, the job commits whole even if ctx ends
 	// now: what Run returns then says what the database holds.
 	if _, err := conn.ExecContext(context.WithoutCancel(ctx), "COMMIT"); err != nil {
-		return rollback(cleanError(err))
+		return abort(ctx, conn, cleanError(err))
 	}
 	return nil
+}
+
+// abort rolls back the transaction of a failed job and returns why it
+// failed: ctx's error when ctx ended. The driver interrupts a statement when
+// ctx ends, and its interrupt can land on the next statement instead, such
+// as the ROLLBACK: it is tried twice.
+func abort(ctx context.Context, conn *sql.Conn, err error) error {
+	for range 2 {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr == nil {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// closeAfter returns conn to the pool, or, when ctx ended while conn was in
+// use, closes it: an interrupt the driver sent for ctx may still be pending
+// on it, and would fail whatever ran on it next.
+func closeAfter(ctx context.Context, conn *sql.Conn) {
+	if ctx.Err() != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	conn.Close()
 }
 
 func jobName(j *warehouse.Job) string {

@@ -184,6 +184,27 @@ var breakdownVariants = []variant{
 	})},
 }
 
+// nasty are event values and markers that must reach the SQL byte for byte
+// in both dialects: quotes, a backslash, a line break, a tab, comment and
+// statement syntax, non-ASCII text and an emoji.
+var nasty = []Edit{
+	Set(f0+".stages", []any{
+		Stage("browse", "br\nowse", `it's`, `back\slash`),
+		Stage("click", "cl\tick", "-- not a comment", "a;b"),
+		Stage("purchase", "/* x */", "购买", "🛒 buy"),
+	}),
+}
+
+var nastyVariants = []variant{
+	{name: "events-nasty", edits: nasty},
+	{name: "users-nasty", edits: concat(nasty, []Edit{Set(f0+".mode", "users")})},
+	{name: "ordered-nasty", edits: concat(withTime, nasty, []Edit{Set(f0+".mode", "ordered"), Set(f0+".window", "1h")})},
+	{name: "users-breakdowns-nasty-markers", edits: concat(withTime, nasty, []Edit{
+		Set(f0+".mode", "users"), Set(f0+".breakdowns", []string{"device_brand"}),
+		Set(f0+".report.total_marker", "all\nof them"), Set(f0+".report.null_marker", "it's\tunknown"),
+	})},
+}
+
 // perUser reports whether some funnel counts users (users or ordered mode).
 func perUser(cfg *models.Config) bool {
 	for _, f := range cfg.Funnels {
@@ -202,10 +223,11 @@ func concat(edits ...[]Edit) []Edit {
 	return out
 }
 
-func TestEventsMatchReference(t *testing.T)     { runVariants(t, eventVariants) }
-func TestUsersMatchReference(t *testing.T)      { runVariants(t, usersVariants) }
-func TestOrderedMatchReference(t *testing.T)    { runVariants(t, orderedVariants) }
-func TestBreakdownsMatchReference(t *testing.T) { runVariants(t, breakdownVariants) }
+func TestEventsMatchReference(t *testing.T)        { runVariants(t, eventVariants) }
+func TestNastyLiteralsMatchReference(t *testing.T) { runVariants(t, nastyVariants) }
+func TestUsersMatchReference(t *testing.T)         { runVariants(t, usersVariants) }
+func TestOrderedMatchReference(t *testing.T)       { runVariants(t, orderedVariants) }
+func TestBreakdownsMatchReference(t *testing.T)    { runVariants(t, breakdownVariants) }
 
 func runVariants(t *testing.T, vs []variant) {
 	for _, v := range vs {
