@@ -261,6 +261,9 @@ func TestMaxComputeCancelTerminates(t *testing.T) {
 	if !strings.Contains(errb.String(), "apply incomplete: 0 applied") || !strings.Contains(out.String(), "2 not run") {
 		t.Errorf("no partial-apply report:\n%s\n%s", out.String(), errb.String())
 	}
+	if strings.Contains(errb.String(), "context canceled (context canceled)") {
+		t.Errorf("the interrupt is reported twice:\n%s", errb.String())
+	}
 }
 
 func TestMaxComputeReport(t *testing.T) {
