@@ -16,9 +16,10 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
-	"github.com/fgen-dev/fgen/internal/e2e"
+	"github.com/fgen-dev/fgen/internal/funneltest"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/reference"
+	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -41,7 +42,7 @@ type local struct {
 	t    testing.TB
 	cfg  *models.Config
 	proj *generator.Project
-	lay  e2e.Layout
+	lay  funneltest.Layout
 	db   *duckdb.DB
 	dir  string
 }
@@ -56,7 +57,7 @@ func newLocal(t testing.TB, cfgText []byte) *local {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lay, err := e2e.NewLayout(cfg)
+	lay, err := funneltest.NewLayout(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func newLocal(t testing.TB, cfgText []byte) *local {
 }
 
 // editedModes returns modes.toml with edits.
-func editedModes(t testing.TB, edits ...e2e.Edit) []byte {
+func editedModes(t testing.TB, edits ...funneltest.Edit) []byte {
 	t.Helper()
 	data, err := os.ReadFile(modesConfig)
 	if err != nil {
@@ -86,7 +87,7 @@ func editedModes(t testing.TB, edits ...e2e.Edit) []byte {
 	if len(edits) == 0 {
 		return data
 	}
-	data, err = e2e.EditConfig(data, edits...)
+	data, err = funneltest.EditConfig(data, edits...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,19 +145,13 @@ func (l *local) run(rows []reference.ODSRow, days []string) {
 }
 
 // report reads funnel i's RPT table back.
-func (l *local) report(i int) []e2e.ReportRow {
+func (l *local) report(i int) []report.Row {
 	l.t.Helper()
-	f := &l.cfg.Funnels[i]
-	rows, err := l.db.Query(context.Background(), fmt.Sprintf("SELECT * FROM %s ORDER BY %s",
-		generator.DuckDB.QuoteIdent(f.Report.Table), generator.DuckDB.QuoteIdent(f.Report.Partition)))
+	r, err := report.Read(context.Background(), l.db, l.proj, &l.cfg.Funnels[i], "", "")
 	if err != nil {
 		l.t.Fatal(err)
 	}
-	rr, err := e2e.ReadReport(f, rows)
-	if err != nil {
-		l.t.Fatal(err)
-	}
-	return rr
+	return r.Rows
 }
 
 // totals returns funnel i's per-stage counts of the total row of each day.
@@ -187,8 +182,8 @@ func (l *local) requireReference(rows []reference.ODSRow, days []string, funnels
 	dw := reference.Clean(rows, rules)
 	for _, i := range funnels {
 		f := &l.cfg.Funnels[i]
-		want := reference.Compute(e2e.Funnel(l.cfg, i), dw, days)
-		if d := e2e.Diff(f, l.report(i), want); len(d) > 0 {
+		want := reference.Compute(funneltest.Funnel(l.cfg, i), dw, days)
+		if d := funneltest.Diff(f, l.report(i), want); len(d) > 0 {
 			l.t.Errorf("%s differs from the reference in %d places:\n  %s", f.Report.Table, len(d), strings.Join(d[:min(len(d), 20)], "\n  "))
 		}
 	}

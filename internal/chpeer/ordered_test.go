@@ -11,14 +11,14 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
-	"github.com/fgen-dev/fgen/internal/e2e"
+	"github.com/fgen-dev/fgen/internal/funneltest"
 	"github.com/fgen-dev/fgen/internal/reference"
 )
 
 // orderedCase is a variant of modes.toml and the random rows to run it on.
 type orderedCase struct {
 	name   string
-	edits  []e2e.Edit
+	edits  []funneltest.Edit
 	window int64 // of funnel 2, for the W and W + 1 edges of the random rows
 	seeds  int   // random cases; 1 with -short
 }
@@ -36,17 +36,17 @@ var orderedCases = []orderedCase{
 	// browse -> click -> purchase within 1h, a breakdown, timing columns; and
 	// the cross_midnight funnel browse -> click within 30m
 	{name: "modes", window: 3600, seeds: 3},
-	{name: "window-1s", window: 1, seeds: 2, edits: []e2e.Edit{e2e.Set(fo+".window", "1s")}},
-	{name: "two-stages", window: 600, seeds: 2, edits: []e2e.Edit{
-		e2e.Set(fo+".window", "10m"),
-		e2e.Set(fo+".stages", []any{e2e.Stage("browse", "browse"), e2e.Stage("buy", "click", "purchase")}),
+	{name: "window-1s", window: 1, seeds: 2, edits: []funneltest.Edit{funneltest.Set(fo+".window", "1s")}},
+	{name: "two-stages", window: 600, seeds: 2, edits: []funneltest.Edit{
+		funneltest.Set(fo+".window", "10m"),
+		funneltest.Set(fo+".stages", []any{funneltest.Stage("browse", "browse"), funneltest.Stage("buy", "click", "purchase")}),
 	}},
 	// seven stages and a 30-day window: the fold state takes two words
-	{name: "seven-stages-30d", window: 30 * 86400, seeds: 1, edits: []e2e.Edit{
-		e2e.Set(fo+".window", "720h"),
-		e2e.Set(fo+".stages", []any{
-			e2e.Stage("s1", "browse"), e2e.Stage("s2", "click"), e2e.Stage("s3", "purchase"), e2e.Stage("s4", "share"),
-			e2e.Stage("s5", "favorite", "like"), e2e.Stage("s6", "cart"), e2e.Stage("s7", "pay"),
+	{name: "seven-stages-30d", window: 30 * 86400, seeds: 1, edits: []funneltest.Edit{
+		funneltest.Set(fo+".window", "720h"),
+		funneltest.Set(fo+".stages", []any{
+			funneltest.Stage("s1", "browse"), funneltest.Stage("s2", "click"), funneltest.Stage("s3", "purchase"), funneltest.Stage("s4", "share"),
+			funneltest.Stage("s5", "favorite", "like"), funneltest.Stage("s6", "cart"), funneltest.Stage("s7", "pay"),
 		}),
 	}},
 }
@@ -85,7 +85,7 @@ func randomRows(l *local, window int64, seed uint64, bot int) ([]reference.ODSRo
 	}
 	rows := reference.RandomRows(r, reference.RandomOptions{
 		Days:        days,
-		Events:      e2e.StageEvents(l.cfg),
+		Events:      funneltest.StageEvents(l.cfg),
 		OtherEvents: []string{"login", "evt_unknown", "Browse"},
 		Dims:        l.lay.Dims,
 		Users:       2 + r.IntN(30),
@@ -93,7 +93,7 @@ func randomRows(l *local, window int64, seed uint64, bot int) ([]reference.ODSRo
 		Window:      window,
 	})
 	if bot > 0 {
-		rows = append(rows, botRows(r, days[r.IntN(len(days))], bot, window, e2e.StageEvents(l.cfg))...)
+		rows = append(rows, botRows(r, days[r.IntN(len(days))], bot, window, funneltest.StageEvents(l.cfg))...)
 	}
 	return rows, days
 }

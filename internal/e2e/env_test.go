@@ -1,5 +1,10 @@
 //go:build cgo
 
+// Package e2e tests fgen end to end on the local engine: a funnel.toml is
+// rendered for DuckDB, raw rows are loaded into the ODS table the way
+// 'fgen load' does, a plan is built and applied the way 'fgen apply' does, and
+// the report (RPT) tables are read back the way 'fgen report' does and
+// compared with internal/reference (through internal/funneltest).
 package e2e
 
 import (
@@ -12,14 +17,17 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/funneltest"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/reference"
+	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -38,9 +46,9 @@ func shipped(t testing.TB) []byte {
 }
 
 // edited returns the shipped funnel.toml with the edits applied.
-func edited(t testing.TB, edits ...Edit) []byte {
+func edited(t testing.TB, edits ...funneltest.Edit) []byte {
 	t.Helper()
-	data, err := EditConfig(shipped(t), edits...)
+	data, err := funneltest.EditConfig(shipped(t), edits...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +114,7 @@ type env struct {
 	label string // names the config in messages
 	cfg   *models.Config
 	proj  *generator.Project
-	lay   Layout
+	lay   funneltest.Layout
 	db    *duckdb.DB
 	wh    *tracker
 	dir   string
@@ -143,14 +151,14 @@ func skipUnsupported(t testing.TB, label string, cfgText []byte) {
 func parseConfig(t testing.TB, label string, cfgText []byte) (*models.Config, *generator.Project) {
 	t.Helper()
 	cfg, err := models.Parse("funnel.toml", cfgText)
-	if UnsupportedError(err) {
+	if funneltest.UnsupportedError(err) {
 		t.Skipf("%s: models.Parse rejects the config as not yet supported; this test runs once it is supported:\n%v", label, err)
 	}
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", label, err, cfgText)
 	}
 	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
-	if UnsupportedError(err) {
+	if funneltest.UnsupportedError(err) {
 		t.Skipf("%s: generator.Render says not yet supported; this test runs once it is: %v", label, err)
 	}
 	if err != nil {
@@ -165,7 +173,7 @@ func (e *env) setConfig(label string, cfgText []byte) {
 	t := e.t
 	t.Helper()
 	cfg, proj := parseConfig(t, label, cfgText)
-	lay, err := NewLayout(cfg)
+	lay, err := funneltest.NewLayout(cfg)
 	if err != nil {
 		t.Fatalf("%s: %v", label, err)
 	}
@@ -336,7 +344,7 @@ func (e *env) query(q string) *warehouse.Rows {
 
 // report reads the RPT table of funnel i back, after checking its column
 // types against the DDL fgen renders.
-func (e *env) report(i int) []ReportRow {
+func (e *env) report(i int) []report.Row {
 	e.t.Helper()
 	f := &e.cfg.Funnels[i]
 	live, err := e.db.Describe(context.Background(), f.Report.Table)
@@ -364,12 +372,11 @@ func (e *env) report(i int) []ReportRow {
 	if !slices.Equal(got, want) || part != 1 {
 		e.t.Fatalf("%s columns:\n got %v\nwant %v", f.Report.Table, got, want)
 	}
-	rows := e.query(fmt.Sprintf("SELECT * FROM %s ORDER BY %s", generator.DuckDB.QuoteIdent(f.Report.Table), generator.DuckDB.QuoteIdent(f.Report.Partition)))
-	rr, err := ReadReport(f, rows)
+	r, err := report.Read(context.Background(), e.wh, e.proj, f, "", "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return rr
+	return r.Rows
 }
 
 // checkReports compares every funnel's RPT rows with the reference computed
@@ -383,9 +390,9 @@ func (e *env) checkReports(rows []reference.ODSRow, days []string) {
 	dw := reference.Clean(rows, rules)
 	for i := range e.cfg.Funnels {
 		f := &e.cfg.Funnels[i]
-		want := reference.Compute(Funnel(e.cfg, i), dw, days)
+		want := reference.Compute(funneltest.Funnel(e.cfg, i), dw, days)
 		got := e.report(i)
-		if d := Diff(f, got, want); len(d) > 0 {
+		if d := funneltest.Diff(f, got, want); len(d) > 0 {
 			e.t.Errorf("%s: %s differs from the reference in %d places:\n  %s", e.label, f.Report.Table, len(d), strings.Join(firstN(d, 20), "\n  "))
 		}
 	}
@@ -572,4 +579,12 @@ func (e *env) rerunOnShuffledDW(salt uint32, days []string) {
 			}
 		}
 	}
+}
+
+// show quotes a value for messages; nil is NULL.
+func show(p *string) string {
+	if p == nil {
+		return "NULL"
+	}
+	return strconv.Quote(*p)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/fgen-dev/fgen/internal/funneltest"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/reference"
 )
@@ -31,44 +32,44 @@ func TestSchemaEvolution(t *testing.T) {
 	rpt := "funnels[0].report"
 	steps := []struct {
 		name        string
-		edits       []Edit
+		edits       []funneltest.Edit
 		destructive bool
 		actions     map[string]plan.Action // by table; the others in sync
 	}{
 		{
 			name: "comments and an added rate column",
-			edits: []Edit{
-				Set(rpt+".comment", "the daily funnel; it's new"),
-				Set("dw.columns[0].comment", "the user's id"),
-				Set(rpt+".overall_rate_column", "{stage}_overall_rate"),
+			edits: []funneltest.Edit{
+				funneltest.Set(rpt+".comment", "the daily funnel; it's new"),
+				funneltest.Set("dw.columns[0].comment", "the user's id"),
+				funneltest.Set(rpt+".overall_rate_column", "{stage}_overall_rate"),
 			},
 			actions: map[string]plan.Action{"dw_user_trace_data": plan.Alter, "rpt_user_trace_data": plan.Alter},
 		},
 		{
 			name:        "counts retyped from STRING to BIGINT",
-			edits:       []Edit{Set(rpt+".count_type", "BIGINT")},
+			edits:       []funneltest.Edit{funneltest.Set(rpt+".count_type", "BIGINT")},
 			destructive: true,
 			actions:     map[string]plan.Action{"rpt_user_trace_data": plan.Blocked},
 		},
 		{
 			name:        "rate columns dropped",
-			edits:       []Edit{Set(rpt+".overall_rate_column", ""), Set(rpt+".step_rate_column", "")},
+			edits:       []funneltest.Edit{funneltest.Set(rpt+".overall_rate_column", ""), funneltest.Set(rpt+".step_rate_column", "")},
 			destructive: true,
 			actions:     map[string]plan.Action{"rpt_user_trace_data": plan.Blocked},
 		},
 		{
 			name:        "count columns renamed: the table is recreated",
-			edits:       []Edit{Set(rpt+".count_column", "{stage}_events"), Set(rpt+".step_rate_column", "{from}_rate")},
+			edits:       []funneltest.Edit{funneltest.Set(rpt+".count_column", "{stage}_events"), funneltest.Set(rpt+".step_rate_column", "{from}_rate")},
 			destructive: true,
 			actions:     map[string]plan.Action{"rpt_user_trace_data": plan.Blocked},
 		},
 		{
 			name:    "a DW column added at the end",
-			edits:   []Edit{Add("dw.columns", Column("ts", "BIGINT")), Add("dw.columns", Column("ip", "STRING"))},
+			edits:   []funneltest.Edit{funneltest.Add("dw.columns", funneltest.Column("ts", "BIGINT")), funneltest.Add("dw.columns", funneltest.Column("ip", "STRING"))},
 			actions: map[string]plan.Action{"dw_user_trace_data": plan.Alter},
 		},
 	}
-	var edits []Edit
+	var edits []funneltest.Edit
 	for _, st := range steps {
 		edits = append(edits, st.edits...)
 		label := "evolve/" + st.name
@@ -114,7 +115,7 @@ func TestSchemaEvolution(t *testing.T) {
 }
 
 // schemaOf describes a table as sorted lines: its comment, and each column
-// with its type and comment. Column order is not compared: on DuckDB the
+// with its type and comment. funneltest.Column order is not compared: on DuckDB the
 // partition column is a plain column, and added columns follow it.
 func schemaOf(t *testing.T, e *env, table string) []string {
 	t.Helper()

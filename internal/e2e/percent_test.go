@@ -50,7 +50,7 @@ func TestPercentTies(t *testing.T) {
 			var diffs []string
 			for _, row := range e.report(0) {
 				r := want[row.Dt]
-				got, exp := row.Text["browse_rate"], reference.PercentOf(r.num, r.den)
+				got, exp := row.Cells["browse_rate"], reference.PercentOf(r.num, r.den)
 				if show(got) != show(exp) {
 					diffs = append(diffs, fmt.Sprintf("click %d / browse %d: DuckDB writes %s, reference.PercentOf %s", r.num, r.den, show(got), show(exp)))
 				}

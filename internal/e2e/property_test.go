@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fgen-dev/fgen/internal/funneltest"
 	"github.com/fgen-dev/fgen/internal/reference"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -33,7 +34,7 @@ func seeds() int {
 // variant is a funnel.toml: the shipped one with edits, or another file.
 type variant struct {
 	name  string
-	edits []Edit
+	edits []funneltest.Edit
 	file  string // instead of the shipped funnel.toml with edits
 }
 
@@ -47,7 +48,7 @@ func (v variant) config(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	if len(v.edits) > 0 {
-		if data, err = EditConfig(data, v.edits...); err != nil {
+		if data, err = funneltest.EditConfig(data, v.edits...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -61,63 +62,63 @@ const f0 = "funnels[0]"
 // the scheduling parameter.
 var eventVariants = []variant{
 	{name: "shipped"},
-	{name: "bigint-ratio-overall", edits: []Edit{
-		Set(f0+".report.count_type", "BIGINT"),
-		Set(f0+".report.rate_format", "ratio"),
-		Set(f0+".report.overall_rate_column", "{stage}_overall_rate"),
+	{name: "bigint-ratio-overall", edits: []funneltest.Edit{
+		funneltest.Set(f0+".report.count_type", "BIGINT"),
+		funneltest.Set(f0+".report.rate_format", "ratio"),
+		funneltest.Set(f0+".report.overall_rate_column", "{stage}_overall_rate"),
 	}},
-	{name: "string-ratio-renamed", edits: []Edit{
-		Set(f0+".report.rate_format", "ratio"),
-		Set(f0+".report.step_rate_column", "{from}_to_{stage}_rate"),
-		Set(f0+".report.count_column", "{stage}_n"),
+	{name: "string-ratio-renamed", edits: []funneltest.Edit{
+		funneltest.Set(f0+".report.rate_format", "ratio"),
+		funneltest.Set(f0+".report.step_rate_column", "{from}_to_{stage}_rate"),
+		funneltest.Set(f0+".report.count_column", "{stage}_n"),
 	}},
-	{name: "bigint-percent-overall", edits: []Edit{
-		Set(f0+".report.count_type", "BIGINT"),
-		Set(f0+".report.overall_rate_column", "{stage}_of_{funnel}"),
+	{name: "bigint-percent-overall", edits: []funneltest.Edit{
+		funneltest.Set(f0+".report.count_type", "BIGINT"),
+		funneltest.Set(f0+".report.overall_rate_column", "{stage}_of_{funnel}"),
 	}},
-	{name: "overall-only", edits: []Edit{
-		Set(f0+".report.step_rate_column", ""),
-		Set(f0+".report.overall_rate_column", "{stage}_overall"),
+	{name: "overall-only", edits: []funneltest.Edit{
+		funneltest.Set(f0+".report.step_rate_column", ""),
+		funneltest.Set(f0+".report.overall_rate_column", "{stage}_overall"),
 	}},
-	{name: "no-dedup", edits: []Edit{Set("dw.dedup_by", []string{})}},
-	{name: "keep-unknown-events", edits: []Edit{Set("dw.drop_unknown_events", false)}},
-	{name: "no-dedup-keep-unknown", edits: []Edit{
-		Set("dw.dedup_by", []string{}),
-		Set("dw.drop_unknown_events", false),
-		Set(f0+".report.rate_format", "ratio"),
+	{name: "no-dedup", edits: []funneltest.Edit{funneltest.Set("dw.dedup_by", []string{})}},
+	{name: "keep-unknown-events", edits: []funneltest.Edit{funneltest.Set("dw.drop_unknown_events", false)}},
+	{name: "no-dedup-keep-unknown", edits: []funneltest.Edit{
+		funneltest.Set("dw.dedup_by", []string{}),
+		funneltest.Set("dw.drop_unknown_events", false),
+		funneltest.Set(f0+".report.rate_format", "ratio"),
 	}},
-	{name: "several-events-per-stage", edits: []Edit{
-		Set(f0+".stages", []any{
-			Stage("browse", "browse", "view"),
-			Stage("click", "click", "tap", "add to cart"),
-			Stage("purchase", "purchase", "购买"),
+	{name: "several-events-per-stage", edits: []funneltest.Edit{
+		funneltest.Set(f0+".stages", []any{
+			funneltest.Stage("browse", "browse", "view"),
+			funneltest.Stage("click", "click", "tap", "add to cart"),
+			funneltest.Stage("purchase", "purchase", "购买"),
 		}),
-		Set(f0+".report.overall_rate_column", "{stage}_overall"),
+		funneltest.Set(f0+".report.overall_rate_column", "{stage}_overall"),
 	}},
-	{name: "quoted-events", edits: []Edit{
-		Set(f0+".stages", []any{
-			Stage("browse", "browse", `it's`),
-			Stage("click", `say "hi"`, `back\slash`),
-			Stage("purchase", "a;b", "-- not a comment"),
+	{name: "quoted-events", edits: []funneltest.Edit{
+		funneltest.Set(f0+".stages", []any{
+			funneltest.Stage("browse", "browse", `it's`),
+			funneltest.Stage("click", `say "hi"`, `back\slash`),
+			funneltest.Stage("purchase", "a;b", "-- not a comment"),
 		}),
-		Set(f0+".report.rate_format", "ratio"),
+		funneltest.Set(f0+".report.rate_format", "ratio"),
 	}},
-	{name: "two-stages", edits: []Edit{
-		Set(f0+".stages", []any{Stage("browse", "browse"), Stage("purchase", "purchase")}),
-		Set(f0+".report.overall_rate_column", "{stage}_overall"),
+	{name: "two-stages", edits: []funneltest.Edit{
+		funneltest.Set(f0+".stages", []any{funneltest.Stage("browse", "browse"), funneltest.Stage("purchase", "purchase")}),
+		funneltest.Set(f0+".report.overall_rate_column", "{stage}_overall"),
 	}},
-	{name: "four-stages", edits: []Edit{
-		Set(f0+".stages", []any{Stage("browse", "browse"), Stage("click", "click"), Stage("cart", "add_cart"), Stage("purchase", "purchase")}),
-		Set(f0+".report.count_type", "BIGINT"),
+	{name: "four-stages", edits: []funneltest.Edit{
+		funneltest.Set(f0+".stages", []any{funneltest.Stage("browse", "browse"), funneltest.Stage("click", "click"), funneltest.Stage("cart", "add_cart"), funneltest.Stage("purchase", "purchase")}),
+		funneltest.Set(f0+".report.count_type", "BIGINT"),
 	}},
-	{name: "two-funnels", edits: []Edit{
-		Add("funnels", map[string]any{
+	{name: "two-funnels", edits: []funneltest.Edit{
+		funneltest.Add("funnels", map[string]any{
 			"name": "checkout", "mode": "events", "user_column": "uid", "event_column": "customize_event",
-			"stages": []any{Stage("cart", "add_cart"), Stage("purchase", "purchase")},
+			"stages": []any{funneltest.Stage("cart", "add_cart"), funneltest.Stage("purchase", "purchase")},
 			"report": map[string]any{"table": "rpt_checkout", "overall_rate_column": "{stage}_overall"},
 		}),
 	}},
-	{name: "custom-parameters", edits: []Edit{Set("dataworks.parameters", "custom")}},
+	{name: "custom-parameters", edits: []funneltest.Edit{funneltest.Set("dataworks.parameters", "custom")}},
 	{name: "escaping", file: "../../generator/testdata/configs/escaping.toml"},
 }
 
@@ -125,83 +126,83 @@ var eventVariants = []variant{
 // while models.Parse or generator.Render reject it as not yet supported, and
 // runs as soon as the feature lands.
 var (
-	withTime  = []Edit{Add("dw.columns", Column("ts", "BIGINT")), Set(f0+".time_column", "ts")}
-	durations = []Edit{
-		Set(f0+".report.median_seconds_column", "{stage}_median_seconds"),
-		Set(f0+".report.avg_seconds_column", "{stage}_avg_seconds"),
+	withTime  = []funneltest.Edit{funneltest.Add("dw.columns", funneltest.Column("ts", "BIGINT")), funneltest.Set(f0+".time_column", "ts")}
+	durations = []funneltest.Edit{
+		funneltest.Set(f0+".report.median_seconds_column", "{stage}_median_seconds"),
+		funneltest.Set(f0+".report.avg_seconds_column", "{stage}_avg_seconds"),
 	}
 )
 
 var usersVariants = []variant{
-	{name: "users", edits: []Edit{Set(f0+".mode", "users")}},
-	{name: "users-several-quoted-events", edits: []Edit{
-		Set(f0+".mode", "users"),
-		Set(f0+".stages", []any{
-			Stage("browse", "browse", "view", `it's`),
-			Stage("click", "click", `say "hi"`),
-			Stage("purchase", "purchase", "购买"),
+	{name: "users", edits: []funneltest.Edit{funneltest.Set(f0+".mode", "users")}},
+	{name: "users-several-quoted-events", edits: []funneltest.Edit{
+		funneltest.Set(f0+".mode", "users"),
+		funneltest.Set(f0+".stages", []any{
+			funneltest.Stage("browse", "browse", "view", `it's`),
+			funneltest.Stage("click", "click", `say "hi"`),
+			funneltest.Stage("purchase", "purchase", "购买"),
 		}),
 	}},
-	{name: "users-bigint-ratio", edits: []Edit{
-		Set(f0+".mode", "users"),
-		Set(f0+".report.count_type", "BIGINT"),
-		Set(f0+".report.rate_format", "ratio"),
-		Set(f0+".report.overall_rate_column", "{stage}_overall"),
+	{name: "users-bigint-ratio", edits: []funneltest.Edit{
+		funneltest.Set(f0+".mode", "users"),
+		funneltest.Set(f0+".report.count_type", "BIGINT"),
+		funneltest.Set(f0+".report.rate_format", "ratio"),
+		funneltest.Set(f0+".report.overall_rate_column", "{stage}_overall"),
 	}},
 }
 
 var orderedVariants = []variant{
-	{name: "ordered-1h", edits: concat(withTime, durations, []Edit{Set(f0+".mode", "ordered"), Set(f0+".window", "1h")})},
-	{name: "ordered-1s-ratio", edits: concat(withTime, durations, []Edit{
-		Set(f0+".mode", "ordered"), Set(f0+".window", "1s"), Set(f0+".report.rate_format", "ratio"),
+	{name: "ordered-1h", edits: concat(withTime, durations, []funneltest.Edit{funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h")})},
+	{name: "ordered-1s-ratio", edits: concat(withTime, durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1s"), funneltest.Set(f0+".report.rate_format", "ratio"),
 	})},
-	{name: "ordered-several-events", edits: concat(withTime, []Edit{
-		Set(f0+".mode", "ordered"), Set(f0+".window", "30m"),
-		Set(f0+".stages", []any{Stage("browse", "browse", "view"), Stage("click", "click", "tap"), Stage("purchase", "purchase")}),
+	{name: "ordered-several-events", edits: concat(withTime, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "30m"),
+		funneltest.Set(f0+".stages", []any{funneltest.Stage("browse", "browse", "view"), funneltest.Stage("click", "click", "tap"), funneltest.Stage("purchase", "purchase")}),
 	})},
-	{name: "ordered-cross-midnight", edits: concat(withTime, durations, []Edit{
-		Set(f0+".mode", "ordered"), Set(f0+".window", "1h"), Set(f0+".day_boundary", "cross_midnight"),
+	{name: "ordered-cross-midnight", edits: concat(withTime, durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"), funneltest.Set(f0+".day_boundary", "cross_midnight"),
 	})},
 }
 
 var breakdownVariants = []variant{
-	{name: "events-breakdowns", edits: []Edit{
-		Set(f0+".breakdowns", []string{"device_brand", "device", "system_type"}),
-		Set(f0+".report.rate_format", "ratio"),
+	{name: "events-breakdowns", edits: []funneltest.Edit{
+		funneltest.Set(f0+".breakdowns", []string{"device_brand", "device", "system_type"}),
+		funneltest.Set(f0+".report.rate_format", "ratio"),
 	}},
-	{name: "events-one-breakdown-percent", edits: []Edit{Set(f0+".breakdowns", []string{"device_brand"})}},
-	{name: "users-breakdowns", edits: concat(withTime, []Edit{
-		Set(f0+".mode", "users"), Set(f0+".breakdowns", []string{"device_brand", "system_type"}),
-		Set(f0+".report.total_marker", "ALL"), Set(f0+".report.null_marker", "(none)"),
+	{name: "events-one-breakdown-percent", edits: []funneltest.Edit{funneltest.Set(f0+".breakdowns", []string{"device_brand"})}},
+	{name: "users-breakdowns", edits: concat(withTime, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "users"), funneltest.Set(f0+".breakdowns", []string{"device_brand", "system_type"}),
+		funneltest.Set(f0+".report.total_marker", "ALL"), funneltest.Set(f0+".report.null_marker", "(none)"),
 	})},
-	{name: "ordered-breakdowns", edits: concat(withTime, durations, []Edit{
-		Set(f0+".mode", "ordered"), Set(f0+".window", "1h"), Set(f0+".breakdowns", []string{"device_brand"}),
+	{name: "ordered-breakdowns", edits: concat(withTime, durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"), funneltest.Set(f0+".breakdowns", []string{"device_brand"}),
 	})},
 	// Medians come from ranks within each report row: two breakdowns rank
 	// each user three times per stage.
-	{name: "ordered-two-breakdowns-timing", edits: concat(withTime, durations, []Edit{
-		Set(f0+".mode", "ordered"), Set(f0+".window", "10m"), Set(f0+".breakdowns", []string{"device_brand", "system_type"}),
+	{name: "ordered-two-breakdowns-timing", edits: concat(withTime, durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "10m"), funneltest.Set(f0+".breakdowns", []string{"device_brand", "system_type"}),
 	})},
 }
 
 // nasty are event values and markers that must reach the SQL byte for byte
 // in both dialects: quotes, a backslash, a line break, a tab, comment and
 // statement syntax, non-ASCII text and an emoji.
-var nasty = []Edit{
-	Set(f0+".stages", []any{
-		Stage("browse", "br\nowse", `it's`, `back\slash`),
-		Stage("click", "cl\tick", "-- not a comment", "a;b"),
-		Stage("purchase", "/* x */", "购买", "🛒 buy"),
+var nasty = []funneltest.Edit{
+	funneltest.Set(f0+".stages", []any{
+		funneltest.Stage("browse", "br\nowse", `it's`, `back\slash`),
+		funneltest.Stage("click", "cl\tick", "-- not a comment", "a;b"),
+		funneltest.Stage("purchase", "/* x */", "购买", "🛒 buy"),
 	}),
 }
 
 var nastyVariants = []variant{
 	{name: "events-nasty", edits: nasty},
-	{name: "users-nasty", edits: concat(nasty, []Edit{Set(f0+".mode", "users")})},
-	{name: "ordered-nasty", edits: concat(withTime, nasty, []Edit{Set(f0+".mode", "ordered"), Set(f0+".window", "1h")})},
-	{name: "users-breakdowns-nasty-markers", edits: concat(withTime, nasty, []Edit{
-		Set(f0+".mode", "users"), Set(f0+".breakdowns", []string{"device_brand"}),
-		Set(f0+".report.total_marker", "all\nof them"), Set(f0+".report.null_marker", "it's\tunknown"),
+	{name: "users-nasty", edits: concat(nasty, []funneltest.Edit{funneltest.Set(f0+".mode", "users")})},
+	{name: "ordered-nasty", edits: concat(withTime, nasty, []funneltest.Edit{funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h")})},
+	{name: "users-breakdowns-nasty-markers", edits: concat(withTime, nasty, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "users"), funneltest.Set(f0+".breakdowns", []string{"device_brand"}),
+		funneltest.Set(f0+".report.total_marker", "all\nof them"), funneltest.Set(f0+".report.null_marker", "it's\tunknown"),
 	})},
 }
 
@@ -215,8 +216,8 @@ func perUser(cfg *models.Config) bool {
 	return false
 }
 
-func concat(edits ...[]Edit) []Edit {
-	var out []Edit
+func concat(edits ...[]funneltest.Edit) []funneltest.Edit {
+	var out []funneltest.Edit
 	for _, e := range edits {
 		out = append(out, e...)
 	}
@@ -256,7 +257,7 @@ var otherEvents = []string{"login", "evt_unknown", "Browse", "browse ", "click\t
 // empty partition, and must still have its RPT row.
 func runCase(t *testing.T, label string, cfgText []byte, seed uint64) {
 	e := newEnv(t, label, cfgText)
-	r := rand.New(rand.NewPCG(seed, fnvString(label)))
+	r := rand.New(rand.NewPCG(seed, funneltest.Hash(label)))
 
 	crossMidnight := false
 	window := int64(3600)
@@ -276,7 +277,7 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64) {
 	for i := range days {
 		days[i] = start.AddDate(0, 0, i).Format("20060102")
 	}
-	stageEvents := StageEvents(e.cfg)
+	stageEvents := funneltest.StageEvents(e.cfg)
 	var others []string
 	for _, o := range otherEvents {
 		if !slices.Contains(stageEvents, o) {

@@ -110,7 +110,7 @@ func TestSampleCounts(t *testing.T) {
 		}
 		for k := 1; k < len(stages); k++ {
 			col := stages[k-1] + "_rate"
-			if g, w := r.Text[col], reference.PercentOf(c[k], c[k-1]); show(g) != show(w) {
+			if g, w := r.Cells[col], reference.PercentOf(c[k], c[k-1]); show(g) != show(w) {
 				t.Errorf("dt=%s: %s = %s, want %s (%d / %d)", r.Dt, col, show(g), show(w), c[k], c[k-1])
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fgen-dev/fgen/internal/funneltest"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/reference"
 )
@@ -142,7 +143,7 @@ func TestMissingPartition(t *testing.T) {
 func randomDay(seed uint64, day string) []reference.ODSRow {
 	for ; ; seed += 1000 {
 		r := rand.New(rand.NewPCG(seed, 99))
-		rows := reference.RandomRows(r, reference.RandomOptions{Days: []string{day}, Dims: dimCandidates, Users: 12, Sessions: 60})
+		rows := reference.RandomRows(r, reference.RandomOptions{Days: []string{day}, Dims: funneltest.DimCandidates, Users: 12, Sessions: 60})
 		if len(rows) > 0 {
 			return rows
 		}
@@ -262,11 +263,11 @@ func requireStatuses(t *testing.T, res *plan.Result, err error, want map[string]
 // event values written as strings in funnel.toml, as for any column. Every
 // mode must bind on DuckDB and count what the reference counts.
 func TestIntegerEventColumn(t *testing.T) {
-	codes := []any{Stage("browse", "1"), Stage("click", "2", "4"), Stage("purchase", "3")}
-	base := []Edit{
-		Set("ods.columns[9].type", "BIGINT"),
-		Set("dw.columns[4].type", "BIGINT"),
-		Set(f0+".stages", codes),
+	codes := []any{funneltest.Stage("browse", "1"), funneltest.Stage("click", "2", "4"), funneltest.Stage("purchase", "3")}
+	base := []funneltest.Edit{
+		funneltest.Set("ods.columns[9].type", "BIGINT"),
+		funneltest.Set("dw.columns[4].type", "BIGINT"),
+		funneltest.Set(f0+".stages", codes),
 	}
 	var rows []reference.ODSRow
 	r := rand.New(rand.NewPCG(7, 7))
@@ -276,9 +277,9 @@ func TestIntegerEventColumn(t *testing.T) {
 	}
 	for _, v := range []variant{
 		{name: "events", edits: base},
-		{name: "users", edits: concat(base, []Edit{Set(f0+".mode", "users")})},
-		{name: "users-breakdown", edits: concat(base, withTime, []Edit{Set(f0+".mode", "users"), Set(f0+".breakdowns", []string{"device_brand"})})},
-		{name: "ordered", edits: concat(base, withTime, []Edit{Set(f0+".mode", "ordered"), Set(f0+".window", "30m")})},
+		{name: "users", edits: concat(base, []funneltest.Edit{funneltest.Set(f0+".mode", "users")})},
+		{name: "users-breakdown", edits: concat(base, withTime, []funneltest.Edit{funneltest.Set(f0+".mode", "users"), funneltest.Set(f0+".breakdowns", []string{"device_brand"})})},
+		{name: "ordered", edits: concat(base, withTime, []funneltest.Edit{funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "30m")})},
 	} {
 		t.Run(v.name, func(t *testing.T) {
 			e := newEnv(t, "int-events-"+v.name, v.config(t))

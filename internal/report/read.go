@@ -43,7 +43,7 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 		if len(vals) != len(cols)+1 {
 			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), len(cols)+1)
 		}
-		row := Row{Dims: map[string]string{}, Counts: make([]int64, n)}
+		row := Row{Dims: map[string]string{}, Counts: make([]int64, n), Cells: map[string]*string{}}
 		if vals[len(cols)] != nil {
 			row.Dt = *vals[len(cols)]
 		}
@@ -52,6 +52,7 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 		}
 		for i, c := range cols {
 			v := vals[i]
+			row.Cells[c.Name] = v
 			switch c.Kind {
 			case models.KindDimension:
 				if v != nil {

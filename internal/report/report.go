@@ -37,6 +37,9 @@ type Row struct {
 	// Ordered mode only, may be nil slices. Index k >= 1: median and mean seconds from the
 	// chain's first stage to reaching stage k+1; nil when no user reached it.
 	MedianSeconds, AvgSeconds []*float64
+	// Cells are the report columns as the table holds them, by column name (nil: NULL),
+	// when the row was read from a table.
+	Cells map[string]*string
 }
 
 // Format is an output format of Write.

@@ -1,14 +1,10 @@
-// Package e2e tests fgen end to end on the local engine: a funnel.toml is
-// rendered for DuckDB, raw rows are loaded into the ODS table the way
-// 'fgen load' does, a plan is built and applied the way 'fgen apply' does, and
-// the report (RPT) tables are read back and compared with internal/reference,
-// the independent Go implementation of docs/FUNNELS.md.
-//
-// This file holds the engine-free half of the harness: editing a funnel.toml,
-// writing reference rows as the JSON lines 'fgen load' reads, and reading an
-// RPT table back into reference.Result form. The tests, which need cgo and
-// DuckDB, are in the _test.go files.
-package e2e
+// Package funneltest is the engine-free half of fgen's end-to-end tests
+// (internal/e2e, internal/chpeer), as net/http/httptest is for HTTP:
+// editing a funnel.toml, writing reference rows as the JSON lines 'fgen
+// load' reads, and comparing report rows, as 'fgen report' reads them, with
+// internal/reference, the independent Go implementation of
+// docs/FUNNELS.md. Only tests import it.
+package funneltest
 
 import (
 	"encoding/json"
@@ -25,7 +21,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/fgen-dev/fgen/internal/reference"
-	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/models"
 )
 
@@ -156,9 +152,9 @@ type Layout struct {
 	Columns      []string          // every ODS column in table order
 }
 
-// dimCandidates are ODS columns filled from ODSRow.Dims when the ODS table has
+// DimCandidates are ODS columns filled from ODSRow.Dims when the ODS table has
 // them, whether or not a funnel breaks down by them.
-var dimCandidates = []string{"device_brand", "device", "system_type"}
+var DimCandidates = []string{"device_brand", "device", "system_type"}
 
 // NewLayout maps the config's ODS columns: user and event columns of the
 // first funnel, the single dedup_by column (or "md5"), the time column of the
@@ -200,7 +196,7 @@ func NewLayout(cfg *models.Config) (Layout, error) {
 			return Layout{}, fmt.Errorf("funnel %s: the harness needs one time column for all funnels", g.Name)
 		}
 	}
-	for _, d := range append(slices.Clone(dimCandidates), f.Breakdowns...) {
+	for _, d := range append(slices.Clone(DimCandidates), f.Breakdowns...) {
 		if t, ok := l.Types[d]; ok && t == "STRING" && !slices.Contains(l.Dims, d) && d != l.User && d != l.Event && d != l.Dedup {
 			l.Dims = append(l.Dims, d)
 		}
@@ -273,6 +269,9 @@ func recordHash(r reference.ODSRow) uint64 {
 	fmt.Fprint(h, r.TS)
 	return h.Sum64()
 }
+
+// Hash is the FNV-1a hash of s, for deterministic seeds.
+func Hash(s string) uint64 { return fnvString(s) }
 
 func fnvString(s string) uint64 {
 	h := fnv.New64a()
@@ -417,98 +416,6 @@ func StageEvents(cfg *models.Config) []string {
 	return out
 }
 
-// ReportRow is one row of an RPT table read back.
-type ReportRow struct {
-	// Result holds the row parsed: counts from BIGINT or STRING columns,
-	// ratio rates exactly as stored, percent rates parsed from text such as
-	// "34.29%" (so only to two decimals of a percent), and in ordered mode
-	// the time-to-stage columns the table has.
-	reference.Result
-	// Text is every report column as the table holds it, by column name;
-	// nil is NULL.
-	Text map[string]*string
-}
-
-// ReadReport parses the rows of "SELECT * FROM <report table>" for funnel f.
-// The columns must be those of f.ReportColumns() and the partition column, in
-// any order (on DuckDB the partition column is a plain column, and columns
-// added later come after it).
-func ReadReport(f *models.Funnel, rows *warehouse.Rows) ([]ReportRow, error) {
-	cols := f.ReportColumns()
-	pos := map[string]int{}
-	for i, c := range rows.Columns {
-		pos[strings.ToLower(c)] = i
-	}
-	var want []string
-	for _, c := range cols {
-		want = append(want, c.Name)
-	}
-	want = append(want, f.Report.Partition)
-	idx := make([]int, len(want))
-	for i, name := range want {
-		j, ok := pos[strings.ToLower(name)]
-		if !ok || len(rows.Columns) != len(want) {
-			return nil, fmt.Errorf("report table %s has columns %v, want %v", f.Report.Table, rows.Columns, want)
-		}
-		idx[i] = j
-	}
-	n := len(f.Stages)
-	var out []ReportRow
-	for ri, vals := range rows.Values {
-		r := ReportRow{Text: map[string]*string{}}
-		r.Dims = map[string]string{}
-		r.Counts = make([]int64, n)
-		r.StepRates = make([]*float64, n)
-		r.OverallRates = make([]*float64, n)
-		if f.Mode == models.ModeOrdered {
-			r.MedianSeconds = make([]*float64, n)
-			r.AvgSeconds = make([]*float64, n)
-		}
-		pv := vals[idx[len(cols)]]
-		if pv == nil {
-			return nil, fmt.Errorf("row %d: %s is NULL", ri+1, f.Report.Partition)
-		}
-		r.Dt = *pv
-		for i, c := range cols {
-			v := vals[idx[i]]
-			r.Text[c.Name] = v
-			bad := func(what string) error {
-				return fmt.Errorf("row %d (%s=%s): column %s = %s: %s", ri+1, f.Report.Partition, r.Dt, c.Name, show(v), what)
-			}
-			switch c.Kind {
-			case models.KindDimension:
-				if v == nil {
-					return nil, bad("a breakdown value is never NULL")
-				}
-				r.Dims[c.Dimension] = *v
-			case models.KindCount:
-				if v == nil {
-					return nil, bad("a count is never NULL")
-				}
-				x, err := strconv.ParseInt(*v, 10, 64)
-				if err != nil {
-					return nil, bad("not an integer")
-				}
-				r.Counts[c.Stage] = x
-			case models.KindStepRate, models.KindOverallRate:
-				x, err := parseRate(v, f.Report.RateFormat)
-				if err != nil {
-					return nil, bad(err.Error())
-				}
-				slot(&r.Result, c.Kind)[c.Stage] = x
-			case models.KindMedianSeconds, models.KindAvgSeconds:
-				x, err := parseFloat(v)
-				if err != nil {
-					return nil, bad(err.Error())
-				}
-				slot(&r.Result, c.Kind)[c.Stage] = x
-			}
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
 // slot returns the values of r that a rate or time-to-stage column of kind
 // k holds, by stage; nil for any other kind.
 func slot(r *reference.Result, k models.ColumnKind) []*float64 {
@@ -535,35 +442,6 @@ func rateTerms(counts []int64, k models.ColumnKind, stage int) (num, den int64) 
 	return counts[stage], counts[stage-1]
 }
 
-func parseRate(v *string, format string) (*float64, error) {
-	if v == nil || format != "percent" {
-		return parseFloat(v)
-	}
-	num, ok := strings.CutSuffix(*v, "%")
-	if !ok {
-		return nil, fmt.Errorf("a percent rate ends in %%")
-	}
-	x, err := strconv.ParseFloat(num, 64)
-	if err != nil {
-		return nil, fmt.Errorf("not a percent")
-	}
-	x /= 100
-	return &x, nil
-}
-
-// parseFloat reads a DOUBLE as database/sql renders it (strconv 'g', -1), so
-// the value is exactly the one stored.
-func parseFloat(v *string) (*float64, error) {
-	if v == nil {
-		return nil, nil
-	}
-	x, err := strconv.ParseFloat(*v, 64)
-	if err != nil {
-		return nil, fmt.Errorf("not a number")
-	}
-	return &x, nil
-}
-
 func show(p *string) string {
 	if p == nil {
 		return "NULL"
@@ -580,7 +458,8 @@ func rowKey(f *models.Funnel, dt string, dims map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-// Diff compares the report rows of funnel f with the reference results and
+// Diff compares the report rows of funnel f, as report.Read reads them, with
+// the reference results and
 // returns one line per difference, none when they are equal:
 //
 //   - the same rows (day and breakdown values), in any order;
@@ -589,9 +468,9 @@ func rowKey(f *models.Funnel, dt string, dims map[string]string) string {
 //     exactly when the reference has none;
 //   - percent rates equal, as text, to reference.PercentOf of the counts;
 //   - time-to-stage columns equal bit for bit.
-func Diff(f *models.Funnel, got []ReportRow, want []reference.Result) []string {
+func Diff(f *models.Funnel, got []report.Row, want []reference.Result) []string {
 	var diffs []string
-	byKey := map[string]*ReportRow{}
+	byKey := map[string]*report.Row{}
 	for i := range got {
 		k := rowKey(f, got[i].Dt, got[i].Dims)
 		if byKey[k] != nil {
@@ -609,7 +488,7 @@ func Diff(f *models.Funnel, got []ReportRow, want []reference.Result) []string {
 			continue
 		}
 		for _, c := range f.ReportColumns() {
-			text := g.Text[c.Name]
+			text := g.Cells[c.Name]
 			var wantText *string
 			switch c.Kind {
 			case models.KindDimension:
