@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,6 +25,8 @@ type applyOptions struct {
 	yes              bool
 	allowDestructive bool
 	parallel         int
+	parallelSet      bool
+	all              bool
 	format           string
 }
 
@@ -50,7 +53,10 @@ Destructive changes (see 'fgen plan') need --allow-destructive.
   fgen apply --target prod --bizdate 20210303 --yes
   fgen apply --bizdate 20210303 --dry-run`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runApply(cmd.Context(), opts) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.parallelSet = cmd.Flags().Changed("parallel")
+			return runApply(cmd.Context(), opts)
+		},
 	}
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	opts.dayOptions.addFlags(cmd)
@@ -58,6 +64,7 @@ Destructive changes (see 'fgen plan') need --allow-destructive.
 	cmd.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "allow changes that drop, retype or recreate columns or tables")
 	cmd.Flags().IntVar(&opts.parallel, "parallel", 0, "days to run at a time (default: the target's parallel setting, or 1)")
+	cmd.Flags().BoolVar(&opts.all, "all", false, "run every day's jobs, also those whose partitions are up to date")
 	cmd.Flags().StringVar(&opts.format, "format", "text", "summary format: text or json")
 	return cmd
 }
@@ -66,7 +73,14 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if err := checkFormat(opts.format, "text", "json"); err != nil {
 		return err
 	}
-	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions)
+	if opts.parallel < 0 || opts.parallelSet && opts.parallel == 0 {
+		return fmt.Errorf("--parallel %d: give the number of days to run at a time, 1 or more", opts.parallel)
+	}
+	access := readWrite
+	if opts.dryRun {
+		access = readOnly
+	}
+	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, access)
 	if err != nil {
 		return err
 	}
@@ -74,21 +88,18 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 
 	if opts.dryRun {
 		printDryRun(opts, p)
+		return blocked(opts, p) // exit as apply would
+	}
+	if err := blocked(opts, p); err != nil {
+		plan.WriteText(opts.stderr, p)
+		return err
+	}
+	if !p.HasChanges() && !(opts.all && len(p.Days) > 0) {
+		fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync and every day is up to date (apply --all runs the days anyway)")
 		return nil
 	}
-	if p.IsRefused() {
-		plan.WriteText(opts.stderr, p)
-		return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it belongs to the sync task that fills it); change funnel.toml or the sync task as suggested")}
-	}
-	if p.IsBlocked() && !opts.allowDestructive {
-		plan.WriteText(opts.stderr, p)
-		return &codeError{code: exitBlocked, err: errors.New("the plan has destructive changes; change funnel.toml as suggested, or re-run with --allow-destructive")}
-	}
-	if !p.HasChanges() {
-		fmt.Fprintln(opts.stderr, "nothing to apply: tables are in sync and no business date was given")
-		return nil
-	}
-	if p.Caps.Remote && !opts.yes {
+	// Destructive changes ask first, as anything on a remote warehouse does.
+	if (p.Caps.Remote || p.IsBlocked()) && !opts.yes {
 		if err := opts.confirm(p); err != nil {
 			return err
 		}
@@ -100,12 +111,25 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{
 		AllowDestructive: opts.allowDestructive,
 		Parallel:         parallel,
+		All:              opts.all,
 		OnEvent:          progress(opts.stderr, p.Caps),
 	})
 	if res != nil {
 		writeApplySummary(opts, res)
 	}
 	return err
+}
+
+// blocked returns the error apply stops with before it changes anything:
+// a change fgen never makes, or a destructive one not allowed.
+func blocked(opts *applyOptions, p *plan.Plan) error {
+	switch {
+	case p.IsRefused():
+		return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it belongs to the sync task that fills it); change funnel.toml or the sync task as suggested")}
+	case p.IsBlocked() && !opts.allowDestructive:
+		return &codeError{code: exitBlocked, err: errors.New("the plan has destructive changes; change funnel.toml as suggested, or re-run with --allow-destructive")}
+	}
+	return nil
 }
 
 func printDryRun(opts *applyOptions, p *plan.Plan) {
@@ -122,7 +146,10 @@ func printDryRun(opts *applyOptions, p *plan.Plan) {
 			continue
 		}
 		for _, j := range d.Jobs {
-			fmt.Fprintf(w, "-- day %s: node %s\n%s\n", d.Day, j.Name, strings.TrimRight(j.Text(), "\n"))
+			if !j.Pending && !opts.all {
+				continue
+			}
+			fmt.Fprintf(w, "-- day %s: node %s (%s)\n%s\n", d.Day, j.Name, cmp.Or(j.Reason, "up to date; --all"), strings.TrimRight(j.Text(), "\n"))
 		}
 	}
 	fmt.Fprintf(opts.stderr, "dry run: %s Nothing was run.\n", p.Summary())
@@ -132,7 +159,11 @@ func printDryRun(opts *applyOptions, p *plan.Plan) {
 func (opts *applyOptions) confirm(p *plan.Plan) error {
 	f, ok := opts.stdin.(*os.File)
 	if !ok || !isTerminal(f) {
-		return errors.New("apply changes a remote warehouse; re-run with --yes to confirm (see the plan with 'fgen plan')")
+		what := "changes a remote warehouse"
+		if !p.Caps.Remote {
+			what = "drops and recreates tables (--allow-destructive)"
+		}
+		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with 'fgen plan')", what)
 	}
 	plan.WriteText(opts.stderr, p)
 	fmt.Fprintf(opts.stderr, "\nApply this plan to %s? Only 'yes' is accepted: ", p.Target)

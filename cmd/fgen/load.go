@@ -82,7 +82,7 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 // table if it does not exist. why ends the message refusing another engine:
 // what writes only to a local target.
 func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, opts *targetOptions, why string) (*openedTarget, error) {
-	ot, err := g.openTarget(cfg, opts)
+	ot, err := g.openTarget(cfg, opts, readWrite)
 	if err != nil {
 		return nil, err
 	}

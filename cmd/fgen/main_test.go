@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -319,8 +321,11 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 3 {
 		t.Fatalf("apply without --allow-destructive: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive"); r.code != 0 {
-		t.Fatalf("apply --allow-destructive: %+v", r)
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive"); r.code != 1 || !strings.Contains(r.stderr, "--yes") {
+		t.Fatalf("apply --allow-destructive, not on a terminal, without --yes: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes"); r.code != 0 {
+		t.Fatalf("apply --allow-destructive --yes: %+v", r)
 	}
 	after := fgen(t, dir, nil, "report", "--format", "csv")
 	if after.code != 0 || after.stdout != before.stdout {
@@ -358,5 +363,57 @@ func TestLoadMalformedRowKeepsPartition(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"name": "browse",
           "count": 1,`) {
 		t.Errorf("the partition changed after failed loads: %+v", r)
+	}
+}
+
+// The daily loop: plan knows which days are up to date. After apply, plan
+// exits 0; reloading a day's ODS partition makes plan exit 2 naming the day
+// and why; apply then runs only that day. Plan and a dry run create nothing.
+func TestPlanAfterReload(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 {
+		t.Fatalf("plan before anything: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--dry-run"); r.code != 0 {
+		t.Fatalf("apply --dry-run: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".fgen")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("plan or a dry run created .fgen: %v", err)
+	}
+	for _, day := range []string{"20210303", "20210304"} {
+		if r := fgen(t, dir, nil, "sample", "--users", "300", "--days", "1", "--start", day, "-o", day+".jsonl"); r.code != 0 {
+			t.Fatalf("sample: %+v", r)
+		}
+		if r := fgen(t, dir, nil, "load", day+".jsonl"); r.code != 0 {
+			t.Fatalf("load: %+v", r)
+		}
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stdout, "6 applied") {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stdout, "= 20210304  up to date") {
+		t.Fatalf("plan after apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "20210304.jsonl"); r.code != 0 {
+		t.Fatalf("reload: %+v", r)
+	}
+	r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304")
+	if r.code != 2 || !strings.Contains(r.stdout, "= 20210303  up to date") ||
+		!strings.Contains(r.stdout, "dw_user_trace_data: ods_user_trace_data/dt=20210304 changed after it was written") ||
+		!strings.Contains(r.stdout, "rpt_user_trace_data: dw_user_trace_data for 20210304 runs first") {
+		t.Fatalf("plan after a reload: %+v", r)
+	}
+	a := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--format", "json")
+	if a.code != 0 || !strings.Contains(a.stdout, `"applied": 2`) || strings.Contains(a.stderr, "20210303 dw_user_trace_data: done") {
+		t.Fatalf("apply after a reload runs only the reloaded day: %+v", a)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stderr, "nothing to apply") {
+		t.Errorf("apply with nothing pending: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--all"); r.code != 0 || !strings.Contains(r.stdout, "4 applied") {
+		t.Errorf("apply --all: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--parallel", "0"); r.code != 1 || !strings.Contains(r.stderr, "--parallel 0") {
+		t.Errorf("apply --parallel 0: %+v", r)
 	}
 }

@@ -48,7 +48,7 @@ pull-request comment) or json (a stable contract; see the README).
 }
 
 // buildPlan loads the config, opens the target and plans.
-func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayOptions) (*openedTarget, *plan.Plan, error) {
+func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayOptions, access access) (*openedTarget, *plan.Plan, error) {
 	days, err := d.days()
 	if err != nil {
 		return nil, nil, err
@@ -57,7 +57,7 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 	if err != nil {
 		return nil, nil, err
 	}
-	ot, err := g.openTarget(cfg, t)
+	ot, err := g.openTarget(cfg, t, access)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,7 +78,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := checkFormat(opts.format, "text", "markdown", "json"); err != nil {
 		return err
 	}
-	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions)
+	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, readOnly)
 	if err != nil {
 		return err
 	}

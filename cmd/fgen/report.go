@@ -73,7 +73,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
-	ot, err := opts.openTarget(cfg, &opts.targetOptions)
+	ot, err := opts.openTarget(cfg, &opts.targetOptions, readOnly)
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,15 @@ func (d *dayOptions) days() ([]string, error) {
 	return nil, nil
 }
 
+// access is how a command uses a target: plan and report only read it,
+// and must not create or change anything (not even a local database file).
+type access int
+
+const (
+	readOnly access = iota
+	readWrite
+)
+
 // openedTarget is a resolved target and its warehouse.
 type openedTarget struct {
 	name    string
@@ -88,7 +97,7 @@ func (g *globalOptions) localPath(t models.Target) string {
 
 // openTarget resolves and opens a target. Clients are only built here, so
 // commands that don't need a warehouse never need credentials.
-func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions) (*openedTarget, error) {
+func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions, access access) (*openedTarget, error) {
 	name, t, err := cfg.Target(opts.target)
 	if err != nil {
 		return nil, err
@@ -100,7 +109,7 @@ func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions) (*op
 	ot := &openedTarget{name: name, target: t, dialect: d}
 	switch t.Engine {
 	case models.EngineDuckDB:
-		db, err := duckdb.Open(duckdb.Options{Path: g.localPath(t), Threads: t.Threads, MemoryLimit: t.MemoryLimit})
+		db, err := duckdb.Open(duckdb.Options{Path: g.localPath(t), Threads: t.Threads, MemoryLimit: t.MemoryLimit, ReadOnly: access == readOnly})
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %w", name, err)
 		}

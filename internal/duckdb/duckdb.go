@@ -9,6 +9,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,12 +26,17 @@ type Options struct {
 	Path        string // database file; "" or ":memory:" for an in-memory database
 	Threads     int    // 0: DuckDB's default (all cores)
 	MemoryLimit string // e.g. "2GB"; "" for DuckDB's default
+	// ReadOnly opens the file for reading only, creating nothing: what
+	// plan and report need. A file that does not exist opens as an empty
+	// in-memory database.
+	ReadOnly bool
 }
 
 // DB is an open local warehouse.
 type DB struct {
 	db        *sql.DB
 	connector *duckdb.Connector
+	readOnly  bool
 }
 
 var _ warehouse.Warehouse = (*DB)(nil)
@@ -46,12 +52,19 @@ func Open(opts Options) (*DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open %s: the path contains '?' or '#', which DuckDB would read as connection options; rename the file", path)
 	}
-	if path != "" {
+	q := url.Values{}
+	if opts.ReadOnly && path != "" {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			path = ""
+		} else {
+			q.Set("access_mode", "READ_ONLY")
+		}
+	}
+	if path != "" && !opts.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
 	}
-	q := url.Values{}
 	if opts.Threads > 0 {
 		q.Set("threads", strconv.Itoa(opts.Threads))
 	}
@@ -67,12 +80,31 @@ func Open(opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
 	}
 	db := sql.OpenDB(connector)
-	d := &DB{db: db, connector: connector}
-	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value))`); err != nil {
-		d.Close()
-		return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
+	d := &DB{db: db, connector: connector, readOnly: opts.ReadOnly}
+	if !opts.ReadOnly {
+		if err := d.keepBooks(); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
+		}
 	}
 	return d, nil
+}
+
+// keepBooks creates fgen's bookkeeping table, fgen_partitions: a row per
+// partition fgen loaded or wrote, with when (written_at) and, for a node's
+// partition, the fingerprint of the node's SQL. A database from before
+// fgen kept the last two gets them, empty.
+func (d *DB) keepBooks() error {
+	for _, stmt := range []string{
+		`CREATE TABLE IF NOT EXISTS fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value))`,
+		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS written_at TIMESTAMP`,
+		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS fingerprint VARCHAR`,
+	} {
+		if _, err := d.db.Exec(stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func displayPath(p string) string {
@@ -127,7 +159,7 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 		}
 	}
 	if job.Kind == "node" && job.Day != "" {
-		if err := markPartition(ctx, conn, job.Name, job.Day); err != nil {
+		if err := markNode(ctx, conn, job.Name, job.Day, job.Fingerprint); err != nil {
 			return abort(ctx, conn, err)
 		}
 	}
@@ -186,10 +218,21 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// markPartition notes in fgen_partitions that fgen loaded or wrote the
-// partition value of table.
+// markPartition notes in fgen_partitions that fgen loaded the partition
+// value of table, now.
 func markPartition(ctx context.Context, ex execer, table, value string) error {
-	_, err := ex.ExecContext(ctx, `INSERT INTO fgen_partitions VALUES (?, ?) ON CONFLICT DO NOTHING`, table, value)
+	return markNode(ctx, ex, table, value, "")
+}
+
+// markNode notes in fgen_partitions that a node wrote the partition value of
+// table, now, with SQL of the given fingerprint.
+func markNode(ctx context.Context, ex execer, table, value, fingerprint string) error {
+	var fp any
+	if fingerprint != "" {
+		fp = fingerprint
+	}
+	_, err := ex.ExecContext(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint) VALUES (?, ?, now(), ?)
+		ON CONFLICT DO UPDATE SET written_at = excluded.written_at, fingerprint = excluded.fingerprint`, table, value, fp)
 	return err
 }
 
@@ -233,20 +276,31 @@ func (d *DB) Describe(ctx context.Context, table string) (*warehouse.Table, erro
 	return t, nil
 }
 
-// PartitionExists reports whether fgen loaded or wrote the partition, or the
-// table has rows in it.
-func (d *DB) PartitionExists(ctx context.Context, table, column, value string) (bool, error) {
-	var ok bool
-	err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM fgen_partitions WHERE table_name = ? AND value = ?)`, table, value).Scan(&ok)
-	if err != nil || ok {
-		return ok, err
+// Partition describes a partition from fgen_partitions, or, for one fgen
+// has no note of, from whether the table has rows in it. Bytes are unknown.
+func (d *DB) Partition(ctx context.Context, table, column, value string) (warehouse.Partition, error) {
+	p := warehouse.Partition{Bytes: -1}
+	var at sql.NullTime
+	var fp sql.NullString
+	err := d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint FROM fgen_partitions WHERE table_name = ? AND value = ?`, table, value).Scan(&at, &fp)
+	switch {
+	case err == nil:
+		p.Exists, p.Modified, p.Fingerprint = true, at.Time, fp.String
+		return p, nil
+	case !errors.Is(err, sql.ErrNoRows) && !d.missingTable(err):
+		return p, err
 	}
 	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s = ?)`, quote(table), quote(column))
-	err = d.db.QueryRowContext(ctx, q, value).Scan(&ok)
-	if err != nil && strings.Contains(err.Error(), "does not exist") {
-		return false, nil
+	err = d.db.QueryRowContext(ctx, q, value).Scan(&p.Exists)
+	if d.missingTable(err) {
+		return p, nil
 	}
-	return ok, err
+	return p, err
+}
+
+// missingTable reports whether err says a table does not exist.
+func (d *DB) missingTable(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "does not exist")
 }
 
 // Query runs a query and returns every row as text, NULL as nil.

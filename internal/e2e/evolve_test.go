@@ -93,8 +93,10 @@ func TestSchemaEvolution(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: apply: %v", st.name, err)
 		}
-		if n := res.Count("applied"); n != len(res.Jobs) {
-			t.Fatalf("%s: %d of %d jobs applied", st.name, n, len(res.Jobs))
+		// Jobs whose partitions the change leaves current need not run; the
+		// checks below see that the others did.
+		if n := res.Count("applied") + res.Count("up_to_date"); n != len(res.Jobs) {
+			t.Fatalf("%s: %d of %d jobs applied or up to date", st.name, n, len(res.Jobs))
 		}
 		e.requireInSync()
 		e.checkDW(rows, days)

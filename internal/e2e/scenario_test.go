@@ -175,7 +175,10 @@ func TestApplyIsIdempotent(t *testing.T) {
 				before[tb] = e.snapshot(tb)
 			}
 			e.requireInSync()
-			e.mustApply(d1, d2, d3)
+			if res := e.mustApplyWith(plan.ApplyOptions{}, d1, d2, d3); res.Count("applied") != 0 {
+				t.Errorf("a second apply ran %d jobs, want none: every partition is up to date", res.Count("applied"))
+			}
+			e.mustApply(d1, d2, d3) // every job again (apply --all)
 			e.mustApply(d2)
 			for _, tb := range tables {
 				if after := e.snapshot(tb); !slices.Equal(after, before[tb]) {

@@ -227,33 +227,45 @@ func checkName(name string) error {
 	return nil
 }
 
-// PartitionExists reports whether a table has a partition. spec names every
-// partition key, as in SQL: "dt='20210303'" or "dt='20210303',hh='01'". A
-// missing table gives an error wrapping ErrTableNotFound.
-func (c *Client) PartitionExists(ctx context.Context, table, spec string) (bool, error) {
+// PartitionInfo is a partition's metadata.
+type PartitionInfo struct {
+	Modified time.Time // when its data last changed
+	Bytes    int64
+}
+
+// Partition loads a table's partition; nil when it does not exist. spec
+// names every partition key, as in SQL: "dt='20210303'" or
+// "dt='20210303',hh='01'". A missing table gives an error wrapping
+// ErrTableNotFound.
+func (c *Client) Partition(ctx context.Context, table, spec string) (*PartitionInfo, error) {
 	if err := checkName(table); err != nil {
-		return false, err
+		return nil, err
 	}
 	value, err := partitionValue(spec)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	op := fmt.Sprintf("load partition (%s) of table %s", spec, table)
-	err = do(ctx, c, op, func() error {
-		return odps.NewPartition(c.odps, c.cfg.Project, c.cfg.Schema, table, value).Load()
-	})
+	p := odps.NewPartition(c.odps, c.cfg.Project, c.cfg.Schema, table, value)
+	err = do(ctx, c, op, p.Load)
 	if err == nil {
-		return true, nil
+		return &PartitionInfo{Modified: p.LastModifiedTime(), Bytes: int64(p.Size())}, nil
 	}
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.StatusCode != 404 {
-		return false, err
+		return nil, err
 	}
 	// 404: the partition or the whole table is missing; tell them apart.
 	if _, terr := c.Table(ctx, table); terr != nil {
-		return false, terr
+		return nil, terr
 	}
-	return false, nil
+	return nil, nil
+}
+
+// PartitionExists reports whether a table has a partition; see Partition.
+func (c *Client) PartitionExists(ctx context.Context, table, spec string) (bool, error) {
+	p, err := c.Partition(ctx, table, spec)
+	return p != nil, err
 }
 
 // partitionValue turns "a='1',b='2'" into the SDK's "a=1/b=2".

@@ -33,13 +33,19 @@ func (w *Warehouse) Describe(ctx context.Context, name string) (*warehouse.Table
 	return t, err
 }
 
-// PartitionExists reports whether partition column=value of table exists.
-func (w *Warehouse) PartitionExists(ctx context.Context, table, column, value string) (bool, error) {
-	ok, err := w.c.PartitionExists(ctx, table, fmt.Sprintf("%s='%s'", column, value))
-	if errors.Is(err, ErrTableNotFound) {
-		return false, nil
+// Partition describes partition column=value of table from its metadata:
+// when its data last changed and its size. The fingerprint of the SQL that
+// wrote it is unknown: MaxCompute keeps none, and DataWorks runs the nodes
+// outside fgen.
+func (w *Warehouse) Partition(ctx context.Context, table, column, value string) (warehouse.Partition, error) {
+	p, err := w.c.Partition(ctx, table, fmt.Sprintf("%s='%s'", column, value))
+	if errors.Is(err, ErrTableNotFound) || err == nil && p == nil {
+		return warehouse.Partition{Bytes: -1}, nil
 	}
-	return ok, err
+	if err != nil {
+		return warehouse.Partition{}, err
+	}
+	return warehouse.Partition{Exists: true, Modified: p.Modified, Bytes: p.Bytes}, nil
 }
 
 // Capabilities: jobs run on the remote service, any number at once;

@@ -32,8 +32,15 @@ type TableSpec struct {
 type table struct {
 	spec       TableSpec
 	partitions []string // canonical specs, e.g. "dt='20210303'", in creation order
+	written    map[string]partitionData
 	created    time.Time
 	lastDDL    time.Time
+}
+
+// partitionData is what the double knows of a partition's data.
+type partitionData struct {
+	modified time.Time // when it was last written (created, or INSERTed into)
+	bytes    int64
 }
 
 func clone(t TableSpec) TableSpec {
@@ -189,10 +196,34 @@ func (s *Server) dropTable(name string) bool {
 	return ok
 }
 
+// addPartition creates or writes a partition: its data changes now.
 func (t *table) addPartition(canon string) {
 	if !slices.Contains(t.partitions, canon) {
 		t.partitions = append(t.partitions, canon)
 	}
+	if t.written == nil {
+		t.written = map[string]partitionData{}
+	}
+	d := t.written[canon]
+	d.modified = time.Now()
+	t.written[canon] = d
+}
+
+// SetPartitionData sets what a partition's metadata says of its data: when
+// it last changed and its size in bytes. It panics when the partition does
+// not exist.
+func (s *Server) SetPartitionData(tableName, spec string, modified time.Time, bytes int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.table(tableName)
+	if !ok {
+		panic("odpstest: SetPartitionData: no table " + tableName)
+	}
+	canon, err := t.canonicalSpec(spec)
+	if err != nil || !slices.Contains(t.partitions, canon) {
+		panic("odpstest: SetPartitionData: no partition " + spec)
+	}
+	t.written[canon] = partitionData{modified: modified, bytes: bytes}
 }
 
 func (t *table) dropPartition(canon string) bool {
@@ -385,9 +416,10 @@ func (s *Server) getPartition(w *statusWriter, name string, q url.Values) {
 			fmt.Sprintf("ODPS-0130131:Partition not found - %s of table %s.%s", canon, s.project, t.spec.Name))
 		return
 	}
+	data := t.written[canon]
 	schema, _ := json.Marshal(map[string]any{
 		"createTime": t.created.Unix(), "lastDDLTime": t.lastDDL.Unix(),
-		"lastModifiedTime": t.lastDDL.Unix(), "partitionRecordNum": -1, "partitionSize": 0,
+		"lastModifiedTime": data.modified.Unix(), "partitionRecordNum": -1, "partitionSize": data.bytes,
 	})
 	writeXML(w, http.StatusOK, partitionXML{Schema: cdata{string(schema)}})
 }

@@ -44,6 +44,9 @@ type ApplyOptions struct {
 	// Parallel is the number of days run at a time (at least 1, at most
 	// the warehouse's Capabilities.Writers).
 	Parallel int
+	// All runs every job of the plan's days, also those whose partition is
+	// up to date.
+	All bool
 	// OnEvent, when not nil, is called for every job event. Jobs run in
 	// parallel, but Apply serializes the calls: OnEvent is never called
 	// concurrently with itself, so it may write to an unsynchronized writer.
@@ -55,7 +58,7 @@ type JobResult struct {
 	Name       string  `json:"name"`
 	Kind       string  `json:"kind"`
 	Day        string  `json:"day,omitempty"`
-	Status     string  `json:"status"` // applied, failed, skipped, not_run
+	Status     string  `json:"status"` // applied, failed, skipped, not_run, up_to_date
 	InstanceID string  `json:"instance_id,omitempty"`
 	Seconds    float64 `json:"seconds"`
 	// Statements is how many statements the job has, Applied how many of
@@ -98,9 +101,10 @@ func (e *PartialError) Unwrap() error { return e.Cause }
 
 // slot is a job and its place in the result.
 type slot struct {
-	job *warehouse.Job
-	idx int
-	day int // 1-based day index, 0 for table changes
+	job     *warehouse.Job
+	idx     int
+	day     int  // 1-based day index, 0 for table changes
+	current bool // up to date: not run (its place keeps the phases aligned)
 }
 
 // applier carries out one plan: the result so far, guarded by mu, and the
@@ -163,7 +167,12 @@ func (a *applier) layout() (tables []slot, days [][]slot) {
 			if _, dup := a.byKey[j.Key()]; !dup {
 				a.byKey[j.Key()] = len(a.res.Jobs)
 			}
-			days[di] = append(days[di], add(j, di+1))
+			s := add(j.Job, di+1)
+			if !j.Pending && !a.opts.All {
+				a.res.Jobs[s.idx].Status = "up_to_date"
+				s.current = true
+			}
+			days[di] = append(days[di], s)
 		}
 	}
 	return tables, days
@@ -252,6 +261,9 @@ func (a *applier) skipMissingUpstream(days [][]slot) {
 		}
 		err := fmt.Errorf("day %s: upstream partition %s is missing; load it, then apply again", d.Day, strings.Join(d.Missing, ", "))
 		for _, s := range days[di] {
+			if s.current {
+				continue
+			}
 			a.record(s, "skipped", "upstream partition missing", nil, err)
 			a.emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: s.day})
 		}
@@ -279,6 +291,9 @@ func (a *applier) runPhases(days [][]slot) {
 				continue
 			}
 			s := days[di][phase]
+			if s.current {
+				continue
+			}
 			if need := a.failedNeed(s.job); need != "" {
 				err := fmt.Errorf("%s did not apply", strings.Replace(need, "@", " for ", 1))
 				a.record(s, "skipped", err.Error(), nil, nil)
@@ -302,7 +317,7 @@ func (a *applier) runPhases(days [][]slot) {
 // failedNeed returns the first job j needs that did not apply, or "".
 func (a *applier) failedNeed(j *warehouse.Job) string {
 	for _, need := range j.Needs {
-		if st := a.status(need); st != "" && st != "applied" {
+		if st := a.status(need); st != "" && st != "applied" && st != "up_to_date" {
 			return need
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 var (
@@ -37,11 +36,18 @@ func WriteText(w io.Writer, p *Plan) {
 	if len(p.Days) > 0 {
 		fmt.Fprintf(w, "\nJobs:\n")
 		for _, d := range p.Days {
-			if !d.UpstreamReady {
+			switch {
+			case !d.UpstreamReady:
 				fmt.Fprintf(w, "  ! %s  upstream partition missing: %s; its jobs will not run\n", d.Day, strings.Join(d.Missing, ", "))
 				continue
+			case !d.Pending():
+				fmt.Fprintf(w, "  = %s  up to date\n", d.Day)
+			default:
+				fmt.Fprintf(w, "  > %s  %s\n", d.Day, strings.Join(jobNames(pendingJobs(d.Jobs), ""), " -> "))
+				for _, j := range pendingJobs(d.Jobs) {
+					fmt.Fprintf(w, "      %s: %s%s\n", j.Name, j.Reason, readText(j.ReadBytes))
+				}
 			}
-			fmt.Fprintf(w, "  > %s  %s\n", d.Day, strings.Join(jobNames(d.Jobs, ""), " -> "))
 			for _, warn := range d.Warnings {
 				fmt.Fprintf(w, "      note: %s\n", warn)
 			}
@@ -56,18 +62,72 @@ func (p *Plan) Summary() string {
 	for _, t := range p.Tables {
 		n[t.Action]++
 	}
-	jobs, ready := 0, 0
+	jobs, days, current := 0, 0, 0
 	for _, d := range p.Days {
-		if d.UpstreamReady {
-			ready++
-			jobs += len(d.Jobs)
+		switch {
+		case !d.UpstreamReady:
+		case d.Pending():
+			days++
+			jobs += len(pendingJobs(d.Jobs))
+		default:
+			current++
 		}
 	}
 	s := fmt.Sprintf("Plan: %d to create, %d to alter, %d in sync, %d blocked", n[Create], n[Alter], n[InSync], n[Blocked])
 	if len(p.Days) > 0 {
-		s += fmt.Sprintf("; %d jobs over %d of %d days", jobs, ready, len(p.Days))
+		s += fmt.Sprintf("; %d jobs to run on %d of %d days, %d up to date", jobs, days, len(p.Days), current)
+		if b := p.ReadBytes(); b > 0 {
+			s += fmt.Sprintf("; they read %s", bytesText(b))
+		}
 	}
 	return s + "."
+}
+
+// ReadBytes is what the pending jobs of ready days read, as far as known.
+func (p *Plan) ReadBytes() int64 {
+	var n int64
+	for _, d := range p.Days {
+		if !d.UpstreamReady {
+			continue
+		}
+		for _, j := range pendingJobs(d.Jobs) {
+			n += max(j.ReadBytes, 0)
+		}
+	}
+	return n
+}
+
+// pendingJobs returns the jobs that are pending.
+func pendingJobs(jobs []*Job) []*Job {
+	var out []*Job
+	for _, j := range jobs {
+		if j.Pending {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// readText says how much a job reads, when known.
+func readText(n int64) string {
+	if n < 0 {
+		return ""
+	}
+	return "; reads " + bytesText(n)
+}
+
+// bytesText writes a size in bytes with a binary unit.
+func bytesText(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // WriteMarkdown prints the plan as a pull-request comment: a summary table
@@ -101,10 +161,14 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 			if len(d.Warnings) > 0 {
 				up += "; " + mdCell(strings.Join(d.Warnings, "; "))
 			}
-			fmt.Fprintf(w, "| %s | %s | %s |\n", d.Day, up, strings.Join(jobNames(d.Jobs, "`"), " → "))
+			jobs := "up to date"
+			if d.Pending() {
+				jobs = strings.Join(jobNames(pendingJobs(d.Jobs), "`"), " → ")
+			}
+			fmt.Fprintf(w, "| %s | %s | %s |\n", d.Day, up, jobs)
 		}
 		for _, d := range p.Days {
-			for _, j := range d.Jobs {
+			for _, j := range pendingJobs(d.Jobs) {
 				writeSQLDetails(w, d.Day, j.Name, j.Text())
 			}
 		}
@@ -112,7 +176,7 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 }
 
 // jobNames returns the names of jobs, each between two quotes.
-func jobNames(jobs []*warehouse.Job, quote string) []string {
+func jobNames(jobs []*Job, quote string) []string {
 	names := make([]string, len(jobs))
 	for i, j := range jobs {
 		names[i] = quote + j.Name + quote
@@ -144,13 +208,18 @@ const JSONVersion = 1
 //	           "jobs": [{"name", "kind", "day", "sql"}]}]}
 func WriteJSON(w io.Writer, p *Plan) error {
 	type job struct {
-		Name string `json:"name"`
-		Kind string `json:"kind"`
-		Day  string `json:"day"`
-		SQL  string `json:"sql"`
+		Name      string `json:"name"`
+		Kind      string `json:"kind"`
+		Day       string `json:"day"`
+		Pending   bool   `json:"pending"`
+		Why       string `json:"why,omitempty"`
+		Reason    string `json:"reason,omitempty"`
+		ReadBytes *int64 `json:"read_bytes,omitempty"`
+		SQL       string `json:"sql"`
 	}
 	type day struct {
 		Day           string   `json:"day"`
+		Pending       bool     `json:"pending"`
 		UpstreamReady bool     `json:"upstream_ready"`
 		Missing       []string `json:"missing_partitions"`
 		Warnings      []string `json:"warnings"`
@@ -166,9 +235,13 @@ func WriteJSON(w io.Writer, p *Plan) error {
 		Days          []day         `json:"days"`
 	}{JSONVersion, p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.Tables, []day{}}
 	for _, d := range p.Days {
-		jd := day{Day: d.Day, UpstreamReady: d.UpstreamReady, Missing: nonNil(d.Missing), Warnings: nonNil(d.Warnings), Jobs: []job{}}
+		jd := day{Day: d.Day, Pending: d.Pending(), UpstreamReady: d.UpstreamReady, Missing: nonNil(d.Missing), Warnings: nonNil(d.Warnings), Jobs: []job{}}
 		for _, j := range d.Jobs {
-			jd.Jobs = append(jd.Jobs, job{j.Name, j.Kind, j.Day, j.Text()})
+			jj := job{Name: j.Name, Kind: j.Kind, Day: j.Day, Pending: j.Pending, Why: j.Why, Reason: j.Reason, SQL: j.Text()}
+			if j.ReadBytes >= 0 {
+				jj.ReadBytes = &j.ReadBytes
+			}
+			jd.Jobs = append(jd.Jobs, jj)
 		}
 		out.Days = append(out.Days, jd)
 	}

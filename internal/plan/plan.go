@@ -9,7 +9,6 @@ import (
 	"fmt"
 
 	"github.com/fgen-dev/fgen/generator"
-	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -81,7 +80,17 @@ type Day struct {
 	UpstreamReady bool
 	Missing       []string // partitions, as "table/column=value"
 	Warnings      []string
-	Jobs          []*warehouse.Job
+	Jobs          []*Job
+}
+
+// Pending reports whether some job of the day is pending.
+func (d *Day) Pending() bool {
+	for _, j := range d.Jobs {
+		if j.Pending {
+			return true
+		}
+	}
+	return false
 }
 
 // Plan is everything apply would do. WriteJSON gives its JSON form.
@@ -93,10 +102,13 @@ type Plan struct {
 	Days   []Day
 }
 
-// HasChanges reports whether applying would change any table or run any job.
+// HasChanges reports whether applying would change any table or run any
+// job: some table is not in sync, or some job is pending.
 func (p *Plan) HasChanges() bool {
-	if len(p.Days) > 0 {
-		return true
+	for _, d := range p.Days {
+		if d.Pending() {
+			return true
+		}
 	}
 	for _, t := range p.Tables {
 		if t.Action != InSync {
@@ -155,79 +167,11 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		}
 		p.Tables = append(p.Tables, tc)
 	}
-	// Each partition is probed once: several nodes may read the same
-	// table's next day.
-	type probe struct{ table, column, value string }
-	probed := map[probe]bool{}
-	partitionExists := func(table, column, value string) (bool, error) {
-		k := probe{table, column, value}
-		if ok, seen := probed[k]; seen {
-			return ok, nil
-		}
-		ok, err := w.PartitionExists(ctx, table, column, value)
-		if err != nil {
-			return false, fmt.Errorf("check partition %s=%s of %s: %w", column, value, table, err)
-		}
-		probed[k] = ok
-		return ok, nil
-	}
-	inRange := map[string]bool{}
-	for _, x := range in.Days {
-		inRange[x] = true
-	}
-	ods := in.Config.ODS
-	// A day's partition of an ODS table with other partition keys can be
-	// neither probed nor read.
-	odsKeysDiffer := false
-	for _, t := range p.Tables {
-		for _, pr := range t.Problems {
-			odsKeysDiffer = odsKeysDiffer || t.Layer == generator.LayerODS && pr.Code == CodePartitionChanged
-		}
-	}
-	for _, day := range in.Days {
-		d := Day{Day: day, UpstreamReady: true}
-		ok, err := false, error(nil)
-		if odsKeysDiffer {
-			d.Warnings = append(d.Warnings, fmt.Sprintf("not checked: %s is not partitioned by %s alone", ods.Name, ods.Partition))
-		} else if ok, err = partitionExists(ods.Name, ods.Partition, day); err != nil {
+	if len(in.Days) > 0 {
+		dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: p, probed: map[probe]warehouse.Partition{}}
+		if err := dp.planDays(); err != nil {
 			return nil, err
 		}
-		if !ok {
-			d.UpstreamReady = false
-			d.Missing = append(d.Missing, fmt.Sprintf("%s/%s=%s", ods.Name, ods.Partition, day))
-		}
-		for i := range in.Project.Nodes {
-			n := &in.Project.Nodes[i]
-			script, err := in.Project.NodeScript(n, day)
-			if err != nil {
-				return nil, fmt.Errorf("node %s: %w", n.Name, err)
-			}
-			job := scriptJob(n.Name, "node", script)
-			job.Day = day
-			for _, input := range n.Inputs {
-				if input == ods.Name {
-					continue
-				}
-				job.Needs = append(job.Needs, warehouse.JobKey(input, day))
-				if !n.NextDay {
-					continue
-				}
-				next := bizdate.Next(day)
-				if inRange[next] {
-					job.Needs = append(job.Needs, warehouse.JobKey(input, next))
-					continue
-				}
-				ok, err := partitionExists(input, in.Config.DW.Partition, next)
-				if err != nil {
-					return nil, err
-				}
-				if !ok {
-					d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s is applied", n.Name, input, next, next))
-				}
-			}
-			d.Jobs = append(d.Jobs, job)
-		}
-		p.Days = append(p.Days, d)
 	}
 	return p, nil
 }

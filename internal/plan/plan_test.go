@@ -25,6 +25,10 @@ type fakeWarehouse struct {
 	ran        []string        // job keys in order
 	fail       map[string]error
 	caps       *warehouse.Capabilities // nil: MaxCompute's
+	// written holds partitions with what a warehouse knows of them; Run
+	// writes a node's partition here, now, with its fingerprint.
+	written map[string]warehouse.Partition
+	clock   time.Time // what Run takes for now; it ticks a second a job
 }
 
 // maxComputeCaps are the capabilities of internal/maxcompute's warehouse.
@@ -44,8 +48,13 @@ func (f *fakeWarehouse) Describe(_ context.Context, name string) (*warehouse.Tab
 	return nil, warehouse.ErrTableNotFound
 }
 
-func (f *fakeWarehouse) PartitionExists(_ context.Context, table, _, value string) (bool, error) {
-	return f.partitions[table+"/"+value], nil
+func (f *fakeWarehouse) Partition(_ context.Context, table, _, value string) (warehouse.Partition, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.written[table+"/"+value]; ok {
+		return p, nil
+	}
+	return warehouse.Partition{Exists: f.partitions[table+"/"+value], Bytes: -1}, nil
 }
 
 func (f *fakeWarehouse) Run(_ context.Context, j *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
@@ -55,7 +64,17 @@ func (f *fakeWarehouse) Run(_ context.Context, j *warehouse.Job, onSubmit func(w
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ran = append(f.ran, j.Key())
-	return f.fail[j.Key()]
+	if err := f.fail[j.Key()]; err != nil {
+		return err
+	}
+	if j.Kind == "node" {
+		if f.written == nil {
+			f.written = map[string]warehouse.Partition{}
+		}
+		f.clock = f.clock.Add(time.Second)
+		f.written[j.Name+"/"+j.Day] = warehouse.Partition{Exists: true, Modified: f.clock, Bytes: -1, Fingerprint: j.Fingerprint}
+	}
+	return nil
 }
 
 func (f *fakeWarehouse) Query(context.Context, string) (*warehouse.Rows, error) { return nil, nil }
@@ -279,9 +298,9 @@ type probeCounter struct {
 	probes map[string]int
 }
 
-func (c *probeCounter) PartitionExists(ctx context.Context, table, column, value string) (bool, error) {
+func (c *probeCounter) Partition(ctx context.Context, table, column, value string) (warehouse.Partition, error) {
 	c.probes[table+"/"+value]++
-	return c.fakeWarehouse.PartitionExists(ctx, table, column, value)
+	return c.fakeWarehouse.Partition(ctx, table, column, value)
 }
 
 func TestPlanProbesEachPartitionOnce(t *testing.T) {
@@ -325,9 +344,15 @@ table = "rpt_%[1]s"
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"ods_user_trace_data/20210301": 1, "ods_user_trace_data/20210302": 1, "dw_user_trace_data/20210303": 1}
-	if fmt.Sprint(w.probes) != fmt.Sprint(want) {
-		t.Errorf("probes = %v, want %v", w.probes, want)
+	for _, k := range []string{"ods_user_trace_data/20210301", "dw_user_trace_data/20210302", "dw_user_trace_data/20210303", "rpt_ordered_overnight/20210302"} {
+		if w.probes[k] != 1 {
+			t.Errorf("%s probed %d times, want once", k, w.probes[k])
+		}
+	}
+	for k, n := range w.probes {
+		if n != 1 {
+			t.Errorf("%s probed %d times, want once", k, n)
+		}
 	}
 	if n := len(p.Days[1].Warnings); n != 2 {
 		t.Errorf("%d warnings on the last day, want one per cross-midnight funnel: %q", n, p.Days[1].Warnings)
@@ -452,4 +477,81 @@ func TestApplyParallelDaysExceptOnDuckDB(t *testing.T) {
 			t.Errorf("%s: at most %d jobs at once, want %d to %d", tt.engine, got, tt.least, tt.most)
 		}
 	}
+}
+
+// A plan knows what is up to date: after an apply, nothing is pending; a
+// reloaded ODS partition makes its day pending (its DW job for the stale
+// input, its RPT job for the upstream that runs); a change of a node's SQL
+// makes its jobs pending; apply runs only pending jobs unless All.
+func TestPlanKnowsWhatIsUpToDate(t *testing.T) {
+	cfg := config(t, nil)
+	days := []string{"20210301", "20210302"}
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{}, clock: time.Date(2021, 3, 5, 0, 0, 0, 0, time.UTC)}
+	for _, d := range days {
+		w.partitions["ods_user_trace_data/"+d] = true
+	}
+	p := build(t, cfg, w, days...)
+	if !p.HasChanges() || p.Days[0].Jobs[0].Why != WhyMissing {
+		t.Fatalf("first plan: changes %v, why %q", p.HasChanges(), p.Days[0].Jobs[0].Why)
+	}
+	if _, err := Apply(context.Background(), w, p, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if p := build(t, cfg, w, days...); p.HasChanges() {
+		t.Errorf("after apply, the plan has changes:\n%s", planText(p))
+	}
+
+	// The sync task reloads day 2 after fgen wrote it.
+	w.written["ods_user_trace_data/20210302"] = warehouse.Partition{Exists: true, Modified: w.clock.Add(time.Second / 2), Bytes: 1 << 20}
+	p = build(t, cfg, w, days...)
+	got := map[string]string{}
+	for _, d := range p.Days {
+		for _, j := range d.Jobs {
+			got[j.Key()] = j.Why
+		}
+	}
+	want := map[string]string{"dw_user_trace_data@20210301": "", "rpt_user_trace_data@20210301": "",
+		"dw_user_trace_data@20210302": WhyStale, "rpt_user_trace_data@20210302": WhyUpstream}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("why = %v, want %v", got, want)
+	}
+	if text := planText(p); !strings.Contains(text, "= 20210301  up to date") ||
+		!strings.Contains(text, "dw_user_trace_data: ods_user_trace_data/dt=20210302 changed after it was written; reads 1.0 MiB") {
+		t.Errorf("plan text:\n%s", text)
+	}
+	w.ran = nil
+	res, err := Apply(context.Background(), w, p, ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(w.ran, " "); got != "dw_user_trace_data@20210302 rpt_user_trace_data@20210302" {
+		t.Errorf("ran %s, want day 2 only", got)
+	}
+	if res.Count("up_to_date") != 2 {
+		t.Errorf("results %+v", res.Jobs)
+	}
+
+	// funnel.toml changes the RPT node's SQL (its description comment).
+	changed := config(t, func(s string) string {
+		return strings.Replace(s, `description = "browse -> click -> purchase, events per day"`, `description = "the article's funnel"`, 1)
+	})
+	p = build(t, changed, w, days...)
+	for _, d := range p.Days {
+		if dw, rpt := d.Jobs[0], d.Jobs[1]; dw.Pending || rpt.Why != WhySQLChanged {
+			t.Errorf("%s: DW pending %v, RPT why %q; want only the RPT job, for its SQL", d.Day, dw.Pending, rpt.Why)
+		}
+	}
+	w.ran = nil
+	if _, err := Apply(context.Background(), w, p, ApplyOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.ran) != 4 {
+		t.Errorf("apply All ran %v, want every job", w.ran)
+	}
+}
+
+func planText(p *Plan) string {
+	var b strings.Builder
+	WriteText(&b, p)
+	return b.String()
 }

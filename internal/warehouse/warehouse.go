@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Column is a live column.
@@ -46,6 +47,10 @@ type Job struct {
 	Statements []string // with the business date in place
 	// Needs names jobs (JobKey: "name@day") that must succeed before this one runs.
 	Needs []string
+	// Fingerprint identifies a node job's SQL (not its day): Run records it
+	// with the partition it writes, so a later plan can tell whether the
+	// partition was written by the SQL funnel.toml renders now.
+	Fingerprint string
 }
 
 // JobKey names the job of name for day, as Needs does: "name@day", or the
@@ -104,6 +109,19 @@ func (e *StatementError) Error() string {
 
 func (e *StatementError) Unwrap() error { return e.Err }
 
+// Partition is what a warehouse knows of one partition of a table.
+type Partition struct {
+	Exists bool
+	// Modified is when its data last changed; zero when unknown.
+	Modified time.Time
+	// Bytes is its size; -1 when unknown.
+	Bytes int64
+	// Fingerprint is that of the job that last wrote it (Job.Fingerprint),
+	// "" when unknown: written before fgen kept it, by a load, or outside
+	// fgen apply (a DataWorks run).
+	Fingerprint string
+}
+
 // Rows is a small query result: column names and values, NULL as nil.
 type Rows struct {
 	Columns []string
@@ -143,9 +161,9 @@ type Warehouse interface {
 	Capabilities() Capabilities
 	// Describe returns a table's live metadata, or ErrTableNotFound.
 	Describe(ctx context.Context, table string) (*Table, error)
-	// PartitionExists reports whether a partition (column = value) of
-	// table exists; false when the table does not.
-	PartitionExists(ctx context.Context, table, column, value string) (bool, error)
+	// Partition describes partition column=value of table; Exists is false
+	// when it, or the table, does not exist.
+	Partition(ctx context.Context, table, column, value string) (Partition, error)
 	// Run executes the statements of job in order, each with the job's
 	// settings, and returns nil once all succeeded. A failed statement
 	// gives a *StatementError, after which no further statement runs. A
