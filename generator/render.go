@@ -469,3 +469,25 @@ func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error)
 	}
 	return stmts[0], nil
 }
+
+// EventProfileQuery renders the statement that counts the ODS rows of each
+// value of the event column on each business date from..to, inclusive: rows
+// of (partition value, event value, count).
+func (p *Project) EventProfileQuery(column, from, to string) (string, error) {
+	for _, d := range []string{from, to} {
+		if _, err := bizdate.Parse(d); err != nil {
+			return "", err
+		}
+	}
+	ods := p.cfg.ODS
+	col, ok := ods.Column(column)
+	if !ok {
+		return "", fmt.Errorf("event profile: the ODS table has no column %s", column)
+	}
+	v := struct{ Table, Partition, Column, From, To string }{ods.Name, ods.Partition, col.Name, from, to}
+	stmts, err := p.statements("event_profile", v)
+	if err != nil {
+		return "", err
+	}
+	return stmts[0], nil
+}

@@ -94,6 +94,11 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		plan.WriteText(opts.stderr, p)
 		return err
 	}
+	for _, d := range p.Days {
+		for _, w := range d.Warnings {
+			fmt.Fprintf(opts.stderr, "warning: %s: %s\n", d.Day, w)
+		}
+	}
 	if !p.HasChanges() && !(opts.all && len(p.Days) > 0) {
 		fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync and every day is up to date (apply --all runs the days anyway)")
 		return nil

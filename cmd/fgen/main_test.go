@@ -417,3 +417,27 @@ func TestPlanAfterReload(t *testing.T) {
 		t.Errorf("apply --parallel 0: %+v", r)
 	}
 }
+
+// Mistakes are caught before the numbers are wrong: a report before any
+// apply says what to run, and a stage whose event matches no row of a day
+// is a warning in plan, apply and report, with a did-you-mean.
+func TestMistakesSayWhatToDo(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --from FIRST --to LAST'") {
+		t.Errorf("report before apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "sample", "--users", "200", "--days", "1", "--start", "20210303", "--load"); r.code != 0 {
+		t.Fatalf("sample --load: %+v", r)
+	}
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(data), `events = ["purchase"]`, `events = ["purchse"]`, 1)), 0o644)
+	want := `stage purchase of funnel user_trace: no row of 20210303 has customize_event "purchse"`
+	guess := `did you mean "purchase"?`
+	for _, args := range [][]string{{"plan", "--bizdate", "20210303"}, {"apply", "--bizdate", "20210303"}, {"report"}} {
+		r := fgen(t, dir, nil, args...)
+		if out := r.stdout + r.stderr; !strings.Contains(out, want) || !strings.Contains(out, guess) {
+			t.Errorf("%v: no warning of the stage that matches nothing: %+v", args, r)
+		}
+	}
+}

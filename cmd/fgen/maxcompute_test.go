@@ -40,6 +40,18 @@ func mcProject(t *testing.T) (string, *odpstest.Server, map[string]string) {
 	return dir, srv, env
 }
 
+// writes returns the jobs submitted to the double but for queries (plan and
+// apply read the day's event values to check the stages against them).
+func writes(srv *odpstest.Server) []odpstest.Job {
+	var out []odpstest.Job
+	for _, j := range srv.Submitted() {
+		if !strings.HasPrefix(j.SQL, "SELECT ") {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
 func noSecret(t *testing.T, srv *odpstest.Server, results ...result) {
 	t.Helper()
 	for _, r := range results {
@@ -96,16 +108,16 @@ func TestMaxComputePlanApply(t *testing.T) {
 			t.Errorf("plan lacks %q:\n%s", want, plan.stdout)
 		}
 	}
-	if len(srv.Submitted()) != 0 {
+	if len(writes(srv)) != 0 {
 		t.Fatal("plan submitted jobs")
 	}
 
 	dry := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--dry-run")
-	if dry.code != 0 || !strings.Contains(dry.stdout, "PARTITION (`dt` = '20210303')") || len(srv.Submitted()) != 0 {
-		t.Fatalf("dry run: %+v, %d submitted", dry, len(srv.Submitted()))
+	if dry.code != 0 || !strings.Contains(dry.stdout, "PARTITION (`dt` = '20210303')") || len(writes(srv)) != 0 {
+		t.Fatalf("dry run: %+v, %d submitted", dry, len(writes(srv)))
 	}
 	noYes := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303")
-	if noYes.code != 1 || !strings.Contains(noYes.stderr, "--yes") || len(srv.Submitted()) != 0 {
+	if noYes.code != 1 || !strings.Contains(noYes.stderr, "--yes") || len(writes(srv)) != 0 {
 		t.Fatalf("apply without --yes: %+v", noYes)
 	}
 
@@ -113,7 +125,7 @@ func TestMaxComputePlanApply(t *testing.T) {
 	if apply.code != 0 {
 		t.Fatalf("apply: %+v", apply)
 	}
-	jobs := srv.Submitted()
+	jobs := writes(srv)
 	want := []outStatement{
 		readOut(t, "ddl/dw_user_trace_data.sql", ""), readOut(t, "ddl/rpt_user_trace_data.sql", ""),
 		readOut(t, "nodes/dw_user_trace_data.sql", "20210303"), readOut(t, "nodes/rpt_user_trace_data.sql", "20210303"),
@@ -159,7 +171,7 @@ func TestMaxComputeFailedJob(t *testing.T) {
 	}
 	// A SQL error is not retried.
 	n := 0
-	for _, j := range srv.Submitted() {
+	for _, j := range writes(srv) {
 		if strings.Contains(j.SQL, "INSERT OVERWRITE TABLE `rpt_user_trace_data`") {
 			n++
 		}
@@ -180,7 +192,7 @@ func TestMaxComputeMissingPartitionAndCredentials(t *testing.T) {
 	if a.code != 1 || !strings.Contains(a.stderr, "upstream partition ods_user_trace_data/dt=20210304 is missing") {
 		t.Errorf("apply of a day without ODS data: %+v", a)
 	}
-	for _, j := range srv.Submitted() {
+	for _, j := range writes(srv) {
 		if strings.Contains(j.SQL, "INSERT") {
 			t.Errorf("ran a node for a day without upstream data:\n%s", j.SQL)
 		}
@@ -228,9 +240,9 @@ func TestMaxComputeDriftIsBlocked(t *testing.T) {
 			t.Errorf("plan lacks %s:\n%s", want, r.stdout)
 		}
 	}
-	before := len(srv.Submitted())
+	before := len(writes(srv))
 	a := fgen(t, dir, env, "apply", "--target", "mc", "--yes")
-	if a.code != 3 || len(srv.Submitted()) != before || !strings.Contains(a.stderr, "--allow-destructive") {
+	if a.code != 3 || len(writes(srv)) != before || !strings.Contains(a.stderr, "--allow-destructive") {
 		t.Errorf("apply of a blocked plan: %+v", a)
 	}
 }
@@ -241,7 +253,7 @@ func TestMaxComputeCancelTerminates(t *testing.T) {
 	srv.On("INSERT OVERWRITE TABLE `dw_user_trace_data`", odpstest.Outcome{Forever: true})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		for len(srv.Submitted()) < 3 {
+		for len(writes(srv)) < 3 {
 			time.Sleep(5 * time.Millisecond)
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -268,12 +280,21 @@ func TestMaxComputeCancelTerminates(t *testing.T) {
 
 func TestMaxComputeReport(t *testing.T) {
 	dir, srv, env := mcProject(t)
+	if r := fgen(t, dir, env, "report", "--target", "mc", "--bizdate", "20210303"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --from 20210303 --to 20210303 --target mc'") {
+		t.Errorf("report before apply: %+v", r)
+	}
+	fgen(t, dir, env, "apply", "--target", "mc", "--yes") // the tables
 	srv.On("FROM `rpt_user_trace_data`", odpstest.Outcome{Result: "browse,click,purchase,browse_rate,click_rate,dt\n1000,343,37,34.3%,10.79%,20210303\n"})
 	r := fgen(t, dir, env, "report", "--target", "mc", "--bizdate", "20210303", "--format", "json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"count": 343`) {
 		t.Fatalf("report: %+v", r)
 	}
-	q := srv.Submitted()[0].SQL
+	var q string
+	for _, j := range srv.Submitted() {
+		if strings.Contains(j.SQL, "FROM `rpt_user_trace_data`") {
+			q = j.SQL
+		}
+	}
 	if !strings.Contains(q, "WHERE `dt` >= '20210303'\n  AND `dt` <= '20210303';") {
 		t.Errorf("report query does not prune partitions:\n%s", q)
 	}
@@ -289,13 +310,13 @@ func TestMaxComputeApplyRange(t *testing.T) {
 	dir, srv, env := mcProject(t)
 	srv.AddPartition("ods_user_trace_data", "dt='20210304'")
 	fgen(t, dir, env, "apply", "--target", "mc", "--yes") // tables only
-	before := len(srv.Submitted())
+	before := len(writes(srv))
 	r := fgen(t, dir, env, "apply", "--target", "mc", "--from", "20210303", "--to", "20210304", "--parallel", "2", "--yes", "--format", "json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"applied": 4`) {
 		t.Fatalf("apply: %+v", r)
 	}
 	var got []string
-	for _, j := range srv.Submitted()[before:] {
+	for _, j := range writes(srv)[before:] {
 		table := strings.Fields(strings.SplitN(j.SQL, "INSERT OVERWRITE TABLE ", 2)[1])[0]
 		day := strings.SplitN(strings.SplitN(j.SQL, "PARTITION (`dt` = '", 2)[1], "'", 2)[0]
 		got = append(got, table+"@"+day)
@@ -340,7 +361,7 @@ func TestMaxComputeNeverChangesODS(t *testing.T) {
 			if a.code != 3 || !strings.Contains(a.stderr, "sync task") {
 				t.Errorf("apply --allow-destructive: %+v", a)
 			}
-			if jobs := srv.Submitted(); len(jobs) != 0 {
+			if jobs := writes(srv); len(jobs) != 0 {
 				t.Errorf("apply submitted %d jobs, the first:\n%s", len(jobs), jobs[0].SQL)
 			}
 		})
@@ -361,12 +382,12 @@ func TestMaxComputeTableChangeStatementByStatement(t *testing.T) {
 		t.Errorf("plan does not note the lifecycle funnel.toml drops:\n%s", p.stdout)
 	}
 	srv.On("SET COMMENT", odpstest.Outcome{Error: "ODPS-0130131:Table not found - injected"})
-	before := len(srv.Submitted())
+	before := len(writes(srv))
 	a := fgen(t, dir, env, "apply", "--target", "mc", "--yes")
 	if a.code != 1 || !strings.Contains(a.stderr, "statement 2 of 2") || !strings.Contains(a.stderr, "applied before it:\n    ALTER TABLE `dw_user_trace_data` ADD COLUMNS (") {
 		t.Errorf("apply: %+v", a)
 	}
-	jobs := srv.Submitted()[before:]
+	jobs := writes(srv)[before:]
 	if len(jobs) != 2 || !strings.HasPrefix(jobs[0].SQL, "ALTER TABLE `dw_user_trace_data` ADD COLUMNS") || !strings.HasPrefix(jobs[1].SQL, "ALTER TABLE `dw_user_trace_data` SET COMMENT") {
 		t.Errorf("submitted %d jobs, want the two statements one by one", len(jobs))
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/lint"
 	"github.com/fgen-dev/fgen/internal/report"
+	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
 )
@@ -88,11 +91,45 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
+	fill := "fgen apply --from FIRST --to LAST"
+	if from != "" {
+		fill = fmt.Sprintf("fgen apply --from %s --to %s", from, to)
+	}
+	if def, err := cfg.DefaultTarget(); err != nil || def != ot.name {
+		fill += " --target " + ot.name
+	}
+	if _, err := ot.wh.Describe(ctx, f.Report.Table); errors.Is(err, warehouse.ErrTableNotFound) {
+		return fmt.Errorf("target %s has no report table %s yet; create and fill it with '%s'", ot.name, f.Report.Table, fill)
+	} else if err != nil {
+		return err
+	}
 	r, err := report.Read(ctx, ot.wh, proj, f, from, to)
 	if err != nil {
 		return err
 	}
+	if len(r.Rows) == 0 {
+		fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'\n", f.Report.Table, fill)
+	} else if err := warnEvents(ctx, opts.stderr, ot.wh, proj, cfg, r.Rows[0].Dt, r.Rows[len(r.Rows)-1].Dt); err != nil {
+		return err
+	}
 	return writeReport(opts.stdout, opts.stderr, r, format, output)
+}
+
+// warnEvents prints the stages whose event values match no ODS row of a day
+// from..to that has rows (lint.Events). The ODS table may be gone or
+// elsewhere: then there is nothing to check.
+func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) error {
+	if _, err := wh.Describe(ctx, cfg.ODS.Name); err != nil {
+		return nil
+	}
+	warnings, err := lint.Events(ctx, wh, proj, cfg, from, to)
+	if err != nil {
+		return err
+	}
+	for _, x := range warnings {
+		fmt.Fprintf(w, "warning: %s\n", x.Message)
+	}
+	return nil
 }
 
 // writeReport renders r to path, or to stdout when path is empty or "-",

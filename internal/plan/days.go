@@ -8,6 +8,7 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
+	"github.com/fgen-dev/fgen/internal/lint"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
@@ -111,6 +112,9 @@ func (dp *dayPlanner) planDays() error {
 		}
 		dp.plan.Days = append(dp.plan.Days, d)
 	}
+	if err := dp.checkEvents(); err != nil {
+		return err
+	}
 	// A job whose upstream job runs runs after it: the partition it reads
 	// changes. Jobs come in dependency order, so one pass suffices.
 	for _, d := range dp.plan.Days {
@@ -119,6 +123,30 @@ func (dp *dayPlanner) planDays() error {
 				if up := jobs[need]; up != nil && up.Pending && !j.Pending {
 					j.pend(WhyUpstream, fmt.Sprintf("%s for %s runs first", up.Name, up.Day))
 				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkEvents warns of a stage whose event values match no ODS row of a
+// day that has rows (lint.Events); not when the ODS table cannot be read.
+func (dp *dayPlanner) checkEvents() error {
+	ods := dp.in.Config.ODS
+	for _, t := range dp.plan.Tables {
+		if t.Table == ods.Name && (t.Action == Create || dp.odsKeysDiffer) {
+			return nil
+		}
+	}
+	days := dp.in.Days
+	warnings, err := lint.Events(dp.ctx, dp.w, dp.in.Project, dp.in.Config, days[0], days[len(days)-1])
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		for i := range dp.plan.Days {
+			if d := &dp.plan.Days[i]; d.Day == w.Day {
+				d.Warnings = append(d.Warnings, w.Message)
 			}
 		}
 	}

@@ -48,7 +48,7 @@ func WriteText(w io.Writer, p *Plan) {
 				}
 			}
 			for _, warn := range d.Warnings {
-				fmt.Fprintf(w, "      note: %s\n", warn)
+				fmt.Fprintf(w, "      warning: %s\n", warn)
 			}
 		}
 	}

@@ -1,0 +1,78 @@
+package lint
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+)
+
+func shipped(t *testing.T, edit func(string) string) *models.Config {
+	t.Helper()
+	data, err := os.ReadFile("../../funnel.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := models.Parse("funnel.toml", []byte(edit(string(data))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func rows(vals ...[3]string) *warehouse.Rows {
+	r := &warehouse.Rows{Columns: []string{"dt", "customize_event", "fgen_rows"}}
+	for _, v := range vals {
+		row := make([]*string, 3)
+		for i := range v {
+			if v[i] != "NULL" {
+				s := v[i]
+				row[i] = &s
+			}
+		}
+		r.Values = append(r.Values, row)
+	}
+	return r
+}
+
+func TestStageMatchingNoRow(t *testing.T) {
+	cfg := shipped(t, func(s string) string {
+		return strings.Replace(s, `{ name = "purchase", events = ["purchase"] }`, `{ name = "purchase", events = ["purchse"] }`, 1)
+	})
+	prof, err := readProfile(rows(
+		[3]string{"20210303", "browse", "900"}, [3]string{"20210303", "click", "300"},
+		[3]string{"20210303", "purchase", "37"}, [3]string{"20210303", "login", "50"}, [3]string{"20210303", "NULL", "4"},
+		[3]string{"20210304", "browse", "10"}, [3]string{"20210304", "click", "2"}, [3]string{"20210304", "purchse", "1"},
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := check(&cfg.Funnels[0], prof)
+	if len(got) != 1 {
+		t.Fatalf("warnings %+v, want one, for 20210303 (20210304 has a purchse row)", got)
+	}
+	want := `stage purchase of funnel user_trace: no row of 20210303 has customize_event "purchse"; the day's most frequent values of no stage: "login" (50 rows), "purchase" (37 rows); did you mean "purchase"? fix the stage's events in funnel.toml`
+	if got[0].Day != "20210303" || got[0].Stage != "purchase" || got[0].Message != want {
+		t.Errorf("got  %+v\nwant %s", got[0], want)
+	}
+}
+
+func TestNearest(t *testing.T) {
+	others := []valueCount{{"Browse", 5}, {"clicked", 4}, {"pay", 3}}
+	for _, tc := range []struct {
+		want  []string
+		guess string
+	}{
+		{[]string{"browse"}, "Browse"},   // case
+		{[]string{"click"}, ""},          // two edits in five letters: not a typo
+		{[]string{"payment"}, ""},        // far
+		{[]string{"cart", "pya"}, "pay"}, // any of the values; a transposition is one edit
+	} {
+		got, ok := nearest(tc.want, others)
+		if got != tc.guess || ok != (tc.guess != "") {
+			t.Errorf("nearest(%v) = %q, %v; want %q", tc.want, got, ok, tc.guess)
+		}
+	}
+}
