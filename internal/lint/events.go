@@ -63,6 +63,9 @@ func Events(ctx context.Context, w warehouse.Warehouse, proj *generator.Project,
 
 func readProfile(rows *warehouse.Rows) (profile, error) {
 	prof := profile{}
+	if rows == nil {
+		return prof, nil
+	}
 	for _, r := range rows.Values {
 		if len(r) != 3 || r[0] == nil || r[2] == nil {
 			return nil, fmt.Errorf("event profile: unexpected row %v", r)

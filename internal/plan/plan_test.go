@@ -77,8 +77,10 @@ func (f *fakeWarehouse) Run(_ context.Context, j *warehouse.Job, onSubmit func(w
 	return nil
 }
 
-func (f *fakeWarehouse) Query(context.Context, string) (*warehouse.Rows, error) { return nil, nil }
-func (f *fakeWarehouse) Close() error                                           { return nil }
+func (f *fakeWarehouse) Query(context.Context, string) (*warehouse.Rows, error) {
+	return &warehouse.Rows{}, nil
+}
+func (f *fakeWarehouse) Close() error { return nil }
 
 func config(t *testing.T, edit func(string) string) *models.Config {
 	t.Helper()
