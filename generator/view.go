@@ -124,7 +124,7 @@ func clusterOrder(c *models.Config) ([]string, *stagesView) {
 		return nil, nil
 	}
 	var cols []string
-	for _, name := range []string{pick.UserColumn, pick.TimeColumn} {
+	for _, name := range []string{pick.UserColumn, pick.TimeColumn.Name} {
 		if col, ok := c.DW.Column(name); ok {
 			cols = append(cols, col.Name)
 		}
@@ -256,7 +256,7 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 			Lifecycle: f.Report.Lifecycle, Columns: tcols}),
 		Funnel: f.Name, Description: f.Description, Mode: f.Mode,
 		Source: c.DW.Name, Partition: c.DW.Partition, Day: d.Day, Next: d.Next, Cross: f.DayBoundary == models.CrossMidnight,
-		User: f.UserColumn, Time: f.TimeColumn, stagesView: newStagesView(c, f),
+		User: f.UserColumn, Time: f.TimeColumn.Name, stagesView: newStagesView(c, f),
 		Window: f.Window.Seconds, WindowText: f.Window.Text,
 		Dims: f.Breakdowns, TotalMarker: f.Report.TotalMarker, NullMarker: f.Report.NullMarker,
 	}

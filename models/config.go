@@ -107,17 +107,17 @@ const (
 
 // Funnel is one funnel and its report table.
 type Funnel struct {
-	Name        string   `toml:"name"`
-	Description string   `toml:"description"`
-	Mode        string   `toml:"mode" default:"events"`
-	Window      Duration `toml:"window" duration:"1s..31d,seconds"` // see Duration
-	DayBoundary string   `toml:"day_boundary" default:"within_day"`
-	UserColumn  string   `toml:"user_column"`
-	EventColumn string   `toml:"event_column"`
-	TimeColumn  string   `toml:"time_column"`
-	Breakdowns  []string `toml:"breakdowns"`
-	Stages      []Stage  `toml:"stages"`
-	Report      Report   `toml:"report"`
+	Name        string     `toml:"name"`
+	Description string     `toml:"description"`
+	Mode        string     `toml:"mode" default:"events"`
+	Window      Duration   `toml:"window" duration:"1s..31d,seconds"` // see Duration
+	DayBoundary string     `toml:"day_boundary" default:"within_day"`
+	UserColumn  string     `toml:"user_column"`
+	EventColumn string     `toml:"event_column"`
+	TimeColumn  TimeColumn `toml:"time_column"`
+	Breakdowns  []string   `toml:"breakdowns"`
+	Stages      []Stage    `toml:"stages"`
+	Report      Report     `toml:"report"`
 }
 
 // Stage is one step of a funnel: the event values that count as it.

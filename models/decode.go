@@ -49,6 +49,10 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string, tag reflect.St
 		d.decodeDuration(v, dur, path, tag.Get("duration"))
 		return
 	}
+	if tc, ok := rv.Addr().Interface().(*TimeColumn); ok && v.kind == kindString {
+		tc.Name = v.str // the short form: the column's name
+		return
+	}
 	switch rv.Kind() {
 	case reflect.Struct:
 		d.decodeStruct(v, rv, path)

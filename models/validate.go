@@ -250,8 +250,8 @@ func (v *validator) funnel(p string, f *Funnel) {
 	v.dwColumn(p+".user_column", f.UserColumn, "user_column", true)
 	v.dwColumn(p+".event_column", f.EventColumn, "event_column", true)
 	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
-	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn, "time_column", needTime); ok && col.Type != "" && !isInteger(col.Type) {
-		v.errorf(p+".time_column", "time column %q is %s; it must hold integer epoch seconds (BIGINT)", col.Name, col.Type)
+	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn.Name, "time_column", needTime); ok && col.Type != "" {
+		v.timeColumn(p+".time_column", f.TimeColumn, col)
 	}
 	dims := map[string]bool{}
 	for i, d := range f.Breakdowns {
@@ -262,7 +262,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 		if dims[strings.ToLower(d)] {
 			v.errorf(bp, "breakdown %q is listed twice", d)
 		}
-		if sameName(d, f.UserColumn) || sameName(d, f.EventColumn) || sameName(d, f.TimeColumn) {
+		if sameName(d, f.UserColumn) || sameName(d, f.EventColumn) || sameName(d, f.TimeColumn.Name) {
 			v.errorf(bp, "breakdown %q is the funnel's user, event or time column; break down by a dimension such as device_brand", d)
 		}
 		dims[strings.ToLower(d)] = true
@@ -415,3 +415,56 @@ func (v *validator) target(p, name string, t Target) {
 }
 
 var memoryRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)? *(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
+// timeColumn checks how a funnel's time column, of DW column col, is read:
+// an integer in seconds or milliseconds, a DATETIME or TIMESTAMP, or a
+// STRING in a format and time zone.
+func (v *validator) timeColumn(p string, t TimeColumn, col Column) {
+	kind := TimeKind(col.Type)
+	if base := baseType(col.Type); kind == TimeDatetime && base != "DATETIME" && base != "TIMESTAMP" {
+		v.errorf(p, "time column %q is %s; a time column is BIGINT epoch seconds or milliseconds, DATETIME, TIMESTAMP, or a STRING with a format", col.Name, col.Type)
+		return
+	}
+	if t.Unit != "" && kind != TimeEpoch {
+		v.errorf(p, "unit applies to an integer time column; %q is %s", col.Name, col.Type)
+	}
+	if kind == TimeEpoch && t.Unit != "" && t.Unit != "s" && t.Unit != "ms" {
+		v.errorf(p, "unit %q: write \"s\" for epoch seconds or \"ms\" for epoch milliseconds", t.Unit)
+	}
+	if kind != TimeString {
+		if t.Format != "" || t.Timezone != "" {
+			v.errorf(p, "format and timezone apply to a STRING time column; %q is %s", col.Name, col.Type)
+		}
+		return
+	}
+	switch {
+	case t.Format == "":
+		v.errorf(p, "time column %q is %s; say how to read it, e.g. time_column = { name = %q, format = \"yyyy-MM-dd HH:mm:ss\", timezone = \"UTC\" }", col.Name, col.Type, col.Name)
+	case v.lineText(p+".format", "format", t.Format):
+		parts, letters, err := FormatParts(t.Format)
+		if err != nil {
+			v.errorf(p+".format", "%v", err)
+			break
+		}
+		have := map[string]bool{}
+		for i, part := range parts {
+			if letters[i] {
+				if have[part] {
+					v.errorf(p+".format", "format %q has %s twice", t.Format, part)
+				}
+				have[part] = true
+			}
+		}
+		for _, need := range []string{"yyyy", "MM", "dd", "HH", "mm"} {
+			if !have[need] {
+				v.errorf(p+".format", "format %q has no %s; a time to the minute at least needs yyyy, MM, dd, HH and mm", t.Format, need)
+			}
+		}
+	}
+	switch {
+	case t.Timezone == "":
+		v.errorf(p, "time column %q needs the time zone its times are in, e.g. timezone = \"UTC\" or \"Asia/Shanghai\"", col.Name)
+	case v.lineText(p+".timezone", "timezone", t.Timezone) && !isTimeZone(t.Timezone):
+		v.errorf(p+".timezone", "timezone %q is not a time zone of the IANA database; write one such as \"Asia/Shanghai\" or \"UTC\"", t.Timezone)
+	}
+}

@@ -351,15 +351,15 @@ func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
 	dw := fx.cfg.DW
 	file := filepath.Join(b.TempDir(), "dw.csv")
 	if _, err := fx.db.SQL().ExecContext(ctx, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s') TO '%s' (FORMAT csv, HEADER false)",
-		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn), q(dw.Name), q(dw.Partition), fx.day, file)); err != nil {
+		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day, file)); err != nil {
 		b.Fatal(err)
 	}
 	var least int64
-	if err := fx.db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT min(%s) FROM %s WHERE %s = '%s'", q(f.TimeColumn), q(dw.Name), q(dw.Partition), fx.day)).Scan(&least); err != nil {
+	if err := fx.db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT min(%s) FROM %s WHERE %s = '%s'", q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day)).Scan(&least); err != nil {
 		b.Fatal(err)
 	}
 	cf := chpeer.Funnel{Table: "fgen_bench_dw", Day: fx.day, Base: least, Window: f.Window.Seconds,
-		Partition: dw.Partition, User: f.UserColumn, Event: f.EventColumn, Time: f.TimeColumn}
+		Partition: dw.Partition, User: f.UserColumn, Event: f.EventColumn, Time: f.TimeColumn.Name}
 	for _, s := range f.Stages {
 		cf.Stages = append(cf.Stages, s.Events)
 	}
@@ -367,7 +367,7 @@ func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
 	// from the logs of many users at once.
 	shuffled := filepath.Join(b.TempDir(), "dw_shuffled.csv")
 	if _, err := fx.db.SQL().ExecContext(ctx, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s' ORDER BY hash(rowid)) TO '%s' (FORMAT csv, HEADER false)",
-		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn), q(dw.Name), q(dw.Partition), fx.day, shuffled)); err != nil {
+		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day, shuffled)); err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()

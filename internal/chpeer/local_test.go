@@ -200,7 +200,7 @@ func (l *local) dwCSV(f *models.Funnel, days []string) ([]byte, int64) {
 		in = append(in, generator.DuckDB.QuoteString(d))
 	}
 	rows, err := l.db.Query(context.Background(), fmt.Sprintf("SELECT %s, %s, %s, %s FROM %s WHERE %s IN (%s)",
-		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn), q(dw.Name), q(dw.Partition), strings.Join(in, ", ")))
+		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), strings.Join(in, ", ")))
 	if err != nil {
 		l.t.Fatal(err)
 	}

@@ -218,7 +218,7 @@ func TestOrderedMatchesWindowFunnel(t *testing.T) {
 						}
 						data, least := l.dwCSV(f, days)
 						cf := Funnel{Table: fmt.Sprintf("fgen_chpeer_%s_%d", tc.name, seed), Base: least, Window: f.Window.Seconds,
-							Partition: l.cfg.DW.Partition, User: f.UserColumn, Event: f.EventColumn, Time: f.TimeColumn}
+							Partition: l.cfg.DW.Partition, User: f.UserColumn, Event: f.EventColumn, Time: f.TimeColumn.Name}
 						cf.Table = sanitize(cf.Table)
 						for _, s := range f.Stages {
 							cf.Stages = append(cf.Stages, s.Events)

@@ -185,14 +185,14 @@ func NewLayout(cfg *models.Config) (Layout, error) {
 	default:
 		return Layout{}, fmt.Errorf("dedup_by %v: the reference dedups by one key", cfg.DW.DedupBy)
 	}
-	l.Time = f.TimeColumn
+	l.Time = f.TimeColumn.Name
 	if l.Time == "" {
 		if _, ok := l.Types["ts"]; ok {
 			l.Time = "ts"
 		}
 	}
 	for _, g := range cfg.Funnels {
-		if g.TimeColumn != "" && g.TimeColumn != l.Time {
+		if g.TimeColumn.Name != "" && g.TimeColumn.Name != l.Time {
 			return Layout{}, fmt.Errorf("funnel %s: the harness needs one time column for all funnels", g.Name)
 		}
 	}

@@ -1,0 +1,136 @@
+package models
+
+import (
+	"fmt"
+	"strings"
+)
+
+// TimeColumn is a funnel's time column and how to read it: written either
+// as the column's name (integer epoch seconds) or as a table:
+//
+//	time_column = "ts"                                   # BIGINT epoch seconds
+//	time_column = { name = "ts", unit = "ms" }           # BIGINT epoch milliseconds
+//	time_column = "event_time"                           # DATETIME or TIMESTAMP
+//	time_column = { name = "event_time", format = "yyyy-MM-dd HH:mm:ss", timezone = "UTC" }  # STRING
+//
+// Times are compared at the column's precision (Unit) and reported in
+// seconds; see docs/FUNNELS.md, "Times other than epoch seconds".
+type TimeColumn struct {
+	Name string `toml:"name"`
+	// Unit is "s" or "ms" for an integer column; empty otherwise (and "s"
+	// for an integer column when not given).
+	Unit string `toml:"unit"`
+	// Format and Timezone read a STRING column: a pattern of the letters
+	// yyyy, MM, dd, HH, mm, ss and SSS (milliseconds), and the IANA zone
+	// the times are in.
+	Format   string `toml:"format"`
+	Timezone string `toml:"timezone"`
+}
+
+// Kinds of time column, by the DW column's type (TimeKind).
+const (
+	TimeEpoch    = "epoch"    // an integer column of seconds or milliseconds
+	TimeDatetime = "datetime" // DATETIME or TIMESTAMP, at millisecond precision
+	TimeString   = "string"   // a STRING in Format, in Timezone
+)
+
+// TimeKind returns how a time column of DW type typ is read.
+func TimeKind(typ string) string {
+	switch {
+	case isInteger(typ):
+		return TimeEpoch
+	case IsString(typ):
+		return TimeString
+	}
+	return TimeDatetime
+}
+
+// UnitsPerSecond is the precision of a time column of DW type typ: 1000
+// when times are in milliseconds (a unit of "ms", a DATETIME or TIMESTAMP,
+// a format with SSS), else 1.
+func (t TimeColumn) UnitsPerSecond(typ string) int64 {
+	switch TimeKind(typ) {
+	case TimeEpoch:
+		if t.Unit == "ms" {
+			return 1000
+		}
+	case TimeDatetime:
+		return 1000
+	case TimeString:
+		if strings.Contains(t.Format, "SSS") {
+			return 1000
+		}
+	}
+	return 1
+}
+
+// timeLetters are the pattern letters a Format takes, longest first, and
+// the strftime directive (DuckDB's strptime) of each.
+var timeLetters = []struct{ java, strftime string }{
+	{"yyyy", "%Y"}, {"SSS", "%g"}, {"MM", "%m"}, {"dd", "%d"}, {"HH", "%H"}, {"mm", "%M"}, {"ss", "%S"},
+}
+
+// FormatParts splits a time format into its pattern letters (yyyy, MM, dd,
+// HH, mm, ss, SSS) and the literal text between them, in order. Letters
+// outside single quotes must be pattern letters ('T' quotes a T); other
+// characters are literal.
+func FormatParts(format string) (parts []string, letters []bool, err error) {
+	literal := func(s string) {
+		if n := len(parts); n > 0 && !letters[n-1] {
+			parts[n-1] += s
+		} else {
+			parts, letters = append(parts, s), append(letters, false)
+		}
+	}
+	for i := 0; i < len(format); {
+		if format[i] == '\'' {
+			end := strings.IndexByte(format[i+1:], '\'')
+			if end < 0 {
+				return nil, nil, fmt.Errorf("format %q: the quote at %d is not closed", format, i+1)
+			}
+			literal(format[i+1 : i+1+end])
+			i += end + 2
+			continue
+		}
+		matched := false
+		for _, l := range timeLetters {
+			if strings.HasPrefix(format[i:], l.java) {
+				parts, letters = append(parts, l.java), append(letters, true)
+				i += len(l.java)
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		if c := format[i]; c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+			return nil, nil, fmt.Errorf("format %q: %q at %d is no pattern fgen reads; use yyyy, MM, dd, HH, mm, ss and SSS, and quote other letters, as in yyyy-MM-dd'T'HH:mm:ss", format, format[i:i+1], i+1)
+		}
+		literal(format[i : i+1])
+		i++
+	}
+	return parts, letters, nil
+}
+
+// Strftime writes a time format in strftime directives, as DuckDB's
+// strptime reads them.
+func Strftime(format string) (string, error) {
+	parts, letters, err := FormatParts(format)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if !letters[i] {
+			b.WriteString(strings.ReplaceAll(p, "%", "%%"))
+			continue
+		}
+		for _, l := range timeLetters {
+			if l.java == p {
+				b.WriteString(l.strftime)
+			}
+		}
+	}
+	return b.String(), nil
+}
