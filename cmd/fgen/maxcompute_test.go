@@ -41,11 +41,12 @@ func mcProject(t *testing.T) (string, *odpstest.Server, map[string]string) {
 }
 
 // writes returns the jobs submitted to the double but for queries (plan and
-// apply read the day's event values to check the stages against them).
+// apply read the day's event values to check the stages against them) and
+// fgen's bookkeeping (maxcompute.BooksTable).
 func writes(srv *odpstest.Server) []odpstest.Job {
 	var out []odpstest.Job
 	for _, j := range srv.Submitted() {
-		if !strings.HasPrefix(j.SQL, "SELECT ") {
+		if !strings.HasPrefix(j.SQL, "SELECT ") && !strings.Contains(j.SQL, "`fgen_partitions`") {
 			out = append(out, j)
 		}
 	}
@@ -398,5 +399,37 @@ func TestMaxComputeTableChangeStatementByStatement(t *testing.T) {
 	}
 	if !strings.Contains(a.stdout, `1 failed`) {
 		t.Errorf("summary: %s", a.stdout)
+	}
+}
+
+// On MaxCompute, plan knows what is up to date from the partitions'
+// metadata and fgen's record of the SQL that wrote each (fgen_partitions).
+func TestMaxComputePlanKnowsWhatIsUpToDate(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); r.code != 0 || !strings.Contains(r.stdout, "= 20210303  up to date") {
+		t.Fatalf("plan after apply: %+v", r)
+	}
+	// funnel.toml changes the RPT node's SQL.
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(data), `description = "browse -> click -> purchase, events per day"`, `description = "the article's funnel"`, 1)), 0o644)
+	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303", "--format", "json")
+	if r.code != 2 || !strings.Contains(r.stdout, `"why": "sql_changed"`) || strings.Count(r.stdout, `"pending": true`) != 2 {
+		t.Fatalf("plan after a change of the RPT SQL: %+v", r)
+	}
+	// A DataWorks run rewrites the partition later: fgen's record no longer
+	// says which SQL wrote it, and the timestamps say it is current.
+	srv.SetPartitionData("rpt_user_trace_data", "dt='20210303'", time.Now().Add(time.Hour), 4096)
+	if r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); r.code != 0 {
+		t.Errorf("plan after a DataWorks run: %+v", r)
+	}
+	// The sync task reloads the day's ODS partition.
+	srv.SetPartitionData("ods_user_trace_data", "dt='20210303'", time.Now().Add(2*time.Hour), 1<<30)
+	r = fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	if r.code != 2 || !strings.Contains(r.stdout, "dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written; reads 1.0 GiB") {
+		t.Errorf("plan after a reload: %+v", r)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -15,6 +18,24 @@ type Warehouse struct {
 	// JobTimeout bounds each job, waiting included; 0 for none. When it
 	// passes, the job is terminated.
 	JobTimeout time.Duration
+
+	mu    sync.Mutex
+	books map[string]map[string]record // table -> partition value -> what fgen wrote there last
+	kept  bool                         // BooksTable exists
+}
+
+// BooksTable is fgen's bookkeeping table on MaxCompute: a row for every
+// partition fgen apply wrote, with the fingerprint of the node's SQL and the
+// partition's last-modified time right after (partition metadata has no
+// room for either). A record counts only while the partition's
+// last-modified time is still the one recorded: a later write, by a
+// DataWorks run say, may have used other SQL.
+const BooksTable = "fgen_partitions"
+
+// record is a row of BooksTable.
+type record struct {
+	fingerprint string
+	modified    int64 // the partition's last-modified time, epoch seconds
 }
 
 var _ warehouse.Warehouse = (*Warehouse)(nil)
@@ -33,10 +54,9 @@ func (w *Warehouse) Describe(ctx context.Context, name string) (*warehouse.Table
 	return t, err
 }
 
-// Partition describes partition column=value of table from its metadata:
-// when its data last changed and its size. The fingerprint of the SQL that
-// wrote it is unknown: MaxCompute keeps none, and DataWorks runs the nodes
-// outside fgen.
+// Partition describes partition column=value of table from its metadata
+// (when its data last changed, its size) and from BooksTable (the
+// fingerprint of the SQL that wrote it, when fgen apply was the last to).
 func (w *Warehouse) Partition(ctx context.Context, table, column, value string) (warehouse.Partition, error) {
 	p, err := w.c.Partition(ctx, table, fmt.Sprintf("%s='%s'", column, value))
 	if errors.Is(err, ErrTableNotFound) || err == nil && p == nil {
@@ -45,7 +65,79 @@ func (w *Warehouse) Partition(ctx context.Context, table, column, value string) 
 	if err != nil {
 		return warehouse.Partition{}, err
 	}
-	return warehouse.Partition{Exists: true, Modified: p.Modified, Bytes: p.Bytes}, nil
+	out := warehouse.Partition{Exists: true, Modified: p.Modified, Bytes: p.Bytes}
+	books, err := w.records(ctx, table)
+	if err != nil {
+		return out, err
+	}
+	if r, ok := books[value]; ok && r.modified == p.Modified.Unix() {
+		out.Fingerprint = r.fingerprint
+	}
+	return out, nil
+}
+
+// records reads, once, the latest record of each partition of table.
+func (w *Warehouse) records(ctx context.Context, table string) (map[string]record, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if books, ok := w.books[table]; ok {
+		return books, nil
+	}
+	books := map[string]record{}
+	if _, err := w.c.Table(ctx, BooksTable); errors.Is(err, ErrTableNotFound) {
+		return books, nil // fgen apply has written nothing here yet
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT partition_value, fingerprint, modified FROM `%s` WHERE table_name = %s;", BooksTable, quote(table)), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", BooksTable, err)
+	}
+	for _, row := range rows[min(1, len(rows)):] {
+		if len(row) != 3 {
+			continue
+		}
+		m, err := strconv.ParseInt(row[2], 10, 64)
+		if err != nil {
+			continue
+		}
+		if old, ok := books[row[0]]; !ok || m >= old.modified {
+			books[row[0]] = record{fingerprint: row[1], modified: m}
+		}
+	}
+	if w.books == nil {
+		w.books = map[string]map[string]record{}
+	}
+	w.books[table] = books
+	return books, nil
+}
+
+// keepRecord notes in BooksTable that a node job wrote its partition, with
+// the partition's last-modified time now. Creating the table once.
+func (w *Warehouse) keepRecord(ctx context.Context, job *warehouse.Job, spec string) error {
+	p, err := w.c.Partition(ctx, job.Name, spec)
+	if err != nil || p == nil {
+		return err
+	}
+	w.mu.Lock()
+	kept := w.kept
+	w.mu.Unlock()
+	if !kept {
+		if err := w.runStatement(ctx, "CREATE TABLE IF NOT EXISTS `"+BooksTable+"` (table_name STRING, partition_value STRING, fingerprint STRING, modified BIGINT) COMMENT 'fgen: the SQL that last wrote each partition through fgen apply';", nil, nil); err != nil {
+			return err
+		}
+		w.mu.Lock()
+		w.kept = true
+		w.mu.Unlock()
+	}
+	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %s, %d);",
+		BooksTable, quote(job.Name), quote(job.Day), quote(job.Fingerprint), p.Modified.Unix()), nil, nil)
+}
+
+// quote writes a MaxCompute string literal of a name, a day or a
+// fingerprint (letters, digits and '_'; anything else escaped).
+func quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
 // Capabilities: jobs run on the remote service, any number at once;
@@ -74,11 +166,21 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 			return fmt.Errorf("%s: %w", describeJob(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err})
 		}
 	}
+	if job.Kind == "node" && job.Day != "" && job.Fingerprint != "" && job.Partition != "" {
+		// The partition is written: a record fgen cannot keep only means a
+		// later plan cannot tell whether funnel.toml changed its SQL.
+		if err := w.keepRecord(ctx, job, fmt.Sprintf("%s='%s'", job.Partition, job.Day)); err != nil && ctx.Err() == nil {
+			return fmt.Errorf("%s: the partition is written, but recording it in %s failed: %w", describeJob(job), BooksTable, err)
+		}
+	}
 	return nil
 }
 
 // runStatement runs one statement, within the job timeout.
 func (w *Warehouse) runStatement(ctx context.Context, stmt string, hints map[string]string, onSubmit func(*Job)) error {
+	if hints == nil {
+		hints = map[string]string{}
+	}
 	if w.JobTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, w.JobTimeout)

@@ -219,6 +219,10 @@ func (s *Server) finish(j *job) {
 			j.status, j.result = "Failed", err.Error()
 		} else if err := s.applySQL(j.SQL); err != nil {
 			j.status, j.result = "Failed", err.Error()
+		} else if res, ok, err := s.query(j.SQL); err != nil {
+			j.status, j.result = "Failed", err.Error()
+		} else if ok && o.Result == "" {
+			j.status, j.result = "Success", res
 		} else {
 			j.status, j.result = "Success", o.Result
 		}

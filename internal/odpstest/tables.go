@@ -33,6 +33,7 @@ type table struct {
 	spec       TableSpec
 	partitions []string // canonical specs, e.g. "dt='20210303'", in creation order
 	written    map[string]partitionData
+	rows       [][]*string // of a table that is not partitioned, stored by INSERT ... VALUES
 	created    time.Time
 	lastDDL    time.Time
 }

@@ -166,7 +166,8 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day string, inRange map
 		return nil, fmt.Errorf("node %s: %w", n.Name, err)
 	}
 	j := &Job{Job: scriptJob(n.Name, "node", script)}
-	j.Day, j.Fingerprint = day, fingerprint(n)
+	out, _ := proj.Table(n.Name)
+	j.Day, j.Fingerprint, j.Partition = day, fingerprint(n), out.Partition
 	type read struct{ table, column, day string }
 	var reads []read
 	for _, input := range n.Inputs {
@@ -185,7 +186,6 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day string, inRange map
 			j.Needs = append(j.Needs, warehouse.JobKey(input, next))
 		}
 	}
-	out, _ := proj.Table(n.Name)
 	if action, ok := changing[n.Name]; ok {
 		j.pend(WhyTable, fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated"}[action]))
 	}

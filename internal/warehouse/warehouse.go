@@ -51,6 +51,9 @@ type Job struct {
 	// with the partition it writes, so a later plan can tell whether the
 	// partition was written by the SQL funnel.toml renders now.
 	Fingerprint string
+	// Partition is the partition column of the table a node job writes
+	// (the partition is Partition = Day).
+	Partition string
 }
 
 // JobKey names the job of name for day, as Needs does: "name@day", or the
