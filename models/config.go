@@ -1,5 +1,8 @@
 // Package models defines funnel.toml: its types, strict parsing with
-// positions, defaults and validation. It knows nothing of SQL or engines.
+// positions, defaults and validation. funnel.toml is written in MaxCompute's
+// terms, so models knows MaxCompute's identifier rules, reserved words and
+// column types, and the engine names a target takes; it renders no SQL and
+// talks to no engine.
 package models
 
 import (
