@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -65,14 +64,11 @@ Destructive changes (see 'fgen plan') need --allow-destructive.
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "allow changes that drop, retype or recreate columns or tables")
 	cmd.Flags().IntVar(&opts.parallel, "parallel", 0, "days to run at a time (default: the target's parallel setting, or 1)")
 	cmd.Flags().BoolVar(&opts.all, "all", false, "run every day's jobs, also those whose partitions are up to date")
-	cmd.Flags().StringVar(&opts.format, "format", "text", "summary format: text or json")
+	choiceFlag(cmd, &opts.format, "format", "summary format", "text", "json")
 	return cmd
 }
 
 func runApply(ctx context.Context, opts *applyOptions) error {
-	if err := checkFormat(opts.format, "text", "json"); err != nil {
-		return err
-	}
 	if opts.parallel < 0 || opts.parallelSet && opts.parallel == 0 {
 		return fmt.Errorf("--parallel %d: give the number of days to run at a time, 1 or more", opts.parallel)
 	}
@@ -222,15 +218,14 @@ func progress(w io.Writer, caps warehouse.Capabilities) func(plan.Event) {
 func writeApplySummary(opts *applyOptions, res *plan.Result) {
 	if opts.format == "json" {
 		out := struct {
-			Applied int              `json:"applied"`
-			Failed  int              `json:"failed"`
-			Skipped int              `json:"skipped"`
-			NotRun  int              `json:"not_run"`
-			Jobs    []plan.JobResult `json:"jobs"`
-		}{res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Jobs}
-		enc := json.NewEncoder(opts.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(out)
+			Applied  int              `json:"applied"`
+			Failed   int              `json:"failed"`
+			Skipped  int              `json:"skipped"`
+			NotRun   int              `json:"not_run"`
+			UpToDate int              `json:"up_to_date"`
+			Jobs     []plan.JobResult `json:"jobs"`
+		}{res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Count("up_to_date"), res.Jobs}
+		writeJSON(opts.stdout, "apply", out)
 		return
 	}
 	fmt.Fprintf(opts.stdout, "apply: %d applied, %d failed, %d skipped, %d not run\n",

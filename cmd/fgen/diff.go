@@ -35,16 +35,13 @@ sync, 2 when it is not, 1 on error.
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runDiff(opts) },
 	}
-	cmd.Flags().StringVar(&opts.dialect, "dialect", string(generator.MaxCompute), "SQL dialect: maxcompute or duckdb")
+	choiceFlag(cmd, &opts.dialect, "dialect", "SQL dialect", string(generator.MaxCompute), string(generator.DuckDB))
 	cmd.Flags().BoolVar(&opts.nameOnly, "name-only", false, "print only the paths and kinds of changed files")
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text (a unified diff) or markdown (a pull-request comment)")
+	choiceFlag(cmd, &opts.format, "format", "output format, a unified diff or a pull-request comment", "text", "markdown")
 	return cmd
 }
 
 func runDiff(opts *diffOptions) error {
-	if err := checkFormat(opts.format, "text", "markdown"); err != nil {
-		return err
-	}
 	_, p, err := opts.render(opts.dialect)
 	if err != nil {
 		return err

@@ -55,11 +55,8 @@ out/ is MaxCompute SQL.
 			return runGenerate(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.dialect, "dialect", string(generator.MaxCompute), "SQL dialect: maxcompute or duckdb")
+	choiceFlag(cmd, &opts.dialect, "dialect", "SQL dialect", string(generator.MaxCompute), string(generator.DuckDB))
 	cmd.Flags().BoolVar(&opts.force, "force", false, "write into a non-empty directory that holds no fgen manifest (files fgen did not generate are still never overwritten)")
-	cmd.RegisterFlagCompletionFunc("dialect", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"maxcompute", "duckdb"}, cobra.ShellCompDirectiveNoFileComp
-	})
 	return cmd
 }
 

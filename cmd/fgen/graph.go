@@ -32,17 +32,11 @@ every node reads. Needs no warehouse and writes no file.
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runGraph(opts) },
 	}
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text, mermaid or dot")
-	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"text", "mermaid", "dot"}, cobra.ShellCompDirectiveNoFileComp
-	})
+	choiceFlag(cmd, &opts.format, "format", "output format", "text", "mermaid", "dot")
 	return cmd
 }
 
 func runGraph(opts *graphOptions) error {
-	if err := checkFormat(opts.format, "text", "mermaid", "dot"); err != nil {
-		return err
-	}
 	cfg, p, err := opts.render(string(generator.MaxCompute))
 	if err != nil {
 		return err

@@ -26,6 +26,9 @@ func newInitCmd(g *globalOptions) *cobra.Command {
 overwrite an existing file unless --force is given.
 
 ` + exitStatusHelp,
+		Example: `  fgen init
+  fgen init -c shop/funnel.toml
+  fgen init --force`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runInit(opts) },
 	}

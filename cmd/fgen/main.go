@@ -28,14 +28,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
 	code := exitCode(err)
 	var quiet *quietError
-	if !errors.As(err, &quiet) {
-		fmt.Fprintf(stderr, "fgen: %v\n", err)
+	if errors.As(err, &quiet) {
+		return code
+	}
+	fmt.Fprintf(stderr, "fgen: %v\n", err)
+	if cmd != nil && wantsJSON(cmd) {
+		writeJSONError(stdout, cmd, err, code)
 	}
 	return code
 }

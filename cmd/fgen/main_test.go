@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -253,6 +254,68 @@ func TestVersion(t *testing.T) {
 	r := fgen(t, t.TempDir(), nil, "version", "--format", "json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"config_format": 1`) {
 		t.Errorf("version: %+v", r)
+	}
+	if r := fgen(t, t.TempDir(), nil, "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "fgen ") || !strings.Contains(r.stdout, "funnel.toml format 1") {
+		t.Errorf("--version: %+v", r)
+	}
+}
+
+// Every --format json output is one object that starts with format_version
+// and command; a command that fails says so in the same shape, with the
+// config's problems one by one.
+func TestJSONOutputsShareOneShape(t *testing.T) {
+	dir := project(t)
+	for _, args := range [][]string{
+		{"validate", "--format", "json"},
+		{"version", "--format", "json"},
+		{"plan", "--bizdate", "20210303", "--format", "json"},
+	} {
+		r := fgen(t, dir, nil, args...)
+		var out map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out["format_version"] != 1.0 || out["command"] != args[0] {
+			t.Errorf("%v: not the shared shape: %v\n%s", args, err, r.stdout)
+		}
+		if !strings.HasPrefix(r.stdout, "{\n  \"format_version\": 1,\n  \"command\": ") {
+			t.Errorf("%v: format_version and command do not come first:\n%.80s", args, r.stdout)
+		}
+	}
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(data), "\nmode = \"events\"", "\nmode = \"event\"", 1)), 0o644)
+	r := fgen(t, dir, nil, "plan", "--format", "json")
+	var out struct {
+		Command string `json:"command"`
+		Error   struct {
+			ExitCode int `json:"exit_code"`
+			Problems []struct {
+				File         string
+				Line, Column int
+				Path         string
+				Message      string
+			} `json:"problems"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 1 || out.Command != "plan" || out.Error.ExitCode != 1 ||
+		len(out.Error.Problems) != 1 || out.Error.Problems[0].Path != "funnels[0].mode" || out.Error.Problems[0].Line == 0 {
+		t.Errorf("an error under --format json: %v %+v\n%s", err, out, r.stdout)
+	}
+	if !strings.Contains(r.stderr, "funnels[0].mode") {
+		t.Errorf("the error is not on stderr too: %q", r.stderr)
+	}
+}
+
+// Every flag that takes one of a list of words refuses others as a usage
+// error and completes them in the shell.
+func TestChoiceFlags(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "plan", "--format", "xml"); r.code != 1 || !strings.Contains(r.stderr, `"xml" is not one of text, markdown, json`) {
+		t.Errorf("plan --format xml: %+v", r)
+	}
+	r := fgen(t, dir, nil, "__complete", "graph", "--format", "")
+	for _, want := range []string{"text", "mermaid", "dot"} {
+		if !strings.Contains(r.stdout, want+"\n") {
+			t.Errorf("completion of graph --format lacks %s:\n%s", want, r.stdout)
+		}
 	}
 }
 

@@ -43,7 +43,7 @@ pull-request comment) or json (a stable contract; see the README).
 	}
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	opts.dayOptions.addFlags(cmd)
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text, markdown or json")
+	choiceFlag(cmd, &opts.format, "format", "output format", "text", "markdown", "json")
 	return cmd
 }
 
@@ -75,9 +75,6 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {
-	if err := checkFormat(opts.format, "text", "markdown", "json"); err != nil {
-		return err
-	}
 	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, readOnly)
 	if err != nil {
 		return err
@@ -85,7 +82,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	defer ot.wh.Close()
 	switch opts.format {
 	case "json":
-		if err := plan.WriteJSON(opts.stdout, p); err != nil {
+		if err := writeJSON(opts.stdout, "plan", p.JSON()); err != nil {
 			return err
 		}
 	case "markdown":
@@ -100,13 +97,4 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		return &quietError{code: exitChanges}
 	}
 	return nil
-}
-
-func checkFormat(got string, allowed ...string) error {
-	for _, a := range allowed {
-		if got == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown --format %q; use one of: %v", got, allowed)
 }

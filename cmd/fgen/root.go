@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
 
 	"github.com/spf13/cobra"
 
@@ -60,7 +61,9 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
   fgen diff                      # what generate would change; exit 2 when out/ is stale`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       fgenVersion(),
 	}
+	root.SetVersionTemplate(fmt.Sprintf("fgen {{.Version}} (%s, funnel.toml format %d)\n", runtime.Version(), models.FormatVersion))
 	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "funnel.toml", "the funnel config file")
 	root.PersistentFlags().StringVarP(&g.outDir, "out", "o", "out", "where output goes: the generated project's directory (generate, diff), or the output file (sample, report)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {

@@ -7,21 +7,35 @@ import (
 )
 
 func newValidateCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check funnel.toml",
 		Long: `Check funnel.toml: syntax, unknown keys, types, names, columns, stages and targets.
 Every problem is reported at once as FILE:LINE:COL: path: message.
 
 ` + exitStatusHelp,
+		Example: `  fgen validate
+  fgen validate -c shop/funnel.toml
+  fgen validate --format json    # problems as {"file", "line", "column", "path", "message"}`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()
 			if err != nil {
 				return err
 			}
+			if format == "json" {
+				return writeJSON(g.stdout, "validate", struct {
+					Config  string   `json:"config"`
+					Tables  int      `json:"tables"`
+					Funnels int      `json:"funnels"`
+					Targets []string `json:"targets"`
+				}{g.configPath, 2 + len(cfg.Funnels), len(cfg.Funnels), cfg.TargetNames()})
+			}
 			fmt.Fprintf(g.stdout, "%s: ok (%d tables, %d funnels, targets: %v)\n", g.configPath, 2+len(cfg.Funnels), len(cfg.Funnels), cfg.TargetNames())
 			return nil
 		},
 	}
+	choiceFlag(cmd, &format, "format", "output format; under json, problems come as JSON too", "text", "json")
+	return cmd
 }

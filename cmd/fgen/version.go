@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -20,27 +19,34 @@ func newVersionCmd(g *globalOptions) *cobra.Command {
 		Use:   "version",
 		Short: "Print fgen's version",
 		Args:  noArgs,
+		Example: `  fgen version
+  fgen --version
+  fgen version --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v := version
-			if v == "" {
-				v = "(devel)"
-				if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-					v = bi.Main.Version
-				}
+			v := fgenVersion()
+			if format == "json" {
+				return writeJSON(g.stdout, "version", struct {
+					Version      string `json:"version"`
+					Go           string `json:"go"`
+					ConfigFormat int    `json:"config_format"`
+				}{v, runtime.Version(), models.FormatVersion})
 			}
-			info := map[string]any{"version": v, "go": runtime.Version(), "config_format": models.FormatVersion}
-			switch format {
-			case "json":
-				b, _ := json.MarshalIndent(info, "", "  ")
-				fmt.Fprintln(g.stdout, string(b))
-			case "text":
-				fmt.Fprintf(g.stdout, "fgen %s (%s, funnel.toml format %d)\n", v, runtime.Version(), models.FormatVersion)
-			default:
-				return fmt.Errorf("unknown --format %q; use text or json", format)
-			}
+			fmt.Fprintf(g.stdout, "fgen %s (%s, funnel.toml format %d)\n", v, runtime.Version(), models.FormatVersion)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	choiceFlag(cmd, &format, "format", "output format", "text", "json")
 	return cmd
+}
+
+// fgenVersion is the version fgen was built as: set with -ldflags, or the
+// module's version in the build info, or "(devel)".
+func fgenVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }

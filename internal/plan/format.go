@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -193,19 +192,17 @@ func mdCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }
 
-// JSONVersion is the version of the plan's JSON form. Fields are only added
-// within a version.
-const JSONVersion = 1
-
-// WriteJSON prints the plan as JSON:
+// JSON is the plan as its JSON form shows it (fgen plan --format json adds
+// format_version and command):
 //
-//	{"format_version": 1, "target": "...", "engine": "duckdb|maxcompute",
-//	 "has_changes": bool, "blocked": bool,
+//	{"target": "...", "engine": "duckdb|maxcompute", "has_changes": bool, "blocked": bool,
+//	 "read_bytes": n,
 //	 "tables": [{"table", "layer", "action": "create|alter|in_sync|blocked",
-//	             "changes": [...], "problems": [{"code", "column", "message", "fix"}], "sql"}],
-//	 "days": [{"day", "upstream_ready", "missing_partitions": [...], "warnings": [...],
-//	           "jobs": [{"name", "kind", "day", "sql"}]}]}
-func WriteJSON(w io.Writer, p *Plan) error {
+//	             "changes": [...], "problems": [{"code", "column", "message", "fix", "refused"}],
+//	             "notes": [...], "sql"}],
+//	 "days": [{"day", "pending", "upstream_ready", "missing_partitions": [...], "warnings": [...],
+//	           "jobs": [{"name", "kind", "day", "pending", "why", "reason", "read_bytes", "sql"}]}]}
+func (p *Plan) JSON() any {
 	type job struct {
 		Name      string `json:"name"`
 		Kind      string `json:"kind"`
@@ -225,14 +222,14 @@ func WriteJSON(w io.Writer, p *Plan) error {
 		Jobs          []job    `json:"jobs"`
 	}
 	out := struct {
-		FormatVersion int           `json:"format_version"`
-		Target        string        `json:"target"`
-		Engine        string        `json:"engine"`
-		HasChanges    bool          `json:"has_changes"`
-		Blocked       bool          `json:"blocked"`
-		Tables        []TableChange `json:"tables"`
-		Days          []day         `json:"days"`
-	}{JSONVersion, p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.Tables, []day{}}
+		Target     string        `json:"target"`
+		Engine     string        `json:"engine"`
+		HasChanges bool          `json:"has_changes"`
+		Blocked    bool          `json:"blocked"`
+		ReadBytes  int64         `json:"read_bytes"`
+		Tables     []TableChange `json:"tables"`
+		Days       []day         `json:"days"`
+	}{p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), p.Tables, []day{}}
 	for _, d := range p.Days {
 		jd := day{Day: d.Day, Pending: d.Pending(), UpstreamReady: d.UpstreamReady, Missing: nonNil(d.Missing), Warnings: nonNil(d.Warnings), Jobs: []job{}}
 		for _, j := range d.Jobs {
@@ -244,9 +241,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 		}
 		out.Days = append(out.Days, jd)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return out
 }
 
 // nonNil returns s, or an empty slice for nil, so that JSON shows [] and not null.

@@ -93,7 +93,7 @@ func (d *Day) Pending() bool {
 	return false
 }
 
-// Plan is everything apply would do. WriteJSON gives its JSON form.
+// Plan is everything apply would do. JSON gives its JSON form.
 type Plan struct {
 	Target string
 	Engine string

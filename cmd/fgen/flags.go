@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// choice is a flag value that takes one of a fixed list of words: an
+// unknown word is a usage error when the flags are parsed, and shell
+// completion offers the list.
+type choice struct {
+	value   *string
+	allowed []string
+}
+
+func (c *choice) String() string { return *c.value }
+func (c *choice) Type() string   { return "string" }
+
+func (c *choice) Set(v string) error {
+	if !slices.Contains(c.allowed, v) {
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(c.allowed, ", "))
+	}
+	*c.value = v
+	return nil
+}
+
+// choiceFlag adds a flag to cmd that takes one of allowed, the first being
+// the default.
+func choiceFlag(cmd *cobra.Command, p *string, name, usage string, allowed ...string) {
+	*p = allowed[0]
+	cmd.Flags().Var(&choice{value: p, allowed: allowed}, name, fmt.Sprintf("%s: %s", usage, strings.Join(allowed, ", ")))
+	cmd.Flags().Lookup(name).DefValue = allowed[0]
+	cmd.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return allowed, cobra.ShellCompDirectiveNoFileComp
+	})
+}

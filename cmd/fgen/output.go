@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/models"
+)
+
+// jsonFormatVersion is the version of the shape every --format json output
+// shares: an object with "format_version" and "command", then the
+// command's own fields, or "error" when it failed. Fields are only added
+// within a version.
+const jsonFormatVersion = 1
+
+// writeJSON writes a command's JSON output: the fields of v (a struct or
+// map encoding to an object) after format_version and command, indented.
+func writeJSON(w io.Writer, command string, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	head, _ := json.Marshal(struct {
+		FormatVersion int    `json:"format_version"`
+		Command       string `json:"command"`
+	}{jsonFormatVersion, command})
+	doc := head[:len(head)-1] // {"format_version":1,"command":"x"
+	if rest := bytes.TrimPrefix(body, []byte("{")); len(rest) > 1 {
+		doc = append(append(doc, ','), rest...)
+	} else {
+		doc = append(doc, '}')
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, doc, "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err = w.Write(out.Bytes())
+	return err
+}
+
+// jsonError is how a failed command says so under --format json.
+type jsonError struct {
+	Error struct {
+		Message  string           `json:"message"`
+		ExitCode int              `json:"exit_code"`
+		Problems []jsonDiagnostic `json:"problems,omitempty"` // the config's, when it has any
+	} `json:"error"`
+}
+
+type jsonDiagnostic struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// wantsJSON reports whether the command ran with --format json.
+func wantsJSON(cmd *cobra.Command) bool {
+	f := cmd.Flags().Lookup("format")
+	return f != nil && f.Value.String() == "json"
+}
+
+// writeJSONError writes err as the command's JSON output.
+func writeJSONError(w io.Writer, cmd *cobra.Command, err error, code int) {
+	var out jsonError
+	out.Error.Message, out.Error.ExitCode = err.Error(), code
+	var ds models.Diagnostics
+	if errors.As(err, &ds) {
+		for _, d := range ds {
+			out.Error.Problems = append(out.Error.Problems, jsonDiagnostic{d.File, d.Pos.Line, d.Pos.Column, d.Path, d.Msg})
+		}
+	}
+	writeJSON(w, cmd.Name(), out)
+}
