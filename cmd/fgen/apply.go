@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -109,16 +108,37 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if parallel == 0 {
 		parallel = ot.target.Parallel
 	}
+	pr := opts.newProgress(jobsToRun(p, opts.all), "jobs")
 	res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{
 		AllowDestructive: opts.allowDestructive,
 		Parallel:         parallel,
 		All:              opts.all,
-		OnEvent:          progress(opts.stderr, p.Caps),
+		OnEvent:          applyProgress(pr, p.Caps, opts.verbose),
 	})
+	pr.Done()
 	if res != nil {
 		writeApplySummary(opts, res)
 	}
 	return err
+}
+
+// jobsToRun counts the jobs apply runs: table changes, and the pending jobs
+// of ready days (every job with all).
+func jobsToRun(p *plan.Plan, all bool) int {
+	n := 0
+	for _, t := range p.Tables {
+		if t.Action != plan.InSync && t.Job != nil {
+			n++
+		}
+	}
+	for _, d := range p.Days {
+		for _, j := range d.Jobs {
+			if d.UpstreamReady && (j.Pending || all) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // blocked returns the error apply stops with before it changes anything:
@@ -180,9 +200,9 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// progress prints one line per job event on w.
-func progress(w io.Writer, caps warehouse.Capabilities) func(plan.Event) {
-	remote := caps.Remote
+// applyProgress reports job events: on a terminal a bar of the jobs (a
+// line per failure, skip or remote submission), elsewhere a line per event.
+func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func(plan.Event) {
 	return func(e plan.Event) {
 		where := e.Job.Name
 		if e.Job.Day != "" {
@@ -190,27 +210,33 @@ func progress(w io.Writer, caps warehouse.Capabilities) func(plan.Event) {
 		}
 		switch e.Kind {
 		case plan.EventSubmitted:
-			if remote {
-				step := ""
-				if sub := e.Submitted; sub.Statements > 1 {
-					step = fmt.Sprintf(" statement %d of %d", sub.Statement, sub.Statements)
-				}
-				fmt.Fprintf(w, "%s:%s submitted, instance %s\n  logview: %s\n", where, step, e.Submitted.InstanceID, e.Submitted.LogView)
+			step := ""
+			if sub := e.Submitted; sub.Statements > 1 {
+				step = fmt.Sprintf(" statement %d of %d", sub.Statement, sub.Statements)
+			}
+			if verbose && e.Submitted.Statement >= 1 && e.Submitted.Statement <= len(e.Job.Statements) {
+				pr.Line("%s:%s\n%s", where, step, e.Job.Statements[e.Submitted.Statement-1])
+			}
+			if caps.Remote {
+				pr.Line("%s:%s submitted, instance %s\n  logview: %s", where, step, e.Submitted.InstanceID, e.Submitted.LogView)
 			}
 		case plan.EventDone:
-			fmt.Fprintf(w, "%s: done in %.1fs\n", where, e.Elapsed.Seconds())
+			pr.Step()
+			pr.Detail("%s: done in %.1fs", where, e.Elapsed.Seconds())
 		case plan.EventFailed:
-			fmt.Fprintf(w, "%s: FAILED after %.1fs: %v\n", where, e.Elapsed.Seconds(), e.Err)
+			pr.Step()
+			pr.Problem("%s: FAILED after %.1fs: %v", where, e.Elapsed.Seconds(), e.Err)
 			var se *warehouse.StatementError
 			if !caps.Atomic && errors.As(e.Err, &se) && se.Statement > 1 {
-				fmt.Fprintf(w, "  applied before it:\n")
+				pr.Problem("  applied before it:")
 				for _, st := range e.Job.Statements[:se.Statement-1] {
 					first, _, _ := strings.Cut(st, "\n")
-					fmt.Fprintf(w, "    %s\n", first)
+					pr.Problem("    %s", first)
 				}
 			}
 		case plan.EventSkipped:
-			fmt.Fprintf(w, "%s: skipped: %v\n", where, e.Err)
+			pr.Step()
+			pr.Problem("%s: skipped: %v", where, e.Err)
 		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 type globalOptions struct {
 	configPath string
 	outDir     string
+	quiet      bool // -q: no progress or information, only results and errors
+	verbose    bool // -v: also each SQL job as it runs
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -66,6 +68,9 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	root.SetVersionTemplate(fmt.Sprintf("fgen {{.Version}} (%s, funnel.toml format %d)\n", runtime.Version(), models.FormatVersion))
 	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "funnel.toml", "the funnel config file")
 	root.PersistentFlags().StringVarP(&g.outDir, "out", "o", "out", "where output goes: the generated project's directory (generate, diff), or the output file (sample, report)")
+	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print no progress, only results and errors")
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also print each SQL job as it runs")
+	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nRun '%s --help' for usage", err, cmd.CommandPath())
 	})
