@@ -230,6 +230,7 @@ func TestValidate(t *testing.T) {
 		{"overlap", func(f *Funnel) { f.Stages = [][]string{{"a"}, {"b", "a"}} }, `event "a" is in stages 1 and 2`},
 		{"boundary", func(f *Funnel) { f.Boundary = "week" }, `boundary "week"`},
 		{"window", func(f *Funnel) { f.Window = -1 }, "window -1"},
+		{"units per second", func(f *Funnel) { f.UnitsPerSecond = -1000 }, "units per second -1000"},
 		{"markers", func(f *Funnel) { f.NullMarker = "all" }, "total marker and null marker"},
 		{"breakdown twice", func(f *Funnel) { f.Breakdowns = []string{"os", "os"} }, `breakdown "os" listed twice`},
 	}

@@ -33,7 +33,7 @@ const (
 type Row struct {
 	Dt    string // partition, yyyymmdd
 	User  string
-	TS    int64 // epoch seconds
+	TS    int64 // epoch time in units of the funnel's time precision (Funnel.UnitsPerSecond)
 	Event string
 	Dims  map[string]*string // breakdown columns; a nil pointer or a missing key is SQL NULL
 }
@@ -42,11 +42,31 @@ type Row struct {
 type Funnel struct {
 	Mode        string     // ModeEvents, ModeUsers or ModeOrdered
 	Stages      [][]string // stage k (1-based in prose) is a set of event values; mutually exclusive
-	Window      int64      // seconds, ordered mode only
+	Window      int64      // in units of the time precision (see UnitsPerSecond), ordered mode only
 	Boundary    string     // WithinDay (also when empty) or CrossMidnight, ordered mode only
 	Breakdowns  []string   // dimension names, keys of Row.Dims
 	TotalMarker string     // dimension value of total rows, e.g. "all"
 	NullMarker  string     // dimension value for NULL or empty values, e.g. "unknown"
+
+	// UnitsPerSecond is the precision of the time column: Row.TS and Window are integers in
+	// units of 1/UnitsPerSecond seconds (1: epoch seconds, 1000: epoch milliseconds), and
+	// ties are equal TS values at that precision. 0 means 1. Times to convert are reported in
+	// seconds, each a float64 computed from integers with exactly one rounding:
+	//
+	//	mean of n values v_i        float64(sum v_i) / float64(n * UnitsPerSecond)
+	//	median of n sorted values   float64(sum of the middle value (n odd) or the two middle
+	//	                            values (n even)) / float64(1 or 2 * UnitsPerSecond)
+	//
+	// With UnitsPerSecond 1 these are the plain mean and median in seconds.
+	UnitsPerSecond int64
+}
+
+// ups returns the units per second, 0 read as 1.
+func (f Funnel) ups() int64 {
+	if f.UnitsPerSecond == 0 {
+		return 1
+	}
+	return f.UnitsPerSecond
 }
 
 // Result is one output row: one day and one breakdown value (or the total).
@@ -60,7 +80,8 @@ type Result struct {
 
 	// Ordered mode only (nil slices otherwise). Index k >= 1: median and mean, over the users
 	// who reached stage k+1, of the seconds from their chain start to reaching stage k+1
-	// (see Progress.Durations); nil when no user reached it. Index 0 is always nil.
+	// (see Progress.Durations; the formulas are at Funnel.UnitsPerSecond); nil when no user
+	// reached it. Index 0 is always nil.
 	MedianSeconds []*float64
 	AvgSeconds    []*float64
 }
@@ -88,6 +109,9 @@ func (f Funnel) Validate() error {
 	case "", WithinDay, CrossMidnight:
 	default:
 		return fmt.Errorf("boundary %q: want %q or %q", f.Boundary, WithinDay, CrossMidnight)
+	}
+	if f.UnitsPerSecond < 0 {
+		return fmt.Errorf("units per second %d: must not be negative (0 means 1)", f.UnitsPerSecond)
 	}
 	if f.Mode == ModeOrdered && f.Window < 0 {
 		return fmt.Errorf("window %d: must not be negative", f.Window)
@@ -375,8 +399,8 @@ func (t *tally) result(day string, dims map[string]string, g *group) Result {
 		r.MedianSeconds = make([]*float64, n)
 		r.AvgSeconds = make([]*float64, n)
 		for k := 1; k < n; k++ {
-			r.MedianSeconds[k] = median(g.durations[k])
-			r.AvgSeconds[k] = mean(g.durations[k])
+			r.MedianSeconds[k] = median(g.durations[k], t.f.ups())
+			r.AvgSeconds[k] = mean(g.durations[k], t.f.ups())
 		}
 	}
 	return r
@@ -390,22 +414,29 @@ func ratio(a, b int64) *float64 {
 	return &x
 }
 
-func median(xs []int64) *float64 {
+// seconds returns num / (den * ups) seconds as a float64, rounded once.
+func seconds(num, den, ups int64) *float64 {
+	x := float64(num) / float64(den*ups)
+	return &x
+}
+
+// median returns the median of xs (in units) in seconds: the middle value, or the sum of the
+// two middle values over two, over ups; nil when xs is empty.
+func median(xs []int64, ups int64) *float64 {
 	if len(xs) == 0 {
 		return nil
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	var m float64
-	if len(s)%2 == 1 {
-		m = float64(s[len(s)/2])
-	} else {
-		m = float64(s[len(s)/2-1]+s[len(s)/2]) / 2
+	n := len(s)
+	if n%2 == 1 {
+		return seconds(s[n/2], 1, ups)
 	}
-	return &m
+	return seconds(s[n/2-1]+s[n/2], 2, ups)
 }
 
-func mean(xs []int64) *float64 {
+// mean returns the mean of xs (in units) in seconds; nil when xs is empty.
+func mean(xs []int64, ups int64) *float64 {
 	if len(xs) == 0 {
 		return nil
 	}
@@ -413,6 +444,5 @@ func mean(xs []int64) *float64 {
 	for _, x := range xs {
 		sum += x
 	}
-	m := float64(sum) / float64(len(xs))
-	return &m
+	return seconds(sum, int64(len(xs)), ups)
 }
