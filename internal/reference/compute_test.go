@@ -63,9 +63,9 @@ func assertResults(t *testing.T, got, want []Result) {
 func dump(rs []Result) string {
 	var b strings.Builder
 	for _, r := range rs {
-		fmt.Fprintf(&b, "  %s %v counts %v step %s overall %s median %s avg %s\n",
+		fmt.Fprintf(&b, "  %s %v counts %v step %s overall %s median %s avg %s step median %s step avg %s\n",
 			r.Dt, r.Dims, r.Counts, floats(r.StepRates), floats(r.OverallRates),
-			floats(r.MedianSeconds), floats(r.AvgSeconds))
+			floats(r.MedianSeconds), floats(r.AvgSeconds), floats(r.StepMedianSeconds), floats(r.StepAvgSeconds))
 	}
 	return b.String()
 }
@@ -189,6 +189,9 @@ func TestBreakdownOrdered(t *testing.T) {
 	withDurations := func(r Result, d2 *float64) Result {
 		r.MedianSeconds = []*float64{nil, d2, nil}
 		r.AvgSeconds = []*float64{nil, d2, nil}
+		// Every chain here is two rows long: the step time is the time from the entry.
+		r.StepMedianSeconds = []*float64{nil, d2, nil}
+		r.StepAvgSeconds = []*float64{nil, d2, nil}
 		return r
 	}
 	want := []Result{

@@ -84,6 +84,11 @@ type Result struct {
 	// reached it. Index 0 is always nil.
 	MedianSeconds []*float64
 	AvgSeconds    []*float64
+	// Ordered mode only, like MedianSeconds and AvgSeconds, over the same users, but of the
+	// step times: the seconds from reaching stage k to reaching stage k+1 (see
+	// Progress.StepDurations).
+	StepMedianSeconds []*float64
+	StepAvgSeconds    []*float64
 }
 
 // Validate reports what is wrong with f, if anything. Compute panics on an invalid funnel.
@@ -305,6 +310,7 @@ func countOrdered(t *tally, window int64, rows, next []stageRow) {
 			for k := 0; k < p.Level; k++ {
 				g.counts[k]++
 				g.durations[k] = append(g.durations[k], p.Durations[k])
+				g.steps[k] = append(g.steps[k], p.StepDurations[k])
 			}
 		}
 	}
@@ -321,7 +327,8 @@ func byUser(rows []stageRow) map[string][]stageRow {
 // group accumulates one output row.
 type group struct {
 	counts    []int64
-	durations [][]int64 // ordered mode: durations[k] of the users who reached stage k+1
+	durations [][]int64 // ordered mode: Progress.Durations[k] of the users who reached stage k+1
+	steps     [][]int64 // ordered mode: Progress.StepDurations[k] of the same users
 }
 
 // tally holds the groups of one day: the total and, per breakdown, one group per value.
@@ -340,7 +347,7 @@ func newTally(f Funnel) *tally {
 }
 
 func newGroup(stages int) *group {
-	return &group{counts: make([]int64, stages), durations: make([][]int64, stages)}
+	return &group{counts: make([]int64, stages), durations: make([][]int64, stages), steps: make([][]int64, stages)}
 }
 
 // groups returns the groups a row or user with normalized values dims counts in, creating
@@ -398,9 +405,13 @@ func (t *tally) result(day string, dims map[string]string, g *group) Result {
 	if t.f.Mode == ModeOrdered {
 		r.MedianSeconds = make([]*float64, n)
 		r.AvgSeconds = make([]*float64, n)
+		r.StepMedianSeconds = make([]*float64, n)
+		r.StepAvgSeconds = make([]*float64, n)
 		for k := 1; k < n; k++ {
 			r.MedianSeconds[k] = median(g.durations[k], t.f.ups())
 			r.AvgSeconds[k] = mean(g.durations[k], t.f.ups())
+			r.StepMedianSeconds[k] = median(g.steps[k], t.f.ups())
+			r.StepAvgSeconds[k] = mean(g.steps[k], t.f.ups())
 		}
 	}
 	return r
