@@ -236,6 +236,13 @@ func TestValidate(t *testing.T) {
 		{"units per second", func(f *Funnel) { f.UnitsPerSecond = -1000 }, "units per second -1000"},
 		{"markers", func(f *Funnel) { f.NullMarker = "all" }, "total marker and null marker"},
 		{"breakdown twice", func(f *Funnel) { f.Breakdowns = []string{"os", "os"} }, `breakdown "os" listed twice`},
+		{"percentiles in users mode", func(f *Funnel) { f.Mode, f.Percentiles = ModeUsers, []int{5000} }, "need mode"},
+		{"histogram in events mode", func(f *Funnel) { f.Mode, f.HistogramEdges = ModeEvents, []int64{0} }, "need mode"},
+		{"percentile 0", func(f *Funnel) { f.Percentiles = []int{5000, 0} }, "percentile 0"},
+		{"percentile over 100 %", func(f *Funnel) { f.Percentiles = []int{10001} }, "percentile 10001"},
+		{"histogram from 1", func(f *Funnel) { f.HistogramEdges = []int64{1, 2} }, "first edge must be 0"},
+		{"histogram edge twice", func(f *Funnel) { f.HistogramEdges = []int64{0, 5, 5} }, "strictly increasing"},
+		{"histogram edges decrease", func(f *Funnel) { f.HistogramEdges = []int64{0, 5, 3} }, "strictly increasing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -163,6 +163,10 @@ func TestComputeOnRandomData(t *testing.T) {
 			for _, boundary := range []string{WithinDay, CrossMidnight} {
 				f := Funnel{Mode: mode, Stages: stages3, Window: opts.Window, Boundary: boundary,
 					Breakdowns: opts.Dims, TotalMarker: "all", NullMarker: "unknown"}
+				if mode == ModeOrdered {
+					f.Percentiles = []int{1, 5000, 9000, 9990, 10000}
+					f.HistogramEdges = []int64{0, 1, 60, opts.Window}
+				}
 				checkInvariants(t, f, Compute(f, rows, randomDays))
 			}
 		}
@@ -174,6 +178,48 @@ func TestComputeOnRandomData(t *testing.T) {
 				if !reflect.DeepEqual(def, fold) {
 					t.Fatalf("seed %d, day %s, user %s: definition %+v, fold %+v", seed, day, u, def, fold)
 				}
+			}
+		}
+	}
+}
+
+// checkTimes checks that the times to convert of r cover the users each stage counts, and
+// that percentiles grow with f.Percentiles, which must be ascending.
+func checkTimes(t *testing.T, f Funnel, r Result) {
+	t.Helper()
+	for k := 1; k < len(r.Counts); k++ {
+		reached := r.Counts[k] > 0
+		for _, x := range []*float64{r.MedianSeconds[k], r.AvgSeconds[k], r.StepMedianSeconds[k], r.StepAvgSeconds[k]} {
+			if (x != nil) != reached {
+				t.Fatalf("stage %d of %+v: counts %v and times %s", k+1, r.Dims, r.Counts, dump([]Result{r}))
+			}
+		}
+		for _, ps := range [][][]*float64{r.PercentileSeconds, r.StepPercentileSeconds} {
+			if len(f.Percentiles) == 0 {
+				if ps != nil {
+					t.Fatalf("percentiles without Funnel.Percentiles: %v", ps)
+				}
+				continue
+			}
+			for i, x := range ps[k] {
+				if (x != nil) != reached || (i > 0 && x != nil && *x < *ps[k][i-1]) {
+					t.Fatalf("stage %d of %+v: counts %v, percentiles %v of %s", k+1, r.Dims, r.Counts, f.Percentiles, floats(ps[k]))
+				}
+			}
+		}
+		for _, h := range [][][]int64{r.Histogram, r.StepHistogram} {
+			if len(f.HistogramEdges) == 0 {
+				if h != nil {
+					t.Fatalf("histogram without Funnel.HistogramEdges: %v", h)
+				}
+				continue
+			}
+			var sum int64
+			for _, c := range h[k] {
+				sum += c
+			}
+			if len(h[k]) != len(f.HistogramEdges) || sum != r.Counts[k] {
+				t.Fatalf("stage %d of %+v: counts %v, histogram %v", k+1, r.Dims, r.Counts, h[k])
 			}
 		}
 	}
@@ -217,6 +263,9 @@ func checkInvariants(t *testing.T, f Funnel, results []Result) {
 		}
 		if p.dim >= 0 && slices.Max(r.Counts) == 0 {
 			t.Fatalf("%s: value row with nothing in it: %+v", f.Mode, r)
+		}
+		if f.Mode == ModeOrdered {
+			checkTimes(t, f, r)
 		}
 		if p.dim >= 0 {
 			continue

@@ -59,6 +59,18 @@ type Funnel struct {
 	//
 	// With UnitsPerSecond 1 these are the plain mean and median in seconds.
 	UnitsPerSecond int64
+
+	// Percentiles lists the percentiles of the times to convert to report, ordered mode only,
+	// in basis points from 1 to 10000 (50 % is 5000, 99.9 % is 9990), in any order. Each is
+	// the nearest rank: of n sorted times, the one at 1-based rank ceil(P * n / 10000),
+	// computed in integers as (P*n + 9999) / 10000, in seconds float64(v) /
+	// float64(UnitsPerSecond); none when n is 0. See Result.PercentileSeconds.
+	Percentiles []int
+	// HistogramEdges are the bucket edges of histograms of the times to convert, ordered mode
+	// only, in units of the time precision: strictly increasing, the first one 0. Bucket i
+	// holds the times v with HistogramEdges[i] <= v < HistogramEdges[i+1], the last bucket
+	// every v >= the last edge. See Result.Histogram.
+	HistogramEdges []int64
 }
 
 // ups returns the units per second, 0 read as 1.
@@ -70,6 +82,11 @@ func (f Funnel) ups() int64 {
 }
 
 // Result is one output row: one day and one breakdown value (or the total).
+//
+// In ordered mode it describes two series of times to convert per stage k >= 1 (0-based
+// index; stage k+1 in prose), over the users who reached stage k+1: the times from the entry
+// (Progress.Durations) and the step times (Progress.StepDurations). Each series at index k
+// holds Counts[k] times: one per user who reached the stage.
 type Result struct {
 	Dt   string
 	Dims map[string]string // every breakdown: its value, NullMarker or TotalMarker; empty without breakdowns
@@ -89,6 +106,19 @@ type Result struct {
 	// Progress.StepDurations).
 	StepMedianSeconds []*float64
 	StepAvgSeconds    []*float64
+
+	// Ordered mode with Funnel.Percentiles only (nil otherwise). PercentileSeconds[k][i], for
+	// k >= 1, is percentile Funnel.Percentiles[i] of the times from the entry of the users who
+	// reached stage k+1 (the times MedianSeconds[k] is the median of), nil when no user
+	// reached it. StepPercentileSeconds is the same for the step times. Index 0 is nil.
+	PercentileSeconds     [][]*float64
+	StepPercentileSeconds [][]*float64
+	// Ordered mode with Funnel.HistogramEdges only (nil otherwise). Histogram[k][b], for
+	// k >= 1, is the number of users who reached stage k+1 whose time from the entry lies in
+	// bucket b of Funnel.HistogramEdges; all zero when no user reached it. The buckets of a
+	// stage sum to Counts[k]. StepHistogram is the same for the step times. Index 0 is nil.
+	Histogram     [][]int64
+	StepHistogram [][]int64
 }
 
 // Validate reports what is wrong with f, if anything. Compute panics on an invalid funnel.
@@ -120,6 +150,22 @@ func (f Funnel) Validate() error {
 	}
 	if f.Mode == ModeOrdered && f.Window < 0 {
 		return fmt.Errorf("window %d: must not be negative", f.Window)
+	}
+	if f.Mode != ModeOrdered && (len(f.Percentiles) > 0 || len(f.HistogramEdges) > 0) {
+		return fmt.Errorf("percentiles and histograms of the times to convert need mode %q", ModeOrdered)
+	}
+	for _, p := range f.Percentiles {
+		if p < 1 || p > 10000 {
+			return fmt.Errorf("percentile %d: want basis points from 1 to 10000", p)
+		}
+	}
+	for i, e := range f.HistogramEdges {
+		if i == 0 && e != 0 {
+			return fmt.Errorf("histogram edges start at %d: the first edge must be 0", e)
+		}
+		if i > 0 && e <= f.HistogramEdges[i-1] {
+			return fmt.Errorf("histogram edges %d, %d: must be strictly increasing", f.HistogramEdges[i-1], e)
+		}
 	}
 	dims := map[string]bool{}
 	for _, d := range f.Breakdowns {
@@ -403,18 +449,46 @@ func (t *tally) result(day string, dims map[string]string, g *group) Result {
 		r.OverallRates[k] = ratio(g.counts[k], g.counts[0])
 	}
 	if t.f.Mode == ModeOrdered {
-		r.MedianSeconds = make([]*float64, n)
-		r.AvgSeconds = make([]*float64, n)
-		r.StepMedianSeconds = make([]*float64, n)
-		r.StepAvgSeconds = make([]*float64, n)
-		for k := 1; k < n; k++ {
-			r.MedianSeconds[k] = median(g.durations[k], t.f.ups())
-			r.AvgSeconds[k] = mean(g.durations[k], t.f.ups())
-			r.StepMedianSeconds[k] = median(g.steps[k], t.f.ups())
-			r.StepAvgSeconds[k] = mean(g.steps[k], t.f.ups())
-		}
+		d := t.f.distribution(g.durations)
+		r.MedianSeconds, r.AvgSeconds, r.PercentileSeconds, r.Histogram = d.median, d.mean, d.percentiles, d.histogram
+		d = t.f.distribution(g.steps)
+		r.StepMedianSeconds, r.StepAvgSeconds, r.StepPercentileSeconds, r.StepHistogram = d.median, d.mean, d.percentiles, d.histogram
 	}
 	return r
+}
+
+// dist is what a Result reports of one series of times to convert, by stage (index 0 unused).
+type dist struct {
+	median, mean []*float64
+	percentiles  [][]*float64 // nil without Funnel.Percentiles
+	histogram    [][]int64    // nil without Funnel.HistogramEdges
+}
+
+// distribution summarizes series[k], the times (in units) of the users who reached stage k+1.
+func (f Funnel) distribution(series [][]int64) dist {
+	n, ups := len(series), f.ups()
+	d := dist{median: make([]*float64, n), mean: make([]*float64, n)}
+	if len(f.Percentiles) > 0 {
+		d.percentiles = make([][]*float64, n)
+	}
+	if len(f.HistogramEdges) > 0 {
+		d.histogram = make([][]int64, n)
+	}
+	for k := 1; k < n; k++ {
+		xs := slices.Sorted(slices.Values(series[k]))
+		d.median[k] = median(xs, ups)
+		d.mean[k] = mean(xs, ups)
+		if d.percentiles != nil {
+			d.percentiles[k] = make([]*float64, len(f.Percentiles))
+			for i, p := range f.Percentiles {
+				d.percentiles[k][i] = percentile(xs, p, ups)
+			}
+		}
+		if d.histogram != nil {
+			d.histogram[k] = histogram(xs, f.HistogramEdges)
+		}
+	}
+	return d
 }
 
 func ratio(a, b int64) *float64 {
@@ -431,14 +505,12 @@ func seconds(num, den, ups int64) *float64 {
 	return &x
 }
 
-// median returns the median of xs (in units) in seconds: the middle value, or the sum of the
-// two middle values over two, over ups; nil when xs is empty.
-func median(xs []int64, ups int64) *float64 {
-	if len(xs) == 0 {
+// median returns the median of the sorted times s (in units) in seconds: the middle value, or
+// the sum of the two middle values over two, over ups; nil when s is empty.
+func median(s []int64, ups int64) *float64 {
+	if len(s) == 0 {
 		return nil
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
 	n := len(s)
 	if n%2 == 1 {
 		return seconds(s[n/2], 1, ups)
@@ -456,4 +528,27 @@ func mean(xs []int64, ups int64) *float64 {
 		sum += x
 	}
 	return seconds(sum, int64(len(xs)), ups)
+}
+
+// percentile returns percentile p (basis points) of the sorted times s (in units) in seconds:
+// nearest rank, the value at 1-based rank ceil(p * n / 10000); nil when s is empty.
+func percentile(s []int64, p int, ups int64) *float64 {
+	n := int64(len(s))
+	if n == 0 {
+		return nil
+	}
+	rank := (int64(p)*n + 9999) / 10000
+	return seconds(s[rank-1], 1, ups)
+}
+
+// histogram counts the times xs (in units, none negative) in the buckets of edges:
+// [edges[i], edges[i+1]), the last one open.
+func histogram(xs []int64, edges []int64) []int64 {
+	counts := make([]int64, len(edges))
+	for _, x := range xs {
+		// The last edge at or below x; edges[0] is 0 <= x.
+		b := sort.Search(len(edges), func(i int) bool { return edges[i] > x }) - 1
+		counts[b]++
+	}
+	return counts
 }
