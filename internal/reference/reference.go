@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,10 @@ const (
 	ModeUsers   = "users"
 	ModeOrdered = "ordered"
 )
+
+// DefaultOtherMarker is the dimension value of the row of merged breakdown values when
+// Funnel.OtherMarker is empty.
+const DefaultOtherMarker = "other"
 
 // Day boundaries of the ordered funnel.
 const (
@@ -71,6 +76,33 @@ type Funnel struct {
 	// holds the times v with HistogramEdges[i] <= v < HistogramEdges[i+1], the last bucket
 	// every v >= the last edge. See Result.Histogram.
 	HistogramEdges []int64
+
+	// BreakdownLimit, when positive, caps the rows of each breakdown: per day and per
+	// breakdown column separately, the BreakdownLimit values (after NULL or empty ->
+	// NullMarker) with the largest stage-1 count (Result.Counts[0] of their row), ties broken
+	// by value ascending byte-wise, keep their rows; every other value is merged into one row
+	// whose value is OtherMarker, present only when some value was merged. In events mode its
+	// counts are the sums of the merged values' counts; in users and ordered modes its users
+	// are the union of the users attributed (first touch) to the merged values: its counts
+	// are the sums too, and its times to convert (mean, median, percentiles, histograms) are
+	// computed over all those users' times, never combined from the values' statistics.
+	// Rates follow from the counts as for any row. The total row does not change. A value
+	// equal to OtherMarker in the data is ranked like any other, and its row is the
+	// OtherMarker row whether it is kept or merged: its row and the merged values' are one.
+	// 0: no limit.
+	BreakdownLimit int
+	// OtherMarker is the dimension value of the merged row; empty means DefaultOtherMarker. It
+	// must differ from TotalMarker and NullMarker when BreakdownLimit is positive.
+	OtherMarker string
+}
+
+// Other returns the dimension value of the row of merged breakdown values: OtherMarker, or
+// DefaultOtherMarker when it is empty.
+func (f Funnel) Other() string {
+	if f.OtherMarker == "" {
+		return DefaultOtherMarker
+	}
+	return f.OtherMarker
 }
 
 // ups returns the units per second, 0 read as 1.
@@ -89,7 +121,7 @@ func (f Funnel) ups() int64 {
 // holds Counts[k] times: one per user who reached the stage.
 type Result struct {
 	Dt   string
-	Dims map[string]string // every breakdown: its value, NullMarker or TotalMarker; empty without breakdowns
+	Dims map[string]string // every breakdown: its value, NullMarker, TotalMarker or the other marker; empty without breakdowns
 
 	Counts       []int64    // per stage, never negative
 	StepRates    []*float64 // index k: Counts[k]/Counts[k-1]; index 0 nil; nil when the denominator is 0
@@ -176,6 +208,17 @@ func (f Funnel) Validate() error {
 	}
 	if len(f.Breakdowns) > 0 && f.TotalMarker == f.NullMarker {
 		return fmt.Errorf("total marker and null marker are both %q; they must differ", f.TotalMarker)
+	}
+	if f.BreakdownLimit < 0 {
+		return fmt.Errorf("breakdown limit %d: must not be negative (0 is no limit)", f.BreakdownLimit)
+	}
+	if f.BreakdownLimit > 0 {
+		switch f.Other() {
+		case f.TotalMarker:
+			return fmt.Errorf("other marker and total marker are both %q; they must differ", f.Other())
+		case f.NullMarker:
+			return fmt.Errorf("other marker and null marker are both %q; they must differ", f.Other())
+		}
 	}
 	return nil
 }
@@ -418,8 +461,9 @@ func (t *tally) results(day string) []Result {
 	}
 	out := []Result{t.result(day, total, t.total)}
 	for i, d := range t.f.Breakdowns {
-		vals := make([]string, 0, len(t.values[i]))
-		for v := range t.values[i] {
+		groups := t.limit(t.values[i])
+		vals := make([]string, 0, len(groups))
+		for v := range groups {
 			vals = append(vals, v)
 		}
 		sort.Strings(vals) // byte-wise
@@ -429,10 +473,53 @@ func (t *tally) results(day string) []Result {
 				dims[e] = t.f.TotalMarker
 			}
 			dims[d] = v
-			out = append(out, t.result(day, dims, t.values[i][v]))
+			out = append(out, t.result(day, dims, groups[v]))
 		}
 	}
 	return out
+}
+
+// limit applies Funnel.BreakdownLimit to the value groups of one breakdown column of one day:
+// it returns the groups to report by value, the values beyond the limit merged into one group
+// under the other marker.
+func (t *tally) limit(groups map[string]*group) map[string]*group {
+	n := t.f.BreakdownLimit
+	if n <= 0 || len(groups) <= n {
+		return groups
+	}
+	vals := make([]string, 0, len(groups))
+	for v := range groups {
+		vals = append(vals, v)
+	}
+	slices.SortFunc(vals, func(a, b string) int {
+		if c := compareInt(groups[b].counts[0], groups[a].counts[0]); c != 0 {
+			return c // the larger stage-1 count first
+		}
+		return strings.Compare(a, b)
+	})
+	out := map[string]*group{}
+	for _, v := range vals[:n] {
+		out[v] = groups[v]
+	}
+	other := newGroup(len(t.f.Stages))
+	for _, v := range vals[n:] {
+		other.add(groups[v])
+	}
+	if kept, ok := out[t.f.Other()]; ok { // a value named like the marker shares its row
+		other.add(kept)
+	}
+	out[t.f.Other()] = other
+	return out
+}
+
+// add merges g's counts and times into m: each user (or row) is attributed to one value, so
+// the union of their users is the concatenation.
+func (m *group) add(g *group) {
+	for k := range m.counts {
+		m.counts[k] += g.counts[k]
+		m.durations[k] = append(m.durations[k], g.durations[k]...)
+		m.steps[k] = append(m.steps[k], g.steps[k]...)
+	}
 }
 
 func (t *tally) result(day string, dims map[string]string, g *group) Result {
