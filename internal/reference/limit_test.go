@@ -214,16 +214,21 @@ func TestValidateBreakdownLimit(t *testing.T) {
 // (users and ordered modes) attributed to the merged values, found here independently.
 func TestBreakdownLimitOnRandomData(t *testing.T) {
 	others := map[string]int{}
-	for seed := range uint64(40) {
+	for seed := range uint64(20) {
 		opts := randomOptions()
+		if seed%2 == 1 {
+			opts = msOptions() // many values, ties at the limit
+		}
+		ups := max(opts.UnitsPerSecond, 1)
 		rows := Clean(RandomRows(rand.New(rand.NewPCG(seed, 3)), opts), CleanRules{KnownEvents: map[string]bool{"browse": true, "click": true, "purchase": true}, Dedup: true})
 		for _, mode := range []string{ModeEvents, ModeUsers, ModeOrdered} {
-			for _, limit := range []int{1, 2, 3} {
+			for _, limit := range []int{1, 2, 3, 10} {
 				f := Funnel{Mode: mode, Stages: stages3, Window: opts.Window, Boundary: CrossMidnight,
-					Breakdowns: opts.Dims, TotalMarker: "all", NullMarker: "unknown", BreakdownLimit: limit}
+					Breakdowns: opts.Dims, TotalMarker: "all", NullMarker: "unknown", BreakdownLimit: limit,
+					UnitsPerSecond: opts.UnitsPerSecond}
 				if mode == ModeOrdered {
 					f.Percentiles = []int{1, 2500, 5000, 9000, 10000}
-					f.HistogramEdges = []int64{0, 1, 60, opts.Window}
+					f.HistogramEdges = []int64{0, 1, 60 * ups, opts.Window}
 				}
 				others[mode] += checkLimit(t, f, rows, randomDays)
 			}

@@ -63,3 +63,34 @@ func TestUnitsPerSecondZeroIsOne(t *testing.T) {
 		}
 	}
 }
+
+// TestMillisecondBot: 50,000 rows of one user in milliseconds, many in one millisecond, with
+// every distribution and a breakdown limit: cheap, and the implementations agree.
+func TestMillisecondBot(t *testing.T) {
+	const n = 50000
+	t0 := dayStart(d1) * 1000
+	r := rand.New(rand.NewPCG(5, 6))
+	var rows []Row
+	var steps []Step
+	for range n {
+		ts := t0 + r.Int64N(86400_000)
+		if r.IntN(2) == 0 {
+			ts = t0 + 43200_000 + r.Int64N(3) // a crowd of ties at noon
+		}
+		stage := 1 + r.IntN(3)
+		os := string(rune('a' + r.IntN(20)))
+		rows = append(rows, dv(d1, "bot", ts, stages3[stage-1][0], os, "x"))
+		steps = append(steps, Step{TS: ts, Stage: stage, Start: true})
+	}
+	rows = append(rows, dv(d1, "human", t0, "browse", "z", "x"))
+	f := Funnel{Mode: ModeOrdered, Stages: stages3, Window: 1500, UnitsPerSecond: 1000,
+		Breakdowns: breakdowns, TotalMarker: "all", NullMarker: "unknown", BreakdownLimit: 1,
+		Percentiles: []int{5000, 9900}, HistogramEdges: []int64{0, 1, 1000}}
+	got := Compute(f, rows, []string{d1})
+	if want := []int64{2, 1, 1}; !reflect.DeepEqual(got[0].Counts, want) {
+		t.Errorf("counts = %v, want %v", got[0].Counts, want)
+	}
+	if p, q := OrderedLevel(steps, 3, 1500), FoldLevel(steps, 3, 1500); !reflect.DeepEqual(p, q) {
+		t.Errorf("OrderedLevel = %+v, FoldLevel = %+v", p, q)
+	}
+}
