@@ -243,6 +243,10 @@ func TestValidate(t *testing.T) {
 		{"histogram from 1", func(f *Funnel) { f.HistogramEdges = []int64{1, 2} }, "first edge must be 0"},
 		{"histogram edge twice", func(f *Funnel) { f.HistogramEdges = []int64{0, 5, 5} }, "strictly increasing"},
 		{"histogram edges decrease", func(f *Funnel) { f.HistogramEdges = []int64{0, 5, 3} }, "strictly increasing"},
+		{"negative breakdown limit", func(f *Funnel) { f.BreakdownLimit = -1 }, "breakdown limit -1"},
+		{"other like the total", func(f *Funnel) { f.BreakdownLimit, f.OtherMarker = 3, "all" }, "other marker and total marker"},
+		{"other like the null marker", func(f *Funnel) { f.BreakdownLimit, f.OtherMarker = 3, "unknown" }, "other marker and null marker"},
+		{"default other like the null marker", func(f *Funnel) { f.BreakdownLimit, f.NullMarker = 3, "other" }, "other marker and null marker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,9 +4,9 @@ import "slices"
 
 // Step is one stage row of one user, as the ordered funnel sees it.
 type Step struct {
-	TS    int64
-	Stage int  // 1-based
-	Start bool // the row may begin a chain: a row of day D (rows of D+1 may only continue one)
+	TS    int64 // in units of the time precision, like the window
+	Stage int   // 1-based
+	Start bool  // the row may begin a chain: a row of day D (rows of D+1 may only continue one)
 }
 
 // Progress is how far one user got in the ordered funnel on one day.

@@ -7,6 +7,21 @@
 //
 // The entry points are Clean (ODS rows to DW rows), Compute (DW rows to funnel results),
 // Percent (the seed's rate format) and RandomRows (nasty test data for other packages).
+//
+// What a Funnel asks of Compute beyond counts and rates:
+//
+//   - the time precision: Funnel.UnitsPerSecond (1 for epoch seconds, 1000 for milliseconds);
+//     Row.TS and Funnel.Window are integers in those units, and times are reported in seconds,
+//     each a float64 rounded once from integers, so a DOUBLE computed the same way in SQL
+//     compares bit for bit;
+//   - in ordered mode, two series of times to convert per stage, over the users who reached
+//     it: from the entry (Result.MedianSeconds, AvgSeconds) and from the previous step
+//     (Result.StepMedianSeconds, StepAvgSeconds); see Progress for their definitions;
+//   - nearest-rank percentiles in basis points (Funnel.Percentiles, Result.PercentileSeconds
+//     and StepPercentileSeconds) and histograms (Funnel.HistogramEdges, Result.Histogram and
+//     StepHistogram) of both series;
+//   - a breakdown limit (Funnel.BreakdownLimit, Funnel.OtherMarker): the top values by
+//     stage-1 count per day and breakdown keep their rows, the others share one row.
 package reference
 
 import (
@@ -233,7 +248,8 @@ func NextDay(day string) (string, error) {
 }
 
 // Compute returns the funnel results for every day in days: sorted by Dt (duplicates in days
-// are ignored), then the total row, then by breakdown index, then by value byte-wise.
+// are ignored), then the total row, then by breakdown index, then by value byte-wise (the
+// other marker of a breakdown limit sorts as its value).
 // Rows whose Dt is not in days are ignored, except that an ordered cross_midnight funnel for
 // day D also reads the rows of D+1. It panics when f is invalid (see Validate) or a day is
 // not yyyymmdd.
