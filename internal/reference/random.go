@@ -53,8 +53,9 @@ var shanghai = time.FixedZone("UTC+8", 8*3600) // Asia/Shanghai has had no dayli
 // (and a few equal keys in different partitions), NULL dedup keys, and occasional bots.
 //
 // Every Dt is one of opts.Days, and TS (in units of opts.UnitsPerSecond) lies on Dt's day in
-// UTC+8 except for a few late rows, whose Dt is a later day than their TS. The rows come in random order. The result depends
-// only on r's state and opts. It panics when a day is not yyyymmdd.
+// UTC+8 except for a few late rows, whose Dt is a later day than their TS. The rows come in
+// random order. The result depends only on r's state and opts. It panics when a day is not
+// yyyymmdd.
 func RandomRows(r *rand.Rand, opts RandomOptions) []ODSRow {
 	g := newGenerator(r, opts)
 	for range g.o.Sessions {
