@@ -8,7 +8,7 @@ type ODSRow struct {
 	DedupKey *string // identifies one log record; copies of a record share it; nil is NULL
 	User     *string
 	Event    *string
-	TS       int64 // epoch seconds
+	TS       int64 // epoch time in units of the time column's precision (seconds, milliseconds, ...)
 	Dims     map[string]*string
 }
 

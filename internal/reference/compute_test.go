@@ -63,9 +63,9 @@ func assertResults(t *testing.T, got, want []Result) {
 func dump(rs []Result) string {
 	var b strings.Builder
 	for _, r := range rs {
-		fmt.Fprintf(&b, "  %s %v counts %v step %s overall %s median %s avg %s\n",
+		fmt.Fprintf(&b, "  %s %v counts %v step %s overall %s median %s avg %s step median %s step avg %s\n",
 			r.Dt, r.Dims, r.Counts, floats(r.StepRates), floats(r.OverallRates),
-			floats(r.MedianSeconds), floats(r.AvgSeconds))
+			floats(r.MedianSeconds), floats(r.AvgSeconds), floats(r.StepMedianSeconds), floats(r.StepAvgSeconds))
 	}
 	return b.String()
 }
@@ -189,6 +189,9 @@ func TestBreakdownOrdered(t *testing.T) {
 	withDurations := func(r Result, d2 *float64) Result {
 		r.MedianSeconds = []*float64{nil, d2, nil}
 		r.AvgSeconds = []*float64{nil, d2, nil}
+		// Every chain here is two rows long: the step time is the time from the entry.
+		r.StepMedianSeconds = []*float64{nil, d2, nil}
+		r.StepAvgSeconds = []*float64{nil, d2, nil}
 		return r
 	}
 	want := []Result{
@@ -230,8 +233,20 @@ func TestValidate(t *testing.T) {
 		{"overlap", func(f *Funnel) { f.Stages = [][]string{{"a"}, {"b", "a"}} }, `event "a" is in stages 1 and 2`},
 		{"boundary", func(f *Funnel) { f.Boundary = "week" }, `boundary "week"`},
 		{"window", func(f *Funnel) { f.Window = -1 }, "window -1"},
+		{"units per second", func(f *Funnel) { f.UnitsPerSecond = -1000 }, "units per second -1000"},
 		{"markers", func(f *Funnel) { f.NullMarker = "all" }, "total marker and null marker"},
 		{"breakdown twice", func(f *Funnel) { f.Breakdowns = []string{"os", "os"} }, `breakdown "os" listed twice`},
+		{"percentiles in users mode", func(f *Funnel) { f.Mode, f.Percentiles = ModeUsers, []int{5000} }, "need mode"},
+		{"histogram in events mode", func(f *Funnel) { f.Mode, f.HistogramEdges = ModeEvents, []int64{0} }, "need mode"},
+		{"percentile 0", func(f *Funnel) { f.Percentiles = []int{5000, 0} }, "percentile 0"},
+		{"percentile over 100 %", func(f *Funnel) { f.Percentiles = []int{10001} }, "percentile 10001"},
+		{"histogram from 1", func(f *Funnel) { f.HistogramEdges = []int64{1, 2} }, "first edge must be 0"},
+		{"histogram edge twice", func(f *Funnel) { f.HistogramEdges = []int64{0, 5, 5} }, "strictly increasing"},
+		{"histogram edges decrease", func(f *Funnel) { f.HistogramEdges = []int64{0, 5, 3} }, "strictly increasing"},
+		{"negative breakdown limit", func(f *Funnel) { f.BreakdownLimit = -1 }, "breakdown limit -1"},
+		{"other like the total", func(f *Funnel) { f.BreakdownLimit, f.OtherMarker = 3, "all" }, "other marker and total marker"},
+		{"other like the null marker", func(f *Funnel) { f.BreakdownLimit, f.OtherMarker = 3, "unknown" }, "other marker and null marker"},
+		{"default other like the null marker", func(f *Funnel) { f.BreakdownLimit, f.NullMarker = 3, "other" }, "other marker and null marker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,9 +4,9 @@ import "slices"
 
 // Step is one stage row of one user, as the ordered funnel sees it.
 type Step struct {
-	TS    int64
-	Stage int  // 1-based
-	Start bool // the row may begin a chain: a row of day D (rows of D+1 may only continue one)
+	TS    int64 // in units of the time precision, like the window
+	Stage int   // 1-based
+	Start bool  // the row may begin a chain: a row of day D (rows of D+1 may only continue one)
 }
 
 // Progress is how far one user got in the ordered funnel on one day.
@@ -18,6 +18,13 @@ type Progress struct {
 	// (TS, Stage) order at which some chain reaching stage k+1 completes, and start is the
 	// latest TS(r1) among the valid chains completing at r. Durations[0] is 0.
 	Durations []int64
+	// StepDurations has Level entries. StepDurations[k] is T(k+1) - T(k), where T(j) is the TS
+	// of the first row in (TS, Stage) order at which the level first reaches j: the first row
+	// at which some chain reaching stage j completes (T(1): the first Start stage-1 row).
+	// StepDurations[0] is 0, and none is negative. The chain that first reaches stage j may
+	// start later than the one that first reached stage j-1, so StepDurations[k] may exceed
+	// Durations[k] (and the window).
+	StepDurations []int64
 }
 
 // sortSteps returns the steps in (TS, Stage) order. The order among equal (TS, Stage) steps
@@ -45,7 +52,8 @@ func sortSteps(steps []Step) []Step {
 //   - Level is the longest greedy chain over all Start rows of stage 1;
 //   - the first row completing stage j is the earliest greedy stage-j row over all r1;
 //   - a chain from r1 completes stage j at row r iff the greedy stage-(j-1) row from r1 comes
-//     before r and TS(r) - TS(r1) <= W, which gives the latest start directly.
+//     before r and TS(r) - TS(r1) <= W, which gives the latest start directly;
+//   - the level first reaches j at the first row completing stage j, which gives T(j).
 //
 // "Earliest later stage-s row" is a table lookup, so the work is O(n log n + n*stages).
 func OrderedLevel(steps []Step, stages int, window int64) Progress {
@@ -95,6 +103,8 @@ func OrderedLevel(steps []Step, stages int, window int64) Progress {
 		return p
 	}
 	p.Durations = make([]int64, p.Level)
+	p.StepDurations = make([]int64, p.Level)
+	reached := seq[chains[0].pos[0]].TS // T(1): chains are in (TS, Stage) order of their start
 	for j := 2; j <= p.Level; j++ {
 		first := n // first position at which some chain completes stage j
 		for _, c := range chains {
@@ -103,6 +113,8 @@ func OrderedLevel(steps []Step, stages int, window int64) Progress {
 			}
 		}
 		r := seq[first]
+		p.StepDurations[j-1] = r.TS - reached
+		reached = r.TS
 		start := int64(0)
 		found := false
 		for _, c := range chains {
@@ -129,12 +141,14 @@ func OrderedLevel(steps []Step, stages int, window int64) Progress {
 //	s_k(r)  = latest non-NULL st_k at or before r
 //	level   = largest k with some non-NULL st_k (k >= 2); 1 if any Start stage-1 row; else 0
 //
-// It must agree with OrderedLevel; the tests check that it does.
+// The row whose st_k is the first non-NULL one is where the level first reaches k: T(k) of
+// Progress.StepDurations. It must agree with OrderedLevel; the tests check that it does.
 func FoldLevel(steps []Step, stages int, window int64) Progress {
 	seq := sortSteps(steps)
 	s := make([]int64, stages+1)
 	set := make([]bool, stages+1)
 	var p Progress
+	var reached int64 // T(p.Level)
 	for _, r := range seq {
 		k := r.Stage
 		if k == 1 {
@@ -143,6 +157,8 @@ func FoldLevel(steps []Step, stages int, window int64) Progress {
 				if p.Level == 0 {
 					p.Level = 1
 					p.Durations = []int64{0}
+					p.StepDurations = []int64{0}
+					reached = r.TS
 				}
 			}
 			continue
@@ -155,6 +171,8 @@ func FoldLevel(steps []Step, stages int, window int64) Progress {
 		if k > p.Level { // the first non-NULL st_k: k == p.Level+1, since set[k-1]
 			p.Level = k
 			p.Durations = append(p.Durations, r.TS-st)
+			p.StepDurations = append(p.StepDurations, r.TS-reached)
+			reached = r.TS
 		}
 	}
 	return p

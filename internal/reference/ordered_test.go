@@ -154,6 +154,12 @@ func TestOrderedDurations(t *testing.T) {
 		MedianSeconds: []*float64{nil, fp(10), fp(65)},
 		AvgSeconds:    []*float64{nil, fp(760.0 / 6), fp(235)},
 	}}
+	// Step times, from the first row reaching stage k-1 to the first reaching stage k:
+	// A 10, 90; B 60 (from the browse at 0); C 20; D 10, 20; E 3700, 100; F 10, 20.
+	// Stage 2: 10 10 10 20 60 3700 -> median 15, mean 635; stage 3: 20 20 90 100 -> median
+	// 55, mean 57.5.
+	want[0].StepMedianSeconds = []*float64{nil, fp(15), fp(55)}
+	want[0].StepAvgSeconds = []*float64{nil, fp(635), fp(57.5)}
 	got := Compute(Funnel{Mode: ModeOrdered, Stages: stages3, Window: W}, rows, []string{d1})
 	assertResults(t, got, want)
 }
@@ -251,6 +257,7 @@ func bruteProgress(steps []Step, window int64) Progress {
 	for _, c := range chains {
 		p.Level = max(p.Level, c.len)
 	}
+	var reached int64
 	for j := 1; j <= p.Level; j++ {
 		first := len(seq)
 		for _, c := range chains {
@@ -265,6 +272,12 @@ func bruteProgress(steps []Step, window int64) Progress {
 			}
 		}
 		p.Durations = append(p.Durations, seq[first].TS-start)
+		// The level first reaches j at the first row ending a chain of length j.
+		if j == 1 {
+			reached = seq[first].TS
+		}
+		p.StepDurations = append(p.StepDurations, seq[first].TS-reached)
+		reached = seq[first].TS
 	}
 	return p
 }
@@ -289,6 +302,9 @@ func TestOrderedLevelMatchesBruteForceAndFold(t *testing.T) {
 		if !reflect.DeepEqual(def, brute) || !reflect.DeepEqual(def, fold) {
 			t.Fatalf("case %d, stages %d, W %d, steps %+v:\n definition %+v\n fold %+v\n brute force %+v",
 				i, stages, window, steps, def, fold, brute)
+		}
+		if slices.ContainsFunc(def.StepDurations, func(d int64) bool { return d < 0 }) {
+			t.Fatalf("case %d, steps %+v: a negative step time in %+v", i, steps, def)
 		}
 	}
 	// Longer histories, definition against fold only.

@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -18,15 +19,26 @@ type RandomOptions struct {
 	// not, as the caller decides (default "login", "evt_unknown"). NULL and empty events are
 	// always sprinkled too.
 	OtherEvents []string
-	// Dims are the breakdown column names every row carries (values NULL, "", "B", "a", "b").
+	// Dims are the breakdown column names every row carries (values NULL, "", "B", "a", "b",
+	// and those of DimValues).
 	Dims []string
+	// DimValues, when positive, adds that many breakdown values "v0", "v1", ... (byte order
+	// puts "v10" before "v2"), so that a day has more values than a breakdown limit, many of
+	// them with few rows and equal stage-1 counts. Give it Users to spread over.
+	DimValues int
 	// Users is the number of distinct user ids "u0", "u1", ... (default 8); NULL and empty
 	// users are added.
 	Users int
 	// Sessions is the number of bursts of activity of one user (default 40).
 	Sessions int
-	// Window is the W whose edges gaps should hit: W - 1, W and W + 1 (default 3600).
+	// Window is the W whose edges gaps should hit: W and W + 1, in units of the time precision
+	// (default 3600 seconds).
 	Window int64
+	// UnitsPerSecond is the precision of TS (and Window): 1 for epoch seconds (the default),
+	// 1000 for epoch milliseconds. Above 1, sessions also take sub-second steps: one unit (a
+	// row one millisecond after another is no tie), a few units, exactly one second, to the
+	// last unit of the second; equal TS values are ties at that precision.
+	UnitsPerSecond int64
 	// BotEvents, when positive, is the number of events of a bot user added to about one
 	// call in four.
 	BotEvents int
@@ -40,9 +52,10 @@ var shanghai = time.FixedZone("UTC+8", 8*3600) // Asia/Shanghai has had no dayli
 // empty users, events and breakdown values, unknown events, exact copies sharing a dedup key
 // (and a few equal keys in different partitions), NULL dedup keys, and occasional bots.
 //
-// Every Dt is one of opts.Days, and TS lies on Dt's day in UTC+8 except for a few late rows,
-// whose Dt is a later day than their TS. The rows come in random order. The result depends
-// only on r's state and opts. It panics when a day is not yyyymmdd.
+// Every Dt is one of opts.Days, and TS (in units of opts.UnitsPerSecond) lies on Dt's day in
+// UTC+8 except for a few late rows, whose Dt is a later day than their TS. The rows come in
+// random order. The result depends only on r's state and opts. It panics when a day is not
+// yyyymmdd.
 func RandomRows(r *rand.Rand, opts RandomOptions) []ODSRow {
 	g := newGenerator(r, opts)
 	for range g.o.Sessions {
@@ -58,8 +71,10 @@ func RandomRows(r *rand.Rand, opts RandomOptions) []ODSRow {
 type generator struct {
 	r      *rand.Rand
 	o      RandomOptions
+	day    int64            // units in a day
+	values []*string        // breakdown values
 	active []string         // days that get rows, in calendar order
-	starts map[string]int64 // 00:00 UTC+8 of each active day
+	starts map[string]int64 // 00:00 UTC+8 of each active day, in units
 	home   map[string][]*string
 	keys   int
 	rows   []ODSRow
@@ -81,10 +96,17 @@ func newGenerator(r *rand.Rand, o RandomOptions) *generator {
 	if o.Sessions <= 0 {
 		o.Sessions = 40
 	}
-	if o.Window <= 0 {
-		o.Window = 3600
+	if o.UnitsPerSecond <= 0 {
+		o.UnitsPerSecond = 1
 	}
-	g := &generator{r: r, o: o, starts: map[string]int64{}, home: map[string][]*string{}}
+	if o.Window <= 0 {
+		o.Window = 3600 * o.UnitsPerSecond
+	}
+	g := &generator{r: r, o: o, day: 86400 * o.UnitsPerSecond, values: dimValues,
+		starts: map[string]int64{}, home: map[string][]*string{}}
+	for i := range o.DimValues {
+		g.values = append(slices.Clip(g.values), ptr(fmt.Sprintf("v%d", i)))
+	}
 	for _, day := range o.Days {
 		t, err := time.ParseInLocation("20060102", day, shanghai)
 		if err != nil {
@@ -94,7 +116,7 @@ func newGenerator(r *rand.Rand, o RandomOptions) *generator {
 			continue // an empty day
 		}
 		if _, dup := g.starts[day]; !dup {
-			g.starts[day] = t.Unix()
+			g.starts[day] = t.Unix() * o.UnitsPerSecond
 			g.active = append(g.active, day)
 		}
 	}
@@ -106,21 +128,21 @@ func (g *generator) session() {
 	if len(g.active) == 0 {
 		return
 	}
-	r, w := g.r, g.o.Window
+	r, w, ups := g.r, g.o.Window, g.o.UnitsPerSecond
 	user := g.user()
 	start := g.starts[g.active[r.IntN(len(g.active))]]
 	var base int64
 	switch r.IntN(10) {
 	case 0, 1, 2, 3, 4:
-		base = start + r.Int64N(86400)
+		base = start + r.Int64N(g.day)
 	case 5, 6: // late evening: the chain may cross midnight, some right at the W edge
-		base = start + 86400 - 1 - r.Int64N(w+2)
+		base = start + g.day - 1 - r.Int64N(w+2)
 	case 7: // just after midnight
-		base = start + r.Int64N(60)
-	case 8: // the last second of the day
-		base = start + 86400 - 1
+		base = start + r.Int64N(60*ups)
+	case 8: // the last unit of the day
+		base = start + g.day - 1
 	default: // noon: ties with other sessions
-		base = start + 43200
+		base = start + g.day/2
 	}
 	ts := base
 	idx := 0
@@ -141,24 +163,19 @@ func (g *generator) session() {
 		}
 		g.emit(user, event, ts)
 
-		switch k := r.IntN(12); {
-		case k < 3: // same second
-		case k == 3:
-			ts++
-		case k == 4: // exactly W after the session start
-			ts = max(ts, base+w)
-		case k == 5: // W + 1 after it
-			ts = max(ts, base+w+1)
-		case k == 6:
-			ts += w
-		case k == 7:
-			ts += w + 1
-		case k < 10:
-			ts += r.Int64N(w/4 + 1)
-		case k == 10:
-			ts += r.Int64N(3*w + 1)
-		default:
-			ts += r.Int64N(60)
+		if ups > 1 && r.IntN(3) == 0 { // below a second
+			switch r.IntN(4) {
+			case 0:
+				ts++
+			case 1:
+				ts += 1 + r.Int64N(9)
+			case 2:
+				ts += ups
+			default: // the last unit of this second
+				ts += ups - 1 - floorMod(ts, ups)
+			}
+		} else {
+			ts = g.gap(ts, base)
 		}
 		switch k := r.IntN(10); {
 		case k < 6:
@@ -172,6 +189,31 @@ func (g *generator) session() {
 	}
 }
 
+// gap returns the time of a session's next row after one at ts; base is the session's start.
+func (g *generator) gap(ts, base int64) int64 {
+	r, w := g.r, g.o.Window
+	switch k := r.IntN(12); {
+	case k < 3: // the same time: a tie
+	case k == 3:
+		ts++
+	case k == 4: // exactly W after the session start
+		ts = max(ts, base+w)
+	case k == 5: // W + 1 after it
+		ts = max(ts, base+w+1)
+	case k == 6:
+		ts += w
+	case k == 7:
+		ts += w + 1
+	case k < 10:
+		ts += r.Int64N(w/4 + 1)
+	case k == 10:
+		ts += r.Int64N(3*w + 1)
+	default:
+		ts += r.Int64N(60 * g.o.UnitsPerSecond)
+	}
+	return ts
+}
+
 // bot adds a user with BotEvents rows on one day, mostly stage 1, with many equal timestamps.
 func (g *generator) bot() {
 	if len(g.active) == 0 {
@@ -180,10 +222,10 @@ func (g *generator) bot() {
 	r := g.r
 	user := fmt.Sprintf("bot%d", r.IntN(100))
 	start := g.starts[g.active[r.IntN(len(g.active))]]
-	ts := start + r.Int64N(86400)
+	ts := start + r.Int64N(g.day)
 	for range g.o.BotEvents {
 		if r.IntN(2) == 0 {
-			ts = start + r.Int64N(86400)
+			ts = start + r.Int64N(g.day)
 		}
 		idx := 0
 		if r.IntN(3) == 0 {
@@ -210,7 +252,7 @@ func (g *generator) user() *string {
 // active are dropped.
 func (g *generator) emit(user, event *string, ts int64) {
 	r := g.r
-	dt := time.Unix(ts, 0).In(shanghai).Format("20060102")
+	dt := time.Unix(floorDiv(ts, g.o.UnitsPerSecond), 0).In(shanghai).Format("20060102")
 	if _, ok := g.starts[dt]; !ok {
 		return
 	}
@@ -255,6 +297,20 @@ var dimValues = []*string{nil, ptr(""), ptr("B"), ptr("a"), ptr("b")}
 
 func ptr(s string) *string { return &s }
 
+// floorDiv returns a / b rounded down (b > 0): epoch times before 1970 are negative.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
+
+// floorMod returns a - b * floorDiv(a, b), in [0, b).
+func floorMod(a, b int64) int64 {
+	return a - b*floorDiv(a, b)
+}
+
 // dims returns breakdown values: mostly the user's own, now and then any value.
 func (g *generator) dims(user *string) map[string]*string {
 	if len(g.o.Dims) == 0 {
@@ -267,7 +323,7 @@ func (g *generator) dims(user *string) map[string]*string {
 	home, ok := g.home[id]
 	if !ok {
 		for range g.o.Dims {
-			home = append(home, dimValues[g.r.IntN(len(dimValues))])
+			home = append(home, g.values[g.r.IntN(len(g.values))])
 		}
 		g.home[id] = home
 	}
@@ -275,7 +331,7 @@ func (g *generator) dims(user *string) map[string]*string {
 	for i, d := range g.o.Dims {
 		v := home[i]
 		if g.r.IntN(5) == 0 {
-			v = dimValues[g.r.IntN(len(dimValues))]
+			v = g.values[g.r.IntN(len(g.values))]
 		}
 		m[d] = clonePtr(v)
 	}

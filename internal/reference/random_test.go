@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -14,6 +15,13 @@ func randomOptions() RandomOptions {
 	return RandomOptions{Days: randomDays, Dims: []string{"os", "brand"}, Window: 600, BotEvents: 2000}
 }
 
+// msOptions are random options in milliseconds, with more breakdown values a day than a limit
+// of 3 keeps.
+func msOptions() RandomOptions {
+	return RandomOptions{Days: randomDays, Dims: []string{"os", "brand"}, Window: 600_000, UnitsPerSecond: 1000,
+		BotEvents: 2000, Users: 40, Sessions: 100, DimValues: 30}
+}
+
 func TestRandomRowsDeterministic(t *testing.T) {
 	a := RandomRows(rand.New(rand.NewPCG(7, 7)), randomOptions())
 	b := RandomRows(rand.New(rand.NewPCG(7, 7)), randomOptions())
@@ -25,7 +33,16 @@ func TestRandomRowsDeterministic(t *testing.T) {
 // TestRandomRowsNasty checks that, over some seeds, the generator makes every kind of nasty
 // data it promises, and keeps its promises about Dt and TS.
 func TestRandomRowsNasty(t *testing.T) {
-	const W = 600
+	t.Run("seconds", func(t *testing.T) { checkNasty(t, randomOptions()) })
+	t.Run("milliseconds", func(t *testing.T) {
+		checkNasty(t, msOptions(), "same second, not a tie", "more values than the limit", "tie at the limit")
+	})
+}
+
+// checkNasty checks RandomRows with opts over some seeds; more are facts that must be seen
+// besides the ones every option makes.
+func checkNasty(t *testing.T, opts RandomOptions, more ...string) {
+	ups := max(opts.UnitsPerSecond, 1)
 	seen := map[string]bool{}
 	inDays := map[string]bool{}
 	for _, d := range randomDays {
@@ -33,7 +50,7 @@ func TestRandomRowsNasty(t *testing.T) {
 	}
 	total, late := 0, 0
 	for seed := range uint64(100) {
-		rows := RandomRows(rand.New(rand.NewPCG(seed, 1)), randomOptions())
+		rows := RandomRows(rand.New(rand.NewPCG(seed, 1)), opts)
 		total += len(rows)
 		days := map[string]bool{}
 		keys := map[[2]string]ODSRow{}
@@ -42,7 +59,7 @@ func TestRandomRowsNasty(t *testing.T) {
 				t.Fatalf("seed %d: Dt %s is not one of the days", seed, row.Dt)
 			}
 			days[row.Dt] = true
-			tsDay := time.Unix(row.TS, 0).In(shanghai).Format("20060102")
+			tsDay := time.Unix(floorDiv(row.TS, ups), 0).In(shanghai).Format("20060102")
 			switch {
 			case tsDay > row.Dt:
 				t.Fatalf("seed %d: row %+v is in a partition before its time", seed, row)
@@ -94,25 +111,52 @@ func TestRandomRowsNasty(t *testing.T) {
 		if len(days) < len(randomDays) {
 			seen["empty day"] = true
 		}
-		chainFacts(rows, W, seen)
+		chainFacts(rows, opts.Window, ups, seen)
+		valueFacts(rows, opts.Dims, 3, seen)
 	}
 	if late == 0 || late*10 > total {
 		t.Errorf("%d late rows of %d: want a few", late, total)
 	}
-	for _, want := range []string{
+	for _, want := range append([]string{
 		"NULL user", "empty user", "bot", "NULL event", "empty event", "unknown event",
 		"NULL dim", "empty dim", "NULL dedup key", "copy", "key in two partitions", "empty day",
 		"tie across stages", "(ts, stage) duplicate", "gap W", "gap W+1", "midnight chain",
 		"only later stages",
-	} {
+	}, more...) {
 		if !seen[want] {
 			t.Errorf("no %s in 100 seeds", want)
 		}
 	}
 }
 
-// chainFacts records what the cleaned rows of each user on each day offer the ordered funnel.
-func chainFacts(ods []ODSRow, w int64, seen map[string]bool) {
+// valueFacts records whether some day has more values of a breakdown than limit, and whether
+// the values at ranks limit and limit+1 by stage-1 count (rows of the first event) tie.
+func valueFacts(ods []ODSRow, dims []string, limit int, seen map[string]bool) {
+	f := Funnel{Mode: ModeEvents, Stages: stages3, Breakdowns: dims, TotalMarker: "all", NullMarker: "unknown"}
+	rows := Clean(ods, CleanRules{KnownEvents: map[string]bool{"browse": true, "click": true, "purchase": true}, Dedup: true})
+	byCol := map[string][]int64{} // day and dim: stage-1 counts of its values
+	for _, r := range Compute(f, rows, randomDays) {
+		for _, d := range dims {
+			if r.Dims[d] != "all" {
+				byCol[r.Dt+d] = append(byCol[r.Dt+d], r.Counts[0])
+			}
+		}
+	}
+	for _, counts := range byCol {
+		if len(counts) > limit {
+			seen["more values than the limit"] = true
+			slices.Sort(counts)
+			slices.Reverse(counts)
+			if counts[limit-1] == counts[limit] && counts[limit] > 0 {
+				seen["tie at the limit"] = true
+			}
+		}
+	}
+}
+
+// chainFacts records what the cleaned rows of each user on each day offer the ordered funnel;
+// times are in units, ups a second.
+func chainFacts(ods []ODSRow, w, ups int64, seen map[string]bool) {
 	f := Funnel{Mode: ModeOrdered, Stages: stages3}
 	type key struct{ user, dt string }
 	steps := stepsBy(f.Stages, Clean(ods, CleanRules{Dedup: true}), func(r Row) (key, bool, bool) { return key{r.User, r.Dt}, true, true })
@@ -128,6 +172,8 @@ func chainFacts(ods []ODSRow, w int64, seen map[string]bool) {
 				} else {
 					seen["tie across stages"] = true
 				}
+			} else if ss[i].Stage != ss[i-1].Stage && floorDiv(ss[i].TS, ups) == floorDiv(ss[i-1].TS, ups) {
+				seen["same second, not a tie"] = true
 			}
 		}
 		for _, a := range ss {
@@ -152,17 +198,30 @@ func chainFacts(ods []ODSRow, w int64, seen map[string]bool) {
 	}
 }
 
-// TestComputeOnRandomData checks invariants of Compute on random data, and that the two
-// ordered-funnel implementations agree on every user of it.
+// TestComputeOnRandomData checks invariants of Compute on random data in seconds and in
+// milliseconds, and that the two ordered-funnel implementations (and, on short histories, the
+// brute force) agree on every user of it.
 func TestComputeOnRandomData(t *testing.T) {
+	for _, opts := range []RandomOptions{randomOptions(), msOptions()} {
+		t.Run(fmt.Sprintf("%d units a second", max(opts.UnitsPerSecond, 1)), func(t *testing.T) {
+			checkRandomData(t, opts)
+		})
+	}
+}
+
+func checkRandomData(t *testing.T, opts RandomOptions) {
 	known := map[string]bool{"browse": true, "click": true, "purchase": true, "login": true}
+	ups := max(opts.UnitsPerSecond, 1)
 	for seed := range uint64(60) {
-		opts := randomOptions()
 		rows := Clean(RandomRows(rand.New(rand.NewPCG(seed, 2)), opts), CleanRules{KnownEvents: known, Dedup: true})
 		for _, mode := range []string{ModeEvents, ModeUsers, ModeOrdered} {
 			for _, boundary := range []string{WithinDay, CrossMidnight} {
 				f := Funnel{Mode: mode, Stages: stages3, Window: opts.Window, Boundary: boundary,
-					Breakdowns: opts.Dims, TotalMarker: "all", NullMarker: "unknown"}
+					Breakdowns: opts.Dims, TotalMarker: "all", NullMarker: "unknown", UnitsPerSecond: opts.UnitsPerSecond}
+				if mode == ModeOrdered {
+					f.Percentiles = []int{1, 5000, 9000, 9990, 10000}
+					f.HistogramEdges = []int64{0, 1, 2 * ups, 60 * ups, opts.Window}
+				}
 				checkInvariants(t, f, Compute(f, rows, randomDays))
 			}
 		}
@@ -174,6 +233,53 @@ func TestComputeOnRandomData(t *testing.T) {
 				if !reflect.DeepEqual(def, fold) {
 					t.Fatalf("seed %d, day %s, user %s: definition %+v, fold %+v", seed, day, u, def, fold)
 				}
+				if len(steps) <= 12 {
+					if brute := bruteProgress(steps, opts.Window); !reflect.DeepEqual(def, brute) {
+						t.Fatalf("seed %d, day %s, user %s: definition %+v, brute force %+v", seed, day, u, def, brute)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkTimes checks that the times to convert of r cover the users each stage counts, and
+// that percentiles grow with f.Percentiles, which must be ascending.
+func checkTimes(t *testing.T, f Funnel, r Result) {
+	t.Helper()
+	for k := 1; k < len(r.Counts); k++ {
+		reached := r.Counts[k] > 0
+		for _, x := range []*float64{r.MedianSeconds[k], r.AvgSeconds[k], r.StepMedianSeconds[k], r.StepAvgSeconds[k]} {
+			if (x != nil) != reached {
+				t.Fatalf("stage %d of %+v: counts %v and times %s", k+1, r.Dims, r.Counts, dump([]Result{r}))
+			}
+		}
+		for _, ps := range [][][]*float64{r.PercentileSeconds, r.StepPercentileSeconds} {
+			if len(f.Percentiles) == 0 {
+				if ps != nil {
+					t.Fatalf("percentiles without Funnel.Percentiles: %v", ps)
+				}
+				continue
+			}
+			for i, x := range ps[k] {
+				if (x != nil) != reached || (i > 0 && x != nil && *x < *ps[k][i-1]) {
+					t.Fatalf("stage %d of %+v: counts %v, percentiles %v of %s", k+1, r.Dims, r.Counts, f.Percentiles, floats(ps[k]))
+				}
+			}
+		}
+		for _, h := range [][][]int64{r.Histogram, r.StepHistogram} {
+			if len(f.HistogramEdges) == 0 {
+				if h != nil {
+					t.Fatalf("histogram without Funnel.HistogramEdges: %v", h)
+				}
+				continue
+			}
+			var sum int64
+			for _, c := range h[k] {
+				sum += c
+			}
+			if len(h[k]) != len(f.HistogramEdges) || sum != r.Counts[k] {
+				t.Fatalf("stage %d of %+v: counts %v, histogram %v", k+1, r.Dims, r.Counts, h[k])
 			}
 		}
 	}
@@ -217,6 +323,9 @@ func checkInvariants(t *testing.T, f Funnel, results []Result) {
 		}
 		if p.dim >= 0 && slices.Max(r.Counts) == 0 {
 			t.Fatalf("%s: value row with nothing in it: %+v", f.Mode, r)
+		}
+		if f.Mode == ModeOrdered {
+			checkTimes(t, f, r)
 		}
 		if p.dim >= 0 {
 			continue
