@@ -200,3 +200,37 @@ func needsODPS2(cols []models.Column) bool {
 	}
 	return false
 }
+
+// timeFormat writes a funnel.toml time format (models.FormatParts) in the
+// pattern syntax of a dialect's string-to-time function: letters maps each
+// pattern letter, quote escapes literal text.
+func timeFormat(format string, letters map[string]string, quote func(string) string) string {
+	parts, isLetter, err := models.FormatParts(format)
+	if err != nil {
+		panic(fmt.Sprintf("generator: time format %q passed validation: %v", format, err))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if isLetter[i] {
+			b.WriteString(letters[p])
+		} else {
+			b.WriteString(quote(p))
+		}
+	}
+	return b.String()
+}
+
+// strftime writes a time format as DuckDB's strptime reads it.
+// https://duckdb.org/docs/sql/functions/dateformat
+func strftime(format string) string {
+	return timeFormat(format, map[string]string{"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S", "SSS": "%g"},
+		func(s string) string { return strings.ReplaceAll(s, "%", "%%") })
+}
+
+// odpsTimeFormat writes a time format as MaxCompute's TO_DATE reads it:
+// yyyy, mm (month), dd, hh (24-hour), mi, ss, ff3; other characters are
+// skipped. https://www.alibabacloud.com/help/en/maxcompute/user-guide/to-date
+func odpsTimeFormat(format string) string {
+	return timeFormat(format, map[string]string{"yyyy": "yyyy", "MM": "mm", "dd": "dd", "HH": "hh", "mm": "mi", "ss": "ss", "SSS": "ff3"},
+		func(s string) string { return s })
+}

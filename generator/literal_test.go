@@ -87,3 +87,19 @@ func TestDuckDBLiteralsStayOnOneLine(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestTimeFormats(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"yyyy-MM-dd HH:mm:ss":        {"%Y-%m-%d %H:%M:%S", "yyyy-mm-dd hh:mi:ss"},
+		"yyyy-MM-dd'T'HH:mm:ss.SSS":  {"%Y-%m-%dT%H:%M:%S.%g", "yyyy-mm-ddThh:mi:ss.ff3"},
+		"yyyyMMddHHmm":               {"%Y%m%d%H%M", "yyyymmddhhmi"},
+		"dd/MM/yyyy HH:mm:ss '100%'": {"%d/%m/%Y %H:%M:%S 100%%", "dd/mm/yyyy hh:mi:ss 100%"},
+	} {
+		if got := strftime(in); got != want[0] {
+			t.Errorf("strftime(%q) = %q, want %q", in, got, want[0])
+		}
+		if got := odpsTimeFormat(in); got != want[1] {
+			t.Errorf("odpsTimeFormat(%q) = %q, want %q", in, got, want[1])
+		}
+	}
+}

@@ -123,11 +123,6 @@ func (p *Project) Table(name string) (Table, bool) {
 // every table, a node per table fgen writes and, for a dialect scheduled by
 // DataWorks, the workflow.
 func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
-	for _, f := range cfg.Funnels {
-		if col, ok := cfg.DW.Column(f.TimeColumn.Name); ok && (models.TimeKind(col.Type) != models.TimeEpoch || f.TimeColumn.UnitsPerSecond(col.Type) != 1) {
-			return nil, fmt.Errorf("funnel %s: a time column of %s is not yet supported by the SQL; use BIGINT epoch seconds", f.Name, col.Type)
-		}
-	}
 	t, err := parse(fsys, d)
 	if err != nil {
 		return nil, err

@@ -179,7 +179,8 @@ type rptView struct {
 	Cross       bool   // day_boundary = cross_midnight
 	User        string
 	Time        string
-	Window      int64
+	TimeRead    timeRead // how the time column reads as integer units
+	Window      int64    // in the time column's units
 	WindowText  string
 	Timing      bool // ordered: the report has time-to-stage columns
 	Fold        foldView
@@ -257,9 +258,10 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 		Funnel: f.Name, Description: f.Description, Mode: f.Mode,
 		Source: c.DW.Name, Partition: c.DW.Partition, Day: d.Day, Next: d.Next, Cross: f.DayBoundary == models.CrossMidnight,
 		User: f.UserColumn, Time: f.TimeColumn.Name, stagesView: newStagesView(c, f),
-		Window: f.Window.Seconds, WindowText: f.Window.Text,
+		TimeRead: newTimeRead(c, f), WindowText: f.Window.Text,
 		Dims: f.Breakdowns, TotalMarker: f.Report.TotalMarker, NullMarker: f.Report.NullMarker,
 	}
+	v.Window = f.Window.Seconds * v.TimeRead.Units
 	v.Table.Param = d.Day
 	for _, col := range cols {
 		rv := reportValue{Name: col.Name, Type: col.Type, Percent: f.Report.RateFormat == "percent"}
@@ -410,4 +412,31 @@ func newFoldView(stages []stageView, window int64, timing bool) foldView {
 		}
 	}
 	return fv
+}
+
+// timeRead is how a funnel's time column reads as an integer number of
+// time units (TimeUnits) that the templates order, window and subtract:
+// as it is (epoch seconds or milliseconds), from a DATETIME or TIMESTAMP
+// (milliseconds), or parsed from a STRING in a format and time zone.
+type timeRead struct {
+	Kind     string // models.TimeEpoch, TimeDatetime or TimeString
+	Units    int64  // units per second: 1, or 1000 for milliseconds
+	Strftime string // a STRING's format for DuckDB's strptime
+	ODPS     string // a STRING's format for MaxCompute's TO_DATE
+	Zone     string // a STRING's IANA time zone
+}
+
+// AsIs: the column holds the units themselves.
+func (t timeRead) AsIs() bool { return t.Kind == models.TimeEpoch }
+
+func newTimeRead(c *models.Config, f *models.Funnel) timeRead {
+	col, ok := c.DW.Column(f.TimeColumn.Name)
+	if !ok {
+		return timeRead{Kind: models.TimeEpoch, Units: 1}
+	}
+	t := timeRead{Kind: models.TimeKind(col.Type), Units: f.TimeColumn.UnitsPerSecond(col.Type), Zone: f.TimeColumn.Timezone}
+	if t.Kind == models.TimeString {
+		t.Strftime, t.ODPS = strftime(f.TimeColumn.Format), odpsTimeFormat(f.TimeColumn.Format)
+	}
+	return t
 }

@@ -64,11 +64,8 @@ func (t TimeColumn) UnitsPerSecond(typ string) int64 {
 	return 1
 }
 
-// timeLetters are the pattern letters a Format takes, longest first, and
-// the strftime directive (DuckDB's strptime) of each.
-var timeLetters = []struct{ java, strftime string }{
-	{"yyyy", "%Y"}, {"SSS", "%g"}, {"MM", "%m"}, {"dd", "%d"}, {"HH", "%H"}, {"mm", "%M"}, {"ss", "%S"},
-}
+// TimeLetters are the pattern letters a Format takes, longest first.
+var TimeLetters = []string{"yyyy", "SSS", "MM", "dd", "HH", "mm", "ss"}
 
 // FormatParts splits a time format into its pattern letters (yyyy, MM, dd,
 // HH, mm, ss, SSS) and the literal text between them, in order. Letters
@@ -93,10 +90,10 @@ func FormatParts(format string) (parts []string, letters []bool, err error) {
 			continue
 		}
 		matched := false
-		for _, l := range timeLetters {
-			if strings.HasPrefix(format[i:], l.java) {
-				parts, letters = append(parts, l.java), append(letters, true)
-				i += len(l.java)
+		for _, l := range TimeLetters {
+			if strings.HasPrefix(format[i:], l) {
+				parts, letters = append(parts, l), append(letters, true)
+				i += len(l)
 				matched = true
 				break
 			}
@@ -111,26 +108,4 @@ func FormatParts(format string) (parts []string, letters []bool, err error) {
 		i++
 	}
 	return parts, letters, nil
-}
-
-// Strftime writes a time format in strftime directives, as DuckDB's
-// strptime reads them.
-func Strftime(format string) (string, error) {
-	parts, letters, err := FormatParts(format)
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	for i, p := range parts {
-		if !letters[i] {
-			b.WriteString(strings.ReplaceAll(p, "%", "%%"))
-			continue
-		}
-		for _, l := range timeLetters {
-			if l.java == p {
-				b.WriteString(l.strftime)
-			}
-		}
-	}
-	return b.String(), nil
 }

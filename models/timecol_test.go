@@ -68,16 +68,3 @@ func TestTimeColumns(t *testing.T) {
 		})
 	}
 }
-
-func TestStrftime(t *testing.T) {
-	for in, want := range map[string]string{
-		"yyyy-MM-dd HH:mm:ss":         "%Y-%m-%d %H:%M:%S",
-		"yyyy-MM-dd'T'HH:mm:ss.SSS":   "%Y-%m-%dT%H:%M:%S.%g",
-		"yyyyMMddHHmm":                "%Y%m%d%H%M",
-		"dd/MM/yyyy HH:mm:ss '100%'": "%d/%m/%Y %H:%M:%S 100%%",
-	} {
-		if got, err := Strftime(in); err != nil || got != want {
-			t.Errorf("Strftime(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-}

@@ -419,6 +419,10 @@ func (e *env) checkDW(rows []reference.ODSRow, days []string) {
 	q := generator.DuckDB.QuoteIdent
 	sel := []string{q(e.cfg.DW.Partition)}
 	for _, c := range cols {
+		if c == e.lay.Time && models.TimeKind(e.lay.Types[c]) == models.TimeDatetime {
+			sel = append(sel, "CAST(epoch_ms("+q(c)+") AS VARCHAR)") // the reference's units
+			continue
+		}
 		sel = append(sel, "CAST("+q(c)+" AS VARCHAR)")
 	}
 	live := e.query(fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), q(e.cfg.DW.Name)))
@@ -434,6 +438,9 @@ func (e *env) checkDW(rows []reference.ODSRow, days []string) {
 			continue
 		}
 		ts := fmt.Sprint(r.TS)
+		if models.TimeKind(e.lay.Types[e.lay.Time]) == models.TimeString {
+			ts = fmt.Sprint(e.lay.TimeText(r.TS))
+		}
 		v := []*string{&r.Dt}
 		for _, c := range cols {
 			switch {

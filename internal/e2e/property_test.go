@@ -126,7 +126,11 @@ var eventVariants = []variant{
 // while models.Parse or generator.Render reject it as not yet supported, and
 // runs as soon as the feature lands.
 var (
-	withTime  = []funneltest.Edit{funneltest.Add("dw.columns", funneltest.Column("ts", "BIGINT")), funneltest.Set(f0+".time_column", "ts")}
+	withTime = []funneltest.Edit{funneltest.Add("dw.columns", funneltest.Column("ts", "BIGINT")), funneltest.Set(f0+".time_column", "ts")}
+	// timeOf makes the ODS and DW column ts of type typ.
+	timeOf = func(typ string) []funneltest.Edit {
+		return []funneltest.Edit{funneltest.Set("ods.columns[2].type", typ), funneltest.Add("dw.columns", funneltest.Column("ts", typ))}
+	}
 	durations = []funneltest.Edit{
 		funneltest.Set(f0+".report.median_seconds_column", "{stage}_median_seconds"),
 		funneltest.Set(f0+".report.avg_seconds_column", "{stage}_avg_seconds"),
@@ -159,6 +163,22 @@ var orderedVariants = []variant{
 	{name: "ordered-several-events", edits: concat(withTime, []funneltest.Edit{
 		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "30m"),
 		funneltest.Set(f0+".stages", []any{funneltest.Stage("browse", "browse", "view"), funneltest.Stage("click", "click", "tap"), funneltest.Stage("purchase", "purchase")}),
+	})},
+	// Time columns other than epoch seconds: windows, ties and times at the
+	// column's precision.
+	{name: "ordered-milliseconds", edits: concat(withTime, durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "10s"), funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "unit": "ms"}),
+	})},
+	{name: "ordered-datetime", edits: concat(timeOf("DATETIME"), durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1m"), funneltest.Set(f0+".time_column", "ts"),
+	})},
+	{name: "ordered-string-ms-shanghai", edits: concat(timeOf("STRING"), durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "30s"), funneltest.Set(f0+".day_boundary", "cross_midnight"),
+		funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "format": "yyyy-MM-dd HH:mm:ss.SSS", "timezone": "Asia/Shanghai"}),
+	})},
+	{name: "users-breakdowns-string-seconds", edits: concat(timeOf("STRING"), []funneltest.Edit{
+		funneltest.Set(f0+".mode", "users"), funneltest.Set(f0+".breakdowns", []string{"device_brand"}),
+		funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "format": "yyyy/MM/dd'T'HH:mm:ss", "timezone": "America/New_York"}),
 	})},
 	{name: "ordered-cross-midnight", edits: concat(withTime, durations, []funneltest.Edit{
 		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"), funneltest.Set(f0+".day_boundary", "cross_midnight"),
@@ -260,11 +280,11 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, funneltest.Hash(label)))
 
 	crossMidnight := false
-	window := int64(3600)
+	window := int64(3600) * e.lay.Units
 	for _, f := range e.cfg.Funnels {
 		crossMidnight = crossMidnight || f.DayBoundary == models.CrossMidnight
 		if f.Window.Seconds > 0 {
-			window = f.Window.Seconds
+			window = f.Window.Seconds * e.lay.Units
 		}
 	}
 	n := 1 + r.IntN(4)
@@ -285,13 +305,14 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64) {
 		}
 	}
 	opts := reference.RandomOptions{
-		Days:        days,
-		Events:      stageEvents,
-		OtherEvents: others,
-		Dims:        e.lay.Dims,
-		Users:       1 + r.IntN(25),
-		Sessions:    1 + r.IntN(150),
-		Window:      window,
+		Days:           days,
+		Events:         stageEvents,
+		OtherEvents:    others,
+		Dims:           e.lay.Dims,
+		Users:          1 + r.IntN(25),
+		Sessions:       1 + r.IntN(150),
+		Window:         window,
+		UnitsPerSecond: e.lay.Units,
 	}
 	if r.IntN(4) == 0 {
 		opts.BotEvents = 200 + r.IntN(800)

@@ -147,6 +147,8 @@ type Layout struct {
 	// are decimal integers written as JSON numbers.
 	NumericEvent bool
 	Time         string            // ODSRow.TS; "" for none
+	TimeColumn   models.TimeColumn // how the time column reads
+	Units        int64             // ODSRow.TS's units per second
 	Dims         []string          // ODS string columns filled from ODSRow.Dims
 	Types        map[string]string // every ODS column: its type
 	Columns      []string          // every ODS column in table order
@@ -185,7 +187,10 @@ func NewLayout(cfg *models.Config) (Layout, error) {
 	default:
 		return Layout{}, fmt.Errorf("dedup_by %v: the reference dedups by one key", cfg.DW.DedupBy)
 	}
-	l.Time = f.TimeColumn.Name
+	l.Time, l.TimeColumn, l.Units = f.TimeColumn.Name, f.TimeColumn, 1
+	if col, ok := cfg.ODS.Column(l.Time); ok {
+		l.Units = f.TimeColumn.UnitsPerSecond(col.Type)
+	}
 	if l.Time == "" {
 		if _, ok := l.Types["ts"]; ok {
 			l.Time = "ts"
@@ -234,7 +239,7 @@ func (l Layout) WriteJSONL(w io.Writer, rows []reference.ODSRow) error {
 			case c == l.Event:
 				obj[c] = nullable(r.Event)
 			case c == l.Time:
-				obj[c] = r.TS
+				obj[c] = l.timeValue(r.TS)
 			case slices.Contains(l.Dims, c):
 				obj[c] = nullable(r.Dims[c])
 			default:
@@ -247,6 +252,53 @@ func (l Layout) WriteJSONL(w io.Writer, rows []reference.ODSRow) error {
 		}
 	}
 	return nil
+}
+
+// TimeText is a time of ts units as a STRING time column holds it.
+func (l Layout) TimeText(ts int64) string {
+	s, _ := l.timeValue(ts).(string)
+	return s
+}
+
+// timeValue writes a time of ts units as the time column holds it: the
+// number, a DATETIME or TIMESTAMP as UTC wall time to the millisecond, or a
+// STRING in the column's format and time zone.
+func (l Layout) timeValue(ts int64) any {
+	typ := l.Types[l.Time]
+	at := time.UnixMilli(ts * (1000 / l.Units)).UTC()
+	switch models.TimeKind(typ) {
+	case models.TimeDatetime:
+		return at.Format("2006-01-02 15:04:05.000")
+	case models.TimeString:
+		zone, err := time.LoadLocation(l.TimeColumn.Timezone)
+		if err != nil {
+			panic(err)
+		}
+		return at.In(zone).Format(goLayout(l.TimeColumn.Format))
+	}
+	return ts
+}
+
+// goLayout writes a funnel.toml time format as a Go time layout.
+func goLayout(format string) string {
+	parts, letters, err := models.FormatParts(format)
+	if err != nil {
+		panic(err)
+	}
+	layout := map[string]string{"yyyy": "2006", "MM": "01", "dd": "02", "HH": "15", "mm": "04", "ss": "05", "SSS": "000"}
+	var b strings.Builder
+	for i, p := range parts {
+		if letters[i] {
+			if p == "SSS" && strings.HasSuffix(b.String(), ".") {
+				b.WriteString("000")
+				continue
+			}
+			b.WriteString(layout[p])
+		} else {
+			b.WriteString(p)
+		}
+	}
+	return b.String()
 }
 
 func nullable(p *string) any {
@@ -306,9 +358,14 @@ func arbitrary(typ string, h uint64, ts int64) any {
 // Funnel returns the reference form of funnel i of cfg.
 func Funnel(cfg *models.Config, i int) reference.Funnel {
 	f := cfg.Funnels[i]
+	units := int64(1)
+	if col, ok := cfg.DW.Column(f.TimeColumn.Name); ok {
+		units = f.TimeColumn.UnitsPerSecond(col.Type)
+	}
 	rf := reference.Funnel{
-		Mode:        f.Mode,
-		Window:      f.Window.Seconds,
+		Mode:           f.Mode,
+		UnitsPerSecond: units,
+		Window:         f.Window.Seconds * units,
 		Boundary:    f.DayBoundary,
 		Breakdowns:  slices.Clone(f.Breakdowns),
 		TotalMarker: f.Report.TotalMarker,

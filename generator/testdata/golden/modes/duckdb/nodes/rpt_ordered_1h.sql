@@ -38,15 +38,15 @@ FROM (
            COUNT(CASE WHEN "fgen_level" >= 2 THEN 1 END)                             AS "n_click",
            COUNT(CASE WHEN "fgen_level" >= 3 THEN 1 END)                             AS "n_purchase",
            CASE
-               WHEN GROUPING("device_brand") = 0 THEN AVG(CASE WHEN 2 * "fgen_rank_2_1" BETWEEN "fgen_n_2_1" AND "fgen_n_2_1" + 2 THEN "fgen_secs_click" END)
-               ELSE AVG(CASE WHEN 2 * "fgen_rank_2" BETWEEN "fgen_n_2" AND "fgen_n_2" + 2 THEN "fgen_secs_click" END)
+               WHEN GROUPING("device_brand") = 0 THEN SUM(CASE WHEN 2 * "fgen_rank_2_1" BETWEEN "fgen_n_2_1" AND "fgen_n_2_1" + 2 THEN "fgen_secs_click" END) / COUNT(CASE WHEN 2 * "fgen_rank_2_1" BETWEEN "fgen_n_2_1" AND "fgen_n_2_1" + 2 THEN "fgen_secs_click" END)
+               ELSE SUM(CASE WHEN 2 * "fgen_rank_2" BETWEEN "fgen_n_2" AND "fgen_n_2" + 2 THEN "fgen_secs_click" END) / COUNT(CASE WHEN 2 * "fgen_rank_2" BETWEEN "fgen_n_2" AND "fgen_n_2" + 2 THEN "fgen_secs_click" END)
            END AS "median_click",
-           AVG("fgen_secs_click") AS "avg_click",
+           SUM("fgen_secs_click") / COUNT("fgen_secs_click") AS "avg_click",
            CASE
-               WHEN GROUPING("device_brand") = 0 THEN AVG(CASE WHEN 2 * "fgen_rank_3_1" BETWEEN "fgen_n_3_1" AND "fgen_n_3_1" + 2 THEN "fgen_secs_purchase" END)
-               ELSE AVG(CASE WHEN 2 * "fgen_rank_3" BETWEEN "fgen_n_3" AND "fgen_n_3" + 2 THEN "fgen_secs_purchase" END)
+               WHEN GROUPING("device_brand") = 0 THEN SUM(CASE WHEN 2 * "fgen_rank_3_1" BETWEEN "fgen_n_3_1" AND "fgen_n_3_1" + 2 THEN "fgen_secs_purchase" END) / COUNT(CASE WHEN 2 * "fgen_rank_3_1" BETWEEN "fgen_n_3_1" AND "fgen_n_3_1" + 2 THEN "fgen_secs_purchase" END)
+               ELSE SUM(CASE WHEN 2 * "fgen_rank_3" BETWEEN "fgen_n_3" AND "fgen_n_3" + 2 THEN "fgen_secs_purchase" END) / COUNT(CASE WHEN 2 * "fgen_rank_3" BETWEEN "fgen_n_3" AND "fgen_n_3" + 2 THEN "fgen_secs_purchase" END)
            END AS "median_purchase",
-           AVG("fgen_secs_purchase") AS "avg_purchase"
+           SUM("fgen_secs_purchase") / COUNT("fgen_secs_purchase") AS "avg_purchase"
     FROM (
         -- the users with, for each later stage and each report row, their rank by the seconds
         -- to the stage among the row's users who reached it (fgen_rank_<stage>, and
@@ -70,10 +70,10 @@ FROM (
             -- the seconds from entry to each later stage at its first completion,
             -- and the breakdown values of the first entry
             SELECT "uid",
-                   ("fgen_fold".w1 & 3)                                                                         AS "fgen_level",
-                   CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN CAST((("fgen_fold".w1 >> 14) & 4095) AS DOUBLE) END AS "fgen_secs_click",
-                   CASE WHEN ("fgen_fold".w1 & 3) >= 3 THEN CAST((("fgen_fold".w1 >> 26) & 4095) AS DOUBLE) END AS "fgen_secs_purchase",
-                   "device_brand"                                                                               AS "device_brand"
+                   ("fgen_fold".w1 & 3)                                                         AS "fgen_level",
+                   CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN (("fgen_fold".w1 >> 14) & 4095) END AS "fgen_secs_click",
+                   CASE WHEN ("fgen_fold".w1 & 3) >= 3 THEN (("fgen_fold".w1 >> 26) & 4095) END AS "fgen_secs_purchase",
+                   "device_brand"                                                               AS "device_brand"
             FROM (
                 -- each user's stage rows folded in (ts, stage) order into fgen_fold:
                 --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
