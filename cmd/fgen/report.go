@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,8 +22,9 @@ type reportOptions struct {
 	*globalOptions
 	targetOptions
 	dayOptions
-	format string
-	funnel string
+	format  string
+	funnels []string
+	all     bool
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -33,9 +36,18 @@ func newReportCmd(g *globalOptions) *cobra.Command {
 
   --format table   counts, step and overall conversion and a bar per stage (default)
   --format json    machine-readable rows (see the README for the schema)
-  --format csv     one line per day and stage
-  --format html    one self-contained page (inline SVG, no network): a funnel chart per
-                   day and, for a range, conversion over time
+  --format csv     one line per day and stage (one funnel only)
+  --format html    one self-contained page (inline CSS and SVG, no script, nothing fetched,
+                   readable on a phone): per funnel the whole range summed, conversion
+                   and counts per day as charts, breakdowns by volume, the days' table
+
+It reports the first funnel of funnel.toml, or the funnels named with --funnel
+(repeat it, or separate names with commas), or every funnel with --all: the table
+format shows them one after another, json writes one object per funnel (a JSON
+stream, as jq reads it), html one page with a table of contents.
+
+Days marked provisional were computed before all the data they depend on had landed
+(a cross_midnight funnel's day whose next day was missing); their numbers may change.
 
 -o FILE writes to a file instead of standard output. Without dates, the local target
 reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
@@ -43,6 +55,8 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 ` + exitStatusHelp,
 		Example: `  fgen report --bizdate 20210303
   fgen report --from 20210301 --to 20210307 --format html -o funnel.html
+  fgen report --from 20210301 --to 20210307 --all --format html -o funnels.html
+  fgen report --funnel user_trace --funnel ordered_1h --format json
   fgen report --target prod --bizdate 20210303 --format json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,7 +66,8 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	opts.dayOptions.addFlags(cmd)
 	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html")
-	cmd.Flags().StringVar(&opts.funnel, "funnel", "", "the funnel to report (default: the first in funnel.toml)")
+	cmd.Flags().StringSliceVar(&opts.funnels, "funnel", nil, "a funnel to report; repeat it for several (default: the first in funnel.toml)")
+	cmd.Flags().BoolVar(&opts.all, "all", false, "report every funnel of funnel.toml")
 	return cmd
 }
 
@@ -60,6 +75,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	format, err := report.ParseFormat(opts.format)
 	if err != nil {
 		return err
+	}
+	if opts.all && len(opts.funnels) > 0 {
+		return errors.New("--all reports every funnel; leave out --funnel, or name the funnels without --all")
 	}
 	days, err := opts.days()
 	if err != nil {
@@ -69,9 +87,12 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
-	f, err := pickFunnel(cfg, opts.funnel)
+	fs, err := pickFunnels(cfg, opts.funnels, opts.all)
 	if err != nil {
 		return err
+	}
+	if format == report.FormatCSV && len(fs) > 1 {
+		return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or use --format json or html", len(fs))
 	}
 	ot, err := opts.openTarget(cfg, &opts.targetOptions)
 	if err != nil {
@@ -88,18 +109,22 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
-	r, err := report.Read(ctx, ot.wh, proj, f, from, to)
-	if err != nil {
-		return err
+	var rs []*report.Report
+	for _, f := range fs {
+		r, err := report.Read(ctx, ot.wh, proj, f, from, to)
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
 	}
-	return writeReport(opts.stdout, opts.stderr, r, format, output)
+	return writeReport(opts.stdout, opts.stderr, rs, format, output)
 }
 
-// writeReport renders r to path, or to stdout when path is empty or "-",
-// and says on stderr which file it wrote.
-func writeReport(stdout, stderr io.Writer, r *report.Report, format report.Format, path string) error {
+// writeReport renders the reports rs to path, or to stdout when path is
+// empty or "-", and says on stderr which file it wrote.
+func writeReport(stdout, stderr io.Writer, rs []*report.Report, format report.Format, path string) error {
 	var buf bytes.Buffer
-	if err := report.Write(&buf, r, format); err != nil {
+	if err := report.WriteAll(&buf, rs, format); err != nil {
 		return err
 	}
 	if path == "" || path == "-" {
@@ -113,16 +138,35 @@ func writeReport(stdout, stderr io.Writer, r *report.Report, format report.Forma
 	return nil
 }
 
-func pickFunnel(cfg *models.Config, name string) (*models.Funnel, error) {
-	if name == "" {
-		return &cfg.Funnels[0], nil
-	}
-	var names []string
-	for i := range cfg.Funnels {
-		if cfg.Funnels[i].Name == name {
-			return &cfg.Funnels[i], nil
+// pickFunnels returns the funnels named, in the order named, each once;
+// every funnel with all; the first funnel when none is named.
+func pickFunnels(cfg *models.Config, names []string, all bool) ([]*models.Funnel, error) {
+	var out []*models.Funnel
+	if all {
+		for i := range cfg.Funnels {
+			out = append(out, &cfg.Funnels[i])
 		}
-		names = append(names, cfg.Funnels[i].Name)
+		return out, nil
 	}
-	return nil, fmt.Errorf("no funnel %q in %s; funnels: %s", name, cfg.File, strings.Join(names, ", "))
+	if len(names) == 0 {
+		return []*models.Funnel{&cfg.Funnels[0]}, nil
+	}
+	seen := map[string]bool{}
+	var known []string
+	for i := range cfg.Funnels {
+		known = append(known, cfg.Funnels[i].Name)
+	}
+	for _, name := range names {
+		name = strings.TrimSpace(name)
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		i := slices.Index(known, name)
+		if i < 0 {
+			return nil, fmt.Errorf("no funnel %q in %s; funnels: %s", name, cfg.File, strings.Join(known, ", "))
+		}
+		out = append(out, &cfg.Funnels[i])
+	}
+	return out, nil
 }
