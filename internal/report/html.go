@@ -90,6 +90,7 @@ type rangeView struct {
 type tile struct {
 	Label, Value, Sub string
 	Muted             bool
+	Long              bool // a range such as "1m01s–1m03s", set smaller
 }
 
 type stageBar struct {
@@ -405,7 +406,7 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 				sub = "to " + r.Stages[last] + ", daily range"
 			}
 			v.Tiles = append(v.Tiles,
-				tile{Label: "median time", Value: t.median, Sub: sub, Muted: t.median == undefined},
+				tile{Label: "median time", Value: t.median, Sub: sub, Muted: t.median == undefined, Long: strings.Contains(t.median, "–")},
 				tile{Label: "average time", Value: t.avg, Sub: "to " + r.Stages[last], Muted: t.avg == undefined})
 		}
 	}
