@@ -20,12 +20,13 @@ import (
 var screenshots = flag.String("screenshots", "", "keep the browser test's screenshots (and the page) in this directory")
 
 // chromiumFlags keep a headless chromium to itself: no first-run work, no background
-// services, no GPU, a fresh profile in dir.
+// services, no GPU, a fresh profile in dir, shared memory in /tmp (a container's /dev/shm
+// may be too small), no scroll bars in screenshots.
 func chromiumFlags(dir string) []string {
 	return []string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--hide-scrollbars", "--user-data-dir=" + dir,
+		"--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir=" + dir,
 	}
 }
 
