@@ -27,11 +27,11 @@ const (
 )
 
 type trendView struct {
-	Legend      []legendItem
 	Rates       *panel
+	Times       *panel // ordered mode: the time to the last stage, when some day has one
 	Counts      []panel
 	XLabels     []xLabel
-	Gaps        bool // some rate is undefined on some day
+	Gaps        bool // some rate or time is undefined on some day
 	Provisional bool // some day is provisional
 }
 
@@ -41,7 +41,9 @@ type legendItem struct {
 }
 
 type panel struct {
-	Title, Note string // "browse", "per day, axis to 125k"
+	Title, Note string // "browse", "per day"
+	Legend      []legendItem
+	BandLegend  bool // the legend explains the provisional band (on the first panel only)
 	YLabels     []yLabel
 	Grid        []float64 // y of the horizontal grid lines
 	Bands       []band
@@ -128,74 +130,42 @@ func buildTrend(r *Report, days []day) *trendView {
 	}
 
 	if n > 1 {
-		type def struct {
-			name  string
-			rates func(*Row) *float64
-			main  bool
-		}
-		var defs []def
 		last := n - 1
+		var series []lineSeries
 		if n > 2 {
-			defs = append(defs, def{r.Stages[last] + " / " + r.Stages[0], func(row *Row) *float64 { return row.OverallRates[last] }, true})
+			series = append(series, lineSeries{r.Stages[last] + " / " + r.Stages[0], true, func(row *Row) *float64 { return row.OverallRates[last] }})
 		}
 		for k := 1; k < n; k++ {
-			defs = append(defs, def{r.Stages[k] + " / " + r.Stages[k-1], func(row *Row) *float64 { return row.StepRates[k] }, n == 2})
+			series = append(series, lineSeries{r.Stages[k] + " / " + r.Stages[k-1], n == 2, func(row *Row) *float64 { return row.StepRates[k] }})
 		}
-		top := 0.0
+		t.Rates = &panel{Title: "Conversion", Note: "per day", Bands: bands}
+		t.Gaps = linePanel(t.Rates, ds, series, 0, xOf, percentAxis)
+	}
+	if last := n - 1; r.ordered() && n > 1 {
+		series := []lineSeries{
+			{"median", true, func(row *Row) *float64 { return at(row.MedianSeconds, last) }},
+			{"average", false, func(row *Row) *float64 { return at(row.AvgSeconds, last) }},
+		}
+		some := false
 		for _, d := range ds {
-			for _, s := range defs {
-				if v := s.rates(d.Total); defined(v) {
-					top = max(top, *v*100)
-				}
+			for _, s := range series {
+				some = some || defined(s.value(d.Total))
 			}
 		}
-		step, ymax := niceScale(top)
-		p := &panel{Title: "Conversion", Note: "per day", Bands: bands}
-		yOf := func(pct float64) float64 { return plotH - plotH*pct/ymax }
-		decimals := 0
-		for s := step; s < 1 && decimals < 6; s *= 10 {
-			decimals++
-		}
-		if step != math.Trunc(step) && decimals == 0 {
-			decimals = 1
-		}
-		for i := 0; float64(i)*step <= ymax*(1+1e-9); i++ {
-			v := float64(i) * step
-			p.Grid = append(p.Grid, yOf(v))
-			p.YLabels = append(p.YLabels, yLabel{Top: svgNum(yOf(v)/plotH*100) + "%", Text: strconv.FormatFloat(v, 'f', decimals, 64) + "%"})
-		}
-		for j, s := range defs {
-			class := "c" + strconv.Itoa(j%seriesClasses)
-			t.Legend = append(t.Legend, legendItem{Name: s.name, Class: class, Main: s.main})
-			var run []string
-			flush := func() {
-				if len(run) > 1 {
-					p.Lines = append(p.Lines, svgLine{Points: strings.Join(run, " "), Class: class, Main: s.main})
-				}
-				run = nil
+		if some {
+			t.Times = &panel{Title: "Time to " + r.Stages[last], Note: "from " + r.Stages[0] + ", per day", Bands: bands}
+			if linePanel(t.Times, ds, series, 4, xOf, secondsAxis) {
+				t.Gaps = true
 			}
-			for i, d := range ds {
-				v := s.rates(d.Total)
-				if !defined(v) {
-					t.Gaps = true
-					flush()
-					continue
-				}
-				x, y := xOf(i), yOf(*v*100)
-				run = append(run, svgNum(x)+","+svgNum(y))
-				title := formatDate(d.Dt) + "  " + s.name + ": " + formatPercent(v)
-				if d.Provisional {
-					title += " (provisional)"
-				}
-				// A lone point between gaps always gets its dot, else it would not show.
-				lone := (i == 0 || !defined(s.rates(ds[i-1].Total))) && (i == len(ds)-1 || !defined(s.rates(ds[i+1].Total)))
-				if len(ds) <= maxDots || lone {
-					p.Dots = append(p.Dots, svgDot{X: x, Y: y, Class: class, Main: s.main, Prov: d.Provisional, Title: title})
-				}
-			}
-			flush()
 		}
-		t.Rates = p
+	}
+
+	first := t.Rates
+	if first == nil {
+		first = t.Times
+	}
+	if first != nil && len(bands) > 0 {
+		first.BandLegend = true
 	}
 
 	for k, name := range r.Stages {
@@ -225,6 +195,134 @@ func buildTrend(r *Report, days []day) *trendView {
 		t.Counts = append(t.Counts, p)
 	}
 	return t
+}
+
+// lineSeries is one line of a line panel: a value of each day's total row.
+type lineSeries struct {
+	name  string
+	main  bool // drawn thicker
+	value func(*Row) *float64
+}
+
+// axis maps a series' values to the plotted scale, and labels that scale's ticks and points.
+type axis struct {
+	scale func(float64) float64 // value -> plotted value, from 0 up
+	nice  func(top float64) (step, ymax float64)
+	tick  func(v, step float64) string
+	point func(*float64) string
+}
+
+// percentAxis plots ratios as percentages; secondsAxis plots seconds.
+var (
+	percentAxis = axis{
+		scale: func(v float64) float64 { return v * 100 },
+		nice:  niceScale,
+		tick: func(v, step float64) string {
+			decimals := 0
+			for s := step; s < 1 && decimals < 6; s *= 10 {
+				decimals++
+			}
+			if step != math.Trunc(step) && decimals == 0 {
+				decimals = 1
+			}
+			return strconv.FormatFloat(v, 'f', decimals, 64) + "%"
+		},
+		point: formatPercent,
+	}
+	secondsAxis = axis{
+		scale: func(v float64) float64 { return v },
+		nice:  niceSeconds,
+		tick:  func(v, step float64) string { return durationTick(v) },
+		point: formatSeconds,
+	}
+)
+
+// linePanel draws series on p, one colour class each from c<color>, with a grid and
+// labelled ticks from 0 to a round maximum, and reports whether some value is undefined (a
+// gap in its line).
+func linePanel(p *panel, ds []day, series []lineSeries, color int, xOf func(int) float64, ax axis) (gaps bool) {
+	top := 0.0
+	for _, d := range ds {
+		for _, s := range series {
+			if v := s.value(d.Total); defined(v) {
+				top = max(top, ax.scale(*v))
+			}
+		}
+	}
+	step, ymax := ax.nice(top)
+	yOf := func(v float64) float64 { return plotH - plotH*v/ymax }
+	for i := 0; float64(i)*step <= ymax*(1+1e-9); i++ {
+		v := float64(i) * step
+		p.Grid = append(p.Grid, yOf(v))
+		p.YLabels = append(p.YLabels, yLabel{Top: svgNum(yOf(v)/plotH*100) + "%", Text: ax.tick(v, step)})
+	}
+	for j, s := range series {
+		class := "c" + strconv.Itoa((color+j)%seriesClasses)
+		p.Legend = append(p.Legend, legendItem{Name: s.name, Class: class, Main: s.main})
+		var run []string
+		flush := func() {
+			if len(run) > 1 {
+				p.Lines = append(p.Lines, svgLine{Points: strings.Join(run, " "), Class: class, Main: s.main})
+			}
+			run = nil
+		}
+		for i, d := range ds {
+			v := s.value(d.Total)
+			if !defined(v) {
+				gaps = true
+				flush()
+				continue
+			}
+			x, y := xOf(i), yOf(ax.scale(*v))
+			run = append(run, svgNum(x)+","+svgNum(y))
+			title := formatDate(d.Dt) + "  " + s.name + ": " + ax.point(v)
+			if d.Provisional {
+				title += " (provisional)"
+			}
+			// A lone point between gaps always gets its dot, else it would not show.
+			lone := (i == 0 || !defined(s.value(ds[i-1].Total))) && (i == len(ds)-1 || !defined(s.value(ds[i+1].Total)))
+			if len(ds) <= maxDots || lone {
+				p.Dots = append(p.Dots, svgDot{X: x, Y: y, Class: class, Main: s.main, Prov: d.Provisional, Title: title})
+			}
+		}
+		flush()
+	}
+	return gaps
+}
+
+// niceSeconds is niceScale for durations: steps of whole seconds, minutes, hours or days
+// that clocks use (10s, 30s, 1m, 5m, 15m, 1h, 6h, 1d, ...), about five of them up to top.
+func niceSeconds(top float64) (step, ymax float64) {
+	if top <= 0 {
+		return 60, 300
+	}
+	ladder := []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400}
+	step = ladder[len(ladder)-1]
+	for _, s := range ladder {
+		if top/s <= 5 {
+			step = s
+			break
+		}
+	}
+	if top/step > 5 { // beyond the ladder: whole days
+		days, _ := niceScale(top / 86400)
+		step = math.Max(1, math.Round(days)) * 86400
+	}
+	return step, math.Ceil(top/step-1e-9) * step
+}
+
+// durationTick labels a tick of the time axis briefly: "0s", "30s", "25m", "6h", "2d", and
+// formatSeconds' form for anything between.
+func durationTick(v float64) string {
+	for _, u := range []struct {
+		seconds float64
+		unit    string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
+		if v >= u.seconds && math.Mod(v, u.seconds) == 0 {
+			return strconv.FormatFloat(v/u.seconds, 'f', -1, 64) + u.unit
+		}
+	}
+	return formatSeconds(&v)
 }
 
 func defined(v *float64) bool { return v != nil && !math.IsNaN(*v) && !math.IsInf(*v, 0) }

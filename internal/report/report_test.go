@@ -382,9 +382,10 @@ func checkSelfContained(t *testing.T, page string) int {
 	return svgs
 }
 
-// wantCharts returns the svg charts and tables the page of r should have: a rate panel and a
-// count panel per stage when two or more days have a total row; a table per breakdown, one of
-// the day totals when there are several days, and one per day with breakdowns.
+// wantCharts returns the svg charts and tables the page of r should have: a rate panel, in
+// ordered mode a panel of times when some day has one, and a count panel per stage when two
+// or more days have a total row; a table per breakdown, one of the day totals when there are
+// several days, and one per day with breakdowns.
 func wantCharts(r *Report) (svgs, tables int) {
 	days := r.days()
 	withTotal := 0
@@ -396,6 +397,14 @@ func wantCharts(r *Report) (svgs, tables int) {
 	if withTotal > 1 {
 		svgs = len(r.Stages)
 		if len(r.Stages) > 1 {
+			svgs++
+		}
+		times := false
+		for _, row := range r.Rows {
+			last := len(r.Stages) - 1
+			times = times || r.ordered() && r.isTotal(&row) && (at(row.MedianSeconds, last) != nil || at(row.AvgSeconds, last) != nil)
+		}
+		if times {
 			svgs++
 		}
 	}
@@ -715,6 +724,12 @@ func TestFormatHelpers(t *testing.T) {
 		{formatSeconds(fp(3725)), "1h02m"},
 		{formatSeconds(fp(86399)), "1d00h"},
 		{formatSeconds(fp(90061)), "1d01h"},
+		{durationTick(0), "0s"},
+		{durationTick(30), "30s"},
+		{durationTick(1500), "25m"},
+		{durationTick(90), "1m30s"},
+		{durationTick(21600), "6h"},
+		{durationTick(172800), "2d"},
 		{formatDate("20210303"), "2021-03-03"},
 		{formatDate("2021-03-03"), "2021-03-03"},
 		{bar(0, 10), ""},
@@ -742,6 +757,24 @@ func TestNiceScale(t *testing.T) {
 		step, m := niceScale(tc.top)
 		if step != tc.step || m != tc.max {
 			t.Errorf("niceScale(%v) = %v, %v; want %v, %v", tc.top, step, m, tc.step, tc.max)
+		}
+	}
+}
+
+func TestNiceSeconds(t *testing.T) {
+	for _, tc := range []struct{ top, step, max float64 }{
+		{0, 60, 300},
+		{3, 1, 3},
+		{46, 10, 50},
+		{167, 60, 180},
+		{1312, 300, 1500},
+		{5000, 1800, 5400},
+		{90061, 21600, 108000},
+		{10 * 86400, 2 * 86400, 10 * 86400},
+	} {
+		step, m := niceSeconds(tc.top)
+		if step != tc.step || m != tc.max {
+			t.Errorf("niceSeconds(%v) = %v, %v; want %v, %v", tc.top, step, m, tc.step, tc.max)
 		}
 	}
 }

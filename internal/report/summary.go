@@ -103,7 +103,7 @@ func (r *Report) countsText(days int) string {
 		return "Counts are the events of all " + strconv.Itoa(days) + " days; rates are those of the sums."
 	}
 	return "Counts are the daily counts added up over " + strconv.Itoa(days) +
-		" days: user-days, so a user counted on 3 days counts 3 times. Rates are those of the sums, the daily rates pooled."
+		" days: user-days, so a user counted on several days counts once per day. Rates are those of the sums, the daily rates pooled."
 }
 
 // breakdownTop is how many values of a breakdown the charts and tables show by name; the
