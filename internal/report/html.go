@@ -140,7 +140,7 @@ type groupBar struct {
 }
 
 type dayDetail struct {
-	Date, Dt    string
+	Date        string
 	Provisional bool
 	Summary     string // "9 rows"
 	Table       *dataTable
@@ -253,7 +253,7 @@ func buildFunnel(r *Report) htmlFunnel {
 		f.Notes = append(f.Notes, note{Text: "Note: " + r.Attribution + "."})
 	}
 	if r.crossMidnight() {
-		f.Notes = append(f.Notes, note{Text: "Cross midnight: a day counts the users who entered that day, with later steps up to the end of the next day. A day is final once the next day has landed."})
+		f.Notes = append(f.Notes, note{Text: "Cross midnight: a day counts the users whose first step was that day; their later steps may fall on the next day, within the window. A day is final once the next day has landed."})
 	}
 	if p := provisionalDays(days); len(p) > 0 {
 		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Provisional: %s, computed before all the data it depends on had landed. The numbers may still change.", strings.Join(p, ", ")), Prov: true})
@@ -287,7 +287,7 @@ func buildFunnel(r *Report) htmlFunnel {
 	if len(r.Breakdowns) > 0 {
 		f.ByWhat = strings.Join(r.Breakdowns, ", ")
 		for _, d := range days {
-			dd := dayDetail{Date: formatDate(d.Dt), Dt: d.Dt, Provisional: d.Provisional, Summary: plural(len(d.Rows), "row")}
+			dd := dayDetail{Date: formatDate(d.Dt), Provisional: d.Provisional, Summary: plural(len(d.Rows), "row")}
 			t := &dataTable{}
 			for _, b := range r.Breakdowns {
 				t.Head = append(t.Head, cell{Text: b})
