@@ -31,8 +31,8 @@ func newReportCmd(g *globalOptions) *cobra.Command {
 	opts := &reportOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "Show the funnel from the RPT table: table, json, csv or a self-contained html page",
-		Long: `Read a funnel's report (RPT) table on the target and show it.
+		Short: "Show funnels from their RPT tables: table, json, csv or a self-contained html page",
+		Long: `Read funnels' report (RPT) tables on the target and show them.
 
   --format table   counts, step and overall conversion and a bar per stage (default)
   --format json    machine-readable rows (see the README for the schema)
