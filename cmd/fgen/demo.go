@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"os"
@@ -19,12 +20,19 @@ import (
 	"github.com/fgen-dev/fgen/templates"
 )
 
+// demoConfig is the config 'fgen demo' runs unless -c names another: one
+// funnel per way of counting, on the sample data's events.
+//
+//go:embed demo.toml
+var demoConfig []byte
+
 type demoOptions struct {
 	*globalOptions
 	users, days int
 	start       string
 	seed        int64
 	dir         string
+	ownConfig   bool // -c was given: run the demo on that config
 }
 
 func newDemoCmd(g *globalOptions) *cobra.Command {
@@ -34,14 +42,22 @@ func newDemoCmd(g *globalOptions) *cobra.Command {
 		Short: "Run the whole pipeline on sample data in a throwaway local warehouse",
 		Long: `One command to see fgen work: write a week of sample events into a throwaway local
 DuckDB warehouse, create the tables, run the DW and RPT nodes for every day, print the
-funnel and write an HTML report. It uses funnel.toml when there is one, else the
-starter config, and never touches your targets.
+first funnel and write one HTML report of every funnel.
+
+It runs a built-in config with one funnel per way of counting: the article's events
+funnel, distinct users by operating system, an ordered funnel within an hour by device
+brand with the time to convert, and an ordered funnel across midnight (whose last day
+is provisional: the day after it has no data). With -c FILE it runs that config
+instead. It never touches your targets.
 
 ` + exitStatusHelp,
 		Example: `  fgen demo
   fgen demo --users 200000 --days 1`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runDemo(cmd.Context(), opts) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ownConfig = cmd.Flags().Changed("config")
+			return runDemo(cmd.Context(), opts)
+		},
 	}
 	cmd.Flags().IntVar(&opts.users, "users", 20000, "users per day")
 	cmd.Flags().IntVar(&opts.days, "days", 7, "number of days")
@@ -55,15 +71,9 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	if err := checkSampleFlags(opts.start, opts.days, opts.users); err != nil {
 		return err
 	}
-	cfg, err := opts.loadConfigIfAny()
+	cfg, err := opts.demoConfig()
 	if err != nil {
 		return err
-	}
-	if cfg == nil {
-		if cfg, err = models.Parse("funnel.toml", templates.Starter); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.stderr, "no %s here; using the starter config ('fgen init' writes it)\n", opts.configPath)
 	}
 	dir := opts.dir
 	if dir == "" {
@@ -126,20 +136,45 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	}
 	done()
 
-	done = step("4/4 reading %s ...", cfg.Funnels[0].Report.Table)
-	r, err := report.Read(ctx, db, proj, &cfg.Funnels[0], days[0], days[len(days)-1])
-	if err != nil {
-		return err
+	done = step("4/4 reading the %s and writing the report ...", plural(len(cfg.Funnels), "RPT table"))
+	var rs []*report.Report
+	for i := range cfg.Funnels {
+		f := &cfg.Funnels[i]
+		r, err := report.Read(ctx, db, proj, f, days[0], days[len(days)-1])
+		if err != nil {
+			return err
+		}
+		// The day after the last has no data: a funnel that reads the next
+		// day's partition computed its last day without it.
+		if err := markProvisional(ctx, db, cfg, f, r); err != nil {
+			return err
+		}
+		rs = append(rs, r)
 	}
 	html := filepath.Join(dir, "report.html")
-	if err := writeReport(opts.stdout, io.Discard, r, report.FormatHTML, html); err != nil {
+	if err := writeReport(opts.stdout, io.Discard, rs, report.FormatHTML, html); err != nil {
 		return err
 	}
 	done()
 	fmt.Fprintln(opts.stdout)
-	if err := report.Write(opts.stdout, r, report.FormatTable); err != nil {
+	if err := report.Write(opts.stdout, rs[0], report.FormatTable); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.stdout, "\nHTML report: %s\nWarehouse:   %s (open it with DuckDB to explore)\n", html, dbPath)
+	fmt.Fprintf(opts.stdout, "\nHTML report of %s: %s\nWarehouse:   %s (open it with DuckDB to explore)\n", plural(len(rs), "funnel"), html, dbPath)
 	return nil
+}
+
+// demoConfig is the config -c names, or the built-in demo config.
+func (opts *demoOptions) demoConfig() (*models.Config, error) {
+	if opts.ownConfig {
+		return opts.loadConfig()
+	}
+	return models.Parse("demo.toml", demoConfig)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -504,3 +504,31 @@ func TestMistakesSayWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// A cross_midnight day computed before the next day landed is provisional
+// in the report, until the next day is applied.
+func TestReportMarksProvisionalDays(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "funnel.toml"), data, 0o644)
+	if r := fgen(t, dir, nil, "sample", "--users", "200", "--days", "2", "--start", "20210303", "--load"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	r := fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"provisional": true`) {
+		t.Fatalf("report before the next day: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--bizdate", "20210303", "--format", "json")
+	if r.code != 0 || strings.Contains(r.stdout, `"provisional": true`) {
+		t.Errorf("report after the next day: %+v", r)
+	}
+}

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/lint"
 	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -23,22 +25,32 @@ type reportOptions struct {
 	*globalOptions
 	targetOptions
 	dayOptions
-	format string
-	funnel string
+	format  string
+	funnels []string
+	all     bool
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
 	opts := &reportOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "Show the funnel from the RPT table: table, json, csv or a self-contained html page",
-		Long: `Read a funnel's report (RPT) table on the target and show it.
+		Short: "Show funnels from their RPT tables: table, json, csv or a self-contained html page",
+		Long: `Read funnels' report (RPT) tables on the target and show them.
 
   --format table   counts, step and overall conversion and a bar per stage (default)
   --format json    machine-readable rows (see the README for the schema)
-  --format csv     one line per day and stage
-  --format html    one self-contained page (inline SVG, no network): a funnel chart per
-                   day and, for a range, conversion over time
+  --format csv     one line per day and stage (one funnel only)
+  --format html    one self-contained page (inline CSS and SVG, no script, nothing fetched,
+                   readable on a phone): per funnel the whole range summed, conversion
+                   and counts per day as charts, breakdowns by volume, the days' table
+
+It reports the first funnel of funnel.toml, or the funnels named with --funnel
+(repeat it, or separate names with commas), or every funnel with --all: the table
+format shows them one after another, json writes one object per funnel (a JSON
+stream, as jq reads it), html one page with a table of contents.
+
+Days marked provisional were computed before all the data they depend on had landed
+(a cross_midnight funnel's day whose next day was missing); their numbers may change.
 
 -o FILE writes to a file instead of standard output. Without dates, the local target
 reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
@@ -46,6 +58,8 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 ` + exitStatusHelp,
 		Example: `  fgen report --bizdate 20210303
   fgen report --from 20210301 --to 20210307 --format html -o funnel.html
+  fgen report --from 20210301 --to 20210307 --all --format html -o funnels.html
+  fgen report --funnel user_trace --funnel ordered_1h --format json
   fgen report --target prod --bizdate 20210303 --format json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -55,7 +69,8 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	opts.dayOptions.addFlags(cmd)
 	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html")
-	cmd.Flags().StringVar(&opts.funnel, "funnel", "", "the funnel to report (default: the first in funnel.toml)")
+	cmd.Flags().StringSliceVar(&opts.funnels, "funnel", nil, "a funnel to report; repeat it for several (default: the first in funnel.toml)")
+	cmd.Flags().BoolVar(&opts.all, "all", false, "report every funnel of funnel.toml")
 	return cmd
 }
 
@@ -63,6 +78,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	format, err := report.ParseFormat(opts.format)
 	if err != nil {
 		return err
+	}
+	if opts.all && len(opts.funnels) > 0 {
+		return errors.New("--all reports every funnel; leave out --funnel, or name the funnels without --all")
 	}
 	days, err := opts.days()
 	if err != nil {
@@ -72,9 +90,12 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
-	f, err := pickFunnel(cfg, opts.funnel)
+	fs, err := pickFunnels(cfg, opts.funnels, opts.all)
 	if err != nil {
 		return err
+	}
+	if format == report.FormatCSV && len(fs) > 1 {
+		return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or use --format json or html", len(fs))
 	}
 	ot, err := opts.openTarget(cfg, &opts.targetOptions, readOnly)
 	if err != nil {
@@ -98,21 +119,71 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if def, err := cfg.DefaultTarget(); err != nil || def != ot.name {
 		fill += " --target " + ot.name
 	}
-	if _, err := ot.wh.Describe(ctx, f.Report.Table); errors.Is(err, warehouse.ErrTableNotFound) {
-		return fmt.Errorf("target %s has no report table %s yet; create and fill it with '%s'", ot.name, f.Report.Table, fill)
-	} else if err != nil {
-		return err
+	var rs []*report.Report
+	first, last := "", ""
+	for _, f := range fs {
+		if _, err := ot.wh.Describe(ctx, f.Report.Table); errors.Is(err, warehouse.ErrTableNotFound) {
+			return fmt.Errorf("target %s has no report table %s yet; create and fill it with '%s'", ot.name, f.Report.Table, fill)
+		} else if err != nil {
+			return err
+		}
+		r, err := report.Read(ctx, ot.wh, proj, f, from, to)
+		if err != nil {
+			return err
+		}
+		if len(r.Rows) == 0 {
+			fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'\n", f.Report.Table, fill)
+		} else {
+			if first == "" || r.Rows[0].Dt < first {
+				first = r.Rows[0].Dt
+			}
+			last = max(last, r.Rows[len(r.Rows)-1].Dt)
+		}
+		if err := markProvisional(ctx, ot.wh, cfg, f, r); err != nil {
+			return err
+		}
+		rs = append(rs, r)
 	}
-	r, err := report.Read(ctx, ot.wh, proj, f, from, to)
-	if err != nil {
-		return err
+	if first != "" {
+		if err := warnEvents(ctx, opts.stderr, ot.wh, proj, cfg, first, last); err != nil {
+			return err
+		}
 	}
-	if len(r.Rows) == 0 {
-		fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'\n", f.Report.Table, fill)
-	} else if err := warnEvents(ctx, opts.stderr, ot.wh, proj, cfg, r.Rows[0].Dt, r.Rows[len(r.Rows)-1].Dt); err != nil {
-		return err
+	return writeReport(opts.stdout, opts.stderr, rs, format, output)
+}
+
+// markProvisional marks the days of a cross_midnight funnel's report that
+// were computed before the next day's DW partition landed: it is missing, or
+// was written after the report's partition.
+func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Config, f *models.Funnel, r *report.Report) error {
+	if f.DayBoundary != models.CrossMidnight {
+		return nil
 	}
-	return writeReport(opts.stdout, opts.stderr, r, format, output)
+	seen := map[string]bool{}
+	var days []string
+	for _, row := range r.Rows {
+		if seen[row.Dt] {
+			continue
+		}
+		seen[row.Dt] = true
+		out, err := wh.Partition(ctx, f.Report.Table, f.Report.Partition, row.Dt)
+		if err != nil {
+			return err
+		}
+		next, err := bizdate.Add(row.Dt, 1)
+		if err != nil {
+			continue
+		}
+		in, err := wh.Partition(ctx, cfg.DW.Name, cfg.DW.Partition, next)
+		if err != nil {
+			return err
+		}
+		if !in.Exists || out.Exists && !in.Modified.IsZero() && !out.Modified.IsZero() && in.Modified.After(out.Modified) {
+			days = append(days, row.Dt)
+		}
+	}
+	r.MarkProvisional(days...)
+	return nil
 }
 
 // warnEvents prints the stages whose event values match no ODS row of a day
@@ -132,11 +203,11 @@ func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *
 	return nil
 }
 
-// writeReport renders r to path, or to stdout when path is empty or "-",
-// and says on stderr which file it wrote.
-func writeReport(stdout, stderr io.Writer, r *report.Report, format report.Format, path string) error {
+// writeReport renders the reports rs to path, or to stdout when path is
+// empty or "-", and says on stderr which file it wrote.
+func writeReport(stdout, stderr io.Writer, rs []*report.Report, format report.Format, path string) error {
 	var buf bytes.Buffer
-	if err := report.Write(&buf, r, format); err != nil {
+	if err := report.WriteAll(&buf, rs, format); err != nil {
 		return err
 	}
 	if path == "" || path == "-" {
@@ -150,16 +221,35 @@ func writeReport(stdout, stderr io.Writer, r *report.Report, format report.Forma
 	return nil
 }
 
-func pickFunnel(cfg *models.Config, name string) (*models.Funnel, error) {
-	if name == "" {
-		return &cfg.Funnels[0], nil
-	}
-	var names []string
-	for i := range cfg.Funnels {
-		if cfg.Funnels[i].Name == name {
-			return &cfg.Funnels[i], nil
+// pickFunnels returns the funnels named, in the order named, each once;
+// every funnel with all; the first funnel when none is named.
+func pickFunnels(cfg *models.Config, names []string, all bool) ([]*models.Funnel, error) {
+	var out []*models.Funnel
+	if all {
+		for i := range cfg.Funnels {
+			out = append(out, &cfg.Funnels[i])
 		}
-		names = append(names, cfg.Funnels[i].Name)
+		return out, nil
 	}
-	return nil, fmt.Errorf("no funnel %q in %s; funnels: %s", name, cfg.File, strings.Join(names, ", "))
+	if len(names) == 0 {
+		return []*models.Funnel{&cfg.Funnels[0]}, nil
+	}
+	seen := map[string]bool{}
+	var known []string
+	for i := range cfg.Funnels {
+		known = append(known, cfg.Funnels[i].Name)
+	}
+	for _, name := range names {
+		name = strings.TrimSpace(name)
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		i := slices.Index(known, name)
+		if i < 0 {
+			return nil, fmt.Errorf("no funnel %q in %s; funnels: %s", name, cfg.File, strings.Join(known, ", "))
+		}
+		out = append(out, &cfg.Funnels[i])
+	}
+	return out, nil
 }

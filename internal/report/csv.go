@@ -8,11 +8,13 @@ import (
 
 // writeCSV renders one record per row and stage, under the header
 //
-//	dt,<breakdowns...>,stage,stage_index,count,step_rate,overall_rate[,median_seconds,avg_seconds]
+//	dt,<breakdowns...>,stage,stage_index,count,step_rate,overall_rate[,median_seconds,avg_seconds],provisional
 //
 // stage_index counts from 1; rates are ratios (0.3429, not 34.29) and timings seconds, both
 // with full float64 precision (strconv 'g', -1) and empty when NULL. The timing columns appear
-// in ordered mode only. Records end in LF; fields are quoted only when they need it (RFC 4180).
+// in ordered mode only. provisional is true or false (see Row.Provisional); it came last, after
+// the other columns, and columns are only ever added at the end. Records end in LF; fields
+// are quoted only when they need it (RFC 4180).
 func writeCSV(b *bytes.Buffer, r *Report) error {
 	w := csv.NewWriter(b)
 	header := append([]string{"dt"}, r.Breakdowns...)
@@ -20,6 +22,7 @@ func writeCSV(b *bytes.Buffer, r *Report) error {
 	if r.ordered() {
 		header = append(header, "median_seconds", "avg_seconds")
 	}
+	header = append(header, "provisional")
 	if err := w.Write(header); err != nil {
 		return err
 	}
@@ -36,6 +39,7 @@ func writeCSV(b *bytes.Buffer, r *Report) error {
 			if r.ordered() {
 				rec = append(rec, csvFloat(row.MedianSeconds[k]), csvFloat(row.AvgSeconds[k]))
 			}
+			rec = append(rec, strconv.FormatBool(row.Provisional))
 			if err := w.Write(rec); err != nil {
 				return err
 			}

@@ -12,44 +12,95 @@ import (
 )
 
 // The page is one file that needs nothing else: inline CSS, inline SVG, no script, no fonts,
-// images or links to fetch. Every text goes through html/template, and the markup is written
-// so that it is also well-formed XML (void elements self-closed), which the tests check.
+// images or links to fetch (the only links point into the page). Every text goes through
+// html/template, and the markup is written so that it is also well-formed XML (void elements
+// self-closed), which the tests check. It reads on a phone: below 640 px the layout stacks,
+// and only tables scroll sideways, in their own box.
+//
+// Charts are drawn in SVG user units but labelled in HTML: a plot's SVG stretches to the
+// width of its box (preserveAspectRatio="none", strokes that do not scale), and its axis
+// labels are HTML text placed at percentages of the box, so text keeps its size at any width.
 //
 //go:embed report.html.tmpl
 var pageTemplate string
 
 var page = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"n":   svgNum,
-	"add": func(a, b float64) float64 { return a + b },
-	"sub": func(a, b float64) float64 { return a - b },
+	"n": svgNum,
+	// panelOf hands a panel and its kind ("rates" or "counts") to the panel template.
+	"panelOf": func(p any, kind string) map[string]any {
+		if v, ok := p.(panel); ok {
+			p = &v
+		}
+		return map[string]any{"P": p, "Kind": kind}
+	},
 }).Parse(pageTemplate))
 
-// writeHTML renders the page: a heading with the funnel, table, mode and days; when the report
-// spans more than one day, a line chart of the conversion rates of the day totals over time
-// and a table of the day totals; then per day a funnel chart of the total row and, with
-// breakdowns, a table of every breakdown value.
-func writeHTML(b *bytes.Buffer, r *Report) error {
-	return page.Execute(b, buildPage(r))
+// writeHTML renders one page of the reports rs: a table of contents when there are several,
+// then per funnel a section with the funnel over the whole range (key figures and a bar per
+// stage), the trend over the days (conversion rates and counts per day), the breakdowns
+// summed over the range (a chart of the largest values and a table), a table of the days,
+// and the breakdown values of each day behind a disclosure.
+func writeHTML(b *bytes.Buffer, rs []*Report) error {
+	return page.Execute(b, buildPage(rs))
 }
 
 type htmlPage struct {
-	Title       string
-	Funnel      string
-	Meta        []string // table, mode, days
-	Stages      []string
-	Attribution string
-	Empty       string // the message for a report without rows
-	Trend       *lineChart
-	Daily       *dataTable // day totals, when more than one day
-	Days        []htmlDay
+	Title   string
+	Meta    []string
+	TOC     []tocEntry // when there are several funnels
+	Funnels []htmlFunnel
 }
 
-type htmlDay struct {
-	Date, Dt  string
-	Note      string // e.g. no total row
-	Funnel    *funnelChart
-	Breakdown *dataTable
-	ByWhat    string // "device_brand, system_type"
+type tocEntry struct {
+	ID, Name, Mode string
+	Rate, RateOf   string // the overall conversion of the range: "3.43%", "purchase / browse"
+	Days           string // e.g. "7 days, 1 provisional"
+}
+
+type htmlFunnel struct {
+	ID          string
+	Sub         bool // an h2 under the page's h1 (several funnels), else the page's h1
+	Name        string
+	Description string
+	Meta        []string
+	Stages      []string
+	Notes       []note
+	Empty       string
+	Range       *rangeView
+	Trend       *trendView
+	Groups      []groupView
+	Days        *dataTable
+	DayDetails  []dayDetail
+	ByWhat      string // "device_brand, system_type"
+}
+
+type note struct {
+	Text string
+	Prov bool // about provisional days
+}
+
+type rangeView struct {
+	Heading string // "2021-03-03 to 2021-03-09" or the one day
+	Sub     string // "7 days, summed"
+	Tiles   []tile
+	Bars    []stageBar
+	Notes   []string
+}
+
+type tile struct {
+	Label, Value, Sub string
+	Muted             bool
+	Long              bool // a range such as "1m01s–1m03s", set smaller
+}
+
+type stageBar struct {
+	Name, Count     string
+	Width           string // of the largest bar, "34.3%"
+	Fill            string
+	Step            string // before the bar, k >= 1: "34.29% of browse"
+	Share           string // k >= 1: "3.43% of browse"
+	Timing          string // ordered: "median 5m00s · avg 7m12s"
+	Zero, StepMuted bool
 }
 
 type dataTable struct {
@@ -64,56 +115,179 @@ type tableRow struct {
 
 type cell struct {
 	Text  string
-	Num   bool // right-aligned, tabular figures
-	Muted bool // undefined value
+	Num   bool   // right-aligned, tabular figures
+	Muted bool   // undefined value
+	Badge string // a mark after the text, e.g. "provisional"
+	Title string // tooltip
 }
 
-func buildPage(r *Report) htmlPage {
-	p := htmlPage{
-		Title:       "fgen report: " + r.Funnel,
-		Funnel:      r.Funnel,
-		Stages:      r.Stages,
-		Attribution: r.Attribution,
+type groupView struct {
+	Title      string // "By device_brand"
+	Sub        string // "7 days summed"
+	VolumeHead string // "browse"
+	RateHead   string // "purchase / browse"; "" when the funnel has one stage
+	Rows       []groupBar
+	Ref        string // the total's rate as a position, "" when undefined
+	RefText    string // "all: 3.43%"
+	Table      *dataTable
+}
+
+type groupBar struct {
+	Label, Title    string
+	Volume, Count   string // width and text
+	Rate, RateText  string // width ("" when undefined) and text
+	Other, RateNull bool
+}
+
+type dayDetail struct {
+	Date        string
+	Provisional bool
+	Summary     string // "9 rows"
+	Table       *dataTable
+}
+
+func buildPage(rs []*Report) htmlPage {
+	var p htmlPage
+	var first, last string
+	for _, r := range rs {
+		for _, row := range r.Rows {
+			if first == "" || row.Dt < first {
+				first = row.Dt
+			}
+			if row.Dt > last {
+				last = row.Dt
+			}
+		}
 	}
+	if len(rs) == 1 {
+		p.Title = "fgen report: " + rs[0].Funnel
+	} else {
+		p.Title = fmt.Sprintf("fgen report: %d funnels", len(rs))
+		p.Meta = append(p.Meta, fmt.Sprintf("%d funnels", len(rs)))
+		switch {
+		case first == "":
+		case first == last:
+			p.Meta = append(p.Meta, formatDate(first))
+		default:
+			p.Meta = append(p.Meta, formatDate(first)+" to "+formatDate(last))
+		}
+	}
+	for i, r := range rs {
+		f := buildFunnel(r)
+		f.ID = fmt.Sprintf("f%d-%s", i+1, slug(r.Funnel))
+		f.Sub = len(rs) > 1
+		p.Funnels = append(p.Funnels, f)
+		if len(rs) > 1 {
+			p.TOC = append(p.TOC, tocEntryOf(r, f))
+		}
+	}
+	return p
+}
+
+func tocEntryOf(r *Report, f htmlFunnel) tocEntry {
+	e := tocEntry{ID: f.ID, Name: r.Funnel, Mode: r.modeText()}
+	days := r.days()
+	if len(days) == 0 {
+		e.Days = "no rows"
+		return e
+	}
+	e.Days = plural(len(days), "day")
+	if p := provisionalDays(days); len(p) > 0 {
+		e.Days += fmt.Sprintf(", %d provisional", len(p))
+	}
+	if s, _ := r.rangeSum(days); s != nil && len(r.Stages) > 1 {
+		last := len(r.Stages) - 1
+		e.Rate, e.RateOf = formatPercent(s.OverallRates[last]), r.Stages[last]+" / "+r.Stages[0]
+	}
+	return e
+}
+
+// slug keeps letters, digits, '_' and '-' of s for an element id.
+func slug(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+			b.WriteRune(c)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+func provisionalDays(days []day) []string {
+	var out []string
+	for _, d := range days {
+		if d.Provisional {
+			out = append(out, formatDate(d.Dt))
+		}
+	}
+	return out
+}
+
+func buildFunnel(r *Report) htmlFunnel {
+	f := htmlFunnel{Name: r.Funnel, Description: r.Description, Stages: r.Stages}
 	if r.Table != "" {
-		p.Meta = append(p.Meta, r.Table)
+		f.Meta = append(f.Meta, r.Table)
 	}
-	p.Meta = append(p.Meta, r.modeText())
+	f.Meta = append(f.Meta, r.modeText())
 	days := r.days()
 	switch len(days) {
 	case 0:
-		p.Empty = r.emptyText()
-		return p
+		f.Empty = r.emptyText()
+		return f
 	case 1:
-		p.Meta = append(p.Meta, "1 day, "+formatDate(days[0].Dt))
+		f.Meta = append(f.Meta, "1 day, "+formatDate(days[0].Dt))
 	default:
-		p.Meta = append(p.Meta, fmt.Sprintf("%d days, %s to %s", len(days), formatDate(days[0].Dt), formatDate(days[len(days)-1].Dt)))
+		f.Meta = append(f.Meta, fmt.Sprintf("%d days, %s to %s", len(days), formatDate(days[0].Dt), formatDate(days[len(days)-1].Dt)))
 	}
+	if r.Attribution != "" {
+		f.Notes = append(f.Notes, note{Text: "Note: " + r.Attribution + "."})
+	}
+	if r.crossMidnight() {
+		f.Notes = append(f.Notes, note{Text: "Cross midnight: a day counts the users whose first step was that day; their later steps may fall on the next day, within the window. A day is final once the next day has landed."})
+	}
+	if p := provisionalDays(days); len(p) > 0 {
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Provisional: %s, computed before all the data it depends on had landed. The numbers may still change.", strings.Join(p, ", ")), Prov: true})
+	}
+	whole, missing := r.rangeSum(days)
+	if len(missing) > 0 {
+		ds := make([]string, len(missing))
+		for i, d := range missing {
+			ds[i] = formatDate(d)
+		}
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("No total row on %s: left out of the sums and the trend; the breakdown values are under the day.", strings.Join(ds, ", "))})
+	}
+	if whole != nil {
+		f.Range = buildRange(r, days, whole)
+	}
+	f.Trend = buildTrend(r, days)
+	f.Groups = buildGroups(r, days)
 	if len(days) > 1 {
-		p.Trend = trendChart(r, days)
-		p.Daily = &dataTable{Head: append([]cell{{Text: "date"}}, metricHead(r)...)}
+		f.Days = &dataTable{Head: append([]cell{{Text: "date"}}, metricHead(r)...)}
 		for _, d := range days {
 			if d.Total == nil {
 				continue
 			}
-			p.Daily.Rows = append(p.Daily.Rows, tableRow{Cells: append([]cell{{Text: formatDate(d.Dt)}}, metricCells(r, d.Total)...)})
+			date := cell{Text: formatDate(d.Dt), Title: "dt=" + d.Dt}
+			if d.Provisional {
+				date.Badge = "provisional"
+			}
+			f.Days.Rows = append(f.Days.Rows, tableRow{Cells: append([]cell{date}, metricCells(r, d.Total.Counts, d.Total.StepRates, d.Total.OverallRates, timingOf(d.Total))...)})
 		}
 	}
-	for _, d := range days {
-		hd := htmlDay{Date: formatDate(d.Dt), Dt: d.Dt}
-		if hd.Date == d.Dt {
-			hd.Dt = ""
-		}
-		if d.Total != nil {
-			hd.Funnel = buildFunnel(r, d.Total)
-			if allZero(d.Total.Counts) {
-				hd.Note = "Every count is 0 this day, so no rate is defined."
-			}
-		} else {
-			hd.Note = "This day has no total row; the breakdown values are listed below."
-		}
-		if len(r.Breakdowns) > 0 {
-			hd.ByWhat = strings.Join(r.Breakdowns, ", ")
+	if len(r.Breakdowns) > 0 {
+		f.ByWhat = strings.Join(r.Breakdowns, ", ")
+		for _, d := range days {
+			dd := dayDetail{Date: formatDate(d.Dt), Provisional: d.Provisional, Summary: plural(len(d.Rows), "row")}
 			t := &dataTable{}
 			for _, b := range r.Breakdowns {
 				t.Head = append(t.Head, cell{Text: b})
@@ -124,22 +298,33 @@ func buildPage(r *Report) htmlPage {
 				for _, b := range r.Breakdowns {
 					cs = append(cs, cell{Text: row.Dims[b]})
 				}
-				t.Rows = append(t.Rows, tableRow{Total: r.isTotal(row), Cells: append(cs, metricCells(r, row)...)})
+				t.Rows = append(t.Rows, tableRow{Total: r.isTotal(row), Cells: append(cs, metricCells(r, row.Counts, row.StepRates, row.OverallRates, timingOf(row))...)})
 			}
-			hd.Breakdown = t
+			dd.Table = t
+			f.DayDetails = append(f.DayDetails, dd)
 		}
-		p.Days = append(p.Days, hd)
 	}
-	return p
+	return f
 }
 
-func allZero(counts []int64) bool {
-	for _, n := range counts {
-		if n != 0 {
-			return false
-		}
+// timing is what the tables show of the time to the last stage: a median (or the range of
+// the medians of several rows) and an average.
+type timing struct{ median, avg string }
+
+func timingOf(row *Row) timing {
+	n := len(row.Counts)
+	if row.MedianSeconds == nil || n < 2 {
+		return timing{}
 	}
-	return true
+	return timing{formatSeconds(row.MedianSeconds[n-1]), formatSeconds(row.AvgSeconds[n-1])}
+}
+
+func timingOfSum(s *sum) timing {
+	n := len(s.Counts)
+	if s.AvgSeconds == nil || n < 2 {
+		return timing{}
+	}
+	return timing{medianText(s.MedianLo, s.MedianHi, n-1), formatSeconds(s.AvgSeconds[n-1])}
 }
 
 // metricHead and metricCells are the numeric columns of the html tables: the count of every
@@ -155,7 +340,7 @@ func metricHead(r *Report) []cell {
 		h = append(h, cell{Text: r.Stages[k] + " / " + r.Stages[k-1], Num: true})
 	}
 	if n > 2 {
-		h = append(h, cell{Text: "overall", Num: true})
+		h = append(h, cell{Text: "overall", Num: true, Title: r.Stages[n-1] + " / " + r.Stages[0]})
 	}
 	if r.ordered() && n > 1 {
 		h = append(h, cell{Text: "median to " + r.Stages[n-1], Num: true}, cell{Text: "avg to " + r.Stages[n-1], Num: true})
@@ -163,118 +348,105 @@ func metricHead(r *Report) []cell {
 	return h
 }
 
-func metricCells(r *Report, row *Row) []cell {
+func metricCells(r *Report, counts []int64, step, overall []*float64, t timing) []cell {
 	var c []cell
-	for _, v := range row.Counts {
+	for _, v := range counts {
 		c = append(c, cell{Text: formatCount(v), Num: true})
 	}
 	add := func(s string) { c = append(c, cell{Text: s, Num: true, Muted: s == undefined}) }
 	n := len(r.Stages)
 	for k := 1; k < n; k++ {
-		add(formatPercent(row.StepRates[k]))
+		add(formatPercent(step[k]))
 	}
 	if n > 2 {
-		add(formatPercent(row.OverallRates[n-1]))
+		add(formatPercent(overall[n-1]))
 	}
 	if r.ordered() && n > 1 {
-		add(formatSeconds(row.MedianSeconds[n-1]))
-		add(formatSeconds(row.AvgSeconds[n-1]))
+		add(orUndefined(t.median))
+		add(orUndefined(t.avg))
 	}
 	return c
 }
 
-// svgNum writes an SVG coordinate with at most one decimal.
-func svgNum(f float64) string {
-	return strconv.FormatFloat(math.Round(f*10)/10+0, 'f', -1, 64)
+func orUndefined(s string) string {
+	if s == "" {
+		return undefined
+	}
+	return s
 }
 
-// The funnel chart: stage names on the left, bars centred on one axis with widths
-// proportional to the counts (the largest count spans the full width), between two bars a
-// light band that narrows from one to the next carrying the step conversion, and on the
-// right the count, the overall conversion and (ordered mode) the times.
-const (
-	funnelW     = 1040.0
-	funnelNameX = 150.0 // right edge of the stage names
-	funnelCX    = 420.0 // axis of the bars
-	funnelMaxW  = 500.0 // width of the largest bar
-	funnelTextX = 690.0 // left edge of the numbers
-	funnelBarH  = 40.0
-	funnelLinkH = 30.0
-	funnelPad   = 6.0
-)
-
-type funnelChart struct {
-	W, H         float64
-	NameX, TextX float64
-	Bars         []funnelBar
-	Links        []funnelLink
-}
-
-type funnelBar struct {
-	X, Y, W, H, MidY float64
-	Fill             string
-	Name             string
-	Count, Share     string // "41,148", "34.29% of browse"
-	Timing           string // ordered mode: "median 5m00s · avg 7m12s from browse"
-	Title            string // tooltip
-}
-
-type funnelLink struct {
-	Points string
-	X, Y   float64
-	Text   string
-}
-
-func buildFunnel(r *Report, row *Row) *funnelChart {
+func buildRange(r *Report, days []day, s *sum) *rangeView {
 	n := len(r.Stages)
-	c := &funnelChart{W: funnelW, NameX: funnelNameX, TextX: funnelTextX, H: 2*funnelPad + float64(n)*funnelBarH + float64(n-1)*funnelLinkH}
-	top := max(0, slices.Max(row.Counts)) // Validate: one count per stage, at least one stage
-	width := func(k int) float64 {
-		if top <= 0 || row.Counts[k] <= 0 {
-			return 2
+	v := &rangeView{}
+	if s.Rows == 1 {
+		for _, d := range days {
+			if d.Total != nil {
+				v.Heading = formatDate(d.Dt)
+			}
 		}
-		return max(2, funnelMaxW*float64(row.Counts[k])/float64(top))
+		v.Sub = "the day"
+	} else {
+		v.Heading = formatDate(days[0].Dt) + " to " + formatDate(days[len(days)-1].Dt)
+		v.Sub = plural(s.Rows, "day") + " added up"
 	}
-	y := func(k int) float64 { return funnelPad + float64(k)*(funnelBarH+funnelLinkH) }
+	unit := ""
+	if s.Rows > 1 && r.Mode != "events" {
+		unit = "user-days"
+	}
+	v.Tiles = append(v.Tiles, tile{Label: r.Stages[0], Value: formatCount(s.Counts[0]), Sub: unit})
+	if n > 1 {
+		last := n - 1
+		v.Tiles = append(v.Tiles,
+			tile{Label: r.Stages[last], Value: formatCount(s.Counts[last]), Sub: unit},
+			tile{Label: "conversion", Value: formatPercent(s.OverallRates[last]), Sub: r.Stages[last] + " / " + r.Stages[0], Muted: s.OverallRates[last] == nil})
+		if r.ordered() {
+			t := timingOfSum(s)
+			sub := "to " + r.Stages[last]
+			if s.Rows > 1 && strings.Contains(t.median, "–") {
+				sub = "to " + r.Stages[last] + ", daily range"
+			}
+			v.Tiles = append(v.Tiles,
+				tile{Label: "median time", Value: t.median, Sub: sub, Muted: t.median == undefined, Long: strings.Contains(t.median, "–")},
+				tile{Label: "average time", Value: t.avg, Sub: "to " + r.Stages[last], Muted: t.avg == undefined})
+		}
+	}
+	if p := provisionalDays(days); len(days) > 1 || len(p) > 0 {
+		t := tile{Label: "days", Value: strconv.Itoa(len(days))}
+		if len(p) > 0 {
+			t.Sub = fmt.Sprintf("%d provisional", len(p))
+		}
+		if s.Rows != len(days) {
+			t.Sub = strings.TrimPrefix(t.Sub+fmt.Sprintf(", %d without a total", len(days)-s.Rows), ", ")
+		}
+		v.Tiles = append(v.Tiles, t)
+	}
+	top := max(0, slices.Max(s.Counts))
 	for k, name := range r.Stages {
-		w := width(k)
-		b := funnelBar{
-			X: funnelCX - w/2, Y: y(k), W: w, H: funnelBarH, MidY: y(k) + funnelBarH/2,
-			Fill:  stageColor(k, n),
-			Name:  name,
-			Count: formatCount(row.Counts[k]),
+		b := stageBar{Name: name, Count: formatCount(s.Counts[k]), Fill: stageColor(k, n), Zero: s.Counts[k] <= 0, Width: "0%"}
+		if top > 0 && s.Counts[k] > 0 {
+			b.Width = svgNum(max(0.4, 100*float64(s.Counts[k])/float64(top))) + "%"
 		}
-		if row.Counts[k] == 0 {
-			b.Fill = "#c9ced6"
-		}
-		title := name + ": " + b.Count
 		if k > 0 {
-			if v := row.StepRates[k]; v != nil {
-				title += ", " + formatPercent(v) + " of " + r.Stages[k-1]
+			b.Step = chartPercent(s.StepRates[k]) + " of " + r.Stages[k-1]
+			b.StepMuted = s.StepRates[k] == nil
+			if k > 1 {
+				b.Share = formatPercent(s.OverallRates[k]) + " of " + r.Stages[0]
 			}
-			if v := row.OverallRates[k]; v != nil {
-				b.Share = formatPercent(v) + " of " + r.Stages[0]
-				title += ", " + b.Share
-			}
-			if r.ordered() && (row.MedianSeconds[k] != nil || row.AvgSeconds[k] != nil) {
-				b.Timing = "median " + formatSeconds(row.MedianSeconds[k]) + " · avg " + formatSeconds(row.AvgSeconds[k]) + " from " + r.Stages[0]
+			if r.ordered() && s.AvgSeconds != nil {
+				b.Timing = "median " + medianText(s.MedianLo, s.MedianHi, k) + " · avg " + formatSeconds(s.AvgSeconds[k])
 			}
 		}
-		b.Title = title
-		c.Bars = append(c.Bars, b)
-		if k == 0 {
-			continue
-		}
-		w0, yb, yt := width(k-1), y(k-1)+funnelBarH, y(k)
-		c.Links = append(c.Links, funnelLink{
-			Points: fmt.Sprintf("%s,%s %s,%s %s,%s %s,%s",
-				svgNum(funnelCX-w0/2), svgNum(yb), svgNum(funnelCX+w0/2), svgNum(yb),
-				svgNum(funnelCX+w/2), svgNum(yt), svgNum(funnelCX-w/2), svgNum(yt)),
-			X: funnelCX, Y: (yb + yt) / 2,
-			Text: "↓ " + chartPercent(row.StepRates[k]),
-		})
+		v.Bars = append(v.Bars, b)
 	}
-	return c
+	if s.Rows > 1 {
+		v.Notes = append(v.Notes, r.countsText(s.Rows))
+		if r.ordered() {
+			v.Notes = append(v.Notes, "Times run from the entry to the stage. Daily medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage.")
+		}
+	} else if r.ordered() {
+		v.Notes = append(v.Notes, "Times run from the entry to the stage, among the users who reached it.")
+	}
+	return v
 }
 
 // chartPercent is formatPercent for chart labels, where a lone dash reads badly.
@@ -300,149 +472,83 @@ func stageColor(k, n int) string {
 	return s.String()
 }
 
-// The conversion-over-time chart: one point per day (the day's total row), one series for the
-// overall conversion of the last stage and one per step conversion; undefined rates leave a
-// gap. Days sit in the middle of equal slots, so one tick label per day fits under its point.
-const (
-	lineW      = 1040.0
-	lineH      = 300.0
-	lineLeft   = 64.0
-	lineRight  = 16.0
-	lineTop    = 14.0
-	lineBottom = 40.0
-)
-
-type lineChart struct {
-	W, H           float64
-	X0, X1, Y0, Y1 float64 // plot area; Y0 is the bottom
-	YTicks         []tick
-	XTicks         []tick
-	Series         []series
-	Gaps           bool // some rate is undefined
-}
-
-type tick struct {
-	Pos   float64
-	Label string
-}
-
-type series struct {
-	Name   string
-	Class  string  // c0, c1, ...: the colour
-	Main   bool    // drawn thicker
-	R      float64 // radius of the dots, smaller when days are dense
-	Lines  []string
-	Points []point
-}
-
-type point struct {
-	X, Y  float64
-	Title string
-}
-
-func trendChart(r *Report, days []day) *lineChart {
+func buildGroups(r *Report, days []day) []groupView {
 	n := len(r.Stages)
-	if n < 2 {
-		return nil
-	}
-	var ds []day
-	for _, d := range days {
-		if d.Total != nil {
-			ds = append(ds, d)
+	var out []groupView
+	for _, g := range r.groups(days) {
+		v := groupView{Title: "By " + strings.Join(g.Dims, " × "), VolumeHead: r.Stages[0]}
+		if len(days) > 1 {
+			v.Sub = plural(len(days), "day") + " added up"
 		}
-	}
-	if len(ds) < 2 {
-		return nil
-	}
-	type def struct {
-		name  string
-		rates func(*Row) *float64
-		main  bool
-	}
-	var defs []def
-	last := n - 1
-	if n > 2 {
-		defs = append(defs, def{"overall: " + r.Stages[last] + " / " + r.Stages[0], func(row *Row) *float64 { return row.OverallRates[last] }, true})
-	}
-	for k := 1; k < n; k++ {
-		defs = append(defs, def{r.Stages[k] + " / " + r.Stages[k-1], func(row *Row) *float64 { return row.StepRates[k] }, n == 2})
-	}
-
-	top := 0.0
-	for _, d := range ds {
-		for _, s := range defs {
-			if v := s.rates(d.Total); v != nil && !math.IsNaN(*v) && !math.IsInf(*v, 0) {
-				top = max(top, *v*100)
+		last := n - 1
+		rate := func(s *sum) *float64 {
+			if n < 2 {
+				return nil
+			}
+			return s.OverallRates[last]
+		}
+		if n > 1 {
+			v.RateHead = r.Stages[last] + " / " + r.Stages[0]
+		}
+		topVol, topRate := int64(0), 0.0
+		for _, gv := range g.Values {
+			topVol = max(topVol, gv.Sum.Counts[0])
+			if p := rate(gv.Sum); p != nil && !math.IsNaN(*p) && !math.IsInf(*p, 0) {
+				topRate = max(topRate, *p)
 			}
 		}
-	}
-	step, ymax := niceScale(top)
-	c := &lineChart{W: lineW, H: lineH, X0: lineLeft, X1: lineW - lineRight, Y0: lineH - lineBottom, Y1: lineTop}
-	yOf := func(pct float64) float64 { return c.Y0 - (c.Y0-c.Y1)*pct/ymax }
-	decimals := 0
-	for s := step; s < 1 && decimals < 6; s *= 10 {
-		decimals++
-	}
-	if step != math.Trunc(step) && decimals == 0 {
-		decimals = 1
-	}
-	for i := 0; float64(i)*step <= ymax*(1+1e-9); i++ {
-		v := float64(i) * step
-		c.YTicks = append(c.YTicks, tick{Pos: yOf(v), Label: strconv.FormatFloat(v, 'f', decimals, 64) + "%"})
-	}
-	slot := (c.X1 - c.X0) / float64(len(ds))
-	xOf := func(i int) float64 { return c.X0 + (float64(i)+0.5)*slot }
-	every := int(math.Ceil(86 / slot)) // a label needs about 86 px
-	for i, d := range ds {
-		if i%every == 0 {
-			c.XTicks = append(c.XTicks, tick{Pos: xOf(i), Label: formatDate(d.Dt)})
-		}
-	}
-	for j, s := range defs {
-		se := series{Name: s.name, Class: "c" + strconv.Itoa(j%seriesClasses), Main: s.main, R: dotRadius(slot, s.main)}
-		var run []string
-		flush := func() {
-			if len(run) > 1 {
-				se.Lines = append(se.Lines, strings.Join(run, " "))
+		if g.Total != nil {
+			if p := rate(g.Total); p != nil && !math.IsNaN(*p) && !math.IsInf(*p, 0) {
+				topRate = max(topRate, *p)
 			}
-			run = nil
 		}
-		for i, d := range ds {
-			v := s.rates(d.Total)
-			if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
-				c.Gaps = true
-				flush()
-				continue
+		_, rateMax := niceScale(topRate * 100)
+		pos := func(p *float64) string {
+			if p == nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
+				return ""
 			}
-			x, y := xOf(i), yOf(*v*100)
-			run = append(run, svgNum(x)+","+svgNum(y))
-			se.Points = append(se.Points, point{X: x, Y: y, Title: formatDate(d.Dt) + "  " + s.name + ": " + formatPercent(v)})
+			return svgNum(min(100, max(0, *p*100/rateMax*100))) + "%"
 		}
-		flush()
-		c.Series = append(c.Series, se)
+		for _, gv := range g.Values {
+			b := groupBar{Label: gv.Label, Title: gv.Label, Count: formatCount(gv.Sum.Counts[0]), Volume: "0%", Other: gv.Merged > 0}
+			if b.Other {
+				b.Label = fmt.Sprintf("other (%d)", gv.Merged)
+				b.Title = fmt.Sprintf("%d other values", gv.Merged)
+			}
+			if topVol > 0 && gv.Sum.Counts[0] > 0 {
+				b.Volume = svgNum(max(0.4, 100*float64(gv.Sum.Counts[0])/float64(topVol))) + "%"
+			}
+			if n > 1 {
+				p := rate(gv.Sum)
+				b.Rate, b.RateText, b.RateNull = pos(p), chartPercent(p), p == nil
+			}
+			v.Rows = append(v.Rows, b)
+		}
+		if g.Total != nil && n > 1 {
+			v.Ref = pos(rate(g.Total))
+			v.RefText = r.TotalMarker + " " + chartPercent(rate(g.Total))
+		}
+		t := &dataTable{Head: append([]cell{{Text: strings.Join(g.Dims, " · ")}}, metricHead(r)...)}
+		if g.Total != nil {
+			t.Rows = append(t.Rows, tableRow{Total: true, Cells: append([]cell{{Text: r.TotalMarker}}, metricCells(r, g.Total.Counts, g.Total.StepRates, g.Total.OverallRates, timingOfSum(g.Total))...)})
+		}
+		for i, gv := range g.Values {
+			label := cell{Text: gv.Label, Title: v.Rows[i].Title}
+			if gv.Merged > 0 {
+				label.Text = v.Rows[i].Label
+			}
+			t.Rows = append(t.Rows, tableRow{Cells: append([]cell{label}, metricCells(r, gv.Sum.Counts, gv.Sum.StepRates, gv.Sum.OverallRates, timingOfSum(gv.Sum))...)})
+		}
+		v.Table = t
+		out = append(out, v)
 	}
-	return c
+	return out
 }
 
-// dotRadius sizes the dots of a series so that neighbours do not run into each other when
-// the days are many.
-func dotRadius(slot float64, main bool) float64 {
-	r := 3.5
-	switch {
-	case slot < 10:
-		r = 1.5
-	case slot < 24:
-		r = 2.5
-	}
-	if main {
-		r += 0.5
-	}
-	return r
+// svgNum writes a coordinate or a percentage with at most one decimal.
+func svgNum(f float64) string {
+	return strconv.FormatFloat(math.Round(f*10)/10+0, 'f', -1, 64)
 }
-
-// seriesClasses is the number of colour classes c0... of the line chart's series in the
-// page's style sheet; more series reuse them in turn.
-const seriesClasses = 8
 
 // niceScale returns a tick step and an axis maximum (a multiple of the step, at least top)
 // for values from 0 to top, in about five steps of 1, 2, 2.5 or 5 times a power of ten.

@@ -7,7 +7,8 @@ import (
 
 // writeJSON renders the machine-readable format: one JSON object, indented by two spaces, keys
 // in the order below, one trailing newline. Every key is always present except the per-stage
-// timing keys, which appear in ordered mode only (null where undefined).
+// timing keys, which appear in ordered mode only (null where undefined). Keys are only ever
+// added ("provisional" was).
 //
 //	{
 //	  "funnel": "user_trace",              // funnel name
@@ -23,6 +24,7 @@ import (
 //	      "dt": "20210303",                // the business day, yyyymmdd
 //	      "dims": {"device_brand": "all"}, // breakdown -> value, keys sorted; {} without breakdowns
 //	      "total": true,                   // whether this is the day's total row
+//	      "provisional": false,            // computed before all its data had landed; may change
 //	      "stages": [                      // one per stage, in stage order
 //	        {
 //	          "name": "browse",
@@ -53,7 +55,7 @@ func writeJSON(b *bytes.Buffer, r *Report) error {
 	}
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		jr := jsonRow{Dt: row.Dt, Dims: map[string]string{}, Total: r.isTotal(row)}
+		jr := jsonRow{Dt: row.Dt, Dims: map[string]string{}, Total: r.isTotal(row), Provisional: row.Provisional}
 		for k, v := range row.Dims {
 			jr.Dims[k] = v
 		}
@@ -91,10 +93,11 @@ type jsonReport struct {
 }
 
 type jsonRow struct {
-	Dt     string            `json:"dt"`
-	Dims   map[string]string `json:"dims"` // encoding/json sorts map keys
-	Total  bool              `json:"total"`
-	Stages any               `json:"stages"` // []jsonStage, or []jsonTimedStage in ordered mode
+	Dt          string            `json:"dt"`
+	Dims        map[string]string `json:"dims"` // encoding/json sorts map keys
+	Total       bool              `json:"total"`
+	Provisional bool              `json:"provisional"`
+	Stages      any               `json:"stages"` // []jsonStage, or []jsonTimedStage in ordered mode
 }
 
 type jsonStage struct {

@@ -27,9 +27,10 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.Report.Table, err)
 	}
-	r := &Report{Funnel: f.Name, Table: f.Report.Table, Mode: f.Mode, Breakdowns: f.Breakdowns, TotalMarker: f.Report.TotalMarker}
+	r := &Report{Funnel: f.Name, Description: f.Description, Table: f.Report.Table, Mode: f.Mode, Breakdowns: f.Breakdowns, TotalMarker: f.Report.TotalMarker}
 	if f.Mode == models.ModeOrdered {
 		r.Window = f.Window.Text
+		r.DayBoundary = f.DayBoundary
 	}
 	for _, s := range f.Stages {
 		r.Stages = append(r.Stages, s.Name)

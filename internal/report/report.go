@@ -1,7 +1,7 @@
-// Package report renders a funnel's RPT table, as read back by 'fgen report', in one of four
+// Package report renders funnels' RPT tables, as read back by 'fgen report', in one of four
 // formats: a plain-text terminal table, JSON, CSV, or one self-contained HTML page with SVG
-// charts. Rendering is pure: the same Report gives the same bytes, with no timestamps, host
-// names or paths added.
+// charts. A page may hold several funnels (WriteAll). Rendering is pure: the same reports
+// give the same bytes, with no timestamps, host names or paths added.
 //
 // What the numbers mean is defined in FUNNELS.md; this package only shows them.
 package report
@@ -17,9 +17,11 @@ import (
 // Report is one funnel's RPT table, or the part of it that was asked for.
 type Report struct {
 	Funnel      string   // funnel name
+	Description string   // the funnel's description, "" when none (shown by html only)
 	Table       string   // RPT table it was read from
 	Mode        string   // "events" | "users" | "ordered"
 	Window      string   // e.g. "1h" for ordered, else ""
+	DayBoundary string   // "cross_midnight" for such an ordered funnel, else "" (or "within_day")
 	Stages      []string // stage names in order
 	Breakdowns  []string // dimension names; empty when none
 	TotalMarker string   // e.g. "all": the value dims carry on the total row
@@ -40,6 +42,22 @@ type Row struct {
 	// Cells are the report columns as the table holds them, by column name (nil: NULL),
 	// when the row was read from a table.
 	Cells map[string]*string
+	// Provisional marks a row computed before all the data it depends on had landed (a
+	// cross_midnight funnel's day whose next day was missing): its numbers may still change
+	// when the day is computed again. Every row of a day carries the same mark; see
+	// MarkProvisional. Read leaves it false: the caller knows the bookkeeping.
+	Provisional bool
+}
+
+// MarkProvisional marks every row of the business days dts (yyyymmdd) provisional.
+func (r *Report) MarkProvisional(dts ...string) {
+	for i := range r.Rows {
+		for _, dt := range dts {
+			if r.Rows[i].Dt == dt {
+				r.Rows[i].Provisional = true
+			}
+		}
+	}
 }
 
 // Format is an output format of Write.
@@ -48,9 +66,9 @@ type Format string
 // The formats Write knows.
 const (
 	FormatTable Format = "table" // plain text for a terminal, one block per day
-	FormatJSON  Format = "json"  // see writeJSON for the schema
-	FormatCSV   Format = "csv"   // one line per row and stage
-	FormatHTML  Format = "html"  // one self-contained page with SVG charts
+	FormatJSON  Format = "json"  // see writeJSON for the schema; one object per report
+	FormatCSV   Format = "csv"   // one line per row and stage; one report only
+	FormatHTML  Format = "html"  // one self-contained page with SVG charts, all reports on it
 )
 
 var formats = []Format{FormatTable, FormatJSON, FormatCSV, FormatHTML}
@@ -87,26 +105,61 @@ func Write(w io.Writer, r *Report, f Format) error {
 	if r == nil {
 		return errors.New("no report to write")
 	}
-	if err := r.Validate(); err != nil {
-		return fmt.Errorf("report of funnel %s: %w", r.Funnel, err)
+	return WriteAll(w, []*Report{r}, f)
+}
+
+// WriteAll renders the reports of several funnels, in order, as one output: the table format
+// puts them one after another, separated by a blank line; JSON writes one object per report,
+// one after another (a JSON stream, as jq and encoding/json's Decoder read it); HTML writes
+// one page with a table of contents when there is more than one report. CSV holds one report
+// only: its columns depend on the funnel. With one report, WriteAll writes what Write writes.
+// Nothing is written when a report is invalid or f unknown.
+func WriteAll(w io.Writer, rs []*Report, f Format) error {
+	if len(rs) == 0 {
+		return errors.New("no report to write")
 	}
-	n := r.normalized()
+	ns := make([]*Report, len(rs))
+	for i, r := range rs {
+		if r == nil {
+			return errors.New("no report to write")
+		}
+		if err := r.Validate(); err != nil {
+			return fmt.Errorf("report of funnel %s: %w", r.Funnel, err)
+		}
+		ns[i] = r.normalized()
+	}
 	var b bytes.Buffer
 	var err error
+	each := func(write func(*bytes.Buffer, *Report) error, sep string) error {
+		for i, n := range ns {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			if err := write(&b, n); err != nil {
+				return fmt.Errorf("render %s report of funnel %s: %w", f, n.Funnel, err)
+			}
+		}
+		return nil
+	}
 	switch f {
 	case FormatTable:
-		err = writeTable(&b, n)
+		err = each(writeTable, "\n")
 	case FormatJSON:
-		err = writeJSON(&b, n)
+		err = each(writeJSON, "")
 	case FormatCSV:
-		err = writeCSV(&b, n)
+		if len(ns) > 1 {
+			return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or use json or html", len(ns))
+		}
+		err = each(writeCSV, "")
 	case FormatHTML:
-		err = writeHTML(&b, n)
+		if err = writeHTML(&b, ns); err != nil {
+			err = fmt.Errorf("render html report: %w", err)
+		}
 	default:
 		return fmt.Errorf("unknown report format %q; use one of %s", f, formatList())
 	}
 	if err != nil {
-		return fmt.Errorf("render %s report of funnel %s: %w", f, r.Funnel, err)
+		return err
 	}
 	_, err = w.Write(b.Bytes())
 	return err
@@ -236,9 +289,10 @@ func (r *Report) label(row *Row) string {
 
 // day is the rows of one dt, in input order.
 type day struct {
-	Dt    string
-	Rows  []*Row
-	Total *Row // the first total row, nil if the day has none
+	Dt          string
+	Rows        []*Row
+	Total       *Row // the first total row, nil if the day has none
+	Provisional bool // some row of the day is provisional
 }
 
 // days groups r's rows by dt, days in order of first appearance.
@@ -254,6 +308,7 @@ func (r *Report) days() []day {
 			out = append(out, day{Dt: row.Dt})
 		}
 		out[j].Rows = append(out[j].Rows, row)
+		out[j].Provisional = out[j].Provisional || row.Provisional
 		if out[j].Total == nil && r.isTotal(row) {
 			out[j].Total = row
 		}
@@ -261,14 +316,20 @@ func (r *Report) days() []day {
 	return out
 }
 
-// modeText describes the mode for headings: "events mode", "ordered mode, window 1h".
+// modeText describes the mode for headings: "events mode", "ordered mode, window 1h",
+// "ordered mode, window 30m, cross midnight".
 func (r *Report) modeText() string {
 	s := r.Mode + " mode"
 	if r.Window != "" {
 		s += ", window " + r.Window
 	}
+	if r.crossMidnight() {
+		s += ", cross midnight"
+	}
 	return s
 }
+
+func (r *Report) crossMidnight() bool { return r.DayBoundary == "cross_midnight" }
 
 // emptyText is the message for a report without rows.
 func (r *Report) emptyText() string {

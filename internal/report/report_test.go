@@ -8,9 +8,11 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -111,7 +113,91 @@ func cases() []struct {
 			Funnel: "user_trace", Table: "rpt_user_trace_data", Mode: "events", Stages: stages3,
 			TotalMarker: "all",
 		}},
+		{"week", weekReport()},
+		{"cross_midnight", crossMidnightReport()},
 	}
+}
+
+// weekReport is a users funnel over a week with two breakdowns, one of them with more values
+// than the charts name (so some are merged into "other").
+func weekReport() *Report {
+	r := &Report{
+		Funnel: "users_by_device", Table: "rpt_users_by_device", Mode: "users", Stages: stages3,
+		Description: "distinct users per stage, by device brand and system",
+		Breakdowns:  []string{"device_brand", "system_type"}, TotalMarker: "all",
+		Attribution: "users are attributed to the device_brand, system_type of their first browse of the day (first touch)",
+	}
+	brands := []struct {
+		name  string
+		share int64 // per mille of the day's users
+	}{
+		{"huawei", 231}, {"apple", 204}, {"xiaomi", 160}, {"oppo", 118}, {"vivo", 101}, {"honor", 62},
+		{"samsung", 41}, {"oneplus", 29}, {"realme", 21}, {"meizu", 14}, {"unknown", 12}, {"zte", 7},
+	}
+	systems := []struct {
+		name  string
+		share int64
+	}{{"android", 784}, {"ios", 204}, {"unknown", 12}}
+	for d := int64(0); d < 7; d++ {
+		dt := strconv.FormatInt(20210303+d, 10)
+		users := 20000 + 900*d - 150*d*d
+		counts := func(share int64, k int64) []int64 {
+			u := users * share / 1000
+			c := u * (330 + 7*d + k) / 1000
+			return []int64{u, c, c * (95 + 3*d - k) / 1000}
+		}
+		sumB := make([]int64, 3)
+		var rows []Row
+		for i, b := range brands {
+			c := counts(b.share, int64(i%4))
+			for k := range c {
+				sumB[k] += c[k]
+			}
+			rows = append(rows, row(dt, dims("device_brand", b.name, "system_type", "all"), c...))
+		}
+		// The systems split the total, the last one taking the rest, so that the values
+		// partition the users.
+		rest := append([]int64(nil), sumB...)
+		for i, sy := range systems {
+			c := make([]int64, 3)
+			for k := range c {
+				c[k] = sumB[k] * (sy.share - int64(2*i*k)) / 1000
+				if i == len(systems)-1 {
+					c[k] = rest[k]
+				}
+				rest[k] -= c[k]
+			}
+			rows = append(rows, row(dt, dims("device_brand", "all", "system_type", sy.name), c...))
+		}
+		r.Rows = append(r.Rows, row(dt, dims("device_brand", "all", "system_type", "all"), sumB...))
+		r.Rows = append(r.Rows, rows...)
+	}
+	return r
+}
+
+// crossMidnightReport is an ordered funnel across midnight whose last day is provisional: the
+// day after it had not landed.
+func crossMidnightReport() *Report {
+	r := &Report{
+		Funnel: "ordered_overnight", Table: "rpt_ordered_overnight", Mode: "ordered", Window: "30m",
+		DayBoundary: "cross_midnight", Stages: []string{"browse", "click"}, TotalMarker: "all",
+	}
+	for d, c := range [][2]int64{{15210, 4820}, {15890, 5121}, {16304, 5003}, {15960, 5288}, {16650, 5190}} {
+		dt := strconv.FormatInt(20210303+int64(d), 10)
+		r.Rows = append(r.Rows, timed(row(dt, nil, c[0], c[1]),
+			[]*float64{nil, fp(float64(38 + 2*d))}, []*float64{nil, fp(float64(131 + 9*d))}))
+	}
+	r.MarkProvisional("20210307")
+	return r
+}
+
+// pageReports are the reports of the golden page of several funnels.
+func pageReports() []*Report {
+	byName := map[string]*Report{}
+	for _, c := range cases() {
+		byName[c.name] = c.r
+	}
+	return []*Report{byName["three_days"], byName["week"], byName["ordered"], byName["cross_midnight"], byName["empty"]}
 }
 
 var extensions = map[Format]string{FormatTable: "txt", FormatJSON: "json", FormatCSV: "csv", FormatHTML: "html"}
@@ -249,73 +335,200 @@ func TestMissingRates(t *testing.T) {
 	}
 }
 
+// checkSelfContained asserts that page needs nothing from elsewhere (its only links point
+// into the page) and is well-formed XML, and returns the number of svg charts in it.
+func checkSelfContained(t *testing.T, page string) int {
+	t.Helper()
+	lower := strings.ToLower(page)
+	// ZgotmplZ is what html/template writes for a value it refuses in an attribute or CSS.
+	for _, bad := range []string{"http://", "https://", "//", "<script", "src=", "url(", "@import", "<link", "<iframe", "<img", "<object", "<embed", "zgotmplz"} {
+		if strings.Contains(lower, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+	for rest := lower; strings.Contains(rest, "href="); {
+		i := strings.Index(rest, "href=")
+		rest = rest[i+len("href="):]
+		if !strings.HasPrefix(rest, `"#`) {
+			t.Errorf("a link out of the page: href=%.40s", rest)
+		}
+	}
+	// Well-formed: the page is also XML, so every tag is closed and nested.
+	d := xml.NewDecoder(strings.NewReader(page))
+	svgs, depth := 0, 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed: %v", err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if tok.Name.Local == "svg" {
+				svgs++
+				depth++
+			}
+		case xml.EndElement:
+			if tok.Name.Local == "svg" {
+				depth--
+			}
+		}
+	}
+	if depth != 0 || strings.Count(page, "<svg") != strings.Count(page, "</svg>") {
+		t.Errorf("unbalanced <svg> tags")
+	}
+	return svgs
+}
+
+// wantCharts returns the svg charts and tables the page of r should have: a rate panel, in
+// ordered mode a panel of times when some day has one, and a count panel per stage when two
+// or more days have a total row; a table per breakdown, one of the day totals when there are
+// several days, and one per day with breakdowns.
+func wantCharts(r *Report) (svgs, tables int) {
+	days := r.days()
+	withTotal := 0
+	for _, d := range days {
+		if d.Total != nil {
+			withTotal++
+		}
+	}
+	if withTotal > 1 {
+		svgs = len(r.Stages)
+		if len(r.Stages) > 1 {
+			svgs++
+		}
+		times := false
+		for _, row := range r.Rows {
+			last := len(r.Stages) - 1
+			times = times || r.ordered() && r.isTotal(&row) && (at(row.MedianSeconds, last) != nil || at(row.AvgSeconds, last) != nil)
+		}
+		if times {
+			svgs++
+		}
+	}
+	if len(days) > 1 {
+		tables++
+	}
+	if len(r.Breakdowns) > 0 {
+		tables += len(r.groups(days)) + len(days)
+	}
+	return svgs, tables
+}
+
 func TestHTMLSelfContained(t *testing.T) {
 	for _, c := range cases() {
 		t.Run(c.name, func(t *testing.T) {
 			page := string(render(t, c.r, FormatHTML))
-			lower := strings.ToLower(page)
-			for _, bad := range []string{"http://", "https://", "//", "<script", "src=", "href=", "url(", "@import", "<link", "<iframe", "<img", "<object", "<embed"} {
-				if strings.Contains(lower, bad) {
-					t.Errorf("page contains %q", bad)
-				}
-			}
 			if !strings.Contains(page, "<title>fgen report: "+c.r.Funnel+"</title>") {
 				t.Error("no title 'fgen report: <funnel>'")
 			}
-
-			// Well-formed: the page is also XML, so every tag is closed and nested.
-			d := xml.NewDecoder(strings.NewReader(page))
-			svgs, depth := 0, 0
-			for {
-				tok, err := d.Token()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					t.Fatalf("not well-formed: %v", err)
-				}
-				switch tok := tok.(type) {
-				case xml.StartElement:
-					if tok.Name.Local == "svg" {
-						svgs++
-						depth++
-					}
-				case xml.EndElement:
-					if tok.Name.Local == "svg" {
-						depth--
-					}
-				}
-			}
-			if depth != 0 || strings.Count(page, "<svg") != strings.Count(page, "</svg>") {
-				t.Errorf("unbalanced <svg> tags")
-			}
-
-			days := map[string]bool{}
-			for _, r := range c.r.Rows {
-				days[r.Dt] = true
-			}
-			wantSVGs := len(days) // one funnel per day
-			trend := len(days) > 1
-			if trend {
-				wantSVGs++
-			}
+			svgs := checkSelfContained(t, page)
+			wantSVGs, wantTables := wantCharts(c.r)
 			if svgs != wantSVGs {
 				t.Errorf("%d svg charts, want %d", svgs, wantSVGs)
 			}
-			if got := strings.Contains(page, `<svg class="trend"`); got != trend {
-				t.Errorf("time-series chart present = %v, want %v", got, trend)
+			if got := strings.Count(page, "<table>"); got != wantTables {
+				t.Errorf("%d tables, want %d", got, wantTables)
 			}
-			tables := 0 // one of the day totals when there is a trend, one per day with breakdowns
-			if trend {
-				tables++
+			if got, want := strings.Count(page, `<section class="funnel"`), 1; got != want {
+				t.Errorf("%d funnel sections, want %d", got, want)
 			}
-			if len(c.r.Breakdowns) > 0 {
-				tables += len(days)
-			}
-			if got := strings.Count(page, "<table>"); got != tables {
-				t.Errorf("%d tables, want %d", got, tables)
+			if strings.Contains(page, `<nav class="card toc"`) {
+				t.Error("a table of contents on the page of one funnel")
 			}
 		})
+	}
+}
+
+// The golden page of several funnels, in every format but csv, which holds one funnel.
+func TestPage(t *testing.T) {
+	rs := pageReports()
+	for _, f := range Formats() {
+		t.Run(string(f), func(t *testing.T) {
+			var b bytes.Buffer
+			err := WriteAll(&b, rs, f)
+			if f == FormatCSV {
+				if want := "the csv format holds one funnel's rows, not 5; name one funnel, or use json or html"; err == nil || err.Error() != want {
+					t.Fatalf("error = %v, want %q", err, want)
+				}
+				if b.Len() != 0 {
+					t.Error("wrote something despite the error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := b.Bytes()
+			path := filepath.Join("testdata", "page."+extensions[f])
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else if want, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the rendering (%v); if the change is intended, run go test ./internal/report -update", path, err)
+			}
+			// Each report's part is what Write writes of it alone, but for the html page.
+			if f == FormatHTML {
+				page := string(got)
+				svgs, tables := 0, 0
+				for _, r := range rs {
+					s, tb := wantCharts(r)
+					svgs, tables = svgs+s, tables+tb
+				}
+				if got := checkSelfContained(t, page); got != svgs {
+					t.Errorf("%d svg charts, want %d", got, svgs)
+				}
+				if got := strings.Count(page, "<table>"); got != tables {
+					t.Errorf("%d tables, want %d", got, tables)
+				}
+				if got := strings.Count(page, `<section class="funnel"`); got != len(rs) {
+					t.Errorf("%d funnel sections, want %d", got, len(rs))
+				}
+				if got := strings.Count(page, `<li><a href="#f`); got != len(rs) {
+					t.Errorf("%d entries in the table of contents, want %d", got, len(rs))
+				}
+				if !strings.Contains(page, "<title>fgen report: 5 funnels</title>") {
+					t.Error("no title 'fgen report: 5 funnels'")
+				}
+				return
+			}
+			var parts []string
+			for _, r := range rs {
+				parts = append(parts, string(render(t, r, f)))
+			}
+			sep := map[Format]string{FormatTable: "\n", FormatJSON: ""}[f]
+			if want := strings.Join(parts, sep); string(got) != want {
+				t.Errorf("the %s of several reports is not theirs one after another", f)
+			}
+		})
+	}
+	// The JSON of several reports is a stream of the single objects.
+	var b bytes.Buffer
+	if err := WriteAll(&b, rs, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(&b)
+	for i := 0; ; i++ {
+		var doc jsonDoc
+		if err := dec.Decode(&doc); err == io.EOF {
+			if i != len(rs) {
+				t.Errorf("%d JSON objects, want %d", i, len(rs))
+			}
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if i < len(rs) && doc.Funnel != rs[i].Funnel {
+			t.Errorf("object %d is funnel %s, want %s", i, doc.Funnel, rs[i].Funnel)
+		}
+	}
+	for _, bad := range [][]*Report{nil, {rs[0], nil}} {
+		if err := WriteAll(io.Discard, bad, FormatHTML); err == nil || err.Error() != "no report to write" {
+			t.Errorf("WriteAll(%d reports) error = %v", len(bad), err)
+		}
 	}
 }
 
@@ -350,10 +563,11 @@ type jsonDoc struct {
 	TotalMarker string   `json:"total_marker"`
 	Attribution string   `json:"attribution"`
 	Rows        []struct {
-		Dt     string            `json:"dt"`
-		Dims   map[string]string `json:"dims"`
-		Total  bool              `json:"total"`
-		Stages []struct {
+		Dt          string            `json:"dt"`
+		Dims        map[string]string `json:"dims"`
+		Total       bool              `json:"total"`
+		Provisional bool              `json:"provisional"`
+		Stages      []struct {
 			Name          string   `json:"name"`
 			Count         int64    `json:"count"`
 			StepRate      *float64 `json:"step_rate"`
@@ -388,7 +602,7 @@ func TestJSONRoundTrip(t *testing.T) {
 			}
 			for i, want := range r.Rows {
 				got := doc.Rows[i]
-				if got.Dt != want.Dt || got.Dims == nil || len(got.Dims) != len(want.Dims) || got.Total != r.isTotal(&want) {
+				if got.Dt != want.Dt || got.Dims == nil || len(got.Dims) != len(want.Dims) || got.Total != r.isTotal(&want) || got.Provisional != want.Provisional {
 					t.Errorf("row %d: %+v", i, got)
 				}
 				for k, v := range want.Dims {
@@ -440,6 +654,7 @@ func TestCSVParses(t *testing.T) {
 			if r.ordered() {
 				header = append(header, "median_seconds", "avg_seconds")
 			}
+			header = append(header, "provisional")
 			if !reflect.DeepEqual(recs[0], header) {
 				t.Fatalf("header %q, want %q", recs[0], header)
 			}
@@ -462,7 +677,7 @@ func TestCSVParses(t *testing.T) {
 			}
 			for i, rec := range recs[1:] {
 				want, k := r.Rows[i/len(r.Stages)], i%len(r.Stages)
-				if rec[col["dt"]] != want.Dt || rec[col["stage"]] != r.Stages[k] || rec[col["stage_index"]] != strconv.Itoa(k+1) ||
+				if rec[col["dt"]] != want.Dt || rec[col["provisional"]] != strconv.FormatBool(want.Provisional) || rec[col["stage"]] != r.Stages[k] || rec[col["stage_index"]] != strconv.Itoa(k+1) ||
 					rec[col["count"]] != strconv.FormatInt(want.Counts[k], 10) ||
 					!samePtr(num(rec[col["step_rate"]]), want.StepRates[k]) || !samePtr(num(rec[col["overall_rate"]]), want.OverallRates[k]) {
 					t.Errorf("record %d: %q", i+1, rec)
@@ -509,6 +724,12 @@ func TestFormatHelpers(t *testing.T) {
 		{formatSeconds(fp(3725)), "1h02m"},
 		{formatSeconds(fp(86399)), "1d00h"},
 		{formatSeconds(fp(90061)), "1d01h"},
+		{durationTick(0), "0s"},
+		{durationTick(30), "30s"},
+		{durationTick(1500), "25m"},
+		{durationTick(90), "1m30s"},
+		{durationTick(21600), "6h"},
+		{durationTick(172800), "2d"},
 		{formatDate("20210303"), "2021-03-03"},
 		{formatDate("2021-03-03"), "2021-03-03"},
 		{bar(0, 10), ""},
@@ -540,24 +761,146 @@ func TestNiceScale(t *testing.T) {
 	}
 }
 
-// Over many days the tick labels thin out and the dots shrink, so nothing overlaps.
+func TestNiceSeconds(t *testing.T) {
+	for _, tc := range []struct{ top, step, max float64 }{
+		{0, 60, 300},
+		{3, 1, 3},
+		{46, 10, 50},
+		{167, 60, 180},
+		{1312, 300, 1500},
+		{5000, 1800, 5400},
+		{90061, 21600, 108000},
+		{10 * 86400, 2 * 86400, 10 * 86400},
+	} {
+		step, m := niceSeconds(tc.top)
+		if step != tc.step || m != tc.max {
+			t.Errorf("niceSeconds(%v) = %v, %v; want %v, %v", tc.top, step, m, tc.step, tc.max)
+		}
+	}
+}
+
+// Over many days the day labels thin out (the last day always has one, the narrow set is a
+// subset of the wide one) and the points are no longer marked.
 func TestTrendManyDays(t *testing.T) {
 	r := &Report{Funnel: "f", Mode: "events", Stages: stages3}
 	for i := 0; i < 120; i++ {
 		r.Rows = append(r.Rows, row(strconv.Itoa(20210000+i), nil, 1000, int64(300+i), 30))
 	}
-	c := trendChart(r, r.days())
-	if len(c.XTicks) < 5 || len(c.XTicks) > 13 {
-		t.Errorf("%d x tick labels", len(c.XTicks))
+	c := buildTrend(r, r.days())
+	if len(c.XLabels) < 5 || len(c.XLabels) > labelsWide {
+		t.Errorf("%d day labels", len(c.XLabels))
 	}
-	for i := 1; i < len(c.XTicks); i++ {
-		if d := c.XTicks[i].Pos - c.XTicks[i-1].Pos; d < 86 {
-			t.Errorf("tick labels %v px apart", d)
+	narrow := 0
+	for _, l := range c.XLabels {
+		if l.Narrow {
+			narrow++
 		}
 	}
-	for _, s := range c.Series {
-		if len(s.Points) != 120 || len(s.Lines) != 1 || s.R > 2 {
-			t.Errorf("series %s: %d points, %d lines, radius %v", s.Name, len(s.Points), len(s.Lines), s.R)
+	if narrow < 3 || narrow > labelsNarrow {
+		t.Errorf("%d day labels on a narrow screen", narrow)
+	}
+	if last := c.XLabels[len(c.XLabels)-1]; last.Text != shortDate(r.Rows[119].Dt) || !last.Narrow {
+		t.Errorf("the last day's label is %+v", last)
+	}
+	for _, l := range c.Rates.Lines {
+		if strings.Count(l.Points, ",") != 120 {
+			t.Errorf("series %s: %d points", l.Class, strings.Count(l.Points, ","))
 		}
+	}
+	if len(c.Rates.Dots) != 0 {
+		t.Errorf("%d dots over 120 days", len(c.Rates.Dots))
+	}
+	if len(c.Counts) != 3 || len(c.Counts[0].Bars) != 120 {
+		t.Errorf("%d count panels", len(c.Counts))
+	}
+}
+
+// The range adds up the day totals; an average time is weighted by the users who reached the
+// stage, and the medians give a range.
+func TestRangeSum(t *testing.T) {
+	r := crossMidnightReport().normalized()
+	s, missing := r.rangeSum(r.days())
+	if len(missing) != 0 || s.Rows != 5 {
+		t.Fatalf("%d rows summed, %v missing", s.Rows, missing)
+	}
+	if want := []int64{80014, 25422}; !reflect.DeepEqual(s.Counts, want) {
+		t.Errorf("counts %v, want %v", s.Counts, want)
+	}
+	var weighted float64
+	for d, c := range []float64{4820, 5121, 5003, 5288, 5190} {
+		weighted += c * float64(131+9*d)
+	}
+	if got, want := *s.AvgSeconds[1], weighted/25422; math.Abs(got-want) > 1e-9 {
+		t.Errorf("average %v, want %v", got, want)
+	}
+	if *s.MedianLo[1] != 38 || *s.MedianHi[1] != 46 || medianText(s.MedianLo, s.MedianHi, 1) != "38s–46s" {
+		t.Errorf("medians %v..%v", *s.MedianLo[1], *s.MedianHi[1])
+	}
+	if *s.StepRates[1] != 25422.0/80014 || s.StepRates[0] != nil {
+		t.Errorf("step rates %v", s.StepRates)
+	}
+
+	// A row with users at a stage but no average leaves the range without one.
+	r.Rows[2].AvgSeconds = []*float64{nil, nil}
+	if s, _ := r.rangeSum(r.days()); s.AvgSeconds[1] != nil {
+		t.Errorf("average %v with a day unknown", *s.AvgSeconds[1])
+	}
+	// A day without a total row is left out, and said.
+	r = cases()[2].r.normalized() // breakdowns
+	r.Rows = r.Rows[1:]
+	if s, missing := r.rangeSum(r.days()); s != nil || !reflect.DeepEqual(missing, []string{"20210303"}) {
+		t.Errorf("sum %v, missing %v", s, missing)
+	}
+}
+
+// Breakdown values are summed over the days and ordered by volume; beyond breakdownTop the
+// rest are merged into "other", and the values still add up to the total.
+func TestGroups(t *testing.T) {
+	r := weekReport().normalized()
+	gs := r.groups(r.days())
+	if len(gs) != 2 || !reflect.DeepEqual(gs[0].Dims, []string{"device_brand"}) || !reflect.DeepEqual(gs[1].Dims, []string{"system_type"}) {
+		t.Fatalf("groups %+v", gs)
+	}
+	for _, g := range gs {
+		sum := make([]int64, len(r.Stages))
+		for i, v := range g.Values {
+			for k, c := range v.Sum.Counts {
+				sum[k] += c
+			}
+			if i > 0 && v.Merged == 0 && v.Sum.Counts[0] > g.Values[i-1].Sum.Counts[0] {
+				t.Errorf("%v: %s before %s", g.Dims, g.Values[i-1].Label, v.Label)
+			}
+		}
+		if !reflect.DeepEqual(sum, g.Total.Counts) {
+			t.Errorf("%v: values add up to %v, total %v", g.Dims, sum, g.Total.Counts)
+		}
+	}
+	brands := gs[0].Values
+	if len(brands) != breakdownTop+1 || brands[0].Label != "huawei" || brands[breakdownTop].Label != "other" || brands[breakdownTop].Merged != 4 {
+		t.Errorf("brands: %d values, first %s, last %+v", len(brands), brands[0].Label, brands[len(brands)-1])
+	}
+	if len(gs[1].Values) != 3 || gs[1].Values[0].Label != "android" {
+		t.Errorf("systems: %+v", gs[1].Values)
+	}
+	// One value more than the top keeps its own row rather than an "other" of one.
+	r.Rows = slices.DeleteFunc(r.Rows, func(row Row) bool {
+		return row.Dims["device_brand"] == "zte" || row.Dims["device_brand"] == "meizu" || row.Dims["device_brand"] == "unknown"
+	})
+	if vs := r.groups(r.days())[0].Values; len(vs) != breakdownTop+1 || vs[breakdownTop].Merged != 0 {
+		t.Errorf("%d values, the last %+v", len(vs), vs[len(vs)-1])
+	}
+}
+
+func TestMarkProvisional(t *testing.T) {
+	r := weekReport()
+	r.MarkProvisional("20210308", "20210309", "20990101")
+	for _, row := range r.Rows {
+		if want := row.Dt >= "20210308"; row.Provisional != want {
+			t.Fatalf("%s provisional = %v", row.Dt, row.Provisional)
+		}
+	}
+	days := r.days()
+	if got := provisionalDays(days); !reflect.DeepEqual(got, []string{"2021-03-08", "2021-03-09"}) {
+		t.Errorf("provisional days %v", got)
 	}
 }

@@ -1,0 +1,352 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// The trend over the days: one panel of conversion rates (the overall conversion of the
+// last stage, drawn thicker, and every step conversion) and, below it, one small bar panel
+// per stage with that stage's daily count on its own scale (counts of different stages
+// differ by orders of magnitude, so one shared scale would flatten the later stages). The
+// panels share the days' axis: each day sits in the middle of an equal slot. Provisional
+// days get a shaded band and lighter bars.
+//
+// Coordinates are user units of a plotW x plotH box that the SVG stretches to its panel
+// (preserveAspectRatio="none", strokes that keep their width), so the chart fills any width;
+// the axis labels are HTML text placed at percentages of the panel.
+const (
+	plotW = 1000.0
+	plotH = 100.0
+
+	// At most this many day labels under the axis on a wide screen and on a narrow one.
+	labelsWide, labelsNarrow = 14, 6
+	// Above this many days the points of the rate lines are not marked.
+	maxDots = 45
+)
+
+type trendView struct {
+	Rates       *panel
+	Times       *panel // ordered mode: the time to the last stage, when some day has one
+	Counts      []panel
+	XLabels     []xLabel
+	Gaps        bool // some rate or time is undefined on some day
+	Provisional bool // some day is provisional
+}
+
+type legendItem struct {
+	Name, Class string
+	Main        bool
+}
+
+type panel struct {
+	Title, Note string // "browse", "per day"
+	Legend      []legendItem
+	BandLegend  bool // the legend explains the provisional band (on the first panel only)
+	YLabels     []yLabel
+	Grid        []float64 // y of the horizontal grid lines
+	Bands       []band
+	Bars        []svgBar
+	Lines       []svgLine
+	Dots        []svgDot
+}
+
+type yLabel struct {
+	Top  string // "25%" from the top of the panel
+	Text string
+}
+
+type band struct{ X, W float64 }
+
+type svgBar struct {
+	X, Y, W, H float64
+	Fill       string
+	Prov       bool
+	Title      string
+}
+
+type svgLine struct {
+	Points, Class string
+	Main          bool
+}
+
+type svgDot struct {
+	X, Y  float64
+	Class string
+	Main  bool
+	Prov  bool
+	Title string
+}
+
+type xLabel struct {
+	Left, Text, Title string
+	Narrow            bool // also shown on narrow screens
+	Prov              bool
+}
+
+// seriesClasses is the number of colour classes c0... of the rate series in the page's style
+// sheet; more series reuse them in turn.
+const seriesClasses = 8
+
+// buildTrend returns the trend of the days that have a total row, or nil when fewer than
+// two days do.
+func buildTrend(r *Report, days []day) *trendView {
+	var ds []day
+	for _, d := range days {
+		if d.Total != nil {
+			ds = append(ds, d)
+		}
+	}
+	if len(ds) < 2 {
+		return nil
+	}
+	n := len(r.Stages)
+	t := &trendView{}
+	slot := plotW / float64(len(ds))
+	xOf := func(i int) float64 { return (float64(i) + 0.5) * slot }
+	var bands []band
+	for i, d := range ds {
+		if d.Provisional {
+			t.Provisional = true
+			bands = append(bands, band{X: float64(i) * slot, W: slot})
+		}
+	}
+
+	// Day labels, counted back from the last day, which always has one; the narrow set is a
+	// subset of the wide one.
+	everyWide := max(1, ceilDiv(len(ds), labelsWide))
+	everyNarrow := everyWide * max(1, ceilDiv(ceilDiv(len(ds), labelsNarrow), everyWide))
+	for i, d := range ds {
+		back := len(ds) - 1 - i
+		if back%everyWide != 0 {
+			continue
+		}
+		l := xLabel{Left: svgNum(xOf(i)/plotW*100) + "%", Text: shortDate(d.Dt), Title: formatDate(d.Dt), Narrow: back%everyNarrow == 0, Prov: d.Provisional}
+		if d.Provisional {
+			l.Title += " (provisional)"
+		}
+		t.XLabels = append(t.XLabels, l)
+	}
+
+	if n > 1 {
+		last := n - 1
+		var series []lineSeries
+		if n > 2 {
+			series = append(series, lineSeries{r.Stages[last] + " / " + r.Stages[0], true, func(row *Row) *float64 { return row.OverallRates[last] }})
+		}
+		for k := 1; k < n; k++ {
+			series = append(series, lineSeries{r.Stages[k] + " / " + r.Stages[k-1], n == 2, func(row *Row) *float64 { return row.StepRates[k] }})
+		}
+		t.Rates = &panel{Title: "Conversion", Note: "per day", Bands: bands}
+		t.Gaps = linePanel(t.Rates, ds, series, 0, xOf, percentAxis)
+	}
+	if last := n - 1; r.ordered() && n > 1 {
+		series := []lineSeries{
+			{"median", true, func(row *Row) *float64 { return at(row.MedianSeconds, last) }},
+			{"average", false, func(row *Row) *float64 { return at(row.AvgSeconds, last) }},
+		}
+		some := false
+		for _, d := range ds {
+			for _, s := range series {
+				some = some || defined(s.value(d.Total))
+			}
+		}
+		if some {
+			t.Times = &panel{Title: "Time to " + r.Stages[last], Note: "from " + r.Stages[0] + ", per day", Bands: bands}
+			if linePanel(t.Times, ds, series, 4, xOf, secondsAxis) {
+				t.Gaps = true
+			}
+		}
+	}
+
+	first := t.Rates
+	if first == nil {
+		first = t.Times
+	}
+	if first != nil && len(bands) > 0 {
+		first.BandLegend = true
+	}
+
+	for k, name := range r.Stages {
+		top := int64(0)
+		for _, d := range ds {
+			top = max(top, d.Total.Counts[k])
+		}
+		_, ymax := niceScale(float64(top))
+		if top == 0 {
+			ymax = 1
+		}
+		p := panel{Title: name, Note: "per day", Bands: bands, Grid: []float64{0, plotH / 2}}
+		p.YLabels = []yLabel{{Top: "0%", Text: compactCount(ymax)}}
+		w := slot * 0.62
+		for i, d := range ds {
+			c := d.Total.Counts[k]
+			h := plotH * float64(c) / ymax
+			if c > 0 {
+				h = max(h, 0.8)
+			}
+			title := formatDate(d.Dt) + "  " + name + ": " + formatCount(c)
+			if d.Provisional {
+				title += " (provisional)"
+			}
+			p.Bars = append(p.Bars, svgBar{X: xOf(i) - w/2, Y: plotH - h, W: w, H: h, Fill: stageColor(k, n), Prov: d.Provisional, Title: title})
+		}
+		t.Counts = append(t.Counts, p)
+	}
+	return t
+}
+
+// lineSeries is one line of a line panel: a value of each day's total row.
+type lineSeries struct {
+	name  string
+	main  bool // drawn thicker
+	value func(*Row) *float64
+}
+
+// axis maps a series' values to the plotted scale, and labels that scale's ticks and points.
+type axis struct {
+	scale func(float64) float64 // value -> plotted value, from 0 up
+	nice  func(top float64) (step, ymax float64)
+	tick  func(v, step float64) string
+	point func(*float64) string
+}
+
+// percentAxis plots ratios as percentages; secondsAxis plots seconds.
+var (
+	percentAxis = axis{
+		scale: func(v float64) float64 { return v * 100 },
+		nice:  niceScale,
+		tick: func(v, step float64) string {
+			decimals := 0
+			for s := step; s < 1 && decimals < 6; s *= 10 {
+				decimals++
+			}
+			if step != math.Trunc(step) && decimals == 0 {
+				decimals = 1
+			}
+			return strconv.FormatFloat(v, 'f', decimals, 64) + "%"
+		},
+		point: formatPercent,
+	}
+	secondsAxis = axis{
+		scale: func(v float64) float64 { return v },
+		nice:  niceSeconds,
+		tick:  func(v, step float64) string { return durationTick(v) },
+		point: formatSeconds,
+	}
+)
+
+// linePanel draws series on p, one colour class each from c<color>, with a grid and
+// labelled ticks from 0 to a round maximum, and reports whether some value is undefined (a
+// gap in its line).
+func linePanel(p *panel, ds []day, series []lineSeries, color int, xOf func(int) float64, ax axis) (gaps bool) {
+	top := 0.0
+	for _, d := range ds {
+		for _, s := range series {
+			if v := s.value(d.Total); defined(v) {
+				top = max(top, ax.scale(*v))
+			}
+		}
+	}
+	step, ymax := ax.nice(top)
+	yOf := func(v float64) float64 { return plotH - plotH*v/ymax }
+	for i := 0; float64(i)*step <= ymax*(1+1e-9); i++ {
+		v := float64(i) * step
+		p.Grid = append(p.Grid, yOf(v))
+		p.YLabels = append(p.YLabels, yLabel{Top: svgNum(yOf(v)/plotH*100) + "%", Text: ax.tick(v, step)})
+	}
+	for j, s := range series {
+		class := "c" + strconv.Itoa((color+j)%seriesClasses)
+		p.Legend = append(p.Legend, legendItem{Name: s.name, Class: class, Main: s.main})
+		var run []string
+		flush := func() {
+			if len(run) > 1 {
+				p.Lines = append(p.Lines, svgLine{Points: strings.Join(run, " "), Class: class, Main: s.main})
+			}
+			run = nil
+		}
+		for i, d := range ds {
+			v := s.value(d.Total)
+			if !defined(v) {
+				gaps = true
+				flush()
+				continue
+			}
+			x, y := xOf(i), yOf(ax.scale(*v))
+			run = append(run, svgNum(x)+","+svgNum(y))
+			title := formatDate(d.Dt) + "  " + s.name + ": " + ax.point(v)
+			if d.Provisional {
+				title += " (provisional)"
+			}
+			// A lone point between gaps always gets its dot, else it would not show.
+			lone := (i == 0 || !defined(s.value(ds[i-1].Total))) && (i == len(ds)-1 || !defined(s.value(ds[i+1].Total)))
+			if len(ds) <= maxDots || lone {
+				p.Dots = append(p.Dots, svgDot{X: x, Y: y, Class: class, Main: s.main, Prov: d.Provisional, Title: title})
+			}
+		}
+		flush()
+	}
+	return gaps
+}
+
+// niceSeconds is niceScale for durations: steps of whole seconds, minutes, hours or days
+// that clocks use (10s, 30s, 1m, 5m, 15m, 1h, 6h, 1d, ...), about five of them up to top.
+func niceSeconds(top float64) (step, ymax float64) {
+	if top <= 0 {
+		return 60, 300
+	}
+	ladder := []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400}
+	step = ladder[len(ladder)-1]
+	for _, s := range ladder {
+		if top/s <= 5 {
+			step = s
+			break
+		}
+	}
+	if top/step > 5 { // beyond the ladder: whole days
+		days, _ := niceScale(top / 86400)
+		step = math.Max(1, math.Round(days)) * 86400
+	}
+	return step, math.Ceil(top/step-1e-9) * step
+}
+
+// durationTick labels a tick of the time axis briefly: "0s", "30s", "25m", "6h", "2d", and
+// formatSeconds' form for anything between.
+func durationTick(v float64) string {
+	for _, u := range []struct {
+		seconds float64
+		unit    string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
+		if v >= u.seconds && math.Mod(v, u.seconds) == 0 {
+			return strconv.FormatFloat(v/u.seconds, 'f', -1, 64) + u.unit
+		}
+	}
+	return formatSeconds(&v)
+}
+
+func defined(v *float64) bool { return v != nil && !math.IsNaN(*v) && !math.IsInf(*v, 0) }
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// shortDate shows a yyyymmdd dt as mm-dd for axis labels; anything else as formatDate does.
+func shortDate(dt string) string {
+	if d := formatDate(dt); d != dt {
+		return d[5:]
+	}
+	return dt
+}
+
+// compactCount shows an axis value briefly: 950, 1.5k, 120k, 2.5M.
+func compactCount(v float64) string {
+	units := []struct {
+		div    float64
+		suffix string
+	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}}
+	for _, u := range units {
+		if v >= u.div {
+			return strconv.FormatFloat(math.Round(v/u.div*10)/10, 'f', -1, 64) + u.suffix
+		}
+	}
+	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
+}
