@@ -29,7 +29,7 @@ func withTime(t *testing.T, typ, tc string) string {
 func TestTimeColumns(t *testing.T) {
 	for _, tc := range []struct {
 		name, typ, tc, want string
-		ups                int64
+		ups                 int64
 	}{
 		{"seconds", "BIGINT", `"ts"`, "", 1},
 		{"seconds, table form", "BIGINT", `{ name = "ts", unit = "s" }`, "", 1},

@@ -366,10 +366,10 @@ func Funnel(cfg *models.Config, i int) reference.Funnel {
 		Mode:           f.Mode,
 		UnitsPerSecond: units,
 		Window:         f.Window.Seconds * units,
-		Boundary:    f.DayBoundary,
-		Breakdowns:  slices.Clone(f.Breakdowns),
-		TotalMarker: f.Report.TotalMarker,
-		NullMarker:  f.Report.NullMarker,
+		Boundary:       f.DayBoundary,
+		Breakdowns:     slices.Clone(f.Breakdowns),
+		TotalMarker:    f.Report.TotalMarker,
+		NullMarker:     f.Report.NullMarker,
 	}
 	for _, s := range f.Stages {
 		rf.Stages = append(rf.Stages, slices.Clone(s.Events))

@@ -206,4 +206,3 @@ func distance(a, b string) int {
 	}
 	return d[len(ra)][len(rb)]
 }
-
