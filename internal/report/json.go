@@ -11,6 +11,8 @@ import (
 // added ("provisional" was).
 //
 //	{
+//	  "format_version": 1,                 // the shape every fgen --format json output shares
+//	  "command": "report",
 //	  "funnel": "user_trace",              // funnel name
 //	  "table": "rpt_user_trace_data",      // RPT table the rows were read from
 //	  "mode": "events",                    // "events", "users" or "ordered"
@@ -43,15 +45,17 @@ import (
 // Rates and timings carry full float64 precision.
 func writeJSON(b *bytes.Buffer, r *Report) error {
 	out := jsonReport{
-		Funnel:      r.Funnel,
-		Table:       r.Table,
-		Mode:        r.Mode,
-		Window:      r.Window,
-		Stages:      nonNil(r.Stages),
-		Breakdowns:  nonNil(r.Breakdowns),
-		TotalMarker: r.TotalMarker,
-		Attribution: r.Attribution,
-		Rows:        make([]jsonRow, len(r.Rows)),
+		FormatVersion: 1,
+		Command:       "report",
+		Funnel:        r.Funnel,
+		Table:         r.Table,
+		Mode:          r.Mode,
+		Window:        r.Window,
+		Stages:        nonNil(r.Stages),
+		Breakdowns:    nonNil(r.Breakdowns),
+		TotalMarker:   r.TotalMarker,
+		Attribution:   r.Attribution,
+		Rows:          make([]jsonRow, len(r.Rows)),
 	}
 	for i := range r.Rows {
 		row := &r.Rows[i]
@@ -81,15 +85,19 @@ func writeJSON(b *bytes.Buffer, r *Report) error {
 }
 
 type jsonReport struct {
-	Funnel      string    `json:"funnel"`
-	Table       string    `json:"table"`
-	Mode        string    `json:"mode"`
-	Window      string    `json:"window"`
-	Stages      []string  `json:"stages"`
-	Breakdowns  []string  `json:"breakdowns"`
-	TotalMarker string    `json:"total_marker"`
-	Attribution string    `json:"attribution"`
-	Rows        []jsonRow `json:"rows"`
+	// The shape every fgen --format json output shares: its version, and
+	// the command (docs: README, "Machine-readable output").
+	FormatVersion int       `json:"format_version"`
+	Command       string    `json:"command"`
+	Funnel        string    `json:"funnel"`
+	Table         string    `json:"table"`
+	Mode          string    `json:"mode"`
+	Window        string    `json:"window"`
+	Stages        []string  `json:"stages"`
+	Breakdowns    []string  `json:"breakdowns"`
+	TotalMarker   string    `json:"total_marker"`
+	Attribution   string    `json:"attribution"`
+	Rows          []jsonRow `json:"rows"`
 }
 
 type jsonRow struct {

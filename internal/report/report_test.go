@@ -554,15 +554,17 @@ func TestHTMLEscapes(t *testing.T) {
 
 // jsonDoc is the documented JSON schema, for decoding in tests.
 type jsonDoc struct {
-	Funnel      string   `json:"funnel"`
-	Table       string   `json:"table"`
-	Mode        string   `json:"mode"`
-	Window      string   `json:"window"`
-	Stages      []string `json:"stages"`
-	Breakdowns  []string `json:"breakdowns"`
-	TotalMarker string   `json:"total_marker"`
-	Attribution string   `json:"attribution"`
-	Rows        []struct {
+	FormatVersion int      `json:"format_version"`
+	Command       string   `json:"command"`
+	Funnel        string   `json:"funnel"`
+	Table         string   `json:"table"`
+	Mode          string   `json:"mode"`
+	Window        string   `json:"window"`
+	Stages        []string `json:"stages"`
+	Breakdowns    []string `json:"breakdowns"`
+	TotalMarker   string   `json:"total_marker"`
+	Attribution   string   `json:"attribution"`
+	Rows          []struct {
 		Dt          string            `json:"dt"`
 		Dims        map[string]string `json:"dims"`
 		Total       bool              `json:"total"`
@@ -592,6 +594,9 @@ func TestJSONRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := c.r
+			if doc.FormatVersion != 1 || doc.Command != "report" {
+				t.Errorf("format_version %d, command %q", doc.FormatVersion, doc.Command)
+			}
 			if doc.Funnel != r.Funnel || doc.Table != r.Table || doc.Mode != r.Mode || doc.Window != r.Window ||
 				!reflect.DeepEqual(doc.Stages, r.Stages) || len(doc.Breakdowns) != len(r.Breakdowns) ||
 				doc.TotalMarker != r.TotalMarker || doc.Attribution != r.Attribution {
