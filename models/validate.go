@@ -338,11 +338,19 @@ func (v *validator) report(p string, f *Funnel) {
 	if r.CountColumn == "" {
 		v.errorf(p+".count_column", "count_column must not be empty")
 	}
-	for _, key := range []string{"median_seconds_column", "avg_seconds_column"} {
+	for _, key := range []string{"median_seconds_column", "avg_seconds_column", "step_median_seconds_column", "step_avg_seconds_column"} {
 		if f.Mode != ModeOrdered && v.c.Has(p+"."+key) {
 			v.errorf(p+"."+key, "%s applies only to mode = %q", key, ModeOrdered)
 		}
 	}
+	if oneOf(v, p+".layout", r.Layout, LayoutWide, LayoutLong) && r.Layout == LayoutLong {
+		for _, key := range []string{"count_column", "step_rate_column", "overall_rate_column", "median_seconds_column", "avg_seconds_column", "step_median_seconds_column", "step_avg_seconds_column"} {
+			if v.c.Has(p + "." + key) {
+				v.errorf(p+"."+key, "%s names the columns of layout = %q; the long layout's columns are fixed (stage, stage_index, %s, step_rate, ...): remove it", key, LayoutWide, map[bool]string{true: "events", false: "users"}[f.Mode == ModeEvents])
+			}
+		}
+	}
+	v.distribution(p, f)
 	if r.TotalMarker == r.NullMarker {
 		v.errorf(p+".null_marker", "null_marker must differ from total_marker, or NULL values and the total row can not be told apart")
 	}
@@ -363,6 +371,9 @@ func (v *validator) report(p string, f *Funnel) {
 			continue
 		}
 		if prev, dup := seen[strings.ToLower(col.Name)]; dup {
+			if col.Kind == KindPercentile && strings.HasPrefix(prev, "percentile") {
+				continue // a percentile listed twice: told by distribution
+			}
 			v.errorf(path, "report column %q would be both %s and %s; change the column name pattern", col.Name, prev, col.Describe())
 			continue
 		}
@@ -475,5 +486,42 @@ func (v *validator) timeColumn(p string, t TimeColumn, col Column) {
 		v.errorf(p, "time column %q needs the time zone its times are in, e.g. timezone = \"UTC\" or \"Asia/Shanghai\"", col.Name)
 	case v.lineText(p+".timezone", "timezone", t.Timezone) && !isTimeZone(t.Timezone):
 		v.errorf(p+".timezone", "timezone %q is not a time zone of the IANA database; write one such as \"Asia/Shanghai\" or \"UTC\"", t.Timezone)
+	}
+}
+
+// distribution checks the percentiles and histogram of the times to convert.
+func (v *validator) distribution(p string, f *Funnel) {
+	r := &f.Report
+	for _, key := range []string{"percentiles", "histogram"} {
+		switch {
+		case !v.c.Has(p + "." + key):
+		case f.Mode != ModeOrdered:
+			v.errorf(p+"."+key, "%s applies only to mode = %q, which times each user's conversion", key, ModeOrdered)
+		case r.Layout != LayoutLong:
+			v.errorf(p+"."+key, "%s need layout = %q: a row per stage, with a column per percentile and per bucket, where the wide layout would need them for every stage", key, LayoutLong)
+		}
+	}
+	seen := map[int]bool{}
+	for i, pc := range r.Percentiles {
+		if seen[pc.Basis] {
+			v.errorf(fmt.Sprintf("%s.percentiles[%d]", p, i), "percentile %s is listed twice", pc.Text)
+		}
+		seen[pc.Basis] = true
+	}
+	if len(r.Histogram) > MaxBuckets {
+		v.errorf(p+".histogram", "histogram has %d edges; fgen allows at most %d", len(r.Histogram), MaxBuckets)
+	}
+	precision := time.Second
+	if col, ok := v.c.DW.Column(f.TimeColumn.Name); ok && f.TimeColumn.UnitsPerSecond(col.Type) == 1000 {
+		precision = time.Millisecond
+	}
+	for i, d := range r.Histogram {
+		ip := fmt.Sprintf("%s.histogram[%d]", p, i)
+		switch {
+		case d.D%precision != 0:
+			v.errorf(ip, "histogram edge %q is finer than the time column, which counts whole %s", d.Text, map[bool]string{true: "seconds", false: "milliseconds"}[precision == time.Second])
+		case i > 0 && d.D <= r.Histogram[i-1].D:
+			v.errorf(ip, "histogram edge %q must be greater than the one before, %q; list the edges in increasing order", d.Text, r.Histogram[i-1].Text)
+		}
 	}
 }
