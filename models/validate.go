@@ -252,6 +252,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
 	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn.Name, "time_column", needTime); ok && col.Type != "" {
 		v.timeColumn(p+".time_column", f.TimeColumn, col)
+		v.sameTimeFormat(p+".time_column", f)
 	}
 	dims := map[string]bool{}
 	for i, d := range f.Breakdowns {
@@ -522,6 +523,22 @@ func (v *validator) distribution(p string, f *Funnel) {
 			v.errorf(ip, "histogram edge %q is finer than the time column, which counts whole %s", d.Text, map[bool]string{true: "seconds", false: "milliseconds"}[precision == time.Second])
 		case i > 0 && d.D <= r.Histogram[i-1].D:
 			v.errorf(ip, "histogram edge %q must be greater than the one before, %q; list the edges in increasing order", d.Text, r.Histogram[i-1].Text)
+		}
+	}
+}
+
+// sameTimeFormat refuses a STRING time column that an earlier funnel reads
+// in another format or time zone: the DW node drops the values that do not
+// read, so a column has one format.
+func (v *validator) sameTimeFormat(p string, f *Funnel) {
+	for i := range v.c.Funnels {
+		g := &v.c.Funnels[i]
+		if g == f {
+			return
+		}
+		if sameName(g.TimeColumn.Name, f.TimeColumn.Name) && (g.TimeColumn.Format != f.TimeColumn.Format || g.TimeColumn.Timezone != f.TimeColumn.Timezone) && f.TimeColumn.Format != "" && g.TimeColumn.Format != "" {
+			v.errorf(p, "funnel %q reads %q as %q in %s, and this funnel as %q in %s; a column has one format and time zone: use the same in both", g.Name, f.TimeColumn.Name, g.TimeColumn.Format, g.TimeColumn.Timezone, f.TimeColumn.Format, f.TimeColumn.Timezone)
+			return
 		}
 	}
 }
