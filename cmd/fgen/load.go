@@ -10,6 +10,7 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/ingest"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -112,11 +113,7 @@ func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
 
 // loadODS loads files into the ODS table, which exists.
 func loadODS(ctx context.Context, cfg *models.Config, db *duckdb.DB, day string, files []string, appendRows bool) (int64, error) {
-	var cols []duckdb.LoadColumn
-	for _, c := range cfg.ODS.Columns {
-		cols = append(cols, duckdb.LoadColumn{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
-	}
-	n, err := db.Load(ctx, duckdb.LoadOptions{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows})
+	n, err := ingest.Load(ctx, db, ingest.ODS(cfg, day, files, appendRows))
 	if err != nil {
 		return 0, fmt.Errorf("load: %w; nothing was loaded", err)
 	}

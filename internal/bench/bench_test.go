@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/ingest"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -140,14 +140,10 @@ func BenchmarkLoad(b *testing.B) {
 					b.Fatal(err)
 				}
 				db := openBench(b, n)
-				var cols []duckdb.LoadColumn
-				for _, c := range n.Config.ODS.Columns {
-					cols = append(cols, duckdb.LoadColumn{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
-				}
-				opts := duckdb.LoadOptions{Table: n.Config.ODS.Name, Partition: n.Config.ODS.Partition, Day: benchDay, Columns: cols, Files: []string{path}}
+				opts := ingest.ODS(n.Config, benchDay, []string{path}, false)
 				var rows int64
 				for b.Loop() {
-					if rows, err = db.Load(ctx, opts); err != nil {
+					if rows, err = ingest.Load(ctx, db, opts); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -341,3 +341,11 @@ func txError(ctx context.Context, err error) error {
 	}
 	return cleanError(err)
 }
+
+func anys(s []string) []any {
+	a := make([]any, len(s))
+	for i, v := range s {
+		a[i] = v
+	}
+	return a
+}
