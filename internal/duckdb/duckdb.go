@@ -30,6 +30,7 @@ type Options struct {
 type DB struct {
 	db        *sql.DB
 	connector *duckdb.Connector
+	path      string
 }
 
 var _ warehouse.Warehouse = (*DB)(nil)
@@ -61,7 +62,7 @@ func Open(opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
 	}
 	db := sql.OpenDB(connector)
-	d := &DB{db: db, connector: connector}
+	d := &DB{db: db, connector: connector, path: path}
 	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value))`); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
@@ -83,6 +84,15 @@ func (d *DB) Close() error {
 		err = cerr
 	}
 	return err
+}
+
+// Dir returns the directory of the database file, "" for an in-memory
+// database: where work files beside it go (see duckutil.MakeStagingDir).
+func (d *DB) Dir() string {
+	if d.path == "" {
+		return ""
+	}
+	return filepath.Dir(d.path)
 }
 
 // SQL returns the underlying database, for tests and benchmarks.

@@ -25,6 +25,7 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 	"github.com/fgen-dev/fgen/models"
 )
 
@@ -86,6 +87,9 @@ func Load(ctx context.Context, db *duckdb.DB, opts Options) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	// fgen load no longer stages rows, but an older one killed while it
+	// did left its files beside the database.
+	duckutil.RemoveStale(db.Dir())
 	// With a day, the checks run beside DuckDB's insert; without, they find
 	// the partitions to replace before it.
 	beside := opts.Day != "" && checkBeside

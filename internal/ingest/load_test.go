@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
@@ -678,4 +679,23 @@ func TestLoadLongLine(t *testing.T) {
 	if got := f.rows(); got != oldRows {
 		t.Errorf("rows changed:\n%s", got)
 	}
+}
+
+// An older fgen load killed while it staged rows left a directory beside the
+// database; the next load removes it.
+func TestLoadRemovesStaleStaging(t *testing.T) {
+	f := newLoadFixture(t)
+	stale := filepath.Join(f.dir, "db", ".fgen-load-123")
+	if err := os.MkdirAll(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	part := filepath.Join(stale, "part-000000.csv")
+	os.WriteFile(part, []byte("0,1,a\n"), 0o644)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(part, old, old)
+	os.Chtimes(stale, old, old)
+	if _, err := f.load("20210303", false, f.file("a.jsonl", `{"id":"a"}`)); err != nil {
+		t.Fatal(err)
+	}
+	f.noLeftovers()
 }
