@@ -14,7 +14,8 @@ import (
 // checkCSV checks a CSV file (RFC 4180, comma-separated, LF or CRLF line
 // ends) with a header row naming the table's columns or the partition
 // column (spaces trimmed, case-insensitive, each at most once). An empty
-// unquoted field is NULL, "" the empty string; blank lines are skipped. A
+// unquoted field is NULL, "" the empty string; blank lines are skipped (but
+// in a file of one column, where such a line is a NULL, as for DuckDB). A
 // value must fit its column as kind says. It stops at the first malformed
 // row.
 //
@@ -167,7 +168,14 @@ func (c *csvChecker) record() error {
 		return err
 	}
 	if len(trimEOL(line)) == 0 {
-		return errBlank
+		if c.names != nil || len(c.header) != 1 {
+			return errBlank
+		}
+		// In a file of one column a blank line is a NULL, for DuckDB too.
+		if err := c.field(0, nil, false); err != nil {
+			return err
+		}
+		return c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, nil, false)
 	}
 	if c.names == nil && c.plainRecord(line) {
 		return nil

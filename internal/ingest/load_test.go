@@ -29,12 +29,12 @@ const loadTable = `CREATE TABLE t (id VARCHAR, n BIGINT, x DOUBLE, ok BOOLEAN, "
 // loadFixture is a database file with the table t holding one row in each
 // of the partitions 20210301 and 20210302, and a directory for input files.
 type loadFixture struct {
-	t   *testing.T
+	t   testing.TB
 	db  *duckdb.DB
 	dir string
 }
 
-func newLoadFixture(t *testing.T) *loadFixture {
+func newLoadFixture(t testing.TB) *loadFixture {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, "db", "local.duckdb"), Threads: 2})

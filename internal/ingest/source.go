@@ -65,9 +65,10 @@ func (l *loader) csvSource(fi int, known *scan, diag bool) (*source, error) {
 		cols = append(cols, fmt.Sprintf("'%s': '%s'", name, l.readType(col, diag)))
 		src.add(col, name)
 	}
-	// The dialect in full, so that DuckDB sniffs nothing; fgen's check is
-	// strict, so DuckDB need not be (its strict mode refuses a file that mixes
-	// LF and CRLF line ends).
+	// The dialect but the line end, which DuckDB must find itself (told
+	// '\n', it takes the CR of a CRLF for a line end of its own in a file of
+	// one column). fgen's check is strict, so DuckDB need not be: its strict
+	// mode refuses a file that mixes LF and CRLF line ends.
 	opts := ""
 	if known != nil && known.maxLine >= 1<<20 {
 		// DuckDB refuses longer lines than max_line_size (2 MB by
@@ -75,7 +76,7 @@ func (l *loader) csvSource(fi int, known *scan, diag bool) (*source, error) {
 		size := known.maxLine + 1
 		opts = fmt.Sprintf(", max_line_size = %d, buffer_size = %d", size, max(32<<20, 2*size))
 	}
-	src.from = fmt.Sprintf(`read_csv(%s, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\n', strict_mode = false, allow_quoted_nulls = false, columns = {%s}%s)`,
+	src.from = fmt.Sprintf(`read_csv(%s, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = false, allow_quoted_nulls = false, columns = {%s}%s)`,
 		sqlString(in.path), strings.Join(cols, ", "), opts)
 	return src, nil
 }
