@@ -32,10 +32,13 @@ func newLoadCmd(g *globalOptions) *cobra.Command {
 local DuckDB target, creating the ODS table if needed. The format follows each file's
 extension: .jsonl/.ndjson/.json (one flat object per line), .csv (with a header row;
 an empty unquoted field is NULL, "" is the empty string) or .parquet. Every row is
-checked against the ODS columns in funnel.toml. Without --bizdate, each row goes to
+checked against the ODS columns in funnel.toml, strictly: a key or header given twice,
+an integer column's 1.5, 1e3 or " 12", a Parquet DOUBLE or STRUCT where the column is
+BIGINT or STRING, are errors, not rounded or converted. Without --bizdate, each row goes to
 the partition its own dt column names (as 'fgen sample' writes). A malformed row is reported as
 FILE:LINE: message and then nothing of the load is kept: the partition keeps its
-previous rows. By default the partition is replaced; --append adds to it.
+previous rows. By default the partition is replaced; --append adds to it. DuckDB's
+own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
 ` + exitStatusHelp,
 		Example: `  fgen load --bizdate 20210303 events.jsonl
