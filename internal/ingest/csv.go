@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -22,7 +23,8 @@ import (
 // DuckDB's read_csv then reads the same file; what it would take silently
 // (a duplicate header, a CR outside quotes, 1.5 in a BIGINT column) is an
 // error here, and fgen's errors give the line a record starts on.
-func (l *loader) checkCSV(fi int, r io.Reader) *scan {
+// It returns nil if ctx ends first.
+func (l *loader) checkCSV(ctx context.Context, fi int, r io.Reader) *scan {
 	res := &scan{}
 	c := newCSVChecker(l, fi, r)
 	if err := c.readHeader(); err != nil {
@@ -34,6 +36,9 @@ func (l *loader) checkCSV(fi int, r io.Reader) *scan {
 	res.header = c.header
 	c.res = res
 	for {
+		if res.rows%checkEvery == 0 && ctx.Err() != nil {
+			return nil
+		}
 		err := c.record()
 		if err == io.EOF {
 			return res

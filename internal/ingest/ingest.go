@@ -229,12 +229,10 @@ func (l *loader) reset() {
 }
 
 // check checks the text files that are not yet, in order, and stops at the
-// first malformed row.
-func (l *loader) check(ctx context.Context) {
+// first malformed row, when it reports false, or when ctx ends. It looks at
+// nothing but the text files' checks, which it alone writes.
+func (l *loader) check(ctx context.Context) bool {
 	for fi, in := range l.files {
-		if ctx.Err() != nil {
-			return
-		}
 		if in.format == formatParquet {
 			continue
 		}
@@ -244,18 +242,25 @@ func (l *loader) check(ctx context.Context) {
 				in.scan = &scan{parse: &RowError{File: in.path, Msg: err.Error()}}
 			} else {
 				if in.format == formatJSONL {
-					in.scan = l.checkJSONL(fi, f)
+					in.scan = l.checkJSONL(ctx, fi, f)
 				} else {
-					in.scan = l.checkCSV(fi, f)
+					in.scan = l.checkCSV(ctx, fi, f)
 				}
 				f.Close()
 			}
 		}
+		if in.scan == nil { // ctx ended
+			return true
+		}
 		if in.scan.parse != nil {
-			return
+			return false
 		}
 	}
+	return true
 }
+
+// checkEvery is how many lines a check reads between looks at its context.
+const checkEvery = 1 << 16
 
 // run loads the files in tx. beside: the checks run while DuckDB inserts,
 // which it does with what it can know of a file before its check ends.
@@ -266,8 +271,7 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 	var wg sync.WaitGroup
 	if beside {
 		wg.Go(func() {
-			l.check(ictx)
-			if l.firstParse() != nil {
+			if !l.check(ictx) {
 				cancel() // the load fails: stop DuckDB
 			}
 		})

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,7 +22,8 @@ import (
 // (an unknown key, a key in another case, a number with a leading zero or
 // a lone surrogate escape, a nested value in a string column, 1.5 in a
 // BIGINT column) is an error here.
-func (l *loader) checkJSONL(fi int, r io.Reader) *scan {
+// It returns nil if ctx ends first.
+func (l *loader) checkJSONL(ctx context.Context, fi int, r io.Reader) *scan {
 	res := &scan{spellings: make([][]string, len(l.cols)+1)}
 	c := &jsonChecker{l: l, fi: fi, file: l.files[fi].path, res: res, seen: make([]uint32, len(l.cols))}
 	lr := newLineReader(r)
@@ -33,6 +35,9 @@ func (l *loader) checkJSONL(fi int, r io.Reader) *scan {
 		if err != nil {
 			res.parse = &RowError{File: c.file, Line: lr.n, Msg: rowMsg(err)}
 			return res
+		}
+		if lr.n%checkEvery == 0 && ctx.Err() != nil {
+			return nil
 		}
 		res.maxLine = max(res.maxLine, len(raw))
 		c.line, c.lineNo = trimEOL(raw), lr.n
