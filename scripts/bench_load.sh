@@ -17,13 +17,15 @@
 #
 # It prints per run the wall time, rows (the two must agree with what
 # 'fgen sample' wrote, or the script fails), CPU seconds, peak RSS and the
-# machine's load, then per format the medians and their ratio fgen / native.
+# machine's load, then per format the median and the best wall time of each
+# side, their ratios fgen / native, and the ratio of the median CPU seconds.
 #
 # Timings move with whatever else runs on the machine. For each run the
 # script prints other_cpu_s: the CPU seconds the rest of the machine used
 # meanwhile (all CPUs' busy time from /proc/stat minus the run's own user +
 # system time), and the 1-minute load average before it. Trust the runs
-# where other_cpu_s is near 0.
+# where other_cpu_s is near 0; on a busy machine the best of several runs
+# and the CPU seconds move less than the medians.
 #
 # Environment:
 #   FORMATS="jsonl csv parquet"   the formats
@@ -35,6 +37,10 @@
 #   WORKDIR=                      where the files go (default: mktemp -d); kept
 #                                 when set (and files already there are reused),
 #                                 removed when not
+#   NICE=                         run both sides with this niceness, e.g. -20
+#                                 (root only) on a machine shared with other
+#                                 jobs, which then take less of its CPUs from
+#                                 the runs; other_cpu_s still shows what they took
 #
 # GNU time must be at /usr/bin/time (apt-get install -y time).
 set -euo pipefail
@@ -62,7 +68,7 @@ echo "building fgen and nativeload ..." >&2
 sampler=$work/bin/fgen
 fgen=${FGEN:-$work/bin/fgen}
 
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${FGEN:+, measuring $FGEN}"
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${FGEN:+, measuring $FGEN}${NICE:+, niceness $NICE}"
 
 busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
@@ -79,7 +85,7 @@ measure() {
 	local load busy0 busy1 log=$run/out.log
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	busy0=$(busy)
-	if ! (cd "$run" && /usr/bin/time -v -o "$log.time" "$@" >"$log" 2>&1); then
+	if ! (cd "$run" && /usr/bin/time -v -o "$log.time" ${NICE:+nice -n "$NICE"} "$@" >"$log" 2>&1); then
 		cat "$log" >&2
 		echo "bench_load.sh: $side load of $file failed" >&2
 		exit 1
@@ -91,6 +97,7 @@ measure() {
 	rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log.time")
 	cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s += $2} END {print s}' "$log.time")
 	other=$(awk -v a="$busy0" -v b="$busy1" -v c="$cpu" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz - c}')
+	CPU=$cpu
 	rows+=("$(printf '%-9s %-8s %-7s %10s %8.2f %8.1f %8s %8s %12s' "$size" "$(basename "$file" | sed 's/.*\.//')" "$side" "$ROWS" "$WALL" "$cpu" "$rss" "$load" "$other")")
 	rm -rf "$run"
 }
@@ -110,19 +117,26 @@ for size in "${sizes[@]}"; do
 			"$sampler" sample --users "$users" --start "$bizdate" -o "$file" 2>&1 | grep -Eo 'wrote [0-9]+' | grep -Eo '[0-9]+' >"$file.count"
 		fi
 		want=$(cat "$file.count")
-		native=() ours=()
+		native=() ours=() native_cpu=() ours_cpu=()
 		for i in $(seq "$runs"); do
 			echo "== $size rows, $fmt, run $i; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 			measure native "$file" "$work/bin/nativeload" -config funnel.toml -bizdate "$bizdate" "$file"
 			[ "$ROWS" = "$want" ] || { echo "bench_load.sh: DuckDB loaded $ROWS rows of $file, fgen sample wrote $want" >&2; exit 1; }
 			native+=("$WALL")
+			native_cpu+=("$CPU")
 			measure fgen "$file" "$fgen" load --bizdate "$bizdate" "$file"
 			[ "$ROWS" = "$want" ] || { echo "bench_load.sh: fgen loaded $ROWS rows of $file, fgen sample wrote $want" >&2; exit 1; }
 			ours+=("$WALL")
+			ours_cpu+=("$CPU")
 		done
 		n=$(printf '%s\n' "${native[@]}" | median)
 		o=$(printf '%s\n' "${ours[@]}" | median)
-		summary+=("$(printf '%-9s %-8s %10s %9.2f %9.2f %7.2fx' "$size" "$fmt" "$want" "$n" "$o" "$(awk -v a="$o" -v b="$n" 'BEGIN {print a / b}')")")
+		nb=$(printf '%s\n' "${native[@]}" | sort -n | head -1)
+		ob=$(printf '%s\n' "${ours[@]}" | sort -n | head -1)
+		nc=$(printf '%s\n' "${native_cpu[@]}" | median)
+		oc=$(printf '%s\n' "${ours_cpu[@]}" | median)
+		ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+		summary+=("$(printf '%-9s %-8s %10s %9.2f %9.2f %7s %9.2f %9.2f %7s %8s' "$size" "$fmt" "$want" "$n" "$o" "$(ratio "$o" "$n")" "$nb" "$ob" "$(ratio "$ob" "$nb")" "$(ratio "$oc" "$nc")")")
 	done
 done
 
@@ -130,6 +144,6 @@ echo
 printf '%-9s %-8s %-7s %10s %8s %8s %8s %8s %12s\n' size format side rows wall_s cpu_s rss_MiB load1 other_cpu_s
 printf '%s\n' "${rows[@]}"
 echo
-printf '%-9s %-8s %10s %9s %9s %8s\n' size format rows native_s fgen_s ratio
+printf '%-9s %-8s %10s %9s %9s %7s %9s %9s %7s %8s\n' size format rows native_s fgen_s ratio best_nat best_fgen ratio cpu_ratio
 printf '%s\n' "${summary[@]}"
-echo "(medians of $runs runs; ratio = fgen / native)"
+echo "(wall seconds: medians, then bests, of $runs runs; ratios fgen / native; cpu_ratio of the median CPU seconds)"
