@@ -178,6 +178,33 @@ func (s Stats) String() string {
 	return fmt.Sprintf("best %.3fs, median %.3fs of %d", s.Best.Seconds(), s.Median.Seconds(), s.Runs)
 }
 
+// OpenLocal opens the local DuckDB target of the funnel.toml at config (its
+// default target, which must be local) and renders its nodes for day, as
+// the helper commands in cmd/ need.
+func OpenLocal(config, day string) (*Nodes, *duckdb.DB, error) {
+	cfg, err := models.Load(config)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, t, err := cfg.Target("")
+	if err != nil {
+		return nil, nil, err
+	}
+	path := t.Path
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(config), path)
+	}
+	n, err := Render(cfg, day)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := duckdb.Open(duckdb.Options{Path: path, Threads: t.Threads, MemoryLimit: t.MemoryLimit})
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, db, nil
+}
+
 // NativeLoad loads file, JSON lines (.jsonl), CSV (.csv, with a header) or
 // Parquet (.parquet) with the ODS columns plus the partition column, into
 // the day's ODS partition with DuckDB's own reader for the format, as
