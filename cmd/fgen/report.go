@@ -28,6 +28,7 @@ type reportOptions struct {
 	format  string
 	funnels []string
 	all     bool
+	output  string
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -63,7 +64,7 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
   fgen report --target prod --bizdate 20210303 --format json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReport(cmd.Context(), opts, opts.outputFile(cmd))
+			return runReport(cmd.Context(), opts, opts.output)
 		},
 	}
 	g.addTargetFlags(cmd, &opts.targetOptions)
@@ -71,6 +72,7 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html")
 	cmd.Flags().StringSliceVar(&opts.funnels, "funnel", nil, "a funnel to report; repeat it for several (default: the first in funnel.toml)")
 	cmd.Flags().BoolVar(&opts.all, "all", false, "report every funnel of funnel.toml")
+	addOutputFlag(cmd, &opts.output, "write the report to this file instead of standard output")
 	return cmd
 }
 
