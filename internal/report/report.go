@@ -368,6 +368,12 @@ func (r *Report) limitText() string {
 		where, plural(r.BreakdownLimit, "value"), of, r.Stages[0]+unit, r.OtherMarker)
 }
 
+// otherLabel labels the breakdown limit's other row in the html charts and tables:
+// "other (beyond the top 20)".
+func (r *Report) otherLabel() string {
+	return fmt.Sprintf("%s (beyond the top %d)", r.OtherMarker, r.BreakdownLimit)
+}
+
 // pct is percentile i of stage k's times (from the previous stage when step), nil when
 // undefined or missing.
 func pct(row *Row, step bool, k, i int) *float64 {

@@ -116,7 +116,16 @@ func cases() []struct {
 		{"week", weekReport()},
 		{"cross_midnight", crossMidnightReport()},
 		{"distributions", distributionsReport()},
+		{"distributions_day", distributionsDay()},
 	}
+}
+
+// distributionsDay is the first day of distributionsReport: histograms and no chart of
+// percentiles per day.
+func distributionsDay() *Report {
+	r := distributionsReport()
+	r.Rows = slices.DeleteFunc(r.Rows, func(row Row) bool { return row.Dt != "20210303" })
+	return r
 }
 
 // distributionsReport is an ordered funnel of the long layout over two days, with step times,
@@ -461,7 +470,7 @@ func checkSelfContained(t *testing.T, page string) int {
 // wantCharts returns the svg charts and tables the page of r should have: a rate panel, in
 // ordered mode a panel of times when some day has one, and a count panel per stage when two
 // or more days have a total row; a table per breakdown, one of the day totals when there are
-// several days, and one per day with breakdowns.
+// several days, and one per day with breakdowns; and the distributions' charts and table.
 func wantCharts(r *Report) (svgs, tables int) {
 	days := r.days()
 	withTotal := 0
@@ -489,6 +498,22 @@ func wantCharts(r *Report) (svgs, tables int) {
 	}
 	if len(r.Breakdowns) > 0 {
 		tables += len(r.groups(days)) + len(days)
+	}
+	// The distributions: per later stage and series a histogram, and a chart of the
+	// percentiles when two or more days have a total; a table of times, and one of buckets.
+	if r.distributions() && withTotal > 0 {
+		per := 0
+		if len(r.Buckets) > 0 {
+			per++
+		}
+		if len(r.Percentiles) > 0 && withTotal > 1 {
+			per++
+		}
+		svgs += per * (len(r.Stages) - 1) * len(r.series())
+		tables++
+		if len(r.Buckets) > 0 {
+			tables++
+		}
 	}
 	return svgs, tables
 }
@@ -1055,6 +1080,78 @@ func TestNiceSeconds(t *testing.T) {
 		if step != tc.step || m != tc.max {
 			t.Errorf("niceSeconds(%v) = %v, %v; want %v, %v", tc.top, step, m, tc.step, tc.max)
 		}
+	}
+}
+
+// A histogram's bars are the users per bucket on a round scale, titled with the count and
+// share; with many buckets the labels thin out, the narrow set within the wide one.
+func TestHistogram(t *testing.T) {
+	r := &Report{Buckets: []string{"0s–10s", "10s–1m", "1m+"}}
+	h := histogram(r, []int64{0, 5, 10}, "#000", "time from a to b")
+	var heights []float64
+	for _, b := range h.Bars {
+		heights = append(heights, b.H)
+	}
+	if !reflect.DeepEqual(heights, []float64{0, 50, 100}) || h.Empty != "" {
+		t.Errorf("heights %v, empty %q", heights, h.Empty)
+	}
+	if got := h.Bars[1].Title; got != "10s–1m: 5 users (33.33%)" {
+		t.Errorf("title %q", got)
+	}
+	var ticks []string
+	for _, l := range h.YLabels {
+		ticks = append(ticks, l.Text)
+	}
+	if !reflect.DeepEqual(ticks, []string{"0", "2", "4", "6", "8", "10"}) {
+		t.Errorf("y ticks %v", ticks)
+	}
+	if h := histogram(r, []int64{0, 0, 0}, "#000", ""); h.Empty != "no user reached the stage" || len(h.Bars) != 3 {
+		t.Errorf("empty histogram: %q, %d bars", h.Empty, len(h.Bars))
+	}
+	if h := histogram(r, nil, "#000", ""); h.Empty != "no histogram" || len(h.Bars) != 0 {
+		t.Errorf("no histogram: %q, %d bars", h.Empty, len(h.Bars))
+	}
+	r.Buckets = make([]string, 24)
+	for i := range r.Buckets {
+		r.Buckets[i] = strconv.Itoa(i)
+	}
+	h = histogram(r, make([]int64, 24), "#000", "")
+	narrow := 0
+	for _, l := range h.XLabels {
+		if l.Narrow {
+			narrow++
+		}
+	}
+	if len(h.XLabels) != 12 || narrow != 6 || h.XLabels[0].Text != "0" || !h.XLabels[0].Narrow {
+		t.Errorf("%d labels, %d narrow: %+v", len(h.XLabels), narrow, h.XLabels)
+	}
+}
+
+// A log axis of seconds spans the marks around the values, at least two; values below 1s lie
+// on the first mark, which says so.
+func TestLogSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{35, 1800, []string{"10s", "1m", "10m", "1h"}},
+		{0, 30, []string{"≤1s", "10s", "1m"}},
+		{40, 50, []string{"10s", "1m"}},
+		{60, 60, []string{"1m", "10m"}},
+		{3600, 90000, []string{"1h", "6h", "1d", "7d"}},
+		{1e9, 2e9, []string{"7d", "30d"}},
+	} {
+		ticks, labels, frac := logSeconds(tc.lo, tc.hi)
+		if !reflect.DeepEqual(labels, tc.want) {
+			t.Errorf("logSeconds(%v, %v) labels %v, want %v", tc.lo, tc.hi, labels, tc.want)
+		}
+		if frac(ticks[0]) != 0 || frac(ticks[len(ticks)-1]) != 1 || frac(0) != 0 {
+			t.Errorf("logSeconds(%v, %v): ends at %v and %v", tc.lo, tc.hi, frac(ticks[0]), frac(ticks[len(ticks)-1]))
+		}
+	}
+	_, _, frac := logSeconds(10, 1000)
+	if got := frac(100); math.Abs(got-math.Log(10)/math.Log(360)) > 1e-12 {
+		t.Errorf("100s at %v", got)
 	}
 }
 

@@ -177,12 +177,14 @@ type group struct {
 type groupValue struct {
 	Label  string // "apple", or "huawei · android" for combined breakdowns
 	Merged int    // the number of values merged into this row ("other"), 0 for one value
+	Limit  bool   // the rows of the values beyond the breakdown limit (Report.OtherMarker)
 	Sum    *sum
 }
 
 // groups sums every breakdown value over days, and orders each breakdown's values by the
 // first stage's count, largest first (ties by label), keeping the first breakdownTop and
-// merging the rest into one "other" row; a single leftover value keeps its own row.
+// merging the rest into one "other" row; a single leftover value keeps its own row. The rows
+// of the values beyond a breakdown limit (OtherMarker) are summed apart and come last.
 func (r *Report) groups(days []day) []group {
 	if len(r.Breakdowns) == 0 {
 		return nil
@@ -232,8 +234,15 @@ func (r *Report) groups(days []day) []group {
 	var out []group
 	for _, a := range accs {
 		g := group{Dims: a.dims, Total: total}
+		var limit *groupValue
 		for _, l := range a.labels {
-			g.Values = append(g.Values, groupValue{Label: l, Sum: r.sumRows(a.rows[l])})
+			v := groupValue{Label: l, Sum: r.sumRows(a.rows[l])}
+			if len(a.dims) == 1 && r.isOther(a.rows[l][0]) {
+				v.Limit = true
+				limit = &v
+				continue
+			}
+			g.Values = append(g.Values, v)
 		}
 		slices.SortFunc(g.Values, func(x, y groupValue) int {
 			return cmp.Or(cmp.Compare(y.Sum.Counts[0], x.Sum.Counts[0]), strings.Compare(x.Label, y.Label))
@@ -245,6 +254,9 @@ func (r *Report) groups(days []day) []group {
 			}
 			other := groupValue{Label: "other", Merged: len(g.Values) - breakdownTop, Sum: r.sumRows(rows)}
 			g.Values = append(g.Values[:breakdownTop:breakdownTop], other)
+		}
+		if limit != nil {
+			g.Values = append(g.Values, *limit)
 		}
 		out = append(out, g)
 	}

@@ -145,16 +145,10 @@ func writeTable(b *bytes.Buffer, r *Report) error {
 			}
 			wholeCells.stages = lines(whole.Counts, whole.StepRates, whole.OverallRates, times)
 			if r.distributions() {
-				st := func(step bool) int {
-					if step {
-						return 1
-					}
-					return 0
-				}
 				wholeCells.dist = distLines(func(step bool, k, i int) string {
-					return rangeText(whole.PctLo[st(step)][k][i], whole.PctHi[st(step)][k][i])
+					return rangeText(whole.PctLo[seriesIndex(step)][k][i], whole.PctHi[seriesIndex(step)][k][i])
 				}, func(step bool, k, j int) string {
-					if h := whole.Hist[st(step)][k]; h != nil {
+					if h := whole.Hist[seriesIndex(step)][k]; h != nil {
 						return formatCount(h[j])
 					}
 					return undefined
