@@ -110,26 +110,36 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 		r.Rows[i].StepRates, r.Rows[i].OverallRates = Rates(r.Rows[i].Counts)
 	}
 	// Days in order; within a day the total first, then the breakdown values
-	// in order; ties keep the table's order.
+	// in order, the breakdown limit's other rows after the others; ties keep
+	// the table's order.
 	type sortable struct {
-		row   Row
-		total bool
-		key   string // the breakdown values, NUL-separated
+		row          Row
+		total, other bool
+		key          string // the breakdown values, NUL-separated
 	}
 	byDay := make([]sortable, len(r.Rows))
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		byDay[i] = sortable{*row, r.isTotal(row), dimsKey(f, row)}
+		byDay[i] = sortable{*row, r.isTotal(row), r.isOther(row), dimsKey(f, row)}
+	}
+	first := func(a, b bool) int { // a true first
+		if a == b {
+			return 0
+		}
+		if a {
+			return -1
+		}
+		return 1
 	}
 	slices.SortStableFunc(byDay, func(a, b sortable) int {
 		if c := strings.Compare(a.row.Dt, b.row.Dt); c != 0 {
 			return c
 		}
-		if a.total != b.total {
-			if a.total {
-				return -1
-			}
-			return 1
+		if c := first(a.total, b.total); c != 0 {
+			return c
+		}
+		if c := first(b.other, a.other); c != 0 {
+			return c
 		}
 		return strings.Compare(a.key, b.key)
 	})
