@@ -57,7 +57,16 @@ type dwView struct {
 	// ClusterStages, with Cluster, is the ordered funnel whose stage breaks
 	// ties of user and time; nil for none.
 	ClusterStages *stagesView
-	Rules         []string
+	// TimeReads are the STRING time columns whose values that do not read
+	// in their format the node drops (time_reads).
+	TimeReads []stringTime
+	Rules     []string
+}
+
+// stringTime is a STRING time column and its format, for time_reads.
+type stringTime struct {
+	Column, Format string
+	Strftime, ODPS string
 }
 
 func newDWView(c *models.Config, d dates) dwView {
@@ -88,6 +97,10 @@ func newDWView(c *models.Config, d dates) dwView {
 	}
 	if c.DW.DropUnknownEvents {
 		v.Rules = append(v.Rules, fmt.Sprintf("Keeps only rows whose %s is a stage of some funnel.", orList(eventCols)))
+	}
+	for _, t := range c.StringTimes() {
+		v.TimeReads = append(v.TimeReads, stringTime{Column: t.Name, Format: t.Format, Strftime: strftime(t.Format), ODPS: odpsTimeFormat(t.Format)})
+		v.Rules = append(v.Rules, fmt.Sprintf("Drops rows whose %s does not read as %s (a NULL one stays).", t.Name, t.Format))
 	}
 	if len(v.DedupBy) > 0 {
 		for _, k := range v.DedupBy {

@@ -77,8 +77,8 @@ func TestBadConfigs(t *testing.T) {
 			`funnel.toml:38:2: ods.partition: partition column is required; the seed partitions by day with partition = "dt"`},
 		{"unknown type", `{ name = "status",                  type = "BIGINT"`, `{ name = "status",                  type = "INTEGER"`,
 			`funnel.toml:48:39: ods.columns[4].type: unknown type "INTEGER"; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME`},
-		{"reserved word", `{ name = "bytes",`, `{ name = "order",`,
-			`funnel.toml:49:5: ods.columns[5].name: column name "order" is a MaxCompute reserved word; choose another name (e.g. "order_value")`},
+		{"reserved word", `name = "ods_user_trace_data"`, `name = "table"`,
+			`funnel.toml:39:1: ods.name: table name "table" is a MaxCompute reserved word; choose another name (e.g. "table_value")`},
 		{"bad identifier", `name = "ods_user_trace_data"`, `name = "ods-user-trace"`,
 			`funnel.toml:39:1: ods.name: table name "ods-user-trace" is not a valid name; use a letter followed by letters, digits and '_'`},
 		{"identifier too long", `name = "ods_user_trace_data"`, `name = "` + strings.Repeat("a", 129) + `"`,
@@ -346,5 +346,48 @@ func TestDistributions(t *testing.T) {
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s:\ngot  %v\nwant %s", tt.lines, err, tt.want)
 		}
+	}
+}
+
+// TestOneFormatPerTimeColumn: the DW node drops the values of a STRING time
+// column that do not read in its format, so two funnels may not read one
+// column two ways.
+func TestOneFormatPerTimeColumn(t *testing.T) {
+	// event_time, a STRING column of both tables.
+	src := strings.ReplaceAll(shipped(t), `
+  { name = "customize_event_content"`, `
+  { name = "event_time",              type = "STRING" },
+  { name = "customize_event_content"`)
+	funnel := func(name, table, format string) string {
+		return fmt.Sprintf(`
+[[funnels]]
+name = %q
+mode = "ordered"
+window = "1h"
+user_column = "uid"
+event_column = "customize_event"
+time_column = { name = "event_time", format = %q, timezone = "UTC" }
+stages = [{ name = "browse", events = ["browse"] }, { name = "click", events = ["click"] }]
+[funnels.report]
+table = %q
+`, name, format, table)
+	}
+	i := strings.Index(src, "\n# Where 'fgen apply' runs.")
+	if i < 0 {
+		t.Fatal("no targets section in the shipped config")
+	}
+	same := src[:i] + funnel("a", "rpt_a", "yyyy-MM-dd HH:mm:ss") + funnel("b", "rpt_b", "yyyy-MM-dd HH:mm:ss") + src[i:]
+	cfg, err := Parse("funnel.toml", []byte(same))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.StringTimes(); len(got) != 1 || got[0].Name != "event_time" {
+		t.Errorf("StringTimes = %+v, want event_time once", got)
+	}
+	two := src[:i] + funnel("a", "rpt_a", "yyyy-MM-dd HH:mm:ss") + funnel("b", "rpt_b", "dd/MM/yyyy HH:mm") + src[i:]
+	_, err = Parse("funnel.toml", []byte(two))
+	want := `funnels[2].time_column: funnel "a" reads "event_time" as "yyyy-MM-dd HH:mm:ss" in UTC, and this funnel as "dd/MM/yyyy HH:mm" in UTC; a column has one format and time zone: use the same in both`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %s", err, want)
 	}
 }

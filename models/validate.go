@@ -25,14 +25,23 @@ func (v *validator) errorf(path, format string, args ...any) {
 	v.diags = append(v.diags, &Diagnostic{Pos: v.c.Pos(path), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
-// ident checks a table or column name.
+// ident checks a table or partition column name: these may not be
+// reserved words, as they appear outside SQL too (DataWorks outputs,
+// partition specs of the ODPS API).
 func (v *validator) ident(path, name, what string) bool {
 	return v.name(path, name, what, true)
 }
 
-// isIdent reports whether ident would take name as a table or column name.
-func isIdent(name string) bool {
-	return len(name) <= maxIdentBytes && identRE.MatchString(name) && !IsReserved(name)
+// column checks the name of a table's column. A reserved word is a valid
+// column name: fgen quotes every identifier in its SQL (MaxCompute takes a
+// keyword quoted, and real logs name columns timestamp or view).
+func (v *validator) column(path, name, what string) bool {
+	return v.name(path, name, what, false)
+}
+
+// isColumn reports whether column would take name as a column name.
+func isColumn(name string) bool {
+	return len(name) <= maxIdentBytes && identRE.MatchString(name)
 }
 
 // name checks a name; SQL names also may not be reserved words.
@@ -181,7 +190,7 @@ func (v *validator) table(p string, t *Table) {
 	for i := range t.Columns {
 		cp := fmt.Sprintf("%s.columns[%d]", p, i)
 		col := &t.Columns[i]
-		if v.ident(cp+".name", col.Name, "column name") {
+		if v.column(cp+".name", col.Name, "column name") {
 			switch {
 			case seen[strings.ToLower(col.Name)]:
 				v.errorf(cp+".name", "column %q is defined twice in table %q", col.Name, t.Name)
@@ -205,7 +214,7 @@ func (v *validator) dw() {
 	for i, col := range c.DW.Columns {
 		src, ok := c.ODS.Column(col.Name)
 		if !ok {
-			if isIdent(col.Name) { // else told by table
+			if isColumn(col.Name) { // else told by table
 				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %+q is not in the ODS table %q; DW columns are copied from ODS columns of the same name", col.Name, c.ODS.Name)
 			}
 			continue
@@ -252,6 +261,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
 	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn.Name, "time_column", needTime); ok && col.Type != "" {
 		v.timeColumn(p+".time_column", f.TimeColumn, col)
+		v.sameTimeFormat(p+".time_column", f)
 	}
 	dims := map[string]bool{}
 	for i, d := range f.Breakdowns {
@@ -367,7 +377,7 @@ func (v *validator) report(p string, f *Funnel) {
 			if _, ok := v.c.DW.Column(col.Name); !ok {
 				continue // told by funnel
 			}
-		} else if !v.ident(path, col.Name, "report column") {
+		} else if !v.column(path, col.Name, "report column") {
 			continue
 		}
 		if prev, dup := seen[strings.ToLower(col.Name)]; dup {
@@ -522,6 +532,22 @@ func (v *validator) distribution(p string, f *Funnel) {
 			v.errorf(ip, "histogram edge %q is finer than the time column, which counts whole %s", d.Text, map[bool]string{true: "seconds", false: "milliseconds"}[precision == time.Second])
 		case i > 0 && d.D <= r.Histogram[i-1].D:
 			v.errorf(ip, "histogram edge %q must be greater than the one before, %q; list the edges in increasing order", d.Text, r.Histogram[i-1].Text)
+		}
+	}
+}
+
+// sameTimeFormat refuses a STRING time column that an earlier funnel reads
+// in another format or time zone: the DW node drops the values that do not
+// read, so a column has one format.
+func (v *validator) sameTimeFormat(p string, f *Funnel) {
+	for i := range v.c.Funnels {
+		g := &v.c.Funnels[i]
+		if g == f {
+			return
+		}
+		if sameName(g.TimeColumn.Name, f.TimeColumn.Name) && (g.TimeColumn.Format != f.TimeColumn.Format || g.TimeColumn.Timezone != f.TimeColumn.Timezone) && f.TimeColumn.Format != "" && g.TimeColumn.Format != "" {
+			v.errorf(p, "funnel %q reads %q as %q in %s, and this funnel as %q in %s; a column has one format and time zone: use the same in both", g.Name, f.TimeColumn.Name, g.TimeColumn.Format, g.TimeColumn.Timezone, f.TimeColumn.Format, f.TimeColumn.Timezone)
+			return
 		}
 	}
 }
