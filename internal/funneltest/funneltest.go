@@ -274,31 +274,13 @@ func (l Layout) timeValue(ts int64) any {
 		if err != nil {
 			panic(err)
 		}
-		return at.In(zone).Format(goLayout(l.TimeColumn.Format))
+		layout, err := l.TimeColumn.GoLayout()
+		if err != nil {
+			panic(err)
+		}
+		return at.In(zone).Format(layout)
 	}
 	return ts
-}
-
-// goLayout writes a funnel.toml time format as a Go time layout.
-func goLayout(format string) string {
-	parts, letters, err := models.FormatParts(format)
-	if err != nil {
-		panic(err)
-	}
-	layout := map[string]string{"yyyy": "2006", "MM": "01", "dd": "02", "HH": "15", "mm": "04", "ss": "05", "SSS": "000"}
-	var b strings.Builder
-	for i, p := range parts {
-		if letters[i] {
-			if p == "SSS" && strings.HasSuffix(b.String(), ".") {
-				b.WriteString("000")
-				continue
-			}
-			b.WriteString(layout[p])
-		} else {
-			b.WriteString(p)
-		}
-	}
-	return b.String()
 }
 
 func nullable(p *string) any {
