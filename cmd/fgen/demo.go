@@ -21,7 +21,8 @@ import (
 )
 
 // demoConfig is the config 'fgen demo' runs unless -c names another: one
-// funnel per way of counting, on the sample data's events.
+// funnel per way of counting, and one with the distributions of the time to
+// convert and a breakdown limit, on the sample data's events.
 //
 //go:embed demo.toml
 var demoConfig []byte
@@ -47,8 +48,11 @@ first funnel and write one HTML report of every funnel.
 It runs a built-in config with one funnel per way of counting: the article's events
 funnel, distinct users by operating system, an ordered funnel within an hour by device
 brand with the time to convert, and an ordered funnel across midnight (whose last day
-is provisional: the day after it has no data). With -c FILE it runs that config
-instead. It never touches your targets.
+is provisional: the day after it has no data); and an ordered funnel in the long
+layout (a table row per stage) with the percentiles and histograms of the time to
+convert, from the entry and from the previous step, by device model, the five largest
+a day by name and the rest as "other" (breakdown_limit). With -c FILE it runs that
+config instead. It never touches your targets.
 
 ` + exitStatusHelp,
 		Example: `  fgen demo

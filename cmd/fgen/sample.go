@@ -25,6 +25,7 @@ type sampleOptions struct {
 	seed        int64
 	noise       bool
 	load        bool
+	output      string // -o FILE
 }
 
 func newSampleCmd(g *globalOptions) *cobra.Command {
@@ -47,7 +48,7 @@ days straight into the target's ODS table, replacing those partitions.
   fgen sample --users 1000000 --start 20210303 --load`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSample(cmd.Context(), opts, opts.outputFile(cmd))
+			return runSample(cmd.Context(), opts, opts.output)
 		},
 	}
 	g.addTargetFlags(cmd, &opts.targetOptions)
@@ -57,6 +58,7 @@ days straight into the target's ODS table, replacing those partitions.
 	cmd.Flags().Int64Var(&opts.seed, "seed", 1, "random seed; the same seed gives the same events")
 	cmd.Flags().BoolVar(&opts.noise, "noise", true, "include dirty rows the DW node must clean (--noise=false for clean data)")
 	cmd.Flags().BoolVar(&opts.load, "load", false, "load the events into the target's ODS table instead of writing a file")
+	addOutputFlag(cmd, &opts.output, "the file to write: .jsonl, .csv or .parquet")
 	return cmd
 }
 
