@@ -40,7 +40,10 @@ empty or NULL user ids, unknown events, log records shipped twice, and a few bot
 The same --seed gives the same events, byte for byte.
 
 -o FILE writes JSON lines (.jsonl), CSV (.csv) or Parquet (.parquet), with the 12 ODS
-columns plus dt; 'fgen load FILE' loads it back by its dt column. --load writes the
+columns plus dt; 'fgen load FILE' loads it back by its dt column. ts is written as the
+funnels read it: epoch seconds, epoch milliseconds (time_column = { name = "ts",
+unit = "ms" }), a DATETIME or TIMESTAMP (UTC wall time yyyy-MM-dd HH:mm:ss.SSS), or a
+STRING in the time_column's format and time zone. --load writes the
 days straight into the target's ODS table, replacing those partitions.
 
 ` + exitStatusHelp,
@@ -87,6 +90,11 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		return err
 	}
 	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: stages, Noise: opts.noise}
+	if cfg != nil {
+		if so.Time, err = sampleTimeFormat(cfg); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	var n int64
 	var where string
@@ -103,13 +111,13 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		return err
 	}
 	el := time.Since(start)
-	fmt.Fprintf(opts.stderr, "wrote %d events (%d days from %s, %d users a day) to %s in %.1fs, %.2fM events/s\n",
-		n, opts.days, opts.start, opts.users, where, el.Seconds(), float64(n)/el.Seconds()/1e6)
+	fmt.Fprintf(opts.stderr, "wrote %d events (%d days from %s, %d users a day, ts as %s) to %s in %.1fs, %.2fM events/s\n",
+		n, opts.days, opts.start, opts.users, so.Time, where, el.Seconds(), float64(n)/el.Seconds()/1e6)
 	return nil
 }
 
 func writeSample(path string, so sample.Options) (int64, error) {
-	w, err := sample.Create(path)
+	w, err := sample.Create(path, so.Time)
 	if err != nil {
 		return 0, err
 	}
@@ -167,6 +175,9 @@ func appendSample(ctx context.Context, db *duckdb.DB, cfg *models.Config, so sam
 	if err != nil {
 		return 0, err
 	}
+	if so.Time, err = sampleTimeFormat(cfg); err != nil { // fgen demo's options have none
+		return 0, err
+	}
 	return db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
 		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
 	})
@@ -184,6 +195,17 @@ func sampleMatchesODS(cfg *models.Config) error {
 			strings.Join(sample.Columns(), ", "), cfg.ODS.Name, strings.Join(odsCols, ", "))
 	}
 	return nil
+}
+
+// sampleTimeFormat is how the sample writes the ODS column ts of cfg: as
+// the funnels read it (epoch seconds or milliseconds, a DATETIME, a STRING
+// in a format and time zone).
+func sampleTimeFormat(cfg *models.Config) (sample.TimeFormat, error) {
+	tf, err := sample.TimeFormatOf(cfg)
+	if err != nil {
+		return tf, fmt.Errorf("fgen sample writes ts as the funnels read it, but: %w", err)
+	}
+	return tf, nil
 }
 
 func addDays(day string, n int) string {

@@ -566,7 +566,7 @@ func BenchmarkCheck(b *testing.B) {
 		b.Run(format, func(b *testing.B) {
 			dir := b.TempDir()
 			path := filepath.Join(dir, "events."+format)
-			w, err := sample.Create(path)
+			w, err := sample.Create(path, sample.TimeFormat{})
 			if err != nil {
 				b.Fatal(err)
 			}

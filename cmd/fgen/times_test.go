@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// timesProject makes a temporary directory holding modes.toml (funnels of
+// every mode over a time column ts) with ts of type typ in ODS and DW and
+// every funnel's time_column written as tc.
+func timesProject(t *testing.T, typ, tc string) string {
+	t.Helper()
+	data, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := `{ name = "ts",                      type = "BIGINT", comment = "event time, epoch seconds" },`
+	s := strings.ReplaceAll(string(data), old, `{ name = "ts", type = "`+typ+`", comment = "event time" },`)
+	s = strings.ReplaceAll(s, `time_column = "ts"`, `time_column = `+tc)
+	if s == string(data) || strings.Contains(s, old) {
+		t.Fatal("modes.toml changed: no ts column to retype")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "funnel.toml"), []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// timeForms are the forms of a time column, with what fgen sample writes
+// for each in JSON lines.
+var timeForms = []struct {
+	name, typ, tc string
+	ts            *regexp.Regexp
+	desc          string
+}{
+	{"seconds", "BIGINT", `"ts"`, regexp.MustCompile(`^16147[0-9]{5}$`), "epoch seconds"},
+	{"milliseconds", "BIGINT", `{ name = "ts", unit = "ms" }`, regexp.MustCompile(`^16147[0-9]{8}$`), "epoch milliseconds"},
+	{"datetime", "DATETIME", `"ts"`, regexp.MustCompile(`^"2021-03-0[23] [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}"$`), "UTC wall time yyyy-MM-dd HH:mm:ss.SSS"},
+	{"string", "STRING", `{ name = "ts", format = "yyyy-MM-dd HH:mm:ss 'UTC'", timezone = "UTC" }`,
+		regexp.MustCompile(`^"2021-03-0[23] [0-9]{2}:[0-9]{2}:[0-9]{2} UTC"$`), `"yyyy-MM-dd HH:mm:ss 'UTC'" in UTC`},
+	{"string with ms", "STRING", `{ name = "ts", format = "dd/MM/yyyy HH:mm:ss,SSS", timezone = "Asia/Shanghai" }`,
+		regexp.MustCompile(`^"0[34]/03/2021 [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}"$`), `"dd/MM/yyyy HH:mm:ss,SSS" in Asia/Shanghai`},
+}
+
+// fgen sample writes ts as the funnels read it.
+func TestSampleWritesTimeColumn(t *testing.T) {
+	for _, tf := range timeForms {
+		t.Run(tf.name, func(t *testing.T) {
+			dir := timesProject(t, tf.typ, tf.tc)
+			r := fgen(t, dir, nil, "sample", "--users", "50", "--start", "20210303", "-o", "events.jsonl")
+			if r.code != 0 || !strings.Contains(r.stderr, "ts as "+tf.desc+")") {
+				t.Fatalf("sample: %+v", r)
+			}
+			data, _ := os.ReadFile(filepath.Join(dir, "events.jsonl"))
+			lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+			for _, line := range lines {
+				var row map[string]json.RawMessage
+				if err := json.Unmarshal([]byte(line), &row); err != nil {
+					t.Fatal(err)
+				}
+				if !tf.ts.Match(row["ts"]) {
+					t.Fatalf("ts %s does not match %s", row["ts"], tf.ts)
+				}
+			}
+		})
+	}
+}
