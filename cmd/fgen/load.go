@@ -35,7 +35,10 @@ extension: .jsonl/.ndjson/.json (one flat object per line), .csv (with a header 
 an empty unquoted field is NULL, "" is the empty string) or .parquet. Every row is
 checked against the ODS columns in funnel.toml, strictly: a key or header given twice,
 an integer column's 1.5, 1e3 or " 12", a Parquet DOUBLE or STRUCT where the column is
-BIGINT or STRING, are errors, not rounded or converted. Without --bizdate, each row goes to
+BIGINT or STRING, are errors, not rounded or converted. A time column is read as the
+funnels read it: epoch seconds or milliseconds are integers, a DATETIME or TIMESTAMP is
+text DuckDB reads as one, and a STRING time must read in its time_column format (the
+error names the column, the value and the format). Without --bizdate, each row goes to
 the partition its own dt column names (as 'fgen sample' writes). A malformed row is reported as
 FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows. By default the partition is replaced; --append adds to it. DuckDB's

@@ -70,3 +70,40 @@ func TestSampleWritesTimeColumn(t *testing.T) {
 		})
 	}
 }
+
+// A sample file of each time form (in turn JSON lines, CSV and Parquet)
+// loads back whole, and the DW node reads every time (plan counts those it
+// would drop).
+func TestSampleFileLoadsEachTimeColumn(t *testing.T) {
+	wrote := regexp.MustCompile(`wrote ([0-9]+) events`)
+	for i, tf := range timeForms {
+		t.Run(tf.name, func(t *testing.T) {
+			dir := timesProject(t, tf.typ, tf.tc)
+			file := "events." + []string{"jsonl", "csv", "parquet"}[i%3]
+			r := fgen(t, dir, nil, "sample", "--users", "200", "--start", "20210303", "-o", file)
+			m := wrote.FindStringSubmatch(r.stderr)
+			if r.code != 0 || m == nil {
+				t.Fatalf("sample: %+v", r)
+			}
+			if r := fgen(t, dir, nil, "load", file); r.code != 0 || !strings.Contains(r.stdout, "loaded "+m[1]+" rows") {
+				t.Fatalf("load (%s events): %+v", m[1], r)
+			}
+			if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 || strings.Contains(r.stdout, "does not read") {
+				t.Errorf("plan: %+v", r)
+			}
+		})
+	}
+}
+
+// A time that does not read in its format loads nothing, and says where.
+func TestLoadRefusesUnreadableTime(t *testing.T) {
+	dir := timesProject(t, "STRING", `{ name = "ts", format = "yyyy-MM-dd HH:mm:ss 'UTC'", timezone = "UTC" }`)
+	os.WriteFile(filepath.Join(dir, "bad.csv"), []byte("md5,uid,ts,customize_event,dt\n"+
+		"a,u1,2021-03-03 10:00:00 UTC,browse,20210303\n"+
+		"b,u1,2021-03-03T10:00:01Z,click,20210303\n"), 0o644)
+	r := fgen(t, dir, nil, "load", "bad.csv")
+	want := `fgen: load: bad.csv:3: column ts: "2021-03-03T10:00:01Z" does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml; nothing was loaded`
+	if r.code != 1 || strings.TrimSpace(r.stderr) != want {
+		t.Errorf("load: exit %d, stderr %q\nwant %q", r.code, r.stderr, want)
+	}
+}

@@ -17,7 +17,7 @@ import (
 // column (spaces trimmed, case-insensitive, each at most once). An empty
 // unquoted field is NULL, "" the empty string; blank lines are skipped (but
 // in a file of one column, where such a line is a NULL, as for DuckDB). A
-// value must fit its column as kind says. It stops at the first malformed
+// value must fit its column (valueOK). It stops at the first malformed
 // row.
 //
 // DuckDB's read_csv then reads the same file; what it would take silently
@@ -131,7 +131,7 @@ func (c *csvChecker) readHeader() error {
 		switch {
 		case col < 0:
 			c.acts = append(c.acts, actPart)
-		case c.l.cols[col].kind == kindInt:
+		case c.l.cols[col].kind == kindInt || c.l.cols[col].time != nil:
 			c.acts = append(c.acts, col)
 		default:
 			c.acts = append(c.acts, actNone)
@@ -291,7 +291,7 @@ func (c *csvChecker) field(f int, v []byte, set bool) error {
 		c.part, c.partSet = append(c.part[:0], v...), set
 		return nil
 	}
-	if k := &c.l.cols[col]; set && k.kind == kindInt && !k.intOK(v) && c.valErr == nil {
+	if k := &c.l.cols[col]; set && !k.valueOK(v) && c.valErr == nil {
 		c.valErr = &valueError{k.notValid(v)}
 	}
 	return nil
@@ -347,7 +347,7 @@ func (c *csvChecker) plainRecord(line []byte) bool {
 }
 
 // What plainRecord does with a field: nothing, note the partition value, or
-// check the integer column of that index.
+// check the value of the column of that index (valueOK).
 const (
 	actNone = -2
 	actPart = -1
@@ -358,7 +358,7 @@ func (c *csvChecker) plainField(act int, v []byte) {
 		c.plainPart, c.partSet = v, len(v) > 0
 		return
 	}
-	if k := &c.l.cols[act]; len(v) > 0 && !k.intOK(v) && c.valErr == nil {
+	if k := &c.l.cols[act]; len(v) > 0 && !k.valueOK(v) && c.valErr == nil {
 		c.valErr = &valueError{k.notValid(v)}
 	}
 }

@@ -7,10 +7,12 @@
 // silently or report without a usable line: a Go scan of each text file,
 // beside DuckDB's insert, checks its syntax strictly, its keys or header
 // (unknown, repeated, in another case), that integers are written as
-// integers, the partition values and the length of lines, and gives each
-// problem as FILE:LINE: message; a Parquet file's column types are checked
-// against the table's before it is read. Only when the load fails does fgen
-// ask DuckDB which row it could not convert.
+// integers, that the times of a STRING time column read in its format
+// (Column.Format), the partition values and the length of lines, and gives
+// each problem as FILE:LINE: message; a Parquet file's column types are
+// checked against the table's before it is read, and its times as DuckDB
+// reads it. Only when the load fails does fgen ask DuckDB which row it could
+// not convert.
 package ingest
 
 import (
@@ -33,6 +35,9 @@ import (
 type Column struct {
 	Name string
 	Type string
+	// Format, of a STRING time column: the format (funnel.toml's
+	// time_column, models.FormatParts) that its values must read in.
+	Format string
 }
 
 // Options describe one load into a table's partitions.
@@ -47,11 +52,20 @@ type Options struct {
 
 // ODS returns the options of a load of files into the ODS table of cfg on
 // the local engine: into day's partition, or with day "" each row into the
-// partition its own partition column names.
+// partition its own partition column names. The values of a STRING time
+// column of the funnels must read in its format.
 func ODS(cfg *models.Config, day string, files []string, appendRows bool) Options {
+	formats := map[string]string{}
+	for _, tc := range cfg.StringTimes() {
+		formats[strings.ToLower(tc.Name)] = tc.Format
+	}
 	var cols []Column
 	for _, c := range cfg.ODS.Columns {
-		cols = append(cols, Column{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
+		col := Column{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)}
+		if models.IsString(c.Type) {
+			col.Format = formats[strings.ToLower(c.Name)]
+		}
+		cols = append(cols, col)
 	}
 	return Options{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows}
 }
@@ -188,7 +202,17 @@ type loader struct {
 func newLoader(opts Options) (*loader, error) {
 	l := &loader{opts: opts, index: map[string]int{}}
 	for i, c := range opts.Columns {
-		l.cols = append(l.cols, newColumn(c))
+		col := newColumn(c)
+		if c.Format != "" {
+			if col.kind != kindString {
+				return nil, fmt.Errorf("column %s is %s; a time format applies to a string column", c.Name, c.Type)
+			}
+			var err error
+			if col.time, err = newTimeLayout(c.Format); err != nil {
+				return nil, fmt.Errorf("column %s: %w", c.Name, err)
+			}
+		}
+		l.cols = append(l.cols, col)
 		l.index[strings.ToLower(c.Name)] = i
 	}
 	if _, ok := l.index[strings.ToLower(opts.Partition)]; !ok {

@@ -16,7 +16,7 @@ import (
 // checkJSONL checks a JSON lines file: one flat object per line, whose keys
 // are the table's columns or the partition column (case-insensitive, each
 // at most once), with scalar values; blank lines are skipped. A value must
-// fit its column as kind says. It stops at the first malformed row.
+// fit its column (valueOK). It stops at the first malformed row.
 //
 // DuckDB's read_json then reads the same file; what it would take silently
 // (an unknown key, a key in another case, a number with a leading zero or
@@ -180,7 +180,7 @@ func (p *jsonChecker) plainObject() bool {
 			switch {
 			case c == nil:
 				part, partSet = v, true
-			case c.kind == kindInt && !c.intOK(v) && valErr == nil:
+			case !c.valueOK(v) && valErr == nil:
 				valErr = &valueError{c.notValid(v)}
 			}
 		case b >= '0' && b <= '9' || b == '-':
@@ -202,7 +202,7 @@ func (p *jsonChecker) plainObject() bool {
 				part, partSet = v, true
 			case c.kind == kindString && string(v) == "-0":
 				return false
-			case c.kind == kindInt && !c.intOK(v) && valErr == nil:
+			case !c.valueOK(v) && valErr == nil:
 				valErr = &valueError{c.notValid(v)}
 			}
 		case b == 'n' && bytes.HasPrefix(line[i:], []byte("null")):
@@ -421,7 +421,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			}
 			return err
 		}
-		if c != nil && c.kind != kindInt {
+		if c != nil && c.kind != kindInt && c.time == nil {
 			return nil
 		}
 		v := raw
@@ -429,7 +429,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			v = p.decode(raw)
 		}
 		if c != nil {
-			if !c.intOK(v) {
+			if !c.valueOK(v) {
 				p.valueErr(c.notValid(v))
 			}
 			return nil
@@ -457,7 +457,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 		if c == nil {
 			return p.partition(key, []byte(w), true)
 		}
-		if c.kind == kindInt {
+		if c.kind == kindInt || c.time != nil {
 			p.valueErr(c.notValid([]byte(w)))
 		}
 		return nil
@@ -478,6 +478,8 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			p.valueErr(c.notValid(num))
 		case c.kind == kindString && (!integer || string(num) == "-0"):
 			p.valueErr(fmt.Sprintf("column %s: the number %s would not be stored as written; write it as a string, \"%s\"", c.Name, num, num))
+		case !c.valueOK(num):
+			p.valueErr(c.notValid(num))
 		}
 		return nil
 	default:

@@ -547,6 +547,8 @@ func TestLoadChecksFirst(t *testing.T) {
 	t.Run("Errors", TestLoadErrors)
 	t.Run("TrickyValues", TestLoadTrickyValues)
 	t.Run("InvalidUTF8", TestLoadInvalidUTF8)
+	t.Run("Times", TestLoadTimes)
+	t.Run("BadTimes", TestLoadBadTimes)
 }
 
 // BenchmarkCheck measures fgen's own share of a load: the Go check of a

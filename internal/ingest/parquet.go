@@ -189,6 +189,10 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 		case convStrictInt:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR regexp_full_match(%s, '-?[0-9]+') THEN %s ELSE error('fgen: not an integer') END AS %s)", x, x, x, typ))
 		}
+		if t := l.cols[col].time; t != nil && !diag && pq.conv[col] != convNull {
+			x := src.exprs[col]
+			src.add(col, fmt.Sprintf("CASE WHEN %s IS NULL OR %s THEN %s ELSE error('fgen: not a time in its format') END", x, t.sqlReads(x), x))
+		}
 	}
 	if name, ok := pq.names[-1]; ok {
 		x := fmt.Sprintf("CAST(%s AS VARCHAR)", quote(name))
