@@ -39,14 +39,17 @@ BIGINT or STRING, are errors, not rounded or converted. A time column is read as
 funnels read it: epoch seconds or milliseconds are integers, a DATETIME or TIMESTAMP is
 text DuckDB reads as one, and a STRING time must read in its time_column format (the
 error names the column, the value and the format). Without --bizdate, each row goes to
-the partition its own dt column names (as 'fgen sample' writes). A malformed row is reported as
+the partition its own dt column names (as 'fgen sample' writes) or, when it has none
+(exported logs rarely do), the date of its time in dataworks.timezone: the time column
+of the first funnel that has one, read as that funnel reads it. A malformed row is reported as
 FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows. By default the partition is replaced; --append adds to it. DuckDB's
 own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
 ` + exitStatusHelp,
 		Example: `  fgen load --bizdate 20210303 events.jsonl
-  fgen load --bizdate 20210303 part-0.csv part-1.csv`,
+  fgen load --bizdate 20210303 part-0.csv part-1.csv
+  fgen load 2019-Oct.csv          # no dt column: each row's day is the date of its time`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd.Context(), opts, args) },
 	}
@@ -72,12 +75,16 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	defer ot.wh.Close()
 	start := time.Now()
-	n, err := loadODS(ctx, cfg, ot.local, opts.bizdate, files, opts.append)
+	lo := ingest.ODS(cfg, opts.bizdate, files, opts.append)
+	n, err := loadODS(ctx, ot.local, lo)
 	if err != nil {
 		return err
 	}
 	el := time.Since(start)
 	into := cfg.ODS.Name + " (by each row's " + cfg.ODS.Partition + ")"
+	if lo.DayFrom != nil {
+		into = fmt.Sprintf("%s (by each row's %s, else %s)", cfg.ODS.Name, cfg.ODS.Partition, lo.DayFrom)
+	}
 	if opts.bizdate != "" {
 		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
 	}
@@ -121,8 +128,8 @@ func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
 }
 
 // loadODS loads files into the ODS table, which exists.
-func loadODS(ctx context.Context, cfg *models.Config, db *duckdb.DB, day string, files []string, appendRows bool) (int64, error) {
-	n, err := ingest.Load(ctx, db, ingest.ODS(cfg, day, files, appendRows))
+func loadODS(ctx context.Context, db *duckdb.DB, opts ingest.Options) (int64, error) {
+	n, err := ingest.Load(ctx, db, opts)
 	if err != nil {
 		return 0, fmt.Errorf("load: %w; nothing was loaded", err)
 	}

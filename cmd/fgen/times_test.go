@@ -107,3 +107,31 @@ func TestLoadRefusesUnreadableTime(t *testing.T) {
 		t.Errorf("load: exit %d, stderr %q\nwant %q", r.code, r.stderr, want)
 	}
 }
+
+// Rows without dt go to the date of their time in dataworks.timezone.
+func TestLoadTakesDayFromTime(t *testing.T) {
+	dir := timesProject(t, "STRING", `{ name = "ts", format = "yyyy-MM-dd HH:mm:ss 'UTC'", timezone = "UTC" }`)
+	os.WriteFile(filepath.Join(dir, "logs.csv"), []byte("md5,uid,ts,customize_event\n"+
+		"a,u1,2021-03-02 15:59:59 UTC,browse\n"+
+		"b,u1,2021-03-02 16:00:00 UTC,click\n"), 0o644)
+	r := fgen(t, dir, nil, "load", "logs.csv")
+	if r.code != 0 || !strings.Contains(r.stdout, "loaded 2 rows into ods_user_trace_data (by each row's dt, else the date of ts in Asia/Shanghai)") {
+		t.Fatalf("load: %+v", r)
+	}
+	// plan warns of the stages that match no row of a day.
+	for day, event := range map[string]string{"20210302": "browse", "20210303": "click"} {
+		r := fgen(t, dir, nil, "plan", "--bizdate", day)
+		for _, e := range []string{"browse", "click"} {
+			missing := strings.Contains(r.stdout, "no row of "+day+` has customize_event "`+e+`"`)
+			if missing != (e != event) {
+				t.Errorf("plan %s: the %s row is not there, or another one is:\n%s", day, event, r.stdout)
+			}
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "more.csv"), []byte("md5,uid,ts,customize_event\nc,u2,,browse\n"), 0o644)
+	r = fgen(t, dir, nil, "load", "more.csv")
+	want := "fgen: load: more.csv:2: no dt value, and no ts to take it from; give the partition with --bizdate yyyymmdd, or a dt or ts in every row; nothing was loaded"
+	if r.code != 1 || strings.TrimSpace(r.stderr) != want {
+		t.Errorf("load: exit %d, stderr %q\nwant %q", r.code, r.stderr, want)
+	}
+}

@@ -94,6 +94,7 @@ type jsonChecker struct {
 	partKey     []byte      // the current object's partition key and value
 	part        []byte
 	partSet     bool
+	timeSet     bool // the current object has a value for the column of DayFrom
 
 	// keys caches the column of the n-th key of the last objects (-1: the
 	// partition column): lines usually list their keys in one order.
@@ -135,7 +136,7 @@ func (p *jsonChecker) plainObject() bool {
 	if p.gen == 0 {
 		return false // object resets the marks
 	}
-	partSet := false
+	partSet, timed := false, false
 	var part []byte
 	var valErr *valueError
 	i := 1
@@ -168,6 +169,9 @@ func (p *jsonChecker) plainObject() bool {
 		}
 		if i >= len(line) {
 			return false
+		}
+		if k.col == p.l.timeCol && line[i] != 'n' {
+			timed = true
 		}
 		switch b := line[i]; {
 		case b == '"':
@@ -225,7 +229,7 @@ func (p *jsonChecker) plainObject() bool {
 			return false
 		}
 	}
-	if err := p.l.parts.saw(p.fi, p.lineNo, p.l.opts.Partition, part, partSet); err != nil {
+	if err := p.l.parts.saw(p.fi, p.lineNo, p.l.opts.Partition, part, partSet, timed); err != nil {
 		return false // object words the error
 	}
 	if valErr != nil {
@@ -281,7 +285,7 @@ func (p *jsonChecker) object() error {
 		clear(p.seen)
 		p.seenPart, p.gen = 0, 1
 	}
-	p.firstValErr, p.partSet = nil, false
+	p.firstValErr, p.partSet, p.timeSet = nil, false, false
 	p.partKey = append(p.partKey[:0], p.l.opts.Partition...)
 	p.ws()
 	if p.i >= len(p.line) || p.line[p.i] != '{' {
@@ -305,6 +309,9 @@ func (p *jsonChecker) object() error {
 		}
 		p.i++
 		p.ws()
+		if col == p.l.timeCol && p.i < len(p.line) && p.line[p.i] != 'n' {
+			p.timeSet = true
+		}
 		if err := p.value(col, key); err != nil {
 			return err
 		}
@@ -329,7 +336,7 @@ func (p *jsonChecker) end() error {
 	if p.i != len(p.line) {
 		return p.errorf("unexpected text after the object")
 	}
-	if err := p.l.parts.saw(p.fi, p.lineNo, string(p.partKey), p.part, p.partSet); err != nil {
+	if err := p.l.parts.saw(p.fi, p.lineNo, string(p.partKey), p.part, p.partSet, p.timeSet); err != nil {
 		return err
 	}
 	if p.firstValErr != nil {

@@ -148,6 +148,9 @@ func columnNames(cols []column) string {
 	return strings.Join(names, ", ")
 }
 
+// noDayFrom is loader.timeCol of a load without DayFrom: no column.
+const noDayFrom = -3
+
 func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

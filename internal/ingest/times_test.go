@@ -10,6 +10,7 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/models"
 )
 
 func TestTimeLayoutReads(t *testing.T) {
@@ -253,4 +254,121 @@ func TestLoadTimeFormatErrors(t *testing.T) {
 			t.Errorf("%+v: %v, want %s", tc.col, err, tc.err)
 		}
 	}
+}
+
+func (f *loadFixture) loadDerived(d DayFrom, day string, files ...string) (int64, error) {
+	return Load(context.Background(), f.db, Options{Table: "ev", Partition: "dt", Day: day, Columns: timesCols, Files: files, DayFrom: &d})
+}
+
+// Without a day, a row without a partition value goes to the date of its
+// time in the zone of the business day; a row's own value wins, and only
+// the partitions of the load are replaced.
+func TestLoadDayFromTime(t *testing.T) {
+	utcText := DayFrom{Time: timesCols[3].timeColumn("UTC"), Kind: "string", Zone: "Asia/Shanghai"}
+	for _, tc := range []struct {
+		name  string
+		from  DayFrom
+		files map[string]string // name: contents; a .parquet's is a SELECT
+		want  string            // id|dt, by id
+		parts string
+	}{
+		{"string", utcText, map[string]string{
+			"a.jsonl": `{"id":"j1","event_time":"2019-09-30 15:59:59 UTC"}
+{"id":"j2","event_time":"2019-09-30 16:00:00 UTC"}
+{"id":"j3","event_time":"2019-09-30 16:00:00 UTC","dt":"20190101"}
+{ "id" : "j4", "event_time" : "2019-10-01 16:00:00 UTC", "dt": null }
+`,
+			"b.csv":     "id,event_time\nc1,2019-09-30 15:59:59 UTC\n\"c2\",\"2019-10-01 00:00:00 UTC\"\n",
+			"c.parquet": `SELECT * FROM (VALUES ('p1', '2019-10-01 15:59:59 UTC', NULL), ('p2', NULL, '20190101')) AS v(id, event_time, dt)`,
+		}, "c1|20190930\nc2|20191001\nj1|20190930\nj2|20191001\nj3|20190101\nj4|20191002\nold1|20190102\np1|20191001\np2|20190101\n",
+			"20190101,20190930,20191001,20191002"},
+		{"milliseconds", DayFrom{Time: timesCols[1].timeColumn("ms"), Kind: "epoch", Zone: "UTC"}, map[string]string{
+			"a.jsonl":   `{"id":"j1","timestamp":1569887999999}` + "\n" + `{"id":"j2","timestamp":"1569888000000"}`,
+			"b.csv":     "id,dt,timestamp\nc1,,1569888000000\nc2,20190101,\n",
+			"c.parquet": `SELECT 'p1' AS id, 1569887999999 AS "timestamp"`,
+		}, "c1|20191001\nc2|20190101\nj1|20190930\nj2|20191001\nold1|20190102\np1|20190930\n",
+			"20190101,20190930,20191001"},
+		{"seconds", DayFrom{Time: timesCols[1].timeColumn("s"), Kind: "epoch", Zone: "Asia/Shanghai"}, map[string]string{
+			"a.csv": "id,timestamp\nc1,1569859199\nc2,1569859200\n",
+		}, "c1|20190930\nc2|20191001\nold1|20190102\n", "20190930,20191001"},
+		{"timestamp", DayFrom{Time: timesCols[2].timeColumn(""), Kind: "datetime", Zone: "America/New_York"}, map[string]string{
+			"a.jsonl":   `{"id":"j1","at":"2019-10-01 03:59:59.999"}` + "\n" + `{"id":"j2","at":"2019-10-01 04:00:00"}`,
+			"c.parquet": `SELECT 'p1' AS id, TIMESTAMP '2019-10-01 04:00:00' AS "at"`,
+		}, "j1|20190930\nj2|20191001\nold1|20190102\np1|20191001\n", "20190930,20191001"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newLoadFixture(t)
+			f.update(timesTable, `INSERT INTO ev (id, dt) VALUES ('old1', '20190102'), ('old2', '20190930'), ('old3', '20191001')`)
+			var files []string
+			for name, data := range tc.files {
+				path := filepath.Join(f.dir, name)
+				if strings.HasSuffix(name, ".parquet") {
+					f.update(`COPY (` + data + `) TO '` + path + `' (FORMAT parquet)`)
+				} else {
+					f.file(name, data)
+				}
+				files = append(files, path)
+			}
+			sortStrings(files)
+			if _, err := f.loadDerived(tc.from, "", files...); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.dump(`SELECT id, dt FROM ev ORDER BY id`); got != tc.want {
+				t.Errorf("rows:\n%s\nwant\n%s", got, tc.want)
+			}
+			if got := f.dump(`SELECT string_agg(value, ',' ORDER BY value) FROM fgen_partitions WHERE table_name = 'ev'`); strings.TrimSpace(got) != tc.parts {
+				t.Errorf("partitions %s, want %s", got, tc.parts)
+			}
+		})
+	}
+	t.Run("errors", func(t *testing.T) {
+		f := newLoadFixture(t)
+		f.update(timesTable, `INSERT INTO ev (id, dt) VALUES ('old', '20190102')`)
+		before := f.dump(dumpTimes)
+		const none = `no dt value, and no event_time to take it from; give the partition with --bizdate yyyymmdd, or a dt or event_time in every row`
+		nullTime := filepath.Join(f.dir, "null.parquet")
+		f.update(`COPY (SELECT * FROM (VALUES ('p1', '2019-10-01 00:00:00 UTC'), ('p2', NULL)) AS v(id, event_time)) TO '` + nullTime + `' (FORMAT parquet)`)
+		for _, tc := range []struct {
+			from       DayFrom
+			name, data string
+			err        string
+		}{
+			{utcText, "1.jsonl", `{"id":"a","event_time":"2019-10-01 00:00:00 UTC"}` + "\n" + `{"id":"b","event_time":null}`, ":2: " + none},
+			{utcText, "2.csv", "id,event_time\na,2019-10-01 00:00:00 UTC\nb,\n", ":3: " + none},
+			{utcText, "3.csv", "id\na\n", ":2: " + none},
+			{utcText, "null.parquet", "", ":2: " + none},
+			{utcText, "4.jsonl", `{"id":"a","event_time":"2019-10-01 00:00:00"}`, `:1: column event_time: "2019-10-01 00:00:00" does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml`},
+			{DayFrom{Time: timesCols[2].timeColumn(""), Kind: "datetime", Zone: "UTC"}, "5.csv", "id,at\na,2019-10-01 00:00:00\nb,2019-10-32 00:00:00\n",
+				`:3: column at: "2019-10-32 00:00:00" is not a valid TIMESTAMP`},
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6.jsonl", `{"id":"a","timestamp":253402300800}`,
+				`: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd`},
+		} {
+			path := filepath.Join(f.dir, tc.name)
+			if tc.data != "" {
+				f.file(tc.name, tc.data)
+			}
+			if _, err := f.loadDerived(tc.from, "", path); err == nil || err.Error() != path+tc.err {
+				t.Errorf("%s: err = %v\nwant  %s", tc.name, err, path+tc.err)
+			}
+		}
+		if got := f.dump(dumpTimes); got != before {
+			t.Errorf("rows changed:\n%s", got)
+		}
+		// With a day, every row goes to it, whatever its time.
+		if n, err := f.loadDerived(utcText, "20190102", f.file("7.jsonl", `{"id":"a","event_time":"2019-10-01 00:00:00 UTC"}`+"\n"+`{"id":"b"}`)); err != nil || n != 2 {
+			t.Fatalf("load into a day = %d, %v", n, err)
+		}
+		if got := f.dump(`SELECT id, dt FROM ev ORDER BY id`); got != "a|20190102\nb|20190102\n" {
+			t.Errorf("rows:\n%s", got)
+		}
+	})
+}
+
+// timeColumn is the column as a funnel's time column: a STRING one in its
+// format and zone, an integer one in unit.
+func (c Column) timeColumn(zoneOrUnit string) models.TimeColumn {
+	if c.Format != "" {
+		return models.TimeColumn{Name: c.Name, Format: c.Format, Timezone: zoneOrUnit}
+	}
+	return models.TimeColumn{Name: c.Name, Unit: zoneOrUnit}
 }
