@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,130 +25,30 @@ import (
 // reports compared with the reference computed from the same rows, whose
 // days the test derives on its own.
 
-// rees46Config is docs/loading.md's REES46 funnel.toml.
-const rees46Config = `
-version = 1
+// loadingDoc is the page whose two funnel.toml files these tests run.
+const loadingDoc = "../../docs/loading.md"
 
-[project]
-name = "rees46"
-
-[dataworks]
-timezone = "UTC"                 # the business day: the UTC date of event_time
-
-[ods]
-name = "ods_rees46_events"
-partition = "dt"
-columns = [
-  { name = "event_time",    type = "STRING" },
-  { name = "event_type",    type = "STRING" },
-  { name = "product_id",    type = "BIGINT" },
-  { name = "category_id",   type = "BIGINT" },
-  { name = "category_code", type = "STRING" },
-  { name = "brand",         type = "STRING" },
-  { name = "price",         type = "DOUBLE" },
-  { name = "user_id",       type = "STRING" },
-  { name = "user_session",  type = "STRING" },
-]
-
-[dw]
-name = "dw_rees46_events"
-partition = "dt"
-columns = [
-  { name = "event_time",    type = "STRING" },
-  { name = "event_type",    type = "STRING" },
-  { name = "product_id",    type = "BIGINT" },
-  { name = "category_code", type = "STRING" },
-  { name = "price",         type = "DOUBLE" },
-  { name = "user_id",       type = "STRING" },
-]
-drop_empty = ["user_id", "event_type"]
-drop_unknown_events = true       # remove_from_cart is no stage
-
-[[funnels]]
-name = "view_cart_purchase"
-mode = "ordered"
-window = "1h"
-user_column = "user_id"
-event_column = "event_type"
-time_column = { name = "event_time", format = "yyyy-MM-dd HH:mm:ss 'UTC'", timezone = "UTC" }
-breakdowns = ["category_code"]
-stages = [
-  { name = "view",     events = ["view"] },
-  { name = "cart",     events = ["cart"] },
-  { name = "purchase", events = ["purchase"] },
-]
-
-[funnels.report]
-table = "rpt_rees46_ordered"
-median_seconds_column = "{stage}_median_seconds"
-avg_seconds_column = "{stage}_avg_seconds"
-
-[[funnels]]
-name = "view_purchase_users"
-mode = "users"
-user_column = "user_id"
-event_column = "event_type"
-time_column = { name = "event_time", format = "yyyy-MM-dd HH:mm:ss 'UTC'", timezone = "UTC" }
-stages = [
-  { name = "view",     events = ["view"] },
-  { name = "purchase", events = ["purchase"] },
-]
-
-[funnels.report]
-table = "rpt_rees46_users"
-`
-
-// retailRocketConfig is docs/loading.md's RetailRocket funnel.toml, with the
-// business day in Asia/Shanghai (the default dataworks.timezone).
-const retailRocketConfig = `
-version = 1
-
-[project]
-name = "retailrocket"
-
-[ods]
-name = "ods_retailrocket_events"
-partition = "dt"
-columns = [
-  { name = "timestamp",     type = "BIGINT" },
-  { name = "visitorid",     type = "STRING" },
-  { name = "event",         type = "STRING" },
-  { name = "itemid",        type = "BIGINT" },
-  { name = "transactionid", type = "BIGINT" },
-]
-
-[dw]
-name = "dw_retailrocket_events"
-partition = "dt"
-columns = [
-  { name = "timestamp",     type = "BIGINT" },
-  { name = "visitorid",     type = "STRING" },
-  { name = "event",         type = "STRING" },
-  { name = "itemid",        type = "BIGINT" },
-]
-drop_empty = ["visitorid", "event"]
-
-[[funnels]]
-name = "view_addtocart_transaction"
-mode = "ordered"
-window = "30m"
-user_column = "visitorid"
-event_column = "event"
-time_column = { name = "timestamp", unit = "ms" }
-stages = [
-  { name = "view",        events = ["view"] },
-  { name = "addtocart",   events = ["addtocart"] },
-  { name = "transaction", events = ["transaction"] },
-]
-
-[funnels.report]
-table = "rpt_retailrocket_ordered"
-median_seconds_column = "{stage}_median_seconds"
-step_median_seconds_column = "{from}_to_{stage}_median_seconds"
-`
+// docConfig returns the funnel.toml of docs/loading.md whose project is
+// name: the toml code block with name = "<name>" in [project].
+func docConfig(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(loadingDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(data), "```toml\n")
+	for _, b := range blocks[1:] {
+		b, _, _ = strings.Cut(b, "```")
+		if strings.Contains(b, "[project]\nname = "+strconv.Quote(name)+"\n") {
+			return []byte(b)
+		}
+	}
+	t.Fatalf("%s has no funnel.toml of project %s", loadingDoc, name)
+	return nil
+}
 
 func TestRealLogsREES46(t *testing.T) {
-	e := newEnv(t, "rees46", []byte(rees46Config))
+	e := newEnv(t, "rees46", docConfig(t, "rees46"))
 	r := rand.New(rand.NewPCG(46, 2019))
 	codes := []string{"", "electronics.smartphone", "appliances.kitchen.washer", "computers.notebook", "apparel.shoes"}
 	brands := []string{"samsung", "apple", "xiaomi", "", "huawei"}
@@ -202,7 +103,7 @@ func TestRealLogsREES46(t *testing.T) {
 }
 
 func TestRealLogsRetailRocket(t *testing.T) {
-	e := newEnv(t, "retailrocket", []byte(retailRocketConfig))
+	e := newEnv(t, "retailrocket", docConfig(t, "retailrocket"))
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
