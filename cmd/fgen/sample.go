@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
-	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -137,7 +135,7 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 		return 0, "", err
 	}
 	defer ot.wh.Close()
-	n, err := appendSample(ctx, ot.local, cfg, so)
+	n, err := replaceWithSample(ctx, ot.local, cfg, so)
 	if err != nil {
 		return 0, "", err
 	}
@@ -160,16 +158,14 @@ func sampleDays(start string, n int) ([]string, error) {
 	return bizdate.Range(start, addDays(start, n-1))
 }
 
-// appendSample replaces the ODS partitions of the sample's days with its
-// events and returns the number of events.
-func appendSample(ctx context.Context, db *duckdb.DB, cfg *models.Config, so sample.Options) (int64, error) {
+// replaceWithSample replaces the ODS partitions of the sample's days with
+// its events and returns the number of events.
+func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, so sample.Options) (int64, error) {
 	days, err := sampleDays(so.Start, so.Days)
 	if err != nil {
 		return 0, err
 	}
-	return db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
-		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
-	})
+	return db.ReplaceWithSample(ctx, cfg, days, so)
 }
 
 // sampleMatchesODS checks that the ODS table has the seed's columns, which
