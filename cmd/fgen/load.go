@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
+	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -67,7 +69,10 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	defer ot.wh.Close()
 	start := time.Now()
+	pr := opts.newProgress(-1, "loading "+filesSize(files))
+	pr.Detail("loading %s into %s ...", filesSize(files), cfg.ODS.Name)
 	n, err := loadODS(ctx, cfg, ot.local, opts.bizdate, files, opts.append)
+	pr.Done()
 	if err != nil {
 		return err
 	}
@@ -122,4 +127,20 @@ func loadODS(ctx context.Context, cfg *models.Config, db localEngine, day string
 		return 0, fmt.Errorf("load: %w; nothing was loaded", err)
 	}
 	return n, nil
+}
+
+// filesSize says how many files there are and their size, e.g. "2 files
+// (1.3 GB)".
+func filesSize(files []string) string {
+	var size int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			size += st.Size()
+		}
+	}
+	what := "1 file"
+	if len(files) != 1 {
+		what = fmt.Sprintf("%d files", len(files))
+	}
+	return fmt.Sprintf("%s (%s)", what, plan.FormatBytes(size))
 }

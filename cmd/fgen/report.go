@@ -132,6 +132,8 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	}
 	var rs []*report.Report
 	first, last := "", ""
+	pr := opts.newProgress(len(fs), "funnels")
+	defer pr.Done()
 	for _, f := range fs {
 		if _, err := ot.wh.Describe(ctx, f.Report.Table); errors.Is(err, warehouse.ErrTableNotFound) {
 			return fmt.Errorf("target %s has no report table %s yet; create and fill it with '%s'", ot.name, f.Report.Table, fill)
@@ -154,7 +156,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			return err
 		}
 		rs = append(rs, r)
+		pr.Step()
 	}
+	pr.Done()
 	if first != "" {
 		if err := warnEvents(ctx, opts.stderr, ot.wh, proj, cfg, first, last); err != nil {
 			return err

@@ -85,6 +85,8 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		return err
 	}
 	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: stages, Noise: opts.noise}
+	pr := opts.newProgress(opts.users*opts.days, "users")
+	so.Progress = sampleProgress(pr, opts.start, opts.users, opts.days)
 	start := time.Now()
 	var n int64
 	var where string
@@ -97,6 +99,7 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		n, err = writeSample(output, so)
 		where = output
 	}
+	pr.Done()
 	if err != nil {
 		return err
 	}
@@ -140,6 +143,19 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 		return 0, "", err
 	}
 	return n, fmt.Sprintf("%s on target %s", cfg.ODS.Name, ot.name), nil
+}
+
+// sampleProgress counts the users generated on pr and, where pr shows no
+// bar, prints a line as each of several days is done.
+func sampleProgress(pr *progress, start string, users, days int) func(int) {
+	done := 0
+	return func(n int) {
+		pr.Add(n)
+		done += n
+		if days > 1 && done%users == 0 {
+			pr.Detail("  %s done (day %d of %d)", addDays(start, done/users-1), done/users, days)
+		}
+	}
 }
 
 // checkSampleFlags checks the flags fgen sample and fgen demo share.

@@ -75,7 +75,7 @@ func (p *Plan) Summary() string {
 	if len(p.Days) > 0 {
 		s += fmt.Sprintf("; %d jobs to run on %d of %d days, %d up to date", jobs, days, len(p.Days), current)
 		if b := p.ReadBytes(); b > 0 {
-			s += fmt.Sprintf("; they read %s", bytesText(b))
+			s += fmt.Sprintf("; they read %s", FormatBytes(b))
 		}
 	}
 	return s + "."
@@ -111,11 +111,11 @@ func readText(n int64) string {
 	if n < 0 {
 		return ""
 	}
-	return "; reads " + bytesText(n)
+	return "; reads " + FormatBytes(n)
 }
 
-// bytesText writes a size in bytes with a binary unit.
-func bytesText(n int64) string {
+// FormatBytes writes a size in bytes with a binary unit, e.g. "1.3 GiB".
+func FormatBytes(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)

@@ -42,7 +42,14 @@ type Options struct {
 	Stages [][]string
 
 	Noise bool // add dirty rows, see the package documentation
+
+	// Progress, if set, is called as users are generated with how many
+	// were since its last call: Users * Days in all.
+	Progress func(users int)
 }
+
+// progressEvery is how many users make a call of Options.Progress.
+const progressEvery = 4096
 
 // Event is one ODS row. Generate reuses Events between calls to emit: copy
 // what you keep.
@@ -217,6 +224,12 @@ func (g *generator) day(date time.Time) error {
 		if err := g.user(g.absDay*half + uint64(i)); err != nil {
 			return err
 		}
+		if g.opts.Progress != nil && (i+1)%progressEvery == 0 {
+			g.opts.Progress(progressEvery)
+		}
+	}
+	if g.opts.Progress != nil && g.opts.Users%progressEvery != 0 {
+		g.opts.Progress(g.opts.Users % progressEvery)
 	}
 	if g.opts.Noise {
 		for b := 0; b < botsPerDay; b++ {
