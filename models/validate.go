@@ -470,7 +470,7 @@ func (v *validator) timeColumn(p string, t TimeColumn, col Column) {
 	switch {
 	case t.Format == "":
 		v.errorf(p, "time column %q is %s; say how to read it, e.g. time_column = { name = %q, format = \"yyyy-MM-dd HH:mm:ss\", timezone = \"UTC\" }", col.Name, col.Type, col.Name)
-	case v.lineText(p+".format", "format", t.Format):
+	case v.lineText(p+".format", "format", t.Format) && v.sqlText(p+".format", "format", t.Format):
 		parts, letters, err := FormatParts(t.Format)
 		if err != nil {
 			v.errorf(p+".format", "%v", err)
