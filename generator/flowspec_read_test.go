@@ -31,6 +31,13 @@ import (
 //     type", domain/dw/nodemodel/DataWorksNodeAdapter.java getNodeType).
 //   - The data source is a node field {name, type} (domain/ref/SpecNode.java,
 //     SpecDatasource.java); the script has none.
+//   - A trigger's cron is a plain string to the parser (domain/ref/
+//     SpecTrigger.java): run on 2026-12-03, it took 5- and 7-field crons and
+//     "every hour" alike, so a node's schedule (a daily node's cron, an
+//     hourly node's hourly_cron) is checked by models (checkCron,
+//     checkHourlyCron), not here. Each node has its own trigger: DataWorks
+//     schedules it by its own cron, and a daily node that depends on an
+//     hourly one waits for that node's instances of the day.
 //
 // And what DataWorks needs of a workflow beyond parsing it: every output a
 // node depends on is some node's output, the workspace root, or one of
@@ -189,6 +196,10 @@ func TestFlowSpecReadsBackAsDataWorks(t *testing.T) {
 	}
 	variants["shipped/custom"] = flowspecConfig(t, `parameters = "system"`, `parameters = "custom"`)
 	variants["shipped/ods_producer"] = flowspecConfig(t, `# ods_producer = "user_trace.ods_user_trace_data"`, `ods_producer = "user_trace.ods_user_trace_data"`)
+	// A daily DW node on an hourly sync node elsewhere in the workspace.
+	hourlyODS := loadConfig(t, "testdata/configs/hourly_ods.toml")
+	hourlyODS.DataWorks.ODSProducer = "shop.ods_events"
+	variants["hourly_ods/ods_producer"] = hourlyODS
 	for name, cfg := range variants {
 		t.Run(name, func(t *testing.T) {
 			p, f := flowspecRender(t, cfg)
