@@ -166,7 +166,7 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 			continue
 		}
 		seen[row.Dt] = true
-		out, err := wh.Partition(ctx, f.Report.Table, f.Report.Partition, row.Dt)
+		out, err := wh.Partition(ctx, f.Report.Table, warehouse.DaySpec(f.Report.Partition, row.Dt))
 		if err != nil {
 			return err
 		}
@@ -174,7 +174,7 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 		if err != nil {
 			continue
 		}
-		in, err := wh.Partition(ctx, cfg.DW.Name, cfg.DW.Partition, next)
+		in, err := warehouse.DayPartition(ctx, wh, cfg.DW.Name, cfg.DW.Partition, cfg.DW.HourPartition, next)
 		if err != nil {
 			return err
 		}

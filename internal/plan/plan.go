@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -78,9 +79,21 @@ type Day struct {
 	// UpstreamReady is false when the ODS partition of the day is missing;
 	// apply then does not run the day's nodes.
 	UpstreamReady bool
-	Missing       []string // partitions, as "table/column=value"
-	Warnings      []string
-	Jobs          []*Job
+	Missing       []string // partitions, as "table/column=value" or "table/dt=day/hh=hour"
+	// MissingHours says, for an hourly ODS table, which of the day's hour
+	// partitions are missing: "ods_events dt=20261201: hours 07, 13-23 missing".
+	MissingHours []string
+	Warnings     []string
+	Jobs         []*Job
+}
+
+// MissingText says what upstream partitions the day lacks, for messages:
+// the hours of an hourly ODS table in runs, or the day's partition.
+func (d *Day) MissingText() string {
+	if len(d.MissingHours) > 0 {
+		return strings.Join(d.MissingHours, "; ")
+	}
+	return strings.Join(d.Missing, ", ")
 }
 
 // Pending reports whether some job of the day is pending.
