@@ -393,6 +393,7 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 		"eos":        func() string { return ";" + stmtMark },
 		"big":        func(n any) (string, error) { return bigLiteral(info, n) },
 		"dict":       dict,
+		"list":       func(xs ...string) []string { return xs },
 		"headerLine": func() string { return Header },
 		"dialect":    func() dialectFlags { return info.flags },
 	}

@@ -191,6 +191,8 @@ type rptView struct {
 	Dims        []string
 	TotalMarker string
 	NullMarker  string
+	Limit       int    // breakdown_limit: the values kept per breakdown, 0 for all
+	OtherMarker string // the value of the merged values' row
 	Columns     []reportValue
 }
 
@@ -211,6 +213,19 @@ func (v rptView) RankGroups() []rankGroup {
 		gs = append(gs, rankGroup{Suffix: fmt.Sprintf("_%d", i+1), Dims: []string{d}})
 	}
 	return gs
+}
+
+// UserCols are the columns of the ordered node's rows per user besides the
+// breakdowns: the user, the level and, with timing columns, the seconds to
+// each later stage.
+func (v rptView) UserCols() []string {
+	cols := []string{v.User, "fgen_level"}
+	if v.Timing {
+		for _, s := range v.Stages[1:] {
+			cols = append(cols, s.Secs)
+		}
+	}
+	return cols
 }
 
 // StageCol is the rows' stage column: fgen_bit in users mode, else fgen_stage.
@@ -264,6 +279,7 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 		User: f.UserColumn, Time: f.TimeColumn.Name, stagesView: newStagesView(c, f),
 		TimeRead: newTimeRead(c, f), WindowText: f.Window.Text,
 		Dims: f.Breakdowns, TotalMarker: f.Report.TotalMarker, NullMarker: f.Report.NullMarker,
+		Limit: f.BreakdownLimit, OtherMarker: f.Report.OtherMarker,
 	}
 	v.Window = f.Window.Seconds * v.TimeRead.Units
 	v.Table.Param = d.Day

@@ -142,8 +142,12 @@ type Funnel struct {
 	EventColumn string     `toml:"event_column"`
 	TimeColumn  TimeColumn `toml:"time_column"`
 	Breakdowns  []string   `toml:"breakdowns"`
-	Stages      []Stage    `toml:"stages"`
-	Report      Report     `toml:"report"`
+	// BreakdownLimit, when positive, keeps per day and breakdown the rows of
+	// the values with the largest stage-1 counts and merges the rest into one
+	// row (Report.OtherMarker).
+	BreakdownLimit int     `toml:"breakdown_limit"`
+	Stages         []Stage `toml:"stages"`
+	Report         Report  `toml:"report"`
 }
 
 // Hourly reports whether the funnel reports per hour (grain = "hour").
@@ -178,6 +182,9 @@ type Report struct {
 	// Breakdown markers: the total row, and NULL or empty dimension values.
 	TotalMarker string `toml:"total_marker" default:"all"`
 	NullMarker  string `toml:"null_marker" default:"unknown"`
+	// OtherMarker is the value of the row of the breakdown values beyond
+	// Funnel.BreakdownLimit.
+	OtherMarker string `toml:"other_marker" default:"other"`
 }
 
 // Engines a target can run on.

@@ -66,8 +66,11 @@ func (f *Funnel) ReportColumns() []ReportColumn {
 	r := &f.Report
 	var cols []ReportColumn
 	for _, d := range f.Breakdowns {
-		cols = append(cols, ReportColumn{Name: d, Type: "STRING", Kind: KindDimension, Stage: -1, Dimension: d, Pattern: "breakdowns",
-			Comment: fmt.Sprintf("%s; %q on the total row, %q when NULL or empty", d, r.TotalMarker, r.NullMarker)})
+		comment := fmt.Sprintf("%s; %q on the total row, %q when NULL or empty", d, r.TotalMarker, r.NullMarker)
+		if f.BreakdownLimit > 0 {
+			comment += fmt.Sprintf(", %q for the values beyond the top %d", r.OtherMarker, f.BreakdownLimit)
+		}
+		cols = append(cols, ReportColumn{Name: d, Type: "STRING", Kind: KindDimension, Stage: -1, Dimension: d, Pattern: "breakdowns", Comment: comment})
 	}
 	unit := map[string]string{ModeEvents: "events", ModeUsers: "distinct users", ModeOrdered: "users who reached it in order"}[f.Mode]
 	for k, s := range f.Stages {

@@ -104,6 +104,10 @@ funnel.toml:80:3: funnels[0].time_column: time_column is required`},
 			`funnel.toml:84:1: funnels[0].window: window applies only to mode = "ordered"`},
 		{"breakdown not in DW", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"city\"]\nstages",
 			`funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "city" is not a column of the DW table "dw_user_trace_data"; add it to [dw] columns or name one of: uid, device_brand, device, system_type, customize_event, use_time, customize_event_content`},
+		{"breakdown limit without breakdowns", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdown_limit = 10\nstages",
+			`funnel.toml:86:1: funnels[0].breakdown_limit: breakdown_limit applies to breakdowns, and funnel "user_trace" has none; add breakdowns = ["..."] or remove it`},
+		{"negative breakdown limit", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"device\"]\nbreakdown_limit = -1\nstages",
+			`funnel.toml:87:1: funnels[0].breakdown_limit: breakdown_limit must be a positive number of values to keep per breakdown, or 0 for no limit`},
 		{"mode typo", "mode = \"events\"\nuser", "mode = \"event\"\nuser",
 			`funnel.toml:83:1: funnels[0].mode: "event" is not one of "events", "users", "ordered"; did you mean "events"?`},
 		{"credentials", `path = ".fgen/local.duckdb"`, `access_key = "secret"`,
@@ -269,4 +273,17 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestOtherMarkerMustDiffer(t *testing.T) {
+	src := edit(t, shipped(t), "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"device\"]\nbreakdown_limit = 3\nstages")
+	if _, err := Parse("funnel.toml", []byte(src)); err != nil {
+		t.Fatalf("a breakdown limit with the default markers: %v", err)
+	}
+	src = edit(t, src, "partition = \"dt\"\ncount_type", "partition = \"dt\"\nother_marker = \"all\"\ncount_type")
+	_, err := Parse("funnel.toml", []byte(src))
+	want := `funnel.toml:99:1: funnels[0].report.other_marker: other_marker "all" must differ from total_marker and null_marker, or the merged values' row can not be told apart`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want\n%s", err, want)
+	}
 }

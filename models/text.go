@@ -89,6 +89,7 @@ func (v *validator) sqlTexts() {
 		v.sqlText(p+".report.comment", "comment", f.Report.Comment)
 		v.sqlText(p+".report.total_marker", "total_marker", f.Report.TotalMarker)
 		v.sqlText(p+".report.null_marker", "null_marker", f.Report.NullMarker)
+		v.sqlText(p+".report.other_marker", "other_marker", f.Report.OtherMarker)
 	}
 }
 

@@ -292,6 +292,12 @@ func (v *validator) funnel(p string, f *Funnel) {
 		}
 		dims[strings.ToLower(d)] = true
 	}
+	switch {
+	case f.BreakdownLimit < 0:
+		v.errorf(p+".breakdown_limit", "breakdown_limit must be a positive number of values to keep per breakdown, or 0 for no limit")
+	case f.BreakdownLimit > 0 && len(f.Breakdowns) == 0:
+		v.errorf(p+".breakdown_limit", "breakdown_limit applies to breakdowns, and funnel %q has none; add breakdowns = [\"...\"] or remove it", f.Name)
+	}
 	switch len(f.Stages) {
 	case 0:
 		v.errorf(p+".stages", "funnel %q has no stages; add [[funnels.stages]] with a name and events", f.Name)
@@ -372,6 +378,9 @@ func (v *validator) report(p string, f *Funnel) {
 	}
 	if r.TotalMarker == r.NullMarker {
 		v.errorf(p+".null_marker", "null_marker must differ from total_marker, or NULL values and the total row can not be told apart")
+	}
+	if f.BreakdownLimit > 0 && (r.OtherMarker == r.TotalMarker || r.OtherMarker == r.NullMarker) {
+		v.errorf(p+".other_marker", "other_marker %+q must differ from total_marker and null_marker, or the merged values' row can not be told apart", r.OtherMarker)
 	}
 	if len(f.Stages) == 0 {
 		return

@@ -198,6 +198,20 @@ var breakdownVariants = []variant{
 	{name: "ordered-breakdowns", edits: concat(withTime, durations, []funneltest.Edit{
 		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"), funneltest.Set(f0+".breakdowns", []string{"device_brand"}),
 	})},
+	// A breakdown limit: the top values by stage-1 count keep their rows,
+	// the others share one, whose times are over all its users; the marker
+	// "a" is also a value of the data, whose row it then is.
+	{name: "events-breakdown-limit", edits: []funneltest.Edit{
+		funneltest.Set(f0+".breakdowns", []string{"device_brand", "system_type"}), funneltest.Set(f0+".breakdown_limit", 3),
+	}},
+	{name: "users-breakdown-limit-marker-in-data", edits: concat(withTime, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "users"), funneltest.Set(f0+".breakdowns", []string{"device_brand"}),
+		funneltest.Set(f0+".breakdown_limit", 2), funneltest.Set(f0+".report.other_marker", "a"),
+	})},
+	{name: "ordered-breakdown-limit-timing", edits: concat(withTime, durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "10m"),
+		funneltest.Set(f0+".breakdowns", []string{"device_brand", "system_type"}), funneltest.Set(f0+".breakdown_limit", 4),
+	})},
 	// Medians come from ranks within each report row: two breakdowns rank
 	// each user three times per stage.
 	{name: "ordered-two-breakdowns-timing", edits: concat(withTime, durations, []funneltest.Edit{
@@ -230,6 +244,16 @@ var nastyVariants = []variant{
 func perUser(cfg *models.Config) bool {
 	for _, f := range cfg.Funnels {
 		if f.Mode != models.ModeEvents {
+			return true
+		}
+	}
+	return false
+}
+
+// limited reports whether some funnel has a breakdown limit.
+func limited(cfg *models.Config) bool {
+	for _, f := range cfg.Funnels {
+		if f.BreakdownLimit > 0 {
 			return true
 		}
 	}
@@ -313,6 +337,11 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64) {
 		Sessions:       1 + r.IntN(150),
 		Window:         window,
 		UnitsPerSecond: e.lay.Units,
+	}
+	if limited(e.cfg) {
+		// More values than the limit, many with equal stage-1 counts.
+		opts.DimValues = 2 + r.IntN(12)
+		opts.Users += r.IntN(40)
 	}
 	if r.IntN(4) == 0 {
 		opts.BotEvents = 200 + r.IntN(800)

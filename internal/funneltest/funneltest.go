@@ -370,6 +370,8 @@ func Funnel(cfg *models.Config, i int) reference.Funnel {
 		Breakdowns:     slices.Clone(f.Breakdowns),
 		TotalMarker:    f.Report.TotalMarker,
 		NullMarker:     f.Report.NullMarker,
+		BreakdownLimit: f.BreakdownLimit,
+		OtherMarker:    f.Report.OtherMarker,
 	}
 	for _, s := range f.Stages {
 		rf.Stages = append(rf.Stages, slices.Clone(s.Events))

@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS "rpt_events_by_system" (
     "browse_to_buy_rate" DOUBLE,
     "dt"                 VARCHAR NOT NULL
 );
-COMMENT ON COLUMN "rpt_events_by_system"."system_type" IS 'system_type; "all" on the total row, "unknown" when NULL or empty';
+COMMENT ON COLUMN "rpt_events_by_system"."system_type" IS 'system_type; "all" on the total row, "unknown" when NULL or empty, "other" for the values beyond the top 5';
 COMMENT ON COLUMN "rpt_events_by_system"."browse" IS 'stage 1 browse: events';
 COMMENT ON COLUMN "rpt_events_by_system"."buy" IS 'stage 2 buy: events';
 COMMENT ON COLUMN "rpt_events_by_system"."browse_to_buy_rate" IS 'buy / browse; NULL when browse is 0';

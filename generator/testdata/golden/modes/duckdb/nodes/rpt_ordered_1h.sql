@@ -15,6 +15,8 @@
 -- A user is attributed to the breakdown values of their first browse of the day (first touch).
 -- One row per value of device_brand and a total row (all), in one pass.
 -- NULL or empty values are reported as unknown.
+-- Per breakdown, the 20 values with the most users entering at browse on the day keep their rows
+-- (on a tie, the smaller value), and the others share one row: other.
 -- Rates are NULL when their denominator is 0.
 BEGIN TRANSACTION;
 DELETE FROM "rpt_ordered_1h" WHERE "dt" = '${bdp.system.bizdate}';
@@ -66,64 +68,88 @@ FROM (
                ROW_NUMBER() OVER (PARTITION BY "device_brand", "fgen_secs_purchase" IS NULL ORDER BY "fgen_secs_purchase") AS "fgen_rank_3_1",
                COUNT("fgen_secs_purchase") OVER (PARTITION BY "device_brand")                                              AS "fgen_n_3_1"
         FROM (
-            -- one row per user who entered the funnel on the day: the stage reached,
-            -- the seconds from entry to each later stage at its first completion,
-            -- and the breakdown values of the first entry
+            -- each breakdown's values beyond the top 20 by browse count, merged into one row: other
             SELECT "uid",
-                   ("fgen_fold".w1 & 3)                                                         AS "fgen_level",
-                   CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN (("fgen_fold".w1 >> 14) & 4095) END AS "fgen_secs_click",
-                   CASE WHEN ("fgen_fold".w1 & 3) >= 3 THEN (("fgen_fold".w1 >> 26) & 4095) END AS "fgen_secs_purchase",
-                   "device_brand"                                                               AS "device_brand"
+                   "fgen_level",
+                   "fgen_secs_click",
+                   "fgen_secs_purchase",
+                   CASE WHEN "fgen_place_1" <= 20 THEN "device_brand" ELSE 'other' END AS "device_brand"
             FROM (
-                -- each user's stage rows folded in (ts, stage) order into fgen_fold:
-                --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
-                --   w1 bits 0-1: the stage reached
-                --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
-                --   w1 bits 14-25: the seconds to click where a chain first reached it
-                --   w1 bits 26-37: the seconds to purchase where a chain first reached it
                 SELECT "uid",
-                       list_reduce(
-                           list_transform(
-                               -- the keys in order, sorted only when they did not arrive in order
-                               CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
-                                    THEN list("fgen_key")
-                                    ELSE list_sort(list("fgen_key"))
-                               END,
-                               lambda k: {'e': k >> 2, 'w1': k & 3}),
-                           lambda p, x:
-                               {
-                                   'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
-                                   'w1': CASE x.w1
-                                       WHEN 1 THEN p.w1 + (LEAST(((p.w1 >> 2) & 4095) + (x.e - p.e), 3601) - ((p.w1 >> 2) & 4095)) * 4 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
-                                       WHEN 2 THEN CASE WHEN (x.e - p.e) <= 3600 THEN p.w1 - ((p.w1 >> 2) & 4095) * 4 + CASE WHEN (p.w1 & 3) = 1 THEN 1 + (x.e - p.e) * 16384 ELSE 0 END ELSE p.w1 END
-                                       WHEN 3 THEN CASE WHEN ((x.e - p.e) + ((p.w1 >> 2) & 4095)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3) = 2 THEN 1 + ((x.e - p.e) + ((p.w1 >> 2) & 4095)) * 67108864 ELSE 0 END ELSE p.w1 END
-                                       ELSE p.w1
-                                   END
-                               },
-                           {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(14404 AS BIGINT)}
-                       ) AS "fgen_fold",
-                       struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device_brand"} END), 'v0') AS "device_brand"
+                       "fgen_level",
+                       "fgen_secs_click",
+                       "fgen_secs_purchase",
+                       "device_brand",
+                       DENSE_RANK() OVER (ORDER BY "fgen_count_1" DESC, "device_brand") AS "fgen_place_1"
                 FROM (
-                    -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
-                    -- so at equal times the lower stage comes first
                     SELECT "uid",
-                           "ts" * 4 + "fgen_stage" AS "fgen_key",
-                           "fgen_stage",
-                           "device_brand"
+                           "fgen_level",
+                           "fgen_secs_click",
+                           "fgen_secs_purchase",
+                           "device_brand",
+                           SUM(1) OVER (PARTITION BY "device_brand") AS "fgen_count_1"
                     FROM (
+                        -- one row per user who entered the funnel on the day: the stage reached,
+                        -- the seconds from entry to each later stage at its first completion,
+                        -- and the breakdown values of the first entry
                         SELECT "uid",
-                               "ts",
-                               list_position(['browse', 'click', 'purchase'], "customize_event") AS "fgen_stage",
-                               COALESCE(NULLIF(CAST("device_brand" AS STRING), ''), 'unknown') AS "device_brand"
-                        FROM "dw_user_trace_data"
-                        WHERE "dt" = '${bdp.system.bizdate}'
-                    ) "funnel_rows"
-                    WHERE "fgen_stage" IS NOT NULL
-                      AND "ts" IS NOT NULL
-                ) "funnel_keys"
-                GROUP BY "uid"
-            ) "folds"
-            WHERE ("fgen_fold".w1 & 3) >= 1
+                               ("fgen_fold".w1 & 3)                                                         AS "fgen_level",
+                               CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN (("fgen_fold".w1 >> 14) & 4095) END AS "fgen_secs_click",
+                               CASE WHEN ("fgen_fold".w1 & 3) >= 3 THEN (("fgen_fold".w1 >> 26) & 4095) END AS "fgen_secs_purchase",
+                               "device_brand"                                                               AS "device_brand"
+                        FROM (
+                            -- each user's stage rows folded in (ts, stage) order into fgen_fold:
+                            --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+                            --   w1 bits 0-1: the stage reached
+                            --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
+                            --   w1 bits 14-25: the seconds to click where a chain first reached it
+                            --   w1 bits 26-37: the seconds to purchase where a chain first reached it
+                            SELECT "uid",
+                                   list_reduce(
+                                       list_transform(
+                                           -- the keys in order, sorted only when they did not arrive in order
+                                           CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
+                                                THEN list("fgen_key")
+                                                ELSE list_sort(list("fgen_key"))
+                                           END,
+                                           lambda k: {'e': k >> 2, 'w1': k & 3}),
+                                       lambda p, x:
+                                           {
+                                               'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
+                                               'w1': CASE x.w1
+                                                   WHEN 1 THEN p.w1 + (LEAST(((p.w1 >> 2) & 4095) + (x.e - p.e), 3601) - ((p.w1 >> 2) & 4095)) * 4 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
+                                                   WHEN 2 THEN CASE WHEN (x.e - p.e) <= 3600 THEN p.w1 - ((p.w1 >> 2) & 4095) * 4 + CASE WHEN (p.w1 & 3) = 1 THEN 1 + (x.e - p.e) * 16384 ELSE 0 END ELSE p.w1 END
+                                                   WHEN 3 THEN CASE WHEN ((x.e - p.e) + ((p.w1 >> 2) & 4095)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3) = 2 THEN 1 + ((x.e - p.e) + ((p.w1 >> 2) & 4095)) * 67108864 ELSE 0 END ELSE p.w1 END
+                                                   ELSE p.w1
+                                               END
+                                           },
+                                       {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(14404 AS BIGINT)}
+                                   ) AS "fgen_fold",
+                                   struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device_brand"} END), 'v0') AS "device_brand"
+                            FROM (
+                                -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
+                                -- so at equal times the lower stage comes first
+                                SELECT "uid",
+                                       "ts" * 4 + "fgen_stage" AS "fgen_key",
+                                       "fgen_stage",
+                                       "device_brand"
+                                FROM (
+                                    SELECT "uid",
+                                           "ts",
+                                           list_position(['browse', 'click', 'purchase'], "customize_event") AS "fgen_stage",
+                                           COALESCE(NULLIF(CAST("device_brand" AS STRING), ''), 'unknown') AS "device_brand"
+                                    FROM "dw_user_trace_data"
+                                    WHERE "dt" = '${bdp.system.bizdate}'
+                                ) "funnel_rows"
+                                WHERE "fgen_stage" IS NOT NULL
+                                  AND "ts" IS NOT NULL
+                            ) "funnel_keys"
+                            GROUP BY "uid"
+                        ) "folds"
+                        WHERE ("fgen_fold".w1 & 3) >= 1
+                    ) "fgen_all_values"
+                ) "fgen_counted"
+            ) "fgen_placed"
         ) "users"
     ) "ranked"
     GROUP BY GROUPING SETS ((), ("device_brand"))

@@ -5,6 +5,8 @@
 -- Counts the rows of each stage in one scan of dw_user_trace_data.
 -- One row per value of system_type and a total row (all), in one pass.
 -- NULL or empty values are reported as unknown.
+-- Per breakdown, the 5 values with the most browse rows on the day keep their rows
+-- (on a tie, the smaller value), and the others share one row: other.
 -- Rates are NULL when their denominator is 0.
 SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_events_by_system` PARTITION (`dt` = '${bdp.system.bizdate}')
@@ -17,17 +19,35 @@ FROM (
            COALESCE(SUM(CASE WHEN `customize_event` = 'browse' THEN `fgen_rows` END), 0L)               AS `n_browse`,
            COALESCE(SUM(CASE WHEN `customize_event` IN ('click', 'purchase') THEN `fgen_rows` END), 0L) AS `n_buy`
     FROM (
-        -- rows per customize_event, system_type on the day
-        SELECT `system_type`,
-               `customize_event`,
-               COUNT(*) AS `fgen_rows`
+        -- each breakdown's values beyond the top 5 by browse count, merged into one row: other
+        SELECT `customize_event`,
+               `fgen_rows`,
+               CASE WHEN `fgen_place_1` <= 5 THEN `system_type` ELSE 'other' END AS `system_type`
         FROM (
-            SELECT COALESCE(NULLIF(CAST(`system_type` AS STRING), ''), 'unknown') AS `system_type`,
-                   `customize_event`
-            FROM `dw_user_trace_data`
-            WHERE `dt` = '${bdp.system.bizdate}'
-        ) `funnel_rows`
-        GROUP BY `system_type`, `customize_event`
+            SELECT `customize_event`,
+                   `fgen_rows`,
+                   `system_type`,
+                   DENSE_RANK() OVER (ORDER BY `fgen_count_1` DESC, `system_type`) AS `fgen_place_1`
+            FROM (
+                SELECT `customize_event`,
+                       `fgen_rows`,
+                       `system_type`,
+                       SUM(CASE WHEN `customize_event` = 'browse' THEN `fgen_rows` ELSE 0L END) OVER (PARTITION BY `system_type`) AS `fgen_count_1`
+                FROM (
+                    -- rows per customize_event, system_type on the day
+                    SELECT `system_type`,
+                           `customize_event`,
+                           COUNT(*) AS `fgen_rows`
+                    FROM (
+                        SELECT COALESCE(NULLIF(CAST(`system_type` AS STRING), ''), 'unknown') AS `system_type`,
+                               `customize_event`
+                        FROM `dw_user_trace_data`
+                        WHERE `dt` = '${bdp.system.bizdate}'
+                    ) `funnel_rows`
+                    GROUP BY `system_type`, `customize_event`
+                ) `fgen_all_values`
+            ) `fgen_counted`
+        ) `fgen_placed`
     ) `event_counts`
     GROUP BY GROUPING SETS ((), (`system_type`))
 ) `stage_counts`;

@@ -15,6 +15,8 @@
 -- A user is attributed to the breakdown values of their first browse of the day (first touch).
 -- One row per value of device_brand and a total row (all), in one pass.
 -- NULL or empty values are reported as unknown.
+-- Per breakdown, the 20 values with the most users entering at browse on the day keep their rows
+-- (on a tie, the smaller value), and the others share one row: other.
 -- Rates are NULL when their denominator is 0.
 SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_ordered_1h` PARTITION (`dt` = '${bdp.system.bizdate}')
@@ -64,63 +66,87 @@ FROM (
                ROW_NUMBER() OVER (PARTITION BY `device_brand`, `fgen_secs_purchase` IS NULL ORDER BY `fgen_secs_purchase`) AS `fgen_rank_3_1`,
                COUNT(`fgen_secs_purchase`) OVER (PARTITION BY `device_brand`)                                              AS `fgen_n_3_1`
         FROM (
-            -- one row per user who entered the funnel on the day: the stage reached,
-            -- the seconds from entry to each later stage at its first completion,
-            -- and the breakdown values of the first entry
+            -- each breakdown's values beyond the top 20 by browse count, merged into one row: other
             SELECT `uid`,
-                   (`fgen_fold`.w1 & 3L)                                                                  AS `fgen_level`,
-                   CASE WHEN (`fgen_fold`.w1 & 3L) >= 2 THEN (SHIFTRIGHT(`fgen_fold`.w1, 14) & 4095L) END AS `fgen_secs_click`,
-                   CASE WHEN (`fgen_fold`.w1 & 3L) >= 3 THEN (SHIFTRIGHT(`fgen_fold`.w1, 26) & 4095L) END AS `fgen_secs_purchase`,
-                   `device_brand`                                                                         AS `device_brand`
+                   `fgen_level`,
+                   `fgen_secs_click`,
+                   `fgen_secs_purchase`,
+                   CASE WHEN `fgen_place_1` <= 20 THEN `device_brand` ELSE 'other' END AS `device_brand`
             FROM (
-                -- each user's stage rows folded in (ts, stage) order into fgen_fold:
-                --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
-                --   w1 bits 0-1: the stage reached
-                --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
-                --   w1 bits 14-25: the seconds to click where a chain first reached it
-                --   w1 bits 26-37: the seconds to purchase where a chain first reached it
                 SELECT `uid`,
-                       ARRAY_REDUCE(
-                           SORT_ARRAY(COLLECT_LIST(`fgen_key`)),
-                           NAMED_STRUCT('e', CAST(-4611686018427387904 AS BIGINT), 'w1', CAST(14404 AS BIGINT)),
-                           (p, x) ->
-                               NAMED_STRUCT(
-                                   'e', CASE WHEN (x & 3L) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.e END,
-                                   'w1', CASE (x & 3L)
-                                       WHEN 1L THEN p.w1 + (LEAST((SHIFTRIGHT(p.w1, 2) & 4095L) + (SHIFTRIGHT(x, 2) - p.e), 3601L) - (SHIFTRIGHT(p.w1, 2) & 4095L)) * 4L + CASE WHEN (p.w1 & 3L) = 0 THEN 1 ELSE 0 END
-                                       WHEN 2L THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 3600 THEN p.w1 - (SHIFTRIGHT(p.w1, 2) & 4095L) * 4L + CASE WHEN (p.w1 & 3L) = 1 THEN 1 + (SHIFTRIGHT(x, 2) - p.e) * 16384L ELSE 0 END ELSE p.w1 END
-                                       WHEN 3L THEN CASE WHEN ((SHIFTRIGHT(x, 2) - p.e) + (SHIFTRIGHT(p.w1, 2) & 4095L)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3L) = 2 THEN 1 + ((SHIFTRIGHT(x, 2) - p.e) + (SHIFTRIGHT(p.w1, 2) & 4095L)) * 67108864L ELSE 0 END ELSE p.w1 END
-                                       ELSE p.w1
-                                   END
-                               ),
-                           p -> p
-                       ) AS `fgen_fold`,
-                       MAX(CASE WHEN `fgen_touch` = 1 THEN `device_brand` END) AS `device_brand`
+                       `fgen_level`,
+                       `fgen_secs_click`,
+                       `fgen_secs_purchase`,
+                       `device_brand`,
+                       DENSE_RANK() OVER (ORDER BY `fgen_count_1` DESC, `device_brand`) AS `fgen_place_1`
                 FROM (
-                    -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
-                    -- so at equal times the lower stage comes first
                     SELECT `uid`,
-                           `ts` * 4L + `fgen_stage` AS `fgen_key`,
-                           `fgen_stage`,
+                           `fgen_level`,
+                           `fgen_secs_click`,
+                           `fgen_secs_purchase`,
                            `device_brand`,
-                           ROW_NUMBER() OVER (
-                               PARTITION BY `uid`
-                               ORDER BY CASE WHEN `fgen_stage` = 1 THEN 0 ELSE 1 END, `ts`, `fgen_stage`, `device_brand`
-                           ) AS `fgen_touch`
+                           SUM(1L) OVER (PARTITION BY `device_brand`) AS `fgen_count_1`
                     FROM (
+                        -- one row per user who entered the funnel on the day: the stage reached,
+                        -- the seconds from entry to each later stage at its first completion,
+                        -- and the breakdown values of the first entry
                         SELECT `uid`,
-                               `ts`,
-                               CASE WHEN `customize_event` = 'browse' THEN 1L WHEN `customize_event` = 'click' THEN 2L WHEN `customize_event` = 'purchase' THEN 3L END AS `fgen_stage`,
-                               COALESCE(NULLIF(CAST(`device_brand` AS STRING), ''), 'unknown') AS `device_brand`
-                        FROM `dw_user_trace_data`
-                        WHERE `dt` = '${bdp.system.bizdate}'
-                    ) `funnel_rows`
-                    WHERE `fgen_stage` IS NOT NULL
-                      AND `ts` IS NOT NULL
-                ) `funnel_keys`
-                GROUP BY `uid`
-            ) `folds`
-            WHERE (`fgen_fold`.w1 & 3L) >= 1
+                               (`fgen_fold`.w1 & 3L)                                                                  AS `fgen_level`,
+                               CASE WHEN (`fgen_fold`.w1 & 3L) >= 2 THEN (SHIFTRIGHT(`fgen_fold`.w1, 14) & 4095L) END AS `fgen_secs_click`,
+                               CASE WHEN (`fgen_fold`.w1 & 3L) >= 3 THEN (SHIFTRIGHT(`fgen_fold`.w1, 26) & 4095L) END AS `fgen_secs_purchase`,
+                               `device_brand`                                                                         AS `device_brand`
+                        FROM (
+                            -- each user's stage rows folded in (ts, stage) order into fgen_fold:
+                            --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+                            --   w1 bits 0-1: the stage reached
+                            --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
+                            --   w1 bits 14-25: the seconds to click where a chain first reached it
+                            --   w1 bits 26-37: the seconds to purchase where a chain first reached it
+                            SELECT `uid`,
+                                   ARRAY_REDUCE(
+                                       SORT_ARRAY(COLLECT_LIST(`fgen_key`)),
+                                       NAMED_STRUCT('e', CAST(-4611686018427387904 AS BIGINT), 'w1', CAST(14404 AS BIGINT)),
+                                       (p, x) ->
+                                           NAMED_STRUCT(
+                                               'e', CASE WHEN (x & 3L) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.e END,
+                                               'w1', CASE (x & 3L)
+                                                   WHEN 1L THEN p.w1 + (LEAST((SHIFTRIGHT(p.w1, 2) & 4095L) + (SHIFTRIGHT(x, 2) - p.e), 3601L) - (SHIFTRIGHT(p.w1, 2) & 4095L)) * 4L + CASE WHEN (p.w1 & 3L) = 0 THEN 1 ELSE 0 END
+                                                   WHEN 2L THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 3600 THEN p.w1 - (SHIFTRIGHT(p.w1, 2) & 4095L) * 4L + CASE WHEN (p.w1 & 3L) = 1 THEN 1 + (SHIFTRIGHT(x, 2) - p.e) * 16384L ELSE 0 END ELSE p.w1 END
+                                                   WHEN 3L THEN CASE WHEN ((SHIFTRIGHT(x, 2) - p.e) + (SHIFTRIGHT(p.w1, 2) & 4095L)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3L) = 2 THEN 1 + ((SHIFTRIGHT(x, 2) - p.e) + (SHIFTRIGHT(p.w1, 2) & 4095L)) * 67108864L ELSE 0 END ELSE p.w1 END
+                                                   ELSE p.w1
+                                               END
+                                           ),
+                                       p -> p
+                                   ) AS `fgen_fold`,
+                                   MAX(CASE WHEN `fgen_touch` = 1 THEN `device_brand` END) AS `device_brand`
+                            FROM (
+                                -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
+                                -- so at equal times the lower stage comes first
+                                SELECT `uid`,
+                                       `ts` * 4L + `fgen_stage` AS `fgen_key`,
+                                       `fgen_stage`,
+                                       `device_brand`,
+                                       ROW_NUMBER() OVER (
+                                           PARTITION BY `uid`
+                                           ORDER BY CASE WHEN `fgen_stage` = 1 THEN 0 ELSE 1 END, `ts`, `fgen_stage`, `device_brand`
+                                       ) AS `fgen_touch`
+                                FROM (
+                                    SELECT `uid`,
+                                           `ts`,
+                                           CASE WHEN `customize_event` = 'browse' THEN 1L WHEN `customize_event` = 'click' THEN 2L WHEN `customize_event` = 'purchase' THEN 3L END AS `fgen_stage`,
+                                           COALESCE(NULLIF(CAST(`device_brand` AS STRING), ''), 'unknown') AS `device_brand`
+                                    FROM `dw_user_trace_data`
+                                    WHERE `dt` = '${bdp.system.bizdate}'
+                                ) `funnel_rows`
+                                WHERE `fgen_stage` IS NOT NULL
+                                  AND `ts` IS NOT NULL
+                            ) `funnel_keys`
+                            GROUP BY `uid`
+                        ) `folds`
+                        WHERE (`fgen_fold`.w1 & 3L) >= 1
+                    ) `fgen_all_values`
+                ) `fgen_counted`
+            ) `fgen_placed`
         ) `users`
     ) `ranked`
     GROUP BY GROUPING SETS ((), (`device_brand`))
