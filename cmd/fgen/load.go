@@ -119,7 +119,11 @@ func loadODS(ctx context.Context, cfg *models.Config, db *duckdb.DB, day string,
 	for _, c := range cfg.ODS.Columns {
 		cols = append(cols, duckdb.LoadColumn{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
 	}
-	n, err := db.Load(ctx, duckdb.LoadOptions{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows})
+	if cfg.ODS.Hourly() {
+		// Each row gives its hour; see LoadOptions.HourPartition.
+		cols = append(cols, duckdb.LoadColumn{Name: cfg.ODS.HourPartition, Type: "VARCHAR"})
+	}
+	n, err := db.Load(ctx, duckdb.LoadOptions{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows, HourPartition: cfg.ODS.HourPartition})
 	if err != nil {
 		return 0, fmt.Errorf("load: %w; nothing was loaded", err)
 	}

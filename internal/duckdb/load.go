@@ -31,6 +31,12 @@ type LoadOptions struct {
 	Columns   []LoadColumn
 	Files     []string
 	Append    bool // add to the partition instead of replacing it
+	// HourPartition, for a table partitioned by day and hour, is its hour
+	// column, which Columns must hold as VARCHAR: each row gives its hour,
+	// 00 to 23. A load writes whole days: each day it loads has its 24
+	// hour partitions, those without rows empty, as an hourly sync that
+	// ran every hour of the day leaves them.
+	HourPartition string
 }
 
 // RowError is a malformed row: the file, its 1-based line (or row, for
@@ -175,14 +181,53 @@ func (d *DB) Load(ctx context.Context, opts LoadOptions) (int64, error) {
 		if perr != nil {
 			return 0, perr
 		}
+		if opts.HourPartition != "" && strings.Contains(insertErr.Error(), "NOT NULL constraint failed: "+opts.Table+"."+opts.HourPartition) {
+			return 0, fmt.Errorf("a row has no %s value; %s is partitioned by hour: give every row its hour, 00 to 23", opts.HourPartition, opts.Table)
+		}
 		return 0, cleanError(insertErr)
 	}
-	for _, day := range st.days() {
-		if err := markPartition(ctx, tx, opts.Table, day); err != nil {
+	if opts.HourPartition != "" {
+		if err := checkHours(ctx, tx, opts, st.days()); err != nil {
 			return 0, err
 		}
 	}
+	for _, day := range st.days() {
+		if opts.HourPartition == "" {
+			if err := markPartition(ctx, tx, opts.Table, day); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		for h := range 24 {
+			if err := markPartition(ctx, tx, opts.Table, fmt.Sprintf("%s/%02d", day, h)); err != nil {
+				return 0, err
+			}
+		}
+	}
 	return n, tx.Commit()
+}
+
+// checkHours finds a row of the loaded days whose hour partition value is
+// not two digits from 00 to 23.
+func checkHours(ctx context.Context, tx *sql.Tx, opts LoadOptions, days []string) error {
+	if len(days) == 0 {
+		return nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", ")
+	q := fmt.Sprintf(`SELECT %[1]s, %[2]s FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT regexp_full_match(%[2]s, '[01][0-9]|2[0-3]')) LIMIT 1`,
+		quote(opts.Partition), quote(opts.HourPartition), quote(opts.Table), marks)
+	var day string
+	var hour sql.NullString
+	err := tx.QueryRowContext(ctx, q, anys(days)...).Scan(&day, &hour)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return cleanError(err)
+	case !hour.Valid:
+		return fmt.Errorf("a row of %s=%s has no %s value; %s is partitioned by hour: give every row its hour, 00 to 23", opts.Partition, day, opts.HourPartition, opts.Table)
+	}
+	return fmt.Errorf("a row of %s=%s has %s %q; an hour partition value is two digits from 00 to 23", opts.Partition, day, opts.HourPartition, hour.String)
 }
 
 // loadPartRows is the most rows of one staging file: DuckDB inserts fewer,
