@@ -476,7 +476,8 @@ func dict(kv ...any) (map[string]any, error) {
 
 // ReportQuery renders the statement that reads funnel f's report rows back
 // for the business dates from..to, inclusive: its report columns in order,
-// then the partition column. With from and to empty it reads every date.
+// then the partition column, and for an hourly report the hour partition
+// column. With from and to empty it reads every date.
 func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error) {
 	for _, d := range []string{from, to} {
 		if d == "" {
@@ -490,9 +491,9 @@ func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error)
 		return "", fmt.Errorf("report query: give both dates of the range, or neither")
 	}
 	v := struct {
-		Columns                    []string
-		Table, Partition, From, To string
-	}{Table: f.Report.Table, Partition: f.Report.Partition, From: from, To: to}
+		Columns                                   []string
+		Table, Partition, HourPartition, From, To string
+	}{Table: f.Report.Table, Partition: f.Report.Partition, HourPartition: f.Report.HourPartition, From: from, To: to}
 	for _, c := range f.ReportColumns() {
 		v.Columns = append(v.Columns, c.Name)
 	}

@@ -40,13 +40,20 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	}
 	cols := f.ReportColumns()
 	n := len(f.Stages)
+	width := len(cols) + 1 // the report columns, the day
+	if f.Hourly() {
+		width++ // and the hour
+	}
 	for _, vals := range rows.Values {
-		if len(vals) != len(cols)+1 {
-			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), len(cols)+1)
+		if len(vals) != width {
+			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), width)
 		}
 		row := Row{Dims: map[string]string{}, Counts: make([]int64, n), Cells: map[string]*string{}}
 		if vals[len(cols)] != nil {
 			row.Dt = *vals[len(cols)]
+		}
+		if f.Hourly() && vals[len(cols)+1] != nil {
+			row.Hour = *vals[len(cols)+1]
 		}
 		if f.Mode == models.ModeOrdered {
 			row.MedianSeconds, row.AvgSeconds = make([]*float64, n), make([]*float64, n)
@@ -104,6 +111,9 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	}
 	slices.SortStableFunc(byDay, func(a, b sortable) int {
 		if c := strings.Compare(a.row.Dt, b.row.Dt); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.row.Hour, b.row.Hour); c != 0 {
 			return c
 		}
 		if a.total != b.total {
