@@ -35,6 +35,10 @@ type dialectInfo struct {
 	// projects created before mid-2020 default to the 1.0 type system.
 	// https://www.alibabacloud.com/help/en/maxcompute/user-guide/maxcompute-v2-0-data-type-edition
 	typeSystem2 []Setting
+	// timezone is the setting of the session time zone, in which the
+	// engine reads a time from a STRING (MaxCompute's TO_DATE); "" where
+	// the SQL names the zone itself (DuckDB's timezone()).
+	timezone string
 	// bigint writes an integer literal of type BIGINT.
 	bigint func(int64) string
 	flags  dialectFlags
@@ -54,6 +58,8 @@ var dialectTable = map[Dialect]dialectInfo{
 	MaxCompute: {engine: models.EngineMaxCompute, quoteIdent: backquote, quoteString: maxComputeString,
 		columnType: func(t string) string { return t }, workflow: true,
 		typeSystem2: []Setting{{"odps.sql.type.system.odps2", "true"}},
+		// https://www.alibabacloud.com/help/en/maxcompute/user-guide/current-timestamp
+		timezone: "odps.sql.timezone",
 		// In the 2.0 type system 3 is an INT and 3L a BIGINT; bitwise
 		// operators, LEAST, NULLIF and COALESCE want both sides alike.
 		bigint: func(n int64) string { return strconv.FormatInt(n, 10) + "L" },

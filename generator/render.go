@@ -196,7 +196,8 @@ type nodeSpec struct {
 	inputs              []string
 	nextDay             bool
 	params              []Param
-	odps2               bool // its SQL needs the MaxCompute 2.0 type system
+	odps2               bool   // its SQL needs the MaxCompute 2.0 type system
+	zone                string // the time zone its SQL reads STRING times in, if any
 	table               tableView
 	comments, insert    string
 	view                func(dates) any
@@ -220,7 +221,7 @@ func rptNode(cfg *models.Config, f *models.Funnel) nodeSpec {
 	}
 	v := newRPTView(cfg, f, placeholders(params))
 	return nodeSpec{name: f.Report.Table, layer: LayerRPT, funnel: f.Name, inputs: []string{cfg.DW.Name},
-		nextDay: v.Cross, params: params, odps2: true, table: v.Table,
+		nextDay: v.Cross, params: params, odps2: true, zone: v.TimeRead.Zone, table: v.Table,
 		comments: "rpt_comments", insert: "rpt_insert",
 		view: func(d dates) any { return newRPTView(cfg, f, d) }}
 }
@@ -256,7 +257,11 @@ func (p *Project) nodeScript(s nodeSpec, v any, table tableView) (Script, error)
 	if err != nil {
 		return Script{}, err
 	}
-	return Script{Settings: p.settings(s.odps2), Statements: append(clear, insert...)}, nil
+	settings := p.settings(s.odps2)
+	if zone := p.Dialect.info().timezone; zone != "" && s.zone != "" {
+		settings = append(settings, Setting{zone, s.zone})
+	}
+	return Script{Settings: settings, Statements: append(clear, insert...)}, nil
 }
 
 // NodeScript renders what node n runs for business date day: its script
@@ -498,6 +503,30 @@ func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error)
 		v.Columns = append(v.Columns, c.Name)
 	}
 	stmts, err := p.statements("report_query", v)
+	if err != nil {
+		return "", err
+	}
+	return stmts[0], nil
+}
+
+// TimeProfileQuery renders the statement that counts, on each business
+// date from..to, the ODS rows whose STRING time column t has a value that
+// does not read in its format, with an example: rows of (date, count,
+// example), only dates with such rows.
+func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (string, error) {
+	for _, d := range []string{from, to} {
+		if _, err := bizdate.Parse(d); err != nil {
+			return "", err
+		}
+	}
+	ods := p.cfg.ODS
+	col, ok := ods.Column(t.Name)
+	if !ok {
+		return "", fmt.Errorf("time profile: the ODS table has no column %s", t.Name)
+	}
+	v := struct{ Table, Partition, Column, Strftime, ODPS, From, To string }{
+		ods.Name, ods.Partition, col.Name, strftime(t.Format), odpsTimeFormat(t.Format), from, to}
+	stmts, err := p.statements("time_profile", v)
 	if err != nil {
 		return "", err
 	}

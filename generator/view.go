@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/fgen-dev/fgen/models"
@@ -58,7 +59,16 @@ type dwView struct {
 	// ClusterStages, with Cluster, is the ordered funnel whose stage breaks
 	// ties of user and time; nil for none.
 	ClusterStages *stagesView
-	Rules         []string
+	// TimeReads are the STRING time columns whose values that do not read
+	// in their format the node drops (time_reads).
+	TimeReads []stringTime
+	Rules     []string
+}
+
+// stringTime is a STRING time column and its format, for time_reads.
+type stringTime struct {
+	Column, Format string
+	Strftime, ODPS string
 }
 
 func newDWView(c *models.Config, d dates) dwView {
@@ -90,6 +100,10 @@ func newDWView(c *models.Config, d dates) dwView {
 	}
 	if c.DW.DropUnknownEvents {
 		v.Rules = append(v.Rules, fmt.Sprintf("Keeps only rows whose %s is a stage of some funnel.", orList(eventCols)))
+	}
+	for _, t := range c.StringTimes() {
+		v.TimeReads = append(v.TimeReads, stringTime{Column: t.Name, Format: t.Format, Strftime: strftime(t.Format), ODPS: odpsTimeFormat(t.Format)})
+		v.Rules = append(v.Rules, fmt.Sprintf("Drops rows whose %s does not read as %s (a NULL one stays).", t.Name, t.Format))
 	}
 	if len(v.DedupBy) > 0 {
 		for _, k := range v.DedupBy {
@@ -155,7 +169,8 @@ type stageView struct {
 	Column string
 	Events []string
 	Count  string // the count aggregate's column
-	Secs   string // ordered: seconds from entry to this stage
+	Secs   string // ordered: the time from entry to this stage, in the time column's units
+	Step   string // ordered: the time from the previous stage to this one
 	Median string
 	Avg    string
 	Bit    int64 // users: the stage's bit in a user's set of reached stages, 1 << (Index - 1)
@@ -186,7 +201,12 @@ type rptView struct {
 	TimeRead    timeRead // how the time column reads as integer units
 	Window      int64    // in the time column's units
 	WindowText  string
-	Timing      bool // ordered: the report has time-to-stage columns
+	Timing      bool // ordered: the users' times from the entry are needed
+	StepTiming  bool // ordered: the users' times from the previous stage are needed
+	TimeAggs    []timeAgg
+	Ranks       []rankSpec
+	Long        bool        // the long layout: a row per stage
+	LongColumns []longValue // its columns
 	Fold        foldView
 	Dims        []string
 	TotalMarker string
@@ -219,10 +239,20 @@ func (v rptView) RankGroups() []rankGroup {
 // breakdowns: the user, the level and, with timing columns, the seconds to
 // each later stage.
 func (v rptView) UserCols() []string {
-	cols := []string{v.User, "fgen_level"}
-	if v.Timing {
-		for _, s := range v.Stages[1:] {
+	return append([]string{v.User, "fgen_level"}, v.TimeCols()...)
+}
+
+// TimeCols are the ordered node's columns of the users' times to convert:
+// from the entry and, with step times, from the previous stage, per later
+// stage.
+func (v rptView) TimeCols() []string {
+	var cols []string
+	for _, s := range v.Stages[1:] {
+		if v.Timing {
 			cols = append(cols, s.Secs)
+		}
+		if v.StepTiming {
+			cols = append(cols, s.Step)
 		}
 	}
 	return cols
@@ -255,7 +285,7 @@ func newStagesView(c *models.Config, f *models.Funnel) stagesView {
 	for i, s := range f.Stages {
 		k := i + 1
 		v.Stages = append(v.Stages, stageView{Index: k, Name: s.Name, Column: f.EventColumn, Events: s.Events,
-			Count: "n_" + s.Name, Secs: "fgen_secs_" + s.Name, Median: "median_" + s.Name, Avg: "avg_" + s.Name,
+			Count: "n_" + s.Name, Secs: "fgen_secs_" + s.Name, Step: "fgen_step_" + s.Name, Median: "median_" + s.Name, Avg: "avg_" + s.Name,
 			Bit: 1 << i})
 		for range s.Events {
 			v.EventStages = append(v.EventStages, k)
@@ -279,35 +309,202 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 		User: f.UserColumn, Time: f.TimeColumn.Name, stagesView: newStagesView(c, f),
 		TimeRead: newTimeRead(c, f), WindowText: f.Window.Text,
 		Dims: f.Breakdowns, TotalMarker: f.Report.TotalMarker, NullMarker: f.Report.NullMarker,
-		Limit: f.BreakdownLimit, OtherMarker: f.Report.OtherMarker,
+		Limit: f.BreakdownLimit, OtherMarker: f.Report.OtherMarker, Long: f.Long(),
 	}
 	v.Window = f.Window.Seconds * v.TimeRead.Units
 	v.Table.Param = d.Day
 	v.setHours(c, f, d)
+	times := newTimeAggs(&v, f, cols)
 	for _, col := range cols {
-		rv := reportValue{Name: col.Name, Type: col.Type, Percent: f.Report.RateFormat == "percent"}
-		switch col.Kind {
-		case models.KindDimension:
-			rv.Kind, rv.Num = "value", col.Name
-		case models.KindCount:
-			rv.Kind, rv.Num = "count", v.Stages[col.Stage].Count
-		case models.KindStepRate:
-			rv.Kind, rv.Num, rv.Den = "rate", v.Stages[col.Stage].Count, v.Stages[col.Stage-1].Count
-		case models.KindOverallRate:
-			rv.Kind, rv.Num, rv.Den = "rate", v.Stages[col.Stage].Count, v.Stages[0].Count
-		case models.KindMedianSeconds:
-			rv.Kind, rv.Num = "value", v.Stages[col.Stage].Median
-			v.Timing = true
-		case models.KindAvgSeconds:
-			rv.Kind, rv.Num = "value", v.Stages[col.Stage].Avg
-			v.Timing = true
+		if v.Long {
+			v.LongColumns = append(v.LongColumns, v.longValue(f, col, times))
+			continue
+		}
+		var rv reportValue
+		if col.Kind == models.KindDimension {
+			rv = reportValue{Name: col.Name, Kind: "value", Num: col.Name}
+		} else {
+			rv = v.stageValue(f, col, col.Stage, times)
 		}
 		v.Columns = append(v.Columns, rv)
 	}
 	if f.Mode == models.ModeOrdered {
-		v.Fold = newFoldView(v.Stages, v.Window, v.Timing)
+		v.Fold = newFoldView(v.Stages, v.Window, v.Timing, v.StepTiming)
 	}
 	return v
+}
+
+// stageValue is how report column col is computed for stage k (0-based)
+// from the stage_counts row: nil Kind when it has no value for the stage.
+func (v *rptView) stageValue(f *models.Funnel, col models.ReportColumn, k int, times map[aggKey]string) reportValue {
+	rv := reportValue{Name: col.Name, Type: col.Type, Percent: f.Report.RateFormat == "percent"}
+	s := v.Stages[k]
+	switch col.Kind {
+	case models.KindCount:
+		rv.Kind, rv.Num = "count", s.Count
+	case models.KindStepRate:
+		if k > 0 {
+			rv.Kind, rv.Num, rv.Den = "rate", s.Count, v.Stages[k-1].Count
+		}
+	case models.KindOverallRate:
+		if k > 0 {
+			rv.Kind, rv.Num, rv.Den = "rate", s.Count, v.Stages[0].Count
+		}
+	default:
+		if name, ok := times[aggKeyOf(col, k)]; ok {
+			rv.Kind, rv.Num = "value", name
+		}
+	}
+	return rv
+}
+
+// longValue is how column col of the long layout is computed, per stage
+// (fgen_k) of the row.
+func (v *rptView) longValue(f *models.Funnel, col models.ReportColumn, times map[aggKey]string) longValue {
+	lv := longValue{Name: col.Name}
+	switch col.Kind {
+	case models.KindDimension:
+		lv.Kind = "dim"
+	case models.KindStage:
+		lv.Kind = "stage"
+	case models.KindStageIndex:
+		lv.Kind = "index"
+	default:
+		lv.Kind = "cases"
+		for k := range v.Stages {
+			if rv := v.stageValue(f, col, k, times); rv.Kind != "" {
+				lv.Cases = append(lv.Cases, longCase{K: k + 1, Value: rv})
+			}
+		}
+	}
+	return lv
+}
+
+// longValue is a column of the long layout: a breakdown (dim), the
+// stage's name or index, or a value per stage (cases: the stages without
+// one are NULL).
+type longValue struct {
+	Name  string
+	Kind  string
+	Cases []longCase
+}
+
+type longCase struct {
+	K     int // 1-based stage
+	Value reportValue
+}
+
+// timeAgg is one aggregate of the times to convert of a stage's users,
+// computed in stage_counts under Name: over the times from the entry
+// (Col is the stage's Secs) or the step times (its Step).
+type timeAgg struct {
+	Name  string
+	Kind  string // median, avg, percentile, bucket
+	Col   string
+	Rank  string // median and percentile: the rank columns' prefix (rankSpec)
+	N     string
+	Basis int   // percentile: in basis points
+	Lo    int64 // bucket: Lo <= time < Hi, in the time column's units
+	Hi    int64 // -1: no upper edge
+}
+
+// rankSpec is a series of times ranked within each report row: Col ranked
+// as Rank<suffix>, counted as N<suffix>, per rankGroup.
+type rankSpec struct {
+	Col, Rank, N string
+}
+
+// aggKey identifies a time aggregate: stage (0-based), series, kind, and
+// percentile or bucket.
+type aggKey struct {
+	stage int
+	step  bool
+	kind  models.ColumnKind
+	arg   int
+}
+
+func aggKeyOf(col models.ReportColumn, k int) aggKey {
+	arg := col.Percentile
+	if col.Kind == models.KindBucket {
+		arg = col.Bucket
+	}
+	return aggKey{k, col.Step, col.Kind, arg}
+}
+
+// newTimeAggs sets what the ordered node computes of the times to convert
+// for the report columns cols (v.Timing, StepTiming, TimeAggs, Ranks) and
+// returns the aggregates' names by key.
+func newTimeAggs(v *rptView, f *models.Funnel, cols []models.ReportColumn) map[aggKey]string {
+	names := map[aggKey]string{}
+	if f.Mode != models.ModeOrdered {
+		return names
+	}
+	edges := f.HistogramEdges(v.TimeRead.Units)
+	ranked := map[bool]bool{}
+	var keys []aggKey
+	for _, col := range cols {
+		switch col.Kind {
+		case models.KindMedianSeconds, models.KindAvgSeconds, models.KindPercentile, models.KindBucket:
+		default:
+			continue
+		}
+		if col.Step {
+			v.StepTiming = true
+		} else {
+			v.Timing = true
+		}
+		if col.Kind == models.KindMedianSeconds || col.Kind == models.KindPercentile {
+			ranked[col.Step] = true
+		}
+		stages := []int{col.Stage}
+		if col.Stage < 0 {
+			stages = nil
+			for k := 1; k < len(v.Stages); k++ {
+				stages = append(stages, k)
+			}
+		}
+		for _, k := range stages {
+			keys = append(keys, aggKeyOf(col, k))
+		}
+	}
+	// The aggregates in stage order, each stage's in column order.
+	slices.SortStableFunc(keys, func(a, b aggKey) int { return a.stage - b.stage })
+	for _, key := range keys {
+		s := v.Stages[key.stage]
+		a := timeAgg{Col: s.Secs, Rank: fmt.Sprintf("fgen_rank_%d", s.Index), N: fmt.Sprintf("fgen_n_%d", s.Index)}
+		prefix := ""
+		if key.step {
+			a.Col, a.Rank, a.N, prefix = s.Step, fmt.Sprintf("fgen_srank_%d", s.Index), fmt.Sprintf("fgen_sn_%d", s.Index), "s"
+		}
+		switch key.kind {
+		case models.KindMedianSeconds:
+			a.Kind, a.Name = "median", prefix+s.Median
+		case models.KindAvgSeconds:
+			a.Kind, a.Name = "avg", prefix+s.Avg
+		case models.KindPercentile:
+			a.Kind, a.Basis, a.Name = "percentile", key.arg, fmt.Sprintf("%sp%d_%s", prefix, key.arg, s.Name)
+		case models.KindBucket:
+			a.Kind, a.Lo, a.Hi, a.Name = "bucket", edges[key.arg], -1, fmt.Sprintf("%sh%d_%s", prefix, key.arg, s.Name)
+			if key.arg+1 < len(edges) {
+				a.Hi = edges[key.arg+1]
+			}
+		}
+		names[key] = a.Name
+		v.TimeAggs = append(v.TimeAggs, a)
+	}
+	for _, step := range []bool{false, true} {
+		if !ranked[step] {
+			continue
+		}
+		for _, s := range v.Stages[1:] {
+			r := rankSpec{Col: s.Secs, Rank: fmt.Sprintf("fgen_rank_%d", s.Index), N: fmt.Sprintf("fgen_n_%d", s.Index)}
+			if step {
+				r = rankSpec{Col: s.Step, Rank: fmt.Sprintf("fgen_srank_%d", s.Index), N: fmt.Sprintf("fgen_sn_%d", s.Index)}
+			}
+			v.Ranks = append(v.Ranks, r)
+		}
+	}
+	return names
 }
 
 // The ordered funnel folds each user's stage rows, sorted by one BIGINT key
@@ -322,6 +519,10 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 //	      start that far behind the latest entry can never complete a chain
 //	secs k for 2 <= k <= N, with timing columns: the seconds from the start to
 //	      stage k where a chain first reached it
+//	r     with step times, the time the level last rose (FUNNELS.md's T(level))
+//	t k   with step times, for 2 <= k <= N: T(k) - T(k-1), the time from
+//	      reaching stage k-1 to reaching stage k; a field of its own, as it is
+//	      bounded by the rows' span, not by the window
 //
 // Each field but e is a small non-negative number, so they are packed into
 // BIGINT words (w1, w2, ...) of at most 62 bits: a fold over a struct of two
@@ -366,12 +567,20 @@ type foldView struct {
 	Level   foldField
 	Words   []foldWord
 	Secs    map[int]foldField // by stage index, with timing columns
+	Steps   []foldStepTime    // with step times: r and t k
+}
+
+// foldStepTime is the state's field t k, the step time of stage Index.
+type foldStepTime struct {
+	Index int
+	Field string
+	Prev  *foldField // the gap of stage Index-1, as in foldStep
 }
 
 // wordBits is the most bits packed into one BIGINT word, which stays positive.
 const wordBits = 62
 
-func newFoldView(stages []stageView, window int64, timing bool) foldView {
+func newFoldView(stages []stageView, window int64, timing, stepTiming bool) foldView {
 	n := len(stages)
 	shift := bits.Len(uint(n))
 	fv := foldView{NoEntry: -1 << 62, Shift: shift, Scale: 1 << shift, Mask: 1<<shift - 1, Cap: window + 1, Secs: map[int]foldField{}}
@@ -402,6 +611,11 @@ func newFoldView(stages []stageView, window int64, timing bool) foldView {
 		}
 	}
 	fv.Level = *level
+	if stepTiming {
+		for _, s := range stages[1:] {
+			fv.Steps = append(fv.Steps, foldStepTime{Index: s.Index, Field: fmt.Sprintf("t%d", s.Index), Prev: gaps[s.Index-1]})
+		}
+	}
 	for i := range fv.Words {
 		w := &fv.Words[i]
 		for _, f := range fields {

@@ -179,6 +179,16 @@ type Report struct {
 	OverallRateColumn   string `toml:"overall_rate_column" default:""`
 	MedianSecondsColumn string `toml:"median_seconds_column" default:""`
 	AvgSecondsColumn    string `toml:"avg_seconds_column" default:""`
+	// The same of the step times: from reaching the previous stage.
+	StepMedianSecondsColumn string `toml:"step_median_seconds_column" default:""`
+	StepAvgSecondsColumn    string `toml:"step_avg_seconds_column" default:""`
+	// Layout is LayoutWide (columns per stage, named by the patterns above)
+	// or LayoutLong (a row per stage, fixed column names).
+	Layout string `toml:"layout" default:"wide"`
+	// Percentiles and Histogram (bucket edges) of the times to convert:
+	// ordered mode, long layout.
+	Percentiles []Percentile `toml:"percentiles"`
+	Histogram   []Duration   `toml:"histogram" duration:"0s..31d"`
 	// Breakdown markers: the total row, and NULL or empty dimension values.
 	TotalMarker string `toml:"total_marker" default:"all"`
 	NullMarker  string `toml:"null_marker" default:"unknown"`

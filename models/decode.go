@@ -49,6 +49,10 @@ func (d *decoder) decode(v *value, rv reflect.Value, path string, tag reflect.St
 		d.decodeDuration(v, dur, path, tag.Get("duration"))
 		return
 	}
+	if pc, ok := rv.Addr().Interface().(*Percentile); ok {
+		d.decodePercentile(v, pc, path)
+		return
+	}
 	if tc, ok := rv.Addr().Interface().(*TimeColumn); ok && v.kind == kindString {
 		tc.Name = v.str // the short form: the column's name
 		return
@@ -126,6 +130,20 @@ func (d *decoder) decodeDuration(v *value, dur *Duration, path, tag string) {
 	default:
 		*dur = parsed
 	}
+}
+
+// decodePercentile sets p from a number of percent (see Percentile).
+func (d *decoder) decodePercentile(v *value, p *Percentile, path string) {
+	if v.kind != kindInteger && v.kind != kindFloat {
+		d.errorf(v.pos, path, "expected a number of percent, got %s", v.kind)
+		return
+	}
+	parsed, err := parsePercentile(v.str)
+	if err != nil {
+		d.errorf(v.pos, path, "%v", err)
+		return
+	}
+	*p = parsed
 }
 
 // structFields lists the TOML keys of a struct type, following embedded structs.

@@ -16,6 +16,10 @@ const (
 	KindOverallRate
 	KindMedianSeconds
 	KindAvgSeconds
+	KindPercentile // long layout: a percentile of the times to convert
+	KindBucket     // long layout: the users in a histogram bucket of the times to convert
+	KindStage      // long layout: the stage's name
+	KindStageIndex // long layout: the stage's place, from 1
 )
 
 // ReportColumn is one column of a funnel's report table.
@@ -23,8 +27,18 @@ type ReportColumn struct {
 	Name string
 	Type string
 	Kind ColumnKind
-	// Stage is the 0-based stage the column describes (counts and rates), or -1.
+	// Stage is the 0-based stage the column describes (counts and rates), or
+	// -1: a breakdown, or in the long layout every column, which describes
+	// the row's stage.
 	Stage int
+	// Step: a time column is of the times from the previous stage, not from
+	// the entry.
+	Step bool
+	// Percentile is a KindPercentile column's percentile in basis points.
+	Percentile int
+	// Bucket is a KindBucket column's bucket, an index of
+	// Funnel.HistogramEdges.
+	Bucket int
 	// Dimension is the DW column a KindDimension column reports.
 	Dimension string
 	// Pattern is the report key that named the column, e.g. "step_rate_column".
@@ -34,19 +48,38 @@ type ReportColumn struct {
 
 // Describe names the column's meaning for messages.
 func (c ReportColumn) Describe() string {
+	stage := fmt.Sprintf(" of stage %d", c.Stage+1)
+	if c.Stage < 0 {
+		stage = ""
+	}
+	times := "seconds to"
+	if c.Step {
+		times = "step seconds to"
+	}
+	if c.Stage >= 0 {
+		times += fmt.Sprintf(" stage %d", c.Stage+1)
+	}
 	switch c.Kind {
 	case KindDimension:
 		return "breakdown " + c.Dimension
 	case KindCount:
-		return fmt.Sprintf("count of stage %d", c.Stage+1)
+		return "count" + stage
 	case KindStepRate:
-		return fmt.Sprintf("step rate of stage %d", c.Stage+1)
+		return "step rate" + stage
 	case KindOverallRate:
-		return fmt.Sprintf("overall rate of stage %d", c.Stage+1)
+		return "overall rate" + stage
 	case KindMedianSeconds:
-		return fmt.Sprintf("median seconds to stage %d", c.Stage+1)
+		return "median " + times
+	case KindAvgSeconds:
+		return "average " + times
+	case KindPercentile:
+		return fmt.Sprintf("percentile %d bp of %s", c.Percentile, times)
+	case KindBucket:
+		return fmt.Sprintf("histogram bucket %d of %s", c.Bucket+1, times)
+	case KindStage:
+		return "stage name"
 	default:
-		return fmt.Sprintf("average seconds to stage %d", c.Stage+1)
+		return "stage index"
 	}
 }
 
@@ -72,6 +105,9 @@ func (f *Funnel) ReportColumns() []ReportColumn {
 		}
 		cols = append(cols, ReportColumn{Name: d, Type: "STRING", Kind: KindDimension, Stage: -1, Dimension: d, Pattern: "breakdowns", Comment: comment})
 	}
+	if f.Long() {
+		return f.longColumns(cols)
+	}
 	unit := map[string]string{ModeEvents: "events", ModeUsers: "distinct users", ModeOrdered: "users who reached it in order"}[f.Mode]
 	for k, s := range f.Stages {
 		cols = append(cols, ReportColumn{Name: expand(r.CountColumn, f, k), Type: r.CountType, Kind: KindCount, Stage: k, Pattern: "count_column",
@@ -87,6 +123,7 @@ func (f *Funnel) ReportColumns() []ReportColumn {
 		}
 		for k := 1; k < len(f.Stages); k++ {
 			cols = append(cols, ReportColumn{Name: expand(pattern, f, k), Type: typ, Kind: kind, Stage: k, Pattern: key,
+				Step:    strings.HasPrefix(key, "step_") && kind != KindStepRate,
 				Comment: fmt.Sprintf(comment, f.Stages[k].Name, f.Stages[k-1].Name, f.Stages[0].Name)})
 		}
 	}
@@ -95,6 +132,8 @@ func (f *Funnel) ReportColumns() []ReportColumn {
 	if f.Mode == ModeOrdered {
 		add(r.MedianSecondsColumn, "median_seconds_column", KindMedianSeconds, "DOUBLE", "median seconds from %[3]s to %[1]s")
 		add(r.AvgSecondsColumn, "avg_seconds_column", KindAvgSeconds, "DOUBLE", "average seconds from %[3]s to %[1]s")
+		add(r.StepMedianSecondsColumn, "step_median_seconds_column", KindMedianSeconds, "DOUBLE", "median seconds from %[2]s to %[1]s")
+		add(r.StepAvgSecondsColumn, "step_avg_seconds_column", KindAvgSeconds, "DOUBLE", "average seconds from %[2]s to %[1]s")
 	}
 	return cols
 }

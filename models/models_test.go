@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,8 +77,8 @@ func TestBadConfigs(t *testing.T) {
 			`funnel.toml:38:2: ods.partition: partition column is required; the seed partitions by day with partition = "dt"`},
 		{"unknown type", `{ name = "status",                  type = "BIGINT"`, `{ name = "status",                  type = "INTEGER"`,
 			`funnel.toml:48:39: ods.columns[4].type: unknown type "INTEGER"; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME`},
-		{"reserved word", `{ name = "bytes",`, `{ name = "order",`,
-			`funnel.toml:49:5: ods.columns[5].name: column name "order" is a MaxCompute reserved word; choose another name (e.g. "order_value")`},
+		{"reserved word", `name = "ods_user_trace_data"`, `name = "table"`,
+			`funnel.toml:39:1: ods.name: table name "table" is a MaxCompute reserved word; choose another name (e.g. "table_value")`},
 		{"bad identifier", `name = "ods_user_trace_data"`, `name = "ods-user-trace"`,
 			`funnel.toml:39:1: ods.name: table name "ods-user-trace" is not a valid name; use a letter followed by letters, digits and '_'`},
 		{"identifier too long", `name = "ods_user_trace_data"`, `name = "` + strings.Repeat("a", 129) + `"`,
@@ -108,6 +109,20 @@ funnel.toml:80:3: funnels[0].time_column: time_column is required`},
 			`funnel.toml:86:1: funnels[0].breakdown_limit: breakdown_limit applies to breakdowns, and funnel "user_trace" has none; add breakdowns = ["..."] or remove it`},
 		{"negative breakdown limit", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"device\"]\nbreakdown_limit = -1\nstages",
 			`funnel.toml:87:1: funnels[0].breakdown_limit: breakdown_limit must be a positive number of values to keep per breakdown, or 0 for no limit`},
+		{"percentiles outside ordered mode", "partition = \"dt\"\ncount_type", "partition = \"dt\"\npercentiles = [50]\ncount_type",
+			`funnel.toml:97:1: funnels[0].report.percentiles: percentiles applies only to mode = "ordered", which times each user's conversion`},
+		{"percentile out of range", "partition = \"dt\"\ncount_type", "partition = \"dt\"\npercentiles = [50, 100.5]\ncount_type",
+			`funnel.toml:97:1: funnels[0].report.percentiles: percentiles applies only to mode = "ordered", which times each user's conversion
+funnel.toml:97:20: funnels[0].report.percentiles[1]: percentile 100.5: write a percent from 0.01 to 100 with at most two decimals, e.g. 50, 90 or 99.9`},
+		{"percentile too fine", "partition = \"dt\"\ncount_type", "partition = \"dt\"\npercentiles = [99.999]\ncount_type",
+			`funnel.toml:97:1: funnels[0].report.percentiles: percentiles applies only to mode = "ordered", which times each user's conversion
+funnel.toml:97:16: funnels[0].report.percentiles[0]: percentile 99.999: write a percent from 0.01 to 100 with at most two decimals, e.g. 50, 90 or 99.9`},
+		{"unknown layout", "partition = \"dt\"\ncount_type", "partition = \"dt\"\nlayout = \"tall\"\ncount_type",
+			`funnel.toml:97:1: funnels[0].report.layout: "tall" is not one of "wide", "long"`},
+		{"long layout with a column pattern", "partition = \"dt\"\ncount_type", "partition = \"dt\"\nlayout = \"long\"\ncount_type",
+			`funnel.toml:100:1: funnels[0].report.count_column: count_column names the columns of layout = "wide"; the long layout's columns are fixed (stage, stage_index, events, step_rate, ...): remove it
+funnel.toml:101:1: funnels[0].report.step_rate_column: step_rate_column names the columns of layout = "wide"; the long layout's columns are fixed (stage, stage_index, events, step_rate, ...): remove it
+funnel.toml:102:1: funnels[0].report.overall_rate_column: overall_rate_column names the columns of layout = "wide"; the long layout's columns are fixed (stage, stage_index, events, step_rate, ...): remove it`},
 		{"mode typo", "mode = \"events\"\nuser", "mode = \"event\"\nuser",
 			`funnel.toml:83:1: funnels[0].mode: "event" is not one of "events", "users", "ordered"; did you mean "events"?`},
 		{"credentials", `path = ".fgen/local.duckdb"`, `access_key = "secret"`,
@@ -285,5 +300,94 @@ func TestOtherMarkerMustDiffer(t *testing.T) {
 	want := `funnel.toml:99:1: funnels[0].report.other_marker: other_marker "all" must differ from total_marker and null_marker, or the merged values' row can not be told apart`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want\n%s", err, want)
+	}
+}
+
+// TestDistributions: percentiles and a histogram need an ordered funnel in
+// the long layout, and edges in increasing order at the time column's
+// precision.
+func TestDistributions(t *testing.T) {
+	ordered := edit(t, shipped(t), "mode = \"events\"\nuser", "mode = \"ordered\"\nwindow = \"1h\"\ntime_column = \"use_time\"\nuser")
+	report := func(lines string) string {
+		src := edit(t, ordered, "partition = \"dt\"\ncount_type = \"STRING\"              # BIGINT, or STRING as the article's table has it\nrate_format = \"percent\"            # \"ratio\": DOUBLE 0..1; \"percent\": STRING such as '34.29%'\ncount_column = \"{stage}\"           # one count column per stage: browse, click, purchase\nstep_rate_column = \"{from}_rate\"   # count / previous count, named after the previous stage: browse_rate = click / browse\noverall_rate_column = \"\"",
+			"partition = \"dt\"\n"+lines)
+		return src
+	}
+	good, err := Parse("funnel.toml", []byte(report("layout = \"long\"\npercentiles = [50, 90, 99.9]\nhistogram = [\"10s\", \"1m\", \"1h\"]")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &good.Funnels[0]
+	if got := f.Percentiles(); !slices.Equal(got, []int{5000, 9000, 9990}) {
+		t.Errorf("percentiles in basis points = %v", got)
+	}
+	if got := f.HistogramEdges(1000); !slices.Equal(got, []int64{0, 10000, 60000, 3600000}) {
+		t.Errorf("edges in ms = %v", got)
+	}
+	if got := f.BucketLabels(); !slices.Equal(got, []string{"0s_10s", "10s_1m", "1m_1h", "1h_up"}) {
+		t.Errorf("bucket labels = %v", got)
+	}
+	var names []string
+	for _, c := range f.ReportColumns() {
+		names = append(names, c.Name)
+	}
+	for _, want := range []string{"stage", "stage_index", "users", "step_rate", "p99_9_seconds", "step_p50_seconds", "h_1h_up", "step_h_0s_10s"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("long layout columns %v lack %s", names, want)
+		}
+	}
+	for _, tt := range []struct{ lines, want string }{
+		{"percentiles = [50]", `funnel.toml:99:1: funnels[0].report.percentiles: percentiles need layout = "long": a row per stage, with a column per percentile and per bucket, where the wide layout would need them for every stage`},
+		{"layout = \"long\"\npercentiles = [50, 50.0]", `funnel.toml:100:20: funnels[0].report.percentiles[1]: percentile 50.0 is listed twice`},
+		{"layout = \"long\"\nhistogram = [\"1m\", \"30s\"]", `funnel.toml:100:20: funnels[0].report.histogram[1]: histogram edge "30s" must be greater than the one before, "1m"; list the edges in increasing order`},
+		{"layout = \"long\"\nhistogram = [\"1500ms\"]", `funnel.toml:100:14: funnels[0].report.histogram[0]: histogram edge "1500ms" is finer than the time column, which counts whole seconds`},
+	} {
+		_, err := Parse("funnel.toml", []byte(report(tt.lines)))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s:\ngot  %v\nwant %s", tt.lines, err, tt.want)
+		}
+	}
+}
+
+// TestOneFormatPerTimeColumn: the DW node drops the values of a STRING time
+// column that do not read in its format, so two funnels may not read one
+// column two ways.
+func TestOneFormatPerTimeColumn(t *testing.T) {
+	// event_time, a STRING column of both tables.
+	src := strings.ReplaceAll(shipped(t), `
+  { name = "customize_event_content"`, `
+  { name = "event_time",              type = "STRING" },
+  { name = "customize_event_content"`)
+	funnel := func(name, table, format string) string {
+		return fmt.Sprintf(`
+[[funnels]]
+name = %q
+mode = "ordered"
+window = "1h"
+user_column = "uid"
+event_column = "customize_event"
+time_column = { name = "event_time", format = %q, timezone = "UTC" }
+stages = [{ name = "browse", events = ["browse"] }, { name = "click", events = ["click"] }]
+[funnels.report]
+table = %q
+`, name, format, table)
+	}
+	i := strings.Index(src, "\n# Where 'fgen apply' runs.")
+	if i < 0 {
+		t.Fatal("no targets section in the shipped config")
+	}
+	same := src[:i] + funnel("a", "rpt_a", "yyyy-MM-dd HH:mm:ss") + funnel("b", "rpt_b", "yyyy-MM-dd HH:mm:ss") + src[i:]
+	cfg, err := Parse("funnel.toml", []byte(same))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.StringTimes(); len(got) != 1 || got[0].Name != "event_time" {
+		t.Errorf("StringTimes = %+v, want event_time once", got)
+	}
+	two := src[:i] + funnel("a", "rpt_a", "yyyy-MM-dd HH:mm:ss") + funnel("b", "rpt_b", "dd/MM/yyyy HH:mm") + src[i:]
+	_, err = Parse("funnel.toml", []byte(two))
+	want := `funnels[2].time_column: funnel "a" reads "event_time" as "yyyy-MM-dd HH:mm:ss" in UTC, and this funnel as "dd/MM/yyyy HH:mm" in UTC; a column has one format and time zone: use the same in both`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %s", err, want)
 	}
 }

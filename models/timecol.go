@@ -109,3 +109,23 @@ func FormatParts(format string) (parts []string, letters []bool, err error) {
 	}
 	return parts, letters, nil
 }
+
+// StringTimes returns the STRING time columns of the funnels, each once
+// (the first funnel's declaration; validation refuses two formats for one
+// column), in the order the funnels name them: the columns whose values
+// the DW node drops when they do not read in their format.
+func (c *Config) StringTimes() []TimeColumn {
+	var out []TimeColumn
+	seen := map[string]bool{}
+	for _, f := range c.Funnels {
+		col, ok := c.DW.Column(f.TimeColumn.Name)
+		if !ok || TimeKind(col.Type) != TimeString || f.TimeColumn.Format == "" || seen[strings.ToLower(col.Name)] {
+			continue
+		}
+		seen[strings.ToLower(col.Name)] = true
+		t := f.TimeColumn
+		t.Name = col.Name
+		out = append(out, t)
+	}
+	return out
+}

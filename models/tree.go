@@ -38,7 +38,7 @@ func (k valueKind) String() string {
 type value struct {
 	kind  valueKind
 	pos   Position
-	str   string // string and date-time values
+	str   string // string and date-time values; numbers as written
 	num   int64
 	b     bool
 	items []*value
@@ -193,10 +193,10 @@ func (b *treeBuilder) value(n *unstable.Node, fallback Position) *value {
 	case unstable.String:
 		v.kind, v.str = kindString, string(n.Data)
 	case unstable.Integer:
-		v.kind = kindInteger
+		v.kind, v.str = kindInteger, string(n.Data)
 		v.num, _ = parseTOMLInt(string(n.Data)) // in range: go-toml checked
 	case unstable.Float:
-		v.kind = kindFloat // no config key takes a float: only the kind is read
+		v.kind, v.str = kindFloat, string(n.Data) // as written: read as a decimal (Percentile)
 	case unstable.Bool:
 		v.kind, v.b = kindBool, string(n.Data) == "true"
 	case unstable.DateTime, unstable.LocalDateTime, unstable.LocalDate, unstable.LocalTime:

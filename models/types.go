@@ -120,7 +120,7 @@ func (t *Table) Column(name string) (Column, bool) {
 func (t *Table) columnList() string {
 	var names []string
 	for _, c := range t.Columns {
-		if isIdent(c.Name) {
+		if isColumn(c.Name) {
 			names = append(names, c.Name)
 		}
 	}

@@ -25,14 +25,23 @@ func (v *validator) errorf(path, format string, args ...any) {
 	v.diags = append(v.diags, &Diagnostic{Pos: v.c.Pos(path), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
-// ident checks a table or column name.
+// ident checks a table or partition column name: these may not be
+// reserved words, as they appear outside SQL too (DataWorks outputs,
+// partition specs of the ODPS API).
 func (v *validator) ident(path, name, what string) bool {
 	return v.name(path, name, what, true)
 }
 
-// isIdent reports whether ident would take name as a table or column name.
-func isIdent(name string) bool {
-	return len(name) <= maxIdentBytes && identRE.MatchString(name) && !IsReserved(name)
+// column checks the name of a table's column. A reserved word is a valid
+// column name: fgen quotes every identifier in its SQL (MaxCompute takes a
+// keyword quoted, and real logs name columns timestamp or view).
+func (v *validator) column(path, name, what string) bool {
+	return v.name(path, name, what, false)
+}
+
+// isColumn reports whether column would take name as a column name.
+func isColumn(name string) bool {
+	return len(name) <= maxIdentBytes && identRE.MatchString(name)
 }
 
 // name checks a name; SQL names also may not be reserved words.
@@ -189,7 +198,7 @@ func (v *validator) table(p string, t *Table) {
 	for i := range t.Columns {
 		cp := fmt.Sprintf("%s.columns[%d]", p, i)
 		col := &t.Columns[i]
-		if v.ident(cp+".name", col.Name, "column name") {
+		if v.column(cp+".name", col.Name, "column name") {
 			switch {
 			case seen[strings.ToLower(col.Name)]:
 				v.errorf(cp+".name", "column %q is defined twice in table %q", col.Name, t.Name)
@@ -215,7 +224,7 @@ func (v *validator) dw() {
 	for i, col := range c.DW.Columns {
 		src, ok := c.ODS.Column(col.Name)
 		if !ok {
-			if isIdent(col.Name) { // else told by table
+			if isColumn(col.Name) { // else told by table
 				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %+q is not in the ODS table %q; DW columns are copied from ODS columns of the same name", col.Name, c.ODS.Name)
 			}
 			continue
@@ -277,6 +286,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
 	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn.Name, "time_column", needTime); ok && col.Type != "" {
 		v.timeColumn(p+".time_column", f.TimeColumn, col)
+		v.sameTimeFormat(p+".time_column", f)
 	}
 	dims := map[string]bool{}
 	for i, d := range f.Breakdowns {
@@ -371,11 +381,19 @@ func (v *validator) report(p string, f *Funnel) {
 	if r.CountColumn == "" {
 		v.errorf(p+".count_column", "count_column must not be empty")
 	}
-	for _, key := range []string{"median_seconds_column", "avg_seconds_column"} {
+	for _, key := range []string{"median_seconds_column", "avg_seconds_column", "step_median_seconds_column", "step_avg_seconds_column"} {
 		if f.Mode != ModeOrdered && v.c.Has(p+"."+key) {
 			v.errorf(p+"."+key, "%s applies only to mode = %q", key, ModeOrdered)
 		}
 	}
+	if oneOf(v, p+".layout", r.Layout, LayoutWide, LayoutLong) && r.Layout == LayoutLong {
+		for _, key := range []string{"count_column", "step_rate_column", "overall_rate_column", "median_seconds_column", "avg_seconds_column", "step_median_seconds_column", "step_avg_seconds_column"} {
+			if v.c.Has(p + "." + key) {
+				v.errorf(p+"."+key, "%s names the columns of layout = %q; the long layout's columns are fixed (stage, stage_index, %s, step_rate, ...): remove it", key, LayoutWide, map[bool]string{true: "events", false: "users"}[f.Mode == ModeEvents])
+			}
+		}
+	}
+	v.distribution(p, f)
 	if r.TotalMarker == r.NullMarker {
 		v.errorf(p+".null_marker", "null_marker must differ from total_marker, or NULL values and the total row can not be told apart")
 	}
@@ -395,10 +413,13 @@ func (v *validator) report(p string, f *Funnel) {
 			if _, ok := v.c.DW.Column(col.Name); !ok {
 				continue // told by funnel
 			}
-		} else if !v.ident(path, col.Name, "report column") {
+		} else if !v.column(path, col.Name, "report column") {
 			continue
 		}
 		if prev, dup := seen[strings.ToLower(col.Name)]; dup {
+			if col.Kind == KindPercentile && strings.HasPrefix(prev, "percentile") {
+				continue // a percentile listed twice: told by distribution
+			}
 			v.errorf(path, "report column %q would be both %s and %s; change the column name pattern", col.Name, prev, col.Describe())
 			continue
 		}
@@ -511,5 +532,58 @@ func (v *validator) timeColumn(p string, t TimeColumn, col Column) {
 		v.errorf(p, "time column %q needs the time zone its times are in, e.g. timezone = \"UTC\" or \"Asia/Shanghai\"", col.Name)
 	case v.lineText(p+".timezone", "timezone", t.Timezone) && !isTimeZone(t.Timezone):
 		v.errorf(p+".timezone", "timezone %q is not a time zone of the IANA database; write one such as \"Asia/Shanghai\" or \"UTC\"", t.Timezone)
+	}
+}
+
+// distribution checks the percentiles and histogram of the times to convert.
+func (v *validator) distribution(p string, f *Funnel) {
+	r := &f.Report
+	for _, key := range []string{"percentiles", "histogram"} {
+		switch {
+		case !v.c.Has(p + "." + key):
+		case f.Mode != ModeOrdered:
+			v.errorf(p+"."+key, "%s applies only to mode = %q, which times each user's conversion", key, ModeOrdered)
+		case r.Layout != LayoutLong:
+			v.errorf(p+"."+key, "%s need layout = %q: a row per stage, with a column per percentile and per bucket, where the wide layout would need them for every stage", key, LayoutLong)
+		}
+	}
+	seen := map[int]bool{}
+	for i, pc := range r.Percentiles {
+		if seen[pc.Basis] {
+			v.errorf(fmt.Sprintf("%s.percentiles[%d]", p, i), "percentile %s is listed twice", pc.Text)
+		}
+		seen[pc.Basis] = true
+	}
+	if len(r.Histogram) > MaxBuckets {
+		v.errorf(p+".histogram", "histogram has %d edges; fgen allows at most %d", len(r.Histogram), MaxBuckets)
+	}
+	precision := time.Second
+	if col, ok := v.c.DW.Column(f.TimeColumn.Name); ok && f.TimeColumn.UnitsPerSecond(col.Type) == 1000 {
+		precision = time.Millisecond
+	}
+	for i, d := range r.Histogram {
+		ip := fmt.Sprintf("%s.histogram[%d]", p, i)
+		switch {
+		case d.D%precision != 0:
+			v.errorf(ip, "histogram edge %q is finer than the time column, which counts whole %s", d.Text, map[bool]string{true: "seconds", false: "milliseconds"}[precision == time.Second])
+		case i > 0 && d.D <= r.Histogram[i-1].D:
+			v.errorf(ip, "histogram edge %q must be greater than the one before, %q; list the edges in increasing order", d.Text, r.Histogram[i-1].Text)
+		}
+	}
+}
+
+// sameTimeFormat refuses a STRING time column that an earlier funnel reads
+// in another format or time zone: the DW node drops the values that do not
+// read, so a column has one format.
+func (v *validator) sameTimeFormat(p string, f *Funnel) {
+	for i := range v.c.Funnels {
+		g := &v.c.Funnels[i]
+		if g == f {
+			return
+		}
+		if sameName(g.TimeColumn.Name, f.TimeColumn.Name) && (g.TimeColumn.Format != f.TimeColumn.Format || g.TimeColumn.Timezone != f.TimeColumn.Timezone) && f.TimeColumn.Format != "" && g.TimeColumn.Format != "" {
+			v.errorf(p, "funnel %q reads %q as %q in %s, and this funnel as %q in %s; a column has one format and time zone: use the same in both", g.Name, f.TimeColumn.Name, g.TimeColumn.Format, g.TimeColumn.Timezone, f.TimeColumn.Format, f.TimeColumn.Timezone)
+			return
+		}
 	}
 }

@@ -44,6 +44,7 @@ var DialectContract = []DialectTemplate{
 	{"fold_time", "the time of the element x an ordered fold step takes"},
 	{"fold_stage", "the stage of the element x an ordered fold step takes"},
 	{"fold_rows", "a user's sort keys Key, sorted and folded with Step from Init (V: the report view)"},
+	{"stage_rows", "after FROM (a query) alias: a row of it per stage k = 1..N, numbered fgen_k (the report view)"},
 	// Time columns.
 	{"time_units", "a funnel's time column .Time as integer units, read as .TimeRead says, NULL when it does not read (the report view)"},
 	{"time_reads", "whether a STRING time column's value reads in its format (.Column, .ODPS, .Strftime)"},

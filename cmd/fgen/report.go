@@ -189,14 +189,15 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 	return nil
 }
 
-// warnEvents prints the stages whose event values match no ODS row of a day
-// from..to that has rows (lint.Events). The ODS table may be gone or
-// elsewhere: then there is nothing to check.
+// warnEvents prints what the checks of the ODS rows of the days from..to
+// find (lint.Check): stages whose event values match no row of a day that
+// has rows, times that do not read in their format. The ODS table may be
+// gone or elsewhere: then there is nothing to check.
 func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) error {
 	if _, err := wh.Describe(ctx, cfg.ODS.Name); err != nil {
 		return nil
 	}
-	warnings, err := lint.Events(ctx, wh, proj, cfg, from, to)
+	warnings, err := lint.Check(ctx, wh, proj, cfg, from, to)
 	if err != nil {
 		return err
 	}

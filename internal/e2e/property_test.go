@@ -131,6 +131,13 @@ var (
 	timeOf = func(typ string) []funneltest.Edit {
 		return []funneltest.Edit{funneltest.Set("ods.columns[2].type", typ), funneltest.Add("dw.columns", funneltest.Column("ts", typ))}
 	}
+	// long makes the report's layout long, without the wide layout's
+	// column names the shipped config sets.
+	long = []funneltest.Edit{
+		funneltest.Set(f0+".report.layout", "long"),
+		funneltest.Set(f0+".report.count_column", nil), funneltest.Set(f0+".report.step_rate_column", nil),
+		funneltest.Set(f0+".report.overall_rate_column", nil),
+	}
 	durations = []funneltest.Edit{
 		funneltest.Set(f0+".report.median_seconds_column", "{stage}_median_seconds"),
 		funneltest.Set(f0+".report.avg_seconds_column", "{stage}_avg_seconds"),
@@ -180,6 +187,25 @@ var orderedVariants = []variant{
 		funneltest.Set(f0+".mode", "users"), funneltest.Set(f0+".breakdowns", []string{"device_brand"}),
 		funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "format": "yyyy/MM/dd'T'HH:mm:ss", "timezone": "America/New_York"}),
 	})},
+	// Step times (from the previous stage) in the wide layout, and the long
+	// layout with percentiles and histograms of both series, in seconds and
+	// in milliseconds.
+	{name: "ordered-step-times", edits: concat(withTime, durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "20m"),
+		funneltest.Set(f0+".report.step_median_seconds_column", "{from}_{stage}_median"),
+		funneltest.Set(f0+".report.step_avg_seconds_column", "{from}_{stage}_avg"),
+	})},
+	{name: "ordered-long-distributions", edits: concat(withTime, long, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"), funneltest.Set(f0+".breakdowns", []string{"device_brand"}),
+		funneltest.Set(f0+".report.rate_format", "ratio"),
+		funneltest.Set(f0+".report.percentiles", []any{1, 25, 50, 90, 99.9, 100}),
+		funneltest.Set(f0+".report.histogram", []string{"1s", "30s", "5m", "1h"}),
+	})},
+	{name: "ordered-long-milliseconds-cross-midnight", edits: concat(withTime, long, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "10s"), funneltest.Set(f0+".day_boundary", "cross_midnight"),
+		funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "unit": "ms"}),
+		funneltest.Set(f0+".report.percentiles", []any{50, 95}), funneltest.Set(f0+".report.histogram", []string{"0s", "500ms", "2s", "10s"}),
+	})},
 	{name: "ordered-cross-midnight", edits: concat(withTime, durations, []funneltest.Edit{
 		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"), funneltest.Set(f0+".day_boundary", "cross_midnight"),
 	})},
@@ -201,6 +227,11 @@ var breakdownVariants = []variant{
 	// A breakdown limit: the top values by stage-1 count keep their rows,
 	// the others share one, whose times are over all its users; the marker
 	// "a" is also a value of the data, whose row it then is.
+	{name: "events-long", edits: concat(long, []funneltest.Edit{funneltest.Set(f0+".breakdowns", []string{"device_brand"})})},
+	{name: "users-long-limit", edits: concat(withTime, long, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "users"), funneltest.Set(f0+".breakdowns", []string{"system_type"}), funneltest.Set(f0+".breakdown_limit", 1),
+		funneltest.Set(f0+".report.count_type", "STRING"),
+	})},
 	{name: "events-breakdown-limit", edits: []funneltest.Edit{
 		funneltest.Set(f0+".breakdowns", []string{"device_brand", "system_type"}), funneltest.Set(f0+".breakdown_limit", 3),
 	}},

@@ -378,6 +378,8 @@ func Funnel(cfg *models.Config, i int) reference.Funnel {
 		NullMarker:     f.Report.NullMarker,
 		BreakdownLimit: f.BreakdownLimit,
 		OtherMarker:    f.Report.OtherMarker,
+		Percentiles:    f.Percentiles(),
+		HistogramEdges: f.HistogramEdges(units),
 	}
 	for _, s := range f.Stages {
 		rf.Stages = append(rf.Stages, slices.Clone(s.Events))
@@ -481,17 +483,21 @@ func StageEvents(cfg *models.Config) []string {
 	return out
 }
 
-// slot returns the values of r that a rate or time-to-stage column of kind
-// k holds, by stage; nil for any other kind.
-func slot(r *reference.Result, k models.ColumnKind) []*float64 {
-	switch k {
-	case models.KindStepRate:
+// slot returns the values of r that a rate or time-to-stage column c
+// holds, by stage; nil for any other kind.
+func slot(r *reference.Result, c models.ReportColumn) []*float64 {
+	switch {
+	case c.Kind == models.KindStepRate:
 		return r.StepRates
-	case models.KindOverallRate:
+	case c.Kind == models.KindOverallRate:
 		return r.OverallRates
-	case models.KindMedianSeconds:
+	case c.Kind == models.KindMedianSeconds && c.Step:
+		return r.StepMedianSeconds
+	case c.Kind == models.KindMedianSeconds:
 		return r.MedianSeconds
-	case models.KindAvgSeconds:
+	case c.Kind == models.KindAvgSeconds && c.Step:
+		return r.StepAvgSeconds
+	case c.Kind == models.KindAvgSeconds:
 		return r.AvgSeconds
 	}
 	return nil
@@ -532,7 +538,11 @@ func rowKey(f *models.Funnel, dt string, dims map[string]string) string {
 //   - ratio rates equal bit for bit (both are float64(a)/float64(b)), NULL
 //     exactly when the reference has none;
 //   - percent rates equal, as text, to reference.PercentOf of the counts;
-//   - time-to-stage columns equal bit for bit.
+//   - times to convert (means, medians, percentiles) equal bit for bit, and
+//     histogram buckets equal;
+//   - in the long layout, each of these for the table row of every stage
+//     (report.CellKey), NULL where the reference has no value (the first
+//     stage's rates and times).
 func Diff(f *models.Funnel, got []report.Row, want []reference.Result) []string {
 	var diffs []string
 	byKey := map[string]*report.Row{}
@@ -553,25 +563,22 @@ func Diff(f *models.Funnel, got []report.Row, want []reference.Result) []string 
 			continue
 		}
 		for _, c := range f.ReportColumns() {
-			text := g.Cells[c.Name]
-			var wantText *string
-			switch c.Kind {
-			case models.KindDimension:
+			stages := []int{c.Stage}
+			switch {
+			case c.Kind == models.KindDimension || c.Kind == models.KindStage || c.Kind == models.KindStageIndex:
 				continue // part of the key
-			case models.KindCount:
-				s := strconv.FormatInt(w.Counts[c.Stage], 10)
-				wantText = &s
-			case models.KindStepRate, models.KindOverallRate:
-				if f.Report.RateFormat == "percent" {
-					wantText = reference.PercentOf(rateTerms(w.Counts, c.Kind, c.Stage))
-				} else {
-					wantText = floatText(slot(&w, c.Kind)[c.Stage])
+			case c.Stage < 0: // the long layout: a value per stage
+				stages = stages[:0]
+				for k := range w.Counts {
+					stages = append(stages, k)
 				}
-			case models.KindMedianSeconds, models.KindAvgSeconds:
-				wantText = floatText(at(slot(&w, c.Kind), c.Stage))
 			}
-			if !sameValue(text, wantText, c.Type) {
-				diffs = append(diffs, fmt.Sprintf("%s: %s = %s, want %s", k, c.Name, show(text), show(wantText)))
+			for _, stage := range stages {
+				text := g.Cells[report.CellKey(f, c, stage)]
+				wantText := wantCell(f, c, &w, stage)
+				if !sameValue(text, wantText, c.Type) {
+					diffs = append(diffs, fmt.Sprintf("%s: %s = %s, want %s", k, report.CellKey(f, c, stage), show(text), show(wantText)))
+				}
 			}
 		}
 	}
@@ -581,6 +588,46 @@ func Diff(f *models.Funnel, got []report.Row, want []reference.Result) []string 
 		}
 	}
 	return diffs
+}
+
+// wantCell is the text reference result w has for report column c of stage
+// (0-based).
+func wantCell(f *models.Funnel, c models.ReportColumn, w *reference.Result, stage int) *string {
+	switch c.Kind {
+	case models.KindCount:
+		s := strconv.FormatInt(w.Counts[stage], 10)
+		return &s
+	case models.KindStepRate, models.KindOverallRate:
+		if stage == 0 {
+			return nil
+		}
+		if f.Report.RateFormat == "percent" {
+			return reference.PercentOf(rateTerms(w.Counts, c.Kind, stage))
+		}
+		return floatText(slot(w, c)[stage])
+	case models.KindMedianSeconds, models.KindAvgSeconds:
+		return floatText(at(slot(w, c), stage))
+	case models.KindPercentile:
+		ps := w.PercentileSeconds
+		if c.Step {
+			ps = w.StepPercentileSeconds
+		}
+		if stage == 0 || stage >= len(ps) {
+			return nil
+		}
+		return floatText(ps[stage][slices.Index(f.Percentiles(), c.Percentile)])
+	case models.KindBucket:
+		h := w.Histogram
+		if c.Step {
+			h = w.StepHistogram
+		}
+		if stage == 0 || stage >= len(h) {
+			return nil
+		}
+		s := strconv.FormatInt(h[stage][c.Bucket], 10)
+		return &s
+	}
+	panic(fmt.Sprintf("funneltest: no reference value for %s", c.Describe()))
 }
 
 func at(xs []*float64, i int) *float64 {

@@ -135,8 +135,10 @@ func (dp *dayPlanner) planDays() error {
 	return nil
 }
 
-// checkEvents warns of a stage whose event values match no ODS row of a
-// day that has rows (lint.Events); not when the ODS table cannot be read.
+// checkEvents warns of what the checks of the days' ODS rows find
+// (lint.Check): a stage whose event values match no row of a day that has
+// rows, times that do not read in their format; not when the ODS table
+// cannot be read.
 func (dp *dayPlanner) checkEvents() error {
 	ods := dp.in.Config.ODS
 	for _, t := range dp.plan.Tables {
@@ -145,7 +147,7 @@ func (dp *dayPlanner) checkEvents() error {
 		}
 	}
 	days := dp.in.Days
-	warnings, err := lint.Events(dp.ctx, dp.w, dp.in.Project, dp.in.Config, days[0], days[len(days)-1])
+	warnings, err := lint.Check(dp.ctx, dp.w, dp.in.Project, dp.in.Config, days[0], days[len(days)-1])
 	if err != nil {
 		return err
 	}

@@ -114,6 +114,22 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 			}
 			check("report/"+cfg.Funnels[i].Name, generator.Script{Statements: []string{q}})
 		}
+		// What plan, apply and report check the ODS rows with (internal/lint).
+		columns, _ := cfg.KnownEvents()
+		for _, col := range columns {
+			q, err := proj.EventProfileQuery(col, "20210301", "20210307")
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("profile/"+col, generator.Script{Statements: []string{q}})
+		}
+		for _, tc := range cfg.StringTimes() {
+			q, err := proj.TimeProfileQuery(tc, "20210301", "20210307")
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("times/"+tc.Name, generator.Script{Statements: []string{q}})
+		}
 	}
 	if n < 50 {
 		t.Errorf("checked only %d statements", n)

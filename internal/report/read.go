@@ -44,54 +44,64 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	if f.Hourly() {
 		width++ // and the hour
 	}
+	// The long layout has a table row per stage: its rows are gathered
+	// into one Row per day (and hour) and breakdown values, by key.
+	byKey := map[string]int{}
 	for _, vals := range rows.Values {
 		if len(vals) != width {
 			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), width)
 		}
-		row := Row{Dims: map[string]string{}, Counts: make([]int64, n), Cells: map[string]*string{}}
+		row := newRow(f, n)
 		if vals[len(cols)] != nil {
 			row.Dt = *vals[len(cols)]
 		}
 		if f.Hourly() && vals[len(cols)+1] != nil {
 			row.Hour = *vals[len(cols)+1]
 		}
-		if f.Mode == models.ModeOrdered {
-			row.MedianSeconds, row.AvgSeconds = make([]*float64, n), make([]*float64, n)
-		}
+		stage := -1 // the table row's stage in the long layout
 		for i, c := range cols {
 			v := vals[i]
-			row.Cells[c.Name] = v
 			switch c.Kind {
 			case models.KindDimension:
 				if v != nil {
 					row.Dims[c.Dimension] = *v
 				}
-			case models.KindCount:
-				if v == nil {
-					return nil, fmt.Errorf("read %s: %s is NULL on %s", f.Report.Table, c.Name, row.Dt)
+			case models.KindStageIndex:
+				k, err := parseCount(v)
+				if err != nil || k < 1 || int(k) > n {
+					return nil, fmt.Errorf("read %s: %s is %s on %s, not a stage from 1 to %d", f.Report.Table, c.Name, show(v), row.Dt, n)
 				}
-				x, err := strconv.ParseInt(strings.TrimSpace(*v), 10, 64)
-				if err != nil {
-					return nil, fmt.Errorf("read %s: %s is %q on %s, not a count", f.Report.Table, c.Name, *v, row.Dt)
-				}
-				row.Counts[c.Stage] = x
-			case models.KindMedianSeconds, models.KindAvgSeconds:
-				if v == nil {
-					continue
-				}
-				x, err := strconv.ParseFloat(*v, 64)
-				if err != nil {
-					return nil, fmt.Errorf("read %s: %s is %q on %s, not a number", f.Report.Table, c.Name, *v, row.Dt)
-				}
-				if c.Kind == models.KindMedianSeconds {
-					row.MedianSeconds[c.Stage] = &x
-				} else {
-					row.AvgSeconds[c.Stage] = &x
-				}
+				stage = int(k) - 1
 			}
 		}
-		row.StepRates, row.OverallRates = Rates(row.Counts)
-		r.Rows = append(r.Rows, row)
+		if f.Long() {
+			key := row.Dt + "\x00" + row.Hour + "\x00" + dimsKey(f, &row)
+			if i, ok := byKey[key]; ok {
+				row = r.Rows[i]
+			} else {
+				byKey[key] = len(r.Rows)
+				r.Rows = append(r.Rows, row)
+			}
+		} else {
+			r.Rows = append(r.Rows, row)
+		}
+		for i, c := range cols {
+			if c.Kind == models.KindDimension || c.Kind == models.KindStage || c.Kind == models.KindStageIndex {
+				row.Cells[c.Name] = vals[i]
+				continue
+			}
+			k := c.Stage
+			if k < 0 {
+				k = stage
+			}
+			row.Cells[CellKey(f, c, k)] = vals[i]
+			if err := row.set(f, c, k, vals[i]); err != nil {
+				return nil, fmt.Errorf("read %s: %s on %s: %w", f.Report.Table, c.Name, row.Dt, err)
+			}
+		}
+	}
+	for i := range r.Rows {
+		r.Rows[i].StepRates, r.Rows[i].OverallRates = Rates(r.Rows[i].Counts)
 	}
 	// Days in order; within a day the total first, then the breakdown values
 	// in order; ties keep the table's order.
@@ -103,11 +113,7 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	byDay := make([]sortable, len(r.Rows))
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		parts := make([]string, len(f.Breakdowns))
-		for j, d := range f.Breakdowns {
-			parts[j] = row.Dims[d]
-		}
-		byDay[i] = sortable{*row, r.isTotal(row), strings.Join(parts, "\x00")}
+		byDay[i] = sortable{*row, r.isTotal(row), dimsKey(f, row)}
 	}
 	slices.SortStableFunc(byDay, func(a, b sortable) int {
 		if c := strings.Compare(a.row.Dt, b.row.Dt); c != 0 {
@@ -128,4 +134,126 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 		r.Rows[i] = byDay[i].row
 	}
 	return r, nil
+}
+
+// dimsKey is a row's breakdown values, NUL-separated.
+func dimsKey(f *models.Funnel, row *Row) string {
+	parts := make([]string, len(f.Breakdowns))
+	for j, d := range f.Breakdowns {
+		parts[j] = row.Dims[d]
+	}
+	return strings.Join(parts, "\x00")
+}
+
+// CellKey is the key of Row.Cells that holds report column c of stage k
+// (0-based): the column's name, or in the long layout, where a column has
+// a value per stage, the name and the stage, as "name@k+1".
+func CellKey(f *models.Funnel, c models.ReportColumn, k int) string {
+	if c.Stage >= 0 || c.Kind == models.KindDimension || c.Kind == models.KindStage || c.Kind == models.KindStageIndex {
+		return c.Name
+	}
+	return fmt.Sprintf("%s@%d", c.Name, k+1)
+}
+
+// newRow returns an empty row of a funnel of n stages, with room for the
+// times to convert its report columns hold.
+func newRow(f *models.Funnel, n int) Row {
+	row := Row{Dims: map[string]string{}, Counts: make([]int64, n), Cells: map[string]*string{}}
+	if f.Mode != models.ModeOrdered {
+		return row
+	}
+	row.MedianSeconds, row.AvgSeconds = make([]*float64, n), make([]*float64, n)
+	row.StepMedianSeconds, row.StepAvgSeconds = make([]*float64, n), make([]*float64, n)
+	if p := len(f.Percentiles()); p > 0 {
+		row.Percentiles, row.StepPercentiles = make([][]*float64, n), make([][]*float64, n)
+		for k := 1; k < n; k++ {
+			row.Percentiles[k], row.StepPercentiles[k] = make([]*float64, p), make([]*float64, p)
+		}
+	}
+	if b := len(f.BucketLabels()); b > 0 {
+		row.Histogram, row.StepHistogram = make([][]int64, n), make([][]int64, n)
+		for k := 1; k < n; k++ {
+			row.Histogram[k], row.StepHistogram[k] = make([]int64, b), make([]int64, b)
+		}
+	}
+	return row
+}
+
+// set stores the value v of report column c of stage k in the row.
+func (row *Row) set(f *models.Funnel, c models.ReportColumn, k int, v *string) error {
+	if k < 0 || k >= len(row.Counts) {
+		return fmt.Errorf("no stage %d", k+1)
+	}
+	switch c.Kind {
+	case models.KindCount:
+		x, err := parseCount(v)
+		if err != nil {
+			return err
+		}
+		row.Counts[k] = x
+	case models.KindMedianSeconds, models.KindAvgSeconds, models.KindPercentile:
+		if v == nil {
+			return nil
+		}
+		x, err := strconv.ParseFloat(*v, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", *v)
+		}
+		switch {
+		case c.Kind == models.KindMedianSeconds && !c.Step:
+			row.MedianSeconds[k] = &x
+		case c.Kind == models.KindMedianSeconds:
+			row.StepMedianSeconds[k] = &x
+		case c.Kind == models.KindAvgSeconds && !c.Step:
+			row.AvgSeconds[k] = &x
+		case c.Kind == models.KindAvgSeconds:
+			row.StepAvgSeconds[k] = &x
+		default:
+			i := slices.Index(f.Percentiles(), c.Percentile)
+			if k == 0 || i < 0 {
+				return fmt.Errorf("a percentile of stage 1")
+			}
+			if c.Step {
+				row.StepPercentiles[k][i] = &x
+			} else {
+				row.Percentiles[k][i] = &x
+			}
+		}
+	case models.KindBucket:
+		if v == nil {
+			return nil // the first stage's
+		}
+		x, err := parseCount(v)
+		if err != nil {
+			return err
+		}
+		if k == 0 {
+			return fmt.Errorf("a histogram bucket of stage 1")
+		}
+		if c.Step {
+			row.StepHistogram[k][c.Bucket] = x
+		} else {
+			row.Histogram[k][c.Bucket] = x
+		}
+	}
+	return nil
+}
+
+// parseCount reads a count, stored as BIGINT or STRING.
+func parseCount(v *string) (int64, error) {
+	if v == nil {
+		return 0, fmt.Errorf("NULL, not a count")
+	}
+	x, err := strconv.ParseInt(strings.TrimSpace(*v), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a count", *v)
+	}
+	return x, nil
+}
+
+func show(v *string) string {
+	if v == nil {
+		return "NULL"
+	}
+	return strconv.Quote(*v)
 }

@@ -40,8 +40,18 @@ type Row struct {
 	// Ordered mode only, may be nil slices. Index k >= 1: median and mean seconds from the
 	// chain's first stage to reaching stage k+1; nil when no user reached it.
 	MedianSeconds, AvgSeconds []*float64
-	// Cells are the report columns as the table holds them, by column name (nil: NULL),
-	// when the row was read from a table.
+	// The same of the step times, from reaching the previous stage.
+	StepMedianSeconds, StepAvgSeconds []*float64
+	// Ordered mode with percentiles (nil otherwise): Percentiles[k][i] is percentile i of
+	// the funnel's (models.Funnel.Percentiles) of the seconds from the entry to stage k+1,
+	// k >= 1; nil when no user reached it. StepPercentiles: of the step times.
+	Percentiles, StepPercentiles [][]*float64
+	// Ordered mode with a histogram (nil otherwise): Histogram[k][b] is the users who
+	// reached stage k+1, k >= 1, within bucket b (models.Funnel.BucketLabels) of the
+	// entry. StepHistogram: of the step times.
+	Histogram, StepHistogram [][]int64
+	// Cells are the report columns as the table holds them, by CellKey (the column name
+	// in the wide layout; nil: NULL), when the row was read from a table.
 	Cells map[string]*string
 	// Provisional marks a row computed before all the data it depends on had landed (a
 	// cross_midnight funnel's day whose next day was missing): its numbers may still change

@@ -5,6 +5,7 @@ CREATE TABLE IF NOT EXISTS "dw_events" (
     "event"   VARCHAR,
     "amount"  DOUBLE,
     "ts"      BIGINT,
+    "order"   VARCHAR,
     "dt"      VARCHAR NOT NULL
 );
 COMMENT ON COLUMN "dw_events"."dt" IS 'business date, yyyymmdd';

@@ -6,8 +6,10 @@ CREATE TABLE IF NOT EXISTS "ods_events" (
     "event"    VARCHAR,
     "amount"   DECIMAL(18,2),
     "ts"       BIGINT,
+    "order"    VARCHAR,
     "dt"       VARCHAR NOT NULL
 );
 COMMENT ON TABLE "ods_events" IS 'it''s raw; with a quote';
 COMMENT ON COLUMN "ods_events"."user_id" IS 'the user''s id';
+COMMENT ON COLUMN "ods_events"."order" IS 'a keyword';
 COMMENT ON COLUMN "ods_events"."dt" IS 'business date, yyyymmdd';

@@ -3,11 +3,12 @@
 -- Drops rows with a NULL or empty user_id or ts.
 BEGIN TRANSACTION;
 DELETE FROM "dw_events" WHERE "dt" = '${bdp.system.bizdate}';
-INSERT INTO "dw_events" ("user_id", "event", "amount", "ts", "dt")
+INSERT INTO "dw_events" ("user_id", "event", "amount", "ts", "order", "dt")
 SELECT "user_id",
        "event",
        CAST("amount" AS DOUBLE) AS "amount",
        "ts",
+       "order",
        '${bdp.system.bizdate}' AS "dt"
 FROM "ods_events"
 WHERE "dt" = '${bdp.system.bizdate}'

@@ -4,7 +4,8 @@ CREATE TABLE IF NOT EXISTS `dw_events` (
     `user_id` STRING,
     `event`   STRING,
     `amount`  DOUBLE,
-    `ts`      BIGINT
+    `ts`      BIGINT,
+    `order`   STRING
 )
 PARTITIONED BY (`dt` STRING COMMENT 'business date, yyyymmdd')
 LIFECYCLE 90;

@@ -6,7 +6,8 @@ CREATE TABLE IF NOT EXISTS `ods_events` (
     `user_id`  STRING COMMENT 'the user\'s id',
     `event`    STRING,
     `amount`   DECIMAL(18,2),
-    `ts`       BIGINT
+    `ts`       BIGINT,
+    `order`    STRING COMMENT 'a keyword'
 )
 COMMENT 'it\'s raw; with a quote'
 PARTITIONED BY (`dt` STRING COMMENT 'business date, yyyymmdd')

@@ -5,7 +5,8 @@ INSERT OVERWRITE TABLE `dw_events` PARTITION (`dt` = '${bdp.system.bizdate}')
 SELECT `user_id`,
        `event`,
        CAST(`amount` AS DOUBLE) AS `amount`,
-       `ts`
+       `ts`,
+       `order`
 FROM `ods_events`
 WHERE `dt` = '${bdp.system.bizdate}'
   AND `user_id` IS NOT NULL AND `user_id` <> ''

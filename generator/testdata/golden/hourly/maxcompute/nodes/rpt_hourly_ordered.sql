@@ -35,18 +35,16 @@ FROM (
                WHEN GROUPING(`device`) = 0 THEN SUM(CASE WHEN 2 * `fgen_rank_2_1` BETWEEN `fgen_n_2_1` AND `fgen_n_2_1` + 2 THEN `fgen_secs_cart` END) / COUNT(CASE WHEN 2 * `fgen_rank_2_1` BETWEEN `fgen_n_2_1` AND `fgen_n_2_1` + 2 THEN `fgen_secs_cart` END)
                ELSE SUM(CASE WHEN 2 * `fgen_rank_2` BETWEEN `fgen_n_2` AND `fgen_n_2` + 2 THEN `fgen_secs_cart` END) / COUNT(CASE WHEN 2 * `fgen_rank_2` BETWEEN `fgen_n_2` AND `fgen_n_2` + 2 THEN `fgen_secs_cart` END)
            END AS `median_cart`,
-           SUM(`fgen_secs_cart`) / COUNT(`fgen_secs_cart`) AS `avg_cart`,
            CASE
                WHEN GROUPING(`device`) = 0 THEN SUM(CASE WHEN 2 * `fgen_rank_3_1` BETWEEN `fgen_n_3_1` AND `fgen_n_3_1` + 2 THEN `fgen_secs_buy` END) / COUNT(CASE WHEN 2 * `fgen_rank_3_1` BETWEEN `fgen_n_3_1` AND `fgen_n_3_1` + 2 THEN `fgen_secs_buy` END)
                ELSE SUM(CASE WHEN 2 * `fgen_rank_3` BETWEEN `fgen_n_3` AND `fgen_n_3` + 2 THEN `fgen_secs_buy` END) / COUNT(CASE WHEN 2 * `fgen_rank_3` BETWEEN `fgen_n_3` AND `fgen_n_3` + 2 THEN `fgen_secs_buy` END)
-           END AS `median_buy`,
-           SUM(`fgen_secs_buy`) / COUNT(`fgen_secs_buy`) AS `avg_buy`
+           END AS `median_buy`
     FROM (
-        -- the users with, for each later stage and each report row, their rank by the seconds
-        -- to the stage among the row's users who reached it (fgen_rank_<stage>, and
-        -- fgen_rank_<stage>_<breakdown> for the rows of a breakdown's values) and how many those
-        -- are (fgen_n_...): the median is the mean of the middle one or two, found without
-        -- holding a row's values in one place
+        -- the users with, for each series of times to a later stage and each report row, their
+        -- rank by the time among the row's users who reached the stage (fgen_rank_<stage> from
+        -- the entry, fgen_srank_<stage> from the previous stage, suffixed _<breakdown> for the
+        -- rows of a breakdown's values) and how many those are (fgen_n_..., fgen_sn_...):
+        -- medians and percentiles are found by rank, without holding a row's times in one place
         SELECT `fgen_level`,
                `fgen_secs_cart`,
                `fgen_secs_buy`,
@@ -61,7 +59,7 @@ FROM (
                COUNT(`fgen_secs_buy`) OVER (PARTITION BY `device`)                                           AS `fgen_n_3_1`
         FROM (
             -- one row per user who entered the funnel on the day: the stage reached,
-            -- the seconds from entry to each later stage at its first completion,
+            -- the time from entry to each later stage at its first completion,
             -- and the breakdown values of the first entry
             SELECT `uid`,
                    (`fgen_fold`.w1 & 3L)                                                                  AS `fgen_level`,

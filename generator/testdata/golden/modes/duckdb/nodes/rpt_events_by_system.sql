@@ -10,12 +10,14 @@
 -- Rates are NULL when their denominator is 0.
 BEGIN TRANSACTION;
 DELETE FROM "rpt_events_by_system" WHERE "dt" = '${bdp.system.bizdate}';
-INSERT INTO "rpt_events_by_system" ("system_type", "browse", "buy", "browse_to_buy_rate", "dt")
-SELECT "system_type"                   AS "system_type",
-       "n_browse"                      AS "browse",
-       "n_buy"                         AS "buy",
-       "n_buy" / NULLIF("n_browse", 0) AS "browse_to_buy_rate",
-       '${bdp.system.bizdate}'         AS "dt"
+INSERT INTO "rpt_events_by_system" ("system_type", "stage", "stage_index", "events", "step_rate", "overall_rate", "dt")
+SELECT "system_type" AS "system_type",
+       CASE "fgen_k" WHEN 1 THEN 'browse' WHEN 2 THEN 'buy' END AS "stage",
+       "fgen_k" AS "stage_index",
+       CASE "fgen_k" WHEN 1 THEN "n_browse" WHEN 2 THEN "n_buy" END AS "events",
+       CASE "fgen_k" WHEN 2 THEN "n_buy" / NULLIF("n_browse", 0) END AS "step_rate",
+       CASE "fgen_k" WHEN 2 THEN "n_buy" / NULLIF("n_browse", 0) END AS "overall_rate",
+       '${bdp.system.bizdate}' AS "dt"
 FROM (
     SELECT CASE WHEN GROUPING("system_type") = 0 THEN "system_type" ELSE 'all' END                     AS "system_type",
            COALESCE(SUM(CASE WHEN "customize_event" = 'browse' THEN "fgen_rows" END), 0)               AS "n_browse",
@@ -52,5 +54,6 @@ FROM (
         ) "fgen_placed"
     ) "event_counts"
     GROUP BY GROUPING SETS ((), ("system_type"))
-) "stage_counts";
+) "stage_counts"
+CROSS JOIN (VALUES (1), (2)) AS "fgen_stages"("fgen_k");
 COMMIT;

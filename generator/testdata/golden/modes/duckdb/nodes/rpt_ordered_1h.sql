@@ -50,11 +50,11 @@ FROM (
            END AS "median_purchase",
            SUM("fgen_secs_purchase") / COUNT("fgen_secs_purchase") AS "avg_purchase"
     FROM (
-        -- the users with, for each later stage and each report row, their rank by the seconds
-        -- to the stage among the row's users who reached it (fgen_rank_<stage>, and
-        -- fgen_rank_<stage>_<breakdown> for the rows of a breakdown's values) and how many those
-        -- are (fgen_n_...): the median is the mean of the middle one or two, found without
-        -- holding a row's values in one place
+        -- the users with, for each series of times to a later stage and each report row, their
+        -- rank by the time among the row's users who reached the stage (fgen_rank_<stage> from
+        -- the entry, fgen_srank_<stage> from the previous stage, suffixed _<breakdown> for the
+        -- rows of a breakdown's values) and how many those are (fgen_n_..., fgen_sn_...):
+        -- medians and percentiles are found by rank, without holding a row's times in one place
         SELECT "fgen_level",
                "fgen_secs_click",
                "fgen_secs_purchase",
@@ -90,7 +90,7 @@ FROM (
                            SUM(1) OVER (PARTITION BY "device_brand") AS "fgen_count_1"
                     FROM (
                         -- one row per user who entered the funnel on the day: the stage reached,
-                        -- the seconds from entry to each later stage at its first completion,
+                        -- the time from entry to each later stage at its first completion,
                         -- and the breakdown values of the first entry
                         SELECT "uid",
                                ("fgen_fold".w1 & 3)                                                         AS "fgen_level",

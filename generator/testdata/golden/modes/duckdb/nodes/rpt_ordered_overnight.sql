@@ -15,63 +15,82 @@
 -- Rates are NULL when their denominator is 0.
 BEGIN TRANSACTION;
 DELETE FROM "rpt_ordered_overnight" WHERE "dt" = '${final_bizdate}';
-INSERT INTO "rpt_ordered_overnight" ("browse", "click", "browse_to_click_rate", "dt")
+INSERT INTO "rpt_ordered_overnight" ("browse", "click", "browse_to_click_rate", "browse_to_click_median_seconds", "dt")
 SELECT "n_browse"                        AS "browse",
        "n_click"                         AS "click",
        "n_click" / NULLIF("n_browse", 0) AS "browse_to_click_rate",
+       "smedian_click"                   AS "browse_to_click_median_seconds",
        '${final_bizdate}'                AS "dt"
 FROM (
     SELECT COUNT(CASE WHEN "fgen_level" >= 1 THEN 1 END) AS "n_browse",
-           COUNT(CASE WHEN "fgen_level" >= 2 THEN 1 END) AS "n_click"
+           COUNT(CASE WHEN "fgen_level" >= 2 THEN 1 END) AS "n_click",
+           SUM(CASE WHEN 2 * "fgen_srank_2" BETWEEN "fgen_sn_2" AND "fgen_sn_2" + 2 THEN "fgen_step_click" END) / COUNT(CASE WHEN 2 * "fgen_srank_2" BETWEEN "fgen_sn_2" AND "fgen_sn_2" + 2 THEN "fgen_step_click" END) AS "smedian_click"
     FROM (
-        -- one row per user who entered the funnel on the day: the stage reached
-        SELECT "uid",
-               ("fgen_fold".w1 & 3) AS "fgen_level"
+        -- the users with, for each series of times to a later stage and each report row, their
+        -- rank by the time among the row's users who reached the stage (fgen_rank_<stage> from
+        -- the entry, fgen_srank_<stage> from the previous stage, suffixed _<breakdown> for the
+        -- rows of a breakdown's values) and how many those are (fgen_n_..., fgen_sn_...):
+        -- medians and percentiles are found by rank, without holding a row's times in one place
+        SELECT "fgen_level",
+               "fgen_step_click",
+               ROW_NUMBER() OVER (PARTITION BY "fgen_step_click" IS NULL ORDER BY "fgen_step_click") AS "fgen_srank_2",
+               COUNT("fgen_step_click") OVER ()                                                      AS "fgen_sn_2"
         FROM (
-            -- each user's stage rows folded in (ts, stage) order into fgen_fold:
-            --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
-            --   w1 bits 0-1: the stage reached
+            -- one row per user who entered the funnel on the day: the stage reached,
+            -- the time from reaching the previous stage to each later stage
             SELECT "uid",
-                   list_reduce(
-                       list_transform(
-                           -- the keys in order, sorted only when they did not arrive in order
-                           CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
-                                THEN list("fgen_key")
-                                ELSE list_sort(list("fgen_key"))
-                           END,
-                           lambda k: {'e': k >> 2, 'w1': k & 3}),
-                       lambda p, x:
-                           {
-                               'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
-                               'w1': CASE x.w1
-                                   WHEN 1 THEN p.w1 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
-                                   WHEN 2 THEN CASE WHEN (x.e - p.e) <= 1800 THEN p.w1 + CASE WHEN (p.w1 & 3) = 1 THEN 1 ELSE 0 END ELSE p.w1 END
-                                   ELSE p.w1
-                               END
-                           },
-                       {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(0 AS BIGINT)}
-                   ) AS "fgen_fold"
+                   ("fgen_fold".w1 & 3)                                        AS "fgen_level",
+                   CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN "fgen_fold".t2 END AS "fgen_step_click"
             FROM (
-                -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
-                -- so at equal times the lower stage comes first
+                -- each user's stage rows folded in (ts, stage) order into fgen_fold:
+                --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+                --   w1 bits 0-1: the stage reached
+                --   r: the time the stage reached last rose
+                --   t2: the time from reaching browse to reaching click
                 SELECT "uid",
-                       "ts" * 4 + "fgen_stage" AS "fgen_key"
+                       list_reduce(
+                           list_transform(
+                               -- the keys in order, sorted only when they did not arrive in order
+                               CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
+                                    THEN list("fgen_key")
+                                    ELSE list_sort(list("fgen_key"))
+                               END,
+                               lambda k: {'e': k >> 2, 'w1': k & 3, 'r': CAST(0 AS BIGINT), 't2': CAST(0 AS BIGINT)}),
+                           lambda p, x:
+                               {
+                                   'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
+                                   'w1': CASE x.w1
+                                       WHEN 1 THEN p.w1 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
+                                       WHEN 2 THEN CASE WHEN (x.e - p.e) <= 1800 THEN p.w1 + CASE WHEN (p.w1 & 3) = 1 THEN 1 ELSE 0 END ELSE p.w1 END
+                                       ELSE p.w1
+                                   END,
+                                   'r': CASE x.w1 WHEN 1 THEN CASE WHEN (p.w1 & 3) = 0 THEN x.e ELSE p.r END WHEN 2 THEN CASE WHEN (x.e - p.e) <= 1800 AND (p.w1 & 3) = 1 THEN x.e ELSE p.r END ELSE p.r END,
+                                   't2': CASE WHEN x.w1 = 2 AND (x.e - p.e) <= 1800 AND (p.w1 & 3) = 1 THEN x.e - p.r ELSE p.t2 END
+                               },
+                           {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(0 AS BIGINT), 'r': CAST(-4611686018427387904 AS BIGINT), 't2': CAST(0 AS BIGINT)}
+                       ) AS "fgen_fold"
                 FROM (
+                    -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
+                    -- so at equal times the lower stage comes first
                     SELECT "uid",
-                           "ts",
-                           list_position(['browse', 'click'], "customize_event") AS "fgen_stage",
-                           "dt"
-                    FROM "dw_user_trace_data"
-                    WHERE "dt" IN ('${final_bizdate}', '${final_next_bizdate}')
-                ) "funnel_rows"
-                WHERE "fgen_stage" IS NOT NULL
-                  AND "ts" IS NOT NULL
-                  -- entries (stage 1) count only on the day itself
-                  AND ("dt" = '${final_bizdate}' OR "fgen_stage" > 1)
-            ) "funnel_keys"
-            GROUP BY "uid"
-        ) "folds"
-        WHERE ("fgen_fold".w1 & 3) >= 1
-    ) "users"
+                           "ts" * 4 + "fgen_stage" AS "fgen_key"
+                    FROM (
+                        SELECT "uid",
+                               "ts",
+                               list_position(['browse', 'click'], "customize_event") AS "fgen_stage",
+                               "dt"
+                        FROM "dw_user_trace_data"
+                        WHERE "dt" IN ('${final_bizdate}', '${final_next_bizdate}')
+                    ) "funnel_rows"
+                    WHERE "fgen_stage" IS NOT NULL
+                      AND "ts" IS NOT NULL
+                      -- entries (stage 1) count only on the day itself
+                      AND ("dt" = '${final_bizdate}' OR "fgen_stage" > 1)
+                ) "funnel_keys"
+                GROUP BY "uid"
+            ) "folds"
+            WHERE ("fgen_fold".w1 & 3) >= 1
+        ) "users"
+    ) "ranked"
 ) "stage_counts";
 COMMIT;

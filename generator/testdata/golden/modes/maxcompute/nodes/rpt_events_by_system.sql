@@ -10,10 +10,12 @@
 -- Rates are NULL when their denominator is 0.
 SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_events_by_system` PARTITION (`dt` = '${bdp.system.bizdate}')
-SELECT `system_type`                    AS `system_type`,
-       `n_browse`                       AS `browse`,
-       `n_buy`                          AS `buy`,
-       `n_buy` / NULLIF(`n_browse`, 0L) AS `browse_to_buy_rate`
+SELECT `system_type` AS `system_type`,
+       CASE `fgen_k` WHEN 1 THEN 'browse' WHEN 2 THEN 'buy' END AS `stage`,
+       `fgen_k` AS `stage_index`,
+       CASE `fgen_k` WHEN 1 THEN `n_browse` WHEN 2 THEN `n_buy` END AS `events`,
+       CASE `fgen_k` WHEN 2 THEN `n_buy` / NULLIF(`n_browse`, 0L) END AS `step_rate`,
+       CASE `fgen_k` WHEN 2 THEN `n_buy` / NULLIF(`n_browse`, 0L) END AS `overall_rate`
 FROM (
     SELECT CASE WHEN GROUPING(`system_type`) = 0 THEN `system_type` ELSE 'all' END                      AS `system_type`,
            COALESCE(SUM(CASE WHEN `customize_event` = 'browse' THEN `fgen_rows` END), 0L)               AS `n_browse`,
@@ -50,4 +52,5 @@ FROM (
         ) `fgen_placed`
     ) `event_counts`
     GROUP BY GROUPING SETS ((), (`system_type`))
-) `stage_counts`;
+) `stage_counts`
+LATERAL VIEW EXPLODE(ARRAY(1L, 2L)) `fgen_stages` AS `fgen_k`;

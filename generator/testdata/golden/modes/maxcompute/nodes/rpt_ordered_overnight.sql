@@ -17,53 +17,72 @@ SET odps.sql.type.system.odps2=true;
 INSERT OVERWRITE TABLE `rpt_ordered_overnight` PARTITION (`dt` = '${final_bizdate}')
 SELECT `n_browse`                         AS `browse`,
        `n_click`                          AS `click`,
-       `n_click` / NULLIF(`n_browse`, 0L) AS `browse_to_click_rate`
+       `n_click` / NULLIF(`n_browse`, 0L) AS `browse_to_click_rate`,
+       `smedian_click`                    AS `browse_to_click_median_seconds`
 FROM (
     SELECT COUNT(CASE WHEN `fgen_level` >= 1 THEN 1 END) AS `n_browse`,
-           COUNT(CASE WHEN `fgen_level` >= 2 THEN 1 END) AS `n_click`
+           COUNT(CASE WHEN `fgen_level` >= 2 THEN 1 END) AS `n_click`,
+           SUM(CASE WHEN 2 * `fgen_srank_2` BETWEEN `fgen_sn_2` AND `fgen_sn_2` + 2 THEN `fgen_step_click` END) / COUNT(CASE WHEN 2 * `fgen_srank_2` BETWEEN `fgen_sn_2` AND `fgen_sn_2` + 2 THEN `fgen_step_click` END) AS `smedian_click`
     FROM (
-        -- one row per user who entered the funnel on the day: the stage reached
-        SELECT `uid`,
-               (`fgen_fold`.w1 & 3L) AS `fgen_level`
+        -- the users with, for each series of times to a later stage and each report row, their
+        -- rank by the time among the row's users who reached the stage (fgen_rank_<stage> from
+        -- the entry, fgen_srank_<stage> from the previous stage, suffixed _<breakdown> for the
+        -- rows of a breakdown's values) and how many those are (fgen_n_..., fgen_sn_...):
+        -- medians and percentiles are found by rank, without holding a row's times in one place
+        SELECT `fgen_level`,
+               `fgen_step_click`,
+               ROW_NUMBER() OVER (PARTITION BY `fgen_step_click` IS NULL ORDER BY `fgen_step_click`) AS `fgen_srank_2`,
+               COUNT(`fgen_step_click`) OVER ()                                                      AS `fgen_sn_2`
         FROM (
-            -- each user's stage rows folded in (ts, stage) order into fgen_fold:
-            --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
-            --   w1 bits 0-1: the stage reached
+            -- one row per user who entered the funnel on the day: the stage reached,
+            -- the time from reaching the previous stage to each later stage
             SELECT `uid`,
-                   ARRAY_REDUCE(
-                       SORT_ARRAY(COLLECT_LIST(`fgen_key`)),
-                       NAMED_STRUCT('e', CAST(-4611686018427387904 AS BIGINT), 'w1', CAST(0 AS BIGINT)),
-                       (p, x) ->
-                           NAMED_STRUCT(
-                               'e', CASE WHEN (x & 3L) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.e END,
-                               'w1', CASE (x & 3L)
-                                   WHEN 1L THEN p.w1 + CASE WHEN (p.w1 & 3L) = 0 THEN 1 ELSE 0 END
-                                   WHEN 2L THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 1800 THEN p.w1 + CASE WHEN (p.w1 & 3L) = 1 THEN 1 ELSE 0 END ELSE p.w1 END
-                                   ELSE p.w1
-                               END
-                           ),
-                       p -> p
-                   ) AS `fgen_fold`
+                   (`fgen_fold`.w1 & 3L)                                        AS `fgen_level`,
+                   CASE WHEN (`fgen_fold`.w1 & 3L) >= 2 THEN `fgen_fold`.t2 END AS `fgen_step_click`
             FROM (
-                -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
-                -- so at equal times the lower stage comes first
+                -- each user's stage rows folded in (ts, stage) order into fgen_fold:
+                --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+                --   w1 bits 0-1: the stage reached
+                --   r: the time the stage reached last rose
+                --   t2: the time from reaching browse to reaching click
                 SELECT `uid`,
-                       `ts` * 4L + `fgen_stage` AS `fgen_key`
+                       ARRAY_REDUCE(
+                           SORT_ARRAY(COLLECT_LIST(`fgen_key`)),
+                           NAMED_STRUCT('e', CAST(-4611686018427387904 AS BIGINT), 'w1', CAST(0 AS BIGINT), 'r', CAST(-4611686018427387904 AS BIGINT), 't2', CAST(0 AS BIGINT)),
+                           (p, x) ->
+                               NAMED_STRUCT(
+                                   'e', CASE WHEN (x & 3L) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.e END,
+                                   'w1', CASE (x & 3L)
+                                       WHEN 1L THEN p.w1 + CASE WHEN (p.w1 & 3L) = 0 THEN 1 ELSE 0 END
+                                       WHEN 2L THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 1800 THEN p.w1 + CASE WHEN (p.w1 & 3L) = 1 THEN 1 ELSE 0 END ELSE p.w1 END
+                                       ELSE p.w1
+                                   END,
+                                   'r', CASE (x & 3L) WHEN 1L THEN CASE WHEN (p.w1 & 3L) = 0 THEN SHIFTRIGHT(x, 2) ELSE p.r END WHEN 2L THEN CASE WHEN (SHIFTRIGHT(x, 2) - p.e) <= 1800 AND (p.w1 & 3L) = 1 THEN SHIFTRIGHT(x, 2) ELSE p.r END ELSE p.r END,
+                                   't2', CASE WHEN (x & 3L) = 2L AND (SHIFTRIGHT(x, 2) - p.e) <= 1800 AND (p.w1 & 3L) = 1 THEN SHIFTRIGHT(x, 2) - p.r ELSE p.t2 END
+                               ),
+                           p -> p
+                       ) AS `fgen_fold`
                 FROM (
+                    -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
+                    -- so at equal times the lower stage comes first
                     SELECT `uid`,
-                           `ts`,
-                           CASE WHEN `customize_event` = 'browse' THEN 1L WHEN `customize_event` = 'click' THEN 2L END AS `fgen_stage`,
-                           `dt`
-                    FROM `dw_user_trace_data`
-                    WHERE `dt` IN ('${final_bizdate}', '${final_next_bizdate}')
-                ) `funnel_rows`
-                WHERE `fgen_stage` IS NOT NULL
-                  AND `ts` IS NOT NULL
-                  -- entries (stage 1) count only on the day itself
-                  AND (`dt` = '${final_bizdate}' OR `fgen_stage` > 1)
-            ) `funnel_keys`
-            GROUP BY `uid`
-        ) `folds`
-        WHERE (`fgen_fold`.w1 & 3L) >= 1
-    ) `users`
+                           `ts` * 4L + `fgen_stage` AS `fgen_key`
+                    FROM (
+                        SELECT `uid`,
+                               `ts`,
+                               CASE WHEN `customize_event` = 'browse' THEN 1L WHEN `customize_event` = 'click' THEN 2L END AS `fgen_stage`,
+                               `dt`
+                        FROM `dw_user_trace_data`
+                        WHERE `dt` IN ('${final_bizdate}', '${final_next_bizdate}')
+                    ) `funnel_rows`
+                    WHERE `fgen_stage` IS NOT NULL
+                      AND `ts` IS NOT NULL
+                      -- entries (stage 1) count only on the day itself
+                      AND (`dt` = '${final_bizdate}' OR `fgen_stage` > 1)
+                ) `funnel_keys`
+                GROUP BY `uid`
+            ) `folds`
+            WHERE (`fgen_fold`.w1 & 3L) >= 1
+        ) `users`
+    ) `ranked`
 ) `stage_counts`;

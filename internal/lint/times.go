@@ -1,0 +1,75 @@
+package lint
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// Times checks the STRING time columns of the funnels (models.Config.StringTimes)
+// against the ODS rows of the days from..to: a day with values that do not
+// read in the column's format is a Warning, with their number and an
+// example. The DW node drops those rows, so a wrong format would otherwise
+// only show as low counts.
+func Times(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) ([]Warning, error) {
+	var out []Warning
+	for _, t := range cfg.StringTimes() {
+		q, err := proj.TimeProfileQuery(t, from, to)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := w.Query(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("count the unreadable times of %s: %w", cfg.ODS.Name, err)
+		}
+		if rows == nil {
+			continue
+		}
+		for _, r := range rows.Values {
+			if len(r) != 3 || r[0] == nil || r[1] == nil {
+				return nil, fmt.Errorf("time profile: unexpected row %v", r)
+			}
+			n, err := strconv.ParseInt(*r[1], 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("time profile: count %q: %w", *r[1], err)
+			}
+			example := ""
+			if r[2] != nil {
+				example = fmt.Sprintf(" (e.g. %q)", *r[2])
+			}
+			msg := fmt.Sprintf("%d %s of %s on %s %s a %s that does not read as %q%s; the DW node drops them: fix time_column's format in funnel.toml, or the data",
+				n, plural(n, "row", "rows"), cfg.ODS.Name, *r[0], plural(n, "has", "have"), t.Name, t.Format, example)
+			out = append(out, Warning{Day: *r[0], Message: msg})
+		}
+	}
+	return out, nil
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Check runs every check of the ODS rows of the days from..to (Events and
+// Times) and returns what they find, by day.
+func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) ([]Warning, error) {
+	events, err := Events(ctx, w, proj, cfg, from, to)
+	if err != nil {
+		return nil, err
+	}
+	times, err := Times(ctx, w, proj, cfg, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := append(events, times...)
+	slices.SortStableFunc(out, func(a, b Warning) int { return cmp.Compare(a.Day, b.Day) })
+	return out, nil
+}
