@@ -29,71 +29,131 @@ func hourlyConfig(t testing.TB, edits ...funneltest.Edit) []byte {
 	return data
 }
 
+// hourlyVariants are hourly configs, as edits of the golden hourly config.
+var hourlyVariants = []struct {
+	name  string
+	edits []funneltest.Edit
+}{
+	// An hourly ODS and DW, a daily events report over the DW's hours, an
+	// hourly ordered report with a breakdown and an hourly users report.
+	// Without medians: ranking the users of each hour for them is most of
+	// the ordered node's time on DuckDB, 24 times a day; hourly/long has
+	// times to convert.
+	{"hourly", []funneltest.Edit{funneltest.Set("funnels[1].report.median_seconds_column", nil)}},
+	// The hourly ordered report in the long layout, with a breakdown limit,
+	// step times, percentiles and a histogram.
+	{"hourly/long", []funneltest.Edit{
+		funneltest.Set("funnels[1].report.median_seconds_column", nil),
+		funneltest.Set("funnels[1].report.layout", "long"),
+		funneltest.Set("funnels[1].report.percentiles", []any{50, 99.9}),
+		funneltest.Set("funnels[1].report.histogram", []string{"10s", "10m"}),
+		funneltest.Set("funnels[1].breakdown_limit", 2),
+	}},
+	// An hourly ODS under a daily DW: the DW node reads the day's 24 hour
+	// partitions at once (copies of a record in two hours are one record),
+	// and every report is daily.
+	{"hourly_ods", []funneltest.Edit{
+		funneltest.Set("dw.hour_partition", nil),
+		funneltest.Set("funnels[1].grain", nil),
+		funneltest.Set("funnels[2].grain", nil),
+		funneltest.Set("funnels[2].report.hour_partition", nil),
+	}},
+}
+
 // TestHourlyMatchReference loads random rows into the hour partitions of an
-// hourly ODS table, applies the days, and requires the daily report to
-// equal the reference over the day's hour partitions and each hourly
-// report, for every hour of every day, the reference over that hour
+// hourly ODS table (funneltest.SpreadHours: rows written late into a later
+// hour, records written into two hours), applies the days, and requires
+// each daily report to equal the reference over the day's rows (on an
+// hourly DW, the day's hour partitions each cleaned alone), and each
+// hourly report, for every hour of every day, the reference over that hour
 // partition's rows alone.
 func TestHourlyMatchReference(t *testing.T) {
-	// Without medians: ranking the users of each hour for them is most of
-	// the ordered node's time on DuckDB, 24 times a day, and the daily
-	// property tests check them.
-	cfgText := hourlyConfig(t, funneltest.Set("funnels[1].report.median_seconds_column", nil))
-	// An hourly day is 73 jobs (24 DW hours, the daily report, 24 hours of
-	// each hourly report): a few seeds of one day each keep the suite fast.
-	for seed := range max(2, seeds()/6) {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, "hourly", cfgText)
-			r := rand.New(rand.NewPCG(uint64(seed), funneltest.Hash("hourly")))
-			start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(800))
-			days := []string{start.Format("20060102")}
-			rows := reference.RandomRows(r, reference.RandomOptions{
-				Days:        days,
-				Events:      funneltest.StageEvents(e.cfg),
-				OtherEvents: []string{"login", "Visit"},
-				Dims:        e.lay.Dims,
-				Users:       1 + r.IntN(12),
-				Sessions:    20 + r.IntN(120),
-				Window:      e.cfg.Funnels[1].Window.Seconds,
-			})
-			e.load(rows, 2)
-			for _, d := range days {
-				if !slices.ContainsFunc(rows, func(row reference.ODSRow) bool { return row.Dt == d }) {
-					e.loadEmpty(d)
-				}
-			}
-			e.mustApply(days...)
-			e.requireInSync()
-
-			rules, err := e.lay.Rules(e.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dw := e.lay.HourlyDW(rows, rules, days)
-			for i := range e.cfg.Funnels {
-				f := &e.cfg.Funnels[i]
-				var want []reference.Result
-				if f.Hourly() {
-					want = funneltest.HourlyResults(funneltest.Funnel(e.cfg, i), dw, days)
-				} else {
-					want = reference.Compute(funneltest.Funnel(e.cfg, i), funneltest.DayRows(dw, days), days)
-				}
-				got := funneltest.HourKeys(f, e.report(i))
-				if f.Hourly() && len(got) < 24*len(days) {
-					t.Errorf("%s: %d rows, want at least one per hour of %d days", f.Report.Table, len(got), len(days))
-				}
-				if d := funneltest.Diff(f, got, want); len(d) > 0 {
-					t.Errorf("%s differs from the reference in %d places:\n  %s", f.Report.Table, len(d), strings.Join(firstN(d, 20), "\n  "))
-				}
-			}
-			if t.Failed() {
-				var b strings.Builder
-				if err := e.lay.WriteJSONL(&b, rows); err == nil {
-					t.Logf("the ODS rows of this case:\n%s", b.String())
-				}
+	for _, v := range hourlyVariants {
+		t.Run(v.name, func(t *testing.T) {
+			cfgText := hourlyConfig(t, v.edits...)
+			// An hourly day is up to 73 jobs (24 DW hours, the daily report,
+			// 24 hours of each hourly report): a few seeds of a day or two
+			// keep the suite fast.
+			for seed := range max(2, seeds()/6) {
+				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+					t.Parallel()
+					runHourlyCase(t, v.name, cfgText, uint64(seed))
+				})
 			}
 		})
+	}
+}
+
+func runHourlyCase(t *testing.T, label string, cfgText []byte, seed uint64) {
+	e := newEnv(t, label, cfgText)
+	r := rand.New(rand.NewPCG(seed, funneltest.Hash(label)))
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(800))
+	days := []string{start.Format("20060102")}
+	if r.IntN(2) == 0 {
+		days = append(days, start.AddDate(0, 0, 1).Format("20060102")) // late rows: their dt is the next day
+	}
+	window := int64(3600)
+	for _, f := range e.cfg.Funnels {
+		if f.Window.Seconds > 0 {
+			window = f.Window.Seconds
+		}
+	}
+	opts := reference.RandomOptions{
+		Days:        days,
+		Events:      funneltest.StageEvents(e.cfg),
+		OtherEvents: []string{"login", "Visit"},
+		Dims:        e.lay.Dims,
+		Users:       1 + r.IntN(12),
+		Sessions:    20 + r.IntN(120),
+		Window:      window * e.lay.Units,
+	}
+	if limited(e.cfg) {
+		opts.DimValues = 2 + r.IntN(6)
+	}
+	rows := e.lay.SpreadHours(r, reference.RandomRows(r, opts))
+	e.load(rows, 2)
+	for _, d := range days {
+		if !slices.ContainsFunc(rows, func(row reference.ODSRow) bool { return row.Dt == d }) {
+			e.loadEmpty(d)
+		}
+	}
+	e.mustApply(days...)
+	e.requireInSync()
+
+	rules, err := e.lay.Rules(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dw map[string][]reference.Row // an hourly DW's rows by "day/hour"
+	if e.cfg.DW.Hourly() {
+		dw = e.lay.HourlyDW(rows, rules, days)
+	} else {
+		e.checkDW(rows, days)
+	}
+	for i := range e.cfg.Funnels {
+		f := &e.cfg.Funnels[i]
+		var want []reference.Result
+		switch {
+		case f.Hourly():
+			want = funneltest.HourlyResults(funneltest.Funnel(e.cfg, i), dw, days)
+		case dw != nil:
+			want = reference.Compute(funneltest.Funnel(e.cfg, i), funneltest.DayRows(dw, days), days)
+		default:
+			want = reference.Compute(funneltest.Funnel(e.cfg, i), reference.Clean(rows, rules), days)
+		}
+		got := funneltest.HourKeys(f, e.report(i))
+		if f.Hourly() && len(got) < 24*len(days) {
+			t.Errorf("%s: %d rows, want at least one per hour of %d days", f.Report.Table, len(got), len(days))
+		}
+		if d := funneltest.Diff(f, got, want); len(d) > 0 {
+			t.Errorf("%s: %s differs from the reference in %d places:\n  %s", label, f.Report.Table, len(d), strings.Join(firstN(d, 20), "\n  "))
+		}
+	}
+	if t.Failed() {
+		var b strings.Builder
+		if err := e.lay.WriteJSONL(&b, rows); err == nil {
+			t.Logf("the ODS rows of this case:\n%s", b.String())
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package funneltest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -12,16 +13,21 @@ import (
 )
 
 // Hourly tables. A row's hour partition, like its day partition, is where
-// the sync wrote it, not a reading of its time; the harness puts a row in
-// the hour of its time in UTC+8 rounded down to a multiple of 6 (00, 06,
-// 12 or 18), so that each hour partition holds enough rows for chains,
-// ties and window edges, and 20 of a day's 24 hours are empty, as hours
-// with no logs are.
+// the sync wrote it, not a reading of its time (reference.ODSRow.Hour).
+// SpreadHours puts most rows in the hour of their time in UTC+8 rounded
+// down to a multiple of 6 (00, 06, 12 or 18), so that an hour partition
+// holds enough rows for chains, ties and window edges, and most of a day's
+// 24 hours are empty, as hours with no logs are; some rows are written late
+// into a later hour, and some records twice, into two hours.
 
 var utc8 = time.FixedZone("UTC+8", 8*3600)
 
-// Hour is the hour partition of an ODS row: see above.
+// Hour is the hour partition of an ODS row: r.Hour, or when it is not set
+// the hour of its time in UTC+8 rounded down to a multiple of 6.
 func (l Layout) Hour(r reference.ODSRow) string {
+	if r.Hour != "" {
+		return r.Hour
+	}
 	units := max(l.Units, 1)
 	sec := r.TS / units
 	if r.TS%units < 0 {
@@ -31,9 +37,47 @@ func (l Layout) Hour(r reference.ODSRow) string {
 	return fmt.Sprintf("%02d", h/6*6)
 }
 
+// SpreadHours sets the hour partition of every row (Layout.Hour), then
+// moves about one row in ten to a later hour of its day (the sync wrote it
+// late: a chain across it is split between two hour partitions) and adds,
+// for about one row in twenty, a copy of the record in a later hour (a
+// replay: one record to a daily DW, which dedups the whole day, and two to
+// an hourly one, which sees an hour at a time). The result depends only on
+// r's state and rows.
+func (l Layout) SpreadHours(r *rand.Rand, rows []reference.ODSRow) []reference.ODSRow {
+	later := func(h string) string {
+		n := hourNumber(h)
+		if n == 23 {
+			return h
+		}
+		return fmt.Sprintf("%02d", n+1+r.IntN(23-n))
+	}
+	out := make([]reference.ODSRow, 0, len(rows)+len(rows)/10)
+	for _, row := range rows {
+		row.Hour = l.Hour(row)
+		if r.IntN(10) == 0 {
+			row.Hour = later(row.Hour)
+		}
+		out = append(out, row)
+		if r.IntN(20) == 0 {
+			c := row
+			c.Hour = later(row.Hour)
+			out = append(out, c) // shares the pointers: rows are never modified
+		}
+	}
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+func hourNumber(h string) int {
+	var n int
+	fmt.Sscanf(h, "%d", &n)
+	return n
+}
+
 // HourlyDW returns the DW rows of an hourly DW table (cfg's [dw] has an
-// hour_partition): each hour partition of the ODS rows cleaned on its own,
-// as the hourly DW node does, by hour of each day in days.
+// hour_partition) by "day/hour": each hour partition of the ODS rows of
+// days cleaned on its own, as the hourly DW node cleans it.
 func (l Layout) HourlyDW(rows []reference.ODSRow, rules reference.CleanRules, days []string) map[string][]reference.Row {
 	byHour := map[string][]reference.ODSRow{}
 	for _, r := range rows {
@@ -49,7 +93,7 @@ func (l Layout) HourlyDW(rows []reference.ODSRow, rules reference.CleanRules, da
 	return out
 }
 
-// DayRows joins the hour partitions of an hourly DW's day: what a daily
+// DayRows joins the hour partitions of an hourly DW's days: what a daily
 // report reads.
 func DayRows(dw map[string][]reference.Row, days []string) []reference.Row {
 	var out []reference.Row
