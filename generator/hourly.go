@@ -59,3 +59,20 @@ func (v *rptView) setHours(c *models.Config, f *models.Funnel, d dates) {
 
 // hourlyNode reports whether the node of a table view runs every hour.
 func hourlyNode(t tableView) bool { return t.HourPartition != "" }
+
+// Period is what one run of a report node covers, for its comments: "hour"
+// for an hourly report, else "day".
+func (h rptHours) Period() string {
+	if h.Hour != "" {
+		return "hour"
+	}
+	return "day"
+}
+
+// InPeriod is Period with its preposition: "in the hour", "on the day".
+func (h rptHours) InPeriod() string {
+	if h.Hour != "" {
+		return "in the hour"
+	}
+	return "on the day"
+}

@@ -11,8 +11,8 @@
 -- latest start of any chain that reached it, which is optimal because the window test
 -- is start >= ts - window. No self-join and no window pass: one GROUP BY on the user,
 -- O(n log n) per user.
--- Day boundary within_day: chains start and end on the day.
--- A user is attributed to the breakdown values of their first visit of the day (first touch).
+-- Hourly: chains start and end in the hour partition ${bizhour} of ${bizhour_day}, the window cut at its end.
+-- A user is attributed to the breakdown values of their first visit of the hour (first touch).
 -- One row per value of device and a total row (all), in one pass.
 -- NULL or empty values are reported as unknown.
 -- Rates are NULL when their denominator is 0.
@@ -61,7 +61,7 @@ FROM (
                ROW_NUMBER() OVER (PARTITION BY "device", "fgen_secs_buy" IS NULL ORDER BY "fgen_secs_buy")   AS "fgen_rank_3_1",
                COUNT("fgen_secs_buy") OVER (PARTITION BY "device")                                           AS "fgen_n_3_1"
         FROM (
-            -- one row per user who entered the funnel on the day: the stage reached,
+            -- one row per user who entered the funnel in the hour: the stage reached,
             -- the time from entry to each later stage at its first completion,
             -- and the breakdown values of the first entry
             SELECT "uid",
