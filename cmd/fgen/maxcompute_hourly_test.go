@@ -52,8 +52,14 @@ func hourlyProject(t *testing.T, missing ...string) (string, *odpstest.Server, m
 func TestMaxComputeHourly(t *testing.T) {
 	dir, srv, env := hourlyProject(t, "07", "22", "23")
 	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
-	if !strings.Contains(r.stdout, "ods_events dt=20210303: hours 07, 22-23 missing") {
-		t.Fatalf("plan with missing hours: %+v", r)
+	for _, want := range []string{
+		"! 20210303  upstream partition missing: ods_events dt=20210303: hours 07, 22-23 missing; its jobs will not run",
+		"create table with 4 columns, partitioned by (dt, hh)", "create table with 3 columns, partitioned by (dt, hour)",
+		"create table with 5 columns, partitioned by dt\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan with missing hours lacks %q: %+v", want, r)
+		}
 	}
 	r = fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes")
 	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "hours 07, 22-23 missing") {

@@ -167,7 +167,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		live, err := w.Describe(ctx, t.Name)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
 			p.Tables = append(p.Tables, TableChange{Table: t.Name, Layer: t.Layer, Action: Create,
-				Changes: []string{fmt.Sprintf("create table with %d columns, partitioned by %s", len(t.Columns), t.Partition)},
+				Changes: []string{fmt.Sprintf("create table with %d columns, partitioned by %s", len(t.Columns), partitionedBy(t))},
 				SQL:     string(t.DDL.Data), Job: tableJob(t.Name, "ddl", t.Create)})
 			continue
 		}
@@ -204,4 +204,13 @@ func tableJob(table, kind string, s generator.Script) *warehouse.Job {
 		return nil
 	}
 	return scriptJob(table, kind, s)
+}
+
+// partitionedBy says how a table fgen creates is partitioned: "dt", or
+// "(dt, hh)" by day and hour.
+func partitionedBy(t generator.Table) string {
+	if t.HourPartition != "" {
+		return "(" + t.Partition + ", " + t.HourPartition + ")"
+	}
+	return t.Partition
 }
