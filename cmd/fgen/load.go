@@ -11,6 +11,7 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/ingest"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -32,10 +33,13 @@ func newLoadCmd(g *globalOptions) *cobra.Command {
 local DuckDB target, creating the ODS table if needed. The format follows each file's
 extension: .jsonl/.ndjson/.json (one flat object per line), .csv (with a header row;
 an empty unquoted field is NULL, "" is the empty string) or .parquet. Every row is
-checked against the ODS columns in funnel.toml. Without --bizdate, each row goes to
+checked against the ODS columns in funnel.toml, strictly: a key or header given twice,
+an integer column's 1.5, 1e3 or " 12", a Parquet DOUBLE or STRUCT where the column is
+BIGINT or STRING, are errors, not rounded or converted. Without --bizdate, each row goes to
 the partition its own dt column names (as 'fgen sample' writes). A malformed row is reported as
 FILE:LINE: message and then nothing of the load is kept: the partition keeps its
-previous rows. By default the partition is replaced; --append adds to it.
+previous rows. By default the partition is replaced; --append adds to it. DuckDB's
+own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
 ` + exitStatusHelp,
 		Example: `  fgen load --bizdate 20210303 events.jsonl
@@ -115,15 +119,7 @@ func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
 
 // loadODS loads files into the ODS table, which exists.
 func loadODS(ctx context.Context, cfg *models.Config, db *duckdb.DB, day string, files []string, appendRows bool) (int64, error) {
-	var cols []duckdb.LoadColumn
-	for _, c := range cfg.ODS.Columns {
-		cols = append(cols, duckdb.LoadColumn{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
-	}
-	if cfg.ODS.Hourly() {
-		// Each row gives its hour; see LoadOptions.HourPartition.
-		cols = append(cols, duckdb.LoadColumn{Name: cfg.ODS.HourPartition, Type: "VARCHAR"})
-	}
-	n, err := db.Load(ctx, duckdb.LoadOptions{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows, HourPartition: cfg.ODS.HourPartition})
+	n, err := ingest.Load(ctx, db, ingest.ODS(cfg, day, files, appendRows))
 	if err != nil {
 		return 0, fmt.Errorf("load: %w; nothing was loaded", err)
 	}

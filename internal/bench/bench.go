@@ -19,7 +19,9 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fgen-dev/fgen/generator"
@@ -176,3 +178,76 @@ func Summarize(ds []time.Duration) Stats {
 func (s Stats) String() string {
 	return fmt.Sprintf("best %.3fs, median %.3fs of %d", s.Best.Seconds(), s.Median.Seconds(), s.Runs)
 }
+
+// OpenLocal opens the local DuckDB target of the funnel.toml at config (its
+// default target, which must be local) and renders its nodes for day, as
+// the helper commands in cmd/ need.
+func OpenLocal(config, day string) (*Nodes, *duckdb.DB, error) {
+	cfg, err := models.Load(config)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, t, err := cfg.Target("")
+	if err != nil {
+		return nil, nil, err
+	}
+	path := t.Path
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(config), path)
+	}
+	n, err := Render(cfg, day)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := duckdb.Open(duckdb.Options{Path: path, Threads: t.Threads, MemoryLimit: t.MemoryLimit})
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, db, nil
+}
+
+// NativeLoad loads file, JSON lines (.jsonl), CSV (.csv, with a header) or
+// Parquet (.parquet) with the ODS columns plus the partition column, into
+// the day's ODS partition with DuckDB's own reader for the format, as
+// 'fgen load --bizdate' is measured against: in one transaction it deletes
+// the partition's rows and inserts the file's rows by name, the text formats
+// read with the table's column types given. It returns the rows inserted.
+func (n *Nodes) NativeLoad(ctx context.Context, db *duckdb.DB, file string) (int64, error) {
+	src, err := n.NativeSource(file)
+	if err != nil {
+		return 0, err
+	}
+	ods := n.Config.ODS
+	var rows int64
+	err = db.Update(ctx, func(tx *duckdb.Tx) error {
+		if err := tx.ClearPartitions(ctx, ods.Name, ods.Partition, []string{n.Day}); err != nil {
+			return err
+		}
+		var err error
+		rows, err = tx.Exec(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", generator.DuckDB.QuoteIdent(ods.Name), src))
+		return err
+	})
+	return rows, err
+}
+
+// NativeSource is the DuckDB table function NativeLoad reads file with.
+func (n *Nodes) NativeSource(file string) (string, error) {
+	ods := n.Config.ODS
+	var cols []string
+	for _, c := range ods.Columns {
+		cols = append(cols, fmt.Sprintf("%s: '%s'", sqlString(c.Name), generator.DuckDB.ColumnType(c.Type)))
+	}
+	cols = append(cols, sqlString(ods.Partition)+": 'VARCHAR'")
+	columns := "{" + strings.Join(cols, ", ") + "}"
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".csv":
+		return fmt.Sprintf("read_csv(%s, header = true, columns = %s)", sqlString(file), columns), nil
+	case ".jsonl", ".ndjson", ".json":
+		return fmt.Sprintf("read_json(%s, format = 'newline_delimited', columns = %s)", sqlString(file), columns), nil
+	case ".parquet":
+		return fmt.Sprintf("read_parquet(%s)", sqlString(file)), nil
+	}
+	return "", fmt.Errorf("%s: unknown file type; use .jsonl, .csv or .parquet", file)
+}
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -17,6 +17,7 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/funneltest"
+	"github.com/fgen-dev/fgen/internal/ingest"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/reference"
 	"github.com/fgen-dev/fgen/internal/report"
@@ -99,11 +100,6 @@ func editedModes(t testing.TB, edits ...funneltest.Edit) []byte {
 func (l *local) run(rows []reference.ODSRow, days []string) {
 	l.t.Helper()
 	ctx := context.Background()
-	var cols []duckdb.LoadColumn
-	for _, c := range l.cfg.ODS.Columns {
-		cols = append(cols, duckdb.LoadColumn{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
-	}
-	ods := l.cfg.ODS
 	if len(rows) > 0 {
 		var buf bytes.Buffer
 		if err := l.lay.WriteJSONL(&buf, rows); err != nil {
@@ -113,7 +109,7 @@ func (l *local) run(rows []reference.ODSRow, days []string) {
 		if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
 			l.t.Fatal(err)
 		}
-		if _, err := l.db.Load(ctx, duckdb.LoadOptions{Table: ods.Name, Partition: ods.Partition, Columns: cols, Files: []string{name}}); err != nil {
+		if _, err := ingest.Load(ctx, l.db, ingest.ODS(l.cfg, "", []string{name}, false)); err != nil {
 			l.t.Fatalf("load: %v", err)
 		}
 	}
@@ -125,7 +121,7 @@ func (l *local) run(rows []reference.ODSRow, days []string) {
 		if err := os.WriteFile(name, nil, 0o644); err != nil {
 			l.t.Fatal(err)
 		}
-		if _, err := l.db.Load(ctx, duckdb.LoadOptions{Table: ods.Name, Partition: ods.Partition, Day: day, Columns: cols, Files: []string{name}}); err != nil {
+		if _, err := ingest.Load(ctx, l.db, ingest.ODS(l.cfg, day, []string{name}, false)); err != nil {
 			l.t.Fatalf("load empty %s: %v", day, err)
 		}
 	}

@@ -37,6 +37,7 @@ type DB struct {
 	db        *sql.DB
 	connector *duckdb.Connector
 	readOnly  bool
+	path      string
 }
 
 var _ warehouse.Warehouse = (*DB)(nil)
@@ -80,7 +81,7 @@ func Open(opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
 	}
 	db := sql.OpenDB(connector)
-	d := &DB{db: db, connector: connector, readOnly: opts.ReadOnly}
+	d := &DB{db: db, connector: connector, readOnly: opts.ReadOnly, path: path}
 	if !opts.ReadOnly {
 		if err := d.keepBooks(); err != nil {
 			d.Close()
@@ -121,6 +122,15 @@ func (d *DB) Close() error {
 		err = cerr
 	}
 	return err
+}
+
+// Dir returns the directory of the database file, "" for an in-memory
+// database: where work files beside it go (see duckutil.MakeStagingDir).
+func (d *DB) Dir() string {
+	if d.path == "" {
+		return ""
+	}
+	return filepath.Dir(d.path)
 }
 
 // SQL returns the underlying database, for tests and benchmarks.
@@ -356,32 +366,121 @@ func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`
 // ReplacePartitions replaces the partitions days of table, in one
 // transaction, with the rows fill writes on the given connection.
 func (d *DB) ReplacePartitions(ctx context.Context, table, column string, days []string, fill func(*sql.Conn) (int64, error)) (int64, error) {
-	conn, err := d.db.Conn(ctx)
+	var n int64
+	err := d.Update(ctx, func(tx *Tx) error {
+		if err := tx.ClearPartitions(ctx, table, column, days); err != nil {
+			return err
+		}
+		var err error
+		n, err = fill(tx.conn)
+		return err
+	})
 	if err != nil {
 		return 0, err
+	}
+	return n, nil
+}
+
+// Tx is a transaction of the engine on one connection, for what writes
+// tables in bulk (fgen load, in internal/ingest). Update commits or rolls
+// it back; its statements see the transaction's own changes.
+type Tx struct {
+	conn *sql.Conn
+}
+
+// Update runs fn in a transaction on one connection and commits it if fn
+// returns nil. If fn fails, ctx ends or the commit fails, it rolls the
+// transaction back, so every table keeps the rows it had.
+func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return 0, err
+		return err
 	}
-	fail := func(err error) (int64, error) {
-		conn.ExecContext(context.Background(), "ROLLBACK")
-		return 0, err
+	err = fn(&Tx{conn: conn})
+	if err == nil {
+		err = ctx.Err()
 	}
-	for _, day := range days {
-		if err := deletePartitions(ctx, conn, table, column, []string{day}); err != nil {
-			return fail(cleanError(err))
+	if err == nil {
+		if _, err = conn.ExecContext(ctx, "COMMIT"); err == nil {
+			return nil
 		}
-		if err := markPartition(ctx, conn, table, day); err != nil {
-			return fail(err)
-		}
+		err = txError(ctx, err)
 	}
-	n, err := fill(conn)
+	conn.ExecContext(context.Background(), "ROLLBACK")
+	return err
+}
+
+// Exec runs a statement in the transaction and returns the number of rows
+// it changed. Its error is DuckDB's first paragraph, or ctx's error when ctx
+// ended.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.conn.ExecContext(ctx, query, args...)
 	if err != nil {
-		return fail(err)
+		return 0, txError(ctx, err)
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return fail(cleanError(err))
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
 	}
 	return n, nil
+}
+
+// Query runs a query in the transaction; its errors are as Exec's.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := t.conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, txError(ctx, err)
+	}
+	return rows, nil
+}
+
+// ClearPartitions deletes the rows of table whose partition column is one
+// of days, and notes each of days as a partition fgen wrote.
+func (t *Tx) ClearPartitions(ctx context.Context, table, column string, days []string) error {
+	if err := deletePartitions(ctx, t.conn, table, column, days); err != nil {
+		return txError(ctx, err)
+	}
+	return t.MarkPartitions(ctx, table, days)
+}
+
+// DeletePartitions deletes the rows of table whose partition column is one
+// of days, and notes nothing: for a table partitioned by day and hour, whose
+// partitions are its hours (MarkPartitions of "day/hour" values).
+func (t *Tx) DeletePartitions(ctx context.Context, table, column string, days []string) error {
+	if err := deletePartitions(ctx, t.conn, table, column, days); err != nil {
+		return txError(ctx, err)
+	}
+	return nil
+}
+
+// MarkPartitions notes days as partitions of table that fgen wrote (see
+// Partition).
+func (t *Tx) MarkPartitions(ctx context.Context, table string, days []string) error {
+	for _, day := range days {
+		if err := markPartition(ctx, t.conn, table, day); err != nil {
+			return txError(ctx, err)
+		}
+	}
+	return nil
+}
+
+// txError is ctx's error if ctx ended (DuckDB was interrupted), else err
+// trimmed to its first paragraph.
+func txError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return cleanError(err)
+}
+
+func anys(s []string) []any {
+	a := make([]any, len(s))
+	for i, v := range s {
+		a[i] = v
+	}
+	return a
 }

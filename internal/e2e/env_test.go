@@ -25,6 +25,7 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/funneltest"
+	"github.com/fgen-dev/fgen/internal/ingest"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/reference"
 	"github.com/fgen-dev/fgen/internal/report"
@@ -216,17 +217,7 @@ func (e *env) nextFile() string {
 // loadFiles loads files into the ODS table as 'fgen load' does: into day's
 // partition, or with day "" each row into the partition its own dt names.
 func (e *env) loadFiles(day string, files ...string) (int64, error) {
-	var cols []duckdb.LoadColumn
-	for _, c := range e.cfg.ODS.Columns {
-		cols = append(cols, duckdb.LoadColumn{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
-	}
-	if e.cfg.ODS.Hourly() {
-		cols = append(cols, duckdb.LoadColumn{Name: e.cfg.ODS.HourPartition, Type: "VARCHAR"})
-	}
-	return e.db.Load(context.Background(), duckdb.LoadOptions{
-		Table: e.cfg.ODS.Name, Partition: e.cfg.ODS.Partition, Day: day, Columns: cols, Files: files,
-		HourPartition: e.cfg.ODS.HourPartition,
-	})
+	return ingest.Load(context.Background(), e.db, ingest.ODS(e.cfg, day, files, false))
 }
 
 // load writes rows to JSON lines, split into parts files, and loads them in

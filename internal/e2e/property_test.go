@@ -217,6 +217,11 @@ var breakdownVariants = []variant{
 		funneltest.Set(f0+".report.rate_format", "ratio"),
 	}},
 	{name: "events-one-breakdown-percent", edits: []funneltest.Edit{funneltest.Set(f0+".breakdowns", []string{"device_brand"})}},
+	// Rows of no stage reach the report node: a value with only such rows
+	// has no row.
+	{name: "events-breakdown-keep-unknown-events", edits: []funneltest.Edit{
+		funneltest.Set(f0+".breakdowns", []string{"device"}), funneltest.Set("dw.drop_unknown_events", false),
+	}},
 	{name: "users-breakdowns", edits: concat(withTime, []funneltest.Edit{
 		funneltest.Set(f0+".mode", "users"), funneltest.Set(f0+".breakdowns", []string{"device_brand", "system_type"}),
 		funneltest.Set(f0+".report.total_marker", "ALL"), funneltest.Set(f0+".report.null_marker", "(none)"),
@@ -369,8 +374,9 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64) {
 		Window:         window,
 		UnitsPerSecond: e.lay.Units,
 	}
-	if limited(e.cfg) {
-		// More values than the limit, many with equal stage-1 counts.
+	if limited(e.cfg) || (!e.cfg.DW.DropUnknownEvents && len(e.lay.Dims) > 0) {
+		// More values than the limit, many with equal stage-1 counts, and
+		// values whose only rows are of no stage.
 		opts.DimValues = 2 + r.IntN(12)
 		opts.Users += r.IntN(40)
 	}

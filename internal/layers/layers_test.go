@@ -26,7 +26,7 @@ var layers = []struct {
 	name     string
 	packages []string
 }{
-	{"tools", []string{"internal/bench/cmd/nodetimes"}},
+	{"tools", []string{"internal/bench/cmd/nodetimes", "internal/bench/cmd/nativeload"}},
 	{"the command, and the benchmarks' helpers", []string{"cmd/fgen", "internal/bench"}},
 	{"plan, apply, report, load", []string{"internal/plan", "internal/report", "internal/lineage", "internal/ingest", "internal/sample"}},
 	{"data checks", []string{"internal/lint"}},

@@ -25,16 +25,17 @@ import (
 // the output and empties the table; Close then merges the parts, in order,
 // into the output. Outputs of up to partRows rows are written in one COPY.
 type ParquetWriter struct {
-	path      string
-	connector *duckdb.Connector
-	conn      driver.Conn
-	app       *duckdb.Appender
-	row       appendRow
-	rows      int // rows in the table
-	partRows  int
-	tmpDir    string
-	parts     []string
-	closed    bool
+	path       string
+	connector  *duckdb.Connector
+	conn       driver.Conn
+	app        *duckdb.Appender
+	row        appendRow
+	rows       int // rows in the table
+	partRows   int
+	tmpDir     string
+	releaseTmp func() error // removes tmpDir
+	parts      []string
+	closed     bool
 }
 
 // defaultPartRows rows take about 110 MB in DuckDB; the whole process then
@@ -100,11 +101,11 @@ func (p *ParquetWriter) Write(e *Event) error {
 // drops the table.
 func (p *ParquetWriter) spill() error {
 	if p.tmpDir == "" {
-		dir, err := os.MkdirTemp(filepath.Dir(p.path), ".fgen-sample-*")
+		dir, release, err := duckutil.MakeStagingDir(filepath.Dir(p.path), duckutil.SamplePrefix)
 		if err != nil {
 			return err
 		}
-		p.tmpDir = dir
+		p.tmpDir, p.releaseTmp = dir, release
 	}
 	err := p.app.Close()
 	p.app = nil
@@ -171,7 +172,7 @@ func (p *ParquetWriter) release() error {
 	}
 	err = errors.Join(err, p.connector.Close())
 	if p.tmpDir != "" {
-		err = errors.Join(err, os.RemoveAll(p.tmpDir))
+		err = errors.Join(err, p.releaseTmp())
 	}
 	return err
 }
@@ -250,11 +251,11 @@ func appendTo(ctx context.Context, conn *sql.Conn, table string, opts Options, p
 	if err != nil {
 		return 0, err
 	}
-	tmp, err := os.MkdirTemp(dir, ".fgen-sample-*")
+	tmp, release, err := duckutil.MakeStagingDir(dir, duckutil.SamplePrefix)
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(tmp)
+	defer release()
 
 	parts := make(chan csvPart, 1) // one part waiting while DuckDB reads another
 	stop := make(chan struct{})

@@ -1,8 +1,8 @@
 // Package duckutil holds the small helpers that fgen's DuckDB engine
-// (internal/duckdb) and its sample loader (internal/sample, AppendTo) share
-// to stage rows for DuckDB. It is a package of its own because the tests of
-// internal/duckdb import internal/sample, which therefore cannot import
-// internal/duckdb.
+// (internal/duckdb), its file loader (internal/ingest) and its sample
+// loader (internal/sample, AppendTo) share to stage rows for DuckDB and to
+// clean up after stages that were killed. It is a package of its own so
+// that internal/sample needs no more of the engine than these helpers.
 package duckutil
 
 import (

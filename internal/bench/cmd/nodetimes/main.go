@@ -16,13 +16,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/bench"
-	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/warehouse"
-	"github.com/fgen-dev/fgen/models"
 )
 
 func main() {
@@ -38,27 +35,11 @@ func main() {
 
 func run(config, day string, runs int) error {
 	ctx := context.Background()
-	cfg, err := models.Load(config)
-	if err != nil {
-		return err
-	}
-	_, t, err := cfg.Target("")
-	if err != nil {
-		return err
-	}
-	path := t.Path
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(config), path)
-	}
-	db, err := duckdb.Open(duckdb.Options{Path: path, Threads: t.Threads, MemoryLimit: t.MemoryLimit})
+	n, db, err := bench.OpenLocal(config, day)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := bench.Render(cfg, day)
-	if err != nil {
-		return err
-	}
 	count := func(query string) func() (int64, time.Duration, error) {
 		return func() (int64, time.Duration, error) { return bench.Count(ctx, db, query) }
 	}

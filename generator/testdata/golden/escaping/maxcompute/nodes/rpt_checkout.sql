@@ -34,6 +34,8 @@ FROM (
             WHERE `dt` = '${bdp.system.bizdate}'
         ) `funnel_rows`
         GROUP BY `order`, `event`
+        -- only stage events: a breakdown value without a stage row has no row
+        HAVING `event` IN ('view', 'view_item', 'add to cart', 'it\'s "quoted"', 'back\\slash')
     ) `event_counts`
     GROUP BY GROUPING SETS ((), (`order`))
 ) `stage_counts`;

@@ -47,6 +47,8 @@ FROM (
                         WHERE `dt` = '${bdp.system.bizdate}'
                     ) `funnel_rows`
                     GROUP BY `system_type`, `customize_event`
+                    -- only stage events: a breakdown value without a stage row has no row
+                    HAVING `customize_event` IN ('browse', 'click', 'purchase')
                 ) `fgen_all_values`
             ) `fgen_counted`
         ) `fgen_placed`

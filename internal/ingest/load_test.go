@@ -1,4 +1,4 @@
-package duckdb
+package ingest
 
 import (
 	"context"
@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
 )
 
 // loadCols are the columns of the test table t, one of each kind of type.
-var loadCols = []LoadColumn{
+var loadCols = []Column{
 	{Name: "id", Type: "VARCHAR"},
 	{Name: "n", Type: "BIGINT"},
 	{Name: "x", Type: "DOUBLE"},
@@ -27,15 +29,15 @@ const loadTable = `CREATE TABLE t (id VARCHAR, n BIGINT, x DOUBLE, ok BOOLEAN, "
 // loadFixture is a database file with the table t holding one row in each
 // of the partitions 20210301 and 20210302, and a directory for input files.
 type loadFixture struct {
-	t   *testing.T
-	db  *DB
+	t   testing.TB
+	db  *duckdb.DB
 	dir string
 }
 
-func newLoadFixture(t *testing.T) *loadFixture {
+func newLoadFixture(t testing.TB) *loadFixture {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := Open(Options{Path: filepath.Join(dir, "db", "local.duckdb"), Threads: 2})
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, "db", "local.duckdb"), Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +61,7 @@ func (f *loadFixture) file(name, data string) string {
 }
 
 func (f *loadFixture) load(day string, appendRows bool, files ...string) (int64, error) {
-	return f.db.Load(context.Background(), LoadOptions{Table: "t", Partition: "dt", Day: day, Columns: loadCols, Files: files, Append: appendRows})
+	return Load(context.Background(), f.db, Options{Table: "t", Partition: "dt", Day: day, Columns: loadCols, Files: files, Append: appendRows})
 }
 
 // rows returns the table in its physical order, one line per row.
@@ -365,6 +367,55 @@ func TestLoadErrors(t *testing.T) {
 			`FILE/1.csv:4: column n: "x" is not a valid BIGINT`},
 		{"extension", "20210303", map[string]string{"1.txt": ""},
 			`FILE/1.txt: unknown file type ".txt"; use .jsonl, .csv or .parquet`},
+
+		// Duplicate keys and headers: the last value must not win, nor
+		// replace another day's partition.
+		{"json dt twice", "", map[string]string{"1.jsonl": `{"id":"a","dt":"20210302","dt":"20210301"}`},
+			`FILE/1.jsonl:1: key "dt" appears twice`},
+		{"json dt twice in two cases", "20210303", map[string]string{"1.jsonl": "{\"id\":\"a\"}\n{\"dt\":\"20210303\",\"DT\":\"20210303\"}\n"},
+			`FILE/1.jsonl:2: key "DT" appears twice`},
+		{"json key twice", "20210303", map[string]string{"1.jsonl": `{"id":"a","n":1,"id":"b"}`},
+			`FILE/1.jsonl:1: key "id" appears twice`},
+		{"csv dt twice", "", map[string]string{"1.csv": "id,dt,dt\na,20210302,20210301\n"},
+			`FILE/1.csv:1: column "dt" appears twice in the header (as "dt" and "dt")`},
+		{"csv column twice", "20210303", map[string]string{"1.csv": "id,n, ID \na,1,b\n"},
+			`FILE/1.csv:1: column "ID" appears twice in the header (as "id" and " ID ")`},
+
+		// Values DuckDB would coerce.
+		{"json fraction into bigint", "20210303", map[string]string{"1.jsonl": `{"n":1.5}`},
+			`FILE/1.jsonl:1: column n: "1.5" is not a valid BIGINT`},
+		{"json exponent into bigint", "20210303", map[string]string{"1.jsonl": `{"n":1e3}`},
+			`FILE/1.jsonl:1: column n: "1e3" is not a valid BIGINT`},
+		{"json 1. into bigint", "20210303", map[string]string{"1.jsonl": `{"n":"1."}`},
+			`FILE/1.jsonl:1: column n: "1." is not a valid BIGINT`},
+		{"json leading zero", "20210303", map[string]string{"1.jsonl": `{"n":0012}`},
+			`FILE/1.jsonl:1: malformed JSON at column 10: bad number "0012"`},
+		{"json spaced bigint", "20210303", map[string]string{"1.jsonl": `{"n":" 12"}`},
+			`FILE/1.jsonl:1: column n: " 12" is not a valid BIGINT`},
+		{"json hex bigint", "20210303", map[string]string{"1.jsonl": `{"n":"0x10"}`},
+			`FILE/1.jsonl:1: column n: "0x10" is not a valid BIGINT`},
+		{"json boolean into bigint", "20210303", map[string]string{"1.jsonl": `{"n":true}`},
+			`FILE/1.jsonl:1: column n: "true" is not a valid BIGINT`},
+		{"json fraction into string", "20210303", map[string]string{"1.jsonl": `{"id":12.50}`},
+			`FILE/1.jsonl:1: column id: the number 12.50 would not be stored as written; write it as a string, "12.50"`},
+		{"json lone high surrogate", "20210303", map[string]string{"1.jsonl": `{"id":"a\ud800"}`},
+			`FILE/1.jsonl:1: malformed JSON at column 9: \ud800 is the first half of a UTF-16 surrogate pair, without the second`},
+		{"json lone low surrogate", "20210303", map[string]string{"1.jsonl": `{"id":"\udc00"}`},
+			`FILE/1.jsonl:1: malformed JSON at column 8: \udc00 is the second half of a UTF-16 surrogate pair, without the first`},
+		{"csv fraction into bigint", "20210303", map[string]string{"1.csv": "id,n\na,1\nb,1.5\n"},
+			`FILE/1.csv:3: column n: "1.5" is not a valid BIGINT`},
+		{"csv 1. into bigint", "20210303", map[string]string{"1.csv": "n\n1.\n"},
+			`FILE/1.csv:2: column n: "1." is not a valid BIGINT`},
+		{"csv plus into bigint", "20210303", map[string]string{"1.csv": "n\n+5\n"},
+			`FILE/1.csv:2: column n: "+5" is not a valid BIGINT`},
+		{"csv underscore into bigint", "20210303", map[string]string{"1.csv": "n\n1_000\n"},
+			`FILE/1.csv:2: column n: "1_000" is not a valid BIGINT`},
+		{"csv quoted empty into bigint", "20210303", map[string]string{"1.csv": "n\n\"\"\n"},
+			`FILE/1.csv:2: column n: "" is not a valid BIGINT`},
+		{"csv CR in an unquoted field", "20210303", map[string]string{"1.csv": "id\nx\ry\n"},
+			`FILE/1.csv:2: a CR outside quotes that does not end the line; quote the field`},
+		{"csv CR at the end of the file", "20210303", map[string]string{"1.csv": "id\nx\r"},
+			`FILE/1.csv:2: a CR outside quotes that does not end the line; quote the field`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(f.dir, strings.ReplaceAll(tc.name, " ", "_"))
@@ -413,21 +464,21 @@ func TestLoadTrickyValues(t *testing.T) {
 {"id":" "}
 {"id":"`+strings.ReplaceAll(strings.ReplaceAll(long, `"`, `\"`), "\n", `\n`)+`"}
 `)
-	c := f.file("b.csv", "id\n\"a\rb\"\nx\ry\n\"\"\n")
+	c := f.file("b.csv", "id\n\"a\rb\"\n\"\"\n")
 	p := filepath.Join(f.dir, "p.parquet")
 	q := `COPY (SELECT * FROM (VALUES (''), (NULL), ('q,"u"' || chr(10) || 'x'), (' '), ('é')) AS v(id)) TO '` + p + `' (FORMAT parquet)`
 	if _, err := f.db.SQL().Exec(q); err != nil {
 		t.Fatal(err)
 	}
 	n, err := f.load("20210303", false, j, c, p)
-	if err != nil || n != 12 {
+	if err != nil || n != 11 {
 		t.Fatalf("load = %d, %v", n, err)
 	}
 	res, err := f.db.Query(context.Background(), `SELECT id FROM t WHERE dt = '20210303'`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []*string{ptr("a\x00b"), ptr("\r\n, \"\" "), ptr(" "), ptr(long), ptr("a\rb"), ptr("xy"), ptr(""),
+	want := []*string{ptr("a\x00b"), ptr("\r\n, \"\" "), ptr(" "), ptr(long), ptr("a\rb"), ptr(""),
 		ptr(""), nil, ptr("q,\"u\"\nx"), ptr(" "), ptr("é")}
 	for i, row := range res.Values {
 		got, w := row[0], want[i]
@@ -475,7 +526,7 @@ func TestLoadCanceled(t *testing.T) {
 	path := f.file("a.jsonl", strings.Repeat(`{"id":"a"}`+"\n", 200000))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := f.db.Load(ctx, LoadOptions{Table: "t", Partition: "dt", Day: "20210303", Columns: loadCols, Files: []string{path}})
+	_, err := Load(ctx, f.db, Options{Table: "t", Partition: "dt", Day: "20210303", Columns: loadCols, Files: []string{path}})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -485,37 +536,31 @@ func TestLoadCanceled(t *testing.T) {
 	f.noLeftovers()
 }
 
-// The tests again with parts of one and two rows: every file is split, and
-// parts are inserted while later ones are staged.
-func TestLoadSmallParts(t *testing.T) {
-	for _, rows := range []int64{1, 2} {
-		old := loadPartRows
-		loadPartRows = rows
-		t.Run(fmt.Sprint(rows), func(t *testing.T) {
-			t.Run("JSONL", TestLoadJSONL)
-			t.Run("CSV", TestLoadCSV)
-			t.Run("ByRowPartition", TestLoadByRowPartition)
-			t.Run("Parquet", TestLoadParquet)
-			t.Run("Errors", TestLoadErrors)
-			t.Run("TrickyValues", TestLoadTrickyValues)
-			t.Run("InvalidUTF8", TestLoadInvalidUTF8)
-		})
-		loadPartRows = old
-	}
+// The tests again with every check done before DuckDB reads the files (as
+// loads without a day, and a second attempt, do).
+func TestLoadChecksFirst(t *testing.T) {
+	checkBeside = false
+	defer func() { checkBeside = true }()
+	t.Run("JSONL", TestLoadJSONL)
+	t.Run("CSV", TestLoadCSV)
+	t.Run("Parquet", TestLoadParquet)
+	t.Run("Errors", TestLoadErrors)
+	t.Run("TrickyValues", TestLoadTrickyValues)
+	t.Run("InvalidUTF8", TestLoadInvalidUTF8)
 }
 
-// BenchmarkStage measures fgen's own share of a load: parsing sample events
-// and writing the staging files, without DuckDB.
+// BenchmarkCheck measures fgen's own share of a load: the Go check of a
+// file of sample events, without DuckDB.
 //
-//	go test -run '^$' -bench Stage ./internal/duckdb
-func BenchmarkStage(b *testing.B) {
-	var cols []LoadColumn
+//	go test -run '^$' -bench Check ./internal/ingest
+func BenchmarkCheck(b *testing.B) {
+	var cols []Column
 	for i, name := range sample.Columns() {
 		typ := "VARCHAR"
 		if i == 2 || i == 4 || i == 5 || i == 10 {
 			typ = "BIGINT"
 		}
-		cols = append(cols, LoadColumn{Name: name, Type: typ})
+		cols = append(cols, Column{Name: name, Type: typ})
 	}
 	for _, format := range []string{"jsonl", "csv"} {
 		b.Run(format, func(b *testing.B) {
@@ -536,24 +581,121 @@ func BenchmarkStage(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			read := readJSONL
-			if format == "csv" {
-				read = readCSV
+			info, err := os.Stat(path)
+			if err != nil {
+				b.Fatal(err)
 			}
-			index := map[string]int{}
-			for i, c := range cols {
-				index[c.Name] = i
+			l, err := newLoader(Options{Table: "ods", Partition: "dt", Day: "20210303", Columns: cols, Files: []string{path}})
+			if err != nil {
+				b.Fatal(err)
 			}
+			b.SetBytes(info.Size())
 			b.ResetTimer()
 			for b.Loop() {
-				st := &stager{opts: LoadOptions{Table: "ods", Partition: "dt", Columns: cols, Files: []string{path}},
-					dir: dir, firstAt: map[string]rowPos{}, partRows: 1 << 40}
-				err := st.stageText(context.Background(), 0, path, index, read, func(p stagedPart) error { return os.Remove(p.path) })
-				if err != nil {
-					b.Fatal(err)
+				l.files[0].scan = nil
+				l.check(context.Background())
+				if s := l.files[0].scan; s.parse != nil || s.value != nil || s.rows != events {
+					b.Fatalf("check: %d rows, %v, %v", s.rows, s.parse, s.value)
 				}
 			}
 			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+// Parquet columns whose values do not fit the table's without loss.
+func TestLoadParquetStrict(t *testing.T) {
+	f := newLoadFixture(t)
+	for _, tc := range []struct{ name, sel, err string }{
+		{"double into bigint", `SELECT * FROM (VALUES (NULL), (1.5::DOUBLE)) AS v(n)`,
+			`:2: column n: DOUBLE 1.5 (row group 0) is not a valid BIGINT; a BIGINT column takes no DOUBLE values`},
+		{"struct into string", `SELECT {'a': 1} AS id`,
+			`:1: column id: STRUCT(a INTEGER) {'a': 1} (row group 0) is not a valid VARCHAR; a VARCHAR column takes no STRUCT(a INTEGER) values`},
+		{"list into string", `SELECT [1, 2] AS id`,
+			`:1: column id: INTEGER[] [1, 2] (row group 0) is not a valid VARCHAR; a VARCHAR column takes no INTEGER[] values`},
+		{"list into bigint", `SELECT [1] AS n`,
+			`:1: column n: INTEGER[] [1] (row group 0) is not a valid BIGINT; a BIGINT column takes no INTEGER[] values`},
+		{"double into string", `SELECT 0.1::DOUBLE AS id`,
+			`:1: column id: DOUBLE 0.1 (row group 0) is not a valid VARCHAR; a VARCHAR column takes no DOUBLE values`},
+		{"text fraction into bigint", `SELECT * FROM (VALUES ('1'), ('1.5')) AS v(n)`,
+			`:2: column n: "1.5" is not a valid BIGINT`},
+		{"text with spaces into bigint", `SELECT ' 1' AS n`,
+			`:1: column n: " 1" is not a valid BIGINT`},
+		{"overflow", `SELECT 9223372036854775808::UBIGINT AS n`,
+			`:1: column n: "9223372036854775808" is not a valid BIGINT`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(f.dir, strings.ReplaceAll(tc.name, " ", "_")+".parquet")
+			if _, err := f.db.SQL().Exec(`COPY (` + tc.sel + `) TO '` + path + `' (FORMAT parquet)`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.load("20210303", false, path); err == nil || err.Error() != path+tc.err {
+				t.Errorf("err = %v\nwant  %s", err, path+tc.err)
+			}
+			if got := f.rows(); got != oldRows {
+				t.Errorf("rows changed:\n%s", got)
+			}
+		})
+	}
+	// A column of a type that does not fit, but with no value, loads as NULL.
+	path := filepath.Join(f.dir, "nulls.parquet")
+	if _, err := f.db.SQL().Exec(`COPY (SELECT 'p' AS id, NULL::DOUBLE AS n) TO '` + path + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.load("20210303", false, path); err != nil || n != 1 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	if got := f.rows(); got != oldRows+"p|NULL|NULL|NULL|NULL|NULL|20210303\n" {
+		t.Errorf("rows:\n%s", got)
+	}
+}
+
+// A line longer than maxLine is an error, without reading it all; a device
+// or pipe is refused.
+func TestLoadLongLine(t *testing.T) {
+	f := newLoadFixture(t)
+	old := maxLine
+	maxLine = 1 << 20
+	defer func() { maxLine = old }()
+	for _, tc := range []struct{ name, data, err string }{
+		{"long.jsonl", "{}\n{\"id\":\"" + strings.Repeat("x", 3<<20) + "\"}\n", ":2: line longer than 1 MiB; is this a JSON lines or CSV file?"},
+		{"zeros.jsonl", strings.Repeat("\x00", 3<<20), ":1: line longer than 1 MiB; is this a JSON lines or CSV file?"},
+		{"long.csv", "id\n" + strings.Repeat("x", 3<<20) + "\n", ":2: line longer than 1 MiB; is this a JSON lines or CSV file?"},
+		{"longquoted.csv", "id\n\"" + strings.Repeat("x\n", 1<<20) + "\"\n", ":2: line longer than 1 MiB; is this a JSON lines or CSV file?"},
+	} {
+		path := f.file(tc.name, tc.data)
+		if _, err := f.load("20210303", false, path); err == nil || err.Error() != path+tc.err {
+			t.Errorf("%s: err = %v\nwant  %s", tc.name, err, path+tc.err)
+		}
+	}
+	zero := filepath.Join(f.dir, "zero.jsonl")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	want := zero + ": not a regular file; fgen load reads a file twice (to check it, and to load it), so it takes files, not pipes or devices"
+	if _, err := f.load("20210303", false, zero); err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant  %s", err, want)
+	}
+	if got := f.rows(); got != oldRows {
+		t.Errorf("rows changed:\n%s", got)
+	}
+}
+
+// An older fgen load killed while it staged rows left a directory beside the
+// database; the next load removes it.
+func TestLoadRemovesStaleStaging(t *testing.T) {
+	f := newLoadFixture(t)
+	stale := filepath.Join(f.dir, "db", ".fgen-load-123")
+	if err := os.MkdirAll(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	part := filepath.Join(stale, "part-000000.csv")
+	os.WriteFile(part, []byte("0,1,a\n"), 0o644)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(part, old, old)
+	os.Chtimes(stale, old, old)
+	if _, err := f.load("20210303", false, f.file("a.jsonl", `{"id":"a"}`)); err != nil {
+		t.Fatal(err)
+	}
+	f.noLeftovers()
 }

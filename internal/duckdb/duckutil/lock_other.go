@@ -1,0 +1,9 @@
+//go:build !unix
+
+package duckutil
+
+// lockDir has no lock to take without flock: RemoveStale then goes by age.
+func lockDir(dir string) (unlock func(), err error) { return func() {}, nil }
+
+// tryLock never locks: a directory with a lock file is taken as in use.
+func tryLock(path string) (unlock func(), ok bool) { return nil, false }

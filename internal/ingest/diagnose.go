@@ -1,0 +1,163 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/fgen-dev/fgen/internal/duckdb"
+)
+
+// diagnose returns the first value of file fi that DuckDB does not convert
+// to its column's type, of the columns whose values fgen does not check
+// itself. For a Parquet file loaded into a day, it also notes the first row
+// of another day.
+func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError, error) {
+	in := l.files[fi]
+	var src *source
+	var conds, names []string
+	// check is the condition for a value of column col, read as expr, that
+	// does not convert, and the value as the file has it; "" for none.
+	var check func(col int, expr string) (cond, raw string)
+	switch in.format {
+	case formatParquet:
+		src = l.parquetSource(fi, true)
+		check = func(col int, expr string) (string, string) {
+			name := quote(in.pq.names[col])
+			switch in.pq.conv[col] {
+			case convCast:
+				return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", name, name, l.cols[col].Type), name
+			case convStrictInt:
+				return fmt.Sprintf("%s IS NOT NULL AND (NOT regexp_full_match(%s, '-?[0-9]+') OR TRY_CAST(%s AS %s) IS NULL)", name, name, name, l.cols[col].Type), name
+			}
+			return "", ""
+		}
+		if err := l.otherDay(ctx, tx, fi, src); err != nil {
+			return nil, err
+		}
+	case formatCSV:
+		var err error
+		if src, err = l.csvSource(fi, in.scan, true); src == nil || err != nil {
+			return nil, err
+		}
+		check = l.textCheck
+	default:
+		src = l.jsonSource(fi, in.scan, true)
+		check = l.textCheck
+	}
+	var cols []int
+	for _, col := range src.cols {
+		if cond, raw := check(col, src.exprs[col]); cond != "" {
+			conds = append(conds, cond)
+			names = append(names, raw)
+			cols = append(cols, col)
+		}
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	var which, value strings.Builder
+	for i, cond := range conds {
+		fmt.Fprintf(&which, " WHEN %s THEN %d", cond, i)
+		fmt.Fprintf(&value, " WHEN %s THEN CAST(%s AS VARCHAR)", cond, names[i])
+	}
+	number := "row_number() OVER ()"
+	if in.format == formatParquet {
+		number = "file_row_number + 1"
+	}
+	q := fmt.Sprintf("SELECT fgen_row, CASE%s END, CASE%s END FROM (SELECT %s AS fgen_row, * FROM %s) WHERE %s ORDER BY fgen_row LIMIT 1",
+		which.String(), value.String(), number, src.from, strings.Join(conds, " OR "))
+	var row int64
+	var i int
+	var val string
+	err := queryRow(ctx, tx, q, nil, &row, &i, &val)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", in.path, err)
+	}
+	line := row
+	if in.format != formatParquet {
+		if line, err = l.recordLine(fi, row); err != nil {
+			return nil, err
+		}
+	}
+	c := &l.cols[cols[i]]
+	return &RowError{File: in.path, Line: line, Msg: c.notValid([]byte(val))}, nil
+}
+
+// textCheck is the condition for a value of a text file, read as VARCHAR,
+// that DuckDB does not convert; "" for the columns fgen checks itself.
+func (l *loader) textCheck(col int, expr string) (cond, raw string) {
+	if col < 0 || l.cols[col].kind != kindOther {
+		return "", ""
+	}
+	return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", expr, expr, l.cols[col].Type), expr
+}
+
+// otherDay notes the first row of Parquet file fi whose partition value is
+// not the day loaded.
+func (l *loader) otherDay(ctx context.Context, tx *duckdb.Tx, fi int, src *source) error {
+	if src.checkDay == "" || l.parts.otherDay != nil {
+		return nil
+	}
+	in := l.files[fi]
+	var row int64
+	var v string
+	err := queryRow(ctx, tx, fmt.Sprintf("SELECT file_row_number + 1, %s FROM %s WHERE %s IS NOT NULL AND %s <> ? ORDER BY file_row_number LIMIT 1", src.checkDay, src.from, src.checkDay, src.checkDay),
+		[]any{l.opts.Day}, &row, &v)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", in.path, err)
+	}
+	l.parts.otherDay = &RowError{File: in.path, Line: row, Msg: otherDayMsg(in.pq.names[-1], v, l.opts.Partition, l.opts.Day)}
+	return nil
+}
+
+// recordLine returns the line that the n-th record (1-based, blank lines
+// not counted) of text file fi starts on.
+func (l *loader) recordLine(fi int, n int64) (int64, error) {
+	in := l.files[fi]
+	f, err := os.Open(in.path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if in.format == formatCSV {
+		c := newCSVChecker(l, fi, f)
+		if err := c.readHeader(); err != nil {
+			return 0, err
+		}
+		for i := int64(0); i < n; {
+			err := c.record()
+			if err == errBlank {
+				continue
+			}
+			if err != nil {
+				return 0, fmt.Errorf("%s: record %d: %w", in.path, n, err)
+			}
+			i++
+		}
+		return c.start, nil
+	}
+	lr := newLineReader(f)
+	for i := int64(0); i < n; {
+		line, err := lr.next()
+		if err == io.EOF {
+			return 0, fmt.Errorf("%s: no record %d", in.path, n)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if !blank(trimEOL(line)) {
+			i++
+		}
+	}
+	return lr.n, nil
+}

@@ -1,0 +1,510 @@
+// Package ingest reads JSON lines, CSV and Parquet files into a table of
+// fgen's local DuckDB engine (internal/duckdb): strictly, all or nothing.
+//
+// DuckDB's own readers (read_json, read_csv, read_parquet) parse the files
+// and insert the rows, with the table's column types, in one transaction of
+// the engine (duckdb.DB.Update). fgen checks what those readers would take
+// silently or report without a usable line: a Go scan of each text file,
+// beside DuckDB's insert, checks its syntax strictly, its keys or header
+// (unknown, repeated, in another case), that integers are written as
+// integers, the partition values and the length of lines, and gives each
+// problem as FILE:LINE: message; a Parquet file's column types are checked
+// against the table's before it is read. Only when the load fails does fgen
+// ask DuckDB which row it could not convert.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// Column is a column of the table being loaded, with its DuckDB type.
+type Column struct {
+	Name string
+	Type string
+}
+
+// Options describe one load into a table's partitions.
+type Options struct {
+	Table     string
+	Partition string // the partition column, e.g. dt
+	Day       string // the partition value; "" to take it from each row's partition column
+	Columns   []Column
+	Files     []string
+	Append    bool // add to the partition instead of replacing it
+	// HourPartition, for a table partitioned by day and hour, is its hour
+	// column, which Columns must hold as VARCHAR: each row gives its hour,
+	// 00 to 23. A load writes whole days: each day it loads has its 24
+	// hour partitions, those without rows empty, as an hourly sync that
+	// ran every hour of the day leaves them.
+	HourPartition string
+}
+
+// ODS returns the options of a load of files into the ODS table of cfg on
+// the local engine: into day's partition, or with day "" each row into the
+// partition its own partition column names.
+func ODS(cfg *models.Config, day string, files []string, appendRows bool) Options {
+	var cols []Column
+	for _, c := range cfg.ODS.Columns {
+		cols = append(cols, Column{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
+	}
+	if cfg.ODS.Hourly() {
+		// Each row gives its hour; see Options.HourPartition.
+		cols = append(cols, Column{Name: cfg.ODS.HourPartition, Type: "VARCHAR"})
+	}
+	return Options{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows,
+		HourPartition: cfg.ODS.HourPartition}
+}
+
+// RowError is a malformed row: the file, its 1-based line (or row, for
+// Parquet) and what is wrong. A problem of a whole Parquet file has line 0.
+type RowError struct {
+	File string
+	Line int64
+	Msg  string
+}
+
+func (e *RowError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
+
+// Load reads JSON lines (.jsonl, .ndjson, .json), CSV (.csv, with a header)
+// or Parquet (.parquet) files into one partition of a table (or, without
+// Day, into the partitions the rows name), checking every row against the
+// table's columns. Either every row of every file is loaded or, on the
+// first problem, none is and the table keeps the rows it had. It returns
+// the number of rows loaded.
+//
+// Errors come in this order, each the first in file and line order: a row
+// that does not parse (or a Parquet file whose columns do not fit), then a
+// value that does not fit its column's type, then a row whose partition
+// value is missing, malformed or not the day loaded.
+func Load(ctx context.Context, db *duckdb.DB, opts Options) (int64, error) {
+	l, err := newLoader(opts)
+	if err != nil {
+		return 0, err
+	}
+	// fgen load no longer stages rows, but an older one killed while it
+	// did left its files beside the database.
+	duckutil.RemoveStale(db.Dir())
+	// With a day, the checks run beside DuckDB's insert; without, they find
+	// the partitions to replace before it.
+	beside := opts.Day != "" && checkBeside
+	for {
+		var n int64
+		err := db.Update(ctx, func(tx *duckdb.Tx) error {
+			var err error
+			n, err = l.run(ctx, tx, beside)
+			return err
+		})
+		if err == nil {
+			return n, nil
+		}
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		if !errors.Is(err, errFailed) {
+			return 0, err
+		}
+		// Rolled back: find out why, in a transaction of its own.
+		err = db.Update(ctx, func(tx *duckdb.Tx) error { return l.explain(ctx, tx) })
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		if !errors.Is(err, errRetry) || !beside {
+			return 0, err
+		}
+		beside = false
+		l.reset()
+	}
+}
+
+// checkBeside is false for tests that run the checks before DuckDB reads
+// the files in every load.
+var checkBeside = true
+
+var (
+	// errFailed: the load failed; explain finds why.
+	errFailed = errors.New("load failed")
+	// errRetry: the load failed (or was wrong) only for what the checks
+	// had not yet found when DuckDB read a file; load again.
+	errRetry = errors.New("load again")
+)
+
+type format int
+
+const (
+	formatJSONL format = iota
+	formatCSV
+	formatParquet
+)
+
+// input is a file of the load and what is known of it.
+type input struct {
+	path   string
+	format format
+	size   int64
+
+	scan     *scan        // a text file's check, once done
+	pq       *parquetFile // a Parquet file's columns, once read
+	inserted int64        // rows DuckDB inserted, -1 before
+	err      error        // DuckDB's error for the file
+}
+
+// scan is what the check of a text file found.
+type scan struct {
+	rows    int64     // records
+	maxLine int       // bytes of the longest line (CSV: record)
+	parse   *RowError // the first malformed row: the check stopped there
+	value   *RowError // the first value that does not fit its column
+	header  []int     // CSV: the column of each field, -1 for the partition column
+	// JSON: keys that named a column (index len(cols): the partition
+	// column) but are not its name, which read_json would not match.
+	spellings [][]string
+}
+
+func (s *scan) respelled() bool {
+	for _, sp := range s.spellings {
+		if len(sp) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+type loader struct {
+	opts  Options
+	cols  []column
+	index map[string]int // lower-case column names; -1 for the partition column
+	files []*input
+	parts *partitions
+	// beside: the last attempt ran the checks beside DuckDB's insert
+	beside bool
+}
+
+func newLoader(opts Options) (*loader, error) {
+	l := &loader{opts: opts, index: map[string]int{}}
+	for i, c := range opts.Columns {
+		l.cols = append(l.cols, newColumn(c))
+		l.index[strings.ToLower(c.Name)] = i
+	}
+	if _, ok := l.index[strings.ToLower(opts.Partition)]; !ok {
+		l.index[strings.ToLower(opts.Partition)] = -1
+	}
+	for _, path := range opts.Files {
+		in := &input{path: path, inserted: -1}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".jsonl", ".ndjson", ".json":
+			in.format = formatJSONL
+		case ".csv":
+			in.format = formatCSV
+		case ".parquet":
+			in.format = formatParquet
+		default:
+			return nil, fmt.Errorf("%s: unknown file type %q; use .jsonl, .csv or .parquet", path, filepath.Ext(path))
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: not a regular file; fgen load reads a file twice (to check it, and to load it), so it takes files, not pipes or devices", path)
+		}
+		in.size = fi.Size()
+		l.files = append(l.files, in)
+	}
+	l.reset()
+	return l, nil
+}
+
+// reset forgets what an attempt found but the checks of text files.
+func (l *loader) reset() {
+	l.parts = &partitions{opts: &l.opts, firstAt: map[string]rowPos{}}
+	for _, in := range l.files {
+		in.inserted, in.err, in.pq = -1, nil, nil
+	}
+}
+
+// check checks the text files that are not yet, in order, and stops at the
+// first malformed row, when it reports false, or when ctx ends. It looks at
+// nothing but the text files' checks, which it alone writes.
+func (l *loader) check(ctx context.Context) bool {
+	for fi, in := range l.files {
+		if in.format == formatParquet {
+			continue
+		}
+		if in.scan == nil {
+			f, err := os.Open(in.path)
+			if err != nil {
+				in.scan = &scan{parse: &RowError{File: in.path, Msg: err.Error()}}
+			} else {
+				if in.format == formatJSONL {
+					in.scan = l.checkJSONL(ctx, fi, f)
+				} else {
+					in.scan = l.checkCSV(ctx, fi, f)
+				}
+				f.Close()
+			}
+		}
+		if in.scan == nil { // ctx ended
+			return true
+		}
+		if in.scan.parse != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// checkEvery is how many lines a check reads between looks at its context.
+const checkEvery = 1 << 16
+
+// run loads the files in tx. beside: the checks run while DuckDB inserts,
+// which it does with what it can know of a file before its check ends.
+func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, error) {
+	l.beside = beside
+	ictx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	if beside {
+		wg.Go(func() {
+			if !l.check(ictx) {
+				cancel() // the load fails: stop DuckDB
+			}
+		})
+	} else {
+		l.check(ctx)
+		if l.firstParse() != nil {
+			return 0, errFailed
+		}
+		for fi, in := range l.files {
+			if in.format == formatParquet {
+				if err := l.parquetDays(ctx, tx, fi); err != nil {
+					return 0, err
+				}
+			}
+		}
+		if l.firstParse() != nil || l.firstValue() != nil || l.parts.problem() {
+			return 0, errFailed
+		}
+	}
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
+	days := l.parts.days()
+	var err error
+	switch {
+	case l.opts.HourPartition != "" && !l.opts.Append:
+		if err = tx.DeletePartitions(ctx, l.opts.Table, l.opts.Partition, days); err == nil {
+			err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
+		}
+	case l.opts.HourPartition != "":
+		err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
+	case l.opts.Append:
+		err = tx.MarkPartitions(ctx, l.opts.Table, days)
+	default:
+		err = tx.ClearPartitions(ctx, l.opts.Table, l.opts.Partition, days)
+	}
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return 0, err
+	}
+	failed := false
+	for fi, in := range l.files {
+		if err := l.insert(ictx, tx, fi); err != nil {
+			in.err, failed = err, true
+			break
+		}
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
+	if failed || l.firstParse() != nil || l.firstValue() != nil || l.parts.problem() {
+		return 0, errFailed
+	}
+	var n int64
+	for _, in := range l.files {
+		if in.misread(beside) {
+			return 0, errFailed
+		}
+		n += in.inserted
+	}
+	if err := l.checkHours(ctx, tx, days); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// misread reports whether DuckDB inserted other rows than the check of a
+// text file counted or, when it read the file beside the check, read it
+// with keys that are not the file's.
+func (in *input) misread(beside bool) bool {
+	s := in.scan
+	return s != nil && in.inserted >= 0 && (in.inserted != s.rows || (beside && s.respelled()))
+}
+
+// insert inserts the rows of file fi.
+func (l *loader) insert(ctx context.Context, tx *duckdb.Tx, fi int) error {
+	in := l.files[fi]
+	var src *source
+	var err error
+	switch in.format {
+	case formatParquet:
+		if err := l.describeParquet(ctx, tx, fi); err != nil {
+			return err
+		}
+		if in.pq.problem != nil {
+			return in.pq.problem
+		}
+		src = l.parquetSource(fi, false)
+	case formatCSV:
+		if src, err = l.csvSource(fi, l.known(fi), false); src == nil && err == nil {
+			in.inserted = 0 // an empty file
+			return nil
+		}
+	default:
+		src = l.jsonSource(fi, l.known(fi), false)
+	}
+	if err != nil {
+		return err
+	}
+	var names, exprs []string
+	for _, c := range src.cols {
+		names = append(names, quote(l.cols[c].Name))
+		exprs = append(exprs, src.exprs[c])
+	}
+	names = append(names, quote(l.opts.Partition))
+	exprs = append(exprs, l.partExpr(src))
+	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", quote(l.opts.Table), strings.Join(names, ", "), strings.Join(exprs, ", "), src.from)
+	n, err := tx.Exec(ctx, q)
+	if err != nil {
+		return err
+	}
+	in.inserted = n
+	return nil
+}
+
+// known is the check of text file fi when DuckDB reads it after the check,
+// else nil: the check may be running.
+func (l *loader) known(fi int) *scan {
+	if l.beside {
+		return nil
+	}
+	return l.files[fi].scan
+}
+
+// partExpr is the value of the partition column of src's rows: the day,
+// checked against the file's value for Parquet (text files are checked by
+// fgen), or the file's value.
+func (l *loader) partExpr(src *source) string {
+	if l.opts.Day == "" {
+		return src.exprs[-1]
+	}
+	day := sqlString(l.opts.Day)
+	if src.checkDay != "" {
+		return fmt.Sprintf("CASE WHEN %s IS NULL OR %s = %s THEN %s ELSE error('fgen: another day') END", src.checkDay, src.checkDay, day, day)
+	}
+	return day
+}
+
+// firstParse returns the first malformed row of the files, in file and line
+// order, or nil.
+func (l *loader) firstParse() *RowError {
+	for _, in := range l.files {
+		if in.scan != nil && in.scan.parse != nil {
+			return in.scan.parse
+		}
+		if in.pq != nil && in.pq.problem != nil {
+			return in.pq.problem
+		}
+		if in.format != formatParquet && in.scan == nil {
+			return nil // not checked yet
+		}
+	}
+	return nil
+}
+
+// firstValue returns the first value the checks found that does not fit its
+// column, or nil.
+func (l *loader) firstValue() *RowError {
+	for _, in := range l.files {
+		if in.scan != nil && in.scan.value != nil {
+			return in.scan.value
+		}
+	}
+	return nil
+}
+
+// explain returns why a load failed, in a transaction that it rolls back.
+func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
+	l.check(ctx)
+	for fi, in := range l.files {
+		if in.format == formatParquet {
+			if err := l.describeParquet(ctx, tx, fi); err != nil {
+				return err
+			}
+		}
+	}
+	if err := l.firstParse(); err != nil {
+		return err
+	}
+	// The first bad value: of those fgen checks, and of those DuckDB did
+	// not convert, up to it.
+	value := l.firstValue()
+	last := len(l.files) - 1
+	if value != nil {
+		last = slices.IndexFunc(l.files, func(in *input) bool { return in.scan != nil && in.scan.value == value })
+	}
+	for fi := 0; fi <= last; fi++ {
+		bad, err := l.diagnose(ctx, tx, fi)
+		if err != nil {
+			return err
+		}
+		if bad != nil {
+			return bad
+		}
+	}
+	if value != nil {
+		return value
+	}
+	if err := l.parts.error(l.files); err != nil {
+		return err
+	}
+	for _, in := range l.files {
+		if in.err == nil && !in.misread(l.beside) {
+			continue
+		}
+		if l.noHour(in) {
+			return l.hourMissing()
+		}
+		if l.beside {
+			// DuckDB read the file before its check ended, as fgen guessed
+			// it was; again, with what the check found.
+			return errRetry
+		}
+		if in.err != nil && in.format == formatParquet {
+			return fmt.Errorf("%s: %w", in.path, in.err)
+		}
+		if in.err != nil {
+			return fmt.Errorf("%s: DuckDB's reader failed where fgen's check did not: %w", in.path, in.err)
+		}
+		return fmt.Errorf("%s: DuckDB read %d rows, fgen's check %d", in.path, in.inserted, in.scan.rows)
+	}
+	return errors.New("the load failed for no reason fgen could find")
+}

@@ -1,0 +1,134 @@
+package ingest
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// kind is what fgen itself checks of a column's values before DuckDB
+// converts them.
+type kind uint8
+
+const (
+	// kindString: VARCHAR. JSON numbers must be integers, which DuckDB
+	// keeps as written (it would write 1.50 as 1.5 and 1e3 as 1000.0).
+	kindString kind = iota
+	// kindInt: an integer type. Its text must be an optional '-' and
+	// digits in the type's range: DuckDB would round 1.5 to 2, read 1. as
+	// 1 and take spaces, '+', '_', hex and exponents.
+	kindInt
+	// kindOther: any other type, converted and checked by DuckDB.
+	kindOther
+)
+
+// column is a column of the table with what fgen checks of it.
+type column struct {
+	Column
+	kind kind
+	// for kindInt, the type's range
+	min, max int64
+}
+
+func newColumn(c Column) column {
+	col := column{Column: c, kind: kindOther}
+	switch strings.ToUpper(c.Type) {
+	case "VARCHAR", "STRING", "TEXT":
+		col.kind = kindString
+	case "BIGINT", "INT8", "LONG":
+		col.kind, col.min, col.max = kindInt, -1<<63, 1<<63-1
+	case "INTEGER", "INT", "INT4", "SIGNED":
+		col.kind, col.min, col.max = kindInt, -1<<31, 1<<31-1
+	case "SMALLINT", "INT2", "SHORT":
+		col.kind, col.min, col.max = kindInt, -1<<15, 1<<15-1
+	case "TINYINT", "INT1":
+		col.kind, col.min, col.max = kindInt, -1<<7, 1<<7-1
+	}
+	if strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR(") {
+		col.kind = kindString
+	}
+	return col
+}
+
+// intOK reports whether b is an optional '-' and decimal digits, with a
+// value in the column's range.
+func (c *column) intOK(b []byte) bool {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return false
+	}
+	if len(b) <= 18 { // no overflow
+		var v int64
+		for _, d := range b {
+			d -= '0'
+			if d > 9 {
+				return false
+			}
+			v = v*10 + int64(d)
+		}
+		if neg {
+			v = -v
+		}
+		return c.min <= v && v <= c.max
+	}
+	var v uint64
+	for _, d := range b {
+		d -= '0'
+		if d > 9 {
+			return false
+		}
+		if v > (1<<63)/10 {
+			return false
+		}
+		v = v*10 + uint64(d)
+		if v > 1<<63 {
+			return false
+		}
+	}
+	if neg {
+		return v <= uint64(-c.min)
+	}
+	return v <= uint64(c.max)
+}
+
+// notValid is the message for a value v that is not one of the column's type.
+func (c *column) notValid(v []byte) string {
+	return fmt.Sprintf("column %s: %q is not a valid %s", c.Name, v, c.Type)
+}
+
+// validDay reports whether v is a date written yyyymmdd, as DuckDB's
+// regexp_full_match(v, '[0-9]{8}') AND try_strptime(v, '%Y%m%d') IS NOT NULL.
+func validDay(v string) bool {
+	if len(v) != 8 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	_, err := time.Parse("20060102", v)
+	return err == nil
+}
+
+// otherDayMsg is the error for a row whose partition value v is not day, the
+// day loaded into the partition column partition; col is that column's name
+// as the file writes it.
+func otherDayMsg(col, v, partition, day string) string {
+	return fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", col, v, partition, day, v)
+}
+
+func columnNames(cols []column) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -1,0 +1,287 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/fgen-dev/fgen/internal/duckdb"
+)
+
+// parquetFile is how a Parquet file's columns go into the table's.
+type parquetFile struct {
+	names   map[int]string // the file's column for each of the table's (-1: the partition column)
+	types   map[int]string // its DuckDB type
+	conv    map[int]conv
+	problem *RowError // a column that does not fit, with the first row that has a value in it
+}
+
+// conv is how a Parquet column's values become the table column's.
+type conv int
+
+const (
+	convSame      conv = iota // the same type
+	convCast                  // CAST, which fails on a value that does not fit
+	convStrictInt             // text into an integer column: digits, then CAST
+	convNull                  // a type that does not fit, but only NULLs in the file
+)
+
+// describeParquet reads the columns of Parquet file fi and checks them
+// against the table's.
+func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) error {
+	in := l.files[fi]
+	if in.pq != nil {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`, in.path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", in.path, err)
+	}
+	pq := &parquetFile{names: map[int]string{}, types: map[int]string{}, conv: map[int]conv{}}
+	var order []int
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			rows.Close()
+			return err
+		}
+		col, ok := l.lookup([]byte(name))
+		switch {
+		case !ok && pq.problem == nil:
+			pq.problem = &RowError{File: in.path, Msg: fmt.Sprintf("unknown column %q; the table %s has: %s", name, l.opts.Table, columnNames(l.cols))}
+		case ok && pq.names[col] != "" && pq.problem == nil:
+			pq.problem = &RowError{File: in.path, Msg: fmt.Sprintf("column %q appears twice (as %q and %q)", name, pq.names[col], name)}
+		case ok:
+			pq.names[col], pq.types[col] = name, typ
+			order = append(order, col)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", in.path, err)
+	}
+	in.pq = pq
+	if pq.problem != nil {
+		return nil
+	}
+	for _, col := range order {
+		c, ok := l.fits(pq.types[col], col)
+		if ok {
+			pq.conv[col] = c
+			continue
+		}
+		// No value of the column fits: an error if it has one.
+		q := fmt.Sprintf(`SELECT file_row_number, CAST(%s AS VARCHAR) FROM read_parquet(?, file_row_number = true) WHERE %s IS NOT NULL ORDER BY file_row_number LIMIT 1`, quote(pq.names[col]), quote(pq.names[col]))
+		var row int64
+		var val string
+		err := queryRow(ctx, tx, q, []any{in.path}, &row, &val)
+		if err == sql.ErrNoRows {
+			pq.conv[col] = convNull
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", in.path, err)
+		}
+		group, err := rowGroup(ctx, tx, in.path, row)
+		if err != nil {
+			return err
+		}
+		typ, name := "VARCHAR", l.opts.Partition
+		if col >= 0 {
+			typ, name = l.cols[col].Type, l.cols[col].Name
+		}
+		if len(val) > 40 {
+			val = val[:40] + "..."
+		}
+		pq.problem = &RowError{File: in.path, Line: row + 1, Msg: fmt.Sprintf("column %s: %s %s (row group %d) is not a valid %s; a %s column takes no %s values",
+			name, pq.types[col], val, group, typ, typ, pq.types[col])}
+		return nil
+	}
+	return nil
+}
+
+// fits returns how a Parquet column of type src goes into column col (-1:
+// the partition column), and false if no value of src does without loss.
+func (l *loader) fits(src string, col int) (conv, bool) {
+	src = strings.ToUpper(src)
+	if nested(src) {
+		return 0, false
+	}
+	if col < 0 {
+		if src == "VARCHAR" {
+			return convSame, true
+		}
+		return convCast, integerType(src)
+	}
+	c := &l.cols[col]
+	dst := strings.ToUpper(c.Type)
+	switch {
+	case src == dst:
+		return convSame, true
+	case src == "VARCHAR" && c.kind == kindInt:
+		return convStrictInt, true
+	case src == "VARCHAR":
+		return convCast, true
+	case c.kind == kindString:
+		// Any scalar but floating point (whose text is not what was
+		// written) and bytes (which need not be UTF-8).
+		return convCast, !floatType(src) && src != "BLOB"
+	case c.kind == kindInt:
+		return convCast, integerType(src) || (strings.HasPrefix(src, "DECIMAL(") && strings.HasSuffix(src, ",0)"))
+	}
+	switch base, _, _ := strings.Cut(dst, "("); base {
+	case "DOUBLE", "FLOAT", "REAL", "DECIMAL":
+		return convCast, integerType(src) || floatType(src) || strings.HasPrefix(src, "DECIMAL")
+	case "TIMESTAMP":
+		return convCast, src == "DATE" || (strings.HasPrefix(src, "TIMESTAMP") && !strings.Contains(src, "TIME ZONE"))
+	}
+	return 0, false
+}
+
+func nested(t string) bool {
+	return strings.HasSuffix(t, "]") || strings.HasPrefix(t, "STRUCT") || strings.HasPrefix(t, "MAP") || strings.HasPrefix(t, "UNION")
+}
+
+func integerType(t string) bool {
+	return slices.Contains([]string{"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}, t)
+}
+
+func floatType(t string) bool { return t == "FLOAT" || t == "DOUBLE" }
+
+// rowGroup returns the row group of a file's row (both 0-based).
+func rowGroup(ctx context.Context, tx *duckdb.Tx, file string, row int64) (int64, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(?) ORDER BY row_group_id`, file)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", file, err)
+	}
+	defer rows.Close()
+	var end int64
+	for rows.Next() {
+		var group, n int64
+		if err := rows.Scan(&group, &n); err != nil {
+			return 0, err
+		}
+		if end += n; row < end {
+			return group, nil
+		}
+	}
+	return 0, rows.Err()
+}
+
+// parquetSource reads Parquet file fi, whose columns describeParquet read.
+func (l *loader) parquetSource(fi int, diag bool) *source {
+	in := l.files[fi]
+	pq := in.pq
+	src := &source{}
+	for col := range l.cols {
+		name, ok := pq.names[col]
+		if !ok {
+			continue
+		}
+		x, typ := quote(name), l.cols[col].Type
+		switch pq.conv[col] {
+		case convSame:
+			src.add(col, x)
+		case convCast:
+			src.add(col, fmt.Sprintf("CAST(%s AS %s)", x, typ))
+		case convStrictInt:
+			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR regexp_full_match(%s, '-?[0-9]+') THEN %s ELSE error('fgen: not an integer') END AS %s)", x, x, x, typ))
+		}
+	}
+	if name, ok := pq.names[-1]; ok {
+		x := fmt.Sprintf("CAST(%s AS VARCHAR)", quote(name))
+		src.add(-1, x)
+		if l.opts.Day != "" {
+			src.checkDay = x
+		}
+	}
+	opts := ""
+	if diag {
+		opts = ", file_row_number = true"
+	}
+	src.from = fmt.Sprintf("read_parquet(%s%s)", sqlString(in.path), opts)
+	return src
+}
+
+// parquetDays notes the partition values of Parquet file fi, for a load
+// without a day, each at the first row that has it if it is not a date.
+func (l *loader) parquetDays(ctx context.Context, tx *duckdb.Tx, fi int) error {
+	if l.opts.Day != "" {
+		return nil
+	}
+	if err := l.describeParquet(ctx, tx, fi); err != nil {
+		return err
+	}
+	in := l.files[fi]
+	if in.pq.problem != nil {
+		return nil
+	}
+	name, ok := in.pq.names[-1]
+	if !ok {
+		var n int64
+		if err := queryRow(ctx, tx, `SELECT count(*) FROM read_parquet(?)`, []any{in.path}, &n); err != nil {
+			return fmt.Errorf("%s: %w", in.path, err)
+		}
+		if n > 0 {
+			l.parts.saw(fi, 1, l.opts.Partition, nil, false)
+		}
+		return nil
+	}
+	x := fmt.Sprintf("CAST(%s AS VARCHAR)", quote(name))
+	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT DISTINCT %s FROM read_parquet(?)`, x), in.path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", in.path, err)
+	}
+	var vals []sql.NullString
+	for rows.Next() {
+		var v sql.NullString
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		vals = append(vals, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", in.path, err)
+	}
+	slices.SortFunc(vals, func(a, b sql.NullString) int { return strings.Compare(a.String, b.String) })
+	for _, v := range vals {
+		if v.Valid && validDay(v.String) {
+			l.parts.saw(fi, 0, name, []byte(v.String), true) // its row only matters when it is wrong
+			continue
+		}
+		cond, args := "IS NULL", []any{in.path}
+		if v.Valid {
+			cond, args = "= ?", []any{in.path, v.String}
+		}
+		var row int64
+		if err := queryRow(ctx, tx, fmt.Sprintf(`SELECT min(file_row_number) FROM read_parquet(?, file_row_number = true) WHERE %s %s`, x, cond), args, &row); err != nil {
+			return fmt.Errorf("%s: %w", in.path, err)
+		}
+		l.parts.saw(fi, row+1, name, []byte(v.String), v.Valid)
+	}
+	return nil
+}
+
+// queryRow runs a query that returns at most one row and scans it;
+// sql.ErrNoRows if none.
+func queryRow(ctx context.Context, tx *duckdb.Tx, q string, args []any, dest ...any) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}

@@ -1,0 +1,102 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// rowPos is a row's place: the index of its file in Options.Files and its
+// line (Parquet: row; 0 when it does not matter).
+type rowPos struct {
+	file int
+	line int64
+}
+
+func (a rowPos) before(b rowPos) bool {
+	return a.file < b.file || (a.file == b.file && a.line < b.line)
+}
+
+// partitions notes the partition values of the rows.
+type partitions struct {
+	opts *Options
+
+	// Without a day: the first row of each value, and the first row without
+	// one.
+	firstAt   map[string]rowPos
+	firstNull *rowPos
+	invalid   bool // some value is not a date
+	// With a day: the first Parquet row of another day.
+	otherDay *RowError
+}
+
+// saw notes the partition value v of a row (NULL if not set) that its file
+// writes in column name. With a day, a value other than the day is an error.
+func (p *partitions) saw(fi int, line int64, name string, v []byte, set bool) error {
+	if p.opts.Day != "" {
+		if set && string(v) != p.opts.Day {
+			return errors.New(otherDayMsg(name, string(v), p.opts.Partition, p.opts.Day))
+		}
+		return nil
+	}
+	if !set {
+		if p.firstNull == nil {
+			p.firstNull = &rowPos{fi, line}
+		}
+		return nil
+	}
+	if _, ok := p.firstAt[string(v)]; !ok {
+		day := string(v)
+		p.firstAt[day] = rowPos{fi, line}
+		if !validDay(day) {
+			p.invalid = true
+		}
+	}
+	return nil
+}
+
+func (p *partitions) problem() bool { return p.firstNull != nil || p.invalid || p.otherDay != nil }
+
+// error returns the first row, in file and line order, whose partition
+// value is missing or not a date (loads without a day) or, for Parquet rows,
+// not the day loaded.
+func (p *partitions) error(files []*input) error {
+	if p.opts.Day != "" {
+		if p.otherDay != nil {
+			return p.otherDay
+		}
+		return nil
+	}
+	var bad *rowPos
+	var val string
+	if p.firstNull != nil {
+		bad = p.firstNull
+	}
+	for v, at := range p.firstAt {
+		if validDay(v) || (bad != nil && !at.before(*bad)) {
+			continue
+		}
+		bad, val = &at, v
+	}
+	if bad == nil {
+		return nil
+	}
+	file := files[bad.file].path
+	if bad == p.firstNull {
+		return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, or a %s column in every row", p.opts.Partition, p.opts.Partition)}
+	}
+	return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("%s %q is not a date written yyyymmdd", p.opts.Partition, val)}
+}
+
+// days returns the partitions the load writes, sorted.
+func (p *partitions) days() []string {
+	if p.opts.Day != "" {
+		return []string{p.opts.Day}
+	}
+	days := make([]string, 0, len(p.firstAt))
+	for v := range p.firstAt {
+		days = append(days, v)
+	}
+	slices.Sort(days)
+	return days
+}
