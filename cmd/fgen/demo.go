@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
-	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/internal/sample"
@@ -21,7 +20,8 @@ import (
 )
 
 // demoConfig is the config 'fgen demo' runs unless -c names another: one
-// funnel per way of counting, on the sample data's events.
+// funnel per way of counting, and one with the distributions of the time to
+// convert and a breakdown limit, on the sample data's events.
 //
 //go:embed demo.toml
 var demoConfig []byte
@@ -47,8 +47,11 @@ first funnel and write one HTML report of every funnel.
 It runs a built-in config with one funnel per way of counting: the article's events
 funnel, distinct users by operating system, an ordered funnel within an hour by device
 brand with the time to convert, and an ordered funnel across midnight (whose last day
-is provisional: the day after it has no data). With -c FILE it runs that config
-instead. It never touches your targets.
+is provisional: the day after it has no data); and an ordered funnel in the long
+layout (a table row per stage) with the percentiles and histograms of the time to
+convert, from the entry and from the previous step, by device model, the five largest
+a day by name and the rest as "other" (breakdown_limit). With -c FILE it runs that
+config instead. It never touches your targets.
 
 ` + exitStatusHelp,
 		Example: `  fgen demo
@@ -85,7 +88,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	}
 	dbPath := filepath.Join(dir, "demo.duckdb")
 	os.Remove(dbPath)
-	db, err := duckdb.Open(duckdb.Options{Path: dbPath})
+	db, err := openLocal(localOptions{path: dbPath})
 	if err != nil {
 		return err
 	}
@@ -119,7 +122,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	if err := sampleMatchesODS(cfg); err != nil {
 		return err
 	}
-	n, err := appendSample(ctx, db, cfg, so)
+	n, err := replaceWithSample(ctx, db, cfg, so)
 	if err != nil {
 		return err
 	}

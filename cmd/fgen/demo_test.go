@@ -39,6 +39,9 @@ func TestDemoConfig(t *testing.T) {
 		if f.Mode == models.ModeOrdered && len(f.Breakdowns) > 0 && f.Report.MedianSecondsColumn != "" && f.Report.AvgSecondsColumn != "" {
 			has["ordered with a breakdown and times"] = true
 		}
+		if f.Mode == models.ModeOrdered && f.Long() && len(f.Percentiles()) > 0 && len(f.BucketLabels()) > 0 && f.BreakdownLimit > 0 {
+			has["ordered long-layout with distributions and a breakdown limit"] = true
+		}
 		for _, e := range f.StageEvents() {
 			if !slices.Contains(events, e) {
 				t.Errorf("funnel %s counts event %q, which the sample does not generate", f.Name, e)
@@ -50,7 +53,7 @@ func TestDemoConfig(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"events", "users", "ordered", "cross_midnight", "ordered with a breakdown and times"} {
+	for _, want := range []string{"events", "users", "ordered", "cross_midnight", "ordered with a breakdown and times", "ordered long-layout with distributions and a breakdown limit"} {
 		if !has[want] {
 			t.Errorf("the demo config has no %s funnel", want)
 		}
@@ -68,7 +71,7 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"user_trace  20210303  (events mode)\n",
 		"user_trace  20210303..20210305  (events mode)  sum of 3 days\n",
-		"HTML report of 4 funnels: " + filepath.Join(dir, "report.html"),
+		"HTML report of 5 funnels: " + filepath.Join(dir, "report.html"),
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout has no %q:\n%s", want, r.stdout)
@@ -89,6 +92,11 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(string(page), "Provisional: 2021-03-05") {
 		t.Error("the page does not say that the cross-midnight funnel's last day is provisional")
+	}
+	for _, want := range []string{"<h3>Time to convert<", "Percentiles per day", "other (beyond the top 5)"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the page has no %q", want)
+		}
 	}
 
 	// What the sample gave each funnel: counts at every stage on every day, two or more
@@ -134,6 +142,21 @@ func TestDemo(t *testing.T) {
 				if row.MedianSeconds[last] == nil || row.AvgSeconds[last] == nil {
 					t.Errorf("%s %s: no time to %s", f.Name, row.Dt, f.Stages[last].Name)
 				}
+				if rep.StepTimes && (row.StepMedianSeconds[last] == nil || row.StepAvgSeconds[last] == nil) {
+					t.Errorf("%s %s: no step time to %s", f.Name, row.Dt, f.Stages[last].Name)
+				}
+				if len(rep.Percentiles) > 0 && slices.Contains(row.Percentiles[last], nil) {
+					t.Errorf("%s %s: percentiles to %s %v", f.Name, row.Dt, f.Stages[last].Name, row.Percentiles[last])
+				}
+				if len(rep.Buckets) > 0 {
+					var users int64
+					for _, c := range row.StepHistogram[last] {
+						users += c
+					}
+					if users != row.Counts[last] {
+						t.Errorf("%s %s: the step histogram to %s holds %d users, not %d", f.Name, row.Dt, f.Stages[last].Name, users, row.Counts[last])
+					}
+				}
 			}
 		}
 		if len(days) != 3 {
@@ -143,6 +166,12 @@ func TestDemo(t *testing.T) {
 			if len(values[b]) < 2 {
 				t.Errorf("%s: breakdown %s has values %v", f.Name, b, values[b])
 			}
+			if f.BreakdownLimit > 0 && (!values[b][f.Report.OtherMarker] || len(values[b]) < f.BreakdownLimit+1) {
+				t.Errorf("%s: breakdown %s has no row %q beyond its top %d: %v", f.Name, b, f.Report.OtherMarker, f.BreakdownLimit, values[b])
+			}
+		}
+		if len(f.Report.Percentiles) > 0 && (len(rep.Percentiles) != len(f.Report.Percentiles) || len(rep.Buckets) != len(f.BucketLabels())) {
+			t.Errorf("%s: report percentiles %v, buckets %v", f.Name, rep.Percentiles, rep.Buckets)
 		}
 	}
 	db.Close()
@@ -153,20 +182,31 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := fgen(t, dir, nil, "report", "--all", "--format", "html")
-	if all.code != 0 || strings.Count(all.stdout, `<section class="funnel"`) != 4 || !strings.Contains(all.stdout, "<title>fgen report: 4 funnels</title>") {
+	if all.code != 0 || strings.Count(all.stdout, `<section class="funnel"`) != 5 || !strings.Contains(all.stdout, "<title>fgen report: 5 funnels</title>") {
 		t.Errorf("report --all: exit %d, %.300s", all.code, all.stdout)
 	}
 	two := fgen(t, dir, nil, "report", "--funnel", "ordered_1h", "--funnel", "users_by_system,ordered_1h", "--format", "json")
 	if two.code != 0 || strings.Count(two.stdout, `"funnel": `) != 2 || strings.Index(two.stdout, `"funnel": "ordered_1h"`) > strings.Index(two.stdout, `"funnel": "users_by_system"`) {
 		t.Errorf("report --funnel twice: exit %d, %.300s", two.code, two.stdout)
 	}
+	// The long-layout funnel's distributions and other row, in the table and the csv.
+	long := fgen(t, dir, nil, "report", "--funnel", "ordered_long")
+	for _, want := range []string{"step median  step avg", "  time to   from  ", "  purchase  previous  ", "0s–10s", "30m+", "  device=other  (the values beyond the top 5)\n"} {
+		if long.code != 0 || !strings.Contains(long.stdout, want) {
+			t.Errorf("report --funnel ordered_long: exit %d, no %q in\n%.2000s", long.code, want, long.stdout)
+		}
+	}
+	csv := fgen(t, dir, nil, "report", "--funnel", "ordered_long", "--format", "csv")
+	if head, _, _ := strings.Cut(csv.stdout, "\n"); csv.code != 0 || !strings.HasSuffix(head, ",provisional,step_median_seconds,step_avg_seconds,p50_seconds,p90_seconds,p99_seconds,step_p50_seconds,step_p90_seconds,step_p99_seconds,h_0s_10s,h_10s_30s,h_30s_1m,h_1m_2m,h_2m_5m,h_5m_30m,h_30m_up,step_h_0s_10s,step_h_10s_30s,step_h_30s_1m,step_h_1m_2m,step_h_2m_5m,step_h_5m_30m,step_h_30m_up") {
+		t.Errorf("report --funnel ordered_long --format csv: exit %d, header %q", csv.code, head)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"--all", "--format", "csv"}, "fgen: the csv format holds one funnel's rows, not 4; name one funnel, or use --format json or html"},
+		{[]string{"--all", "--format", "csv"}, "fgen: the csv format holds one funnel's rows, not 5; name one funnel, or use --format json or html"},
 		{[]string{"--all", "--funnel", "user_trace"}, "fgen: --all reports every funnel; leave out --funnel, or name the funnels without --all"},
-		{[]string{"--funnel", "nope"}, `fgen: no funnel "nope" in funnel.toml; funnels: user_trace, users_by_system, ordered_1h, ordered_overnight`},
+		{[]string{"--funnel", "nope"}, `fgen: no funnel "nope" in funnel.toml; funnels: user_trace, users_by_system, ordered_1h, ordered_overnight, ordered_long`},
 	} {
 		r := fgen(t, dir, nil, append([]string{"report"}, tc.args...)...)
 		if r.code != 1 || strings.TrimSpace(r.stderr) != tc.want {

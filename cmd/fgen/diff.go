@@ -13,6 +13,8 @@ import (
 
 type diffOptions struct {
 	*globalOptions
+	projectDir
+	outDir   string // resolved from projectDir by runDiff
 	dialect  string
 	nameOnly bool
 	format   string
@@ -33,11 +35,15 @@ sync, 2 when it is not, 1 on error.
   fgen diff --name-only
   fgen diff --format markdown > diff.md   # a PR comment`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runDiff(opts) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.warnDeprecated(cmd)
+			return runDiff(opts)
+		},
 	}
 	choiceFlag(cmd, &opts.dialect, "dialect", "SQL dialect", string(generator.MaxCompute), string(generator.DuckDB))
 	cmd.Flags().BoolVar(&opts.nameOnly, "name-only", false, "print only the paths and kinds of changed files")
 	choiceFlag(cmd, &opts.format, "format", "output format, a unified diff or a pull-request comment", "text", "markdown")
+	opts.projectDir.addFlag(cmd)
 	return cmd
 }
 
@@ -46,6 +52,7 @@ func runDiff(opts *diffOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.outDir = opts.path(opts.configPath)
 	changes, err := generator.Compare(opts.outDir, p.Files)
 	if err != nil {
 		return err

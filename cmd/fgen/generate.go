@@ -17,6 +17,7 @@ import (
 
 type generateOptions struct {
 	*globalOptions
+	projectDir
 	dialect string
 	force   bool
 }
@@ -26,7 +27,8 @@ func newGenerateCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "generate",
 		Short: "Write the DataWorks SQL project into out/",
-		Long: `Write the generated project into the output directory: ddl/<table>.sql for every
+		Long: `Write the generated project into its directory (out/ beside funnel.toml, or --dir):
+ddl/<table>.sql for every
 table and nodes/<table>.sql for every node. Files that did not change are not
 touched; files fgen generated earlier and no longer renders are removed, unless
 they were edited by hand since (those are kept, and no longer tracked); files fgen
@@ -44,18 +46,20 @@ out/ is MaxCompute SQL.
 
 ` + exitStatusHelp,
 		Example: `  fgen generate
-  fgen generate -o /tmp/review
-  fgen generate --dialect duckdb -o /tmp/local-sql
-  fgen generate -o sql --force   # add the project to a directory of your own`,
+  fgen generate --dir /tmp/review
+  fgen generate --dialect duckdb --dir /tmp/local-sql
+  fgen generate --dir sql --force   # add the project to a directory of your own`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.dialect != string(generator.MaxCompute) && !cmd.Flags().Changed("out") {
-				return fmt.Errorf("%s/ holds the MaxCompute project; write the %s dialect elsewhere with -o DIR", opts.outDir, opts.dialect)
+			opts.warnDeprecated(cmd)
+			if opts.dialect != string(generator.MaxCompute) && opts.dir == "" {
+				return fmt.Errorf("%s holds the MaxCompute project; write the %s dialect elsewhere with --dir DIR", opts.path(opts.configPath), opts.dialect)
 			}
 			return runGenerate(opts)
 		},
 	}
 	choiceFlag(cmd, &opts.dialect, "dialect", "SQL dialect", string(generator.MaxCompute), string(generator.DuckDB))
+	opts.projectDir.addFlag(cmd)
 	cmd.Flags().BoolVar(&opts.force, "force", false, "write into a non-empty directory that holds no fgen manifest (files fgen did not generate are still never overwritten)")
 	return cmd
 }
@@ -82,23 +86,24 @@ func runGenerate(opts *generateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutDir(opts.outDir, homeDir(opts.getenv), opts.force); err != nil {
+	dir := opts.path(opts.configPath)
+	if err := checkOutDir(dir, homeDir(opts.getenv), opts.force); err != nil {
 		return err
 	}
-	res, err := generator.Write(opts.outDir, p.Files)
+	res, err := generator.Write(dir, p.Files)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
 	for _, f := range res.Written {
-		fmt.Fprintf(opts.stdout, "wrote   %s\n", filepath.Join(opts.outDir, f))
+		fmt.Fprintf(opts.stdout, "wrote   %s\n", filepath.Join(dir, f))
 	}
 	for _, f := range res.Removed {
-		fmt.Fprintf(opts.stdout, "removed %s\n", filepath.Join(opts.outDir, f))
+		fmt.Fprintf(opts.stdout, "removed %s\n", filepath.Join(dir, f))
 	}
 	for _, f := range res.Kept {
-		fmt.Fprintf(opts.stdout, "kept    %s: no longer generated, but edited by hand; fgen no longer tracks it, delete it if you do not need it\n", filepath.Join(opts.outDir, f))
+		fmt.Fprintf(opts.stdout, "kept    %s: no longer generated, but edited by hand; fgen no longer tracks it, delete it if you do not need it\n", filepath.Join(dir, f))
 	}
-	fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed", opts.outDir, len(res.Written), len(res.Unchanged), len(res.Removed))
+	fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed", dir, len(res.Written), len(res.Unchanged), len(res.Removed))
 	if len(res.Kept) > 0 {
 		fmt.Fprintf(opts.stdout, ", %d kept", len(res.Kept))
 	}
@@ -112,10 +117,10 @@ func runGenerate(opts *generateOptions) error {
 func checkOutDir(dir, home string, force bool) error {
 	abs := realPath(dir)
 	if filepath.Dir(abs) == abs {
-		return fmt.Errorf("%s is the root of a file system; generate into a directory of its own, e.g. -o out", dir)
+		return fmt.Errorf("%s is the root of a file system; generate into a directory of its own, e.g. --dir out", dir)
 	}
 	if home != "" && abs == realPath(home) {
-		return fmt.Errorf("%s is your home directory; generate into a directory of its own, e.g. -o out", dir)
+		return fmt.Errorf("%s is your home directory; generate into a directory of its own, e.g. --dir out", dir)
 	}
 	fi, err := os.Stat(dir)
 	switch {

@@ -10,8 +10,6 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
-	"github.com/fgen-dev/fgen/internal/duckdb"
-	"github.com/fgen-dev/fgen/internal/ingest"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -102,7 +100,7 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 }
 
 // ensureODS creates the ODS table on a local target if it does not exist.
-func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
+func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) error {
 	if _, err := db.Describe(ctx, cfg.ODS.Name); err == nil {
 		return nil
 	} else if !errors.Is(err, warehouse.ErrTableNotFound) {
@@ -118,8 +116,8 @@ func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
 }
 
 // loadODS loads files into the ODS table, which exists.
-func loadODS(ctx context.Context, cfg *models.Config, db *duckdb.DB, day string, files []string, appendRows bool) (int64, error) {
-	n, err := ingest.Load(ctx, db, ingest.ODS(cfg, day, files, appendRows))
+func loadODS(ctx context.Context, cfg *models.Config, db localEngine, day string, files []string, appendRows bool) (int64, error) {
+	n, err := db.LoadODS(ctx, cfg, day, files, appendRows)
 	if err != nil {
 		return 0, fmt.Errorf("load: %w; nothing was loaded", err)
 	}

@@ -107,7 +107,7 @@ func TestBadConfigExitsOneWithPosition(t *testing.T) {
 
 func TestGenerateReproducesCommittedOut(t *testing.T) {
 	dir := project(t)
-	r := fgen(t, dir, nil, "generate", "-o", "gen")
+	r := fgen(t, dir, nil, "generate", "--dir", "gen")
 	if r.code != 0 {
 		t.Fatalf("generate: %+v", r)
 	}
@@ -121,7 +121,7 @@ func TestGenerateReproducesCommittedOut(t *testing.T) {
 		}
 	}
 	// A second run changes nothing and says so.
-	if r := fgen(t, dir, nil, "generate", "-o", "gen"); r.code != 0 || !strings.Contains(r.stdout, "0 written") {
+	if r := fgen(t, dir, nil, "generate", "--dir", "gen"); r.code != 0 || !strings.Contains(r.stdout, "0 written") {
 		t.Errorf("second generate: %+v", r)
 	}
 }
@@ -345,10 +345,10 @@ func TestDiffMarkdown(t *testing.T) {
 
 func TestGenerateDuckDBDialectNeedsOutDir(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "generate", "--dialect", "duckdb"); r.code != 1 || !strings.Contains(r.stderr, "write the duckdb dialect elsewhere with -o DIR") {
+	if r := fgen(t, dir, nil, "generate", "--dialect", "duckdb"); r.code != 1 || !strings.Contains(r.stderr, "write the duckdb dialect elsewhere with --dir DIR") {
 		t.Errorf("generate --dialect duckdb into out/: %+v", r)
 	}
-	r := fgen(t, dir, nil, "generate", "--dialect", "duckdb", "-o", "local-sql")
+	r := fgen(t, dir, nil, "generate", "--dialect", "duckdb", "--dir", "local-sql")
 	if r.code != 0 {
 		t.Fatalf("%+v", r)
 	}
@@ -530,5 +530,29 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--bizdate", "20210303", "--format", "json")
 	if r.code != 0 || strings.Contains(r.stdout, `"provisional": true`) {
 		t.Errorf("report after the next day: %+v", r)
+	}
+}
+
+// TestProjectDirBesideConfig: without --dir, generate and diff use out/
+// beside the config file, wherever fgen runs from, as sqlc resolves paths;
+// -o, which named the directory before it meant an output file everywhere,
+// still works and says to use --dir.
+func TestProjectDirBesideConfig(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, t.TempDir(), nil, "generate", "-c", filepath.Join(dir, "funnel.toml")); r.code != 0 {
+		t.Fatalf("generate -c elsewhere: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "manifest.json")); err != nil {
+		t.Errorf("generate -c DIR/funnel.toml did not write DIR/out: %v", err)
+	}
+	if r := fgen(t, t.TempDir(), nil, "diff", "-c", filepath.Join(dir, "funnel.toml")); r.code != 0 {
+		t.Errorf("diff -c elsewhere: %+v", r)
+	}
+	r := fgen(t, dir, nil, "generate", "-o", "old")
+	if r.code != 0 || !strings.Contains(r.stderr, "is deprecated (-o names an output file); use --dir old") {
+		t.Errorf("generate -o: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "old", "manifest.json")); err != nil {
+		t.Errorf("generate -o old did not write old/: %v", err)
 	}
 }

@@ -14,9 +14,9 @@ func TestGenerateRefusesUnsafeOutDir(t *testing.T) {
 	os.WriteFile(filepath.Join(home, ".profile"), []byte("# mine\n"), 0o644)
 	env := map[string]string{"HOME": home}
 	for _, out := range []string{home, "home", "home/", "home/../home"} {
-		r := fgen(t, dir, env, "generate", "-o", out, "--force")
-		if r.code != 1 || !strings.Contains(r.stderr, "is your home directory; generate into a directory of its own, e.g. -o out") {
-			t.Errorf("generate -o %s: %+v", out, r)
+		r := fgen(t, dir, env, "generate", "--dir", out, "--force")
+		if r.code != 1 || !strings.Contains(r.stderr, "is your home directory; generate into a directory of its own, e.g. --dir out") {
+			t.Errorf("generate --dir %s: %+v", out, r)
 		}
 	}
 	if entries, _ := os.ReadDir(home); len(entries) != 1 {
@@ -24,22 +24,22 @@ func TestGenerateRefusesUnsafeOutDir(t *testing.T) {
 	}
 
 	// A directory with files but no manifest is not fgen's.
-	r := fgen(t, dir, env, "generate", "-o", ".")
+	r := fgen(t, dir, env, "generate", "--dir", ".")
 	want := "fgen: . is not empty and holds no fgen manifest (manifest.json); generate into a new or empty directory, or pass --force to add the generated files to it\n"
 	if r.code != 1 || r.stderr != want {
-		t.Errorf("generate -o .: %+v\nwant stderr %q", r, want)
+		t.Errorf("generate --dir .: %+v\nwant stderr %q", r, want)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err == nil {
 		t.Error("a refused generate wrote files")
 	}
-	if r := fgen(t, dir, env, "generate", "-o", ".", "--force"); r.code != 0 {
-		t.Errorf("generate -o . --force: %+v", r)
+	if r := fgen(t, dir, env, "generate", "--dir", ".", "--force"); r.code != 0 {
+		t.Errorf("generate --dir . --force: %+v", r)
 	}
 	// An empty directory, and one fgen generated, need no --force.
 	os.Mkdir(filepath.Join(dir, "empty"), 0o755)
 	for _, out := range []string{"empty", "empty", "."} {
-		if r := fgen(t, dir, env, "generate", "-o", out); r.code != 0 {
-			t.Errorf("generate -o %s: %+v", out, r)
+		if r := fgen(t, dir, env, "generate", "--dir", out); r.code != 0 {
+			t.Errorf("generate --dir %s: %+v", out, r)
 		}
 	}
 }
@@ -51,7 +51,7 @@ func TestOutDirRefusesFileSystemRoot(t *testing.T) {
 	os.Symlink(string(filepath.Separator), link)
 	for _, dir := range []string{string(filepath.Separator), link, filepath.Join(t.TempDir(), "..", "..", "..", "..", "..", "..", "..", "..")} {
 		err := checkOutDir(dir, "", true)
-		if err == nil || err.Error() != dir+" is the root of a file system; generate into a directory of its own, e.g. -o out" {
+		if err == nil || err.Error() != dir+" is the root of a file system; generate into a directory of its own, e.g. --dir out" {
 			t.Errorf("checkOutDir(%s): %v", dir, err)
 		}
 	}

@@ -28,6 +28,7 @@ type reportOptions struct {
 	format  string
 	funnels []string
 	all     bool
+	output  string
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -43,6 +44,14 @@ func newReportCmd(g *globalOptions) *cobra.Command {
   --format html    one self-contained page (inline CSS and SVG, no script, nothing fetched,
                    readable on a phone): per funnel the whole range summed, conversion
                    and counts per day as charts, breakdowns by volume, the days' table
+
+An ordered funnel shows the time to convert from the entry (median, average) and, when
+its table has them, from the previous step. With percentiles and a histogram (the long
+layout), every format shows them per stage, from the entry and from the previous step:
+the table a line per stage and series, csv and json columns and keys of their own, and
+html a histogram per stage and series over the days shown and the percentiles per day
+as lines. A breakdown_limit's "other" row (the values beyond the top N of each day) is
+labelled as such.
 
 It reports the first funnel of funnel.toml, or the funnels named with --funnel
 (repeat it, or separate names with commas), or every funnel with --all: the table
@@ -60,10 +69,11 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
   fgen report --from 20210301 --to 20210307 --format html -o funnel.html
   fgen report --from 20210301 --to 20210307 --all --format html -o funnels.html
   fgen report --funnel user_trace --funnel ordered_1h --format json
+  fgen report --funnel ordered_long --format csv -o ordered_long.csv
   fgen report --target prod --bizdate 20210303 --format json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReport(cmd.Context(), opts, opts.outputFile(cmd))
+			return runReport(cmd.Context(), opts, opts.output)
 		},
 	}
 	g.addTargetFlags(cmd, &opts.targetOptions)
@@ -71,6 +81,7 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html")
 	cmd.Flags().StringSliceVar(&opts.funnels, "funnel", nil, "a funnel to report; repeat it for several (default: the first in funnel.toml)")
 	cmd.Flags().BoolVar(&opts.all, "all", false, "report every funnel of funnel.toml")
+	addOutputFlag(cmd, &opts.output, "write the report to this file instead of standard output")
 	return cmd
 }
 

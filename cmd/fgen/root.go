@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -15,7 +16,6 @@ import (
 // globalOptions are the flags every command shares, and the process's streams.
 type globalOptions struct {
 	configPath string
-	outDir     string
 	quiet      bool // -q: no progress or information, only results and errors
 	verbose    bool // -v: also each SQL job as it runs
 
@@ -28,13 +28,37 @@ func (g *globalOptions) loadConfig() (*models.Config, error) {
 	return models.Load(g.configPath)
 }
 
-// outputFile is the output file -o names for sample and report, or "" when
-// -o is not given (its default is generate's directory).
-func (g *globalOptions) outputFile(cmd *cobra.Command) string {
+// projectDir is the generated project's directory of generate and diff:
+// the one --dir names (relative to the working directory), or out/ beside
+// the config file, wherever fgen runs from, as sqlc resolves its paths.
+type projectDir struct{ dir string }
+
+func (d *projectDir) addFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&d.dir, "dir", "", "the generated project's directory (default: out/ beside the config file)")
+	// --out and -o named it before -o meant an output file everywhere.
+	cmd.Flags().StringVarP(&d.dir, "out", "o", "", "")
+	cmd.Flags().MarkHidden("out")
+}
+
+// warnDeprecated says so on stderr when cmd was given -o/--out.
+func (d *projectDir) warnDeprecated(cmd *cobra.Command) {
 	if cmd.Flags().Changed("out") {
-		return g.outDir
+		fmt.Fprintf(cmd.ErrOrStderr(), "fgen: -o/--out for the project's directory is deprecated (-o names an output file); use --dir %s\n", d.dir)
 	}
-	return ""
+}
+
+// path returns the project's directory for the config file configPath.
+func (d *projectDir) path(configPath string) string {
+	if d.dir != "" {
+		return d.dir
+	}
+	return filepath.Join(filepath.Dir(configPath), "out")
+}
+
+// addOutputFlag adds -o/--output FILE, the one meaning of -o: the file a
+// command writes its output to instead of standard output.
+func addOutputFlag(cmd *cobra.Command, p *string, what string) {
+	cmd.Flags().StringVarP(p, "output", "o", "", what)
 }
 
 // loadConfigIfAny is loadConfig, but returns no config and no error when the
@@ -67,7 +91,6 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	}
 	root.SetVersionTemplate(fmt.Sprintf("fgen {{.Version}} (%s, funnel.toml format %d)\n", runtime.Version(), models.FormatVersion))
 	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "funnel.toml", "the funnel config file")
-	root.PersistentFlags().StringVarP(&g.outDir, "out", "o", "out", "where output goes: the generated project's directory (generate, diff), or the output file (sample, report)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print no progress, only results and errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also print each SQL job as it runs")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
-	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -25,6 +23,7 @@ type sampleOptions struct {
 	seed        int64
 	noise       bool
 	load        bool
+	output      string // -o FILE
 }
 
 func newSampleCmd(g *globalOptions) *cobra.Command {
@@ -47,7 +46,7 @@ days straight into the target's ODS table, replacing those partitions.
   fgen sample --users 1000000 --start 20210303 --load`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSample(cmd.Context(), opts, opts.outputFile(cmd))
+			return runSample(cmd.Context(), opts, opts.output)
 		},
 	}
 	g.addTargetFlags(cmd, &opts.targetOptions)
@@ -57,6 +56,7 @@ days straight into the target's ODS table, replacing those partitions.
 	cmd.Flags().Int64Var(&opts.seed, "seed", 1, "random seed; the same seed gives the same events")
 	cmd.Flags().BoolVar(&opts.noise, "noise", true, "include dirty rows the DW node must clean (--noise=false for clean data)")
 	cmd.Flags().BoolVar(&opts.load, "load", false, "load the events into the target's ODS table instead of writing a file")
+	addOutputFlag(cmd, &opts.output, "the file to write: .jsonl, .csv or .parquet")
 	return cmd
 }
 
@@ -135,7 +135,7 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 		return 0, "", err
 	}
 	defer ot.wh.Close()
-	n, err := appendSample(ctx, ot.local, cfg, so)
+	n, err := replaceWithSample(ctx, ot.local, cfg, so)
 	if err != nil {
 		return 0, "", err
 	}
@@ -158,16 +158,14 @@ func sampleDays(start string, n int) ([]string, error) {
 	return bizdate.Range(start, addDays(start, n-1))
 }
 
-// appendSample replaces the ODS partitions of the sample's days with its
-// events and returns the number of events.
-func appendSample(ctx context.Context, db *duckdb.DB, cfg *models.Config, so sample.Options) (int64, error) {
+// replaceWithSample replaces the ODS partitions of the sample's days with
+// its events and returns the number of events.
+func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, so sample.Options) (int64, error) {
 	days, err := sampleDays(so.Start, so.Days)
 	if err != nil {
 		return 0, err
 	}
-	return db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
-		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
-	})
+	return db.ReplaceWithSample(ctx, cfg, days, so)
 }
 
 // sampleMatchesODS checks that the ODS table has the seed's columns, which

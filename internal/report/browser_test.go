@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -278,6 +280,15 @@ func checkNumbers(t *testing.T, rs []*Report, res frameResult) {
 				t.Errorf("%s: the range summary does not show %q:\n%s", r.Funnel, w, text)
 			}
 		}
+		if r.distributions() {
+			checkDistributions(t, r, totals, card("dist"))
+		}
+		if r.BreakdownLimit > 0 {
+			label := r.OtherMarker + " (beyond the top " + strconv.Itoa(r.BreakdownLimit) + ")"
+			if text := card("breakdown"); strings.Count(text, label) != 2 { // in the chart and the table
+				t.Errorf("%s: the breakdown card does not label the other row %q twice:\n%s", r.Funnel, label, text)
+			}
+		}
 		// Every day, a line of the day table: date, counts, step rates, overall rate, timings.
 		if len(totals) < 2 {
 			continue
@@ -304,6 +315,69 @@ func checkNumbers(t *testing.T, rs []*Report, res frameResult) {
 				t.Errorf("%s: the day table has no line %q:\n%s", r.Funnel, line, days)
 			}
 		}
+	}
+}
+
+// checkDistributions asserts that the distributions' card shows, per later stage and series,
+// a line of the median, the average and the percentiles (medians and percentiles from the
+// smallest to the largest of the day totals', the average weighted by the users) and one of
+// the users per bucket (the day totals' added up), and the bucket labels under the charts.
+func checkDistributions(t *testing.T, r *Report, totals []Row, text string) {
+	t.Helper()
+	if text == "" {
+		t.Errorf("%s: no card of the times to convert", r.Funnel)
+		return
+	}
+	span := func(value func(*Row) *float64) string {
+		var vs []float64
+		for j := range totals {
+			if v := value(&totals[j]); v != nil {
+				vs = append(vs, *v)
+			}
+		}
+		if len(vs) == 0 {
+			return undefined
+		}
+		lo, hi := formatSeconds(ptr(slices.Min(vs))), formatSeconds(ptr(slices.Max(vs)))
+		if lo == hi {
+			return lo
+		}
+		return lo + "–" + hi
+	}
+	for k := 1; k < len(r.Stages); k++ {
+		for _, step := range []bool{false, true} {
+			from, median, avg := "entry ("+r.Stages[0]+")", func(row *Row) []*float64 { return row.MedianSeconds }, func(row *Row) []*float64 { return row.AvgSeconds }
+			if step {
+				from, median, avg = "previous ("+r.Stages[k-1]+")", func(row *Row) []*float64 { return row.StepMedianSeconds }, func(row *Row) []*float64 { return row.StepAvgSeconds }
+			}
+			var weighted float64
+			var users int64
+			for j := range totals {
+				weighted += *avg(&totals[j])[k] * float64(totals[j].Counts[k])
+				users += totals[j].Counts[k]
+			}
+			times := []string{r.Stages[k], from, span(func(row *Row) *float64 { return median(row)[k] }), formatSeconds(ptr(weighted / float64(users)))}
+			for i := range r.Percentiles {
+				times = append(times, span(func(row *Row) *float64 { return pct(row, step, k, i) }))
+			}
+			if line := strings.Join(times, "\t"); !strings.Contains(text, line) {
+				t.Errorf("%s: the times' table has no line %q:\n%s", r.Funnel, line, text)
+			}
+			counts := []string{r.Stages[k], from}
+			for b := range r.Buckets {
+				var c int64
+				for j := range totals {
+					c += *bucket(&totals[j], step, k, b)
+				}
+				counts = append(counts, formatCount(c))
+			}
+			if line := strings.Join(counts, "\t"); !strings.Contains(text, line) {
+				t.Errorf("%s: the buckets' table has no line %q:\n%s", r.Funnel, line, text)
+			}
+		}
+	}
+	if want := strings.Join(r.Buckets, "\n"); !strings.Contains(text, want) {
+		t.Errorf("%s: no bucket labels %q under a histogram:\n%s", r.Funnel, want, text)
 	}
 }
 

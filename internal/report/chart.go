@@ -103,31 +103,8 @@ func buildTrend(r *Report, days []day) *trendView {
 	}
 	n := len(r.Stages)
 	t := &trendView{}
-	slot := plotW / float64(len(ds))
-	xOf := func(i int) float64 { return (float64(i) + 0.5) * slot }
-	var bands []band
-	for i, d := range ds {
-		if d.Provisional {
-			t.Provisional = true
-			bands = append(bands, band{X: float64(i) * slot, W: slot})
-		}
-	}
-
-	// Day labels, counted back from the last day, which always has one; the narrow set is a
-	// subset of the wide one.
-	everyWide := max(1, ceilDiv(len(ds), labelsWide))
-	everyNarrow := everyWide * max(1, ceilDiv(ceilDiv(len(ds), labelsNarrow), everyWide))
-	for i, d := range ds {
-		back := len(ds) - 1 - i
-		if back%everyWide != 0 {
-			continue
-		}
-		l := xLabel{Left: svgNum(xOf(i)/plotW*100) + "%", Text: shortDate(d.Dt), Title: formatDate(d.Dt), Narrow: back%everyNarrow == 0, Prov: d.Provisional}
-		if d.Provisional {
-			l.Title += " (provisional)"
-		}
-		t.XLabels = append(t.XLabels, l)
-	}
+	xOf, slot, bands, labels := dayAxis(ds, labelsWide, labelsNarrow)
+	t.XLabels, t.Provisional = labels, len(bands) > 0
 
 	if n > 1 {
 		last := n - 1
@@ -197,6 +174,34 @@ func buildTrend(r *Report, days []day) *trendView {
 	return t
 }
 
+// dayAxis lays the days ds out in equal slots of the plot's width: the x of day i in the
+// middle of its slot, the slot's width, a band per provisional day, and the day labels
+// (at most wide of them, and narrow on a narrow screen), counted back from the last day,
+// which always has one; the narrow set is a subset of the wide one.
+func dayAxis(ds []day, wide, narrow int) (xOf func(int) float64, slot float64, bands []band, labels []xLabel) {
+	slot = plotW / float64(len(ds))
+	xOf = func(i int) float64 { return (float64(i) + 0.5) * slot }
+	for i, d := range ds {
+		if d.Provisional {
+			bands = append(bands, band{X: float64(i) * slot, W: slot})
+		}
+	}
+	everyWide := max(1, ceilDiv(len(ds), wide))
+	everyNarrow := everyWide * max(1, ceilDiv(ceilDiv(len(ds), narrow), everyWide))
+	for i, d := range ds {
+		back := len(ds) - 1 - i
+		if back%everyWide != 0 {
+			continue
+		}
+		l := xLabel{Left: svgNum(xOf(i)/plotW*100) + "%", Text: shortDate(d.Dt), Title: formatDate(d.Dt), Narrow: back%everyNarrow == 0, Prov: d.Provisional}
+		if d.Provisional {
+			l.Title += " (provisional)"
+		}
+		labels = append(labels, l)
+	}
+	return xOf, slot, bands, labels
+}
+
 // lineSeries is one line of a line panel: a value of each day's total row.
 type lineSeries struct {
 	name  string
@@ -210,6 +215,7 @@ type axis struct {
 	nice  func(top float64) (step, ymax float64)
 	tick  func(v, step float64) string
 	point func(*float64) string
+	log   bool // seconds on a log scale (logSeconds), not from 0 up by nice steps
 }
 
 // percentAxis plots ratios as percentages; secondsAxis plots seconds.
@@ -237,24 +243,77 @@ var (
 	}
 )
 
+// logSecondsAxis plots seconds on a log scale: times to convert spread over orders of
+// magnitude (a median of 40s, a p99 of 40m), which a scale from 0 would flatten.
+var logSecondsAxis = axis{scale: func(v float64) float64 { return v }, point: formatSeconds, log: true}
+
+// logTicks are the times a log axis of seconds marks: 1s, 10s, 1m, 10m, 1h, 6h, 1d, 7d, 30d.
+var logTicks = []float64{1, 10, 60, 600, 3600, 21600, 86400, 7 * 86400, 30 * 86400}
+
+// logSeconds returns the ticks of a log axis of seconds from lo to hi (at least two, from the
+// largest mark at or below lo to the smallest at or above hi), their labels, and where a
+// value lies between the first and the last tick, from 0 to 1. Values below 1s, 0 among
+// them, lie on the first tick, which then reads "≤1s".
+func logSeconds(lo, hi float64) (ticks []float64, labels []string, frac func(float64) float64) {
+	first, last := 0, len(logTicks)-1
+	for i, t := range logTicks {
+		if t <= lo {
+			first = i
+		}
+	}
+	for i := len(logTicks) - 1; i >= 0; i-- {
+		if logTicks[i] >= hi {
+			last = i
+		}
+	}
+	if last <= first {
+		if first == len(logTicks)-1 {
+			first--
+		}
+		last = first + 1
+	}
+	ticks = logTicks[first : last+1]
+	for _, t := range ticks {
+		labels = append(labels, durationTick(t))
+	}
+	if first == 0 && lo < 1 {
+		labels[0] = "≤1s"
+	}
+	a, b := math.Log(ticks[0]), math.Log(ticks[len(ticks)-1])
+	frac = func(v float64) float64 {
+		return min(1, max(0, (math.Log(max(v, ticks[0]))-a)/(b-a)))
+	}
+	return ticks, labels, frac
+}
+
 // linePanel draws series on p, one colour class each from c<color>, with a grid and
 // labelled ticks from 0 to a round maximum, and reports whether some value is undefined (a
 // gap in its line).
 func linePanel(p *panel, ds []day, series []lineSeries, color int, xOf func(int) float64, ax axis) (gaps bool) {
-	top := 0.0
+	top, bottom := 0.0, math.Inf(1)
 	for _, d := range ds {
 		for _, s := range series {
 			if v := s.value(d.Total); defined(v) {
-				top = max(top, ax.scale(*v))
+				top, bottom = max(top, ax.scale(*v)), min(bottom, ax.scale(*v))
 			}
 		}
 	}
-	step, ymax := ax.nice(top)
-	yOf := func(v float64) float64 { return plotH - plotH*v/ymax }
-	for i := 0; float64(i)*step <= ymax*(1+1e-9); i++ {
-		v := float64(i) * step
-		p.Grid = append(p.Grid, yOf(v))
-		p.YLabels = append(p.YLabels, yLabel{Top: svgNum(yOf(v)/plotH*100) + "%", Text: ax.tick(v, step)})
+	var yOf func(v float64) float64
+	if ax.log {
+		ticks, labels, frac := logSeconds(bottom, top)
+		yOf = func(v float64) float64 { return plotH - plotH*frac(v) }
+		for i, v := range ticks {
+			p.Grid = append(p.Grid, yOf(v))
+			p.YLabels = append(p.YLabels, yLabel{Top: svgNum(yOf(v)/plotH*100) + "%", Text: labels[i]})
+		}
+	} else {
+		step, ymax := ax.nice(top)
+		yOf = func(v float64) float64 { return plotH - plotH*v/ymax }
+		for i := 0; float64(i)*step <= ymax*(1+1e-9); i++ {
+			v := float64(i) * step
+			p.Grid = append(p.Grid, yOf(v))
+			p.YLabels = append(p.YLabels, yLabel{Top: svgNum(yOf(v)/plotH*100) + "%", Text: ax.tick(v, step)})
+		}
 	}
 	for j, s := range series {
 		class := "c" + strconv.Itoa((color+j)%seriesClasses)

@@ -4,17 +4,24 @@ import (
 	"bytes"
 	"encoding/csv"
 	"strconv"
+	"strings"
 )
 
 // writeCSV renders one record per row and stage, under the header
 //
 //	dt,<breakdowns...>,stage,stage_index,count,step_rate,overall_rate[,median_seconds,avg_seconds],provisional
+//	  [,step_median_seconds,step_avg_seconds][,p50_seconds,...][,step_p50_seconds,...][,h_0s_10s,...][,step_h_0s_10s,...]
 //
 // stage_index counts from 1; rates are ratios (0.3429, not 34.29) and timings seconds, both
 // with full float64 precision (strconv 'g', -1) and empty when NULL. The timing columns appear
-// in ordered mode only. provisional is true or false (see Row.Provisional); it came last, after
-// the other columns, and columns are only ever added at the end. Records end in LF; fields
-// are quoted only when they need it (RFC 4180).
+// in ordered mode only: the median and average from the entry always, the rest when the
+// report has them: the step times (from the previous stage), a column per percentile and
+// per histogram bucket (users), from the entry and (with the step times) from the previous stage, named as in the
+// long layout's RPT table (p99.9 is p99_9_seconds, the bucket 1h+ is h_1h_up), empty on
+// the first stage. provisional is true or false (see Row.Provisional); it came last, after
+// the other columns, and columns are only ever added at the end. The breakdown limit's other
+// row is the one whose breakdown holds Report.OtherMarker. Records end in LF; fields are
+// quoted only when they need it (RFC 4180).
 func writeCSV(b *bytes.Buffer, r *Report) error {
 	w := csv.NewWriter(b)
 	header := append([]string{"dt"}, r.Breakdowns...)
@@ -23,6 +30,20 @@ func writeCSV(b *bytes.Buffer, r *Report) error {
 		header = append(header, "median_seconds", "avg_seconds")
 	}
 	header = append(header, "provisional")
+	if r.ordered() && r.StepTimes {
+		header = append(header, "step_median_seconds", "step_avg_seconds")
+	}
+	prefix := map[bool]string{false: "", true: "step_"}
+	for _, step := range r.series() {
+		for _, p := range r.Percentiles {
+			header = append(header, prefix[step]+percentileColumn(p))
+		}
+	}
+	for _, step := range r.series() {
+		for _, l := range r.Buckets {
+			header = append(header, prefix[step]+bucketColumn(l))
+		}
+	}
 	if err := w.Write(header); err != nil {
 		return err
 	}
@@ -40,6 +61,23 @@ func writeCSV(b *bytes.Buffer, r *Report) error {
 				rec = append(rec, csvFloat(row.MedianSeconds[k]), csvFloat(row.AvgSeconds[k]))
 			}
 			rec = append(rec, strconv.FormatBool(row.Provisional))
+			if r.ordered() && r.StepTimes {
+				rec = append(rec, csvFloat(row.StepMedianSeconds[k]), csvFloat(row.StepAvgSeconds[k]))
+			}
+			for _, step := range r.series() {
+				for j := range r.Percentiles {
+					rec = append(rec, csvFloat(pct(row, step, k, j)))
+				}
+			}
+			for _, step := range r.series() {
+				for j := range r.Buckets {
+					c := ""
+					if v := bucket(row, step, k, j); v != nil && k > 0 {
+						c = strconv.FormatInt(*v, 10)
+					}
+					rec = append(rec, c)
+				}
+			}
 			if err := w.Write(rec); err != nil {
 				return err
 			}
@@ -47,6 +85,19 @@ func writeCSV(b *bytes.Buffer, r *Report) error {
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// percentileColumn and bucketColumn name a percentile ("p99.9") and a histogram bucket
+// ("0s–10s", "1h+") as the long layout's RPT table does: p99_9_seconds, h_0s_10s, h_1h_up.
+func percentileColumn(label string) string {
+	return strings.ReplaceAll(label, ".", "_") + "_seconds"
+}
+
+func bucketColumn(label string) string {
+	if lo, ok := strings.CutSuffix(label, "+"); ok {
+		return "h_" + lo + "_up"
+	}
+	return "h_" + strings.ReplaceAll(label, "–", "_")
 }
 
 func csvFloat(p *float64) string {

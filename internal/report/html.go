@@ -68,6 +68,7 @@ type htmlFunnel struct {
 	Empty       string
 	Range       *rangeView
 	Trend       *trendView
+	Dist        *distView // ordered mode with percentiles or a histogram
 	Groups      []groupView
 	Days        *dataTable
 	DayDetails  []dayDetail
@@ -119,6 +120,7 @@ type cell struct {
 	Muted bool   // undefined value
 	Badge string // a mark after the text, e.g. "provisional"
 	Title string // tooltip
+	Other bool   // the label of merged values ("other")
 }
 
 type groupView struct {
@@ -252,6 +254,9 @@ func buildFunnel(r *Report) htmlFunnel {
 	if r.Attribution != "" {
 		f.Notes = append(f.Notes, note{Text: "Note: " + r.Attribution + "."})
 	}
+	if t := r.limitText(); t != "" {
+		f.Notes = append(f.Notes, note{Text: "Breakdown limit: " + t + "."})
+	}
 	if r.crossMidnight() {
 		f.Notes = append(f.Notes, note{Text: "Cross midnight: a day counts the users whose first step was that day; their later steps may fall on the next day, within the window. A day is final once the next day has landed."})
 	}
@@ -270,6 +275,7 @@ func buildFunnel(r *Report) htmlFunnel {
 		f.Range = buildRange(r, days, whole)
 	}
 	f.Trend = buildTrend(r, days)
+	f.Dist = buildDist(r, days, whole)
 	f.Groups = buildGroups(r, days)
 	if len(days) > 1 {
 		f.Days = &dataTable{Head: append([]cell{{Text: "date"}}, metricHead(r)...)}
@@ -296,7 +302,11 @@ func buildFunnel(r *Report) htmlFunnel {
 			for _, row := range d.Rows {
 				var cs []cell
 				for _, b := range r.Breakdowns {
-					cs = append(cs, cell{Text: row.Dims[b]})
+					c := cell{Text: row.Dims[b]}
+					if c.Text == r.OtherMarker && r.isOther(row) {
+						c.Text, c.Title, c.Other = r.otherLabel(), r.limitText(), true
+					}
+					cs = append(cs, c)
 				}
 				t.Rows = append(t.Rows, tableRow{Total: r.isTotal(row), Cells: append(cs, metricCells(r, row.Counts, row.StepRates, row.OverallRates, timingOf(row))...)})
 			}
@@ -510,8 +520,15 @@ func buildGroups(r *Report, days []day) []groupView {
 			return svgNum(min(100, max(0, *p*100/rateMax*100))) + "%"
 		}
 		for _, gv := range g.Values {
-			b := groupBar{Label: gv.Label, Title: gv.Label, Count: formatCount(gv.Sum.Counts[0]), Volume: "0%", Other: gv.Merged > 0}
-			if b.Other {
+			b := groupBar{Label: gv.Label, Title: gv.Label, Count: formatCount(gv.Sum.Counts[0]), Volume: "0%", Other: gv.Merged > 0 || gv.Limit}
+			switch {
+			case gv.Limit:
+				b.Label = r.otherLabel()
+				b.Title = r.limitText()
+			case gv.Merged > 0 && r.BreakdownLimit > 0: // not to be taken for the limit's row
+				b.Label = fmt.Sprintf("%d more values", gv.Merged)
+				b.Title = fmt.Sprintf("%d more values, each in the top %d on some day", gv.Merged, r.BreakdownLimit)
+			case gv.Merged > 0:
 				b.Label = fmt.Sprintf("other (%d)", gv.Merged)
 				b.Title = fmt.Sprintf("%d other values", gv.Merged)
 			}
@@ -534,8 +551,8 @@ func buildGroups(r *Report, days []day) []groupView {
 		}
 		for i, gv := range g.Values {
 			label := cell{Text: gv.Label, Title: v.Rows[i].Title}
-			if gv.Merged > 0 {
-				label.Text = v.Rows[i].Label
+			if gv.Merged > 0 || gv.Limit {
+				label.Text, label.Other = v.Rows[i].Label, true
 			}
 			t.Rows = append(t.Rows, tableRow{Cells: append([]cell{label}, metricCells(r, gv.Sum.Counts, gv.Sum.StepRates, gv.Sum.OverallRates, timingOfSum(gv.Sum))...)})
 		}

@@ -31,6 +31,19 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	if f.Mode == models.ModeOrdered {
 		r.Window = f.Window.Text
 		r.DayBoundary = f.DayBoundary
+		r.StepTimes = f.Long() || f.Report.StepMedianSecondsColumn != "" || f.Report.StepAvgSecondsColumn != ""
+		for _, p := range f.Percentiles() {
+			r.Percentiles = append(r.Percentiles, PercentileLabel(p))
+		}
+		for _, l := range f.BucketLabels() {
+			r.Buckets = append(r.Buckets, bucketLabel(l))
+		}
+		for _, e := range f.HistogramEdges(1000) {
+			r.BucketEdges = append(r.BucketEdges, float64(e)/1000)
+		}
+	}
+	if f.BreakdownLimit > 0 {
+		r.BreakdownLimit, r.OtherMarker = f.BreakdownLimit, f.Report.OtherMarker
 	}
 	for _, s := range f.Stages {
 		r.Stages = append(r.Stages, s.Name)
@@ -103,17 +116,27 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	for i := range r.Rows {
 		r.Rows[i].StepRates, r.Rows[i].OverallRates = Rates(r.Rows[i].Counts)
 	}
-	// Days in order; within a day the total first, then the breakdown values
-	// in order; ties keep the table's order.
+	// Days (and hours) in order; within one the total first, then the
+	// breakdown values in order, the breakdown limit's other rows after the
+	// others; ties keep the table's order.
 	type sortable struct {
-		row   Row
-		total bool
-		key   string // the breakdown values, NUL-separated
+		row          Row
+		total, other bool
+		key          string // the breakdown values, NUL-separated
 	}
 	byDay := make([]sortable, len(r.Rows))
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		byDay[i] = sortable{*row, r.isTotal(row), dimsKey(f, row)}
+		byDay[i] = sortable{*row, r.isTotal(row), r.isOther(row), dimsKey(f, row)}
+	}
+	first := func(a, b bool) int { // a true first
+		if a == b {
+			return 0
+		}
+		if a {
+			return -1
+		}
+		return 1
 	}
 	slices.SortStableFunc(byDay, func(a, b sortable) int {
 		if c := strings.Compare(a.row.Dt, b.row.Dt); c != 0 {
@@ -122,11 +145,11 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 		if c := strings.Compare(a.row.Hour, b.row.Hour); c != 0 {
 			return c
 		}
-		if a.total != b.total {
-			if a.total {
-				return -1
-			}
-			return 1
+		if c := first(a.total, b.total); c != 0 {
+			return c
+		}
+		if c := first(b.other, a.other); c != 0 {
+			return c
 		}
 		return strings.Compare(a.key, b.key)
 	})
@@ -134,6 +157,26 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 		r.Rows[i] = byDay[i].row
 	}
 	return r, nil
+}
+
+// PercentileLabel names a percentile given in basis points for people: 5000 is "p50",
+// 9990 "p99.9", 9995 "p99.95".
+func PercentileLabel(basis int) string {
+	s := "p" + strconv.Itoa(basis/100)
+	if f := basis % 100; f != 0 {
+		s += "." + strings.TrimRight(fmt.Sprintf("%02d", f), "0")
+	}
+	return s
+}
+
+// bucketLabel turns a bucket's name in column names (models.Funnel.BucketLabels: "0s_10s",
+// "1h_up") into one for people: "0s–10s", "1h+".
+func bucketLabel(l string) string {
+	lo, hi, _ := strings.Cut(l, "_")
+	if hi == "up" {
+		return lo + "+"
+	}
+	return lo + "–" + hi
 }
 
 // dimsKey is a row's breakdown values, NUL-separated.

@@ -26,7 +26,24 @@ type Report struct {
 	Breakdowns  []string // dimension names; empty when none
 	TotalMarker string   // e.g. "all": the value dims carry on the total row
 	Attribution string   // "" or e.g. "users are attributed to their first browse of the day (first touch)"
-	Rows        []Row    // sorted by Dt, total row first within a day
+	// Breakdown limit: per day and breakdown, the BreakdownLimit values with the largest
+	// first-stage count keep their rows and the others share one, whose breakdown value is
+	// OtherMarker. 0 and "" without a limit.
+	BreakdownLimit int
+	OtherMarker    string
+	// Ordered mode, what the table holds of the times to convert besides the median and
+	// average from the entry: StepTimes, the median and average from the previous stage
+	// (Row.StepMedianSeconds, StepAvgSeconds); Percentiles, the labels of the percentiles
+	// of both series ("p50", "p99.9"), which index Row.Percentiles' and StepPercentiles'
+	// second dimension; Buckets, the labels of the histogram buckets ("0s–10s", ..., "1h+"),
+	// which index Row.Histogram's and StepHistogram's, and BucketEdges their lower edges in
+	// seconds (the first 0; a bucket holds the times from its edge to the next one's, the
+	// last has no upper edge).
+	StepTimes   bool
+	Percentiles []string
+	Buckets     []string
+	BucketEdges []float64
+	Rows        []Row // sorted by Dt, total row first within a day
 }
 
 // Row is one day and one breakdown value, or the day's total.
@@ -188,6 +205,9 @@ func (r *Report) Validate() error {
 	if len(r.Stages) == 0 {
 		return errors.New("no stages")
 	}
+	if r.BucketEdges != nil && len(r.BucketEdges) != len(r.Buckets) {
+		return fmt.Errorf("%d bucket edges for %d buckets", len(r.BucketEdges), len(r.Buckets))
+	}
 	n := len(r.Stages)
 	for i, row := range r.Rows {
 		where := func(format string, args ...any) error {
@@ -204,9 +224,37 @@ func (r *Report) Validate() error {
 			{"overall rates", row.OverallRates},
 			{"median seconds", row.MedianSeconds},
 			{"average seconds", row.AvgSeconds},
+			{"step median seconds", row.StepMedianSeconds},
+			{"step average seconds", row.StepAvgSeconds},
 		} {
 			if s.v != nil && len(s.v) != n {
 				return where("%d %s for %d stages", len(s.v), s.name, n)
+			}
+		}
+		for _, s := range []struct {
+			name string
+			v    [][]*float64
+		}{{"percentiles", row.Percentiles}, {"step percentiles", row.StepPercentiles}} {
+			if s.v != nil && len(s.v) != n {
+				return where("%d stages of %s for %d stages", len(s.v), s.name, n)
+			}
+			for k, p := range s.v {
+				if p != nil && len(p) != len(r.Percentiles) {
+					return where("%d %s of stage %d for %d percentiles", len(p), s.name, k+1, len(r.Percentiles))
+				}
+			}
+		}
+		for _, s := range []struct {
+			name string
+			v    [][]int64
+		}{{"histogram", row.Histogram}, {"step histogram", row.StepHistogram}} {
+			if s.v != nil && len(s.v) != n {
+				return where("%d stages of %s for %d stages", len(s.v), s.name, n)
+			}
+			for k, h := range s.v {
+				if h != nil && len(h) != len(r.Buckets) {
+					return where("%d buckets of the %s of stage %d for %d buckets", len(h), s.name, k+1, len(r.Buckets))
+				}
 			}
 		}
 		for _, d := range r.Breakdowns {
@@ -223,6 +271,9 @@ func (r *Report) Validate() error {
 // ordered mode the timings are dropped.
 func (r *Report) normalized() *Report {
 	c := *r
+	if !c.ordered() {
+		c.StepTimes, c.Percentiles, c.Buckets, c.BucketEdges = false, nil, nil, nil
+	}
 	c.Rows = make([]Row, len(r.Rows))
 	n := len(r.Stages)
 	for i, row := range r.Rows {
@@ -242,8 +293,16 @@ func (r *Report) normalized() *Report {
 			if row.AvgSeconds == nil {
 				row.AvgSeconds = make([]*float64, n)
 			}
+			if row.StepMedianSeconds == nil && c.StepTimes {
+				row.StepMedianSeconds = make([]*float64, n)
+			}
+			if row.StepAvgSeconds == nil && c.StepTimes {
+				row.StepAvgSeconds = make([]*float64, n)
+			}
 		} else {
 			row.MedianSeconds, row.AvgSeconds = nil, nil
+			row.StepMedianSeconds, row.StepAvgSeconds = nil, nil
+			row.Percentiles, row.StepPercentiles, row.Histogram, row.StepHistogram = nil, nil, nil, nil
 		}
 		c.Rows[i] = row
 	}
@@ -271,6 +330,76 @@ func Rates(counts []int64) (step, overall []*float64) {
 }
 
 func (r *Report) ordered() bool { return r.Mode == "ordered" }
+
+// distributions reports whether the report has percentiles or a histogram of the times to
+// convert.
+func (r *Report) distributions() bool {
+	return r.ordered() && (len(r.Percentiles) > 0 || len(r.Buckets) > 0)
+}
+
+// isOther reports whether row is the row of the values beyond the breakdown limit: some
+// breakdown carries the other marker.
+func (r *Report) isOther(row *Row) bool {
+	if r.BreakdownLimit <= 0 {
+		return false
+	}
+	for _, d := range r.Breakdowns {
+		if row.Dims[d] == r.OtherMarker {
+			return true
+		}
+	}
+	return false
+}
+
+// limitText says what the breakdown limit keeps: "per day, the 20 values of device_brand
+// with the most browse users keep their rows; the others share the row "other"", or "".
+func (r *Report) limitText() string {
+	if r.BreakdownLimit <= 0 || len(r.Breakdowns) == 0 {
+		return ""
+	}
+	unit := " users"
+	if r.Mode == "events" {
+		unit = " events"
+	}
+	where, of := "per day and breakdown", ""
+	if len(r.Breakdowns) == 1 {
+		where, of = "per day", " of "+r.Breakdowns[0]
+	}
+	return fmt.Sprintf("%s, the %s%s with the most %s keep their rows; the others share the row %q",
+		where, plural(r.BreakdownLimit, "value"), of, r.Stages[0]+unit, r.OtherMarker)
+}
+
+// otherLabel labels the breakdown limit's other row in the html charts and tables:
+// "other (beyond the top 20)".
+func (r *Report) otherLabel() string {
+	return fmt.Sprintf("%s (beyond the top %d)", r.OtherMarker, r.BreakdownLimit)
+}
+
+// pct is percentile i of stage k's times (from the previous stage when step), nil when
+// undefined or missing.
+func pct(row *Row, step bool, k, i int) *float64 {
+	v := row.Percentiles
+	if step {
+		v = row.StepPercentiles
+	}
+	if k >= len(v) || i >= len(v[k]) {
+		return nil
+	}
+	return v[k][i]
+}
+
+// bucket is the count of stage k's users in histogram bucket b (from the previous stage when
+// step), nil when missing.
+func bucket(row *Row, step bool, k, b int) *int64 {
+	v := row.Histogram
+	if step {
+		v = row.StepHistogram
+	}
+	if k >= len(v) || b >= len(v[k]) {
+		return nil
+	}
+	return &v[k][b]
+}
 
 // isTotal reports whether row is a day's total: every breakdown carries the total marker (so
 // every row is a total without breakdowns).

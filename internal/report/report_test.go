@@ -115,7 +115,92 @@ func cases() []struct {
 		}},
 		{"week", weekReport()},
 		{"cross_midnight", crossMidnightReport()},
+		{"distributions", distributionsReport()},
+		{"distributions_day", distributionsDay()},
 	}
+}
+
+// distributionsDay is the first day of distributionsReport: histograms and no chart of
+// percentiles per day.
+func distributionsDay() *Report {
+	r := distributionsReport()
+	r.Rows = slices.DeleteFunc(r.Rows, func(row Row) bool { return row.Dt != "20210303" })
+	return r
+}
+
+// distributionsReport is an ordered funnel of the long layout over two days, with step times,
+// percentiles and a histogram of both series, by device with a breakdown limit of 2: the
+// other devices share the row "other". On the second day nobody in "other" purchased.
+func distributionsReport() *Report {
+	r := &Report{
+		Funnel: "ordered_long", Table: "rpt_ordered_long", Mode: "ordered", Window: "1h",
+		Description: "browse, click, purchase within an hour, a row per stage, by device",
+		Stages:      stages3, Breakdowns: []string{"device"}, TotalMarker: "all",
+		Attribution:    "users are attributed to the device of their first browse of the day (first touch)",
+		BreakdownLimit: 2, OtherMarker: "other",
+		StepTimes:   true,
+		Percentiles: []string{"p50", "p90", "p99.9"},
+		Buckets:     []string{"0s–10s", "10s–1m", "1m–10m", "10m–1h", "1h+"},
+		BucketEdges: []float64{0, 10, 60, 600, 3600},
+	}
+	// Shares of a stage's users per bucket, per mille, the last bucket taking the rest: from
+	// the entry (within the window, so few at 1h or more) and from the previous stage (which
+	// can exceed it).
+	entryShares := []int64{180, 400, 280, 70}
+	stepShares := []int64{120, 360, 300, 110}
+	hist := func(c int64, shares []int64, seed int64) []int64 {
+		h := make([]int64, 5)
+		rest := c
+		for b, sh := range shares {
+			h[b] = c * (sh + seed) / 1000
+			rest -= h[b]
+		}
+		h[4] = rest
+		return h
+	}
+	for d, dt := range []string{"20210303", "20210304"} {
+		for j, v := range []struct {
+			device string
+			counts []int64
+		}{
+			{"all", []int64{9000, 3300, 620}},
+			{"iPhone 12", []int64{4100, 1580, 330}},
+			{"Mate 40 Pro", []int64{3000, 1100, 210}},
+			{"other", []int64{1900, 620, 80}},
+		} {
+			seed := int64(7*d + 3*j)
+			counts := append([]int64(nil), v.counts...)
+			for k := range counts {
+				counts[k] += seed * int64(k+1) * 11
+			}
+			if d == 1 && v.device == "other" {
+				counts[2] = 0
+			}
+			rw := row(dt, dims("device", v.device), counts...)
+			n := len(counts)
+			rw.MedianSeconds, rw.AvgSeconds = make([]*float64, n), make([]*float64, n)
+			rw.StepMedianSeconds, rw.StepAvgSeconds = make([]*float64, n), make([]*float64, n)
+			rw.Percentiles, rw.StepPercentiles = make([][]*float64, n), make([][]*float64, n)
+			rw.Histogram, rw.StepHistogram = make([][]int64, n), make([][]int64, n)
+			for k := 1; k < n; k++ {
+				base := float64(35 + 600*(k-1) + int(seed))
+				rw.Histogram[k] = hist(counts[k], entryShares, seed)
+				rw.StepHistogram[k] = hist(counts[k], stepShares, seed+int64(k))
+				rw.Percentiles[k], rw.StepPercentiles[k] = make([]*float64, 3), make([]*float64, 3)
+				if counts[k] == 0 {
+					continue
+				}
+				rw.MedianSeconds[k], rw.AvgSeconds[k] = fp(base+0.5), fp(base*2.25)
+				rw.StepMedianSeconds[k], rw.StepAvgSeconds[k] = fp(base*0.75+float64(k)), fp(base*1.5+float64(k))
+				for i, f := range []float64{1, 6, 40} {
+					rw.Percentiles[k][i] = fp(math.Min(3600, base*f))
+					rw.StepPercentiles[k][i] = fp(base*f*1.25 + 1)
+				}
+			}
+			r.Rows = append(r.Rows, rw)
+		}
+	}
+	return r
 }
 
 // weekReport is a users funnel over a week with two breakdowns, one of them with more values
@@ -197,7 +282,7 @@ func pageReports() []*Report {
 	for _, c := range cases() {
 		byName[c.name] = c.r
 	}
-	return []*Report{byName["three_days"], byName["week"], byName["ordered"], byName["cross_midnight"], byName["empty"]}
+	return []*Report{byName["three_days"], byName["week"], byName["ordered"], byName["cross_midnight"], byName["distributions"], byName["empty"]}
 }
 
 var extensions = map[Format]string{FormatTable: "txt", FormatJSON: "json", FormatCSV: "csv", FormatHTML: "html"}
@@ -385,7 +470,7 @@ func checkSelfContained(t *testing.T, page string) int {
 // wantCharts returns the svg charts and tables the page of r should have: a rate panel, in
 // ordered mode a panel of times when some day has one, and a count panel per stage when two
 // or more days have a total row; a table per breakdown, one of the day totals when there are
-// several days, and one per day with breakdowns.
+// several days, and one per day with breakdowns; and the distributions' charts and table.
 func wantCharts(r *Report) (svgs, tables int) {
 	days := r.days()
 	withTotal := 0
@@ -413,6 +498,22 @@ func wantCharts(r *Report) (svgs, tables int) {
 	}
 	if len(r.Breakdowns) > 0 {
 		tables += len(r.groups(days)) + len(days)
+	}
+	// The distributions: per later stage and series a histogram, and a chart of the
+	// percentiles when two or more days have a total; a table of times, and one of buckets.
+	if r.distributions() && withTotal > 0 {
+		per := 0
+		if len(r.Buckets) > 0 {
+			per++
+		}
+		if len(r.Percentiles) > 0 && withTotal > 1 {
+			per++
+		}
+		svgs += per * (len(r.Stages) - 1) * len(r.series())
+		tables++
+		if len(r.Buckets) > 0 {
+			tables++
+		}
 	}
 	return svgs, tables
 }
@@ -450,7 +551,7 @@ func TestPage(t *testing.T) {
 			var b bytes.Buffer
 			err := WriteAll(&b, rs, f)
 			if f == FormatCSV {
-				if want := "the csv format holds one funnel's rows, not 5; name one funnel, or use json or html"; err == nil || err.Error() != want {
+				if want := "the csv format holds one funnel's rows, not 6; name one funnel, or use json or html"; err == nil || err.Error() != want {
 					t.Fatalf("error = %v, want %q", err, want)
 				}
 				if b.Len() != 0 {
@@ -490,8 +591,8 @@ func TestPage(t *testing.T) {
 				if got := strings.Count(page, `<li><a href="#f`); got != len(rs) {
 					t.Errorf("%d entries in the table of contents, want %d", got, len(rs))
 				}
-				if !strings.Contains(page, "<title>fgen report: 5 funnels</title>") {
-					t.Error("no title 'fgen report: 5 funnels'")
+				if !strings.Contains(page, "<title>fgen report: 6 funnels</title>") {
+					t.Error("no title 'fgen report: 6 funnels'")
 				}
 				return
 			}
@@ -532,6 +633,109 @@ func TestPage(t *testing.T) {
 	}
 }
 
+// The table format shows every number of an ordered funnel with distributions: per row and
+// stage the times from the entry and the step times, then per later stage and series a line
+// of percentiles and histogram buckets; the range's percentiles as the daily ranges and its
+// buckets added up. The breakdown limit and its other row are said.
+func TestTableDistributions(t *testing.T) {
+	r := distributionsReport()
+	out := string(render(t, r, FormatTable))
+	var stageLines, distLines [][]string
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) > 2 && slices.Contains(r.Stages, f[0]) && (f[1] == "entry" || f[1] == "previous"):
+			distLines = append(distLines, f)
+		case len(f) >= 8 && slices.Contains(r.Stages, f[0]):
+			stageLines = append(stageLines, f[:8])
+		}
+	}
+	var wantStage, wantDist [][]string
+	series := []struct {
+		name string
+		step bool
+	}{{"entry", false}, {"previous", true}}
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		for k, name := range r.Stages {
+			wantStage = append(wantStage, []string{name, formatCount(row.Counts[k]), formatPercent(row.StepRates[k]), formatPercent(row.OverallRates[k]),
+				formatSeconds(row.MedianSeconds[k]), formatSeconds(row.AvgSeconds[k]), formatSeconds(row.StepMedianSeconds[k]), formatSeconds(row.StepAvgSeconds[k])})
+		}
+		for k := 1; k < len(r.Stages); k++ {
+			for _, s := range series {
+				ps, hs := row.Percentiles[k], row.Histogram[k]
+				if s.step {
+					ps, hs = row.StepPercentiles[k], row.StepHistogram[k]
+				}
+				l := []string{r.Stages[k], s.name}
+				for _, p := range ps {
+					l = append(l, formatSeconds(p))
+				}
+				for _, h := range hs {
+					l = append(l, formatCount(h))
+				}
+				wantDist = append(wantDist, l)
+			}
+		}
+	}
+	// The range: percentiles from the smallest to the largest of the day totals', buckets
+	// added up.
+	var totals []*Row
+	for i := range r.Rows {
+		if r.isTotal(&r.Rows[i]) {
+			totals = append(totals, &r.Rows[i])
+		}
+	}
+	for k := 1; k < len(r.Stages); k++ {
+		for _, s := range series {
+			l := []string{r.Stages[k], s.name}
+			for i := range r.Percentiles {
+				var vs []float64
+				for _, row := range totals {
+					vs = append(vs, *pct(row, s.step, k, i))
+				}
+				lo, hi := formatSeconds(fp(slices.Min(vs))), formatSeconds(fp(slices.Max(vs)))
+				if lo == hi {
+					l = append(l, lo)
+				} else {
+					l = append(l, lo+"–"+hi)
+				}
+			}
+			for b := range r.Buckets {
+				var c int64
+				for _, row := range totals {
+					c += *bucket(row, s.step, k, b)
+				}
+				l = append(l, formatCount(c))
+			}
+			wantDist = append(wantDist, l)
+		}
+	}
+	if !reflect.DeepEqual(distLines, wantDist) {
+		t.Errorf("distribution lines\n%q\nwant\n%q", distLines, wantDist)
+	}
+	if len(stageLines) < len(wantStage) || !reflect.DeepEqual(stageLines[:len(wantStage)], wantStage) {
+		t.Errorf("stage lines\n%q\nwant\n%q", stageLines, wantStage)
+	}
+	heads := strings.Count(out, "    time to   from")
+	if want := len(r.Rows); heads != want {
+		t.Errorf("%d distribution headers, want one per row, %d", heads, want)
+	}
+	for _, want := range []string{
+		"stage      count    step  overall    median time  avg time  step median  step avg\n",
+		"p50          p90          p99.9  0s–10s  10s–1m  1m–10m  10m–1h  1h+\n",
+		"note: per day, the 2 values of device with the most browse users keep their rows; the others\n      share the row \"other\"\n",
+		"\n  device=other  (the values beyond the top 2)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table has no %q:\n%s", want, out)
+		}
+	}
+	if got := strings.Count(out, "device=other"); got != 2 {
+		t.Errorf("%d other rows, want 2 (one a day)", got)
+	}
+}
+
 func TestHTMLEscapes(t *testing.T) {
 	r := &Report{
 		Funnel: `<b>"x" & y</b>`, Mode: "events", Stages: []string{"<s1>", "s2 & co"}, Breakdowns: []string{"d<"},
@@ -554,28 +758,41 @@ func TestHTMLEscapes(t *testing.T) {
 
 // jsonDoc is the documented JSON schema, for decoding in tests.
 type jsonDoc struct {
-	FormatVersion int      `json:"format_version"`
-	Command       string   `json:"command"`
-	Funnel        string   `json:"funnel"`
-	Table         string   `json:"table"`
-	Mode          string   `json:"mode"`
-	Window        string   `json:"window"`
-	Stages        []string `json:"stages"`
-	Breakdowns    []string `json:"breakdowns"`
-	TotalMarker   string   `json:"total_marker"`
-	Attribution   string   `json:"attribution"`
+	FormatVersion int       `json:"format_version"`
+	Command       string    `json:"command"`
+	Funnel        string    `json:"funnel"`
+	Table         string    `json:"table"`
+	Mode          string    `json:"mode"`
+	Window        string    `json:"window"`
+	Stages        []string  `json:"stages"`
+	Breakdowns    []string  `json:"breakdowns"`
+	TotalMarker   string    `json:"total_marker"`
+	Attribution   string    `json:"attribution"`
+	Limit         int       `json:"breakdown_limit"`
+	OtherMarker   string    `json:"other_marker"`
+	StepTimes     bool      `json:"step_times"`
+	Percentiles   []string  `json:"percentiles"`
+	Buckets       []string  `json:"histogram_buckets"`
+	BucketEdges   []float64 `json:"histogram_edges_seconds"`
 	Rows          []struct {
 		Dt          string            `json:"dt"`
 		Dims        map[string]string `json:"dims"`
 		Total       bool              `json:"total"`
 		Provisional bool              `json:"provisional"`
+		Other       bool              `json:"other"`
 		Stages      []struct {
-			Name          string   `json:"name"`
-			Count         int64    `json:"count"`
-			StepRate      *float64 `json:"step_rate"`
-			OverallRate   *float64 `json:"overall_rate"`
-			MedianSeconds *float64 `json:"median_seconds"`
-			AvgSeconds    *float64 `json:"avg_seconds"`
+			Name              string     `json:"name"`
+			Count             int64      `json:"count"`
+			StepRate          *float64   `json:"step_rate"`
+			OverallRate       *float64   `json:"overall_rate"`
+			MedianSeconds     *float64   `json:"median_seconds"`
+			AvgSeconds        *float64   `json:"avg_seconds"`
+			StepMedianSeconds *float64   `json:"step_median_seconds"`
+			StepAvgSeconds    *float64   `json:"step_avg_seconds"`
+			Percentiles       []*float64 `json:"percentile_seconds"`
+			StepPercentiles   []*float64 `json:"step_percentile_seconds"`
+			Histogram         []int64    `json:"histogram"`
+			StepHistogram     []int64    `json:"step_histogram"`
 		} `json:"stages"`
 	} `json:"rows"`
 }
@@ -599,7 +816,12 @@ func TestJSONRoundTrip(t *testing.T) {
 			}
 			if doc.Funnel != r.Funnel || doc.Table != r.Table || doc.Mode != r.Mode || doc.Window != r.Window ||
 				!reflect.DeepEqual(doc.Stages, r.Stages) || len(doc.Breakdowns) != len(r.Breakdowns) ||
-				doc.TotalMarker != r.TotalMarker || doc.Attribution != r.Attribution {
+				doc.TotalMarker != r.TotalMarker || doc.Attribution != r.Attribution ||
+				doc.Limit != r.BreakdownLimit || doc.OtherMarker != r.OtherMarker || doc.StepTimes != r.StepTimes ||
+				doc.Percentiles == nil || doc.Buckets == nil || doc.BucketEdges == nil ||
+				len(doc.Percentiles)+len(r.Percentiles) > 0 && !reflect.DeepEqual(doc.Percentiles, r.Percentiles) ||
+				len(doc.Buckets)+len(r.Buckets) > 0 && !reflect.DeepEqual(doc.Buckets, r.Buckets) ||
+				len(doc.BucketEdges)+len(r.BucketEdges) > 0 && !reflect.DeepEqual(doc.BucketEdges, r.BucketEdges) {
 				t.Errorf("header fields differ: %+v", doc)
 			}
 			if doc.Rows == nil || len(doc.Rows) != len(r.Rows) {
@@ -607,7 +829,8 @@ func TestJSONRoundTrip(t *testing.T) {
 			}
 			for i, want := range r.Rows {
 				got := doc.Rows[i]
-				if got.Dt != want.Dt || got.Dims == nil || len(got.Dims) != len(want.Dims) || got.Total != r.isTotal(&want) || got.Provisional != want.Provisional {
+				if got.Dt != want.Dt || got.Dims == nil || len(got.Dims) != len(want.Dims) || got.Total != r.isTotal(&want) || got.Provisional != want.Provisional ||
+					got.Other != (r.BreakdownLimit > 0 && want.Dims[r.Breakdowns[0]] == r.OtherMarker) {
 					t.Errorf("row %d: %+v", i, got)
 				}
 				for k, v := range want.Dims {
@@ -627,16 +850,56 @@ func TestJSONRoundTrip(t *testing.T) {
 					}
 					if s.Name != r.Stages[k] || s.Count != want.Counts[k] ||
 						!samePtr(s.StepRate, want.StepRates[k]) || !samePtr(s.OverallRate, want.OverallRates[k]) ||
-						!samePtr(s.MedianSeconds, at(want.MedianSeconds)) || !samePtr(s.AvgSeconds, at(want.AvgSeconds)) {
+						!samePtr(s.MedianSeconds, at(want.MedianSeconds)) || !samePtr(s.AvgSeconds, at(want.AvgSeconds)) ||
+						!samePtr(s.StepMedianSeconds, at(want.StepMedianSeconds)) || !samePtr(s.StepAvgSeconds, at(want.StepAvgSeconds)) {
 						t.Errorf("row %d stage %d: %+v", i, k, s)
+					}
+					// Percentiles and histograms: null on the first stage, else the row's.
+					if k == 0 {
+						if s.Percentiles != nil || s.StepPercentiles != nil || s.Histogram != nil || s.StepHistogram != nil {
+							t.Errorf("row %d: a distribution of the first stage: %+v", i, s)
+						}
+						continue
+					}
+					for _, d := range []struct {
+						got  []*float64
+						want [][]*float64
+					}{{s.Percentiles, want.Percentiles}, {s.StepPercentiles, want.StepPercentiles}} {
+						if d.want == nil {
+							continue
+						}
+						if len(d.got) != len(d.want[k]) {
+							t.Errorf("row %d stage %d: percentiles %v, want %v", i, k, d.got, d.want[k])
+							continue
+						}
+						for j := range d.got {
+							if !samePtr(d.got[j], d.want[k][j]) {
+								t.Errorf("row %d stage %d: percentile %d is %v", i, k, j, d.got[j])
+							}
+						}
+					}
+					if want.Histogram != nil && (!reflect.DeepEqual(s.Histogram, want.Histogram[k]) || !reflect.DeepEqual(s.StepHistogram, want.StepHistogram[k])) {
+						t.Errorf("row %d stage %d: histograms %v, %v", i, k, s.Histogram, s.StepHistogram)
 					}
 				}
 			}
 
-			// The timing keys are there in ordered mode only.
-			hasTiming := bytes.Contains(out, []byte(`"median_seconds"`)) && bytes.Contains(out, []byte(`"avg_seconds"`))
-			if want := r.ordered() && len(r.Rows) > 0; hasTiming != want {
-				t.Errorf("timing keys present = %v, want %v", hasTiming, want)
+			// The timing keys are there in ordered mode only; the step times, percentiles and
+			// histograms when the report has them.
+			for _, c := range []struct {
+				keys []string
+				want bool
+			}{
+				{[]string{"median_seconds", "avg_seconds"}, r.ordered()},
+				{[]string{"step_median_seconds", "step_avg_seconds"}, r.ordered() && r.StepTimes},
+				{[]string{"percentile_seconds", "step_percentile_seconds"}, r.ordered() && len(r.Percentiles) > 0},
+				{[]string{"histogram", "step_histogram"}, r.ordered() && len(r.Buckets) > 0},
+			} {
+				for _, key := range c.keys {
+					if has := bytes.Contains(out, []byte(`"`+key+`"`)); has != (c.want && len(r.Rows) > 0) {
+						t.Errorf("key %s present = %v, want %v", key, has, c.want)
+					}
+				}
 			}
 		})
 	}
@@ -660,6 +923,19 @@ func TestCSVParses(t *testing.T) {
 				header = append(header, "median_seconds", "avg_seconds")
 			}
 			header = append(header, "provisional")
+			if r.StepTimes {
+				header = append(header, "step_median_seconds", "step_avg_seconds")
+			}
+			for _, prefix := range []string{"", "step_"} {
+				for _, p := range r.Percentiles {
+					header = append(header, prefix+strings.ReplaceAll(p, ".", "_")+"_seconds")
+				}
+			}
+			for _, prefix := range []string{"", "step_"} {
+				for _, b := range r.Buckets {
+					header = append(header, prefix+"h_"+strings.NewReplacer("–", "_", "+", "_up").Replace(b))
+				}
+			}
 			if !reflect.DeepEqual(recs[0], header) {
 				t.Fatalf("header %q, want %q", recs[0], header)
 			}
@@ -695,6 +971,29 @@ func TestCSVParses(t *testing.T) {
 				if r.ordered() && want.MedianSeconds != nil &&
 					(!samePtr(num(rec[col["median_seconds"]]), want.MedianSeconds[k]) || !samePtr(num(rec[col["avg_seconds"]]), want.AvgSeconds[k])) {
 					t.Errorf("record %d: timings %q", i+1, rec)
+				}
+				if r.StepTimes && (!samePtr(num(rec[col["step_median_seconds"]]), want.StepMedianSeconds[k]) || !samePtr(num(rec[col["step_avg_seconds"]]), want.StepAvgSeconds[k])) {
+					t.Errorf("record %d: step timings %q", i+1, rec)
+				}
+				for j, p := range r.Percentiles {
+					c := strings.ReplaceAll(p, ".", "_") + "_seconds"
+					var entry, step *float64
+					if k > 0 {
+						entry, step = want.Percentiles[k][j], want.StepPercentiles[k][j]
+					}
+					if !samePtr(num(rec[col[c]]), entry) || !samePtr(num(rec[col["step_"+c]]), step) {
+						t.Errorf("record %d: %s %q", i+1, c, rec)
+					}
+				}
+				for j, b := range r.Buckets {
+					c := "h_" + strings.NewReplacer("–", "_", "+", "_up").Replace(b)
+					entry, step := "", ""
+					if k > 0 {
+						entry, step = strconv.FormatInt(want.Histogram[k][j], 10), strconv.FormatInt(want.StepHistogram[k][j], 10)
+					}
+					if rec[col[c]] != entry || rec[col["step_"+c]] != step {
+						t.Errorf("record %d: %s %q", i+1, c, rec)
+					}
 				}
 			}
 		})
@@ -781,6 +1080,78 @@ func TestNiceSeconds(t *testing.T) {
 		if step != tc.step || m != tc.max {
 			t.Errorf("niceSeconds(%v) = %v, %v; want %v, %v", tc.top, step, m, tc.step, tc.max)
 		}
+	}
+}
+
+// A histogram's bars are the users per bucket on a round scale, titled with the count and
+// share; with many buckets the labels thin out, the narrow set within the wide one.
+func TestHistogram(t *testing.T) {
+	r := &Report{Buckets: []string{"0s–10s", "10s–1m", "1m+"}}
+	h := histogram(r, []int64{0, 5, 10}, "#000", "time from a to b")
+	var heights []float64
+	for _, b := range h.Bars {
+		heights = append(heights, b.H)
+	}
+	if !reflect.DeepEqual(heights, []float64{0, 50, 100}) || h.Empty != "" {
+		t.Errorf("heights %v, empty %q", heights, h.Empty)
+	}
+	if got := h.Bars[1].Title; got != "10s–1m: 5 users (33.33%)" {
+		t.Errorf("title %q", got)
+	}
+	var ticks []string
+	for _, l := range h.YLabels {
+		ticks = append(ticks, l.Text)
+	}
+	if !reflect.DeepEqual(ticks, []string{"0", "2", "4", "6", "8", "10"}) {
+		t.Errorf("y ticks %v", ticks)
+	}
+	if h := histogram(r, []int64{0, 0, 0}, "#000", ""); h.Empty != "no user reached the stage" || len(h.Bars) != 3 {
+		t.Errorf("empty histogram: %q, %d bars", h.Empty, len(h.Bars))
+	}
+	if h := histogram(r, nil, "#000", ""); h.Empty != "no histogram" || len(h.Bars) != 0 {
+		t.Errorf("no histogram: %q, %d bars", h.Empty, len(h.Bars))
+	}
+	r.Buckets = make([]string, 24)
+	for i := range r.Buckets {
+		r.Buckets[i] = strconv.Itoa(i)
+	}
+	h = histogram(r, make([]int64, 24), "#000", "")
+	narrow := 0
+	for _, l := range h.XLabels {
+		if l.Narrow {
+			narrow++
+		}
+	}
+	if len(h.XLabels) != 12 || narrow != 6 || h.XLabels[0].Text != "0" || !h.XLabels[0].Narrow {
+		t.Errorf("%d labels, %d narrow: %+v", len(h.XLabels), narrow, h.XLabels)
+	}
+}
+
+// A log axis of seconds spans the marks around the values, at least two; values below 1s lie
+// on the first mark, which says so.
+func TestLogSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{35, 1800, []string{"10s", "1m", "10m", "1h"}},
+		{0, 30, []string{"≤1s", "10s", "1m"}},
+		{40, 50, []string{"10s", "1m"}},
+		{60, 60, []string{"1m", "10m"}},
+		{3600, 90000, []string{"1h", "6h", "1d", "7d"}},
+		{1e9, 2e9, []string{"7d", "30d"}},
+	} {
+		ticks, labels, frac := logSeconds(tc.lo, tc.hi)
+		if !reflect.DeepEqual(labels, tc.want) {
+			t.Errorf("logSeconds(%v, %v) labels %v, want %v", tc.lo, tc.hi, labels, tc.want)
+		}
+		if frac(ticks[0]) != 0 || frac(ticks[len(ticks)-1]) != 1 || frac(0) != 0 {
+			t.Errorf("logSeconds(%v, %v): ends at %v and %v", tc.lo, tc.hi, frac(ticks[0]), frac(ticks[len(ticks)-1]))
+		}
+	}
+	_, _, frac := logSeconds(10, 1000)
+	if got := frac(100); math.Abs(got-math.Log(10)/math.Log(360)) > 1e-12 {
+		t.Errorf("100s at %v", got)
 	}
 }
 

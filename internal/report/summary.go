@@ -19,6 +19,15 @@ type sum struct {
 	// has no average). A median cannot be added up: MedianLo and MedianHi are the smallest
 	// and largest of the rows' medians, equal when one row has one.
 	AvgSeconds, MedianLo, MedianHi []*float64
+	// The same of the step times (from the previous stage), with Report.StepTimes.
+	StepAvgSeconds, StepMedianLo, StepMedianHi []*float64
+	// With Report.Percentiles: PctLo[s][k][i] and PctHi[s][k][i] are the smallest and the
+	// largest of the rows' percentile i of stage k, from the entry (s = 0) or the previous
+	// stage (s = 1); the percentile of the rows' users together lies between them.
+	PctLo, PctHi [2][][]*float64
+	// With Report.Buckets: Hist[s][k][b] is the rows' counts of bucket b added up, nil
+	// for a stage when some row lacks its histogram.
+	Hist [2][][]int64
 }
 
 // sumRows adds up rows; n is the number of stages.
@@ -34,25 +43,59 @@ func (r *Report) sumRows(rows []*Row) *sum {
 	if !r.ordered() {
 		return s
 	}
-	s.AvgSeconds, s.MedianLo, s.MedianHi = make([]*float64, n), make([]*float64, n), make([]*float64, n)
+	s.AvgSeconds, s.MedianLo, s.MedianHi = r.sumTimes(rows, func(row *Row) []*float64 { return row.MedianSeconds }, func(row *Row) []*float64 { return row.AvgSeconds })
+	if r.StepTimes {
+		s.StepAvgSeconds, s.StepMedianLo, s.StepMedianHi = r.sumTimes(rows, func(row *Row) []*float64 { return row.StepMedianSeconds }, func(row *Row) []*float64 { return row.StepAvgSeconds })
+	}
+	for st, step := range []bool{false, true} {
+		if len(r.Percentiles) > 0 {
+			s.PctLo[st], s.PctHi[st] = make([][]*float64, n), make([][]*float64, n)
+			for k := 1; k < n; k++ {
+				s.PctLo[st][k], s.PctHi[st][k] = make([]*float64, len(r.Percentiles)), make([]*float64, len(r.Percentiles))
+				for i := range r.Percentiles {
+					for _, row := range rows {
+						lohi(&s.PctLo[st][k][i], &s.PctHi[st][k][i], pct(row, step, k, i))
+					}
+				}
+			}
+		}
+		if len(r.Buckets) > 0 {
+			s.Hist[st] = make([][]int64, n)
+		stages:
+			for k := 1; k < n; k++ {
+				h := make([]int64, len(r.Buckets))
+				for _, row := range rows {
+					for b := range h {
+						c := bucket(row, step, k, b)
+						if c == nil {
+							continue stages
+						}
+						h[b] += *c
+					}
+				}
+				s.Hist[st][k] = h
+			}
+		}
+	}
+	return s
+}
+
+// sumTimes adds up one series of times of rows (median and average per stage, see sum):
+// the average weighted by the stage's users, and the range of the medians.
+func (r *Report) sumTimes(rows []*Row, medians, avgs func(*Row) []*float64) (avg, lo, hi []*float64) {
+	n := len(r.Stages)
+	avg, lo, hi = make([]*float64, n), make([]*float64, n), make([]*float64, n)
 	for k := 1; k < n; k++ {
 		var weighted float64
 		var users int64
 		known := true
 		for _, row := range rows {
 			c := row.Counts[k]
-			if m := at(row.MedianSeconds, k); m != nil {
-				if s.MedianLo[k] == nil || *m < *s.MedianLo[k] {
-					s.MedianLo[k] = ptr(*m)
-				}
-				if s.MedianHi[k] == nil || *m > *s.MedianHi[k] {
-					s.MedianHi[k] = ptr(*m)
-				}
-			}
+			lohi(&lo[k], &hi[k], at(medians(row), k))
 			if c <= 0 {
 				continue
 			}
-			a := at(row.AvgSeconds, k)
+			a := at(avgs(row), k)
 			if a == nil {
 				known = false
 				continue
@@ -61,10 +104,23 @@ func (r *Report) sumRows(rows []*Row) *sum {
 			users += c
 		}
 		if known && users > 0 {
-			s.AvgSeconds[k] = ptr(weighted / float64(users))
+			avg[k] = ptr(weighted / float64(users))
 		}
 	}
-	return s
+	return avg, lo, hi
+}
+
+// lohi widens the range lo..hi to take in v, when v is defined.
+func lohi(lo, hi **float64, v *float64) {
+	if v == nil {
+		return
+	}
+	if *lo == nil || *v < **lo {
+		*lo = ptr(*v)
+	}
+	if *hi == nil || *v > **hi {
+		*hi = ptr(*v)
+	}
 }
 
 // at is v[k], or nil when v is (a row without timings).
@@ -121,12 +177,14 @@ type group struct {
 type groupValue struct {
 	Label  string // "apple", or "huawei · android" for combined breakdowns
 	Merged int    // the number of values merged into this row ("other"), 0 for one value
+	Limit  bool   // the rows of the values beyond the breakdown limit (Report.OtherMarker)
 	Sum    *sum
 }
 
 // groups sums every breakdown value over days, and orders each breakdown's values by the
 // first stage's count, largest first (ties by label), keeping the first breakdownTop and
-// merging the rest into one "other" row; a single leftover value keeps its own row.
+// merging the rest into one "other" row; a single leftover value keeps its own row. The rows
+// of the values beyond a breakdown limit (OtherMarker) are summed apart and come last.
 func (r *Report) groups(days []day) []group {
 	if len(r.Breakdowns) == 0 {
 		return nil
@@ -176,8 +234,15 @@ func (r *Report) groups(days []day) []group {
 	var out []group
 	for _, a := range accs {
 		g := group{Dims: a.dims, Total: total}
+		var limit *groupValue
 		for _, l := range a.labels {
-			g.Values = append(g.Values, groupValue{Label: l, Sum: r.sumRows(a.rows[l])})
+			v := groupValue{Label: l, Sum: r.sumRows(a.rows[l])}
+			if len(a.dims) == 1 && r.isOther(a.rows[l][0]) {
+				v.Limit = true
+				limit = &v
+				continue
+			}
+			g.Values = append(g.Values, v)
 		}
 		slices.SortFunc(g.Values, func(x, y groupValue) int {
 			return cmp.Or(cmp.Compare(y.Sum.Counts[0], x.Sum.Counts[0]), strings.Compare(x.Label, y.Label))
@@ -189,6 +254,9 @@ func (r *Report) groups(days []day) []group {
 			}
 			other := groupValue{Label: "other", Merged: len(g.Values) - breakdownTop, Sum: r.sumRows(rows)}
 			g.Values = append(g.Values[:breakdownTop:breakdownTop], other)
+		}
+		if limit != nil {
+			g.Values = append(g.Values, *limit)
 		}
 		out = append(out, g)
 	}

@@ -16,11 +16,15 @@ var eighths = [8]string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
 // writeTable renders the terminal format: per day a heading line (marked "provisional" when
 // the day is) and the column names, then per row (the total first, then each breakdown value,
 // indented under its label) one line per stage with the count, the step and overall
-// conversion, in ordered mode the median and mean time from the first stage, and a bar of the
-// count relative to the row's largest count (the first stage's, unless a later stage has
-// more). A report of several days ends with a block of the whole range: the day totals added
-// up, with a note on what a summed count means. Columns are aligned across the whole report;
-// lines carry no trailing spaces and no colors. The attribution, if any, comes first as a note.
+// conversion, in ordered mode the median and mean time from the entry (and, when the table
+// has them, from the previous stage), and a bar of the count relative to the row's largest
+// count (the first stage's, unless a later stage has more). With percentiles or a histogram,
+// the row's stage lines are followed by its distributions: under their own column names, a
+// line per later stage and series (from the entry, from the previous stage) with the
+// percentiles and the users in each histogram bucket. A report of several days ends with a
+// block of the whole range: the day totals added up, with a note on what a summed count
+// means. Columns are aligned across the whole report; lines carry no trailing spaces and no
+// colors. Notes (the attribution, the breakdown limit, what the times are) come first.
 //
 //	user_trace  20210303  (events mode)
 //	  stage         count    step  overall
@@ -35,69 +39,140 @@ func writeTable(b *bytes.Buffer, r *Report) error {
 	header := []string{"stage", "count", "step", "overall"}
 	if r.ordered() {
 		header = append(header, "median time", "avg time")
+		if r.StepTimes {
+			header = append(header, "step median", "step avg")
+		}
 	}
 	widths := make([]int, len(header))
 	for i, h := range header {
 		widths[i] = displayWidth(h)
 	}
-	// lines returns the texts of one line per stage of counts and rates, and widens the
-	// columns to fit them.
-	lines := func(counts []int64, step, overall, median, avg []string) [][]string {
+	// The distributions' lines have columns of their own but for the first, the stage.
+	var distHeader []string
+	var distWidths []int
+	if r.distributions() {
+		distHeader = append(append([]string{"time to", "from"}, r.Percentiles...), r.Buckets...)
+		distWidths = make([]int, len(distHeader))
+		for i, h := range distHeader {
+			distWidths[i] = displayWidth(h)
+		}
+	}
+	widen := func(ws []int, c []string) {
+		for j, s := range c {
+			ws[j] = max(ws[j], displayWidth(s))
+		}
+	}
+	// lines returns the texts of one line per stage of counts, rates and times, and widens
+	// the columns to fit them.
+	lines := func(counts []int64, step, overall []*float64, times [][]string) [][]string {
 		out := make([][]string, len(r.Stages))
 		for k := range r.Stages {
-			c := []string{r.Stages[k], formatCount(counts[k]), step[k], overall[k]}
-			if r.ordered() {
-				c = append(c, median[k], avg[k])
+			c := []string{r.Stages[k], formatCount(counts[k]), formatPercent(step[k]), formatPercent(overall[k])}
+			for _, t := range times {
+				c = append(c, t[k])
 			}
-			for j, s := range c {
-				widths[j] = max(widths[j], displayWidth(s))
-			}
+			widen(widths, c)
 			out[k] = c
 		}
 		return out
 	}
-	percents := func(v []*float64) []string {
-		out := make([]string, len(v))
-		for k, p := range v {
-			out[k] = formatPercent(p)
-		}
-		return out
-	}
 	seconds := func(v []*float64) []string {
-		out := make([]string, len(v))
-		for k, p := range v {
-			out[k] = formatSeconds(p)
+		out := make([]string, len(r.Stages))
+		for k := range out {
+			out[k] = formatSeconds(at(v, k))
 		}
 		return out
 	}
-	cells := make(map[*Row][][]string, len(r.Rows))
+	ranges := func(lo, hi []*float64) []string {
+		out := make([]string, len(r.Stages))
+		for k := range out {
+			out[k] = medianText(lo, hi, k)
+		}
+		return out
+	}
+	// distLines returns the distribution lines of stages 2.. (each from the entry, then
+	// from the previous stage): percentile texts and bucket counts.
+	distLines := func(pctText func(step bool, k, i int) string, bucketText func(step bool, k, b int) string) [][]string {
+		var out [][]string
+		for k := 1; k < len(r.Stages); k++ {
+			for _, step := range r.series() {
+				from := "entry"
+				if step {
+					from = "previous"
+				}
+				c := []string{r.Stages[k], from}
+				for i := range r.Percentiles {
+					c = append(c, pctText(step, k, i))
+				}
+				for j := range r.Buckets {
+					c = append(c, bucketText(step, k, j))
+				}
+				widen(distWidths, c)
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	type rowCells struct{ stages, dist [][]string }
+	cells := make(map[*Row]rowCells, len(r.Rows))
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		cells[row] = lines(row.Counts, percents(row.StepRates), percents(row.OverallRates), seconds(row.MedianSeconds), seconds(row.AvgSeconds))
+		var times [][]string
+		if r.ordered() {
+			times = [][]string{seconds(row.MedianSeconds), seconds(row.AvgSeconds)}
+			if r.StepTimes {
+				times = append(times, seconds(row.StepMedianSeconds), seconds(row.StepAvgSeconds))
+			}
+		}
+		c := rowCells{stages: lines(row.Counts, row.StepRates, row.OverallRates, times)}
+		if r.distributions() {
+			c.dist = distLines(func(step bool, k, i int) string { return formatSeconds(pct(row, step, k, i)) },
+				func(step bool, k, j int) string { return countText(bucket(row, step, k, j)) })
+		}
+		cells[row] = c
 	}
 	days := r.days()
 	var whole *sum
-	var wholeCells [][]string
+	var wholeCells rowCells
 	if len(days) > 1 {
 		if whole, _ = r.rangeSum(days); whole != nil {
-			median := make([]string, len(r.Stages))
-			for k := range median {
-				median[k] = medianText(whole.MedianLo, whole.MedianHi, k)
+			var times [][]string
+			if r.ordered() {
+				times = [][]string{ranges(whole.MedianLo, whole.MedianHi), seconds(whole.AvgSeconds)}
+				if r.StepTimes {
+					times = append(times, ranges(whole.StepMedianLo, whole.StepMedianHi), seconds(whole.StepAvgSeconds))
+				}
 			}
-			wholeCells = lines(whole.Counts, percents(whole.StepRates), percents(whole.OverallRates), median, seconds(whole.AvgSeconds))
+			wholeCells.stages = lines(whole.Counts, whole.StepRates, whole.OverallRates, times)
+			if r.distributions() {
+				wholeCells.dist = distLines(func(step bool, k, i int) string {
+					return rangeText(whole.PctLo[seriesIndex(step)][k][i], whole.PctHi[seriesIndex(step)][k][i])
+				}, func(step bool, k, j int) string {
+					if h := whole.Hist[seriesIndex(step)][k]; h != nil {
+						return formatCount(h[j])
+					}
+					return undefined
+				})
+			}
 		}
 	}
-	line := func(indent string, c []string, bar string) {
+	if distWidths != nil {
+		distWidths[0] = max(distWidths[0], widths[0])
+		widths[0] = distWidths[0]
+	}
+	// line writes the texts c in columns of widths ws, the first left of them aligned
+	// left and the others right.
+	line := func(indent string, ws []int, left int, c []string, bar string) {
 		var l strings.Builder
 		l.WriteString(indent)
 		for j, s := range c {
 			if j > 0 {
 				l.WriteString("  ")
 			}
-			if j == 0 {
-				l.WriteString(padRight(s, widths[j]))
+			if j < left {
+				l.WriteString(padRight(s, ws[j]))
 			} else {
-				l.WriteString(padLeft(s, widths[j]))
+				l.WriteString(padLeft(s, ws[j]))
 			}
 		}
 		l.WriteString("  ")
@@ -105,15 +180,27 @@ func writeTable(b *bytes.Buffer, r *Report) error {
 		b.WriteString(strings.TrimRight(l.String(), " "))
 		b.WriteByte('\n')
 	}
-	block := func(indent string, counts []int64, c [][]string) {
+	block := func(indent string, counts []int64, c rowCells) {
 		top := max(0, slices.Max(counts)) // Validate: one count per stage, at least one stage
-		for k := range c {
-			line(indent, c[k], bar(counts[k], top))
+		for k := range c.stages {
+			line(indent, widths, 1, c.stages[k], bar(counts[k], top))
+		}
+		if c.dist != nil {
+			line(indent, distWidths, 2, distHeader, "")
+			for _, d := range c.dist {
+				line(indent, distWidths, 2, d, "")
+			}
 		}
 	}
 
 	if r.Attribution != "" {
-		b.WriteString("note: " + r.Attribution + "\n\n")
+		b.WriteString("note: " + r.Attribution + "\n")
+	}
+	for _, n := range r.tableNotes() {
+		wrap(b, n, "note: ", noteWidth)
+	}
+	if r.Attribution != "" || len(r.tableNotes()) > 0 {
+		b.WriteByte('\n')
 	}
 	for i, d := range days {
 		if i > 0 {
@@ -128,10 +215,14 @@ func writeTable(b *bytes.Buffer, r *Report) error {
 		if len(r.Breakdowns) > 0 {
 			indent = "    "
 		}
-		line(indent, header, "")
+		line(indent, widths, 1, header, "")
 		for _, row := range d.Rows {
 			if len(r.Breakdowns) > 0 {
-				b.WriteString("  " + r.label(row) + "\n")
+				label := r.label(row)
+				if r.isOther(row) {
+					label += fmt.Sprintf("  (the values beyond the top %d)", r.BreakdownLimit)
+				}
+				b.WriteString("  " + label + "\n")
 			}
 			block(indent, row.Counts, cells[row])
 		}
@@ -143,15 +234,61 @@ func writeTable(b *bytes.Buffer, r *Report) error {
 			b.WriteString(", totals")
 		}
 		b.WriteByte('\n')
-		line("  ", header, "")
+		line("  ", widths, 1, header, "")
 		block("  ", whole.Counts, wholeCells)
 		text := r.countsText(whole.Rows)
-		if r.ordered() {
+		if r.distributions() && len(r.Percentiles) > 0 {
+			text += " Medians and percentiles cannot be added up: the range's lies between the smallest and the largest daily value shown; the average is over all users who reached the stage."
+		} else if r.ordered() {
 			text += " Medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage."
+		}
+		if r.distributions() && len(r.Buckets) > 0 {
+			text += " Histogram counts are added up."
 		}
 		wrap(b, text, "  note: ", noteWidth)
 	}
 	return nil
+}
+
+// tableNotes are the notes before the first day of the table format, after the
+// attribution.
+func (r *Report) tableNotes() []string {
+	var out []string
+	if t := r.limitText(); t != "" {
+		out = append(out, t)
+	}
+	if r.distributions() {
+		t := "times to convert run from the entry (the chain's " + r.Stages[0] + ")"
+		if r.StepTimes {
+			t += `, and under "step" and "previous" from reaching the previous stage`
+		}
+		t += ", among the users who reached the stage"
+		if len(r.Percentiles) > 0 {
+			t += "; percentiles by nearest rank"
+		}
+		if len(r.Buckets) > 0 {
+			t += "; a histogram bucket a–b counts the users from a to less than b"
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// series are the series of times to convert a report has: from the entry (false) and, with
+// step times, from the previous stage (true).
+func (r *Report) series() []bool {
+	if r.StepTimes {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
+
+// countText formats a count, or undefined.
+func countText(c *int64) string {
+	if c == nil {
+		return undefined
+	}
+	return formatCount(*c)
 }
 
 // noteWidth is the width in terminal cells a note is wrapped at.
@@ -182,10 +319,18 @@ func wrap(b *bytes.Buffer, text, prefix string, width int) {
 // medianText shows the median of stage k of a sum: the one median, or the range the medians
 // of the summed rows span ("40s–46s"), or undefined.
 func medianText(lo, hi []*float64, k int) string {
-	if lo == nil || lo[k] == nil {
+	if lo == nil {
 		return undefined
 	}
-	l, h := formatSeconds(lo[k]), formatSeconds(hi[k])
+	return rangeText(lo[k], hi[k])
+}
+
+// rangeText shows a range of times: the one time, "40s–46s", or undefined.
+func rangeText(lo, hi *float64) string {
+	if lo == nil {
+		return undefined
+	}
+	l, h := formatSeconds(lo), formatSeconds(hi)
 	if l == h {
 		return l
 	}

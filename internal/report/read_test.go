@@ -1,0 +1,144 @@
+package report
+
+import (
+	"context"
+	"reflect"
+	"strconv"
+	"testing"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+// longConfig has an ordered funnel in the long layout with percentiles, a histogram in
+// milliseconds and a breakdown limit.
+const longConfig = `version = 1
+
+[project]
+name = "p"
+workspace = "p"
+
+[ods]
+name = "ods_events"
+partition = "dt"
+columns = [
+  { name = "uid", type = "STRING" },
+  { name = "ts", type = "BIGINT" },
+  { name = "device", type = "STRING" },
+  { name = "event", type = "STRING" },
+]
+
+[dw]
+name = "dw_events"
+partition = "dt"
+columns = [
+  { name = "uid", type = "STRING" },
+  { name = "ts", type = "BIGINT" },
+  { name = "device", type = "STRING" },
+  { name = "event", type = "STRING" },
+]
+
+[[funnels]]
+name = "long"
+mode = "ordered"
+window = "1h"
+user_column = "uid"
+event_column = "event"
+time_column = { name = "ts", unit = "ms" }
+breakdowns = ["device"]
+breakdown_limit = 1
+stages = [
+  { name = "browse", events = ["browse"] },
+  { name = "buy", events = ["buy"] },
+]
+
+[funnels.report]
+table = "rpt_long"
+layout = "long"
+percentiles = [50, 99.95]
+histogram = ["1500ms", "1m"]
+other_marker = "Other"
+`
+
+// tableRows answers every query with its rows.
+type tableRows struct {
+	warehouse.Warehouse
+	rows *warehouse.Rows
+}
+
+func (t tableRows) Query(context.Context, string) (*warehouse.Rows, error) { return t.rows, nil }
+
+// Read gathers the long layout's table rows (one per stage) into a row per day and value,
+// with the percentiles' and buckets' labels, the step times, and the limit's other row
+// after the other values, whatever its marker sorts as.
+func TestReadLong(t *testing.T) {
+	cfg, err := models.Parse("funnel.toml", []byte(longConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &cfg.Funnels[0]
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A table row per value and stage: the value's first-stage users, then its times.
+	rows := &warehouse.Rows{}
+	for i, device := range []string{"all", "Other", "a"} {
+		for k := 1; k <= 2; k++ {
+			var vals []*string
+			for _, c := range f.ReportColumns() {
+				var v *string
+				s := func(x string) { v = &x }
+				switch {
+				case c.Kind == models.KindDimension:
+					s(device)
+				case c.Kind == models.KindStage:
+					s(f.Stages[k-1].Name)
+				case c.Kind == models.KindStageIndex:
+					s(strconv.Itoa(k))
+				case c.Kind == models.KindCount:
+					s(strconv.Itoa(k * (3 - i)))
+				case k == 1:
+				case c.Kind == models.KindBucket:
+					s(strconv.Itoa(10*c.Bucket + i + map[bool]int{true: 100}[c.Step]))
+				default: // the times to convert
+					s(strconv.Itoa(1000*i + c.Percentile + map[bool]int{true: 7}[c.Step]))
+				}
+				vals = append(vals, v)
+			}
+			dt := "20210303"
+			vals = append(vals, &dt)
+			rows.Values = append(rows.Values, vals)
+		}
+	}
+	r, err := Read(context.Background(), tableRows{rows: rows}, proj, f, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.StepTimes || !reflect.DeepEqual(r.Percentiles, []string{"p50", "p99.95"}) ||
+		!reflect.DeepEqual(r.Buckets, []string{"0s–1500ms", "1500ms–1m", "1m+"}) || !reflect.DeepEqual(r.BucketEdges, []float64{0, 1.5, 60}) ||
+		r.BreakdownLimit != 1 || r.OtherMarker != "Other" {
+		t.Errorf("report %+v", r)
+	}
+	var order []string
+	for _, row := range r.Rows {
+		order = append(order, row.Dims["device"])
+	}
+	if !reflect.DeepEqual(order, []string{"all", "a", "Other"}) {
+		t.Fatalf("rows %v", order)
+	}
+	other := r.Rows[2] // i = 1
+	if !r.isOther(&other) || r.isOther(&r.Rows[1]) {
+		t.Error("the other row is not told apart")
+	}
+	if !reflect.DeepEqual(other.Counts, []int64{2, 4}) || *other.MedianSeconds[1] != 1000 || *other.StepMedianSeconds[1] != 1007 ||
+		*other.Percentiles[1][0] != 6000 || *other.StepPercentiles[1][1] != 11002 ||
+		!reflect.DeepEqual(other.Histogram[1], []int64{1, 11, 21}) || !reflect.DeepEqual(other.StepHistogram[1], []int64{101, 111, 121}) {
+		t.Errorf("other row %+v", other)
+	}
+	if err := r.Validate(); err != nil {
+		t.Error(err)
+	}
+}
