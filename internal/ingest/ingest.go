@@ -92,7 +92,9 @@ func (e *RowError) Error() string {
 // Errors come in this order, each the first in file and line order: a row
 // that does not parse (or a Parquet file whose columns do not fit), then a
 // value that does not fit its column's type, then a row whose partition
-// value is missing, malformed or not the day loaded.
+// value is missing, malformed or not the day loaded, and last, for a table
+// partitioned by hour, a row without an hour or with one not 00 to 23
+// (found in the table once the rows are in, so without FILE:LINE).
 func Load(ctx context.Context, db *duckdb.DB, opts Options) (int64, error) {
 	l, err := newLoader(opts)
 	if err != nil {
