@@ -41,6 +41,10 @@ FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows. By default the partition is replaced; --append adds to it. DuckDB's
 own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
+An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour
+column, two digits from 00 to 23; a row without one fails the load. A loaded day gets
+its 24 hour partitions, those without rows empty, and --append adds to the day.
+
 ` + exitStatusHelp,
 		Example: `  fgen load --bizdate 20210303 events.jsonl
   fgen load --bizdate 20210303 part-0.csv part-1.csv`,

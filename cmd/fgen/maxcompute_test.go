@@ -356,7 +356,7 @@ func TestMaxComputeNeverChangesODS(t *testing.T) {
 		{"other partition key", func(s *odpstest.TableSpec) { s.PartitionKeys = []odpstest.Column{{Name: "ds", Type: "STRING"}} }, `set partition = \"ds\" under [ods]`},
 		{"hourly partitions", func(s *odpstest.TableSpec) {
 			s.PartitionKeys = append(s.PartitionKeys, odpstest.Column{Name: "hh", Type: "STRING"})
-		}, `set partition = \"dt,hh\"`},
+		}, `set partition = \"dt\" and hour_partition = \"hh\" under [ods]`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, srv, env := mcProject(t)

@@ -43,6 +43,12 @@ type Options struct {
 	Columns   []Column
 	Files     []string
 	Append    bool // add to the partition instead of replacing it
+	// HourPartition, for a table partitioned by day and hour, is its hour
+	// column, which Columns must hold as VARCHAR: each row gives its hour,
+	// 00 to 23. A load writes whole days: each day it loads has its 24
+	// hour partitions, those without rows empty, as an hourly sync that
+	// ran every hour of the day leaves them.
+	HourPartition string
 }
 
 // ODS returns the options of a load of files into the ODS table of cfg on
@@ -53,7 +59,12 @@ func ODS(cfg *models.Config, day string, files []string, appendRows bool) Option
 	for _, c := range cfg.ODS.Columns {
 		cols = append(cols, Column{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
 	}
-	return Options{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows}
+	if cfg.ODS.Hourly() {
+		// Each row gives its hour; see Options.HourPartition.
+		cols = append(cols, Column{Name: cfg.ODS.HourPartition, Type: "VARCHAR"})
+	}
+	return Options{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows,
+		HourPartition: cfg.ODS.HourPartition}
 }
 
 // RowError is a malformed row: the file, its 1-based line (or row, for
@@ -81,7 +92,9 @@ func (e *RowError) Error() string {
 // Errors come in this order, each the first in file and line order: a row
 // that does not parse (or a Parquet file whose columns do not fit), then a
 // value that does not fit its column's type, then a row whose partition
-// value is missing, malformed or not the day loaded.
+// value is missing, malformed or not the day loaded, and last, for a table
+// partitioned by hour, a row without an hour or with one not 00 to 23
+// (found in the table once the rows are in, so without FILE:LINE).
 func Load(ctx context.Context, db *duckdb.DB, opts Options) (int64, error) {
 	l, err := newLoader(opts)
 	if err != nil {
@@ -296,9 +309,16 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 	}
 	days := l.parts.days()
 	var err error
-	if l.opts.Append {
+	switch {
+	case l.opts.HourPartition != "" && !l.opts.Append:
+		if err = tx.DeletePartitions(ctx, l.opts.Table, l.opts.Partition, days); err == nil {
+			err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
+		}
+	case l.opts.HourPartition != "":
+		err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
+	case l.opts.Append:
 		err = tx.MarkPartitions(ctx, l.opts.Table, days)
-	} else {
+	default:
 		err = tx.ClearPartitions(ctx, l.opts.Table, l.opts.Partition, days)
 	}
 	if err != nil {
@@ -326,6 +346,9 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 			return 0, errFailed
 		}
 		n += in.inserted
+	}
+	if err := l.checkHours(ctx, tx, days); err != nil {
+		return 0, err
 	}
 	return n, nil
 }
@@ -468,6 +491,9 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 	for _, in := range l.files {
 		if in.err == nil && !in.misread(l.beside) {
 			continue
+		}
+		if l.noHour(in) {
+			return l.hourMissing()
 		}
 		if l.beside {
 			// DuckDB read the file before its check ended, as fgen guessed
