@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
-	"github.com/fgen-dev/fgen/internal/duckdb"
-	"github.com/fgen-dev/fgen/internal/ingest"
+	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -46,6 +46,11 @@ FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows. By default the partition is replaced; --append adds to it. DuckDB's
 own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
+An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour
+column, two digits from 00 to 23; a row without one fails the load, and so does one
+without a dt (fgen takes no day or hour from the time). A loaded day gets its 24 hour
+partitions, those without rows empty, and --append adds to the day.
+
 ` + exitStatusHelp,
 		Example: `  fgen load --bizdate 20210303 events.jsonl
   fgen load --bizdate 20210303 part-0.csv part-1.csv
@@ -75,15 +80,17 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	defer ot.wh.Close()
 	start := time.Now()
-	lo := ingest.ODS(cfg, opts.bizdate, files, opts.append)
-	n, err := loadODS(ctx, ot.local, lo)
+	pr := opts.newProgress(-1, "loading "+filesSize(files))
+	pr.Detail("loading %s into %s ...", filesSize(files), cfg.ODS.Name)
+	n, err := loadODS(ctx, cfg, ot.local, opts.bizdate, files, opts.append)
+	pr.Done()
 	if err != nil {
 		return err
 	}
 	el := time.Since(start)
 	into := cfg.ODS.Name + " (by each row's " + cfg.ODS.Partition + ")"
-	if lo.DayFrom != nil {
-		into = fmt.Sprintf("%s (by each row's %s, else %s)", cfg.ODS.Name, cfg.ODS.Partition, lo.DayFrom)
+	if tc, ok := cfg.LoadDayTime(); ok {
+		into = fmt.Sprintf("%s (by each row's %s, else the date of its %s in %s)", cfg.ODS.Name, cfg.ODS.Partition, tc.Name, cfg.DataWorks.Timezone)
 	}
 	if opts.bizdate != "" {
 		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
@@ -112,7 +119,7 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 }
 
 // ensureODS creates the ODS table on a local target if it does not exist.
-func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
+func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) error {
 	if _, err := db.Describe(ctx, cfg.ODS.Name); err == nil {
 		return nil
 	} else if !errors.Is(err, warehouse.ErrTableNotFound) {
@@ -128,10 +135,26 @@ func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
 }
 
 // loadODS loads files into the ODS table, which exists.
-func loadODS(ctx context.Context, db *duckdb.DB, opts ingest.Options) (int64, error) {
-	n, err := ingest.Load(ctx, db, opts)
+func loadODS(ctx context.Context, cfg *models.Config, db localEngine, day string, files []string, appendRows bool) (int64, error) {
+	n, err := db.LoadODS(ctx, cfg, day, files, appendRows)
 	if err != nil {
 		return 0, fmt.Errorf("load: %w; nothing was loaded", err)
 	}
 	return n, nil
+}
+
+// filesSize says how many files there are and their size, e.g. "2 files
+// (1.3 GB)".
+func filesSize(files []string) string {
+	var size int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			size += st.Size()
+		}
+	}
+	what := "1 file"
+	if len(files) != 1 {
+		what = fmt.Sprintf("%d files", len(files))
+	}
+	return fmt.Sprintf("%s (%s)", what, plan.FormatBytes(size))
 }

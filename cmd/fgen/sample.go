@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
-	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -95,6 +93,8 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 			return err
 		}
 	}
+	pr := opts.newProgress(opts.users*opts.days, "users")
+	so.Progress = sampleProgress(pr, opts.start, opts.users, opts.days)
 	start := time.Now()
 	var n int64
 	var where string
@@ -107,6 +107,7 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		n, err = writeSample(output, so)
 		where = output
 	}
+	pr.Done()
 	if err != nil {
 		return err
 	}
@@ -145,11 +146,24 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 		return 0, "", err
 	}
 	defer ot.wh.Close()
-	n, err := appendSample(ctx, ot.local, cfg, so)
+	n, err := replaceWithSample(ctx, ot.local, cfg, so)
 	if err != nil {
 		return 0, "", err
 	}
 	return n, fmt.Sprintf("%s on target %s", cfg.ODS.Name, ot.name), nil
+}
+
+// sampleProgress counts the users generated on pr and, where pr shows no
+// bar, prints a line as each of several days is done.
+func sampleProgress(pr *progress, start string, users, days int) func(int) {
+	done := 0
+	return func(n int) {
+		pr.Add(n)
+		done += n
+		if days > 1 && done%users == 0 {
+			pr.Detail("  %s done (day %d of %d)", addDays(start, done/users-1), done/users, days)
+		}
+	}
 }
 
 // checkSampleFlags checks the flags fgen sample and fgen demo share.
@@ -168,9 +182,9 @@ func sampleDays(start string, n int) ([]string, error) {
 	return bizdate.Range(start, addDays(start, n-1))
 }
 
-// appendSample replaces the ODS partitions of the sample's days with its
-// events and returns the number of events.
-func appendSample(ctx context.Context, db *duckdb.DB, cfg *models.Config, so sample.Options) (int64, error) {
+// replaceWithSample replaces the ODS partitions of the sample's days with
+// its events and returns the number of events.
+func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, so sample.Options) (int64, error) {
 	days, err := sampleDays(so.Start, so.Days)
 	if err != nil {
 		return 0, err
@@ -178,9 +192,7 @@ func appendSample(ctx context.Context, db *duckdb.DB, cfg *models.Config, so sam
 	if so.Time, err = sampleTimeFormat(cfg); err != nil { // fgen demo's options have none
 		return 0, err
 	}
-	return db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
-		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
-	})
+	return db.ReplaceWithSample(ctx, cfg, days, so)
 }
 
 // sampleMatchesODS checks that the ODS table has the seed's columns, which

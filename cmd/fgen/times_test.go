@@ -101,7 +101,7 @@ func TestLoadRefusesUnreadableTime(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "bad.csv"), []byte("md5,uid,ts,customize_event,dt\n"+
 		"a,u1,2021-03-03 10:00:00 UTC,browse,20210303\n"+
 		"b,u1,2021-03-03T10:00:01Z,click,20210303\n"), 0o644)
-	r := fgen(t, dir, nil, "load", "bad.csv")
+	r := fgen(t, dir, nil, "load", "-q", "bad.csv")
 	want := `fgen: load: bad.csv:3: column ts: "2021-03-03T10:00:01Z" does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml; nothing was loaded`
 	if r.code != 1 || strings.TrimSpace(r.stderr) != want {
 		t.Errorf("load: exit %d, stderr %q\nwant %q", r.code, r.stderr, want)
@@ -115,7 +115,7 @@ func TestLoadTakesDayFromTime(t *testing.T) {
 		"a,u1,2021-03-02 15:59:59 UTC,browse\n"+
 		"b,u1,2021-03-02 16:00:00 UTC,click\n"), 0o644)
 	r := fgen(t, dir, nil, "load", "logs.csv")
-	if r.code != 0 || !strings.Contains(r.stdout, "loaded 2 rows into ods_user_trace_data (by each row's dt, else the date of ts in Asia/Shanghai)") {
+	if r.code != 0 || !strings.Contains(r.stdout, "loaded 2 rows into ods_user_trace_data (by each row's dt, else the date of its ts in Asia/Shanghai)") {
 		t.Fatalf("load: %+v", r)
 	}
 	// plan warns of the stages that match no row of a day.
@@ -129,7 +129,7 @@ func TestLoadTakesDayFromTime(t *testing.T) {
 		}
 	}
 	os.WriteFile(filepath.Join(dir, "more.csv"), []byte("md5,uid,ts,customize_event\nc,u2,,browse\n"), 0o644)
-	r = fgen(t, dir, nil, "load", "more.csv")
+	r = fgen(t, dir, nil, "load", "-q", "more.csv")
 	want := "fgen: load: more.csv:2: no dt value, and no ts to take it from; give the partition with --bizdate yyyymmdd, or a dt or ts in every row; nothing was loaded"
 	if r.code != 1 || strings.TrimSpace(r.stderr) != want {
 		t.Errorf("load: exit %d, stderr %q\nwant %q", r.code, r.stderr, want)

@@ -362,7 +362,7 @@ func (e *env) report(i int) []report.Row {
 	var got []string
 	part := 0
 	for _, c := range live.Columns {
-		if c.Name == f.Report.Partition {
+		if c.Name == f.Report.Partition || f.Hourly() && c.Name == f.Report.HourPartition {
 			part++
 			if c.Type != "VARCHAR" {
 				e.t.Errorf("%s: partition column %s is %s, want VARCHAR", f.Report.Table, c.Name, c.Type)
@@ -371,7 +371,7 @@ func (e *env) report(i int) []report.Row {
 		}
 		got = append(got, c.Name+" "+c.Type)
 	}
-	if !slices.Equal(got, want) || part != 1 {
+	if !slices.Equal(got, want) || part != 1 && !f.Hourly() || part != 2 && f.Hourly() {
 		e.t.Fatalf("%s columns:\n got %v\nwant %v", f.Report.Table, got, want)
 	}
 	r, err := report.Read(context.Background(), e.wh, e.proj, f, "", "")
@@ -528,7 +528,14 @@ func (tr *tracker) Run(ctx context.Context, job *warehouse.Job, onSubmit func(wa
 		if n.Name != job.Name {
 			continue
 		}
-		if s, err := tr.env.proj.NodeScript(n, job.Day); err == nil && slices.Equal(s.Statements, job.Statements) {
+		var s generator.Script
+		var err error
+		if n.Hourly {
+			s, err = tr.env.proj.NodeHourScript(n, job.Day, job.Hour)
+		} else {
+			s, err = tr.env.proj.NodeScript(n, job.Day)
+		}
+		if err == nil && slices.Equal(s.Statements, job.Statements) {
 			for i := range s.Statements {
 				ran(nodeStatement(n.Name, i))
 			}

@@ -140,9 +140,12 @@ func UnsupportedError(err error) bool {
 // Layout says which ODS columns carry which field of a reference.ODSRow.
 type Layout struct {
 	Partition string
-	Dedup     string // the column of ODSRow.DedupKey; "" for none
-	User      string // ODSRow.User
-	Event     string // ODSRow.Event
+	// HourPartition is the ODS table's hour partition column, "" for a
+	// daily ODS; each row's hour is Layout.Hour.
+	HourPartition string
+	Dedup         string // the column of ODSRow.DedupKey; "" for none
+	User          string // ODSRow.User
+	Event         string // ODSRow.Event
 	// NumericEvent: the event column is BIGINT, and the rows' event values
 	// are decimal integers written as JSON numbers.
 	NumericEvent bool
@@ -167,7 +170,7 @@ func NewLayout(cfg *models.Config) (Layout, error) {
 		return Layout{}, fmt.Errorf("no funnels")
 	}
 	f := cfg.Funnels[0]
-	l := Layout{Partition: cfg.ODS.Partition, User: f.UserColumn, Event: f.EventColumn, Types: map[string]string{}}
+	l := Layout{Partition: cfg.ODS.Partition, HourPartition: cfg.ODS.HourPartition, User: f.UserColumn, Event: f.EventColumn, Types: map[string]string{}}
 	for _, g := range cfg.Funnels[1:] {
 		if g.UserColumn != f.UserColumn || g.EventColumn != f.EventColumn {
 			return Layout{}, fmt.Errorf("funnel %s: the harness needs one user and one event column for all funnels", g.Name)
@@ -247,6 +250,9 @@ func (l Layout) WriteJSONL(w io.Writer, rows []reference.ODSRow) error {
 			}
 		}
 		obj[l.Partition] = r.Dt
+		if l.HourPartition != "" {
+			obj[l.HourPartition] = l.Hour(r)
+		}
 		if err := enc.Encode(obj); err != nil {
 			return err
 		}

@@ -56,6 +56,12 @@ type Options struct {
 	// DayFrom, for a load without a Day: how a row without a partition
 	// value gets one from its time; nil: such a row is an error.
 	DayFrom *DayFrom
+	// HourPartition, for a table partitioned by day and hour, is its hour
+	// column, which Columns must hold as VARCHAR: each row gives its hour,
+	// 00 to 23. A load writes whole days: each day it loads has its 24
+	// hour partitions, those without rows empty, as an hourly sync that
+	// ran every hour of the day leaves them.
+	HourPartition string
 }
 
 // DayFrom derives the partition value of a row that has none from its
@@ -88,17 +94,11 @@ func (d *DayFrom) sql(x string) string {
 	return fmt.Sprintf("strftime(timezone(%s, %s), '%%Y%%m%%d')", sqlString(d.Zone), instant)
 }
 
-// String says how the day is derived: "the date of event_time in UTC".
-func (d *DayFrom) String() string {
-	return fmt.Sprintf("the date of %s in %s", d.Time.Name, d.Zone)
-}
-
 // ODS returns the options of a load of files into the ODS table of cfg on
 // the local engine: into day's partition, or with day "" each row into the
 // partition its own partition column names or, if it names none, the date
-// of its time in dataworks.timezone (the first funnel's time column that
-// the ODS table has, read as that funnel reads it). The values of a STRING
-// time column of the funnels must read in its format.
+// of its time in dataworks.timezone (models.Config.LoadDayTime). The values
+// of a STRING time column of the funnels must read in its format.
 func ODS(cfg *models.Config, day string, files []string, appendRows bool) Options {
 	formats := map[string]string{}
 	for _, tc := range cfg.StringTimes() {
@@ -112,31 +112,17 @@ func ODS(cfg *models.Config, day string, files []string, appendRows bool) Option
 		}
 		cols = append(cols, col)
 	}
-	opts := Options{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows}
-	if day == "" {
-		opts.DayFrom = odsDayFrom(cfg)
+	if cfg.ODS.Hourly() {
+		// Each row gives its hour; see Options.HourPartition.
+		cols = append(cols, Column{Name: cfg.ODS.HourPartition, Type: "VARCHAR"})
+	}
+	opts := Options{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows,
+		HourPartition: cfg.ODS.HourPartition}
+	if tc, ok := cfg.LoadDayTime(); ok && day == "" {
+		col, _ := cfg.ODS.Column(tc.Name)
+		opts.DayFrom = &DayFrom{Time: tc, Kind: models.TimeKind(col.Type), Zone: cfg.DataWorks.Timezone}
 	}
 	return opts
-}
-
-// odsDayFrom is how a row of the ODS table of cfg without a partition value
-// gets one, or nil when no funnel's time column is an ODS column that
-// holds a time (a STRING one needs its format).
-func odsDayFrom(cfg *models.Config) *DayFrom {
-	for _, f := range cfg.Funnels {
-		col, ok := cfg.ODS.Column(f.TimeColumn.Name)
-		if !ok || f.TimeColumn.Name == "" {
-			continue
-		}
-		kind := models.TimeKind(col.Type)
-		if kind == models.TimeString && f.TimeColumn.Format == "" {
-			return nil
-		}
-		tc := f.TimeColumn
-		tc.Name = col.Name
-		return &DayFrom{Time: tc, Kind: kind, Zone: cfg.DataWorks.Timezone}
-	}
-	return nil
 }
 
 // RowError is a malformed row: the file, its 1-based line (or row, for
@@ -165,7 +151,9 @@ func (e *RowError) Error() string {
 // Errors come in this order, each the first in file and line order: a row
 // that does not parse (or a Parquet file whose columns do not fit), then a
 // value that does not fit its column's type, then a row whose partition
-// value is missing, malformed or not the day loaded.
+// value is missing, malformed or not the day loaded, and last, for a table
+// partitioned by hour, a row without an hour or with one not 00 to 23
+// (found in the table once the rows are in, so without FILE:LINE).
 func Load(ctx context.Context, db *duckdb.DB, opts Options) (int64, error) {
 	l, err := newLoader(opts)
 	if err != nil {
@@ -403,9 +391,16 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 	}
 	days := l.parts.days()
 	var err error
-	if l.opts.Append {
+	switch {
+	case l.opts.HourPartition != "" && !l.opts.Append:
+		if err = tx.DeletePartitions(ctx, l.opts.Table, l.opts.Partition, days); err == nil {
+			err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
+		}
+	case l.opts.HourPartition != "":
+		err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
+	case l.opts.Append:
 		err = tx.MarkPartitions(ctx, l.opts.Table, days)
-	} else {
+	default:
 		err = tx.ClearPartitions(ctx, l.opts.Table, l.opts.Partition, days)
 	}
 	if err != nil {
@@ -433,6 +428,9 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 			return 0, errFailed
 		}
 		n += in.inserted
+	}
+	if err := l.checkHours(ctx, tx, days); err != nil {
+		return 0, err
 	}
 	return n, nil
 }
@@ -633,6 +631,9 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 	for _, in := range l.files {
 		if in.err == nil && !in.misread(l.beside) {
 			continue
+		}
+		if l.noHour(in) {
+			return l.hourMissing()
 		}
 		if l.beside {
 			// DuckDB read the file before its check ended, as fgen guessed

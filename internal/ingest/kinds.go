@@ -137,7 +137,10 @@ func validDay(v string) bool {
 // day loaded into the partition column partition; col is that column's name
 // as the file writes it.
 func otherDayMsg(col, v, partition, day string) string {
-	return fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", col, v, partition, day, v)
+	if !validDay(v) {
+		return fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; a %s value is a day written yyyymmdd: correct the row, or leave its %s out", col, v, partition, day, col, col)
+	}
+	return fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; to load each row into the day its %s names, leave out --bizdate (or load this file with --bizdate %s)", col, v, partition, day, col, v)
 }
 
 func columnNames(cols []column) string {

@@ -252,7 +252,7 @@ func TestLoadParquet(t *testing.T) {
 	if got := f.rows(); got != want {
 		t.Errorf("rows:\n%s\nwant\n%s", got, want)
 	}
-	if _, err := f.load("20210304", false, p); err == nil || err.Error() != p+`:1: dt is "20210303" but the rows are loaded into dt=20210304; load them with --bizdate 20210303` {
+	if _, err := f.load("20210304", false, p); err == nil || err.Error() != p+`:1: dt is "20210303" but the rows are loaded into dt=20210304; to load each row into the day its dt names, leave out --bizdate (or load this file with --bizdate 20210303)` {
 		t.Errorf("load into another day: %v", err)
 	}
 	bad := filepath.Join(f.dir, "bad.parquet")
@@ -276,7 +276,7 @@ func TestLoadParquet(t *testing.T) {
 	if _, err := f.load("", false, dts); err == nil || err.Error() != dts+`:2: dt "x" is not a date written yyyymmdd` {
 		t.Errorf("bad dt: %v", err)
 	}
-	if _, err := f.load("20210303", false, dts); err == nil || err.Error() != dts+`:2: dt is "x" but the rows are loaded into dt=20210303; load them with --bizdate x` {
+	if _, err := f.load("20210303", false, dts); err == nil || err.Error() != dts+`:2: dt is "x" but the rows are loaded into dt=20210303; a dt value is a day written yyyymmdd: correct the row, or leave its dt out` {
 		t.Errorf("other day: %v", err)
 	}
 	nodt := filepath.Join(f.dir, "nodt.parquet")
@@ -338,9 +338,9 @@ func TestLoadErrors(t *testing.T) {
 			"1.jsonl": "{\"n\":\"n1\"}\n", "2.csv": "id,n\na,1\nb\n"},
 			`FILE/2.csv:3: 1 fields, but the header has 2`},
 		{"other day", "20210303", map[string]string{"1.jsonl": "{\"dt\":\"20210303\"}\n{\"dt\":\"20210304\"}\n"},
-			`FILE/1.jsonl:2: dt is "20210304" but the rows are loaded into dt=20210303; load them with --bizdate 20210304`},
+			`FILE/1.jsonl:2: dt is "20210304" but the rows are loaded into dt=20210303; to load each row into the day its dt names, leave out --bizdate (or load this file with --bizdate 20210304)`},
 		{"other day in csv", "20210303", map[string]string{"1.csv": "id,dt\na,20210304\n"},
-			`FILE/1.csv:2: dt is "20210304" but the rows are loaded into dt=20210303; load them with --bizdate 20210304`},
+			`FILE/1.csv:2: dt is "20210304" but the rows are loaded into dt=20210303; to load each row into the day its dt names, leave out --bizdate (or load this file with --bizdate 20210304)`},
 		{"no dt", "", map[string]string{"1.jsonl": "{\"dt\":\"20210303\"}\n{\"id\":\"a\"}\n"},
 			`FILE/1.jsonl:2: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row`},
 		{"null dt", "", map[string]string{"1.csv": "id,dt\na,20210303\nb,\n"},

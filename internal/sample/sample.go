@@ -46,7 +46,14 @@ type Options struct {
 	// Time is how the ts column holds a time (default epoch seconds). With
 	// millisecond precision, every Event gets its millisecond MS.
 	Time TimeFormat
+
+	// Progress, if set, is called as users are generated with how many
+	// were since its last call: Users * Days in all.
+	Progress func(users int)
 }
+
+// progressEvery is how many users make a call of Options.Progress.
+const progressEvery = 4096
 
 // Event is one ODS row. Generate reuses Events between calls to emit: copy
 // what you keep.
@@ -232,6 +239,12 @@ func (g *generator) day(date time.Time) error {
 		if err := g.user(g.absDay*half + uint64(i)); err != nil {
 			return err
 		}
+		if g.opts.Progress != nil && (i+1)%progressEvery == 0 {
+			g.opts.Progress(progressEvery)
+		}
+	}
+	if g.opts.Progress != nil && g.opts.Users%progressEvery != 0 {
+		g.opts.Progress(g.opts.Users % progressEvery)
 	}
 	if g.opts.Noise {
 		for b := 0; b < botsPerDay; b++ {
