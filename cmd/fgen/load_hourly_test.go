@@ -35,7 +35,7 @@ func TestLoadHourlyODS(t *testing.T) {
 		"bad.jsonl":  `fgen: load: a row of dt=20210303 has hh "24"; an hour partition value is two digits from 00 to 23; nothing was loaded`,
 		"nohour.csv": `fgen: load: a row has no hh value; ods_events is partitioned by hour: give every row its hour, 00 to 23; nothing was loaded`,
 	} {
-		r := fgen(t, dir, nil, "load", "--bizdate", "20210303", file)
+		r := fgen(t, dir, nil, "load", "-q", "--bizdate", "20210303", file)
 		if r.code != 1 || strings.TrimSpace(r.stderr) != want {
 			t.Errorf("load %s: exit %d, stderr %q, want %q", file, r.code, r.stderr, want)
 		}

@@ -15,7 +15,7 @@ func TestRunRecordsHourPartition(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.SQL().Exec(`CREATE TABLE r (n BIGINT, dt VARCHAR NOT NULL, hh VARCHAR NOT NULL)`); err != nil {
+	if _, err := db.db.Exec(`CREATE TABLE r (n BIGINT, dt VARCHAR NOT NULL, hh VARCHAR NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
 	job := &warehouse.Job{Name: "r", Kind: "node", Day: "20261201", Hour: "13", Partition: "dt", HourPartition: "hh", Fingerprint: "f1",

@@ -562,6 +562,15 @@ func failAfterInsert(name, day string) func(*warehouse.Job) *warehouse.Job {
 	}
 }
 
+// exec runs statements on the local warehouse in one transaction, as a
+// job.
+func (e *env) exec(stmts ...string) {
+	e.t.Helper()
+	if err := e.db.Run(context.Background(), &warehouse.Job{Name: "test", Statements: stmts}, nil); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // rerunOnShuffledDW rewrites the DW table's rows in an order drawn from salt
 // and runs every RPT node of days again. The DW node writes a day's rows by
 // user and time, and the ordered fold sorts a user's keys only when they
@@ -571,16 +580,12 @@ func (e *env) rerunOnShuffledDW(salt uint32, days []string) {
 	e.t.Helper()
 	ctx := context.Background()
 	dw := generator.DuckDB.QuoteIdent(e.cfg.DW.Name)
-	for _, stmt := range []string{
+	e.exec(
 		fmt.Sprintf("CREATE TEMP TABLE fgen_shuffled AS SELECT * FROM %s ORDER BY hash(rowid, %d)", dw, salt),
-		"DELETE FROM " + dw,
-		"INSERT INTO " + dw + " SELECT * FROM fgen_shuffled",
+		"DELETE FROM "+dw,
+		"INSERT INTO "+dw+" SELECT * FROM fgen_shuffled",
 		"DROP TABLE fgen_shuffled",
-	} {
-		if _, err := e.db.SQL().ExecContext(ctx, stmt); err != nil {
-			e.t.Fatalf("%s: %v", stmt, err)
-		}
-	}
+	)
 	for _, n := range e.proj.Nodes {
 		if n.Layer != "RPT" {
 			continue

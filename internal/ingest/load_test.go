@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/internal/sample"
 )
 
@@ -42,12 +43,17 @@ func newLoadFixture(t testing.TB) *loadFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	for _, q := range []string{loadTable, `INSERT INTO t (id, dt) VALUES ('old1', '20210301'), ('old2', '20210302')`} {
-		if _, err := db.SQL().Exec(q); err != nil {
-			t.Fatal(err)
-		}
+	f := &loadFixture{t: t, db: db, dir: dir}
+	f.exec(loadTable, `INSERT INTO t (id, dt) VALUES ('old1', '20210301'), ('old2', '20210302')`)
+	return f
+}
+
+// exec runs statements on the fixture's database, as a job.
+func (f *loadFixture) exec(stmts ...string) {
+	f.t.Helper()
+	if err := f.db.Run(context.Background(), &warehouse.Job{Name: "fixture", Statements: stmts}, nil); err != nil {
+		f.t.Fatal(err)
 	}
-	return &loadFixture{t: t, db: db, dir: dir}
 }
 
 // file writes a file in the fixture's directory and returns its path.
@@ -237,9 +243,7 @@ func TestLoadParquet(t *testing.T) {
 	f := newLoadFixture(t)
 	p := filepath.Join(f.dir, "p.parquet")
 	q := `COPY (SELECT * FROM (VALUES ('p1', 1, 2.5, '20210303'), ('p2', NULL, NULL, '20210303')) AS v(id, n, x, dt)) TO '` + p + `' (FORMAT parquet)`
-	if _, err := f.db.SQL().Exec(q); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(q)
 	j := f.file("j.jsonl", `{"id":"j1","dt":"20210303"}`)
 	n, err := f.load("", false, j, p)
 	if err != nil || n != 3 {
@@ -256,23 +260,17 @@ func TestLoadParquet(t *testing.T) {
 		t.Errorf("load into another day: %v", err)
 	}
 	bad := filepath.Join(f.dir, "bad.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT 1 AS id, 2 AS nope) TO '` + bad + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT 1 AS id, 2 AS nope) TO '` + bad + `' (FORMAT parquet)`)
 	if _, err := f.load("20210303", false, bad); err == nil || err.Error() != bad+`: unknown column "nope"; the table t has: id, n, x, ok, at, amount` {
 		t.Errorf("unknown column: %v", err)
 	}
 	typ := filepath.Join(f.dir, "type.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT * FROM (VALUES ('1'), ('x')) AS v(n)) TO '` + typ + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT * FROM (VALUES ('1'), ('x')) AS v(n)) TO '` + typ + `' (FORMAT parquet)`)
 	if _, err := f.load("20210303", false, j, typ); err == nil || err.Error() != typ+`:2: column n: "x" is not a valid BIGINT` {
 		t.Errorf("bad value: %v", err)
 	}
 	dts := filepath.Join(f.dir, "dts.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT * FROM (VALUES ('a', '20210303'), ('b', 'x'), ('c', NULL), ('d', 'x')) AS v(id, dt)) TO '` + dts + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT * FROM (VALUES ('a', '20210303'), ('b', 'x'), ('c', NULL), ('d', 'x')) AS v(id, dt)) TO '` + dts + `' (FORMAT parquet)`)
 	if _, err := f.load("", false, dts); err == nil || err.Error() != dts+`:2: dt "x" is not a date written yyyymmdd` {
 		t.Errorf("bad dt: %v", err)
 	}
@@ -280,9 +278,7 @@ func TestLoadParquet(t *testing.T) {
 		t.Errorf("other day: %v", err)
 	}
 	nodt := filepath.Join(f.dir, "nodt.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT 'a' AS id) TO '` + nodt + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT 'a' AS id) TO '` + nodt + `' (FORMAT parquet)`)
 	if _, err := f.load("", false, j, nodt); err == nil || err.Error() != nodt+`:1: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row` {
 		t.Errorf("no dt: %v", err)
 	}
@@ -467,9 +463,7 @@ func TestLoadTrickyValues(t *testing.T) {
 	c := f.file("b.csv", "id\n\"a\rb\"\n\"\"\n")
 	p := filepath.Join(f.dir, "p.parquet")
 	q := `COPY (SELECT * FROM (VALUES (''), (NULL), ('q,"u"' || chr(10) || 'x'), (' '), ('é')) AS v(id)) TO '` + p + `' (FORMAT parquet)`
-	if _, err := f.db.SQL().Exec(q); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(q)
 	n, err := f.load("20210303", false, j, c, p)
 	if err != nil || n != 11 {
 		t.Fatalf("load = %d, %v", n, err)
@@ -628,9 +622,7 @@ func TestLoadParquetStrict(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(f.dir, strings.ReplaceAll(tc.name, " ", "_")+".parquet")
-			if _, err := f.db.SQL().Exec(`COPY (` + tc.sel + `) TO '` + path + `' (FORMAT parquet)`); err != nil {
-				t.Fatal(err)
-			}
+			f.exec(`COPY (` + tc.sel + `) TO '` + path + `' (FORMAT parquet)`)
 			if _, err := f.load("20210303", false, path); err == nil || err.Error() != path+tc.err {
 				t.Errorf("err = %v\nwant  %s", err, path+tc.err)
 			}
@@ -641,9 +633,7 @@ func TestLoadParquetStrict(t *testing.T) {
 	}
 	// A column of a type that does not fit, but with no value, loads as NULL.
 	path := filepath.Join(f.dir, "nulls.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT 'p' AS id, NULL::DOUBLE AS n) TO '` + path + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT 'p' AS id, NULL::DOUBLE AS n) TO '` + path + `' (FORMAT parquet)`)
 	if n, err := f.load("20210303", false, path); err != nil || n != 1 {
 		t.Fatalf("load = %d, %v", n, err)
 	}

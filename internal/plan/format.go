@@ -236,7 +236,7 @@ func (g jobGroup) reason() string {
 	if len(g) == 1 {
 		return g[0].Reason
 	}
-	return fmt.Sprintf("%s (and %d more hours alike)", g[0].Reason, len(g)-1)
+	return fmt.Sprintf("%s; likewise for the %d other hours", g[0].Reason, len(g)-1)
 }
 
 // readBytes is what the group's jobs read, -1 when unknown.

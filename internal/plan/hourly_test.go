@@ -129,7 +129,7 @@ func TestPlanHourlyJobs(t *testing.T) {
 	WriteText(&text, p)
 	for _, want := range []string{
 		"> 20261201  dw_events (hours 00-23) -> rpt_daily_events -> rpt_hourly_ordered (hours 00-23) -> rpt_hourly_users (hours 00-23)",
-		"dw_events hours 00-23: dw_events/dt=20261201/hh=00 does not exist (and 23 more hours alike)",
+		"dw_events hours 00-23: dw_events/dt=20261201/hh=00 does not exist; likewise for the 23 other hours",
 		"rpt_daily_events: rpt_daily_events/dt=20261201 does not exist",
 	} {
 		if !strings.Contains(text.String(), want) {
