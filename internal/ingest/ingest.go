@@ -142,11 +142,10 @@ func (e *RowError) Error() string {
 
 // Load reads JSON lines (.jsonl, .ndjson, .json), CSV (.csv, with a header)
 // or Parquet (.parquet) files into one partition of a table (or, without
-// Day, into the partitions the rows name or, with DayFrom, their times
-// fall on), checking every row against the
-// table's columns. Either every row of every file is loaded or, on the
-// first problem, none is and the table keeps the rows it had. It returns
-// the number of rows loaded.
+// Day, into the partitions the rows name or, with DayFrom, their times fall
+// on), checking every row against the table's columns. Either every row of
+// every file is loaded or, on the first problem, none is and the table
+// keeps the rows it had. It returns the number of rows loaded.
 //
 // Errors come in this order, each the first in file and line order: a row
 // that does not parse (or a Parquet file whose columns do not fit), then a
