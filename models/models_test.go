@@ -395,7 +395,7 @@ table = %q
 	// would replace it) and no control character.
 	for format, want := range map[string]string{
 		"yyyy-MM-dd HH:mm:ss '${x}'": `format "yyyy-MM-dd HH:mm:ss '${x}'" contains "${"`,
-		"yyyy-MM-dd HH:mm:ss '\a'":  `format "yyyy-MM-dd HH:mm:ss '\a'" contains the control character U+0007`,
+		"yyyy-MM-dd HH:mm:ss '\a'":   `format "yyyy-MM-dd HH:mm:ss '\a'" contains the control character U+0007`,
 	} {
 		f := strings.ReplaceAll(funnel("a", "rpt_a", format), `\a`, `\u0007`) // in TOML's escape
 		_, err = Parse("funnel.toml", []byte(src[:i]+f+src[i:]))

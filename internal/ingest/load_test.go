@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/duckdb"
-	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/internal/sample"
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 // loadCols are the columns of the test table t, one of each kind of type.
