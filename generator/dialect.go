@@ -226,6 +226,11 @@ func timeFormat(format string, letters map[string]string, quote func(string) str
 	return b.String()
 }
 
+// DuckDBTimeFormat writes a time format (models.FormatParts) as the DW node
+// of the DuckDB dialect reads it with strptime, for what checks values as
+// that node reads them (fgen load).
+func DuckDBTimeFormat(format string) string { return strftime(format) }
+
 // strftime writes a time format as DuckDB's strptime reads it.
 // https://duckdb.org/docs/sql/functions/dateformat
 func strftime(format string) string {

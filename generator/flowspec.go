@@ -205,6 +205,11 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 		}
 		content := string(n.SQL)
 		params := nodeParams(n)
+		nodeTrigger := trigger
+		if n.Hourly {
+			// Every hour, computing the hour before (see hourParams).
+			nodeTrigger.Cron = dw.HourlyCron
+		}
 		wf.Nodes = append(wf.Nodes, specNode{
 			ID:            id,
 			Name:          n.Name,
@@ -214,7 +219,7 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 			RerunTimes:    dw.RerunTimes,
 			RerunInterval: dw.RerunInterval.Seconds * 1000,
 			Datasource:    specDatasource{Name: dw.Datasource, Type: "odps"},
-			Trigger:       trigger,
+			Trigger:       nodeTrigger,
 			Script: specScript{
 				Path:       dw.Workflow + "/" + n.Name,
 				Language:   "odps-sql",

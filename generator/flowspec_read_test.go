@@ -3,6 +3,7 @@ package generator
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -31,11 +32,33 @@ import (
 //     type", domain/dw/nodemodel/DataWorksNodeAdapter.java getNodeType).
 //   - The data source is a node field {name, type} (domain/ref/SpecNode.java,
 //     SpecDatasource.java); the script has none.
+//   - A trigger's cron is a plain string to the parser (domain/ref/
+//     SpecTrigger.java): run on 2026-12-03, it took 5- and 7-field crons and
+//     "every hour" alike, so a node's schedule (a daily node's cron, an
+//     hourly node's hourly_cron) is checked by models (checkCron,
+//     checkHourlyCron), not here. Each node has its own trigger: DataWorks
+//     schedules it by its own cron, and a daily node that depends on an
+//     hourly one waits for that node's instances of the day. Run on
+//     2026-12-03, the parser gave each node of the hourly golden workflow
+//     its own cron (the hourly nodes "00 15 00-23/1 * * ?", the daily one
+//     the workflow's), not the workflow's.
+//   - A script parameter needs a scope and a type among their labels, or
+//     the parser throws ("invalid value Node for field scope of variable",
+//     "invalid variable type Sys": parser/impl/SpecVariableParser.java,
+//     domain/enums/VariableScopeType.java, VariableType.java); a missing
+//     name reads as "unnamed". What the node runs with is the adapter's
+//     parameter value (DataWorksNodeAdapter getParaValue): for an ODPS SQL
+//     node, name=value of every parameter in document order, joined by
+//     spaces ("bizhour=$[hh24-1/24] bizhour_day=$[yyyymmdd-1/24]" for an
+//     hourly node, run on 2026-12-03), unless a parameter has the type
+//     NoKvVariableExpression, whose value is then the whole of it.
+//     DataWorks replaces each ${name} of the code with the value of name
+//     there; ${bdp.system.*} needs no parameter.
 //
 // And what DataWorks needs of a workflow beyond parsing it: every output a
 // node depends on is some node's output, the workspace root, or one of
 // external, outputs of nodes elsewhere in the workspace (an ODS sync node).
-func dataworksRead(data []byte, workspace string, external ...string) (map[string][]string, []string) {
+func dataworksRead(data []byte, workspace string, external ...string) (map[string]*readNode, []string) {
 	var doc struct {
 		Kind string `json:"kind"`
 		Spec struct {
@@ -55,7 +78,17 @@ func dataworksRead(data []byte, workspace string, external ...string) (map[strin
 					} `json:"datasource"`
 					Trigger struct {
 						Type string `json:"type"`
+						Cron string `json:"cron"`
 					} `json:"trigger"`
+					Script struct {
+						Content    string `json:"content"`
+						Parameters []struct {
+							Name  *string `json:"name"`
+							Scope string  `json:"scope"`
+							Type  string  `json:"type"`
+							Value string  `json:"value"`
+						} `json:"parameters"`
+					} `json:"script"`
 					Inputs struct {
 						NodeOutputs []struct {
 							Data         string `json:"data"`
@@ -95,7 +128,7 @@ func dataworksRead(data []byte, workspace string, external ...string) (map[strin
 	if doc.Kind != "CycleWorkflow" {
 		bad("kind %q", doc.Kind)
 	}
-	inputs := map[string][]string{}
+	read := map[string]*readNode{}
 	for _, wf := range doc.Spec.Workflows {
 		byID := map[string]int{}
 		outputs := map[string]bool{workspace + "_root": true}
@@ -117,6 +150,26 @@ func dataworksRead(data []byte, workspace string, external ...string) (map[strin
 			byID[strings.ToLower(*n.ID)] = i
 		}
 		for _, n := range wf.Nodes {
+			rn := &readNode{Cron: n.Trigger.Cron, Code: n.Script.Content}
+			read[n.Name] = rn
+			var kv []string
+			for _, p := range n.Script.Parameters {
+				name := "unnamed"
+				if p.Name != nil {
+					name = *p.Name
+				}
+				if p.Scope == "" || p.Type == "" {
+					bad("node %s: parameter %s: scope and type are required", n.Name, name)
+					continue
+				}
+				label("node "+n.Name+" parameter "+name+" scope", p.Scope, "Tenant", "Workspace", "Workflow", "NodeParameter", "NodeContext")
+				label("node "+n.Name+" parameter "+name+" type", p.Type, "NoKvVariableExpression", "System", "Constant", "NodeOutput", "PassThrough")
+				if strings.EqualFold(p.Type, "NoKvVariableExpression") {
+					bad("node %s: parameter %s is a NoKvVariableExpression: the node's parameters would be its value alone", n.Name, name)
+				}
+				kv = append(kv, name+"="+p.Value)
+			}
+			rn.Params = strings.Join(kv, " ")
 			switch {
 			case n.Recurrence == nil && !strings.EqualFold(n.Trigger.Type, "Manual"):
 				bad("node %s: not support node type (no recurrence)", n.Name)
@@ -131,7 +184,7 @@ func dataworksRead(data []byte, workspace string, external ...string) (map[strin
 			}
 			for _, in := range n.Inputs.NodeOutputs {
 				label("input artifactType", in.ArtifactType, "NodeOutput", "Table", "Variable", "File")
-				inputs[n.Name] = append(inputs[n.Name], in.Data)
+				rn.Inputs = append(rn.Inputs, in.Data)
 				if !outputs[in.Data] {
 					bad("node %s: input %s is no node's output nor the root", n.Name, in.Data)
 				}
@@ -150,12 +203,48 @@ func dataworksRead(data []byte, workspace string, external ...string) (map[strin
 					bad("node %s depends on %s, no node's output nor the root", name, dep.Output)
 				}
 				if strings.EqualFold(dep.Type, "Normal") {
-					inputs[name] = append(inputs[name], dep.Output)
+					read[name].Inputs = append(read[name].Inputs, dep.Output)
 				}
 			}
 		}
 	}
-	return inputs, problems
+	return read, problems
+}
+
+// readNode is a node as DataWorks reads it.
+type readNode struct {
+	Inputs []string // the upstream outputs: declared, then depended on
+	Cron   string   // the node's own trigger's cron
+	Params string   // the parameter value it runs with: name=value ...
+	Code   string
+}
+
+// Assigned returns the value the node's parameters give name, and whether
+// they give it one (the last assignment wins, as in a shell).
+func (n *readNode) Assigned(name string) (string, bool) {
+	value, ok := "", false
+	for _, kv := range strings.Fields(n.Params) {
+		if k, v, found := strings.Cut(kv, "="); found && k == name {
+			value, ok = v, true
+		}
+	}
+	return value, ok
+}
+
+// placeholderRE finds the ${name} placeholders DataWorks replaces in code.
+var placeholderRE = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// unassigned returns the placeholders of the node's code that its
+// parameters do not assign: DataWorks would leave them as they are, or
+// fail the run. ${bdp.system.*} needs no parameter.
+func (n *readNode) unassigned() []string {
+	var out []string
+	for _, m := range placeholderRE.FindAllStringSubmatch(n.Code, -1) {
+		if _, ok := n.Assigned(m[1]); !ok && !strings.HasPrefix(m[1], "bdp.system.") && !slices.Contains(out, m[0]) {
+			out = append(out, m[0])
+		}
+	}
+	return out
 }
 
 // The double above rejects what DataWorks' parser loses: the FlowSpec fgen
@@ -189,6 +278,10 @@ func TestFlowSpecReadsBackAsDataWorks(t *testing.T) {
 	}
 	variants["shipped/custom"] = flowspecConfig(t, `parameters = "system"`, `parameters = "custom"`)
 	variants["shipped/ods_producer"] = flowspecConfig(t, `# ods_producer = "user_trace.ods_user_trace_data"`, `ods_producer = "user_trace.ods_user_trace_data"`)
+	// A daily DW node on an hourly sync node elsewhere in the workspace.
+	hourlyODS := loadConfig(t, "testdata/configs/hourly_ods.toml")
+	hourlyODS.DataWorks.ODSProducer = "shop.ods_events"
+	variants["hourly_ods/ods_producer"] = hourlyODS
 	for name, cfg := range variants {
 		t.Run(name, func(t *testing.T) {
 			p, f := flowspecRender(t, cfg)
@@ -196,7 +289,7 @@ func TestFlowSpecReadsBackAsDataWorks(t *testing.T) {
 			if cfg.DataWorks.ODSProducer != "" {
 				external = append(external, cfg.DataWorks.ODSProducer)
 			}
-			inputs, problems := dataworksRead(f.Data, cfg.Project.Workspace, external...)
+			read, problems := dataworksRead(f.Data, cfg.Project.Workspace, external...)
 			for _, pr := range problems {
 				t.Error(pr)
 			}
@@ -215,10 +308,45 @@ func TestFlowSpecReadsBackAsDataWorks(t *testing.T) {
 				}
 				// Declared once as inputs, once as dependencies.
 				want = append(want, want...)
-				if !slices.Equal(inputs[n.Name], want) {
-					t.Errorf("node %s gets upstream %v, want %v", n.Name, inputs[n.Name], want)
+				rn := read[n.Name]
+				if rn == nil {
+					t.Errorf("node %s: not read", n.Name)
+					continue
+				}
+				if !slices.Equal(rn.Inputs, want) {
+					t.Errorf("node %s gets upstream %v, want %v", n.Name, rn.Inputs, want)
+				}
+				if u := rn.unassigned(); len(u) > 0 {
+					t.Errorf("node %s: its parameters %q assign none of %v", n.Name, rn.Params, u)
 				}
 			}
 		})
+	}
+}
+
+// The double reads parameters as the official parser does (checked on
+// 2026-12-03 with the parser on the hourly golden workflow, edited): a
+// scope or type outside their labels throws, and a placeholder no
+// parameter assigns is found.
+func TestDataWorksReadParameters(t *testing.T) {
+	_, f := flowspecRender(t, loadConfig(t, "testdata/configs/hourly.toml"))
+	doc := string(f.Data)
+	for _, tc := range []struct{ old, new, want string }{
+		{`"scope": "NodeParameter"`, `"scope": "Node"`, `scope "Node": Enum not found`},
+		{`"type": "System"`, `"type": "Sys"`, `type "Sys": Enum not found`},
+		{`"scope": "NodeParameter",`, ``, `scope and type are required`},
+	} {
+		_, problems := dataworksRead([]byte(strings.ReplaceAll(doc, tc.old, tc.new)), "shop")
+		if !slices.ContainsFunc(problems, func(p string) bool { return strings.Contains(p, tc.want) }) {
+			t.Errorf("%s -> %s: problems %q lack %q", tc.old, tc.new, problems, tc.want)
+		}
+	}
+	read, problems := dataworksRead([]byte(strings.ReplaceAll(doc, `"name": "bizhour",`, `"name": "hour",`)), "shop")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	n := read["rpt_hourly_users"]
+	if n.Params != "hour=$[hh24-1/24] bizhour_day=$[yyyymmdd-1/24]" || !slices.Equal(n.unassigned(), []string{"${bizhour}"}) {
+		t.Errorf("parameters %q, unassigned %v", n.Params, n.unassigned())
 	}
 }

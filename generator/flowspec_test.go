@@ -412,3 +412,44 @@ func TestFlowSpecErrors(t *testing.T) {
 		})
 	}
 }
+
+// Hourly nodes (an hourly DW, hourly reports) run on the hourly cron, each
+// run computing the hour before it; daily nodes keep the daily cron, also
+// when they read an hourly table.
+func TestFlowSpecHourlyNodes(t *testing.T) {
+	cfg := loadConfig(t, "testdata/configs/hourly.toml")
+	p, f := flowspecRender(t, cfg)
+	s := parseFlowspecDoc(t, f.Data)
+	hourly := []map[string]string{
+		{"name": "bizhour", "artifactType": "Variable", "scope": "NodeParameter", "type": "System", "value": "$[hh24-1/24]"},
+		{"name": "bizhour_day", "artifactType": "Variable", "scope": "NodeParameter", "type": "System", "value": "$[yyyymmdd-1/24]"},
+	}
+	want := map[string]bool{"dw_events": true, "rpt_daily_events": false, "rpt_hourly_ordered": true, "rpt_hourly_users": true}
+	for i, n := range s.Spec.Workflows[0].Nodes {
+		if p.Nodes[i].Hourly != want[n.Name] {
+			t.Errorf("node %s: Hourly = %v, want %v", n.Name, p.Nodes[i].Hourly, want[n.Name])
+		}
+		sql := string(p.Nodes[i].SQL)
+		if want[n.Name] {
+			if n.Trigger["cron"] != "00 15 00-23/1 * * ?" {
+				t.Errorf("hourly node %s: cron %q, want hourly_cron", n.Name, n.Trigger["cron"])
+			}
+			if !reflect.DeepEqual(n.Script.Parameters, hourly) {
+				t.Errorf("hourly node %s: parameters %v, want %v", n.Name, n.Script.Parameters, hourly)
+			}
+			if !strings.Contains(sql, "= '${bizhour_day}' AND `hh` = '${bizhour}'") {
+				t.Errorf("hourly node %s reads no hour partition:\n%s", n.Name, sql)
+			}
+			continue
+		}
+		if n.Trigger["cron"] != cfg.DataWorks.Cron || strings.Contains(sql, "bizhour") {
+			t.Errorf("daily node %s: cron %q, or an hour parameter in its SQL", n.Name, n.Trigger["cron"])
+		}
+		if !strings.Contains(sql, "WHERE `dt` = '${bizdate}'\n") {
+			t.Errorf("daily node %s should read every hour of its day of the hourly DW:\n%s", n.Name, sql)
+		}
+	}
+	if got := s.Spec.Workflows[0].Trigger["cron"]; got != cfg.DataWorks.Cron {
+		t.Errorf("workflow cron %q, want the daily cron", got)
+	}
+}

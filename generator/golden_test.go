@@ -158,8 +158,12 @@ func TestReportNodeScansDWOnce(t *testing.T) {
 			if got := strings.Count(sql, "FROM "+dw); got != 1 {
 				t.Errorf("%s/%s: reads %s %d times, want once", name, n.Name, dw, got)
 			}
-			day := "WHERE `" + cfg.DW.Partition + "` = '${bdp.system.bizdate}'"
+			day := "WHERE `" + cfg.DW.Partition + "` = '" + n.Params[0].Placeholder() + "'"
 			twoDays := "WHERE `" + cfg.DW.Partition + "` IN ('${final_bizdate}', '${final_next_bizdate}')"
+			if n.Hourly {
+				// bizhour_day and bizhour: the hour partition of the day.
+				day = "WHERE `" + cfg.DW.Partition + "` = '${bizhour_day}' AND `" + cfg.DW.HourPartition + "` = '${bizhour}'"
+			}
 			if !strings.Contains(sql, day) && !strings.Contains(sql, twoDays) {
 				t.Errorf("%s/%s: no quoted partition filter on the business date", name, n.Name)
 			}

@@ -75,6 +75,10 @@ type Node struct {
 	// NextDay is set for nodes that also read their inputs' next-day
 	// partition (cross_midnight funnels).
 	NextDay bool
+	// Hourly is set for nodes that run every hour, each run writing one
+	// hour partition (day, hour) of their table from the same hour
+	// partition of their input.
+	Hourly bool
 	// Params are the scheduling parameters its SQL uses, sorted by name.
 	Params []Param
 	// Script is what the node runs, with the scheduling parameters in
@@ -91,10 +95,13 @@ type Table struct {
 	Name      string
 	Comment   string
 	Partition string
-	Lifecycle int64
-	Columns   []models.Column // MaxCompute types
-	DDL       File
-	Create    Script // the statements of DDL
+	// HourPartition is the hour partition column of a table partitioned by
+	// (Partition, HourPartition); "" for a daily table.
+	HourPartition string
+	Lifecycle     int64
+	Columns       []models.Column // MaxCompute types
+	DDL           File
+	Create        Script // the statements of DDL
 }
 
 // Project is a rendered project: every file, the tables in creation order
@@ -177,7 +184,7 @@ func (p *Project) renderTable(tv tableView) (Table, error) {
 	if err != nil {
 		return Table{}, err
 	}
-	return Table{Layer: tv.Layer, Name: tv.Name, Comment: tv.Comment, Partition: tv.Partition,
+	return Table{Layer: tv.Layer, Name: tv.Name, Comment: tv.Comment, Partition: tv.Partition, HourPartition: tv.HourPartition,
 		Lifecycle: tv.Lifecycle, Columns: tv.Columns, Create: script,
 		DDL: File{Path: path.Join("ddl", tv.Name+".sql"), Data: file}}, nil
 }
@@ -198,6 +205,9 @@ type nodeSpec struct {
 
 func dwNode(cfg *models.Config) nodeSpec {
 	params := dayParams(cfg, nil)
+	if cfg.DW.Hourly() {
+		params = hourParams()
+	}
 	v := newDWView(cfg, placeholders(params))
 	return nodeSpec{name: cfg.DW.Name, layer: LayerDW, inputs: []string{cfg.ODS.Name}, params: params,
 		odps2: v.Table.ODPS2, table: v.Table, comments: "dw_comments", insert: "dw_insert",
@@ -206,6 +216,9 @@ func dwNode(cfg *models.Config) nodeSpec {
 
 func rptNode(cfg *models.Config, f *models.Funnel) nodeSpec {
 	params := dayParams(cfg, f)
+	if f.Hourly() {
+		params = hourParams()
+	}
 	v := newRPTView(cfg, f, placeholders(params))
 	return nodeSpec{name: f.Report.Table, layer: LayerRPT, funnel: f.Name, inputs: []string{cfg.DW.Name},
 		nextDay: v.Cross, params: params, odps2: true, zone: v.TimeRead.Zone, table: v.Table,
@@ -229,7 +242,7 @@ func (p *Project) renderNode(s nodeSpec) (Node, error) {
 		return Node{}, err
 	}
 	return Node{Name: s.name, Path: path.Join("nodes", s.name+".sql"), Inputs: s.inputs, Layer: s.layer,
-		Funnel: s.funnel, NextDay: s.nextDay, Params: s.params, Script: script, SQL: file, spec: s}, nil
+		Funnel: s.funnel, NextDay: s.nextDay, Hourly: hourlyNode(s.table), Params: s.params, Script: script, SQL: file, spec: s}, nil
 }
 
 // nodeScript renders a node's statements from its view: on engines without
@@ -255,12 +268,31 @@ func (p *Project) nodeScript(s nodeSpec, v any, table tableView) (Script, error)
 // with the day (and, for nodes that read it, the next day) in place of the
 // scheduling parameters.
 func (p *Project) NodeScript(n *Node, day string) (Script, error) {
+	if n.Hourly {
+		return Script{}, fmt.Errorf("node %s runs every hour: render it for an hour of the day", n.Name)
+	}
+	return p.nodeScriptAt(n, day, "")
+}
+
+// NodeHourScript renders what hourly node n runs for hour (00 to 23) of
+// business date day.
+func (p *Project) NodeHourScript(n *Node, day, hour string) (Script, error) {
+	if !n.Hourly {
+		return Script{}, fmt.Errorf("node %s runs once a day, not every hour", n.Name)
+	}
+	if !bizdate.ValidHour(hour) {
+		return Script{}, fmt.Errorf("hour %q: want two digits from 00 to 23", hour)
+	}
+	return p.nodeScriptAt(n, day, hour)
+}
+
+func (p *Project) nodeScriptAt(n *Node, day, hour string) (Script, error) {
 	if _, err := bizdate.Parse(day); err != nil {
 		return Script{}, err
 	}
-	d := dates{Day: day, Next: bizdate.Next(day)}
+	d := dates{Day: day, Next: bizdate.Next(day), Hour: hour}
 	table := n.spec.table
-	table.Param = d.Day
+	table.Param, table.HourParam = d.Day, d.Hour
 	return p.nodeScript(n.spec, n.spec.view(d), table)
 }
 
@@ -449,7 +481,8 @@ func dict(kv ...any) (map[string]any, error) {
 
 // ReportQuery renders the statement that reads funnel f's report rows back
 // for the business dates from..to, inclusive: its report columns in order,
-// then the partition column. With from and to empty it reads every date.
+// then the partition column, and for an hourly report the hour partition
+// column. With from and to empty it reads every date.
 func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error) {
 	for _, d := range []string{from, to} {
 		if d == "" {
@@ -463,9 +496,9 @@ func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error)
 		return "", fmt.Errorf("report query: give both dates of the range, or neither")
 	}
 	v := struct {
-		Columns                    []string
-		Table, Partition, From, To string
-	}{Table: f.Report.Table, Partition: f.Report.Partition, From: from, To: to}
+		Columns                                   []string
+		Table, Partition, HourPartition, From, To string
+	}{Table: f.Report.Table, Partition: f.Report.Partition, HourPartition: f.Report.HourPartition, From: from, To: to}
 	for _, c := range f.ReportColumns() {
 		v.Columns = append(v.Columns, c.Name)
 	}

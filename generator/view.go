@@ -21,11 +21,12 @@ type tableView struct {
 	Lifecycle int64
 	Columns   []models.Column
 	ODPS2     bool
+	hourView  // a table partitioned by (day, hour): see hourly.go
 }
 
 func newTableView(layer string, t models.Table) tableView {
 	return tableView{Layer: layer, Name: t.Name, Comment: t.Comment, Partition: t.Partition,
-		Lifecycle: t.Lifecycle, Columns: t.Columns, ODPS2: needsODPS2(t.Columns)}
+		Lifecycle: t.Lifecycle, Columns: t.Columns, ODPS2: needsODPS2(t.Columns), hourView: hourView{HourPartition: t.HourPartition}}
 }
 
 type dwColumn struct {
@@ -45,6 +46,7 @@ type stageMatch struct {
 }
 
 type dwView struct {
+	dwHours    // which hour partitions of the ODS table it reads: see hourly.go
 	Table      tableView
 	Source     string
 	Partition  string
@@ -73,6 +75,7 @@ func newDWView(c *models.Config, d dates) dwView {
 	v := dwView{Table: newTableView("DW", c.DW.Table), Source: c.ODS.Name, Partition: c.ODS.Partition, DedupBy: c.DW.DedupBy}
 	v.Cluster, v.ClusterStages = clusterOrder(c)
 	v.Table.Param = d.Day
+	v.setHours(c, d)
 	for _, col := range c.DW.Columns {
 		src, _ := c.ODS.Column(col.Name)
 		v.Columns = append(v.Columns, dwColumn{Name: src.Name, Type: col.Type, Cast: src.Type != col.Type})
@@ -184,6 +187,7 @@ type reportValue struct {
 
 type rptView struct {
 	stagesView
+	rptHours    // the hour an hourly report computes: see hourly.go
 	Table       tableView
 	Funnel      string
 	Description string
@@ -299,7 +303,7 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 	}
 	v := rptView{
 		Table: newTableView("RPT", models.Table{Name: f.Report.Table, Comment: f.Report.Comment, Partition: f.Report.Partition,
-			Lifecycle: f.Report.Lifecycle, Columns: tcols}),
+			Lifecycle: f.Report.Lifecycle, Columns: tcols, HourPartition: f.Report.HourPartition}),
 		Funnel: f.Name, Description: f.Description, Mode: f.Mode,
 		Source: c.DW.Name, Partition: c.DW.Partition, Day: d.Day, Next: d.Next, Cross: f.DayBoundary == models.CrossMidnight,
 		User: f.UserColumn, Time: f.TimeColumn.Name, stagesView: newStagesView(c, f),
@@ -309,6 +313,7 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 	}
 	v.Window = f.Window.Seconds * v.TimeRead.Units
 	v.Table.Param = d.Day
+	v.setHours(c, f, d)
 	times := newTimeAggs(&v, f, cols)
 	for _, col := range cols {
 		if v.Long {

@@ -62,6 +62,10 @@ type DataWorks struct {
 	// Datasource is the workspace's MaxCompute data source the nodes run
 	// on, as named in DataWorks (odps_first is a workspace's default).
 	Datasource string `toml:"datasource" default:"odps_first"`
+	// HourlyCron is when the hourly nodes run (an hourly DW, the reports of
+	// funnels with grain = "hour"): a Quartz cron that fires once an hour,
+	// each run computing the hour before it.
+	HourlyCron string `toml:"hourly_cron" default:"00 10 00-23/1 * * ?"`
 }
 
 // Column is a table column.
@@ -73,12 +77,19 @@ type Column struct {
 
 // Table is a partitioned table of the ODS or DW layer.
 type Table struct {
-	Name      string   `toml:"name"`
-	Comment   string   `toml:"comment"`
-	Partition string   `toml:"partition"`
-	Lifecycle int64    `toml:"lifecycle"`
-	Columns   []Column `toml:"columns"`
+	Name      string `toml:"name"`
+	Comment   string `toml:"comment"`
+	Partition string `toml:"partition"`
+	// HourPartition, when set, makes the table partitioned by day and hour:
+	// (Partition, HourPartition), the hour a STRING "00" to "23", as a
+	// DataWorks hourly sync writes it.
+	HourPartition string   `toml:"hour_partition"`
+	Lifecycle     int64    `toml:"lifecycle"`
+	Columns       []Column `toml:"columns"`
 }
+
+// Hourly reports whether the table is partitioned by day and hour.
+func (t *Table) Hourly() bool { return t.HourPartition != "" }
 
 // DW is the cleaned layer, derived from ODS one partition at a time.
 type DW struct {
@@ -108,11 +119,23 @@ const (
 	CrossMidnight = "cross_midnight"
 )
 
+// Grains of a funnel's report: a row set per day, or per hour.
+const (
+	GrainDay  = "day"
+	GrainHour = "hour"
+)
+
+// HoursPerDay is how many hour partitions a day of an hourly table has.
+const HoursPerDay = 24
+
 // Funnel is one funnel and its report table.
 type Funnel struct {
-	Name        string     `toml:"name"`
-	Description string     `toml:"description"`
-	Mode        string     `toml:"mode" default:"events"`
+	Name        string `toml:"name"`
+	Description string `toml:"description"`
+	Mode        string `toml:"mode" default:"events"`
+	// Grain is "day" (a report per business date) or "hour" (a report per
+	// hour partition, from an hourly DW; see docs/funnels.md).
+	Grain       string     `toml:"grain" default:"day"`
 	Window      Duration   `toml:"window" duration:"1s..31d,seconds"` // see Duration
 	DayBoundary string     `toml:"day_boundary" default:"within_day"`
 	UserColumn  string     `toml:"user_column"`
@@ -127,6 +150,9 @@ type Funnel struct {
 	Report         Report  `toml:"report"`
 }
 
+// Hourly reports whether the funnel reports per hour (grain = "hour").
+func (f *Funnel) Hourly() bool { return f.Grain == GrainHour }
+
 // Stage is one step of a funnel: the event values that count as it.
 type Stage struct {
 	Name   string   `toml:"name"`
@@ -138,7 +164,11 @@ type Report struct {
 	Table     string `toml:"table"`
 	Comment   string `toml:"comment"`
 	Partition string `toml:"partition" default:"dt"`
-	Lifecycle int64  `toml:"lifecycle"`
+	// HourPartition is the hour partition column of an hourly report
+	// (grain = "hour"); the report table is partitioned by (Partition,
+	// HourPartition). Empty for a daily report.
+	HourPartition string `toml:"hour_partition"`
+	Lifecycle     int64  `toml:"lifecycle"`
 	// CountType is BIGINT or STRING (the seed writes counts into STRING columns).
 	CountType string `toml:"count_type" default:"BIGINT"`
 	// RateFormat is "ratio" (DOUBLE in [0,1]) or "percent" (STRING like '34.29%', the seed).
@@ -293,6 +323,11 @@ func (c *Config) applyDerivedDefaults() {
 	}
 	if c.Project.Workspace == "" {
 		c.Project.Workspace = c.Project.Name
+	}
+	for i := range c.Funnels {
+		if r := &c.Funnels[i].Report; c.Funnels[i].Grain == GrainHour && r.HourPartition == "" {
+			r.HourPartition = c.DW.HourPartition
+		}
 	}
 	if len(c.Targets) == 0 {
 		c.Targets = map[string]Target{"local": {Engine: EngineDuckDB}}

@@ -45,6 +45,26 @@ func checkCron(expr string) error {
 	return nil
 }
 
+// checkHourlyCron checks the cron of hourly nodes: a valid cron (checkCron)
+// that fires once in every hour of every day, at a fixed second and minute,
+// e.g. "00 10 00-23/1 * * ?" (DataWorks writes an hourly schedule so).
+func checkHourlyCron(expr string) error {
+	if err := checkCron(expr); err != nil {
+		return err
+	}
+	f := strings.Fields(expr)
+	everyHour := map[string]bool{"*": true, "0/1": true, "00/1": true, "*/1": true, "0-23": true, "00-23": true, "0-23/1": true, "00-23/1": true}
+	if !isNumber(f[0]) || !isNumber(f[1]) || !everyHour[f[2]] || (f[3] != "*" && f[3] != "?") || f[4] != "*" || (f[5] != "*" && f[5] != "?") {
+		return fmt.Errorf("hourly_cron %q does not fire once in every hour: hourly nodes each compute the hour before their run; write the second and the minute as numbers and the hours as 00-23/1, e.g. \"00 10 00-23/1 * * ?\" for 10 minutes past every hour", expr)
+	}
+	return nil
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil && !strings.ContainsAny(s, "+-")
+}
+
 func (cf cronField) check(f string) error {
 	if f == "?" {
 		if !cf.question {

@@ -390,4 +390,17 @@ table = %q
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("got %v, want %s", err, want)
 	}
+
+	// The format reaches the SQL (its literal text too): no ${ (DataWorks
+	// would replace it) and no control character.
+	for format, want := range map[string]string{
+		"yyyy-MM-dd HH:mm:ss '${x}'": `format "yyyy-MM-dd HH:mm:ss '${x}'" contains "${"`,
+		"yyyy-MM-dd HH:mm:ss '\a'":   `format "yyyy-MM-dd HH:mm:ss '\a'" contains the control character U+0007`,
+	} {
+		f := strings.ReplaceAll(funnel("a", "rpt_a", format), `\a`, `\u0007`) // in TOML's escape
+		_, err = Parse("funnel.toml", []byte(src[:i]+f+src[i:]))
+		if err == nil || !strings.Contains(err.Error(), "funnels[1].time_column.format: "+want) {
+			t.Errorf("format %q: got %v, want %s", format, err, want)
+		}
+	}
 }

@@ -42,6 +42,7 @@ var addedLines = []string{
 	`hints = { "odps.sql.allow.fullscan" = "true" }`, `hints = { access_key = "k" }`, `timeout = "7d"`,
 	`poll_interval = "10ms"`, `[targets.prod]`, `[targets."a b"]`, `lifecycle = 9223372036854775807`,
 	`threads = -1`, `parameters = "custom"`, `drop_unknown_events = false`, `dedup_by = []`,
+	`grain = "hour"`, `hour_partition = "hh"`, `hourly_cron = "0 0 * * * ?"`,
 }
 
 var (
@@ -184,7 +185,7 @@ func checkRendered(t *testing.T, f generator.File) {
 	}
 	for _, m := range placeholder.FindAllString(string(f.Data), -1) {
 		switch m {
-		case "${bdp.system.bizdate}", "${bizdate}", "${final_bizdate}", "${final_next_bizdate}":
+		case "${bdp.system.bizdate}", "${bizdate}", "${final_bizdate}", "${final_next_bizdate}", "${bizhour_day}", "${bizhour}":
 		default:
 			t.Errorf("%s holds %s, which DataWorks would replace", f.Path, m)
 			return

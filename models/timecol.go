@@ -129,3 +129,28 @@ func (c *Config) StringTimes() []TimeColumn {
 	}
 	return out
 }
+
+// LoadDayTime returns the time column from which fgen load takes the day of
+// a row without a partition value (the date of its time in
+// dataworks.timezone): the first funnel's time column that is an ODS column
+// holding a time, as that funnel reads it, with the ODS column's name. It
+// reports false when there is none (a STRING time needs its format), and
+// for an hourly ODS, whose rows must give their day and hour.
+func (c *Config) LoadDayTime() (TimeColumn, bool) {
+	if c.ODS.Hourly() {
+		return TimeColumn{}, false
+	}
+	for _, f := range c.Funnels {
+		col, ok := c.ODS.Column(f.TimeColumn.Name)
+		if !ok || f.TimeColumn.Name == "" {
+			continue
+		}
+		if TimeKind(col.Type) == TimeString && f.TimeColumn.Format == "" {
+			return TimeColumn{}, false
+		}
+		t := f.TimeColumn
+		t.Name = col.Name
+		return t, true
+	}
+	return TimeColumn{}, false
+}

@@ -134,6 +134,11 @@ func (v *validator) dataworks() {
 			v.errorf("dataworks.cron", "%v", err)
 		}
 	}
+	if v.lineText("dataworks.hourly_cron", "hourly_cron", d.HourlyCron) {
+		if err := checkHourlyCron(d.HourlyCron); err != nil {
+			v.errorf("dataworks.hourly_cron", "%v", err)
+		}
+	}
 	v.name("dataworks.datasource", d.Datasource, "data source name", false)
 	if d.RerunTimes < 0 || d.RerunTimes > 10 {
 		v.errorf("dataworks.rerun_times", "rerun_times must be between 0 and 10")
@@ -183,6 +188,9 @@ func (v *validator) table(p string, t *Table) {
 	} else {
 		v.ident(p+".partition", t.Partition, "partition column")
 	}
+	if v.c.Has(p+".hour_partition") && v.ident(p+".hour_partition", t.HourPartition, "hour partition column") && sameName(t.HourPartition, t.Partition) {
+		v.errorf(p+".hour_partition", "hour_partition %q is also the day partition column; name the STRING column holding the hour 00 to 23, e.g. hour_partition = \"hh\"", t.HourPartition)
+	}
 	if len(t.Columns) == 0 {
 		v.errorf(p+".columns", "table %q has no columns", t.Name)
 	}
@@ -196,6 +204,8 @@ func (v *validator) table(p string, t *Table) {
 				v.errorf(cp+".name", "column %q is defined twice in table %q", col.Name, t.Name)
 			case sameName(col.Name, t.Partition):
 				v.errorf(cp+".name", "column %q is the partition column; remove it from columns", col.Name)
+			case t.Hourly() && sameName(col.Name, t.HourPartition):
+				v.errorf(cp+".name", "column %q is the hour partition column; remove it from columns, or name the hour partition otherwise", col.Name)
 			}
 			seen[strings.ToLower(col.Name)] = true
 		}
@@ -236,6 +246,13 @@ func (v *validator) dw() {
 	if !sameName(c.DW.Partition, c.ODS.Partition) && c.DW.Partition != "" && c.ODS.Partition != "" {
 		v.errorf("dw.partition", "DW is partitioned by %q but ODS by %q; use the same partition column", c.DW.Partition, c.ODS.Partition)
 	}
+	switch {
+	case !c.DW.Hourly():
+	case !c.ODS.Hourly():
+		v.errorf("dw.hour_partition", "an hourly DW table is written an hour at a time from the ODS table's hour partitions, but [ods] is partitioned by day; set [ods] hour_partition = %q (DataWorks hourly sync), or remove dw.hour_partition", c.DW.HourPartition)
+	case !sameName(c.DW.HourPartition, c.ODS.HourPartition):
+		v.errorf("dw.hour_partition", "DW's hour partition is %q but ODS's %q; use the same hour partition column", c.DW.HourPartition, c.ODS.HourPartition)
+	}
 }
 
 // castable reports whether a DW column may be derived from an ODS column of
@@ -249,6 +266,14 @@ func (v *validator) funnel(p string, f *Funnel) {
 	oneOf(v, p+".mode", f.Mode, ModeEvents, ModeUsers, ModeOrdered)
 	if oneOf(v, p+".day_boundary", f.DayBoundary, WithinDay, CrossMidnight) && f.DayBoundary == CrossMidnight && f.Mode != ModeOrdered {
 		v.errorf(p+".day_boundary", "day_boundary = %q applies only to mode = %q", CrossMidnight, ModeOrdered)
+	}
+	if oneOf(v, p+".grain", f.Grain, GrainDay, GrainHour) && f.Hourly() {
+		if !c.DW.Hourly() && c.Has("dw") {
+			v.errorf(p+".grain", "grain = %q reads the DW table one hour partition at a time, but [dw] is partitioned by day; set [dw] hour_partition = \"hh\" (and [ods] hour_partition) so the DW node runs every hour", GrainHour)
+		}
+		if f.DayBoundary == CrossMidnight {
+			v.errorf(p+".day_boundary", "day_boundary = %q does not apply to grain = %q: an hourly report counts the chains within its hour partition; use a daily funnel to follow users across midnight", CrossMidnight, GrainHour)
+		}
 	}
 	switch {
 	case f.Mode == ModeOrdered && !c.Has(p+".window"):
@@ -343,6 +368,14 @@ func (v *validator) report(p string, f *Funnel) {
 	if r.Lifecycle < 0 {
 		v.errorf(p+".lifecycle", "lifecycle must be a positive number of days, or 0 for none")
 	}
+	if f.Hourly() && r.HourPartition != "" {
+		if v.ident(p+".hour_partition", r.HourPartition, "hour partition column") && sameName(r.HourPartition, r.Partition) {
+			v.errorf(p+".hour_partition", "hour_partition %q is also the day partition column; name the hour column, e.g. hour_partition = \"hh\"", r.HourPartition)
+		}
+	}
+	if !f.Hourly() && v.c.Has(p+".hour_partition") {
+		v.errorf(p+".hour_partition", "hour_partition applies only to grain = %q; a daily report is partitioned by %s alone", GrainHour, r.Partition)
+	}
 	oneOf(v, p+".count_type", r.CountType, "BIGINT", "STRING")
 	oneOf(v, p+".rate_format", r.RateFormat, "ratio", "percent")
 	if r.CountColumn == "" {
@@ -371,6 +404,9 @@ func (v *validator) report(p string, f *Funnel) {
 		return
 	}
 	seen := map[string]string{strings.ToLower(r.Partition): "the partition column"}
+	if f.Hourly() && r.HourPartition != "" {
+		seen[strings.ToLower(r.HourPartition)] = "the hour partition column"
+	}
 	for _, col := range f.ReportColumns() {
 		path := p + "." + col.Pattern
 		if col.Kind == KindDimension {
@@ -470,7 +506,7 @@ func (v *validator) timeColumn(p string, t TimeColumn, col Column) {
 	switch {
 	case t.Format == "":
 		v.errorf(p, "time column %q is %s; say how to read it, e.g. time_column = { name = %q, format = \"yyyy-MM-dd HH:mm:ss\", timezone = \"UTC\" }", col.Name, col.Type, col.Name)
-	case v.lineText(p+".format", "format", t.Format):
+	case v.lineText(p+".format", "format", t.Format) && v.sqlText(p+".format", "format", t.Format):
 		parts, letters, err := FormatParts(t.Format)
 		if err != nil {
 			v.errorf(p+".format", "%v", err)

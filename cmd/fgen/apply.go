@@ -163,14 +163,18 @@ func printDryRun(opts *applyOptions, p *plan.Plan) {
 	}
 	for _, d := range p.Days {
 		if !d.UpstreamReady {
-			fmt.Fprintf(w, "-- day %s: upstream partition missing (%s); would not run\n", d.Day, strings.Join(d.Missing, ", "))
+			fmt.Fprintf(w, "-- day %s: upstream partition missing (%s); would not run\n", d.Day, d.MissingText())
 			continue
 		}
 		for _, j := range d.Jobs {
 			if !j.Pending && !opts.all {
 				continue
 			}
-			fmt.Fprintf(w, "-- day %s: node %s (%s)\n%s\n", d.Day, j.Name, cmp.Or(j.Reason, "up to date; --all"), strings.TrimRight(j.Text(), "\n"))
+			node := j.Name
+			if j.Hour != "" {
+				node += " hour " + j.Hour
+			}
+			fmt.Fprintf(w, "-- day %s: node %s (%s)\n%s\n", d.Day, node, cmp.Or(j.Reason, "up to date; --all"), strings.TrimRight(j.Text(), "\n"))
 		}
 	}
 	fmt.Fprintf(opts.stderr, "dry run: %s Nothing was run.\n", p.Summary())
@@ -207,6 +211,9 @@ func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func
 		where := e.Job.Name
 		if e.Job.Day != "" {
 			where = fmt.Sprintf("[%d/%d] %s %s", e.DayIndex, e.Days, e.Job.Day, e.Job.Name)
+			if e.Job.Hour != "" {
+				where += " hour " + e.Job.Hour
+			}
 		}
 		switch e.Kind {
 		case plan.EventSubmitted:

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
-	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/internal/sample"
@@ -89,7 +88,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	}
 	dbPath := filepath.Join(dir, "demo.duckdb")
 	os.Remove(dbPath)
-	db, err := duckdb.Open(duckdb.Options{Path: dbPath})
+	db, err := openLocal(localOptions{path: dbPath})
 	if err != nil {
 		return err
 	}
@@ -123,7 +122,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	if err := sampleMatchesODS(cfg); err != nil {
 		return err
 	}
-	n, err := appendSample(ctx, db, cfg, so)
+	n, err := replaceWithSample(ctx, db, cfg, so)
 	if err != nil {
 		return err
 	}

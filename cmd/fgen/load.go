@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
-	"github.com/fgen-dev/fgen/internal/duckdb"
-	"github.com/fgen-dev/fgen/internal/ingest"
+	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -35,15 +35,26 @@ extension: .jsonl/.ndjson/.json (one flat object per line), .csv (with a header 
 an empty unquoted field is NULL, "" is the empty string) or .parquet. Every row is
 checked against the ODS columns in funnel.toml, strictly: a key or header given twice,
 an integer column's 1.5, 1e3 or " 12", a Parquet DOUBLE or STRUCT where the column is
-BIGINT or STRING, are errors, not rounded or converted. Without --bizdate, each row goes to
-the partition its own dt column names (as 'fgen sample' writes). A malformed row is reported as
+BIGINT or STRING, are errors, not rounded or converted. A time column is read as the
+funnels read it: epoch seconds or milliseconds are integers, a DATETIME or TIMESTAMP is
+text DuckDB reads as one, and a STRING time must read in its time_column format (the
+error names the column, the value and the format). Without --bizdate, each row goes to
+the partition its own dt column names (as 'fgen sample' writes) or, when it has none
+(exported logs rarely do), the date of its time in dataworks.timezone: the time column
+of the first funnel that has one, read as that funnel reads it. A malformed row is reported as
 FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows. By default the partition is replaced; --append adds to it. DuckDB's
 own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
+An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour
+column, two digits from 00 to 23; a row without one fails the load, and so does one
+without a dt (fgen takes no day or hour from the time). A loaded day gets its 24 hour
+partitions, those without rows empty, and --append adds to the day.
+
 ` + exitStatusHelp,
 		Example: `  fgen load --bizdate 20210303 events.jsonl
-  fgen load --bizdate 20210303 part-0.csv part-1.csv`,
+  fgen load --bizdate 20210303 part-0.csv part-1.csv
+  fgen load 2019-Oct.csv          # no dt column: each row's day is the date of its time`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd.Context(), opts, args) },
 	}
@@ -69,12 +80,18 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	defer ot.wh.Close()
 	start := time.Now()
+	pr := opts.newProgress(-1, "loading "+filesSize(files))
+	pr.Detail("loading %s into %s ...", filesSize(files), cfg.ODS.Name)
 	n, err := loadODS(ctx, cfg, ot.local, opts.bizdate, files, opts.append)
+	pr.Done()
 	if err != nil {
 		return err
 	}
 	el := time.Since(start)
 	into := cfg.ODS.Name + " (by each row's " + cfg.ODS.Partition + ")"
+	if tc, ok := cfg.LoadDayTime(); ok {
+		into = fmt.Sprintf("%s (by each row's %s, else the date of its %s in %s)", cfg.ODS.Name, cfg.ODS.Partition, tc.Name, cfg.DataWorks.Timezone)
+	}
 	if opts.bizdate != "" {
 		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
 	}
@@ -102,7 +119,7 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 }
 
 // ensureODS creates the ODS table on a local target if it does not exist.
-func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
+func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) error {
 	if _, err := db.Describe(ctx, cfg.ODS.Name); err == nil {
 		return nil
 	} else if !errors.Is(err, warehouse.ErrTableNotFound) {
@@ -118,10 +135,26 @@ func ensureODS(ctx context.Context, cfg *models.Config, db *duckdb.DB) error {
 }
 
 // loadODS loads files into the ODS table, which exists.
-func loadODS(ctx context.Context, cfg *models.Config, db *duckdb.DB, day string, files []string, appendRows bool) (int64, error) {
-	n, err := ingest.Load(ctx, db, ingest.ODS(cfg, day, files, appendRows))
+func loadODS(ctx context.Context, cfg *models.Config, db localEngine, day string, files []string, appendRows bool) (int64, error) {
+	n, err := db.LoadODS(ctx, cfg, day, files, appendRows)
 	if err != nil {
 		return 0, fmt.Errorf("load: %w; nothing was loaded", err)
 	}
 	return n, nil
+}
+
+// filesSize says how many files there are and their size, e.g. "2 files
+// (1.3 GB)".
+func filesSize(files []string) string {
+	var size int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			size += st.Size()
+		}
+	}
+	what := "1 file"
+	if len(files) != 1 {
+		what = fmt.Sprintf("%d files", len(files))
+	}
+	return fmt.Sprintf("%s (%s)", what, plan.FormatBytes(size))
 }

@@ -416,7 +416,7 @@ func TestLoadMalformedRowKeepsPartition(t *testing.T) {
 		"bad.jsonl": `fgen: load: bad.jsonl:3: column ts: "yesterday" is not a valid BIGINT; nothing was loaded`,
 		"bad.csv":   `fgen: load: bad.csv:3: 3 fields, but the header has 4; nothing was loaded`,
 	} {
-		r := fgen(t, dir, nil, "load", "--bizdate", "20210303", file)
+		r := fgen(t, dir, nil, "load", "-q", "--bizdate", "20210303", file)
 		if r.code != 1 || strings.TrimSpace(r.stderr) != want {
 			t.Errorf("load %s: exit %d, stderr %q, want %q", file, r.code, r.stderr, want)
 		}

@@ -285,7 +285,8 @@ func TestMaxComputeReport(t *testing.T) {
 		t.Errorf("report before apply: %+v", r)
 	}
 	fgen(t, dir, env, "apply", "--target", "mc", "--yes") // the tables
-	srv.On("FROM `rpt_user_trace_data`", odpstest.Outcome{Result: "browse,click,purchase,browse_rate,click_rate,dt\n1000,343,37,34.3%,10.79%,20210303\n"})
+	// The query runs a while, as on MaxCompute: a terminal shows a bar (below).
+	srv.On("FROM `rpt_user_trace_data`", odpstest.Outcome{RunningPolls: 3, Result: "browse,click,purchase,browse_rate,click_rate,dt\n1000,343,37,34.3%,10.79%,20210303\n"})
 	r := fgen(t, dir, env, "report", "--target", "mc", "--bizdate", "20210303", "--format", "json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"count": 343`) {
 		t.Fatalf("report: %+v", r)
@@ -304,6 +305,12 @@ func TestMaxComputeReport(t *testing.T) {
 	}
 	if r := fgen(t, dir, env, "report", "--target", "mc"); r.code != 1 || !strings.Contains(r.stderr, "--bizdate") {
 		t.Errorf("report without dates: %+v", r)
+	}
+
+	// A report that waits on MaxCompute shows a bar on a terminal.
+	onTTY(t)
+	if r := fgen(t, dir, env, "report", "--target", "mc", "--bizdate", "20210303"); r.code != 0 || !strings.Contains(r.stderr, "funnels   0% |") {
+		t.Errorf("report on a terminal: %+v", r)
 	}
 }
 
@@ -349,7 +356,7 @@ func TestMaxComputeNeverChangesODS(t *testing.T) {
 		{"other partition key", func(s *odpstest.TableSpec) { s.PartitionKeys = []odpstest.Column{{Name: "ds", Type: "STRING"}} }, `set partition = \"ds\" under [ods]`},
 		{"hourly partitions", func(s *odpstest.TableSpec) {
 			s.PartitionKeys = append(s.PartitionKeys, odpstest.Column{Name: "hh", Type: "STRING"})
-		}, `set partition = \"dt,hh\"`},
+		}, `set partition = \"dt\" and hour_partition = \"hh\" under [ods]`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, srv, env := mcProject(t)

@@ -16,28 +16,91 @@ type progress struct {
 	w     io.Writer
 	quiet bool
 	bar   *progressbar.ProgressBar // nil unless on a terminal
+
+	stop, stopped chan struct{} // the bar's ticker, while it runs
 }
 
+// onTerminal reports whether w is a terminal, where progress is a bar
+// (tests set it).
+var onTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f)
+}
+
+// barDelay is how long work runs before its bar shows: work that takes less
+// leaves no trace on the terminal.
+var barDelay = time.Second
+
+// barThrottle is how often a bar is drawn at most.
+var barThrottle = 100 * time.Millisecond
+
 // newProgress starts the progress of total steps of work described by what
-// (e.g. "jobs"), on g's stderr.
+// (e.g. "jobs"), on g's stderr. A total below zero is work of unknown size:
+// a spinner with the time spent.
 func (g *globalOptions) newProgress(total int, what string) *progress {
 	p := &progress{w: g.stderr, quiet: g.quiet}
-	if f, ok := g.stderr.(*os.File); ok && !g.quiet && total > 0 && isTerminal(f) {
-		p.bar = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(f),
-			progressbar.OptionSetDescription(what),
+	if g.quiet || total == 0 || !onTerminal(g.stderr) {
+		return p
+	}
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(&delayed{w: g.stderr, from: time.Now().Add(barDelay)}),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(barThrottle),
+		progressbar.OptionEnableColorCodes(false), // and so NO_COLOR holds
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(30),
+	}
+	if total > 0 {
+		opts = append(opts,
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetItsString(what),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionSetElapsedTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionEnableColorCodes(false), // and so NO_COLOR holds
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSetWidth(30),
-		)
+			progressbar.OptionSetPredictTime(true))
+	} else {
+		opts = append(opts, progressbar.OptionSpinnerType(14), progressbar.OptionSetSpinnerChangeInterval(100*time.Millisecond))
+		total = -1
 	}
+	p.bar = progressbar.NewOptions(total, opts...)
+	p.tick(total < 0)
 	return p
+}
+
+// tick draws the bar as time passes, also between steps (and so once
+// barDelay is over), and turns a spinner.
+func (p *progress) tick(spin bool) {
+	n := 0 // a counted bar redraws; a spinner turns
+	if spin {
+		n = 1
+	}
+	p.stop = make(chan struct{})
+	p.stopped = make(chan struct{})
+	go func() {
+		defer close(p.stopped)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.bar.Add(n)
+			}
+		}
+	}()
+}
+
+// delayed drops what is written to w before the time from.
+type delayed struct {
+	w    io.Writer
+	from time.Time
+}
+
+func (d *delayed) Write(b []byte) (int, error) {
+	if time.Now().Before(d.from) {
+		return len(b), nil
+	}
+	return d.w.Write(b)
 }
 
 // Line prints a line of information (not with -q). On a terminal it goes
@@ -71,14 +134,22 @@ func (p *progress) print(format string, args ...any) {
 }
 
 // Step counts a step of work done.
-func (p *progress) Step() {
+func (p *progress) Step() { p.Add(1) }
+
+// Add counts n steps of work done.
+func (p *progress) Add(n int) {
 	if p.bar != nil {
-		p.bar.Add(1)
+		p.bar.Add(n)
 	}
 }
 
 // Done ends the progress, clearing the bar.
 func (p *progress) Done() {
+	if p.stop != nil {
+		close(p.stop)
+		<-p.stopped
+		p.stop = nil
+	}
 	if p.bar != nil {
 		p.bar.Finish()
 	}

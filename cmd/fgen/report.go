@@ -105,6 +105,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
+	if fs, err = dailyFunnels(cfg, fs, opts.all); err != nil {
+		return err
+	}
 	if format == report.FormatCSV && len(fs) > 1 {
 		return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or use --format json or html", len(fs))
 	}
@@ -132,6 +135,8 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	}
 	var rs []*report.Report
 	first, last := "", ""
+	pr := opts.newProgress(len(fs), "funnels")
+	defer pr.Done()
 	for _, f := range fs {
 		if _, err := ot.wh.Describe(ctx, f.Report.Table); errors.Is(err, warehouse.ErrTableNotFound) {
 			return fmt.Errorf("target %s has no report table %s yet; create and fill it with '%s'", ot.name, f.Report.Table, fill)
@@ -154,7 +159,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			return err
 		}
 		rs = append(rs, r)
+		pr.Step()
 	}
+	pr.Done()
 	if first != "" {
 		if err := warnEvents(ctx, opts.stderr, ot.wh, proj, cfg, first, last); err != nil {
 			return err
@@ -177,7 +184,7 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 			continue
 		}
 		seen[row.Dt] = true
-		out, err := wh.Partition(ctx, f.Report.Table, f.Report.Partition, row.Dt)
+		out, err := wh.Partition(ctx, f.Report.Table, warehouse.DaySpec(f.Report.Partition, row.Dt))
 		if err != nil {
 			return err
 		}
@@ -185,7 +192,7 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 		if err != nil {
 			continue
 		}
-		in, err := wh.Partition(ctx, cfg.DW.Name, cfg.DW.Partition, next)
+		in, err := warehouse.DayPartition(ctx, wh, cfg.DW.Name, cfg.DW.Partition, cfg.DW.HourPartition, next)
 		if err != nil {
 			return err
 		}
@@ -231,6 +238,26 @@ func writeReport(stdout, stderr io.Writer, rs []*report.Report, format report.Fo
 	}
 	fmt.Fprintf(stderr, "wrote %s\n", path)
 	return nil
+}
+
+// dailyFunnels leaves out the hourly funnels (grain = "hour") that --all
+// picked, and refuses one named: the report formats show days, and an
+// hourly funnel's rows are hours.
+func dailyFunnels(cfg *models.Config, fs []*models.Funnel, all bool) ([]*models.Funnel, error) {
+	var out []*models.Funnel
+	for _, f := range fs {
+		if !f.Hourly() {
+			out = append(out, f)
+			continue
+		}
+		if !all {
+			return nil, fmt.Errorf("funnel %s reports per hour (grain = %q); fgen report shows daily funnels: query its table %s, partitioned by (%s, %s), directly", f.Name, models.GrainHour, f.Report.Table, f.Report.Partition, f.Report.HourPartition)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("every funnel of %s reports per hour; fgen report shows daily funnels", cfg.File)
+	}
+	return out, nil
 }
 
 // pickFunnels returns the funnels named, in the order named, each once;

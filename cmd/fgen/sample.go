@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
-	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -40,7 +38,10 @@ empty or NULL user ids, unknown events, log records shipped twice, and a few bot
 The same --seed gives the same events, byte for byte.
 
 -o FILE writes JSON lines (.jsonl), CSV (.csv) or Parquet (.parquet), with the 12 ODS
-columns plus dt; 'fgen load FILE' loads it back by its dt column. --load writes the
+columns plus dt; 'fgen load FILE' loads it back by its dt column. ts is written as the
+funnels read it: epoch seconds, epoch milliseconds (time_column = { name = "ts",
+unit = "ms" }), a DATETIME or TIMESTAMP (UTC wall time yyyy-MM-dd HH:mm:ss.SSS), or a
+STRING in the time_column's format and time zone. --load writes the
 days straight into the target's ODS table, replacing those partitions.
 
 ` + exitStatusHelp,
@@ -87,6 +88,13 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		return err
 	}
 	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: stages, Noise: opts.noise}
+	if cfg != nil {
+		if so.Time, err = sampleTimeFormat(cfg); err != nil {
+			return err
+		}
+	}
+	pr := opts.newProgress(opts.users*opts.days, "users")
+	so.Progress = sampleProgress(pr, opts.start, opts.users, opts.days)
 	start := time.Now()
 	var n int64
 	var where string
@@ -99,17 +107,18 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		n, err = writeSample(output, so)
 		where = output
 	}
+	pr.Done()
 	if err != nil {
 		return err
 	}
 	el := time.Since(start)
-	fmt.Fprintf(opts.stderr, "wrote %d events (%d days from %s, %d users a day) to %s in %.1fs, %.2fM events/s\n",
-		n, opts.days, opts.start, opts.users, where, el.Seconds(), float64(n)/el.Seconds()/1e6)
+	fmt.Fprintf(opts.stderr, "wrote %d events (%d days from %s, %d users a day, ts as %s) to %s in %.1fs, %.2fM events/s\n",
+		n, opts.days, opts.start, opts.users, so.Time, where, el.Seconds(), float64(n)/el.Seconds()/1e6)
 	return nil
 }
 
 func writeSample(path string, so sample.Options) (int64, error) {
-	w, err := sample.Create(path)
+	w, err := sample.Create(path, so.Time)
 	if err != nil {
 		return 0, err
 	}
@@ -137,11 +146,24 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 		return 0, "", err
 	}
 	defer ot.wh.Close()
-	n, err := appendSample(ctx, ot.local, cfg, so)
+	n, err := replaceWithSample(ctx, ot.local, cfg, so)
 	if err != nil {
 		return 0, "", err
 	}
 	return n, fmt.Sprintf("%s on target %s", cfg.ODS.Name, ot.name), nil
+}
+
+// sampleProgress counts the users generated on pr and, where pr shows no
+// bar, prints a line as each of several days is done.
+func sampleProgress(pr *progress, start string, users, days int) func(int) {
+	done := 0
+	return func(n int) {
+		pr.Add(n)
+		done += n
+		if days > 1 && done%users == 0 {
+			pr.Detail("  %s done (day %d of %d)", addDays(start, done/users-1), done/users, days)
+		}
+	}
 }
 
 // checkSampleFlags checks the flags fgen sample and fgen demo share.
@@ -160,16 +182,17 @@ func sampleDays(start string, n int) ([]string, error) {
 	return bizdate.Range(start, addDays(start, n-1))
 }
 
-// appendSample replaces the ODS partitions of the sample's days with its
-// events and returns the number of events.
-func appendSample(ctx context.Context, db *duckdb.DB, cfg *models.Config, so sample.Options) (int64, error) {
+// replaceWithSample replaces the ODS partitions of the sample's days with
+// its events and returns the number of events.
+func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, so sample.Options) (int64, error) {
 	days, err := sampleDays(so.Start, so.Days)
 	if err != nil {
 		return 0, err
 	}
-	return db.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
-		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
-	})
+	if so.Time, err = sampleTimeFormat(cfg); err != nil { // fgen demo's options have none
+		return 0, err
+	}
+	return db.ReplaceWithSample(ctx, cfg, days, so)
 }
 
 // sampleMatchesODS checks that the ODS table has the seed's columns, which
@@ -184,6 +207,17 @@ func sampleMatchesODS(cfg *models.Config) error {
 			strings.Join(sample.Columns(), ", "), cfg.ODS.Name, strings.Join(odsCols, ", "))
 	}
 	return nil
+}
+
+// sampleTimeFormat is how the sample writes the ODS column ts of cfg: as
+// the funnels read it (epoch seconds or milliseconds, a DATETIME, a STRING
+// in a format and time zone).
+func sampleTimeFormat(cfg *models.Config) (sample.TimeFormat, error) {
+	tf, err := sample.TimeFormatOf(cfg)
+	if err != nil {
+		return tf, fmt.Errorf("fgen sample writes ts as the funnels read it, but: %w", err)
+	}
+	return tf, nil
 }
 
 func addDays(day string, n int) string {

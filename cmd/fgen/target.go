@@ -8,7 +8,6 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
-	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -84,7 +83,7 @@ type openedTarget struct {
 	target  models.Target
 	dialect generator.Dialect
 	wh      warehouse.Warehouse
-	local   *duckdb.DB // set for the duckdb engine
+	local   localEngine // set for a local target: its ODS takes files and samples
 }
 
 // localPath resolves a duckdb target's path relative to the config file.
@@ -95,8 +94,19 @@ func (g *globalOptions) localPath(t models.Target) string {
 	return filepath.Join(filepath.Dir(g.configPath), t.Path)
 }
 
-// openTarget resolves and opens a target. Clients are only built here, so
-// commands that don't need a warehouse never need credentials.
+// openers opens a target's warehouse, by engine: the one place cmd tells
+// engines apart. Clients are only built here, so commands that don't need a
+// warehouse never need credentials.
+var openers = map[string]func(g *globalOptions, name string, t models.Target, opts *targetOptions, access access) (warehouse.Warehouse, error){
+	models.EngineDuckDB: func(g *globalOptions, _ string, t models.Target, _ *targetOptions, access access) (warehouse.Warehouse, error) {
+		return g.openLocalTarget(t, access)
+	},
+	models.EngineMaxCompute: func(g *globalOptions, name string, t models.Target, opts *targetOptions, _ access) (warehouse.Warehouse, error) {
+		return g.openMaxCompute(name, t, opts)
+	},
+}
+
+// openTarget resolves and opens a target.
 func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions, access access) (*openedTarget, error) {
 	name, t, err := cfg.Target(opts.target)
 	if err != nil {
@@ -106,20 +116,15 @@ func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions, acce
 	if err != nil {
 		return nil, err
 	}
-	ot := &openedTarget{name: name, target: t, dialect: d}
-	switch t.Engine {
-	case models.EngineDuckDB:
-		db, err := duckdb.Open(duckdb.Options{Path: g.localPath(t), Threads: t.Threads, MemoryLimit: t.MemoryLimit, ReadOnly: access == readOnly})
-		if err != nil {
-			return nil, fmt.Errorf("target %s: %w", name, err)
-		}
-		ot.wh, ot.local = db, db
-	case models.EngineMaxCompute:
-		wh, err := g.openMaxCompute(name, t, opts)
-		if err != nil {
-			return nil, fmt.Errorf("target %s: %w", name, err)
-		}
-		ot.wh = wh
+	open, ok := openers[t.Engine]
+	if !ok {
+		return nil, fmt.Errorf("target %s: engine %q has no warehouse", name, t.Engine)
 	}
+	wh, err := open(g, name, t, opts, access)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %w", name, err)
+	}
+	ot := &openedTarget{name: name, target: t, dialect: d, wh: wh}
+	ot.local, _ = wh.(localEngine)
 	return ot, nil
 }

@@ -84,7 +84,7 @@ func BenchmarkSample(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "events.csv")
 			var events int64
 			for b.Loop() {
-				w, err := sample.Create(path)
+				w, err := sample.Create(path, sample.TimeFormat{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -128,7 +128,7 @@ func BenchmarkLoad(b *testing.B) {
 				ctx := context.Background()
 				n := shippedNodes(b)
 				path := filepath.Join(b.TempDir(), "events."+format)
-				w, err := sample.Create(path)
+				w, err := sample.Create(path, sample.TimeFormat{})
 				if err != nil {
 					b.Fatal(err)
 				}

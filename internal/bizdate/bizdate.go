@@ -5,6 +5,8 @@ package bizdate
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -58,4 +60,44 @@ func Next(day string) string {
 		panic(fmt.Sprintf("bizdate.Next: %v", err))
 	}
 	return next
+}
+
+// Hours are the hour partitions of a day, "00" to "23", as a DataWorks
+// hourly node writes them ($[hh24]).
+var Hours = func() []string {
+	h := make([]string, 24)
+	for i := range h {
+		h[i] = fmt.Sprintf("%02d", i)
+	}
+	return h
+}()
+
+// ValidHour reports whether s is an hour partition value: two digits from
+// 00 to 23.
+func ValidHour(s string) bool {
+	return len(s) == 2 && s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' && (s[0] < '2' || s[1] <= '3')
+}
+
+// HourRanges writes hours (sorted values of Hours) as a list of runs:
+// "07, 13-23".
+func HourRanges(hours []string) string {
+	var parts []string
+	for i := 0; i < len(hours); {
+		j := i
+		for j+1 < len(hours) && hourIndex(hours[j+1]) == hourIndex(hours[j])+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, hours[i]+"-"+hours[j])
+		} else {
+			parts = append(parts, hours[i])
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+func hourIndex(h string) int {
+	n, _ := strconv.Atoi(h)
+	return n
 }

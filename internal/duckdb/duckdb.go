@@ -169,7 +169,7 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 		}
 	}
 	if job.Kind == "node" && job.Day != "" {
-		if err := markNode(ctx, conn, job.Name, job.Day, job.Fingerprint); err != nil {
+		if err := markNode(ctx, conn, job.Name, job.Written().Value(), job.Fingerprint); err != nil {
 			return abort(ctx, conn, err)
 		}
 	}
@@ -208,6 +208,9 @@ func closeAfter(ctx context.Context, conn *sql.Conn) {
 }
 
 func jobName(j *warehouse.Job) string {
+	if j.Hour != "" {
+		return j.Name + " for " + j.Day + " hour " + j.Hour
+	}
 	if j.Day != "" {
 		return j.Name + " for " + j.Day
 	}
@@ -288,11 +291,16 @@ func (d *DB) Describe(ctx context.Context, table string) (*warehouse.Table, erro
 
 // Partition describes a partition from fgen_partitions, or, for one fgen
 // has no note of, from whether the table has rows in it. Bytes are unknown.
-func (d *DB) Partition(ctx context.Context, table, column, value string) (warehouse.Partition, error) {
+// fgen_partitions keys a partition by its values joined with '/'
+// (PartitionSpec.Value): a day, or a day and an hour "20210303/07".
+func (d *DB) Partition(ctx context.Context, table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
 	p := warehouse.Partition{Bytes: -1}
+	if len(spec) == 0 {
+		return p, fmt.Errorf("partition of %s: no partition columns", table)
+	}
 	var at sql.NullTime
 	var fp sql.NullString
-	err := d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint FROM fgen_partitions WHERE table_name = ? AND value = ?`, table, value).Scan(&at, &fp)
+	err := d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint FROM fgen_partitions WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp)
 	switch {
 	case err == nil:
 		p.Exists, p.Modified, p.Fingerprint = true, at.Time, fp.String
@@ -300,8 +308,14 @@ func (d *DB) Partition(ctx context.Context, table, column, value string) (wareho
 	case !errors.Is(err, sql.ErrNoRows) && !d.missingTable(err):
 		return p, err
 	}
-	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s = ?)`, quote(table), quote(column))
-	err = d.db.QueryRowContext(ctx, q, value).Scan(&p.Exists)
+	var where []string
+	var args []any
+	for _, k := range spec {
+		where = append(where, quote(k.Column)+" = ?")
+		args = append(args, k.Value)
+	}
+	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s)`, quote(table), strings.Join(where, " AND "))
+	err = d.db.QueryRowContext(ctx, q, args...).Scan(&p.Exists)
 	if d.missingTable(err) {
 		return p, nil
 	}
@@ -431,6 +445,16 @@ func (t *Tx) ClearPartitions(ctx context.Context, table, column string, days []s
 		return txError(ctx, err)
 	}
 	return t.MarkPartitions(ctx, table, days)
+}
+
+// DeletePartitions deletes the rows of table whose partition column is one
+// of days, and notes nothing: for a table partitioned by day and hour, whose
+// partitions are its hours (MarkPartitions of "day/hour" values).
+func (t *Tx) DeletePartitions(ctx context.Context, table, column string, days []string) error {
+	if err := deletePartitions(ctx, t.conn, table, column, days); err != nil {
+		return txError(ctx, err)
+	}
+	return nil
 }
 
 // MarkPartitions notes days as partitions of table that fgen wrote (see

@@ -362,7 +362,7 @@ func (e *env) report(i int) []report.Row {
 	var got []string
 	part := 0
 	for _, c := range live.Columns {
-		if c.Name == f.Report.Partition {
+		if c.Name == f.Report.Partition || f.Hourly() && c.Name == f.Report.HourPartition {
 			part++
 			if c.Type != "VARCHAR" {
 				e.t.Errorf("%s: partition column %s is %s, want VARCHAR", f.Report.Table, c.Name, c.Type)
@@ -371,7 +371,7 @@ func (e *env) report(i int) []report.Row {
 		}
 		got = append(got, c.Name+" "+c.Type)
 	}
-	if !slices.Equal(got, want) || part != 1 {
+	if !slices.Equal(got, want) || part != 1 && !f.Hourly() || part != 2 && f.Hourly() {
 		e.t.Fatalf("%s columns:\n got %v\nwant %v", f.Report.Table, got, want)
 	}
 	r, err := report.Read(context.Background(), e.wh, e.proj, f, "", "")
@@ -528,7 +528,14 @@ func (tr *tracker) Run(ctx context.Context, job *warehouse.Job, onSubmit func(wa
 		if n.Name != job.Name {
 			continue
 		}
-		if s, err := tr.env.proj.NodeScript(n, job.Day); err == nil && slices.Equal(s.Statements, job.Statements) {
+		var s generator.Script
+		var err error
+		if n.Hourly {
+			s, err = tr.env.proj.NodeHourScript(n, job.Day, job.Hour)
+		} else {
+			s, err = tr.env.proj.NodeScript(n, job.Day)
+		}
+		if err == nil && slices.Equal(s.Statements, job.Statements) {
 			for i := range s.Statements {
 				ran(nodeStatement(n.Name, i))
 			}
@@ -555,6 +562,15 @@ func failAfterInsert(name, day string) func(*warehouse.Job) *warehouse.Job {
 	}
 }
 
+// exec runs statements on the local warehouse in one transaction, as a
+// job.
+func (e *env) exec(stmts ...string) {
+	e.t.Helper()
+	if err := e.db.Run(context.Background(), &warehouse.Job{Name: "test", Statements: stmts}, nil); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // rerunOnShuffledDW rewrites the DW table's rows in an order drawn from salt
 // and runs every RPT node of days again. The DW node writes a day's rows by
 // user and time, and the ordered fold sorts a user's keys only when they
@@ -564,16 +580,12 @@ func (e *env) rerunOnShuffledDW(salt uint32, days []string) {
 	e.t.Helper()
 	ctx := context.Background()
 	dw := generator.DuckDB.QuoteIdent(e.cfg.DW.Name)
-	for _, stmt := range []string{
+	e.exec(
 		fmt.Sprintf("CREATE TEMP TABLE fgen_shuffled AS SELECT * FROM %s ORDER BY hash(rowid, %d)", dw, salt),
-		"DELETE FROM " + dw,
-		"INSERT INTO " + dw + " SELECT * FROM fgen_shuffled",
+		"DELETE FROM "+dw,
+		"INSERT INTO "+dw+" SELECT * FROM fgen_shuffled",
 		"DROP TABLE fgen_shuffled",
-	} {
-		if _, err := e.db.SQL().ExecContext(ctx, stmt); err != nil {
-			e.t.Fatalf("%s: %v", stmt, err)
-		}
-	}
+	)
 	for _, n := range e.proj.Nodes {
 		if n.Layer != "RPT" {
 			continue

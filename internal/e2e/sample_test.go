@@ -31,7 +31,7 @@ func TestSampleCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := sample.NewJSONLWriter(f)
+	w := sample.NewJSONLWriter(f, sample.TimeFormat{})
 	if err := sample.Generate(opts, w.Write); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -31,9 +30,7 @@ func TestUnreadableTimesAreDropped(t *testing.T) {
 	for i, ts := range bad {
 		stmt := fmt.Sprintf(`INSERT INTO "ods_user_trace_data" ("md5", "uid", "ts", "customize_event", "dt") VALUES ('bad%d', 'u1', '%s', '%s', '%s')`,
 			i, ts, []string{"browse", "click", "purchase", "browse"}[i], d1)
-		if _, err := e.db.SQL().ExecContext(context.Background(), stmt); err != nil {
-			t.Fatal(err)
-		}
+		e.exec(stmt)
 	}
 	p := e.plan([]string{d1})
 	want := fmt.Sprintf(`4 rows of ods_user_trace_data on %s have a ts that does not read as "yyyy-MM-dd HH:mm:ss" (e.g. "2024-02-29 25:00:00")`, d1)

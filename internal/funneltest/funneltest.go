@@ -140,9 +140,12 @@ func UnsupportedError(err error) bool {
 // Layout says which ODS columns carry which field of a reference.ODSRow.
 type Layout struct {
 	Partition string
-	Dedup     string // the column of ODSRow.DedupKey; "" for none
-	User      string // ODSRow.User
-	Event     string // ODSRow.Event
+	// HourPartition is the ODS table's hour partition column, "" for a
+	// daily ODS; each row's hour is Layout.Hour.
+	HourPartition string
+	Dedup         string // the column of ODSRow.DedupKey; "" for none
+	User          string // ODSRow.User
+	Event         string // ODSRow.Event
 	// NumericEvent: the event column is BIGINT, and the rows' event values
 	// are decimal integers written as JSON numbers.
 	NumericEvent bool
@@ -167,7 +170,7 @@ func NewLayout(cfg *models.Config) (Layout, error) {
 		return Layout{}, fmt.Errorf("no funnels")
 	}
 	f := cfg.Funnels[0]
-	l := Layout{Partition: cfg.ODS.Partition, User: f.UserColumn, Event: f.EventColumn, Types: map[string]string{}}
+	l := Layout{Partition: cfg.ODS.Partition, HourPartition: cfg.ODS.HourPartition, User: f.UserColumn, Event: f.EventColumn, Types: map[string]string{}}
 	for _, g := range cfg.Funnels[1:] {
 		if g.UserColumn != f.UserColumn || g.EventColumn != f.EventColumn {
 			return Layout{}, fmt.Errorf("funnel %s: the harness needs one user and one event column for all funnels", g.Name)
@@ -247,6 +250,9 @@ func (l Layout) WriteJSONL(w io.Writer, rows []reference.ODSRow) error {
 			}
 		}
 		obj[l.Partition] = r.Dt
+		if l.HourPartition != "" {
+			obj[l.HourPartition] = l.Hour(r)
+		}
 		if err := enc.Encode(obj); err != nil {
 			return err
 		}
@@ -274,31 +280,13 @@ func (l Layout) timeValue(ts int64) any {
 		if err != nil {
 			panic(err)
 		}
-		return at.In(zone).Format(goLayout(l.TimeColumn.Format))
+		layout, err := l.TimeColumn.GoLayout()
+		if err != nil {
+			panic(err)
+		}
+		return at.In(zone).Format(layout)
 	}
 	return ts
-}
-
-// goLayout writes a funnel.toml time format as a Go time layout.
-func goLayout(format string) string {
-	parts, letters, err := models.FormatParts(format)
-	if err != nil {
-		panic(err)
-	}
-	layout := map[string]string{"yyyy": "2006", "MM": "01", "dd": "02", "HH": "15", "mm": "04", "ss": "05", "SSS": "000"}
-	var b strings.Builder
-	for i, p := range parts {
-		if letters[i] {
-			if p == "SSS" && strings.HasSuffix(b.String(), ".") {
-				b.WriteString("000")
-				continue
-			}
-			b.WriteString(layout[p])
-		} else {
-			b.WriteString(p)
-		}
-	}
-	return b.String()
 }
 
 func nullable(p *string) any {

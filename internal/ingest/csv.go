@@ -17,7 +17,7 @@ import (
 // column (spaces trimmed, case-insensitive, each at most once). An empty
 // unquoted field is NULL, "" the empty string; blank lines are skipped (but
 // in a file of one column, where such a line is a NULL, as for DuckDB). A
-// value must fit its column as kind says. It stops at the first malformed
+// value must fit its column (valueOK). It stops at the first malformed
 // row.
 //
 // DuckDB's read_csv then reads the same file; what it would take silently
@@ -92,6 +92,7 @@ type csvChecker struct {
 	part      []byte      // its partition value
 	plainPart []byte      // plainRecord's: in the line
 	partSet   bool
+	timeSet   bool   // it has a value in the column of DayFrom
 	val       []byte // a quoted field's value, when it spans lines or has ""
 }
 
@@ -131,7 +132,7 @@ func (c *csvChecker) readHeader() error {
 		switch {
 		case col < 0:
 			c.acts = append(c.acts, actPart)
-		case c.l.cols[col].kind == kindInt:
+		case c.l.cols[col].kind == kindInt || c.l.cols[col].time != nil || col == c.l.timeCol:
 			c.acts = append(c.acts, col)
 		default:
 			c.acts = append(c.acts, actNone)
@@ -166,7 +167,7 @@ func (c *csvChecker) next() ([]byte, error) {
 // record reads the next record, handing each field to c.field, and returns
 // io.EOF at the end of the file or errBlank for a blank line.
 func (c *csvChecker) record() error {
-	c.recBytes, c.badUTF8, c.valErr, c.partSet = 0, false, nil, false
+	c.recBytes, c.badUTF8, c.valErr, c.partSet, c.timeSet = 0, false, nil, false, false
 	c.start = c.lr.n + 1
 	line, err := c.next()
 	if err != nil {
@@ -180,7 +181,7 @@ func (c *csvChecker) record() error {
 		if err := c.field(0, nil, false); err != nil {
 			return err
 		}
-		return c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, nil, false)
+		return c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, nil, false, c.timeSet)
 	}
 	if c.names == nil && c.plainRecord(line) {
 		return nil
@@ -267,7 +268,7 @@ func (c *csvChecker) record() error {
 	if n := f + 1; n != len(c.header) {
 		return fmt.Errorf("%d fields, but the header has %d", n, len(c.header))
 	}
-	return c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, c.part, c.partSet)
+	return c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, c.part, c.partSet, c.timeSet)
 }
 
 // field checks the f-th field of the record, v, NULL if not set.
@@ -291,7 +292,10 @@ func (c *csvChecker) field(f int, v []byte, set bool) error {
 		c.part, c.partSet = append(c.part[:0], v...), set
 		return nil
 	}
-	if k := &c.l.cols[col]; set && k.kind == kindInt && !k.intOK(v) && c.valErr == nil {
+	if col == c.l.timeCol {
+		c.timeSet = set
+	}
+	if k := &c.l.cols[col]; set && !k.valueOK(v) && c.valErr == nil {
 		c.valErr = &valueError{k.notValid(v)}
 	}
 	return nil
@@ -303,7 +307,7 @@ func (c *csvChecker) field(f int, v []byte, set bool) error {
 // the line eight bytes at a time, finding the commas by their bits.
 func (c *csvChecker) plainRecord(line []byte) bool {
 	body := trimEOL(line)
-	c.partSet = false
+	c.partSet, c.timeSet = false, false
 	acts := c.acts
 	f, from := 0, 0
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
@@ -339,7 +343,7 @@ func (c *csvChecker) plainRecord(line []byte) bool {
 	if f < len(acts) && acts[f] != actNone {
 		c.plainField(acts[f], body[from:])
 	}
-	if f+1 != len(c.header) || c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, c.plainPart, c.partSet) != nil {
+	if f+1 != len(c.header) || c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, c.plainPart, c.partSet, c.timeSet) != nil {
 		c.valErr = nil
 		return false // record words the error
 	}
@@ -347,7 +351,8 @@ func (c *csvChecker) plainRecord(line []byte) bool {
 }
 
 // What plainRecord does with a field: nothing, note the partition value, or
-// check the integer column of that index.
+// check the value of the column of that index (valueOK) and note whether
+// the column of DayFrom has one.
 const (
 	actNone = -2
 	actPart = -1
@@ -358,7 +363,10 @@ func (c *csvChecker) plainField(act int, v []byte) {
 		c.plainPart, c.partSet = v, len(v) > 0
 		return
 	}
-	if k := &c.l.cols[act]; len(v) > 0 && !k.intOK(v) && c.valErr == nil {
+	if act == c.l.timeCol {
+		c.timeSet = len(v) > 0
+	}
+	if k := &c.l.cols[act]; len(v) > 0 && !k.valueOK(v) && c.valErr == nil {
 		c.valErr = &valueError{k.notValid(v)}
 	}
 }

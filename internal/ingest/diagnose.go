@@ -27,6 +27,9 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 		src = l.parquetSource(fi, true)
 		check = func(col int, expr string) (string, string) {
 			name := quote(in.pq.names[col])
+			if t := l.cols[col].time; t != nil && in.pq.conv[col] != convNull {
+				return fmt.Sprintf("%s IS NOT NULL AND NOT %s", name, t.sqlReads("CAST("+name+" AS VARCHAR)")), name
+			}
 			switch in.pq.conv[col] {
 			case convCast:
 				return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", name, name, l.cols[col].Type), name

@@ -7,10 +7,17 @@
 // silently or report without a usable line: a Go scan of each text file,
 // beside DuckDB's insert, checks its syntax strictly, its keys or header
 // (unknown, repeated, in another case), that integers are written as
-// integers, the partition values and the length of lines, and gives each
-// problem as FILE:LINE: message; a Parquet file's column types are checked
-// against the table's before it is read. Only when the load fails does fgen
-// ask DuckDB which row it could not convert.
+// integers, that the times of a STRING time column read in its format
+// (Column.Format), the partition values and the length of lines, and gives
+// each problem as FILE:LINE: message; a Parquet file's column types are
+// checked against the table's before it is read, and its times as DuckDB
+// reads it. Only when the load fails does fgen ask DuckDB which row it could
+// not convert.
+//
+// A load goes into one partition, or each row into the partition its own
+// partition column names or, when it names none, the date of its time
+// (DayFrom): DuckDB computes those dates, once to know which partitions the
+// load replaces and again as it inserts the rows, with one expression.
 package ingest
 
 import (
@@ -33,6 +40,9 @@ import (
 type Column struct {
 	Name string
 	Type string
+	// Format, of a STRING time column: the format (funnel.toml's
+	// time_column, models.FormatParts) that its values must read in.
+	Format string
 }
 
 // Options describe one load into a table's partitions.
@@ -43,17 +53,76 @@ type Options struct {
 	Columns   []Column
 	Files     []string
 	Append    bool // add to the partition instead of replacing it
+	// DayFrom, for a load without a Day: how a row without a partition
+	// value gets one from its time; nil: such a row is an error.
+	DayFrom *DayFrom
+	// HourPartition, for a table partitioned by day and hour, is its hour
+	// column, which Columns must hold as VARCHAR: each row gives its hour,
+	// 00 to 23. A load writes whole days: each day it loads has its 24
+	// hour partitions, those without rows empty, as an hourly sync that
+	// ran every hour of the day leaves them.
+	HourPartition string
+}
+
+// DayFrom derives the partition value of a row that has none from its
+// time: the date yyyymmdd of the time, as the funnels read it, in Zone. A
+// row with neither is an error.
+type DayFrom struct {
+	// Time is the time column (a column of Options.Columns) and how it
+	// reads: epoch seconds or milliseconds (Unit), a DATETIME or TIMESTAMP
+	// (UTC wall time, as the local engine holds it), or a STRING in a
+	// Format and Timezone.
+	Time models.TimeColumn
+	Kind string // models.TimeKind of the column's type
+	Zone string // the time zone of the business day (dataworks.timezone)
+}
+
+// sql is the DuckDB expression of the day, yyyymmdd, of a time read as x
+// (a BIGINT, a TIMESTAMP or a VARCHAR, as its kind says).
+func (d *DayFrom) sql(x string) string {
+	var instant string // a TIMESTAMP WITH TIME ZONE
+	switch {
+	case d.Kind == models.TimeString:
+		instant = fmt.Sprintf("timezone(%s, strptime(%s, %s))", sqlString(d.Time.Timezone), x, sqlString(generator.DuckDBTimeFormat(d.Time.Format)))
+	case d.Kind == models.TimeDatetime:
+		instant = fmt.Sprintf("timezone('UTC', %s)", x)
+	case d.Time.Unit == "ms":
+		instant = fmt.Sprintf("timezone('UTC', epoch_ms(%s))", x)
+	default:
+		instant = fmt.Sprintf("to_timestamp(%s)", x)
+	}
+	return fmt.Sprintf("strftime(timezone(%s, %s), '%%Y%%m%%d')", sqlString(d.Zone), instant)
 }
 
 // ODS returns the options of a load of files into the ODS table of cfg on
 // the local engine: into day's partition, or with day "" each row into the
-// partition its own partition column names.
+// partition its own partition column names or, if it names none, the date
+// of its time in dataworks.timezone (models.Config.LoadDayTime). The values
+// of a STRING time column of the funnels must read in its format.
 func ODS(cfg *models.Config, day string, files []string, appendRows bool) Options {
+	formats := map[string]string{}
+	for _, tc := range cfg.StringTimes() {
+		formats[strings.ToLower(tc.Name)] = tc.Format
+	}
 	var cols []Column
 	for _, c := range cfg.ODS.Columns {
-		cols = append(cols, Column{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)})
+		col := Column{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)}
+		if models.IsString(c.Type) {
+			col.Format = formats[strings.ToLower(c.Name)]
+		}
+		cols = append(cols, col)
 	}
-	return Options{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows}
+	if cfg.ODS.Hourly() {
+		// Each row gives its hour; see Options.HourPartition.
+		cols = append(cols, Column{Name: cfg.ODS.HourPartition, Type: "VARCHAR"})
+	}
+	opts := Options{Table: cfg.ODS.Name, Partition: cfg.ODS.Partition, Day: day, Columns: cols, Files: files, Append: appendRows,
+		HourPartition: cfg.ODS.HourPartition}
+	if tc, ok := cfg.LoadDayTime(); ok && day == "" {
+		col, _ := cfg.ODS.Column(tc.Name)
+		opts.DayFrom = &DayFrom{Time: tc, Kind: models.TimeKind(col.Type), Zone: cfg.DataWorks.Timezone}
+	}
+	return opts
 }
 
 // RowError is a malformed row: the file, its 1-based line (or row, for
@@ -73,15 +142,17 @@ func (e *RowError) Error() string {
 
 // Load reads JSON lines (.jsonl, .ndjson, .json), CSV (.csv, with a header)
 // or Parquet (.parquet) files into one partition of a table (or, without
-// Day, into the partitions the rows name), checking every row against the
-// table's columns. Either every row of every file is loaded or, on the
-// first problem, none is and the table keeps the rows it had. It returns
-// the number of rows loaded.
+// Day, into the partitions the rows name or, with DayFrom, their times fall
+// on), checking every row against the table's columns. Either every row of
+// every file is loaded or, on the first problem, none is and the table
+// keeps the rows it had. It returns the number of rows loaded.
 //
 // Errors come in this order, each the first in file and line order: a row
 // that does not parse (or a Parquet file whose columns do not fit), then a
 // value that does not fit its column's type, then a row whose partition
-// value is missing, malformed or not the day loaded.
+// value is missing, malformed or not the day loaded, and last, for a table
+// partitioned by hour, a row without an hour or with one not 00 to 23
+// (found in the table once the rows are in, so without FILE:LINE).
 func Load(ctx context.Context, db *duckdb.DB, opts Options) (int64, error) {
 	l, err := newLoader(opts)
 	if err != nil {
@@ -179,8 +250,10 @@ type loader struct {
 	opts  Options
 	cols  []column
 	index map[string]int // lower-case column names; -1 for the partition column
-	files []*input
-	parts *partitions
+	// timeCol is the column of Options.DayFrom, noDayFrom without one
+	timeCol int
+	files   []*input
+	parts   *partitions
 	// beside: the last attempt ran the checks beside DuckDB's insert
 	beside bool
 }
@@ -188,11 +261,29 @@ type loader struct {
 func newLoader(opts Options) (*loader, error) {
 	l := &loader{opts: opts, index: map[string]int{}}
 	for i, c := range opts.Columns {
-		l.cols = append(l.cols, newColumn(c))
+		col := newColumn(c)
+		if c.Format != "" {
+			if col.kind != kindString {
+				return nil, fmt.Errorf("column %s is %s; a time format applies to a string column", c.Name, c.Type)
+			}
+			var err error
+			if col.time, err = newTimeLayout(c.Format); err != nil {
+				return nil, fmt.Errorf("column %s: %w", c.Name, err)
+			}
+		}
+		l.cols = append(l.cols, col)
 		l.index[strings.ToLower(c.Name)] = i
 	}
 	if _, ok := l.index[strings.ToLower(opts.Partition)]; !ok {
 		l.index[strings.ToLower(opts.Partition)] = -1
+	}
+	l.timeCol = noDayFrom
+	if d := opts.DayFrom; d != nil && opts.Day == "" {
+		col, ok := l.index[strings.ToLower(d.Time.Name)]
+		if !ok || col < 0 {
+			return nil, fmt.Errorf("the time column %s to take the day from is not a column of %s", d.Time.Name, opts.Table)
+		}
+		l.timeCol = col
 	}
 	for _, path := range opts.Files {
 		in := &input{path: path, inserted: -1}
@@ -290,15 +381,25 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 		if l.firstParse() != nil || l.firstValue() != nil || l.parts.problem() {
 			return 0, errFailed
 		}
+		if err := l.derivedDays(ctx, tx); err != nil {
+			return 0, err
+		}
 	}
 	if ctx.Err() != nil {
 		return 0, ctx.Err()
 	}
 	days := l.parts.days()
 	var err error
-	if l.opts.Append {
+	switch {
+	case l.opts.HourPartition != "" && !l.opts.Append:
+		if err = tx.DeletePartitions(ctx, l.opts.Table, l.opts.Partition, days); err == nil {
+			err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
+		}
+	case l.opts.HourPartition != "":
+		err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
+	case l.opts.Append:
 		err = tx.MarkPartitions(ctx, l.opts.Table, days)
-	} else {
+	default:
 		err = tx.ClearPartitions(ctx, l.opts.Table, l.opts.Partition, days)
 	}
 	if err != nil {
@@ -327,6 +428,9 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 		}
 		n += in.inserted
 	}
+	if err := l.checkHours(ctx, tx, days); err != nil {
+		return 0, err
+	}
 	return n, nil
 }
 
@@ -338,30 +442,34 @@ func (in *input) misread(beside bool) bool {
 	return s != nil && in.inserted >= 0 && (in.inserted != s.rows || (beside && s.respelled()))
 }
 
-// insert inserts the rows of file fi.
-func (l *loader) insert(ctx context.Context, tx *duckdb.Tx, fi int) error {
+// source is how the insert reads file fi; nil for an empty CSV file.
+func (l *loader) source(ctx context.Context, tx *duckdb.Tx, fi int) (*source, error) {
 	in := l.files[fi]
-	var src *source
-	var err error
 	switch in.format {
 	case formatParquet:
 		if err := l.describeParquet(ctx, tx, fi); err != nil {
-			return err
+			return nil, err
 		}
 		if in.pq.problem != nil {
-			return in.pq.problem
+			return nil, in.pq.problem
 		}
-		src = l.parquetSource(fi, false)
+		return l.parquetSource(fi, false), nil
 	case formatCSV:
-		if src, err = l.csvSource(fi, l.known(fi), false); src == nil && err == nil {
-			in.inserted = 0 // an empty file
-			return nil
-		}
-	default:
-		src = l.jsonSource(fi, l.known(fi), false)
+		return l.csvSource(fi, l.known(fi), false)
 	}
+	return l.jsonSource(fi, l.known(fi), false), nil
+}
+
+// insert inserts the rows of file fi.
+func (l *loader) insert(ctx context.Context, tx *duckdb.Tx, fi int) error {
+	in := l.files[fi]
+	src, err := l.source(ctx, tx, fi)
 	if err != nil {
 		return err
+	}
+	if src == nil {
+		in.inserted = 0 // an empty file
+		return nil
 	}
 	var names, exprs []string
 	for _, c := range src.cols {
@@ -369,7 +477,7 @@ func (l *loader) insert(ctx context.Context, tx *duckdb.Tx, fi int) error {
 		exprs = append(exprs, src.exprs[c])
 	}
 	names = append(names, quote(l.opts.Partition))
-	exprs = append(exprs, l.partExpr(src))
+	exprs = append(exprs, l.partExpr(fi, src))
 	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", quote(l.opts.Table), strings.Join(names, ", "), strings.Join(exprs, ", "), src.from)
 	n, err := tx.Exec(ctx, q)
 	if err != nil {
@@ -388,18 +496,72 @@ func (l *loader) known(fi int) *scan {
 	return l.files[fi].scan
 }
 
-// partExpr is the value of the partition column of src's rows: the day,
-// checked against the file's value for Parquet (text files are checked by
-// fgen), or the file's value.
-func (l *loader) partExpr(src *source) string {
+// partExpr is the value of the partition column of the rows of file fi,
+// read as src: the day, checked against the file's value for Parquet (text
+// files are checked by fgen), or the file's value, or else the date of the
+// row's time (DayFrom).
+func (l *loader) partExpr(fi int, src *source) string {
 	if l.opts.Day == "" {
-		return src.exprs[-1]
+		x, ok := src.exprs[-1]
+		if !l.parts.derive[fi] {
+			return x
+		}
+		day := l.opts.DayFrom.sql(src.exprs[l.timeCol])
+		if ok {
+			return fmt.Sprintf("coalesce(%s, %s)", x, day)
+		}
+		return day
 	}
 	day := sqlString(l.opts.Day)
 	if src.checkDay != "" {
 		return fmt.Sprintf("CASE WHEN %s IS NULL OR %s = %s THEN %s ELSE error('fgen: another day') END", src.checkDay, src.checkDay, day, day)
 	}
 	return day
+}
+
+// derivedDays notes the days of the rows without a partition value but
+// with a time (DayFrom), file by file, as the insert computes them.
+func (l *loader) derivedDays(ctx context.Context, tx *duckdb.Tx) error {
+	for fi, in := range l.files {
+		if !l.parts.derive[fi] {
+			continue
+		}
+		src, err := l.source(ctx, tx, fi)
+		if err != nil || src == nil {
+			return err
+		}
+		t := src.exprs[l.timeCol]
+		where := t + " IS NOT NULL"
+		if x, ok := src.exprs[-1]; ok {
+			where = x + " IS NULL AND " + where
+		}
+		rows, err := tx.Query(ctx, fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s", l.opts.DayFrom.sql(t), src.from, where))
+		if err != nil {
+			in.err = err
+			return errFailed // explain finds the value DuckDB could not read
+		}
+		var days []string
+		for rows.Next() {
+			var day string
+			if err := rows.Scan(&day); err != nil {
+				rows.Close()
+				return err
+			}
+			days = append(days, day)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			in.err = err
+			return errFailed
+		}
+		slices.Sort(days)
+		for _, day := range days {
+			if err := l.parts.derived(l.files, fi, day); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // firstParse returns the first malformed row of the files, in file and line
@@ -468,6 +630,9 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 	for _, in := range l.files {
 		if in.err == nil && !in.misread(l.beside) {
 			continue
+		}
+		if l.noHour(in) {
+			return l.hourMissing()
 		}
 		if l.beside {
 			// DuckDB read the file before its check ended, as fgen guessed

@@ -16,7 +16,7 @@ import (
 // checkJSONL checks a JSON lines file: one flat object per line, whose keys
 // are the table's columns or the partition column (case-insensitive, each
 // at most once), with scalar values; blank lines are skipped. A value must
-// fit its column as kind says. It stops at the first malformed row.
+// fit its column (valueOK). It stops at the first malformed row.
 //
 // DuckDB's read_json then reads the same file; what it would take silently
 // (an unknown key, a key in another case, a number with a leading zero or
@@ -94,6 +94,7 @@ type jsonChecker struct {
 	partKey     []byte      // the current object's partition key and value
 	part        []byte
 	partSet     bool
+	timeSet     bool // the current object has a value for the column of DayFrom
 
 	// keys caches the column of the n-th key of the last objects (-1: the
 	// partition column): lines usually list their keys in one order.
@@ -135,7 +136,7 @@ func (p *jsonChecker) plainObject() bool {
 	if p.gen == 0 {
 		return false // object resets the marks
 	}
-	partSet := false
+	partSet, timed := false, false
 	var part []byte
 	var valErr *valueError
 	i := 1
@@ -169,6 +170,9 @@ func (p *jsonChecker) plainObject() bool {
 		if i >= len(line) {
 			return false
 		}
+		if k.col == p.l.timeCol && line[i] != 'n' {
+			timed = true
+		}
 		switch b := line[i]; {
 		case b == '"':
 			j := quoteAt(line, i+1)
@@ -180,7 +184,7 @@ func (p *jsonChecker) plainObject() bool {
 			switch {
 			case c == nil:
 				part, partSet = v, true
-			case c.kind == kindInt && !c.intOK(v) && valErr == nil:
+			case !c.valueOK(v) && valErr == nil:
 				valErr = &valueError{c.notValid(v)}
 			}
 		case b >= '0' && b <= '9' || b == '-':
@@ -202,7 +206,7 @@ func (p *jsonChecker) plainObject() bool {
 				part, partSet = v, true
 			case c.kind == kindString && string(v) == "-0":
 				return false
-			case c.kind == kindInt && !c.intOK(v) && valErr == nil:
+			case !c.valueOK(v) && valErr == nil:
 				valErr = &valueError{c.notValid(v)}
 			}
 		case b == 'n' && bytes.HasPrefix(line[i:], []byte("null")):
@@ -225,7 +229,7 @@ func (p *jsonChecker) plainObject() bool {
 			return false
 		}
 	}
-	if err := p.l.parts.saw(p.fi, p.lineNo, p.l.opts.Partition, part, partSet); err != nil {
+	if err := p.l.parts.saw(p.fi, p.lineNo, p.l.opts.Partition, part, partSet, timed); err != nil {
 		return false // object words the error
 	}
 	if valErr != nil {
@@ -281,7 +285,7 @@ func (p *jsonChecker) object() error {
 		clear(p.seen)
 		p.seenPart, p.gen = 0, 1
 	}
-	p.firstValErr, p.partSet = nil, false
+	p.firstValErr, p.partSet, p.timeSet = nil, false, false
 	p.partKey = append(p.partKey[:0], p.l.opts.Partition...)
 	p.ws()
 	if p.i >= len(p.line) || p.line[p.i] != '{' {
@@ -305,6 +309,9 @@ func (p *jsonChecker) object() error {
 		}
 		p.i++
 		p.ws()
+		if col == p.l.timeCol && p.i < len(p.line) && p.line[p.i] != 'n' {
+			p.timeSet = true
+		}
 		if err := p.value(col, key); err != nil {
 			return err
 		}
@@ -329,7 +336,7 @@ func (p *jsonChecker) end() error {
 	if p.i != len(p.line) {
 		return p.errorf("unexpected text after the object")
 	}
-	if err := p.l.parts.saw(p.fi, p.lineNo, string(p.partKey), p.part, p.partSet); err != nil {
+	if err := p.l.parts.saw(p.fi, p.lineNo, string(p.partKey), p.part, p.partSet, p.timeSet); err != nil {
 		return err
 	}
 	if p.firstValErr != nil {
@@ -421,7 +428,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			}
 			return err
 		}
-		if c != nil && c.kind != kindInt {
+		if c != nil && c.kind != kindInt && c.time == nil {
 			return nil
 		}
 		v := raw
@@ -429,7 +436,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			v = p.decode(raw)
 		}
 		if c != nil {
-			if !c.intOK(v) {
+			if !c.valueOK(v) {
 				p.valueErr(c.notValid(v))
 			}
 			return nil
@@ -457,7 +464,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 		if c == nil {
 			return p.partition(key, []byte(w), true)
 		}
-		if c.kind == kindInt {
+		if c.kind == kindInt || c.time != nil {
 			p.valueErr(c.notValid([]byte(w)))
 		}
 		return nil
@@ -478,6 +485,8 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			p.valueErr(c.notValid(num))
 		case c.kind == kindString && (!integer || string(num) == "-0"):
 			p.valueErr(fmt.Sprintf("column %s: the number %s would not be stored as written; write it as a string, \"%s\"", c.Name, num, num))
+		case !c.valueOK(num):
+			p.valueErr(c.notValid(num))
 		}
 		return nil
 	default:

@@ -28,6 +28,8 @@ type column struct {
 	kind kind
 	// for kindInt, the type's range
 	min, max int64
+	// for a STRING time column (Column.Format), its format
+	time *timeLayout
 }
 
 func newColumn(c Column) column {
@@ -94,8 +96,25 @@ func (c *column) intOK(b []byte) bool {
 	return v <= uint64(c.max)
 }
 
-// notValid is the message for a value v that is not one of the column's type.
+// valueOK reports whether a value v, as a text file writes it, fits the
+// column as fgen checks it: an integer column's integer, a time column's
+// time in its format; any value of another column.
+func (c *column) valueOK(v []byte) bool {
+	switch {
+	case c.kind == kindInt:
+		return c.intOK(v)
+	case c.time != nil:
+		return c.time.reads(v)
+	}
+	return true
+}
+
+// notValid is the message for a value v that is not one of the column's
+// type, or not a time in its format.
 func (c *column) notValid(v []byte) string {
+	if c.time != nil {
+		return fmt.Sprintf("column %s: %q does not read as %q, the time_column format in funnel.toml", c.Name, v, c.time.format)
+	}
 	return fmt.Sprintf("column %s: %q is not a valid %s", c.Name, v, c.Type)
 }
 
@@ -118,7 +137,10 @@ func validDay(v string) bool {
 // day loaded into the partition column partition; col is that column's name
 // as the file writes it.
 func otherDayMsg(col, v, partition, day string) string {
-	return fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; load them with --bizdate %s", col, v, partition, day, v)
+	if !validDay(v) {
+		return fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; a %s value is a day written yyyymmdd: correct the row, or leave its %s out", col, v, partition, day, col, col)
+	}
+	return fmt.Sprintf("%s is %q but the rows are loaded into %s=%s; to load each row into the day its %s names, leave out --bizdate (or load this file with --bizdate %s)", col, v, partition, day, col, v)
 }
 
 func columnNames(cols []column) string {
@@ -128,6 +150,9 @@ func columnNames(cols []column) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// noDayFrom is loader.timeCol of a load without DayFrom: no column.
+const noDayFrom = -3
 
 func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 // loadCols are the columns of the test table t, one of each kind of type.
@@ -42,12 +43,17 @@ func newLoadFixture(t testing.TB) *loadFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	for _, q := range []string{loadTable, `INSERT INTO t (id, dt) VALUES ('old1', '20210301'), ('old2', '20210302')`} {
-		if _, err := db.SQL().Exec(q); err != nil {
-			t.Fatal(err)
-		}
+	f := &loadFixture{t: t, db: db, dir: dir}
+	f.exec(loadTable, `INSERT INTO t (id, dt) VALUES ('old1', '20210301'), ('old2', '20210302')`)
+	return f
+}
+
+// exec runs statements on the fixture's database, as a job.
+func (f *loadFixture) exec(stmts ...string) {
+	f.t.Helper()
+	if err := f.db.Run(context.Background(), &warehouse.Job{Name: "fixture", Statements: stmts}, nil); err != nil {
+		f.t.Fatal(err)
 	}
-	return &loadFixture{t: t, db: db, dir: dir}
 }
 
 // file writes a file in the fixture's directory and returns its path.
@@ -237,9 +243,7 @@ func TestLoadParquet(t *testing.T) {
 	f := newLoadFixture(t)
 	p := filepath.Join(f.dir, "p.parquet")
 	q := `COPY (SELECT * FROM (VALUES ('p1', 1, 2.5, '20210303'), ('p2', NULL, NULL, '20210303')) AS v(id, n, x, dt)) TO '` + p + `' (FORMAT parquet)`
-	if _, err := f.db.SQL().Exec(q); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(q)
 	j := f.file("j.jsonl", `{"id":"j1","dt":"20210303"}`)
 	n, err := f.load("", false, j, p)
 	if err != nil || n != 3 {
@@ -252,37 +256,29 @@ func TestLoadParquet(t *testing.T) {
 	if got := f.rows(); got != want {
 		t.Errorf("rows:\n%s\nwant\n%s", got, want)
 	}
-	if _, err := f.load("20210304", false, p); err == nil || err.Error() != p+`:1: dt is "20210303" but the rows are loaded into dt=20210304; load them with --bizdate 20210303` {
+	if _, err := f.load("20210304", false, p); err == nil || err.Error() != p+`:1: dt is "20210303" but the rows are loaded into dt=20210304; to load each row into the day its dt names, leave out --bizdate (or load this file with --bizdate 20210303)` {
 		t.Errorf("load into another day: %v", err)
 	}
 	bad := filepath.Join(f.dir, "bad.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT 1 AS id, 2 AS nope) TO '` + bad + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT 1 AS id, 2 AS nope) TO '` + bad + `' (FORMAT parquet)`)
 	if _, err := f.load("20210303", false, bad); err == nil || err.Error() != bad+`: unknown column "nope"; the table t has: id, n, x, ok, at, amount` {
 		t.Errorf("unknown column: %v", err)
 	}
 	typ := filepath.Join(f.dir, "type.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT * FROM (VALUES ('1'), ('x')) AS v(n)) TO '` + typ + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT * FROM (VALUES ('1'), ('x')) AS v(n)) TO '` + typ + `' (FORMAT parquet)`)
 	if _, err := f.load("20210303", false, j, typ); err == nil || err.Error() != typ+`:2: column n: "x" is not a valid BIGINT` {
 		t.Errorf("bad value: %v", err)
 	}
 	dts := filepath.Join(f.dir, "dts.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT * FROM (VALUES ('a', '20210303'), ('b', 'x'), ('c', NULL), ('d', 'x')) AS v(id, dt)) TO '` + dts + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT * FROM (VALUES ('a', '20210303'), ('b', 'x'), ('c', NULL), ('d', 'x')) AS v(id, dt)) TO '` + dts + `' (FORMAT parquet)`)
 	if _, err := f.load("", false, dts); err == nil || err.Error() != dts+`:2: dt "x" is not a date written yyyymmdd` {
 		t.Errorf("bad dt: %v", err)
 	}
-	if _, err := f.load("20210303", false, dts); err == nil || err.Error() != dts+`:2: dt is "x" but the rows are loaded into dt=20210303; load them with --bizdate x` {
+	if _, err := f.load("20210303", false, dts); err == nil || err.Error() != dts+`:2: dt is "x" but the rows are loaded into dt=20210303; a dt value is a day written yyyymmdd: correct the row, or leave its dt out` {
 		t.Errorf("other day: %v", err)
 	}
 	nodt := filepath.Join(f.dir, "nodt.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT 'a' AS id) TO '` + nodt + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT 'a' AS id) TO '` + nodt + `' (FORMAT parquet)`)
 	if _, err := f.load("", false, j, nodt); err == nil || err.Error() != nodt+`:1: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row` {
 		t.Errorf("no dt: %v", err)
 	}
@@ -338,9 +334,9 @@ func TestLoadErrors(t *testing.T) {
 			"1.jsonl": "{\"n\":\"n1\"}\n", "2.csv": "id,n\na,1\nb\n"},
 			`FILE/2.csv:3: 1 fields, but the header has 2`},
 		{"other day", "20210303", map[string]string{"1.jsonl": "{\"dt\":\"20210303\"}\n{\"dt\":\"20210304\"}\n"},
-			`FILE/1.jsonl:2: dt is "20210304" but the rows are loaded into dt=20210303; load them with --bizdate 20210304`},
+			`FILE/1.jsonl:2: dt is "20210304" but the rows are loaded into dt=20210303; to load each row into the day its dt names, leave out --bizdate (or load this file with --bizdate 20210304)`},
 		{"other day in csv", "20210303", map[string]string{"1.csv": "id,dt\na,20210304\n"},
-			`FILE/1.csv:2: dt is "20210304" but the rows are loaded into dt=20210303; load them with --bizdate 20210304`},
+			`FILE/1.csv:2: dt is "20210304" but the rows are loaded into dt=20210303; to load each row into the day its dt names, leave out --bizdate (or load this file with --bizdate 20210304)`},
 		{"no dt", "", map[string]string{"1.jsonl": "{\"dt\":\"20210303\"}\n{\"id\":\"a\"}\n"},
 			`FILE/1.jsonl:2: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row`},
 		{"null dt", "", map[string]string{"1.csv": "id,dt\na,20210303\nb,\n"},
@@ -467,9 +463,7 @@ func TestLoadTrickyValues(t *testing.T) {
 	c := f.file("b.csv", "id\n\"a\rb\"\n\"\"\n")
 	p := filepath.Join(f.dir, "p.parquet")
 	q := `COPY (SELECT * FROM (VALUES (''), (NULL), ('q,"u"' || chr(10) || 'x'), (' '), ('é')) AS v(id)) TO '` + p + `' (FORMAT parquet)`
-	if _, err := f.db.SQL().Exec(q); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(q)
 	n, err := f.load("20210303", false, j, c, p)
 	if err != nil || n != 11 {
 		t.Fatalf("load = %d, %v", n, err)
@@ -547,6 +541,8 @@ func TestLoadChecksFirst(t *testing.T) {
 	t.Run("Errors", TestLoadErrors)
 	t.Run("TrickyValues", TestLoadTrickyValues)
 	t.Run("InvalidUTF8", TestLoadInvalidUTF8)
+	t.Run("Times", TestLoadTimes)
+	t.Run("BadTimes", TestLoadBadTimes)
 }
 
 // BenchmarkCheck measures fgen's own share of a load: the Go check of a
@@ -566,7 +562,7 @@ func BenchmarkCheck(b *testing.B) {
 		b.Run(format, func(b *testing.B) {
 			dir := b.TempDir()
 			path := filepath.Join(dir, "events."+format)
-			w, err := sample.Create(path)
+			w, err := sample.Create(path, sample.TimeFormat{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -626,9 +622,7 @@ func TestLoadParquetStrict(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(f.dir, strings.ReplaceAll(tc.name, " ", "_")+".parquet")
-			if _, err := f.db.SQL().Exec(`COPY (` + tc.sel + `) TO '` + path + `' (FORMAT parquet)`); err != nil {
-				t.Fatal(err)
-			}
+			f.exec(`COPY (` + tc.sel + `) TO '` + path + `' (FORMAT parquet)`)
 			if _, err := f.load("20210303", false, path); err == nil || err.Error() != path+tc.err {
 				t.Errorf("err = %v\nwant  %s", err, path+tc.err)
 			}
@@ -639,9 +633,7 @@ func TestLoadParquetStrict(t *testing.T) {
 	}
 	// A column of a type that does not fit, but with no value, loads as NULL.
 	path := filepath.Join(f.dir, "nulls.parquet")
-	if _, err := f.db.SQL().Exec(`COPY (SELECT 'p' AS id, NULL::DOUBLE AS n) TO '` + path + `' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(`COPY (SELECT 'p' AS id, NULL::DOUBLE AS n) TO '` + path + `' (FORMAT parquet)`)
 	if n, err := f.load("20210303", false, path); err != nil || n != 1 {
 		t.Fatalf("load = %d, %v", n, err)
 	}

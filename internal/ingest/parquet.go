@@ -189,6 +189,10 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 		case convStrictInt:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR regexp_full_match(%s, '-?[0-9]+') THEN %s ELSE error('fgen: not an integer') END AS %s)", x, x, x, typ))
 		}
+		if t := l.cols[col].time; t != nil && !diag && pq.conv[col] != convNull {
+			x := src.exprs[col]
+			src.add(col, fmt.Sprintf("CASE WHEN %s IS NULL OR %s THEN %s ELSE error('fgen: not a time in its format') END", x, t.sqlReads(x), x))
+		}
 	}
 	if name, ok := pq.names[-1]; ok {
 		x := fmt.Sprintf("CAST(%s AS VARCHAR)", quote(name))
@@ -220,14 +224,7 @@ func (l *loader) parquetDays(ctx context.Context, tx *duckdb.Tx, fi int) error {
 	}
 	name, ok := in.pq.names[-1]
 	if !ok {
-		var n int64
-		if err := queryRow(ctx, tx, `SELECT count(*) FROM read_parquet(?)`, []any{in.path}, &n); err != nil {
-			return fmt.Errorf("%s: %w", in.path, err)
-		}
-		if n > 0 {
-			l.parts.saw(fi, 1, l.opts.Partition, nil, false)
-		}
-		return nil
+		return l.parquetNoDay(ctx, tx, fi, "true")
 	}
 	x := fmt.Sprintf("CAST(%s AS VARCHAR)", quote(name))
 	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT DISTINCT %s FROM read_parquet(?)`, x), in.path)
@@ -250,18 +247,44 @@ func (l *loader) parquetDays(ctx context.Context, tx *duckdb.Tx, fi int) error {
 	slices.SortFunc(vals, func(a, b sql.NullString) int { return strings.Compare(a.String, b.String) })
 	for _, v := range vals {
 		if v.Valid && validDay(v.String) {
-			l.parts.saw(fi, 0, name, []byte(v.String), true) // its row only matters when it is wrong
+			l.parts.saw(fi, 0, name, []byte(v.String), true, false) // its row only matters when it is wrong
 			continue
 		}
-		cond, args := "IS NULL", []any{in.path}
-		if v.Valid {
-			cond, args = "= ?", []any{in.path, v.String}
+		if !v.Valid {
+			if err := l.parquetNoDay(ctx, tx, fi, x+" IS NULL"); err != nil {
+				return err
+			}
+			continue
 		}
 		var row int64
-		if err := queryRow(ctx, tx, fmt.Sprintf(`SELECT min(file_row_number) FROM read_parquet(?, file_row_number = true) WHERE %s %s`, x, cond), args, &row); err != nil {
+		if err := queryRow(ctx, tx, fmt.Sprintf(`SELECT min(file_row_number) FROM read_parquet(?, file_row_number = true) WHERE %s = ?`, x), []any{in.path, v.String}, &row); err != nil {
 			return fmt.Errorf("%s: %w", in.path, err)
 		}
-		l.parts.saw(fi, row+1, name, []byte(v.String), v.Valid)
+		l.parts.saw(fi, row+1, name, []byte(v.String), true, false)
+	}
+	return nil
+}
+
+// parquetNoDay notes the rows of Parquet file fi without a partition value,
+// those where cond holds: the first that has no time to take the day from
+// either (DayFrom), and whether some has one.
+func (l *loader) parquetNoDay(ctx context.Context, tx *duckdb.Tx, fi int, cond string) error {
+	in := l.files[fi]
+	timed := "false"
+	if name, ok := in.pq.names[l.timeCol]; ok && l.timeCol >= 0 && in.pq.conv[l.timeCol] != convNull {
+		timed = quote(name) + " IS NOT NULL"
+	}
+	var first sql.NullInt64
+	var some bool
+	q := fmt.Sprintf(`SELECT min(file_row_number) FILTER (WHERE NOT %s), coalesce(bool_or(%s), false) FROM read_parquet(?, file_row_number = true) WHERE %s`, timed, timed, cond)
+	if err := queryRow(ctx, tx, q, []any{in.path}, &first, &some); err != nil {
+		return fmt.Errorf("%s: %w", in.path, err)
+	}
+	if some {
+		l.parts.saw(fi, 0, l.opts.Partition, nil, false, true)
+	}
+	if first.Valid {
+		l.parts.saw(fi, first.Int64+1, l.opts.Partition, nil, false, false)
 	}
 	return nil
 }

@@ -22,17 +22,21 @@ type partitions struct {
 	opts *Options
 
 	// Without a day: the first row of each value, and the first row without
-	// one.
+	// one (with DayFrom: without a time either).
 	firstAt   map[string]rowPos
 	firstNull *rowPos
 	invalid   bool // some value is not a date
+	// With DayFrom: the files that have rows without a value but with a
+	// time, whose days derivedDays adds.
+	derive map[int]bool
 	// With a day: the first Parquet row of another day.
 	otherDay *RowError
 }
 
 // saw notes the partition value v of a row (NULL if not set) that its file
-// writes in column name. With a day, a value other than the day is an error.
-func (p *partitions) saw(fi int, line int64, name string, v []byte, set bool) error {
+// writes in column name; timed: the row has a value in the column of
+// DayFrom. With a day, a value other than the day is an error.
+func (p *partitions) saw(fi int, line int64, name string, v []byte, set, timed bool) error {
 	if p.opts.Day != "" {
 		if set && string(v) != p.opts.Day {
 			return errors.New(otherDayMsg(name, string(v), p.opts.Partition, p.opts.Day))
@@ -40,7 +44,13 @@ func (p *partitions) saw(fi int, line int64, name string, v []byte, set bool) er
 		return nil
 	}
 	if !set {
-		if p.firstNull == nil {
+		switch {
+		case timed && p.opts.DayFrom != nil:
+			if p.derive == nil {
+				p.derive = map[int]bool{}
+			}
+			p.derive[fi] = true
+		case p.firstNull == nil:
 			p.firstNull = &rowPos{fi, line}
 		}
 		return nil
@@ -83,6 +93,10 @@ func (p *partitions) error(files []*input) error {
 	}
 	file := files[bad.file].path
 	if bad == p.firstNull {
+		if d := p.opts.DayFrom; d != nil {
+			return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value, and no %s to take it from; give the partition with --bizdate yyyymmdd, or a %s or %s in every row",
+				p.opts.Partition, d.Time.Name, p.opts.Partition, d.Time.Name)}
+		}
 		return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, or a %s column in every row", p.opts.Partition, p.opts.Partition)}
 	}
 	return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("%s %q is not a date written yyyymmdd", p.opts.Partition, val)}
@@ -99,4 +113,17 @@ func (p *partitions) days() []string {
 	}
 	slices.Sort(days)
 	return days
+}
+
+// derived notes day, the date of the time of some rows of file fi without a
+// partition value; an error if it is no date yyyymmdd (a year past 9999).
+func (p *partitions) derived(files []*input, fi int, day string) error {
+	if !validDay(day) {
+		return &RowError{File: files[fi].path, Msg: fmt.Sprintf("a row without %s has a %s whose date, %q, is not a date written yyyymmdd",
+			p.opts.Partition, p.opts.DayFrom.Time.Name, day)}
+	}
+	if _, ok := p.firstAt[day]; !ok {
+		p.firstAt[day] = rowPos{fi, 0}
+	}
+	return nil
 }

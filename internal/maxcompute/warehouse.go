@@ -54,11 +54,12 @@ func (w *Warehouse) Describe(ctx context.Context, name string) (*warehouse.Table
 	return t, err
 }
 
-// Partition describes partition column=value of table from its metadata
-// (when its data last changed, its size) and from BooksTable (the
-// fingerprint of the SQL that wrote it, when fgen apply was the last to).
-func (w *Warehouse) Partition(ctx context.Context, table, column, value string) (warehouse.Partition, error) {
-	p, err := w.c.Partition(ctx, table, fmt.Sprintf("%s='%s'", column, value))
+// Partition describes a partition of table from its metadata (when its data
+// last changed, its size) and from BooksTable (the fingerprint of the SQL
+// that wrote it, when fgen apply was the last to), where it is keyed by
+// spec.Value(): a day, or a day and an hour "20210303/07".
+func (w *Warehouse) Partition(ctx context.Context, table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
+	p, err := w.c.Partition(ctx, table, sqlSpec(spec))
 	if errors.Is(err, ErrTableNotFound) || err == nil && p == nil {
 		return warehouse.Partition{Bytes: -1}, nil
 	}
@@ -70,7 +71,7 @@ func (w *Warehouse) Partition(ctx context.Context, table, column, value string) 
 	if err != nil {
 		return out, err
 	}
-	if r, ok := books[value]; ok && r.modified == p.Modified.Unix() {
+	if r, ok := books[spec.Value()]; ok && r.modified == p.Modified.Unix() {
 		out.Fingerprint = r.fingerprint
 	}
 	return out, nil
@@ -131,7 +132,17 @@ func (w *Warehouse) keepRecord(ctx context.Context, job *warehouse.Job, spec str
 		w.mu.Unlock()
 	}
 	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %s, %d);",
-		BooksTable, quote(job.Name), quote(job.Day), quote(job.Fingerprint), p.Modified.Unix()), nil, nil)
+		BooksTable, quote(job.Name), quote(job.Written().Value()), quote(job.Fingerprint), p.Modified.Unix()), nil, nil)
+}
+
+// sqlSpec writes a partition spec as SQL and the client take it:
+// "dt='20210303',hh='07'".
+func sqlSpec(spec warehouse.PartitionSpec) string {
+	parts := make([]string, len(spec))
+	for i, k := range spec {
+		parts[i] = fmt.Sprintf("%s='%s'", k.Column, k.Value)
+	}
+	return strings.Join(parts, ",")
 }
 
 // quote writes a MaxCompute string literal of a name, a day or a
@@ -169,7 +180,7 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 	if job.Kind == "node" && job.Day != "" && job.Fingerprint != "" && job.Partition != "" {
 		// The partition is written: a record fgen cannot keep only means a
 		// later plan cannot tell whether funnel.toml changed its SQL.
-		if err := w.keepRecord(ctx, job, fmt.Sprintf("%s='%s'", job.Partition, job.Day)); err != nil && ctx.Err() == nil {
+		if err := w.keepRecord(ctx, job, sqlSpec(job.Written())); err != nil && ctx.Err() == nil {
 			return fmt.Errorf("%s: the partition is written, but recording it in %s failed: %w", describeJob(job), BooksTable, err)
 		}
 	}
@@ -190,6 +201,9 @@ func (w *Warehouse) runStatement(ctx context.Context, stmt string, hints map[str
 }
 
 func describeJob(j *warehouse.Job) string {
+	if j.Hour != "" {
+		return fmt.Sprintf("%s %s for %s hour %s", j.Kind, j.Name, j.Day, j.Hour)
+	}
 	if j.Day != "" {
 		return fmt.Sprintf("%s %s for %s", j.Kind, j.Name, j.Day)
 	}

@@ -58,7 +58,8 @@ type JobResult struct {
 	Name       string  `json:"name"`
 	Kind       string  `json:"kind"`
 	Day        string  `json:"day,omitempty"`
-	Status     string  `json:"status"` // applied, failed, skipped, not_run, up_to_date
+	Hour       string  `json:"hour,omitempty"` // of an hourly node's job
+	Status     string  `json:"status"`         // applied, failed, skipped, not_run, up_to_date
 	InstanceID string  `json:"instance_id,omitempty"`
 	Seconds    float64 `json:"seconds"`
 	// Statements is how many statements the job has, Applied how many of
@@ -152,7 +153,7 @@ func Apply(ctx context.Context, w warehouse.Warehouse, p *Plan, opts ApplyOption
 func (a *applier) layout() (tables []slot, days [][]slot) {
 	add := func(j *warehouse.Job, day int) slot {
 		s := slot{job: j, idx: len(a.res.Jobs), day: day}
-		a.res.Jobs = append(a.res.Jobs, JobResult{Name: j.Name, Kind: j.Kind, Day: j.Day, Status: "not_run", Statements: len(j.Statements)})
+		a.res.Jobs = append(a.res.Jobs, JobResult{Name: j.Name, Kind: j.Kind, Day: j.Day, Hour: j.Hour, Status: "not_run", Statements: len(j.Statements)})
 		return s
 	}
 	for _, t := range a.p.Tables {
@@ -259,7 +260,7 @@ func (a *applier) skipMissingUpstream(days [][]slot) {
 		if d.UpstreamReady {
 			continue
 		}
-		err := fmt.Errorf("day %s: upstream partition %s is missing; load it, then apply again", d.Day, strings.Join(d.Missing, ", "))
+		err := fmt.Errorf("day %s: upstream partition %s is missing; load it, then apply again", d.Day, d.MissingText())
 		for _, s := range days[di] {
 			if s.current {
 				continue

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
@@ -15,7 +16,7 @@ type tableDiff struct {
 	live        *warehouse.Table
 	liveCols    []warehouse.Column
 	livePart    []warehouse.Column
-	partition   bool            // the live partition keys are not the one partition column wanted
+	partition   bool            // the live partition keys are not the partition columns wanted, or not strings
 	add         []models.Column // wanted columns the live table lacks, which can be appended
 	misplaced   []models.Column // wanted columns the live table lacks, but not at the end
 	moved       []moved         // columns at another position live
@@ -39,17 +40,25 @@ type retyped struct {
 // project is rendered in.
 func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table) tableDiff {
 	td := tableDiff{want: want, live: live, liveCols: live.Columns, livePart: live.PartitionKeys}
+	wantPart := []string{want.Partition}
+	if want.HourPartition != "" {
+		wantPart = append(wantPart, want.HourPartition)
+	}
 	if caps.PartitionColumn {
 		td.liveCols, td.livePart = nil, nil
 		for _, c := range live.Columns {
-			if strings.EqualFold(c.Name, want.Partition) {
+			if slices.ContainsFunc(wantPart, func(p string) bool { return strings.EqualFold(c.Name, p) }) {
 				td.livePart = append(td.livePart, c)
 			} else {
 				td.liveCols = append(td.liveCols, c)
 			}
 		}
 	}
-	td.partition = len(td.livePart) != 1 || !strings.EqualFold(td.livePart[0].Name, want.Partition)
+	td.partition = len(td.livePart) != len(wantPart)
+	for i := 0; i < len(td.livePart) && !td.partition; i++ {
+		// A partition column holds a day or an hour as a STRING.
+		td.partition = !strings.EqualFold(td.livePart[i].Name, wantPart[i]) || d.ConfigType(td.livePart[i].Type) != "STRING"
+	}
 	liveIdx := map[string]int{}
 	for i, c := range td.liveCols {
 		liveIdx[strings.ToLower(c.Name)] = i
@@ -93,6 +102,42 @@ func (td *tableDiff) livePartNames() string {
 	return strings.Join(names, ", ")
 }
 
+// wantPartNames says how funnel.toml partitions the table: "dt", or
+// "(dt, hh)" for a table partitioned by day and hour.
+func (td *tableDiff) wantPartNames() string {
+	if td.want.HourPartition != "" {
+		return "(" + td.want.Partition + ", " + td.want.HourPartition + ")"
+	}
+	return td.want.Partition
+}
+
+// partitionKeys says what to write in funnel.toml to partition the table as
+// it is live: partition = "dt", with hour_partition = "hh" for a second key
+// (or without hour_partition for one), when the live keys are STRING.
+func (td *tableDiff) partitionKeys() string {
+	switch {
+	case len(td.livePart) == 1 && td.want.HourPartition != "":
+		return fmt.Sprintf("partition = %q and no hour_partition", td.livePart[0].Name)
+	case len(td.livePart) == 1:
+		return fmt.Sprintf("partition = %q", td.livePart[0].Name)
+	case len(td.livePart) == 2:
+		return fmt.Sprintf("partition = %q and hour_partition = %q", td.livePart[0].Name, td.livePart[1].Name)
+	}
+	return fmt.Sprintf("partition = %q", strings.ReplaceAll(td.livePartNames(), " ", ""))
+}
+
+// badPartitionTypes lists the live partition columns that are not STRING,
+// as "hh BIGINT"; fgen writes and reads days and hours as strings.
+func (td *tableDiff) badPartitionTypes(d generator.Dialect) string {
+	var bad []string
+	for _, c := range td.livePart {
+		if d.ConfigType(c.Type) != "STRING" {
+			bad = append(bad, c.Name+" "+d.ConfigType(c.Type))
+		}
+	}
+	return strings.Join(bad, ", ")
+}
+
 // compare plans the evolution of one existing table of the rendered project
 // proj on an engine with capabilities caps.
 func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table) (TableChange, error) {
@@ -112,8 +157,11 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 	recreate := fmt.Sprintf("; --allow-destructive drops and recreates %s (its rows are derived: apply the days you need again)", want.Name)
 	if td.partition {
 		tc.Problems = append(tc.Problems, Problem{Code: CodePartitionChanged,
-			Message: fmt.Sprintf("live table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), want.Partition),
-			Fix:     fmt.Sprintf("keep partition = %q in funnel.toml, or recreate the table (--allow-destructive drops and recreates it, losing its data)", strings.ReplaceAll(td.livePartNames(), " ", ""))})
+			Message: fmt.Sprintf("live table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()),
+			Fix:     fmt.Sprintf("keep %s in funnel.toml, or recreate the table (--allow-destructive drops and recreates it, losing its data)", td.partitionKeys())})
+		if bad := td.badPartitionTypes(proj.Dialect); bad != "" {
+			tc.Problems[len(tc.Problems)-1].Fix = fmt.Sprintf("partition columns hold the day and hour as STRING, the live table has %s: recreate the table (--allow-destructive drops and recreates it, losing its data)", bad)
+		}
 	}
 	for _, c := range td.misplaced {
 		tc.Problems = append(tc.Problems, Problem{Code: CodeColumnReordered, Column: c.Name,
@@ -192,8 +240,11 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 	owner := "the sync task that fills it"
 	if td.partition {
 		refuse(CodePartitionChanged, "",
-			fmt.Sprintf("the ODS table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), want.Partition),
-			fmt.Sprintf("set partition = %q under [ods] in funnel.toml to match the table %s writes; fgen never recreates the ODS table", strings.ReplaceAll(td.livePartNames(), " ", ""), owner))
+			fmt.Sprintf("the ODS table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()),
+			fmt.Sprintf("set %s under [ods] in funnel.toml to match the table %s writes; fgen never recreates the ODS table", td.partitionKeys(), owner))
+		if bad := td.badPartitionTypes(proj.Dialect); bad != "" {
+			tc.Problems[len(tc.Problems)-1].Fix = fmt.Sprintf("fgen reads the ODS day and hour partitions as STRING (dt yyyymmdd, hh 00 to 23), the live table has %s: have %s write STRING partition columns; fgen never recreates the ODS table", bad, owner)
+		}
 	}
 	if len(td.moved) > 0 || len(td.misplaced) > 0 {
 		var order []string

@@ -10,6 +10,7 @@ import (
 	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/lint"
 	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
 )
 
 // Why a node job is pending, for Job.Why.
@@ -35,7 +36,7 @@ type Job struct {
 	ReadBytes int64
 }
 
-type probe struct{ table, column, value string }
+type probe struct{ table, value string }
 
 // dayPlanner plans the node jobs of each business date of a plan.
 type dayPlanner struct {
@@ -50,14 +51,14 @@ type dayPlanner struct {
 }
 
 // partition probes a partition once.
-func (dp *dayPlanner) partition(table, column, value string) (warehouse.Partition, error) {
-	k := probe{table, column, value}
+func (dp *dayPlanner) partition(table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
+	k := probe{table, spec.String()}
 	if p, ok := dp.probed[k]; ok {
 		return p, nil
 	}
-	p, err := dp.w.Partition(dp.ctx, table, column, value)
+	p, err := dp.w.Partition(dp.ctx, table, spec)
 	if err != nil {
-		return p, fmt.Errorf("check partition %s=%s of %s: %w", column, value, table, err)
+		return p, fmt.Errorf("check partition %s of %s: %w", spec, table, err)
 	}
 	dp.probed[k] = p
 	return p, nil
@@ -89,26 +90,31 @@ func (dp *dayPlanner) planDays() error {
 	jobs := map[string]*Job{}
 	for _, day := range dp.in.Days {
 		d := Day{Day: day, UpstreamReady: true}
-		var src warehouse.Partition
 		if dp.odsKeysDiffer {
-			d.Warnings = append(d.Warnings, fmt.Sprintf("not checked: %s is not partitioned by %s alone", ods.Name, ods.Partition))
-		} else {
-			var err error
-			if src, err = dp.partition(ods.Name, ods.Partition, day); err != nil {
-				return err
-			}
-		}
-		if !src.Exists {
 			d.UpstreamReady = false
 			d.Missing = append(d.Missing, fmt.Sprintf("%s/%s=%s", ods.Name, ods.Partition, day))
+			alone := " alone"
+			if ods.Hourly() {
+				alone = ""
+			}
+			d.Warnings = append(d.Warnings, fmt.Sprintf("not checked: %s is not partitioned by %s%s", ods.Name, partitionColumns(&ods), alone))
+		} else if err := dp.checkUpstream(&d); err != nil {
+			return err
 		}
 		for i := range dp.in.Project.Nodes {
-			j, err := dp.nodeJob(&d, &dp.in.Project.Nodes[i], day, inRange, changing)
-			if err != nil {
-				return err
+			n := &dp.in.Project.Nodes[i]
+			hours := []string{""}
+			if n.Hourly {
+				hours = bizdate.Hours
 			}
-			jobs[j.Key()] = j
-			d.Jobs = append(d.Jobs, j)
+			for _, hour := range hours {
+				j, err := dp.nodeJob(&d, n, day, hour, inRange, changing)
+				if err != nil {
+					return err
+				}
+				jobs[j.Key()] = j
+				d.Jobs = append(d.Jobs, j)
+			}
 		}
 		dp.plan.Days = append(dp.plan.Days, d)
 	}
@@ -121,7 +127,7 @@ func (dp *dayPlanner) planDays() error {
 		for _, j := range d.Jobs {
 			for _, need := range j.Needs {
 				if up := jobs[need]; up != nil && up.Pending && !j.Pending {
-					j.pend(WhyUpstream, fmt.Sprintf("%s for %s runs first", up.Name, up.Day))
+					j.pend(WhyUpstream, fmt.Sprintf("%s for %s runs first", up.Name, jobWhen(up.Job)))
 				}
 			}
 		}
@@ -159,56 +165,89 @@ func (j *Job) pend(why, reason string) {
 	j.Pending, j.Why, j.Reason = true, why, reason
 }
 
-// nodeJob plans node n for day: its job, the partitions it reads, and
-// whether its own partition is up to date.
-func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day string, inRange map[string]bool, changing map[string]Action) (*Job, error) {
+// nodeJob plans node n for day (and hour, for an hourly node): its job,
+// the partitions it reads, and whether its own partition is up to date.
+func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, inRange map[string]bool, changing map[string]Action) (*Job, error) {
 	proj, cfg := dp.in.Project, dp.in.Config
-	script, err := proj.NodeScript(n, day)
+	var script generator.Script
+	var err error
+	if n.Hourly {
+		script, err = proj.NodeHourScript(n, day, hour)
+	} else {
+		script, err = proj.NodeScript(n, day)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("node %s: %w", n.Name, err)
 	}
 	j := &Job{Job: scriptJob(n.Name, "node", script)}
 	out, _ := proj.Table(n.Name)
 	j.Day, j.Fingerprint, j.Partition = day, fingerprint(n), out.Partition
-	type read struct{ table, column, day string }
+	if n.Hourly {
+		j.Hour, j.HourPartition = hour, out.HourPartition
+	}
+	type read struct {
+		table string
+		spec  warehouse.PartitionSpec
+		day   string
+	}
 	var reads []read
+	// readDay reads input t's partition of day: the same hour for an hourly
+	// node, every hour of the day of an hourly table, else the day; and
+	// the jobs that write them, when fgen writes t.
+	readDay := func(t generator.Table, day string, needs bool) {
+		hours := []string{""}
+		switch {
+		case n.Hourly:
+			hours = []string{hour}
+		case t.HourPartition != "":
+			hours = bizdate.Hours
+		}
+		for _, h := range hours {
+			if h == "" {
+				reads = append(reads, read{t.Name, warehouse.DaySpec(t.Partition, day), day})
+				if needs {
+					j.Needs = append(j.Needs, warehouse.JobKey(t.Name, day))
+				}
+				continue
+			}
+			reads = append(reads, read{t.Name, warehouse.HourSpec(t.Partition, day, t.HourPartition, h), day})
+			if needs {
+				j.Needs = append(j.Needs, warehouse.HourJobKey(t.Name, day, h))
+			}
+		}
+	}
 	for _, input := range n.Inputs {
 		t, _ := proj.Table(input)
-		reads = append(reads, read{input, t.Partition, day})
-		if input == cfg.ODS.Name {
-			continue
-		}
-		j.Needs = append(j.Needs, warehouse.JobKey(input, day))
-		if !n.NextDay {
+		ods := input == cfg.ODS.Name
+		readDay(t, day, !ods)
+		if ods || !n.NextDay {
 			continue
 		}
 		next := bizdate.Next(day)
-		reads = append(reads, read{input, t.Partition, next})
-		if inRange[next] {
-			j.Needs = append(j.Needs, warehouse.JobKey(input, next))
-		}
+		readDay(t, next, inRange[next])
 	}
 	if action, ok := changing[n.Name]; ok {
 		j.pend(WhyTable, fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated"}[action]))
 	}
-	written, err := dp.partition(n.Name, out.Partition, day)
+	written, err := dp.partition(n.Name, j.Written())
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case j.Pending:
 	case !written.Exists:
-		j.pend(WhyMissing, fmt.Sprintf("%s/%s=%s does not exist", n.Name, out.Partition, day))
+		j.pend(WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written()))
 	case written.Fingerprint != "" && written.Fingerprint != j.Fingerprint:
 		j.pend(WhySQLChanged, "funnel.toml changed its SQL since it was written")
 	}
 	j.ReadBytes = 0
+	warned := map[string]bool{}
 	for _, r := range reads {
 		if r.table == cfg.ODS.Name && dp.odsKeysDiffer {
 			j.ReadBytes = -1
 			continue
 		}
-		in, err := dp.partition(r.table, r.column, r.day)
+		in, err := dp.partition(r.table, r.spec)
 		if err != nil {
 			return nil, err
 		}
@@ -218,11 +257,66 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day string, inRange map
 			j.ReadBytes += in.Bytes
 		}
 		if !j.Pending && in.Exists && written.Exists && !in.Modified.IsZero() && !written.Modified.IsZero() && in.Modified.After(written.Modified) {
-			j.pend(WhyStale, fmt.Sprintf("%s/%s=%s changed after it was written", r.table, r.column, r.day))
+			j.pend(WhyStale, fmt.Sprintf("%s/%s changed after it was written", r.table, r.spec))
 		}
-		if r.day != day && !in.Exists && !inRange[r.day] {
-			d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s is applied", n.Name, r.table, r.day, r.day))
+		if r.day != day && !in.Exists && !inRange[r.day] && !warned[r.table+"@"+r.day] {
+			warned[r.table+"@"+r.day] = true
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s is applied", n.Name, r.table, r.spec, r.day))
 		}
 	}
 	return j, nil
+}
+
+// checkUpstream checks the day's ODS partition, or with an hourly ODS its
+// 24 hour partitions: the day is ready only when every one exists. Missing
+// lists each missing partition; MissingHours says which hours, in runs.
+func (dp *dayPlanner) checkUpstream(d *Day) error {
+	ods := dp.in.Config.ODS
+	if !ods.Hourly() {
+		src, err := dp.partition(ods.Name, warehouse.DaySpec(ods.Partition, d.Day))
+		if err != nil {
+			return err
+		}
+		if !src.Exists {
+			d.UpstreamReady = false
+			d.Missing = append(d.Missing, fmt.Sprintf("%s/%s=%s", ods.Name, ods.Partition, d.Day))
+		}
+		return nil
+	}
+	var missing []string
+	for _, h := range bizdate.Hours {
+		spec := warehouse.HourSpec(ods.Partition, d.Day, ods.HourPartition, h)
+		src, err := dp.partition(ods.Name, spec)
+		if err != nil {
+			return err
+		}
+		if !src.Exists {
+			missing = append(missing, h)
+			d.Missing = append(d.Missing, ods.Name+"/"+spec.String())
+		}
+	}
+	if len(missing) > 0 {
+		d.UpstreamReady = false
+		d.MissingHours = append(d.MissingHours, fmt.Sprintf("%s %s=%s: %s %s missing", ods.Name, ods.Partition, d.Day,
+			map[bool]string{true: "hour", false: "hours"}[len(missing) == 1], bizdate.HourRanges(missing)))
+	}
+	return nil
+}
+
+// partitionColumns names a table's partition columns as funnel.toml
+// declares them: "dt" or "dt, hh".
+func partitionColumns(t *models.Table) string {
+	if t.Hourly() {
+		return t.Partition + ", " + t.HourPartition
+	}
+	return t.Partition
+}
+
+// jobWhen says which day, or hour of a day, a node job computes: "20210303"
+// or "20210303 hour 07".
+func jobWhen(j *warehouse.Job) string {
+	if j.Hour != "" {
+		return j.Day + " hour " + j.Hour
+	}
+	return j.Day
 }

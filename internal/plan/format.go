@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/fgen-dev/fgen/internal/bizdate"
 )
 
 var (
@@ -36,14 +38,14 @@ func WriteText(w io.Writer, p *Plan) {
 		for _, d := range p.Days {
 			switch {
 			case !d.UpstreamReady:
-				fmt.Fprintf(w, "  ! %s  upstream partition missing: %s; its jobs will not run\n", d.Day, strings.Join(d.Missing, ", "))
+				fmt.Fprintf(w, "  ! %s  upstream partition missing: %s; its jobs will not run\n", d.Day, d.MissingText())
 				continue
 			case !d.Pending():
 				fmt.Fprintf(w, "  = %s  up to date\n", d.Day)
 			default:
 				fmt.Fprintf(w, "  > %s  %s\n", d.Day, strings.Join(jobNames(pendingJobs(d.Jobs), ""), " -> "))
-				for _, j := range pendingJobs(d.Jobs) {
-					fmt.Fprintf(w, "      %s: %s%s\n", j.Name, j.Reason, readText(j.ReadBytes))
+				for _, g := range groupJobs(pendingJobs(d.Jobs)) {
+					fmt.Fprintf(w, "      %s: %s%s\n", g.name(), g.reason(), readText(g.readBytes()))
 				}
 			}
 			for _, warn := range d.Warnings {
@@ -75,7 +77,7 @@ func (p *Plan) Summary() string {
 	if len(p.Days) > 0 {
 		s += fmt.Sprintf("; %d jobs to run on %d of %d days, %d up to date", jobs, days, len(p.Days), current)
 		if b := p.ReadBytes(); b > 0 {
-			s += fmt.Sprintf("; they read %s", bytesText(b))
+			s += fmt.Sprintf("; they read %s", FormatBytes(b))
 		}
 	}
 	return s + "."
@@ -111,11 +113,11 @@ func readText(n int64) string {
 	if n < 0 {
 		return ""
 	}
-	return "; reads " + bytesText(n)
+	return "; reads " + FormatBytes(n)
 }
 
-// bytesText writes a size in bytes with a binary unit.
-func bytesText(n int64) string {
+// FormatBytes writes a size in bytes with a binary unit, e.g. "1.3 GiB".
+func FormatBytes(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
@@ -154,7 +156,7 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 		for _, d := range p.Days {
 			up := "ready"
 			if !d.UpstreamReady {
-				up = "missing: " + strings.Join(d.Missing, ", ")
+				up = "missing: " + d.MissingText()
 			}
 			if len(d.Warnings) > 0 {
 				up += "; " + mdCell(strings.Join(d.Warnings, "; "))
@@ -173,13 +175,80 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 	}
 }
 
-// jobNames returns the names of jobs, each between two quotes.
+// jobNames returns the names of jobs, each between two quotes; the jobs of
+// an hourly node's hours once, with the hours: "dw_events (hours 00-23)".
 func jobNames(jobs []*Job, quote string) []string {
-	names := make([]string, len(jobs))
-	for i, j := range jobs {
-		names[i] = quote + j.Name + quote
+	var names []string
+	for _, g := range groupJobs(jobs) {
+		name := quote + g[0].Name + quote
+		if g[0].Hour != "" {
+			name += " (" + g.hours() + ")"
+		}
+		names = append(names, name)
 	}
 	return names
+}
+
+// jobGroup is one daily job, or the jobs of consecutive hours of one
+// hourly node pending for the same reason.
+type jobGroup []*Job
+
+// groupJobs groups consecutive jobs of one hourly node pending for the same
+// reason (Why), so that 24 hours read as one line.
+func groupJobs(jobs []*Job) []jobGroup {
+	var out []jobGroup
+	for _, j := range jobs {
+		if n := len(out); n > 0 && j.Hour != "" {
+			last := out[n-1]
+			if last[0].Hour != "" && last[0].Name == j.Name && last[0].Why == j.Why {
+				out[n-1] = append(last, j)
+				continue
+			}
+		}
+		out = append(out, jobGroup{j})
+	}
+	return out
+}
+
+// hours says which hours the group's jobs compute: "hour 07", "hours 00-23".
+func (g jobGroup) hours() string {
+	hs := make([]string, len(g))
+	for i, j := range g {
+		hs[i] = j.Hour
+	}
+	if len(hs) == 1 {
+		return "hour " + hs[0]
+	}
+	return "hours " + bizdate.HourRanges(hs)
+}
+
+// name is the node of the group, with its hours for an hourly node.
+func (g jobGroup) name() string {
+	if g[0].Hour == "" {
+		return g[0].Name
+	}
+	return g[0].Name + " " + g.hours()
+}
+
+// reason says why the group's jobs are pending: the first one's reason, and
+// how many more hours share its kind of reason.
+func (g jobGroup) reason() string {
+	if len(g) == 1 {
+		return g[0].Reason
+	}
+	return fmt.Sprintf("%s; likewise for the %d other hours", g[0].Reason, len(g)-1)
+}
+
+// readBytes is what the group's jobs read, -1 when unknown.
+func (g jobGroup) readBytes() int64 {
+	var n int64
+	for _, j := range g {
+		if j.ReadBytes < 0 {
+			return -1
+		}
+		n += j.ReadBytes
+	}
+	return n
 }
 
 // writeSQLDetails writes sql as a collapsible block headed by what (an
@@ -201,12 +270,17 @@ func mdCell(s string) string {
 //	             "changes": [...], "problems": [{"code", "column", "message", "fix", "refused"}],
 //	             "notes": [...], "sql"}],
 //	 "days": [{"day", "pending", "upstream_ready", "missing_partitions": [...], "warnings": [...],
-//	           "jobs": [{"name", "kind", "day", "pending", "why", "reason", "read_bytes", "sql"}]}]}
+//	           "jobs": [{"name", "kind", "day", "hour", "pending", "why", "reason", "read_bytes", "sql"}]}]}
+//
+// "hour" (00 to 23) is set on the jobs of hourly nodes, one per hour of the
+// day; "missing_partitions" then lists each missing hour partition of an
+// hourly ODS table, as "table/dt=day/hh=hour".
 func (p *Plan) JSON() any {
 	type job struct {
 		Name      string `json:"name"`
 		Kind      string `json:"kind"`
 		Day       string `json:"day"`
+		Hour      string `json:"hour,omitempty"`
 		Pending   bool   `json:"pending"`
 		Why       string `json:"why,omitempty"`
 		Reason    string `json:"reason,omitempty"`
@@ -233,7 +307,7 @@ func (p *Plan) JSON() any {
 	for _, d := range p.Days {
 		jd := day{Day: d.Day, Pending: d.Pending(), UpstreamReady: d.UpstreamReady, Missing: nonNil(d.Missing), Warnings: nonNil(d.Warnings), Jobs: []job{}}
 		for _, j := range d.Jobs {
-			jj := job{Name: j.Name, Kind: j.Kind, Day: j.Day, Pending: j.Pending, Why: j.Why, Reason: j.Reason, SQL: j.Text()}
+			jj := job{Name: j.Name, Kind: j.Kind, Day: j.Day, Hour: j.Hour, Pending: j.Pending, Why: j.Why, Reason: j.Reason, SQL: j.Text()}
 			if j.ReadBytes >= 0 {
 				jj.ReadBytes = &j.ReadBytes
 			}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -78,9 +79,21 @@ type Day struct {
 	// UpstreamReady is false when the ODS partition of the day is missing;
 	// apply then does not run the day's nodes.
 	UpstreamReady bool
-	Missing       []string // partitions, as "table/column=value"
-	Warnings      []string
-	Jobs          []*Job
+	Missing       []string // partitions, as "table/column=value" or "table/dt=day/hh=hour"
+	// MissingHours says, for an hourly ODS table, which of the day's hour
+	// partitions are missing: "ods_events dt=20261201: hours 07, 13-23 missing".
+	MissingHours []string
+	Warnings     []string
+	Jobs         []*Job
+}
+
+// MissingText says what upstream partitions the day lacks, for messages:
+// the hours of an hourly ODS table in runs, or the day's partition.
+func (d *Day) MissingText() string {
+	if len(d.MissingHours) > 0 {
+		return strings.Join(d.MissingHours, "; ")
+	}
+	return strings.Join(d.Missing, ", ")
 }
 
 // Pending reports whether some job of the day is pending.
@@ -154,7 +167,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		live, err := w.Describe(ctx, t.Name)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
 			p.Tables = append(p.Tables, TableChange{Table: t.Name, Layer: t.Layer, Action: Create,
-				Changes: []string{fmt.Sprintf("create table with %d columns, partitioned by %s", len(t.Columns), t.Partition)},
+				Changes: []string{fmt.Sprintf("create table with %d columns, partitioned by %s", len(t.Columns), partitionedBy(t))},
 				SQL:     string(t.DDL.Data), Job: tableJob(t.Name, "ddl", t.Create)})
 			continue
 		}
@@ -191,4 +204,13 @@ func tableJob(table, kind string, s generator.Script) *warehouse.Job {
 		return nil
 	}
 	return scriptJob(table, kind, s)
+}
+
+// partitionedBy says how a table fgen creates is partitioned: "dt", or
+// "(dt, hh)" by day and hour.
+func partitionedBy(t generator.Table) string {
+	if t.HourPartition != "" {
+		return "(" + t.Partition + ", " + t.HourPartition + ")"
+	}
+	return t.Partition
 }

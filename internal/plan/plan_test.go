@@ -48,7 +48,8 @@ func (f *fakeWarehouse) Describe(_ context.Context, name string) (*warehouse.Tab
 	return nil, warehouse.ErrTableNotFound
 }
 
-func (f *fakeWarehouse) Partition(_ context.Context, table, _, value string) (warehouse.Partition, error) {
+func (f *fakeWarehouse) Partition(_ context.Context, table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
+	value := spec.Value()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if p, ok := f.written[table+"/"+value]; ok {
@@ -72,7 +73,7 @@ func (f *fakeWarehouse) Run(_ context.Context, j *warehouse.Job, onSubmit func(w
 			f.written = map[string]warehouse.Partition{}
 		}
 		f.clock = f.clock.Add(time.Second)
-		f.written[j.Name+"/"+j.Day] = warehouse.Partition{Exists: true, Modified: f.clock, Bytes: -1, Fingerprint: j.Fingerprint}
+		f.written[j.Name+"/"+j.Written().Value()] = warehouse.Partition{Exists: true, Modified: f.clock, Bytes: -1, Fingerprint: j.Fingerprint}
 	}
 	return nil
 }
@@ -110,6 +111,9 @@ func liveTables(t *testing.T, cfg *models.Config) map[string]*warehouse.Table {
 	for _, tb := range p.Tables {
 		live := &warehouse.Table{Name: tb.Name, Comment: tb.Comment, Lifecycle: tb.Lifecycle,
 			PartitionKeys: []warehouse.Column{{Name: tb.Partition, Type: "string"}}}
+		if tb.HourPartition != "" {
+			live.PartitionKeys = append(live.PartitionKeys, warehouse.Column{Name: tb.HourPartition, Type: "string"})
+		}
 		for _, c := range tb.Columns {
 			live.Columns = append(live.Columns, warehouse.Column{Name: c.Name, Type: strings.ToLower(c.Type), Comment: c.Comment})
 		}
@@ -300,9 +304,9 @@ type probeCounter struct {
 	probes map[string]int
 }
 
-func (c *probeCounter) Partition(ctx context.Context, table, column, value string) (warehouse.Partition, error) {
-	c.probes[table+"/"+value]++
-	return c.fakeWarehouse.Partition(ctx, table, column, value)
+func (c *probeCounter) Partition(ctx context.Context, table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
+	c.probes[table+"/"+spec.Value()]++
+	return c.fakeWarehouse.Partition(ctx, table, spec)
 }
 
 func TestPlanProbesEachPartitionOnce(t *testing.T) {
@@ -406,7 +410,7 @@ func TestPlanNeverChangesODS(t *testing.T) {
 		{"other partition", func(tb *warehouse.Table) { tb.PartitionKeys = []warehouse.Column{{Name: "ds", Type: "string"}} }, CodePartitionChanged, `set partition = "ds" under [ods]`},
 		{"two partition keys", func(tb *warehouse.Table) {
 			tb.PartitionKeys = append(tb.PartitionKeys, warehouse.Column{Name: "hh", Type: "string"})
-		}, CodePartitionChanged, `set partition = "dt,hh"`},
+		}, CodePartitionChanged, `set partition = "dt" and hour_partition = "hh" under [ods]`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			live := liveTables(t, cfg)

@@ -95,7 +95,13 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 			check("alter/"+tb.Name, s)
 		}
 		for i := range proj.Nodes {
-			s, err := proj.NodeScript(&proj.Nodes[i], "20210303")
+			nodeScript := proj.NodeScript
+			if proj.Nodes[i].Hourly {
+				nodeScript = func(n *generator.Node, day string) (generator.Script, error) {
+					return proj.NodeHourScript(n, day, "07")
+				}
+			}
+			s, err := nodeScript(&proj.Nodes[i], "20210303")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,12 @@ type ODSRow struct {
 	Event    *string
 	TS       int64 // epoch time in units of the time column's precision (seconds, milliseconds, ...)
 	Dims     map[string]*string
+	// Hour is the row's hour partition (00 to 23) in an ODS table
+	// partitioned by day and hour, where the sync wrote it; "" in a daily
+	// one. Clean ignores it: copies of a record in different hours of one
+	// Dt are one record to a DW built a day at a time. A DW built an hour at
+	// a time sees one hour partition per run: clean each hour's rows alone.
+	Hour string
 }
 
 // CleanRules are the ODS to DW cleaning options.

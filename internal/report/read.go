@@ -53,16 +53,23 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	}
 	cols := f.ReportColumns()
 	n := len(f.Stages)
+	width := len(cols) + 1 // the report columns, the day
+	if f.Hourly() {
+		width++ // and the hour
+	}
 	// The long layout has a table row per stage: its rows are gathered
-	// into one Row per day and breakdown values, by key.
+	// into one Row per day (and hour) and breakdown values, by key.
 	byKey := map[string]int{}
 	for _, vals := range rows.Values {
-		if len(vals) != len(cols)+1 {
-			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), len(cols)+1)
+		if len(vals) != width {
+			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), width)
 		}
 		row := newRow(f, n)
 		if vals[len(cols)] != nil {
 			row.Dt = *vals[len(cols)]
+		}
+		if f.Hourly() && vals[len(cols)+1] != nil {
+			row.Hour = *vals[len(cols)+1]
 		}
 		stage := -1 // the table row's stage in the long layout
 		for i, c := range cols {
@@ -81,7 +88,7 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 			}
 		}
 		if f.Long() {
-			key := row.Dt + "\x00" + dimsKey(f, &row)
+			key := row.Dt + "\x00" + row.Hour + "\x00" + dimsKey(f, &row)
 			if i, ok := byKey[key]; ok {
 				row = r.Rows[i]
 			} else {
@@ -109,9 +116,9 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	for i := range r.Rows {
 		r.Rows[i].StepRates, r.Rows[i].OverallRates = Rates(r.Rows[i].Counts)
 	}
-	// Days in order; within a day the total first, then the breakdown values
-	// in order, the breakdown limit's other rows after the others; ties keep
-	// the table's order.
+	// Days (and hours) in order; within one the total first, then the
+	// breakdown values in order, the breakdown limit's other rows after the
+	// others; ties keep the table's order.
 	type sortable struct {
 		row          Row
 		total, other bool
@@ -133,6 +140,9 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	}
 	slices.SortStableFunc(byDay, func(a, b sortable) int {
 		if c := strings.Compare(a.row.Dt, b.row.Dt); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.row.Hour, b.row.Hour); c != 0 {
 			return c
 		}
 		if c := first(a.total, b.total); c != 0 {

@@ -49,6 +49,7 @@ type Report struct {
 // Row is one day and one breakdown value, or the day's total.
 type Row struct {
 	Dt           string            // yyyymmdd
+	Hour         string            // 00 to 23, for a row of an hourly funnel (grain = "hour"), which Read alone fills
 	Dims         map[string]string // breakdown -> value (TotalMarker on the total row)
 	Counts       []int64           // per stage
 	StepRates    []*float64        // per stage, index 0 nil; nil = undefined (denominator 0)

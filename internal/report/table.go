@@ -36,163 +36,221 @@ func writeTable(b *bytes.Buffer, r *Report) error {
 		b.WriteString(r.emptyText() + "\n")
 		return nil
 	}
-	header := []string{"stage", "count", "step", "overall"}
-	if r.ordered() {
-		header = append(header, "median time", "avg time")
-		if r.StepTimes {
-			header = append(header, "step median", "step avg")
-		}
-	}
-	widths := make([]int, len(header))
-	for i, h := range header {
-		widths[i] = displayWidth(h)
-	}
-	// The distributions' lines have columns of their own but for the first, the stage.
-	var distHeader []string
-	var distWidths []int
-	if r.distributions() {
-		distHeader = append(append([]string{"time to", "from"}, r.Percentiles...), r.Buckets...)
-		distWidths = make([]int, len(distHeader))
-		for i, h := range distHeader {
-			distWidths[i] = displayWidth(h)
-		}
-	}
-	widen := func(ws []int, c []string) {
-		for j, s := range c {
-			ws[j] = max(ws[j], displayWidth(s))
-		}
-	}
-	// lines returns the texts of one line per stage of counts, rates and times, and widens
-	// the columns to fit them.
-	lines := func(counts []int64, step, overall []*float64, times [][]string) [][]string {
-		out := make([][]string, len(r.Stages))
-		for k := range r.Stages {
-			c := []string{r.Stages[k], formatCount(counts[k]), formatPercent(step[k]), formatPercent(overall[k])}
-			for _, t := range times {
-				c = append(c, t[k])
-			}
-			widen(widths, c)
-			out[k] = c
-		}
-		return out
-	}
-	seconds := func(v []*float64) []string {
-		out := make([]string, len(r.Stages))
-		for k := range out {
-			out[k] = formatSeconds(at(v, k))
-		}
-		return out
-	}
-	ranges := func(lo, hi []*float64) []string {
-		out := make([]string, len(r.Stages))
-		for k := range out {
-			out[k] = medianText(lo, hi, k)
-		}
-		return out
-	}
-	// distLines returns the distribution lines of stages 2.. (each from the entry, then
-	// from the previous stage): percentile texts and bucket counts.
-	distLines := func(pctText func(step bool, k, i int) string, bucketText func(step bool, k, b int) string) [][]string {
-		var out [][]string
-		for k := 1; k < len(r.Stages); k++ {
-			for _, step := range r.series() {
-				from := "entry"
-				if step {
-					from = "previous"
-				}
-				c := []string{r.Stages[k], from}
-				for i := range r.Percentiles {
-					c = append(c, pctText(step, k, i))
-				}
-				for j := range r.Buckets {
-					c = append(c, bucketText(step, k, j))
-				}
-				widen(distWidths, c)
-				out = append(out, c)
-			}
-		}
-		return out
-	}
-	type rowCells struct{ stages, dist [][]string }
+	w := newTableWriter(b, r)
 	cells := make(map[*Row]rowCells, len(r.Rows))
 	for i := range r.Rows {
-		row := &r.Rows[i]
-		var times [][]string
-		if r.ordered() {
-			times = [][]string{seconds(row.MedianSeconds), seconds(row.AvgSeconds)}
-			if r.StepTimes {
-				times = append(times, seconds(row.StepMedianSeconds), seconds(row.StepAvgSeconds))
-			}
-		}
-		c := rowCells{stages: lines(row.Counts, row.StepRates, row.OverallRates, times)}
-		if r.distributions() {
-			c.dist = distLines(func(step bool, k, i int) string { return formatSeconds(pct(row, step, k, i)) },
-				func(step bool, k, j int) string { return countText(bucket(row, step, k, j)) })
-		}
-		cells[row] = c
+		cells[&r.Rows[i]] = w.rowCells(&r.Rows[i])
 	}
 	days := r.days()
 	var whole *sum
 	var wholeCells rowCells
 	if len(days) > 1 {
 		if whole, _ = r.rangeSum(days); whole != nil {
-			var times [][]string
-			if r.ordered() {
-				times = [][]string{ranges(whole.MedianLo, whole.MedianHi), seconds(whole.AvgSeconds)}
-				if r.StepTimes {
-					times = append(times, ranges(whole.StepMedianLo, whole.StepMedianHi), seconds(whole.StepAvgSeconds))
-				}
-			}
-			wholeCells.stages = lines(whole.Counts, whole.StepRates, whole.OverallRates, times)
-			if r.distributions() {
-				wholeCells.dist = distLines(func(step bool, k, i int) string {
-					return rangeText(whole.PctLo[seriesIndex(step)][k][i], whole.PctHi[seriesIndex(step)][k][i])
-				}, func(step bool, k, j int) string {
-					if h := whole.Hist[seriesIndex(step)][k]; h != nil {
-						return formatCount(h[j])
-					}
-					return undefined
-				})
-			}
+			wholeCells = w.sumCells(whole)
 		}
 	}
-	if distWidths != nil {
-		distWidths[0] = max(distWidths[0], widths[0])
-		widths[0] = distWidths[0]
+	// The stage column is as wide in the stage and the distribution lines.
+	if w.distWidths != nil {
+		w.distWidths[0] = max(w.distWidths[0], w.widths[0])
+		w.widths[0] = w.distWidths[0]
 	}
-	// line writes the texts c in columns of widths ws, the first left of them aligned
-	// left and the others right.
-	line := func(indent string, ws []int, left int, c []string, bar string) {
-		var l strings.Builder
-		l.WriteString(indent)
-		for j, s := range c {
-			if j > 0 {
-				l.WriteString("  ")
-			}
-			if j < left {
-				l.WriteString(padRight(s, ws[j]))
-			} else {
-				l.WriteString(padLeft(s, ws[j]))
-			}
+	w.notes()
+	for i, d := range days {
+		if i > 0 {
+			b.WriteByte('\n')
 		}
-		l.WriteString("  ")
-		l.WriteString(bar)
-		b.WriteString(strings.TrimRight(l.String(), " "))
-		b.WriteByte('\n')
+		w.day(d, cells)
 	}
-	block := func(indent string, counts []int64, c rowCells) {
-		top := max(0, slices.Max(counts)) // Validate: one count per stage, at least one stage
-		for k := range c.stages {
-			line(indent, widths, 1, c.stages[k], bar(counts[k], top))
-		}
-		if c.dist != nil {
-			line(indent, distWidths, 2, distHeader, "")
-			for _, d := range c.dist {
-				line(indent, distWidths, 2, d, "")
-			}
-		}
+	if whole != nil {
+		w.sum(days, whole, wholeCells)
 	}
+	return nil
+}
 
+// tableWriter writes a report in the table format. Its columns fit every
+// text of the report: the cells are made first (rowCells, sumCells), which
+// widens them, and then written.
+type tableWriter struct {
+	b *bytes.Buffer
+	r *Report
+
+	header []string // of the stage lines: counts, rates, times
+	widths []int
+	// The distributions' lines have columns of their own but for the
+	// first, the stage.
+	distHeader []string
+	distWidths []int
+}
+
+// rowCells are the texts of the lines of a row: one per stage, then the
+// distribution lines.
+type rowCells struct{ stages, dist [][]string }
+
+func newTableWriter(b *bytes.Buffer, r *Report) *tableWriter {
+	w := &tableWriter{b: b, r: r, header: []string{"stage", "count", "step", "overall"}}
+	if r.ordered() {
+		w.header = append(w.header, "median time", "avg time")
+		if r.StepTimes {
+			w.header = append(w.header, "step median", "step avg")
+		}
+	}
+	w.widths = make([]int, len(w.header))
+	widen(w.widths, w.header)
+	if r.distributions() {
+		w.distHeader = append(append([]string{"time to", "from"}, r.Percentiles...), r.Buckets...)
+		w.distWidths = make([]int, len(w.distHeader))
+		widen(w.distWidths, w.distHeader)
+	}
+	return w
+}
+
+// widen widens the columns ws to fit the texts c.
+func widen(ws []int, c []string) {
+	for j, s := range c {
+		ws[j] = max(ws[j], displayWidth(s))
+	}
+}
+
+// rowCells returns the texts of a row of the report.
+func (w *tableWriter) rowCells(row *Row) rowCells {
+	r := w.r
+	var times [][]string
+	if r.ordered() {
+		times = [][]string{w.seconds(row.MedianSeconds), w.seconds(row.AvgSeconds)}
+		if r.StepTimes {
+			times = append(times, w.seconds(row.StepMedianSeconds), w.seconds(row.StepAvgSeconds))
+		}
+	}
+	c := rowCells{stages: w.stageLines(row.Counts, row.StepRates, row.OverallRates, times)}
+	if r.distributions() {
+		c.dist = w.distLines(func(step bool, k, i int) string { return formatSeconds(pct(row, step, k, i)) },
+			func(step bool, k, j int) string { return countText(bucket(row, step, k, j)) })
+	}
+	return c
+}
+
+// sumCells returns the texts of the sum of the days: the ranges of the
+// daily medians and percentiles, the sums of the counts.
+func (w *tableWriter) sumCells(whole *sum) rowCells {
+	r := w.r
+	var times [][]string
+	if r.ordered() {
+		times = [][]string{w.ranges(whole.MedianLo, whole.MedianHi), w.seconds(whole.AvgSeconds)}
+		if r.StepTimes {
+			times = append(times, w.ranges(whole.StepMedianLo, whole.StepMedianHi), w.seconds(whole.StepAvgSeconds))
+		}
+	}
+	c := rowCells{stages: w.stageLines(whole.Counts, whole.StepRates, whole.OverallRates, times)}
+	if r.distributions() {
+		c.dist = w.distLines(func(step bool, k, i int) string {
+			return rangeText(whole.PctLo[seriesIndex(step)][k][i], whole.PctHi[seriesIndex(step)][k][i])
+		}, func(step bool, k, j int) string {
+			if h := whole.Hist[seriesIndex(step)][k]; h != nil {
+				return formatCount(h[j])
+			}
+			return undefined
+		})
+	}
+	return c
+}
+
+// stageLines returns the texts of one line per stage of counts, rates and
+// times, and widens the columns to fit them.
+func (w *tableWriter) stageLines(counts []int64, step, overall []*float64, times [][]string) [][]string {
+	out := make([][]string, len(w.r.Stages))
+	for k := range w.r.Stages {
+		c := []string{w.r.Stages[k], formatCount(counts[k]), formatPercent(step[k]), formatPercent(overall[k])}
+		for _, t := range times {
+			c = append(c, t[k])
+		}
+		widen(w.widths, c)
+		out[k] = c
+	}
+	return out
+}
+
+// distLines returns the distribution lines of stages 2.. (each from the
+// entry, then from the previous stage): percentile texts and bucket counts.
+func (w *tableWriter) distLines(pctText func(step bool, k, i int) string, bucketText func(step bool, k, b int) string) [][]string {
+	r := w.r
+	var out [][]string
+	for k := 1; k < len(r.Stages); k++ {
+		for _, step := range r.series() {
+			from := "entry"
+			if step {
+				from = "previous"
+			}
+			c := []string{r.Stages[k], from}
+			for i := range r.Percentiles {
+				c = append(c, pctText(step, k, i))
+			}
+			for j := range r.Buckets {
+				c = append(c, bucketText(step, k, j))
+			}
+			widen(w.distWidths, c)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// seconds returns the texts of times per stage.
+func (w *tableWriter) seconds(v []*float64) []string {
+	out := make([]string, len(w.r.Stages))
+	for k := range out {
+		out[k] = formatSeconds(at(v, k))
+	}
+	return out
+}
+
+// ranges returns the texts of the ranges of daily medians per stage.
+func (w *tableWriter) ranges(lo, hi []*float64) []string {
+	out := make([]string, len(w.r.Stages))
+	for k := range out {
+		out[k] = medianText(lo, hi, k)
+	}
+	return out
+}
+
+// line writes the texts c in columns of widths ws, the first left of them
+// aligned left and the others right, and then bar.
+func (w *tableWriter) line(indent string, ws []int, left int, c []string, bar string) {
+	var l strings.Builder
+	l.WriteString(indent)
+	for j, s := range c {
+		if j > 0 {
+			l.WriteString("  ")
+		}
+		if j < left {
+			l.WriteString(padRight(s, ws[j]))
+		} else {
+			l.WriteString(padLeft(s, ws[j]))
+		}
+	}
+	l.WriteString("  ")
+	l.WriteString(bar)
+	w.b.WriteString(strings.TrimRight(l.String(), " "))
+	w.b.WriteByte('\n')
+}
+
+// block writes the lines of a row: its stages with bars, then its
+// distributions.
+func (w *tableWriter) block(indent string, counts []int64, c rowCells) {
+	top := max(0, slices.Max(counts)) // Validate: one count per stage, at least one stage
+	for k := range c.stages {
+		w.line(indent, w.widths, 1, c.stages[k], bar(counts[k], top))
+	}
+	if c.dist != nil {
+		w.line(indent, w.distWidths, 2, w.distHeader, "")
+		for _, d := range c.dist {
+			w.line(indent, w.distWidths, 2, d, "")
+		}
+	}
+}
+
+// notes writes the notes before the first day.
+func (w *tableWriter) notes() {
+	r, b := w.r, w.b
 	if r.Attribution != "" {
 		b.WriteString("note: " + r.Attribution + "\n")
 	}
@@ -202,52 +260,54 @@ func writeTable(b *bytes.Buffer, r *Report) error {
 	if r.Attribution != "" || len(r.tableNotes()) > 0 {
 		b.WriteByte('\n')
 	}
-	for i, d := range days {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(r.Funnel + "  " + d.Dt + "  (" + r.modeText() + ")")
-		if d.Provisional {
-			b.WriteString("  provisional")
-		}
-		b.WriteByte('\n')
-		indent := "  "
+}
+
+// day writes a day's rows: a block per breakdown value, or the day's one.
+func (w *tableWriter) day(d day, cells map[*Row]rowCells) {
+	r, b := w.r, w.b
+	b.WriteString(r.Funnel + "  " + d.Dt + "  (" + r.modeText() + ")")
+	if d.Provisional {
+		b.WriteString("  provisional")
+	}
+	b.WriteByte('\n')
+	indent := "  "
+	if len(r.Breakdowns) > 0 {
+		indent = "    "
+	}
+	w.line(indent, w.widths, 1, w.header, "")
+	for _, row := range d.Rows {
 		if len(r.Breakdowns) > 0 {
-			indent = "    "
-		}
-		line(indent, widths, 1, header, "")
-		for _, row := range d.Rows {
-			if len(r.Breakdowns) > 0 {
-				label := r.label(row)
-				if r.isOther(row) {
-					label += fmt.Sprintf("  (the values beyond the top %d)", r.BreakdownLimit)
-				}
-				b.WriteString("  " + label + "\n")
+			label := r.label(row)
+			if r.isOther(row) {
+				label += fmt.Sprintf("  (the values beyond the top %d)", r.BreakdownLimit)
 			}
-			block(indent, row.Counts, cells[row])
+			b.WriteString("  " + label + "\n")
 		}
+		w.block(indent, row.Counts, cells[row])
 	}
-	if whole != nil {
-		b.WriteString("\n" + r.Funnel + "  " + days[0].Dt + ".." + days[len(days)-1].Dt + "  (" + r.modeText() + ")  ")
-		b.WriteString(fmt.Sprintf("sum of %d days", whole.Rows))
-		if len(r.Breakdowns) > 0 {
-			b.WriteString(", totals")
-		}
-		b.WriteByte('\n')
-		line("  ", widths, 1, header, "")
-		block("  ", whole.Counts, wholeCells)
-		text := r.countsText(whole.Rows)
-		if r.distributions() && len(r.Percentiles) > 0 {
-			text += " Medians and percentiles cannot be added up: the range's lies between the smallest and the largest daily value shown; the average is over all users who reached the stage."
-		} else if r.ordered() {
-			text += " Medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage."
-		}
-		if r.distributions() && len(r.Buckets) > 0 {
-			text += " Histogram counts are added up."
-		}
-		wrap(b, text, "  note: ", noteWidth)
+}
+
+// sum writes the sum of the days, and what of it cannot be added up.
+func (w *tableWriter) sum(days []day, whole *sum, c rowCells) {
+	r, b := w.r, w.b
+	b.WriteString("\n" + r.Funnel + "  " + days[0].Dt + ".." + days[len(days)-1].Dt + "  (" + r.modeText() + ")  ")
+	b.WriteString(fmt.Sprintf("sum of %d days", whole.Rows))
+	if len(r.Breakdowns) > 0 {
+		b.WriteString(", totals")
 	}
-	return nil
+	b.WriteByte('\n')
+	w.line("  ", w.widths, 1, w.header, "")
+	w.block("  ", whole.Counts, c)
+	text := r.countsText(whole.Rows)
+	if r.distributions() && len(r.Percentiles) > 0 {
+		text += " Medians and percentiles cannot be added up: the range's lies between the smallest and the largest daily value shown; the average is over all users who reached the stage."
+	} else if r.ordered() {
+		text += " Medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage."
+	}
+	if r.distributions() && len(r.Buckets) > 0 {
+		text += " Histogram counts are added up."
+	}
+	wrap(b, text, "  note: ", noteWidth)
 }
 
 // tableNotes are the notes before the first day of the table format, after the

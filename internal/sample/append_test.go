@@ -48,7 +48,7 @@ func leftovers(t *testing.T, dir string) []string {
 func TestAppendToParts(t *testing.T) {
 	ctx := context.Background()
 	db, conn, dir := openDuckDBFile(t)
-	if _, err := conn.ExecContext(ctx, createTableSQL("ods")); err != nil {
+	if _, err := conn.ExecContext(ctx, createTableSQL("ods", TimeFormat{})); err != nil {
 		t.Fatal(err)
 	}
 	opts := Options{Users: 1000, Days: 2, Noise: true}
@@ -63,9 +63,9 @@ func TestAppendToParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeAll(t, NewCSVWriter(f), duckdbTricky)
+	writeAll(t, NewCSVWriter(f, TimeFormat{}), duckdbTricky)
 	f.Close()
-	if err := insertPart(ctx, conn, `"ods"`, csvPart{path: tricky, rows: int64(len(duckdbTricky))}); err != nil {
+	if err := insertPart(ctx, conn, `"ods"`, csvPart{path: tricky, rows: int64(len(duckdbTricky))}, TimeFormat{}); err != nil {
 		t.Fatal(err)
 	}
 	got := readBack(t, db, "SELECT * FROM ods")
@@ -86,7 +86,7 @@ func TestAppendToParts(t *testing.T) {
 func TestAppendToStopsOnError(t *testing.T) {
 	ctx := context.Background()
 	_, conn, dir := openDuckDBFile(t)
-	create := strings.Replace(createTableSQL("ods"), "dt VARCHAR", "dt VARCHAR CHECK (dt < '20210304')", 1)
+	create := strings.Replace(createTableSQL("ods", TimeFormat{}), "dt VARCHAR", "dt VARCHAR CHECK (dt < '20210304')", 1)
 	if _, err := conn.ExecContext(ctx, create); err != nil {
 		t.Fatal(err)
 	}

@@ -31,11 +31,11 @@ func BenchmarkGenerate(b *testing.B) {
 }
 
 func BenchmarkJSONL(b *testing.B) {
-	w := NewJSONLWriter(io.Discard)
+	w := NewJSONLWriter(io.Discard, TimeFormat{})
 	benchmarkEvents(b, w.Write, func() { w.Close() })
 }
 
 func BenchmarkCSV(b *testing.B) {
-	w := NewCSVWriter(io.Discard)
+	w := NewCSVWriter(io.Discard, TimeFormat{})
 	benchmarkEvents(b, w.Write, func() { w.Close() })
 }

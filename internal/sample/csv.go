@@ -6,7 +6,11 @@ import (
 	"strings"
 )
 
-type csvWriter struct{ lineBuffer }
+type csvWriter struct {
+	lineBuffer
+	tf  TimeFormat
+	tmp []byte
+}
 
 // NewCSVWriter returns a Writer of RFC 4180 CSV: a header row with the names
 // of Columns and then dt, then one row per event. Lines end in LF (RFC 4180
@@ -17,8 +21,8 @@ type csvWriter struct{ lineBuffer }
 //
 // encoding/csv reads NULL and "" alike as the empty string; DuckDB keeps them
 // apart with allow_quoted_nulls = false, see DuckDBSource.
-func NewCSVWriter(w io.Writer) Writer {
-	c := &csvWriter{newLineBuffer(w)}
+func NewCSVWriter(w io.Writer, tf TimeFormat) Writer {
+	c := &csvWriter{lineBuffer: newLineBuffer(w), tf: tf}
 	c.buf = append(c.buf, strings.Join(fileColumns(), ",")...)
 	c.buf = append(c.buf, '\n')
 	return c
@@ -31,7 +35,15 @@ func (c *csvWriter) Write(e *Event) error {
 		b = appendCSVString(b, e.UID)
 	}
 	b = append(b, ',')
-	b = strconv.AppendInt(b, e.TS, 10)
+	switch c.tf.kind {
+	case tsSeconds:
+		b = strconv.AppendInt(b, e.TS, 10)
+	case tsMillis:
+		b = c.tf.appendNumber(b, e)
+	default:
+		c.tmp = c.tf.appendText(c.tmp[:0], e)
+		b = appendCSVString(b, string(c.tmp))
+	}
 	b = append(b, ',')
 	b = appendCSVString(b, e.IP)
 	b = append(b, ',')

@@ -22,11 +22,15 @@
 //
 // # Time and late rows
 //
-// ts is epoch seconds. Sessions start within the Asia/Shanghai day of D,
-// [D 00:00, D+1 00:00) at UTC+8, but a session that starts shortly before
-// midnight runs on: a small fraction of rows (well under 1 %) have
-// ts in [D+1 00:00, D+1 00:00 + [LateSpill]) and still carry dt = D. No row
-// is earlier than D 00:00 or later than that bound.
+// ts is epoch seconds, or as Options.Time says: epoch milliseconds, a
+// DATETIME or TIMESTAMP (UTC wall time), or a STRING in a format and time
+// zone ([TimeFormatFor]); with millisecond precision each row also gets a
+// millisecond, which never reorders the rows of a session. Sessions start
+// within the Asia/Shanghai day of D, [D 00:00, D+1 00:00) at UTC+8, but a
+// session that starts shortly before midnight runs on: a small fraction of
+// rows (well under 1 %) have ts in [D+1 00:00, D+1 00:00 + [LateSpill]) and
+// still carry dt = D. No row is earlier than D 00:00 or later than that
+// bound.
 //
 // Rows are emitted user by user, not in ts order.
 //

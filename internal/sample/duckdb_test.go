@@ -88,13 +88,13 @@ func TestDuckDBReadsFiles(t *testing.T) {
 	for _, name := range []string{"ods.jsonl", "ods.csv", "ods.parquet"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)
-			w, err := Create(path)
+			w, err := Create(path, TimeFormat{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			writeAll(t, w, evs)
 			f, _ := FormatFromPath(path)
-			source := DuckDBSource(f, path)
+			source := DuckDBSource(f, path, TimeFormat{})
 			checkTypes(t, db, source)
 			got := readBack(t, db, "SELECT * FROM "+source)
 			if len(got) != len(evs) {
@@ -122,7 +122,7 @@ func TestParquetDeterministic(t *testing.T) {
 	var files [2][]byte
 	for i := range files {
 		path := filepath.Join(dir, "ods.parquet")
-		w, err := NewParquetWriter(path)
+		w, err := NewParquetWriter(path, TimeFormat{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestParquetDeterministic(t *testing.T) {
 func TestParquetParts(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ods.parquet")
-	w, err := NewParquetWriter(path)
+	w, err := NewParquetWriter(path, TimeFormat{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestParquetParts(t *testing.T) {
 	if len(w.parts) != (len(want)-1)/3000+1 {
 		t.Errorf("%d parts for %d rows", len(w.parts), len(want))
 	}
-	got := readBack(t, openDuckDB(t), "SELECT * FROM "+DuckDBSource(Parquet, path))
+	got := readBack(t, openDuckDB(t), "SELECT * FROM "+DuckDBSource(Parquet, path, TimeFormat{}))
 	if len(got) != len(want) {
 		t.Fatalf("%d rows, want %d", len(got), len(want))
 	}
@@ -178,7 +178,7 @@ func TestAppendTo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, createTableSQL("main.ods")); err != nil {
+	if _, err := conn.ExecContext(ctx, createTableSQL("main.ods", TimeFormat{})); err != nil {
 		t.Fatal(err)
 	}
 	opts := Options{Users: 1000, Days: 2, Noise: true}
@@ -234,7 +234,7 @@ func BenchmarkParquet(b *testing.B) {
 	var w *ParquetWriter
 	next := func() {
 		var err error
-		if w, err = NewParquetWriter(path); err != nil {
+		if w, err = NewParquetWriter(path, TimeFormat{}); err != nil {
 			b.Fatal(err)
 		}
 	}

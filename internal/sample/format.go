@@ -56,15 +56,15 @@ type Writer interface {
 }
 
 // Create creates (or truncates) the file at path and returns a Writer for the
-// format FormatFromPath chooses; Close also closes the file. On an error the
-// caller should remove the partial file.
-func Create(path string) (Writer, error) {
+// format FormatFromPath chooses, writing ts as tf says; Close also closes
+// the file. On an error the caller should remove the partial file.
+func Create(path string, tf TimeFormat) (Writer, error) {
 	f, err := FormatFromPath(path)
 	if err != nil {
 		return nil, err
 	}
 	if f == Parquet {
-		w, err := NewParquetWriter(path)
+		w, err := NewParquetWriter(path, tf)
 		if err != nil {
 			return nil, err
 		}
@@ -75,9 +75,9 @@ func Create(path string) (Writer, error) {
 		return nil, err
 	}
 	if f == CSV {
-		return fileWriter{NewCSVWriter(file), file}, nil
+		return fileWriter{NewCSVWriter(file, tf), file}, nil
 	}
-	return fileWriter{NewJSONLWriter(file), file}, nil
+	return fileWriter{NewJSONLWriter(file, tf), file}, nil
 }
 
 type fileWriter struct {
@@ -94,26 +94,26 @@ func (w fileWriter) Close() error {
 }
 
 // DuckDBSource returns a DuckDB table expression that reads a file this
-// package wrote in format f, with the column types of the ODS table plus dt
-// and, for CSV, NULL and the empty string kept apart:
+// package wrote in format f, ts as tf says, with the column types of the
+// ODS table plus dt and, for CSV, NULL and the empty string kept apart:
 //
 //	SELECT count(*) FROM read_csv('out.csv', header = true, ...)
 //
 // Auto-detection would read the numeric uids of a CSV file as BIGINT.
-func DuckDBSource(f Format, path string) string {
+func DuckDBSource(f Format, path string, tf TimeFormat) string {
 	var b strings.Builder
 	switch f {
 	case JSONL:
 		b.WriteString("read_json(")
 		b.WriteString(sqlString(path))
 		b.WriteString(", format = 'newline_delimited', columns = ")
-		writeColumnStruct(&b)
+		writeColumnStruct(&b, tf)
 		b.WriteString(")")
 	case CSV:
 		b.WriteString("read_csv(")
 		b.WriteString(sqlString(path))
 		b.WriteString(", header = true, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, columns = ")
-		writeColumnStruct(&b)
+		writeColumnStruct(&b, tf)
 		b.WriteString(")")
 	default:
 		b.WriteString("read_parquet(")
@@ -123,13 +123,13 @@ func DuckDBSource(f Format, path string) string {
 	return b.String()
 }
 
-func writeColumnStruct(b *strings.Builder) {
+func writeColumnStruct(b *strings.Builder, tf TimeFormat) {
 	b.WriteString("{")
 	for i, c := range fileColumns() {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(b, "'%s': '%s'", c, columnTypes[i])
+		fmt.Fprintf(b, "'%s': '%s'", c, columnType(i, tf))
 	}
 	b.WriteString("}")
 }
@@ -137,8 +137,19 @@ func writeColumnStruct(b *strings.Builder) {
 // fileColumns are Columns and dt.
 func fileColumns() []string { return append(Columns(), PartitionColumn) }
 
+// columnType is the DuckDB type of column i of fileColumns, ts as tf says.
+func columnType(i int, tf TimeFormat) string {
+	if i == tsColumn {
+		return tf.duckType()
+	}
+	return columnTypes[i]
+}
+
+// tsColumn is the index of ts in Columns.
+const tsColumn = 2
+
 // createTableSQL is the DuckDB DDL of a table for the rows of this package.
-func createTableSQL(table string) string {
+func createTableSQL(table string, tf TimeFormat) string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE ")
 	b.WriteString(table)
@@ -149,7 +160,7 @@ func createTableSQL(table string) string {
 		}
 		b.WriteString(c)
 		b.WriteString(" ")
-		b.WriteString(columnTypes[i])
+		b.WriteString(columnType(i, tf))
 	}
 	b.WriteString(")")
 	return b.String()

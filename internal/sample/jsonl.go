@@ -6,13 +6,18 @@ import (
 	"unicode/utf8"
 )
 
-type jsonlWriter struct{ lineBuffer }
+type jsonlWriter struct {
+	lineBuffer
+	tf  TimeFormat
+	tmp []byte
+}
 
 // NewJSONLWriter returns a Writer of JSON Lines: one object per event with
-// the keys of Columns and then dt, in that order; a NULL uid is null.
-// Strings are escaped as JSON requires; invalid UTF-8 becomes U+FFFD.
-func NewJSONLWriter(w io.Writer) Writer {
-	return &jsonlWriter{newLineBuffer(w)}
+// the keys of Columns and then dt, in that order; a NULL uid is null; ts as
+// tf says, a number or a string. Strings are escaped as JSON requires;
+// invalid UTF-8 becomes U+FFFD.
+func NewJSONLWriter(w io.Writer, tf TimeFormat) Writer {
+	return &jsonlWriter{lineBuffer: newLineBuffer(w), tf: tf}
 }
 
 func (j *jsonlWriter) Write(e *Event) error {
@@ -25,7 +30,15 @@ func (j *jsonlWriter) Write(e *Event) error {
 		b = appendJSONString(b, e.UID)
 	}
 	b = append(b, `,"ts":`...)
-	b = strconv.AppendInt(b, e.TS, 10)
+	switch j.tf.kind {
+	case tsSeconds:
+		b = strconv.AppendInt(b, e.TS, 10)
+	case tsMillis:
+		b = j.tf.appendNumber(b, e)
+	default:
+		j.tmp = j.tf.appendText(j.tmp[:0], e)
+		b = appendJSONString(b, string(j.tmp))
+	}
 	b = append(b, `,"ip":`...)
 	b = appendJSONString(b, e.IP)
 	b = append(b, `,"status":`...)

@@ -30,6 +30,7 @@ type ParquetWriter struct {
 	conn       driver.Conn
 	app        *duckdb.Appender
 	row        appendRow
+	tf         TimeFormat
 	rows       int // rows in the table
 	partRows   int
 	tmpDir     string
@@ -45,13 +46,14 @@ const defaultPartRows = 500_000
 
 // NewParquetWriter returns a Writer whose Close writes a Parquet file at
 // path with the columns of Columns and then dt; the string columns are
-// VARCHAR (Parquet BYTE_ARRAY UTF8), the others BIGINT (INT64).
-func NewParquetWriter(path string) (*ParquetWriter, error) {
+// VARCHAR (Parquet BYTE_ARRAY UTF8), the others BIGINT (INT64), but ts as
+// tf says: BIGINT, TIMESTAMP (microseconds, UTC) or VARCHAR.
+func NewParquetWriter(path string, tf TimeFormat) (*ParquetWriter, error) {
 	connector, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		return nil, fmt.Errorf("parquet %s: open duckdb: %w", path, err)
 	}
-	p := &ParquetWriter{path: path, connector: connector, partRows: defaultPartRows}
+	p := &ParquetWriter{path: path, connector: connector, partRows: defaultPartRows, tf: tf}
 	p.conn, err = connector.Connect(context.Background())
 	if err == nil {
 		err = p.newTable()
@@ -70,7 +72,7 @@ func (p *ParquetWriter) exec(query string) error {
 
 // newTable creates the table and its appender.
 func (p *ParquetWriter) newTable() (err error) {
-	if err = p.exec(createTableSQL("ods")); err == nil {
+	if err = p.exec(createTableSQL("ods", p.tf)); err == nil {
 		p.app, err = duckdb.NewAppenderFromConn(p.conn, "", "ods")
 	}
 	p.rows = 0
@@ -90,7 +92,7 @@ func (p *ParquetWriter) Write(e *Event) error {
 			return fmt.Errorf("parquet %s: %w", p.path, err)
 		}
 	}
-	if err := p.row.append(p.app, e); err != nil {
+	if err := p.row.append(p.app, e, p.tf); err != nil {
 		return fmt.Errorf("parquet %s: %w", p.path, err)
 	}
 	p.rows++
@@ -181,14 +183,18 @@ func (p *ParquetWriter) release() error {
 // costs no slice allocation.
 type appendRow [13]driver.Value
 
-func (v *appendRow) append(a *duckdb.Appender, e *Event) error {
+func (v *appendRow) append(a *duckdb.Appender, e *Event, tf TimeFormat) error {
 	v[0] = e.MD5
 	if e.UIDNull {
 		v[1] = nil
 	} else {
 		v[1] = e.UID
 	}
-	v[2] = e.TS
+	if tf.kind == tsSeconds {
+		v[2] = e.TS
+	} else {
+		v[2] = tf.value(e)
+	}
 	v[3] = e.IP
 	v[4] = e.Status
 	v[5] = e.Bytes
@@ -206,7 +212,7 @@ func (v *appendRow) append(a *duckdb.Appender, e *Event) error {
 // DuckDB table on conn, which must be a connection of the duckdb-go driver.
 // table is name, schema.name or catalog.schema.name (unquoted); its columns
 // must be the 12 of Columns, in order, typed as in the ODS table (VARCHAR or
-// BIGINT), then dt VARCHAR. It returns the number of rows appended, which
+// BIGINT; ts as opts.Time says), then dt VARCHAR. It returns the number of rows appended, which
 // keep the order Generate emits them in. On an error, rows already appended
 // stay in the table unless the caller runs AppendTo inside a transaction on
 // conn and rolls it back. ctx is checked between rows and stops DuckDB.
@@ -268,7 +274,7 @@ func appendTo(ctx context.Context, conn *sql.Conn, table string, opts Options, p
 	var err2 error
 	for p := range parts {
 		if err2 == nil {
-			err2 = insertPart(ctx, conn, target, p)
+			err2 = insertPart(ctx, conn, target, p, opts.Time)
 			if err2 == nil {
 				n += p.rows
 			} else {
@@ -325,7 +331,7 @@ func writeParts(ctx context.Context, dir string, opts Options, partRows int, par
 			if f, err = os.Create(cur.path); err != nil {
 				return err
 			}
-			w = NewCSVWriter(f)
+			w = NewCSVWriter(f, opts.Time)
 		}
 		if cur.rows&4095 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -357,8 +363,8 @@ func writeParts(ctx context.Context, dir string, opts Options, partRows int, par
 var errStopped = errors.New("stopped")
 
 // insertPart appends the rows of a CSV part to the table.
-func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart) error {
-	res, err := conn.ExecContext(ctx, "INSERT INTO "+target+" SELECT * FROM "+DuckDBSource(CSV, p.path))
+func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart, tf TimeFormat) error {
+	res, err := conn.ExecContext(ctx, "INSERT INTO "+target+" SELECT * FROM "+DuckDBSource(CSV, p.path, tf))
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -16,7 +16,7 @@ var errNoDuckDB = errors.New("this fgen was built without cgo, so without DuckDB
 type ParquetWriter struct{}
 
 // NewParquetWriter fails: this build has no DuckDB.
-func NewParquetWriter(path string) (*ParquetWriter, error) {
+func NewParquetWriter(path string, tf TimeFormat) (*ParquetWriter, error) {
 	return nil, errNoDuckDB
 }
 

@@ -42,15 +42,30 @@ type Options struct {
 	Stages [][]string
 
 	Noise bool // add dirty rows, see the package documentation
+
+	// Time is how the ts column holds a time (default epoch seconds). With
+	// millisecond precision, every Event gets its millisecond MS.
+	Time TimeFormat
+
+	// Progress, if set, is called as users are generated with how many
+	// were since its last call: Users * Days in all.
+	Progress func(users int)
 }
+
+// progressEvery is how many users make a call of Options.Progress.
+const progressEvery = 4096
 
 // Event is one ODS row. Generate reuses Events between calls to emit: copy
 // what you keep.
 type Event struct {
-	MD5                   string
-	UID                   string
-	UIDNull               bool // uid is SQL NULL (UID is then "")
-	TS                    int64
+	MD5     string
+	UID     string
+	UIDNull bool  // uid is SQL NULL (UID is then "")
+	TS      int64 // epoch seconds
+	// MS is the millisecond within TS's second, 0 to 999: 0 unless
+	// Options.Time has millisecond precision. Within a second, the events
+	// Generate emits have non-decreasing MS.
+	MS                    int
 	IP                    string
 	Status                int64
 	Bytes                 int64
@@ -116,6 +131,9 @@ type generator struct {
 
 	// per day
 	r        rng
+	msr      rng // draws Event.MS apart from r, so that the rows stay the same
+	lastTS   int64
+	lastMS   int
 	dt       string
 	absDay   uint64
 	dayStart int64
@@ -207,6 +225,10 @@ func (g *generator) day(date time.Time) error {
 	g.dayEnd = g.dayStart + 86400
 	g.limit = g.dayEnd + int64(LateSpill/time.Second)
 	g.r = newRNG(int64(mix64(g.key ^ g.absDay*0x9e3779b97f4a7c15)))
+	if g.opts.Time.Millis() {
+		g.msr = newRNG(int64(mix64(g.key ^ g.absDay*0x9e3779b97f4a7c15 ^ 0x6d73)))
+		g.lastTS, g.lastMS = -1, 0
+	}
 	// md5 counters: 2^40 records per day, distinct across days.
 	g.md5Seq = g.absDay << 40
 	g.md5s = ""
@@ -217,6 +239,12 @@ func (g *generator) day(date time.Time) error {
 		if err := g.user(g.absDay*half + uint64(i)); err != nil {
 			return err
 		}
+		if g.opts.Progress != nil && (i+1)%progressEvery == 0 {
+			g.opts.Progress(progressEvery)
+		}
+	}
+	if g.opts.Progress != nil && g.opts.Users%progressEvery != 0 {
+		g.opts.Progress(g.opts.Users % progressEvery)
 	}
 	if g.opts.Noise {
 		for b := 0; b < botsPerDay; b++ {
@@ -402,9 +430,13 @@ func (g *generator) runBot(b uint64) error {
 	return nil
 }
 
-// out stamps an md5 on e, applies row noise and emits it.
+// out stamps an md5 (and a millisecond) on e, applies row noise and emits
+// it.
 func (g *generator) out(e *Event) error {
 	e.MD5 = g.nextMD5()
+	if g.opts.Time.Millis() {
+		g.stampMS(e)
+	}
 	if !g.opts.Noise {
 		return g.emit(e)
 	}
@@ -421,6 +453,18 @@ func (g *generator) out(e *Event) error {
 		return g.emit(e)
 	}
 	return nil
+}
+
+// stampMS draws e's millisecond: any in a new second, and no earlier than
+// the last one's in the same second, so that events keep their order.
+func (g *generator) stampMS(e *Event) {
+	ms := 0
+	if e.TS == g.lastTS {
+		ms = g.lastMS + g.msr.intn(1000-g.lastMS)
+	} else {
+		ms = g.msr.intn(1000)
+	}
+	e.MS, g.lastTS, g.lastMS = ms, e.TS, ms
 }
 
 // value returns an event value of stage k.

@@ -26,7 +26,7 @@ func collect(t testing.TB, opts Options) []Event {
 func jsonl(t testing.TB, opts Options) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := NewJSONLWriter(&buf)
+	w := NewJSONLWriter(&buf, TimeFormat{})
 	if err := Generate(opts, w.Write); err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func writeAll(t *testing.T, w Writer, evs []Event) {
 func TestJSONL(t *testing.T) {
 	evs := append(collect(t, Options{Users: 1000, Noise: true}), tricky...)
 	var buf bytes.Buffer
-	writeAll(t, NewJSONLWriter(&buf), evs)
+	writeAll(t, NewJSONLWriter(&buf, TimeFormat{}), evs)
 	sc := bufio.NewScanner(&buf)
 	sc.Buffer(nil, 1<<20)
 	i := 0
@@ -97,7 +97,7 @@ func TestJSONL(t *testing.T) {
 // Integers are written exactly, beyond float64 precision.
 func TestJSONLExactIntegers(t *testing.T) {
 	var buf bytes.Buffer
-	writeAll(t, NewJSONLWriter(&buf), tricky[:1])
+	writeAll(t, NewJSONLWriter(&buf, TimeFormat{}), tricky[:1])
 	dec := json.NewDecoder(&buf)
 	dec.UseNumber()
 	var raw map[string]any
@@ -113,7 +113,7 @@ func TestJSONLExactIntegers(t *testing.T) {
 func TestCSV(t *testing.T) {
 	evs := append(collect(t, Options{Users: 1000, Noise: true}), tricky...)
 	var buf bytes.Buffer
-	writeAll(t, NewCSVWriter(&buf), evs)
+	writeAll(t, NewCSVWriter(&buf, TimeFormat{}), evs)
 	r := csv.NewReader(&buf)
 	header, err := r.Read()
 	if err != nil || !slices.Equal(header, fileColumns()) {
@@ -143,7 +143,7 @@ func TestCSV(t *testing.T) {
 func TestCSVNull(t *testing.T) {
 	var buf bytes.Buffer
 	evs := []Event{{UIDNull: true, MD5: "a"}, {MD5: "b"}}
-	writeAll(t, NewCSVWriter(&buf), evs)
+	writeAll(t, NewCSVWriter(&buf, TimeFormat{}), evs)
 	lines := strings.Split(buf.String(), "\n")
 	if want := `a,,0,"",0,0,"","","","",0,"",""`; lines[1] != want {
 		t.Errorf("NULL uid row %s, want %s", lines[1], want)
@@ -157,7 +157,7 @@ func TestCreate(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"a.jsonl", "a.csv"} {
 		path := filepath.Join(dir, name)
-		w, err := Create(path)
+		w, err := Create(path, TimeFormat{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestCreate(t *testing.T) {
 			t.Errorf("%s: %d lines", name, n)
 		}
 	}
-	if _, err := Create(filepath.Join(dir, "a.txt")); err == nil {
+	if _, err := Create(filepath.Join(dir, "a.txt"), TimeFormat{}); err == nil {
 		t.Error("Create(a.txt) succeeded")
 	}
 }

@@ -54,6 +54,10 @@ type Job struct {
 	// Partition is the partition column of the table a node job writes
 	// (the partition is Partition = Day).
 	Partition string
+	// Hour, for the job of an hourly node, is the hour (00 to 23) of Day
+	// it writes, in the table's hour partition column HourPartition: the
+	// partition is (Partition = Day, HourPartition = Hour).
+	Hour, HourPartition string
 }
 
 // JobKey names the job of name for day, as Needs does: "name@day", or the
@@ -65,9 +69,27 @@ func JobKey(name, day string) string {
 	return name + "@" + day
 }
 
-// Key names a job for Needs: JobKey(j.Name, j.Day).
+// HourJobKey names the job of hourly node name for an hour of day:
+// "name@day/hour".
+func HourJobKey(name, day, hour string) string {
+	return JobKey(name, day) + "/" + hour
+}
+
+// Key names a job for Needs: JobKey(j.Name, j.Day), or HourJobKey for an
+// hour's job.
 func (j *Job) Key() string {
+	if j.Hour != "" {
+		return HourJobKey(j.Name, j.Day, j.Hour)
+	}
 	return JobKey(j.Name, j.Day)
+}
+
+// Written is the partition a node job writes.
+func (j *Job) Written() PartitionSpec {
+	if j.Hour != "" {
+		return HourSpec(j.Partition, j.Day, j.HourPartition, j.Hour)
+	}
+	return DaySpec(j.Partition, j.Day)
 }
 
 // Text is the job's SQL as one script: a SET line per setting, then the
@@ -111,6 +133,46 @@ func (e *StatementError) Error() string {
 }
 
 func (e *StatementError) Unwrap() error { return e.Err }
+
+// PartitionKey is one level of a partition: its column and value.
+type PartitionKey struct {
+	Column, Value string
+}
+
+// PartitionSpec names one partition of a table by every partition column,
+// outermost first: (dt) for a daily table, (dt, hh) for an hourly one.
+type PartitionSpec []PartitionKey
+
+// DaySpec is the partition column=day of a daily table.
+func DaySpec(column, day string) PartitionSpec {
+	return PartitionSpec{{column, day}}
+}
+
+// HourSpec is the partition (column=day, hourColumn=hour) of an hourly
+// table.
+func HourSpec(column, day, hourColumn, hour string) PartitionSpec {
+	return PartitionSpec{{column, day}, {hourColumn, hour}}
+}
+
+// String writes the spec as a partition path: "dt=20210303/hh=07".
+func (s PartitionSpec) String() string {
+	parts := make([]string, len(s))
+	for i, k := range s {
+		parts[i] = k.Column + "=" + k.Value
+	}
+	return strings.Join(parts, "/")
+}
+
+// Value is the spec's values joined by '/': "20210303" or "20210303/07",
+// how fgen's bookkeeping of written partitions keys a partition (a daily
+// table's keys are its days, as before tables had hours).
+func (s PartitionSpec) Value() string {
+	vals := make([]string, len(s))
+	for i, k := range s {
+		vals[i] = k.Value
+	}
+	return strings.Join(vals, "/")
+}
 
 // Partition is what a warehouse knows of one partition of a table.
 type Partition struct {
@@ -164,17 +226,46 @@ type Warehouse interface {
 	Capabilities() Capabilities
 	// Describe returns a table's live metadata, or ErrTableNotFound.
 	Describe(ctx context.Context, table string) (*Table, error)
-	// Partition describes partition column=value of table; Exists is false
-	// when it, or the table, does not exist.
-	Partition(ctx context.Context, table, column, value string) (Partition, error)
+	// Partition describes the partition spec of table, which names every
+	// partition column; Exists is false when it, or the table, does not
+	// exist.
+	Partition(ctx context.Context, table string, spec PartitionSpec) (Partition, error)
 	// Run executes the statements of job in order, each with the job's
 	// settings, and returns nil once all succeeded. A failed statement
 	// gives a *StatementError, after which no further statement runs. A
 	// node job (Kind "node", with a Day) also records that its table's
 	// partition Day was written. onSubmit, when not nil, is called as the
-	// warehouse accepts each statement.
+	// warehouse accepts each statement. The partition a node job writes is
+	// Job.Written.
 	Run(ctx context.Context, job *Job, onSubmit func(Submitted)) error
 	// Query runs one read-only statement and returns its rows.
 	Query(ctx context.Context, statement string) (*Rows, error)
 	Close() error
+}
+
+// DayPartition describes the partitions of day in table: its partition
+// column=day, or, with an hourCol, its 24 hour partitions together: they
+// exist when every one does, were modified when the latest was, and have
+// the sum of their sizes (-1 when one is unknown).
+func DayPartition(ctx context.Context, w Warehouse, table, col, hourCol, day string) (Partition, error) {
+	if hourCol == "" {
+		return w.Partition(ctx, table, DaySpec(col, day))
+	}
+	all := Partition{Exists: true}
+	for h := range 24 {
+		p, err := w.Partition(ctx, table, HourSpec(col, day, hourCol, fmt.Sprintf("%02d", h)))
+		if err != nil {
+			return Partition{}, err
+		}
+		all.Exists = all.Exists && p.Exists
+		if p.Modified.After(all.Modified) {
+			all.Modified = p.Modified
+		}
+		if p.Bytes < 0 || all.Bytes < 0 {
+			all.Bytes = -1
+		} else {
+			all.Bytes += p.Bytes
+		}
+	}
+	return all, nil
 }

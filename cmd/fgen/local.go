@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/fgen-dev/fgen/internal/sample"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// localEngine is the embedded engine behind a duckdb target: a warehouse
+// that also takes rows from files and from the sample generator into the
+// ODS table, which exists. It is the only way cmd reaches DuckDB, which
+// needs cgo: local_cgo.go opens it, and a build without cgo has none
+// (local_nocgo.go).
+type localEngine interface {
+	warehouse.Warehouse
+	// LoadODS loads files into cfg's ODS table, into the partition day or,
+	// when day is "", into the partitions the rows name, and returns the
+	// number of rows loaded. It loads everything or nothing; the partitions
+	// are replaced unless appendRows.
+	LoadODS(ctx context.Context, cfg *models.Config, day string, files []string, appendRows bool) (int64, error)
+	// ReplaceWithSample replaces the ODS partitions of days with the events
+	// so generates, and returns the number of events.
+	ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (int64, error)
+}
+
+// localOptions are what opening the local engine takes from a target.
+type localOptions struct {
+	path        string
+	threads     int
+	memoryLimit string
+	readOnly    bool
+}
+
+// errNoLocalEngine is what a build without cgo says for a local target.
+var errNoLocalEngine = errors.New("this fgen was built without cgo (CGO_ENABLED=0), so it has no local DuckDB engine; " +
+	"generate, diff, graph and maxcompute targets work without it. For local targets, build fgen with cgo (CGO_ENABLED=1 and a C compiler)")
+
+// openLocalTarget opens the local engine of a duckdb target.
+func (g *globalOptions) openLocalTarget(t models.Target, access access) (warehouse.Warehouse, error) {
+	return openLocal(localOptions{path: g.localPath(t), threads: t.Threads, memoryLimit: t.MemoryLimit, readOnly: access == readOnly})
+}

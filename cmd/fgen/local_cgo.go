@@ -1,0 +1,35 @@
+//go:build cgo
+
+package main
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/ingest"
+	"github.com/fgen-dev/fgen/internal/sample"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// duckLocal is the local engine of a cgo build: DuckDB, with file ingestion
+// from internal/ingest.
+type duckLocal struct{ *duckdb.DB }
+
+func openLocal(o localOptions) (localEngine, error) {
+	db, err := duckdb.Open(duckdb.Options{Path: o.path, Threads: o.threads, MemoryLimit: o.memoryLimit, ReadOnly: o.readOnly})
+	if err != nil {
+		return nil, err
+	}
+	return duckLocal{db}, nil
+}
+
+func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, day string, files []string, appendRows bool) (int64, error) {
+	return ingest.Load(ctx, l.DB, ingest.ODS(cfg, day, files, appendRows))
+}
+
+func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (int64, error) {
+	return l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
+		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
+	})
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+// onTTY makes fgen's stderr a terminal, whose bars show at once, for the
+// rest of the test.
+func onTTY(t *testing.T) {
+	term, delay, throttle := onTerminal, barDelay, barThrottle
+	onTerminal, barDelay, barThrottle = func(io.Writer) bool { return true }, 0, 0
+	t.Cleanup(func() { onTerminal, barDelay, barThrottle = term, delay, throttle })
+}
+
+// sample, load and apply show a bar on a terminal (with the count, the
+// rate, the time left, or a spinner with the time spent), plain lines
+// elsewhere, and nothing with -q. (TestMaxComputeReport: report's bar.)
+func TestProgress(t *testing.T) {
+	dir := project(t)
+	pipe := fgen(t, dir, nil, "sample", "--users", "5000", "--days", "2", "-o", "e.jsonl")
+	if pipe.code != 0 || !strings.Contains(pipe.stderr, "  20210304 done (day 2 of 2)\n") || strings.Contains(pipe.stderr, "users/s") {
+		t.Fatalf("sample on a pipe: %+v", pipe)
+	}
+	if r := fgen(t, dir, nil, "load", "e.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "loading 1 file (") {
+		t.Fatalf("load on a pipe: %+v", r)
+	}
+
+	onTTY(t)
+	tty := fgen(t, dir, nil, "sample", "--users", "5000", "--days", "2", "-o", "e.jsonl")
+	if tty.code != 0 || !strings.Contains(tty.stderr, "/10000, ") || !strings.Contains(tty.stderr, "users/s") || strings.Contains(tty.stderr, "done (day") {
+		t.Errorf("sample on a terminal: %+v", tty)
+	}
+	if r := fgen(t, dir, nil, "load", "e.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "⠋ loading 1 file (") || !strings.Contains(r.stdout, "loaded ") {
+		t.Errorf("load on a terminal: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--yes"); r.code != 0 || !strings.Contains(r.stderr, "jobs/s") {
+		t.Errorf("apply on a terminal: %+v", r)
+	}
+	for _, args := range [][]string{
+		{"sample", "-q", "--users", "5000", "-o", "e.jsonl"},
+		{"load", "-q", "e.jsonl"},
+		{"report", "-q", "--bizdate", "20210303"},
+	} {
+		if r := fgen(t, dir, nil, args...); r.code != 0 || strings.Contains(r.stderr, "%") || strings.Contains(r.stderr, "loading") {
+			t.Errorf("fgen %s: %+v", strings.Join(args, " "), r)
+		}
+	}
+}

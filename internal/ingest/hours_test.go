@@ -1,0 +1,162 @@
+package ingest
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+)
+
+// hourlyFixture is a database file with the hourly table ev, partitioned by
+// dt and hh, and a directory for input files.
+type hourlyFixture struct {
+	*loadFixture
+}
+
+func newHourlyFixture(t *testing.T) *hourlyFixture {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, "db", "local.duckdb"), Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	err = db.Update(context.Background(), func(tx *duckdb.Tx) error {
+		_, err := tx.Exec(context.Background(), `CREATE TABLE ev (id VARCHAR, dt VARCHAR NOT NULL, hh VARCHAR NOT NULL)`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &hourlyFixture{&loadFixture{t: t, db: db, dir: dir}}
+}
+
+func (f *hourlyFixture) load(day string, appendRows bool, files ...string) error {
+	cols := []Column{{Name: "id", Type: "VARCHAR"}, {Name: "hh", Type: "VARCHAR"}}
+	_, err := Load(context.Background(), f.db, Options{Table: "ev", Partition: "dt", Day: day, Columns: cols, Files: files, Append: appendRows, HourPartition: "hh"})
+	return err
+}
+
+// query returns the rows of q, one line each, values joined by '|'.
+func (f *hourlyFixture) query(q string) string {
+	f.t.Helper()
+	res, err := f.db.Query(context.Background(), q)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var lines []string
+	for _, row := range res.Values {
+		var vals []string
+		for _, v := range row {
+			if v == nil {
+				vals = append(vals, "NULL")
+			} else {
+				vals = append(vals, *v)
+			}
+		}
+		lines = append(lines, strings.Join(vals, "|"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (f *hourlyFixture) rows() string {
+	return f.query(`SELECT id, dt, hh FROM ev ORDER BY id`)
+}
+
+// marked is how many partitions of ev fgen_partitions notes for day: its
+// hours ("day/hh"), and the day alone.
+func (f *hourlyFixture) marked(day string) (hours, days string) {
+	hours = f.query(`SELECT count(*) FROM fgen_partitions WHERE table_name = 'ev' AND value LIKE '` + day + `/%'`)
+	days = f.query(`SELECT count(*) FROM fgen_partitions WHERE table_name = 'ev' AND value = '` + day + `'`)
+	return hours, days
+}
+
+// An hourly table: each row gives its hour; a load writes whole days, so
+// each day it loads gets its 24 hour partitions, and Partition sees each;
+// a row without an hour, or with one that is not 00 to 23, fails the load,
+// which keeps nothing.
+func TestLoadHourly(t *testing.T) {
+	ctx := context.Background()
+	f := newHourlyFixture(t)
+	good := f.file("good.jsonl", `{"id":"a","dt":"20261201","hh":"07"}
+{"id":"b","dt":"20261201","hh":"23"}
+`)
+	if err := f.load("", false, good); err != nil {
+		t.Fatal(err)
+	}
+	for _, hour := range []string{"07", "00", "23"} {
+		p, err := f.db.Partition(ctx, "ev", warehouse.HourSpec("dt", "20261201", "hh", hour))
+		if err != nil || !p.Exists {
+			t.Errorf("hour %s: exists %v, %v; want true", hour, p.Exists, err)
+		}
+	}
+	if p, err := f.db.Partition(ctx, "ev", warehouse.HourSpec("dt", "20261202", "hh", "07")); err != nil || p.Exists {
+		t.Errorf("a day not loaded: exists %v, %v", p.Exists, err)
+	}
+	if hours, days := f.marked("20261201"); hours != "24" || days != "0" {
+		t.Errorf("%s hour partitions of the day marked, want 24; the day itself %s times, want 0", hours, days)
+	}
+	const loaded = "a|20261201|07\nb|20261201|23"
+	if got := f.rows(); got != loaded {
+		t.Fatalf("rows:\n%s\nwant\n%s", got, loaded)
+	}
+
+	for _, tc := range []struct {
+		name, day, rows, want string
+	}{
+		{"bad.jsonl", "", `{"id":"c","dt":"20261202","hh":"24"}`, `a row of dt=20261202 has hh "24"; an hour partition value is two digits from 00 to 23`},
+		{"bad.jsonl", "", `{"id":"c","dt":"20261202","hh":"7"}`, `a row of dt=20261202 has hh "7"; an hour partition value is two digits from 00 to 23`},
+		{"bad.jsonl", "", `{"id":"c","dt":"20261202"}`, `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
+		// Into a day: the checks run beside DuckDB's insert.
+		{"bad.jsonl", "20261202", `{"id":"c","hh":"24"}`, `a row of dt=20261202 has hh "24"; an hour partition value is two digits from 00 to 23`},
+		{"bad.jsonl", "20261202", `{"id":"c"}`, `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
+		{"bad.csv", "", "id,dt\nc,20261202", `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
+		{"bad.csv", "", "id,dt,hh\nc,20261202,\"\"", `a row of dt=20261202 has hh ""; an hour partition value is two digits from 00 to 23`},
+		{"bad.csv", "20261202", "id,hh\nc,\n", `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
+		// A day already loaded keeps its rows and hours.
+		{"bad.jsonl", "20261201", `{"id":"c","hh":"-1"}`, `a row of dt=20261201 has hh "-1"; an hour partition value is two digits from 00 to 23`},
+		{"bad.jsonl", "", `{"id":"c","dt":"20261201","hh":"00"}` + "\n" + `{"id":"d","dt":"20261201"}`, `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
+	} {
+		t.Run(tc.rows, func(t *testing.T) {
+			err := f.load(tc.day, false, f.file(tc.name, tc.rows+"\n"))
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err = %v, want %s", err, tc.want)
+			}
+			if got := f.rows(); got != loaded {
+				t.Errorf("a failed load changed the rows:\n%s\nwant\n%s", got, loaded)
+			}
+			if hours, days := f.marked("20261202"); hours != "0" || days != "0" {
+				t.Errorf("a failed load kept partitions of 20261202: %s hours, %s days", hours, days)
+			}
+			if hours, _ := f.marked("20261201"); hours != "24" {
+				t.Errorf("%s hour partitions of 20261201 marked after a failed load, want 24", hours)
+			}
+		})
+	}
+
+	// Into one day, appended: the day's rows are kept and its hours marked.
+	if err := f.load("20261203", false, f.file("more.csv", "id,hh\nc,00\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.load("20261203", true, f.file("more.jsonl", `{"id":"d","hh":"12"}`+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	if hours, days := f.marked("20261203"); hours != "24" || days != "0" {
+		t.Errorf("%s hour partitions of the appended day marked, want 24; the day itself %s times, want 0", hours, days)
+	}
+	// Replacing a day replaces all its hours, whichever the rows give.
+	if err := f.load("20261201", false, f.file("again.jsonl", `{"id":"e","HH":"05"}`+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	want := "c|20261203|00\nd|20261203|12\ne|20261201|05"
+	if got := f.rows(); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	if hours, _ := f.marked("20261201"); hours != "24" {
+		t.Errorf("%s hour partitions of the replaced day marked, want 24", hours)
+	}
+	f.noLeftovers()
+}

@@ -1,0 +1,199 @@
+package plan
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/internal/bizdate"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+)
+
+func hourlyConfig(t *testing.T) *models.Config {
+	t.Helper()
+	cfg, err := models.Load("../../generator/testdata/configs/hourly.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// odsHours marks the given hours of day as present in the ODS table.
+func odsHours(parts map[string]bool, day string, hours ...string) {
+	for _, h := range hours {
+		parts["ods_events/"+day+"/"+h] = true
+	}
+}
+
+// A day of an hourly ODS table is ready only when its 24 hour partitions
+// exist; the plan says which hours are missing, and apply runs nothing of
+// that day.
+func TestPlanHourlyUpstream(t *testing.T) {
+	cfg := hourlyConfig(t)
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{}}
+	odsHours(w.partitions, "20261130", bizdate.Hours...)
+	var some []string
+	for _, h := range bizdate.Hours {
+		if h != "07" && h < "13" {
+			some = append(some, h)
+		}
+	}
+	odsHours(w.partitions, "20261201", some...)
+	// 20261202: no hour at all; 20261203: every hour but the last.
+	odsHours(w.partitions, "20261203", bizdate.Hours[:23]...)
+	p := build(t, cfg, w, "20261130", "20261201", "20261202", "20261203")
+
+	ready := map[string]bool{}
+	for _, d := range p.Days {
+		ready[d.Day] = d.UpstreamReady
+	}
+	if !ready["20261130"] || ready["20261201"] || ready["20261202"] || ready["20261203"] {
+		t.Errorf("upstream ready = %v; want only 20261130", ready)
+	}
+	want := map[string]string{
+		"20261201": "ods_events dt=20261201: hours 07, 13-23 missing",
+		"20261202": "ods_events dt=20261202: hours 00-23 missing",
+		"20261203": "ods_events dt=20261203: hour 23 missing",
+	}
+	for _, d := range p.Days[1:] {
+		if got := d.MissingText(); got != want[d.Day] {
+			t.Errorf("%s: missing %q, want %q", d.Day, got, want[d.Day])
+		}
+	}
+	if got := p.Days[1].Missing; len(got) != 12 || got[0] != "ods_events/dt=20261201/hh=07" || got[1] != "ods_events/dt=20261201/hh=13" {
+		t.Errorf("missing partitions %v", got)
+	}
+	var text bytes.Buffer
+	WriteText(&text, p)
+	if !strings.Contains(text.String(), "! 20261201  upstream partition missing: ods_events dt=20261201: hours 07, 13-23 missing; its jobs will not run") {
+		t.Errorf("plan text:\n%s", text.String())
+	}
+
+	res, err := Apply(context.Background(), w, p, ApplyOptions{Parallel: 1})
+	var pe *PartialError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "hours 07, 13-23 missing") {
+		t.Fatalf("err = %v, want a PartialError naming the missing hours", err)
+	}
+	for _, j := range res.Jobs {
+		if j.Kind == "node" && j.Day != "20261130" && j.Status != "skipped" {
+			t.Errorf("%s for %s hour %q: %s, want skipped", j.Name, j.Day, j.Hour, j.Status)
+		}
+	}
+}
+
+// With an hourly DW, a day's jobs are the DW node for each hour, the daily
+// report (which needs every hour of the DW), and each hourly report for
+// each hour (which needs its hour of the DW).
+func TestPlanHourlyJobs(t *testing.T) {
+	cfg := hourlyConfig(t)
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{}}
+	odsHours(w.partitions, "20261201", bizdate.Hours...)
+	p := build(t, cfg, w, "20261201")
+	d := p.Days[0]
+	if !d.UpstreamReady || len(d.Jobs) != 24+1+24+24 {
+		t.Fatalf("ready %v, %d jobs; want 73", d.UpstreamReady, len(d.Jobs))
+	}
+	byKey := map[string]*Job{}
+	for _, j := range d.Jobs {
+		byKey[j.Key()] = j
+		if !j.Pending || j.Why != WhyMissing {
+			t.Errorf("%s: pending %v (%s), want missing", j.Key(), j.Pending, j.Why)
+		}
+	}
+	dw := byKey["dw_events@20261201/07"]
+	if dw == nil || dw.Hour != "07" || dw.Written().String() != "dt=20261201/hh=07" || len(dw.Needs) != 0 {
+		t.Fatalf("DW job of hour 07: %+v", dw)
+	}
+	if sql := dw.Text(); !strings.Contains(sql, "PARTITION (`dt` = '20261201', `hh` = '07')") || !strings.Contains(sql, "WHERE `dt` = '20261201' AND `hh` = '07'") {
+		t.Errorf("DW job of hour 07:\n%s", sql)
+	}
+	daily := byKey["rpt_daily_events@20261201"]
+	var dwHours []string
+	for _, h := range bizdate.Hours {
+		dwHours = append(dwHours, "dw_events@20261201/"+h)
+	}
+	if daily == nil || !slices.Equal(daily.Needs, dwHours) {
+		t.Fatalf("daily report job needs %v, want every hour of the DW", daily)
+	}
+	users := byKey["rpt_hourly_users@20261201/23"]
+	if users == nil || !slices.Equal(users.Needs, []string{"dw_events@20261201/23"}) || users.Written().String() != "dt=20261201/hour=23" {
+		t.Fatalf("hourly report job of hour 23: %+v", users)
+	}
+	var text bytes.Buffer
+	WriteText(&text, p)
+	for _, want := range []string{
+		"> 20261201  dw_events (hours 00-23) -> rpt_daily_events -> rpt_hourly_ordered (hours 00-23) -> rpt_hourly_users (hours 00-23)",
+		"dw_events hours 00-23: dw_events/dt=20261201/hh=00 does not exist; likewise for the 23 other hours",
+		"rpt_daily_events: rpt_daily_events/dt=20261201 does not exist",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("plan text lacks %q:\n%s", want, text.String())
+		}
+	}
+	data, err := json.Marshal(p.JSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"name":"dw_events","kind":"node","day":"20261201","hour":"00"`) {
+		t.Errorf("plan JSON has no hour on the hourly jobs: %.400s", data)
+	}
+
+	// Apply runs the DW hours first, then the reports; a failed DW hour
+	// skips the daily report and that hour's reports only.
+	w.fail = map[string]error{"dw_events@20261201/05": errors.New("ODPS-0130071: boom")}
+	res, err := Apply(context.Background(), w, p, ApplyOptions{Parallel: 1})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	status := map[string]string{}
+	for _, j := range res.Jobs {
+		key := j.Name + "@" + j.Day
+		if j.Hour != "" {
+			key += "/" + j.Hour
+		}
+		status[key] = j.Status
+	}
+	for key, want := range map[string]string{
+		"dw_events@20261201/04": "applied", "dw_events@20261201/05": "failed", "dw_events@20261201/06": "applied",
+		"rpt_daily_events@20261201":    "skipped",
+		"rpt_hourly_users@20261201/05": "skipped", "rpt_hourly_ordered@20261201/05": "skipped",
+		"rpt_hourly_users@20261201/06": "applied", "rpt_hourly_ordered@20261201/04": "applied",
+	} {
+		if status[key] != want {
+			t.Errorf("%s: %s, want %s", key, status[key], want)
+		}
+	}
+	if i, j := slices.Index(w.ran, "dw_events@20261201/23"), slices.Index(w.ran, "rpt_hourly_users@20261201/00"); i < 0 || j < i {
+		t.Errorf("ran %v: every DW hour should run before the reports", w.ran)
+	}
+
+	// Applied, the hours are up to date; a reloaded ODS hour makes that
+	// hour's DW job stale, and the jobs that read it pending after it.
+	w.fail = nil
+	if _, err := Apply(context.Background(), w, build(t, cfg, w, "20261201"), ApplyOptions{Parallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	p = build(t, cfg, w, "20261201")
+	if p.HasChanges() {
+		t.Fatalf("after apply, still pending:\n%s", planText(p))
+	}
+	w.clock = w.clock.Add(1e9)
+	w.written["ods_events/20261201/09"] = warehouse.Partition{Exists: true, Modified: w.clock, Bytes: 10}
+	p = build(t, cfg, w, "20261201")
+	var pending []string
+	for _, j := range p.Days[0].Jobs {
+		if j.Pending {
+			pending = append(pending, fmt.Sprintf("%s:%s", j.Key(), j.Why))
+		}
+	}
+	want := []string{"dw_events@20261201/09:stale_input", "rpt_daily_events@20261201:upstream", "rpt_hourly_ordered@20261201/09:upstream", "rpt_hourly_users@20261201/09:upstream"}
+	if !slices.Equal(pending, want) {
+		t.Errorf("pending after reloading hour 09: %v\nwant %v", pending, want)
+	}
+}
