@@ -217,6 +217,19 @@ table = "rpt_ordered_full"
 overall_rate_column = "{stage}_overall_rate"
 median_seconds_column = "{stage}_median_seconds"
 avg_seconds_column = "{stage}_avg_seconds"
+
+[[funnels]]
+name = "ordered_steps"
+mode = "ordered"
+window = "1h"
+user_column = "uid"
+event_column = "customize_event"
+time_column = "ts"
+stages = [{ name = "browse", events = ["browse"] }, { name = "click", events = ["click"] }, { name = "purchase", events = ["purchase"] }]
+[funnels.report]
+table = "rpt_ordered_steps"
+median_seconds_column = "{stage}_median_seconds"
+step_median_seconds_column = "{stage}_step_median_seconds"
 `
 
 type funnelsFixture struct {
@@ -517,15 +530,21 @@ func BenchmarkFunnelsBot(b *testing.B) {
 	if err := n.CreateTables(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	// Mostly entries, clicks and purchases now and then, all over the day.
-	if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (uid, customize_event, ts, dt)
-SELECT 'bot', (['browse', 'browse', 'browse', 'click', 'purchase'])[1 + i %% 5], 1614700800 + (i * 2654435761 %% 4294967296 // 256) %% 86400, '%s'
-FROM range(%d) t(i)`, generator.DuckDB.QuoteIdent(cfg.DW.Name), day, events)); err != nil {
+	if _, err := db.SQL().ExecContext(ctx, botRowsSQL(cfg, day, events)); err != nil {
 		b.Fatal(err)
 	}
 	job := n.Reports["ordered"]
 	b.ResetTimer()
 	perQuery(b, func() (time.Duration, error) { return Run(ctx, db, job) })
+}
+
+// botRowsSQL inserts the DW rows of one user, 'bot', with events events on
+// day, in no order: mostly entries, clicks and purchases now and then, all
+// over the day.
+func botRowsSQL(cfg *models.Config, day string, events int) string {
+	return fmt.Sprintf(`INSERT INTO %s (uid, customize_event, ts, dt)
+SELECT 'bot', (['browse', 'browse', 'browse', 'click', 'purchase'])[1 + i %% 5], 1614700800 + (i * 2654435761 %% 4294967296 // 256) %% 86400, '%s'
+FROM range(%d) t(i)`, generator.DuckDB.QuoteIdent(cfg.DW.Name), day, events)
 }
 
 // perQuery runs step b.N times and reports the median of the times it
