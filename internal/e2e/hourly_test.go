@@ -72,9 +72,9 @@ func TestHourlyMatchReference(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			cfgText := hourlyConfig(t, v.edits...)
 			// An hourly day is up to 73 jobs (24 DW hours, the daily report,
-			// 24 hours of each hourly report): a few seeds of a day or two
-			// keep the suite fast.
-			for seed := range max(2, seeds()/6) {
+			// 24 hours of each hourly report): a sixth of the seeds of a
+			// day or two keep the suite fast.
+			for seed := range max(1, seeds()/6) {
 				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 					t.Parallel()
 					runHourlyCase(t, v.name, cfgText, uint64(seed))

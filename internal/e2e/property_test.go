@@ -18,17 +18,21 @@ import (
 	"github.com/fgen-dev/fgen/models"
 )
 
-var seedsFlag = flag.Int("e2e.seeds", 0, "random cases per config variant (default 12, or 3 with -short)")
+var seedsFlag = flag.Int("e2e.seeds", 0, "random cases per config variant (default 2, or 1 with -short); e.g. 50 for a deep run")
 
-// seeds returns the number of random cases per variant.
+// seeds returns the number of random cases per variant. Each case is a
+// DuckDB database, a load and an apply of one to four days: about half a
+// second of CPU. Two per variant keep 'go test ./...' within a minute on
+// two cores; every variant draws other cases (its seed is mixed with its
+// name), and -e2e.seeds runs more (README: Development).
 func seeds() int {
 	switch {
 	case *seedsFlag > 0:
 		return *seedsFlag
 	case testing.Short():
-		return 3
+		return 1
 	}
-	return 12
+	return 2
 }
 
 // variant is a funnel.toml: the shipped one with edits, or another file.

@@ -102,6 +102,7 @@ func TestPitfalls(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			cfg := v.config(t)
 			skipUnsupported(t, v.name, cfg)
+			t.Parallel()
 			e := newEnv(t, v.name, cfg)
 			e.load(pitfallRows, 1)
 			e.loadEmpty(d2)
