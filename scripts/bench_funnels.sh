@@ -13,6 +13,8 @@
 #     the defaults), or with 'fgen sample' (DATA=sample: sessions with
 #     drop-off between the stages, dirty rows, bots), and runs the DW node on
 #     them, as 'fgen apply' would;
+#   - times the DW node against a CREATE TABLE AS SELECT of the same columns
+#     and rows in the same order (the DW node without its dedup);
 #   - times a bare "SELECT customize_event, count(*) ... GROUP BY 1" over the
 #     day's DW rows, and the RPT node of an events, a users, an ordered
 #     (browse -> click -> purchase, 1h) and an ordered funnel with a
@@ -31,22 +33,24 @@
 #     and over a table that already holds (uid, ts', stage). Each must count
 #     what fgen's ordered node counts, or the run fails;
 #
-# and prints each step's time (the mean of RUNS runs after one warm-up, the
-# node's or query's own time) and the ratios the issue sets goals for:
+# and prints each step's time (the median of RUNS runs after one warm-up, the
+# node's or query's own time) and the ratios the issues set goals for
+# (issue 13; the issue before it asked for 1, 1.5 and 1.5):
 #
-#   ordered / windowFunnel                      goal <= 1 (fgen at or below ClickHouse)
-#   events / bare                               goal <= 1.5
-#   users / ref_count_distinct_users            goal <= 1.5
+#   ordered / windowFunnel                      goal <= 0.6
+#   events / bare                               goal <= 1.1
+#   users / ref_count_distinct_users            goal <= 1.2
+#   dw / ref_ctas                               goal <= 1.15
 #
 # "A bare scan-and-count of the same rows" is, for the events mode, the bare
 # count(*) per event value, and for the users mode, which counts distinct
-# users, a bare count(DISTINCT uid): no exact distinct count can come within
-# 1.5x of the count(*) per event value, which DuckDB computes on the
+# users, a bare count(DISTINCT uid): no exact distinct count can come near
+# the count(*) per event value, which DuckDB computes on the
 # dictionary-coded event column without hashing a string (count(DISTINCT uid)
 # alone takes about 1.9x it). users / bare is printed too.
 #
 # Environment:
-#   RUNS=3                 timed runs per step (go test -benchtime RUNSx)
+#   RUNS=3                 timed runs per step (go test -benchtime RUNSx); the median counts
 #   DATA=sql               sql or sample, see above
 #   DW_ORDER=              shuffled rewrites the DW rows in random order before the
 #                          timings (the DW node writes them by (uid, ts, stage)), as a DW table
@@ -55,7 +59,7 @@
 #   FGEN_CLICKHOUSE_PORT   port of a running server to use (default 9000)
 #
 # Timings move with whatever else runs on the machine: the script prints the
-# load average before and after. Run it on an otherwise idle machine, twice.
+# load average before, during (every 10 s) and after. Run it on an otherwise idle machine, twice.
 # The setup (generating the rows, the DW node, loading ClickHouse) takes about
 # two minutes at the default size on 2 cores; the disk needs about 3 GB.
 set -euo pipefail
@@ -80,7 +84,11 @@ echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "data: $data, $events events, $users users, DW order: ${DW_ORDER:-as written, by (uid, ts, stage)}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+loads=$(mktemp)
+# The 1-minute load average every 10 s while the benchmark runs.
+(while sleep 10; do cut -d' ' -f1 /proc/loadavg >>"$loads"; done) &
+sampler=$!
+trap 'kill "$sampler" 2>/dev/null; rm -f "$log" "$loads"' EXIT
 (cd "$root" && FGEN_BENCH_DATA=$data FGEN_BENCH_DW_ORDER=${DW_ORDER:-} FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
 	go test -run '^$' -bench '^BenchmarkFunnels$' -benchtime "${runs}x" -timeout 2h -v ./internal/bench) >"$log" 2>&1 || {
 	cat "$log" >&2
@@ -88,6 +96,8 @@ trap 'rm -f "$log"' EXIT
 	exit 1
 }
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+kill "$sampler" 2>/dev/null || true
+sort -n "$loads" | awk '{ v[NR] = $1 } END { if (NR) printf "1-minute load average during the run (every 10 s): min %s, median %s, max %s\n", v[1], v[int((NR + 1) / 2)], v[NR] }'
 grep -E '^\s+funnels_bench_test.go:[0-9]+: ' "$log" | sed -E 's/^\s+funnels_bench_test.go:[0-9]+: /  /'
 
 # The benchmark lines: "BenchmarkFunnels/duckdb/bare-2  3  123 ns/op  0.05 s/query".
@@ -106,15 +116,16 @@ function ratio(a, b, goal) {
 }
 END {
 	if (n == 0) { print "bench_funnels.sh: no benchmark results" > "/dev/stderr"; exit 1 }
-	printf "\n%-42s %10s\n", "step (mean of " runs " runs)", "seconds"
+	printf "\n%-42s %10s\n", "step (median of " runs " runs)", "seconds"
 	for (i = 1; i <= n; i++) printf "  %-40s %10.3f\n", order[i], t[order[i]]
 	print "\nratios"
-	ratio("duckdb/ordered", "clickhouse/windowFunnel", 1)
-	ratio("duckdb/ordered", "clickhouse/windowFunnel_unsorted", 1)
-	ratio("duckdb/ordered", "clickhouse/windowFunnel_prepared", 1)
+	ratio("duckdb/ordered", "clickhouse/windowFunnel", 0.6)
+	ratio("duckdb/ordered", "clickhouse/windowFunnel_unsorted", "")
+	ratio("duckdb/ordered", "clickhouse/windowFunnel_prepared", "")
 	ratio("duckdb/ordered_full", "clickhouse/windowFunnel", "")
-	ratio("duckdb/events", "duckdb/bare", 1.5)
-	ratio("duckdb/users", "duckdb/ref_count_distinct_users", 1.5)
+	ratio("duckdb/events", "duckdb/bare", 1.1)
+	ratio("duckdb/users", "duckdb/ref_count_distinct_users", 1.2)
+	ratio("duckdb/dw", "duckdb/ref_ctas", 1.15)
 	ratio("duckdb/users", "duckdb/bare", "")
 	ratio("duckdb/ref_count_distinct_users", "duckdb/bare", "")
 	ratio("duckdb/ref_events_from_groups", "duckdb/bare", "")

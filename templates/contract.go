@@ -41,9 +41,9 @@ var DialectContract = []DialectTemplate{
 	{"struct_field", "one field Name: Value of a struct literal"},
 	{"struct_end", "the end of a struct literal"},
 	{"struct_get", "the field F of the struct S"},
-	{"fold_time", "the time of the element x an ordered fold step takes"},
-	{"fold_stage", "the stage of the element x an ordered fold step takes"},
-	{"fold_rows", "a user's sort keys Key, sorted and folded with Step from Init (V: the report view)"},
+	{"fold_time", "the time of the sort key X (V: the report view)"},
+	{"fold_stage", "the stage of the sort key X (V: the report view)"},
+	{"fold_rows", "a user's sort keys Key, sorted and folded with Step (over the state p and the key x) from Init (V: the report view)"},
 	{"stage_rows", "after FROM (a query) alias: a row of it per stage k = 1..N, numbered fgen_k (the report view)"},
 	// Time columns.
 	{"time_units", "a funnel's time column .Time as integer units, read as .TimeRead says, NULL when it does not read (the report view)"},

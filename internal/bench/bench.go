@@ -111,6 +111,28 @@ func (n *Nodes) SampleOptions(users int) sample.Options {
 	return sample.Options{Users: users, Days: 1, Start: n.Day, Seed: 1, Stages: n.Config.Funnels[0].StageEventSets(), Noise: true}
 }
 
+// CTAS returns the bare DuckDB statement the DW node is compared with: a
+// CREATE TABLE table AS SELECT of the DW columns and the day's rows the DW
+// node keeps, in the order the node writes them (its ORDER BY, when it has
+// one), without the dedup: the DW node with dedup_by removed, its INSERT
+// turned into a CREATE TABLE AS. Where the day has copies of a dedup key,
+// the CTAS writes them too (more rows than the node).
+func (n *Nodes) CTAS(table string) (string, error) {
+	cfg := *n.Config
+	cfg.DW.DedupBy = nil
+	plain, err := Render(&cfg, n.Day)
+	if err != nil {
+		return "", err
+	}
+	for _, st := range plain.DW.Statements {
+		head, body, ok := strings.Cut(st, "\n")
+		if ok && strings.HasPrefix(head, "INSERT INTO ") {
+			return "CREATE TABLE " + generator.DuckDB.QuoteIdent(table) + " AS\n" + strings.TrimSuffix(strings.TrimSpace(body), ";"), nil
+		}
+	}
+	return "", fmt.Errorf("the DW node has no INSERT statement")
+}
+
 // BareODS and BareDW are the bare DuckDB queries the nodes are compared with:
 // rows per event value in the day's partition of the ODS or the DW table.
 func (n *Nodes) BareODS() string { return n.bare(n.Config.ODS.Name, n.Config.ODS.Partition) }

@@ -23,6 +23,10 @@ import (
 // BenchmarkFunnels times, on one day of FGEN_BENCH_EVENTS events (default
 // 20,000,000) of FGEN_BENCH_USERS users (default 1,000,000):
 //
+//	duckdb/dw            the DW node: the day's ODS rows cleaned into the DW table, written
+//	                     by (uid, ts, stage) for the ordered funnel
+//	duckdb/ref_ctas      CREATE TABLE AS SELECT of the same columns and rows in the same
+//	                     order (Nodes.CTAS: the DW node without its dedup), then dropped
 //	duckdb/bare          SELECT customize_event, count(*) ... GROUP BY 1 over the day's DW rows
 //	duckdb/events        the RPT node of an events funnel (the seed's)
 //	duckdb/users         the RPT node of a users funnel, no breakdown
@@ -43,8 +47,9 @@ import (
 //
 // The ClickHouse steps run when a server answers (chpeer.Connect: the one on
 // FGEN_CLICKHOUSE_PORT, or a private one with FGEN_CLICKHOUSE=1). Each step
-// reports s/query: the node's or query's own time (for ClickHouse, what
-// clickhouse-client --time reports, without starting the client). The
+// reports s/query: the median of the node's or query's own times (for
+// ClickHouse, what clickhouse-client --time reports, without starting the
+// client). The
 // ordered counts must equal windowFunnel's, or the benchmark fails.
 //
 // The rows come from SQL, not 'fgen sample', whose users make 8.9 events a
@@ -68,6 +73,30 @@ func BenchmarkFunnels(b *testing.B) {
 	fx := newFunnelsFixture(b, events, users)
 	b.Logf("%d DW rows of %d users on %s; DuckDB %s, %s", fx.rows, users, fx.day, fx.duckdbVersion, fx.chVersion())
 
+	// The DW node against a CREATE TABLE AS of the same columns and rows in
+	// the same order, first: the shuffle below rewrites the DW rows.
+	b.Run("duckdb/dw", func(b *testing.B) {
+		perQuery(b, func() (time.Duration, error) { return Run(fx.ctx, fx.db, fx.dw) })
+	})
+	b.Run("duckdb/ref_ctas", func(b *testing.B) {
+		perQuery(b, func() (time.Duration, error) {
+			start := time.Now()
+			if _, err := fx.db.SQL().ExecContext(fx.ctx, fx.ctas); err != nil {
+				return 0, err
+			}
+			d := time.Since(start)
+			var n int64
+			if err := fx.db.SQL().QueryRowContext(fx.ctx, "SELECT count(*) FROM fgen_bench_ctas").Scan(&n); err != nil {
+				return 0, err
+			}
+			if n < fx.rows {
+				b.Fatalf("the CTAS wrote %d rows, the DW node %d", n, fx.rows)
+			}
+			_, err := fx.db.SQL().ExecContext(fx.ctx, "DROP TABLE fgen_bench_ctas")
+			return d, err
+		})
+	})
+	fx.shuffle(b)
 	b.Run("duckdb/bare", func(b *testing.B) {
 		perQuery(b, func() (time.Duration, error) {
 			n, d, err := Count(fx.ctx, fx.db, fx.bare)
@@ -197,6 +226,8 @@ type funnelsFixture struct {
 	day           string
 	rows          int64
 	nodes         map[string]*warehouse.Job // RPT nodes by funnel name
+	dw            *warehouse.Job            // the DW node
+	ctas          string                    // Nodes.CTAS: the DW node's bare reference
 	bare          string                    // Nodes.BareDW
 	duckdbVersion string
 
@@ -246,7 +277,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	fx := &funnelsFixture{ctx: ctx, cfg: cfg, db: db, day: n.Day, nodes: n.Reports, bare: n.BareDW()}
+	fx := &funnelsFixture{ctx: ctx, cfg: cfg, db: db, day: n.Day, nodes: n.Reports, dw: n.DW, bare: n.BareDW()}
 	if err := db.SQL().QueryRowContext(ctx, "SELECT version()").Scan(&fx.duckdbVersion); err != nil {
 		b.Fatal(err)
 	}
@@ -273,27 +304,11 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 		b.Fatal(err)
 	}
 	q := generator.DuckDB.QuoteIdent
-	switch order := os.Getenv("FGEN_BENCH_DW_ORDER"); order {
-	case "":
-		b.Logf("DW rows in the order the DW node wrote them: by (uid, ts, stage)")
-	case "shuffled":
-		// The DW rows in no order, as a DW table fgen's DW node did not
-		// write might hold them: the ordered fold must sort every user.
-		dwt := q(cfg.DW.Name)
-		for _, stmt := range []string{
-			"CREATE TABLE fgen_dw_shuffled AS SELECT * FROM " + dwt + " ORDER BY hash(rowid)",
-			"DELETE FROM " + dwt,
-			"INSERT INTO " + dwt + " SELECT * FROM fgen_dw_shuffled",
-			"DROP TABLE fgen_dw_shuffled",
-			"CHECKPOINT",
-		} {
-			if _, err := db.SQL().ExecContext(ctx, stmt); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.Logf("DW rows shuffled")
-	default:
+	if order := os.Getenv("FGEN_BENCH_DW_ORDER"); order != "" && order != "shuffled" {
 		b.Fatalf("FGEN_BENCH_DW_ORDER=%q: want empty or shuffled", order)
+	}
+	if fx.ctas, err = n.CTAS("fgen_bench_ctas"); err != nil {
+		b.Fatal(err)
 	}
 	if err := db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s = '%s'", q(cfg.DW.Name), q(cfg.DW.Partition), fx.day)).Scan(&fx.rows); err != nil {
 		b.Fatal(err)
@@ -313,6 +328,29 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 		fx.loadClickHouse(b)
 	}
 	return fx
+}
+
+// shuffle rewrites the DW rows in random order with FGEN_BENCH_DW_ORDER=shuffled,
+// as a DW table fgen's DW node did not write might hold them: the ordered
+// fold must then sort every user.
+func (fx *funnelsFixture) shuffle(b *testing.B) {
+	if os.Getenv("FGEN_BENCH_DW_ORDER") != "shuffled" {
+		b.Logf("DW rows in the order the DW node wrote them: by (uid, ts, stage)")
+		return
+	}
+	dwt := generator.DuckDB.QuoteIdent(fx.cfg.DW.Name)
+	for _, stmt := range []string{
+		"CREATE TABLE fgen_dw_shuffled AS SELECT * FROM " + dwt + " ORDER BY hash(rowid)",
+		"DELETE FROM " + dwt,
+		"INSERT INTO " + dwt + " SELECT * FROM fgen_dw_shuffled",
+		"DROP TABLE fgen_dw_shuffled",
+		"CHECKPOINT",
+	} {
+		if _, err := fx.db.SQL().ExecContext(fx.ctx, stmt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("DW rows shuffled")
 }
 
 // odsRowsSQL inserts events rows of users users on day into the ODS table,
@@ -490,18 +528,18 @@ FROM range(%d) t(i)`, generator.DuckDB.QuoteIdent(cfg.DW.Name), day, events)); e
 	perQuery(b, func() (time.Duration, error) { return Run(ctx, db, job) })
 }
 
-// perQuery runs step b.N times and reports the mean of the times it returns
-// as s/query: the node's or query's own time, without the step's checks. An
-// error fails the benchmark.
+// perQuery runs step b.N times and reports the median of the times it
+// returns as s/query: the node's or query's own time, without the step's
+// checks. An error fails the benchmark.
 func perQuery(b *testing.B, step func() (time.Duration, error)) {
 	b.Helper()
-	var total time.Duration
+	var ds []time.Duration
 	for range b.N {
 		d, err := step()
 		if err != nil {
 			b.Fatal(err)
 		}
-		total += d
+		ds = append(ds, d)
 	}
-	b.ReportMetric(total.Seconds()/float64(b.N), "s/query")
+	b.ReportMetric(Summarize(ds).Median.Seconds(), "s/query")
 }

@@ -65,37 +65,33 @@ FROM (
             -- the time from entry to each later stage at its first completion,
             -- and the breakdown values of the first entry
             SELECT "uid",
-                   ("fgen_fold".w1 & 3)                                                         AS "fgen_level",
-                   CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN (("fgen_fold".w1 >> 13) & 2047) END AS "fgen_secs_cart",
-                   CASE WHEN ("fgen_fold".w1 & 3) >= 3 THEN (("fgen_fold".w1 >> 24) & 2047) END AS "fgen_secs_buy",
-                   "device"                                                                     AS "device"
+                   CASE WHEN "fgen_fold".s3 > -4611686018427387904 THEN 3 WHEN "fgen_fold".s2 > -4611686018427387904 THEN 2 WHEN "fgen_fold".s1 > -4611686018427387904 THEN 1 ELSE 0 END AS "fgen_level",
+                   CASE WHEN "fgen_fold".s2 > -4611686018427387904 THEN "fgen_fold".d2 END                                                                                               AS "fgen_secs_cart",
+                   CASE WHEN "fgen_fold".s3 > -4611686018427387904 THEN "fgen_fold".d3 END                                                                                               AS "fgen_secs_buy",
+                   "device"                                                                                                                                                              AS "device"
             FROM (
                 -- each user's stage rows folded in (ts, stage) order into fgen_fold:
-                --   e: the time of the latest entry (visit), -4611686018427387904 before the first: no window reaches back that far
-                --   w1 bits 0-1: the stage reached
-                --   w1 bits 2-12: the latest entry minus the latest start of a chain that reached cart, in seconds, at most 1801
-                --   w1 bits 13-23: the seconds to cart where a chain first reached it
-                --   w1 bits 24-34: the seconds to buy where a chain first reached it
+                --   s1: the time of the latest entry (visit), -4611686018427387904 before the first: no window reaches back that far
+                --   s2: the start (entry time) of the latest chain that reached cart, -4611686018427387904 before the first
+                --   s3: the start (entry time) of the latest chain that reached buy, -4611686018427387904 before the first
+                --   d2: the time from the start to cart where a chain first reached it
+                --   d3: the time from the start to buy where a chain first reached it
                 SELECT "uid",
                        list_reduce(
-                           list_transform(
-                               -- the keys in order, sorted only when they did not arrive in order
-                               CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
-                                    THEN list("fgen_key")
-                                    ELSE list_sort(list("fgen_key"))
-                               END,
-                               lambda k: {'e': k >> 2, 'w1': k & 3}),
+                           -- the keys in order, sorted only when they did not arrive in order
+                           CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
+                                THEN list("fgen_key")
+                                ELSE list_sort(list("fgen_key"))
+                           END,
                            lambda p, x:
                                {
-                                   'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
-                                   'w1': CASE x.w1
-                                       WHEN 1 THEN p.w1 + (LEAST(((p.w1 >> 2) & 2047) + (x.e - p.e), 1801) - ((p.w1 >> 2) & 2047)) * 4 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
-                                       WHEN 2 THEN CASE WHEN (x.e - p.e) <= 1800 THEN p.w1 - ((p.w1 >> 2) & 2047) * 4 + CASE WHEN (p.w1 & 3) = 1 THEN 1 + (x.e - p.e) * 8192 ELSE 0 END ELSE p.w1 END
-                                       WHEN 3 THEN CASE WHEN ((x.e - p.e) + ((p.w1 >> 2) & 2047)) <= 1800 THEN p.w1 + CASE WHEN (p.w1 & 3) = 2 THEN 1 + ((x.e - p.e) + ((p.w1 >> 2) & 2047)) * 16777216 ELSE 0 END ELSE p.w1 END
-                                       ELSE p.w1
-                                   END
+                                   's1': CASE WHEN (x & 3) = 1 THEN (x >> 2) ELSE p.s1 END,
+                                   's2': CASE WHEN (x & 3) = 2 AND (x >> 2) - p.s1 <= 1800 THEN p.s1 ELSE p.s2 END,
+                                   's3': CASE WHEN (x & 3) = 3 AND (x >> 2) - p.s2 <= 1800 THEN p.s2 ELSE p.s3 END,
+                                   'd2': CASE WHEN (x & 3) = 2 AND (x >> 2) - p.s1 <= 1800 AND p.s2 = -4611686018427387904 THEN (x >> 2) - p.s1 ELSE p.d2 END,
+                                   'd3': CASE WHEN (x & 3) = 3 AND (x >> 2) - p.s2 <= 1800 AND p.s3 = -4611686018427387904 THEN (x >> 2) - p.s2 ELSE p.d3 END
                                },
-                           {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(7204 AS BIGINT)}
+                           {'s1': CAST(-4611686018427387904 AS BIGINT), 's2': CAST(-4611686018427387904 AS BIGINT), 's3': CAST(-4611686018427387904 AS BIGINT), 'd2': CAST(0 AS BIGINT), 'd3': CAST(0 AS BIGINT)}
                        ) AS "fgen_fold",
                        struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device"} END), 'v0') AS "device"
                 FROM (
@@ -117,8 +113,10 @@ FROM (
                       AND "ts" IS NOT NULL
                 ) "funnel_keys"
                 GROUP BY "uid"
+                -- the users with an entry (whose first entry has breakdown values): a filter
+                -- on the fold's level would be pushed below it, and compute it twice
+                HAVING struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device"} END), 'v0') IS NOT NULL
             ) "folds"
-            WHERE ("fgen_fold".w1 & 3) >= 1
         ) "users"
     ) "ranked"
     GROUP BY GROUPING SETS ((), ("device"))

@@ -93,37 +93,33 @@ FROM (
                         -- the time from entry to each later stage at its first completion,
                         -- and the breakdown values of the first entry
                         SELECT "uid",
-                               ("fgen_fold".w1 & 3)                                                         AS "fgen_level",
-                               CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN (("fgen_fold".w1 >> 14) & 4095) END AS "fgen_secs_click",
-                               CASE WHEN ("fgen_fold".w1 & 3) >= 3 THEN (("fgen_fold".w1 >> 26) & 4095) END AS "fgen_secs_purchase",
-                               "device_brand"                                                               AS "device_brand"
+                               CASE WHEN "fgen_fold".s3 > -4611686018427387904 THEN 3 WHEN "fgen_fold".s2 > -4611686018427387904 THEN 2 WHEN "fgen_fold".s1 > -4611686018427387904 THEN 1 ELSE 0 END AS "fgen_level",
+                               CASE WHEN "fgen_fold".s2 > -4611686018427387904 THEN "fgen_fold".d2 END                                                                                               AS "fgen_secs_click",
+                               CASE WHEN "fgen_fold".s3 > -4611686018427387904 THEN "fgen_fold".d3 END                                                                                               AS "fgen_secs_purchase",
+                               "device_brand"                                                                                                                                                        AS "device_brand"
                         FROM (
                             -- each user's stage rows folded in (ts, stage) order into fgen_fold:
-                            --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
-                            --   w1 bits 0-1: the stage reached
-                            --   w1 bits 2-13: the latest entry minus the latest start of a chain that reached click, in seconds, at most 3601
-                            --   w1 bits 14-25: the seconds to click where a chain first reached it
-                            --   w1 bits 26-37: the seconds to purchase where a chain first reached it
+                            --   s1: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+                            --   s2: the start (entry time) of the latest chain that reached click, -4611686018427387904 before the first
+                            --   s3: the start (entry time) of the latest chain that reached purchase, -4611686018427387904 before the first
+                            --   d2: the time from the start to click where a chain first reached it
+                            --   d3: the time from the start to purchase where a chain first reached it
                             SELECT "uid",
                                    list_reduce(
-                                       list_transform(
-                                           -- the keys in order, sorted only when they did not arrive in order
-                                           CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
-                                                THEN list("fgen_key")
-                                                ELSE list_sort(list("fgen_key"))
-                                           END,
-                                           lambda k: {'e': k >> 2, 'w1': k & 3}),
+                                       -- the keys in order, sorted only when they did not arrive in order
+                                       CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
+                                            THEN list("fgen_key")
+                                            ELSE list_sort(list("fgen_key"))
+                                       END,
                                        lambda p, x:
                                            {
-                                               'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
-                                               'w1': CASE x.w1
-                                                   WHEN 1 THEN p.w1 + (LEAST(((p.w1 >> 2) & 4095) + (x.e - p.e), 3601) - ((p.w1 >> 2) & 4095)) * 4 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
-                                                   WHEN 2 THEN CASE WHEN (x.e - p.e) <= 3600 THEN p.w1 - ((p.w1 >> 2) & 4095) * 4 + CASE WHEN (p.w1 & 3) = 1 THEN 1 + (x.e - p.e) * 16384 ELSE 0 END ELSE p.w1 END
-                                                   WHEN 3 THEN CASE WHEN ((x.e - p.e) + ((p.w1 >> 2) & 4095)) <= 3600 THEN p.w1 + CASE WHEN (p.w1 & 3) = 2 THEN 1 + ((x.e - p.e) + ((p.w1 >> 2) & 4095)) * 67108864 ELSE 0 END ELSE p.w1 END
-                                                   ELSE p.w1
-                                               END
+                                               's1': CASE WHEN (x & 3) = 1 THEN (x >> 2) ELSE p.s1 END,
+                                               's2': CASE WHEN (x & 3) = 2 AND (x >> 2) - p.s1 <= 3600 THEN p.s1 ELSE p.s2 END,
+                                               's3': CASE WHEN (x & 3) = 3 AND (x >> 2) - p.s2 <= 3600 THEN p.s2 ELSE p.s3 END,
+                                               'd2': CASE WHEN (x & 3) = 2 AND (x >> 2) - p.s1 <= 3600 AND p.s2 = -4611686018427387904 THEN (x >> 2) - p.s1 ELSE p.d2 END,
+                                               'd3': CASE WHEN (x & 3) = 3 AND (x >> 2) - p.s2 <= 3600 AND p.s3 = -4611686018427387904 THEN (x >> 2) - p.s2 ELSE p.d3 END
                                            },
-                                       {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(14404 AS BIGINT)}
+                                       {'s1': CAST(-4611686018427387904 AS BIGINT), 's2': CAST(-4611686018427387904 AS BIGINT), 's3': CAST(-4611686018427387904 AS BIGINT), 'd2': CAST(0 AS BIGINT), 'd3': CAST(0 AS BIGINT)}
                                    ) AS "fgen_fold",
                                    struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device_brand"} END), 'v0') AS "device_brand"
                             FROM (
@@ -145,8 +141,10 @@ FROM (
                                   AND "ts" IS NOT NULL
                             ) "funnel_keys"
                             GROUP BY "uid"
+                            -- the users with an entry (whose first entry has breakdown values): a filter
+                            -- on the fold's level would be pushed below it, and compute it twice
+                            HAVING struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device_brand"} END), 'v0') IS NOT NULL
                         ) "folds"
-                        WHERE ("fgen_fold".w1 & 3) >= 1
                     ) "fgen_all_values"
                 ) "fgen_counted"
             ) "fgen_placed"

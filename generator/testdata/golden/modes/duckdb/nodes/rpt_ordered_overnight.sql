@@ -39,35 +39,29 @@ FROM (
             -- one row per user who entered the funnel on the day: the stage reached,
             -- the time from reaching the previous stage to each later stage
             SELECT "uid",
-                   ("fgen_fold".w1 & 3)                                        AS "fgen_level",
-                   CASE WHEN ("fgen_fold".w1 & 3) >= 2 THEN "fgen_fold".t2 END AS "fgen_step_click"
+                   CASE WHEN "fgen_fold".s2 > -4611686018427387904 THEN 2 WHEN "fgen_fold".s1 > -4611686018427387904 THEN 1 ELSE 0 END AS "fgen_level",
+                   CASE WHEN "fgen_fold".s2 > -4611686018427387904 THEN "fgen_fold".f2 - "fgen_fold".f1 END                            AS "fgen_step_click"
             FROM (
                 -- each user's stage rows folded in (ts, stage) order into fgen_fold:
-                --   e: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
-                --   w1 bits 0-1: the stage reached
-                --   r: the time the stage reached last rose
-                --   t2: the time from reaching browse to reaching click
+                --   s1: the time of the latest entry (browse), -4611686018427387904 before the first: no window reaches back that far
+                --   s2: the start (entry time) of the latest chain that reached click, -4611686018427387904 before the first
+                --   f1: the time a chain first reached browse
+                --   f2: the time a chain first reached click
                 SELECT "uid",
                        list_reduce(
-                           list_transform(
-                               -- the keys in order, sorted only when they did not arrive in order
-                               CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
-                                    THEN list("fgen_key")
-                                    ELSE list_sort(list("fgen_key"))
-                               END,
-                               lambda k: {'e': k >> 2, 'w1': k & 3, 'r': CAST(0 AS BIGINT), 't2': CAST(0 AS BIGINT)}),
+                           -- the keys in order, sorted only when they did not arrive in order
+                           CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
+                                THEN list("fgen_key")
+                                ELSE list_sort(list("fgen_key"))
+                           END,
                            lambda p, x:
                                {
-                                   'e': CASE WHEN x.w1 = 1 THEN x.e ELSE p.e END,
-                                   'w1': CASE x.w1
-                                       WHEN 1 THEN p.w1 + CASE WHEN (p.w1 & 3) = 0 THEN 1 ELSE 0 END
-                                       WHEN 2 THEN CASE WHEN (x.e - p.e) <= 1800 THEN p.w1 + CASE WHEN (p.w1 & 3) = 1 THEN 1 ELSE 0 END ELSE p.w1 END
-                                       ELSE p.w1
-                                   END,
-                                   'r': CASE x.w1 WHEN 1 THEN CASE WHEN (p.w1 & 3) = 0 THEN x.e ELSE p.r END WHEN 2 THEN CASE WHEN (x.e - p.e) <= 1800 AND (p.w1 & 3) = 1 THEN x.e ELSE p.r END ELSE p.r END,
-                                   't2': CASE WHEN x.w1 = 2 AND (x.e - p.e) <= 1800 AND (p.w1 & 3) = 1 THEN x.e - p.r ELSE p.t2 END
+                                   's1': CASE WHEN (x & 3) = 1 THEN (x >> 2) ELSE p.s1 END,
+                                   's2': CASE WHEN (x & 3) = 2 AND (x >> 2) - p.s1 <= 1800 THEN p.s1 ELSE p.s2 END,
+                                   'f1': CASE WHEN (x & 3) = 1 AND p.s1 = -4611686018427387904 THEN (x >> 2) ELSE p.f1 END,
+                                   'f2': CASE WHEN (x & 3) = 2 AND (x >> 2) - p.s1 <= 1800 AND p.s2 = -4611686018427387904 THEN (x >> 2) ELSE p.f2 END
                                },
-                           {'e': CAST(-4611686018427387904 AS BIGINT), 'w1': CAST(0 AS BIGINT), 'r': CAST(-4611686018427387904 AS BIGINT), 't2': CAST(0 AS BIGINT)}
+                           {'s1': CAST(-4611686018427387904 AS BIGINT), 's2': CAST(-4611686018427387904 AS BIGINT), 'f1': CAST(0 AS BIGINT), 'f2': CAST(0 AS BIGINT)}
                        ) AS "fgen_fold"
                 FROM (
                     -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
@@ -88,8 +82,10 @@ FROM (
                       AND ("dt" = '${final_bizdate}' OR "fgen_stage" > 1)
                 ) "funnel_keys"
                 GROUP BY "uid"
+                -- the users with an entry: a filter
+                -- on the fold's level would be pushed below it, and compute it twice
+                HAVING MIN(("fgen_key" & 3)) = 1
             ) "folds"
-            WHERE ("fgen_fold".w1 & 3) >= 1
         ) "users"
     ) "ranked"
 ) "stage_counts";
