@@ -19,6 +19,7 @@ import (
 // tie k + 0.5 is exact in float64 and rounds away from zero, where the
 // seed's ROUND(num / den * 100, 2) rounds twice-inexact products.
 func TestPercentTies(t *testing.T) {
+	t.Parallel()
 	type ratio struct{ num, den int64 }
 	groups := []struct {
 		name   string

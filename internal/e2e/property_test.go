@@ -308,11 +308,26 @@ func concat(edits ...[]funneltest.Edit) []funneltest.Edit {
 	return out
 }
 
-func TestEventsMatchReference(t *testing.T)        { runVariants(t, eventVariants) }
-func TestNastyLiteralsMatchReference(t *testing.T) { runVariants(t, nastyVariants) }
-func TestUsersMatchReference(t *testing.T)         { runVariants(t, usersVariants) }
-func TestOrderedMatchReference(t *testing.T)       { runVariants(t, orderedVariants) }
-func TestBreakdownsMatchReference(t *testing.T)    { runVariants(t, breakdownVariants) }
+func TestEventsMatchReference(t *testing.T) {
+	t.Parallel()
+	runVariants(t, eventVariants)
+}
+func TestNastyLiteralsMatchReference(t *testing.T) {
+	t.Parallel()
+	runVariants(t, nastyVariants)
+}
+func TestUsersMatchReference(t *testing.T) {
+	t.Parallel()
+	runVariants(t, usersVariants)
+}
+func TestOrderedMatchReference(t *testing.T) {
+	t.Parallel()
+	runVariants(t, orderedVariants)
+}
+func TestBreakdownsMatchReference(t *testing.T) {
+	t.Parallel()
+	runVariants(t, breakdownVariants)
+}
 
 func runVariants(t *testing.T, vs []variant) {
 	for _, v := range vs {
