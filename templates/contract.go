@@ -43,9 +43,29 @@ var DialectContract = []DialectTemplate{
 	{"struct_get", "the field F of the struct S"},
 	{"fold_time", "the time of the sort key X (V: the report view)"},
 	{"fold_stage", "the stage of the sort key X (V: the report view)"},
-	{"fold_rows", "a user's sort keys Key, sorted and folded with Step (over the state p and the key x) from Init (V: the report view)"},
+	{"fold_rows", "a user's sort keys Key, sorted and folded with Step (over the state p and the key x) from Init; with the flag FoldLongLists, a list of more than V.Fold.LongList keys, named fgen_keys, is folded by Long instead (V: the report view)"},
 	{"stage_rows", "after FROM (a query) alias: a row of it per stage k = 1..N, numbered fgen_k (the report view)"},
 	// Time columns.
 	{"time_units", "a funnel's time column .Time as integer units, read as .TimeRead says, NULL when it does not read (the report view)"},
 	{"time_reads", "whether a STRING time column's value reads in its format (.Column, .ODPS, .Strftime)"},
+}
+
+// FlaggedTemplate is a template that exactly the dialects with Flag (one of
+// the dialect flags templates read as dialect.Flag) define.
+type FlaggedTemplate struct {
+	DialectTemplate
+	Flag string
+}
+
+// FlaggedContract lists the templates only some dialects define.
+var FlaggedContract = []FlaggedTemplate{
+	// Whole-list operations of the long-list fold (ordered_fold_long).
+	{DialectTemplate{"list_len", "the number of elements of the list L"}, "FoldLongLists"},
+	{DialectTemplate{"list_at", "the element at position I (from 1) of the list L"}, "FoldLongLists"},
+	{DialectTemplate{"list_positions", "the ascending list of the positions I (from 1) of the list L whose element X at position I meets Cond"}, "FoldLongLists"},
+	{DialectTemplate{"list_fill", "the BIGINT list of N elements holding at each position the Value (an expression of the position P) of the last of the ascending positions Ps at or before it, and None before the first"}, "FoldLongLists"},
+	{DialectTemplate{"list_let", "Body with Name bound to the value of Value"}, "FoldLongLists"},
+	{DialectTemplate{"list_of", "the list of the one element V"}, "FoldLongLists"},
+	{DialectTemplate{"list_append", "the list L with the element V appended"}, "FoldLongLists"},
+	{DialectTemplate{"list_reduce_range", "Step, a state of A and the integer K, folded over K = From, ..., To from Init"}, "FoldLongLists"},
 }

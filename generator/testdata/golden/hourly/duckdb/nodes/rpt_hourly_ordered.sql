@@ -77,7 +77,7 @@ FROM (
                 --   d2: the time from the start to cart where a chain first reached it
                 --   d3: the time from the start to buy where a chain first reached it
                 SELECT "uid",
-                       list_reduce(
+                       CASE WHEN len(list("fgen_key")) <= 64 THEN list_reduce(
                            -- the keys in order, sorted only when they did not arrive in order
                            CASE WHEN list_reduce(list("fgen_key"), lambda a, b: CASE WHEN b >= a THEN b ELSE 9223372036854775807 END) < 9223372036854775807
                                 THEN list("fgen_key")
@@ -92,7 +92,26 @@ FROM (
                                    'd3': CASE WHEN (x & 3) = 3 AND (x >> 2) - p.s2 <= 1800 AND p.s3 = -4611686018427387904 THEN (x >> 2) - p.s2 ELSE p.d3 END
                                },
                            {'s1': CAST(-4611686018427387904 AS BIGINT), 's2': CAST(-4611686018427387904 AS BIGINT), 's3': CAST(-4611686018427387904 AS BIGINT), 'd2': CAST(0 AS BIGINT), 'd3': CAST(0 AS BIGINT)}
-                       ) AS "fgen_fold",
+                       )
+                       -- longer lists: sorted, and folded in whole-list operations
+                       ELSE list_transform([
+                           list_sort(list("fgen_key"))], lambda fgen_keys:
+                           list_transform([
+                               list_reduce(
+                                   range(2, 3 + 1),
+                                   lambda fgen_a, fgen_k:
+                                       list_transform([
+                                           list_filter(list_transform(fgen_keys, lambda fgen_x, fgen_i: CASE WHEN (fgen_x & 3) = fgen_k AND (fgen_x >> 2) - struct_extract(fgen_a, 's')[fgen_i] <= 1800 THEN fgen_i END), lambda fgen_i: fgen_i IS NOT NULL)], lambda fgen_q:
+                                           list_transform([
+                                               list_concat(list_resize(CAST([] AS BIGINT[]), coalesce(fgen_q[1], len(fgen_keys) + 1) - 1, -4611686018427387904), flatten(list_transform(fgen_q, lambda fgen_p, fgen_m: list_resize(CAST([] AS BIGINT[]), coalesce(fgen_q[fgen_m + 1], len(fgen_keys) + 1) - fgen_p, struct_extract(fgen_a, 's')[fgen_p]))))], lambda fgen_s:
+                                               {'s': fgen_s, 'last': list_append(struct_extract(fgen_a, 'last'), fgen_s[len(fgen_keys)]), 'd': list_append(struct_extract(fgen_a, 'd'), CASE WHEN len(fgen_q) > 0 THEN (fgen_keys[fgen_q[1]] >> 2) - struct_extract(fgen_a, 's')[fgen_q[1]] ELSE 0 END)})[1])[1],
+                                   list_transform([
+                                       list_filter(list_transform(fgen_keys, lambda fgen_x, fgen_i: CASE WHEN (fgen_x & 3) = 1 THEN fgen_i END), lambda fgen_i: fgen_i IS NOT NULL)], lambda fgen_q:
+                                       list_transform([
+                                           list_concat(list_resize(CAST([] AS BIGINT[]), coalesce(fgen_q[1], len(fgen_keys) + 1) - 1, -4611686018427387904), flatten(list_transform(fgen_q, lambda fgen_p, fgen_m: list_resize(CAST([] AS BIGINT[]), coalesce(fgen_q[fgen_m + 1], len(fgen_keys) + 1) - fgen_p, (fgen_keys[fgen_p] >> 2)))))], lambda fgen_s:
+                                           {'s': fgen_s, 'last': [fgen_s[len(fgen_keys)]], 'd': [CAST(0 AS BIGINT)]})[1])[1])], lambda fgen_r:
+                               {'s1': struct_extract(fgen_r, 'last')[1], 's2': struct_extract(fgen_r, 'last')[2], 's3': struct_extract(fgen_r, 'last')[3], 'd2': struct_extract(fgen_r, 'd')[2], 'd3': struct_extract(fgen_r, 'd')[3]})[1])[1]
+                       END AS "fgen_fold",
                        struct_extract(MIN(CASE WHEN "fgen_stage" = 1 THEN {'k': "fgen_key", 'v0': "device"} END), 'v0') AS "device"
                 FROM (
                     -- the stage rows, each with one sort key: ts * 4 + stage orders them by (ts, stage),
