@@ -349,6 +349,7 @@ func runVariants(t *testing.T, vs []variant) {
 // DuckDB fold takes row by row (generator's longList, 64): the fold of long
 // lists in whole-list operations must give what the reference gives.
 func TestOrderedLongHistories(t *testing.T) {
+	t.Parallel()
 	for _, v := range slices.Concat(orderedVariants, breakdownVariants) {
 		if !strings.HasPrefix(v.name, "ordered") {
 			continue
@@ -356,7 +357,7 @@ func TestOrderedLongHistories(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			cfg := v.config(t)
 			skipUnsupported(t, v.name, cfg)
-			for seed := range 2 {
+			for seed := range seeds() {
 				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 					t.Parallel()
 					runCase(t, v.name+"/long", cfg, uint64(seed), func(o *reference.RandomOptions) {
