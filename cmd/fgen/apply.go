@@ -61,7 +61,7 @@ Destructive changes (see 'fgen plan') need --allow-destructive.
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the SQL apply would run, and run nothing")
 	cmd.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "allow changes that drop, retype or recreate columns or tables")
-	cmd.Flags().IntVar(&opts.parallel, "parallel", 0, "days to run at a time (default: the target's parallel setting, or 1)")
+	cmd.Flags().IntVar(&opts.parallel, "parallel", 0, "jobs to run at a time: days, and the hours of an hourly node (default: the target's parallel setting, or 1)")
 	cmd.Flags().BoolVar(&opts.all, "all", false, "run every day's jobs, also those whose partitions are up to date")
 	choiceFlag(cmd, &opts.format, "format", "summary format", "text", "json")
 	return cmd
@@ -69,7 +69,7 @@ Destructive changes (see 'fgen plan') need --allow-destructive.
 
 func runApply(ctx context.Context, opts *applyOptions) error {
 	if opts.parallel < 0 || opts.parallelSet && opts.parallel == 0 {
-		return fmt.Errorf("--parallel %d: give the number of days to run at a time, 1 or more", opts.parallel)
+		return fmt.Errorf("--parallel %d: give the number of jobs to run at a time, 1 or more", opts.parallel)
 	}
 	access := readWrite
 	if opts.dryRun {

@@ -150,24 +150,53 @@ func (n *Nodes) bare(table, partition string) string {
 // column (the rows counted) and how long it took.
 func Count(ctx context.Context, db *duckdb.DB, query string) (int64, time.Duration, error) {
 	start := time.Now()
-	rows, err := db.SQL().QueryContext(ctx, query)
+	var total int64
+	err := db.Update(ctx, func(tx *duckdb.Tx) error {
+		rows, err := tx.Query(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ev any
+			var c int64
+			if err := rows.Scan(&ev, &c); err != nil {
+				return err
+			}
+			total += c
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return 0, 0, err
 	}
-	defer rows.Close()
-	var total int64
-	for rows.Next() {
-		var ev any
-		var c int64
-		if err := rows.Scan(&ev, &c); err != nil {
-			return 0, 0, err
-		}
-		total += c
-	}
-	if err := rows.Err(); err != nil {
-		return 0, 0, err
-	}
 	return total, time.Since(start), nil
+}
+
+// Exec runs a statement on db, in a transaction of its own.
+func Exec(ctx context.Context, db *duckdb.DB, query string) error {
+	return db.Update(ctx, func(tx *duckdb.Tx) error {
+		_, err := tx.Exec(ctx, query)
+		return err
+	})
+}
+
+// QueryRow runs a query of one row on db and scans the row into dest.
+func QueryRow(ctx context.Context, db *duckdb.DB, query string, dest ...any) error {
+	return db.Update(ctx, func(tx *duckdb.Tx) error {
+		rows, err := tx.Query(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return sql.ErrNoRows
+		}
+		return rows.Scan(dest...)
+	})
 }
 
 // Run runs a node and returns how long it took.

@@ -88,7 +88,7 @@ func checkDedup(t *testing.T, cfg *models.Config) {
 			dt))
 	}
 	ods := generator.DuckDB.QuoteIdent(cfg.ODS.Name)
-	if _, err := db.SQL().ExecContext(ctx, "INSERT INTO "+ods+" VALUES "+strings.Join(rows, ",\n")); err != nil {
+	if err := Exec(ctx, db, "INSERT INTO "+ods+" VALUES "+strings.Join(rows, ",\n")); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Run(ctx, n.DW, nil); err != nil {

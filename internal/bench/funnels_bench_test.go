@@ -81,18 +81,18 @@ func BenchmarkFunnels(b *testing.B) {
 	b.Run("duckdb/ref_ctas", func(b *testing.B) {
 		perQuery(b, func() (time.Duration, error) {
 			start := time.Now()
-			if _, err := fx.db.SQL().ExecContext(fx.ctx, fx.ctas); err != nil {
+			if err := Exec(fx.ctx, fx.db, fx.ctas); err != nil {
 				return 0, err
 			}
 			d := time.Since(start)
 			var n int64
-			if err := fx.db.SQL().QueryRowContext(fx.ctx, "SELECT count(*) FROM fgen_bench_ctas").Scan(&n); err != nil {
+			if err := QueryRow(fx.ctx, fx.db, "SELECT count(*) FROM fgen_bench_ctas", &n); err != nil {
 				return 0, err
 			}
 			if n < fx.rows {
 				b.Fatalf("the CTAS wrote %d rows, the DW node %d", n, fx.rows)
 			}
-			_, err := fx.db.SQL().ExecContext(fx.ctx, "DROP TABLE fgen_bench_ctas")
+			err := Exec(fx.ctx, fx.db, "DROP TABLE fgen_bench_ctas")
 			return d, err
 		})
 	})
@@ -291,7 +291,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	}
 	b.Cleanup(func() { db.Close() })
 	fx := &funnelsFixture{ctx: ctx, cfg: cfg, db: db, day: n.Day, nodes: n.Reports, dw: n.DW, bare: n.BareDW()}
-	if err := db.SQL().QueryRowContext(ctx, "SELECT version()").Scan(&fx.duckdbVersion); err != nil {
+	if err := QueryRow(ctx, db, "SELECT version()", &fx.duckdbVersion); err != nil {
 		b.Fatal(err)
 	}
 	if err := n.CreateTables(ctx, db); err != nil {
@@ -300,7 +300,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	start := time.Now()
 	switch data := os.Getenv("FGEN_BENCH_DATA"); data {
 	case "", "sql":
-		if _, err := db.SQL().ExecContext(ctx, odsRowsSQL(cfg.ODS.Name, fx.day, events, users)); err != nil {
+		if err := Exec(ctx, db, odsRowsSQL(cfg.ODS.Name, fx.day, events, users)); err != nil {
 			b.Fatal(err)
 		}
 	case "sample":
@@ -323,7 +323,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	if fx.ctas, err = n.CTAS("fgen_bench_ctas"); err != nil {
 		b.Fatal(err)
 	}
-	if err := db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s = '%s'", q(cfg.DW.Name), q(cfg.DW.Partition), fx.day)).Scan(&fx.rows); err != nil {
+	if err := QueryRow(ctx, db, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s = '%s'", q(cfg.DW.Name), q(cfg.DW.Partition), fx.day), &fx.rows); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("generated %d ODS rows and ran the DW node in %.1fs", events, time.Since(start).Seconds())
@@ -359,7 +359,7 @@ func (fx *funnelsFixture) shuffle(b *testing.B) {
 		"DROP TABLE fgen_dw_shuffled",
 		"CHECKPOINT",
 	} {
-		if _, err := fx.db.SQL().ExecContext(fx.ctx, stmt); err != nil {
+		if err := Exec(fx.ctx, fx.db, stmt); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -401,12 +401,12 @@ func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
 	f := fx.cfg.Funnels[2]
 	dw := fx.cfg.DW
 	file := filepath.Join(b.TempDir(), "dw.csv")
-	if _, err := fx.db.SQL().ExecContext(ctx, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s') TO '%s' (FORMAT csv, HEADER false)",
+	if err := Exec(ctx, fx.db, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s') TO '%s' (FORMAT csv, HEADER false)",
 		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day, file)); err != nil {
 		b.Fatal(err)
 	}
 	var least int64
-	if err := fx.db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT min(%s) FROM %s WHERE %s = '%s'", q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day)).Scan(&least); err != nil {
+	if err := QueryRow(ctx, fx.db, fmt.Sprintf("SELECT min(%s) FROM %s WHERE %s = '%s'", q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day), &least); err != nil {
 		b.Fatal(err)
 	}
 	cf := chpeer.Funnel{Table: "fgen_bench_dw", Day: fx.day, Base: least, Window: f.Window.Seconds,
@@ -417,7 +417,7 @@ func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
 	// The unsorted table gets the rows in no order, as they would arrive
 	// from the logs of many users at once.
 	shuffled := filepath.Join(b.TempDir(), "dw_shuffled.csv")
-	if _, err := fx.db.SQL().ExecContext(ctx, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s' ORDER BY hash(rowid)) TO '%s' (FORMAT csv, HEADER false)",
+	if err := Exec(ctx, fx.db, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s' ORDER BY hash(rowid)) TO '%s' (FORMAT csv, HEADER false)",
 		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day, shuffled)); err != nil {
 		b.Fatal(err)
 	}
@@ -491,8 +491,8 @@ func (fx *funnelsFixture) orderedCounts(b *testing.B) []int64 {
 		b.Fatal(err)
 	}
 	var counts [3]int64
-	if err := fx.db.SQL().QueryRowContext(fx.ctx, fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE %s = '%s'",
-		q("browse"), q("click"), q("purchase"), q("rpt_ordered"), q("dt"), fx.day)).Scan(&counts[0], &counts[1], &counts[2]); err != nil {
+	if err := QueryRow(fx.ctx, fx.db, fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE %s = '%s'",
+		q("browse"), q("click"), q("purchase"), q("rpt_ordered"), q("dt"), fx.day), &counts[0], &counts[1], &counts[2]); err != nil {
 		b.Fatal(err)
 	}
 	return counts[:]
@@ -530,7 +530,7 @@ func BenchmarkFunnelsBot(b *testing.B) {
 	if err := n.CreateTables(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.SQL().ExecContext(ctx, botRowsSQL(cfg, day, events)); err != nil {
+	if err := Exec(ctx, db, botRowsSQL(cfg, day, events)); err != nil {
 		b.Fatal(err)
 	}
 	job := n.Reports["ordered"]

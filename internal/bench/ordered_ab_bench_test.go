@@ -81,7 +81,7 @@ func BenchmarkOrderedABBot(b *testing.B) {
 	if err := n.CreateTables(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.SQL().ExecContext(ctx, botRowsSQL(n.Config, n.Day, envInt(b, "FGEN_BENCH_BOT_EVENTS", 1_000_000))); err != nil {
+	if err := Exec(ctx, db, botRowsSQL(n.Config, n.Day, envInt(b, "FGEN_BENCH_BOT_EVENTS", 1_000_000))); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("rounds", func(b *testing.B) { compareOrdered(b, ctx, db, n.Config, n.Day, before, nil) })

@@ -5,6 +5,7 @@ package chpeer
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -20,14 +21,18 @@ type orderedCase struct {
 	name   string
 	edits  []funneltest.Edit
 	window int64 // of funnel 2, for the W and W + 1 edges of the random rows
-	seeds  int   // random cases; 1 with -short
+	seeds  int   // random cases of a deep run (-chpeer.deep)
 }
 
+var deep = flag.Bool("chpeer.deep", false, "run every random case of each ordered shape (each has a bot of 50,000 events), not one")
+
+// cases returns the number of random cases of tc: one, as every case has a
+// 50,000-event bot that takes seconds, or tc.seeds with -chpeer.deep.
 func (tc orderedCase) cases() int {
-	if testing.Short() {
-		return 1
+	if *deep {
+		return tc.seeds
 	}
-	return tc.seeds
+	return 1
 }
 
 var fo = fmt.Sprintf("funnels[%d]", orderedFunnel)

@@ -133,9 +133,6 @@ func (d *DB) Dir() string {
 	return filepath.Dir(d.path)
 }
 
-// SQL returns the underlying database, for tests and benchmarks.
-func (d *DB) SQL() *sql.DB { return d.db }
-
 // Capabilities: one writer at a time; a job and its partition bookkeeping
 // commit together; tables keep their partition column as a plain column,
 // have no lifecycle, and may be read whole; 'fgen load' fills the ODS table.

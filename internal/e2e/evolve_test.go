@@ -19,6 +19,7 @@ import (
 // retyped and dropped columns, a recreated table) is run by DuckDB, and the
 // reports stay equal to the reference after each step.
 func TestSchemaEvolution(t *testing.T) {
+	t.Parallel()
 	days := []string{d1, d2, d3}
 	var rows []reference.ODSRow
 	for i, d := range days {

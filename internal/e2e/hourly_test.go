@@ -68,13 +68,14 @@ var hourlyVariants = []struct {
 // hourly report, for every hour of every day, the reference over that hour
 // partition's rows alone.
 func TestHourlyMatchReference(t *testing.T) {
+	t.Parallel()
 	for _, v := range hourlyVariants {
 		t.Run(v.name, func(t *testing.T) {
 			cfgText := hourlyConfig(t, v.edits...)
 			// An hourly day is up to 73 jobs (24 DW hours, the daily report,
-			// 24 hours of each hourly report): a few seeds of a day or two
-			// keep the suite fast.
-			for seed := range max(2, seeds()/6) {
+			// 24 hours of each hourly report): a sixth of the seeds of a
+			// day or two keep the suite fast.
+			for seed := range max(1, seeds()/6) {
 				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 					t.Parallel()
 					runHourlyCase(t, v.name, cfgText, uint64(seed))
@@ -160,6 +161,7 @@ func runHourlyCase(t *testing.T, label string, cfgText []byte, seed uint64) {
 // A day of an hourly ODS table is not applied until its 24 hour
 // partitions have landed; the plan names the hours missing.
 func TestHourlyUpstreamMissingHours(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "hourly", hourlyConfig(t, funneltest.Set("funnels[1].report.median_seconds_column", nil)))
 	day := "20261201"
 	e.ensureODS()

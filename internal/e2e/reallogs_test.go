@@ -48,6 +48,7 @@ func docConfig(t *testing.T, name string) []byte {
 }
 
 func TestRealLogsREES46(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "rees46", docConfig(t, "rees46"))
 	r := rand.New(rand.NewPCG(46, 2019))
 	codes := []string{"", "electronics.smartphone", "appliances.kitchen.washer", "computers.notebook", "apparel.shoes"}
@@ -103,6 +104,7 @@ func TestRealLogsREES46(t *testing.T) {
 }
 
 func TestRealLogsRetailRocket(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "retailrocket", docConfig(t, "retailrocket"))
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {

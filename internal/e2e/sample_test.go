@@ -21,6 +21,7 @@ import (
 // no stage, or an md5 already seen that day are dropped; the rest are
 // counted per event per dt. The rates must be those counts' ratios.
 func TestSampleCounts(t *testing.T) {
+	t.Parallel()
 	days := 2
 	if testing.Short() {
 		days = 1

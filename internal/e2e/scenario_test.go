@@ -73,6 +73,7 @@ var pitfallRows = []reference.ODSRow{
 // NULL and empty users and events, unknown events, a day with no rows, a day
 // without the first stage, a late row, all in one apply over three days.
 func TestPitfalls(t *testing.T) {
+	t.Parallel()
 	days := []string{d1, d2, d3}
 	e := newEnv(t, "shipped", shipped(t))
 	e.load(pitfallRows, 2)
@@ -102,6 +103,7 @@ func TestPitfalls(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			cfg := v.config(t)
 			skipUnsupported(t, v.name, cfg)
+			t.Parallel()
 			e := newEnv(t, v.name, cfg)
 			e.load(pitfallRows, 1)
 			e.loadEmpty(d2)
@@ -116,6 +118,7 @@ func TestPitfalls(t *testing.T) {
 // reported, and gets no RPT row, while the other days of the range run; once
 // the (empty) partition is loaded, applying the day gives it a zero row.
 func TestMissingPartition(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "shipped", shipped(t))
 	e.load(pitfallRows, 1) // d1 and d3 only
 	_, err := e.apply([]string{d1, d2, d3}, plan.ApplyOptions{})
@@ -159,6 +162,7 @@ func replaceDay(rows []reference.ODSRow, day string, repl []reference.ODSRow) []
 // TestApplyIsIdempotent: applying the same days again leaves every table
 // exactly as it was, and plans no table change.
 func TestApplyIsIdempotent(t *testing.T) {
+	t.Parallel()
 	for _, v := range []variant{eventVariants[0], eventVariants[1]} {
 		t.Run(v.name, func(t *testing.T) {
 			e := newEnv(t, v.name, v.config(t))
@@ -194,6 +198,7 @@ func TestApplyIsIdempotent(t *testing.T) {
 // was, reports the failure, skips the nodes downstream of it, and does not
 // stop the other days; the next apply repairs the day.
 func TestFailedNodeKeepsPartition(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "shipped", shipped(t))
 	days := []string{d1, d2, d3}
 	rpt := e.cfg.Funnels[0].Report.Table
@@ -266,6 +271,7 @@ func requireStatuses(t *testing.T, res *plan.Result, err error, want map[string]
 // event values written as strings in funnel.toml, as for any column. Every
 // mode must bind on DuckDB and count what the reference counts.
 func TestIntegerEventColumn(t *testing.T) {
+	t.Parallel()
 	codes := []any{funneltest.Stage("browse", "1"), funneltest.Stage("click", "2", "4"), funneltest.Stage("purchase", "3")}
 	base := []funneltest.Edit{
 		funneltest.Set("ods.columns[9].type", "BIGINT"),

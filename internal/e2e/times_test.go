@@ -15,6 +15,7 @@ import (
 // drops them, the reports equal the reference of the other rows, and plan
 // counts them per day with an example.
 func TestUnreadableTimesAreDropped(t *testing.T) {
+	t.Parallel()
 	cfg, err := funneltest.EditConfig(shipped(t), concat(timeOf("STRING"), durations, []funneltest.Edit{
 		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"),
 		funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "format": "yyyy-MM-dd HH:mm:ss", "timezone": "UTC"}),

@@ -41,8 +41,9 @@ type Event struct {
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
 	AllowDestructive bool
-	// Parallel is the number of days run at a time (at least 1, at most
-	// the warehouse's Capabilities.Writers).
+	// Parallel is the number of jobs run at a time: days, and the hours of
+	// an hourly node (at least 1, at most the warehouse's
+	// Capabilities.Writers).
 	Parallel int
 	// All runs every job of the plan's days, also those whose partition is
 	// up to date.
@@ -273,46 +274,65 @@ func (a *applier) skipMissingUpstream(days [][]slot) {
 
 // runPhases runs the node jobs in phases, in dependency order (DW for every
 // day, then each RPT node), so a node that reads the next day's partition
-// finds it; within a phase, days run Parallel at a time, at most as many as
-// the warehouse takes writers.
+// finds it. A phase is a node: on every day, its one job, or, for an hourly
+// node, its job of each hour, which reads only that hour's partitions. The
+// jobs of a phase run Parallel at a time, at most as many as the warehouse
+// takes writers.
 func (a *applier) runPhases(days [][]slot) {
 	parallel := max(1, a.opts.Parallel)
 	if w := a.p.Caps.Writers; w > 0 {
 		parallel = min(parallel, w)
 	}
+	byNode := make([][][]slot, len(days))
 	phases := 0
-	for _, slots := range days {
-		phases = max(phases, len(slots))
+	for di, slots := range days {
+		byNode[di] = nodeGroups(slots)
+		phases = max(phases, len(byNode[di]))
 	}
 	for phase := 0; phase < phases && a.ctx.Err() == nil; phase++ {
 		sem := make(chan struct{}, parallel)
 		var wg sync.WaitGroup
 		for di := range a.p.Days {
-			if !a.p.Days[di].UpstreamReady || phase >= len(days[di]) || a.ctx.Err() != nil {
+			if !a.p.Days[di].UpstreamReady || phase >= len(byNode[di]) {
 				continue
 			}
-			s := days[di][phase]
-			if s.current {
-				continue
-			}
-			if need := a.failedNeed(s.job); need != "" {
-				err := fmt.Errorf("%s did not apply", strings.Replace(need, "@", " for ", 1))
-				a.record(s, "skipped", err.Error(), nil, nil)
-				a.emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: s.day})
-				continue
-			}
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				if a.ctx.Err() == nil {
-					a.run(s)
+			for _, s := range byNode[di][phase] {
+				if s.current || a.ctx.Err() != nil {
+					continue
 				}
-			}()
+				if need := a.failedNeed(s.job); need != "" {
+					err := fmt.Errorf("%s did not apply", strings.Replace(need, "@", " for ", 1))
+					a.record(s, "skipped", err.Error(), nil, nil)
+					a.emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: s.day})
+					continue
+				}
+				sem <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() { <-sem }()
+					if a.ctx.Err() == nil {
+						a.run(s)
+					}
+				}()
+			}
 		}
 		wg.Wait()
 	}
+}
+
+// nodeGroups splits a day's slots, in dependency order, into runs of the
+// same node: one slot, or an hourly node's hours.
+func nodeGroups(slots []slot) [][]slot {
+	var out [][]slot
+	for i, s := range slots {
+		if i > 0 && s.job.Name == slots[i-1].job.Name {
+			out[len(out)-1] = append(out[len(out)-1], s)
+			continue
+		}
+		out = append(out, []slot{s})
+	}
+	return out
 }
 
 // failedNeed returns the first job j needs that did not apply, or "".

@@ -27,6 +27,20 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.Report.Table, err)
 	}
+	r := newReport(f)
+	if err := r.addRows(f, rows.Values); err != nil {
+		return nil, err
+	}
+	for i := range r.Rows {
+		r.Rows[i].StepRates, r.Rows[i].OverallRates = Rates(r.Rows[i].Counts)
+	}
+	r.sortRows(f)
+	return r, nil
+}
+
+// newReport returns the report of f without rows: what its columns and
+// rows mean.
+func newReport(f *models.Funnel) *Report {
 	r := &Report{Funnel: f.Name, Description: f.Description, Table: f.Report.Table, Mode: f.Mode, Breakdowns: f.Breakdowns, TotalMarker: f.Report.TotalMarker}
 	if f.Mode == models.ModeOrdered {
 		r.Window = f.Window.Text
@@ -51,18 +65,23 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	if len(f.Breakdowns) > 0 && f.Mode != models.ModeEvents {
 		r.Attribution = fmt.Sprintf("users are attributed to the %s of their first %s of the day (first touch)", strings.Join(f.Breakdowns, ", "), f.Stages[0].Name)
 	}
+	return r
+}
+
+// addRows adds the report table's rows to r: the report columns, the day
+// (and the hour). The long layout has a table row per stage: its rows are
+// gathered into one Row per day (and hour) and breakdown values.
+func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
 	cols := f.ReportColumns()
 	n := len(f.Stages)
 	width := len(cols) + 1 // the report columns, the day
 	if f.Hourly() {
 		width++ // and the hour
 	}
-	// The long layout has a table row per stage: its rows are gathered
-	// into one Row per day (and hour) and breakdown values, by key.
 	byKey := map[string]int{}
-	for _, vals := range rows.Values {
+	for _, vals := range values {
 		if len(vals) != width {
-			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), width)
+			return fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), width)
 		}
 		row := newRow(f, n)
 		if vals[len(cols)] != nil {
@@ -82,7 +101,7 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 			case models.KindStageIndex:
 				k, err := parseCount(v)
 				if err != nil || k < 1 || int(k) > n {
-					return nil, fmt.Errorf("read %s: %s is %s on %s, not a stage from 1 to %d", f.Report.Table, c.Name, show(v), row.Dt, n)
+					return fmt.Errorf("read %s: %s is %s on %s, not a stage from 1 to %d", f.Report.Table, c.Name, show(v), row.Dt, n)
 				}
 				stage = int(k) - 1
 			}
@@ -109,16 +128,17 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 			}
 			row.Cells[CellKey(f, c, k)] = vals[i]
 			if err := row.set(f, c, k, vals[i]); err != nil {
-				return nil, fmt.Errorf("read %s: %s on %s: %w", f.Report.Table, c.Name, row.Dt, err)
+				return fmt.Errorf("read %s: %s on %s: %w", f.Report.Table, c.Name, row.Dt, err)
 			}
 		}
 	}
-	for i := range r.Rows {
-		r.Rows[i].StepRates, r.Rows[i].OverallRates = Rates(r.Rows[i].Counts)
-	}
-	// Days (and hours) in order; within one the total first, then the
-	// breakdown values in order, the breakdown limit's other rows after the
-	// others; ties keep the table's order.
+	return nil
+}
+
+// sortRows puts the rows in order: days (and hours) in order; within one
+// the total first, then the breakdown values in order, the breakdown
+// limit's other rows after the others; ties keep the table's order.
+func (r *Report) sortRows(f *models.Funnel) {
 	type sortable struct {
 		row          Row
 		total, other bool
@@ -156,7 +176,6 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	for i := range byDay {
 		r.Rows[i] = byDay[i].row
 	}
-	return r, nil
 }
 
 // PercentileLabel names a percentile given in basis points for people: 5000 is "p50",
