@@ -80,8 +80,9 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	defer ot.wh.Close()
 	start := time.Now()
-	pr := opts.newProgress(-1, "loading "+filesSize(files))
-	pr.Detail("loading %s into %s ...", filesSize(files), cfg.ODS.Name)
+	what := filesSize(files)
+	pr := opts.newProgress(-1, "loading "+what)
+	pr.Detail("loading %s into %s ...", what, cfg.ODS.Name)
 	n, err := loadODS(ctx, cfg, ot.local, opts.bizdate, files, opts.append)
 	pr.Done()
 	if err != nil {

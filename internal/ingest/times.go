@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/models"
@@ -77,17 +78,10 @@ func (t *timeLayout) reads(v []byte) bool {
 		hour <= 23 && minute <= 59 && second <= 59
 }
 
+// daysIn is the number of days of the month: time.Date normalizes day 0
+// of the next month to the month's last day.
 func daysIn(year, month int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
+	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // sqlReads is the DuckDB condition that the VARCHAR x reads as reads says:

@@ -36,9 +36,7 @@ func (c *csvWriter) Write(e *Event) error {
 	}
 	b = append(b, ',')
 	switch c.tf.kind {
-	case tsSeconds:
-		b = strconv.AppendInt(b, e.TS, 10)
-	case tsMillis:
+	case tsSeconds, tsMillis:
 		b = c.tf.appendNumber(b, e)
 	default:
 		c.tmp = c.tf.appendText(c.tmp[:0], e)

@@ -31,9 +31,7 @@ func (j *jsonlWriter) Write(e *Event) error {
 	}
 	b = append(b, `,"ts":`...)
 	switch j.tf.kind {
-	case tsSeconds:
-		b = strconv.AppendInt(b, e.TS, 10)
-	case tsMillis:
+	case tsSeconds, tsMillis:
 		b = j.tf.appendNumber(b, e)
 	default:
 		j.tmp = j.tf.appendText(j.tmp[:0], e)
