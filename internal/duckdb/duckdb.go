@@ -25,12 +25,26 @@ import (
 type Options struct {
 	Path        string // database file; "" or ":memory:" for an in-memory database
 	Threads     int    // 0: DuckDB's default (all cores)
-	MemoryLimit string // e.g. "2GB"; "" for DuckDB's default
+	MemoryLimit string // e.g. "2GB"; "" for DefaultMemoryLimit
 	// ReadOnly opens the file for reading only, creating nothing: what
 	// plan and report need. A file that does not exist opens as an empty
 	// in-memory database.
 	ReadOnly bool
 }
+
+// DefaultMemoryLimit is the memory DuckDB may use when the target sets no
+// memory_limit. DuckDB's own default, 80 % of the machine's memory, lets a
+// day's nodes grow with the day (4 GiB of resident memory for a day of 50 M
+// events); with a limit DuckDB spills what does not fit to temporary files
+// beside the database (TempDir), and fgen's peak stays near the limit
+// (BENCHMARKS.md, "Memory").
+const DefaultMemoryLimit = "512MB"
+
+// TempDir returns where DuckDB spills for the database file at path: the
+// directory path + ".tmp", DuckDB's own choice, made explicit so that no
+// setting elsewhere can move it outside the warehouse. DuckDB removes the
+// files it spilled when the database closes.
+func TempDir(path string) string { return path + ".tmp" }
 
 // DB is an open local warehouse.
 type DB struct {
@@ -69,9 +83,19 @@ func Open(opts Options) (*DB, error) {
 	if opts.Threads > 0 {
 		q.Set("threads", strconv.Itoa(opts.Threads))
 	}
-	if opts.MemoryLimit != "" {
-		q.Set("memory_limit", opts.MemoryLimit)
+	// An in-memory database spills nowhere: DuckDB's default for it, ".tmp"
+	// in the working directory, is outside fgen's warehouse.
+	limit, temp := opts.MemoryLimit, ""
+	if path != "" {
+		temp = TempDir(path)
+		if limit == "" {
+			limit = DefaultMemoryLimit
+		}
 	}
+	if limit != "" {
+		q.Set("memory_limit", limit)
+	}
+	q.Set("temp_directory", temp)
 	dsn := path
 	if len(q) > 0 {
 		dsn += "?" + q.Encode()
