@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"os"
 	"path/filepath"
 	"testing"
@@ -138,6 +139,27 @@ func TestParquetDeterministic(t *testing.T) {
 	}
 	if !bytes.Equal(files[0], files[1]) {
 		t.Error("the same options gave different Parquet files")
+	}
+}
+
+// The writer's database is bounded and spills nowhere (see parquetDSN).
+func TestParquetMemory(t *testing.T) {
+	w, err := NewParquetWriter(filepath.Join(t.TempDir(), "ods.parquet"), TimeFormat{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rows, err := w.conn.(driver.QueryerContext).QueryContext(context.Background(), `SELECT current_setting('memory_limit'), current_setting('temp_directory')`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 2)
+	if err := rows.Next(v); err != nil {
+		t.Fatal(err)
+	}
+	if v[0] != "244.1 MiB" || v[1] != "" {
+		t.Errorf("memory_limit %q, temp_directory %q; want 244.1 MiB and none", v[0], v[1])
 	}
 }
 

@@ -44,12 +44,19 @@ type ParquetWriter struct {
 // 1.5 GB without parts), and the peak does not grow with the output.
 const defaultPartRows = 500_000
 
+// parquetDSN opens the in-memory database: DuckDB's default memory limit,
+// 80 % of the machine's, let Close's merge of the parts grow with the output
+// (1.6 GiB of resident memory for 20 M rows); with 256MB it peaked at 324
+// MiB and wrote the same bytes. It spills nowhere: DuckDB's default place
+// for an in-memory database, .tmp in the working directory, is not fgen's.
+const parquetDSN = "?memory_limit=256MB&temp_directory="
+
 // NewParquetWriter returns a Writer whose Close writes a Parquet file at
 // path with the columns of Columns and then dt; the string columns are
 // VARCHAR (Parquet BYTE_ARRAY UTF8), the others BIGINT (INT64), but ts as
 // tf says: BIGINT, TIMESTAMP (microseconds, UTC) or VARCHAR.
 func NewParquetWriter(path string, tf TimeFormat) (*ParquetWriter, error) {
-	connector, err := duckdb.NewConnector("", nil)
+	connector, err := duckdb.NewConnector(parquetDSN, nil)
 	if err != nil {
 		return nil, fmt.Errorf("parquet %s: open duckdb: %w", path, err)
 	}
