@@ -183,7 +183,7 @@ func (c *csvChecker) record() error {
 		}
 		return c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, nil, false, c.timeSet)
 	}
-	if c.names == nil && c.plainRecord(line) {
+	if !c.l.general && c.names == nil && c.plainRecord(line) {
 		return nil
 	}
 	c.badUTF8 = !utf8.Valid(line)
