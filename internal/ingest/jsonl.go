@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -331,7 +330,7 @@ func (p *jsonChecker) plainKeys() {
 			k.check = k.c.kind == kindInt || k.c.time != nil
 			switch {
 			case k.c.kind == kindInt:
-				k.digits = len(strconv.FormatInt(k.c.max, 10)) - 1
+				k.digits = k.c.digits
 			case k.check:
 				k.digits = -1
 			}
