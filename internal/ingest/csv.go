@@ -183,7 +183,7 @@ func (c *csvChecker) record() error {
 		}
 		return c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, nil, false, c.timeSet)
 	}
-	if c.names == nil && c.plainRecord(line) {
+	if !c.l.general && c.names == nil && c.plainRecord(line) {
 		return nil
 	}
 	c.badUTF8 = !utf8.Valid(line)
@@ -312,9 +312,12 @@ func (c *csvChecker) plainRecord(line []byte) bool {
 	f, from := 0, 0
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
+	if bytes.IndexByte(body, '"') >= 0 || bytes.IndexByte(body, '\r') >= 0 {
+		return false
+	}
 	for ; i+8 <= len(body); i += 8 {
 		x := binary.LittleEndian.Uint64(body[i:])
-		if (zeroBytes(x^('"'*ones))|zeroBytes(x^('\r'*ones))|x)&highs != 0 {
+		if x&highs != 0 {
 			c.valErr = nil
 			return false
 		}
@@ -366,7 +369,11 @@ func (c *csvChecker) plainField(act int, v []byte) {
 	if act == c.l.timeCol {
 		c.timeSet = len(v) > 0
 	}
-	if k := &c.l.cols[act]; len(v) > 0 && !k.valueOK(v) && c.valErr == nil {
+	k := &c.l.cols[act]
+	if k.kind == kindInt && len(v) > 0 && len(v) <= k.digits && digitsEnd(v, 0) == len(v) {
+		return // an integer in range
+	}
+	if len(v) > 0 && !k.valueOK(v) && c.valErr == nil {
 		c.valErr = &valueError{k.notValid(v)}
 	}
 }

@@ -256,6 +256,10 @@ type loader struct {
 	parts   *partitions
 	// beside: the last attempt ran the checks beside DuckDB's insert
 	beside bool
+	// general: check every line the general way, without the fast paths
+	// for the usual line (plainObject, plainRecord); for tests that they
+	// agree.
+	general bool
 }
 
 func newLoader(opts Options) (*loader, error) {

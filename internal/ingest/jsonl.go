@@ -45,7 +45,7 @@ func (l *loader) checkJSONL(ctx context.Context, fi int, r io.Reader) *scan {
 			continue
 		}
 		res.rows++
-		if c.plainObject() {
+		if !l.general && c.plainObject() {
 			continue
 		}
 		if err := c.object(); err != nil {
@@ -100,6 +100,11 @@ type jsonChecker struct {
 	// partition column): lines usually list their keys in one order.
 	keys    []cachedKey
 	scratch []byte
+	// plain are the keys as plainObject reads them; plainStale: keys
+	// changed since.
+	plain      []plainKey
+	plainStale bool
+	fast       fastFinds
 }
 
 type cachedKey struct {
@@ -123,158 +128,247 @@ func (p *jsonChecker) ws() {
 }
 
 // plainObject checks the current line the fast way, for the usual line:
-// ASCII without escapes or control characters, no space between tokens,
-// keys in the order of the line before, strings, integers and nulls. It
-// reports false, having noted nothing, for any other line, which object
+// keys in the order of the lines before (p.plain), no space between tokens,
+// ASCII strings without escapes or control characters, integers and nulls.
+// It reports false, having noted nothing, for any other line, which object
 // then checks.
+//
+// It reads each byte once: the keys as the words of their text, the
+// strings up to their quote and the numbers eight bytes at a time. What it
+// does not read as a key, a string, a number, null, ',' or the final '}'
+// makes it give up, so a line it takes is one that object takes, with the
+// same columns, values and partition value.
 func (p *jsonChecker) plainObject() bool {
+	if p.plainStale {
+		p.plainKeys()
+	}
 	line := p.line
-	if !plainLine(line) || len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' {
+	if len(line) < 2 || line[len(line)-1] != '}' {
 		return false
 	}
-	p.gen++
-	if p.gen == 0 {
-		return false // object resets the marks
-	}
-	partSet, timed := false, false
-	var part []byte
-	var valErr *valueError
-	i := 1
-	if line[i] == '}' {
-		i++
-	}
-	for n := 0; i < len(line); n++ {
-		if n >= len(p.keys) {
-			return false
-		}
-		k := &p.keys[n]
-		// The key, quoted, and its colon.
-		if len(line) < i+len(k.name)+3 || line[i] != '"' || string(line[i+1:i+1+len(k.name)]) != string(k.name) ||
-			line[i+1+len(k.name)] != '"' || line[i+2+len(k.name)] != ':' {
-			return false
-		}
-		i += len(k.name) + 3
-		var c *column
-		if k.col >= 0 {
-			if p.seen[k.col] == p.gen {
+	// What the loop finds but rarely: in p, so that it keeps its few
+	// variables in registers.
+	p.fast = fastFinds{}
+	// Every token below ends before the final '}', so i < len(line).
+	i := 0
+	for n := range p.plain {
+		k := &p.plain[n]
+		// The key's text, word by word; k.at where the line is too short.
+		if len(line)-i >= 8*len(k.words) {
+			w := 0
+			for ; w < len(k.words)-1; w++ {
+				if binary.LittleEndian.Uint64(line[i+8*w:]) != k.words[w] {
+					return false
+				}
+			}
+			if binary.LittleEndian.Uint64(line[i+8*w:])&k.mask != k.words[w] {
 				return false
 			}
-			p.seen[k.col] = p.gen
-			c = &p.l.cols[k.col]
-		} else {
-			if p.seenPart == p.gen {
-				return false
-			}
-			p.seenPart = p.gen
-		}
-		if i >= len(line) {
+		} else if !k.at(line, i) {
 			return false
 		}
-		if k.col == p.l.timeCol && line[i] != 'n' {
-			timed = true
-		}
+		i += len(k.text)
 		switch b := line[i]; {
 		case b == '"':
-			j := quoteAt(line, i+1)
-			if j < 0 {
+			// plainEnd, inlined where eight bytes follow.
+			j := i + 1
+			for {
+				if j+8 > len(line) {
+					j = plainEnd(line, j)
+					break
+				}
+				if m := plainStops(binary.LittleEndian.Uint64(line[j:])); m != 0 {
+					j += bits.TrailingZeros64(m) >> 3
+					break
+				}
+				j += 8
+			}
+			if j >= len(line) || line[j] != '"' {
 				return false
 			}
-			v := line[i+1 : j]
+			if k.note {
+				p.fast.value(k, line[i+1:j])
+			}
 			i = j + 1
-			switch {
-			case c == nil:
-				part, partSet = v, true
-			case !c.valueOK(v) && valErr == nil:
-				valErr = &valueError{c.notValid(v)}
-			}
 		case b >= '0' && b <= '9' || b == '-':
-			j := i
+			start := i
 			if b == '-' {
-				j++
+				start++
 			}
-			start := j
-			for j < len(line) && line[j] >= '0' && line[j] <= '9' {
-				j++
-			}
-			if j == start || (line[start] == '0' && j-start > 1) || (j < len(line) && numberByte[line[j]]) {
+			j := digitsEnd(line, start)
+			if j == start || (line[start] == '0' && j-start > 1) || numberByte[line[j]] {
 				return false // a fraction, exponent, leading zero or no digit
 			}
-			v := line[i:j]
-			i = j
-			switch {
-			case c == nil:
-				part, partSet = v, true
-			case c.kind == kindString && string(v) == "-0":
+			if (j-start > k.digits || b == '-') && !p.fast.number(k, line[i:j]) {
 				return false
-			case !c.valueOK(v) && valErr == nil:
-				valErr = &valueError{c.notValid(v)}
 			}
-		case b == 'n' && bytes.HasPrefix(line[i:], []byte("null")):
+			i = j
+		case b == 'n' && string(line[i:min(i+4, len(line))]) == "null":
 			i += 4
 		default:
 			return false
 		}
-		if i >= len(line) {
-			return false
-		}
-		switch line[i] {
-		case ',':
-			i++
-		case '}':
+		if line[i] == '}' {
 			if i != len(line)-1 {
 				return false
 			}
-			i++
-		default:
+			return p.plainDone()
+		}
+		// The next key's text starts with its comma.
+	}
+	return false
+}
+
+// fastFinds is what plainObject found in a line but its keys and its
+// values' syntax.
+type fastFinds struct {
+	part    []byte
+	partSet bool
+	timed   bool        // a value in the column of DayFrom
+	valErr  *valueError // the first value that does not fit its column
+}
+
+// value notes string or integer v of key k, which plainKey.note marks.
+func (f *fastFinds) value(k *plainKey, v []byte) {
+	c := k.c
+	switch {
+	case c == nil:
+		f.part, f.partSet = v, true
+		return
+	case k.check && f.valErr == nil && !c.valueOK(v):
+		f.valErr = &valueError{c.notValid(v)}
+	}
+	if k.timed {
+		f.timed = true
+	}
+}
+
+// number notes integer v of key k, or reports false for one that object
+// words: -0 in a string column.
+func (f *fastFinds) number(k *plainKey, v []byte) bool {
+	if c := k.c; c != nil && c.kind == kindString && string(v) == "-0" {
+		return false
+	}
+	f.value(k, v)
+	return true
+}
+
+// plainDone ends a line that plainObject read: its partition value and its
+// first value error, if any.
+func (p *jsonChecker) plainDone() bool {
+	f := &p.fast
+	if err := p.l.parts.saw(p.fi, p.lineNo, p.l.opts.Partition, f.part, f.partSet, f.timed); err != nil {
+		return false // object words the error
+	}
+	if f.valErr != nil && p.res.value == nil {
+		p.res.value = &RowError{File: p.file, Line: p.lineNo, Msg: f.valErr.msg}
+	}
+	return true
+}
+
+// plainKey is a key of p.keys as plainObject reads it.
+type plainKey struct {
+	// text is `{"name":` for the first key, `,"name":` for the others;
+	// words its bytes eight at a time, the last masked by mask.
+	text  []byte
+	words []uint64
+	mask  uint64
+	c     *column // nil: the partition column
+	timed bool    // the column of DayFrom
+	check bool    // valueOK checks the column's values
+	// note: fastFinds.value must see the key's strings (the partition
+	// column, DayFrom's, or valueOK checks them)
+	note bool
+	// digits: plainObject takes the key's integers of this many digits or
+	// fewer, without a sign, as they are: -1 for the partition column and
+	// DayFrom's, the most that fit for an integer column, and any for
+	// other columns but a time's.
+	digits int
+}
+
+// at reports whether b[i:] starts with k.text.
+func (k *plainKey) at(b []byte, i int) bool {
+	last := len(k.words) - 1
+	if len(b)-i < 8*len(k.words) {
+		return len(b)-i >= len(k.text) && string(b[i:i+len(k.text)]) == string(k.text)
+	}
+	b = b[i:]
+	for w := range last {
+		if binary.LittleEndian.Uint64(b[8*w:]) != k.words[w] {
 			return false
 		}
 	}
-	if err := p.l.parts.saw(p.fi, p.lineNo, p.l.opts.Partition, part, partSet, timed); err != nil {
-		return false // object words the error
+	return binary.LittleEndian.Uint64(b[8*last:])&k.mask == k.words[last]
+}
+
+// plainKeys sets p.plain from p.keys: up to the first key that repeats a
+// column or is not plain ASCII text, which plainObject leaves to object.
+func (p *jsonChecker) plainKeys() {
+	p.plain, p.plainStale = p.plain[:0], false
+	seen := map[int]bool{}
+	for n, key := range p.keys {
+		if seen[key.col] || !plainName(key.name) {
+			return
+		}
+		seen[key.col] = true
+		sep := byte(',')
+		if n == 0 {
+			sep = '{'
+		}
+		k := plainKey{text: append(append([]byte{sep, '"'}, key.name...), '"', ':'), timed: key.col == p.l.timeCol}
+		padded := append(append([]byte(nil), k.text...), make([]byte, 7)...)
+		for w := 0; w < len(k.text); w += 8 {
+			k.words = append(k.words, binary.LittleEndian.Uint64(padded[w:]))
+		}
+		k.mask = ^uint64(0)
+		if r := len(k.text) % 8; r != 0 {
+			k.mask = 1<<(8*r) - 1
+		}
+		k.digits = maxLine // any
+		if key.col >= 0 {
+			k.c = &p.l.cols[key.col]
+			k.check = k.c.kind == kindInt || k.c.time != nil
+			switch {
+			case k.c.kind == kindInt:
+				k.digits = k.c.digits
+			case k.check:
+				k.digits = -1
+			}
+		}
+		k.note = k.c == nil || k.timed || k.check
+		if k.c == nil || k.timed {
+			k.digits = -1
+		}
+		p.plain = append(p.plain, k)
 	}
-	if valErr != nil {
-		if p.res.value == nil {
-			p.res.value = &RowError{File: p.file, Line: p.lineNo, Msg: valErr.msg}
+}
+
+// plainName reports whether a key is ASCII without a quote, a backslash or
+// a control character: in a line, it is the same text unescaped.
+func plainName(name []byte) bool {
+	for _, c := range name {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return false
 		}
 	}
 	return true
 }
 
-// quoteAt returns the index of the first quote in b at or after i, or -1;
-// eight bytes at a time.
-func quoteAt(b []byte, i int) int {
-	const ones = 0x0101010101010101
+// digitsEnd returns the index of the first byte at or after i that is not
+// a decimal digit, or len(b); eight bytes at a time.
+func digitsEnd(b []byte, i int) int {
+	const ones, lows, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
 	for ; i+8 <= len(b); i += 8 {
-		if m := zeroBytes(binary.LittleEndian.Uint64(b[i:]) ^ ('"' * ones)); m != 0 {
+		// Digits become 0 to 9; any other byte sets its high bit.
+		x := binary.LittleEndian.Uint64(b[i:]) ^ ('0' * ones)
+		if m := ((x&lows + (0x80-10)*ones) | x) & highs; m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	for ; i < len(b); i++ {
-		if b[i] == '"' {
-			return i
-		}
+	for i < len(b) && b[i]-'0' <= 9 {
+		i++
 	}
-	return -1
-}
-
-// plainLine reports whether b has no backslash, control character or
-// non-ASCII byte; eight bytes at a time.
-func plainLine(b []byte) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		s := x ^ ('\\' * ones)
-		if ((s-ones)&^s|(x-0x20*ones)&^x|x)&highs != 0 {
-			return false
-		}
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == '\\' || c < 0x20 || c >= 0x80 {
-			return false
-		}
-	}
-	return true
+	return i
 }
 
 // object checks the current line, one object.
@@ -368,6 +462,7 @@ func (p *jsonChecker) key(n int) (int, []byte, error) {
 			return 0, nil, fmt.Errorf("unknown column %q; the table %s has: %s", key, p.l.opts.Table, columnNames(p.l.cols))
 		}
 		p.spelling(col, key)
+		p.plainStale = true
 		if n < len(p.keys) {
 			p.keys[n] = cachedKey{append(p.keys[n].name[:0], key...), col}
 		} else if n == len(p.keys) {
@@ -709,14 +804,19 @@ func (p *jsonChecker) decode(raw []byte) []byte {
 // quote, a backslash, a control character or not ASCII, or len(b); eight
 // bytes at a time.
 func plainEnd(b []byte, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		q := x ^ ('"' * ones)
-		s := x ^ ('\\' * ones)
-		if ((q-ones)&^q|(s-ones)&^s|(x-0x20*ones)&^x|x)&highs != 0 {
-			break
+		if m := plainStops(x); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
+	}
+	if len(b) >= 8 && i < len(b) {
+		// The last bytes, read as the high bytes of the last eight.
+		x := binary.LittleEndian.Uint64(b[len(b)-8:]) >> (8 * (i + 8 - len(b)))
+		if m := plainStops(x) & (1<<(8*(len(b)-i)) - 1); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		return len(b)
 	}
 	for ; i < len(b); i++ {
 		if c := b[i]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
@@ -724,6 +824,16 @@ func plainEnd(b []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// plainStops returns the high bits of the bytes of x that are a quote, a
+// backslash, a control character or not ASCII, and maybe of later bytes:
+// its lowest bit is exact.
+func plainStops(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ ('"' * ones)
+	s := x ^ ('\\' * ones)
+	return ((q-ones)&^q | (s-ones)&^s | (x-0x20*ones)&^x | x) & highs
 }
 
 // lookup finds a column by name, case-insensitively: -1 for the partition

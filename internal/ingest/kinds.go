@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -26,8 +27,10 @@ const (
 type column struct {
 	Column
 	kind kind
-	// for kindInt, the type's range
+	// for kindInt, the type's range, and the most digits of an integer
+	// always in it
 	min, max int64
+	digits   int
 	// for a STRING time column (Column.Format), its format
 	time *timeLayout
 }
@@ -48,6 +51,9 @@ func newColumn(c Column) column {
 	}
 	if strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR(") {
 		col.kind = kindString
+	}
+	if col.kind == kindInt {
+		col.digits = len(strconv.FormatInt(col.max, 10)) - 1
 	}
 	return col
 }
