@@ -103,6 +103,10 @@ func TestMain(m *testing.M) {
 				len(missing), len(sqlCoverage.emitted), strings.Join(missing, "\n  "))
 			code = 1
 		}
+		if missing := missingShapes(); len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: the random cases missed shapes of data they must include (property_test.go: caseShapes):\n  %s\n", strings.Join(missing, "\n  "))
+			code = 1
+		}
 	}
 	os.Exit(code)
 }
