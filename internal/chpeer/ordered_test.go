@@ -70,8 +70,8 @@ var orderedCases = []orderedCase{
 // (reference.RandomRows: equal timestamps across stages, equal (ts, stage)
 // copies, repeated entries, gaps of W - 1, W and W + 1, chains across
 // midnight, users with only later stages, late rows, dirty rows) plus a bot
-// with 10,000 events (50,000 with -chpeer.deep) on one day, and requires every report value to equal
-// reference.Compute.
+// with 10,000 events (50,000 with -chpeer.deep) on one day, and requires
+// every report value to equal reference.Compute.
 func TestOrderedMatchesReference(t *testing.T) {
 	for _, tc := range orderedCases {
 		t.Run(tc.name, func(t *testing.T) {
