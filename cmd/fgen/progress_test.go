@@ -19,7 +19,7 @@ func onTTY(t *testing.T) {
 // elsewhere, and nothing with -q. (TestMaxComputeReport: report's bar.)
 func TestProgress(t *testing.T) {
 	dir := project(t)
-	pipe := fgen(t, dir, nil, "sample", "--users", "5000", "--days", "2", "-o", "e.jsonl")
+	pipe := fgen(t, dir, nil, "sample", "--users", "500", "--days", "2", "-o", "e.jsonl")
 	if pipe.code != 0 || !strings.Contains(pipe.stderr, "  20210304 done (day 2 of 2)\n") || strings.Contains(pipe.stderr, "users/s") {
 		t.Fatalf("sample on a pipe: %+v", pipe)
 	}
@@ -28,8 +28,8 @@ func TestProgress(t *testing.T) {
 	}
 
 	onTTY(t)
-	tty := fgen(t, dir, nil, "sample", "--users", "5000", "--days", "2", "-o", "e.jsonl")
-	if tty.code != 0 || !strings.Contains(tty.stderr, "/10000, ") || !strings.Contains(tty.stderr, "users/s") || strings.Contains(tty.stderr, "done (day") {
+	tty := fgen(t, dir, nil, "sample", "--users", "500", "--days", "2", "-o", "e.jsonl")
+	if tty.code != 0 || !strings.Contains(tty.stderr, "/1000, ") || !strings.Contains(tty.stderr, "users/s") || strings.Contains(tty.stderr, "done (day") {
 		t.Errorf("sample on a terminal: %+v", tty)
 	}
 	if r := fgen(t, dir, nil, "load", "e.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "⠋ loading 1 file (") || !strings.Contains(r.stdout, "loaded ") {
@@ -39,7 +39,7 @@ func TestProgress(t *testing.T) {
 		t.Errorf("apply on a terminal: %+v", r)
 	}
 	for _, args := range [][]string{
-		{"sample", "-q", "--users", "5000", "-o", "e.jsonl"},
+		{"sample", "-q", "--users", "500", "-o", "e.jsonl"},
 		{"load", "-q", "e.jsonl"},
 		{"report", "-q", "--bizdate", "20210303"},
 	} {

@@ -103,6 +103,10 @@ func TestMain(m *testing.M) {
 				len(missing), len(sqlCoverage.emitted), strings.Join(missing, "\n  "))
 			code = 1
 		}
+		if missing := missingShapes(); len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: the random cases missed shapes of data they must include (property_test.go: caseShapes):\n  %s\n", strings.Join(missing, "\n  "))
+			code = 1
+		}
 	}
 	os.Exit(code)
 }
@@ -127,16 +131,75 @@ type env struct {
 // config uses a feature fgen does not support yet.
 func newEnv(t testing.TB, label string, cfgText []byte) *env {
 	t.Helper()
-	db, err := duckdb.Open(duckdb.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t)
 	e := &env{t: t, db: db, dir: t.TempDir()}
 	e.wh = &tracker{Warehouse: db, env: e}
 	e.setConfig(label, cfgText)
 	e.ensureODS()
 	return e
+}
+
+// freeDBs are in-memory warehouses of tests that passed, emptied for the
+// next test: opening a DuckDB database costs as much CPU as a few dozen
+// small statements, and the suite has over a hundred environments.
+var freeDBs = struct {
+	sync.Mutex
+	dbs []*duckdb.DB
+}{}
+
+// openDB returns an empty in-memory warehouse, as duckdb.Open leaves it
+// (fgen's bookkeeping table and nothing else), for the rest of the test.
+func openDB(t testing.TB) *duckdb.DB {
+	t.Helper()
+	freeDBs.Lock()
+	var db *duckdb.DB
+	if n := len(freeDBs.dbs); n > 0 {
+		db, freeDBs.dbs = freeDBs.dbs[n-1], freeDBs.dbs[:n-1]
+	}
+	freeDBs.Unlock()
+	if db == nil {
+		var err error
+		if db, err = duckdb.Open(duckdb.Options{Threads: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		if t.Failed() || emptyDB(db) != nil {
+			db.Close() // as the test left it, in case it is why the test failed
+			return
+		}
+		freeDBs.Lock()
+		freeDBs.dbs = append(freeDBs.dbs, db)
+		freeDBs.Unlock()
+	})
+	return db
+}
+
+// emptyDB drops every table of db but fgen_partitions, and empties that.
+func emptyDB(db *duckdb.DB) error {
+	ctx := context.Background()
+	rows, err := db.Query(ctx, `SELECT table_name, temporary FROM duckdb_tables() WHERE table_name <> 'fgen_partitions' OR schema_name <> 'main'`)
+	if err != nil {
+		return err
+	}
+	stmts := []string{"DELETE FROM fgen_partitions"}
+	for _, r := range rows.Values {
+		if *r[1] == "true" {
+			return errors.New("a temporary table is left") // on one connection of the pool: close the database
+		}
+		stmts = append(stmts, "DROP TABLE "+generator.DuckDB.QuoteIdent(*r[0]))
+	}
+	if err := db.Run(ctx, &warehouse.Job{Name: "empty", Statements: stmts}, nil); err != nil {
+		return err
+	}
+	rows, err = db.Query(ctx, `SELECT count(*) FROM duckdb_tables() UNION ALL SELECT count(*) FROM duckdb_views() WHERE NOT internal`)
+	if err != nil {
+		return err
+	}
+	if *rows.Values[0][0] != "1" || *rows.Values[1][0] != "0" {
+		return fmt.Errorf("%s tables and %s views are left", *rows.Values[0][0], *rows.Values[1][0])
+	}
+	return nil
 }
 
 // skipUnsupported skips the test when cfgText uses a feature fgen does not
@@ -575,17 +638,19 @@ func (e *env) exec(stmts ...string) {
 // and runs every RPT node of days again. The DW node writes a day's rows by
 // user and time, and the ordered fold sorts a user's keys only when they
 // arrive out of order: on shuffled rows every users and ordered node must
-// still count what the reference counts.
+// still count what the reference counts. The nodes run in one transaction,
+// without the per-job bookkeeping of apply, which TestMain's coverage
+// check does not need again.
 func (e *env) rerunOnShuffledDW(salt uint32, days []string) {
 	e.t.Helper()
-	ctx := context.Background()
 	dw := generator.DuckDB.QuoteIdent(e.cfg.DW.Name)
-	e.exec(
+	stmts := []string{
 		fmt.Sprintf("CREATE TEMP TABLE fgen_shuffled AS SELECT * FROM %s ORDER BY hash(rowid, %d)", dw, salt),
-		"DELETE FROM "+dw,
-		"INSERT INTO "+dw+" SELECT * FROM fgen_shuffled",
+		"DELETE FROM " + dw,
+		"INSERT INTO " + dw + " SELECT * FROM fgen_shuffled",
 		"DROP TABLE fgen_shuffled",
-	)
+	}
+	from := make([]string, len(stmts)) // which node and day each statement is of
 	for _, n := range e.proj.Nodes {
 		if n.Layer != "RPT" {
 			continue
@@ -595,10 +660,19 @@ func (e *env) rerunOnShuffledDW(salt uint32, days []string) {
 			if err != nil {
 				e.t.Fatal(err)
 			}
-			if err := e.wh.Run(ctx, &warehouse.Job{Name: n.Name, Kind: "node", Day: day, Statements: s.Statements}, nil); err != nil {
-				e.t.Fatalf("%s on %s over shuffled DW rows: %v", n.Name, day, err)
+			stmts = append(stmts, s.Statements...)
+			for i := range s.Statements {
+				from = append(from, fmt.Sprintf("%s on %s, statement %d", n.Name, day, i+1))
 			}
 		}
+	}
+	err := e.db.Run(context.Background(), &warehouse.Job{Name: "RPT nodes over shuffled DW rows", Statements: stmts}, nil)
+	var se *warehouse.StatementError
+	if errors.As(err, &se) && se.Statement > 4 {
+		e.t.Fatalf("%s over shuffled DW rows: %v", from[se.Statement-1], err)
+	}
+	if err != nil {
+		e.t.Fatal(err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,21 +19,20 @@ import (
 	"github.com/fgen-dev/fgen/models"
 )
 
-var seedsFlag = flag.Int("e2e.seeds", 0, "random cases per config variant (default 2, or 1 with -short); e.g. 50 for a deep run")
+var seedsFlag = flag.Int("e2e.seeds", 0, "random cases per config variant (default 1); e.g. 50 for a deep run")
 
 // seeds returns the number of random cases per variant. Each case is a
 // DuckDB database, a load and an apply of one to four days: about half a
-// second of CPU. Two per variant keep 'go test ./...' within a minute on
-// two cores; every variant draws other cases (its seed is mixed with its
-// name), and -e2e.seeds runs more (README: Development).
+// second of CPU, most of it DuckDB preparing the nodes' SQL. One per
+// variant keeps 'go test ./...' within a minute on two cores; every variant
+// draws other cases (its seed is mixed with its name), TestMain requires
+// the cases of each mode to include the shapes of data in caseShapes, and
+// -e2e.seeds runs more (README: Development).
 func seeds() int {
-	switch {
-	case *seedsFlag > 0:
+	if *seedsFlag > 0 {
 		return *seedsFlag
-	case testing.Short():
-		return 1
 	}
-	return 2
+	return 1
 }
 
 // variant is a funnel.toml: the shipped one with edits, or another file.
@@ -429,13 +429,14 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64, adjust fun
 		opts.DimValues = 2 + r.IntN(12)
 		opts.Users += r.IntN(40)
 	}
-	if r.IntN(4) == 0 {
-		opts.BotEvents = 200 + r.IntN(800)
-	}
+	// Every case offers RandomRows a bot, which it adds to about one case
+	// in four.
+	opts.BotEvents = 200 + r.IntN(800)
 	if adjust != nil {
 		adjust(&opts)
 	}
 	rows := reference.RandomRows(r, opts)
+	sawCase(e.cfg, rows, days)
 
 	e.load(rows, 1+r.IntN(3))
 	has := map[string]bool{}
@@ -465,4 +466,57 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64, adjust fun
 			t.Logf("the ODS rows of this case are in %s; the config:\n%s", dump, cfgText)
 		}
 	}
+}
+
+// caseShapes are the shapes of random data that the cases of each funnel
+// mode must include, so that fewer seeds cannot quietly drop one: a bot
+// (hundreds of events of one user), a day without rows, a case without
+// any rows, one day, several days.
+var caseShapes = []string{"a bot", "an empty day", "no rows at all", "one day", "several days"}
+
+// seenShapes records, by funnel mode, the shapes of the cases that ran.
+var seenShapes = struct {
+	sync.Mutex
+	m map[string]map[string]bool
+}{m: map[string]map[string]bool{}}
+
+// sawCase records the shapes of a case's rows on days.
+func sawCase(cfg *models.Config, rows []reference.ODSRow, days []string) {
+	has := map[string]bool{}
+	bot := false
+	for _, row := range rows {
+		has[row.Dt] = true
+		bot = bot || row.User != nil && strings.HasPrefix(*row.User, "bot")
+	}
+	shapes := map[string]bool{
+		"a bot":          bot,
+		"an empty day":   slices.ContainsFunc(days, func(d string) bool { return !has[d] }),
+		"no rows at all": len(rows) == 0,
+		"one day":        len(days) == 1,
+		"several days":   len(days) > 1,
+	}
+	seenShapes.Lock()
+	defer seenShapes.Unlock()
+	for _, f := range cfg.Funnels {
+		if seenShapes.m[f.Mode] == nil {
+			seenShapes.m[f.Mode] = map[string]bool{}
+		}
+		for s, ok := range shapes {
+			seenShapes.m[f.Mode][s] = seenShapes.m[f.Mode][s] || ok
+		}
+	}
+}
+
+// missingShapes lists, for each funnel mode, the caseShapes no case of
+// that mode had.
+func missingShapes() []string {
+	var out []string
+	for _, mode := range []string{models.ModeEvents, models.ModeUsers, models.ModeOrdered} {
+		for _, s := range caseShapes {
+			if !seenShapes.m[mode][s] {
+				out = append(out, fmt.Sprintf("no %s case had %s", mode, s))
+			}
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"github.com/fgen-dev/fgen/internal/reference"
 	"github.com/fgen-dev/fgen/internal/sample"
 )
+
+var sampleUsers = flag.Int("e2e.sample-users", 2000, "users a day of TestSampleCounts's sample; e.g. 20000 for a deep run")
 
 // TestSampleCounts does what a user would do to trust the numbers: generate
 // a sample with noise ('fgen sample'), load it by its dt column ('fgen
@@ -26,7 +29,7 @@ func TestSampleCounts(t *testing.T) {
 	if testing.Short() {
 		days = 1
 	}
-	opts := sample.Options{Users: 20000, Days: days, Start: "20240229", Seed: 7, Noise: true}
+	opts := sample.Options{Users: *sampleUsers, Days: days, Start: "20240229", Seed: 7, Noise: true}
 	path := filepath.Join(t.TempDir(), "sample.jsonl")
 	f, err := os.Create(path)
 	if err != nil {
