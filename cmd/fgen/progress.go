@@ -34,6 +34,9 @@ var barDelay = time.Second
 // barThrottle is how often a bar is drawn at most.
 var barThrottle = 100 * time.Millisecond
 
+// barTick is how often a bar is redrawn, or a spinner turns, between steps.
+var barTick = 100 * time.Millisecond
+
 // newProgress starts the progress of total steps of work described by what
 // (e.g. "jobs"), on g's stderr. A total below zero is work of unknown size:
 // a spinner with the time spent.
@@ -62,6 +65,7 @@ func (g *globalOptions) newProgress(total int, what string) *progress {
 		total = -1
 	}
 	p.bar = progressbar.NewOptions(total, opts...)
+	p.bar.RenderBlank() // at once, should barDelay be over (tests)
 	p.tick(total < 0)
 	return p
 }
@@ -77,7 +81,7 @@ func (p *progress) tick(spin bool) {
 	p.stopped = make(chan struct{})
 	go func() {
 		defer close(p.stopped)
-		t := time.NewTicker(100 * time.Millisecond)
+		t := time.NewTicker(barTick)
 		defer t.Stop()
 		for {
 			select {

@@ -4,14 +4,15 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // onTTY makes fgen's stderr a terminal, whose bars show at once, for the
 // rest of the test.
 func onTTY(t *testing.T) {
-	term, delay, throttle := onTerminal, barDelay, barThrottle
-	onTerminal, barDelay, barThrottle = func(io.Writer) bool { return true }, 0, 0
-	t.Cleanup(func() { onTerminal, barDelay, barThrottle = term, delay, throttle })
+	term, delay, throttle, tick := onTerminal, barDelay, barThrottle, barTick
+	onTerminal, barDelay, barThrottle, barTick = func(io.Writer) bool { return true }, 0, 0, time.Millisecond
+	t.Cleanup(func() { onTerminal, barDelay, barThrottle, barTick = term, delay, throttle, tick })
 }
 
 // sample, load and apply show a bar on a terminal (with the count, the
