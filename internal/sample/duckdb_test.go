@@ -9,6 +9,7 @@ import (
 	"database/sql/driver"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
@@ -142,9 +143,11 @@ func TestParquetDeterministic(t *testing.T) {
 	}
 }
 
-// The writer's database is bounded and spills nowhere (see parquetDSN).
+// The writer's database is bounded and spills only into its staging
+// directory beside the output (see parquetMemory).
 func TestParquetMemory(t *testing.T) {
-	w, err := NewParquetWriter(filepath.Join(t.TempDir(), "ods.parquet"), TimeFormat{})
+	dir := t.TempDir()
+	w, err := NewParquetWriter(filepath.Join(dir, "ods.parquet"), TimeFormat{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,8 +161,35 @@ func TestParquetMemory(t *testing.T) {
 	if err := rows.Next(v); err != nil {
 		t.Fatal(err)
 	}
-	if v[0] != "244.1 MiB" || v[1] != "" {
-		t.Errorf("memory_limit %q, temp_directory %q; want 244.1 MiB and none", v[0], v[1])
+	if temp, _ := v[1].(string); v[0] != "244.1 MiB" || filepath.Dir(filepath.Dir(temp)) != dir || !strings.HasPrefix(filepath.Base(filepath.Dir(temp)), ".fgen-sample-") {
+		t.Errorf("memory_limit %q, temp_directory %q; want 244.1 MiB and a staging directory in %s", v[0], v[1], dir)
+	}
+}
+
+// A Write that fails leaves Close nothing to write and no panic: the
+// writer's error, no output, no staging directory.
+func TestParquetFailedWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ods.parquet")
+	w, err := NewParquetWriter(path, TimeFormat{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.partRows = 10
+	w.tmpDir = filepath.Join(dir, "gone") // the first part cannot be written
+	var werr error
+	Generate(Options{Users: 20}, func(e *Event) error {
+		werr = w.Write(e)
+		return werr
+	})
+	if werr == nil {
+		t.Fatal("no Write failed")
+	}
+	if err := w.Close(); err == nil || err.Error() != werr.Error() {
+		t.Errorf("Close = %v, want the Write's error %v", err, werr)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("left %v", files)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,7 @@ type ParquetWriter struct {
 	tmpDir     string
 	releaseTmp func() error // removes tmpDir
 	parts      []string
+	failed     error // a Write's, after which Close writes nothing
 	closed     bool
 }
 
@@ -44,23 +46,30 @@ type ParquetWriter struct {
 // 1.5 GB without parts), and the peak does not grow with the output.
 const defaultPartRows = 500_000
 
-// parquetDSN opens the in-memory database: DuckDB's default memory limit,
-// 80 % of the machine's, let Close's merge of the parts grow with the output
-// (1.6 GiB of resident memory for 20 M rows); with 256MB it peaked at 324
-// MiB and wrote the same bytes. It spills nowhere: DuckDB's default place
-// for an in-memory database, .tmp in the working directory, is not fgen's.
-const parquetDSN = "?memory_limit=256MB&temp_directory="
+// parquetMemory bounds the in-memory database: with DuckDB's default limit,
+// 80 % of the machine's memory, Close's merge of the parts grew with the
+// output (1.6 GiB of resident memory for 20 M rows); with 256MB it peaked at
+// 324 MiB and wrote the same bytes. What does not fit spills to the staging
+// directory beside the output (DuckDB's default place for an in-memory
+// database, .tmp in the working directory, is not fgen's).
+const parquetMemory = "256MB"
 
 // NewParquetWriter returns a Writer whose Close writes a Parquet file at
 // path with the columns of Columns and then dt; the string columns are
 // VARCHAR (Parquet BYTE_ARRAY UTF8), the others BIGINT (INT64), but ts as
 // tf says: BIGINT, TIMESTAMP (microseconds, UTC) or VARCHAR.
 func NewParquetWriter(path string, tf TimeFormat) (*ParquetWriter, error) {
-	connector, err := duckdb.NewConnector(parquetDSN, nil)
+	dir, release, err := duckutil.MakeStagingDir(filepath.Dir(path), duckutil.SamplePrefix)
 	if err != nil {
+		return nil, fmt.Errorf("parquet %s: %w", path, err)
+	}
+	dsn := url.Values{"memory_limit": {parquetMemory}, "temp_directory": {filepath.Join(dir, "spill")}}
+	connector, err := duckdb.NewConnector("?"+dsn.Encode(), nil)
+	if err != nil {
+		release()
 		return nil, fmt.Errorf("parquet %s: open duckdb: %w", path, err)
 	}
-	p := &ParquetWriter{path: path, connector: connector, partRows: defaultPartRows, tf: tf}
+	p := &ParquetWriter{path: path, connector: connector, partRows: defaultPartRows, tf: tf, tmpDir: dir, releaseTmp: release}
 	p.conn, err = connector.Connect(context.Background())
 	if err == nil {
 		err = p.newTable()
@@ -91,16 +100,28 @@ func (p *ParquetWriter) Write(e *Event) error {
 	if p.closed {
 		return fmt.Errorf("parquet %s: write after close", p.path)
 	}
+	if p.failed != nil {
+		return p.failed
+	}
+	err := p.write(e)
+	if err != nil {
+		p.failed = fmt.Errorf("parquet %s: %w", p.path, err)
+		return p.failed
+	}
+	return nil
+}
+
+func (p *ParquetWriter) write(e *Event) error {
 	if p.rows == p.partRows {
 		if err := p.spill(); err != nil {
-			return fmt.Errorf("parquet %s: %w", p.path, err)
+			return err
 		}
 		if err := p.newTable(); err != nil {
-			return fmt.Errorf("parquet %s: %w", p.path, err)
+			return err
 		}
 	}
 	if err := p.row.append(p.app, e, p.tf); err != nil {
-		return fmt.Errorf("parquet %s: %w", p.path, err)
+		return err
 	}
 	p.rows++
 	return nil
@@ -109,13 +130,6 @@ func (p *ParquetWriter) Write(e *Event) error {
 // spill closes the appender, copies the table to the next part file and
 // drops the table.
 func (p *ParquetWriter) spill() error {
-	if p.tmpDir == "" {
-		dir, release, err := duckutil.MakeStagingDir(filepath.Dir(p.path), duckutil.SamplePrefix)
-		if err != nil {
-			return err
-		}
-		p.tmpDir, p.releaseTmp = dir, release
-	}
 	err := p.app.Close()
 	p.app = nil
 	if err != nil {
@@ -130,11 +144,15 @@ func (p *ParquetWriter) spill() error {
 }
 
 // Close writes the Parquet file and releases DuckDB and the part files.
+// After a Write failed it writes nothing and returns that Write's error.
 func (p *ParquetWriter) Close() error {
 	if p.closed {
 		return nil
 	}
 	p.closed = true
+	if p.failed != nil {
+		return errors.Join(p.failed, p.release())
+	}
 	err := p.finish()
 	err = errors.Join(err, p.release())
 	if err != nil {
@@ -180,10 +198,7 @@ func (p *ParquetWriter) release() error {
 		err = errors.Join(err, p.conn.Close())
 	}
 	err = errors.Join(err, p.connector.Close())
-	if p.tmpDir != "" {
-		err = errors.Join(err, p.releaseTmp())
-	}
-	return err
+	return errors.Join(err, p.releaseTmp())
 }
 
 // appendRow holds the values of one row for the appender, so that a row
