@@ -25,7 +25,7 @@ import (
 type Options struct {
 	Path        string // database file; "" or ":memory:" for an in-memory database
 	Threads     int    // 0: DuckDB's default (all cores)
-	MemoryLimit string // e.g. "2GB"; "" for DefaultMemoryLimit
+	MemoryLimit string // e.g. "2GB"; "" for DefaultMemoryLimit (a file) or DuckDB's default (in memory)
 	// ReadOnly opens the file for reading only, creating nothing: what
 	// plan and report need. A file that does not exist opens as an empty
 	// in-memory database.
