@@ -97,7 +97,7 @@ type csvChecker struct {
 }
 
 func newCSVChecker(l *loader, fi int, r io.Reader) *csvChecker {
-	return &csvChecker{l: l, fi: fi, file: l.files[fi].path, lr: newLineReader(r)}
+	return &csvChecker{l: l, fi: fi, file: l.files[fi].path, lr: newLineReader(r, l.files[fi].size)}
 }
 
 // rowError is err at the line the current record starts on.

@@ -149,7 +149,7 @@ func (l *loader) recordLine(fi int, n int64) (int64, error) {
 		}
 		return c.start, nil
 	}
-	lr := newLineReader(f)
+	lr := newLineReader(f, in.size)
 	for i := int64(0); i < n; {
 		line, err := lr.next()
 		if err == io.EOF {

@@ -26,7 +26,7 @@ import (
 func (l *loader) checkJSONL(ctx context.Context, fi int, r io.Reader) *scan {
 	res := &scan{spellings: make([][]string, len(l.cols)+1)}
 	c := &jsonChecker{l: l, fi: fi, file: l.files[fi].path, res: res, seen: make([]uint32, len(l.cols))}
-	lr := newLineReader(r)
+	lr := newLineReader(r, l.files[fi].size)
 	for {
 		raw, err := lr.next()
 		if err == io.EOF {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 )
 
 // maxLine is the longest line, and CSV record, a load accepts: a bound on
@@ -33,16 +32,11 @@ type lineReader struct {
 	n    int64  // lines read
 }
 
-// newLineReader reads r through a buffer of 1 MiB, or of the file's size
-// when r is a smaller file: tests check thousands of small files.
-func newLineReader(r io.Reader) *lineReader {
-	size := int64(1 << 20)
-	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			size = min(size, max(fi.Size()+1, 4096))
-		}
-	}
-	return &lineReader{r: bufio.NewReaderSize(r, int(size))}
+// newLineReader reads r, a file of size bytes, through a buffer of 1 MiB,
+// or of the file's size when it is smaller: tests check thousands of small
+// files.
+func newLineReader(r io.Reader, size int64) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, int(min(1<<20, max(size+1, 4096))))}
 }
 
 // next returns the next line, valid until the following call, or io.EOF.
