@@ -183,20 +183,7 @@ func Exec(ctx context.Context, db *duckdb.DB, query string) error {
 
 // QueryRow runs a query of one row on db and scans the row into dest.
 func QueryRow(ctx context.Context, db *duckdb.DB, query string, dest ...any) error {
-	return db.Update(ctx, func(tx *duckdb.Tx) error {
-		rows, err := tx.Query(ctx, query)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if !rows.Next() {
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			return sql.ErrNoRows
-		}
-		return rows.Scan(dest...)
-	})
+	return db.Update(ctx, func(tx *duckdb.Tx) error { return tx.QueryRow(ctx, query, nil, dest...) })
 }
 
 // Run runs a node and returns how long it took.

@@ -468,6 +468,27 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	return rows, nil
 }
 
+// QueryRow runs a query of at most one row in the transaction, with args,
+// and scans the row into dest; sql.ErrNoRows if there is none. Its errors
+// are as Query's.
+func (t *Tx) QueryRow(ctx context.Context, query string, args []any, dest ...any) error {
+	rows, err := t.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
 // ClearPartitions deletes the rows of table whose partition column is one
 // of days, and notes each of days as a partition fgen wrote.
 func (t *Tx) ClearPartitions(ctx context.Context, table, column string, days []string) error {

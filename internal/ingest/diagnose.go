@@ -76,7 +76,7 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 	var row int64
 	var i int
 	var val string
-	err := queryRow(ctx, tx, q, nil, &row, &i, &val)
+	err := tx.QueryRow(ctx, q, nil, &row, &i, &val)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
@@ -111,7 +111,7 @@ func (l *loader) otherDay(ctx context.Context, tx *duckdb.Tx, fi int, src *sourc
 	in := l.files[fi]
 	var row int64
 	var v string
-	err := queryRow(ctx, tx, fmt.Sprintf("SELECT file_row_number + 1, %s FROM %s WHERE %s IS NOT NULL AND %s <> ? ORDER BY file_row_number LIMIT 1", src.checkDay, src.from, src.checkDay, src.checkDay),
+	err := tx.QueryRow(ctx, fmt.Sprintf("SELECT file_row_number + 1, %s FROM %s WHERE %s IS NOT NULL AND %s <> ? ORDER BY file_row_number LIMIT 1", src.checkDay, src.from, src.checkDay, src.checkDay),
 		[]any{l.opts.Day}, &row, &v)
 	if err == sql.ErrNoRows {
 		return nil

@@ -76,7 +76,7 @@ func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) err
 		q := fmt.Sprintf(`SELECT file_row_number, CAST(%s AS VARCHAR) FROM read_parquet(?, file_row_number = true) WHERE %s IS NOT NULL ORDER BY file_row_number LIMIT 1`, quote(pq.names[col]), quote(pq.names[col]))
 		var row int64
 		var val string
-		err := queryRow(ctx, tx, q, []any{in.path}, &row, &val)
+		err := tx.QueryRow(ctx, q, []any{in.path}, &row, &val)
 		if err == sql.ErrNoRows {
 			pq.conv[col] = convNull
 			continue
@@ -257,7 +257,7 @@ func (l *loader) parquetDays(ctx context.Context, tx *duckdb.Tx, fi int) error {
 			continue
 		}
 		var row int64
-		if err := queryRow(ctx, tx, fmt.Sprintf(`SELECT min(file_row_number) FROM read_parquet(?, file_row_number = true) WHERE %s = ?`, x), []any{in.path, v.String}, &row); err != nil {
+		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT min(file_row_number) FROM read_parquet(?, file_row_number = true) WHERE %s = ?`, x), []any{in.path, v.String}, &row); err != nil {
 			return fmt.Errorf("%s: %w", in.path, err)
 		}
 		l.parts.saw(fi, row+1, name, []byte(v.String), true, false)
@@ -277,7 +277,7 @@ func (l *loader) parquetNoDay(ctx context.Context, tx *duckdb.Tx, fi int, cond s
 	var first sql.NullInt64
 	var some bool
 	q := fmt.Sprintf(`SELECT min(file_row_number) FILTER (WHERE NOT %s), coalesce(bool_or(%s), false) FROM read_parquet(?, file_row_number = true) WHERE %s`, timed, timed, cond)
-	if err := queryRow(ctx, tx, q, []any{in.path}, &first, &some); err != nil {
+	if err := tx.QueryRow(ctx, q, []any{in.path}, &first, &some); err != nil {
 		return fmt.Errorf("%s: %w", in.path, err)
 	}
 	if some {
@@ -287,24 +287,4 @@ func (l *loader) parquetNoDay(ctx context.Context, tx *duckdb.Tx, fi int, cond s
 		l.parts.saw(fi, first.Int64+1, l.opts.Partition, nil, false, false)
 	}
 	return nil
-}
-
-// queryRow runs a query that returns at most one row and scans it;
-// sql.ErrNoRows if none.
-func queryRow(ctx context.Context, tx *duckdb.Tx, q string, args []any, dest ...any) error {
-	rows, err := tx.Query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
-	if err := rows.Scan(dest...); err != nil {
-		return err
-	}
-	return rows.Close()
 }
