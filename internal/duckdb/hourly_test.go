@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -29,5 +30,74 @@ func TestRunRecordsHourPartition(t *testing.T) {
 	}
 	if p, _ := db.Partition(ctx, "r", warehouse.HourSpec("dt", "20261201", "hh", "12")); p.Exists {
 		t.Errorf("hour 12 exists")
+	}
+}
+
+// DayPartitions says of every partition of the days what Partition says of
+// it: partitions written by a node (noted, with their fingerprint), rows
+// no node wrote (un-noted), a note of a table's other shape (a day noted
+// before the table was hourly), NULL keys, days with nothing, and a table
+// that does not exist.
+func TestDayPartitionsAgreeWithPartition(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`CREATE TABLE h (n BIGINT, dt VARCHAR, hh VARCHAR)`,
+		`CREATE TABLE d (n BIGINT, dt VARCHAR)`,
+		`INSERT INTO h VALUES (1, '20261201', '03'), (2, '20261201', NULL), (3, NULL, '04'), (4, '20261203', '23')`,
+		`INSERT INTO d VALUES (1, '20261202'), (2, NULL)`,
+	} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(table, day, hour, hourCol, fp string) {
+		job := &warehouse.Job{Name: table, Kind: "node", Day: day, Hour: hour, Partition: "dt", HourPartition: hourCol, Fingerprint: fp}
+		if err := db.Run(ctx, job, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("h", "20261201", "05", "hh", "f1") // noted, without rows
+	run("h", "20261201", "03", "hh", "f2") // noted, with rows
+	run("h", "20261202", "", "", "f3")     // a note of the daily shape
+	run("d", "20261201", "", "", "")       // noted, without a fingerprint
+	days := []string{"20261130", "20261201", "20261202", "20261203"}
+	for _, tc := range []struct{ table, hourCol string }{{"h", "hh"}, {"d", ""}, {"h", ""}, {"gone", "hh"}, {"gone", ""}} {
+		got, err := db.DayPartitions(ctx, tc.table, "dt", tc.hourCol, days)
+		if err != nil {
+			t.Fatalf("%s by %q: %v", tc.table, tc.hourCol, err)
+		}
+		seen := 0
+		for _, day := range days {
+			specs := []warehouse.PartitionSpec{warehouse.DaySpec("dt", day)}
+			if tc.hourCol != "" {
+				specs = specs[:0]
+				for h := range 24 {
+					specs = append(specs, warehouse.HourSpec("dt", day, tc.hourCol, fmt.Sprintf("%02d", h)))
+				}
+			}
+			for _, s := range specs {
+				want, err := db.Partition(ctx, tc.table, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, ok := got[s.Value()]
+				if !ok {
+					p = warehouse.Partition{Bytes: -1}
+				} else {
+					seen++
+				}
+				if p != want {
+					t.Errorf("%s %s: DayPartitions says %+v, Partition %+v", tc.table, s, p, want)
+				}
+			}
+		}
+		if seen != len(got) {
+			t.Errorf("%s by %q: %d partitions listed, %d of them on the days: %v", tc.table, tc.hourCol, len(got), seen, got)
+		}
 	}
 }

@@ -567,6 +567,12 @@ type tracker struct {
 	rewrite func(*warehouse.Job) *warehouse.Job // nil, or returning nil: run the job as is
 }
 
+// DayPartitions is the DuckDB warehouse's: plans list a table's days at
+// once here as they do in fgen.
+func (tr *tracker) DayPartitions(ctx context.Context, table, col, hourCol string, days []string) (map[string]warehouse.Partition, error) {
+	return tr.Warehouse.(warehouse.DayLister).DayPartitions(ctx, table, col, hourCol, days)
+}
+
 func (tr *tracker) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
 	run := job
 	if tr.rewrite != nil {

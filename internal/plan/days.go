@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strconv"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
@@ -45,16 +47,32 @@ type dayPlanner struct {
 	in     Input
 	plan   *Plan
 	probed map[probe]warehouse.Partition // each partition is probed once
+	// listed: the tables, by the number of columns of their specs, whose
+	// partitions on the plan's days a warehouse.DayLister described.
+	listed map[probe]bool
 	// odsKeysDiffer: the ODS table is not partitioned by the partition
 	// column alone, so its partitions can be neither probed nor read.
 	odsKeysDiffer bool
 }
 
-// partition probes a partition once.
+// partition probes a partition once. On a warehouse.DayLister the first
+// probe of a table describes its partitions on every day of the plan (and
+// the spec's), in one call.
 func (dp *dayPlanner) partition(table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
 	k := probe{table, spec.String()}
 	if p, ok := dp.probed[k]; ok {
 		return p, nil
+	}
+	if l, ok := dp.w.(warehouse.DayLister); ok && (len(spec) == 1 || len(spec) == 2) {
+		if shape := (probe{table, strconv.Itoa(len(spec))}); !dp.listed[shape] {
+			dp.listed[shape] = true
+			if err := dp.list(l, table, spec); err != nil {
+				return warehouse.Partition{}, err
+			}
+			if p, ok := dp.probed[k]; ok {
+				return p, nil
+			}
+		}
 	}
 	p, err := dp.w.Partition(dp.ctx, table, spec)
 	if err != nil {
@@ -62,6 +80,38 @@ func (dp *dayPlanner) partition(table string, spec warehouse.PartitionSpec) (war
 	}
 	dp.probed[k] = p
 	return p, nil
+}
+
+// list notes what l says of the partitions of table, shaped as spec (a day,
+// or a day and an hour), on the plan's days and spec's.
+func (dp *dayPlanner) list(l warehouse.DayLister, table string, spec warehouse.PartitionSpec) error {
+	days := dp.in.Days
+	if !slices.Contains(days, spec[0].Value) {
+		days = append(slices.Clip(days), spec[0].Value)
+	}
+	col, hourCol := spec[0].Column, ""
+	hours := []string{""}
+	if len(spec) == 2 {
+		hourCol, hours = spec[1].Column, bizdate.Hours
+	}
+	got, err := l.DayPartitions(dp.ctx, table, col, hourCol, days)
+	if err != nil {
+		return fmt.Errorf("check partitions of %s: %w", table, err)
+	}
+	for _, day := range days {
+		for _, h := range hours {
+			s := warehouse.DaySpec(col, day)
+			if hourCol != "" {
+				s = warehouse.HourSpec(col, day, hourCol, h)
+			}
+			p, ok := got[s.Value()]
+			if !ok {
+				p = warehouse.Partition{Bytes: -1}
+			}
+			dp.probed[probe{table, s.String()}] = p
+		}
+	}
+	return nil
 }
 
 // fingerprint identifies a node's SQL: the node file, whose business date

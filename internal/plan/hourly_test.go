@@ -9,10 +9,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
 )
 
 func hourlyConfig(t *testing.T) *models.Config {
@@ -195,5 +198,81 @@ func TestPlanHourlyJobs(t *testing.T) {
 	want := []string{"dw_events@20261201/09:stale_input", "rpt_daily_events@20261201:upstream", "rpt_hourly_ordered@20261201/09:upstream", "rpt_hourly_users@20261201/09:upstream"}
 	if !slices.Equal(pending, want) {
 		t.Errorf("pending after reloading hour 09: %v\nwant %v", pending, want)
+	}
+}
+
+// dayLister is a warehouse.DayLister over a fakeWarehouse: it answers
+// DayPartitions from Partition, and counts its calls and Partition's.
+type dayLister struct {
+	*probeCounter
+	lists map[string]int // table, by hour column
+}
+
+func (l *dayLister) DayPartitions(ctx context.Context, table, col, hourCol string, days []string) (map[string]warehouse.Partition, error) {
+	l.lists[table+" by "+hourCol]++
+	out := map[string]warehouse.Partition{}
+	for _, day := range days {
+		for _, h := range bizdate.Hours {
+			s := warehouse.HourSpec(col, day, hourCol, h)
+			if hourCol == "" {
+				s = warehouse.DaySpec(col, day)
+			}
+			if p, _ := l.fakeWarehouse.Partition(ctx, table, s); p.Exists {
+				out[s.Value()] = p
+			}
+		}
+	}
+	return out, nil
+}
+
+// On a warehouse that lists a table's days at once, the plan asks once per
+// table (and shape of partition) instead of once per partition, 24 a day
+// for an hourly table, and plans what it plans from one probe each.
+func TestPlanListsDaysAtOnce(t *testing.T) {
+	cfg := hourlyConfig(t)
+	days := []string{"20261130", "20261201", "20261202"}
+	parts := map[string]bool{}
+	odsHours(parts, "20261130", bizdate.Hours...)
+	odsHours(parts, "20261201", bizdate.Hours[:20]...)
+	written := map[string]warehouse.Partition{
+		"dw_events/20261130/05":         {Exists: true, Modified: time.Unix(1, 0), Bytes: -1, Fingerprint: "old"},
+		"rpt_hourly_users/20261130/05":  {Exists: true, Modified: time.Unix(2, 0), Bytes: -1},
+		"rpt_daily_events/20261130":     {Exists: true, Modified: time.Unix(3, 0), Bytes: -1},
+		"rpt_hourly_ordered/20261201/9": {Exists: true, Bytes: -1}, // not an hour
+	}
+	plans := map[bool]*Plan{}
+	var lister *dayLister
+	for _, lists := range []bool{false, true} {
+		fw := &fakeWarehouse{tables: liveTables(t, cfg), partitions: parts, written: written}
+		var w warehouse.Warehouse = &probeCounter{fw, map[string]int{}}
+		if lists {
+			lister = &dayLister{w.(*probeCounter), map[string]int{}}
+			w = lister
+		}
+		proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plans[lists], err = Build(context.Background(), w, Input{Target: "prod", Config: cfg, Project: proj, Days: days}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, _ := json.Marshal(plans[false].Days)
+	b, _ := json.Marshal(plans[true].Days)
+	if !bytes.Equal(a, b) {
+		t.Errorf("the plan differs with DayPartitions:\n%s\nwithout:\n%s", b, a)
+	}
+	for k, n := range lister.lists {
+		if n != 1 {
+			t.Errorf("%s listed %d times, want once", k, n)
+		}
+	}
+	if len(lister.lists) < 4 {
+		t.Errorf("listed %v, want each table listed", lister.lists)
+	}
+	for k, n := range lister.probes {
+		if day := strings.SplitN(strings.SplitN(k, "/", 2)[1], "/", 2)[0]; slices.Contains(days, day) {
+			t.Errorf("%s probed %d times, though its day was listed", k, n)
+		}
 	}
 }

@@ -243,6 +243,18 @@ type Warehouse interface {
 	Close() error
 }
 
+// A DayLister is a Warehouse that describes the partitions of several days
+// of a table at once, which the plan prefers to a Partition call for each:
+// an hourly table has 24 a day.
+type DayLister interface {
+	// DayPartitions describes every partition of table whose column col
+	// is one of days: each day's, or with an hourCol, each of its 24
+	// hours', keyed by PartitionSpec.Value ("20210303", "20210303/07"),
+	// each as Partition describes it. A partition it leaves out does not
+	// exist.
+	DayPartitions(ctx context.Context, table, col, hourCol string, days []string) (map[string]Partition, error)
+}
+
 // DayPartition describes the partitions of day in table: its partition
 // column=day, or, with an hourCol, its 24 hour partitions together: they
 // exist when every one does, were modified when the latest was, and have
