@@ -456,7 +456,8 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64, adjust fun
 	e.checkDW(rows, days)
 	e.checkReports(rows, days)
 	if perUser(e.cfg) && !t.Failed() {
-		e.rerunOnShuffledDW(r.Uint32(), days)
+		// Row order is no day's own: the day with the most rows is rerun.
+		e.rerunOnShuffledDW(r.Uint32(), []string{busiest(rows, days)})
 		e.checkReports(rows, days)
 	}
 	if t.Failed() {
@@ -466,6 +467,21 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64, adjust fun
 			t.Logf("the ODS rows of this case are in %s; the config:\n%s", dump, cfgText)
 		}
 	}
+}
+
+// busiest is the day of days with the most rows.
+func busiest(rows []reference.ODSRow, days []string) string {
+	n := map[string]int{}
+	for _, row := range rows {
+		n[row.Dt]++
+	}
+	best := days[0]
+	for _, d := range days[1:] {
+		if n[d] > n[best] {
+			best = d
+		}
+	}
+	return best
 }
 
 // caseShapes are the shapes of random data that the cases of each funnel
