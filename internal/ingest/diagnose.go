@@ -17,14 +17,15 @@ import (
 // of another day.
 func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError, error) {
 	in := l.files[fi]
-	var src *source
+	src, number, err := l.diagSource(fi)
+	if src == nil || err != nil {
+		return nil, err
+	}
 	var conds, names []string
 	// check is the condition for a value of column col, read as expr, that
 	// does not convert, and the value as the file has it; "" for none.
-	var check func(col int, expr string) (cond, raw string)
-	switch in.format {
-	case formatParquet:
-		src = l.parquetSource(fi, true)
+	check := l.textCheck
+	if in.format == formatParquet {
 		check = func(col int, expr string) (string, string) {
 			name := quote(in.pq.names[col])
 			if t := l.cols[col].time; t != nil && in.pq.conv[col] != convNull {
@@ -41,15 +42,6 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 		if err := l.otherDay(ctx, tx, fi, src); err != nil {
 			return nil, err
 		}
-	case formatCSV:
-		var err error
-		if src, err = l.csvSource(fi, in.scan, true); src == nil || err != nil {
-			return nil, err
-		}
-		check = l.textCheck
-	default:
-		src = l.jsonSource(fi, in.scan, true)
-		check = l.textCheck
 	}
 	var cols []int
 	for _, col := range src.cols {
@@ -67,30 +59,48 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 		fmt.Fprintf(&which, " WHEN %s THEN %d", cond, i)
 		fmt.Fprintf(&value, " WHEN %s THEN CAST(%s AS VARCHAR)", cond, names[i])
 	}
-	number := "row_number() OVER ()"
-	if in.format == formatParquet {
-		number = "file_row_number + 1"
-	}
 	q := fmt.Sprintf("SELECT fgen_row, CASE%s END, CASE%s END FROM (SELECT %s AS fgen_row, * FROM %s) WHERE %s ORDER BY fgen_row LIMIT 1",
 		which.String(), value.String(), number, src.from, strings.Join(conds, " OR "))
 	var row int64
 	var i int
 	var val string
-	err := tx.QueryRow(ctx, q, nil, &row, &i, &val)
+	err = tx.QueryRow(ctx, q, nil, &row, &i, &val)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", in.path, err)
 	}
+	return l.rowError(fi, row, l.cols[cols[i]].notValid([]byte(val)))
+}
+
+// diagSource is how DuckDB reads file fi to find a row in it: every
+// column of a text file as text, a Parquet file's as they are; and the
+// expression of a row's number from 1. It is nil for an empty CSV file.
+func (l *loader) diagSource(fi int) (*source, string, error) {
+	in := l.files[fi]
+	switch in.format {
+	case formatParquet:
+		return l.parquetSource(fi, true), "file_row_number + 1", nil
+	case formatCSV:
+		src, err := l.csvSource(fi, in.scan, true)
+		return src, "row_number() OVER ()", err
+	}
+	return l.jsonSource(fi, in.scan, true), "row_number() OVER ()", nil
+}
+
+// rowError is msg at row (numbered from 1) of file fi: at the line its
+// record starts on in a text file.
+func (l *loader) rowError(fi int, row int64, msg string) (*RowError, error) {
+	in := l.files[fi]
 	line := row
 	if in.format != formatParquet {
+		var err error
 		if line, err = l.recordLine(fi, row); err != nil {
 			return nil, err
 		}
 	}
-	c := &l.cols[cols[i]]
-	return &RowError{File: in.path, Line: line, Msg: c.notValid([]byte(val))}, nil
+	return &RowError{File: in.path, Line: line, Msg: msg}, nil
 }
 
 // textCheck is the condition for a value of a text file, read as VARCHAR,

@@ -3,7 +3,9 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
@@ -12,7 +14,8 @@ import (
 
 // Tables partitioned by day and hour (Options.HourPartition): the hour is a
 // column of the rows, checked once they are inserted, in the load's
-// transaction, so that a bad hour fails the whole load.
+// transaction, so that a bad hour fails the whole load; then hourRow finds
+// the file and line of the first bad hour.
 
 // hourValues are the partitions a load of days writes in an hourly table:
 // each hour of each day, "day/hour" as the engine names them.
@@ -39,38 +42,77 @@ func (l *loader) noHour(in *input) bool {
 }
 
 // hourMissing is the error of a row without an hour.
-func (l *loader) hourMissing() error {
-	return fmt.Errorf("a row has no %s value; %s is partitioned by hour: give every row its hour, 00 to 23", l.opts.HourPartition, l.opts.Table)
+func (l *loader) hourMissing() string {
+	return fmt.Sprintf("no %s value; %s is partitioned by hour: give every row its hour, 00 to 23", l.opts.HourPartition, l.opts.Table)
 }
 
-// checkHours finds a row of the loaded days whose hour is not two digits
-// from 00 to 23.
-func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) error {
+// hourBad is the error of a row whose hour is not 00 to 23.
+func (l *loader) hourBad(hour string) string {
+	return fmt.Sprintf("%s %q; an hour partition value is two digits from 00 to 23", l.opts.HourPartition, hour)
+}
+
+// isHour is the SQL condition that expr, a VARCHAR, is an hour partition
+// value.
+func isHour(expr string) string {
+	return fmt.Sprintf("regexp_full_match(%s, '[01][0-9]|2[0-3]')", expr)
+}
+
+// hourRow finds the first row of the files, in file and line order, with
+// no hour or one not 00 to 23: where the bad hour that checkHours or
+// DuckDB's NOT NULL found in the table came from. It returns an error
+// without a line when it finds none.
+func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
+	col := slices.IndexFunc(l.cols, func(c column) bool { return strings.EqualFold(c.Name, l.opts.HourPartition) })
+	for fi, in := range l.files {
+		src, number, err := l.diagSource(fi)
+		if err != nil {
+			return err
+		}
+		if src == nil {
+			continue
+		}
+		hour := "NULL"
+		if expr, ok := src.exprs[col]; ok && col >= 0 {
+			hour = fmt.Sprintf("CAST(%s AS VARCHAR)", expr)
+		}
+		q := fmt.Sprintf("SELECT fgen_row, fgen_hour FROM (SELECT %s AS fgen_row, %s AS fgen_hour FROM %s) WHERE fgen_hour IS NULL OR NOT %s ORDER BY fgen_row LIMIT 1",
+			number, hour, src.from, isHour("fgen_hour"))
+		var row int64
+		var h sql.NullString
+		err = tx.QueryRow(ctx, q, nil, &row, &h)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", in.path, err)
+		}
+		msg := l.hourMissing()
+		if h.Valid {
+			msg = l.hourBad(h.String)
+		}
+		bad, err := l.rowError(fi, row, msg)
+		if err != nil {
+			return err
+		}
+		return bad
+	}
+	return errors.New("a row has " + l.hourMissing())
+}
+
+// checkHours reports whether every row of the loaded days has an hour, two
+// digits from 00 to 23.
+func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (bool, error) {
 	if l.opts.HourPartition == "" || len(days) == 0 {
-		return nil
+		return true, nil
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", ")
-	q := fmt.Sprintf(`SELECT %[1]s, %[2]s FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT regexp_full_match(%[2]s, '[01][0-9]|2[0-3]')) LIMIT 1`,
-		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), marks)
+	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT %[5]s))`,
+		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), marks, isHour(quote(l.opts.HourPartition)))
 	args := make([]any, len(days))
 	for i, d := range days {
 		args[i] = d
 	}
-	rows, err := tx.Query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		return rows.Err()
-	}
-	var day string
-	var hour sql.NullString
-	if err := rows.Scan(&day, &hour); err != nil {
-		return err
-	}
-	if !hour.Valid {
-		return fmt.Errorf("a row of %s=%s has no %s value; %s is partitioned by hour: give every row its hour, 00 to 23", l.opts.Partition, day, l.opts.HourPartition, l.opts.Table)
-	}
-	return fmt.Errorf("a row of %s=%s has %s %q; an hour partition value is two digits from 00 to 23", l.opts.Partition, day, l.opts.HourPartition, hour.String)
+	var bad bool
+	err := tx.QueryRow(ctx, q, args, &bad)
+	return !bad, err
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,26 +105,32 @@ func TestLoadHourly(t *testing.T) {
 		t.Fatalf("rows:\n%s\nwant\n%s", got, loaded)
 	}
 
+	// Each bad hour is found in the table, and then at its file and line.
+	const missing, notHour = `no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`, `an hour partition value is two digits from 00 to 23`
 	for _, tc := range []struct {
-		name, day, rows, want string
+		name, day, rows string
+		line            int
+		want            string
 	}{
-		{"bad.jsonl", "", `{"id":"c","dt":"20261202","hh":"24"}`, `a row of dt=20261202 has hh "24"; an hour partition value is two digits from 00 to 23`},
-		{"bad.jsonl", "", `{"id":"c","dt":"20261202","hh":"7"}`, `a row of dt=20261202 has hh "7"; an hour partition value is two digits from 00 to 23`},
-		{"bad.jsonl", "", `{"id":"c","dt":"20261202"}`, `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
+		{"bad.jsonl", "", `{"id":"c","dt":"20261202","hh":"24"}`, 1, `hh "24"; ` + notHour},
+		{"bad.jsonl", "", `{"id":"c","dt":"20261202","hh":"7"}`, 1, `hh "7"; ` + notHour},
+		{"bad.jsonl", "", `{"id":"c","dt":"20261202"}`, 1, missing},
 		// Into a day: the checks run beside DuckDB's insert.
-		{"bad.jsonl", "20261202", `{"id":"c","hh":"24"}`, `a row of dt=20261202 has hh "24"; an hour partition value is two digits from 00 to 23`},
-		{"bad.jsonl", "20261202", `{"id":"c"}`, `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
-		{"bad.csv", "", "id,dt\nc,20261202", `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
-		{"bad.csv", "", "id,dt,hh\nc,20261202,\"\"", `a row of dt=20261202 has hh ""; an hour partition value is two digits from 00 to 23`},
-		{"bad.csv", "20261202", "id,hh\nc,\n", `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
+		{"bad.jsonl", "20261202", `{"id":"c","hh":"24"}`, 1, `hh "24"; ` + notHour},
+		{"bad.jsonl", "20261202", `{"id":"c"}`, 1, missing},
+		{"bad.jsonl", "20261202", `{"id":"c","HH":"05"}` + "\n\n" + `{"id":"d","hh":"5"}`, 3, `hh "5"; ` + notHour},
+		{"bad.csv", "", "id,dt\nc,20261202", 2, missing},
+		{"bad.csv", "", "id,dt,hh\nc,20261202,\"\"", 2, `hh ""; ` + notHour},
+		{"bad.csv", "20261202", "id,hh\nc,05\n\"d\ne\",\n", 3, missing},
 		// A day already loaded keeps its rows and hours.
-		{"bad.jsonl", "20261201", `{"id":"c","hh":"-1"}`, `a row of dt=20261201 has hh "-1"; an hour partition value is two digits from 00 to 23`},
-		{"bad.jsonl", "", `{"id":"c","dt":"20261201","hh":"00"}` + "\n" + `{"id":"d","dt":"20261201"}`, `a row has no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`},
+		{"bad.jsonl", "20261201", `{"id":"c","hh":"-1"}`, 1, `hh "-1"; ` + notHour},
+		{"bad.jsonl", "", `{"id":"c","dt":"20261201","hh":"00"}` + "\n" + `{"id":"d","dt":"20261201"}`, 2, missing},
 	} {
 		t.Run(tc.rows, func(t *testing.T) {
-			err := f.load(tc.day, false, f.file(tc.name, tc.rows+"\n"))
-			if err == nil || err.Error() != tc.want {
-				t.Errorf("err = %v, want %s", err, tc.want)
+			path := f.file(tc.name, tc.rows+"\n")
+			err := f.load(tc.day, false, path)
+			if want := fmt.Sprintf("%s:%d: %s", path, tc.line, tc.want); err == nil || err.Error() != want {
+				t.Errorf("err = %v, want %s", err, want)
 			}
 			if got := f.rows(); got != loaded {
 				t.Errorf("a failed load changed the rows:\n%s\nwant\n%s", got, loaded)
@@ -135,6 +142,13 @@ func TestLoadHourly(t *testing.T) {
 				t.Errorf("%s hour partitions of 20261201 marked after a failed load, want 24", hours)
 			}
 		})
+	}
+
+	// A Parquet file's bad hour is at its row.
+	pq := filepath.Join(f.dir, "bad.parquet")
+	f.exec(`COPY (SELECT * FROM (VALUES ('c', '20261202', '00'), ('d', '20261202', NULL)) AS v(id, dt, hh)) TO '` + pq + `' (FORMAT parquet)`)
+	if err, want := f.load("", false, pq), pq+":2: "+missing; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
 	}
 
 	// Into one day, appended: the day's rows are kept and its hours marked.

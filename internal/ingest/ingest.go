@@ -152,7 +152,7 @@ func (e *RowError) Error() string {
 // value that does not fit its column's type, then a row whose partition
 // value is missing, malformed or not the day loaded, and last, for a table
 // partitioned by hour, a row without an hour or with one not 00 to 23
-// (found in the table once the rows are in, so without FILE:LINE).
+// (found in the table once the rows are in, then in the files).
 func Load(ctx context.Context, db *duckdb.DB, opts Options) (int64, error) {
 	l, err := newLoader(opts)
 	if err != nil {
@@ -260,6 +260,9 @@ type loader struct {
 	// for the usual line (plainObject, plainRecord); for tests that they
 	// agree.
 	general bool
+	// badHour: the last attempt loaded a row of an hourly table without
+	// an hour or with one not 00 to 23.
+	badHour bool
 }
 
 func newLoader(opts Options) (*loader, error) {
@@ -317,6 +320,7 @@ func newLoader(opts Options) (*loader, error) {
 
 // reset forgets what an attempt found but the checks of text files.
 func (l *loader) reset() {
+	l.badHour = false
 	l.parts = &partitions{opts: &l.opts, firstAt: map[string]rowPos{}}
 	for _, in := range l.files {
 		in.inserted, in.err, in.pq = -1, nil, nil
@@ -432,8 +436,13 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 		}
 		n += in.inserted
 	}
-	if err := l.checkHours(ctx, tx, days); err != nil {
+	ok, err := l.checkHours(ctx, tx, days)
+	if err != nil {
 		return 0, err
+	}
+	if !ok {
+		l.badHour = true
+		return 0, errFailed
 	}
 	return n, nil
 }
@@ -631,12 +640,12 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 	if err := l.parts.error(l.files); err != nil {
 		return err
 	}
+	if l.badHour || slices.ContainsFunc(l.files, l.noHour) {
+		return l.hourRow(ctx, tx)
+	}
 	for _, in := range l.files {
 		if in.err == nil && !in.misread(l.beside) {
 			continue
-		}
-		if l.noHour(in) {
-			return l.hourMissing()
 		}
 		if l.beside {
 			// DuckDB read the file before its check ended, as fgen guessed
