@@ -2,7 +2,9 @@ package duckdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -99,5 +101,45 @@ func TestDayPartitionsAgreeWithPartition(t *testing.T) {
 		if seen != len(got) {
 			t.Errorf("%s by %q: %d partitions listed, %d of them on the days: %v", tc.table, tc.hourCol, len(got), seen, got)
 		}
+	}
+}
+
+// DescribeTables describes the tables that exist, each with its comment
+// and its columns in order, and leaves out the others; a temporary table
+// of the same name is not the table.
+func TestDescribeTables(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`CREATE TABLE b (z VARCHAR, a BIGINT, dt VARCHAR)`,
+		`COMMENT ON TABLE b IS 'table b'`,
+		`COMMENT ON COLUMN b.a IS 'column a'`,
+		`CREATE TABLE c (x DOUBLE)`,
+		`CREATE TEMP TABLE c (y VARCHAR)`,
+	} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.DescribeTables(ctx, []string{"c", "b", "gone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*warehouse.Table{
+		"b": {Name: "b", Comment: "table b", Columns: []warehouse.Column{{Name: "z", Type: "VARCHAR"}, {Name: "a", Type: "BIGINT", Comment: "column a"}, {Name: "dt", Type: "VARCHAR"}}},
+		"c": {Name: "c", Columns: []warehouse.Column{{Name: "x", Type: "DOUBLE"}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DescribeTables = %v, want %v", got, want)
+	}
+	if _, err := db.Describe(ctx, "gone"); !errors.Is(err, warehouse.ErrTableNotFound) {
+		t.Errorf("Describe of a missing table: %v", err)
+	}
+	if b, err := db.Describe(ctx, "b"); err != nil || !reflect.DeepEqual(b, want["b"]) {
+		t.Errorf("Describe(b) = %v, %v", b, err)
 	}
 }

@@ -567,8 +567,12 @@ type tracker struct {
 	rewrite func(*warehouse.Job) *warehouse.Job // nil, or returning nil: run the job as is
 }
 
-// DayPartitions is the DuckDB warehouse's: plans list a table's days at
-// once here as they do in fgen.
+// DescribeTables and DayPartitions are the DuckDB warehouse's: plans
+// describe tables and list a table's days at once here as they do in fgen.
+func (tr *tracker) DescribeTables(ctx context.Context, names []string) (map[string]*warehouse.Table, error) {
+	return tr.Warehouse.(warehouse.TablesDescriber).DescribeTables(ctx, names)
+}
+
 func (tr *tracker) DayPartitions(ctx context.Context, table, col, hourCol string, days []string) (map[string]warehouse.Partition, error) {
 	return tr.Warehouse.(warehouse.DayLister).DayPartitions(ctx, table, col, hourCol, days)
 }

@@ -276,3 +276,48 @@ func TestPlanListsDaysAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// tablesDescriber is a warehouse.TablesDescriber over a fakeWarehouse,
+// which counts its calls and fails Describe.
+type tablesDescriber struct {
+	*fakeWarehouse
+	calls int
+}
+
+func (d *tablesDescriber) Describe(context.Context, string) (*warehouse.Table, error) {
+	return nil, errors.New("Describe called")
+}
+
+func (d *tablesDescriber) DescribeTables(ctx context.Context, names []string) (map[string]*warehouse.Table, error) {
+	d.calls++
+	out := map[string]*warehouse.Table{}
+	for _, n := range names {
+		if t, err := d.fakeWarehouse.Describe(ctx, n); err == nil {
+			out[n] = t
+		}
+	}
+	return out, nil
+}
+
+// On a warehouse that describes tables at once, the plan describes its
+// tables in one call, and plans what it plans from Describe.
+func TestPlanDescribesTablesAtOnce(t *testing.T) {
+	cfg := hourlyConfig(t)
+	live := liveTables(t, cfg)
+	delete(live, "rpt_hourly_users") // to be created
+	plain := build(t, cfg, &fakeWarehouse{tables: live, partitions: map[string]bool{}})
+	d := &tablesDescriber{fakeWarehouse: &fakeWarehouse{tables: live, partitions: map[string]bool{}}}
+	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := Build(context.Background(), d, Input{Target: "prod", Config: cfg, Project: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(plain.Tables)
+	b, _ := json.Marshal(at.Tables)
+	if !bytes.Equal(a, b) || d.calls != 1 {
+		t.Errorf("%d calls; the tables planned with DescribeTables:\n%s\nwith Describe:\n%s", d.calls, b, a)
+	}
+}

@@ -163,8 +163,25 @@ type Input struct {
 func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) {
 	caps := w.Capabilities()
 	p := &Plan{Target: in.Target, Engine: caps.Engine, Caps: caps}
+	describe := func(name string) (*warehouse.Table, error) { return w.Describe(ctx, name) }
+	if td, ok := w.(warehouse.TablesDescriber); ok {
+		var names []string
+		for _, t := range in.Project.Tables {
+			names = append(names, t.Name)
+		}
+		live, err := td.DescribeTables(ctx, names)
+		if err != nil {
+			return nil, fmt.Errorf("describe %s: %w", strings.Join(names, ", "), err)
+		}
+		describe = func(name string) (*warehouse.Table, error) {
+			if t, ok := live[name]; ok {
+				return t, nil
+			}
+			return nil, warehouse.ErrTableNotFound
+		}
+	}
 	for _, t := range in.Project.Tables {
-		live, err := w.Describe(ctx, t.Name)
+		live, err := describe(t.Name)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
 			p.Tables = append(p.Tables, TableChange{Table: t.Name, Layer: t.Layer, Action: Create,
 				Changes: []string{fmt.Sprintf("create table with %d columns, partitioned by %s", len(t.Columns), partitionedBy(t))},

@@ -243,6 +243,14 @@ type Warehouse interface {
 	Close() error
 }
 
+// A TablesDescriber is a Warehouse that describes several tables at once,
+// which the plan prefers to a Describe call for each.
+type TablesDescriber interface {
+	// DescribeTables returns, for each of names that exists, what
+	// Describe returns for it.
+	DescribeTables(ctx context.Context, names []string) (map[string]*Table, error)
+}
+
 // A DayLister is a Warehouse that describes the partitions of several days
 // of a table at once, which the plan prefers to a Partition call for each:
 // an hourly table has 24 a day.
