@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
@@ -40,6 +39,13 @@ type Job struct {
 
 type probe struct{ table, value string }
 
+// listing is a table's partitions of one shape: by day (1 column), or by
+// day and hour (2).
+type listing struct {
+	table   string
+	columns int
+}
+
 // dayPlanner plans the node jobs of each business date of a plan.
 type dayPlanner struct {
 	ctx    context.Context
@@ -47,9 +53,9 @@ type dayPlanner struct {
 	in     Input
 	plan   *Plan
 	probed map[probe]warehouse.Partition // each partition is probed once
-	// listed: the tables, by the number of columns of their specs, whose
-	// partitions on the plan's days a warehouse.DayLister described.
-	listed map[probe]bool
+	// listed: the tables, and shapes of spec, whose partitions on the
+	// plan's days a warehouse.DayLister described.
+	listed map[listing]bool
 	// odsKeysDiffer: the ODS table is not partitioned by the partition
 	// column alone, so its partitions can be neither probed nor read.
 	odsKeysDiffer bool
@@ -64,7 +70,7 @@ func (dp *dayPlanner) partition(table string, spec warehouse.PartitionSpec) (war
 		return p, nil
 	}
 	if l, ok := dp.w.(warehouse.DayLister); ok && (len(spec) == 1 || len(spec) == 2) {
-		if shape := (probe{table, strconv.Itoa(len(spec))}); !dp.listed[shape] {
+		if shape := (listing{table, len(spec)}); !dp.listed[shape] {
 			dp.listed[shape] = true
 			if err := dp.list(l, table, spec); err != nil {
 				return warehouse.Partition{}, err
