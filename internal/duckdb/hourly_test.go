@@ -10,17 +10,26 @@ import (
 	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
-// A node job of an hourly node records its hour partition.
-func TestRunRecordsHourPartition(t *testing.T) {
-	ctx := context.Background()
+// memDB opens an in-memory database for the test and runs stmts in it.
+func memDB(t *testing.T, stmts ...string) *DB {
+	t.Helper()
 	db, err := Open(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	if _, err := db.db.Exec(`CREATE TABLE r (n BIGINT, dt VARCHAR NOT NULL, hh VARCHAR NOT NULL)`); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { db.Close() })
+	for _, q := range stmts {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
+	return db
+}
+
+// A node job of an hourly node records its hour partition.
+func TestRunRecordsHourPartition(t *testing.T) {
+	ctx := context.Background()
+	db := memDB(t, `CREATE TABLE r (n BIGINT, dt VARCHAR NOT NULL, hh VARCHAR NOT NULL)`)
 	job := &warehouse.Job{Name: "r", Kind: "node", Day: "20261201", Hour: "13", Partition: "dt", HourPartition: "hh", Fingerprint: "f1",
 		Statements: []string{`INSERT INTO r VALUES (1, '20261201', '13')`}}
 	if err := db.Run(ctx, job, nil); err != nil {
@@ -42,21 +51,11 @@ func TestRunRecordsHourPartition(t *testing.T) {
 // that does not exist.
 func TestDayPartitionsAgreeWithPartition(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
+	db := memDB(t,
 		`CREATE TABLE h (n BIGINT, dt VARCHAR, hh VARCHAR)`,
 		`CREATE TABLE d (n BIGINT, dt VARCHAR)`,
 		`INSERT INTO h VALUES (1, '20261201', '03'), (2, '20261201', NULL), (3, NULL, '04'), (4, '20261203', '23')`,
-		`INSERT INTO d VALUES (1, '20261202'), (2, NULL)`,
-	} {
-		if _, err := db.db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+		`INSERT INTO d VALUES (1, '20261202'), (2, NULL)`)
 	run := func(table, day, hour, hourCol, fp string) {
 		job := &warehouse.Job{Name: table, Kind: "node", Day: day, Hour: hour, Partition: "dt", HourPartition: hourCol, Fingerprint: fp}
 		if err := db.Run(ctx, job, nil); err != nil {
@@ -109,22 +108,12 @@ func TestDayPartitionsAgreeWithPartition(t *testing.T) {
 // of the same name is not the table.
 func TestDescribeTables(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
+	db := memDB(t,
 		`CREATE TABLE b (z VARCHAR, a BIGINT, dt VARCHAR)`,
 		`COMMENT ON TABLE b IS 'table b'`,
 		`COMMENT ON COLUMN b.a IS 'column a'`,
 		`CREATE TABLE c (x DOUBLE)`,
-		`CREATE TEMP TABLE c (y VARCHAR)`,
-	} {
-		if _, err := db.db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+		`CREATE TEMP TABLE c (y VARCHAR)`)
 	got, err := db.DescribeTables(ctx, []string{"c", "b", "gone"})
 	if err != nil {
 		t.Fatal(err)
