@@ -18,6 +18,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
@@ -285,8 +286,7 @@ func deletePartitions(ctx context.Context, ex execer, table, column string, days
 	if len(days) == 0 {
 		return nil
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", ")
-	_, err := ex.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (%s)`, quote(table), quote(column), marks), anys(days)...)
+	_, err := ex.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (%s)`, quote(table), quote(column), marks(len(days))), anys(days)...)
 	return err
 }
 
@@ -311,7 +311,7 @@ func (d *DB) DescribeTables(ctx context.Context, names []string) (map[string]*wa
 	if len(names) == 0 {
 		return out, nil
 	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
+	in := marks(len(names))
 	rows, err := d.db.QueryContext(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, '')
 FROM duckdb_tables() t JOIN duckdb_columns() c ON c.table_oid = t.table_oid
 WHERE t.database_name = current_database() AND t.schema_name = 'main' AND t.table_name IN (`+in+`)
@@ -377,18 +377,26 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 // of some of them, one of the table's rows: a plan of an hourly table
 // would otherwise ask up to twice for each of its 24 hours a day.
 func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days []string) (map[string]warehouse.Partition, error) {
+	// want: the values of the partitions asked for.
+	hours := []string{""}
+	if hourCol != "" {
+		hours = bizdate.Hours
+	}
+	want := map[string]bool{}
+	for _, day := range days {
+		for _, h := range hours {
+			spec := warehouse.DaySpec(col, day)
+			if hourCol != "" {
+				spec = warehouse.HourSpec(col, day, hourCol, h)
+			}
+			want[spec.Value()] = true
+		}
+	}
 	out := map[string]warehouse.Partition{}
 	if len(days) == 0 {
 		return out, nil
 	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", ")
-	// A note of another shape than the spec's (a day of a table now
-	// hourly) is not the partition's, as it is not to Partition.
-	shape := "NOT contains(value, '/')"
-	if hourCol != "" {
-		shape = "contains(value, '/')"
-	}
-	rows, err := d.db.QueryContext(ctx, `SELECT value, written_at, fingerprint FROM fgen_partitions WHERE table_name = ? AND split_part(value, '/', 1) IN (`+in+`) AND `+shape,
+	rows, err := d.db.QueryContext(ctx, `SELECT value, written_at, fingerprint FROM fgen_partitions WHERE table_name = ? AND split_part(value, '/', 1) IN (`+marks(len(days))+`)`,
 		append([]any{table}, anys(days)...)...)
 	if err == nil {
 		err = eachRow(rows, func() error {
@@ -398,27 +406,43 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 			if err := rows.Scan(&v, &at, &fp); err != nil {
 				return err
 			}
-			out[v] = warehouse.Partition{Exists: true, Modified: at.Time, Bytes: -1, Fingerprint: fp.String}
+			if want[v] {
+				out[v] = warehouse.Partition{Exists: true, Modified: at.Time, Bytes: -1, Fingerprint: fp.String}
+			}
 			return nil
 		})
 	}
 	if err != nil && !d.missingTable(err) {
 		return nil, err
 	}
-	perDay := 1
-	if hourCol != "" {
-		perDay = 24
-	}
-	if len(out) == len(days)*perDay {
+	if len(out) == len(want) {
 		return out, nil
 	}
-	// The partitions without a note exist when the table has rows in them.
-	// A NULL key is no partition's, as Partition's "=" has it.
-	key := fmt.Sprintf("CAST(%s AS VARCHAR)", quote(col))
-	if hourCol != "" {
-		key = fmt.Sprintf("%s || '/' || CAST(%s AS VARCHAR)", key, quote(hourCol))
+	// The partitions without a note exist when the table has rows in them:
+	// rows whose keys equal a day and an hour asked for as Partition's "="
+	// has it, a value compared with the column's type (an INTEGER hour 7
+	// is hour '07'), and NULL with nothing.
+	var args []any
+	which := func(column string, values []string) string {
+		var b strings.Builder
+		b.WriteString("CASE")
+		for _, v := range values {
+			b.WriteString(" WHEN " + quote(column) + " = ? THEN ?")
+			args = append(args, v, v)
+		}
+		return b.String() + " END"
 	}
-	rows, err = d.db.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT %s FROM %s WHERE %s IN (%s)`, key, quote(table), quote(col), in), anys(days)...)
+	key := which(col, days)
+	where := quote(col) + " IN (" + marks(len(days)) + ")"
+	if hourCol != "" {
+		key += " || '/' || " + which(hourCol, hours)
+		where += " AND " + quote(hourCol) + " IN (" + marks(len(hours)) + ")"
+	}
+	args = append(args, anys(days)...)
+	if hourCol != "" {
+		args = append(args, anys(hours)...)
+	}
+	rows, err = d.db.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT %s FROM %s WHERE %s`, key, quote(table), where), args...)
 	if err == nil {
 		err = eachRow(rows, func() error {
 			var v sql.NullString
@@ -435,6 +459,11 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 		return nil, err
 	}
 	return out, nil
+}
+
+// marks is n comma-separated parameter marks.
+func marks(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // eachRow calls row for each of rows, then closes them.

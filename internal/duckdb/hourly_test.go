@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -47,15 +48,26 @@ func TestRunRecordsHourPartition(t *testing.T) {
 // DayPartitions says of every partition of the days what Partition says of
 // it: partitions written by a node (noted, with their fingerprint), rows
 // no node wrote (un-noted), a note of a table's other shape (a day noted
-// before the table was hourly), NULL keys, days with nothing, and a table
-// that does not exist.
+// before the table was hourly), NULL keys, days with nothing, a table that
+// does not exist, an hour column of integers (whose 3 is hour '03' to
+// Partition's "=" and '3' is no hour), and every hour noted but one, which
+// has rows, beside a note of a value no hour has ("20261201/9").
 func TestDayPartitionsAgreeWithPartition(t *testing.T) {
 	ctx := context.Background()
+	days := []string{"20261130", "20261201", "20261202", "20261203"}
 	db := memDB(t,
 		`CREATE TABLE h (n BIGINT, dt VARCHAR, hh VARCHAR)`,
 		`CREATE TABLE d (n BIGINT, dt VARCHAR)`,
-		`INSERT INTO h VALUES (1, '20261201', '03'), (2, '20261201', NULL), (3, NULL, '04'), (4, '20261203', '23')`,
-		`INSERT INTO d VALUES (1, '20261202'), (2, NULL)`)
+		`CREATE TABLE i (n BIGINT, dt BIGINT, hh INTEGER)`,
+		`CREATE TABLE s (n BIGINT, dt VARCHAR, hh VARCHAR)`,
+		`INSERT INTO h VALUES (1, '20261201', '03'), (2, '20261201', NULL), (3, NULL, '04'), (4, '20261203', '23'), (5, '20261203', '7')`,
+		`INSERT INTO d VALUES (1, '20261202'), (2, NULL)`,
+		`INSERT INTO i VALUES (1, 20261201, 3), (2, 20261202, 23)`,
+		`INSERT INTO s VALUES (1, '20261201', '09')`,
+		`INSERT INTO fgen_partitions (table_name, value, written_at)
+		   SELECT 's', d || '/' || lpad(CAST(h AS VARCHAR), 2, '0'), now() FROM (VALUES ('20261130'), ('20261201'), ('20261202'), ('20261203')) x(d), range(24) r(h)
+		   WHERE NOT (d = '20261201' AND h = 9)`,
+		`INSERT INTO fgen_partitions (table_name, value, written_at) VALUES ('s', '20261201/9', now())`)
 	run := func(table, day, hour, hourCol, fp string) {
 		job := &warehouse.Job{Name: table, Kind: "node", Day: day, Hour: hour, Partition: "dt", HourPartition: hourCol, Fingerprint: fp}
 		if err := db.Run(ctx, job, nil); err != nil {
@@ -66,8 +78,7 @@ func TestDayPartitionsAgreeWithPartition(t *testing.T) {
 	run("h", "20261201", "03", "hh", "f2") // noted, with rows
 	run("h", "20261202", "", "", "f3")     // a note of the daily shape
 	run("d", "20261201", "", "", "")       // noted, without a fingerprint
-	days := []string{"20261130", "20261201", "20261202", "20261203"}
-	for _, tc := range []struct{ table, hourCol string }{{"h", "hh"}, {"d", ""}, {"h", ""}, {"gone", "hh"}, {"gone", ""}} {
+	for _, tc := range []struct{ table, hourCol string }{{"h", "hh"}, {"d", ""}, {"h", ""}, {"gone", "hh"}, {"gone", ""}, {"i", "hh"}, {"i", ""}, {"s", "hh"}} {
 		got, err := db.DayPartitions(ctx, tc.table, "dt", tc.hourCol, days)
 		if err != nil {
 			t.Fatalf("%s by %q: %v", tc.table, tc.hourCol, err)
@@ -123,7 +134,9 @@ func TestDescribeTables(t *testing.T) {
 		"c": {Name: "c", Columns: []warehouse.Column{{Name: "x", Type: "DOUBLE"}}},
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("DescribeTables = %v, want %v", got, want)
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		t.Errorf("DescribeTables = %s, want %s", g, w)
 	}
 	if _, err := db.Describe(ctx, "gone"); !errors.Is(err, warehouse.ErrTableNotFound) {
 		t.Errorf("Describe of a missing table: %v", err)
