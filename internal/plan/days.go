@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"slices"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
@@ -39,13 +38,6 @@ type Job struct {
 
 type probe struct{ table, value string }
 
-// listing is a table's partitions of one shape: by day (1 column), or by
-// day and hour (2).
-type listing struct {
-	table   string
-	columns int
-}
-
 // dayPlanner plans the node jobs of each business date of a plan.
 type dayPlanner struct {
 	ctx    context.Context
@@ -53,31 +45,30 @@ type dayPlanner struct {
 	in     Input
 	plan   *Plan
 	probed map[probe]warehouse.Partition // each partition is probed once
-	// listed: the tables, and shapes of spec, whose partitions on the
-	// plan's days a warehouse.DayLister described.
-	listed map[listing]bool
+	// listed: the tables whose partitions on the plan's days a
+	// warehouse.DayLister described.
+	listed map[string]bool
 	// odsKeysDiffer: the ODS table is not partitioned by the partition
 	// column alone, so its partitions can be neither probed nor read.
 	odsKeysDiffer bool
 }
 
 // partition probes a partition once. On a warehouse.DayLister the first
-// probe of a table describes its partitions on every day of the plan (and
-// the spec's), in one call.
+// probe of a table describes its partitions of that shape (a day, or a day
+// and an hour) on every day of the plan, in one call; a partition it did
+// not describe (of another day, or shape) is probed alone.
 func (dp *dayPlanner) partition(table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
 	k := probe{table, spec.String()}
 	if p, ok := dp.probed[k]; ok {
 		return p, nil
 	}
-	if l, ok := dp.w.(warehouse.DayLister); ok && (len(spec) == 1 || len(spec) == 2) {
-		if shape := (listing{table, len(spec)}); !dp.listed[shape] {
-			dp.listed[shape] = true
-			if err := dp.list(l, table, spec); err != nil {
-				return warehouse.Partition{}, err
-			}
-			if p, ok := dp.probed[k]; ok {
-				return p, nil
-			}
+	if l, ok := dp.w.(warehouse.DayLister); ok && !dp.listed[table] && (len(spec) == 1 || len(spec) == 2) {
+		dp.listed[table] = true
+		if err := dp.list(l, table, spec); err != nil {
+			return warehouse.Partition{}, err
+		}
+		if p, ok := dp.probed[k]; ok {
+			return p, nil
 		}
 	}
 	p, err := dp.w.Partition(dp.ctx, table, spec)
@@ -89,12 +80,9 @@ func (dp *dayPlanner) partition(table string, spec warehouse.PartitionSpec) (war
 }
 
 // list notes what l says of the partitions of table, shaped as spec (a day,
-// or a day and an hour), on the plan's days and spec's.
+// or a day and an hour), on the plan's days.
 func (dp *dayPlanner) list(l warehouse.DayLister, table string, spec warehouse.PartitionSpec) error {
 	days := dp.in.Days
-	if !slices.Contains(days, spec[0].Value) {
-		days = append(slices.Clip(days), spec[0].Value)
-	}
 	col, hourCol := spec[0].Column, ""
 	hours := []string{""}
 	if len(spec) == 2 {

@@ -212,11 +212,14 @@ func (l *dayLister) DayPartitions(ctx context.Context, table, col, hourCol strin
 	l.lists[table+" by "+hourCol]++
 	out := map[string]warehouse.Partition{}
 	for _, day := range days {
-		for _, h := range bizdate.Hours {
-			s := warehouse.HourSpec(col, day, hourCol, h)
-			if hourCol == "" {
-				s = warehouse.DaySpec(col, day)
+		specs := []warehouse.PartitionSpec{warehouse.DaySpec(col, day)}
+		if hourCol != "" {
+			specs = specs[:0]
+			for _, h := range bizdate.Hours {
+				specs = append(specs, warehouse.HourSpec(col, day, hourCol, h))
 			}
+		}
+		for _, s := range specs {
 			if p, _ := l.fakeWarehouse.Partition(ctx, table, s); p.Exists {
 				out[s.Value()] = p
 			}
@@ -235,10 +238,9 @@ func TestPlanListsDaysAtOnce(t *testing.T) {
 	odsHours(parts, "20261130", bizdate.Hours...)
 	odsHours(parts, "20261201", bizdate.Hours[:20]...)
 	written := map[string]warehouse.Partition{
-		"dw_events/20261130/05":         {Exists: true, Modified: time.Unix(1, 0), Bytes: -1, Fingerprint: "old"},
-		"rpt_hourly_users/20261130/05":  {Exists: true, Modified: time.Unix(2, 0), Bytes: -1},
-		"rpt_daily_events/20261130":     {Exists: true, Modified: time.Unix(3, 0), Bytes: -1},
-		"rpt_hourly_ordered/20261201/9": {Exists: true, Bytes: -1}, // not an hour
+		"dw_events/20261130/05":        {Exists: true, Modified: time.Unix(1, 0), Bytes: -1, Fingerprint: "old"},
+		"rpt_hourly_users/20261130/05": {Exists: true, Modified: time.Unix(2, 0), Bytes: -1},
+		"rpt_daily_events/20261130":    {Exists: true, Modified: time.Unix(3, 0), Bytes: -1},
 	}
 	plans := map[bool]*Plan{}
 	var lister *dayLister

@@ -198,7 +198,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		p.Tables = append(p.Tables, tc)
 	}
 	if len(in.Days) > 0 {
-		dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: p, probed: map[probe]warehouse.Partition{}, listed: map[listing]bool{}}
+		dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: p, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}}
 		if err := dp.planDays(); err != nil {
 			return nil, err
 		}
