@@ -72,7 +72,7 @@ func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 			continue
 		}
 		hour := "NULL"
-		if expr, ok := src.exprs[col]; ok && col >= 0 {
+		if expr, ok := src.exprs[col]; col >= 0 && ok {
 			hour = fmt.Sprintf("CAST(%s AS VARCHAR)", expr)
 		}
 		q := fmt.Sprintf("SELECT fgen_row, fgen_hour FROM (SELECT %s AS fgen_row, %s AS fgen_hour FROM %s) WHERE fgen_hour IS NULL OR NOT %s ORDER BY fgen_row LIMIT 1",
@@ -96,7 +96,33 @@ func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 		}
 		return bad
 	}
-	return errors.New("a row has " + l.hourMissing())
+	// None in the files: the row was in the table before a load that
+	// appends to its day.
+	days := l.parts.days()
+	q := fmt.Sprintf(`SELECT %[1]s, %[2]s FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT %[5]s) LIMIT 1`,
+		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", "), isHour(quote(l.opts.HourPartition)))
+	var day string
+	var h sql.NullString
+	if err := tx.QueryRow(ctx, q, stringArgs(days), &day, &h); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return errors.New("a row has " + l.hourMissing())
+		}
+		return err
+	}
+	msg := l.hourMissing()
+	if h.Valid {
+		msg = l.hourBad(h.String)
+	}
+	return fmt.Errorf("a row of %s=%s already in %s has %s", l.opts.Partition, day, l.opts.Table, msg)
+}
+
+// stringArgs are ss as query arguments.
+func stringArgs(ss []string) []any {
+	args := make([]any, len(ss))
+	for i, s := range ss {
+		args[i] = s
+	}
+	return args
 }
 
 // checkHours reports whether every row of the loaded days has an hour, two
@@ -105,14 +131,9 @@ func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (
 	if l.opts.HourPartition == "" || len(days) == 0 {
 		return true, nil
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", ")
 	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT %[5]s))`,
-		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), marks, isHour(quote(l.opts.HourPartition)))
-	args := make([]any, len(days))
-	for i, d := range days {
-		args[i] = d
-	}
+		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", "), isHour(quote(l.opts.HourPartition)))
 	var bad bool
-	err := tx.QueryRow(ctx, q, args, &bad)
+	err := tx.QueryRow(ctx, q, stringArgs(days), &bad)
 	return !bad, err
 }

@@ -161,6 +161,13 @@ func TestLoadHourly(t *testing.T) {
 	if hours, days := f.marked("20261203"); hours != "24" || days != "0" {
 		t.Errorf("%s hour partitions of the appended day marked, want 24; the day itself %s times, want 0", hours, days)
 	}
+	// A row already in the day with a bad hour (written by hand) fails an
+	// append to the day, which says it is the table's.
+	f.exec(`INSERT INTO ev VALUES ('x', '20261203', '7')`)
+	if err, want := f.load("20261203", true, f.file("fine.jsonl", `{"id":"y","hh":"05"}`+"\n")), `a row of dt=20261203 already in ev has hh "7"; `+notHour; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+	f.exec(`DELETE FROM ev WHERE id = 'x'`)
 	// Replacing a day replaces all its hours, whichever the rows give.
 	if err := f.load("20261201", false, f.file("again.jsonl", `{"id":"e","HH":"05"}`+"\n")); err != nil {
 		t.Fatal(err)
