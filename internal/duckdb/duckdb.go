@@ -384,11 +384,7 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 	}
 	want := map[string]bool{}
 	for _, day := range days {
-		for _, h := range hours {
-			spec := warehouse.DaySpec(col, day)
-			if hourCol != "" {
-				spec = warehouse.HourSpec(col, day, hourCol, h)
-			}
+		for _, spec := range warehouse.DaySpecs(col, hourCol, day) {
 			want[spec.Value()] = true
 		}
 	}

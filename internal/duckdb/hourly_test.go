@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 	"testing"
 
@@ -85,14 +84,7 @@ func TestDayPartitionsAgreeWithPartition(t *testing.T) {
 		}
 		seen := 0
 		for _, day := range days {
-			specs := []warehouse.PartitionSpec{warehouse.DaySpec("dt", day)}
-			if tc.hourCol != "" {
-				specs = specs[:0]
-				for h := range 24 {
-					specs = append(specs, warehouse.HourSpec("dt", day, tc.hourCol, fmt.Sprintf("%02d", h)))
-				}
-			}
-			for _, s := range specs {
+			for _, s := range warehouse.DaySpecs("dt", tc.hourCol, day) {
 				want, err := db.Partition(ctx, tc.table, s)
 				if err != nil {
 					t.Fatal(err)

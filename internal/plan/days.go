@@ -84,20 +84,15 @@ func (dp *dayPlanner) partition(table string, spec warehouse.PartitionSpec) (war
 func (dp *dayPlanner) list(l warehouse.DayLister, table string, spec warehouse.PartitionSpec) error {
 	days := dp.in.Days
 	col, hourCol := spec[0].Column, ""
-	hours := []string{""}
 	if len(spec) == 2 {
-		hourCol, hours = spec[1].Column, bizdate.Hours
+		hourCol = spec[1].Column
 	}
 	got, err := l.DayPartitions(dp.ctx, table, col, hourCol, days)
 	if err != nil {
 		return fmt.Errorf("check partitions of %s: %w", table, err)
 	}
 	for _, day := range days {
-		for _, h := range hours {
-			s := warehouse.DaySpec(col, day)
-			if hourCol != "" {
-				s = warehouse.HourSpec(col, day, hourCol, h)
-			}
+		for _, s := range warehouse.DaySpecs(col, hourCol, day) {
 			p, ok := got[s.Value()]
 			if !ok {
 				p = warehouse.Partition{Bytes: -1}

@@ -212,14 +212,7 @@ func (l *dayLister) DayPartitions(ctx context.Context, table, col, hourCol strin
 	l.lists[table+" by "+hourCol]++
 	out := map[string]warehouse.Partition{}
 	for _, day := range days {
-		specs := []warehouse.PartitionSpec{warehouse.DaySpec(col, day)}
-		if hourCol != "" {
-			specs = specs[:0]
-			for _, h := range bizdate.Hours {
-				specs = append(specs, warehouse.HourSpec(col, day, hourCol, h))
-			}
-		}
-		for _, s := range specs {
+		for _, s := range warehouse.DaySpecs(col, hourCol, day) {
 			if p, _ := l.fakeWarehouse.Partition(ctx, table, s); p.Exists {
 				out[s.Value()] = p
 			}

@@ -154,6 +154,19 @@ func HourSpec(column, day, hourColumn, hour string) PartitionSpec {
 	return PartitionSpec{{column, day}, {hourColumn, hour}}
 }
 
+// DaySpecs are the partitions of day in a table partitioned by col: the
+// day's, or with an hourCol, each of its 24 hours', in order.
+func DaySpecs(col, hourCol, day string) []PartitionSpec {
+	if hourCol == "" {
+		return []PartitionSpec{DaySpec(col, day)}
+	}
+	specs := make([]PartitionSpec, 24)
+	for h := range specs {
+		specs[h] = HourSpec(col, day, hourCol, fmt.Sprintf("%02d", h))
+	}
+	return specs
+}
+
 // String writes the spec as a partition path: "dt=20210303/hh=07".
 func (s PartitionSpec) String() string {
 	parts := make([]string, len(s))
@@ -272,8 +285,8 @@ func DayPartition(ctx context.Context, w Warehouse, table, col, hourCol, day str
 		return w.Partition(ctx, table, DaySpec(col, day))
 	}
 	all := Partition{Exists: true}
-	for h := range 24 {
-		p, err := w.Partition(ctx, table, HourSpec(col, day, hourCol, fmt.Sprintf("%02d", h)))
+	for _, spec := range DaySpecs(col, hourCol, day) {
+		p, err := w.Partition(ctx, table, spec)
 		if err != nil {
 			return Partition{}, err
 		}
