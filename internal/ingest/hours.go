@@ -46,9 +46,12 @@ func (l *loader) hourMissing() string {
 	return fmt.Sprintf("no %s value; %s is partitioned by hour: give every row its hour, 00 to 23", l.opts.HourPartition, l.opts.Table)
 }
 
-// hourBad is the error of a row whose hour is not 00 to 23.
-func (l *loader) hourBad(hour string) string {
-	return fmt.Sprintf("%s %q; an hour partition value is two digits from 00 to 23", l.opts.HourPartition, hour)
+// hourMsg is the error of a row whose hour, NULL or not, is not 00 to 23.
+func (l *loader) hourMsg(hour sql.NullString) string {
+	if !hour.Valid {
+		return l.hourMissing()
+	}
+	return fmt.Sprintf("%s %q; an hour partition value is two digits from 00 to 23", l.opts.HourPartition, hour.String)
 }
 
 // isHour is the SQL condition that expr, a VARCHAR, is an hour partition
@@ -59,8 +62,8 @@ func isHour(expr string) string {
 
 // hourRow finds the first row of the files, in file and line order, with
 // no hour or one not 00 to 23: where the bad hour that checkHours or
-// DuckDB's NOT NULL found in the table came from. It returns an error
-// without a line when it finds none.
+// DuckDB's NOT NULL found in the table came from. When none is, it returns
+// the row checkHours found, without a file or line.
 func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 	col := slices.IndexFunc(l.cols, func(c column) bool { return strings.EqualFold(c.Name, l.opts.HourPartition) })
 	for fi, in := range l.files {
@@ -86,11 +89,7 @@ func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", in.path, err)
 		}
-		msg := l.hourMissing()
-		if h.Valid {
-			msg = l.hourBad(h.String)
-		}
-		bad, err := l.rowError(fi, row, msg)
+		bad, err := l.rowError(fi, row, l.hourMsg(h))
 		if err != nil {
 			return err
 		}
@@ -98,22 +97,11 @@ func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 	}
 	// None in the files: the row was in the table before a load that
 	// appends to its day.
-	days := l.parts.days()
-	q := fmt.Sprintf(`SELECT %[1]s, %[2]s FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT %[5]s) LIMIT 1`,
-		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", "), isHour(quote(l.opts.HourPartition)))
-	var day string
-	var h sql.NullString
-	if err := tx.QueryRow(ctx, q, stringArgs(days), &day, &h); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return errors.New("a row has " + l.hourMissing())
-		}
-		return err
+	bad := l.badHour
+	if bad == nil {
+		return errors.New("a row has " + l.hourMissing())
 	}
-	msg := l.hourMissing()
-	if h.Valid {
-		msg = l.hourBad(h.String)
-	}
-	return fmt.Errorf("a row of %s=%s already in %s has %s", l.opts.Partition, day, l.opts.Table, msg)
+	return fmt.Errorf("a row of %s=%s already in %s has %s", l.opts.Partition, bad.day, l.opts.Table, l.hourMsg(bad.hour))
 }
 
 // stringArgs are ss as query arguments.
@@ -125,15 +113,27 @@ func stringArgs(ss []string) []any {
 	return args
 }
 
-// checkHours reports whether every row of the loaded days has an hour, two
-// digits from 00 to 23.
-func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (bool, error) {
+// badHour is a row of an hourly table, in the table, without an hour or
+// with one not 00 to 23: its day, and its hour.
+type badHour struct {
+	day  string
+	hour sql.NullString
+}
+
+// checkHours finds a row of the loaded days, in the table, without an hour
+// or with one not two digits from 00 to 23; nil when every row has one.
+func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (*badHour, error) {
 	if l.opts.HourPartition == "" || len(days) == 0 {
-		return true, nil
+		return nil, nil
 	}
-	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT %[5]s))`,
+	q := fmt.Sprintf(`SELECT %[1]s, %[2]s FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT %[5]s) LIMIT 1`,
 		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", "), isHour(quote(l.opts.HourPartition)))
-	var bad bool
-	err := tx.QueryRow(ctx, q, stringArgs(days), &bad)
-	return !bad, err
+	var bad badHour
+	switch err := tx.QueryRow(ctx, q, stringArgs(days), &bad.day, &bad.hour); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return &bad, nil
 }

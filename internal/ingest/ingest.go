@@ -260,9 +260,9 @@ type loader struct {
 	// for the usual line (plainObject, plainRecord); for tests that they
 	// agree.
 	general bool
-	// badHour: the last attempt loaded a row of an hourly table without
-	// an hour or with one not 00 to 23.
-	badHour bool
+	// badHour: the row of an hourly table without an hour, or with one
+	// not 00 to 23, that the last attempt found among the days it loaded.
+	badHour *badHour
 }
 
 func newLoader(opts Options) (*loader, error) {
@@ -320,7 +320,7 @@ func newLoader(opts Options) (*loader, error) {
 
 // reset forgets what an attempt found but the checks of text files.
 func (l *loader) reset() {
-	l.badHour = false
+	l.badHour = nil
 	l.parts = &partitions{opts: &l.opts, firstAt: map[string]rowPos{}}
 	for _, in := range l.files {
 		in.inserted, in.err, in.pq = -1, nil, nil
@@ -436,12 +436,12 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 		}
 		n += in.inserted
 	}
-	ok, err := l.checkHours(ctx, tx, days)
+	bad, err := l.checkHours(ctx, tx, days)
 	if err != nil {
 		return 0, err
 	}
-	if !ok {
-		l.badHour = true
+	if bad != nil {
+		l.badHour = bad
 		return 0, errFailed
 	}
 	return n, nil
@@ -640,7 +640,7 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 	if err := l.parts.error(l.files); err != nil {
 		return err
 	}
-	if l.badHour || slices.ContainsFunc(l.files, l.noHour) {
+	if l.badHour != nil || slices.ContainsFunc(l.files, l.noHour) {
 		return l.hourRow(ctx, tx)
 	}
 	for _, in := range l.files {
