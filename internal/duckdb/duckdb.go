@@ -377,12 +377,7 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 // of some of them, one of the table's rows: a plan of an hourly table
 // would otherwise ask up to twice for each of its 24 hours a day.
 func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days []string) (map[string]warehouse.Partition, error) {
-	// want: the values of the partitions asked for.
-	hours := []string{""}
-	if hourCol != "" {
-		hours = bizdate.Hours
-	}
-	want := map[string]bool{}
+	want := map[string]bool{} // the values of the partitions asked for
 	for _, day := range days {
 		for _, spec := range warehouse.DaySpecs(col, hourCol, day) {
 			want[spec.Value()] = true
@@ -429,15 +424,13 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 		return b.String() + " END"
 	}
 	key := which(col, days)
-	where := quote(col) + " IN (" + marks(len(days)) + ")"
+	where, whereArgs := quote(col)+" IN ("+marks(len(days))+")", anys(days)
 	if hourCol != "" {
-		key += " || '/' || " + which(hourCol, hours)
-		where += " AND " + quote(hourCol) + " IN (" + marks(len(hours)) + ")"
+		key += " || '/' || " + which(hourCol, bizdate.Hours)
+		where += " AND " + quote(hourCol) + " IN (" + marks(len(bizdate.Hours)) + ")"
+		whereArgs = append(whereArgs, anys(bizdate.Hours)...)
 	}
-	args = append(args, anys(days)...)
-	if hourCol != "" {
-		args = append(args, anys(hours)...)
-	}
+	args = append(args, whereArgs...)
 	rows, err = d.db.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT %s FROM %s WHERE %s`, key, quote(table), where), args...)
 	if err == nil {
 		err = eachRow(rows, func() error {
