@@ -11,7 +11,7 @@ import (
 )
 
 // memDB opens an in-memory database for the test and runs stmts in it.
-func memDB(t *testing.T, stmts ...string) *DB {
+func memDB(t testing.TB, stmts ...string) *DB {
 	t.Helper()
 	db, err := Open(Options{})
 	if err != nil {

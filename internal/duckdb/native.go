@@ -1,0 +1,120 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/duckdb/duckdb-go/v2/mapping"
+)
+
+// A session runs statements without parameters on one connection through
+// DuckDB's duckdb_query, which binds and plans each statement once.
+//
+// database/sql's ExecContext goes through duckdb-go's prepare-then-execute,
+// and since DuckDB 2.0 a prepared statement that reads a table keeps no plan
+// (duckdb/duckdb#20885): executing it binds it again. Every statement fgen
+// ran was bound twice, half of it wasted: a node's report statement of 6 to
+// 31 KB binds in 20 to 75 ms, and SELECT 1 took 0.55 ms against 0.24 ms
+// through duckdb_query (BENCHMARKS.md, "Statements"). duckdb-go exposes no
+// call to duckdb_query, so a session reads the connection handle from the
+// driver's connection (nativeConn), and uses the driver's ExecContext when
+// it cannot.
+type session struct {
+	conn *sql.Conn
+}
+
+// exec runs query, which has no parameters, and returns the number of rows
+// it changed. When ctx ends, DuckDB is interrupted and exec returns an
+// error (the caller reports ctx's).
+func (s session) exec(ctx context.Context, query string) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.conn.Raw(func(dc any) error {
+		mc, ok := nativeConn(dc)
+		if !ok {
+			res, err := dc.(driver.ExecerContext).ExecContext(ctx, query, nil)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		}
+		var res mapping.Result
+		stop := interruptWhenDone(ctx, mc)
+		state := mapping.Query(mc, query, &res)
+		stop()
+		defer mapping.DestroyResult(&res)
+		if state == mapping.StateError {
+			return errors.New(mapping.ResultError(&res))
+		}
+		n = int64(mapping.RowsChanged(&res))
+		return nil
+	})
+	return n, err
+}
+
+var connType = reflect.TypeFor[mapping.Connection]()
+
+// nativeConn returns the DuckDB connection handle of duckdb-go's driver
+// connection dc, which keeps it in its unexported field conn, and false when
+// dc has no such field of that type (another version of the driver).
+// TestSessionIsNative checks that it finds it in the version fgen builds
+// with.
+func nativeConn(dc any) (mapping.Connection, bool) {
+	v := reflect.ValueOf(dc)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return mapping.Connection{}, false
+	}
+	f := v.Elem().FieldByName("conn")
+	if !f.IsValid() || f.Type() != connType {
+		return mapping.Connection{}, false
+	}
+	return *(*mapping.Connection)(unsafe.Pointer(f.UnsafeAddr())), true
+}
+
+// interruptEvery is how often a statement whose ctx ended is interrupted
+// again until it returns: DuckDB clears an interrupt at some points of a
+// statement (duckdb-go repeats its own for the same reason).
+const interruptEvery = 100 * time.Millisecond
+
+// interruptWhenDone interrupts the statement running on mc once ctx ends,
+// and again every interruptEvery until the returned stop is called. stop
+// returns once no interrupt can follow, so none lands on the connection's
+// next statement.
+func interruptWhenDone(ctx context.Context, mc mapping.Connection) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	cancel := context.AfterFunc(ctx, func() {
+		defer wg.Done()
+		t := time.NewTicker(interruptEvery)
+		defer t.Stop()
+		for {
+			mapping.Interrupt(mc)
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() {
+		close(done)
+		if cancel() {
+			wg.Done() // the interrupter never started
+		}
+		wg.Wait()
+	}
+}
+
+// literal quotes s as an SQL string literal.
+func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

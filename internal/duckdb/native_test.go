@@ -1,0 +1,144 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2/mapping"
+)
+
+// The driver fgen builds with keeps its connection handle where nativeConn
+// looks: if an upgrade moves it, statements silently fall back to binding
+// twice, so this fails instead.
+func TestSessionIsNative(t *testing.T) {
+	db := memDB(t)
+	conn, err := db.db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.Raw(func(dc any) error {
+		if _, ok := nativeConn(dc); !ok {
+			return errors.New("nativeConn found no DuckDB handle in the driver's connection")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNativeConnRefusesOtherTypes(t *testing.T) {
+	type other struct{ conn int }
+	type handle struct{ conn mapping.Connection }
+	for _, dc := range []any{nil, 1, other{}, &other{}, handle{}, (*handle)(nil)} {
+		if _, ok := nativeConn(dc); ok {
+			t.Errorf("nativeConn(%#v) found a handle", dc)
+		}
+	}
+	if _, ok := nativeConn(&handle{}); !ok {
+		t.Error("nativeConn(&handle{}) found none")
+	}
+}
+
+func TestSessionExec(t *testing.T) {
+	db := memDB(t)
+	ctx := context.Background()
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	s := session{conn}
+	for _, c := range []struct {
+		query string
+		n     int64
+		err   string
+	}{
+		{query: `CREATE TABLE t (x BIGINT)`},
+		{query: `INSERT INTO t SELECT range FROM range(5)`, n: 5},
+		{query: `UPDATE t SET x = x + 1 WHERE x < 2`, n: 2},
+		{query: `DELETE FROM t WHERE x = 4`, n: 1},
+		{query: `SELECT * FROM missing`, err: "Table with name missing does not exist"},
+		{query: `INSERT INTO t VALUES ('x')`, err: "Could not convert string 'x' to INT64"},
+	} {
+		n, err := s.exec(ctx, c.query)
+		switch {
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%s: %v, want an error with %q", c.query, err, c.err)
+		case c.err == "" && err != nil:
+			t.Errorf("%s: %v", c.query, err)
+		case n != c.n:
+			t.Errorf("%s: %d rows changed, want %d", c.query, n, c.n)
+		}
+	}
+	var sum int64
+	if err := conn.QueryRowContext(ctx, `SELECT sum(x) FROM t`).Scan(&sum); err != nil || sum != 1+2+2+3 {
+		t.Errorf("sum(x) = %d, %v; want 8", sum, err)
+	}
+}
+
+// A statement whose ctx ends is interrupted, and the connection runs the
+// next statement undisturbed.
+func TestSessionInterrupts(t *testing.T) {
+	db := memDB(t)
+	conn, err := db.db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	s := session{conn}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = s.exec(ctx, `SELECT count(*) FROM range(1000000000000) a`)
+	if err == nil || ctx.Err() == nil {
+		t.Fatalf("a statement of minutes returned %v after %v", err, time.Since(start))
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("interrupted after %v", d)
+	}
+	if _, err := s.exec(context.Background(), `SELECT 1`); err != nil {
+		t.Errorf("the next statement: %v", err)
+	}
+	done, cancelDone := context.WithCancel(context.Background())
+	cancelDone()
+	if _, err := s.exec(done, `SELECT 1`); !errors.Is(err, context.Canceled) {
+		t.Errorf("a statement with an ended ctx: %v, want context.Canceled", err)
+	}
+}
+
+// BenchmarkStatement compares a statement run through the driver's
+// ExecContext, which binds it twice on DuckDB 2.0, with a session's exec,
+// which binds it once: a constant, and a report-shaped query of a table.
+func BenchmarkStatement(b *testing.B) {
+	db := memDB(b, `CREATE TABLE t (uid BIGINT, ev VARCHAR, dt VARCHAR)`)
+	ctx := context.Background()
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	report := `SELECT ev, count(DISTINCT uid), count(*) FILTER (WHERE ev = 'click'),
+       list_reduce(list(uid ORDER BY uid), lambda a, x: a + x, 0)
+FROM t WHERE dt = '20210303' GROUP BY GROUPING SETS ((), (ev))`
+	for _, q := range []struct{ name, sql string }{{"select1", `SELECT 1`}, {"report", report}} {
+		b.Run(q.name+"/driver", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := conn.ExecContext(ctx, q.sql); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(q.name+"/session", func(b *testing.B) {
+			s := session{conn}
+			for b.Loop() {
+				if _, err := s.exec(ctx, q.sql); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
