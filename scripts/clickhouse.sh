@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # clickhouse.sh: a private ClickHouse server for comparing fgen's ordered funnel
-# with ClickHouse's windowFunnel (internal/chpeer, scripts/bench_funnels.sh).
+# with ClickHouse's windowFunnel (internal/e2e's TestOrderedMatchesWindowFunnel,
+# scripts/bench_funnels.sh).
 #
 #   scripts/clickhouse.sh start     start a server unless one answers already
 #   scripts/clickhouse.sh stop      stop the server this script started
@@ -18,7 +19,7 @@
 #   FGEN_CLICKHOUSE_PORT=9000                      native protocol port
 #   FGEN_CLICKHOUSE_DIR=${TMPDIR:-/tmp}/fgen-clickhouse
 #
-# With FGEN_CLICKHOUSE=1, 'go test ./internal/chpeer' starts and stops its own
+# With FGEN_CLICKHOUSE=1, 'go test ./internal/e2e' starts and stops its own
 # server through this script when none answers.
 set -euo pipefail
 

@@ -1,9 +1,9 @@
 // Package chpeer compares fgen's ordered funnel with a peer: ClickHouse's
 // windowFunnel, when a ClickHouse server is at hand. docs FUNNELS.md defines
 // the ordered funnel as exactly windowFunnel(W)(ts, stage = 1, ...) in its
-// default mode with ties ordered by stage; the tests load the same rows into
-// fgen's local engine and into ClickHouse and require equal counts, and the
-// benchmarks in internal/bench time both.
+// default mode with ties ordered by stage; internal/e2e's tests load the
+// same rows into fgen's local engine and into ClickHouse and require equal
+// counts, and the benchmarks in internal/bench time both.
 //
 // ClickHouse 18.16 (Debian 12's clickhouse-server package) orders events of
 // equal timestamps by input order and takes only UInt32 or DateTime times, so
@@ -70,6 +70,12 @@ func (c *Client) Query(ctx context.Context, query string, input io.Reader) (stri
 		return "", fmt.Errorf("clickhouse-client on %s: %s: %s", c, firstLine(query), msg)
 	}
 	return out.String(), nil
+}
+
+// DropTable drops table if it exists.
+func (c *Client) DropTable(ctx context.Context, table string) error {
+	_, err := c.Query(ctx, "DROP TABLE IF EXISTS "+ident(table), nil)
+	return err
 }
 
 // Timed runs a query and returns its output and the query time
@@ -212,7 +218,7 @@ func (c *Client) Prepare(ctx context.Context, f Funnel, table string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Query(ctx, "DROP TABLE IF EXISTS "+ident(table), nil); err != nil {
+	if err := c.DropTable(ctx, table); err != nil {
 		return err
 	}
 	_, err = c.Query(ctx, fmt.Sprintf("CREATE TABLE %s ENGINE = MergeTree() ORDER BY (uid, t) AS\nSELECT uid, toUInt32((ts - %d) * 8 + stage) AS t, toUInt8(stage) AS stage\n%s",
@@ -231,7 +237,7 @@ func PreparedSQL(f Funnel, table string) string {
 // (the layout a ClickHouse user would choose for funnels), else kept in
 // insertion order (ORDER BY tuple()), as fgen's DuckDB tables are.
 func (c *Client) CreateEventsTable(ctx context.Context, f Funnel, sorted bool) error {
-	if _, err := c.Query(ctx, "DROP TABLE IF EXISTS "+ident(f.Table), nil); err != nil {
+	if err := c.DropTable(ctx, f.Table); err != nil {
 		return err
 	}
 	order := "tuple()"

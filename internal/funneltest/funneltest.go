@@ -1,5 +1,5 @@
 // Package funneltest is the engine-free half of fgen's end-to-end tests
-// (internal/e2e, internal/chpeer), as net/http/httptest is for HTTP:
+// (internal/e2e), as net/http/httptest is for HTTP:
 // editing a funnel.toml, writing reference rows as the JSON lines 'fgen
 // load' reads, and comparing report rows, as 'fgen report' reads them, with
 // internal/reference, the independent Go implementation of

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package chpeer
+package e2e
 
 import (
 	"bytes"

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package chpeer
+package e2e
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
+	"github.com/fgen-dev/fgen/internal/chpeer"
 	"github.com/fgen-dev/fgen/internal/funneltest"
 	"github.com/fgen-dev/fgen/internal/reference"
 )
@@ -209,7 +210,7 @@ func TestOrderedEdges(t *testing.T) {
 // It runs when a ClickHouse server answers (see Connect).
 func TestOrderedMatchesWindowFunnel(t *testing.T) {
 	ctx := context.Background()
-	peer, skip, err := Connect(ctx, "../../scripts/clickhouse.sh", t.TempDir())
+	peer, skip, err := chpeer.Connect(ctx, "../../scripts/clickhouse.sh", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,11 +229,11 @@ func TestOrderedMatchesWindowFunnel(t *testing.T) {
 					l.run(rows, days)
 					for _, i := range []int{orderedFunnel, overnightFunnel} {
 						f := &l.cfg.Funnels[i]
-						if len(f.Stages) > MaxStages {
+						if len(f.Stages) > chpeer.MaxStages {
 							t.Fatalf("%s has %d stages", f.Name, len(f.Stages))
 						}
 						data, least := l.dwCSV(f, days)
-						cf := Funnel{Table: fmt.Sprintf("fgen_chpeer_%s_%d", tc.name, seed), Base: least, Window: f.Window.Seconds,
+						cf := chpeer.Funnel{Table: fmt.Sprintf("fgen_chpeer_%s_%d", tc.name, seed), Base: least, Window: f.Window.Seconds,
 							Partition: l.cfg.DW.Partition, User: f.UserColumn, Event: f.EventColumn, Time: f.TimeColumn.Name}
 						cf.Table = sanitize(cf.Table)
 						for _, s := range f.Stages {
@@ -262,16 +263,16 @@ func TestOrderedMatchesWindowFunnel(t *testing.T) {
 							if err := peer.Prepare(ctx, cf, prepared); err != nil {
 								t.Fatal(err)
 							}
-							out, err := peer.Query(ctx, PreparedSQL(cf, prepared), nil)
+							out, err := peer.Query(ctx, chpeer.PreparedSQL(cf, prepared), nil)
 							if err != nil {
 								t.Fatal(err)
 							}
-							if got, err := ParseCounts(out, len(cf.Stages)); err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+							if got, err := chpeer.ParseCounts(out, len(cf.Stages)); err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
 								t.Errorf("%s %s: windowFunnel over the prepared table %v (%v), over the rows %v", f.Name, day, got, err, want)
 							}
-							peer.Query(ctx, "DROP TABLE IF EXISTS "+ident(prepared), nil)
+							peer.DropTable(ctx, prepared)
 						}
-						peer.Query(ctx, "DROP TABLE IF EXISTS "+ident(cf.Table), nil)
+						peer.DropTable(ctx, cf.Table)
 					}
 				})
 			}
