@@ -6,7 +6,7 @@
 #   DATA=sample scripts/bench_funnels.sh [EVENTS]  'fgen sample' rows instead, with
 #                                                  USERS = EVENTS / 8.858818 (2257636 users)
 #
-# It runs BenchmarkFunnels (internal/bench/funnels_bench_test.go), which
+# It runs BenchmarkFunnels (internal/e2e/bench_funnels_test.go), which
 #
 #   - generates EVENTS rows of USERS users with SQL into the ODS table of a
 #     DuckDB file in a temporary directory (5-event sessions, 4 per user at
@@ -90,7 +90,7 @@ loads=$(mktemp)
 sampler=$!
 trap 'kill "$sampler" 2>/dev/null; rm -f "$log" "$loads"' EXIT
 (cd "$root" && FGEN_BENCH_DATA=$data FGEN_BENCH_DW_ORDER=${DW_ORDER:-} FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
-	go test -run '^$' -bench '^BenchmarkFunnels$' -benchtime "${runs}x" -timeout 2h -v ./internal/bench) >"$log" 2>&1 || {
+	go test -run '^$' -bench '^BenchmarkFunnels$' -benchtime "${runs}x" -timeout 2h -v ./internal/e2e) >"$log" 2>&1 || {
 	cat "$log" >&2
 	echo "bench_funnels.sh: the benchmark failed" >&2
 	exit 1

@@ -1,13 +1,13 @@
 //go:build cgo
 
-// Package bench measures fgen's local engine on embedded DuckDB: sample
-// generation, loading files, and the daily DW and RPT nodes, against a bare
-// DuckDB "SELECT event, count(*) ... GROUP BY event" over the same rows.
+// Package bench holds what fgen's benchmarks of its local engine on
+// embedded DuckDB share: sample generation, loading files, and the daily DW
+// and RPT nodes, against a bare DuckDB "SELECT event, count(*) ... GROUP BY
+// event" over the same rows. The benchmarks are internal/e2e's (bench_*_test.go,
+// beside the end-to-end tests, so that one test binary links DuckDB for both);
+// they run only with -bench (they build databases of up to 10 M events):
 //
-// The Benchmark functions run only with -bench (they build databases of up to
-// 10 M events); the plain 'go test ./...' runs just the cheap tests:
-//
-//	go test -run '^$' -bench . -benchtime 1x -timeout 1h ./internal/bench
+//	go test -run '^$' -bench . -benchtime 1x -timeout 1h ./internal/e2e
 //
 // scripts/bench.sh runs the same steps end to end through the fgen binary
 // and adds peak memory; the cmd/nodetimes helper it uses times the nodes and

@@ -3,7 +3,7 @@
 // the ordered funnel as exactly windowFunnel(W)(ts, stage = 1, ...) in its
 // default mode with ties ordered by stage; internal/e2e's tests load the
 // same rows into fgen's local engine and into ClickHouse and require equal
-// counts, and the benchmarks in internal/bench time both.
+// counts, and the benchmarks in internal/e2e time both.
 //
 // ClickHouse 18.16 (Debian 12's clickhouse-server package) orders events of
 // equal timestamps by input order and takes only UInt32 or DateTime times, so

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package bench
+package e2e
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bench"
 	"github.com/fgen-dev/fgen/internal/chpeer"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -65,7 +66,7 @@ import (
 // order, as a DW table that fgen's DW node did not write might hold them.
 //
 //	FGEN_BENCH_EVENTS=20000000 FGEN_BENCH_USERS=1000000 \
-//	    go test -run '^$' -bench Funnels -benchtime 3x -timeout 1h ./internal/bench
+//	    go test -run '^$' -bench Funnels -benchtime 3x -timeout 1h ./internal/e2e
 //
 // scripts/bench_funnels.sh runs this and prints the times and ratios.
 func BenchmarkFunnels(b *testing.B) {
@@ -76,30 +77,30 @@ func BenchmarkFunnels(b *testing.B) {
 	// The DW node against a CREATE TABLE AS of the same columns and rows in
 	// the same order, first: the shuffle below rewrites the DW rows.
 	b.Run("duckdb/dw", func(b *testing.B) {
-		perQuery(b, func() (time.Duration, error) { return Run(fx.ctx, fx.db, fx.dw) })
+		perQuery(b, func() (time.Duration, error) { return bench.Run(fx.ctx, fx.db, fx.dw) })
 	})
 	b.Run("duckdb/ref_ctas", func(b *testing.B) {
 		perQuery(b, func() (time.Duration, error) {
 			start := time.Now()
-			if err := Exec(fx.ctx, fx.db, fx.ctas); err != nil {
+			if err := bench.Exec(fx.ctx, fx.db, fx.ctas); err != nil {
 				return 0, err
 			}
 			d := time.Since(start)
 			var n int64
-			if err := QueryRow(fx.ctx, fx.db, "SELECT count(*) FROM fgen_bench_ctas", &n); err != nil {
+			if err := bench.QueryRow(fx.ctx, fx.db, "SELECT count(*) FROM fgen_bench_ctas", &n); err != nil {
 				return 0, err
 			}
 			if n < fx.rows {
 				b.Fatalf("the CTAS wrote %d rows, the DW node %d", n, fx.rows)
 			}
-			err := Exec(fx.ctx, fx.db, "DROP TABLE fgen_bench_ctas")
+			err := bench.Exec(fx.ctx, fx.db, "DROP TABLE fgen_bench_ctas")
 			return d, err
 		})
 	})
 	fx.shuffle(b)
 	b.Run("duckdb/bare", func(b *testing.B) {
 		perQuery(b, func() (time.Duration, error) {
-			n, d, err := Count(fx.ctx, fx.db, fx.bare)
+			n, d, err := bench.Count(fx.ctx, fx.db, fx.bare)
 			if err != nil {
 				return 0, err
 			}
@@ -112,7 +113,7 @@ func BenchmarkFunnels(b *testing.B) {
 	for _, name := range []string{"events", "users", "ordered", "ordered_full"} {
 		b.Run("duckdb/"+name, func(b *testing.B) {
 			job := fx.nodes[name]
-			perQuery(b, func() (time.Duration, error) { return Run(fx.ctx, fx.db, job) })
+			perQuery(b, func() (time.Duration, error) { return bench.Run(fx.ctx, fx.db, job) })
 		})
 	}
 	fx.checkUsers(b)
@@ -262,7 +263,7 @@ func (fx *funnelsFixture) chVersion() string {
 
 // funnelsNodes returns modes.toml's ODS and DW with the benchmark's funnels
 // (funnelsConfig), rendered for DuckDB and bound to day.
-func funnelsNodes(b *testing.B, day string) *Nodes {
+func funnelsNodes(b *testing.B, day string) *bench.Nodes {
 	b.Helper()
 	base, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
 	if err != nil {
@@ -274,7 +275,7 @@ func funnelsNodes(b *testing.B, day string) *Nodes {
 	if err != nil {
 		b.Fatalf("%v\n%s", err, text)
 	}
-	n, err := Render(cfg, day)
+	n, err := bench.Render(cfg, day)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -291,7 +292,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	}
 	b.Cleanup(func() { db.Close() })
 	fx := &funnelsFixture{ctx: ctx, cfg: cfg, db: db, day: n.Day, nodes: n.Reports, dw: n.DW, bare: n.BareDW()}
-	if err := QueryRow(ctx, db, "SELECT version()", &fx.duckdbVersion); err != nil {
+	if err := bench.QueryRow(ctx, db, "SELECT version()", &fx.duckdbVersion); err != nil {
 		b.Fatal(err)
 	}
 	if err := n.CreateTables(ctx, db); err != nil {
@@ -300,7 +301,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	start := time.Now()
 	switch data := os.Getenv("FGEN_BENCH_DATA"); data {
 	case "", "sql":
-		if err := Exec(ctx, db, odsRowsSQL(cfg.ODS.Name, fx.day, events, users)); err != nil {
+		if err := bench.Exec(ctx, db, odsRowsSQL(cfg.ODS.Name, fx.day, events, users)); err != nil {
 			b.Fatal(err)
 		}
 	case "sample":
@@ -313,7 +314,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	default:
 		b.Fatalf("FGEN_BENCH_DATA=%q: want sql or sample", data)
 	}
-	if _, err := Run(ctx, db, n.DW); err != nil {
+	if _, err := bench.Run(ctx, db, n.DW); err != nil {
 		b.Fatal(err)
 	}
 	q := generator.DuckDB.QuoteIdent
@@ -323,7 +324,7 @@ func newFunnelsFixture(b *testing.B, events, users int) *funnelsFixture {
 	if fx.ctas, err = n.CTAS("fgen_bench_ctas"); err != nil {
 		b.Fatal(err)
 	}
-	if err := QueryRow(ctx, db, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s = '%s'", q(cfg.DW.Name), q(cfg.DW.Partition), fx.day), &fx.rows); err != nil {
+	if err := bench.QueryRow(ctx, db, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s = '%s'", q(cfg.DW.Name), q(cfg.DW.Partition), fx.day), &fx.rows); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("generated %d ODS rows and ran the DW node in %.1fs", events, time.Since(start).Seconds())
@@ -359,7 +360,7 @@ func (fx *funnelsFixture) shuffle(b *testing.B) {
 		"DROP TABLE fgen_dw_shuffled",
 		"CHECKPOINT",
 	} {
-		if err := Exec(fx.ctx, fx.db, stmt); err != nil {
+		if err := bench.Exec(fx.ctx, fx.db, stmt); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -401,12 +402,12 @@ func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
 	f := fx.cfg.Funnels[2]
 	dw := fx.cfg.DW
 	file := filepath.Join(b.TempDir(), "dw.csv")
-	if err := Exec(ctx, fx.db, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s') TO '%s' (FORMAT csv, HEADER false)",
+	if err := bench.Exec(ctx, fx.db, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s') TO '%s' (FORMAT csv, HEADER false)",
 		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day, file)); err != nil {
 		b.Fatal(err)
 	}
 	var least int64
-	if err := QueryRow(ctx, fx.db, fmt.Sprintf("SELECT min(%s) FROM %s WHERE %s = '%s'", q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day), &least); err != nil {
+	if err := bench.QueryRow(ctx, fx.db, fmt.Sprintf("SELECT min(%s) FROM %s WHERE %s = '%s'", q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day), &least); err != nil {
 		b.Fatal(err)
 	}
 	cf := chpeer.Funnel{Table: "fgen_bench_dw", Day: fx.day, Base: least, Window: f.Window.Seconds,
@@ -417,7 +418,7 @@ func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
 	// The unsorted table gets the rows in no order, as they would arrive
 	// from the logs of many users at once.
 	shuffled := filepath.Join(b.TempDir(), "dw_shuffled.csv")
-	if err := Exec(ctx, fx.db, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s' ORDER BY hash(rowid)) TO '%s' (FORMAT csv, HEADER false)",
+	if err := bench.Exec(ctx, fx.db, fmt.Sprintf("COPY (SELECT %s, %s, %s, %s FROM %s WHERE %s = '%s' ORDER BY hash(rowid)) TO '%s' (FORMAT csv, HEADER false)",
 		q(dw.Partition), q(f.UserColumn), q(f.EventColumn), q(f.TimeColumn.Name), q(dw.Name), q(dw.Partition), fx.day, shuffled)); err != nil {
 		b.Fatal(err)
 	}
@@ -466,7 +467,7 @@ func (fx *funnelsFixture) loadClickHouse(b *testing.B) {
 // per event value (each stage of the benchmark's funnel is one value).
 func (fx *funnelsFixture) checkUsers(b *testing.B) {
 	q := generator.DuckDB.QuoteIdent
-	if _, err := Run(fx.ctx, fx.db, fx.nodes["users"]); err != nil {
+	if _, err := bench.Run(fx.ctx, fx.db, fx.nodes["users"]); err != nil {
 		b.Fatal(err)
 	}
 	rows, err := fx.db.Query(fx.ctx, fmt.Sprintf("SELECT e, n, CASE e WHEN 'browse' THEN %[1]s WHEN 'click' THEN %[2]s WHEN 'purchase' THEN %[3]s END FROM (%[4]s) AS d(e, n), %[5]s WHERE %[6]s = '%[7]s'",
@@ -487,11 +488,11 @@ func (fx *funnelsFixture) checkUsers(b *testing.B) {
 // orderedCounts returns the per-stage counts the ordered node wrote.
 func (fx *funnelsFixture) orderedCounts(b *testing.B) []int64 {
 	q := generator.DuckDB.QuoteIdent
-	if _, err := Run(fx.ctx, fx.db, fx.nodes["ordered"]); err != nil {
+	if _, err := bench.Run(fx.ctx, fx.db, fx.nodes["ordered"]); err != nil {
 		b.Fatal(err)
 	}
 	var counts [3]int64
-	if err := QueryRow(fx.ctx, fx.db, fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE %s = '%s'",
+	if err := bench.QueryRow(fx.ctx, fx.db, fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE %s = '%s'",
 		q("browse"), q("click"), q("purchase"), q("rpt_ordered"), q("dt"), fx.day), &counts[0], &counts[1], &counts[2]); err != nil {
 		b.Fatal(err)
 	}
@@ -515,7 +516,7 @@ func envInt(b *testing.B, name string, def int) int {
 // walks one long list on one thread, so its cost per event is what a large
 // per-user history costs (linear, not quadratic).
 //
-//	go test -run '^$' -bench FunnelsBot -benchtime 3x ./internal/bench
+//	go test -run '^$' -bench FunnelsBot -benchtime 3x ./internal/e2e
 func BenchmarkFunnelsBot(b *testing.B) {
 	events := envInt(b, "FGEN_BENCH_BOT_EVENTS", 1_000_000)
 	ctx := context.Background()
@@ -530,12 +531,12 @@ func BenchmarkFunnelsBot(b *testing.B) {
 	if err := n.CreateTables(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	if err := Exec(ctx, db, botRowsSQL(cfg, day, events)); err != nil {
+	if err := bench.Exec(ctx, db, botRowsSQL(cfg, day, events)); err != nil {
 		b.Fatal(err)
 	}
 	job := n.Reports["ordered"]
 	b.ResetTimer()
-	perQuery(b, func() (time.Duration, error) { return Run(ctx, db, job) })
+	perQuery(b, func() (time.Duration, error) { return bench.Run(ctx, db, job) })
 }
 
 // botRowsSQL inserts the DW rows of one user, 'bot', with events events on
@@ -560,5 +561,5 @@ func perQuery(b *testing.B, step func() (time.Duration, error)) {
 		}
 		ds = append(ds, d)
 	}
-	b.ReportMetric(Summarize(ds).Median.Seconds(), "s/query")
+	b.ReportMetric(bench.Summarize(ds).Median.Seconds(), "s/query")
 }

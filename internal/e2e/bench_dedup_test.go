@@ -1,6 +1,6 @@
 //go:build cgo
 
-package bench
+package e2e
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bench"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -52,7 +53,7 @@ func TestDWDedupMatchesRowNumber(t *testing.T) {
 func checkDedup(t *testing.T, cfg *models.Config) {
 	ctx := context.Background()
 	const day = "20210303"
-	n, err := Render(cfg, day)
+	n, err := bench.Render(cfg, day)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func checkDedup(t *testing.T, cfg *models.Config) {
 			dt))
 	}
 	ods := generator.DuckDB.QuoteIdent(cfg.ODS.Name)
-	if err := Exec(ctx, db, "INSERT INTO "+ods+" VALUES "+strings.Join(rows, ",\n")); err != nil {
+	if err := bench.Exec(ctx, db, "INSERT INTO "+ods+" VALUES "+strings.Join(rows, ",\n")); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Run(ctx, n.DW, nil); err != nil {

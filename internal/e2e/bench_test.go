@@ -1,6 +1,6 @@
 //go:build cgo
 
-package bench
+package e2e
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fgen-dev/fgen/internal/bench"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/ingest"
 	"github.com/fgen-dev/fgen/internal/sample"
@@ -18,7 +19,7 @@ import (
 // The benchmarks of the local engine, at one day of about 1 M and 10 M
 // sample events (the noise and bot rows make it slightly more):
 //
-//	go test -run '^$' -bench 'Sample|Load|Apply' -benchtime 1x -timeout 1h ./internal/bench
+//	go test -run '^$' -bench 'Sample|Load|Apply' -benchtime 1x -timeout 1h ./internal/e2e
 //
 // Each reports events (or rows) per second; BenchmarkApply also the DW and
 // RPT nodes' and the bare counts' seconds and their ratios. DuckDB runs with
@@ -32,13 +33,13 @@ var sizes = []struct {
 const benchDay = "20210303"
 
 // shippedNodes renders the starter funnel.toml for benchDay.
-func shippedNodes(b *testing.B) *Nodes {
+func shippedNodes(b *testing.B) *bench.Nodes {
 	b.Helper()
 	cfg, err := models.Parse("funnel.toml", templates.Starter)
 	if err != nil {
 		b.Fatal(err)
 	}
-	n, err := Render(cfg, benchDay)
+	n, err := bench.Render(cfg, benchDay)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func shippedNodes(b *testing.B) *Nodes {
 
 // openBench opens a database file in a fresh directory with the project's
 // tables.
-func openBench(b *testing.B, n *Nodes) *duckdb.DB {
+func openBench(b *testing.B, n *bench.Nodes) *duckdb.DB {
 	b.Helper()
 	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(b.TempDir(), "local.duckdb")})
 	if err != nil {
@@ -73,7 +74,7 @@ func BenchmarkSample(b *testing.B) {
 			var events int64
 			for b.Loop() {
 				events = 0
-				if err := sample.Generate(n.SampleOptions(UsersFor(size.events)), func(*sample.Event) error { events++; return nil }); err != nil {
+				if err := sample.Generate(n.SampleOptions(bench.UsersFor(size.events)), func(*sample.Event) error { events++; return nil }); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -89,7 +90,7 @@ func BenchmarkSample(b *testing.B) {
 					b.Fatal(err)
 				}
 				events = 0
-				err = sample.Generate(n.SampleOptions(UsersFor(size.events)), func(e *sample.Event) error { events++; return w.Write(e) })
+				err = sample.Generate(n.SampleOptions(bench.UsersFor(size.events)), func(e *sample.Event) error { events++; return w.Write(e) })
 				if cerr := w.Close(); err == nil {
 					err = cerr
 				}
@@ -105,7 +106,7 @@ func BenchmarkSample(b *testing.B) {
 			var events int64
 			var err error
 			for b.Loop() {
-				if events, err = n.LoadSample(context.Background(), db, UsersFor(size.events)); err != nil {
+				if events, err = n.LoadSample(context.Background(), db, bench.UsersFor(size.events)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -132,7 +133,7 @@ func BenchmarkLoad(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				err = sample.Generate(n.SampleOptions(UsersFor(size.events)), w.Write)
+				err = sample.Generate(n.SampleOptions(bench.UsersFor(size.events)), w.Write)
 				if cerr := w.Close(); err == nil {
 					err = cerr
 				}
@@ -178,30 +179,30 @@ func BenchmarkApply(b *testing.B) {
 			ctx := context.Background()
 			n := shippedNodes(b)
 			db := openBench(b, n)
-			events, err := n.LoadSample(ctx, db, UsersFor(size.events))
+			events, err := n.LoadSample(ctx, db, bench.UsersFor(size.events))
 			if err != nil {
 				b.Fatal(err)
 			}
 			// The first apply, untimed: it creates the DW partition.
-			if _, err := Run(ctx, db, n.DW); err != nil {
+			if _, err := bench.Run(ctx, db, n.DW); err != nil {
 				b.Fatal(err)
 			}
 			var bareODS, dw, bareDW, rpt time.Duration
 			for b.Loop() {
-				_, d, err := Count(ctx, db, n.BareODS())
+				_, d, err := bench.Count(ctx, db, n.BareODS())
 				if err != nil {
 					b.Fatal(err)
 				}
 				bareODS += d
-				if d, err = Run(ctx, db, n.DW); err != nil {
+				if d, err = bench.Run(ctx, db, n.DW); err != nil {
 					b.Fatal(err)
 				}
 				dw += d
-				if _, d, err = Count(ctx, db, n.BareDW()); err != nil {
+				if _, d, err = bench.Count(ctx, db, n.BareDW()); err != nil {
 					b.Fatal(err)
 				}
 				bareDW += d
-				if d, err = Run(ctx, db, n.RPT); err != nil {
+				if d, err = bench.Run(ctx, db, n.RPT); err != nil {
 					b.Fatal(err)
 				}
 				rpt += d

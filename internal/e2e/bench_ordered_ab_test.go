@@ -1,6 +1,6 @@
 //go:build cgo
 
-package bench
+package e2e
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bench"
 	"github.com/fgen-dev/fgen/internal/chpeer"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -36,7 +37,7 @@ import (
 //
 //	git archive <commit> templates/sql | tar -x -C /tmp/before
 //	FGEN_BENCH_BEFORE=/tmp/before/templates/sql \
-//	    go test -run '^$' -bench '^BenchmarkOrderedAB$' -benchtime 7x -timeout 1h ./internal/bench
+//	    go test -run '^$' -bench '^BenchmarkOrderedAB$' -benchtime 7x -timeout 1h ./internal/e2e
 //
 // The rows are BenchmarkFunnels' (FGEN_BENCH_EVENTS, FGEN_BENCH_USERS,
 // FGEN_BENCH_DATA; scripts/bench_funnels.sh makes 'fgen sample' rows of
@@ -68,7 +69,7 @@ func BenchmarkOrderedAB(b *testing.B) {
 // rows: one user with FGEN_BENCH_BOT_EVENTS events (default 1,000,000).
 //
 //	FGEN_BENCH_BEFORE=/tmp/before/templates/sql \
-//	    go test -run '^$' -bench '^BenchmarkOrderedABBot$' -benchtime 3x -timeout 1h ./internal/bench
+//	    go test -run '^$' -bench '^BenchmarkOrderedABBot$' -benchtime 3x -timeout 1h ./internal/e2e
 func BenchmarkOrderedABBot(b *testing.B) {
 	before := beforeTemplates(b)
 	ctx := context.Background()
@@ -81,7 +82,7 @@ func BenchmarkOrderedABBot(b *testing.B) {
 	if err := n.CreateTables(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	if err := Exec(ctx, db, botRowsSQL(n.Config, n.Day, envInt(b, "FGEN_BENCH_BOT_EVENTS", 1_000_000))); err != nil {
+	if err := bench.Exec(ctx, db, botRowsSQL(n.Config, n.Day, envInt(b, "FGEN_BENCH_BOT_EVENTS", 1_000_000))); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("rounds", func(b *testing.B) { compareOrdered(b, ctx, db, n.Config, n.Day, before, nil) })
@@ -143,7 +144,7 @@ func compareOrdered(b *testing.B, ctx context.Context, db *duckdb.DB, cfg *model
 		}
 	}
 	b.StopTimer()
-	med := func(ds []time.Duration) float64 { return Summarize(ds).Median.Seconds() }
+	med := func(ds []time.Duration) float64 { return bench.Summarize(ds).Median.Seconds() }
 	for _, name := range names {
 		wb, wa := med(wall[name+"/before"]), med(wall[name+"/after"])
 		cb, ca := med(cpu[name+"/before"]), med(cpu[name+"/after"])
