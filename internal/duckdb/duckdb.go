@@ -205,9 +205,10 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 }
 
 // abort rolls back the transaction of a failed job and returns why it
-// failed: ctx's error when ctx ended. The driver interrupts a statement when
-// ctx ends, and its interrupt can land on the next statement instead, such
-// as the ROLLBACK: it is tried twice.
+// failed: ctx's error when ctx ended. The ROLLBACK is tried twice: with the
+// driver's statements, an interrupt sent for ctx could land on the next
+// statement instead (a session's cannot, but a driver that a session falls
+// back to still may).
 func abort(ctx context.Context, s session, err error) error {
 	for range 2 {
 		if _, rerr := s.exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr == nil {
@@ -222,7 +223,7 @@ func abort(ctx context.Context, s session, err error) error {
 
 // closeAfter returns conn to the pool, or, when ctx ended while conn was in
 // use, closes it: an interrupt the driver sent for ctx may still be pending
-// on it, and would fail whatever ran on it next.
+// on it, and would fail whatever ran on it next (defensive, as in abort).
 func closeAfter(ctx context.Context, conn *sql.Conn) {
 	if ctx.Err() != nil {
 		conn.Raw(func(any) error { return driver.ErrBadConn })

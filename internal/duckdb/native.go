@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -30,37 +31,49 @@ type session struct {
 	conn *sql.Conn
 }
 
-// exec runs query, which has no parameters, and returns the number of rows
-// it changed. When ctx ends, DuckDB is interrupted and exec returns an
-// error (the caller reports ctx's).
+// exec runs query, one statement with no parameters, and returns the
+// number of rows it changed. When ctx ends, DuckDB is interrupted and exec
+// returns an error (the caller reports ctx's).
 func (s session) exec(ctx context.Context, query string) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	var n int64
 	err := s.conn.Raw(func(dc any) error {
-		mc, ok := nativeConn(dc)
+		mc, ok := findHandle(dc)
 		if !ok {
-			res, err := dc.(driver.ExecerContext).ExecContext(ctx, query, nil)
+			ex, ok := dc.(driver.ExecerContext)
+			if !ok {
+				return fmt.Errorf("the DuckDB driver's connection is a %T, which runs no statements", dc)
+			}
+			res, err := ex.ExecContext(ctx, query, nil)
 			if err != nil {
 				return err
 			}
 			n, err = res.RowsAffected()
 			return err
 		}
-		var res mapping.Result
-		stop := interruptWhenDone(ctx, mc)
-		state := mapping.Query(mc, query, &res)
-		stop()
-		defer mapping.DestroyResult(&res)
-		if state == mapping.StateError {
-			return errors.New(mapping.ResultError(&res))
-		}
-		n = int64(mapping.RowsChanged(&res))
-		return nil
+		var err error
+		n, err = query1(ctx, mc, query)
+		return err
 	})
 	return n, err
 }
+
+// query1 runs query on mc, interrupted when ctx ends.
+func query1(ctx context.Context, mc mapping.Connection, query string) (int64, error) {
+	stop := interruptWhenDone(ctx, mc)
+	defer stop()
+	var res mapping.Result
+	defer mapping.DestroyResult(&res)
+	if mapping.Query(mc, query, &res) == mapping.StateError {
+		return 0, errors.New(mapping.ResultError(&res))
+	}
+	return int64(mapping.RowsChanged(&res)), nil
+}
+
+// findHandle is nativeConn; tests replace it to run the driver's path.
+var findHandle = nativeConn
 
 var connType = reflect.TypeFor[mapping.Connection]()
 
@@ -89,7 +102,8 @@ const interruptEvery = 100 * time.Millisecond
 // interruptWhenDone interrupts the statement running on mc once ctx ends,
 // and again every interruptEvery until the returned stop is called. stop
 // returns once no interrupt can follow, so none lands on the connection's
-// next statement.
+// next statement. (Had one landed between two statements, DuckDB 2.0 drops
+// an interrupt of a connection that runs none.)
 func interruptWhenDone(ctx context.Context, mc mapping.Connection) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
