@@ -98,7 +98,7 @@ trap 'kill "$sampler" 2>/dev/null; rm -f "$log" "$loads"' EXIT
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$sampler" 2>/dev/null || true
 sort -n "$loads" | awk '{ v[NR] = $1 } END { if (NR) printf "1-minute load average during the run (every 10 s): min %s, median %s, max %s\n", v[1], v[int((NR + 1) / 2)], v[NR] }'
-grep -E '^\s+funnels_bench_test.go:[0-9]+: ' "$log" | sed -E 's/^\s+funnels_bench_test.go:[0-9]+: /  /'
+grep -E '^\s+bench_funnels_test.go:[0-9]+: ' "$log" | sed -E 's/^\s+bench_funnels_test.go:[0-9]+: /  /'
 
 # The benchmark lines: "BenchmarkFunnels/duckdb/bare-2  3  123 ns/op  0.05 s/query".
 awk -v runs="$runs" '
