@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -129,6 +128,3 @@ func interruptWhenDone(ctx context.Context, mc mapping.Connection) (stop func())
 		wg.Wait()
 	}
 }
-
-// literal quotes s as an SQL string literal.
-func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,12 +16,7 @@ import (
 // looks: if an upgrade moves it, statements silently fall back to binding
 // twice, so this fails instead.
 func TestSessionIsNative(t *testing.T) {
-	db := memDB(t)
-	conn, err := db.db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := memConn(t)
 	if err := conn.Raw(func(dc any) error {
 		if _, ok := nativeConn(dc); !ok {
 			return errors.New("nativeConn found no DuckDB handle in the driver's connection")
@@ -54,13 +50,8 @@ func TestSessionExec(t *testing.T) {
 }
 
 func checkSessionExec(t *testing.T) {
-	db := memDB(t)
 	ctx := context.Background()
-	conn, err := db.db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := memConn(t)
 	s := session{conn}
 	for _, c := range []struct {
 		query string
@@ -93,13 +84,8 @@ func checkSessionExec(t *testing.T) {
 // markNode writes its values as literals: quotes and backslashes in a
 // table's name, a partition value or a fingerprint survive.
 func TestMarkNodeQuotes(t *testing.T) {
-	db := memDB(t)
 	ctx := context.Background()
-	conn, err := db.db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := memConn(t)
 	for i, v := range []string{`it's`, `a\'; DROP TABLE fgen_partitions; --`, `''`, `é\`} {
 		table, value, fp := "t"+v, fmt.Sprintf("2021030%d/%s", i, v), "fp"+v
 		for range 2 { // the INSERT, then the UPDATE
@@ -121,12 +107,7 @@ func TestMarkNodeQuotes(t *testing.T) {
 // A statement whose ctx ends is interrupted, and the connection runs the
 // next statement.
 func TestSessionInterrupts(t *testing.T) {
-	db := memDB(t)
-	conn, err := db.db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := memConn(t)
 	s := session{conn}
 	var mc mapping.Connection
 	if err := conn.Raw(func(dc any) error { mc, _ = nativeConn(dc); return nil }); err != nil {
@@ -166,13 +147,8 @@ func TestSessionInterrupts(t *testing.T) {
 // ExecContext, which binds it twice on DuckDB 2.0, with a session's exec,
 // which binds it once: a constant, and a report-shaped query of a table.
 func BenchmarkStatement(b *testing.B) {
-	db := memDB(b, `CREATE TABLE t (uid BIGINT, ev VARCHAR, dt VARCHAR)`)
 	ctx := context.Background()
-	conn, err := db.db.Conn(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close()
+	conn := memConn(b, `CREATE TABLE t (uid BIGINT, ev VARCHAR, dt VARCHAR)`)
 	report := `SELECT ev, count(DISTINCT uid), count(*) FILTER (WHERE ev = 'click'),
        list_reduce(list(uid ORDER BY uid), lambda a, x: a + x, 0)
 FROM t WHERE dt = '20210303' GROUP BY GROUPING SETS ((), (ev))`
@@ -193,4 +169,16 @@ FROM t WHERE dt = '20210303' GROUP BY GROUPING SETS ((), (ev))`
 			}
 		})
 	}
+}
+
+// memConn is a connection to a new in-memory database (memDB, with stmts
+// run), closed when the test ends.
+func memConn(t testing.TB, stmts ...string) *sql.Conn {
+	t.Helper()
+	conn, err := memDB(t, stmts...).db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }
