@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -24,17 +23,14 @@ import (
 // row with a NULL key. Random ODS rows with few distinct values make many
 // copies that differ in NULLs and ties.
 func TestDWDedupMatchesRowNumber(t *testing.T) {
-	shipped, err := os.ReadFile("../../funnel.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dwAt := strings.Index(string(shipped), "\n[dw]")
-	twoKeys := string(shipped[:dwAt]) + strings.NewReplacer(
+	text := string(shipped(t))
+	dwAt := strings.Index(text, "\n[dw]")
+	twoKeys := text[:dwAt] + strings.NewReplacer(
 		`dedup_by = ["md5"]`, `dedup_by = ["md5", "device"]`,
 		`{ name = "use_time",                type = "BIGINT"`, `{ name = "use_time",                type = "DOUBLE"`,
-	).Replace(string(shipped[dwAt:]))
+	).Replace(text[dwAt:])
 	for _, tc := range []struct{ name, toml string }{
-		{"shipped", string(shipped)},
+		{"shipped", text},
 		{"two keys and a cast", twoKeys},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,7 +102,7 @@ func checkDedup(t *testing.T, cfg *models.Config) {
 		t.Fatalf("%d rows kept: the data does not exercise the dedup", len(got))
 	}
 	if !slices.Equal(got, want) {
-		t.Errorf("the DW node kept %d rows, the ROW_NUMBER form %d; first differences:\n%s", len(got), len(want), firstDiff(got, want))
+		t.Errorf("the DW node kept %d rows, the ROW_NUMBER form %d; first differences (- only in the node, + only in ROW_NUMBER):\n%s", len(got), len(want), multisetDiff(got, want))
 	}
 }
 
@@ -138,49 +134,17 @@ func rowNumberForm(cfg *models.Config, day string) string {
 		strings.Join(order, ", "), q(cfg.ODS.Name), day, strings.Join(nulls, " OR "))
 }
 
-// queryRows returns the rows of a query as sorted text lines.
+// queryRows returns the rows of a query as sorted text lines (keyOf).
 func queryRows(t *testing.T, db *duckdb.DB, query string) []string {
 	t.Helper()
 	res, err := db.Query(context.Background(), query)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, query)
 	}
-	var lines []string
-	for _, row := range res.Values {
-		var b strings.Builder
-		for i, v := range row {
-			if i > 0 {
-				b.WriteString(" | ")
-			}
-			if v == nil {
-				b.WriteString("NULL")
-			} else {
-				fmt.Fprintf(&b, "%q", *v)
-			}
-		}
-		lines = append(lines, b.String())
+	lines := make([]string, len(res.Values))
+	for i, row := range res.Values {
+		lines[i] = keyOf(row)
 	}
 	slices.Sort(lines)
 	return lines
-}
-
-func firstDiff(got, want []string) string {
-	var b strings.Builder
-	i, j, n := 0, 0, 0
-	for (i < len(got) || j < len(want)) && n < 10 {
-		switch {
-		case j >= len(want) || (i < len(got) && got[i] < want[j]):
-			fmt.Fprintf(&b, "  only in the node:     %s\n", got[i])
-			i++
-			n++
-		case i >= len(got) || want[j] < got[i]:
-			fmt.Fprintf(&b, "  only in ROW_NUMBER:   %s\n", want[j])
-			j++
-			n++
-		default:
-			i++
-			j++
-		}
-	}
-	return b.String()
 }

@@ -265,11 +265,7 @@ func (fx *funnelsFixture) chVersion() string {
 // (funnelsConfig), rendered for DuckDB and bound to day.
 func funnelsNodes(b *testing.B, day string) *bench.Nodes {
 	b.Helper()
-	base, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	text := string(base)
+	text := string(readFile(b, modesConfig))
 	text = text[:strings.Index(text, "\n[[funnels]]")] + funnelsConfig + text[strings.Index(text, "\n[targets.local]"):]
 	cfg, err := models.Parse("funnel.toml", []byte(text))
 	if err != nil {

@@ -81,18 +81,7 @@ func newLocal(t testing.TB, cfgText []byte) *local {
 // editedModes returns modes.toml with edits.
 func editedModes(t testing.TB, edits ...funneltest.Edit) []byte {
 	t.Helper()
-	data, err := os.ReadFile(modesConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(edits) == 0 {
-		return data
-	}
-	data, err = funneltest.EditConfig(data, edits...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return configFile(t, modesConfig, edits...)
 }
 
 // run loads rows (each into the partition its Dt names), loads an empty file

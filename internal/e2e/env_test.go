@@ -39,7 +39,12 @@ const shippedPath = "../../funnel.toml"
 
 func shipped(t testing.TB) []byte {
 	t.Helper()
-	data, err := os.ReadFile(shippedPath)
+	return readFile(t, shippedPath)
+}
+
+func readFile(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +54,24 @@ func shipped(t testing.TB) []byte {
 // edited returns the shipped funnel.toml with the edits applied.
 func edited(t testing.TB, edits ...funneltest.Edit) []byte {
 	t.Helper()
-	data, err := funneltest.EditConfig(shipped(t), edits...)
+	return editedFile(t, shippedPath, edits...)
+}
+
+// configFile is the config file at path as it is when there are no
+// edits, else editedFile.
+func configFile(t testing.TB, path string, edits ...funneltest.Edit) []byte {
+	t.Helper()
+	if len(edits) == 0 {
+		return readFile(t, path)
+	}
+	return editedFile(t, path, edits...)
+}
+
+// editedFile is the config file at path with edits applied (re-encoded by
+// funneltest.EditConfig even when there are none).
+func editedFile(t testing.TB, path string, edits ...funneltest.Edit) []byte {
+	t.Helper()
+	data, err := funneltest.EditConfig(readFile(t, path), edits...)
 	if err != nil {
 		t.Fatal(err)
 	}

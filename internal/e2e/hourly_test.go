@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -19,14 +18,7 @@ import (
 // partitioned by (dt, hh), a daily events funnel, and two hourly funnels
 // (ordered with a breakdown and medians, users).
 func hourlyConfig(t testing.TB, edits ...funneltest.Edit) []byte {
-	data, err := os.ReadFile("../../generator/testdata/configs/hourly.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if data, err = funneltest.EditConfig(data, edits...); err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return editedFile(t, "../../generator/testdata/configs/hourly.toml", edits...)
 }
 
 // hourlyVariants are hourly configs, as edits of the golden hourly config.

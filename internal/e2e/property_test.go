@@ -47,16 +47,7 @@ func (v variant) config(t testing.TB) []byte {
 	if v.file == "" {
 		return edited(t, v.edits...)
 	}
-	data, err := os.ReadFile(v.file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(v.edits) > 0 {
-		if data, err = funneltest.EditConfig(data, v.edits...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return data
+	return configFile(t, v.file, v.edits...)
 }
 
 const f0 = "funnels[0]"
