@@ -104,15 +104,6 @@ func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 	return fmt.Errorf("a row of %s=%s already in %s has %s", l.opts.Partition, bad.day, l.opts.Table, l.hourMsg(bad.hour))
 }
 
-// stringArgs are ss as query arguments.
-func stringArgs(ss []string) []any {
-	args := make([]any, len(ss))
-	for i, s := range ss {
-		args[i] = s
-	}
-	return args
-}
-
 // badHour is a row of an hourly table, in the table, without an hour or
 // with one not 00 to 23: its day, and its hour.
 type badHour struct {
@@ -126,10 +117,14 @@ func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (
 	if l.opts.HourPartition == "" || len(days) == 0 {
 		return nil, nil
 	}
+	in := make([]string, len(days))
+	for i, d := range days {
+		in[i] = sqlString(d)
+	}
 	q := fmt.Sprintf(`SELECT %[1]s, %[2]s FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT %[5]s) LIMIT 1`,
-		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), strings.TrimSuffix(strings.Repeat("?, ", len(days)), ", "), isHour(quote(l.opts.HourPartition)))
+		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), strings.Join(in, ", "), isHour(quote(l.opts.HourPartition)))
 	var bad badHour
-	switch err := tx.QueryRow(ctx, q, stringArgs(days), &bad.day, &bad.hour); {
+	switch err := tx.QueryRow(ctx, q, nil, &bad.day, &bad.hour); {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, nil
 	case err != nil:
