@@ -6,20 +6,23 @@ package templates
 import (
 	"embed"
 	"io/fs"
+	"sync"
 )
 
 //go:embed sql/*.tmpl
 var sqlFS embed.FS
 
 // FS returns the SQL templates: the shared node and table templates and one
-// dialect file per engine (maxcompute.tmpl, duckdb.tmpl).
-func FS() fs.FS {
+// dialect file per engine (maxcompute.tmpl, duckdb.tmpl). It returns the
+// same value on every call, so that a caller can tell these templates from
+// others (generator parses them once).
+var FS = sync.OnceValue(func() fs.FS {
 	sub, err := fs.Sub(sqlFS, "sql")
 	if err != nil {
 		panic(err)
 	}
 	return sub
-}
+})
 
 // Starter is the commented funnel.toml written by 'fgen init'. It reproduces
 // the article's pipeline and is the repository's own funnel.toml.
