@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
@@ -107,6 +108,11 @@ func ran(sql string) {
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// The cases allocate much short-lived garbage (configs, rendered SQL,
+	// random rows, report rows) on a small live heap: collecting at four
+	// times the live heap, not twice, took about 4 % less CPU in this
+	// package (3 runs each way, 2 cores).
+	debug.SetGCPercent(400)
 	code := m.Run()
 	filtered := flag.Lookup("test.run").Value.String() != "" || flag.Lookup("test.skip").Value.String() != ""
 	if code == 0 && !filtered {
