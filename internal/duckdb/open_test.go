@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,77 @@ func TestOpenBoundsMemory(t *testing.T) {
 			}
 			if limit != tc.limit || temp != tc.temp {
 				t.Errorf("memory_limit %q, temp_directory %q; want %q, %q", limit, temp, tc.limit, tc.temp)
+			}
+		})
+	}
+}
+
+// BenchmarkOpen opens and closes a database file that fgen already set up,
+// as every fgen command on the local target does.
+func BenchmarkOpen(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "local.duckdb")
+	db, err := Open(Options{Path: path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	for b.Loop() {
+		db, err := Open(Options{Path: path})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Open brings fgen's bookkeeping table up to date whatever state it finds
+// it in: missing, from before fgen kept written_at and fingerprint, or
+// current; and a database it already set up opens unchanged, its notes
+// kept.
+func TestOpenKeepsBooks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup string // run on the file before Open
+	}{
+		{"new file", ""},
+		{"no table", "CREATE TABLE other (x INTEGER)"},
+		{"an old table", "CREATE TABLE fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value)); INSERT INTO fgen_partitions VALUES ('t', '20210303')"},
+		{"half migrated", "CREATE TABLE fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, written_at TIMESTAMP, PRIMARY KEY (table_name, value)); INSERT INTO fgen_partitions VALUES ('t', '20210303', NULL)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "w.duckdb")
+			if tc.setup != "" {
+				raw, err := sql.Open("duckdb", path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := raw.Exec(tc.setup); err != nil {
+					t.Fatal(err)
+				}
+				raw.Close()
+			}
+			for open := range 2 {
+				db, err := Open(Options{Path: path})
+				if err != nil {
+					t.Fatalf("open %d: %v", open+1, err)
+				}
+				var cols string
+				if err := db.db.QueryRow(`SELECT string_agg(name || ' ' || type, ', ' ORDER BY cid) FROM pragma_table_info('fgen_partitions')`).Scan(&cols); err != nil {
+					t.Fatal(err)
+				}
+				if want := "table_name VARCHAR, value VARCHAR, written_at TIMESTAMP, fingerprint VARCHAR"; cols != want {
+					t.Errorf("open %d: fgen_partitions has %s, want %s", open+1, cols, want)
+				}
+				var notes int
+				if err := db.db.QueryRow(`SELECT count(*) FROM fgen_partitions`).Scan(&notes); err != nil {
+					t.Fatal(err)
+				}
+				if want := strings.Count(tc.setup, "INSERT"); notes != want {
+					t.Errorf("open %d: %d notes, want %d", open+1, notes, want)
+				}
+				db.Close()
 			}
 		})
 	}
