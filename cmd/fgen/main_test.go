@@ -8,21 +8,18 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fgen-dev/fgen/internal/testmain"
 )
 
 func TestMain(m *testing.M) {
 	// A MaxCompute job of the double finishes at its second poll; the
 	// tests wait 2ms for it, not poll_interval's 100ms or more.
 	pollEvery = 2 * time.Millisecond
-	// The tests allocate much short-lived garbage on a small heap:
-	// collecting at four times the live heap, not twice, took 14.4 and
-	// 13.7 CPU-s against 15.5 and 15.7 (two runs each, 2 cores).
-	debug.SetGCPercent(400)
-	os.Exit(m.Run())
+	testmain.Run(m)
 }
 
 // result is one fgen run.

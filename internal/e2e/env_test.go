@@ -30,6 +30,7 @@ import (
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/reference"
 	"github.com/fgen-dev/fgen/internal/report"
+	"github.com/fgen-dev/fgen/internal/testmain"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -108,11 +109,7 @@ func ran(sql string) {
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	// The cases allocate much short-lived garbage (configs, rendered SQL,
-	// random rows, report rows) on a small live heap: collecting at four
-	// times the live heap, not twice, took about 4 % less CPU in this
-	// package (3 runs each way, 2 cores).
-	debug.SetGCPercent(400)
+	debug.SetGCPercent(testmain.GCPercent) // as testmain.Run, which exits before the check below
 	code := m.Run()
 	filtered := flag.Lookup("test.run").Value.String() != "" || flag.Lookup("test.skip").Value.String() != ""
 	if code == 0 && !filtered {

@@ -37,7 +37,7 @@ var layers = []struct {
 
 // harness are the packages of tests: they may import anything, and nothing
 // but tests imports them.
-var harness = []string{"internal/funneltest", "internal/odpstest", "internal/reference", "internal/chpeer", "internal/e2e", "internal/layers"}
+var harness = []string{"internal/funneltest", "internal/odpstest", "internal/reference", "internal/chpeer", "internal/e2e", "internal/layers", "internal/testmain"}
 
 type pkg struct {
 	ImportPath string
