@@ -16,7 +16,9 @@ var sqlFS embed.FS
 // dialect file per engine (maxcompute.tmpl, duckdb.tmpl). It returns the
 // same value on every call, so that a caller can tell these templates from
 // others (generator parses them once).
-var FS = sync.OnceValue(func() fs.FS {
+func FS() fs.FS { return sqlDir() }
+
+var sqlDir = sync.OnceValue(func() fs.FS {
 	sub, err := fs.Sub(sqlFS, "sql")
 	if err != nil {
 		panic(err)
