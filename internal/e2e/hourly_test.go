@@ -156,7 +156,6 @@ func TestHourlyUpstreamMissingHours(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "hourly", hourlyConfig(t, funneltest.Set("funnels[1].report.median_seconds_column", nil)))
 	day := "20261201"
-	e.ensureODS()
 	// Hours 00 to 06 and 08 to 12 of the day landed (an hourly sync that
 	// stopped), each marked as 'fgen load' marks the hours of a day.
 	for _, h := range bizdate.Hours {
