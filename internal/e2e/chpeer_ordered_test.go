@@ -80,10 +80,11 @@ func TestOrderedMatchesReference(t *testing.T) {
 			for seed := range tc.cases() {
 				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 					t.Parallel()
-					l := newLocal(t, cfgText)
-					rows, days := randomRows(l, tc.window, uint64(seed), botEvents())
-					l.run(rows, days)
-					l.requireReference(rows, days, orderedFunnel, overnightFunnel)
+					e := newEnv(t, tc.name, cfgText)
+					rows, days := randomRows(e, tc.window, uint64(seed), botEvents())
+					e.loadDays(rows, 1, days)
+					e.mustApply(days...)
+					e.requireReference(rows, days, orderedFunnel, overnightFunnel)
 				})
 			}
 		})
@@ -91,8 +92,8 @@ func TestOrderedMatchesReference(t *testing.T) {
 }
 
 // randomRows returns random ODS rows on two or three consecutive days for
-// l's config, with a bot of bot events on one of them, and the days.
-func randomRows(l *local, window int64, seed uint64, bot int) ([]reference.ODSRow, []string) {
+// e's config, with a bot of bot events on one of them, and the days.
+func randomRows(e *env, window int64, seed uint64, bot int) ([]reference.ODSRow, []string) {
 	r := rand.New(rand.NewPCG(seed, 0x0f6e))
 	start := time.Date(2024, 2, 27, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(30))
 	days := make([]string, 2+r.IntN(2))
@@ -101,15 +102,15 @@ func randomRows(l *local, window int64, seed uint64, bot int) ([]reference.ODSRo
 	}
 	rows := reference.RandomRows(r, reference.RandomOptions{
 		Days:        days,
-		Events:      funneltest.StageEvents(l.cfg),
+		Events:      funneltest.StageEvents(e.cfg),
 		OtherEvents: []string{"login", "evt_unknown", "Browse"},
-		Dims:        l.lay.Dims,
+		Dims:        e.lay.Dims,
 		Users:       2 + r.IntN(30),
 		Sessions:    20 + r.IntN(200),
 		Window:      window,
 	})
 	if bot > 0 {
-		rows = append(rows, botRows(r, days[r.IntN(len(days))], bot, window, funneltest.StageEvents(l.cfg))...)
+		rows = append(rows, botRows(r, days[r.IntN(len(days))], bot, window, funneltest.StageEvents(e.cfg))...)
 	}
 	return rows, days
 }
@@ -190,11 +191,12 @@ func TestOrderedEdges(t *testing.T) {
 		key, user, event := fmt.Sprintf("z%d", i), "epoch", []string{"browse", "click", "purchase", "click", "purchase"}[i]
 		rows = append(rows, reference.ODSRow{Dt: "19700101", DedupKey: &key, User: &user, Event: &event, TS: at})
 	}
-	l := newLocal(t, editedModes(t))
+	e := newEnv(t, "edges", editedModes(t))
 	days := []string{"19700101", day}
-	l.run(rows, days)
-	l.requireReference(rows, days, orderedFunnel, overnightFunnel)
-	got := l.totals(orderedFunnel)[day]
+	e.loadDays(rows, 1, days)
+	e.mustApply(days...)
+	e.requireReference(rows, days, orderedFunnel, overnightFunnel)
+	got := e.totals(orderedFunnel)[day]
 	// browse: every user but only-later. click: ties, exactly-w, w-plus-one,
 	// later-entry, copies, two-chains, stale-click, last-second and
 	// click-refresh (before-entry's click precedes its entry). purchase: ties,
@@ -224,17 +226,18 @@ func TestOrderedMatchesWindowFunnel(t *testing.T) {
 			cfgText := editedModes(t, tc.edits...)
 			for seed := range tc.cases() {
 				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-					l := newLocal(t, cfgText)
-					rows, days := randomRows(l, tc.window, uint64(seed), 5_000)
-					l.run(rows, days)
+					e := newEnv(t, tc.name, cfgText)
+					rows, days := randomRows(e, tc.window, uint64(seed), 5_000)
+					e.loadDays(rows, 1, days)
+					e.mustApply(days...)
 					for _, i := range []int{orderedFunnel, overnightFunnel} {
-						f := &l.cfg.Funnels[i]
+						f := &e.cfg.Funnels[i]
 						if len(f.Stages) > chpeer.MaxStages {
 							t.Fatalf("%s has %d stages", f.Name, len(f.Stages))
 						}
-						data, least := l.dwCSV(f, days)
+						data, least := e.dwCSV(f, days)
 						cf := chpeer.Funnel{Table: fmt.Sprintf("fgen_chpeer_%s_%d", tc.name, seed), Base: least, Window: f.Window.Seconds,
-							Partition: l.cfg.DW.Partition, User: f.UserColumn, Event: f.EventColumn, Time: f.TimeColumn.Name}
+							Partition: e.cfg.DW.Partition, User: f.UserColumn, Event: f.EventColumn, Time: f.TimeColumn.Name}
 						cf.Table = sanitize(cf.Table)
 						for _, s := range f.Stages {
 							cf.Stages = append(cf.Stages, s.Events)
@@ -245,7 +248,7 @@ func TestOrderedMatchesWindowFunnel(t *testing.T) {
 						if err := peer.InsertCSV(ctx, cf.Table, bytes.NewReader(data)); err != nil {
 							t.Fatal(err)
 						}
-						local := l.totals(i)
+						local := e.totals(i)
 						for _, day := range days {
 							cf.Day, cf.Next = day, ""
 							if f.DayBoundary == "cross_midnight" {

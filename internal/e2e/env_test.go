@@ -335,6 +335,18 @@ func (e *env) load(rows []reference.ODSRow, parts int) {
 	}
 }
 
+// loadDays loads rows as load does, and an empty file into each of days
+// that none of them names.
+func (e *env) loadDays(rows []reference.ODSRow, parts int, days []string) {
+	e.t.Helper()
+	e.load(rows, parts)
+	for _, d := range days {
+		if !slices.ContainsFunc(rows, func(row reference.ODSRow) bool { return row.Dt == d }) {
+			e.loadEmpty(d)
+		}
+	}
+}
+
 // loadEmpty loads an empty file into each day's partition: the day's logs
 // landed and there were none.
 func (e *env) loadEmpty(days ...string) {
@@ -458,26 +470,48 @@ func (e *env) report(i int) []report.Row {
 	if !slices.Equal(got, want) || part != 1 && !f.Hourly() || part != 2 && f.Hourly() {
 		e.t.Fatalf("%s columns:\n got %v\nwant %v", f.Report.Table, got, want)
 	}
-	r, err := report.Read(context.Background(), e.wh, e.proj, f, "", "")
+	return e.readReport(i)
+}
+
+// readReport reads the RPT table of funnel i back, as 'fgen report' does.
+func (e *env) readReport(i int) []report.Row {
+	e.t.Helper()
+	r, err := report.Read(context.Background(), e.wh, e.proj, &e.cfg.Funnels[i], "", "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return r.Rows
 }
 
-// checkReports compares every funnel's RPT rows with the reference computed
-// from the raw rows, for days.
+// checkReports compares every funnel's RPT rows (report, its columns
+// checked) with the reference computed from the raw rows, for days.
 func (e *env) checkReports(rows []reference.ODSRow, days []string) {
+	e.t.Helper()
+	all := make([]int, len(e.cfg.Funnels))
+	for i := range all {
+		all[i] = i
+	}
+	e.compareReports(rows, days, e.report, all)
+}
+
+// requireReference compares the RPT rows of funnels (readReport) with the
+// reference computed from the raw rows, for days.
+func (e *env) requireReference(rows []reference.ODSRow, days []string, funnels ...int) {
+	e.t.Helper()
+	e.compareReports(rows, days, e.readReport, funnels)
+}
+
+func (e *env) compareReports(rows []reference.ODSRow, days []string, read func(int) []report.Row, funnels []int) {
 	e.t.Helper()
 	rules, err := e.lay.Rules(e.cfg)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	dw := reference.Clean(rows, rules)
-	for i := range e.cfg.Funnels {
+	for _, i := range funnels {
 		f := &e.cfg.Funnels[i]
 		want := reference.Compute(funneltest.Funnel(e.cfg, i), dw, days)
-		got := e.report(i)
+		got := read(i)
 		if d := funneltest.Diff(f, got, want); len(d) > 0 {
 			e.t.Errorf("%s: %s differs from the reference in %d places:\n  %s", e.label, f.Report.Table, len(d), strings.Join(firstN(d, 20), "\n  "))
 		}

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,12 +103,7 @@ func runHourlyCase(t *testing.T, label string, cfgText []byte, seed uint64) {
 		opts.DimValues = 2 + r.IntN(6)
 	}
 	rows := e.lay.SpreadHours(r, reference.RandomRows(r, opts))
-	e.load(rows, 2)
-	for _, d := range days {
-		if !slices.ContainsFunc(rows, func(row reference.ODSRow) bool { return row.Dt == d }) {
-			e.loadEmpty(d)
-		}
-	}
+	e.loadDays(rows, 2, days)
 	e.mustApply(days...)
 	e.requireInSync()
 

@@ -429,16 +429,7 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64, adjust fun
 	rows := reference.RandomRows(r, opts)
 	sawCase(e.cfg, rows, days)
 
-	e.load(rows, 1+r.IntN(3))
-	has := map[string]bool{}
-	for _, row := range rows {
-		has[row.Dt] = true
-	}
-	for _, d := range days {
-		if !has[d] {
-			e.loadEmpty(d)
-		}
-	}
+	e.loadDays(rows, 1+r.IntN(3), days)
 	// One apply: with cross_midnight, day D's report reads D+1's DW rows, so
 	// apply must build every day's DW before the reports (the last day's
 	// D+1 has no rows here, for the reference as for the SQL).
