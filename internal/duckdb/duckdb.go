@@ -514,7 +514,8 @@ func (d *DB) Query(ctx context.Context, q string) (*warehouse.Rows, error) {
 	return out, rows.Err()
 }
 
-func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+// quote quotes a name for DuckDB.
+var quote = generator.DuckDB.QuoteIdent
 
 // ReplacePartitions replaces the partitions days of table, in one
 // transaction, with the rows fill writes on the given connection.

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fgen-dev/fgen/generator"
 )
 
 // kind is what fgen itself checks of a column's values before DuckDB
@@ -160,6 +162,7 @@ func columnNames(cols []column) string {
 // noDayFrom is loader.timeCol of a load without DayFrom: no column.
 const noDayFrom = -3
 
-func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+// quote quotes a name for DuckDB.
+var quote = generator.DuckDB.QuoteIdent
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
