@@ -104,6 +104,33 @@ func TestMarkNodeQuotes(t *testing.T) {
 	}
 }
 
+// markPartitions notes each partition once, whether none, some or all of
+// its values were noted before, and gives each the latest fingerprint.
+func TestMarkPartitionsSomeNoted(t *testing.T) {
+	ctx := context.Background()
+	conn := memConn(t)
+	for _, step := range []struct {
+		values []string
+		fp     string
+		want   string // every note after the step, value:fingerprint
+	}{
+		{[]string{"a", "b"}, "1", "a:1 b:1"},
+		{[]string{"b", "c", "d"}, "2", "a:1 b:2 c:2 d:2"},
+		{[]string{"d", "c", "b", "a"}, "3", "a:3 b:3 c:3 d:3"},
+		{[]string{"it's"}, "4", "a:3 b:3 c:3 d:3 it's:4"},
+		{[]string{"e", "it's"}, "5", "a:3 b:3 c:3 d:3 e:5 it's:5"},
+	} {
+		if err := markPartitions(ctx, session{conn}, "t", step.values, step.fp); err != nil {
+			t.Fatalf("%v: %v", step.values, err)
+		}
+		var got string
+		err := conn.QueryRowContext(ctx, `SELECT string_agg(value || ':' || fingerprint, ' ' ORDER BY value) FROM fgen_partitions WHERE table_name = 't'`).Scan(&got)
+		if err != nil || got != step.want {
+			t.Errorf("after %v: %q, %v; want %q", step.values, got, err, step.want)
+		}
+	}
+}
+
 // A statement whose ctx ends is interrupted, and the connection runs the
 // next statement.
 func TestSessionInterrupts(t *testing.T) {
