@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,17 +151,12 @@ func TestParquetMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	rows, err := w.conn.(driver.QueryerContext).QueryContext(context.Background(), `SELECT current_setting('memory_limit'), current_setting('temp_directory')`, nil)
-	if err != nil {
+	var limit, temp string
+	if err := w.db.QueryRow(`SELECT current_setting('memory_limit'), current_setting('temp_directory')`).Scan(&limit, &temp); err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	v := make([]driver.Value, 2)
-	if err := rows.Next(v); err != nil {
-		t.Fatal(err)
-	}
-	if temp, _ := v[1].(string); v[0] != "244.1 MiB" || filepath.Dir(filepath.Dir(temp)) != dir || !strings.HasPrefix(filepath.Base(filepath.Dir(temp)), ".fgen-sample-") {
-		t.Errorf("memory_limit %q, temp_directory %q; want 244.1 MiB and a staging directory in %s", v[0], v[1], dir)
+	if limit != "244.1 MiB" || filepath.Dir(filepath.Dir(temp)) != dir || !strings.HasPrefix(filepath.Base(filepath.Dir(temp)), ".fgen-sample-") {
+		t.Errorf("memory_limit %q, temp_directory %q; want 244.1 MiB and a staging directory in %s", limit, temp, dir)
 	}
 }
 

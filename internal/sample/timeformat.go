@@ -119,16 +119,3 @@ func (f TimeFormat) appendText(b []byte, e *Event) []byte {
 	}
 	return at.In(f.zone).AppendFormat(b, f.layout)
 }
-
-// value is e's time as the appender takes it.
-func (f TimeFormat) value(e *Event) any {
-	switch f.kind {
-	case tsMillis:
-		return e.TS*1000 + int64(e.MS)
-	case tsDatetime:
-		return time.Unix(e.TS, int64(e.MS)*1e6).UTC()
-	case tsString:
-		return string(f.appendText(nil, e))
-	}
-	return e.TS
-}
