@@ -28,8 +28,14 @@ func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, day string, 
 	return ingest.Load(ctx, l.DB, ingest.ODS(cfg, day, files, appendRows))
 }
 
+// createSample creates a sample file at path of any format, Parquet
+// through DuckDB.
+func createSample(path string, tf sample.TimeFormat) (sample.Writer, error) {
+	return ingest.CreateSample(path, tf)
+}
+
 func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (int64, error) {
 	return l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
-		return sample.AppendTo(ctx, conn, cfg.ODS.Name, so)
+		return ingest.AppendSample(ctx, conn, cfg.ODS.Name, so)
 	})
 }

@@ -118,7 +118,7 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 }
 
 func writeSample(path string, so sample.Options) (int64, error) {
-	w, err := sample.Create(path, so.Time)
+	w, err := createSample(path, so.Time)
 	if err != nil {
 		return 0, err
 	}

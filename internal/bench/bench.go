@@ -26,6 +26,7 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/ingest"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -101,7 +102,7 @@ func (n *Nodes) LoadSample(ctx context.Context, db *duckdb.DB, users int) (int64
 	ods := n.Config.ODS
 	so := n.SampleOptions(users)
 	return db.ReplacePartitions(ctx, ods.Name, ods.Partition, []string{n.Day}, func(conn *sql.Conn) (int64, error) {
-		return sample.AppendTo(ctx, conn, ods.Name, so)
+		return ingest.AppendSample(ctx, conn, ods.Name, so)
 	})
 }
 

@@ -18,6 +18,10 @@
 // partition column names or, when it names none, the date of its time
 // (DayFrom): DuckDB computes those dates, once to know which partitions the
 // load replaces and again as it inserts the rows, with one expression.
+//
+// It also moves fgen sample's rows (internal/sample, plain Go) through
+// DuckDB: AppendSample appends them to a table and CreateSample writes them
+// to a Parquet file, both from CSV parts that DuckDB's reader takes in bulk.
 package ingest
 
 import (

@@ -1,12 +1,13 @@
 // Package sample generates synthetic ODS events for fgen's conversion funnels
-// and writes them as JSON Lines, CSV or Parquet, or appends them to a DuckDB
-// table.
+// and writes them as JSON Lines or CSV. It is plain Go: DuckDB writes them
+// as Parquet or appends them to a table (internal/ingest: CreateSample,
+// AppendSample), from the CSV this package writes.
 //
 // # Shape
 //
 // Rows follow the seed's ods_user_trace_data (see [Columns]) plus the
 // partition column dt (yyyymmdd, the business day). Every file format and
-// [AppendTo] carry dt as a trailing 13th column, because a row's partition
+// table of sample rows carries dt as a trailing 13th column, because a row's partition
 // cannot be derived from its ts (see late rows below).
 //
 // For each business day D a pool of Options.Users users is active; half of

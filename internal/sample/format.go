@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,20 +56,23 @@ type Writer interface {
 	Close() error
 }
 
+// ErrParquet is Create's error for a Parquet file, which DuckDB writes
+// (ingest.CreateSample): this package is plain Go, and a build of fgen
+// without cgo has no DuckDB.
+var ErrParquet = errors.New("writing Parquet takes DuckDB, and this fgen was built without cgo (CGO_ENABLED=0), so it has none; " +
+	"write .jsonl or .csv, or build fgen with cgo (CGO_ENABLED=1 and a C compiler)")
+
 // Create creates (or truncates) the file at path and returns a Writer for the
 // format FormatFromPath chooses, writing ts as tf says; Close also closes
-// the file. On an error the caller should remove the partial file.
+// the file. On an error the caller should remove the partial file. For a
+// Parquet file it returns ErrParquet.
 func Create(path string, tf TimeFormat) (Writer, error) {
 	f, err := FormatFromPath(path)
 	if err != nil {
 		return nil, err
 	}
 	if f == Parquet {
-		w, err := NewParquetWriter(path, tf)
-		if err != nil {
-			return nil, err
-		}
-		return w, nil
+		return nil, fmt.Errorf("%s: %w", path, ErrParquet)
 	}
 	file, err := os.Create(path)
 	if err != nil {
@@ -148,8 +152,9 @@ func columnType(i int, tf TimeFormat) string {
 // tsColumn is the index of ts in Columns.
 const tsColumn = 2
 
-// createTableSQL is the DuckDB DDL of a table for the rows of this package.
-func createTableSQL(table string, tf TimeFormat) string {
+// CreateTableSQL is the DuckDB DDL of a table for the rows of this package,
+// ts as tf says.
+func CreateTableSQL(table string, tf TimeFormat) string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE ")
 	b.WriteString(table)

@@ -15,8 +15,8 @@ const (
 	DefaultStart = "20210303"
 )
 
-// PartitionColumn is the trailing column that files and [AppendTo] add after
-// [Columns]: the business day yyyymmdd a row belongs to.
+// PartitionColumn is the trailing column that files and tables of sample
+// rows add after [Columns]: the business day yyyymmdd a row belongs to.
 const PartitionColumn = "dt"
 
 // LateSpill bounds how far past the end of its business day a row's ts may

@@ -9,8 +9,8 @@ import (
 	"github.com/fgen-dev/fgen/models"
 )
 
-// TimeFormat is how files and [AppendTo] write the ts column. The zero
-// value is BIGINT epoch seconds, the seed's.
+// TimeFormat is how files and tables of sample rows hold the ts column. The
+// zero value is BIGINT epoch seconds, the seed's.
 type TimeFormat struct {
 	kind   timeKind
 	layout string         // tsString: the Go layout of the column's format

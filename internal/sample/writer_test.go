@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -215,4 +216,16 @@ func FuzzAppendCSVString(f *testing.F) {
 			t.Fatalf("%q written as %q read back as %q, %v", s, line, rec, err)
 		}
 	})
+}
+
+// Parquet is DuckDB's to write (ingest.CreateSample): Create refuses it and
+// creates no file.
+func TestCreateRefusesParquet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ods.parquet")
+	if w, err := Create(path, TimeFormat{}); !errors.Is(err, ErrParquet) || w != nil {
+		t.Fatalf("Create(%s) = %v, %v; want ErrParquet", path, w, err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("Create left %s: %v", path, err)
+	}
 }

@@ -1,8 +1,7 @@
 // Package duckutil holds the small helpers that fgen's DuckDB engine
-// (internal/duckdb), its file loader (internal/ingest) and its sample
-// loader (internal/sample, AppendTo) share to stage rows for DuckDB and to
-// clean up after stages that were killed. It is a package of its own so
-// that internal/sample needs no more of the engine than these helpers.
+// (internal/duckdb) and its loader of files and sample rows
+// (internal/ingest) share to stage rows for DuckDB and to clean up after
+// stages that were killed.
 package duckutil
 
 import (

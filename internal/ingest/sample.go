@@ -1,6 +1,4 @@
-//go:build cgo
-
-package sample
+package ingest
 
 import (
 	"context"
@@ -12,35 +10,36 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/duckdb/duckdb-go/v2"
+	duckdbgo "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
+	"github.com/fgen-dev/fgen/internal/sample"
 )
 
-// ParquetWriter writes events to CSV part files in a staging directory
+// SampleParquet writes fgen sample's events to CSV part files in a staging directory
 // beside the output, and DuckDB converts each part to Parquet with its
 // parallel CSV reader while the next part is written; Close merges the
 // parts, in order, into the output (an output of one part is converted
-// straight to it). This is AppendTo's path to a table. It replaced rows
+// straight to it). This is AppendSample's path to a table. It replaced rows
 // appended to an in-memory table with DuckDB's appender, one core's work:
 // 3 M events took 13.4 to 14.9 s that way and take 9.3 to 9.8 s this way,
 // and 20 M events 61 s at 340 MiB of resident memory, which does not grow
 // with the output (a part is streamed, and the merge reads and writes row
 // groups).
-type ParquetWriter struct {
+type SampleParquet struct {
 	path       string
-	connector  *duckdb.Connector
+	connector  *duckdbgo.Connector
 	db         *sql.DB
-	tf         TimeFormat
+	tf         sample.TimeFormat
 	partRows   int
 	tmpDir     string
-	releaseTmp func() error // removes tmpDir
-	file       *os.File     // the CSV part being written, or nil
-	csv        Writer       // writes to file
-	rows       int          // rows in file
-	converting chan error   // the previous part's conversion, or nil
-	parts      []string     // Parquet parts, converted or converting
-	failed     error        // a Write's, after which Close writes nothing
+	releaseTmp func() error  // removes tmpDir
+	file       *os.File      // the CSV part being written, or nil
+	csv        sample.Writer // writes to file
+	rows       int           // rows in file
+	converting chan error    // the previous part's conversion, or nil
+	parts      []string      // Parquet parts, converted or converting
+	failed     error         // a Write's, after which Close writes nothing
 	closed     bool
 }
 
@@ -57,28 +56,28 @@ const defaultPartRows = 1 << 21
 // database, .tmp in the working directory, is not fgen's).
 const parquetMemory = "256MB"
 
-// NewParquetWriter returns a Writer whose Close writes a Parquet file at
-// path with the columns of Columns and then dt; the string columns are
+// NewSampleParquet returns a sample.Writer whose Close writes a Parquet file
+// at path with the columns of sample.Columns and then dt; the string columns are
 // VARCHAR (Parquet BYTE_ARRAY UTF8), the others BIGINT (INT64), but ts as
 // tf says: BIGINT, TIMESTAMP (microseconds, UTC) or VARCHAR.
-func NewParquetWriter(path string, tf TimeFormat) (*ParquetWriter, error) {
+func NewSampleParquet(path string, tf sample.TimeFormat) (*SampleParquet, error) {
 	dir, release, err := duckutil.MakeStagingDir(filepath.Dir(path), duckutil.SamplePrefix)
 	if err != nil {
 		return nil, fmt.Errorf("parquet %s: %w", path, err)
 	}
 	dsn := url.Values{"memory_limit": {parquetMemory}, "temp_directory": {filepath.Join(dir, "spill")}}
-	connector, err := duckdb.NewConnector("?"+dsn.Encode(), nil)
+	connector, err := duckdbgo.NewConnector("?"+dsn.Encode(), nil)
 	if err != nil {
 		release()
 		return nil, fmt.Errorf("parquet %s: open duckdb: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(1)
-	return &ParquetWriter{path: path, connector: connector, db: db, partRows: defaultPartRows, tf: tf, tmpDir: dir, releaseTmp: release}, nil
+	return &SampleParquet{path: path, connector: connector, db: db, partRows: defaultPartRows, tf: tf, tmpDir: dir, releaseTmp: release}, nil
 }
 
 // Write adds e to the current CSV part.
-func (p *ParquetWriter) Write(e *Event) error {
+func (p *SampleParquet) Write(e *sample.Event) error {
 	if p.closed {
 		return fmt.Errorf("parquet %s: write after close", p.path)
 	}
@@ -93,13 +92,13 @@ func (p *ParquetWriter) Write(e *Event) error {
 	return nil
 }
 
-func (p *ParquetWriter) write(e *Event) error {
+func (p *SampleParquet) write(e *sample.Event) error {
 	if p.file == nil {
 		f, err := os.Create(filepath.Join(p.tmpDir, fmt.Sprintf("part-%06d.csv", len(p.parts))))
 		if err != nil {
 			return err
 		}
-		p.file, p.csv, p.rows = f, NewCSVWriter(f, p.tf), 0
+		p.file, p.csv, p.rows = f, sample.NewCSVWriter(f, p.tf), 0
 	}
 	if err := p.csv.Write(e); err != nil {
 		return err
@@ -112,7 +111,7 @@ func (p *ParquetWriter) write(e *Event) error {
 }
 
 // endPart closes the current CSV part and returns its path.
-func (p *ParquetWriter) endPart() (string, error) {
+func (p *SampleParquet) endPart() (string, error) {
 	name := p.file.Name()
 	err := p.csv.Close()
 	if cerr := p.file.Close(); err == nil {
@@ -124,7 +123,7 @@ func (p *ParquetWriter) endPart() (string, error) {
 
 // spill ends the current CSV part and converts it to the next Parquet part
 // in the background, once the previous conversion is done.
-func (p *ParquetWriter) spill() error {
+func (p *SampleParquet) spill() error {
 	csvPath, err := p.endPart()
 	if err == nil {
 		err = p.wait()
@@ -138,7 +137,7 @@ func (p *ParquetWriter) spill() error {
 	done := make(chan error, 1)
 	p.converting = done
 	go func() {
-		err := p.copyTo(DuckDBSource(CSV, csvPath, p.tf), part)
+		err := p.copyTo(sample.DuckDBSource(sample.CSV, csvPath, p.tf), part)
 		os.Remove(csvPath)
 		done <- err
 	}()
@@ -146,7 +145,7 @@ func (p *ParquetWriter) spill() error {
 }
 
 // wait waits for the conversion under way, if any, and returns its error.
-func (p *ParquetWriter) wait() error {
+func (p *SampleParquet) wait() error {
 	if p.converting == nil {
 		return nil
 	}
@@ -157,14 +156,14 @@ func (p *ParquetWriter) wait() error {
 
 // copyTo writes the rows of the table expression from to a Parquet file.
 // With preserve_insertion_order (the default) the rows keep their order.
-func (p *ParquetWriter) copyTo(from, path string) error {
+func (p *SampleParquet) copyTo(from, path string) error {
 	_, err := p.db.Exec("COPY (SELECT * FROM " + from + ") TO " + sqlString(path) + " (FORMAT parquet)")
 	return err
 }
 
 // Close writes the Parquet file and releases DuckDB and the part files.
 // After a Write failed it writes nothing and returns that Write's error.
-func (p *ParquetWriter) Close() error {
+func (p *SampleParquet) Close() error {
 	if p.closed {
 		return nil
 	}
@@ -180,20 +179,20 @@ func (p *ParquetWriter) Close() error {
 	return nil
 }
 
-func (p *ParquetWriter) finish() error {
+func (p *SampleParquet) finish() error {
 	if len(p.parts) == 0 {
 		if p.file == nil { // no rows: an empty file with the columns
 			f, err := os.Create(filepath.Join(p.tmpDir, "part-000000.csv"))
 			if err != nil {
 				return err
 			}
-			p.file, p.csv = f, NewCSVWriter(f, p.tf)
+			p.file, p.csv = f, sample.NewCSVWriter(f, p.tf)
 		}
 		csvPath, err := p.endPart()
 		if err != nil {
 			return err
 		}
-		return p.copyTo(DuckDBSource(CSV, csvPath, p.tf), p.path)
+		return p.copyTo(sample.DuckDBSource(sample.CSV, csvPath, p.tf), p.path)
 	}
 	if p.file != nil {
 		if err := p.spill(); err != nil {
@@ -210,7 +209,7 @@ func (p *ParquetWriter) finish() error {
 	return p.copyTo("read_parquet(["+strings.Join(list, ", ")+"])", p.path)
 }
 
-func (p *ParquetWriter) release() error {
+func (p *SampleParquet) release() error {
 	err := p.wait()
 	if p.file != nil {
 		p.file.Close()
@@ -220,13 +219,14 @@ func (p *ParquetWriter) release() error {
 	return errors.Join(err, p.releaseTmp())
 }
 
-// AppendTo generates the events of opts and appends them to an existing
-// DuckDB table on conn, which must be a connection of the duckdb-go driver.
-// table is name, schema.name or catalog.schema.name (unquoted); its columns
-// must be the 12 of Columns, in order, typed as in the ODS table (VARCHAR or
-// BIGINT; ts as opts.Time says), then dt VARCHAR. It returns the number of rows appended, which
-// keep the order Generate emits them in. On an error, rows already appended
-// stay in the table unless the caller runs AppendTo inside a transaction on
+// AppendSample generates fgen sample's events of opts and appends them to an
+// existing DuckDB table on conn, which must be a connection of the duckdb-go
+// driver. table is name, schema.name or catalog.schema.name (unquoted); its
+// columns must be the 12 of sample.Columns, in order, typed as in the ODS table (VARCHAR or
+// BIGINT; ts as opts.Time says), then dt VARCHAR (sample.CreateTableSQL). It returns the number of
+// rows appended, which keep the order sample.Generate emits them in. On an
+// error, rows already appended stay in the table unless the caller runs
+// AppendSample inside a transaction on
 // conn and rolls it back. ctx is checked between rows and stops DuckDB.
 //
 // DuckDB takes the rows in bulk: a goroutine writes them to CSV part files
@@ -237,8 +237,8 @@ func (p *ParquetWriter) release() error {
 // to DuckDB compressing the rows into the table, which it does on all its
 // threads this way but did on one with the row-at-a-time appender: a 10 M
 // event day took 10.5 to 11 s on 2 cores, against 19 s with the appender.
-func AppendTo(ctx context.Context, conn *sql.Conn, table string, opts Options) (int64, error) {
-	n, err := appendTo(ctx, conn, table, opts, appendPartRows)
+func AppendSample(ctx context.Context, conn *sql.Conn, table string, opts sample.Options) (int64, error) {
+	n, err := appendSample(ctx, conn, table, opts, appendPartRows)
 	if err != nil {
 		return n, fmt.Errorf("append sample rows to %s: %w", table, duckutil.FirstParagraph(err))
 	}
@@ -252,14 +252,14 @@ func AppendTo(ctx context.Context, conn *sql.Conn, table string, opts Options) (
 // INSERTs.
 const appendPartRows = 1 << 21
 
-func appendTo(ctx context.Context, conn *sql.Conn, table string, opts Options, partRows int) (int64, error) {
+func appendSample(ctx context.Context, conn *sql.Conn, table string, opts sample.Options, partRows int) (int64, error) {
 	catalog, schema, name := splitTable(table)
-	target := quoteIdent(name)
+	target := quote(name)
 	if schema != "" {
-		target = quoteIdent(schema) + "." + target
+		target = quote(schema) + "." + target
 	}
 	if catalog != "" {
-		target = quoteIdent(catalog) + "." + target
+		target = quote(catalog) + "." + target
 	}
 	// Fail before generating anything if the table is not there.
 	if _, err := conn.ExecContext(ctx, "SELECT * FROM "+target+" LIMIT 0"); err != nil {
@@ -305,7 +305,7 @@ func appendTo(ctx context.Context, conn *sql.Conn, table string, opts Options, p
 	return n, nil
 }
 
-// csvPart is a CSV file of rows of Generate, with its row count.
+// csvPart is a CSV file of rows of sample.Generate, with its row count.
 type csvPart struct {
 	path string
 	rows int64
@@ -313,9 +313,9 @@ type csvPart struct {
 
 // writeParts generates the events of opts into CSV files of partRows rows
 // in dir and sends each one, complete, on parts. It stops when stop closes.
-func writeParts(ctx context.Context, dir string, opts Options, partRows int, parts chan<- csvPart, stop <-chan struct{}) error {
+func writeParts(ctx context.Context, dir string, opts sample.Options, partRows int, parts chan<- csvPart, stop <-chan struct{}) error {
 	var f *os.File
-	var w Writer
+	var w sample.Writer
 	var cur csvPart
 	seq := 0
 	finish := func() error {
@@ -335,7 +335,7 @@ func writeParts(ctx context.Context, dir string, opts Options, partRows int, par
 			return errStopped
 		}
 	}
-	err := Generate(opts, func(e *Event) error {
+	err := sample.Generate(opts, func(e *sample.Event) error {
 		if w == nil {
 			cur = csvPart{path: filepath.Join(dir, fmt.Sprintf("part-%06d.csv", seq))}
 			seq++
@@ -343,7 +343,7 @@ func writeParts(ctx context.Context, dir string, opts Options, partRows int, par
 			if f, err = os.Create(cur.path); err != nil {
 				return err
 			}
-			w = NewCSVWriter(f, opts.Time)
+			w = sample.NewCSVWriter(f, opts.Time)
 		}
 		if cur.rows&4095 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -375,8 +375,8 @@ func writeParts(ctx context.Context, dir string, opts Options, partRows int, par
 var errStopped = errors.New("stopped")
 
 // insertPart appends the rows of a CSV part to the table.
-func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart, tf TimeFormat) error {
-	res, err := conn.ExecContext(ctx, "INSERT INTO "+target+" SELECT * FROM "+DuckDBSource(CSV, p.path, tf))
+func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart, tf sample.TimeFormat) error {
+	res, err := conn.ExecContext(ctx, "INSERT INTO "+target+" SELECT * FROM "+sample.DuckDBSource(sample.CSV, p.path, tf))
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -389,8 +389,6 @@ func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart, t
 	return nil
 }
 
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
 func splitTable(t string) (catalog, schema, name string) {
 	parts := strings.SplitN(t, ".", 3)
 	switch len(parts) {
@@ -400,4 +398,18 @@ func splitTable(t string) (catalog, schema, name string) {
 		return "", parts[0], parts[1]
 	}
 	return "", "", t
+}
+
+// CreateSample is sample.Create for every format: it creates (or truncates)
+// the file at path and returns a sample.Writer for the format of its
+// extension, ts as tf says, a Parquet file through NewSampleParquet.
+func CreateSample(path string, tf sample.TimeFormat) (sample.Writer, error) {
+	if f, err := sample.FormatFromPath(path); err != nil || f != sample.Parquet {
+		return sample.Create(path, tf)
+	}
+	w, err := NewSampleParquet(path, tf)
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
 }

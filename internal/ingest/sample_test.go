@@ -1,6 +1,4 @@
-//go:build cgo
-
-package sample
+package ingest
 
 import (
 	"bytes"
@@ -8,14 +6,15 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
-	_ "github.com/duckdb/duckdb-go/v2"
+	"github.com/fgen-dev/fgen/internal/sample"
 )
 
 // duckdbTricky are values DuckDB must read back exactly from every format.
-var duckdbTricky = []Event{
+var duckdbTricky = []sample.Event{
 	{MD5: "00000000000000000000000000000001", UIDNull: true, TS: -1, IP: "", Bytes: 1 << 62,
 		DeviceBrand: `a,b`, Device: `say "hi"`, SystemType: "line\nbreak\r\nx", CustomizeEvent: "",
 		UseTime: -9223372036854775808, CustomizeEventContent: " leading space", Dt: "20210303"},
@@ -34,16 +33,16 @@ func openDuckDB(t testing.TB) *sql.DB {
 }
 
 // readBack returns the rows of query in order.
-func readBack(t testing.TB, db *sql.DB, query string) []Event {
+func readBack(t testing.TB, db *sql.DB, query string) []sample.Event {
 	t.Helper()
 	rows, err := db.Query(query)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	defer rows.Close()
-	var evs []Event
+	var evs []sample.Event
 	for rows.Next() {
-		var e Event
+		var e sample.Event
 		var uid sql.NullString
 		if err := rows.Scan(&e.MD5, &uid, &e.TS, &e.IP, &e.Status, &e.Bytes, &e.DeviceBrand, &e.Device,
 			&e.SystemType, &e.CustomizeEvent, &e.UseTime, &e.CustomizeEventContent, &e.Dt); err != nil {
@@ -60,42 +59,73 @@ func readBack(t testing.TB, db *sql.DB, query string) []Event {
 
 func checkTypes(t *testing.T, db *sql.DB, source string) {
 	t.Helper()
-	rows, err := db.Query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + source + ")")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	i := 0
-	for ; rows.Next(); i++ {
-		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
+	describe := func(from string) []string {
+		t.Helper()
+		rows, err := db.Query("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM " + from + ")")
+		if err != nil {
 			t.Fatal(err)
 		}
-		if i >= len(columnTypes) || name != fileColumns()[i] || typ != columnTypes[i] {
-			t.Errorf("column %d: %s %s", i+1, name, typ)
+		defer rows.Close()
+		var cols []string
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			cols = append(cols, c)
+		}
+		return cols
+	}
+	if _, err := db.Exec("CREATE OR REPLACE TEMP TABLE fgen_want " + strings.TrimPrefix(sample.CreateTableSQL("x", sample.TimeFormat{}), "CREATE TABLE x")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := describe(source), describe("fgen_want"); !slices.Equal(got, want) {
+		t.Errorf("columns\n got %v\nwant %v", got, want)
+	}
+}
+
+// sampleEvents returns copies of the events of opts.
+func sampleEvents(t testing.TB, opts sample.Options) []sample.Event {
+	t.Helper()
+	var evs []sample.Event
+	if err := sample.Generate(opts, func(e *sample.Event) error {
+		evs = append(evs, *e)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// writeAll writes evs with w and closes it.
+func writeAll(t *testing.T, w sample.Writer, evs []sample.Event) {
+	t.Helper()
+	for i := range evs {
+		if err := w.Write(&evs[i]); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if i != len(columnTypes) {
-		t.Errorf("%d columns, want %d", i, len(columnTypes))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 
 // Files of every format read back through DuckDB with the right types,
 // values and NULLs.
 func TestDuckDBReadsFiles(t *testing.T) {
-	evs := append(collect(t, Options{Users: 2000, Seed: 4, Noise: true}), duckdbTricky...)
+	evs := append(sampleEvents(t, sample.Options{Users: 2000, Seed: 4, Noise: true}), duckdbTricky...)
 	db := openDuckDB(t)
 	dir := t.TempDir()
 	for _, name := range []string{"ods.jsonl", "ods.csv", "ods.parquet"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)
-			w, err := Create(path, TimeFormat{})
+			w, err := CreateSample(path, sample.TimeFormat{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			writeAll(t, w, evs)
-			f, _ := FormatFromPath(path)
-			source := DuckDBSource(f, path, TimeFormat{})
+			f, _ := sample.FormatFromPath(path)
+			source := sample.DuckDBSource(f, path, sample.TimeFormat{})
 			checkTypes(t, db, source)
 			got := readBack(t, db, "SELECT * FROM "+source)
 			if len(got) != len(evs) {
@@ -123,11 +153,11 @@ func TestParquetDeterministic(t *testing.T) {
 	var files [2][]byte
 	for i := range files {
 		path := filepath.Join(dir, "ods.parquet")
-		w, err := NewParquetWriter(path, TimeFormat{})
+		w, err := NewSampleParquet(path, sample.TimeFormat{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Generate(Options{Users: 500, Noise: true}, w.Write); err != nil {
+		if err := sample.Generate(sample.Options{Users: 500, Noise: true}, w.Write); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Close(); err != nil {
@@ -138,7 +168,7 @@ func TestParquetDeterministic(t *testing.T) {
 		}
 	}
 	if !bytes.Equal(files[0], files[1]) {
-		t.Error("the same options gave different Parquet files")
+		t.Error("the same options gave different sample.Parquet files")
 	}
 }
 
@@ -146,7 +176,7 @@ func TestParquetDeterministic(t *testing.T) {
 // directory beside the output (see parquetMemory).
 func TestParquetMemory(t *testing.T) {
 	dir := t.TempDir()
-	w, err := NewParquetWriter(filepath.Join(dir, "ods.parquet"), TimeFormat{})
+	w, err := NewSampleParquet(filepath.Join(dir, "ods.parquet"), sample.TimeFormat{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,14 +195,14 @@ func TestParquetMemory(t *testing.T) {
 func TestParquetFailedWrite(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ods.parquet")
-	w, err := NewParquetWriter(path, TimeFormat{})
+	w, err := NewSampleParquet(path, sample.TimeFormat{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.partRows = 10
 	w.tmpDir = filepath.Join(dir, "gone") // the first part cannot be written
 	var werr error
-	Generate(Options{Users: 20}, func(e *Event) error {
+	sample.Generate(sample.Options{Users: 20}, func(e *sample.Event) error {
 		werr = w.Write(e)
 		return werr
 	})
@@ -192,17 +222,17 @@ func TestParquetFailedWrite(t *testing.T) {
 func TestParquetParts(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ods.parquet")
-	w, err := NewParquetWriter(path, TimeFormat{})
+	w, err := NewSampleParquet(path, sample.TimeFormat{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.partRows = 3000
-	want := collect(t, Options{Users: 1000, Noise: true})
+	want := sampleEvents(t, sample.Options{Users: 1000, Noise: true})
 	writeAll(t, w, want)
 	if len(w.parts) != (len(want)-1)/3000+1 {
 		t.Errorf("%d parts for %d rows", len(w.parts), len(want))
 	}
-	got := readBack(t, openDuckDB(t), "SELECT * FROM "+DuckDBSource(Parquet, path, TimeFormat{}))
+	got := readBack(t, openDuckDB(t), "SELECT * FROM "+sample.DuckDBSource(sample.Parquet, path, sample.TimeFormat{}))
 	if len(got) != len(want) {
 		t.Fatalf("%d rows, want %d", len(got), len(want))
 	}
@@ -224,12 +254,12 @@ func TestAppendTo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, createTableSQL("main.ods", TimeFormat{})); err != nil {
+	if _, err := conn.ExecContext(ctx, sample.CreateTableSQL("main.ods", sample.TimeFormat{})); err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Users: 1000, Days: 2, Noise: true}
-	want := collect(t, opts)
-	n, err := AppendTo(ctx, conn, "main.ods", opts)
+	opts := sample.Options{Users: 1000, Days: 2, Noise: true}
+	want := sampleEvents(t, opts)
+	n, err := AppendSample(ctx, conn, "main.ods", opts)
 	if err != nil || n != int64(len(want)) {
 		t.Fatalf("AppendTo = %d, %v; want %d rows", n, err, len(want))
 	}
@@ -248,7 +278,7 @@ func TestAppendTo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := AppendTo(ctx, conn, "ods", Options{Users: 100}); err != nil {
+		if _, err := AppendSample(ctx, conn, "ods", sample.Options{Users: 100}); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Rollback(); err != nil {
@@ -262,12 +292,12 @@ func TestAppendTo(t *testing.T) {
 	t.Run("canceled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(ctx)
 		cancel()
-		if _, err := AppendTo(ctx, conn, "ods", Options{Users: 100}); err == nil {
+		if _, err := AppendSample(ctx, conn, "ods", sample.Options{Users: 100}); err == nil {
 			t.Fatal("no error for a canceled context")
 		}
 	})
 	t.Run("no table", func(t *testing.T) {
-		_, err := AppendTo(ctx, conn, "nope", Options{Users: 100})
+		_, err := AppendSample(ctx, conn, "nope", sample.Options{Users: 100})
 		if err == nil {
 			t.Fatal("no error for a missing table")
 		}
@@ -275,21 +305,22 @@ func TestAppendTo(t *testing.T) {
 	})
 }
 
-func BenchmarkParquet(b *testing.B) {
+// Run with: go test -run '^$' -bench BenchmarkSampleParquet ./internal/ingest
+func BenchmarkSampleParquet(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "ods.parquet")
-	var w *ParquetWriter
-	next := func() {
-		var err error
-		if w, err = NewParquetWriter(path, TimeFormat{}); err != nil {
+	opts := sample.Options{Users: 10000, Seed: 1, Noise: true}
+	var n int64
+	for b.Loop() {
+		w, err := NewSampleParquet(path, sample.TimeFormat{})
+		if err != nil {
 			b.Fatal(err)
 		}
-	}
-	next()
-	benchmarkEvents(b, func(e *Event) error { return w.Write(e) }, func() {
+		if err := sample.Generate(opts, func(e *sample.Event) error { n++; return w.Write(e) }); err != nil {
+			b.Fatal(err)
+		}
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}
-		next()
-	})
-	w.Close()
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }

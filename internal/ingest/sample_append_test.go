@@ -1,6 +1,4 @@
-//go:build cgo
-
-package sample
+package ingest
 
 import (
 	"context"
@@ -9,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fgen-dev/fgen/internal/sample"
 )
 
 // openDuckDBFile opens a database file in a fresh directory, where AppendTo
@@ -48,12 +48,12 @@ func leftovers(t *testing.T, dir string) []string {
 func TestAppendToParts(t *testing.T) {
 	ctx := context.Background()
 	db, conn, dir := openDuckDBFile(t)
-	if _, err := conn.ExecContext(ctx, createTableSQL("ods", TimeFormat{})); err != nil {
+	if _, err := conn.ExecContext(ctx, sample.CreateTableSQL("ods", sample.TimeFormat{})); err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Users: 1000, Days: 2, Noise: true}
-	want := append(collect(t, opts), duckdbTricky...)
-	n, err := appendTo(ctx, conn, "ods", opts, 1000)
+	opts := sample.Options{Users: 1000, Days: 2, Noise: true}
+	want := append(sampleEvents(t, opts), duckdbTricky...)
+	n, err := appendSample(ctx, conn, "ods", opts, 1000)
 	if err != nil || n != int64(len(want)-len(duckdbTricky)) {
 		t.Fatalf("appendTo = %d, %v; want %d rows", n, err, len(want)-len(duckdbTricky))
 	}
@@ -63,9 +63,9 @@ func TestAppendToParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeAll(t, NewCSVWriter(f, TimeFormat{}), duckdbTricky)
+	writeAll(t, sample.NewCSVWriter(f, sample.TimeFormat{}), duckdbTricky)
 	f.Close()
-	if err := insertPart(ctx, conn, `"ods"`, csvPart{path: tricky, rows: int64(len(duckdbTricky))}, TimeFormat{}); err != nil {
+	if err := insertPart(ctx, conn, `"ods"`, csvPart{path: tricky, rows: int64(len(duckdbTricky))}, sample.TimeFormat{}); err != nil {
 		t.Fatal(err)
 	}
 	got := readBack(t, db, "SELECT * FROM ods")
@@ -86,11 +86,11 @@ func TestAppendToParts(t *testing.T) {
 func TestAppendToStopsOnError(t *testing.T) {
 	ctx := context.Background()
 	_, conn, dir := openDuckDBFile(t)
-	create := strings.Replace(createTableSQL("ods", TimeFormat{}), "dt VARCHAR", "dt VARCHAR CHECK (dt < '20210304')", 1)
+	create := strings.Replace(sample.CreateTableSQL("ods", sample.TimeFormat{}), "dt VARCHAR", "dt VARCHAR CHECK (dt < '20210304')", 1)
 	if _, err := conn.ExecContext(ctx, create); err != nil {
 		t.Fatal(err)
 	}
-	_, err := appendTo(ctx, conn, "ods", Options{Users: 2000, Days: 3, Noise: true}, 1000)
+	_, err := appendSample(ctx, conn, "ods", sample.Options{Users: 2000, Days: 3, Noise: true}, 1000)
 	if err == nil || !strings.Contains(err.Error(), "CHECK") {
 		t.Fatalf("err = %v, want a CHECK constraint error", err)
 	}
