@@ -34,7 +34,8 @@
 #     what fgen's ordered node counts, or the run fails;
 #
 # and prints each step's time (the median of RUNS runs after one warm-up, the
-# node's or query's own time) and the ratios the issues set goals for
+# node's or query's own time; the two sides of the DW, events and users goals
+# run alternately, a run of each in turn) and the ratios the issues set goals for
 # (issue 13; the issue before it asked for 1, 1.5 and 1.5):
 #
 #   ordered / windowFunnel                      goal <= 0.6
@@ -100,14 +101,24 @@ kill "$sampler" 2>/dev/null || true
 sort -n "$loads" | awk '{ v[NR] = $1 } END { if (NR) printf "1-minute load average during the run (every 10 s): min %s, median %s, max %s\n", v[1], v[int((NR + 1) / 2)], v[NR] }'
 grep -E '^\s+bench_funnels_test.go:[0-9]+: ' "$log" | sed -E 's/^\s+bench_funnels_test.go:[0-9]+: /  /'
 
-# The benchmark lines: "BenchmarkFunnels/duckdb/bare-2  3  123 ns/op  0.05 s/query".
+# The benchmark lines: "BenchmarkFunnels/duckdb/ordered-2  3  123 ns/op  1.2 s/query", and
+# for steps timed alternately, one metric per step:
+# "BenchmarkFunnels/duckdb/events,bare-2  3  123 ns/op  0.05 s/query:events  0.05 s/query:bare".
 awk -v runs="$runs" '
 /^BenchmarkFunnels\/.* s\/query/ {
 	name = $1
 	sub(/^BenchmarkFunnels\//, "", name)
 	sub(/-[0-9]+$/, "", name)
-	for (i = 2; i < NF; i++) if ($(i + 1) == "s/query") t[name] = $i
-	order[++n] = name
+	group = name
+	sub(/\/[^\/]*$/, "", group)
+	for (i = 2; i < NF; i++) {
+		unit = $(i + 1)
+		if (unit == "s/query") step = name
+		else if (unit ~ /^s\/query:/) step = group "/" substr(unit, 9)
+		else continue
+		t[step] = $i
+		order[++n] = step
+	}
 }
 function ratio(a, b, goal) {
 	if (!(a in t) || !(b in t)) return

@@ -50,7 +50,9 @@ import (
 // FGEN_CLICKHOUSE_PORT, or a private one with FGEN_CLICKHOUSE=1). Each step
 // reports s/query: the median of the node's or query's own times (for
 // ClickHouse, what clickhouse-client --time reports, without starting the
-// client). The
+// client). The two sides of a goal's ratio (dw and ref_ctas, events and
+// bare, users and ref_count_distinct_users) run alternately in one
+// sub-benchmark, which reports each side as s/query:<step>. The
 // ordered counts must equal windowFunnel's, or the benchmark fails.
 //
 // The rows come from SQL, not 'fgen sample', whose users make 8.9 events a
@@ -74,32 +76,38 @@ func BenchmarkFunnels(b *testing.B) {
 	fx := newFunnelsFixture(b, events, users)
 	b.Logf("%d DW rows of %d users on %s; DuckDB %s, %s", fx.rows, users, fx.day, fx.duckdbVersion, fx.chVersion())
 
-	// The DW node against a CREATE TABLE AS of the same columns and rows in
-	// the same order, first: the shuffle below rewrites the DW rows.
-	b.Run("duckdb/dw", func(b *testing.B) {
-		perQuery(b, func() (time.Duration, error) { return bench.Run(fx.ctx, fx.db, fx.dw) })
-	})
-	b.Run("duckdb/ref_ctas", func(b *testing.B) {
-		perQuery(b, func() (time.Duration, error) {
-			start := time.Now()
-			if err := bench.Exec(fx.ctx, fx.db, fx.ctas); err != nil {
-				return 0, err
-			}
-			d := time.Since(start)
-			var n int64
-			if err := bench.QueryRow(fx.ctx, fx.db, "SELECT count(*) FROM fgen_bench_ctas", &n); err != nil {
-				return 0, err
-			}
-			if n < fx.rows {
-				b.Fatalf("the CTAS wrote %d rows, the DW node %d", n, fx.rows)
-			}
-			err := bench.Exec(fx.ctx, fx.db, "DROP TABLE fgen_bench_ctas")
-			return d, err
-		})
+	// Each goal's two sides run alternately, one run of each in turn, so
+	// that what the machine does meanwhile (the disk writing back a run's
+	// rows, another process) falls on both: the DW node against a CREATE
+	// TABLE AS of the same columns and rows in the same order, first (the
+	// shuffle below rewrites the DW rows), then the events and users nodes
+	// against their bare counts.
+	b.Run("duckdb/dw,ref_ctas", func(b *testing.B) {
+		alternate(b,
+			timedStep{"dw", func() (time.Duration, error) { return bench.Run(fx.ctx, fx.db, fx.dw) }},
+			timedStep{"ref_ctas", func() (time.Duration, error) {
+				start := time.Now()
+				if err := bench.Exec(fx.ctx, fx.db, fx.ctas); err != nil {
+					return 0, err
+				}
+				d := time.Since(start)
+				var n int64
+				if err := bench.QueryRow(fx.ctx, fx.db, "SELECT count(*) FROM fgen_bench_ctas", &n); err != nil {
+					return 0, err
+				}
+				if n < fx.rows {
+					b.Fatalf("the CTAS wrote %d rows, the DW node %d", n, fx.rows)
+				}
+				err := bench.Exec(fx.ctx, fx.db, "DROP TABLE fgen_bench_ctas")
+				return d, err
+			}})
 	})
 	fx.shuffle(b)
-	b.Run("duckdb/bare", func(b *testing.B) {
-		perQuery(b, func() (time.Duration, error) {
+	node := func(name string) timedStep {
+		return timedStep{name, func() (time.Duration, error) { return bench.Run(fx.ctx, fx.db, fx.nodes[name]) }}
+	}
+	b.Run("duckdb/events,bare", func(b *testing.B) {
+		alternate(b, node("events"), timedStep{"bare", func() (time.Duration, error) {
 			n, d, err := bench.Count(fx.ctx, fx.db, fx.bare)
 			if err != nil {
 				return 0, err
@@ -108,36 +116,22 @@ func BenchmarkFunnels(b *testing.B) {
 				b.Fatalf("bare count %d, want %d", n, fx.rows)
 			}
 			return d, nil
-		})
+		}})
 	})
-	for _, name := range []string{"events", "users", "ordered", "ordered_full"} {
-		b.Run("duckdb/"+name, func(b *testing.B) {
-			job := fx.nodes[name]
-			perQuery(b, func() (time.Duration, error) { return bench.Run(fx.ctx, fx.db, job) })
-		})
+	b.Run("duckdb/users,ref_count_distinct_users", func(b *testing.B) {
+		alternate(b, node("users"), timedStep{"ref_count_distinct_users", fx.timedQuery(b, "ref_count_distinct_users", fx.distinctUsers)})
+	})
+	for _, name := range []string{"ordered", "ordered_full"} {
+		b.Run("duckdb/"+name, func(b *testing.B) { perQuery(b, node(name).run) })
 	}
 	fx.checkUsers(b)
 	// Reference queries for the events and users modes: the events counted
-	// from the bare count's groups, and the users a users funnel must hash.
+	// from the bare count's groups, and the users counted per event value.
 	for _, ref := range []struct{ name, query string }{
 		{"ref_events_from_groups", fx.eventsFromGroups},
-		{"ref_count_distinct_users", fx.distinctUsers},
 		{"ref_users_by_event", fx.usersByEvent},
 	} {
-		b.Run("duckdb/"+ref.name, func(b *testing.B) {
-			perQuery(b, func() (time.Duration, error) {
-				start := time.Now()
-				rows, err := fx.db.Query(fx.ctx, ref.query)
-				if err != nil {
-					return 0, err
-				}
-				d := time.Since(start)
-				if len(rows.Values) == 0 {
-					b.Fatalf("%s: no rows", ref.name)
-				}
-				return d, nil
-			})
-		})
+		b.Run("duckdb/"+ref.name, func(b *testing.B) { perQuery(b, fx.timedQuery(b, ref.name, ref.query)) })
 	}
 	local := fx.orderedCounts(b)
 	if fx.peer == nil {
@@ -558,4 +552,49 @@ func perQuery(b *testing.B, step func() (time.Duration, error)) {
 		ds = append(ds, d)
 	}
 	b.ReportMetric(bench.Summarize(ds).Median.Seconds(), "s/query")
+}
+
+// timedStep is one step of alternate: its name and a run of it.
+type timedStep struct {
+	name string
+	run  func() (time.Duration, error)
+}
+
+// alternate runs steps in turn b.N times, each round starting one step
+// later than the one before, and reports the median of each step's times
+// as its own metric: s/query:<name>, which scripts/bench_funnels.sh reads
+// as the step <group>/<name> (duckdb/dw from duckdb/dw,ref_ctas).
+func alternate(b *testing.B, steps ...timedStep) {
+	b.Helper()
+	ds := make([][]time.Duration, len(steps))
+	for i := range b.N {
+		for j := range steps {
+			k := (i + j) % len(steps)
+			d, err := steps[k].run()
+			if err != nil {
+				b.Fatalf("%s: %v", steps[k].name, err)
+			}
+			ds[k] = append(ds[k], d)
+		}
+	}
+	for k, st := range steps {
+		b.ReportMetric(bench.Summarize(ds[k]).Median.Seconds(), "s/query:"+st.name)
+	}
+}
+
+// timedQuery times a query that must return rows, with reading its result
+// (a row or a few).
+func (fx *funnelsFixture) timedQuery(b *testing.B, name, query string) func() (time.Duration, error) {
+	return func() (time.Duration, error) {
+		start := time.Now()
+		rows, err := fx.db.Query(fx.ctx, query)
+		if err != nil {
+			return 0, err
+		}
+		d := time.Since(start)
+		if len(rows.Values) == 0 {
+			b.Fatalf("%s: no rows", name)
+		}
+		return d, nil
+	}
 }
