@@ -68,15 +68,7 @@ func TestAppendToParts(t *testing.T) {
 	if err := insertPart(ctx, conn, `"ods"`, csvPart{path: tricky, rows: int64(len(duckdbTricky))}, sample.TimeFormat{}); err != nil {
 		t.Fatal(err)
 	}
-	got := readBack(t, db, "SELECT * FROM ods")
-	if len(got) != len(want) {
-		t.Fatalf("%d rows in the table, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("row %d:\ngot  %+v\nwant %+v", i+1, got[i], want[i])
-		}
-	}
+	checkReadBack(t, db, "SELECT * FROM ods", want)
 	if l := leftovers(t, dir); len(l) > 0 {
 		t.Errorf("left behind: %v", l)
 	}

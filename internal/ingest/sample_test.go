@@ -57,6 +57,20 @@ func readBack(t testing.TB, db *sql.DB, query string) []sample.Event {
 	return evs
 }
 
+// checkReadBack requires query to return want, row by row.
+func checkReadBack(t testing.TB, db *sql.DB, query string, want []sample.Event) {
+	t.Helper()
+	got := readBack(t, db, query)
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("row %d:\ngot  %+v\nwant %+v", i+1, got[i], want[i])
+		}
+	}
+}
+
 func checkTypes(t *testing.T, db *sql.DB, source string) {
 	t.Helper()
 	describe := func(from string) []string {
@@ -127,15 +141,7 @@ func TestDuckDBReadsFiles(t *testing.T) {
 			f, _ := sample.FormatFromPath(path)
 			source := sample.DuckDBSource(f, path, sample.TimeFormat{})
 			checkTypes(t, db, source)
-			got := readBack(t, db, "SELECT * FROM "+source)
-			if len(got) != len(evs) {
-				t.Fatalf("%d rows, want %d", len(got), len(evs))
-			}
-			for i := range evs {
-				if got[i] != evs[i] {
-					t.Fatalf("row %d:\ngot  %+v\nwant %+v", i+1, got[i], evs[i])
-				}
-			}
+			checkReadBack(t, db, "SELECT * FROM "+source, evs)
 			var nulls, empties int
 			q := "SELECT count(*) FILTER (uid IS NULL), count(*) FILTER (uid = '') FROM " + source
 			if err := db.QueryRow(q).Scan(&nulls, &empties); err != nil {
@@ -232,15 +238,7 @@ func TestParquetParts(t *testing.T) {
 	if len(w.parts) != (len(want)-1)/3000+1 {
 		t.Errorf("%d parts for %d rows", len(w.parts), len(want))
 	}
-	got := readBack(t, openDuckDB(t), "SELECT * FROM "+sample.DuckDBSource(sample.Parquet, path, sample.TimeFormat{}))
-	if len(got) != len(want) {
-		t.Fatalf("%d rows, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("row %d:\ngot  %+v\nwant %+v", i+1, got[i], want[i])
-		}
-	}
+	checkReadBack(t, openDuckDB(t), "SELECT * FROM "+sample.DuckDBSource(sample.Parquet, path, sample.TimeFormat{}), want)
 	if files, _ := os.ReadDir(dir); len(files) != 1 {
 		t.Errorf("%d files left in the output directory, want 1", len(files))
 	}
@@ -263,15 +261,7 @@ func TestAppendTo(t *testing.T) {
 	if err != nil || n != int64(len(want)) {
 		t.Fatalf("AppendTo = %d, %v; want %d rows", n, err, len(want))
 	}
-	got := readBack(t, db, "SELECT * FROM ods")
-	if len(got) != len(want) {
-		t.Fatalf("%d rows in the table, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("row %d:\ngot  %+v\nwant %+v", i+1, got[i], want[i])
-		}
-	}
+	checkReadBack(t, db, "SELECT * FROM ods", want)
 
 	t.Run("rollback", func(t *testing.T) {
 		tx, err := conn.BeginTx(ctx, nil)
