@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -274,11 +275,13 @@ func markNode(ctx context.Context, s session, table, value, fingerprint string) 
 // against 2.1 ms a transaction on an in-memory database holding 2,000
 // partitions). fgen_partitions holds one row per partition (fgen writes it
 // in this function only, in the job's transaction), so when the UPDATE
-// changed as many rows as there are values, every one was noted.
+// changed as many rows as there are values, every one was noted. A value
+// given twice is noted once.
 func markPartitions(ctx context.Context, s session, table string, values []string, fingerprint string) error {
 	if len(values) == 0 {
 		return nil
 	}
+	values = slices.Compact(slices.Sorted(slices.Values(values)))
 	lit := generator.DuckDB.QuoteString
 	fp, table := "NULL", lit(table)
 	if fingerprint != "" {

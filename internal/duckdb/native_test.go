@@ -119,6 +119,10 @@ func TestMarkPartitionsSomeNoted(t *testing.T) {
 		{[]string{"d", "c", "b", "a"}, "3", "a:3 b:3 c:3 d:3"},
 		{[]string{"it's"}, "4", "a:3 b:3 c:3 d:3 it's:4"},
 		{[]string{"e", "it's"}, "5", "a:3 b:3 c:3 d:3 e:5 it's:5"},
+		// a value given twice: none noted, then some noted
+		{[]string{"f", "f"}, "6", "a:3 b:3 c:3 d:3 e:5 f:6 it's:5"},
+		{[]string{"g", "a", "g"}, "7", "a:7 b:3 c:3 d:3 e:5 f:6 g:7 it's:5"},
+		{[]string{"a", "a"}, "8", "a:8 b:3 c:3 d:3 e:5 f:6 g:7 it's:5"},
 	} {
 		if err := markPartitions(ctx, session{conn}, "t", step.values, step.fp); err != nil {
 			t.Fatalf("%v: %v", step.values, err)
