@@ -121,7 +121,7 @@ func drawing(t *testing.T, pkgs []pkg) {
 	b.WriteString("```mermaid\nflowchart TB\n")
 	id := func(p string) string { return strings.NewReplacer("/", "_", ".", "_").Replace(p) }
 	for i, l := range layers {
-		fmt.Fprintf(&b, "    subgraph L%d [%s]\n", i, l.name)
+		fmt.Fprintf(&b, "    subgraph L%d [\"%s\"]\n", i, l.name)
 		for _, p := range l.packages {
 			if slices.ContainsFunc(pkgs, func(q pkg) bool { return q.ImportPath == p }) {
 				fmt.Fprintf(&b, "        %s[%s]\n", id(p), p)
