@@ -20,10 +20,10 @@ import (
 // beside the output, and DuckDB converts each part to Parquet with its
 // parallel CSV reader while the next part is written; Close merges the
 // parts, in order, into the output (an output of one part is converted
-// straight to it). This is AppendSample's path to a table. It replaced rows
-// appended to an in-memory table with DuckDB's appender, one core's work:
-// 3 M events took 13.4 to 14.9 s that way and take 9.3 to 9.8 s this way,
-// and 20 M events 61 s at 340 MiB of resident memory, which does not grow
+// straight to it), as AppendSample's CSV parts go to a table. It replaced
+// rows appended to an in-memory table with DuckDB's appender, one core's
+// work: 3 M events took 13.4 to 14.9 s that way and take 9.3 to 9.8 s this
+// way, and 20 M events 61.5 s at 332 MiB of resident memory, which does not grow
 // with the output (a part is streamed, and the merge reads and writes row
 // groups).
 type SampleParquet struct {
@@ -43,7 +43,7 @@ type SampleParquet struct {
 	closed     bool
 }
 
-// defaultPartRows rows make a CSV part of about 140 MB. Fewer, larger
+// defaultPartRows rows make a CSV part of about 280 MB. Fewer, larger
 // parts cost less to merge; the CSV parts of one output never take more
 // than two parts' worth of disk at a time.
 const defaultPartRows = 1 << 21
