@@ -30,8 +30,8 @@ func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, day string, 
 
 // createSample creates a sample file at path of any format, Parquet
 // through DuckDB.
-func createSample(path string, tf sample.TimeFormat) (sample.Writer, error) {
-	return ingest.CreateSample(path, tf)
+func createSample(ctx context.Context, path string, tf sample.TimeFormat) (sample.Writer, error) {
+	return ingest.CreateSample(ctx, path, tf)
 }
 
 func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (int64, error) {

@@ -2,13 +2,17 @@
 
 package main
 
-import "github.com/fgen-dev/fgen/internal/sample"
+import (
+	"context"
+
+	"github.com/fgen-dev/fgen/internal/sample"
+)
 
 // openLocal fails: DuckDB needs cgo, and this build has none.
 func openLocal(localOptions) (localEngine, error) { return nil, errNoLocalEngine }
 
 // createSample creates a sample file at path; a Parquet file, which DuckDB
 // writes, fails with sample.ErrParquet.
-func createSample(path string, tf sample.TimeFormat) (sample.Writer, error) {
+func createSample(_ context.Context, path string, tf sample.TimeFormat) (sample.Writer, error) {
 	return sample.Create(path, tf)
 }

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/fgen-dev/fgen/internal/sample"
 )
 
 // timesProject makes a temporary directory holding modes.toml (funnels of
@@ -133,5 +138,25 @@ func TestLoadTakesDayFromTime(t *testing.T) {
 	want := "fgen: load: more.csv:2: no dt value, and no ts to take it from; give the partition with --bizdate yyyymmdd, or a dt or ts in every row; nothing was loaded"
 	if r.code != 1 || strings.TrimSpace(r.stderr) != want {
 		t.Errorf("load: exit %d, stderr %q\nwant %q", r.code, r.stderr, want)
+	}
+}
+
+// fgen sample -o stops when interrupted (its context ends) and leaves no
+// file, in every format.
+func TestSampleStopsWhenInterrupted(t *testing.T) {
+	for _, ext := range []string{"jsonl", "csv", "parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			path := filepath.Join(t.TempDir(), "events."+ext)
+			so := sample.Options{Users: 2000, Days: 1, Start: "20210303", Stages: sample.DefaultStages(), Noise: true}
+			n, err := writeSample(ctx, path, so)
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("writeSample = %d, %v; want %v", n, err, context.Canceled)
+			}
+			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s is there after the interrupt (%v)", path, err)
+			}
+		})
 	}
 }

@@ -129,7 +129,7 @@ func BenchmarkLoad(b *testing.B) {
 				ctx := context.Background()
 				n := shippedNodes(b)
 				path := filepath.Join(b.TempDir(), "events."+format)
-				w, err := ingest.CreateSample(path, sample.TimeFormat{})
+				w, err := ingest.CreateSample(context.Background(), path, sample.TimeFormat{})
 				if err != nil {
 					b.Fatal(err)
 				}

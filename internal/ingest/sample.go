@@ -27,6 +27,7 @@ import (
 // with the output (a part is streamed, and the merge reads and writes row
 // groups).
 type SampleParquet struct {
+	ctx        context.Context // stops DuckDB's conversions and merge
 	path       string
 	connector  *duckdbgo.Connector
 	db         *sql.DB
@@ -59,8 +60,10 @@ const parquetMemory = "256MB"
 // NewSampleParquet returns a sample.Writer whose Close writes a Parquet file
 // at path with the columns of sample.Columns and then dt; the string columns are
 // VARCHAR (Parquet BYTE_ARRAY UTF8), the others BIGINT (INT64), but ts as
-// tf says: BIGINT, TIMESTAMP (microseconds, UTC) or VARCHAR.
-func NewSampleParquet(path string, tf sample.TimeFormat) (*SampleParquet, error) {
+// tf says: BIGINT, TIMESTAMP (microseconds, UTC) or VARCHAR. When ctx ends,
+// DuckDB stops the conversion or merge under way, and the next Write that
+// ends a part, or Close, returns ctx's error; Close then writes nothing.
+func NewSampleParquet(ctx context.Context, path string, tf sample.TimeFormat) (*SampleParquet, error) {
 	dir, release, err := duckutil.MakeStagingDir(filepath.Dir(path), duckutil.SamplePrefix)
 	if err != nil {
 		return nil, fmt.Errorf("parquet %s: %w", path, err)
@@ -73,7 +76,7 @@ func NewSampleParquet(path string, tf sample.TimeFormat) (*SampleParquet, error)
 	}
 	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(1)
-	return &SampleParquet{path: path, connector: connector, db: db, partRows: defaultPartRows, tf: tf, tmpDir: dir, releaseTmp: release}, nil
+	return &SampleParquet{ctx: ctx, path: path, connector: connector, db: db, partRows: defaultPartRows, tf: tf, tmpDir: dir, releaseTmp: release}, nil
 }
 
 // Write adds e to the current CSV part.
@@ -128,6 +131,9 @@ func (p *SampleParquet) spill() error {
 	if err == nil {
 		err = p.wait()
 	}
+	if err == nil {
+		err = p.ctx.Err()
+	}
 	if err != nil {
 		os.Remove(csvPath)
 		return err
@@ -156,8 +162,12 @@ func (p *SampleParquet) wait() error {
 
 // copyTo writes the rows of the table expression from to a Parquet file.
 // With preserve_insertion_order (the default) the rows keep their order.
+// When p.ctx ends, DuckDB stops and copyTo returns its error.
 func (p *SampleParquet) copyTo(from, path string) error {
-	_, err := p.db.Exec("COPY (SELECT * FROM " + from + ") TO " + sqlString(path) + " (FORMAT parquet)")
+	_, err := p.db.ExecContext(p.ctx, "COPY (SELECT * FROM "+from+") TO "+sqlString(path)+" (FORMAT parquet)")
+	if err != nil && p.ctx.Err() != nil {
+		return p.ctx.Err()
+	}
 	return err
 }
 
@@ -403,11 +413,11 @@ func splitTable(t string) (catalog, schema, name string) {
 // CreateSample is sample.Create for every format: it creates (or truncates)
 // the file at path and returns a sample.Writer for the format of its
 // extension, ts as tf says, a Parquet file through NewSampleParquet.
-func CreateSample(path string, tf sample.TimeFormat) (sample.Writer, error) {
+func CreateSample(ctx context.Context, path string, tf sample.TimeFormat) (sample.Writer, error) {
 	if f, err := sample.FormatFromPath(path); err != nil || f != sample.Parquet {
 		return sample.Create(path, tf)
 	}
-	w, err := NewSampleParquet(path, tf)
+	w, err := NewSampleParquet(ctx, path, tf)
 	if err != nil {
 		return nil, err
 	}

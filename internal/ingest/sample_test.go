@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -133,7 +135,7 @@ func TestDuckDBReadsFiles(t *testing.T) {
 	for _, name := range []string{"ods.jsonl", "ods.csv", "ods.parquet"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)
-			w, err := CreateSample(path, sample.TimeFormat{})
+			w, err := CreateSample(context.Background(), path, sample.TimeFormat{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +161,7 @@ func TestParquetDeterministic(t *testing.T) {
 	var files [2][]byte
 	for i := range files {
 		path := filepath.Join(dir, "ods.parquet")
-		w, err := NewSampleParquet(path, sample.TimeFormat{})
+		w, err := NewSampleParquet(context.Background(), path, sample.TimeFormat{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +184,7 @@ func TestParquetDeterministic(t *testing.T) {
 // directory beside the output (see parquetMemory).
 func TestParquetMemory(t *testing.T) {
 	dir := t.TempDir()
-	w, err := NewSampleParquet(filepath.Join(dir, "ods.parquet"), sample.TimeFormat{})
+	w, err := NewSampleParquet(context.Background(), filepath.Join(dir, "ods.parquet"), sample.TimeFormat{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,12 +198,86 @@ func TestParquetMemory(t *testing.T) {
 	}
 }
 
+// When ctx ends, the part that ends next and Close return its error, and
+// Close writes nothing: no output, no staging directory.
+func TestParquetStopsWithContext(t *testing.T) {
+	for _, name := range []string{"close", "write"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "ods.parquet")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			w, err := NewSampleParquet(ctx, path, sample.TimeFormat{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.partRows = 1000
+			evs := sampleEvents(t, sample.Options{Users: 400, Noise: true}) // about 3,500 rows: 3 parts
+			var werr error
+			for i := range evs {
+				if i == 2500 {
+					cancel()
+				}
+				if werr = w.Write(&evs[i]); werr != nil {
+					break
+				}
+			}
+			if name == "write" && !errors.Is(werr, context.Canceled) {
+				t.Errorf("Write after the cancel = %v, want %v once a part ended", werr, context.Canceled)
+			}
+			if err := w.Close(); !errors.Is(err, context.Canceled) {
+				t.Errorf("Close = %v, want %v", err, context.Canceled)
+			}
+			if files, _ := os.ReadDir(dir); len(files) != 0 {
+				t.Errorf("left %v", files)
+			}
+		})
+	}
+}
+
+// A part whose conversion fails in the background fails the Write that
+// ends the next part, or Close: the error, no output, no staging directory.
+func TestParquetFailedConversion(t *testing.T) {
+	for _, rows := range []int{2500, 1500} { // the failed part's error comes from a Write, or from Close
+		t.Run(fmt.Sprint(rows), func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "ods.parquet")
+			w, err := NewSampleParquet(context.Background(), path, sample.TimeFormat{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.partRows = 1000
+			// DuckDB cannot write the first Parquet part: a directory stands there.
+			if err := os.Mkdir(filepath.Join(w.tmpDir, "part-000000.parquet"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			evs := sampleEvents(t, sample.Options{Users: 400})
+			var werr error
+			for i := range evs[:rows] {
+				if werr = w.Write(&evs[i]); werr != nil {
+					break
+				}
+			}
+			cerr := w.Close()
+			if rows > 2000 && werr == nil {
+				t.Errorf("no Write failed after the second part")
+			}
+			if cerr == nil || !strings.Contains(cerr.Error(), "part-000000.parquet") {
+				t.Errorf("Close = %v, want the first part's error", cerr)
+			}
+			if files, _ := os.ReadDir(dir); len(files) != 0 {
+				t.Errorf("left %v", files)
+			}
+		})
+	}
+}
+
 // A Write that fails leaves Close nothing to write and no panic: the
 // writer's error, no output, no staging directory.
 func TestParquetFailedWrite(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ods.parquet")
-	w, err := NewSampleParquet(path, sample.TimeFormat{})
+	w, err := NewSampleParquet(context.Background(), path, sample.TimeFormat{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +304,7 @@ func TestParquetFailedWrite(t *testing.T) {
 func TestParquetParts(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ods.parquet")
-	w, err := NewSampleParquet(path, sample.TimeFormat{})
+	w, err := NewSampleParquet(context.Background(), path, sample.TimeFormat{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +377,7 @@ func BenchmarkSampleParquet(b *testing.B) {
 	opts := sample.Options{Users: 10000, Seed: 1, Noise: true}
 	var n int64
 	for b.Loop() {
-		w, err := NewSampleParquet(path, sample.TimeFormat{})
+		w, err := NewSampleParquet(context.Background(), path, sample.TimeFormat{})
 		if err != nil {
 			b.Fatal(err)
 		}

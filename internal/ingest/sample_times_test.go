@@ -79,7 +79,7 @@ func TestDuckDBReadsTimes(t *testing.T) {
 			for _, name := range []string{"ods.jsonl", "ods.csv", "ods.parquet"} {
 				t.Run(name, func(t *testing.T) {
 					path := filepath.Join(dir, name)
-					w, err := CreateSample(path, tf)
+					w, err := CreateSample(context.Background(), path, tf)
 					if err != nil {
 						t.Fatal(err)
 					}
