@@ -33,6 +33,7 @@ type SampleParquet struct {
 	db         *sql.DB
 	tf         sample.TimeFormat
 	partRows   int
+	total      int64 // rows written
 	tmpDir     string
 	releaseTmp func() error  // removes tmpDir
 	file       *os.File      // the CSV part being written, or nil
@@ -107,6 +108,7 @@ func (p *SampleParquet) write(e *sample.Event) error {
 		return err
 	}
 	p.rows++
+	p.total++
 	if p.rows == p.partRows {
 		return p.spill()
 	}
@@ -142,8 +144,9 @@ func (p *SampleParquet) spill() error {
 	p.parts = append(p.parts, part)
 	done := make(chan error, 1)
 	p.converting = done
+	rows := int64(p.rows)
 	go func() {
-		err := p.copyTo(sample.DuckDBSource(sample.CSV, csvPath, p.tf), part)
+		err := p.copyTo(sample.DuckDBSource(sample.CSV, csvPath, p.tf), part, rows)
 		os.Remove(csvPath)
 		done <- err
 	}()
@@ -160,15 +163,22 @@ func (p *SampleParquet) wait() error {
 	return err
 }
 
-// copyTo writes the rows of the table expression from to a Parquet file.
-// With preserve_insertion_order (the default) the rows keep their order.
-// When p.ctx ends, DuckDB stops and copyTo returns its error.
-func (p *SampleParquet) copyTo(from, path string) error {
-	_, err := p.db.ExecContext(p.ctx, "COPY (SELECT * FROM "+from+") TO "+sqlString(path)+" (FORMAT parquet)")
-	if err != nil && p.ctx.Err() != nil {
-		return p.ctx.Err()
+// copyTo writes the rows of the table expression from, which must be rows
+// in all, to a Parquet file. With preserve_insertion_order (the default)
+// the rows keep their order. When p.ctx ends, DuckDB stops and copyTo
+// returns its error.
+func (p *SampleParquet) copyTo(from, path string, rows int64) error {
+	res, err := p.db.ExecContext(p.ctx, "COPY (SELECT * FROM "+from+") TO "+sqlString(path)+" (FORMAT parquet)")
+	if err != nil {
+		if p.ctx.Err() != nil {
+			return p.ctx.Err()
+		}
+		return err
 	}
-	return err
+	if got, err := res.RowsAffected(); err == nil && got != rows {
+		return duckutil.RowCountError(got, rows, path)
+	}
+	return nil
 }
 
 // Close writes the Parquet file and releases DuckDB and the part files.
@@ -202,7 +212,7 @@ func (p *SampleParquet) finish() error {
 		if err != nil {
 			return err
 		}
-		return p.copyTo(sample.DuckDBSource(sample.CSV, csvPath, p.tf), p.path)
+		return p.copyTo(sample.DuckDBSource(sample.CSV, csvPath, p.tf), p.path, p.total)
 	}
 	if p.file != nil {
 		if err := p.spill(); err != nil {
@@ -216,7 +226,7 @@ func (p *SampleParquet) finish() error {
 	for i, part := range p.parts {
 		list[i] = sqlString(part)
 	}
-	return p.copyTo("read_parquet(["+strings.Join(list, ", ")+"])", p.path)
+	return p.copyTo("read_parquet(["+strings.Join(list, ", ")+"])", p.path, p.total)
 }
 
 func (p *SampleParquet) release() error {
@@ -322,7 +332,8 @@ type csvPart struct {
 }
 
 // writeParts generates the events of opts into CSV files of partRows rows
-// in dir and sends each one, complete, on parts. It stops when stop closes.
+// in dir and sends each one, complete, on parts. It stops when stop closes,
+// within 4,096 rows.
 func writeParts(ctx context.Context, dir string, opts sample.Options, partRows int, parts chan<- csvPart, stop <-chan struct{}) error {
 	var f *os.File
 	var w sample.Writer
@@ -336,6 +347,10 @@ func writeParts(ctx context.Context, dir string, opts sample.Options, partRows i
 		f, w = nil, nil
 		if err != nil {
 			return err
+		}
+		if stopped(stop) { // before the select, which picks either when both are ready
+			os.Remove(cur.path)
+			return errStopped
 		}
 		select {
 		case parts <- cur:
@@ -358,6 +373,9 @@ func writeParts(ctx context.Context, dir string, opts sample.Options, partRows i
 		if cur.rows&4095 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if stopped(stop) {
+				return errStopped
 			}
 		}
 		if err := w.Write(e); err != nil {
@@ -383,6 +401,16 @@ func writeParts(ctx context.Context, dir string, opts sample.Options, partRows i
 }
 
 var errStopped = errors.New("stopped")
+
+// stopped reports whether stop is closed.
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
 
 // insertPart appends the rows of a CSV part to the table.
 func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart, tf sample.TimeFormat) error {
