@@ -363,6 +363,19 @@ func TestAppendTo(t *testing.T) {
 			t.Fatal("no error for a canceled context")
 		}
 	})
+	t.Run("canceled midway", func(t *testing.T) {
+		// The cancel comes after 4,096 users, some parts of 2,000 rows in.
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		opts := sample.Options{Users: 20000, Progress: func(int) { cancel() }}
+		n, err := appendSample(ctx, conn, "ods", opts, 2000)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("appendSample = %d, %v; want %v", n, err, context.Canceled)
+		}
+		if n == 0 || n >= 20000*8 {
+			t.Errorf("%d rows appended before the cancel, want some of the day's", n)
+		}
+	})
 	t.Run("no table", func(t *testing.T) {
 		_, err := AppendSample(ctx, conn, "nope", sample.Options{Users: 100})
 		if err == nil {
