@@ -199,20 +199,35 @@ func TestParquetMemory(t *testing.T) {
 	}
 }
 
+// newParquet returns a SampleParquet writing ods.parquet in a new
+// directory, in parts of partRows rows, and the directory.
+func newParquet(t *testing.T, ctx context.Context, partRows int) (*SampleParquet, string) {
+	t.Helper()
+	dir := t.TempDir()
+	w, err := NewSampleParquet(ctx, filepath.Join(dir, "ods.parquet"), sample.TimeFormat{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.partRows = partRows
+	return w, dir
+}
+
+// checkEmpty requires dir to hold nothing: no output, no staging directory.
+func checkEmpty(t *testing.T, dir string) {
+	t.Helper()
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("left %v", files)
+	}
+}
+
 // When ctx ends, the part that ends next and Close return its error, and
 // Close writes nothing: no output, no staging directory.
 func TestParquetStopsWithContext(t *testing.T) {
 	for _, name := range []string{"close", "write"} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "ods.parquet")
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			w, err := NewSampleParquet(ctx, path, sample.TimeFormat{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.partRows = 1000
+			w, dir := newParquet(t, ctx, 1000)
 			evs := sampleEvents(t, sample.Options{Users: 400, Noise: true}) // about 3,500 rows: 3 parts
 			var werr error
 			for i := range evs {
@@ -229,9 +244,7 @@ func TestParquetStopsWithContext(t *testing.T) {
 			if err := w.Close(); !errors.Is(err, context.Canceled) {
 				t.Errorf("Close = %v, want %v", err, context.Canceled)
 			}
-			if files, _ := os.ReadDir(dir); len(files) != 0 {
-				t.Errorf("left %v", files)
-			}
+			checkEmpty(t, dir)
 		})
 	}
 }
@@ -241,13 +254,7 @@ func TestParquetStopsWithContext(t *testing.T) {
 func TestParquetFailedConversion(t *testing.T) {
 	for _, rows := range []int{2500, 1500} { // the failed part's error comes from a Write, or from Close
 		t.Run(fmt.Sprint(rows), func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "ods.parquet")
-			w, err := NewSampleParquet(context.Background(), path, sample.TimeFormat{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.partRows = 1000
+			w, dir := newParquet(t, context.Background(), 1000)
 			// DuckDB cannot write the first Parquet part: a directory stands there.
 			if err := os.Mkdir(filepath.Join(w.tmpDir, "part-000000.parquet"), 0o755); err != nil {
 				t.Fatal(err)
@@ -266,9 +273,7 @@ func TestParquetFailedConversion(t *testing.T) {
 			if cerr == nil || !strings.Contains(cerr.Error(), "part-000000.parquet") {
 				t.Errorf("Close = %v, want the first part's error", cerr)
 			}
-			if files, _ := os.ReadDir(dir); len(files) != 0 {
-				t.Errorf("left %v", files)
-			}
+			checkEmpty(t, dir)
 		})
 	}
 }
@@ -276,13 +281,7 @@ func TestParquetFailedConversion(t *testing.T) {
 // A Write that fails leaves Close nothing to write and no panic: the
 // writer's error, no output, no staging directory.
 func TestParquetFailedWrite(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ods.parquet")
-	w, err := NewSampleParquet(context.Background(), path, sample.TimeFormat{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.partRows = 10
+	w, dir := newParquet(t, context.Background(), 10)
 	w.tmpDir = filepath.Join(dir, "gone") // the first part cannot be written
 	var werr error
 	sample.Generate(sample.Options{Users: 20}, func(e *sample.Event) error {
@@ -295,9 +294,7 @@ func TestParquetFailedWrite(t *testing.T) {
 	if err := w.Close(); err == nil || err.Error() != werr.Error() {
 		t.Errorf("Close = %v, want the Write's error %v", err, werr)
 	}
-	if files, _ := os.ReadDir(dir); len(files) != 0 {
-		t.Errorf("left %v", files)
-	}
+	checkEmpty(t, dir)
 }
 
 // Outputs larger than partRows go through part files and come out whole
