@@ -118,18 +118,15 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 }
 
 // writeSample writes the events of so to a new file at path. When ctx ends
-// (Ctrl-C), it stops within a few thousand events and removes the file.
+// (Ctrl-C), it stops within a few thousand users and removes the file.
 func writeSample(ctx context.Context, path string, so sample.Options) (int64, error) {
 	w, err := createSample(ctx, path, so.Time)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
-	err = sample.Generate(so, func(e *sample.Event) error {
+	err = sample.GenerateContext(ctx, so, func(e *sample.Event) error {
 		n++
-		if n%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
 		return w.Write(e)
 	})
 	if cerr := w.Close(); err == nil {

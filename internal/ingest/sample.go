@@ -168,17 +168,7 @@ func (p *SampleParquet) wait() error {
 // the rows keep their order. When p.ctx ends, DuckDB stops and copyTo
 // returns its error.
 func (p *SampleParquet) copyTo(from, path string, rows int64) error {
-	res, err := p.db.ExecContext(p.ctx, "COPY (SELECT * FROM "+from+") TO "+sqlString(path)+" (FORMAT parquet)")
-	if err != nil {
-		if p.ctx.Err() != nil {
-			return p.ctx.Err()
-		}
-		return err
-	}
-	if got, err := res.RowsAffected(); err == nil && got != rows {
-		return duckutil.RowCountError(got, rows, path)
-	}
-	return nil
+	return execRows(p.ctx, p.db, "COPY (SELECT * FROM "+from+") TO "+sqlString(path)+" (FORMAT parquet)", rows, path)
 }
 
 // Close writes the Parquet file and releases DuckDB and the part files.
@@ -247,7 +237,7 @@ func (p *SampleParquet) release() error {
 // rows appended, which keep the order sample.Generate emits them in. On an
 // error, rows already appended stay in the table unless the caller runs
 // AppendSample inside a transaction on
-// conn and rolls it back. ctx is checked between rows and stops DuckDB.
+// conn and rolls it back. ctx is checked every few thousand users and stops DuckDB.
 //
 // DuckDB takes the rows in bulk: a goroutine writes them to CSV part files
 // of appendPartRows rows in a temporary directory (beside the database file,
@@ -295,12 +285,13 @@ func appendSample(ctx context.Context, conn *sql.Conn, table string, opts sample
 	}
 	defer release()
 
-	parts := make(chan csvPart, 1) // one part waiting while DuckDB reads another
-	stop := make(chan struct{})
+	parts := make(chan csvPart, 1)          // one part waiting while DuckDB reads another
+	genCtx, stop := context.WithCancel(ctx) // stops the generator when a part fails
+	defer stop()
 	genErr := make(chan error, 1)
 	go func() {
 		defer close(parts)
-		genErr <- writeParts(ctx, tmp, opts, partRows, parts, stop)
+		genErr <- writeParts(genCtx, tmp, opts, partRows, parts)
 	}()
 	var n int64
 	var err2 error
@@ -310,7 +301,7 @@ func appendSample(ctx context.Context, conn *sql.Conn, table string, opts sample
 			if err2 == nil {
 				n += p.rows
 			} else {
-				close(stop)
+				stop()
 			}
 		}
 		os.Remove(p.path)
@@ -332,9 +323,8 @@ type csvPart struct {
 }
 
 // writeParts generates the events of opts into CSV files of partRows rows
-// in dir and sends each one, complete, on parts. It stops when stop closes,
-// within 4,096 rows.
-func writeParts(ctx context.Context, dir string, opts sample.Options, partRows int, parts chan<- csvPart, stop <-chan struct{}) error {
+// in dir and sends each one, complete, on parts. It stops when ctx ends.
+func writeParts(ctx context.Context, dir string, opts sample.Options, partRows int, parts chan<- csvPart) error {
 	var f *os.File
 	var w sample.Writer
 	var cur csvPart
@@ -348,19 +338,17 @@ func writeParts(ctx context.Context, dir string, opts sample.Options, partRows i
 		if err != nil {
 			return err
 		}
-		if stopped(stop) { // before the select, which picks either when both are ready
-			os.Remove(cur.path)
-			return errStopped
+		if ctx.Err() == nil { // first: the select picks either when both are ready
+			select {
+			case parts <- cur:
+				return nil
+			case <-ctx.Done():
+			}
 		}
-		select {
-		case parts <- cur:
-			return nil
-		case <-stop:
-			os.Remove(cur.path)
-			return errStopped
-		}
+		os.Remove(cur.path)
+		return ctx.Err()
 	}
-	err := sample.Generate(opts, func(e *sample.Event) error {
+	err := sample.GenerateContext(ctx, opts, func(e *sample.Event) error {
 		if w == nil {
 			cur = csvPart{path: filepath.Join(dir, fmt.Sprintf("part-%06d.csv", seq))}
 			seq++
@@ -369,14 +357,6 @@ func writeParts(ctx context.Context, dir string, opts sample.Options, partRows i
 				return err
 			}
 			w = sample.NewCSVWriter(f, opts.Time)
-		}
-		if cur.rows&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if stopped(stop) {
-				return errStopped
-			}
 		}
 		if err := w.Write(e); err != nil {
 			return err
@@ -394,35 +374,29 @@ func writeParts(ctx context.Context, dir string, opts sample.Options, partRows i
 		f.Close()
 		os.Remove(cur.path)
 	}
-	if err == errStopped {
-		return nil
-	}
 	return err
-}
-
-var errStopped = errors.New("stopped")
-
-// stopped reports whether stop is closed.
-func stopped(stop <-chan struct{}) bool {
-	select {
-	case <-stop:
-		return true
-	default:
-		return false
-	}
 }
 
 // insertPart appends the rows of a CSV part to the table.
 func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart, tf sample.TimeFormat) error {
-	res, err := conn.ExecContext(ctx, "INSERT INTO "+target+" SELECT * FROM "+sample.DuckDBSource(sample.CSV, p.path, tf))
+	return execRows(ctx, conn, "INSERT INTO "+target+" SELECT * FROM "+sample.DuckDBSource(sample.CSV, p.path, tf), p.rows, p.path)
+}
+
+// execRows runs a statement that must move rows rows, those of the file
+// at path, and compares the count DuckDB reports; when ctx ends, DuckDB
+// stops and execRows returns ctx's error.
+func execRows(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, query string, rows int64, path string) error {
+	res, err := db.ExecContext(ctx, query)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return err
 	}
-	if got, err := res.RowsAffected(); err == nil && got != p.rows {
-		return duckutil.RowCountError(got, p.rows, p.path)
+	if got, err := res.RowsAffected(); err == nil && got != rows {
+		return duckutil.RowCountError(got, rows, path)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -109,10 +110,17 @@ const (
 // Generate streams the events described by opts to emit, day by day, and
 // stops at the first error emit returns. emit must not modify the Event.
 func Generate(opts Options, emit func(*Event) error) error {
+	return GenerateContext(context.Background(), opts, emit)
+}
+
+// GenerateContext is Generate that also stops, with ctx's error, when ctx
+// ends: it looks before every progressEvery users and every bot.
+func GenerateContext(ctx context.Context, opts Options, emit func(*Event) error) error {
 	g, err := newGenerator(opts, emit)
 	if err != nil {
 		return err
 	}
+	g.ctx = ctx
 	for d := 0; d < g.opts.Days; d++ {
 		if err := g.day(g.start.AddDate(0, 0, d)); err != nil {
 			return err
@@ -122,6 +130,7 @@ func Generate(opts Options, emit func(*Event) error) error {
 }
 
 type generator struct {
+	ctx     context.Context
 	opts    Options
 	start   time.Time
 	emit    func(*Event) error
@@ -236,6 +245,9 @@ func (g *generator) day(date time.Time) error {
 	// Day n's pool is users [n*half, n*half+Users): half of it returns on n+1.
 	half := uint64(g.opts.Users+1) / 2
 	for i := 0; i < g.opts.Users; i++ {
+		if i%progressEvery == 0 && g.ctx.Err() != nil {
+			return g.ctx.Err()
+		}
 		if err := g.user(g.absDay*half + uint64(i)); err != nil {
 			return err
 		}
@@ -248,6 +260,9 @@ func (g *generator) day(date time.Time) error {
 	}
 	if g.opts.Noise {
 		for b := 0; b < botsPerDay; b++ {
+			if err := g.ctx.Err(); err != nil {
+				return err
+			}
 			if err := g.runBot(uint64(b)); err != nil {
 				return err
 			}

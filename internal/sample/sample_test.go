@@ -2,6 +2,7 @@ package sample
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -350,5 +351,25 @@ func TestFormatFromPath(t *testing.T) {
 				t.Fatalf("FormatFromPath = %v, %v; want %v", f, err, tc.want)
 			}
 		})
+	}
+}
+
+// GenerateContext stops with ctx's error: before the first user when ctx
+// has ended, and within progressEvery users when it ends on the way.
+func TestGenerateContextStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	n := 0
+	err := GenerateContext(ctx, Options{Users: 100}, func(*Event) error { n++; return nil })
+	if !errors.Is(err, context.Canceled) || n != 0 {
+		t.Errorf("ended context: %d events, %v; want none, %v", n, err, context.Canceled)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	users := 0
+	opts := Options{Users: 5 * progressEvery, Progress: func(u int) { users += u; cancel() }}
+	err = GenerateContext(ctx, opts, func(*Event) error { return nil })
+	if !errors.Is(err, context.Canceled) || users != progressEvery {
+		t.Errorf("canceled after %d users: %v; want %v after %d", users, err, context.Canceled, progressEvery)
 	}
 }
