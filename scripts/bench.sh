@@ -10,7 +10,8 @@
 #   fgen init
 #   fgen sample --users U --load           generate the day and load it into ODS
 #   fgen apply --bizdate D                 create the tables, DW node, RPT node
-#   fgen apply --bizdate D                 again: both nodes replace their day
+#   fgen apply --bizdate D --all           again: both nodes replace their day (without
+#                                          --all apply skips a day that is up to date)
 #   nodetimes -runs RUNS                   bare DuckDB count(*) GROUP BY event over the
 #                                          day's ODS rows and DW rows, against the DW
 #                                          and RPT nodes: best and median of RUNS
@@ -27,6 +28,10 @@
 # Environment:
 #   BIZDATE=20210303   the business date
 #   RUNS=3             runs per nodetimes step
+#   CONFIG=            a funnel.toml to use instead of fgen init's one events
+#                      funnel, e.g. generator/testdata/configs/modes.toml (six
+#                      funnels: users, ordered ones with breakdowns and timing
+#                      columns), whose nodes hold more per user
 #   THREADS=, MEMORY_LIMIT=   written into the local target of funnel.toml
 #                      (threads = N, memory_limit = "2GB"); unset: DuckDB's defaults
 #   FILES=1            0 skips the file steps (sample -o and load)
@@ -52,6 +57,11 @@ if [ ! -x /usr/bin/time ] || ! /usr/bin/time -v true >/dev/null 2>&1; then
 	exit 1
 fi
 
+config=
+if [ -n "${CONFIG:-}" ]; then
+	config=$(realpath "$CONFIG")
+fi
+
 work=${WORKDIR:-}
 if [ -z "$work" ]; then
 	work=$(mktemp -d)
@@ -62,7 +72,7 @@ echo "building fgen and nodetimes ..." >&2
 (cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nodetimes" ./internal/bench/cmd/nodetimes)
 fgen=$work/bin/fgen
 
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${config:+, config $config}"
 
 # busy prints the CPU ticks all CPUs spent busy since boot.
 busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
@@ -104,14 +114,20 @@ for size in "${sizes[@]}"; do
 	echo >&2
 	echo "== $size events ($users users), $dir; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 	"$fgen" init >/dev/null
+	if [ -n "$config" ]; then cp "$config" funnel.toml; fi
 	if [ -n "${THREADS:-}" ]; then sed -i "s/^# threads = .*/threads = $THREADS/" funnel.toml; fi
 	if [ -n "${MEMORY_LIMIT:-}" ]; then sed -i "s/^# memory_limit = .*/memory_limit = \"$MEMORY_LIMIT\"/" funnel.toml; fi
 
 	step "sample --load" out "$fgen" sample --users "$users" --start "$bizdate" --load
 	events=$LAST_EVENTS
 	step "apply (first)" "$events" "$fgen" apply --bizdate "$bizdate"
-	step "apply (again)" "$events" "$fgen" apply --bizdate "$bizdate"
-	for f in "$dir"/apply_\(first\).log "$dir"/apply_\(again\).log; do grep "done in" "$f" | sed "s/^/  $(basename "$f" .log): /" >&2; done
+	step "apply (again)" "$events" "$fgen" apply --bizdate "$bizdate" --all
+	for f in "$dir"/apply_\(first\).log "$dir"/apply_\(again\).log; do
+		if ! grep "done in" "$f" | sed "s/^/  $(basename "$f" .log): /" >&2; then
+			echo "bench.sh: no node ran in $f" >&2
+			exit 1
+		fi
+	done
 	"$work/bin/nodetimes" -config funnel.toml -bizdate "$bizdate" -runs "$runs" | sed 's/^/  /' >&2
 	if [ "$files" != 0 ]; then
 		for ext in jsonl csv; do
