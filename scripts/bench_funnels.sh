@@ -91,7 +91,7 @@ loads=$(mktemp)
 # The 1-minute load average every 10 s while the benchmark runs.
 (while sleep 10; do cut -d' ' -f1 /proc/loadavg >>"$loads"; done) &
 sampler=$!
-trap 'kill "$sampler" 2>/dev/null; rm -f "$log" "$loads"' EXIT
+trap 'kill "$sampler" 2>/dev/null || true; rm -f "$log" "$loads"' EXIT
 (cd "$root" && FGEN_BENCH_DATA=$data FGEN_BENCH_DW_ORDER=${DW_ORDER:-} FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
 	go test -run '^$' -bench '^BenchmarkFunnels$' -benchtime "${runs}x" -timeout 2h -v ./internal/e2e) >"$log" 2>&1 || {
 	cat "$log" >&2
