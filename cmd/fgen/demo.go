@@ -70,7 +70,7 @@ config instead. It never touches your targets.
 	return cmd
 }
 
-func runDemo(ctx context.Context, opts *demoOptions) error {
+func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if err := checkSampleFlags(opts.start, opts.days, opts.users); err != nil {
 		return err
 	}
@@ -78,11 +78,22 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := sampleMatchesODS(cfg); err != nil {
+		return err
+	}
 	dir := opts.dir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "fgen-demo-"); err != nil {
 			return err
 		}
+		// The directory is the demo's own: one that fails (no local
+		// engine, an interrupt) leaves nothing of it behind. The deferred
+		// db.Close below runs first.
+		defer func() {
+			if err != nil {
+				os.RemoveAll(dir)
+			}
+		}()
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -119,9 +130,6 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 
 	done = step("2/4 writing sample events for %d users a day, %s to %s ...", opts.users, days[0], days[len(days)-1])
 	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: cfg.Funnels[0].StageEventSets(), Noise: true}
-	if err := sampleMatchesODS(cfg); err != nil {
-		return err
-	}
 	n, err := replaceWithSample(ctx, db, cfg, so)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -212,5 +213,22 @@ func TestDemo(t *testing.T) {
 		if r.code != 1 || strings.TrimSpace(r.stderr) != tc.want {
 			t.Errorf("report %v: exit %d, stderr %q, want %q", tc.args, r.code, r.stderr, tc.want)
 		}
+	}
+}
+
+// A demo that stops (here its context has ended before it starts) removes
+// the temporary directory it made for its warehouse and report.
+func TestDemoStoppedLeavesNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"demo", "--users", "50", "--days", "1"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	if code == 0 {
+		t.Fatalf("demo with an ended context: exit 0\n%s", out.String())
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("the stopped demo left %s in the temporary directory (exit %d: %s)", left[0].Name(), code, errb.String())
 	}
 }

@@ -39,11 +39,12 @@ func TestBuildWithoutCgo(t *testing.T) {
 	}
 
 	dir, _, env := mcProject(t)
+	tmp := t.TempDir()
 	nocgo := func(want int, args ...string) string {
 		t.Helper()
 		c := exec.Command(bin, args...)
 		c.Dir = dir
-		c.Env = []string{"HOME=" + dir}
+		c.Env = []string{"HOME=" + dir, "TMPDIR=" + tmp}
 		for k, v := range env {
 			c.Env = append(c.Env, k+"="+v)
 		}
@@ -72,5 +73,9 @@ func TestBuildWithoutCgo(t *testing.T) {
 		if out := nocgo(1, args...); !strings.Contains(out, "built without cgo") || !strings.Contains(out, "CGO_ENABLED=1") {
 			t.Errorf("fgen %s without cgo:\n%s", strings.Join(args, " "), out)
 		}
+	}
+	// The demo made its temporary directory before it found no engine.
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("the failed commands left %s in the temporary directory", left[0].Name())
 	}
 }
