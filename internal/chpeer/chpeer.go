@@ -285,8 +285,12 @@ type Peer struct {
 // that answers on FGEN_CLICKHOUSE_PORT (default 9000); when none does and
 // FGEN_CLICKHOUSE=1, it starts a private one in dir on a free port with
 // script (scripts/clickhouse.sh), which Close stops. Without a server and
-// without FGEN_CLICKHOUSE=1 it returns a nil Peer and the reason to skip.
+// without FGEN_CLICKHOUSE=1, or with FGEN_CLICKHOUSE=0 (even when a server
+// answers), it returns a nil Peer and the reason to skip.
 func Connect(ctx context.Context, script, dir string) (*Peer, string, error) {
+	if os.Getenv("FGEN_CLICKHOUSE") == "0" {
+		return nil, "FGEN_CLICKHOUSE=0", nil
+	}
 	c, err := FromEnv()
 	if err != nil {
 		return nil, "", err
