@@ -77,6 +77,8 @@ else
 fi
 runs=${RUNS:-3}
 
+# Debian installs clickhouse-server in /usr/sbin, which is not on other users' PATH.
+PATH=$PATH:/usr/sbin:/sbin
 if [ "${FGEN_CLICKHOUSE:-}" != 0 ] && command -v clickhouse-client >/dev/null 2>&1 && command -v clickhouse-server >/dev/null 2>&1; then
 	export FGEN_CLICKHOUSE=1
 elif [ "${FGEN_CLICKHOUSE:-}" != 0 ]; then
@@ -86,19 +88,44 @@ fi
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "data: $data, $events events, $users users, DW order: ${DW_ORDER:-as written, by (uid, ts, stage)}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-log=$(mktemp)
-loads=$(mktemp)
+# The benchmark's files (its DuckDB database and the private ClickHouse
+# server's data, about 3 GB at the default size) go in a directory of the
+# script's own, which it removes on exit: the benchmark removes them itself,
+# but not when it is interrupted, and then the server it started would keep
+# running too.
+scratch=$(mktemp -d)
+log=$scratch/bench.log
+loads=$scratch/loads
+: >"$loads"
+sampler=
+cleanup() {
+	if [ -n "$sampler" ]; then
+		pkill -P "$sampler" 2>/dev/null || true
+		kill "$sampler" 2>/dev/null || true
+	fi
+	# A server scripts/clickhouse.sh started for the benchmark has its config in $scratch.
+	local server="clickhouse-server --config-file=$scratch/"
+	if pkill -f -- "$server" 2>/dev/null; then
+		for _ in $(seq 50); do
+			pgrep -f -- "$server" >/dev/null 2>&1 || break
+			sleep 0.2
+		done
+		pkill -KILL -f -- "$server" 2>/dev/null || true
+	fi
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
 # The 1-minute load average every 10 s while the benchmark runs.
-(while sleep 10; do cut -d' ' -f1 /proc/loadavg >>"$loads"; done) &
+(while sleep 10; do cut -d' ' -f1 /proc/loadavg >>"$loads"; done) >/dev/null 2>&1 &
 sampler=$!
-trap 'kill "$sampler" 2>/dev/null || true; rm -f "$log" "$loads"' EXIT
-(cd "$root" && FGEN_BENCH_DATA=$data FGEN_BENCH_DW_ORDER=${DW_ORDER:-} FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
+(cd "$root" && TMPDIR=$scratch FGEN_BENCH_DATA=$data FGEN_BENCH_DW_ORDER=${DW_ORDER:-} FGEN_BENCH_EVENTS=$events FGEN_BENCH_USERS=$users \
 	go test -run '^$' -bench '^BenchmarkFunnels$' -benchtime "${runs}x" -timeout 2h -v ./internal/e2e) >"$log" 2>&1 || {
 	cat "$log" >&2
 	echo "bench_funnels.sh: the benchmark failed" >&2
 	exit 1
 }
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+pkill -P "$sampler" 2>/dev/null || true
 kill "$sampler" 2>/dev/null || true
 sort -n "$loads" | awk '{ v[NR] = $1 } END { if (NR) printf "1-minute load average during the run (every 10 s): min %s, median %s, max %s\n", v[1], v[int((NR + 1) / 2)], v[NR] }'
 grep -E '^\s+bench_funnels_test.go:[0-9]+: ' "$log" | sed -E 's/^\s+bench_funnels_test.go:[0-9]+: /  /'
