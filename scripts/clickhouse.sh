@@ -23,6 +23,8 @@
 # server through this script when none answers.
 set -euo pipefail
 
+# Debian installs clickhouse-server in /usr/sbin, which is not on other users' PATH.
+PATH=$PATH:/usr/sbin:/sbin
 port=${FGEN_CLICKHOUSE_PORT:-9000}
 dir=${FGEN_CLICKHOUSE_DIR:-${TMPDIR:-/tmp}/fgen-clickhouse}
 
@@ -45,6 +47,10 @@ start)
 		exit 0
 	fi
 	need clickhouse-server
+	if [ -f "$dir/server.pid" ] && kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
+		echo "clickhouse.sh: a server started from $dir (pid $(cat "$dir/server.pid")) runs but does not answer on 127.0.0.1:$port; stop it first: FGEN_CLICKHOUSE_DIR=$dir scripts/clickhouse.sh stop" >&2
+		exit 1
+	fi
 	mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas"
 	cat >"$dir/config.xml" <<EOF
 <?xml version="1.0"?>
@@ -121,6 +127,10 @@ stop)
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.2
 		done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "clickhouse.sh: the server from $dir (pid $pid) did not exit within 20 s of SIGTERM; kill -KILL $pid to end it" >&2
+			exit 1
+		fi
 	fi
 	rm -f "$dir/server.pid"
 	echo "clickhouse.sh: stopped the server from $dir"
