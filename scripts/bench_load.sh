@@ -35,7 +35,8 @@
 #                                 this checkout's (e.g. an older one); the sample
 #                                 files are written by this checkout's fgen
 #   WORKDIR=                      where the files go (default: mktemp -d); kept
-#                                 when set (and files already there are reused),
+#                                 when set (and files already there for the same
+#                                 size and BIZDATE are reused),
 #                                 removed when not
 #   NICE=                         run both sides with this niceness, e.g. -20
 #                                 (root only) on a machine shared with other
@@ -63,10 +64,15 @@ if [ -z "$work" ]; then
 	trap 'rm -rf "$work"' EXIT
 fi
 mkdir -p "$work/bin"
+# Absolute, since the builds and the loads run in other directories.
+work=$(cd "$work" && pwd)
+fgen=$work/bin/fgen
+if [ -n "${FGEN:-}" ]; then
+	fgen=$(realpath "$FGEN")
+fi
 echo "building fgen and nativeload ..." >&2
 (cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nativeload" ./internal/bench/cmd/nativeload)
 sampler=$work/bin/fgen
-fgen=${FGEN:-$work/bin/fgen}
 
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${FGEN:+, measuring $FGEN}${NICE:+, niceness $NICE}"
 
@@ -107,14 +113,20 @@ median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; e
 summary=()
 for size in "${sizes[@]}"; do
 	users=$(awk -v n="$size" 'BEGIN {u = int(n / 8.858818 + 0.5); print (u < 1 ? 1 : u)}')
-	dir=$work/$size
+	dir=$work/$size-$bizdate
 	mkdir -p "$dir"
 	(cd "$dir" && rm -f funnel.toml && "$sampler" init >/dev/null)
 	for fmt in "${formats[@]}"; do
 		file=$dir/events.$fmt
 		if [ ! -s "$file" ] || [ ! -s "$file.count" ]; then
 			echo "writing $file ($users users) ..." >&2
-			"$sampler" sample --users "$users" --start "$bizdate" -o "$file" 2>&1 | grep -Eo 'wrote [0-9]+' | grep -Eo '[0-9]+' >"$file.count"
+			if ! "$sampler" sample --users "$users" --start "$bizdate" -o "$file" >"$file.log" 2>&1; then
+				cat "$file.log" >&2
+				echo "bench_load.sh: fgen sample -o $file failed" >&2
+				exit 1
+			fi
+			grep -Eo 'wrote [0-9]+' "$file.log" | grep -Eo '[0-9]+' >"$file.count"
+			rm -f "$file.log"
 		fi
 		want=$(cat "$file.count")
 		native=() ours=() native_cpu=() ours_cpu=()
