@@ -31,7 +31,9 @@
 #   CONFIG=            a funnel.toml to use instead of fgen init's one events
 #                      funnel, e.g. generator/testdata/configs/modes.toml (six
 #                      funnels: users, ordered ones with breakdowns and timing
-#                      columns), whose nodes hold more per user
+#                      columns), whose nodes hold more per user; the apply
+#                      steps run every node, nodetimes times the DW node and
+#                      the first funnel's RPT node
 #   THREADS=, MEMORY_LIMIT=   written into the local target of funnel.toml
 #                      (threads = N, memory_limit = "2GB"); unset: DuckDB's defaults
 #   FILES=1            0 skips the file steps (sample -o and load)
@@ -68,6 +70,8 @@ if [ -z "$work" ]; then
 	trap 'rm -rf "$work"' EXIT
 fi
 mkdir -p "$work/bin"
+# Absolute, since each size runs in a directory of its own.
+work=$(cd "$work" && pwd)
 echo "building fgen and nodetimes ..." >&2
 (cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nodetimes" ./internal/bench/cmd/nodetimes)
 fgen=$work/bin/fgen
