@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 )
@@ -146,6 +147,11 @@ func jobsToRun(p *plan.Plan, all bool) int {
 func blocked(opts *applyOptions, p *plan.Plan) error {
 	switch {
 	case p.IsRefused():
+		for _, tc := range p.Tables {
+			if tc.Refused() && tc.Layer != generator.LayerODS {
+				return &codeError{code: exitBlocked, err: fmt.Errorf("%s may hold raw rows, which fgen never drops, even with --allow-destructive; check funnel.toml's table names as suggested", tc.Table)}
+			}
+		}
 		return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it belongs to the sync task that fills it); change funnel.toml or the sync task as suggested")}
 	case p.IsBlocked() && !opts.allowDestructive:
 		return &codeError{code: exitBlocked, err: errors.New("the plan has destructive changes; change funnel.toml as suggested, or re-run with --allow-destructive")}

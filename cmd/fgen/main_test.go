@@ -409,6 +409,42 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	}
 }
 
+// funnel.toml gives the ODS table's name to the DW table: the loaded raw
+// rows are never dropped, even with --allow-destructive --yes.
+func TestApplyNeverDropsRawRowsUnderAnotherLayer(t *testing.T) {
+	dir := project(t)
+	os.WriteFile(filepath.Join(dir, "good.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse"}
+{"md5":"b","uid":"u1","ts":1614700001,"customize_event":"click"}
+`), 0o644)
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "good.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	swapped := strings.Replace(strings.Replace(string(data), `name = "ods_user_trace_data"`, `name = "ods_v2"`, 1), `name = "dw_user_trace_data"`, `name = "ods_user_trace_data"`, 1)
+	if swapped == string(data) || !strings.Contains(swapped, `name = "ods_v2"`) {
+		t.Fatal("the edit of funnel.toml did not apply")
+	}
+	os.WriteFile(path, []byte(swapped), 0o644)
+	r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes")
+	if r.code != 3 || !strings.Contains(r.stderr, "[raw_table]") || !strings.Contains(r.stderr, "ods_user_trace_data may hold raw rows") {
+		t.Fatalf("apply with the ODS table's name on the DW table: %+v", r)
+	}
+	// The day again from the ODS rows, which must still be there.
+	os.WriteFile(path, data, 0o644)
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--all"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	r = fgen(t, dir, nil, "report", "--bizdate", "20210303", "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"name": "browse",
+          "count": 1,`) {
+		t.Errorf("the ODS rows of 20210303 are gone after the refused apply: %+v", r)
+	}
+}
+
 func TestLoadMalformedRowKeepsPartition(t *testing.T) {
 	dir := project(t)
 	good := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse"}

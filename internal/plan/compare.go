@@ -184,6 +184,15 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 			Fix:     fmt.Sprintf("add %s %s back to funnel.toml (fgen never drops data without --allow-destructive)", lc.Name, proj.Dialect.ConfigType(lc.Type)) + recreate})
 	}
 	if len(tc.Problems) > 0 {
+		if cols := rawColumns(proj, td); cols != nil {
+			// Refused, and only this: the other problems' fixes offer
+			// --allow-destructive, which must not drop this table.
+			tc.Problems = []Problem{{Code: CodeRawTable, Refused: true,
+				Message: fmt.Sprintf("live table %s has every column of the ODS table (%s), and funnel.toml makes it a %s table without %s: it looks like raw rows, not rows fgen derived", want.Name, strings.Join(cols, ", "), want.Layer, strings.Join(missingFrom(cols, want.Columns), ", ")),
+				Fix:     fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold raw rows, even with --allow-destructive. If %s holds only rows fgen derived, drop it yourself, then apply again", want.Name)}}
+			tc.Action = Blocked
+			return tc, nil
+		}
 		s, err := proj.RecreateScript(want)
 		if err != nil {
 			return tc, err
@@ -224,6 +233,49 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 		tc.Action, tc.SQL, tc.Job = Alter, s.Text(), tableJob(want.Name, "alter", s)
 	}
 	return tc, nil
+}
+
+// rawColumns returns the ODS table's columns when the live table td
+// describes has all of them (by name) and the table funnel.toml wants there
+// lacks some: a DW or RPT table fgen made has only the columns it declares,
+// so this one is more likely the ODS table, or a copy of it, under a name
+// funnel.toml now gives to another layer. Otherwise it returns nil.
+func rawColumns(proj *generator.Project, td tableDiff) []string {
+	var ods *generator.Table
+	for i := range proj.Tables {
+		if proj.Tables[i].Layer == generator.LayerODS {
+			ods = &proj.Tables[i]
+		}
+	}
+	if ods == nil || len(ods.Columns) == 0 {
+		return nil
+	}
+	live := map[string]bool{}
+	for _, c := range td.liveCols {
+		live[strings.ToLower(c.Name)] = true
+	}
+	var cols []string
+	for _, c := range ods.Columns {
+		if !live[strings.ToLower(c.Name)] {
+			return nil
+		}
+		cols = append(cols, c.Name)
+	}
+	if len(missingFrom(cols, td.want.Columns)) == 0 {
+		return nil
+	}
+	return cols
+}
+
+// missingFrom returns the names of names that none of cols has.
+func missingFrom(names []string, cols []models.Column) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.ContainsFunc(cols, func(c models.Column) bool { return strings.EqualFold(c.Name, n) }) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // compareODS plans the ODS table, which belongs to the sync task that fills

@@ -33,6 +33,10 @@ const (
 	// CodeColumnMissing: the live ODS table lacks a column funnel.toml
 	// declares, and its sync task, not fgen, would add it.
 	CodeColumnMissing = "column_missing"
+	// CodeRawTable: a DW or RPT table that would be recreated has every
+	// column of the ODS table, so it likely holds raw rows (funnel.toml gave
+	// the ODS table's name to another layer); fgen never drops it.
+	CodeRawTable = "raw_table"
 )
 
 // Problem is a change apply refuses: a destructive change it makes only with

@@ -213,6 +213,37 @@ func TestPlanEvolution(t *testing.T) {
 	}
 }
 
+// A DW table whose live columns are the ODS table's (funnel.toml gave the
+// ODS table's name to the DW table) is never dropped, even with
+// --allow-destructive; a DW table with only some ODS columns still is.
+func TestPlanRefusesToRecreateRawTable(t *testing.T) {
+	cfg := config(t, nil)
+	live := liveTables(t, cfg)
+	raw := *live["ods_user_trace_data"]
+	raw.Name = "dw_user_trace_data"
+	live["dw_user_trace_data"] = &raw
+	p := build(t, cfg, &fakeWarehouse{tables: live})
+	tc := p.Tables[1]
+	if tc.Table != "dw_user_trace_data" || tc.Action != Blocked || len(tc.Problems) != 1 || tc.Problems[0].Code != CodeRawTable || !tc.Refused() || tc.Job != nil {
+		t.Fatalf("plan of a DW table holding the ODS columns = %+v, want only a refused %s problem and no job", tc, CodeRawTable)
+	}
+	if msg := tc.Problems[0].Message; !strings.Contains(msg, "md5") || !strings.Contains(msg, "raw rows") {
+		t.Errorf("message %q does not name the ODS columns it found", msg)
+	}
+	if !p.IsRefused() {
+		t.Error("the plan is not refused, so --allow-destructive would drop the table")
+	}
+
+	// One ODS column short of it: a DW table with a column too many, which
+	// --allow-destructive may recreate.
+	live = liveTables(t, cfg)
+	live["dw_user_trace_data"].Columns = append(live["dw_user_trace_data"].Columns, warehouse.Column{Name: "md5", Type: "string"})
+	p = build(t, cfg, &fakeWarehouse{tables: live})
+	if tc := p.Tables[1]; tc.Refused() || tc.Action != Blocked || tc.Job == nil {
+		t.Errorf("plan of a DW table with one extra column = %+v, want blocked with a recreate job, not refused", tc)
+	}
+}
+
 func TestApplyOrderSkipsAndPartialError(t *testing.T) {
 	cfg := config(t, nil)
 	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{
