@@ -445,6 +445,34 @@ func TestApplyNeverDropsRawRowsUnderAnotherLayer(t *testing.T) {
 	}
 }
 
+// report -o never overwrites the config, the warehouse or the generated
+// project.
+func TestReportRefusesToOverwriteItsInputs(t *testing.T) {
+	dir := project(t)
+	config, _ := os.ReadFile(filepath.Join(dir, "funnel.toml"))
+	os.MkdirAll(filepath.Join(dir, ".fgen"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".fgen", "local.duckdb.wal"), []byte("wal"), 0o644)
+	for file, want := range map[string]string{
+		"funnel.toml":                   "is the config file",
+		"./funnel.toml":                 "is the config file",
+		".fgen/local.duckdb":            "is target local's warehouse",
+		".fgen/local.duckdb.wal":        "is target local's warehouse",
+		"out/nodes/rpt.sql":             "the generated project",
+		filepath.Join(dir, "out", "x"): "the generated project",
+	} {
+		r := fgen(t, dir, nil, "report", "--bizdate", "20210303", "-o", file)
+		if r.code != 1 || !strings.Contains(r.stderr, want) {
+			t.Errorf("report -o %s: exit %d, stderr %q, want one that says it %s", file, r.code, r.stderr, want)
+		}
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "funnel.toml")); string(now) != string(config) {
+		t.Error("report -o changed the config")
+	}
+	if wal, _ := os.ReadFile(filepath.Join(dir, ".fgen", "local.duckdb.wal")); string(wal) != "wal" {
+		t.Error("report -o changed the warehouse's log")
+	}
+}
+
 func TestLoadMalformedRowKeepsPartition(t *testing.T) {
 	dir := project(t)
 	good := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse"}

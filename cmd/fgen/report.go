@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -61,7 +63,8 @@ stream, as jq reads it), html one page with a table of contents.
 Days marked provisional were computed before all the data they depend on had landed
 (a cross_midnight funnel's day whose next day was missing); their numbers may change.
 
--o FILE writes to a file instead of standard output. Without dates, the local target
+-o FILE writes to a file instead of standard output (never over the config, a local
+warehouse or the generated project in out/). Without dates, the local target
 reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 
 ` + exitStatusHelp,
@@ -110,6 +113,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	}
 	if format == report.FormatCSV && len(fs) > 1 {
 		return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or use --format json or html", len(fs))
+	}
+	if err := opts.checkReportFile(cfg, output); err != nil {
+		return err
 	}
 	ot, err := opts.openTarget(cfg, &opts.targetOptions, readOnly)
 	if err != nil {
@@ -224,6 +230,51 @@ func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *
 
 // writeReport renders the reports rs to path, or to stdout when path is
 // empty or "-", and says on stderr which file it wrote.
+// checkReportFile refuses a report file that would overwrite what fgen
+// reads or writes itself: the config file, a local target's warehouse or
+// its write-ahead log, or anything in the generated project (out/ beside
+// the config).
+func (g *globalOptions) checkReportFile(cfg *models.Config, output string) error {
+	if output == "" || output == "-" {
+		return nil
+	}
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		return a
+	}
+	out := abs(output)
+	same := func(p string) bool {
+		if abs(p) == out {
+			return true
+		}
+		a, errA := os.Stat(p)
+		b, errB := os.Stat(output)
+		return errA == nil && errB == nil && os.SameFile(a, b)
+	}
+	if same(g.configPath) {
+		return fmt.Errorf("-o %s is the config file; write the report to another file", output)
+	}
+	names := slices.Sorted(maps.Keys(cfg.Targets))
+	for _, name := range names {
+		t := cfg.Targets[name]
+		if t.Engine != models.EngineDuckDB {
+			continue
+		}
+		db := g.localPath(t)
+		if same(db) || same(db+".wal") {
+			return fmt.Errorf("-o %s is target %s's warehouse; write the report to another file", output, name)
+		}
+	}
+	project := abs(filepath.Join(filepath.Dir(g.configPath), "out"))
+	if rel, err := filepath.Rel(project, out); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("-o %s is in %s, the generated project, which 'fgen generate' writes; write the report elsewhere", output, project)
+	}
+	return nil
+}
+
 func writeReport(stdout, stderr io.Writer, rs []*report.Report, format report.Format, path string) error {
 	var buf bytes.Buffer
 	if err := report.WriteAll(&buf, rs, format); err != nil {
