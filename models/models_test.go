@@ -243,12 +243,16 @@ func TestDurationTags(t *testing.T) {
 }
 
 func TestNormalizeType(t *testing.T) {
-	for in, want := range map[string]string{"string": "STRING", "decimal(10, 2)": "DECIMAL(10,2)", "decimal(10,\t2)": "DECIMAL(10,2)", "varchar(64)": "VARCHAR(64)", "Bigint": "BIGINT"} {
+	for in, want := range map[string]string{"string": "STRING", "decimal(10, 2)": "DECIMAL(10,2)", "decimal(10,\t2)": "DECIMAL(10,2)", "varchar(64)": "VARCHAR(64)", "Bigint": "BIGINT",
+		"decimal": "DECIMAL", "decimal(38,38)": "DECIMAL(38,38)", "decimal(1)": "DECIMAL(1)", "varchar(65535)": "VARCHAR(65535)", "char(255)": "CHAR(255)", "char(1)": "CHAR(1)"} {
 		if got, err := NormalizeType(in); err != nil || got != want {
 			t.Errorf("%s: %s %v", in, got, err)
 		}
 	}
-	for _, in := range []string{"varchar", "bigint(3)", "text", ""} {
+	for _, in := range []string{"varchar", "bigint(3)", "text", "",
+		// beyond MaxCompute's (and DuckDB's) limits
+		"decimal(0,0)", "decimal(39,2)", "decimal(10,20)", "decimal(99999999999999999999)",
+		"varchar(0)", "varchar(65536)", "varchar(99999999999999999999)", "char(0)", "char(256)", "varchar(1,2)"} {
 		if _, err := NormalizeType(in); err == nil {
 			t.Errorf("%s: no error", in)
 		}

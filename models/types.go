@@ -2,7 +2,9 @@ package models
 
 import (
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -28,12 +30,34 @@ func NormalizeType(t string) (string, error) {
 		return "", fmt.Errorf("unknown type %q; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME", t)
 	}
 	args := strings.Join(strings.Fields(m[2]), "")
+	var nums []int
+	for _, a := range strings.FieldsFunc(strings.Trim(args, "()"), func(r rune) bool { return r == ',' }) {
+		n, err := strconv.Atoi(a)
+		if err != nil {
+			n = math.MaxInt // digits only (typeRE), so too large
+		}
+		nums = append(nums, n)
+	}
+	// MaxCompute 2.0's limits: VARCHAR(n) 1 to 65535, CHAR(n) 1 to 255,
+	// DECIMAL(precision, scale) with precision 1 to 38 and scale at most the
+	// precision (and at most 18 unless the project enables
+	// odps.sql.decimal2.extended.scale.enable, which fgen cannot see, so
+	// that is left to MaxCompute); DuckDB's are as wide.
 	switch base {
 	case "VARCHAR", "CHAR":
-		if args == "" || strings.Contains(args, ",") {
+		if args == "" || len(nums) != 1 {
 			return "", fmt.Errorf("type %s needs a length, e.g. %s(64)", base, base)
 		}
+		if most := map[string]int{"VARCHAR": 65535, "CHAR": 255}[base]; nums[0] < 1 || nums[0] > most {
+			return "", fmt.Errorf("type %s: the length must be 1 to %d", strings.ToUpper(strings.TrimSpace(t)), most)
+		}
 	case "DECIMAL":
+		if len(nums) > 0 && (nums[0] < 1 || nums[0] > 38) {
+			return "", fmt.Errorf("type %s: the precision must be 1 to 38", strings.ToUpper(strings.TrimSpace(t)))
+		}
+		if len(nums) == 2 && nums[1] > nums[0] {
+			return "", fmt.Errorf("type %s: the scale (digits after the point) must be at most the precision", strings.ToUpper(strings.TrimSpace(t)))
+		}
 	default:
 		if args != "" {
 			return "", fmt.Errorf("type %s takes no parameters", base)
