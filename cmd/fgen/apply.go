@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/plan"
@@ -205,14 +206,16 @@ func (opts *applyOptions) confirm(p *plan.Plan) error {
 	return nil
 }
 
+// isTerminal reports whether f is a terminal: not merely a character
+// device, which /dev/null (a cron job's or nohup's stdin) is too.
 func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }
 
 // applyProgress reports job events: on a terminal a bar of the jobs (a
 // line per failure, skip or remote submission), elsewhere a line per event.
 func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func(plan.Event) {
+	lastSkip := ""
 	return func(e plan.Event) {
 		where := e.Job.Name
 		if e.Job.Day != "" {
@@ -249,7 +252,13 @@ func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func
 			}
 		case plan.EventSkipped:
 			pr.Step()
-			pr.Problem("%s: skipped: %v", where, e.Err)
+			// A day whose upstream is missing skips all its jobs for one
+			// reason (an hourly day, dozens): say it once; the summary
+			// counts them.
+			if msg := e.Err.Error(); msg != lastSkip {
+				lastSkip = msg
+				pr.Problem("%s: skipped: %v", where, e.Err)
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -397,6 +398,20 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive"); r.code != 1 || !strings.Contains(r.stderr, "--yes") {
 		t.Fatalf("apply --allow-destructive, not on a terminal, without --yes: %+v", r)
 	}
+	// /dev/null (a cron job's stdin) is a character device, not a terminal.
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devNull.Close()
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"apply", "--bizdate", "20210303", "--allow-destructive"}, devNull, &out, &errb, func(string) string { return "" })
+	os.Chdir(wd)
+	if code != 1 || !strings.Contains(errb.String(), "re-run with --yes") || strings.Contains(errb.String(), "Apply this plan") {
+		t.Fatalf("apply --allow-destructive with stdin from %s: exit %d\n%s", os.DevNull, code, errb.String())
+	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes"); r.code != 0 {
 		t.Fatalf("apply --allow-destructive --yes: %+v", r)
 	}
@@ -453,11 +468,11 @@ func TestReportRefusesToOverwriteItsInputs(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, ".fgen"), 0o755)
 	os.WriteFile(filepath.Join(dir, ".fgen", "local.duckdb.wal"), []byte("wal"), 0o644)
 	for file, want := range map[string]string{
-		"funnel.toml":                   "is the config file",
-		"./funnel.toml":                 "is the config file",
-		".fgen/local.duckdb":            "is target local's warehouse",
-		".fgen/local.duckdb.wal":        "is target local's warehouse",
-		"out/nodes/rpt.sql":             "the generated project",
+		"funnel.toml":                  "is the config file",
+		"./funnel.toml":                "is the config file",
+		".fgen/local.duckdb":           "is target local's warehouse",
+		".fgen/local.duckdb.wal":       "is target local's warehouse",
+		"out/nodes/rpt.sql":            "the generated project",
 		filepath.Join(dir, "out", "x"): "the generated project",
 	} {
 		r := fgen(t, dir, nil, "report", "--bizdate", "20210303", "-o", file)
@@ -628,5 +643,21 @@ func TestProjectDirBesideConfig(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "old", "manifest.json")); err != nil {
 		t.Errorf("generate -o old did not write old/: %v", err)
+	}
+}
+
+// A day whose upstream is missing skips every job of the day for one reason,
+// which apply says once (an hourly day has dozens of jobs).
+func TestApplySaysASkippedDayOnce(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../generator/testdata/configs/hourly.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "funnel.toml"), data, 0o644)
+	r := fgen(t, dir, nil, "-q", "apply", "--bizdate", "20210303")
+	skips := strings.Count(r.stderr, ": skipped: ")
+	if r.code == 0 || skips != 1 || !strings.Contains(r.stderr, "hours 00-23 missing; load them, then apply again") || !regexp.MustCompile(`apply: [0-9]+ applied, 0 failed, [1-9][0-9]+ skipped`).MatchString(r.stdout) {
+		t.Errorf("apply of a day with no upstream hours: exit %d, %d skip lines, want 1\nstdout:\n%s\nstderr:\n%s", r.code, skips, r.stdout, r.stderr)
 	}
 }

@@ -262,6 +262,10 @@ func (a *applier) skipMissingUpstream(days [][]slot) {
 			continue
 		}
 		err := fmt.Errorf("day %s: upstream partition %s is missing; load it, then apply again", d.Day, d.MissingText())
+		if len(d.MissingHours) > 0 {
+			// "ods_events dt=20210303: hours 00-23 missing"
+			err = fmt.Errorf("day %s: upstream %s; load them, then apply again", d.Day, d.MissingText())
+		}
 		for _, s := range days[di] {
 			if s.current {
 				continue

@@ -88,6 +88,9 @@ func TestPlanHourlyUpstream(t *testing.T) {
 			t.Errorf("%s for %s hour %q: %s, want skipped", j.Name, j.Day, j.Hour, j.Status)
 		}
 	}
+	if want := "day 20261201: upstream ods_events dt=20261201: hours 07, 13-23 missing; load them, then apply again"; !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "missing is missing") {
+		t.Errorf("err = %v, want it to say %q", err, want)
+	}
 }
 
 // With an hourly DW, a day's jobs are the DW node for each hour, the daily
