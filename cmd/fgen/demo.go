@@ -107,6 +107,9 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 
 	step := func(format string, args ...any) func() {
 		start := time.Now()
+		if opts.quiet {
+			return func() {}
+		}
 		fmt.Fprintf(opts.stderr, format, args...)
 		return func() { fmt.Fprintf(opts.stderr, " %.1fs\n", time.Since(start).Seconds()) }
 	}
@@ -135,7 +138,9 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		return err
 	}
 	done()
-	fmt.Fprintf(opts.stderr, "    %d events\n", n)
+	if !opts.quiet {
+		fmt.Fprintf(opts.stderr, "    %d events\n", n)
+	}
 
 	done = step("3/4 running the DW and RPT nodes for %d days ...", len(days))
 	p, err = plan.Build(ctx, db, plan.Input{Target: "demo", Config: cfg, Project: proj, Days: days})

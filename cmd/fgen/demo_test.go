@@ -65,9 +65,9 @@ func TestDemoConfig(t *testing.T) {
 // every funnel something to count on every day. 'fgen report' then reads several funnels.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	r := fgen(t, dir, nil, "demo", "--users", "400", "--days", "3", "--dir", dir)
-	if r.code != 0 {
-		t.Fatalf("demo: %+v", r)
+	r := fgen(t, dir, nil, "-q", "demo", "--users", "400", "--days", "3", "--dir", dir)
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("demo -q: %+v, want no progress on stderr", r)
 	}
 	for _, want := range []string{
 		"user_trace  20210303  (events mode)\n",
