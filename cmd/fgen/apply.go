@@ -44,7 +44,8 @@ previous contents in place; after a failure or Ctrl-C, apply again to pick up wh
 it stopped.
 
 On a MaxCompute target apply asks for confirmation on a terminal and needs --yes
-otherwise. --dry-run prints the SQL it would run and changes nothing.
+otherwise. --dry-run prints the SQL it would run (with --format json, the plan as
+'fgen plan --format json' gives it) and changes nothing.
 Destructive changes (see 'fgen plan') need --allow-destructive.
 
 ` + exitStatusHelp,
@@ -84,7 +85,14 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	defer ot.wh.Close()
 
 	if opts.dryRun {
-		printDryRun(opts, p)
+		if opts.format == "json" {
+			// What 'fgen plan --format json' prints: the SQL of every change and job.
+			if err := writeJSON(opts.stdout, "apply", p.JSON()); err != nil {
+				return err
+			}
+		} else {
+			printDryRun(opts, p)
+		}
 		return blocked(opts, p) // exit as apply would
 	}
 	if err := blocked(opts, p); err != nil {
@@ -98,6 +106,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	if !p.HasChanges() && !(opts.all && len(p.Days) > 0) {
 		fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync and every day is up to date (apply --all runs the days anyway)")
+		if opts.format == "json" {
+			writeApplySummary(opts, &plan.Result{Jobs: []plan.JobResult{}})
+		}
 		return nil
 	}
 	// Destructive changes ask first, as anything on a remote warehouse does.

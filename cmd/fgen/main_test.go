@@ -562,6 +562,14 @@ func TestPlanAfterReload(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stderr, "nothing to apply") {
 		t.Errorf("apply with nothing pending: %+v", r)
 	}
+	// --format json prints JSON on stdout whatever there is to do.
+	for _, args := range [][]string{{"--format", "json"}, {"--format", "json", "--dry-run", "--all"}} {
+		r := fgen(t, dir, nil, append([]string{"apply", "--from", "20210303", "--to", "20210304"}, args...)...)
+		var v map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &v); r.code != 0 || err != nil || len(v) == 0 {
+			t.Errorf("apply %s: exit %d, stdout not a JSON object (%v):\n%s", strings.Join(args, " "), r.code, err, r.stdout)
+		}
+	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--all"); r.code != 0 || !strings.Contains(r.stdout, "4 applied") {
 		t.Errorf("apply --all: %+v", r)
 	}
