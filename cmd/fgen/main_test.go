@@ -669,3 +669,18 @@ func TestApplySaysASkippedDayOnce(t *testing.T) {
 		t.Errorf("apply of a day with no upstream hours: exit %d, %d skip lines, want 1\nstdout:\n%s\nstderr:\n%s", r.code, skips, r.stdout, r.stderr)
 	}
 }
+
+// The sample's days are business dates a partition can hold, yyyymmdd.
+func TestSampleDaysEndBy9999(t *testing.T) {
+	dir := project(t)
+	r := fgen(t, dir, nil, "sample", "--start", "99991231", "--days", "2", "--users", "10", "-o", "e.jsonl")
+	if r.code != 1 || !strings.Contains(r.stderr, "would end after 99991231") {
+		t.Errorf("sample past 9999-12-31: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "e.jsonl")); err == nil {
+		t.Error("the refused sample wrote its file")
+	}
+	if r := fgen(t, dir, nil, "sample", "--start", "99991231", "--days", "1", "--users", "10", "-o", "e.jsonl"); r.code != 0 {
+		t.Errorf("sample of 99991231: %+v", r)
+	}
+}
