@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -98,7 +100,9 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		return err
 	}
 	dbPath := filepath.Join(dir, "demo.duckdb")
-	os.Remove(dbPath)
+	if err := removeDemoDB(dbPath); err != nil {
+		return err
+	}
 	db, err := openLocal(localOptions{path: dbPath})
 	if err != nil {
 		return err
@@ -193,4 +197,30 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// removeDemoDB removes the warehouse an earlier demo left at path (and its
+// write-ahead log), and refuses a file there that is not a DuckDB database:
+// --dir may name a directory that holds other things.
+func removeDemoDB(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	head := make([]byte, 12)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	// A DuckDB database file has "DUCK" at bytes 8 to 11.
+	if n < len(head) || string(head[8:12]) != "DUCK" {
+		return fmt.Errorf("%s is not a DuckDB database that an earlier demo left; move it, or give --dir another directory", path)
+	}
+	if err := os.Remove(path); err != nil {
+		return err
+	}
+	if err := os.Remove(path + ".wal"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }

@@ -232,3 +232,24 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 		t.Errorf("the stopped demo left %s in the temporary directory (exit %d: %s)", left[0].Name(), code, errb.String())
 	}
 }
+
+// fgen demo --dir replaces the warehouse an earlier demo left there, and
+// nothing else of that name.
+func TestDemoDirKeepsOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.duckdb")
+	os.WriteFile(db, []byte("my notes, not a database\n"), 0o644)
+	r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", dir)
+	if r.code != 1 || !strings.Contains(r.stderr, "is not a DuckDB database") {
+		t.Errorf("demo --dir over another file named demo.duckdb: %+v", r)
+	}
+	if data, _ := os.ReadFile(db); string(data) != "my notes, not a database\n" {
+		t.Error("the demo replaced a file that was not its warehouse")
+	}
+	os.Remove(db)
+	for range 2 { // the second replaces the first's warehouse
+		if r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", dir); r.code != 0 {
+			t.Fatalf("demo --dir: %+v", r)
+		}
+	}
+}
