@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -119,9 +121,21 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 	return ot, nil
 }
 
-// ensureODS creates the ODS table on a local target if it does not exist.
+// ensureODS creates the ODS table on a local target if it does not exist,
+// and otherwise checks that it has every column funnel.toml declares: a load
+// writes them all, and DuckDB's binder error would not say what to do.
 func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) error {
-	if _, err := db.Describe(ctx, cfg.ODS.Name); err == nil {
+	if live, err := db.Describe(ctx, cfg.ODS.Name); err == nil {
+		var missing []string
+		for _, c := range cfg.ODS.Columns {
+			if !slices.ContainsFunc(live.Columns, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, c.Name) }) {
+				missing = append(missing, c.Name)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run 'fgen apply' to add it (see 'fgen plan'), then load again",
+				cfg.ODS.Name, strings.Join(missing, ", "))
+		}
 		return nil
 	} else if !errors.Is(err, warehouse.ErrTableNotFound) {
 		return err

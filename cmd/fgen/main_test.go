@@ -684,3 +684,32 @@ func TestSampleDaysEndBy9999(t *testing.T) {
 		t.Errorf("sample of 99991231: %+v", r)
 	}
 }
+
+// A load after funnel.toml added an ODS column, before apply added it to
+// the table, says to apply first.
+func TestLoadAfterNewODSColumnSaysApply(t *testing.T) {
+	dir := project(t)
+	rows := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse"}` + "\n"
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(rows), 0o644)
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	line := `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },` // the ODS column's
+	added := strings.Replace(string(data), line, line+"\n"+`  { name = "country", type = "STRING" },`, 1)
+	if added == string(data) {
+		t.Fatal("the edit of funnel.toml did not apply")
+	}
+	os.WriteFile(path, []byte(added), 0o644)
+	r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl")
+	if r.code != 1 || !strings.Contains(r.stderr, "has no column country, which funnel.toml declares; run 'fgen apply' to add it") {
+		t.Fatalf("load before apply added the column: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl"); r.code != 0 {
+		t.Errorf("load after apply: %+v", r)
+	}
+}
