@@ -52,8 +52,14 @@ func fgen(t *testing.T, dir string, env map[string]string, args ...string) resul
 // project makes a temporary directory holding the shipped funnel.toml.
 func project(t *testing.T) string {
 	t.Helper()
+	return projectWith(t, "../../funnel.toml")
+}
+
+// projectWith is project with the config file at path.
+func projectWith(t *testing.T, path string) string {
+	t.Helper()
 	dir := t.TempDir()
-	data, err := os.ReadFile("../../funnel.toml")
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -605,12 +611,7 @@ func TestMistakesSayWhatToDo(t *testing.T) {
 // A cross_midnight day computed before the next day landed is provisional
 // in the report, until the next day is applied.
 func TestReportMarksProvisionalDays(t *testing.T) {
-	dir := t.TempDir()
-	data, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "funnel.toml"), data, 0o644)
+	dir := projectWith(t, "../../generator/testdata/configs/modes.toml")
 	if r := fgen(t, dir, nil, "sample", "--users", "200", "--days", "2", "--start", "20210303", "--load"); r.code != 0 {
 		t.Fatalf("sample: %+v", r)
 	}
@@ -657,12 +658,7 @@ func TestProjectDirBesideConfig(t *testing.T) {
 // A day whose upstream is missing skips every job of the day for one reason,
 // which apply says once (an hourly day has dozens of jobs).
 func TestApplySaysASkippedDayOnce(t *testing.T) {
-	dir := t.TempDir()
-	data, err := os.ReadFile("../../generator/testdata/configs/hourly.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "funnel.toml"), data, 0o644)
+	dir := projectWith(t, "../../generator/testdata/configs/hourly.toml")
 	r := fgen(t, dir, nil, "-q", "apply", "--bizdate", "20210303")
 	skips := strings.Count(r.stderr, ": skipped: ")
 	if r.code == 0 || skips != 1 || !strings.Contains(r.stderr, "hours 00-23 missing; load them, then apply again") || !regexp.MustCompile(`apply: [0-9]+ applied, 0 failed, [1-9][0-9]+ skipped`).MatchString(r.stdout) {
