@@ -129,9 +129,14 @@ func checkOutDir(dir, home string, force bool) error {
 	case err != nil:
 		return err
 	case !fi.IsDir():
-		return fmt.Errorf("%s is not a directory; name a directory with -o", dir)
+		return fmt.Errorf("%s is not a directory; name a directory with --dir", dir)
 	}
 	if _, err := os.Lstat(filepath.Join(dir, generator.ManifestPath)); err == nil || force {
+		return nil
+	}
+	if _, err := os.Lstat(filepath.Join(dir, generator.LockPath)); err == nil {
+		// Another generate is writing its first manifest here: Write's lock
+		// says so, and which process.
 		return nil
 	}
 	entries, err := os.ReadDir(dir)

@@ -709,3 +709,15 @@ func TestLoadAfterNewODSColumnSaysApply(t *testing.T) {
 		t.Errorf("load after apply: %+v", r)
 	}
 }
+
+// A generate into a new out/ that another generate has just made and locked
+// says that one is writing, not that out/ holds files of someone else's.
+func TestGenerateIntoALockedNewDirectory(t *testing.T) {
+	dir := project(t)
+	os.MkdirAll(filepath.Join(dir, "out"), 0o755)
+	os.WriteFile(filepath.Join(dir, "out", ".fgen.lock"), []byte("4242\n"), 0o644)
+	r := fgen(t, dir, nil, "generate")
+	if r.code != 1 || !strings.Contains(r.stderr, "another fgen generate (process 4242) is writing") {
+		t.Errorf("generate into a new out/ that another generate holds: %+v", r)
+	}
+}
