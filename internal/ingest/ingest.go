@@ -574,11 +574,35 @@ func (l *loader) derivedDays(ctx context.Context, tx *duckdb.Tx) error {
 		slices.Sort(days)
 		for _, day := range days {
 			if err := l.parts.derived(l.files, fi, day); err != nil {
-				return err
+				return l.atFirstRow(ctx, tx, fi, fmt.Sprintf("%s AND %s = ?", where, l.opts.DayFrom.sql(t)), day, err)
 			}
 		}
 	}
 	return nil
+}
+
+// atFirstRow places err, a *RowError about file fi without a line, at the
+// first row of the file for which cond (on its columns, with one
+// parameter, arg) holds.
+func (l *loader) atFirstRow(ctx context.Context, tx *duckdb.Tx, fi int, cond string, arg any, err error) error {
+	var re *RowError
+	if !errors.As(err, &re) || re.Line != 0 {
+		return err
+	}
+	src, serr := l.source(ctx, tx, fi)
+	if serr != nil || src == nil {
+		return err
+	}
+	var row int64
+	q := fmt.Sprintf("SELECT fgen_row FROM (SELECT row_number() OVER () AS fgen_row, * FROM %s) WHERE %s ORDER BY fgen_row LIMIT 1", src.from, cond)
+	if tx.QueryRow(ctx, q, []any{arg}, &row) != nil {
+		return err // the message without a line
+	}
+	at, lerr := l.rowError(fi, row, re.Msg)
+	if lerr != nil {
+		return err
+	}
+	return at
 }
 
 // firstParse returns the first malformed row of the files, in file and line

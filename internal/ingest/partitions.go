@@ -119,8 +119,12 @@ func (p *partitions) days() []string {
 // partition value; an error if it is no date yyyymmdd (a year past 9999).
 func (p *partitions) derived(files []*input, fi int, day string) error {
 	if !validDay(day) {
-		return &RowError{File: files[fi].path, Msg: fmt.Sprintf("a row without %s has a %s whose date, %q, is not a date written yyyymmdd",
-			p.opts.Partition, p.opts.DayFrom.Time.Name, day)}
+		msg := fmt.Sprintf("a row without %s has a %s whose date, %q, is not a date written yyyymmdd",
+			p.opts.Partition, p.opts.DayFrom.Time.Name, day)
+		if len(day) > 8 {
+			msg += fmt.Sprintf(" (a year past 9999: are its times in milliseconds? say so with time_column = { name = \"%s\", unit = \"ms\" } in funnel.toml)", p.opts.DayFrom.Time.Name)
+		}
+		return &RowError{File: files[fi].path, Msg: msg}
 	}
 	if _, ok := p.firstAt[day]; !ok {
 		p.firstAt[day] = rowPos{fi, 0}

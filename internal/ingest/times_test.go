@@ -340,8 +340,10 @@ func TestLoadDayFromTime(t *testing.T) {
 			{utcText, "4.jsonl", `{"id":"a","event_time":"2019-10-01 00:00:00"}`, `:1: column event_time: "2019-10-01 00:00:00" does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml`},
 			{DayFrom{Time: timesCols[2].timeColumn(""), Kind: "datetime", Zone: "UTC"}, "5.csv", "id,at\na,2019-10-01 00:00:00\nb,2019-10-32 00:00:00\n",
 				`:3: column at: "2019-10-32 00:00:00" is not a valid TIMESTAMP`},
-			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6.jsonl", `{"id":"a","timestamp":253402300800}`,
-				`: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd`},
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6.jsonl", `{"id":"a","timestamp":1569888000}` + "\n\n" + `{"id":"b","timestamp":253402300800}`,
+				`:3: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd (a year past 9999: are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6.csv", "id,timestamp\na,1569888000\nb,1569888000\nc,253402300800\n",
+				`:4: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd (a year past 9999: are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
 		} {
 			path := filepath.Join(f.dir, tc.name)
 			if tc.data != "" {
