@@ -473,13 +473,23 @@ func TestReportRefusesToOverwriteItsInputs(t *testing.T) {
 	config, _ := os.ReadFile(filepath.Join(dir, "funnel.toml"))
 	os.MkdirAll(filepath.Join(dir, ".fgen"), 0o755)
 	os.WriteFile(filepath.Join(dir, ".fgen", "local.duckdb.wal"), []byte("wal"), 0o644)
+	// Other names of the same files: a link to out/, a link to the
+	// database that does not exist yet, and the project through a link.
+	os.Symlink("out", filepath.Join(dir, "gen"))
+	os.Symlink(filepath.Join(".fgen", "local.duckdb"), filepath.Join(dir, "db-link"))
+	alias := filepath.Join(t.TempDir(), "alias")
+	os.Symlink(dir, alias)
 	for file, want := range map[string]string{
-		"funnel.toml":                  "is the config file",
-		"./funnel.toml":                "is the config file",
-		".fgen/local.duckdb":           "is target local's warehouse",
-		".fgen/local.duckdb.wal":       "is target local's warehouse",
-		"out/nodes/rpt.sql":            "the generated project",
-		filepath.Join(dir, "out", "x"): "the generated project",
+		"gen/nodes/dw.sql": "the generated project",
+		"db-link":          "is target local's warehouse",
+		filepath.Join(alias, "out", "nodes", "x.sql"): "the generated project",
+		filepath.Join(alias, "funnel.toml"):           "is the config file",
+		"funnel.toml":                                 "is the config file",
+		"./funnel.toml":                               "is the config file",
+		".fgen/local.duckdb":                          "is target local's warehouse",
+		".fgen/local.duckdb.wal":                      "is target local's warehouse",
+		"out/nodes/rpt.sql":                           "the generated project",
+		filepath.Join(dir, "out", "x"):                "the generated project",
 	} {
 		r := fgen(t, dir, nil, "report", "--bizdate", "20210303", "-o", file)
 		if r.code != 1 || !strings.Contains(r.stderr, want) {
