@@ -87,9 +87,19 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if opts.dryRun {
 		if opts.format == "json" {
 			// What 'fgen plan --format json' prints: the SQL of every change and job.
+			// One JSON document: a blocked plan says so in it ("blocked"),
+			// so the exit status is all the error adds.
 			if err := writeJSON(opts.stdout, "apply", p.JSON()); err != nil {
 				return err
 			}
+			if err := blocked(opts, p); err != nil {
+				var ce *codeError
+				if errors.As(err, &ce) {
+					return &quietError{code: ce.code}
+				}
+				return err
+			}
+			return nil
 		} else {
 			printDryRun(opts, p)
 		}
@@ -107,7 +117,13 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if !p.HasChanges() && !(opts.all && len(p.Days) > 0) {
 		fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync and every day is up to date (apply --all runs the days anyway)")
 		if opts.format == "json" {
-			writeApplySummary(opts, &plan.Result{Jobs: []plan.JobResult{}})
+			// Every table is in sync and no job pending, so Apply runs
+			// nothing: it lists the jobs as up to date, as a run would.
+			res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{})
+			if res != nil {
+				writeApplySummary(opts, res)
+			}
+			return err
 		}
 		return nil
 	}

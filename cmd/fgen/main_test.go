@@ -401,6 +401,14 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 3 {
 		t.Fatalf("apply without --allow-destructive: %+v", r)
 	}
+	// A JSON dry run of the blocked plan is one JSON document that says so.
+	dry := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--dry-run", "--format", "json")
+	var doc struct {
+		Blocked bool `json:"blocked"`
+	}
+	if err := json.Unmarshal([]byte(dry.stdout), &doc); dry.code != 3 || err != nil || !doc.Blocked {
+		t.Fatalf("apply --dry-run --format json of a blocked plan: exit %d, %v\n%s", dry.code, err, dry.stdout)
+	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive"); r.code != 1 || !strings.Contains(r.stderr, "--yes") {
 		t.Fatalf("apply --allow-destructive, not on a terminal, without --yes: %+v", r)
 	}
@@ -578,12 +586,16 @@ func TestPlanAfterReload(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stderr, "nothing to apply") {
 		t.Errorf("apply with nothing pending: %+v", r)
 	}
-	// --format json prints JSON on stdout whatever there is to do.
+	// --format json prints JSON on stdout whatever there is to do; with
+	// nothing to do, the 4 jobs up to date.
 	for _, args := range [][]string{{"--format", "json"}, {"--format", "json", "--dry-run", "--all"}} {
 		r := fgen(t, dir, nil, append([]string{"apply", "--from", "20210303", "--to", "20210304"}, args...)...)
 		var v map[string]any
 		if err := json.Unmarshal([]byte(r.stdout), &v); r.code != 0 || err != nil || len(v) == 0 {
 			t.Errorf("apply %s: exit %d, stdout not a JSON object (%v):\n%s", strings.Join(args, " "), r.code, err, r.stdout)
+		}
+		if len(args) == 2 && v["up_to_date"] != 4.0 {
+			t.Errorf("apply --format json with nothing to do: up_to_date = %v, want 4\n%s", v["up_to_date"], r.stdout)
 		}
 	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--all"); r.code != 0 || !strings.Contains(r.stdout, "4 applied") {
