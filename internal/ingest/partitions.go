@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/fgen-dev/fgen/models"
 )
 
 // rowPos is a row's place: the index of its file in Options.Files and its
@@ -121,7 +123,10 @@ func (p *partitions) derived(files []*input, fi int, day string) error {
 	if !validDay(day) {
 		msg := fmt.Sprintf("a row without %s has a %s whose date, %q, is not a date written yyyymmdd",
 			p.opts.Partition, p.opts.DayFrom.Time.Name, day)
-		if len(day) > 8 {
+		// Epoch seconds that are really milliseconds fall after the year
+		// 9999; a negative or earlier date, or a column already in ms, is
+		// some other mistake.
+		if t := p.opts.DayFrom; t.Kind == models.TimeEpoch && t.Time.Unit != "ms" && len(day) > 8 && day[0] != '-' {
 			msg += fmt.Sprintf(" (a year past 9999: are its times in milliseconds? say so with time_column = { name = \"%s\", unit = \"ms\" } in funnel.toml)", p.opts.DayFrom.Time.Name)
 		}
 		return &RowError{File: files[fi].path, Msg: msg}

@@ -342,6 +342,10 @@ func TestLoadDayFromTime(t *testing.T) {
 				`:3: column at: "2019-10-32 00:00:00" is not a valid TIMESTAMP`},
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6.jsonl", `{"id":"a","timestamp":1569888000}` + "\n\n" + `{"id":"b","timestamp":253402300800}`,
 				`:3: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd (a year past 9999: are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6b.jsonl", `{"id":"a","timestamp":-99999999999}`,
+				`:1: a row without dt has a timestamp whose date, "-11990215", is not a date written yyyymmdd`},
+			{DayFrom{Time: timesCols[1].timeColumn("ms"), Kind: "epoch", Zone: "UTC"}, "6c.jsonl", `{"id":"a","timestamp":253402300800000}`,
+				`:1: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd`},
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6.csv", "id,timestamp\na,1569888000\nb,1569888000\nc,253402300800\n",
 				`:4: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd (a year past 9999: are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
 		} {
