@@ -177,7 +177,7 @@ func blocked(opts *applyOptions, p *plan.Plan) error {
 	case p.IsRefused():
 		for _, tc := range p.Tables {
 			if tc.Refused() && tc.Layer != generator.LayerODS {
-				return &codeError{code: exitBlocked, err: fmt.Errorf("%s may hold raw rows, which fgen never drops, even with --allow-destructive; check funnel.toml's table names as suggested", tc.Table)}
+				return &codeError{code: exitBlocked, err: fmt.Errorf("%s may hold raw rows, which fgen never drops, even with --allow-destructive; check funnel.toml's table names, or drop the table yourself if its rows are derived (see the fix above)", tc.Table)}
 			}
 		}
 		return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it belongs to the sync task that fills it); change funnel.toml or the sync task as suggested")}
@@ -240,7 +240,8 @@ func isTerminal(f *os.File) bool {
 }
 
 // applyProgress reports job events: on a terminal a bar of the jobs (a
-// line per failure, skip or remote submission), elsewhere a line per event.
+// line per failure, skip or remote submission), elsewhere a line per event;
+// a run of skips for one reason (a day without upstream data) is one line.
 func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func(plan.Event) {
 	lastSkip := ""
 	return func(e plan.Event) {

@@ -133,7 +133,7 @@ func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) 
 			}
 		}
 		if len(missing) > 0 {
-			return fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run 'fgen apply' to add it (see 'fgen plan'), then load again",
+			return fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run 'fgen apply', which appends new ODS columns listed last under [ods] ('fgen plan' says what else to change), then load again",
 				cfg.ODS.Name, strings.Join(missing, ", "))
 		}
 		return nil

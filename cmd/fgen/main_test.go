@@ -721,7 +721,7 @@ func TestLoadAfterNewODSColumnSaysApply(t *testing.T) {
 	}
 	os.WriteFile(path, []byte(added), 0o644)
 	r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl")
-	if r.code != 1 || !strings.Contains(r.stderr, "has no column country, which funnel.toml declares; run 'fgen apply' to add it") {
+	if r.code != 1 || !strings.Contains(r.stderr, "has no column country, which funnel.toml declares; run 'fgen apply', which appends new ODS columns listed last") {
 		t.Fatalf("load before apply added the column: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {

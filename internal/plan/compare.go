@@ -189,7 +189,7 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 			// --allow-destructive, which must not drop this table.
 			tc.Problems = []Problem{{Code: CodeRawTable, Refused: true,
 				Message: fmt.Sprintf("live table %s has every column of the ODS table (%s), and funnel.toml makes it a %s table without %s: it looks like raw rows, not rows fgen derived", want.Name, strings.Join(cols, ", "), want.Layer, strings.Join(missingFrom(cols, want.Columns), ", ")),
-				Fix:     fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold raw rows, even with --allow-destructive. If %s holds only rows fgen derived, drop it yourself, then apply again", want.Name)}}
+				Fix:     fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold raw rows, even with --allow-destructive. If %s holds only rows fgen derived (a DW table that kept every ODS column, say), drop it yourself (DROP TABLE %s), then apply again", want.Name, proj.Dialect.QuoteIdent(want.Name))}}
 			tc.Action = Blocked
 			return tc, nil
 		}

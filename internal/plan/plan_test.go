@@ -234,8 +234,8 @@ func TestPlanRefusesToRecreateRawTable(t *testing.T) {
 		t.Error("the plan is not refused, so --allow-destructive would drop the table")
 	}
 
-	// One ODS column short of it: a DW table with a column too many, which
-	// --allow-destructive may recreate.
+	// A DW table with one ODS column too many, still short of the others
+	// (ts, ip, status, bytes): --allow-destructive may recreate it.
 	live = liveTables(t, cfg)
 	live["dw_user_trace_data"].Columns = append(live["dw_user_trace_data"].Columns, warehouse.Column{Name: "md5", Type: "string"})
 	p = build(t, cfg, &fakeWarehouse{tables: live})
