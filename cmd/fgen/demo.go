@@ -68,7 +68,7 @@ config instead. It never touches your targets.
 	cmd.Flags().IntVar(&opts.days, "days", 7, "number of days")
 	cmd.Flags().StringVar(&opts.start, "start", sample.DefaultStart, "first business date, yyyymmdd")
 	cmd.Flags().Int64Var(&opts.seed, "seed", 1, "random seed")
-	cmd.Flags().StringVar(&opts.dir, "dir", "", "where to keep the warehouse and report (default: a new temporary directory)")
+	cmd.Flags().StringVar(&opts.dir, "dir", "", "where to keep the warehouse and report: a new or empty directory, or an earlier demo's (default: a new temporary directory)")
 	return cmd
 }
 
@@ -96,7 +96,10 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 				os.RemoveAll(dir)
 			}
 		}()
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	} else if err := demoDir(dir); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("made by fgen demo: it replaces demo.duckdb and report.html here\n"), 0o644); err != nil {
 		return err
 	}
 	dbPath := filepath.Join(dir, "demo.duckdb")
@@ -197,6 +200,28 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// demoMark is the file fgen demo leaves in its directory: a later demo
+// replaces the warehouse and report there only when it finds it.
+const demoMark = ".fgen-demo"
+
+// demoDir makes --dir DIR, or checks that an existing one is empty or an
+// earlier demo's: the demo replaces demo.duckdb and report.html there.
+func demoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return os.MkdirAll(dir, 0o755)
+	} else if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, demoMark)); err != nil {
+		return fmt.Errorf("--dir %s holds files, and no earlier fgen demo made it (no %s); give a new or empty directory", dir, demoMark)
+	}
+	return nil
 }
 
 // removeDemoDB removes the warehouse an earlier demo left at path (and its

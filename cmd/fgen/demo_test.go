@@ -233,23 +233,32 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	}
 }
 
-// fgen demo --dir replaces the warehouse an earlier demo left there, and
-// nothing else of that name.
+// fgen demo --dir replaces the warehouse and report an earlier demo left
+// there, and writes into no other directory that holds files.
 func TestDemoDirKeepsOtherFiles(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "demo.duckdb")
-	os.WriteFile(db, []byte("my notes, not a database\n"), 0o644)
+	for _, name := range []string{"demo.duckdb", "report.html"} {
+		os.WriteFile(filepath.Join(dir, name), []byte("my notes\n"), 0o644)
+	}
 	r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", dir)
-	if r.code != 1 || !strings.Contains(r.stderr, "is not a DuckDB database") {
-		t.Errorf("demo --dir over another file named demo.duckdb: %+v", r)
+	if r.code != 1 || !strings.Contains(r.stderr, "holds files, and no earlier fgen demo made it") {
+		t.Errorf("demo --dir into a directory of other files: %+v", r)
 	}
-	if data, _ := os.ReadFile(db); string(data) != "my notes, not a database\n" {
-		t.Error("the demo replaced a file that was not its warehouse")
+	for _, name := range []string{"demo.duckdb", "report.html"} {
+		if data, _ := os.ReadFile(filepath.Join(dir, name)); string(data) != "my notes\n" {
+			t.Errorf("the demo replaced %s, which it did not write", name)
+		}
 	}
-	os.Remove(db)
-	for range 2 { // the second replaces the first's warehouse
-		if r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", dir); r.code != 0 {
+	demo := filepath.Join(t.TempDir(), "demo")
+	for range 2 { // the second replaces the first's warehouse and report
+		if r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", demo); r.code != 0 {
 			t.Fatalf("demo --dir: %+v", r)
 		}
+	}
+	// A file named demo.duckdb in an earlier demo's directory that is not a
+	// database is not the demo's either.
+	os.WriteFile(filepath.Join(demo, "demo.duckdb"), []byte("my notes\n"), 0o644)
+	if r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", demo); r.code != 1 || !strings.Contains(r.stderr, "is not a DuckDB database") {
+		t.Errorf("demo --dir over another file named demo.duckdb: %+v", r)
 	}
 }
