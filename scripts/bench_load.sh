@@ -68,7 +68,10 @@ mkdir -p "$work/bin"
 work=$(cd "$work" && pwd)
 fgen=$work/bin/fgen
 if [ -n "${FGEN:-}" ]; then
-	fgen=$(realpath "$FGEN")
+	case $FGEN in
+	*/*) fgen=$(realpath "$FGEN") ;;
+	*) fgen=$(command -v "$FGEN") || { echo "bench_load.sh: FGEN=$FGEN is not on PATH" >&2; exit 1; } ;;
+	esac
 fi
 echo "building fgen and nativeload ..." >&2
 (cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nativeload" ./internal/bench/cmd/nativeload)
