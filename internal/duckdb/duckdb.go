@@ -323,6 +323,13 @@ func deletePartitions(ctx context.Context, s session, table, column string, days
 	return err
 }
 
+// PartitionWriters counts the partitions of table in fgen_partitions that a
+// load wrote (noted without a fingerprint) and that a job wrote.
+func (d *DB) PartitionWriters(ctx context.Context, table string) (loaded, jobs int, err error) {
+	err = d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE fingerprint IS NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL) FROM fgen_partitions WHERE table_name = ?`, table).Scan(&loaded, &jobs)
+	return loaded, jobs, err
+}
+
 // Describe returns a table's columns. DuckDB has no partitions: the
 // partition column is a plain column, reported among Columns.
 func (d *DB) Describe(ctx context.Context, table string) (*warehouse.Table, error) {

@@ -140,18 +140,23 @@ func (td *tableDiff) badPartitionTypes(d generator.Dialect) string {
 
 // compare plans the evolution of one existing table of the rendered project
 // proj on an engine with capabilities caps.
-func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table) (TableChange, error) {
+// writers, when the engine knows it, is what wrote the table's partitions.
+func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table, writers *partitionWriters) (TableChange, error) {
 	td := diff(proj.Dialect, caps, want, live)
 	if want.Layer == generator.LayerODS {
 		return compareODS(proj, caps, td)
 	}
-	return compareDerived(proj, caps, td)
+	return compareDerived(proj, caps, td, writers)
 }
+
+// partitionWriters is what fgen noted as writing a table's partitions
+// (warehouse.PartitionWriters): loads, which write raw rows, and jobs.
+type partitionWriters struct{ loaded, jobs int }
 
 // compareDerived plans a DW or RPT table. Its rows are derived, so a change
 // that cannot be made in place recreates the table (with
 // --allow-destructive), and apply fills the days again.
-func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff) (TableChange, error) {
+func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff, writers *partitionWriters) (TableChange, error) {
 	want := td.want
 	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
 	recreate := fmt.Sprintf("; --allow-destructive drops and recreates %s (its rows are derived: apply the days you need again)", want.Name)
@@ -184,12 +189,11 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 			Fix:     fmt.Sprintf("add %s %s back to funnel.toml (fgen never drops data without --allow-destructive)", lc.Name, proj.Dialect.ConfigType(lc.Type)) + recreate})
 	}
 	if len(tc.Problems) > 0 {
-		if cols := rawColumns(proj, td); cols != nil {
+		if why := rawRows(proj, td, writers); why != "" {
 			// Refused, and only this: the other problems' fixes offer
 			// --allow-destructive, which must not drop this table.
-			tc.Problems = []Problem{{Code: CodeRawTable, Refused: true,
-				Message: fmt.Sprintf("live table %s has every column of the ODS table (%s), and funnel.toml makes it a %s table without %s: it looks like raw rows, not rows fgen derived", want.Name, strings.Join(cols, ", "), want.Layer, strings.Join(missingFrom(cols, want.Columns), ", ")),
-				Fix:     fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold raw rows, even with --allow-destructive. If %s holds only rows fgen derived (a DW table that kept every ODS column, say), drop it yourself (DROP TABLE %s), then apply again", want.Name, proj.Dialect.QuoteIdent(want.Name))}}
+			tc.Problems = []Problem{{Code: CodeRawTable, Refused: true, Message: why,
+				Fix: fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold raw rows, even with --allow-destructive. If %s holds only rows fgen derived, drop it yourself (DROP TABLE %s), then apply again", want.Name, proj.Dialect.QuoteIdent(want.Name))}}
 			tc.Action = Blocked
 			return tc, nil
 		}
@@ -233,6 +237,26 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 		tc.Action, tc.SQL, tc.Job = Alter, s.Text(), tableJob(want.Name, "alter", s)
 	}
 	return tc, nil
+}
+
+// rawRows says why the live DW or RPT table td describes may hold raw rows,
+// which fgen never drops, or "". Where the engine notes what wrote each
+// partition (writers), a load having written any says so, and jobs alone
+// say the rows are derived. Otherwise the table's columns decide
+// (rawColumns): it cannot tell the ODS table under another name from a DW
+// table that kept every ODS column.
+func rawRows(proj *generator.Project, td tableDiff, writers *partitionWriters) string {
+	name := td.want.Name
+	switch {
+	case writers != nil && writers.loaded > 0:
+		return fmt.Sprintf("a load (fgen load, fgen sample --load) wrote %d of live table %s's partitions: it holds raw rows, not rows fgen derived", writers.loaded, name)
+	case writers != nil && writers.jobs > 0:
+		return ""
+	}
+	if cols := rawColumns(proj, td); cols != nil {
+		return fmt.Sprintf("live table %s has every column of the ODS table (%s), and funnel.toml makes it a %s table without %s: it looks like raw rows, not rows fgen derived (a DW table that kept every ODS column looks the same)", name, strings.Join(cols, ", "), td.want.Layer, strings.Join(missingFrom(cols, td.want.Columns), ", "))
+	}
+	return ""
 }
 
 // rawColumns returns the ODS table's columns when the live table td

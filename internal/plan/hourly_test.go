@@ -305,14 +305,7 @@ func TestPlanDescribesTablesAtOnce(t *testing.T) {
 	delete(live, "rpt_hourly_users") // to be created
 	plain := build(t, cfg, &fakeWarehouse{tables: live, partitions: map[string]bool{}})
 	d := &tablesDescriber{fakeWarehouse: &fakeWarehouse{tables: live, partitions: map[string]bool{}}}
-	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at, err := Build(context.Background(), d, Input{Target: "prod", Config: cfg, Project: proj})
-	if err != nil {
-		t.Fatal(err)
-	}
+	at := build(t, cfg, d)
 	a, _ := json.Marshal(plain.Tables)
 	b, _ := json.Marshal(at.Tables)
 	if !bytes.Equal(a, b) || d.calls != 1 {

@@ -195,7 +195,15 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		if err != nil {
 			return nil, fmt.Errorf("describe %s: %w", t.Name, err)
 		}
-		tc, err := compare(in.Project, caps, t, live)
+		var writers *partitionWriters
+		if pw, ok := w.(warehouse.PartitionWriters); ok && t.Layer != generator.LayerODS {
+			loaded, jobs, err := pw.PartitionWriters(ctx, t.Name)
+			if err != nil {
+				return nil, fmt.Errorf("partitions of %s: %w", t.Name, err)
+			}
+			writers = &partitionWriters{loaded: loaded, jobs: jobs}
+		}
+		tc, err := compare(in.Project, caps, t, live, writers)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -122,7 +123,7 @@ func liveTables(t *testing.T, cfg *models.Config) map[string]*warehouse.Table {
 	return out
 }
 
-func build(t *testing.T, cfg *models.Config, w *fakeWarehouse, days ...string) *Plan {
+func build(t *testing.T, cfg *models.Config, w warehouse.Warehouse, days ...string) *Plan {
 	t.Helper()
 	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
 	if err != nil {
@@ -241,6 +242,46 @@ func TestPlanRefusesToRecreateRawTable(t *testing.T) {
 	p = build(t, cfg, &fakeWarehouse{tables: live})
 	if tc := p.Tables[1]; tc.Refused() || tc.Action != Blocked || tc.Job == nil {
 		t.Errorf("plan of a DW table with one extra column = %+v, want blocked with a recreate job, not refused", tc)
+	}
+}
+
+// writersWarehouse is a fakeWarehouse whose engine notes what wrote each
+// table's partitions, as the local engine does.
+type writersWarehouse struct {
+	*fakeWarehouse
+	loaded, jobs map[string]int
+}
+
+func (w writersWarehouse) PartitionWriters(_ context.Context, table string) (int, int, error) {
+	return w.loaded[table], w.jobs[table], nil
+}
+
+// Where the engine notes what wrote a table's partitions, that decides: a
+// load's partitions are raw rows, whatever the columns; a table only jobs
+// wrote is derived, even with every ODS column.
+func TestPlanRawTableByWriters(t *testing.T) {
+	cfg := config(t, nil)
+	odsCols := liveTables(t, cfg)["ods_user_trace_data"].Columns
+	for _, tc := range []struct {
+		name         string
+		cols         []warehouse.Column
+		loaded, jobs int
+		refused      bool
+	}{
+		{"loaded, the ODS columns and one more", append(slices.Clone(odsCols), warehouse.Column{Name: "country", Type: "string"}), 1, 0, true},
+		{"loaded and written by jobs", odsCols[:len(odsCols)-1], 2, 3, true},
+		{"written by jobs, every ODS column", odsCols, 0, 3, false},
+		{"no notes, every ODS column", odsCols, 0, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			live := liveTables(t, cfg)
+			live["dw_user_trace_data"].Columns = tc.cols
+			w := writersWarehouse{&fakeWarehouse{tables: live}, map[string]int{"dw_user_trace_data": tc.loaded}, map[string]int{"dw_user_trace_data": tc.jobs}}
+			got := build(t, cfg, w).Tables[1]
+			if got.Refused() != tc.refused || got.Action != Blocked || tc.refused && got.Problems[0].Code != CodeRawTable || !tc.refused && got.Job == nil {
+				t.Errorf("plan = %+v, want refused %v", got, tc.refused)
+			}
+		})
 	}
 }
 

@@ -264,6 +264,15 @@ type TablesDescriber interface {
 	DescribeTables(ctx context.Context, names []string) (map[string]*Table, error)
 }
 
+// A PartitionWriters is a Warehouse that knows, from fgen's notes of the
+// partitions it wrote, what wrote a table's: the plan asks before it would
+// drop a table, to tell raw rows from derived ones.
+type PartitionWriters interface {
+	// PartitionWriters counts the partitions of table that fgen noted as
+	// written by a load (raw rows) and by a job (derived rows).
+	PartitionWriters(ctx context.Context, table string) (loaded, jobs int, err error)
+}
+
 // A DayLister is a Warehouse that describes the partitions of several days
 // of a table at once, which the plan prefers to a Partition call for each:
 // an hourly table has 24 a day.
