@@ -324,9 +324,10 @@ func deletePartitions(ctx context.Context, s session, table, column string, days
 }
 
 // PartitionWriters counts the partitions of table in fgen_partitions that a
-// load wrote (noted without a fingerprint) and that a job wrote.
+// load wrote (noted when, without a fingerprint) and that a job wrote (with
+// one). A note from before fgen kept either (keepBooks) counts as neither.
 func (d *DB) PartitionWriters(ctx context.Context, table string) (loaded, jobs int, err error) {
-	err = d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE fingerprint IS NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL) FROM fgen_partitions WHERE table_name = ?`, table).Scan(&loaded, &jobs)
+	err = d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL) FROM fgen_partitions WHERE table_name = ?`, table).Scan(&loaded, &jobs)
 	return loaded, jobs, err
 }
 

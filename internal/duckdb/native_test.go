@@ -215,7 +215,8 @@ func memConn(t testing.TB, stmts ...string) *sql.Conn {
 }
 
 // PartitionWriters counts a table's partitions that loads noted (no
-// fingerprint) and that jobs noted.
+// fingerprint) and that jobs noted; a note from before fgen kept when and
+// with what counts as neither.
 func TestPartitionWriters(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(Options{})
@@ -223,11 +224,12 @@ func TestPartitionWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.db.ExecContext(ctx, `INSERT INTO fgen_partitions (table_name, value, fingerprint) VALUES
-		('ods', '20210303', NULL), ('ods', '20210304', NULL), ('dw', '20210303', 'abc'), ('dw', '20210304', 'def'), ('dw', '20210305', NULL)`); err != nil {
+	if _, err := db.db.ExecContext(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint) VALUES
+		('ods', '20210303', now(), NULL), ('ods', '20210304', now(), NULL), ('dw', '20210303', now(), 'abc'), ('dw', '20210304', now(), 'def'), ('dw', '20210305', now(), NULL),
+		('rpt', '20210301', NULL, NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	for table, want := range map[string][2]int{"ods": {2, 0}, "dw": {1, 2}, "rpt": {0, 0}} {
+	for table, want := range map[string][2]int{"ods": {2, 0}, "dw": {1, 2}, "rpt": {0, 0}, "none": {0, 0}} {
 		loaded, jobs, err := db.PartitionWriters(ctx, table)
 		if err != nil || loaded != want[0] || jobs != want[1] {
 			t.Errorf("PartitionWriters(%s) = %d, %d, %v; want %d, %d", table, loaded, jobs, err, want[0], want[1])

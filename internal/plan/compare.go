@@ -188,10 +188,16 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 			Message: fmt.Sprintf("live column %s is not in funnel.toml", lc.Name),
 			Fix:     fmt.Sprintf("add %s %s back to funnel.toml (fgen never drops data without --allow-destructive)", lc.Name, proj.Dialect.ConfigType(lc.Type)) + recreate})
 	}
-	if len(tc.Problems) > 0 {
+	// A table a load wrote holds raw rows: its node would overwrite them
+	// even where no change is destructive (the ODS table's name given to a
+	// DW table of the same columns), so it is refused as it is.
+	if len(tc.Problems) > 0 || writers != nil && writers.loaded > 0 {
 		if why := rawRows(proj, td, writers); why != "" {
 			// Refused, and only this: the other problems' fixes offer
 			// --allow-destructive, which must not drop this table.
+			if len(tc.Problems) == 0 {
+				why += "; its node would overwrite them"
+			}
 			tc.Problems = []Problem{{Code: CodeRawTable, Refused: true, Message: why,
 				Fix: fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold raw rows, even with --allow-destructive. If %s holds only rows fgen derived, drop it yourself (DROP TABLE %s), then apply again", want.Name, proj.Dialect.QuoteIdent(want.Name))}}
 			tc.Action = Blocked

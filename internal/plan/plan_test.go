@@ -272,10 +272,15 @@ func TestPlanRawTableByWriters(t *testing.T) {
 		{"loaded and written by jobs", odsCols[:len(odsCols)-1], 2, 3, true},
 		{"written by jobs, every ODS column", odsCols, 0, 3, false},
 		{"no notes, every ODS column", odsCols, 0, 0, true},
+		// the DW table's own columns, nothing to change: its node would
+		// still overwrite the loaded rows
+		{"loaded, in sync", nil, 1, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			live := liveTables(t, cfg)
-			live["dw_user_trace_data"].Columns = tc.cols
+			if tc.cols != nil {
+				live["dw_user_trace_data"].Columns = tc.cols
+			}
 			w := writersWarehouse{&fakeWarehouse{tables: live}, map[string]int{"dw_user_trace_data": tc.loaded}, map[string]int{"dw_user_trace_data": tc.jobs}}
 			got := build(t, cfg, w).Tables[1]
 			if got.Refused() != tc.refused || got.Action != Blocked || tc.refused && got.Problems[0].Code != CodeRawTable || !tc.refused && got.Job == nil {
