@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -146,17 +147,41 @@ func checkOutDir(dir, home string, force bool) error {
 	return fmt.Errorf("%s is not empty and holds no fgen manifest (%s); generate into a new or empty directory, or pass --force to add the generated files to it", dir, generator.ManifestPath)
 }
 
-// realPath is dir made absolute, with symbolic links resolved where it
-// exists.
-func realPath(dir string) string {
-	abs, err := filepath.Abs(dir)
+// realPath is p made absolute with every symbolic link along it followed,
+// dangling ones too, as far as the path exists: two names of one file or
+// directory compare equal, also before it exists.
+func realPath(p string) string {
+	abs, err := filepath.Abs(p)
 	if err != nil {
-		return filepath.Clean(dir)
+		return filepath.Clean(p)
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		return real
+	parts := strings.Split(abs, string(filepath.Separator))
+	cur := string(filepath.Separator)
+	for hops := 0; len(parts) > 0; {
+		part := parts[0]
+		parts = parts[1:]
+		if part == "" {
+			continue
+		}
+		next := filepath.Join(cur, part)
+		fi, err := os.Lstat(next)
+		if err != nil {
+			return filepath.Join(append([]string{next}, parts...)...)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			cur = next
+			continue
+		}
+		target, err := os.Readlink(next)
+		if hops++; err != nil || hops > 40 {
+			return filepath.Join(append([]string{next}, parts...)...)
+		}
+		if filepath.IsAbs(target) {
+			cur = string(filepath.Separator)
+		}
+		parts = append(strings.Split(target, string(filepath.Separator)), parts...)
 	}
-	return abs
+	return filepath.Clean(cur)
 }
 
 // homeDir is the user's home directory from the environment, or "".

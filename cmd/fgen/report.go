@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -232,14 +231,14 @@ func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *
 // checkReportFile refuses a report file that would overwrite what fgen
 // reads or writes itself: the config file, a local target's warehouse or
 // its write-ahead log, or anything in the generated project (out/ beside
-// the config). Paths are compared with symbolic links resolved, also where
-// the file does not exist yet.
+// the config). Paths are compared with symbolic links resolved (realPath),
+// also where the file does not exist yet.
 func (g *globalOptions) checkReportFile(cfg *models.Config, output string) error {
 	if output == "" || output == "-" {
 		return nil
 	}
-	out := resolvedPath(output)
-	if out == resolvedPath(g.configPath) {
+	out := realPath(output)
+	if out == realPath(g.configPath) {
 		return fmt.Errorf("-o %s is the config file; write the report to another file", output)
 	}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Targets)) {
@@ -248,52 +247,15 @@ func (g *globalOptions) checkReportFile(cfg *models.Config, output string) error
 			continue
 		}
 		db := g.localPath(t)
-		if out == resolvedPath(db) || out == resolvedPath(db+".wal") {
+		if out == realPath(db) || out == realPath(db+".wal") {
 			return fmt.Errorf("-o %s is target %s's warehouse; write the report to another file", output, name)
 		}
 	}
-	project := resolvedPath(filepath.Join(filepath.Dir(g.configPath), "out"))
+	project := realPath(filepath.Join(filepath.Dir(g.configPath), "out"))
 	if rel, err := filepath.Rel(project, out); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return fmt.Errorf("-o %s is in %s, the generated project, which 'fgen generate' writes; write the report elsewhere", output, project)
 	}
 	return nil
-}
-
-// resolvedPath is p made absolute with every symbolic link along it
-// followed, dangling ones too, as far as the path exists: two names of one
-// file compare equal, also before it exists.
-func resolvedPath(p string) string {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return filepath.Clean(p)
-	}
-	parts := strings.Split(abs, string(filepath.Separator))
-	cur := string(filepath.Separator)
-	for hops := 0; len(parts) > 0; {
-		part := parts[0]
-		parts = parts[1:]
-		if part == "" {
-			continue
-		}
-		next := filepath.Join(cur, part)
-		fi, err := os.Lstat(next)
-		if err != nil {
-			return filepath.Join(append([]string{next}, parts...)...)
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			cur = next
-			continue
-		}
-		target, err := os.Readlink(next)
-		if hops++; err != nil || hops > 40 {
-			return filepath.Join(append([]string{next}, parts...)...)
-		}
-		if filepath.IsAbs(target) {
-			cur = string(filepath.Separator)
-		}
-		parts = append(strings.Split(target, string(filepath.Separator)), parts...)
-	}
-	return filepath.Clean(cur)
 }
 
 // writeReport renders the reports rs to path, or to stdout when path is
