@@ -323,12 +323,33 @@ func deletePartitions(ctx context.Context, s session, table, column string, days
 	return err
 }
 
-// PartitionWriters counts the partitions of table in fgen_partitions that a
-// load wrote (noted when, without a fingerprint) and that a job wrote (with
-// one). A note from before fgen kept either (keepBooks) counts as neither.
-func (d *DB) PartitionWriters(ctx context.Context, table string) (loaded, jobs int, err error) {
-	err = d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL) FROM fgen_partitions WHERE table_name = ?`, table).Scan(&loaded, &jobs)
-	return loaded, jobs, err
+// PartitionWriters counts, in one query of fgen_partitions, the partitions
+// of tables that a load wrote (noted when, without a fingerprint) and that a
+// job wrote (with one). A note from before fgen kept either (keepBooks)
+// counts as neither.
+func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]warehouse.Writers, error) {
+	out := map[string]warehouse.Writers{}
+	if len(tables) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(tables))
+	for i, t := range tables {
+		args[i] = t
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name, count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL) FROM fgen_partitions WHERE table_name IN (`+marks(len(tables))+`) GROUP BY table_name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var w warehouse.Writers
+		if err := rows.Scan(&name, &w.Loaded, &w.Jobs); err != nil {
+			return nil, err
+		}
+		out[name] = w
+	}
+	return out, rows.Err()
 }
 
 // Describe returns a table's columns. DuckDB has no partitions: the

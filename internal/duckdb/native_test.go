@@ -229,10 +229,13 @@ func TestPartitionWriters(t *testing.T) {
 		('rpt', '20210301', NULL, NULL)`); err != nil {
 		t.Fatal(err)
 	}
+	got, err := db.PartitionWriters(ctx, []string{"ods", "dw", "rpt", "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for table, want := range map[string][2]int{"ods": {2, 0}, "dw": {1, 2}, "rpt": {0, 0}, "none": {0, 0}} {
-		loaded, jobs, err := db.PartitionWriters(ctx, table)
-		if err != nil || loaded != want[0] || jobs != want[1] {
-			t.Errorf("PartitionWriters(%s) = %d, %d, %v; want %d, %d", table, loaded, jobs, err, want[0], want[1])
+		if loaded, jobs := got[table].Loaded, got[table].Jobs; loaded != want[0] || jobs != want[1] {
+			t.Errorf("PartitionWriters: %s %d, %d; want %d, %d", table, loaded, jobs, want[0], want[1])
 		}
 	}
 }

@@ -141,7 +141,7 @@ func (td *tableDiff) badPartitionTypes(d generator.Dialect) string {
 // compare plans the evolution of one existing table of the rendered project
 // proj on an engine with capabilities caps.
 // writers, when the engine knows it, is what wrote the table's partitions.
-func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table, writers *partitionWriters) (TableChange, error) {
+func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table, writers *warehouse.Writers) (TableChange, error) {
 	td := diff(proj.Dialect, caps, want, live)
 	if want.Layer == generator.LayerODS {
 		return compareODS(proj, caps, td)
@@ -149,14 +149,10 @@ func compare(proj *generator.Project, caps warehouse.Capabilities, want generato
 	return compareDerived(proj, caps, td, writers)
 }
 
-// partitionWriters is what fgen noted as writing a table's partitions
-// (warehouse.PartitionWriters): loads, which write raw rows, and jobs.
-type partitionWriters struct{ loaded, jobs int }
-
 // compareDerived plans a DW or RPT table. Its rows are derived, so a change
 // that cannot be made in place recreates the table (with
 // --allow-destructive), and apply fills the days again.
-func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff, writers *partitionWriters) (TableChange, error) {
+func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff, writers *warehouse.Writers) (TableChange, error) {
 	want := td.want
 	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
 	recreate := fmt.Sprintf("; --allow-destructive drops and recreates %s (its rows are derived: apply the days you need again)", want.Name)
@@ -191,7 +187,7 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 	// A table a load wrote holds raw rows: its node would overwrite them
 	// even where no change is destructive (the ODS table's name given to a
 	// DW table of the same columns), so it is refused as it is.
-	if len(tc.Problems) > 0 || writers != nil && writers.loaded > 0 {
+	if len(tc.Problems) > 0 || writers != nil && writers.Loaded > 0 {
 		if why := rawRows(proj, td, writers); why != "" {
 			// Refused, and only this: the other problems' fixes offer
 			// --allow-destructive, which must not drop this table.
@@ -251,12 +247,12 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 // say the rows are derived. Otherwise the table's columns decide
 // (rawColumns): it cannot tell the ODS table under another name from a DW
 // table that kept every ODS column.
-func rawRows(proj *generator.Project, td tableDiff, writers *partitionWriters) string {
+func rawRows(proj *generator.Project, td tableDiff, writers *warehouse.Writers) string {
 	name := td.want.Name
 	switch {
-	case writers != nil && writers.loaded > 0:
-		return fmt.Sprintf("a load (fgen load, fgen sample --load) wrote %d of live table %s's partitions: it holds raw rows, not rows fgen derived", writers.loaded, name)
-	case writers != nil && writers.jobs > 0:
+	case writers != nil && writers.Loaded > 0:
+		return fmt.Sprintf("a load (fgen load, fgen sample --load) wrote %d of live table %s's partitions: it holds raw rows, not rows fgen derived", writers.Loaded, name)
+	case writers != nil && writers.Jobs > 0:
 		return ""
 	}
 	if cols := rawColumns(proj, td); cols != nil {

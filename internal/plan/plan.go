@@ -184,6 +184,30 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 			return nil, warehouse.ErrTableNotFound
 		}
 	}
+	// writersOf is what wrote a derived table's partitions, where the engine
+	// notes it (nil where it does not): asked once for every derived table,
+	// when the first that exists is compared.
+	var wrote map[string]warehouse.Writers
+	writersOf := func(name string) (*warehouse.Writers, error) {
+		pw, ok := w.(warehouse.PartitionWriters)
+		if !ok {
+			return nil, nil
+		}
+		if wrote == nil {
+			var derived []string
+			for _, t := range in.Project.Tables {
+				if t.Layer != generator.LayerODS {
+					derived = append(derived, t.Name)
+				}
+			}
+			var err error
+			if wrote, err = pw.PartitionWriters(ctx, derived); err != nil {
+				return nil, fmt.Errorf("partitions of %s: %w", strings.Join(derived, ", "), err)
+			}
+		}
+		tw := wrote[name]
+		return &tw, nil
+	}
 	for _, t := range in.Project.Tables {
 		live, err := describe(t.Name)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
@@ -195,13 +219,11 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		if err != nil {
 			return nil, fmt.Errorf("describe %s: %w", t.Name, err)
 		}
-		var writers *partitionWriters
-		if pw, ok := w.(warehouse.PartitionWriters); ok && t.Layer != generator.LayerODS {
-			loaded, jobs, err := pw.PartitionWriters(ctx, t.Name)
-			if err != nil {
-				return nil, fmt.Errorf("partitions of %s: %w", t.Name, err)
+		var writers *warehouse.Writers
+		if t.Layer != generator.LayerODS {
+			if writers, err = writersOf(t.Name); err != nil {
+				return nil, err
 			}
-			writers = &partitionWriters{loaded: loaded, jobs: jobs}
 		}
 		tc, err := compare(in.Project, caps, t, live, writers)
 		if err != nil {

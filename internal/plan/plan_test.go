@@ -252,8 +252,12 @@ type writersWarehouse struct {
 	loaded, jobs map[string]int
 }
 
-func (w writersWarehouse) PartitionWriters(_ context.Context, table string) (int, int, error) {
-	return w.loaded[table], w.jobs[table], nil
+func (w writersWarehouse) PartitionWriters(_ context.Context, tables []string) (map[string]warehouse.Writers, error) {
+	out := map[string]warehouse.Writers{}
+	for _, t := range tables {
+		out[t] = warehouse.Writers{Loaded: w.loaded[t], Jobs: w.jobs[t]}
+	}
+	return out, nil
 }
 
 // Where the engine notes what wrote a table's partitions, that decides: a

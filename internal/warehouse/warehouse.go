@@ -265,13 +265,18 @@ type TablesDescriber interface {
 }
 
 // A PartitionWriters is a Warehouse that knows, from fgen's notes of the
-// partitions it wrote, what wrote a table's: the plan asks before it would
-// drop a table, to tell raw rows from derived ones.
+// partitions it wrote, what wrote a table's: the plan asks, to tell raw rows
+// from derived ones.
 type PartitionWriters interface {
-	// PartitionWriters counts the partitions of table that fgen noted as
-	// written by a load (raw rows) and by a job (derived rows).
-	PartitionWriters(ctx context.Context, table string) (loaded, jobs int, err error)
+	// PartitionWriters counts, for each of tables, the partitions fgen
+	// noted as written by a load and by a job; a table with no notes may
+	// be left out.
+	PartitionWriters(ctx context.Context, tables []string) (map[string]Writers, error)
 }
+
+// Writers counts a table's partitions by what wrote them: loads (raw rows)
+// and jobs (derived rows).
+type Writers struct{ Loaded, Jobs int }
 
 // A DayLister is a Warehouse that describes the partitions of several days
 // of a table at once, which the plan prefers to a Partition call for each:
