@@ -43,20 +43,20 @@ func NormalizeType(t string) (string, error) {
 	// precision (and at most 18 unless the project enables
 	// odps.sql.decimal2.extended.scale.enable, which fgen cannot see, so
 	// that is left to MaxCompute); DuckDB's are as wide.
-	switch base {
+	switch norm := base + args; base {
 	case "VARCHAR", "CHAR":
-		if args == "" || len(nums) != 1 {
+		if len(nums) != 1 {
 			return "", fmt.Errorf("type %s needs a length, e.g. %s(64)", base, base)
 		}
 		if most := map[string]int{"VARCHAR": 65535, "CHAR": 255}[base]; nums[0] < 1 || nums[0] > most {
-			return "", fmt.Errorf("type %s: the length must be 1 to %d", strings.ToUpper(strings.TrimSpace(t)), most)
+			return "", fmt.Errorf("type %s: the length must be 1 to %d", norm, most)
 		}
 	case "DECIMAL":
 		if len(nums) > 0 && (nums[0] < 1 || nums[0] > 38) {
-			return "", fmt.Errorf("type %s: the precision must be 1 to 38", strings.ToUpper(strings.TrimSpace(t)))
+			return "", fmt.Errorf("type %s: the precision must be 1 to 38", norm)
 		}
 		if len(nums) == 2 && nums[1] > nums[0] {
-			return "", fmt.Errorf("type %s: the scale (digits after the point) must be at most the precision", strings.ToUpper(strings.TrimSpace(t)))
+			return "", fmt.Errorf("type %s: the scale (digits after the point) must be at most the precision", norm)
 		}
 	default:
 		if args != "" {

@@ -84,26 +84,22 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	defer ot.wh.Close()
 
-	if opts.dryRun {
-		if opts.format == "json" {
-			// What 'fgen plan --format json' prints: the SQL of every change and job.
-			// One JSON document: a blocked plan says so in it ("blocked"),
-			// so the exit status is all the error adds.
-			if err := writeJSON(opts.stdout, "apply", p.JSON()); err != nil {
-				return err
-			}
-			if err := blocked(opts, p); err != nil {
-				var ce *codeError
-				if errors.As(err, &ce) {
-					return &quietError{code: ce.code}
-				}
-				return err
-			}
-			return nil
-		} else {
-			printDryRun(opts, p)
-		}
+	if opts.dryRun && opts.format != "json" {
+		printDryRun(opts, p)
 		return blocked(opts, p) // exit as apply would
+	}
+	if opts.dryRun {
+		// What 'fgen plan --format json' prints, the SQL of every change and
+		// job, as one JSON document: a blocked plan says so in it, so the
+		// exit status is all the error adds.
+		if err := writeJSON(opts.stdout, "apply", p.JSON()); err != nil {
+			return err
+		}
+		var ce *codeError
+		if err := blocked(opts, p); errors.As(err, &ce) {
+			return &quietError{code: ce.code}
+		}
+		return nil
 	}
 	if err := blocked(opts, p); err != nil {
 		plan.WriteText(opts.stderr, p)

@@ -176,7 +176,7 @@ func checkSampleFlags(start string, days, users int) error {
 	if days < 1 || users < 1 {
 		return errors.New("--days and --users must be at least 1")
 	}
-	if last := addDays(start, days-1); len(last) != 8 {
+	if _, err := bizdate.Parse(addDays(start, days-1)); err != nil {
 		return fmt.Errorf("--start %s with --days %d would end after 99991231, the last business date a partition holds; give fewer days", start, days)
 	}
 	return nil

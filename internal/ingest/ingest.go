@@ -574,7 +574,7 @@ func (l *loader) derivedDays(ctx context.Context, tx *duckdb.Tx) error {
 		slices.Sort(days)
 		for _, day := range days {
 			if err := l.parts.derived(l.files, fi, day); err != nil {
-				return l.atFirstRow(ctx, tx, fi, fmt.Sprintf("%s AND %s = ?", where, l.opts.DayFrom.sql(t)), day, err)
+				return l.atFirstRow(ctx, tx, fi, src, fmt.Sprintf("%s AND %s = ?", where, l.opts.DayFrom.sql(t)), day, err)
 			}
 		}
 	}
@@ -582,15 +582,11 @@ func (l *loader) derivedDays(ctx context.Context, tx *duckdb.Tx) error {
 }
 
 // atFirstRow places err, a *RowError about file fi without a line, at the
-// first row of the file for which cond (on its columns, with one
-// parameter, arg) holds.
-func (l *loader) atFirstRow(ctx context.Context, tx *duckdb.Tx, fi int, cond string, arg any, err error) error {
+// first row of the file, read as src, for which cond (on its columns, with
+// one parameter, arg) holds.
+func (l *loader) atFirstRow(ctx context.Context, tx *duckdb.Tx, fi int, src *source, cond string, arg any, err error) error {
 	var re *RowError
 	if !errors.As(err, &re) || re.Line != 0 {
-		return err
-	}
-	src, serr := l.source(ctx, tx, fi)
-	if serr != nil || src == nil {
 		return err
 	}
 	var row int64

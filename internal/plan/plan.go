@@ -33,9 +33,10 @@ const (
 	// CodeColumnMissing: the live ODS table lacks a column funnel.toml
 	// declares, and its sync task, not fgen, would add it.
 	CodeColumnMissing = "column_missing"
-	// CodeRawTable: a DW or RPT table that would be recreated has every
-	// column of the ODS table, so it likely holds raw rows (funnel.toml gave
-	// the ODS table's name to another layer); fgen never drops it.
+	// CodeRawTable: a DW or RPT table may hold raw rows (funnel.toml gave
+	// the ODS table's name to another layer): a load wrote some of its
+	// partitions, or, where the engine keeps no notes, it has every ODS
+	// column and would be recreated. fgen never drops it (rawRows).
 	CodeRawTable = "raw_table"
 )
 
