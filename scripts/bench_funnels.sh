@@ -98,11 +98,15 @@ log=$scratch/bench.log
 loads=$scratch/loads
 : >"$loads"
 sampler=
-cleanup() {
+stop_sampler() {
 	if [ -n "$sampler" ]; then
-		pkill -P "$sampler" 2>/dev/null || true
+		pkill -P "$sampler" 2>/dev/null || true # its sleep
 		kill "$sampler" 2>/dev/null || true
+		sampler=
 	fi
+}
+cleanup() {
+	stop_sampler
 	# A server scripts/clickhouse.sh started for the benchmark has its config in $scratch.
 	local server="clickhouse-server --config-file=$scratch/"
 	if pkill -f -- "$server" 2>/dev/null; then
@@ -125,8 +129,7 @@ sampler=$!
 	exit 1
 }
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
-pkill -P "$sampler" 2>/dev/null || true
-kill "$sampler" 2>/dev/null || true
+stop_sampler
 sort -n "$loads" | awk '{ v[NR] = $1 } END { if (NR) printf "1-minute load average during the run (every 10 s): min %s, median %s, max %s\n", v[1], v[int((NR + 1) / 2)], v[NR] }'
 grep -E '^\s+bench_funnels_test.go:[0-9]+: ' "$log" | sed -E 's/^\s+bench_funnels_test.go:[0-9]+: /  /'
 
