@@ -38,6 +38,12 @@
 #                                 when set (and files already there for the same
 #                                 size and BIZDATE are reused),
 #                                 removed when not
+#   NATIVE_UNORDERED=1            run DuckDB's reader with
+#                                 preserve_insertion_order = false, as fgen
+#                                 load runs it (nativeload -unordered): what
+#                                 fgen's checks cost over the reader alone
+#                                 with fgen's setting; the default compares
+#                                 with DuckDB's reader as it comes
 #   NICE=                         run both sides with this niceness, e.g. -20
 #                                 (root only) on a machine shared with other
 #                                 jobs, which then take less of its CPUs from
@@ -77,7 +83,7 @@ echo "building fgen and nativeload ..." >&2
 (cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nativeload" ./internal/bench/cmd/nativeload)
 sampler=$work/bin/fgen
 
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${FGEN:+, measuring $FGEN}${NICE:+, niceness $NICE}"
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${FGEN:+, measuring $FGEN}${NICE:+, niceness $NICE}${NATIVE_UNORDERED:+, native with preserve_insertion_order = false}"
 
 busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
@@ -135,7 +141,7 @@ for size in "${sizes[@]}"; do
 		native=() ours=() native_cpu=() ours_cpu=()
 		for i in $(seq "$runs"); do
 			echo "== $size rows, $fmt, run $i; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-			measure native "$file" "$work/bin/nativeload" -config funnel.toml -bizdate "$bizdate" "$file"
+			measure native "$file" "$work/bin/nativeload" -config funnel.toml -bizdate "$bizdate" ${NATIVE_UNORDERED:+-unordered} "$file"
 			[ "$ROWS" = "$want" ] || { echo "bench_load.sh: DuckDB loaded $ROWS rows of $file, fgen sample wrote $want" >&2; exit 1; }
 			native+=("$WALL")
 			native_cpu+=("$CPU")

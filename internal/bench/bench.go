@@ -250,8 +250,10 @@ func OpenLocal(config, day string) (*Nodes, *duckdb.DB, error) {
 // the day's ODS partition with DuckDB's own reader for the format, as
 // 'fgen load --bizdate' is measured against: in one transaction it deletes
 // the partition's rows and inserts the file's rows by name, the text formats
-// read with the table's column types given. It returns the rows inserted.
-func (n *Nodes) NativeLoad(ctx context.Context, db *duckdb.DB, file string) (int64, error) {
+// read with the table's column types given. unordered: with
+// preserve_insertion_order = false, as fgen load (duckdb.Tx.Unordered). It
+// returns the rows inserted.
+func (n *Nodes) NativeLoad(ctx context.Context, db *duckdb.DB, file string, unordered bool) (int64, error) {
 	src, err := n.NativeSource(file)
 	if err != nil {
 		return 0, err
@@ -259,6 +261,11 @@ func (n *Nodes) NativeLoad(ctx context.Context, db *duckdb.DB, file string) (int
 	ods := n.Config.ODS
 	var rows int64
 	err = db.Update(ctx, func(tx *duckdb.Tx) error {
+		if unordered {
+			if err := tx.Unordered(ctx); err != nil {
+				return err
+			}
+		}
 		if err := tx.ClearPartitions(ctx, ods.Name, ods.Partition, []string{n.Day}); err != nil {
 			return err
 		}

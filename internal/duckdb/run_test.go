@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -59,4 +60,43 @@ func TestRunCommitsPartitionAndMarkTogether(t *testing.T) {
 		}
 	}
 	t.Logf("%d committed, %d rolled back", committed, rolledBack)
+}
+
+// Unordered lasts as long as its transaction: the connection goes back to
+// the pool in DuckDB's default order, whether the transaction commits or
+// fails, so a DW node that runs on it next writes its rows in the order it
+// asks for (dw_order).
+func TestUnorderedEndsWithTransaction(t *testing.T) {
+	db, err := Open(Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.db.SetMaxOpenConns(1) // every statement on the one connection
+	ctx := context.Background()
+	setting := func(q func(string, ...any) *sql.Row) string {
+		var v string
+		if err := q(`SELECT current_setting('preserve_insertion_order')::VARCHAR`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	failed := errors.New("failed")
+	for _, fnErr := range []error{nil, failed} {
+		err := db.Update(ctx, func(tx *Tx) error {
+			if err := tx.Unordered(ctx); err != nil {
+				return err
+			}
+			if got := setting(func(q string, args ...any) *sql.Row { return tx.conn.QueryRowContext(ctx, q, args...) }); got != "false" {
+				t.Errorf("in the transaction: preserve_insertion_order = %s, want false", got)
+			}
+			return fnErr
+		})
+		if !errors.Is(err, fnErr) || (fnErr == nil && err != nil) {
+			t.Fatalf("Update = %v, want %v", err, fnErr)
+		}
+		if got := setting(func(q string, args ...any) *sql.Row { return db.db.QueryRowContext(ctx, q, args...) }); got != "true" {
+			t.Errorf("after the transaction (fn error %v): preserve_insertion_order = %s, want true", fnErr, got)
+		}
+	}
 }

@@ -153,7 +153,7 @@ func BenchmarkLoad(b *testing.B) {
 				// DuckDB's own reader of the same file into the same
 				// table, what the load is measured against.
 				start := time.Now()
-				native, err := n.NativeLoad(ctx, db, path)
+				native, err := n.NativeLoad(ctx, db, path, false)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -369,6 +369,9 @@ const checkEvery = 1 << 16
 // which it does with what it can know of a file before its check ends.
 func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, error) {
 	l.beside = beside
+	if err := tx.Unordered(ctx); err != nil {
+		return 0, err
+	}
 	ictx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
