@@ -42,6 +42,22 @@ func TestShippedConfig(t *testing.T) {
 	}
 }
 
+// A config saved "UTF-8 with BOM" reads as without, and its errors are at
+// the positions an editor shows, which does not show the mark.
+func TestConfigByteOrderMark(t *testing.T) {
+	if _, err := Parse("funnel.toml", []byte("\ufeff"+shipped(t))); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Parse("funnel.toml", []byte("\ufeffversion = 1\nproject = 5\n"))
+	if err == nil || !strings.Contains(err.Error(), "funnel.toml:2:11: project: expected a table") {
+		t.Errorf("got %v, want an error at funnel.toml:2:11", err)
+	}
+	_, err = Parse("funnel.toml", []byte("\ufeffversion = ?\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "funnel.toml:1:11:") {
+		t.Errorf("got %v, want a syntax error at funnel.toml:1:11", err)
+	}
+}
+
 // edit returns the shipped config with old replaced by new, failing if old
 // is not there exactly once.
 func edit(t *testing.T, base, old, new string) string {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -59,6 +60,11 @@ func newTable(pos Position) *value {
 
 // parseTree parses TOML into a tree of values with positions.
 func parseTree(data []byte) (*value, error) {
+	// An editor that saves UTF-8 "with BOM" (Windows Notepad did by
+	// default) starts the file with U+FEFF, which go-toml reads as a key.
+	// It is no part of the text: skip it. Positions stay what the editor
+	// shows, which does not show it.
+	data = bytes.TrimPrefix(data, utf8BOM)
 	// go-toml's decoder checks the document first and reports syntax errors
 	// with a position; use it so every syntax error reads the same way. It
 	// also rejects what TOML forbids beyond the syntax (a key or table
@@ -99,6 +105,9 @@ func syntaxMessage(s string) string {
 	}
 	return b.String()
 }
+
+// utf8BOM is the UTF-8 encoding of U+FEFF, the byte-order mark.
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 type treeBuilder struct {
 	p       *unstable.Parser

@@ -39,6 +39,10 @@ func (l *loader) checkJSONL(ctx context.Context, fi int, r io.Reader) *scan {
 		if lr.n%checkEvery == 0 && ctx.Err() != nil {
 			return nil
 		}
+		if lr.n == 1 && bytes.HasPrefix(raw, utf8BOM) {
+			res.parse = &RowError{File: c.file, Line: 1, Msg: bomMsg(c.file)}
+			return res
+		}
 		res.maxLine = max(res.maxLine, len(raw))
 		c.line, c.lineNo = trimEOL(raw), lr.n
 		if blank(c.line) {
@@ -60,6 +64,16 @@ func (l *loader) checkJSONL(ctx context.Context, fi int, r io.Reader) *scan {
 			return res
 		}
 	}
+}
+
+// utf8BOM is the UTF-8 encoding of U+FEFF, the byte-order mark.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// bomMsg says that JSON lines file starts with a byte-order mark, which
+// DuckDB's read_json refuses ("byte order mark (BOM) is not supported"),
+// and how to remove it.
+func bomMsg(file string) string {
+	return fmt.Sprintf(`the file starts with a UTF-8 byte-order mark (BOM), which JSON lines must not have and DuckDB's JSON reader refuses; save it as UTF-8 without BOM, or remove the mark with: sed -i '1s/^\xEF\xBB\xBF//' %s`, shellQuote(file))
 }
 
 // valueError is a value that does not fit its column, in a row that is
@@ -844,4 +858,13 @@ func (l *loader) lookup(name []byte) (int, bool) {
 	}
 	c, ok := l.index[strings.ToLower(string(name))]
 	return c, ok
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// letters, digits and -_./+:,@=.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:,@=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -213,6 +213,23 @@ func TestLoadCSVSpacedHeader(t *testing.T) {
 	f.noLeftovers()
 }
 
+// Excel's "CSV UTF-8" starts the file with a byte-order mark; the first
+// column's name is still the column's, for fgen's check and DuckDB alike.
+func TestLoadCSVByteOrderMark(t *testing.T) {
+	for _, header := range []string{"id,dt", `"id","dt"`} {
+		f := newLoadFixture(t)
+		n, err := f.load("", false, f.file("a.csv", "\ufeff"+header+"\nc1,20210302\n"))
+		if err != nil || n != 1 {
+			t.Fatalf("header %s: load = %d, %v", header, n, err)
+		}
+		want := "old1|NULL|NULL|NULL|NULL|NULL|20210301\n" +
+			"c1|NULL|NULL|NULL|NULL|NULL|20210302\n"
+		if got := f.rows(); got != want {
+			t.Errorf("header %s: rows:\n%s\nwant\n%s", header, got, want)
+		}
+	}
+}
+
 // Without a day, rows go to the partitions their dt names, and only those
 // partitions are replaced.
 func TestLoadByRowPartition(t *testing.T) {
@@ -305,6 +322,8 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"bad json", "20210303", map[string]string{"1.jsonl": "{\"id\":\"a\"}\n{\"id\":\"a\",}\n"},
 			`FILE/1.jsonl:2: malformed JSON at column 11: expected a string`},
+		{"byte-order mark", "20210303", map[string]string{"1.jsonl": "\ufeff{\"id\":\"a\"}\n"},
+			`FILE/1.jsonl:1: the file starts with a UTF-8 byte-order mark (BOM), which JSON lines must not have and DuckDB's JSON reader refuses; save it as UTF-8 without BOM, or remove the mark with: sed -i '1s/^\xEF\xBB\xBF//' FILE/1.jsonl`},
 		{"not an object", "20210303", map[string]string{"1.jsonl": "[1]\n"},
 			`FILE/1.jsonl:1: malformed JSON at column 1: expected an object '{'`},
 		{"trailing text", "20210303", map[string]string{"1.jsonl": "{} x\n"},
