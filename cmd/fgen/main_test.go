@@ -141,6 +141,13 @@ func TestGenerateReproducesCommittedOut(t *testing.T) {
 	if r := fgen(t, dir, nil, "generate", "--dir", "gen"); r.code != 0 || !strings.Contains(r.stdout, "0 written") {
 		t.Errorf("second generate: %+v", r)
 	}
+	// -q says nothing when all went well.
+	if r := fgen(t, dir, nil, "generate", "-q", "--dir", "gen2"); r.code != 0 || r.stdout != "" || r.stderr != "" {
+		t.Errorf("generate -q: %+v", r)
+	}
+	if len(readTree(t, filepath.Join(dir, "gen2"))) != len(want) {
+		t.Errorf("generate -q did not write the files")
+	}
 }
 
 func TestDiffExitCodes(t *testing.T) {
