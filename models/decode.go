@@ -121,6 +121,8 @@ func (d *decoder) decodeDuration(v *value, dur *Duration, path, tag string) {
 	key := path[strings.LastIndexByte(path, '.')+1:]
 	parsed, err := parseDuration(v.str)
 	switch {
+	case v.str == "":
+		d.errorf(v.pos, path, "%s is empty; write a duration from %s to %s", key, lo, hi)
 	case err == errDurationRange || (err == nil && (parsed.D < lo.D || parsed.D > hi.D)):
 		d.errorf(v.pos, path, "%s %q is out of range; write a duration from %s to %s", key, v.str, lo, hi)
 	case err != nil:

@@ -208,7 +208,7 @@ func TestDurationRanges(t *testing.T) {
 		{"timeout too long", "", prod + "timeout = \"8d\"\n",
 			`funnel.toml:122:11: targets.prod.timeout: timeout "8d" is out of range; write a duration from 1s to 7d`},
 		{"empty timeout", "", prod + "timeout = \"\"\n",
-			`funnel.toml:122:11: targets.prod.timeout: timeout "" is out of range; write a duration from 1s to 7d`},
+			`funnel.toml:122:11: targets.prod.timeout: timeout is empty; write a duration from 1s to 7d`},
 		{"poll_interval too short", "", prod + "poll_interval = \"10ms\"\n",
 			`funnel.toml:122:17: targets.prod.poll_interval: poll_interval "10ms" is out of range; write a duration from 100ms to 10m`},
 		{"rerun_interval too long", `timezone = "Asia/Shanghai"`, "timezone = \"Asia/Shanghai\"\nrerun_interval = \"45m\"",
