@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
@@ -42,4 +42,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeJSONError(stdout, cmd, err, code)
 	}
 	return code
+}
+
+// stopSignals are the signals that stop fgen as Ctrl-C does: what runs is
+// cancelled, its transaction rolled back and its temporary files removed.
+// SIGHUP (the terminal closed) is one of them, unless fgen was started with
+// it ignored (nohup), which must keep it running.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
