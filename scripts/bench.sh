@@ -82,6 +82,22 @@ echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
 rows=()
+# table prints the steps measured so far.
+table() {
+	echo
+	printf '%-9s %-16s %10s %8s %8s %8s %8s %12s\n' size step events wall_s M_ev/s cpu_s rss_MiB other_cpu_s
+	if [ ${#rows[@]} -gt 0 ]; then printf '%s\n' "${rows[@]}"; fi
+}
+# fail MESSAGE: says what failed and, so that a later size's failure loses
+# nothing measured, prints the steps that ran before it.
+fail() {
+	echo "bench.sh: $1" >&2
+	if [ ${#rows[@]} -gt 0 ]; then
+		echo "bench.sh: the steps measured before it:" >&2
+		table
+	fi
+	exit 1
+}
 # step NAME EVENTS-FROM CMD...: runs CMD under GNU time in the current size
 # directory; EVENTS-FROM is a number, or "out" to take the first number of
 # the command's output line "wrote N events" / "loaded N rows".
@@ -93,8 +109,7 @@ step() {
 	busy0=$(busy)
 	if ! /usr/bin/time -v -o "$log.time" "$@" >"$log" 2>&1; then
 		cat "$log" >&2
-		echo "bench.sh: $name failed" >&2
-		exit 1
+		fail "$name failed"
 	fi
 	if [ "$events" = out ]; then
 		events=$(grep -Eo '(wrote|loaded) [0-9]+' "$log" | head -1 | grep -Eo '[0-9]+')
@@ -128,11 +143,10 @@ for size in "${sizes[@]}"; do
 	step "apply (again)" "$events" "$fgen" apply --bizdate "$bizdate" --all
 	for f in "$dir"/apply_\(first\).log "$dir"/apply_\(again\).log; do
 		if ! grep "done in" "$f" | sed "s/^/  $(basename "$f" .log): /" >&2; then
-			echo "bench.sh: no node ran in $f" >&2
-			exit 1
+			fail "no node ran in $f"
 		fi
 	done
-	"$work/bin/nodetimes" -config funnel.toml -bizdate "$bizdate" -runs "$runs" | sed 's/^/  /' >&2
+	"$work/bin/nodetimes" -config funnel.toml -bizdate "$bizdate" -runs "$runs" | sed 's/^/  /' >&2 || fail "nodetimes failed"
 	if [ "$files" != 0 ]; then
 		for ext in jsonl csv; do
 			step "sample -o .$ext" out "$fgen" sample --users "$users" --start "$bizdate" -o "events.$ext"
@@ -142,6 +156,4 @@ for size in "${sizes[@]}"; do
 	fi
 done
 
-echo
-printf '%-9s %-16s %10s %8s %8s %8s %8s %12s\n' size step events wall_s M_ev/s cpu_s rss_MiB other_cpu_s
-printf '%s\n' "${rows[@]}"
+table

@@ -87,7 +87,7 @@ echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 
 busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
-rows=()
+rows=() summary=()
 # measure SIDE FILE CMD...: runs CMD under GNU time in a fresh directory with
 # the size's funnel.toml; sets WALL and ROWS and adds a table row.
 measure() {
@@ -102,8 +102,7 @@ measure() {
 	busy0=$(busy)
 	if ! (cd "$run" && /usr/bin/time -v -o "$log.time" ${NICE:+nice -n "$NICE"} "$@" >"$log" 2>&1); then
 		cat "$log" >&2
-		echo "bench_load.sh: $side load of $file failed" >&2
-		exit 1
+		fail "$side load of $file failed"
 	fi
 	busy1=$(busy)
 	ROWS=$(grep -Eo 'loaded [0-9]+' "$log" | head -1 | grep -Eo '[0-9]+')
@@ -117,9 +116,29 @@ measure() {
 	rm -rf "$run"
 }
 
+# tables prints the runs measured so far and the formats summed up.
+tables() {
+	echo
+	printf '%-9s %-8s %-7s %10s %8s %8s %8s %8s %12s\n' size format side rows wall_s cpu_s rss_MiB load1 other_cpu_s
+	if [ ${#rows[@]} -gt 0 ]; then printf '%s\n' "${rows[@]}"; fi
+	echo
+	printf '%-9s %-8s %10s %9s %9s %7s %9s %9s %7s %8s\n' size format rows native_s fgen_s ratio best_nat best_fgen ratio cpu_ratio
+	if [ ${#summary[@]} -gt 0 ]; then printf '%s\n' "${summary[@]}"; fi
+	echo "(wall seconds: medians, then bests, of $runs runs; ratios fgen / native; cpu_ratio of the median CPU seconds)"
+}
+# fail MESSAGE: says what failed and, so that a later format's or size's
+# failure loses nothing measured, prints the runs before it.
+fail() {
+	echo "bench_load.sh: $1" >&2
+	if [ ${#rows[@]} -gt 0 ]; then
+		echo "bench_load.sh: the runs measured before it:" >&2
+		tables
+	fi
+	exit 1
+}
+
 median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-summary=()
 for size in "${sizes[@]}"; do
 	users=$(awk -v n="$size" 'BEGIN {u = int(n / 8.858818 + 0.5); print (u < 1 ? 1 : u)}')
 	dir=$work/$size-$bizdate
@@ -131,8 +150,7 @@ for size in "${sizes[@]}"; do
 			echo "writing $file ($users users) ..." >&2
 			if ! "$sampler" sample --users "$users" --start "$bizdate" -o "$file" >"$file.log" 2>&1; then
 				cat "$file.log" >&2
-				echo "bench_load.sh: fgen sample -o $file failed" >&2
-				exit 1
+				fail "fgen sample -o $file failed"
 			fi
 			grep -Eo 'wrote [0-9]+' "$file.log" | grep -Eo '[0-9]+' >"$file.count"
 			rm -f "$file.log"
@@ -142,11 +160,11 @@ for size in "${sizes[@]}"; do
 		for i in $(seq "$runs"); do
 			echo "== $size rows, $fmt, run $i; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 			measure native "$file" "$work/bin/nativeload" -config funnel.toml -bizdate "$bizdate" ${NATIVE_UNORDERED:+-unordered} "$file"
-			[ "$ROWS" = "$want" ] || { echo "bench_load.sh: DuckDB loaded $ROWS rows of $file, fgen sample wrote $want" >&2; exit 1; }
+			[ "$ROWS" = "$want" ] || fail "DuckDB loaded $ROWS rows of $file, fgen sample wrote $want"
 			native+=("$WALL")
 			native_cpu+=("$CPU")
 			measure fgen "$file" "$fgen" load --bizdate "$bizdate" "$file"
-			[ "$ROWS" = "$want" ] || { echo "bench_load.sh: fgen loaded $ROWS rows of $file, fgen sample wrote $want" >&2; exit 1; }
+			[ "$ROWS" = "$want" ] || fail "fgen loaded $ROWS rows of $file, fgen sample wrote $want"
 			ours+=("$WALL")
 			ours_cpu+=("$CPU")
 		done
@@ -161,10 +179,4 @@ for size in "${sizes[@]}"; do
 	done
 done
 
-echo
-printf '%-9s %-8s %-7s %10s %8s %8s %8s %8s %12s\n' size format side rows wall_s cpu_s rss_MiB load1 other_cpu_s
-printf '%s\n' "${rows[@]}"
-echo
-printf '%-9s %-8s %10s %9s %9s %7s %9s %9s %7s %8s\n' size format rows native_s fgen_s ratio best_nat best_fgen ratio cpu_ratio
-printf '%s\n' "${summary[@]}"
-echo "(wall seconds: medians, then bests, of $runs runs; ratios fgen / native; cpu_ratio of the median CPU seconds)"
+tables
