@@ -102,15 +102,30 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("made by fgen demo: it replaces demo.duckdb and report.html here\n"), 0o644); err != nil {
 		return err
 	}
-	dbPath := filepath.Join(dir, "demo.duckdb")
-	if err := removeDemoDB(dbPath); err != nil {
+	// The demo builds its warehouse and report under names of their own
+	// and puts them in place at the end: a demo that stops leaves the
+	// earlier demo's as they were.
+	dbPath, html := filepath.Join(dir, "demo.duckdb"), filepath.Join(dir, "report.html")
+	building, buildingHTML := filepath.Join(dir, ".demo-building.duckdb"), filepath.Join(dir, ".report-building.html")
+	if err := checkDemoDB(dbPath); err != nil {
 		return err
 	}
-	db, err := openLocal(localOptions{path: dbPath})
+	if err := removeBuilding(building, buildingHTML); err != nil {
+		return err
+	}
+	db, err := openLocal(localOptions{path: building})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			db.Close()
+		}
+		if err != nil {
+			removeBuilding(building, buildingHTML)
+		}
+	}()
 
 	step := func(format string, args ...any) func() {
 		start := time.Now()
@@ -174,8 +189,14 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		}
 		rs = append(rs, r)
 	}
-	html := filepath.Join(dir, "report.html")
-	if err := writeReport(opts.stdout, io.Discard, rs, report.FormatHTML, html); err != nil {
+	if err := writeReport(opts.stdout, io.Discard, rs, report.FormatHTML, buildingHTML); err != nil {
+		return err
+	}
+	closed = true
+	if err := db.Close(); err != nil {
+		return err
+	}
+	if err := replaceDemo(building, dbPath, buildingHTML, html); err != nil {
 		return err
 	}
 	done()
@@ -224,10 +245,10 @@ func demoDir(dir string) error {
 	return nil
 }
 
-// removeDemoDB removes the warehouse an earlier demo left at path (and its
-// write-ahead log), and refuses a file there that is not a DuckDB database:
-// --dir may name a directory that holds other things.
-func removeDemoDB(path string) error {
+// checkDemoDB refuses a file at path, where the demo puts its warehouse,
+// that is not a DuckDB database an earlier demo left: --dir may name a
+// directory that holds other things.
+func checkDemoDB(path string) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -241,11 +262,34 @@ func removeDemoDB(path string) error {
 	if n < len(head) || string(head[8:12]) != "DUCK" {
 		return fmt.Errorf("%s is not a DuckDB database that an earlier demo left; move it, or give --dir another directory", path)
 	}
-	if err := os.Remove(path); err != nil {
-		return err
-	}
-	if err := os.Remove(path + ".wal"); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	return nil
+}
+
+// removeBuilding removes what a demo that stopped left of the warehouse
+// and report it was building, with the warehouse's write-ahead log.
+func removeBuilding(db, html string) error {
+	for _, p := range []string{db, db + ".wal", html} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
+}
+
+// replaceDemo puts the closed warehouse built at db in place of the earlier
+// demo's at dbPath (checked by checkDemoDB), and the report built at html
+// in place of htmlPath. A closed DuckDB database is one file: its
+// write-ahead log, checkpointed, is gone (and if it is not, the demo fails
+// rather than move half a warehouse).
+func replaceDemo(db, dbPath, html, htmlPath string) error {
+	if err := os.Remove(dbPath + ".wal"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if _, err := os.Stat(db + ".wal"); err == nil {
+		return fmt.Errorf("%s.wal: the demo's warehouse kept a write-ahead log after it closed", db)
+	}
+	if err := os.Rename(db, dbPath); err != nil {
+		return err
+	}
+	return os.Rename(html, htmlPath)
 }

@@ -233,6 +233,32 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	}
 }
 
+// A demo --dir that stops leaves the earlier demo's warehouse and report as
+// they were, and nothing of its own.
+func TestDemoDirStoppedKeepsEarlierDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	if r := fgen(t, t.TempDir(), nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", dir); r.code != 0 {
+		t.Fatalf("demo --dir: %+v", r)
+	}
+	before := readTree(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"-q", "demo", "--users", "60", "--days", "1", "--dir", dir}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	if code == 0 {
+		t.Fatalf("demo with an ended context: exit 0\n%s", out.String())
+	}
+	after := readTree(t, dir)
+	if len(after) != len(before) {
+		t.Errorf("the stopped demo left %d files in --dir, the earlier demo %d", len(after), len(before))
+	}
+	for name, data := range before {
+		if after[name] != data {
+			t.Errorf("the stopped demo changed %s", name)
+		}
+	}
+}
+
 // fgen demo --dir replaces the warehouse and report an earlier demo left
 // there, and writes into no other directory that holds files.
 func TestDemoDirKeepsOtherFiles(t *testing.T) {
