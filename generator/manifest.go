@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,6 +25,24 @@ type manifest struct {
 	Files   map[string]string `json:"files"` // path -> sha256:hex
 }
 
+// manifestComment opens every manifest fgen writes.
+const manifestComment = "Written by fgen generate: the files it owns in this directory and their hashes. DO NOT EDIT."
+
+// HoldsManifest reports whether dir holds a manifest that fgen generate
+// wrote: dir is (or was) a generated project, whose files generate owns.
+// Another tool's manifest.json (a web app's) is not fgen's.
+func HoldsManifest(dir string) bool {
+	f, err := os.Open(filepath.Join(dir, ManifestPath))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var m struct {
+		Comment string `json:"comment"`
+	}
+	return json.NewDecoder(io.LimitReader(f, 1<<20)).Decode(&m) == nil && m.Comment == manifestComment
+}
+
 func hash(b []byte) string {
 	sum := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(sum[:])
@@ -31,7 +50,7 @@ func hash(b []byte) string {
 
 // WithManifest returns files plus the manifest that records them.
 func WithManifest(files []File) []File {
-	m := manifest{Comment: "Written by fgen generate: the files it owns in this directory and their hashes. DO NOT EDIT.", Files: map[string]string{}}
+	m := manifest{Comment: manifestComment, Files: map[string]string{}}
 	for _, f := range files {
 		m.Files[f.Path] = hash(f.Data)
 	}

@@ -511,6 +511,23 @@ func TestReportRefusesToOverwriteItsInputs(t *testing.T) {
 			t.Errorf("report -o %s: exit %d, stderr %q, want one that says it %s", file, r.code, r.stderr, want)
 		}
 	}
+	// A project generated elsewhere (--dir) is generate's too, and what is
+	// below it; another tool's manifest.json is not fgen's.
+	gen := filepath.Join(t.TempDir(), "gen")
+	if r := fgen(t, dir, nil, "generate", "-q", "--dir", gen); r.code != 0 {
+		t.Fatalf("generate --dir: %+v", r)
+	}
+	for _, file := range []string{filepath.Join(gen, "report.html"), filepath.Join(gen, "nodes", "x.html"), filepath.Join(gen, "new", "x.html")} {
+		r := fgen(t, dir, nil, "report", "--bizdate", "20210303", "-o", file)
+		if r.code != 1 || !strings.Contains(r.stderr, "is in "+gen+", a project 'fgen generate' wrote") {
+			t.Errorf("report -o %s: exit %d, stderr %q, want a refusal naming %s", file, r.code, r.stderr, gen)
+		}
+	}
+	web := t.TempDir()
+	os.WriteFile(filepath.Join(web, "manifest.json"), []byte(`{"name": "shop", "files": {}}`), 0o644)
+	if r := fgen(t, dir, nil, "report", "--bizdate", "20210303", "-o", filepath.Join(web, "r.html")); strings.Contains(r.stderr, "fgen generate' wrote") {
+		t.Errorf("report -o beside a web app's manifest.json: %+v", r)
+	}
 	if now, _ := os.ReadFile(filepath.Join(dir, "funnel.toml")); string(now) != string(config) {
 		t.Error("report -o changed the config")
 	}

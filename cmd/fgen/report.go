@@ -230,9 +230,11 @@ func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *
 
 // checkReportFile refuses a report file that would overwrite what fgen
 // reads or writes itself: the config file, a local target's warehouse or
-// its write-ahead log, or anything in the generated project (out/ beside
-// the config). Paths are compared with symbolic links resolved (realPath),
-// also where the file does not exist yet.
+// its write-ahead log, or anything in a generated project (out/ beside the
+// config, or any directory that holds generate's manifest, as one
+// generated with --dir does, and what is below it). Paths are compared
+// with symbolic links resolved (realPath), also where the file does not
+// exist yet.
 func (g *globalOptions) checkReportFile(cfg *models.Config, output string) error {
 	if output == "" || output == "-" {
 		return nil
@@ -255,7 +257,14 @@ func (g *globalOptions) checkReportFile(cfg *models.Config, output string) error
 	if rel, err := filepath.Rel(project, out); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return fmt.Errorf("-o %s is in %s, the generated project, which 'fgen generate' writes; write the report elsewhere", output, project)
 	}
-	return nil
+	for dir := filepath.Dir(out); ; dir = filepath.Dir(dir) {
+		if generator.HoldsManifest(dir) {
+			return fmt.Errorf("-o %s is in %s, a project 'fgen generate' wrote (it holds %s); write the report elsewhere", output, dir, generator.ManifestPath)
+		}
+		if filepath.Dir(dir) == dir {
+			return nil
+		}
+	}
 }
 
 // writeReport renders the reports rs to path, or to stdout when path is
