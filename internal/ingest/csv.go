@@ -157,10 +157,13 @@ func (c *csvChecker) next() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.lr.n == 1 {
+	if c.lr.n == 1 && bytes.HasPrefix(line, utf8BOM) {
 		// Excel's "CSV UTF-8" starts the file with a byte-order mark,
-		// which DuckDB's read_csv skips: so does the check.
-		line = bytes.TrimPrefix(line, utf8BOM)
+		// which DuckDB's read_csv skips: so does the check. A file of
+		// the mark alone is as empty as one without it.
+		if line = line[len(utf8BOM):]; len(line) == 0 {
+			return nil, io.EOF
+		}
 	}
 	c.recBytes += len(line)
 	if c.recBytes > maxLine {

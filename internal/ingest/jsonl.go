@@ -71,9 +71,10 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 
 // bomMsg says that JSON lines file starts with a byte-order mark, which
 // DuckDB's read_json refuses ("byte order mark (BOM) is not supported"),
-// and how to remove it.
+// and how to remove it with POSIX tail (GNU and BSD sed differ on -i).
 func bomMsg(file string) string {
-	return fmt.Sprintf(`the file starts with a UTF-8 byte-order mark (BOM), which JSON lines must not have and DuckDB's JSON reader refuses; save it as UTF-8 without BOM, or remove the mark with: sed -i '1s/^\xEF\xBB\xBF//' %s`, shellQuote(file))
+	f := shellQuote(file)
+	return fmt.Sprintf(`the file starts with a UTF-8 byte-order mark (BOM), which JSON lines must not have and DuckDB's JSON reader refuses; save it as UTF-8 without BOM, or remove the mark with: tail -c +4 %s > %s.tmp && mv %s.tmp %s`, f, f, f, f)
 }
 
 // valueError is a value that does not fit its column, in a row that is
@@ -860,11 +861,15 @@ func (l *loader) lookup(name []byte) (int, bool) {
 	return c, ok
 }
 
-// shellQuote quotes s for a POSIX shell when it holds anything but
-// letters, digits and -_./+:,@=.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:,@=") == "" {
-		return s
+// shellQuote writes path for a POSIX shell command's operand: quoted when
+// it holds anything but letters, digits and -_./+:,@=, and after ./ when
+// it starts with -, which a command would take for an option.
+func shellQuote(path string) string {
+	if strings.HasPrefix(path, "-") {
+		path = "./" + path
 	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	if path != "" && strings.Trim(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:,@=") == "" {
+		return path
+	}
+	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
 }

@@ -228,6 +228,25 @@ func TestLoadCSVByteOrderMark(t *testing.T) {
 			t.Errorf("header %s: rows:\n%s\nwant\n%s", header, got, want)
 		}
 	}
+	// The mark alone: an empty file, no rows.
+	f := newLoadFixture(t)
+	if n, err := f.load("20210303", false, f.file("a.csv", "\ufeff")); err != nil || n != 0 {
+		t.Errorf("a file of the mark alone: load = %d, %v", n, err)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"events.jsonl":      "events.jsonl",
+		"/data/d-1.jsonl":   "/data/d-1.jsonl",
+		"-x.jsonl":          "./-x.jsonl",
+		"it's here.jsonl":   `'it'\''s here.jsonl'`,
+		"$(rm -rf ~).jsonl": "'$(rm -rf ~).jsonl'",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
 }
 
 // Without a day, rows go to the partitions their dt names, and only those
@@ -323,7 +342,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad json", "20210303", map[string]string{"1.jsonl": "{\"id\":\"a\"}\n{\"id\":\"a\",}\n"},
 			`FILE/1.jsonl:2: malformed JSON at column 11: expected a string`},
 		{"byte-order mark", "20210303", map[string]string{"1.jsonl": "\ufeff{\"id\":\"a\"}\n"},
-			`FILE/1.jsonl:1: the file starts with a UTF-8 byte-order mark (BOM), which JSON lines must not have and DuckDB's JSON reader refuses; save it as UTF-8 without BOM, or remove the mark with: sed -i '1s/^\xEF\xBB\xBF//' FILE/1.jsonl`},
+			`FILE/1.jsonl:1: the file starts with a UTF-8 byte-order mark (BOM), which JSON lines must not have and DuckDB's JSON reader refuses; save it as UTF-8 without BOM, or remove the mark with: tail -c +4 FILE/1.jsonl > FILE/1.jsonl.tmp && mv FILE/1.jsonl.tmp FILE/1.jsonl`},
 		{"not an object", "20210303", map[string]string{"1.jsonl": "[1]\n"},
 			`FILE/1.jsonl:1: malformed JSON at column 1: expected an object '{'`},
 		{"trailing text", "20210303", map[string]string{"1.jsonl": "{} x\n"},
