@@ -96,17 +96,19 @@ func runGenerate(opts *generateOptions) error {
 		return fmt.Errorf("generate: %w", err)
 	}
 	// -q: only what needs the user, the files kept as they were edited.
+	if !opts.quiet {
+		for _, f := range res.Written {
+			fmt.Fprintf(opts.stdout, "wrote   %s\n", filepath.Join(dir, f))
+		}
+		for _, f := range res.Removed {
+			fmt.Fprintf(opts.stdout, "removed %s\n", filepath.Join(dir, f))
+		}
+	}
 	for _, f := range res.Kept {
 		fmt.Fprintf(opts.stdout, "kept    %s: no longer generated, but edited by hand; fgen no longer tracks it, delete it if you do not need it\n", filepath.Join(dir, f))
 	}
 	if opts.quiet {
 		return nil
-	}
-	for _, f := range res.Written {
-		fmt.Fprintf(opts.stdout, "wrote   %s\n", filepath.Join(dir, f))
-	}
-	for _, f := range res.Removed {
-		fmt.Fprintf(opts.stdout, "removed %s\n", filepath.Join(dir, f))
 	}
 	fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed", dir, len(res.Written), len(res.Unchanged), len(res.Removed))
 	if len(res.Kept) > 0 {

@@ -45,13 +45,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // stopSignals are the signals that stop fgen as Ctrl-C does: what runs is
-// cancelled, its transaction rolled back and its temporary files removed.
-// SIGHUP (the terminal closed) is one of them, unless fgen was started with
-// it ignored (nohup), which must keep it running.
+// cancelled, its transaction rolled back and its temporary files removed:
+// SIGTERM, SIGINT and SIGHUP (the terminal closed). Of the last two, one
+// that fgen was started with ignored stays ignored: nohup ignores SIGHUP,
+// and a shell script ignores SIGINT for what it runs in the background
+// (cmd &), so that they keep running; asking to be told of the signal
+// would undo that.
 func stopSignals() []os.Signal {
-	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
-	if !signal.Ignored(syscall.SIGHUP) {
-		sigs = append(sigs, syscall.SIGHUP)
+	sigs := []os.Signal{syscall.SIGTERM}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGHUP} {
+		if !signal.Ignored(sig) {
+			sigs = append(sigs, sig)
+		}
 	}
 	return sigs
 }
