@@ -39,6 +39,12 @@ need() {
 	fi
 }
 
+# ours PID: the process PID runs and is the server started from $dir: a pid
+# file that outlived its server may name another process by now.
+ours() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null && ps -p "$1" -o args= 2>/dev/null | grep -qF -- "--config-file=$dir/config.xml"
+}
+
 case ${1:-} in
 start)
 	need clickhouse-client
@@ -47,7 +53,7 @@ start)
 		exit 0
 	fi
 	need clickhouse-server
-	if [ -f "$dir/server.pid" ] && kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
+	if [ -f "$dir/server.pid" ] && ours "$(cat "$dir/server.pid")"; then
 		echo "clickhouse.sh: a server started from $dir (pid $(cat "$dir/server.pid")) runs but does not answer on 127.0.0.1:$port; stop it first: FGEN_CLICKHOUSE_DIR=$dir scripts/clickhouse.sh stop" >&2
 		exit 1
 	fi
@@ -106,7 +112,7 @@ EOF
 			echo "clickhouse.sh: started ClickHouse $v on 127.0.0.1:$port (pid $(cat "$dir/server.pid"), files in $dir)"
 			exit 0
 		fi
-		if ! kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
+		if ! ours "$(cat "$dir/server.pid")"; then
 			echo "clickhouse.sh: the server exited; see $dir/stdout.log and $dir/server.err.log" >&2
 			tail -n 20 "$dir/stdout.log" "$dir/server.err.log" >&2 || true
 			exit 1
@@ -122,12 +128,18 @@ stop)
 		exit 0
 	fi
 	pid=$(cat "$dir/server.pid")
+	if ! ours "$pid"; then
+		# Gone, and its pid perhaps another process's now: leave that be.
+		rm -f "$dir/server.pid"
+		echo "clickhouse.sh: the server from $dir no longer runs"
+		exit 0
+	fi
 	if kill "$pid" 2>/dev/null; then
 		for _ in $(seq 1 100); do
-			kill -0 "$pid" 2>/dev/null || break
+			ours "$pid" || break
 			sleep 0.2
 		done
-		if kill -0 "$pid" 2>/dev/null; then
+		if ours "$pid"; then
 			echo "clickhouse.sh: the server from $dir (pid $pid) did not exit within 20 s of SIGTERM; kill -KILL $pid to end it" >&2
 			exit 1
 		fi
