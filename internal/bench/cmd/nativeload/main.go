@@ -58,6 +58,10 @@ func run(config, day, file string, unordered bool) error {
 		return err
 	}
 	el := time.Since(start)
-	fmt.Printf("loaded %d rows in %.1fs (%.0f rows/s) with DuckDB's %s%s\n", rows, el.Seconds(), float64(rows)/el.Seconds(), src, map[bool]string{true: ", preserve_insertion_order = false"}[unordered])
+	setting := ""
+	if unordered {
+		setting = ", preserve_insertion_order = false"
+	}
+	fmt.Printf("loaded %d rows in %.1fs (%.0f rows/s) with DuckDB's %s%s\n", rows, el.Seconds(), float64(rows)/el.Seconds(), src, setting)
 	return nil
 }
