@@ -186,6 +186,17 @@ func TestDemo(t *testing.T) {
 	if all.code != 0 || strings.Count(all.stdout, `<section class="funnel"`) != 5 || !strings.Contains(all.stdout, "<title>fgen report: 5 funnels</title>") {
 		t.Errorf("report --all: exit %d, %.300s", all.code, all.stdout)
 	}
+	// -o FILE without --format: the format its extension names.
+	for file, head := range map[string]string{"r.html": "<!DOCTYPE html>", "r.json": "{", "r.csv": "dt,stage,", "r.txt": "user_trace"} {
+		r := fgen(t, dir, nil, "report", "-o", file)
+		data, _ := os.ReadFile(filepath.Join(dir, file))
+		if r.code != 0 || !strings.HasPrefix(string(data), head) {
+			t.Errorf("report -o %s: exit %d (%s), file begins %.40q, want %q", file, r.code, r.stderr, data, head)
+		}
+	}
+	if r := fgen(t, dir, nil, "report", "--format", "csv", "-o", "r2.html"); r.code != 1 || !strings.Contains(r.stderr, "-o r2.html has the extension of the html format, but --format is csv") {
+		t.Errorf("report --format csv -o r2.html: %+v", r)
+	}
 	two := fgen(t, dir, nil, "report", "--funnel", "ordered_1h", "--funnel", "users_by_system,ordered_1h", "--format", "json")
 	if two.code != 0 || strings.Count(two.stdout, `"funnel": `) != 2 || strings.Index(two.stdout, `"funnel": "ordered_1h"`) > strings.Index(two.stdout, `"funnel": "users_by_system"`) {
 		t.Errorf("report --funnel twice: exit %d, %.300s", two.code, two.stdout)

@@ -64,7 +64,9 @@ Days marked provisional were computed before all the data they depend on had lan
 (a cross_midnight funnel's day whose next day was missing); their numbers may change.
 
 -o FILE writes to a file instead of standard output (never over the config, a local
-warehouse or the generated project in out/). Without dates, the local target
+warehouse or a generated project), in the format its extension names (.html, .json,
+.csv) unless --format says otherwise; a --format that disagrees with the extension is
+an error. Without dates, the local target
 reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 
 ` + exitStatusHelp,
@@ -76,16 +78,40 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
   fgen report --target prod --bizdate 20210303 --format json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := reportFormat(opts.format, cmd.Flags().Changed("format"), opts.output)
+			if err != nil {
+				return err
+			}
+			opts.format = format
 			return runReport(cmd.Context(), opts, opts.output)
 		},
 	}
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	opts.dayOptions.addFlags(cmd)
-	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html")
+	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html (default with -o: the file's extension, .html, .json or .csv)")
 	cmd.Flags().StringSliceVar(&opts.funnels, "funnel", nil, "a funnel to report; repeat it for several (default: the first in funnel.toml)")
 	cmd.Flags().BoolVar(&opts.all, "all", false, "report every funnel of funnel.toml")
 	addOutputFlag(cmd, &opts.output, "write the report to this file instead of standard output")
 	return cmd
+}
+
+// reportExtensions are the formats -o FILE's extension names.
+var reportExtensions = map[string]string{".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
+
+// reportFormat is the format a report is written in: --format when given,
+// which must agree with -o FILE's extension when that names a format; else
+// the one the extension names; else table.
+func reportFormat(format string, given bool, output string) (string, error) {
+	byExt, ok := reportExtensions[strings.ToLower(filepath.Ext(output))]
+	switch {
+	case !ok || output == "-":
+		return format, nil
+	case !given:
+		return byExt, nil
+	case format != byExt:
+		return "", fmt.Errorf("-o %s has the extension of the %s format, but --format is %s; leave out --format, or give the file the extension of its format", output, byExt, format)
+	}
+	return format, nil
 }
 
 func runReport(ctx context.Context, opts *reportOptions, output string) error {
