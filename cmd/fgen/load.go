@@ -122,19 +122,29 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 }
 
 // ensureODS creates the ODS table on a local target if it does not exist,
-// and otherwise checks that it has every column funnel.toml declares: a load
-// writes them all, and DuckDB's binder error would not say what to do.
+// and otherwise checks that it has every column funnel.toml declares, of
+// the type it declares: a load writes them all and checks the rows against
+// funnel.toml's types, and DuckDB's binder or conversion error would not
+// say what to do.
 func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) error {
 	if live, err := db.Describe(ctx, cfg.ODS.Name); err == nil {
-		var missing []string
+		var missing, retyped []string
 		for _, c := range cfg.ODS.Columns {
-			if !slices.ContainsFunc(live.Columns, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, c.Name) }) {
+			i := slices.IndexFunc(live.Columns, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, c.Name) })
+			switch {
+			case i < 0:
 				missing = append(missing, c.Name)
+			case !plan.SameType(generator.DuckDB.ColumnType(c.Type), live.Columns[i].Type):
+				retyped = append(retyped, fmt.Sprintf("%s is %s there, %s in funnel.toml", c.Name, generator.DuckDB.ConfigType(live.Columns[i].Type), c.Type))
 			}
 		}
 		if len(missing) > 0 {
 			return fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run 'fgen apply', which appends new ODS columns listed last under [ods] ('fgen plan' says what else to change), then load again",
 				cfg.ODS.Name, strings.Join(missing, ", "))
+		}
+		if len(retyped) > 0 {
+			return fmt.Errorf("the ODS table %s has other column types than funnel.toml: %s; fgen never changes the ODS table's types, so set the types under [ods] to the table's ('fgen plan' lists each change), then load again",
+				cfg.ODS.Name, strings.Join(retyped, "; "))
 		}
 		return nil
 	} else if !errors.Is(err, warehouse.ErrTableNotFound) {

@@ -754,6 +754,18 @@ func TestLoadAfterNewODSColumnSaysApply(t *testing.T) {
 	if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl"); r.code != 0 {
 		t.Errorf("load after apply: %+v", r)
 	}
+	// A type funnel.toml changed, which apply never changes in the ODS
+	// table: the load says so, where DuckDB's reader would fail on a
+	// value with a column numbered c5.
+	retyped := strings.Replace(added, `{ name = "status",                  type = "BIGINT"`, `{ name = "status",                  type = "STRING"`, 1)
+	if retyped == added {
+		t.Fatal("the edit of status's type did not apply")
+	}
+	os.WriteFile(path, []byte(retyped), 0o644)
+	r = fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl")
+	if r.code != 1 || !strings.Contains(r.stderr, "has other column types than funnel.toml: status is BIGINT there, STRING in funnel.toml; fgen never changes the ODS table's types") {
+		t.Errorf("load with a retyped ODS column: %+v", r)
+	}
 }
 
 // A generate into a new out/ that another generate has just made and locked

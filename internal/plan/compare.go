@@ -78,7 +78,7 @@ func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table
 			td.moved = append(td.moved, moved{col: c, live: j + 1, want: i + 1})
 		}
 		lc := td.liveCols[j]
-		if !sameType(d.ColumnType(c.Type), lc.Type) {
+		if !SameType(d.ColumnType(c.Type), lc.Type) {
 			td.retyped = append(td.retyped, retyped{col: c, live: lc})
 		}
 		if c.Comment != lc.Comment {
@@ -378,9 +378,9 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 	return tc, nil
 }
 
-// sameType compares a wanted type (in the dialect) with a live one, ignoring
+// SameType compares a wanted type (in the dialect) with a live one, ignoring
 // case and spaces.
-func sameType(want, live string) bool {
+func SameType(want, live string) bool {
 	norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
 	return norm(want) == norm(live)
 }
