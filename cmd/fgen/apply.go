@@ -265,7 +265,12 @@ func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func
 			pr.Detail("%s: done in %.1fs", where, e.Elapsed.Seconds())
 		case plan.EventFailed:
 			pr.Step()
-			pr.Problem("%s: FAILED after %.1fs: %v", where, e.Elapsed.Seconds(), e.Err)
+			if errors.Is(e.Err, context.Canceled) {
+				// Counted as not run, as the summary says.
+				pr.Problem("%s: interrupted after %.1fs; not run", where, e.Elapsed.Seconds())
+			} else {
+				pr.Problem("%s: FAILED after %.1fs: %v", where, e.Elapsed.Seconds(), e.Err)
+			}
 			var se *warehouse.StatementError
 			if !caps.Atomic && errors.As(e.Err, &se) && se.Statement > 1 {
 				pr.Problem("  applied before it:")

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -37,7 +38,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.As(err, &quiet) {
 		return code
 	}
-	fmt.Fprintf(stderr, "fgen: %v\n", err)
+	fmt.Fprintf(stderr, "fgen: %s\n", errorText(ctx, err))
 	if cmd != nil && wantsJSON(cmd) {
 		writeJSONError(stdout, cmd, err, code)
 	}
@@ -59,4 +60,17 @@ func stopSignals() []os.Signal {
 		}
 	}
 	return sigs
+}
+
+// errorText is err's message, with "context canceled" said as what
+// cancelled it when that was a signal: "interrupted (hangup signal
+// received)".
+func errorText(ctx context.Context, err error) string {
+	msg := err.Error()
+	// A signal's cause reads "hangup signal received"; it also Is
+	// context.Canceled, so compare the cause itself.
+	if cause := context.Cause(ctx); errors.Is(err, context.Canceled) && cause != nil && cause != context.Canceled {
+		msg = strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted ("+cause.Error()+")")
+	}
+	return msg
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -777,5 +778,25 @@ func TestGenerateIntoALockedNewDirectory(t *testing.T) {
 	r := fgen(t, dir, nil, "generate")
 	if r.code != 1 || !strings.Contains(r.stderr, "another fgen generate (process 4242) is writing") {
 		t.Errorf("generate into a new out/ that another generate holds: %+v", r)
+	}
+}
+
+// An error of a run a signal stopped says so, not "context canceled".
+func TestErrorTextSaysInterrupted(t *testing.T) {
+	err := fmt.Errorf("load: %w; nothing was loaded", context.Canceled)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("hangup signal received")) // as signal.NotifyContext's cause reads
+	if got, want := errorText(ctx, err), "load: interrupted (hangup signal received); nothing was loaded"; got != want {
+		t.Errorf("errorText = %q, want %q", got, want)
+	}
+	// Cancelled without a cause (a test's context), or another error:
+	// as it is.
+	plain, stop := context.WithCancel(context.Background())
+	stop()
+	if got := errorText(plain, err); got != err.Error() {
+		t.Errorf("errorText without a signal = %q", got)
+	}
+	if other := errors.New("disk full"); errorText(ctx, other) != "disk full" {
+		t.Errorf("errorText of another error = %q", errorText(ctx, other))
 	}
 }
