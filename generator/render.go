@@ -558,6 +558,33 @@ func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (string
 	return stmts[0], nil
 }
 
+// RangeProfileQuery renders the statement that counts, on each business
+// date from..to, the ODS rows whose integer column holds a value beyond
+// lo..hi, with the greatest such value as an example: rows of (date,
+// count, example), only dates with such rows. A DW column of a narrower
+// type (models.Config.NarrowColumns) cannot hold those values.
+func (p *Project) RangeProfileQuery(column string, lo, hi int64, from, to string) (string, error) {
+	for _, d := range []string{from, to} {
+		if _, err := bizdate.Parse(d); err != nil {
+			return "", err
+		}
+	}
+	ods := p.cfg.ODS
+	col, ok := ods.Column(column)
+	if !ok {
+		return "", fmt.Errorf("range profile: the ODS table has no column %s", column)
+	}
+	v := struct {
+		Table, Partition, Column, From, To string
+		Lo, Hi                             int64
+	}{ods.Name, ods.Partition, col.Name, from, to, lo, hi}
+	stmts, err := p.statements("range_profile", v)
+	if err != nil {
+		return "", err
+	}
+	return stmts[0], nil
+}
+
 // EventProfileQuery renders the statement that counts the ODS rows of each
 // value of the event column on each business date from..to, inclusive: rows
 // of (partition value, event value, count).

@@ -150,3 +150,19 @@ func (t *Table) columnList() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// IntRange returns the least and the greatest value of an integer type,
+// and false for a type that is not one.
+func IntRange(t string) (lo, hi int64, ok bool) {
+	switch baseType(t) {
+	case "TINYINT":
+		return math.MinInt8, math.MaxInt8, true
+	case "SMALLINT":
+		return math.MinInt16, math.MaxInt16, true
+	case "INT":
+		return math.MinInt32, math.MaxInt32, true
+	case "BIGINT":
+		return math.MinInt64, math.MaxInt64, true
+	}
+	return 0, 0, false
+}

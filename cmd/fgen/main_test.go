@@ -800,3 +800,28 @@ func TestErrorTextSaysInterrupted(t *testing.T) {
 		t.Errorf("errorText of another error = %q", errorText(ctx, other))
 	}
 }
+
+// A DW column narrower than its ODS column: plan says which days hold
+// values it cannot hold, before apply fails on them.
+func TestPlanWarnsOfNarrowColumn(t *testing.T) {
+	dir := project(t)
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	line := `  { name = "customize_event_content", type = "STRING", comment = "event payload" },` // the DW column's
+	narrowed := strings.Replace(string(data), line, line+"\n"+`  { name = "bytes", type = "TINYINT" },`, 1)
+	if narrowed == string(data) {
+		t.Fatal("the edit of funnel.toml did not apply")
+	}
+	os.WriteFile(path, []byte(narrowed), 0o644)
+	rows := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","bytes":100}
+{"md5":"b","uid":"u1","ts":1614700001,"customize_event":"click","bytes":1000}
+`
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(rows), 0o644)
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+	if r.code != 2 || !strings.Contains(r.stdout, "warning: 1 row of ods_user_trace_data on 20210303 has a bytes beyond TINYINT's -128 to 127 (e.g. 1000), which the DW node cannot cast: widen the DW column bytes (TINYINT, from the ODS BIGINT) at funnel.toml:") {
+		t.Errorf("plan: %+v", r)
+	}
+}

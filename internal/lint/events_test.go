@@ -1,12 +1,16 @@
 package lint
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
 )
 
 func shipped(t *testing.T, edit func(string) string) *models.Config {
@@ -75,4 +79,56 @@ func TestNearest(t *testing.T) {
 			t.Errorf("nearest(%v) = %q, %v; want %q", tc.want, got, ok, tc.guess)
 		}
 	}
+}
+
+// A DW column of an integer type narrower than its ODS column's: the days
+// with values it cannot hold are warned of, with where to widen it.
+func TestRanges(t *testing.T) {
+	cfg := shipped(t, func(s string) string {
+		return strings.Replace(s, `  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+]`, `  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+  { name = "bytes", type = "SMALLINT" },
+  { name = "status", type = "BIGINT" },
+]`, 1)
+	})
+	narrow := cfg.NarrowColumns()
+	if len(narrow) != 1 || narrow[0].Name != "bytes" || narrow[0].Lo != -32768 || narrow[0].Hi != 32767 || narrow[0].Position.Line == 0 {
+		t.Fatalf("NarrowColumns = %+v, want bytes SMALLINT only (status keeps BIGINT)", narrow)
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := proj.RangeProfileQuery("bytes", -32768, 32767, "20210303", "20210304")
+	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
+		Values: [][]*string{{ptr("20210304"), ptr("2"), ptr("70000")}}}}
+	got, err := Ranges(context.Background(), w, proj, cfg, "20210303", "20210304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("2 rows of ods_user_trace_data on 20210304 have a bytes beyond SMALLINT's -32768 to 32767 (e.g. 70000), which the DW node cannot cast: widen the DW column bytes (SMALLINT, from the ODS BIGINT) at funnel.toml:%d, or fix the data", narrow[0].Position.Line)
+	if len(got) != 1 || got[0].Day != "20210304" || got[0].Message != want {
+		t.Errorf("got %+v\nwant %s", got, want)
+	}
+	if !w.asked {
+		t.Errorf("Ranges did not run %s", q)
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+// profileWarehouse answers one query with rows.
+type profileWarehouse struct {
+	warehouse.Warehouse
+	query string
+	rows  *warehouse.Rows
+	asked bool
+}
+
+func (w *profileWarehouse) Query(_ context.Context, q string) (*warehouse.Rows, error) {
+	if q != w.query {
+		return nil, fmt.Errorf("unexpected query %s", q)
+	}
+	w.asked = true
+	return w.rows, nil
 }

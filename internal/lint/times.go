@@ -58,8 +58,8 @@ func plural(n int64, one, many string) string {
 	return many
 }
 
-// Check runs every check of the ODS rows of the days from..to (Events and
-// Times) and returns what they find, by day.
+// Check runs every check of the ODS rows of the days from..to (Events,
+// Times and Ranges) and returns what they find, by day.
 func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) ([]Warning, error) {
 	events, err := Events(ctx, w, proj, cfg, from, to)
 	if err != nil {
@@ -69,7 +69,11 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	if err != nil {
 		return nil, err
 	}
-	out := append(events, times...)
+	ranges, err := Ranges(ctx, w, proj, cfg, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := append(append(events, times...), ranges...)
 	slices.SortStableFunc(out, func(a, b Warning) int { return cmp.Compare(a.Day, b.Day) })
 	return out, nil
 }

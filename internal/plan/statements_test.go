@@ -3,6 +3,7 @@ package plan
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,21 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 				t.Fatal(err)
 			}
 			check("times/"+tc.Name, generator.Script{Statements: []string{q}})
+		}
+		// The range profile of a DW column narrower than its ODS column's,
+		// on every integer ODS column, with the widest bounds a narrower
+		// type has (INT's) and the narrowest (TINYINT's).
+		for _, c := range cfg.ODS.Columns {
+			if _, _, ok := models.IntRange(c.Type); !ok {
+				continue
+			}
+			for _, bounds := range [][2]int64{{math.MinInt32, math.MaxInt32}, {math.MinInt8, math.MaxInt8}} {
+				q, err := proj.RangeProfileQuery(c.Name, bounds[0], bounds[1], "20210301", "20210307")
+				if err != nil {
+					t.Fatal(err)
+				}
+				check(fmt.Sprintf("ranges/%s_%d", c.Name, bounds[1]), generator.Script{Statements: []string{q}})
+			}
 		}
 	}
 	if n < 50 {

@@ -1,0 +1,47 @@
+package lint
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+)
+
+// Ranges checks the DW columns of integer types narrower than their ODS
+// columns' (models.Config.NarrowColumns) against the ODS rows of the days
+// from..to: a day with values the DW type cannot hold is a Warning, with
+// their number and the greatest. The DW node casts every value, and such a
+// value fails it: better said before apply, with where to widen the type.
+func Ranges(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) ([]Warning, error) {
+	var out []Warning
+	for _, c := range cfg.NarrowColumns() {
+		q, err := proj.RangeProfileQuery(c.Name, c.Lo, c.Hi, from, to)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := w.Query(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("count the values of %s.%s beyond %s: %w", cfg.ODS.Name, c.Name, c.Type, err)
+		}
+		if rows == nil {
+			continue
+		}
+		for _, r := range rows.Values {
+			if len(r) != 3 || r[0] == nil || r[1] == nil || r[2] == nil {
+				return nil, fmt.Errorf("range profile: unexpected row %v", r)
+			}
+			n, err := strconv.ParseInt(*r[1], 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("range profile: count %q: %w", *r[1], err)
+			}
+			msg := fmt.Sprintf("%d %s of %s on %s %s a %s beyond %s's %d to %d (e.g. %s), which the DW node cannot cast: widen the DW column %s (%s, from the ODS %s) at %s:%d, or fix the data",
+				n, plural(n, "row", "rows"), cfg.ODS.Name, *r[0], plural(n, "has", "have"), c.Name, c.Type, c.Lo, c.Hi, *r[2],
+				c.Name, c.Type, c.ODSType, cfg.File, c.Position.Line)
+			out = append(out, Warning{Day: *r[0], Message: msg})
+		}
+	}
+	return out, nil
+}
