@@ -164,7 +164,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		fmt.Fprintf(opts.stderr, "    %d events\n", n)
 	}
 
-	done = step("3/4 running the DW and RPT nodes for %d days ...", len(days))
+	done = step("3/4 running the DW and RPT nodes for %s ...", plural(len(days), "day"))
 	p, err = plan.Build(ctx, db, plan.Input{Target: "demo", Config: cfg, Project: proj, Days: days})
 	if err == nil {
 		_, err = plan.Apply(ctx, db, p, plan.ApplyOptions{})

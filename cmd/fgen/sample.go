@@ -112,8 +112,8 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		return err
 	}
 	el := time.Since(start)
-	fmt.Fprintf(opts.stderr, "wrote %d events (%d days from %s, %d users a day, ts as %s) to %s in %.1fs, %.2fM events/s\n",
-		n, opts.days, opts.start, opts.users, so.Time, where, el.Seconds(), float64(n)/el.Seconds()/1e6)
+	fmt.Fprintf(opts.stderr, "wrote %d events (%s from %s, %s a day, ts as %s) to %s in %.1fs, %.2fM events/s\n",
+		n, plural(opts.days, "day"), opts.start, plural(opts.users, "user"), so.Time, where, el.Seconds(), float64(n)/el.Seconds()/1e6)
 	return nil
 }
 

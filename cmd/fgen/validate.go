@@ -32,7 +32,7 @@ Every problem is reported at once as FILE:LINE:COL: path: message.
 					Targets []string `json:"targets"`
 				}{g.configPath, 2 + len(cfg.Funnels), len(cfg.Funnels), cfg.TargetNames()})
 			}
-			fmt.Fprintf(g.stdout, "%s: ok (%d tables, %d funnels, targets: %v)\n", g.configPath, 2+len(cfg.Funnels), len(cfg.Funnels), cfg.TargetNames())
+			fmt.Fprintf(g.stdout, "%s: ok (%s, %s, targets: %v)\n", g.configPath, plural(2+len(cfg.Funnels), "table"), plural(len(cfg.Funnels), "funnel"), cfg.TargetNames())
 			return nil
 		},
 	}
