@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -57,7 +58,12 @@ partitions, those without rows empty, and --append adds to the day.
 		Example: `  fgen load --bizdate 20210303 events.jsonl
   fgen load --bizdate 20210303 part-0.csv part-1.csv
   fgen load 2019-Oct.csv          # no dt column: each row's day is the date of its time`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("name the files to load, e.g. fgen load --bizdate 20210303 events.jsonl\nRun '%s --help' for usage", cmd.CommandPath())
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd.Context(), opts, args) },
 	}
 	g.addTargetFlags(cmd, &opts.targetOptions)
@@ -72,6 +78,12 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 			return err
 		}
 	}
+	// Before the warehouse opens (and is created): a file that is not
+	// there is a typo, not a load.
+	what, err := filesSize(files)
+	if err != nil {
+		return fmt.Errorf("load: %w; nothing was loaded", err)
+	}
 	cfg, err := opts.loadConfig()
 	if err != nil {
 		return err
@@ -82,7 +94,6 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	defer ot.wh.Close()
 	start := time.Now()
-	what := filesSize(files)
 	pr := opts.newProgress(-1, "loading "+what)
 	pr.Detail("loading %s into %s ...", what, cfg.ODS.Name)
 	n, err := loadODS(ctx, cfg, ot.local, opts.bizdate, files, opts.append)
@@ -169,17 +180,19 @@ func loadODS(ctx context.Context, cfg *models.Config, db localEngine, day string
 }
 
 // filesSize says how many files there are and their size, e.g. "2 files
-// (1.3 GB)".
-func filesSize(files []string) string {
+// (1.3 GB)", or the error of the first that cannot be read.
+func filesSize(files []string) (string, error) {
 	var size int64
 	for _, f := range files {
-		if st, err := os.Stat(f); err == nil {
-			size += st.Size()
+		st, err := os.Stat(f)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				return "", fmt.Errorf("%s: %w", f, pe.Err) // not "stat f: ..."
+			}
+			return "", err
 		}
+		size += st.Size()
 	}
-	what := "1 file"
-	if len(files) != 1 {
-		what = fmt.Sprintf("%d files", len(files))
-	}
-	return fmt.Sprintf("%s (%s)", what, plan.FormatBytes(size))
+	return fmt.Sprintf("%s (%s)", plural(len(files), "file"), plan.FormatBytes(size)), nil
 }

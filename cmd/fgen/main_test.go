@@ -825,3 +825,19 @@ func TestPlanWarnsOfNarrowColumn(t *testing.T) {
 		t.Errorf("plan: %+v", r)
 	}
 }
+
+// A load of a file that is not there says so before it opens, or creates,
+// the warehouse; a load of no file says what to give it.
+func TestLoadMissingFile(t *testing.T) {
+	dir := project(t)
+	r := fgen(t, dir, nil, "load", "nope.csv")
+	if r.code != 1 || strings.TrimSpace(r.stderr) != "fgen: load: nope.csv: no such file or directory; nothing was loaded" {
+		t.Errorf("load nope.csv: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".fgen")); err == nil {
+		t.Error("load of a missing file created the warehouse")
+	}
+	if r := fgen(t, dir, nil, "load"); r.code != 1 || !strings.Contains(r.stderr, "name the files to load, e.g. fgen load --bizdate 20210303 events.jsonl") {
+		t.Errorf("load without files: %+v", r)
+	}
+}

@@ -69,6 +69,7 @@ func TestBuildWithoutCgo(t *testing.T) {
 	if out := nocgo(2, "plan", "--target", "mc", "--bizdate", "20210303"); !strings.Contains(out, "+ DW  dw_user_trace_data  (create)") {
 		t.Errorf("plan on maxcompute:\n%s", out)
 	}
+	os.WriteFile(filepath.Join(dir, "x.jsonl"), []byte("{}\n"), 0o644) // load checks that its files are there first
 	for _, args := range [][]string{{"plan", "--bizdate", "20210303"}, {"load", "x.jsonl"}, {"demo"}, {"sample", "-o", "x.parquet"}} {
 		if out := nocgo(1, args...); !strings.Contains(out, "built without cgo") || !strings.Contains(out, "CGO_ENABLED=1") {
 			t.Errorf("fgen %s without cgo:\n%s", strings.Join(args, " "), out)
