@@ -263,16 +263,16 @@ func TestBadTypeOnce(t *testing.T) {
   { name = "customize_event_content", type = "STRING", comment = "event payload" },`
 	runBadEdits(t, []badEdit{
 		{"ODS", odsUseTime, strings.Replace(odsUseTime, "BIGINT", "INTEGER", 1),
-			`funnel.toml:54:39: ods.columns[10].type: unknown type "INTEGER"; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME`},
+			`funnel.toml:54:39: ods.columns[10].type: unknown type "INTEGER"; MaxCompute calls it INT`},
 		{"ODS, no length", odsUseTime, strings.Replace(odsUseTime, "BIGINT", "varchar", 1),
 			`funnel.toml:54:39: ods.columns[10].type: type VARCHAR needs a length, e.g. VARCHAR(64)`},
 		{"DW", dwUseTime, strings.Replace(dwUseTime, "BIGINT", "INTEGER", 1),
-			`funnel.toml:70:39: dw.columns[5].type: unknown type "INTEGER"; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME`},
+			`funnel.toml:70:39: dw.columns[5].type: unknown type "INTEGER"; MaxCompute calls it INT`},
 	})
 	src := edit(t, shipped(t), dwUseTime, strings.Replace(dwUseTime, "BIGINT", "INTEGER", 1))
 	src = edit(t, src, "mode = \"events\"\nuser", "mode = \"ordered\"\nwindow = \"1h\"\ntime_column = \"use_time\"\nuser")
 	_, err := Parse("funnel.toml", []byte(src))
-	want := `funnel.toml:70:39: dw.columns[5].type: unknown type "INTEGER"; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME`
+	want := `funnel.toml:70:39: dw.columns[5].type: unknown type "INTEGER"; MaxCompute calls it INT`
 	if err == nil || err.Error() != want {
 		t.Errorf("time column of a bad type: got\n%v\nwant\n%s", err, want)
 	}

@@ -2,8 +2,10 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,16 +20,45 @@ var baseTypes = map[string]bool{
 	"DATE": true, "TIMESTAMP": true, "BINARY": true,
 }
 
+// otherSQLTypes are other SQL dialects' names of MaxCompute types, which
+// MaxCompute does not take: an unknown type that is one gets its
+// MaxCompute name as the fix.
+var otherSQLTypes = map[string]string{
+	"INTEGER": "INT", "INT4": "INT", "INT32": "INT", "INT8": "BIGINT", "INT64": "BIGINT", "LONG": "BIGINT",
+	"INT2": "SMALLINT", "SHORT": "SMALLINT", "BYTE": "TINYINT", "TEXT": "STRING", "BOOL": "BOOLEAN",
+	"NUMERIC": "DECIMAL", "NUMBER": "DECIMAL", "REAL": "FLOAT", "FLOAT4": "FLOAT", "FLOAT8": "DOUBLE",
+}
+
+// unknownType is the error of a type t that is not a MaxCompute type,
+// with the one it may mean.
+func unknownType(t, base string) error {
+	if mc, ok := otherSQLTypes[strings.ToUpper(base)]; ok {
+		return fmt.Errorf("unknown type %q; MaxCompute calls it %s", t, mc)
+	}
+	// A typo of a MaxCompute type, or of another dialect's name of one
+	// (INTEGR): the MaxCompute type.
+	names := append(slices.Collect(maps.Keys(baseTypes)), slices.Collect(maps.Keys(otherSQLTypes))...)
+	slices.Sort(names)
+	if s := closest(base, names); s != "" && base != "" {
+		if mc, ok := otherSQLTypes[s]; ok {
+			s = mc
+		}
+		return fmt.Errorf("unknown type %q; did you mean %s?", t, s)
+	}
+	return fmt.Errorf("unknown type %q; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME", t)
+}
+
 // NormalizeType checks a MaxCompute column type and returns it upper-cased
 // with parameters tidied, e.g. "decimal(10, 2)" -> "DECIMAL(10,2)".
 func NormalizeType(t string) (string, error) {
 	m := typeRE.FindStringSubmatch(strings.TrimSpace(t))
 	if m == nil {
-		return "", fmt.Errorf("unknown type %q; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME", t)
+		base, _, _ := strings.Cut(strings.TrimSpace(t), "(")
+		return "", unknownType(t, strings.TrimSpace(base))
 	}
 	base := strings.ToUpper(m[1])
 	if _, ok := baseTypes[base]; !ok {
-		return "", fmt.Errorf("unknown type %q; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME", t)
+		return "", unknownType(t, base)
 	}
 	args := strings.Join(strings.Fields(m[2]), "")
 	var nums []int
