@@ -48,4 +48,8 @@ func TestProgress(t *testing.T) {
 			t.Errorf("fgen %s: %+v", strings.Join(args, " "), r)
 		}
 	}
+	// sample -q says nothing: the file is its result.
+	if r := fgen(t, dir, nil, "sample", "-q", "--users", "50", "-o", "f.jsonl"); r.code != 0 || r.stdout != "" || r.stderr != "" {
+		t.Errorf("fgen sample -q: %+v", r)
+	}
 }

@@ -111,6 +111,9 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	if err != nil {
 		return err
 	}
+	if opts.quiet {
+		return nil
+	}
 	el := time.Since(start)
 	fmt.Fprintf(opts.stderr, "wrote %d events (%s from %s, %s a day, ts as %s) to %s in %.1fs, %.2fM events/s\n",
 		n, plural(opts.days, "day"), opts.start, plural(opts.users, "user"), so.Time, where, el.Seconds(), float64(n)/el.Seconds()/1e6)
