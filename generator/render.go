@@ -527,11 +527,7 @@ func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error)
 	for _, c := range f.ReportColumns() {
 		v.Columns = append(v.Columns, c.Name)
 	}
-	stmts, err := p.statements("report_query", v)
-	if err != nil {
-		return "", err
-	}
-	return stmts[0], nil
+	return p.statement("report_query", v)
 }
 
 // TimeProfileQuery renders the statement that counts, on each business
@@ -539,23 +535,14 @@ func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error)
 // does not read in its format, with an example: rows of (date, count,
 // example), only dates with such rows.
 func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (string, error) {
-	for _, d := range []string{from, to} {
-		if _, err := bizdate.Parse(d); err != nil {
-			return "", err
-		}
-	}
-	ods := p.cfg.ODS
-	col, ok := ods.Column(t.Name)
-	if !ok {
-		return "", fmt.Errorf("time profile: the ODS table has no column %s", t.Name)
-	}
-	v := struct{ Table, Partition, Column, Strftime, ODPS, From, To string }{
-		ods.Name, ods.Partition, col.Name, strftime(t.Format), odpsTimeFormat(t.Format), from, to}
-	stmts, err := p.statements("time_profile", v)
+	col, err := p.profiled("time", t.Name, from, to)
 	if err != nil {
 		return "", err
 	}
-	return stmts[0], nil
+	ods := p.cfg.ODS
+	v := struct{ Table, Partition, Column, Strftime, ODPS, From, To string }{
+		ods.Name, ods.Partition, col.Name, strftime(t.Format), odpsTimeFormat(t.Format), from, to}
+	return p.statement("time_profile", v)
 }
 
 // RangeProfileQuery renders the statement that counts, on each business
@@ -564,43 +551,49 @@ func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (string
 // count, example), only dates with such rows. A DW column of a narrower
 // type (models.Config.NarrowColumns) cannot hold those values.
 func (p *Project) RangeProfileQuery(column string, lo, hi int64, from, to string) (string, error) {
-	for _, d := range []string{from, to} {
-		if _, err := bizdate.Parse(d); err != nil {
-			return "", err
-		}
+	col, err := p.profiled("range", column, from, to)
+	if err != nil {
+		return "", err
 	}
 	ods := p.cfg.ODS
-	col, ok := ods.Column(column)
-	if !ok {
-		return "", fmt.Errorf("range profile: the ODS table has no column %s", column)
-	}
 	v := struct {
 		Table, Partition, Column, From, To string
 		Lo, Hi                             int64
 	}{ods.Name, ods.Partition, col.Name, from, to, lo, hi}
-	stmts, err := p.statements("range_profile", v)
-	if err != nil {
-		return "", err
-	}
-	return stmts[0], nil
+	return p.statement("range_profile", v)
 }
 
 // EventProfileQuery renders the statement that counts the ODS rows of each
 // value of the event column on each business date from..to, inclusive: rows
 // of (partition value, event value, count).
 func (p *Project) EventProfileQuery(column, from, to string) (string, error) {
-	for _, d := range []string{from, to} {
-		if _, err := bizdate.Parse(d); err != nil {
-			return "", err
-		}
+	col, err := p.profiled("event", column, from, to)
+	if err != nil {
+		return "", err
 	}
 	ods := p.cfg.ODS
-	col, ok := ods.Column(column)
-	if !ok {
-		return "", fmt.Errorf("event profile: the ODS table has no column %s", column)
-	}
 	v := struct{ Table, Partition, Column, From, To string }{ods.Name, ods.Partition, col.Name, from, to}
-	stmts, err := p.statements("event_profile", v)
+	return p.statement("event_profile", v)
+}
+
+// profiled checks the dates of a profile of the ODS rows (kind, for the
+// message) and returns the ODS column it reads.
+func (p *Project) profiled(kind, column, from, to string) (models.Column, error) {
+	for _, d := range []string{from, to} {
+		if _, err := bizdate.Parse(d); err != nil {
+			return models.Column{}, err
+		}
+	}
+	col, ok := p.cfg.ODS.Column(column)
+	if !ok {
+		return models.Column{}, fmt.Errorf("%s profile: the ODS table has no column %s", kind, column)
+	}
+	return col, nil
+}
+
+// statement renders the template name, one statement, with v.
+func (p *Project) statement(name string, v any) (string, error) {
+	stmts, err := p.statements(name, v)
 	if err != nil {
 		return "", err
 	}

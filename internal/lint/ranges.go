@@ -3,7 +3,6 @@ package lint
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -22,25 +21,18 @@ func Ranges(ctx context.Context, w warehouse.Warehouse, proj *generator.Project,
 		if err != nil {
 			return nil, err
 		}
-		rows, err := w.Query(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("count the values of %s.%s beyond %s: %w", cfg.ODS.Name, c.Name, c.Type, err)
-		}
-		if rows == nil {
-			continue
-		}
-		for _, r := range rows.Values {
-			if len(r) != 3 || r[0] == nil || r[1] == nil || r[2] == nil {
-				return nil, fmt.Errorf("range profile: unexpected row %v", r)
-			}
-			n, err := strconv.ParseInt(*r[1], 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("range profile: count %q: %w", *r[1], err)
+		err = profiled(ctx, w, q, fmt.Sprintf("count the values of %s.%s beyond %s", cfg.ODS.Name, c.Name, c.Type), func(day string, n int64, example *string) {
+			eg := "NULL" // the MAX of rows counted is not; a warehouse's row may be
+			if example != nil {
+				eg = *example
 			}
 			msg := fmt.Sprintf("%d %s of %s on %s %s a %s beyond %s's %d to %d (e.g. %s), which the DW node cannot cast: widen the DW column %s (%s, from the ODS %s) at %s:%d, or fix the data",
-				n, plural(n, "row", "rows"), cfg.ODS.Name, *r[0], plural(n, "has", "have"), c.Name, c.Type, c.Lo, c.Hi, *r[2],
+				n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), c.Name, c.Type, c.Lo, c.Hi, eg,
 				c.Name, c.Type, c.ODSType, cfg.File, c.Position.Line)
-			out = append(out, Warning{Day: *r[0], Message: msg})
+			out = append(out, Warning{Day: day, Message: msg})
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -24,31 +24,44 @@ func Times(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 		if err != nil {
 			return nil, err
 		}
-		rows, err := w.Query(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("count the unreadable times of %s: %w", cfg.ODS.Name, err)
-		}
-		if rows == nil {
-			continue
-		}
-		for _, r := range rows.Values {
-			if len(r) != 3 || r[0] == nil || r[1] == nil {
-				return nil, fmt.Errorf("time profile: unexpected row %v", r)
-			}
-			n, err := strconv.ParseInt(*r[1], 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("time profile: count %q: %w", *r[1], err)
-			}
-			example := ""
-			if r[2] != nil {
-				example = fmt.Sprintf(" (e.g. %q)", *r[2])
+		err = profiled(ctx, w, q, "count the unreadable times of "+cfg.ODS.Name, func(day string, n int64, example *string) {
+			eg := ""
+			if example != nil {
+				eg = fmt.Sprintf(" (e.g. %q)", *example)
 			}
 			msg := fmt.Sprintf("%d %s of %s on %s %s a %s that does not read as %q%s; the DW node drops them: fix time_column's format in funnel.toml, or the data",
-				n, plural(n, "row", "rows"), cfg.ODS.Name, *r[0], plural(n, "has", "have"), t.Name, t.Format, example)
-			out = append(out, Warning{Day: *r[0], Message: msg})
+				n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), t.Name, t.Format, eg)
+			out = append(out, Warning{Day: day, Message: msg})
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// profiled runs q, a profile of the ODS rows whose rows are (day, count,
+// example), and hands each to each, its example nil when NULL. what says
+// what q does, for its errors.
+func profiled(ctx context.Context, w warehouse.Warehouse, q, what string, each func(day string, n int64, example *string)) error {
+	rows, err := w.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if rows == nil {
+		return nil
+	}
+	for _, r := range rows.Values {
+		if len(r) != 3 || r[0] == nil || r[1] == nil {
+			return fmt.Errorf("%s: unexpected row %v", what, r)
+		}
+		n, err := strconv.ParseInt(*r[1], 10, 64)
+		if err != nil {
+			return fmt.Errorf("%s: count %q: %w", what, *r[1], err)
+		}
+		each(*r[0], n, r[2])
+	}
+	return nil
 }
 
 func plural(n int64, one, many string) string {
