@@ -215,6 +215,10 @@ func duckDBType(t string) string {
 		return "TIMESTAMP"
 	case "BINARY":
 		return "BLOB"
+	case "INT":
+		// DuckDB's name: a table's INT column describes as INTEGER, and
+		// plan and load compare the two.
+		return "INTEGER"
 	case "DECIMAL":
 		if args == "" {
 			return "DECIMAL(38,18)"

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -829,5 +830,33 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "load"); r.code != 1 || !strings.Contains(r.stderr, "name the files to load, e.g. fgen load --bizdate 20210303 events.jsonl") {
 		t.Errorf("load without files: %+v", r)
+	}
+}
+
+// The ODS table fgen creates is the one funnel.toml describes, to load and
+// plan alike, whatever the types: DuckDB names INT INTEGER, and a load or
+// plan that compared the names refused the table it had made.
+func TestODSTypesRoundTrip(t *testing.T) {
+	dir := project(t)
+	path := filepath.Join(dir, "funnel.toml")
+	for _, c := range []struct{ name, from, to string }{
+		{"status", "BIGINT", "INT"}, {"bytes", "BIGINT", "SMALLINT"}, {"ip", "STRING", "VARCHAR(64)"}, {"use_time", "BIGINT", "DECIMAL(10,2)"},
+	} {
+		// The ODS column, listed before the DW one of the same name.
+		old := fmt.Sprintf(`{ name = %q,%s type = %q`, c.name, strings.Repeat(" ", 23-len(c.name)), c.from)
+		replaceInFile(t, path, old, strings.Replace(old, strconv.Quote(c.from), strconv.Quote(c.to), 1))
+	}
+	if r := fgen(t, dir, nil, "validate"); r.code != 0 {
+		t.Fatalf("validate: %+v", r)
+	}
+	rows := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","status":200,"bytes":100,"ip":"10.0.0.1","use_time":1.5}` + "\n"
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(rows), 0o644)
+	for i := range 2 { // the first creates the table, the second finds it
+		if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl"); r.code != 0 {
+			t.Fatalf("load %d: %+v", i+1, r)
+		}
+	}
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 || !strings.Contains(r.stdout, "ODS ods_user_trace_data  (in sync)") {
+		t.Errorf("plan: %+v", r)
 	}
 }
