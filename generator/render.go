@@ -546,20 +546,21 @@ func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (string
 }
 
 // RangeProfileQuery renders the statement that counts, on each business
-// date from..to, the ODS rows whose integer column holds a value beyond
-// lo..hi, with the greatest such value as an example: rows of (date,
-// count, example), only dates with such rows. A DW column of a narrower
-// type (models.Config.NarrowColumns) cannot hold those values.
+// date from..to, the ODS rows the DW node keeps (its cleaning, before its
+// dedup) whose integer column holds a value beyond lo..hi, with the
+// greatest such value as an example: rows of (date, count, example), only
+// dates with such rows. A DW column of a narrower type
+// (models.Config.NarrowColumns) cannot hold those values.
 func (p *Project) RangeProfileQuery(column string, lo, hi int64, from, to string) (string, error) {
 	col, err := p.profiled("range", column, from, to)
 	if err != nil {
 		return "", err
 	}
-	ods := p.cfg.ODS
 	v := struct {
-		Table, Partition, Column, From, To string
-		Lo, Hi                             int64
-	}{ods.Name, ods.Partition, col.Name, from, to, lo, hi}
+		V                dwView
+		Column, From, To string
+		Lo, Hi           int64
+	}{newDWView(p.cfg, dates{Day: from}), col.Name, from, to, lo, hi}
 	return p.statement("range_profile", v)
 }
 

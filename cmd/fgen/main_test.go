@@ -804,8 +804,12 @@ func TestPlanWarnsOfNarrowColumn(t *testing.T) {
 	dir := project(t)
 	line := `  { name = "customize_event_content", type = "STRING", comment = "event payload" },` // the DW column's
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), line, line+"\n"+`  { name = "bytes", type = "TINYINT" },`)
+	// The last two rows the DW node drops (an event of no stage, an empty
+	// user), so it never casts their bytes: no warning of them.
 	rows := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","bytes":100}
 {"md5":"b","uid":"u1","ts":1614700001,"customize_event":"click","bytes":1000}
+{"md5":"c","uid":"u1","ts":1614700002,"customize_event":"junk","bytes":2000}
+{"md5":"d","uid":"","ts":1614700003,"customize_event":"click","bytes":-5000}
 `
 	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(rows), 0o644)
 	if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl"); r.code != 0 {
@@ -814,6 +818,14 @@ func TestPlanWarnsOfNarrowColumn(t *testing.T) {
 	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
 	if r.code != 2 || !strings.Contains(r.stdout, "warning: 1 row of ods_user_trace_data on 20210303 has a bytes beyond TINYINT's -128 to 127 (e.g. 1000), which the DW node cannot cast: widen the DW column bytes (TINYINT, from the ODS BIGINT) at funnel.toml:") {
 		t.Errorf("plan: %+v", r)
+	}
+	// A new ODS column with a narrower DW column: apply is to add it, and
+	// there is nothing yet to profile (the query would not bind).
+	line = `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },` // the ODS column's
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), line, line+"\n"+`  { name = "n", type = "BIGINT" },`)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `  { name = "bytes", type = "TINYINT" },`, `  { name = "bytes", type = "TINYINT" },`+"\n"+`  { name = "n", type = "SMALLINT" },`)
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 || !strings.Contains(r.stdout, "add column n BIGINT") {
+		t.Errorf("plan with a new ODS column and its narrower DW column: %+v", r)
 	}
 }
 

@@ -125,6 +125,11 @@ type profileWarehouse struct {
 	asked bool
 }
 
+// Describe: the ODS table of the shipped config, every column BIGINT.
+func (w *profileWarehouse) Describe(_ context.Context, name string) (*warehouse.Table, error) {
+	return &warehouse.Table{Name: name, Columns: []warehouse.Column{{Name: "bytes", Type: "BIGINT"}, {Name: "status", Type: "BIGINT"}}}, nil
+}
+
 func (w *profileWarehouse) Query(_ context.Context, q string) (*warehouse.Rows, error) {
 	if q != w.query {
 		return nil, fmt.Errorf("unexpected query %s", q)
