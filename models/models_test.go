@@ -208,6 +208,23 @@ func TestAllErrorsAtOnceSorted(t *testing.T) {
 	}
 }
 
+// An unknown type's fix: another dialect's name says the MaxCompute one,
+// a near typo the type it may be, and nothing is guessed from a short or
+// far name.
+func TestUnknownTypeFix(t *testing.T) {
+	for typ, want := range map[string]string{
+		"INTEGER": "MaxCompute calls it INT", "float64": "MaxCompute calls it DOUBLE", "BLOB": "MaxCompute calls it BINARY",
+		"UINT32": "MaxCompute calls it BIGINT", "BIGNIT": "did you mean BIGINT?", "INTEGR": "did you mean INT?",
+		"BOOLEN": "did you mean BOOLEAN?", "varchr(10)": "did you mean VARCHAR?",
+		"BIT": "use a MaxCompute type such as", "INT128": "use a MaxCompute type such as", "INT8": "an 8-bit TINYINT in ClickHouse",
+		"JSONB": "use a MaxCompute type such as",
+	} {
+		if _, err := NormalizeType(typ); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NormalizeType(%q) = %v, want %q", typ, err, want)
+		}
+	}
+}
+
 func TestVersionRequired(t *testing.T) {
 	_, err := Parse("f.toml", []byte(strings.Replace(shipped(t), "version = 1", "", 1)))
 	if err == nil || !strings.Contains(err.Error(), "version is required; add 'version = 1'") {

@@ -22,30 +22,51 @@ var baseTypes = map[string]bool{
 
 // otherSQLTypes are other SQL dialects' names of MaxCompute types, which
 // MaxCompute does not take: an unknown type that is one gets its
-// MaxCompute name as the fix.
+// MaxCompute name as the fix. INT8, a BIGINT in Postgres and DuckDB and a
+// TINYINT in ClickHouse, is not among them (unknownType says so).
 var otherSQLTypes = map[string]string{
-	"INTEGER": "INT", "INT4": "INT", "INT32": "INT", "INT8": "BIGINT", "INT64": "BIGINT", "LONG": "BIGINT",
-	"INT2": "SMALLINT", "SHORT": "SMALLINT", "BYTE": "TINYINT", "TEXT": "STRING", "BOOL": "BOOLEAN",
-	"NUMERIC": "DECIMAL", "NUMBER": "DECIMAL", "REAL": "FLOAT", "FLOAT4": "FLOAT", "FLOAT8": "DOUBLE",
+	"INTEGER": "INT", "INT4": "INT", "INT32": "INT", "INT64": "BIGINT", "LONG": "BIGINT",
+	"INT2": "SMALLINT", "INT16": "SMALLINT", "SHORT": "SMALLINT", "BYTE": "TINYINT",
+	"UINT8": "SMALLINT", "UINT16": "INT", "UINT32": "BIGINT",
+	"TEXT": "STRING", "BOOL": "BOOLEAN", "NUMERIC": "DECIMAL", "NUMBER": "DECIMAL",
+	"REAL": "FLOAT", "FLOAT4": "FLOAT", "FLOAT32": "FLOAT", "FLOAT8": "DOUBLE", "FLOAT64": "DOUBLE",
+	"BLOB": "BINARY", "BYTEA": "BINARY", "VARBINARY": "BINARY", "BYTES": "BINARY",
 }
 
-// unknownType is the error of a type t that is not a MaxCompute type,
-// with the one it may mean.
+// unknownType is the error of a type t (base, its name) that is not a
+// MaxCompute type, with the one it may mean.
 func unknownType(t, base string) error {
 	if mc, ok := otherSQLTypes[strings.ToUpper(base)]; ok {
 		return fmt.Errorf("unknown type %q; MaxCompute calls it %s", t, mc)
 	}
-	// A typo of a MaxCompute type, or of another dialect's name of one
-	// (INTEGR): the MaxCompute type.
-	names := append(slices.Collect(maps.Keys(baseTypes)), slices.Collect(maps.Keys(otherSQLTypes))...)
-	slices.Sort(names)
-	if s := closest(base, names); s != "" && base != "" {
-		if mc, ok := otherSQLTypes[s]; ok {
-			s = mc
-		}
+	if strings.EqualFold(base, "INT8") {
+		return fmt.Errorf("unknown type %q; INT8 is an 8-byte BIGINT in Postgres and DuckDB and an 8-bit TINYINT in ClickHouse: write the MaxCompute type you mean", t)
+	}
+	if s := typeTypo(strings.ToUpper(base)); s != "" {
 		return fmt.Errorf("unknown type %q; did you mean %s?", t, s)
 	}
 	return fmt.Errorf("unknown type %q; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME", t)
+}
+
+// typeTypo returns the MaxCompute type that base may be a typo of: a
+// MaxCompute type one edit away (of four letters or more) or two (of six
+// or more: BIGNIT), or another dialect's name of one one edit away
+// (INTEGR); "" for none. Short names are too close to each other (BIT,
+// INT) to guess.
+func typeTypo(base string) string {
+	for _, name := range slices.Sorted(maps.Keys(baseTypes)) {
+		if d := editDistance(base, name); (d == 1 && len(base) >= 4) || (d == 2 && len(base) >= 6) {
+			return name
+		}
+	}
+	if len(base) >= 4 {
+		for _, name := range slices.Sorted(maps.Keys(otherSQLTypes)) {
+			if editDistance(base, name) == 1 {
+				return otherSQLTypes[name]
+			}
+		}
+	}
+	return ""
 }
 
 // NormalizeType checks a MaxCompute column type and returns it upper-cased
