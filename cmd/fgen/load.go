@@ -109,7 +109,7 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	if opts.bizdate != "" {
 		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
 	}
-	fmt.Fprintf(opts.stdout, "loaded %d rows into %s in %.1fs (%.0f rows/s)\n", n, into, el.Seconds(), float64(n)/el.Seconds())
+	fmt.Fprintf(opts.stdout, "loaded %s into %s in %.1fs (%.0f rows/s)\n", plural(int(n), "row"), into, el.Seconds(), float64(n)/el.Seconds())
 	return nil
 }
 
@@ -180,9 +180,11 @@ func loadODS(ctx context.Context, cfg *models.Config, db localEngine, day string
 }
 
 // filesSize says how many files there are and their size, e.g. "2 files
-// (1.3 GB)", or the error of the first that cannot be read.
+// (1.3 GB)", or the error of the first that cannot be read or is named
+// twice.
 func filesSize(files []string) (string, error) {
 	var size int64
+	var stats []os.FileInfo
 	for _, f := range files {
 		st, err := os.Stat(f)
 		if err != nil {
@@ -192,6 +194,14 @@ func filesSize(files []string) (string, error) {
 			}
 			return "", err
 		}
+		// Overlapping globs name a file twice, and its rows would load
+		// twice.
+		for j, seen := range stats {
+			if os.SameFile(seen, st) {
+				return "", fmt.Errorf("%s: given twice (also as %s); each file loads once, name it once", f, files[j])
+			}
+		}
+		stats = append(stats, st)
 		size += st.Size()
 	}
 	return fmt.Sprintf("%s (%s)", plural(len(files), "file"), plan.FormatBytes(size)), nil

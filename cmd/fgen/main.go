@@ -38,9 +38,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.As(err, &quiet) {
 		return code
 	}
-	fmt.Fprintf(stderr, "fgen: %s\n", errorText(ctx, err))
+	msg := errorText(ctx, err)
+	fmt.Fprintf(stderr, "fgen: %s\n", msg)
 	if cmd != nil && wantsJSON(cmd) {
-		writeJSONError(stdout, cmd, err, code)
+		writeJSONError(stdout, cmd, err, msg, code)
 	}
 	return code
 }

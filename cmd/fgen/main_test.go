@@ -843,6 +843,16 @@ func TestLoadMissingFile(t *testing.T) {
 	if r := fgen(t, dir, nil, "load"); r.code != 1 || !strings.Contains(r.stderr, "name the files to load, e.g. fgen load --bizdate 20210303 events.jsonl") {
 		t.Errorf("load without files: %+v", r)
 	}
+	// One file named twice, as overlapping globs do, here once through a
+	// link: its rows would load twice.
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse"}`+"\n"), 0o644)
+	os.Symlink("a.jsonl", filepath.Join(dir, "b.jsonl"))
+	if r := fgen(t, dir, nil, "load", "a.jsonl", "b.jsonl"); r.code != 1 || strings.TrimSpace(r.stderr) != "fgen: load: b.jsonl: given twice (also as a.jsonl); each file loads once, name it once; nothing was loaded" {
+		t.Errorf("load of one file twice: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".fgen")); err == nil {
+		t.Error("a refused load created the warehouse")
+	}
 }
 
 // The ODS table fgen creates is the one funnel.toml describes, to load and

@@ -67,9 +67,9 @@ func wantsJSON(cmd *cobra.Command) bool {
 }
 
 // writeJSONError writes err as the command's JSON output.
-func writeJSONError(w io.Writer, cmd *cobra.Command, err error, code int) {
+func writeJSONError(w io.Writer, cmd *cobra.Command, err error, msg string, code int) {
 	var out jsonError
-	out.Error.Message, out.Error.ExitCode = err.Error(), code
+	out.Error.Message, out.Error.ExitCode = msg, code
 	var ds models.Diagnostics
 	if errors.As(err, &ds) {
 		for _, d := range ds {

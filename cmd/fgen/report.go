@@ -108,7 +108,7 @@ func reportFormat(format string, given bool, output string) (string, error) {
 		return format, nil
 	case !given:
 		return byExt, nil
-	case format != byExt:
+	case strings.ToLower(strings.TrimSpace(format)) != byExt: // as report.ParseFormat reads it
 		return "", fmt.Errorf("-o %s has the extension of the %s format, but --format is %s; leave out --format, or give the file the extension of its format", output, byExt, format)
 	}
 	return format, nil

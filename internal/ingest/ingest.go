@@ -296,7 +296,6 @@ func newLoader(opts Options) (*loader, error) {
 		}
 		l.timeCol = col
 	}
-	var stats []os.FileInfo // of l.files
 	for _, path := range opts.Files {
 		in := &input{path: path, inserted: -1}
 		switch strings.ToLower(filepath.Ext(path)) {
@@ -316,14 +315,6 @@ func newLoader(opts Options) (*loader, error) {
 		if !fi.Mode().IsRegular() {
 			return nil, fmt.Errorf("%s: not a regular file; fgen load reads a file twice (to check it, and to load it), so it takes files, not pipes or devices", path)
 		}
-		// Overlapping globs name a file twice, and its rows would load
-		// twice.
-		for i, seen := range stats {
-			if os.SameFile(seen, fi) {
-				return nil, fmt.Errorf("%s: given twice (also as %s); each file loads once, name it once", path, l.files[i].path)
-			}
-		}
-		stats = append(stats, fi)
 		in.size = fi.Size()
 		l.files = append(l.files, in)
 	}

@@ -714,17 +714,6 @@ func TestLoadLongLine(t *testing.T) {
 	if _, err := f.load("20210303", false, zero); err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant  %s", err, want)
 	}
-	// One file named twice, as overlapping globs do, here once through a
-	// link: its rows would load twice.
-	good := f.file("good.jsonl", `{"id":"g1"}`+"\n")
-	link := filepath.Join(f.dir, "link.jsonl")
-	if err := os.Symlink(good, link); err != nil {
-		t.Fatal(err)
-	}
-	want = link + ": given twice (also as " + good + "); each file loads once, name it once"
-	if _, err := f.load("20210303", false, good, link); err == nil || err.Error() != want {
-		t.Errorf("err = %v\nwant  %s", err, want)
-	}
 	if got := f.rows(); got != oldRows {
 		t.Errorf("rows changed:\n%s", got)
 	}

@@ -140,7 +140,7 @@ func message(f *models.Funnel, s models.Stage, day string, others []valueCount) 
 	}
 	var top []string
 	for _, o := range others[:min(5, len(others))] {
-		top = append(top, fmt.Sprintf("%q (%d rows)", o.value, o.rows))
+		top = append(top, fmt.Sprintf("%q (%d %s)", o.value, o.rows, plural(o.rows, "row", "rows")))
 	}
 	fmt.Fprintf(&b, "; the day's most frequent values of no stage: %s", strings.Join(top, ", "))
 	if guess, ok := nearest(s.Events, others); ok {
