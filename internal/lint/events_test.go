@@ -113,6 +113,12 @@ func TestRanges(t *testing.T) {
 	if !w.asked {
 		t.Errorf("Ranges did not run %s", q)
 	}
+	// A profile the warehouse refuses is a warning too: plan goes on.
+	w.query = "no such query"
+	got, err = Ranges(context.Background(), w, proj, cfg, "20210303", "20210304")
+	if err != nil || len(got) != 1 || !strings.HasPrefix(got[0].Message, "count the values of ods_user_trace_data.bytes beyond SMALLINT: unexpected query") || !strings.HasSuffix(got[0].Message, "values the DW column's SMALLINT cannot hold show only when the DW node fails on them") {
+		t.Errorf("Ranges with the query refused: %+v, %v", got, err)
+	}
 }
 
 func ptr(s string) *string { return &s }
