@@ -43,8 +43,10 @@
 # Timings move with whatever else runs on the machine. For each step the
 # script also prints other_cpu_s: the CPU seconds the rest of the machine
 # used meanwhile (all CPUs' busy time from /proc/stat minus the step's own
-# user + system time). Trust the rows where it is near 0; run the script on
-# an otherwise idle machine, and twice.
+# user + system time), and steal_s: the CPU seconds the hypervisor took
+# from this virtual machine's CPUs meanwhile, which slows every step and no
+# process here counts. Trust the rows where both are near 0; run the script
+# on an otherwise idle machine, and twice.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,14 +80,15 @@ fgen=$work/bin/fgen
 
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${config:+, config $config}"
 
-# busy prints the CPU ticks all CPUs spent busy since boot.
-busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+# busy prints the CPU ticks all CPUs spent busy since boot, and those the
+# hypervisor took from them (steal): two numbers.
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat; }
 
 rows=()
 # table prints the steps measured so far.
 table() {
 	echo
-	printf '%-9s %-16s %10s %8s %8s %8s %8s %12s\n' size step events wall_s M_ev/s cpu_s rss_MiB other_cpu_s
+	printf '%-9s %-16s %10s %8s %8s %8s %8s %12s %8s\n' size step events wall_s M_ev/s cpu_s rss_MiB other_cpu_s steal_s
 	if [ ${#rows[@]} -gt 0 ]; then printf '%s\n' "${rows[@]}"; fi
 }
 # fail MESSAGE: says what failed and, so that a later size's failure loses
@@ -115,12 +118,12 @@ step() {
 		events=$(grep -Eo '(wrote|loaded) [0-9]+' "$log" | head -1 | grep -Eo '[0-9]+')
 	fi
 	busy1=$(busy)
-	local wall rss cpu other
+	local wall rss cpu other steal
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$log.time")
 	rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log.time")
 	cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s += $2} END {print s}' "$log.time")
-	other=$(awk -v a="$busy0" -v b="$busy1" -v c="$cpu" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz - c}')
-	rows+=("$(printf '%-9s %-16s %10s %8.2f %8.3f %8.1f %8s %12s' "$size" "$name" "$events" "$wall" "$(echo "$events $wall" | awk '{printf "%.3f", $1 / $2 / 1e6}')" "$cpu" "$rss" "$other")")
+	read -r other steal < <(awk -v a="$busy0" -v b="$busy1" -v c="$cpu" -v hz="$(getconf CLK_TCK)" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.1f %.1f\n", (y[1] - x[1]) / hz - c, (y[2] - x[2]) / hz}')
+	rows+=("$(printf '%-9s %-16s %10s %8.2f %8.3f %8.1f %8s %12s %8s' "$size" "$name" "$events" "$wall" "$(echo "$events $wall" | awk '{printf "%.3f", $1 / $2 / 1e6}')" "$cpu" "$rss" "$other" "$steal")")
 	LAST_EVENTS=$events
 }
 

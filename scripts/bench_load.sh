@@ -23,9 +23,11 @@
 # Timings move with whatever else runs on the machine. For each run the
 # script prints other_cpu_s: the CPU seconds the rest of the machine used
 # meanwhile (all CPUs' busy time from /proc/stat minus the run's own user +
-# system time), and the 1-minute load average before it. Trust the runs
-# where other_cpu_s is near 0; on a busy machine the best of several runs
-# and the CPU seconds move less than the medians.
+# system time), steal_s: the CPU seconds the hypervisor took from this
+# virtual machine's CPUs meanwhile, which slows both sides and no process
+# here counts, and the 1-minute load average before it. Trust the runs
+# where other_cpu_s and steal_s are near 0; on a busy machine the best of
+# several runs and the CPU seconds move less than the medians.
 #
 # Environment:
 #   FORMATS="jsonl csv parquet"   the formats
@@ -85,7 +87,9 @@ sampler=$work/bin/fgen
 
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${FGEN:+, measuring $FGEN}${NICE:+, niceness $NICE}${NATIVE_UNORDERED:+, native with preserve_insertion_order = false}"
 
-busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+# busy prints the CPU ticks all CPUs spent busy since boot, and those the
+# hypervisor took from them (steal): two numbers.
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat; }
 
 rows=() summary=()
 # measure SIDE FILE CMD...: runs CMD under GNU time in a fresh directory with
@@ -107,19 +111,19 @@ measure() {
 	busy1=$(busy)
 	ROWS=$(grep -Eo 'loaded [0-9]+' "$log" | head -1 | grep -Eo '[0-9]+')
 	WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$log.time")
-	local rss cpu other
+	local rss cpu other steal
 	rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log.time")
 	cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s += $2} END {print s}' "$log.time")
-	other=$(awk -v a="$busy0" -v b="$busy1" -v c="$cpu" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz - c}')
+	read -r other steal < <(awk -v a="$busy0" -v b="$busy1" -v c="$cpu" -v hz="$(getconf CLK_TCK)" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.1f %.1f\n", (y[1] - x[1]) / hz - c, (y[2] - x[2]) / hz}')
 	CPU=$cpu
-	rows+=("$(printf '%-9s %-8s %-7s %10s %8.2f %8.1f %8s %8s %12s' "$size" "$(basename "$file" | sed 's/.*\.//')" "$side" "$ROWS" "$WALL" "$cpu" "$rss" "$load" "$other")")
+	rows+=("$(printf '%-9s %-8s %-7s %10s %8.2f %8.1f %8s %8s %12s %8s' "$size" "$(basename "$file" | sed 's/.*\.//')" "$side" "$ROWS" "$WALL" "$cpu" "$rss" "$load" "$other" "$steal")")
 	rm -rf "$run"
 }
 
 # tables prints the runs measured so far and the formats summed up.
 tables() {
 	echo
-	printf '%-9s %-8s %-7s %10s %8s %8s %8s %8s %12s\n' size format side rows wall_s cpu_s rss_MiB load1 other_cpu_s
+	printf '%-9s %-8s %-7s %10s %8s %8s %8s %8s %12s %8s\n' size format side rows wall_s cpu_s rss_MiB load1 other_cpu_s steal_s
 	if [ ${#rows[@]} -gt 0 ]; then printf '%s\n' "${rows[@]}"; fi
 	echo
 	printf '%-9s %-8s %10s %9s %9s %7s %9s %9s %7s %8s\n' size format rows native_s fgen_s ratio best_nat best_fgen ratio cpu_ratio
