@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -138,36 +137,28 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 // funnel.toml's types, and DuckDB's binder or conversion error would not
 // say what to do.
 func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) error {
-	if live, err := db.Describe(ctx, cfg.ODS.Name); err == nil {
-		var missing, retyped []string
-		for _, c := range cfg.ODS.Columns {
-			i := slices.IndexFunc(live.Columns, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, c.Name) })
-			switch {
-			case i < 0:
-				missing = append(missing, c.Name)
-			case !plan.SameType(generator.DuckDB.ColumnType(c.Type), live.Columns[i].Type):
-				retyped = append(retyped, fmt.Sprintf("%s is %s there, %s in funnel.toml", c.Name, generator.DuckDB.ConfigType(live.Columns[i].Type), c.Type))
-			}
-		}
-		if len(missing) > 0 {
-			return fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run 'fgen apply', which appends new ODS columns listed last under [ods] ('fgen plan' says what else to change), then load again",
-				cfg.ODS.Name, strings.Join(missing, ", "))
-		}
-		if len(retyped) > 0 {
-			return fmt.Errorf("the ODS table %s has other column types than funnel.toml: %s; fgen never changes the ODS table's types, so set the types under [ods] to the table's ('fgen plan' lists each change), then load again",
-				cfg.ODS.Name, strings.Join(retyped, "; "))
-		}
-		return nil
-	} else if !errors.Is(err, warehouse.ErrTableNotFound) {
-		return err
-	}
 	p, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
 	if err != nil {
 		return err
 	}
 	ods, _ := p.Table(cfg.ODS.Name)
-	job := &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}
-	return db.Run(ctx, job, nil)
+	live, err := db.Describe(ctx, cfg.ODS.Name)
+	if errors.Is(err, warehouse.ErrTableNotFound) {
+		job := &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}
+		return db.Run(ctx, job, nil)
+	} else if err != nil {
+		return err
+	}
+	drift := plan.Drift(p, db.Capabilities(), ods, live)
+	if len(drift.Missing) > 0 {
+		return fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run 'fgen apply', which appends new ODS columns listed last under [ods] ('fgen plan' says what else to change), then load again",
+			cfg.ODS.Name, strings.Join(drift.Missing, ", "))
+	}
+	if len(drift.Retyped) > 0 {
+		return fmt.Errorf("the ODS table %s has other column types than funnel.toml: %s; fgen never changes the ODS table's types, so set the types under [ods] to the table's ('fgen plan' lists each change), then load again",
+			cfg.ODS.Name, strings.Join(drift.Retyped, "; "))
+	}
+	return nil
 }
 
 // loadODS loads files into the ODS table, which exists.

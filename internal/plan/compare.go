@@ -78,7 +78,7 @@ func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table
 			td.moved = append(td.moved, moved{col: c, live: j + 1, want: i + 1})
 		}
 		lc := td.liveCols[j]
-		if !SameType(d.ColumnType(c.Type), lc.Type) {
+		if !sameType(d.ColumnType(c.Type), lc.Type) {
 			td.retyped = append(td.retyped, retyped{col: c, live: lc})
 		}
 		if c.Comment != lc.Comment {
@@ -136,6 +136,29 @@ func (td *tableDiff) badPartitionTypes(d generator.Dialect) string {
 		}
 	}
 	return strings.Join(bad, ", ")
+}
+
+// ColumnDrift is how a live table's columns differ from funnel.toml's, as
+// the plan compares them: the columns the live table lacks, by name, and
+// those it has with another type, each as "status is BIGINT there, STRING
+// in funnel.toml".
+type ColumnDrift struct {
+	Missing, Retyped []string
+}
+
+// Drift compares the live table with want, a table of the rendered project
+// proj, on an engine with capabilities caps (fgen load, before it writes
+// every column of the ODS table).
+func Drift(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table) ColumnDrift {
+	td := diff(proj.Dialect, caps, want, live)
+	var d ColumnDrift
+	for _, c := range append(td.misplaced, td.add...) { // in funnel.toml's order
+		d.Missing = append(d.Missing, c.Name)
+	}
+	for _, r := range td.retyped {
+		d.Retyped = append(d.Retyped, fmt.Sprintf("%s is %s there, %s in funnel.toml", r.col.Name, proj.Dialect.ConfigType(r.live.Type), r.col.Type))
+	}
+	return d
 }
 
 // compare plans the evolution of one existing table of the rendered project
@@ -378,9 +401,9 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 	return tc, nil
 }
 
-// SameType compares a wanted type (in the dialect) with a live one, ignoring
+// sameType compares a wanted type (in the dialect) with a live one, ignoring
 // case and spaces.
-func SameType(want, live string) bool {
+func sameType(want, live string) bool {
 	norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
 	return norm(want) == norm(live)
 }
