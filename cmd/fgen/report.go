@@ -241,10 +241,11 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 // has rows, times that do not read in their format. The ODS table may be
 // gone or elsewhere: then there is nothing to check.
 func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) error {
-	if _, err := wh.Describe(ctx, cfg.ODS.Name); err != nil {
+	ods, err := wh.Describe(ctx, cfg.ODS.Name)
+	if err != nil {
 		return nil
 	}
-	warnings, err := lint.Check(ctx, wh, proj, cfg, from, to)
+	warnings, err := lint.Check(ctx, wh, proj, cfg, ods, from, to)
 	if err != nil {
 		return err
 	}

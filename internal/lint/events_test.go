@@ -100,9 +100,10 @@ func TestRanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	q, _ := proj.RangeProfileQuery("bytes", -32768, 32767, "20210303", "20210304")
+	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "bytes", Type: "BIGINT"}, {Name: "status", Type: "BIGINT"}}}
 	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
 		Values: [][]*string{{ptr("20210304"), ptr("2"), ptr("70000")}}}}
-	got, err := Ranges(context.Background(), w, proj, cfg, "20210303", "20210304")
+	got, err := Ranges(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func TestRanges(t *testing.T) {
 	}
 	// A profile the warehouse refuses is a warning too: plan goes on.
 	w.query = "no such query"
-	got, err = Ranges(context.Background(), w, proj, cfg, "20210303", "20210304")
+	got, err = Ranges(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
 	if err != nil || len(got) != 1 || !strings.HasPrefix(got[0].Message, "count the values of ods_user_trace_data.bytes beyond SMALLINT: unexpected query") || !strings.HasSuffix(got[0].Message, "values the DW column's SMALLINT cannot hold show only when the DW node fails on them") {
 		t.Errorf("Ranges with the query refused: %+v, %v", got, err)
 	}
@@ -129,11 +130,6 @@ type profileWarehouse struct {
 	query string
 	rows  *warehouse.Rows
 	asked bool
-}
-
-// Describe: the ODS table of the shipped config, every column BIGINT.
-func (w *profileWarehouse) Describe(_ context.Context, name string) (*warehouse.Table, error) {
-	return &warehouse.Table{Name: name, Columns: []warehouse.Column{{Name: "bytes", Type: "BIGINT"}, {Name: "status", Type: "BIGINT"}}}, nil
 }
 
 func (w *profileWarehouse) Query(_ context.Context, q string) (*warehouse.Rows, error) {

@@ -2,7 +2,6 @@ package lint
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,27 +16,22 @@ import (
 // from..to: a day with values the DW type cannot hold is a Warning, with
 // their number and the greatest. The DW node casts every value, and such a
 // value fails it: better said before apply, with where to widen the type.
-func Ranges(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) ([]Warning, error) {
+func Ranges(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
 	narrow := cfg.NarrowColumns()
-	if len(narrow) == 0 {
+	if len(narrow) == 0 || ods == nil {
 		return nil, nil
 	}
-	// Only columns the live table has, of an integer type: a column apply
-	// is to add, or one whose type plan refuses to change, has no values
-	// to profile (and the query would not bind).
-	live, err := w.Describe(ctx, cfg.ODS.Name)
-	if errors.Is(err, warehouse.ErrTableNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
+	// Only columns the live table (ods) has, of an integer type: a column
+	// apply is to add, or one whose type plan refuses to change, has no
+	// values to profile (and the query would not bind).
+	live := ods.Columns
 	var out []Warning
 	for _, c := range narrow {
-		i := slices.IndexFunc(live.Columns, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, c.Name) })
+		i := slices.IndexFunc(live, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, c.Name) })
 		if i < 0 {
 			continue
 		}
-		if _, _, ok := models.IntRange(proj.Dialect.ConfigType(live.Columns[i].Type)); !ok {
+		if _, _, ok := models.IntRange(proj.Dialect.ConfigType(live[i].Type)); !ok {
 			continue
 		}
 		q, err := proj.RangeProfileQuery(c.Name, c.Lo, c.Hi, from, to)

@@ -72,8 +72,9 @@ func plural(n int64, one, many string) string {
 }
 
 // Check runs every check of the ODS rows of the days from..to (Events,
-// Times and Ranges) and returns what they find, by day.
-func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) ([]Warning, error) {
+// Times and Ranges) and returns what they find, by day. ods is the live ODS
+// table, as the caller described it.
+func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
 	events, err := Events(ctx, w, proj, cfg, from, to)
 	if err != nil {
 		return nil, err
@@ -82,7 +83,7 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	if err != nil {
 		return nil, err
 	}
-	ranges, err := Ranges(ctx, w, proj, cfg, from, to)
+	ranges, err := Ranges(ctx, w, proj, cfg, ods, from, to)
 	if err != nil {
 		return nil, err
 	}

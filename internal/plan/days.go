@@ -51,6 +51,9 @@ type dayPlanner struct {
 	// odsKeysDiffer: the ODS table is not partitioned by the partition
 	// column alone, so its partitions can be neither probed nor read.
 	odsKeysDiffer bool
+	// ods is the live ODS table Build described; nil when it is to be
+	// created.
+	ods *warehouse.Table
 }
 
 // partition probes a partition once. On a warehouse.DayLister the first
@@ -186,7 +189,7 @@ func (dp *dayPlanner) checkEvents() error {
 		}
 	}
 	days := dp.in.Days
-	warnings, err := lint.Check(dp.ctx, dp.w, dp.in.Project, dp.in.Config, days[0], days[len(days)-1])
+	warnings, err := lint.Check(dp.ctx, dp.w, dp.in.Project, dp.in.Config, dp.ods, days[0], days[len(days)-1])
 	if err != nil {
 		return err
 	}

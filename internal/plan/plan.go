@@ -209,6 +209,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		tw := wrote[name]
 		return &tw, nil
 	}
+	var ods *warehouse.Table // live
 	for _, t := range in.Project.Tables {
 		live, err := describe(t.Name)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
@@ -221,10 +222,10 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 			return nil, fmt.Errorf("describe %s: %w", t.Name, err)
 		}
 		var writers *warehouse.Writers
-		if t.Layer != generator.LayerODS {
-			if writers, err = writersOf(t.Name); err != nil {
-				return nil, err
-			}
+		if t.Layer == generator.LayerODS {
+			ods = live
+		} else if writers, err = writersOf(t.Name); err != nil {
+			return nil, err
 		}
 		tc, err := compare(in.Project, caps, t, live, writers)
 		if err != nil {
@@ -233,7 +234,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		p.Tables = append(p.Tables, tc)
 	}
 	if len(in.Days) > 0 {
-		dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: p, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}}
+		dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: p, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}, ods: ods}
 		if err := dp.planDays(); err != nil {
 			return nil, err
 		}
