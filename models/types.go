@@ -218,3 +218,34 @@ func IntRange(t string) (lo, hi int64, ok bool) {
 	}
 	return 0, 0, false
 }
+
+// NarrowColumn is a DW column of an integer type that holds fewer values
+// than its ODS column's (BIGINT into SMALLINT, say): the DW node casts
+// every value, and one beyond the DW type's range (Lo..Hi) fails it.
+type NarrowColumn struct {
+	Name     string // the DW column's
+	ODSType  string
+	Type     string // the DW column's
+	Lo, Hi   int64  // the DW type's range
+	Position Position
+}
+
+// NarrowColumns returns the DW columns of integer types narrower than
+// their ODS columns', in DW order.
+func (c *Config) NarrowColumns() []NarrowColumn {
+	var out []NarrowColumn
+	for i, col := range c.DW.Columns {
+		src, ok := c.ODS.Column(col.Name)
+		if !ok {
+			continue
+		}
+		lo, hi, isInt := IntRange(col.Type)
+		srcLo, srcHi, srcInt := IntRange(src.Type)
+		if !isInt || !srcInt || (srcLo >= lo && srcHi <= hi) {
+			continue
+		}
+		out = append(out, NarrowColumn{Name: col.Name, ODSType: src.Type, Type: col.Type, Lo: lo, Hi: hi,
+			Position: c.Pos(fmt.Sprintf("dw.columns[%d].type", i))})
+	}
+	return out
+}
