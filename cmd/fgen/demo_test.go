@@ -194,6 +194,9 @@ func TestDemo(t *testing.T) {
 			t.Errorf("report -o %s: exit %d (%s), file begins %.40q, want %q", file, r.code, r.stderr, data, head)
 		}
 	}
+	if r := fgen(t, dir, nil, "report", "-q", "-o", "r.html"); r.code != 0 || r.stderr != "" {
+		t.Errorf("report -q -o r.html: %+v", r)
+	}
 	if r := fgen(t, dir, nil, "report", "--format", "csv", "-o", "r2.html"); r.code != 1 || !strings.Contains(r.stderr, "-o r2.html has the extension of the html format, but --format is csv") {
 		t.Errorf("report --format csv -o r2.html: %+v", r)
 	}

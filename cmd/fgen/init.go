@@ -42,9 +42,11 @@ func runInit(opts *initOptions) error {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := os.WriteFile(opts.configPath, templates.Starter, 0o644); err != nil {
+	if err := writeFileAtomic(opts.configPath, templates.Starter, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.stdout, "wrote %s; next: fgen validate && fgen generate\n", opts.configPath)
+	if !opts.quiet {
+		fmt.Fprintf(opts.stdout, "wrote %s; next: fgen validate && fgen generate\n", opts.configPath)
+	}
 	return nil
 }

@@ -882,3 +882,31 @@ func TestODSTypesRoundTrip(t *testing.T) {
 		t.Errorf("plan: %+v", r)
 	}
 }
+
+func TestInitQuietAndAtomic(t *testing.T) {
+	dir := t.TempDir()
+	if r := fgen(t, dir, nil, "init", "-q"); r.code != 0 || r.stdout != "" || r.stderr != "" {
+		t.Fatalf("init -q printed: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "init", "-c", "shop/funnel.toml"); r.code != 1 || !strings.Contains(r.stderr, "directory shop does not exist; create it first") {
+		t.Errorf("init into a missing directory: %+v", r)
+	}
+	// --force over a link replaces the file it names, keeping its mode,
+	// and leaves no temporary file behind.
+	real := filepath.Join(dir, "real.toml")
+	os.WriteFile(real, []byte("# mine\n"), 0o600)
+	os.Symlink("real.toml", filepath.Join(dir, "link.toml"))
+	if r := fgen(t, dir, nil, "init", "--force", "-c", "link.toml"); r.code != 0 {
+		t.Fatalf("init --force over a link: %+v", r)
+	}
+	if info, err := os.Lstat(filepath.Join(dir, "link.toml")); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Error("init replaced the link itself")
+	}
+	if info, err := os.Stat(real); err != nil || info.Mode().Perm() != 0o600 || info.Size() < 100 {
+		t.Errorf("the linked file: %v, %v", info, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("files left in the directory: %v", entries)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -199,7 +198,11 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			return err
 		}
 	}
-	return writeReport(opts.stdout, opts.stderr, rs, format, output)
+	info := opts.stderr
+	if opts.quiet {
+		info = io.Discard
+	}
+	return writeReport(opts.stdout, info, rs, format, output)
 }
 
 // markProvisional marks the days of a cross_midnight funnel's report that
@@ -295,8 +298,9 @@ func (g *globalOptions) checkReportFile(cfg *models.Config, output string) error
 }
 
 // writeReport renders the reports rs to path, or to stdout when path is
-// empty or "-", and says on stderr which file it wrote.
-func writeReport(stdout, stderr io.Writer, rs []*report.Report, format report.Format, path string) error {
+// empty or "-", and says on info which file it wrote. A file is replaced
+// whole or not at all.
+func writeReport(stdout, info io.Writer, rs []*report.Report, format report.Format, path string) error {
 	var buf bytes.Buffer
 	if err := report.WriteAll(&buf, rs, format); err != nil {
 		return err
@@ -305,10 +309,10 @@ func writeReport(stdout, stderr io.Writer, rs []*report.Report, format report.Fo
 		_, err := stdout.Write(buf.Bytes())
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := writeFileAtomic(path, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "wrote %s\n", path)
+	fmt.Fprintf(info, "wrote %s\n", path)
 	return nil
 }
 
