@@ -15,6 +15,11 @@ type Alter struct {
 	SetLifecycle   bool
 	Lifecycle      int64           // positive
 	ColumnComments []models.Column // columns whose comment changes
+	// Live are the live table's columns, with their types as funnel.toml
+	// writes them (Dialect.ConfigType): a statement on a table with a
+	// column of a 2.0 type needs the 2.0 type system, even one that only
+	// sets a comment.
+	Live []models.Column
 }
 
 // RenderAlter renders the statements of a in the project's dialect, from the
@@ -31,7 +36,11 @@ func (p *Project) RenderAlter(a Alter) (Script, error) {
 	if err != nil {
 		return Script{}, fmt.Errorf("render alter %s: %w", a.Table, err)
 	}
-	return Script{Statements: stmts}, nil
+	var want []models.Column
+	if t, ok := p.Table(a.Table); ok {
+		want = t.Columns
+	}
+	return Script{Settings: p.typeSettings(false, a.Live, a.AddColumns, want), Statements: stmts}, nil
 }
 
 // RecreateScript renders the statements that drop table t and create it

@@ -31,10 +31,17 @@ type dialectInfo struct {
 	workflow bool
 	// typeSystem2 are the settings of a statement that uses types or
 	// functions of MaxCompute's 2.0 type system (BITWISE_OR_AGG,
-	// SHIFTRIGHT, ARRAY_REDUCE, INT, ...), or BIGINT literals such as 3L;
+	// SHIFTRIGHT, ARRAY_REDUCE, INT, ...), or BIGINT literals such as 3L,
+	// or that reads or writes a table with a column of such a type;
 	// projects created before mid-2020 default to the 1.0 type system.
 	// https://www.alibabacloud.com/help/en/maxcompute/user-guide/maxcompute-v2-0-data-type-edition
+	// ("SQL statements (CREATE, SELECT, INSERT, ...) that involve the new
+	// data types" need the setting).
 	typeSystem2 []Setting
+	// decimal2 are the settings a statement needs besides typeSystem2 when
+	// it involves a DECIMAL(p,s) column.
+	// https://www.alibabacloud.com/help/en/maxcompute/user-guide/decimal-data-type
+	decimal2 []Setting
 	// timezone is the setting of the session time zone, in which the
 	// engine reads a time from a STRING (MaxCompute's TO_DATE); "" where
 	// the SQL names the zone itself (DuckDB's timezone()).
@@ -90,6 +97,7 @@ var dialectTable = map[Dialect]dialectInfo{
 	MaxCompute: {engine: models.EngineMaxCompute, quoteIdent: backquote, quoteString: maxComputeString,
 		columnType: func(t string) string { return t }, workflow: true,
 		typeSystem2: []Setting{{"odps.sql.type.system.odps2", "true"}},
+		decimal2:    []Setting{{"odps.sql.decimal.odps2", "true"}},
 		// https://www.alibabacloud.com/help/en/maxcompute/user-guide/current-timestamp
 		timezone: "odps.sql.timezone",
 		// In the 2.0 type system 3 is an INT and 3L a BIGINT; bitwise
@@ -232,16 +240,6 @@ func duckDBType(t string) string {
 func commentText(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	return strings.ReplaceAll(s, ";", ",")
-}
-
-// needsODPS2 reports whether any column type needs the 2.0 type system.
-func needsODPS2(cols []models.Column) bool {
-	for _, c := range cols {
-		if models.NeedsODPS2(c.Type) {
-			return true
-		}
-	}
-	return false
 }
 
 // timeFormat writes a funnel.toml time format (models.FormatParts) in the

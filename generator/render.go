@@ -46,6 +46,18 @@ type Script struct {
 	Statements []string
 }
 
+// Query is one read-only statement and the settings it runs with.
+type Query struct {
+	Settings []Setting
+	SQL      string
+}
+
+// Text is the query as one text: a SET line per setting, then the
+// statement.
+func (q Query) Text() string {
+	return Script{Settings: q.Settings, Statements: []string{q.SQL}}.Text()
+}
+
 // Text is the script as one text: a SET line per setting, then the
 // statements, one after the other.
 func (s Script) Text() string {
@@ -181,7 +193,7 @@ func (p *Project) renderTable(tv tableView) (Table, error) {
 	if err != nil {
 		return Table{}, err
 	}
-	script := Script{Settings: p.settings(tv.ODPS2), Statements: stmts}
+	script := Script{Settings: p.typeSettings(false, tv.Columns), Statements: stmts}
 	file, err := p.file(comments, script, false)
 	if err != nil {
 		return Table{}, err
@@ -198,8 +210,9 @@ type nodeSpec struct {
 	inputs              []string
 	nextDay             bool
 	params              []Param
-	odps2               bool   // its SQL needs the MaxCompute 2.0 type system
-	zone                string // the time zone its SQL reads STRING times in, if any
+	functions2          bool              // its SQL uses functions of the MaxCompute 2.0 type system
+	touches             [][]models.Column // the columns of the tables it reads and writes
+	zone                string            // the time zone its SQL reads STRING times in, if any
 	table               tableView
 	comments, insert    string
 	view                func(dates) any
@@ -212,7 +225,7 @@ func dwNode(cfg *models.Config) nodeSpec {
 	}
 	v := newDWView(cfg, placeholders(params))
 	return nodeSpec{name: cfg.DW.Name, layer: LayerDW, inputs: []string{cfg.ODS.Name}, params: params,
-		odps2: v.Table.ODPS2, table: v.Table, comments: "dw_comments", insert: "dw_insert",
+		touches: [][]models.Column{cfg.ODS.Columns, cfg.DW.Columns}, table: v.Table, comments: "dw_comments", insert: "dw_insert",
 		view: func(d dates) any { return newDWView(cfg, d) }}
 }
 
@@ -223,7 +236,7 @@ func rptNode(cfg *models.Config, f *models.Funnel) nodeSpec {
 	}
 	v := newRPTView(cfg, f, placeholders(params))
 	return nodeSpec{name: f.Report.Table, layer: LayerRPT, funnel: f.Name, inputs: []string{cfg.DW.Name},
-		nextDay: v.Cross, params: params, odps2: true, zone: v.TimeRead.Zone, table: v.Table,
+		nextDay: v.Cross, params: params, functions2: true, touches: [][]models.Column{cfg.DW.Columns, v.Table.Columns}, zone: v.TimeRead.Zone, table: v.Table,
 		comments: "rpt_comments", insert: "rpt_insert",
 		view: func(d dates) any { return newRPTView(cfg, f, d) }}
 }
@@ -259,7 +272,7 @@ func (p *Project) nodeScript(s nodeSpec, v any, table tableView) (Script, error)
 	if err != nil {
 		return Script{}, err
 	}
-	settings := p.settings(s.odps2)
+	settings := p.typeSettings(s.functions2, s.touches...)
 	if zone := p.Dialect.info().timezone; zone != "" && s.zone != "" {
 		settings = append(settings, Setting{zone, s.zone})
 	}
@@ -332,13 +345,27 @@ func (p *Project) file(comments string, s Script, node bool) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
-// settings returns the settings of statements that do, or do not, need
-// the MaxCompute 2.0 type system.
-func (p *Project) settings(odps2 bool) []Setting {
-	if !odps2 {
-		return nil
+// typeSettings returns the settings of a statement that reads or writes
+// columns of the given types (all the columns of the tables it touches),
+// and that uses functions of MaxCompute's 2.0 type system when functions2:
+// the 2.0 type system for those functions or for any 2.0 type, and DECIMAL
+// 2.0 besides for a DECIMAL(p,s).
+func (p *Project) typeSettings(functions2 bool, tables ...[]models.Column) []Setting {
+	odps2, decimal2 := functions2, false
+	for _, cols := range tables {
+		for _, c := range cols {
+			odps2 = odps2 || models.NeedsODPS2(c.Type)
+			decimal2 = decimal2 || models.NeedsDecimal2(c.Type)
+		}
 	}
-	return p.Dialect.info().typeSystem2
+	var out []Setting
+	if odps2 {
+		out = append(out, p.Dialect.info().typeSystem2...)
+	}
+	if decimal2 {
+		out = append(out, p.Dialect.info().decimal2...)
+	}
+	return out
 }
 
 // stmtMark is what the template func "eos" (end of statement) writes after a statement's ';':
@@ -508,41 +535,43 @@ func dict(kv ...any) (map[string]any, error) {
 // for the business dates from..to, inclusive: its report columns in order,
 // then the partition column, and for an hourly report the hour partition
 // column. With from and to empty it reads every date.
-func (p *Project) ReportQuery(f *models.Funnel, from, to string) (string, error) {
+func (p *Project) ReportQuery(f *models.Funnel, from, to string) (Query, error) {
 	for _, d := range []string{from, to} {
 		if d == "" {
 			continue
 		}
 		if _, err := bizdate.Parse(d); err != nil {
-			return "", err
+			return Query{}, err
 		}
 	}
 	if (from == "") != (to == "") {
-		return "", fmt.Errorf("report query: give both dates of the range, or neither")
+		return Query{}, fmt.Errorf("report query: give both dates of the range, or neither")
 	}
 	v := struct {
 		Columns                                   []string
 		Table, Partition, HourPartition, From, To string
 	}{Table: f.Report.Table, Partition: f.Report.Partition, HourPartition: f.Report.HourPartition, From: from, To: to}
+	var reads []models.Column
 	for _, c := range f.ReportColumns() {
 		v.Columns = append(v.Columns, c.Name)
+		reads = append(reads, models.Column{Name: c.Name, Type: c.Type})
 	}
-	return p.statement("report_query", v)
+	return p.query("report_query", v, reads)
 }
 
 // TimeProfileQuery renders the statement that counts, on each business
 // date from..to, the ODS rows whose STRING time column t has a value that
 // does not read in its format, with an example: rows of (date, count,
 // example), only dates with such rows.
-func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (string, error) {
+func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (Query, error) {
 	col, err := p.profiled("time", t.Name, from, to)
 	if err != nil {
-		return "", err
+		return Query{}, err
 	}
 	ods := p.cfg.ODS
 	v := struct{ Table, Partition, Column, Strftime, ODPS, From, To string }{
 		ods.Name, ods.Partition, col.Name, strftime(t.Format), odpsTimeFormat(t.Format), from, to}
-	return p.statement("time_profile", v)
+	return p.query("time_profile", v, p.cfg.ODS.Columns)
 }
 
 // RangeProfileQuery renders the statement that counts, on each business
@@ -551,30 +580,30 @@ func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (string
 // greatest such value as an example: rows of (date, count, example), only
 // dates with such rows. A DW column of a narrower type
 // (models.Config.NarrowColumns) cannot hold those values.
-func (p *Project) RangeProfileQuery(column string, lo, hi int64, from, to string) (string, error) {
+func (p *Project) RangeProfileQuery(column string, lo, hi int64, from, to string) (Query, error) {
 	col, err := p.profiled("range", column, from, to)
 	if err != nil {
-		return "", err
+		return Query{}, err
 	}
 	v := struct {
 		V                dwView
 		Column, From, To string
 		Lo, Hi           int64
 	}{newDWView(p.cfg, dates{Day: from}), col.Name, from, to, lo, hi}
-	return p.statement("range_profile", v)
+	return p.query("range_profile", v, p.cfg.ODS.Columns)
 }
 
 // EventProfileQuery renders the statement that counts the ODS rows of each
 // value of the event column on each business date from..to, inclusive: rows
 // of (partition value, event value, count).
-func (p *Project) EventProfileQuery(column, from, to string) (string, error) {
+func (p *Project) EventProfileQuery(column, from, to string) (Query, error) {
 	col, err := p.profiled("event", column, from, to)
 	if err != nil {
-		return "", err
+		return Query{}, err
 	}
 	ods := p.cfg.ODS
 	v := struct{ Table, Partition, Column, From, To string }{ods.Name, ods.Partition, col.Name, from, to}
-	return p.statement("event_profile", v)
+	return p.query("event_profile", v, p.cfg.ODS.Columns)
 }
 
 // profiled checks the dates of a profile of the ODS rows (kind, for the
@@ -593,6 +622,16 @@ func (p *Project) profiled(kind, column, from, to string) (models.Column, error)
 }
 
 // statement renders the template name, one statement, with v.
+// query renders the named template's one statement as a query of a table
+// with the columns reads.
+func (p *Project) query(name string, v any, reads []models.Column) (Query, error) {
+	sql, err := p.statement(name, v)
+	if err != nil {
+		return Query{}, err
+	}
+	return Query{Settings: p.typeSettings(false, reads), SQL: sql}, nil
+}
+
 func (p *Project) statement(name string, v any) (string, error) {
 	stmts, err := p.statements(name, v)
 	if err != nil {

@@ -20,13 +20,12 @@ type tableView struct {
 	Partition string
 	Lifecycle int64
 	Columns   []models.Column
-	ODPS2     bool
 	hourView  // a table partitioned by (day, hour): see hourly.go
 }
 
 func newTableView(layer string, t models.Table) tableView {
 	return tableView{Layer: layer, Name: t.Name, Comment: t.Comment, Partition: t.Partition,
-		Lifecycle: t.Lifecycle, Columns: t.Columns, ODPS2: needsODPS2(t.Columns), hourView: hourView{HourPartition: t.HourPartition}}
+		Lifecycle: t.Lifecycle, Columns: t.Columns, hourView: hourView{HourPartition: t.HourPartition}}
 }
 
 type dwColumn struct {

@@ -127,11 +127,15 @@ func baseType(t string) string {
 
 // NeedsODPS2 reports whether a type needs MaxCompute's 2.0 type system.
 func NeedsODPS2(t string) bool {
-	b := baseType(t)
-	if b == "DECIMAL" && strings.Contains(t, "(") {
-		return true
-	}
-	return baseTypes[b]
+	return NeedsDecimal2(t) || baseTypes[baseType(t)]
+}
+
+// NeedsDecimal2 reports whether a type is the DECIMAL of MaxCompute's 2.0
+// type system, DECIMAL(p[,s]), which needs odps.sql.decimal.odps2 as well
+// (https://www.alibabacloud.com/help/en/maxcompute/user-guide/decimal-data-type);
+// a bare DECIMAL is the 1.0 one.
+func NeedsDecimal2(t string) bool {
+	return baseType(t) == "DECIMAL" && strings.Contains(t, "(")
 }
 
 func isInteger(t string) bool {

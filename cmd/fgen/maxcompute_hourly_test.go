@@ -18,7 +18,7 @@ import (
 // 20210303 but missing.
 func hourlyProject(t *testing.T, missing ...string) (string, *odpstest.Server, map[string]string) {
 	t.Helper()
-	srv := odpstest.New(t)
+	srv := odpstest.New(t, odpstest.WithTypeSystem1())
 	ods := odpstest.TableSpec{Name: "ods_events", Comment: "raw events, synced every hour", Lifecycle: 30,
 		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING", Comment: "business date, yyyymmdd"}, {Name: "hh", Type: "STRING", Comment: "hour, 00 to 23"}}}
 	for _, c := range []string{"md5 STRING", "uid STRING", "event STRING", "ts BIGINT", "device STRING"} {

@@ -25,10 +25,11 @@ func seedODS() odpstest.TableSpec {
 
 // mcProject is a project dir whose funnel.toml has a target "mc" pointing at
 // a fresh double holding the ODS table and its 20210303 partition, and the
-// environment with the double's credentials.
+// environment with the double's credentials. The project is of the 1.0
+// data type edition, which refuses 2.0 types without the settings.
 func mcProject(t *testing.T) (string, *odpstest.Server, map[string]string) {
 	t.Helper()
-	srv := odpstest.New(t)
+	srv := odpstest.New(t, odpstest.WithTypeSystem1())
 	srv.AddTable(seedODS())
 	srv.AddPartition("ods_user_trace_data", "dt='20210303'")
 	dir := project(t)
@@ -438,5 +439,56 @@ func TestMaxComputePlanKnowsWhatIsUpToDate(t *testing.T) {
 	r = fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
 	if r.code != 2 || !strings.Contains(r.stdout, "dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written; reads 1.0 GiB") {
 		t.Errorf("plan after a reload: %+v", r)
+	}
+}
+
+// TestMaxComputeTypes2OnProject1 runs plan, apply and report on a project
+// of the 1.0 data type edition whose ODS table has an INT and a
+// DECIMAL(18,2) column: every statement that involves them (the DW node
+// that reads them, the range profile of the INT column the DW narrows to
+// SMALLINT, the DDL) must carry the settings that turn the 2.0 types on.
+func TestMaxComputeTypes2OnProject1(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	ods := seedODS()
+	for i, c := range ods.Columns {
+		switch c.Name {
+		case "status":
+			ods.Columns[i].Type = "INT"
+		case "bytes":
+			ods.Columns[i].Type = "DECIMAL(18,2)"
+		}
+	}
+	srv.AddTable(ods)
+	srv.AddPartition("ods_user_trace_data", "dt='20210303'")
+	config := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, config, `{ name = "status",                  type = "BIGINT"`, `{ name = "status",                  type = "INT"`)
+	replaceInFile(t, config, `{ name = "bytes",                   type = "BIGINT"`, `{ name = "bytes",                   type = "DECIMAL(18,2)"`)
+	replaceInFile(t, config, `  { name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`, `  { name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+  { name = "status",                  type = "SMALLINT" },
+  { name = "bytes",                   type = "DECIMAL(18,2)" },`)
+
+	plan := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	if plan.code != 2 || strings.Contains(plan.stdout+plan.stderr, "not enabled") {
+		t.Fatalf("plan: %+v", plan)
+	}
+	profiled := false
+	for _, j := range srv.Submitted() {
+		if strings.Contains(j.SQL, "`status` < -32768") {
+			profiled = true
+			if j.Hints["odps.sql.type.system.odps2"] != "true" || j.Hints["odps.sql.decimal.odps2"] != "true" {
+				t.Errorf("the range profile of status runs with %v", j.Hints)
+			}
+		}
+	}
+	if !profiled {
+		t.Error("plan did not profile the range of status")
+	}
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, env, "report", "--target", "mc", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("report: %+v", r)
 	}
 }

@@ -533,8 +533,12 @@ func (d *DB) missingTable(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "does not exist")
 }
 
-// Query runs a query and returns every row as text, NULL as nil.
-func (d *DB) Query(ctx context.Context, q string) (*warehouse.Rows, error) {
+// Query runs a query and returns every row as text, NULL as nil. The
+// local engine takes no session settings.
+func (d *DB) Query(ctx context.Context, q string, settings ...warehouse.Setting) (*warehouse.Rows, error) {
+	if len(settings) > 0 {
+		return nil, fmt.Errorf("the local engine takes no session settings, got %s", settings[0].Key)
+	}
 	rows, err := d.db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, cleanError(err)

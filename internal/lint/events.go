@@ -43,7 +43,7 @@ func Events(ctx context.Context, w warehouse.Warehouse, proj *generator.Project,
 		if err != nil {
 			return nil, err
 		}
-		rows, err := w.Query(ctx, q)
+		rows, err := w.Query(ctx, q.SQL, warehouse.Settings(q.Settings)...)
 		if err != nil {
 			return nil, fmt.Errorf("count the events of %s: %w", cfg.ODS.Name, err)
 		}

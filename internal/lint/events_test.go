@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,10 +113,10 @@ func TestRanges(t *testing.T) {
 		t.Errorf("got %+v\nwant %s", got, want)
 	}
 	if !w.asked {
-		t.Errorf("Ranges did not run %s", q)
+		t.Errorf("Ranges did not run %s", q.SQL)
 	}
 	// A profile the warehouse refuses is a warning too: plan goes on.
-	w.query = "no such query"
+	w.query = generator.Query{SQL: "no such query"}
 	got, err = Ranges(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
 	if err != nil || len(got) != 1 || !strings.HasPrefix(got[0].Message, "count the values of ods_user_trace_data.bytes beyond SMALLINT: unexpected query") || !strings.HasSuffix(got[0].Message, "values the DW column's SMALLINT cannot hold show only when the DW node fails on them") {
 		t.Errorf("Ranges with the query refused: %+v, %v", got, err)
@@ -127,14 +128,14 @@ func ptr(s string) *string { return &s }
 // profileWarehouse answers one query with rows.
 type profileWarehouse struct {
 	warehouse.Warehouse
-	query string
+	query generator.Query
 	rows  *warehouse.Rows
 	asked bool
 }
 
-func (w *profileWarehouse) Query(_ context.Context, q string) (*warehouse.Rows, error) {
-	if q != w.query {
-		return nil, fmt.Errorf("unexpected query %s", q)
+func (w *profileWarehouse) Query(_ context.Context, q string, settings ...warehouse.Setting) (*warehouse.Rows, error) {
+	if q != w.query.SQL || !slices.Equal(settings, warehouse.Settings(w.query.Settings)) {
+		return nil, fmt.Errorf("unexpected query %v %s", settings, q)
 	}
 	w.asked = true
 	return w.rows, nil

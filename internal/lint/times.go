@@ -43,8 +43,8 @@ func Times(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 // profiled runs q, a profile of the ODS rows whose rows are (day, count,
 // example), and hands each to each, its example nil when NULL. what says
 // what q does, for its errors.
-func profiled(ctx context.Context, w warehouse.Warehouse, q, what string, each func(day string, n int64, example *string)) error {
-	rows, err := w.Query(ctx, q)
+func profiled(ctx context.Context, w warehouse.Warehouse, q generator.Query, what string, each func(day string, n int64, example *string)) error {
+	rows, err := w.Query(ctx, q.SQL, warehouse.Settings(q.Settings)...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}

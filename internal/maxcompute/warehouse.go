@@ -210,9 +210,14 @@ func describeJob(j *warehouse.Job) string {
 	return fmt.Sprintf("%s %s", j.Kind, j.Name)
 }
 
-// Query runs a query and returns its rows; `\N` cells are NULL.
-func (w *Warehouse) Query(ctx context.Context, sql string) (*warehouse.Rows, error) {
-	records, err := w.c.Query(ctx, sql, nil)
+// Query runs a query with the settings as hints and returns its rows; `\N`
+// cells are NULL.
+func (w *Warehouse) Query(ctx context.Context, sql string, settings ...warehouse.Setting) (*warehouse.Rows, error) {
+	hints := map[string]string{}
+	for _, s := range settings {
+		hints[s.Key] = s.Value
+	}
+	records, err := w.c.Query(ctx, sql, hints)
 	if err != nil {
 		return nil, err
 	}

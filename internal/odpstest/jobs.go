@@ -217,6 +217,8 @@ func (s *Server) finish(j *job) {
 	default:
 		if err := Compile(j.SQL, j.Hints); err != nil {
 			j.status, j.result = "Failed", err.Error()
+		} else if err := s.checkTypeSystem(j.SQL, j.Hints); err != nil {
+			j.status, j.result = "Failed", err.Error()
 		} else if err := s.applySQL(j.SQL); err != nil {
 			j.status, j.result = "Failed", err.Error()
 		} else if res, ok, err := s.query(j.SQL); err != nil {

@@ -48,17 +48,20 @@ type Server struct {
 	token     string
 	project   string
 
-	mu         sync.Mutex
-	tables     map[string]*table // by lower-case name
-	jobs       map[string]*job
-	jobOrder   []string
-	guids      map[string]string // job Guid -> instance id
-	rules      []rule
-	responder  Responder
-	faults     []*fault
-	requests   []Request
-	terminated []string
-	seq        int
+	mu        sync.Mutex
+	tables    map[string]*table // by lower-case name
+	jobs      map[string]*job
+	jobOrder  []string
+	guids     map[string]string // job Guid -> instance id
+	rules     []rule
+	responder Responder
+	// typeSystem1: the project is of the 1.0 data type edition
+	// (WithTypeSystem1).
+	typeSystem1 bool
+	faults      []*fault
+	requests    []Request
+	terminated  []string
+	seq         int
 }
 
 // Option configures a Server.

@@ -38,6 +38,16 @@ type retyped struct {
 
 // diff compares a live table with its definition, in the dialect the
 // project is rendered in.
+// liveColumns returns the live table's columns with their types as
+// funnel.toml writes them.
+func (td tableDiff) liveColumns(d generator.Dialect) []models.Column {
+	var out []models.Column
+	for _, c := range td.live.Columns {
+		out = append(out, models.Column{Name: c.Name, Type: d.ConfigType(c.Type)})
+	}
+	return out
+}
+
 func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table) tableDiff {
 	td := tableDiff{want: want, live: live, liveCols: live.Columns, livePart: live.PartitionKeys}
 	wantPart := []string{want.Partition}
@@ -230,7 +240,7 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 		return tc, nil
 	}
 
-	alter := generator.Alter{Table: want.Name, AddColumns: td.add, ColumnComments: td.comments}
+	alter := generator.Alter{Table: want.Name, AddColumns: td.add, ColumnComments: td.comments, Live: td.liveColumns(proj.Dialect)}
 	for _, c := range td.add {
 		tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
 	}
@@ -392,7 +402,7 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 		for _, c := range td.add {
 			tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
 		}
-		s, err := proj.RenderAlter(generator.Alter{Table: want.Name, AddColumns: td.add})
+		s, err := proj.RenderAlter(generator.Alter{Table: want.Name, AddColumns: td.add, Live: td.liveColumns(proj.Dialect)})
 		if err != nil {
 			return tc, err
 		}

@@ -245,8 +245,8 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 // scriptJob is the job that runs a rendered script.
 func scriptJob(name, kind string, s generator.Script) *warehouse.Job {
 	j := &warehouse.Job{Name: name, Kind: kind, Statements: s.Statements}
-	for _, st := range s.Settings {
-		j.Settings = append(j.Settings, warehouse.Setting{Key: st.Key, Value: st.Value})
+	if len(s.Settings) > 0 {
+		j.Settings = warehouse.Settings(s.Settings)
 	}
 	return j
 }

@@ -79,7 +79,7 @@ func (f *fakeWarehouse) Run(_ context.Context, j *warehouse.Job, onSubmit func(w
 	return nil
 }
 
-func (f *fakeWarehouse) Query(context.Context, string) (*warehouse.Rows, error) {
+func (f *fakeWarehouse) Query(context.Context, string, ...warehouse.Setting) (*warehouse.Rows, error) {
 	return &warehouse.Rows{}, nil
 }
 func (f *fakeWarehouse) Close() error { return nil }

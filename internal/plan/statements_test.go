@@ -113,7 +113,7 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			check("report/"+cfg.Funnels[i].Name, generator.Script{Statements: []string{q}})
+			check("report/"+cfg.Funnels[i].Name, generator.Script{Settings: q.Settings, Statements: []string{q.SQL}})
 		}
 		// What plan, apply and report check the ODS rows with (internal/lint).
 		columns, _ := cfg.KnownEvents()
@@ -122,14 +122,14 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			check("profile/"+col, generator.Script{Statements: []string{q}})
+			check("profile/"+col, generator.Script{Settings: q.Settings, Statements: []string{q.SQL}})
 		}
 		for _, tc := range cfg.StringTimes() {
 			q, err := proj.TimeProfileQuery(tc, "20210301", "20210307")
 			if err != nil {
 				t.Fatal(err)
 			}
-			check("times/"+tc.Name, generator.Script{Statements: []string{q}})
+			check("times/"+tc.Name, generator.Script{Settings: q.Settings, Statements: []string{q.SQL}})
 		}
 		// The range profile of a DW column narrower than its ODS column's,
 		// on every integer ODS column, with the widest bounds a narrower
@@ -143,7 +143,7 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				check(fmt.Sprintf("ranges/%s_%d", c.Name, bounds[1]), generator.Script{Statements: []string{q}})
+				check(fmt.Sprintf("ranges/%s_%d", c.Name, bounds[1]), generator.Script{Settings: q.Settings, Statements: []string{q.SQL}})
 			}
 		}
 	}

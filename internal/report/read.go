@@ -23,7 +23,7 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	if err != nil {
 		return nil, err
 	}
-	rows, err := w.Query(ctx, q)
+	rows, err := w.Query(ctx, q.SQL, warehouse.Settings(q.Settings)...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.Report.Table, err)
 	}

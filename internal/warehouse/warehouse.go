@@ -36,6 +36,16 @@ type Setting struct {
 	Key, Value string
 }
 
+// Settings converts settings of another package's type of the same shape
+// (generator.Setting) to Settings.
+func Settings[S ~struct{ Key, Value string }](in []S) []Setting {
+	out := make([]Setting, len(in))
+	for i, s := range in {
+		out[i] = Setting(s)
+	}
+	return out
+}
+
 // Job is SQL submitted to a warehouse as one unit: a table's creation or
 // change, or a node for a day. Its statements run in order, each complete
 // and ending with ';'.
@@ -251,8 +261,9 @@ type Warehouse interface {
 	// warehouse accepts each statement. The partition a node job writes is
 	// Job.Written.
 	Run(ctx context.Context, job *Job, onSubmit func(Submitted)) error
-	// Query runs one read-only statement and returns its rows.
-	Query(ctx context.Context, statement string) (*Rows, error)
+	// Query runs one read-only statement with the session settings and
+	// returns its rows.
+	Query(ctx context.Context, statement string, settings ...Setting) (*Rows, error)
 	Close() error
 }
 

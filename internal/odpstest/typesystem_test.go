@@ -1,0 +1,78 @@
+package odpstest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aliyun/aliyun-odps-go-sdk/odps"
+
+	"github.com/fgen-dev/fgen/internal/odpstest"
+)
+
+func TestTypeSystem1RefusesTypes2WithoutSettings(t *testing.T) {
+	odps2 := map[string]string{"odps.sql.type.system.odps2": "true"}
+	both := map[string]string{"odps.sql.type.system.odps2": "true", "odps.sql.decimal.odps2": "true"}
+	for _, c := range []struct {
+		name   string
+		sql    string
+		hints  map[string]string
+		refuse string // "" to succeed
+	}{
+		{"1.0 types", "CREATE TABLE n (x BIGINT, y STRING, z DATETIME, d DECIMAL);", nil, ""},
+		{"INT column", "CREATE TABLE n (x INT);", nil, "INT type is not enabled"},
+		{"INT column, odps2", "CREATE TABLE n (x INT);", odps2, ""},
+		{"DECIMAL(p,s), odps2 only", "CREATE TABLE n (x DECIMAL(18,2));", odps2, "odps.sql.decimal.odps2=true"},
+		{"DECIMAL(p,s), both", "CREATE TABLE n (x DECIMAL(18,2));", both, ""},
+		{"CAST to INT", "SELECT CAST(x AS INT) AS y FROM a WHERE dt = '1';", nil, "INT type is not enabled"},
+		{"2.0 function", "SELECT SHIFTRIGHT(x, 1L) AS y FROM a WHERE dt = '1';", nil, "function SHIFTRIGHT"},
+		{"reading a table with an INT column", "SELECT `x` FROM `b` WHERE dt = '1';", nil, "table b has column x of type INT"},
+		{"reading it, odps2", "SELECT `x` FROM `b` WHERE dt = '1';", odps2, ""},
+		{"a partition of a table with DECIMAL(p,s)", "ALTER TABLE c ADD IF NOT EXISTS PARTITION (dt='1');", odps2, "table c has column x of type DECIMAL(18,2)"},
+		{"a column named like a type", "SELECT `date` FROM a WHERE dt = '1';", nil, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := odpstest.New(t, odpstest.WithTypeSystem1())
+			for _, spec := range []string{"a BIGINT", "b INT", "c DECIMAL(18,2)"} {
+				name, typ, _ := strings.Cut(spec, " ")
+				srv.AddTable(odpstest.TableSpec{Name: name, Columns: []odpstest.Column{{Name: "x", Type: typ}}, PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+			}
+			ins, err := client(t, srv).ExecSQl(c.sql, c.hints)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := finalStatus(t, ins)
+			switch {
+			case c.refuse == "" && status != odps.TaskSuccess:
+				t.Errorf("refused: %s", result(t, ins))
+			case c.refuse != "" && (status != odps.TaskFailed || !strings.Contains(result(t, ins), c.refuse)):
+				t.Errorf("got %v, %s; want an error with %q", status, result(t, ins), c.refuse)
+			}
+		})
+	}
+	// A project of the 2.0 edition takes them all.
+	ins, err := client(t, odpstest.New(t)).ExecSQl("CREATE TABLE b (x INT, y DECIMAL(18,2));")
+	if err != nil || finalStatus(t, ins) != odps.TaskSuccess {
+		t.Errorf("a 2.0 project refused a 2.0 type: %v", err)
+	}
+}
+
+// finalStatus polls the task of ins until it is no longer running.
+func finalStatus(t *testing.T, ins *odps.Instance) odps.TaskStatus {
+	t.Helper()
+	for range 10 {
+		if s := taskStatus(t, ins); s != odps.TaskRunning {
+			return s
+		}
+	}
+	t.Fatal("the job still runs after 10 polls")
+	return odps.TaskRunning
+}
+
+func result(t *testing.T, ins *odps.Instance) string {
+	t.Helper()
+	res, err := ins.GetResult()
+	if err != nil || len(res) == 0 {
+		t.Fatalf("GetResult: %v", err)
+	}
+	return res[0].Content()
+}
