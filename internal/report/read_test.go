@@ -68,7 +68,9 @@ type tableRows struct {
 	rows *warehouse.Rows
 }
 
-func (t tableRows) Query(context.Context, string, ...warehouse.Setting) (*warehouse.Rows, error) { return t.rows, nil }
+func (t tableRows) Query(context.Context, string, ...warehouse.Setting) (*warehouse.Rows, error) {
+	return t.rows, nil
+}
 
 // Read gathers the long layout's table rows (one per stage) into a row per day and value,
 // with the percentiles' and buckets' labels, the step times, and the limit's other row
