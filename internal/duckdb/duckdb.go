@@ -177,9 +177,10 @@ func (d *DB) Capabilities() warehouse.Capabilities {
 }
 
 // Run executes a job's statements in one transaction on one connection,
-// with, for a node job, the note that its partition was written: they
-// commit together, or, when a statement fails or ctx ends first, not at
-// all, and the partition keeps its previous rows.
+// with, for a node job, the note that its partition was written, and for a
+// DDL job, which creates its table empty, the removal of the notes of its
+// partitions: they commit together, or, when a statement fails or ctx ends
+// first, not at all, and the partition keeps its previous rows.
 func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
 	if len(job.Settings) > 0 {
 		return fmt.Errorf("%s: the local engine takes no session settings, got %s", jobName(job), job.Settings[0].Key)
@@ -204,6 +205,13 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 	}
 	if job.Kind == "node" && job.Day != "" {
 		if err := markNode(ctx, s, job.Name, job.Written().Value(), job.Fingerprint); err != nil {
+			return abort(ctx, s, err)
+		}
+	}
+	// A DDL job creates its table, empty (after dropping it, to recreate
+	// it): notes of partitions the table had before are no longer true.
+	if job.Kind == "ddl" {
+		if _, err := s.exec(ctx, `DELETE FROM fgen_partitions WHERE table_name = `+generator.DuckDB.QuoteString(job.Name)); err != nil {
 			return abort(ctx, s, err)
 		}
 	}

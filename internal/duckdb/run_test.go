@@ -100,3 +100,43 @@ func TestUnorderedEndsWithTransaction(t *testing.T) {
 		}
 	}
 }
+
+// A DDL job creates its table empty, so the notes of the partitions the
+// table had are dropped with it, in its transaction: plan once called days
+// of a table recreated with --allow-destructive (or dropped by hand and
+// created again) up to date, and apply left them empty.
+func TestDDLForgetsPartitions(t *testing.T) {
+	db, err := Open(Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	create := `CREATE TABLE t (x BIGINT, dt VARCHAR);`
+	run := func(job *warehouse.Job) error { return db.Run(ctx, job, nil) }
+	exists := func() bool {
+		t.Helper()
+		p, err := db.Partition(ctx, "t", warehouse.DaySpec("dt", "20210301"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Exists
+	}
+	if err := run(&warehouse.Job{Name: "t", Kind: "ddl", Statements: []string{create}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(&warehouse.Job{Name: "t", Kind: "node", Day: "20210301", Partition: "dt", Fingerprint: "f",
+		Statements: []string{`INSERT INTO t VALUES (1, '20210301');`}}); err != nil || !exists() {
+		t.Fatalf("node: %v, exists %v", err, exists())
+	}
+	// A recreate that fails keeps the table and its notes.
+	if err := run(&warehouse.Job{Name: "t", Kind: "ddl", Statements: []string{`DROP TABLE t;`, `CREATE TABLE t (x NOSUCHTYPE);`}}); err == nil || !exists() {
+		t.Fatalf("failed recreate: %v, exists %v", err, exists())
+	}
+	if err := run(&warehouse.Job{Name: "t", Kind: "ddl", Statements: []string{`DROP TABLE t;`, create}}); err != nil {
+		t.Fatal(err)
+	}
+	if exists() {
+		t.Error("the partition of the recreated (empty) table is still noted")
+	}
+}

@@ -257,7 +257,9 @@ type Warehouse interface {
 	// settings, and returns nil once all succeeded. A failed statement
 	// gives a *StatementError, after which no further statement runs. A
 	// node job (Kind "node", with a Day) also records that its table's
-	// partition Day was written. onSubmit, when not nil, is called as the
+	// partition Day was written; after a DDL job (Kind "ddl", which creates
+	// its table empty, or drops and creates it) no partition of the table
+	// is known to have been written. onSubmit, when not nil, is called as the
 	// warehouse accepts each statement. The partition a node job writes is
 	// Job.Written.
 	Run(ctx context.Context, job *Job, onSubmit func(Submitted)) error
