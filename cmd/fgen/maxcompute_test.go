@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fgen-dev/fgen/internal/maxcompute"
 	"github.com/fgen-dev/fgen/internal/odpstest"
 )
 
@@ -414,6 +415,20 @@ func TestMaxComputeTableChangeStatementByStatement(t *testing.T) {
 // metadata and fgen's record of the SQL that wrote each (fgen_partitions).
 func TestMaxComputePlanKnowsWhatIsUpToDate(t *testing.T) {
 	dir, srv, env := mcProject(t)
+	// Years of apply before, fgen's bookkeeping holds more rows of the
+	// tables than a query returns (odpstest.ResultLimit), and the service
+	// cuts the result before the new ones: the records of the days planned
+	// are then read on their own.
+	srv.AddTable(odpstest.TableSpec{Name: maxcompute.BooksTable, Columns: []odpstest.Column{
+		{Name: "table_name", Type: "STRING"}, {Name: "partition_value", Type: "STRING"}, {Name: "fingerprint", Type: "STRING"}, {Name: "modified", Type: "BIGINT"}}})
+	cell := func(s string) *string { return &s }
+	var filler [][]*string
+	for i := range odpstest.ResultLimit {
+		for _, table := range []string{"dw_user_trace_data", "rpt_user_trace_data"} {
+			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("old%05d", i)), cell("f"), cell("1")})
+		}
+	}
+	srv.AddRows(maxcompute.BooksTable, filler...)
 	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes"); r.code != 0 {
 		t.Fatalf("apply: %+v", r)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/aliyun/aliyun-odps-go-sdk/odps"
 	"github.com/aliyun/aliyun-odps-go-sdk/odps/options"
+
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 // Job is a submitted SQL job (an ODPS instance).
@@ -204,10 +206,17 @@ func (c *Client) Run(ctx context.Context, sql string, hints map[string]string, o
 	return c.Wait(ctx, job)
 }
 
+// ResultLimit is the most rows the service returns of a query's result: the
+// limits of MaxCompute SQL (https://help.aliyun.com/knowledge_detail/51823.html)
+// put a SELECT's displayed output at 10,000 rows, and the project setting
+// READ_TABLE_MAX_ROW can only lower it.
+const ResultLimit = 10000
+
 // Query runs a query and returns its result rows, the header row first.
-// A NULL cell is Null (`\N`). The service returns at most 10,000 rows this
-// way; larger results need the instance tunnel, which this package does not
-// use.
+// A NULL cell is Null (`\N`). The service returns at most ResultLimit
+// rows this way, silently; larger results need the instance tunnel, which
+// this package does not use. So a result of ResultLimit rows, which may
+// have been cut there, is an error that wraps warehouse.ErrTruncated.
 func (c *Client) Query(ctx context.Context, sql string, hints map[string]string) ([][]string, error) {
 	job, err := c.Submit(ctx, sql, hints)
 	if err != nil {
@@ -226,6 +235,9 @@ func (c *Client) Query(ctx context.Context, sql string, hints map[string]string)
 	rows, err := csv.NewReader(strings.NewReader(results[0].Content())).ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("job %s: read CSV result: %w", job.ID, err)
+	}
+	if len(rows)-1 >= ResultLimit {
+		return nil, fmt.Errorf("job %s returned %d rows, the most MaxCompute returns of a query: %w", job.ID, ResultLimit, warehouse.ErrTruncated)
 	}
 	return rows, nil
 }

@@ -19,9 +19,11 @@ type Warehouse struct {
 	// passes, the job is terminated.
 	JobTimeout time.Duration
 
-	mu    sync.Mutex
-	books map[string]map[string]record // table -> partition value -> what fgen wrote there last
-	kept  bool                         // BooksTable exists
+	mu sync.Mutex
+	// books: table (or table NUL value, see record) -> partition value ->
+	// what fgen wrote there last
+	books map[string]map[string]record
+	kept  bool // BooksTable exists
 }
 
 // BooksTable is fgen's bookkeeping table on MaxCompute: a row for every
@@ -67,30 +69,66 @@ func (w *Warehouse) Partition(ctx context.Context, table string, spec warehouse.
 		return warehouse.Partition{}, err
 	}
 	out := warehouse.Partition{Exists: true, Modified: p.Modified, Bytes: p.Bytes}
-	books, err := w.records(ctx, table)
+	r, ok, err := w.record(ctx, table, spec.Value())
 	if err != nil {
 		return out, err
 	}
-	if r, ok := books[spec.Value()]; ok && r.modified == p.Modified.Unix() {
+	if ok && r.modified == p.Modified.Unix() {
 		out.Fingerprint = r.fingerprint
 	}
 	return out, nil
 }
 
-// records reads, once, the latest record of each partition of table.
-func (w *Warehouse) records(ctx context.Context, table string) (map[string]record, error) {
+// record returns the latest record of partition value of table. It reads
+// the records of the whole table once; when they are more than a query
+// returns (ResultLimit: BooksTable gains a row at every write, and an
+// hourly table writes 24 partitions a day), those of each partition asked
+// for instead, which are as many as its writes.
+func (w *Warehouse) record(ctx context.Context, table, value string) (record, bool, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if books, ok := w.books[table]; ok {
-		return books, nil
+	if w.books == nil {
+		w.books = map[string]map[string]record{}
 	}
+	books, ok := w.books[table]
+	if !ok {
+		var err error
+		books, err = w.readRecords(ctx, table, "")
+		if errors.Is(err, warehouse.ErrTruncated) {
+			books = nil // read per partition, below
+		} else if err != nil {
+			return record{}, false, err
+		}
+		w.books[table] = books
+	}
+	if books == nil {
+		key := table + "\x00" + value
+		if books, ok = w.books[key]; !ok {
+			var err error
+			if books, err = w.readRecords(ctx, table, value); err != nil {
+				return record{}, false, err
+			}
+			w.books[key] = books
+		}
+	}
+	r, ok := books[value]
+	return r, ok, nil
+}
+
+// readRecords reads the latest record of each partition of table, or of
+// its partition value only when value is not empty.
+func (w *Warehouse) readRecords(ctx context.Context, table, value string) (map[string]record, error) {
 	books := map[string]record{}
 	if _, err := w.c.Table(ctx, BooksTable); errors.Is(err, ErrTableNotFound) {
 		return books, nil // fgen apply has written nothing here yet
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT partition_value, fingerprint, modified FROM `%s` WHERE table_name = %s;", BooksTable, quote(table)), nil)
+	where := "table_name = " + quote(table)
+	if value != "" {
+		where += " AND partition_value = " + quote(value)
+	}
+	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT partition_value, fingerprint, modified FROM `%s` WHERE %s;", BooksTable, where), nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", BooksTable, err)
 	}
@@ -106,10 +144,6 @@ func (w *Warehouse) records(ctx context.Context, table string) (map[string]recor
 			books[row[0]] = record{fingerprint: row[1], modified: m}
 		}
 	}
-	if w.books == nil {
-		w.books = map[string]map[string]record{}
-	}
-	w.books[table] = books
 	return books, nil
 }
 

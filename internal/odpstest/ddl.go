@@ -731,10 +731,17 @@ func (s *Server) insertValues(p *parser, t *table) error {
 	}
 }
 
-// query answers "SELECT c, ... FROM t [WHERE c = 'v'];" over the rows
-// stored by INSERT ... VALUES, as MaxCompute's CSV result: a header, then a
-// line per row, NULL as \N. ok is false for any other statement, whose
-// result a test scripts.
+// ResultLimit is the most rows the service returns of a query, cutting the
+// rest silently: the limits of MaxCompute SQL
+// (https://help.aliyun.com/knowledge_detail/51823.html) put a SELECT's
+// displayed output at 10,000 rows.
+const ResultLimit = 10000
+
+// query answers "SELECT c, ... FROM t [WHERE c = 'v' [AND d = 'w' ...]];"
+// over the rows stored by INSERT ... VALUES (or AddRows), as MaxCompute's
+// CSV result: a header, then a line per row, NULL as \N, at most
+// ResultLimit rows. ok is false for any other statement, whose result a
+// test scripts.
 func (s *Server) query(sql string) (result string, ok bool, err error) {
 	toks, err := tokenize(sql)
 	if err != nil {
@@ -767,17 +774,26 @@ func (s *Server) query(sql string) (result string, ok bool, err error) {
 	if !ok || t.rows == nil && len(t.spec.PartitionKeys) > 0 {
 		return "", false, nil
 	}
-	var where *token
-	var want string
+	type cond struct {
+		col  token
+		want string
+	}
+	var where []cond
 	if p.accept("where") {
-		w, err := p.ident()
-		if err != nil || !p.next().punct("=") {
-			return "", false, nil
+		for {
+			w, err := p.ident()
+			if err != nil || !p.next().punct("=") {
+				return "", false, nil
+			}
+			want, err := p.stringLit()
+			if err != nil {
+				return "", false, nil
+			}
+			where = append(where, cond{w, want})
+			if !p.accept("and") {
+				break
+			}
 		}
-		if want, err = p.stringLit(); err != nil {
-			return "", false, nil
-		}
-		where = &w
 	}
 	idx := func(c token) (int, error) {
 		if i := columnIndex(t.spec.Columns, c.text); i >= 0 {
@@ -796,15 +812,20 @@ func (s *Server) query(sql string) (result string, ok bool, err error) {
 		b.WriteString(c.text)
 	}
 	b.WriteByte('\n')
+	n := 0
+rows:
 	for _, row := range t.rows {
-		if where != nil {
-			i, err := idx(*where)
+		for _, c := range where {
+			i, err := idx(c.col)
 			if err != nil {
 				return "", true, err
 			}
-			if row[i] == nil || *row[i] != want {
-				continue
+			if row[i] == nil || *row[i] != c.want {
+				continue rows
 			}
+		}
+		if n++; n > ResultLimit {
+			break
 		}
 		for j, c := range cols {
 			i, _ := idx(c)

@@ -143,6 +143,23 @@ func (s *Server) UpdateTable(name string, edit func(*TableSpec)) {
 	t.lastDDL = time.Now()
 }
 
+// AddRows appends rows to a table that is not partitioned, as INSERT INTO
+// ... VALUES would; a nil cell is NULL.
+func (s *Server) AddRows(tableName string, rows ...[]*string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.table(tableName)
+	if !ok || len(t.spec.PartitionKeys) > 0 {
+		panic("odpstest: AddRows: no table " + tableName + " without partitions")
+	}
+	for _, r := range rows {
+		if len(r) != len(t.spec.Columns) {
+			panic(fmt.Sprintf("odpstest: AddRows: %d cells for %d columns", len(r), len(t.spec.Columns)))
+		}
+		t.rows = append(t.rows, slices.Clone(r))
+	}
+}
+
 // AddPartition creates a partition, e.g. AddPartition("events", "dt='20210303'").
 // The spec names every partition key (a='1',b='2' or a=1/b=2). It panics when
 // the table does not exist or the spec does not match its partition keys.

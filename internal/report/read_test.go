@@ -2,11 +2,17 @@ package report
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"reflect"
+	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -142,5 +148,80 @@ func TestReadLong(t *testing.T) {
 	}
 	if err := r.Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+// daysWarehouse answers a report query with a row per date of its range,
+// but, as MaxCompute cuts a result at 10,000 rows, refuses a range of more
+// than most dates.
+type daysWarehouse struct {
+	warehouse.Warehouse
+	f       *models.Funnel
+	most    int
+	queries int
+}
+
+func (d *daysWarehouse) Query(_ context.Context, q string, _ ...warehouse.Setting) (*warehouse.Rows, error) {
+	d.queries++
+	dates := regexp.MustCompile(`'(\d{8})'`).FindAllStringSubmatch(q, -1)
+	if len(dates) != 2 {
+		return nil, fmt.Errorf("no range in %s", q)
+	}
+	days, err := bizdate.Range(dates[0][1], dates[1][1])
+	if err != nil {
+		return nil, err
+	}
+	if len(days) > d.most {
+		return nil, fmt.Errorf("job 1 returned %d rows: %w", d.most, warehouse.ErrTruncated)
+	}
+	rows := &warehouse.Rows{}
+	for _, day := range days {
+		var vals []*string
+		for _, c := range d.f.ReportColumns() {
+			n := "1"
+			if c.Kind != models.KindCount {
+				vals = append(vals, nil)
+				continue
+			}
+			vals = append(vals, &n)
+		}
+		vals = append(vals, &day)
+		rows.Values = append(rows.Values, vals)
+	}
+	return rows, nil
+}
+
+// A report of more rows than the warehouse returns at once is read in
+// parts, every date once.
+func TestReadSplitsCutResults(t *testing.T) {
+	data, err := os.ReadFile("../../funnel.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := models.Parse("funnel.toml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &daysWarehouse{f: &cfg.Funnels[0], most: 3}
+	r, err := Read(context.Background(), w, proj, &cfg.Funnels[0], "20210301", "20210310")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range r.Rows {
+		got = append(got, row.Dt)
+	}
+	want, _ := bizdate.Range("20210301", "20210310")
+	if !slices.Equal(got, want) || w.queries < 5 {
+		t.Errorf("dates %v after %d queries, want %v", got, w.queries, want)
+	}
+	// One date of too many rows cannot be split.
+	w = &daysWarehouse{f: &cfg.Funnels[0], most: 0}
+	if _, err := Read(context.Background(), w, proj, &cfg.Funnels[0], "20210301", "20210302"); !errors.Is(err, warehouse.ErrTruncated) {
+		t.Errorf("a cut result of one date: %v", err)
 	}
 }

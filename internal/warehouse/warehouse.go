@@ -30,6 +30,11 @@ type Table struct {
 // ErrTableNotFound is returned by Describe for a table that does not exist.
 var ErrTableNotFound = errors.New("table not found")
 
+// ErrTruncated is returned by Query when the engine may not have returned
+// every row of the result: MaxCompute returns at most 10,000 rows of a
+// query. The caller asks for less (fewer days) instead.
+var ErrTruncated = errors.New("the result may be cut short")
+
 // Setting is a session setting every statement of a job runs with, such as
 // odps.sql.type.system.odps2=true.
 type Setting struct {
