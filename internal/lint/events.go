@@ -39,11 +39,10 @@ func Events(ctx context.Context, w warehouse.Warehouse, proj *generator.Project,
 	columns, _ := cfg.KnownEvents()
 	var out []Warning
 	for _, col := range columns {
-		q, err := proj.EventProfileQuery(col, from, to)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := w.Query(ctx, q.SQL, warehouse.Settings(q.Settings)...)
+		rows, err := warehouse.QueryDates(ctx, w, from, to, func(from, to string) (string, []warehouse.Setting, error) {
+			q, err := proj.EventProfileQuery(col, from, to)
+			return q.SQL, warehouse.Settings(q.Settings), err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("count the events of %s: %w", cfg.ODS.Name, err)
 		}

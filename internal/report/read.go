@@ -2,14 +2,12 @@ package report
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
-	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -21,12 +19,15 @@ import (
 // at full precision (the table's own rate columns are derived from the same
 // counts, rounded when written as percent strings).
 func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f *models.Funnel, from, to string) (*Report, error) {
-	rows, err := readRows(ctx, w, proj, f, from, to)
+	rows, err := warehouse.QueryDates(ctx, w, from, to, func(from, to string) (string, []warehouse.Setting, error) {
+		q, err := proj.ReportQuery(f, from, to)
+		return q.SQL, warehouse.Settings(q.Settings), err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", f.Report.Table, err)
 	}
 	r := newReport(f)
-	if err := r.addRows(f, rows); err != nil {
+	if err := r.addRows(f, rows.Values); err != nil {
 		return nil, err
 	}
 	for i := range r.Rows {
@@ -316,35 +317,4 @@ func show(v *string) string {
 		return "NULL"
 	}
 	return strconv.Quote(*v)
-}
-
-// readRows reads the report rows of the dates from..to. A range of more
-// rows than the warehouse returns of one query (warehouse.ErrTruncated:
-// MaxCompute returns 10,000) is read in two halves, and each half so on.
-func readRows(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f *models.Funnel, from, to string) ([][]*string, error) {
-	q, err := proj.ReportQuery(f, from, to)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := w.Query(ctx, q.SQL, warehouse.Settings(q.Settings)...)
-	if errors.Is(err, warehouse.ErrTruncated) && from != to {
-		if from == "" {
-			return nil, fmt.Errorf("%w; name the dates to read (--from, --to)", err)
-		}
-		days, err := bizdate.Range(from, to)
-		if err != nil {
-			return nil, err
-		}
-		mid := days[len(days)/2-1]
-		first, err := readRows(ctx, w, proj, f, from, mid)
-		if err != nil {
-			return nil, err
-		}
-		rest, err := readRows(ctx, w, proj, f, bizdate.Next(mid), to)
-		return append(first, rest...), err
-	}
-	if err != nil {
-		return nil, err
-	}
-	return rows.Values, nil
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/fgen-dev/fgen/internal/bizdate"
 )
 
 // Column is a live column.
@@ -333,4 +335,37 @@ func DayPartition(ctx context.Context, w Warehouse, table, col, hourCol, day str
 		}
 	}
 	return all, nil
+}
+
+// QueryDates runs the query that query renders for the dates from..to,
+// and returns its rows. A range of more rows than w returns of one query
+// (ErrTruncated: MaxCompute returns 10,000) is queried in two halves, and
+// each half so on, down to single dates.
+func QueryDates(ctx context.Context, w Warehouse, from, to string, query func(from, to string) (string, []Setting, error)) (*Rows, error) {
+	sql, settings, err := query(from, to)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.Query(ctx, sql, settings...)
+	if !errors.Is(err, ErrTruncated) || from == to {
+		return rows, err
+	}
+	if from == "" {
+		return nil, fmt.Errorf("%w; name the dates to read", err)
+	}
+	days, err := bizdate.Range(from, to)
+	if err != nil {
+		return nil, err
+	}
+	mid := days[len(days)/2-1]
+	first, err := QueryDates(ctx, w, from, mid, query)
+	if err != nil {
+		return nil, err
+	}
+	rest, err := QueryDates(ctx, w, bizdate.Next(mid), to, query)
+	if err != nil {
+		return nil, err
+	}
+	first.Values = append(first.Values, rest.Values...)
+	return first, nil
 }
