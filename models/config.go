@@ -345,19 +345,18 @@ func (c *Config) TargetNames() []string {
 	return slices.Sorted(maps.Keys(c.Targets))
 }
 
-// DefaultTarget is the target used when none is named: the only target, or
-// else the first DuckDB target by name.
+// DefaultTarget is the target used when none is named: the first DuckDB
+// target by name. A remote warehouse is used only when named, even when it
+// is the only target: a command typed without --target never reaches
+// production.
 func (c *Config) DefaultTarget() (string, error) {
 	names := c.TargetNames()
-	if len(names) == 1 {
-		return names[0], nil
-	}
 	for _, n := range names {
 		if c.Targets[n].Engine == EngineDuckDB {
 			return n, nil
 		}
 	}
-	return "", fmt.Errorf("no duckdb target to use by default; name one with --target (%s)", strings.Join(names, ", "))
+	return "", fmt.Errorf("%s has no local (duckdb) target, which fgen uses when none is named, and uses a remote warehouse only when named: give --target %s", c.File, strings.Join(names, " or --target "))
 }
 
 // Target returns the named target, or the default one when name is empty.

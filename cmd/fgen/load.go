@@ -116,6 +116,15 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 // table if it does not exist. why ends the message refusing another engine:
 // what writes only to a local target.
 func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, opts *targetOptions, why string) (*openedTarget, error) {
+	// Said before a remote target is opened, which would first ask for
+	// its credentials.
+	if opts.target == "" {
+		if _, err := cfg.DefaultTarget(); err != nil {
+			return nil, fmt.Errorf("%s has no local (duckdb) target; %s: add one, e.g. [targets.local] with engine = \"duckdb\"", cfg.File, why)
+		}
+	} else if t, ok := cfg.Targets[opts.target]; ok && t.Engine != models.EngineDuckDB {
+		return nil, fmt.Errorf("target %s is %s; %s", opts.target, t.Engine, why)
+	}
 	ot, err := g.openTarget(cfg, opts, readWrite)
 	if err != nil {
 		return nil, err

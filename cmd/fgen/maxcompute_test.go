@@ -507,3 +507,37 @@ func TestMaxComputeTypes2OnProject1(t *testing.T) {
 		t.Fatalf("report: %+v", r)
 	}
 }
+
+// A remote warehouse is used only when named: with a MaxCompute target
+// alone, a command without --target reaches nothing and says to name it.
+func TestMaxComputeOnlyWhenNamed(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), "[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n", "")
+	for _, args := range [][]string{{"plan", "--bizdate", "20210303"}, {"apply", "--bizdate", "20210303", "--yes"}, {"report", "--bizdate", "20210303"}} {
+		r := fgen(t, dir, env, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "has no local (duckdb) target, which fgen uses when none is named, and uses a remote warehouse only when named: give --target mc") {
+			t.Errorf("%v: %+v", args, r)
+		}
+	}
+	// Loads write only to a local target, and say so before asking a
+	// remote one for anything, credentials included.
+	os.WriteFile(filepath.Join(dir, "e.csv"), nil, 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"load", "e.csv"}, "funnel.toml has no local (duckdb) target; fgen load writes to a local duckdb target"},
+		{[]string{"load", "e.csv", "--target", "mc"}, "target mc is maxcompute; fgen load writes to a local duckdb target"},
+		{[]string{"sample", "--users", "10", "--load", "--target", "mc"}, "target mc is maxcompute; --load writes to a local duckdb target"},
+	} {
+		if r := fgen(t, dir, nil, c.args...); r.code != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: %+v", c.args, r)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests reached the warehouse", n)
+	}
+	if r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); r.code != 2 {
+		t.Errorf("plan --target mc: %+v", r)
+	}
+}
