@@ -62,10 +62,11 @@ func (p *Plan) Summary() string {
 	for _, t := range p.Tables {
 		n[t.Action]++
 	}
-	jobs, days, current := 0, 0, 0
+	jobs, days, current, waiting := 0, 0, 0, 0
 	for _, d := range p.Days {
 		switch {
 		case !d.UpstreamReady:
+			waiting++
 		case d.Pending():
 			days++
 			jobs += len(pendingJobs(d.Jobs))
@@ -76,6 +77,9 @@ func (p *Plan) Summary() string {
 	s := fmt.Sprintf("Plan: %d to create, %d to alter, %d in sync, %d blocked", n[Create], n[Alter], n[InSync], n[Blocked])
 	if len(p.Days) > 0 {
 		s += fmt.Sprintf("; %d jobs to run on %d of %d days, %d up to date", jobs, days, len(p.Days), current)
+		if waiting > 0 {
+			s += fmt.Sprintf(", %d waiting for upstream partitions, which apply skips", waiting)
+		}
 		if b := p.ReadBytes(); b > 0 {
 			s += fmt.Sprintf("; they read %s", FormatBytes(b))
 		}

@@ -74,7 +74,8 @@ func TestPlanHourlyUpstream(t *testing.T) {
 	}
 	var text bytes.Buffer
 	WriteText(&text, p)
-	if !strings.Contains(text.String(), "! 20261201  upstream partition missing: ods_events dt=20261201: hours 07, 13-23 missing; its jobs will not run") {
+	if !strings.Contains(text.String(), "! 20261201  upstream partition missing: ods_events dt=20261201: hours 07, 13-23 missing; its jobs will not run") ||
+		!strings.Contains(text.String(), ", 0 up to date, 3 waiting for upstream partitions, which apply skips.") {
 		t.Errorf("plan text:\n%s", text.String())
 	}
 
