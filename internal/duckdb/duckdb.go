@@ -361,7 +361,8 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]
 }
 
 // Describe returns a table's columns. DuckDB has no partitions: the
-// partition column is a plain column, reported among Columns.
+// partition columns are plain columns, reported among Columns and marked
+// Partition.
 func (d *DB) Describe(ctx context.Context, table string) (*warehouse.Table, error) {
 	tables, err := d.DescribeTables(ctx, []string{table})
 	if err != nil {
@@ -382,7 +383,9 @@ func (d *DB) DescribeTables(ctx context.Context, names []string) (map[string]*wa
 		return out, nil
 	}
 	in := marks(len(names))
-	rows, err := d.db.QueryContext(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, '')
+	// fgen's DDL declares a table's partition columns, and only them, NOT
+	// NULL (templates/sql/duckdb.tmpl): that marks them Partition.
+	rows, err := d.db.QueryContext(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, ''), NOT c.is_nullable
 FROM duckdb_tables() t JOIN duckdb_columns() c ON c.table_oid = t.table_oid
 WHERE t.database_name = current_database() AND t.schema_name = 'main' AND t.table_name IN (`+in+`)
 ORDER BY t.table_name, c.column_index`, anys(names)...)
@@ -392,7 +395,7 @@ ORDER BY t.table_name, c.column_index`, anys(names)...)
 	err = eachRow(rows, func() error {
 		var name, comment string
 		var c warehouse.Column
-		if err := rows.Scan(&name, &comment, &c.Name, &c.Type, &c.Comment); err != nil {
+		if err := rows.Scan(&name, &comment, &c.Name, &c.Type, &c.Comment, &c.Partition); err != nil {
 			return err
 		}
 		t := out[name]

@@ -107,12 +107,13 @@ func TestDayPartitionsAgreeWithPartition(t *testing.T) {
 }
 
 // DescribeTables describes the tables that exist, each with its comment
-// and its columns in order, and leaves out the others; a temporary table
-// of the same name is not the table.
+// and its columns in order, the partition columns (NOT NULL, as fgen
+// declares them) marked, and leaves out the others; a temporary table of
+// the same name is not the table.
 func TestDescribeTables(t *testing.T) {
 	ctx := context.Background()
 	db := memDB(t,
-		`CREATE TABLE b (z VARCHAR, a BIGINT, dt VARCHAR)`,
+		`CREATE TABLE b (z VARCHAR, a BIGINT, dt VARCHAR NOT NULL)`,
 		`COMMENT ON TABLE b IS 'table b'`,
 		`COMMENT ON COLUMN b.a IS 'column a'`,
 		`CREATE TABLE c (x DOUBLE)`,
@@ -122,7 +123,7 @@ func TestDescribeTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]*warehouse.Table{
-		"b": {Name: "b", Comment: "table b", Columns: []warehouse.Column{{Name: "z", Type: "VARCHAR"}, {Name: "a", Type: "BIGINT", Comment: "column a"}, {Name: "dt", Type: "VARCHAR"}}},
+		"b": {Name: "b", Comment: "table b", Columns: []warehouse.Column{{Name: "z", Type: "VARCHAR"}, {Name: "a", Type: "BIGINT", Comment: "column a"}, {Name: "dt", Type: "VARCHAR", Partition: true}}},
 		"c": {Name: "c", Columns: []warehouse.Column{{Name: "x", Type: "DOUBLE"}}},
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -36,8 +36,6 @@ type retyped struct {
 	live warehouse.Column
 }
 
-// diff compares a live table with its definition, in the dialect the
-// project is rendered in.
 // liveColumns returns the live table's columns with their types as
 // funnel.toml writes them.
 func (td tableDiff) liveColumns(d generator.Dialect) []models.Column {
@@ -48,6 +46,8 @@ func (td tableDiff) liveColumns(d generator.Dialect) []models.Column {
 	return out
 }
 
+// diff compares a live table with its definition, in the dialect the
+// project is rendered in.
 func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table) tableDiff {
 	td := tableDiff{want: want, live: live, liveCols: live.Columns, livePart: live.PartitionKeys}
 	wantPart := []string{want.Partition}
@@ -55,9 +55,17 @@ func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table
 		wantPart = append(wantPart, want.HourPartition)
 	}
 	if caps.PartitionColumn {
+		// The live partition columns are those the engine marks, whatever
+		// funnel.toml now calls them; in a table without marks, those of
+		// the names funnel.toml gives.
+		marked := slices.ContainsFunc(live.Columns, func(c warehouse.Column) bool { return c.Partition })
 		td.liveCols, td.livePart = nil, nil
 		for _, c := range live.Columns {
-			if slices.ContainsFunc(wantPart, func(p string) bool { return strings.EqualFold(c.Name, p) }) {
+			part := c.Partition
+			if !marked {
+				part = slices.ContainsFunc(wantPart, func(p string) bool { return strings.EqualFold(c.Name, p) })
+			}
+			if part {
 				td.livePart = append(td.livePart, c)
 			} else {
 				td.liveCols = append(td.liveCols, c)

@@ -642,3 +642,64 @@ func planText(p *Plan) string {
 	WriteText(&b, p)
 	return b.String()
 }
+
+// localTables returns the tables as the local engine describes them after
+// creating them from cfg: the partition columns last among the columns,
+// marked.
+func localTables(t *testing.T, cfg *models.Config) map[string]*warehouse.Table {
+	out := liveTables(t, cfg)
+	for _, tb := range out {
+		for _, k := range tb.PartitionKeys {
+			k.Partition = true
+			tb.Columns = append(tb.Columns, k)
+		}
+		tb.PartitionKeys = nil
+	}
+	return out
+}
+
+// Where partitions are plain columns, the engine's marks say which they are:
+// a partition funnel.toml renames is a changed partition naming the live
+// one, not a dropped column; a dropped column is not a partition; a table
+// without marks has its partition columns by funnel.toml's names.
+func TestPlanLocalPartitionColumns(t *testing.T) {
+	local := warehouse.Capabilities{Engine: "duckdb", PartitionColumn: true, LoadsODS: true}
+	for _, tt := range []struct {
+		name  string
+		edit  func(string) string
+		table string
+		drift func(*warehouse.Table)
+		want  []string // the table's problems, as "code: message"
+	}{
+		{"in sync", nil, "dw_user_trace_data", func(*warehouse.Table) {}, nil},
+		{"partition renamed", func(s string) string {
+			return strings.Replace(s, "comment = \"daily browse/click/purchase funnel\"\npartition = \"dt\"", "comment = \"daily browse/click/purchase funnel\"\npartition = \"ds\"", 1)
+		}, "rpt_user_trace_data", func(*warehouse.Table) {}, []string{"partition_changed: live table is partitioned by (dt), funnel.toml says ds"}},
+		{"column dropped", nil, "dw_user_trace_data", func(tb *warehouse.Table) {
+			tb.Columns = append(tb.Columns, warehouse.Column{Name: "legacy", Type: "VARCHAR"})
+		}, []string{"column_dropped: live column legacy is not in funnel.toml"}},
+		{"no marks", nil, "dw_user_trace_data", func(tb *warehouse.Table) {
+			for i := range tb.Columns {
+				tb.Columns[i].Partition = false
+			}
+		}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			live := localTables(t, config(t, nil))
+			tt.drift(live[tt.table])
+			p := build(t, config(t, tt.edit), &fakeWarehouse{tables: live, caps: &local})
+			var got []string
+			for _, tc := range p.Tables {
+				for _, pr := range tc.Problems {
+					got = append(got, pr.Code+": "+pr.Message)
+				}
+				if tc.Table != tt.table && len(tc.Problems) > 0 {
+					t.Errorf("%s has problems too", tc.Table)
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}

@@ -18,6 +18,10 @@ type Column struct {
 	Name    string
 	Type    string // in the engine's own spelling
 	Comment string
+	// Partition: the column is one of the table's partition columns, on an
+	// engine that lists them among Columns (Capabilities.PartitionColumn)
+	// and can tell them apart.
+	Partition bool
 }
 
 // Table is a live table's metadata.
@@ -239,7 +243,8 @@ type Capabilities struct {
 	// Lifecycle: tables have a lifecycle in days.
 	Lifecycle bool
 	// PartitionColumn: a table's partition is a plain column, which
-	// Describe lists among Columns rather than PartitionKeys.
+	// Describe lists among Columns rather than PartitionKeys, marked
+	// Column.Partition.
 	PartitionColumn bool
 	// ScanAll: a query may read every partition of a table; MaxCompute
 	// refuses a read without a partition filter.

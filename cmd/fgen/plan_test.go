@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// problems returns the lines of a text plan that name a problem, each with
+// the fix on the line after it, as "[code] message | fix: ...".
+func problems(stdout string) []string {
+	lines := strings.Split(stdout, "\n")
+	var out []string
+	for i, l := range lines {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "[") && i+1 < len(lines) {
+			out = append(out, l+" | "+strings.TrimSpace(lines[i+1]))
+		}
+	}
+	return out
+}
+
+// On the local engine a table's partition columns are plain columns: a
+// report funnel.toml partitions by another column, or by day where the
+// live table is by day and hour, is a changed partition that names the
+// live partition columns, not a dropped column.
+func TestLocalPlanNamesLivePartition(t *testing.T) {
+	hourly, err := os.ReadFile("../../generator/testdata/configs/hourly.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name      string
+		config    []byte
+		old, new  string // the edit of funnel.toml after apply
+		want, fix string
+	}{
+		{"other day partition", nil,
+			"comment = \"daily browse/click/purchase funnel\"\npartition = \"dt\"", "comment = \"daily browse/click/purchase funnel\"\npartition = \"ds\"",
+			"[partition_changed] live table is partitioned by (dt), funnel.toml says ds", `keep partition = "dt" in funnel.toml`},
+		{"hourly report made daily", hourly,
+			"name = \"hourly_users\"\ngrain = \"hour\"\n", "name = \"hourly_users\"\n",
+			"[partition_changed] live table is partitioned by (dt, hour), funnel.toml says dt", `hour_partition = "hour"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := project(t)
+			path := filepath.Join(dir, "funnel.toml")
+			if tt.config != nil {
+				target := "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
+				if err := os.WriteFile(path, append(tt.config, target...), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if r := fgen(t, dir, nil, "apply", "--yes", "-q"); r.code != 0 {
+				t.Fatalf("apply: %+v", r)
+			}
+			replaceInFile(t, path, tt.old, tt.new)
+			if tt.config != nil {
+				replaceInFile(t, path, "hour_partition = \"hour\"\n", "")
+			}
+			r := fgen(t, dir, nil, "plan")
+			got := problems(r.stdout)
+			if r.code != 3 || len(got) != 1 || !strings.HasPrefix(got[0], tt.want+" | fix: ") || !strings.Contains(got[0], tt.fix) {
+				t.Errorf("plan: exit %d, problems\n%s\nwant only %s with a fix that says %s\n%s", r.code, strings.Join(got, "\n"), tt.want, tt.fix, r.stdout)
+			}
+		})
+	}
+}
