@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -136,6 +137,35 @@ func (f *Funnel) ReportColumns() []ReportColumn {
 		add(r.StepAvgSecondsColumn, "step_avg_seconds_column", KindAvgSeconds, "DOUBLE", "average seconds from %[2]s to %[1]s")
 	}
 	return cols
+}
+
+// Comments ReportColumns gives a stage's columns, read back by ColumnOrigin.
+var (
+	countCommentRE = regexp.MustCompile(`^stage \d+ (\S+): `)
+	rateCommentRE  = regexp.MustCompile(`^(\S+) / (\S+); NULL when `)
+	timesCommentRE = regexp.MustCompile(`^(?:median|average) seconds from (\S+) to (\S+)$`)
+)
+
+// ColumnOrigin reads back, from the comment ReportColumns gave a wide report
+// column named name, what of a funnel made it: the breakdown it reports, or
+// the stages it is of, its own first (a rate's or time's second is the
+// stage it is measured from). Both are empty when the comment does not say
+// (the long layout's columns, or a comment fgen did not write). It names
+// what made a live report column that funnel.toml no longer gives.
+func ColumnOrigin(name, comment string) (breakdown string, stages []string) {
+	if strings.HasPrefix(comment, name+"; ") && strings.Contains(comment, " on the total row") {
+		return name, nil
+	}
+	if m := countCommentRE.FindStringSubmatch(comment); m != nil {
+		return "", m[1:]
+	}
+	if m := rateCommentRE.FindStringSubmatch(comment); m != nil {
+		return "", m[1:]
+	}
+	if m := timesCommentRE.FindStringSubmatch(comment); m != nil {
+		return "", []string{m[2], m[1]}
+	}
+	return "", nil
 }
 
 // StageEvents returns every event value of the funnel's stages, in stage order.

@@ -447,3 +447,31 @@ table = %q
 		}
 	}
 }
+
+// ColumnOrigin reads back what made each wide report column from the
+// comment ReportColumns gives it.
+func TestColumnOrigin(t *testing.T) {
+	for _, path := range []string{"../funnel.toml", "../generator/testdata/configs/modes.toml", "../generator/testdata/configs/hourly.toml"} {
+		cfg, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range cfg.Funnels {
+			if f.Long() {
+				continue
+			}
+			for _, c := range f.ReportColumns() {
+				breakdown, stages := ColumnOrigin(c.Name, c.Comment)
+				switch {
+				case c.Stage < 0 && breakdown != c.Dimension:
+					t.Errorf("%s: %s (%q): breakdown %q, want %q", path, c.Name, c.Comment, breakdown, c.Dimension)
+				case c.Stage >= 0 && (breakdown != "" || len(stages) == 0 || stages[0] != f.Stages[c.Stage].Name):
+					t.Errorf("%s: %s (%q): breakdown %q, stages %q; want stage %s first", path, c.Name, c.Comment, breakdown, stages, f.Stages[c.Stage].Name)
+				}
+			}
+		}
+	}
+	if breakdown, stages := ColumnOrigin("stage_index", "the stage's place in the funnel, from 1"); breakdown != "" || stages != nil {
+		t.Errorf("origin of a long layout column: %q %q, want none", breakdown, stages)
+	}
+}
