@@ -144,6 +144,23 @@ func (td *tableDiff) partitionKeys() string {
 	return fmt.Sprintf("partition = %q", strings.ReplaceAll(td.livePartNames(), " ", ""))
 }
 
+// reportKeys says what to set back in funnel.toml for funnel f's report to
+// be partitioned as the live table is: partition = "dt" under
+// [funnels.report], and for a table partitioned by day and hour,
+// grain = "hour" and hour_partition; "" when no funnel.toml partitions a
+// report so.
+func (td *tableDiff) reportKeys(f *models.Funnel) string {
+	switch {
+	case len(td.livePart) == 1 && td.want.HourPartition != "":
+		return fmt.Sprintf(`set grain = "day" back in funnel %s in funnel.toml, with partition = %q and no hour_partition under its [funnels.report]`, f.Name, td.livePart[0].Name)
+	case len(td.livePart) == 1:
+		return fmt.Sprintf("set partition = %q back under [funnels.report] of funnel %s in funnel.toml", td.livePart[0].Name, f.Name)
+	case len(td.livePart) == 2:
+		return fmt.Sprintf(`set grain = "hour" back in funnel %s in funnel.toml, with partition = %q and hour_partition = %q under its [funnels.report]`, f.Name, td.livePart[0].Name, td.livePart[1].Name)
+	}
+	return ""
+}
+
 // badPartitionTypes lists the live partition columns that are not STRING,
 // as "hh BIGINT"; fgen writes and reads days and hours as strings.
 func (td *tableDiff) badPartitionTypes(d generator.Dialect) string {
@@ -181,49 +198,27 @@ func Drift(proj *generator.Project, caps warehouse.Capabilities, want generator.
 
 // compare plans the evolution of one existing table of the rendered project
 // proj on an engine with capabilities caps.
-// writers, when the engine knows it, is what wrote the table's partitions.
-func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table, writers *warehouse.Writers) (TableChange, error) {
+// writers, when the engine knows it, is what wrote the table's partitions;
+// f is the funnel whose report the table is, nil for another table.
+func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table, writers *warehouse.Writers, f *models.Funnel) (TableChange, error) {
 	td := diff(proj.Dialect, caps, want, live)
 	if want.Layer == generator.LayerODS {
 		return compareODS(proj, caps, td)
 	}
-	return compareDerived(proj, caps, td, writers)
+	return compareDerived(proj, caps, td, writers, f)
 }
 
-// compareDerived plans a DW or RPT table. Its rows are derived, so a change
-// that cannot be made in place recreates the table (with
-// --allow-destructive), and apply fills the days again.
-func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff, writers *warehouse.Writers) (TableChange, error) {
+// compareDerived plans a DW or RPT table, the report of funnel f (nil for
+// the DW table). Its rows are derived, so a change that cannot be made in
+// place recreates the table (with --allow-destructive), and apply fills the
+// days again.
+func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff, writers *warehouse.Writers, f *models.Funnel) (TableChange, error) {
 	want := td.want
 	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
-	recreate := fmt.Sprintf("; --allow-destructive drops and recreates %s (its rows are derived: apply the days you need again)", want.Name)
-	if td.partition {
-		tc.Problems = append(tc.Problems, Problem{Code: CodePartitionChanged,
-			Message: fmt.Sprintf("live table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()),
-			Fix:     fmt.Sprintf("keep %s in funnel.toml, or recreate the table (--allow-destructive drops and recreates it, losing its data)", td.partitionKeys())})
-		if bad := td.badPartitionTypes(proj.Dialect); bad != "" {
-			tc.Problems[len(tc.Problems)-1].Fix = fmt.Sprintf("partition columns hold the day and hour as STRING, the live table has %s: recreate the table (--allow-destructive drops and recreates it, losing its data)", bad)
-		}
-	}
-	for _, c := range td.misplaced {
-		tc.Problems = append(tc.Problems, Problem{Code: CodeColumnReordered, Column: c.Name,
-			Message: fmt.Sprintf("new column %s is not last; MaxCompute appends new columns at the end", c.Name),
-			Fix:     fmt.Sprintf("move %s to the end of the columns in funnel.toml", c.Name) + recreate})
-	}
-	for _, m := range td.moved {
-		tc.Problems = append(tc.Problems, Problem{Code: CodeColumnReordered, Column: m.col.Name,
-			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
-			Fix:     "keep the live column order in funnel.toml; INSERT OVERWRITE maps columns by position" + recreate})
-	}
-	for _, r := range td.retyped {
-		tc.Problems = append(tc.Problems, Problem{Code: CodeColumnRetyped, Column: r.col.Name,
-			Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", r.col.Name, strings.ToUpper(r.live.Type), r.col.Type),
-			Fix:     fmt.Sprintf("keep type %s in funnel.toml, or add a new column with the new type", proj.Dialect.ConfigType(r.live.Type)) + recreate})
-	}
-	for _, lc := range td.extra {
-		tc.Problems = append(tc.Problems, Problem{Code: CodeColumnDropped, Column: lc.Name,
-			Message: fmt.Sprintf("live column %s is not in funnel.toml", lc.Name),
-			Fix:     fmt.Sprintf("add %s %s back to funnel.toml (fgen never drops data without --allow-destructive)", lc.Name, proj.Dialect.ConfigType(lc.Type)) + recreate})
+	if f != nil {
+		tc.Problems = reportProblems(proj, td, f)
+	} else {
+		tc.Problems = dwProblems(proj, td)
 	}
 	// A table a load wrote holds raw rows: its node would overwrite them
 	// even where no change is destructive (the ODS table's name given to a
@@ -280,6 +275,128 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 		tc.Action, tc.SQL, tc.Job = Alter, s.Text(), tableJob(want.Name, "alter", s)
 	}
 	return tc, nil
+}
+
+// dwProblems lists the changes of the DW table td describes that cannot be
+// made in place: its columns are funnel.toml's [dw] columns.
+func dwProblems(proj *generator.Project, td tableDiff) []Problem {
+	var out []Problem
+	recreate := fmt.Sprintf("; --allow-destructive drops and recreates %s (its rows are derived: apply the days you need again)", td.want.Name)
+	if td.partition {
+		out = append(out, Problem{Code: CodePartitionChanged,
+			Message: fmt.Sprintf("live table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()),
+			Fix:     fmt.Sprintf("keep %s in funnel.toml, or recreate the table (--allow-destructive drops and recreates it, losing its data)", td.partitionKeys())})
+		if bad := td.badPartitionTypes(proj.Dialect); bad != "" {
+			out[len(out)-1].Fix = fmt.Sprintf("partition columns hold the day and hour as STRING, the live table has %s: recreate the table (--allow-destructive drops and recreates it, losing its data)", bad)
+		}
+	}
+	for _, c := range td.misplaced {
+		out = append(out, Problem{Code: CodeColumnReordered, Column: c.Name,
+			Message: fmt.Sprintf("new column %s is not last; MaxCompute appends new columns at the end", c.Name),
+			Fix:     fmt.Sprintf("move %s to the end of the columns in funnel.toml", c.Name) + recreate})
+	}
+	for _, m := range td.moved {
+		out = append(out, Problem{Code: CodeColumnReordered, Column: m.col.Name,
+			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
+			Fix:     "keep the live column order in funnel.toml; INSERT OVERWRITE maps columns by position" + recreate})
+	}
+	for _, r := range td.retyped {
+		out = append(out, Problem{Code: CodeColumnRetyped, Column: r.col.Name,
+			Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", r.col.Name, strings.ToUpper(r.live.Type), r.col.Type),
+			Fix:     fmt.Sprintf("keep type %s in funnel.toml, or add a new column with the new type", proj.Dialect.ConfigType(r.live.Type)) + recreate})
+	}
+	for _, lc := range td.extra {
+		out = append(out, Problem{Code: CodeColumnDropped, Column: lc.Name,
+			Message: fmt.Sprintf("live column %s is not in funnel.toml", lc.Name),
+			Fix:     fmt.Sprintf("add %s %s back to funnel.toml (fgen never drops data without --allow-destructive)", lc.Name, proj.Dialect.ConfigType(lc.Type)) + recreate})
+	}
+	return out
+}
+
+// reportProblems lists the changes of funnel f's report table td describes
+// that cannot be made in place. funnel.toml lists no columns for it: they
+// follow the funnel's breakdowns and stages and the column names under
+// [funnels.report] (models.Funnel.ReportColumns), so each fix says what of
+// the funnel to keep as it was, or to recreate the table.
+func reportProblems(proj *generator.Project, td tableDiff, f *models.Funnel) []Problem {
+	var out []Problem
+	source := "the DW table"
+	for _, t := range proj.Tables {
+		if t.Layer == generator.LayerDW {
+			source = t.Name
+		}
+	}
+	recreate := fmt.Sprintf("or run apply with --allow-destructive to recreate %s (its rows are recomputed from %s: apply the days you need again)", td.want.Name, source)
+	of := fmt.Sprintf("under [funnels.report] of funnel %s in funnel.toml", f.Name)
+	cols := map[string]models.ReportColumn{}
+	for _, c := range f.ReportColumns() {
+		cols[strings.ToLower(c.Name)] = c
+	}
+	if td.partition {
+		fix := recreate
+		if keys := td.reportKeys(f); keys != "" {
+			fix = keys + ", " + recreate
+		}
+		if bad := td.badPartitionTypes(proj.Dialect); bad != "" {
+			fix = fmt.Sprintf("partition columns hold the day and hour as STRING, the live table has %s: run apply with --allow-destructive to recreate %s (its rows are recomputed from %s: apply the days you need again)", bad, td.want.Name, source)
+		}
+		out = append(out, Problem{Code: CodePartitionChanged,
+			Message: fmt.Sprintf("live table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()), Fix: fix})
+	}
+	for _, c := range td.misplaced {
+		rc := cols[strings.ToLower(c.Name)]
+		keys, made := "mode and report settings", "they give"
+		switch {
+		case rc.Kind == models.KindDimension && rc.Dimension != "":
+			keys, made = "breakdowns", "breakdown "+rc.Dimension+" gives"
+		case rc.Stage >= 0:
+			keys, made = "stages and the column names under [funnels.report]", "stage "+f.Stages[rc.Stage].Name+" gives"
+		}
+		out = append(out, Problem{Code: CodeColumnReordered, Column: c.Name,
+			Message: fmt.Sprintf("new column %s is not last; MaxCompute appends new columns at the end", c.Name),
+			Fix:     fmt.Sprintf("keep the funnel's %s as they were in funnel.toml (%s column %s, which the live table lacks), %s", keys, made, c.Name, recreate)})
+	}
+	for _, m := range td.moved {
+		out = append(out, Problem{Code: CodeColumnReordered, Column: m.col.Name,
+			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
+			Fix:     fmt.Sprintf("keep the funnel's breakdowns and stages as they were in funnel.toml (the report's columns follow them, and INSERT OVERWRITE maps columns by position), %s", recreate)})
+	}
+	for _, r := range td.retyped {
+		fix := "the type follows the funnel's mode and layout: keep them as they were in funnel.toml, " + recreate
+		switch live := proj.Dialect.ConfigType(r.live.Type); cols[strings.ToLower(r.col.Name)].Kind {
+		case models.KindCount:
+			fix = fmt.Sprintf("set count_type = %q back %s, %s", live, of, recreate)
+		case models.KindStepRate, models.KindOverallRate:
+			format := "ratio"
+			if live == "STRING" {
+				format = "percent"
+			}
+			fix = fmt.Sprintf("set rate_format = %q back %s, %s", format, of, recreate)
+		}
+		out = append(out, Problem{Code: CodeColumnRetyped, Column: r.col.Name,
+			Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", r.col.Name, strings.ToUpper(r.live.Type), r.col.Type), Fix: fix})
+	}
+	for _, lc := range td.extra {
+		fix := fmt.Sprintf("keep the funnel's stages, breakdowns and the column names under [funnels.report] as they were in funnel.toml, %s", recreate)
+		breakdown, stages := models.ColumnOrigin(lc.Name, lc.Comment)
+		var gone []string
+		for _, s := range stages {
+			if !slices.ContainsFunc(f.Stages, func(st models.Stage) bool { return strings.EqualFold(st.Name, s) }) {
+				gone = append(gone, "stage "+s)
+			}
+		}
+		switch {
+		case breakdown != "":
+			fix = fmt.Sprintf("keep breakdown %s in funnel %s in funnel.toml, %s", breakdown, f.Name, recreate)
+		case len(gone) > 0:
+			fix = fmt.Sprintf("keep %s in funnel %s in funnel.toml, %s", strings.Join(gone, " and "), f.Name, recreate)
+		case len(stages) > 0:
+			fix = fmt.Sprintf("keep the funnel's stages in their order and the column names under [funnels.report] as they were in funnel.toml (column %s is of stage %s), %s", lc.Name, stages[0], recreate)
+		}
+		out = append(out, Problem{Code: CodeColumnDropped, Column: lc.Name,
+			Message: fmt.Sprintf("live column %s is not a column of funnel %s's report", lc.Name, f.Name), Fix: fix})
+	}
+	return out
 }
 
 // rawRows says why the live DW or RPT table td describes may hold raw rows,

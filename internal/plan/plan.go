@@ -227,7 +227,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		} else if writers, err = writersOf(t.Name); err != nil {
 			return nil, err
 		}
-		tc, err := compare(in.Project, caps, t, live, writers)
+		tc, err := compare(in.Project, caps, t, live, writers, reportFunnel(in.Config, t))
 		if err != nil {
 			return nil, err
 		}
@@ -240,6 +240,20 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		}
 	}
 	return p, nil
+}
+
+// reportFunnel returns the funnel whose report table t is, or nil for
+// another table.
+func reportFunnel(cfg *models.Config, t generator.Table) *models.Funnel {
+	if t.Layer != generator.LayerRPT {
+		return nil
+	}
+	for i := range cfg.Funnels {
+		if strings.EqualFold(cfg.Funnels[i].Report.Table, t.Name) {
+			return &cfg.Funnels[i]
+		}
+	}
+	return nil
 }
 
 // scriptJob is the job that runs a rendered script.

@@ -703,3 +703,50 @@ func TestPlanLocalPartitionColumns(t *testing.T) {
 		})
 	}
 }
+
+// The report table's columns follow its funnel, which lists none: each fix
+// of a report change says which stage, breakdown or setting to keep as it
+// was, or to recreate the table with --allow-destructive, its rows being
+// recomputed from the DW table; none sends the user to a columns list.
+func TestPlanReportFixesNameTheFunnel(t *testing.T) {
+	for _, tt := range []struct {
+		name, old, new string
+		code, fix      string // a problem of the report table
+	}{
+		{"breakdown added", "mode = \"events\"\nuser_column", "mode = \"events\"\nbreakdowns = [\"device_brand\"]\nuser_column",
+			CodeColumnReordered, "keep the funnel's breakdowns as they were in funnel.toml (breakdown device_brand gives column device_brand, which the live table lacks)"},
+		{"stage added", `  { name = "click",    events = ["click"] },`, "  { name = \"cart\", events = [\"cart\"] },\n  { name = \"click\",    events = [\"click\"] },",
+			CodeColumnReordered, "(stage cart gives column cart, which the live table lacks)"},
+		{"stage removed", `  { name = "click",    events = ["click"] },`, "",
+			CodeColumnDropped, "keep stage click in funnel user_trace in funnel.toml"},
+		{"rate format", `rate_format = "percent"`, `rate_format = "ratio"`,
+			CodeColumnRetyped, `set rate_format = "percent" back under [funnels.report] of funnel user_trace`},
+		{"count type", `count_type = "STRING"`, `count_type = "BIGINT"`,
+			CodeColumnRetyped, `set count_type = "STRING" back under [funnels.report] of funnel user_trace`},
+		{"partition", "comment = \"daily browse/click/purchase funnel\"\npartition = \"dt\"", "comment = \"daily browse/click/purchase funnel\"\npartition = \"ds\"",
+			CodePartitionChanged, `set partition = "dt" back under [funnels.report] of funnel user_trace`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config(t, func(s string) string {
+				if !strings.Contains(s, tt.old) {
+					t.Fatalf("%q is not in funnel.toml", tt.old)
+				}
+				return strings.Replace(s, tt.old, tt.new, 1)
+			})
+			tc := build(t, cfg, &fakeWarehouse{tables: liveTables(t, config(t, nil))}).Tables[2]
+			found := false
+			for _, p := range tc.Problems {
+				if p.Code == tt.code && strings.Contains(p.Fix, tt.fix) {
+					found = true
+				}
+				if !strings.Contains(p.Fix, "or run apply with --allow-destructive to recreate rpt_user_trace_data (its rows are recomputed from dw_user_trace_data") ||
+					strings.Contains(p.Fix, "columns in funnel.toml") || strings.Contains(p.Fix, "back to funnel.toml") || strings.Contains(p.Fix, "order in funnel.toml") {
+					t.Errorf("%s: fix %q; want one that keeps the funnel as it was, or recreates the report table", p.Code, p.Fix)
+				}
+			}
+			if tc.Table != "rpt_user_trace_data" || !found {
+				t.Errorf("%s problems %+v; want %s with a fix that says %q", tc.Table, tc.Problems, tt.code, tt.fix)
+			}
+		})
+	}
+}
