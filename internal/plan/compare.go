@@ -57,8 +57,10 @@ func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table
 	if caps.PartitionColumn {
 		// The live partition columns are those the engine marks, whatever
 		// funnel.toml now calls them; in a table without marks, those of
-		// the names funnel.toml gives.
-		marked := slices.ContainsFunc(live.Columns, func(c warehouse.Column) bool { return c.Partition })
+		// the names funnel.toml gives. The marks are of fgen's own DDL
+		// (NOT NULL on DuckDB), so not of an ODS table, which another tool
+		// may have created with NOT NULL columns of its own.
+		marked := want.Layer != generator.LayerODS && slices.ContainsFunc(live.Columns, func(c warehouse.Column) bool { return c.Partition })
 		td.liveCols, td.livePart = nil, nil
 		for _, c := range live.Columns {
 			part := c.Partition

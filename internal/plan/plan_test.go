@@ -683,6 +683,14 @@ func TestPlanLocalPartitionColumns(t *testing.T) {
 				tb.Columns[i].Partition = false
 			}
 		}, nil},
+		// An ODS table another tool created may have NOT NULL columns that
+		// are not partitions: its partition column is the one funnel.toml
+		// names.
+		{"ODS with a NOT NULL column", nil, "ods_user_trace_data", func(tb *warehouse.Table) {
+			for i := range tb.Columns {
+				tb.Columns[i].Partition = tb.Columns[i].Name == "uid"
+			}
+		}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			live := localTables(t, config(t, nil))
