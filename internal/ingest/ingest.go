@@ -524,6 +524,13 @@ func (l *loader) partExpr(fi int, src *source) string {
 	if l.opts.Day == "" {
 		x, ok := src.exprs[-1]
 		if !l.parts.derive[fi] {
+			if !ok {
+				// A file without the partition column, none of whose rows
+				// has a time to take the day from, has no rows (the checks
+				// refuse any, before the insert): a CSV file of a header
+				// alone, or a Parquet file without rows.
+				return "NULL"
+			}
 			return x
 		}
 		day := l.opts.DayFrom.sql(src.exprs[l.timeCol])

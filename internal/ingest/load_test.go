@@ -737,3 +737,50 @@ func TestLoadRemovesStaleStaging(t *testing.T) {
 	}
 	f.noLeftovers()
 }
+
+// A CSV file of a header alone, without the partition column, loads no
+// rows, as an empty file does, alone or beside files that have rows: with a
+// day, without one, and without one but with a time to take it from. So
+// does a Parquet file without rows or the partition column.
+func TestLoadHeaderOnly(t *testing.T) {
+	f := newLoadFixture(t)
+	f.update(timesTable, `INSERT INTO ev (id, dt) VALUES ('old', '20190102')`)
+	empty := filepath.Join(f.dir, "empty.parquet")
+	f.exec(`COPY (SELECT 'a' AS id WHERE false) TO '` + empty + `' (FORMAT parquet)`)
+	all := f.file("all.csv", "id,n,x,ok,at,amount\n")
+	some := f.file("some.csv", "n, ID\r\n")
+	rows := f.file("rows.csv", "id,dt\nr1,20210303\n")
+	rowsNoDay := f.file("rows-no-day.csv", "id\nr2\n")
+	for _, tc := range []struct {
+		day   string
+		files []string
+		n     int64
+	}{
+		{"", []string{all}, 0},
+		{"", []string{some}, 0},
+		{"", []string{empty}, 0},
+		{"", []string{all, rows, some, empty}, 1},
+		{"20210304", []string{all, some, empty}, 0},
+		{"20210304", []string{all, rowsNoDay, some}, 1},
+	} {
+		if n, err := f.load(tc.day, false, tc.files...); err != nil || n != tc.n {
+			t.Errorf("load %q %s = %d, %v; want %d", tc.day, strings.Join(tc.files, " "), n, err, tc.n)
+		}
+	}
+	want := oldRows +
+		"r1|NULL|NULL|NULL|NULL|NULL|20210303\n" +
+		"r2|NULL|NULL|NULL|NULL|NULL|20210304\n"
+	if got := f.rows(); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	utcText := DayFrom{Time: timesCols[3].timeColumn("UTC"), Kind: "string", Zone: "Asia/Shanghai"}
+	for _, data := range []string{"id,event_time\n", "id\n"} {
+		if n, err := f.loadDerived(utcText, "", f.file("ev.csv", data), empty); err != nil || n != 0 {
+			t.Errorf("load %q with a time to take the day from = %d, %v", data, n, err)
+		}
+	}
+	if got := f.dump(`SELECT id, dt FROM ev ORDER BY id`); got != "old|20190102\n" {
+		t.Errorf("rows of ev:\n%s", got)
+	}
+	f.noLeftovers()
+}
