@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aliyun/aliyun-odps-go-sdk/odps"
@@ -45,7 +46,8 @@ type Config struct {
 	Hints map[string]string
 	// PollInterval is the pause between job status polls (default 2s).
 	PollInterval time.Duration
-	// HTTPTimeout bounds each HTTP request (default 60s).
+	// HTTPTimeout bounds each HTTP request (default 60s): http_timeout of
+	// a target in funnel.toml, or of an odps config ini.
 	HTTPTimeout time.Duration
 	// MaxRetries is how often a transient failure is retried (default 4;
 	// negative: never).
@@ -54,6 +56,9 @@ type Config struct {
 	BaseBackoff time.Duration
 	// MaxBackoff caps a retry delay, Retry-After included (default 30s).
 	MaxBackoff time.Duration
+	// OnRetry, when not nil, hears of each retry before its pause, from
+	// the goroutine of the call: concurrent calls call it concurrently.
+	OnRetry func(Retry)
 }
 
 // Defaults for zero Config fields.
@@ -73,7 +78,10 @@ const fullScanHint = "odps.sql.allow.fullscan"
 type Client struct {
 	cfg   Config
 	odps  *odps.Odps
+	shown string                                     // the endpoint as messages show it
 	sleep func(context.Context, time.Duration) error // replaced in tests
+	// answered: the endpoint has answered a request (see maxSilentRetries)
+	answered atomic.Bool
 
 	lvMu sync.Mutex // the SDK's LogView caches hosts unguarded
 	lv   *odps.LogView
@@ -84,7 +92,7 @@ func New(cfg Config, cred Credentials) (*Client, error) {
 	if cred.AccessID == "" || cred.AccessKey == "" {
 		return nil, ErrNoCredentials
 	}
-	endpoint, err := checkEndpoint(cfg.Endpoint)
+	endpoint, shown, err := checkEndpoint(cfg.Endpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +138,7 @@ func New(cfg Config, cred Credentials) (*Client, error) {
 	o.SetHttpTimeout(cfg.HTTPTimeout)
 	// The job-insight log view needs no token request per job.
 	o.Options.LogViewVersion = options.JobInsight
-	return &Client{cfg: cfg, odps: o, sleep: sleepCtx}, nil
+	return &Client{cfg: cfg, odps: o, shown: shown, sleep: sleepCtx}, nil
 }
 
 func or(d, def time.Duration) time.Duration {
@@ -140,29 +148,31 @@ func or(d, def time.Duration) time.Duration {
 	return d
 }
 
-func checkEndpoint(ep string) (string, error) {
+// checkEndpoint returns ep without a trailing slash, and as messages show
+// it.
+func checkEndpoint(ep string) (endpoint, shown string, err error) {
 	const example = "e.g. https://service.cn-hangzhou.maxcompute.aliyun.com/api"
 	if ep == "" {
-		return "", fmt.Errorf("no MaxCompute endpoint given; %s", example)
+		return "", "", fmt.Errorf("no MaxCompute endpoint given; %s", example)
 	}
 	// Messages show the endpoint without user information, query and
 	// fragment, where credentials may hide.
 	u, err := url.Parse(ep)
 	if err != nil {
-		return "", fmt.Errorf("endpoint is not a valid URL; %s", example)
+		return "", "", fmt.Errorf("endpoint is not a valid URL; %s", example)
 	}
-	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+	shown = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	switch {
 	case u.User != nil:
-		return "", fmt.Errorf("endpoint %q must not carry credentials (user:password@); set %s and %s, or use an odps config ini", shown, EnvAccessKeyID, EnvAccessKeySecret)
+		return "", "", fmt.Errorf("endpoint %q must not carry credentials (user:password@); set %s and %s, or use an odps config ini", shown, EnvAccessKeyID, EnvAccessKeySecret)
 	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return "", fmt.Errorf("endpoint %q is not an http(s) URL; %s", shown, example)
+		return "", "", fmt.Errorf("endpoint %q is not an http(s) URL; %s", shown, example)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", fmt.Errorf("endpoint %q must have no query or fragment; %s", shown, example)
+		return "", "", fmt.Errorf("endpoint %q must have no query or fragment; %s", shown, example)
 	case !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/api"):
-		return "", fmt.Errorf("endpoint %q must end in /api; %s", shown, example)
+		return "", "", fmt.Errorf("endpoint %q must end in /api; %s", shown, example)
 	}
-	return strings.TrimRight(ep, "/"), nil
+	return strings.TrimRight(ep, "/"), strings.TrimRight(shown, "/"), nil
 }
 
 func checkHints(h map[string]string) error {

@@ -587,3 +587,55 @@ func TestLogViewWithoutUserinfo(t *testing.T) {
 		t.Errorf("LogView = %q, want a link without user information", job.LogView)
 	}
 }
+
+// An endpoint that never answers costs two attempts, not 1 + MaxRetries,
+// each told to OnRetry as it happens; the error names the endpoint and the
+// setting to raise.
+func TestSilentEndpointIsRetriedOnce(t *testing.T) {
+	endpoint, accepted := odpstest.Silent(t)
+	var retries []maxcompute.Retry
+	c, err := maxcompute.New(maxcompute.Config{
+		Endpoint: endpoint, Project: "p", HTTPTimeout: 50 * time.Millisecond, MaxRetries: 4,
+		BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond,
+		OnRetry: func(r maxcompute.Retry) { retries = append(retries, r) },
+	}, maxcompute.Credentials{AccessID: "id", AccessKey: "secret-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Table(context.Background(), "events")
+	var te *maxcompute.TimeoutError
+	if !errors.As(err, &te) || te.Attempts != 2 || te.Timeout != 50*time.Millisecond || te.Endpoint != endpoint {
+		t.Fatalf("Table = %#v, want a *TimeoutError after 2 attempts", err)
+	}
+	want := "load table events: endpoint " + endpoint + " did not answer within 50ms (2 attempts); check the endpoint and that this machine can reach it, or, if the service is only slow, raise http_timeout"
+	if err.Error() != want {
+		t.Errorf("error:\n%s\nwant\n%s", err, want)
+	}
+	if len(retries) != 1 || retries[0].String() != "load table events: endpoint "+endpoint+" did not answer within 50ms; retrying in 0.0s (attempt 2 of 2)" {
+		t.Errorf("retries = %v", retries)
+	}
+	waitFor(t, func() bool { return accepted() == 2 })
+}
+
+// Once the endpoint has answered, a timeout is retried MaxRetries times.
+func TestTimeoutAfterAnAnswerIsRetriedFully(t *testing.T) {
+	srv := odpstest.New(t)
+	addEvents(srv)
+	var retries []string
+	c := newClient(t, srv, func(cfg *maxcompute.Config) {
+		cfg.HTTPTimeout = 50 * time.Millisecond
+		cfg.OnRetry = func(r maxcompute.Retry) { retries = append(retries, r.String()) }
+	})
+	if _, err := c.Table(context.Background(), "events"); err != nil {
+		t.Fatal(err)
+	}
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpTable, Delay: time.Second, Times: -1})
+	_, err := c.Table(context.Background(), "events")
+	var te *maxcompute.TimeoutError
+	if !errors.As(err, &te) || te.Attempts != 4 {
+		t.Fatalf("Table = %v, want a *TimeoutError after 4 attempts (1 + MaxRetries 3)", err)
+	}
+	if len(retries) != 3 || !strings.HasSuffix(retries[2], "(attempt 4 of 4)") {
+		t.Errorf("retries = %q", retries)
+	}
+}

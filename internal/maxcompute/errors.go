@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aliyun/aliyun-odps-go-sdk/odps/restclient"
 )
@@ -53,6 +54,29 @@ func (e *APIError) Is(target error) bool {
 
 // denied reports a 401 or 403.
 func (e *APIError) denied() bool { return e.StatusCode == 401 || e.StatusCode == 403 }
+
+// TimeoutError is a call that the endpoint did not answer within the HTTP
+// timeout, on its last attempt. Its message names the endpoint and the
+// setting to change, http_timeout (of a target in funnel.toml, or of an
+// odps config ini).
+type TimeoutError struct {
+	Op       string // what fgen was doing, e.g. "load table events"
+	Endpoint string // the endpoint, without credentials
+	Timeout  time.Duration
+	Attempts int
+	Err      error // the last attempt's
+}
+
+func (e *TimeoutError) Error() string {
+	attempts := "1 attempt"
+	if e.Attempts > 1 {
+		attempts = fmt.Sprintf("%d attempts", e.Attempts)
+	}
+	return fmt.Sprintf("%s: endpoint %s did not answer within %v (%s); check the endpoint and that this machine can reach it, or, if the service is only slow, raise http_timeout",
+		e.Op, e.Endpoint, e.Timeout, attempts)
+}
+
+func (e *TimeoutError) Unwrap() error { return e.Err }
 
 // apiError turns an SDK HTTP error into an *APIError; other errors get op as context.
 func apiError(op string, err error) error {

@@ -62,11 +62,17 @@ func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, erro
 // retry runs fn through call until it succeeds, fails for good, or ctx
 // ends. Transient failures (HTTP 5xx, 409, network timeouts and resets) are
 // retried up to MaxRetries times with capped exponential backoff, honouring
-// Retry-After on 409. Errors come back as *APIError (or with op as context)
-// and wrap ctx.Err() when the context ended.
+// Retry-After on 409, each retry told to OnRetry. A timeout (no answer
+// within HTTPTimeout) is retried only once while the endpoint has never
+// answered (maxSilentRetries). Errors come back as *APIError, *TimeoutError
+// (or with op as context) and wrap ctx.Err() when the context ended.
 func retry[T any](ctx context.Context, c *Client, op string, fn func() (T, error), cleanup func(T, error)) (T, error) {
 	for attempt := 0; ; attempt++ {
 		v, err := call(ctx, fn, cleanup)
+		var he restclient.HttpError
+		if err == nil || errors.As(err, &he) {
+			c.answered.Store(true)
+		}
 		if err == nil {
 			return v, nil
 		}
@@ -77,13 +83,70 @@ func retry[T any](ctx context.Context, c *Client, op string, fn func() (T, error
 		if !transient {
 			return v, apiError(op, err)
 		}
-		if attempt >= c.cfg.MaxRetries {
+		timeout := timedOut(err)
+		retries := c.cfg.MaxRetries
+		if timeout && !c.answered.Load() {
+			retries = min(retries, maxSilentRetries)
+		}
+		if attempt >= retries {
+			if timeout {
+				return v, &TimeoutError{Op: op, Endpoint: c.shown, Timeout: c.cfg.HTTPTimeout, Attempts: attempt + 1, Err: err}
+			}
 			return v, fmt.Errorf("%w (gave up after %d attempts)", apiError(op, err), attempt+1)
+		}
+		if c.cfg.OnRetry != nil {
+			r := Retry{Op: op, Endpoint: c.shown, Attempt: attempt + 2, Attempts: retries + 1, Delay: delay, Err: apiError(op, err)}
+			if timeout {
+				r.Timeout = c.cfg.HTTPTimeout
+			}
+			c.cfg.OnRetry(r)
 		}
 		if serr := c.sleep(ctx, delay); serr != nil {
 			return v, fmt.Errorf("%s: %w (while retrying: %v)", op, serr, apiError(op, err))
 		}
 	}
+}
+
+// maxSilentRetries is how often a timeout is retried while the endpoint has
+// never answered: once, not MaxRetries times. Each attempt waits the whole
+// HTTPTimeout (60s by default), and an endpoint that let two of them pass
+// without a word is almost always wrong or out of reach (a VPC endpoint
+// outside its VPC, a firewall that drops packets) rather than slow; five
+// attempts kept the user waiting five minutes to learn it. Once it has
+// answered, a timeout is more likely a passing fault of the network, and
+// gets MaxRetries, as a job being watched should not be given up lightly.
+const maxSilentRetries = 1
+
+// timedOut reports whether err is a request the endpoint did not answer
+// within the HTTP timeout: no connection, or no answer on it.
+func timedOut(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue) && ue.Timeout()
+}
+
+// Retry is a transient failure that a call is about to retry, as
+// Config.OnRetry hears of it.
+type Retry struct {
+	Op       string // what fgen was doing, e.g. "load table events"
+	Endpoint string // the endpoint, without credentials
+	Attempt  int    // the attempt about to be made: 2 for the first retry
+	Attempts int    // how many attempts the call makes at most
+	Delay    time.Duration
+	// Timeout is the HTTP timeout that passed without an answer; 0 when
+	// the failure was another (Err).
+	Timeout time.Duration
+	Err     error
+}
+
+// String says what failed and that it is retried, e.g. "load table events:
+// endpoint https://.../api did not answer within 1m0s; retrying in 0.4s
+// (attempt 2 of 2)".
+func (r Retry) String() string {
+	what := r.Err.Error()
+	if r.Timeout > 0 {
+		what = fmt.Sprintf("%s: endpoint %s did not answer within %v", r.Op, r.Endpoint, r.Timeout)
+	}
+	return fmt.Sprintf("%s; retrying in %.1fs (attempt %d of %d)", what, r.Delay.Seconds(), r.Attempt, r.Attempts)
 }
 
 // do is retry for calls without a result.
