@@ -18,6 +18,11 @@ const envODPSConfig = "FGEN_ODPS_CONFIG"
 // Running to a job's first poll.
 var pollEvery time.Duration
 
+// httpTimeout, when set, replaces every target's http_timeout, which
+// funnel.toml keeps at 1s or more, and makes retries pause 1ms: tests wait
+// on endpoints that never answer.
+var httpTimeout time.Duration
+
 // openMaxCompute builds the MaxCompute client of a target. Credentials come
 // from --odps-config (or $FGEN_ODPS_CONFIG), else from the environment;
 // never from funnel.toml.
@@ -33,6 +38,9 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 	if pollEvery > 0 {
 		cfg.PollInterval = pollEvery
 	}
+	// Each retry is news: a call to an endpoint that does not answer
+	// takes minutes.
+	cfg.OnRetry = func(r maxcompute.Retry) { g.notice("%s", r) }
 	iniPath := opts.odpsConfig
 	if iniPath == "" {
 		iniPath = g.getenv(envODPSConfig)
@@ -59,6 +67,9 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 	}
 	for k, v := range t.Hints {
 		cfg.Hints[k] = v
+	}
+	if httpTimeout > 0 {
+		cfg.HTTPTimeout, cfg.BaseBackoff, cfg.MaxBackoff = httpTimeout, time.Millisecond, time.Millisecond
 	}
 	c, err := maxcompute.New(cfg, cred)
 	if err != nil {

@@ -541,3 +541,33 @@ func TestMaxComputeOnlyWhenNamed(t *testing.T) {
 		t.Errorf("plan --target mc: %+v", r)
 	}
 }
+
+// A MaxCompute endpoint that accepts connections but never answers: plan
+// says on stderr that it retries as it does (not with -q), and fails after
+// two attempts with an error that names the endpoint and http_timeout,
+// never the secret.
+func TestMaxComputeSilentEndpoint(t *testing.T) {
+	timeout := httpTimeout
+	httpTimeout = 50 * time.Millisecond
+	t.Cleanup(func() { httpTimeout = timeout })
+	endpoint, _ := odpstest.Silent(t)
+	dir := project(t)
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	target := "\n[targets.silent]\nengine = \"maxcompute\"\nendpoint = \"" + endpoint + "\"\nproject = \"p\"\n"
+	os.WriteFile(path, append(data, target...), 0o644)
+	const secret = "the-access-key-secret"
+	env := map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": secret}
+
+	fail := "fgen: plan silent: describe ods_user_trace_data: load table ods_user_trace_data: endpoint " + endpoint +
+		" did not answer within 50ms (2 attempts); check the endpoint and that this machine can reach it, or, if the service is only slow, raise http_timeout\n"
+	retrying := "load table ods_user_trace_data: endpoint " + endpoint + " did not answer within 50ms; retrying in 0.0s (attempt 2 of 2)\n"
+	r := fgen(t, dir, env, "plan", "-t", "silent")
+	if r.code != 1 || r.stderr != retrying+fail || strings.Contains(r.stdout+r.stderr, secret) {
+		t.Errorf("plan: exit %d, stderr:\n%s\nwant\n%s", r.code, r.stderr, retrying+fail)
+	}
+	r = fgen(t, dir, env, "plan", "-q", "-t", "silent")
+	if r.code != 1 || r.stderr != fail {
+		t.Errorf("plan -q: exit %d, stderr:\n%s\nwant\n%s", r.code, r.stderr, fail)
+	}
+}

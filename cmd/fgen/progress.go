@@ -13,6 +13,7 @@ import (
 // count, the rate and the time left, above which lines scroll; elsewhere
 // (a pipe, a CI log) plain lines; with -q nothing but failures.
 type progress struct {
+	g     *globalOptions
 	w     io.Writer
 	quiet bool
 	bar   *progressbar.ProgressBar // nil unless on a terminal
@@ -41,7 +42,7 @@ var barTick = 100 * time.Millisecond
 // (e.g. "jobs"), on g's stderr. A total below zero is work of unknown size:
 // a spinner with the time spent.
 func (g *globalOptions) newProgress(total int, what string) *progress {
-	p := &progress{w: g.stderr, quiet: g.quiet}
+	p := &progress{g: g, w: g.stderr, quiet: g.quiet}
 	if g.quiet || total == 0 || !onTerminal(g.stderr) {
 		return p
 	}
@@ -67,6 +68,9 @@ func (g *globalOptions) newProgress(total int, what string) *progress {
 	p.bar = progressbar.NewOptions(total, opts...)
 	p.bar.RenderBlank() // at once, should barDelay be over (tests)
 	p.tick(total < 0)
+	g.errMu.Lock()
+	g.shown = p
+	g.errMu.Unlock()
 	return p
 }
 
@@ -128,6 +132,13 @@ func (p *progress) Detail(format string, args ...any) {
 }
 
 func (p *progress) print(format string, args ...any) {
+	p.g.errMu.Lock()
+	defer p.g.errMu.Unlock()
+	p.printLocked(format, args...)
+}
+
+// printLocked is print with g.errMu held.
+func (p *progress) printLocked(format string, args ...any) {
 	if p.bar != nil {
 		p.bar.Clear()
 	}
@@ -149,6 +160,11 @@ func (p *progress) Add(n int) {
 
 // Done ends the progress, clearing the bar.
 func (p *progress) Done() {
+	p.g.errMu.Lock()
+	if p.g.shown == p {
+		p.g.shown = nil
+	}
+	p.g.errMu.Unlock()
 	if p.stop != nil {
 		close(p.stop)
 		<-p.stopped
@@ -157,4 +173,20 @@ func (p *progress) Done() {
 	if p.bar != nil {
 		p.bar.Finish()
 	}
+}
+
+// notice prints a line on stderr about what fgen does of its own accord,
+// such as retrying a request (not with -q); on a terminal, above the bar
+// of the progress shown, if any. It is safe for concurrent use.
+func (g *globalOptions) notice(format string, args ...any) {
+	if g.quiet {
+		return
+	}
+	g.errMu.Lock()
+	defer g.errMu.Unlock()
+	if g.shown != nil {
+		g.shown.printLocked(format, args...)
+		return
+	}
+	fmt.Fprintf(g.stderr, format+"\n", args...)
 }

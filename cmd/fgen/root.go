@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,11 @@ type globalOptions struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+
+	// errMu orders the lines that goroutines write to stderr: notices,
+	// and the lines and bar of the progress shown (shown, while a bar is).
+	errMu sync.Mutex
+	shown *progress
 }
 
 func (g *globalOptions) loadConfig() (*models.Config, error) {
