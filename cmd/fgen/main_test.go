@@ -253,6 +253,21 @@ func TestUsageErrors(t *testing.T) {
 	if r := fgen(t, t.TempDir(), nil, "validate"); r.code != 1 || !strings.Contains(r.stderr, "funnel.toml not found; run 'fgen init'") {
 		t.Errorf("validate without a config: %+v", r)
 	}
+	// Not the help on stdout and exit 0, which 'fgen completion tcsh > file'
+	// would write to the file.
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"completion", "tcsh"}, `completion: unknown shell "tcsh"; use bash, fish, powershell or zsh`},
+		{[]string{"completion"}, "completion needs a shell: bash, fish, powershell or zsh"},
+		{[]string{"help", "bogus"}, `unknown help topic "bogus"`},
+		{[]string{"help", "completion", "tcsh"}, `unknown help topic "completion tcsh"`},
+	} {
+		if r := fgen(t, dir, nil, tc.args...); r.code != 1 || r.stdout != "" || !strings.HasPrefix(r.stderr, "fgen: "+tc.err+"\n") {
+			t.Errorf("%v: %+v", tc.args, r)
+		}
+	}
 }
 
 func TestHelpDocumentsExitStatus(t *testing.T) {
@@ -273,6 +288,11 @@ func TestCompletion(t *testing.T) {
 	r := fgen(t, project(t), nil, "completion", "bash")
 	if r.code != 0 || !strings.Contains(r.stdout, "__start_fgen") {
 		t.Errorf("completion bash: exit %d", r.code)
+	}
+	for _, args := range [][]string{{"completion", "zsh"}, {"completion", "fish"}, {"completion", "powershell"}, {"completion", "--help"}, {"help", "completion", "bash"}, {"help"}} {
+		if r := fgen(t, project(t), nil, args...); r.code != 0 || r.stdout == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
 	}
 }
 

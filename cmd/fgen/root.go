@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -95,6 +96,11 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 		SilenceErrors: true,
 		Version:       fgenVersion(),
 	}
+	// Before strictHelpAndCompletion: cobra's completion command keeps
+	// the writer it finds.
+	root.SetIn(g.stdin)
+	root.SetOut(g.stdout)
+	root.SetErr(g.stderr)
 	root.SetVersionTemplate(fmt.Sprintf("fgen {{.Version}} (%s, funnel.toml format %d)\n", runtime.Version(), models.FormatVersion))
 	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "funnel.toml", "the funnel config file")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print no progress, only results and errors")
@@ -117,7 +123,44 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 		newApplyCmd(g),
 		newVersionCmd(g),
 	)
+	strictHelpAndCompletion(root)
 	return root
+}
+
+// strictHelpAndCompletion makes an unknown topic of cobra's help command,
+// and a missing or unknown shell of its completion command, the usage
+// errors they are (exit 1), where cobra prints the help and exits 0:
+// 'fgen completion tcsh > file' must not write the help to the file.
+func strictHelpAndCompletion(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if topic, rest, err := root.Find(args); err != nil || topic == nil || len(rest) > 0 {
+					return fmt.Errorf("unknown help topic %q\nRun '%s' for the commands", strings.Join(args, " "), cmd.CommandPath())
+				}
+				return nil
+			}
+		case "completion":
+			var shells []string
+			for _, sh := range c.Commands() {
+				shells = append(shells, sh.Name())
+			}
+			supported := strings.Join(shells[:len(shells)-1], ", ") + " or " + shells[len(shells)-1]
+			c.Use = "completion SHELL"
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return fmt.Errorf("%s needs a shell: %s\nRun '%s --help' for usage", cmd.Name(), supported, cmd.CommandPath())
+				}
+				return fmt.Errorf("%s: unknown shell %q; use %s\nRun '%s --help' for usage", cmd.Name(), args[0], supported, cmd.CommandPath())
+			}
+			// Runnable, so that cobra checks Args, which refuse what the
+			// shells' subcommands do not take.
+			c.RunE = func(*cobra.Command, []string) error { return nil }
+		}
+	}
 }
 
 // noArgs is cobra.NoArgs with a message that says how to fix it.
