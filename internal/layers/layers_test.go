@@ -33,7 +33,8 @@ var layers = []struct {
 	{"data checks", []string{"internal/lint"}},
 	{"engines", []string{"internal/duckdb", "internal/maxcompute"}},
 	{"rendering", []string{"generator"}},
-	{"config, templates, contracts", []string{"models", "templates", "internal/warehouse", "internal/bizdate", "internal/textdiff", "internal/duckdb/duckutil"}},
+	{"config, templates, contracts", []string{"models", "templates", "internal/warehouse", "internal/textdiff", "internal/duckdb/duckutil"}},
+	{"business dates", []string{"internal/bizdate"}},
 }
 
 // harness are the packages of tests: they may import anything, and nothing
