@@ -690,6 +690,11 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"provisional": true`) {
 		t.Fatalf("report before the next day: %+v", r)
 	}
+	// A day of the range without rows is named, not silently left out.
+	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--from", "20210302", "--to", "20210304")
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: rpt_ordered_overnight has no rows for 2 of the 3 days: 20210302, 20210304; the report leaves them out (fill them with 'fgen apply --from 20210302 --to 20210304')") {
+		t.Errorf("report of a range with days missing: %+v", r)
+	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
 		t.Fatalf("apply: %+v", r)
 	}

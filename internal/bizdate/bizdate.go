@@ -97,6 +97,25 @@ func HourRanges(hours []string) string {
 	return strings.Join(parts, ", ")
 }
 
+// DayRanges writes days (sorted valid business dates) as a list of runs:
+// "20210302, 20210305..20210310".
+func DayRanges(days []string) string {
+	var parts []string
+	for i := 0; i < len(days); {
+		j := i
+		for j+1 < len(days) && days[j+1] == Next(days[j]) {
+			j++
+		}
+		if j > i {
+			parts = append(parts, days[i]+".."+days[j])
+		} else {
+			parts = append(parts, days[i])
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
 func hourIndex(h string) int {
 	n, _ := strconv.Atoi(h)
 	return n

@@ -34,3 +34,20 @@ func TestHourRanges(t *testing.T) {
 		}
 	}
 }
+
+func TestDayRanges(t *testing.T) {
+	for _, tc := range []struct {
+		days []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"20210302"}, "20210302"},
+		{[]string{"20210302", "20210304"}, "20210302, 20210304"},
+		{[]string{"20210228", "20210301", "20210302", "20210310"}, "20210228..20210302, 20210310"},
+		{[]string{"20201231", "20210101"}, "20201231..20210101"},
+	} {
+		if got := DayRanges(tc.days); got != tc.want {
+			t.Errorf("DayRanges(%v) = %q, want %q", tc.days, got, tc.want)
+		}
+	}
+}
