@@ -398,6 +398,7 @@ func TestWaitByID(t *testing.T) {
 
 func TestQuery(t *testing.T) {
 	srv := odpstest.New(t)
+	srv.AddTable(odpstest.TableSpec{Name: "funnel", Columns: []odpstest.Column{{Name: "stage", Type: "STRING"}, {Name: "users", Type: "BIGINT"}, {Name: "note", Type: "STRING"}}, PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
 	srv.On("from funnel", odpstest.Outcome{Result: "stage,users,note\nvisit,10,\"a, b\"\nbuy,\\N,\n"})
 	rows, err := newClient(t, srv).Query(context.Background(), "SELECT stage, users, note FROM funnel WHERE dt='20210303';", nil)
 	if err != nil {

@@ -206,6 +206,26 @@ func (s *Server) decide(j Job) Outcome {
 	return DefaultResponder(j)
 }
 
+// Check runs, with no job, every check the double makes of a job's SQL
+// before it runs it: Compile, and those that need its tables (the type
+// system of a project of the 1.0 edition, the tables a query reads).
+func (s *Server) Check(sql string, hints map[string]string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.check(sql, hints)
+}
+
+// check is Check with s.mu held.
+func (s *Server) check(sql string, hints map[string]string) error {
+	if err := Compile(sql, hints); err != nil {
+		return err
+	}
+	if err := s.checkTypeSystem(sql, hints); err != nil {
+		return err
+	}
+	return s.checkReads(sql, hints)
+}
+
 // finish moves a job to its final state, applying its DDL on success.
 // Called with s.mu held.
 func (s *Server) finish(j *job) {
@@ -215,9 +235,7 @@ func (s *Server) finish(j *job) {
 	case o.Error != "":
 		j.status, j.result = "Failed", o.Error
 	default:
-		if err := Compile(j.SQL, j.Hints); err != nil {
-			j.status, j.result = "Failed", err.Error()
-		} else if err := s.checkTypeSystem(j.SQL, j.Hints); err != nil {
+		if err := s.check(j.SQL, j.Hints); err != nil {
 			j.status, j.result = "Failed", err.Error()
 		} else if err := s.applySQL(j.SQL); err != nil {
 			j.status, j.result = "Failed", err.Error()

@@ -109,6 +109,7 @@ func TestDefaultJobRunsOncePollThenSucceeds(t *testing.T) {
 
 func TestQueryResultAsCSV(t *testing.T) {
 	srv := odpstest.New(t)
+	srv.AddTable(odpstest.TableSpec{Name: "events", Columns: []odpstest.Column{{Name: "stage", Type: "STRING"}, {Name: "users", Type: "BIGINT"}}, PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
 	srv.On("from events", odpstest.Outcome{Result: "stage,users\nvisit,10\nbuy,\\N\n"})
 	ins, err := client(t, srv).ExecSQl("SELECT stage, users FROM events WHERE dt = '20210303';")
 	if err != nil {

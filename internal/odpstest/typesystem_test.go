@@ -76,3 +76,40 @@ func result(t *testing.T, ins *odps.Instance) string {
 	}
 	return res[0].Content()
 }
+
+// The double refuses a read of a table it does not hold, and of a
+// partitioned table without a partition predicate (a full scan), as the
+// service does.
+func TestChecksOfReads(t *testing.T) {
+	srv := odpstest.New(t)
+	srv.AddTable(odpstest.TableSpec{Name: "ods", Columns: []odpstest.Column{{Name: "uid", Type: "STRING"}},
+		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+	srv.AddTable(odpstest.TableSpec{Name: "books", Columns: []odpstest.Column{{Name: "k", Type: "STRING"}}})
+	for _, c := range []struct {
+		sql, refuse string
+	}{
+		{"SELECT uid FROM ods WHERE dt = '1';", ""},
+		{"SELECT uid FROM `ods` WHERE `dt` >= '1' AND `dt` <= '2' GROUP BY uid;", ""},
+		{"SELECT k FROM books;", ""},
+		{"SELECT uid FROM ods;", "is full scan with all partitions"},
+		{"SELECT uid FROM ods WHERE uid = 'a';", "is full scan with all partitions"},
+		{"SELECT uid FROM ods GROUP BY uid HAVING dt = '1';", "is full scan with all partitions"},
+		{"SELECT uid FROM (SELECT uid FROM ods WHERE dt = '1') x WHERE uid <> '';", ""},
+		{"SELECT uid FROM (SELECT uid, dt FROM ods) x WHERE dt = '1';", "is full scan with all partitions"},
+		{"WITH x AS (SELECT uid FROM ods WHERE dt = '1') SELECT uid FROM x;", ""},
+		{"SELECT a.uid FROM ods a JOIN ods b ON a.uid = b.uid WHERE a.dt = '1' AND b.dt = '1';", ""},
+		{"SELECT uid FROM nope WHERE dt = '1';", "Table not found - table fgen_test.nope cannot be resolved"},
+		{"INSERT OVERWRITE TABLE books SELECT uid FROM ods;", "is full scan with all partitions"},
+	} {
+		err := srv.Check(c.sql, nil)
+		switch {
+		case c.refuse == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.sql, err)
+		case c.refuse != "" && (err == nil || !strings.Contains(err.Error(), c.refuse)):
+			t.Errorf("%s: %v, want an error with %q", c.sql, err, c.refuse)
+		}
+	}
+	if err := srv.Check("SELECT uid FROM ods;", map[string]string{"odps.sql.allow.fullscan": "true"}); err != nil {
+		t.Errorf("a full scan allowed: %v", err)
+	}
+}

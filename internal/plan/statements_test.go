@@ -44,10 +44,23 @@ func maxComputeVariants(t *testing.T) map[string]*models.Config {
 	return out
 }
 
+// tableSpec is a generated table as the MaxCompute double holds it.
+func tableSpec(tb generator.Table) odpstest.TableSpec {
+	spec := odpstest.TableSpec{Name: tb.Name, PartitionKeys: []odpstest.Column{{Name: tb.Partition, Type: "STRING"}}}
+	if tb.HourPartition != "" {
+		spec.PartitionKeys = append(spec.PartitionKeys, odpstest.Column{Name: tb.HourPartition, Type: "STRING"})
+	}
+	for _, c := range tb.Columns {
+		spec.Columns = append(spec.Columns, odpstest.Column{Name: c.Name, Type: c.Type})
+	}
+	return spec
+}
+
 // Every statement fgen generates or submits to MaxCompute, for every
 // variant: the DDL, each node for a day, every kind of ALTER, the drop and
 // create of a derived table, and the report read-back, passes what
-// MaxCompute checks before it runs a statement (odpstest.Compile), with
+// MaxCompute checks before it runs a statement (odpstest's Check, in a
+// project of the 1.0 data type edition holding the project's tables), with
 // the settings it is submitted with.
 func TestEveryMaxComputeStatement(t *testing.T) {
 	n := 0
@@ -55,6 +68,12 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 		proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// A project of the 1.0 data type edition that holds the tables.
+		srv := odpstest.NewServer(odpstest.WithTypeSystem1())
+		defer srv.Close()
+		for _, tb := range proj.Tables {
+			srv.AddTable(tableSpec(tb))
 		}
 		check := func(what string, s generator.Script) {
 			t.Helper()
@@ -67,7 +86,7 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 			}
 			for i, st := range s.Statements {
 				n++
-				if err := odpstest.Compile(st, hints); err != nil {
+				if err := srv.Check(st, hints); err != nil {
 					t.Errorf("%s/%s statement %d: %v\n%s", name, what, i+1, err, st)
 				}
 				if *dump != "" {
