@@ -363,6 +363,14 @@ func TestChoiceFlags(t *testing.T) {
 			t.Errorf("completion of graph --format lacks %s:\n%s", want, r.stdout)
 		}
 	}
+	// Names funnel.toml defines complete too: targets, and funnels with
+	// their descriptions.
+	if r := fgen(t, dir, nil, "__complete", "report", "--funnel", ""); !strings.Contains(r.stdout, "user_trace\tbrowse -> click -> purchase, events per day\n") {
+		t.Errorf("completion of report --funnel:\n%s", r.stdout)
+	}
+	if r := fgen(t, dir, nil, "__complete", "plan", "--target", ""); !strings.Contains(r.stdout, "local\n") {
+		t.Errorf("completion of plan --target:\n%s", r.stdout)
+	}
 }
 
 func TestGraphMermaid(t *testing.T) {

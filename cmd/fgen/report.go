@@ -89,6 +89,17 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 	opts.dayOptions.addFlags(cmd)
 	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html (default with -o: the file's extension, .html, .json or .csv)")
 	cmd.Flags().StringSliceVar(&opts.funnels, "funnel", nil, "a funnel to report; repeat it for several (default: the first in funnel.toml)")
+	cmd.RegisterFlagCompletionFunc("funnel", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := g.loadConfig()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var names []string
+		for _, f := range cfg.Funnels {
+			names = append(names, f.Name+"\t"+f.Description)
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
 	cmd.Flags().BoolVar(&opts.all, "all", false, "report every funnel of funnel.toml")
 	addOutputFlag(cmd, &opts.output, "write the report to this file instead of standard output")
 	return cmd
