@@ -32,7 +32,7 @@ type profile map[string]map[string]int64 // day -> event value -> rows
 
 // Events checks the stages of every funnel against the ODS rows of the days
 // from..to: a stage none of whose event values has a row on a day that has
-// rows is a Warning, with the day's most frequent values of no stage and the
+// rows is a Warning, with the day's most frequent values no stage of the funnel counts and the
 // nearest of them to the stage's values. Days without rows are not
 // checked (apply skips them).
 func Events(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) ([]Warning, error) {
@@ -116,7 +116,8 @@ type valueCount struct {
 	rows  int64
 }
 
-// otherValues are the day's event values of no stage, most frequent first.
+// otherValues are the day's event values that no stage of the funnel
+// counts, most frequent first.
 func otherValues(counts map[string]int64, staged map[string]bool) []valueCount {
 	var vs []valueCount
 	for v, n := range counts {
@@ -141,7 +142,7 @@ func message(f *models.Funnel, s models.Stage, day string, others []valueCount) 
 	for _, o := range others[:min(5, len(others))] {
 		top = append(top, fmt.Sprintf("%q (%d %s)", o.value, o.rows, plural(o.rows, "row", "rows")))
 	}
-	fmt.Fprintf(&b, "; the day's most frequent values of no stage: %s", strings.Join(top, ", "))
+	fmt.Fprintf(&b, "; the day's most frequent values that no stage of the funnel counts: %s", strings.Join(top, ", "))
 	if guess, ok := nearest(s.Events, others); ok {
 		fmt.Fprintf(&b, "; did you mean %q? fix the stage's events in funnel.toml", guess)
 	} else {

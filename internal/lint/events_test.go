@@ -58,7 +58,7 @@ func TestStageMatchingNoRow(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("warnings %+v, want one, for 20210303 (20210304 has a purchse row)", got)
 	}
-	want := `stage purchase of funnel user_trace: no row of 20210303 has customize_event "purchse"; the day's most frequent values of no stage: "login" (50 rows), "purchase" (37 rows); did you mean "purchase"? fix the stage's events in funnel.toml`
+	want := `stage purchase of funnel user_trace: no row of 20210303 has customize_event "purchse"; the day's most frequent values that no stage of the funnel counts: "login" (50 rows), "purchase" (37 rows); did you mean "purchase"? fix the stage's events in funnel.toml`
 	if got[0].Day != "20210303" || got[0].Stage != "purchase" || got[0].Message != want {
 		t.Errorf("got  %+v\nwant %s", got[0], want)
 	}
