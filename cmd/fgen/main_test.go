@@ -760,6 +760,9 @@ func TestSampleDaysEndBy9999(t *testing.T) {
 	if r := fgen(t, dir, nil, "sample", "--start", "99991231", "--days", "1", "--users", "10", "-o", "e.jsonl"); r.code != 0 {
 		t.Errorf("sample of 99991231: %+v", r)
 	}
+	if r := fgen(t, dir, nil, "sample", "--start", "2021-03-01", "-o", "f.jsonl"); r.code != 1 || !strings.Contains(r.stderr, `--start: invalid business date "2021-03-01"; write it as yyyymmdd`) {
+		t.Errorf("sample --start 2021-03-01: %+v", r)
+	}
 }
 
 // A load after funnel.toml added an ODS column, before apply added it to

@@ -174,7 +174,7 @@ func sampleProgress(pr *progress, start string, users, days int) func(int) {
 // checkSampleFlags checks the flags fgen sample and fgen demo share.
 func checkSampleFlags(start string, days, users int) error {
 	if _, err := bizdate.Parse(start); err != nil {
-		return err
+		return fmt.Errorf("--start: %w", err)
 	}
 	if days < 1 || users < 1 {
 		return errors.New("--days and --users must be at least 1")
