@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Report is one funnel's RPT table, or the part of it that was asked for.
@@ -421,10 +424,20 @@ func (r *Report) label(row *Row) string {
 	var parts []string
 	for _, d := range r.Breakdowns {
 		if v := row.Dims[d]; v != r.TotalMarker {
-			parts = append(parts, d+"="+v)
+			parts = append(parts, d+"="+printable(v))
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// printable writes a value on one line of the table: a value with a
+// control character (a newline, a tab) or an invalid byte is written as a
+// Go string literal ("a\nb"), which names them, and any other as it is.
+func printable(v string) string {
+	if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+		return strconv.Quote(v)
+	}
+	return v
 }
 
 // day is the rows of one dt, in input order.

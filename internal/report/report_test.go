@@ -1280,3 +1280,20 @@ func TestMarkProvisional(t *testing.T) {
 		t.Errorf("provisional days %v", got)
 	}
 }
+
+// A breakdown value with a newline or a tab keeps the table's lines whole:
+// it is written quoted, with the character escaped.
+func TestTableQuotesControlCharacters(t *testing.T) {
+	r := &Report{
+		Funnel: "f", Mode: "events", Stages: []string{"s1", "s2"}, Breakdowns: []string{"d"}, TotalMarker: "all",
+		Rows: []Row{
+			row("20210303", dims("d", "all"), 2, 1),
+			row("20210303", dims("d", "two\nlines"), 1, 1),
+			row("20210303", dims("d", "plain é"), 1, 0),
+		},
+	}
+	table := string(render(t, r, FormatTable))
+	if !strings.Contains(table, "  d=\"two\\nlines\"\n") || !strings.Contains(table, "  d=plain é\n") || strings.Contains(table, "two\nlines") {
+		t.Errorf("table:\n%s", table)
+	}
+}
