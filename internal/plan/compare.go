@@ -294,7 +294,7 @@ func dwProblems(proj *generator.Project, td tableDiff) []Problem {
 	}
 	for _, c := range td.misplaced {
 		out = append(out, Problem{Code: CodeColumnReordered, Column: c.Name,
-			Message: fmt.Sprintf("new column %s is not last; MaxCompute appends new columns at the end", c.Name),
+			Message: fmt.Sprintf("new column %s is not last; ALTER TABLE ... ADD COLUMNS appends new columns at the end", c.Name),
 			Fix:     fmt.Sprintf("move %s to the end of the columns in funnel.toml", c.Name) + recreate})
 	}
 	for _, m := range td.moved {
@@ -355,12 +355,26 @@ func reportProblems(proj *generator.Project, td tableDiff, f *models.Funnel) []P
 			keys, made = "stages and the column names under [funnels.report]", "stage "+f.Stages[rc.Stage].Name+" gives"
 		}
 		out = append(out, Problem{Code: CodeColumnReordered, Column: c.Name,
-			Message: fmt.Sprintf("new column %s is not last; MaxCompute appends new columns at the end", c.Name),
+			Message: fmt.Sprintf("new column %s is not last; ALTER TABLE ... ADD COLUMNS appends new columns at the end", c.Name),
 			Fix:     fmt.Sprintf("keep the funnel's %s as they were in funnel.toml (%s column %s, which the live table lacks), %s", keys, made, c.Name, recreate)})
 	}
-	for _, m := range td.moved {
+	// The report's columns move together, after a breakdown or stage that
+	// came or went: one problem says so.
+	switch len(td.moved) {
+	case 0:
+	case 1:
+		m := td.moved[0]
 		out = append(out, Problem{Code: CodeColumnReordered, Column: m.col.Name,
 			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
+			Fix:     fmt.Sprintf("keep the funnel's breakdowns and stages as they were in funnel.toml (the report's columns follow them, and INSERT OVERWRITE maps columns by position), %s", recreate)})
+	default:
+		var names []string
+		for _, m := range td.moved {
+			names = append(names, m.col.Name)
+		}
+		first, last := td.moved[0], td.moved[len(td.moved)-1]
+		out = append(out, Problem{Code: CodeColumnReordered,
+			Message: fmt.Sprintf("%d columns are at other positions live than in funnel.toml: %s (%d..%d live, %d..%d in funnel.toml)", len(names), strings.Join(names, ", "), first.live, last.live, first.want, last.want),
 			Fix:     fmt.Sprintf("keep the funnel's breakdowns and stages as they were in funnel.toml (the report's columns follow them, and INSERT OVERWRITE maps columns by position), %s", recreate)})
 	}
 	for _, r := range td.retyped {

@@ -755,6 +755,16 @@ func TestPlanReportFixesNameTheFunnel(t *testing.T) {
 			if tc.Table != "rpt_user_trace_data" || !found {
 				t.Errorf("%s problems %+v; want %s with a fix that says %q", tc.Table, tc.Problems, tt.code, tt.fix)
 			}
+			// The columns a new breakdown or stage moves are one problem.
+			moved := 0
+			for _, p := range tc.Problems {
+				if p.Code == CodeColumnReordered && !strings.Contains(p.Message, "is not last") {
+					moved++
+				}
+			}
+			if moved > 1 {
+				t.Errorf("%d problems of moved columns: %+v", moved, tc.Problems)
+			}
 		})
 	}
 }
