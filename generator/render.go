@@ -593,16 +593,26 @@ func (p *Project) RangeProfileQuery(column string, lo, hi int64, from, to string
 	return p.query("range_profile", v, p.cfg.ODS.Columns)
 }
 
+// EventProfileTop is how many of a date's event values of no stage the
+// event profile returns, the most frequent.
+const EventProfileTop = 100
+
 // EventProfileQuery renders the statement that counts the ODS rows of each
 // value of the event column on each business date from..to, inclusive: rows
-// of (partition value, event value, count).
+// of (partition value, event value, count), of each date the values of the
+// funnels' stages and the EventProfileTop most frequent others.
 func (p *Project) EventProfileQuery(column, from, to string) (Query, error) {
 	col, err := p.profiled("event", column, from, to)
 	if err != nil {
 		return Query{}, err
 	}
 	ods := p.cfg.ODS
-	v := struct{ Table, Partition, Column, From, To string }{ods.Name, ods.Partition, col.Name, from, to}
+	_, values := p.cfg.KnownEvents()
+	v := struct {
+		Table, Partition, Column, From, To string
+		Events                             []string
+		Top                                int
+	}{ods.Name, ods.Partition, col.Name, from, to, values[column], EventProfileTop}
 	return p.query("event_profile", v, p.cfg.ODS.Columns)
 }
 

@@ -140,3 +140,23 @@ func (w *profileWarehouse) Query(_ context.Context, q string, settings ...wareho
 	w.asked = true
 	return w.rows, nil
 }
+
+// cutWarehouse answers every query with a result cut short.
+type cutWarehouse struct{ warehouse.Warehouse }
+
+func (cutWarehouse) Query(context.Context, string, ...warehouse.Setting) (*warehouse.Rows, error) {
+	return nil, fmt.Errorf("job 1 returned 10000 rows: %w", warehouse.ErrTruncated)
+}
+
+// A profile cut short even for one day is a warning: plan goes on.
+func TestEventsCutShortWarns(t *testing.T) {
+	cfg := shipped(t, func(s string) string { return s })
+	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Events(context.Background(), cutWarehouse{}, proj, cfg, "20210303", "20210303")
+	if err != nil || len(got) != 1 || !strings.HasSuffix(got[0].Message, "the stages' events were not checked against the day's rows") {
+		t.Errorf("Events = %+v, %v", got, err)
+	}
+}

@@ -1,0 +1,73 @@
+package lint
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+// The event profile of a column of many values returns, of each day, the
+// stages' values and the most frequent others only (EventProfileTop), so
+// that it fits what MaxCompute returns of a query, and the check still
+// names the most frequent others.
+func TestEventProfileOfManyValues(t *testing.T) {
+	cfg := shipped(t, func(s string) string { return s })
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := duckdb.Open(duckdb.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	ods, _ := proj.Table(cfg.ODS.Name)
+	if err := db.Run(ctx, &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// 20210303: one browse, one click, no purchase, and 300 other values,
+	// v000 once ... v299 300 times; 20210304: browse and purchase, no
+	// click.
+	insert := `INSERT INTO ods_user_trace_data (md5, uid, customize_event, dt)
+SELECT 'm' || range, 'u', ev, dt FROM (
+    SELECT 'v' || lpad(i::VARCHAR, 3, '0') AS ev, '20210303' AS dt, i FROM range(300) t(i), range(i + 1) r(j)
+    UNION ALL SELECT 'browse', '20210303', 0 UNION ALL SELECT 'click', '20210303', 0
+    UNION ALL SELECT 'browse', '20210304', 0 UNION ALL SELECT 'purchase', '20210304', 0
+) x, range(1);`
+	if err := db.Run(ctx, &warehouse.Job{Name: ods.Name, Kind: "load", Statements: []string{insert}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	q, err := proj.EventProfileQuery("customize_event", "20210303", "20210304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Query(ctx, q.SQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perDay := map[string]int{}
+	for _, r := range got.Values {
+		perDay[*r[0]]++
+	}
+	if perDay["20210303"] != generator.EventProfileTop+2 || perDay["20210304"] != 2 {
+		t.Errorf("rows per day %v, want %d and 2", perDay, generator.EventProfileTop+2)
+	}
+	warnings, err := Events(ctx, db, proj, cfg, "20210303", "20210304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, w := range warnings {
+		msgs = append(msgs, w.Day+": "+w.Message)
+	}
+	want := `20210303: stage purchase of funnel user_trace: no row of 20210303 has customize_event "purchase"; the day's most frequent values that no stage of the funnel counts: "v299" (300 rows), "v298" (299 rows)`
+	if len(msgs) != 2 || !strings.HasPrefix(msgs[0], want) || !strings.HasPrefix(msgs[1], "20210304: stage click of funnel user_trace") {
+		t.Errorf("warnings:\n%s\nwant one that begins\n%s", strings.Join(msgs, "\n"), want)
+	}
+}
