@@ -345,6 +345,14 @@ func (p *Project) file(comments string, s Script, node bool) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
+// TypeSettings returns the settings a statement needs to read a table
+// with columns of the given types, as funnel.toml writes them
+// (Dialect.ConfigType): the live columns of a table may differ from
+// funnel.toml's.
+func (p *Project) TypeSettings(cols []models.Column) []Setting {
+	return p.typeSettings(false, cols)
+}
+
 // typeSettings returns the settings of a statement that reads or writes
 // columns of the given types (all the columns of the tables it touches),
 // and that uses functions of MaxCompute's 2.0 type system when functions2:

@@ -571,3 +571,18 @@ func TestMaxComputeSilentEndpoint(t *testing.T) {
 		t.Errorf("plan -q: exit %d, stderr:\n%s\nwant\n%s", r.code, r.stderr, fail)
 	}
 }
+
+// A sync task added an INT column funnel.toml does not list, on a project
+// of the 1.0 data type edition: plan's checks of the ODS rows read the
+// table with the settings its live columns need, and plan says what to add.
+func TestMaxComputeUnlistedType2Column(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	ods := seedODS()
+	ods.Columns = append(ods.Columns, odpstest.Column{Name: "extra_code", Type: "INT"})
+	srv.AddTable(ods)
+	srv.AddPartition("ods_user_trace_data", "dt='20210303'")
+	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	if r.code != 3 || strings.Contains(r.stderr, "not enabled") || !strings.Contains(r.stdout, `add { name = "extra_code", type = "INT" } under [ods] in funnel.toml`) {
+		t.Errorf("plan: %+v", r)
+	}
+}

@@ -75,6 +75,16 @@ func plural(n int64, one, many string) string {
 // Times and Ranges) and returns what they find, by day. ods is the live ODS
 // table, as the caller described it.
 func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
+	if ods != nil {
+		// The live table may have columns funnel.toml does not list (a sync
+		// task added one, which plan then refuses to go on with): the
+		// queries read it with the settings its types need too.
+		var live []models.Column
+		for _, c := range ods.Columns {
+			live = append(live, models.Column{Name: c.Name, Type: proj.Dialect.ConfigType(c.Type)})
+		}
+		w = withSettings{w, warehouse.Settings(proj.TypeSettings(live))}
+	}
 	events, err := Events(ctx, w, proj, cfg, from, to)
 	if err != nil {
 		return nil, err
@@ -90,4 +100,20 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	out := append(append(events, times...), ranges...)
 	slices.SortStableFunc(out, func(a, b Warning) int { return cmp.Compare(a.Day, b.Day) })
 	return out, nil
+}
+
+// withSettings is a warehouse whose queries carry extra settings besides
+// their own.
+type withSettings struct {
+	warehouse.Warehouse
+	extra []warehouse.Setting
+}
+
+func (w withSettings) Query(ctx context.Context, statement string, settings ...warehouse.Setting) (*warehouse.Rows, error) {
+	for _, e := range w.extra {
+		if !slices.ContainsFunc(settings, func(s warehouse.Setting) bool { return s.Key == e.Key }) {
+			settings = append(settings, e)
+		}
+	}
+	return w.Warehouse.Query(ctx, statement, settings...)
 }
