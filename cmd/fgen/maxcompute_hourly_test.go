@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
+	"github.com/fgen-dev/fgen/internal/maxcompute"
 	"github.com/fgen-dev/fgen/internal/odpstest"
 )
 
@@ -109,5 +111,33 @@ func TestMaxComputeHourly(t *testing.T) {
 	r = fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303", "--format", "json")
 	if r.code != 0 || strings.Contains(r.stdout, `"pending": true`) {
 		t.Errorf("plan after apply: every hour should be up to date: %+v", r)
+	}
+
+	// A year and more of hours later, each table has more records than a
+	// query returns: plan reads those of a month of days at once, not a
+	// query per hour.
+	cell := func(s string) *string { return &s }
+	var filler [][]*string
+	for _, table := range []string{"dw_events", "rpt_daily_events", "rpt_hourly_ordered", "rpt_hourly_users"} {
+		for i := range odpstest.ResultLimit {
+			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("2019%04d/00", i)), cell("f"), cell("1")})
+		}
+	}
+	srv.AddRows(maxcompute.BooksTable, filler...)
+	before := len(srv.Submitted())
+	r = fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303", "--format", "json")
+	if r.code != 0 || strings.Contains(r.stdout, `"pending": true`) {
+		t.Errorf("plan with a year of records: every hour should be up to date: %+v", r)
+	}
+	reads := 0
+	for _, j := range srv.Submitted()[before:] {
+		if strings.Contains(j.SQL, "FROM `"+maxcompute.BooksTable+"`") {
+			reads++
+		}
+	}
+	// Once for the ODS table, of which there are none, and twice for each
+	// of the four others: whole, which is cut short, and a month of days.
+	if reads != 9 {
+		t.Errorf("plan read the records %d times, want 9", reads)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
@@ -20,7 +21,7 @@ type Warehouse struct {
 	JobTimeout time.Duration
 
 	mu sync.Mutex
-	// books: table (or table NUL value, see record) -> partition value ->
+	// books: table (or table NUL day, see record) -> partition value ->
 	// what fgen wrote there last
 	books map[string]map[string]record
 	kept  bool // BooksTable exists
@@ -80,10 +81,11 @@ func (w *Warehouse) Partition(ctx context.Context, table string, spec warehouse.
 }
 
 // record returns the latest record of partition value of table. It reads
-// the records of the whole table once; when they are more than a query
+// the records of the whole table once. When they are more than a query
 // returns (ResultLimit: BooksTable gains a row at every write, and an
-// hourly table writes 24 partitions a day), those of each partition asked
-// for instead, which are as many as its writes.
+// hourly table writes 24 partitions a day), it reads those of recordWindow
+// days from the day of value on, which the plan's next days then find, or,
+// should those be too many too, of that day alone.
 func (w *Warehouse) record(ctx context.Context, table, value string) (record, bool, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -93,31 +95,53 @@ func (w *Warehouse) record(ctx context.Context, table, value string) (record, bo
 	books, ok := w.books[table]
 	if !ok {
 		var err error
-		books, err = w.readRecords(ctx, table, "")
+		books, err = w.readRecords(ctx, table, "", "")
 		if errors.Is(err, warehouse.ErrTruncated) {
-			books = nil // read per partition, below
+			books = nil // read by days, below
 		} else if err != nil {
 			return record{}, false, err
 		}
 		w.books[table] = books
 	}
 	if books == nil {
-		key := table + "\x00" + value
+		day, _, _ := strings.Cut(value, "/")
+		key := table + "\x00" + day
 		if books, ok = w.books[key]; !ok {
 			var err error
-			if books, err = w.readRecords(ctx, table, value); err != nil {
+			for _, n := range []int{recordWindow, 1} {
+				end, aerr := bizdate.Add(day, n)
+				if aerr != nil {
+					return record{}, false, aerr
+				}
+				books, err = w.readRecords(ctx, table, day, end)
+				if !errors.Is(err, warehouse.ErrTruncated) {
+					for d := day; d < end; d = bizdate.Next(d) {
+						if _, done := w.books[table+"\x00"+d]; !done && err == nil {
+							w.books[table+"\x00"+d] = books
+						}
+					}
+					break
+				}
+			}
+			if err != nil {
 				return record{}, false, err
 			}
-			w.books[key] = books
 		}
 	}
 	r, ok := books[value]
 	return r, ok, nil
 }
 
-// readRecords reads the latest record of each partition of table, or of
-// its partition value only when value is not empty.
-func (w *Warehouse) readRecords(ctx context.Context, table, value string) (map[string]record, error) {
+// recordWindow is how many days of records record reads at once when a
+// table's are too many to read whole: a month of an hourly table's writes,
+// reruns included, is well under ResultLimit.
+const recordWindow = 31
+
+// readRecords reads the latest record of each partition of table, or, when
+// from is not empty, of the partitions of the days from up to (not
+// including) to: their values, a day or a day and an hour ("20210303/07"),
+// sort between the two days'.
+func (w *Warehouse) readRecords(ctx context.Context, table, from, to string) (map[string]record, error) {
 	books := map[string]record{}
 	if _, err := w.c.Table(ctx, BooksTable); errors.Is(err, ErrTableNotFound) {
 		return books, nil // fgen apply has written nothing here yet
@@ -125,8 +149,8 @@ func (w *Warehouse) readRecords(ctx context.Context, table, value string) (map[s
 		return nil, err
 	}
 	where := "table_name = " + quote(table)
-	if value != "" {
-		where += " AND partition_value = " + quote(value)
+	if from != "" {
+		where += " AND partition_value >= " + quote(from) + " AND partition_value < " + quote(to)
 	}
 	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT partition_value, fingerprint, modified FROM `%s` WHERE %s;", BooksTable, where), nil)
 	if err != nil {

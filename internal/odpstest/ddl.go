@@ -737,7 +737,8 @@ func (s *Server) insertValues(p *parser, t *table) error {
 // displayed output at 10,000 rows.
 const ResultLimit = 10000
 
-// query answers "SELECT c, ... FROM t [WHERE c = 'v' [AND d = 'w' ...]];"
+// query answers "SELECT c, ... FROM t [WHERE c = 'v' [AND d >= 'w' ...]];"
+// (=, <, <=, >, >= compare strings)
 // over the rows stored by INSERT ... VALUES (or AddRows), as MaxCompute's
 // CSV result: a header, then a line per row, NULL as \N, at most
 // ResultLimit rows. ok is false for any other statement, whose result a
@@ -776,23 +777,45 @@ func (s *Server) query(sql string) (result string, ok bool, err error) {
 	}
 	type cond struct {
 		col  token
+		op   string // =, <, <=, >, >=: string comparison
 		want string
 	}
 	var where []cond
 	if p.accept("where") {
 		for {
 			w, err := p.ident()
-			if err != nil || !p.next().punct("=") {
+			if err != nil {
+				return "", false, nil
+			}
+			op := p.next().text
+			if (op == "<" || op == ">") && p.peek().punct("=") {
+				op += p.next().text
+			}
+			if !slices.Contains([]string{"=", "<", "<=", ">", ">="}, op) {
 				return "", false, nil
 			}
 			want, err := p.stringLit()
 			if err != nil {
 				return "", false, nil
 			}
-			where = append(where, cond{w, want})
+			where = append(where, cond{w, op, want})
 			if !p.accept("and") {
 				break
 			}
+		}
+	}
+	holds := func(v string, c cond) bool {
+		switch n := strings.Compare(v, c.want); c.op {
+		case "<":
+			return n < 0
+		case "<=":
+			return n <= 0
+		case ">":
+			return n > 0
+		case ">=":
+			return n >= 0
+		default:
+			return n == 0
 		}
 	}
 	idx := func(c token) (int, error) {
@@ -820,7 +843,7 @@ rows:
 			if err != nil {
 				return "", true, err
 			}
-			if row[i] == nil || *row[i] != c.want {
+			if row[i] == nil || !holds(*row[i], c) {
 				continue rows
 			}
 		}
