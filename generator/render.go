@@ -639,7 +639,6 @@ func (p *Project) profiled(kind, column, from, to string) (models.Column, error)
 	return col, nil
 }
 
-// statement renders the template name, one statement, with v.
 // query renders the named template's one statement as a query of a table
 // with the columns reads.
 func (p *Project) query(name string, v any, reads []models.Column) (Query, error) {
@@ -650,6 +649,7 @@ func (p *Project) query(name string, v any, reads []models.Column) (Query, error
 	return Query{Settings: p.typeSettings(false, reads), SQL: sql}, nil
 }
 
+// statement renders the template name, one statement, with v.
 func (p *Project) statement(name string, v any) (string, error) {
 	stmts, err := p.statements(name, v)
 	if err != nil {
