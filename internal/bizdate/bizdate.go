@@ -81,35 +81,28 @@ func ValidHour(s string) bool {
 // HourRanges writes hours (sorted values of Hours) as a list of runs:
 // "07, 13-23".
 func HourRanges(hours []string) string {
-	var parts []string
-	for i := 0; i < len(hours); {
-		j := i
-		for j+1 < len(hours) && hourIndex(hours[j+1]) == hourIndex(hours[j])+1 {
-			j++
-		}
-		if j > i {
-			parts = append(parts, hours[i]+"-"+hours[j])
-		} else {
-			parts = append(parts, hours[i])
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ", ")
+	return runs(hours, func(a, b string) bool { return hourIndex(b) == hourIndex(a)+1 }, "-")
 }
 
 // DayRanges writes days (sorted valid business dates) as a list of runs:
 // "20210302, 20210305..20210310".
 func DayRanges(days []string) string {
+	return runs(days, func(a, b string) bool { return b == Next(a) }, "..")
+}
+
+// runs writes sorted values as a list of runs of successive values (b
+// follows a), a run of several as its first and last joined by sep.
+func runs(values []string, follows func(a, b string) bool, sep string) string {
 	var parts []string
-	for i := 0; i < len(days); {
+	for i := 0; i < len(values); {
 		j := i
-		for j+1 < len(days) && days[j+1] == Next(days[j]) {
+		for j+1 < len(values) && follows(values[j], values[j+1]) {
 			j++
 		}
 		if j > i {
-			parts = append(parts, days[i]+".."+days[j])
+			parts = append(parts, values[i]+sep+values[j])
 		} else {
-			parts = append(parts, days[i])
+			parts = append(parts, values[i])
 		}
 		i = j + 1
 	}
