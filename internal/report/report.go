@@ -174,7 +174,10 @@ func WriteAll(w io.Writer, rs []*Report, f Format) error {
 	}
 	switch f {
 	case FormatTable:
-		err = each(writeTable, "\n")
+		// A rule between funnels: the notes that open a funnel's section
+		// (its attribution, its breakdown limit) would otherwise read as
+		// the end of the one before.
+		err = each(writeTable, "\n"+strings.Repeat("─", 72)+"\n\n")
 	case FormatJSON:
 		err = each(writeJSON, "")
 	case FormatCSV:

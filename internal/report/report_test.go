@@ -600,9 +600,9 @@ func TestPage(t *testing.T) {
 			for _, r := range rs {
 				parts = append(parts, string(render(t, r, f)))
 			}
-			sep := map[Format]string{FormatTable: "\n", FormatJSON: ""}[f]
+			sep := map[Format]string{FormatTable: "\n" + strings.Repeat("─", 72) + "\n\n", FormatJSON: ""}[f]
 			if want := strings.Join(parts, sep); string(got) != want {
-				t.Errorf("the %s of several reports is not theirs one after another", f)
+				t.Errorf("the %s of several reports is not theirs one after another (a rule between tables)", f)
 			}
 		})
 	}
