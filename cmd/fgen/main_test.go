@@ -946,3 +946,26 @@ func TestInitQuietAndAtomic(t *testing.T) {
 		t.Errorf("files left in the directory: %v", entries)
 	}
 }
+
+// A report table renamed in funnel.toml leaves the old one, with its rows:
+// plan names it, as a table fgen wrote that funnel.toml no longer defines.
+func TestPlanNamesFormerTables(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "sample", "--users", "50", "--days", "1", "--start", "20210303", "--load", "-q"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "rpt_funnel"`)
+	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+	if r.code != 2 || !strings.Contains(r.stdout, "Tables fgen wrote that funnel.toml no longer defines (fgen leaves them and their rows):\n  ~ rpt_user_trace_data  (drop it when no longer needed: DROP TABLE rpt_user_trace_data;)\n") {
+		t.Errorf("plan: %+v", r)
+	}
+	r = fgen(t, dir, nil, "plan", "--bizdate", "20210303", "--format", "json")
+	if !strings.Contains(r.stdout, `"former_tables": [
+    "rpt_user_trace_data"
+  ]`) {
+		t.Errorf("plan --format json: %s", r.stdout)
+	}
+}

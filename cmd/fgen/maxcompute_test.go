@@ -586,3 +586,17 @@ func TestMaxComputeUnlistedType2Column(t *testing.T) {
 		t.Errorf("plan: %+v", r)
 	}
 }
+
+// On MaxCompute too, plan names the tables fgen wrote that funnel.toml no
+// longer defines, from its bookkeeping.
+func TestMaxComputePlanNamesFormerTables(t *testing.T) {
+	dir, _, env := mcProject(t)
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "rpt_funnel"`)
+	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	if r.code != 2 || !strings.Contains(r.stdout, "  ~ rpt_user_trace_data  (drop it when no longer needed: DROP TABLE rpt_user_trace_data;)\n") || strings.Contains(r.stdout, "~ dw_user_trace_data") {
+		t.Errorf("plan: %+v", r)
+	}
+}

@@ -360,6 +360,30 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]
 	return out, rows.Err()
 }
 
+// JobTables returns the tables that exist and that fgen's jobs wrote
+// partitions of, from fgen_partitions.
+func (d *DB) JobTables(ctx context.Context) ([]string, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT p.table_name FROM fgen_partitions p
+JOIN duckdb_tables() t ON t.table_name = p.table_name AND t.database_name = current_database() AND t.schema_name = 'main'
+WHERE p.fingerprint IS NOT NULL`)
+	if d.missingTable(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	err = eachRow(rows, func() error {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		out = append(out, name)
+		return nil
+	})
+	return out, err
+}
+
 // Describe returns a table's columns. DuckDB has no partitions: the
 // partition columns are plain columns, reported among Columns and marked
 // Partition.

@@ -171,6 +171,33 @@ func (w *Warehouse) readRecords(ctx context.Context, table, from, to string) (ma
 	return books, nil
 }
 
+// JobTables returns the tables that exist and that fgen apply wrote
+// partitions of, from BooksTable.
+func (w *Warehouse) JobTables(ctx context.Context) ([]string, error) {
+	if _, err := w.c.Table(ctx, BooksTable); errors.Is(err, ErrTableNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name FROM `%s`;", BooksTable), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", BooksTable, err)
+	}
+	var out []string
+	for _, row := range rows[min(1, len(rows)):] {
+		if len(row) != 1 {
+			continue
+		}
+		if _, err := w.c.Table(ctx, row[0]); errors.Is(err, ErrTableNotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, row[0])
+	}
+	return out, nil
+}
+
 // keepRecord notes in BooksTable that a node job wrote its partition, with
 // the partition's last-modified time now. Creating the table once.
 func (w *Warehouse) keepRecord(ctx context.Context, job *warehouse.Job, spec string) error {

@@ -737,7 +737,7 @@ func (s *Server) insertValues(p *parser, t *table) error {
 // displayed output at 10,000 rows.
 const ResultLimit = 10000
 
-// query answers "SELECT c, ... FROM t [WHERE c = 'v' [AND d >= 'w' ...]];"
+// query answers "SELECT [DISTINCT] c, ... FROM t [WHERE c = 'v' [AND d >= 'w' ...]];"
 // (=, <, <=, >, >= compare strings)
 // over the rows stored by INSERT ... VALUES (or AddRows), as MaxCompute's
 // CSV result: a header, then a line per row, NULL as \N, at most
@@ -752,6 +752,7 @@ func (s *Server) query(sql string) (result string, ok bool, err error) {
 	if !p.accept("select") {
 		return "", false, nil
 	}
+	distinct := p.accept("distinct")
 	var cols []token
 	for {
 		c, err := p.ident()
@@ -836,6 +837,7 @@ func (s *Server) query(sql string) (result string, ok bool, err error) {
 	}
 	b.WriteByte('\n')
 	n := 0
+	seen := map[string]bool{} // the lines of a SELECT DISTINCT
 rows:
 	for _, row := range t.rows {
 		for _, c := range where {
@@ -847,21 +849,28 @@ rows:
 				continue rows
 			}
 		}
-		if n++; n > ResultLimit {
-			break
-		}
+		var line strings.Builder
 		for j, c := range cols {
 			i, _ := idx(c)
 			if j > 0 {
-				b.WriteByte(',')
+				line.WriteByte(',')
 			}
 			if row[i] == nil {
-				b.WriteString(`\N`)
+				line.WriteString(`\N`)
 			} else {
-				b.WriteString(*row[i])
+				line.WriteString(*row[i])
 			}
 		}
-		b.WriteByte('\n')
+		if distinct {
+			if seen[line.String()] {
+				continue
+			}
+			seen[line.String()] = true
+		}
+		if n++; n > ResultLimit {
+			break
+		}
+		b.WriteString(line.String() + "\n")
 	}
 	return b.String(), true, nil
 }

@@ -33,6 +33,12 @@ func WriteText(w io.Writer, p *Plan) {
 			fmt.Fprintf(w, "        note: %s\n", n)
 		}
 	}
+	if len(p.Former) > 0 {
+		fmt.Fprintf(w, "\nTables fgen wrote that funnel.toml no longer defines (fgen leaves them and their rows):\n")
+		for _, t := range p.Former {
+			fmt.Fprintf(w, "  ~ %s  (drop it when no longer needed: DROP TABLE %s;)\n", t, t)
+		}
+	}
 	if len(p.Days) > 0 {
 		fmt.Fprintf(w, "\nJobs:\n")
 		for _, d := range p.Days {
@@ -148,6 +154,9 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 			details += fmt.Sprintf("**%s**: %s (fix: %s)", pr.Code, pr.Message, pr.Fix)
 		}
 		fmt.Fprintf(w, "| %s | %s | `%s` | %s | %s |\n", strings.TrimSpace(symbols[t.Action]), t.Layer, t.Table, t.Action, mdCell(details))
+	}
+	if len(p.Former) > 0 {
+		fmt.Fprintf(w, "\nTables fgen wrote that funnel.toml no longer defines, which fgen leaves with their rows: `%s`.\n", strings.Join(p.Former, "`, `"))
 	}
 	for _, t := range p.Tables {
 		if t.SQL == "" {
@@ -306,8 +315,9 @@ func (p *Plan) JSON() any {
 		Blocked    bool          `json:"blocked"`
 		ReadBytes  int64         `json:"read_bytes"`
 		Tables     []TableChange `json:"tables"`
+		Former     []string      `json:"former_tables"`
 		Days       []day         `json:"days"`
-	}{p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), p.Tables, []day{}}
+	}{p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), p.Tables, nonNil(p.Former), []day{}}
 	for _, d := range p.Days {
 		jd := day{Day: d.Day, Pending: d.Pending(), UpstreamReady: d.UpstreamReady, Missing: nonNil(d.Missing), Warnings: nonNil(d.Warnings), Jobs: []job{}}
 		for _, j := range d.Jobs {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
@@ -118,6 +119,10 @@ type Plan struct {
 	Caps   warehouse.Capabilities
 	Tables []TableChange
 	Days   []Day
+	// Former are the tables fgen's jobs wrote that funnel.toml no longer
+	// defines (a funnel renamed or removed, its report table renamed):
+	// fgen leaves them and their rows, and says so.
+	Former []string
 }
 
 // HasChanges reports whether applying would change any table or run any
@@ -232,6 +237,18 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 			return nil, err
 		}
 		p.Tables = append(p.Tables, tc)
+	}
+	if jt, ok := w.(warehouse.JobTables); ok {
+		tables, err := jt.JobTables(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("tables fgen wrote: %w", err)
+		}
+		for _, name := range tables {
+			if _, ok := in.Project.Table(name); !ok {
+				p.Former = append(p.Former, name)
+			}
+		}
+		slices.Sort(p.Former)
 	}
 	if len(in.Days) > 0 {
 		dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: p, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}, ods: ods}

@@ -299,6 +299,15 @@ type PartitionWriters interface {
 	PartitionWriters(ctx context.Context, tables []string) (map[string]Writers, error)
 }
 
+// A JobTables is a Warehouse that knows, from fgen's notes, the tables
+// fgen's jobs wrote partitions of: the plan names those funnel.toml no
+// longer defines.
+type JobTables interface {
+	// JobTables returns the tables that exist and that a job of fgen's
+	// wrote partitions of, in any order.
+	JobTables(ctx context.Context) ([]string, error)
+}
+
 // Writers counts a table's partitions by what wrote them: loads (raw rows)
 // and jobs (derived rows).
 type Writers struct{ Loaded, Jobs int }
