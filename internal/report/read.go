@@ -45,6 +45,7 @@ func newReport(f *models.Funnel) *Report {
 		r.Window = f.Window.Text
 		r.DayBoundary = f.DayBoundary
 		r.StepTimes = f.Long() || f.Report.StepMedianSecondsColumn != "" || f.Report.StepAvgSecondsColumn != ""
+		r.NoTimes = !f.Long() && f.Report.MedianSecondsColumn == "" && f.Report.AvgSecondsColumn == ""
 		for _, p := range f.Percentiles() {
 			r.Percentiles = append(r.Percentiles, PercentileLabel(p))
 		}

@@ -42,7 +42,11 @@ type Report struct {
 	// which index Row.Histogram's and StepHistogram's, and BucketEdges their lower edges in
 	// seconds (the first 0; a bucket holds the times from its edge to the next one's, the
 	// last has no upper edge).
-	StepTimes   bool
+	StepTimes bool
+	// NoTimes: the report table has no median or average time from the
+	// entry (an ordered funnel without median_seconds_column and
+	// avg_seconds_column); the table format leaves those columns out.
+	NoTimes     bool
 	Percentiles []string
 	Buckets     []string
 	BucketEdges []float64

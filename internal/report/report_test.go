@@ -1297,3 +1297,14 @@ func TestTableQuotesControlCharacters(t *testing.T) {
 		t.Errorf("table:\n%s", table)
 	}
 }
+
+// An ordered funnel whose report table has no time columns shows none in
+// the table format, rather than columns of "—".
+func TestTableWithoutTimes(t *testing.T) {
+	r := &Report{Funnel: "f", Mode: "ordered", Window: "1h", Stages: stages3, TotalMarker: "all", NoTimes: true,
+		Rows: []Row{row("20210303", nil, 10, 5, 1), row("20210304", nil, 8, 4, 2)}}
+	table := string(render(t, r, FormatTable))
+	if strings.Contains(table, "median") || strings.Contains(table, "avg time") || !strings.Contains(table, "  stage     count    step  overall\n") {
+		t.Errorf("table:\n%s", table)
+	}
+}

@@ -88,11 +88,11 @@ type rowCells struct{ stages, dist [][]string }
 
 func newTableWriter(b *bytes.Buffer, r *Report) *tableWriter {
 	w := &tableWriter{b: b, r: r, header: []string{"stage", "count", "step", "overall"}}
-	if r.ordered() {
+	if r.ordered() && !r.NoTimes {
 		w.header = append(w.header, "median time", "avg time")
-		if r.StepTimes {
-			w.header = append(w.header, "step median", "step avg")
-		}
+	}
+	if r.ordered() && r.StepTimes {
+		w.header = append(w.header, "step median", "step avg")
 	}
 	w.widths = make([]int, len(w.header))
 	widen(w.widths, w.header)
@@ -115,11 +115,11 @@ func widen(ws []int, c []string) {
 func (w *tableWriter) rowCells(row *Row) rowCells {
 	r := w.r
 	var times [][]string
-	if r.ordered() {
+	if r.ordered() && !r.NoTimes {
 		times = [][]string{w.seconds(row.MedianSeconds), w.seconds(row.AvgSeconds)}
-		if r.StepTimes {
-			times = append(times, w.seconds(row.StepMedianSeconds), w.seconds(row.StepAvgSeconds))
-		}
+	}
+	if r.ordered() && r.StepTimes {
+		times = append(times, w.seconds(row.StepMedianSeconds), w.seconds(row.StepAvgSeconds))
 	}
 	c := rowCells{stages: w.stageLines(row.Counts, row.StepRates, row.OverallRates, times)}
 	if r.distributions() {
@@ -134,11 +134,11 @@ func (w *tableWriter) rowCells(row *Row) rowCells {
 func (w *tableWriter) sumCells(whole *sum) rowCells {
 	r := w.r
 	var times [][]string
-	if r.ordered() {
+	if r.ordered() && !r.NoTimes {
 		times = [][]string{w.ranges(whole.MedianLo, whole.MedianHi), w.seconds(whole.AvgSeconds)}
-		if r.StepTimes {
-			times = append(times, w.ranges(whole.StepMedianLo, whole.StepMedianHi), w.seconds(whole.StepAvgSeconds))
-		}
+	}
+	if r.ordered() && r.StepTimes {
+		times = append(times, w.ranges(whole.StepMedianLo, whole.StepMedianHi), w.seconds(whole.StepAvgSeconds))
 	}
 	c := rowCells{stages: w.stageLines(whole.Counts, whole.StepRates, whole.OverallRates, times)}
 	if r.distributions() {
@@ -301,7 +301,7 @@ func (w *tableWriter) sum(days []day, whole *sum, c rowCells) {
 	text := r.countsText(whole.Rows)
 	if r.distributions() && len(r.Percentiles) > 0 {
 		text += " Medians and percentiles cannot be added up: the range's lies between the smallest and the largest daily value shown; the average is over all users who reached the stage."
-	} else if r.ordered() {
+	} else if r.ordered() && (!r.NoTimes || r.StepTimes) {
 		text += " Medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage."
 	}
 	if r.distributions() && len(r.Buckets) > 0 {
