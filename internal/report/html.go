@@ -352,7 +352,7 @@ func metricHead(r *Report) []cell {
 	if n > 2 {
 		h = append(h, cell{Text: "overall", Num: true, Title: r.Stages[n-1] + " / " + r.Stages[0]})
 	}
-	if r.ordered() && n > 1 {
+	if r.times() && n > 1 {
 		h = append(h, cell{Text: "median to " + r.Stages[n-1], Num: true}, cell{Text: "avg to " + r.Stages[n-1], Num: true})
 	}
 	return h
@@ -371,7 +371,7 @@ func metricCells(r *Report, counts []int64, step, overall []*float64, t timing) 
 	if n > 2 {
 		add(formatPercent(overall[n-1]))
 	}
-	if r.ordered() && n > 1 {
+	if r.times() && n > 1 {
 		add(orUndefined(t.median))
 		add(orUndefined(t.avg))
 	}
@@ -409,7 +409,7 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 		v.Tiles = append(v.Tiles,
 			tile{Label: r.Stages[last], Value: formatCount(s.Counts[last]), Sub: unit},
 			tile{Label: "conversion", Value: formatPercent(s.OverallRates[last]), Sub: r.Stages[last] + " / " + r.Stages[0], Muted: s.OverallRates[last] == nil})
-		if r.ordered() {
+		if r.times() {
 			t := timingOfSum(s)
 			sub := "to " + r.Stages[last]
 			if s.Rows > 1 && strings.Contains(t.median, "–") {
@@ -442,7 +442,7 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 			if k > 1 {
 				b.Share = formatPercent(s.OverallRates[k]) + " of " + r.Stages[0]
 			}
-			if r.ordered() && s.AvgSeconds != nil {
+			if r.times() && s.AvgSeconds != nil {
 				b.Timing = "median " + medianText(s.MedianLo, s.MedianHi, k) + " · avg " + formatSeconds(s.AvgSeconds[k])
 			}
 		}
@@ -450,10 +450,10 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 	}
 	if s.Rows > 1 {
 		v.Notes = append(v.Notes, r.countsText(s.Rows))
-		if r.ordered() {
+		if r.times() {
 			v.Notes = append(v.Notes, "Times run from the entry to the stage. Daily medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage.")
 		}
-	} else if r.ordered() {
+	} else if r.times() {
 		v.Notes = append(v.Notes, "Times run from the entry to the stage, among the users who reached it.")
 	}
 	return v

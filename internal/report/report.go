@@ -341,6 +341,10 @@ func Rates(counts []int64) (step, overall []*float64) {
 
 func (r *Report) ordered() bool { return r.Mode == "ordered" }
 
+// times reports whether the report has the median and average times from
+// the entry: an ordered funnel's, unless NoTimes.
+func (r *Report) times() bool { return r.ordered() && !r.NoTimes }
+
 // distributions reports whether the report has percentiles or a histogram of the times to
 // convert.
 func (r *Report) distributions() bool {

@@ -1299,12 +1299,15 @@ func TestTableQuotesControlCharacters(t *testing.T) {
 }
 
 // An ordered funnel whose report table has no time columns shows none in
-// the table format, rather than columns of "—".
+// the table format and the HTML page, rather than columns of "—".
 func TestTableWithoutTimes(t *testing.T) {
 	r := &Report{Funnel: "f", Mode: "ordered", Window: "1h", Stages: stages3, TotalMarker: "all", NoTimes: true,
 		Rows: []Row{row("20210303", nil, 10, 5, 1), row("20210304", nil, 8, 4, 2)}}
 	table := string(render(t, r, FormatTable))
 	if strings.Contains(table, "median") || strings.Contains(table, "avg time") || !strings.Contains(table, "  stage     count    step  overall\n") {
 		t.Errorf("table:\n%s", table)
+	}
+	if page := string(render(t, r, FormatHTML)); strings.Contains(page, "median") || strings.Contains(page, "average time") {
+		t.Error("the HTML page shows times the report table does not have")
 	}
 }

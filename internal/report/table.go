@@ -88,7 +88,7 @@ type rowCells struct{ stages, dist [][]string }
 
 func newTableWriter(b *bytes.Buffer, r *Report) *tableWriter {
 	w := &tableWriter{b: b, r: r, header: []string{"stage", "count", "step", "overall"}}
-	if r.ordered() && !r.NoTimes {
+	if r.times() {
 		w.header = append(w.header, "median time", "avg time")
 	}
 	if r.ordered() && r.StepTimes {
@@ -115,7 +115,7 @@ func widen(ws []int, c []string) {
 func (w *tableWriter) rowCells(row *Row) rowCells {
 	r := w.r
 	var times [][]string
-	if r.ordered() && !r.NoTimes {
+	if r.times() {
 		times = [][]string{w.seconds(row.MedianSeconds), w.seconds(row.AvgSeconds)}
 	}
 	if r.ordered() && r.StepTimes {
@@ -134,7 +134,7 @@ func (w *tableWriter) rowCells(row *Row) rowCells {
 func (w *tableWriter) sumCells(whole *sum) rowCells {
 	r := w.r
 	var times [][]string
-	if r.ordered() && !r.NoTimes {
+	if r.times() {
 		times = [][]string{w.ranges(whole.MedianLo, whole.MedianHi), w.seconds(whole.AvgSeconds)}
 	}
 	if r.ordered() && r.StepTimes {
