@@ -948,7 +948,8 @@ func TestInitQuietAndAtomic(t *testing.T) {
 }
 
 // A report table renamed in funnel.toml leaves the old one, with its rows:
-// plan names it, as a table fgen wrote that funnel.toml no longer defines.
+// plan names it, as a table the project's jobs wrote that funnel.toml no
+// longer defines.
 func TestPlanNamesFormerTables(t *testing.T) {
 	dir := project(t)
 	if r := fgen(t, dir, nil, "sample", "--users", "50", "--days", "1", "--start", "20210303", "--load", "-q"); r.code != 0 {
@@ -967,5 +968,10 @@ func TestPlanNamesFormerTables(t *testing.T) {
     "rpt_user_trace_data"
   ]`) {
 		t.Errorf("plan --format json: %s", r.stdout)
+	}
+	// Another fgen project on the same warehouse file has no former tables.
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `name = "user_trace"`+"\n", `name = "other_team"`+"\n")
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); strings.Contains(r.stdout, "no longer defines") {
+		t.Errorf("plan of another project: %+v", r)
 	}
 }

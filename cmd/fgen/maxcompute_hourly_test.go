@@ -120,7 +120,7 @@ func TestMaxComputeHourly(t *testing.T) {
 	var filler [][]*string
 	for _, table := range []string{"dw_events", "rpt_daily_events", "rpt_hourly_ordered", "rpt_hourly_users"} {
 		for i := range odpstest.ResultLimit {
-			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("2019%04d/00", i)), cell("f"), cell("1")})
+			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("2019%04d/00", i)), cell("f"), cell("1"), cell("shop")})
 		}
 	}
 	srv.AddRows(maxcompute.BooksTable, filler...)

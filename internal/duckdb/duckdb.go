@@ -128,14 +128,15 @@ func Open(opts Options) (*DB, error) {
 // would each commit.
 func (d *DB) keepBooks() error {
 	var current int
-	err := d.db.QueryRow(`SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint')`).Scan(&current)
-	if err == nil && current == 2 {
+	err := d.db.QueryRow(`SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint', 'project')`).Scan(&current)
+	if err == nil && current == 3 {
 		return nil
 	}
 	for _, stmt := range []string{
 		`CREATE TABLE IF NOT EXISTS fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value))`,
 		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS written_at TIMESTAMP`,
 		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS fingerprint VARCHAR`,
+		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS project VARCHAR`,
 	} {
 		if _, err := d.db.Exec(stmt); err != nil {
 			return err
@@ -204,7 +205,7 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 		}
 	}
 	if job.Kind == "node" && job.Day != "" {
-		if err := markNode(ctx, s, job.Name, job.Written().Value(), job.Fingerprint); err != nil {
+		if err := markNode(ctx, s, job.Name, job.Written().Value(), job.Fingerprint, job.Project); err != nil {
 			return abort(ctx, s, err)
 		}
 	}
@@ -269,14 +270,15 @@ func cleanError(err error) error {
 	return errors.New(strings.TrimSpace(msg))
 }
 
-// markNode notes in fgen_partitions that a node wrote the partition value of
-// table, now, with SQL of the given fingerprint.
-func markNode(ctx context.Context, s session, table, value, fingerprint string) error {
-	return markPartitions(ctx, s, table, []string{value}, fingerprint)
+// markNode notes in fgen_partitions that a node of project wrote the
+// partition value of table, now, with SQL of the given fingerprint.
+func markNode(ctx context.Context, s session, table, value, fingerprint, project string) error {
+	return markPartitions(ctx, s, table, []string{value}, fingerprint, project)
 }
 
 // markPartitions notes in fgen_partitions that fgen wrote the partitions
-// values of table, now, with SQL of the given fingerprint ("" for a load):
+// values of table, now, with SQL of the given fingerprint ("" for a load),
+// for project ("" for none):
 // one UPDATE of the noted ones, then one INSERT of the others, so that a
 // day's 24 hours cost two statements, not 48. The single INSERT ... ON
 // CONFLICT DO UPDATE took about twice as long in an ad-hoc benchmark (4.6
@@ -285,35 +287,38 @@ func markNode(ctx context.Context, s session, table, value, fingerprint string) 
 // in this function only, in the job's transaction), so when the UPDATE
 // changed as many rows as there are values, every one was noted. A value
 // given twice is noted once.
-func markPartitions(ctx context.Context, s session, table string, values []string, fingerprint string) error {
+func markPartitions(ctx context.Context, s session, table string, values []string, fingerprint, project string) error {
 	if len(values) == 0 {
 		return nil
 	}
 	values = slices.Compact(slices.Sorted(slices.Values(values)))
 	lit := generator.DuckDB.QuoteString
-	fp, table := "NULL", lit(table)
+	fp, proj, table := "NULL", "NULL", lit(table)
 	if fingerprint != "" {
 		fp = lit(fingerprint)
+	}
+	if project != "" {
+		proj = lit(project)
 	}
 	in := make([]string, len(values))
 	for i, v := range values {
 		in[i] = lit(v)
 	}
-	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s WHERE table_name = %s AND value IN (%s)`, fp, table, strings.Join(in, ", ")))
+	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, table, strings.Join(in, ", ")))
 	if err != nil || n >= int64(len(values)) {
 		return err
 	}
 	if n == 0 {
 		rows := make([]string, len(values))
 		for i, v := range in {
-			rows[i] = fmt.Sprintf("(%s, %s, now(), %s)", table, v, fp)
+			rows[i] = fmt.Sprintf("(%s, %s, now(), %s, %s)", table, v, fp, proj)
 		}
-		_, err = s.exec(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint) VALUES `+strings.Join(rows, ", "))
+		_, err = s.exec(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project) VALUES `+strings.Join(rows, ", "))
 		return err
 	}
-	_, err = s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint)
-SELECT %s, v, now(), %s FROM (VALUES (%s)) AS new(v)
-WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, strings.Join(in, "), ("), table))
+	_, err = s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project)
+SELECT %s, v, now(), %s, %s FROM (VALUES (%s)) AS new(v)
+WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, proj, strings.Join(in, "), ("), table))
 	return err
 }
 
@@ -360,12 +365,12 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]
 	return out, rows.Err()
 }
 
-// JobTables returns the tables that exist and that fgen's jobs wrote
+// JobTables returns the tables that exist and that project's jobs wrote
 // partitions of, from fgen_partitions.
-func (d *DB) JobTables(ctx context.Context) ([]string, error) {
+func (d *DB) JobTables(ctx context.Context, project string) ([]string, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT p.table_name FROM fgen_partitions p
 JOIN duckdb_tables() t ON t.table_name = p.table_name AND t.database_name = current_database() AND t.schema_name = 'main'
-WHERE p.fingerprint IS NOT NULL`)
+WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project)
 	if d.missingTable(err) {
 		return nil, nil
 	}
@@ -768,7 +773,7 @@ func (t *Tx) DeletePartitions(ctx context.Context, table, column string, days []
 // MarkPartitions notes days as partitions of table that fgen wrote (see
 // Partition).
 func (t *Tx) MarkPartitions(ctx context.Context, table string, days []string) error {
-	if err := markPartitions(ctx, t.session, table, days, ""); err != nil {
+	if err := markPartitions(ctx, t.session, table, days, "", ""); err != nil {
 		return txError(ctx, err)
 	}
 	return nil

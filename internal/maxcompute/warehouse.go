@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -171,15 +172,20 @@ func (w *Warehouse) readRecords(ctx context.Context, table, from, to string) (ma
 	return books, nil
 }
 
-// JobTables returns the tables that exist and that fgen apply wrote
-// partitions of, from BooksTable.
-func (w *Warehouse) JobTables(ctx context.Context) ([]string, error) {
-	if _, err := w.c.Table(ctx, BooksTable); errors.Is(err, ErrTableNotFound) {
+// JobTables returns the tables that exist and that project's jobs wrote
+// partitions of, from BooksTable: none when its records do not say the
+// project (they were written before fgen noted it).
+func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, error) {
+	books, err := w.c.Table(ctx, BooksTable)
+	if errors.Is(err, ErrTableNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name FROM `%s`;", BooksTable), nil)
+	if !slices.ContainsFunc(books.Columns, func(c Column) bool { return c.Name == "project" }) {
+		return nil, nil
+	}
+	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name FROM `%s` WHERE project = %s;", BooksTable, quote(project)), nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", BooksTable, err)
 	}
@@ -209,15 +215,25 @@ func (w *Warehouse) keepRecord(ctx context.Context, job *warehouse.Job, spec str
 	kept := w.kept
 	w.mu.Unlock()
 	if !kept {
-		if err := w.runStatement(ctx, "CREATE TABLE IF NOT EXISTS `"+BooksTable+"` (table_name STRING, partition_value STRING, fingerprint STRING, modified BIGINT) COMMENT 'fgen: the SQL that last wrote each partition through fgen apply';", nil, nil); err != nil {
+		if err := w.runStatement(ctx, "CREATE TABLE IF NOT EXISTS `"+BooksTable+"` (table_name STRING, partition_value STRING, fingerprint STRING, modified BIGINT, project STRING) COMMENT 'fgen: the SQL that last wrote each partition through fgen apply';", nil, nil); err != nil {
 			return err
+		}
+		// A table of an fgen that did not note the project gets the column.
+		books, err := w.c.Table(ctx, BooksTable)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(books.Columns, func(c Column) bool { return c.Name == "project" }) {
+			if err := w.runStatement(ctx, "ALTER TABLE `"+BooksTable+"` ADD COLUMNS (project STRING);", nil, nil); err != nil {
+				return err
+			}
 		}
 		w.mu.Lock()
 		w.kept = true
 		w.mu.Unlock()
 	}
-	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %s, %d);",
-		BooksTable, quote(job.Name), quote(job.Written().Value()), quote(job.Fingerprint), p.Modified.Unix()), nil, nil)
+	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %s, %d, %s);",
+		BooksTable, quote(job.Name), quote(job.Written().Value()), quote(job.Fingerprint), p.Modified.Unix(), quote(job.Project)), nil, nil)
 }
 
 // sqlSpec writes a partition spec as SQL and the client take it:

@@ -620,6 +620,12 @@ func (s *Server) alterTable(p *parser) error {
 	if err := validateSpec(spec); err != nil {
 		return semanticErr(at, "%v", err)
 	}
+	for i, row := range t.rows { // the rows of new columns are NULL
+		for len(row) < len(spec.Columns) {
+			row = append(row, nil)
+		}
+		t.rows[i] = row
+	}
 	t.spec, t.lastDDL = spec, time.Now()
 	return nil
 }

@@ -222,6 +222,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, inRan
 		return nil, fmt.Errorf("node %s: %w", n.Name, err)
 	}
 	j := &Job{Job: scriptJob(n.Name, "node", script)}
+	j.Project = dp.in.Config.Project.Name
 	out, _ := proj.Table(n.Name)
 	j.Day, j.Fingerprint, j.Partition = day, fingerprint(n), out.Partition
 	if n.Hourly {

@@ -239,7 +239,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		p.Tables = append(p.Tables, tc)
 	}
 	if jt, ok := w.(warehouse.JobTables); ok {
-		tables, err := jt.JobTables(ctx)
+		tables, err := jt.JobTables(ctx, in.Config.Project.Name)
 		if err != nil {
 			return nil, fmt.Errorf("tables fgen wrote: %w", err)
 		}

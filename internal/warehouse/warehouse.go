@@ -64,6 +64,9 @@ type Job struct {
 	Name       string // the node or table, e.g. dw_user_trace_data
 	Kind       string // "ddl", "alter" or "node"
 	Day        string // business date for nodes, empty for DDL
+	// Project is the fgen project (funnel.toml's [project] name) a node
+	// job writes for, noted with its partition (JobTables).
+	Project string
 	Settings   []Setting
 	Statements []string // with the business date in place
 	// Needs names jobs (JobKey: "name@day") that must succeed before this one runs.
@@ -300,12 +303,13 @@ type PartitionWriters interface {
 }
 
 // A JobTables is a Warehouse that knows, from fgen's notes, the tables
-// fgen's jobs wrote partitions of: the plan names those funnel.toml no
-// longer defines.
+// the jobs of an fgen project (Job.Project) wrote partitions of: the plan
+// names those funnel.toml no longer defines.
 type JobTables interface {
-	// JobTables returns the tables that exist and that a job of fgen's
-	// wrote partitions of, in any order.
-	JobTables(ctx context.Context) ([]string, error)
+	// JobTables returns the tables that exist and that a job of project
+	// wrote partitions of, in any order; none for notes of no project
+	// (written before fgen noted it).
+	JobTables(ctx context.Context, project string) ([]string, error)
 }
 
 // Writers counts a table's partitions by what wrote them: loads (raw rows)
