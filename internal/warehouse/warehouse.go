@@ -61,12 +61,12 @@ func Settings[S ~struct{ Key, Value string }](in []S) []Setting {
 // change, or a node for a day. Its statements run in order, each complete
 // and ending with ';'.
 type Job struct {
-	Name       string // the node or table, e.g. dw_user_trace_data
-	Kind       string // "ddl", "alter" or "node"
-	Day        string // business date for nodes, empty for DDL
+	Name string // the node or table, e.g. dw_user_trace_data
+	Kind string // "ddl", "alter" or "node"
+	Day  string // business date for nodes, empty for DDL
 	// Project is the fgen project (funnel.toml's [project] name) a node
 	// job writes for, noted with its partition (JobTables).
-	Project string
+	Project    string
 	Settings   []Setting
 	Statements []string // with the business date in place
 	// Needs names jobs (JobKey: "name@day") that must succeed before this one runs.
