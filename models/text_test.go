@@ -225,6 +225,8 @@ func TestDurationRanges(t *testing.T) {
 			`funnel.toml:84:10: funnels[0].window: window "1h500ms" is not a whole number of seconds`},
 		{"window not a duration", "mode = \"events\"\nuser", ordered("1w"),
 			`funnel.toml:84:10: funnels[0].window: invalid duration "1w"; units are ms, s, m, h and d`},
+		{"cross_midnight window over a day", "mode = \"events\"\nuser", strings.Replace(ordered("25h"), "\nuser", "\nday_boundary = \"cross_midnight\"\nuser", 1),
+			`funnel.toml:84:1: funnels[0].window: window "25h" is longer than a day, and day_boundary = "cross_midnight" follows users into the next day only: steps after it would be lost; use a window of at most 24h`},
 	})
 	src := edit(t, shipped(t), "mode = \"events\"\nuser", ordered("31d"))
 	if _, err := Parse("funnel.toml", []byte(src+prod+"timeout = \"7d\"\npoll_interval = \"100ms\"\nhttp_timeout = \"1h\"\n")); err != nil {
