@@ -607,3 +607,27 @@ func TestMaxComputePlanNamesFormerTables(t *testing.T) {
 		t.Errorf("plan of another project: %+v", r)
 	}
 }
+
+// The last month of the calendar: the records of 99991215 on, read when a
+// table's are too many to read whole, end with the calendar, and plan still
+// finds the day's SQL, and so a change of it.
+func TestMaxComputeRecordsAtTheEndOfTime(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	srv.AddPartition("ods_user_trace_data", "dt='99991215'")
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "99991215", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	cell := func(s string) *string { return &s }
+	var filler [][]*string
+	for i := range odpstest.ResultLimit {
+		for _, table := range []string{"dw_user_trace_data", "rpt_user_trace_data"} {
+			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("1%07d", i)), cell("f"), cell("1"), cell("user_trace")})
+		}
+	}
+	srv.AddRows(maxcompute.BooksTable, filler...)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `description = "browse -> click -> purchase, events per day"`, `description = "the article's funnel"`)
+	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "99991215", "--format", "json")
+	if r.code != 2 || !strings.Contains(r.stdout, `"why": "sql_changed"`) {
+		t.Errorf("plan after a change of the RPT SQL: %+v", r)
+	}
+}

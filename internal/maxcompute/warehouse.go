@@ -114,9 +114,12 @@ func (w *Warehouse) record(ctx context.Context, table, value string) (record, bo
 				if aerr != nil {
 					return record{}, false, aerr
 				}
+				if len(end) != len(day) { // past 99991231: what sorts after its values
+					end = "99991232"
+				}
 				books, err = w.readRecords(ctx, table, day, end)
 				if !errors.Is(err, warehouse.ErrTruncated) {
-					for d := day; d < end; d = bizdate.Next(d) {
+					for d := day; d < end && len(d) == len(day); d = bizdate.Next(d) {
 						if _, done := w.books[table+"\x00"+d]; !done && err == nil {
 							w.books[table+"\x00"+d] = books
 						}
