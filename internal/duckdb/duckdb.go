@@ -366,8 +366,17 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]
 }
 
 // JobTables returns the tables that exist and that project's jobs wrote
-// partitions of, from fgen_partitions.
+// partitions of, from fgen_partitions: none from a database whose notes do
+// not say the project yet (it gets the column when fgen next opens it to
+// write).
 func (d *DB) JobTables(ctx context.Context, project string) ([]string, error) {
+	var noted bool
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('fgen_partitions') WHERE name = 'project'`).Scan(&noted); err != nil && !d.missingTable(err) {
+		return nil, err
+	}
+	if !noted {
+		return nil, nil
+	}
 	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT p.table_name FROM fgen_partitions p
 JOIN duckdb_tables() t ON t.table_name = p.table_name AND t.database_name = current_database() AND t.schema_name = 'main'
 WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project)
