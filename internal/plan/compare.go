@@ -368,13 +368,12 @@ func reportProblems(proj *generator.Project, td tableDiff, f *models.Funnel) []P
 			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
 			Fix:     fmt.Sprintf("keep the funnel's breakdowns and stages as they were in funnel.toml (the report's columns follow them, and INSERT OVERWRITE maps columns by position), %s", recreate)})
 	default:
-		var names []string
+		var moves []string
 		for _, m := range td.moved {
-			names = append(names, m.col.Name)
+			moves = append(moves, fmt.Sprintf("%s %d→%d", m.col.Name, m.live, m.want))
 		}
-		first, last := td.moved[0], td.moved[len(td.moved)-1]
 		out = append(out, Problem{Code: CodeColumnReordered,
-			Message: fmt.Sprintf("%d columns are at other positions live than in funnel.toml: %s (%d..%d live, %d..%d in funnel.toml)", len(names), strings.Join(names, ", "), first.live, last.live, first.want, last.want),
+			Message: fmt.Sprintf("%d columns are at other positions live than in funnel.toml (live→funnel.toml): %s", len(moves), strings.Join(moves, ", ")),
 			Fix:     fmt.Sprintf("keep the funnel's breakdowns and stages as they were in funnel.toml (the report's columns follow them, and INSERT OVERWRITE maps columns by position), %s", recreate)})
 	}
 	for _, r := range td.retyped {
