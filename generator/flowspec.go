@@ -102,6 +102,11 @@ func FlowSpecPath(cfg *models.Config) string {
 // workflow definition.
 func DataWorksFiles(cfg *models.Config, p *Project) ([]File, error) {
 	for _, n := range p.Nodes {
+		if len(n.SQL) > MaxNodeBytes {
+			// Not the templates' doing: the node holds what funnel.toml
+			// lists (a stage's event values are written in its SQL).
+			return nil, tooLarge(cfg, n)
+		}
 		if err := CheckNode(n.Name, n.SQL); err != nil {
 			return nil, fmt.Errorf("generated node breaks a DataWorks rule (a bug in fgen's templates): %w", err)
 		}
@@ -266,4 +271,22 @@ func nodeParams(n Node) []specVariable {
 		})
 	}
 	return params
+}
+
+// tooLarge says that node n is more than DataWorks holds, and what of
+// funnel.toml makes it so, at its place (FILE:LINE:COL: path: message).
+func tooLarge(cfg *models.Config, n Node) error {
+	where, path, what := cfg.File+":1:1", "dw", "the DW node, for all the funnels,"
+	values := 0
+	for i, f := range cfg.Funnels {
+		if f.Name == n.Funnel || n.Layer == LayerDW {
+			values += len(f.StageEvents())
+		}
+		if f.Name == n.Funnel {
+			path = fmt.Sprintf("funnels[%d].stages", i)
+			where, what = fmt.Sprintf("%s:%s", cfg.File, cfg.Pos(path)), "funnel "+f.Name
+		}
+	}
+	return fmt.Errorf("%s: %s: node %s would be %d bytes, more than the %d (128 KB) DataWorks holds in a node: %s lists %d event values in its stages, and each is written in the node's SQL; list fewer (map the many values to a few in the ODS or DW data, and name those)",
+		where, path, n.Name, len(n.SQL), MaxNodeBytes, what, values)
 }

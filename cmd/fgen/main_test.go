@@ -975,3 +975,21 @@ func TestPlanNamesFormerTables(t *testing.T) {
 		t.Errorf("plan of another project: %+v", r)
 	}
 }
+
+// A stage of so many event values that its node is more than DataWorks
+// holds is funnel.toml's to change, and validate says so at the funnel, as
+// generate does.
+func TestNodeTooLargeForDataWorks(t *testing.T) {
+	dir := project(t)
+	var vals []string
+	for i := range 1000 {
+		vals = append(vals, fmt.Sprintf("%q", fmt.Sprintf("page_view_product_detail_%04d", i)))
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `events = ["click"]`, `events = ["click", `+strings.Join(vals, ", ")+`]`)
+	for _, cmd := range []string{"validate", "generate"} {
+		r := fgen(t, dir, nil, cmd)
+		if r.code != 1 || !strings.Contains(r.stderr, ": funnels[0].stages: node rpt_user_trace_data would be ") || !strings.Contains(r.stderr, "funnel user_trace lists 1003 event values in its stages") || strings.Contains(r.stderr, "a bug in fgen") {
+			t.Errorf("%s: %+v", cmd, r)
+		}
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/templates"
 )
 
 func newValidateCmd(g *globalOptions) *cobra.Command {
@@ -22,6 +25,11 @@ Every problem is reported at once as FILE:LINE:COL: path: message.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()
 			if err != nil {
+				return err
+			}
+			// What generate would refuse of it: a node DataWorks cannot
+			// hold, say.
+			if _, err := generator.Render(cfg, templates.FS(), generator.MaxCompute); err != nil {
 				return err
 			}
 			if format == "json" {
