@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,14 +106,14 @@ func Open(opts Options) (*DB, error) {
 	}
 	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
+		return nil, openError(displayPath(opts.Path), err)
 	}
 	db := sql.OpenDB(connector)
 	d := &DB{db: db, connector: connector, readOnly: opts.ReadOnly, path: path}
 	if !opts.ReadOnly {
 		if err := d.keepBooks(); err != nil {
 			d.Close()
-			return nil, fmt.Errorf("open %s: %w", displayPath(opts.Path), err)
+			return nil, openError(displayPath(opts.Path), err)
 		}
 	}
 	return d, nil
@@ -143,6 +144,26 @@ func (d *DB) keepBooks() error {
 		}
 	}
 	return nil
+}
+
+// lockHolder reads the process DuckDB names in its error when another
+// process holds the database file's lock.
+var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.+) \(PID (\d+)\)`)
+
+// openError says why the database at path did not open: when another
+// process holds it (DuckDB lets one process write a file at a time, and a
+// reader waits for no writer), which one, and what to do, rather than
+// the driver's text.
+func openError(path string, err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "Could not set lock on file") {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	holder := "another process"
+	if m := lockHolder.FindStringSubmatch(msg); m != nil {
+		holder = fmt.Sprintf("another process (%s, PID %s)", m[1], m[2])
+	}
+	return fmt.Errorf("open %s: %s is using this warehouse, and DuckDB lets one process use a warehouse file while it writes; wait for it to finish, or stop it, and run this again", path, holder)
 }
 
 func displayPath(p string) string {

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,5 +155,18 @@ func TestJobTablesOfAnOldWarehouse(t *testing.T) {
 	defer db.Close()
 	if got, err := db.JobTables(context.Background(), "p"); err != nil || len(got) != 0 {
 		t.Errorf("JobTables = %v, %v; want none", got, err)
+	}
+}
+
+// Another process's lock on the file says who holds it and what to do,
+// not the driver's text.
+func TestOpenErrorOfALockedFile(t *testing.T) {
+	err := openError(".fgen/local.duckdb", errors.New(`database/sql/driver: could not connect to database: IO Error: Could not set lock on file "/tmp/w/.fgen/local.duckdb": Conflicting lock is held in /usr/local/bin/fgen (PID 22889). See also https://duckdb.org/docs/stable/connect/concurrency`))
+	want := "open .fgen/local.duckdb: another process (/usr/local/bin/fgen, PID 22889) is using this warehouse, and DuckDB lets one process use a warehouse file while it writes; wait for it to finish, or stop it, and run this again"
+	if err.Error() != want {
+		t.Errorf("got  %s\nwant %s", err, want)
+	}
+	if err := openError("w.duckdb", errors.New("IO Error: Cannot open file")); err.Error() != "open w.duckdb: IO Error: Cannot open file" {
+		t.Errorf("other errors: %v", err)
 	}
 }
