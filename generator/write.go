@@ -49,22 +49,35 @@ func Write(dir string, files []File) (res *WriteResult, err error) {
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, err
+		return nil, explain(dir, err)
 	}
 	defer root.Close()
 	unlock, err := lock(root, dir)
 	if err != nil {
-		return nil, err
+		return nil, explain(dir, err)
 	}
 	defer unlock()
 	p, err := planWrite(root, dir, WithManifest(files))
 	if err != nil {
-		return nil, err
+		return nil, explain(dir, err)
 	}
 	if err := p.apply(newTxn(root, dir)); err != nil {
-		return nil, err
+		return nil, explain(dir, err)
 	}
 	return p.res, nil
+}
+
+// explain adds to an error of Write what to do about it, where the
+// system's words do not say: a directory fgen may not write in, and a
+// symbolic link out of dir, which os.Root refuses to follow.
+func explain(dir string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%w; fgen writes in %s: make it writable, or generate into another directory with --dir", err, dir)
+	case strings.Contains(err.Error(), "path escapes from parent"):
+		return fmt.Errorf("%w: a symbolic link there leads out of %s, and fgen writes only inside its output directory; replace the link with a directory of its own", err, dir)
+	}
+	return err
 }
 
 // LockPath is the file, relative to the output directory, that Write

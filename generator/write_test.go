@@ -457,3 +457,20 @@ func TestConcurrentWritesDoNotMix(t *testing.T) {
 		sameTree(t, got, treeOf(projectB()))
 	}
 }
+
+// A directory of out/ that is a symbolic link out of it is refused with
+// what to do, and nothing is written where it leads.
+func TestWriteThroughALinkOut(t *testing.T) {
+	base := t.TempDir()
+	out, elsewhere := filepath.Join(base, "out"), filepath.Join(base, "elsewhere")
+	os.MkdirAll(out, 0o755)
+	os.MkdirAll(elsewhere, 0o755)
+	os.Symlink(elsewhere, filepath.Join(out, "ddl"))
+	_, err := Write(out, projectA())
+	if err == nil || !strings.Contains(err.Error(), "a symbolic link there leads out of "+out+", and fgen writes only inside its output directory") {
+		t.Errorf("Write: %v", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("wrote %v through the link", entries)
+	}
+}
