@@ -156,6 +156,9 @@ var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.+) \(PID (\d+
 // the driver's text.
 func openError(path string, err error) error {
 	msg := err.Error()
+	if strings.Contains(msg, "Permission denied") {
+		return fmt.Errorf("open %s: %w; fgen reads the warehouse file, and to change it writes it and, beside it, its .wal and .tmp: check their permissions and their directory's", path, err)
+	}
 	if !strings.Contains(msg, "Could not set lock on file") {
 		return fmt.Errorf("open %s: %w", path, err)
 	}

@@ -166,6 +166,9 @@ func TestOpenErrorOfALockedFile(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("got  %s\nwant %s", err, want)
 	}
+	if err := openError("w.duckdb", errors.New(`IO Error: Cannot open file "/w/w.duckdb": Permission denied`)); !strings.HasSuffix(err.Error(), "Permission denied; fgen reads the warehouse file, and to change it writes it and, beside it, its .wal and .tmp: check their permissions and their directory's") {
+		t.Errorf("permission denied: %v", err)
+	}
 	if err := openError("w.duckdb", errors.New("IO Error: Cannot open file")); err.Error() != "open w.duckdb: IO Error: Cannot open file" {
 		t.Errorf("other errors: %v", err)
 	}
