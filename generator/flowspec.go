@@ -274,19 +274,20 @@ func nodeParams(n Node) []specVariable {
 }
 
 // tooLarge says that node n is more than DataWorks holds, and what of
-// funnel.toml makes it so, at its place (FILE:LINE:COL: path: message).
+// funnel.toml makes it so, at its place: a models.Diagnostics, as
+// validate reports the config's problems.
 func tooLarge(cfg *models.Config, n Node) error {
-	where, path, what := cfg.File+":1:1", "dw", "the DW node, for all the funnels,"
+	path, what := "dw", "the DW node, for all the funnels,"
 	values := 0
 	for i, f := range cfg.Funnels {
 		if f.Name == n.Funnel || n.Layer == LayerDW {
 			values += len(f.StageEvents())
 		}
 		if f.Name == n.Funnel {
-			path = fmt.Sprintf("funnels[%d].stages", i)
-			where, what = fmt.Sprintf("%s:%s", cfg.File, cfg.Pos(path)), "funnel "+f.Name
+			path, what = fmt.Sprintf("funnels[%d].stages", i), "funnel "+f.Name
 		}
 	}
-	return fmt.Errorf("%s: %s: node %s would be %d bytes, more than the %d (128 KB) DataWorks holds in a node: %s lists %d event values in its stages, and each is written in the node's SQL; list fewer (map the many values to a few in the ODS or DW data, and name those)",
-		where, path, n.Name, len(n.SQL), MaxNodeBytes, what, values)
+	return models.Diagnostics{{File: cfg.File, Pos: cfg.Pos(path), Path: path,
+		Msg: fmt.Sprintf("node %s would be %d bytes, more than the %d (128 KB) DataWorks holds in a node: %s lists %d event values in its stages, and each is written in the node's SQL; list fewer (map the many values to a few in the ODS or DW data, and name those)",
+			n.Name, len(n.SQL), MaxNodeBytes, what, values)}}
 }
