@@ -44,11 +44,11 @@ func mcProject(t *testing.T) (string, *odpstest.Server, map[string]string) {
 
 // writes returns the jobs submitted to the double but for queries (plan and
 // apply read the day's event values to check the stages against them) and
-// fgen's bookkeeping (maxcompute.BooksTable).
+// fgen's bookkeeping (maxcompute.BooksTable, maxcompute.ProjectsTable).
 func writes(srv *odpstest.Server) []odpstest.Job {
 	var out []odpstest.Job
 	for _, j := range srv.Submitted() {
-		if !strings.HasPrefix(j.SQL, "SELECT ") && !strings.Contains(j.SQL, "`fgen_partitions`") {
+		if !strings.HasPrefix(j.SQL, "SELECT ") && !strings.Contains(j.SQL, "`"+maxcompute.BooksTable+"`") && !strings.Contains(j.SQL, "`"+maxcompute.ProjectsTable+"`") {
 			out = append(out, j)
 		}
 	}
@@ -621,7 +621,7 @@ func TestMaxComputeRecordsAtTheEndOfTime(t *testing.T) {
 	var filler [][]*string
 	for i := range odpstest.ResultLimit {
 		for _, table := range []string{"dw_user_trace_data", "rpt_user_trace_data"} {
-			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("1%07d", i)), cell("f"), cell("1"), cell("user_trace")})
+			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("1%07d", i)), cell("f"), cell("1")})
 		}
 	}
 	srv.AddRows(maxcompute.BooksTable, filler...)
@@ -629,5 +629,25 @@ func TestMaxComputeRecordsAtTheEndOfTime(t *testing.T) {
 	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "99991215", "--format", "json")
 	if r.code != 2 || !strings.Contains(r.stdout, `"why": "sql_changed"`) {
 		t.Errorf("plan after a change of the RPT SQL: %+v", r)
+	}
+}
+
+// Days applied in parallel on a project whose bookkeeping an earlier fgen
+// began: every job records its partition, and the table keeps the columns
+// every fgen writes.
+func TestMaxComputeParallelApplyOnEarlierBooks(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	for _, d := range []string{"20210304", "20210305", "20210306", "20210307"} {
+		srv.AddPartition("ods_user_trace_data", "dt='"+d+"'")
+	}
+	srv.AddTable(odpstest.TableSpec{Name: maxcompute.BooksTable, Columns: []odpstest.Column{
+		{Name: "table_name", Type: "STRING"}, {Name: "partition_value", Type: "STRING"}, {Name: "fingerprint", Type: "STRING"}, {Name: "modified", Type: "BIGINT"}}})
+	old := "x"
+	srv.AddRows(maxcompute.BooksTable, []*string{&old, &old, &old, &old})
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--from", "20210303", "--to", "20210307", "--parallel", "4", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if spec, _ := srv.Table(maxcompute.BooksTable); len(spec.Columns) != 4 {
+		t.Errorf("%s has columns %v, want the four every fgen writes", maxcompute.BooksTable, spec.Columns)
 	}
 }

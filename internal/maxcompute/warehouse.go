@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,8 +23,9 @@ type Warehouse struct {
 	mu sync.Mutex
 	// books: table (or table NUL day, see record) -> partition value ->
 	// what fgen wrote there last
-	books map[string]map[string]record
-	kept  bool // BooksTable exists
+	books    map[string]map[string]record
+	kept     bool // BooksTable exists
+	projects bool // ProjectsTable exists
 }
 
 // BooksTable is fgen's bookkeeping table on MaxCompute: a row for every
@@ -175,22 +175,18 @@ func (w *Warehouse) readRecords(ctx context.Context, table, from, to string) (ma
 	return books, nil
 }
 
-// JobTables returns the tables that exist and that project's jobs wrote
-// partitions of, from BooksTable: none when its records do not say the
-// project (they were written before fgen noted it).
+// JobTables returns the tables that exist and that project's DDL jobs
+// created, from ProjectsTable (tables created before fgen kept it are not
+// there).
 func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, error) {
-	books, err := w.c.Table(ctx, BooksTable)
-	if errors.Is(err, ErrTableNotFound) {
+	if _, err := w.c.Table(ctx, ProjectsTable); errors.Is(err, ErrTableNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(books.Columns, func(c Column) bool { return c.Name == "project" }) {
-		return nil, nil
-	}
-	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name FROM `%s` WHERE project = %s;", BooksTable, quote(project)), nil)
+	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name FROM `%s` WHERE project = %s;", ProjectsTable, quote(project)), nil)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", BooksTable, err)
+		return nil, fmt.Errorf("read %s: %w", ProjectsTable, err)
 	}
 	var out []string
 	for _, row := range rows[min(1, len(rows)):] {
@@ -218,25 +214,38 @@ func (w *Warehouse) keepRecord(ctx context.Context, job *warehouse.Job, spec str
 	kept := w.kept
 	w.mu.Unlock()
 	if !kept {
-		if err := w.runStatement(ctx, "CREATE TABLE IF NOT EXISTS `"+BooksTable+"` (table_name STRING, partition_value STRING, fingerprint STRING, modified BIGINT, project STRING) COMMENT 'fgen: the SQL that last wrote each partition through fgen apply';", nil, nil); err != nil {
+		if err := w.runStatement(ctx, "CREATE TABLE IF NOT EXISTS `"+BooksTable+"` (table_name STRING, partition_value STRING, fingerprint STRING, modified BIGINT) COMMENT 'fgen: the SQL that last wrote each partition through fgen apply';", nil, nil); err != nil {
 			return err
-		}
-		// A table of an fgen that did not note the project gets the column.
-		books, err := w.c.Table(ctx, BooksTable)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(books.Columns, func(c Column) bool { return c.Name == "project" }) {
-			if err := w.runStatement(ctx, "ALTER TABLE `"+BooksTable+"` ADD COLUMNS (project STRING);", nil, nil); err != nil {
-				return err
-			}
 		}
 		w.mu.Lock()
 		w.kept = true
 		w.mu.Unlock()
 	}
-	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %s, %d, %s);",
-		BooksTable, quote(job.Name), quote(job.Written().Value()), quote(job.Fingerprint), p.Modified.Unix(), quote(job.Project)), nil, nil)
+	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %s, %d);",
+		BooksTable, quote(job.Name), quote(job.Written().Value()), quote(job.Fingerprint), p.Modified.Unix()), nil, nil)
+}
+
+// ProjectsTable is where fgen notes which fgen project (funnel.toml's
+// [project] name) created each table it created. It is apart from
+// BooksTable, whose four columns every fgen that writes one MaxCompute
+// project appends rows to, whatever its version. JobTables reads it.
+const ProjectsTable = "fgen_tables"
+
+// noteProject notes in ProjectsTable that project's DDL job created
+// table. Creating the table once.
+func (w *Warehouse) noteProject(ctx context.Context, table, project string) error {
+	w.mu.Lock()
+	noted := w.projects
+	w.mu.Unlock()
+	if !noted {
+		if err := w.runStatement(ctx, "CREATE TABLE IF NOT EXISTS `"+ProjectsTable+"` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';", nil, nil); err != nil {
+			return err
+		}
+		w.mu.Lock()
+		w.projects = true
+		w.mu.Unlock()
+	}
+	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)), nil, nil)
 }
 
 // sqlSpec writes a partition spec as SQL and the client take it:
@@ -279,6 +288,13 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 			}
 		}); err != nil {
 			return fmt.Errorf("%s: %w", describeJob(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err})
+		}
+	}
+	if job.Kind == "ddl" && job.Project != "" {
+		// The table is created: a note fgen cannot keep only means plan
+		// will not name it once funnel.toml no longer defines it.
+		if err := w.noteProject(ctx, job.Name, job.Project); err != nil && ctx.Err() == nil {
+			return fmt.Errorf("%s: the table is created, but noting it in %s failed: %w", describeJob(job), ProjectsTable, err)
 		}
 	}
 	if job.Kind == "node" && job.Day != "" && job.Fingerprint != "" && job.Partition != "" {

@@ -238,6 +238,13 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		}
 		p.Tables = append(p.Tables, tc)
 	}
+	// A derived table's creation notes the project (warehouse.JobTables);
+	// the ODS table is the sync task's, never a project's former table.
+	for i := range p.Tables {
+		if tc := &p.Tables[i]; tc.Job != nil && tc.Layer != generator.LayerODS {
+			tc.Job.Project = in.Config.Project.Name
+		}
+	}
 	if jt, ok := w.(warehouse.JobTables); ok {
 		tables, err := jt.JobTables(ctx, in.Config.Project.Name)
 		if err != nil {

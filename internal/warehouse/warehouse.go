@@ -65,7 +65,8 @@ type Job struct {
 	Kind string // "ddl", "alter" or "node"
 	Day  string // business date for nodes, empty for DDL
 	// Project is the fgen project (funnel.toml's [project] name) a node
-	// job writes for, noted with its partition (JobTables).
+	// job writes for, or a DDL job creates a derived table for, noted
+	// (JobTables).
 	Project    string
 	Settings   []Setting
 	Statements []string // with the business date in place
@@ -303,8 +304,8 @@ type PartitionWriters interface {
 }
 
 // A JobTables is a Warehouse that knows, from fgen's notes, the tables
-// the jobs of an fgen project (Job.Project) wrote partitions of: the plan
-// names those funnel.toml no longer defines.
+// the jobs of an fgen project (Job.Project) wrote partitions of or
+// created: the plan names those funnel.toml no longer defines.
 type JobTables interface {
 	// JobTables returns the tables that exist and that a job of project
 	// wrote partitions of, in any order; none for notes of no project
