@@ -731,6 +731,9 @@ func TestPlanReportFixesNameTheFunnel(t *testing.T) {
 			CodeColumnRetyped, `set rate_format = "percent" back under [funnels.report] of funnel user_trace`},
 		{"count type", `count_type = "STRING"`, `count_type = "BIGINT"`,
 			CodeColumnRetyped, `set count_type = "STRING" back under [funnels.report] of funnel user_trace`},
+		{"stages swapped", "  { name = \"click\",    events = [\"click\"] },\n  { name = \"purchase\", events = [\"purchase\"] },",
+			"  { name = \"purchase\", events = [\"purchase\"] },\n  { name = \"click\",    events = [\"click\"] },",
+			CodeColumnReordered, "keep the funnel's breakdowns and stages as they were in funnel.toml"},
 		{"partition", "comment = \"daily browse/click/purchase funnel\"\npartition = \"dt\"", "comment = \"daily browse/click/purchase funnel\"\npartition = \"ds\"",
 			CodePartitionChanged, `set partition = "dt" back under [funnels.report] of funnel user_trace`},
 	} {
@@ -764,6 +767,11 @@ func TestPlanReportFixesNameTheFunnel(t *testing.T) {
 			}
 			if moved > 1 {
 				t.Errorf("%d problems of moved columns: %+v", moved, tc.Problems)
+			}
+			if tt.name == "stages swapped" && !slices.ContainsFunc(tc.Problems, func(p Problem) bool {
+				return strings.Contains(p.Message, "(live→funnel.toml): purchase 3→2, click 2→3")
+			}) {
+				t.Errorf("the moved columns, each with its positions: %+v", tc.Problems)
 			}
 		})
 	}
