@@ -14,10 +14,12 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"text/template"
+	"unicode/utf8"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/models"
@@ -602,7 +604,8 @@ func (p *Project) RangeProfileQuery(column string, lo, hi int64, from, to string
 }
 
 // EventProfileTop is how many of a date's event values of no stage the
-// event profile returns, the most frequent.
+// event profile returns, the most frequent; as many again of those whose
+// length a typo of a stage's value may have.
 const EventProfileTop = 100
 
 // EventProfileQuery renders the statement that counts the ODS rows of each
@@ -620,7 +623,28 @@ func (p *Project) EventProfileQuery(column, from, to string) (Query, error) {
 		Table, Partition, Column, From, To string
 		Events                             []string
 		Top                                int
-	}{ods.Name, ods.Partition, col.Name, from, to, values[column], EventProfileTop}
+		// NearLo..NearHi and NearPrefixes say which values may be a
+		// stage value's right spelling (lint's nearest: at most 3 edits):
+		// of those lengths, beginning as a stage value does (its first two
+		// characters, in lower case), when the column is a string; NearHi
+		// is 0 for none.
+		NearLo, NearHi int
+		NearPrefixes   []string
+	}{Table: ods.Name, Partition: ods.Partition, Column: col.Name, From: from, To: to, Events: values[column], Top: EventProfileTop}
+	if models.IsString(col.Type) {
+		for i, e := range v.Events {
+			n := utf8.RuneCountInString(e)
+			if i == 0 || n-3 < v.NearLo {
+				v.NearLo = max(1, n-3)
+			}
+			v.NearHi = max(v.NearHi, n+3)
+			prefix := []rune(strings.ToLower(e))
+			prefix = prefix[:min(2, len(prefix))]
+			if !slices.Contains(v.NearPrefixes, string(prefix)) {
+				v.NearPrefixes = append(v.NearPrefixes, string(prefix))
+			}
+		}
+	}
 	return p.query("event_profile", v, p.cfg.ODS.Columns)
 }
 

@@ -71,3 +71,41 @@ SELECT 'm' || range, 'u', ev, dt FROM (
 		t.Errorf("warnings:\n%s\nwant one that begins\n%s", strings.Join(msgs, "\n"), want)
 	}
 }
+
+// A stage's typo whose right value is rarer than the day's 100 most
+// frequent others still gets its "did you mean": the values that begin as
+// a stage value does, of a length a typo may have, are ranked apart.
+func TestEventProfileKeepsTheNearValues(t *testing.T) {
+	cfg := shipped(t, func(s string) string {
+		return strings.Replace(s, `events = ["purchase"]`, `events = ["purchse"]`, 1)
+	})
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := duckdb.Open(duckdb.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	ods, _ := proj.Table(cfg.ODS.Name)
+	if err := db.Run(ctx, &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}, nil); err != nil {
+		t.Fatal(err)
+	}
+	insert := `INSERT INTO ods_user_trace_data (md5, uid, customize_event, dt)
+SELECT 'm', 'u', ev, '20210303' FROM (
+    SELECT 'page/' || lpad(i::VARCHAR, 3, '0') AS ev FROM range(200) t(i), range(3) r(j)
+    UNION ALL SELECT 'browse' UNION ALL SELECT 'click' UNION ALL SELECT 'purchase'
+) x;`
+	if err := db.Run(ctx, &warehouse.Job{Name: ods.Name, Kind: "load", Statements: []string{insert}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	warnings, err := Events(ctx, db, proj, cfg, "20210303", "20210303")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Message, `did you mean "purchase"?`) {
+		t.Errorf("warnings: %+v", warnings)
+	}
+}
