@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -116,14 +115,7 @@ func TestMaxComputeHourly(t *testing.T) {
 	// A year and more of hours later, each table has more records than a
 	// query returns: plan reads those of a month of days at once, not a
 	// query per hour.
-	cell := func(s string) *string { return &s }
-	var filler [][]*string
-	for _, table := range []string{"dw_events", "rpt_daily_events", "rpt_hourly_ordered", "rpt_hourly_users"} {
-		for i := range odpstest.ResultLimit {
-			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("2019%04d/00", i)), cell("f"), cell("1")})
-		}
-	}
-	srv.AddRows(maxcompute.BooksTable, filler...)
+	oldRecords(srv, "2019%04d/00", "dw_events", "rpt_daily_events", "rpt_hourly_ordered", "rpt_hourly_users")
 	before := len(srv.Submitted())
 	r = fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303", "--format", "json")
 	if r.code != 0 || strings.Contains(r.stdout, `"pending": true`) {

@@ -55,6 +55,20 @@ func writes(srv *odpstest.Server) []odpstest.Job {
 	return out
 }
 
+// oldRecords adds to fgen's bookkeeping of the double, a table of it that
+// exists, as many records of each of tables as a query returns, of the
+// partition values format gives 0, 1, ...: years of applies.
+func oldRecords(srv *odpstest.Server, format string, tables ...string) {
+	cell := func(s string) *string { return &s }
+	var rows [][]*string
+	for i := range odpstest.ResultLimit {
+		for _, table := range tables {
+			rows = append(rows, []*string{cell(table), cell(fmt.Sprintf(format, i)), cell("f"), cell("1")})
+		}
+	}
+	srv.AddRows(maxcompute.BooksTable, rows...)
+}
+
 func noSecret(t *testing.T, srv *odpstest.Server, results ...result) {
 	t.Helper()
 	for _, r := range results {
@@ -421,14 +435,7 @@ func TestMaxComputePlanKnowsWhatIsUpToDate(t *testing.T) {
 	// are then read on their own.
 	srv.AddTable(odpstest.TableSpec{Name: maxcompute.BooksTable, Columns: []odpstest.Column{
 		{Name: "table_name", Type: "STRING"}, {Name: "partition_value", Type: "STRING"}, {Name: "fingerprint", Type: "STRING"}, {Name: "modified", Type: "BIGINT"}}})
-	cell := func(s string) *string { return &s }
-	var filler [][]*string
-	for i := range odpstest.ResultLimit {
-		for _, table := range []string{"dw_user_trace_data", "rpt_user_trace_data"} {
-			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("old%05d", i)), cell("f"), cell("1")})
-		}
-	}
-	srv.AddRows(maxcompute.BooksTable, filler...)
+	oldRecords(srv, "old%05d", "dw_user_trace_data", "rpt_user_trace_data")
 	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes"); r.code != 0 {
 		t.Fatalf("apply: %+v", r)
 	}
@@ -617,14 +624,7 @@ func TestMaxComputeRecordsAtTheEndOfTime(t *testing.T) {
 	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "99991215", "--yes", "-q"); r.code != 0 {
 		t.Fatalf("apply: %+v", r)
 	}
-	cell := func(s string) *string { return &s }
-	var filler [][]*string
-	for i := range odpstest.ResultLimit {
-		for _, table := range []string{"dw_user_trace_data", "rpt_user_trace_data"} {
-			filler = append(filler, []*string{cell(table), cell(fmt.Sprintf("1%07d", i)), cell("f"), cell("1")})
-		}
-	}
-	srv.AddRows(maxcompute.BooksTable, filler...)
+	oldRecords(srv, "1%07d", "dw_user_trace_data", "rpt_user_trace_data")
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `description = "browse -> click -> purchase, events per day"`, `description = "the article's funnel"`)
 	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "99991215", "--format", "json")
 	if r.code != 2 || !strings.Contains(r.stdout, `"why": "sql_changed"`) {

@@ -8,6 +8,7 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
 )
 
@@ -17,20 +18,8 @@ import (
 // names the most frequent others.
 func TestEventProfileOfManyValues(t *testing.T) {
 	cfg := shipped(t, func(s string) string { return s })
-	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := duckdb.Open(duckdb.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	proj, db := profileDB(t, cfg)
 	ctx := context.Background()
-	ods, _ := proj.Table(cfg.ODS.Name)
-	if err := db.Run(ctx, &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}, nil); err != nil {
-		t.Fatal(err)
-	}
 	// 20210303: one browse, one click, no purchase, and 300 other values,
 	// v000 once ... v299 300 times; 20210304: browse and purchase, no
 	// click.
@@ -40,7 +29,7 @@ SELECT 'm' || range, 'u', ev, dt FROM (
     UNION ALL SELECT 'browse', '20210303', 0 UNION ALL SELECT 'click', '20210303', 0
     UNION ALL SELECT 'browse', '20210304', 0 UNION ALL SELECT 'purchase', '20210304', 0
 ) x, range(1);`
-	if err := db.Run(ctx, &warehouse.Job{Name: ods.Name, Kind: "load", Statements: []string{insert}}, nil); err != nil {
+	if err := db.Run(ctx, &warehouse.Job{Name: cfg.ODS.Name, Kind: "load", Statements: []string{insert}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	q, err := proj.EventProfileQuery("customize_event", "20210303", "20210304")
@@ -79,26 +68,14 @@ func TestEventProfileKeepsTheNearValues(t *testing.T) {
 	cfg := shipped(t, func(s string) string {
 		return strings.Replace(s, `events = ["purchase"]`, `events = ["purchse"]`, 1)
 	})
-	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := duckdb.Open(duckdb.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	proj, db := profileDB(t, cfg)
 	ctx := context.Background()
-	ods, _ := proj.Table(cfg.ODS.Name)
-	if err := db.Run(ctx, &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}, nil); err != nil {
-		t.Fatal(err)
-	}
 	insert := `INSERT INTO ods_user_trace_data (md5, uid, customize_event, dt)
 SELECT 'm', 'u', ev, '20210303' FROM (
     SELECT 'page/' || lpad(i::VARCHAR, 3, '0') AS ev FROM range(200) t(i), range(3) r(j)
     UNION ALL SELECT 'browse' UNION ALL SELECT 'click' UNION ALL SELECT 'purchase'
 ) x;`
-	if err := db.Run(ctx, &warehouse.Job{Name: ods.Name, Kind: "load", Statements: []string{insert}}, nil); err != nil {
+	if err := db.Run(ctx, &warehouse.Job{Name: cfg.ODS.Name, Kind: "load", Statements: []string{insert}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	warnings, err := Events(ctx, db, proj, cfg, "20210303", "20210303")
@@ -108,4 +85,24 @@ SELECT 'm', 'u', ev, '20210303' FROM (
 	if len(warnings) != 1 || !strings.Contains(warnings[0].Message, `did you mean "purchase"?`) {
 		t.Errorf("warnings: %+v", warnings)
 	}
+}
+
+// profileDB renders cfg for DuckDB and opens an in-memory database that
+// holds its ODS table, empty.
+func profileDB(t *testing.T, cfg *models.Config) (*generator.Project, *duckdb.DB) {
+	t.Helper()
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := duckdb.Open(duckdb.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ods, _ := proj.Table(cfg.ODS.Name)
+	if err := db.Run(context.Background(), &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return proj, db
 }

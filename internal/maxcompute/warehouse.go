@@ -210,16 +210,8 @@ func (w *Warehouse) keepRecord(ctx context.Context, job *warehouse.Job, spec str
 	if err != nil || p == nil {
 		return err
 	}
-	w.mu.Lock()
-	kept := w.kept
-	w.mu.Unlock()
-	if !kept {
-		if err := w.runStatement(ctx, "CREATE TABLE IF NOT EXISTS `"+BooksTable+"` (table_name STRING, partition_value STRING, fingerprint STRING, modified BIGINT) COMMENT 'fgen: the SQL that last wrote each partition through fgen apply';", nil, nil); err != nil {
-			return err
-		}
-		w.mu.Lock()
-		w.kept = true
-		w.mu.Unlock()
+	if err := w.createOnce(ctx, &w.kept, "CREATE TABLE IF NOT EXISTS `"+BooksTable+"` (table_name STRING, partition_value STRING, fingerprint STRING, modified BIGINT) COMMENT 'fgen: the SQL that last wrote each partition through fgen apply';"); err != nil {
+		return err
 	}
 	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %s, %d);",
 		BooksTable, quote(job.Name), quote(job.Written().Value()), quote(job.Fingerprint), p.Modified.Unix()), nil, nil)
@@ -234,18 +226,29 @@ const ProjectsTable = "fgen_tables"
 // noteProject notes in ProjectsTable that project's DDL job created
 // table. Creating the table once.
 func (w *Warehouse) noteProject(ctx context.Context, table, project string) error {
-	w.mu.Lock()
-	noted := w.projects
-	w.mu.Unlock()
-	if !noted {
-		if err := w.runStatement(ctx, "CREATE TABLE IF NOT EXISTS `"+ProjectsTable+"` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';", nil, nil); err != nil {
-			return err
-		}
-		w.mu.Lock()
-		w.projects = true
-		w.mu.Unlock()
+	if err := w.createOnce(ctx, &w.projects, "CREATE TABLE IF NOT EXISTS `"+ProjectsTable+"` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';"); err != nil {
+		return err
 	}
 	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)), nil, nil)
+}
+
+// createOnce runs create, a CREATE TABLE IF NOT EXISTS, unless *done says
+// this Warehouse did, and then notes it in *done (both under w.mu). Jobs
+// at the same time may each run it: it changes nothing once the table is.
+func (w *Warehouse) createOnce(ctx context.Context, done *bool, create string) error {
+	w.mu.Lock()
+	created := *done
+	w.mu.Unlock()
+	if created {
+		return nil
+	}
+	if err := w.runStatement(ctx, create, nil, nil); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	*done = true
+	w.mu.Unlock()
+	return nil
 }
 
 // sqlSpec writes a partition spec as SQL and the client take it:
