@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"slices"
 	"sort"
@@ -561,10 +562,9 @@ func (p *Project) ReportQuery(f *models.Funnel, from, to string) (Query, error) 
 		Columns                                   []string
 		Table, Partition, HourPartition, From, To string
 	}{Table: f.Report.Table, Partition: f.Report.Partition, HourPartition: f.Report.HourPartition, From: from, To: to}
-	var reads []models.Column
-	for _, c := range f.ReportColumns() {
+	reads := tableColumns(f.ReportColumns())
+	for _, c := range reads {
 		v.Columns = append(v.Columns, c.Name)
-		reads = append(reads, models.Column{Name: c.Name, Type: c.Type})
 	}
 	return p.query("report_query", v, reads)
 }
@@ -631,19 +631,18 @@ func (p *Project) EventProfileQuery(column, from, to string) (Query, error) {
 		NearLo, NearHi int
 		NearPrefixes   []string
 	}{Table: ods.Name, Partition: ods.Partition, Column: col.Name, From: from, To: to, Events: values[column], Top: EventProfileTop}
-	if models.IsString(col.Type) {
-		for i, e := range v.Events {
+	if models.IsString(col.Type) && len(v.Events) > 0 {
+		lo := math.MaxInt
+		for _, e := range v.Events {
 			n := utf8.RuneCountInString(e)
-			if i == 0 || n-3 < v.NearLo {
-				v.NearLo = max(1, n-3)
-			}
-			v.NearHi = max(v.NearHi, n+3)
+			lo, v.NearHi = min(lo, n-3), max(v.NearHi, n+3)
 			prefix := []rune(strings.ToLower(e))
 			prefix = prefix[:min(2, len(prefix))]
 			if !slices.Contains(v.NearPrefixes, string(prefix)) {
 				v.NearPrefixes = append(v.NearPrefixes, string(prefix))
 			}
 		}
+		v.NearLo = max(1, lo)
 	}
 	return p.query("event_profile", v, p.cfg.ODS.Columns)
 }

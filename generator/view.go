@@ -294,15 +294,21 @@ func newStagesView(c *models.Config, f *models.Funnel) stagesView {
 	return v
 }
 
+// tableColumns are a report table's columns, cols (Funnel.ReportColumns),
+// as a table's.
+func tableColumns(cols []models.ReportColumn) []models.Column {
+	out := make([]models.Column, len(cols))
+	for i, col := range cols {
+		out[i] = models.Column{Name: col.Name, Type: col.Type, Comment: col.Comment}
+	}
+	return out
+}
+
 func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 	cols := f.ReportColumns()
-	tcols := make([]models.Column, len(cols))
-	for i, col := range cols {
-		tcols[i] = models.Column{Name: col.Name, Type: col.Type, Comment: col.Comment}
-	}
 	v := rptView{
 		Table: newTableView("RPT", models.Table{Name: f.Report.Table, Comment: f.Report.Comment, Partition: f.Report.Partition,
-			Lifecycle: f.Report.Lifecycle, Columns: tcols, HourPartition: f.Report.HourPartition}),
+			Lifecycle: f.Report.Lifecycle, Columns: tableColumns(cols), HourPartition: f.Report.HourPartition}),
 		Funnel: f.Name, Description: f.Description, Mode: f.Mode,
 		Source: c.DW.Name, Partition: c.DW.Partition, Day: d.Day, Next: d.Next, Cross: f.DayBoundary == models.CrossMidnight,
 		User: f.UserColumn, Time: f.TimeColumn.Name, stagesView: newStagesView(c, f),

@@ -118,20 +118,18 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, opts *targetOptions, why string) (*openedTarget, error) {
 	// Said before a remote target is opened, which would first ask for
 	// its credentials.
-	if opts.target == "" {
-		if _, err := cfg.DefaultTarget(); err != nil {
-			return nil, fmt.Errorf("%s has no local (duckdb) target; %s: add one, e.g. [targets.local] with engine = \"duckdb\"", cfg.File, why)
-		}
-	} else if t, ok := cfg.Targets[opts.target]; ok && t.Engine != models.EngineDuckDB {
-		return nil, fmt.Errorf("target %s is %s; %s", opts.target, t.Engine, why)
+	name, t, err := cfg.Target(opts.target)
+	switch {
+	case err != nil && opts.target == "":
+		return nil, fmt.Errorf("%s has no local (duckdb) target; %s: add one, e.g. [targets.local] with engine = \"duckdb\"", cfg.File, why)
+	case err != nil:
+		return nil, err
+	case t.Engine != models.EngineDuckDB:
+		return nil, fmt.Errorf("target %s is %s; %s", name, t.Engine, why)
 	}
 	ot, err := g.openTarget(cfg, opts, readWrite)
 	if err != nil {
 		return nil, err
-	}
-	if ot.local == nil {
-		ot.wh.Close()
-		return nil, fmt.Errorf("target %s is %s; %s", ot.name, ot.target.Engine, why)
 	}
 	if err := ensureODS(ctx, cfg, ot.local); err != nil {
 		ot.wh.Close()

@@ -191,14 +191,13 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		}
 		if len(r.Rows) == 0 {
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'\n", f.Report.Table, fill)
-		} else if missing := daysWithout(r, from, to); len(missing) > 0 {
+		} else if missing, days := daysWithout(r, from, to); len(missing) > 0 {
 			them := "them"
 			if len(missing) == 1 {
 				them = "it"
 			}
-			days, _ := bizdate.Range(from, to)
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (fill %s with '%s')\n",
-				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, them, fill)
+				f.Report.Table, len(missing), days, bizdate.DayRanges(missing), them, them, fill)
 		}
 		if len(r.Rows) > 0 {
 			if first == "" || r.Rows[0].Dt < first {
@@ -390,18 +389,19 @@ func pickFunnels(cfg *models.Config, names []string, all bool) ([]*models.Funnel
 }
 
 // daysWithout returns the dates from..to (none when from is empty) that
-// have no row in r.
-func daysWithout(r *report.Report, from, to string) []string {
+// have no row in r, and how many dates from..to are.
+func daysWithout(r *report.Report, from, to string) (missing []string, days int) {
 	if from == "" {
-		return nil
+		return nil, 0
 	}
-	days, err := bizdate.Range(from, to)
+	all, err := bizdate.Range(from, to)
 	if err != nil {
-		return nil
+		return nil, 0
 	}
 	seen := map[string]bool{}
 	for _, row := range r.Rows {
 		seen[row.Dt] = true
 	}
-	return slices.DeleteFunc(days, func(d string) bool { return seen[d] })
+	days = len(all)
+	return slices.DeleteFunc(all, func(d string) bool { return seen[d] }), days
 }

@@ -106,34 +106,45 @@ func (w *Warehouse) record(ctx context.Context, table, value string) (record, bo
 	}
 	if books == nil {
 		day, _, _ := strings.Cut(value, "/")
-		key := table + "\x00" + day
-		if books, ok = w.books[key]; !ok {
+		if books, ok = w.books[table+"\x00"+day]; !ok {
 			var err error
-			for _, n := range []int{recordWindow, 1} {
-				end, aerr := bizdate.Add(day, n)
-				if aerr != nil {
-					return record{}, false, aerr
-				}
-				if len(end) != len(day) { // past 99991231: what sorts after its values
-					end = "99991232"
-				}
-				books, err = w.readRecords(ctx, table, day, end)
-				if !errors.Is(err, warehouse.ErrTruncated) {
-					for d := day; d < end && len(d) == len(day); d = bizdate.Next(d) {
-						if _, done := w.books[table+"\x00"+d]; !done && err == nil {
-							w.books[table+"\x00"+d] = books
-						}
-					}
-					break
-				}
-			}
-			if err != nil {
+			if books, err = w.readDays(ctx, table, day); err != nil {
 				return record{}, false, err
 			}
 		}
 	}
 	r, ok := books[value]
 	return r, ok, nil
+}
+
+// readDays reads the records of table of recordWindow days from day on,
+// or, should those be more than a query returns too, of day alone, and
+// keeps them for each of those days. Called with w.mu held.
+func (w *Warehouse) readDays(ctx context.Context, table, day string) (map[string]record, error) {
+	var err error
+	for _, n := range []int{recordWindow, 1} {
+		end, aerr := bizdate.Add(day, n)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if len(end) != len(day) { // past 99991231: what sorts after its values
+			end = "99991232"
+		}
+		var books map[string]record
+		books, err = w.readRecords(ctx, table, day, end)
+		if errors.Is(err, warehouse.ErrTruncated) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		for d := day; d < end && len(d) == len(day); d = bizdate.Next(d) {
+			if _, done := w.books[table+"\x00"+d]; !done {
+				w.books[table+"\x00"+d] = books
+			}
+		}
+		return books, nil
+	}
+	return nil, err // the records of day alone were cut short too
 }
 
 // recordWindow is how many days of records record reads at once when a
@@ -144,17 +155,17 @@ const recordWindow = 31
 // readRecords reads the latest record of each partition of table, or, when
 // from is not empty, of the partitions of the days from up to (not
 // including) to: their values, a day or a day and an hour ("20210303/07"),
-// sort between the two days'.
+// sort between the two days'. Days are read only once the whole table's
+// read was cut short, so BooksTable exists then.
 func (w *Warehouse) readRecords(ctx context.Context, table, from, to string) (map[string]record, error) {
 	books := map[string]record{}
-	if _, err := w.c.Table(ctx, BooksTable); errors.Is(err, ErrTableNotFound) {
-		return books, nil // fgen apply has written nothing here yet
-	} else if err != nil {
-		return nil, err
-	}
 	where := "table_name = " + quote(table)
 	if from != "" {
 		where += " AND partition_value >= " + quote(from) + " AND partition_value < " + quote(to)
+	} else if _, err := w.c.Table(ctx, BooksTable); errors.Is(err, ErrTableNotFound) {
+		return books, nil // fgen apply has written nothing here yet
+	} else if err != nil {
+		return nil, err
 	}
 	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT partition_value, fingerprint, modified FROM `%s` WHERE %s;", BooksTable, where), nil)
 	if err != nil {
@@ -279,10 +290,7 @@ func (w *Warehouse) Capabilities() warehouse.Capabilities {
 // waits for each before the next. The first that fails stops the job: the
 // ones before it stay applied.
 func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
-	hints := map[string]string{}
-	for _, s := range job.Settings {
-		hints[s.Key] = s.Value
-	}
+	hints := hintsOf(job.Settings)
 	n := len(job.Statements)
 	for i, stmt := range job.Statements {
 		if err := w.runStatement(ctx, stmt, hints, func(j *Job) {
@@ -308,6 +316,15 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 		}
 	}
 	return nil
+}
+
+// hintsOf is settings as the SQL task's hints.
+func hintsOf(settings []warehouse.Setting) map[string]string {
+	hints := make(map[string]string, len(settings))
+	for _, s := range settings {
+		hints[s.Key] = s.Value
+	}
+	return hints
 }
 
 // runStatement runs one statement, within the job timeout.
@@ -336,11 +353,7 @@ func describeJob(j *warehouse.Job) string {
 // Query runs a query with the settings as hints and returns its rows; `\N`
 // cells are NULL.
 func (w *Warehouse) Query(ctx context.Context, sql string, settings ...warehouse.Setting) (*warehouse.Rows, error) {
-	hints := map[string]string{}
-	for _, s := range settings {
-		hints[s.Key] = s.Value
-	}
-	records, err := w.c.Query(ctx, sql, hints)
+	records, err := w.c.Query(ctx, sql, hintsOf(settings))
 	if err != nil {
 		return nil, err
 	}

@@ -21,24 +21,31 @@ import "strings"
 //   - Only "--" comments: block comments are not in the grammar (its lexer
 //     has the rule commented out); "/*+ ... */" hints are.
 func Compile(sql string, hints map[string]string) error {
+	_, err := compile(sql, hints)
+	return err
+}
+
+// compile is Compile, returning the tokens of sql for the checks that
+// follow it (Server.check).
+func compile(sql string, hints map[string]string) ([]token, error) {
 	if i := strings.Index(sql, "/*"); i >= 0 && !strings.HasPrefix(sql[i:], "/*+") {
 		line := strings.Count(sql[:i], "\n") + 1
 		col := i - strings.LastIndex(sql[:i], "\n")
-		return parseErr(token{line: line, col: col}, "invalid token '/', block comments are not supported; use --")
+		return nil, parseErr(token{line: line, col: col}, "invalid token '/', block comments are not supported; use --")
 	}
 	toks, err := tokenize(sql)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(toks) == 0 {
-		return parseErr(token{line: 1, col: 1}, "no statement in the SQL task")
+		return nil, parseErr(token{line: 1, col: 1}, "no statement in the SQL task")
 	}
 	if last := toks[len(toks)-1]; !last.punct(";") {
 		width := len([]rune(last.text))
 		if last.kind == tkString || last.kind == tkIdent {
 			width += 2 // the quotes
 		}
-		return parseErr(token{line: last.line, col: last.col + width}, "missing ';' at '<EOF>'")
+		return nil, parseErr(token{line: last.line, col: last.col + width}, "missing ';' at '<EOF>'")
 	}
 	script := strings.EqualFold(strings.TrimSpace(hints["odps.sql.submit.mode"]), "script")
 	var stmt []token
@@ -53,14 +60,14 @@ func Compile(sql string, hints map[string]string) error {
 		}
 		statements++
 		if statements > 1 && !script {
-			return parseErr(stmt[0], "extraneous input '%s' after ';': an SQL task runs one statement; submit them one by one, or set odps.sql.submit.mode=script", stmt[0].text)
+			return nil, parseErr(stmt[0], "extraneous input '%s' after ';': an SQL task runs one statement; submit them one by one, or set odps.sql.submit.mode=script", stmt[0].text)
 		}
 		if err := checkOrderBy(stmt, hints); err != nil {
-			return err
+			return nil, err
 		}
 		stmt = nil
 	}
-	return nil
+	return toks, nil
 }
 
 // checkOrderBy refuses an ORDER BY of a query (not of a window) with no

@@ -217,13 +217,14 @@ func (s *Server) Check(sql string, hints map[string]string) error {
 
 // check is Check with s.mu held.
 func (s *Server) check(sql string, hints map[string]string) error {
-	if err := Compile(sql, hints); err != nil {
+	toks, err := compile(sql, hints)
+	if err != nil {
 		return err
 	}
-	if err := s.checkTypeSystem(sql, hints); err != nil {
+	if err := s.checkTypeSystem(toks, hints); err != nil {
 		return err
 	}
-	return s.checkReads(sql, hints)
+	return s.checkReads(toks, hints)
 }
 
 // finish moves a job to its final state, applying its DDL on success.

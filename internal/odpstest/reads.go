@@ -18,11 +18,7 @@ import "strings"
 //
 // Statements other than queries and INSERT ... SELECT name tables after
 // other keywords and are not checked here. Called with s.mu held.
-func (s *Server) checkReads(sql string, hints map[string]string) error {
-	toks, err := tokenize(sql)
-	if err != nil {
-		return err
-	}
+func (s *Server) checkReads(toks []token, hints map[string]string) error {
 	fullscan := strings.EqualFold(strings.TrimSpace(hints[fullScanHint]), "true")
 	defined := map[string]bool{} // WITH names
 	for i := 0; i+2 < len(toks); i++ {

@@ -44,16 +44,12 @@ var functions2 = map[string]bool{
 // enabled in current mode". The DECIMAL flags:
 // https://www.alibabacloud.com/help/en/maxcompute/user-guide/decimal-data-type.
 // Called with s.mu held.
-func (s *Server) checkTypeSystem(sql string, hints map[string]string) error {
+func (s *Server) checkTypeSystem(toks []token, hints map[string]string) error {
 	if !s.typeSystem1 {
 		return nil
 	}
 	odps2 := strings.EqualFold(strings.TrimSpace(hints["odps.sql.type.system.odps2"]), "true")
 	decimal2 := strings.EqualFold(strings.TrimSpace(hints["odps.sql.decimal.odps2"]), "true")
-	toks, err := tokenize(sql)
-	if err != nil {
-		return err
-	}
 	refuse := func(t token, what string) error {
 		return semanticErr(t, "%s is not enabled in current mode (a project of the 1.0 data type edition): set odps.sql.type.system.odps2=true", what)
 	}

@@ -340,7 +340,7 @@ func reportProblems(proj *generator.Project, td tableDiff, f *models.Funnel) []P
 			fix = keys + ", " + recreate
 		}
 		if bad := td.badPartitionTypes(proj.Dialect); bad != "" {
-			fix = fmt.Sprintf("partition columns hold the day and hour as STRING, the live table has %s: run apply with --allow-destructive to recreate %s (its rows are recomputed from %s: apply the days you need again)", bad, td.want.Name, source)
+			fix = fmt.Sprintf("partition columns hold the day and hour as STRING, the live table has %s: %s", bad, strings.TrimPrefix(recreate, "or "))
 		}
 		out = append(out, Problem{Code: CodePartitionChanged,
 			Message: fmt.Sprintf("live table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()), Fix: fix})
