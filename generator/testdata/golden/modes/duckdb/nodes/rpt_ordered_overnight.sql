@@ -36,7 +36,7 @@ FROM (
                ROW_NUMBER() OVER (PARTITION BY "fgen_step_click" IS NULL ORDER BY "fgen_step_click") AS "fgen_srank_2",
                COUNT("fgen_step_click") OVER ()                                                      AS "fgen_sn_2"
         FROM (
-            -- one row per user who entered the funnel on the day: the stage reached,
+            -- one row per user with a stage row on the day: the stage reached (0 without an entry, counted in no stage),
             -- the time from reaching the previous stage to each later stage
             SELECT "uid",
                    CASE WHEN "fgen_fold".s2 > -4611686018427387904 THEN 2 WHEN "fgen_fold".s1 > -4611686018427387904 THEN 1 ELSE 0 END AS "fgen_level",
@@ -101,9 +101,6 @@ FROM (
                       AND ("dt" = '${final_bizdate}' OR "fgen_stage" > 1)
                 ) "funnel_keys"
                 GROUP BY "uid"
-                -- the users with an entry: a filter
-                -- on the fold's level would be pushed below it, and compute it twice
-                HAVING MIN(("fgen_key" & 3)) = 1
             ) "folds"
         ) "users"
     ) "ranked"

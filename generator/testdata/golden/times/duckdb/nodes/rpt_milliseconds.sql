@@ -37,7 +37,7 @@ FROM (
                ROW_NUMBER() OVER (PARTITION BY "fgen_secs_cart" IS NULL ORDER BY "fgen_secs_cart") AS "fgen_rank_2",
                COUNT("fgen_secs_cart") OVER ()                                                     AS "fgen_n_2"
         FROM (
-            -- one row per user who entered the funnel on the day: the stage reached,
+            -- one row per user with a stage row on the day: the stage reached (0 without an entry, counted in no stage),
             -- the time from entry to each later stage at its first completion,
             -- the time from reaching the previous stage to each later stage
             SELECT "user_id",
@@ -103,9 +103,6 @@ FROM (
                       AND "ts_ms" IS NOT NULL
                 ) "funnel_keys"
                 GROUP BY "user_id"
-                -- the users with an entry: a filter
-                -- on the fold's level would be pushed below it, and compute it twice
-                HAVING MIN(("fgen_key" & 3)) = 1
             ) "folds"
         ) "users"
     ) "ranked"
