@@ -42,6 +42,7 @@ type dropEmpty struct {
 type stageMatch struct {
 	Column string
 	Events []string
+	String bool // the column is a string column (known_event)
 }
 
 type dwView struct {
@@ -83,7 +84,8 @@ func newDWView(c *models.Config, d dates) dwView {
 	filtered := map[string]bool{}
 	if c.DW.DropUnknownEvents {
 		for _, col := range eventCols {
-			v.Events = append(v.Events, stageMatch{Column: col, Events: events[col]})
+			ods, _ := c.ODS.Column(col)
+			v.Events = append(v.Events, stageMatch{Column: col, Events: events[col], String: models.IsString(ods.Type)})
 			filtered[strings.ToLower(col)] = true
 		}
 	}

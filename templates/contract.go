@@ -33,6 +33,7 @@ var DialectContract = []DialectTemplate{
 	{"dw_dedup", "the SELECT of the cleaned rows keeping one row per dedup key (the DW view); both build on dw_first_copies"},
 	{"dw_order", "the cleaned rows Body in the order the engine writes them best (V: the DW view)"},
 	// The funnel modes' pieces of syntax.
+	{"known_event", "whether a row's value of an event column is one the funnels count (a stageMatch: Column, Events, String)"},
 	{"stage_number", "the stage of a row's event, NULL for other events (a stages view)"},
 	{"stage_bit", "the bit of a row's stage in a users funnel's set of stages, NULL for other events (a stages view)"},
 	{"bit_or_agg", "the bitwise OR aggregate of its argument"},

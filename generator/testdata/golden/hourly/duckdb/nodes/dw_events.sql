@@ -19,7 +19,7 @@ FROM (
         FROM "ods_events"
         WHERE "dt" = '${bizhour_day}' AND "hh" = '${bizhour}'
           AND "uid" IS NOT NULL AND "uid" <> ''
-          AND "event" IN ('buy', 'cart', 'view')
+          AND list_position(['buy', 'cart', 'view'], "event") IS NOT NULL
         GROUP BY hash("md5")
         HAVING COUNT(*) > 1
     )
@@ -33,7 +33,7 @@ FROM (
     FROM "ods_events"
     WHERE "dt" = '${bizhour_day}' AND "hh" = '${bizhour}'
       AND "uid" IS NOT NULL AND "uid" <> ''
-      AND "event" IN ('buy', 'cart', 'view')
+      AND list_position(['buy', 'cart', 'view'], "event") IS NOT NULL
       AND hash("md5") NOT IN (SELECT "fgen_key" FROM "fgen_dup_keys")
     UNION ALL
     -- the first of the rows whose key may repeat
@@ -56,7 +56,7 @@ FROM (
         FROM "ods_events"
         WHERE "dt" = '${bizhour_day}' AND "hh" = '${bizhour}'
           AND "uid" IS NOT NULL AND "uid" <> ''
-          AND "event" IN ('buy', 'cart', 'view')
+          AND list_position(['buy', 'cart', 'view'], "event") IS NOT NULL
           AND hash("md5") IN (SELECT "fgen_key" FROM "fgen_dup_keys")
     ) "ods"
     WHERE "fgen_copy" = 1

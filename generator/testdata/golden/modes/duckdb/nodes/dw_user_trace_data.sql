@@ -22,7 +22,7 @@ FROM (
         FROM "ods_user_trace_data"
         WHERE "dt" = '${bdp.system.bizdate}'
           AND "uid" IS NOT NULL AND "uid" <> ''
-          AND "customize_event" IN ('browse', 'click', 'purchase')
+          AND list_position(['browse', 'click', 'purchase'], "customize_event") IS NOT NULL
         GROUP BY hash("md5")
         HAVING COUNT(*) > 1
     )
@@ -39,7 +39,7 @@ FROM (
     FROM "ods_user_trace_data"
     WHERE "dt" = '${bdp.system.bizdate}'
       AND "uid" IS NOT NULL AND "uid" <> ''
-      AND "customize_event" IN ('browse', 'click', 'purchase')
+      AND list_position(['browse', 'click', 'purchase'], "customize_event") IS NOT NULL
       AND hash("md5") NOT IN (SELECT "fgen_key" FROM "fgen_dup_keys")
     UNION ALL
     -- the first of the rows whose key may repeat
@@ -69,7 +69,7 @@ FROM (
         FROM "ods_user_trace_data"
         WHERE "dt" = '${bdp.system.bizdate}'
           AND "uid" IS NOT NULL AND "uid" <> ''
-          AND "customize_event" IN ('browse', 'click', 'purchase')
+          AND list_position(['browse', 'click', 'purchase'], "customize_event") IS NOT NULL
           AND hash("md5") IN (SELECT "fgen_key" FROM "fgen_dup_keys")
     ) "ods"
     WHERE "fgen_copy" = 1

@@ -12,7 +12,7 @@ WITH "fgen_dup_keys" AS (
     FROM "ods_user_trace_data"
     WHERE "dt" = '${bdp.system.bizdate}'
       AND "uid" IS NOT NULL AND "uid" <> ''
-      AND "customize_event" IN ('browse', 'click', 'purchase')
+      AND list_position(['browse', 'click', 'purchase'], "customize_event") IS NOT NULL
     GROUP BY hash("md5")
     HAVING COUNT(*) > 1
 )
@@ -28,7 +28,7 @@ SELECT "uid",
 FROM "ods_user_trace_data"
 WHERE "dt" = '${bdp.system.bizdate}'
   AND "uid" IS NOT NULL AND "uid" <> ''
-  AND "customize_event" IN ('browse', 'click', 'purchase')
+  AND list_position(['browse', 'click', 'purchase'], "customize_event") IS NOT NULL
   AND hash("md5") NOT IN (SELECT "fgen_key" FROM "fgen_dup_keys")
 UNION ALL
 -- the first of the rows whose key may repeat
@@ -56,7 +56,7 @@ FROM (
     FROM "ods_user_trace_data"
     WHERE "dt" = '${bdp.system.bizdate}'
       AND "uid" IS NOT NULL AND "uid" <> ''
-      AND "customize_event" IN ('browse', 'click', 'purchase')
+      AND list_position(['browse', 'click', 'purchase'], "customize_event") IS NOT NULL
       AND hash("md5") IN (SELECT "fgen_key" FROM "fgen_dup_keys")
 ) "ods"
 WHERE "fgen_copy" = 1
