@@ -263,6 +263,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"completion"}, "completion needs a shell: bash, fish, powershell or zsh"},
 		{[]string{"help", "bogus"}, `unknown help topic "bogus"`},
 		{[]string{"help", "completion", "tcsh"}, `unknown help topic "completion tcsh"`},
+		{[]string{"sample", "--users", "10", "-o", "e.jsonl", "--load"}, "-o and --load go to different places: write the events to a file with -o FILE, or --load them into the target's ODS table, not both"},
+		{[]string{"sample", "--users", "10"}, "say where the events go: -o FILE (.jsonl, .csv or .parquet), or --load into the target's ODS table"},
+		// A typo in the year once ran plan out of memory (23 GB) before it said anything.
+		{[]string{"plan", "--from", "20210303", "--to", "99991231"}, "--from 20210303 --to 99991231 is 2914208 days, more than the 3660 (ten years) one command takes: check the year, or split the range"},
+		{[]string{"apply", "--from", "20210303", "--to", "20310311"}, "--from 20210303 --to 20310311 is 3661 days, more than the 3660 (ten years) one command takes: check the year, or split the range"},
+		{[]string{"report", "--from", "10000101", "--to", "19991231"}, "--from 10000101 --to 19991231 is 365242 days, more than the 3660 (ten years) one command takes: check the year, or split the range"},
 	} {
 		if r := fgen(t, dir, nil, tc.args...); r.code != 1 || r.stdout != "" || !strings.HasPrefix(r.stderr, "fgen: "+tc.err+"\n") {
 			t.Errorf("%v: %+v", tc.args, r)

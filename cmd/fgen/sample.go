@@ -77,7 +77,10 @@ func (g *globalOptions) sampleConfig() (*models.Config, [][]string, error) {
 }
 
 func runSample(ctx context.Context, opts *sampleOptions, output string) error {
-	if (output == "") == !opts.load {
+	switch {
+	case output != "" && opts.load:
+		return errors.New("-o and --load go to different places: write the events to a file with -o FILE, or --load them into the target's ODS table, not both")
+	case output == "" && !opts.load:
 		return errors.New("say where the events go: -o FILE (.jsonl, .csv or .parquet), or --load into the target's ODS table")
 	}
 	if err := checkSampleFlags(opts.start, opts.days, opts.users); err != nil {

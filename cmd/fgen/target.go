@@ -39,8 +39,14 @@ type dayOptions struct {
 func (d *dayOptions) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&d.bizdate, "bizdate", "", "business date yyyymmdd (the DataWorks ${bdp.system.bizdate})")
 	cmd.Flags().StringVar(&d.from, "from", "", "first business date of a range, yyyymmdd")
-	cmd.Flags().StringVar(&d.to, "to", "", "last business date of a range, yyyymmdd (inclusive)")
+	cmd.Flags().StringVar(&d.to, "to", "", "last business date of a range, yyyymmdd (inclusive; a range is at most 3660 days)")
 }
+
+// maxRangeDays is the longest --from/--to range a command takes, ten years:
+// plan, apply and report hold a few tens of KB per day (the nodes' SQL, the
+// warehouse's notes), so a typo in the year (--to 99991231) would otherwise
+// run until the machine runs out of memory.
+const maxRangeDays = 3660
 
 // days returns the business dates the flags name; none when no flag is set.
 func (d *dayOptions) days() ([]string, error) {
@@ -60,6 +66,9 @@ func (d *dayOptions) days() ([]string, error) {
 		}
 		if d.to < d.from {
 			return nil, fmt.Errorf("--to %s is before --from %s", d.to, d.from)
+		}
+		if n := bizdate.Span(d.from, d.to); n > maxRangeDays {
+			return nil, fmt.Errorf("--from %s --to %s is %d days, more than the %d (ten years) one command takes: check the year, or split the range", d.from, d.to, n, maxRangeDays)
 		}
 		return bizdate.Range(d.from, d.to)
 	case d.from != "" || d.to != "":

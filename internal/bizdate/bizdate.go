@@ -44,6 +44,20 @@ func Range(first, last string) ([]string, error) {
 	return days, nil
 }
 
+// Span returns how many business dates first..last holds, inclusive: 0 when
+// last is before first or either is not a date.
+func Span(first, last string) int {
+	a, err := Parse(first)
+	if err != nil {
+		return 0
+	}
+	b, err := Parse(last)
+	if err != nil || b.Before(a) {
+		return 0
+	}
+	return int((b.Unix()-a.Unix())/86400) + 1 // UTC days: no daylight saving, and no time.Duration limit of 292 years
+}
+
 // Add returns the business date n days after day (before it when n < 0).
 func Add(day string, n int) (string, error) {
 	t, err := Parse(day)
