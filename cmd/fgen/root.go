@@ -18,7 +18,7 @@ import (
 // globalOptions are the flags every command shares, and the process's streams.
 type globalOptions struct {
 	configPath string
-	quiet      bool // -q: no progress or information, only results and errors
+	quiet      bool // -q: no progress or information, only results, warnings and errors
 	verbose    bool // -v: also each SQL job as it runs
 
 	stdin          io.Reader
@@ -103,7 +103,7 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	root.SetErr(g.stderr)
 	root.SetVersionTemplate(fmt.Sprintf("fgen {{.Version}} (%s, funnel.toml format %d)\n", runtime.Version(), models.FormatVersion))
 	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "funnel.toml", "the funnel config file")
-	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print no progress, only results and errors")
+	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print no progress, only results, warnings and errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also print each SQL job as it runs")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
