@@ -142,7 +142,7 @@ func message(f *models.Funnel, s models.Stage, day string, others []valueCount) 
 	var b strings.Builder
 	fmt.Fprintf(&b, "stage %s of funnel %s: no row of %s has %s %s", s.Name, f.Name, day, f.EventColumn, quoteList(s.Events))
 	if len(others) == 0 {
-		b.WriteString(", and the day has no row of any other value")
+		fmt.Fprintf(&b, ", and the day's rows are all of the funnel's other stages (or have no %s); check the stage's events in funnel.toml", f.EventColumn)
 		return b.String()
 	}
 	var top []string

@@ -62,6 +62,17 @@ func TestStageMatchingNoRow(t *testing.T) {
 	if got[0].Day != "20210303" || got[0].Stage != "purchase" || got[0].Message != want {
 		t.Errorf("got  %+v\nwant %s", got[0], want)
 	}
+	// A day of the other stages' rows only: not "no row of any other value",
+	// which read as if the day were empty.
+	prof, err = readProfile(rows([3]string{"20210305", "browse", "10"}, [3]string{"20210305", "click", "2"}, [3]string{"20210305", "NULL", "4"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = check(&cfg.Funnels[0], prof)
+	want = `stage purchase of funnel user_trace: no row of 20210305 has customize_event "purchse", and the day's rows are all of the funnel's other stages (or have no customize_event); check the stage's events in funnel.toml`
+	if len(got) != 1 || got[0].Message != want {
+		t.Errorf("got  %+v\nwant %s", got, want)
+	}
 }
 
 func TestNearest(t *testing.T) {
