@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -136,18 +137,32 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
 }
 
 // sortRows puts the rows in order: days (and hours) in order; within one
-// the total first, then the breakdown values in order, the breakdown
-// limit's other rows after the others; ties keep the table's order.
+// the total first, then each breakdown's rows in the order of breakdowns,
+// its values in order and the breakdown limit's other row last; ties keep
+// the table's order.
 func (r *Report) sortRows(f *models.Funnel) {
 	type sortable struct {
 		row          Row
 		total, other bool
-		key          string // the breakdown values, NUL-separated
+		// which breakdowns the row is of (those whose value is not the total
+		// marker): how many, then the first's place; single breakdowns
+		// first, then combinations, as the report's summary has them
+		dims, first int
+		key         string // the breakdown values, NUL-separated
 	}
 	byDay := make([]sortable, len(r.Rows))
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		byDay[i] = sortable{*row, r.isTotal(row), r.isOther(row), dimsKey(f, row)}
+		s := sortable{row: *row, total: r.isTotal(row), other: r.isOther(row), first: -1, key: dimsKey(f, row)}
+		for j, d := range f.Breakdowns {
+			if row.Dims[d] != r.TotalMarker {
+				s.dims++
+				if s.first < 0 {
+					s.first = j
+				}
+			}
+		}
+		byDay[i] = s
 	}
 	first := func(a, b bool) int { // a true first
 		if a == b {
@@ -166,6 +181,9 @@ func (r *Report) sortRows(f *models.Funnel) {
 			return c
 		}
 		if c := first(a.total, b.total); c != 0 {
+			return c
+		}
+		if c := cmp.Or(a.dims-b.dims, a.first-b.first); c != 0 {
 			return c
 		}
 		if c := first(b.other, a.other); c != 0 {

@@ -225,3 +225,27 @@ func TestReadSplitsCutResults(t *testing.T) {
 		t.Errorf("a cut result of one date: %v", err)
 	}
 }
+
+// Each breakdown's rows stay together, in the order of breakdowns, with its
+// other row last: sorting by the values alone put the lowercase device
+// values after every system value, and device's other row after system's.
+func TestSortRowsKeepsBreakdownsTogether(t *testing.T) {
+	f := &models.Funnel{Breakdowns: []string{"device", "system"}}
+	r := &Report{Breakdowns: f.Breakdowns, TotalMarker: "all", BreakdownLimit: 2, OtherMarker: "other"}
+	for _, d := range [][2]string{
+		{"all", "other"}, {"xiaomi", "all"}, {"all", "android"}, {"other", "all"}, {"all", "all"},
+		{"apple", "all"}, {"all", "Ios"},
+	} {
+		r.Rows = append(r.Rows, Row{Dt: "20210303", Dims: map[string]string{"device": d[0], "system": d[1]}})
+	}
+	r.sortRows(f)
+	var got []string
+	for _, row := range r.Rows {
+		got = append(got, row.Dims["device"]+"/"+row.Dims["system"])
+	}
+	want := []string{"all/all", "apple/all", "xiaomi/all", "other/all", "all/Ios", "all/android", "all/other"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows in the order\n%v, want\n%v", got, want)
+	}
+}
+
