@@ -15,6 +15,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/fgen-dev/fgen/internal/bizdate"
 )
 
 // Report is one funnel's RPT table, or the part of it that was asked for.
@@ -502,4 +504,55 @@ func (r *Report) emptyText() string {
 		s += " in " + r.Table
 	}
 	return s
+}
+
+// MarkerClashes says when a breakdown value is one of the markers, which the
+// RPT table then cannot tell apart: a value equal to TotalMarker gives a
+// second row that reads as the day's total, and one equal to OtherMarker a
+// second row of "other". It finds them as days with two rows of the same
+// breakdown values (a node writes one row per value per day), and returns a
+// message per marker, or none.
+func (r *Report) MarkerClashes() []string {
+	if len(r.Breakdowns) == 0 {
+		return nil
+	}
+	type slot struct{ dt, hour, dims string }
+	seen := map[slot]int{}
+	var totalDays, otherDays []string
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		parts := make([]string, len(r.Breakdowns))
+		for j, d := range r.Breakdowns {
+			parts[j] = row.Dims[d]
+		}
+		s := slot{row.Dt, row.Hour, strings.Join(parts, "\x00")}
+		if seen[s]++; seen[s] != 2 {
+			continue
+		}
+		switch {
+		case r.isTotal(row):
+			totalDays = appendDay(totalDays, row.Dt)
+		case r.isOther(row):
+			otherDays = appendDay(otherDays, row.Dt)
+		}
+	}
+	names := strings.Join(r.Breakdowns, " or ")
+	var out []string
+	if len(totalDays) > 0 {
+		out = append(out, fmt.Sprintf("%s has more than one row that reads as the total on %s: a %s value is %q, the total_marker, and its rows cannot be told from the total's; set total_marker in funnel.toml to a value the breakdowns never hold (e.g. \"(all)\") and apply those days again",
+			r.Table, bizdate.DayRanges(totalDays), names, r.TotalMarker))
+	}
+	if len(otherDays) > 0 {
+		out = append(out, fmt.Sprintf("%s has more than one %q row of a breakdown on %s: a %s value is %q, the other_marker, and its rows cannot be told from the values beyond the breakdown limit; set other_marker in funnel.toml to a value the breakdowns never hold (e.g. \"(other)\") and apply those days again",
+			r.Table, r.OtherMarker, bizdate.DayRanges(otherDays), names, r.OtherMarker))
+	}
+	return out
+}
+
+// appendDay appends day to days unless it is already the last.
+func appendDay(days []string, day string) []string {
+	if n := len(days); n > 0 && days[n-1] == day {
+		return days
+	}
+	return append(days, day)
 }
