@@ -1001,25 +1001,35 @@ func TestNodeTooLargeForDataWorks(t *testing.T) {
 }
 
 // A breakdown value equal to total_marker writes a second row that reads as
-// the total; report says so and what to change.
+// the total; report says so and what to change, in the wide layout and in
+// the long one, whose rows of a stage it gathers into one row per value.
 func TestReportWarnsOfMarkerValue(t *testing.T) {
-	dir := project(t)
-	path := filepath.Join(dir, "funnel.toml")
-	data, _ := os.ReadFile(path)
-	os.WriteFile(path, []byte(strings.Replace(string(data), `event_column = "customize_event"`, `event_column = "customize_event"
-breakdowns = ["device_brand"]`, 1)), 0o644)
-	rows := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","device_brand":"all"}
+	for _, layout := range []string{"wide", "long"} {
+		t.Run(layout, func(t *testing.T) {
+			dir := project(t)
+			path := filepath.Join(dir, "funnel.toml")
+			data, _ := os.ReadFile(path)
+			cfg := strings.Replace(string(data), `event_column = "customize_event"`, `event_column = "customize_event"
+breakdowns = ["device_brand"]`, 1)
+			if layout == "long" { // whose columns are fixed
+				cfg = regexp.MustCompile(`(?m)^(count_column|step_rate_column|overall_rate_column) = .*$`).ReplaceAllString(cfg, "")
+				cfg = strings.Replace(cfg, "[funnels.report]\n", "[funnels.report]\nlayout = \"long\"\n", 1)
+			}
+			os.WriteFile(path, []byte(cfg), 0o644)
+			rows := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","device_brand":"all"}
 {"md5":"b","uid":"u2","ts":1614700001,"customize_event":"browse","device_brand":"apple"}
 {"md5":"c","uid":"u2","ts":1614700002,"customize_event":"click","device_brand":"apple"}
 `
-	os.WriteFile(filepath.Join(dir, "e.jsonl"), []byte(rows), 0o644)
-	for _, args := range [][]string{{"load", "--bizdate", "20210303", "e.jsonl"}, {"apply", "--bizdate", "20210303"}} {
-		if r := fgen(t, dir, nil, args...); r.code != 0 {
-			t.Fatalf("%v: %+v", args, r)
-		}
-	}
-	r := fgen(t, dir, nil, "report", "--format", "csv")
-	if want := `warning: rpt_user_trace_data has more than one row that reads as the total on 20210303: a device_brand value is "all", the total_marker`; r.code != 0 || !strings.Contains(r.stderr, want) {
-		t.Errorf("report of a day with a device_brand \"all\": %+v", r)
+			os.WriteFile(filepath.Join(dir, "e.jsonl"), []byte(rows), 0o644)
+			for _, args := range [][]string{{"load", "--bizdate", "20210303", "e.jsonl"}, {"apply", "--bizdate", "20210303"}} {
+				if r := fgen(t, dir, nil, args...); r.code != 0 {
+					t.Fatalf("%v: %+v", args, r)
+				}
+			}
+			r := fgen(t, dir, nil, "report", "--format", "csv")
+			if want := `warning: rpt_user_trace_data has more than one row that reads as the total on 20210303: a device_brand value is "all", the total_marker`; r.code != 0 || !strings.Contains(r.stderr, want) {
+				t.Errorf("report of a day with a device_brand \"all\": %+v", r)
+			}
+		})
 	}
 }

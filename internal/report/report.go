@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -53,6 +54,10 @@ type Report struct {
 	Buckets     []string
 	BucketEdges []float64
 	Rows        []Row // sorted by Dt, total row first within a day
+	// repeated are the long layout's table rows of a stage whose day (and
+	// hour) and breakdown values an earlier one had: merged into that one's
+	// Row, they are kept here for MarkerClashes.
+	repeated []Row
 }
 
 // Row is one day and one breakdown value, or the day's total.
@@ -506,53 +511,33 @@ func (r *Report) emptyText() string {
 	return s
 }
 
-// MarkerClashes says when a breakdown value is one of the markers, which the
-// RPT table then cannot tell apart: a value equal to TotalMarker gives a
-// second row that reads as the day's total, and one equal to OtherMarker a
-// second row of "other". It finds them as days with two rows of the same
-// breakdown values (a node writes one row per value per day), and returns a
-// message per marker, or none.
+// MarkerClashes says when a breakdown value is the total marker: its rows
+// then read as a second total of the day, which the RPT table cannot tell
+// from the real one. It finds them as days with two rows of the breakdown
+// values of the total (a node writes one row per value per day, and per
+// stage in the long layout). A value equal to OtherMarker cannot be found
+// so: the node merges it into the other row before it writes the row.
 func (r *Report) MarkerClashes() []string {
 	if len(r.Breakdowns) == 0 {
 		return nil
 	}
-	type slot struct{ dt, hour, dims string }
+	type slot struct{ dt, hour string }
 	seen := map[slot]int{}
-	var totalDays, otherDays []string
-	for i := range r.Rows {
-		row := &r.Rows[i]
-		parts := make([]string, len(r.Breakdowns))
-		for j, d := range r.Breakdowns {
-			parts[j] = row.Dims[d]
-		}
-		s := slot{row.Dt, row.Hour, strings.Join(parts, "\x00")}
-		if seen[s]++; seen[s] != 2 {
+	var days []string
+	for _, row := range append(slices.Clip(r.Rows), r.repeated...) {
+		if !r.isTotal(&row) {
 			continue
 		}
-		switch {
-		case r.isTotal(row):
-			totalDays = appendDay(totalDays, row.Dt)
-		case r.isOther(row):
-			otherDays = appendDay(otherDays, row.Dt)
+		s := slot{row.Dt, row.Hour}
+		if seen[s]++; seen[s] == 2 {
+			days = append(days, row.Dt)
 		}
 	}
-	names := strings.Join(r.Breakdowns, " or ")
-	var out []string
-	if len(totalDays) > 0 {
-		out = append(out, fmt.Sprintf("%s has more than one row that reads as the total on %s: a %s value is %q, the total_marker, and its rows cannot be told from the total's; set total_marker in funnel.toml to a value the breakdowns never hold (e.g. \"(all)\") and apply those days again",
-			r.Table, bizdate.DayRanges(totalDays), names, r.TotalMarker))
+	if len(days) == 0 {
+		return nil
 	}
-	if len(otherDays) > 0 {
-		out = append(out, fmt.Sprintf("%s has more than one %q row of a breakdown on %s: a %s value is %q, the other_marker, and its rows cannot be told from the values beyond the breakdown limit; set other_marker in funnel.toml to a value the breakdowns never hold (e.g. \"(other)\") and apply those days again",
-			r.Table, r.OtherMarker, bizdate.DayRanges(otherDays), names, r.OtherMarker))
-	}
-	return out
-}
-
-// appendDay appends day to days unless it is already the last.
-func appendDay(days []string, day string) []string {
-	if n := len(days); n > 0 && days[n-1] == day {
-		return days
-	}
-	return append(days, day)
+	slices.Sort(days)
+	days = slices.Compact(days)
+	return []string{fmt.Sprintf("%s has more than one row that reads as the total on %s: a %s value is %q, the total_marker, and its rows cannot be told from the total's; set total_marker in funnel.toml to a value the breakdowns never hold (e.g. \"(all)\") and apply those days again",
+		r.Table, bizdate.DayRanges(days), strings.Join(r.Breakdowns, " or "), r.TotalMarker)}
 }
