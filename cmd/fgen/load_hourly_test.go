@@ -50,3 +50,43 @@ func TestLoadHourlyODS(t *testing.T) {
 		t.Errorf("plan after the load: %+v", r)
 	}
 }
+
+// An hour partition added to a table that exists: plan of a day says the
+// table is to be recreated (exit 3), where it once failed probing the new
+// hour partitions of a table that has none ("column hh not found"), and
+// apply --allow-destructive recreates it and runs the day's 24 hours.
+func TestPlanHourPartitionAdded(t *testing.T) {
+	data, err := os.ReadFile("../../generator/testdata/configs/hourly_ods.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "funnel.toml")
+	target := "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
+	if err := os.WriteFile(path, append(data, target...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("md5,uid,event,ts,dt,hh\nm1,u1,view,1,20210303,01\n"), 0o644)
+	for _, args := range [][]string{{"load", "a.csv"}, {"apply", "--bizdate", "20210303"}} {
+		if r := fgen(t, dir, nil, args...); r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+	}
+	data, _ = os.ReadFile(path)
+	hourly := strings.Replace(string(data), "name = \"dw_events\"\n", "name = \"dw_events\"\nhour_partition = \"hh\"\n", 1)
+	if hourly == string(data) {
+		t.Fatal("no dw_events table in the config")
+	}
+	os.WriteFile(path, []byte(hourly), 0o644)
+	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+	if r.code != 3 || !strings.Contains(r.stdout, "[partition_changed] live table is partitioned by (dt), funnel.toml says (dt, hh)") ||
+		!strings.Contains(r.stdout, "dw_events hours 00-23: its table is to be recreated") {
+		t.Fatalf("plan: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes"); r.code != 0 || !strings.Contains(r.stdout, "26 applied") {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 0 {
+		t.Errorf("plan after apply: %+v", r)
+	}
+}

@@ -51,6 +51,11 @@ type dayPlanner struct {
 	// odsKeysDiffer: the ODS table is not partitioned by the partition
 	// column alone, so its partitions can be neither probed nor read.
 	odsKeysDiffer bool
+	// keysDiffer: the live tables partitioned otherwise than funnel.toml
+	// says (CodePartitionChanged), whose partitions of the new shape cannot
+	// be probed: an hour partition added to the DW table once failed plan
+	// with the warehouse's "column hh not found".
+	keysDiffer map[string]bool
 	// ods is the live ODS table Build described; nil when it is to be
 	// created.
 	ods *warehouse.Table
@@ -117,9 +122,13 @@ func (dp *dayPlanner) planDays() error {
 	cfg := dp.in.Config
 	ods := cfg.ODS
 	changing := map[string]Action{} // tables whose every partition is rewritten
+	dp.keysDiffer = map[string]bool{}
 	for _, t := range dp.plan.Tables {
 		for _, pr := range t.Problems {
-			dp.odsKeysDiffer = dp.odsKeysDiffer || t.Layer == generator.LayerODS && pr.Code == CodePartitionChanged
+			if pr.Code == CodePartitionChanged {
+				dp.keysDiffer[t.Table] = true
+				dp.odsKeysDiffer = dp.odsKeysDiffer || t.Layer == generator.LayerODS
+			}
 		}
 		if t.Action != InSync {
 			changing[t.Table] = t.Action
@@ -272,9 +281,12 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, inRan
 	if action, ok := changing[n.Name]; ok {
 		j.pend(WhyTable, fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated"}[action]))
 	}
-	written, err := dp.partition(n.Name, j.Written())
-	if err != nil {
-		return nil, err
+	written := warehouse.Partition{Bytes: -1} // none of the new shape in a table to be recreated
+	if !dp.keysDiffer[n.Name] {
+		var err error
+		if written, err = dp.partition(n.Name, j.Written()); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case j.Pending:
@@ -286,7 +298,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, inRan
 	j.ReadBytes = 0
 	warned := map[string]bool{}
 	for _, r := range reads {
-		if r.table == cfg.ODS.Name && dp.odsKeysDiffer {
+		if dp.keysDiffer[r.table] {
 			j.ReadBytes = -1
 			continue
 		}
