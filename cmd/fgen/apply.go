@@ -45,10 +45,10 @@ day's partition, so re-running is idempotent, and a failed job leaves that parti
 previous contents in place; after a failure or Ctrl-C, apply again to pick up where
 it stopped.
 
-On a MaxCompute target apply asks for confirmation on a terminal and needs --yes
-otherwise. --dry-run prints the SQL it would run (with --format json, the plan as
-'fgen plan --format json' gives it) and changes nothing.
-Destructive changes (see 'fgen plan') need --allow-destructive.
+On a MaxCompute target, and on any target when it drops and recreates tables, apply
+asks for confirmation on a terminal and needs --yes otherwise. --dry-run prints the SQL
+it would run (with --format json, the plan as 'fgen plan --format json' gives it) and
+changes nothing. Destructive changes (see 'fgen plan') need --allow-destructive.
 
 ` + exitStatusHelp,
 		Example: `  fgen apply --bizdate 20210303
