@@ -49,6 +49,20 @@ func TestLoadHourlyODS(t *testing.T) {
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 || !strings.Contains(r.stdout, "dw_events (hours 00-23)") {
 		t.Errorf("plan after the load: %+v", r)
 	}
+	// Rows appended to one hour change that hour alone: its jobs run again,
+	// not every hour's for "hh=00 changed".
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	write("more.jsonl", `{"md5":"e","uid":"u4","event":"view","ts":1614754800,"device":"ios","dt":"20210303","hh":"15"}
+`)
+	if r := fgen(t, dir, nil, "load", "--append", "more.jsonl"); r.code != 0 {
+		t.Fatalf("load --append: %+v", r)
+	}
+	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+	if r.code != 2 || !strings.Contains(r.stdout, "ods_events/dt=20210303/hh=15 changed after it was written") || strings.Contains(r.stdout, "hh=00") {
+		t.Errorf("plan after appending to hour 15: %+v", r)
+	}
 }
 
 // An hour partition added to a table that exists: plan of a day says the

@@ -405,13 +405,14 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 	}
 	days := l.parts.days()
 	var err error
+	var before map[string]int64 // appending to an hourly table: its rows per hour
 	switch {
 	case l.opts.HourPartition != "" && !l.opts.Append:
 		if err = tx.DeletePartitions(ctx, l.opts.Table, l.opts.Partition, days); err == nil {
 			err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
 		}
 	case l.opts.HourPartition != "":
-		err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
+		before, err = l.hourRows(ctx, tx, days) // noted when the rows are in: see appendedHours
 	case l.opts.Append:
 		err = tx.MarkPartitions(ctx, l.opts.Table, days)
 	default:
@@ -450,6 +451,11 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 	if bad != nil {
 		l.badHour = bad
 		return 0, errFailed
+	}
+	if before != nil {
+		if err := l.markAppendedHours(ctx, tx, days, before); err != nil {
+			return 0, err
+		}
 	}
 	return n, nil
 }
