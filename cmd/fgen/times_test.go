@@ -113,6 +113,18 @@ func TestLoadRefusesUnreadableTime(t *testing.T) {
 	}
 }
 
+// A value that is not of its column's type is named with funnel.toml's type
+// (DATETIME), not DuckDB's (TIMESTAMP).
+func TestLoadNamesDeclaredType(t *testing.T) {
+	dir := timesProject(t, "DATETIME", `"ts"`)
+	os.WriteFile(filepath.Join(dir, "bad.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":"soon","customize_event":"browse","dt":"20210303"}`+"\n"), 0o644)
+	r := fgen(t, dir, nil, "load", "-q", "bad.jsonl")
+	want := `fgen: load: bad.jsonl:1: column ts: "soon" is not a valid DATETIME; nothing was loaded`
+	if r.code != 1 || strings.TrimSpace(r.stderr) != want {
+		t.Errorf("load: exit %d, stderr %q\nwant %q", r.code, r.stderr, want)
+	}
+}
+
 // Rows without dt go to the date of their time in dataworks.timezone.
 func TestLoadTakesDayFromTime(t *testing.T) {
 	dir := timesProject(t, "STRING", `{ name = "ts", format = "yyyy-MM-dd HH:mm:ss 'UTC'", timezone = "UTC" }`)

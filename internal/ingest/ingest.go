@@ -43,10 +43,21 @@ import (
 // Column is a column of the table being loaded, with its DuckDB type.
 type Column struct {
 	Name string
-	Type string
+	Type string // DuckDB's type
+	// Declared is the type as funnel.toml declares it (STRING, DATETIME),
+	// which messages name; Type when empty.
+	Declared string
 	// Format, of a STRING time column: the format (funnel.toml's
 	// time_column, models.FormatParts) that its values must read in.
 	Format string
+}
+
+// typeName is the column's type as messages name it: funnel.toml's.
+func (c Column) typeName() string {
+	if c.Declared != "" {
+		return c.Declared
+	}
+	return c.Type
 }
 
 // Options describe one load into a table's partitions.
@@ -110,7 +121,7 @@ func ODS(cfg *models.Config, day string, files []string, appendRows bool) Option
 	}
 	var cols []Column
 	for _, c := range cfg.ODS.Columns {
-		col := Column{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type)}
+		col := Column{Name: c.Name, Type: generator.DuckDB.ColumnType(c.Type), Declared: c.Type}
 		if models.IsString(c.Type) {
 			col.Format = formats[strings.ToLower(c.Name)]
 		}
@@ -275,7 +286,7 @@ func newLoader(opts Options) (*loader, error) {
 		col := newColumn(c)
 		if c.Format != "" {
 			if col.kind != kindString {
-				return nil, fmt.Errorf("column %s is %s; a time format applies to a string column", c.Name, c.Type)
+				return nil, fmt.Errorf("column %s is %s; a time format applies to a string column", c.Name, c.typeName())
 			}
 			var err error
 			if col.time, err = newTimeLayout(c.Format); err != nil {

@@ -123,7 +123,7 @@ func (c *column) notValid(v []byte) string {
 	if c.time != nil {
 		return fmt.Sprintf("column %s: %q does not read as %q, the time_column format in funnel.toml", c.Name, v, c.time.format)
 	}
-	return fmt.Sprintf("column %s: %q is not a valid %s", c.Name, v, c.Type)
+	return fmt.Sprintf("column %s: %q is not a valid %s", c.Name, v, c.typeName())
 }
 
 // validDay reports whether v is a date written yyyymmdd, as DuckDB's

@@ -90,7 +90,7 @@ func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) err
 		}
 		typ, name := "VARCHAR", l.opts.Partition
 		if col >= 0 {
-			typ, name = l.cols[col].Type, l.cols[col].Name
+			typ, name = l.cols[col].typeName(), l.cols[col].Name
 		}
 		if len(val) > 40 {
 			val = val[:40] + "..."
