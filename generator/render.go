@@ -591,16 +591,35 @@ func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (Query,
 // dates with such rows. A DW column of a narrower type
 // (models.Config.NarrowColumns) cannot hold those values.
 func (p *Project) RangeProfileQuery(column string, lo, hi int64, from, to string) (Query, error) {
-	col, err := p.profiled("range", column, from, to)
+	return p.dwProfileQuery("range", column, from, to, dwProfile{Lo: lo, Hi: hi})
+}
+
+// dwProfile is what the profiles of the rows the DW node reads (report.tmpl's
+// range_profile and marker_profile) are rendered from.
+type dwProfile struct {
+	V                dwView
+	Column, From, To string
+	Lo, Hi           int64    // range_profile
+	Markers          []string // marker_profile
+}
+
+// dwProfileQuery renders kind's profile of column on from..to, v filled in
+// with the DW view and the column.
+func (p *Project) dwProfileQuery(kind, column, from, to string, v dwProfile) (Query, error) {
+	col, err := p.profiled(kind, column, from, to)
 	if err != nil {
 		return Query{}, err
 	}
-	v := struct {
-		V                dwView
-		Column, From, To string
-		Lo, Hi           int64
-	}{newDWView(p.cfg, dates{Day: from}), col.Name, from, to, lo, hi}
-	return p.query("range_profile", v, p.cfg.ODS.Columns)
+	v.V, v.Column, v.From, v.To = newDWView(p.cfg, dates{Day: from}), col.Name, from, to
+	return p.query(kind+"_profile", v, p.cfg.ODS.Columns)
+}
+
+// MarkerProfileQuery renders the statement that counts, on each business
+// date from..to, the rows the DW node reads whose column holds one of
+// markers (the breakdown markers of the funnels that break down by it):
+// rows of (date, count, marker), only dates and markers with such rows.
+func (p *Project) MarkerProfileQuery(column string, markers []string, from, to string) (Query, error) {
+	return p.dwProfileQuery("marker", column, from, to, dwProfile{Markers: markers})
 }
 
 // EventProfileTop is how many of a date's event values of no stage the

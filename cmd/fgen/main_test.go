@@ -1001,8 +1001,10 @@ func TestNodeTooLargeForDataWorks(t *testing.T) {
 }
 
 // A breakdown value equal to total_marker writes a second row that reads as
-// the total; report says so and what to change, in the wide layout and in
-// the long one, whose rows of a stage it gathers into one row per value.
+// the total: plan and apply say so before, and report after, with where to
+// change the marker, in the wide layout and in the long one (whose rows of a
+// stage report gathers into one row per value, so the RPT table alone
+// could not tell).
 func TestReportWarnsOfMarkerValue(t *testing.T) {
 	for _, layout := range []string{"wide", "long"} {
 		t.Run(layout, func(t *testing.T) {
@@ -1021,13 +1023,17 @@ breakdowns = ["device_brand"]`, 1)
 {"md5":"c","uid":"u2","ts":1614700002,"customize_event":"click","device_brand":"apple"}
 `
 			os.WriteFile(filepath.Join(dir, "e.jsonl"), []byte(rows), 0o644)
-			for _, args := range [][]string{{"load", "--bizdate", "20210303", "e.jsonl"}, {"apply", "--bizdate", "20210303"}} {
-				if r := fgen(t, dir, nil, args...); r.code != 0 {
-					t.Fatalf("%v: %+v", args, r)
+			if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "e.jsonl"); r.code != 0 {
+				t.Fatalf("load: %+v", r)
+			}
+			// Said before apply writes the rows, by plan and apply.
+			before := `1 row of ods_user_trace_data on 20210303 has device_brand "all", the total_marker of funnel user_trace: its report rows would read as the day's total; set total_marker at funnel.toml:`
+			for _, args := range [][]string{{"plan", "--bizdate", "20210303"}, {"apply", "--bizdate", "20210303"}} {
+				if r := fgen(t, dir, nil, args...); r.code == 1 || !strings.Contains(r.stdout+r.stderr, before) {
+					t.Errorf("%v: %+v", args, r)
 				}
 			}
-			r := fgen(t, dir, nil, "report", "--format", "csv")
-			if want := `warning: rpt_user_trace_data has more than one row that reads as the total on 20210303: a device_brand value is "all", the total_marker`; r.code != 0 || !strings.Contains(r.stderr, want) {
+			if r := fgen(t, dir, nil, "report", "--format", "csv"); r.code != 0 || !strings.Contains(r.stderr, before) {
 				t.Errorf("report of a day with a device_brand \"all\": %+v", r)
 			}
 		})

@@ -199,9 +199,6 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (fill %s with '%s')\n",
 				f.Report.Table, len(missing), days, bizdate.DayRanges(missing), them, them, fill)
 		}
-		for _, m := range r.MarkerClashes() {
-			fmt.Fprintf(opts.stderr, "warning: %s\n", m)
-		}
 		if len(r.Rows) > 0 {
 			if first == "" || r.Rows[0].Dt < first {
 				first = r.Rows[0].Dt

@@ -72,7 +72,7 @@ func plural(n int64, one, many string) string {
 }
 
 // Check runs every check of the ODS rows of the days from..to (Events,
-// Times and Ranges) and returns what they find, by day. ods is the live ODS
+// Times, Ranges and Markers) and returns what they find, by day. ods is the live ODS
 // table, as the caller described it.
 func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
 	if ods != nil {
@@ -97,7 +97,11 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	if err != nil {
 		return nil, err
 	}
-	out := append(append(events, times...), ranges...)
+	markers, err := Markers(ctx, w, proj, cfg, ods, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Concat(events, times, ranges, markers)
 	slices.SortStableFunc(out, func(a, b Warning) int { return cmp.Compare(a.Day, b.Day) })
 	return out, nil
 }

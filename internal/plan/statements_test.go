@@ -165,6 +165,16 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 				check(fmt.Sprintf("ranges/%s_%d", c.Name, bounds[1]), generator.Script{Settings: q.Settings, Statements: []string{q.SQL}})
 			}
 		}
+		// The marker profile of every breakdown column.
+		for _, f := range cfg.Funnels {
+			for _, b := range f.Breakdowns {
+				q, err := proj.MarkerProfileQuery(b, []string{f.Report.TotalMarker, f.Report.OtherMarker}, "20210301", "20210307")
+				if err != nil {
+					t.Fatal(err)
+				}
+				check("markers/"+f.Name+"_"+b, generator.Script{Settings: q.Settings, Statements: []string{q.SQL}})
+			}
+		}
 	}
 	if n < 50 {
 		t.Errorf("checked only %d statements", n)

@@ -80,7 +80,6 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
 		width++ // and the hour
 	}
 	byKey := map[string]int{}
-	stages := map[string]bool{} // the long layout's table rows seen: key and stage
 	for _, vals := range values {
 		if len(vals) != width {
 			return fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), width)
@@ -110,13 +109,6 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
 		}
 		if f.Long() {
 			key := row.Dt + "\x00" + row.Hour + "\x00" + dimsKey(f, &row)
-			if sk := key + "\x00" + strconv.Itoa(stage); stages[sk] {
-				// Two table rows of one stage and the same values, which
-				// merge into one Row: see MarkerClashes.
-				r.repeated = append(r.repeated, row)
-			} else {
-				stages[sk] = true
-			}
 			if i, ok := byKey[key]; ok {
 				row = r.Rows[i]
 			} else {

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/fgen-dev/fgen/generator"
@@ -247,38 +246,5 @@ func TestSortRowsKeepsBreakdownsTogether(t *testing.T) {
 	want := []string{"all/all", "apple/all", "xiaomi/all", "other/all", "all/Ios", "all/android", "all/other"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows in the order\n%v, want\n%v", got, want)
-	}
-}
-
-// A breakdown value equal to the total marker gives a day two rows that
-// read as the total, which the report says, naming the marker to change.
-func TestMarkerClashes(t *testing.T) {
-	r := &Report{Table: "rpt", Breakdowns: []string{"device", "system"}, TotalMarker: "all", BreakdownLimit: 2, OtherMarker: "other"}
-	add := func(dt, hour, device, system string) {
-		r.Rows = append(r.Rows, Row{Dt: dt, Hour: hour, Dims: map[string]string{"device": device, "system": system}})
-	}
-	for _, dt := range []string{"20210303", "20210304", "20210305", "20210306"} {
-		for _, h := range []string{"00", "01"} {
-			add(dt, h, "all", "all")
-			add(dt, h, "a", "all")
-			add(dt, h, "other", "all")
-			add(dt, h, "all", "other")
-		}
-	}
-	if got := r.MarkerClashes(); got != nil {
-		t.Fatalf("clashes without a clash: %q", got)
-	}
-	add("20210303", "01", "all", "all") // a device "all"
-	add("20210304", "00", "all", "all")
-	add("20210304", "00", "all", "all") // and a system "all": still one day
-	r.repeated = append(r.repeated, Row{Dt: "20210306", Hour: "00", Dims: map[string]string{"device": "all", "system": "all"}})
-	slices.SortStableFunc(r.Rows, func(a, b Row) int { return strings.Compare(a.Dt, b.Dt) })
-	got := r.MarkerClashes()
-	if len(got) != 1 || !strings.Contains(got[0], `rpt has more than one row that reads as the total on 20210303..20210304, 20210306: a device or system value is "all", the total_marker`) {
-		t.Errorf("clashes %q", got)
-	}
-	r.Breakdowns = nil
-	if got := r.MarkerClashes(); got != nil {
-		t.Errorf("clashes without breakdowns: %q", got)
 	}
 }

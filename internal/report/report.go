@@ -11,13 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/fgen-dev/fgen/internal/bizdate"
 )
 
 // Report is one funnel's RPT table, or the part of it that was asked for.
@@ -54,10 +51,6 @@ type Report struct {
 	Buckets     []string
 	BucketEdges []float64
 	Rows        []Row // sorted by Dt, total row first within a day
-	// repeated are the long layout's table rows of a stage whose day (and
-	// hour) and breakdown values an earlier one had: merged into that one's
-	// Row, they are kept here for MarkerClashes.
-	repeated []Row
 }
 
 // Row is one day and one breakdown value, or the day's total.
@@ -509,35 +502,4 @@ func (r *Report) emptyText() string {
 		s += " in " + r.Table
 	}
 	return s
-}
-
-// MarkerClashes says when a breakdown value is the total marker: its rows
-// then read as a second total of the day, which the RPT table cannot tell
-// from the real one. It finds them as days with two rows of the breakdown
-// values of the total (a node writes one row per value per day, and per
-// stage in the long layout). A value equal to OtherMarker cannot be found
-// so: the node merges it into the other row before it writes the row.
-func (r *Report) MarkerClashes() []string {
-	if len(r.Breakdowns) == 0 {
-		return nil
-	}
-	type slot struct{ dt, hour string }
-	seen := map[slot]int{}
-	var days []string
-	for _, row := range append(slices.Clip(r.Rows), r.repeated...) {
-		if !r.isTotal(&row) {
-			continue
-		}
-		s := slot{row.Dt, row.Hour}
-		if seen[s]++; seen[s] == 2 {
-			days = append(days, row.Dt)
-		}
-	}
-	if len(days) == 0 {
-		return nil
-	}
-	slices.Sort(days)
-	days = slices.Compact(days)
-	return []string{fmt.Sprintf("%s has more than one row that reads as the total on %s: a %s value is %q, the total_marker, and its rows cannot be told from the total's; set total_marker in funnel.toml to a value the breakdowns never hold (e.g. \"(all)\") and apply those days again",
-		r.Table, bizdate.DayRanges(days), strings.Join(r.Breakdowns, " or "), r.TotalMarker)}
 }

@@ -1,0 +1,54 @@
+package lint
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/templates"
+)
+
+// A breakdown value equal to other_marker is merged into the other row
+// before the node writes it: only the ODS rows can show it, and Markers
+// says which marker, of which funnel, and where to change it.
+func TestMarkers(t *testing.T) {
+	cfg := shipped(t, func(s string) string {
+		return strings.Replace(s, `event_column = "customize_event"`, `event_column = "customize_event"
+breakdowns = ["device_brand"]
+breakdown_limit = 5`, 1)
+	})
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := proj.MarkerProfileQuery("device_brand", []string{"all", "other"}, "20210303", "20210304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(q.SQL, `CAST("device_brand" AS STRING) IN ('all', 'other')`) {
+		t.Errorf("marker profile:\n%s", q.SQL)
+	}
+	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "device_brand", Type: "VARCHAR"}}}
+	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
+		Values: [][]*string{{ptr("20210304"), ptr("3"), ptr("other")}}}}
+	got, err := Markers(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `3 rows of ods_user_trace_data on 20210304 have device_brand "other", the other_marker of funnel user_trace: its report rows would be merged into the row of the values beyond breakdown_limit; set other_marker at funnel.toml:`
+	if len(got) != 1 || got[0].Day != "20210304" || !strings.HasPrefix(got[0].Message, want) || !strings.HasSuffix(got[0].Message, `to a value device_brand never holds (e.g. "(other)")`) {
+		t.Errorf("got %+v\nwant %s...", got, want)
+	}
+	// A column the live table lacks is not profiled; a profile the
+	// warehouse refuses is a warning, and plan goes on.
+	if got, err := Markers(context.Background(), w, proj, cfg, &warehouse.Table{Name: "ods_user_trace_data"}, "20210303", "20210304"); err != nil || got != nil {
+		t.Errorf("without the column: %+v, %v", got, err)
+	}
+	w.query = generator.Query{SQL: "no such query"}
+	got, err = Markers(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
+	if err != nil || len(got) != 1 || !strings.HasSuffix(got[0].Message, "without this check, a device_brand value equal to a breakdown marker is not told apart from the marker's row") {
+		t.Errorf("with the query refused: %+v, %v", got, err)
+	}
+}
