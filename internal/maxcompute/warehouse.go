@@ -201,15 +201,9 @@ func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, er
 	}
 	var out []string
 	for _, row := range rows[min(1, len(rows)):] {
-		if len(row) != 1 {
-			continue
+		if len(row) == 1 {
+			out = append(out, row[0])
 		}
-		if _, err := w.c.Table(ctx, row[0]); errors.Is(err, ErrTableNotFound) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		out = append(out, row[0])
 	}
 	return out, nil
 }

@@ -251,9 +251,18 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 			return nil, fmt.Errorf("tables fgen wrote: %w", err)
 		}
 		for _, name := range tables {
-			if _, ok := in.Project.Table(name); !ok {
-				p.Former = append(p.Former, name)
+			if _, ok := in.Project.Table(name); ok {
+				continue
 			}
+			// Only a former table that still exists: one dropped since is no
+			// table to name. Asked here, of those alone, and not of every
+			// noted table: Build described the project's own already.
+			if _, err := w.Describe(ctx, name); errors.Is(err, warehouse.ErrTableNotFound) {
+				continue
+			} else if err != nil {
+				return nil, fmt.Errorf("describe %s: %w", name, err)
+			}
+			p.Former = append(p.Former, name)
 		}
 		slices.Sort(p.Former)
 	}

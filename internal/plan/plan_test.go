@@ -776,3 +776,26 @@ func TestPlanReportFixesNameTheFunnel(t *testing.T) {
 		})
 	}
 }
+
+// jobTablesWarehouse is a fakeWarehouse whose notes name tables a project's
+// jobs wrote (warehouse.JobTables), some since dropped.
+type jobTablesWarehouse struct {
+	*fakeWarehouse
+	noted []string
+}
+
+func (w *jobTablesWarehouse) JobTables(context.Context, string) ([]string, error) {
+	return w.noted, nil
+}
+
+// Plan names the noted tables funnel.toml no longer defines that still
+// exist: not the project's own, not one dropped since.
+func TestPlanFormerTables(t *testing.T) {
+	cfg := config(t, nil)
+	w := &jobTablesWarehouse{fakeWarehouse: &fakeWarehouse{tables: liveTables(t, cfg)},
+		noted: []string{"rpt_user_trace_data", "rpt_old", "rpt_dropped", "dw_user_trace_data"}}
+	w.tables["rpt_old"] = &warehouse.Table{Name: "rpt_old"}
+	if p := build(t, cfg, w); !slices.Equal(p.Former, []string{"rpt_old"}) {
+		t.Errorf("former tables %v, want [rpt_old]", p.Former)
+	}
+}

@@ -307,9 +307,9 @@ type PartitionWriters interface {
 // the jobs of an fgen project (Job.Project) wrote partitions of or
 // created: the plan names those funnel.toml no longer defines.
 type JobTables interface {
-	// JobTables returns the tables that exist and that a job of project
-	// wrote partitions of, in any order; none for notes of no project
-	// (written before fgen noted it).
+	// JobTables returns the tables that a job of project wrote partitions
+	// of, in any order (some may no longer exist); none for notes of no
+	// project (written before fgen noted it).
 	JobTables(ctx context.Context, project string) ([]string, error)
 }
 
