@@ -55,12 +55,6 @@ type Query struct {
 	SQL      string
 }
 
-// Text is the query as one text: a SET line per setting, then the
-// statement.
-func (q Query) Text() string {
-	return Script{Settings: q.Settings, Statements: []string{q.SQL}}.Text()
-}
-
 // Text is the script as one text: a SET line per setting, then the
 // statements, one after the other.
 func (s Script) Text() string {

@@ -13,10 +13,8 @@ import (
 // count, the rate and the time left, above which lines scroll; elsewhere
 // (a pipe, a CI log) plain lines; with -q nothing but failures.
 type progress struct {
-	g     *globalOptions
-	w     io.Writer
-	quiet bool
-	bar   *progressbar.ProgressBar // nil unless on a terminal
+	g   *globalOptions           // its stderr and -q
+	bar *progressbar.ProgressBar // nil unless on a terminal
 
 	stop, stopped chan struct{} // the bar's ticker, while it runs
 }
@@ -42,7 +40,7 @@ var barTick = 100 * time.Millisecond
 // (e.g. "jobs"), on g's stderr. A total below zero is work of unknown size:
 // a spinner with the time spent.
 func (g *globalOptions) newProgress(total int, what string) *progress {
-	p := &progress{g: g, w: g.stderr, quiet: g.quiet}
+	p := &progress{g: g}
 	if g.quiet || total == 0 || !onTerminal(g.stderr) {
 		return p
 	}
@@ -114,7 +112,7 @@ func (d *delayed) Write(b []byte) (int, error) {
 // Line prints a line of information (not with -q). On a terminal it goes
 // above the bar.
 func (p *progress) Line(format string, args ...any) {
-	if p.quiet {
+	if p.g.quiet {
 		return
 	}
 	p.print(format, args...)
@@ -142,7 +140,7 @@ func (p *progress) printLocked(format string, args ...any) {
 	if p.bar != nil {
 		p.bar.Clear()
 	}
-	fmt.Fprintf(p.w, format+"\n", args...)
+	fmt.Fprintf(p.g.stderr, format+"\n", args...)
 	if p.bar != nil {
 		p.bar.RenderBlank()
 	}

@@ -191,13 +191,13 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		}
 		if len(r.Rows) == 0 {
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'\n", f.Report.Table, fill)
-		} else if missing, days := daysWithout(r, from, to); len(missing) > 0 {
+		} else if missing := daysWithout(r, days); len(missing) > 0 {
 			them := "them"
 			if len(missing) == 1 {
 				them = "it"
 			}
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (fill %s with '%s')\n",
-				f.Report.Table, len(missing), days, bizdate.DayRanges(missing), them, them, fill)
+				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, them, fill)
 		}
 		if len(r.Rows) > 0 {
 			if first == "" || r.Rows[0].Dt < first {
@@ -388,20 +388,11 @@ func pickFunnels(cfg *models.Config, names []string, all bool) ([]*models.Funnel
 	return out, nil
 }
 
-// daysWithout returns the dates from..to (none when from is empty) that
-// have no row in r, and how many dates from..to are.
-func daysWithout(r *report.Report, from, to string) (missing []string, days int) {
-	if from == "" {
-		return nil, 0
-	}
-	all, err := bizdate.Range(from, to)
-	if err != nil {
-		return nil, 0
-	}
+// daysWithout returns the dates of days that have no row in r.
+func daysWithout(r *report.Report, days []string) []string {
 	seen := map[string]bool{}
 	for _, row := range r.Rows {
 		seen[row.Dt] = true
 	}
-	days = len(all)
-	return slices.DeleteFunc(all, func(d string) bool { return seen[d] }), days
+	return slices.DeleteFunc(slices.Clone(days), func(d string) bool { return seen[d] })
 }

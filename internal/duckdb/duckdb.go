@@ -403,10 +403,7 @@ func (d *DB) JobTables(ctx context.Context, project string) ([]string, error) {
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT p.table_name FROM fgen_partitions p
 JOIN duckdb_tables() t ON t.table_name = p.table_name AND t.database_name = current_database() AND t.schema_name = 'main'
-WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project)
-	if d.missingTable(err) {
-		return nil, nil
-	}
+WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project) // fgen_partitions has a project column: it exists
 	if err != nil {
 		return nil, err
 	}

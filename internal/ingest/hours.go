@@ -117,12 +117,8 @@ func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (
 	if l.opts.HourPartition == "" || len(days) == 0 {
 		return nil, nil
 	}
-	in := make([]string, len(days))
-	for i, d := range days {
-		in[i] = sqlString(d)
-	}
 	q := fmt.Sprintf(`SELECT %[1]s, %[2]s FROM %[3]s WHERE %[1]s IN (%[4]s) AND (%[2]s IS NULL OR NOT %[5]s) LIMIT 1`,
-		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), strings.Join(in, ", "), isHour(quote(l.opts.HourPartition)))
+		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), sqlList(days), isHour(quote(l.opts.HourPartition)))
 	var bad badHour
 	switch err := tx.QueryRow(ctx, q, nil, &bad.day, &bad.hour); {
 	case errors.Is(err, sql.ErrNoRows):
@@ -139,12 +135,8 @@ func (l *loader) hourRows(ctx context.Context, tx *duckdb.Tx, days []string) (ma
 	if len(days) == 0 {
 		return out, nil
 	}
-	in := make([]string, len(days))
-	for i, d := range days {
-		in[i] = sqlString(d)
-	}
 	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %[1]s || '/' || %[2]s, count(*) FROM %[3]s WHERE %[1]s IN (%[4]s) AND %[2]s IS NOT NULL GROUP BY 1`,
-		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), strings.Join(in, ", ")))
+		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), sqlList(days)))
 	if err != nil {
 		return nil, err
 	}

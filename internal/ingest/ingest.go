@@ -423,7 +423,7 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 			err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
 		}
 	case l.opts.HourPartition != "":
-		before, err = l.hourRows(ctx, tx, days) // noted when the rows are in: see appendedHours
+		before, err = l.hourRows(ctx, tx, days) // noted when the rows are in: see markAppendedHours
 	case l.opts.Append:
 		err = tx.MarkPartitions(ctx, l.opts.Table, days)
 	default:

@@ -166,3 +166,12 @@ const noDayFrom = -3
 var quote = generator.DuckDB.QuoteIdent
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// sqlList writes values as the items of a SQL IN list: 'a', 'b'.
+func sqlList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = sqlString(v)
+	}
+	return strings.Join(q, ", ")
+}

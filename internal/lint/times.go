@@ -79,11 +79,7 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 		// The live table may have columns funnel.toml does not list (a sync
 		// task added one, which plan then refuses to go on with): the
 		// queries read it with the settings its types need too.
-		var live []models.Column
-		for _, c := range ods.Columns {
-			live = append(live, models.Column{Name: c.Name, Type: proj.Dialect.ConfigType(c.Type)})
-		}
-		w = withSettings{w, warehouse.Settings(proj.TypeSettings(live))}
+		w = withSettings{w, warehouse.Settings(proj.TypeSettings(LiveColumns(proj.Dialect, ods.Columns)))}
 	}
 	events, err := Events(ctx, w, proj, cfg, from, to)
 	if err != nil {
@@ -104,6 +100,16 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	out := slices.Concat(events, times, ranges, markers)
 	slices.SortStableFunc(out, func(a, b Warning) int { return cmp.Compare(a.Day, b.Day) })
 	return out, nil
+}
+
+// LiveColumns returns a live table's columns with their types as
+// funnel.toml writes them, in dialect d.
+func LiveColumns(d generator.Dialect, cols []warehouse.Column) []models.Column {
+	var out []models.Column
+	for _, c := range cols {
+		out = append(out, models.Column{Name: c.Name, Type: d.ConfigType(c.Type)})
+	}
+	return out
 }
 
 // withSettings is a warehouse whose queries carry extra settings besides

@@ -47,7 +47,7 @@ func compile(sql string, hints map[string]string) ([]token, error) {
 		}
 		return nil, parseErr(token{line: last.line, col: last.col + width}, "missing ';' at '<EOF>'")
 	}
-	script := strings.EqualFold(strings.TrimSpace(hints["odps.sql.submit.mode"]), "script")
+	script := hintIs(hints, "odps.sql.submit.mode", "script")
 	var stmt []token
 	statements := 0
 	for _, t := range toks {
@@ -73,7 +73,7 @@ func compile(sql string, hints map[string]string) ([]token, error) {
 // checkOrderBy refuses an ORDER BY of a query (not of a window) with no
 // LIMIT after it at the same level of parentheses.
 func checkOrderBy(stmt []token, hints map[string]string) error {
-	if strings.EqualFold(strings.TrimSpace(hints["odps.sql.validate.orderby.limit"]), "false") {
+	if hintIs(hints, "odps.sql.validate.orderby.limit", "false") {
 		return nil
 	}
 	type level struct {
@@ -108,4 +108,10 @@ func checkOrderBy(stmt []token, hints map[string]string) error {
 
 func orderByErr(t token) error {
 	return semanticErr(t, "ORDER BY must be used with a LIMIT clause, please set odps.sql.validate.orderby.limit=false to use it.")
+}
+
+// hintIs reports whether the job's setting key is want (in any case, as
+// MaxCompute reads a flag).
+func hintIs(hints map[string]string, key, want string) bool {
+	return strings.EqualFold(strings.TrimSpace(hints[key]), want)
 }

@@ -19,7 +19,7 @@ import "strings"
 // Statements other than queries and INSERT ... SELECT name tables after
 // other keywords and are not checked here. Called with s.mu held.
 func (s *Server) checkReads(toks []token, hints map[string]string) error {
-	fullscan := strings.EqualFold(strings.TrimSpace(hints[fullScanHint]), "true")
+	fullscan := hintIs(hints, fullScanHint, "true")
 	defined := map[string]bool{} // WITH names
 	for i := 0; i+2 < len(toks); i++ {
 		if (toks[i].kind == tkWord || toks[i].kind == tkIdent) && toks[i+1].is("as") && toks[i+2].punct("(") {
@@ -95,13 +95,5 @@ func wherePredicates(toks []token, i int, keys []Column) bool {
 }
 
 func isKey(t token, keys []Column) bool {
-	if t.kind != tkWord && t.kind != tkIdent {
-		return false
-	}
-	for _, k := range keys {
-		if strings.EqualFold(t.text, k.Name) {
-			return true
-		}
-	}
-	return false
+	return (t.kind == tkWord || t.kind == tkIdent) && columnIndex(keys, t.text) >= 0
 }

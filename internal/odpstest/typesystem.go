@@ -1,6 +1,7 @@
 package odpstest
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -48,8 +49,8 @@ func (s *Server) checkTypeSystem(toks []token, hints map[string]string) error {
 	if !s.typeSystem1 {
 		return nil
 	}
-	odps2 := strings.EqualFold(strings.TrimSpace(hints["odps.sql.type.system.odps2"]), "true")
-	decimal2 := strings.EqualFold(strings.TrimSpace(hints["odps.sql.decimal.odps2"]), "true")
+	odps2 := hintIs(hints, "odps.sql.type.system.odps2", "true")
+	decimal2 := hintIs(hints, "odps.sql.decimal.odps2", "true")
 	refuse := func(t token, what string) error {
 		return semanticErr(t, "%s is not enabled in current mode (a project of the 1.0 data type edition): set odps.sql.type.system.odps2=true", what)
 	}
@@ -79,7 +80,7 @@ func (s *Server) checkTypeSystem(toks []token, hints map[string]string) error {
 			if !ok {
 				continue
 			}
-			for _, c := range append(append([]Column{}, tb.spec.Columns...), tb.spec.PartitionKeys...) {
+			for _, c := range slices.Concat(tb.spec.Columns, tb.spec.PartitionKeys) {
 				typ := strings.ToUpper(c.Type)
 				base, _, _ := strings.Cut(typ, "(")
 				base, _, _ = strings.Cut(base, "<")

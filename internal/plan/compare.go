@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/lint"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -39,11 +40,7 @@ type retyped struct {
 // liveColumns returns the live table's columns with their types as
 // funnel.toml writes them.
 func (td tableDiff) liveColumns(d generator.Dialect) []models.Column {
-	var out []models.Column
-	for _, c := range td.live.Columns {
-		out = append(out, models.Column{Name: c.Name, Type: d.ConfigType(c.Type)})
-	}
-	return out
+	return lint.LiveColumns(d, td.live.Columns)
 }
 
 // diff compares a live table with its definition, in the dialect the
@@ -360,13 +357,14 @@ func reportProblems(proj *generator.Project, td tableDiff, f *models.Funnel) []P
 	}
 	// The report's columns move together, after a breakdown or stage that
 	// came or went: one problem says so.
+	moveFix := fmt.Sprintf("keep the funnel's breakdowns and stages as they were in funnel.toml (the report's columns follow them, and INSERT OVERWRITE maps columns by position), %s", recreate)
 	switch len(td.moved) {
 	case 0:
 	case 1:
 		m := td.moved[0]
 		out = append(out, Problem{Code: CodeColumnReordered, Column: m.col.Name,
 			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
-			Fix:     fmt.Sprintf("keep the funnel's breakdowns and stages as they were in funnel.toml (the report's columns follow them, and INSERT OVERWRITE maps columns by position), %s", recreate)})
+			Fix:     moveFix})
 	default:
 		var moves []string
 		for _, m := range td.moved {
@@ -374,7 +372,7 @@ func reportProblems(proj *generator.Project, td tableDiff, f *models.Funnel) []P
 		}
 		out = append(out, Problem{Code: CodeColumnReordered,
 			Message: fmt.Sprintf("%d columns are at other positions live than in funnel.toml (live→funnel.toml): %s", len(moves), strings.Join(moves, ", ")),
-			Fix:     fmt.Sprintf("keep the funnel's breakdowns and stages as they were in funnel.toml (the report's columns follow them, and INSERT OVERWRITE maps columns by position), %s", recreate)})
+			Fix:     moveFix})
 	}
 	for _, r := range td.retyped {
 		fix := "the type follows the funnel's mode and layout: keep them as they were in funnel.toml, " + recreate

@@ -48,13 +48,11 @@ type dayPlanner struct {
 	// listed: the tables whose partitions on the plan's days a
 	// warehouse.DayLister described.
 	listed map[string]bool
-	// odsKeysDiffer: the ODS table is not partitioned by the partition
-	// column alone, so its partitions can be neither probed nor read.
-	odsKeysDiffer bool
 	// keysDiffer: the live tables partitioned otherwise than funnel.toml
 	// says (CodePartitionChanged), whose partitions of the new shape cannot
 	// be probed: an hour partition added to the DW table once failed plan
-	// with the warehouse's "column hh not found".
+	// with the warehouse's "column hh not found". Of the ODS table, its
+	// partitions can be neither probed nor read (odsKeysDiffer).
 	keysDiffer map[string]bool
 	// ods is the live ODS table Build described; nil when it is to be
 	// created.
@@ -111,6 +109,10 @@ func (dp *dayPlanner) list(l warehouse.DayLister, table string, spec warehouse.P
 	return nil
 }
 
+// odsKeysDiffer: the ODS table is not partitioned by the partition column
+// alone, so its partitions can be neither probed nor read.
+func (dp *dayPlanner) odsKeysDiffer() bool { return dp.keysDiffer[dp.in.Config.ODS.Name] }
+
 // fingerprint identifies a node's SQL: the node file, whose business date
 // is a parameter, so it is the same for every day.
 func fingerprint(n *generator.Node) string {
@@ -127,7 +129,6 @@ func (dp *dayPlanner) planDays() error {
 		for _, pr := range t.Problems {
 			if pr.Code == CodePartitionChanged {
 				dp.keysDiffer[t.Table] = true
-				dp.odsKeysDiffer = dp.odsKeysDiffer || t.Layer == generator.LayerODS
 			}
 		}
 		if t.Action != InSync {
@@ -141,7 +142,7 @@ func (dp *dayPlanner) planDays() error {
 	jobs := map[string]*Job{}
 	for _, day := range dp.in.Days {
 		d := Day{Day: day, UpstreamReady: true}
-		if dp.odsKeysDiffer {
+		if dp.odsKeysDiffer() {
 			d.UpstreamReady = false
 			d.Missing = append(d.Missing, fmt.Sprintf("%s/%s=%s", ods.Name, ods.Partition, day))
 			alone := " alone"
@@ -191,11 +192,8 @@ func (dp *dayPlanner) planDays() error {
 // rows, times that do not read in their format; not when the ODS table
 // cannot be read.
 func (dp *dayPlanner) checkEvents() error {
-	ods := dp.in.Config.ODS
-	for _, t := range dp.plan.Tables {
-		if t.Table == ods.Name && (t.Action == Create || dp.odsKeysDiffer) {
-			return nil
-		}
+	if dp.ods == nil || dp.odsKeysDiffer() { // to be created, or not by day alone
+		return nil
 	}
 	days := dp.in.Days
 	warnings, err := lint.Check(dp.ctx, dp.w, dp.in.Project, dp.in.Config, dp.ods, days[0], days[len(days)-1])

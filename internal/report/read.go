@@ -142,18 +142,19 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
 // the table's order.
 func (r *Report) sortRows(f *models.Funnel) {
 	type sortable struct {
-		row          Row
-		total, other bool
+		row   Row
+		other bool
 		// which breakdowns the row is of (those whose value is not the total
-		// marker): how many, then the first's place; single breakdowns
-		// first, then combinations, as the report's summary has them
+		// marker): how many, then the first's place; the total (of none)
+		// first, then single breakdowns, then combinations, as the
+		// report's summary has them
 		dims, first int
 		key         string // the breakdown values, NUL-separated
 	}
 	byDay := make([]sortable, len(r.Rows))
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		s := sortable{row: *row, total: r.isTotal(row), other: r.isOther(row), first: -1, key: dimsKey(f, row)}
+		s := sortable{row: *row, other: r.isOther(row), first: -1, key: dimsKey(f, row)}
 		for j, d := range f.Breakdowns {
 			if row.Dims[d] != r.TotalMarker {
 				s.dims++
@@ -178,9 +179,6 @@ func (r *Report) sortRows(f *models.Funnel) {
 			return c
 		}
 		if c := strings.Compare(a.row.Hour, b.row.Hour); c != 0 {
-			return c
-		}
-		if c := first(a.total, b.total); c != 0 {
 			return c
 		}
 		if c := cmp.Or(a.dims-b.dims, a.first-b.first); c != 0 {
