@@ -14,6 +14,7 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/plan"
+	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
@@ -178,12 +179,15 @@ func loadODS(ctx context.Context, cfg *models.Config, db localEngine, day string
 }
 
 // filesSize says how many files there are and their size, e.g. "2 files
-// (1.3 GB)", or the error of the first that cannot be read or is named
-// twice.
+// (1.3 GB)", or the error of the first that cannot be read, has no format
+// fgen reads or is named twice.
 func filesSize(files []string) (string, error) {
 	var size int64
 	var stats []os.FileInfo
 	for _, f := range files {
+		if _, err := sample.FormatFromPath(f); err != nil {
+			return "", err
+		}
 		st, err := os.Stat(f)
 		if err != nil {
 			var pe *fs.PathError

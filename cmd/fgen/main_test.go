@@ -871,8 +871,9 @@ func TestPlanWarnsOfNarrowColumn(t *testing.T) {
 	}
 }
 
-// A load of a file that is not there says so before it opens, or creates,
-// the warehouse; a load of no file says what to give it.
+// A load of a file that is not there, or of no format fgen reads, says so
+// before it opens, or creates, the warehouse; a load of no file says what to
+// give it.
 func TestLoadMissingFile(t *testing.T) {
 	dir := project(t)
 	r := fgen(t, dir, nil, "load", "nope.csv")
@@ -891,6 +892,11 @@ func TestLoadMissingFile(t *testing.T) {
 	os.Symlink("a.jsonl", filepath.Join(dir, "b.jsonl"))
 	if r := fgen(t, dir, nil, "load", "a.jsonl", "b.jsonl"); r.code != 1 || strings.TrimSpace(r.stderr) != "fgen: load: b.jsonl: given twice (also as a.jsonl); each file loads once, name it once; nothing was loaded" {
 		t.Errorf("load of one file twice: %+v", r)
+	}
+	// A file of no format fgen reads, before anything is said of loading.
+	os.WriteFile(filepath.Join(dir, "small.txt"), []byte("hi\n"), 0o644)
+	if r := fgen(t, dir, nil, "load", "small.txt"); r.code != 1 || r.stdout != "" || strings.TrimSpace(r.stderr) != `fgen: load: small.txt: unknown file extension ".txt"; use .jsonl, .ndjson, .json, .csv or .parquet; nothing was loaded` {
+		t.Errorf("load of a .txt file: %+v", r)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".fgen")); err == nil {
 		t.Error("a refused load created the warehouse")

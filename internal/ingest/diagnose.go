@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/sample"
 )
 
 // diagnose returns the first value of file fi that DuckDB does not convert
@@ -25,7 +26,7 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 	// check is the condition for a value of column col, read as expr, that
 	// does not convert, and the value as the file has it; "" for none.
 	check := l.textCheck
-	if in.format == formatParquet {
+	if in.format == sample.Parquet {
 		check = func(col int, expr string) (string, string) {
 			name := quote(in.pq.names[col])
 			if t := l.cols[col].time; t != nil && in.pq.conv[col] != convNull {
@@ -80,9 +81,9 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 func (l *loader) diagSource(fi int) (*source, string, error) {
 	in := l.files[fi]
 	switch in.format {
-	case formatParquet:
+	case sample.Parquet:
 		return l.parquetSource(fi, true), "file_row_number + 1", nil
-	case formatCSV:
+	case sample.CSV:
 		src, err := l.csvSource(fi, in.scan, true)
 		return src, "row_number() OVER ()", err
 	}
@@ -94,7 +95,7 @@ func (l *loader) diagSource(fi int) (*source, string, error) {
 func (l *loader) rowError(fi int, row int64, msg string) (*RowError, error) {
 	in := l.files[fi]
 	line := row
-	if in.format != formatParquet {
+	if in.format != sample.Parquet {
 		var err error
 		if line, err = l.recordLine(fi, row); err != nil {
 			return nil, err
@@ -142,7 +143,7 @@ func (l *loader) recordLine(fi int, n int64) (int64, error) {
 		return 0, err
 	}
 	defer f.Close()
-	if in.format == formatCSV {
+	if in.format == sample.CSV {
 		c := newCSVChecker(l, fi, f)
 		if err := c.readHeader(); err != nil {
 			return 0, err

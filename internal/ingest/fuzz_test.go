@@ -76,7 +76,7 @@ func FuzzLoadCSV(f *testing.F) {
 
 // notAFile are the errors a load may give without a line: about the file as
 // a whole.
-var notAFile = regexp.MustCompile(`^(unknown file type|not a regular file)`)
+var notAFile = regexp.MustCompile(`^(unknown file extension|no file extension|not a regular file)`)
 
 func fuzzLoad(f *testing.F, name string) {
 	fx := newLoadFixture(f)

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -37,6 +36,7 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
+	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/models"
 )
 
@@ -220,18 +220,10 @@ var (
 	errRetry = errors.New("load again")
 )
 
-type format int
-
-const (
-	formatJSONL format = iota
-	formatCSV
-	formatParquet
-)
-
 // input is a file of the load and what is known of it.
 type input struct {
 	path   string
-	format format
+	format sample.Format
 	size   int64
 
 	scan     *scan        // a text file's check, once done
@@ -309,16 +301,11 @@ func newLoader(opts Options) (*loader, error) {
 	}
 	for _, path := range opts.Files {
 		in := &input{path: path, inserted: -1}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".jsonl", ".ndjson", ".json":
-			in.format = formatJSONL
-		case ".csv":
-			in.format = formatCSV
-		case ".parquet":
-			in.format = formatParquet
-		default:
-			return nil, fmt.Errorf("%s: unknown file type %q; use .jsonl, .csv or .parquet", path, filepath.Ext(path))
+		f, err := sample.FormatFromPath(path)
+		if err != nil {
+			return nil, err
 		}
+		in.format = f
 		fi, err := os.Stat(path)
 		if err != nil {
 			return nil, err
@@ -347,7 +334,7 @@ func (l *loader) reset() {
 // nothing but the text files' checks, which it alone writes.
 func (l *loader) check(ctx context.Context) bool {
 	for fi, in := range l.files {
-		if in.format == formatParquet {
+		if in.format == sample.Parquet {
 			continue
 		}
 		if in.scan == nil {
@@ -355,7 +342,7 @@ func (l *loader) check(ctx context.Context) bool {
 			if err != nil {
 				in.scan = &scan{parse: &RowError{File: in.path, Msg: err.Error()}}
 			} else {
-				if in.format == formatJSONL {
+				if in.format == sample.JSONL {
 					in.scan = l.checkJSONL(ctx, fi, f)
 				} else {
 					in.scan = l.checkCSV(ctx, fi, f)
@@ -398,7 +385,7 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 			return 0, errFailed
 		}
 		for fi, in := range l.files {
-			if in.format == formatParquet {
+			if in.format == sample.Parquet {
 				if err := l.parquetDays(ctx, tx, fi); err != nil {
 					return 0, err
 				}
@@ -483,7 +470,7 @@ func (in *input) misread(beside bool) bool {
 func (l *loader) source(ctx context.Context, tx *duckdb.Tx, fi int) (*source, error) {
 	in := l.files[fi]
 	switch in.format {
-	case formatParquet:
+	case sample.Parquet:
 		if err := l.describeParquet(ctx, tx, fi); err != nil {
 			return nil, err
 		}
@@ -491,7 +478,7 @@ func (l *loader) source(ctx context.Context, tx *duckdb.Tx, fi int) (*source, er
 			return nil, in.pq.problem
 		}
 		return l.parquetSource(fi, false), nil
-	case formatCSV:
+	case sample.CSV:
 		return l.csvSource(fi, l.known(fi), false)
 	}
 	return l.jsonSource(fi, l.known(fi), false), nil
@@ -638,7 +625,7 @@ func (l *loader) firstParse() *RowError {
 		if in.pq != nil && in.pq.problem != nil {
 			return in.pq.problem
 		}
-		if in.format != formatParquet && in.scan == nil {
+		if in.format != sample.Parquet && in.scan == nil {
 			return nil // not checked yet
 		}
 	}
@@ -660,7 +647,7 @@ func (l *loader) firstValue() *RowError {
 func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 	l.check(ctx)
 	for fi, in := range l.files {
-		if in.format == formatParquet {
+		if in.format == sample.Parquet {
 			if err := l.describeParquet(ctx, tx, fi); err != nil {
 				return err
 			}
@@ -703,7 +690,7 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 			// it was; again, with what the check found.
 			return errRetry
 		}
-		if in.err != nil && in.format == formatParquet {
+		if in.err != nil && in.format == sample.Parquet {
 			return fmt.Errorf("%s: %w", in.path, in.err)
 		}
 		if in.err != nil {

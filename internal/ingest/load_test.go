@@ -400,7 +400,7 @@ func TestLoadErrors(t *testing.T) {
 		{"csv bad value after a multi-line field", "20210303", map[string]string{"1.csv": "id,n\n\"a\nb\",1\nc,x\n"},
 			`FILE/1.csv:4: column n: "x" is not a valid BIGINT`},
 		{"extension", "20210303", map[string]string{"1.txt": ""},
-			`FILE/1.txt: unknown file type ".txt"; use .jsonl, .csv or .parquet`},
+			`FILE/1.txt: unknown file extension ".txt"; use .jsonl, .ndjson, .json, .csv or .parquet`},
 
 		// Duplicate keys and headers: the last value must not win, nor
 		// replace another day's partition.
