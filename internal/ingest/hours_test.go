@@ -115,6 +115,8 @@ func TestLoadHourly(t *testing.T) {
 		{"bad.jsonl", "", `{"id":"c","dt":"20261202","hh":"24"}`, 1, `hh "24"; ` + notHour},
 		{"bad.jsonl", "", `{"id":"c","dt":"20261202","hh":"7"}`, 1, `hh "7"; ` + notHour},
 		{"bad.jsonl", "", `{"id":"c","dt":"20261202"}`, 1, missing},
+		// No day: an hourly load takes none from the time, so none is suggested.
+		{"bad.jsonl", "", `{"id":"c","hh":"05"}`, 1, `no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row`},
 		// Into a day: the checks run beside DuckDB's insert.
 		{"bad.jsonl", "20261202", `{"id":"c","hh":"24"}`, 1, `hh "24"; ` + notHour},
 		{"bad.jsonl", "20261202", `{"id":"c"}`, 1, missing},

@@ -315,7 +315,7 @@ func TestLoadParquet(t *testing.T) {
 	}
 	nodt := filepath.Join(f.dir, "nodt.parquet")
 	f.exec(`COPY (SELECT 'a' AS id) TO '` + nodt + `' (FORMAT parquet)`)
-	if _, err := f.load("", false, j, nodt); err == nil || err.Error() != nodt+`:1: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row` {
+	if _, err := f.load("", false, j, nodt); err == nil || err.Error() != nodt+`:1: no dt value; give the partition with --bizdate yyyymmdd, a dt column in every row, or a funnel in funnel.toml a time_column to take each row's day from` {
 		t.Errorf("no dt: %v", err)
 	}
 	if got := f.rows(); got != want {
@@ -376,9 +376,9 @@ func TestLoadErrors(t *testing.T) {
 		{"other day in csv", "20210303", map[string]string{"1.csv": "id,dt\na,20210304\n"},
 			`FILE/1.csv:2: dt is "20210304" but the rows are loaded into dt=20210303; to load each row into the day its dt names, leave out --bizdate (or load this file with --bizdate 20210304)`},
 		{"no dt", "", map[string]string{"1.jsonl": "{\"dt\":\"20210303\"}\n{\"id\":\"a\"}\n"},
-			`FILE/1.jsonl:2: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row`},
+			`FILE/1.jsonl:2: no dt value; give the partition with --bizdate yyyymmdd, a dt column in every row, or a funnel in funnel.toml a time_column to take each row's day from`},
 		{"null dt", "", map[string]string{"1.csv": "id,dt\na,20210303\nb,\n"},
-			`FILE/1.csv:3: no dt value; give the partition with --bizdate yyyymmdd, or a dt column in every row`},
+			`FILE/1.csv:3: no dt value; give the partition with --bizdate yyyymmdd, a dt column in every row, or a funnel in funnel.toml a time_column to take each row's day from`},
 		{"bad dt", "", map[string]string{"1.jsonl": `{"dt":"2021-03-03"}`},
 			`FILE/1.jsonl:1: dt "2021-03-03" is not a date written yyyymmdd`},
 		{"no such date", "", map[string]string{"1.jsonl": `{"dt":"20210230"}`},

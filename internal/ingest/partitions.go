@@ -99,6 +99,10 @@ func (p *partitions) error(files []*input) error {
 			return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value, and no %s to take it from; give the partition with --bizdate yyyymmdd, or a %s or %s in every row",
 				p.opts.Partition, d.Time.Name, p.opts.Partition, d.Time.Name)}
 		}
+		if p.opts.HourPartition == "" {
+			// The day could come from the time, had a funnel one.
+			return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, a %s column in every row, or a funnel in funnel.toml a time_column to take each row's day from", p.opts.Partition, p.opts.Partition)}
+		}
 		return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, or a %s column in every row", p.opts.Partition, p.opts.Partition)}
 	}
 	return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("%s %q is not a date written yyyymmdd", p.opts.Partition, val)}
