@@ -440,7 +440,7 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 	var t *template.Template
 	funcs := template.FuncMap{
 		"q":   info.quoteIdent,
-		"lit": info.quoteString,
+		"lit": func(v any) (string, error) { return literal(info, v) },
 		"typ": info.columnType,
 		"cmt": commentText,
 		// include renders a named template to a string, for indent.
@@ -483,6 +483,20 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 		}
 	}
 	return t, nil
+}
+
+// literal writes a string, or an eventValue, as a literal of the dialect.
+func literal(info dialectInfo, v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return info.quoteString(v), nil
+	case eventValue:
+		if v.Number {
+			return v.Text, nil // an integer, as models checked
+		}
+		return info.quoteString(v.Text), nil
+	}
+	return "", fmt.Errorf("lit: %v (%T) is not a string", v, v)
 }
 
 // bigLiteral writes the integer n as a BIGINT literal of the dialect.
@@ -634,7 +648,7 @@ func (p *Project) EventProfileQuery(column, from, to string) (Query, error) {
 	_, values := p.cfg.KnownEvents()
 	v := struct {
 		Table, Partition, Column, From, To string
-		Events                             []string
+		Events                             []eventValue
 		Top                                int
 		// NearLo..NearHi and NearPrefixes say which values may be a
 		// stage value's right spelling (lint's nearest: at most 3 edits):
@@ -643,10 +657,11 @@ func (p *Project) EventProfileQuery(column, from, to string) (Query, error) {
 		// is 0 for none.
 		NearLo, NearHi int
 		NearPrefixes   []string
-	}{Table: ods.Name, Partition: ods.Partition, Column: col.Name, From: from, To: to, Events: values[column], Top: EventProfileTop}
+	}{Table: ods.Name, Partition: ods.Partition, Column: col.Name, From: from, To: to, Events: eventValues(values[column], col.Type), Top: EventProfileTop}
 	if models.IsString(col.Type) && len(v.Events) > 0 {
 		lo := math.MaxInt
-		for _, e := range v.Events {
+		for _, ev := range v.Events {
+			e := ev.Text
 			n := utf8.RuneCountInString(e)
 			lo, v.NearHi = min(lo, n-3), max(v.NearHi, n+3)
 			prefix := []rune(strings.ToLower(e))

@@ -41,8 +41,26 @@ type dropEmpty struct {
 
 type stageMatch struct {
 	Column string
-	Events []string
+	Events []eventValue
 	String bool // the column is a string column (known_event)
+}
+
+// eventValue is an event value of funnel.toml as the nodes compare a column
+// of events with it: lit writes it as a string literal or, for an integer
+// column of event codes (Number), as the integer it is, which models
+// checked (validator.eventColumn says why).
+type eventValue struct {
+	Text   string
+	Number bool
+}
+
+// eventValues are events as values of a column of type typ.
+func eventValues(events []string, typ string) []eventValue {
+	out := make([]eventValue, len(events))
+	for i, e := range events {
+		out[i] = eventValue{Text: e, Number: !models.IsString(typ)}
+	}
+	return out
 }
 
 type dwView struct {
@@ -85,7 +103,7 @@ func newDWView(c *models.Config, d dates) dwView {
 	if c.DW.DropUnknownEvents {
 		for _, col := range eventCols {
 			ods, _ := c.ODS.Column(col)
-			v.Events = append(v.Events, stageMatch{Column: col, Events: events[col], String: models.IsString(ods.Type)})
+			v.Events = append(v.Events, stageMatch{Column: col, Events: eventValues(events[col], ods.Type), String: models.IsString(ods.Type)})
 			filtered[strings.ToLower(col)] = true
 		}
 	}
@@ -168,7 +186,7 @@ type stageView struct {
 	Index  int // 1-based
 	Name   string
 	Column string
-	Events []string
+	Events []eventValue
 	Count  string // the count aggregate's column
 	Secs   string // ordered: the time from entry to this stage, in the time column's units
 	Step   string // ordered: the time from the previous stage to this one
@@ -271,21 +289,18 @@ func (v rptView) StageCol() string {
 // stage_number and stage_bit need.
 type stagesView struct {
 	EventColumn string
-	EventString bool // the event column is a string column
-	AllEvents   []string
+	AllEvents   []eventValue
 	Stages      []stageView
 	EventStages []int   // the stage of each of AllEvents
 	EventBits   []int64 // the bit of the stage of each of AllEvents
 }
 
 func newStagesView(c *models.Config, f *models.Funnel) stagesView {
-	v := stagesView{EventColumn: f.EventColumn, AllEvents: f.StageEvents()}
-	if col, ok := c.DW.Column(f.EventColumn); ok {
-		v.EventString = models.IsString(col.Type)
-	}
+	col, _ := c.DW.Column(f.EventColumn)
+	v := stagesView{EventColumn: f.EventColumn, AllEvents: eventValues(f.StageEvents(), col.Type)}
 	for i, s := range f.Stages {
 		k := i + 1
-		v.Stages = append(v.Stages, stageView{Index: k, Name: s.Name, Column: f.EventColumn, Events: s.Events,
+		v.Stages = append(v.Stages, stageView{Index: k, Name: s.Name, Column: f.EventColumn, Events: eventValues(s.Events, col.Type),
 			Count: "n_" + s.Name, Secs: "fgen_secs_" + s.Name, Step: "fgen_step_" + s.Name, Median: "median_" + s.Name, Avg: "avg_" + s.Name,
 			Bit: 1 << i})
 		for range s.Events {

@@ -1,9 +1,12 @@
 package models
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -187,7 +190,8 @@ func (f *Funnel) StageEventSets() [][]string {
 }
 
 // KnownEvents returns, per event column, the event values of every funnel on
-// it, sorted; the DW node keeps only these rows when DropUnknownEvents is set.
+// it, sorted (integer codes as numbers); the DW node keeps only these rows
+// when DropUnknownEvents is set.
 func (c *Config) KnownEvents() (columns []string, values map[string][]string) {
 	values = map[string][]string{}
 	seen := map[string]map[string]bool{}
@@ -205,6 +209,16 @@ func (c *Config) KnownEvents() (columns []string, values map[string][]string) {
 		}
 	}
 	for _, col := range columns {
+		if c, ok := c.ODS.Column(col); ok && isInteger(c.Type) {
+			// Event codes (validate checked they are integers), in
+			// numeric order.
+			slices.SortFunc(values[col], func(a, b string) int {
+				x, _ := strconv.ParseInt(a, 10, 64)
+				y, _ := strconv.ParseInt(b, 10, 64)
+				return cmp.Compare(x, y)
+			})
+			continue
+		}
 		sort.Strings(values[col])
 	}
 	return columns, values

@@ -475,3 +475,53 @@ func TestColumnOrigin(t *testing.T) {
 		t.Errorf("origin of a long layout column: %q %q, want none", breakdown, stages)
 	}
 }
+
+// An event column of integer codes takes event values that are integers of
+// its type, written as its values read; the nodes compare it with them as
+// integers. A column of another type holds no events.
+func TestEventCodes(t *testing.T) {
+	const dwEvent, odsEvent = `{ name = "customize_event",         type = "STRING", comment = "event" },`, `type = "STRING", comment = "event: browse`
+	codes := func(typ string, events ...string) string {
+		s := edit(t, shipped(t), dwEvent, strings.Replace(dwEvent, "STRING", typ, 1))
+		s = edit(t, s, odsEvent, strings.Replace(odsEvent, "STRING", typ, 1))
+		for i, old := range []string{`events = ["browse"]`, `events = ["click"]`, `events = ["purchase"]`} {
+			if i < len(events) {
+				s = edit(t, s, old, `events = [`+events[i]+`]`)
+			}
+		}
+		return s
+	}
+	for _, tt := range []struct {
+		name, config, want string
+	}{
+		{"names", codes("BIGINT"), `funnel.toml:87:34: funnels[0].stages[0].events[0]: event "browse" is not an integer, and event_column customize_event is BIGINT: its events are integer codes; write them as integers, e.g. events = ["1"], or make the column STRING
+funnel.toml:88:34: funnels[0].stages[1].events[0]: event "click" is not an integer, and event_column customize_event is BIGINT: its events are integer codes; write them as integers, e.g. events = ["1"], or make the column STRING
+funnel.toml:89:34: funnels[0].stages[2].events[0]: event "purchase" is not an integer, and event_column customize_event is BIGINT: its events are integer codes; write them as integers, e.g. events = ["1"], or make the column STRING`},
+		{"not as read", codes("INT", `"1"`, `"+2"`, `"03", "4"`), `funnel.toml:88:34: funnels[0].stages[1].events[0]: event "+2" is the integer code 2 of event_column customize_event, INT; write it "2", as the column's values read
+funnel.toml:89:34: funnels[0].stages[2].events[0]: event "03" is the integer code 3 of event_column customize_event, INT; write it "3", as the column's values read`},
+		{"beyond the type", codes("TINYINT", `"1"`, `"128"`, `"99999999999999999999"`), `funnel.toml:88:34: funnels[0].stages[1].events[0]: event "128" is beyond the range of event_column customize_event, TINYINT (-128 to 127)
+funnel.toml:89:34: funnels[0].stages[2].events[0]: event "99999999999999999999" is beyond the range of event_column customize_event, TINYINT (-128 to 127)`},
+		{"doubles", codes("DOUBLE", `"1"`, `"2"`, `"3"`), `funnel.toml:85:1: funnels[0].event_column: event_column customize_event is DOUBLE in the DW table; an event column holds strings or integer event codes: make it STRING (or BIGINT)`},
+		// A string in the DW table does not make the ODS table's codes strings.
+		{"codes cast to strings", edit(t, codes("BIGINT"), `type = "BIGINT", comment = "event" },`, `type = "STRING", comment = "event" },`),
+			`funnel.toml:87:34: funnels[0].stages[0].events[0]: event "browse" is not an integer, and event_column customize_event is BIGINT: its events are integer codes; write them as integers, e.g. events = ["1"], or make the column STRING
+funnel.toml:88:34: funnels[0].stages[1].events[0]: event "click" is not an integer, and event_column customize_event is BIGINT: its events are integer codes; write them as integers, e.g. events = ["1"], or make the column STRING
+funnel.toml:89:34: funnels[0].stages[2].events[0]: event "purchase" is not an integer, and event_column customize_event is BIGINT: its events are integer codes; write them as integers, e.g. events = ["1"], or make the column STRING`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("funnel.toml", []byte(tt.config))
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+	// Codes of both tables' types, the narrower (the ODS table's, which the
+	// DW node filters) bounding them.
+	ok := edit(t, codes("BIGINT", `"1"`, `"2", "-4"`, `"127"`), `type = "BIGINT", comment = "event: browse`, `type = "TINYINT", comment = "event: browse`)
+	if _, err := Parse("funnel.toml", []byte(ok)); err != nil {
+		t.Errorf("codes of a TINYINT ODS and a BIGINT DW column: %v", err)
+	}
+	if _, err := Parse("funnel.toml", []byte(strings.Replace(ok, `"127"`, `"128"`, 1))); err == nil || !strings.Contains(err.Error(), `event "128" is beyond the range of event_column customize_event, TINYINT (-128 to 127)`) {
+		t.Errorf("a code beyond the ODS column's TINYINT: %v", err)
+	}
+}

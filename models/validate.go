@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -289,7 +290,10 @@ func (v *validator) funnel(p string, f *Funnel) {
 		v.errorf(p+".window", "window applies only to mode = %q", ModeOrdered)
 	}
 	v.dwColumn(p+".user_column", f.UserColumn, "user_column", true)
-	v.dwColumn(p+".event_column", f.EventColumn, "event_column", true)
+	eventType := ""
+	if col, ok := v.dwColumn(p+".event_column", f.EventColumn, "event_column", true); ok && col.Type != "" {
+		eventType = v.eventColumn(p+".event_column", col)
+	}
 	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
 	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn.Name, "time_column", needTime); ok && col.Type != "" {
 		v.timeColumn(p+".time_column", f.TimeColumn, col)
@@ -348,6 +352,9 @@ func (v *validator) funnel(p string, f *Funnel) {
 				v.errorf(ep, "event %q already belongs to stage %q; a row may count for one stage only", e, prev)
 				continue
 			}
+			if eventType != "" {
+				v.integerEvent(ep, e, f.EventColumn, eventType)
+			}
 			events[e] = s.Name
 		}
 	}
@@ -366,6 +373,64 @@ func (v *validator) dwColumn(path, name, what string, required bool) (Column, bo
 		v.errorf(path, "%s %+q is not a column of the DW table %q; add it to [dw] columns or name one of: %s", what, name, v.c.DW.Name, v.c.DW.columnList())
 	}
 	return col, ok
+}
+
+// eventColumn checks the type of a funnel's event column, in the DW table
+// and the ODS table the DW node filters: a string, or an integer the event
+// values are written as (an event code). It returns the integer type the
+// event values must fit, the narrower of the two, or "" when they are
+// strings. The nodes compare the column with the values as literals of its
+// type: MaxCompute compares a BIGINT with a STRING as two DOUBLEs (exact
+// only to 2^53, and NULL for a string such as "browse", which then matches
+// no row), and its 2.0 type system disables the implicit conversion of a
+// STRING to a BIGINT
+// (https://www.alibabacloud.com/help/en/maxcompute/user-guide/type-conversions).
+func (v *validator) eventColumn(path string, dw Column) string {
+	types := []string{dw.Type}
+	if ods, ok := v.c.ODS.Column(dw.Name); ok && ods.Type != "" {
+		types = append(types, ods.Type)
+	}
+	intType := ""
+	for i, t := range types {
+		table := "DW"
+		if i == 1 {
+			table = "ODS"
+		}
+		switch {
+		case IsString(t):
+		case isInteger(t):
+			if intType == "" || intHi(t) < intHi(intType) {
+				intType = t
+			}
+		default:
+			v.errorf(path, "event_column %s is %s in the %s table; an event column holds strings or integer event codes: make it STRING (or BIGINT)", dw.Name, t, table)
+			return ""
+		}
+	}
+	return intType
+}
+
+// intHi is the greatest value of an integer type: the narrower of two types
+// has the smaller.
+func intHi(t string) int64 {
+	_, hi, _ := IntRange(t)
+	return hi
+}
+
+// integerEvent checks an event value of an integer event column: an integer
+// of the column's type, written as the column's values read (no sign +, no
+// leading zeros), as the nodes compare them.
+func (v *validator) integerEvent(path, e, column, typ string) {
+	n, err := strconv.ParseInt(e, 10, 64)
+	lo, hi, _ := IntRange(typ)
+	switch {
+	case err != nil && errors.Is(err, strconv.ErrRange), err == nil && (n < lo || n > hi):
+		v.errorf(path, "event %q is beyond the range of event_column %s, %s (%d to %d)", e, column, typ, lo, hi)
+	case err != nil:
+		v.errorf(path, "event %q is not an integer, and event_column %s is %s: its events are integer codes; write them as integers, e.g. events = [\"1\"], or make the column STRING", e, column, typ)
+	case strconv.FormatInt(n, 10) != e:
+		v.errorf(path, "event %q is the integer code %d of event_column %s, %s; write it %q, as the column's values read", e, n, column, typ, strconv.FormatInt(n, 10))
+	}
 }
 
 func (v *validator) report(p string, f *Funnel) {

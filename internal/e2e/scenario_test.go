@@ -268,8 +268,9 @@ func requireStatuses(t *testing.T, res *plan.Result, err error, want map[string]
 }
 
 // TestIntegerEventColumn: an event column of BIGINT codes, with the stages'
-// event values written as strings in funnel.toml, as for any column. Every
-// mode must bind on DuckDB and count what the reference counts.
+// event values written as strings in funnel.toml, as for any column, and
+// compared with the column as integers. Every mode must bind on DuckDB and
+// count what the reference counts.
 func TestIntegerEventColumn(t *testing.T) {
 	t.Parallel()
 	codes := []any{funneltest.Stage("browse", "1"), funneltest.Stage("click", "2", "4"), funneltest.Stage("purchase", "3")}

@@ -7,6 +7,7 @@ CREATE TABLE IF NOT EXISTS "dw_shop_events" (
     "ts_ms"      BIGINT,
     "created"    TIMESTAMP,
     "category"   VARCHAR,
+    "event_code" BIGINT,
     "dt"         VARCHAR NOT NULL
 );
 COMMENT ON COLUMN "dw_shop_events"."dt" IS 'business date, yyyymmdd';

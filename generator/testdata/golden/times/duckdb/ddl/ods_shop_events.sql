@@ -7,8 +7,10 @@ CREATE TABLE IF NOT EXISTS "ods_shop_events" (
     "ts_ms"      BIGINT,
     "created"    TIMESTAMP,
     "category"   VARCHAR,
+    "event_code" BIGINT,
     "dt"         VARCHAR NOT NULL
 );
 COMMENT ON COLUMN "ods_shop_events"."event_time" IS 'e.g. 2019-10-01 00:00:00 UTC';
 COMMENT ON COLUMN "ods_shop_events"."ts_ms" IS 'epoch milliseconds';
+COMMENT ON COLUMN "ods_shop_events"."event_code" IS 'the event as a code';
 COMMENT ON COLUMN "ods_shop_events"."dt" IS 'business date, yyyymmdd';

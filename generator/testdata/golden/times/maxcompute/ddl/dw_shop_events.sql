@@ -6,6 +6,7 @@ CREATE TABLE IF NOT EXISTS `dw_shop_events` (
     `event_time` STRING,
     `ts_ms`      BIGINT,
     `created`    DATETIME,
-    `category`   STRING
+    `category`   STRING,
+    `event_code` BIGINT
 )
 PARTITIONED BY (`dt` STRING COMMENT 'business date, yyyymmdd');

@@ -6,6 +6,7 @@ CREATE TABLE IF NOT EXISTS `ods_shop_events` (
     `event_time` STRING COMMENT 'e.g. 2019-10-01 00:00:00 UTC',
     `ts_ms`      BIGINT COMMENT 'epoch milliseconds',
     `created`    DATETIME,
-    `category`   STRING
+    `category`   STRING,
+    `event_code` BIGINT COMMENT 'the event as a code'
 )
 PARTITIONED BY (`dt` STRING COMMENT 'business date, yyyymmdd');
