@@ -441,8 +441,12 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 	funcs := template.FuncMap{
 		"q":   info.quoteIdent,
 		"lit": func(v any) (string, error) { return literal(info, v) },
-		"typ": info.columnType,
-		"cmt": commentText,
+		// rawlit is a string literal that keeps control characters as
+		// they are, for DuckDB's COMMENT ON, which takes a literal and
+		// no expression (lit's chr(10) concatenation).
+		"rawlit": func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" },
+		"typ":    info.columnType,
+		"cmt":    commentText,
 		// include renders a named template to a string, for indent.
 		"include": func(name string, data any) (string, error) {
 			var buf bytes.Buffer

@@ -1045,3 +1045,25 @@ breakdowns = ["device_brand"]`, 1)
 		})
 	}
 }
+
+// Comments with a line break or a tab, which funnel.toml allows, create and
+// alter the local tables (DuckDB's COMMENT ON takes a literal, not the
+// chr(10) concatenation of other literals), and plan then finds them in sync.
+func TestCommentsWithControlCharacters(t *testing.T) {
+	dir := project(t)
+	toml := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, toml, `comment = "raw user trace logs from Log Service"`, `comment = "raw logs\tfrom\nLog Service"`)
+	replaceInFile(t, toml, `comment = "daily browse/click/purchase funnel"`, `comment = "line one\nline two"`)
+	if r := fgen(t, dir, nil, "apply"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	// A new DW column with such a comment: an ALTER.
+	const line = `  { name = "customize_event_content", type = "STRING", comment = "event payload" },`
+	replaceInFile(t, toml, line, line+"\n"+`  { name = "ip", type = "STRING", comment = "client\tip\nv4 or v6" },`)
+	if r := fgen(t, dir, nil, "apply"); r.code != 0 {
+		t.Fatalf("apply of a new column: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "0 to create, 0 to alter, 3 in sync") {
+		t.Errorf("plan after apply: %+v", r)
+	}
+}
