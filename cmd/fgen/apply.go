@@ -118,10 +118,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			// Every table is in sync and no job pending, so Apply runs
 			// nothing: it lists the jobs as up to date, as a run would.
 			res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{})
-			if res != nil {
-				writeApplySummary(opts, res)
-			}
-			return err
+			return writeApplySummary(ctx, opts, res, err)
 		}
 		return nil
 	}
@@ -143,10 +140,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		OnEvent:          applyProgress(pr, p.Caps, opts.verbose),
 	})
 	pr.Done()
-	if res != nil {
-		writeApplySummary(opts, res)
-	}
-	return err
+	return writeApplySummary(ctx, opts, res, err)
 }
 
 // jobsToRun counts the jobs apply runs: table changes, and the pending jobs
@@ -294,7 +288,13 @@ func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func
 	}
 }
 
-func writeApplySummary(opts *applyOptions, res *plan.Result) {
+// writeApplySummary writes what apply did, when it did anything, and
+// returns err. Under --format json the summary is the command's one JSON
+// document, with the error apply ends with, if any, in its "error" field.
+func writeApplySummary(ctx context.Context, opts *applyOptions, res *plan.Result, err error) error {
+	if res == nil {
+		return err
+	}
 	if opts.format == "json" {
 		out := struct {
 			Applied  int              `json:"applied"`
@@ -303,10 +303,21 @@ func writeApplySummary(opts *applyOptions, res *plan.Result) {
 			NotRun   int              `json:"not_run"`
 			UpToDate int              `json:"up_to_date"`
 			Jobs     []plan.JobResult `json:"jobs"`
-		}{res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Count("up_to_date"), res.Jobs}
+			Error    *jsonErrorBody   `json:"error,omitempty"`
+		}{res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Count("up_to_date"), res.Jobs, nil}
+		for i, j := range out.Jobs {
+			if j.Error == context.Canceled.Error() {
+				out.Jobs[i].Error = errorText(ctx, context.Canceled) // "interrupted (...)"
+			}
+		}
+		if err != nil {
+			out.Error = &jsonErrorBody{Message: errorText(ctx, err), ExitCode: exitCode(err)}
+			err = &jsonWritten{err}
+		}
 		writeJSON(opts.stdout, "apply", out)
-		return
+		return err
 	}
 	fmt.Fprintf(opts.stdout, "apply: %d applied, %d failed, %d skipped, %d not run\n",
 		res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"))
+	return err
 }

@@ -37,7 +37,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	msg := errorText(ctx, err)
 	fmt.Fprintf(stderr, "fgen: %s\n", msg)
-	if cmd != nil && wantsJSON(cmd) {
+	var written *jsonWritten
+	if cmd != nil && wantsJSON(cmd) && !errors.As(err, &written) {
 		writeJSONError(stdout, cmd, err, msg, code)
 	}
 	return code

@@ -661,6 +661,22 @@ func TestPlanAfterReload(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--all"); r.code != 0 || !strings.Contains(r.stdout, "4 applied") {
 		t.Errorf("apply --all: %+v", r)
 	}
+	// An incomplete apply (20210305 has no ODS partition) writes one JSON
+	// document, its jobs and the error it ends with.
+	r = fgen(t, dir, nil, "apply", "--from", "20210304", "--to", "20210305", "--all", "--format", "json")
+	var v struct {
+		Applied int `json:"applied"`
+		Skipped int `json:"skipped"`
+		Error   struct {
+			Message  string `json:"message"`
+			ExitCode int    `json:"exit_code"`
+		} `json:"error"`
+	}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&v); r.code != 1 || err != nil || dec.More() || v.Applied != 2 || v.Skipped != 2 ||
+		!strings.HasPrefix(v.Error.Message, "apply incomplete: 2 applied, 0 failed, 2 skipped") || v.Error.ExitCode != 1 {
+		t.Errorf("incomplete apply --format json: %+v (%v, more documents: %v)", r, err, dec.More())
+	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--parallel", "0"); r.code != 1 || !strings.Contains(r.stderr, "--parallel 0") {
 		t.Errorf("apply --parallel 0: %+v", r)
 	}

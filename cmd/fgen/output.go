@@ -45,12 +45,23 @@ func writeJSON(w io.Writer, command string, v any) error {
 
 // jsonError is how a failed command says so under --format json.
 type jsonError struct {
-	Error struct {
-		Message  string           `json:"message"`
-		ExitCode int              `json:"exit_code"`
-		Problems []jsonDiagnostic `json:"problems,omitempty"` // the config's, when it has any
-	} `json:"error"`
+	Error jsonErrorBody `json:"error"`
 }
+
+// jsonErrorBody is the "error" field of a command's JSON output: alone when
+// the command failed, or beside what it did (apply's jobs) when it failed
+// part-way.
+type jsonErrorBody struct {
+	Message  string           `json:"message"`
+	ExitCode int              `json:"exit_code"`
+	Problems []jsonDiagnostic `json:"problems,omitempty"` // the config's, when it has any
+}
+
+// jsonWritten is an error the command has already put in its JSON output:
+// main says it on stderr, and writes no second document.
+type jsonWritten struct{ error }
+
+func (e *jsonWritten) Unwrap() error { return e.error }
 
 type jsonDiagnostic struct {
 	File    string `json:"file"`
