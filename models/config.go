@@ -11,7 +11,6 @@ import (
 	"maps"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -235,7 +234,7 @@ func Load(path string) (*Config, error) {
 		}
 		return nil, err
 	}
-	return Parse(filepath.Base(path), data)
+	return Parse(path, data) // messages name the file as the user did: bad/funnel.toml:3:1
 }
 
 // notFoundError says the config file does not exist. It unwraps to the

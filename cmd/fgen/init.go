@@ -27,7 +27,7 @@ overwrite an existing file unless --force is given.
 
 ` + exitStatusHelp,
 		Example: `  fgen init
-  fgen init -c shop/funnel.toml
+  mkdir shop && fgen init -c shop/funnel.toml
   fgen init --force`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runInit(opts) },

@@ -120,6 +120,12 @@ func TestBadConfigExitsOneWithPosition(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
 				t.Error("a failed generate wrote out/")
 			}
+			// Given as another path, the file is named as given, for an
+			// editor to open.
+			if r := fgen(t, filepath.Dir(dir), nil, "validate", "-c", filepath.Join(filepath.Base(dir), "funnel.toml")); r.code != 1 ||
+				!strings.HasPrefix(r.stderr, strings.Replace(c.want, "fgen: funnel.toml:", "fgen: "+filepath.Join(filepath.Base(dir), "funnel.toml")+":", 1)) {
+				t.Errorf("validate -c DIR/funnel.toml: exit %d, stderr %q", r.code, r.stderr)
+			}
 		})
 	}
 }

@@ -72,8 +72,8 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 		Example: `  fgen report --bizdate 20210303
   fgen report --from 20210301 --to 20210307 --format html -o funnel.html
   fgen report --from 20210301 --to 20210307 --all --format html -o funnels.html
-  fgen report --funnel user_trace --funnel ordered_1h --format json
-  fgen report --funnel ordered_long --format csv -o ordered_long.csv
+  fgen report --funnel user_trace --format json
+  fgen report --funnel user_trace --from 20210301 --to 20210307 --format csv -o user_trace.csv
   fgen report --target prod --bizdate 20210303 --format json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
