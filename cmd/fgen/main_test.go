@@ -375,6 +375,16 @@ func TestChoiceFlags(t *testing.T) {
 			t.Errorf("completion of graph --format lacks %s:\n%s", want, r.stdout)
 		}
 	}
+	// Every command's --format completes its values, not file names.
+	for _, c := range newRootCmd(&globalOptions{}).Commands() {
+		if c.Flags().Lookup("format") == nil {
+			continue
+		}
+		r := fgen(t, dir, nil, "__complete", c.Name(), "--format", "")
+		if strings.Count(r.stdout, "\n") < 3 || !strings.HasSuffix(r.stdout, ":4\n") {
+			t.Errorf("completion of %s --format:\n%s", c.Name(), r.stdout)
+		}
+	}
 	// Names funnel.toml defines complete too: targets, and funnels with
 	// their descriptions.
 	if r := fgen(t, dir, nil, "__complete", "report", "--funnel", ""); !strings.Contains(r.stdout, "user_trace\tbrowse -> click -> purchase, events per day\n") {

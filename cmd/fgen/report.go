@@ -87,7 +87,10 @@ reports every day it has; a MaxCompute target needs --bizdate or --from/--to.
 	}
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	opts.dayOptions.addFlags(cmd)
-	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html (default with -o: the file's extension, .html, .json or .csv)")
+	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json, csv or html; with -o, the file's extension (.html, .json or .csv)")
+	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"table", "json", "csv", "html"}, cobra.ShellCompDirectiveNoFileComp
+	})
 	cmd.Flags().StringSliceVar(&opts.funnels, "funnel", nil, "a funnel to report; repeat it for several (default: the first in funnel.toml)")
 	cmd.RegisterFlagCompletionFunc("funnel", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		cfg, err := g.loadConfig()
