@@ -203,7 +203,11 @@ func printDryRun(opts *applyOptions, p *plan.Plan) {
 			fmt.Fprintf(w, "-- day %s: node %s (%s)\n%s\n", d.Day, node, cmp.Or(j.Reason, "up to date; --all"), strings.TrimRight(j.Text(), "\n"))
 		}
 	}
-	fmt.Fprintf(opts.stderr, "dry run: %s Nothing was run.\n", p.Summary())
+	rerun := ""
+	if n := jobsToRun(p, true) - jobsToRun(p, false); opts.all && n > 0 {
+		rerun = fmt.Sprintf(" With --all, apply would also run the %s up to date.", plural(n, "job"))
+	}
+	fmt.Fprintf(opts.stderr, "dry run: %s%s Nothing was run.\n", p.Summary(), rerun)
 }
 
 // confirm asks on a terminal; elsewhere --yes is required.

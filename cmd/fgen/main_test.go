@@ -674,6 +674,9 @@ func TestPlanAfterReload(t *testing.T) {
 			t.Errorf("apply --format json with nothing to do: up_to_date = %v, want 4\n%s", v["up_to_date"], r.stdout)
 		}
 	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--all", "--dry-run"); r.code != 0 || !strings.Contains(r.stderr, "0 jobs to run on 0 of 2 days, 2 up to date. With --all, apply would also run the 4 jobs up to date. Nothing was run.") {
+		t.Errorf("apply --all --dry-run: %+v", r)
+	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--all"); r.code != 0 || !strings.Contains(r.stdout, "4 applied") {
 		t.Errorf("apply --all: %+v", r)
 	}
