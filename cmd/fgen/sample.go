@@ -182,6 +182,11 @@ func checkSampleFlags(start string, days, users int) error {
 	if days < 1 || users < 1 {
 		return errors.New("--days and --users must be at least 1")
 	}
+	if days > maxRangeDays {
+		// A typo such as --days 100000 would write for hours; and apply
+		// and report take at most this many days at once.
+		return fmt.Errorf("--days %d is more than %d, the most days apply and report take at once; give fewer days", days, maxRangeDays)
+	}
 	if _, err := bizdate.Parse(addDays(start, days-1)); err != nil {
 		return fmt.Errorf("--start %s with --days %d would end after 99991231, the last business date a partition holds; give fewer days", start, days)
 	}
