@@ -724,6 +724,12 @@ func TestMistakesSayWhatToDo(t *testing.T) {
 			t.Errorf("%v: no warning of the stage that matches nothing: %+v", args, r)
 		}
 	}
+	// A stage renamed and not yet applied: the report table lacks its
+	// columns, which is said as such, not as the query's binder error.
+	replaceInFile(t, path, `{ name = "click",    events = ["click"] }`, `{ name = "clicked",    events = ["click"] }`)
+	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "fgen: report table rpt_user_trace_data has no columns clicked, clicked_rate, which funnel user_trace reports: funnel.toml changed after the table was written; 'fgen plan' shows the change and 'fgen apply' makes it") {
+		t.Errorf("report after a stage rename: %+v", r)
+	}
 }
 
 // A cross_midnight day computed before the next day landed is provisional

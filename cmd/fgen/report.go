@@ -183,9 +183,13 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	pr := opts.newProgress(len(fs), "funnels")
 	defer pr.Done()
 	for _, f := range fs {
-		if _, err := ot.wh.Describe(ctx, f.Report.Table); errors.Is(err, warehouse.ErrTableNotFound) {
+		live, err := ot.wh.Describe(ctx, f.Report.Table)
+		if errors.Is(err, warehouse.ErrTableNotFound) {
 			return fmt.Errorf("target %s has no report table %s yet; create and fill it with '%s'", ot.name, f.Report.Table, fill)
 		} else if err != nil {
+			return err
+		}
+		if err := reportColumnsLive(f, live); err != nil {
 			return err
 		}
 		r, err := report.Read(ctx, ot.wh, proj, f, from, to)
@@ -398,4 +402,30 @@ func daysWithout(r *report.Report, days []string) []string {
 		seen[row.Dt] = true
 	}
 	return slices.DeleteFunc(slices.Clone(days), func(d string) bool { return seen[d] })
+}
+
+// reportColumnsLive checks that the live report table has the columns
+// funnel f reports: a stage renamed or a breakdown added in funnel.toml
+// since the table was written is a change apply has not made yet, not an
+// error of the query that reads it.
+func reportColumnsLive(f *models.Funnel, live *warehouse.Table) error {
+	have := map[string]bool{}
+	for _, c := range slices.Concat(live.Columns, live.PartitionKeys) {
+		have[strings.ToLower(c.Name)] = true
+	}
+	var missing []string
+	for _, c := range f.ReportColumns() {
+		if !have[strings.ToLower(c.Name)] {
+			missing = append(missing, c.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	cols := "column " + missing[0]
+	if len(missing) > 1 {
+		cols = "columns " + strings.Join(missing, ", ")
+	}
+	return fmt.Errorf("report table %s has no %s, which funnel %s reports: funnel.toml changed after the table was written; 'fgen plan' shows the change and 'fgen apply' makes it",
+		f.Report.Table, cols, f.Name)
 }
