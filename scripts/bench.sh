@@ -35,7 +35,8 @@
 #                      steps run every node, nodetimes times the DW node and
 #                      the first funnel's RPT node
 #   THREADS=, MEMORY_LIMIT=   written into the local target of funnel.toml
-#                      (threads = N, memory_limit = "2GB"); unset: DuckDB's defaults
+#                      (threads = N, memory_limit = "2GB"); unset: fgen's defaults
+#                      (all cores, memory_limit 512MB, README "Memory")
 #   FILES=1            0 skips the file steps (sample -o and load)
 #   WORKDIR=           where the size directories go (default: mktemp -d); kept
 #                      when set, removed when not

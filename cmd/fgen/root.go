@@ -150,6 +150,9 @@ func strictHelpAndCompletion(root *cobra.Command) {
 			}
 			supported := strings.Join(shells[:len(shells)-1], ", ") + " or " + shells[len(shells)-1]
 			c.Use = "completion SHELL"
+			c.Example = `  fgen completion bash > /etc/bash_completion.d/fgen
+  fgen completion zsh > "${fpath[1]}/_fgen"
+  fgen completion fish > ~/.config/fish/completions/fgen.fish`
 			c.Args = func(cmd *cobra.Command, args []string) error {
 				if len(args) == 0 {
 					return fmt.Errorf("%s needs a shell: %s\nRun '%s --help' for usage", cmd.Name(), supported, cmd.CommandPath())

@@ -21,7 +21,7 @@ Every problem is reported at once as FILE:LINE:COL: path: message.
 ` + exitStatusHelp,
 		Example: `  fgen validate
   fgen validate -c shop/funnel.toml
-  fgen validate --format json    # problems as {"file", "line", "column", "path", "message"}`,
+  fgen validate --format json    # problems in "error": {"problems": [{"file", "line", "column", "path", "message"}]}`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()

@@ -4,6 +4,7 @@
 package bizdate
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,7 +16,12 @@ const layout = "20060102"
 // Parse checks a business date written yyyymmdd.
 func Parse(s string) (time.Time, error) {
 	t, err := time.Parse(layout, s)
-	if err != nil || len(s) != 8 {
+	var pe *time.ParseError
+	switch {
+	case err != nil && len(s) == 8 && errors.As(err, &pe) && pe.Message == ": day out of range":
+		// 20210230: the form is right, the day is not in the month.
+		return time.Time{}, fmt.Errorf("invalid business date %q: %s-%s has no day %s", s, s[:4], s[4:6], s[6:])
+	case err != nil || len(s) != 8:
 		return time.Time{}, fmt.Errorf("invalid business date %q; write it as yyyymmdd, e.g. 20210303", s)
 	}
 	return t, nil
