@@ -656,10 +656,25 @@ func TestPlanAfterReload(t *testing.T) {
 		!strings.Contains(r.stdout, "rpt_user_trace_data: dw_user_trace_data for 20210304 runs first") {
 		t.Fatalf("plan after a reload: %+v", r)
 	}
+	// report reads the rows the reload made out of date, and says so.
+	const outOfDate = "warning: the rows of rpt_user_trace_data for 20210304 are out of date (dw_user_trace_data: ods_user_trace_data/dt=20210304 changed after it was written); 'fgen apply --bizdate 20210304' writes them again\n"
+	if r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stderr, outOfDate) || strings.Count(r.stderr, "out of date") != 1 {
+		t.Errorf("report after a reload: %+v", r)
+	}
 	a := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--format", "json")
 	if a.code != 0 || !strings.Contains(a.stdout, `"applied": 2`) || strings.Contains(a.stderr, "20210303 dw_user_trace_data: done") {
 		t.Fatalf("apply after a reload runs only the reloaded day: %+v", a)
 	}
+	if r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304"); r.code != 0 || strings.Contains(r.stderr, "out of date") {
+		t.Errorf("report after the apply: %+v", r)
+	}
+	// funnel.toml changes the DW node's SQL: every day's report would change.
+	toml := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, toml, `dedup_by = ["md5"]`, `dedup_by = []`)
+	if r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stderr, "are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written); 'fgen apply --from 20210303 --to 20210304' writes them again") {
+		t.Errorf("report after a change of the DW node: %+v", r)
+	}
+	replaceInFile(t, toml, `dedup_by = []`, `dedup_by = ["md5"]`)
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stderr, "nothing to apply") {
 		t.Errorf("apply with nothing pending: %+v", r)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/lint"
+	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
@@ -223,6 +225,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		if err := warnEvents(ctx, opts.stderr, ot.wh, proj, cfg, first, last); err != nil {
 			return err
 		}
+		if err := warnOutOfDate(ctx, opts.stderr, ot, cfg, proj, rs); err != nil {
+			return err
+		}
 	}
 	info := opts.stderr
 	if opts.quiet {
@@ -428,4 +433,71 @@ func reportColumnsLive(f *models.Funnel, live *warehouse.Table) error {
 	}
 	return fmt.Errorf("report table %s has no %s, which funnel %s reports: funnel.toml changed after the table was written; 'fgen plan' shows the change and 'fgen apply' makes it",
 		f.Report.Table, cols, f.Name)
+}
+
+// warnOutOfDate warns of the report rows that apply would write again, as
+// plan says: of a day whose report partition funnel.toml now computes
+// otherwise (its SQL, or its table, changed) or whose input changed after it
+// was written (a reloaded ODS day), directly or through the DW node. Rows of
+// a day whose report partition is simply missing are not among them.
+func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *models.Config, proj *generator.Project, rs []*report.Report) error {
+	var days []string
+	reported := map[string]bool{}
+	for _, r := range rs {
+		reported[r.Table] = true
+		for _, row := range r.Rows {
+			days = append(days, row.Dt)
+		}
+	}
+	slices.Sort(days)
+	days = slices.Compact(days)
+	if len(days) == 0 {
+		return nil
+	}
+	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Config: cfg, Project: proj, Days: days, NoChecks: true})
+	if err != nil {
+		return fmt.Errorf("check whether the report is up to date: %w", err)
+	}
+	stale := map[string][]string{} // table -> days
+	reasons := map[string]string{}
+	for _, d := range p.Days {
+		// Why each job's partition changes, in dependency order: its own
+		// reason, or that of the job it reads from; none when the
+		// partition is only missing.
+		changed := map[string]string{}
+		for _, j := range d.Jobs {
+			why := ""
+			switch {
+			case !j.Pending || j.Why == plan.WhyMissing:
+			case j.Why == plan.WhyUpstream:
+				for _, need := range j.Needs {
+					why = cmp.Or(why, changed[need])
+				}
+			default:
+				why = j.Name + ": " + j.Reason
+			}
+			if why == "" {
+				continue
+			}
+			changed[j.Key()] = why
+			if reported[j.Name] {
+				stale[j.Name] = append(stale[j.Name], d.Day)
+				reasons[j.Name] = cmp.Or(reasons[j.Name], why)
+			}
+		}
+	}
+	target := ""
+	if def, err := cfg.DefaultTarget(); err != nil || def != ot.name {
+		target = " --target " + ot.name
+	}
+	for _, table := range slices.Sorted(maps.Keys(stale)) {
+		ds := stale[table]
+		dates := "--bizdate " + ds[0]
+		if len(ds) > 1 {
+			dates = fmt.Sprintf("--from %s --to %s", ds[0], ds[len(ds)-1])
+		}
+		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s); 'fgen apply %s%s' writes them again\n",
+			table, bizdate.DayRanges(ds), reasons[table], dates, target)
+	}
+	return nil
 }

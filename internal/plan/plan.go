@@ -167,6 +167,10 @@ type Input struct {
 	Config  *models.Config
 	Project *generator.Project // rendered in the target's dialect
 	Days    []string           // business dates to run; none for a schema-only plan
+	// NoChecks leaves out the checks of the days' ODS rows (lint.Check),
+	// queries of their own: for report, which asks only whether the
+	// partitions it reads are up to date.
+	NoChecks bool
 }
 
 // Build reads live metadata from w and plans the changes and jobs.
