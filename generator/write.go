@@ -351,6 +351,9 @@ const (
 	EditedByHand ChangeKind = "edited by hand" // differs from what fgen last wrote
 	Stale        ChangeKind = "stale"          // fgen wrote it earlier, no longer renders it
 	Orphaned     ChangeKind = "orphaned"       // stale, but edited since: generate keeps it and stops tracking it
+	// NotFgens: a file fgen would write is there, and fgen never wrote it
+	// (a file of the user's): generate refuses to replace it.
+	NotFgens ChangeKind = "not fgen's"
 )
 
 // Change is one file that differs.
@@ -393,6 +396,8 @@ func Compare(dir string, files []File) ([]Change, error) {
 			kind := Changed
 			if h, ok := owned[f.Path]; ok && h != hash(old) {
 				kind = EditedByHand
+			} else if f.Path != ManifestPath && !generated(owned, f.Path, old) {
+				kind = NotFgens // as planWrite refuses it
 			}
 			changes = append(changes, Change{Path: f.Path, Kind: kind, Old: old, New: f.Data})
 		}
