@@ -463,7 +463,7 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	os.WriteFile(path, []byte(strings.Replace(string(data), `rate_format = "percent"`, `rate_format = "ratio"`, 1)), 0o644)
 	plan := fgen(t, dir, nil, "plan")
-	if plan.code != 3 || !strings.Contains(plan.stdout, "[column_retyped] column browse_rate is VARCHAR live and DOUBLE in funnel.toml") {
+	if plan.code != 3 || !strings.Contains(plan.stdout, "[column_retyped] column browse_rate is STRING live and DOUBLE in funnel.toml") {
 		t.Fatalf("plan: %+v", plan)
 	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 3 {

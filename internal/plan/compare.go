@@ -301,7 +301,7 @@ func dwProblems(proj *generator.Project, td tableDiff) []Problem {
 	}
 	for _, r := range td.retyped {
 		out = append(out, Problem{Code: CodeColumnRetyped, Column: r.col.Name,
-			Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", r.col.Name, strings.ToUpper(r.live.Type), r.col.Type),
+			Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", r.col.Name, proj.Dialect.ConfigType(r.live.Type), r.col.Type),
 			Fix:     fmt.Sprintf("keep type %s in funnel.toml, or add a new column with the new type", proj.Dialect.ConfigType(r.live.Type)) + recreate})
 	}
 	for _, lc := range td.extra {
@@ -387,7 +387,7 @@ func reportProblems(proj *generator.Project, td tableDiff, f *models.Funnel) []P
 			fix = fmt.Sprintf("set rate_format = %q back %s, %s", format, of, recreate)
 		}
 		out = append(out, Problem{Code: CodeColumnRetyped, Column: r.col.Name,
-			Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", r.col.Name, strings.ToUpper(r.live.Type), r.col.Type), Fix: fix})
+			Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", r.col.Name, proj.Dialect.ConfigType(r.live.Type), r.col.Type), Fix: fix})
 	}
 	for _, lc := range td.extra {
 		fix := fmt.Sprintf("keep the funnel's stages, breakdowns and the column names under [funnels.report] as they were in funnel.toml, %s", recreate)
