@@ -255,7 +255,7 @@ func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]
 	}
 	names := slices.Sorted(maps.Keys(known))
 	msg := fmt.Sprintf("unknown key %q", key)
-	if s := closest(key, names); s != "" {
+	if s := Closest(key, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	} else if len(names) > 0 {
 		where := "the top level"
@@ -267,12 +267,13 @@ func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]
 	d.errorf(pos, kp, "%s", msg)
 }
 
-// closest returns the candidate nearest to s by edit distance, if it is near
-// enough to be a plausible typo.
-func closest(s string, candidates []string) string {
+// Closest returns the candidate nearest to s by edit distance, ignoring
+// case, if it is near enough to be a plausible typo: a key of funnel.toml, a
+// value of one, a flag of fgen.
+func Closest(s string, candidates []string) string {
 	best, bestDist := "", 1<<30
 	for _, c := range candidates {
-		dist := editDistance(strings.ToLower(s), strings.ToLower(c))
+		dist := EditDistance(strings.ToLower(s), strings.ToLower(c))
 		if dist < bestDist {
 			best, bestDist = c, dist
 		}
@@ -283,22 +284,30 @@ func closest(s string, candidates []string) string {
 	return ""
 }
 
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+// EditDistance is the optimal string alignment distance of a and b, by
+// runes: insertions, deletions, substitutions and transpositions of
+// neighbours, the edits a typo makes (--form is one edit from --from).
+func EditDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
 	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(ra)][len(rb)]
 }

@@ -55,13 +55,13 @@ func unknownType(t, base string) error {
 // INT) to guess.
 func typeTypo(base string) string {
 	for _, name := range slices.Sorted(maps.Keys(baseTypes)) {
-		if d := editDistance(base, name); (d == 1 && len(base) >= 4) || (d == 2 && len(base) >= 6) {
+		if d := EditDistance(base, name); (d == 1 && len(base) >= 4) || (d == 2 && len(base) >= 6) {
 			return name
 		}
 	}
 	if len(base) >= 4 {
 		for _, name := range slices.Sorted(maps.Keys(otherSQLTypes)) {
-			if editDistance(base, name) == 1 {
+			if EditDistance(base, name) == 1 {
 				return otherSQLTypes[name]
 			}
 		}

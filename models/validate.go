@@ -172,7 +172,7 @@ func oneOf(v *validator, path, got string, allowed ...string) bool {
 		quoted[i] = strconv.Quote(a)
 	}
 	msg := fmt.Sprintf("%q is not one of %s", got, strings.Join(quoted, ", "))
-	if s := closest(got, allowed); s != "" && got != "" {
+	if s := Closest(got, allowed); s != "" && got != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	v.errorf(path, "%s", msg)

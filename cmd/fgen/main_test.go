@@ -284,6 +284,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"apply", "--from", "20210303", "--to", "20310311"}, "--from 20210303 --to 20310311 is 3661 days, more than the 3660 (ten years) one command takes: check the year, or split the range"},
 		{[]string{"report", "--from", "10000101", "--to", "19991231"}, "--from 10000101 --to 19991231 is 365242 days, more than the 3660 (ten years) one command takes: check the year, or split the range"},
 		{[]string{"sample", "--users", "10", "--days", "100000", "-o", "e.jsonl"}, "--days 100000 is more than 3660, the most days apply and report take at once; give fewer days"},
+		// A mistyped flag gets the nearest, a transposition being one edit.
+		{[]string{"apply", "--bizdte", "20210303"}, "unknown flag: --bizdte; did you mean --bizdate?"},
+		{[]string{"plan", "--form=20210303"}, "unknown flag: --form; did you mean --from?"},
+		{[]string{"report", "--quite"}, "unknown flag: --quite; did you mean --quiet?"},
+		{[]string{"report", "--xyz"}, "unknown flag: --xyz\nRun 'fgen report --help' for usage"},
 	} {
 		if r := fgen(t, dir, nil, tc.args...); r.code != 1 || r.stdout != "" || !strings.HasPrefix(r.stderr, "fgen: "+tc.err+"\n") {
 			t.Errorf("%v: %+v", tc.args, r)

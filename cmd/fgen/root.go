@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/fgen-dev/fgen/models"
 )
@@ -107,7 +108,7 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also print each SQL job as it runs")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return fmt.Errorf("%w\nRun '%s --help' for usage", err, cmd.CommandPath())
+		return fmt.Errorf("%w%s\nRun '%s --help' for usage", err, flagSuggestion(cmd, err), cmd.CommandPath())
 	})
 	root.AddCommand(
 		newInitCmd(g),
@@ -172,4 +173,26 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return fmt.Errorf("%s takes no arguments, got %q\nRun '%s --help' for usage", cmd.Name(), args[0], cmd.CommandPath())
 	}
 	return nil
+}
+
+// flagSuggestion is "; did you mean --bizdate?" for an unknown flag near one
+// of cmd's (cobra suggests commands, not flags), else "".
+func flagSuggestion(cmd *cobra.Command, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	name, _, _ = strings.Cut(name, "=")
+	var names []string
+	for _, fs := range []*pflag.FlagSet{cmd.Flags(), cmd.InheritedFlags()} {
+		fs.VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden {
+				names = append(names, f.Name)
+			}
+		})
+	}
+	if s := models.Closest(name, names); s != "" {
+		return "; did you mean --" + s + "?"
+	}
+	return ""
 }

@@ -177,39 +177,11 @@ func nearest(want []string, others []valueCount) (string, bool) {
 	for _, w := range want {
 		limit := min(3, max(1, utf8.RuneCountInString(w)/3))
 		for _, o := range others {
-			d := distance(strings.ToLower(w), strings.ToLower(o.value))
+			d := models.EditDistance(strings.ToLower(w), strings.ToLower(o.value))
 			if d <= limit && d < bestD {
 				best, bestD = o.value, d
 			}
 		}
 	}
 	return best, bestD < 1<<30
-}
-
-// distance is the optimal string alignment distance of a and b, by runes:
-// insertions, deletions, substitutions and transpositions of neighbours,
-// the edits a typo makes.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
