@@ -77,6 +77,12 @@ type dialectFlags struct {
 	// 1 M events took 15 s). The dialect defines the templates of
 	// templates.FlaggedContract marked with this flag.
 	FoldLongLists bool
+	// FoldPacked: with FoldStarts, the starts of a funnel without times to
+	// convert are packed into one BIGINT for the users whose times fit it
+	// (generator.foldPacked), a step computing one integer instead of a
+	// struct. The dialect defines the templates of
+	// templates.FlaggedContract marked with this flag.
+	FoldPacked bool
 }
 
 // Has reports whether the flag named name is set, for the templates of
@@ -89,6 +95,8 @@ func (f dialectFlags) Has(name string) bool {
 		return f.FoldStarts
 	case "FoldLongLists":
 		return f.FoldLongLists
+	case "FoldPacked":
+		return f.FoldPacked
 	}
 	panic(fmt.Sprintf("generator: unknown dialect flag %q", name))
 }
@@ -106,7 +114,7 @@ var dialectTable = map[Dialect]dialectInfo{
 		flags:  dialectFlags{TouchByWindow: true}},
 	DuckDB: {engine: models.EngineDuckDB, quoteIdent: doubleQuote, quoteString: duckDBString,
 		columnType: duckDBType, bigint: func(n int64) string { return strconv.FormatInt(n, 10) },
-		flags: dialectFlags{FoldStarts: true, FoldLongLists: true}},
+		flags: dialectFlags{FoldStarts: true, FoldLongLists: true, FoldPacked: true}},
 }
 
 func (d Dialect) info() dialectInfo {

@@ -352,6 +352,9 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 	}
 	if f.Mode == models.ModeOrdered {
 		v.Fold = newFoldView(v.Stages, v.Window, v.Timing, v.StepTiming)
+		if !v.Timing && !v.StepTiming {
+			v.Fold.Packed = newFoldPacked(len(v.Stages), v.TimeRead.Units)
+		}
 	}
 	return v
 }
@@ -600,6 +603,58 @@ type foldView struct {
 	// LongList: a user's list of more keys than this is folded in
 	// whole-list operations where the dialect does so (FoldLongLists).
 	LongList int
+	// Packed, where not nil, packs the starts state of a funnel without
+	// times to convert into one BIGINT, for the dialects with FoldPacked.
+	Packed *foldPacked
+}
+
+// foldPacked is the starts state (FoldStarts: s1..sN) in one BIGINT: stage
+// k's start, in time units from the origin Base (the business date's
+// midnight UTC minus Margin), plus 1, in Bits bits from Off; 0 until the
+// stage is reached. A fold step then computes one integer instead of a
+// struct of N: on 20 M keys of 1 M users, 0.27 against 0.42 s of the
+// fold's time (DuckDB 2.0.0). A user's keys are folded so when all of
+// them lie within Base..Base + Mask - 1; the others, rows far from their
+// business date, keep the struct.
+type foldPacked struct {
+	Bits   int
+	Mask   int64 // 2^Bits - 1
+	Margin int64 // in time units
+	Fields []packedField
+}
+
+// packedField is stage Index's start in the packed state.
+type packedField struct {
+	Index int
+	Off   int
+	Clear int64 // the state with this field's bits cleared: ^(Mask << Off)
+	Prev  *packedField
+}
+
+// packedSpan is the span of times around the business date a packed state
+// must hold, in seconds: Margin (2 days) before its midnight, the day, the
+// next (cross_midnight) and 2 more days, for rows whose times stray from
+// the date of their partition.
+const packedMargin, packedSpan = 2 * 86400, 6 * 86400
+
+// newFoldPacked packs n stages' starts, times in units per second, into
+// one BIGINT (bits 0 to 62), or returns nil when a start of packedSpan
+// does not fit the bits each stage gets: more than 3 stages in seconds, 2
+// in milliseconds.
+func newFoldPacked(n int, units int64) *foldPacked {
+	bits := 63 / n
+	if int64(1)<<bits-2 < packedSpan*units {
+		return nil
+	}
+	fp := &foldPacked{Bits: bits, Mask: 1<<bits - 1, Margin: packedMargin * units, Fields: make([]packedField, 0, n)} // Prev points into Fields
+	for k := range n {
+		f := packedField{Index: k + 1, Off: k * bits, Clear: ^(fp.Mask << (k * bits))}
+		if k > 0 {
+			f.Prev = &fp.Fields[k-1]
+		}
+		fp.Fields = append(fp.Fields, f)
+	}
+	return fp
 }
 
 // foldStepTime is the state's field t k, the step time of stage Index.

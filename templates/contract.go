@@ -69,4 +69,12 @@ var FlaggedContract = []FlaggedTemplate{
 	{DialectTemplate{"list_of", "the list of the one element V"}, "FoldLongLists"},
 	{DialectTemplate{"list_append", "the list L with the element V appended"}, "FoldLongLists"},
 	{DialectTemplate{"list_reduce_range", "Step, a state of A and the integer K, folded over K = From, ..., To from Init"}, "FoldLongLists"},
+	// The packed fold of ordered_users (generator.foldPacked).
+	{DialectTemplate{"fold_base", "the time origin of the packed fold's keys in time units: the business date's midnight UTC less V.Fold.Packed.Margin (the report view)"}, "FoldPacked"},
+	{DialectTemplate{"fold_sorted", "a user's sort keys (the aggregate of Key) as a list in order (V: the report view)"}, "FoldPacked"},
+	{DialectTemplate{"fold_packs", "whether the sorted list L is short (V.Fold.LongList) and its times fit the packed fields, from 0 to V.Fold.Packed.Mask - 1"}, "FoldPacked"},
+	{DialectTemplate{"fold_packed", "the sorted list L folded into the packed state, a BIGINT (ordered_step_starts on fields)"}, "FoldPacked"},
+	{DialectTemplate{"fold_packed_field", "the field F of the packed state S, masked with M"}, "FoldPacked"},
+	{DialectTemplate{"fold_packed_level", "the stage the packed state S reached (V: the report view)"}, "FoldPacked"},
+	{DialectTemplate{"fold_list", "the sorted list L folded with Step from Init as fold_rows folds, and Long, naming it fgen_keys, for more than V.Fold.LongList keys"}, "FoldPacked"},
 }

@@ -299,3 +299,54 @@ func TestIntegerEventColumn(t *testing.T) {
 		})
 	}
 }
+
+// TestOrderedFarTimes: an ordered funnel without times to convert folds a
+// user's starts packed into one BIGINT when the user's times lie within
+// about 24 days of the business date (DuckDB, generator.foldPacked), and
+// into a struct otherwise. Users with times on both sides of that range,
+// or far from it, with chains that do and do not fit the window, count as
+// the reference counts, in seconds and in milliseconds.
+func TestOrderedFarTimes(t *testing.T) {
+	t.Parallel()
+	const day = 86400
+	var rows []reference.ODSRow
+	add := func(user string, evs ...any) {
+		for i := 0; i < len(evs); i += 2 {
+			rows = append(rows, ods(d1, user+"-"+strconv.Itoa(i), user, evs[i].(string), atSec(d1, int64(evs[i+1].(int)))))
+		}
+	}
+	add("near", "browse", 100, "click", 200, "purchase", 300)
+	add("edge-before", "browse", -2*day+8*3600, "click", -2*day+8*3600+10, "purchase", 100) // the origin is midnight UTC, 08:00 here
+	add("before", "browse", -2*day+8*3600-1, "click", -2*day+8*3600+10, "purchase", -2*day+8*3600+20)
+	add("far-before", "browse", -400*day, "click", -400*day+3600, "purchase", -400*day+3601)
+	add("spread", "browse", 100, "click", 30*day, "browse", 30*day+5, "purchase", 30*day+10)
+	add("far-after", "browse", 40*day, "click", 40*day+1, "purchase", 40*day+3*3600)
+	add("epoch", "browse", -int(atSec(d1, 0)), "click", -int(atSec(d1, 0))+1)
+	for i := range 50 { // users of a chunk beside them
+		u := "u" + strconv.Itoa(i)
+		add(u, "browse", 1000*i, "click", 1000*i+50*i, "purchase", 1000*i+100*i)
+	}
+	ms := []funneltest.Edit{funneltest.Set("ods.columns[2].type", "BIGINT"), funneltest.Add("dw.columns", funneltest.Column("ts", "BIGINT")),
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"), funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "unit": "ms"}),
+		funneltest.Set(f0+".stages", []any{funneltest.Stage("browse", "browse"), funneltest.Stage("purchase", "purchase")})}
+	for _, v := range []variant{
+		{name: "seconds", edits: concat(withTime, []funneltest.Edit{funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h")})},
+		{name: "seconds-breakdown-cross-midnight", edits: concat(withTime, []funneltest.Edit{funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"),
+			funneltest.Set(f0+".breakdowns", []string{"device"}), funneltest.Set(f0+".day_boundary", "cross_midnight")})},
+		{name: "milliseconds", edits: ms},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			rows := rows
+			if v.name == "milliseconds" {
+				rows = slices.Clone(rows)
+				for i := range rows {
+					rows[i].TS *= 1000
+				}
+			}
+			e := newEnv(t, "far-times-"+v.name, v.config(t))
+			e.load(rows, 1)
+			e.mustApply(d1)
+			e.checkReports(rows, []string{d1})
+		})
+	}
+}
