@@ -758,6 +758,14 @@ func TestMistakesSayWhatToDo(t *testing.T) {
 	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "fgen: report table rpt_user_trace_data has no columns clicked, clicked_rate, which funnel user_trace reports: funnel.toml changed after the table was written; 'fgen plan' shows the change and 'fgen apply' makes it") {
 		t.Errorf("report after a stage rename: %+v", r)
 	}
+	// So is a report partition column renamed.
+	replaceInFile(t, path, `{ name = "clicked",    events = ["click"] }`, `{ name = "click",    events = ["click"] }`)
+	replaceInFile(t, path, `partition = "dt"
+count_type`, `partition = "ds"
+count_type`)
+	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "fgen: report table rpt_user_trace_data has no column ds, which funnel user_trace reports") {
+		t.Errorf("report after a partition rename: %+v", r)
+	}
 }
 
 // A cross_midnight day computed before the next day landed is provisional
@@ -785,6 +793,18 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--bizdate", "20210303", "--format", "json")
 	if r.code != 0 || strings.Contains(r.stdout, `"provisional": true`) {
 		t.Errorf("report after the next day: %+v", r)
+	}
+	// The next day's ODS rows loaded again: both days' rows are out of date,
+	// 20210303's through the DW partition of 20210304 it reads.
+	if r := fgen(t, dir, nil, "sample", "--users", "100", "--start", "20210304", "--seed", "9", "-o", "again.jsonl"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "again.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--from", "20210303", "--to", "20210304")
+	if want := "warning: the rows of rpt_ordered_overnight for 20210303..20210304 are out of date (dw_user_trace_data: ods_user_trace_data/dt=20210304 changed after it was written); 'fgen apply --from 20210303 --to 20210304' writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("report after the next day was loaded again: %+v", r)
 	}
 }
 

@@ -173,12 +173,13 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
-	fill := "fgen apply --from FIRST --to LAST"
-	if from != "" {
-		fill = fmt.Sprintf("fgen apply --from %s --to %s", from, to)
-	}
+	target := "" // --target, where the command needs it to reach this one
 	if def, err := cfg.DefaultTarget(); err != nil || def != ot.name {
-		fill += " --target " + ot.name
+		target = " --target " + ot.name
+	}
+	fill := "fgen apply --from FIRST --to LAST" + target
+	if from != "" {
+		fill = fmt.Sprintf("fgen apply --from %s --to %s%s", from, to, target)
 	}
 	var rs []*report.Report
 	first, last := "", ""
@@ -191,7 +192,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		} else if err != nil {
 			return err
 		}
-		if err := reportColumnsLive(f, live); err != nil {
+		if err := reportColumnsLive(f, live, target); err != nil {
 			return err
 		}
 		r, err := report.Read(ctx, ot.wh, proj, f, from, to)
@@ -225,9 +226,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		if err := warnEvents(ctx, opts.stderr, ot.wh, proj, cfg, first, last); err != nil {
 			return err
 		}
-		if err := warnOutOfDate(ctx, opts.stderr, ot, cfg, proj, rs); err != nil {
-			return err
-		}
+		warnOutOfDate(ctx, opts.stderr, ot, cfg, proj, rs, target)
 	}
 	info := opts.stderr
 	if opts.quiet {
@@ -413,7 +412,7 @@ func daysWithout(r *report.Report, days []string) []string {
 // funnel f reports: a stage renamed or a breakdown added in funnel.toml
 // since the table was written is a change apply has not made yet, not an
 // error of the query that reads it.
-func reportColumnsLive(f *models.Funnel, live *warehouse.Table) error {
+func reportColumnsLive(f *models.Funnel, live *warehouse.Table, target string) error {
 	have := map[string]bool{}
 	for _, c := range slices.Concat(live.Columns, live.PartitionKeys) {
 		have[strings.ToLower(c.Name)] = true
@@ -424,6 +423,9 @@ func reportColumnsLive(f *models.Funnel, live *warehouse.Table) error {
 			missing = append(missing, c.Name)
 		}
 	}
+	if !have[strings.ToLower(f.Report.Partition)] {
+		missing = append(missing, f.Report.Partition)
+	}
 	if len(missing) == 0 {
 		return nil
 	}
@@ -431,16 +433,19 @@ func reportColumnsLive(f *models.Funnel, live *warehouse.Table) error {
 	if len(missing) > 1 {
 		cols = "columns " + strings.Join(missing, ", ")
 	}
-	return fmt.Errorf("report table %s has no %s, which funnel %s reports: funnel.toml changed after the table was written; 'fgen plan' shows the change and 'fgen apply' makes it",
-		f.Report.Table, cols, f.Name)
+	return fmt.Errorf("report table %s has no %s, which funnel %s reports: funnel.toml changed after the table was written; 'fgen plan%s' shows the change and 'fgen apply%s' makes it",
+		f.Report.Table, cols, f.Name, target, target)
 }
 
 // warnOutOfDate warns of the report rows that apply would write again, as
 // plan says: of a day whose report partition funnel.toml now computes
 // otherwise (its SQL, or its table, changed) or whose input changed after it
-// was written (a reloaded ODS day), directly or through the DW node. Rows of
-// a day whose report partition is simply missing are not among them.
-func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *models.Config, proj *generator.Project, rs []*report.Report) error {
+// was written (a reloaded ODS day), directly or through the DW node of the
+// day or, across midnight, of the next. Rows of a day whose report partition
+// is simply missing are not among them. It plans only the DW nodes and the
+// reported ones, without the plan's queries of the ODS rows; a failure of
+// this check is itself a warning, not the report's.
+func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *models.Config, proj *generator.Project, rs []*report.Report, target string) {
 	var days []string
 	reported := map[string]bool{}
 	for _, r := range rs {
@@ -452,52 +457,77 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 	slices.Sort(days)
 	days = slices.Compact(days)
 	if len(days) == 0 {
-		return nil
+		return
 	}
-	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Config: cfg, Project: proj, Days: days, NoChecks: true})
+	only := *proj
+	only.Nodes = slices.DeleteFunc(slices.Clone(proj.Nodes), func(n generator.Node) bool {
+		return n.Layer == generator.LayerRPT && !reported[n.Name]
+	})
+	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Config: cfg, Project: &only, Days: days, NoChecks: true})
 	if err != nil {
-		return fmt.Errorf("check whether the report is up to date: %w", err)
+		fmt.Fprintf(w, "warning: could not check whether the report's rows are up to date: %v\n", err)
+		return
 	}
-	stale := map[string][]string{} // table -> days
-	reasons := map[string]string{}
-	for _, d := range p.Days {
-		// Why each job's partition changes, in dependency order: its own
-		// reason, or that of the job it reads from; none when the
-		// partition is only missing.
-		changed := map[string]string{}
-		for _, j := range d.Jobs {
-			why := ""
-			switch {
-			case !j.Pending || j.Why == plan.WhyMissing:
-			case j.Why == plan.WhyUpstream:
-				for _, need := range j.Needs {
-					why = cmp.Or(why, changed[need])
+	// Why each job's partition would change: its own reason, or that of a
+	// job it reads from; none when the partition is only missing. A day's
+	// jobs come in dependency order, but a cross_midnight report job reads
+	// the next day's DW job too: repeat until nothing is added.
+	changed := map[string]string{}
+	for more := true; more; {
+		more = false
+		for _, d := range p.Days {
+			for _, j := range d.Jobs {
+				if _, done := changed[j.Key()]; done || !j.Pending || j.Why == plan.WhyMissing {
+					continue
 				}
-			default:
-				why = j.Name + ": " + j.Reason
+				why := j.Name + ": " + j.Reason
+				if j.Why == plan.WhyUpstream {
+					why = ""
+					for _, need := range j.Needs {
+						why = cmp.Or(why, changed[need])
+					}
+				}
+				if why != "" {
+					changed[j.Key()], more = why, true
+				}
 			}
-			if why == "" {
+		}
+	}
+	type stale struct {
+		days   []string
+		reason string
+	}
+	fixable, stuck := map[string]*stale{}, map[string]*stale{} // by table
+	for _, d := range p.Days {
+		for _, j := range d.Jobs {
+			why, ok := changed[j.Key()]
+			if !ok || !reported[j.Name] {
 				continue
 			}
-			changed[j.Key()] = why
-			if reported[j.Name] {
-				stale[j.Name] = append(stale[j.Name], d.Day)
-				reasons[j.Name] = cmp.Or(reasons[j.Name], why)
+			// apply skips a day whose ODS partition is missing: its rows
+			// stay as they are.
+			m := fixable
+			if !d.UpstreamReady {
+				m = stuck
 			}
+			if m[j.Name] == nil {
+				m[j.Name] = &stale{reason: why}
+			}
+			m[j.Name].days = append(m[j.Name].days, d.Day)
 		}
 	}
-	target := ""
-	if def, err := cfg.DefaultTarget(); err != nil || def != ot.name {
-		target = " --target " + ot.name
-	}
-	for _, table := range slices.Sorted(maps.Keys(stale)) {
-		ds := stale[table]
-		dates := "--bizdate " + ds[0]
-		if len(ds) > 1 {
-			dates = fmt.Sprintf("--from %s --to %s", ds[0], ds[len(ds)-1])
+	for _, table := range slices.Sorted(maps.Keys(fixable)) {
+		s := fixable[table]
+		dates := "--bizdate " + s.days[0]
+		if len(s.days) > 1 {
+			dates = fmt.Sprintf("--from %s --to %s", s.days[0], s.days[len(s.days)-1])
 		}
 		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s); 'fgen apply %s%s' writes them again\n",
-			table, bizdate.DayRanges(ds), reasons[table], dates, target)
+			table, bizdate.DayRanges(s.days), s.reason, dates, target)
 	}
-	return nil
+	for _, table := range slices.Sorted(maps.Keys(stuck)) {
+		s := stuck[table]
+		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s), and apply cannot write them again: their ODS partitions are missing\n",
+			table, bizdate.DayRanges(s.days), s.reason)
+	}
 }
