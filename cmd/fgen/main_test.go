@@ -289,6 +289,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"plan", "--form=20210303"}, "unknown flag: --form; did you mean --from?"},
 		{[]string{"report", "--quite"}, "unknown flag: --quite; did you mean --quiet?"},
 		{[]string{"report", "--xyz"}, "unknown flag: --xyz\nRun 'fgen report --help' for usage"},
+		// One letter with two dashes is a shorthand, not the nearest long flag.
+		{[]string{"apply", "--v"}, "unknown flag: --v; did you mean -v (--verbose)?"},
+		{[]string{"apply", "--n"}, "unknown flag: --n\nRun 'fgen apply --help' for usage"},
 	} {
 		if r := fgen(t, dir, nil, tc.args...); r.code != 1 || r.stdout != "" || !strings.HasPrefix(r.stderr, "fgen: "+tc.err+"\n") {
 			t.Errorf("%v: %+v", tc.args, r)

@@ -176,23 +176,33 @@ func noArgs(cmd *cobra.Command, args []string) error {
 }
 
 // flagSuggestion is "; did you mean --bizdate?" for an unknown flag near one
-// of cmd's (cobra suggests commands, not flags), else "".
+// of cmd's (cobra suggests commands, not flags), else "". A one-letter name
+// (--v) is a shorthand given two dashes; a longer one may be one edit away,
+// or a third of its letters.
 func flagSuggestion(cmd *cobra.Command, err error) string {
 	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
 	if !ok {
 		return ""
 	}
 	name, _, _ = strings.Cut(name, "=")
-	var names []string
+	best, bestD := "", max(1, len(name)/3)+1
 	for _, fs := range []*pflag.FlagSet{cmd.Flags(), cmd.InheritedFlags()} {
 		fs.VisitAll(func(f *pflag.Flag) {
-			if !f.Hidden {
-				names = append(names, f.Name)
+			switch {
+			case f.Hidden:
+			case len(name) == 1:
+				if f.Shorthand == name {
+					best, bestD = "-"+name+" (--"+f.Name+")", 0
+				}
+			default:
+				if d := models.EditDistance(strings.ToLower(name), f.Name); d < bestD {
+					best, bestD = "--"+f.Name, d
+				}
 			}
 		})
 	}
-	if s := models.Closest(name, names); s != "" {
-		return "; did you mean --" + s + "?"
+	if best == "" {
+		return ""
 	}
-	return ""
+	return "; did you mean " + best + "?"
 }
