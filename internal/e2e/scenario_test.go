@@ -302,7 +302,8 @@ func TestIntegerEventColumn(t *testing.T) {
 
 // TestOrderedFarTimes: an ordered funnel without times to convert folds a
 // user's starts packed into one BIGINT when the user's times lie within
-// about 24 days of the business date (DuckDB, generator.foldPacked), and
+// the packed fields' range (from two days before the business date's midnight
+// UTC, 2^21 - 2 s or 2^31 - 2 ms long; DuckDB, generator.foldPacked), and
 // into a struct otherwise. Users with times on both sides of that range,
 // or far from it, with chains that do and do not fit the window, count as
 // the reference counts, in seconds and in milliseconds.
@@ -322,6 +323,12 @@ func TestOrderedFarTimes(t *testing.T) {
 	add("spread", "browse", 100, "click", 30*day, "browse", 30*day+5, "purchase", 30*day+10)
 	add("far-after", "browse", 40*day, "click", 40*day+1, "purchase", 40*day+3*3600)
 	add("epoch", "browse", -int(atSec(d1, 0)), "click", -int(atSec(d1, 0))+1)
+	// The last entry time a packed field holds, 2^21 - 2 s after the origin
+	// (3 stages in seconds), and the first it does not, which would spill
+	// into the next field and read as a click.
+	const origin, mask = -2*day + 8*3600, 1<<21 - 1
+	add("edge-after", "browse", origin+mask-1, "click", origin+mask-1)
+	add("after", "browse", origin+mask)
 	for i := range 50 { // users of a chunk beside them
 		u := "u" + strconv.Itoa(i)
 		add(u, "browse", 1000*i, "click", 1000*i+50*i, "purchase", 1000*i+100*i)
@@ -342,6 +349,11 @@ func TestOrderedFarTimes(t *testing.T) {
 				for i := range rows {
 					rows[i].TS *= 1000
 				}
+				// The edges of 2 stages in milliseconds: 2^31 - 2 ms after the origin.
+				at := func(ms int64) int64 { return atSec(d1, origin)*1000 + ms }
+				const mask = 1<<31 - 1
+				rows = append(rows, ods(d1, "e1", "ms-edge", "browse", at(mask-1)), ods(d1, "e2", "ms-edge", "purchase", at(mask-1)),
+					ods(d1, "e3", "ms-after", "browse", at(mask)))
 			}
 			e := newEnv(t, "far-times-"+v.name, v.config(t))
 			e.load(rows, 1)

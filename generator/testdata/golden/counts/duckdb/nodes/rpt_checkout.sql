@@ -37,9 +37,9 @@ FROM (
             --   s1: the time of the latest entry (visit), -4611686018427387904 before the first: no window reaches back that far
             --   s2: the start (entry time) of the latest chain that reached cart, -4611686018427387904 before the first
             --   s3: the start (entry time) of the latest chain that reached buy, -4611686018427387904 before the first
-            --   packed for a user whose keys lie within 2097151 of the time origin (the business
-            --   date's midnight UTC less 172800) into fgen_packed, one BIGINT: sk from the origin, plus 1, in
-            --   bits 21(k - 1) up, 0 until it is set, and for the others into fgen_fold
+            --   packed for a user whose times lie from 0 to 2097150 after the time origin (the
+            --   business date's midnight UTC less 172800) into fgen_packed, one BIGINT: sk from the origin, plus 1,
+            --   in bits 21(k - 1) up, 0 until it is set, and for the others into fgen_fold
             SELECT "uid",
                    CASE WHEN len("fgen_list") <= 64 AND "fgen_list"[1] >= 0 AND ("fgen_list"[-1] >> 2) < 2097151 THEN
                        list_reduce(

@@ -32,9 +32,9 @@ FROM (
             -- each user's stage rows folded in (ts_ms, stage) order into fgen_fold:
             --   s1: the time of the latest entry (cart), -4611686018427387904 before the first: no window reaches back that far
             --   s2: the start (entry time) of the latest chain that reached buy, -4611686018427387904 before the first
-            --   packed for a user whose keys lie within 2147483647 of the time origin (the business
-            --   date's midnight UTC less 172800000) into fgen_packed, one BIGINT: sk from the origin, plus 1, in
-            --   bits 31(k - 1) up, 0 until it is set, and for the others into fgen_fold
+            --   packed for a user whose times lie from 0 to 2147483646 after the time origin (the
+            --   business date's midnight UTC less 172800000) into fgen_packed, one BIGINT: sk from the origin, plus 1,
+            --   in bits 31(k - 1) up, 0 until it is set, and for the others into fgen_fold
             SELECT "uid",
                    CASE WHEN len("fgen_list") <= 64 AND "fgen_list"[1] >= 0 AND ("fgen_list"[-1] >> 2) < 2147483647 THEN
                        list_reduce(
