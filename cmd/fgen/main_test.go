@@ -1160,3 +1160,24 @@ func TestCommentsWithControlCharacters(t *testing.T) {
 		t.Errorf("plan after apply: %+v", r)
 	}
 }
+
+// An event column of integer codes: sample's rows of no stage are codes too,
+// so that sample --load and apply run on it.
+func TestSampleEventCodes(t *testing.T) {
+	dir := project(t)
+	path := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, path, `{ name = "customize_event",         type = "STRING", comment = "event: browse`, `{ name = "customize_event",         type = "BIGINT", comment = "event: browse`)
+	replaceInFile(t, path, `{ name = "customize_event",         type = "STRING", comment = "event" },`, `{ name = "customize_event",         type = "BIGINT", comment = "event" },`)
+	for i, e := range []string{"browse", "click", "purchase"} {
+		replaceInFile(t, path, `events = ["`+e+`"]`, `events = ["`+strconv.Itoa(i+1)+`"]`)
+	}
+	if r := fgen(t, dir, nil, "sample", "--users", "300", "--load"); r.code != 0 {
+		t.Fatalf("sample --load: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "report", "--format", "csv"); r.code != 0 || strings.Count(r.stdout, "\n") != 4 {
+		t.Errorf("report: %+v", r)
+	}
+}

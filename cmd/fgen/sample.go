@@ -76,6 +76,17 @@ func (g *globalOptions) sampleConfig() (*models.Config, [][]string, error) {
 	return cfg, cfg.Funnels[0].StageEventSets(), nil
 }
 
+// eventCodes reports whether the ODS event column of cfg's first funnel,
+// whose stages the sample draws, holds integer codes.
+func eventCodes(cfg *models.Config) bool {
+	if cfg == nil {
+		return false
+	}
+	col, ok := cfg.ODS.Column(cfg.Funnels[0].EventColumn)
+	_, _, integer := models.IntRange(col.Type)
+	return ok && integer
+}
+
 func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	switch {
 	case output != "" && opts.load:
@@ -90,7 +101,7 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	if err != nil {
 		return err
 	}
-	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: stages, Noise: opts.noise}
+	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: stages, Noise: opts.noise, EventCodes: eventCodes(cfg)}
 	if cfg != nil {
 		if so.Time, err = sampleTimeFormat(cfg); err != nil {
 			return err

@@ -48,7 +48,9 @@
 // With Options.Noise (each rate per row unless noted):
 //   - about 0.6 % of rows have an empty uid and 0.6 % a NULL uid ([Event.UIDNull]);
 //   - about 1.2 % of browsed products add a row with an event value that is in
-//     no stage: "share", "favorite", "search", "add_cart", "" or "Browse";
+//     no stage: "share", "favorite", "search", "add_cart", "" or "Browse" (with
+//     Options.EventCodes, an integer event column's, "0", "-1", "97", "98",
+//     "99" or "1000");
 //   - about 1 % of rows are emitted twice with every field equal, md5 included
 //     (the log shipped twice);
 //   - two bot users per day each send 2,000 to 6,000 rapid first-stage rows

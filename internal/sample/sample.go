@@ -43,6 +43,10 @@ type Options struct {
 	Stages [][]string
 
 	Noise bool // add dirty rows, see the package documentation
+	// EventCodes: the event column holds integer codes (the Stages'
+	// values are integers), so the values of no stage that noise adds are
+	// codes too (unknownCodes).
+	EventCodes bool
 
 	// Time is how the ts column holds a time (default epoch seconds). With
 	// millisecond precision, every Event gets its millisecond MS.
@@ -208,7 +212,11 @@ func newGenerator(opts Options, emit func(*Event) error) (*generator, error) {
 			g.key = mix64(g.key ^ hashString(v) ^ uint64(i))
 		}
 	}
-	for _, v := range unknownEvents {
+	unknown := unknownEvents
+	if opts.EventCodes {
+		unknown = unknownCodes
+	}
+	for _, v := range unknown {
 		if !seen[v] {
 			g.unknown = append(g.unknown, v)
 		}

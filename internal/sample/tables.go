@@ -50,6 +50,9 @@ var ipPrefixes = []byte{
 // inserts; values that collide with a configured stage are dropped.
 var unknownEvents = []string{"share", "favorite", "search", "add_cart", "", "Browse"}
 
+// unknownCodes are unknownEvents for an event column of integer codes.
+var unknownCodes = []string{"0", "-1", "97", "98", "99", "1000"}
+
 var (
 	deviceCum  []uint32
 	hourCum    = cumulative(hourWeights)
