@@ -309,10 +309,11 @@ func writeApplySummary(ctx context.Context, opts *applyOptions, res *plan.Result
 			Jobs     []plan.JobResult `json:"jobs"`
 			Error    *jsonErrorBody   `json:"error,omitempty"`
 		}{res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Count("up_to_date"), res.Jobs, nil}
+		// A job cut short by a signal says so, as the summary's error does,
+		// also where the warehouse wrapped the cancellation (MaxCompute's
+		// "...: statement 1 of 2: context canceled").
 		for i, j := range out.Jobs {
-			if j.Error == context.Canceled.Error() {
-				out.Jobs[i].Error = errorText(ctx, context.Canceled) // "interrupted (...)"
-			}
+			out.Jobs[i].Error = strings.Replace(j.Error, context.Canceled.Error(), errorText(ctx, context.Canceled), 1)
 		}
 		if err != nil {
 			out.Error = &jsonErrorBody{Message: errorText(ctx, err), ExitCode: exitCode(err)}

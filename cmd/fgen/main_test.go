@@ -1181,3 +1181,16 @@ func TestSampleEventCodes(t *testing.T) {
 		t.Errorf("report: %+v", r)
 	}
 }
+
+// An ODS column retyped in funnel.toml is named with funnel.toml's type
+// names on both sides (STRING, not DuckDB's VARCHAR).
+func TestPlanODSRetypedNamesConfigTypes(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "apply"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "ip",                      type = "STRING"`, `{ name = "ip",                      type = "BIGINT"`)
+	if r := fgen(t, dir, nil, "plan"); r.code != 3 || !strings.Contains(r.stdout, "ODS column ip is STRING live and BIGINT in funnel.toml") {
+		t.Errorf("plan: %+v", r)
+	}
+}

@@ -513,7 +513,7 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 	}
 	for _, r := range td.retyped {
 		refuse(CodeColumnRetyped, r.col.Name,
-			fmt.Sprintf("ODS column %s is %s live and %s in funnel.toml", r.col.Name, strings.ToUpper(r.live.Type), r.col.Type),
+			fmt.Sprintf("ODS column %s is %s live and %s in funnel.toml", r.col.Name, proj.Dialect.ConfigType(r.live.Type), r.col.Type),
 			fmt.Sprintf("set type = %q for %s under [ods] in funnel.toml (the DW node casts it to the DW column's type), or change the type in %s; fgen never retypes an ODS column", proj.Dialect.ConfigType(r.live.Type), r.col.Name, owner))
 	}
 	for _, lc := range td.extra {
