@@ -322,6 +322,12 @@ func TestMaxComputeReport(t *testing.T) {
 	if r := fgen(t, dir, env, "report", "--target", "mc"); r.code != 1 || !strings.Contains(r.stderr, "--bizdate") {
 		t.Errorf("report without dates: %+v", r)
 	}
+	// A month's report costs what a day's does: the local target's check of
+	// out-of-date rows would probe every partition of the days on MaxCompute.
+	before := len(srv.Requests())
+	if r := fgen(t, dir, env, "report", "--target", "mc", "--from", "20210301", "--to", "20210330"); r.code != 0 || len(srv.Requests())-before > 20 {
+		t.Errorf("a month's report: %d requests, %+v", len(srv.Requests())-before, r)
+	}
 
 	// A report that waits on MaxCompute shows a bar on a terminal.
 	onTTY(t)
