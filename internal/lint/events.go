@@ -37,9 +37,18 @@ type profile map[string]map[string]int64 // day -> event value -> rows
 // nearest of them to the stage's values. Days without rows are not
 // checked (apply skips them).
 func Events(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) ([]Warning, error) {
+	return events(ctx, w, proj, cfg, nil, from, to)
+}
+
+// events is Events but for the columns of retyped, which it leaves out.
+func events(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, retyped map[string]string, from, to string) ([]Warning, error) {
 	columns, _ := cfg.KnownEvents()
 	var out []Warning
 	for _, col := range columns {
+		if why, ok := retyped[strings.ToLower(col)]; ok {
+			out = append(out, Warning{Day: from, Message: fmt.Sprintf("the stages' events were not checked against the rows of %s: %s", cfg.ODS.Name, why)})
+			continue
+		}
 		rows, err := warehouse.QueryDates(ctx, w, from, to, func(from, to string) (string, []warehouse.Setting, error) {
 			q, err := proj.EventProfileQuery(col, from, to)
 			return q.SQL, warehouse.Settings(q.Settings), err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -18,8 +19,17 @@ import (
 // example. The DW node drops those rows, so a wrong format would otherwise
 // only show as low counts.
 func Times(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) ([]Warning, error) {
+	return times(ctx, w, proj, cfg, nil, from, to)
+}
+
+// times is Times but for the columns of retyped, which it leaves out.
+func times(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, retyped map[string]string, from, to string) ([]Warning, error) {
 	var out []Warning
 	for _, t := range cfg.StringTimes() {
+		if why, ok := retyped[strings.ToLower(t.Name)]; ok {
+			out = append(out, Warning{Day: from, Message: fmt.Sprintf("the times of %s were not checked against the rows of %s: %s", t.Name, cfg.ODS.Name, why)})
+			continue
+		}
 		q, err := proj.TimeProfileQuery(t, from, to)
 		if err != nil {
 			return nil, err
@@ -75,17 +85,19 @@ func plural(n int64, one, many string) string {
 // Times, Ranges and Markers) and returns what they find, by day. ods is the live ODS
 // table, as the caller described it.
 func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
+	var retyped map[string]string
 	if ods != nil {
 		// The live table may have columns funnel.toml does not list (a sync
 		// task added one, which plan then refuses to go on with): the
 		// queries read it with the settings its types need too.
 		w = withSettings{w, warehouse.Settings(proj.TypeSettings(LiveColumns(proj.Dialect, ods.Columns)))}
+		retyped = retypedColumns(proj.Dialect, cfg, ods)
 	}
-	events, err := Events(ctx, w, proj, cfg, from, to)
+	events, err := events(ctx, w, proj, cfg, retyped, from, to)
 	if err != nil {
 		return nil, err
 	}
-	times, err := Times(ctx, w, proj, cfg, from, to)
+	times, err := times(ctx, w, proj, cfg, retyped, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -126,4 +138,21 @@ func (w withSettings) Query(ctx context.Context, statement string, settings ...w
 		}
 	}
 	return w.Warehouse.Query(ctx, statement, settings...)
+}
+
+// retypedColumns says, by lower-case name, which ODS columns of funnel.toml
+// the live table holds with another type: the event and time checks, whose
+// literals and functions follow funnel.toml's type, would fail on them
+// (a STRING event column compared with funnel.toml's integer codes), and
+// plan refuses to go on until they agree.
+func retypedColumns(d generator.Dialect, cfg *models.Config, ods *warehouse.Table) map[string]string {
+	out := map[string]string{}
+	for _, c := range cfg.ODS.Columns {
+		for _, lc := range ods.Columns {
+			if strings.EqualFold(lc.Name, c.Name) && !strings.EqualFold(lc.Type, d.ColumnType(c.Type)) {
+				out[strings.ToLower(c.Name)] = fmt.Sprintf("column %s is %s live and %s in funnel.toml ('fgen plan' says how to make them agree)", c.Name, d.ConfigType(lc.Type), c.Type)
+			}
+		}
+	}
+	return out
 }
