@@ -146,8 +146,17 @@ func checkOutDir(dir, home string, force bool) error {
 		// says so, and which process.
 		return nil
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) == 0 {
+	// Empty folders hold nothing to lose (a hand-written node moved out
+	// of out/nodes leaves one).
+	hasFile := false
+	err = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			hasFile = true
+			return fs.SkipAll
+		}
+		return err
+	})
+	if err != nil || !hasFile {
 		return err
 	}
 	return fmt.Errorf("%s is not empty and holds no fgen manifest (%s); generate into a new or empty directory, or pass --force to add the generated files to it", dir, generator.ManifestPath)

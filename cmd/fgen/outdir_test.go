@@ -35,9 +35,11 @@ func TestGenerateRefusesUnsafeOutDir(t *testing.T) {
 	if r := fgen(t, dir, env, "generate", "--dir", ".", "--force"); r.code != 0 {
 		t.Errorf("generate --dir . --force: %+v", r)
 	}
-	// An empty directory, and one fgen generated, need no --force.
+	// An empty directory, one that holds only empty folders (a file moved
+	// away), and one fgen generated, need no --force.
 	os.Mkdir(filepath.Join(dir, "empty"), 0o755)
-	for _, out := range []string{"empty", "empty", "."} {
+	os.MkdirAll(filepath.Join(dir, "folders", "nodes", "old"), 0o755)
+	for _, out := range []string{"empty", "empty", "folders", "."} {
 		if r := fgen(t, dir, env, "generate", "--dir", out); r.code != 0 {
 			t.Errorf("generate --dir %s: %+v", out, r)
 		}
