@@ -1221,3 +1221,45 @@ func TestEventColumnRetypedLive(t *testing.T) {
 		t.Errorf("plan --bizdate: %+v", r)
 	}
 }
+
+// report's out-of-date warning gives each reason its own days and an apply
+// per run of days, and a comment changed in funnel.toml is no reason.
+func TestReportOutOfDateReasons(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "sample", "--users", "200", "--days", "3", "--load"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210305"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	for _, day := range []string{"20210303", "20210305"} {
+		if r := fgen(t, dir, nil, "sample", "--users", "100", "--start", day, "--seed", "5", "-o", day+".jsonl"); r.code != 0 {
+			t.Fatalf("sample: %+v", r)
+		}
+		if r := fgen(t, dir, nil, "load", day+".jsonl"); r.code != 0 {
+			t.Fatalf("load: %+v", r)
+		}
+	}
+	r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210305")
+	for _, day := range []string{"20210303", "20210305"} {
+		if want := "warning: the rows of rpt_user_trace_data for " + day + " are out of date (dw_user_trace_data: ods_user_trace_data/dt=" + day + " changed after it was written); 'fgen apply --bizdate " + day + "' writes them again\n"; !strings.Contains(r.stderr, want) {
+			t.Errorf("report after two days were loaded again: want %q in %+v", want, r)
+		}
+	}
+	// One reason over days that are not adjacent: an apply for each run.
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `dedup_by = ["md5"]`, `dedup_by = []`)
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210304"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210305")
+	if want := "for 20210303, 20210305 are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written); 'fgen apply --bizdate 20210303' and 'fgen apply --bizdate 20210305' write them again"; !strings.Contains(r.stderr, want) {
+		t.Errorf("report of days apart: want %q in %+v", want, r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210305"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `comment = "daily browse/click/purchase funnel"`, `comment = "the daily funnel"`)
+	if r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210305"); r.code != 0 || strings.Contains(r.stderr, "out of date") {
+		t.Errorf("report after a comment changed: %+v", r)
+	}
+}

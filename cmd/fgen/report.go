@@ -483,7 +483,10 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 		more = false
 		for _, d := range p.Days {
 			for _, j := range d.Jobs {
-				if _, done := changed[j.Key()]; done || !j.Pending || j.Why == plan.WhyMissing {
+				// A table to be created, altered or recreated is plan's
+				// reason to run every job of it, not a change of its rows:
+				// a comment, or a new column apply fills on the next run.
+				if _, done := changed[j.Key()]; done || !j.Pending || j.Why == plan.WhyMissing || j.Why == plan.WhyTable {
 					continue
 				}
 				why := j.Name + ": " + j.Reason
@@ -499,41 +502,47 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 			}
 		}
 	}
-	type stale struct {
-		days   []string
-		reason string
-	}
-	fixable, stuck := map[string]*stale{}, map[string]*stale{} // by table
+	// The days of each table and reason; apply skips a day whose ODS
+	// partition is missing, and its rows stay as they are.
+	type key struct{ table, reason string }
+	fixable, stuck := map[key][]string{}, map[key][]string{}
 	for _, d := range p.Days {
 		for _, j := range d.Jobs {
 			why, ok := changed[j.Key()]
 			if !ok || !reported[j.Name] {
 				continue
 			}
-			// apply skips a day whose ODS partition is missing: its rows
-			// stay as they are.
-			m := fixable
-			if !d.UpstreamReady {
-				m = stuck
+			k := key{j.Name, why}
+			if d.UpstreamReady {
+				fixable[k] = append(fixable[k], d.Day)
+			} else {
+				stuck[k] = append(stuck[k], d.Day)
 			}
-			if m[j.Name] == nil {
-				m[j.Name] = &stale{reason: why}
-			}
-			m[j.Name].days = append(m[j.Name].days, d.Day)
 		}
 	}
-	for _, table := range slices.Sorted(maps.Keys(fixable)) {
-		s := fixable[table]
-		dates := "--bizdate " + s.days[0]
-		if len(s.days) > 1 {
-			dates = fmt.Sprintf("--from %s --to %s", s.days[0], s.days[len(s.days)-1])
-		}
-		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s); 'fgen apply %s%s' writes them again\n",
-			table, bizdate.DayRanges(s.days), s.reason, dates, target)
+	order := func(m map[key][]string) []key {
+		return slices.SortedFunc(maps.Keys(m), func(a, b key) int {
+			return cmp.Or(cmp.Compare(a.table, b.table), cmp.Compare(m[a][0], m[b][0]))
+		})
 	}
-	for _, table := range slices.Sorted(maps.Keys(stuck)) {
-		s := stuck[table]
+	for _, k := range order(fixable) {
+		var applies []string
+		for _, run := range strings.Split(bizdate.DayRanges(fixable[k]), ", ") {
+			dates := "--bizdate " + run
+			if first, last, ok := strings.Cut(run, ".."); ok {
+				dates = "--from " + first + " --to " + last
+			}
+			applies = append(applies, "'fgen apply "+dates+target+"'")
+		}
+		writes := "writes"
+		if len(applies) > 1 {
+			writes = "write"
+		}
+		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s); %s %s them again\n",
+			k.table, bizdate.DayRanges(fixable[k]), k.reason, strings.Join(applies, " and "), writes)
+	}
+	for _, k := range order(stuck) {
 		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s), and apply cannot write them again: their ODS partitions are missing\n",
-			table, bizdate.DayRanges(s.days), s.reason)
+			k.table, bizdate.DayRanges(stuck[k]), k.reason)
 	}
 }
