@@ -257,6 +257,21 @@ func TestInit(t *testing.T) {
 	}
 }
 
+// A flag error of a command asked for --format json is JSON on stdout,
+// wherever --format stands; the usage hint stays on stderr.
+func TestFlagErrorAsJSON(t *testing.T) {
+	dir := project(t)
+	for _, args := range [][]string{{"apply", "--format", "json", "--bizdte", "1"}, {"apply", "--bizdte", "1", "--format", "json"}, {"apply", "--bizdte=1", "--format=json"}} {
+		r := fgen(t, dir, nil, args...)
+		var v struct {
+			Error struct{ Message string } `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &v); r.code != 1 || err != nil || v.Error.Message != "unknown flag: --bizdte; did you mean --bizdate?" || !strings.Contains(r.stderr, "Run 'fgen apply --help' for usage") {
+			t.Errorf("%v: %+v (%v)", args, r, err)
+		}
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	dir := project(t)
 	for _, args := range [][]string{{"generate", "--bogus"}, {"validate", "extra"}, {"nosuchcommand"}, {"generate", "--dialect", "oracle"}} {
@@ -292,6 +307,10 @@ func TestUsageErrors(t *testing.T) {
 		// One letter with two dashes is a shorthand, not the nearest long flag.
 		{[]string{"apply", "--v"}, "unknown flag: --v; did you mean -v (--verbose)?"},
 		{[]string{"apply", "--n"}, "unknown flag: --n\nRun 'fgen apply --help' for usage"},
+		// A flag cut short, and a long flag given one dash.
+		{[]string{"report", "--fo", "json"}, "unknown flag: --fo; did you mean --format?"},
+		{[]string{"report", "--out", "r.html"}, "unknown flag: --out; did you mean --output?"},
+		{[]string{"report", "-format", "json"}, "unknown shorthand flag: 'f' in -format; did you mean --format?"},
 	} {
 		if r := fgen(t, dir, nil, tc.args...); r.code != 1 || r.stdout != "" || !strings.HasPrefix(r.stderr, "fgen: "+tc.err+"\n") {
 			t.Errorf("%v: %+v", tc.args, r)

@@ -77,6 +77,21 @@ func wantsJSON(cmd *cobra.Command) bool {
 	return f != nil && f.Value.String() == "json"
 }
 
+// argsWantJSON reports whether args ask for --format json: a flag error
+// stops the parsing before a --format after it, which the output must still
+// follow.
+func argsWantJSON(args []string) bool {
+	for i, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--format=json" || (a == "--format" && i+1 < len(args) && args[i+1] == "json") {
+			return true
+		}
+	}
+	return false
+}
+
 // writeJSONError writes err as the command's JSON output.
 func writeJSONError(w io.Writer, cmd *cobra.Command, err error, msg string, code int) {
 	var out jsonError

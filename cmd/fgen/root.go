@@ -177,32 +177,62 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // flagSuggestion is "; did you mean --bizdate?" for an unknown flag near one
 // of cmd's (cobra suggests commands, not flags), else "". A one-letter name
-// (--v) is a shorthand given two dashes; a longer one may be one edit away,
-// or a third of its letters.
+// (--v) is a shorthand given two dashes; a long name given one dash
+// (-format) is that flag; else the nearest within a third of the name's
+// letters, at least one, or the one flag whose name it begins (--out).
 func flagSuggestion(cmd *cobra.Command, err error) string {
-	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	var flags []*pflag.Flag
+	for _, fs := range []*pflag.FlagSet{cmd.Flags(), cmd.InheritedFlags()} {
+		fs.VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden {
+				flags = append(flags, f)
+			}
+		})
+	}
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, "unknown shorthand flag: "); ok {
+		// "'f' in -format"
+		if _, name, ok := strings.Cut(rest, " in -"); ok {
+			name, _, _ = strings.Cut(name, "=")
+			for _, f := range flags {
+				if f.Name == name {
+					return "; did you mean --" + name + "?"
+				}
+			}
+		}
+		return ""
+	}
+	name, ok := strings.CutPrefix(msg, "unknown flag: --")
 	if !ok {
 		return ""
 	}
 	name, _, _ = strings.Cut(name, "=")
-	best, bestD := "", max(1, len(name)/3)+1
-	for _, fs := range []*pflag.FlagSet{cmd.Flags(), cmd.InheritedFlags()} {
-		fs.VisitAll(func(f *pflag.Flag) {
-			switch {
-			case f.Hidden:
-			case len(name) == 1:
-				if f.Shorthand == name {
-					best, bestD = "-"+name+" (--"+f.Name+")", 0
-				}
-			default:
-				if d := models.EditDistance(strings.ToLower(name), f.Name); d < bestD {
-					best, bestD = "--"+f.Name, d
-				}
+	name = strings.ToLower(name)
+	if len(name) == 1 {
+		for _, f := range flags {
+			if f.Shorthand == name {
+				return "; did you mean -" + name + " (--" + f.Name + ")?"
 			}
-		})
+		}
+		return ""
+	}
+	var prefixed []string
+	best, bestD := "", max(1, len(name)/3)+1
+	for _, f := range flags {
+		if strings.HasPrefix(f.Name, name) {
+			prefixed = append(prefixed, f.Name)
+		}
+		if d := models.EditDistance(name, f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	}
+	// A short name is more often a flag cut short (--fo) than a typo of
+	// one; a longer one a typo (--form for --from).
+	if len(prefixed) == 1 && !(bestD <= 1 && len(name) >= 4) {
+		best = prefixed[0]
 	}
 	if best == "" {
 		return ""
 	}
-	return "; did you mean " + best + "?"
+	return "; did you mean --" + best + "?"
 }
