@@ -72,6 +72,8 @@ func errorText(ctx context.Context, err error) string {
 	// context.Canceled, so compare the cause itself.
 	if cause := context.Cause(ctx); errors.Is(err, context.Canceled) && cause != nil && cause != context.Canceled {
 		msg = strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted ("+cause.Error()+")")
+		// DuckDB's own word for the interrupt, after the driver's.
+		msg = strings.ReplaceAll(msg, "\nINTERRUPT Error: Interrupted!", "")
 	}
 	return msg
 }

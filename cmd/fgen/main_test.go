@@ -777,7 +777,7 @@ func TestMistakesSayWhatToDo(t *testing.T) {
 	// A stage renamed and not yet applied: the report table lacks its
 	// columns, which is said as such, not as the query's binder error.
 	replaceInFile(t, path, `{ name = "click",    events = ["click"] }`, `{ name = "clicked",    events = ["click"] }`)
-	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "fgen: report table rpt_user_trace_data has no columns clicked, clicked_rate, which funnel user_trace reports: funnel.toml changed after the table was written; 'fgen plan' shows the change and 'fgen apply' makes it") {
+	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "fgen: report table rpt_user_trace_data has no columns clicked, clicked_rate, which funnel user_trace reports: funnel.toml changed after the table was written; 'fgen plan' shows the change and how apply makes it") {
 		t.Errorf("report after a stage rename: %+v", r)
 	}
 	// So is a report partition column renamed.
@@ -938,6 +938,11 @@ func TestErrorTextSaysInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cancel(errors.New("hangup signal received")) // as signal.NotifyContext's cause reads
 	if got, want := errorText(ctx, err), "load: interrupted (hangup signal received); nothing was loaded"; got != want {
+		t.Errorf("errorText = %q, want %q", got, want)
+	}
+	// DuckDB's interrupt, joined to the driver's context error, is said once.
+	err = fmt.Errorf("plan local: describe t: %w", errors.Join(context.Canceled, errors.New("INTERRUPT Error: Interrupted!")))
+	if got, want := errorText(ctx, err), "plan local: describe t: interrupted (hangup signal received)"; got != want {
 		t.Errorf("errorText = %q, want %q", got, want)
 	}
 	// Cancelled without a cause (a test's context), or another error:
@@ -1231,6 +1236,9 @@ func TestEventColumnRetypedLive(t *testing.T) {
 	replaceInFile(t, path, `{ name = "customize_event",         type = "STRING", comment = "event" },`, `{ name = "customize_event",         type = "BIGINT", comment = "event" },`)
 	for i, e := range []string{"browse", "click", "purchase"} {
 		replaceInFile(t, path, `events = ["`+e+`"]`, `events = ["`+strconv.Itoa(i+1)+`"]`)
+	}
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); !strings.Contains(r.stdout, "2 jobs to run on 1 of 1 day, 0 up to date.") {
+		t.Errorf("plan of one day: %+v", r)
 	}
 	const skipped = "warning: the stages' events were not checked against the rows of ods_user_trace_data: column customize_event is STRING live and BIGINT in funnel.toml ('fgen plan' says how to make them agree)"
 	if r := fgen(t, dir, nil, "report"); r.code != 0 || !strings.Contains(r.stderr, skipped) {

@@ -63,6 +63,9 @@ stream, as jq reads it), html one page with a table of contents.
 
 Days marked provisional were computed before all the data they depend on had landed
 (a cross_midnight funnel's day whose next day was missing); their numbers may change.
+On the local target, report warns of rows apply would write again (funnel.toml changed
+their SQL, or their day's ODS rows were loaded again since), naming the apply that
+does; on MaxCompute, 'fgen plan' for the days says it.
 
 -o FILE writes to a file instead of standard output (never over the config, a local
 warehouse or a generated project), in the format its extension names (.html, .json,
@@ -439,8 +442,8 @@ func reportColumnsLive(f *models.Funnel, live *warehouse.Table, target string) e
 	if len(missing) > 1 {
 		cols = "columns " + strings.Join(missing, ", ")
 	}
-	return fmt.Errorf("report table %s has no %s, which funnel %s reports: funnel.toml changed after the table was written; 'fgen plan%s' shows the change and 'fgen apply%s' makes it",
-		f.Report.Table, cols, f.Name, target, target)
+	return fmt.Errorf("report table %s has no %s, which funnel %s reports: funnel.toml changed after the table was written; 'fgen plan%s' shows the change and how apply makes it",
+		f.Report.Table, cols, f.Name, target)
 }
 
 // warnOutOfDate warns of the report rows that apply would write again, as

@@ -82,7 +82,14 @@ func (p *Plan) Summary() string {
 	}
 	s := fmt.Sprintf("Plan: %d to create, %d to alter, %d in sync, %d blocked", n[Create], n[Alter], n[InSync], n[Blocked])
 	if len(p.Days) > 0 {
-		s += fmt.Sprintf("; %d jobs to run on %d of %d days, %d up to date", jobs, days, len(p.Days), current)
+		jobsWord, daysWord := "jobs", "days"
+		if jobs == 1 {
+			jobsWord = "job"
+		}
+		if len(p.Days) == 1 {
+			daysWord = "day"
+		}
+		s += fmt.Sprintf("; %d %s to run on %d of %d %s, %d up to date", jobs, jobsWord, days, len(p.Days), daysWord, current)
 		if waiting > 0 {
 			s += fmt.Sprintf(", %d waiting for upstream partitions, which apply skips", waiting)
 		}
