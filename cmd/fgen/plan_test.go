@@ -37,10 +37,10 @@ func TestLocalPlanNamesLivePartition(t *testing.T) {
 	}{
 		{"other day partition", nil,
 			"comment = \"daily browse/click/purchase funnel\"\npartition = \"dt\"", "comment = \"daily browse/click/purchase funnel\"\npartition = \"ds\"",
-			"[partition_changed] live table is partitioned by (dt), funnel.toml says ds", `set partition = "dt" back under [funnels.report] of funnel user_trace in funnel.toml, or run apply with --allow-destructive to recreate rpt_user_trace_data`},
+			"[partition_changed] live table is partitioned by (dt), funnel.toml says (ds)", `set partition = "dt" back under [funnels.report] of funnel user_trace in funnel.toml, or run apply with --allow-destructive to recreate rpt_user_trace_data`},
 		{"hourly report made daily", hourly,
 			"name = \"hourly_users\"\ngrain = \"hour\"\n", "name = \"hourly_users\"\n",
-			"[partition_changed] live table is partitioned by (dt, hour), funnel.toml says dt", `set grain = "hour" back in funnel hourly_users in funnel.toml, with partition = "dt" and hour_partition = "hour" under its [funnels.report], or run apply with --allow-destructive to recreate rpt_hourly_users`},
+			"[partition_changed] live table is partitioned by (dt, hour), funnel.toml says (dt)", `set grain = "hour" back in funnel hourly_users in funnel.toml, with partition = "dt" and hour_partition = "hour" under its [funnels.report], or run apply with --allow-destructive to recreate rpt_hourly_users`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := project(t)

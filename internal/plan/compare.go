@@ -125,7 +125,7 @@ func (td *tableDiff) wantPartNames() string {
 	if td.want.HourPartition != "" {
 		return "(" + td.want.Partition + ", " + td.want.HourPartition + ")"
 	}
-	return td.want.Partition
+	return "(" + td.want.Partition + ")"
 }
 
 // partitionKeys says what to write in funnel.toml to partition the table as

@@ -674,7 +674,7 @@ func TestPlanLocalPartitionColumns(t *testing.T) {
 		{"in sync", nil, "dw_user_trace_data", func(*warehouse.Table) {}, nil},
 		{"partition renamed", func(s string) string {
 			return strings.Replace(s, "comment = \"daily browse/click/purchase funnel\"\npartition = \"dt\"", "comment = \"daily browse/click/purchase funnel\"\npartition = \"ds\"", 1)
-		}, "rpt_user_trace_data", func(*warehouse.Table) {}, []string{"partition_changed: live table is partitioned by (dt), funnel.toml says ds"}},
+		}, "rpt_user_trace_data", func(*warehouse.Table) {}, []string{"partition_changed: live table is partitioned by (dt), funnel.toml says (ds)"}},
 		{"column dropped", nil, "dw_user_trace_data", func(tb *warehouse.Table) {
 			tb.Columns = append(tb.Columns, warehouse.Column{Name: "legacy", Type: "VARCHAR"})
 		}, []string{"column_dropped: live column legacy is not in funnel.toml"}},
