@@ -1273,6 +1273,22 @@ func TestReportOutOfDateReasons(t *testing.T) {
 			t.Errorf("report after two days were loaded again: want %q in %+v", want, r)
 		}
 	}
+	// The JSON rows carry it: why, for a day out of date, null for one that is not.
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210305", "--format", "json")
+	var doc struct {
+		Rows []struct {
+			Dt        string  `json:"dt"`
+			OutOfDate *string `json:"out_of_date"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Rows) != 3 {
+		t.Fatalf("report --format json: %v\n%+v", err, r)
+	}
+	for _, row := range doc.Rows {
+		if (row.OutOfDate != nil) != (row.Dt != "20210304") || (row.OutOfDate != nil && *row.OutOfDate != "dw_user_trace_data: ods_user_trace_data/dt="+row.Dt+" changed after it was written") {
+			t.Errorf("row of %s: out_of_date %v", row.Dt, row.OutOfDate)
+		}
+	}
 	// One reason over days that are not adjacent: an apply for each run.
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `dedup_by = ["md5"]`, `dedup_by = []`)
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210304"); r.code != 0 {

@@ -523,6 +523,15 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 			}
 		}
 	}
+	for _, m := range []map[key][]string{fixable, stuck} {
+		for k, days := range m {
+			for _, r := range rs {
+				if r.Table == k.table {
+					r.MarkOutOfDate(k.reason, days...)
+				}
+			}
+		}
+	}
 	order := func(m map[key][]string) []key {
 		return slices.SortedFunc(maps.Keys(m), func(a, b key) int {
 			return cmp.Or(cmp.Compare(a.table, b.table), cmp.Compare(m[a][0], m[b][0]))

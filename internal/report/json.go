@@ -84,7 +84,7 @@ func writeJSON(b *bytes.Buffer, r *Report) error {
 	}
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		jr := jsonRow{Dt: row.Dt, Dims: map[string]string{}, Total: r.isTotal(row), Provisional: row.Provisional, Other: r.isOther(row)}
+		jr := jsonRow{Dt: row.Dt, Dims: map[string]string{}, Total: r.isTotal(row), Provisional: row.Provisional, OutOfDate: nonEmpty(row.OutOfDate), Other: r.isOther(row)}
 		for k, v := range row.Dims {
 			jr.Dims[k] = v
 		}
@@ -162,6 +162,14 @@ type optional[T any] struct {
 
 func some[T any](v T) optional[T] { return optional[T]{true, v} }
 
+// nonEmpty is s, or nil (null) for "".
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func (o optional[T]) IsZero() bool { return !o.set }
 
 func (o optional[T]) MarshalJSON() ([]byte, error) { return json.Marshal(o.v) }
@@ -193,6 +201,7 @@ type jsonRow struct {
 	Dims        map[string]string `json:"dims"` // encoding/json sorts map keys
 	Total       bool              `json:"total"`
 	Provisional bool              `json:"provisional"`
+	OutOfDate   *string           `json:"out_of_date"` // why apply would write the row again; null when current
 	Other       bool              `json:"other"`
 	Stages      any               `json:"stages"` // []jsonStage, or []jsonTimedStage in ordered mode
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -82,6 +83,19 @@ type Row struct {
 	// when the day is computed again. Every row of a day carries the same mark; see
 	// MarkProvisional. Read leaves it false: the caller knows the bookkeeping.
 	Provisional bool
+	// OutOfDate, when not "", says why apply would write the row again (funnel.toml
+	// changed its SQL, or its day's input changed since): see MarkOutOfDate. Read leaves
+	// it "".
+	OutOfDate string
+}
+
+// MarkOutOfDate marks every row of the business days dts out of date, for why.
+func (r *Report) MarkOutOfDate(why string, dts ...string) {
+	for i := range r.Rows {
+		if slices.Contains(dts, r.Rows[i].Dt) {
+			r.Rows[i].OutOfDate = why
+		}
+	}
 }
 
 // MarkProvisional marks every row of the business days dts (yyyymmdd) provisional.

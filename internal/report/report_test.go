@@ -779,6 +779,7 @@ type jsonDoc struct {
 		Dims        map[string]string `json:"dims"`
 		Total       bool              `json:"total"`
 		Provisional bool              `json:"provisional"`
+		OutOfDate   *string           `json:"out_of_date"`
 		Other       bool              `json:"other"`
 		Stages      []struct {
 			Name              string     `json:"name"`
@@ -830,6 +831,7 @@ func TestJSONRoundTrip(t *testing.T) {
 			for i, want := range r.Rows {
 				got := doc.Rows[i]
 				if got.Dt != want.Dt || got.Dims == nil || len(got.Dims) != len(want.Dims) || got.Total != r.isTotal(&want) || got.Provisional != want.Provisional ||
+					(got.OutOfDate == nil) != (want.OutOfDate == "") || got.OutOfDate != nil && *got.OutOfDate != want.OutOfDate ||
 					got.Other != (r.BreakdownLimit > 0 && want.Dims[r.Breakdowns[0]] == r.OtherMarker) {
 					t.Errorf("row %d: %+v", i, got)
 				}
