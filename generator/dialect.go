@@ -153,6 +153,13 @@ func (d Dialect) QuoteString(s string) string { return d.info().quoteString(s) }
 // ColumnType maps a MaxCompute column type to the dialect.
 func (d Dialect) ColumnType(t string) string { return d.info().columnType(t) }
 
+// HoldsType reports whether a live column of type live is of funnel.toml's
+// type t in the dialect, ignoring case and spaces.
+func (d Dialect) HoldsType(live, t string) bool {
+	norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
+	return norm(d.ColumnType(t)) == norm(live)
+}
+
 // ConfigType writes a live column type of the dialect as funnel.toml would
 // (a MaxCompute type), for messages that tell the user what to write.
 func (d Dialect) ConfigType(live string) string {

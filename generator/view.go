@@ -58,7 +58,7 @@ type eventValue struct {
 func eventValues(events []string, typ string) []eventValue {
 	out := make([]eventValue, len(events))
 	for i, e := range events {
-		out[i] = eventValue{Text: e, Number: !models.IsString(typ)}
+		out[i] = eventValue{Text: e, Number: models.IsInteger(typ)}
 	}
 	return out
 }

@@ -255,7 +255,7 @@ func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]
 	}
 	names := slices.Sorted(maps.Keys(known))
 	msg := fmt.Sprintf("unknown key %q", key)
-	if s := Closest(key, names); s != "" {
+	if s := closest(key, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	} else if len(names) > 0 {
 		where := "the top level"
@@ -267,10 +267,10 @@ func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]
 	d.errorf(pos, kp, "%s", msg)
 }
 
-// Closest returns the candidate nearest to s by edit distance, ignoring
-// case, if it is near enough to be a plausible typo: a key of funnel.toml, a
-// value of one, a flag of fgen.
-func Closest(s string, candidates []string) string {
+// closest returns the candidate nearest to s by edit distance, ignoring
+// case, if it is near enough to be a plausible typo: a key of funnel.toml or
+// a value of one.
+func closest(s string, candidates []string) string {
 	best, bestDist := "", 1<<30
 	for _, c := range candidates {
 		dist := EditDistance(strings.ToLower(s), strings.ToLower(c))

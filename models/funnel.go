@@ -209,7 +209,7 @@ func (c *Config) KnownEvents() (columns []string, values map[string][]string) {
 		}
 	}
 	for _, col := range columns {
-		if c, ok := c.ODS.Column(col); ok && isInteger(c.Type) {
+		if c, ok := c.ODS.Column(col); ok && IsInteger(c.Type) {
 			// Event codes (validate checked they are integers), in
 			// numeric order.
 			slices.SortFunc(values[col], func(a, b string) int {

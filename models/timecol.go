@@ -37,7 +37,7 @@ const (
 // TimeKind returns how a time column of DW type typ is read.
 func TimeKind(typ string) string {
 	switch {
-	case isInteger(typ):
+	case IsInteger(typ):
 		return TimeEpoch
 	case IsString(typ):
 		return TimeString

@@ -138,7 +138,9 @@ func NeedsDecimal2(t string) bool {
 	return baseType(t) == "DECIMAL" && strings.Contains(t, "(")
 }
 
-func isInteger(t string) bool {
+// IsInteger reports whether a (normalized) type is an integer type: BIGINT,
+// INT, SMALLINT or TINYINT.
+func IsInteger(t string) bool {
 	switch baseType(t) {
 	case "BIGINT", "INT", "SMALLINT", "TINYINT":
 		return true
@@ -151,7 +153,7 @@ func isNumeric(t string) bool {
 	case "DOUBLE", "FLOAT", "DECIMAL":
 		return true
 	}
-	return isInteger(t)
+	return IsInteger(t)
 }
 
 // IsString reports whether a (normalized) type is a string type: STRING,

@@ -172,7 +172,7 @@ func oneOf(v *validator, path, got string, allowed ...string) bool {
 		quoted[i] = strconv.Quote(a)
 	}
 	msg := fmt.Sprintf("%q is not one of %s", got, strings.Join(quoted, ", "))
-	if s := Closest(got, allowed); s != "" && got != "" {
+	if s := closest(got, allowed); s != "" && got != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	v.errorf(path, "%s", msg)
@@ -398,7 +398,7 @@ func (v *validator) eventColumn(path string, dw Column) string {
 		}
 		switch {
 		case IsString(t):
-		case isInteger(t):
+		case IsInteger(t):
 			if intType == "" || intHi(t) < intHi(intType) {
 				intType = t
 			}

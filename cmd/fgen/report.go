@@ -539,10 +539,10 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 	}
 	for _, k := range order(fixable) {
 		var applies []string
-		for _, run := range strings.Split(bizdate.DayRanges(fixable[k]), ", ") {
-			dates := "--bizdate " + run
-			if first, last, ok := strings.Cut(run, ".."); ok {
-				dates = "--from " + first + " --to " + last
+		for _, run := range bizdate.DayRuns(fixable[k]) {
+			dates := "--bizdate " + run.First
+			if run.Last != run.First {
+				dates = "--from " + run.First + " --to " + run.Last
 			}
 			applies = append(applies, "'fgen apply "+dates+target+"'")
 		}

@@ -83,8 +83,7 @@ func eventCodes(cfg *models.Config) bool {
 		return false
 	}
 	col, ok := cfg.ODS.Column(cfg.Funnels[0].EventColumn)
-	_, _, integer := models.IntRange(col.Type)
-	return ok && integer
+	return ok && models.IsInteger(col.Type)
 }
 
 func runSample(ctx context.Context, opts *sampleOptions, output string) error {

@@ -101,30 +101,47 @@ func ValidHour(s string) bool {
 // HourRanges writes hours (sorted values of Hours) as a list of runs:
 // "07, 13-23".
 func HourRanges(hours []string) string {
-	return runs(hours, func(a, b string) bool { return hourIndex(b) == hourIndex(a)+1 }, "-")
+	return writeRuns(runs(hours, func(a, b string) bool { return hourIndex(b) == hourIndex(a)+1 }), "-")
 }
 
 // DayRanges writes days (sorted valid business dates) as a list of runs:
 // "20210302, 20210305..20210310".
 func DayRanges(days []string) string {
-	return runs(days, func(a, b string) bool { return b == Next(a) }, "..")
+	return writeRuns(DayRuns(days), "..")
 }
 
-// runs writes sorted values as a list of runs of successive values (b
-// follows a), a run of several as its first and last joined by sep.
-func runs(values []string, follows func(a, b string) bool, sep string) string {
-	var parts []string
+// Run is a run of successive values, First to Last (the same for one).
+type Run struct{ First, Last string }
+
+// DayRuns returns days (sorted valid business dates) as runs of successive
+// dates.
+func DayRuns(days []string) []Run {
+	return runs(days, func(a, b string) bool { return b == Next(a) })
+}
+
+// runs returns sorted values as runs of successive values (b follows a).
+func runs(values []string, follows func(a, b string) bool) []Run {
+	var out []Run
 	for i := 0; i < len(values); {
 		j := i
 		for j+1 < len(values) && follows(values[j], values[j+1]) {
 			j++
 		}
-		if j > i {
-			parts = append(parts, values[i]+sep+values[j])
-		} else {
-			parts = append(parts, values[i])
-		}
+		out = append(out, Run{values[i], values[j]})
 		i = j + 1
+	}
+	return out
+}
+
+// writeRuns writes runs as a list, a run of several as its first and last
+// joined by sep.
+func writeRuns(rs []Run, sep string) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.First
+		if r.Last != r.First {
+			parts[i] += sep + r.Last
+		}
 	}
 	return strings.Join(parts, ", ")
 }

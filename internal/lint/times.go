@@ -149,7 +149,7 @@ func retypedColumns(d generator.Dialect, cfg *models.Config, ods *warehouse.Tabl
 	out := map[string]string{}
 	for _, c := range cfg.ODS.Columns {
 		for _, lc := range ods.Columns {
-			if strings.EqualFold(lc.Name, c.Name) && !strings.EqualFold(lc.Type, d.ColumnType(c.Type)) {
+			if strings.EqualFold(lc.Name, c.Name) && !d.HoldsType(lc.Type, c.Type) {
 				out[strings.ToLower(c.Name)] = fmt.Sprintf("column %s is %s live and %s in funnel.toml ('fgen plan' says how to make them agree)", c.Name, d.ConfigType(lc.Type), c.Type)
 			}
 		}

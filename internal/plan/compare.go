@@ -95,7 +95,7 @@ func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table
 			td.moved = append(td.moved, moved{col: c, live: j + 1, want: i + 1})
 		}
 		lc := td.liveCols[j]
-		if !sameType(d.ColumnType(c.Type), lc.Type) {
+		if !d.HoldsType(lc.Type, c.Type) {
 			td.retyped = append(td.retyped, retyped{col: c, live: lc})
 		}
 		if c.Comment != lc.Comment {
@@ -547,11 +547,4 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 		tc.Action, tc.SQL, tc.Job = Alter, s.Text(), tableJob(want.Name, "alter", s)
 	}
 	return tc, nil
-}
-
-// sameType compares a wanted type (in the dialect) with a live one, ignoring
-// case and spaces.
-func sameType(want, live string) bool {
-	norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
-	return norm(want) == norm(live)
 }
