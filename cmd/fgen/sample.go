@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -133,9 +132,22 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	return nil
 }
 
-// writeSample writes the events of so to a new file at path. When ctx ends
-// (Ctrl-C), it stops within a few thousand users and removes the file.
+// writeSample writes the events of so to the file at path, whole or not
+// at all: a file that was there keeps its content when writing fails or
+// ctx ends (Ctrl-C), which stops it within a few thousand users.
 func writeSample(ctx context.Context, path string, so sample.Options) (int64, error) {
+	staged, err := stageFile(path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := writeSampleTo(ctx, staged.Temp, so)
+	if err = staged.Commit(err); err != nil {
+		return 0, fmt.Errorf("write %s: %w", path, err)
+	}
+	return n, nil
+}
+
+func writeSampleTo(ctx context.Context, path string, so sample.Options) (int64, error) {
 	w, err := createSample(ctx, path, so.Time)
 	if err != nil {
 		return 0, err
@@ -148,11 +160,7 @@ func writeSample(ctx context.Context, path string, so sample.Options) (int64, er
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		os.Remove(path)
-		return 0, fmt.Errorf("write %s: %w", path, err)
-	}
-	return n, nil
+	return n, err
 }
 
 func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so sample.Options) (int64, string, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -153,22 +154,41 @@ func TestLoadTakesDayFromTime(t *testing.T) {
 	}
 }
 
-// fgen sample -o stops when interrupted (its context ends) and leaves no
-// file, in every format.
+// fgen sample -o stops when interrupted (its context ends), in every
+// format, and leaves the file as it was: none when there was none, the
+// earlier one whole when there was one, and nothing else in its directory.
 func TestSampleStopsWhenInterrupted(t *testing.T) {
 	for _, ext := range []string{"jsonl", "csv", "parquet"} {
-		t.Run(ext, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			path := filepath.Join(t.TempDir(), "events."+ext)
-			so := sample.Options{Users: 2000, Days: 1, Start: "20210303", Stages: sample.DefaultStages(), Noise: true}
-			n, err := writeSample(ctx, path, so)
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("writeSample = %d, %v; want %v", n, err, context.Canceled)
-			}
-			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("%s is there after the interrupt (%v)", path, err)
-			}
-		})
+		for _, earlier := range []string{"", "earlier events\n"} {
+			t.Run(fmt.Sprintf("%s/earlier=%t", ext, earlier != ""), func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				dir := t.TempDir()
+				path := filepath.Join(dir, "events."+ext)
+				if earlier != "" {
+					if err := os.WriteFile(path, []byte(earlier), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				so := sample.Options{Users: 2000, Days: 1, Start: "20210303", Stages: sample.DefaultStages(), Noise: true}
+				n, err := writeSample(ctx, path, so)
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("writeSample = %d, %v; want %v", n, err, context.Canceled)
+				}
+				got, err := os.ReadFile(path)
+				switch {
+				case earlier == "" && !errors.Is(err, fs.ErrNotExist):
+					t.Errorf("%s is there after the interrupt (%v)", path, err)
+				case earlier != "" && string(got) != earlier:
+					t.Errorf("%s after the interrupt: %q, %v; want the earlier %q", path, got, err, earlier)
+				}
+				entries, _ := os.ReadDir(dir)
+				for _, e := range entries {
+					if e.Name() != "events."+ext {
+						t.Errorf("left behind: %s", e.Name())
+					}
+				}
+			})
+		}
 	}
 }

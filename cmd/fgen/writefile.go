@@ -19,28 +19,11 @@ import (
 // (github.com/google/renameio does this too, but not on Windows, where
 // fgen without cgo builds.)
 func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-		if target, err := filepath.EvalSymlinks(path); err == nil {
-			path = target
-		}
-	}
-	dir := filepath.Dir(path)
-	if info, err := os.Stat(dir); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("cannot write %s: directory %s does not exist; create it first", path, dir)
-		}
+	path, old, replace, err := replaceTarget(path)
+	if err != nil {
 		return err
-	} else if !info.IsDir() {
-		return fmt.Errorf("cannot write %s: %s is not a directory", path, dir)
 	}
-	replace := false
-	if info, err := os.Stat(path); err == nil {
-		if !info.Mode().IsRegular() {
-			return fmt.Errorf("cannot write %s: it exists and is not a regular file", path)
-		}
-		perm, replace = info.Mode().Perm(), true
-	}
-	tmp, err := createTemp(dir, "."+filepath.Base(path)+".fgen-", perm)
+	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".fgen-", perm)
 	if err != nil {
 		return err
 	}
@@ -56,7 +39,7 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	// A new file has perm less the umask, as os.WriteFile's; a replaced
 	// one keeps its mode exactly.
 	if replace {
-		if err := tmp.Chmod(perm); err != nil {
+		if err := tmp.Chmod(old); err != nil {
 			return err
 		}
 	}
@@ -67,6 +50,98 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// replaceTarget is the file that replacing path writes: path, or the file
+// a symbolic link at path names; its directory must exist, and when it
+// exists (replace) it must be a regular file, whose mode is perm.
+func replaceTarget(path string) (target string, perm fs.FileMode, replace bool, err error) {
+	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		if target, err := filepath.EvalSymlinks(path); err == nil {
+			path = target
+		}
+	}
+	dir := filepath.Dir(path)
+	if info, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", 0, false, fmt.Errorf("cannot write %s: directory %s does not exist; create it first", path, dir)
+		}
+		return "", 0, false, err
+	} else if !info.IsDir() {
+		return "", 0, false, fmt.Errorf("cannot write %s: %s is not a directory", path, dir)
+	}
+	if info, err := os.Stat(path); err == nil {
+		if !info.Mode().IsRegular() {
+			return "", 0, false, fmt.Errorf("cannot write %s: it exists and is not a regular file", path)
+		}
+		return path, info.Mode().Perm(), true, nil
+	}
+	return path, 0, false, nil
+}
+
+// stagedFile is a file written whole or not at all by a writer that
+// creates it by name (the sample writers; DuckDB's COPY for Parquet): the
+// writer writes Temp, a new file beside the target with the same
+// extension, and Commit moves it over the target.
+type stagedFile struct {
+	Temp    string
+	target  string
+	perm    fs.FileMode
+	replace bool
+}
+
+// stageFile prepares to replace path (see writeFileAtomic): it creates
+// the empty file Temp for the writer to write.
+func stageFile(path string) (*stagedFile, error) {
+	target, perm, replace, err := replaceTarget(path)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := createTemp(filepath.Dir(target), ".fgen-", 0o666)
+	if err != nil {
+		return nil, err
+	}
+	tmp.Close()
+	// The writers choose the format by the extension: Temp keeps it.
+	name := tmp.Name() + "-" + filepath.Base(target)
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	return &stagedFile{Temp: name, target: target, perm: perm, replace: replace}, nil
+}
+
+// Commit replaces the target with Temp, synced, when err is nil; else, or
+// when that fails, it removes Temp and the target keeps its content. It
+// returns the first error.
+func (f *stagedFile) Commit(err error) error {
+	if err == nil {
+		err = f.commit()
+	}
+	if err != nil {
+		os.Remove(f.Temp)
+	}
+	return err
+}
+
+func (f *stagedFile) commit() error {
+	tmp, err := os.OpenFile(f.Temp, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if f.replace {
+		err = tmp.Chmod(f.perm)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(f.Temp, f.target)
 }
 
 // createTemp creates a new file in dir named prefix and a random number,
