@@ -135,12 +135,13 @@ func (dp *dayPlanner) planDays() error {
 			changing[t.Table] = t.Action
 		}
 	}
-	inRange := map[string]bool{}
-	for _, x := range dp.in.Days {
-		inRange[x] = true
-	}
-	jobs := map[string]*Job{}
-	for _, day := range dp.in.Days {
+	// The days whose jobs run: those of the range whose upstream partitions
+	// exist. A node that reads the next day's partition runs after the next
+	// day's job only when that job runs; else it reads the partition as it
+	// is, and its numbers are provisional, as when its day is applied alone.
+	days := make([]Day, len(dp.in.Days))
+	runs := map[string]bool{}
+	for i, day := range dp.in.Days {
 		d := Day{Day: day, UpstreamReady: true}
 		if dp.odsKeysDiffer() {
 			d.UpstreamReady = false
@@ -153,6 +154,11 @@ func (dp *dayPlanner) planDays() error {
 		} else if err := dp.checkUpstream(&d); err != nil {
 			return err
 		}
+		days[i], runs[day] = d, d.UpstreamReady
+	}
+	jobs := map[string]*Job{}
+	for _, d := range days {
+		day := d.Day
 		for i := range dp.in.Project.Nodes {
 			n := &dp.in.Project.Nodes[i]
 			hours := []string{""}
@@ -160,7 +166,7 @@ func (dp *dayPlanner) planDays() error {
 				hours = bizdate.Hours
 			}
 			for _, hour := range hours {
-				j, err := dp.nodeJob(&d, n, day, hour, inRange, changing)
+				j, err := dp.nodeJob(&d, n, day, hour, runs, changing)
 				if err != nil {
 					return err
 				}
@@ -218,7 +224,7 @@ func (j *Job) pend(why, reason string) {
 
 // nodeJob plans node n for day (and hour, for an hourly node): its job,
 // the partitions it reads, and whether its own partition is up to date.
-func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, inRange map[string]bool, changing map[string]Action) (*Job, error) {
+func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs map[string]bool, changing map[string]Action) (*Job, error) {
 	proj, cfg := dp.in.Project, dp.in.Config
 	var script generator.Script
 	var err error
@@ -276,7 +282,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, inRan
 			continue
 		}
 		next := bizdate.Next(day)
-		readDay(t, next, inRange[next])
+		readDay(t, next, runs[next])
 	}
 	if action, ok := changing[n.Name]; ok {
 		j.pend(WhyTable, fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated"}[action]))
@@ -314,7 +320,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, inRan
 		if !j.Pending && in.Exists && written.Exists && !in.Modified.IsZero() && !written.Modified.IsZero() && in.Modified.After(written.Modified) {
 			j.pend(WhyStale, fmt.Sprintf("%s/%s changed after it was written", r.table, r.spec))
 		}
-		if r.day != day && !in.Exists && !inRange[r.day] && !warned[r.table+"@"+r.day] {
+		if d.UpstreamReady && r.day != day && !in.Exists && !runs[r.day] && !warned[r.table+"@"+r.day] {
 			warned[r.table+"@"+r.day] = true
 			d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s is applied", n.Name, r.table, r.spec, r.day))
 		}

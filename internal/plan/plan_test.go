@@ -449,6 +449,58 @@ table = "rpt_%[1]s"
 	}
 }
 
+// A cross-midnight node reads the next day's DW partition, and in a range
+// runs after the next day's DW job. When that day's ODS partition is
+// missing, its jobs do not run: the node runs anyway, as when its day is
+// applied alone, provisional (plan warns on its day, not on the day that
+// does not run), and apply runs what plan lists.
+func TestPlanRangeEndingOnAMissingDay(t *testing.T) {
+	data, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := models.Parse("modes.toml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{"ods_user_trace_data/20210301": true}}
+	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Build(context.Background(), w, Input{Target: "prod", Config: cfg, Project: proj, Days: []string{"20210301", "20210302"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Days[1].UpstreamReady {
+		t.Fatal("20210302 is ready without its ODS partition")
+	}
+	var overnight *Job
+	for _, j := range p.Days[0].Jobs {
+		if j.Name == "rpt_ordered_overnight" {
+			overnight = j
+		}
+	}
+	if overnight == nil || !overnight.Pending || slices.Contains(overnight.Needs, warehouse.JobKey("dw_user_trace_data", "20210302")) {
+		t.Fatalf("rpt_ordered_overnight for 20210301: %+v; want pending, not after the DW job of 20210302", overnight)
+	}
+	if len(p.Days[0].Warnings) != 1 || !strings.Contains(p.Days[0].Warnings[0], "provisional") {
+		t.Errorf("20210301 warnings %q; want the provisional one", p.Days[0].Warnings)
+	}
+	if len(p.Days[1].Warnings) != 0 {
+		t.Errorf("20210302, which does not run, warns %q", p.Days[1].Warnings)
+	}
+	res, err := Apply(context.Background(), w, p, ApplyOptions{})
+	if err == nil {
+		t.Fatal("apply of a range with a missing day is complete")
+	}
+	for _, j := range res.Jobs {
+		if want := map[string]string{"20210301": "applied", "20210302": "skipped"}[j.Day]; j.Kind == "node" && j.Status != want {
+			t.Errorf("%s for %s: %s (%s); want %s", j.Name, j.Day, j.Status, j.Error, want)
+		}
+	}
+}
+
 func TestPlanLeavesODSCommentsAndLifecycle(t *testing.T) {
 	cfg := config(t, nil)
 	live := liveTables(t, cfg)
