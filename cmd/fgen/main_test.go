@@ -569,8 +569,8 @@ func TestApplyNeverDropsRawRowsUnderAnotherLayer(t *testing.T) {
 	}
 }
 
-// report -o never overwrites the config, the warehouse or the generated
-// project.
+// report -o and sample -o never overwrite the config, the warehouse or the
+// generated project.
 func TestReportRefusesToOverwriteItsInputs(t *testing.T) {
 	dir := project(t)
 	config, _ := os.ReadFile(filepath.Join(dir, "funnel.toml"))
@@ -594,9 +594,11 @@ func TestReportRefusesToOverwriteItsInputs(t *testing.T) {
 		"out/nodes/rpt.sql":                           "the generated project",
 		filepath.Join(dir, "out", "x"):                "the generated project",
 	} {
-		r := fgen(t, dir, nil, "report", "--bizdate", "20210303", "-o", file)
-		if r.code != 1 || !strings.Contains(r.stderr, want) {
-			t.Errorf("report -o %s: exit %d, stderr %q, want one that says it %s", file, r.code, r.stderr, want)
+		for _, args := range [][]string{{"report", "--bizdate", "20210303"}, {"sample", "--users", "10"}} {
+			r := fgen(t, dir, nil, append(args, "-o", file)...)
+			if r.code != 1 || !strings.Contains(r.stderr, want) {
+				t.Errorf("%s -o %s: exit %d, stderr %q, want one that says it %s", args[0], file, r.code, r.stderr, want)
+			}
 		}
 	}
 	// A project generated elsewhere (--dir) is generate's too, and what is
@@ -610,6 +612,9 @@ func TestReportRefusesToOverwriteItsInputs(t *testing.T) {
 		if r.code != 1 || !strings.Contains(r.stderr, "is in "+gen+", a project 'fgen generate' wrote") {
 			t.Errorf("report -o %s: exit %d, stderr %q, want a refusal naming %s", file, r.code, r.stderr, gen)
 		}
+	}
+	if r := fgen(t, dir, nil, "sample", "--users", "10", "-o", filepath.Join(gen, "events.jsonl")); r.code != 1 || !strings.Contains(r.stderr, "is in "+gen+", a project 'fgen generate' wrote") {
+		t.Errorf("sample -o into %s: exit %d, stderr %q, want a refusal naming it", gen, r.code, r.stderr)
 	}
 	web := t.TempDir()
 	os.WriteFile(filepath.Join(web, "manifest.json"), []byte(`{"name": "shop", "files": {}}`), 0o644)

@@ -158,7 +158,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if format == report.FormatCSV && len(fs) > 1 {
 		return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or use --format json or html", len(fs))
 	}
-	if err := opts.checkReportFile(cfg, output); err != nil {
+	if err := opts.checkOutputFile(cfg, output, "the report"); err != nil {
 		return err
 	}
 	ot, err := opts.openTarget(cfg, &opts.targetOptions, readOnly)
@@ -297,38 +297,43 @@ func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *
 	return nil
 }
 
-// checkReportFile refuses a report file that would overwrite what fgen
-// reads or writes itself: the config file, a local target's warehouse or
-// its write-ahead log, or anything in a generated project (out/ beside the
+// checkOutputFile refuses an -o file that would overwrite what fgen reads
+// or writes itself: the config file, a local target's warehouse or its
+// write-ahead log, or anything in a generated project (out/ beside the
 // config, or any directory that holds generate's manifest, as one
-// generated with --dir does, and what is below it). Paths are compared
-// with symbolic links resolved (realPath), also where the file does not
-// exist yet.
-func (g *globalOptions) checkReportFile(cfg *models.Config, output string) error {
+// generated with --dir does, and what is below it). what names the
+// output in the message ("the report"); cfg is nil where there is no
+// config file. Paths are compared with symbolic links resolved
+// (realPath), also where the file does not exist yet.
+func (g *globalOptions) checkOutputFile(cfg *models.Config, output, what string) error {
 	if output == "" || output == "-" {
 		return nil
 	}
 	out := realPath(output)
 	if out == realPath(g.configPath) {
-		return fmt.Errorf("-o %s is the config file; write the report to another file", output)
+		return fmt.Errorf("-o %s is the config file; write %s to another file", output, what)
 	}
-	for _, name := range slices.Sorted(maps.Keys(cfg.Targets)) {
-		t := cfg.Targets[name]
+	var targets map[string]models.Target
+	if cfg != nil {
+		targets = cfg.Targets
+	}
+	for _, name := range slices.Sorted(maps.Keys(targets)) {
+		t := targets[name]
 		if t.Engine != models.EngineDuckDB {
 			continue
 		}
 		db := g.localPath(t)
 		if out == realPath(db) || out == realPath(db+".wal") {
-			return fmt.Errorf("-o %s is target %s's warehouse; write the report to another file", output, name)
+			return fmt.Errorf("-o %s is target %s's warehouse; write %s to another file", output, name, what)
 		}
 	}
 	project := realPath(filepath.Join(filepath.Dir(g.configPath), "out"))
 	if rel, err := filepath.Rel(project, out); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return fmt.Errorf("-o %s is in %s, the generated project, which 'fgen generate' writes; write the report elsewhere", output, project)
+		return fmt.Errorf("-o %s is in %s, the generated project, which 'fgen generate' writes; write %s elsewhere", output, project, what)
 	}
 	for dir := filepath.Dir(out); ; dir = filepath.Dir(dir) {
 		if generator.HoldsManifest(dir) {
-			return fmt.Errorf("-o %s is in %s, a project 'fgen generate' wrote (it holds %s); write the report elsewhere", output, dir, generator.ManifestPath)
+			return fmt.Errorf("-o %s is in %s, a project 'fgen generate' wrote (it holds %s); write %s elsewhere", output, dir, generator.ManifestPath, what)
 		}
 		if filepath.Dir(dir) == dir {
 			return nil

@@ -116,6 +116,9 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		}
 		n, where, err = loadSample(ctx, opts, cfg, so)
 	} else {
+		if err := opts.checkOutputFile(cfg, output, "the events"); err != nil {
+			return err
+		}
 		n, err = writeSample(ctx, output, so)
 		where = output
 	}
