@@ -48,3 +48,48 @@ func TestUnreadableTimesAreDropped(t *testing.T) {
 	e.checkDW(rows, []string{d1})
 	e.checkReports(rows, []string{d1})
 }
+
+// TestStringTimesAcrossDaylightSaving pins how the local engine reads a
+// STRING wall time that its zone skips or repeats (docs/funnels.md): as
+// DuckDB's timezone() (ICU) does, with the zone's standard-time offset, so
+// a skipped 02:30 is 03:30 daylight time and a repeated 01:30 is the later
+// instant. Such a time loads: it exists on the calendar, and the DW node
+// keeps its row.
+func TestStringTimesAcrossDaylightSaving(t *testing.T) {
+	t.Parallel()
+	cfg, err := funneltest.EditConfig(shipped(t), concat(timeOf("STRING"), durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"),
+		funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "format": "yyyy-MM-dd HH:mm:ss", "timezone": "America/New_York"}),
+	})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, "dst", cfg)
+	const spring, fall = "20210314", "20211107"
+	for i, r := range []struct{ uid, ts, event, day string }{
+		// 01:59 EST to the skipped 02:30 (03:30 EDT): 31 minutes.
+		{"s1", "2021-03-14 01:59:00", "browse", spring},
+		{"s1", "2021-03-14 02:30:00", "click", spring},
+		// The skipped 02:30 (07:30 UTC) comes after 03:10 EDT (07:10 UTC).
+		{"s2", "2021-03-14 02:30:00", "browse", spring},
+		{"s2", "2021-03-14 03:10:00", "click", spring},
+		// 00:59 EDT to the repeated 01:30 read as EST: 91 minutes, over the window.
+		{"f1", "2021-11-07 00:59:00", "browse", fall},
+		{"f1", "2021-11-07 01:30:00", "click", fall},
+	} {
+		e.exec(fmt.Sprintf(`INSERT INTO "ods_user_trace_data" ("md5", "uid", "ts", "customize_event", "dt") VALUES ('m%d', '%s', '%s', '%s', '%s')`, i, r.uid, r.ts, r.event, r.day))
+	}
+	e.mustApply(spring, fall)
+	got := map[string]string{}
+	for _, row := range e.report(0) {
+		median := "-"
+		if m := row.MedianSeconds[1]; m != nil {
+			median = fmt.Sprint(*m)
+		}
+		got[row.Dt] = fmt.Sprintf("%v median %s", row.Counts, median)
+	}
+	want := map[string]string{spring: "[2 1 0] median 1860", fall: "[1 0 0] median -"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("reports %v, want %v", got, want)
+	}
+}
