@@ -85,3 +85,33 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// MaxCompute, as Hive, sorts NULL first, DuckDB last: every window ORDER BY
+// key that may be NULL puts NULL last itself on MaxCompute, so the copy a
+// DW node keeps and the row a user's first touch takes are the same on
+// both engines. A key the rows cannot hold NULL in (a column the node
+// filters on, ordered mode's time) stays bare.
+func TestMaxComputeSortsNullLast(t *testing.T) {
+	cfg := loadConfig(t, "testdata/configs/modes.toml")
+	p, err := Render(cfg, templates.FS(), MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := map[string]string{}
+	for _, n := range p.Nodes {
+		sql[n.Name] = string(n.SQL)
+	}
+	for _, tc := range []struct{ node, want, not string }{
+		{"dw_user_trace_data", "ORDER BY `uid`, `device_brand` IS NULL, `device_brand`, `device` IS NULL, `device`, `system_type` IS NULL, `system_type`, `customize_event`, `ts` IS NULL, `ts`,", "`uid` IS NULL"},
+		{"rpt_users_by_device", "ORDER BY CASE WHEN `fgen_bit` = 1 THEN 0 ELSE 1 END, `ts` IS NULL, `ts`, `fgen_bit`, `device_brand`, `system_type`", ""},
+		{"rpt_ordered_1h", "ORDER BY CASE WHEN `fgen_stage` = 1 THEN 0 ELSE 1 END, `ts`, `fgen_stage`, `device_brand`", "`ts` IS NULL"},
+	} {
+		got, ok := sql[tc.node]
+		if !ok {
+			t.Fatalf("no node %s", tc.node)
+		}
+		if !strings.Contains(got, tc.want) || tc.not != "" && strings.Contains(got, tc.not) {
+			t.Errorf("%s: want %q and not %q in\n%s", tc.node, tc.want, tc.not, got)
+		}
+	}
+}

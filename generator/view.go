@@ -32,6 +32,9 @@ type dwColumn struct {
 	Name string
 	Type string
 	Cast bool
+	// NotNull: the node drops the rows where the column is NULL (drop_empty,
+	// or the event filter of drop_unknown_events).
+	NotNull bool
 }
 
 type dropEmpty struct {
@@ -119,6 +122,9 @@ func newDWView(c *models.Config, d dates) dwView {
 	}
 	if c.DW.DropUnknownEvents {
 		v.Rules = append(v.Rules, fmt.Sprintf("Keeps only rows whose %s is a stage of some funnel.", orList(eventCols)))
+	}
+	for i, col := range v.Columns {
+		v.Columns[i].NotNull = filtered[strings.ToLower(col.Name)] || slices.ContainsFunc(v.DropEmpty, func(d dropEmpty) bool { return strings.EqualFold(d.Name, col.Name) })
 	}
 	for _, t := range c.StringTimes() {
 		v.TimeReads = append(v.TimeReads, stringTime{Column: t.Name, Format: t.Format, Strftime: strftime(t.Format), ODPS: odpsTimeFormat(t.Format)})

@@ -37,6 +37,7 @@ var DialectContract = []DialectTemplate{
 	{"stage_number", "the stage of a row's event, NULL for other events (a stages view)"},
 	{"stage_bit", "the bit of a row's stage in a users funnel's set of stages, NULL for other events (a stages view)"},
 	{"bit_or_agg", "the bitwise OR aggregate of its argument"},
+	{"sort_key", "a column of a window's ORDER BY that may hold NULL, sorting NULL after every value"},
 	{"shr", "X shifted right by N bits"},
 	{"struct_begin", "the start of a struct literal"},
 	{"struct_field", "one field Name: Value of a struct literal"},

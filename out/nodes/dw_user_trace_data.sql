@@ -22,7 +22,7 @@ FROM (
            `md5`,
            ROW_NUMBER() OVER (
                PARTITION BY `md5`
-               ORDER BY `uid`, `device_brand`, `device`, `system_type`, `customize_event`, `use_time`, `customize_event_content`
+               ORDER BY `uid`, `device_brand` IS NULL, `device_brand`, `device` IS NULL, `device`, `system_type` IS NULL, `system_type`, `customize_event`, `use_time` IS NULL, `use_time`, `customize_event_content` IS NULL, `customize_event_content`
            ) AS `fgen_copy`
     FROM `ods_user_trace_data`
     WHERE `dt` = '${bdp.system.bizdate}'

@@ -16,7 +16,7 @@ FROM (
            `md5`,
            ROW_NUMBER() OVER (
                PARTITION BY `md5`
-               ORDER BY `uid`, `event`, `ts`, `device`
+               ORDER BY `uid`, `event`, `ts` IS NULL, `ts`, `device` IS NULL, `device`
            ) AS `fgen_copy`
     FROM `ods_events`
     WHERE `dt` = '${bizhour_day}' AND `hh` = '${bizhour}'

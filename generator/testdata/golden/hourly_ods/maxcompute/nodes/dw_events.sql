@@ -13,7 +13,7 @@ FROM (
            `md5`,
            ROW_NUMBER() OVER (
                PARTITION BY `md5`
-               ORDER BY `uid`, `event`, `ts`
+               ORDER BY `uid`, `event` IS NULL, `event`, `ts` IS NULL, `ts`
            ) AS `fgen_copy`
     FROM `ods_events`
     WHERE `dt` = '${bdp.system.bizdate}'
