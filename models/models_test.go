@@ -149,6 +149,10 @@ funnel.toml:102:1: funnels[0].report.overall_rate_column: overall_rate_column na
 			`funnel.toml:83:1: funnels[0].mode: "event" is not one of "events", "users", "ordered"; did you mean "events"?`},
 		{"credentials", `path = ".fgen/local.duckdb"`, `access_key = "secret"`,
 			`funnel.toml:109:1: targets.local.access_key: credentials never go in funnel.toml; set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment, or use an odps config file (--odps-config)`},
+		// The misspelt table is the one error, besides the missing one: the
+		// funnels' columns are not checked against a DW table that is not there.
+		{"misspelt table", `[dw]`, `[dws]`,
+			"funnel.toml:1:1: dw: a [dw] table is required\nfunnel.toml:60:2: dws: unknown key \"dws\"; did you mean \"dw\"?"},
 		{"syntax error", `[dw]`, `[dw`,
 			`funnel.toml:60:4: invalid TOML: expected ']' to close table name`},
 		{"duplicate key", `comment = "cleaned user trace events"`, `comment = "cleaned user trace events"

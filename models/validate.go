@@ -369,7 +369,13 @@ func (v *validator) dwColumn(path, name, what string, required bool) (Column, bo
 		return Column{}, false
 	}
 	col, ok := v.c.DW.Column(name)
-	if !ok {
+	switch {
+	case ok:
+	case !v.c.Has("dw"):
+		// "a [dw] table is required" says it: no column is one of none.
+	case len(v.c.DW.Columns) == 0:
+		v.errorf(path, "%s %+q is not a column of the DW table %q, which has none; add it to [dw] columns", what, name, v.c.DW.Name)
+	default:
 		v.errorf(path, "%s %+q is not a column of the DW table %q; add it to [dw] columns or name one of: %s", what, name, v.c.DW.Name, v.c.DW.columnList())
 	}
 	return col, ok
