@@ -870,6 +870,19 @@ func TestApplySaysASkippedDayOnce(t *testing.T) {
 	}
 }
 
+// report --all shows the daily funnels, and names the hourly ones it
+// leaves out (grain = "hour"), unless -q.
+func TestReportAllNamesTheHourlyFunnels(t *testing.T) {
+	dir := projectWith(t, "../../generator/testdata/configs/hourly.toml")
+	want := "note: --all leaves out the funnels that report per hour, which fgen report does not show: hourly_ordered (table rpt_hourly_ordered, partitioned by (dt, hh)), hourly_users (table rpt_hourly_users, partitioned by (dt, hour)); query their tables directly"
+	if r := fgen(t, dir, nil, "report", "--all", "--bizdate", "20210303"); !strings.Contains(r.stderr, want) {
+		t.Errorf("report --all: stderr %q, want %q", r.stderr, want)
+	}
+	if r := fgen(t, dir, nil, "-q", "report", "--all", "--bizdate", "20210303"); strings.Contains(r.stderr, "note:") {
+		t.Errorf("report -q --all: stderr %q, want no note", r.stderr)
+	}
+}
+
 // The sample's days are business dates a partition can hold, yyyymmdd.
 func TestSampleDaysEndBy9999(t *testing.T) {
 	dir := project(t)

@@ -152,8 +152,18 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
+	all := fs
 	if fs, err = dailyFunnels(cfg, fs, opts.all); err != nil {
 		return err
+	}
+	if len(fs) < len(all) && !opts.quiet {
+		var hourly []string
+		for _, f := range all {
+			if f.Hourly() {
+				hourly = append(hourly, fmt.Sprintf("%s (table %s, partitioned by (%s, %s))", f.Name, f.Report.Table, f.Report.Partition, f.Report.HourPartition))
+			}
+		}
+		fmt.Fprintf(opts.stderr, "note: --all leaves out the funnels that report per hour, which fgen report does not show: %s; query their tables directly\n", strings.Join(hourly, ", "))
 	}
 	if format == report.FormatCSV && len(fs) > 1 {
 		return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or use --format json or html", len(fs))
