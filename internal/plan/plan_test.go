@@ -423,14 +423,7 @@ table = "rpt_%[1]s"
 	w := &probeCounter{&fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{
 		"ods_user_trace_data/20210301": true, "ods_user_trace_data/20210302": true,
 	}}, map[string]int{}}
-	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Build(context.Background(), w, Input{Target: "prod", Config: cfg, Project: proj, Days: []string{"20210301", "20210302"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := build(t, cfg, w, "20210301", "20210302")
 	for _, k := range []string{"ods_user_trace_data/20210301", "dw_user_trace_data/20210302", "dw_user_trace_data/20210303", "rpt_ordered_overnight/20210302"} {
 		if w.probes[k] != 1 {
 			t.Errorf("%s probed %d times, want once", k, w.probes[k])
@@ -464,14 +457,7 @@ func TestPlanRangeEndingOnAMissingDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{"ods_user_trace_data/20210301": true}}
-	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Build(context.Background(), w, Input{Target: "prod", Config: cfg, Project: proj, Days: []string{"20210301", "20210302"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := build(t, cfg, w, "20210301", "20210302")
 	if p.Days[1].UpstreamReady {
 		t.Fatal("20210302 is ready without its ODS partition")
 	}
