@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/fgen-dev/fgen/internal/sample"
 )
@@ -15,4 +16,14 @@ func openLocal(localOptions) (localEngine, error) { return nil, errNoLocalEngine
 // writes, fails with sample.ErrParquet.
 func createSample(_ context.Context, path string, tf sample.TimeFormat) (sample.Writer, error) {
 	return sample.Create(path, tf)
+}
+
+// checkSampleFile checks that fgen writes the format path's extension
+// names: not Parquet, which DuckDB writes.
+func checkSampleFile(path string) error {
+	f, err := sample.FormatFromPath(path)
+	if err == nil && f == sample.Parquet {
+		err = fmt.Errorf("%s: %w", path, sample.ErrParquet)
+	}
+	return err
 }

@@ -883,6 +883,46 @@ func TestReportAllNamesTheHourlyFunnels(t *testing.T) {
 	}
 }
 
+// sample -o names the file the user gave in its errors, never the hidden
+// file it writes first, and a link to a file not there yet creates the
+// file where the link points, keeping the link.
+func TestSampleOutputFile(t *testing.T) {
+	dir := project(t)
+	for file, want := range map[string]string{
+		"events":     "fgen: events: no file extension; use .jsonl",
+		"events.txt": `fgen: events.txt: unknown file extension ".txt"`,
+		"none/e.csv": "fgen: cannot write none/e.csv: directory none does not exist; create it first",
+	} {
+		r := fgen(t, dir, nil, "sample", "--users", "5", "-o", file)
+		if r.code != 1 || !strings.HasPrefix(r.stderr, want) || strings.Contains(r.stderr, ".fgen-") {
+			t.Errorf("sample -o %s: exit %d, stderr %q; want one that starts %q", file, r.code, r.stderr, want)
+		}
+	}
+	os.Mkdir(filepath.Join(dir, "real"), 0o755)
+	os.Symlink(filepath.Join("real", "e.jsonl"), filepath.Join(dir, "e.jsonl"))
+	if r := fgen(t, dir, nil, "sample", "--users", "5", "-o", "e.jsonl"); r.code != 0 {
+		t.Fatalf("sample -o a link to a new file: %+v", r)
+	}
+	if info, err := os.Lstat(filepath.Join(dir, "e.jsonl")); err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("e.jsonl is no longer a link: %v, %v", info, err)
+	}
+	if info, err := os.Stat(filepath.Join(dir, "real", "e.jsonl")); err != nil || info.Size() == 0 {
+		t.Errorf("real/e.jsonl: %v, %v; want the events", info, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".fgen-") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+	// Without a funnel.toml, an out/ directory is not a generated project.
+	bare := t.TempDir()
+	os.Mkdir(filepath.Join(bare, "out"), 0o755)
+	if r := fgen(t, bare, nil, "sample", "--users", "5", "-o", filepath.Join("out", "e.jsonl")); r.code != 0 {
+		t.Errorf("sample -o out/e.jsonl without a config: %+v", r)
+	}
+}
+
 // The sample's days are business dates a partition can hold, yyyymmdd.
 func TestSampleDaysEndBy9999(t *testing.T) {
 	dir := project(t)

@@ -337,8 +337,10 @@ func (g *globalOptions) checkOutputFile(cfg *models.Config, output, what string)
 			return fmt.Errorf("-o %s is target %s's warehouse; write %s to another file", output, name, what)
 		}
 	}
+	// out/ beside the config is the generated project's place; without a
+	// config, an out/ there is anyone's.
 	project := realPath(filepath.Join(filepath.Dir(g.configPath), "out"))
-	if rel, err := filepath.Rel(project, out); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if rel, err := filepath.Rel(project, out); cfg != nil && err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return fmt.Errorf("-o %s is in %s, the generated project, which 'fgen generate' writes; write %s elsewhere", output, project, what)
 	}
 	for dir := filepath.Dir(out); ; dir = filepath.Dir(dir) {

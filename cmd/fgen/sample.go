@@ -139,6 +139,9 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 // at all: a file that was there keeps its content when writing fails or
 // ctx ends (Ctrl-C), which stops it within a few thousand users.
 func writeSample(ctx context.Context, path string, so sample.Options) (int64, error) {
+	if err := checkSampleFile(path); err != nil {
+		return 0, err
+	}
 	staged, err := stageFile(path)
 	if err != nil {
 		return 0, err

@@ -23,7 +23,7 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	if err != nil {
 		return err
 	}
-	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".fgen-", perm)
+	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".fgen-", "", perm)
 	if err != nil {
 		return err
 	}
@@ -59,6 +59,13 @@ func replaceTarget(path string) (target string, perm fs.FileMode, replace bool, 
 	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
 		if target, err := filepath.EvalSymlinks(path); err == nil {
 			path = target
+		} else if link, err := os.Readlink(path); err == nil {
+			// A link to a file that does not exist yet: the file is
+			// created where it points, and the link stays.
+			if !filepath.IsAbs(link) {
+				link = filepath.Join(filepath.Dir(path), link)
+			}
+			path = link
 		}
 	}
 	dir := filepath.Dir(path)
@@ -81,7 +88,7 @@ func replaceTarget(path string) (target string, perm fs.FileMode, replace bool, 
 
 // stagedFile is a file written whole or not at all by a writer that
 // creates it by name (the sample writers; DuckDB's COPY for Parquet): the
-// writer writes Temp, a new file beside the target with the same
+// writer writes Temp, a new hidden file beside the target with the same
 // extension, and Commit moves it over the target.
 type stagedFile struct {
 	Temp    string
@@ -91,24 +98,27 @@ type stagedFile struct {
 }
 
 // stageFile prepares to replace path (see writeFileAtomic): it creates
-// the empty file Temp for the writer to write.
+// the empty file Temp for the writer to write. A file that is there must
+// be one the user may write, as when it is written in place.
 func stageFile(path string) (*stagedFile, error) {
 	target, perm, replace, err := replaceTarget(path)
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := createTemp(filepath.Dir(target), ".fgen-", 0o666)
+	if replace {
+		f, err := os.OpenFile(target, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, fmt.Errorf("cannot write %s: %w", path, err)
+		}
+		f.Close()
+	}
+	// The writers choose the format by the extension: Temp keeps it.
+	tmp, err := createTemp(filepath.Dir(target), ".fgen-", filepath.Ext(target), 0o666)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot write %s: fgen writes a new file beside it and then renames it over it: %w", path, err)
 	}
 	tmp.Close()
-	// The writers choose the format by the extension: Temp keeps it.
-	name := tmp.Name() + "-" + filepath.Base(target)
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		os.Remove(tmp.Name())
-		return nil, err
-	}
-	return &stagedFile{Temp: name, target: target, perm: perm, replace: replace}, nil
+	return &stagedFile{Temp: tmp.Name(), target: target, perm: perm, replace: replace}, nil
 }
 
 // Commit replaces the target with Temp, synced, when err is nil; else, or
@@ -144,12 +154,12 @@ func (f *stagedFile) commit() error {
 	return os.Rename(f.Temp, f.target)
 }
 
-// createTemp creates a new file in dir named prefix and a random number,
-// with perm less the umask (os.CreateTemp's files are 0600 whatever the
-// umask).
-func createTemp(dir, prefix string, perm fs.FileMode) (*os.File, error) {
+// createTemp creates a new file in dir named prefix, a random number and
+// suffix, with perm less the umask (os.CreateTemp's files are 0600 whatever
+// the umask).
+func createTemp(dir, prefix, suffix string, perm fs.FileMode) (*os.File, error) {
 	for range 100 {
-		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36))
+		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36)+suffix)
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if !errors.Is(err, fs.ErrExist) {
 			return f, err
