@@ -153,6 +153,8 @@ funnel.toml:102:1: funnels[0].report.overall_rate_column: overall_rate_column na
 		// funnels' columns are not checked against a DW table that is not there.
 		{"misspelt table", `[dw]`, `[dws]`,
 			"funnel.toml:1:1: dw: a [dw] table is required\nfunnel.toml:60:2: dws: unknown key \"dws\"; did you mean \"dw\"?"},
+		{"misspelt ODS table", `[ods]`, `[odss]`,
+			"funnel.toml:1:1: ods: an [ods] table is required\nfunnel.toml:38:2: odss: unknown key \"odss\"; did you mean \"ods\"?"},
 		{"syntax error", `[dw]`, `[dw`,
 			`funnel.toml:60:4: invalid TOML: expected ']' to close table name`},
 		{"duplicate key", `comment = "cleaned user trace events"`, `comment = "cleaned user trace events"

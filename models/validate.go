@@ -222,6 +222,9 @@ func (v *validator) table(p string, t *Table) {
 
 func (v *validator) dw() {
 	c := v.c
+	if !c.Has("ods") {
+		return // "an [ods] table is required" says it: DW's columns come from none
+	}
 	for i, col := range c.DW.Columns {
 		src, ok := c.ODS.Column(col.Name)
 		if !ok {
