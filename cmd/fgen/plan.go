@@ -29,9 +29,9 @@ lifecycles, or refuse a destructive change (a dropped, retyped or reordered colu
 changed partition key) with a stable code and a suggested way forward. With
 --bizdate or --from/--to it also lists the jobs apply would run for each day, with
 the business date substituted, and whether each day's upstream ODS partition exists.
-A day whose ODS partition is missing waits: it counts as a pending change (exit 2),
-and apply skips it, and exits 1, until the partition is loaded. plan never changes
-anything.
+A day with jobs to run whose ODS partition is missing waits: it counts as a pending
+change (exit 2), and apply skips it, and exits 1, until the partition is loaded (a day
+whose partitions are up to date has nothing to wait for). plan never changes anything.
 
 --format text (terraform-style symbols: + create, ~ alter, ! blocked), markdown (a
 pull-request comment) or json (a stable contract; see the README).
