@@ -102,8 +102,8 @@ func TestMaxComputeSortsNullLast(t *testing.T) {
 		sql[n.Name] = string(n.SQL)
 	}
 	for _, tc := range []struct{ node, want, not string }{
-		{"dw_user_trace_data", "ORDER BY `uid`, `device_brand` IS NULL, `device_brand`, `device` IS NULL, `device`, `system_type` IS NULL, `system_type`, `customize_event`, `ts` IS NULL, `ts`,", "`uid` IS NULL"},
-		{"rpt_users_by_device", "ORDER BY CASE WHEN `fgen_bit` = 1 THEN 0 ELSE 1 END, `ts` IS NULL, `ts`, `fgen_bit`, `device_brand`, `system_type`", ""},
+		{"dw_user_trace_data", "ORDER BY `uid`, CASE WHEN `device_brand` IS NULL THEN 1 ELSE 0 END, `device_brand`, CASE WHEN `device` IS NULL THEN 1 ELSE 0 END, `device`, CASE WHEN `system_type` IS NULL THEN 1 ELSE 0 END, `system_type`, `customize_event`, CASE WHEN `ts` IS NULL THEN 1 ELSE 0 END, `ts`,", "`uid` IS NULL"},
+		{"rpt_users_by_device", "ORDER BY CASE WHEN `fgen_bit` = 1 THEN 0 ELSE 1 END, CASE WHEN `ts` IS NULL THEN 1 ELSE 0 END, `ts`, `fgen_bit`, `device_brand`, `system_type`", ""},
 		{"rpt_ordered_1h", "ORDER BY CASE WHEN `fgen_stage` = 1 THEN 0 ELSE 1 END, `ts`, `fgen_stage`, `device_brand`", "`ts` IS NULL"},
 	} {
 		got, ok := sql[tc.node]
@@ -113,5 +113,14 @@ func TestMaxComputeSortsNullLast(t *testing.T) {
 		if !strings.Contains(got, tc.want) || tc.not != "" && strings.Contains(got, tc.not) {
 			t.Errorf("%s: want %q and not %q in\n%s", tc.node, tc.want, tc.not, got)
 		}
+	}
+	// The event profile behind plan's warnings cuts each day's values at
+	// a rank: a NULL value ties last there too.
+	q, err := p.EventProfileQuery("customize_event", "20210301", "20210302")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "ORDER BY `fgen_rows` DESC, CASE WHEN `customize_event` IS NULL THEN 1 ELSE 0 END, `customize_event`)"; !strings.Contains(q.SQL, want) {
+		t.Errorf("event profile: want %q in\n%s", want, q.SQL)
 	}
 }

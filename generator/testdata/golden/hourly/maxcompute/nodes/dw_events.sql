@@ -16,7 +16,7 @@ FROM (
            `md5`,
            ROW_NUMBER() OVER (
                PARTITION BY `md5`
-               ORDER BY `uid`, `event`, `ts` IS NULL, `ts`, `device` IS NULL, `device`
+               ORDER BY `uid`, `event`, CASE WHEN `ts` IS NULL THEN 1 ELSE 0 END, `ts`, CASE WHEN `device` IS NULL THEN 1 ELSE 0 END, `device`
            ) AS `fgen_copy`
     FROM `ods_events`
     WHERE `dt` = '${bizhour_day}' AND `hh` = '${bizhour}'

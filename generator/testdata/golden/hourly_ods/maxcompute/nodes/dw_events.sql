@@ -13,7 +13,7 @@ FROM (
            `md5`,
            ROW_NUMBER() OVER (
                PARTITION BY `md5`
-               ORDER BY `uid`, `event` IS NULL, `event`, `ts` IS NULL, `ts`
+               ORDER BY `uid`, CASE WHEN `event` IS NULL THEN 1 ELSE 0 END, `event`, CASE WHEN `ts` IS NULL THEN 1 ELSE 0 END, `ts`
            ) AS `fgen_copy`
     FROM `ods_events`
     WHERE `dt` = '${bdp.system.bizdate}'

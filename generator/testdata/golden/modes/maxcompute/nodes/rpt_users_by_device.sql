@@ -40,7 +40,7 @@ FROM (
                    `system_type`,
                    ROW_NUMBER() OVER (
                        PARTITION BY `uid`
-                       ORDER BY CASE WHEN `fgen_bit` = 1 THEN 0 ELSE 1 END, `ts` IS NULL, `ts`, `fgen_bit`, `device_brand`, `system_type`
+                       ORDER BY CASE WHEN `fgen_bit` = 1 THEN 0 ELSE 1 END, CASE WHEN `ts` IS NULL THEN 1 ELSE 0 END, `ts`, `fgen_bit`, `device_brand`, `system_type`
                    ) AS `fgen_touch`
             FROM (
                 SELECT `uid`,

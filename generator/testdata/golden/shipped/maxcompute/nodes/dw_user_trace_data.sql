@@ -22,7 +22,7 @@ FROM (
            `md5`,
            ROW_NUMBER() OVER (
                PARTITION BY `md5`
-               ORDER BY `uid`, `device_brand` IS NULL, `device_brand`, `device` IS NULL, `device`, `system_type` IS NULL, `system_type`, `customize_event`, `use_time` IS NULL, `use_time`, `customize_event_content` IS NULL, `customize_event_content`
+               ORDER BY `uid`, CASE WHEN `device_brand` IS NULL THEN 1 ELSE 0 END, `device_brand`, CASE WHEN `device` IS NULL THEN 1 ELSE 0 END, `device`, CASE WHEN `system_type` IS NULL THEN 1 ELSE 0 END, `system_type`, `customize_event`, CASE WHEN `use_time` IS NULL THEN 1 ELSE 0 END, `use_time`, CASE WHEN `customize_event_content` IS NULL THEN 1 ELSE 0 END, `customize_event_content`
            ) AS `fgen_copy`
     FROM `ods_user_trace_data`
     WHERE `dt` = '${bdp.system.bizdate}'

@@ -29,7 +29,7 @@ FROM (
                    `category`,
                    ROW_NUMBER() OVER (
                        PARTITION BY `user_id`
-                       ORDER BY CASE WHEN `fgen_bit` = 1 THEN 0 ELSE 1 END, `created` IS NULL, `created`, `fgen_bit`, `category`
+                       ORDER BY CASE WHEN `fgen_bit` = 1 THEN 0 ELSE 1 END, CASE WHEN `created` IS NULL THEN 1 ELSE 0 END, `created`, `fgen_bit`, `category`
                    ) AS `fgen_touch`
             FROM (
                 SELECT `user_id`,
