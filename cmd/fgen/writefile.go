@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 )
 
 // writeFileAtomic replaces path with data as a whole or not at all: it
@@ -23,7 +25,7 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	if err != nil {
 		return err
 	}
-	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".fgen-", "", perm)
+	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".fgen-", perm)
 	if err != nil {
 		return err
 	}
@@ -88,18 +90,20 @@ func replaceTarget(path string) (target string, perm fs.FileMode, replace bool, 
 
 // stagedFile is a file written whole or not at all by a writer that
 // creates it by name (the sample writers; DuckDB's COPY for Parquet): the
-// writer writes Temp, a new hidden file beside the target with the same
-// extension, and Commit moves it over the target.
+// writer writes Temp, a new file of the same name in a staging directory
+// beside the target (duckutil.MakeStagingDir), and Commit moves it over the
+// target. A process killed first leaves the directory, which the next
+// staging in that directory removes.
 type stagedFile struct {
 	Temp    string
 	target  string
 	perm    fs.FileMode
 	replace bool
+	release func() error
 }
 
-// stageFile prepares to replace path (see writeFileAtomic): it creates
-// the empty file Temp for the writer to write. A file that is there must
-// be one the user may write, as when it is written in place.
+// stageFile prepares to replace path (see writeFileAtomic). A file that is
+// there must be one the user may write, as when it is written in place.
 func stageFile(path string) (*stagedFile, error) {
 	target, perm, replace, err := replaceTarget(path)
 	if err != nil {
@@ -112,24 +116,23 @@ func stageFile(path string) (*stagedFile, error) {
 		}
 		f.Close()
 	}
-	// The writers choose the format by the extension: Temp keeps it.
-	tmp, err := createTemp(filepath.Dir(target), ".fgen-", filepath.Ext(target), 0o666)
+	dir, release, err := duckutil.MakeStagingDir(filepath.Dir(target), duckutil.SamplePrefix)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write %s: fgen writes a new file beside it and then renames it over it: %w", path, err)
 	}
-	tmp.Close()
-	return &stagedFile{Temp: tmp.Name(), target: target, perm: perm, replace: replace}, nil
+	// The writers choose the format by the extension: Temp has the name.
+	return &stagedFile{Temp: filepath.Join(dir, filepath.Base(target)), target: target, perm: perm, replace: replace, release: release}, nil
 }
 
 // Commit replaces the target with Temp, synced, when err is nil; else, or
-// when that fails, it removes Temp and the target keeps its content. It
-// returns the first error.
+// when that fails, the target keeps its content. It removes the staging
+// directory either way, and returns the first error.
 func (f *stagedFile) Commit(err error) error {
 	if err == nil {
 		err = f.commit()
 	}
-	if err != nil {
-		os.Remove(f.Temp)
+	if rerr := f.release(); err == nil && rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		err = rerr
 	}
 	return err
 }
@@ -154,12 +157,12 @@ func (f *stagedFile) commit() error {
 	return os.Rename(f.Temp, f.target)
 }
 
-// createTemp creates a new file in dir named prefix, a random number and
-// suffix, with perm less the umask (os.CreateTemp's files are 0600 whatever
-// the umask).
-func createTemp(dir, prefix, suffix string, perm fs.FileMode) (*os.File, error) {
+// createTemp creates a new file in dir named prefix and a random number,
+// with perm less the umask (os.CreateTemp's files are 0600 whatever the
+// umask).
+func createTemp(dir, prefix string, perm fs.FileMode) (*os.File, error) {
 	for range 100 {
-		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36)+suffix)
+		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36))
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if !errors.Is(err, fs.ErrExist) {
 			return f, err
