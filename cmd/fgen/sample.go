@@ -37,11 +37,12 @@ empty or NULL user ids, unknown events, log records shipped twice, and a few bot
 The same --seed gives the same events, byte for byte.
 
 -o FILE writes JSON lines (.jsonl), CSV (.csv) or Parquet (.parquet), with the 12 ODS
-columns plus dt; 'fgen load FILE' loads it back by its dt column. ts is written as the
-funnels read it: epoch seconds, epoch milliseconds (time_column = { name = "ts",
-unit = "ms" }), a DATETIME or TIMESTAMP (UTC wall time yyyy-MM-dd HH:mm:ss.SSS), or a
-STRING in the time_column's format and time zone. --load writes the
-days straight into the target's ODS table, replacing those partitions.
+columns plus dt; 'fgen load FILE' loads it back by its dt column. FILE is replaced
+whole once every event is written: an interrupted or failed run leaves what was there.
+ts is written as the funnels read it: epoch seconds, epoch milliseconds (time_column =
+{ name = "ts", unit = "ms" }), a DATETIME or TIMESTAMP (UTC wall time yyyy-MM-dd
+HH:mm:ss.SSS), or a STRING in the time_column's format and time zone. --load writes
+the days straight into the target's ODS table, replacing those partitions.
 
 ` + exitStatusHelp,
 		Example: `  fgen sample --users 100000 --days 7 -o events.jsonl
