@@ -125,15 +125,14 @@ func stageFile(path string) (*stagedFile, error) {
 }
 
 // Commit replaces the target with Temp, synced, when err is nil; else, or
-// when that fails, the target keeps its content. It removes the staging
-// directory either way, and returns the first error.
+// when that fails, the target keeps its content. It returns the first
+// error, and removes the staging directory either way (what it cannot
+// remove, a later staging does).
 func (f *stagedFile) Commit(err error) error {
 	if err == nil {
 		err = f.commit()
 	}
-	if rerr := f.release(); err == nil && rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-		err = rerr
-	}
+	f.release()
 	return err
 }
 
