@@ -41,6 +41,18 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 	// Each retry is news: a call to an endpoint that does not answer
 	// takes minutes.
 	cfg.OnRetry = func(r maxcompute.Retry) { g.notice("%s", r) }
+	// A job the service created as fgen was interrupted: before it exits,
+	// fgen terminates it (the warehouse's Close waits), and says so.
+	cfg.OnOrphan = func(id string, err error) {
+		switch {
+		case id == "":
+			g.warn("%v", err)
+		case err != nil:
+			g.warn("MaxCompute job %s, which the service created as fgen was interrupted, may still run: terminating it failed: %v; stop it in the console", id, err)
+		default:
+			g.notice("terminated MaxCompute job %s, which the service created as fgen was interrupted", id)
+		}
+	}
 	iniPath := opts.odpsConfig
 	if iniPath == "" {
 		iniPath = g.getenv(envODPSConfig)

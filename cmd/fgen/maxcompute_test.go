@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -292,6 +293,45 @@ func TestMaxComputeCancelTerminates(t *testing.T) {
 	}
 	if strings.Contains(errb.String(), "context canceled (context canceled)") {
 		t.Errorf("the interrupt is reported twice:\n%s", errb.String())
+	}
+}
+
+// A job the service creates after fgen was interrupted (the submission
+// was on its way) is terminated before fgen returns: the process exits
+// then, and would leave the job running (an INSERT OVERWRITE writing on).
+func TestMaxComputeInterruptedSubmitIsTerminated(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	fgen(t, dir, env, "apply", "--target", "mc", "--yes") // create the tables
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpSubmit, Delay: time.Second, Times: -1})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		// Cancel once the client waits on the held-back submission: no
+		// request has ended for a while.
+		for n := -1; n != len(srv.Requests()); {
+			n = len(srv.Requests())
+			time.Sleep(200 * time.Millisecond)
+		}
+		cancel()
+	}()
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	var out, errb strings.Builder
+	code := run(ctx, []string{"apply", "--target", "mc", "--bizdate", "20210303", "--yes"}, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	terminated := srv.Terminated()
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s%s", code, exitInterrupted, out.String(), errb.String())
+	}
+	jobs := srv.Submitted()
+	if len(jobs) == 0 {
+		t.Fatal("no job was submitted")
+	}
+	last := jobs[len(jobs)-1].ID
+	if !slices.Contains(terminated, last) {
+		t.Errorf("when fgen returned, terminated %v; want the job created after the interrupt, %s", terminated, last)
+	}
+	if want := "terminated MaxCompute job " + last + ", which the service created as fgen was interrupted"; !strings.Contains(errb.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errb.String())
 	}
 }
 

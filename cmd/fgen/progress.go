@@ -173,6 +173,18 @@ func (p *progress) Done() {
 	}
 }
 
+// warn prints "warning: " and a line on stderr, also with -q, as notice
+// prints it. It is safe for concurrent use.
+func (g *globalOptions) warn(format string, args ...any) {
+	g.errMu.Lock()
+	defer g.errMu.Unlock()
+	if g.shown != nil {
+		g.shown.printLocked("warning: "+format, args...)
+		return
+	}
+	fmt.Fprintf(g.stderr, "warning: "+format+"\n", args...)
+}
+
 // notice prints a line on stderr about what fgen does of its own accord,
 // such as retrying a request (not with -q); on a terminal, above the bar
 // of the progress shown, if any. It is safe for concurrent use.

@@ -59,6 +59,11 @@ type Config struct {
 	// OnRetry, when not nil, hears of each retry before its pause, from
 	// the goroutine of the call: concurrent calls call it concurrently.
 	OnRetry func(Retry)
+	// OnOrphan, when not nil, hears of a job the service created after the
+	// context of its Submit ended, and of the error of terminating it
+	// (nil: terminated), from a goroutine of its own; and, with id "", of
+	// Close's error when the service did not answer in time.
+	OnOrphan func(id string, err error)
 }
 
 // Defaults for zero Config fields.
@@ -85,6 +90,32 @@ type Client struct {
 
 	lvMu sync.Mutex // the SDK's LogView caches hosts unguarded
 	lv   *odps.LogView
+
+	// cleanups counts the calls still running after their context ended
+	// whose results are to be cleaned up (a job to terminate): see call.
+	cleanups sync.WaitGroup
+}
+
+// Close waits for the cleanups of calls interrupted by their context (a
+// job Submit was creating when it was interrupted is terminated once the
+// service answers), at most two HTTP timeouts: the request, then the
+// termination. It returns an error when some did not finish in time.
+func (c *Client) Close() error {
+	done := make(chan struct{})
+	go func() {
+		c.cleanups.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(2 * c.cfg.HTTPTimeout):
+		err := fmt.Errorf("a MaxCompute job submitted when fgen was interrupted may still run: no answer from %s within %s; look for running jobs in the console", c.shown, 2*c.cfg.HTTPTimeout)
+		if c.cfg.OnOrphan != nil {
+			c.cfg.OnOrphan("", err)
+		}
+		return err
+	}
 }
 
 // New checks cfg and cred and returns a Client. It makes no request.

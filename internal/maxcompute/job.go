@@ -61,7 +61,10 @@ func (c *Client) Submit(ctx context.Context, sql string, hints map[string]string
 	// A job created after ctx ended is nobody's: stop it.
 	orphan := func(ins *odps.Instance, err error) {
 		if err == nil && ins != nil {
-			_ = ins.Terminate()
+			err := ins.Terminate()
+			if c.cfg.OnOrphan != nil {
+				c.cfg.OnOrphan(ins.Id(), err)
+			}
 		}
 	}
 	ins, err := retry(ctx, c, "submit SQL job", submit, orphan)
@@ -89,7 +92,7 @@ func (c *Client) logView(ctx context.Context, ins *odps.Instance) string {
 			c.lv = c.odps.LogView()
 		}
 		return c.lv.GenerateLogView(ins, 24*7)
-	}, nil)
+	}, nil, nil)
 	if err != nil {
 		return ""
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 // call takes a context. When ctx ends first, call returns ctx.Err() at once
 // and fn runs on, bounded by the HTTP timeout; cleanup, when not nil, then
 // receives fn's eventual result (Submit uses it to terminate a job created
-// after its caller gave up). A panic in fn becomes an error.
-func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, error)) (T, error) {
+// after its caller gave up), counted in pending until it returns, so that
+// the process can wait for it before it exits (Client.Close). A panic in fn
+// becomes an error.
+func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, error), pending *sync.WaitGroup) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, err
@@ -49,7 +52,9 @@ func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, erro
 			return r.v, r.err
 		default:
 			if cleanup != nil {
+				pending.Add(1)
 				go func() {
+					defer pending.Done()
 					r := <-ch
 					cleanup(r.v, r.err)
 				}()
@@ -68,7 +73,7 @@ func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, erro
 // (or with op as context) and wrap ctx.Err() when the context ended.
 func retry[T any](ctx context.Context, c *Client, op string, fn func() (T, error), cleanup func(T, error)) (T, error) {
 	for attempt := 0; ; attempt++ {
-		v, err := call(ctx, fn, cleanup)
+		v, err := call(ctx, fn, cleanup, &c.cleanups)
 		var he restclient.HttpError
 		if err == nil || errors.As(err, &he) {
 			c.answered.Store(true)

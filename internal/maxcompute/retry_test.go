@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,7 +101,7 @@ func TestParseTaskError(t *testing.T) {
 }
 
 func TestCallRecoversPanic(t *testing.T) {
-	_, err := call(context.Background(), func() (int, error) { panic("empty type") }, nil)
+	_, err := call(context.Background(), func() (int, error) { panic("empty type") }, nil, nil)
 	if err == nil || err.Error() != "odps sdk panicked: empty type" {
 		t.Errorf("call = %v, want the panic as an error", err)
 	}
@@ -114,16 +115,29 @@ func TestCallHandsAbandonedResultToCleanup(t *testing.T) {
 		<-started
 		cancel()
 	}()
+	var pending sync.WaitGroup
 	_, err := call(ctx, func() (int, error) {
 		close(started)
 		<-release
 		return 42, nil
-	}, func(v int, err error) { cleaned <- v })
+	}, func(v int, err error) { cleaned <- v }, &pending)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("call = %v, want context.Canceled", err)
+	}
+	// The cleanup is pending until fn returns and it has run.
+	waited := make(chan struct{})
+	go func() {
+		pending.Wait()
+		close(waited)
+	}()
+	select {
+	case <-waited:
+		t.Fatal("nothing pending while fn still runs")
+	case <-time.After(50 * time.Millisecond):
 	}
 	close(release)
 	if v := <-cleaned; v != 42 {
 		t.Errorf("cleanup got %d, want 42", v)
 	}
+	<-waited
 }

@@ -369,5 +369,7 @@ func (w *Warehouse) Query(ctx context.Context, sql string, settings ...warehouse
 	return out, nil
 }
 
-// Close releases nothing: the SDK opens a connection per request.
-func (w *Warehouse) Close() error { return nil }
+// Close waits for the termination of a job a Submit interrupted by its
+// context created (Client.Close); the SDK opens a connection per request,
+// so there is nothing else to release.
+func (w *Warehouse) Close() error { return w.c.Close() }
