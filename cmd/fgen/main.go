@@ -15,6 +15,13 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
+	// The first signal cancels ctx, and fgen cleans up (a rollback, a
+	// MaxCompute job to terminate); a second one stops it at once, as
+	// without fgen's handler.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
