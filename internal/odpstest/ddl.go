@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fgen-dev/fgen/models"
 )
 
 // This file applies the DDL of a successful job to the double's tables. It
@@ -26,6 +28,10 @@ import (
 // Statements are separated by semicolons; anything else (SELECT, SET, CTAS,
 // dynamic partitions, unknown clauses) is ignored. Errors read like the
 // service's: "ODPS-0130071:[line,col] Semantic analysis exception - ...".
+// As docs/MAXCOMPUTE.md of the brief says of the service, it refuses an
+// unquoted keyword as an identifier, a lifecycle that is not positive, and,
+// unless the project allows schema evolution (WithSchemaEvolution),
+// dropping, retyping or renaming a column.
 
 type tokKind int
 
@@ -231,7 +237,29 @@ func (p *parser) ident() (token, error) {
 	if t.kind != tkWord && t.kind != tkIdent {
 		return t, parseErr(t, "expected an identifier near '%s'", t.text)
 	}
+	// A keyword is an identifier only quoted (docs/MAXCOMPUTE.md of the
+	// brief; the list: models.IsReserved, from Alibaba Cloud's "Reserved
+	// words and keywords").
+	if t.kind == tkWord && models.IsReserved(t.text) {
+		return t, parseErr(t, "invalid identifier '%s': a keyword is an identifier only quoted, as `%s`", t.text, t.text)
+	}
 	return t, nil
+}
+
+// WithSchemaEvolution makes the double's project one that allows dropping,
+// retyping and renaming columns (the project setting
+// odps.schema.evolution.enable); without it the double refuses them, as
+// docs/MAXCOMPUTE.md of the brief says the service does.
+func WithSchemaEvolution() Option {
+	return func(s *Server) { s.schemaEvolution = true }
+}
+
+// evolution refuses a change to columns that needs schema evolution.
+func (s *Server) evolution(t token, what string) error {
+	if s.schemaEvolution {
+		return nil
+	}
+	return semanticErr(t, "%s needs schema evolution, which this project does not allow (odps.schema.evolution.enable)", what)
 }
 
 // tableName reads [project.]name and returns the name.
@@ -475,8 +503,12 @@ func (s *Server) createTable(p *parser) error {
 				return err
 			}
 		case p.accept("lifecycle"):
+			days := p.peek()
 			if spec.Lifecycle, err = p.integer(); err != nil {
 				return err
+			}
+			if spec.Lifecycle <= 0 {
+				return semanticErr(days, "invalid lifecycle %d: a lifecycle is a positive number of days; leave LIFECYCLE out to keep the table's partitions", spec.Lifecycle)
 			}
 		default:
 			p.next() // STORED AS, TBLPROPERTIES, ...: ignored
@@ -523,6 +555,9 @@ func (s *Server) alterTable(p *parser) error {
 			spec.Columns = append(spec.Columns, c)
 		}
 	case p.accept("drop", "columns"):
+		if err := s.evolution(at, "dropping a column"); err != nil {
+			return err
+		}
 		if err := p.expectPunct("("); err != nil {
 			return err
 		}
@@ -571,6 +606,11 @@ func (s *Server) alterTable(p *parser) error {
 		c, err := p.column()
 		if err != nil {
 			return err
+		}
+		if !strings.EqualFold(c.Name, spec.Columns[i].Name) || c.Type != spec.Columns[i].Type {
+			if err := s.evolution(old, "renaming or retyping a column"); err != nil {
+				return err
+			}
 		}
 		if c.Comment == "" {
 			c.Comment = spec.Columns[i].Comment

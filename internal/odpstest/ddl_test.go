@@ -119,6 +119,19 @@ func TestApplySQL(t *testing.T) {
 	}
 }
 
+// With schema evolution on, the project drops, retypes and renames columns.
+func TestApplySQLSchemaEvolution(t *testing.T) {
+	s := newBare()
+	WithSchemaEvolution()(s)
+	s.AddTable(events())
+	if err := s.applySQL("ALTER TABLE events CHANGE COLUMN event kind BIGINT; ALTER TABLE events DROP COLUMNS (user_id);"); err != nil {
+		t.Fatalf("applySQL: %v", err)
+	}
+	if got, _ := s.Table("events"); !reflect.DeepEqual(got.Columns, []Column{{Name: "kind", Type: "BIGINT", Comment: "kind"}}) {
+		t.Errorf("columns %+v", got.Columns)
+	}
+}
+
 func TestApplySQLDrop(t *testing.T) {
 	s := newBare()
 	s.AddTable(events())
@@ -148,6 +161,21 @@ func TestApplySQLErrors(t *testing.T) {
 			"ODPS-0130161:[1,32] Parse exception - unterminated string literal"},
 		{"missing paren", "CREATE TABLE t a BIGINT;",
 			"ODPS-0130161:[1,16] Parse exception - expected '(' near 'a'"},
+		// docs/MAXCOMPUTE.md of the brief: dropping, retyping and renaming
+		// columns need schema evolution; a lifecycle is positive; a keyword
+		// is an identifier only quoted.
+		{"drop columns", "ALTER TABLE events DROP COLUMNS (event);",
+			"ODPS-0130071:[1,20] Semantic analysis exception - dropping a column needs schema evolution, which this project does not allow (odps.schema.evolution.enable)"},
+		{"retype", "ALTER TABLE events CHANGE COLUMN event event BIGINT;",
+			"ODPS-0130071:[1,34] Semantic analysis exception - renaming or retyping a column needs schema evolution, which this project does not allow (odps.schema.evolution.enable)"},
+		{"rename column", "ALTER TABLE events CHANGE COLUMN event kind STRING;",
+			"ODPS-0130071:[1,34] Semantic analysis exception - renaming or retyping a column needs schema evolution, which this project does not allow (odps.schema.evolution.enable)"},
+		{"create lifecycle 0", "CREATE TABLE t (a BIGINT) LIFECYCLE 0;",
+			"ODPS-0130071:[1,37] Semantic analysis exception - invalid lifecycle 0: a lifecycle is a positive number of days; leave LIFECYCLE out to keep the table's partitions"},
+		{"keyword table", "CREATE TABLE table (a BIGINT);",
+			"ODPS-0130161:[1,14] Parse exception - invalid identifier 'table': a keyword is an identifier only quoted, as `table`"},
+		{"keyword column", "CREATE TABLE t (date STRING, `order` BIGINT);",
+			"ODPS-0130161:[1,17] Parse exception - invalid identifier 'date': a keyword is an identifier only quoted, as `date`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newBare()

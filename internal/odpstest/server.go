@@ -58,6 +58,9 @@ type Server struct {
 	// typeSystem1: the project is of the 1.0 data type edition
 	// (WithTypeSystem1).
 	typeSystem1 bool
+	// schemaEvolution: the project allows dropping, retyping and renaming
+	// columns (WithSchemaEvolution)
+	schemaEvolution bool
 	faults      []*fault
 	requests    []Request
 	terminated  []string
