@@ -61,10 +61,10 @@ type Server struct {
 	// schemaEvolution: the project allows dropping, retyping and renaming
 	// columns (WithSchemaEvolution)
 	schemaEvolution bool
-	faults      []*fault
-	requests    []Request
-	terminated  []string
-	seq         int
+	faults          []*fault
+	requests        []Request
+	terminated      []string
+	seq             int
 }
 
 // Option configures a Server.
