@@ -157,7 +157,11 @@ func (s *Server) submit(w *statusWriter, body []byte, f *Fault) {
 		return
 	}
 	if id, ok := s.guids[in.Job.Guid]; ok && in.Job.Guid != "" {
-		// The service deduplicates on Guid: the same job comes back.
+		// The service deduplicates on Guid: the same job comes back. The
+		// SDK sends it as the job's "unique identify id"
+		// (options.WithUniqueIdentifyID, odps/options/sql_options.go of
+		// aliyun-odps-go-sdk v0.4.26), which is for this: a submission
+		// retried after a lost answer is not run twice.
 		s.answerCreated(w, id, f)
 		return
 	}
@@ -281,7 +285,9 @@ type tasksXML struct {
 func (s *Server) instance(w *statusWriter, op Op, id string, body []byte) {
 	j, ok := s.jobs[id]
 	if !ok {
-		s.writeError(w, http.StatusNotFound, "NoSuchObject", "ODPS-0420111:Instance not found - "+id)
+		// No source gives the service's code or text; fgen reads the status
+		// only. Not ODPS-0420111, the code of a missing project.
+		s.writeError(w, http.StatusNotFound, "NoSuchObject", "ODPS-0110061:Instance not found - "+id)
 		return
 	}
 	gmt := func(t time.Time) string {

@@ -318,6 +318,10 @@ func (s *Server) authenticate(r *http.Request, path string) (status int, code, m
 	if err != nil {
 		return http.StatusForbidden, "InvalidDate", "ODPS-0410031:Authentication request expired - missing or malformed Date header"
 	}
+	// No source gives the service's window or text; 15 minutes is the
+	// usual one of Alibaba Cloud's signed REST APIs (OSS's
+	// RequestTimeTooSkewed). fgen sends the current time and never
+	// depends on this answer.
 	if d := time.Since(date); d > 15*time.Minute || d < -15*time.Minute {
 		return http.StatusForbidden, "InvalidDate", "ODPS-0410031:Authentication request expired - Date is more than 15 minutes off"
 	}
@@ -406,6 +410,12 @@ func (s *Server) route(w *statusWriter, r *http.Request, path string, op Op, bod
 		io.WriteString(w, "https://maxcompute.console.aliyun.com")
 		return
 	case len(parts) >= 2 && parts[0] == "projects" && parts[1] != s.project:
+		// The service's code and text: Alibaba Cloud's MaxCompute Studio
+		// FAQ ("Accessing project '<projectname>' failed: ODPS-0420111:
+		// Project not found - '<projectname>'"), and DataX's OdpsReader
+		// and OdpsWriter error codes ("ODPS-0420111: Project not found").
+		// maxcompute.Client.notFound tells a missing project from a
+		// missing table by this code.
 		s.writeError(w, http.StatusNotFound, "NoSuchObject",
 			fmt.Sprintf("ODPS-0420111:Project not found - '%s'", parts[1]))
 		return
@@ -437,9 +447,12 @@ func (s *Server) writeFault(w *statusWriter, f *Fault) {
 		code = strings.ReplaceAll(http.StatusText(f.Status), " ", "")
 	}
 	if msg == "" {
+		// No source gives the service's texts of these; fgen reads the
+		// status and Retry-After only (docs/MAXCOMPUTE.md of the brief:
+		// "409 answers carry Retry-After").
 		msg = fmt.Sprintf("ODPS-0010000:System internal error - injected %d", f.Status)
 		if f.Status == http.StatusConflict {
-			msg = "ODPS-0420111:Too many requests - injected 409, retry later"
+			msg = "ODPS-0010000:Too many requests - injected 409, retry later"
 		}
 	}
 	s.writeError(w, f.Status, code, msg)
