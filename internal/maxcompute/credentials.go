@@ -196,8 +196,10 @@ func CredentialsFromIni(path string) (Credentials, IniSettings, error) {
 	return c, s, nil
 }
 
+// unquote strips the quotes around a value, as go-ini, which the SDK reads
+// the file with, strips double quotes, backquotes and single quotes.
 func unquote(v string) string {
-	if len(v) >= 2 && (v[0] == '"' || v[0] == '`') && v[len(v)-1] == v[0] {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '`' || v[0] == '\'') && v[len(v)-1] == v[0] {
 		return v[1 : len(v)-1]
 	}
 	return v

@@ -125,7 +125,7 @@ func TestCredentialsFromIni(t *testing.T) {
 access_id = not-this-one
 
 [odps]
-access_id = LTAI-id
+access_id = 'LTAI-id'
 access_key = "`+secret+`"
 sts_token = `+token+`
 endpoint = https://service.cn-hangzhou.maxcompute.aliyun.com/api
