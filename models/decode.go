@@ -236,16 +236,26 @@ const credentialsFix = "credentials never go in funnel.toml; set ALIBABA_CLOUD_A
 // odps.access.key, security_token, password, ...
 var credentialWords = []string{"accessid", "accesskey", "secret", "password", "passwd", "token"}
 
+// credentialParts are the parts of a key between '.', '_' and '-' that
+// name a credential by its short name: odps.ak, access_sk, ...
+var credentialParts = []string{"ak", "sk", "akid", "aksecret"}
+
 // isCredentialKey reports whether a key names a credential.
 func isCredentialKey(key string) bool {
-	k := strings.NewReplacer(".", "", "_", "", "-", "").Replace(strings.ToLower(key))
+	lower := strings.ToLower(key)
+	k := strings.NewReplacer(".", "", "_", "", "-", "").Replace(lower)
 	for _, w := range credentialWords {
 		if strings.Contains(k, w) {
 			return true
 		}
 	}
-	return false
+	parts := strings.FieldsFunc(lower, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
+	return slices.ContainsFunc(parts, func(p string) bool { return slices.Contains(credentialParts, p) })
 }
+
+// accessKeyID matches an Alibaba Cloud AccessKey ID ("LTAI" and letters
+// and digits), a value that is a credential whatever its key.
+var accessKeyID = regexp.MustCompile(`^LTAI[0-9A-Za-z]{12,30}$`)
 
 func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]int) {
 	kp := joinPath(path, key)

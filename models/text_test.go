@@ -168,6 +168,10 @@ func TestCredentials(t *testing.T) {
 			`funnel.toml:122:11: targets.prod.hints."odps.access.key": hint "odps.access.key" looks like a credential; credentials never go in funnel.toml; ` + fix},
 		{"hint, other case", "", hint("AccessKeyId"),
 			`funnel.toml:122:11: targets.prod.hints.AccessKeyId: hint "AccessKeyId" looks like a credential; credentials never go in funnel.toml; ` + fix},
+		{"short access key hint", "", hint(`"odps.ak"`),
+			`funnel.toml:122:11: targets.prod.hints."odps.ak": hint "odps.ak" looks like a credential; credentials never go in funnel.toml; ` + fix},
+		{"AccessKey ID as a hint's value", "", prod + "hints = { \"odps.owner\" = \"LTAI5tAbCdEfGhIjKlMn\" }\n",
+			`funnel.toml:122:11: targets.prod.hints."odps.owner": hint "odps.owner" looks like a credential; credentials never go in funnel.toml; ` + fix},
 		{"sts token hint", "", hint(`"odps.sts_token"`),
 			`funnel.toml:122:11: targets.prod.hints."odps.sts_token": hint "odps.sts_token" looks like a credential; credentials never go in funnel.toml; ` + fix},
 		{"password key in a target", "", prod + "Password = \"Sup3rS3cret\"\n",
@@ -178,7 +182,7 @@ func TestCredentials(t *testing.T) {
 	runBadEdits(t, tests)
 	for _, tt := range tests {
 		_, err := Parse("funnel.toml", []byte(shipped(t)+tt.new))
-		if err != nil && (strings.Contains(err.Error(), "Sup3rS3cret") || strings.Contains(err.Error(), "LTAIid")) {
+		if err != nil && (strings.Contains(err.Error(), "Sup3rS3cret") || strings.Contains(err.Error(), "LTAIid") || strings.Contains(err.Error(), "LTAI5t")) {
 			t.Errorf("%s: the message repeats the secret: %v", tt.name, err)
 		}
 	}

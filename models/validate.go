@@ -547,7 +547,7 @@ func (v *validator) target(p, name string, t Target) {
 			hp := joinPath(p+".hints", k)
 			switch {
 			case !v.lineText(hp, "hint name", k):
-			case isCredentialKey(k):
+			case isCredentialKey(k) || accessKeyID.MatchString(strings.TrimSpace(t.Hints[k])):
 				v.errorf(hp, "hint %q looks like a credential; %s", k, credentialsFix)
 			case strings.EqualFold(k, "odps.sql.allow.fullscan"):
 				v.errorf(hp, "fgen never allows full scans; every generated read filters its partition")
