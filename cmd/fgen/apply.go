@@ -88,7 +88,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 
 	if opts.dryRun && opts.format != "json" {
 		printDryRun(opts, p)
-		return blocked(opts, p) // exit as apply would
+		return blocked(opts, p) // exit as apply would before it runs anything: 3 when blocked; a day apply would skip is printed, and not an error here
 	}
 	if opts.dryRun {
 		// What 'fgen plan --format json' prints, the SQL of every change and
