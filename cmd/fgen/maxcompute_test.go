@@ -277,11 +277,7 @@ func TestMaxComputeCancelTerminates(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		cancel()
 	}()
-	wd, _ := os.Getwd()
-	os.Chdir(dir)
-	defer os.Chdir(wd)
-	var out, errb strings.Builder
-	code := run(ctx, []string{"apply", "--target", "mc", "--bizdate", "20210303", "--yes"}, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	code, out, errb := applyUntil(t, ctx, dir, env)
 	if code != exitInterrupted {
 		t.Fatalf("exit %d, want %d\n%s%s", code, exitInterrupted, out.String(), errb.String())
 	}
@@ -294,6 +290,18 @@ func TestMaxComputeCancelTerminates(t *testing.T) {
 	if strings.Contains(errb.String(), "context canceled (context canceled)") {
 		t.Errorf("the interrupt is reported twice:\n%s", errb.String())
 	}
+}
+
+// applyUntil runs 'fgen apply --target mc --bizdate 20210303 --yes' in dir
+// until ctx ends, and returns its exit status, stdout and stderr.
+func applyUntil(t *testing.T, ctx context.Context, dir string, env map[string]string) (int, *strings.Builder, *strings.Builder) {
+	t.Helper()
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	var out, errb strings.Builder
+	code := run(ctx, []string{"apply", "--target", "mc", "--bizdate", "20210303", "--yes"}, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	return code, &out, &errb
 }
 
 // A job the service creates after fgen was interrupted (the submission
@@ -313,11 +321,7 @@ func TestMaxComputeInterruptedSubmitIsTerminated(t *testing.T) {
 		}
 		cancel()
 	}()
-	wd, _ := os.Getwd()
-	os.Chdir(dir)
-	defer os.Chdir(wd)
-	var out, errb strings.Builder
-	code := run(ctx, []string{"apply", "--target", "mc", "--bizdate", "20210303", "--yes"}, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	code, out, errb := applyUntil(t, ctx, dir, env)
 	terminated := srv.Terminated()
 	if code != exitInterrupted {
 		t.Fatalf("exit %d, want %d\n%s%s", code, exitInterrupted, out.String(), errb.String())
