@@ -43,6 +43,9 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 	cfg.OnRetry = func(r maxcompute.Retry) { g.notice("%s", r) }
 	// A job the service created as fgen was interrupted: before it exits,
 	// fgen terminates it (the warehouse's Close waits), and says so.
+	cfg.OnWait = func(limit time.Duration) {
+		g.notice("waiting up to %s for MaxCompute to answer the job submission in flight, to terminate the job it may create; press Ctrl-C again to leave it", limit)
+	}
 	cfg.OnOrphan = func(id string, err error) {
 		switch {
 		case id == "":

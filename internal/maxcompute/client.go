@@ -64,6 +64,9 @@ type Config struct {
 	// (nil: terminated), from a goroutine of its own; and, with id "", of
 	// Close's error when the service did not answer in time.
 	OnOrphan func(id string, err error)
+	// OnWait, when not nil, hears that Close waits, at most limit, for
+	// such a job: the service has not yet answered its submission.
+	OnWait func(limit time.Duration)
 }
 
 // Defaults for zero Config fields.
@@ -93,7 +96,7 @@ type Client struct {
 
 	// cleanups counts the calls still running after their context ended
 	// whose results are to be cleaned up (a job to terminate): see call.
-	cleanups sync.WaitGroup
+	cleanups cleanups
 }
 
 // Close waits for the cleanups of calls interrupted by their context (a
@@ -101,9 +104,12 @@ type Client struct {
 // service answers), at most two HTTP timeouts: the request, then the
 // termination. It returns an error when some did not finish in time.
 func (c *Client) Close() error {
+	if c.cleanups.n.Load() > 0 && c.cfg.OnWait != nil {
+		c.cfg.OnWait(2 * c.cfg.HTTPTimeout)
+	}
 	done := make(chan struct{})
 	go func() {
-		c.cleanups.Wait()
+		c.cleanups.wg.Wait()
 		close(done)
 	}()
 	select {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 // after its caller gave up), counted in pending until it returns, so that
 // the process can wait for it before it exits (Client.Close). A panic in fn
 // becomes an error.
-func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, error), pending *sync.WaitGroup) (T, error) {
+func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, error), pending *cleanups) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, err
@@ -52,9 +53,9 @@ func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, erro
 			return r.v, r.err
 		default:
 			if cleanup != nil {
-				pending.Add(1)
+				pending.add()
 				go func() {
-					defer pending.Done()
+					defer pending.done()
 					r := <-ch
 					cleanup(r.v, r.err)
 				}()
@@ -62,6 +63,23 @@ func call[T any](ctx context.Context, fn func() (T, error), cleanup func(T, erro
 			return zero, ctx.Err()
 		}
 	}
+}
+
+// cleanups counts the cleanups call leaves running: wg to wait for them,
+// n to know whether there are any.
+type cleanups struct {
+	wg sync.WaitGroup
+	n  atomic.Int64
+}
+
+func (c *cleanups) add() {
+	c.wg.Add(1)
+	c.n.Add(1)
+}
+
+func (c *cleanups) done() {
+	c.n.Add(-1)
+	c.wg.Done()
 }
 
 // retry runs fn through call until it succeeds, fails for good, or ctx

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -115,7 +114,7 @@ func TestCallHandsAbandonedResultToCleanup(t *testing.T) {
 		<-started
 		cancel()
 	}()
-	var pending sync.WaitGroup
+	var pending cleanups
 	_, err := call(ctx, func() (int, error) {
 		close(started)
 		<-release
@@ -127,7 +126,7 @@ func TestCallHandsAbandonedResultToCleanup(t *testing.T) {
 	// The cleanup is pending until fn returns and it has run.
 	waited := make(chan struct{})
 	go func() {
-		pending.Wait()
+		pending.wg.Wait()
 		close(waited)
 	}()
 	select {
