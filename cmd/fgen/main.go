@@ -11,20 +11,30 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
-	// The first signal cancels ctx, and fgen cleans up (a rollback, a
-	// MaxCompute job to terminate); a second one stops it at once, as
-	// without fgen's handler.
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
+	go restoreSignals(ctx, stop, signalGrace)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
+}
+
+// signalGrace is how long after the first signal a second one is the same
+// event delivered twice (a shell resends SIGHUP to its jobs; a wrapper may
+// forward a Ctrl-C to its process group, which had it already).
+const signalGrace = time.Second
+
+// restoreSignals waits for the first signal, which cancels ctx so that fgen
+// cleans up (a rollback, a MaxCompute job to terminate), and grace after it
+// calls stop: the next signal then ends fgen at once, as without its
+// handler ("press Ctrl-C again").
+func restoreSignals(ctx context.Context, stop func(), grace time.Duration) {
+	<-ctx.Done()
+	time.Sleep(grace)
+	stop()
 }
 
 // run executes fgen with args and returns its exit status. It is main

@@ -923,6 +923,25 @@ func TestSampleOutputFile(t *testing.T) {
 	}
 }
 
+// After the first signal, the handler stays a moment (a signal delivered
+// twice for one event must not cut the cleanup short), then goes, so that
+// a second Ctrl-C ends fgen at once.
+func TestRestoreSignals(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan time.Time, 1)
+	go restoreSignals(ctx, func() { stopped <- time.Now() }, 100*time.Millisecond)
+	select {
+	case <-stopped:
+		t.Fatal("the handler went before any signal")
+	case <-time.After(50 * time.Millisecond):
+	}
+	start := time.Now()
+	cancel()
+	if at := <-stopped; at.Sub(start) < 100*time.Millisecond {
+		t.Errorf("the handler went %s after the signal, within the grace of 100ms", at.Sub(start))
+	}
+}
+
 // The sample's days are business dates a partition can hold, yyyymmdd.
 func TestSampleDaysEndBy9999(t *testing.T) {
 	dir := project(t)
