@@ -285,9 +285,9 @@ type tasksXML struct {
 func (s *Server) instance(w *statusWriter, op Op, id string, body []byte) {
 	j, ok := s.jobs[id]
 	if !ok {
-		// No source gives the service's code or text; fgen reads the status
-		// only. Not ODPS-0420111, the code of a missing project.
-		s.writeError(w, http.StatusNotFound, "NoSuchObject", "ODPS-0110061:Instance not found - "+id)
+		// No source gives the service's code or text, so the double's is
+		// plainly its own; fgen reads the status only.
+		s.writeError(w, http.StatusNotFound, "NoSuchObject", "odpstest: instance not found - "+id)
 		return
 	}
 	gmt := func(t time.Time) string {

@@ -447,12 +447,13 @@ func (s *Server) writeFault(w *statusWriter, f *Fault) {
 		code = strings.ReplaceAll(http.StatusText(f.Status), " ", "")
 	}
 	if msg == "" {
-		// No source gives the service's texts of these; fgen reads the
-		// status and Retry-After only (docs/MAXCOMPUTE.md of the brief:
-		// "409 answers carry Retry-After").
-		msg = fmt.Sprintf("ODPS-0010000:System internal error - injected %d", f.Status)
+		// No source gives the service's texts of these, so the double's
+		// are plainly its own; fgen reads the status and Retry-After only
+		// (docs/MAXCOMPUTE.md of the brief: "409 answers carry
+		// Retry-After").
+		msg = fmt.Sprintf("odpstest: injected %d", f.Status)
 		if f.Status == http.StatusConflict {
-			msg = "ODPS-0010000:Too many requests - injected 409, retry later"
+			msg = "odpstest: injected 409, retry later"
 		}
 	}
 	s.writeError(w, f.Status, code, msg)
