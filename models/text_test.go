@@ -171,7 +171,7 @@ func TestCredentials(t *testing.T) {
 		{"short access key hint", "", hint(`"odps.ak"`),
 			`funnel.toml:122:11: targets.prod.hints."odps.ak": hint "odps.ak" looks like a credential; credentials never go in funnel.toml; ` + fix},
 		{"AccessKey ID as a hint's value", "", prod + "hints = { \"odps.owner\" = \"LTAI5tAbCdEfGhIjKlMn\" }\n",
-			`funnel.toml:122:11: targets.prod.hints."odps.owner": hint "odps.owner" looks like a credential; credentials never go in funnel.toml; ` + fix},
+			`funnel.toml:122:11: targets.prod.hints."odps.owner": hint "odps.owner" has a value that looks like an AccessKey ID; credentials never go in funnel.toml; ` + fix},
 		{"sts token hint", "", hint(`"odps.sts_token"`),
 			`funnel.toml:122:11: targets.prod.hints."odps.sts_token": hint "odps.sts_token" looks like a credential; credentials never go in funnel.toml; ` + fix},
 		{"password key in a target", "", prod + "Password = \"Sup3rS3cret\"\n",

@@ -547,8 +547,10 @@ func (v *validator) target(p, name string, t Target) {
 			hp := joinPath(p+".hints", k)
 			switch {
 			case !v.lineText(hp, "hint name", k):
-			case isCredentialKey(k) || accessKeyID.MatchString(strings.TrimSpace(t.Hints[k])):
+			case isCredentialKey(k):
 				v.errorf(hp, "hint %q looks like a credential; %s", k, credentialsFix)
+			case accessKeyID.MatchString(strings.TrimSpace(t.Hints[k])):
+				v.errorf(hp, "hint %q has a value that looks like an AccessKey ID; %s", k, credentialsFix)
 			case strings.EqualFold(k, "odps.sql.allow.fullscan"):
 				v.errorf(hp, "fgen never allows full scans; every generated read filters its partition")
 			default:
