@@ -915,6 +915,18 @@ func TestSampleOutputFile(t *testing.T) {
 			t.Errorf("left behind: %s", e.Name())
 		}
 	}
+	// A sample killed before it renamed its file left its staging
+	// directory, whose lock nobody holds: the next one removes it.
+	dead := filepath.Join(dir, ".fgen-sample-dead")
+	os.Mkdir(dead, 0o755)
+	os.WriteFile(filepath.Join(dead, ".lock"), nil, 0o644)
+	os.WriteFile(filepath.Join(dead, "e.jsonl"), []byte("half written"), 0o644)
+	if r := fgen(t, dir, nil, "sample", "--users", "5", "-o", "f.jsonl"); r.code != 0 {
+		t.Fatalf("sample -o f.jsonl: %+v", r)
+	}
+	if _, err := os.Stat(dead); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the dead sample's staging directory is still there: %v", err)
+	}
 	// Without a funnel.toml, an out/ directory is not a generated project.
 	bare := t.TempDir()
 	os.Mkdir(filepath.Join(bare, "out"), 0o755)

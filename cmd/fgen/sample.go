@@ -149,10 +149,21 @@ func writeSample(ctx context.Context, path string, so sample.Options) (int64, er
 	}
 	n, err := writeSampleTo(ctx, staged.Temp, so)
 	if err = staged.Commit(err); err != nil {
-		return 0, fmt.Errorf("write %s: %w", path, err)
+		return 0, fmt.Errorf("write %s: %w", path, namedAs{err, staged.Temp, path})
 	}
 	return n, nil
 }
+
+// namedAs is err with the path from said as to in its text, and err
+// itself to errors.Is and As: the writers name the file they write, the
+// hidden one, and the user knows the file given.
+type namedAs struct {
+	err      error
+	from, to string
+}
+
+func (e namedAs) Error() string { return strings.ReplaceAll(e.err.Error(), e.from, e.to) }
+func (e namedAs) Unwrap() error { return e.err }
 
 func writeSampleTo(ctx context.Context, path string, so sample.Options) (int64, error) {
 	w, err := createSample(ctx, path, so.Time)

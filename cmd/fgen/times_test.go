@@ -154,15 +154,19 @@ func TestLoadTakesDayFromTime(t *testing.T) {
 	}
 }
 
-// fgen sample -o stops when interrupted (its context ends), in every
-// format, and leaves the file as it was: none when there was none, the
-// earlier one whole when there was one, and nothing else in its directory.
+// fgen sample -o stops when interrupted (its context ends), before it
+// wrote anything or after some users, in every format, and leaves the file
+// as it was: none when there was none, the earlier one whole when there
+// was one, and nothing else in its directory; its error names the file
+// given, not the one it wrote.
 func TestSampleStopsWhenInterrupted(t *testing.T) {
 	for _, ext := range []string{"jsonl", "csv", "parquet"} {
 		for _, earlier := range []string{"", "earlier events\n"} {
 			t.Run(fmt.Sprintf("%s/earlier=%t", ext, earlier != ""), func(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
-				cancel()
+				if earlier == "" {
+					cancel()
+				}
 				dir := t.TempDir()
 				path := filepath.Join(dir, "events."+ext)
 				if earlier != "" {
@@ -170,10 +174,12 @@ func TestSampleStopsWhenInterrupted(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				so := sample.Options{Users: 2000, Days: 1, Start: "20210303", Stages: sample.DefaultStages(), Noise: true}
+				// With an earlier file, the interrupt comes after the first
+				// 4096 users.
+				so := sample.Options{Users: 10000, Days: 1, Start: "20210303", Stages: sample.DefaultStages(), Noise: true, Progress: func(int) { cancel() }}
 				n, err := writeSample(ctx, path, so)
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("writeSample = %d, %v; want %v", n, err, context.Canceled)
+				if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), ".fgen-") {
+					t.Errorf("writeSample = %d, %v; want %v, naming %s only", n, err, context.Canceled, path)
 				}
 				got, err := os.ReadFile(path)
 				switch {
@@ -190,5 +196,14 @@ func TestSampleStopsWhenInterrupted(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A writer's error names the hidden file it wrote; sample's error names the
+// file given, and is still the writer's to errors.Is.
+func TestNamedAs(t *testing.T) {
+	err := namedAs{fmt.Errorf("parquet .fgen-sample-1/x.parquet: %w", context.Canceled), ".fgen-sample-1/x.parquet", "x.parquet"}
+	if got := err.Error(); got != "parquet x.parquet: context canceled" || !errors.Is(err, context.Canceled) {
+		t.Errorf("namedAs = %q (Is canceled: %t)", got, errors.Is(err, context.Canceled))
 	}
 }
