@@ -219,6 +219,29 @@ func (s *Server) Check(sql string, hints map[string]string) error {
 	return s.check(sql, hints)
 }
 
+// CheckApply checks that the DDL of sql would apply to the double's tables
+// as they are now, as a job that succeeded would apply it (applySQL: a
+// keyword unquoted, a lifecycle that is not positive, a column dropped or
+// retyped without schema evolution, a table that exists or does not), on a
+// copy: the tables do not change.
+func (s *Server) CheckApply(sql string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	scratch := &Server{project: s.project, tables: map[string]*table{}, jobs: map[string]*job{}, guids: map[string]string{}, schemaEvolution: s.schemaEvolution}
+	for k, t := range s.tables {
+		c := *t
+		c.spec = clone(t.spec)
+		c.partitions = slices.Clone(t.partitions)
+		c.written = maps.Clone(t.written)
+		c.rows = make([][]*string, len(t.rows))
+		for i, row := range t.rows {
+			c.rows[i] = slices.Clone(row)
+		}
+		scratch.tables[k] = &c
+	}
+	return scratch.applySQL(sql)
+}
+
 // check is Check with s.mu held.
 func (s *Server) check(sql string, hints map[string]string) error {
 	toks, err := compile(sql, hints)

@@ -88,6 +88,8 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 				n++
 				if err := srv.Check(st, hints); err != nil {
 					t.Errorf("%s/%s statement %d: %v\n%s", name, what, i+1, err, st)
+				} else if err := srv.CheckApply(st); err != nil {
+					t.Errorf("%s/%s statement %d does not apply to the tables: %v\n%s", name, what, i+1, err, st)
 				}
 				if *dump != "" {
 					file := filepath.Join(*dump, fmt.Sprintf("%s.%s.%d.sql", name, strings.ReplaceAll(what, "/", "."), i+1))
@@ -107,7 +109,10 @@ func TestEveryMaxComputeStatement(t *testing.T) {
 				}
 				check("recreate/"+tb.Name, s)
 			}
-			s, err := proj.RenderAlter(generator.Alter{Table: tb.Name, AddColumns: tb.Columns[len(tb.Columns)-1:],
+			// A new column of the last one's type and comment.
+			added := tb.Columns[len(tb.Columns)-1]
+			added.Name = "fgen_added"
+			s, err := proj.RenderAlter(generator.Alter{Table: tb.Name, AddColumns: []models.Column{added},
 				SetComment: true, Comment: "it's a \\ comment", SetLifecycle: true, Lifecycle: 30, ColumnComments: tb.Columns[:1]})
 			if err != nil {
 				t.Fatal(err)
