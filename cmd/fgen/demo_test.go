@@ -197,6 +197,10 @@ func TestDemo(t *testing.T) {
 	if r := fgen(t, dir, nil, "report", "-q", "-o", "r.html"); r.code != 0 || r.stderr != "" {
 		t.Errorf("report -q -o r.html: %+v", r)
 	}
+	// A device is written to, not replaced.
+	if r := fgen(t, dir, nil, "report", "-o", os.DevNull); r.code != 0 {
+		t.Errorf("report -o %s: %+v", os.DevNull, r)
+	}
 	if r := fgen(t, dir, nil, "report", "--format", "csv", "-o", "r2.html"); r.code != 1 || !strings.Contains(r.stderr, "-o r2.html has the extension of the html format, but --format is csv") {
 		t.Errorf("report --format csv -o r2.html: %+v", r)
 	}
