@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fgen-dev/fgen/internal/shell"
 	"github.com/fgen-dev/fgen/templates"
 )
 
@@ -46,7 +47,12 @@ func runInit(opts *initOptions) error {
 		return err
 	}
 	if !opts.quiet {
-		fmt.Fprintf(opts.stdout, "wrote %s; next: fgen validate && fgen generate\n", opts.configPath)
+		next := "fgen validate && fgen generate"
+		if opts.configPath != "funnel.toml" {
+			c := shell.Quote(opts.configPath)
+			next = "fgen -c " + c + " validate && fgen -c " + c + " generate"
+		}
+		fmt.Fprintf(opts.stdout, "wrote %s; next: %s\n", opts.configPath, next)
 	}
 	return nil
 }

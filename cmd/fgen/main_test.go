@@ -252,8 +252,13 @@ func TestInit(t *testing.T) {
 	if r := fgen(t, dir, nil, "init"); r.code != 1 || !strings.Contains(r.stderr, "already exists; use --force") {
 		t.Errorf("init over an existing file: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "init", "--force"); r.code != 0 {
+	if r := fgen(t, dir, nil, "init", "--force"); r.code != 0 || !strings.Contains(r.stdout, "next: fgen validate && fgen generate") {
 		t.Errorf("init --force: %+v", r)
+	}
+	// The next steps it suggests run as written: with -c where it was given.
+	os.Mkdir(filepath.Join(dir, "shop dir"), 0o755)
+	if r := fgen(t, dir, nil, "init", "-c", "shop dir/funnel.toml"); r.code != 0 || !strings.Contains(r.stdout, "next: fgen -c 'shop dir/funnel.toml' validate && fgen -c 'shop dir/funnel.toml' generate") {
+		t.Errorf("init -c 'shop dir/funnel.toml': %+v", r)
 	}
 }
 

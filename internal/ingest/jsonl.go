@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/fgen-dev/fgen/internal/shell"
 )
 
 // checkJSONL checks a JSON lines file: one flat object per line, whose keys
@@ -73,7 +75,7 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // DuckDB's read_json refuses ("byte order mark (BOM) is not supported"),
 // and how to remove it with POSIX tail (GNU and BSD sed differ on -i).
 func bomMsg(file string) string {
-	f := shellQuote(file)
+	f := shell.Quote(file)
 	return fmt.Sprintf(`the file starts with a UTF-8 byte-order mark (BOM), which JSON lines must not have and DuckDB's JSON reader refuses; save it as UTF-8 without BOM, or remove the mark with: tail -c +4 %s > %s.tmp && mv %s.tmp %s`, f, f, f, f)
 }
 
@@ -859,17 +861,4 @@ func (l *loader) lookup(name []byte) (int, bool) {
 	}
 	c, ok := l.index[strings.ToLower(string(name))]
 	return c, ok
-}
-
-// shellQuote writes path for a POSIX shell command's operand: quoted when
-// it holds anything but letters, digits and -_./+:,@=, and after ./ when
-// it starts with -, which a command would take for an option.
-func shellQuote(path string) string {
-	if strings.HasPrefix(path, "-") {
-		path = "./" + path
-	}
-	if path != "" && strings.Trim(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:,@=") == "" {
-		return path
-	}
-	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
 }

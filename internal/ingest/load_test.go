@@ -235,20 +235,6 @@ func TestLoadCSVByteOrderMark(t *testing.T) {
 	}
 }
 
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"events.jsonl":      "events.jsonl",
-		"/data/d-1.jsonl":   "/data/d-1.jsonl",
-		"-x.jsonl":          "./-x.jsonl",
-		"it's here.jsonl":   `'it'\''s here.jsonl'`,
-		"$(rm -rf ~).jsonl": "'$(rm -rf ~).jsonl'",
-	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 // Without a day, rows go to the partitions their dt names, and only those
 // partitions are replaced.
 func TestLoadByRowPartition(t *testing.T) {

@@ -34,7 +34,7 @@ var layers = []struct {
 	{"engines", []string{"internal/duckdb", "internal/maxcompute"}},
 	{"rendering", []string{"generator"}},
 	{"config, templates, contracts", []string{"models", "templates", "internal/warehouse", "internal/textdiff", "internal/duckdb/duckutil"}},
-	{"business dates", []string{"internal/bizdate"}},
+	{"business dates, shell words", []string{"internal/bizdate", "internal/shell"}},
 }
 
 // harness are the packages of tests: they may import anything, and nothing
