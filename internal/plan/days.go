@@ -322,7 +322,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		}
 		if d.UpstreamReady && r.day != day && !in.Exists && !runs[r.day] && !warned[r.table+"@"+r.day] {
 			warned[r.table+"@"+r.day] = true
-			d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s is applied", n.Name, r.table, r.spec, r.day))
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s has landed and both days are applied ('fgen apply --from %s --to %s')", n.Name, r.table, r.spec, r.day, day, r.day))
 		}
 	}
 	return j, nil

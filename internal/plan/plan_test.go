@@ -470,8 +470,8 @@ func TestPlanRangeEndingOnAMissingDay(t *testing.T) {
 	if overnight == nil || !overnight.Pending || slices.Contains(overnight.Needs, warehouse.JobKey("dw_user_trace_data", "20210302")) {
 		t.Fatalf("rpt_ordered_overnight for 20210301: %+v; want pending, not after the DW job of 20210302", overnight)
 	}
-	if len(p.Days[0].Warnings) != 1 || !strings.Contains(p.Days[0].Warnings[0], "provisional") {
-		t.Errorf("20210301 warnings %q; want the provisional one", p.Days[0].Warnings)
+	if want := "the day's numbers are provisional until 20210302 has landed and both days are applied ('fgen apply --from 20210301 --to 20210302')"; len(p.Days[0].Warnings) != 1 || !strings.Contains(p.Days[0].Warnings[0], want) {
+		t.Errorf("20210301 warnings %q; want the provisional one, %q", p.Days[0].Warnings, want)
 	}
 	if len(p.Days[1].Warnings) != 0 {
 		t.Errorf("20210302, which does not run, warns %q", p.Days[1].Warnings)
