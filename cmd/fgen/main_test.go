@@ -959,6 +959,26 @@ func TestRestoreSignals(t *testing.T) {
 	}
 }
 
+// report warns of the stages of the funnels it reports, not of the others.
+func TestReportWarnsOfItsFunnels(t *testing.T) {
+	dir := projectWith(t, "../../generator/testdata/configs/modes.toml")
+	if r := fgen(t, dir, nil, "sample", "--users", "200", "--start", "20210303", "--load"); r.code != 0 {
+		t.Fatalf("sample --load: %+v", r)
+	}
+	// A typo in funnel user_trace's last stage (the others keep purchase).
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "purchase", events = ["purchase"] },`, `{ name = "purchase", events = ["purchse"] },`)
+	if r := fgen(t, dir, nil, "-q", "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	want := `stage purchase of funnel user_trace: no row of 20210303 has customize_event "purchse"`
+	if r := fgen(t, dir, nil, "report", "--funnel", "user_trace"); !strings.Contains(r.stderr, want) {
+		t.Errorf("report --funnel user_trace: no warning of its stage: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "report", "--funnel", "users_by_device"); r.code != 0 || strings.Contains(r.stderr, "funnel user_trace") {
+		t.Errorf("report --funnel users_by_device warns of another funnel: %+v", r)
+	}
+}
+
 // The sample's days are business dates a partition can hold, yyyymmdd.
 func TestSampleDaysEndBy9999(t *testing.T) {
 	dir := project(t)

@@ -239,7 +239,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	}
 	pr.Done()
 	if first != "" {
-		if err := warnEvents(ctx, opts.stderr, ot.wh, proj, cfg, first, last); err != nil {
+		if err := warnEvents(ctx, opts.stderr, ot.wh, proj, cfg, fs, first, last); err != nil {
 			return err
 		}
 		if !ot.wh.Capabilities().Remote {
@@ -293,9 +293,10 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 
 // warnEvents prints what the checks of the ODS rows of the days from..to
 // find (lint.Check): stages whose event values match no row of a day that
-// has rows, times that do not read in their format. The ODS table may be
-// gone or elsewhere: then there is nothing to check.
-func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *generator.Project, cfg *models.Config, from, to string) error {
+// has rows, times that do not read in their format; of the funnels, those
+// reported (fs). The ODS table may be gone or elsewhere: then there is
+// nothing to check.
+func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *generator.Project, cfg *models.Config, fs []*models.Funnel, from, to string) error {
 	ods, err := wh.Describe(ctx, cfg.ODS.Name)
 	if err != nil {
 		return nil
@@ -305,6 +306,9 @@ func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *
 		return err
 	}
 	for _, x := range warnings {
+		if x.Funnel != "" && !slices.ContainsFunc(fs, func(f *models.Funnel) bool { return f.Name == x.Funnel }) {
+			continue
+		}
 		fmt.Fprintf(w, "warning: %s\n", x.Message)
 	}
 	return nil
