@@ -61,7 +61,9 @@ labelled as such.
 It reports the first funnel of funnel.toml, or the funnels named with --funnel
 (repeat it, or separate names with commas), or every funnel with --all: the table
 format shows them one after another, json writes one object per funnel (a JSON
-stream, as jq reads it), html one page with a table of contents.
+stream, as jq reads it), html one page with a table of contents. A funnel that
+reports per hour (grain = "hour") is not shown: query its table; --all leaves it out
+and says so.
 
 Days marked provisional were computed before all the data they depend on had landed
 (a cross_midnight funnel's day whose next day was missing); their numbers may change.
