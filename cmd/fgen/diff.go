@@ -61,6 +61,16 @@ func runDiff(opts *diffOptions) error {
 		fmt.Fprintf(opts.stderr, "%s is in sync with %s\n", opts.outDir, opts.configPath)
 		return nil
 	}
+	// A directory generate wrote in the other dialect differs in every
+	// file: say that, not the difference of two dialects.
+	if other := otherDialect(opts.dialect); other != "" {
+		if _, q, err := opts.render(other); err == nil {
+			if theirs, err := generator.Compare(opts.outDir, q.Files); err == nil && len(theirs) == 0 {
+				fmt.Fprintf(opts.stderr, "%s is in sync with %s in the %s dialect, and diff compared it with the %s one: add --dialect %s\n", opts.outDir, opts.configPath, other, opts.dialect, other)
+				return &quietError{code: exitChanges}
+			}
+		}
+	}
 	if opts.format == "markdown" {
 		writeDiffMarkdown(opts, changes)
 		return &quietError{code: exitChanges}
@@ -97,6 +107,17 @@ func runDiff(opts *diffOptions) error {
 	}
 	fmt.Fprintf(opts.stderr, "%s is out of sync with %s (%s); %s\n", opts.outDir, opts.configPath, strings.Join(parts, ", "), next)
 	return &quietError{code: exitChanges}
+}
+
+// otherDialect is the dialect other than d, or "" for an unknown d.
+func otherDialect(d string) string {
+	switch generator.Dialect(d) {
+	case generator.MaxCompute:
+		return string(generator.DuckDB)
+	case generator.DuckDB:
+		return string(generator.MaxCompute)
+	}
+	return ""
 }
 
 // diffNames returns the unified diff's file names for a change.

@@ -979,6 +979,23 @@ func TestReportWarnsOfItsFunnels(t *testing.T) {
 	}
 }
 
+// diff of a directory generated in the other dialect says so, rather than
+// printing the difference of the two dialects.
+func TestDiffOfTheOtherDialect(t *testing.T) {
+	dir := project(t)
+	gen := filepath.Join(t.TempDir(), "gen")
+	if r := fgen(t, dir, nil, "generate", "-q", "--dialect", "duckdb", "--dir", gen); r.code != 0 {
+		t.Fatalf("generate --dialect duckdb: %+v", r)
+	}
+	r := fgen(t, dir, nil, "diff", "--dir", gen)
+	if want := "in sync with funnel.toml in the duckdb dialect, and diff compared it with the maxcompute one: add --dialect duckdb"; r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, want) {
+		t.Errorf("diff --dir of a duckdb project: %+v; want exit 2 and %q", r, want)
+	}
+	if r := fgen(t, dir, nil, "diff", "--dir", gen, "--dialect", "duckdb"); r.code != 0 {
+		t.Errorf("diff --dialect duckdb: %+v", r)
+	}
+}
+
 // The sample's days are business dates a partition can hold, yyyymmdd.
 func TestSampleDaysEndBy9999(t *testing.T) {
 	dir := project(t)
