@@ -63,13 +63,9 @@ func runDiff(opts *diffOptions) error {
 	}
 	// A directory generate wrote in the other dialect differs in every
 	// file: say that, not the difference of two dialects.
-	if other := otherDialect(opts.dialect); other != "" {
-		if _, q, err := opts.render(other); err == nil {
-			if theirs, err := generator.Compare(opts.outDir, q.Files); err == nil && len(theirs) == 0 {
-				fmt.Fprintf(opts.stderr, "%s is in sync with %s in the %s dialect, and diff compared it with the %s one: add --dialect %s\n", opts.outDir, opts.configPath, other, opts.dialect, other)
-				return &quietError{code: exitChanges}
-			}
-		}
+	if other := opts.inOtherDialect(opts.outDir, opts.dialect); other != "" {
+		fmt.Fprintf(opts.stderr, "%s is in sync with %s in the %s dialect, and diff compared it with the %s one: add --dialect %s\n", opts.outDir, opts.configPath, other, opts.dialect, other)
+		return &quietError{code: exitChanges}
 	}
 	if opts.format == "markdown" {
 		writeDiffMarkdown(opts, changes)
@@ -109,15 +105,21 @@ func runDiff(opts *diffOptions) error {
 	return &quietError{code: exitChanges}
 }
 
-// otherDialect is the dialect other than d, or "" for an unknown d.
-func otherDialect(d string) string {
-	switch generator.Dialect(d) {
-	case generator.MaxCompute:
-		return string(generator.DuckDB)
-	case generator.DuckDB:
-		return string(generator.MaxCompute)
+// inOtherDialect returns the dialect other than dialect when dir holds the
+// project generated in it, exactly; else "".
+func (g *globalOptions) inOtherDialect(dir, dialect string) string {
+	other := string(generator.DuckDB)
+	if generator.Dialect(dialect) == generator.DuckDB {
+		other = string(generator.MaxCompute)
 	}
-	return ""
+	_, p, err := g.render(other)
+	if err != nil {
+		return ""
+	}
+	if changes, err := generator.Compare(dir, p.Files); err != nil || len(changes) > 0 {
+		return ""
+	}
+	return other
 }
 
 // diffNames returns the unified diff's file names for a change.

@@ -91,6 +91,9 @@ func runGenerate(opts *generateOptions) error {
 	if err := checkOutDir(dir, homeDir(opts.getenv), opts.force); err != nil {
 		return err
 	}
+	if other := opts.inOtherDialect(dir, opts.dialect); other != "" && !opts.quiet {
+		fmt.Fprintf(opts.stderr, "note: %s held the project in the %s dialect; generate writes it in the %s one (--dialect %s keeps the %s one)\n", dir, other, opts.dialect, other, other)
+	}
 	res, err := generator.Write(dir, p.Files)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)

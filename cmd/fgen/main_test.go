@@ -994,6 +994,13 @@ func TestDiffOfTheOtherDialect(t *testing.T) {
 	if r := fgen(t, dir, nil, "diff", "--dir", gen, "--dialect", "duckdb"); r.code != 0 {
 		t.Errorf("diff --dialect duckdb: %+v", r)
 	}
+	// generate without --dialect converts it, and says so.
+	if r := fgen(t, dir, nil, "generate", "--dir", gen); r.code != 0 || !strings.Contains(r.stderr, "held the project in the duckdb dialect; generate writes it in the maxcompute one (--dialect duckdb keeps the duckdb one)") {
+		t.Errorf("generate over a duckdb project: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "diff", "--dir", gen); r.code != 0 {
+		t.Errorf("diff after generate: %+v", r)
+	}
 }
 
 // The sample's days are business dates a partition can hold, yyyymmdd.
