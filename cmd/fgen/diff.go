@@ -106,8 +106,12 @@ func runDiff(opts *diffOptions) error {
 }
 
 // inOtherDialect returns the dialect other than dialect when dir holds the
-// project generated in it, exactly; else "".
+// project generated in it, exactly; else "". Only a directory generate
+// wrote (its manifest) is rendered for and read.
 func (g *globalOptions) inOtherDialect(dir, dialect string) string {
+	if !generator.HoldsManifest(dir) {
+		return ""
+	}
 	other := string(generator.DuckDB)
 	if generator.Dialect(dialect) == generator.DuckDB {
 		other = string(generator.MaxCompute)

@@ -48,7 +48,7 @@ func runInit(opts *initOptions) error {
 	}
 	if !opts.quiet {
 		next := "fgen validate && fgen generate"
-		if opts.configPath != "funnel.toml" {
+		if opts.configPath != defaultConfigPath {
 			c := shell.Quote(opts.configPath)
 			next = "fgen -c " + c + " validate && fgen -c " + c + " generate"
 		}

@@ -34,11 +34,8 @@ func createSample(ctx context.Context, path string, tf sample.TimeFormat) (sampl
 	return ingest.CreateSample(ctx, path, tf)
 }
 
-// checkSampleFile checks that path's extension names a format fgen writes.
-func checkSampleFile(path string) error {
-	_, err := sample.FormatFromPath(path)
-	return err
-}
+// writesParquet: this build writes Parquet sample files (DuckDB does).
+const writesParquet = true
 
 func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (int64, error) {
 	return l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/fgen-dev/fgen/internal/sample"
 )
@@ -18,12 +17,5 @@ func createSample(_ context.Context, path string, tf sample.TimeFormat) (sample.
 	return sample.Create(path, tf)
 }
 
-// checkSampleFile checks that fgen writes the format path's extension
-// names: not Parquet, which DuckDB writes.
-func checkSampleFile(path string) error {
-	f, err := sample.FormatFromPath(path)
-	if err == nil && f == sample.Parquet {
-		err = fmt.Errorf("%s: %w", path, sample.ErrParquet)
-	}
-	return err
-}
+// writesParquet: this build writes no Parquet (DuckDB does, and needs cgo).
+const writesParquet = false

@@ -176,22 +176,20 @@ func (p *progress) Done() {
 // warn prints "warning: " and a line on stderr, also with -q, as notice
 // prints it. It is safe for concurrent use.
 func (g *globalOptions) warn(format string, args ...any) {
-	g.errMu.Lock()
-	defer g.errMu.Unlock()
-	if g.shown != nil {
-		g.shown.printLocked("warning: "+format, args...)
-		return
-	}
-	fmt.Fprintf(g.stderr, "warning: "+format+"\n", args...)
+	g.printLine("warning: "+format, args...)
 }
 
 // notice prints a line on stderr about what fgen does of its own accord,
 // such as retrying a request (not with -q); on a terminal, above the bar
 // of the progress shown, if any. It is safe for concurrent use.
 func (g *globalOptions) notice(format string, args ...any) {
-	if g.quiet {
-		return
+	if !g.quiet {
+		g.printLine(format, args...)
 	}
+}
+
+// printLine prints a line on stderr, above the progress bar shown, if any.
+func (g *globalOptions) printLine(format string, args ...any) {
 	g.errMu.Lock()
 	defer g.errMu.Unlock()
 	if g.shown != nil {

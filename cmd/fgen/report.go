@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -372,19 +370,6 @@ func writeReport(stdout, info io.Writer, rs []*report.Report, format report.Form
 	}
 	if path == "" || path == "-" {
 		_, err := stdout.Write(buf.Bytes())
-		return err
-	}
-	if info, err := os.Stat(path); err == nil && info.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0 {
-		// A device or a pipe (/dev/null, /dev/stdout, a terminal, a
-		// FIFO) is written to, not replaced.
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		_, err = f.Write(buf.Bytes())
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
 		return err
 	}
 	if err := writeFileAtomic(path, buf.Bytes(), 0o644); err != nil {

@@ -63,6 +63,9 @@ func (d *projectDir) path(configPath string) string {
 	return filepath.Join(filepath.Dir(configPath), "out")
 }
 
+// defaultConfigPath is the config file without -c.
+const defaultConfigPath = "funnel.toml"
+
 // addOutputFlag adds -o/--output FILE, the one meaning of -o: the file a
 // command writes its output to instead of standard output.
 func addOutputFlag(cmd *cobra.Command, p *string, what string) {
@@ -103,7 +106,7 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	root.SetVersionTemplate(fmt.Sprintf("fgen {{.Version}} (%s, funnel.toml format %d)\n", runtime.Version(), models.FormatVersion))
-	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "funnel.toml", "the funnel config file")
+	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", defaultConfigPath, "the funnel config file")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print no progress, only results, warnings and errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also print each SQL job as it runs")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")

@@ -165,6 +165,16 @@ type namedAs struct {
 func (e namedAs) Error() string { return strings.ReplaceAll(e.err.Error(), e.from, e.to) }
 func (e namedAs) Unwrap() error { return e.err }
 
+// checkSampleFile checks that path's extension names a format this fgen
+// writes.
+func checkSampleFile(path string) error {
+	f, err := sample.FormatFromPath(path)
+	if err == nil && f == sample.Parquet && !writesParquet {
+		err = fmt.Errorf("%s: %w", path, sample.ErrParquet)
+	}
+	return err
+}
+
 func writeSampleTo(ctx context.Context, path string, so sample.Options) (int64, error) {
 	w, err := createSample(ctx, path, so.Time)
 	if err != nil {

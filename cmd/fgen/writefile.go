@@ -17,10 +17,13 @@ import (
 // so that an error, a full disk or a signal halfway leaves the earlier file
 // as it was. A new file gets perm less the umask; a replaced one keeps its
 // mode. A symbolic link is followed: the file it names is replaced, not the
-// link.
+// link. A device or a pipe is written to (writeInPlace).
 // (github.com/google/renameio does this too, but not on Windows, where
 // fgen without cgo builds.)
 func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
+	if info, err := os.Stat(path); err == nil && info.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0 {
+		return writeInPlace(path, data)
+	}
 	path, old, replace, err := replaceTarget(path)
 	if err != nil {
 		return err
@@ -52,6 +55,20 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// writeInPlace writes data to a device or a pipe (/dev/null, /dev/stdout,
+// a terminal, a FIFO), which is written to, not replaced.
+func writeInPlace(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // replaceTarget is the file that replacing path writes: path, or the file
