@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -1425,6 +1426,33 @@ func TestReportOutOfDateReasons(t *testing.T) {
 	for _, row := range doc.Rows {
 		if (row.OutOfDate != nil) != (row.Dt != "20210304") || (row.OutOfDate != nil && *row.OutOfDate != "dw_user_trace_data: ods_user_trace_data/dt="+row.Dt+" changed after it was written") {
 			t.Errorf("row of %s: out_of_date %v", row.Dt, row.OutOfDate)
+		}
+	}
+	// So do the formats one saves and passes on, which the warnings do not reach: the CSV
+	// rows, and the HTML page's notes and day table; and JSON and HTML name a day asked
+	// for that has no rows.
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210306", "--format", "csv")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "dt,stage,stage_index,count,step_rate,overall_rate,provisional,out_of_date\n") ||
+		!strings.Contains(r.stdout, "\n20210303,purchase,3,") || !strings.Contains(r.stdout, ",false,dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written\n20210304,browse,1,") ||
+		!strings.Contains(r.stdout, ",false,\n20210305,browse,1,") {
+		t.Errorf("report --format csv: %+v", r)
+	}
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210306", "--format", "json")
+	var missing struct {
+		Days []string `json:"days_without_rows"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &missing); err != nil || !slices.Equal(missing.Days, []string{"20210306"}) {
+		t.Errorf("report --format json of a range with a day without rows: %v, %q\n%+v", err, missing.Days, r)
+	}
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210306", "--format", "html")
+	for _, want := range []string{
+		"Out of date: 2021-03-03 (dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written)",
+		"Out of date: 2021-03-05 (dw_user_trace_data: ods_user_trace_data/dt=20210305 changed after it was written)",
+		`2021-03-05 <span class="badge">out of date</span>`,
+		"Not in the report: 2021-03-06",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report --format html: no %q in\n%s", want, r.stdout)
 		}
 	}
 	// One reason over days that are not adjacent: an apply for each run.

@@ -217,7 +217,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		}
 		if len(r.Rows) == 0 {
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'\n", f.Report.Table, fill)
-		} else if missing := daysWithout(r, days); len(missing) > 0 {
+		}
+		if missing := daysWithout(r, days); len(r.Rows) > 0 && len(missing) > 0 {
+			r.DaysWithoutRows = missing
 			them := "them"
 			if len(missing) == 1 {
 				them = "it"

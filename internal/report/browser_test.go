@@ -296,8 +296,13 @@ func checkNumbers(t *testing.T, rs []*Report, res frameResult) {
 		days := card("days")
 		for _, row := range totals {
 			cells := []string{formatDate(row.Dt)}
-			if row.Provisional {
+			switch {
+			case row.Provisional && row.OutOfDate != "":
+				cells[0] += " provisional, out of date"
+			case row.Provisional:
 				cells[0] += " provisional"
+			case row.OutOfDate != "":
+				cells[0] += " out of date"
 			}
 			for _, c := range row.Counts {
 				cells = append(cells, formatCount(c))

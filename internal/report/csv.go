@@ -10,7 +10,7 @@ import (
 // writeCSV renders one record per row and stage, under the header
 //
 //	dt,<breakdowns...>,stage,stage_index,count,step_rate,overall_rate[,median_seconds,avg_seconds],provisional
-//	  [,step_median_seconds,step_avg_seconds][,p50_seconds,...][,step_p50_seconds,...][,h_0s_10s,...][,step_h_0s_10s,...]
+//	  [,step_median_seconds,step_avg_seconds][,p50_seconds,...][,step_p50_seconds,...][,h_0s_10s,...][,step_h_0s_10s,...],out_of_date
 //
 // stage_index counts from 1; rates are ratios (0.3429, not 34.29) and timings seconds, both
 // with full float64 precision (strconv 'g', -1) and empty when NULL. The timing columns appear
@@ -19,7 +19,8 @@ import (
 // per histogram bucket (users), from the entry and (with the step times) from the previous stage, named as in the
 // long layout's RPT table (p99.9 is p99_9_seconds, the bucket 1h+ is h_1h_up), empty on
 // the first stage. provisional is true or false (see Row.Provisional); it came last, after
-// the other columns, and columns are only ever added at the end. The breakdown limit's other
+// the other columns, and columns are only ever added at the end: out_of_date, why apply would
+// write the row again (see Row.OutOfDate), empty when the row is current, came after it. The breakdown limit's other
 // row is the one whose breakdown holds Report.OtherMarker. Records end in LF; fields are
 // quoted only when they need it (RFC 4180).
 func writeCSV(b *bytes.Buffer, r *Report) error {
@@ -44,6 +45,7 @@ func writeCSV(b *bytes.Buffer, r *Report) error {
 			header = append(header, prefix[step]+bucketColumn(l))
 		}
 	}
+	header = append(header, "out_of_date")
 	if err := w.Write(header); err != nil {
 		return err
 	}
@@ -78,6 +80,7 @@ func writeCSV(b *bytes.Buffer, r *Report) error {
 					rec = append(rec, c)
 				}
 			}
+			rec = append(rec, row.OutOfDate)
 			if err := w.Write(rec); err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -77,7 +78,7 @@ type htmlFunnel struct {
 
 type note struct {
 	Text string
-	Prov bool // about provisional days
+	Warn bool // about numbers that may change: provisional or out-of-date days
 }
 
 type rangeView struct {
@@ -142,10 +143,10 @@ type groupBar struct {
 }
 
 type dayDetail struct {
-	Date        string
-	Provisional bool
-	Summary     string // "9 rows"
-	Table       *dataTable
+	Date    string
+	Badge   string // "provisional", "out of date", both or ""
+	Summary string // "9 rows"
+	Table   *dataTable
 }
 
 func buildPage(rs []*Report) htmlPage {
@@ -197,6 +198,9 @@ func tocEntryOf(r *Report, f htmlFunnel) tocEntry {
 	if p := provisionalDays(days); len(p) > 0 {
 		e.Days += fmt.Sprintf(", %d provisional", len(p))
 	}
+	if n := len(outOfDate(days)); n > 0 {
+		e.Days += fmt.Sprintf(", %d out of date", n)
+	}
 	if s, _ := r.rangeSum(days); s != nil && len(r.Stages) > 1 {
 		last := len(r.Stages) - 1
 		e.Rate, e.RateOf = formatPercent(s.OverallRates[last]), r.Stages[last]+" / "+r.Stages[0]
@@ -235,6 +239,29 @@ func provisionalDays(days []day) []string {
 	return out
 }
 
+// outOfDate returns the days whose rows apply would write again, by why.
+func outOfDate(days []day) map[string][]string {
+	out := map[string][]string{}
+	for _, d := range days {
+		if d.OutOfDate != "" {
+			out[d.OutOfDate] = append(out[d.OutOfDate], formatDate(d.Dt))
+		}
+	}
+	return out
+}
+
+// dayBadge marks a day's date: "provisional", "out of date", both or neither.
+func dayBadge(d day) string {
+	var marks []string
+	if d.Provisional {
+		marks = append(marks, "provisional")
+	}
+	if d.OutOfDate != "" {
+		marks = append(marks, "out of date")
+	}
+	return strings.Join(marks, ", ")
+}
+
 func buildFunnel(r *Report) htmlFunnel {
 	f := htmlFunnel{Name: r.Funnel, Description: r.Description, Stages: r.Stages}
 	if r.Table != "" {
@@ -261,7 +288,18 @@ func buildFunnel(r *Report) htmlFunnel {
 		f.Notes = append(f.Notes, note{Text: "Cross midnight: a day counts the users whose first step was that day; their later steps may fall on the next day, within the window. A day is final once the next day has landed."})
 	}
 	if p := provisionalDays(days); len(p) > 0 {
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Provisional: %s, computed before all the data it depends on had landed. The numbers may still change.", strings.Join(p, ", ")), Prov: true})
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Provisional: %s, computed before all the data it depends on had landed. The numbers may still change.", strings.Join(p, ", ")), Warn: true})
+	}
+	stale := outOfDate(days)
+	for _, why := range slices.Sorted(maps.Keys(stale)) {
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Out of date: %s (%s). The numbers are not what funnel.toml computes from the data now; 'fgen apply' would write them again.", strings.Join(stale[why], ", "), why), Warn: true})
+	}
+	if len(r.DaysWithoutRows) > 0 {
+		ds := make([]string, len(r.DaysWithoutRows))
+		for i, d := range r.DaysWithoutRows {
+			ds[i] = formatDate(d)
+		}
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (apply has not written them).", strings.Join(ds, ", ")), Warn: true})
 	}
 	whole, missing := r.rangeSum(days)
 	if len(missing) > 0 {
@@ -283,17 +321,14 @@ func buildFunnel(r *Report) htmlFunnel {
 			if d.Total == nil {
 				continue
 			}
-			date := cell{Text: formatDate(d.Dt), Title: "dt=" + d.Dt}
-			if d.Provisional {
-				date.Badge = "provisional"
-			}
+			date := cell{Text: formatDate(d.Dt), Title: "dt=" + d.Dt, Badge: dayBadge(d)}
 			f.Days.Rows = append(f.Days.Rows, tableRow{Cells: append([]cell{date}, metricCells(r, d.Total.Counts, d.Total.StepRates, d.Total.OverallRates, timingOf(d.Total))...)})
 		}
 	}
 	if len(r.Breakdowns) > 0 {
 		f.ByWhat = strings.Join(r.Breakdowns, ", ")
 		for _, d := range days {
-			dd := dayDetail{Date: formatDate(d.Dt), Provisional: d.Provisional, Summary: plural(len(d.Rows), "row")}
+			dd := dayDetail{Date: formatDate(d.Dt), Badge: dayBadge(d), Summary: plural(len(d.Rows), "row")}
 			t := &dataTable{}
 			for _, b := range r.Breakdowns {
 				t.Head = append(t.Head, cell{Text: b})

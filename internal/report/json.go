@@ -9,7 +9,8 @@ import (
 // in the order below, one trailing newline. Every key is always present except the per-stage
 // timing keys, which appear in ordered mode only (null where undefined), the step times only
 // when the table has them, and the percentiles and histogram only when the funnel declares
-// them. Keys are only ever added ("provisional", "breakdown_limit" and after were).
+// them. Keys are only ever added ("provisional", "breakdown_limit" and after, "out_of_date" and
+// "days_without_rows" were).
 //
 //	{
 //	  "format_version": 1,                 // the shape every fgen --format json output shares
@@ -34,6 +35,8 @@ import (
 //	      "dims": {"device_brand": "all"}, // breakdown -> value, keys sorted; {} without breakdowns
 //	      "total": true,                   // whether this is the day's total row
 //	      "provisional": false,            // computed before all its data had landed; may change
+//	      "out_of_date": null,             // why apply would write the row again (funnel.toml or
+//	                                       // the day's input changed since); null when current
 //	      "other": false,                  // the row of the values beyond the breakdown limit
 //	      "stages": [                      // one per stage, in stage order
 //	        {
@@ -55,7 +58,8 @@ import (
 //	        }
 //	      ]
 //	    }
-//	  ]
+//	  ],
+//	  "days_without_rows": []              // the days asked for that the table has no rows of
 //	}
 //
 // Rates and timings carry full float64 precision.
@@ -78,6 +82,7 @@ func writeJSON(b *bytes.Buffer, r *Report) error {
 		Buckets:        nonNil(r.Buckets),
 		BucketEdges:    r.BucketEdges,
 		Rows:           make([]jsonRow, len(r.Rows)),
+		Missing:        nonNil(r.DaysWithoutRows),
 	}
 	if out.BucketEdges == nil {
 		out.BucketEdges = []float64{}
@@ -194,6 +199,7 @@ type jsonReport struct {
 	Buckets        []string  `json:"histogram_buckets"`
 	BucketEdges    []float64 `json:"histogram_edges_seconds"`
 	Rows           []jsonRow `json:"rows"`
+	Missing        []string  `json:"days_without_rows"`
 }
 
 type jsonRow struct {

@@ -8,6 +8,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,10 @@ type Report struct {
 	Buckets     []string
 	BucketEdges []float64
 	Rows        []Row // sorted by Dt, total row first within a day
+	// DaysWithoutRows are the business days asked for that the table has no rows of
+	// (yyyymmdd, in order): days apply has not written. The caller knows what was asked;
+	// Read leaves it nil.
+	DaysWithoutRows []string
 }
 
 // Row is one day and one breakdown value, or the day's total.
@@ -469,8 +474,9 @@ func printable(v string) string {
 type day struct {
 	Dt          string
 	Rows        []*Row
-	Total       *Row // the first total row, nil if the day has none
-	Provisional bool // some row of the day is provisional
+	Total       *Row   // the first total row, nil if the day has none
+	Provisional bool   // some row of the day is provisional
+	OutOfDate   string // why apply would write the day's rows again (Row.OutOfDate), "" when current
 }
 
 // days groups r's rows by dt, days in order of first appearance.
@@ -487,6 +493,7 @@ func (r *Report) days() []day {
 		}
 		out[j].Rows = append(out[j].Rows, row)
 		out[j].Provisional = out[j].Provisional || row.Provisional
+		out[j].OutOfDate = cmp.Or(out[j].OutOfDate, row.OutOfDate)
 		if out[j].Total == nil && r.isTotal(row) {
 			out[j].Total = row
 		}

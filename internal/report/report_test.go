@@ -273,6 +273,11 @@ func crossMidnightReport() *Report {
 			[]*float64{nil, fp(float64(38 + 2*d))}, []*float64{nil, fp(float64(131 + 9*d))}))
 	}
 	r.MarkProvisional("20210307")
+	// The ODS rows of 20210305 loaded again after apply: the DW rows of that day changed
+	// under the reports of 20210304 (across midnight) and 20210305. 20210308 was asked for
+	// and has no rows.
+	r.MarkOutOfDate("dw_user_trace_data: ods_user_trace_data/dt=20210305 changed after it was written", "20210304", "20210305")
+	r.DaysWithoutRows = []string{"20210308"}
 	return r
 }
 
@@ -774,6 +779,7 @@ type jsonDoc struct {
 	Percentiles   []string  `json:"percentiles"`
 	Buckets       []string  `json:"histogram_buckets"`
 	BucketEdges   []float64 `json:"histogram_edges_seconds"`
+	Missing       []string  `json:"days_without_rows"`
 	Rows          []struct {
 		Dt          string            `json:"dt"`
 		Dims        map[string]string `json:"dims"`
@@ -822,7 +828,8 @@ func TestJSONRoundTrip(t *testing.T) {
 				doc.Percentiles == nil || doc.Buckets == nil || doc.BucketEdges == nil ||
 				len(doc.Percentiles)+len(r.Percentiles) > 0 && !reflect.DeepEqual(doc.Percentiles, r.Percentiles) ||
 				len(doc.Buckets)+len(r.Buckets) > 0 && !reflect.DeepEqual(doc.Buckets, r.Buckets) ||
-				len(doc.BucketEdges)+len(r.BucketEdges) > 0 && !reflect.DeepEqual(doc.BucketEdges, r.BucketEdges) {
+				len(doc.BucketEdges)+len(r.BucketEdges) > 0 && !reflect.DeepEqual(doc.BucketEdges, r.BucketEdges) ||
+				doc.Missing == nil || len(doc.Missing)+len(r.DaysWithoutRows) > 0 && !reflect.DeepEqual(doc.Missing, r.DaysWithoutRows) {
 				t.Errorf("header fields differ: %+v", doc)
 			}
 			if doc.Rows == nil || len(doc.Rows) != len(r.Rows) {
@@ -938,6 +945,7 @@ func TestCSVParses(t *testing.T) {
 					header = append(header, prefix+"h_"+strings.NewReplacer("–", "_", "+", "_up").Replace(b))
 				}
 			}
+			header = append(header, "out_of_date")
 			if !reflect.DeepEqual(recs[0], header) {
 				t.Fatalf("header %q, want %q", recs[0], header)
 			}
@@ -960,7 +968,7 @@ func TestCSVParses(t *testing.T) {
 			}
 			for i, rec := range recs[1:] {
 				want, k := r.Rows[i/len(r.Stages)], i%len(r.Stages)
-				if rec[col["dt"]] != want.Dt || rec[col["provisional"]] != strconv.FormatBool(want.Provisional) || rec[col["stage"]] != r.Stages[k] || rec[col["stage_index"]] != strconv.Itoa(k+1) ||
+				if rec[col["dt"]] != want.Dt || rec[col["provisional"]] != strconv.FormatBool(want.Provisional) || rec[col["out_of_date"]] != want.OutOfDate || rec[col["stage"]] != r.Stages[k] || rec[col["stage_index"]] != strconv.Itoa(k+1) ||
 					rec[col["count"]] != strconv.FormatInt(want.Counts[k], 10) ||
 					!samePtr(num(rec[col["step_rate"]]), want.StepRates[k]) || !samePtr(num(rec[col["overall_rate"]]), want.OverallRates[k]) {
 					t.Errorf("record %d: %q", i+1, rec)

@@ -13,8 +13,8 @@ const barWidth = 40
 // eighths are the partial block characters, index i being i/8 of a cell.
 var eighths = [8]string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
 
-// writeTable renders the terminal format: per day a heading line (marked "provisional" when
-// the day is) and the column names, then per row (the total first, then each breakdown value,
+// writeTable renders the terminal format: per day a heading line (marked "provisional" and
+// "out of date" when the day is) and the column names, then per row (the total first, then each breakdown value,
 // indented under its label) one line per stage with the count, the step and overall
 // conversion, in ordered mode the median and mean time from the entry (and, when the table
 // has them, from the previous stage), and a bar of the count relative to the row's largest
@@ -268,6 +268,9 @@ func (w *tableWriter) day(d day, cells map[*Row]rowCells) {
 	b.WriteString(r.Funnel + "  " + d.Dt + "  (" + r.modeText() + ")")
 	if d.Provisional {
 		b.WriteString("  provisional")
+	}
+	if d.OutOfDate != "" {
+		b.WriteString("  out of date")
 	}
 	b.WriteByte('\n')
 	indent := "  "
