@@ -19,7 +19,10 @@ func newGraphCmd(g *globalOptions) *cobra.Command {
 		Short: "Print the lineage of tables and nodes as text, Mermaid or DOT",
 		Long: `Print the data lineage funnel.toml describes: the ODS, DW and RPT tables, the
 node that writes each table (a node bears the name of its table), and the tables
-every node reads. Needs no warehouse and writes no file.
+every node reads. A node of a cross_midnight funnel reads the business day's and
+the next day's partitions ("the day and the next"), an hourly node one hour's
+partitions at a time ("hour by hour"); the others read the business day's. Needs
+no warehouse and writes no file.
 
   --format text      a listing for the terminal (the default)
   --format mermaid   a Mermaid flowchart of the tables, e.g. for a README

@@ -36,6 +36,25 @@ type Node struct {
 	Layer  string
 	Funnel string // for RPT nodes
 	Inputs []string
+	// NextDay: the node's run for a business day also reads its inputs'
+	// partitions of the next day (a cross_midnight funnel), so it waits for
+	// the next day's run of the nodes that write them.
+	NextDay bool
+	// Hourly: the node runs every hour, each run reading and writing one
+	// hour's partitions.
+	Hourly bool
+}
+
+// reads says which partitions of its inputs a run of the node reads, ""
+// when the run's own (the business day's).
+func (n Node) reads() string {
+	switch {
+	case n.NextDay:
+		return "the day and the next"
+	case n.Hourly:
+		return "hour by hour"
+	}
+	return ""
 }
 
 // Vertex is a table or a node of the graph.
@@ -48,6 +67,10 @@ type Vertex struct {
 // table it writes.
 type Edge struct {
 	From, To Vertex
+	// Label, on an edge from a table, says which of its partitions a run of
+	// the node reads when not only the business day's: "the day and the
+	// next", "hour by hour".
+	Label string
 }
 
 // Graph is the lineage of a project.
@@ -82,10 +105,12 @@ func Build(cfg *models.Config, p *generator.Project) *Graph {
 		}
 		g.Tables[addTable(n.Name, n.Layer)].Writer = n.Name
 		g.Nodes = append(g.Nodes, Node{
-			Name:   n.Name,
-			Layer:  n.Layer,
-			Funnel: n.Funnel,
-			Inputs: append([]string(nil), n.Inputs...),
+			Name:    n.Name,
+			Layer:   n.Layer,
+			Funnel:  n.Funnel,
+			Inputs:  append([]string(nil), n.Inputs...),
+			NextDay: n.NextDay,
+			Hourly:  n.Hourly,
 		})
 	}
 	return g
@@ -97,9 +122,9 @@ func (g *Graph) Edges() []Edge {
 	for _, n := range g.Nodes {
 		node := Vertex{"node", n.Name}
 		for _, in := range n.Inputs {
-			edges = append(edges, Edge{Vertex{"table", in}, node})
+			edges = append(edges, Edge{Vertex{"table", in}, node, n.reads()})
 		}
-		edges = append(edges, Edge{node, Vertex{"table", n.Name}})
+		edges = append(edges, Edge{node, Vertex{"table", n.Name}, ""})
 	}
 	return edges
 }
@@ -127,7 +152,11 @@ func (g *Graph) Text(w io.Writer) error {
 	}
 	b.WriteString("nodes:\n")
 	for _, n := range g.Nodes {
-		desc := "reads " + strings.Join(n.Inputs, ", ") + ", writes " + n.Name
+		desc := "reads " + strings.Join(n.Inputs, ", ")
+		if r := n.reads(); r != "" {
+			desc += " (" + r + ")"
+		}
+		desc += ", writes " + n.Name
 		if len(n.Inputs) == 0 {
 			desc = "writes " + n.Name
 		}
@@ -157,6 +186,9 @@ func (g *Graph) Mermaid(w io.Writer) error {
 	for _, n := range g.Nodes {
 		for _, in := range n.Inputs {
 			e := mermaidID(in) + " --> " + mermaidID(n.Name)
+			if r := n.reads(); r != "" {
+				e = mermaidID(in) + ` -->|"` + r + `"| ` + mermaidID(n.Name)
+			}
 			if !seen[e] {
 				seen[e] = true
 				fmt.Fprintf(&b, "    %s\n", e)
@@ -194,6 +226,10 @@ func (g *Graph) DOT(w io.Writer) error {
 		fmt.Fprintf(&b, "    %s [shape=box, label=%s];\n", dotID(Vertex{"node", n.Name}), dotString(label))
 	}
 	for _, e := range g.Edges() {
+		if e.Label != "" {
+			fmt.Fprintf(&b, "    %s -> %s [label=%s];\n", dotID(e.From), dotID(e.To), dotString(e.Label))
+			continue
+		}
 		fmt.Fprintf(&b, "    %s -> %s;\n", dotID(e.From), dotID(e.To))
 	}
 	b.WriteString("}\n")

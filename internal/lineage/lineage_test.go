@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/fgen-dev/fgen/generator"
@@ -143,5 +144,46 @@ nodes:
 `
 	if got := render(t, g.Mermaid); got != wantMermaid {
 		t.Errorf("mermaid:\n%s\nwant:\n%s", got, wantMermaid)
+	}
+}
+
+// A cross_midnight funnel's node reads the next day's DW partition too, and
+// an hourly node one hour's partitions: each format says so on the edge.
+func TestPartitionsRead(t *testing.T) {
+	for _, tc := range []struct {
+		config, text, mermaid, dot string
+	}{
+		{"modes.toml",
+			"rpt_ordered_overnight  reads dw_user_trace_data (the day and the next), writes rpt_ordered_overnight (funnel ordered_overnight)\n",
+			`dw_user_trace_data -->|"the day and the next"| rpt_ordered_overnight` + "\n",
+			`"table:dw_user_trace_data" -> "node:rpt_ordered_overnight" [label="the day and the next"];` + "\n"},
+		{"hourly.toml",
+			"rpt_hourly_users    reads dw_events (hour by hour), writes rpt_hourly_users (funnel hourly_users)\n",
+			`dw_events -->|"hour by hour"| rpt_hourly_users` + "\n",
+			`"table:dw_events" -> "node:rpt_hourly_users" [label="hour by hour"];` + "\n"},
+	} {
+		t.Run(tc.config, func(t *testing.T) {
+			cfg, err := models.Load("../../generator/testdata/configs/" + tc.config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := lineage.Build(cfg, p)
+			for _, c := range []struct {
+				write func(io.Writer) error
+				want  string
+			}{{g.Text, tc.text}, {g.Mermaid, tc.mermaid}, {g.DOT, tc.dot}} {
+				if got := render(t, c.write); !strings.Contains(got, c.want) {
+					t.Errorf("no %q in\n%s", c.want, got)
+				}
+			}
+			// The day's own reads carry no label.
+			if got := render(t, g.Mermaid); !strings.Contains(got, " --> ") {
+				t.Errorf("no unlabelled edge in\n%s", got)
+			}
+		})
 	}
 }
