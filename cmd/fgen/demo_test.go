@@ -216,7 +216,7 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	csv := fgen(t, dir, nil, "report", "--funnel", "ordered_long", "--format", "csv")
-	if head, _, _ := strings.Cut(csv.stdout, "\n"); csv.code != 0 || !strings.HasSuffix(head, ",provisional,step_median_seconds,step_avg_seconds,p50_seconds,p90_seconds,p99_seconds,step_p50_seconds,step_p90_seconds,step_p99_seconds,h_0s_10s,h_10s_30s,h_30s_1m,h_1m_2m,h_2m_5m,h_5m_30m,h_30m_up,step_h_0s_10s,step_h_10s_30s,step_h_30s_1m,step_h_1m_2m,step_h_2m_5m,step_h_5m_30m,step_h_30m_up") {
+	if head, _, _ := strings.Cut(csv.stdout, "\n"); csv.code != 0 || !strings.HasSuffix(head, ",provisional,step_median_seconds,step_avg_seconds,p50_seconds,p90_seconds,p99_seconds,step_p50_seconds,step_p90_seconds,step_p99_seconds,h_0s_10s,h_10s_30s,h_30s_1m,h_1m_2m,h_2m_5m,h_5m_30m,h_30m_up,step_h_0s_10s,step_h_10s_30s,step_h_30s_1m,step_h_1m_2m,step_h_2m_5m,step_h_5m_30m,step_h_30m_up,out_of_date") {
 		t.Errorf("report --funnel ordered_long --format csv: exit %d, header %q", csv.code, head)
 	}
 	for _, tc := range []struct {
