@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/testmain"
 )
 
@@ -536,6 +537,49 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "plan"); r.code != 0 {
 		t.Errorf("plan after apply: %+v", r)
+	}
+}
+
+// A report's table name mistyped as that of a table fgen never wrote (a
+// finance table of the same warehouse): fgen has no note of its rows, so
+// it never drops them, even with --allow-destructive --yes, nor says that
+// they can be recomputed.
+func TestApplyNeverDropsATableItDidNotWrite(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "sample", "--users", "50", "--load"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	ctx := context.Background()
+	path := filepath.Join(dir, ".fgen", "local.duckdb")
+	db, err := duckdb.Open(duckdb.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`CREATE TABLE finance_daily (dt VARCHAR, revenue BIGINT)`, `INSERT INTO finance_daily VALUES ('20210301', 100), ('20210303', 300)`} {
+		if _, err := db.Query(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "finance_daily"`)
+	for _, args := range [][]string{{"plan", "--bizdate", "20210303"}, {"apply", "--bizdate", "20210303", "--allow-destructive", "--yes"}} {
+		r := fgen(t, dir, nil, args...)
+		if r.code != 3 || !strings.Contains(r.stdout+r.stderr, "[raw_table]") || !strings.Contains(r.stdout+r.stderr, "fgen has no note of writing any partition of live table finance_daily, which holds rows") ||
+			strings.Contains(r.stderr+r.stdout, "recomputed") {
+			t.Errorf("%s with a report table fgen did not write: %+v", args[0], r)
+		}
+	}
+	db, err = duckdb.Open(duckdb.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(ctx, `SELECT dt, revenue FROM finance_daily ORDER BY dt`)
+	if err != nil || len(rows.Values) != 2 || *rows.Values[0][1] != "100" || *rows.Values[1][1] != "300" {
+		t.Errorf("finance_daily after the refused apply: %v %v", rows, err)
 	}
 }
 

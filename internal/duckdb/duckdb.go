@@ -362,8 +362,9 @@ func deletePartitions(ctx context.Context, s session, table, column string, days
 
 // PartitionWriters counts, in one query of fgen_partitions, the partitions
 // of tables that a load wrote (noted when, without a fingerprint) and that a
-// job wrote (with one). A note from before fgen kept either (keepBooks)
-// counts as neither.
+// job wrote (with one); a note from before fgen kept either (keepBooks)
+// counts as Earlier. A table of tables with no note at all is looked at: it
+// is Foreign when it exists and holds a row.
 func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]warehouse.Writers, error) {
 	out := map[string]warehouse.Writers{}
 	if len(tables) == 0 {
@@ -373,7 +374,7 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]
 	for i, t := range tables {
 		args[i] = t
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name, count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL) FROM fgen_partitions WHERE table_name IN (`+marks(len(tables))+`) GROUP BY table_name`, args...)
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name, count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NULL) FROM fgen_partitions WHERE table_name IN (`+marks(len(tables))+`) GROUP BY table_name`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -381,12 +382,28 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]
 	for rows.Next() {
 		var name string
 		var w warehouse.Writers
-		if err := rows.Scan(&name, &w.Loaded, &w.Jobs); err != nil {
+		if err := rows.Scan(&name, &w.Loaded, &w.Jobs, &w.Earlier); err != nil {
 			return nil, err
 		}
 		out[name] = w
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
+		if _, noted := out[t]; noted {
+			continue
+		}
+		var any bool
+		err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+quote(t)+`)`).Scan(&any)
+		if d.missingTable(err) {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("look into %s: %w", t, cleanError(err))
+		}
+		out[t] = warehouse.Writers{Foreign: any}
+	}
+	return out, nil
 }
 
 // JobTables returns the tables that exist and that project's jobs wrote

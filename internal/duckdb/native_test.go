@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2/mapping"
+
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 // The driver fgen builds with keeps its connection handle where nativeConn
@@ -216,7 +218,7 @@ func memConn(t testing.TB, stmts ...string) *sql.Conn {
 
 // PartitionWriters counts a table's partitions that loads noted (no
 // fingerprint) and that jobs noted; a note from before fgen kept when and
-// with what counts as neither.
+// with what counts as earlier; a table with rows and no note is foreign.
 func TestPartitionWriters(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(Options{})
@@ -229,13 +231,20 @@ func TestPartitionWriters(t *testing.T) {
 		('rpt', '20210301', NULL, NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.PartitionWriters(ctx, []string{"ods", "dw", "rpt", "none"})
+	// Tables with no note: one holding a row, which is foreign, an empty one, which is not.
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE rpt (dt VARCHAR); CREATE TABLE finance (dt VARCHAR, revenue BIGINT); INSERT INTO finance VALUES ('20210301', 100); CREATE TABLE "empty rpt" (dt VARCHAR)`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.PartitionWriters(ctx, []string{"ods", "dw", "rpt", "none", "finance", "empty rpt"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for table, want := range map[string][2]int{"ods": {2, 0}, "dw": {1, 2}, "rpt": {0, 0}, "none": {0, 0}} {
-		if loaded, jobs := got[table].Loaded, got[table].Jobs; loaded != want[0] || jobs != want[1] {
-			t.Errorf("PartitionWriters: %s %d, %d; want %d, %d", table, loaded, jobs, want[0], want[1])
+	for table, want := range map[string]warehouse.Writers{
+		"ods": {Loaded: 2}, "dw": {Loaded: 1, Jobs: 2}, "rpt": {Earlier: 1}, "none": {},
+		"finance": {Foreign: true}, "empty rpt": {},
+	} {
+		if got[table] != want {
+			t.Errorf("PartitionWriters: %s %+v; want %+v", table, got[table], want)
 		}
 	}
 }

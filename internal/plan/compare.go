@@ -222,7 +222,7 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 	// A table a load wrote holds raw rows: its node would overwrite them
 	// even where no change is destructive (the ODS table's name given to a
 	// DW table of the same columns), so it is refused as it is.
-	if len(tc.Problems) > 0 || writers != nil && writers.Loaded > 0 {
+	if len(tc.Problems) > 0 || writers != nil && (writers.Loaded > 0 || writers.Foreign) {
 		if why := rawRows(proj, td, writers); why != "" {
 			// Refused, and only this: the other problems' fixes offer
 			// --allow-destructive, which must not drop this table.
@@ -230,7 +230,7 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 				why += "; its node would overwrite them"
 			}
 			tc.Problems = []Problem{{Code: CodeRawTable, Refused: true, Message: why,
-				Fix: fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold raw rows, even with --allow-destructive. If %s holds only rows fgen derived, drop it yourself (DROP TABLE %s), then apply again", want.Name, proj.Dialect.QuoteIdent(want.Name))}}
+				Fix: fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold rows it did not derive, even with --allow-destructive. If %s holds only rows you can derive again, drop it yourself (DROP TABLE %s), then apply again", want.Name, proj.Dialect.QuoteIdent(want.Name))}}
 			tc.Action = Blocked
 			return tc, nil
 		}
@@ -425,6 +425,8 @@ func rawRows(proj *generator.Project, td tableDiff, writers *warehouse.Writers) 
 		return fmt.Sprintf("a load (fgen load, fgen sample --load) wrote %d of live table %s's partitions: it holds raw rows, not rows fgen derived", writers.Loaded, name)
 	case writers != nil && writers.Jobs > 0:
 		return ""
+	case writers != nil && writers.Foreign:
+		return fmt.Sprintf("fgen has no note of writing any partition of live table %s, which holds rows: they are not rows fgen derived (another table under the name funnel.toml gives its %s table?)", name, td.want.Layer)
 	}
 	if cols := rawColumns(proj, td); cols != nil {
 		return fmt.Sprintf("live table %s has every column of the ODS table (%s), and funnel.toml makes it a %s table without %s: it looks like raw rows, not rows fgen derived (a DW table that kept every ODS column looks the same)", name, strings.Join(cols, ", "), td.want.Layer, strings.Join(missingFrom(cols, td.want.Columns), ", "))

@@ -63,6 +63,10 @@ type dayPlanner struct {
 // probe of a table describes its partitions of that shape (a day, or a day
 // and an hour) on every day of the plan, in one call; a partition it did
 // not describe (of another day, or shape) is probed alone.
+// refusedChange marks, among the tables a day's jobs wait on, one whose
+// change fgen refuses: apply runs nothing, and the plan says why.
+const refusedChange Action = "refused"
+
 func (dp *dayPlanner) partition(table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
 	k := probe{table, spec.String()}
 	if p, ok := dp.probed[k]; ok {
@@ -131,7 +135,9 @@ func (dp *dayPlanner) planDays() error {
 				dp.keysDiffer[t.Table] = true
 			}
 		}
-		if t.Action != InSync {
+		if t.Refused() {
+			changing[t.Table] = refusedChange
+		} else if t.Action != InSync {
 			changing[t.Table] = t.Action
 		}
 	}
@@ -285,7 +291,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		readDay(t, next, runs[next])
 	}
 	if action, ok := changing[n.Name]; ok {
-		j.pend(WhyTable, fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated"}[action]))
+		j.pend(WhyTable, fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated", refusedChange: "be changed in a way fgen refuses (above)"}[action]))
 	}
 	written := warehouse.Partition{Bytes: -1} // none of the new shape in a table to be recreated
 	if !dp.keysDiffer[n.Name] {

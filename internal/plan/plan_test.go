@@ -250,12 +250,13 @@ func TestPlanRefusesToRecreateRawTable(t *testing.T) {
 type writersWarehouse struct {
 	*fakeWarehouse
 	loaded, jobs map[string]int
+	foreign      map[string]bool
 }
 
 func (w writersWarehouse) PartitionWriters(_ context.Context, tables []string) (map[string]warehouse.Writers, error) {
 	out := map[string]warehouse.Writers{}
 	for _, t := range tables {
-		out[t] = warehouse.Writers{Loaded: w.loaded[t], Jobs: w.jobs[t]}
+		out[t] = warehouse.Writers{Loaded: w.loaded[t], Jobs: w.jobs[t], Foreign: w.foreign[t]}
 	}
 	return out, nil
 }
@@ -270,22 +271,29 @@ func TestPlanRawTableByWriters(t *testing.T) {
 		name         string
 		cols         []warehouse.Column
 		loaded, jobs int
+		foreign      bool
 		refused      bool
 	}{
-		{"loaded, the ODS columns and one more", append(slices.Clone(odsCols), warehouse.Column{Name: "country", Type: "string"}), 1, 0, true},
-		{"loaded and written by jobs", odsCols[:len(odsCols)-1], 2, 3, true},
-		{"written by jobs, every ODS column", odsCols, 0, 3, false},
-		{"no notes, every ODS column", odsCols, 0, 0, true},
+		{"loaded, the ODS columns and one more", append(slices.Clone(odsCols), warehouse.Column{Name: "country", Type: "string"}), 1, 0, false, true},
+		{"loaded and written by jobs", odsCols[:len(odsCols)-1], 2, 3, false, true},
+		{"written by jobs, every ODS column", odsCols, 0, 3, false, false},
+		{"no notes, every ODS column", odsCols, 0, 0, false, true},
 		// the DW table's own columns, nothing to change: its node would
 		// still overwrite the loaded rows
-		{"loaded, in sync", nil, 1, 0, true},
+		{"loaded, in sync", nil, 1, 0, false, true},
+		// rows fgen has no note of: another table under the name, whatever
+		// its columns, and even in sync
+		{"foreign, other columns", []warehouse.Column{{Name: "revenue", Type: "bigint"}}, 0, 0, true, true},
+		{"foreign, in sync", nil, 0, 0, true, true},
+		// no notes and no rows: a table fgen may recreate
+		{"empty, other columns", []warehouse.Column{{Name: "revenue", Type: "bigint"}}, 0, 0, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			live := liveTables(t, cfg)
 			if tc.cols != nil {
 				live["dw_user_trace_data"].Columns = tc.cols
 			}
-			w := writersWarehouse{&fakeWarehouse{tables: live}, map[string]int{"dw_user_trace_data": tc.loaded}, map[string]int{"dw_user_trace_data": tc.jobs}}
+			w := writersWarehouse{&fakeWarehouse{tables: live}, map[string]int{"dw_user_trace_data": tc.loaded}, map[string]int{"dw_user_trace_data": tc.jobs}, map[string]bool{"dw_user_trace_data": tc.foreign}}
 			got := build(t, cfg, w).Tables[1]
 			if got.Refused() != tc.refused || got.Action != Blocked || tc.refused && got.Problems[0].Code != CodeRawTable || !tc.refused && got.Job == nil {
 				t.Errorf("plan = %+v, want refused %v", got, tc.refused)

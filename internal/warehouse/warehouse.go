@@ -314,8 +314,14 @@ type JobTables interface {
 }
 
 // Writers counts a table's partitions by what wrote them: loads (raw rows)
-// and jobs (derived rows).
-type Writers struct{ Loaded, Jobs int }
+// and jobs (derived rows), and, in Earlier, those noted before fgen told
+// the two apart. Foreign says that the table holds rows though fgen has no
+// note of writing any partition of it: another table under the name, whose
+// rows fgen must not drop.
+type Writers struct {
+	Loaded, Jobs, Earlier int
+	Foreign               bool
+}
 
 // A DayLister is a Warehouse that describes the partitions of several days
 // of a table at once, which the plan prefers to a Partition call for each:
