@@ -23,8 +23,9 @@ import (
 type loadOptions struct {
 	*globalOptions
 	targetOptions
-	bizdate string
-	append  bool
+	bizdate          string
+	append           bool
+	allowDestructive bool
 }
 
 func newLoadCmd(g *globalOptions) *cobra.Command {
@@ -46,7 +47,10 @@ the partition its own dt column names (as 'fgen sample' writes) or, when it has 
 (exported logs rarely do), the date of its time in dataworks.timezone: the time column
 of the first funnel that has one, read as that funnel reads it. A malformed row is reported as
 FILE:LINE: message and then nothing of the load is kept: the partition keeps its
-previous rows. By default the partition is replaced; --append adds to it. DuckDB's
+previous rows. By default the partition is replaced, and load says what each
+partition held before; --append adds to it. A load that would leave a partition
+fewer than half the rows it held (an empty file, a few late rows of another day)
+fails unless --allow-destructive. DuckDB's
 own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
 An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour
@@ -69,6 +73,7 @@ partitions, those without rows empty, and --append adds to the day.
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	cmd.Flags().StringVar(&opts.bizdate, "bizdate", "", "the business date (ODS partition) to load into, yyyymmdd")
 	cmd.Flags().BoolVar(&opts.append, "append", false, "add the rows to the partition instead of replacing it")
+	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "replace partitions even with fewer than half the rows they hold")
 	return cmd
 }
 
@@ -96,11 +101,12 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	start := time.Now()
 	pr := opts.newProgress(-1, "loading "+what)
 	pr.Detail("loading %s into %s ...", what, cfg.ODS.Name)
-	n, err := loadODS(ctx, cfg, ot.local, opts.bizdate, files, opts.append)
+	res, err := loadODS(ctx, cfg, ot.local, odsLoad{Day: opts.bizdate, Files: files, Append: opts.append, AllowShrink: opts.allowDestructive})
 	pr.Done()
 	if err != nil {
 		return err
 	}
+	n := res.Rows
 	el := time.Since(start)
 	into := cfg.ODS.Name + " (by each row's " + cfg.ODS.Partition + ")"
 	if tc, ok := cfg.LoadDayTime(); ok {
@@ -110,6 +116,16 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
 	}
 	fmt.Fprintf(opts.stdout, "loaded %s into %s in %.1fs (%.0f rows/s)\n", plural(int(n), "row"), into, el.Seconds(), float64(n)/el.Seconds())
+	// What a replacing load deleted: each day that had rows, before and after.
+	for _, d := range res.Days {
+		switch {
+		case opts.append || d.Before == 0:
+		case d.After*2 < d.Before:
+			fmt.Fprintf(opts.stderr, "warning: replaced %s/%s=%s: %s before, %d now (--allow-destructive)\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
+		default:
+			fmt.Fprintf(opts.stdout, "replaced %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
+		}
+	}
 	return nil
 }
 
@@ -170,12 +186,12 @@ func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) 
 }
 
 // loadODS loads files into the ODS table, which exists.
-func loadODS(ctx context.Context, cfg *models.Config, db localEngine, day string, files []string, appendRows bool) (int64, error) {
-	n, err := db.LoadODS(ctx, cfg, day, files, appendRows)
+func loadODS(ctx context.Context, cfg *models.Config, db localEngine, l odsLoad) (loaded, error) {
+	res, err := db.LoadODS(ctx, cfg, l)
 	if err != nil {
-		return 0, fmt.Errorf("load: %w; nothing was loaded", err)
+		return loaded{}, fmt.Errorf("load: %w; nothing was loaded", err)
 	}
-	return n, nil
+	return res, nil
 }
 
 // filesSize says how many files there are and their size, e.g. "2 files

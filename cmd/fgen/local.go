@@ -16,14 +16,34 @@ import (
 // (local_nocgo.go).
 type localEngine interface {
 	warehouse.Warehouse
-	// LoadODS loads files into cfg's ODS table, into the partition day or,
-	// when day is "", into the partitions the rows name, and returns the
-	// number of rows loaded. It loads everything or nothing; the partitions
-	// are replaced unless appendRows.
-	LoadODS(ctx context.Context, cfg *models.Config, day string, files []string, appendRows bool) (int64, error)
+	// LoadODS loads files into cfg's ODS table as l says, and returns what
+	// it loaded. It loads everything or nothing.
+	LoadODS(ctx context.Context, cfg *models.Config, l odsLoad) (loaded, error)
 	// ReplaceWithSample replaces the ODS partitions of days with the events
 	// so generates, and returns the number of events.
 	ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (int64, error)
+}
+
+// odsLoad is a load of files into the ODS table: into the partition Day or,
+// when Day is "", into the partitions the rows name. The partitions are
+// replaced unless Append; a load that would leave a partition fewer than
+// half its rows fails, unless AllowShrink.
+type odsLoad struct {
+	Day                 string
+	Files               []string
+	Append, AllowShrink bool
+}
+
+// loaded is what a load did: the rows it loaded and, for each day it wrote,
+// in order, the rows the day held before and holds now.
+type loaded struct {
+	Rows int64
+	Days []dayRows
+}
+
+type dayRows struct {
+	Day           string
+	Before, After int64
 }
 
 // localOptions are what opening the local engine takes from a target.

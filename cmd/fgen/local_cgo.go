@@ -24,8 +24,15 @@ func openLocal(o localOptions) (localEngine, error) {
 	return duckLocal{db}, nil
 }
 
-func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, day string, files []string, appendRows bool) (int64, error) {
-	return ingest.Load(ctx, l.DB, ingest.ODS(cfg, day, files, appendRows))
+func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, ol odsLoad) (loaded, error) {
+	opts := ingest.ODS(cfg, ol.Day, ol.Files, ol.Append)
+	opts.AllowShrink = ol.AllowShrink
+	res, err := ingest.Load(ctx, l.DB, opts)
+	out := loaded{Rows: res.Rows}
+	for _, p := range res.Partitions {
+		out.Days = append(out.Days, dayRows(p))
+	}
+	return out, err
 }
 
 // createSample creates a sample file at path of any format, Parquet

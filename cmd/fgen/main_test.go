@@ -540,6 +540,58 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	}
 }
 
+// A load that would leave a partition fewer than half its rows, an empty
+// export or a late row of the day before in the next day's file, fails and
+// keeps the partition; --allow-destructive replaces it, with a warning. Every
+// replacing load says what each partition held before.
+func TestLoadRefusesToShrinkAPartition(t *testing.T) {
+	dir := project(t)
+	var day, next strings.Builder
+	for i := range 4 {
+		fmt.Fprintf(&day, `{"md5":"a%d","uid":"u%d","ts":1614700000,"customize_event":"browse","dt":"20210303"}`+"\n", i, i)
+		fmt.Fprintf(&next, `{"md5":"b%d","uid":"u%d","ts":1614790000,"customize_event":"browse","dt":"20210304"}`+"\n", i, i)
+	}
+	next.WriteString(`{"md5":"late","uid":"u9","ts":1614780000,"customize_event":"click","dt":"20210303"}` + "\n")
+	os.WriteFile(filepath.Join(dir, "day.jsonl"), []byte(day.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "next.jsonl"), []byte(next.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.jsonl"), nil, 0o644)
+	if r := fgen(t, dir, nil, "load", "day.jsonl"); r.code != 0 || strings.Contains(r.stdout, "replaced") {
+		t.Fatalf("load: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "day.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "replaced ods_user_trace_data/dt=20210303: 4 rows before, 4 now\n") {
+		t.Errorf("load again: %+v", r)
+	}
+	browse := func() string {
+		r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--all", "-q")
+		if r.code != 0 {
+			t.Fatalf("apply: %+v", r)
+		}
+		r = fgen(t, dir, nil, "report", "--bizdate", "20210303", "--format", "csv")
+		_, after, _ := strings.Cut(r.stdout, "20210303,browse,1,")
+		n, _, _ := strings.Cut(after, ",")
+		return n
+	}
+	if n := browse(); n != "4" {
+		t.Fatalf("browse count %s after the loads", n)
+	}
+	for _, args := range [][]string{{"load", "--bizdate", "20210303", "empty.jsonl"}, {"load", "next.jsonl"}} {
+		r := fgen(t, dir, nil, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "it would replace the partition ods_user_trace_data/dt=20210303 (4 rows) with ") || !strings.Contains(r.stderr, "--allow-destructive replaces the partitions anyway; nothing was loaded") {
+			t.Errorf("%s: %+v", strings.Join(args, " "), r)
+		}
+		if n := browse(); n != "4" {
+			t.Errorf("browse count %s after the refused %s", n, strings.Join(args, " "))
+		}
+	}
+	r := fgen(t, dir, nil, "load", "--allow-destructive", "next.jsonl")
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: replaced ods_user_trace_data/dt=20210303: 4 rows before, 1 now (--allow-destructive)\n") {
+		t.Errorf("load --allow-destructive: %+v", r)
+	}
+	if n := browse(); n != "0" {
+		t.Errorf("browse count %s after the replacing load", n)
+	}
+}
+
 // A report's table name mistyped as that of a table fgen never wrote (a
 // finance table of the same warehouse): fgen has no note of its rows, so
 // it never drops them, even with --allow-destructive --yes, nor says that

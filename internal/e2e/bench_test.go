@@ -142,13 +142,13 @@ func BenchmarkLoad(b *testing.B) {
 				}
 				db := openBench(b, n)
 				opts := ingest.ODS(n.Config, benchDay, []string{path}, false)
-				var rows int64
+				var res ingest.Result
 				for b.Loop() {
-					if rows, err = ingest.Load(ctx, db, opts); err != nil {
+					if res, err = ingest.Load(ctx, db, opts); err != nil {
 						b.Fatal(err)
 					}
 				}
-				perSecond(b, rows, "rows/s")
+				perSecond(b, res.Rows, "rows/s")
 				b.StopTimer()
 				// DuckDB's own reader of the same file into the same
 				// table, what the load is measured against.
@@ -157,8 +157,8 @@ func BenchmarkLoad(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if native != rows {
-					b.Fatalf("DuckDB's reader loaded %d rows, fgen load %d", native, rows)
+				if native != res.Rows {
+					b.Fatalf("DuckDB's reader loaded %d rows, fgen load %d", native, res.Rows)
 				}
 				b.ReportMetric(time.Since(start).Seconds(), "native-s")
 				b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/time.Since(start).Seconds(), "load/native")

@@ -304,10 +304,14 @@ func (e *env) nextFile() string {
 	return filepath.Join(e.dir, fmt.Sprintf("ods-%03d.jsonl", e.files))
 }
 
-// loadFiles loads files into the ODS table as 'fgen load' does: into day's
-// partition, or with day "" each row into the partition its own dt names.
+// loadFiles loads files into the ODS table as 'fgen load --allow-destructive'
+// does: into day's partition, or with day "" each row into the partition its
+// own dt names.
 func (e *env) loadFiles(day string, files ...string) (int64, error) {
-	return ingest.Load(context.Background(), e.db, ingest.ODS(e.cfg, day, files, false))
+	opts := ingest.ODS(e.cfg, day, files, false)
+	opts.AllowShrink = true
+	res, err := ingest.Load(context.Background(), e.db, opts)
+	return res.Rows, err
 }
 
 // load writes rows to JSON lines, split into parts files, and loads them in

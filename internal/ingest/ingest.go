@@ -68,6 +68,10 @@ type Options struct {
 	Columns   []Column
 	Files     []string
 	Append    bool // add to the partition instead of replacing it
+	// AllowShrink replaces a partition even where the load leaves it
+	// fewer than half the rows it had (an empty file, a few late rows of
+	// another day); without it such a load fails with a *ShrinkError.
+	AllowShrink bool
 	// DayFrom, for a load without a Day: how a row without a partition
 	// value gets one from its time; nil: such a row is an error.
 	DayFrom *DayFrom
@@ -155,12 +159,58 @@ func (e *RowError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 
+// Result is what a load did: the rows it loaded and, for each partition
+// (day) it wrote, in order, the rows the day held before and holds now.
+type Result struct {
+	Rows       int64
+	Partitions []PartitionRows
+}
+
+// PartitionRows is a day's rows before and after a load.
+type PartitionRows struct {
+	Day           string
+	Before, After int64
+}
+
+// Replaced reports whether the load replaced rows the day had.
+func (p PartitionRows) Replaced() bool { return p.Before > 0 }
+
+// shrunk reports whether a load that replaced the day left it fewer than
+// half its rows.
+func (p PartitionRows) shrunk() bool { return p.After*2 < p.Before }
+
+// ShrinkError is a load that would have replaced partitions with far fewer
+// rows than they held (Options.AllowShrink): it loaded nothing.
+type ShrinkError struct {
+	Table, Partition string
+	Shrunk           []PartitionRows
+}
+
+func (e *ShrinkError) Error() string {
+	var parts []string
+	for _, p := range e.Shrunk {
+		rows := "rows"
+		if p.Before == 1 {
+			rows = "row"
+		}
+		parts = append(parts, fmt.Sprintf("%s/%s=%s (%d %s) with %d", e.Table, e.Partition, p.Day, p.Before, rows, p.After))
+	}
+	what := "the partition"
+	if len(parts) > 1 {
+		what = "the partitions"
+	}
+	return fmt.Sprintf("it would replace %s %s, fewer than half: a load replaces every partition its rows fall on. Check the files (an empty file is what a failed export leaves; a few rows of another day, late events); --append adds the rows instead, and --allow-destructive replaces the partitions anyway",
+		what, strings.Join(parts, "; "))
+}
+
 // Load reads JSON lines (.jsonl, .ndjson, .json), CSV (.csv, with a header)
 // or Parquet (.parquet) files into one partition of a table (or, without
 // Day, into the partitions the rows name or, with DayFrom, their times fall
 // on), checking every row against the table's columns. Either every row of
 // every file is loaded or, on the first problem, none is and the table
-// keeps the rows it had. It returns the number of rows loaded.
+// keeps the rows it had. It returns the rows loaded, and each day's before
+// and after. A load that replaces a day with fewer than half the rows it
+// had fails with a *ShrinkError, unless Options.AllowShrink.
 //
 // Errors come in this order, each the first in file and line order: a row
 // that does not parse (or a Parquet file whose columns do not fit), then a
@@ -168,10 +218,10 @@ func (e *RowError) Error() string {
 // value is missing, malformed or not the day loaded, and last, for a table
 // partitioned by hour, a row without an hour or with one not 00 to 23
 // (found in the table once the rows are in, then in the files).
-func Load(ctx context.Context, db *duckdb.DB, opts Options) (int64, error) {
+func Load(ctx context.Context, db *duckdb.DB, opts Options) (Result, error) {
 	l, err := newLoader(opts)
 	if err != nil {
-		return 0, err
+		return Result{}, err
 	}
 	// fgen load no longer stages rows, but an older one killed while it
 	// did left its files beside the database.
@@ -180,28 +230,28 @@ func Load(ctx context.Context, db *duckdb.DB, opts Options) (int64, error) {
 	// the partitions to replace before it.
 	beside := opts.Day != "" && checkBeside
 	for {
-		var n int64
+		var res Result
 		err := db.Update(ctx, func(tx *duckdb.Tx) error {
 			var err error
-			n, err = l.run(ctx, tx, beside)
+			res, err = l.run(ctx, tx, beside)
 			return err
 		})
 		if err == nil {
-			return n, nil
+			return res, nil
 		}
 		if ctx.Err() != nil {
-			return 0, ctx.Err()
+			return Result{}, ctx.Err()
 		}
 		if !errors.Is(err, errFailed) {
-			return 0, err
+			return Result{}, err
 		}
 		// Rolled back: find out why, in a transaction of its own.
 		err = db.Update(ctx, func(tx *duckdb.Tx) error { return l.explain(ctx, tx) })
 		if ctx.Err() != nil {
-			return 0, ctx.Err()
+			return Result{}, ctx.Err()
 		}
 		if !errors.Is(err, errRetry) || !beside {
-			return 0, err
+			return Result{}, err
 		}
 		beside = false
 		l.reset()
@@ -365,10 +415,10 @@ const checkEvery = 1 << 16
 
 // run loads the files in tx. beside: the checks run while DuckDB inserts,
 // which it does with what it can know of a file before its check ends.
-func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, error) {
+func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, error) {
 	l.beside = beside
 	if err := tx.Unordered(ctx); err != nil {
-		return 0, err
+		return Result{}, err
 	}
 	ictx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -382,27 +432,32 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 	} else {
 		l.check(ctx)
 		if l.firstParse() != nil {
-			return 0, errFailed
+			return Result{}, errFailed
 		}
 		for fi, in := range l.files {
 			if in.format == sample.Parquet {
 				if err := l.parquetDays(ctx, tx, fi); err != nil {
-					return 0, err
+					return Result{}, err
 				}
 			}
 		}
 		if l.firstParse() != nil || l.firstValue() != nil || l.parts.problem() {
-			return 0, errFailed
+			return Result{}, errFailed
 		}
 		if err := l.derivedDays(ctx, tx); err != nil {
-			return 0, err
+			return Result{}, err
 		}
 	}
 	if ctx.Err() != nil {
-		return 0, ctx.Err()
+		return Result{}, ctx.Err()
 	}
 	days := l.parts.days()
-	var err error
+	had, err := l.dayRows(ctx, tx, days)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return Result{}, err
+	}
 	var before map[string]int64 // appending to an hourly table: its rows per hour
 	switch {
 	case l.opts.HourPartition != "" && !l.opts.Append:
@@ -419,7 +474,7 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 	if err != nil {
 		cancel()
 		wg.Wait()
-		return 0, err
+		return Result{}, err
 	}
 	failed := false
 	for fi, in := range l.files {
@@ -430,32 +485,48 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (int64, er
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return 0, ctx.Err()
+		return Result{}, ctx.Err()
 	}
 	if failed || l.firstParse() != nil || l.firstValue() != nil || l.parts.problem() {
-		return 0, errFailed
+		return Result{}, errFailed
 	}
 	var n int64
 	for _, in := range l.files {
 		if in.misread(beside) {
-			return 0, errFailed
+			return Result{}, errFailed
 		}
 		n += in.inserted
 	}
 	bad, err := l.checkHours(ctx, tx, days)
 	if err != nil {
-		return 0, err
+		return Result{}, err
 	}
 	if bad != nil {
 		l.badHour = bad
-		return 0, errFailed
+		return Result{}, errFailed
 	}
 	if before != nil {
 		if err := l.markAppendedHours(ctx, tx, days, before); err != nil {
-			return 0, err
+			return Result{}, err
 		}
 	}
-	return n, nil
+	has, err := l.dayRows(ctx, tx, days)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Rows: n}
+	var shrunk []PartitionRows
+	for _, d := range days {
+		p := PartitionRows{Day: d, Before: had[d], After: has[d]}
+		res.Partitions = append(res.Partitions, p)
+		if p.shrunk() {
+			shrunk = append(shrunk, p)
+		}
+	}
+	if len(shrunk) > 0 && !l.opts.AllowShrink {
+		return Result{}, &ShrinkError{Table: l.opts.Table, Partition: l.opts.Partition, Shrunk: shrunk}
+	}
+	return res, nil
 }
 
 // misread reports whether DuckDB inserted other rows than the check of a

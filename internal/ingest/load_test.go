@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,8 +68,58 @@ func (f *loadFixture) file(name, data string) string {
 	return path
 }
 
+// load loads files as a load with --allow-destructive does: a partition may
+// shrink (TestLoadRefusesToShrink is the guard's test).
 func (f *loadFixture) load(day string, appendRows bool, files ...string) (int64, error) {
-	return Load(context.Background(), f.db, Options{Table: "t", Partition: "dt", Day: day, Columns: loadCols, Files: files, Append: appendRows})
+	res, err := Load(context.Background(), f.db, Options{Table: "t", Partition: "dt", Day: day, Columns: loadCols, Files: files, Append: appendRows, AllowShrink: true})
+	return res.Rows, err
+}
+
+// A load that would replace a partition with fewer than half its rows (an
+// empty file, a few late rows of another day) fails and changes nothing;
+// with AllowShrink it replaces. Each load says what each day held before
+// and holds after.
+func TestLoadRefusesToShrink(t *testing.T) {
+	f := newLoadFixture(t)
+	var two, four, late strings.Builder
+	for i := range 4 {
+		fmt.Fprintf(&four, `{"id":"a%d","dt":"20210303"}`+"\n", i)
+		if i < 2 {
+			fmt.Fprintf(&two, `{"id":"b%d","dt":"20210303"}`+"\n", i)
+		}
+		fmt.Fprintf(&late, `{"id":"c%d","dt":"20210304"}`+"\n", i)
+	}
+	late.WriteString(`{"id":"late","dt":"20210303"}` + "\n")
+	load := func(day string, allow bool, data string) (Result, error) {
+		return Load(context.Background(), f.db, Options{Table: "t", Partition: "dt", Day: day, Columns: loadCols, Files: []string{f.file("in.jsonl", data)}, AllowShrink: allow})
+	}
+	if res, err := load("20210303", false, four.String()); err != nil || !reflect.DeepEqual(res, Result{Rows: 4, Partitions: []PartitionRows{{"20210303", 0, 4}}}) {
+		t.Fatalf("load = %+v, %v", res, err)
+	}
+	was := f.rows()
+	for _, tc := range []struct {
+		name, day, data string
+		want            []PartitionRows
+	}{
+		{"empty file", "20210303", "", []PartitionRows{{"20210303", 4, 0}}},
+		{"one row of the day in another's file", "", late.String(), []PartitionRows{{"20210303", 4, 1}}},
+	} {
+		res, err := load(tc.day, false, tc.data)
+		var se *ShrinkError
+		if !errors.As(err, &se) || !reflect.DeepEqual(se.Shrunk, tc.want) || se.Table != "t" || !strings.Contains(err.Error(), "it would replace the partition t/dt=20210303 (4 rows) with "+strconv.FormatInt(tc.want[0].After, 10)+", fewer than half") || res.Rows != 0 {
+			t.Errorf("%s: load = %+v, %v; want a ShrinkError of %v", tc.name, res, err, tc.want)
+		}
+		if got := f.rows(); got != was {
+			t.Errorf("%s: a refused load changed the table:\n%s", tc.name, got)
+		}
+	}
+	// Half the rows is not a shrink; fewer with AllowShrink replace.
+	if res, err := load("20210303", false, two.String()); err != nil || !reflect.DeepEqual(res.Partitions, []PartitionRows{{"20210303", 4, 2}}) {
+		t.Errorf("load of half = %+v, %v", res, err)
+	}
+	if res, err := load("", true, late.String()); err != nil || !reflect.DeepEqual(res.Partitions, []PartitionRows{{"20210303", 2, 1}, {"20210304", 0, 4}}) {
+		t.Errorf("load with AllowShrink = %+v, %v", res, err)
+	}
 }
 
 // rows returns the table in its physical order, one line per row.

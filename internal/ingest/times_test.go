@@ -143,7 +143,8 @@ func (f *loadFixture) dump(q string) string {
 }
 
 func (f *loadFixture) loadTimes(day string, files ...string) (int64, error) {
-	return Load(context.Background(), f.db, Options{Table: "ev", Partition: "dt", Day: day, Columns: timesCols, Files: files})
+	res, err := Load(context.Background(), f.db, Options{Table: "ev", Partition: "dt", Day: day, Columns: timesCols, Files: files})
+	return res.Rows, err
 }
 
 const dumpTimes = `SELECT id, "timestamp", CAST("at" AS VARCHAR), event_time, dt FROM ev ORDER BY id`
@@ -257,7 +258,8 @@ func TestLoadTimeFormatErrors(t *testing.T) {
 }
 
 func (f *loadFixture) loadDerived(d DayFrom, day string, files ...string) (int64, error) {
-	return Load(context.Background(), f.db, Options{Table: "ev", Partition: "dt", Day: day, Columns: timesCols, Files: files, DayFrom: &d})
+	res, err := Load(context.Background(), f.db, Options{Table: "ev", Partition: "dt", Day: day, Columns: timesCols, Files: files, DayFrom: &d})
+	return res.Rows, err
 }
 
 // Without a day, a row without a partition value goes to the date of its
