@@ -141,17 +141,20 @@ func (w withSettings) Query(ctx context.Context, statement string, settings ...w
 }
 
 // retypedColumns says, by lower-case name, which ODS columns of funnel.toml
-// the live table holds with another type: the event and time checks, whose
-// literals and functions follow funnel.toml's type, would fail on them
-// (a STRING event column compared with funnel.toml's integer codes), and
-// plan refuses to go on until they agree.
+// the live table lacks or holds with another type: the event and time
+// checks would fail on them (a column renamed by the sync task; a STRING
+// event column compared with funnel.toml's integer codes, whose literals and
+// functions follow funnel.toml's type), and plan refuses to go on until they
+// agree.
 func retypedColumns(d generator.Dialect, cfg *models.Config, ods *warehouse.Table) map[string]string {
 	out := map[string]string{}
 	for _, c := range cfg.ODS.Columns {
-		for _, lc := range ods.Columns {
-			if strings.EqualFold(lc.Name, c.Name) && !d.HoldsType(lc.Type, c.Type) {
-				out[strings.ToLower(c.Name)] = fmt.Sprintf("column %s is %s live and %s in funnel.toml ('fgen plan' says how to make them agree)", c.Name, d.ConfigType(lc.Type), c.Type)
-			}
+		i := slices.IndexFunc(ods.Columns, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, c.Name) })
+		switch {
+		case i < 0:
+			out[strings.ToLower(c.Name)] = fmt.Sprintf("the live table has no column %s ('fgen plan' says how to make it agree with funnel.toml)", c.Name)
+		case !d.HoldsType(ods.Columns[i].Type, c.Type):
+			out[strings.ToLower(c.Name)] = fmt.Sprintf("column %s is %s live and %s in funnel.toml ('fgen plan' says how to make them agree)", c.Name, d.ConfigType(ods.Columns[i].Type), c.Type)
 		}
 	}
 	return out
