@@ -212,6 +212,11 @@ func (c *csvChecker) record() error {
 						if err == io.EOF {
 							return errors.New("unterminated quoted field")
 						}
+						if errors.Is(err, errTooLong) {
+							// In a big file an unterminated quote reaches the
+							// limit before the end of the file.
+							return fmt.Errorf("a quoted field runs on for more than %d MiB: is its closing quote missing? (a quote inside a quoted field is written twice)", maxLine>>20)
+						}
 						return err
 					}
 					if !utf8.Valid(line) {
