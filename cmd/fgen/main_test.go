@@ -1484,6 +1484,36 @@ func TestEventColumnRetypedLive(t *testing.T) {
 	}
 }
 
+// The DW table recreated (--allow-destructive) and applied again for one
+// day of two: the other day's report rows were computed from DW rows that
+// are gone, and report says they are out of date, as plan says its job is
+// pending.
+func TestReportOutOfDateAfterDWRecreated(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "sample", "--users", "100", "--days", "2", "--load"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	// The DW table's use_time retyped: the table is recreated.
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	ods, dw, ok := strings.Cut(string(data), "\n[dw]\n")
+	retyped := strings.Replace(dw, `{ name = "use_time",                type = "BIGINT"`, `{ name = "use_time",                type = "DOUBLE"`, 1)
+	if !ok || retyped == dw {
+		t.Fatal("the edit of funnel.toml did not apply")
+	}
+	os.WriteFile(path, []byte(ods+"\n[dw]\n"+retyped), 0o644)
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes"); r.code != 0 {
+		t.Fatalf("apply --allow-destructive: %+v", r)
+	}
+	r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304")
+	if want := "warning: the rows of rpt_user_trace_data for 20210304 are out of date (dw_user_trace_data: dw_user_trace_data/dt=20210304 does not exist); 'fgen apply --bizdate 20210304' writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "for 20210303") {
+		t.Errorf("report: want %q in %+v", want, r)
+	}
+}
+
 // The ODS event column renamed by the sync task: a dated plan and apply
 // refuse the drift, as plan without a date does, and the checks of the
 // day's rows leave the column out, saying so, instead of failing on

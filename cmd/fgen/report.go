@@ -476,8 +476,9 @@ func reportColumnsLive(f *models.Funnel, live *warehouse.Table, target string) e
 // plan says: of a day whose report partition funnel.toml now computes
 // otherwise (its SQL, or its table, changed) or whose input changed after it
 // was written (a reloaded ODS day), directly or through the DW node of the
-// day or, across midnight, of the next. Rows of a day whose report partition
-// is simply missing are not among them. It plans only the DW nodes and the
+// day or, across midnight, of the next, or whose DW partition is missing
+// (the DW table was recreated for other days). Rows of a day whose report
+// partition is simply missing are not among them. It plans only the DW nodes and the
 // reported ones, without the plan's queries of the ODS rows; a failure of
 // this check is itself a warning, not the report's.
 func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *models.Config, proj *generator.Project, rs []*report.Report, target string) {
@@ -515,7 +516,10 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 				// A table to be created, altered or recreated is plan's
 				// reason to run every job of it, not a change of its rows:
 				// a comment, or a new column apply fills on the next run.
-				if _, done := changed[j.Key()]; done || !j.Pending || j.Why == plan.WhyMissing || j.Why == plan.WhyTable {
+				// A reported partition that is missing has no rows to mark,
+				// but one the report's rows were computed from (the DW
+				// table recreated for other days) is a reason.
+				if _, done := changed[j.Key()]; done || !j.Pending || j.Why == plan.WhyMissing && reported[j.Name] || j.Why == plan.WhyTable {
 					continue
 				}
 				why := j.Name + ": " + j.Reason
