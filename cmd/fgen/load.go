@@ -50,7 +50,7 @@ FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows. By default the partition is replaced, and load says what each
 partition held before; --append adds to it. A load that would leave a partition
 fewer than half the rows it held (an empty file, a few late rows of another day)
-fails unless --allow-destructive. DuckDB's
+is blocked (exit 3) unless --allow-destructive. DuckDB's
 own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
 An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/ingest"
@@ -28,6 +29,9 @@ func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, ol odsLoad) 
 	opts := ingest.ODS(cfg, ol.Day, ol.Files, ol.Append)
 	opts.AllowShrink = ol.AllowShrink
 	res, err := ingest.Load(ctx, l.DB, opts)
+	if se := (*ingest.ShrinkError)(nil); errors.As(err, &se) {
+		err = &codeError{code: exitBlocked, err: err} // a destructive change, refused
+	}
 	out := loaded{Rows: res.Rows}
 	for _, p := range res.Partitions {
 		out.Days = append(out.Days, dayRows(p))

@@ -541,8 +541,8 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 }
 
 // A load that would leave a partition fewer than half its rows, an empty
-// export or a late row of the day before in the next day's file, fails and
-// keeps the partition; --allow-destructive replaces it, with a warning. Every
+// export or a late row of the day before in the next day's file, is blocked
+// (exit 3, as a destructive plan) and keeps the partition; --allow-destructive replaces it, with a warning. Every
 // replacing load says what each partition held before.
 func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	dir := project(t)
@@ -576,7 +576,7 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	}
 	for _, args := range [][]string{{"load", "--bizdate", "20210303", "empty.jsonl"}, {"load", "next.jsonl"}} {
 		r := fgen(t, dir, nil, args...)
-		if r.code != 1 || !strings.Contains(r.stderr, "it would replace the partition ods_user_trace_data/dt=20210303 (4 rows) with ") || !strings.Contains(r.stderr, "--allow-destructive replaces the partitions anyway; nothing was loaded") {
+		if r.code != 3 || !strings.Contains(r.stderr, "it would replace the partition ods_user_trace_data/dt=20210303 (4 rows) with ") || !strings.Contains(r.stderr, "--allow-destructive replaces the partitions anyway; nothing was loaded") {
 			t.Errorf("%s: %+v", strings.Join(args, " "), r)
 		}
 		if n := browse(); n != "4" {
