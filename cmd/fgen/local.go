@@ -20,8 +20,9 @@ type localEngine interface {
 	// it loaded. It loads everything or nothing.
 	LoadODS(ctx context.Context, cfg *models.Config, l odsLoad) (loaded, error)
 	// ReplaceWithSample replaces the ODS partitions of days with the events
-	// so generates, and returns the number of events.
-	ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (int64, error)
+	// so generates, and returns the number of events and each day's rows
+	// before and after.
+	ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (loaded, error)
 }
 
 // odsLoad is a load of files into the ODS table: into the partition Day or,

@@ -48,8 +48,26 @@ func createSample(ctx context.Context, path string, tf sample.TimeFormat) (sampl
 // writesParquet: this build writes Parquet sample files (DuckDB does).
 const writesParquet = true
 
-func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (int64, error) {
-	return l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
+func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (loaded, error) {
+	// The process holds the database: nothing else writes it between the
+	// counts and the replacement.
+	before, err := l.PartitionRows(ctx, cfg.ODS.Name, cfg.ODS.Partition, days)
+	if err != nil {
+		return loaded{}, err
+	}
+	n, err := l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
 		return ingest.AppendSample(ctx, conn, cfg.ODS.Name, so)
 	})
+	if err != nil {
+		return loaded{}, err
+	}
+	after, err := l.PartitionRows(ctx, cfg.ODS.Name, cfg.ODS.Partition, days)
+	if err != nil {
+		return loaded{}, err
+	}
+	out := loaded{Rows: n}
+	for _, d := range days {
+		out.Days = append(out.Days, dayRows{Day: d, Before: before[d], After: after[d]})
+	}
+	return out, nil
 }

@@ -543,7 +543,7 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 // A load that would leave a partition fewer than half its rows, an empty
 // export or a late row of the day before in the next day's file, is blocked
 // (exit 3, as a destructive plan) and keeps the partition; --allow-destructive replaces it, with a warning. Every
-// replacing load says what each partition held before.
+// replacing load says what each partition held before, and so does sample --load.
 func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	dir := project(t)
 	var day, next strings.Builder
@@ -589,6 +589,11 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	}
 	if n := browse(); n != "0" {
 		t.Errorf("browse count %s after the replacing load", n)
+	}
+	// sample --load replaces the day too, and says what it replaced: the
+	// rows may be real logs.
+	if r := fgen(t, dir, nil, "sample", "--users", "5", "--load"); r.code != 0 || !regexp.MustCompile(`warning: replaced the 1 row of ods_user_trace_data/dt=20210303 with the sample's [1-9][0-9]*\n`).MatchString(r.stderr) {
+		t.Errorf("sample --load: %+v", r)
 	}
 }
 

@@ -42,7 +42,9 @@ whole once every event is written: an interrupted or failed run leaves what was 
 ts is written as the funnels read it: epoch seconds, epoch milliseconds (time_column =
 { name = "ts", unit = "ms" }), a DATETIME or TIMESTAMP (UTC wall time yyyy-MM-dd
 HH:mm:ss.SSS), or a STRING in the time_column's format and time zone. --load writes
-the days straight into the target's ODS table, replacing those partitions.
+the days straight into the target's ODS table, replacing those partitions, and warns
+of the rows it replaced (which 'fgen load' may have filled with real logs: keep a
+sample in a warehouse of its own, as 'fgen demo' does, or in another target).
 
 ` + exitStatusHelp,
 		Example: `  fgen sample --users 100000 --days 7 -o events.jsonl
@@ -200,11 +202,17 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 		return 0, "", err
 	}
 	defer ot.wh.Close()
-	n, err := replaceWithSample(ctx, ot.local, cfg, so)
+	res, err := replaceWithSample(ctx, ot.local, cfg, so)
 	if err != nil {
 		return 0, "", err
 	}
-	return n, fmt.Sprintf("%s on target %s", cfg.ODS.Name, ot.name), nil
+	// The rows the sample replaced: perhaps loaded from real logs.
+	for _, d := range res.Days {
+		if d.Before > 0 {
+			fmt.Fprintf(opts.stderr, "warning: replaced the %s of %s/%s=%s with the sample's %d\n", plural(int(d.Before), "row"), cfg.ODS.Name, cfg.ODS.Partition, d.Day, d.After)
+		}
+	}
+	return res.Rows, fmt.Sprintf("%s on target %s", cfg.ODS.Name, ot.name), nil
 }
 
 // sampleProgress counts the users generated on pr and, where pr shows no
@@ -245,14 +253,15 @@ func sampleDays(start string, n int) ([]string, error) {
 }
 
 // replaceWithSample replaces the ODS partitions of the sample's days with
-// its events and returns the number of events.
-func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, so sample.Options) (int64, error) {
+// its events and returns the number of events and each day's rows before
+// and after.
+func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, so sample.Options) (loaded, error) {
 	days, err := sampleDays(so.Start, so.Days)
 	if err != nil {
-		return 0, err
+		return loaded{}, err
 	}
 	if so.Time, err = sampleTimeFormat(cfg); err != nil { // fgen demo's options have none
-		return 0, err
+		return loaded{}, err
 	}
 	return db.ReplaceWithSample(ctx, cfg, days, so)
 }

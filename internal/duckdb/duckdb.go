@@ -661,6 +661,33 @@ func (d *DB) Query(ctx context.Context, q string, settings ...warehouse.Setting)
 // quote quotes a name for DuckDB.
 var quote = generator.DuckDB.QuoteIdent
 
+// PartitionRows counts the rows of each of days in table, whose partition
+// column is column; a day without rows is left out.
+func (d *DB) PartitionRows(ctx context.Context, table, column string, days []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(days) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(days))
+	for i, day := range days {
+		args[i] = day
+	}
+	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s, count(*) FROM %[2]s WHERE %[1]s IN (%[3]s) GROUP BY 1`, quote(column), quote(table), marks(len(days))), args...)
+	if err != nil {
+		return nil, cleanError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day string
+		var n int64
+		if err := rows.Scan(&day, &n); err != nil {
+			return nil, err
+		}
+		out[day] = n
+	}
+	return out, rows.Err()
+}
+
 // ReplacePartitions replaces the partitions days of table, in one
 // transaction, with the rows fill writes on the given connection.
 func (d *DB) ReplacePartitions(ctx context.Context, table, column string, days []string, fill func(*sql.Conn) (int64, error)) (int64, error) {
