@@ -1519,6 +1519,37 @@ func TestReportOutOfDateAfterDWRecreated(t *testing.T) {
 	}
 }
 
+// Rows out of date on a day whose ODS partition is gone: apply cannot write
+// them again, and report says so, on stderr and in the rows it writes.
+func TestReportOutOfDateWithoutODS(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "sample", "--users", "100", "--days", "2", "--load"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `dedup_by = ["md5"]`, `dedup_by = []`)
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DELETE FROM ods_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'ods_user_trace_data' AND value = '20210304'`} {
+		if _, err := db.Query(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304", "--format", "csv")
+	if want := "warning: the rows of rpt_user_trace_data for 20210304 are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written), and apply cannot write them again: their ODS partitions are missing\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("report: want %q in %+v", want, r)
+	}
+	if !strings.Contains(r.stdout, ",dw_user_trace_data: funnel.toml changed its SQL since it was written\n20210304,") ||
+		!strings.Contains(r.stdout, ",dw_user_trace_data: funnel.toml changed its SQL since it was written; apply cannot write them again until the day's ODS partition is back\n") {
+		t.Errorf("report --format csv: the out_of_date of 20210303 and 20210304 in\n%s", r.stdout)
+	}
+}
+
 // The ODS event column renamed by the sync task: a dated plan and apply
 // refuse the drift, as plan without a date does, and the checks of the
 // day's rows leave the column out, saying so, instead of failing on
@@ -1611,6 +1642,10 @@ func TestReportOutOfDateReasons(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &missing); err != nil || !slices.Equal(missing.Days, []string{"20210306"}) {
 		t.Errorf("report --format json of a range with a day without rows: %v, %q\n%+v", err, missing.Days, r)
+	}
+	r = fgen(t, dir, nil, "report", "--from", "20210306", "--to", "20210307", "--format", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &missing); err != nil || !slices.Equal(missing.Days, []string{"20210306", "20210307"}) {
+		t.Errorf("report --format json of a range without rows: %v, %q\n%+v", err, missing.Days, r)
 	}
 	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210306", "--format", "html")
 	for _, want := range []string{

@@ -218,8 +218,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		if len(r.Rows) == 0 {
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'\n", f.Report.Table, fill)
 		}
-		if missing := daysWithout(r, days); len(r.Rows) > 0 && len(missing) > 0 {
-			r.DaysWithoutRows = missing
+		missing := daysWithout(r, days)
+		r.DaysWithoutRows = missing
+		if len(r.Rows) > 0 && len(missing) > 0 {
 			them := "them"
 			if len(missing) == 1 {
 				them = "it"
@@ -553,12 +554,15 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 			}
 		}
 	}
-	for _, m := range []map[key][]string{fixable, stuck} {
-		for k, days := range m {
-			for _, r := range rs {
-				if r.Table == k.table {
-					r.MarkOutOfDate(k.reason, days...)
-				}
+	for _, r := range rs {
+		for k, days := range fixable {
+			if r.Table == k.table {
+				r.MarkOutOfDate(k.reason, days...)
+			}
+		}
+		for k, days := range stuck {
+			if r.Table == k.table {
+				r.MarkOutOfDate(k.reason+"; apply cannot write them again until the day's ODS partition is back", days...)
 			}
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -198,8 +197,8 @@ func tocEntryOf(r *Report, f htmlFunnel) tocEntry {
 	if p := provisionalDays(days); len(p) > 0 {
 		e.Days += fmt.Sprintf(", %d provisional", len(p))
 	}
-	if n := len(outOfDate(days)); n > 0 {
-		e.Days += fmt.Sprintf(", %d out of date", n)
+	if stale, _ := outOfDate(days); len(stale) > 0 {
+		e.Days += fmt.Sprintf(", %d out of date", len(stale))
 	}
 	if s, _ := r.rangeSum(days); s != nil && len(r.Stages) > 1 {
 		last := len(r.Stages) - 1
@@ -239,15 +238,18 @@ func provisionalDays(days []day) []string {
 	return out
 }
 
-// outOfDate returns the days whose rows apply would write again, by why.
-func outOfDate(days []day) map[string][]string {
-	out := map[string][]string{}
+// outOfDate returns the days whose rows apply would write again, in
+// order, and the reasons, each once, in the order of their first day.
+func outOfDate(days []day) (stale, reasons []string) {
 	for _, d := range days {
 		if d.OutOfDate != "" {
-			out[d.OutOfDate] = append(out[d.OutOfDate], formatDate(d.Dt))
+			stale = append(stale, formatDate(d.Dt))
+			if !slices.Contains(reasons, d.OutOfDate) {
+				reasons = append(reasons, d.OutOfDate)
+			}
 		}
 	}
-	return out
+	return stale, reasons
 }
 
 // dayBadge marks a day's date: "provisional", "out of date", both or neither.
@@ -290,9 +292,14 @@ func buildFunnel(r *Report) htmlFunnel {
 	if p := provisionalDays(days); len(p) > 0 {
 		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Provisional: %s, computed before all the data it depends on had landed. The numbers may still change.", strings.Join(p, ", ")), Warn: true})
 	}
-	stale := outOfDate(days)
-	for _, why := range slices.Sorted(maps.Keys(stale)) {
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Out of date: %s (%s). The numbers are not what funnel.toml computes from the data now; 'fgen apply' would write them again.", strings.Join(stale[why], ", "), why), Warn: true})
+	if stale, reasons := outOfDate(days); len(stale) > 0 {
+		// The reasons name partitions: a reload of many days has one each.
+		// The page names two at most; each day's says its own.
+		why := ""
+		if len(reasons) <= 2 {
+			why = " (" + strings.Join(reasons, "; ") + ")"
+		}
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Out of date: %s%s. The numbers are not what funnel.toml computes from the data now; applying those days again writes them, as 'fgen report' says.", strings.Join(stale, ", "), why), Warn: true})
 	}
 	if len(r.DaysWithoutRows) > 0 {
 		ds := make([]string, len(r.DaysWithoutRows))
@@ -322,6 +329,9 @@ func buildFunnel(r *Report) htmlFunnel {
 				continue
 			}
 			date := cell{Text: formatDate(d.Dt), Title: "dt=" + d.Dt, Badge: dayBadge(d)}
+			if d.OutOfDate != "" {
+				date.Title += ", out of date: " + d.OutOfDate
+			}
 			f.Days.Rows = append(f.Days.Rows, tableRow{Cells: append([]cell{date}, metricCells(r, d.Total.Counts, d.Total.StepRates, d.Total.OverallRates, timingOf(d.Total))...)})
 		}
 	}
