@@ -1649,8 +1649,7 @@ func TestReportOutOfDateReasons(t *testing.T) {
 	}
 	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210306", "--format", "html")
 	for _, want := range []string{
-		"Out of date: 2021-03-03 (dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written)",
-		"Out of date: 2021-03-05 (dw_user_trace_data: ods_user_trace_data/dt=20210305 changed after it was written)",
+		"Out of date: 2021-03-03, 2021-03-05 (dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written; dw_user_trace_data: ods_user_trace_data/dt=20210305 changed after it was written)",
 		`2021-03-05 <span class="badge">out of date</span>`,
 		"Not in the report: 2021-03-06",
 	} {
