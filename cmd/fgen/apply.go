@@ -308,7 +308,7 @@ func writeApplySummary(ctx context.Context, opts *applyOptions, res *plan.Result
 			UpToDate int              `json:"up_to_date"`
 			Jobs     []plan.JobResult `json:"jobs"`
 			Error    *jsonErrorBody   `json:"error,omitempty"`
-		}{res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Count("up_to_date"), res.Jobs, nil}
+		}{res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Count("up_to_date"), append([]plan.JobResult{}, res.Jobs...), nil}
 		// A job cut short by a signal says so, as the summary's error does,
 		// also where the warehouse wrapped the cancellation (MaxCompute's
 		// "...: statement 1 of 2: context canceled").

@@ -405,6 +405,44 @@ func TestJSONOutputsShareOneShape(t *testing.T) {
 	}
 }
 
+// plan's and apply's JSON keep every key, [] when empty, so that a script
+// iterates them without guarding against null: the tables of a plan in
+// sync, and the jobs of an apply with nothing to do.
+func TestJSONListsAreNeverNull(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "sample", "--users", "50", "--load"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	var plan struct {
+		Tables []map[string]any `json:"tables"`
+	}
+	r := fgen(t, dir, nil, "plan", "--format", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &plan); err != nil || r.code != 0 || len(plan.Tables) != 3 {
+		t.Fatalf("plan --format json: %v %+v", err, r)
+	}
+	for _, tc := range plan.Tables {
+		for _, key := range []string{"changes", "problems", "notes"} {
+			if _, ok := tc[key].([]any); !ok {
+				t.Errorf("plan --format json: table %v has %s %v, want a list", tc["table"], key, tc[key])
+			}
+		}
+		if _, ok := tc["sql"].(string); !ok {
+			t.Errorf("plan --format json: table %v has sql %v, want a string", tc["table"], tc["sql"])
+		}
+	}
+	var apply map[string]any
+	r = fgen(t, dir, nil, "apply", "--format", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &apply); err != nil || r.code != 0 {
+		t.Fatalf("apply --format json: %v %+v", err, r)
+	}
+	if jobs, ok := apply["jobs"].([]any); !ok || len(jobs) != 0 {
+		t.Errorf("apply --format json with nothing to apply: jobs %v, want []", apply["jobs"])
+	}
+}
+
 // Every flag that takes one of a list of words refuses others as a usage
 // error and completes them in the shell.
 func TestChoiceFlags(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -224,7 +225,9 @@ func (a *applier) run(s slot) error {
 	})
 	el := time.Since(start)
 	update := func(jr *JobResult) {
-		jr.InstanceID, jr.Seconds = last.InstanceID, el.Round(time.Millisecond).Seconds()
+		// Milliseconds, as a float64 prints them: 1.136, not the
+		// 1.1360000000000001 of Duration.Seconds.
+		jr.InstanceID, jr.Seconds = last.InstanceID, math.Round(el.Seconds()*1000)/1000
 		jr.Applied = len(s.job.Statements)
 		if err != nil {
 			jr.Applied = appliedBefore(a.p.Caps, err)

@@ -284,6 +284,8 @@ func mdCell(s string) string {
 // JSON is the plan as its JSON form shows it (fgen plan --format json adds
 // format_version and command):
 //
+// Every key is always there: [] for an empty list, "" for no SQL.
+//
 //	{"target": "...", "engine": "duckdb|maxcompute", "has_changes": bool, "blocked": bool,
 //	 "read_bytes": n,
 //	 "tables": [{"table", "layer", "action": "create|alter|in_sync|blocked",
@@ -324,7 +326,14 @@ func (p *Plan) JSON() any {
 		Tables     []TableChange `json:"tables"`
 		Former     []string      `json:"former_tables"`
 		Days       []day         `json:"days"`
-	}{p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), p.Tables, nonNil(p.Former), []day{}}
+	}{p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), []TableChange{}, nonNil(p.Former), []day{}}
+	// Every key is there, [] or "" when empty: a script iterates without
+	// guarding against null.
+	for _, t := range p.Tables {
+		t.Changes, t.Notes = nonNil(t.Changes), nonNil(t.Notes)
+		t.Problems = nonNil(t.Problems)
+		out.Tables = append(out.Tables, t)
+	}
 	for _, d := range p.Days {
 		jd := day{Day: d.Day, Pending: d.Pending(), UpstreamReady: d.UpstreamReady, Missing: nonNil(d.Missing), Warnings: nonNil(d.Warnings), Jobs: []job{}}
 		for _, j := range d.Jobs {
@@ -340,9 +349,9 @@ func (p *Plan) JSON() any {
 }
 
 // nonNil returns s, or an empty slice for nil, so that JSON shows [] and not null.
-func nonNil(s []string) []string {
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

@@ -45,13 +45,13 @@ const (
 // --allow-destructive, or one it never makes (Refused).
 type Problem struct {
 	Code    string `json:"code"`
-	Column  string `json:"column,omitempty"`
+	Column  string `json:"column"` // "" when the problem is the table's
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
 	// Refused: fgen never makes this change, with or without
 	// --allow-destructive: it would change the ODS table, which belongs to
 	// the sync task that fills it.
-	Refused bool `json:"refused,omitempty"`
+	Refused bool `json:"refused"`
 }
 
 // TableChange is the plan for one table.
@@ -59,12 +59,12 @@ type TableChange struct {
 	Table    string    `json:"table"`
 	Layer    string    `json:"layer"`
 	Action   Action    `json:"action"`
-	Changes  []string  `json:"changes,omitempty"`  // human-readable, e.g. "add column x BIGINT"
-	Problems []Problem `json:"problems,omitempty"` // for blocked tables
-	Notes    []string  `json:"notes,omitempty"`    // differences fgen leaves alone
+	Changes  []string  `json:"changes"`  // human-readable, e.g. "add column x BIGINT"
+	Problems []Problem `json:"problems"` // for blocked tables
+	Notes    []string  `json:"notes"`    // differences fgen leaves alone
 	// SQL runs when applying (for blocked tables: only with
 	// --allow-destructive, and never when a problem is Refused).
-	SQL string `json:"sql,omitempty"`
+	SQL string `json:"sql"`
 	// Job is SQL as apply runs it: one statement after the other.
 	Job *warehouse.Job `json:"-"`
 }
