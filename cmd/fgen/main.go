@@ -40,7 +40,9 @@ func restoreSignals(ctx context.Context, stop func(), grace time.Duration) {
 // run executes fgen with args and returns its exit status. It is main
 // without the process: tests call it directly.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	secrets := &redactor{}
+	stdout, stderr = secrets.Writer(stdout), secrets.Writer(stderr)
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, secrets: secrets}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)

@@ -80,6 +80,8 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 			return nil, err
 		}
 	}
+	// What the service says is printed as it is; it must not show these.
+	g.secrets.Add(cred.AccessKey, cred.SecurityToken)
 	for k, v := range t.Hints {
 		cfg.Hints[k] = v
 	}

@@ -29,9 +29,9 @@ func seedODS() odpstest.TableSpec {
 // a fresh double holding the ODS table and its 20210303 partition, and the
 // environment with the double's credentials. The project is of the 1.0
 // data type edition, which refuses 2.0 types without the settings.
-func mcProject(t *testing.T) (string, *odpstest.Server, map[string]string) {
+func mcProject(t *testing.T, opts ...odpstest.Option) (string, *odpstest.Server, map[string]string) {
 	t.Helper()
-	srv := odpstest.New(t, odpstest.WithTypeSystem1())
+	srv := odpstest.New(t, append([]odpstest.Option{odpstest.WithTypeSystem1()}, opts...)...)
 	srv.AddTable(seedODS())
 	srv.AddPartition("ods_user_trace_data", "dt='20210303'")
 	dir := project(t)
@@ -172,6 +172,24 @@ func TestMaxComputePlanApply(t *testing.T) {
 		t.Errorf("plan after apply: %+v", again)
 	}
 	noSecret(t, srv, plan, dry, noYes, apply, again)
+}
+
+// A service (or a proxy before it) whose error repeats what fgen sent it,
+// the STS token of a request's headers, or the secret itself: fgen prints
+// its messages as they are, and masks the credentials in them, in text
+// and JSON.
+func TestMaxComputeMasksEchoedCredentials(t *testing.T) {
+	const token = "STStokenSECRETabc123"
+	dir, srv, env := mcProject(t, odpstest.WithSecurityToken(token))
+	env["ALIBABA_CLOUD_SECURITY_TOKEN"] = token
+	srv.On("INSERT OVERWRITE TABLE `rpt_user_trace_data`", odpstest.Outcome{Error: "ODPS-0420095: Access Denied - headers were {'Authorization-Sts-Token': '" + token + "'}, secret " + srv.AccessKey()})
+	for _, format := range []string{"text", "json"} {
+		r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "--all", "--format", format)
+		if out := r.stdout + r.stderr; r.code != 1 || strings.Contains(out, token) || !strings.Contains(out, "'Authorization-Sts-Token': '[redacted]'}, secret [redacted]") {
+			t.Errorf("apply --format %s: %+v", format, r)
+		}
+		noSecret(t, srv, r)
+	}
 }
 
 func TestMaxComputeFailedJob(t *testing.T) {

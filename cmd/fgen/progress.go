@@ -22,6 +22,9 @@ type progress struct {
 // onTerminal reports whether w is a terminal, where progress is a bar
 // (tests set it).
 var onTerminal = func(w io.Writer) bool {
+	if rw, ok := w.(redactedWriter); ok {
+		w = rw.w
+	}
 	f, ok := w.(*os.File)
 	return ok && isTerminal(f)
 }

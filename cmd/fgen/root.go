@@ -23,8 +23,10 @@ type globalOptions struct {
 	verbose    bool // -v: also each SQL job as it runs
 
 	stdin          io.Reader
-	stdout, stderr io.Writer
+	stdout, stderr io.Writer // through secrets
 	getenv         func(string) string
+	// secrets masks the credentials a command reads in what it writes.
+	secrets *redactor
 
 	// errMu orders the lines that goroutines write to stderr: notices,
 	// and the lines and bar of the progress shown (shown, while a bar is).

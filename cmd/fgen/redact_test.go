@@ -1,0 +1,25 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+)
+
+// The redactor masks what it was given, from then on, in every write, and
+// leaves values too short to be credentials.
+func TestRedactor(t *testing.T) {
+	var x redactor
+	var b bytes.Buffer
+	w := x.Writer(&b)
+	w.Write([]byte("secret S3cr3tValue0 before\n"))
+	x.Add("S3cr3tValue0", "short", "")
+	x.Add("TokenValue99")
+	n, err := w.Write([]byte("secret S3cr3tValue0, token TokenValue99, short\n"))
+	if want := "secret S3cr3tValue0 before\nsecret [redacted], token [redacted], short\n"; b.String() != want || err != nil || n != len("secret S3cr3tValue0, token TokenValue99, short\n") {
+		t.Errorf("wrote %q (%d, %v), want %q", b.String(), n, err, want)
+	}
+	var none *redactor
+	if none.Redact("S3cr3tValue0") != "S3cr3tValue0" {
+		t.Error("a nil redactor masks")
+	}
+}
