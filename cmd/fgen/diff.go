@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/shell"
 	"github.com/fgen-dev/fgen/internal/textdiff"
 )
 
@@ -97,9 +98,22 @@ func runDiff(opts *diffOptions) error {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
 	}
-	next := "run 'fgen generate'"
+	// The generate that writes it: of this config and directory, and with
+	// --force where generate would refuse a directory it did not write.
+	gen := "fgen"
+	if opts.configPath != defaultConfigPath {
+		gen += " -c " + shell.Quote(opts.configPath)
+	}
+	gen += " generate"
+	if opts.dir != "" {
+		gen += " --dir " + shell.Quote(opts.dir)
+	}
+	if checkOutDir(opts.outDir, "", false) != nil {
+		gen += " --force"
+	}
+	next := "run '" + gen + "'"
 	if counts[generator.NotFgens] > 0 {
-		next = "move the files that are not fgen's away, then run 'fgen generate'"
+		next = "move the files that are not fgen's away, then run '" + gen + "'"
 	}
 	fmt.Fprintf(opts.stderr, "%s is out of sync with %s (%s); %s\n", opts.outDir, opts.configPath, strings.Join(parts, ", "), next)
 	return &quietError{code: exitChanges}
