@@ -29,6 +29,16 @@ var onTerminal = func(w io.Writer) bool {
 	return ok && isTerminal(f)
 }
 
+// plainTerminal reports a terminal that wants plain lines, not a bar
+// redrawn in place: a CI runner's pseudo-terminal (CI is set, as GitHub
+// Actions, GitLab CI and most others set it), or TERM=dumb.
+func plainTerminal(getenv func(string) string) bool {
+	if getenv == nil { // a globalOptions of a test
+		return false
+	}
+	return getenv("CI") != "" && getenv("CI") != "false" || getenv("TERM") == "dumb"
+}
+
 // barDelay is how long work runs before its bar shows: work that takes less
 // leaves no trace on the terminal.
 var barDelay = time.Second
@@ -44,7 +54,7 @@ var barTick = 100 * time.Millisecond
 // a spinner with the time spent.
 func (g *globalOptions) newProgress(total int, what string) *progress {
 	p := &progress{g: g}
-	if g.quiet || total == 0 || !onTerminal(g.stderr) {
+	if g.quiet || total == 0 || !onTerminal(g.stderr) || plainTerminal(g.getenv) {
 		return p
 	}
 	opts := []progressbar.Option{

@@ -39,6 +39,16 @@ func TestProgress(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--yes"); r.code != 0 || !strings.Contains(r.stderr, "jobs/s") {
 		t.Errorf("apply on a terminal: %+v", r)
 	}
+	// A CI runner's terminal, and a dumb one, get the lines of a pipe.
+	for _, env := range []map[string]string{{"CI": "true"}, {"TERM": "dumb"}} {
+		r := fgen(t, dir, env, "sample", "--users", "500", "--days", "2", "-o", "e.jsonl")
+		if r.code != 0 || !strings.Contains(r.stderr, "  20210304 done (day 2 of 2)\n") || strings.Contains(r.stderr, "users/s") {
+			t.Errorf("sample on a terminal with %v: %+v", env, r)
+		}
+	}
+	if r := fgen(t, dir, map[string]string{"CI": "false"}, "sample", "--users", "500", "--days", "2", "-o", "e.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "users/s") {
+		t.Errorf("sample on a terminal with CI=false: %+v", r)
+	}
 	for _, args := range [][]string{
 		{"sample", "-q", "--users", "500", "-o", "e.jsonl"},
 		{"load", "-q", "e.jsonl"},
