@@ -215,7 +215,7 @@ func (c *csvChecker) record() error {
 						if errors.Is(err, errTooLong) {
 							// In a big file an unterminated quote reaches the
 							// limit before the end of the file.
-							return fmt.Errorf("a quoted field runs on for more than %d MiB: is its closing quote missing? (a quote inside a quoted field is written twice)", maxLine>>20)
+							return fmt.Errorf("a record with a quoted field runs on for more than %d MiB: is the field's closing quote missing? (a quote inside a quoted field is written twice)", maxLine>>20)
 						}
 						return err
 					}

@@ -737,8 +737,8 @@ func TestLoadLongLine(t *testing.T) {
 		{"long.jsonl", "{}\n{\"id\":\"" + strings.Repeat("x", 3<<20) + "\"}\n", ":2: line longer than 1 MiB; is this a JSON lines or CSV file?"},
 		{"zeros.jsonl", strings.Repeat("\x00", 3<<20), ":1: line longer than 1 MiB; is this a JSON lines or CSV file?"},
 		{"long.csv", "id\n" + strings.Repeat("x", 3<<20) + "\n", ":2: line longer than 1 MiB; is this a JSON lines or CSV file?"},
-		{"longquoted.csv", "id\n\"" + strings.Repeat("x\n", 1<<20) + "\"\n", ":2: a quoted field runs on for more than 1 MiB: is its closing quote missing? (a quote inside a quoted field is written twice)"},
-		{"unterminated.csv", "id\n1\n\"2\n" + strings.Repeat("3\n", 1<<20), ":3: a quoted field runs on for more than 1 MiB: is its closing quote missing? (a quote inside a quoted field is written twice)"},
+		{"longquoted.csv", "id\n\"" + strings.Repeat("x\n", 1<<20) + "\"\n", ":2: a record with a quoted field runs on for more than 1 MiB: is the field's closing quote missing? (a quote inside a quoted field is written twice)"},
+		{"unterminated.csv", "id\n1\n\"2\n" + strings.Repeat("3\n", 1<<20), ":3: a record with a quoted field runs on for more than 1 MiB: is the field's closing quote missing? (a quote inside a quoted field is written twice)"},
 	} {
 		path := f.file(tc.name, tc.data)
 		if _, err := f.load("20210303", false, path); err == nil || err.Error() != path+tc.err {

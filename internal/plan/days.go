@@ -59,14 +59,14 @@ type dayPlanner struct {
 	ods *warehouse.Table
 }
 
-// partition probes a partition once. On a warehouse.DayLister the first
-// probe of a table describes its partitions of that shape (a day, or a day
-// and an hour) on every day of the plan, in one call; a partition it did
-// not describe (of another day, or shape) is probed alone.
 // refusedChange marks, among the tables a day's jobs wait on, one whose
 // change fgen refuses: apply runs nothing, and the plan says why.
 const refusedChange Action = "refused"
 
+// partition probes a partition once. On a warehouse.DayLister the first
+// probe of a table describes its partitions of that shape (a day, or a day
+// and an hour) on every day of the plan, in one call; a partition it did
+// not describe (of another day, or shape) is probed alone.
 func (dp *dayPlanner) partition(table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
 	k := probe{table, spec.String()}
 	if p, ok := dp.probed[k]; ok {

@@ -18,9 +18,10 @@ import (
 // report has them: the step times (from the previous stage), a column per percentile and
 // per histogram bucket (users), from the entry and (with the step times) from the previous stage, named as in the
 // long layout's RPT table (p99.9 is p99_9_seconds, the bucket 1h+ is h_1h_up), empty on
-// the first stage. provisional is true or false (see Row.Provisional); it came last, after
-// the other columns, and columns are only ever added at the end: out_of_date, why apply would
-// write the row again (see Row.OutOfDate), empty when the row is current, came after it. The breakdown limit's other
+// the first stage. provisional is true or false (see Row.Provisional); it was added after the
+// columns before it, and columns are only ever added at the end (the timing columns that
+// follow it are a funnel's own, which no report of another funnel has): out_of_date, why
+// apply would write the row again (see Row.OutOfDate), empty when the row is current, last. The breakdown limit's other
 // row is the one whose breakdown holds Report.OtherMarker. Records end in LF; fields are
 // quoted only when they need it (RFC 4180).
 func writeCSV(b *bytes.Buffer, r *Report) error {
