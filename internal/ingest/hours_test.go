@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -35,9 +37,15 @@ func newHourlyFixture(t *testing.T) *hourlyFixture {
 	return &hourlyFixture{&loadFixture{t: t, db: db, dir: dir}}
 }
 
+// load loads files as a load with --allow-destructive does: an hour may
+// lose its rows (TestLoadHourly checks the guard once).
 func (f *hourlyFixture) load(day string, appendRows bool, files ...string) error {
+	return f.loadAllowing(true, day, appendRows, files...)
+}
+
+func (f *hourlyFixture) loadAllowing(shrink bool, day string, appendRows bool, files ...string) error {
 	cols := []Column{{Name: "id", Type: "VARCHAR"}, {Name: "hh", Type: "VARCHAR"}}
-	_, err := Load(context.Background(), f.db, Options{Table: "ev", Partition: "dt", Day: day, Columns: cols, Files: files, Append: appendRows, HourPartition: "hh"})
+	_, err := Load(context.Background(), f.db, Options{Table: "ev", Partition: "dt", Day: day, Columns: cols, Files: files, Append: appendRows, HourPartition: "hh", AllowShrink: shrink})
 	return err
 }
 
@@ -170,8 +178,16 @@ func TestLoadHourly(t *testing.T) {
 		t.Errorf("err = %v, want %s", err, want)
 	}
 	f.exec(`DELETE FROM ev WHERE id = 'x'`)
-	// Replacing a day replaces all its hours, whichever the rows give.
-	if err := f.load("20261201", false, f.file("again.jsonl", `{"id":"e","HH":"05"}`+"\n")); err != nil {
+	// Replacing a day replaces all its hours, whichever the rows give: a
+	// load that empties hours that had rows is refused, unless allowed.
+	again := f.file("again.jsonl", `{"id":"e","HH":"05"}`+"\n")
+	var se *ShrinkError
+	if err := f.loadAllowing(false, "20261201", false, again); !errors.As(err, &se) || se.HourPartition != "hh" ||
+		!reflect.DeepEqual(se.Shrunk, []PartitionRows{{Day: "20261201", Hour: "07", Before: 1}, {Day: "20261201", Hour: "23", Before: 1}}) ||
+		!strings.Contains(err.Error(), "it would replace the partitions ev/dt=20261201/hh=07 (1 row) with 0; ev/dt=20261201/hh=23 (1 row) with 0, fewer than half") {
+		t.Errorf("err = %v, want a ShrinkError of hours 07 and 23", err)
+	}
+	if err := f.load("20261201", false, again); err != nil {
 		t.Fatal(err)
 	}
 	want := "c|20261203|00\nd|20261203|12\ne|20261201|05"

@@ -28,6 +28,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -166,9 +167,11 @@ type Result struct {
 	Partitions []PartitionRows
 }
 
-// PartitionRows is a day's rows before and after a load.
+// PartitionRows is a day's rows before and after a load; in a ShrinkError
+// of a table partitioned by day and hour, an hour's.
 type PartitionRows struct {
 	Day           string
+	Hour          string // "" but for an hour's
 	Before, After int64
 }
 
@@ -182,8 +185,8 @@ func (p PartitionRows) shrunk() bool { return p.After*2 < p.Before }
 // ShrinkError is a load that would have replaced partitions with far fewer
 // rows than they held (Options.AllowShrink): it loaded nothing.
 type ShrinkError struct {
-	Table, Partition string
-	Shrunk           []PartitionRows
+	Table, Partition, HourPartition string
+	Shrunk                          []PartitionRows
 }
 
 func (e *ShrinkError) Error() string {
@@ -193,13 +196,17 @@ func (e *ShrinkError) Error() string {
 		if p.Before == 1 {
 			rows = "row"
 		}
-		parts = append(parts, fmt.Sprintf("%s/%s=%s (%d %s) with %d", e.Table, e.Partition, p.Day, p.Before, rows, p.After))
+		spec := fmt.Sprintf("%s/%s=%s", e.Table, e.Partition, p.Day)
+		if p.Hour != "" {
+			spec += fmt.Sprintf("/%s=%s", e.HourPartition, p.Hour)
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d %s) with %d", spec, p.Before, rows, p.After))
 	}
 	what := "the partition"
 	if len(parts) > 1 {
 		what = "the partitions"
 	}
-	return fmt.Sprintf("it would replace %s %s, fewer than half: a load replaces every partition its rows fall on. Check the files (an empty file is what a failed export leaves; a few rows of another day, late events); --append adds the rows instead, and --allow-destructive replaces the partitions anyway",
+	return fmt.Sprintf("it would replace %s %s, fewer than half: a load replaces every partition its rows fall on. Check the files: an empty file is what a failed export leaves, and a few rows of another day are late events, to load apart with --append or leave out. --allow-destructive replaces the partitions anyway",
 		what, strings.Join(parts, "; "))
 }
 
@@ -453,6 +460,10 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 	}
 	days := l.parts.days()
 	had, err := l.dayRows(ctx, tx, days)
+	var hadHours map[string]int64 // replacing an hourly table's days: its rows per hour
+	if err == nil && l.opts.HourPartition != "" && !l.opts.Append {
+		hadHours, err = l.hourRows(ctx, tx, days)
+	}
 	if err != nil {
 		cancel()
 		wg.Wait()
@@ -519,12 +530,27 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 	for _, d := range days {
 		p := PartitionRows{Day: d, Before: had[d], After: has[d]}
 		res.Partitions = append(res.Partitions, p)
-		if p.shrunk() {
+		if p.shrunk() && hadHours == nil {
 			shrunk = append(shrunk, p)
 		}
 	}
+	if hadHours != nil {
+		// An hourly table's partitions are its hours: a day whose file
+		// lacks some hours (an hour's file loaded after another's) loses
+		// them, whatever its total.
+		hasHours, err := l.hourRows(ctx, tx, days)
+		if err != nil {
+			return Result{}, err
+		}
+		for _, k := range slices.Sorted(maps.Keys(hadHours)) {
+			day, hour, _ := strings.Cut(k, "/")
+			if p := (PartitionRows{Day: day, Hour: hour, Before: hadHours[k], After: hasHours[k]}); p.shrunk() {
+				shrunk = append(shrunk, p)
+			}
+		}
+	}
 	if len(shrunk) > 0 && !l.opts.AllowShrink {
-		return Result{}, &ShrinkError{Table: l.opts.Table, Partition: l.opts.Partition, Shrunk: shrunk}
+		return Result{}, &ShrinkError{Table: l.opts.Table, Partition: l.opts.Partition, HourPartition: l.opts.HourPartition, Shrunk: shrunk}
 	}
 	return res, nil
 }

@@ -93,7 +93,7 @@ func TestLoadRefusesToShrink(t *testing.T) {
 	load := func(day string, allow bool, data string) (Result, error) {
 		return Load(context.Background(), f.db, Options{Table: "t", Partition: "dt", Day: day, Columns: loadCols, Files: []string{f.file("in.jsonl", data)}, AllowShrink: allow})
 	}
-	if res, err := load("20210303", false, four.String()); err != nil || !reflect.DeepEqual(res, Result{Rows: 4, Partitions: []PartitionRows{{"20210303", 0, 4}}}) {
+	if res, err := load("20210303", false, four.String()); err != nil || !reflect.DeepEqual(res, Result{Rows: 4, Partitions: []PartitionRows{{Day: "20210303", Before: 0, After: 4}}}) {
 		t.Fatalf("load = %+v, %v", res, err)
 	}
 	was := f.rows()
@@ -101,8 +101,8 @@ func TestLoadRefusesToShrink(t *testing.T) {
 		name, day, data string
 		want            []PartitionRows
 	}{
-		{"empty file", "20210303", "", []PartitionRows{{"20210303", 4, 0}}},
-		{"one row of the day in another's file", "", late.String(), []PartitionRows{{"20210303", 4, 1}}},
+		{"empty file", "20210303", "", []PartitionRows{{Day: "20210303", Before: 4, After: 0}}},
+		{"one row of the day in another's file", "", late.String(), []PartitionRows{{Day: "20210303", Before: 4, After: 1}}},
 	} {
 		res, err := load(tc.day, false, tc.data)
 		var se *ShrinkError
@@ -114,10 +114,10 @@ func TestLoadRefusesToShrink(t *testing.T) {
 		}
 	}
 	// Half the rows is not a shrink; fewer with AllowShrink replace.
-	if res, err := load("20210303", false, two.String()); err != nil || !reflect.DeepEqual(res.Partitions, []PartitionRows{{"20210303", 4, 2}}) {
+	if res, err := load("20210303", false, two.String()); err != nil || !reflect.DeepEqual(res.Partitions, []PartitionRows{{Day: "20210303", Before: 4, After: 2}}) {
 		t.Errorf("load of half = %+v, %v", res, err)
 	}
-	if res, err := load("", true, late.String()); err != nil || !reflect.DeepEqual(res.Partitions, []PartitionRows{{"20210303", 2, 1}, {"20210304", 0, 4}}) {
+	if res, err := load("", true, late.String()); err != nil || !reflect.DeepEqual(res.Partitions, []PartitionRows{{Day: "20210303", Before: 2, After: 1}, {Day: "20210304", Before: 0, After: 4}}) {
 		t.Errorf("load with AllowShrink = %+v, %v", res, err)
 	}
 }
