@@ -159,6 +159,11 @@ func openError(path string, err error) error {
 	if strings.Contains(msg, "Permission denied") {
 		return fmt.Errorf("open %s: %w; fgen reads the warehouse file, and to change it writes it and, beside it, its .wal and .tmp: check their permissions and their directory's", path, err)
 	}
+	if strings.Contains(msg, "not a valid DuckDB database file") {
+		// The target's path names another file (a CSV, a SQLite database,
+		// one cut short by a full disk).
+		return fmt.Errorf("open %s: it is not a DuckDB database: check the path of the duckdb target in funnel.toml (fgen creates the file when it does not exist; move this one away to start anew)", path)
+	}
 	if !strings.Contains(msg, "Could not set lock on file") {
 		return fmt.Errorf("open %s: %w", path, err)
 	}

@@ -173,3 +173,17 @@ func TestOpenErrorOfALockedFile(t *testing.T) {
 		t.Errorf("other errors: %v", err)
 	}
 }
+
+// A target's path naming a file that is not a DuckDB database says so,
+// and what to check, not the driver's words.
+func TestOpenErrorOfAnotherFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.csv")
+	os.WriteFile(path, []byte("uid,ts\nu1,1614700000\n"), 0o644)
+	_, err := Open(Options{Path: path})
+	if want := "open " + path + ": it is not a DuckDB database: check the path of the duckdb target in funnel.toml"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("err = %v, want %s...", err, want)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "uid,ts\nu1,1614700000\n" {
+		t.Errorf("the file changed: %q", data)
+	}
+}
