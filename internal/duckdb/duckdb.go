@@ -9,6 +9,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -70,6 +71,9 @@ func Open(opts Options) (*DB, error) {
 	// follows '#' as a fragment that would hide the options below.
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open %s: the path contains '?' or '#', which DuckDB would read as connection options; rename the file", path)
+	}
+	if err := isDatabaseFile(path); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	if opts.ReadOnly && path != "" {
@@ -150,6 +154,33 @@ func (d *DB) keepBooks() error {
 // process holds the database file's lock.
 var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.+) \(PID (\d+)\)`)
 
+// isDatabaseFile refuses a path that names a file other than a DuckDB
+// database, before DuckDB sees it: DuckDB opens an existing CSV or Parquet
+// file as an in-memory database that reads it, where fgen's tables and
+// loads would vanish when it exits. A DuckDB file has "DUCK" at byte 8; a
+// file not there is a database DuckDB is to create (an empty one it
+// refuses too).
+func isDatabaseFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // not there (created), or DuckDB says why
+	}
+	defer f.Close()
+	head := make([]byte, 12)
+	n, _ := io.ReadFull(f, head)
+	if n == len(head) && string(head[8:12]) == "DUCK" {
+		return nil
+	}
+	return notDatabase(path)
+}
+
+func notDatabase(path string) error {
+	return fmt.Errorf("open %s: it is not a DuckDB database: check the path of the duckdb target in funnel.toml (fgen creates the file when it does not exist; move this one away to start anew)", path)
+}
+
 // openError says why the database at path did not open: when another
 // process holds it (DuckDB lets one process write a file at a time, and a
 // reader waits for no writer), which one, and what to do, rather than
@@ -160,9 +191,9 @@ func openError(path string, err error) error {
 		return fmt.Errorf("open %s: %w; fgen reads the warehouse file, and to change it writes it and, beside it, its .wal and .tmp: check their permissions and their directory's", path, err)
 	}
 	if strings.Contains(msg, "not a valid DuckDB database file") {
-		// The target's path names another file (a CSV, a SQLite database,
-		// one cut short by a full disk).
-		return fmt.Errorf("open %s: it is not a DuckDB database: check the path of the duckdb target in funnel.toml (fgen creates the file when it does not exist; move this one away to start anew)", path)
+		// The target's path names another file (one cut short by a full
+		// disk) that isDatabaseFile let through.
+		return notDatabase(path)
 	}
 	if !strings.Contains(msg, "Could not set lock on file") {
 		return fmt.Errorf("open %s: %w", path, err)

@@ -175,7 +175,8 @@ func TestOpenErrorOfALockedFile(t *testing.T) {
 }
 
 // A target's path naming a file that is not a DuckDB database says so,
-// and what to check, not the driver's words.
+// and what to check, not the driver's words; and a CSV file is not opened
+// as the in-memory database DuckDB would make of it, whose tables vanish.
 func TestOpenErrorOfAnotherFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "events.csv")
 	os.WriteFile(path, []byte("uid,ts\nu1,1614700000\n"), 0o644)
@@ -185,5 +186,16 @@ func TestOpenErrorOfAnotherFile(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(path); string(data) != "uid,ts\nu1,1614700000\n" {
 		t.Errorf("the file changed: %q", data)
+	}
+	for _, ro := range []bool{false, true} {
+		if _, err := Open(Options{Path: path, ReadOnly: ro}); err == nil || !strings.Contains(err.Error(), "it is not a DuckDB database") {
+			t.Errorf("read-only %v: err = %v", ro, err)
+		}
+	}
+	// An empty file, which DuckDB refuses too (a full disk leaves one).
+	empty := filepath.Join(t.TempDir(), "w.duckdb")
+	os.WriteFile(empty, nil, 0o644)
+	if _, err := Open(Options{Path: empty}); err == nil || !strings.Contains(err.Error(), "it is not a DuckDB database") {
+		t.Errorf("an empty file: err = %v", err)
 	}
 }
