@@ -59,6 +59,18 @@ func project(t *testing.T) string {
 	return projectWith(t, "../../funnel.toml")
 }
 
+// sampled loads sample events of users a day over days from 20210303 into
+// the project at dir and applies them: a warehouse as a day's use leaves it.
+func sampled(t *testing.T, dir string, users, days int) {
+	t.Helper()
+	if r := fgen(t, dir, nil, "sample", "--users", strconv.Itoa(users), "--days", strconv.Itoa(days), "--load"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", addDays("20210303", days-1)); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+}
+
 // projectWith is project with the config file at path.
 func projectWith(t *testing.T, path string) string {
 	t.Helper()
@@ -420,12 +432,7 @@ func TestJSONOutputsShareOneShape(t *testing.T) {
 // sync, and the jobs of an apply with nothing to do.
 func TestJSONListsAreNeverNull(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "sample", "--users", "50", "--load"); r.code != 0 {
-		t.Fatalf("sample: %+v", r)
-	}
-	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
+	sampled(t, dir, 50, 1)
 	var plan struct {
 		Tables []map[string]any `json:"tables"`
 	}
@@ -651,12 +658,7 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 // they can be recomputed.
 func TestApplyNeverDropsATableItDidNotWrite(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "sample", "--users", "50", "--load"); r.code != 0 {
-		t.Fatalf("sample: %+v", r)
-	}
-	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
+	sampled(t, dir, 50, 1)
 	ctx := context.Background()
 	path := filepath.Join(dir, ".fgen", "local.duckdb")
 	db, err := duckdb.Open(duckdb.Options{Path: path})
@@ -1513,12 +1515,7 @@ func TestPlanODSRetypedNamesConfigTypes(t *testing.T) {
 // rows, and a dated plan refuses the retype as plan without a date does.
 func TestEventColumnRetypedLive(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "sample", "--users", "200", "--load"); r.code != 0 {
-		t.Fatalf("sample: %+v", r)
-	}
-	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
+	sampled(t, dir, 200, 1)
 	path := filepath.Join(dir, "funnel.toml")
 	replaceInFile(t, path, `{ name = "customize_event",         type = "STRING", comment = "event: browse`, `{ name = "customize_event",         type = "BIGINT", comment = "event: browse`)
 	replaceInFile(t, path, `{ name = "customize_event",         type = "STRING", comment = "event" },`, `{ name = "customize_event",         type = "BIGINT", comment = "event" },`)
@@ -1543,12 +1540,7 @@ func TestEventColumnRetypedLive(t *testing.T) {
 // pending.
 func TestReportOutOfDateAfterDWRecreated(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "sample", "--users", "100", "--days", "2", "--load"); r.code != 0 {
-		t.Fatalf("sample: %+v", r)
-	}
-	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
+	sampled(t, dir, 100, 2)
 	// The DW table's use_time retyped: the table is recreated.
 	path := filepath.Join(dir, "funnel.toml")
 	data, _ := os.ReadFile(path)
@@ -1571,12 +1563,7 @@ func TestReportOutOfDateAfterDWRecreated(t *testing.T) {
 // them again, and report says so, on stderr and in the rows it writes.
 func TestReportOutOfDateWithoutODS(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "sample", "--users", "100", "--days", "2", "--load"); r.code != 0 {
-		t.Fatalf("sample: %+v", r)
-	}
-	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
+	sampled(t, dir, 100, 2)
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `dedup_by = ["md5"]`, `dedup_by = []`)
 	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
 	if err != nil {
@@ -1608,12 +1595,7 @@ func TestEventColumnRenamedLive(t *testing.T) {
 	// cleans them, by the event column too.
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `event_column = "customize_event"`, `event_column = "customize_event"
 breakdowns = ["device_brand"]`)
-	if r := fgen(t, dir, nil, "sample", "--users", "200", "--load"); r.code != 0 {
-		t.Fatalf("sample: %+v", r)
-	}
-	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
+	sampled(t, dir, 200, 1)
 	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
 	if err != nil {
 		t.Fatal(err)
@@ -1639,12 +1621,7 @@ breakdowns = ["device_brand"]`)
 // per run of days, and a comment changed in funnel.toml is no reason.
 func TestReportOutOfDateReasons(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "sample", "--users", "200", "--days", "3", "--load"); r.code != 0 {
-		t.Fatalf("sample: %+v", r)
-	}
-	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210305"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
+	sampled(t, dir, 200, 3)
 	for _, day := range []string{"20210303", "20210305"} {
 		if r := fgen(t, dir, nil, "sample", "--users", "100", "--start", day, "--seed", "5", "-o", day+".jsonl"); r.code != 0 {
 			t.Fatalf("sample: %+v", r)

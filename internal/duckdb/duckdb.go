@@ -700,6 +700,23 @@ var quote = generator.DuckDB.QuoteIdent
 // PartitionRows counts the rows of each of days in table, whose partition
 // column is column; a day without rows is left out.
 func (d *DB) PartitionRows(ctx context.Context, table, column string, days []string) (map[string]int64, error) {
+	out, err := partitionRows(ctx, d.db.QueryContext, table, column, days)
+	if err != nil {
+		return nil, cleanError(err)
+	}
+	return out, nil
+}
+
+// PartitionRows is DB.PartitionRows in the transaction.
+func (t *Tx) PartitionRows(ctx context.Context, table, column string, days []string) (map[string]int64, error) {
+	out, err := partitionRows(ctx, t.conn.QueryContext, table, column, days)
+	if err != nil {
+		return nil, txError(ctx, err)
+	}
+	return out, nil
+}
+
+func partitionRows(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error), table, column string, days []string) (map[string]int64, error) {
 	out := map[string]int64{}
 	if len(days) == 0 {
 		return out, nil
@@ -708,9 +725,9 @@ func (d *DB) PartitionRows(ctx context.Context, table, column string, days []str
 	for i, day := range days {
 		args[i] = day
 	}
-	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s, count(*) FROM %[2]s WHERE %[1]s IN (%[3]s) GROUP BY 1`, quote(column), quote(table), marks(len(days))), args...)
+	rows, err := query(ctx, fmt.Sprintf(`SELECT %[1]s, count(*) FROM %[2]s WHERE %[1]s IN (%[3]s) GROUP BY 1`, quote(column), quote(table), marks(len(days))), args...)
 	if err != nil {
-		return nil, cleanError(err)
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {

@@ -129,30 +129,6 @@ func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (
 	return &bad, nil
 }
 
-// dayRows counts the rows of each of days in the table; a day without
-// rows is left out.
-func (l *loader) dayRows(ctx context.Context, tx *duckdb.Tx, days []string) (map[string]int64, error) {
-	out := map[string]int64{}
-	if len(days) == 0 {
-		return out, nil
-	}
-	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %[1]s, count(*) FROM %[2]s WHERE %[1]s IN (%[3]s) GROUP BY 1`,
-		quote(l.opts.Partition), quote(l.opts.Table), sqlList(days)))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var n int64
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
-}
-
 // hourRows counts the rows of each hour ("day/hour") of days in the table.
 func (l *loader) hourRows(ctx context.Context, tx *duckdb.Tx, days []string) (map[string]int64, error) {
 	out := map[string]int64{}

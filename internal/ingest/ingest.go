@@ -459,7 +459,7 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 		return Result{}, ctx.Err()
 	}
 	days := l.parts.days()
-	had, err := l.dayRows(ctx, tx, days)
+	had, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, days)
 	var hadHours map[string]int64 // replacing an hourly table's days: its rows per hour
 	if err == nil && l.opts.HourPartition != "" && !l.opts.Append {
 		hadHours, err = l.hourRows(ctx, tx, days)
@@ -521,7 +521,7 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 			return Result{}, err
 		}
 	}
-	has, err := l.dayRows(ctx, tx, days)
+	has, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, days)
 	if err != nil {
 		return Result{}, err
 	}
