@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -31,12 +32,14 @@ var onTerminal = func(w io.Writer) bool {
 
 // plainTerminal reports a terminal that wants plain lines, not a bar
 // redrawn in place: a CI runner's pseudo-terminal (CI is set, as GitHub
-// Actions, GitLab CI and most others set it), or TERM=dumb.
+// Actions, GitLab CI and most others set it; not to false or 0), or
+// TERM=dumb.
 func plainTerminal(getenv func(string) string) bool {
 	if getenv == nil { // a globalOptions of a test
 		return false
 	}
-	return getenv("CI") != "" && getenv("CI") != "false" || getenv("TERM") == "dumb"
+	ci := strings.ToLower(getenv("CI"))
+	return ci != "" && ci != "false" && ci != "0" || getenv("TERM") == "dumb"
 }
 
 // barDelay is how long work runs before its bar shows: work that takes less

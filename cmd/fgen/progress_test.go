@@ -46,8 +46,10 @@ func TestProgress(t *testing.T) {
 			t.Errorf("sample on a terminal with %v: %+v", env, r)
 		}
 	}
-	if r := fgen(t, dir, map[string]string{"CI": "false"}, "sample", "--users", "500", "--days", "2", "-o", "e.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "users/s") {
-		t.Errorf("sample on a terminal with CI=false: %+v", r)
+	for _, ci := range []string{"false", "0", "FALSE"} {
+		if r := fgen(t, dir, map[string]string{"CI": ci}, "sample", "--users", "500", "--days", "2", "-o", "e.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "users/s") {
+			t.Errorf("sample on a terminal with CI=%s: %+v", ci, r)
+		}
 	}
 	for _, args := range [][]string{
 		{"sample", "-q", "--users", "500", "-o", "e.jsonl"},
