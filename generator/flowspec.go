@@ -160,12 +160,18 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 		odsProducer = root
 	}
 
-	written := map[string]bool{} // tables the nodes write; a node is named after its table
+	written := map[string]bool{}    // tables the nodes write; a node is named after its table
+	dailyReads := map[string]bool{} // tables a node that runs once a day reads
 	for _, n := range p.Nodes {
 		if written[n.Name] {
 			return File{}, fmt.Errorf("flowspec: two nodes write table %s; DataWorks wants one producer per table", n.Name)
 		}
 		written[n.Name] = true
+		if !n.Hourly {
+			for _, in := range n.Inputs {
+				dailyReads[in] = true
+			}
+		}
 	}
 
 	wf := specWorkflow{
@@ -207,6 +213,19 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 		for _, out := range upstream {
 			dep.Depends = append(dep.Depends, specDepend{Type: "Normal", Output: out})
 			inputs.NodeOutputs = append(inputs.NodeOutputs, specNodeOutput{Data: out, ArtifactType: "NodeOutput"})
+		}
+		if n.Hourly && dailyReads[n.Name] {
+			// A daily node that depends on an hourly one waits, in
+			// DataWorks, for all the hourly node's instances of its own
+			// cycle day: the report of day D, run on D+1, for the hourly
+			// runs of D+1 until 23:15, which compute D+1's hours. With the
+			// hourly node depending on its own previous instance, DataWorks
+			// attaches the daily instance to the hourly instance nearest
+			// before its time instead, which on D+1 from 00:15 on has
+			// computed all of D's hours before it (DataWorks, "Principles
+			// and samples of scheduling configurations in complex
+			// dependency scenarios"; "天任务依赖小时任务": 自依赖, 就近原则).
+			dep.Depends = append(dep.Depends, specDepend{Type: "CrossCycleDependsOnSelf", Output: output(n.Name)})
 		}
 		content := string(n.SQL)
 		params := nodeParams(n)

@@ -202,8 +202,17 @@ func dataworksRead(data []byte, workspace string, external ...string) (map[strin
 				if !outputs[dep.Output] {
 					bad("node %s depends on %s, no node's output nor the root", name, dep.Output)
 				}
-				if strings.EqualFold(dep.Type, "Normal") {
+				switch {
+				case strings.EqualFold(dep.Type, "Normal"):
 					read[name].Inputs = append(read[name].Inputs, dep.Output)
+				case strings.EqualFold(dep.Type, "CrossCycleDependsOnSelf"):
+					// DataWorks reads a self-dependency whatever it names
+					// (DataWorksNodeAdapter.getDependentType); fgen names
+					// the node's own output.
+					if dep.Output != wf.Nodes[i].Outputs.NodeOutputs[0].Data {
+						bad("node %s depends on its previous cycle as %s, not its own output", name, dep.Output)
+					}
+					read[name].SelfDependent = true
 				}
 			}
 		}
@@ -213,7 +222,10 @@ func dataworksRead(data []byte, workspace string, external ...string) (map[strin
 
 // readNode is a node as DataWorks reads it.
 type readNode struct {
-	Inputs []string // the upstream outputs: declared, then depended on
+	// SelfDependent: each instance waits for the node's instance of the
+	// cycle before (CrossCycleDependsOnSelf).
+	SelfDependent bool
+	Inputs        []string // the upstream outputs: declared, then depended on
 	Cron   string   // the node's own trigger's cron
 	Params string   // the parameter value it runs with: name=value ...
 	Code   string

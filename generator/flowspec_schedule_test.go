@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,6 +198,36 @@ func TestFlowSpecInstancesRunWhatApplyRuns(t *testing.T) {
 								t.Errorf("node %s scheduled at %s: its code does not run statement %d of %s:\n%s\n-- the code:\n%s", n.Name, at.Format(time.DateTime), j+1, what, st, code)
 								break
 							}
+						}
+					}
+				}
+				// A daily node that reads an hourly one: DataWorks attaches
+				// its instance to the hourly node's instance nearest before
+				// its time when the hourly node depends on itself (else to
+				// all of the day's, until 23:15: see FlowSpec); that
+				// instance and those before it must have computed the
+				// business day's 24 hours.
+				for _, in := range n.Inputs {
+					i := slices.IndexFunc(p.Nodes, func(u Node) bool { return u.Name == in })
+					if n.Hourly || i < 0 || !p.Nodes[i].Hourly {
+						continue
+					}
+					up := &p.Nodes[i]
+					if !read[up.Name].SelfDependent {
+						t.Errorf("node %s reads hourly node %s, which does not depend on itself: the daily instance waits for the day's last hourly run", n.Name, up.Name)
+					}
+					for _, day := range days {
+						at := cronTimes(t, rn.Cron, day)[0]
+						var nearest time.Time // the hourly instance it waits for
+						for _, h := range cronTimes(t, read[up.Name].Cron, day) {
+							if !h.After(at) {
+								nearest = h
+							}
+						}
+						// Hour 23 of the business day (at's day before) is the
+						// hour the run at 00:MM computes.
+						if last := day.Add(-time.Hour); nearest.IsZero() || nearest.Add(-time.Hour).Truncate(time.Hour).Before(last) {
+							t.Errorf("node %s at %s waits for %s's run at %v, which has not computed hour 23 of the day before", n.Name, at.Format(time.DateTime), up.Name, nearest)
 						}
 					}
 				}

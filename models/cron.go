@@ -107,3 +107,16 @@ func (cf cronField) value(s string) error {
 	}
 	return nil
 }
+
+// cronTimeOfDay returns the second of the day a valid cron fires at when
+// its seconds, minutes and hours are plain numbers; ok is false otherwise.
+func cronTimeOfDay(expr string) (second int, ok bool) {
+	f := strings.Fields(expr)
+	if len(f) < 3 || !isNumber(f[0]) || !isNumber(f[1]) || !isNumber(f[2]) {
+		return 0, false
+	}
+	sec, _ := strconv.Atoi(f[0])
+	minute, _ := strconv.Atoi(f[1])
+	hour, _ := strconv.Atoi(f[2])
+	return hour*3600 + minute*60 + sec, true
+}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -113,6 +114,30 @@ func TestHourlyCron(t *testing.T) {
 	for _, bad := range []string{"00 10 01-23/1 * * ?", "00 */5 * * * ?", "00 10 * * * MON", "00 10 * 1 * ?", "0 0 8-20 * * ?"} {
 		if err := checkHourlyCron(bad); err == nil {
 			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+// A daily funnel over an hourly DW runs after the hourly nodes' first run
+// of the day, which computes the business day's last hour.
+func TestDailyCronAfterFirstHourlyRun(t *testing.T) {
+	for _, tc := range []struct {
+		cron string
+		ok   bool
+	}{
+		{"00 30 02 * * ?", true},
+		{"00 15 00 * * ?", true}, // with the hourly run at 00:15, as DataWorks attaches it
+		{"00 14 00 * * ?", false},
+		{"00 00 00 * * ?", false},
+		{"00 30 * * * ?", true}, // not a time of day: not checked
+	} {
+		text := strings.Replace(hourlyBase(t), "\nhourly_cron = ", "\ncron = \""+tc.cron+"\"\nhourly_cron = ", 1)
+		if !strings.Contains(text, tc.cron) {
+			t.Fatal("the edit of hourly.toml did not apply")
+		}
+		_, err := Parse("funnel.toml", []byte(text))
+		if (err == nil) != tc.ok || err != nil && !strings.Contains(err.Error(), "runs the daily nodes before the hourly nodes' first run of the day") {
+			t.Errorf("cron %q: err = %v, want ok %v", tc.cron, err, tc.ok)
 		}
 	}
 }

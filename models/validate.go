@@ -140,6 +140,18 @@ func (v *validator) dataworks() {
 			v.errorf("dataworks.hourly_cron", "%v", err)
 		}
 	}
+	// A daily funnel over an hourly DW: DataWorks attaches its daily
+	// instance to the hourly DW node's instance nearest before it (the
+	// hourly node depends on itself; see generator.FlowSpec), which must
+	// be the day's first, the run that computes hour 23 of the business
+	// day, or a later one.
+	if v.c.DW.Hourly() && slices.ContainsFunc(v.c.Funnels, func(f Funnel) bool { return !f.Hourly() }) && checkCron(d.Cron) == nil && checkHourlyCron(d.HourlyCron) == nil {
+		daily, ok1 := cronTimeOfDay(d.Cron)
+		first, ok2 := cronTimeOfDay(strings.Replace(d.HourlyCron, strings.Fields(d.HourlyCron)[2], "00", 1))
+		if ok1 && ok2 && daily < first {
+			v.errorf("dataworks.cron", "cron %q runs the daily nodes before the hourly nodes' first run of the day (hourly_cron %q), which computes hour 23 of the business day: DataWorks would run the daily report of a day without its last hour; schedule it after, e.g. \"00 30 02 * * ?\"", d.Cron, d.HourlyCron)
+		}
+	}
 	v.name("dataworks.datasource", d.Datasource, "data source name", false)
 	if d.RerunTimes < 0 || d.RerunTimes > 10 {
 		v.errorf("dataworks.rerun_times", "rerun_times must be between 0 and 10")
