@@ -50,7 +50,9 @@ FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows. By default the partition is replaced, and load says what each
 partition held before; --append adds to it. A load that would leave a partition
 fewer than half the rows it held (an empty file, a few late rows of another day)
-is blocked (exit 3) unless --allow-destructive. DuckDB's
+is blocked (exit 3) unless --allow-destructive; so is one into an hourly ODS that
+would empty hours holding half a day's rows (a load replaces all 24 hours of each
+day it loads: add one hour's file with --append). DuckDB's
 own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
 An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour
@@ -116,15 +118,19 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
 	}
 	fmt.Fprintf(opts.stdout, "loaded %s into %s in %.1fs (%.0f rows/s)\n", plural(int(n), "row"), into, el.Seconds(), float64(n)/el.Seconds())
-	// What a replacing load deleted: each day that had rows, before and after.
+	// What a replacing load deleted: each day that had rows, before and
+	// after, and what --allow-destructive let it shrink.
 	for _, d := range res.Days {
-		switch {
-		case opts.append || d.Before == 0:
-		case d.After*2 < d.Before:
-			fmt.Fprintf(opts.stderr, "warning: replaced %s/%s=%s: %s before, %d now (--allow-destructive)\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
-		default:
+		if !opts.append && d.Before > 0 {
 			fmt.Fprintf(opts.stdout, "replaced %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
 		}
+	}
+	for _, d := range res.Shrunk {
+		spec := cfg.ODS.Partition + "=" + d.Day
+		if d.Hour != "" {
+			spec += "/" + cfg.ODS.HourPartition + "=" + d.Hour
+		}
+		opts.warn("replaced %s/%s: %s before, %d now (--allow-destructive)", cfg.ODS.Name, spec, plural(int(d.Before), "row"), d.After)
 	}
 	return nil
 }

@@ -40,10 +40,13 @@ type odsLoad struct {
 type loaded struct {
 	Rows int64
 	Days []dayRows
+	// Shrunk are the partitions --allow-destructive let the load leave
+	// fewer than half their rows: days, or an hourly ODS's hours.
+	Shrunk []dayRows
 }
 
 type dayRows struct {
-	Day           string
+	Day, Hour     string // Hour: "" but for an hour of an hourly ODS
 	Before, After int64
 }
 

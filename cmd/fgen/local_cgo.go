@@ -34,7 +34,10 @@ func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, ol odsLoad) 
 	}
 	out := loaded{Rows: res.Rows}
 	for _, p := range res.Partitions {
-		out.Days = append(out.Days, dayRows{Day: p.Day, Before: p.Before, After: p.After})
+		out.Days = append(out.Days, dayRows(p))
+	}
+	for _, p := range res.Shrunk {
+		out.Shrunk = append(out.Shrunk, dayRows(p))
 	}
 	return out, err
 }

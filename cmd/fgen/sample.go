@@ -209,7 +209,7 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 	// The rows the sample replaced: perhaps loaded from real logs.
 	for _, d := range res.Days {
 		if d.Before > 0 {
-			fmt.Fprintf(opts.stderr, "warning: replaced the %s of %s/%s=%s with the sample's %d\n", plural(int(d.Before), "row"), cfg.ODS.Name, cfg.ODS.Partition, d.Day, d.After)
+			opts.warn("replaced the %s of %s/%s=%s with the sample's %d", plural(int(d.Before), "row"), cfg.ODS.Name, cfg.ODS.Partition, d.Day, d.After)
 		}
 	}
 	return res.Rows, fmt.Sprintf("%s on target %s", cfg.ODS.Name, ot.name), nil

@@ -199,3 +199,40 @@ func TestLoadHourly(t *testing.T) {
 	}
 	f.noLeftovers()
 }
+
+// An hourly table's day loses the hours its files lack; the guard refuses
+// when those hours held half the day's rows (an hour's file loaded over
+// the day), not a corrected day that drops an hour of a stray row.
+func TestLoadHourlyShrink(t *testing.T) {
+	f := newHourlyFixture(t)
+	var day, corrected, hour01 strings.Builder
+	for i := range 100 {
+		line := fmt.Sprintf(`{"id":"a%d","hh":"10"}`+"\n", i)
+		day.WriteString(line)
+		corrected.WriteString(line)
+		if i < 60 {
+			fmt.Fprintf(&hour01, `{"id":"b%d","hh":"01"}`+"\n", i)
+		}
+	}
+	day.WriteString(`{"id":"qa","hh":"03"}` + "\n")
+	if err := f.loadAllowing(false, "20261201", false, f.file("day.jsonl", day.String())); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.loadAllowing(false, "20261201", false, f.file("corrected.jsonl", corrected.String())); err != nil {
+		t.Errorf("a corrected day without its stray hour: %v", err)
+	}
+	// Hour 01's 60 rows over the day's 100 of hour 10: more rows, but hour
+	// 10 would be gone.
+	var se *ShrinkError
+	err := f.loadAllowing(false, "20261201", false, f.file("h01.jsonl", hour01.String()))
+	if !errors.As(err, &se) || !reflect.DeepEqual(se.Shrunk, []PartitionRows{{Day: "20261201", Hour: "10", Before: 100}}) ||
+		!strings.Contains(err.Error(), "a load replaces all 24 hours of every day its rows fall on (to add one hour's file to its day, load it with --append)") {
+		t.Errorf("hour 01's file over the day: err = %v", err)
+	}
+	if got := f.query(`SELECT count(*) FROM ev WHERE hh = '10'`); got != "100" {
+		t.Errorf("hour 10 has %s rows after the refused load", got)
+	}
+	if err := f.loadAllowing(false, "20261201", true, f.file("h01.jsonl", hour01.String())); err != nil {
+		t.Errorf("hour 01's file appended: %v", err)
+	}
+}

@@ -28,7 +28,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -165,6 +164,10 @@ func (e *RowError) Error() string {
 type Result struct {
 	Rows       int64
 	Partitions []PartitionRows
+	// Shrunk are the partitions the load left fewer than half their rows
+	// (Options.AllowShrink allowed it): days, or, of a table partitioned
+	// by day and hour, hours.
+	Shrunk []PartitionRows
 }
 
 // PartitionRows is a day's rows before and after a load; in a ShrinkError
@@ -206,8 +209,16 @@ func (e *ShrinkError) Error() string {
 	if len(parts) > 1 {
 		what = "the partitions"
 	}
-	return fmt.Sprintf("it would replace %s %s, fewer than half: a load replaces every partition its rows fall on. Check the files: an empty file is what a failed export leaves, and a few rows of another day are late events, to load apart with --append or leave out. --allow-destructive replaces the partitions anyway",
-		what, strings.Join(parts, "; "))
+	const most = 6
+	if len(parts) > most {
+		parts = append(parts[:most], fmt.Sprintf("%d more", len(parts)-most))
+	}
+	how := "a load replaces every partition its rows fall on"
+	if e.HourPartition != "" {
+		how = "a load replaces all 24 hours of every day its rows fall on (to add one hour's file to its day, load it with --append)"
+	}
+	return fmt.Sprintf("it would replace %s %s, fewer than half: %s. Check the files: an empty file is what a failed export leaves, and a few rows of another day are late events, to load apart with --append or leave out (a sample loaded earlier counts as rows too). --allow-destructive replaces the partitions anyway",
+		what, strings.Join(parts, "; "), how)
 }
 
 // Load reads JSON lines (.jsonl, .ndjson, .json), CSV (.csv, with a header)
@@ -526,31 +537,41 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 		return Result{}, err
 	}
 	res := Result{Rows: n}
-	var shrunk []PartitionRows
+	var hasHours map[string]int64
+	if hadHours != nil {
+		if hasHours, err = l.hourRows(ctx, tx, days); err != nil {
+			return Result{}, err
+		}
+	}
 	for _, d := range days {
 		p := PartitionRows{Day: d, Before: had[d], After: has[d]}
 		res.Partitions = append(res.Partitions, p)
-		if p.shrunk() && hadHours == nil {
-			shrunk = append(shrunk, p)
-		}
-	}
-	if hadHours != nil {
-		// An hourly table's partitions are its hours: a day whose file
-		// lacks some hours (an hour's file loaded after another's) loses
-		// them, whatever its total.
-		hasHours, err := l.hourRows(ctx, tx, days)
-		if err != nil {
-			return Result{}, err
-		}
-		for _, k := range slices.Sorted(maps.Keys(hadHours)) {
-			day, hour, _ := strings.Cut(k, "/")
-			if p := (PartitionRows{Day: day, Hour: hour, Before: hadHours[k], After: hasHours[k]}); p.shrunk() {
-				shrunk = append(shrunk, p)
+		switch {
+		case hadHours == nil:
+			if p.shrunk() {
+				res.Shrunk = append(res.Shrunk, p)
+			}
+		default:
+			// A day of an hourly table loses the hours its files lack (an
+			// hour's file loaded after another's), whatever its total: it
+			// shrinks when the hours that shrank held half its rows. A
+			// corrected day that drops an hour of a stray row does not.
+			var hours []PartitionRows
+			lost := int64(0)
+			for h := range 24 {
+				k := fmt.Sprintf("%s/%02d", d, h)
+				if hp := (PartitionRows{Day: d, Hour: k[len(d)+1:], Before: hadHours[k], After: hasHours[k]}); hp.shrunk() {
+					hours = append(hours, hp)
+					lost += hp.Before - hp.After
+				}
+			}
+			if p.shrunk() || lost*2 >= p.Before && lost > 0 {
+				res.Shrunk = append(res.Shrunk, hours...)
 			}
 		}
 	}
-	if len(shrunk) > 0 && !l.opts.AllowShrink {
-		return Result{}, &ShrinkError{Table: l.opts.Table, Partition: l.opts.Partition, HourPartition: l.opts.HourPartition, Shrunk: shrunk}
+	if len(res.Shrunk) > 0 && !l.opts.AllowShrink {
+		return Result{}, &ShrinkError{Table: l.opts.Table, Partition: l.opts.Partition, HourPartition: l.opts.HourPartition, Shrunk: res.Shrunk}
 	}
 	return res, nil
 }
