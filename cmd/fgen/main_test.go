@@ -1583,6 +1583,22 @@ func TestReportOutOfDateWithoutODS(t *testing.T) {
 		!strings.Contains(r.stdout, ",dw_user_trace_data: funnel.toml changed its SQL since it was written; apply cannot write them again until the day's ODS partition is back\n") {
 		t.Errorf("report --format csv: the out_of_date of 20210303 and 20210304 in\n%s", r.stdout)
 	}
+	// The day's DW partition gone too, past its lifecycle as the ODS one,
+	// and funnel.toml as it was: nothing the rows came from changed.
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `dedup_by = []`, `dedup_by = ["md5"]`)
+	db, err = duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DELETE FROM dw_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'dw_user_trace_data' AND value = '20210304'`} {
+		if _, err := db.Query(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	if r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304"); r.code != 0 || strings.Contains(r.stderr, "out of date") {
+		t.Errorf("report of a day whose ODS and DW partitions expired: %+v", r)
+	}
 }
 
 // The ODS event column renamed by the sync task: a dated plan and apply

@@ -518,9 +518,13 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 				// reason to run every job of it, not a change of its rows:
 				// a comment, or a new column apply fills on the next run.
 				// A reported partition that is missing has no rows to mark,
-				// but one the report's rows were computed from (the DW
-				// table recreated for other days) is a reason.
-				if _, done := changed[j.Key()]; done || !j.Pending || j.Why == plan.WhyMissing && reported[j.Name] || j.Why == plan.WhyTable {
+				// but one the report's rows were computed from is a reason
+				// when apply would compute it again from the day's ODS
+				// rows (the DW table recreated for other days), not when
+				// those are gone too (both past their lifecycle): then
+				// nothing the rows came from changed.
+				if _, done := changed[j.Key()]; done || !j.Pending || j.Why == plan.WhyTable ||
+					j.Why == plan.WhyMissing && (reported[j.Name] || !d.UpstreamReady) {
 					continue
 				}
 				why := j.Name + ": " + j.Reason
