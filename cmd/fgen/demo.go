@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/internal/sample"
@@ -250,17 +251,13 @@ func demoDir(dir string) error {
 // that is not a DuckDB database an earlier demo left: --dir may name a
 // directory that holds other things.
 func checkDemoDB(path string) error {
-	f, err := os.Open(path)
+	_, database, err := duckutil.Header(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	head := make([]byte, 12)
-	n, _ := io.ReadFull(f, head)
-	f.Close()
-	// A DuckDB database file has "DUCK" at bytes 8 to 11.
-	if n < len(head) || string(head[8:12]) != "DUCK" {
+	if !database {
 		return fmt.Errorf("%s is not a DuckDB database that an earlier demo left; move it, or give --dir another directory", path)
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
@@ -158,24 +158,26 @@ var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.+) \(PID (\d+
 // database, before DuckDB sees it: DuckDB opens an existing CSV or Parquet
 // file as an in-memory database that reads it, where fgen's tables and
 // loads would vanish when it exits. A DuckDB file has "DUCK" at byte 8; a
-// file not there is a database DuckDB is to create (an empty one it
-// refuses too).
+// file not there is a database DuckDB is to create.
 func isDatabaseFile(path string) error {
 	if path == "" {
 		return nil
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	n, database, err := duckutil.Header(path)
+	switch {
+	case err != nil || database:
 		return nil // not there (created), or DuckDB says why
+	case n == 12, dataFile[strings.ToLower(filepath.Ext(path))]:
+		return notDatabase(path)
 	}
-	defer f.Close()
-	head := make([]byte, 12)
-	n, _ := io.ReadFull(f, head)
-	if n == len(head) && string(head[8:12]) == "DUCK" {
-		return nil
-	}
-	return notDatabase(path)
+	// Shorter (empty), and not named as data: a database another process
+	// is creating (DuckDB then names it), or a file DuckDB refuses itself.
+	return nil
 }
+
+// dataFile are the extensions of files DuckDB opens as data rather than
+// as a database.
+var dataFile = map[string]bool{".csv": true, ".tsv": true, ".txt": true, ".parquet": true, ".json": true, ".jsonl": true, ".ndjson": true}
 
 func notDatabase(path string) error {
 	return fmt.Errorf("open %s: it is not a DuckDB database: check the path of the duckdb target in funnel.toml (fgen creates the file when it does not exist; move this one away to start anew)", path)

@@ -192,6 +192,14 @@ func TestOpenErrorOfAnotherFile(t *testing.T) {
 			t.Errorf("read-only %v: err = %v", ro, err)
 		}
 	}
+	// A CSV file shorter than a database's header, which DuckDB opens as
+	// data too; a short file not named as data is left to DuckDB, which
+	// names the process creating it when one is.
+	short := filepath.Join(t.TempDir(), "a.csv")
+	os.WriteFile(short, []byte("a,b\n"), 0o644)
+	if _, err := Open(Options{Path: short}); err == nil || !strings.Contains(err.Error(), "it is not a DuckDB database") {
+		t.Errorf("a short CSV file: err = %v", err)
+	}
 	// An empty file, which DuckDB refuses too (a full disk leaves one).
 	empty := filepath.Join(t.TempDir(), "w.duckdb")
 	os.WriteFile(empty, nil, 0o644)

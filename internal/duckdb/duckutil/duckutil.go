@@ -9,6 +9,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -43,4 +45,19 @@ func FirstParagraph(err error) error {
 // file path.
 func RowCountError(got, want int64, path string) error {
 	return fmt.Errorf("DuckDB read %d rows of the %d in %s", got, want, filepath.Base(path))
+}
+
+// Header reads the start of the file at path: n is how many of the 12 bytes
+// of a DuckDB database's header it holds, and database whether they are
+// one's: "DUCK" at bytes 8 to 11. A file not there is an error that
+// Is fs.ErrNotExist.
+func Header(path string) (n int, database bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false, err
+	}
+	defer f.Close()
+	head := make([]byte, 12)
+	n, _ = io.ReadFull(f, head)
+	return n, n == len(head) && string(head[8:12]) == "DUCK", nil
 }
