@@ -1633,6 +1633,24 @@ breakdowns = ["device_brand"]`)
 	}
 }
 
+// A new ODS column listed last, which apply appends and no DW column reads
+// yet, leaves every check of the day's rows as it was.
+func TestNewODSColumnKeepsTheChecks(t *testing.T) {
+	dir := project(t)
+	path := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, path, `event_column = "customize_event"`, `event_column = "customize_event"
+breakdowns = ["device_brand"]`)
+	sampled(t, dir, 100, 1)
+	replaceInFile(t, path, `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },
+]`, `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },
+  { name = "referrer",                type = "STRING" },
+]`)
+	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+	if r.code != 2 || !strings.Contains(r.stdout, "add column referrer STRING") || strings.Contains(r.stdout+r.stderr, "not checked") {
+		t.Errorf("plan with a new ODS column: %+v", r)
+	}
+}
+
 // report's out-of-date warning gives each reason its own days and an apply
 // per run of days, and a comment changed in funnel.toml is no reason.
 func TestReportOutOfDateReasons(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,8 +105,7 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	// which takes the columns it filters and deduplicates on: with any ODS
 	// column missing or retyped live, they would not bind.
 	var ranges, markers []Warning
-	if len(retyped) > 0 && (len(cfg.NarrowColumns()) > 0 || slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return len(f.Breakdowns) > 0 })) {
-		why := retyped[slices.Sorted(maps.Keys(retyped))[0]]
+	if why := dwReadsUnreadable(cfg, retyped); why != "" && (len(cfg.NarrowColumns()) > 0 || slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return len(f.Breakdowns) > 0 })) {
 		ranges = []Warning{{Day: from, Message: fmt.Sprintf("the breakdown values and narrowed DW columns were not checked against the rows of %s: %s", cfg.ODS.Name, why)}}
 	} else {
 		if ranges, err = Ranges(ctx, w, proj, cfg, ods, from, to); err != nil {
@@ -120,6 +118,31 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	out := slices.Concat(events, times, ranges, markers)
 	slices.SortStableFunc(out, func(a, b Warning) int { return cmp.Compare(a.Day, b.Day) })
 	return out, nil
+}
+
+// dwReadsUnreadable returns why, of unreadable (retypedColumns), the first
+// column the DW node reads that is there, in funnel.toml's order: a DW
+// column, a column it cleans or deduplicates by, an event column. A new
+// ODS column no DW column copies yet (listed last, for apply to append)
+// is none of them.
+func dwReadsUnreadable(cfg *models.Config, unreadable map[string]string) string {
+	reads := map[string]bool{}
+	for _, c := range cfg.DW.Columns {
+		reads[strings.ToLower(c.Name)] = true
+	}
+	for _, c := range slices.Concat(cfg.DW.DropEmpty, cfg.DW.DedupBy) {
+		reads[strings.ToLower(c)] = true
+	}
+	events, _ := cfg.KnownEvents()
+	for _, c := range events {
+		reads[strings.ToLower(c)] = true
+	}
+	for _, c := range cfg.ODS.Columns {
+		if why, ok := unreadable[strings.ToLower(c.Name)]; ok && reads[strings.ToLower(c.Name)] {
+			return why
+		}
+	}
+	return ""
 }
 
 // LiveColumns returns a live table's columns with their types as
