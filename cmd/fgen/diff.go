@@ -108,7 +108,10 @@ func runDiff(opts *diffOptions) error {
 	if opts.dir != "" {
 		gen += " --dir " + shell.Quote(opts.dir)
 	}
-	if checkOutDir(opts.outDir, "", false) != nil {
+	if opts.dialect != string(generator.MaxCompute) {
+		gen += " --dialect " + opts.dialect
+	}
+	if foreign, _ := foreignDir(opts.outDir); foreign {
 		gen += " --force"
 	}
 	next := "run '" + gen + "'"

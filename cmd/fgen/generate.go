@@ -141,28 +141,41 @@ func checkOutDir(dir, home string, force bool) error {
 	case !fi.IsDir():
 		return fmt.Errorf("%s is not a directory; name a directory with --dir", dir)
 	}
-	if _, err := os.Lstat(filepath.Join(dir, generator.ManifestPath)); err == nil || force {
+	if force {
 		return nil
+	}
+	if foreign, err := foreignDir(dir); err != nil || !foreign {
+		return err
+	}
+	return fmt.Errorf("%s is not empty and holds no fgen manifest (%s); generate into a new or empty directory, or pass --force to add the generated files to it", dir, generator.ManifestPath)
+}
+
+// foreignDir reports whether dir holds files but no manifest of fgen's
+// (nor the lock of a generate writing its first one): generate writes into
+// it only with --force.
+func foreignDir(dir string) (bool, error) {
+	if _, err := os.Lstat(filepath.Join(dir, generator.ManifestPath)); err == nil {
+		return false, nil
 	}
 	if _, err := os.Lstat(filepath.Join(dir, generator.LockPath)); err == nil {
 		// Another generate is writing its first manifest here: Write's lock
 		// says so, and which process.
-		return nil
+		return false, nil
 	}
 	// Empty folders hold nothing to lose (a hand-written node moved out
 	// of out/nodes leaves one).
 	hasFile := false
-	err = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			hasFile = true
 			return fs.SkipAll
 		}
 		return err
 	})
-	if err != nil || !hasFile {
-		return err
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
 	}
-	return fmt.Errorf("%s is not empty and holds no fgen manifest (%s); generate into a new or empty directory, or pass --force to add the generated files to it", dir, generator.ManifestPath)
+	return hasFile, err
 }
 
 // realPath is p made absolute with every symbolic link along it followed,

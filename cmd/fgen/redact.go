@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -30,10 +31,13 @@ func (x *redactor) Add(values ...string) {
 	defer x.mu.Unlock()
 	var pairs []string
 	for _, v := range values {
-		if len(v) >= minSecret {
+		if len(v) >= minSecret && !slices.Contains(x.secrets, v) {
 			x.secrets = append(x.secrets, v)
 		}
 	}
+	// The longest first: a Replacer takes the first pair that matches, and
+	// a secret that starts another would leave the other's tail.
+	slices.SortStableFunc(x.secrets, func(a, b string) int { return len(b) - len(a) })
 	for _, v := range x.secrets {
 		pairs = append(pairs, v, "[redacted]")
 	}

@@ -18,6 +18,12 @@ func TestRedactor(t *testing.T) {
 	if want := "secret S3cr3tValue0 before\nsecret [redacted], token [redacted], short\n"; b.String() != want || err != nil || n != len("secret S3cr3tValue0, token TokenValue99, short\n") {
 		t.Errorf("wrote %q (%d, %v), want %q", b.String(), n, err, want)
 	}
+	// A secret that starts another: the longer is masked whole.
+	var y redactor
+	y.Add("SECRETkey1", "SECRETkey1TOKENpart", "SECRETkey1")
+	if got := y.Redact("SECRETkey1TOKENpart SECRETkey1"); got != "[redacted] [redacted]" || len(y.secrets) != 2 {
+		t.Errorf("overlapping secrets: %q (%d kept)", got, len(y.secrets))
+	}
 	var none *redactor
 	if none.Redact("S3cr3tValue0") != "S3cr3tValue0" {
 		t.Error("a nil redactor masks")

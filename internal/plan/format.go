@@ -284,7 +284,8 @@ func mdCell(s string) string {
 // JSON is the plan as its JSON form shows it (fgen plan --format json adds
 // format_version and command):
 //
-// Every key is always there: [] for an empty list, "" for no SQL.
+// A table's lists are always there, [] when empty, and its sql, "" for
+// none; so are a day's.
 //
 //	{"target": "...", "engine": "duckdb|maxcompute", "has_changes": bool, "blocked": bool,
 //	 "read_bytes": n,
