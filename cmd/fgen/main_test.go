@@ -1736,3 +1736,15 @@ func TestReportOutOfDateReasons(t *testing.T) {
 		t.Errorf("report after a comment changed: %+v", r)
 	}
 }
+
+// sample -o with a config whose ODS columns are not the seed's writes the
+// seed's, to adapt, and says so; with the seed's, nothing.
+func TestSampleFileForAnotherODS(t *testing.T) {
+	dir := projectWith(t, "../../generator/testdata/configs/hourly.toml")
+	if r := fgen(t, dir, nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "warning: x.jsonl has the seed's ODS columns (md5, uid, ts,") {
+		t.Errorf("sample -o with hourly.toml: %+v", r)
+	}
+	if r := fgen(t, project(t), nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || strings.Contains(r.stderr, "warning") {
+		t.Errorf("sample -o with the seed's columns: %+v", r)
+	}
+}

@@ -23,11 +23,18 @@ type progress struct {
 // onTerminal reports whether w is a terminal, where progress is a bar
 // (tests set it).
 var onTerminal = func(w io.Writer) bool {
+	f := fileOf(w)
+	return f != nil && isTerminal(f)
+}
+
+// fileOf returns the file w writes to, beneath the redactor every run's
+// streams go through (redact.go); nil when w is no file.
+func fileOf(w io.Writer) *os.File {
 	if rw, ok := w.(redactedWriter); ok {
 		w = rw.w
 	}
-	f, ok := w.(*os.File)
-	return ok && isTerminal(f)
+	f, _ := w.(*os.File)
+	return f
 }
 
 // plainTerminal reports a terminal that wants plain lines, not a bar

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"testing"
 )
 
@@ -27,5 +28,13 @@ func TestRedactor(t *testing.T) {
 	var none *redactor
 	if none.Redact("S3cr3tValue0") != "S3cr3tValue0" {
 		t.Error("a nil redactor masks")
+	}
+}
+
+// The progress bar looks through the redactor for the terminal beneath.
+func TestFileOfRedactedStream(t *testing.T) {
+	var x redactor
+	if fileOf(x.Writer(os.Stderr)) != os.Stderr || fileOf(os.Stdout) != os.Stdout || fileOf(x.Writer(&bytes.Buffer{})) != nil {
+		t.Error("fileOf does not find the file beneath the redactor")
 	}
 }

@@ -129,6 +129,13 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	if err != nil {
 		return err
 	}
+	if cfg != nil && !opts.load {
+		// The file is to adapt, as --load's refusal says, not to load as
+		// it is.
+		if err := sampleMatchesODS(cfg); err != nil {
+			opts.warn("%s has the seed's ODS columns (%s), and %s declares others: adapt it before 'fgen load'", output, strings.Join(sample.Columns(), ", "), cfg.ODS.Name)
+		}
+	}
 	if opts.quiet {
 		return nil
 	}
