@@ -1748,3 +1748,25 @@ func TestSampleFileForAnotherODS(t *testing.T) {
 		t.Errorf("sample -o with the seed's columns: %+v", r)
 	}
 }
+
+// A day applied before its ODS partition went (a lifecycle): plan says it
+// is up to date, exit 0, not that its jobs wait.
+func TestPlanDayUpToDateWithoutODS(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 50, 1)
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DELETE FROM ods_user_trace_data WHERE dt = '20210303'`, `DELETE FROM fgen_partitions WHERE table_name = 'ods_user_trace_data' AND value = '20210303'`} {
+		if _, err := db.Query(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+	if r.code != 0 || !strings.Contains(r.stdout, "= 20210303  up to date, though its upstream partition is missing now: ") ||
+		!strings.Contains(r.stdout, "0 jobs to run on 0 of 1 day, 1 up to date.") || strings.Contains(r.stdout, "waiting") {
+		t.Errorf("plan: %+v", r)
+	}
+}

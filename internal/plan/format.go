@@ -43,6 +43,10 @@ func WriteText(w io.Writer, p *Plan) {
 		fmt.Fprintf(w, "\nJobs:\n")
 		for _, d := range p.Days {
 			switch {
+			case !d.UpstreamReady && !d.Pending():
+				// Computed before its input went (a lifecycle, an hour
+				// deleted): nothing to run, and nothing apply could.
+				fmt.Fprintf(w, "  = %s  up to date, though its upstream partition is missing now: %s\n", d.Day, d.MissingText())
 			case !d.UpstreamReady:
 				fmt.Fprintf(w, "  ! %s  upstream partition missing: %s; its jobs will not run\n", d.Day, d.MissingText())
 				continue
@@ -71,7 +75,7 @@ func (p *Plan) Summary() string {
 	jobs, days, current, waiting := 0, 0, 0, 0
 	for _, d := range p.Days {
 		switch {
-		case !d.UpstreamReady:
+		case !d.UpstreamReady && d.Pending():
 			waiting++
 		case d.Pending():
 			days++
