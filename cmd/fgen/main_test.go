@@ -71,6 +71,22 @@ func sampled(t *testing.T, dir string, users, days int) {
 	}
 }
 
+// execLocal runs statements on the local warehouse of the project at dir,
+// as a user's own DuckDB session would: rows and tables fgen did not write.
+func execLocal(t *testing.T, dir string, statements ...string) {
+	t.Helper()
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range statements {
+		if _, err := db.Query(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // projectWith is project with the config file at path.
 func projectWith(t *testing.T, path string) string {
 	t.Helper()
@@ -662,18 +678,7 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 func TestApplyNeverDropsATableItDidNotWrite(t *testing.T) {
 	dir := project(t)
 	sampled(t, dir, 50, 1)
-	ctx := context.Background()
-	path := filepath.Join(dir, ".fgen", "local.duckdb")
-	db, err := duckdb.Open(duckdb.Options{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{`CREATE TABLE finance_daily (dt VARCHAR, revenue BIGINT)`, `INSERT INTO finance_daily VALUES ('20210301', 100), ('20210303', 300)`} {
-		if _, err := db.Query(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+	execLocal(t, dir, `CREATE TABLE finance_daily (dt VARCHAR, revenue BIGINT)`, `INSERT INTO finance_daily VALUES ('20210301', 100), ('20210303', 300)`)
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "finance_daily"`)
 	for _, args := range [][]string{{"plan", "--bizdate", "20210303"}, {"apply", "--bizdate", "20210303", "--allow-destructive", "--yes"}} {
 		r := fgen(t, dir, nil, args...)
@@ -682,12 +687,12 @@ func TestApplyNeverDropsATableItDidNotWrite(t *testing.T) {
 			t.Errorf("%s with a report table fgen did not write: %+v", args[0], r)
 		}
 	}
-	db, err = duckdb.Open(duckdb.Options{Path: path})
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(ctx, `SELECT dt, revenue FROM finance_daily ORDER BY dt`)
+	rows, err := db.Query(context.Background(), `SELECT dt, revenue FROM finance_daily ORDER BY dt`)
 	if err != nil || len(rows.Values) != 2 || *rows.Values[0][1] != "100" || *rows.Values[1][1] != "300" {
 		t.Errorf("finance_daily after the refused apply: %v %v", rows, err)
 	}
@@ -1568,16 +1573,7 @@ func TestReportOutOfDateWithoutODS(t *testing.T) {
 	dir := project(t)
 	sampled(t, dir, 100, 2)
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `dedup_by = ["md5"]`, `dedup_by = []`)
-	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{`DELETE FROM ods_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'ods_user_trace_data' AND value = '20210304'`} {
-		if _, err := db.Query(context.Background(), q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+	execLocal(t, dir, `DELETE FROM ods_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'ods_user_trace_data' AND value = '20210304'`)
 	r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304", "--format", "csv")
 	if want := "warning: the rows of rpt_user_trace_data for 20210304 are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written), and apply cannot write them again: their ODS partitions are missing\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
 		t.Errorf("report: want %q in %+v", want, r)
@@ -1589,16 +1585,7 @@ func TestReportOutOfDateWithoutODS(t *testing.T) {
 	// The day's DW partition gone too, past its lifecycle as the ODS one,
 	// and funnel.toml as it was: nothing the rows came from changed.
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `dedup_by = []`, `dedup_by = ["md5"]`)
-	db, err = duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{`DELETE FROM dw_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'dw_user_trace_data' AND value = '20210304'`} {
-		if _, err := db.Query(context.Background(), q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+	execLocal(t, dir, `DELETE FROM dw_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'dw_user_trace_data' AND value = '20210304'`)
 	if r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304"); r.code != 0 || strings.Contains(r.stderr, "out of date") {
 		t.Errorf("report of a day whose ODS and DW partitions expired: %+v", r)
 	}
@@ -1615,14 +1602,7 @@ func TestEventColumnRenamedLive(t *testing.T) {
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `event_column = "customize_event"`, `event_column = "customize_event"
 breakdowns = ["device_brand"]`)
 	sampled(t, dir, 200, 1)
-	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Query(context.Background(), `ALTER TABLE ods_user_trace_data RENAME COLUMN customize_event TO event`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	execLocal(t, dir, `ALTER TABLE ods_user_trace_data RENAME COLUMN customize_event TO event`)
 	const skipped = "warning: the stages' events were not checked against the rows of ods_user_trace_data: the live table has no column customize_event"
 	for _, args := range [][]string{{"plan", "--bizdate", "20210303"}, {"apply", "--bizdate", "20210303"}} {
 		r := fgen(t, dir, nil, args...)
@@ -1754,16 +1734,7 @@ func TestSampleFileForAnotherODS(t *testing.T) {
 func TestPlanDayUpToDateWithoutODS(t *testing.T) {
 	dir := project(t)
 	sampled(t, dir, 50, 1)
-	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{`DELETE FROM ods_user_trace_data WHERE dt = '20210303'`, `DELETE FROM fgen_partitions WHERE table_name = 'ods_user_trace_data' AND value = '20210303'`} {
-		if _, err := db.Query(context.Background(), q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+	execLocal(t, dir, `DELETE FROM ods_user_trace_data WHERE dt = '20210303'`, `DELETE FROM fgen_partitions WHERE table_name = 'ods_user_trace_data' AND value = '20210303'`)
 	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
 	if r.code != 0 || !strings.Contains(r.stdout, "= 20210303  up to date, though its upstream partition is missing now: ") ||
 		!strings.Contains(r.stdout, "0 jobs to run on 0 of 1 day, 1 up to date.") || strings.Contains(r.stdout, "waiting") {
