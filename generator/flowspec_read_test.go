@@ -226,9 +226,9 @@ type readNode struct {
 	// cycle before (CrossCycleDependsOnSelf).
 	SelfDependent bool
 	Inputs        []string // the upstream outputs: declared, then depended on
-	Cron   string   // the node's own trigger's cron
-	Params string   // the parameter value it runs with: name=value ...
-	Code   string
+	Cron          string   // the node's own trigger's cron
+	Params        string   // the parameter value it runs with: name=value ...
+	Code          string
 }
 
 // Assigned returns the value the node's parameters give name, and whether

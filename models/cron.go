@@ -108,15 +108,28 @@ func (cf cronField) value(s string) error {
 	return nil
 }
 
-// cronTimeOfDay returns the second of the day a valid cron fires at when
-// its seconds, minutes and hours are plain numbers; ok is false otherwise.
+// cronTimeOfDay returns the second of the day a valid cron first fires at
+// when its seconds and minutes are plain numbers: the least of its hours
+// (of a list, a range or a step, their first); ok is false otherwise.
 func cronTimeOfDay(expr string) (second int, ok bool) {
 	f := strings.Fields(expr)
-	if len(f) < 3 || !isNumber(f[0]) || !isNumber(f[1]) || !isNumber(f[2]) {
+	if len(f) < 3 || !isNumber(f[0]) || !isNumber(f[1]) {
 		return 0, false
+	}
+	hour := 24
+	for _, part := range strings.Split(f[2], ",") {
+		first, _, _ := strings.Cut(part, "/")
+		first, _, _ = strings.Cut(first, "-")
+		if first == "*" {
+			first = "0"
+		}
+		if !isNumber(first) {
+			return 0, false
+		}
+		h, _ := strconv.Atoi(first)
+		hour = min(hour, h)
 	}
 	sec, _ := strconv.Atoi(f[0])
 	minute, _ := strconv.Atoi(f[1])
-	hour, _ := strconv.Atoi(f[2])
 	return hour*3600 + minute*60 + sec, true
 }

@@ -147,9 +147,9 @@ func (v *validator) dataworks() {
 	// day, or a later one.
 	if v.c.DW.Hourly() && slices.ContainsFunc(v.c.Funnels, func(f Funnel) bool { return !f.Hourly() }) && checkCron(d.Cron) == nil && checkHourlyCron(d.HourlyCron) == nil {
 		daily, ok1 := cronTimeOfDay(d.Cron)
-		first, ok2 := cronTimeOfDay(strings.Replace(d.HourlyCron, strings.Fields(d.HourlyCron)[2], "00", 1))
+		first, ok2 := cronTimeOfDay(d.HourlyCron) // its hours are every hour: from 00
 		if ok1 && ok2 && daily < first {
-			v.errorf("dataworks.cron", "cron %q runs the daily nodes before the hourly nodes' first run of the day (hourly_cron %q), which computes hour 23 of the business day: DataWorks would run the daily report of a day without its last hour; schedule it after, e.g. \"00 30 02 * * ?\"", d.Cron, d.HourlyCron)
+			v.errorf("dataworks.cron", "cron %q runs the daily nodes before the hourly nodes' first run of the day (hourly_cron %q), which computes hour 23 of the business day: fgen schedules a daily node over the hourly DW at or after it, so that the hourly run it waits for is that one or a later one; e.g. \"00 30 00 * * ?\" with hourly runs at :15", d.Cron, d.HourlyCron)
 		}
 	}
 	v.name("dataworks.datasource", d.Datasource, "data source name", false)

@@ -101,9 +101,8 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	if err != nil {
 		return nil, err
 	}
-	// The range and marker checks read the rows as the DW node cleans them,
-	// which takes the columns it filters and deduplicates on: with any ODS
-	// column missing or retyped live, they would not bind.
+	// The range and marker checks read the rows as the DW node cleans them:
+	// with a column it reads missing or retyped live, they would not bind.
 	var ranges, markers []Warning
 	if why := dwReadsUnreadable(cfg, retyped); why != "" && (len(cfg.NarrowColumns()) > 0 || slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return len(f.Breakdowns) > 0 })) {
 		ranges = []Warning{{Day: from, Message: fmt.Sprintf("the breakdown values and narrowed DW columns were not checked against the rows of %s: %s", cfg.ODS.Name, why)}}

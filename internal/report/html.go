@@ -299,7 +299,7 @@ func buildFunnel(r *Report) htmlFunnel {
 		if len(reasons) <= 2 {
 			why = " (" + strings.Join(reasons, "; ") + ")"
 		}
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Out of date: %s%s. The numbers are not what funnel.toml computes from the data now; 'fgen report' says on stderr whether apply can write them again, and how.", strings.Join(stale, ", "), why), Warn: true})
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Out of date: %s%s. The numbers are not what funnel.toml computes from the data now: 'fgen apply' of those days writes them again where their ODS partitions are still there.", strings.Join(stale, ", "), why), Warn: true})
 	}
 	if len(r.DaysWithoutRows) > 0 {
 		ds := make([]string, len(r.DaysWithoutRows))
