@@ -38,6 +38,10 @@ sync, 2 when it is not, 1 on error.
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.warnDeprecated(cmd)
+			// As generate: out/ beside the config is the MaxCompute project.
+			if opts.dialect != string(generator.MaxCompute) && opts.dir == "" {
+				return fmt.Errorf("%s holds the MaxCompute project; compare the %s dialect with the directory that holds it: --dir DIR", opts.path(opts.configPath), opts.dialect)
+			}
 			return runDiff(opts)
 		},
 	}

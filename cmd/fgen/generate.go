@@ -165,7 +165,9 @@ func foreignDir(dir string) (bool, error) {
 	// Empty folders hold nothing to lose (a hand-written node moved out
 	// of out/nodes leaves one).
 	hasFile := false
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+	// The directory itself, through a link to it: WalkDir does not follow
+	// a linked root, and would take the link for a file.
+	err := filepath.WalkDir(realPath(dir), func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			hasFile = true
 			return fs.SkipAll
