@@ -50,9 +50,10 @@ FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows. By default the partition is replaced, and load says what each
 partition held before; --append adds to it. A load that would leave a partition
 fewer than half the rows it held (an empty file, a few late rows of another day)
-is blocked (exit 3) unless --allow-destructive; so is one into an hourly ODS that
-would empty hours holding half a day's rows (a load replaces all 24 hours of each
-day it loads: add one hour's file with --append). DuckDB's
+is blocked (exit 3) unless --allow-destructive; so is one into an hourly ODS whose
+hours would lose half a day's rows (a load replaces all 24 hours of each day it
+loads: add one hour's file with --append), and the hours a load empties otherwise
+are listed. DuckDB's
 own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
 An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour
@@ -125,12 +126,27 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 			fmt.Fprintf(opts.stdout, "replaced %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
 		}
 	}
-	for _, d := range res.Shrunk {
-		spec := cfg.ODS.Partition + "=" + d.Day
+	spec := func(d dayRows) string {
+		s := cfg.ODS.Name + "/" + cfg.ODS.Partition + "=" + d.Day
 		if d.Hour != "" {
-			spec += "/" + cfg.ODS.HourPartition + "=" + d.Hour
+			s += "/" + cfg.ODS.HourPartition + "=" + d.Hour
 		}
-		opts.warn("replaced %s/%s: %s before, %d now (--allow-destructive)", cfg.ODS.Name, spec, plural(int(d.Before), "row"), d.After)
+		return s
+	}
+	const most = 6 // lines of each kind; a day of hours would make 24
+	for i, d := range res.Shrunk {
+		if i == most {
+			opts.warn("and %d more partitions replaced with fewer than half their rows (--allow-destructive)", len(res.Shrunk)-most)
+			break
+		}
+		opts.warn("replaced %s: %s before, %d now (--allow-destructive)", spec(d), plural(int(d.Before), "row"), d.After)
+	}
+	for i, d := range res.Emptied {
+		if i == most {
+			fmt.Fprintf(opts.stdout, "and %d more hours emptied\n", len(res.Emptied)-most)
+			break
+		}
+		fmt.Fprintf(opts.stdout, "emptied %s: %s before\n", spec(d), plural(int(d.Before), "row"))
 	}
 	return nil
 }

@@ -41,8 +41,9 @@ type loaded struct {
 	Rows int64
 	Days []dayRows
 	// Shrunk are the partitions --allow-destructive let the load leave
-	// fewer than half their rows: days, or an hourly ODS's hours.
-	Shrunk []dayRows
+	// fewer than half their rows: days, or an hourly ODS's hours; Emptied
+	// the hours of an hourly ODS it emptied otherwise.
+	Shrunk, Emptied []dayRows
 }
 
 type dayRows struct {

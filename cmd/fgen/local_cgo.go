@@ -39,6 +39,9 @@ func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, ol odsLoad) 
 	for _, p := range res.Shrunk {
 		out.Shrunk = append(out.Shrunk, dayRows(p))
 	}
+	for _, p := range res.Emptied {
+		out.Emptied = append(out.Emptied, dayRows(p))
+	}
 	return out, err
 }
 

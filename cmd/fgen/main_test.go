@@ -1734,8 +1734,17 @@ func TestSampleFileForAnotherODS(t *testing.T) {
 	if r := fgen(t, dir, nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "warning: x.jsonl has the seed's ODS columns (md5, uid, ts,") {
 		t.Errorf("sample -o with hourly.toml: %+v", r)
 	}
-	if r := fgen(t, project(t), nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || strings.Contains(r.stderr, "warning") {
+	seed := project(t)
+	if r := fgen(t, seed, nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || strings.Contains(r.stderr, "warning") {
 		t.Errorf("sample -o with the seed's columns: %+v", r)
+	}
+	// The seed's columns in an hourly ODS: the sample gives no hour.
+	replaceInFile(t, filepath.Join(seed, "funnel.toml"), "\n[ods]\n", "\n[ods]\nhour_partition = \"hh\"\n")
+	if r := fgen(t, seed, nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "warning: x.jsonl has the seed's ODS columns") {
+		t.Errorf("sample -o with an hourly ODS of the seed's columns: %+v", r)
+	}
+	if r := fgen(t, seed, nil, "sample", "--users", "5", "--load"); r.code != 1 || !strings.Contains(r.stderr, "hh (hour_partition)") || strings.Contains(r.stderr, "Binder Error") {
+		t.Errorf("sample --load with an hourly ODS of the seed's columns: %+v", r)
 	}
 }
 

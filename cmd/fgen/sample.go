@@ -280,6 +280,10 @@ func sampleMatchesODS(cfg *models.Config) error {
 	for _, c := range cfg.ODS.Columns {
 		odsCols = append(odsCols, c.Name)
 	}
+	if cfg.ODS.Hourly() {
+		// The seed's columns and hour_partition: the sample gives no hour.
+		odsCols = append(odsCols, cfg.ODS.HourPartition+" (hour_partition)")
+	}
 	if strings.Join(odsCols, ",") != strings.Join(sample.Columns(), ",") {
 		return fmt.Errorf("fgen sample makes the seed's ODS columns (%s), but %s declares %s; write a file with -o and adapt it, or load your own data with 'fgen load'",
 			strings.Join(sample.Columns(), ", "), cfg.ODS.Name, strings.Join(odsCols, ", "))

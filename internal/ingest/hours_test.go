@@ -218,15 +218,17 @@ func TestLoadHourlyShrink(t *testing.T) {
 	if err := f.loadAllowing(false, "20261201", false, f.file("day.jsonl", day.String())); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.loadAllowing(false, "20261201", false, f.file("corrected.jsonl", corrected.String())); err != nil {
-		t.Errorf("a corrected day without its stray hour: %v", err)
+	cols := []Column{{Name: "id", Type: "VARCHAR"}, {Name: "hh", Type: "VARCHAR"}}
+	res, err := Load(context.Background(), f.db, Options{Table: "ev", Partition: "dt", Day: "20261201", Columns: cols, Files: []string{f.file("corrected.jsonl", corrected.String())}, HourPartition: "hh"})
+	if err != nil || len(res.Shrunk) != 0 || !reflect.DeepEqual(res.Emptied, []PartitionRows{{Day: "20261201", Hour: "03", Before: 1}}) {
+		t.Errorf("a corrected day without its stray hour: %+v, %v; want hour 03 emptied", res, err)
 	}
 	// Hour 01's 60 rows over the day's 100 of hour 10: more rows, but hour
 	// 10 would be gone.
 	var se *ShrinkError
-	err := f.loadAllowing(false, "20261201", false, f.file("h01.jsonl", hour01.String()))
+	err = f.loadAllowing(false, "20261201", false, f.file("h01.jsonl", hour01.String()))
 	if !errors.As(err, &se) || !reflect.DeepEqual(se.Shrunk, []PartitionRows{{Day: "20261201", Hour: "10", Before: 100}}) ||
-		!strings.Contains(err.Error(), "a load replaces all 24 hours of every day its rows fall on (to add one hour's file to its day, load it with --append)") {
+		!strings.Contains(err.Error(), "a load replaces all 24 hours of every day its rows fall on (to add one hour's file to its day, load it with --append; to replace an hour already loaded, load the day's files together)") {
 		t.Errorf("hour 01's file over the day: err = %v", err)
 	}
 	if got := f.query(`SELECT count(*) FROM ev WHERE hh = '10'`); got != "100" {

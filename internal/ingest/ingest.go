@@ -168,6 +168,10 @@ type Result struct {
 	// (Options.AllowShrink allowed it): days, or, of a table partitioned
 	// by day and hour, hours.
 	Shrunk []PartitionRows
+	// Emptied are the hours of a table partitioned by day and hour that
+	// had rows and have none, of days that did not shrink: a corrected
+	// day without an hour of stray rows, or hours a load lacked.
+	Emptied []PartitionRows
 }
 
 // PartitionRows is a day's rows before and after a load; in a ShrinkError
@@ -215,7 +219,7 @@ func (e *ShrinkError) Error() string {
 	}
 	how := "a load replaces every partition its rows fall on"
 	if e.HourPartition != "" {
-		how = "a load replaces all 24 hours of every day its rows fall on (to add one hour's file to its day, load it with --append)"
+		how = "a load replaces all 24 hours of every day its rows fall on (to add one hour's file to its day, load it with --append; to replace an hour already loaded, load the day's files together)"
 	}
 	return fmt.Sprintf("it would replace %s %s, fewer than half: %s. Check the files: an empty file is what a failed export leaves, and a few rows of another day are late events, to load apart with --append or leave out (a sample loaded earlier counts as rows too). --allow-destructive replaces the partitions anyway",
 		what, strings.Join(parts, "; "), how)
@@ -554,19 +558,26 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 		default:
 			// A day of an hourly table loses the hours its files lack (an
 			// hour's file loaded after another's), whatever its total: it
-			// shrinks when the hours that shrank held half its rows. A
-			// corrected day that drops an hour of a stray row does not.
-			var hours []PartitionRows
+			// shrinks when the hours that shrank lost half its rows. A
+			// corrected day that drops an hour of a stray row does not,
+			// and the hours it empties are said.
+			var hours, emptied []PartitionRows
 			lost := int64(0)
 			for h := range 24 {
 				k := fmt.Sprintf("%s/%02d", d, h)
-				if hp := (PartitionRows{Day: d, Hour: k[len(d)+1:], Before: hadHours[k], After: hasHours[k]}); hp.shrunk() {
+				hp := PartitionRows{Day: d, Hour: k[len(d)+1:], Before: hadHours[k], After: hasHours[k]}
+				if hp.shrunk() {
 					hours = append(hours, hp)
 					lost += hp.Before - hp.After
+				}
+				if hp.Before > 0 && hp.After == 0 {
+					emptied = append(emptied, hp)
 				}
 			}
 			if p.shrunk() || lost*2 >= p.Before && lost > 0 {
 				res.Shrunk = append(res.Shrunk, hours...)
+			} else {
+				res.Emptied = append(res.Emptied, emptied...)
 			}
 		}
 	}
