@@ -1633,13 +1633,19 @@ func TestNewODSColumnKeepsTheChecks(t *testing.T) {
 	path := filepath.Join(dir, "funnel.toml")
 	replaceInFile(t, path, `event_column = "customize_event"`, `event_column = "customize_event"
 breakdowns = ["device_brand"]`)
-	sampled(t, dir, 100, 1)
+	if r := fgen(t, dir, nil, "sample", "--users", "100", "--load"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	// A brand that is the total's marker, which the marker check of the
+	// day to apply finds.
+	execLocal(t, dir, `UPDATE ods_user_trace_data SET device_brand = 'all' WHERE uid = (SELECT min(uid) FROM ods_user_trace_data WHERE uid <> '' AND customize_event = 'browse')`)
 	replaceInFile(t, path, `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },
 ]`, `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },
   { name = "referrer",                type = "STRING" },
 ]`)
 	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
-	if r.code != 2 || !strings.Contains(r.stdout, "add column referrer STRING") || strings.Contains(r.stdout+r.stderr, "not checked") {
+	if r.code != 2 || !strings.Contains(r.stdout, "add column referrer STRING") || strings.Contains(r.stdout+r.stderr, "not checked") ||
+		!strings.Contains(r.stdout, `have device_brand "all", the total_marker of funnel user_trace`) {
 		t.Errorf("plan with a new ODS column: %+v", r)
 	}
 }
