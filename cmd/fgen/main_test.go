@@ -986,7 +986,7 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	}
 	// A day of the range without rows is named, not silently left out.
 	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--from", "20210302", "--to", "20210304")
-	if r.code != 0 || !strings.Contains(r.stderr, "warning: rpt_ordered_overnight has no rows for 2 of the 3 days: 20210302, 20210304; the report leaves them out (fill them with 'fgen apply --from 20210302 --to 20210304')") {
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: rpt_ordered_overnight has no rows for 2 of the 3 days: 20210302, 20210304; the report leaves them out (fill them with 'fgen apply --from 20210302 --to 20210304'; 20210302 has no ods_user_trace_data partition: load it first)") {
 		t.Errorf("report of a range with days missing: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
@@ -1689,6 +1689,9 @@ func TestReportOutOfDateReasons(t *testing.T) {
 	// rows, and the HTML page's notes and day table; and JSON and HTML name a day asked
 	// for that has no rows.
 	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210306", "--format", "csv")
+	if !strings.Contains(r.stderr, "(fill it with 'fgen apply --from 20210303 --to 20210306'; 20210306 has no ods_user_trace_data partition: load it first)\n") {
+		t.Errorf("report of a day without its ODS partition: %+v", r)
+	}
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "dt,stage,stage_index,count,step_rate,overall_rate,provisional,out_of_date\n") ||
 		!strings.Contains(r.stdout, "\n20210303,purchase,3,") || !strings.Contains(r.stdout, ",false,dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written\n20210304,browse,1,") ||
 		!strings.Contains(r.stdout, ",false,\n20210305,browse,1,") {

@@ -215,18 +215,31 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		if err != nil {
 			return err
 		}
-		if len(r.Rows) == 0 {
-			fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'\n", f.Report.Table, fill)
-		}
 		missing := daysWithout(r, days)
 		r.DaysWithoutRows = missing
+		// Of the days without rows, those apply cannot fill: without their
+		// ODS partition (probed on the local target; on MaxCompute each
+		// probe is a request, and plan says it).
+		unfillable := ""
+		if !ot.wh.Capabilities().Remote {
+			if days := withoutODS(ctx, ot.wh, cfg, missing); len(days) > 0 {
+				has, it := "have", "them"
+				if len(days) == 1 {
+					has, it = "has", "it"
+				}
+				unfillable = fmt.Sprintf("; %s %s no %s partition: load %s first", bizdate.DayRanges(days), has, cfg.ODS.Name, it)
+			}
+		}
+		if len(r.Rows) == 0 {
+			fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'%s\n", f.Report.Table, fill, unfillable)
+		}
 		if len(r.Rows) > 0 && len(missing) > 0 {
 			them := "them"
 			if len(missing) == 1 {
 				them = "it"
 			}
-			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (fill %s with '%s')\n",
-				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, them, fill)
+			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (fill %s with '%s'%s)\n",
+				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, them, fill, unfillable)
 		}
 		if len(r.Rows) > 0 {
 			if first == "" || r.Rows[0].Dt < first {
@@ -433,6 +446,20 @@ func pickFunnels(cfg *models.Config, names []string, all bool) ([]*models.Funnel
 		out = append(out, &cfg.Funnels[i])
 	}
 	return out, nil
+}
+
+// withoutODS returns the days of days whose ODS partition (every hour of
+// it, for an hourly ODS) does not exist; a probe that fails counts as
+// there, the warning being advice.
+func withoutODS(ctx context.Context, wh warehouse.Warehouse, cfg *models.Config, days []string) []string {
+	var out []string
+	for _, d := range days {
+		p, err := warehouse.DayPartition(ctx, wh, cfg.ODS.Name, cfg.ODS.Partition, cfg.ODS.HourPartition, d)
+		if err == nil && !p.Exists {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // daysWithout returns the dates of days that have no row in r.
