@@ -32,17 +32,16 @@ func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, ol odsLoad) 
 	if se := (*ingest.ShrinkError)(nil); errors.As(err, &se) {
 		err = &codeError{code: exitBlocked, err: err} // a destructive change, refused
 	}
-	out := loaded{Rows: res.Rows}
-	for _, p := range res.Partitions {
-		out.Days = append(out.Days, dayRows(p))
+	return loaded{Rows: res.Rows, Days: rowsOf(res.Partitions), Shrunk: rowsOf(res.Shrunk), Emptied: rowsOf(res.Emptied)}, err
+}
+
+// rowsOf is ingest's counts as cmd, built with or without cgo, holds them.
+func rowsOf(ps []ingest.PartitionRows) []dayRows {
+	out := make([]dayRows, len(ps))
+	for i, p := range ps {
+		out[i] = dayRows(p)
 	}
-	for _, p := range res.Shrunk {
-		out.Shrunk = append(out.Shrunk, dayRows(p))
-	}
-	for _, p := range res.Emptied {
-		out.Emptied = append(out.Emptied, dayRows(p))
-	}
-	return out, err
+	return out
 }
 
 // createSample creates a sample file at path of any format, Parquet
@@ -57,7 +56,7 @@ const writesParquet = true
 func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (loaded, error) {
 	// The process holds the database: nothing else writes it between the
 	// counts and the replacement.
-	before, err := l.PartitionRows(ctx, cfg.ODS.Name, cfg.ODS.Partition, days)
+	before, err := l.PartitionRows(ctx, cfg.ODS.Name, cfg.ODS.Partition, "", days)
 	if err != nil {
 		return loaded{}, err
 	}
@@ -67,13 +66,9 @@ func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, da
 	if err != nil {
 		return loaded{}, err
 	}
-	after, err := l.PartitionRows(ctx, cfg.ODS.Name, cfg.ODS.Partition, days)
+	after, err := l.PartitionRows(ctx, cfg.ODS.Name, cfg.ODS.Partition, "", days)
 	if err != nil {
 		return loaded{}, err
 	}
-	out := loaded{Rows: n}
-	for _, d := range days {
-		out.Days = append(out.Days, dayRows{Day: d, Before: before[d], After: after[d]})
-	}
-	return out, nil
+	return loaded{Rows: n, Days: rowsOf(ingest.Counts(days, before, after))}, nil
 }

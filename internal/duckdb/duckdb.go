@@ -700,9 +700,11 @@ func (d *DB) Query(ctx context.Context, q string, settings ...warehouse.Setting)
 var quote = generator.DuckDB.QuoteIdent
 
 // PartitionRows counts the rows of each of days in table, whose partition
-// column is column; a day without rows is left out.
-func (d *DB) PartitionRows(ctx context.Context, table, column string, days []string) (map[string]int64, error) {
-	out, err := partitionRows(ctx, d.db.QueryContext, table, column, days)
+// column is column; a day without rows is left out. With an hourColumn,
+// of a table partitioned by day and hour, it counts each hour's rows,
+// keyed "day/hour", and leaves out the rows without an hour.
+func (d *DB) PartitionRows(ctx context.Context, table, column, hourColumn string, days []string) (map[string]int64, error) {
+	out, err := partitionRows(ctx, d.db.QueryContext, table, column, hourColumn, days)
 	if err != nil {
 		return nil, cleanError(err)
 	}
@@ -710,15 +712,15 @@ func (d *DB) PartitionRows(ctx context.Context, table, column string, days []str
 }
 
 // PartitionRows is DB.PartitionRows in the transaction.
-func (t *Tx) PartitionRows(ctx context.Context, table, column string, days []string) (map[string]int64, error) {
-	out, err := partitionRows(ctx, t.conn.QueryContext, table, column, days)
+func (t *Tx) PartitionRows(ctx context.Context, table, column, hourColumn string, days []string) (map[string]int64, error) {
+	out, err := partitionRows(ctx, t.conn.QueryContext, table, column, hourColumn, days)
 	if err != nil {
 		return nil, txError(ctx, err)
 	}
 	return out, nil
 }
 
-func partitionRows(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error), table, column string, days []string) (map[string]int64, error) {
+func partitionRows(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error), table, column, hourColumn string, days []string) (map[string]int64, error) {
 	out := map[string]int64{}
 	if len(days) == 0 {
 		return out, nil
@@ -727,18 +729,23 @@ func partitionRows(ctx context.Context, query func(context.Context, string, ...a
 	for i, day := range days {
 		args[i] = day
 	}
-	rows, err := query(ctx, fmt.Sprintf(`SELECT %[1]s, count(*) FROM %[2]s WHERE %[1]s IN (%[3]s) GROUP BY 1`, quote(column), quote(table), marks(len(days))), args...)
+	key, where := quote(column), quote(column)+" IN ("+marks(len(days))+")"
+	if hourColumn != "" {
+		key += " || '/' || " + quote(hourColumn)
+		where += " AND " + quote(hourColumn) + " IS NOT NULL"
+	}
+	rows, err := query(ctx, fmt.Sprintf(`SELECT %s, count(*) FROM %s WHERE %s GROUP BY 1`, key, quote(table), where), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var day string
+		var k string
 		var n int64
-		if err := rows.Scan(&day, &n); err != nil {
+		if err := rows.Scan(&k, &n); err != nil {
 			return nil, err
 		}
-		out[day] = n
+		out[k] = n
 	}
 	return out, rows.Err()
 }

@@ -10,20 +10,27 @@ import (
 	"github.com/fgen-dev/fgen/internal/funneltest"
 )
 
+// stringTimesConfig is the shipped config with an ordered funnel (1h) over
+// ts as a STRING "yyyy-MM-dd HH:mm:ss" in zone.
+func stringTimesConfig(t *testing.T, zone string) []byte {
+	t.Helper()
+	cfg, err := funneltest.EditConfig(shipped(t), concat(timeOf("STRING"), durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"),
+		funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "format": "yyyy-MM-dd HH:mm:ss", "timezone": zone}),
+	})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // TestUnreadableTimesAreDropped: rows whose STRING time does not read in
 // its format reach the ODS (a sync task writes what it gets), the DW node
 // drops them, the reports equal the reference of the other rows, and plan
 // counts them per day with an example.
 func TestUnreadableTimesAreDropped(t *testing.T) {
 	t.Parallel()
-	cfg, err := funneltest.EditConfig(shipped(t), concat(timeOf("STRING"), durations, []funneltest.Edit{
-		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"),
-		funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "format": "yyyy-MM-dd HH:mm:ss", "timezone": "UTC"}),
-	})...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newEnv(t, "unreadable-times", cfg)
+	e := newEnv(t, "unreadable-times", stringTimesConfig(t, "UTC"))
 	rows := randomDay(71, d1)
 	e.load(rows, 1)
 	// Stage rows of a known user, each of which would change the counts.
@@ -57,14 +64,7 @@ func TestUnreadableTimesAreDropped(t *testing.T) {
 // keeps its row.
 func TestStringTimesAcrossDaylightSaving(t *testing.T) {
 	t.Parallel()
-	cfg, err := funneltest.EditConfig(shipped(t), concat(timeOf("STRING"), durations, []funneltest.Edit{
-		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"),
-		funneltest.Set(f0+".time_column", map[string]any{"name": "ts", "format": "yyyy-MM-dd HH:mm:ss", "timezone": "America/New_York"}),
-	})...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newEnv(t, "dst", cfg)
+	e := newEnv(t, "dst", stringTimesConfig(t, "America/New_York"))
 	const spring, fall = "20210314", "20211107"
 	for i, r := range []struct{ uid, ts, event, day string }{
 		// 01:59 EST to the skipped 02:30 (03:30 EDT): 31 minutes.

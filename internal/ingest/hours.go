@@ -129,36 +129,13 @@ func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (
 	return &bad, nil
 }
 
-// hourRows counts the rows of each hour ("day/hour") of days in the table.
-func (l *loader) hourRows(ctx context.Context, tx *duckdb.Tx, days []string) (map[string]int64, error) {
-	out := map[string]int64{}
-	if len(days) == 0 {
-		return out, nil
-	}
-	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %[1]s || '/' || %[2]s, count(*) FROM %[3]s WHERE %[1]s IN (%[4]s) AND %[2]s IS NOT NULL GROUP BY 1`,
-		quote(l.opts.Partition), quote(l.opts.HourPartition), quote(l.opts.Table), sqlList(days)))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var n int64
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
-}
-
 // markAppendedHours notes as written the hours of days that an appending
 // load added rows to, which have more rows than before it: the others did
 // not change, and plan should not say they did (marking all 24 made every
 // hour's DW job pending, "hh=00 changed after it was written", for rows
 // appended to hour 15).
 func (l *loader) markAppendedHours(ctx context.Context, tx *duckdb.Tx, days []string, before map[string]int64) error {
-	after, err := l.hourRows(ctx, tx, days)
+	after, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, days)
 	if err != nil {
 		return err
 	}

@@ -182,8 +182,15 @@ type PartitionRows struct {
 	Before, After int64
 }
 
-// Replaced reports whether the load replaced rows the day had.
-func (p PartitionRows) Replaced() bool { return p.Before > 0 }
+// Counts returns each of days with the rows it held before and holds
+// after, from counts by day (duckdb's PartitionRows).
+func Counts(days []string, before, after map[string]int64) []PartitionRows {
+	out := make([]PartitionRows, len(days))
+	for i, d := range days {
+		out[i] = PartitionRows{Day: d, Before: before[d], After: after[d]}
+	}
+	return out
+}
 
 // shrunk reports whether a load that replaced the day left it fewer than
 // half its rows.
@@ -474,24 +481,24 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 		return Result{}, ctx.Err()
 	}
 	days := l.parts.days()
-	had, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, days)
-	var hadHours map[string]int64 // replacing an hourly table's days: its rows per hour
-	if err == nil && l.opts.HourPartition != "" && !l.opts.Append {
-		hadHours, err = l.hourRows(ctx, tx, days)
+	// The rows the days, and an hourly table's hours, hold before.
+	had, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, "", days)
+	var hadHours map[string]int64
+	if err == nil && l.opts.HourPartition != "" {
+		hadHours, err = tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, days)
 	}
 	if err != nil {
 		cancel()
 		wg.Wait()
 		return Result{}, err
 	}
-	var before map[string]int64 // appending to an hourly table: its rows per hour
 	switch {
 	case l.opts.HourPartition != "" && !l.opts.Append:
 		if err = tx.DeletePartitions(ctx, l.opts.Table, l.opts.Partition, days); err == nil {
 			err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
 		}
 	case l.opts.HourPartition != "":
-		before, err = l.hourRows(ctx, tx, days) // noted when the rows are in: see markAppendedHours
+		// Noted when the rows are in: see markAppendedHours.
 	case l.opts.Append:
 		err = tx.MarkPartitions(ctx, l.opts.Table, days)
 	default:
@@ -531,53 +538,31 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 		l.badHour = bad
 		return Result{}, errFailed
 	}
-	if before != nil {
-		if err := l.markAppendedHours(ctx, tx, days, before); err != nil {
+	if l.opts.HourPartition != "" && l.opts.Append {
+		if err := l.markAppendedHours(ctx, tx, days, hadHours); err != nil {
 			return Result{}, err
 		}
 	}
-	has, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, days)
+	has, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, "", days)
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Rows: n}
-	var hasHours map[string]int64
-	if hadHours != nil {
-		if hasHours, err = l.hourRows(ctx, tx, days); err != nil {
+	res := Result{Rows: n, Partitions: Counts(days, had, has)}
+	switch {
+	case l.opts.Append: // adds rows: nothing shrinks
+	case l.opts.HourPartition != "":
+		hasHours, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, days)
+		if err != nil {
 			return Result{}, err
 		}
-	}
-	for _, d := range days {
-		p := PartitionRows{Day: d, Before: had[d], After: has[d]}
-		res.Partitions = append(res.Partitions, p)
-		switch {
-		case hadHours == nil:
+		for _, p := range res.Partitions {
+			shrunk, emptied := hoursShrunk(p, hadHours, hasHours)
+			res.Shrunk, res.Emptied = append(res.Shrunk, shrunk...), append(res.Emptied, emptied...)
+		}
+	default:
+		for _, p := range res.Partitions {
 			if p.shrunk() {
 				res.Shrunk = append(res.Shrunk, p)
-			}
-		default:
-			// A day of an hourly table loses the hours its files lack (an
-			// hour's file loaded after another's), whatever its total: it
-			// shrinks when the hours that shrank lost half its rows. A
-			// corrected day that drops an hour of a stray row does not,
-			// and the hours it empties are said.
-			var hours, emptied []PartitionRows
-			lost := int64(0)
-			for h := range 24 {
-				k := fmt.Sprintf("%s/%02d", d, h)
-				hp := PartitionRows{Day: d, Hour: k[len(d)+1:], Before: hadHours[k], After: hasHours[k]}
-				if hp.shrunk() {
-					hours = append(hours, hp)
-					lost += hp.Before - hp.After
-				}
-				if hp.Before > 0 && hp.After == 0 {
-					emptied = append(emptied, hp)
-				}
-			}
-			if p.shrunk() || lost*2 >= p.Before && lost > 0 {
-				res.Shrunk = append(res.Shrunk, hours...)
-			} else {
-				res.Emptied = append(res.Emptied, emptied...)
 			}
 		}
 	}
@@ -585,6 +570,31 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 		return Result{}, &ShrinkError{Table: l.opts.Table, Partition: l.opts.Partition, HourPartition: l.opts.HourPartition, Shrunk: res.Shrunk}
 	}
 	return res, nil
+}
+
+// hoursShrunk judges day p of an hourly table, whose hours held had and
+// hold has ("day/hour" counts). A day loses the hours its files lack (an
+// hour's file loaded after another's), whatever its total: it shrinks when
+// the hours that shrank lost half its rows, and then those hours are
+// shrunk. Otherwise the hours it emptied are (a corrected day that drops
+// an hour of a stray row).
+func hoursShrunk(p PartitionRows, had, has map[string]int64) (shrunk, emptied []PartitionRows) {
+	lost := int64(0)
+	for h := range 24 {
+		hour := fmt.Sprintf("%02d", h)
+		hp := PartitionRows{Day: p.Day, Hour: hour, Before: had[p.Day+"/"+hour], After: has[p.Day+"/"+hour]}
+		if hp.shrunk() {
+			shrunk = append(shrunk, hp)
+			lost += hp.Before - hp.After
+		}
+		if hp.Before > 0 && hp.After == 0 {
+			emptied = append(emptied, hp)
+		}
+	}
+	if p.shrunk() || lost > 0 && lost*2 >= p.Before {
+		return shrunk, nil
+	}
+	return nil, emptied
 }
 
 // misread reports whether DuckDB inserted other rows than the check of a

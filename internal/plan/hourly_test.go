@@ -18,9 +18,12 @@ import (
 	"github.com/fgen-dev/fgen/templates"
 )
 
-func hourlyConfig(t *testing.T) *models.Config {
+func hourlyConfig(t *testing.T) *models.Config { return testConfig(t, "hourly.toml") }
+
+// testConfig loads the generator's test config name (modes.toml, ...).
+func testConfig(t *testing.T, name string) *models.Config {
 	t.Helper()
-	cfg, err := models.Load("../../generator/testdata/configs/hourly.toml")
+	cfg, err := models.Load("../../generator/testdata/configs/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

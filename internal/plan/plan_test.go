@@ -456,14 +456,7 @@ table = "rpt_%[1]s"
 // applied alone, provisional (plan warns on its day, not on the day that
 // does not run), and apply runs what plan lists.
 func TestPlanRangeEndingOnAMissingDay(t *testing.T) {
-	data, err := os.ReadFile("../../generator/testdata/configs/modes.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := models.Parse("modes.toml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, "modes.toml")
 	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{"ods_user_trace_data/20210301": true}}
 	p := build(t, cfg, w, "20210301", "20210302")
 	if p.Days[1].UpstreamReady {
