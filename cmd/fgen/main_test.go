@@ -1577,6 +1577,33 @@ func TestReportOutOfDateAfterDWRecreated(t *testing.T) {
 	}
 }
 
+// A DW table to be altered does not hide that a day's ODS rows were loaded
+// again: plan gives both reasons, and report marks that day's rows, not the
+// other day's, whose only reason is the table's change.
+func TestReportOutOfDateBehindATableChange(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 100, 2)
+	if r := fgen(t, dir, nil, "sample", "--users", "100", "--start", "20210303", "--seed", "5", "-o", "again.jsonl"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "again.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `comment = "cleaned user trace events"`, `comment = "cleaned user trace events, deduplicated"`)
+	r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304")
+	if !strings.Contains(r.stdout, "its table is to be altered, and ods_user_trace_data/dt=20210303 changed after it was written") ||
+		strings.Contains(r.stdout, "dt=20210304 changed") {
+		t.Errorf("plan: %+v", r)
+	}
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304", "--format", "csv")
+	if want := "warning: the rows of rpt_user_trace_data for 20210303 are out of date (dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written); 'fgen apply --bizdate 20210303' writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "for 20210304") {
+		t.Errorf("report: want %q in %+v", want, r)
+	}
+	if !strings.Contains(r.stdout, ",false,dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written\n20210304,") || !strings.HasSuffix(r.stdout, ",false,\n") {
+		t.Errorf("report --format csv: the out_of_date column in\n%s", r.stdout)
+	}
+}
+
 // Rows out of date on a day whose ODS partition is gone: apply cannot write
 // them again, and report says so, on stderr and in the rows it writes.
 func TestReportOutOfDateWithoutODS(t *testing.T) {

@@ -542,20 +542,25 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 		for _, d := range p.Days {
 			for _, j := range d.Jobs {
 				// A table to be created, altered or recreated is plan's
-				// reason to run every job of it, not a change of its rows:
-				// a comment, or a new column apply fills on the next run.
-				// A reported partition that is missing has no rows to mark,
-				// but one the report's rows were computed from is a reason
-				// when apply would compute it again from the day's ODS
-				// rows (the DW table recreated for other days), not when
-				// those are gone too (both past their lifecycle): then
-				// nothing the rows came from changed.
-				if _, done := changed[j.Key()]; done || !j.Pending || j.Why == plan.WhyTable ||
-					j.Why == plan.WhyMissing && (reported[j.Name] || !d.UpstreamReady) {
+				// reason to run every job of it, not a change of its rows
+				// (a comment, or a new column apply fills on the next
+				// run): what counts is whether the rows are out of date as
+				// well (DataWhy). A reported partition that is missing has
+				// no rows to mark, but one the report's rows were computed
+				// from is a reason when apply would compute it again from
+				// the day's ODS rows (the DW table recreated for other
+				// days), not when those are gone too (both past their
+				// lifecycle): then nothing the rows came from changed.
+				code, reason := j.Why, j.Reason
+				if code == plan.WhyTable {
+					code, reason = j.DataWhy, j.DataReason
+				}
+				if _, done := changed[j.Key()]; done || !j.Pending || code == "" ||
+					code == plan.WhyMissing && (reported[j.Name] || !d.UpstreamReady) {
 					continue
 				}
-				why := j.Name + ": " + j.Reason
-				if j.Why == plan.WhyUpstream {
+				why := j.Name + ": " + reason
+				if code == plan.WhyUpstream {
 					why = ""
 					for _, need := range j.Needs {
 						why = cmp.Or(why, changed[need])

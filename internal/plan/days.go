@@ -31,6 +31,13 @@ type Job struct {
 	Pending bool
 	Why     string
 	Reason  string
+	// DataWhy and DataReason, for a job pending because its table
+	// changes (WhyTable): whether its partition's rows are out of date as
+	// well, and why (WhyMissing, WhySQLChanged or WhyStale); "" when they
+	// are not. A report's rows are out of date for that reason, not for
+	// the table's change (a comment, or a column apply fills).
+	DataWhy    string
+	DataReason string
 	// ReadBytes is how much the job reads (its input partitions' sizes);
 	// -1 when unknown.
 	ReadBytes int64
@@ -192,8 +199,14 @@ func (dp *dayPlanner) planDays() error {
 	for _, d := range dp.plan.Days {
 		for _, j := range d.Jobs {
 			for _, need := range j.Needs {
-				if up := jobs[need]; up != nil && up.Pending && !j.Pending {
-					j.pend(WhyUpstream, fmt.Sprintf("%s for %s runs first", up.Name, jobWhen(up.Job)))
+				if up := jobs[need]; up != nil && up.Pending {
+					reason := fmt.Sprintf("%s for %s runs first", up.Name, jobWhen(up.Job))
+					switch {
+					case !j.Pending:
+						j.pend(WhyUpstream, reason)
+					case j.Why == WhyTable && j.DataWhy == "":
+						j.DataWhy, j.DataReason = WhyUpstream, reason
+					}
 				}
 			}
 		}
@@ -290,22 +303,21 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		next := bizdate.Next(day)
 		readDay(t, next, runs[next])
 	}
-	if action, ok := changing[n.Name]; ok {
-		j.pend(WhyTable, fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated", refusedChange: "be changed in a way fgen refuses (above)"}[action]))
-	}
+	// Why the partition's rows are out of date, if they are; the
+	// table's change, if any, comes first in the plan.
+	var dataWhy, dataReason string
 	written := warehouse.Partition{Bytes: -1} // none of the new shape in a table to be recreated
 	if !dp.keysDiffer[n.Name] {
 		var err error
 		if written, err = dp.partition(n.Name, j.Written()); err != nil {
 			return nil, err
 		}
-	}
-	switch {
-	case j.Pending:
-	case !written.Exists:
-		j.pend(WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written()))
-	case written.Fingerprint != "" && written.Fingerprint != j.Fingerprint:
-		j.pend(WhySQLChanged, "funnel.toml changed its SQL since it was written")
+		switch {
+		case !written.Exists:
+			dataWhy, dataReason = WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written())
+		case written.Fingerprint != "" && written.Fingerprint != j.Fingerprint:
+			dataWhy, dataReason = WhySQLChanged, "funnel.toml changed its SQL since it was written"
+		}
 	}
 	j.ReadBytes = 0
 	warned := map[string]bool{}
@@ -323,13 +335,24 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		} else if j.ReadBytes >= 0 {
 			j.ReadBytes += in.Bytes
 		}
-		if !j.Pending && in.Exists && written.Exists && !in.Modified.IsZero() && !written.Modified.IsZero() && in.Modified.After(written.Modified) {
-			j.pend(WhyStale, fmt.Sprintf("%s/%s changed after it was written", r.table, r.spec))
+		if dataWhy == "" && in.Exists && written.Exists && !in.Modified.IsZero() && !written.Modified.IsZero() && in.Modified.After(written.Modified) {
+			dataWhy, dataReason = WhyStale, fmt.Sprintf("%s/%s changed after it was written", r.table, r.spec)
 		}
 		if d.UpstreamReady && r.day != day && !in.Exists && !runs[r.day] && !warned[r.table+"@"+r.day] {
 			warned[r.table+"@"+r.day] = true
 			d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s has landed and both days are applied ('fgen apply --from %s --to %s')", n.Name, r.table, r.spec, r.day, day, r.day))
 		}
+	}
+	if action, ok := changing[n.Name]; ok {
+		reason := fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated", refusedChange: "be changed in a way fgen refuses (above)"}[action])
+		// A table to be created has no rows to be out of date.
+		if action != Create && dataWhy != "" {
+			j.DataWhy, j.DataReason = dataWhy, dataReason
+			reason += ", and " + dataReason
+		}
+		j.pend(WhyTable, reason)
+	} else if dataWhy != "" {
+		j.pend(dataWhy, dataReason)
 	}
 	return j, nil
 }
