@@ -101,6 +101,13 @@ func TestBadConfigs(t *testing.T) {
 			`funnel.toml:48:39: ods.columns[4].type: unknown type "JSONB"; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME`},
 		{"reserved word", `name = "ods_user_trace_data"`, `name = "table"`,
 			`funnel.toml:39:1: ods.name: table name "table" is a MaxCompute reserved word; choose another name (e.g. "table_value")`},
+		{"fgen's own table", `table = "rpt_user_trace_data"`, `table = "fgen_partitions"`,
+			`funnel.toml:94:1: funnels[0].report.table: report table "fgen_partitions" begins with "fgen_", which fgen keeps for its own tables (fgen_partitions, fgen_tables) and the names in its SQL; choose another name (e.g. "my_partitions")`},
+		{"fgen's own column name", `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`, `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "FGEN_copy",               type = "STRING", comment = "event payload" },`,
+			`funnel.toml:71:5: dw.columns[6].name: DW column "FGEN_copy" begins with "fgen_", which fgen keeps for its own tables (fgen_partitions, fgen_tables) and the names in its SQL; choose another name (e.g. "copy")
+funnel.toml:71:5: dw.columns[6].name: column "FGEN_copy" is not in the ODS table "ods_user_trace_data"; DW columns are copied from ODS columns of the same name`},
 		{"bad identifier", `name = "ods_user_trace_data"`, `name = "ods-user-trace"`,
 			`funnel.toml:39:1: ods.name: table name "ods-user-trace" is not a valid name; use a letter followed by letters, digits and '_'`},
 		{"identifier too long", `name = "ods_user_trace_data"`, `name = "` + strings.Repeat("a", 129) + `"`,
@@ -175,6 +182,18 @@ comment = "again"`,
 				t.Errorf("error is %T, want Diagnostics", err)
 			}
 		})
+	}
+}
+
+// A breakdown column named as fgen's SQL names a stage's count would be
+// two columns of one name in the report node's SELECT.
+func TestBreakdownNamedAsACount(t *testing.T) {
+	text := strings.ReplaceAll(shipped(t), `name = "device",`, `name = "n_click",`)
+	text = edit(t, text, "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"n_click\"]\nstages")
+	_, err := Parse("funnel.toml", []byte(text))
+	want := `funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "n_click" is the name fgen's SQL gives stage "click"'s count; rename the stage, or break down by a copy of the column under another name`
+	if err == nil || err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
 	}
 }
 

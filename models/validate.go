@@ -30,7 +30,29 @@ func (v *validator) errorf(path, format string, args ...any) {
 // reserved words, as they appear outside SQL too (DataWorks outputs,
 // partition specs of the ODPS API).
 func (v *validator) ident(path, name, what string) bool {
-	return v.name(path, name, what, true)
+	if !v.name(path, name, what, true) {
+		return false
+	}
+	v.notOwn(path, name, what)
+	return true
+}
+
+// ownPrefix begins the names fgen keeps for itself: its tables
+// (fgen_partitions, and fgen_tables on MaxCompute) and the columns and
+// aliases of the SQL it writes (fgen_key, fgen_copy, ...).
+const ownPrefix = "fgen_"
+
+// notOwn checks that a name the SQL fgen writes uses does not begin with
+// ownPrefix: a DW column named fgen_copy once bound where the DW node meant
+// its own alias, and dropped rows without an error.
+func (v *validator) notOwn(path, name, what string) {
+	if len(name) >= len(ownPrefix) && strings.EqualFold(name[:len(ownPrefix)], ownPrefix) {
+		other := name[len(ownPrefix):]
+		if !identRE.MatchString(other) || IsReserved(other) {
+			other = "my_" + other
+		}
+		v.errorf(path, "%s %q begins with %q, which fgen keeps for its own tables (fgen_partitions, fgen_tables) and the names in its SQL; choose another name (e.g. %q)", what, name, ownPrefix, other)
+	}
 }
 
 // column checks the name of a table's column. A reserved word is a valid
@@ -212,6 +234,9 @@ func (v *validator) table(p string, t *Table) {
 		cp := fmt.Sprintf("%s.columns[%d]", p, i)
 		col := &t.Columns[i]
 		if v.column(cp+".name", col.Name, "column name") {
+			if p == "dw" {
+				v.notOwn(cp+".name", col.Name, "DW column")
+			}
 			switch {
 			case seen[strings.ToLower(col.Name)]:
 				v.errorf(cp+".name", "column %q is defined twice in table %q", col.Name, t.Name)
@@ -371,6 +396,21 @@ func (v *validator) funnel(p string, f *Funnel) {
 				v.integerEvent(ep, e, f.EventColumn, eventType)
 			}
 			events[e] = s.Name
+		}
+	}
+	// A report node counts each stage as n_<stage> (and, ordered, its
+	// times as median_<stage> and avg_<stage>) beside the breakdown
+	// columns, in one SELECT.
+	for i, d := range f.Breakdowns {
+		if _, ok := c.DW.Column(d); !ok {
+			continue // told above
+		}
+		for _, s := range f.Stages {
+			for _, prefix := range []string{"n_", "median_", "avg_"} {
+				if sameName(d, prefix+s.Name) {
+					v.errorf(fmt.Sprintf("%s.breakdowns[%d]", p, i), "breakdown %q is the name fgen's SQL gives stage %q's %s; rename the stage, or break down by a copy of the column under another name", d, s.Name, map[string]string{"n_": "count", "median_": "median time", "avg_": "mean time"}[prefix])
+				}
+			}
 		}
 	}
 	v.report(p+".report", f)
