@@ -24,7 +24,7 @@ func TestDemoConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sampleMatchesODS(cfg); err != nil {
+	if err := sampleMatchesODS(cfg, ""); err != nil {
 		t.Fatal(err)
 	}
 	has := map[string]bool{}
@@ -304,5 +304,23 @@ func TestDemoDirKeepsOtherFiles(t *testing.T) {
 	os.WriteFile(filepath.Join(demo, "demo.duckdb"), []byte("my notes\n"), 0o644)
 	if r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", demo); r.code != 1 || !strings.Contains(r.stderr, "is not a DuckDB database") {
 		t.Errorf("demo --dir over another file named demo.duckdb: %+v", r)
+	}
+}
+
+// fgen demo -c with a config whose ODS columns are not the seed's says
+// what the demo needs, and makes no directory.
+func TestDemoOwnConfigOtherODS(t *testing.T) {
+	dir := project(t)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },
+]`, `{ name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },
+  { name = "referrer",                type = "STRING" },
+]`)
+	demo := filepath.Join(t.TempDir(), "demo")
+	r := fgen(t, dir, nil, "-q", "demo", "-c", "funnel.toml", "--users", "50", "--days", "1", "--dir", demo)
+	if r.code != 1 || !strings.Contains(r.stderr, "customize_event_content, referrer; the demo runs on sample data, so give it a config whose [ods] columns are the seed's") || strings.Contains(r.stderr, "-o") {
+		t.Errorf("demo -c with other ODS columns: %+v", r)
+	}
+	if _, err := os.Stat(demo); !os.IsNotExist(err) {
+		t.Errorf("the demo made %s: %v", demo, err)
 	}
 }

@@ -132,7 +132,7 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	if cfg != nil && !opts.load {
 		// The file is to adapt, as --load's refusal says, not to load as
 		// it is.
-		if err := sampleMatchesODS(cfg); err != nil {
+		if err := sampleMatchesODS(cfg, ""); err != nil {
 			opts.warn("%s has the seed's ODS columns (%s), and %s declares others: adapt it before 'fgen load'", output, strings.Join(sample.Columns(), ", "), cfg.ODS.Name)
 		}
 	}
@@ -201,7 +201,7 @@ func writeSampleTo(ctx context.Context, path string, so sample.Options) (int64, 
 }
 
 func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so sample.Options) (int64, string, error) {
-	if err := sampleMatchesODS(cfg); err != nil {
+	if err := sampleMatchesODS(cfg, "write a file with -o and adapt it, or load your own data with 'fgen load'"); err != nil {
 		return 0, "", err
 	}
 	ot, err := opts.openLocalODS(ctx, cfg, &opts.targetOptions, "--load writes to a local duckdb target")
@@ -274,8 +274,8 @@ func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, 
 }
 
 // sampleMatchesODS checks that the ODS table has the seed's columns, which
-// are what fgen sample generates.
-func sampleMatchesODS(cfg *models.Config) error {
+// are what fgen sample generates; its error ends with hint, what to do.
+func sampleMatchesODS(cfg *models.Config, hint string) error {
 	var odsCols []string
 	for _, c := range cfg.ODS.Columns {
 		odsCols = append(odsCols, c.Name)
@@ -285,8 +285,8 @@ func sampleMatchesODS(cfg *models.Config) error {
 		odsCols = append(odsCols, cfg.ODS.HourPartition+" (hour_partition)")
 	}
 	if strings.Join(odsCols, ",") != strings.Join(sample.Columns(), ",") {
-		return fmt.Errorf("fgen sample makes the seed's ODS columns (%s), but %s declares %s; write a file with -o and adapt it, or load your own data with 'fgen load'",
-			strings.Join(sample.Columns(), ", "), cfg.ODS.Name, strings.Join(odsCols, ", "))
+		return fmt.Errorf("fgen sample makes the seed's ODS columns (%s), but %s declares %s; %s",
+			strings.Join(sample.Columns(), ", "), cfg.ODS.Name, strings.Join(odsCols, ", "), hint)
 	}
 	return nil
 }
