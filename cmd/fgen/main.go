@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/fgen-dev/fgen/models"
 )
 
 func main() {
@@ -55,7 +57,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return code
 	}
 	msg := errorText(ctx, err)
-	fmt.Fprintf(stderr, "fgen: %s\n", msg)
+	var diags models.Diagnostics
+	if errors.As(err, &diags) && msg == diags.Error() {
+		// The problems of funnel.toml, a line each as FILE:LINE:COL: path:
+		// message, as editors and CI problem matchers read them.
+		fmt.Fprintln(stderr, msg)
+	} else {
+		fmt.Fprintf(stderr, "fgen: %s\n", msg)
+	}
 	var written *jsonWritten
 	if cmd != nil && (wantsJSON(cmd) || argsWantJSON(args)) && !errors.As(err, &written) {
 		// The usage hint is for a terminal.

@@ -127,11 +127,11 @@ func TestValidate(t *testing.T) {
 
 func TestBadConfigExitsOneWithPosition(t *testing.T) {
 	cases := map[string]struct{ old, new, want string }{
-		"unknown key":    {`drop_empty = [`, `drop_emtpy = [`, `fgen: funnel.toml:73:1: dw.drop_emtpy: unknown key "drop_emtpy"; did you mean "drop_empty"?`},
+		"unknown key":    {`drop_empty = [`, `drop_emtpy = [`, `funnel.toml:73:1: dw.drop_emtpy: unknown key "drop_emtpy"; did you mean "drop_empty"?`},
 		"wrong type":     {`lifecycle = 365 `, `lifecycle = "x" `, ``},
-		"missing column": {`user_column = "uid"`, `user_column = "user_id"`, `fgen: funnel.toml:84:1: funnels[0].user_column: user_column "user_id" is not a column of the DW table`},
+		"missing column": {`user_column = "uid"`, `user_column = "user_id"`, `funnel.toml:84:1: funnels[0].user_column: user_column "user_id" is not a column of the DW table`},
 	}
-	cases["wrong type"] = struct{ old, new, want string }{`workspace = "user_trace"`, `workspace = ["a"]`, `fgen: funnel.toml:26:1: project.workspace: expected a string, got an array`}
+	cases["wrong type"] = struct{ old, new, want string }{`workspace = "user_trace"`, `workspace = ["a"]`, `funnel.toml:26:1: project.workspace: expected a string, got an array`}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := project(t)
@@ -153,10 +153,28 @@ func TestBadConfigExitsOneWithPosition(t *testing.T) {
 			// Given as another path, the file is named as given, for an
 			// editor to open.
 			if r := fgen(t, filepath.Dir(dir), nil, "validate", "-c", filepath.Join(filepath.Base(dir), "funnel.toml")); r.code != 1 ||
-				!strings.HasPrefix(r.stderr, strings.Replace(c.want, "fgen: funnel.toml:", "fgen: "+filepath.Join(filepath.Base(dir), "funnel.toml")+":", 1)) {
+				!strings.HasPrefix(r.stderr, strings.Replace(c.want, "funnel.toml:", filepath.Join(filepath.Base(dir), "funnel.toml")+":", 1)) {
 				t.Errorf("validate -c DIR/funnel.toml: exit %d, stderr %q", r.code, r.stderr)
 			}
 		})
+	}
+}
+
+// Every problem of funnel.toml is a line FILE:LINE:COL: path: message, the
+// first as the rest, for editors and CI problem matchers.
+func TestConfigProblemsOneFormat(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "empty.toml"), nil, 0o644)
+	r := fgen(t, dir, nil, "-c", "empty.toml", "validate")
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	format := regexp.MustCompile(`^empty\.toml:\d+:\d+: [a-z_.\[\]0-9]+: \S`)
+	if r.code != 1 || len(lines) < 2 {
+		t.Fatalf("validate of an empty file: %+v", r)
+	}
+	for _, line := range lines {
+		if !format.MatchString(line) {
+			t.Errorf("line %q is not FILE:LINE:COL: path: message", line)
+		}
 	}
 }
 
