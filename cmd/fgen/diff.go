@@ -147,9 +147,10 @@ func (g *globalOptions) inOtherDialect(dir, dialect string) string {
 	return other
 }
 
-// diffNames returns the unified diff's file names for a change.
+// diffNames returns the unified diff's file names for a change: under a/
+// and b/, as git writes them, an absolute --dir without its leading slash.
 func diffNames(outDir string, c generator.Change) (string, string) {
-	name := path.Join(outDir, c.Path)
+	name := strings.TrimLeft(path.Join(outDir, c.Path), "/")
 	oldName, newName := "a/"+name, "b/"+name
 	switch c.Kind {
 	case generator.Missing:

@@ -211,6 +211,12 @@ func TestDiffExitCodes(t *testing.T) {
 	if r := fgen(t, dir, nil, "diff"); r.code != 2 || !strings.Contains(r.stdout, "--- /dev/null\n+++ b/out/ddl/dw_user_trace_data.sql") {
 		t.Fatalf("diff before generate: %+v", r)
 	}
+	// An absolute --dir is named as git names it, under b/ without its
+	// leading slash, so that 'patch -p1' and 'git apply' take the diff.
+	abs := filepath.Join(dir, "abs")
+	if r := fgen(t, dir, nil, "diff", "--dir", abs); r.code != 2 || !strings.Contains(r.stdout, "--- /dev/null\n+++ b/"+strings.TrimPrefix(filepath.ToSlash(abs), "/")+"/ddl/dw_user_trace_data.sql\n") {
+		t.Errorf("diff --dir %s: %+v", abs, r)
+	}
 	fgen(t, dir, nil, "generate")
 	if r := fgen(t, dir, nil, "diff"); r.code != 0 || r.stdout != "" {
 		t.Fatalf("diff after generate: %+v", r)
