@@ -108,6 +108,13 @@ func TestBadConfigs(t *testing.T) {
   { name = "FGEN_copy",               type = "STRING", comment = "event payload" },`,
 			`funnel.toml:71:5: dw.columns[6].name: DW column "FGEN_copy" begins with "fgen_", which fgen keeps for its own tables (fgen_partitions, fgen_tables) and the names in its SQL; choose another name (e.g. "copy")
 funnel.toml:71:5: dw.columns[6].name: column "FGEN_copy" is not in the ODS table "ods_user_trace_data"; DW columns are copied from ODS columns of the same name`},
+		{"parallel 0", `path = ".fgen/local.duckdb"`, `path = ".fgen/local.duckdb"
+[targets.prod]
+engine = "maxcompute"
+endpoint = "https://service.cn-hangzhou.maxcompute.aliyun.com/api"
+project = "user_trace"
+parallel = 0`,
+			`funnel.toml:114:1: targets.prod.parallel: parallel is the number of jobs apply runs at a time: give 1 or more, or leave it out for 1`},
 		{"bad identifier", `name = "ods_user_trace_data"`, `name = "ods-user-trace"`,
 			`funnel.toml:39:1: ods.name: table name "ods-user-trace" is not a valid name; use a letter followed by letters, digits and '_'`},
 		{"identifier too long", `name = "ods_user_trace_data"`, `name = "` + strings.Repeat("a", 129) + `"`,

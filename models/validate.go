@@ -609,8 +609,8 @@ func (v *validator) target(p, name string, t Target) {
 				v.lineText(hp, "hint", t.Hints[k])
 			}
 		}
-		if t.Parallel < 0 {
-			v.errorf(p+".parallel", "parallel must be positive")
+		if v.c.Has(p+".parallel") && t.Parallel < 1 {
+			v.errorf(p+".parallel", "parallel is the number of jobs apply runs at a time: give 1 or more, or leave it out for 1")
 		}
 	}
 }
