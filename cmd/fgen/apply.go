@@ -113,7 +113,11 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		}
 	}
 	if !p.HasChanges() && !(opts.all && len(p.Days) > 0) {
-		fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync and every day is up to date (apply --all runs the days anyway)")
+		if len(p.Days) == 0 {
+			fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync (without --bizdate or --from/--to, apply creates and changes the tables only)")
+		} else {
+			fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync and every day is up to date (apply --all runs the days anyway)")
+		}
 		if opts.format == "json" {
 			// Every table is in sync and no job pending, so Apply runs
 			// nothing: it lists the jobs as up to date, as a run would.

@@ -83,7 +83,7 @@ partitions, those without rows empty, and --append adds to the day.
 func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	if opts.bizdate != "" {
 		if _, err := bizdate.Parse(opts.bizdate); err != nil {
-			return err
+			return fmt.Errorf("--bizdate: %w", err)
 		}
 	}
 	// Before the warehouse opens (and is created): a file that is not

@@ -961,8 +961,18 @@ func TestPlanAfterReload(t *testing.T) {
 // is a warning in plan, apply and report, with a did-you-mean.
 func TestMistakesSayWhatToDo(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --from FIRST --to LAST'") {
+	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded") {
 		t.Errorf("report before apply: %+v", r)
+	}
+	// The tables made, no day applied: no days to name.
+	if r := fgen(t, dir, nil, "apply"); r.code != 0 {
+		t.Fatalf("apply of the tables: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--all"); r.code != 0 || r.stderr != "nothing to apply: the tables are in sync (without --bizdate or --from/--to, apply creates and changes the tables only)\n" {
+		t.Errorf("apply --all without days: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "report"); r.code != 0 || r.stderr != "warning: rpt_user_trace_data has no rows; fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded\n" {
+		t.Errorf("report of an empty table: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "sample", "--users", "200", "--days", "1", "--start", "20210303", "--load"); r.code != 0 {
 		t.Fatalf("sample --load: %+v", r)
@@ -1212,6 +1222,9 @@ func TestSampleDaysEndBy9999(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "sample", "--start", "2021-03-01", "-o", "f.jsonl"); r.code != 1 || !strings.Contains(r.stderr, `--start: invalid business date "2021-03-01"; write it as yyyymmdd`) {
 		t.Errorf("sample --start 2021-03-01: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "--bizdate", "2021033", "e.jsonl"); r.code != 1 || !strings.Contains(r.stderr, `fgen: --bizdate: invalid business date "2021033"; write it as yyyymmdd`) {
+		t.Errorf("load --bizdate 2021033: %+v", r)
 	}
 }
 

@@ -193,9 +193,10 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if def, err := cfg.DefaultTarget(); err != nil || def != ot.name {
 		target = " --target " + ot.name
 	}
-	fill := "fgen apply --from FIRST --to LAST" + target
+	// The apply that fills the days asked for, or without days, those loaded.
+	fill, those := "'fgen apply --from D1 --to D2"+target+"', D1 and D2 the first and last days loaded", ""
 	if from != "" {
-		fill = fmt.Sprintf("fgen apply --from %s --to %s%s", from, to, target)
+		fill, those = fmt.Sprintf("'fgen apply --from %s --to %s%s'", from, to, target), " for those days"
 	}
 	var rs []*report.Report
 	first, last := "", ""
@@ -204,7 +205,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	for _, f := range fs {
 		live, err := ot.wh.Describe(ctx, f.Report.Table)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
-			return fmt.Errorf("target %s has no report table %s yet; create and fill it with '%s'", ot.name, f.Report.Table, fill)
+			return fmt.Errorf("target %s has no report table %s yet; create and fill it with %s", ot.name, f.Report.Table, fill)
 		} else if err != nil {
 			return err
 		}
@@ -231,14 +232,14 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			}
 		}
 		if len(r.Rows) == 0 {
-			fmt.Fprintf(opts.stderr, "warning: %s has no rows for those days; fill them with '%s'%s\n", f.Report.Table, fill, unfillable)
+			fmt.Fprintf(opts.stderr, "warning: %s has no rows%s; fill it with %s%s\n", f.Report.Table, those, fill, unfillable)
 		}
 		if len(r.Rows) > 0 && len(missing) > 0 {
 			them := "them"
 			if len(missing) == 1 {
 				them = "it"
 			}
-			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (fill %s with '%s'%s)\n",
+			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (fill %s with %s%s)\n",
 				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, them, fill, unfillable)
 		}
 		if len(r.Rows) > 0 {
