@@ -33,7 +33,9 @@ func newSampleCmd(g *globalOptions) *cobra.Command {
 		Long: `Generate realistic synthetic events for the ODS table: users browsing products in
 sessions through the day (evening-heavy), with drop-off between the stages of the
 first funnel in funnel.toml, a mix of devices, and the noise the DW node must clean:
-empty or NULL user ids, unknown events, log records shipped twice, and a few bots.
+empty or NULL user ids, unknown events, log records shipped twice, and two bots a day,
+each 2,000 to 6,000 rapid first-stage rows whatever --users is (below a few thousand
+users they are most of the rows; --noise=false leaves out the noise and the bots).
 The same --seed gives the same events, byte for byte.
 
 -o FILE writes JSON lines (.jsonl), CSV (.csv) or Parquet (.parquet), with the 12 ODS
