@@ -3,6 +3,7 @@ package generator
 import (
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -122,5 +123,38 @@ func TestMaxComputeSortsNullLast(t *testing.T) {
 	}
 	if want := "ORDER BY `fgen_rows` DESC, CASE WHEN `customize_event` IS NULL THEN 1 ELSE 0 END, `customize_event`)"; !strings.Contains(q.SQL, want) {
 		t.Errorf("event profile: want %q in\n%s", want, q.SQL)
+	}
+}
+
+// The names the report node gives a stage's aggregates are those
+// models.StageAggregate knows, so that validate refuses a breakdown column
+// of the same name.
+func TestStageAggregateNames(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/configs/*.toml")
+	n := 0
+	for _, path := range paths {
+		cfg := loadConfig(t, path)
+		for i := range cfg.Funnels {
+			v := newRPTView(cfg, &cfg.Funnels[i], dates{})
+			check := func(name, stage string) {
+				n++
+				if got, ok := models.StageAggregate(name); !ok || got != stage {
+					t.Errorf("%s: %s is not known as an aggregate of stage %s (%q, %v)", path, name, stage, got, ok)
+				}
+			}
+			for _, s := range v.Stages {
+				check(s.Count, s.Name)
+				check(s.Median, s.Name)
+				check(s.Avg, s.Name)
+			}
+			for _, a := range v.TimeAggs {
+				// the stage whose times it aggregates
+				stage := strings.TrimPrefix(strings.TrimPrefix(a.Col, "fgen_secs_"), "fgen_step_")
+				check(a.Name, stage)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no names checked")
 	}
 }

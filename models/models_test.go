@@ -198,9 +198,18 @@ func TestBreakdownNamedAsACount(t *testing.T) {
 	text := strings.ReplaceAll(shipped(t), `name = "device",`, `name = "n_click",`)
 	text = edit(t, text, "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"n_click\"]\nstages")
 	_, err := Parse("funnel.toml", []byte(text))
-	want := `funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "n_click" is the name fgen's SQL gives stage "click"'s count; rename the stage, or break down by a copy of the column under another name`
+	want := `funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "n_click" is a name fgen's SQL gives an aggregate of stage "click"; rename the stage, or break down by a copy of the column under another name`
 	if err == nil || err.Error() != want {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+	for _, name := range []string{"SP90_click", "h0_purchase", "savg_click"} {
+		text := strings.ReplaceAll(text, `"n_click"`, `"`+name+`"`)
+		if _, err := Parse("funnel.toml", []byte(text)); err == nil || !strings.Contains(err.Error(), "breakdown \""+name+"\" is a name fgen's SQL gives") {
+			t.Errorf("breakdown %s: %v", name, err)
+		}
+	}
+	if _, err := Parse("funnel.toml", []byte(strings.ReplaceAll(text, `"n_click"`, `"n_clicks"`))); err != nil {
+		t.Errorf("breakdown n_clicks: %v", err)
 	}
 }
 

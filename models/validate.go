@@ -14,6 +14,20 @@ import (
 
 var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
+// stageAggName matches the names the report node's SQL gives a stage's
+// aggregates (generator's stagesView and timeAgg): the kind, then the stage.
+var stageAggName = regexp.MustCompile(`^(n|s?median|s?avg|s?p[0-9]+|s?h[0-9]+)_(.+)$`)
+
+// StageAggregate reports whether name has the form of the name the report
+// node's SQL gives an aggregate of a stage, and of which stage.
+func StageAggregate(name string) (stage string, ok bool) {
+	m := stageAggName.FindStringSubmatch(name)
+	if m == nil {
+		return "", false
+	}
+	return m[2], true
+}
+
 // maxIdentBytes is MaxCompute's limit on table and column names.
 const maxIdentBytes = 128
 
@@ -399,17 +413,16 @@ func (v *validator) funnel(p string, f *Funnel) {
 		}
 	}
 	// A report node counts each stage as n_<stage> (and, ordered, its
-	// times as median_<stage> and avg_<stage>) beside the breakdown
-	// columns, in one SELECT.
+	// times as median_<stage>, avg_<stage>, p<percent>_<stage> and
+	// h<bucket>_<stage>, s... for the times from the previous stage)
+	// beside the breakdown columns, in one SELECT.
 	for i, d := range f.Breakdowns {
 		if _, ok := c.DW.Column(d); !ok {
 			continue // told above
 		}
 		for _, s := range f.Stages {
-			for _, prefix := range []string{"n_", "median_", "avg_"} {
-				if sameName(d, prefix+s.Name) {
-					v.errorf(fmt.Sprintf("%s.breakdowns[%d]", p, i), "breakdown %q is the name fgen's SQL gives stage %q's %s; rename the stage, or break down by a copy of the column under another name", d, s.Name, map[string]string{"n_": "count", "median_": "median time", "avg_": "mean time"}[prefix])
-				}
+			if stage, ok := StageAggregate(strings.ToLower(d)); ok && sameName(stage, s.Name) {
+				v.errorf(fmt.Sprintf("%s.breakdowns[%d]", p, i), "breakdown %q is a name fgen's SQL gives an aggregate of stage %q; rename the stage, or break down by a copy of the column under another name", d, s.Name)
 			}
 		}
 	}
