@@ -212,9 +212,13 @@ func checkEndpoint(ep string) (endpoint, shown string, err error) {
 	return strings.TrimRight(ep, "/"), strings.TrimRight(shown, "/"), nil
 }
 
+// checkHints refuses the full-scan hint, however its key is written
+// (funnel.toml's validation takes keys case-insensitively too).
 func checkHints(h map[string]string) error {
-	if v, ok := h[fullScanHint]; ok && !strings.EqualFold(strings.TrimSpace(v), "false") {
-		return fmt.Errorf("hint %s=%s is not allowed: filter the partition column instead", fullScanHint, v)
+	for k, v := range h {
+		if strings.EqualFold(strings.TrimSpace(k), fullScanHint) && !strings.EqualFold(strings.TrimSpace(v), "false") {
+			return fmt.Errorf("hint %s=%s is not allowed: filter the partition column instead", k, v)
+		}
 	}
 	return nil
 }

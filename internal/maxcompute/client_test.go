@@ -416,9 +416,11 @@ func TestQuery(t *testing.T) {
 func TestFullScanHintIsRefused(t *testing.T) {
 	srv := odpstest.New(t)
 	c := newClient(t, srv)
-	_, err := c.Submit(context.Background(), "SELECT 1;", map[string]string{"odps.sql.allow.fullscan": "true"})
-	if err == nil || !strings.Contains(err.Error(), "odps.sql.allow.fullscan") {
-		t.Errorf("Submit = %v, want the full-scan hint refused", err)
+	for _, key := range []string{"odps.sql.allow.fullscan", "ODPS.SQL.Allow.FullScan"} {
+		_, err := c.Submit(context.Background(), "SELECT 1;", map[string]string{key: "true"})
+		if err == nil || !strings.Contains(err.Error(), key+"=true is not allowed") {
+			t.Errorf("Submit with %s = %v, want the full-scan hint refused", key, err)
+		}
 	}
 	if srv.Count(odpstest.OpAny) != 0 {
 		t.Error("a request was made")
