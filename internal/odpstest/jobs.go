@@ -251,6 +251,9 @@ func (s *Server) check(sql string, hints map[string]string) error {
 	if err := s.checkTypeSystem(toks, hints); err != nil {
 		return err
 	}
+	if err := s.checkInserts(toks); err != nil {
+		return err
+	}
 	return s.checkReads(toks, hints)
 }
 

@@ -97,3 +97,101 @@ func wherePredicates(toks []token, i int, keys []Column) bool {
 func isKey(t token, keys []Column) bool {
 	return (t.kind == tkWord || t.kind == tkIdent) && columnIndex(keys, t.text) >= 0
 }
+
+// checkInserts refuses an INSERT ... SELECT whose select list does not
+// give one value per column the insert fills: the table's columns, or the
+// columns it lists, and a partition column named without a value
+// (dynamic). MaxCompute maps the values to the columns by position, not by
+// name (docs/MAXCOMPUTE.md of the brief), and refuses a count that
+// differs, as Hive does ("Cannot insert into target table because column
+// number/types are different"). A select list of '*' is not counted.
+// Called with s.mu held.
+func (s *Server) checkInserts(toks []token) error {
+	for i := 0; i < len(toks); i++ {
+		if !toks[i].is("insert") || i+2 >= len(toks) || !(toks[i+1].is("overwrite") || toks[i+1].is("into")) {
+			continue
+		}
+		j := i + 2
+		if toks[j].is("table") {
+			j++
+		}
+		if j+2 < len(toks) && toks[j+1].punct(".") {
+			j += 2 // project.table
+		}
+		if j >= len(toks) {
+			return nil
+		}
+		name := toks[j]
+		tb, ok := s.table(name.text)
+		if !ok {
+			return s.tableNotFoundErr(name)
+		}
+		want := len(tb.spec.Columns)
+		j++
+		if j < len(toks) && toks[j].is("partition") && j+1 < len(toks) && toks[j+1].punct("(") {
+			// PARTITION (k = 'v', k2): a key without a value takes one from the select list
+			end := closing(toks, j+1)
+			for k := j + 2; k < end; k++ {
+				if (toks[k].kind == tkWord || toks[k].kind == tkIdent) && (toks[k+1].punct(",") || toks[k+1].punct(")")) && !toks[k-1].punct("=") {
+					want++
+				}
+			}
+			j = end + 1
+		}
+		if j < len(toks) && toks[j].punct("(") {
+			// a column list: the values fill those columns
+			end := closing(toks, j)
+			want = 0
+			for k := j + 1; k < end; k++ {
+				if toks[k].kind == tkWord || toks[k].kind == tkIdent {
+					want++
+				}
+			}
+			j = end + 1
+		}
+		if j >= len(toks) || !toks[j].is("select") {
+			continue // VALUES, or FROM ... INSERT forms the double does not count
+		}
+		got, depth := 1, 0
+		for k := j + 1; k < len(toks); k++ {
+			t := toks[k]
+			switch {
+			case t.punct("("):
+				depth++
+			case t.punct(")"):
+				depth--
+			case depth == 0 && t.punct("*"):
+				if toks[k-1].punct(",") || toks[k-1].is("select") || toks[k-1].punct(".") {
+					got = -1
+				}
+			case depth == 0 && t.punct(","):
+				got++
+			}
+			if got < 0 || depth == 0 && (t.is("from") || t.punct(";")) || depth < 0 {
+				break
+			}
+		}
+		if got >= 0 && got != want {
+			return semanticErr(toks[j], "insert into table %s.%s: the query gives %d values, and the insert fills %d columns (%s)", s.project, tb.spec.Name, got, want, "values go to columns by position")
+		}
+	}
+	return nil
+}
+
+// closing returns the index of the ')' that closes toks[open], or the last
+// index when none does.
+func closing(toks []token, open int) int {
+	depth := 0
+	for k := open; k < len(toks); k++ {
+		switch {
+		case toks[k].punct("("):
+			depth++
+		case toks[k].punct(")"):
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return len(toks) - 1
+}

@@ -113,3 +113,34 @@ func TestChecksOfReads(t *testing.T) {
 		t.Errorf("a full scan allowed: %v", err)
 	}
 }
+
+// The double refuses an INSERT ... SELECT whose values do not fill the
+// table's columns one for one, as the service does.
+func TestChecksOfInserts(t *testing.T) {
+	srv := odpstest.New(t)
+	srv.AddTable(odpstest.TableSpec{Name: "ods", Columns: []odpstest.Column{{Name: "uid", Type: "STRING"}, {Name: "ev", Type: "STRING"}},
+		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+	srv.AddTable(odpstest.TableSpec{Name: "rpt", Columns: []odpstest.Column{{Name: "ev", Type: "STRING"}, {Name: "n", Type: "BIGINT"}},
+		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}, {Name: "hh", Type: "STRING"}}})
+	for _, c := range []struct {
+		sql, refuse string
+	}{
+		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT ev, COUNT(*) FROM ods WHERE dt = '1' GROUP BY ev;", ""},
+		{"INSERT OVERWRITE TABLE `rpt` PARTITION (`dt` = '1', `hh` = '00') SELECT CASE WHEN ev = 'a' THEN 'x' ELSE ev END AS ev, COALESCE(SUM(IF(uid = '', 1, 0)), 0L) AS n FROM (SELECT uid, ev FROM ods WHERE dt = '1') x GROUP BY ev;", ""},
+		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh) SELECT ev, COUNT(*), '00' FROM ods WHERE dt = '1' GROUP BY ev;", ""},
+		{"INSERT INTO TABLE rpt PARTITION (dt = '1', hh = '00') (ev) SELECT ev FROM ods WHERE dt = '1';", ""},
+		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT * FROM (SELECT ev, 1L AS n FROM ods WHERE dt = '1') x;", ""},
+		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT COUNT(*) FROM ods WHERE dt = '1';", "the query gives 1 values, and the insert fills 2 columns"},
+		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT ev, COUNT(*), '1' FROM ods WHERE dt = '1' GROUP BY ev;", "the query gives 3 values, and the insert fills 2 columns"},
+		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh) SELECT ev, COUNT(*) FROM ods WHERE dt = '1' GROUP BY ev;", "the query gives 2 values, and the insert fills 3 columns"},
+		{"INSERT OVERWRITE TABLE nope PARTITION (dt = '1') SELECT ev FROM ods WHERE dt = '1';", "Table not found"},
+	} {
+		err := srv.Check(c.sql, nil)
+		switch {
+		case c.refuse == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.sql, err)
+		case c.refuse != "" && (err == nil || !strings.Contains(err.Error(), c.refuse)):
+			t.Errorf("%s: %v, want an error with %q", c.sql, err, c.refuse)
+		}
+	}
+}
