@@ -1639,6 +1639,15 @@ func TestReportOutOfDateBehindATableChange(t *testing.T) {
 	if !strings.Contains(r.stdout, ",false,dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written\n20210304,") || !strings.HasSuffix(r.stdout, ",false,\n") {
 		t.Errorf("report --format csv: the out_of_date column in\n%s", r.stdout)
 	}
+	// A DW column added changes the DW node's SQL, not the report's rows.
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+]`, `  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+  { name = "ip",                      type = "STRING", comment = "client ip" },
+]`)
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304")
+	if r.code != 0 || !strings.Contains(r.stderr, "for 20210303 are out of date (dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written)") || strings.Contains(r.stderr, "for 20210304") || strings.Contains(r.stderr, "changed its SQL") {
+		t.Errorf("report after a DW column was added: %+v", r)
+	}
 }
 
 // Rows out of date on a day whose ODS partition is gone: apply cannot write

@@ -33,9 +33,11 @@ type Job struct {
 	Reason  string
 	// DataWhy and DataReason, for a job pending because its table
 	// changes (WhyTable): whether its partition's rows are out of date as
-	// well, and why (WhyMissing, WhySQLChanged or WhyStale); "" when they
-	// are not. A report's rows are out of date for that reason, not for
-	// the table's change (a comment, or a column apply fills).
+	// well, and why (WhyMissing, WhyStale, WhySQLChanged when the table is
+	// recreated, WhyUpstream when a job it reads from has such a reason);
+	// "" when they are not. A report's rows are out of date for that
+	// reason, not for the table's change (a comment, or a column apply
+	// fills, which changes the node's SQL too).
 	DataWhy    string
 	DataReason string
 	// ReadBytes is how much the job reads (its input partitions' sizes);
@@ -204,7 +206,7 @@ func (dp *dayPlanner) planDays() error {
 					switch {
 					case !j.Pending:
 						j.pend(WhyUpstream, reason)
-					case j.Why == WhyTable && j.DataWhy == "":
+					case j.Why == WhyTable && j.DataWhy == "" && changing[j.Name] != Create && (up.Why != WhyTable || up.DataWhy != ""):
 						j.DataWhy, j.DataReason = WhyUpstream, reason
 					}
 				}
@@ -315,7 +317,9 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		switch {
 		case !written.Exists:
 			dataWhy, dataReason = WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written())
-		case written.Fingerprint != "" && written.Fingerprint != j.Fingerprint:
+		case written.Fingerprint != "" && written.Fingerprint != j.Fingerprint && changing[n.Name] != Alter:
+			// A table to be altered gets a column, which changes the
+			// node's SQL but not the rows a report read.
 			dataWhy, dataReason = WhySQLChanged, "funnel.toml changed its SQL since it was written"
 		}
 	}

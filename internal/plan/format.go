@@ -218,13 +218,14 @@ func jobNames(jobs []*Job, quote string) []string {
 type jobGroup []*Job
 
 // groupJobs groups consecutive jobs of one hourly node pending for the same
-// reason (Why), so that 24 hours read as one line.
+// reason (Why, and DataWhy beside a table's change), so that 24 hours read
+// as one line.
 func groupJobs(jobs []*Job) []jobGroup {
 	var out []jobGroup
 	for _, j := range jobs {
 		if n := len(out); n > 0 && j.Hour != "" {
 			last := out[n-1]
-			if last[0].Hour != "" && last[0].Name == j.Name && last[0].Why == j.Why {
+			if last[0].Hour != "" && last[0].Name == j.Name && last[0].Why == j.Why && last[0].DataWhy == j.DataWhy {
 				out[n-1] = append(last, j)
 				continue
 			}

@@ -316,3 +316,48 @@ func TestPlanDescribesTablesAtOnce(t *testing.T) {
 		t.Errorf("%d calls; the tables planned with DescribeTables:\n%s\nwith Describe:\n%s", d.calls, b, a)
 	}
 }
+
+// A table's change does not hide that rows are out of date: an hourly DW
+// table to be altered whose hour 05 of ODS rows was loaded again keeps
+// that hour's reason apart, in the job (DataWhy) and in plan's text.
+func TestTableChangeKeepsAnHoursDataReason(t *testing.T) {
+	cfg := hourlyConfig(t)
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{}, clock: time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)}
+	odsHours(w.partitions, "20261201", bizdate.Hours...)
+	if _, err := Apply(context.Background(), w, build(t, cfg, w, "20261201"), ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.tables["dw_events"].Comment = "an older comment"
+	w.written["ods_events/20261201/05"] = warehouse.Partition{Exists: true, Modified: w.clock.Add(time.Second / 2), Bytes: 1 << 20}
+	p := build(t, cfg, w, "20261201")
+	for _, j := range p.Days[0].Jobs {
+		if j.Name == "dw_events" && j.Why != WhyTable || (j.DataWhy == WhyStale) != (j.Name == "dw_events" && j.Hour == "05") {
+			t.Errorf("%s: why %s, data why %q (%s)", j.Key(), j.Why, j.DataWhy, j.DataReason)
+		}
+	}
+	if text := planText(p); !strings.Contains(text, "hour 05: its table is to be altered, and ods_events/dt=20261201/hh=05 changed after it was written") {
+		t.Errorf("plan does not say hour 05 apart:\n%s", text)
+	}
+}
+
+// An upstream job pending only for its table's change is no reason for the
+// rows of a job downstream, nor is anything for a table to be created.
+func TestUpstreamTableChangeIsNoDataReason(t *testing.T) {
+	cfg := config(t, nil)
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{"ods_user_trace_data/20210301": true}, clock: time.Date(2021, 3, 5, 0, 0, 0, 0, time.UTC)}
+	if _, err := Apply(context.Background(), w, build(t, cfg, w, "20210301"), ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.tables["dw_user_trace_data"].Comment = "old"
+	w.tables["rpt_user_trace_data"].Comment = "old"
+	for _, drop := range []bool{false, true} {
+		if drop {
+			delete(w.tables, "rpt_user_trace_data")
+		}
+		for _, j := range build(t, cfg, w, "20210301").Days[0].Jobs {
+			if j.Why != WhyTable || j.DataWhy != "" {
+				t.Errorf("report table dropped %v: %s: why %s, data why %q (%s)", drop, j.Key(), j.Why, j.DataWhy, j.DataReason)
+			}
+		}
+	}
+}
