@@ -106,7 +106,7 @@ func TestBadConfigs(t *testing.T) {
 		{"fgen's own column name", `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
   { name = "customize_event_content", type = "STRING", comment = "event payload" },`, `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
   { name = "FGEN_copy",               type = "STRING", comment = "event payload" },`,
-			`funnel.toml:71:5: dw.columns[6].name: DW column "FGEN_copy" begins with "fgen_", which fgen keeps for its own tables (fgen_partitions, fgen_tables) and the names in its SQL; choose another name (e.g. "copy")
+			`funnel.toml:71:5: dw.columns[6].name: DW column "FGEN_copy" begins with "fgen_", which fgen keeps for its own tables (fgen_partitions, fgen_tables) and the names in its SQL; the DW node reads ODS columns by their names, so rename the column in the ODS table (its sync task) and in funnel.toml, or leave it out
 funnel.toml:71:5: dw.columns[6].name: column "FGEN_copy" is not in the ODS table "ods_user_trace_data"; DW columns are copied from ODS columns of the same name`},
 		{"parallel 0", `path = ".fgen/local.duckdb"`, `path = ".fgen/local.duckdb"
 [targets.prod]
@@ -192,20 +192,37 @@ comment = "again"`,
 	}
 }
 
+// An ODS column the DW node reads to deduplicate (or drop dirty rows)
+// without copying it may not take fgen's prefix either: it sits beside the
+// node's own names.
+func TestDedupKeyOfFgensPrefix(t *testing.T) {
+	text := strings.ReplaceAll(shipped(t), `name = "md5",`, `name = "fgen_copy",`)
+	text = edit(t, text, `dedup_by = ["md5"]`, `dedup_by = ["fgen_copy"]`)
+	_, err := Parse("funnel.toml", []byte(text))
+	if err == nil || !strings.Contains(err.Error(), `dw.dedup_by[0]: ODS column "fgen_copy" begins with "fgen_"`) {
+		t.Errorf("dedup_by fgen_copy: %v", err)
+	}
+}
+
 // A breakdown column named as fgen's SQL names a stage's count would be
 // two columns of one name in the report node's SELECT.
 func TestBreakdownNamedAsACount(t *testing.T) {
 	text := strings.ReplaceAll(shipped(t), `name = "device",`, `name = "n_click",`)
 	text = edit(t, text, "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"n_click\"]\nstages")
 	_, err := Parse("funnel.toml", []byte(text))
-	want := `funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "n_click" is a name fgen's SQL gives an aggregate of stage "click"; rename the stage, or break down by a copy of the column under another name`
+	want := `funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "n_click" is a name fgen's SQL gives an aggregate of stage "click"; rename the stage`
 	if err == nil || err.Error() != want {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
 	}
+	// The names of times are an ordered funnel's.
+	ordered := edit(t, text, "mode = \"events\"\nuser", "mode = \"ordered\"\nwindow = \"1h\"\ntime_column = \"use_time\"\nuser")
 	for _, name := range []string{"SP90_click", "h0_purchase", "savg_click"} {
-		text := strings.ReplaceAll(text, `"n_click"`, `"`+name+`"`)
-		if _, err := Parse("funnel.toml", []byte(text)); err == nil || !strings.Contains(err.Error(), "breakdown \""+name+"\" is a name fgen's SQL gives") {
-			t.Errorf("breakdown %s: %v", name, err)
+		rename := func(text string) string { return strings.ReplaceAll(text, `"n_click"`, `"`+name+`"`) }
+		if _, err := Parse("funnel.toml", []byte(rename(ordered))); err == nil || !strings.Contains(err.Error(), "breakdown \""+name+"\" is a name fgen's SQL gives") {
+			t.Errorf("breakdown %s of an ordered funnel: %v", name, err)
+		}
+		if _, err := Parse("funnel.toml", []byte(rename(text))); err != nil {
+			t.Errorf("breakdown %s of an events funnel: %v", name, err)
 		}
 	}
 	if _, err := Parse("funnel.toml", []byte(strings.ReplaceAll(text, `"n_click"`, `"n_clicks"`))); err != nil {

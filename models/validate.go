@@ -47,7 +47,7 @@ func (v *validator) ident(path, name, what string) bool {
 	if !v.name(path, name, what, true) {
 		return false
 	}
-	v.notOwn(path, name, what)
+	v.notOwn(path, name, what, "")
 	return true
 }
 
@@ -59,15 +59,23 @@ const ownPrefix = "fgen_"
 // notOwn checks that a name the SQL fgen writes uses does not begin with
 // ownPrefix: a DW column named fgen_copy once bound where the DW node meant
 // its own alias, and dropped rows without an error.
-func (v *validator) notOwn(path, name, what string) {
+// fix, when not "", says what to do instead of choosing another name.
+func (v *validator) notOwn(path, name, what, fix string) {
 	if len(name) >= len(ownPrefix) && strings.EqualFold(name[:len(ownPrefix)], ownPrefix) {
-		other := name[len(ownPrefix):]
-		if !identRE.MatchString(other) || IsReserved(other) {
-			other = "my_" + other
+		if fix == "" {
+			other := name[len(ownPrefix):]
+			if !identRE.MatchString(other) || IsReserved(other) {
+				other = "my_" + other
+			}
+			fix = fmt.Sprintf("choose another name (e.g. %q)", other)
 		}
-		v.errorf(path, "%s %q begins with %q, which fgen keeps for its own tables (fgen_partitions, fgen_tables) and the names in its SQL; choose another name (e.g. %q)", what, name, ownPrefix, other)
+		v.errorf(path, "%s %q begins with %q, which fgen keeps for its own tables (fgen_partitions, fgen_tables) and the names in its SQL; %s", what, name, ownPrefix, fix)
 	}
 }
+
+// renameODSColumn is what to do about an ODS column the DW node reads
+// whose name fgen cannot take: the DW node copies ODS columns by name.
+const renameODSColumn = "the DW node reads ODS columns by their names, so rename the column in the ODS table (its sync task) and in funnel.toml, or leave it out"
 
 // column checks the name of a table's column. A reserved word is a valid
 // column name: fgen quotes every identifier in its SQL (MaxCompute takes a
@@ -249,7 +257,7 @@ func (v *validator) table(p string, t *Table) {
 		col := &t.Columns[i]
 		if v.column(cp+".name", col.Name, "column name") {
 			if p == "dw" {
-				v.notOwn(cp+".name", col.Name, "DW column")
+				v.notOwn(cp+".name", col.Name, "DW column", renameODSColumn)
 			}
 			switch {
 			case seen[strings.ToLower(col.Name)]:
@@ -291,11 +299,15 @@ func (v *validator) dw() {
 	for i, name := range c.DW.DropEmpty {
 		if _, ok := c.ODS.Column(name); !ok {
 			v.errorf(fmt.Sprintf("dw.drop_empty[%d]", i), "column %+q is not in the ODS table %q", name, c.ODS.Name)
+		} else if _, dw := c.DW.Column(name); !dw {
+			v.notOwn(fmt.Sprintf("dw.drop_empty[%d]", i), name, "ODS column", renameODSColumn)
 		}
 	}
 	for i, name := range c.DW.DedupBy {
 		if _, ok := c.ODS.Column(name); !ok {
 			v.errorf(fmt.Sprintf("dw.dedup_by[%d]", i), "column %+q is not in the ODS table %q", name, c.ODS.Name)
+		} else if _, dw := c.DW.Column(name); !dw {
+			v.notOwn(fmt.Sprintf("dw.dedup_by[%d]", i), name, "ODS column", renameODSColumn)
 		}
 	}
 	if !sameName(c.DW.Partition, c.ODS.Partition) && c.DW.Partition != "" && c.ODS.Partition != "" {
@@ -421,8 +433,8 @@ func (v *validator) funnel(p string, f *Funnel) {
 			continue // told above
 		}
 		for _, s := range f.Stages {
-			if stage, ok := StageAggregate(strings.ToLower(d)); ok && sameName(stage, s.Name) {
-				v.errorf(fmt.Sprintf("%s.breakdowns[%d]", p, i), "breakdown %q is a name fgen's SQL gives an aggregate of stage %q; rename the stage, or break down by a copy of the column under another name", d, s.Name)
+			if stage, ok := StageAggregate(strings.ToLower(d)); ok && sameName(stage, s.Name) && (f.Mode == ModeOrdered || strings.HasPrefix(strings.ToLower(d), "n_")) {
+				v.errorf(fmt.Sprintf("%s.breakdowns[%d]", p, i), "breakdown %q is a name fgen's SQL gives an aggregate of stage %q; rename the stage", d, s.Name)
 			}
 		}
 	}
