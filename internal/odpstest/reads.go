@@ -104,8 +104,10 @@ func isKey(t token, keys []Column) bool {
 // (dynamic). MaxCompute maps the values to the columns by position, not by
 // name (docs/MAXCOMPUTE.md of the brief), and refuses a count that
 // differs, as Hive does ("Cannot insert into target table because column
-// number/types are different"). A select list of '*' is not counted.
-// Called with s.mu held.
+// number/types are different"). The double counts the first select list
+// after the insert's target up to its FROM or the clause after it; it does
+// not count a select list with '*', SELECT TRANSFORM, or the form FROM ...
+// INSERT ... SELECT. Called with s.mu held.
 func (s *Server) checkInserts(toks []token) error {
 	for i := 0; i < len(toks); i++ {
 		if !toks[i].is("insert") || i+2 >= len(toks) || !(toks[i+1].is("overwrite") || toks[i+1].is("into")) {
@@ -149,8 +151,8 @@ func (s *Server) checkInserts(toks []token) error {
 			}
 			j = end + 1
 		}
-		if j >= len(toks) || !toks[j].is("select") {
-			continue // VALUES, or FROM ... INSERT forms the double does not count
+		if j >= len(toks) || !toks[j].is("select") || toks[0].is("from") || j+1 < len(toks) && toks[j+1].is("transform") {
+			continue // VALUES, and the forms the double does not count
 		}
 		got, depth := 1, 0
 		for k := j + 1; k < len(toks); k++ {
@@ -167,7 +169,7 @@ func (s *Server) checkInserts(toks []token) error {
 			case depth == 0 && t.punct(","):
 				got++
 			}
-			if got < 0 || depth == 0 && (t.is("from") || t.punct(";")) || depth < 0 {
+			if got < 0 || depth < 0 || depth == 0 && (t.punct(";") || endsSelectList[strings.ToLower(t.text)] && t.kind == tkWord) {
 				break
 			}
 		}
@@ -195,3 +197,7 @@ func closing(toks []token, open int) int {
 	}
 	return len(toks) - 1
 }
+
+// endsSelectList are the keywords that end a select list at its level.
+var endsSelectList = map[string]bool{"from": true, "where": true, "group": true, "having": true, "union": true,
+	"lateral": true, "order": true, "limit": true, "distribute": true, "sort": true, "cluster": true, "window": true, "insert": true}

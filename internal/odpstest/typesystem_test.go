@@ -134,6 +134,9 @@ func TestChecksOfInserts(t *testing.T) {
 		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT ev, COUNT(*), '1' FROM ods WHERE dt = '1' GROUP BY ev;", "the query gives 3 values, and the insert fills 2 columns"},
 		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh) SELECT ev, COUNT(*) FROM ods WHERE dt = '1' GROUP BY ev;", "the query gives 2 values, and the insert fills 3 columns"},
 		{"INSERT OVERWRITE TABLE nope PARTITION (dt = '1') SELECT ev FROM ods WHERE dt = '1';", "Table not found"},
+		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT 'a', 1L UNION ALL SELECT ev, 2L FROM ods WHERE dt = '1';", ""},
+		{"FROM ods INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT ev, COUNT(*) WHERE dt = '1' GROUP BY ev, uid;", ""},
+		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT TRANSFORM(ev, uid) USING 'cat' AS (ev, n) FROM ods WHERE dt = '1';", ""},
 	} {
 		err := srv.Check(c.sql, nil)
 		switch {
