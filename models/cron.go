@@ -45,6 +45,21 @@ func checkCron(expr string) error {
 	return nil
 }
 
+// checkDailyCron checks the cron of daily nodes: a valid cron (checkCron)
+// that fires once every day, at a fixed second, minute and hour: each run
+// computes the business day before it, so a day it skips is never
+// computed, and a second run of the day computes it again.
+func checkDailyCron(expr string) error {
+	if err := checkCron(expr); err != nil {
+		return err
+	}
+	f := strings.Fields(expr)
+	if !isNumber(f[0]) || !isNumber(f[1]) || !isNumber(f[2]) || (f[3] != "*" && f[3] != "?") || f[4] != "*" || (f[5] != "*" && f[5] != "?") {
+		return fmt.Errorf("cron %q does not fire once every day: each daily run computes the business day before it, so a day it skips is never computed; write the second, the minute and the hour as numbers, e.g. \"00 30 02 * * ?\" for 02:30 every day", expr)
+	}
+	return nil
+}
+
 // checkHourlyCron checks the cron of hourly nodes: a valid cron (checkCron)
 // that fires once in every hour of every day, at a fixed second and minute,
 // e.g. "00 10 00-23/1 * * ?" (DataWorks writes an hourly schedule so).

@@ -6,7 +6,11 @@ func TestCron(t *testing.T) {
 	base := shipped(t)
 	for _, tc := range []struct{ cron, want string }{
 		{"00 30 02 * * ?", ""},
-		{"0 0/30 8-20 ? * MON-FRI", ""},
+		{"0 5 2 ? * *", ""},
+		{"0 0/30 8-20 ? * MON-FRI", `funnel.toml:31:1: dataworks.cron: cron "0 0/30 8-20 ? * MON-FRI" does not fire once every day: each daily run computes the business day before it, so a day it skips is never computed; write the second, the minute and the hour as numbers, e.g. "00 30 02 * * ?" for 02:30 every day`},
+		{"00 30 02 ? * MON", `funnel.toml:31:1: dataworks.cron: cron "00 30 02 ? * MON" does not fire once every day: each daily run computes the business day before it, so a day it skips is never computed; write the second, the minute and the hour as numbers, e.g. "00 30 02 * * ?" for 02:30 every day`},
+		{"00 */5 * * * ?", `funnel.toml:31:1: dataworks.cron: cron "00 */5 * * * ?" does not fire once every day: each daily run computes the business day before it, so a day it skips is never computed; write the second, the minute and the hour as numbers, e.g. "00 30 02 * * ?" for 02:30 every day`},
+		{"00 30 02 31 2 ?", `funnel.toml:31:1: dataworks.cron: cron "00 30 02 31 2 ?" does not fire once every day: each daily run computes the business day before it, so a day it skips is never computed; write the second, the minute and the hour as numbers, e.g. "00 30 02 * * ?" for 02:30 every day`},
 		{"0 15 10 L * ?", `funnel.toml:31:1: dataworks.cron: cron "0 15 10 L * ?": day of month field "L": "L" is not a value from 1 to 31`},
 		{"0 30 2 * * ? 2026", `funnel.toml:31:1: dataworks.cron: cron "0 30 2 * * ? 2026" has 7 fields; DataWorks takes a Quartz cron of 6 (seconds minutes hours day-of-month month day-of-week), e.g. "00 30 02 * * ?" for 02:30 every day`},
 		{"30 2 * * *", `funnel.toml:31:1: dataworks.cron: cron "30 2 * * *" has 5 fields; DataWorks takes a Quartz cron of 6 (seconds minutes hours day-of-month month day-of-week), e.g. "00 30 02 * * ?" for 02:30 every day`},

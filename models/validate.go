@@ -175,7 +175,7 @@ func (v *validator) dataworks() {
 	v.lineText("dataworks.spec_version", "spec_version", d.SpecVersion)
 	v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer)
 	if v.lineText("dataworks.cron", "cron", d.Cron) {
-		if err := checkCron(d.Cron); err != nil {
+		if err := checkDailyCron(d.Cron); err != nil {
 			v.errorf("dataworks.cron", "%v", err)
 		}
 	}
@@ -189,7 +189,7 @@ func (v *validator) dataworks() {
 	// hourly node depends on itself; see generator.FlowSpec), which must
 	// be the day's first, the run that computes hour 23 of the business
 	// day, or a later one.
-	if v.c.DW.Hourly() && slices.ContainsFunc(v.c.Funnels, func(f Funnel) bool { return !f.Hourly() }) && checkCron(d.Cron) == nil && checkHourlyCron(d.HourlyCron) == nil {
+	if v.c.DW.Hourly() && slices.ContainsFunc(v.c.Funnels, func(f Funnel) bool { return !f.Hourly() }) && checkDailyCron(d.Cron) == nil && checkHourlyCron(d.HourlyCron) == nil {
 		daily, ok1 := cronTimeOfDay(d.Cron)
 		first, ok2 := cronTimeOfDay(d.HourlyCron) // its hours are every hour: from 00
 		if ok1 && ok2 && daily < first {
