@@ -252,6 +252,13 @@ func TestTimezone(t *testing.T) {
 			`funnel.toml:32:1: dataworks.timezone: timezone "../../etc/passwd"` + fix},
 		{"an offset", `timezone = "Asia/Shanghai"`, `timezone = "+08:00"`,
 			`funnel.toml:32:1: dataworks.timezone: timezone "+08:00"` + fix},
+		// Files of the machine's zoneinfo that are no zones of the database.
+		{"leap seconds", `timezone = "Asia/Shanghai"`, `timezone = "right/UTC"`,
+			`funnel.toml:32:1: dataworks.timezone: timezone "right/UTC"` + fix},
+		{"posix copy", `timezone = "Asia/Shanghai"`, `timezone = "posix/Asia/Shanghai"`,
+			`funnel.toml:32:1: dataworks.timezone: timezone "posix/Asia/Shanghai"` + fix},
+		{"factory", `timezone = "Asia/Shanghai"`, `timezone = "Factory"`,
+			`funnel.toml:32:1: dataworks.timezone: timezone "Factory"` + fix},
 	})
 	for _, tz := range []string{"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT-8"} {
 		if _, err := Parse("funnel.toml", []byte(edit(t, shipped(t), `timezone = "Asia/Shanghai"`, `timezone = "`+tz+`"`))); err != nil {

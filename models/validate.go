@@ -207,10 +207,15 @@ func (v *validator) dataworks() {
 
 // isTimeZone reports whether name is a zone of the IANA time zone database.
 // time.LoadLocation also takes "" (UTC) and "Local" (the machine's zone),
-// which DataWorks does not know. The database is embedded (time/tzdata), so
-// the answer does not depend on the machine's zoneinfo.
+// which DataWorks does not know, and reads the machine's zoneinfo before
+// the embedded database (time/tzdata), where it finds files that are no
+// zones of the database: the "right/" (leap seconds) and "posix/" copies,
+// "Factory", "posixrules", "localtime", which DuckDB's ICU refuses ("Unknown
+// TimeZone 'right/UTC'").
 func isTimeZone(name string) bool {
-	if name == "" || name == "Local" {
+	switch {
+	case name == "" || name == "Local" || name == "Factory" || name == "posixrules" || name == "localtime",
+		strings.HasPrefix(name, "right/") || strings.HasPrefix(name, "posix/") || strings.HasPrefix(name, "SystemV/"):
 		return false
 	}
 	_, err := time.LoadLocation(name)
