@@ -182,6 +182,9 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 
 // renderTable renders a table's DDL file and the statements in it.
 func (p *Project) renderTable(tv tableView) (Table, error) {
+	if err := checkTableLimits(tv); err != nil {
+		return Table{}, err
+	}
 	comments, err := p.exec("ddl_comments", tv)
 	if err != nil {
 		return Table{}, err
@@ -198,6 +201,25 @@ func (p *Project) renderTable(tv tableView) (Table, error) {
 	return Table{Layer: tv.Layer, Name: tv.Name, Comment: tv.Comment, Partition: tv.Partition, HourPartition: tv.HourPartition,
 		Lifecycle: tv.Lifecycle, Columns: tv.Columns, Create: script,
 		DDL: File{Path: path.Join("ddl", tv.Name+".sql"), Data: file}}, nil
+}
+
+// checkTableLimits checks a table fgen writes against MaxCompute's limits
+// (models.MaxCommentBytes, models.MaxColumns): a report table's columns
+// and comments are made of funnel.toml's names, which validate checks
+// one by one.
+func checkTableLimits(tv tableView) error {
+	if len(tv.Columns) > models.MaxColumns {
+		return fmt.Errorf("table %s would have %d columns; MaxCompute takes at most %d: report fewer columns", tv.Name, len(tv.Columns), models.MaxColumns)
+	}
+	if len(tv.Comment) > models.MaxCommentBytes {
+		return fmt.Errorf("table %s: its comment would be %d bytes long; MaxCompute takes at most %d: shorten the comment", tv.Name, len(tv.Comment), models.MaxCommentBytes)
+	}
+	for _, c := range tv.Columns {
+		if len(c.Comment) > models.MaxCommentBytes {
+			return fmt.Errorf("table %s: the comment of column %s would be %d bytes long; MaxCompute takes at most %d: shorten the names it is made of (stage names, markers, comments in funnel.toml)", tv.Name, c.Name, len(c.Comment), models.MaxCommentBytes)
+		}
+	}
+	return nil
 }
 
 // nodeSpec is what a node is rendered from: its view for given dates, and

@@ -158,3 +158,23 @@ func TestStageAggregateNames(t *testing.T) {
 		t.Fatal("no names checked")
 	}
 }
+
+// A table whose comments or columns, made of funnel.toml's names, pass
+// MaxCompute's limits is refused when it is rendered.
+func TestTableLimits(t *testing.T) {
+	long := strings.Repeat("x", models.MaxCommentBytes+1)
+	for _, tc := range []struct {
+		tv   tableView
+		want string
+	}{
+		{tableView{Name: "t", Columns: make([]models.Column, models.MaxColumns+1)}, "table t would have 1201 columns"},
+		{tableView{Name: "t", Comment: long}, "table t: its comment would be 1025 bytes long"},
+		{tableView{Name: "t", Columns: []models.Column{{Name: "stage", Comment: long}}}, "table t: the comment of column stage would be 1025 bytes long"},
+		{tableView{Name: "t", Comment: long[1:], Columns: []models.Column{{Name: "stage", Comment: long[1:]}}}, ""},
+	} {
+		err := checkTableLimits(tc.tv)
+		if (err == nil) != (tc.want == "") || err != nil && !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.tv.Name, err, tc.want)
+		}
+	}
+}

@@ -115,6 +115,8 @@ endpoint = "https://service.cn-hangzhou.maxcompute.aliyun.com/api"
 project = "user_trace"
 parallel = 0`,
 			`funnel.toml:114:1: targets.prod.parallel: parallel is the number of jobs apply runs at a time: give 1 or more, or leave it out for 1`},
+		{"comment too long", `comment = "cleaned user trace events"`, `comment = "` + strings.Repeat("x", 1025) + `"`,
+			`funnel.toml:62:1: dw.comment: comment is 1025 bytes long; MaxCompute takes at most 1024: shorten it`},
 		{"bad identifier", `name = "ods_user_trace_data"`, `name = "ods-user-trace"`,
 			`funnel.toml:39:1: ods.name: table name "ods-user-trace" is not a valid name; use a letter followed by letters, digits and '_'`},
 		{"identifier too long", `name = "ods_user_trace_data"`, `name = "` + strings.Repeat("a", 129) + `"`,

@@ -64,6 +64,21 @@ func (v *validator) sqlText(path, what, s string) bool {
 	return true
 }
 
+// MaxCompute's limits on a table: a comment of at most 1,024 bytes, at
+// most 1,200 columns (https://www.alibabacloud.com/help/en/maxcompute/user-guide/maxcompute-sql-limits).
+const (
+	MaxCommentBytes = 1024
+	MaxColumns      = 1200
+)
+
+// comment checks a table's or column's comment: an SQL text within
+// MaxCompute's length.
+func (v *validator) comment(path, s string) {
+	if v.sqlText(path, "comment", s) && len(s) > MaxCommentBytes {
+		v.errorf(path, "comment is %d bytes long; MaxCompute takes at most %d: shorten it", len(s), MaxCommentBytes)
+	}
+}
+
 // sqlTexts checks the strings of the config that reach generated SQL, the
 // names aside (they are identifiers).
 func (v *validator) sqlTexts() {
@@ -73,9 +88,12 @@ func (v *validator) sqlTexts() {
 		t    *Table
 	}{{"ods", &c.ODS}, {"dw", &c.DW.Table}}
 	for _, t := range tables {
-		v.sqlText(t.path+".comment", "comment", t.t.Comment)
+		v.comment(t.path+".comment", t.t.Comment)
 		for i, col := range t.t.Columns {
-			v.sqlText(fmt.Sprintf("%s.columns[%d].comment", t.path, i), "comment", col.Comment)
+			v.comment(fmt.Sprintf("%s.columns[%d].comment", t.path, i), col.Comment)
+		}
+		if len(t.t.Columns) > MaxColumns {
+			v.errorf(t.path+".columns", "table %q has %d columns; MaxCompute takes at most %d", t.t.Name, len(t.t.Columns), MaxColumns)
 		}
 	}
 	for i, f := range c.Funnels {
@@ -86,7 +104,7 @@ func (v *validator) sqlTexts() {
 				v.sqlText(fmt.Sprintf("%s.stages[%d].events[%d]", p, j, k), "event value", e)
 			}
 		}
-		v.sqlText(p+".report.comment", "comment", f.Report.Comment)
+		v.comment(p+".report.comment", f.Report.Comment)
 		v.sqlText(p+".report.total_marker", "total_marker", f.Report.TotalMarker)
 		v.sqlText(p+".report.null_marker", "null_marker", f.Report.NullMarker)
 		v.sqlText(p+".report.other_marker", "other_marker", f.Report.OtherMarker)
