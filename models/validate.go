@@ -611,11 +611,18 @@ func (v *validator) target(p, name string, t Target) {
 				v.errorf(p+".path", "path %q contains '%c'; the DuckDB driver would read the rest as connection options: rename the file", t.Path, t.Path[i])
 			}
 		}
-		if t.Threads < 0 {
+		switch {
+		case t.Threads < 0:
 			v.errorf(p+".threads", "threads must be positive, or 0 for all cores")
+		case t.Threads > maxThreads:
+			v.errorf(p+".threads", "threads = %d: DuckDB would start that many threads; give at most %d, or 0 for all cores", t.Threads, maxThreads)
 		}
-		if t.MemoryLimit != "" && !memoryRE.MatchString(t.MemoryLimit) {
-			v.errorf(p+".memory_limit", "memory_limit %q is not a size like \"2GB\" or \"512MB\"", t.MemoryLimit)
+		if t.MemoryLimit != "" {
+			if bytes, ok := memorySize(t.MemoryLimit); !ok {
+				v.errorf(p+".memory_limit", "memory_limit %q is not a size like \"2GB\" or \"512MB\"", t.MemoryLimit)
+			} else if bytes < minMemory || bytes > maxMemory {
+				v.errorf(p+".memory_limit", "memory_limit %q is outside what DuckDB can work in: give from 64MB to 1PB, e.g. \"2GB\"", t.MemoryLimit)
+			}
 		}
 	case EngineMaxCompute:
 		v.endpoint(p+".endpoint", t.Endpoint)
@@ -645,7 +652,31 @@ func (v *validator) target(p, name string, t Target) {
 	}
 }
 
-var memoryRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)? *(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+var memoryRE = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?) *(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
+// The bounds of a duckdb target's settings: more threads than these only
+// cost memory (one setting of a million started thousands of OS threads),
+// and DuckDB fails every load below 64MB of memory.
+const (
+	maxThreads = 1024
+	minMemory  = 64e6
+	maxMemory  = 1e15
+)
+
+// memorySize reads a memory_limit as bytes, as DuckDB reads it (KB = 1000
+// bytes, KiB = 1024).
+func memorySize(s string) (float64, bool) {
+	m := memoryRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, false
+	}
+	unit := map[string]float64{"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[m[3]]
+	return n * unit, true
+}
 
 // timeColumn checks how a funnel's time column, of DW column col, is read:
 // an integer in seconds or milliseconds, a DATETIME or TIMESTAMP, or a
