@@ -172,8 +172,13 @@ func (v *validator) dataworks() {
 	if v.lineText("dataworks.timezone", "timezone", d.Timezone) && !isTimeZone(d.Timezone) {
 		v.errorf("dataworks.timezone", "timezone %q is not a time zone of the IANA database; write one such as \"Asia/Shanghai\" or \"UTC\"", d.Timezone)
 	}
-	v.lineText("dataworks.spec_version", "spec_version", d.SpecVersion)
-	v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer)
+	// The versions of FlowSpec: aliyun/dataworks-spec's SpecVersion enum.
+	if d.SpecVersion != "" && v.lineText("dataworks.spec_version", "spec_version", d.SpecVersion) {
+		oneOf(v, "dataworks.spec_version", d.SpecVersion, "1.0.0", "1.1.0", "1.2.0")
+	}
+	if v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer) && strings.ContainsAny(d.ODSProducer, " \t") {
+		v.errorf("dataworks.ods_producer", "ods_producer %q contains a space; it is the output name of the node that fills the ODS table, such as \"user_trace.ods_user_trace_data\"", d.ODSProducer)
+	}
 	if v.lineText("dataworks.cron", "cron", d.Cron) {
 		if err := checkDailyCron(d.Cron); err != nil {
 			v.errorf("dataworks.cron", "%v", err)
