@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // decoder maps a value tree onto Go structs by their `toml` tags. It is strict:
@@ -282,16 +283,28 @@ func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]
 // a value of one.
 func closest(s string, candidates []string) string {
 	best, bestDist := "", 1<<30
+	n := utf8.RuneCountInString(s)
+	limit := max(2, len(s)/3)
 	for _, c := range candidates {
+		if abs(n-utf8.RuneCountInString(c)) > limit {
+			continue // farther than limit, without building the table of a long key
+		}
 		dist := EditDistance(strings.ToLower(s), strings.ToLower(c))
 		if dist < bestDist {
 			best, bestDist = c, dist
 		}
 	}
-	if bestDist <= max(2, len(s)/3) {
+	if bestDist <= limit {
 		return best
 	}
 	return ""
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // EditDistance is the optimal string alignment distance of a and b, by
