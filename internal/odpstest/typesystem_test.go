@@ -85,9 +85,7 @@ func TestChecksOfReads(t *testing.T) {
 	srv.AddTable(odpstest.TableSpec{Name: "ods", Columns: []odpstest.Column{{Name: "uid", Type: "STRING"}},
 		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
 	srv.AddTable(odpstest.TableSpec{Name: "books", Columns: []odpstest.Column{{Name: "k", Type: "STRING"}}})
-	for _, c := range []struct {
-		sql, refuse string
-	}{
+	checkSQL(t, srv, []sqlCase{
 		{"SELECT uid FROM ods WHERE dt = '1';", ""},
 		{"SELECT uid FROM `ods` WHERE `dt` >= '1' AND `dt` <= '2' GROUP BY uid;", ""},
 		{"SELECT k FROM books;", ""},
@@ -100,15 +98,7 @@ func TestChecksOfReads(t *testing.T) {
 		{"SELECT a.uid FROM ods a JOIN ods b ON a.uid = b.uid WHERE a.dt = '1' AND b.dt = '1';", ""},
 		{"SELECT uid FROM nope WHERE dt = '1';", "Table not found - table fgen_test.nope cannot be resolved"},
 		{"INSERT OVERWRITE TABLE books SELECT uid FROM ods;", "is full scan with all partitions"},
-	} {
-		err := srv.Check(c.sql, nil)
-		switch {
-		case c.refuse == "" && err != nil:
-			t.Errorf("%s: refused: %v", c.sql, err)
-		case c.refuse != "" && (err == nil || !strings.Contains(err.Error(), c.refuse)):
-			t.Errorf("%s: %v, want an error with %q", c.sql, err, c.refuse)
-		}
-	}
+	})
 	if err := srv.Check("SELECT uid FROM ods;", map[string]string{"odps.sql.allow.fullscan": "true"}); err != nil {
 		t.Errorf("a full scan allowed: %v", err)
 	}
@@ -122,9 +112,7 @@ func TestChecksOfInserts(t *testing.T) {
 		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
 	srv.AddTable(odpstest.TableSpec{Name: "rpt", Columns: []odpstest.Column{{Name: "ev", Type: "STRING"}, {Name: "n", Type: "BIGINT"}},
 		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}, {Name: "hh", Type: "STRING"}}})
-	for _, c := range []struct {
-		sql, refuse string
-	}{
+	checkSQL(t, srv, []sqlCase{
 		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT ev, COUNT(*) FROM ods WHERE dt = '1' GROUP BY ev;", ""},
 		{"INSERT OVERWRITE TABLE `rpt` PARTITION (`dt` = '1', `hh` = '00') SELECT CASE WHEN ev = 'a' THEN 'x' ELSE ev END AS ev, COALESCE(SUM(IF(uid = '', 1, 0)), 0L) AS n FROM (SELECT uid, ev FROM ods WHERE dt = '1') x GROUP BY ev;", ""},
 		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh) SELECT ev, COUNT(*), '00' FROM ods WHERE dt = '1' GROUP BY ev;", ""},
@@ -137,7 +125,16 @@ func TestChecksOfInserts(t *testing.T) {
 		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT 'a', 1L UNION ALL SELECT ev, 2L FROM ods WHERE dt = '1';", ""},
 		{"FROM ods INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT ev, COUNT(*) WHERE dt = '1' GROUP BY ev, uid;", ""},
 		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT TRANSFORM(ev, uid) USING 'cat' AS (ev, n) FROM ods WHERE dt = '1';", ""},
-	} {
+	})
+}
+
+// sqlCase is a statement and what the double's Check refuses of it ("" for
+// nothing).
+type sqlCase struct{ sql, refuse string }
+
+func checkSQL(t *testing.T, srv *odpstest.Server, cases []sqlCase) {
+	t.Helper()
+	for _, c := range cases {
 		err := srv.Check(c.sql, nil)
 		switch {
 		case c.refuse == "" && err != nil:
