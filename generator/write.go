@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -85,20 +86,30 @@ func explain(dir string, err error) error {
 const LockPath = ".fgen.lock"
 
 // lock creates the lock file in root, failing when another Write holds it.
-// A crash leaves it behind; the message says to delete it then.
+// The file holds the process id and the host name of its Write. A crash
+// leaves it behind, as git leaves index.lock: the message says to delete
+// it, and that its process is gone when this host can tell (fgen does not
+// remove it itself: two generates that both judged it stale could then
+// both write).
 func lock(root *os.Root, dir string) (unlock func(), err error) {
+	host, _ := os.Hostname()
 	f, err := root.OpenFile(LockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
+		path := filepath.Join(dir, LockPath)
 		holder := "another fgen generate"
-		if pid, err := readRegular(root, LockPath); err == nil && len(bytes.TrimSpace(pid)) > 0 {
-			holder += " (process " + string(bytes.TrimSpace(pid)) + ")"
+		if data, err := readRegular(root, LockPath); err == nil && len(bytes.TrimSpace(data)) > 0 {
+			fields := strings.Fields(string(data))
+			holder += " (process " + fields[0] + ")"
+			if pid, err := strconv.Atoi(fields[0]); err == nil && len(fields) == 2 && fields[1] == host && host != "" && !processRunning(pid) {
+				return nil, fmt.Errorf("%s exists, left by fgen generate process %d, which is no longer running (it stopped before it could remove the file): delete the file, then generate again", path, pid)
+			}
 		}
-		return nil, fmt.Errorf("%s exists: %s is writing %s; wait for it to finish, or delete the file if no fgen is running", filepath.Join(dir, LockPath), holder, dir)
+		return nil, fmt.Errorf("%s exists: %s is writing %s; wait for it to finish, or delete the file if no fgen is running", path, holder, dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", dir, unwrapPath(err))
 	}
-	_, err = fmt.Fprintf(f, "%d\n", os.Getpid())
+	_, err = fmt.Fprintf(f, "%d %s\n", os.Getpid(), host)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

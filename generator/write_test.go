@@ -3,11 +3,14 @@ package generator
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -386,6 +389,36 @@ func TestWriteRefusesWhileLocked(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("Write: %v\nwant %s", err, want)
 	}
+	sameTree(t, snapshot(t, out), before)
+}
+
+// A lock left by a Write whose process is gone says so; one whose process
+// runs says it is writing; Write changes nothing either way.
+func TestWriteLockOfAProcessGone(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("processRunning cannot tell on Windows")
+	}
+	host, _ := os.Hostname()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	gone := cmd.Process.Pid
+	out := t.TempDir()
+	mustWrite(t, out, projectA())
+	before := snapshot(t, out)
+	lockFile := filepath.Join(out, LockPath)
+	os.WriteFile(lockFile, []byte(fmt.Sprintf("%d %s\n", gone, host)), 0o644)
+	_, err := Write(out, projectB())
+	want := fmt.Sprintf("%s exists, left by fgen generate process %d, which is no longer running (it stopped before it could remove the file): delete the file, then generate again", lockFile, gone)
+	if err == nil || err.Error() != want {
+		t.Errorf("Write: %v\nwant %s", err, want)
+	}
+	os.WriteFile(lockFile, []byte(fmt.Sprintf("%d %s\n", os.Getpid(), host)), 0o644)
+	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("another fgen generate (process %d) is writing", os.Getpid())) {
+		t.Errorf("Write while a running process holds the lock: %v", err)
+	}
+	os.Remove(lockFile)
 	sameTree(t, snapshot(t, out), before)
 }
 

@@ -36,7 +36,9 @@ they were edited by hand since (those are kept, and no longer tracked); files fg
 did not generate are never overwritten or removed. If funnel.toml has an error,
 nothing is written; if writing fails part-way (a full disk), out/ is left as it
 was. While generate writes, out/.fgen.lock exists, and a second generate into the
-same directory fails rather than mixing its files in.
+same directory fails rather than mixing its files in; a generate that was killed
+leaves the file, as git leaves index.lock, and the next one says when its process
+is gone, for you to delete it.
 
 generate never writes into a file system root or your home directory, and writes
 into a directory that has files but no fgen manifest (manifest.json) only with
