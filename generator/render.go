@@ -124,7 +124,13 @@ type Project struct {
 	Nodes   []Node
 
 	tmpl *template.Template // the templates it was rendered from
+	fsys fs.FS              // where they came from
 	cfg  *models.Config
+}
+
+// Rerender renders cfg as p was rendered: the same templates and dialect.
+func (p *Project) Rerender(cfg *models.Config) (*Project, error) {
+	return Render(cfg, p.fsys, p.Dialect)
 }
 
 // Table returns the project's table of a layer's name, e.g. the ODS table.
@@ -145,7 +151,7 @@ func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Dialect: d, tmpl: t, cfg: cfg}
+	p := &Project{Dialect: d, tmpl: t, fsys: fsys, cfg: cfg}
 	tables := []tableView{newTableView(LayerODS, cfg.ODS), newTableView(LayerDW, cfg.DW.Table)}
 	specs := []nodeSpec{dwNode(cfg)}
 	for i := range cfg.Funnels {

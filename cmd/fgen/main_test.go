@@ -1648,6 +1648,13 @@ func TestReportOutOfDateBehindATableChange(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "for 20210303 are out of date (dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written)") || strings.Contains(r.stderr, "for 20210304") || strings.Contains(r.stderr, "changed its SQL") {
 		t.Errorf("report after a DW column was added: %+v", r)
 	}
+	// With another change of the DW node's SQL in the same edit, which
+	// changes its rows, both days' are out of date.
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `drop_unknown_events = true`, `drop_unknown_events = false`)
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304")
+	if r.code != 0 || !strings.Contains(r.stderr, "for 20210303..20210304 are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written)") {
+		t.Errorf("report after a DW column was added and the DW node changed: %+v", r)
+	}
 }
 
 // Rows out of date on a day whose ODS partition is gone: apply cannot write

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
@@ -66,6 +68,9 @@ type dayPlanner struct {
 	// ods is the live ODS table Build described; nil when it is to be
 	// created.
 	ods *warehouse.Table
+	// liveDW, once known, is the fingerprint of the DW node rendered with
+	// the live DW table's columns ("" when it could not be).
+	liveDW *string
 }
 
 // refusedChange marks, among the tables a day's jobs wait on, one whose
@@ -317,9 +322,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		switch {
 		case !written.Exists:
 			dataWhy, dataReason = WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written())
-		case written.Fingerprint != "" && written.Fingerprint != j.Fingerprint && changing[n.Name] != Alter:
-			// A table to be altered gets a column, which changes the
-			// node's SQL but not the rows a report read.
+		case written.Fingerprint != "" && written.Fingerprint != j.Fingerprint && !dp.onlyColumnsAdded(n, changing[n.Name], written.Fingerprint):
 			dataWhy, dataReason = WhySQLChanged, "funnel.toml changed its SQL since it was written"
 		}
 	}
@@ -359,6 +362,52 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		j.pend(dataWhy, dataReason)
 	}
 	return j, nil
+}
+
+// onlyColumnsAdded reports whether the SQL of node n, whose table is to be
+// altered (action), differs from the SQL that wrote a partition (its
+// fingerprint was) only by the columns the alter adds: a column apply fills
+// on the next run, which changes no row a report read. For the DW table it
+// renders the node as funnel.toml would be with only the live table's
+// columns, once a plan; a report table's new column is one the report reads
+// (report refuses a table that lacks it), so there it is the same.
+func (dp *dayPlanner) onlyColumnsAdded(n *generator.Node, action Action, was string) bool {
+	switch {
+	case action != Alter:
+		return false
+	case n.Layer != generator.LayerDW:
+		return true
+	}
+	if dp.liveDW == nil {
+		dp.liveDW = new(string)
+		if fp, err := dp.liveColumnsFingerprint(n.Name); err == nil {
+			*dp.liveDW = fp
+		}
+	}
+	return *dp.liveDW == was
+}
+
+// liveColumnsFingerprint renders the DW node of funnel.toml with only the
+// DW columns the live table has, and returns its fingerprint.
+func (dp *dayPlanner) liveColumnsFingerprint(name string) (string, error) {
+	live, err := dp.w.Describe(dp.ctx, name)
+	if err != nil {
+		return "", err
+	}
+	cfg := *dp.in.Config
+	cfg.DW.Columns = slices.DeleteFunc(slices.Clone(cfg.DW.Columns), func(c models.Column) bool {
+		return !slices.ContainsFunc(live.Columns, func(l warehouse.Column) bool { return strings.EqualFold(l.Name, c.Name) })
+	})
+	p, err := dp.in.Project.Rerender(&cfg)
+	if err != nil {
+		return "", err
+	}
+	for i := range p.Nodes {
+		if p.Nodes[i].Name == name {
+			return fingerprint(&p.Nodes[i]), nil
+		}
+	}
+	return "", fmt.Errorf("no node %s", name)
 }
 
 // checkUpstream checks the day's ODS partition, or with an hourly ODS its
