@@ -54,10 +54,58 @@ func checkDailyCron(expr string) error {
 		return err
 	}
 	f := strings.Fields(expr)
-	if !isNumber(f[0]) || !isNumber(f[1]) || !isNumber(f[2]) || (f[3] != "*" && f[3] != "?") || f[4] != "*" || (f[5] != "*" && f[5] != "?") {
-		return fmt.Errorf("cron %q does not fire once every day: each daily run computes the business day before it, so a day it skips is never computed; write the second, the minute and the hour as numbers, e.g. \"00 30 02 * * ?\" for 02:30 every day", expr)
+	for i, cf := range cronFields {
+		n := len(cf.values(f[i]))
+		switch {
+		case i < 3 && n != 1:
+			return fmt.Errorf("cron %q does not fire once every day: its %s field %q gives %d values, and a second run of a day computes it again; give one, e.g. \"00 30 02 * * ?\" for 02:30 every day", expr, cf.name, f[i], n)
+		case i >= 3 && n != cf.max-cf.min+1:
+			return fmt.Errorf("cron %q does not fire once every day: its %s field %q skips days, whose business day is then never computed; write * or ?, e.g. \"00 30 02 * * ?\" for 02:30 every day", expr, cf.name, f[i])
+		}
 	}
 	return nil
+}
+
+// values returns the values a valid field f matches; "?" matches all.
+func (cf cronField) values(f string) map[int]bool {
+	out := map[int]bool{}
+	if f == "?" {
+		f = "*"
+	}
+	num := func(s string) int {
+		for i, name := range cf.names {
+			if strings.EqualFold(s, name) {
+				return cf.min + i
+			}
+		}
+		n, _ := strconv.Atoi(s)
+		return n
+	}
+	for _, part := range strings.Split(f, ",") {
+		base, stepText, hasStep := strings.Cut(part, "/")
+		step := 1
+		if hasStep {
+			step, _ = strconv.Atoi(stepText)
+		}
+		lo, hi := cf.min, cf.max
+		if base != "*" {
+			a, b, isRange := strings.Cut(base, "-")
+			lo = num(a)
+			switch {
+			case isRange:
+				hi = num(b)
+			case !hasStep:
+				hi = lo // a value; with a step, from it to the end
+			}
+		}
+		if hi < lo { // a range over the end, e.g. FRI-MON
+			hi += cf.max - cf.min + 1
+		}
+		for v := lo; v <= hi; v += step {
+			out[cf.min+(v-cf.min)%(cf.max-cf.min+1)] = true
+		}
+	}
+	return out
 }
 
 // checkHourlyCron checks the cron of hourly nodes: a valid cron (checkCron)
