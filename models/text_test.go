@@ -257,6 +257,7 @@ func TestTimezone(t *testing.T) {
 		{"unknown zone", "Mars/Base"}, {"the machine's zone", "Local"}, {"empty", ""}, {"a path", "../../etc/passwd"}, {"an offset", "+08:00"},
 		// Files of the machine's zoneinfo that are no zones of the database.
 		{"leap seconds", "right/UTC"}, {"posix copy", "posix/Asia/Shanghai"}, {"factory", "Factory"},
+		{"a path to a zone", "./Asia/Shanghai"}, {"a double slash", "Asia//Shanghai"},
 	} {
 		edits = append(edits, badEdit{c.name, `timezone = "Asia/Shanghai"`, `timezone = "` + c.zone + `"`,
 			`funnel.toml:32:1: dataworks.timezone: timezone "` + c.zone + `"` + fix})

@@ -14,6 +14,10 @@ import (
 
 var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
+// zoneNameRE is the form of the IANA database's zone names: Asia/Shanghai,
+// America/Argentina/Buenos_Aires, Etc/GMT-8, UTC.
+var zoneNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$`)
+
 // stageAggName matches the names the report node's SQL gives a stage's
 // aggregates (generator's stagesView and timeAgg): the kind, then the stage.
 var stageAggName = regexp.MustCompile(`^(n|s?median|s?avg|s?p[0-9]+|s?h[0-9]+)_(.+)$`)
@@ -213,13 +217,15 @@ func (v *validator) dataworks() {
 // isTimeZone reports whether name is a zone of the IANA time zone database.
 // time.LoadLocation also takes "" (UTC) and "Local" (the machine's zone),
 // which DataWorks does not know, and reads the machine's zoneinfo before
-// the embedded database (time/tzdata), where it finds files that are no
-// zones of the database: the "right/" (leap seconds) and "posix/" copies,
-// "Factory", "posixrules", "localtime", which DuckDB's ICU refuses ("Unknown
-// TimeZone 'right/UTC'").
+// the embedded database (time/tzdata), where it finds paths (./Asia/Shanghai,
+// Asia//Shanghai) and files that are no zones of the database: the "right/"
+// (leap seconds) and "posix/" copies, "posixrules", "localtime", which
+// DuckDB's ICU refuses ("Unknown TimeZone 'right/UTC'"), and "Factory", a
+// placeholder zone.
 func isTimeZone(name string) bool {
 	switch {
-	case name == "" || name == "Local" || name == "Factory" || name == "posixrules" || name == "localtime",
+	case !zoneNameRE.MatchString(name),
+		name == "Local" || name == "Factory" || name == "posixrules" || name == "localtime",
 		strings.HasPrefix(name, "right/") || strings.HasPrefix(name, "posix/") || strings.HasPrefix(name, "SystemV/"):
 		return false
 	}
