@@ -114,9 +114,9 @@ spec_version = "banana"`,
 		{"space in ods_producer", `# ods_producer = "user_trace.ods_user_trace_data"`, `ods_producer = "x y"`,
 			`funnel.toml:34:1: dataworks.ods_producer: ods_producer "x y" contains a space; it is the output name of the node that fills the ODS table, such as "user_trace.ods_user_trace_data"`},
 		{"no memory", `# memory_limit = "512MB"`, `memory_limit = "0B"`,
-			`funnel.toml:111:1: targets.local.memory_limit: memory_limit "0B" is outside what DuckDB can work in: give from 64MB to 1PB, e.g. "2GB"`},
+			`funnel.toml:111:1: targets.local.memory_limit: memory_limit "0B" is outside what DuckDB can work in: give from 16MB to 1000TB, e.g. "2GB"`},
 		{"too much memory", `# memory_limit = "512MB"`, `memory_limit = "99999999999999999999TB"`,
-			`funnel.toml:111:1: targets.local.memory_limit: memory_limit "99999999999999999999TB" is outside what DuckDB can work in: give from 64MB to 1PB, e.g. "2GB"`},
+			`funnel.toml:111:1: targets.local.memory_limit: memory_limit "99999999999999999999TB" is outside what DuckDB can work in: give from 16MB to 1000TB, e.g. "2GB"`},
 		{"a million threads", `# threads = 2`, `threads = 1000000`,
 			`funnel.toml:110:1: targets.local.threads: threads = 1000000: DuckDB would start that many threads; give at most 1024, or 0 for all cores`},
 		{"newline in a target name", `[targets.local]`, `[targets."lo\ncal"]`,
@@ -343,5 +343,19 @@ func TestColumnReferenceCase(t *testing.T) {
 	})
 	if _, err := Parse("funnel.toml", []byte(edit(t, shipped(t), `event_column = "customize_event"`, `event_column = "CUSTOMIZE_Event"`))); err != nil {
 		t.Errorf("ASCII case: %v", err)
+	}
+}
+
+// memory_limit takes the forms DuckDB takes.
+func TestMemoryLimitForms(t *testing.T) {
+	for _, m := range []string{"512MB", "2G", "512mb", "1.5GB", "4GiB", "80%", "16MB"} {
+		if _, err := Parse("funnel.toml", []byte(edit(t, shipped(t), `# memory_limit = "512MB"`, `memory_limit = "`+m+`"`))); err != nil {
+			t.Errorf("%s: %v", m, err)
+		}
+	}
+	for _, m := range []string{"0%", "101%", "15MB", "1PB", "2 bananas"} {
+		if _, err := Parse("funnel.toml", []byte(edit(t, shipped(t), `# memory_limit = "512MB"`, `memory_limit = "`+m+`"`))); err == nil {
+			t.Errorf("%s: no error", m)
+		}
 	}
 }

@@ -629,10 +629,13 @@ func (v *validator) target(p, name string, t Target) {
 			v.errorf(p+".threads", "threads = %d: DuckDB would start that many threads; give at most %d, or 0 for all cores", t.Threads, maxThreads)
 		}
 		if t.MemoryLimit != "" {
-			if bytes, ok := memorySize(t.MemoryLimit); !ok {
+			switch n, percent, ok := memorySize(t.MemoryLimit); {
+			case !ok:
 				v.errorf(p+".memory_limit", "memory_limit %q is not a size like \"2GB\" or \"512MB\"", t.MemoryLimit)
-			} else if bytes < minMemory || bytes > maxMemory {
-				v.errorf(p+".memory_limit", "memory_limit %q is outside what DuckDB can work in: give from 64MB to 1PB, e.g. \"2GB\"", t.MemoryLimit)
+			case percent && (n <= 0 || n > 100):
+				v.errorf(p+".memory_limit", "memory_limit %q is not a share of the machine's memory: give more than 0%% and at most 100%%, e.g. \"80%%\"", t.MemoryLimit)
+			case !percent && (n < minMemory || n > maxMemory):
+				v.errorf(p+".memory_limit", "memory_limit %q is outside what DuckDB can work in: give from 16MB to 1000TB, e.g. \"2GB\"", t.MemoryLimit)
 			}
 		}
 	case EngineMaxCompute:
@@ -663,30 +666,37 @@ func (v *validator) target(p, name string, t Target) {
 	}
 }
 
-var memoryRE = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?) *(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+// memoryRE is a memory_limit as DuckDB reads one: a size with a unit in any
+// case (KB = 1000 bytes, KiB = 1024, K = KB), or a percentage of the
+// machine's memory.
+var memoryRE = regexp.MustCompile(`(?i)^([0-9]+(\.[0-9]+)?) *(B|K|M|G|T|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$`)
 
 // The bounds of a duckdb target's settings: more threads than these only
 // cost memory (one setting of a million started thousands of OS threads),
-// and DuckDB fails every load below 64MB of memory.
+// and with less memory than this DuckDB fails the loads of a day (with
+// "0B", every load).
 const (
 	maxThreads = 1024
-	minMemory  = 64e6
+	minMemory  = 16e6
 	maxMemory  = 1e15
 )
 
-// memorySize reads a memory_limit as bytes, as DuckDB reads it (KB = 1000
-// bytes, KiB = 1024).
-func memorySize(s string) (float64, bool) {
+// memorySize reads a memory_limit as bytes, or a percentage as that.
+func memorySize(s string) (n float64, percent, ok bool) {
 	m := memoryRE.FindStringSubmatch(s)
 	if m == nil {
-		return 0, false
+		return 0, false, false
 	}
 	n, err := strconv.ParseFloat(m[1], 64)
 	if err != nil {
-		return 0, false
+		return 0, false, false
 	}
-	unit := map[string]float64{"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[m[3]]
-	return n * unit, true
+	if m[3] == "%" {
+		return n, true, true
+	}
+	unit := map[string]float64{"b": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}[strings.ToLower(m[3])]
+	return n * unit, false, true
 }
 
 // timeColumn checks how a funnel's time column, of DW column col, is read:
