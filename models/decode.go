@@ -284,7 +284,7 @@ func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]
 func closest(s string, candidates []string) string {
 	best, bestDist := "", 1<<30
 	n := utf8.RuneCountInString(s)
-	limit := max(2, len(s)/3)
+	limit := max(2, n/3)
 	for _, c := range candidates {
 		if abs(n-utf8.RuneCountInString(c)) > limit {
 			continue // farther than limit, without building the table of a long key

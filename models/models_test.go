@@ -204,6 +204,11 @@ func TestDedupKeyOfFgensPrefix(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `dw.dedup_by[0]: ODS column "fgen_copy" begins with "fgen_"`) {
 		t.Errorf("dedup_by fgen_copy: %v", err)
 	}
+	text = edit(t, text, `dedup_by = ["fgen_copy"]`, `dedup_by = []`)
+	text = edit(t, text, `drop_empty = ["uid", "customize_event"]`, `drop_empty = ["uid", "customize_event", "fgen_copy"]`)
+	if _, err := Parse("funnel.toml", []byte(text)); err == nil || !strings.Contains(err.Error(), `dw.drop_empty[2]: ODS column "fgen_copy" begins with "fgen_"`) {
+		t.Errorf("drop_empty fgen_copy: %v", err)
+	}
 }
 
 // A breakdown column named as fgen's SQL names a stage's count would be

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // see isTimeZone
+	"unicode"
 )
 
 var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
@@ -177,10 +178,10 @@ func (v *validator) dataworks() {
 		v.errorf("dataworks.timezone", "timezone %q is not a time zone of the IANA database; write one such as \"Asia/Shanghai\" or \"UTC\"", d.Timezone)
 	}
 	// The versions of FlowSpec: aliyun/dataworks-spec's SpecVersion enum.
-	if d.SpecVersion != "" && v.lineText("dataworks.spec_version", "spec_version", d.SpecVersion) {
-		oneOf(v, "dataworks.spec_version", d.SpecVersion, "1.0.0", "1.1.0", "1.2.0")
+	if d.SpecVersion != "" && v.lineText("dataworks.spec_version", "spec_version", d.SpecVersion) && !slices.Contains([]string{"1.0.0", "1.1.0", "1.2.0"}, d.SpecVersion) {
+		v.errorf("dataworks.spec_version", "spec_version %q is not a FlowSpec version: give 1.1.0 (fgen's default), 1.0.0 or 1.2.0", d.SpecVersion)
 	}
-	if v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer) && strings.ContainsAny(d.ODSProducer, " \t") {
+	if v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer) && strings.IndexFunc(d.ODSProducer, unicode.IsSpace) >= 0 {
 		v.errorf("dataworks.ods_producer", "ods_producer %q contains a space; it is the output name of the node that fills the ODS table, such as \"user_trace.ods_user_trace_data\"", d.ODSProducer)
 	}
 	if v.lineText("dataworks.cron", "cron", d.Cron) {

@@ -151,7 +151,11 @@ func (s *Server) checkInserts(toks []token) error {
 			}
 			j = end + 1
 		}
-		if j >= len(toks) || !toks[j].is("select") || toks[0].is("from") || j+1 < len(toks) && toks[j+1].is("transform") {
+		start := i // the statement's first token
+		for start > 0 && !toks[start-1].punct(";") {
+			start--
+		}
+		if j >= len(toks) || !toks[j].is("select") || toks[start].is("from") || j+1 < len(toks) && toks[j+1].is("transform") {
 			continue // VALUES, and the forms the double does not count
 		}
 		got, depth := 1, 0
@@ -200,4 +204,4 @@ func closing(toks []token, open int) int {
 
 // endsSelectList are the keywords that end a select list at its level.
 var endsSelectList = map[string]bool{"from": true, "where": true, "group": true, "having": true, "union": true,
-	"lateral": true, "order": true, "limit": true, "distribute": true, "sort": true, "cluster": true, "window": true, "insert": true}
+	"lateral": true, "order": true, "limit": true, "distribute": true, "sort": true, "cluster": true, "insert": true}

@@ -125,6 +125,7 @@ func TestChecksOfInserts(t *testing.T) {
 		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT 'a', 1L UNION ALL SELECT ev, 2L FROM ods WHERE dt = '1';", ""},
 		{"FROM ods INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT ev, COUNT(*) WHERE dt = '1' GROUP BY ev, uid;", ""},
 		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT TRANSFORM(ev, uid) USING 'cat' AS (ev, n) FROM ods WHERE dt = '1';", ""},
+		{"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1', hh = '00') SELECT ev AS window, COUNT(*) FROM ods WHERE dt = '1' GROUP BY ev;", ""},
 	})
 }
 
@@ -142,5 +143,19 @@ func checkSQL(t *testing.T, srv *odpstest.Server, cases []sqlCase) {
 		case c.refuse != "" && (err == nil || !strings.Contains(err.Error(), c.refuse)):
 			t.Errorf("%s: %v, want an error with %q", c.sql, err, c.refuse)
 		}
+	}
+}
+
+// In a script, each INSERT is counted by its own statement's form.
+func TestChecksOfInsertsInAScript(t *testing.T) {
+	srv := odpstest.New(t)
+	srv.AddTable(odpstest.TableSpec{Name: "ods", Columns: []odpstest.Column{{Name: "uid", Type: "STRING"}, {Name: "ev", Type: "STRING"}},
+		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+	srv.AddTable(odpstest.TableSpec{Name: "rpt", Columns: []odpstest.Column{{Name: "ev", Type: "STRING"}, {Name: "n", Type: "BIGINT"}},
+		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+	script := "FROM ods INSERT OVERWRITE TABLE rpt PARTITION (dt = '1') SELECT ev, COUNT(*) WHERE dt = '1' GROUP BY ev;\n" +
+		"INSERT OVERWRITE TABLE rpt PARTITION (dt = '1') SELECT ev FROM ods WHERE dt = '1';"
+	if err := srv.Check(script, map[string]string{"odps.sql.submit.mode": "script"}); err == nil || !strings.Contains(err.Error(), "the query gives 1 values, and the insert fills 2 columns") {
+		t.Errorf("a script whose second INSERT gives too few values: %v", err)
 	}
 }
