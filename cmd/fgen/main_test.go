@@ -1657,6 +1657,21 @@ func TestReportOutOfDateBehindATableChange(t *testing.T) {
 	}
 }
 
+// A report table whose column comments change with its node's SQL (a
+// funnel's mode changed) is altered, and its rows are out of date.
+func TestReportOutOfDateWithAReportTableAltered(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 100, 2)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), "\nmode = \"events\"\n", "\nmode = \"users\"\n")
+	if r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304"); !strings.Contains(r.stdout, "its table is to be altered, and funnel.toml changed its SQL since it was written") {
+		t.Errorf("plan: %+v", r)
+	}
+	r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304")
+	if want := "warning: the rows of rpt_user_trace_data for 20210303..20210304 are out of date (rpt_user_trace_data: funnel.toml changed its SQL since it was written)"; r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("report: want %q in %+v", want, r)
+	}
+}
+
 // Rows out of date on a day whose ODS partition is gone: apply cannot write
 // them again, and report says so, on stderr and in the rows it writes.
 func TestReportOutOfDateWithoutODS(t *testing.T) {

@@ -68,9 +68,9 @@ type dayPlanner struct {
 	// ods is the live ODS table Build described; nil when it is to be
 	// created.
 	ods *warehouse.Table
-	// liveDW, once known, is the fingerprint of the DW node rendered with
-	// the live DW table's columns ("" when it could not be).
-	liveDW *string
+	// altered: onlyColumnsAdded's knowledge of each node whose table is to
+	// be altered, found once a plan.
+	altered map[string]alteredNode
 }
 
 // refusedChange marks, among the tables a day's jobs wait on, one whose
@@ -367,47 +367,67 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 // onlyColumnsAdded reports whether the SQL of node n, whose table is to be
 // altered (action), differs from the SQL that wrote a partition (its
 // fingerprint was) only by the columns the alter adds: a column apply fills
-// on the next run, which changes no row a report read. For the DW table it
-// renders the node as funnel.toml would be with only the live table's
-// columns, once a plan; a report table's new column is one the report reads
-// (report refuses a table that lacks it), so there it is the same.
+// on the next run, which changes no row a report read. An alter that adds
+// no column (a comment, a lifecycle) leaves the SQL's change a change of
+// the rows. For the DW table plan renders the node as funnel.toml would be
+// with only the live table's columns, once a plan; a report table's new
+// column is one the report reads, and report refuses a table that lacks
+// it, so its rows are never shown as they were.
 func (dp *dayPlanner) onlyColumnsAdded(n *generator.Node, action Action, was string) bool {
+	if action != Alter {
+		return false
+	}
+	if dp.altered == nil {
+		dp.altered = map[string]alteredNode{}
+	}
+	a, ok := dp.altered[n.Name]
+	if !ok {
+		a = dp.alteredNode(n)
+		dp.altered[n.Name] = a
+	}
 	switch {
-	case action != Alter:
+	case !a.adds:
 		return false
 	case n.Layer != generator.LayerDW:
 		return true
 	}
-	if dp.liveDW == nil {
-		dp.liveDW = new(string)
-		if fp, err := dp.liveColumnsFingerprint(n.Name); err == nil {
-			*dp.liveDW = fp
-		}
-	}
-	return *dp.liveDW == was
+	return a.liveFingerprint == was
 }
 
-// liveColumnsFingerprint renders the DW node of funnel.toml with only the
-// DW columns the live table has, and returns its fingerprint.
-func (dp *dayPlanner) liveColumnsFingerprint(name string) (string, error) {
-	live, err := dp.w.Describe(dp.ctx, name)
+// alteredNode is what onlyColumnsAdded knows of a node whose table is to
+// be altered: whether the alter adds columns, and the fingerprint of the
+// node rendered with only the live table's columns ("" when unknown).
+type alteredNode struct {
+	adds            bool
+	liveFingerprint string
+}
+
+func (dp *dayPlanner) alteredNode(n *generator.Node) alteredNode {
+	live, err := dp.w.Describe(dp.ctx, n.Name)
 	if err != nil {
-		return "", err
+		return alteredNode{adds: true} // unknown: as before the alter's columns were known
+	}
+	has := func(c models.Column) bool {
+		return slices.ContainsFunc(live.Columns, func(l warehouse.Column) bool { return strings.EqualFold(l.Name, c.Name) })
+	}
+	out, _ := dp.in.Project.Table(n.Name)
+	if !slices.ContainsFunc(out.Columns, func(c models.Column) bool { return !has(c) }) {
+		return alteredNode{}
+	}
+	a := alteredNode{adds: true}
+	if n.Layer != generator.LayerDW {
+		return a
 	}
 	cfg := *dp.in.Config
-	cfg.DW.Columns = slices.DeleteFunc(slices.Clone(cfg.DW.Columns), func(c models.Column) bool {
-		return !slices.ContainsFunc(live.Columns, func(l warehouse.Column) bool { return strings.EqualFold(l.Name, c.Name) })
-	})
-	p, err := dp.in.Project.Rerender(&cfg)
-	if err != nil {
-		return "", err
-	}
-	for i := range p.Nodes {
-		if p.Nodes[i].Name == name {
-			return fingerprint(&p.Nodes[i]), nil
+	cfg.DW.Columns = slices.DeleteFunc(slices.Clone(cfg.DW.Columns), func(c models.Column) bool { return !has(c) })
+	if p, err := dp.in.Project.Rerender(&cfg); err == nil {
+		for i := range p.Nodes {
+			if p.Nodes[i].Name == n.Name {
+				a.liveFingerprint = fingerprint(&p.Nodes[i])
+			}
 		}
 	}
-	return "", fmt.Errorf("no node %s", name)
+	return a
 }
 
 // checkUpstream checks the day's ODS partition, or with an hourly ODS its
