@@ -1042,6 +1042,11 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	if want := "warning: the rows of rpt_ordered_overnight for 20210303..20210304 are out of date (dw_user_trace_data: ods_user_trace_data/dt=20210304 changed after it was written); 'fgen apply --from 20210303 --to 20210304' writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
 		t.Errorf("report after the next day was loaded again: %+v", r)
 	}
+	// Asked for the first day alone, whose rows read the next day's.
+	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--bizdate", "20210303")
+	if want := "warning: the rows of rpt_ordered_overnight for 20210303 are out of date (dw_user_trace_data: ods_user_trace_data/dt=20210304 changed after it was written); 'fgen apply --from 20210303 --to 20210304' writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "for 20210304") {
+		t.Errorf("report of the day before the day loaded again: %+v", r)
+	}
 }
 
 // TestProjectDirBesideConfig: without --dir, generate and diff use out/
