@@ -1018,6 +1018,11 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"provisional": true`) {
 		t.Fatalf("report before the next day: %+v", r)
 	}
+	// The next day's ODS rows have landed, not its DW rows.
+	r = fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+	if want := "rpt_ordered_overnight reads dw_user_trace_data of the next day, which has no partition dt=20210304 yet though 20210304 has landed: the day's numbers are provisional until both days are applied ('fgen apply --from 20210303 --to 20210304')"; !strings.Contains(r.stdout+r.stderr, want) {
+		t.Errorf("plan before the next day is applied: want %q in %+v", want, r)
+	}
 	// A day of the range without rows is named, not silently left out.
 	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--from", "20210302", "--to", "20210304")
 	if r.code != 0 || !strings.Contains(r.stderr, "warning: rpt_ordered_overnight has no rows for 2 of the 3 days: 20210302, 20210304; the report leaves them out (fill them with 'fgen apply --from 20210302 --to 20210304'; 20210302 has no ods_user_trace_data partition: load it first)") {
@@ -1046,6 +1051,12 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--bizdate", "20210303")
 	if want := "warning: the rows of rpt_ordered_overnight for 20210303 are out of date (dw_user_trace_data: ods_user_trace_data/dt=20210304 changed after it was written); 'fgen apply --from 20210303 --to 20210304' writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "for 20210304") {
 		t.Errorf("report of the day before the day loaded again: %+v", r)
+	}
+	// plan of that day alone cannot run the next day's DW job, and says why
+	// the day's numbers will change.
+	r = fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+	if want := "rpt_ordered_overnight reads dw_user_trace_data of the next day, whose ODS rows changed after its partition dt=20210304 was written: the day's numbers change when both days are applied ('fgen apply --from 20210303 --to 20210304')"; !strings.Contains(r.stdout+r.stderr, want) {
+		t.Errorf("plan of the day before the day loaded again: want %q in %+v", want, r)
 	}
 }
 

@@ -345,9 +345,25 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		if dataWhy == "" && in.Exists && written.Exists && !in.Modified.IsZero() && !written.Modified.IsZero() && in.Modified.After(written.Modified) {
 			dataWhy, dataReason = WhyStale, fmt.Sprintf("%s/%s changed after it was written", r.table, r.spec)
 		}
-		if d.UpstreamReady && r.day != day && !in.Exists && !runs[r.day] && !warned[r.table+"@"+r.day] {
+		if d.UpstreamReady && r.day != day && !runs[r.day] && !warned[r.table+"@"+r.day] {
 			warned[r.table+"@"+r.day] = true
-			d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s has landed and both days are applied ('fgen apply --from %s --to %s')", n.Name, r.table, r.spec, r.day, day, r.day))
+			// The next day's ODS partition, which that day's DW job reads
+			// (of a daily ODS; an hourly one is probed by the hour).
+			var odsNext warehouse.Partition
+			if ods := cfg.ODS; !ods.Hourly() && r.table != ods.Name {
+				if odsNext, err = dp.partition(ods.Name, warehouse.DaySpec(ods.Partition, r.day)); err != nil {
+					return nil, err
+				}
+			}
+			both := fmt.Sprintf("'fgen apply --from %s --to %s'", day, r.day)
+			switch {
+			case !in.Exists && odsNext.Exists:
+				d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet though %s has landed: the day's numbers are provisional until both days are applied (%s)", n.Name, r.table, r.spec, r.day, both))
+			case !in.Exists:
+				d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s has landed and both days are applied (%s)", n.Name, r.table, r.spec, r.day, both))
+			case odsNext.Exists && !odsNext.Modified.IsZero() && !in.Modified.IsZero() && odsNext.Modified.After(in.Modified):
+				d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, whose ODS rows changed after its partition %s was written: the day's numbers change when both days are applied (%s)", n.Name, r.table, r.spec, both))
+			}
 		}
 	}
 	if action, ok := changing[n.Name]; ok {
