@@ -1671,6 +1671,14 @@ func TestReportOutOfDateBehindATableChange(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "for 20210303..20210304 are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written)") {
 		t.Errorf("report after a DW column was added and the DW node changed: %+v", r)
 	}
+	// A change apply refuses without --allow-destructive comes first.
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`, `{ name = "use_time",                type = "DOUBLE", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`)
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304")
+	if !strings.Contains(r.stderr, "writes them again, once the table change 'fgen plan' shows blocked is resolved\n") {
+		t.Errorf("report with a blocked table change: %+v", r)
+	}
 }
 
 // A report table whose column comments change with its node's SQL (a

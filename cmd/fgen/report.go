@@ -648,8 +648,12 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 		if len(applies) > 1 {
 			writes = "write"
 		}
-		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s); %s %s them again\n",
-			k.table, bizdate.DayRanges(fixable[k]), k.reason, strings.Join(applies, " and "), writes)
+		blocked := ""
+		if p.IsBlocked() {
+			blocked = ", once the table change 'fgen plan' shows blocked is resolved"
+		}
+		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s); %s %s them again%s\n",
+			k.table, bizdate.DayRanges(fixable[k]), k.reason, strings.Join(applies, " and "), writes, blocked)
 	}
 	for _, k := range order(stuck) {
 		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s), and apply cannot write them again: their ODS partitions are missing\n",
