@@ -138,7 +138,7 @@ func TestStageAggregateNames(t *testing.T) {
 			v := newRPTView(cfg, &cfg.Funnels[i], dates{})
 			check := func(name, stage string) {
 				n++
-				if got, ok := models.StageAggregate(name); !ok || got != stage {
+				if _, got, ok := models.StageAggregate(name); !ok || got != stage {
 					t.Errorf("%s: %s is not known as an aggregate of stage %s (%q, %v)", path, name, stage, got, ok)
 				}
 			}

@@ -283,28 +283,25 @@ func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]
 // a value of one.
 func closest(s string, candidates []string) string {
 	best, bestDist := "", 1<<30
-	n := utf8.RuneCountInString(s)
-	limit := max(2, n/3)
+	limit := max(2, utf8.RuneCountInString(s)/3)
 	for _, c := range candidates {
-		if abs(n-utf8.RuneCountInString(c)) > limit {
-			continue // farther than limit, without building the table of a long key
-		}
-		dist := EditDistance(strings.ToLower(s), strings.ToLower(c))
-		if dist < bestDist {
+		if dist, ok := EditDistanceWithin(strings.ToLower(s), strings.ToLower(c), limit); ok && dist < bestDist {
 			best, bestDist = c, dist
 		}
 	}
-	if bestDist <= limit {
-		return best
-	}
-	return ""
+	return best
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -n
+// EditDistanceWithin is EditDistance when it is at most limit; ok is false
+// otherwise. Strings whose lengths differ by more than limit are told
+// apart without building the table: a 2 MB key or a long value of the
+// data costs no more than its length.
+func EditDistanceWithin(a, b string, limit int) (dist int, ok bool) {
+	if n := utf8.RuneCountInString(a) - utf8.RuneCountInString(b); n > limit || -n > limit {
+		return 0, false
 	}
-	return n
+	dist = EditDistance(a, b)
+	return dist, dist <= limit
 }
 
 // EditDistance is the optimal string alignment distance of a and b, by

@@ -24,13 +24,14 @@ var zoneNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*
 var stageAggName = regexp.MustCompile(`^(n|s?median|s?avg|s?p[0-9]+|s?h[0-9]+)_(.+)$`)
 
 // StageAggregate reports whether name has the form of the name the report
-// node's SQL gives an aggregate of a stage, and of which stage.
-func StageAggregate(name string) (stage string, ok bool) {
+// node's SQL gives an aggregate of a stage: its kind (n for the count) and
+// the stage's name.
+func StageAggregate(name string) (kind, stage string, ok bool) {
 	m := stageAggName.FindStringSubmatch(name)
 	if m == nil {
-		return "", false
+		return "", "", false
 	}
-	return m[2], true
+	return m[1], m[2], true
 }
 
 // maxIdentBytes is MaxCompute's limit on table and column names.
@@ -446,11 +447,12 @@ func (v *validator) funnel(p string, f *Funnel) {
 	// h<bucket>_<stage>, s... for the times from the previous stage)
 	// beside the breakdown columns, in one SELECT.
 	for i, d := range f.Breakdowns {
-		if _, ok := c.DW.Column(d); !ok {
-			continue // told above
+		kind, stage, ok := StageAggregate(strings.ToLower(d))
+		if _, col := c.DW.Column(d); !col || !ok || kind != "n" && f.Mode != ModeOrdered {
+			continue // not a column: told above
 		}
 		for _, s := range f.Stages {
-			if stage, ok := StageAggregate(strings.ToLower(d)); ok && sameName(stage, s.Name) && (f.Mode == ModeOrdered || strings.HasPrefix(strings.ToLower(d), "n_")) {
+			if sameName(stage, s.Name) {
 				v.errorf(fmt.Sprintf("%s.breakdowns[%d]", p, i), "breakdown %q is a name fgen's SQL gives an aggregate of stage %q; rename the stage", d, s.Name)
 			}
 		}

@@ -531,9 +531,18 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 	// A cross_midnight report's rows of day D read the DW rows of D+1: the
 	// plan covers D+1 too, whose DW job may be out of date (its ODS rows
 	// loaded again) though the report has no rows of D+1 to mark.
-	rowDays := slices.Clone(days)
-	if slices.ContainsFunc(only.Nodes, func(n generator.Node) bool { return n.NextDay }) {
-		for _, d := range rowDays {
+	rowDays := map[string]bool{}
+	readsNext := map[string]bool{} // the reported tables whose rows read the next day's DW rows
+	for _, d := range days {
+		rowDays[d] = true
+	}
+	anyNext := false
+	for _, n := range only.Nodes {
+		readsNext[n.Name] = n.NextDay
+		anyNext = anyNext || n.NextDay
+	}
+	if anyNext {
+		for d := range rowDays {
 			days = append(days, bizdate.Next(d))
 		}
 		slices.Sort(days)
@@ -588,10 +597,14 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 	// partition is missing, and its rows stay as they are.
 	type key struct{ table, reason string }
 	fixable, stuck := map[key][]string{}, map[key][]string{}
+	dwChanged := map[string]bool{} // the days whose DW jobs change rows reported
 	for _, d := range p.Days {
 		for _, j := range d.Jobs {
 			why, ok := changed[j.Key()]
-			if !ok || !reported[j.Name] || !slices.Contains(rowDays, d.Day) {
+			if ok && j.Name == cfg.DW.Name {
+				dwChanged[d.Day] = true
+			}
+			if !ok || !reported[j.Name] || !rowDays[d.Day] {
 				continue
 			}
 			k := key{j.Name, why}
@@ -619,23 +632,10 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 			return cmp.Or(cmp.Compare(a.table, b.table), cmp.Compare(m[a][0], m[b][0]))
 		})
 	}
-	// The reported tables whose rows read the next day's DW rows, and the
-	// days whose DW jobs would change them.
-	nextDay, dwChanged := map[string]bool{}, map[string]bool{}
-	for _, n := range only.Nodes {
-		nextDay[n.Name] = n.NextDay
-	}
-	for _, d := range p.Days {
-		for _, j := range d.Jobs {
-			if _, ok := changed[j.Key()]; ok && j.Name == cfg.DW.Name {
-				dwChanged[d.Day] = true
-			}
-		}
-	}
 	for _, k := range order(fixable) {
 		var applies []string
 		for _, run := range bizdate.DayRuns(fixable[k]) {
-			if next := bizdate.Next(run.Last); nextDay[k.table] && dwChanged[next] {
+			if next := bizdate.Next(run.Last); readsNext[k.table] && dwChanged[next] {
 				run.Last = next // its DW job writes what the last day reads
 			}
 			dates := "--bizdate " + run.First

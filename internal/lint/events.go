@@ -186,11 +186,7 @@ func nearest(want []string, others []valueCount) (string, bool) {
 	for _, w := range want {
 		limit := min(3, max(1, utf8.RuneCountInString(w)/3))
 		for _, o := range others {
-			if n := utf8.RuneCountInString(o.value) - utf8.RuneCountInString(w); n > limit || -n > limit {
-				continue // farther than limit; a long value of the data costs no table
-			}
-			d := models.EditDistance(strings.ToLower(w), strings.ToLower(o.value))
-			if d <= limit && d < bestD {
+			if d, ok := models.EditDistanceWithin(strings.ToLower(w), strings.ToLower(o.value), limit); ok && d < bestD {
 				best, bestD = o.value, d
 			}
 		}

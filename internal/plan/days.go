@@ -68,6 +68,8 @@ type dayPlanner struct {
 	// ods is the live ODS table Build described; nil when it is to be
 	// created.
 	ods *warehouse.Table
+	// live: the tables of the project that exist, as Build described them.
+	live map[string]*warehouse.Table
 	// altered: onlyColumnsAdded's knowledge of each node whose table is to
 	// be altered, found once a plan.
 	altered map[string]alteredNode
@@ -419,8 +421,8 @@ type alteredNode struct {
 }
 
 func (dp *dayPlanner) alteredNode(n *generator.Node) alteredNode {
-	live, err := dp.w.Describe(dp.ctx, n.Name)
-	if err != nil {
+	live := dp.live[n.Name]
+	if live == nil {
 		return alteredNode{adds: true} // unknown: as before the alter's columns were known
 	}
 	has := func(c models.Column) bool {

@@ -219,6 +219,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		return &tw, nil
 	}
 	var ods *warehouse.Table // live
+	described := map[string]*warehouse.Table{}
 	for _, t := range in.Project.Tables {
 		live, err := describe(t.Name)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
@@ -230,6 +231,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		if err != nil {
 			return nil, fmt.Errorf("describe %s: %w", t.Name, err)
 		}
+		described[t.Name] = live
 		var writers *warehouse.Writers
 		if t.Layer == generator.LayerODS {
 			ods = live
@@ -271,7 +273,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		slices.Sort(p.Former)
 	}
 	if len(in.Days) > 0 {
-		dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: p, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}, ods: ods}
+		dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: p, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}, ods: ods, live: described}
 		if err := dp.planDays(); err != nil {
 			return nil, err
 		}
