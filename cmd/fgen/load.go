@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ the partition its own dt column names (as 'fgen sample' writes) or, when it has 
 (exported logs rarely do), the date of its time in dataworks.timezone: the time column
 of the first funnel that has one, read as that funnel reads it. A malformed row is reported as
 FILE:LINE: message and then nothing of the load is kept: the partition keeps its
-previous rows. By default the partition is replaced, and load says what each
+previous rows, and a warehouse file or ODS table the load created is removed. By default the partition is replaced, and load says what each
 partition held before; --append adds to it. A load that would leave a partition
 fewer than half the rows it held (an empty file, a few late rows of another day)
 is blocked (exit 3) unless --allow-destructive; so is one into an hourly ODS whose
@@ -100,12 +101,12 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	if err != nil {
 		return err
 	}
-	defer ot.wh.Close()
 	start := time.Now()
 	pr := opts.newProgress(-1, "loading "+what)
 	pr.Detail("loading %s into %s ...", what, cfg.ODS.Name)
 	res, err := loadODS(ctx, cfg, ot.local, odsLoad{Day: opts.bizdate, Files: files, Append: opts.append, AllowShrink: opts.allowDestructive})
 	pr.Done()
+	ot.close(ctx, cfg, err)
 	if err != nil {
 		return err
 	}
@@ -154,7 +155,7 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 // openLocalODS opens the target, which must be local, and creates its ODS
 // table if it does not exist. why ends the message refusing another engine:
 // what writes only to a local target.
-func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, opts *targetOptions, why string) (*openedTarget, error) {
+func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, opts *targetOptions, why string) (*odsTarget, error) {
 	// Said before a remote target is opened, which would first ask for
 	// its credentials.
 	name, t, err := cfg.Target(opts.target)
@@ -166,15 +167,112 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 	case t.Engine != models.EngineDuckDB:
 		return nil, fmt.Errorf("target %s is %s; %s", name, t.Engine, why)
 	}
+	created := creates(g.localPath(t))
 	ot, err := g.openTarget(cfg, opts, readWrite)
 	if err != nil {
+		// Not the file, which another fgen may have created meanwhile:
+		// the directories made for it, if nothing is in them.
+		created.removeDirs()
 		return nil, err
 	}
-	if err := ensureODS(ctx, cfg, ot.local); err != nil {
-		ot.wh.Close()
+	o := &odsTarget{openedTarget: ot, created: created}
+	o.createdODS, err = ensureODS(ctx, cfg, ot.local)
+	if err != nil {
+		o.close(ctx, cfg, err)
 		return nil, err
 	}
-	return ot, nil
+	return o, nil
+}
+
+// odsTarget is a local target opened to write its ODS table, with what
+// opening it created, which a failed load or sample takes back: it leaves
+// the warehouse as it found it, or leaves none.
+type odsTarget struct {
+	*openedTarget
+	created    *newWarehouse // nil when the warehouse file existed
+	createdODS bool          // the ODS table did not exist
+}
+
+// close closes the target. When failed is not nil, it first takes back
+// what opening it created: the warehouse when there was none, else the ODS
+// table when there was none (the load that failed wrote no row into it).
+func (o *odsTarget) close(ctx context.Context, cfg *models.Config, failed error) {
+	if failed != nil && o.createdODS && o.created == nil {
+		job := &warehouse.Job{Name: cfg.ODS.Name, Kind: "ddl", Statements: []string{"DROP TABLE " + generator.DuckDB.QuoteIdent(cfg.ODS.Name)}}
+		// Under a context the failure may have been its cancelling.
+		_ = o.wh.Run(context.WithoutCancel(ctx), job, nil)
+	}
+	// The file is removed only when it holds nothing: between the check
+	// that it did not exist and its opening, another fgen could have
+	// created it and loaded rows into it.
+	remove := failed != nil && o.created != nil
+	if remove {
+		held, err := o.local.HoldsAnything(context.WithoutCancel(ctx))
+		remove = err == nil && !held
+	}
+	o.wh.Close()
+	if remove {
+		o.created.remove()
+	}
+}
+
+// newWarehouse is what opening a local warehouse that does not exist
+// creates: the directories above it that do not exist (outermost first),
+// and the file, its log and its spill directory, when they do not.
+type newWarehouse struct {
+	dirs, files []string
+	spill       string // "" when it existed
+}
+
+// creates returns what opening a local warehouse at path would create, or
+// nil when the file exists.
+func creates(path string) *newWarehouse {
+	missing := func(p string) bool {
+		_, err := os.Lstat(p)
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	if path == "" || path == ":memory:" || !missing(path) {
+		return nil
+	}
+	w := &newWarehouse{files: []string{path}}
+	for d := filepath.Dir(path); missing(d) && d != filepath.Dir(d); d = filepath.Dir(d) {
+		w.dirs = append([]string{d}, w.dirs...)
+	}
+	if missing(path + ".wal") {
+		w.files = append(w.files, path+".wal")
+	}
+	// The local engine spills beyond its memory limit to path + ".tmp"
+	// (duckdb.TempDir, which a build without cgo does not link).
+	if missing(path + ".tmp") {
+		w.spill = path + ".tmp"
+	}
+	return w
+}
+
+// remove removes what w lists: the files, the spill directory with what
+// was spilled into it, then the directories if they are empty (what else
+// was put there stays).
+func (w *newWarehouse) remove() {
+	if w == nil {
+		return
+	}
+	for _, f := range w.files {
+		os.Remove(f)
+	}
+	if w.spill != "" {
+		os.RemoveAll(w.spill)
+	}
+	w.removeDirs()
+}
+
+// removeDirs removes the directories w lists that are empty.
+func (w *newWarehouse) removeDirs() {
+	if w == nil {
+		return
+	}
+	for i := len(w.dirs) - 1; i >= 0; i-- {
+		os.Remove(w.dirs[i])
+	}
 }
 
 // ensureODS creates the ODS table on a local target if it does not exist,
@@ -182,29 +280,30 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 // the type it declares: a load writes them all and checks the rows against
 // funnel.toml's types, and DuckDB's binder or conversion error would not
 // say what to do.
-func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) error {
+func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) (created bool, err error) {
 	p, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
 	if err != nil {
-		return err
+		return false, err
 	}
 	ods, _ := p.Table(cfg.ODS.Name)
 	live, err := db.Describe(ctx, cfg.ODS.Name)
 	if errors.Is(err, warehouse.ErrTableNotFound) {
 		job := &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}
-		return db.Run(ctx, job, nil)
+		err := db.Run(ctx, job, nil)
+		return err == nil, err
 	} else if err != nil {
-		return err
+		return false, err
 	}
 	drift := plan.Drift(p, db.Capabilities(), ods, live)
 	if len(drift.Missing) > 0 {
-		return fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run 'fgen apply', which appends new ODS columns listed last under [ods] ('fgen plan' says what else to change), then load again",
+		return false, fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run 'fgen apply', which appends new ODS columns listed last under [ods] ('fgen plan' says what else to change), then load again",
 			cfg.ODS.Name, strings.Join(drift.Missing, ", "))
 	}
 	if len(drift.Retyped) > 0 {
-		return fmt.Errorf("the ODS table %s has other column types than funnel.toml: %s; fgen never changes the ODS table's types, so set the types under [ods] to the table's ('fgen plan' lists each change), then load again",
+		return false, fmt.Errorf("the ODS table %s has other column types than funnel.toml: %s; fgen never changes the ODS table's types, so set the types under [ods] to the table's ('fgen plan' lists each change), then load again",
 			cfg.ODS.Name, strings.Join(drift.Retyped, "; "))
 	}
-	return nil
+	return false, nil
 }
 
 // loadODS loads files into the ODS table, which exists.

@@ -23,6 +23,9 @@ type localEngine interface {
 	// so generates, and returns the number of events and each day's rows
 	// before and after.
 	ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (loaded, error)
+	// HoldsAnything reports whether the warehouse holds a row, a view, a
+	// sequence or a macro: one that holds none may be removed.
+	HoldsAnything(ctx context.Context) (bool, error)
 }
 
 // odsLoad is a load of files into the ODS table: into the partition Day or,

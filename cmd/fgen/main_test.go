@@ -18,6 +18,7 @@ import (
 
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/testmain"
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 func TestMain(m *testing.M) {
@@ -855,6 +856,41 @@ func TestLoadMalformedRowKeepsPartition(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"name": "browse",
           "count": 1,`) {
 		t.Errorf("the partition changed after failed loads: %+v", r)
+	}
+}
+
+// A failed load takes back what it created to load into: a warehouse that
+// was not there (and its directory), or the ODS table of one that had none,
+// whose other tables keep their rows.
+func TestFailedLoadLeavesNoWarehouse(t *testing.T) {
+	dir := project(t)
+	os.WriteFile(filepath.Join(dir, "bad.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse"}
+{"md5":"b",
+`), 0o644)
+	const want = "fgen: load: bad.jsonl:2: malformed JSON"
+	if r := fgen(t, dir, nil, "load", "-q", "--bizdate", "20210303", "bad.jsonl"); r.code != 1 || !strings.HasPrefix(r.stderr, want) {
+		t.Fatalf("load: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".fgen")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a failed load into no warehouse left .fgen: %v", err)
+	}
+
+	// A warehouse of the user's own, without the ODS table.
+	execLocal(t, dir, "CREATE TABLE notes (s VARCHAR)", "INSERT INTO notes VALUES ('mine')")
+	if r := fgen(t, dir, nil, "load", "-q", "--bizdate", "20210303", "bad.jsonl"); r.code != 1 || !strings.HasPrefix(r.stderr, want) {
+		t.Fatalf("load: %+v", r)
+	}
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb"), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Describe(context.Background(), "ods_user_trace_data"); !errors.Is(err, warehouse.ErrTableNotFound) {
+		t.Errorf("a failed load left the ODS table it created: %v", err)
+	}
+	rows, err := db.Query(context.Background(), "SELECT s FROM notes")
+	if err != nil || len(rows.Values) != 1 || rows.Values[0][0] == nil || *rows.Values[0][0] != "mine" {
+		t.Errorf("the user's table after a failed load: %+v, %v", rows, err)
 	}
 }
 

@@ -210,8 +210,8 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 	if err != nil {
 		return 0, "", err
 	}
-	defer ot.wh.Close()
 	res, err := replaceWithSample(ctx, ot.local, cfg, so)
+	ot.close(ctx, cfg, err)
 	if err != nil {
 		return 0, "", err
 	}

@@ -474,6 +474,42 @@ WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project) // fgen_partitions 
 	return out, err
 }
 
+// HoldsAnything reports whether the database holds a row in any table, a
+// view, a sequence or a macro of its own: what a warehouse a failed command
+// created must not, to be removed.
+func (d *DB) HoldsAnything(ctx context.Context) (bool, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()`)
+	if err != nil {
+		return true, err
+	}
+	var tables []string
+	err = eachRow(rows, func() error {
+		var schema, table string
+		if err := rows.Scan(&schema, &table); err != nil {
+			return err
+		}
+		tables = append(tables, quote(schema)+"."+quote(table))
+		return nil
+	})
+	if err != nil {
+		return true, err
+	}
+	var n int
+	err = d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal)
+     + (SELECT count(*) FROM duckdb_sequences() WHERE database_name = current_database())
+     + (SELECT count(*) FROM duckdb_functions() WHERE database_name = current_database() AND NOT internal)`).Scan(&n)
+	if err != nil || n > 0 {
+		return true, err
+	}
+	for _, t := range tables {
+		var any bool
+		if err := d.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&any); err != nil || any {
+			return true, err
+		}
+	}
+	return false, nil
+}
+
 // Describe returns a table's columns. DuckDB has no partitions: the
 // partition columns are plain columns, reported among Columns and marked
 // Partition.

@@ -207,3 +207,37 @@ func TestOpenErrorOfAnotherFile(t *testing.T) {
 		t.Errorf("an empty file: err = %v", err)
 	}
 }
+
+// TestHoldsAnything: a new database, and one with empty tables, holds
+// nothing a failed command could lose by removing it; a row, a view, a
+// sequence or a macro is something.
+func TestHoldsAnything(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		stmts []string
+		want  bool
+	}{
+		{nil, false},
+		{[]string{"CREATE TABLE a (x INT)", "CREATE SCHEMA s", "CREATE TABLE s.b (x INT)"}, false},
+		{[]string{"CREATE TABLE a (x INT)", "INSERT INTO a VALUES (1)"}, true},
+		{[]string{"CREATE SCHEMA s", "CREATE TABLE s.b (x INT)", "INSERT INTO s.b VALUES (1)"}, true},
+		{[]string{"CREATE VIEW v AS SELECT 1 AS x"}, true},
+		{[]string{"CREATE SEQUENCE q"}, true},
+		{[]string{"CREATE MACRO m(x) AS x + 1"}, true},
+	} {
+		db, err := Open(Options{Path: filepath.Join(t.TempDir(), "w.duckdb"), Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range tc.stmts {
+			if _, err := db.db.ExecContext(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.HoldsAnything(ctx)
+		db.Close()
+		if err != nil || got != tc.want {
+			t.Errorf("after %q: HoldsAnything() = %v, %v; want %v", tc.stmts, got, err, tc.want)
+		}
+	}
+}
