@@ -15,7 +15,6 @@ import (
 type redactor struct {
 	mu      sync.Mutex
 	secrets []string
-	r       *strings.Replacer // nil without secrets
 }
 
 // minSecret is the shortest value masked: a shorter one would mask
@@ -29,35 +28,53 @@ func (x *redactor) Add(values ...string) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	var pairs []string
 	for _, v := range values {
 		if len(v) >= minSecret && !slices.Contains(x.secrets, v) {
 			x.secrets = append(x.secrets, v)
 		}
 	}
-	// The longest first: a Replacer takes the first pair that matches, and
-	// a secret that starts another would leave the other's tail.
-	slices.SortStableFunc(x.secrets, func(a, b string) int { return len(b) - len(a) })
-	for _, v := range x.secrets {
-		pairs = append(pairs, v, "[redacted]")
-	}
-	if len(pairs) > 0 {
-		x.r = strings.NewReplacer(pairs...)
-	}
 }
 
-// Redact returns s with the secrets masked.
+// Redact returns s with the secrets masked: every byte of every occurrence
+// of each, so that secrets that overlap in s (one's tail the start of
+// another, one inside another) leave no part of either; a run of masked
+// bytes becomes one "[redacted]".
 func (x *redactor) Redact(s string) string {
 	if x == nil {
 		return s
 	}
 	x.mu.Lock()
-	r := x.r
+	secrets := x.secrets
 	x.mu.Unlock()
-	if r == nil {
+	var masked []bool // by byte of s; nil until a secret occurs
+	for _, v := range secrets {
+		for from := 0; ; {
+			i := strings.Index(s[from:], v)
+			if i < 0 {
+				break
+			}
+			if masked == nil {
+				masked = make([]bool, len(s))
+			}
+			for j := from + i; j < from+i+len(v); j++ {
+				masked[j] = true
+			}
+			from += i + 1
+		}
+	}
+	if masked == nil {
 		return s
 	}
-	return r.Replace(s)
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case !masked[i]:
+			b.WriteByte(s[i])
+		case i == 0 || !masked[i-1]:
+			b.WriteString("[redacted]")
+		}
+	}
+	return b.String()
 }
 
 // Writer returns w with the secrets masked in each write. A write is

@@ -25,6 +25,20 @@ func TestRedactor(t *testing.T) {
 	if got := y.Redact("SECRETkey1TOKENpart SECRETkey1"); got != "[redacted] [redacted]" || len(y.secrets) != 2 {
 		t.Errorf("overlapping secrets: %q (%d kept)", got, len(y.secrets))
 	}
+	// Secrets that overlap where they occur: one's tail starts the other,
+	// or one lies inside the other. No byte of either shows.
+	var z redactor
+	z.Add("AAAAbbbb1234", "1234ccccDDDD", "bbbb1234")
+	for in, want := range map[string]string{
+		"k=AAAAbbbb1234ccccDDDD;":   "k=[redacted];",
+		"1234ccccDDDD AAAAbbbb1234": "[redacted] [redacted]",
+		"xbbbb1234x AAAAbbbb1234cc": "x[redacted]x [redacted]cc",
+		"no secret here, 1234cccc":  "no secret here, 1234cccc",
+	} {
+		if got := z.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
 	var none *redactor
 	if none.Redact("S3cr3tValue0") != "S3cr3tValue0" {
 		t.Error("a nil redactor masks")
