@@ -1,4 +1,6 @@
-package lint
+//go:build cgo
+
+package e2e
 
 import (
 	"context"
@@ -7,17 +9,22 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/lint"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
 )
 
+// lint's event profile, run on DuckDB: here rather than in internal/lint,
+// whose tests then need no DuckDB (a test binary that links it takes
+// seconds more to build and start).
+
 // The event profile of a column of many values returns, of each day, the
 // stages' values and the most frequent others only (EventProfileTop), so
 // that it fits what MaxCompute returns of a query, and the check still
 // names the most frequent others.
-func TestEventProfileOfManyValues(t *testing.T) {
-	cfg := shipped(t, func(s string) string { return s })
+func TestLintEventProfileOfManyValues(t *testing.T) {
+	cfg := profileConfig(t, func(s string) string { return s })
 	proj, db := profileDB(t, cfg)
 	ctx := context.Background()
 	// 20210303: one browse, one click, no purchase, and 300 other values,
@@ -47,7 +54,7 @@ SELECT 'm' || range, 'u', ev, dt FROM (
 	if perDay["20210303"] != generator.EventProfileTop+2 || perDay["20210304"] != 2 {
 		t.Errorf("rows per day %v, want %d and 2", perDay, generator.EventProfileTop+2)
 	}
-	warnings, err := Events(ctx, db, proj, cfg, "20210303", "20210304")
+	warnings, err := lint.Events(ctx, db, proj, cfg, "20210303", "20210304")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +71,8 @@ SELECT 'm' || range, 'u', ev, dt FROM (
 // A stage's typo whose right value is rarer than the day's 100 most
 // frequent others still gets its "did you mean": the values that begin as
 // a stage value does, of a length a typo may have, are ranked apart.
-func TestEventProfileKeepsTheNearValues(t *testing.T) {
-	cfg := shipped(t, func(s string) string {
+func TestLintEventProfileKeepsTheNearValues(t *testing.T) {
+	cfg := profileConfig(t, func(s string) string {
 		return strings.Replace(s, `events = ["purchase"]`, `events = ["purchse"]`, 1)
 	})
 	proj, db := profileDB(t, cfg)
@@ -78,7 +85,7 @@ SELECT 'm', 'u', ev, '20210303' FROM (
 	if err := db.Run(ctx, &warehouse.Job{Name: cfg.ODS.Name, Kind: "load", Statements: []string{insert}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	warnings, err := Events(ctx, db, proj, cfg, "20210303", "20210303")
+	warnings, err := lint.Events(ctx, db, proj, cfg, "20210303", "20210303")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,19 +94,25 @@ SELECT 'm', 'u', ev, '20210303' FROM (
 	}
 }
 
-// profileDB renders cfg for DuckDB and opens an in-memory database that
-// holds its ODS table, empty.
+// profileConfig is the shipped funnel.toml, edited.
+func profileConfig(t *testing.T, edit func(string) string) *models.Config {
+	t.Helper()
+	cfg, err := models.Parse("funnel.toml", []byte(edit(string(shipped(t)))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// profileDB renders cfg for DuckDB and returns an empty in-memory warehouse
+// that holds its ODS table, empty.
 func profileDB(t *testing.T, cfg *models.Config) (*generator.Project, *duckdb.DB) {
 	t.Helper()
 	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := duckdb.Open(duckdb.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t)
 	ods, _ := proj.Table(cfg.ODS.Name)
 	if err := db.Run(context.Background(), &warehouse.Job{Name: ods.Name, Kind: "ddl", Statements: ods.Create.Statements}, nil); err != nil {
 		t.Fatal(err)
