@@ -52,6 +52,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	code := exitCode(err)
+	if code == exitError && ctx.Err() != nil {
+		// A signal stopped what ran, whatever error that made (the
+		// engine's own word for it, or a failure it caused): as a
+		// shell says of a process a signal stopped.
+		code = exitInterrupted
+	}
 	var quiet *quietError
 	if errors.As(err, &quiet) {
 		return code
@@ -98,10 +104,15 @@ func errorText(ctx context.Context, err error) string {
 	msg := err.Error()
 	// A signal's cause reads "hangup signal received"; it also Is
 	// context.Canceled, so compare the cause itself.
-	if cause := context.Cause(ctx); errors.Is(err, context.Canceled) && cause != nil && cause != context.Canceled {
-		msg = strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted ("+cause.Error()+")")
-		// DuckDB's own word for the interrupt, after the driver's.
+	if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+		said := "interrupted (" + cause.Error() + ")"
+		if errors.Is(err, context.Canceled) {
+			msg = strings.ReplaceAll(msg, context.Canceled.Error(), said)
+		}
+		// DuckDB's own word for the interrupt: after the driver's, or
+		// alone.
 		msg = strings.ReplaceAll(msg, "\nINTERRUPT Error: Interrupted!", "")
+		msg = strings.ReplaceAll(msg, "INTERRUPT Error: Interrupted!", said)
 	}
 	return msg
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -1351,6 +1352,30 @@ func TestErrorTextSaysInterrupted(t *testing.T) {
 	}
 	if other := errors.New("disk full"); errorText(ctx, other) != "disk full" {
 		t.Errorf("errorText of another error = %q", errorText(ctx, other))
+	}
+	// DuckDB's word alone, in an error that does not wrap the context's.
+	alone := errors.New("read rpt_t: INTERRUPT Error: Interrupted!")
+	if got, want := errorText(ctx, alone), "read rpt_t: interrupted (hangup signal received)"; got != want {
+		t.Errorf("errorText = %q, want %q", got, want)
+	}
+}
+
+// A command a signal stopped exits 130 whatever error it returned: one
+// that does not wrap context.Canceled too (here funnel.toml's, read after
+// the signal).
+func TestInterruptedRunExits130(t *testing.T) {
+	dir := project(t)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), "\nmode = \"events\"\n", "\nmode = \"evnts\"\n")
+	args := []string{"-c", filepath.Join(dir, "funnel.toml"), "plan"}
+	getenv := func(string) string { return "" }
+	var stderr strings.Builder
+	if code := run(context.Background(), args, strings.NewReader(""), io.Discard, &stderr, getenv); code != exitError {
+		t.Fatalf("plan of a bad funnel.toml: exit %d, stderr %q", code, stderr.String())
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupt signal received"))
+	if code := run(ctx, args, strings.NewReader(""), io.Discard, io.Discard, getenv); code != exitInterrupted {
+		t.Errorf("the same, under a cancelled context: exit %d, want %d", code, exitInterrupted)
 	}
 }
 

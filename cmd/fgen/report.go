@@ -267,6 +267,11 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			warnOutOfDate(ctx, opts.stderr, ot, cfg, proj, rs, target)
 		}
 	}
+	// Interrupted during a check whose failure is only a warning: the
+	// report would go out without what the check says of it.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	info := opts.stderr
 	if opts.quiet {
 		info = io.Discard
@@ -550,7 +555,9 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 	}
 	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Config: cfg, Project: &only, Days: days, NoChecks: true})
 	if err != nil {
-		fmt.Fprintf(w, "warning: could not check whether the report's rows are up to date: %v\n", err)
+		if ctx.Err() == nil { // else the report stops: see runReport
+			fmt.Fprintf(w, "warning: could not check whether the report's rows are up to date: %v\n", err)
+		}
 		return
 	}
 	// Why each job's partition would change: its own reason, or that of a

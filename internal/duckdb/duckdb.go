@@ -403,7 +403,8 @@ func deletePartitions(ctx context.Context, s session, table, column string, days
 // job wrote (with one); a note from before fgen kept either (keepBooks)
 // counts as Earlier. A table of tables with no note at all is looked at: it
 // is Foreign when it exists and holds a row.
-func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]warehouse.Writers, error) {
+func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[string]warehouse.Writers, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	out := map[string]warehouse.Writers{}
 	if len(tables) == 0 {
 		return out, nil
@@ -448,7 +449,8 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (map[string]
 // partitions of, from fgen_partitions: none from a database whose notes do
 // not say the project yet (it gets the column when fgen next opens it to
 // write).
-func (d *DB) JobTables(ctx context.Context, project string) ([]string, error) {
+func (d *DB) JobTables(ctx context.Context, project string) (_ []string, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	var noted bool
 	if err := d.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('fgen_partitions') WHERE name = 'project'`).Scan(&noted); err != nil && !d.missingTable(err) {
 		return nil, err
@@ -477,7 +479,8 @@ WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project) // fgen_partitions 
 // HoldsAnything reports whether the database holds a row in any table, a
 // view, a sequence or a macro of its own: what a warehouse a failed command
 // created must not, to be removed.
-func (d *DB) HoldsAnything(ctx context.Context) (bool, error) {
+func (d *DB) HoldsAnything(ctx context.Context) (_ bool, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	rows, err := d.db.QueryContext(ctx, `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()`)
 	if err != nil {
 		return true, err
@@ -513,7 +516,8 @@ func (d *DB) HoldsAnything(ctx context.Context) (bool, error) {
 // Describe returns a table's columns. DuckDB has no partitions: the
 // partition columns are plain columns, reported among Columns and marked
 // Partition.
-func (d *DB) Describe(ctx context.Context, table string) (*warehouse.Table, error) {
+func (d *DB) Describe(ctx context.Context, table string) (_ *warehouse.Table, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	tables, err := d.DescribeTables(ctx, []string{table})
 	if err != nil {
 		return nil, err
@@ -527,7 +531,8 @@ func (d *DB) Describe(ctx context.Context, table string) (*warehouse.Table, erro
 // DescribeTables describes the tables of names that exist, as Describe
 // does, in one query: a plan describes each of its tables, and each query
 // of DuckDB's catalog costs about as much as this one.
-func (d *DB) DescribeTables(ctx context.Context, names []string) (map[string]*warehouse.Table, error) {
+func (d *DB) DescribeTables(ctx context.Context, names []string) (_ map[string]*warehouse.Table, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	out := map[string]*warehouse.Table{}
 	if len(names) == 0 {
 		return out, nil
@@ -566,14 +571,15 @@ ORDER BY t.table_name, c.column_index`, anys(names)...)
 // has no note of, from whether the table has rows in it. Bytes are unknown.
 // fgen_partitions keys a partition by its values joined with '/'
 // (PartitionSpec.Value): a day, or a day and an hour "20210303/07".
-func (d *DB) Partition(ctx context.Context, table string, spec warehouse.PartitionSpec) (warehouse.Partition, error) {
+func (d *DB) Partition(ctx context.Context, table string, spec warehouse.PartitionSpec) (_ warehouse.Partition, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	p := warehouse.Partition{Bytes: -1}
 	if len(spec) == 0 {
 		return p, fmt.Errorf("partition of %s: no partition columns", table)
 	}
 	var at sql.NullTime
 	var fp sql.NullString
-	err := d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint FROM fgen_partitions WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp)
+	err = d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint FROM fgen_partitions WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp)
 	switch {
 	case err == nil:
 		p.Exists, p.Modified, p.Fingerprint = true, at.Time, fp.String
@@ -599,7 +605,8 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 // describes each, in one query of fgen_partitions and, when it has no note
 // of some of them, one of the table's rows: a plan of an hourly table
 // would otherwise ask up to twice for each of its 24 hours a day.
-func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days []string) (map[string]warehouse.Partition, error) {
+func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days []string) (_ map[string]warehouse.Partition, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	want := map[string]bool{} // the values of the partitions asked for
 	for _, day := range days {
 		for _, spec := range warehouse.DaySpecs(col, hourCol, day) {
@@ -696,7 +703,8 @@ func (d *DB) missingTable(err error) bool {
 
 // Query runs a query and returns every row as text, NULL as nil. The
 // local engine takes no session settings.
-func (d *DB) Query(ctx context.Context, q string, settings ...warehouse.Setting) (*warehouse.Rows, error) {
+func (d *DB) Query(ctx context.Context, q string, settings ...warehouse.Setting) (_ *warehouse.Rows, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	if len(settings) > 0 {
 		return nil, fmt.Errorf("the local engine takes no session settings, got %s", settings[0].Key)
 	}
@@ -739,7 +747,8 @@ var quote = generator.DuckDB.QuoteIdent
 // column is column; a day without rows is left out. With an hourColumn,
 // of a table partitioned by day and hour, it counts each hour's rows,
 // keyed "day/hour", and leaves out the rows without an hour.
-func (d *DB) PartitionRows(ctx context.Context, table, column, hourColumn string, days []string) (map[string]int64, error) {
+func (d *DB) PartitionRows(ctx context.Context, table, column, hourColumn string, days []string) (_ map[string]int64, err error) {
+	defer func() { err = interrupted(ctx, err) }()
 	out, err := partitionRows(ctx, d.db.QueryContext, table, column, hourColumn, days)
 	if err != nil {
 		return nil, cleanError(err)
@@ -949,6 +958,17 @@ func (t *Tx) MarkPartitions(ctx context.Context, table string, days []string) er
 		return txError(ctx, err)
 	}
 	return nil
+}
+
+// interrupted is ctx's error in place of err when ctx ended: DuckDB,
+// interrupted, says "INTERRUPT Error: Interrupted!", and the driver returns
+// that or ctx's error, whichever it saw first; either way the caller sees
+// one that Is context.Canceled.
+func interrupted(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return ctx.Err()
+	}
+	return err
 }
 
 // txError is ctx's error if ctx ended (DuckDB was interrupted), else err

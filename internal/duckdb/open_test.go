@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOpenRefusesOptionsInPath: the driver reads what follows '?' in its
@@ -239,5 +240,23 @@ func TestHoldsAnything(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("after %q: HoldsAnything() = %v, %v; want %v", tc.stmts, got, err, tc.want)
 		}
+	}
+}
+
+// TestQueryInterrupted: a query interrupted by its context fails with an
+// error that Is context.Canceled, which fgen says as "interrupted" with exit
+// status 130. The driver returned DuckDB's "INTERRUPT Error: Interrupted!"
+// joined to the text of context.Canceled, not wrapping it.
+func TestQueryInterrupted(t *testing.T) {
+	db, err := Open(Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(30 * time.Millisecond); cancel() }()
+	_, err = db.Query(ctx, "SELECT count(*) FROM range(100000000000) t(i) WHERE i % 7 = 3")
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Query interrupted: %v, want context.Canceled", err)
 	}
 }
