@@ -14,6 +14,7 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -106,7 +107,9 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	pr.Detail("loading %s into %s ...", what, cfg.ODS.Name)
 	res, err := loadODS(ctx, cfg, ot.local, odsLoad{Day: opts.bizdate, Files: files, Append: opts.append, AllowShrink: opts.allowDestructive})
 	pr.Done()
-	ot.close(ctx, cfg, err)
+	if cerr := ot.close(ctx, cfg, err); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}
@@ -167,16 +170,21 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 	case t.Engine != models.EngineDuckDB:
 		return nil, fmt.Errorf("target %s is %s; %s", name, t.Engine, why)
 	}
-	created := creates(g.localPath(t))
-	ot, err := g.openTarget(cfg, opts, readWrite)
-	if err != nil {
-		// Not the file, which another fgen may have created meanwhile:
-		// the directories made for it, if nothing is in them.
-		created.removeDirs()
-		return nil, err
+	path := g.localPath(t)
+	var o *odsTarget
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) && path != ":memory:" && path != "" {
+		o, err = g.openNewLocal(name, t, path)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		ot, err := g.openTarget(cfg, opts, readWrite)
+		if err != nil {
+			return nil, err
+		}
+		o = &odsTarget{openedTarget: ot}
 	}
-	o := &odsTarget{openedTarget: ot, created: created}
-	o.createdODS, err = ensureODS(ctx, cfg, ot.local)
+	o.createdODS, err = ensureODS(ctx, cfg, o.local)
 	if err != nil {
 		o.close(ctx, cfg, err)
 		return nil, err
@@ -184,95 +192,85 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 	return o, nil
 }
 
-// odsTarget is a local target opened to write its ODS table, with what
-// opening it created, which a failed load or sample takes back: it leaves
-// the warehouse as it found it, or leaves none.
+// odsTarget is a local target opened to write its ODS table. What opening
+// it created, a failed load or sample takes back: it leaves the warehouse
+// as it found it, or leaves none.
 type odsTarget struct {
 	*openedTarget
-	created    *newWarehouse // nil when the warehouse file existed
+	build      *newWarehouse // a warehouse that did not exist, built beside its path
 	createdODS bool          // the ODS table did not exist
 }
 
-// close closes the target. When failed is not nil, it first takes back
-// what opening it created: the warehouse when there was none, else the ODS
-// table when there was none (the load that failed wrote no row into it).
-func (o *odsTarget) close(ctx context.Context, cfg *models.Config, failed error) {
-	if failed != nil && o.createdODS && o.created == nil {
+// newWarehouse is a warehouse being built in a staging directory beside
+// path, the target's, where no warehouse was: the load or sample goes into
+// it, and it is put in place only when it succeeds, whole; no other fgen
+// sees it until then.
+type newWarehouse struct {
+	tmp, path string
+	release   func() // removes the staging directory, and the directories made for it if empty
+}
+
+// openNewLocal opens a new warehouse for the duckdb target t, whose file
+// at path does not exist, in a staging directory beside path.
+func (g *globalOptions) openNewLocal(name string, t models.Target, path string) (*odsTarget, error) {
+	var dirs []string
+	for d := filepath.Dir(path); d != filepath.Dir(d); d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		dirs = append([]string{d}, dirs...)
+	}
+	removeDirs := func() {
+		for i := len(dirs) - 1; i >= 0; i-- {
+			os.Remove(dirs[i]) // if empty: another fgen may have put its own there
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("target %s: %w", name, err)
+	}
+	tmp, release, err := duckutil.Build(path)
+	if err != nil {
+		removeDirs()
+		return nil, fmt.Errorf("target %s: create %s: %w", name, path, err)
+	}
+	wh, err := openLocal(localOptions{path: tmp, inPlace: true, threads: t.Threads, memoryLimit: t.MemoryLimit})
+	if err != nil {
+		release()
+		removeDirs()
+		return nil, fmt.Errorf("target %s: %w", name, err)
+	}
+	ot := &openedTarget{name: name, target: t, dialect: generator.DuckDB, wh: wh, local: wh}
+	return &odsTarget{openedTarget: ot, build: &newWarehouse{tmp: tmp, path: path, release: func() { release(); removeDirs() }}}, nil
+}
+
+// close closes the target. A new warehouse is put in place when failed is
+// nil, and else removed; an ODS table the open created in an existing
+// warehouse is dropped when failed is not nil (the load that failed wrote
+// no row into it). The error says that another fgen created the
+// warehouse while this one built its own: nothing of it was kept.
+func (o *odsTarget) close(ctx context.Context, cfg *models.Config, failed error) error {
+	if failed != nil && o.createdODS && o.build == nil {
 		job := &warehouse.Job{Name: cfg.ODS.Name, Kind: "ddl", Statements: []string{"DROP TABLE " + generator.DuckDB.QuoteIdent(cfg.ODS.Name)}}
 		// Under a context the failure may have been its cancelling.
 		_ = o.wh.Run(context.WithoutCancel(ctx), job, nil)
 	}
-	// The file is removed only when it holds nothing: between the check
-	// that it did not exist and its opening, another fgen could have
-	// created it and loaded rows into it.
-	remove := failed != nil && o.created != nil
-	if remove {
-		held, err := o.local.HoldsAnything(context.WithoutCancel(ctx))
-		remove = err == nil && !held
-	}
-	o.wh.Close()
-	if remove {
-		o.created.remove()
-	}
-}
-
-// newWarehouse is what opening a local warehouse that does not exist
-// creates: the directories above it that do not exist (outermost first),
-// and the file, its log and its spill directory, when they do not.
-type newWarehouse struct {
-	dirs, files []string
-	spill       string // "" when it existed
-}
-
-// creates returns what opening a local warehouse at path would create, or
-// nil when the file exists.
-func creates(path string) *newWarehouse {
-	missing := func(p string) bool {
-		_, err := os.Lstat(p)
-		return errors.Is(err, fs.ErrNotExist)
-	}
-	if path == "" || path == ":memory:" || !missing(path) {
+	cerr := o.wh.Close()
+	b := o.build
+	if b == nil {
 		return nil
 	}
-	w := &newWarehouse{files: []string{path}}
-	for d := filepath.Dir(path); missing(d) && d != filepath.Dir(d); d = filepath.Dir(d) {
-		w.dirs = append([]string{d}, w.dirs...)
+	defer b.release()
+	if failed != nil {
+		return nil
 	}
-	if missing(path + ".wal") {
-		w.files = append(w.files, path+".wal")
+	if cerr != nil {
+		return fmt.Errorf("close the new warehouse: %w", cerr)
 	}
-	// The local engine spills beyond its memory limit to path + ".tmp"
-	// (duckdb.TempDir, which a build without cgo does not link).
-	if missing(path + ".tmp") {
-		w.spill = path + ".tmp"
+	err := duckutil.Install(b.tmp, b.path)
+	if errors.Is(err, duckutil.ErrExists) {
+		return fmt.Errorf("another fgen created %s while this one built a new warehouse there; nothing was loaded: run this again, into that warehouse", b.path)
 	}
-	return w
-}
-
-// remove removes what w lists: the files, the spill directory with what
-// was spilled into it, then the directories if they are empty (what else
-// was put there stays).
-func (w *newWarehouse) remove() {
-	if w == nil {
-		return
-	}
-	for _, f := range w.files {
-		os.Remove(f)
-	}
-	if w.spill != "" {
-		os.RemoveAll(w.spill)
-	}
-	w.removeDirs()
-}
-
-// removeDirs removes the directories w lists that are empty.
-func (w *newWarehouse) removeDirs() {
-	if w == nil {
-		return
-	}
-	for i := len(w.dirs) - 1; i >= 0; i-- {
-		os.Remove(w.dirs[i])
-	}
+	return err
 }
 
 // ensureODS creates the ODS table on a local target if it does not exist,

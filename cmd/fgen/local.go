@@ -23,9 +23,6 @@ type localEngine interface {
 	// so generates, and returns the number of events and each day's rows
 	// before and after.
 	ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (loaded, error)
-	// HoldsAnything reports whether the warehouse holds a row, a view, a
-	// sequence or a macro: one that holds none may be removed.
-	HoldsAnything(ctx context.Context) (bool, error)
 }
 
 // odsLoad is a load of files into the ODS table: into the partition Day or,
@@ -60,6 +57,7 @@ type localOptions struct {
 	threads     int
 	memoryLimit string
 	readOnly    bool
+	inPlace     bool // path is a new file of this process's own (duckdb.Options.InPlace)
 }
 
 // errNoLocalEngine is what a build without cgo says for a local target.

@@ -18,7 +18,7 @@ import (
 type duckLocal struct{ *duckdb.DB }
 
 func openLocal(o localOptions) (localEngine, error) {
-	db, err := duckdb.Open(duckdb.Options{Path: o.path, Threads: o.threads, MemoryLimit: o.memoryLimit, ReadOnly: o.readOnly})
+	db, err := duckdb.Open(duckdb.Options{Path: o.path, Threads: o.threads, MemoryLimit: o.memoryLimit, ReadOnly: o.readOnly, InPlace: o.inPlace})
 	if err != nil {
 		return nil, err
 	}

@@ -211,7 +211,9 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 		return 0, "", err
 	}
 	res, err := replaceWithSample(ctx, ot.local, cfg, so)
-	ot.close(ctx, cfg, err)
+	if cerr := ot.close(ctx, cfg, err); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return 0, "", err
 	}

@@ -35,6 +35,10 @@ type Options struct {
 	// plan and report need. A file that does not exist opens as an empty
 	// in-memory database.
 	ReadOnly bool
+	// InPlace creates a file that does not exist at Path itself: a name
+	// no other process uses (see duckutil.Build). Otherwise Open creates
+	// it whole, beside Path (see create).
+	InPlace bool
 }
 
 // DefaultMemoryLimit is the memory DuckDB may use when the target sets no
@@ -87,6 +91,11 @@ func Open(opts Options) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) && !opts.InPlace {
+			if err := create(opts); err != nil && !errors.Is(err, duckutil.ErrExists) {
+				return nil, err
+			}
+		}
 	}
 	if opts.Threads > 0 {
 		q.Set("threads", strconv.Itoa(opts.Threads))
@@ -121,6 +130,32 @@ func Open(opts Options) (*DB, error) {
 		}
 	}
 	return d, nil
+}
+
+// create makes the empty warehouse of a new file at opts.Path whole: it
+// builds it in a staging directory beside the path (duckutil.Build),
+// closes it and links it into place (duckutil.Install). Another process
+// never opens a file at the path that is not yet a database: DuckDB writes
+// a new file's header only after creating it, and a second fgen that
+// opened it then found "not a DuckDB database" (and the file stayed so).
+// duckutil.ErrExists: another process made the path meanwhile; its
+// warehouse stands.
+func create(opts Options) error {
+	path := opts.Path
+	tmp, release, err := duckutil.Build(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer release()
+	opts.Path, opts.InPlace = tmp, true
+	db, err := Open(opts)
+	if err != nil {
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return openError(path, err)
+	}
+	return duckutil.Install(tmp, path)
 }
 
 // keepBooks creates fgen's bookkeeping table, fgen_partitions: a row per
@@ -474,43 +509,6 @@ WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project) // fgen_partitions 
 		return nil
 	})
 	return out, err
-}
-
-// HoldsAnything reports whether the database holds a row in any table, a
-// view, a sequence or a macro of its own: what a warehouse a failed command
-// created must not, to be removed.
-func (d *DB) HoldsAnything(ctx context.Context) (_ bool, err error) {
-	defer func() { err = interrupted(ctx, err) }()
-	rows, err := d.db.QueryContext(ctx, `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()`)
-	if err != nil {
-		return true, err
-	}
-	var tables []string
-	err = eachRow(rows, func() error {
-		var schema, table string
-		if err := rows.Scan(&schema, &table); err != nil {
-			return err
-		}
-		tables = append(tables, quote(schema)+"."+quote(table))
-		return nil
-	})
-	if err != nil {
-		return true, err
-	}
-	var n int
-	err = d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal)
-     + (SELECT count(*) FROM duckdb_sequences() WHERE database_name = current_database())
-     + (SELECT count(*) FROM duckdb_functions() WHERE database_name = current_database() AND NOT internal)`).Scan(&n)
-	if err != nil || n > 0 {
-		return true, err
-	}
-	for _, t := range tables {
-		var any bool
-		if err := d.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&any); err != nil || any {
-			return true, err
-		}
-	}
-	return false, nil
 }
 
 // Describe returns a table's columns. DuckDB has no partitions: the

@@ -209,40 +209,6 @@ func TestOpenErrorOfAnotherFile(t *testing.T) {
 	}
 }
 
-// TestHoldsAnything: a new database, and one with empty tables, holds
-// nothing a failed command could lose by removing it; a row, a view, a
-// sequence or a macro is something.
-func TestHoldsAnything(t *testing.T) {
-	ctx := context.Background()
-	for _, tc := range []struct {
-		stmts []string
-		want  bool
-	}{
-		{nil, false},
-		{[]string{"CREATE TABLE a (x INT)", "CREATE SCHEMA s", "CREATE TABLE s.b (x INT)"}, false},
-		{[]string{"CREATE TABLE a (x INT)", "INSERT INTO a VALUES (1)"}, true},
-		{[]string{"CREATE SCHEMA s", "CREATE TABLE s.b (x INT)", "INSERT INTO s.b VALUES (1)"}, true},
-		{[]string{"CREATE VIEW v AS SELECT 1 AS x"}, true},
-		{[]string{"CREATE SEQUENCE q"}, true},
-		{[]string{"CREATE MACRO m(x) AS x + 1"}, true},
-	} {
-		db, err := Open(Options{Path: filepath.Join(t.TempDir(), "w.duckdb"), Threads: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range tc.stmts {
-			if _, err := db.db.ExecContext(ctx, s); err != nil {
-				t.Fatal(err)
-			}
-		}
-		got, err := db.HoldsAnything(ctx)
-		db.Close()
-		if err != nil || got != tc.want {
-			t.Errorf("after %q: HoldsAnything() = %v, %v; want %v", tc.stmts, got, err, tc.want)
-		}
-	}
-}
-
 // TestQueryInterrupted: a query interrupted by its context fails with an
 // error that Is context.Canceled, which fgen says as "interrupted" with exit
 // status 130. The driver returned DuckDB's "INTERRUPT Error: Interrupted!"
@@ -258,5 +224,33 @@ func TestQueryInterrupted(t *testing.T) {
 	_, err = db.Query(ctx, "SELECT count(*) FROM range(100000000000) t(i) WHERE i % 7 = 3")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Query interrupted: %v, want context.Canceled", err)
+	}
+}
+
+// TestOpenCreatesWhole: a new database file is built beside its path and
+// linked into place whole, leaving nothing else beside it; opening it
+// again finds what the first opening wrote.
+func TestOpenCreatesWhole(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", "w.duckdb")
+	db, err := Open(Options{Path: path, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.db.Exec("CREATE TABLE a AS SELECT 1 AS x"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 || entries[0].Name() != "w.duckdb" {
+		t.Errorf("beside the new database: %v", entries)
+	}
+	db, err = Open(Options{Path: path, Threads: 1, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Describe(context.Background(), "a"); err != nil {
+		t.Errorf("the table written after creation: %v", err)
 	}
 }

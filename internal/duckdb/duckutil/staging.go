@@ -15,6 +15,7 @@ import (
 const (
 	LoadPrefix   = ".fgen-load-" // fgen load, before it read files with DuckDB's readers
 	SamplePrefix = ".fgen-sample-"
+	BuildPrefix  = ".fgen-build-" // a new warehouse, before Install puts it in place
 )
 
 // staleAge is how long a staging directory without a lock file (made by an

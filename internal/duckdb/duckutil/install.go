@@ -1,0 +1,53 @@
+package duckutil
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Build returns where to build the warehouse of path, a file that does not
+// exist yet, before Install puts it in place: a file of path's name in a
+// staging directory beside it (BuildPrefix), which release removes with
+// all that was built there. A build that was killed leaves the directory,
+// which RemoveStale removes on a later run. path's directory must exist.
+func Build(path string) (tmp string, release func(), err error) {
+	dir, rel, err := MakeStagingDir(filepath.Dir(path), BuildPrefix)
+	if err != nil {
+		return "", nil, err
+	}
+	return filepath.Join(dir, filepath.Base(path)), func() { rel() }, nil
+}
+
+// ErrExists is Install's error when a file is at the path already.
+var ErrExists = errors.New("a file is there already")
+
+// Install puts the closed warehouse built at tmp (see Build) at path,
+// unless a file is at path: then it fails with ErrExists, and never
+// replaces it. A closed DuckDB database is one file: its write-ahead log,
+// checkpointed on close, is gone (if it is not, Install fails rather than
+// move half a warehouse).
+func Install(tmp, path string) error {
+	if _, err := os.Lstat(tmp + ".wal"); err == nil {
+		return fmt.Errorf("%s.wal: the new warehouse kept a write-ahead log after it closed", tmp)
+	}
+	// A hard link fails when path exists. A file system without hard
+	// links gets a rename after a check, not atomic with it.
+	err := os.Link(tmp, path)
+	var le *os.LinkError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return ErrExists
+	case errors.As(err, &le) && (errors.Is(le.Err, syscall.EPERM) || errors.Is(le.Err, syscall.ENOTSUP) || errors.Is(le.Err, syscall.EXDEV)):
+		if _, err := os.Lstat(path); err == nil {
+			return ErrExists
+		}
+		return os.Rename(tmp, path)
+	}
+	return err
+}
