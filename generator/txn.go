@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -36,6 +37,7 @@ type txn struct {
 	synced map[string]bool
 	// committed is set once the manifest is in place: the changes stand.
 	committed bool
+	journal   bool // a journal was written
 }
 
 func newTxn(root *os.Root, dir string) *txn {
@@ -55,6 +57,36 @@ func aside(name, kind string) string {
 
 // asideName matches the names aside returns.
 var asideName = regexp.MustCompile(`^\..+\.fgen-[0-9a-f]{16}\.(tmp|old)$`)
+
+// leftovers returns the temporary files and backups (names aside gives)
+// in root and the directories under it, as slash paths: what a Write that
+// stopped part-way left, which the next one sweeps.
+func leftovers(root *os.Root) []string {
+	var out []string
+	fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && asideName.MatchString(d.Name()) {
+			out = append(out, name)
+		}
+		return nil
+	})
+	return out
+}
+
+// emptyDirs returns the empty directories under root (not root): what a
+// Write that stopped after creating a directory left. Git keeps no empty
+// directory, and Write removes them.
+func emptyDirs(root *os.Root) []string {
+	var out []string
+	fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && name != "." {
+			if entries, err := fs.ReadDir(root.FS(), name); err == nil && len(entries) == 0 {
+				out = append(out, name)
+			}
+		}
+		return nil
+	})
+	return out
+}
 
 // sweep removes, once committed, the temporary files and backups that a
 // crashed Write left in dir, a slash path in root (and this one's backups),
@@ -149,10 +181,9 @@ func (t *txn) rename(from, to string) error {
 	return t.root.Rename(from, to)
 }
 
-// moveAside renames name to a backup, restored by rollback and removed
-// after commit.
-func (t *txn) moveAside(name string) error {
-	bak := aside(name, "old")
+// moveAside renames name to its backup bak, restored by rollback and
+// removed after commit.
+func (t *txn) moveAside(name, bak string) error {
 	if err := t.rename(name, bak); err != nil {
 		return t.fail("move aside", name, err)
 	}
@@ -161,30 +192,50 @@ func (t *txn) moveAside(name string) error {
 	return nil
 }
 
-// swap puts the staged tmp in name's place; existed says whether name is
-// there now.
-func (t *txn) swap(tmp, name string, existed bool) error {
-	if existed {
-		if err := t.moveAside(name); err != nil {
+// swap puts the staged e.Tmp in e.Path's place, moving the file there
+// aside to e.Old first ("" when there is none).
+func (t *txn) swap(e journalEntry) error {
+	if e.Old != "" {
+		if err := t.moveAside(e.Path, e.Old); err != nil {
 			return err
 		}
 	}
-	if err := t.rename(tmp, name); err != nil {
-		return t.fail("write", name, err)
+	if err := t.rename(e.Tmp, e.Path); err != nil {
+		return t.fail("write", e.Path, err)
 	}
-	if !existed {
-		t.undo = append(t.undo, func() error { return t.root.Remove(name) })
+	if e.Old == "" {
+		t.undo = append(t.undo, func() error { return t.root.Remove(e.Path) })
 	}
 	return nil
 }
 
-// remove removes name, undoably; the directories it leaves empty go after
-// commit.
-func (t *txn) remove(name string) error {
-	if err := t.moveAside(name); err != nil {
+// remove removes e.Path, undoably, moving it aside to e.Old; the
+// directories it leaves empty go after commit.
+func (t *txn) remove(e journalEntry) error {
+	if err := t.moveAside(e.Path, e.Old); err != nil {
 		return err
 	}
-	t.after = append(t.after, func() error { removeEmptyDirs(t.root, path.Dir(name)); return nil })
+	t.after = append(t.after, func() error { removeEmptyDirs(t.root, path.Dir(e.Path)); return nil })
+	return nil
+}
+
+// writeJournal puts j in place, synced, before the first rename it lists;
+// rollback removes it, and so does commit, last.
+func (t *txn) writeJournal(j journal) error {
+	data, err := json.MarshalIndent(j, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := t.stage(JournalPath, append(data, '\n'))
+	if err != nil {
+		return err
+	}
+	if err := t.rename(tmp, JournalPath); err != nil {
+		return t.fail("write", JournalPath, err)
+	}
+	t.sync()
+	t.undo = append(t.undo, func() error { return removeIfExists(t.root, JournalPath) })
+	t.journal = true
 	return nil
 }
 
@@ -218,6 +269,13 @@ func (t *txn) commit(tmp string) error {
 	var errs []error
 	for _, f := range t.after {
 		if err := f(); err != nil {
+			errs = append(errs, unwrapPath(err))
+		}
+	}
+	// Last: until the journal is gone, a crash leaves it for the next
+	// Write to finish the cleanup by.
+	if t.journal && len(errs) == 0 {
+		if err := removeIfExists(t.root, JournalPath); err != nil {
 			errs = append(errs, unwrapPath(err))
 		}
 	}

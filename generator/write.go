@@ -58,6 +58,9 @@ func Write(dir string, files []File) (res *WriteResult, err error) {
 		return nil, explain(dir, err)
 	}
 	defer unlock()
+	if err := recoverJournal(root, dir); err != nil {
+		return nil, explain(dir, err)
+	}
 	p, err := planWrite(root, dir, WithManifest(files))
 	if err != nil {
 		return nil, explain(dir, err)
@@ -95,16 +98,7 @@ func lock(root *os.Root, dir string) (unlock func(), err error) {
 	host, _ := os.Hostname()
 	f, err := root.OpenFile(LockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
-		path := filepath.Join(dir, LockPath)
-		holder := "another fgen generate"
-		if data, err := readRegular(root, LockPath); err == nil && len(bytes.TrimSpace(data)) > 0 {
-			fields := strings.Fields(string(data))
-			holder += " (process " + fields[0] + ")"
-			if pid, err := strconv.Atoi(fields[0]); err == nil && len(fields) == 2 && fields[1] == host && host != "" && !processRunning(pid) {
-				return nil, fmt.Errorf("%s exists, left by fgen generate process %d, which is no longer running (it stopped before it could remove the file): delete the file, then generate again", path, pid)
-			}
-		}
-		return nil, fmt.Errorf("%s exists: %s is writing %s; wait for it to finish, or delete the file if no fgen is running", path, holder, dir)
+		return nil, locked(root, dir, "generate again")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", dir, unwrapPath(err))
@@ -119,6 +113,26 @@ func lock(root *os.Root, dir string) (unlock func(), err error) {
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
 	return unlock, nil
+}
+
+// locked says who holds the lock in root, which exists, and then: delete
+// it and do next when its process is gone, else wait.
+func locked(root *os.Root, dir, next string) error {
+	host, _ := os.Hostname()
+	path := filepath.Join(dir, LockPath)
+	holder := "another fgen generate"
+	if data, err := readRegular(root, LockPath); err == nil && len(bytes.TrimSpace(data)) > 0 {
+		fields := strings.Fields(string(data))
+		pid, err := strconv.Atoi(fields[0])
+		if err != nil || pid <= 0 || len(fields) > 2 {
+			return fmt.Errorf("%s exists and is not a lock fgen generate wrote (a process id and a host name): move it away if no fgen is running, then %s", path, next)
+		}
+		holder += " (process " + fields[0] + ")"
+		if len(fields) == 2 && fields[1] == host && host != "" && !processRunning(pid) {
+			return fmt.Errorf("%s exists, left by fgen generate process %d, which is no longer running (it stopped before it could remove the file): delete the file, then %s", path, pid, next)
+		}
+	}
+	return fmt.Errorf("%s exists: %s is writing %s; wait for it to finish, or delete the file if no fgen is running, then %s", path, holder, dir, next)
 }
 
 // writePlan is what Write is about to do.
@@ -211,12 +225,22 @@ func generated(owned map[string]string, name string, data []byte) bool {
 }
 
 // apply makes the planned changes all or nothing: it stages every new and
-// changed file, swaps them in, moves the stale files aside, and commits by
-// renaming the manifest into place last. A failure before that rolls every
-// step back; a crash leaves the old manifest, which diff reports as stale.
+// changed file, writes the journal of the renames to come, swaps the files
+// in, moves the stale files aside, and commits by renaming the manifest
+// into place last. A failure before that rolls every step back; a crash
+// leaves the journal, by which the next Write (recoverJournal) puts back
+// what it lists, and which Compare reports.
 func (p *writePlan) apply(t *txn) error {
-	for _, dir := range p.dirs {
+	dirs := slices.Clone(p.dirs)
+	for _, name := range leftovers(t.root) {
+		dirs = append(dirs, path.Dir(name))
+	}
+	slices.Sort(dirs)
+	for _, dir := range slices.Compact(dirs) {
 		t.sweep(dir)
+	}
+	for _, dir := range emptyDirs(t.root) {
+		t.after = append(t.after, func() error { removeEmptyDirs(t.root, dir); return nil })
 	}
 	err := func() error {
 		staged := make([]string, len(p.write))
@@ -227,20 +251,38 @@ func (p *writePlan) apply(t *txn) error {
 			}
 			staged[i] = tmp
 		}
-		manifestTmp := ""
+		var j journal
 		for i, f := range p.write {
 			if f.Path == ManifestPath {
-				manifestTmp = staged[i]
-			} else if err := t.swap(staged[i], f.Path, p.replaces[f.Path]); err != nil {
-				return err
+				j.Manifest = staged[i]
+				continue
 			}
+			e := journalEntry{Path: f.Path, Tmp: staged[i]}
+			if p.replaces[f.Path] {
+				e.Old = aside(f.Path, "old")
+			}
+			j.Files = append(j.Files, e)
 		}
 		for _, name := range p.remove {
-			if err := t.remove(name); err != nil {
+			j.Files = append(j.Files, journalEntry{Path: name, Old: aside(name, "old")})
+		}
+		if len(j.Files) > 0 {
+			if err := t.writeJournal(j); err != nil {
 				return err
 			}
 		}
-		return t.commit(manifestTmp)
+		for _, e := range j.Files {
+			var err error
+			if e.Tmp != "" {
+				err = t.swap(e)
+			} else {
+				err = t.remove(e)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return t.commit(j.Manifest)
 	}()
 	if err == nil || t.committed {
 		return err
@@ -365,6 +407,9 @@ const (
 	// NotFgens: a file fgen would write is there, and fgen never wrote it
 	// (a file of the user's): generate refuses to replace it.
 	NotFgens ChangeKind = "not fgen's"
+	// LeftOver: a temporary file or backup (a hidden .*.fgen-* file) that
+	// a generate which stopped left: generate removes it.
+	LeftOver ChangeKind = "left over"
 )
 
 // Change is one file that differs.
@@ -391,6 +436,14 @@ func Compare(dir string, files []File) ([]Change, error) {
 		return nil, err
 	}
 	defer root.Close()
+	// What a generate is writing, or left part-written, is no state to
+	// compare: a file it swapped in would read as edited by hand.
+	if _, err := root.Lstat(LockPath); err == nil {
+		return nil, locked(root, dir, "compare again")
+	}
+	if _, err := root.Lstat(JournalPath); err == nil {
+		return nil, errInterrupted(dir)
+	}
 	owned, err := readManifest(root, filepath.Join(dir, ManifestPath))
 	if err != nil {
 		return nil, err
@@ -423,6 +476,9 @@ func Compare(dir string, files []File) ([]Change, error) {
 		} else {
 			changes = append(changes, Change{Path: s.path, Kind: Stale, Old: s.data})
 		}
+	}
+	for _, name := range leftovers(root) {
+		changes = append(changes, Change{Path: name, Kind: LeftOver})
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	return changes, nil

@@ -345,38 +345,49 @@ func TestWriteIsAllOrNothing(t *testing.T) {
 }
 
 // A generate that dies part-way never leaves a directory that Compare calls
-// in sync: the manifest, renamed into place last, still lists the old files.
-// The next generate finishes the job and cleans up.
+// in sync: it reports the journal (or the lock) the dead one left. The next
+// generate, whichever files it writes (the dead one's, or the ones before
+// them: funnel.toml put back), first puts back what the dead one replaced,
+// by its journal: the directory then holds exactly the files it writes,
+// nothing the dead one added.
 func TestCrashedWriteIsNeverInSync(t *testing.T) {
 	for name, c := range map[string]struct{ from, to []File }{"A to B": {projectA(), projectB()}, "B to A": {projectB(), projectA()}} {
 		t.Run(name, func(t *testing.T) {
 			for n := 0; ; n++ {
-				out := t.TempDir()
-				mustWrite(t, out, c.from)
-				setFailpoint(t, n, true)
-				crashed := func() (crashed bool) {
-					defer func() { crashed = recover() != nil }()
-					if _, err := Write(out, c.to); err != nil {
-						t.Fatal(err)
+				for _, next := range [][]File{c.to, c.from} {
+					out := t.TempDir()
+					mustWrite(t, out, c.from)
+					setFailpoint(t, n, true)
+					crashed := func() (crashed bool) {
+						defer func() { crashed = recover() != nil }()
+						if _, err := Write(out, c.to); err != nil {
+							t.Fatal(err)
+						}
+						return false
+					}()
+					failpoint = nil
+					if !crashed {
+						return
 					}
-					return false
-				}()
-				failpoint = nil
-				if !crashed {
-					break
+					if changes, err := Compare(out, c.to); err == nil && len(changes) == 0 {
+						t.Errorf("crash at step %d: Compare says in sync", n)
+					}
+					if changes, err := Compare(out, c.from); err == nil && len(changes) == 0 && !sameSnapshot(snapshot(t, out), treeOf(c.from)) {
+						t.Errorf("crash at step %d: Compare says the files before are in sync", n)
+					}
+					// A test's panic ran Write's deferred unlock; a
+					// crash would leave the lock, which the user deletes.
+					os.Remove(filepath.Join(out, LockPath))
+					mustWrite(t, out, next)
+					sameTree(t, snapshot(t, out), treeOf(next))
 				}
-				if changes, err := Compare(out, c.to); err != nil || len(changes) == 0 {
-					t.Errorf("crash at step %d: Compare says in sync (%v)", n, err)
-				}
-				// The next run removes the temporary files and backups the
-				// crashed one left, once its lock is deleted.
-				os.Remove(filepath.Join(out, LockPath))
-				mustWrite(t, out, c.to)
-				sameTree(t, snapshot(t, out), treeOf(c.to))
 			}
 		})
 	}
 }
+
+// sameSnapshot reports whether two trees are the same.
+func sameSnapshot(a, b map[string]string) bool { return maps.Equal(a, b) }
 
 // While another generate holds the lock, Write changes nothing.
 func TestWriteRefusesWhileLocked(t *testing.T) {
@@ -385,11 +396,22 @@ func TestWriteRefusesWhileLocked(t *testing.T) {
 	os.WriteFile(filepath.Join(out, LockPath), []byte("4242\n"), 0o644)
 	before := snapshot(t, out)
 	_, err := Write(out, projectB())
-	want := filepath.Join(out, LockPath) + " exists: another fgen generate (process 4242) is writing " + out + "; wait for it to finish, or delete the file if no fgen is running"
+	want := filepath.Join(out, LockPath) + " exists: another fgen generate (process 4242) is writing " + out + "; wait for it to finish, or delete the file if no fgen is running, then generate again"
 	if err == nil || err.Error() != want {
 		t.Errorf("Write: %v\nwant %s", err, want)
 	}
 	sameTree(t, snapshot(t, out), before)
+	// Nor does Compare compare what a generate is changing: a file it
+	// swapped in would read as edited by hand.
+	if _, err := Compare(out, projectA()); err == nil || !strings.Contains(err.Error(), "another fgen generate (process 4242) is writing "+out) || !strings.HasSuffix(err.Error(), "then compare again") {
+		t.Errorf("Compare while locked: %v", err)
+	}
+	// A file at the lock's path that no generate wrote (a warehouse the
+	// target's path put there) is not said to be a process.
+	os.WriteFile(filepath.Join(out, LockPath), []byte("DUCK\x00\x01 binary"), 0o644)
+	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is not a lock fgen generate wrote") {
+		t.Errorf("Write with a foreign file at the lock's path: %v", err)
+	}
 }
 
 // A lock left by a Write whose process is gone says so; one whose process
