@@ -225,6 +225,10 @@ type Target struct {
 // DefaultLocalPath is where the implicit local target keeps its database.
 const DefaultLocalPath = ".fgen/local.duckdb"
 
+// DefaultOutDir is where fgen generate writes, beside funnel.toml, unless
+// --dir says otherwise.
+const DefaultOutDir = "out"
+
 // Load reads and validates a config file.
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)

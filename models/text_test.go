@@ -330,7 +330,19 @@ func TestDuckDBPath(t *testing.T) {
 			`funnel.toml:109:1: targets.local.path: path ".fgen/local.duckdb?access_mode=read_only" contains '?'` + why},
 		{"hash", `path = ".fgen/local.duckdb"`, `path = ".fgen/local#1.duckdb"`,
 			`funnel.toml:109:1: targets.local.path: path ".fgen/local#1.duckdb" contains '#'` + why},
+		// DuckDB expands a leading '~', and takes '\' for '/': fgen's
+		// own checks of the file would look at another one.
+		{"tilde", `path = ".fgen/local.duckdb"`, `path = "~/w.duckdb"`,
+			`funnel.toml:109:1: targets.local.path: path "~/w.duckdb" starts with '~', which DuckDB reads as your home directory and fgen's own checks as a directory named ~; write the directory out (an absolute path), or give a path relative to funnel.toml`},
+		{"backslash", `path = ".fgen/local.duckdb"`, `path = '.fgen\w.duckdb'`,
+			`funnel.toml:109:1: targets.local.path: path ".fgen\\w.duckdb" contains '\', which DuckDB reads as a directory separator; write / between directories`},
+		// out/ is generate's, and committed.
+		{"inside out", `path = ".fgen/local.duckdb"`, `path = "./out/../out/w.duckdb"`,
+			`funnel.toml:109:1: targets.local.path: path "./out/../out/w.duckdb" is inside out/, which fgen generate owns and you commit: keep the warehouse out of it, e.g. ".fgen/local.duckdb"`},
 	})
+	if _, err := Parse("funnel.toml", []byte(edit(t, shipped(t), `path = ".fgen/local.duckdb"`, `path = "outside/w.duckdb"`))); err != nil {
+		t.Errorf("a path beginning as out does: %v", err)
+	}
 }
 
 // TestColumnReferenceCase: a reference to a column matches its name but for

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -621,8 +623,17 @@ func (v *validator) target(p, name string, t Target) {
 	switch t.Engine {
 	case EngineDuckDB:
 		if v.lineText(p+".path", "path", t.Path) {
-			if i := strings.IndexAny(t.Path, "?#"); i >= 0 {
+			clean := filepath.ToSlash(filepath.Clean(t.Path))
+			switch {
+			case strings.ContainsAny(t.Path, "?#"):
+				i := strings.IndexAny(t.Path, "?#")
 				v.errorf(p+".path", "path %q contains '%c'; the DuckDB driver would read the rest as connection options: rename the file", t.Path, t.Path[i])
+			case strings.HasPrefix(t.Path, "~"):
+				v.errorf(p+".path", "path %q starts with '~', which DuckDB reads as your home directory and fgen's own checks as a directory named ~; write the directory out (an absolute path), or give a path relative to funnel.toml", t.Path)
+			case runtime.GOOS != "windows" && strings.Contains(t.Path, `\`):
+				v.errorf(p+".path", "path %q contains '\\', which DuckDB reads as a directory separator; write / between directories", t.Path)
+			case clean == DefaultOutDir || strings.HasPrefix(clean, DefaultOutDir+"/"):
+				v.errorf(p+".path", "path %q is inside %s/, which fgen generate owns and you commit: keep the warehouse out of it, e.g. %q", t.Path, DefaultOutDir, DefaultLocalPath)
 			}
 		}
 		switch {

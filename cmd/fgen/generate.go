@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -85,12 +87,15 @@ func (g *globalOptions) render(dialect string) (*models.Config, *generator.Proje
 }
 
 func runGenerate(opts *generateOptions) error {
-	_, p, err := opts.render(opts.dialect)
+	cfg, p, err := opts.render(opts.dialect)
 	if err != nil {
 		return err
 	}
 	dir := opts.path(opts.configPath)
 	if err := checkOutDir(dir, homeDir(opts.getenv), opts.force); err != nil {
+		return err
+	}
+	if err := checkWarehouseOutside(opts, cfg, p, dir); err != nil {
 		return err
 	}
 	if other := opts.inOtherDialect(dir, opts.dialect); other != "" && !opts.quiet {
@@ -150,6 +155,37 @@ func checkOutDir(dir, home string, force bool) error {
 		return err
 	}
 	return fmt.Errorf("%s is not empty and holds no fgen manifest (%s); generate into a new or empty directory, or pass --force to add the generated files to it", dir, generator.ManifestPath)
+}
+
+// checkWarehouseOutside refuses to generate into dir when a local target's
+// warehouse is at a path generate writes there (a file of p, the manifest,
+// the lock or the journal), which would replace it or be taken for it; or
+// anywhere inside out/ beside funnel.toml, the directory one commits (validate
+// says so of a relative path; this catches an absolute one). Elsewhere
+// inside --dir (the project's root) it is the user's choice.
+func checkWarehouseOutside(opts *generateOptions, cfg *models.Config, p *generator.Project, dir string) error {
+	owned := map[string]bool{generator.ManifestPath: true, generator.LockPath: true, generator.JournalPath: true}
+	for _, f := range p.Files {
+		owned[f.Path] = true
+	}
+	defaultDir := realPath(dir) == realPath(filepath.Join(filepath.Dir(opts.configPath), models.DefaultOutDir))
+	for _, name := range slices.Sorted(maps.Keys(cfg.Targets)) {
+		t := cfg.Targets[name]
+		if t.Engine != models.EngineDuckDB || t.Path == ":memory:" {
+			continue
+		}
+		rel, err := filepath.Rel(realPath(dir), realPath(opts.localPath(t)))
+		if err != nil || !filepath.IsLocal(rel) {
+			continue
+		}
+		if owned[filepath.ToSlash(rel)] {
+			return fmt.Errorf("the warehouse of target %s (%s) is at %s, a file generate writes in %s; set [targets.%s] path to a file outside %s", name, opts.localPath(t), filepath.ToSlash(rel), dir, name, dir)
+		}
+		if defaultDir {
+			return fmt.Errorf("the warehouse of target %s (%s) is inside %s, where generate writes the project you commit; set [targets.%s] path to a file outside it, or generate elsewhere with --dir", name, opts.localPath(t), dir, name)
+		}
+	}
+	return nil
 }
 
 // foreignDir reports whether dir holds files but no manifest of fgen's

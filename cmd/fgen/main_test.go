@@ -587,6 +587,29 @@ func TestGenerateDuckDBDialectNeedsOutDir(t *testing.T) {
 	}
 }
 
+// generate refuses to write where a target's warehouse is: at a path it
+// writes (the manifest, here), or inside out/, which is committed (an
+// absolute path, which validate does not judge).
+func TestGenerateKeepsOutOfTheWarehouse(t *testing.T) {
+	dir := project(t)
+	// Beside the warehouse, at no path of it: the user's choice.
+	if r := fgen(t, dir, nil, "generate", "--dir", ".fgen", "--force"); r.code != 0 {
+		t.Errorf("generate --dir .fgen: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `path = ".fgen/local.duckdb"`, `path = ".fgen/manifest.json"`)
+	if r := fgen(t, dir, nil, "generate", "--dir", ".fgen", "--force"); r.code != 1 || !strings.Contains(r.stderr, "the warehouse of target local (.fgen/manifest.json) is at manifest.json, a file generate writes in .fgen") {
+		t.Errorf("generate over the warehouse: %+v", r)
+	}
+	abs := filepath.Join(dir, "out", "w.duckdb")
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `path = ".fgen/manifest.json"`, `path = "`+abs+`"`)
+	if r := fgen(t, dir, nil, "generate"); r.code != 1 || !strings.Contains(r.stderr, "the warehouse of target local ("+abs+") is inside out, where generate writes the project you commit") {
+		t.Errorf("generate into out/ with the warehouse there: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("the refused generate wrote out/")
+	}
+}
+
 func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	dir := project(t)
 	if r := fgen(t, dir, nil, "sample", "--users", "2000", "--days", "2", "--start", "20210303", "-o", "events.jsonl"); r.code != 0 {

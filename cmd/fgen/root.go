@@ -62,7 +62,7 @@ func (d *projectDir) path(configPath string) string {
 	if d.dir != "" {
 		return d.dir
 	}
-	return filepath.Join(filepath.Dir(configPath), "out")
+	return filepath.Join(filepath.Dir(configPath), models.DefaultOutDir)
 }
 
 // defaultConfigPath is the config file without -c.

@@ -16,16 +16,21 @@ import (
 // as another file with other options.
 func TestOpenRefusesOptionsInPath(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"x.duckdb?access_mode=read_only", "x#y.duckdb"} {
+	for _, name := range []string{"x.duckdb?access_mode=read_only", "x#y.duckdb", `back\slash.duckdb`} {
 		db, err := Open(Options{Path: filepath.Join(dir, name), Threads: 1})
 		if err == nil {
 			db.Close()
 			t.Errorf("Open(%q) = nil error, want one", name)
 			continue
 		}
-		if !strings.Contains(err.Error(), "rename the file") {
+		if !strings.Contains(err.Error(), "rename the") {
 			t.Errorf("Open(%q) = %v", name, err)
 		}
+	}
+	// DuckDB would open ~/x.duckdb in the home directory.
+	if db, err := Open(Options{Path: "~/x.duckdb", Threads: 1}); err == nil {
+		db.Close()
+		t.Error("Open(~/x.duckdb) = nil error, want one")
 	}
 	if files, _ := os.ReadDir(dir); len(files) > 0 {
 		t.Errorf("Open made %v", files)
