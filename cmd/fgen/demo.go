@@ -103,6 +103,16 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("made by fgen demo: it replaces demo.duckdb and report.html here\n"), 0o644); err != nil {
 		return err
 	}
+	// One demo at a time builds in dir: two would remove each other's
+	// building files and put one's warehouse beside the other's report.
+	unlock, ok, err := duckutil.LockFile(filepath.Join(dir, demoLock))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("another fgen demo is running in %s; wait for it to finish, or give --dir another directory", dir)
+	}
+	defer unlock()
 	// The demo builds its warehouse and report under names of their own
 	// and puts them in place at the end: a demo that stops leaves the
 	// earlier demo's as they were.
@@ -228,6 +238,10 @@ func plural(n int, what string) string {
 // demoMark is the file fgen demo leaves in its directory: a later demo
 // replaces the warehouse and report there only when it finds it.
 const demoMark = ".fgen-demo"
+
+// demoLock is the file in the demo's directory that a demo locks while it
+// runs.
+const demoLock = ".fgen-demo.lock"
 
 // demoDir makes --dir DIR, or checks that an existing one is empty or an
 // earlier demo's: the demo replaces demo.duckdb and report.html there.

@@ -5,12 +5,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 	"github.com/fgen-dev/fgen/internal/report"
 	"github.com/fgen-dev/fgen/internal/sample"
 	"github.com/fgen-dev/fgen/models"
@@ -297,6 +299,19 @@ func TestDemoDirKeepsOtherFiles(t *testing.T) {
 	for range 2 { // the second replaces the first's warehouse and report
 		if r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", demo); r.code != 0 {
 			t.Fatalf("demo --dir: %+v", r)
+		}
+	}
+	// While another demo runs there (holds its lock), a demo changes
+	// nothing and says so.
+	if unlock, ok, err := duckutil.LockFile(filepath.Join(demo, demoLock)); err == nil && ok && runtime.GOOS != "windows" {
+		before, _ := os.ReadFile(filepath.Join(demo, "report.html"))
+		r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", demo)
+		unlock()
+		if r.code != 1 || !strings.Contains(r.stderr, "another fgen demo is running in "+demo) {
+			t.Errorf("demo --dir while another demo runs there: %+v", r)
+		}
+		if after, _ := os.ReadFile(filepath.Join(demo, "report.html")); string(after) != string(before) {
+			t.Error("a demo refused for another's lock replaced the report")
 		}
 	}
 	// A file named demo.duckdb in an earlier demo's directory that is not a

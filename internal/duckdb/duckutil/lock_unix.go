@@ -3,6 +3,7 @@
 package duckutil
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -38,4 +39,22 @@ func tryLock(path string) (unlock func(), ok bool) {
 		return nil, false
 	}
 	return func() { f.Close() }, true
+}
+
+// LockFile locks the file at path, creating it, for the process until
+// unlock (or the process's end, however it ends); ok is false when another
+// process holds it.
+func LockFile(path string) (unlock func(), ok bool, err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	return func() { f.Close() }, true, nil
 }
