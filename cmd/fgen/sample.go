@@ -215,7 +215,8 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 		err = cerr
 	}
 	if err != nil {
-		return 0, "", err
+		// As load says it: the partitions keep their rows.
+		return 0, "", fmt.Errorf("%w; nothing was loaded", err)
 	}
 	// The rows the sample replaced: perhaps loaded from real logs.
 	for _, d := range res.Days {

@@ -101,6 +101,10 @@ func Open(opts Options) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
+		// What a load, sample or new warehouse killed part-way left
+		// beside it (their staging directories, which can be large), for
+		// every command that writes: not only the next load.
+		duckutil.RemoveStale(filepath.Dir(path))
 		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) && !opts.InPlace {
 			if err := create(opts); err != nil && !errors.Is(err, duckutil.ErrExists) {
 				return nil, err

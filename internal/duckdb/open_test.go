@@ -4,11 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 )
 
 // TestOpenRefusesOptionsInPath: the driver reads what follows '?' in its
@@ -257,5 +260,29 @@ func TestOpenCreatesWhole(t *testing.T) {
 	defer db.Close()
 	if _, err := db.Describe(context.Background(), "a"); err != nil {
 		t.Errorf("the table written after creation: %v", err)
+	}
+}
+
+// TestOpenRemovesStaleStaging: opening a warehouse to write removes what a
+// killed load, sample or build left beside it (a staging directory whose
+// lock nobody holds), whichever command opens it.
+func TestOpenRemovesStaleStaging(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(Options{Path: filepath.Join(dir, "w.duckdb"), Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	stale := filepath.Join(dir, duckutil.SamplePrefix+"dead")
+	os.MkdirAll(stale, 0o755)
+	os.WriteFile(filepath.Join(stale, "part-000000.csv"), []byte("x\n"), 0o644)
+	os.WriteFile(filepath.Join(stale, ".lock"), nil, 0o600)
+	db, err = Open(Options{Path: filepath.Join(dir, "w.duckdb"), Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a stale staging directory beside the warehouse: %v", err)
 	}
 }

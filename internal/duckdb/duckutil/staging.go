@@ -65,7 +65,7 @@ func RemoveStale(dir string) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || !(strings.HasPrefix(name, LoadPrefix) || strings.HasPrefix(name, SamplePrefix)) {
+		if !e.IsDir() || !(strings.HasPrefix(name, LoadPrefix) || strings.HasPrefix(name, SamplePrefix) || strings.HasPrefix(name, BuildPrefix)) {
 			continue
 		}
 		path := filepath.Join(dir, name)

@@ -48,6 +48,8 @@ func TestRemoveStale(t *testing.T) {
 	mk("data", 2*time.Hour)                // kept
 	unlocked := mk(".fgen-sample-dead", 0) // a lock nobody holds: stale
 	os.WriteFile(filepath.Join(unlocked, lockName), nil, 0o600)
+	build := mk(".fgen-build-dead", 0) // a new warehouse's, killed: stale
+	os.WriteFile(filepath.Join(build, lockName), nil, 0o600)
 	live, release, err := MakeStagingDir(dir, SamplePrefix) // this process's: kept
 	if err != nil {
 		t.Fatal(err)
