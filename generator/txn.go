@@ -139,6 +139,12 @@ func (t *txn) mkdirs(dir string) error {
 // stage writes data to a synced temporary file beside name and returns the
 // temporary file's name.
 func (t *txn) stage(name string, data []byte) (string, error) {
+	// The mode of the file it replaces (one a user made read-only stays
+	// so), else 0644.
+	mode := fs.FileMode(0o644)
+	if fi, err := t.root.Lstat(name); err == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
 	if err := t.mkdirs(path.Dir(name)); err != nil {
 		return "", err
 	}
@@ -156,7 +162,7 @@ func (t *txn) stage(name string, data []byte) (string, error) {
 		_, err = f.Write(data)
 	}
 	if err == nil {
-		err = f.Chmod(0o644)
+		err = f.Chmod(mode)
 	}
 	if err == nil {
 		if err = step("sync", name); err == nil {

@@ -529,3 +529,21 @@ func TestWriteThroughALinkOut(t *testing.T) {
 		t.Errorf("wrote %v through the link", entries)
 	}
 }
+
+// A file generate replaces keeps its mode (a user's chmod); a new one is
+// 0644.
+func TestWriteKeepsFileMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix modes")
+	}
+	out := t.TempDir()
+	mustWrite(t, out, projectA())
+	os.Chmod(filepath.Join(out, "ddl", "a.sql"), 0o600)
+	mustWrite(t, out, projectB())
+	for name, want := range map[string]fs.FileMode{"ddl/a.sql": 0o600, "ddl/c.sql": 0o644} {
+		fi, err := os.Stat(filepath.Join(out, name))
+		if err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %v", name, fi.Mode().Perm(), err, want)
+		}
+	}
+}
