@@ -17,12 +17,28 @@ import (
 // anything else (recoverJournal), and Compare reports it.
 const JournalPath = ".fgen.journal"
 
-// journal is what a Write is about to change in its output directory.
+// journal is what a Write is about to make and change in its output
+// directory, written before it makes anything.
 type journal struct {
-	// Manifest is the staged new manifest, whose rename into place
-	// commits the Write; "" when the manifest does not change.
-	Manifest string         `json:"manifest"`
-	Files    []journalEntry `json:"files"`
+	// Manifest is where the new manifest is staged; its rename into place
+	// commits the Write, which the manifest's hash then tells
+	// (ManifestHash). "" when the manifest does not change: such a Write
+	// only puts files back as the manifest lists them, and the next one
+	// undoes it whole, or redoes it.
+	Manifest     string         `json:"manifest"`
+	ManifestHash string         `json:"manifest_sha256,omitempty"`
+	Files        []journalEntry `json:"files"`
+	Dirs         []string       `json:"dirs,omitempty"` // created for the files, a parent before its children
+}
+
+// entry returns the entry of the file at name.
+func (j *journal) entry(name string) journalEntry {
+	for _, e := range j.Files {
+		if e.Path == name {
+			return e
+		}
+	}
+	return journalEntry{}
 }
 
 // journalEntry is one file a Write replaces, creates or removes: the new
@@ -35,11 +51,12 @@ type journalEntry struct {
 }
 
 // recoverJournal finishes what a Write that died left, by its journal in
-// root: when its manifest was renamed into place (committed), it removes
-// the backups; else it puts each file back as it was, newest first (the
-// backup over whatever is at the path, and a new file removed), and removes
-// the staged files. Then it removes the journal. Without a journal it does
-// nothing.
+// root. When the manifest in place is the one it was writing (it
+// committed), it removes the backups; else it puts each file back as it
+// was, newest first (the backup over whatever is at the path; a new file
+// removed), removes what it staged and the directories it created, if
+// empty. Then, when all of that worked, it removes the journal; else the
+// journal stays for the next try. Without a journal it does nothing.
 func recoverJournal(root *os.Root, dir string) error {
 	j, err := readJournal(root, dir)
 	if j == nil || err != nil {
@@ -49,11 +66,15 @@ func recoverJournal(root *os.Root, dir string) error {
 		_, err := root.Lstat(name)
 		return err == nil
 	}
-	committed := j.Manifest != "" && !exists(j.Manifest)
+	committed := false
+	if j.ManifestHash != "" {
+		data, err := readRegular(root, ManifestPath)
+		committed = err == nil && hash(data) == j.ManifestHash
+	}
 	var errs []error
 	note := func(err error) {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, unwrapPath(err))
+			errs = append(errs, err)
 		}
 	}
 	for i := len(j.Files) - 1; i >= 0; i-- {
@@ -63,24 +84,32 @@ func recoverJournal(root *os.Root, dir string) error {
 			if e.Old != "" {
 				note(root.Remove(e.Old))
 			}
-			continue
+			if e.Tmp == "" { // removed: as commit leaves its directory
+				removeEmptyDirs(root, path.Dir(e.Path))
+			}
 		case e.Old != "" && exists(e.Old):
 			note(root.Rename(e.Old, e.Path))
-		case e.Old == "" && e.Tmp != "" && !exists(e.Tmp):
-			// Swapped in, new: not there before.
+		case e.Old == "" && e.Tmp != "" && exists(e.Path):
+			// A new file, swapped in: the path was free when the
+			// journal was written, and the lock kept others out.
 			note(root.Remove(e.Path))
-			removeEmptyDirs(root, path.Dir(e.Path))
 		}
 		if e.Tmp != "" {
 			note(root.Remove(e.Tmp))
-			removeEmptyDirs(root, path.Dir(e.Tmp))
 		}
 	}
-	if !committed && j.Manifest != "" {
-		note(root.Remove(j.Manifest))
+	if !committed {
+		if j.Manifest != "" {
+			note(root.Remove(j.Manifest))
+		}
+		for i := len(j.Dirs) - 1; i >= 0; i-- {
+			if entries, err := fs.ReadDir(root.FS(), j.Dirs[i]); err == nil && len(entries) == 0 {
+				note(root.Remove(j.Dirs[i]))
+			}
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("%s: an fgen generate stopped part-way through writing %s, and putting its files back failed: %w; restore %s from version control (git checkout), delete %s, then generate again",
+		return fmt.Errorf("%s: an fgen generate stopped part-way through writing %s, and putting its files back failed: %w; fix that, then generate again (or restore %s from version control and delete %s)",
 			filepath.Join(dir, JournalPath), dir, err, dir, JournalPath)
 	}
 	return removeIfExists(root, JournalPath)
@@ -104,8 +133,10 @@ func readJournal(root *os.Root, dir string) (*journal, error) {
 			err = fmt.Errorf("a path that leaves %s", dir)
 		}
 	}
-	if err == nil && j.Manifest != "" && !localPath(j.Manifest) {
-		err = fmt.Errorf("a path that leaves %s", dir)
+	for _, p := range append(j.Dirs, j.Manifest) {
+		if err == nil && p != "" && !localPath(p) {
+			err = fmt.Errorf("a path that leaves %s", dir)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: malformed (%v): an fgen generate stopped part-way through writing %s and left it; restore %s from version control (git checkout), delete %s, then generate again", name, err, dir, dir, JournalPath)
@@ -113,9 +144,11 @@ func readJournal(root *os.Root, dir string) (*journal, error) {
 	return &j, nil
 }
 
-// errInterrupted says that a Write died part-way through dir: Compare's
-// error, while the journal is there.
+// ErrPartWritten is Compare's error, wrapped, while a journal is in the
+// directory: a Write died part-way through it.
+var ErrPartWritten = errors.New("part-written")
+
 func errInterrupted(dir string) error {
-	return fmt.Errorf("%s is part-written: an fgen generate stopped while it replaced files there (it left %s); run 'fgen generate', which first puts back what that one replaced (delete %s first if it is still there and no fgen runs)",
-		dir, JournalPath, LockPath)
+	return fmt.Errorf("%s is %w: an fgen generate stopped while it replaced files there (it left %s); the next generate into it puts back what that one replaced, then writes (delete %s first if it is still there and no fgen runs)",
+		dir, ErrPartWritten, JournalPath, LockPath)
 }

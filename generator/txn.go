@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strings"
 )
 
 // failpoint, when a test sets it, is called before each change Write makes
@@ -59,29 +60,18 @@ func aside(name, kind string) string {
 var asideName = regexp.MustCompile(`^\..+\.fgen-[0-9a-f]{16}\.(tmp|old)$`)
 
 // leftovers returns the temporary files and backups (names aside gives)
-// in root and the directories under it, as slash paths: what a Write that
-// stopped part-way left, which the next one sweeps.
+// in root and the directories under it but hidden ones (fgen writes in
+// none), as slash paths: what a Write that stopped part-way left, which
+// the next one sweeps.
 func leftovers(root *os.Root) []string {
 	var out []string
 	fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && asideName.MatchString(d.Name()) {
+		switch {
+		case err != nil:
+		case d.IsDir() && name != "." && strings.HasPrefix(d.Name(), "."):
+			return fs.SkipDir // .git, and nothing fgen writes
+		case !d.IsDir() && asideName.MatchString(d.Name()):
 			out = append(out, name)
-		}
-		return nil
-	})
-	return out
-}
-
-// emptyDirs returns the empty directories under root (not root): what a
-// Write that stopped after creating a directory left. Git keeps no empty
-// directory, and Write removes them.
-func emptyDirs(root *os.Root) []string {
-	var out []string
-	fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() && name != "." {
-			if entries, err := fs.ReadDir(root.FS(), name); err == nil && len(entries) == 0 {
-				out = append(out, name)
-			}
 		}
 		return nil
 	})
@@ -136,9 +126,9 @@ func (t *txn) mkdirs(dir string) error {
 	return nil
 }
 
-// stage writes data to a synced temporary file beside name and returns the
-// temporary file's name.
-func (t *txn) stage(name string, data []byte) (string, error) {
+// stage writes data to tmp, a synced temporary file beside name (a name
+// aside gave).
+func (t *txn) stage(name, tmp string, data []byte) error {
 	// The mode of the file it replaces (one a user made read-only stays
 	// so), else 0644.
 	mode := fs.FileMode(0o644)
@@ -146,15 +136,14 @@ func (t *txn) stage(name string, data []byte) (string, error) {
 		mode = fi.Mode().Perm()
 	}
 	if err := t.mkdirs(path.Dir(name)); err != nil {
-		return "", err
+		return err
 	}
-	tmp := aside(name, "tmp")
 	if err := step("create", name); err != nil {
-		return "", t.fail("write", name, err)
+		return t.fail("write", name, err)
 	}
 	f, err := t.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return "", t.fail("write", name, err)
+		return t.fail("write", name, err)
 	}
 	t.undo = append(t.undo, func() error { return removeIfExists(t.root, tmp) })
 	err = step("write", name)
@@ -173,9 +162,9 @@ func (t *txn) stage(name string, data []byte) (string, error) {
 		err = cerr
 	}
 	if err != nil {
-		return "", t.fail("write", name, err)
+		return t.fail("write", name, err)
 	}
-	return tmp, nil
+	return nil
 }
 
 // rename is root.Rename at a failpoint.
@@ -225,22 +214,22 @@ func (t *txn) remove(e journalEntry) error {
 	return nil
 }
 
-// writeJournal puts j in place, synced, before the first rename it lists;
-// rollback removes it, and so does commit, last.
+// writeJournal puts j in place, synced, before the Write makes anything it
+// lists; rollback removes it when every step was undone, and commit once
+// the rest is cleaned up.
 func (t *txn) writeJournal(j journal) error {
 	data, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := t.stage(JournalPath, append(data, '\n'))
-	if err != nil {
+	tmp := aside(JournalPath, "tmp")
+	if err := t.stage(JournalPath, tmp, append(data, '\n')); err != nil {
 		return err
 	}
 	if err := t.rename(tmp, JournalPath); err != nil {
 		return t.fail("write", JournalPath, err)
 	}
 	t.sync()
-	t.undo = append(t.undo, func() error { return removeIfExists(t.root, JournalPath) })
 	t.journal = true
 	return nil
 }
@@ -274,14 +263,22 @@ func (t *txn) commit(tmp string) error {
 	t.committed, t.undo = true, nil
 	var errs []error
 	for _, f := range t.after {
-		if err := f(); err != nil {
+		err := step("clean up", ManifestPath)
+		if err == nil {
+			err = f()
+		}
+		if err != nil {
 			errs = append(errs, unwrapPath(err))
 		}
 	}
 	// Last: until the journal is gone, a crash leaves it for the next
 	// Write to finish the cleanup by.
 	if t.journal && len(errs) == 0 {
-		if err := removeIfExists(t.root, JournalPath); err != nil {
+		err := step("remove", JournalPath)
+		if err == nil {
+			err = removeIfExists(t.root, JournalPath)
+		}
+		if err != nil {
 			errs = append(errs, unwrapPath(err))
 		}
 	}
@@ -291,7 +288,9 @@ func (t *txn) commit(tmp string) error {
 	return nil
 }
 
-// rollback undoes every step since the transaction began, newest first.
+// rollback undoes every step since the transaction began, newest first,
+// then removes the journal: only when every step was undone (else it is
+// what the next Write puts the directory back by).
 func (t *txn) rollback() error {
 	var errs []error
 	for i := len(t.undo) - 1; i >= 0; i-- {
@@ -300,6 +299,11 @@ func (t *txn) rollback() error {
 		}
 	}
 	t.undo = nil
+	if t.journal && len(errs) == 0 {
+		if err := removeIfExists(t.root, JournalPath); err != nil {
+			errs = append(errs, unwrapPath(err))
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -224,11 +224,11 @@ func generated(owned map[string]string, name string, data []byte) bool {
 	return owned[name] != ""
 }
 
-// apply makes the planned changes all or nothing: it stages every new and
-// changed file, writes the journal of the renames to come, swaps the files
-// in, moves the stale files aside, and commits by renaming the manifest
-// into place last. A failure before that rolls every step back; a crash
-// leaves the journal, by which the next Write (recoverJournal) puts back
+// apply makes the planned changes all or nothing: it writes the journal of
+// every name it is about to make (recoverJournal), stages every new and
+// changed file, swaps them in, moves the stale files aside, and commits by
+// renaming the manifest into place last. A failure before that rolls every
+// step back; a crash leaves the journal, by which the next Write puts back
 // what it lists, and which Compare reports.
 func (p *writePlan) apply(t *txn) error {
 	dirs := slices.Clone(p.dirs)
@@ -239,35 +239,19 @@ func (p *writePlan) apply(t *txn) error {
 	for _, dir := range slices.Compact(dirs) {
 		t.sweep(dir)
 	}
-	for _, dir := range emptyDirs(t.root) {
-		t.after = append(t.after, func() error { removeEmptyDirs(t.root, dir); return nil })
-	}
 	err := func() error {
-		staged := make([]string, len(p.write))
-		for i, f := range p.write {
-			tmp, err := t.stage(f.Path, f.Data)
-			if err != nil {
-				return err
-			}
-			staged[i] = tmp
-		}
-		var j journal
-		for i, f := range p.write {
-			if f.Path == ManifestPath {
-				j.Manifest = staged[i]
-				continue
-			}
-			e := journalEntry{Path: f.Path, Tmp: staged[i]}
-			if p.replaces[f.Path] {
-				e.Old = aside(f.Path, "old")
-			}
-			j.Files = append(j.Files, e)
-		}
-		for _, name := range p.remove {
-			j.Files = append(j.Files, journalEntry{Path: name, Old: aside(name, "old")})
-		}
+		j := p.journal(t.root)
 		if len(j.Files) > 0 {
 			if err := t.writeJournal(j); err != nil {
+				return err
+			}
+		}
+		for _, f := range p.write {
+			tmp := j.Manifest
+			if f.Path != ManifestPath {
+				tmp = j.entry(f.Path).Tmp
+			}
+			if err := t.stage(f.Path, tmp, f.Data); err != nil {
 				return err
 			}
 		}
@@ -288,9 +272,39 @@ func (p *writePlan) apply(t *txn) error {
 		return err
 	}
 	if rerr := t.rollback(); rerr != nil {
-		return fmt.Errorf("%w; undoing the changes made so far failed too (%v), so %s may be part-written: run 'fgen diff'", err, rerr, t.dir)
+		return fmt.Errorf("%w; undoing the changes made so far failed too (%v), so %s may be part-written: the next generate puts back what the journal (%s) lists", err, rerr, t.dir, JournalPath)
 	}
 	return fmt.Errorf("%w; %s is unchanged", err, t.dir)
+}
+
+// journal names what applying p makes in root: the staged files, the
+// backups, and the directories that do not exist yet.
+func (p *writePlan) journal(root *os.Root) journal {
+	var j journal
+	newDirs := map[string]bool{}
+	for _, f := range p.write {
+		tmp := aside(f.Path, "tmp")
+		if f.Path == ManifestPath {
+			j.Manifest, j.ManifestHash = tmp, hash(f.Data)
+			continue
+		}
+		e := journalEntry{Path: f.Path, Tmp: tmp}
+		if p.replaces[f.Path] {
+			e.Old = aside(f.Path, "old")
+		}
+		j.Files = append(j.Files, e)
+		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
+			if _, err := root.Lstat(d); err == nil {
+				break
+			}
+			newDirs[d] = true
+		}
+	}
+	for _, name := range p.remove {
+		j.Files = append(j.Files, journalEntry{Path: name, Old: aside(name, "old")})
+	}
+	j.Dirs = slices.Sorted(maps.Keys(newDirs)) // a parent before its children
+	return j
 }
 
 // errNotRegular says that a path fgen would read is a symbolic link,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -59,6 +60,9 @@ func runDiff(opts *diffOptions) error {
 	}
 	opts.outDir = opts.path(opts.configPath)
 	changes, err := generator.Compare(opts.outDir, p.Files)
+	if errors.Is(err, generator.ErrPartWritten) {
+		return fmt.Errorf("%w: run '%s'", err, opts.generateCommand())
+	}
 	if err != nil {
 		return err
 	}
@@ -105,22 +109,7 @@ func runDiff(opts *diffOptions) error {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
 	}
-	// The generate that writes it: of this config and directory, and with
-	// --force where generate would refuse a directory it did not write.
-	gen := "fgen"
-	if opts.configPath != defaultConfigPath {
-		gen += " -c " + shell.Quote(opts.configPath)
-	}
-	gen += " generate"
-	if opts.dir != "" {
-		gen += " --dir " + shell.Quote(opts.dir)
-	}
-	if opts.dialect != string(generator.MaxCompute) {
-		gen += " --dialect " + opts.dialect
-	}
-	if foreign, _ := foreignDir(opts.outDir); foreign {
-		gen += " --force"
-	}
+	gen := opts.generateCommand()
 	next := "run '" + gen + "'"
 	if counts[generator.NotFgens] > 0 {
 		next = "move the files that are not fgen's away, then run '" + gen + "'"
@@ -187,4 +176,25 @@ func writeDiffMarkdown(opts *diffOptions, changes []generator.Change) {
 		fmt.Fprintf(w, "\n<details><summary><code>%s</code> (%s)</summary>\n\n```diff\n%s```\n\n</details>\n",
 			path.Join(opts.outDir, c.Path), what[c.Kind], textdiff.Unified(oldName, newName, string(c.Old), string(c.New)))
 	}
+}
+
+// generateCommand is the generate that writes the directory diff compares:
+// of this config and directory, and with --force where generate would
+// refuse a directory it did not write.
+func (opts *diffOptions) generateCommand() string {
+	gen := "fgen"
+	if opts.configPath != defaultConfigPath {
+		gen += " -c " + shell.Quote(opts.configPath)
+	}
+	gen += " generate"
+	if opts.dir != "" {
+		gen += " --dir " + shell.Quote(opts.dir)
+	}
+	if opts.dialect != string(generator.MaxCompute) {
+		gen += " --dialect " + opts.dialect
+	}
+	if foreign, _ := foreignDir(opts.outDir); foreign {
+		gen += " --force"
+	}
+	return gen
 }

@@ -195,10 +195,13 @@ func foreignDir(dir string) (bool, error) {
 	if _, err := os.Lstat(filepath.Join(dir, generator.ManifestPath)); err == nil {
 		return false, nil
 	}
-	if _, err := os.Lstat(filepath.Join(dir, generator.LockPath)); err == nil {
-		// Another generate is writing its first manifest here: Write's lock
-		// says so, and which process.
-		return false, nil
+	for _, name := range []string{generator.LockPath, generator.JournalPath} {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			// Another generate is writing its first manifest here (Write's
+			// lock says so, and which process), or stopped part-way
+			// through it (Write puts back what its journal lists).
+			return false, nil
+		}
 	}
 	// Empty folders hold nothing to lose (a hand-written node moved out
 	// of out/nodes leaves one).
