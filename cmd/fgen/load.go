@@ -172,6 +172,8 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 	}
 	path := g.localPath(t)
 	var o *odsTarget
+	// (A dangling link at path is not "no warehouse": DuckDB would
+	// create the file through it; the open says so.)
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) && path != ":memory:" && path != "" {
 		o, err = g.openNewLocal(name, t, path)
 		if err != nil {
@@ -245,14 +247,19 @@ func (g *globalOptions) openNewLocal(name string, t models.Target, path string) 
 
 // close closes the target. A new warehouse is put in place when failed is
 // nil, and else removed; an ODS table the open created in an existing
-// warehouse is dropped when failed is not nil (the load that failed wrote
-// no row into it). The error says that another fgen created the
-// warehouse while this one built its own: nothing of it was kept.
+// warehouse is dropped when failed is not nil and it holds no row (a
+// failure after the load committed leaves its rows). The error says that
+// another fgen created the warehouse while this one built its own: nothing
+// of it was kept.
 func (o *odsTarget) close(ctx context.Context, cfg *models.Config, failed error) error {
 	if failed != nil && o.createdODS && o.build == nil {
-		job := &warehouse.Job{Name: cfg.ODS.Name, Kind: "ddl", Statements: []string{"DROP TABLE " + generator.DuckDB.QuoteIdent(cfg.ODS.Name)}}
 		// Under a context the failure may have been its cancelling.
-		_ = o.wh.Run(context.WithoutCancel(ctx), job, nil)
+		ctx := context.WithoutCancel(ctx)
+		table := generator.DuckDB.QuoteIdent(cfg.ODS.Name)
+		if rows, err := o.wh.Query(ctx, "SELECT 1 FROM "+table+" LIMIT 1"); err == nil && len(rows.Values) == 0 {
+			job := &warehouse.Job{Name: cfg.ODS.Name, Kind: "ddl", Statements: []string{"DROP TABLE " + table}}
+			_ = o.wh.Run(ctx, job, nil)
+		}
 	}
 	cerr := o.wh.Close()
 	b := o.build
@@ -268,7 +275,7 @@ func (o *odsTarget) close(ctx context.Context, cfg *models.Config, failed error)
 	}
 	err := duckutil.Install(b.tmp, b.path)
 	if errors.Is(err, duckutil.ErrExists) {
-		return fmt.Errorf("another fgen created %s while this one built a new warehouse there; nothing was loaded: run this again, into that warehouse", b.path)
+		return fmt.Errorf("another fgen created %s while this one built a new warehouse there, so this one was not put in place: run this again, into that warehouse", b.path)
 	}
 	return err
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/testmain"
 	"github.com/fgen-dev/fgen/internal/warehouse"
@@ -607,6 +608,30 @@ func TestGenerateKeepsOutOfTheWarehouse(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
 		t.Error("the refused generate wrote out/")
+	}
+}
+
+// A first generate killed part-way leaves a journal and no manifest: diff
+// names the generate that repairs it, and that generate needs no --force.
+func TestGenerateAfterAKilledFirstOne(t *testing.T) {
+	dir := project(t)
+	build := filepath.Join(dir, "build")
+	os.MkdirAll(filepath.Join(build, "ddl"), 0o755)
+	// What the killed one swapped in, and its journal.
+	os.WriteFile(filepath.Join(build, "ddl", "dw_user_trace_data.sql"), []byte("-- half\n"), 0o644)
+	os.WriteFile(filepath.Join(build, generator.JournalPath), []byte(`{"manifest": ".manifest.json.fgen-0000000000000000.tmp", "manifest_sha256": "x", "files": [{"path": "ddl/dw_user_trace_data.sql", "tmp": "ddl/.dw_user_trace_data.sql.fgen-0000000000000001.tmp"}], "dirs": ["ddl"]}`), 0o644)
+	r := fgen(t, dir, nil, "diff", "--dir", "build")
+	if r.code != 1 || !strings.Contains(r.stderr, "is part-written") || !strings.Contains(r.stderr, "run 'fgen generate --dir build'") {
+		t.Errorf("diff of a part-written directory: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "generate", "-q", "--dir", "build"); r.code != 0 {
+		t.Fatalf("generate after a killed first one: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "diff", "--dir", "build"); r.code != 0 {
+		t.Errorf("diff after the repair: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(build, generator.JournalPath)); err == nil {
+		t.Error("the journal stayed")
 	}
 }
 

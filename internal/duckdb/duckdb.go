@@ -101,14 +101,20 @@ func Open(opts Options) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
-		// What a load, sample or new warehouse killed part-way left
-		// beside it (their staging directories, which can be large), for
-		// every command that writes: not only the next load.
-		duckutil.RemoveStale(filepath.Dir(path))
-		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) && !opts.InPlace {
+		switch _, err := os.Lstat(path); {
+		case errors.Is(err, fs.ErrNotExist) && !opts.InPlace:
 			if err := create(opts); err != nil && !errors.Is(err, duckutil.ErrExists) {
-				return nil, err
+				return nil, fmt.Errorf("create %s: %w", path, err)
 			}
+		case err == nil:
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("open %s: a symbolic link to a file that does not exist; point it at a warehouse, or remove it (fgen then creates one)", path)
+			}
+			// What a load, sample or new warehouse killed part-way
+			// left beside it (their staging directories, which can be
+			// large), for every command that writes: not only the next
+			// load. (create's staging does it for a new file.)
+			duckutil.RemoveStale(filepath.Dir(path))
 		}
 	}
 	if opts.Threads > 0 {

@@ -235,9 +235,11 @@ func TestQueryInterrupted(t *testing.T) {
 	}
 }
 
-// TestOpenCreatesWhole: a new database file is built beside its path and
-// linked into place whole, leaving nothing else beside it; opening it
-// again finds what the first opening wrote.
+// TestOpenCreatesWhole: a new database file, built in a staging directory
+// beside its path and linked into place, leaves nothing else beside it;
+// opening it again finds what the first opening wrote. (That no other
+// process sees it half-made is what the link gives: duckutil.TestInstall.)
+// A dangling link at the path is refused, not created through.
 func TestOpenCreatesWhole(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sub", "w.duckdb")
@@ -260,6 +262,14 @@ func TestOpenCreatesWhole(t *testing.T) {
 	defer db.Close()
 	if _, err := db.Describe(context.Background(), "a"); err != nil {
 		t.Errorf("the table written after creation: %v", err)
+	}
+	link := filepath.Join(dir, "link.duckdb")
+	os.Symlink(filepath.Join(dir, "gone.duckdb"), link)
+	if db, err := Open(Options{Path: link, Threads: 1}); err == nil || !strings.Contains(err.Error(), "a symbolic link to a file that does not exist") {
+		if err == nil {
+			db.Close()
+		}
+		t.Errorf("Open of a dangling link: %v", err)
 	}
 }
 

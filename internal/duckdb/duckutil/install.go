@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // Build returns where to build the warehouse of path, a file that does not
@@ -34,20 +33,18 @@ func Install(tmp, path string) error {
 	if _, err := os.Lstat(tmp + ".wal"); err == nil {
 		return fmt.Errorf("%s.wal: the new warehouse kept a write-ahead log after it closed", tmp)
 	}
-	// A hard link fails when path exists. A file system without hard
-	// links gets a rename after a check, not atomic with it.
+	// A hard link fails when path exists. Where it fails otherwise (a
+	// file system without hard links: FAT, some network shares), a rename
+	// after a check, not atomic with it.
 	err := os.Link(tmp, path)
-	var le *os.LinkError
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, fs.ErrExist):
 		return ErrExists
-	case errors.As(err, &le) && (errors.Is(le.Err, syscall.EPERM) || errors.Is(le.Err, syscall.ENOTSUP) || errors.Is(le.Err, syscall.EXDEV)):
-		if _, err := os.Lstat(path); err == nil {
-			return ErrExists
-		}
-		return os.Rename(tmp, path)
 	}
-	return err
+	if _, err := os.Lstat(path); err == nil {
+		return ErrExists
+	}
+	return os.Rename(tmp, path)
 }
