@@ -59,6 +59,11 @@ func aside(name, kind string) string {
 // asideName matches the names aside returns.
 var asideName = regexp.MustCompile(`^\..+\.fgen-[0-9a-f]{16}\.(tmp|old)$`)
 
+// IsTemporary reports whether a file's name is one Write gives a temporary
+// file or backup in the output directory: a Write that stopped left it,
+// and the next one removes it.
+func IsTemporary(name string) bool { return asideName.MatchString(name) }
+
 // leftovers returns the temporary files and backups (names aside gives)
 // in root and the directories under it but hidden ones (fgen writes in
 // none), as slash paths: what a Write that stopped part-way left, which

@@ -54,11 +54,16 @@ sync, 2 when it is not, 1 on error.
 }
 
 func runDiff(opts *diffOptions) error {
-	_, p, err := opts.render(opts.dialect)
+	cfg, p, err := opts.render(opts.dialect)
 	if err != nil {
 		return err
 	}
 	opts.outDir = opts.path(opts.configPath)
+	// As generate refuses it: before anything would be said of a file
+	// there (a "malformed manifest" to delete, when it is the warehouse).
+	if err := opts.checkWarehouseOutside(cfg, p, opts.outDir); err != nil {
+		return err
+	}
 	changes, err := generator.Compare(opts.outDir, p.Files)
 	if errors.Is(err, generator.ErrPartWritten) {
 		return fmt.Errorf("%w: run '%s'", err, opts.generateCommand())

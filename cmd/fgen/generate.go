@@ -92,10 +92,12 @@ func runGenerate(opts *generateOptions) error {
 		return err
 	}
 	dir := opts.path(opts.configPath)
-	if err := checkOutDir(dir, homeDir(opts.getenv), opts.force); err != nil {
+	// The warehouse first: a directory that holds it is not to be
+	// forced.
+	if err := opts.checkWarehouseOutside(cfg, p, dir); err != nil {
 		return err
 	}
-	if err := checkWarehouseOutside(opts, cfg, p, dir); err != nil {
+	if err := checkOutDir(dir, homeDir(opts.getenv), opts.force); err != nil {
 		return err
 	}
 	if other := opts.inOtherDialect(dir, opts.dialect); other != "" && !opts.quiet {
@@ -163,7 +165,7 @@ func checkOutDir(dir, home string, force bool) error {
 // anywhere inside out/ beside funnel.toml, the directory one commits (validate
 // says so of a relative path; this catches an absolute one). Elsewhere
 // inside --dir (the project's root) it is the user's choice.
-func checkWarehouseOutside(opts *generateOptions, cfg *models.Config, p *generator.Project, dir string) error {
+func (opts *globalOptions) checkWarehouseOutside(cfg *models.Config, p *generator.Project, dir string) error {
 	owned := map[string]bool{generator.ManifestPath: true, generator.LockPath: true, generator.JournalPath: true}
 	for _, f := range p.Files {
 		owned[f.Path] = true
@@ -207,9 +209,11 @@ func foreignDir(dir string) (bool, error) {
 	// of out/nodes leaves one).
 	hasFile := false
 	// The directory itself, through a link to it: WalkDir does not follow
-	// a linked root, and would take the link for a file.
+	// a linked root, and would take the link for a file. The temporary
+	// files of a generate that was killed before its journal was in place
+	// are fgen's.
 	err := filepath.WalkDir(realPath(dir), func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && !d.IsDir() && !generator.IsTemporary(d.Name()) {
 			hasFile = true
 			return fs.SkipAll
 		}

@@ -603,11 +603,30 @@ func TestGenerateKeepsOutOfTheWarehouse(t *testing.T) {
 	}
 	abs := filepath.Join(dir, "out", "w.duckdb")
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `path = ".fgen/manifest.json"`, `path = "`+abs+`"`)
-	if r := fgen(t, dir, nil, "generate"); r.code != 1 || !strings.Contains(r.stderr, "the warehouse of target local ("+abs+") is inside out, where generate writes the project you commit") {
-		t.Errorf("generate into out/ with the warehouse there: %+v", r)
+	os.MkdirAll(filepath.Join(dir, "out"), 0o755)
+	os.WriteFile(abs, []byte("DUCK"), 0o644) // a warehouse there: not a reason to --force
+	for _, cmd := range []string{"generate", "diff"} {
+		if r := fgen(t, dir, nil, cmd); r.code != 1 || !strings.Contains(r.stderr, "the warehouse of target local ("+abs+") is inside out, where generate writes the project you commit") {
+			t.Errorf("%s with the warehouse in out/: %+v", cmd, r)
+		}
 	}
+	os.RemoveAll(filepath.Join(dir, "out"))
 	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
 		t.Error("the refused generate wrote out/")
+	}
+}
+
+// A first generate killed before its journal was in place leaves only
+// temporary files: out/ is still fgen's, no --force needed.
+func TestGenerateAfterAKilledFirstOneBeforeItsJournal(t *testing.T) {
+	dir := project(t)
+	os.MkdirAll(filepath.Join(dir, "out"), 0o755)
+	os.WriteFile(filepath.Join(dir, "out", "..fgen.journal.fgen-0123456789abcdef.tmp"), []byte("{"), 0o644)
+	if r := fgen(t, dir, nil, "generate", "-q"); r.code != 0 {
+		t.Fatalf("generate: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "diff"); r.code != 0 {
+		t.Errorf("diff after: %+v", r)
 	}
 }
 

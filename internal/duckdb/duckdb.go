@@ -80,7 +80,8 @@ func Open(opts Options) (*DB, error) {
 	// DuckDB reads '\' as a separator everywhere, and a leading '~' as the
 	// home directory: it would open another file than the one fgen's own
 	// checks look at.
-	if runtime.GOOS != "windows" && strings.Contains(path, `\`) {
+	abs, _ := filepath.Abs(path) // as DuckDB makes it, from the working directory
+	if runtime.GOOS != "windows" && path != "" && strings.Contains(abs, `\`) {
 		return nil, fmt.Errorf("open %s: the path contains '\\', which DuckDB reads as a directory separator; rename the directory or file", path)
 	}
 	if strings.HasPrefix(path, "~") {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,24 @@ func TestOpenRefusesOptionsInPath(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), "rename the") {
 			t.Errorf("Open(%q) = %v", name, err)
+		}
+	}
+	// A relative path whose working directory holds a backslash: DuckDB
+	// makes it absolute and splits it there.
+	if runtime.GOOS != "windows" {
+		wd := filepath.Join(t.TempDir(), `back\slash`)
+		os.Mkdir(wd, 0o755)
+		t.Chdir(wd)
+		if db, err := Open(Options{Path: "w.duckdb", Threads: 1}); err == nil || !strings.Contains(err.Error(), "which DuckDB reads as a directory separator") {
+			if err == nil {
+				db.Close()
+			}
+			t.Errorf(`Open(w.duckdb) in back\slash: %v`, err)
+		}
+		if db, err := Open(Options{Threads: 1}); err != nil {
+			t.Errorf("Open of an in-memory database in back\\slash: %v", err)
+		} else {
+			db.Close()
 		}
 	}
 	// DuckDB would open ~/x.duckdb in the home directory.

@@ -12,8 +12,13 @@ import (
 // exist yet, before Install puts it in place: a file of path's name in a
 // staging directory beside it (BuildPrefix), which release removes with
 // all that was built there. A build that was killed leaves the directory,
-// which RemoveStale removes on a later run. path's directory must exist.
+// which RemoveStale removes on a later run. path's directory is created if need be.
 func Build(path string) (tmp string, release func(), err error) {
+	// Again: a failed fgen may have removed the directory it made, empty,
+	// since the caller made sure of it.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", nil, err
+	}
 	dir, rel, err := MakeStagingDir(filepath.Dir(path), BuildPrefix)
 	if err != nil {
 		return "", nil, err
