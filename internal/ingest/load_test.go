@@ -40,7 +40,9 @@ type loadFixture struct {
 func newLoadFixture(t testing.TB) *loadFixture {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, "db", "local.duckdb"), Threads: 2})
+	// InPlace: the test's own directory, which no other process creates a
+	// warehouse in (duckdb's tests cover creating one beside its path).
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, "db", "local.duckdb"), Threads: 2, InPlace: true})
 	if err != nil {
 		t.Fatal(err)
 	}
