@@ -338,7 +338,7 @@ func TestDuckDBPath(t *testing.T) {
 			`funnel.toml:109:1: targets.local.path: path ".fgen\\w.duckdb" contains '\', which DuckDB reads as a directory separator; write / between directories`},
 		// out/ is generate's, and committed.
 		{"inside out", `path = ".fgen/local.duckdb"`, `path = "./out/../out/w.duckdb"`,
-			`funnel.toml:109:1: targets.local.path: path "./out/../out/w.duckdb" is inside out/, where fgen generate writes the project you commit (unless --dir says otherwise): keep the warehouse out of it, e.g. ".fgen/local.duckdb"`},
+			`funnel.toml:109:1: targets.local.path: path "./out/../out/w.duckdb" is inside out/, where fgen generate writes the project you commit by default: keep the warehouse out of it, e.g. ".fgen/local.duckdb"`},
 	})
 	if _, err := Parse("funnel.toml", []byte(edit(t, shipped(t), `path = ".fgen/local.duckdb"`, `path = "outside/w.duckdb"`))); err != nil {
 		t.Errorf("a path beginning as out does: %v", err)

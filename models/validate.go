@@ -633,7 +633,7 @@ func (v *validator) target(p, name string, t Target) {
 			case runtime.GOOS != "windows" && strings.Contains(t.Path, `\`):
 				v.errorf(p+".path", "path %q contains '\\', which DuckDB reads as a directory separator; write / between directories", t.Path)
 			case clean == DefaultOutDir || strings.HasPrefix(clean, DefaultOutDir+"/"):
-				v.errorf(p+".path", "path %q is inside %s/, where fgen generate writes the project you commit (unless --dir says otherwise): keep the warehouse out of it, e.g. %q", t.Path, DefaultOutDir, DefaultLocalPath)
+				v.errorf(p+".path", "path %q is inside %s/, where fgen generate writes the project you commit by default: keep the warehouse out of it, e.g. %q", t.Path, DefaultOutDir, DefaultLocalPath)
 			}
 		}
 		switch {

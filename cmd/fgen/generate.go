@@ -31,16 +31,19 @@ func newGenerateCmd(g *globalOptions) *cobra.Command {
 		Use:   "generate",
 		Short: "Write the DataWorks SQL project into out/",
 		Long: `Write the generated project into its directory (out/ beside funnel.toml, or --dir):
-ddl/<table>.sql for every
-table and nodes/<table>.sql for every node. Files that did not change are not
-touched; files fgen generated earlier and no longer renders are removed, unless
-they were edited by hand since (those are kept, and no longer tracked); files fgen
-did not generate are never overwritten or removed. If funnel.toml has an error,
-nothing is written; if writing fails part-way (a full disk), out/ is left as it
-was. While generate writes, out/.fgen.lock exists, and a second generate into the
-same directory fails rather than mixing its files in; a generate that was killed
-leaves the file, as git leaves index.lock, and the next one says when its process
-is gone, for you to delete it.
+ddl/<table>.sql for every table, nodes/<table>.sql for every node,
+dataworks/<workflow>.json (the FlowSpec workflow) and manifest.json (what fgen
+wrote, with hashes). Files that did not change are not touched; files fgen
+generated earlier and no longer renders are removed, unless they were edited by
+hand since (those are kept, and no longer tracked); files fgen did not generate
+are never overwritten or removed. If funnel.toml has an error, nothing is
+written; if writing fails part-way (a full disk), out/ is left as it was. While
+generate writes, out/.fgen.lock exists, and a second generate into the same
+directory fails rather than mixing its files in. A generate that was killed
+leaves the lock, as git leaves index.lock (the next one says when its process is
+gone, for you to delete it), and the journal of the files it was replacing,
+out/.fgen.journal: the next generate puts them back first, then writes. Until
+then 'fgen diff' says out/ is part-written (exit 1).
 
 generate never writes into a file system root or your home directory, and writes
 into a directory that has files but no fgen manifest (manifest.json) only with

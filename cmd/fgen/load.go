@@ -215,6 +215,10 @@ type newWarehouse struct {
 // openNewLocal opens a new warehouse for the duckdb target t, whose file
 // at path does not exist, in a staging directory beside path.
 func (g *globalOptions) openNewLocal(name string, t models.Target, path string) (*odsTarget, error) {
+	// Said of the target's path, not of the staging file's.
+	if err := duckutil.CheckPath(path); err != nil {
+		return nil, fmt.Errorf("target %s: %w", name, err)
+	}
 	var dirs []string
 	for d := filepath.Dir(path); d != filepath.Dir(d); d = filepath.Dir(d) {
 		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {

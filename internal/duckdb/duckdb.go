@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,20 +71,8 @@ func Open(opts Options) (*DB, error) {
 	if path == ":memory:" {
 		path = ""
 	}
-	// The driver reads a DSN as a URL: what follows '?' as options, what
-	// follows '#' as a fragment that would hide the options below.
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("open %s: the path contains '?' or '#', which DuckDB would read as connection options; rename the file", path)
-	}
-	// DuckDB reads '\' as a separator everywhere, and a leading '~' as the
-	// home directory: it would open another file than the one fgen's own
-	// checks look at.
-	abs, _ := filepath.Abs(path) // as DuckDB makes it, from the working directory
-	if runtime.GOOS != "windows" && path != "" && strings.Contains(abs, `\`) {
-		return nil, fmt.Errorf("open %s: the path contains '\\', which DuckDB reads as a directory separator; rename the directory or file", path)
-	}
-	if strings.HasPrefix(path, "~") {
-		return nil, fmt.Errorf("open %s: the path starts with '~', which DuckDB reads as the home directory; give the path without it", path)
+	if err := duckutil.CheckPath(path); err != nil {
+		return nil, err
 	}
 	if err := isDatabaseFile(path); err != nil {
 		return nil, err

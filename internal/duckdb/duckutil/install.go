@@ -6,7 +6,31 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 )
+
+// CheckPath refuses a database path DuckDB would read otherwise than fgen
+// does ("" is an in-memory database): the driver reads a DSN as a URL, what
+// follows '?' as options and what follows '#' as a fragment that would hide
+// them; DuckDB reads a backslash as a directory separator everywhere (in the
+// working directory it makes a relative path absolute with too), and a
+// leading '~' as the home directory.
+func CheckPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if strings.ContainsAny(path, "?#") {
+		return fmt.Errorf("open %s: the path contains '?' or '#', which DuckDB would read as connection options; rename the file", path)
+	}
+	if abs, _ := filepath.Abs(path); runtime.GOOS != "windows" && strings.Contains(abs, `\`) {
+		return fmt.Errorf("open %s: the path contains '\\', which DuckDB reads as a directory separator; rename the directory or file", abs)
+	}
+	if strings.HasPrefix(path, "~") {
+		return fmt.Errorf("open %s: the path starts with '~', which DuckDB reads as the home directory; give the path without it", path)
+	}
+	return nil
+}
 
 // Build returns where to build the warehouse of path, a file that does not
 // exist yet, before Install puts it in place: a file of path's name in a
