@@ -51,16 +51,16 @@ type journalEntry struct {
 }
 
 // recoverJournal finishes what a Write that died left, by its journal in
-// root. When the manifest in place is the one it was writing (it
+// root, and says what it did ("" without a journal). When the manifest in place is the one it was writing (it
 // committed), it removes the backups; else it puts each file back as it
 // was, newest first (the backup over whatever is at the path; a new file
 // removed), removes what it staged and the directories it created, if
 // empty. Then, when all of that worked, it removes the journal; else the
 // journal stays for the next try. Without a journal it does nothing.
-func recoverJournal(root *os.Root, dir string) error {
+func recoverJournal(root *os.Root, dir string) (recovered string, err error) {
 	j, err := readJournal(root, dir)
 	if j == nil || err != nil {
-		return err
+		return "", err
 	}
 	exists := func(name string) bool {
 		_, err := root.Lstat(name)
@@ -109,10 +109,14 @@ func recoverJournal(root *os.Root, dir string) error {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("%s: an fgen generate stopped part-way through writing %s, and putting its files back failed: %w; fix that, then generate again (or restore %s from version control and delete %s)",
+		return "", fmt.Errorf("%s: an fgen generate stopped part-way through writing %s, and putting its files back failed: %w; fix that, then generate again (or restore %s from version control and delete %s)",
 			filepath.Join(dir, JournalPath), dir, err, dir, JournalPath)
 	}
-	return removeIfExists(root, JournalPath)
+	recovered = "put back the files an earlier generate replaced before it stopped"
+	if committed {
+		recovered = "finished the cleanup of an earlier generate that stopped after it wrote"
+	}
+	return recovered, removeIfExists(root, JournalPath)
 }
 
 // readJournal reads the journal in root, nil when there is none. Every path

@@ -22,6 +22,9 @@ type WriteResult struct {
 	Unchanged []string
 	Removed   []string // stale files fgen generated earlier
 	Kept      []string // stale files edited since fgen wrote them: kept, no longer tracked
+	// Recovered says what Write did first by the journal of one that
+	// stopped part-way; "" when there was none.
+	Recovered string
 }
 
 // Write makes dir hold exactly files (plus the manifest): unchanged files are
@@ -58,7 +61,8 @@ func Write(dir string, files []File) (res *WriteResult, err error) {
 		return nil, explain(dir, err)
 	}
 	defer unlock()
-	if err := recoverJournal(root, dir); err != nil {
+	recovered, err := recoverJournal(root, dir)
+	if err != nil {
 		return nil, explain(dir, err)
 	}
 	p, err := planWrite(root, dir, WithManifest(files))
@@ -68,6 +72,7 @@ func Write(dir string, files []File) (res *WriteResult, err error) {
 	if err := p.apply(newTxn(root, dir)); err != nil {
 		return nil, explain(dir, err)
 	}
+	p.res.Recovered = recovered
 	return p.res, nil
 }
 

@@ -110,6 +110,9 @@ func runGenerate(opts *generateOptions) error {
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
+	if res.Recovered != "" {
+		fmt.Fprintf(opts.stderr, "note: %s (%s)\n", res.Recovered, filepath.Join(dir, generator.JournalPath))
+	}
 	// -q: only what needs the user, the files kept as they were edited.
 	if !opts.quiet {
 		for _, f := range res.Written {

@@ -643,7 +643,7 @@ func TestGenerateAfterAKilledFirstOne(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "is part-written") || !strings.Contains(r.stderr, "run 'fgen generate --dir build'") {
 		t.Errorf("diff of a part-written directory: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "generate", "-q", "--dir", "build"); r.code != 0 {
+	if r := fgen(t, dir, nil, "generate", "-q", "--dir", "build"); r.code != 0 || !strings.Contains(r.stderr, "note: put back the files an earlier generate replaced before it stopped (build/.fgen.journal)") {
 		t.Fatalf("generate after a killed first one: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "diff", "--dir", "build"); r.code != 0 {
