@@ -202,8 +202,16 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	first, last := "", ""
 	pr := opts.newProgress(len(fs), "funnels")
 	defer pr.Done()
+	var tables []string
 	for _, f := range fs {
-		live, err := ot.wh.Describe(ctx, f.Report.Table)
+		tables = append(tables, f.Report.Table)
+	}
+	describe, err := warehouse.DescribeAll(ctx, ot.wh, tables)
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		live, err := describe(f.Report.Table)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
 			return fmt.Errorf("target %s has no report table %s yet; create and fill it with %s", ot.name, f.Report.Table, fill)
 		} else if err != nil {

@@ -177,22 +177,13 @@ type Input struct {
 func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) {
 	caps := w.Capabilities()
 	p := &Plan{Target: in.Target, Engine: caps.Engine, Caps: caps}
-	describe := func(name string) (*warehouse.Table, error) { return w.Describe(ctx, name) }
-	if td, ok := w.(warehouse.TablesDescriber); ok {
-		var names []string
-		for _, t := range in.Project.Tables {
-			names = append(names, t.Name)
-		}
-		live, err := td.DescribeTables(ctx, names)
-		if err != nil {
-			return nil, fmt.Errorf("describe %s: %w", strings.Join(names, ", "), err)
-		}
-		describe = func(name string) (*warehouse.Table, error) {
-			if t, ok := live[name]; ok {
-				return t, nil
-			}
-			return nil, warehouse.ErrTableNotFound
-		}
+	var names []string
+	for _, t := range in.Project.Tables {
+		names = append(names, t.Name)
+	}
+	describe, err := warehouse.DescribeAll(ctx, w, names)
+	if err != nil {
+		return nil, err
 	}
 	// writersOf is what wrote a derived table's partitions, where the engine
 	// notes it (nil where it does not): asked once for every derived table,

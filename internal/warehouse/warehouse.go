@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -291,6 +292,30 @@ type TablesDescriber interface {
 	// DescribeTables returns, for each of names that exists, what
 	// Describe returns for it.
 	DescribeTables(ctx context.Context, names []string) (map[string]*Table, error)
+}
+
+// DescribeAll returns a Describe of the tables names, which describes them
+// all at once where w is a TablesDescriber (one catalog query, not one a
+// table), and calls w.Describe otherwise. A name not among names is
+// described when asked.
+func DescribeAll(ctx context.Context, w Warehouse, names []string) (func(name string) (*Table, error), error) {
+	td, ok := w.(TablesDescriber)
+	if !ok || len(names) == 0 {
+		return func(name string) (*Table, error) { return w.Describe(ctx, name) }, nil
+	}
+	live, err := td.DescribeTables(ctx, names)
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", strings.Join(names, ", "), err)
+	}
+	return func(name string) (*Table, error) {
+		if t, ok := live[name]; ok {
+			return t, nil
+		}
+		if !slices.Contains(names, name) {
+			return w.Describe(ctx, name)
+		}
+		return nil, ErrTableNotFound
+	}, nil
 }
 
 // A PartitionWriters is a Warehouse that knows, from fgen's notes of the
