@@ -29,16 +29,7 @@ type journal struct {
 	ManifestHash string         `json:"manifest_sha256,omitempty"`
 	Files        []journalEntry `json:"files"`
 	Dirs         []string       `json:"dirs,omitempty"` // created for the files, a parent before its children
-}
-
-// entry returns the entry of the file at name.
-func (j *journal) entry(name string) journalEntry {
-	for _, e := range j.Files {
-		if e.Path == name {
-			return e
-		}
-	}
-	return journalEntry{}
+	manifestData []byte         // what is staged at Manifest (not journaled)
 }
 
 // journalEntry is one file a Write replaces, creates or removes: the new
@@ -48,6 +39,7 @@ type journalEntry struct {
 	Path string `json:"path"`
 	Tmp  string `json:"tmp,omitempty"`
 	Old  string `json:"old,omitempty"`
+	data []byte // what is staged at Tmp (not journaled)
 }
 
 // recoverJournal finishes what a Write that died left, by its journal in

@@ -75,7 +75,7 @@ func leftovers(root *os.Root) []string {
 		case err != nil:
 		case d.IsDir() && name != "." && strings.HasPrefix(d.Name(), "."):
 			return fs.SkipDir // .git, and nothing fgen writes
-		case !d.IsDir() && asideName.MatchString(d.Name()):
+		case !d.IsDir() && IsTemporary(d.Name()):
 			out = append(out, name)
 		}
 		return nil
@@ -84,27 +84,20 @@ func leftovers(root *os.Root) []string {
 }
 
 // sweep removes, once committed, the temporary files and backups that a
-// crashed Write left in dir, a slash path in root (and this one's backups),
-// then dir and its parents if that leaves them empty. Only Write, holding
-// the lock, makes such files, so none of them is in use.
-func (t *txn) sweep(dir string) {
+// crashed Write left (leftovers), then their directories and parents if
+// that leaves them empty. Only Write, holding the lock, makes such files,
+// so none of them is in use.
+func (t *txn) sweep(names []string) {
+	if len(names) == 0 {
+		return
+	}
 	t.after = append(t.after, func() error {
-		f, err := t.root.Open(dir)
-		if err != nil {
-			return nil // gone, or not a directory: nothing left there
-		}
-		names, _ := f.Readdirnames(-1)
-		f.Close()
 		var errs []error
-		swept := false
 		for _, n := range names {
-			if asideName.MatchString(n) {
-				errs = append(errs, removeIfExists(t.root, path.Join(dir, n)))
-				swept = true
-			}
+			errs = append(errs, removeIfExists(t.root, n))
 		}
-		if swept {
-			removeEmptyDirs(t.root, dir)
+		for _, n := range names {
+			removeEmptyDirs(t.root, path.Dir(n))
 		}
 		return errors.Join(errs...)
 	})

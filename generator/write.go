@@ -145,7 +145,6 @@ type writePlan struct {
 	write    []File          // new and changed files in path order, the manifest among them
 	replaces map[string]bool // which of them replace a file
 	remove   []string        // stale files that still hold what fgen wrote
-	dirs     []string        // the directories of the files rendered and those the old manifest lists
 	res      *WriteResult    // what Write reports once the plan is applied
 }
 
@@ -188,14 +187,6 @@ func planWrite(root *os.Root, dir string, files []File) (*writePlan, error) {
 		}
 	}
 	p.res.Removed = p.remove
-	dirs := map[string]bool{}
-	for _, f := range files {
-		dirs[path.Dir(f.Path)] = true
-	}
-	for name := range owned {
-		dirs[path.Dir(name)] = true
-	}
-	p.dirs = slices.Sorted(maps.Keys(dirs))
 	return p, nil
 }
 
@@ -236,14 +227,7 @@ func generated(owned map[string]string, name string, data []byte) bool {
 // step back; a crash leaves the journal, by which the next Write puts back
 // what it lists, and which Compare reports.
 func (p *writePlan) apply(t *txn) error {
-	dirs := slices.Clone(p.dirs)
-	for _, name := range leftovers(t.root) {
-		dirs = append(dirs, path.Dir(name))
-	}
-	slices.Sort(dirs)
-	for _, dir := range slices.Compact(dirs) {
-		t.sweep(dir)
-	}
+	t.sweep(leftovers(t.root))
 	err := func() error {
 		j := p.journal(t.root)
 		if len(j.Files) > 0 {
@@ -251,12 +235,16 @@ func (p *writePlan) apply(t *txn) error {
 				return err
 			}
 		}
-		for _, f := range p.write {
-			tmp := j.Manifest
-			if f.Path != ManifestPath {
-				tmp = j.entry(f.Path).Tmp
+		for _, e := range j.Files {
+			if e.Tmp == "" {
+				continue // a removal
 			}
-			if err := t.stage(f.Path, tmp, f.Data); err != nil {
+			if err := t.stage(e.Path, e.Tmp, e.data); err != nil {
+				return err
+			}
+		}
+		if j.Manifest != "" {
+			if err := t.stage(ManifestPath, j.Manifest, j.manifestData); err != nil {
 				return err
 			}
 		}
@@ -290,10 +278,10 @@ func (p *writePlan) journal(root *os.Root) journal {
 	for _, f := range p.write {
 		tmp := aside(f.Path, "tmp")
 		if f.Path == ManifestPath {
-			j.Manifest, j.ManifestHash = tmp, hash(f.Data)
+			j.Manifest, j.ManifestHash, j.manifestData = tmp, hash(f.Data), f.Data
 			continue
 		}
-		e := journalEntry{Path: f.Path, Tmp: tmp}
+		e := journalEntry{Path: f.Path, Tmp: tmp, data: f.Data}
 		if p.replaces[f.Path] {
 			e.Old = aside(f.Path, "old")
 		}

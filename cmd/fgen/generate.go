@@ -176,7 +176,7 @@ func (opts *globalOptions) checkWarehouseOutside(cfg *models.Config, p *generato
 	for _, f := range p.Files {
 		owned[f.Path] = true
 	}
-	defaultDir := realPath(dir) == realPath(filepath.Join(filepath.Dir(opts.configPath), models.DefaultOutDir))
+	defaultDir := realPath(dir) == realPath(defaultProjectDir(opts.configPath))
 	for _, name := range slices.Sorted(maps.Keys(cfg.Targets)) {
 		t := cfg.Targets[name]
 		if t.Engine != models.EngineDuckDB || t.Path == ":memory:" {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -209,7 +208,7 @@ type odsTarget struct {
 // sees it until then.
 type newWarehouse struct {
 	tmp, path string
-	release   func() // removes the staging directory, and the directories made for it if empty
+	release   func() // duckutil.Build's
 }
 
 // openNewLocal opens a new warehouse for the duckdb target t, whose file
@@ -219,34 +218,17 @@ func (g *globalOptions) openNewLocal(name string, t models.Target, path string) 
 	if err := duckutil.CheckPath(path); err != nil {
 		return nil, fmt.Errorf("target %s: %w", name, err)
 	}
-	var dirs []string
-	for d := filepath.Dir(path); d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		dirs = append([]string{d}, dirs...)
-	}
-	removeDirs := func() {
-		for i := len(dirs) - 1; i >= 0; i-- {
-			os.Remove(dirs[i]) // if empty: another fgen may have put its own there
-		}
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("target %s: %w", name, err)
-	}
 	tmp, release, err := duckutil.Build(path)
 	if err != nil {
-		removeDirs()
 		return nil, fmt.Errorf("target %s: create %s: %w", name, path, err)
 	}
 	wh, err := openLocal(localOptions{path: tmp, inPlace: true, threads: t.Threads, memoryLimit: t.MemoryLimit})
 	if err != nil {
 		release()
-		removeDirs()
 		return nil, fmt.Errorf("target %s: %w", name, err)
 	}
 	ot := &openedTarget{name: name, target: t, dialect: generator.DuckDB, wh: wh, local: wh}
-	return &odsTarget{openedTarget: ot, build: &newWarehouse{tmp: tmp, path: path, release: func() { release(); removeDirs() }}}, nil
+	return &odsTarget{openedTarget: ot, build: &newWarehouse{tmp: tmp, path: path, release: release}}, nil
 }
 
 // close closes the target. A new warehouse is put in place when failed is

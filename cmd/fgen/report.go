@@ -376,7 +376,7 @@ func (g *globalOptions) checkOutputFile(cfg *models.Config, output, what string)
 	}
 	// out/ beside the config is the generated project's place; without a
 	// config, an out/ there is anyone's.
-	project := realPath(filepath.Join(filepath.Dir(g.configPath), models.DefaultOutDir))
+	project := realPath(defaultProjectDir(g.configPath))
 	if rel, err := filepath.Rel(project, out); cfg != nil && err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return fmt.Errorf("-o %s is in %s, the generated project, which 'fgen generate' writes; write %s elsewhere", output, project, what)
 	}

@@ -62,6 +62,12 @@ func (d *projectDir) path(configPath string) string {
 	if d.dir != "" {
 		return d.dir
 	}
+	return defaultProjectDir(configPath)
+}
+
+// defaultProjectDir is where generate writes without --dir: out/ beside the
+// config file configPath.
+func defaultProjectDir(configPath string) string {
 	return filepath.Join(filepath.Dir(configPath), models.DefaultOutDir)
 }
 

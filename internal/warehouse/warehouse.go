@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -296,8 +295,7 @@ type TablesDescriber interface {
 
 // DescribeAll returns a Describe of the tables names, which describes them
 // all at once where w is a TablesDescriber (one catalog query, not one a
-// table), and calls w.Describe otherwise. A name not among names is
-// described when asked.
+// table), and calls w.Describe otherwise.
 func DescribeAll(ctx context.Context, w Warehouse, names []string) (func(name string) (*Table, error), error) {
 	td, ok := w.(TablesDescriber)
 	if !ok || len(names) == 0 {
@@ -310,9 +308,6 @@ func DescribeAll(ctx context.Context, w Warehouse, names []string) (func(name st
 	return func(name string) (*Table, error) {
 		if t, ok := live[name]; ok {
 			return t, nil
-		}
-		if !slices.Contains(names, name) {
-			return w.Describe(ctx, name)
 		}
 		return nil, ErrTableNotFound
 	}, nil

@@ -35,19 +35,32 @@ func CheckPath(path string) error {
 // Build returns where to build the warehouse of path, a file that does not
 // exist yet, before Install puts it in place: a file of path's name in a
 // staging directory beside it (BuildPrefix), which release removes with
-// all that was built there. A build that was killed leaves the directory,
-// which RemoveStale removes on a later run. path's directory is created if need be.
+// all that was built there, and then the directories above it that Build
+// created, if they are empty (another fgen may have put its own there). A
+// build that was killed leaves the staging directory, which RemoveStale
+// removes on a later run.
 func Build(path string) (tmp string, release func(), err error) {
-	// Again: a failed fgen may have removed the directory it made, empty,
-	// since the caller made sure of it.
+	var made []string // outermost first
+	for d := filepath.Dir(path); d != filepath.Dir(d); d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		made = append([]string{d}, made...)
+	}
+	removeMade := func() {
+		for i := len(made) - 1; i >= 0; i-- {
+			os.Remove(made[i])
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", nil, err
 	}
 	dir, rel, err := MakeStagingDir(filepath.Dir(path), BuildPrefix)
 	if err != nil {
+		removeMade()
 		return "", nil, err
 	}
-	return filepath.Join(dir, filepath.Base(path)), func() { rel() }, nil
+	return filepath.Join(dir, filepath.Base(path)), func() { rel(); removeMade() }, nil
 }
 
 // ErrExists is Install's error when a file is at the path already.

@@ -13,39 +13,37 @@ import (
 // under another name first, so that RemoveStale never sees it unlocked.
 func lockDir(dir string) (unlock func(), err error) {
 	tmp := filepath.Join(dir, lockName+".new")
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_RDWR, 0o600)
+	unlock, ok, err := flock(tmp, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, err
+	if !ok {
+		return nil, syscall.EWOULDBLOCK
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, lockName)); err != nil {
-		f.Close()
+		unlock()
 		return nil, err
 	}
-	return func() { f.Close() }, nil
+	return unlock, nil
 }
 
 // tryLock locks the lock file path if no process holds it.
 func tryLock(path string) (unlock func(), ok bool) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return nil, false
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, false
-	}
-	return func() { f.Close() }, true
+	unlock, ok, err := flock(path, os.O_RDWR, 0)
+	return unlock, ok && err == nil
 }
 
 // LockFile locks the file at path, creating it, for the process until
 // unlock (or the process's end, however it ends); ok is false when another
 // process holds it.
 func LockFile(path string) (unlock func(), ok bool, err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	return flock(path, os.O_CREATE|os.O_RDWR, 0o644)
+}
+
+// flock opens path with flag and takes an exclusive flock on it without
+// waiting: ok is false when another process holds it.
+func flock(path string, flag int, perm os.FileMode) (unlock func(), ok bool, err error) {
+	f, err := os.OpenFile(path, flag, perm)
 	if err != nil {
 		return nil, false, err
 	}
