@@ -589,8 +589,8 @@ func TestGenerateDuckDBDialectNeedsOutDir(t *testing.T) {
 }
 
 // generate refuses to write where a target's warehouse is: at a path it
-// writes (the manifest, here), or inside out/, which is committed (an
-// absolute path, which validate does not judge).
+// writes (the manifest, here), or inside out/, which is committed (by an
+// absolute path, which validate refuses too).
 func TestGenerateKeepsOutOfTheWarehouse(t *testing.T) {
 	dir := project(t)
 	// Beside the warehouse, at no path of it: the user's choice.
@@ -605,7 +605,7 @@ func TestGenerateKeepsOutOfTheWarehouse(t *testing.T) {
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `path = ".fgen/manifest.json"`, `path = "`+abs+`"`)
 	os.MkdirAll(filepath.Join(dir, "out"), 0o755)
 	os.WriteFile(abs, []byte("DUCK"), 0o644) // a warehouse there: not a reason to --force
-	for _, cmd := range []string{"generate", "diff"} {
+	for _, cmd := range []string{"generate", "diff", "validate"} {
 		if r := fgen(t, dir, nil, cmd); r.code != 1 || !strings.Contains(r.stderr, "the warehouse of target local ("+abs+") is inside out, where generate writes the project you commit") {
 			t.Errorf("%s with the warehouse in out/: %+v", cmd, r)
 		}

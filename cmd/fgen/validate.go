@@ -30,7 +30,13 @@ Every problem is reported at once as FILE:LINE:COL: path: message.
 			}
 			// What generate would refuse of it: a node DataWorks cannot
 			// hold, say.
-			if _, err := generator.Render(cfg, templates.FS(), generator.MaxCompute); err != nil {
+			p, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+			if err != nil {
+				return err
+			}
+			// A warehouse inside out/ by an absolute path, which the
+			// config's own checks cannot place.
+			if err := g.checkWarehouseOutside(cfg, p, defaultProjectDir(g.configPath)); err != nil {
 				return err
 			}
 			if format == "json" {
