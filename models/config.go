@@ -333,7 +333,7 @@ func (c *Config) applyDerivedDefaults() {
 		}
 	}
 	if len(c.Targets) == 0 {
-		c.Targets = map[string]Target{"local": {Engine: EngineDuckDB}}
+		c.Targets = map[string]Target{LocalTargetName: {Engine: EngineDuckDB}}
 	}
 	for name, t := range c.Targets {
 		if t.Engine == EngineDuckDB && t.Path == "" {
@@ -348,16 +348,31 @@ func (c *Config) TargetNames() []string {
 	return slices.Sorted(maps.Keys(c.Targets))
 }
 
-// DefaultTarget is the target used when none is named: the first DuckDB
-// target by name. A remote warehouse is used only when named, even when it
-// is the only target: a command typed without --target never reaches
-// production.
+// LocalTargetName is the name of the implicit local target, and of the
+// DuckDB target a command without --target uses when there are several.
+const LocalTargetName = "local"
+
+// DefaultTarget is the target used when none is named: the only DuckDB
+// target, or of several the one named local; with several and none named
+// local, naming one is required (a target added for an archive must not
+// take over every command typed without --target). A remote warehouse is
+// used only when named, even when it is the only target: a command typed
+// without --target never reaches production.
 func (c *Config) DefaultTarget() (string, error) {
 	names := c.TargetNames()
+	var local []string
 	for _, n := range names {
 		if c.Targets[n].Engine == EngineDuckDB {
-			return n, nil
+			local = append(local, n)
 		}
+	}
+	switch {
+	case len(local) == 1:
+		return local[0], nil
+	case slices.Contains(local, LocalTargetName):
+		return LocalTargetName, nil
+	case len(local) > 1:
+		return "", fmt.Errorf("%s has %d local (duckdb) targets and none named %s, the one fgen uses when none is named: give --target %s", c.File, len(local), LocalTargetName, strings.Join(local, " or --target "))
 	}
 	return "", fmt.Errorf("%s has no local (duckdb) target, which fgen uses when none is named, and uses a remote warehouse only when named: give --target %s", c.File, strings.Join(names, " or --target "))
 }

@@ -42,6 +42,33 @@ func TestShippedConfig(t *testing.T) {
 	}
 }
 
+// Without --target a command uses the only duckdb target, or of several
+// the one named local; several and none named local is an error naming
+// them (a target added for an archive must not take over every command).
+func TestDefaultTarget(t *testing.T) {
+	base := shipped(t)
+	archive := "\n[targets.archive]\nengine = \"duckdb\"\npath = \"archive.duckdb\"\n"
+	prod := "\n[targets.prod]\nengine = \"maxcompute\"\nendpoint = \"https://service.cn-hangzhou.maxcompute.aliyun.com/api\"\nproject = \"p\"\n"
+	renamed := edit(t, base, "[targets.local]", "[targets.mine]")
+	for _, c := range []struct {
+		name, config, want, err string
+	}{
+		{"shipped", base, "local", ""},
+		{"local and another", base + archive, "local", ""},
+		{"one duckdb of two", renamed + prod, "mine", ""},
+		{"two, none local", renamed + archive, "", "funnel.toml has 2 local (duckdb) targets and none named local, the one fgen uses when none is named: give --target archive or --target mine"},
+	} {
+		cfg, err := Parse("funnel.toml", []byte(c.config))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got, err := cfg.DefaultTarget()
+		if got != c.want || (err == nil) != (c.err == "") || (err != nil && err.Error() != c.err) {
+			t.Errorf("%s: DefaultTarget() = %q, %v; want %q, %q", c.name, got, err, c.want, c.err)
+		}
+	}
+}
+
 // A config saved "UTF-8 with BOM" reads as without, and its errors are at
 // the positions an editor shows, which does not show the mark.
 func TestConfigByteOrderMark(t *testing.T) {
