@@ -12,20 +12,21 @@ import (
 	"github.com/fgen-dev/fgen/models"
 )
 
-// markerUse is a breakdown marker of a funnel: its total_marker, or its
-// other_marker under a breakdown_limit.
+// markerUse is a breakdown marker of a funnel: its total_marker, its
+// null_marker, or its other_marker under a breakdown_limit.
 type markerUse struct {
 	funnel string
-	key    string // "total_marker" or "other_marker"
+	key    string // "total_marker", "null_marker" or "other_marker"
 	path   string // its place in funnel.toml, for Config.Pos
 }
 
 // Markers checks the breakdown columns against the ODS rows of the days
 // from..to: a day with rows whose value is a breakdown marker is a Warning.
 // A value equal to total_marker writes report rows that read as the day's
-// total, and one equal to other_marker is merged into the row of the values
-// beyond breakdown_limit before it is written: neither can be told apart in
-// the RPT table afterwards, so they are better said before apply.
+// total, one equal to null_marker is merged with the NULL or empty values,
+// and one equal to other_marker into the row of the values beyond
+// breakdown_limit, before they are written: none can be told apart in the
+// RPT table afterwards, so they are better said before apply.
 func Markers(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
 	if ods == nil {
 		return nil, nil
@@ -41,6 +42,7 @@ func Markers(ctx context.Context, w warehouse.Warehouse, proj *generator.Project
 			}
 			p := fmt.Sprintf("funnels[%d].report.", i)
 			uses[col][f.Report.TotalMarker] = append(uses[col][f.Report.TotalMarker], markerUse{f.Name, "total_marker", p + "total_marker"})
+			uses[col][f.Report.NullMarker] = append(uses[col][f.Report.NullMarker], markerUse{f.Name, "null_marker", p + "null_marker"})
 			if f.BreakdownLimit > 0 {
 				uses[col][f.Report.OtherMarker] = append(uses[col][f.Report.OtherMarker], markerUse{f.Name, "other_marker", p + "other_marker"})
 			}
@@ -65,7 +67,10 @@ func Markers(ctx context.Context, w warehouse.Warehouse, proj *generator.Project
 			}
 			u := byMarker[*example][0]
 			effect := "its report rows would read as the day's total"
-			if u.key == "other_marker" {
+			switch u.key {
+			case "null_marker":
+				effect = fmt.Sprintf("its report rows would be merged with those of the NULL or empty %s values", b)
+			case "other_marker":
 				effect = "its report rows would be merged into the row of the values beyond breakdown_limit"
 			}
 			pos := cfg.Pos(u.path)

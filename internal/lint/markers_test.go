@@ -11,8 +11,9 @@ import (
 )
 
 // A breakdown value equal to other_marker is merged into the other row
-// before the node writes it: only the ODS rows can show it, and Markers
-// says which marker, of which funnel, and where to change it.
+// before the node writes it, one equal to null_marker with the NULL and
+// empty values: only the ODS rows can show it, and Markers says which
+// marker, of which funnel, and where to change it.
 func TestMarkers(t *testing.T) {
 	cfg := shipped(t, func(s string) string {
 		return strings.Replace(s, `event_column = "customize_event"`, `event_column = "customize_event"
@@ -23,22 +24,26 @@ breakdown_limit = 5`, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := proj.MarkerProfileQuery("device_brand", []string{"all", "other"}, "20210303", "20210304")
+	q, err := proj.MarkerProfileQuery("device_brand", []string{"all", "other", "unknown"}, "20210303", "20210304")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(q.SQL, `CAST("device_brand" AS STRING) IN ('all', 'other')`) {
+	if !strings.Contains(q.SQL, `CAST("device_brand" AS STRING) IN ('all', 'other', 'unknown')`) {
 		t.Errorf("marker profile:\n%s", q.SQL)
 	}
 	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "device_brand", Type: "VARCHAR"}}}
 	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
-		Values: [][]*string{{ptr("20210304"), ptr("3"), ptr("other")}}}}
+		Values: [][]*string{{ptr("20210304"), ptr("3"), ptr("other")}, {ptr("20210303"), ptr("1"), ptr("unknown")}}}}
 	got, err := Markers(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `3 rows of ods_user_trace_data on 20210304 have device_brand "other", the other_marker of funnel user_trace: its report rows would be merged into the row of the values beyond breakdown_limit; set other_marker at funnel.toml:`
-	if len(got) != 1 || got[0].Day != "20210304" || !strings.HasPrefix(got[0].Message, want) || !strings.HasSuffix(got[0].Message, `to a value device_brand never holds (e.g. "(other)")`) {
+	if len(got) != 2 || got[0].Day != "20210304" || !strings.HasPrefix(got[0].Message, want) || !strings.HasSuffix(got[0].Message, `to a value device_brand never holds (e.g. "(other)")`) {
+		t.Errorf("got %+v\nwant %s...", got, want)
+	}
+	want = `1 row of ods_user_trace_data on 20210303 has device_brand "unknown", the null_marker of funnel user_trace: its report rows would be merged with those of the NULL or empty device_brand values; set null_marker at funnel.toml:`
+	if len(got) != 2 || got[1].Day != "20210303" || !strings.HasPrefix(got[1].Message, want) {
 		t.Errorf("got %+v\nwant %s...", got, want)
 	}
 	// A column the live table lacks is not profiled; a profile the
