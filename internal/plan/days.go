@@ -21,7 +21,7 @@ const (
 	WhySQLChanged = "sql_changed" // funnel.toml changed its SQL since the partition was written
 	WhyStale      = "stale_input" // an input partition changed after it was written
 	WhyUpstream   = "upstream"    // a job it reads from runs first
-	WhyTable      = "table"       // its table is created, altered or recreated
+	WhyTable      = "table"       // its table is created, recreated, or altered to add columns
 	WhyAll        = "all"         // asked for (apply --all)
 )
 
@@ -143,7 +143,7 @@ func fingerprint(n *generator.Node) string {
 func (dp *dayPlanner) planDays() error {
 	cfg := dp.in.Config
 	ods := cfg.ODS
-	changing := map[string]Action{} // tables whose every partition is rewritten
+	changing := map[string]Action{} // tables to be changed: their jobs run, but for an alter of comments alone
 	dp.keysDiffer = map[string]bool{}
 	for _, t := range dp.plan.Tables {
 		for _, pr := range t.Problems {
@@ -368,7 +368,13 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 			}
 		}
 	}
-	if action, ok := changing[n.Name]; ok {
+	action, ok := changing[n.Name]
+	if ok && action == Alter && !dp.alteration(n).adds {
+		// An alter that adds no column (a comment, a lifecycle) changes no
+		// row: not a reason to write the days again.
+		ok = false
+	}
+	if ok {
 		reason := fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated", refusedChange: "be changed in a way fgen refuses (above)"}[action])
 		// A table to be created has no rows to be out of date.
 		if action != Create && dataWhy != "" {
@@ -395,6 +401,19 @@ func (dp *dayPlanner) onlyColumnsAdded(n *generator.Node, action Action, was str
 	if action != Alter {
 		return false
 	}
+	a := dp.alteration(n)
+	switch {
+	case !a.adds:
+		return false
+	case n.Layer != generator.LayerDW:
+		return true
+	}
+	return a.liveFingerprint == was
+}
+
+// alteration returns what dp knows of node n, whose table is to be altered
+// (alteredNode), found once a plan.
+func (dp *dayPlanner) alteration(n *generator.Node) alteredNode {
 	if dp.altered == nil {
 		dp.altered = map[string]alteredNode{}
 	}
@@ -403,13 +422,7 @@ func (dp *dayPlanner) onlyColumnsAdded(n *generator.Node, action Action, was str
 		a = dp.alteredNode(n)
 		dp.altered[n.Name] = a
 	}
-	switch {
-	case !a.adds:
-		return false
-	case n.Layer != generator.LayerDW:
-		return true
-	}
-	return a.liveFingerprint == was
+	return a
 }
 
 // alteredNode is what onlyColumnsAdded knows of a node whose table is to

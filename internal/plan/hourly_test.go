@@ -327,7 +327,7 @@ func TestTableChangeKeepsAnHoursDataReason(t *testing.T) {
 	if _, err := Apply(context.Background(), w, build(t, cfg, w, "20261201"), ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	w.tables["dw_events"].Comment = "an older comment"
+	dropLastColumn(w.tables["dw_events"]) // for apply to add
 	w.written["ods_events/20261201/05"] = warehouse.Partition{Exists: true, Modified: w.clock.Add(time.Second / 2), Bytes: 1 << 20}
 	p := build(t, cfg, w, "20261201")
 	for _, j := range p.Days[0].Jobs {
@@ -340,6 +340,38 @@ func TestTableChangeKeepsAnHoursDataReason(t *testing.T) {
 	}
 }
 
+// dropLastColumn takes a live table's last column away: a column the plan
+// is to add (Alter).
+func dropLastColumn(t *warehouse.Table) { t.Columns = t.Columns[:len(t.Columns)-1] }
+
+// An alter that adds no column (a comment, a lifecycle) changes no row:
+// the tables are altered, and no job runs for it.
+func TestCommentChangeRunsNoJob(t *testing.T) {
+	cfg := config(t, nil)
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{"ods_user_trace_data/20210301": true}, clock: time.Date(2021, 3, 5, 0, 0, 0, 0, time.UTC)}
+	if _, err := Apply(context.Background(), w, build(t, cfg, w, "20210301"), ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.tables["dw_user_trace_data"].Comment = "old"
+	w.tables["dw_user_trace_data"].Columns[0].Comment = "old"
+	w.tables["rpt_user_trace_data"].Comment = "old"
+	p := build(t, cfg, w, "20210301")
+	altered := 0
+	for _, tb := range p.Tables {
+		if tb.Action == Alter {
+			altered++
+		}
+	}
+	if altered != 2 {
+		t.Errorf("%d tables to alter, want 2:\n%s", altered, planText(p))
+	}
+	for _, j := range p.Days[0].Jobs {
+		if j.Pending {
+			t.Errorf("%s pending: %s %s", j.Key(), j.Why, j.Reason)
+		}
+	}
+}
+
 // An upstream job pending only for its table's change is no reason for the
 // rows of a job downstream, nor is anything for a table to be created.
 func TestUpstreamTableChangeIsNoDataReason(t *testing.T) {
@@ -348,8 +380,8 @@ func TestUpstreamTableChangeIsNoDataReason(t *testing.T) {
 	if _, err := Apply(context.Background(), w, build(t, cfg, w, "20210301"), ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	w.tables["dw_user_trace_data"].Comment = "old"
-	w.tables["rpt_user_trace_data"].Comment = "old"
+	dropLastColumn(w.tables["dw_user_trace_data"])
+	dropLastColumn(w.tables["rpt_user_trace_data"])
 	for _, drop := range []bool{false, true} {
 		if drop {
 			delete(w.tables, "rpt_user_trace_data")
