@@ -176,6 +176,9 @@ func blocked(opts *applyOptions, p *plan.Plan) error {
 				return &codeError{code: exitBlocked, err: fmt.Errorf("%s may hold raw rows, which fgen never drops, even with --allow-destructive; check funnel.toml's table names, or drop the table yourself if its rows are derived (see the fix above)", tc.Table)}
 			}
 		}
+		if p.Caps.LoadsODS {
+			return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it holds the rows fgen load loaded, and only gains columns); change funnel.toml, or load your files into a new warehouse, as the fixes above say")}
+		}
 		return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it belongs to the sync task that fills it); change funnel.toml or the sync task as suggested")}
 	case p.IsBlocked() && !opts.allowDestructive:
 		return &codeError{code: exitBlocked, err: errors.New("the plan has destructive changes; change funnel.toml as suggested, or re-run with --allow-destructive")}

@@ -481,20 +481,25 @@ func missingFrom(names []string, cols []models.Column) []string {
 // it: fgen never drops, recreates, retypes, reorders or removes anything of
 // it, with or without --allow-destructive, and leaves its comments and
 // lifecycle. Where fgen fills it itself (the local engine's 'fgen load'), it
-// appends the columns funnel.toml adds.
+// appends the columns funnel.toml adds and sets its comments, and each fix
+// says the way to other columns there: a new warehouse, loaded again.
 func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDiff) (TableChange, error) {
 	want := td.want
 	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
-	refuse := func(code, column, msg, fix string) {
-		tc.Problems = append(tc.Problems, Problem{Code: code, Column: column, Message: msg, Fix: fix, Refused: true})
+	owner, anew := "the sync task that fills it", ""
+	if caps.LoadsODS {
+		owner = "fgen load"
+		anew = "; or, as fgen load fills it here, load your files into a new warehouse: move the target's database file aside (or set its path to a new file), then load them again and apply"
 	}
-	owner := "the sync task that fills it"
+	refuse := func(code, column, msg, fix string) {
+		tc.Problems = append(tc.Problems, Problem{Code: code, Column: column, Message: msg, Fix: fix + anew, Refused: true})
+	}
 	if td.partition {
 		refuse(CodePartitionChanged, "",
 			fmt.Sprintf("the ODS table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()),
 			fmt.Sprintf("set %s under [ods] in funnel.toml to match the table %s writes; fgen never recreates the ODS table", td.partitionKeys(), owner))
 		if bad := td.badPartitionTypes(proj.Dialect); bad != "" {
-			tc.Problems[len(tc.Problems)-1].Fix = fmt.Sprintf("fgen reads the ODS day and hour partitions as STRING (dt yyyymmdd, hh 00 to 23), the live table has %s: have %s write STRING partition columns; fgen never recreates the ODS table", bad, owner)
+			tc.Problems[len(tc.Problems)-1].Fix = fmt.Sprintf("fgen reads the ODS day and hour partitions as STRING (dt yyyymmdd, hh 00 to 23), the live table has %s: have %s write STRING partition columns; fgen never recreates the ODS table", bad, owner) + anew
 		}
 	}
 	if len(td.moved) > 0 || len(td.misplaced) > 0 {
@@ -508,15 +513,21 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 				fmt.Sprintf("list the columns under [ods] in funnel.toml in the live order (%s); fgen never reorders the ODS table", strings.Join(order, ", ")))
 		}
 		for _, c := range td.misplaced {
+			fix := fmt.Sprintf("have %s add %s %s to the ODS table, then list it under [ods] where the table has it; or remove it from [ods] in funnel.toml", owner, c.Name, c.Type)
+			if caps.LoadsODS {
+				fix = fmt.Sprintf("list %s last under [ods] in funnel.toml, and apply appends it; or remove it from [ods]", c.Name)
+			}
 			refuse(CodeColumnMissing, c.Name,
-				fmt.Sprintf("the ODS table has no column %s, and funnel.toml places it before live columns", c.Name),
-				fmt.Sprintf("have %s add %s %s to the ODS table, then list it under [ods] where the table has it; or remove it from [ods] in funnel.toml", owner, c.Name, c.Type))
+				fmt.Sprintf("the ODS table has no column %s, and funnel.toml places it before live columns", c.Name), fix)
 		}
 	}
 	for _, r := range td.retyped {
+		fix := fmt.Sprintf("set type = %q for %s under [ods] in funnel.toml (the DW node casts it to the DW column's type), or change the type in %s; fgen never retypes an ODS column", proj.Dialect.ConfigType(r.live.Type), r.col.Name, owner)
+		if caps.LoadsODS {
+			fix = fmt.Sprintf("set type = %q for %s under [ods] in funnel.toml (the DW node casts it to the DW column's type); fgen never retypes an ODS column", proj.Dialect.ConfigType(r.live.Type), r.col.Name)
+		}
 		refuse(CodeColumnRetyped, r.col.Name,
-			fmt.Sprintf("ODS column %s is %s live and %s in funnel.toml", r.col.Name, proj.Dialect.ConfigType(r.live.Type), r.col.Type),
-			fmt.Sprintf("set type = %q for %s under [ods] in funnel.toml (the DW node casts it to the DW column's type), or change the type in %s; fgen never retypes an ODS column", proj.Dialect.ConfigType(r.live.Type), r.col.Name, owner))
+			fmt.Sprintf("ODS column %s is %s live and %s in funnel.toml", r.col.Name, proj.Dialect.ConfigType(r.live.Type), r.col.Type), fix)
 	}
 	for _, lc := range td.extra {
 		refuse(CodeColumnDropped, lc.Name,
@@ -531,18 +542,30 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 					owner, proj.Dialect.QuoteIdent(want.Name), proj.Dialect.QuoteIdent(c.Name), c.Type, c.Name))
 		}
 	}
-	if len(td.comments) > 0 || want.Comment != td.live.Comment || caps.Lifecycle && want.Lifecycle != td.live.Lifecycle && !(want.Lifecycle == 0 && td.live.Lifecycle < 0) {
+	commented := len(td.comments) > 0 || want.Comment != td.live.Comment
+	if !caps.LoadsODS && (commented || caps.Lifecycle && want.Lifecycle != td.live.Lifecycle && !(want.Lifecycle == 0 && td.live.Lifecycle < 0)) {
 		tc.Notes = append(tc.Notes, "comments or lifecycle differ from funnel.toml; fgen leaves them to "+owner)
 	}
 	if len(tc.Problems) > 0 {
 		tc.Action = Blocked
 		return tc, nil
 	}
-	if len(td.add) > 0 {
-		for _, c := range td.add {
-			tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
+	alter := generator.Alter{Table: want.Name, AddColumns: td.add, Live: td.liveColumns(proj.Dialect)}
+	for _, c := range td.add {
+		tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
+	}
+	if caps.LoadsODS && commented {
+		alter.ColumnComments = td.comments
+		for i, c := range td.comments {
+			tc.Changes = append(tc.Changes, fmt.Sprintf("column %s comment %q -> %q", c.Name, td.oldComments[i], c.Comment))
 		}
-		s, err := proj.RenderAlter(generator.Alter{Table: want.Name, AddColumns: td.add, Live: td.liveColumns(proj.Dialect)})
+		if want.Comment != td.live.Comment {
+			alter.SetComment, alter.Comment = true, want.Comment
+			tc.Changes = append(tc.Changes, fmt.Sprintf("comment %q -> %q", td.live.Comment, want.Comment))
+		}
+	}
+	if len(tc.Changes) > 0 {
+		s, err := proj.RenderAlter(alter)
 		if err != nil {
 			return tc, err
 		}
