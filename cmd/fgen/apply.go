@@ -244,7 +244,8 @@ func isTerminal(f *os.File) bool {
 
 // applyProgress reports job events: on a terminal a bar of the jobs (a
 // line per failure, skip or remote submission), elsewhere a line per event;
-// a run of skips for one reason (a day without upstream data) is one line.
+// a run of skips for one reason (a day without upstream data, a job's hours)
+// is one line.
 func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func(plan.Event) {
 	lastSkip := ""
 	return func(e plan.Event) {
@@ -289,10 +290,15 @@ func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func
 		case plan.EventSkipped:
 			pr.Step()
 			// A day whose upstream is missing skips all its jobs for one
-			// reason (an hourly day, dozens): say it once; the summary
-			// counts them.
-			if msg := e.Err.Error(); msg != lastSkip {
-				lastSkip = msg
+			// reason (an hourly day, dozens): say it once, of the day; the
+			// summary counts them. A job skipped because one it reads
+			// failed is named, once for all its hours.
+			skip := e.Job.Name + "\x00" + e.Err.Error()
+			if e.WholeDay {
+				skip, where = e.Err.Error(), fmt.Sprintf("[%d/%d] %s (every job)", e.DayIndex, e.Days, e.Job.Day)
+			}
+			if skip != lastSkip {
+				lastSkip = skip
 				pr.Problem("%s: skipped: %v", where, e.Err)
 			}
 		}

@@ -1194,8 +1194,52 @@ func TestApplySaysASkippedDayOnce(t *testing.T) {
 	dir := projectWith(t, "../../generator/testdata/configs/hourly.toml")
 	r := fgen(t, dir, nil, "-q", "apply", "--bizdate", "20210303")
 	skips := strings.Count(r.stderr, ": skipped: ")
-	if r.code == 0 || skips != 1 || !strings.Contains(r.stderr, "hours 00-23 missing; load them, then apply again") || !regexp.MustCompile(`apply: [0-9]+ applied, 0 failed, [1-9][0-9]+ skipped`).MatchString(r.stdout) {
+	if r.code == 0 || skips != 1 || !strings.Contains(r.stderr, "[1/1] 20210303 (every job): skipped: day 20210303: upstream ") || !strings.Contains(r.stderr, "hours 00-23 missing; load them, then apply again") || !regexp.MustCompile(`apply: [0-9]+ applied, 0 failed, [1-9][0-9]+ skipped`).MatchString(r.stdout) {
 		t.Errorf("apply of a day with no upstream hours: exit %d, %d skip lines, want 1\nstdout:\n%s\nstderr:\n%s", r.code, skips, r.stdout, r.stderr)
+	}
+}
+
+// A job skipped because the DW job it reads failed is named, each: two
+// report jobs, two lines (they were one, which read as if the other ran).
+func TestApplyNamesEachJobSkippedForAFailure(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "funnel.toml"), []byte(`version = 1
+[project]
+name = "s"
+[ods]
+name = "ods_e"
+partition = "dt"
+columns = [ { name = "uid", type = "STRING" }, { name = "ev", type = "STRING" }, { name = "n", type = "BIGINT" } ]
+[dw]
+name = "dw_e"
+partition = "dt"
+columns = [ { name = "uid", type = "STRING" }, { name = "ev", type = "STRING" }, { name = "n", type = "INT" } ]
+[[funnels]]
+name = "f1"
+mode = "events"
+user_column = "uid"
+event_column = "ev"
+stages = [ { name = "view", events = ["view"] }, { name = "buy", events = ["buy"] } ]
+[funnels.report]
+table = "rpt_f1"
+[[funnels]]
+name = "f2"
+mode = "users"
+user_column = "uid"
+event_column = "ev"
+stages = [ { name = "view", events = ["view"] }, { name = "buy", events = ["buy"] } ]
+[funnels.report]
+table = "rpt_f2"
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "e.csv"), []byte("uid,ev,n,dt\na,view,99999999999,20210303\n"), 0o644) // n overflows the DW's INT
+	if r := fgen(t, dir, nil, "load", "e.csv"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	r := fgen(t, dir, nil, "apply", "--bizdate", "20210303")
+	for _, want := range []string{"20210303 rpt_f1: skipped: dw_e for 20210303 did not apply\n", "20210303 rpt_f2: skipped: dw_e for 20210303 did not apply\n", "1 failed, 2 skipped"} {
+		if r.code != 1 || !strings.Contains(r.stderr+r.stdout, want) {
+			t.Errorf("apply: want %q in %+v", want, r)
+		}
 	}
 }
 

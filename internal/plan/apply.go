@@ -35,8 +35,11 @@ type Event struct {
 	Submitted warehouse.Submitted
 	Elapsed   time.Duration
 	Err       error
-	DayIndex  int // 1-based position of the job's day in the range; 0 for DDL
-	Days      int
+	// WholeDay, for EventSkipped, says every job of the day is skipped for
+	// the one reason Err gives (its upstream partitions are missing).
+	WholeDay bool
+	DayIndex int // 1-based position of the job's day in the range; 0 for DDL
+	Days     int
 }
 
 // ApplyOptions tune Apply.
@@ -274,7 +277,7 @@ func (a *applier) skipMissingUpstream(days [][]slot) {
 				continue
 			}
 			a.record(s, "skipped", "upstream partition missing", nil, err)
-			a.emit(Event{Kind: EventSkipped, Job: s.job, Err: err, DayIndex: s.day})
+			a.emit(Event{Kind: EventSkipped, Job: s.job, Err: err, WholeDay: true, DayIndex: s.day})
 		}
 	}
 }
