@@ -336,6 +336,8 @@ func TestDuckDBPath(t *testing.T) {
 			`funnel.toml:109:1: targets.local.path: path "~/w.duckdb" starts with '~', which DuckDB reads as your home directory and fgen's own checks as a directory named ~; write the directory out (an absolute path), or give a path relative to funnel.toml`},
 		{"backslash", `path = ".fgen/local.duckdb"`, `path = '.fgen\w.duckdb'`,
 			`funnel.toml:109:1: targets.local.path: path ".fgen\\w.duckdb" contains '\', which DuckDB reads as a directory separator; write / between directories`},
+		{"directory", `path = ".fgen/local.duckdb"`, `path = "warehouse/"`,
+			`funnel.toml:109:1: targets.local.path: path "warehouse/" names a directory; name the database file, e.g. "warehouse/local.duckdb"`},
 		// out/ is generate's, and committed.
 		{"inside out", `path = ".fgen/local.duckdb"`, `path = "./out/../out/w.duckdb"`,
 			`funnel.toml:109:1: targets.local.path: path "./out/../out/w.duckdb" is inside out/, where fgen generate writes the project you commit by default: keep the warehouse out of it, e.g. ".fgen/local.duckdb"`},

@@ -57,6 +57,14 @@ func TestOpenRefusesOptionsInPath(t *testing.T) {
 	if files, _ := os.ReadDir(dir); len(files) > 0 {
 		t.Errorf("Open made %v", files)
 	}
+	// A directory is no database file: DuckDB's "IO Error: Could not read
+	// from file" said so, but not what to do.
+	if db, err := Open(Options{Path: dir, Threads: 1}); err == nil || !strings.Contains(err.Error(), "a directory, not a database file; name a file, e.g. "+filepath.Join(dir, "local.duckdb")) {
+		if err == nil {
+			db.Close()
+		}
+		t.Errorf("Open of a directory: %v", err)
+	}
 }
 
 // TestOpenBoundsMemory: a database file gets DefaultMemoryLimit unless the

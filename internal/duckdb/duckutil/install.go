@@ -15,7 +15,7 @@ import (
 // follows '?' as options and what follows '#' as a fragment that would hide
 // them; DuckDB reads a backslash as a directory separator everywhere (in the
 // working directory it makes a relative path absolute with too), and a
-// leading '~' as the home directory.
+// leading '~' as the home directory. A directory is no database file either.
 func CheckPath(path string) error {
 	if path == "" {
 		return nil
@@ -28,6 +28,9 @@ func CheckPath(path string) error {
 	}
 	if strings.HasPrefix(path, "~") {
 		return fmt.Errorf("open %s: the path starts with '~', which DuckDB reads as the home directory; give the path without it", path)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("open %s: a directory, not a database file; name a file, e.g. %s", path, filepath.Join(path, "local.duckdb"))
 	}
 	return nil
 }
