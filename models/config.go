@@ -11,6 +11,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -249,7 +250,11 @@ type notFoundError struct {
 }
 
 func (e *notFoundError) Error() string {
-	return fmt.Sprintf("%s not found; run 'fgen init' to write a starter config, or pass -c FILE", e.path)
+	init := "fgen init"
+	if filepath.Clean(e.path) != "funnel.toml" { // fgen's default -c
+		init += " -c " + e.path
+	}
+	return fmt.Sprintf("%s not found; run '%s' to write a starter config, or pass -c FILE", e.path, init)
 }
 
 func (e *notFoundError) Unwrap() error { return e.err }

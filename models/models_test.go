@@ -161,7 +161,7 @@ funnel.toml:99:1: funnels[0].report.count_column: report column "click" would be
 			`funnel.toml:86:1: funnels[0].stages: funnel "user_trace" has no stages; add [[funnels.stages]] with a name and events`},
 		{"ordered needs a window and a time column", "mode = \"events\"\nuser", "mode = \"ordered\"\nuser",
 			`funnel.toml:80:3: funnels[0].window: mode = "ordered" needs a window, e.g. window = "1h"
-funnel.toml:80:3: funnels[0].time_column: time_column is required`},
+funnel.toml:80:3: funnels[0].time_column: time_column is required: mode = "ordered" orders each user's stage rows by it; name the DW column of each row's time, e.g. time_column = "ts"`},
 		{"one stage", `  { name = "click",    events = ["click"] },
   { name = "purchase", events = ["purchase"] },
 `, ``,

@@ -380,8 +380,17 @@ func (v *validator) funnel(p string, f *Funnel) {
 	if col, ok := v.dwColumn(p+".event_column", f.EventColumn, "event_column", true); ok && col.Type != "" {
 		eventType = v.eventColumn(p+".event_column", col)
 	}
-	needTime := f.Mode == ModeOrdered || (f.Mode == ModeUsers && len(f.Breakdowns) > 0)
-	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn.Name, "time_column", needTime); ok && col.Type != "" {
+	needTime := ""
+	switch {
+	case f.Mode == ModeOrdered:
+		needTime = fmt.Sprintf("mode = %q orders each user's stage rows by it", ModeOrdered)
+	case f.Mode == ModeUsers && len(f.Breakdowns) > 0:
+		needTime = fmt.Sprintf("mode = %q with breakdowns counts each user under the values of their first stage-1 row, first by it", ModeUsers)
+	}
+	if needTime != "" && f.TimeColumn.Name == "" {
+		v.errorf(p+".time_column", "time_column is required: %s; name the DW column of each row's time, e.g. time_column = \"ts\"", needTime)
+	}
+	if col, ok := v.dwColumn(p+".time_column", f.TimeColumn.Name, "time_column", false); ok && col.Type != "" {
 		v.timeColumn(p+".time_column", f.TimeColumn, col)
 		v.sameTimeFormat(p+".time_column", f)
 	}

@@ -364,8 +364,11 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%v: %+v", args, r)
 		}
 	}
-	if r := fgen(t, t.TempDir(), nil, "validate"); r.code != 1 || !strings.Contains(r.stderr, "funnel.toml not found; run 'fgen init'") {
+	if r := fgen(t, t.TempDir(), nil, "validate"); r.code != 1 || !strings.Contains(r.stderr, "funnel.toml not found; run 'fgen init' to write") {
 		t.Errorf("validate without a config: %+v", r)
+	}
+	if r := fgen(t, t.TempDir(), nil, "-c", "shop/funnel.toml", "plan"); r.code != 1 || !strings.Contains(r.stderr, "shop/funnel.toml not found; run 'fgen init -c shop/funnel.toml' to write") {
+		t.Errorf("plan -c shop/funnel.toml without it: %+v", r)
 	}
 	// Not the help on stdout and exit 0, which 'fgen completion tcsh > file'
 	// would write to the file.
