@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
@@ -255,11 +256,15 @@ func (g jobGroup) name() string {
 	return g[0].Name + " " + g.hours()
 }
 
-// reason says why the group's jobs are pending: the first one's reason, and
-// how many more hours share its kind of reason.
+// reason says why the group's jobs are pending: the reason they all give
+// ("its table is to be created"), or the first one's and how many more
+// hours share its kind of reason (each its own partition).
 func (g jobGroup) reason() string {
-	if len(g) == 1 {
+	if !slices.ContainsFunc(g, func(j *Job) bool { return j.Reason != g[0].Reason }) {
 		return g[0].Reason
+	}
+	if len(g) == 2 {
+		return g[0].Reason + "; likewise for the other hour"
 	}
 	return fmt.Sprintf("%s; likewise for the %d other hours", g[0].Reason, len(g)-1)
 }

@@ -393,3 +393,18 @@ func TestUpstreamTableChangeIsNoDataReason(t *testing.T) {
 		}
 	}
 }
+
+// The hours of a node pending for one reason say it once ("hours 00-23:
+// its table is to be created, likewise for the 23 other hours" read as if
+// there were 47); hours whose reasons differ in their partition say the
+// first and how many more.
+func TestHourGroupReason(t *testing.T) {
+	same := jobGroup{{Reason: "its table is to be created"}, {Reason: "its table is to be created"}}
+	if got := same.reason(); got != "its table is to be created" {
+		t.Errorf("same reasons: %q", got)
+	}
+	differ := jobGroup{{Reason: "dw/dt=1/hh=00 does not exist"}, {Reason: "dw/dt=1/hh=01 does not exist"}}
+	if got := differ.reason(); got != "dw/dt=1/hh=00 does not exist; likewise for the other hour" {
+		t.Errorf("differing reasons: %q", got)
+	}
+}
