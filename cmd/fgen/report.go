@@ -56,7 +56,9 @@ html a histogram per stage and series over the days shown and the percentiles pe
 as lines. A breakdown_limit's "other" row (the values beyond the top N of each day) is
 labelled as such.
 
-It reports the first funnel of funnel.toml, or the funnels named with --funnel
+It reports the days given with --bizdate or --from/--to; without them, every day the
+report table holds (on MaxCompute a date is required). It reports the first funnel
+of funnel.toml, or the funnels named with --funnel
 (repeat it, or separate names with commas), or every funnel with --all: the table
 format shows them one after another, json writes one object per funnel (a JSON
 stream, as jq reads it), html one page with a table of contents. A funnel that
