@@ -233,6 +233,15 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		if err != nil {
 			return nil, err
 		}
+		if tc.Action == Blocked && !tc.Refused() && writers != nil && writers.Jobs+writers.Earlier > 0 {
+			// What --allow-destructive loses, where the engine knows: a
+			// long history is easy to forget.
+			n, partitions := writers.Jobs+writers.Earlier, "partitions"
+			if n == 1 {
+				partitions = "partition"
+			}
+			tc.Notes = append(tc.Notes, fmt.Sprintf("recreating it drops the rows of its %d %s; apply writes again only the days it is given", n, partitions))
+		}
 		p.Tables = append(p.Tables, tc)
 	}
 	// A derived table's creation notes the project (warehouse.JobTables);

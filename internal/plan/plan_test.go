@@ -298,6 +298,13 @@ func TestPlanRawTableByWriters(t *testing.T) {
 			if got.Refused() != tc.refused || got.Action != Blocked || tc.refused && got.Problems[0].Code != CodeRawTable || !tc.refused && got.Job == nil {
 				t.Errorf("plan = %+v, want refused %v", got, tc.refused)
 			}
+			// A table to recreate says how many partitions' rows that drops.
+			drops := slices.ContainsFunc(got.Notes, func(n string) bool {
+				return strings.HasPrefix(n, fmt.Sprintf("recreating it drops the rows of its %d partitions;", tc.jobs))
+			})
+			if drops != (!tc.refused && tc.jobs > 0) {
+				t.Errorf("notes = %q", got.Notes)
+			}
 		})
 	}
 }
