@@ -81,7 +81,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := sampleMatchesODS(cfg, "the demo runs on sample data, so give it a config whose [ods] columns are the seed's (as 'fgen init' writes them), or run your own pipeline on your data with 'fgen load' and 'fgen apply'"); err != nil {
+	if _, err := sampleMatchesODS(cfg, "the demo runs on sample data, so give it a config whose [ods] columns are the seed's (as 'fgen init' writes them), or run your own pipeline on your data with 'fgen load' and 'fgen apply'"); err != nil {
 		return err
 	}
 	dir := opts.dir

@@ -61,7 +61,7 @@ func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, da
 		return loaded{}, err
 	}
 	n, err := l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
-		return ingest.AppendSample(ctx, conn, cfg.ODS.Name, so)
+		return ingest.AppendSample(ctx, conn, cfg.ODS.Name, cfg.ODS.Partition, so)
 	})
 	if err != nil {
 		return loaded{}, err

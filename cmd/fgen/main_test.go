@@ -2035,6 +2035,37 @@ func TestReportOutOfDateReasons(t *testing.T) {
 	}
 }
 
+// An ODS of the seed's columns and more, a column appended to the table:
+// sample --load fills the seed's and leaves the others NULL, and says so;
+// a file it writes says they load as NULL.
+func TestSampleWithMoreODSColumns(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 20, 1)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },
+]`, `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },
+  { name = "channel",                 type = "STRING" },
+]`)
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	r := fgen(t, dir, nil, "sample", "--users", "20", "--start", "20210304", "--load")
+	if r.code != 0 || !strings.Contains(r.stderr, "note: the sample's rows leave channel NULL") {
+		t.Fatalf("sample --load: %+v", r)
+	}
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(context.Background(), `SELECT count(*), count(channel), count(uid) FROM ods_user_trace_data WHERE dt = '20210304'`)
+	db.Close()
+	if err != nil || len(rows.Values) != 1 || *rows.Values[0][0] == "0" || *rows.Values[0][1] != "0" || *rows.Values[0][2] == "0" {
+		t.Errorf("the sample's rows: %+v, %v", rows, err)
+	}
+	if r := fgen(t, dir, nil, "sample", "--users", "5", "-o", "x.csv"); r.code != 0 || !strings.Contains(r.stderr, "note: x.csv has no channel, which 'fgen load' leaves NULL") || strings.Contains(r.stderr, "warning") {
+		t.Errorf("sample -o: %+v", r)
+	}
+}
+
 // sample -o with a config whose ODS columns are not the seed's writes the
 // seed's, to adapt, and says so; with the seed's, nothing.
 func TestSampleFileForAnotherODS(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,7 +47,9 @@ ts is written as the funnels read it: epoch seconds, epoch milliseconds (time_co
 HH:mm:ss.SSS), or a STRING in the time_column's format and time zone. --load writes
 the days straight into the target's ODS table, replacing those partitions, and warns
 of the rows it replaced (which 'fgen load' may have filled with real logs: keep a
-sample in a warehouse of its own, as 'fgen demo' does, or in another target).
+sample in a warehouse of its own, as 'fgen demo' does, or in another target). The
+ODS table must have the seed's 12 columns first; columns [ods] lists after them are
+NULL in the sample's rows.
 
 ` + exitStatusHelp,
 		Example: `  fgen sample --users 100000 --days 7 -o events.jsonl
@@ -133,9 +136,11 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	}
 	if cfg != nil && !opts.load {
 		// The file is to adapt, as --load's refusal says, not to load as
-		// it is.
-		if err := sampleMatchesODS(cfg, ""); err != nil {
+		// it is; or it lacks columns, which load leaves NULL.
+		if extra, err := sampleMatchesODS(cfg, ""); err != nil {
 			opts.warn("%s has the seed's ODS columns (%s), and %s declares others: adapt it before 'fgen load'", output, strings.Join(sample.Columns(), ", "), cfg.ODS.Name)
+		} else if len(extra) > 0 && !opts.quiet {
+			fmt.Fprintf(opts.stderr, "note: %s has no %s, which 'fgen load' leaves NULL\n", output, strings.Join(extra, ", "))
 		}
 	}
 	if opts.quiet {
@@ -203,8 +208,12 @@ func writeSampleTo(ctx context.Context, path string, so sample.Options) (int64, 
 }
 
 func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so sample.Options) (int64, string, error) {
-	if err := sampleMatchesODS(cfg, "write a file with -o and adapt it, or load your own data with 'fgen load'"); err != nil {
+	extra, err := sampleMatchesODS(cfg, "write a file with -o and adapt it, or load your own data with 'fgen load'")
+	if err != nil {
 		return 0, "", err
+	}
+	if len(extra) > 0 && !opts.quiet {
+		fmt.Fprintf(opts.stderr, "note: the sample's rows leave %s NULL\n", strings.Join(extra, ", "))
 	}
 	ot, err := opts.openLocalODS(ctx, cfg, &opts.targetOptions, "--load writes to a local duckdb target")
 	if err != nil {
@@ -279,8 +288,10 @@ func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, 
 }
 
 // sampleMatchesODS checks that the ODS table has the seed's columns, which
-// are what fgen sample generates; its error ends with hint, what to do.
-func sampleMatchesODS(cfg *models.Config, hint string) error {
+// are what fgen sample generates, first and in order, and returns the
+// columns it declares after them, which the sample's rows leave NULL (a
+// file of them loads so too); its error ends with hint, what to do.
+func sampleMatchesODS(cfg *models.Config, hint string) (extra []string, err error) {
 	var odsCols []string
 	for _, c := range cfg.ODS.Columns {
 		odsCols = append(odsCols, c.Name)
@@ -289,11 +300,12 @@ func sampleMatchesODS(cfg *models.Config, hint string) error {
 		// The seed's columns and hour_partition: the sample gives no hour.
 		odsCols = append(odsCols, cfg.ODS.HourPartition+" (hour_partition)")
 	}
-	if strings.Join(odsCols, ",") != strings.Join(sample.Columns(), ",") {
-		return fmt.Errorf("fgen sample makes the seed's ODS columns (%s), but %s declares %s; %s",
-			strings.Join(sample.Columns(), ", "), cfg.ODS.Name, strings.Join(odsCols, ", "), hint)
+	seed := sample.Columns()
+	if cfg.ODS.Hourly() || len(odsCols) < len(seed) || !slices.EqualFunc(odsCols[:len(seed)], seed, strings.EqualFold) {
+		return nil, fmt.Errorf("fgen sample makes the seed's ODS columns (%s), but %s declares %s; %s",
+			strings.Join(seed, ", "), cfg.ODS.Name, strings.Join(odsCols, ", "), hint)
 	}
-	return nil
+	return odsCols[len(seed):], nil
 }
 
 // sampleTimeFormat is how the sample writes the ODS column ts of cfg: as

@@ -102,7 +102,7 @@ func (n *Nodes) LoadSample(ctx context.Context, db *duckdb.DB, users int) (int64
 	ods := n.Config.ODS
 	so := n.SampleOptions(users)
 	return db.ReplacePartitions(ctx, ods.Name, ods.Partition, []string{n.Day}, func(conn *sql.Conn) (int64, error) {
-		return ingest.AppendSample(ctx, conn, ods.Name, so)
+		return ingest.AppendSample(ctx, conn, ods.Name, ods.Partition, so)
 	})
 }
 

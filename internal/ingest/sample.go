@@ -231,9 +231,11 @@ func (p *SampleParquet) release() error {
 
 // AppendSample generates fgen sample's events of opts and appends them to an
 // existing DuckDB table on conn, which must be a connection of the duckdb-go
-// driver. table is name, schema.name or catalog.schema.name (unquoted); its
-// columns must be the 12 of sample.Columns, in order, typed as in the ODS table (VARCHAR or
-// BIGINT; ts as opts.Time says), then dt VARCHAR (sample.CreateTableSQL). It returns the number of
+// driver. table is name, schema.name or catalog.schema.name (unquoted); it
+// must have the 12 columns of sample.Columns, typed as in the ODS table
+// (VARCHAR or BIGINT; ts as opts.Time says), and the VARCHAR column
+// partition, which gets the day (sample.CreateTableSQL: dt); its other
+// columns, if any, are NULL in the rows appended. It returns the number of
 // rows appended, which keep the order sample.Generate emits them in. On an
 // error, rows already appended stay in the table unless the caller runs
 // AppendSample inside a transaction on
@@ -247,8 +249,8 @@ func (p *SampleParquet) release() error {
 // to DuckDB compressing the rows into the table, which it does on all its
 // threads this way but did on one with the row-at-a-time appender: a 10 M
 // event day took 10.5 to 11 s on 2 cores, against 19 s with the appender.
-func AppendSample(ctx context.Context, conn *sql.Conn, table string, opts sample.Options) (int64, error) {
-	n, err := appendSample(ctx, conn, table, opts, appendPartRows)
+func AppendSample(ctx context.Context, conn *sql.Conn, table, partition string, opts sample.Options) (int64, error) {
+	n, err := appendSample(ctx, conn, table, partition, opts, appendPartRows)
 	if err != nil {
 		return n, fmt.Errorf("append sample rows to %s: %w", table, duckutil.FirstParagraph(err))
 	}
@@ -262,7 +264,7 @@ func AppendSample(ctx context.Context, conn *sql.Conn, table string, opts sample
 // INSERTs.
 const appendPartRows = 1 << 21
 
-func appendSample(ctx context.Context, conn *sql.Conn, table string, opts sample.Options, partRows int) (int64, error) {
+func appendSample(ctx context.Context, conn *sql.Conn, table, partition string, opts sample.Options, partRows int) (int64, error) {
 	catalog, schema, name := splitTable(table)
 	target := quote(name)
 	if schema != "" {
@@ -297,7 +299,7 @@ func appendSample(ctx context.Context, conn *sql.Conn, table string, opts sample
 	var err2 error
 	for p := range parts {
 		if err2 == nil {
-			err2 = insertPart(ctx, conn, target, p, opts.Time)
+			err2 = insertPart(ctx, conn, target, partition, p, opts.Time)
 			if err2 == nil {
 				n += p.rows
 			} else {
@@ -378,8 +380,15 @@ func writeParts(ctx context.Context, dir string, opts sample.Options, partRows i
 }
 
 // insertPart appends the rows of a CSV part to the table.
-func insertPart(ctx context.Context, conn *sql.Conn, target string, p csvPart, tf sample.TimeFormat) error {
-	return execRows(ctx, conn, "INSERT INTO "+target+" SELECT * FROM "+sample.DuckDBSource(sample.CSV, p.path, tf), p.rows, p.path)
+// insertPart inserts the rows of part p into target, by the columns' names:
+// the file's dt into partition, and NULL into the table's other columns.
+func insertPart(ctx context.Context, conn *sql.Conn, target, partition string, p csvPart, tf sample.TimeFormat) error {
+	cols := make([]string, 0, len(sample.Columns())+1)
+	for _, c := range sample.Columns() {
+		cols = append(cols, quote(c))
+	}
+	cols = append(cols, quote(partition))
+	return execRows(ctx, conn, "INSERT INTO "+target+" ("+strings.Join(cols, ", ")+") SELECT * FROM "+sample.DuckDBSource(sample.CSV, p.path, tf), p.rows, p.path)
 }
 
 // execRows runs a statement that must move rows rows, those of the file

@@ -53,7 +53,7 @@ func TestAppendToParts(t *testing.T) {
 	}
 	opts := sample.Options{Users: 1000, Days: 2, Noise: true}
 	want := append(sampleEvents(t, opts), duckdbTricky...)
-	n, err := appendSample(ctx, conn, "ods", opts, 1000)
+	n, err := appendSample(ctx, conn, "ods", "dt", opts, 1000)
 	if err != nil || n != int64(len(want)-len(duckdbTricky)) {
 		t.Fatalf("appendTo = %d, %v; want %d rows", n, err, len(want)-len(duckdbTricky))
 	}
@@ -65,7 +65,7 @@ func TestAppendToParts(t *testing.T) {
 	}
 	writeAll(t, sample.NewCSVWriter(f, sample.TimeFormat{}), duckdbTricky)
 	f.Close()
-	if err := insertPart(ctx, conn, `"ods"`, csvPart{path: tricky, rows: int64(len(duckdbTricky))}, sample.TimeFormat{}); err != nil {
+	if err := insertPart(ctx, conn, `"ods"`, "dt", csvPart{path: tricky, rows: int64(len(duckdbTricky))}, sample.TimeFormat{}); err != nil {
 		t.Fatal(err)
 	}
 	checkReadBack(t, db, "SELECT * FROM ods", want)
@@ -82,7 +82,7 @@ func TestAppendToStopsOnError(t *testing.T) {
 	if _, err := conn.ExecContext(ctx, create); err != nil {
 		t.Fatal(err)
 	}
-	_, err := appendSample(ctx, conn, "ods", sample.Options{Users: 2000, Days: 3, Noise: true}, 1000)
+	_, err := appendSample(ctx, conn, "ods", "dt", sample.Options{Users: 2000, Days: 3, Noise: true}, 1000)
 	if err == nil || !strings.Contains(err.Error(), "CHECK") {
 		t.Fatalf("err = %v, want a CHECK constraint error", err)
 	}

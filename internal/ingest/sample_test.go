@@ -331,7 +331,7 @@ func TestAppendTo(t *testing.T) {
 	}
 	opts := sample.Options{Users: 1000, Days: 2, Noise: true}
 	want := sampleEvents(t, opts)
-	n, err := AppendSample(ctx, conn, "main.ods", opts)
+	n, err := AppendSample(ctx, conn, "main.ods", "dt", opts)
 	if err != nil || n != int64(len(want)) {
 		t.Fatalf("AppendTo = %d, %v; want %d rows", n, err, len(want))
 	}
@@ -342,7 +342,7 @@ func TestAppendTo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := AppendSample(ctx, conn, "ods", sample.Options{Users: 100}); err != nil {
+		if _, err := AppendSample(ctx, conn, "ods", "dt", sample.Options{Users: 100}); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Rollback(); err != nil {
@@ -356,7 +356,7 @@ func TestAppendTo(t *testing.T) {
 	t.Run("canceled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(ctx)
 		cancel()
-		if _, err := AppendSample(ctx, conn, "ods", sample.Options{Users: 100}); err == nil {
+		if _, err := AppendSample(ctx, conn, "ods", "dt", sample.Options{Users: 100}); err == nil {
 			t.Fatal("no error for a canceled context")
 		}
 	})
@@ -365,7 +365,7 @@ func TestAppendTo(t *testing.T) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		opts := sample.Options{Users: 20000, Progress: func(int) { cancel() }}
-		n, err := appendSample(ctx, conn, "ods", opts, 2000)
+		n, err := appendSample(ctx, conn, "ods", "dt", opts, 2000)
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("appendSample = %d, %v; want %v", n, err, context.Canceled)
 		}
@@ -374,7 +374,7 @@ func TestAppendTo(t *testing.T) {
 		}
 	})
 	t.Run("no table", func(t *testing.T) {
-		_, err := AppendSample(ctx, conn, "nope", sample.Options{Users: 100})
+		_, err := AppendSample(ctx, conn, "nope", "dt", sample.Options{Users: 100})
 		if err == nil {
 			t.Fatal("no error for a missing table")
 		}

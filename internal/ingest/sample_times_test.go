@@ -95,7 +95,7 @@ func TestDuckDBReadsTimes(t *testing.T) {
 				if !strings.Contains(sample.CreateTableSQL("ods", tf), "ts "+typ) {
 					t.Errorf("table %s", sample.CreateTableSQL("ods", tf))
 				}
-				if n, err := AppendSample(ctx, conn, "ods", opts); err != nil || n != int64(len(evs)) {
+				if n, err := AppendSample(ctx, conn, "ods", "dt", opts); err != nil || n != int64(len(evs)) {
 					t.Fatalf("AppendTo = %d, %v", n, err)
 				}
 				read(t, "ods")
