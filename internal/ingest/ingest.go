@@ -771,6 +771,14 @@ func (l *loader) firstParse() *RowError {
 	return nil
 }
 
+// before reports whether row error a is at a row before b's, in file and
+// line order.
+func (l *loader) before(a, b *RowError) bool {
+	fa := slices.IndexFunc(l.files, func(in *input) bool { return in.path == a.File })
+	fb := slices.IndexFunc(l.files, func(in *input) bool { return in.path == b.File })
+	return fa < fb || fa == fb && a.Line < b.Line
+}
+
 // firstValue returns the first value the checks found that does not fit its
 // column, or nil.
 func (l *loader) firstValue() *RowError {
@@ -792,12 +800,18 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 			}
 		}
 	}
+	// A malformed row first, after which neither fgen nor DuckDB reads on,
+	// with a bad value fgen's checks found before it: both are to fix
+	// before the next load can say more.
+	value := l.firstValue()
 	if err := l.firstParse(); err != nil {
+		if value != nil && l.before(value, err) {
+			return &RowError{File: value.File, Line: value.Line, Msg: value.Msg + "; and " + err.Error()}
+		}
 		return err
 	}
 	// The first bad value: of those fgen checks, and of those DuckDB did
 	// not convert, up to it.
-	value := l.firstValue()
 	last := len(l.files) - 1
 	if value != nil {
 		last = slices.IndexFunc(l.files, func(in *input) bool { return in.scan != nil && in.scan.value == value })

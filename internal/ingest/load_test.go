@@ -408,9 +408,15 @@ func TestLoadErrors(t *testing.T) {
 		{"first bad value in file order", "20210303", map[string]string{
 			"1.jsonl": "{\"n\":1}\n{\"n\":1}\n{\"x\":\"x1\"}\n", "2.jsonl": "{\"n\":\"n2\"}\n"},
 			`FILE/1.jsonl:3: column x: "x1" is not a valid DOUBLE`},
-		{"a malformed row wins over an earlier bad value", "20210303", map[string]string{
+		{"a malformed row, and an earlier bad value", "20210303", map[string]string{
 			"1.jsonl": "{\"n\":\"n1\"}\n", "2.csv": "id,n\na,1\nb\n"},
-			`FILE/2.csv:3: 1 fields, but the header has 2`},
+			`FILE/1.jsonl:1: column n: "n1" is not a valid BIGINT; and FILE/2.csv:3: 1 fields, but the header has 2`},
+		{"a malformed row wins over a later bad value", "20210303", map[string]string{
+			"1.jsonl": "{\"n\":1}\n{\"idd\":1}\n{\"n\":\"x\"}\n"},
+			`FILE/1.jsonl:2: unknown column "idd"; the table t has: id, n, x, ok, at, amount`},
+		{"a bad value, then an unknown key", "20210303", map[string]string{
+			"1.jsonl": "{\"n\":1}\n{\"n\":\"x\"}\n{\"n\":1}\n{\"idd\":1}\n{\"n\":"},
+			`FILE/1.jsonl:2: column n: "x" is not a valid BIGINT; and FILE/1.jsonl:4: unknown column "idd"; the table t has: id, n, x, ok, at, amount`},
 		{"other day", "20210303", map[string]string{"1.jsonl": "{\"dt\":\"20210303\"}\n{\"dt\":\"20210304\"}\n"},
 			`FILE/1.jsonl:2: dt is "20210304" but the rows are loaded into dt=20210303; to load each row into the day its dt names, leave out --bizdate (or load this file with --bizdate 20210304)`},
 		{"other day in csv", "20210303", map[string]string{"1.csv": "id,dt\na,20210304\n"},
