@@ -21,7 +21,7 @@ const (
 	WhySQLChanged = "sql_changed" // funnel.toml changed its SQL since the partition was written
 	WhyStale      = "stale_input" // an input partition changed after it was written
 	WhyUpstream   = "upstream"    // a job it reads from runs first
-	WhyTable      = "table"       // its table is created, recreated, or altered to add columns
+	WhyTable      = "table"       // its table is created, recreated, or altered (but for comments alone, where the SQL that wrote it is known)
 	WhyAll        = "all"         // asked for (apply --all)
 )
 
@@ -369,9 +369,13 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		}
 	}
 	action, ok := changing[n.Name]
-	if ok && action == Alter && !dp.alteration(n).adds {
+	if ok && action == Alter && !dp.alteration(n).adds && written.Fingerprint != "" {
 		// An alter that adds no column (a comment, a lifecycle) changes no
-		// row: not a reason to write the days again.
+		// row: not a reason to write the day again, where the SQL that
+		// wrote it is known and judged above. (A mode changed alters the
+		// stage columns' comments; without the fingerprint, as for a
+		// partition the DataWorks scheduler wrote, that alter is all plan
+		// sees of it.)
 		ok = false
 	}
 	if ok {
