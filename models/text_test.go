@@ -338,6 +338,8 @@ func TestDuckDBPath(t *testing.T) {
 			`funnel.toml:109:1: targets.local.path: path ".fgen\\w.duckdb" contains '\', which DuckDB reads as a directory separator; write / between directories`},
 		{"directory", `path = ".fgen/local.duckdb"`, `path = "warehouse/"`,
 			`funnel.toml:109:1: targets.local.path: path "warehouse/" names a directory; name the database file, e.g. "warehouse/local.duckdb"`},
+		{"dot", `path = ".fgen/local.duckdb"`, `path = "warehouse/."`,
+			`funnel.toml:109:1: targets.local.path: path "warehouse/." names a directory; name the database file, e.g. "warehouse/local.duckdb"`},
 		// out/ is generate's, and committed.
 		{"inside out", `path = ".fgen/local.duckdb"`, `path = "./out/../out/w.duckdb"`,
 			`funnel.toml:109:1: targets.local.path: path "./out/../out/w.duckdb" is inside out/, where fgen generate writes the project you commit by default: keep the warehouse out of it, e.g. ".fgen/local.duckdb"`},

@@ -471,6 +471,18 @@ func (v *validator) funnel(p string, f *Funnel) {
 	v.report(p+".report", f)
 }
 
+// namesDirectory reports whether a warehouse path names a directory by its
+// last element: empty ("wh/"), "." or "..", which cleaning the path would
+// turn into a file name ("wh/." into wh).
+func namesDirectory(path string) bool {
+	seps := "/"
+	if runtime.GOOS == "windows" {
+		seps = `/\`
+	}
+	last := path[strings.LastIndexAny(path, seps)+1:]
+	return last == "" || last == "." || last == ".."
+}
+
 func (v *validator) dwColumn(path, name, what string, required bool) (Column, bool) {
 	if name == "" {
 		if required {
@@ -641,7 +653,7 @@ func (v *validator) target(p, name string, t Target) {
 				v.errorf(p+".path", "path %q starts with '~', which DuckDB reads as your home directory and fgen's own checks as a directory named ~; write the directory out (an absolute path), or give a path relative to funnel.toml", t.Path)
 			case runtime.GOOS != "windows" && strings.Contains(t.Path, `\`):
 				v.errorf(p+".path", "path %q contains '\\', which DuckDB reads as a directory separator; write / between directories", t.Path)
-			case strings.HasSuffix(t.Path, "/") || clean == "." || clean == "..":
+			case namesDirectory(t.Path):
 				v.errorf(p+".path", "path %q names a directory; name the database file, e.g. %q", t.Path, filepath.ToSlash(filepath.Join(t.Path, "local.duckdb")))
 			case clean == DefaultOutDir || strings.HasPrefix(clean, DefaultOutDir+"/"):
 				v.errorf(p+".path", "path %q is inside %s/, where fgen generate writes the project you commit by default: keep the warehouse out of it, e.g. %q", t.Path, DefaultOutDir, DefaultLocalPath)

@@ -481,8 +481,9 @@ func missingFrom(names []string, cols []models.Column) []string {
 // it: fgen never drops, recreates, retypes, reorders or removes anything of
 // it, with or without --allow-destructive, and leaves its comments and
 // lifecycle. Where fgen fills it itself (the local engine's 'fgen load'), it
-// appends the columns funnel.toml adds and sets its comments, and each fix
-// says the way to other columns there: a new warehouse, loaded again.
+// appends the columns funnel.toml adds and sets the comments funnel.toml
+// gives, and each fix says the way to other columns there: a new
+// warehouse, loaded again.
 func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDiff) (TableChange, error) {
 	want := td.want
 	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
@@ -555,13 +556,27 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 		tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
 	}
 	if caps.LoadsODS && commented {
-		alter.ColumnComments = td.comments
+		// The comments funnel.toml gives; one it leaves out (comments are
+		// optional) keeps the table's, which another tool may have set.
+		kept := false
 		for i, c := range td.comments {
+			if c.Comment == "" {
+				kept = true
+				continue
+			}
+			alter.ColumnComments = append(alter.ColumnComments, c)
 			tc.Changes = append(tc.Changes, fmt.Sprintf("column %s comment %q -> %q", c.Name, td.oldComments[i], c.Comment))
 		}
-		if want.Comment != td.live.Comment {
+		switch {
+		case want.Comment == td.live.Comment:
+		case want.Comment == "":
+			kept = true
+		default:
 			alter.SetComment, alter.Comment = true, want.Comment
 			tc.Changes = append(tc.Changes, fmt.Sprintf("comment %q -> %q", td.live.Comment, want.Comment))
+		}
+		if kept {
+			tc.Notes = append(tc.Notes, "the table has comments where funnel.toml gives none; fgen keeps them")
 		}
 	}
 	if len(tc.Changes) > 0 {

@@ -254,8 +254,8 @@ type Capabilities struct {
 	// refuses a read without a partition filter.
 	ScanAll bool
 	// LoadsODS: fgen itself fills the ODS table ('fgen load'), so it may
-	// add columns to it. Elsewhere a sync task owns the ODS table and fgen
-	// never changes it.
+	// add columns to it and set the comments funnel.toml gives. Elsewhere
+	// a sync task owns the ODS table and fgen never changes it.
 	LoadsODS bool
 }
 
