@@ -177,7 +177,7 @@ func blocked(opts *applyOptions, p *plan.Plan) error {
 			}
 		}
 		if p.Caps.LoadsODS {
-			return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it holds the rows fgen load loaded, and only gains columns); change funnel.toml, or load your files into a new warehouse, as the fixes above say")}
+			return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it holds the rows fgen load loaded; fgen only adds columns and comments to it); change funnel.toml, or load your files into a new warehouse, as the fixes above say")}
 		}
 		return &codeError{code: exitBlocked, err: errors.New("the ODS table differs from funnel.toml in a way fgen never changes (it belongs to the sync task that fills it); change funnel.toml or the sync task as suggested")}
 	case p.IsBlocked() && !opts.allowDestructive:
@@ -292,10 +292,10 @@ func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func
 			// A day whose upstream is missing skips all its jobs for one
 			// reason (an hourly day, dozens): say it once, of the day; the
 			// summary counts them. A job skipped because one it reads
-			// failed is named, once for all its hours.
+			// failed is named, once for its hours skipped for one reason.
 			skip := e.Job.Name + "\x00" + e.Err.Error()
 			if e.WholeDay {
-				skip, where = e.Err.Error(), fmt.Sprintf("[%d/%d] %s (every job)", e.DayIndex, e.Days, e.Job.Day)
+				skip, where = e.Err.Error(), fmt.Sprintf("[%d/%d] %s (every job to run)", e.DayIndex, e.Days, e.Job.Day)
 			}
 			if skip != lastSkip {
 				lastSkip = skip

@@ -1197,7 +1197,7 @@ func TestApplySaysASkippedDayOnce(t *testing.T) {
 	dir := projectWith(t, "../../generator/testdata/configs/hourly.toml")
 	r := fgen(t, dir, nil, "-q", "apply", "--bizdate", "20210303")
 	skips := strings.Count(r.stderr, ": skipped: ")
-	if r.code == 0 || skips != 1 || !strings.Contains(r.stderr, "[1/1] 20210303 (every job): skipped: day 20210303: upstream ") || !strings.Contains(r.stderr, "hours 00-23 missing; load them, then apply again") || !regexp.MustCompile(`apply: [0-9]+ applied, 0 failed, [1-9][0-9]+ skipped`).MatchString(r.stdout) {
+	if r.code == 0 || skips != 1 || !strings.Contains(r.stderr, "[1/1] 20210303 (every job to run): skipped: day 20210303: upstream ") || !strings.Contains(r.stderr, "hours 00-23 missing; load them, then apply again") || !regexp.MustCompile(`apply: [0-9]+ applied, 0 failed, [1-9][0-9]+ skipped`).MatchString(r.stdout) {
 		t.Errorf("apply of a day with no upstream hours: exit %d, %d skip lines, want 1\nstdout:\n%s\nstderr:\n%s", r.code, skips, r.stdout, r.stderr)
 	}
 }
@@ -2035,6 +2035,47 @@ func TestReportOutOfDateReasons(t *testing.T) {
 	}
 }
 
+// On the local engine fgen sets the ODS comments funnel.toml gives (its
+// load fills the table), in DuckDB's own statements, and keeps those it
+// leaves out.
+func TestLocalODSComments(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 20, 1)
+	path := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, path, `comment = "raw user trace logs from Log Service"`, `comment = "raw logs, it's the sync's"`)
+	replaceInFile(t, path, `{ name = "md5",                     type = "STRING", comment = "hash of the log record" },`, `{ name = "md5",                     type = "STRING", comment = "record hash" },`)
+	replaceInFile(t, path, `{ name = "ip",                      type = "STRING", comment = "client ip" },`, `{ name = "ip",                      type = "STRING" },`)
+	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+	if r.code != 2 || !strings.Contains(r.stdout, `column md5 comment "hash of the log record" -> "record hash"`) || !strings.Contains(r.stdout, `comment "raw user trace logs from Log Service" -> "raw logs, it's the sync's"`) ||
+		strings.Contains(r.stdout, "column ip comment") || !strings.Contains(r.stdout, "note: the table has comments where funnel.toml gives none; fgen keeps them") || !strings.Contains(r.stdout, "= 20210303  up to date") {
+		t.Errorf("plan: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 0 || !strings.Contains(r.stdout, "ODS ods_user_trace_data  (in sync)") {
+		t.Errorf("plan after apply: %+v", r)
+	}
+}
+
+// Two duckdb targets, none named local: every command without --target
+// says to name one, load and sample --load too (they said there was none).
+func TestTwoLocalTargetsNoneNamedLocal(t *testing.T) {
+	dir := project(t)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), "[targets.local]", "[targets.mine]")
+	f, _ := os.OpenFile(filepath.Join(dir, "funnel.toml"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("\n[targets.archive]\nengine = \"duckdb\"\npath = \"archive.duckdb\"\n")
+	f.Close()
+	for _, args := range [][]string{{"plan"}, {"sample", "--users", "5", "--load"}} {
+		if r := fgen(t, dir, nil, args...); r.code != 1 || !strings.Contains(r.stderr, "funnel.toml has 2 local (duckdb) targets and none named local, the one fgen uses when none is named: give --target archive or --target mine") {
+			t.Errorf("%v: %+v", args, r)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "archive.duckdb")); err == nil {
+		t.Error("a warehouse was made")
+	}
+}
+
 // An ODS of the seed's columns and more, a column appended to the table:
 // sample --load fills the seed's and leaves the others NULL, and says so;
 // a file it writes says they load as NULL.
@@ -2076,6 +2117,13 @@ func TestSampleFileForAnotherODS(t *testing.T) {
 	seed := project(t)
 	if r := fgen(t, seed, nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || strings.Contains(r.stderr, "warning") {
 		t.Errorf("sample -o with the seed's columns: %+v", r)
+	}
+	// The seed's columns, partitioned by another name than the file's dt.
+	ds := project(t)
+	data, _ := os.ReadFile(filepath.Join(ds, "funnel.toml"))
+	os.WriteFile(filepath.Join(ds, "funnel.toml"), []byte(strings.ReplaceAll(string(data), `partition = "dt"`, `partition = "ds"`)), 0o644)
+	if r := fgen(t, ds, nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "warning: x.jsonl gives each row's day in column dt, and ods_user_trace_data is partitioned by ds: rename that column before 'fgen load'") {
+		t.Errorf("sample -o with an ODS partitioned by ds: %+v", r)
 	}
 	// The seed's columns in an hourly ODS: the sample gives no hour.
 	replaceInFile(t, filepath.Join(seed, "funnel.toml"), "\n[ods]\n", "\n[ods]\nhour_partition = \"hh\"\n")

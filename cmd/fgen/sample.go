@@ -139,6 +139,8 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		// it is; or it lacks columns, which load leaves NULL.
 		if extra, err := sampleMatchesODS(cfg, ""); err != nil {
 			opts.warn("%s has the seed's ODS columns (%s), and %s declares others: adapt it before 'fgen load'", output, strings.Join(sample.Columns(), ", "), cfg.ODS.Name)
+		} else if !strings.EqualFold(cfg.ODS.Partition, sample.PartitionColumn) {
+			opts.warn("%s gives each row's day in column %s, and %s is partitioned by %s: rename that column before 'fgen load'", output, sample.PartitionColumn, cfg.ODS.Name, cfg.ODS.Partition)
 		} else if len(extra) > 0 && !opts.quiet {
 			fmt.Fprintf(opts.stderr, "note: %s has no %s, which 'fgen load' leaves NULL\n", output, strings.Join(extra, ", "))
 		}
