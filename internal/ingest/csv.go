@@ -132,7 +132,7 @@ func (c *csvChecker) readHeader() error {
 		switch {
 		case col < 0:
 			c.acts = append(c.acts, actPart)
-		case c.l.cols[col].kind == kindInt || c.l.cols[col].time != nil || col == c.l.timeCol:
+		case c.l.cols[col].checked() || col == c.l.timeCol:
 			c.acts = append(c.acts, col)
 		default:
 			c.acts = append(c.acts, actNone)

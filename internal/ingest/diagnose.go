@@ -37,6 +37,8 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 				return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", name, name, l.cols[col].Type), name
 			case convStrictInt:
 				return fmt.Sprintf("%s IS NOT NULL AND (NOT regexp_full_match(%s, '-?[0-9]+') OR TRY_CAST(%s AS %s) IS NULL)", name, name, name, l.cols[col].Type), name
+			case convZonedTime:
+				return fmt.Sprintf("%s IS NOT NULL AND (%s OR TRY_CAST(%s AS %s) IS NULL)", name, sqlZoned(name), name, l.cols[col].Type), name
 			}
 			return "", ""
 		}
@@ -105,9 +107,10 @@ func (l *loader) rowError(fi int, row int64, msg string) (*RowError, error) {
 }
 
 // textCheck is the condition for a value of a text file, read as VARCHAR,
-// that DuckDB does not convert; "" for the columns fgen checks itself.
+// that DuckDB does not convert; "" for the columns fgen checks itself (a
+// timestamp's zone it checks, DuckDB the rest).
 func (l *loader) textCheck(col int, expr string) (cond, raw string) {
-	if col < 0 || l.cols[col].kind != kindOther {
+	if col < 0 || l.cols[col].kind != kindOther && l.cols[col].kind != kindTimestamp {
 		return "", ""
 	}
 	return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", expr, expr, l.cols[col].Type), expr

@@ -344,7 +344,7 @@ func (p *jsonChecker) plainKeys() {
 		k.digits = maxLine // any
 		if key.col >= 0 {
 			k.c = &p.l.cols[key.col]
-			k.check = k.c.kind == kindInt || k.c.time != nil
+			k.check = k.c.checked()
 			switch {
 			case k.c.kind == kindInt:
 				k.digits = k.c.digits
@@ -540,7 +540,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			}
 			return err
 		}
-		if c != nil && c.kind != kindInt && c.time == nil {
+		if c != nil && !c.checked() {
 			return nil
 		}
 		v := raw

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,12 @@ const (
 	// digits in the type's range: DuckDB would round 1.5 to 2, read 1. as
 	// 1 and take spaces, '+', '_', hex and exponents.
 	kindInt
+	// kindTimestamp: a TIMESTAMP (funnel.toml's DATETIME), whose text
+	// must not carry a UTC offset or time zone other than UTC's: DuckDB
+	// keeps the wall time and drops the offset ('2021-03-01 23:59:59+08:00'
+	// reads as 23:59:59 UTC, 8 hours late, in another day's partition);
+	// DuckDB checks the rest.
+	kindTimestamp
 	// kindOther: any other type, converted and checked by DuckDB.
 	kindOther
 )
@@ -50,6 +57,8 @@ func newColumn(c Column) column {
 		col.kind, col.min, col.max = kindInt, -1<<15, 1<<15-1
 	case "TINYINT", "INT1":
 		col.kind, col.min, col.max = kindInt, -1<<7, 1<<7-1
+	case "TIMESTAMP", "DATETIME", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP_US":
+		col.kind = kindTimestamp
 	}
 	if strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR(") {
 		col.kind = kindString
@@ -104,6 +113,12 @@ func (c *column) intOK(b []byte) bool {
 	return v <= uint64(c.max)
 }
 
+// checked reports whether fgen checks the column's values itself
+// (valueOK), which a text file's check must hand it.
+func (c *column) checked() bool {
+	return c.kind == kindInt || c.kind == kindTimestamp || c.time != nil
+}
+
 // valueOK reports whether a value v, as a text file writes it, fits the
 // column as fgen checks it: an integer column's integer, a time column's
 // time in its format; any value of another column.
@@ -111,15 +126,67 @@ func (c *column) valueOK(v []byte) bool {
 	switch {
 	case c.kind == kindInt:
 		return c.intOK(v)
+	case c.kind == kindTimestamp:
+		return zoneOf(v) == ""
 	case c.time != nil:
 		return c.time.reads(v)
 	}
 	return true
 }
 
+// zoneOf returns the UTC offset or time zone that a timestamp's text v
+// ends with ("+08:00", "-05", "Asia/Shanghai"), or "" for none or UTC's
+// ("Z", "+00:00", "UTC"), which DuckDB reads right. v is a date, then a
+// space or T and the time: what follows the time's digits, colons and
+// point is the zone.
+func zoneOf(v []byte) string {
+	s := strings.TrimSpace(string(v))
+	if len(s) <= len("2006-01-02")+1 {
+		return ""
+	}
+	rest := s[len("2006-01-02")+1:]
+	i := strings.IndexFunc(rest, func(r rune) bool { return (r < '0' || r > '9') && r != ':' && r != '.' })
+	if i < 0 {
+		return ""
+	}
+	zone := strings.TrimSpace(rest[i:])
+	if slices.Contains(utcZones, strings.ToUpper(zone)) {
+		return ""
+	}
+	return zone
+}
+
+// utcZones are the zones, in upper case, that say UTC: a time with one
+// reads right as DuckDB reads it.
+var utcZones = []string{"", "Z", "UTC", "GMT", "ETC/UTC", "+00", "+00:00", "+0000", "-00", "-00:00", "-0000"}
+
+// sqlZoned is zoneOf in DuckDB's SQL: whether the VARCHAR x ends with a
+// zone other than UTC's.
+func sqlZoned(x string) string {
+	return fmt.Sprintf("(length(trim(%s)) > 11 AND upper(trim(regexp_extract(trim(%s), '^.{11}[0-9:.]*(.*)$', 1))) NOT IN (%s))", x, x, sqlList(utcZones))
+}
+
+// inUTC returns the timestamp text v, which ends with a UTC offset, as UTC
+// wall time, or "" when Go does not read it.
+func inUTC(v string) string {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999Z0700", "2006-01-02 15:04:05.999999999Z07", "2006-01-02T15:04:05.999999999Z07"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+			return t.UTC().Format("2006-01-02 15:04:05.999999")
+		}
+	}
+	return ""
+}
+
 // notValid is the message for a value v that is not one of the column's
 // type, or not a time in its format.
 func (c *column) notValid(v []byte) string {
+	if zone := zoneOf(v); c.kind == kindTimestamp && zone != "" {
+		fix := "write the times in UTC"
+		if utc := inUTC(string(v)); utc != "" {
+			fix += fmt.Sprintf(" (%q)", utc)
+		}
+		return fmt.Sprintf("column %s: %q ends with the time zone %q, which DuckDB drops when it reads a %s (it would keep the wall time as UTC); %s, or declare the column STRING and its time_column format and time zone in funnel.toml", c.Name, v, zone, c.typeName(), fix)
+	}
 	if c.time != nil {
 		return fmt.Sprintf("column %s: %q does not read as %q, the time_column format in funnel.toml", c.Name, v, c.time.format)
 	}

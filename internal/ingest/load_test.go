@@ -403,6 +403,11 @@ func TestLoadErrors(t *testing.T) {
 			`FILE/1.jsonl:1: column n: "9223372036854775808" is not a valid BIGINT`},
 		{"bad timestamp", "20210303", map[string]string{"1.jsonl": `{"at":"soon"}`},
 			`FILE/1.jsonl:1: column at: "soon" is not a valid TIMESTAMP`},
+		// DuckDB would keep the wall time, 8 hours late, another day's.
+		{"timestamp with an offset", "20210303", map[string]string{"1.jsonl": "{\"at\":\"2021-03-01 23:59:59Z\"}\n{\"at\":\"2021-03-01 23:59:59+08:00\"}\n"},
+			`FILE/1.jsonl:2: column at: "2021-03-01 23:59:59+08:00" ends with the time zone "+08:00", which DuckDB drops when it reads a TIMESTAMP (it would keep the wall time as UTC); write the times in UTC ("2021-03-01 15:59:59"), or declare the column STRING and its time_column format and time zone in funnel.toml`},
+		{"timestamp with a zone name in csv", "20210303", map[string]string{"1.csv": "id,at\na,2021-03-01T23:59:59.5 UTC\nb,2021-03-01T11:30:00 Asia/Shanghai\n"},
+			`FILE/1.csv:3: column at: "2021-03-01T11:30:00 Asia/Shanghai" ends with the time zone "Asia/Shanghai", which DuckDB drops when it reads a TIMESTAMP (it would keep the wall time as UTC); write the times in UTC, or declare the column STRING and its time_column format and time zone in funnel.toml`},
 		{"bad boolean", "20210303", map[string]string{"1.jsonl": `{"ok":"maybe"}`},
 			`FILE/1.jsonl:1: column ok: "maybe" is not a valid BOOLEAN`},
 		{"first bad value in file order", "20210303", map[string]string{
@@ -711,6 +716,9 @@ func TestLoadParquetStrict(t *testing.T) {
 			`:1: column n: " 1" is not a valid BIGINT`},
 		{"overflow", `SELECT 9223372036854775808::UBIGINT AS n`,
 			`:1: column n: "9223372036854775808" is not a valid BIGINT`},
+		// DuckDB would keep the wall time of a text with an offset.
+		{"text time with an offset", `SELECT * FROM (VALUES ('2021-03-01 23:59:59Z'), ('2021-03-01 23:59:59+08:00')) AS v("at")`,
+			`:2: column at: "2021-03-01 23:59:59+08:00" ends with the time zone "+08:00", which DuckDB drops when it reads a TIMESTAMP (it would keep the wall time as UTC); write the times in UTC ("2021-03-01 15:59:59"), or declare the column STRING and its time_column format and time zone in funnel.toml`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(f.dir, strings.ReplaceAll(tc.name, " ", "_")+".parquet")

@@ -26,6 +26,7 @@ const (
 	convCast                  // CAST, which fails on a value that does not fit
 	convStrictInt             // text into an integer column: digits, then CAST
 	convNull                  // a type that does not fit, but only NULLs in the file
+	convZonedTime             // text into a timestamp column: without a zone but UTC's (zoneOf), then CAST
 )
 
 // describeParquet reads the columns of Parquet file fi and checks them
@@ -122,6 +123,8 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 		return convSame, true
 	case src == "VARCHAR" && c.kind == kindInt:
 		return convStrictInt, true
+	case src == "VARCHAR" && c.kind == kindTimestamp:
+		return convZonedTime, true
 	case src == "VARCHAR":
 		return convCast, true
 	case c.kind == kindString:
@@ -188,6 +191,8 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 			src.add(col, fmt.Sprintf("CAST(%s AS %s)", x, typ))
 		case convStrictInt:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR regexp_full_match(%s, '-?[0-9]+') THEN %s ELSE error('fgen: not an integer') END AS %s)", x, x, x, typ))
+		case convZonedTime:
+			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR NOT %s THEN %s ELSE error('fgen: a time zone') END AS %s)", x, sqlZoned(x), x, typ))
 		}
 		if t := l.cols[col].time; t != nil && !diag && pq.conv[col] != convNull {
 			x := src.exprs[col]
