@@ -1061,6 +1061,10 @@ func TestPlanAfterReload(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--parallel", "0"); r.code != 1 || !strings.Contains(r.stderr, "--parallel 0") {
 		t.Errorf("apply --parallel 0: %+v", r)
 	}
+	// The local target runs one job at a time: --parallel says it.
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--all", "--parallel", "4"); !strings.Contains(r.stderr, "note: target local runs 1 job at a time; --parallel 4 changes nothing") {
+		t.Errorf("apply --parallel 4 on the local target: %+v", r)
+	}
 }
 
 // Mistakes are caught before the numbers are wrong: a report before any
@@ -1164,6 +1168,19 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	r = fgen(t, dir, nil, "plan", "--bizdate", "20210303")
 	if want := "rpt_ordered_overnight reads dw_user_trace_data of the next day, whose ODS rows changed after its partition dt=20210304 was written: the day's numbers change when both days are applied ('fgen apply --from 20210303 --to 20210304')"; !strings.Contains(r.stdout+r.stderr, want) {
 		t.Errorf("plan of the day before the day loaded again: want %q in %+v", want, r)
+	}
+	// Both days applied, then the next day's DW partition written again:
+	// 20210303 was computed with it, so its rows are out of date (the
+	// partition may have changed), not provisional.
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210304", "--all"); r.code != 0 {
+		t.Fatalf("apply --all: %+v", r)
+	}
+	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--bizdate", "20210303", "--format", "json")
+	if r.code != 0 || strings.Contains(r.stdout, `"provisional": true`) || !strings.Contains(r.stdout, `dw_user_trace_data/dt=20210304 changed after it was written"`) {
+		t.Errorf("report after the next day's DW was written again: %+v", r)
 	}
 }
 

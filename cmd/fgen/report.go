@@ -290,12 +290,16 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 }
 
 // markProvisional marks the days of a cross_midnight funnel's report that
-// were computed before the next day's DW partition landed: it is missing, or
-// was written after the report's partition.
+// were computed before the next day's DW partition landed: it is missing,
+// or, on a remote target, was written after the report's partition. On the
+// local target, where report says which rows are out of date and why, a
+// next day's partition written after them is that (it may have been there,
+// and written again), not a mark of its own.
 func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Config, f *models.Funnel, r *report.Report) error {
 	if f.DayBoundary != models.CrossMidnight {
 		return nil
 	}
+	remote := wh.Capabilities().Remote
 	seen := map[string]bool{}
 	var days []string
 	for _, row := range r.Rows {
@@ -315,7 +319,7 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 		if err != nil {
 			return err
 		}
-		if !in.Exists || out.Exists && !in.Modified.IsZero() && !out.Modified.IsZero() && in.Modified.After(out.Modified) {
+		if !in.Exists || remote && out.Exists && !in.Modified.IsZero() && !out.Modified.IsZero() && in.Modified.After(out.Modified) {
 			days = append(days, row.Dt)
 		}
 	}
