@@ -66,7 +66,7 @@ changes nothing. Destructive changes (see 'fgen plan') need --allow-destructive.
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the SQL apply would run, and run nothing")
 	cmd.Flags().BoolVarP(&opts.yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "allow changes that drop, retype or recreate columns or tables")
-	cmd.Flags().IntVar(&opts.parallel, "parallel", 0, "jobs to run at a time: days, and the hours of an hourly node (default: the target's parallel setting, or 1)")
+	cmd.Flags().IntVar(&opts.parallel, "parallel", 0, "jobs to run at a time on MaxCompute: days, and the hours of an hourly node (default: the target's parallel setting, or 1); the local target runs one at a time, each on all its threads")
 	cmd.Flags().BoolVar(&opts.all, "all", false, "run every day's jobs, also those whose partitions are up to date")
 	choiceFlag(cmd, &opts.format, "format", "summary format", "text", "json")
 	return cmd
@@ -135,6 +135,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	parallel := opts.parallel // plan.Apply runs at least 1, and 1 on DuckDB
 	if parallel == 0 {
 		parallel = ot.target.Parallel
+	}
+	if w := p.Caps.Writers; opts.parallel > 1 && w > 0 && opts.parallel > w {
+		opts.notice("note: target %s runs %s at a time; --parallel %d changes nothing", ot.name, plural(w, "job"), opts.parallel)
 	}
 	pr := opts.newProgress(jobsToRun(p, opts.all), "jobs")
 	res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{
