@@ -21,6 +21,7 @@ import (
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/testmain"
 	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
 )
 
 func TestMain(m *testing.M) {
@@ -1273,6 +1274,24 @@ func TestReportAllNamesTheHourlyFunnels(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "-q", "report", "--all", "--bizdate", "20210303"); strings.Contains(r.stderr, "note:") {
 		t.Errorf("report -q --all: stderr %q, want no note", r.stderr)
+	}
+}
+
+// Without --funnel, report shows the first daily funnel, also when an
+// hourly one comes first (it said that funnel reports per hour).
+func TestReportPicksTheFirstDailyFunnel(t *testing.T) {
+	cfg := &models.Config{File: "funnel.toml", Funnels: []models.Funnel{{Name: "h", Grain: models.GrainHour}, {Name: "d"}}}
+	fs, err := pickFunnels(cfg, nil, false)
+	if err != nil || len(fs) != 1 || fs[0].Name != "d" {
+		t.Errorf("pickFunnels = %v, %v; want d", fs, err)
+	}
+	cfg.Funnels = cfg.Funnels[:1]
+	fs, err = pickFunnels(cfg, nil, false)
+	if err == nil {
+		_, err = dailyFunnels(cfg, fs, false)
+	}
+	if err == nil || !strings.Contains(err.Error(), "funnel h reports per hour") {
+		t.Errorf("only an hourly funnel: %v", err)
 	}
 }
 

@@ -57,8 +57,8 @@ as lines. A breakdown_limit's "other" row (the values beyond the top N of each d
 labelled as such.
 
 It reports the days given with --bizdate or --from/--to; without them, every day the
-report table holds (on MaxCompute a date is required). It reports the first funnel
-of funnel.toml, or the funnels named with --funnel
+report table holds (on MaxCompute a date is required). It reports the first daily
+funnel of funnel.toml, or the funnels named with --funnel
 (repeat it, or separate names with commas), or every funnel with --all: the table
 format shows them one after another, json writes one object per funnel (a JSON
 stream, as jq reads it), html one page with a table of contents. A funnel that
@@ -436,7 +436,7 @@ func dailyFunnels(cfg *models.Config, fs []*models.Funnel, all bool) ([]*models.
 }
 
 // pickFunnels returns the funnels named, in the order named, each once;
-// every funnel with all; the first funnel when none is named.
+// every funnel with all; the first daily funnel when none is named.
 func pickFunnels(cfg *models.Config, names []string, all bool) ([]*models.Funnel, error) {
 	var out []*models.Funnel
 	if all {
@@ -446,7 +446,13 @@ func pickFunnels(cfg *models.Config, names []string, all bool) ([]*models.Funnel
 		return out, nil
 	}
 	if len(names) == 0 {
-		return []*models.Funnel{&cfg.Funnels[0]}, nil
+		// The first that report shows: an hourly funnel's rows are hours.
+		for i := range cfg.Funnels {
+			if !cfg.Funnels[i].Hourly() {
+				return []*models.Funnel{&cfg.Funnels[i]}, nil
+			}
+		}
+		return []*models.Funnel{&cfg.Funnels[0]}, nil // dailyFunnels says why not
 	}
 	seen := map[string]bool{}
 	var known []string

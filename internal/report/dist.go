@@ -138,7 +138,11 @@ func histogram(r *Report, counts []int64, fill, xTitle string) *histChart {
 		if c > 0 {
 			ht = max(ht, 0.8)
 		}
-		title := r.Buckets[b] + ": " + formatCount(c) + " users"
+		users := " users"
+		if c == 1 {
+			users = " user"
+		}
+		title := r.Buckets[b] + ": " + formatCount(c) + users
 		if total > 0 {
 			title += " (" + formatPercent(ptr(float64(c)/float64(total))) + ")"
 		}
