@@ -1277,6 +1277,20 @@ func TestReportAllNamesTheHourlyFunnels(t *testing.T) {
 	}
 }
 
+// report -o with an extension that names no format writes the table
+// format, and says so (r.jsonl looked like JSON).
+func TestReportOutputOfNoFormat(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 20, 1)
+	r := fgen(t, dir, nil, "report", "-o", "r.jsonl")
+	if r.code != 0 || !strings.Contains(r.stderr, "note: r.jsonl: its extension names no format (.html, .json or .csv), so it gets the table format; --format says another") {
+		t.Errorf("report -o r.jsonl: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "report", "-o", "r.jsonl", "--format", "json"); r.code != 0 || strings.Contains(r.stderr, "note:") {
+		t.Errorf("report -o r.jsonl --format json: %+v", r)
+	}
+}
+
 // Without --funnel, report shows the first daily funnel, also when an
 // hourly one comes first (it said that funnel reports per hour).
 func TestReportPicksTheFirstDailyFunnel(t *testing.T) {

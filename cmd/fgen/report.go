@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -87,9 +88,13 @@ target needs --bizdate or --from/--to.
   fgen report --target prod --bizdate 20210303 --format json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := reportFormat(opts.format, cmd.Flags().Changed("format"), opts.output)
+			given := cmd.Flags().Changed("format")
+			format, err := reportFormat(opts.format, given, opts.output)
 			if err != nil {
 				return err
+			}
+			if _, named := reportExtensions[strings.ToLower(filepath.Ext(opts.output))]; opts.output != "" && opts.output != "-" && !named && !given && !isDevice(opts.output) {
+				opts.notice("note: %s: its extension names no format (.html, .json or .csv), so it gets the %s format; --format says another", opts.output, format)
 			}
 			opts.format = format
 			return runReport(cmd.Context(), opts, opts.output)
@@ -116,6 +121,13 @@ target needs --bizdate or --from/--to.
 	cmd.Flags().BoolVar(&opts.all, "all", false, "report every funnel of funnel.toml")
 	addOutputFlag(cmd, &opts.output, "write the report to this file instead of standard output")
 	return cmd
+}
+
+// isDevice reports whether path is there and not a regular file nor a
+// directory: a device or a pipe, such as /dev/null.
+func isDevice(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
 }
 
 // reportExtensions are the formats -o FILE's extension names.
