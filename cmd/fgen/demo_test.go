@@ -188,12 +188,17 @@ func TestDemo(t *testing.T) {
 	if all.code != 0 || strings.Count(all.stdout, `<section class="funnel"`) != 5 || !strings.Contains(all.stdout, "<title>fgen report: 5 funnels</title>") {
 		t.Errorf("report --all: exit %d, %.300s", all.code, all.stdout)
 	}
-	// -o FILE without --format: the format its extension names.
-	for file, head := range map[string]string{"r.html": "<!DOCTYPE html>", "r.json": "{", "r.csv": "dt,stage,", "r.txt": "user_trace"} {
+	// -o FILE without --format: the format its extension names; one that
+	// names none gets the table format, and says so (r.jsonl looked like
+	// JSON).
+	for file, head := range map[string]string{"r.html": "<!DOCTYPE html>", "r.json": "{", "r.csv": "dt,stage,", "r.jsonl": "user_trace"} {
 		r := fgen(t, dir, nil, "report", "-o", file)
 		data, _ := os.ReadFile(filepath.Join(dir, file))
 		if r.code != 0 || !strings.HasPrefix(string(data), head) {
 			t.Errorf("report -o %s: exit %d (%s), file begins %.40q, want %q", file, r.code, r.stderr, data, head)
+		}
+		if noted := strings.Contains(r.stderr, "note: "+file+": its extension names no format (.html, .json or .csv), so it gets the table format; --format says another"); noted != (file == "r.jsonl") {
+			t.Errorf("report -o %s: stderr %q", file, r.stderr)
 		}
 	}
 	if r := fgen(t, dir, nil, "report", "-q", "-o", "r.html"); r.code != 0 || r.stderr != "" {
