@@ -43,7 +43,8 @@ checked against the ODS columns in funnel.toml, strictly: a key or header given 
 an integer column's 1.5, 1e3 or " 12", a Parquet DOUBLE or STRUCT where the column is
 BIGINT or STRING, are errors, not rounded or converted. A time column is read as the
 funnels read it: epoch seconds or milliseconds are integers, a DATETIME or TIMESTAMP is
-text DuckDB reads as one, and a STRING time must read in its time_column format (the
+text DuckDB reads as one, in UTC (a time that ends with another offset or zone is an
+error: DuckDB would drop it), and a STRING time must read in its time_column format (the
 error names the column, the value and the format). Without --bizdate, each row goes to
 the partition its own dt column names (as 'fgen sample' writes) or, when it has none
 (exported logs rarely do), the date of its time in dataworks.timezone: the time column

@@ -821,8 +821,11 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 		if err != nil {
 			return err
 		}
-		if bad != nil {
+		if bad != nil && (value == nil || !l.before(value, bad)) {
 			return bad
+		}
+		if bad != nil {
+			break // fgen's own check found one before it
 		}
 	}
 	if value != nil {

@@ -1,8 +1,8 @@
 package ingest
 
 import (
+	"bytes"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,7 +127,7 @@ func (c *column) valueOK(v []byte) bool {
 	case c.kind == kindInt:
 		return c.intOK(v)
 	case c.kind == kindTimestamp:
-		return zoneOf(v) == ""
+		return zoneOf(v) == nil
 	case c.time != nil:
 		return c.time.reads(v)
 	}
@@ -135,35 +135,43 @@ func (c *column) valueOK(v []byte) bool {
 }
 
 // zoneOf returns the UTC offset or time zone that a timestamp's text v
-// ends with ("+08:00", "-05", "Asia/Shanghai"), or "" for none or UTC's
-// ("Z", "+00:00", "UTC"), which DuckDB reads right. v is a date, then a
-// space or T and the time: what follows the time's digits, colons and
-// point is the zone.
-func zoneOf(v []byte) string {
-	s := strings.TrimSpace(string(v))
-	if len(s) <= len("2006-01-02")+1 {
-		return ""
-	}
-	rest := s[len("2006-01-02")+1:]
-	i := strings.IndexFunc(rest, func(r rune) bool { return (r < '0' || r > '9') && r != ':' && r != '.' })
+// ends with ("+08:00", "-05", "Asia/Shanghai"), or nil for none or UTC's
+// ("Z", "+00:00", "UTC"), which DuckDB reads right. The zone is what
+// follows the time: from the first ':' (a date has none, in any of the
+// forms DuckDB reads), its digits, colons and fraction, then spaces. A text
+// without a time has no zone; one DuckDB does not read at all it refuses.
+func zoneOf(v []byte) []byte {
+	i := bytes.IndexByte(v, ':')
 	if i < 0 {
-		return ""
+		return nil
 	}
-	zone := strings.TrimSpace(rest[i:])
-	if slices.Contains(utcZones, strings.ToUpper(zone)) {
-		return ""
+	j := i + 1
+	for j < len(v) && (v[j] >= '0' && v[j] <= '9' || v[j] == ':') {
+		j++
+	}
+	if j < len(v) && v[j] == '.' {
+		for j++; j < len(v) && v[j] >= '0' && v[j] <= '9'; j++ {
+		}
+	}
+	zone := bytes.TrimSpace(v[j:])
+	for _, utc := range utcZones {
+		if bytes.EqualFold(zone, []byte(utc)) {
+			return nil
+		}
 	}
 	return zone
 }
 
 // utcZones are the zones, in upper case, that say UTC: a time with one
 // reads right as DuckDB reads it.
-var utcZones = []string{"", "Z", "UTC", "GMT", "ETC/UTC", "+00", "+00:00", "+0000", "-00", "-00:00", "-0000"}
+var utcZones = []string{"", "Z", "UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "UNIVERSAL", "ZULU", "GREENWICH",
+	"ETC/UTC", "ETC/UCT", "ETC/GMT", "ETC/GMT0", "ETC/GMT+0", "ETC/GMT-0", "ETC/UNIVERSAL", "ETC/ZULU", "ETC/GREENWICH",
+	"+00", "+00:00", "+0000", "+00:00:00", "-00", "-00:00", "-0000", "-00:00:00"}
 
-// sqlZoned is zoneOf in DuckDB's SQL: whether the VARCHAR x ends with a
-// zone other than UTC's.
+// sqlZoned is zoneOf in DuckDB's SQL: whether the VARCHAR x has a time
+// that ends with a zone other than UTC's ('s': a newline is text too).
 func sqlZoned(x string) string {
-	return fmt.Sprintf("(length(trim(%s)) > 11 AND upper(trim(regexp_extract(trim(%s), '^.{11}[0-9:.]*(.*)$', 1))) NOT IN (%s))", x, x, sqlList(utcZones))
+	return fmt.Sprintf(`(contains(%s, ':') AND upper(regexp_extract(%s, '^[^:]*:[0-9:]*(?:\.[0-9]*)?\s*(.*?)\s*$', 1, 's')) NOT IN (%s))`, x, x, sqlList(utcZones))
 }
 
 // inUTC returns the timestamp text v, which ends with a UTC offset, as UTC
@@ -180,7 +188,7 @@ func inUTC(v string) string {
 // notValid is the message for a value v that is not one of the column's
 // type, or not a time in its format.
 func (c *column) notValid(v []byte) string {
-	if zone := zoneOf(v); c.kind == kindTimestamp && zone != "" {
+	if zone := zoneOf(v); c.kind == kindTimestamp && zone != nil {
 		fix := "write the times in UTC"
 		if utc := inUTC(string(v)); utc != "" {
 			fix += fmt.Sprintf(" (%q)", utc)

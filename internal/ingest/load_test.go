@@ -406,6 +406,10 @@ func TestLoadErrors(t *testing.T) {
 		// DuckDB would keep the wall time, 8 hours late, another day's.
 		{"timestamp with an offset", "20210303", map[string]string{"1.jsonl": "{\"at\":\"2021-03-01 23:59:59Z\"}\n{\"at\":\"2021-03-01 23:59:59+08:00\"}\n"},
 			`FILE/1.jsonl:2: column at: "2021-03-01 23:59:59+08:00" ends with the time zone "+08:00", which DuckDB drops when it reads a TIMESTAMP (it would keep the wall time as UTC); write the times in UTC ("2021-03-01 15:59:59"), or declare the column STRING and its time_column format and time zone in funnel.toml`},
+		{"a zone before a time DuckDB does not read", "20210303", map[string]string{"1.jsonl": "{\"at\":\"2021-03-01 10:00:00+08:00\"}\n{\"at\":\"soon\"}\n"},
+			`FILE/1.jsonl:1: column at: "2021-03-01 10:00:00+08:00" ends with the time zone "+08:00", which DuckDB drops when it reads a TIMESTAMP (it would keep the wall time as UTC); write the times in UTC ("2021-03-01 02:00:00"), or declare the column STRING and its time_column format and time zone in funnel.toml`},
+		{"a time DuckDB does not read before a zone", "20210303", map[string]string{"1.csv": "id,at\na,soon\nb,2021-03-01 10:00:00+08:00\n"},
+			`FILE/1.csv:2: column at: "soon" is not a valid TIMESTAMP`},
 		{"timestamp with a zone name in csv", "20210303", map[string]string{"1.csv": "id,at\na,2021-03-01T23:59:59.5 UTC\nb,2021-03-01T11:30:00 Asia/Shanghai\n"},
 			`FILE/1.csv:3: column at: "2021-03-01T11:30:00 Asia/Shanghai" ends with the time zone "Asia/Shanghai", which DuckDB drops when it reads a TIMESTAMP (it would keep the wall time as UTC); write the times in UTC, or declare the column STRING and its time_column format and time zone in funnel.toml`},
 		{"bad boolean", "20210303", map[string]string{"1.jsonl": `{"ok":"maybe"}`},
