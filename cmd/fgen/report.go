@@ -93,7 +93,8 @@ target needs --bizdate or --from/--to.
 			if err != nil {
 				return err
 			}
-			if _, named := reportExtensions[strings.ToLower(filepath.Ext(opts.output))]; opts.output != "" && opts.output != "-" && !named && !given && !isDevice(opts.output) {
+			ext := strings.ToLower(filepath.Ext(opts.output))
+			if _, named := reportExtensions[ext]; opts.output != "" && opts.output != "-" && !named && ext != ".txt" && !given && !isDevice(opts.output) {
 				opts.notice("note: %s: its extension names no format (.html, .json or .csv), so it gets the %s format; --format says another", opts.output, format)
 			}
 			opts.format = format
@@ -123,11 +124,11 @@ target needs --bizdate or --from/--to.
 	return cmd
 }
 
-// isDevice reports whether path is there and not a regular file nor a
-// directory: a device or a pipe, such as /dev/null.
+// isDevice reports whether path is there and not a regular file: a device
+// or a pipe, such as /dev/null (or a directory, which the write refuses).
 func isDevice(path string) bool {
 	fi, err := os.Stat(path)
-	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
+	return err == nil && !fi.Mode().IsRegular()
 }
 
 // reportExtensions are the formats -o FILE's extension names.
