@@ -106,7 +106,12 @@ func buildDist(r *Report, days []day, s *sum) *distView {
 
 // histogram charts the users per bucket of one series (nil: unknown), bars in fill.
 func histogram(r *Report, counts []int64, fill, xTitle string) *histChart {
-	h := &histChart{Note: "users", XTitle: xTitle}
+	// Over several days the bars add up the days' users, as the tiles say.
+	unit, one := "users", "user"
+	if len(r.days()) > 1 {
+		unit, one = "user-days", "user-day"
+	}
+	h := &histChart{Note: unit, XTitle: xTitle}
 	if counts == nil {
 		h.Empty = "no histogram"
 		return h
@@ -138,11 +143,11 @@ func histogram(r *Report, counts []int64, fill, xTitle string) *histChart {
 		if c > 0 {
 			ht = max(ht, 0.8)
 		}
-		users := " users"
+		users := unit
 		if c == 1 {
-			users = " user"
+			users = one
 		}
-		title := r.Buckets[b] + ": " + formatCount(c) + users
+		title := r.Buckets[b] + ": " + formatCount(c) + " " + users
 		if total > 0 {
 			title += " (" + formatPercent(ptr(float64(c)/float64(total))) + ")"
 		}

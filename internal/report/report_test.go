@@ -1108,6 +1108,12 @@ func TestHistogram(t *testing.T) {
 	if got := h.Bars[1].Title; got != "10s–1m: 5 users (33.33%)" {
 		t.Errorf("title %q", got)
 	}
+	// Over several days, the days' users added up: user-days, as the
+	// tiles say; one is one.
+	days := &Report{Buckets: r.Buckets, Rows: []Row{{Dt: "20210303"}, {Dt: "20210304"}}}
+	if h := histogram(days, []int64{1, 5, 10}, "#000", ""); h.Bars[0].Title != "0s–10s: 1 user-day (6.25%)" || h.Bars[1].Title != "10s–1m: 5 user-days (31.25%)" || h.Note != "user-days" {
+		t.Errorf("over two days: %q, %q, note %q", h.Bars[0].Title, h.Bars[1].Title, h.Note)
+	}
 	var ticks []string
 	for _, l := range h.YLabels {
 		ticks = append(ticks, l.Text)
