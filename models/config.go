@@ -379,8 +379,12 @@ func (c *Config) DefaultTarget() (string, error) {
 	case len(local) > 1:
 		return "", fmt.Errorf("%s has %d local (duckdb) targets and none named %s, the one fgen uses when none is named: give --target %s", c.File, len(local), LocalTargetName, strings.Join(local, " or --target "))
 	}
-	return "", fmt.Errorf("%s has no local (duckdb) target, which fgen uses when none is named, and uses a remote warehouse only when named: give --target %s", c.File, strings.Join(names, " or --target "))
+	return "", fmt.Errorf("%s has %w, which fgen uses when none is named, and uses a remote warehouse only when named: give --target %s", c.File, ErrNoLocalTarget, strings.Join(names, " or --target "))
 }
+
+// ErrNoLocalTarget is DefaultTarget's error for a config without a duckdb
+// target.
+var ErrNoLocalTarget = errors.New("no local (duckdb) target")
 
 // Target returns the named target, or the default one when name is empty.
 func (c *Config) Target(name string) (string, Target, error) {

@@ -136,7 +136,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if parallel == 0 {
 		parallel = ot.target.Parallel
 	}
-	if w := p.Caps.Writers; opts.parallel > 1 && w > 0 && opts.parallel > w {
+	if w := p.Caps.Writers; w > 0 && opts.parallel > w {
 		opts.notice("note: target %s runs %s at a time; --parallel %d changes nothing", ot.name, plural(w, "job"), opts.parallel)
 	}
 	pr := opts.newProgress(jobsToRun(p, opts.all), "jobs")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -163,9 +162,8 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 	// Said before a remote target is opened, which would first ask for
 	// its credentials.
 	name, t, err := cfg.Target(opts.target)
-	hasLocal := slices.ContainsFunc(cfg.TargetNames(), func(n string) bool { return cfg.Targets[n].Engine == models.EngineDuckDB })
 	switch {
-	case err != nil && opts.target == "" && !hasLocal:
+	case errors.Is(err, models.ErrNoLocalTarget):
 		return nil, fmt.Errorf("%s has no local (duckdb) target; %s: add one, e.g. [targets.local] with engine = \"duckdb\"", cfg.File, why)
 	case err != nil:
 		return nil, err

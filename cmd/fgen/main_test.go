@@ -1216,6 +1216,24 @@ func TestApplySaysASkippedDayOnce(t *testing.T) {
 	}
 }
 
+// twoFunnels are funnels f1 (events) and f2 (users) of the stages view and
+// buy over the DW columns uid and ev, reported in rpt_f1 and rpt_f2.
+var twoFunnels = func() string {
+	var b strings.Builder
+	for _, f := range [][2]string{{"f1", "events"}, {"f2", "users"}} {
+		fmt.Fprintf(&b, `[[funnels]]
+name = %[1]q
+mode = %[2]q
+user_column = "uid"
+event_column = "ev"
+stages = [ { name = "view", events = ["view"] }, { name = "buy", events = ["buy"] } ]
+[funnels.report]
+table = "rpt_%[1]s"
+`, f[0], f[1])
+	}
+	return b.String()
+}()
+
 // A job skipped because the DW job it reads failed is named, each: two
 // report jobs, two lines (they were one, which read as if the other ran).
 func TestApplyNamesEachJobSkippedForAFailure(t *testing.T) {
@@ -1231,23 +1249,7 @@ columns = [ { name = "uid", type = "STRING" }, { name = "ev", type = "STRING" },
 name = "dw_e"
 partition = "dt"
 columns = [ { name = "uid", type = "STRING" }, { name = "ev", type = "STRING" }, { name = "n", type = "INT" } ]
-[[funnels]]
-name = "f1"
-mode = "events"
-user_column = "uid"
-event_column = "ev"
-stages = [ { name = "view", events = ["view"] }, { name = "buy", events = ["buy"] } ]
-[funnels.report]
-table = "rpt_f1"
-[[funnels]]
-name = "f2"
-mode = "users"
-user_column = "uid"
-event_column = "ev"
-stages = [ { name = "view", events = ["view"] }, { name = "buy", events = ["buy"] } ]
-[funnels.report]
-table = "rpt_f2"
-`), 0o644)
+`+twoFunnels), 0o644)
 	os.WriteFile(filepath.Join(dir, "e.csv"), []byte("uid,ev,n,dt\na,view,99999999999,20210303\n"), 0o644) // n overflows the DW's INT
 	if r := fgen(t, dir, nil, "load", "e.csv"); r.code != 0 {
 		t.Fatalf("load: %+v", r)

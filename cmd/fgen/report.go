@@ -320,10 +320,6 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 			continue
 		}
 		seen[row.Dt] = true
-		out, err := wh.Partition(ctx, f.Report.Table, warehouse.DaySpec(f.Report.Partition, row.Dt))
-		if err != nil {
-			return err
-		}
 		next, err := bizdate.Add(row.Dt, 1)
 		if err != nil {
 			continue
@@ -332,7 +328,19 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 		if err != nil {
 			return err
 		}
-		if !in.Exists || remote && out.Exists && !in.Modified.IsZero() && !out.Modified.IsZero() && in.Modified.After(out.Modified) {
+		if !in.Exists {
+			days = append(days, row.Dt)
+			continue
+		}
+		if !remote || in.Modified.IsZero() {
+			continue
+		}
+		// Only then the report's own partition, for when it was written.
+		out, err := wh.Partition(ctx, f.Report.Table, warehouse.DaySpec(f.Report.Partition, row.Dt))
+		if err != nil {
+			return err
+		}
+		if out.Exists && !out.Modified.IsZero() && in.Modified.After(out.Modified) {
 			days = append(days, row.Dt)
 		}
 	}

@@ -821,10 +821,10 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 		if err != nil {
 			return err
 		}
-		if bad != nil && (value == nil || !l.before(value, bad)) {
-			return bad
-		}
 		if bad != nil {
+			if value == nil || !l.before(value, bad) {
+				return bad
+			}
 			break // fgen's own check found one before it
 		}
 	}

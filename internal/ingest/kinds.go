@@ -154,6 +154,9 @@ func zoneOf(v []byte) []byte {
 		}
 	}
 	zone := bytes.TrimSpace(v[j:])
+	if len(zone) == 0 { // the usual time: no zone
+		return nil
+	}
 	for _, utc := range utcZones {
 		if bytes.EqualFold(zone, []byte(utc)) {
 			return nil
@@ -188,12 +191,14 @@ func inUTC(v string) string {
 // notValid is the message for a value v that is not one of the column's
 // type, or not a time in its format.
 func (c *column) notValid(v []byte) string {
-	if zone := zoneOf(v); c.kind == kindTimestamp && zone != nil {
-		fix := "write the times in UTC"
-		if utc := inUTC(string(v)); utc != "" {
-			fix += fmt.Sprintf(" (%q)", utc)
+	if c.kind == kindTimestamp {
+		if zone := zoneOf(v); zone != nil {
+			fix := "write the times in UTC"
+			if utc := inUTC(string(v)); utc != "" {
+				fix += fmt.Sprintf(" (%q)", utc)
+			}
+			return fmt.Sprintf("column %s: %q ends with the time zone %q, which DuckDB drops when it reads a %s (it would keep the wall time as UTC); %s, or declare the column STRING and its time_column format and time zone in funnel.toml", c.Name, v, zone, c.typeName(), fix)
 		}
-		return fmt.Sprintf("column %s: %q ends with the time zone %q, which DuckDB drops when it reads a %s (it would keep the wall time as UTC); %s, or declare the column STRING and its time_column format and time zone in funnel.toml", c.Name, v, zone, c.typeName(), fix)
 	}
 	if c.time != nil {
 		return fmt.Sprintf("column %s: %q does not read as %q, the time_column format in funnel.toml", c.Name, v, c.time.format)

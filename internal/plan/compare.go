@@ -27,6 +27,30 @@ type tableDiff struct {
 	oldComments []string
 }
 
+// setComments puts into alter, and says in tc's changes, the comments of
+// the table and its columns that differ from the live ones; with keepEmpty,
+// not those funnel.toml leaves empty, and it reports whether there were
+// any, which the live table keeps.
+func (td tableDiff) setComments(alter *generator.Alter, tc *TableChange, keepEmpty bool) (kept bool) {
+	for i, c := range td.comments {
+		if keepEmpty && c.Comment == "" {
+			kept = true
+			continue
+		}
+		alter.ColumnComments = append(alter.ColumnComments, c)
+		tc.Changes = append(tc.Changes, fmt.Sprintf("column %s comment %q -> %q", c.Name, td.oldComments[i], c.Comment))
+	}
+	switch want := td.want.Comment; {
+	case want == td.live.Comment:
+	case keepEmpty && want == "":
+		kept = true
+	default:
+		alter.SetComment, alter.Comment = true, want
+		tc.Changes = append(tc.Changes, fmt.Sprintf("comment %q -> %q", td.live.Comment, want))
+	}
+	return kept
+}
+
 type moved struct {
 	col        models.Column
 	live, want int // 1-based positions
@@ -242,17 +266,11 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 		return tc, nil
 	}
 
-	alter := generator.Alter{Table: want.Name, AddColumns: td.add, ColumnComments: td.comments, Live: td.liveColumns(proj.Dialect)}
+	alter := generator.Alter{Table: want.Name, AddColumns: td.add, Live: td.liveColumns(proj.Dialect)}
 	for _, c := range td.add {
 		tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
 	}
-	for i, c := range td.comments {
-		tc.Changes = append(tc.Changes, fmt.Sprintf("column %s comment %q -> %q", c.Name, td.oldComments[i], c.Comment))
-	}
-	if want.Comment != td.live.Comment {
-		alter.SetComment, alter.Comment = true, want.Comment
-		tc.Changes = append(tc.Changes, fmt.Sprintf("comment %q -> %q", td.live.Comment, want.Comment))
-	}
+	td.setComments(&alter, &tc, false)
 	if caps.Lifecycle {
 		switch live := td.live.Lifecycle; {
 		case want.Lifecycle > 0 && want.Lifecycle != live:
@@ -543,8 +561,7 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 					owner, proj.Dialect.QuoteIdent(want.Name), proj.Dialect.QuoteIdent(c.Name), c.Type, c.Name))
 		}
 	}
-	commented := len(td.comments) > 0 || want.Comment != td.live.Comment
-	if !caps.LoadsODS && (commented || caps.Lifecycle && want.Lifecycle != td.live.Lifecycle && !(want.Lifecycle == 0 && td.live.Lifecycle < 0)) {
+	if !caps.LoadsODS && (len(td.comments) > 0 || want.Comment != td.live.Comment || caps.Lifecycle && want.Lifecycle != td.live.Lifecycle && !(want.Lifecycle == 0 && td.live.Lifecycle < 0)) {
 		tc.Notes = append(tc.Notes, "comments or lifecycle differ from funnel.toml; fgen leaves them to "+owner)
 	}
 	if len(tc.Problems) > 0 {
@@ -555,29 +572,10 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 	for _, c := range td.add {
 		tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
 	}
-	if caps.LoadsODS && commented {
-		// The comments funnel.toml gives; one it leaves out (comments are
-		// optional) keeps the table's, which another tool may have set.
-		kept := false
-		for i, c := range td.comments {
-			if c.Comment == "" {
-				kept = true
-				continue
-			}
-			alter.ColumnComments = append(alter.ColumnComments, c)
-			tc.Changes = append(tc.Changes, fmt.Sprintf("column %s comment %q -> %q", c.Name, td.oldComments[i], c.Comment))
-		}
-		switch {
-		case want.Comment == td.live.Comment:
-		case want.Comment == "":
-			kept = true
-		default:
-			alter.SetComment, alter.Comment = true, want.Comment
-			tc.Changes = append(tc.Changes, fmt.Sprintf("comment %q -> %q", td.live.Comment, want.Comment))
-		}
-		if kept {
-			tc.Notes = append(tc.Notes, "the table has comments where funnel.toml gives none; fgen keeps them")
-		}
+	// The comments funnel.toml gives; one it leaves out (comments are
+	// optional) keeps the table's, which another tool may have set.
+	if caps.LoadsODS && td.setComments(&alter, &tc, true) {
+		tc.Notes = append(tc.Notes, "the table has comments where funnel.toml gives none; fgen keeps them")
 	}
 	if len(tc.Changes) > 0 {
 		s, err := proj.RenderAlter(alter)
