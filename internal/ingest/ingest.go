@@ -302,6 +302,7 @@ var (
 // input is a file of the load and what is known of it.
 type input struct {
 	path   string
+	reader string // path as DuckDB's readers take it (duckutil.ReaderPath)
 	format sample.Format
 	size   int64
 
@@ -382,6 +383,9 @@ func newLoader(opts Options) (*loader, error) {
 		in := &input{path: path, inserted: -1}
 		f, err := sample.FormatFromPath(path)
 		if err != nil {
+			return nil, err
+		}
+		if in.reader, err = duckutil.ReaderPath(path); err != nil {
 			return nil, err
 		}
 		in.format = f

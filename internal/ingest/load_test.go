@@ -843,3 +843,52 @@ func TestLoadHeaderOnly(t *testing.T) {
 	}
 	f.noLeftovers()
 }
+
+// A file's path is a file's, not a pattern or a partition: DuckDB's readers
+// take a path with [ * ? for a glob pattern (events[1].csv would read
+// events1.csv), and a directory named key=value for a hive partition whose
+// value overrides the rows' own (dt=20210304/part.jsonl holding rows of
+// 20210303 would load them into 20210304, and a directory region=cn would
+// add a column).
+func TestLoadPathIsAFile(t *testing.T) {
+	f := newLoadFixture(t)
+	for _, dir := range []string{"dt=20210304", "region=cn", "x[1]", "x1"} {
+		if err := os.MkdirAll(filepath.Join(f.dir, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The neighbours a pattern would match.
+	f.file("e1.csv", "id,dt\nwrong-csv,20210303\n")
+	f.file("x1/p.parquet", "")
+	f.file("qa.jsonl", `{"id":"wrong-jsonl","dt":"20210303"}`+"\n")
+	f.file("sta.jsonl", `{"id":"wrong-star","dt":"20210303"}`+"\n")
+	files := []string{
+		f.file("e[1].csv", "id,dt\ncsv,20210303\n"),
+		f.file("q?.jsonl", `{"id":"jsonl","dt":"20210303"}`+"\n"),
+		f.file("st*.jsonl", `{"id":"star","dt":"20210303"}`+"\n"),
+		f.file("dt=20210304/part.jsonl", `{"id":"hive-jsonl","dt":"20210303"}`+"\n"),
+		f.file("dt=20210304/part.csv", "id,dt\nhive-csv,20210303\n"),
+	}
+	for _, p := range []struct{ name, id string }{{"dt=20210304/part.parquet", "hive-parquet"}, {"region=cn/part.parquet", "region"}, {"x[1]/p.parquet", "brackets"}} {
+		path := filepath.Join(f.dir, p.name)
+		f.exec(`COPY (SELECT '` + p.id + `' AS id, '20210303' AS dt) TO '` + path + `' (FORMAT parquet)`)
+		files = append(files, path)
+	}
+	f.exec(`COPY (SELECT 'wrong-parquet' AS id, '20210303' AS dt) TO '` + filepath.Join(f.dir, "x1/p.parquet") + `' (FORMAT parquet)`)
+	n, err := f.load("", false, files...)
+	if err != nil || n != 8 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	want := oldRows
+	for _, id := range []string{"csv", "jsonl", "star", "hive-jsonl", "hive-csv", "hive-parquet", "region", "brackets"} {
+		want += id + "|NULL|NULL|NULL|NULL|NULL|20210303\n"
+	}
+	if got := f.rows(); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	// A path DuckDB could read only as a pattern with an escape in it.
+	if _, err := f.load("", false, f.file(`back\slash[1].csv`, "id,dt\nx,20210303\n")); err == nil || !strings.Contains(err.Error(), "rename the file or its directory") {
+		t.Errorf("a backslash and a bracket: %v", err)
+	}
+	f.noLeftovers()
+}

@@ -36,7 +36,7 @@ func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) err
 	if in.pq != nil {
 		return nil
 	}
-	rows, err := tx.Query(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`, in.path)
+	rows, err := tx.Query(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false))`, in.reader)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.path, err)
 	}
@@ -74,10 +74,10 @@ func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) err
 			continue
 		}
 		// No value of the column fits: an error if it has one.
-		q := fmt.Sprintf(`SELECT file_row_number, CAST(%s AS VARCHAR) FROM read_parquet(?, file_row_number = true) WHERE %s IS NOT NULL ORDER BY file_row_number LIMIT 1`, quote(pq.names[col]), quote(pq.names[col]))
+		q := fmt.Sprintf(`SELECT file_row_number, CAST(%s AS VARCHAR) FROM read_parquet(?, file_row_number = true, hive_partitioning = false) WHERE %s IS NOT NULL ORDER BY file_row_number LIMIT 1`, quote(pq.names[col]), quote(pq.names[col]))
 		var row int64
 		var val string
-		err := tx.QueryRow(ctx, q, []any{in.path}, &row, &val)
+		err := tx.QueryRow(ctx, q, []any{in.reader}, &row, &val)
 		if err == sql.ErrNoRows {
 			pq.conv[col] = convNull
 			continue
@@ -85,7 +85,7 @@ func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) err
 		if err != nil {
 			return fmt.Errorf("%s: %w", in.path, err)
 		}
-		group, err := rowGroup(ctx, tx, in.path, row)
+		group, err := rowGroup(ctx, tx, in.reader, row)
 		if err != nil {
 			return err
 		}
@@ -210,7 +210,7 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 	if diag {
 		opts = ", file_row_number = true"
 	}
-	src.from = fmt.Sprintf("read_parquet(%s%s)", sqlString(in.path), opts)
+	src.from = fmt.Sprintf("read_parquet(%s, hive_partitioning = false%s)", sqlString(in.reader), opts)
 	return src
 }
 
@@ -232,7 +232,7 @@ func (l *loader) parquetDays(ctx context.Context, tx *duckdb.Tx, fi int) error {
 		return l.parquetNoDay(ctx, tx, fi, "true")
 	}
 	x := fmt.Sprintf("CAST(%s AS VARCHAR)", quote(name))
-	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT DISTINCT %s FROM read_parquet(?)`, x), in.path)
+	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT DISTINCT %s FROM read_parquet(?, hive_partitioning = false)`, x), in.reader)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.path, err)
 	}
@@ -262,7 +262,7 @@ func (l *loader) parquetDays(ctx context.Context, tx *duckdb.Tx, fi int) error {
 			continue
 		}
 		var row int64
-		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT min(file_row_number) FROM read_parquet(?, file_row_number = true) WHERE %s = ?`, x), []any{in.path, v.String}, &row); err != nil {
+		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT min(file_row_number) FROM read_parquet(?, file_row_number = true, hive_partitioning = false) WHERE %s = ?`, x), []any{in.reader, v.String}, &row); err != nil {
 			return fmt.Errorf("%s: %w", in.path, err)
 		}
 		l.parts.saw(fi, row+1, name, []byte(v.String), true, false)
@@ -281,8 +281,8 @@ func (l *loader) parquetNoDay(ctx context.Context, tx *duckdb.Tx, fi int, cond s
 	}
 	var first sql.NullInt64
 	var some bool
-	q := fmt.Sprintf(`SELECT min(file_row_number) FILTER (WHERE NOT %s), coalesce(bool_or(%s), false) FROM read_parquet(?, file_row_number = true) WHERE %s`, timed, timed, cond)
-	if err := tx.QueryRow(ctx, q, []any{in.path}, &first, &some); err != nil {
+	q := fmt.Sprintf(`SELECT min(file_row_number) FILTER (WHERE NOT %s), coalesce(bool_or(%s), false) FROM read_parquet(?, file_row_number = true, hive_partitioning = false) WHERE %s`, timed, timed, cond)
+	if err := tx.QueryRow(ctx, q, []any{in.reader}, &first, &some); err != nil {
 		return fmt.Errorf("%s: %w", in.path, err)
 	}
 	if some {

@@ -214,9 +214,9 @@ func (p *SampleParquet) finish() error {
 	}
 	list := make([]string, len(p.parts))
 	for i, part := range p.parts {
-		list[i] = sqlString(part)
+		list[i] = sqlString(duckutil.EscapeGlob(part))
 	}
-	return p.copyTo("read_parquet(["+strings.Join(list, ", ")+"])", p.path, p.total)
+	return p.copyTo("read_parquet(["+strings.Join(list, ", ")+"], hive_partitioning = false)", p.path, p.total)
 }
 
 func (p *SampleParquet) release() error {

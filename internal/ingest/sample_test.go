@@ -298,9 +298,13 @@ func TestParquetFailedWrite(t *testing.T) {
 }
 
 // Outputs larger than partRows go through part files and come out whole
-// and in order.
+// and in order, in a directory whose path DuckDB's readers would take for a
+// pattern ([1]) and a hive partition (dt=...) if fgen let them.
 func TestParquetParts(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "dt=20200101", "out[1]")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "ods.parquet")
 	w, err := NewSampleParquet(context.Background(), path, sample.TimeFormat{})
 	if err != nil {

@@ -76,8 +76,8 @@ func (l *loader) csvSource(fi int, known *scan, diag bool) (*source, error) {
 		size := known.maxLine + 1
 		opts = fmt.Sprintf(", max_line_size = %d, buffer_size = %d", size, max(32<<20, 2*size))
 	}
-	src.from = fmt.Sprintf(`read_csv(%s, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = false, allow_quoted_nulls = false, columns = {%s}%s)`,
-		sqlString(in.path), strings.Join(cols, ", "), opts)
+	src.from = fmt.Sprintf(`read_csv(%s, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = false, allow_quoted_nulls = false, hive_partitioning = false, columns = {%s}%s)`,
+		sqlString(in.reader), strings.Join(cols, ", "), opts)
 	return src, nil
 }
 
@@ -105,7 +105,7 @@ func (l *loader) jsonSource(fi int, known *scan, diag bool) *source {
 			add(c, col.Name, known.spellings[c])
 		}
 		add(-1, l.opts.Partition, known.spellings[len(l.cols)])
-		src.from = fmt.Sprintf("read_ndjson_objects(%s%s)", sqlString(in.path), opts)
+		src.from = fmt.Sprintf("read_ndjson_objects(%s, hive_partitioning = false%s)", sqlString(in.reader), opts)
 		return src
 	}
 	var cols []string
@@ -117,7 +117,7 @@ func (l *loader) jsonSource(fi int, known *scan, diag bool) *source {
 		cols = append(cols, fmt.Sprintf("%s: 'VARCHAR'", sqlString(l.opts.Partition)))
 		src.add(-1, quote(l.opts.Partition))
 	}
-	src.from = fmt.Sprintf("read_json(%s, format = 'newline_delimited', records = true, columns = {%s}%s)",
-		sqlString(in.path), strings.Join(cols, ", "), opts)
+	src.from = fmt.Sprintf("read_json(%s, format = 'newline_delimited', records = true, hive_partitioning = false, columns = {%s}%s)",
+		sqlString(in.reader), strings.Join(cols, ", "), opts)
 	return src
 }

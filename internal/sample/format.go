@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 )
 
 // Format is an output file format.
@@ -105,24 +107,25 @@ func (w fileWriter) Close() error {
 //
 // Auto-detection would read the numeric uids of a CSV file as BIGINT.
 func DuckDBSource(f Format, path string, tf TimeFormat) string {
+	path = duckutil.EscapeGlob(path) // a file, not a pattern; hive_partitioning = false: its rows' dt, not a directory's
 	var b strings.Builder
 	switch f {
 	case JSONL:
 		b.WriteString("read_json(")
 		b.WriteString(sqlString(path))
-		b.WriteString(", format = 'newline_delimited', columns = ")
+		b.WriteString(", format = 'newline_delimited', hive_partitioning = false, columns = ")
 		writeColumnStruct(&b, tf)
 		b.WriteString(")")
 	case CSV:
 		b.WriteString("read_csv(")
 		b.WriteString(sqlString(path))
-		b.WriteString(", header = true, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, columns = ")
+		b.WriteString(", header = true, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, hive_partitioning = false, columns = ")
 		writeColumnStruct(&b, tf)
 		b.WriteString(")")
 	default:
 		b.WriteString("read_parquet(")
 		b.WriteString(sqlString(path))
-		b.WriteString(")")
+		b.WriteString(", hive_partitioning = false)")
 	}
 	return b.String()
 }

@@ -61,3 +61,43 @@ func Header(path string) (n int, database bool, err error) {
 	n, _ = io.ReadFull(f, head)
 	return n, n == len(head) && string(head[8:12]) == "DUCK", nil
 }
+
+// ReaderPath is path as DuckDB's file readers (read_csv, read_json,
+// read_parquet, parquet_metadata) take it to mean that one file. They read
+// a path with *, ? or [ in it as a glob pattern and would read whatever
+// files it matches (for events[1].csv, events1.csv): each such character
+// goes in brackets, a class that matches it alone ([[] is [). DuckDB's
+// matcher takes a backslash in a pattern for an escape, so that a path with
+// both a backslash and one of those characters has no pattern that names
+// it: the error says to rename the file or its directory.
+// https://duckdb.org/docs/data/multiple_files/overview
+func ReaderPath(path string) (string, error) {
+	if filepath.Separator == '\\' {
+		path = filepath.ToSlash(path) // DuckDB takes / on Windows too
+	}
+	if !strings.ContainsAny(path, "*?[") {
+		return path, nil
+	}
+	if strings.Contains(path, `\`) {
+		return "", fmt.Errorf("%s: DuckDB cannot read a file whose path has a backslash and one of * ? [ (it reads such a path as a pattern, and takes the backslash for an escape); rename the file or its directory", path)
+	}
+	return EscapeGlob(path), nil
+}
+
+// EscapeGlob puts each *, ? and [ of path in brackets, for DuckDB's file
+// readers to match it alone (ReaderPath, which also refuses what cannot be
+// escaped so).
+func EscapeGlob(path string) string {
+	if !strings.ContainsAny(path, "*?[") {
+		return path
+	}
+	var b strings.Builder
+	for _, r := range path {
+		if r == '*' || r == '?' || r == '[' {
+			b.WriteString("[" + string(r) + "]")
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
