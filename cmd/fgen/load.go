@@ -39,8 +39,10 @@ local DuckDB target, creating the ODS table if needed. The format follows each f
 extension: .jsonl/.ndjson/.json (one flat object per line), .csv (with a header row;
 an empty unquoted field is NULL, "" is the empty string) or .parquet. Every row is
 checked against the ODS columns in funnel.toml, strictly: a key or header given twice,
-an integer column's 1.5, 1e3 or " 12", a Parquet DOUBLE or STRUCT where the column is
-BIGINT or STRING, are errors, not rounded or converted. A time column is read as the
+an integer column's 1.5, 1e3 or " 12", a DECIMAL(10,2) column's 1.239, a FLOAT's 1e39,
+a Parquet DOUBLE or STRUCT where the column is BIGINT, STRING or DECIMAL, are errors,
+not rounded or converted. Each file named is read as that file: [ * ? in its path and
+key=value directories (dt=20210304/) mean nothing. A time column is read as the
 funnels read it: epoch seconds or milliseconds are integers, a DATETIME or TIMESTAMP is
 text DuckDB reads as one, in UTC (a time that ends with another offset or zone is an
 error: DuckDB would drop it), and a STRING time must read in its time_column format (the

@@ -39,6 +39,8 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 				return fmt.Sprintf("%s IS NOT NULL AND (NOT regexp_full_match(%s, '-?[0-9]+') OR TRY_CAST(%s AS %s) IS NULL)", name, name, name, l.cols[col].Type), name
 			case convZonedTime:
 				return fmt.Sprintf("%s IS NOT NULL AND (%s OR TRY_CAST(%s AS %s) IS NULL)", name, sqlZoned(name), name, l.cols[col].Type), name
+			case convExactDecimal:
+				return fmt.Sprintf("NOT %s", l.cols[col].sqlDecimalOK(name)), name
 			}
 			return "", ""
 		}
@@ -110,7 +112,7 @@ func (l *loader) rowError(fi int, row int64, msg string) (*RowError, error) {
 // that DuckDB does not convert; "" for the columns fgen checks itself (a
 // timestamp's zone it checks, DuckDB the rest).
 func (l *loader) textCheck(col int, expr string) (cond, raw string) {
-	if col < 0 || l.cols[col].kind != kindOther && l.cols[col].kind != kindTimestamp {
+	if k := l.cols[max(col, 0)].kind; col < 0 || k != kindOther && k != kindTimestamp && k != kindFloat {
 		return "", ""
 	}
 	return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", expr, expr, l.cols[col].Type), expr

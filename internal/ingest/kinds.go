@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,6 +29,15 @@ const (
 	// reads as 23:59:59 UTC, 8 hours late, in another day's partition);
 	// DuckDB checks the rest.
 	kindTimestamp
+	// kindDecimal: a DECIMAL(p,s). Its text must be an optional '-',
+	// digits and a '.' with digits, with at most p - s digits before the
+	// point and no digit but 0 after the s-th decimal: DuckDB would round
+	// 1.239 to 1.24 (and take spaces, '+' and exponents).
+	kindDecimal
+	// kindFloat: a FLOAT or DOUBLE, whose text must not overflow it:
+	// DuckDB would read 1e39 into a FLOAT, or 1e400 into a DOUBLE, as
+	// infinity. DuckDB checks the rest.
+	kindFloat
 	// kindOther: any other type, converted and checked by DuckDB.
 	kindOther
 )
@@ -40,6 +50,10 @@ type column struct {
 	// always in it
 	min, max int64
 	digits   int
+	// for kindDecimal, the digits before the point and after it
+	intDigits, scale int
+	// for kindFloat, its bits (32 or 64)
+	bits int
 	// for a STRING time column (Column.Format), its format
 	time *timeLayout
 }
@@ -60,8 +74,17 @@ func newColumn(c Column) column {
 	case "TIMESTAMP", "DATETIME", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP_US":
 		col.kind = kindTimestamp
 	}
+	switch strings.ToUpper(c.Type) {
+	case "FLOAT", "FLOAT4", "REAL":
+		col.kind, col.bits = kindFloat, 32
+	case "DOUBLE", "FLOAT8":
+		col.kind, col.bits = kindFloat, 64
+	}
 	if strings.HasPrefix(strings.ToUpper(c.Type), "VARCHAR(") {
 		col.kind = kindString
+	}
+	if p, s, ok := decimalType(c.Type); ok {
+		col.kind, col.intDigits, col.scale = kindDecimal, p-s, s
 	}
 	if col.kind == kindInt {
 		col.digits = len(strconv.FormatInt(col.max, 10)) - 1
@@ -113,10 +136,103 @@ func (c *column) intOK(b []byte) bool {
 	return v <= uint64(c.max)
 }
 
+// decimalType returns the precision and scale of a DECIMAL or NUMERIC
+// type: DuckDB's (18,3) without them, (p,0) with the precision alone.
+func decimalType(t string) (p, s int, ok bool) {
+	t = strings.ToUpper(strings.ReplaceAll(t, " ", ""))
+	base, args, _ := strings.Cut(t, "(")
+	if base != "DECIMAL" && base != "NUMERIC" {
+		return 0, 0, false
+	}
+	if args == "" {
+		return 18, 3, true
+	}
+	ps, ss, two := strings.Cut(strings.TrimSuffix(args, ")"), ",")
+	p, err := strconv.Atoi(ps)
+	if err != nil {
+		return 0, 0, false
+	}
+	if two {
+		if s, err = strconv.Atoi(ss); err != nil {
+			return 0, 0, false
+		}
+	}
+	return p, s, s <= p
+}
+
+// decimalOK reports whether b is a decimal number the column holds as
+// written (kindDecimal).
+func (c *column) decimalOK(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	whole, frac, point := bytes.Cut(b, []byte{'.'})
+	if len(whole)+len(frac) == 0 || (point && len(frac) == 0 && len(whole) == 0) {
+		return false
+	}
+	if !digits(whole) || !digits(frac) {
+		return false
+	}
+	whole = bytes.TrimLeft(whole, "0")
+	for i := c.scale; i < len(frac); i++ {
+		if frac[i] != '0' {
+			return false
+		}
+	}
+	return len(whole) <= c.intDigits
+}
+
+// decimalRounds reports whether b is a decimal number that the column
+// would hold only rounded: one with decimals beyond its scale, not all 0.
+func (c *column) decimalRounds(b []byte) bool {
+	whole, frac, _ := bytes.Cut(bytes.TrimPrefix(b, []byte("-")), []byte{'.'})
+	if c.decimalOK(b) || len(frac) <= c.scale {
+		return false
+	}
+	cut := append(append(append([]byte{}, whole...), '.'), frac[:c.scale]...)
+	return c.decimalOK(cut) && digits(frac)
+}
+
+// sqlDecimalOK is decimalOK in DuckDB's SQL, of the VARCHAR x: NULL, or
+// digits the column holds as written.
+func (c *column) sqlDecimalOK(x string) string {
+	return fmt.Sprintf(`(%s IS NULL OR regexp_full_match(%s, '-?0*[0-9]{0,%d}(\.[0-9]{0,%d}0*)?') AND regexp_full_match(%s, '-?([0-9]+\.?[0-9]*|\.[0-9]+)'))`, x, x, c.intDigits, c.scale, x)
+}
+
+// digits reports whether b is decimal digits only (or empty).
+func digits(b []byte) bool {
+	for _, d := range b {
+		if d < '0' || d > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// floatOK reports whether b is a number the column holds (kindFloat): as
+// Go reads one (no spaces, which DuckDB's JSON reader refuses and its CSV
+// reader drops), and not a finite number too large for it.
+func (c *column) floatOK(b []byte) bool {
+	_, err := strconv.ParseFloat(string(b), c.bits)
+	return err == nil || c.underflows(b)
+}
+
+// underflows reports whether b is a number too small for the column, which
+// it holds as 0 (as DuckDB does); tooLarge, one too large.
+func (c *column) underflows(b []byte) bool {
+	f, err := strconv.ParseFloat(string(b), c.bits)
+	return errors.Is(err, strconv.ErrRange) && f == 0
+}
+
+func (c *column) tooLarge(b []byte) bool {
+	f, err := strconv.ParseFloat(string(b), c.bits)
+	return errors.Is(err, strconv.ErrRange) && f != 0
+}
+
 // checked reports whether fgen checks the column's values itself
 // (valueOK), which a text file's check must hand it.
 func (c *column) checked() bool {
-	return c.kind == kindInt || c.kind == kindTimestamp || c.time != nil
+	return c.kind == kindInt || c.kind == kindTimestamp || c.kind == kindDecimal || c.kind == kindFloat || c.time != nil
 }
 
 // valueOK reports whether a value v, as a text file writes it, fits the
@@ -128,6 +244,10 @@ func (c *column) valueOK(v []byte) bool {
 		return c.intOK(v)
 	case c.kind == kindTimestamp:
 		return zoneOf(v) == nil
+	case c.kind == kindDecimal:
+		return c.decimalOK(v)
+	case c.kind == kindFloat:
+		return c.floatOK(v)
 	case c.time != nil:
 		return c.time.reads(v)
 	}
@@ -202,6 +322,12 @@ func (c *column) notValid(v []byte) string {
 	}
 	if c.time != nil {
 		return fmt.Sprintf("column %s: %q does not read as %q, the time_column format in funnel.toml", c.Name, v, c.time.format)
+	}
+	if c.kind == kindDecimal && c.decimalRounds(v) {
+		return fmt.Sprintf("column %s: %q has more than %d decimals, and DuckDB would round it to fit the %s; give the column more decimals in funnel.toml, or round the values in the file", c.Name, v, c.scale, c.typeName())
+	}
+	if c.kind == kindFloat && c.tooLarge(v) {
+		return fmt.Sprintf("column %s: %q is too large for a %s, which would hold it as infinity; declare the column DOUBLE in funnel.toml, or correct the value", c.Name, v, c.typeName())
 	}
 	return fmt.Sprintf("column %s: %q is not a valid %s", c.Name, v, c.typeName())
 }

@@ -176,7 +176,7 @@ const oldRows = "old1|NULL|NULL|NULL|NULL|NULL|20210301\nold2|NULL|NULL|NULL|NUL
 
 func TestLoadJSONL(t *testing.T) {
 	f := newLoadFixture(t)
-	a := f.file("a.jsonl", `{"id":"a1","n":1,"x":1.5,"ok":true,"at":"2021-03-03 10:00:00","amount":"12.345"}
+	a := f.file("a.jsonl", `{"id":"a1","n":1,"x":1.5,"ok":true,"at":"2021-03-03 10:00:00","amount":"12.340"}
 
 {"ID":"a2","n":"-7","x":"1e3","ok":"false","at":null,"amount":3}
   {"id":"es\"c\\a\/pe\n\t\u00e9\ud83d\ude00","n":null}
@@ -190,7 +190,7 @@ func TestLoadJSONL(t *testing.T) {
 	}
 	want := "old1|NULL|NULL|NULL|NULL|NULL|20210301\n" +
 		"old2|NULL|NULL|NULL|NULL|NULL|20210302\n" +
-		"a1|1|1.5|true|2021-03-03 10:00:00|12.35|20210303\n" +
+		"a1|1|1.5|true|2021-03-03 10:00:00|12.34|20210303\n" +
 		"a2|-7|1000|false|NULL|3.00|20210303\n" +
 		"es\"c\\a/pe\\n\t\u00e9\U0001F600|NULL|NULL|NULL|NULL|NULL|20210303\n" +
 		"123|NULL|-0.25|NULL|NULL|NULL|20210303\n" +
@@ -222,7 +222,7 @@ func TestLoadJSONL(t *testing.T) {
 func TestLoadCSV(t *testing.T) {
 	f := newLoadFixture(t)
 	a := f.file("a.csv", "id,N,x,ok,at,amount,dt\r\n"+
-		"a1,1,1.5,true,2021-03-03 10:00:00,12.345,20210303\r\n"+
+		"a1,1,1.5,true,2021-03-03 10:00:00,12.340,20210303\r\n"+
 		`"",,,,,,`+"\n"+
 		"\n"+
 		`"multi`+"\n"+`line, ""quoted""",2,,,,,20210303`+"\n"+
@@ -233,7 +233,7 @@ func TestLoadCSV(t *testing.T) {
 		t.Fatalf("load = %d, %v", n, err)
 	}
 	want := oldRows +
-		"a1|1|1.5|true|2021-03-03 10:00:00|12.35|20210303\n" +
+		"a1|1|1.5|true|2021-03-03 10:00:00|12.34|20210303\n" +
 		"|NULL|NULL|NULL|NULL|NULL|20210303\n" +
 		`multi\nline, "quoted"|2|NULL|NULL|NULL|NULL|20210303` + "\n" +
 		" spaced |3|NULL|NULL|NULL|NULL|20210303\n" +
@@ -891,4 +891,81 @@ func TestLoadPathIsAFile(t *testing.T) {
 		t.Errorf("a backslash and a bracket: %v", err)
 	}
 	f.noLeftovers()
+}
+
+// A number is loaded as written or not at all: DuckDB would round a decimal
+// of more decimals than the column keeps (1.239 into DECIMAL(10,2) is 1.24)
+// and hold a number too large for a FLOAT or DOUBLE as infinity.
+func TestLoadExactNumbers(t *testing.T) {
+	f := newLoadFixture(t)
+	ok := f.file("ok.jsonl", `{"id":"j","amount":1.230,"x":1e-400}`+"\n")
+	okCSV := f.file("ok.csv", "id,amount,x\nc,-0012.1,1e308\n")
+	if n, err := f.load("20210303", false, ok, okCSV); err != nil || n != 2 {
+		t.Fatalf("load = %d, %v", n, err)
+	}
+	want := oldRows + "j|NULL|0|NULL|NULL|1.23|20210303\n" + "c|NULL|1e+308|NULL|NULL|-12.10|20210303\n"
+	if got := f.rows(); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	rounds := `"%s" has more than 2 decimals, and DuckDB would round it to fit the DECIMAL(10,2)`
+	for _, tc := range []struct{ name, data, want string }{
+		{"number.jsonl", `{"id":"a"}` + "\n" + `{"amount":1.239}`, `:2: column amount: ` + fmt.Sprintf(rounds, "1.239")},
+		{"string.jsonl", `{"amount":"1.235"}`, `:1: column amount: ` + fmt.Sprintf(rounds, "1.235")},
+		{"decimal.csv", "amount\n1.5\n-1.005\n", `:3: column amount: ` + fmt.Sprintf(rounds, "-1.005")},
+		{"wide.csv", "amount\n123456789\n", `:2: column amount: "123456789" is not a valid DECIMAL(10,2)`},
+		{"inf.jsonl", `{"x":1e400}`, `:1: column x: "1e400" is too large for a DOUBLE, which would hold it as infinity`},
+		{"inf.csv", "x\n-1e400\n", `:2: column x: "-1e400" is too large for a DOUBLE, which would hold it as infinity`},
+		{"spaced.jsonl", `{"x":" 1.5 "}`, `:1: column x: " 1.5 " is not a valid DOUBLE`},
+	} {
+		path := f.file(tc.name, tc.data)
+		if _, err := f.load("20210303", false, path); err == nil || !strings.HasPrefix(err.Error(), path+tc.want) {
+			t.Errorf("%s: %v\nwant %s%s", tc.name, err, path, tc.want)
+		}
+	}
+	// Parquet: a decimal of as many decimals or fewer, or text that is one.
+	for _, tc := range []struct{ name, sel, want string }{
+		{"double.parquet", `SELECT 1.25::DOUBLE AS amount`, `:1: column amount: DOUBLE 1.25 (row group 0) is not a valid DECIMAL(10,2); a DECIMAL(10,2) column takes no DOUBLE values`},
+		{"decimal3.parquet", `SELECT 1.239::DECIMAL(18,3) AS amount`, `:1: column amount: DECIMAL(18,3) 1.239 (row group 0) is not a valid DECIMAL(10,2); a DECIMAL(10,2) column takes no DECIMAL(18,3) values`},
+		{"text.parquet", `SELECT * FROM (VALUES ('1.230'), ('1.239')) AS v(amount)`, `:2: column amount: "1.239" has more than 2 decimals`},
+	} {
+		path := filepath.Join(f.dir, tc.name)
+		f.exec(`COPY (` + tc.sel + `) TO '` + path + `' (FORMAT parquet)`)
+		if _, err := f.load("20210303", false, path); err == nil || !strings.HasPrefix(err.Error(), path+tc.want) {
+			t.Errorf("%s: %v\nwant %s%s", tc.name, err, path, tc.want)
+		}
+	}
+	if got := f.rows(); got != want {
+		t.Errorf("rows after the refused loads:\n%s\nwant\n%s", got, want)
+	}
+	fine := filepath.Join(f.dir, "fine.parquet")
+	f.exec(`COPY (SELECT '1.230' AS amount, 2.5::DECIMAL(4,1) AS x) TO '` + fine + `' (FORMAT parquet)`)
+	if _, err := f.load("20210304", false, fine); err != nil {
+		t.Errorf("a Parquet decimal as text: %v", err)
+	}
+}
+
+func TestFloatAndDecimalValues(t *testing.T) {
+	for _, tc := range []struct {
+		typ string
+		ok  []string
+		bad []string
+	}{
+		{"FLOAT", []string{"1.5", "3.4e38", "-1e-50", "inf", "NaN"}, []string{"1e39", "-3.5e38"}},
+		{"DOUBLE", []string{"1e308", "1e-400", "+2"}, []string{"1e309", " 1.5", "1.5 ", "", "0x"}},
+		{"DECIMAL(5,2)", []string{"123.45", "-0.5", ".5", "5.", "00123.450", "0"}, []string{"1234.5", "1.234", "1e2", "+1", " 1", "", ".", "-", "1.2.3"}},
+		{"DECIMAL", []string{"123456789012345.123"}, []string{"1234567890123456", "0.0001"}},
+		{"NUMERIC(3)", []string{"999", "7.000"}, []string{"1000", "7.5"}},
+	} {
+		c := newColumn(Column{Name: "v", Type: tc.typ})
+		for _, v := range tc.ok {
+			if !c.valueOK([]byte(v)) {
+				t.Errorf("%s: %q refused", tc.typ, v)
+			}
+		}
+		for _, v := range tc.bad {
+			if c.valueOK([]byte(v)) {
+				t.Errorf("%s: %q accepted", tc.typ, v)
+			}
+		}
+	}
 }

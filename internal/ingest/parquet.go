@@ -27,6 +27,7 @@ const (
 	convStrictInt             // text into an integer column: digits, then CAST
 	convNull                  // a type that does not fit, but only NULLs in the file
 	convZonedTime             // text into a timestamp column: without a zone but UTC's (zoneOf), then CAST
+	convExactDecimal          // text into a decimal column: CAST, if it does not round (decimalOK)
 )
 
 // describeParquet reads the columns of Parquet file fi and checks them
@@ -125,7 +126,7 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 		return convStrictInt, true
 	case src == "VARCHAR" && c.kind == kindTimestamp:
 		return convZonedTime, true
-	case src == "VARCHAR":
+	case src == "VARCHAR" && c.kind != kindDecimal:
 		return convCast, true
 	case c.kind == kindString:
 		// Any scalar but floating point (whose text is not what was
@@ -134,8 +135,18 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 	case c.kind == kindInt:
 		return convCast, integerType(src) || (strings.HasPrefix(src, "DECIMAL(") && strings.HasSuffix(src, ",0)"))
 	}
+	if c.kind == kindDecimal {
+		// Exactly, or not at all: a floating-point value is not the
+		// decimal written, and DuckDB rounds a decimal of more decimals
+		// (1.239 into DECIMAL(10,2) is 1.24) or text (convExactDecimal).
+		if src == "VARCHAR" {
+			return convExactDecimal, true
+		}
+		p, s, ok := decimalType(src)
+		return convCast, integerType(src) || (ok && s <= c.scale && p-s <= c.intDigits)
+	}
 	switch base, _, _ := strings.Cut(dst, "("); base {
-	case "DOUBLE", "FLOAT", "REAL", "DECIMAL":
+	case "DOUBLE", "FLOAT", "REAL":
 		return convCast, integerType(src) || floatType(src) || strings.HasPrefix(src, "DECIMAL")
 	case "TIMESTAMP":
 		return convCast, src == "DATE" || (strings.HasPrefix(src, "TIMESTAMP") && !strings.Contains(src, "TIME ZONE"))
@@ -193,6 +204,8 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR regexp_full_match(%s, '-?[0-9]+') THEN %s ELSE error('fgen: not an integer') END AS %s)", x, x, x, typ))
 		case convZonedTime:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR NOT %s THEN %s ELSE error('fgen: a time zone') END AS %s)", x, sqlZoned(x), x, typ))
+		case convExactDecimal:
+			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s THEN %s ELSE error('fgen: a decimal that rounds') END AS %s)", l.cols[col].sqlDecimalOK(x), x, typ))
 		}
 		if t := l.cols[col].time; t != nil && !diag && pq.conv[col] != convNull {
 			x := src.exprs[col]
