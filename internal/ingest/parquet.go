@@ -22,12 +22,12 @@ type parquetFile struct {
 type conv int
 
 const (
-	convSame      conv = iota // the same type
-	convCast                  // CAST, which fails on a value that does not fit
-	convStrictInt             // text into an integer column: digits, then CAST
-	convNull                  // a type that does not fit, but only NULLs in the file
-	convZonedTime             // text into a timestamp column: without a zone but UTC's (zoneOf), then CAST
-	convExactDecimal          // text into a decimal column: CAST, if it does not round (decimalOK)
+	convSame         conv = iota // the same type
+	convCast                     // CAST, which fails on a value that does not fit
+	convStrictInt                // text into an integer column: digits, then CAST
+	convNull                     // a type that does not fit, but only NULLs in the file
+	convZonedTime                // text into a timestamp column: without a zone but UTC's (zoneOf), then CAST
+	convExactDecimal             // text into a decimal column: CAST, if it does not round (decimalOK)
 )
 
 // describeParquet reads the columns of Parquet file fi and checks them
