@@ -54,7 +54,8 @@ FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows, and a warehouse file or ODS table the load created is removed. By default the partition is replaced, and load says what each
 partition held before; --append adds to it. A load that would leave a partition
 fewer than half the rows it held (an empty file, a few late rows of another day)
-is blocked (exit 3) unless --allow-destructive; so is one into an hourly ODS whose
+is blocked (exit 3) unless --allow-destructive (one that leaves a day that had no rows
+empty only warns: apply would report a day without events); so is one into an hourly ODS whose
 hours would lose half a day's rows (a load replaces all 24 hours of each day it
 loads: add one hour's file with --append), and the hours a load empties otherwise
 are listed. DuckDB's
@@ -130,6 +131,14 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	for _, d := range res.Days {
 		if !opts.append && d.Before > 0 {
 			fmt.Fprintf(opts.stdout, "replaced %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
+		}
+	}
+	// A day the load made with no rows (the shrink guard covers a day that
+	// had some): what an export that failed leaves, which apply would
+	// report as a day without events.
+	for _, d := range res.Days {
+		if d.Before == 0 && d.After == 0 && d.Hour == "" {
+			opts.warn("%s/%s=%s has no rows: the files held none for it, and apply will report it as a day without events; if an export failed, load the day again once it has rows", cfg.ODS.Name, cfg.ODS.Partition, d.Day)
 		}
 	}
 	spec := func(d dayRows) string {

@@ -771,6 +771,12 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	if n := browse(); n != "0" {
 		t.Errorf("browse count %s after the replacing load", n)
 	}
+	// An empty file into a day without rows: no shrink, but a day of no
+	// events, which a failed export leaves; the load says so.
+	r = fgen(t, dir, nil, "load", "--bizdate", "20210305", "empty.jsonl")
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: ods_user_trace_data/dt=20210305 has no rows: the files held none for it, and apply will report it as a day without events; if an export failed, load the day again once it has rows\n") {
+		t.Errorf("load of an empty file into a new day: %+v", r)
+	}
 	// sample --load replaces the day too, and says what it replaced: the
 	// rows may be real logs.
 	if r := fgen(t, dir, nil, "sample", "--users", "5", "--load"); r.code != 0 || !regexp.MustCompile(`warning: replaced the 1 row of ods_user_trace_data/dt=20210303 with the sample's [1-9][0-9]*\n`).MatchString(r.stderr) {
