@@ -243,7 +243,7 @@ func (c *column) valueOK(v []byte) bool {
 	case c.kind == kindInt:
 		return c.intOK(v)
 	case c.kind == kindTimestamp:
-		return zoneOf(v) == nil
+		return zoneOf(v) == nil && !notATime(v)
 	case c.kind == kindDecimal:
 		return c.decimalOK(v)
 	case c.kind == kindFloat:
@@ -285,6 +285,27 @@ func zoneOf(v []byte) []byte {
 	return zone
 }
 
+// notATime reports whether a timestamp's text v is one of the words DuckDB
+// reads as a time (infinity, -infinity, epoch) or has hour 24, which
+// DuckDB reads as 00 of the next day: neither is what a log's time means.
+func notATime(v []byte) bool {
+	v = bytes.TrimSpace(v)
+	for _, w := range specialTimes {
+		if bytes.EqualFold(v, []byte(w)) {
+			return true
+		}
+	}
+	i := bytes.IndexByte(v, ':')
+	return i >= 2 && v[i-2] == '2' && v[i-1] == '4' && (i == 2 || v[i-3] < '0' || v[i-3] > '9')
+}
+
+var specialTimes = []string{"infinity", "-infinity", "+infinity", "epoch"}
+
+// sqlNotATime is notATime in DuckDB's SQL, of the VARCHAR x.
+func sqlNotATime(x string) string {
+	return fmt.Sprintf(`(lower(trim(%s)) IN (%s) OR regexp_matches(%s, '^[^:]*(^|[^0-9:])24:', 's'))`, x, sqlList(specialTimes), x)
+}
+
 // utcZones are the zones, in upper case, that say UTC: a time with one
 // reads right as DuckDB reads it.
 var utcZones = []string{"", "Z", "UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "UNIVERSAL", "ZULU", "GREENWICH",
@@ -312,6 +333,9 @@ func inUTC(v string) string {
 // type, or not a time in its format.
 func (c *column) notValid(v []byte) string {
 	if c.kind == kindTimestamp {
+		if notATime(v) {
+			return fmt.Sprintf("column %s: %q is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them", c.Name, v)
+		}
 		if zone := zoneOf(v); zone != nil {
 			fix := "write the times in UTC"
 			if utc := inUTC(string(v)); utc != "" {

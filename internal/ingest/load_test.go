@@ -412,6 +412,11 @@ func TestLoadErrors(t *testing.T) {
 			`FILE/1.csv:2: column at: "soon" is not a valid TIMESTAMP`},
 		{"timestamp with a zone name in csv", "20210303", map[string]string{"1.csv": "id,at\na,2021-03-01T23:59:59.5 UTC\nb,2021-03-01T11:30:00 Asia/Shanghai\n"},
 			`FILE/1.csv:3: column at: "2021-03-01T11:30:00 Asia/Shanghai" ends with the time zone "Asia/Shanghai", which DuckDB drops when it reads a TIMESTAMP (it would keep the wall time as UTC); write the times in UTC, or declare the column STRING and its time_column format and time zone in funnel.toml`},
+		// DuckDB reads these as times: far away, 1970, the next day.
+		{"infinity", "20210303", map[string]string{"1.jsonl": "{\"at\":\"2021-03-01 23:59:59\"}\n{\"at\":\"infinity\"}\n"},
+			`FILE/1.jsonl:2: column at: "infinity" is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`},
+		{"hour 24", "20210303", map[string]string{"1.csv": "id,at\na,2021-03-03 24:00:00\n"},
+			`FILE/1.csv:2: column at: "2021-03-03 24:00:00" is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`},
 		{"bad boolean", "20210303", map[string]string{"1.jsonl": `{"ok":"maybe"}`},
 			`FILE/1.jsonl:1: column ok: "maybe" is not a valid BOOLEAN`},
 		{"first bad value in file order", "20210303", map[string]string{
@@ -723,6 +728,8 @@ func TestLoadParquetStrict(t *testing.T) {
 		// DuckDB would keep the wall time of a text with an offset.
 		{"text time with an offset", `SELECT * FROM (VALUES ('2021-03-01 23:59:59Z'), ('2021-03-01 23:59:59+08:00')) AS v("at")`,
 			`:2: column at: "2021-03-01 23:59:59+08:00" ends with the time zone "+08:00", which DuckDB drops when it reads a TIMESTAMP (it would keep the wall time as UTC); write the times in UTC ("2021-03-01 15:59:59"), or declare the column STRING and its time_column format and time zone in funnel.toml`},
+		{"text time epoch", `SELECT * FROM (VALUES ('2021-03-01 23:59:59'), ('epoch')) AS v("at")`,
+			`:2: column at: "epoch" is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(f.dir, strings.ReplaceAll(tc.name, " ", "_")+".parquet")

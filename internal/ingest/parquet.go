@@ -203,7 +203,7 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 		case convStrictInt:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR regexp_full_match(%s, '-?[0-9]+') THEN %s ELSE error('fgen: not an integer') END AS %s)", x, x, x, typ))
 		case convZonedTime:
-			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR NOT %s THEN %s ELSE error('fgen: a time zone') END AS %s)", x, sqlZoned(x), x, typ))
+			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR NOT (%s OR %s) THEN %s ELSE error('fgen: a time zone') END AS %s)", x, sqlZoned(x), sqlNotATime(x), x, typ))
 		case convExactDecimal:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s THEN %s ELSE error('fgen: a decimal that rounds') END AS %s)", l.cols[col].sqlDecimalOK(x), x, typ))
 		}
