@@ -26,6 +26,16 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 	// check is the condition for a value of column col, read as expr, that
 	// does not convert, and the value as the file has it; "" for none.
 	check := l.textCheck
+	if in.format == sample.JSONL {
+		// fgen's check reads a JSON BOOLEAN as DuckDB's JSON reader does,
+		// which SQL's cast does not ("1", "2").
+		check = func(col int, expr string) (string, string) {
+			if col >= 0 && l.cols[col].kind == kindBool {
+				return "", ""
+			}
+			return l.textCheck(col, expr)
+		}
+	}
 	if in.format == sample.Parquet {
 		check = func(col int, expr string) (string, string) {
 			name := quote(in.pq.names[col])
@@ -112,7 +122,7 @@ func (l *loader) rowError(fi int, row int64, msg string) (*RowError, error) {
 // that DuckDB does not convert; "" for the columns fgen checks itself (a
 // timestamp's zone it checks, DuckDB the rest).
 func (l *loader) textCheck(col int, expr string) (cond, raw string) {
-	if k := l.cols[max(col, 0)].kind; col < 0 || k != kindOther && k != kindTimestamp && k != kindFloat {
+	if k := l.cols[max(col, 0)].kind; col < 0 || k != kindOther && k != kindTimestamp && k != kindFloat && k != kindBool {
 		return "", ""
 	}
 	return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", expr, expr, l.cols[col].Type), expr

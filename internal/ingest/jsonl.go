@@ -263,8 +263,8 @@ func (f *fastFinds) value(k *plainKey, v []byte) {
 // number notes integer v of key k, or reports false for one that object
 // words: -0 in a string column.
 func (f *fastFinds) number(k *plainKey, v []byte) bool {
-	if c := k.c; c != nil && c.kind == kindString && string(v) == "-0" {
-		return false
+	if c := k.c; c != nil && (c.kind == kindString && string(v) == "-0" || c.kind == kindBool) {
+		return false // object checks it
 	}
 	f.value(k, v)
 	return true
@@ -344,7 +344,7 @@ func (p *jsonChecker) plainKeys() {
 		k.digits = maxLine // any
 		if key.col >= 0 {
 			k.c = &p.l.cols[key.col]
-			k.check = k.c.checked()
+			k.check = k.c.checked() || k.c.kind == kindBool
 			switch {
 			case k.c.kind == kindInt:
 				k.digits = k.c.digits
@@ -540,7 +540,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			}
 			return err
 		}
-		if c != nil && !c.checked() {
+		if c != nil && !c.checked() && c.kind != kindBool {
 			return nil
 		}
 		v := raw
@@ -595,6 +595,9 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			return p.partition(key, num, true)
 		case c.kind == kindInt && !(integer && c.intOK(num)):
 			p.valueErr(c.notValid(num))
+		case c.kind == kindBool && string(num) != "0" && string(num) != "1":
+			p.valueErr(fmt.Sprintf("column %s: the number %s is not a BOOLEAN; write true or false (DuckDB would read any number but 0 as true)", c.Name, num))
+		case c.kind == kindBool:
 		case c.kind == kindString && (!integer || string(num) == "-0"):
 			p.valueErr(fmt.Sprintf("column %s: the number %s would not be stored as written; write it as a string, \"%s\"", c.Name, num, num))
 		case !c.valueOK(num):

@@ -38,6 +38,11 @@ const (
 	// DuckDB would read 1e39 into a FLOAT, or 1e400 into a DOUBLE, as
 	// infinity. DuckDB checks the rest.
 	kindFloat
+	// kindBool: a BOOLEAN. In JSON lines, fgen checks its values (CSV's
+	// DuckDB checks, and diagnose finds): true, false, 0 or 1, or a string
+	// DuckDB's JSON reader takes (jsonBools). The reader would take any
+	// other number for true, and refuse "1" without a line.
+	kindBool
 	// kindOther: any other type, converted and checked by DuckDB.
 	kindOther
 )
@@ -73,6 +78,8 @@ func newColumn(c Column) column {
 		col.kind, col.min, col.max = kindInt, -1<<7, 1<<7-1
 	case "TIMESTAMP", "DATETIME", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP_US":
 		col.kind = kindTimestamp
+	case "BOOLEAN", "BOOL", "LOGICAL":
+		col.kind = kindBool
 	}
 	switch strings.ToUpper(c.Type) {
 	case "FLOAT", "FLOAT4", "REAL":
@@ -248,6 +255,13 @@ func (c *column) valueOK(v []byte) bool {
 		return c.decimalOK(v)
 	case c.kind == kindFloat:
 		return c.floatOK(v)
+	case c.kind == kindBool: // a JSON string (CSV does not check it)
+		for _, w := range jsonBools {
+			if bytes.EqualFold(v, []byte(w)) {
+				return true
+			}
+		}
+		return false
 	case c.time != nil:
 		return c.time.reads(v)
 	}
@@ -284,6 +298,10 @@ func zoneOf(v []byte) []byte {
 	}
 	return zone
 }
+
+// jsonBools are the strings DuckDB's JSON reader takes for a BOOLEAN, in
+// any case: it refuses "1", "0", "y" and "n".
+var jsonBools = []string{"true", "false", "t", "f", "yes", "no"}
 
 // notATime reports whether a timestamp's text v is one of the words DuckDB
 // reads as a time (infinity, -infinity, epoch) or has hour 24, which
@@ -349,6 +367,9 @@ func (c *column) notValid(v []byte) string {
 	}
 	if c.kind == kindDecimal && c.decimalRounds(v) {
 		return fmt.Sprintf("column %s: %q has more than %d decimals, and DuckDB would round it to fit the %s; give the column more decimals in funnel.toml, or round the values in the file", c.Name, v, c.scale, c.typeName())
+	}
+	if c.kind == kindBool {
+		return fmt.Sprintf("column %s: %q is not a BOOLEAN; write true or false", c.Name, v)
 	}
 	if c.kind == kindFloat && c.tooLarge(v) {
 		return fmt.Sprintf("column %s: %q is too large for a %s, which would hold it as infinity; declare the column DOUBLE in funnel.toml, or correct the value", c.Name, v, c.typeName())

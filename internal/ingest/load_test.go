@@ -417,8 +417,15 @@ func TestLoadErrors(t *testing.T) {
 			`FILE/1.jsonl:2: column at: "infinity" is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`},
 		{"hour 24", "20210303", map[string]string{"1.csv": "id,at\na,2021-03-03 24:00:00\n"},
 			`FILE/1.csv:2: column at: "2021-03-03 24:00:00" is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`},
+		// DuckDB's JSON reader takes 2 for true, and refuses "1" without a line.
+		{"boolean number", "20210303", map[string]string{"1.jsonl": "{\"ok\":1}\n{\"ok\":\"F\"}\n{\"ok\":2}\n"},
+			`FILE/1.jsonl:3: column ok: the number 2 is not a BOOLEAN; write true or false (DuckDB would read any number but 0 as true)`},
+		{"boolean text", "20210303", map[string]string{"1.jsonl": "{\"ok\":false}\n{\"ok\":\"1\"}\n"},
+			`FILE/1.jsonl:2: column ok: "1" is not a BOOLEAN; write true or false`},
 		{"bad boolean", "20210303", map[string]string{"1.jsonl": `{"ok":"maybe"}`},
-			`FILE/1.jsonl:1: column ok: "maybe" is not a valid BOOLEAN`},
+			`FILE/1.jsonl:1: column ok: "maybe" is not a BOOLEAN; write true or false`},
+		{"bad boolean in csv", "20210303", map[string]string{"1.csv": "ok\n1\ny\nmaybe\n"},
+			`FILE/1.csv:4: column ok: "maybe" is not a BOOLEAN; write true or false`},
 		{"first bad value in file order", "20210303", map[string]string{
 			"1.jsonl": "{\"n\":1}\n{\"n\":1}\n{\"x\":\"x1\"}\n", "2.jsonl": "{\"n\":\"n2\"}\n"},
 			`FILE/1.jsonl:3: column x: "x1" is not a valid DOUBLE`},
