@@ -105,6 +105,30 @@ func (c *csvChecker) rowError(err error) *RowError {
 	return &RowError{File: c.file, Line: c.start, Msg: rowMsg(err)}
 }
 
+// headerHint says why a header's field name is no column, where its text
+// says: a file in UTF-16, or with another delimiter than the comma.
+func (l *loader) headerHint(name string) string {
+	if strings.HasPrefix(name, "\xff\xfe") || strings.HasPrefix(name, "\xfe\xff") {
+		return "; the file is UTF-16 text: save it as UTF-8"
+	}
+	for _, d := range []string{";", "\t", "|"} {
+		if fields := strings.Split(name, d); len(fields) > 1 {
+			if _, ok := l.lookup([]byte(strings.TrimSpace(fields[0]))); ok {
+				return fmt.Sprintf("; the header looks separated by %q: fgen reads CSV separated by commas, so convert the file", d)
+			}
+		}
+	}
+	return ""
+}
+
+// plural is n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // readHeader reads the header row into c.header.
 func (c *csvChecker) readHeader() error {
 	c.names = []string{}
@@ -122,7 +146,7 @@ func (c *csvChecker) readHeader() error {
 		trimmed := strings.TrimSpace(name)
 		col, ok := c.l.lookup([]byte(trimmed))
 		if !ok {
-			return fmt.Errorf("unknown column %q in the header; the table %s has: %s", name, c.l.opts.Table, columnNames(c.l.cols))
+			return fmt.Errorf("unknown column %q in the header; the table %s has: %s%s", name, c.l.opts.Table, columnNames(c.l.cols), c.l.headerHint(name))
 		}
 		if first, dup := seen[col]; dup {
 			return fmt.Errorf("column %q appears twice in the header (as %q and %q)", trimmed, first, name)
@@ -262,7 +286,7 @@ func (c *csvChecker) record() error {
 				return errors.New("quote in the middle of an unquoted field")
 			case '\r':
 				if j+1 != len(line)-1 || line[j+1] != '\n' {
-					return errors.New("a CR outside quotes that does not end the line; quote the field")
+					return errors.New("a CR outside quotes that does not end the line; quote the field (or, if the file's lines end with CR alone, as old Mac files do, convert them to LF)")
 				}
 			}
 		}
@@ -279,7 +303,7 @@ func (c *csvChecker) record() error {
 		return nil
 	}
 	if n := f + 1; n != len(c.header) {
-		return fmt.Errorf("%d fields, but the header has %d", n, len(c.header))
+		return fmt.Errorf("%s, but the header has %d", plural(n, "field"), len(c.header))
 	}
 	return c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, c.part, c.partSet, c.timeSet)
 }

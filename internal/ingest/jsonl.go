@@ -400,6 +400,9 @@ func (p *jsonChecker) object() error {
 	p.partKey = append(p.partKey[:0], p.l.opts.Partition...)
 	p.ws()
 	if p.i >= len(p.line) || p.line[p.i] != '{' {
+		if p.lineNo == 1 && p.i < len(p.line) && p.line[p.i] == '[' {
+			return p.errorf("expected an object '{'; a JSON array is not JSON lines: write one object per line (jq -c '.[]' converts it)")
+		}
 		return p.errorf("expected an object '{'")
 	}
 	p.i++

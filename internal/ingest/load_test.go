@@ -355,7 +355,7 @@ func TestLoadParquet(t *testing.T) {
 	}
 	nodt := filepath.Join(f.dir, "nodt.parquet")
 	f.exec(`COPY (SELECT 'a' AS id) TO '` + nodt + `' (FORMAT parquet)`)
-	if _, err := f.load("", false, j, nodt); err == nil || err.Error() != nodt+`:1: no dt value; give the partition with --bizdate yyyymmdd, a dt column in every row, or a funnel in funnel.toml a time_column to take each row's day from` {
+	if _, err := f.load("", false, j, nodt); err == nil || err.Error() != nodt+`:1: no dt value; give the partition with --bizdate yyyymmdd, a dt column in every row, or a time_column in a funnel of funnel.toml to take each row's day from` {
 		t.Errorf("no dt: %v", err)
 	}
 	if got := f.rows(); got != want {
@@ -384,7 +384,9 @@ func TestLoadErrors(t *testing.T) {
 		{"byte-order mark", "20210303", map[string]string{"1.jsonl": "\ufeff{\"id\":\"a\"}\n"},
 			`FILE/1.jsonl:1: the file starts with a UTF-8 byte-order mark (BOM), which JSON lines must not have and DuckDB's JSON reader refuses; save it as UTF-8 without BOM, or remove the mark with: tail -c +4 FILE/1.jsonl > FILE/1.jsonl.tmp && mv FILE/1.jsonl.tmp FILE/1.jsonl`},
 		{"not an object", "20210303", map[string]string{"1.jsonl": "[1]\n"},
-			`FILE/1.jsonl:1: malformed JSON at column 1: expected an object '{'`},
+			`FILE/1.jsonl:1: malformed JSON at column 1: expected an object '{'; a JSON array is not JSON lines: write one object per line (jq -c '.[]' converts it)`},
+		{"not an object after the first line", "20210303", map[string]string{"1.jsonl": "{}\n\"a\"\n"},
+			`FILE/1.jsonl:2: malformed JSON at column 1: expected an object '{'`},
 		{"trailing text", "20210303", map[string]string{"1.jsonl": "{} x\n"},
 			`FILE/1.jsonl:1: malformed JSON at column 4: unexpected text after the object`},
 		{"unterminated", "20210303", map[string]string{"1.jsonl": "{\"id\":\"a\n"},
@@ -422,6 +424,12 @@ func TestLoadErrors(t *testing.T) {
 			`FILE/1.jsonl:3: column ok: the number 2 is not a BOOLEAN; write true or false (DuckDB would read any number but 0 as true)`},
 		{"boolean text", "20210303", map[string]string{"1.jsonl": "{\"ok\":false}\n{\"ok\":\"1\"}\n"},
 			`FILE/1.jsonl:2: column ok: "1" is not a BOOLEAN; write true or false`},
+		{"semicolons", "20210303", map[string]string{"1.csv": "id;n\na;1\n"},
+			`FILE/1.csv:1: unknown column "id;n" in the header; the table t has: id, n, x, ok, at, amount; the header looks separated by ";": fgen reads CSV separated by commas, so convert the file`},
+		{"utf-16", "20210303", map[string]string{"1.csv": "\xff\xfei\x00d\x00\n\x00"},
+			`FILE/1.csv:1: unknown column "\xff\xfei\x00d\x00" in the header; the table t has: id, n, x, ok, at, amount; the file is UTF-16 text: save it as UTF-8`},
+		{"json array", "20210303", map[string]string{"1.jsonl": `[{"id":"a"}]`},
+			`FILE/1.jsonl:1: malformed JSON at column 1: expected an object '{'; a JSON array is not JSON lines: write one object per line (jq -c '.[]' converts it)`},
 		{"bad boolean", "20210303", map[string]string{"1.jsonl": `{"ok":"maybe"}`},
 			`FILE/1.jsonl:1: column ok: "maybe" is not a BOOLEAN; write true or false`},
 		{"bad boolean in csv", "20210303", map[string]string{"1.csv": "ok\n1\ny\nmaybe\n"},
@@ -431,7 +439,7 @@ func TestLoadErrors(t *testing.T) {
 			`FILE/1.jsonl:3: column x: "x1" is not a valid DOUBLE`},
 		{"a malformed row, and an earlier bad value", "20210303", map[string]string{
 			"1.jsonl": "{\"n\":\"n1\"}\n", "2.csv": "id,n\na,1\nb\n"},
-			`FILE/1.jsonl:1: column n: "n1" is not a valid BIGINT; and FILE/2.csv:3: 1 fields, but the header has 2`},
+			`FILE/1.jsonl:1: column n: "n1" is not a valid BIGINT; and FILE/2.csv:3: 1 field, but the header has 2`},
 		{"a malformed row wins over a later bad value", "20210303", map[string]string{
 			"1.jsonl": "{\"n\":1}\n{\"idd\":1}\n{\"n\":\"x\"}\n"},
 			`FILE/1.jsonl:2: unknown column "idd"; the table t has: id, n, x, ok, at, amount`},
@@ -443,9 +451,9 @@ func TestLoadErrors(t *testing.T) {
 		{"other day in csv", "20210303", map[string]string{"1.csv": "id,dt\na,20210304\n"},
 			`FILE/1.csv:2: dt is "20210304" but the rows are loaded into dt=20210303; to load each row into the day its dt names, leave out --bizdate (or load this file with --bizdate 20210304)`},
 		{"no dt", "", map[string]string{"1.jsonl": "{\"dt\":\"20210303\"}\n{\"id\":\"a\"}\n"},
-			`FILE/1.jsonl:2: no dt value; give the partition with --bizdate yyyymmdd, a dt column in every row, or a funnel in funnel.toml a time_column to take each row's day from`},
+			`FILE/1.jsonl:2: no dt value; give the partition with --bizdate yyyymmdd, a dt column in every row, or a time_column in a funnel of funnel.toml to take each row's day from`},
 		{"null dt", "", map[string]string{"1.csv": "id,dt\na,20210303\nb,\n"},
-			`FILE/1.csv:3: no dt value; give the partition with --bizdate yyyymmdd, a dt column in every row, or a funnel in funnel.toml a time_column to take each row's day from`},
+			`FILE/1.csv:3: no dt value; give the partition with --bizdate yyyymmdd, a dt column in every row, or a time_column in a funnel of funnel.toml to take each row's day from`},
 		{"bad dt", "", map[string]string{"1.jsonl": `{"dt":"2021-03-03"}`},
 			`FILE/1.jsonl:1: dt "2021-03-03" is not a date written yyyymmdd`},
 		{"no such date", "", map[string]string{"1.jsonl": `{"dt":"20210230"}`},
@@ -514,9 +522,9 @@ func TestLoadErrors(t *testing.T) {
 		{"csv quoted empty into bigint", "20210303", map[string]string{"1.csv": "n\n\"\"\n"},
 			`FILE/1.csv:2: column n: "" is not a valid BIGINT`},
 		{"csv CR in an unquoted field", "20210303", map[string]string{"1.csv": "id\nx\ry\n"},
-			`FILE/1.csv:2: a CR outside quotes that does not end the line; quote the field`},
+			`FILE/1.csv:2: a CR outside quotes that does not end the line; quote the field (or, if the file's lines end with CR alone, as old Mac files do, convert them to LF)`},
 		{"csv CR at the end of the file", "20210303", map[string]string{"1.csv": "id\nx\r"},
-			`FILE/1.csv:2: a CR outside quotes that does not end the line; quote the field`},
+			`FILE/1.csv:2: a CR outside quotes that does not end the line; quote the field (or, if the file's lines end with CR alone, as old Mac files do, convert them to LF)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(f.dir, strings.ReplaceAll(tc.name, " ", "_"))

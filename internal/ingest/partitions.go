@@ -101,7 +101,7 @@ func (p *partitions) error(files []*input) error {
 		}
 		if p.opts.HourPartition == "" {
 			// The day could come from the time, had a funnel one.
-			return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, a %s column in every row, or a funnel in funnel.toml a time_column to take each row's day from", p.opts.Partition, p.opts.Partition)}
+			return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, a %s column in every row, or a time_column in a funnel of funnel.toml to take each row's day from", p.opts.Partition, p.opts.Partition)}
 		}
 		return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, or a %s column in every row", p.opts.Partition, p.opts.Partition)}
 	}
