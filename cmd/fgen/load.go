@@ -149,6 +149,24 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 		return s
 	}
 	const most = 6 // lines of each kind; a day of hours would make 24
+	// The days a load by each row's day added: one far from the others is
+	// a time read in another unit (milliseconds as seconds: 19700117) or
+	// a stray row, which the rows loaded do not show.
+	if opts.bizdate == "" {
+		var added []dayRows
+		for _, d := range res.Days {
+			if d.Before == 0 && d.After > 0 {
+				added = append(added, d)
+			}
+		}
+		for i, d := range added {
+			if i == most {
+				fmt.Fprintf(opts.stdout, "and %d more partitions added\n", len(added)-most)
+				break
+			}
+			fmt.Fprintf(opts.stdout, "added %s: %s\n", spec(d), plural(int(d.After), "row"))
+		}
+	}
 	for i, d := range res.Shrunk {
 		if i == most {
 			opts.warn("and %d more partitions replaced with fewer than half their rows (--allow-destructive)", len(res.Shrunk)-most)

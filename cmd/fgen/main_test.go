@@ -736,7 +736,7 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "day.jsonl"), []byte(day.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "next.jsonl"), []byte(next.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "empty.jsonl"), nil, 0o644)
-	if r := fgen(t, dir, nil, "load", "day.jsonl"); r.code != 0 || strings.Contains(r.stdout, "replaced") {
+	if r := fgen(t, dir, nil, "load", "day.jsonl"); r.code != 0 || strings.Contains(r.stdout, "replaced") || !strings.Contains(r.stdout, "\nadded ods_user_trace_data/dt=20210303: 4 rows\n") {
 		t.Fatalf("load: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "load", "day.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "replaced ods_user_trace_data/dt=20210303: 4 rows before, 4 now\n") {
