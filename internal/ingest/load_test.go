@@ -979,15 +979,21 @@ func TestFloatAndDecimalValues(t *testing.T) {
 		{"NUMERIC(3)", []string{"999", "7.000"}, []string{"1000", "7.5"}},
 	} {
 		c := newColumn(Column{Name: "v", Type: tc.typ})
-		for _, v := range tc.ok {
-			if !c.valueOK([]byte(v)) {
-				t.Errorf("%s: %q refused", tc.typ, v)
-			}
+		checkTakes(t, tc.typ, c.valueOK, tc.ok, tc.bad)
+	}
+}
+
+// checkTakes requires takes to take each of ok and none of bad.
+func checkTakes(t *testing.T, what string, takes func([]byte) bool, ok, bad []string) {
+	t.Helper()
+	for _, v := range ok {
+		if !takes([]byte(v)) {
+			t.Errorf("%s: %q refused", what, v)
 		}
-		for _, v := range tc.bad {
-			if c.valueOK([]byte(v)) {
-				t.Errorf("%s: %q accepted", tc.typ, v)
-			}
+	}
+	for _, v := range bad {
+		if takes([]byte(v)) {
+			t.Errorf("%s: %q taken", what, v)
 		}
 	}
 }

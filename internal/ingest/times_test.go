@@ -40,16 +40,7 @@ func TestTimeLayoutReads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, v := range tc.ok {
-			if !l.reads([]byte(v)) {
-				t.Errorf("%s: %q does not read", tc.format, v)
-			}
-		}
-		for _, v := range tc.bad {
-			if l.reads([]byte(v)) {
-				t.Errorf("%s: %q reads", tc.format, v)
-			}
-		}
+		checkTakes(t, tc.format, l.reads, tc.ok, tc.bad)
 	}
 }
 

@@ -11,12 +11,7 @@ import (
 // agree; and they find the zones DuckDB's TIMESTAMP cast drops (it keeps
 // the wall time) but not UTC's, nor a zone in a text without a time.
 func TestZoneOf(t *testing.T) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for v, zoned := range map[string]bool{
+	checkWithSQL(t, "a zone", func(v []byte) bool { return zoneOf(v) != nil }, sqlZoned, map[string]bool{
 		"2021-03-01 23:59:59+08:00":         true,
 		"2021-03-01T11:30:00-05":            true,
 		"2021-03-01 23:59:59.5+0800":        true,
@@ -39,37 +34,13 @@ func TestZoneOf(t *testing.T) {
 		"2021-03-01 (BC) 23:59:59":          false,
 		"infinity":                          false,
 		"not a time at all":                 false,
-	} {
-		if got := zoneOf([]byte(v)) != nil; got != zoned {
-			t.Errorf("zoneOf(%q) = %q, want a zone: %v", v, zoneOf([]byte(v)), zoned)
-		}
-		var inSQL bool
-		if err := db.QueryRow("SELECT "+sqlZoned("v")+" FROM (SELECT ?::VARCHAR AS v)", v).Scan(&inSQL); err != nil {
-			t.Fatal(err)
-		}
-		if inSQL != zoned {
-			t.Errorf("sqlZoned(%q) = %v, want %v", v, inSQL, zoned)
-		}
-		// Where it finds one, DuckDB's TIMESTAMP cast takes the text, and
-		// would keep its wall time: refusing it is the check's job.
-		if zoned {
-			var ts sql.NullString
-			if err := db.QueryRow("SELECT TRY_CAST(?::VARCHAR AS TIMESTAMP)::VARCHAR", v).Scan(&ts); err != nil || !ts.Valid {
-				t.Errorf("DuckDB does not read %q as a TIMESTAMP (%v): no need to refuse it", v, err)
-			}
-		}
-	}
+	})
 }
 
 // notATime and sqlNotATime agree, on the words and the hour 24 that
 // DuckDB's TIMESTAMP cast reads as times a log does not mean.
 func TestNotATime(t *testing.T) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for v, bad := range map[string]bool{
+	checkWithSQL(t, "not a time", notATime, sqlNotATime, map[string]bool{
 		"infinity":             true,
 		" -Infinity ":          true,
 		"epoch":                true,
@@ -82,19 +53,31 @@ func TestNotATime(t *testing.T) {
 		"2021-03-03 124:00:00": false, // DuckDB refuses it itself
 		"not a time, infinity": false,
 		"2021-03-03":           false,
-	} {
-		if got := notATime([]byte(v)); got != bad {
-			t.Errorf("notATime(%q) = %v, want %v", v, got, bad)
+	})
+}
+
+// checkWithSQL requires check (Go, of text files) and sqlCheck (SQL, of
+// Parquet text) to find what of cases is true; and DuckDB's TIMESTAMP cast
+// to read each such value: refusing it is the check's job.
+func checkWithSQL(t *testing.T, what string, check func([]byte) bool, sqlCheck func(string) string, cases map[string]bool) {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for v, want := range cases {
+		if got := check([]byte(v)); got != want {
+			t.Errorf("%s: %q = %v, want %v", what, v, got, want)
 		}
 		var inSQL bool
-		if err := db.QueryRow("SELECT "+sqlNotATime("v")+" FROM (SELECT ?::VARCHAR AS v)", v).Scan(&inSQL); err != nil {
+		if err := db.QueryRow("SELECT "+sqlCheck("v")+" FROM (SELECT ?::VARCHAR AS v)", v).Scan(&inSQL); err != nil {
 			t.Fatal(err)
 		}
-		if inSQL != bad {
-			t.Errorf("sqlNotATime(%q) = %v, want %v", v, inSQL, bad)
+		if inSQL != want {
+			t.Errorf("%s in SQL: %q = %v, want %v", what, v, inSQL, want)
 		}
-		// DuckDB reads each as a time: refusing it is the check's job.
-		if bad {
+		if want {
 			var ts sql.NullString
 			if err := db.QueryRow("SELECT TRY_CAST(?::VARCHAR AS TIMESTAMP)::VARCHAR", v).Scan(&ts); err != nil || !ts.Valid {
 				t.Errorf("DuckDB does not read %q as a TIMESTAMP (%v): no need to refuse it", v, err)
