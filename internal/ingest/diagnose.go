@@ -50,7 +50,7 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 			case convZonedTime:
 				return fmt.Sprintf("%s IS NOT NULL AND (%s OR %s OR TRY_CAST(%s AS %s) IS NULL)", name, sqlZoned(name), sqlNotATime(name), name, l.cols[col].Type), name
 			case convExactDecimal:
-				return fmt.Sprintf("NOT %s", l.cols[col].sqlDecimalOK(name)), name
+				return fmt.Sprintf("NOT %s", l.cols[col].sqlDecimalOK("CAST("+name+" AS VARCHAR)")), name
 			}
 			return "", ""
 		}

@@ -579,8 +579,8 @@ func (p *jsonChecker) value(col int, key []byte) error {
 		if c == nil {
 			return p.partition(key, []byte(w), true)
 		}
-		if c.kind == kindInt || c.time != nil {
-			p.valueErr(c.notValid([]byte(w)))
+		if c.kind == kindInt || c.kind == kindFloat || c.kind == kindDecimal || c.time != nil {
+			p.valueErr(c.notValid([]byte(w))) // DuckDB would read true as 1
 		}
 		return nil
 	case b == '-' || (b >= '0' && b <= '9'):

@@ -372,7 +372,11 @@ func (c *column) notValid(v []byte) string {
 		return fmt.Sprintf("column %s: %q is not a BOOLEAN; write true or false", c.Name, v)
 	}
 	if c.kind == kindFloat && c.tooLarge(v) {
-		return fmt.Sprintf("column %s: %q is too large for a %s, which would hold it as infinity; declare the column DOUBLE in funnel.toml, or correct the value", c.Name, v, c.typeName())
+		fix := "correct the value"
+		if c.bits == 32 {
+			fix = "declare the column DOUBLE in funnel.toml, or " + fix
+		}
+		return fmt.Sprintf("column %s: %q is too large for a %s, which would hold it as infinity; %s", c.Name, v, c.typeName(), fix)
 	}
 	return fmt.Sprintf("column %s: %q is not a valid %s", c.Name, v, c.typeName())
 }

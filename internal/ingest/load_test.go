@@ -947,11 +947,17 @@ func TestLoadExactNumbers(t *testing.T) {
 	// Parquet: a decimal of as many decimals or fewer, or text that is one.
 	for _, tc := range []struct{ name, sel, want string }{
 		{"double.parquet", `SELECT 1.25::DOUBLE AS amount`, `:1: column amount: DOUBLE 1.25 (row group 0) is not a valid DECIMAL(10,2); a DECIMAL(10,2) column takes no DOUBLE values`},
-		{"decimal3.parquet", `SELECT 1.239::DECIMAL(18,3) AS amount`, `:1: column amount: DECIMAL(18,3) 1.239 (row group 0) is not a valid DECIMAL(10,2); a DECIMAL(10,2) column takes no DECIMAL(18,3) values`},
+		{"decimal3.parquet", `SELECT * FROM (VALUES (1.230::DECIMAL(18,3)), (1.239::DECIMAL(18,3))) AS v(amount)`, `:2: column amount: "1.239" has more than 2 decimals`},
+		{"boolean.jsonl", `{"x":true}`, ""},
 		{"text.parquet", `SELECT * FROM (VALUES ('1.230'), ('1.239')) AS v(amount)`, `:2: column amount: "1.239" has more than 2 decimals`},
 	} {
 		path := filepath.Join(f.dir, tc.name)
-		f.exec(`COPY (` + tc.sel + `) TO '` + path + `' (FORMAT parquet)`)
+		if tc.want == "" { // a JSON true into a DOUBLE, which DuckDB would read as 1
+			path = f.file(tc.name, tc.sel)
+			tc.want = `:1: column x: "true" is not a valid DOUBLE`
+		} else {
+			f.exec(`COPY (` + tc.sel + `) TO '` + path + `' (FORMAT parquet)`)
+		}
 		if _, err := f.load("20210303", false, path); err == nil || !strings.HasPrefix(err.Error(), path+tc.want) {
 			t.Errorf("%s: %v\nwant %s%s", tc.name, err, path, tc.want)
 		}
@@ -961,8 +967,15 @@ func TestLoadExactNumbers(t *testing.T) {
 	}
 	fine := filepath.Join(f.dir, "fine.parquet")
 	f.exec(`COPY (SELECT '1.230' AS amount, 2.5::DECIMAL(4,1) AS x) TO '` + fine + `' (FORMAT parquet)`)
-	if _, err := f.load("20210304", false, fine); err != nil {
-		t.Errorf("a Parquet decimal as text: %v", err)
+	wide := filepath.Join(f.dir, "wide.parquet") // of the column's scale or another, but exact
+	f.exec(`COPY (SELECT * FROM (VALUES (1.2::DECIMAL(18,2)), (12345678.9::DECIMAL(38,1))) AS v(amount)) TO '` + wide + `' (FORMAT parquet)`)
+	exact := filepath.Join(f.dir, "exact.parquet")
+	f.exec(`COPY (SELECT -1.230::DECIMAL(18,3) AS amount) TO '` + exact + `' (FORMAT parquet)`)
+	if _, err := f.load("20210304", false, fine, wide, exact); err != nil {
+		t.Errorf("exact Parquet decimals: %v", err)
+	}
+	if got, want := f.rows(), want+"NULL|NULL|2.5|NULL|NULL|1.23|20210304\n"+"NULL|NULL|NULL|NULL|NULL|1.20|20210304\n"+"NULL|NULL|NULL|NULL|NULL|12345678.90|20210304\n"+"NULL|NULL|NULL|NULL|NULL|-1.23|20210304\n"; got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
 	}
 }
 

@@ -27,7 +27,7 @@ const (
 	convStrictInt                // text into an integer column: digits, then CAST
 	convNull                     // a type that does not fit, but only NULLs in the file
 	convZonedTime                // text into a timestamp column: without a zone but UTC's (zoneOf), then CAST
-	convExactDecimal             // text into a decimal column: CAST, if it does not round (decimalOK)
+	convExactDecimal             // text, or a decimal of more decimals, into a decimal column: CAST, if it does not round (decimalOK)
 )
 
 // describeParquet reads the columns of Parquet file fi and checks them
@@ -139,11 +139,14 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 		// Exactly, or not at all: a floating-point value is not the
 		// decimal written, and DuckDB rounds a decimal of more decimals
 		// (1.239 into DECIMAL(10,2) is 1.24) or text (convExactDecimal).
-		if src == "VARCHAR" {
+		_, s, ok := decimalType(src)
+		switch {
+		case src == "VARCHAR" || ok && s > c.scale:
 			return convExactDecimal, true
+		case ok:
+			return convCast, true // a value too large for the column fails the cast
 		}
-		p, s, ok := decimalType(src)
-		return convCast, integerType(src) || (ok && s <= c.scale && p-s <= c.intDigits)
+		return convCast, integerType(src)
 	}
 	switch base, _, _ := strings.Cut(dst, "("); base {
 	case "DOUBLE", "FLOAT", "REAL":
@@ -205,7 +208,7 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 		case convZonedTime:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR NOT (%s OR %s) THEN %s ELSE error('fgen: a time zone') END AS %s)", x, sqlZoned(x), sqlNotATime(x), x, typ))
 		case convExactDecimal:
-			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s THEN %s ELSE error('fgen: a decimal that rounds') END AS %s)", l.cols[col].sqlDecimalOK(x), x, typ))
+			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s THEN %s ELSE error('fgen: a decimal that rounds') END AS %s)", l.cols[col].sqlDecimalOK("CAST("+x+" AS VARCHAR)"), x, typ))
 		}
 		if t := l.cols[col].time; t != nil && !diag && pq.conv[col] != convNull {
 			x := src.exprs[col]
