@@ -108,7 +108,7 @@ func (c *csvChecker) rowError(err error) *RowError {
 // headerHint says why a header's field name is no column, where its text
 // says: a file in UTF-16, or with another delimiter than the comma.
 func (l *loader) headerHint(name string) string {
-	if strings.HasPrefix(name, "\xff\xfe") || strings.HasPrefix(name, "\xfe\xff") {
+	if strings.HasPrefix(name, "\xff\xfe") || strings.HasPrefix(name, "\xfe\xff") || strings.Contains(name, "\x00") {
 		return "; the file is UTF-16 text: save it as UTF-8"
 	}
 	for _, d := range []string{";", "\t", "|"} {

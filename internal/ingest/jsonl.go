@@ -403,6 +403,9 @@ func (p *jsonChecker) object() error {
 		if p.lineNo == 1 && p.i < len(p.line) && p.line[p.i] == '[' {
 			return p.errorf("expected an object '{'; a JSON array is not JSON lines: write one object per line (jq -c '.[]' converts it)")
 		}
+		if p.lineNo == 1 && (bytes.HasPrefix(p.line, []byte{0xff, 0xfe}) || bytes.HasPrefix(p.line, []byte{0xfe, 0xff}) || bytes.IndexByte(p.line, 0) >= 0) {
+			return p.errorf("expected an object '{'; the file is UTF-16 text: save it as UTF-8")
+		}
 		return p.errorf("expected an object '{'")
 	}
 	p.i++
@@ -448,6 +451,9 @@ func (p *jsonChecker) object() error {
 func (p *jsonChecker) end() error {
 	p.ws()
 	if p.i != len(p.line) {
+		if bytes.IndexByte(p.line[:p.i], '\r') >= 0 { // whitespace: JSON strings escape a CR
+			return p.errorf("unexpected text after the object: a CR; if the file's lines end with CR alone, as old Mac files do, convert them to LF")
+		}
 		return p.errorf("unexpected text after the object")
 	}
 	if err := p.l.parts.saw(p.fi, p.lineNo, string(p.partKey), p.part, p.partSet, p.timeSet); err != nil {
