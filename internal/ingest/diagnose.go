@@ -42,6 +42,9 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 			if t := l.cols[col].time; t != nil && in.pq.conv[col] != convNull {
 				return fmt.Sprintf("%s IS NOT NULL AND NOT %s", name, t.sqlReads("CAST("+name+" AS VARCHAR)")), name
 			}
+			if l.infinite(fi, col) {
+				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR isinf(%s))", name, name, l.cols[col].Type, name), name
+			}
 			switch in.pq.conv[col] {
 			case convCast:
 				return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", name, name, l.cols[col].Type), name

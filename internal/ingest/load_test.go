@@ -749,6 +749,10 @@ func TestLoadParquetStrict(t *testing.T) {
 		// DuckDB would keep the wall time of a text with an offset.
 		{"text time with an offset", `SELECT * FROM (VALUES ('2021-03-01 23:59:59Z'), ('2021-03-01 23:59:59+08:00')) AS v("at")`,
 			`:2: column at: "2021-03-01 23:59:59+08:00" ends with the time zone "+08:00", which DuckDB drops when it reads a TIMESTAMP (it would keep the wall time as UTC); write the times in UTC ("2021-03-01 15:59:59"), or declare the column STRING and its time_column format and time zone in funnel.toml`},
+		{"infinite timestamp", `SELECT * FROM (VALUES ('2021-03-01 23:59:59'::TIMESTAMP), ('-infinity'::TIMESTAMP)) AS v("at")`,
+			`:2: column at: "-infinity" is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`},
+		{"infinite date", `SELECT 'infinity'::DATE AS "at"`,
+			`:1: column at: "infinity" is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`},
 		{"text time epoch", `SELECT * FROM (VALUES ('2021-03-01 23:59:59'), ('epoch')) AS v("at")`,
 			`:2: column at: "epoch" is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`},
 	} {

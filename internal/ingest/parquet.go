@@ -187,6 +187,14 @@ func rowGroup(ctx context.Context, tx *duckdb.Tx, file string, row int64) (int64
 	return 0, rows.Err()
 }
 
+// infinite reports whether column col of Parquet file fi is a date or
+// time (not text) going into a timestamp column: DuckDB's infinity and
+// -infinity are values of those types, which no log's event has.
+func (l *loader) infinite(fi, col int) bool {
+	t := strings.ToUpper(l.files[fi].pq.types[col])
+	return l.cols[col].kind == kindTimestamp && (t == "DATE" || strings.HasPrefix(t, "TIMESTAMP")) && (l.files[fi].pq.conv[col] == convSame || l.files[fi].pq.conv[col] == convCast)
+}
+
 // parquetSource reads Parquet file fi, whose columns describeParquet read.
 func (l *loader) parquetSource(fi int, diag bool) *source {
 	in := l.files[fi]
@@ -209,6 +217,10 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR NOT (%s OR %s) THEN %s ELSE error('fgen: a time zone') END AS %s)", x, sqlZoned(x), sqlNotATime(x), x, typ))
 		case convExactDecimal:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s THEN %s ELSE error('fgen: a decimal that rounds') END AS %s)", l.cols[col].sqlDecimalOK("CAST("+x+" AS VARCHAR)"), x, typ))
+		}
+		if l.infinite(fi, col) {
+			x := src.exprs[col]
+			src.add(col, fmt.Sprintf("CASE WHEN isinf(%s) THEN error('fgen: infinity') ELSE %s END", x, x))
 		}
 		if t := l.cols[col].time; t != nil && !diag && pq.conv[col] != convNull {
 			x := src.exprs[col]
