@@ -332,7 +332,7 @@ func (c *csvChecker) field(f int, v []byte, set bool) error {
 	if col == c.l.timeCol {
 		c.timeSet = set
 	}
-	if k := &c.l.cols[col]; set && !k.valueOK(v) && c.valErr == nil {
+	if k := &c.l.cols[col]; set && k.checked() && !k.valueOK(v) && c.valErr == nil {
 		c.valErr = &valueError{k.notValid(v)}
 	}
 	return nil

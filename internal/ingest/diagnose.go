@@ -52,6 +52,8 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 				return fmt.Sprintf("%s IS NOT NULL AND (NOT regexp_full_match(%s, '-?[0-9]+') OR TRY_CAST(%s AS %s) IS NULL)", name, name, name, l.cols[col].Type), name
 			case convZonedTime:
 				return fmt.Sprintf("%s IS NOT NULL AND (%s OR %s OR TRY_CAST(%s AS %s) IS NULL)", name, sqlZoned(name), sqlNotATime(name), name, l.cols[col].Type), name
+			case convFloatText:
+				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR %s)", name, name, l.cols[col].Type, sqlOverflows(name, l.cols[col].Type)), name
 			case convExactDecimal:
 				return fmt.Sprintf("NOT %s", l.cols[col].sqlDecimalOK("CAST("+name+" AS VARCHAR)")), name
 			}

@@ -25,6 +25,8 @@ var fastCols = []Column{
 	{Name: "ts", Type: "BIGINT"},
 	{Name: "at", Type: "VARCHAR", Format: "yyyy-MM-dd HH:mm:ss"},
 	{Name: "when", Type: "TIMESTAMP"},
+	{Name: "ok", Type: "BOOLEAN"},
+	{Name: "amt", Type: "DECIMAL(10,2)"},
 }
 
 // fastOptions are loads with a day, and by each row's dt or else its time
@@ -38,7 +40,7 @@ var fastOptions = map[string]Options{
 	"rows": {Table: "t", Partition: "dt", Columns: fastCols},
 }
 
-const fastJSON = `{"id":"a1b2c3d4e5f6a7b8c9d0","n":1614731976,"small":-7,"x":15,"ts":1614731976,"at":"2021-03-03 10:00:00","when":"2021-03-03 10:00:00","dt":"20210303"}`
+const fastJSON = `{"id":"a1b2c3d4e5f6a7b8c9d0","n":1614731976,"small":-7,"x":15,"ts":1614731976,"at":"2021-03-03 10:00:00","when":"2021-03-03 10:00:00","ok":true,"amt":12,"dt":"20210303"}`
 
 // fastValues are values, each in fastJSON for its key, that the fast path
 // may get wrong.
@@ -52,6 +54,8 @@ var fastValues = map[string][]string{
 	"ts":    {`null`, `"161"`, `-1`, `0`, `"x"`},
 	"at":    {`"2021-02-29 10:00:00"`, `"2020-02-29 10:00:00"`, `20210303`, `-0`, `0`, `null`, `"2021-03-03 10:00:0"`, `"2021-03-03 24:00:00"`},
 	"when":  {`"2021-03-03 10:00:00+08:00"`, `"2021-03-03T10:00:00\u002B08:00"`, `"2021-03-03 10:00:00Z"`, `"2021-03-03 10:00:00 UTC"`, `"2021-03-03 10:00:00 Asia/Shanghai"`, `1614731976`, `null`, `true`, `"soon"`},
+	"ok":    {`1`, `0`, `2`, `-1`, `1.0`, `"1"`, `"t"`, `"No"`, `"y"`, `false`, `null`},
+	"amt":   {`1.25`, `1.255`, `12345678`, `123456789`, `"1.2"`, `"1.239"`, `-0.5`, `1e2`, `true`},
 	"dt":    {`null`, `"20210304"`, `20210303`, `20210304`, `"2021"`, `-0`, `"20211303"`, `"20210303 "`},
 }
 

@@ -263,8 +263,11 @@ func (f *fastFinds) value(k *plainKey, v []byte) {
 // number notes integer v of key k, or reports false for one that object
 // words: -0 in a string column.
 func (f *fastFinds) number(k *plainKey, v []byte) bool {
-	if c := k.c; c != nil && (c.kind == kindString && string(v) == "-0" || c.kind == kindBool) {
+	if c := k.c; c != nil && (c.kind == kindString && string(v) == "-0" || c.kind == kindBool && string(v) != "0" && string(v) != "1") {
 		return false // object checks it
+	}
+	if c := k.c; c != nil && c.kind == kindBool {
+		return true // 0 or 1
 	}
 	f.value(k, v)
 	return true
@@ -607,6 +610,8 @@ func (p *jsonChecker) value(col int, key []byte) error {
 		case c.kind == kindBool && string(num) != "0" && string(num) != "1":
 			p.valueErr(fmt.Sprintf("column %s: the number %s is not a BOOLEAN; write true or false (DuckDB would read any number but 0 as true)", c.Name, num))
 		case c.kind == kindBool:
+		case c.kind == kindDecimal && !integer && c.decimalOK(num) && c.unscaledDigits(num) > 15:
+			p.valueErr(fmt.Sprintf("column %s: the number %s has more digits than DuckDB's JSON reader keeps exactly (it reads a number with a fraction as a DOUBLE, 15 digits at the column's scale); write it as a string, \"%s\"", c.Name, num, num))
 		case c.kind == kindString && (!integer || string(num) == "-0"):
 			p.valueErr(fmt.Sprintf("column %s: the number %s would not be stored as written; write it as a string, \"%s\"", c.Name, num, num))
 		case !c.valueOK(num):

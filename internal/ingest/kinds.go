@@ -220,8 +220,35 @@ func digits(b []byte) bool {
 // Go reads one (no spaces, which DuckDB's JSON reader refuses and its CSV
 // reader drops), and not a finite number too large for it.
 func (c *column) floatOK(b []byte) bool {
+	if plainDecimal(b) {
+		return true // a plain number of at most 30 bytes overflows neither
+	}
+	if len(b) > 0 && b[0] == '+' {
+		return false // DuckDB's JSON reader refuses it
+	}
 	_, err := strconv.ParseFloat(string(b), c.bits)
 	return err == nil || c.underflows(b)
+}
+
+// plainDecimal reports whether b is an optional '-', digits, and a '.'
+// with digits, of at most 30 bytes: a number that no FLOAT overflows.
+func plainDecimal(b []byte) bool {
+	if len(b) > 30 {
+		return false
+	}
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	whole, frac, point := bytes.Cut(b, []byte{'.'})
+	return len(whole) > 0 && digits(whole) && digits(frac) && (!point || len(frac) > 0)
+}
+
+// unscaledDigits is how many digits the integer holding decimal number b
+// at the column's scale has: what DuckDB's JSON reader, which reads a
+// number with a fraction as a DOUBLE, keeps exactly up to 15.
+func (c *column) unscaledDigits(b []byte) int {
+	whole, _, _ := bytes.Cut(bytes.TrimPrefix(b, []byte("-")), []byte{'.'})
+	return len(bytes.TrimLeft(whole, "0")) + c.scale
 }
 
 // underflows reports whether b is a number too small for the column, which
@@ -317,11 +344,11 @@ func notATime(v []byte) bool {
 	return i >= 2 && v[i-2] == '2' && v[i-1] == '4' && (i == 2 || v[i-3] < '0' || v[i-3] > '9')
 }
 
-var specialTimes = []string{"infinity", "-infinity", "+infinity", "epoch"}
+var specialTimes = []string{"infinity", "-infinity", "inf", "-inf", "epoch"}
 
 // sqlNotATime is notATime in DuckDB's SQL, of the VARCHAR x.
 func sqlNotATime(x string) string {
-	return fmt.Sprintf(`(lower(trim(%s)) IN (%s) OR regexp_matches(%s, '^[^:]*(^|[^0-9:])24:', 's'))`, x, sqlList(specialTimes), x)
+	return fmt.Sprintf(`(lower(trim(%s, e' \t\n\r\v\f')) IN (%s) OR regexp_matches(%s, '^[^:]*(^|[^0-9:])24:', 's'))`, x, sqlList(specialTimes), x)
 }
 
 // utcZones are the zones, in upper case, that say UTC: a time with one

@@ -948,6 +948,7 @@ func TestLoadExactNumbers(t *testing.T) {
 		{"inf.jsonl", `{"x":1e400}`, `:1: column x: "1e400" is too large for a DOUBLE, which would hold it as infinity`},
 		{"inf.csv", "x\n-1e400\n", `:2: column x: "-1e400" is too large for a DOUBLE, which would hold it as infinity`},
 		{"spaced.jsonl", `{"x":" 1.5 "}`, `:1: column x: " 1.5 " is not a valid DOUBLE`},
+		{"plus.jsonl", `{"x":"+5"}`, `:1: column x: "+5" is not a valid DOUBLE`},
 	} {
 		path := f.file(tc.name, tc.data)
 		if _, err := f.load("20210303", false, path); err == nil || !strings.HasPrefix(err.Error(), path+tc.want) {
@@ -960,6 +961,7 @@ func TestLoadExactNumbers(t *testing.T) {
 		{"decimal3.parquet", `SELECT * FROM (VALUES (1.230::DECIMAL(18,3)), (1.239::DECIMAL(18,3))) AS v(amount)`, `:2: column amount: "1.239" has more than 2 decimals`},
 		{"boolean.jsonl", `{"x":true}`, ""},
 		{"text.parquet", `SELECT * FROM (VALUES ('1.230'), ('1.239')) AS v(amount)`, `:2: column amount: "1.239" has more than 2 decimals`},
+		{"overflow.parquet", `SELECT * FROM (VALUES ('1e300'), ('inf'), ('1e400')) AS v(x)`, `:3: column x: "1e400" is too large for a DOUBLE, which would hold it as infinity`},
 	} {
 		path := filepath.Join(f.dir, tc.name)
 		if tc.want == "" { // a JSON true into a DOUBLE, which DuckDB would read as 1
@@ -989,6 +991,35 @@ func TestLoadExactNumbers(t *testing.T) {
 	}
 }
 
+// A JSON number with a fraction goes into a DECIMAL through a DOUBLE in
+// DuckDB's JSON reader: exact up to 15 digits at the column's scale, so a
+// longer one must be a string. CSV booleans are DuckDB's (1, 0, y, n too),
+// on every line, quoted or not.
+func TestLoadJSONDecimalsAndCSVBooleans(t *testing.T) {
+	f := newLoadFixture(t)
+	f.exec(`CREATE TABLE d (id VARCHAR, big DECIMAL(38,18), ok BOOLEAN, dt VARCHAR NOT NULL)`)
+	load := func(files ...string) error {
+		_, err := Load(context.Background(), f.db, Options{Table: "d", Partition: "dt", Day: "20210303", Files: files,
+			Columns: []Column{{Name: "id", Type: "VARCHAR"}, {Name: "big", Type: "DECIMAL(38,18)"}, {Name: "ok", Type: "BOOLEAN"}}})
+		return err
+	}
+	long := f.file("long.jsonl", `{"big":"0.07"}`+"\n"+`{"big":12345678901234567}`+"\n"+`{"big":0.07}`+"\n")
+	if err := load(long); err == nil || err.Error() != long+`:3: column big: the number 0.07 has more digits than DuckDB's JSON reader keeps exactly (it reads a number with a fraction as a DOUBLE, 15 digits at the column's scale); write it as a string, "0.07"` {
+		t.Errorf("a long JSON decimal: %v", err)
+	}
+	bools := f.file("bools.csv", "id,big,ok\na,,1\n\"b\",,0\n\"c\",,y\n\u00e9,,n\n")
+	if err := load(bools, f.file("strings.jsonl", `{"id":"s","big":"0.07","ok":"yes"}`+"\n")); err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	res, err := f.db.Query(context.Background(), `SELECT string_agg(id || ':' || coalesce(CAST(big AS VARCHAR), '') || ':' || CAST(ok AS VARCHAR), ' ' ORDER BY id) FROM d`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := *res.Values[0][0], "a::true b::false c::true s:0.070000000000000000:true \u00e9::false"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+}
+
 func TestFloatAndDecimalValues(t *testing.T) {
 	for _, tc := range []struct {
 		typ string
@@ -996,7 +1027,7 @@ func TestFloatAndDecimalValues(t *testing.T) {
 		bad []string
 	}{
 		{"FLOAT", []string{"1.5", "3.4e38", "-1e-50", "inf", "NaN"}, []string{"1e39", "-3.5e38"}},
-		{"DOUBLE", []string{"1e308", "1e-400", "+2"}, []string{"1e309", " 1.5", "1.5 ", "", "0x"}},
+		{"DOUBLE", []string{"1e308", "1e-400", "-2.5", "123456789012345678901234567890.1"}, []string{"1e309", " 1.5", "1.5 ", "", "0x", "+2"}},
 		{"DECIMAL(5,2)", []string{"123.45", "-0.5", ".5", "5.", "00123.450", "0"}, []string{"1234.5", "1.234", "1e2", "+1", " 1", "", ".", "-", "1.2.3"}},
 		{"DECIMAL", []string{"123456789012345.123"}, []string{"1234567890123456", "0.0001"}},
 		{"NUMERIC(3)", []string{"999", "7.000"}, []string{"1000", "7.5"}},

@@ -28,6 +28,7 @@ const (
 	convNull                     // a type that does not fit, but only NULLs in the file
 	convZonedTime                // text into a timestamp column: without a zone but UTC's (zoneOf), then CAST
 	convExactDecimal             // text, or a decimal of more decimals, into a decimal column: CAST, if it does not round (decimalOK)
+	convFloatText                // text into a FLOAT or DOUBLE: CAST, if it does not overflow to infinity (floatOK)
 )
 
 // describeParquet reads the columns of Parquet file fi and checks them
@@ -126,6 +127,8 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 		return convStrictInt, true
 	case src == "VARCHAR" && c.kind == kindTimestamp:
 		return convZonedTime, true
+	case src == "VARCHAR" && c.kind == kindFloat:
+		return convFloatText, true
 	case src == "VARCHAR" && c.kind != kindDecimal:
 		return convCast, true
 	case c.kind == kindString:
@@ -187,6 +190,13 @@ func rowGroup(ctx context.Context, tx *duckdb.Tx, file string, row int64) (int64
 	return 0, rows.Err()
 }
 
+// sqlOverflows is whether the text x is a number too large for the
+// floating-point type typ (kindFloat): one CAST reads as infinity, not
+// written as one.
+func sqlOverflows(x, typ string) string {
+	return fmt.Sprintf("coalesce(isinf(TRY_CAST(%s AS %s)) AND NOT contains(lower(%s), 'inf'), false)", x, typ, x)
+}
+
 // infinite reports whether column col of Parquet file fi is a date or
 // time (not text) going into a timestamp column: DuckDB's infinity and
 // -infinity are values of those types, which no log's event has.
@@ -217,6 +227,8 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR NOT (%s OR %s) THEN %s ELSE error('fgen: a time zone') END AS %s)", x, sqlZoned(x), sqlNotATime(x), x, typ))
 		case convExactDecimal:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s THEN %s ELSE error('fgen: a decimal that rounds') END AS %s)", l.cols[col].sqlDecimalOK("CAST("+x+" AS VARCHAR)"), x, typ))
+		case convFloatText:
+			src.add(col, fmt.Sprintf("CAST(CASE WHEN NOT %s THEN %s ELSE error('fgen: too large') END AS %s)", sqlOverflows(x, typ), x, typ))
 		}
 		if l.infinite(fi, col) {
 			x := src.exprs[col]

@@ -75,6 +75,9 @@ func ReaderPath(path string) (string, error) {
 	if filepath.Separator == '\\' {
 		path = filepath.ToSlash(path) // DuckDB takes / on Windows too
 	}
+	if strings.HasPrefix(path, "~") {
+		path = "./" + path // DuckDB would take ~ for the home directory
+	}
 	if !strings.ContainsAny(path, "*?[") {
 		return path, nil
 	}

@@ -10,6 +10,7 @@ import (
 func TestReaderPath(t *testing.T) {
 	for _, tc := range []struct{ path, want, err string }{
 		{"/data/events.csv", "/data/events.csv", ""},
+		{"~/events.csv", "./~/events.csv", ""},
 		{"/data/dt=20210303/part.jsonl", "/data/dt=20210303/part.jsonl", ""},
 		{"/data/events[1].csv", "/data/events[[]1].csv", ""},
 		{"/d[a]ta/st*r?.csv", "/d[[]a]ta/st[*]r[?].csv", ""},
