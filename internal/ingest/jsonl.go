@@ -130,7 +130,11 @@ type cachedKey struct {
 }
 
 func (p *jsonChecker) errorf(format string, args ...any) error {
-	return fmt.Errorf("malformed JSON at column %d: %s", p.i+1, fmt.Sprintf(format, args...))
+	hint := ""
+	if p.lineNo == 1 && (bytes.HasPrefix(p.line, []byte{0xff, 0xfe}) || bytes.HasPrefix(p.line, []byte{0xfe, 0xff}) || bytes.IndexByte(p.line, 0) >= 0) {
+		hint = "; the file is UTF-16 text: save it as UTF-8"
+	}
+	return fmt.Errorf("malformed JSON at column %d: %s%s", p.i+1, fmt.Sprintf(format, args...), hint)
 }
 
 func (p *jsonChecker) ws() {
@@ -252,8 +256,8 @@ func (f *fastFinds) value(k *plainKey, v []byte) {
 	case c == nil:
 		f.part, f.partSet = v, true
 		return
-	case k.check && f.valErr == nil && !c.valueOK(v):
-		f.valErr = &valueError{c.notValid(v)}
+	case k.check && f.valErr == nil && (!c.valueOK(v) || c.jsonNumberText(v)):
+		f.valErr = &valueError{c.notValid(v)} // v with a leading 0 is a string: a number would not be plain
 	}
 	if k.timed {
 		f.timed = true
@@ -406,9 +410,6 @@ func (p *jsonChecker) object() error {
 		if p.lineNo == 1 && p.i < len(p.line) && p.line[p.i] == '[' {
 			return p.errorf("expected an object '{'; a JSON array is not JSON lines: write one object per line (jq -c '.[]' converts it)")
 		}
-		if p.lineNo == 1 && (bytes.HasPrefix(p.line, []byte{0xff, 0xfe}) || bytes.HasPrefix(p.line, []byte{0xfe, 0xff}) || bytes.IndexByte(p.line, 0) >= 0) {
-			return p.errorf("expected an object '{'; the file is UTF-16 text: save it as UTF-8")
-		}
 		return p.errorf("expected an object '{'")
 	}
 	p.i++
@@ -560,7 +561,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			v = p.decode(raw)
 		}
 		if c != nil {
-			if !c.valueOK(v) {
+			if !c.valueOK(v) || c.jsonNumberText(v) {
 				p.valueErr(c.notValid(v))
 			}
 			return nil

@@ -230,6 +230,16 @@ func (c *column) floatOK(b []byte) bool {
 	return err == nil || c.underflows(b)
 }
 
+// jsonNumberText reports whether a JSON string v, of a number column, is
+// text DuckDB's JSON reader refuses to read as a number though SQL's cast
+// takes it: a leading 0 before a digit ("007"), or a '_' ("1_000").
+func (c *column) jsonNumberText(v []byte) bool {
+	if c.kind != kindInt && c.kind != kindFloat {
+		return false
+	}
+	return len(v) > 1 && v[0] == '0' && v[1] >= '0' && v[1] <= '9' || bytes.IndexByte(v, '_') >= 0
+}
+
 // plainDecimal reports whether b is an optional '-', digits, and a '.'
 // with digits, of at most 30 bytes: a number that no FLOAT overflows.
 func plainDecimal(b []byte) bool {
@@ -344,7 +354,7 @@ func notATime(v []byte) bool {
 	return i >= 2 && v[i-2] == '2' && v[i-1] == '4' && (i == 2 || v[i-3] < '0' || v[i-3] > '9')
 }
 
-var specialTimes = []string{"infinity", "-infinity", "inf", "-inf", "epoch"}
+var specialTimes = []string{"infinity", "-infinity", "inf", "-inf", "epoch", "-epoch"}
 
 // sqlNotATime is notATime in DuckDB's SQL, of the VARCHAR x.
 func sqlNotATime(x string) string {

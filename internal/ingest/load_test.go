@@ -434,6 +434,13 @@ func TestLoadErrors(t *testing.T) {
 			`FILE/1.csv:1: unknown column "i\x00d\x00" in the header; the table t has: id, n, x, ok, at, amount; the file is UTF-16 text: save it as UTF-8`},
 		{"json lines ending in CR", "20210303", map[string]string{"1.jsonl": "{\"id\":\"a\"}\r{\"id\":\"b\"}\r"},
 			`FILE/1.jsonl:1: malformed JSON at column 12: unexpected text after the object: a CR; if the file's lines end with CR alone, as old Mac files do, convert them to LF`},
+		{"utf-16 json lines without a mark", "20210303", map[string]string{"1.jsonl": "{\x00\"\x00i\x00d\x00\"\x00}\x00\n\x00"},
+			`FILE/1.jsonl:1: malformed JSON at column 2: expected a string; the file is UTF-16 text: save it as UTF-8`},
+		// SQL's cast reads these, DuckDB's JSON reader refuses them.
+		{"leading zero", "20210303", map[string]string{"1.jsonl": "{\"x\":\"0.5\"}\n{\"x\":\"00.5\"}\n"},
+			`FILE/1.jsonl:2: column x: "00.5" is not a valid DOUBLE`},
+		{"underscore", "20210303", map[string]string{"1.jsonl": "{\"n\":\"1_000\"}\n"},
+			`FILE/1.jsonl:1: column n: "1_000" is not a valid BIGINT`},
 		{"json array", "20210303", map[string]string{"1.jsonl": `[{"id":"a"}]`},
 			`FILE/1.jsonl:1: malformed JSON at column 1: expected an object '{'; a JSON array is not JSON lines: write one object per line (jq -c '.[]' converts it)`},
 		{"bad boolean", "20210303", map[string]string{"1.jsonl": `{"ok":"maybe"}`},

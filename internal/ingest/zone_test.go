@@ -48,6 +48,7 @@ func TestNotATime(t *testing.T) {
 		"-INF":                 true,
 		"\tinfinity":           true,
 		"epoch\n":              true,
+		"-epoch":               true,
 		"2021-03-03 24:00:00":  true,
 		"2021-03-03T24:00:00":  true,
 		"2021-03-03 23:59:59":  false,
