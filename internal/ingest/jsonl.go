@@ -611,6 +611,8 @@ func (p *jsonChecker) value(col int, key []byte) error {
 		case c.kind == kindBool && string(num) != "0" && string(num) != "1":
 			p.valueErr(fmt.Sprintf("column %s: the number %s is not a BOOLEAN; write true or false (DuckDB would read any number but 0 as true)", c.Name, num))
 		case c.kind == kindBool:
+		case c.kind == kindFloat && c.bits == 32 && !integer && c.floatOK(num) && !float32Exact(num):
+			p.valueErr(fmt.Sprintf("column %s: the number %s is not the FLOAT DuckDB's JSON reader would store (it reads a number with a fraction as a DOUBLE first); write it as a string, \"%s\", or declare the column DOUBLE", c.Name, num, num))
 		case c.kind == kindDecimal && !integer && c.decimalOK(num) && c.unscaledDigits(num) > 15:
 			p.valueErr(fmt.Sprintf("column %s: the number %s has more digits than DuckDB's JSON reader keeps exactly (it reads a number with a fraction as a DOUBLE, 15 digits at the column's scale); write it as a string, \"%s\"", c.Name, num, num))
 		case c.kind == kindString && (!integer || string(num) == "-0"):

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -223,9 +224,6 @@ func (c *column) floatOK(b []byte) bool {
 	if plainDecimal(b) {
 		return true // a plain number of at most 30 bytes overflows neither
 	}
-	if len(b) > 0 && b[0] == '+' {
-		return false // DuckDB's JSON reader refuses it
-	}
 	_, err := strconv.ParseFloat(string(b), c.bits)
 	return err == nil || c.underflows(b)
 }
@@ -237,7 +235,20 @@ func (c *column) jsonNumberText(v []byte) bool {
 	if c.kind != kindInt && c.kind != kindFloat {
 		return false
 	}
-	return len(v) > 1 && v[0] == '0' && v[1] >= '0' && v[1] <= '9' || bytes.IndexByte(v, '_') >= 0
+	return len(v) > 1 && v[0] == '0' && v[1] >= '0' && v[1] <= '9' || bytes.IndexByte(v, '_') >= 0 || len(v) > 0 && v[0] == '+'
+}
+
+// float32Exact reports whether JSON number b, which DuckDB's JSON reader
+// reads as a DOUBLE, goes into a FLOAT column as the FLOAT that its text
+// is: the DOUBLE rounded again can differ (1.0000000596046448 is 1.0, not
+// 1.0000001), or overflow where the text did not.
+func float32Exact(b []byte) bool {
+	d, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return true // not one DuckDB reads either: floatOK says
+	}
+	f, err := strconv.ParseFloat(string(b), 32)
+	return err != nil || float32(d) == float32(f) && !math.IsInf(float64(float32(d)), 0)
 }
 
 // plainDecimal reports whether b is an optional '-', digits, and a '.'
