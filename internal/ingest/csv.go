@@ -108,7 +108,7 @@ func (c *csvChecker) rowError(err error) *RowError {
 // headerHint says why a header's field name is no column, where its text
 // says: a file in UTF-16, or with another delimiter than the comma.
 func (l *loader) headerHint(name string) string {
-	if strings.HasPrefix(name, "\xff\xfe") || strings.HasPrefix(name, "\xfe\xff") || strings.Contains(name, "\x00") {
+	if isUTF16([]byte(name)) {
 		return "; the file is UTF-16 text: save it as UTF-8"
 	}
 	for _, d := range []string{";", "\t", "|"} {
@@ -119,14 +119,6 @@ func (l *loader) headerHint(name string) string {
 		}
 	}
 	return ""
-}
-
-// plural is n and noun, with an s unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // readHeader reads the header row into c.header.
@@ -303,7 +295,11 @@ func (c *csvChecker) record() error {
 		return nil
 	}
 	if n := f + 1; n != len(c.header) {
-		return fmt.Errorf("%s, but the header has %d", plural(n, "field"), len(c.header))
+		fields := "fields"
+		if n == 1 {
+			fields = "field"
+		}
+		return fmt.Errorf("%d %s, but the header has %d", n, fields, len(c.header))
 	}
 	return c.l.parts.saw(c.fi, c.start, c.l.opts.Partition, c.part, c.partSet, c.timeSet)
 }

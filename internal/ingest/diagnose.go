@@ -25,17 +25,7 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 	var conds, names []string
 	// check is the condition for a value of column col, read as expr, that
 	// does not convert, and the value as the file has it; "" for none.
-	check := l.textCheck
-	if in.format == sample.JSONL {
-		// fgen's check reads a JSON BOOLEAN as DuckDB's JSON reader does,
-		// which SQL's cast does not ("1", "2").
-		check = func(col int, expr string) (string, string) {
-			if col >= 0 && l.cols[col].kind == kindBool {
-				return "", ""
-			}
-			return l.textCheck(col, expr)
-		}
-	}
+	check := func(col int, expr string) (string, string) { return l.textCheck(col, expr, in.format) }
 	if in.format == sample.Parquet {
 		check = func(col int, expr string) (string, string) {
 			name := quote(in.pq.names[col])
@@ -126,8 +116,17 @@ func (l *loader) rowError(fi int, row int64, msg string) (*RowError, error) {
 // textCheck is the condition for a value of a text file, read as VARCHAR,
 // that DuckDB does not convert; "" for the columns fgen checks itself (a
 // timestamp's zone it checks, DuckDB the rest).
-func (l *loader) textCheck(col int, expr string) (cond, raw string) {
-	if k := l.cols[max(col, 0)].kind; col < 0 || k != kindOther && k != kindTimestamp && k != kindFloat && k != kindBool {
+func (l *loader) textCheck(col int, expr string, f sample.Format) (cond, raw string) {
+	if col < 0 {
+		return "", ""
+	}
+	switch l.cols[col].kind {
+	case kindOther, kindTimestamp, kindFloat:
+	case kindBool:
+		if f == sample.JSONL {
+			return "", "" // fgen's check reads it as DuckDB's JSON reader does, which SQL's cast does not ("1", "2")
+		}
+	default:
 		return "", ""
 	}
 	return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", expr, expr, l.cols[col].Type), expr

@@ -131,7 +131,7 @@ type cachedKey struct {
 
 func (p *jsonChecker) errorf(format string, args ...any) error {
 	hint := ""
-	if p.lineNo == 1 && (bytes.HasPrefix(p.line, []byte{0xff, 0xfe}) || bytes.HasPrefix(p.line, []byte{0xfe, 0xff}) || bytes.IndexByte(p.line, 0) >= 0) {
+	if p.lineNo == 1 && isUTF16(p.line) {
 		hint = "; the file is UTF-16 text: save it as UTF-8"
 	}
 	return fmt.Errorf("malformed JSON at column %d: %s%s", p.i+1, fmt.Sprintf(format, args...), hint)
@@ -256,8 +256,8 @@ func (f *fastFinds) value(k *plainKey, v []byte) {
 	case c == nil:
 		f.part, f.partSet = v, true
 		return
-	case k.check && f.valErr == nil && (!c.valueOK(v) || c.jsonNumberText(v)):
-		f.valErr = &valueError{c.notValid(v)} // v with a leading 0 is a string: a number would not be plain
+	case k.check && f.valErr == nil && !c.jsonStringOK(v): // an integer is a string's text too
+		f.valErr = &valueError{c.notValid(v)}
 	}
 	if k.timed {
 		f.timed = true
@@ -267,11 +267,11 @@ func (f *fastFinds) value(k *plainKey, v []byte) {
 // number notes integer v of key k, or reports false for one that object
 // words: -0 in a string column.
 func (f *fastFinds) number(k *plainKey, v []byte) bool {
-	if c := k.c; c != nil && (c.kind == kindString && string(v) == "-0" || c.kind == kindBool && string(v) != "0" && string(v) != "1") {
-		return false // object checks it
-	}
-	if c := k.c; c != nil && c.kind == kindBool {
-		return true // 0 or 1
+	switch c := k.c; {
+	case c != nil && c.kind == kindString && string(v) == "-0":
+		return false
+	case c != nil && c.kind == kindBool:
+		return string(v) == "0" || string(v) == "1" // object words any other
 	}
 	f.value(k, v)
 	return true
@@ -561,7 +561,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			v = p.decode(raw)
 		}
 		if c != nil {
-			if !c.valueOK(v) || c.jsonNumberText(v) {
+			if !c.jsonStringOK(v) {
 				p.valueErr(c.notValid(v))
 			}
 			return nil

@@ -81,8 +81,6 @@ func newColumn(c Column) column {
 		col.kind = kindTimestamp
 	case "BOOLEAN", "BOOL", "LOGICAL":
 		col.kind = kindBool
-	}
-	switch strings.ToUpper(c.Type) {
 	case "FLOAT", "FLOAT4", "REAL":
 		col.kind, col.bits = kindFloat, 32
 	case "DOUBLE", "FLOAT8":
@@ -174,11 +172,8 @@ func (c *column) decimalOK(b []byte) bool {
 	if len(b) > 0 && b[0] == '-' {
 		b = b[1:]
 	}
-	whole, frac, point := bytes.Cut(b, []byte{'.'})
-	if len(whole)+len(frac) == 0 || (point && len(frac) == 0 && len(whole) == 0) {
-		return false
-	}
-	if !digits(whole) || !digits(frac) {
+	whole, frac, _ := bytes.Cut(b, []byte{'.'})
+	if len(whole)+len(frac) == 0 || !digits(whole) || !digits(frac) {
 		return false
 	}
 	whole = bytes.TrimLeft(whole, "0")
@@ -208,14 +203,7 @@ func (c *column) sqlDecimalOK(x string) string {
 }
 
 // digits reports whether b is decimal digits only (or empty).
-func digits(b []byte) bool {
-	for _, d := range b {
-		if d < '0' || d > '9' {
-			return false
-		}
-	}
-	return true
-}
+func digits(b []byte) bool { return digitsEnd(b, 0) == len(b) }
 
 // floatOK reports whether b is a number the column holds (kindFloat): as
 // Go reads one (no spaces, which DuckDB's JSON reader refuses and its CSV
@@ -224,18 +212,21 @@ func (c *column) floatOK(b []byte) bool {
 	if plainDecimal(b) {
 		return true // a plain number of at most 30 bytes overflows neither
 	}
-	_, err := strconv.ParseFloat(string(b), c.bits)
-	return err == nil || c.underflows(b)
+	// Underflow (1e-400) is 0, as DuckDB holds it, not an error.
+	f, err := strconv.ParseFloat(string(b), c.bits)
+	return err == nil || errors.Is(err, strconv.ErrRange) && f == 0
 }
 
-// jsonNumberText reports whether a JSON string v, of a number column, is
-// text DuckDB's JSON reader refuses to read as a number though SQL's cast
-// takes it: a leading 0 before a digit ("007"), or a '_' ("1_000").
-func (c *column) jsonNumberText(v []byte) bool {
-	if c.kind != kindInt && c.kind != kindFloat {
-		return false
+// jsonStringOK is valueOK of a JSON string v: of a number column, not text
+// DuckDB's JSON reader refuses to read as a number though SQL's cast takes
+// it (a leading 0 before a digit, "007"; a '_', "1_000"; a '+').
+func (c *column) jsonStringOK(v []byte) bool {
+	if c.kind == kindInt || c.kind == kindFloat {
+		if len(v) > 1 && v[0] == '0' && v[1] >= '0' && v[1] <= '9' || bytes.IndexByte(v, '_') >= 0 || len(v) > 0 && v[0] == '+' {
+			return false
+		}
 	}
-	return len(v) > 1 && v[0] == '0' && v[1] >= '0' && v[1] <= '9' || bytes.IndexByte(v, '_') >= 0 || len(v) > 0 && v[0] == '+'
+	return c.valueOK(v)
 }
 
 // float32Exact reports whether JSON number b, which DuckDB's JSON reader
@@ -272,13 +263,7 @@ func (c *column) unscaledDigits(b []byte) int {
 	return len(bytes.TrimLeft(whole, "0")) + c.scale
 }
 
-// underflows reports whether b is a number too small for the column, which
-// it holds as 0 (as DuckDB does); tooLarge, one too large.
-func (c *column) underflows(b []byte) bool {
-	f, err := strconv.ParseFloat(string(b), c.bits)
-	return errors.Is(err, strconv.ErrRange) && f == 0
-}
-
+// tooLarge reports whether b is a number too large for the column.
 func (c *column) tooLarge(b []byte) bool {
 	f, err := strconv.ParseFloat(string(b), c.bits)
 	return errors.Is(err, strconv.ErrRange) && f != 0
@@ -304,12 +289,7 @@ func (c *column) valueOK(v []byte) bool {
 	case c.kind == kindFloat:
 		return c.floatOK(v)
 	case c.kind == kindBool: // a JSON string (CSV does not check it)
-		for _, w := range jsonBools {
-			if bytes.EqualFold(v, []byte(w)) {
-				return true
-			}
-		}
-		return false
+		return oneOf(v, jsonBools)
 	case c.time != nil:
 		return c.time.reads(v)
 	}
@@ -356,16 +336,30 @@ var jsonBools = []string{"true", "false", "t", "f", "yes", "no"}
 // DuckDB reads as 00 of the next day: neither is what a log's time means.
 func notATime(v []byte) bool {
 	v = bytes.TrimSpace(v)
-	for _, w := range specialTimes {
-		if bytes.EqualFold(v, []byte(w)) {
-			return true
-		}
+	if oneOf(v, specialTimes) {
+		return true
 	}
 	i := bytes.IndexByte(v, ':')
 	return i >= 2 && v[i-2] == '2' && v[i-1] == '4' && (i == 2 || v[i-3] < '0' || v[i-3] > '9')
 }
 
 var specialTimes = []string{"infinity", "-infinity", "inf", "-inf", "epoch", "-epoch"}
+
+// oneOf reports whether v is one of words, in any case.
+func oneOf(v []byte, words []string) bool {
+	for _, w := range words {
+		if bytes.EqualFold(v, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isUTF16 reports whether text b, the start of a file, is UTF-16: with its
+// byte-order mark, or with the NUL bytes of ASCII text in UTF-16.
+func isUTF16(b []byte) bool {
+	return bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) || bytes.IndexByte(b, 0) >= 0
+}
 
 // sqlNotATime is notATime in DuckDB's SQL, of the VARCHAR x.
 func sqlNotATime(x string) string {

@@ -379,7 +379,6 @@ func writeParts(ctx context.Context, dir string, opts sample.Options, partRows i
 	return err
 }
 
-// insertPart appends the rows of a CSV part to the table.
 // insertPart inserts the rows of part p into target, by the columns' names:
 // the file's dt into partition, and NULL into the table's other columns.
 func insertPart(ctx context.Context, conn *sql.Conn, target, partition string, p csvPart, tf sample.TimeFormat) error {
