@@ -32,16 +32,16 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 			if t := l.cols[col].time; t != nil && in.pq.conv[col] != convNull {
 				return fmt.Sprintf("%s IS NOT NULL AND NOT %s", name, t.sqlReads("CAST("+name+" AS VARCHAR)")), name
 			}
-			if l.infinite(fi, col) {
-				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR isinf(%s))", name, name, l.cols[col].Type, name), name
+			if l.nativeTime(fi, col) {
+				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR %s)", name, name, l.cols[col].Type, sqlOutOfRangeTime(name)), name
 			}
 			switch in.pq.conv[col] {
 			case convCast:
 				return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", name, name, l.cols[col].Type), name
 			case convStrictInt:
 				return fmt.Sprintf("%s IS NOT NULL AND (NOT regexp_full_match(%s, '-?[0-9]+') OR TRY_CAST(%s AS %s) IS NULL)", name, name, name, l.cols[col].Type), name
-			case convZonedTime:
-				return fmt.Sprintf("%s IS NOT NULL AND (%s OR %s OR TRY_CAST(%s AS %s) IS NULL)", name, sqlZoned(name), sqlNotATime(name), name, l.cols[col].Type), name
+			case convTimeText:
+				return fmt.Sprintf("%s IS NOT NULL AND (%s OR TRY_CAST(%s AS %s) IS NULL)", name, l.cols[col].sqlNotATime(name), name, l.cols[col].Type), name
 			case convFloatText:
 				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR %s)", name, name, l.cols[col].Type, sqlOverflows(name, l.cols[col].Type)), name
 			case convExactDecimal:
@@ -121,7 +121,7 @@ func (l *loader) textCheck(col int, expr string, f sample.Format) (cond, raw str
 		return "", ""
 	}
 	switch l.cols[col].kind {
-	case kindOther, kindTimestamp, kindFloat:
+	case kindOther, kindTimestamp, kindDate, kindFloat:
 	case kindBool:
 		if f == sample.JSONL {
 			return "", "" // fgen's check reads it as DuckDB's JSON reader does, which SQL's cast does not ("1", "2")

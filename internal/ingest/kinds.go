@@ -27,9 +27,15 @@ const (
 	// kindTimestamp: a TIMESTAMP (funnel.toml's DATETIME), whose text
 	// must not carry a UTC offset or time zone other than UTC's: DuckDB
 	// keeps the wall time and drops the offset ('2021-03-01 23:59:59+08:00'
-	// reads as 23:59:59 UTC, 8 hours late, in another day's partition);
-	// DuckDB checks the rest.
+	// reads as 23:59:59 UTC, 8 hours late, in another day's partition),
+	// nor be one of the words DuckDB reads as a time (notATime) or in a
+	// year MaxCompute's DATETIME does not hold (outOfRange); DuckDB checks
+	// the rest.
 	kindTimestamp
+	// kindDate: a DATE, whose text must not be one of the words DuckDB
+	// reads as a date (notATime) nor in a year MaxCompute's DATE does not
+	// hold (outOfRange); DuckDB checks the rest.
+	kindDate
 	// kindDecimal: a DECIMAL(p,s). Its text must be an optional '-',
 	// digits and a '.' with digits, with at most p - s digits before the
 	// point and no digit but 0 after the s-th decimal: DuckDB would round
@@ -79,6 +85,8 @@ func newColumn(c Column) column {
 		col.kind, col.min, col.max = kindInt, -1<<7, 1<<7-1
 	case "TIMESTAMP", "DATETIME", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP_US":
 		col.kind = kindTimestamp
+	case "DATE":
+		col.kind = kindDate
 	case "BOOLEAN", "BOOL", "LOGICAL":
 		col.kind = kindBool
 	case "FLOAT", "FLOAT4", "REAL":
@@ -272,7 +280,7 @@ func (c *column) tooLarge(b []byte) bool {
 // checked reports whether fgen checks the column's values itself
 // (valueOK), which a text file's check must hand it.
 func (c *column) checked() bool {
-	return c.kind == kindInt || c.kind == kindTimestamp || c.kind == kindDecimal || c.kind == kindFloat || c.time != nil
+	return c.kind == kindInt || c.kind == kindTimestamp || c.kind == kindDate || c.kind == kindDecimal || c.kind == kindFloat || c.time != nil
 }
 
 // valueOK reports whether a value v, as a text file writes it, fits the
@@ -283,7 +291,9 @@ func (c *column) valueOK(v []byte) bool {
 	case c.kind == kindInt:
 		return c.intOK(v)
 	case c.kind == kindTimestamp:
-		return zoneOf(v) == nil && !notATime(v)
+		return zoneOf(v) == nil && !notATime(v) && !outOfRange(v)
+	case c.kind == kindDate:
+		return !notATime(v) && !outOfRange(v)
 	case c.kind == kindDecimal:
 		return c.decimalOK(v)
 	case c.kind == kindFloat:
@@ -345,6 +355,39 @@ func notATime(v []byte) bool {
 
 var specialTimes = []string{"infinity", "-infinity", "inf", "-inf", "epoch", "-epoch"}
 
+// outOfRange reports whether the date or time text v has a year outside
+// 0000 to 9999, the years of MaxCompute's DATE and DATETIME, which DuckDB
+// reads: a '-' before it (-0044-03-15), a larger number before the date's
+// first separator (10000-01-01, a separator DuckDB reads: '-', '/' or a
+// space), or BC after it (2021-03-01 (BC); DuckDB drops a bare BC from a
+// time, which is no better).
+func outOfRange(v []byte) bool {
+	v = bytes.TrimSpace(v)
+	if len(v) > 1 && v[0] == '-' && v[1] >= '0' && v[1] <= '9' {
+		return true
+	}
+	year, i := 0, 0
+	for ; i < len(v) && v[i] >= '0' && v[i] <= '9' && year <= 9999; i++ {
+		year = year*10 + int(v[i]-'0')
+	}
+	for ; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
+	}
+	if year > 9999 && i < len(v) && (v[i] == '-' || v[i] == '/' || v[i] == ' ') {
+		return true
+	}
+	for i := 1; i < len(v); i++ {
+		if (v[i-1] == 'b' || v[i-1] == 'B') && (v[i] == 'c' || v[i] == 'C') {
+			return true
+		}
+	}
+	return false
+}
+
+// sqlOutOfRange is outOfRange in DuckDB's SQL, of the VARCHAR x.
+func sqlOutOfRange(x string) string {
+	return fmt.Sprintf(`regexp_matches(%s, '^[\t\n\v\f\r ]*(-[0-9]|0*[1-9][0-9]{4,}[-/ ])|[bB][cC]')`, x)
+}
+
 // oneOf reports whether v is one of words, in any case.
 func oneOf(v []byte, words []string) bool {
 	for _, w := range words {
@@ -361,8 +404,19 @@ func isUTF16(b []byte) bool {
 	return bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) || bytes.IndexByte(b, 0) >= 0
 }
 
-// sqlNotATime is notATime in DuckDB's SQL, of the VARCHAR x.
-func sqlNotATime(x string) string {
+// sqlNotATime is whether the VARCHAR x is not a time the column takes, in
+// DuckDB's SQL: notATime or outOfRange, and for a timestamp a zone
+// (zoneOf).
+func (c *column) sqlNotATime(x string) string {
+	cond := sqlSpecialTime(x) + " OR " + sqlOutOfRange(x)
+	if c.kind == kindTimestamp {
+		cond += " OR " + sqlZoned(x)
+	}
+	return "(" + cond + ")"
+}
+
+// sqlSpecialTime is notATime in DuckDB's SQL, of the VARCHAR x.
+func sqlSpecialTime(x string) string {
 	return fmt.Sprintf(`(lower(trim(%s, e' \t\n\r\v\f')) IN (%s) OR regexp_matches(%s, '^[^:]*(^|[^0-9:])24:', 's'))`, x, sqlList(specialTimes), x)
 }
 
@@ -392,10 +446,15 @@ func inUTC(v string) string {
 // notValid is the message for a value v that is not one of the column's
 // type, or not a time in its format.
 func (c *column) notValid(v []byte) string {
-	if c.kind == kindTimestamp {
+	if c.kind == kindTimestamp || c.kind == kindDate {
 		if notATime(v) {
 			return fmt.Sprintf("column %s: %q is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them", c.Name, v)
 		}
+		if outOfRange(v) {
+			return fmt.Sprintf("column %s: %q is outside the years 0000 to 9999 that MaxCompute's %s holds (DuckDB reads later years and BC); correct the value", c.Name, v, c.typeName())
+		}
+	}
+	if c.kind == kindTimestamp {
 		if zone := zoneOf(v); zone != nil {
 			fix := "write the times in UTC"
 			if utc := inUTC(string(v)); utc != "" {

@@ -26,7 +26,7 @@ const (
 	convCast                     // CAST, which fails on a value that does not fit
 	convStrictInt                // text into an integer column: digits, then CAST
 	convNull                     // a type that does not fit, but only NULLs in the file
-	convZonedTime                // text into a timestamp column: without a zone but UTC's (zoneOf), then CAST
+	convTimeText                 // text into a timestamp or date column: CAST, if it is a time (column.sqlNotATime)
 	convExactDecimal             // text, or a decimal of more decimals, into a decimal column: CAST, if it does not round (decimalOK)
 	convFloatText                // text into a FLOAT or DOUBLE: CAST, if it does not overflow to infinity (floatOK)
 )
@@ -125,8 +125,8 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 		return convSame, true
 	case src == "VARCHAR" && c.kind == kindInt:
 		return convStrictInt, true
-	case src == "VARCHAR" && c.kind == kindTimestamp:
-		return convZonedTime, true
+	case src == "VARCHAR" && (c.kind == kindTimestamp || c.kind == kindDate):
+		return convTimeText, true
 	case src == "VARCHAR" && c.kind == kindFloat:
 		return convFloatText, true
 	case src == "VARCHAR" && c.kind != kindDecimal:
@@ -197,12 +197,21 @@ func sqlOverflows(x, typ string) string {
 	return fmt.Sprintf("coalesce(isinf(TRY_CAST(%s AS %s)) AND NOT contains(lower(%s), 'inf'), false)", x, typ, x)
 }
 
-// infinite reports whether column col of Parquet file fi is a date or
-// time (not text) going into a timestamp column: DuckDB's infinity and
-// -infinity are values of those types, which no log's event has.
-func (l *loader) infinite(fi, col int) bool {
+// nativeTime reports whether column col of Parquet file fi is a date or
+// time (not text) going into a timestamp or date column. DuckDB's
+// infinity and -infinity are values of those types, which no log's event
+// has, and so are years MaxCompute's DATE and DATETIME do not hold
+// (outOfRange): sqlOutOfRangeTime finds them.
+func (l *loader) nativeTime(fi, col int) bool {
 	t := strings.ToUpper(l.files[fi].pq.types[col])
-	return l.cols[col].kind == kindTimestamp && (t == "DATE" || strings.HasPrefix(t, "TIMESTAMP")) && (l.files[fi].pq.conv[col] == convSame || l.files[fi].pq.conv[col] == convCast)
+	k := l.cols[col].kind
+	return (k == kindTimestamp || k == kindDate) && (t == "DATE" || strings.HasPrefix(t, "TIMESTAMP")) && (l.files[fi].pq.conv[col] == convSame || l.files[fi].pq.conv[col] == convCast)
+}
+
+// sqlOutOfRangeTime is whether the date or time x (not text) is infinite or
+// outside the years 0000 to 9999.
+func sqlOutOfRangeTime(x string) string {
+	return fmt.Sprintf("(isinf(%s) OR year(%s) NOT BETWEEN 0 AND 9999)", x, x)
 }
 
 // parquetSource reads Parquet file fi, whose columns describeParquet read.
@@ -223,16 +232,16 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 			src.add(col, fmt.Sprintf("CAST(%s AS %s)", x, typ))
 		case convStrictInt:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR regexp_full_match(%s, '-?[0-9]+') THEN %s ELSE error('fgen: not an integer') END AS %s)", x, x, x, typ))
-		case convZonedTime:
-			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR NOT (%s OR %s) THEN %s ELSE error('fgen: a time zone') END AS %s)", x, sqlZoned(x), sqlNotATime(x), x, typ))
+		case convTimeText:
+			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR NOT %s THEN %s ELSE error('fgen: not a time') END AS %s)", x, l.cols[col].sqlNotATime(x), x, typ))
 		case convExactDecimal:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s THEN %s ELSE error('fgen: a decimal that rounds') END AS %s)", l.cols[col].sqlDecimalOK("CAST("+x+" AS VARCHAR)"), x, typ))
 		case convFloatText:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN NOT %s THEN %s ELSE error('fgen: too large') END AS %s)", sqlOverflows(x, typ), x, typ))
 		}
-		if l.infinite(fi, col) {
+		if l.nativeTime(fi, col) {
 			x := src.exprs[col]
-			src.add(col, fmt.Sprintf("CASE WHEN isinf(%s) THEN error('fgen: infinity') ELSE %s END", x, x))
+			src.add(col, fmt.Sprintf("CASE WHEN %s THEN error('fgen: out of range') ELSE %s END", sqlOutOfRangeTime(x), x))
 		}
 		if t := l.cols[col].time; t != nil && !diag && pq.conv[col] != convNull {
 			x := src.exprs[col]

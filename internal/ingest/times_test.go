@@ -371,3 +371,72 @@ func (c Column) timeColumn(zoneOrUnit string) models.TimeColumn {
 	}
 	return models.TimeColumn{Name: c.Name, Unit: zoneOrUnit}
 }
+
+// A DATE or DATETIME value that DuckDB reads but MaxCompute's types do not
+// hold (a year after 9999 or BC), or a word DuckDB reads as a date
+// (infinity, epoch), is an error at its line in every format, and the
+// table keeps its rows; the years 0000 to 9999 load.
+func TestLoadDatesInRange(t *testing.T) {
+	f := newLoadFixture(t)
+	f.update(`CREATE TABLE d (id VARCHAR, "day" DATE, "at" TIMESTAMP, dt VARCHAR NOT NULL)`, `INSERT INTO d (id, dt) VALUES ('old', '20210303')`)
+	cols := []Column{{Name: "id", Type: "VARCHAR"}, {Name: "day", Type: "DATE"}, {Name: "at", Type: "TIMESTAMP", Declared: "DATETIME"}}
+	load := func(files ...string) error {
+		_, err := Load(context.Background(), f.db, Options{Table: "d", Partition: "dt", Day: "20210303", Columns: cols, Files: files, AllowShrink: true})
+		return err
+	}
+	const dump = `SELECT id, CAST("day" AS VARCHAR), CAST("at" AS VARCHAR), dt FROM d ORDER BY id`
+	before := f.dump(dump)
+	const words = `is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`
+	years := func(col, v, typ string) string {
+		return fmt.Sprintf(`column %s: %q is outside the years 0000 to 9999 that MaxCompute's %s holds (DuckDB reads later years and BC); correct the value`, col, v, typ)
+	}
+	for _, tc := range []struct{ name, file, data, err string }{
+		{"csv date infinity", "1.csv", "id,day\na,2021-03-03\nb,infinity\n", `:3: column day: "infinity" ` + words},
+		{"csv date epoch", "1.csv", "id,day\na,epoch\n", `:2: column day: "epoch" ` + words},
+		{"csv date year 10000", "1.csv", "id,day\na,10000-01-01\n", ":2: " + years("day", "10000-01-01", "DATE")},
+		{"csv date bc", "1.csv", "id,day\na,2021-03-03 (BC)\n", ":2: " + years("day", "2021-03-03 (BC)", "DATE")},
+		{"json date infinity", "1.jsonl", `{"day":"-infinity"}`, `:1: column day: "-infinity" ` + words},
+		{"json date negative year", "1.jsonl", "{\"day\":\"2021-03-03\"}\n{\"day\":\"-0044-03-15\"}\n", ":2: " + years("day", "-0044-03-15", "DATE")},
+		{"csv time year 10000", "1.csv", "id,at\na,10000-01-01 00:00:00\n", ":2: " + years("at", "10000-01-01 00:00:00", "DATETIME")},
+		{"json time bc", "1.jsonl", `{"at":"2021-03-03 10:00:00 BC"}`, ":1: " + years("at", "2021-03-03 10:00:00 BC", "DATETIME")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := f.file(strings.ReplaceAll(tc.name, " ", "_")+"-"+tc.file, tc.data)
+			if err := load(path); err == nil || err.Error() != path+tc.err {
+				t.Errorf("err = %v\nwant  %s", err, path+tc.err)
+			}
+			if got := f.dump(dump); got != before {
+				t.Errorf("rows changed:\n%s", got)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, sel, err string }{
+		{"native date infinity", `SELECT * FROM (VALUES ('2021-03-03'::DATE), ('infinity'::DATE)) AS v("day")`, `:2: column day: "infinity" ` + words},
+		{"native date year 10000", `SELECT '10000-01-01'::DATE AS "day"`, ":1: " + years("day", "10000-01-01", "DATE")},
+		{"native time bc", `SELECT '2021-03-03 (BC) 10:00:00'::TIMESTAMP AS "at"`, ":1: " + years("at", "2021-03-03 (BC) 10:00:00", "DATETIME")},
+		{"native date into time", `SELECT '10000-01-01'::DATE AS "at"`, ":1: " + years("at", "10000-01-01", "DATETIME")},
+		{"text date", `SELECT * FROM (VALUES ('2021-03-03'), ('10000-01-01')) AS v("day")`, ":2: " + years("day", "10000-01-01", "DATE")},
+		{"text date epoch", `SELECT 'epoch' AS "day"`, `:1: column day: "epoch" ` + words},
+	} {
+		t.Run("parquet "+tc.name, func(t *testing.T) {
+			path := filepath.Join(f.dir, strings.ReplaceAll(tc.name, " ", "_")+".parquet")
+			f.update(`COPY (` + tc.sel + `) TO '` + path + `' (FORMAT parquet)`)
+			if err := load(path); err == nil || err.Error() != path+tc.err {
+				t.Errorf("err = %v\nwant  %s", err, path+tc.err)
+			}
+			if got := f.dump(dump); got != before {
+				t.Errorf("rows changed:\n%s", got)
+			}
+		})
+	}
+	csv := f.file("ok.csv", "id,day,at\na,0000-01-01,9999-12-31 23:59:59\nb,2021-03-03,2021-03-03 10:00:00\n")
+	pq := filepath.Join(f.dir, "ok.parquet")
+	f.update(`COPY (SELECT 'c' AS id, '9999-12-31'::DATE AS "day", '0000-01-01 00:00:00'::TIMESTAMP AS "at") TO '` + pq + `' (FORMAT parquet)`)
+	if err := load(csv, pq); err != nil {
+		t.Fatal(err)
+	}
+	want := "a|0001-01-01 (BC)|9999-12-31 23:59:59|20210303\nb|2021-03-03|2021-03-03 10:00:00|20210303\nc|9999-12-31|0001-01-01 (BC) 00:00:00|20210303\n"
+	if got := f.dump(dump); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+}

@@ -37,10 +37,10 @@ func TestZoneOf(t *testing.T) {
 	})
 }
 
-// notATime and sqlNotATime agree, on the words and the hour 24 that
+// notATime and sqlSpecialTime agree, on the words and the hour 24 that
 // DuckDB's TIMESTAMP cast reads as times a log does not mean.
 func TestNotATime(t *testing.T) {
-	checkWithSQL(t, "not a time", notATime, sqlNotATime, map[string]bool{
+	checkWithSQL(t, "not a time", notATime, sqlSpecialTime, map[string]bool{
 		"infinity":             true,
 		" -Infinity ":          true,
 		"epoch":                true,
@@ -58,6 +58,31 @@ func TestNotATime(t *testing.T) {
 		"2021-03-03 124:00:00": false, // DuckDB refuses it itself
 		"not a time, infinity": false,
 		"2021-03-03":           false,
+	})
+}
+
+// outOfRange and sqlOutOfRange agree, on the years DuckDB's DATE and
+// TIMESTAMP casts read that MaxCompute's DATE and DATETIME do not hold.
+func TestOutOfRange(t *testing.T) {
+	checkWithSQL(t, "out of range", outOfRange, sqlOutOfRange, map[string]bool{
+		"10000-01-01":                true,
+		"10000-01-01 00:00:00":       true,
+		" 294247-01-01 ":             true,
+		"02021/03/01 ":               false, // year 2021
+		"00010000-01-01":             true,
+		"-0044-03-15":                true,
+		" -2021-03-01 10:00:00":      true,
+		"2021-03-01 (BC)":            true,
+		"2021-03-01 (bc) 12:00:00":   true,
+		"2021-03-01 12:00:00 BC":     true, // DuckDB drops the BC
+		"0000-01-01":                 false,
+		"9999-12-31 23:59:59.999999": false,
+		"2021-03-01 12:00:00":        false,
+		"-infinity":                  false, // notATime's
+		"infinity":                   false,
+		"20210301":                   false, // DuckDB refuses it itself
+		"12:00:00":                   false,
+		"-soon":                      false, // DuckDB refuses it itself
 	})
 }
 
@@ -84,8 +109,8 @@ func checkWithSQL(t *testing.T, what string, check func([]byte) bool, sqlCheck f
 		}
 		if want {
 			var ts sql.NullString
-			if err := db.QueryRow("SELECT TRY_CAST(?::VARCHAR AS TIMESTAMP)::VARCHAR", v).Scan(&ts); err != nil || !ts.Valid {
-				t.Errorf("DuckDB does not read %q as a TIMESTAMP (%v): no need to refuse it", v, err)
+			if err := db.QueryRow("SELECT coalesce(TRY_CAST(?::VARCHAR AS TIMESTAMP)::VARCHAR, TRY_CAST(?::VARCHAR AS DATE)::VARCHAR)", v, v).Scan(&ts); err != nil || !ts.Valid {
+				t.Errorf("DuckDB does not read %q as a TIMESTAMP or DATE (%v): no need to refuse it", v, err)
 			}
 		}
 	}
