@@ -43,7 +43,7 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 			case convTimeText:
 				return fmt.Sprintf("%s IS NOT NULL AND (%s OR TRY_CAST(%s AS %s) IS NULL)", name, l.cols[col].sqlNotATime(name), name, l.cols[col].Type), name
 			case convFloatText:
-				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR %s)", name, name, l.cols[col].Type, sqlOverflows(name, l.cols[col].Type)), name
+				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR %s)", name, name, l.cols[col].Type, sqlNotAFloat(name, l.cols[col].Type)), name
 			case convExactDecimal:
 				return fmt.Sprintf("NOT %s", l.cols[col].sqlDecimalOK("CAST("+name+" AS VARCHAR)")), name
 			}

@@ -969,6 +969,7 @@ func TestLoadExactNumbers(t *testing.T) {
 		{"boolean.jsonl", `{"x":true}`, ""},
 		{"text.parquet", `SELECT * FROM (VALUES ('1.230'), ('1.239')) AS v(amount)`, `:2: column amount: "1.239" has more than 2 decimals`},
 		{"overflow.parquet", `SELECT * FROM (VALUES ('1e300'), ('inf'), ('1e400')) AS v(x)`, `:3: column x: "1e400" is too large for a DOUBLE, which would hold it as infinity`},
+		{"spaced.parquet", `SELECT * FROM (VALUES ('+5'), (' 1.5')) AS v(x)`, `:2: column x: " 1.5" is not a valid DOUBLE`},
 	} {
 		path := filepath.Join(f.dir, tc.name)
 		if tc.want == "" { // a JSON true into a DOUBLE, which DuckDB would read as 1

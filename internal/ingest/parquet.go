@@ -28,7 +28,7 @@ const (
 	convNull                     // a type that does not fit, but only NULLs in the file
 	convTimeText                 // text into a timestamp or date column: CAST, if it is a time (column.sqlNotATime)
 	convExactDecimal             // text, or a decimal of more decimals, into a decimal column: CAST, if it does not round (decimalOK)
-	convFloatText                // text into a FLOAT or DOUBLE: CAST, if it does not overflow to infinity (floatOK)
+	convFloatText                // text into a FLOAT or DOUBLE: CAST, if floatOK takes it (sqlNotAFloat)
 )
 
 // describeParquet reads the columns of Parquet file fi and checks them
@@ -190,11 +190,12 @@ func rowGroup(ctx context.Context, tx *duckdb.Tx, file string, row int64) (int64
 	return 0, rows.Err()
 }
 
-// sqlOverflows is whether the text x is a number too large for the
-// floating-point type typ (kindFloat): one CAST reads as infinity, not
-// written as one.
-func sqlOverflows(x, typ string) string {
-	return fmt.Sprintf("coalesce(isinf(TRY_CAST(%s AS %s)) AND NOT contains(lower(%s), 'inf'), false)", x, typ, x)
+// sqlNotAFloat is whether the text x is a number that floatOK refuses for
+// the floating-point type typ (kindFloat), though CAST reads it: one with
+// spaces around it, which CAST drops, or too large, which CAST reads as
+// infinity (not written as one).
+func sqlNotAFloat(x, typ string) string {
+	return fmt.Sprintf("(%s <> trim(%s, e' \t\n\r\v\f') OR coalesce(isinf(TRY_CAST(%s AS %s)) AND NOT contains(lower(%s), 'inf'), false))", x, x, x, typ, x)
 }
 
 // nativeTime reports whether column col of Parquet file fi is a date or
@@ -237,7 +238,7 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 		case convExactDecimal:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s THEN %s ELSE error('fgen: a decimal that rounds') END AS %s)", l.cols[col].sqlDecimalOK("CAST("+x+" AS VARCHAR)"), x, typ))
 		case convFloatText:
-			src.add(col, fmt.Sprintf("CAST(CASE WHEN NOT %s THEN %s ELSE error('fgen: too large') END AS %s)", sqlOverflows(x, typ), x, typ))
+			src.add(col, fmt.Sprintf("CAST(CASE WHEN NOT %s THEN %s ELSE error('fgen: not a float') END AS %s)", sqlNotAFloat(x, typ), x, typ))
 		}
 		if l.nativeTime(fi, col) {
 			x := src.exprs[col]
