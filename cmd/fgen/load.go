@@ -52,7 +52,8 @@ the partition its own dt column names (as 'fgen sample' writes) or, when it has 
 of the first funnel that has one, read as that funnel reads it. A malformed row is reported as
 FILE:LINE: message and then nothing of the load is kept: the partition keeps its
 previous rows, and a warehouse file or ODS table the load created is removed. By default the partition is replaced, and load says what each
-partition held before; --append adds to it. A load that would leave a partition
+partition held before; --append adds to it, and load says what each partition that had
+rows held before and holds now. A load that would leave a partition
 fewer than half the rows it held (an empty file, a few late rows of another day)
 is blocked (exit 3) unless --allow-destructive (one that leaves a day that had no rows
 empty only warns: apply would report a day without events); so is one into an hourly ODS whose
@@ -126,11 +127,16 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
 	}
 	fmt.Fprintf(opts.stdout, "loaded %s into %s in %.1fs (%.0f rows/s)\n", plural(int(n), "row"), into, el.Seconds(), float64(n)/el.Seconds())
-	// What a replacing load deleted: each day that had rows, before and
-	// after, and what --allow-destructive let it shrink.
+	// What a replacing load deleted, or an appending one added to: each
+	// day that had rows, before and after (and below, what
+	// --allow-destructive let a load shrink).
 	for _, d := range res.Days {
-		if !opts.append && d.Before > 0 {
+		switch {
+		case d.Before == 0:
+		case !opts.append:
 			fmt.Fprintf(opts.stdout, "replaced %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
+		case d.After > d.Before:
+			fmt.Fprintf(opts.stdout, "appended to %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
 		}
 	}
 	// A day the load made with no rows (the shrink guard covers a day that

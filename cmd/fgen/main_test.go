@@ -777,9 +777,13 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "warning: ods_user_trace_data/dt=20210305 has no rows: the files held none for it, and apply will report it as a day without events; if an export failed, load the day again once it has rows\n") {
 		t.Errorf("load of an empty file into a new day: %+v", r)
 	}
+	// An appending load says what it added to each day that had rows.
+	if r := fgen(t, dir, nil, "load", "--append", "day.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "\nappended to ods_user_trace_data/dt=20210303: 1 row before, 5 now\n") || strings.Contains(r.stdout, "replaced") {
+		t.Errorf("load --append: %+v", r)
+	}
 	// sample --load replaces the day too, and says what it replaced: the
 	// rows may be real logs.
-	if r := fgen(t, dir, nil, "sample", "--users", "5", "--load"); r.code != 0 || !regexp.MustCompile(`warning: replaced the 1 row of ods_user_trace_data/dt=20210303 with the sample's [1-9][0-9]*\n`).MatchString(r.stderr) {
+	if r := fgen(t, dir, nil, "sample", "--users", "5", "--load"); r.code != 0 || !regexp.MustCompile(`warning: replaced the 5 rows of ods_user_trace_data/dt=20210303 with the sample's [1-9][0-9]*\n`).MatchString(r.stderr) {
 		t.Errorf("sample --load: %+v", r)
 	}
 }
