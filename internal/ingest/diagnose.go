@@ -33,6 +33,10 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 				return fmt.Sprintf("%s IS NOT NULL AND NOT %s", name, t.sqlReads("CAST("+name+" AS VARCHAR)")), name
 			}
 			if l.nativeTime(fi, col) {
+				if in.pq.conv[col] == convUTC {
+					utc := sqlUTC(name)
+					return fmt.Sprintf("%s IS NOT NULL AND %s", name, sqlOutOfRangeTime(utc)), utc
+				}
 				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR %s)", name, name, l.cols[col].Type, sqlOutOfRangeTime(name)), name
 			}
 			switch in.pq.conv[col] {

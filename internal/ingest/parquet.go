@@ -29,6 +29,7 @@ const (
 	convTimeText                 // text into a timestamp or date column: CAST, if it is a time (column.sqlNotATime)
 	convExactDecimal             // text, or a decimal of more decimals, into a decimal column: CAST, if it does not round (decimalOK)
 	convFloatText                // text into a FLOAT or DOUBLE: CAST, if floatOK takes it (sqlNotAFloat)
+	convUTC                      // a TIMESTAMP WITH TIME ZONE (an instant) into a timestamp column: its UTC wall time
 )
 
 // describeParquet reads the columns of Parquet file fi and checks them
@@ -155,7 +156,13 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 	case "DOUBLE", "FLOAT", "REAL":
 		return convCast, integerType(src) || floatType(src) || strings.HasPrefix(src, "DECIMAL")
 	case "TIMESTAMP":
-		return convCast, src == "DATE" || (strings.HasPrefix(src, "TIMESTAMP") && !strings.Contains(src, "TIME ZONE"))
+		if src == "TIMESTAMP WITH TIME ZONE" {
+			// What Spark and pandas write for a time with a zone: an
+			// instant, whose UTC wall time is what the column holds
+			// (as a text time's zone, but one that DuckDB keeps).
+			return convUTC, true
+		}
+		return convCast, src == "DATE" || strings.HasPrefix(src, "TIMESTAMP")
 	}
 	return 0, false
 }
@@ -206,7 +213,14 @@ func sqlNotAFloat(x, typ string) string {
 func (l *loader) nativeTime(fi, col int) bool {
 	t := strings.ToUpper(l.files[fi].pq.types[col])
 	k := l.cols[col].kind
-	return (k == kindTimestamp || k == kindDate) && (t == "DATE" || strings.HasPrefix(t, "TIMESTAMP")) && (l.files[fi].pq.conv[col] == convSame || l.files[fi].pq.conv[col] == convCast)
+	conv := l.files[fi].pq.conv[col]
+	return (k == kindTimestamp || k == kindDate) && (t == "DATE" || strings.HasPrefix(t, "TIMESTAMP")) && (conv == convSame || conv == convCast || conv == convUTC)
+}
+
+// sqlUTC is the UTC wall time, a TIMESTAMP, of the TIMESTAMP WITH TIME
+// ZONE x: CAST would take the session's time zone, the machine's.
+func sqlUTC(x string) string {
+	return fmt.Sprintf("timezone('UTC', %s)", x)
 }
 
 // sqlOutOfRangeTime is whether the date or time x (not text) is infinite or
@@ -231,6 +245,8 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 			src.add(col, x)
 		case convCast:
 			src.add(col, fmt.Sprintf("CAST(%s AS %s)", x, typ))
+		case convUTC:
+			src.add(col, sqlUTC(x))
 		case convStrictInt:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR regexp_full_match(%s, '-?[0-9]+') THEN %s ELSE error('fgen: not an integer') END AS %s)", x, x, x, typ))
 		case convTimeText:

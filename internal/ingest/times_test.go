@@ -440,3 +440,38 @@ func TestLoadDatesInRange(t *testing.T) {
 		t.Errorf("rows:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A Parquet TIMESTAMP WITH TIME ZONE, what Spark and pandas write for a
+// time with a zone, is an instant: it loads into a DATETIME as its UTC wall
+// time, whatever DuckDB's session zone (the machine's), a row's day from it
+// is the day of the instant in the business day's zone, and its range is
+// checked as a TIMESTAMP's.
+func TestLoadParquetInstants(t *testing.T) {
+	f := newLoadFixture(t)
+	f.update(timesTable, `SET GLOBAL TimeZone = 'Asia/Shanghai'`)
+	path := filepath.Join(f.dir, "tz.parquet")
+	f.update(`COPY (SELECT * FROM (VALUES ('p1', TIMESTAMPTZ '2019-10-01 03:59:59.5+00'), ('p2', TIMESTAMPTZ '2019-10-01 12:00:00+08')) AS v(id, "at")) TO '` + path + `' (FORMAT parquet)`)
+	from := DayFrom{Time: timesCols[2].timeColumn(""), Kind: "datetime", Zone: "America/New_York"}
+	if _, err := f.loadDerived(from, "", path); err != nil {
+		t.Fatal(err)
+	}
+	want := "p1|NULL|2019-10-01 03:59:59.5|NULL|20190930\np2|NULL|2019-10-01 04:00:00|NULL|20191001\n"
+	if got := f.dump(dumpTimes); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+	for _, tc := range []struct{ sel, err string }{
+		{`SELECT * FROM (VALUES (TIMESTAMPTZ '2019-10-01 00:00:00+00'), (NULL), (TIMESTAMPTZ 'infinity')) AS v("at")`,
+			`:3: column at: "infinity" is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them`},
+		{`SELECT TIMESTAMPTZ '10000-01-01 00:00:00+00' AS "at"`,
+			`:1: column at: "10000-01-01 00:00:00" is outside the years 0000 to 9999 that MaxCompute's TIMESTAMP holds (DuckDB reads later years and BC); correct the value`},
+	} {
+		bad := filepath.Join(f.dir, "bad.parquet")
+		f.update(`COPY (` + tc.sel + `) TO '` + bad + `' (FORMAT parquet)`)
+		if _, err := f.loadTimes("20191001", bad); err == nil || err.Error() != bad+tc.err {
+			t.Errorf("err = %v\nwant  %s", err, bad+tc.err)
+		}
+		if got := f.dump(dumpTimes); got != want {
+			t.Errorf("rows after a refused load:\n%s\nwant\n%s", got, want)
+		}
+	}
+}
