@@ -515,13 +515,26 @@ func TestMaxComputePlanKnowsWhatIsUpToDate(t *testing.T) {
 	if r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); r.code != 0 || !strings.Contains(r.stdout, "= 20210303  up to date") {
 		t.Fatalf("plan after apply: %+v", r)
 	}
-	// funnel.toml changes the RPT node's SQL.
+	// funnel.toml changes the RPT node's file only in its header
+	// comments (the funnel's description): no row changes.
 	path := filepath.Join(dir, "funnel.toml")
-	data, _ := os.ReadFile(path)
-	os.WriteFile(path, []byte(strings.Replace(string(data), `description = "browse -> click -> purchase, events per day"`, `description = "the article's funnel"`, 1)), 0o644)
+	replaceInFile(t, path, `description = "browse -> click -> purchase, events per day"`, `description = "the article's funnel"`)
+	if r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); r.code != 0 || !strings.Contains(r.stdout, "= 20210303  up to date") {
+		t.Fatalf("plan after a change of the funnel's description: %+v", r)
+	}
+	// funnel.toml changes the RPT node's SQL.
+	replaceInFile(t, path, "\nmode = \"events\"\n", "\nmode = \"users\"\n")
 	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303", "--format", "json")
 	if r.code != 2 || !strings.Contains(r.stdout, `"why": "sql_changed"`) || strings.Count(r.stdout, `"pending": true`) != 2 {
 		t.Fatalf("plan after a change of the RPT SQL: %+v", r)
+	}
+	// The report table's alter (its columns' comments) applied, the day's
+	// job is still to run again.
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply of the tables: %+v", r)
+	}
+	if r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); r.code != 2 || !strings.Contains(r.stdout, "rpt_user_trace_data: funnel.toml changed its SQL since it was written") {
+		t.Fatalf("plan after the report table's alter: %+v", r)
 	}
 	// A DataWorks run rewrites the partition later: fgen's record no longer
 	// says which SQL wrote it, and the timestamps say it is current.
@@ -698,7 +711,7 @@ func TestMaxComputeRecordsAtTheEndOfTime(t *testing.T) {
 		t.Fatalf("apply: %+v", r)
 	}
 	oldRecords(srv, "1%07d", "dw_user_trace_data", "rpt_user_trace_data")
-	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `description = "browse -> click -> purchase, events per day"`, `description = "the article's funnel"`)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), "\nmode = \"events\"\n", "\nmode = \"users\"\n")
 	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "99991215", "--format", "json")
 	if r.code != 2 || !strings.Contains(r.stdout, `"why": "sql_changed"`) {
 		t.Errorf("plan after a change of the RPT SQL: %+v", r)

@@ -133,10 +133,21 @@ func (dp *dayPlanner) list(l warehouse.DayLister, table string, spec warehouse.P
 // alone, so its partitions can be neither probed nor read.
 func (dp *dayPlanner) odsKeysDiffer() bool { return dp.keysDiffer[dp.in.Config.ODS.Name] }
 
-// fingerprint identifies a node's SQL: the node file, whose business date
-// is a parameter, so it is the same for every day.
-func fingerprint(n *generator.Node) string {
-	sum := sha256.Sum256(n.SQL)
+// fingerprint identifies what a node runs: its script, the settings and
+// statements, whose business date is a parameter, so it is the same for
+// every day. The node file's header comments are not in it: a funnel's
+// description or name, which only they hold, changes no row.
+func fingerprint(n *generator.Node) string { return hash8(n.Script.Text()) }
+
+// writtenBy reports whether fingerprint fp, a partition's, is node n's:
+// fingerprint, or the whole node file's, which fgen recorded before
+// 2026-12-06 (the partitions it wrote are as up to date).
+func writtenBy(n *generator.Node, fp string) bool {
+	return fp == fingerprint(n) || fp == hash8(string(n.SQL))
+}
+
+func hash8(s string) string {
+	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -324,7 +335,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		switch {
 		case !written.Exists:
 			dataWhy, dataReason = WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written())
-		case written.Fingerprint != "" && written.Fingerprint != j.Fingerprint && !dp.onlyColumnsAdded(n, changing[n.Name], written.Fingerprint):
+		case written.Fingerprint != "" && !writtenBy(n, written.Fingerprint) && !dp.onlyColumnsAdded(n, changing[n.Name], written.Fingerprint):
 			dataWhy, dataReason = WhySQLChanged, "funnel.toml changed its SQL since it was written"
 		}
 	}
@@ -412,7 +423,7 @@ func (dp *dayPlanner) onlyColumnsAdded(n *generator.Node, action Action, was str
 	case n.Layer != generator.LayerDW:
 		return true
 	}
-	return a.liveFingerprint == was
+	return a.live != nil && writtenBy(a.live, was)
 }
 
 // alteration returns what dp knows of node n, whose table is to be altered
@@ -430,11 +441,11 @@ func (dp *dayPlanner) alteration(n *generator.Node) alteredNode {
 }
 
 // alteredNode is what onlyColumnsAdded knows of a node whose table is to
-// be altered: whether the alter adds columns, and the fingerprint of the
-// node rendered with only the live table's columns ("" when unknown).
+// be altered: whether the alter adds columns, and the node rendered with
+// only the live table's columns (nil when unknown).
 type alteredNode struct {
-	adds            bool
-	liveFingerprint string
+	adds bool
+	live *generator.Node
 }
 
 func (dp *dayPlanner) alteredNode(n *generator.Node) alteredNode {
@@ -458,7 +469,7 @@ func (dp *dayPlanner) alteredNode(n *generator.Node) alteredNode {
 	if p, err := dp.in.Project.Rerender(&cfg); err == nil {
 		for i := range p.Nodes {
 			if p.Nodes[i].Name == n.Name {
-				a.liveFingerprint = fingerprint(&p.Nodes[i])
+				a.live = &p.Nodes[i]
 			}
 		}
 	}

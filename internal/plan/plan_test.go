@@ -672,9 +672,21 @@ func TestPlanKnowsWhatIsUpToDate(t *testing.T) {
 		t.Errorf("results %+v", res.Jobs)
 	}
 
-	// funnel.toml changes the RPT node's SQL (its description comment).
+	// funnel.toml changes the RPT node's file only in its header comments
+	// (the funnel's description and name): no row changes.
+	renamed := config(t, func(s string) string {
+		s = strings.Replace(s, `description = "browse -> click -> purchase, events per day"`, `description = "the article's funnel"`, 1)
+		return strings.Replace(s, "[[funnels]]\nname = \"user_trace\"", "[[funnels]]\nname = \"article\"", 1)
+	})
+	if f := renamed.Funnels[0]; f.Name != "article" || f.Description != "the article's funnel" {
+		t.Fatalf("renamed funnel: %s, %q", f.Name, f.Description)
+	}
+	if p := build(t, renamed, w, days...); p.HasChanges() {
+		t.Errorf("after a funnel's description and name changed, the plan has changes:\n%s", planText(p))
+	}
+	// funnel.toml changes the RPT node's SQL (its mode).
 	changed := config(t, func(s string) string {
-		return strings.Replace(s, `description = "browse -> click -> purchase, events per day"`, `description = "the article's funnel"`, 1)
+		return strings.Replace(s, "\nmode = \"events\"\n", "\nmode = \"users\"\n", 1)
 	})
 	p = build(t, changed, w, days...)
 	for _, d := range p.Days {
@@ -686,8 +698,48 @@ func TestPlanKnowsWhatIsUpToDate(t *testing.T) {
 	if _, err := Apply(context.Background(), w, p, ApplyOptions{All: true}); err != nil {
 		t.Fatal(err)
 	}
-	if len(w.ran) != 4 {
-		t.Errorf("apply All ran %v, want every job", w.ran)
+	if got := strings.Join(w.ran, " "); got != "rpt_user_trace_data dw_user_trace_data@20210301 dw_user_trace_data@20210302 rpt_user_trace_data@20210301 rpt_user_trace_data@20210302" {
+		t.Errorf("apply All ran %s, want the report table's alter (its columns' comments) and every job", got)
+	}
+}
+
+// A partition fgen wrote when a fingerprint was the whole node file's,
+// comments included, is as up to date as one with the script's; one with
+// neither was written by other SQL.
+func TestPlanTakesFileFingerprints(t *testing.T) {
+	cfg := config(t, nil)
+	days := []string{"20210301"}
+	w := &fakeWarehouse{tables: liveTables(t, cfg), partitions: map[string]bool{"ods_user_trace_data/20210301": true}, clock: time.Date(2021, 3, 5, 0, 0, 0, 0, time.UTC)}
+	if _, err := Apply(context.Background(), w, build(t, cfg, w, days...), ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range proj.Nodes {
+		n := &proj.Nodes[i]
+		if p := w.written[n.Name+"/20210301"]; !p.Exists || p.Fingerprint != fingerprint(n) {
+			t.Fatalf("%s: %+v, want the fingerprint %s", n.Name, p, fingerprint(n))
+		}
+	}
+	rewrite := func(fp func(n *generator.Node) string) {
+		for i := range proj.Nodes {
+			n := &proj.Nodes[i]
+			p := w.written[n.Name+"/20210301"]
+			p.Fingerprint = fp(n)
+			w.written[n.Name+"/20210301"] = p
+		}
+	}
+	rewrite(func(n *generator.Node) string { return hash8(string(n.SQL)) })
+	if p := build(t, cfg, w, days...); p.HasChanges() {
+		t.Errorf("partitions with the file's fingerprints: the plan has changes:\n%s", planText(p))
+	}
+	rewrite(func(*generator.Node) string { return "0123456789abcdef" })
+	for _, j := range build(t, cfg, w, days...).Days[0].Jobs {
+		if j.Why != WhySQLChanged {
+			t.Errorf("%s with another fingerprint: why %q, want %q", j.Key(), j.Why, WhySQLChanged)
+		}
 	}
 }
 
