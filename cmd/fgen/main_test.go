@@ -2187,3 +2187,32 @@ func TestPlanDayUpToDateWithoutODS(t *testing.T) {
 		t.Errorf("plan: %+v", r)
 	}
 }
+
+// A flag given an empty value, as a script's '--bizdate "$DAY"' whose
+// variable is unset gives it, is an error: not an apply of no day that
+// exits 0, a report of every day, or a plan of the default target.
+func TestEmptyFlagValues(t *testing.T) {
+	dir := project(t)
+	for _, tc := range []struct {
+		flag string
+		args []string
+	}{
+		{"--bizdate", []string{"apply", "--bizdate", "", "--yes"}},
+		{"--from", []string{"apply", "--from=", "--to", "20210303"}},
+		{"--target", []string{"plan", "--target", ""}},
+		{"--bizdate", []string{"report", "--bizdate="}},
+		{"--funnel", []string{"report", "--funnel", ""}},
+		{"--bizdate", []string{"load", "--bizdate", "", "x.jsonl"}},
+		{"--config", []string{"-c", "", "validate"}},
+		{"--dir", []string{"generate", "--dir", " "}},
+		{"--bizdate", []string{"apply", "--format", "json", "--bizdate", ""}},
+	} {
+		r := fgen(t, dir, nil, tc.args...)
+		if want := tc.flag + " is empty: give it a value, or leave it out (is the variable that should hold it unset?)"; r.code != 1 || !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("fgen %q: want %q in %+v", tc.args, want, r)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".fgen")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused command made the warehouse: %v", err)
+	}
+}

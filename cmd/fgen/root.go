@@ -118,6 +118,7 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print no progress, only results, warnings and errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also print each SQL job as it runs")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return noEmptyFlags(cmd) }
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w%s\nRun '%s --help' for usage", err, flagSuggestion(cmd, err), cmd.CommandPath())
 	})
@@ -137,6 +138,22 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	)
 	strictHelpAndCompletion(root)
 	return root
+}
+
+// noEmptyFlags refuses a flag given an empty value: no flag of fgen's
+// means anything by one, and a script's '--bizdate "$DAY"' or '--target
+// "$TARGET"' whose variable is unset would otherwise run as if the flag
+// were left out: an apply of no day that exits 0, or one on the default
+// target.
+func noEmptyFlags(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		v := strings.TrimSpace(f.Value.String())
+		if err == nil && (f.Value.Type() == "string" && v == "" || f.Value.Type() == "stringSlice" && v == "[]") {
+			err = fmt.Errorf("--%s is empty: give it a value, or leave it out (is the variable that should hold it unset?)", f.Name)
+		}
+	})
+	return err
 }
 
 // strictHelpAndCompletion makes an unknown topic of cobra's help command,
