@@ -107,6 +107,10 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		plan.WriteText(opts.stderr, p)
 		return err
 	}
+	if err := p.RecreateFails(opts.all); err != nil {
+		plan.WriteText(opts.stderr, p)
+		return err
+	}
 	for _, d := range p.Days {
 		for _, w := range d.Warnings {
 			fmt.Fprintf(opts.stderr, "warning: %s: %s\n", d.Day, w)

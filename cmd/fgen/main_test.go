@@ -1568,6 +1568,60 @@ func TestPlanWarnsOfNarrowColumn(t *testing.T) {
 	}
 }
 
+// A DW column retyped narrower than the days' values: apply
+// --allow-destructive refuses to recreate the table, whose refill plan
+// says will fail, and the DW keeps its rows; --allow-destructive with
+// days whose values fit recreates it.
+func TestApplyRefusesARecreateThatWouldFail(t *testing.T) {
+	dir := project(t)
+	rows := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","use_time":100,"dt":"20210303"}
+{"md5":"b","uid":"u1","ts":1614786400,"customize_event":"click","use_time":1000,"dt":"20210304"}
+`
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(rows), 0o644)
+	for _, args := range [][]string{{"load", "a.jsonl"}, {"apply", "--from", "20210303", "--to", "20210304"}} {
+		if r := fgen(t, dir, nil, args...); r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`, `{ name = "use_time",                type = "TINYINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`)
+	for _, args := range [][]string{
+		{"apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes"},
+		{"apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes", "--format", "json"},
+	} {
+		r := fgen(t, dir, nil, args...)
+		if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "dw_user_trace_data is to be recreated, and its job of 20210304 would then fail: 1 row of ods_user_trace_data on 20210304 has a use_time beyond TINYINT's -128 to 127 (e.g. 1000)") ||
+			!strings.Contains(r.stdout+r.stderr, "Recreating it would drop the rows of the days it holds and write none again; nothing was changed") {
+			t.Errorf("%v: %+v", args, r)
+		}
+		if got := dwDays(t, dir); got != "20210303:1 20210304:1" {
+			t.Errorf("DW rows by day after the refused apply: %s", got)
+		}
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes"); r.code != 0 {
+		t.Errorf("apply of a day whose values fit: %+v", r)
+	}
+}
+
+// dwDays returns the local DW table's rows by day: "day:rows ...".
+func dwDays(t *testing.T, dir string) string {
+	t.Helper()
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb"), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(context.Background(), `SELECT string_agg(dt || ':' || n, ' ' ORDER BY dt) FROM (SELECT dt, count(*) AS n FROM dw_user_trace_data GROUP BY dt)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows.Values) != 1 || rows.Values[0][0] == nil {
+		return ""
+	}
+	return *rows.Values[0][0]
+}
+
 // A load of a file that is not there, or of no format fgen reads, says so
 // before it opens, or creates, the warehouse; a load of no file says what to
 // give it.

@@ -26,6 +26,9 @@ type Warning struct {
 	Funnel  string
 	Stage   string
 	Message string // says what, where, and what to do
+	// Fails is the node whose job of Day the rows found make fail ("" for
+	// none): apply must not drop that node's table before it.
+	Fails string
 }
 
 // profile is the rows of each event value on each day.

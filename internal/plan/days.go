@@ -45,6 +45,9 @@ type Job struct {
 	// ReadBytes is how much the job reads (its input partitions' sizes);
 	// -1 when unknown.
 	ReadBytes int64
+	// Fails says why the job will fail, as the checks of the day's ODS
+	// rows found (lint.Warning.Fails); "" when they found nothing.
+	Fails string
 }
 
 type probe struct{ table, value string }
@@ -251,6 +254,11 @@ func (dp *dayPlanner) checkEvents() error {
 		for i := range dp.plan.Days {
 			if d := &dp.plan.Days[i]; d.Day == w.Day {
 				d.Warnings = append(d.Warnings, w.Message)
+				for _, j := range d.Jobs {
+					if w.Fails != "" && j.Name == w.Fails {
+						j.Fails = w.Message
+					}
+				}
 			}
 		}
 	}

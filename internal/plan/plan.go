@@ -141,6 +141,26 @@ func (p *Plan) HasChanges() bool {
 	return false
 }
 
+// RecreateFails returns an error when a table to be recreated (Blocked)
+// has a job that will fail on the plan's days (Job.Fails), of those apply
+// runs (every ready day's with all): apply --allow-destructive would drop
+// the table's rows, and then fail to write them again.
+func (p *Plan) RecreateFails(all bool) error {
+	for _, t := range p.Tables {
+		if t.Action != Blocked {
+			continue
+		}
+		for _, d := range p.Days {
+			for _, j := range d.Jobs {
+				if j.Name == t.Table && j.Fails != "" && d.UpstreamReady && (j.Pending || all) {
+					return fmt.Errorf("%s is to be recreated, and its job of %s would then fail: %s. Recreating it would drop the rows of the days it holds and write none again; nothing was changed", t.Table, d.Day, j.Fails)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // IsBlocked reports whether any table has a destructive change.
 func (p *Plan) IsBlocked() bool {
 	for _, t := range p.Tables {
