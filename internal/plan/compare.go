@@ -79,9 +79,24 @@ func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table
 		// The live partition columns are those the engine marks, whatever
 		// funnel.toml now calls them; in a table without marks, those of
 		// the names funnel.toml gives. The marks are of fgen's own DDL
-		// (NOT NULL on DuckDB), so not of an ODS table, which another tool
-		// may have created with NOT NULL columns of its own.
-		marked := want.Layer != generator.LayerODS && slices.ContainsFunc(live.Columns, func(c warehouse.Column) bool { return c.Partition })
+		// (NOT NULL on DuckDB), so of an ODS table, which another tool may
+		// have created with NOT NULL columns of its own, only when it has
+		// no column of those names and as many marked as funnel.toml's
+		// partition columns: the ODS table fgen load created, whose
+		// partition column funnel.toml renamed.
+		nMarked := 0
+		for _, c := range live.Columns {
+			if c.Partition {
+				nMarked++
+			}
+		}
+		marked := nMarked > 0
+		if want.Layer == generator.LayerODS {
+			named := slices.ContainsFunc(live.Columns, func(c warehouse.Column) bool {
+				return slices.ContainsFunc(wantPart, func(p string) bool { return strings.EqualFold(c.Name, p) })
+			})
+			marked = !named && nMarked == len(wantPart)
+		}
 		td.liveCols, td.livePart = nil, nil
 		for _, c := range live.Columns {
 			part := c.Partition
