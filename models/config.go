@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fgen-dev/fgen/internal/shell"
 )
 
 // FormatVersion is the funnel.toml format this package reads.
@@ -252,7 +254,7 @@ type notFoundError struct {
 func (e *notFoundError) Error() string {
 	init := "fgen init"
 	if filepath.Clean(e.path) != "funnel.toml" { // fgen's default -c
-		init += " -c " + e.path
+		init += " -c " + shell.Quote(e.path)
 	}
 	return fmt.Sprintf("%s not found; run '%s' to write a starter config, or pass -c FILE", e.path, init)
 }

@@ -296,7 +296,7 @@ func TestGenerateRefusesToOverwriteForeignFile(t *testing.T) {
 	// --force a directory without a manifest needs.
 	os.MkdirAll(filepath.Join(dir, "my out"), 0o755)
 	os.WriteFile(filepath.Join(dir, "my out", "README"), []byte("notes\n"), 0o644)
-	if r := fgen(t, dir, nil, "diff", "--dir", "my out", "--name-only"); r.code != 2 || !strings.Contains(r.stderr, "(7 missing); run 'fgen generate --dir 'my out' --force'\n") {
+	if r := fgen(t, dir, nil, "diff", "--dir", "my out", "--name-only"); r.code != 2 || !strings.Contains(r.stderr, "(7 missing); run 'fgen generate --dir \"my out\" --force'\n") {
 		t.Errorf("diff --dir: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "diff", "--dir", "new", "--name-only"); r.code != 2 || !strings.Contains(r.stderr, "(7 missing); run 'fgen generate --dir new'\n") {
@@ -338,7 +338,7 @@ func TestInit(t *testing.T) {
 	}
 	// The next steps it suggests run as written: with -c where it was given.
 	os.Mkdir(filepath.Join(dir, "shop dir"), 0o755)
-	if r := fgen(t, dir, nil, "init", "-c", "shop dir/funnel.toml"); r.code != 0 || !strings.Contains(r.stdout, "next: fgen -c 'shop dir/funnel.toml' validate && fgen -c 'shop dir/funnel.toml' generate") {
+	if r := fgen(t, dir, nil, "init", "-c", "shop dir/funnel.toml"); r.code != 0 || !strings.Contains(r.stdout, "next: fgen -c \"shop dir/funnel.toml\" validate && fgen -c \"shop dir/funnel.toml\" generate") {
 		t.Errorf("init -c 'shop dir/funnel.toml': %+v", r)
 	}
 }
@@ -2268,5 +2268,31 @@ func TestEmptyFlagValues(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".fgen")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a refused command made the warehouse: %v", err)
+	}
+}
+
+// The commands a message suggests run as written where the command that
+// suggests them ran: with -c FILE, quoted, when the config is not the
+// default one.
+func TestSuggestedCommandsKeepTheConfig(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "my proj"), 0o755)
+	data, err := os.ReadFile("../../funnel.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := "my proj/my funnel.toml"
+	if r := fgen(t, dir, nil, "-c", cfg, "validate"); r.code != 1 || !strings.Contains(r.stderr, `run 'fgen init -c "my proj/my funnel.toml"' to write a starter config`) {
+		t.Errorf("validate of a missing config: %+v", r)
+	}
+	os.WriteFile(filepath.Join(dir, cfg), data, 0o644)
+	if r := fgen(t, dir, nil, "-c", cfg, "report"); r.code != 1 || !strings.Contains(r.stderr, `create and fill it with 'fgen -c "my proj/my funnel.toml" apply --from D1 --to D2'`) {
+		t.Errorf("report before apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "-c", cfg, "apply"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "-c", cfg, "report", "--bizdate", "20210303"); !strings.Contains(r.stderr, `fill it with 'fgen -c "my proj/my funnel.toml" apply --from 20210303 --to 20210303'`) {
+		t.Errorf("report of a day not applied: %+v", r)
 	}
 }

@@ -204,14 +204,11 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
-	target := "" // --target, where the command needs it to reach this one
-	if def, err := cfg.DefaultTarget(); err != nil || def != ot.name {
-		target = " --target " + ot.name
-	}
+	target := opts.suggest(cfg, ot.name)
 	// The apply that fills the days asked for, or without days, those loaded.
-	fill, those := "'fgen apply --from D1 --to D2"+target+"', D1 and D2 the first and last days loaded", ""
+	fill, those := "'"+target.line("apply --from D1 --to D2")+"', D1 and D2 the first and last days loaded", ""
 	if from != "" {
-		fill, those = fmt.Sprintf("'fgen apply --from %s --to %s%s'", from, to, target), " for those days"
+		fill, those = "'"+target.line(fmt.Sprintf("apply --from %s --to %s", from, to))+"'", " for those days"
 	}
 	var rs []*report.Report
 	first, last := "", ""
@@ -522,7 +519,7 @@ func daysWithout(r *report.Report, days []string) []string {
 // funnel f reports: a stage renamed or a breakdown added in funnel.toml
 // since the table was written is a change apply has not made yet, not an
 // error of the query that reads it.
-func reportColumnsLive(f *models.Funnel, live *warehouse.Table, target string) error {
+func reportColumnsLive(f *models.Funnel, live *warehouse.Table, target suggested) error {
 	have := map[string]bool{}
 	for _, c := range slices.Concat(live.Columns, live.PartitionKeys) {
 		have[strings.ToLower(c.Name)] = true
@@ -543,8 +540,8 @@ func reportColumnsLive(f *models.Funnel, live *warehouse.Table, target string) e
 	if len(missing) > 1 {
 		cols = "columns " + strings.Join(missing, ", ")
 	}
-	return fmt.Errorf("report table %s has no %s, which funnel %s reports: funnel.toml changed after the table was written; 'fgen plan%s' shows the change and how apply makes it",
-		f.Report.Table, cols, f.Name, target)
+	return fmt.Errorf("report table %s has no %s, which funnel %s reports: funnel.toml changed after the table was written; '%s' shows the change and how apply makes it",
+		f.Report.Table, cols, f.Name, target.line("plan"))
 }
 
 // warnOutOfDate warns of the report rows that apply would write again, as
@@ -556,7 +553,7 @@ func reportColumnsLive(f *models.Funnel, live *warehouse.Table, target string) e
 // partition is simply missing are not among them. It plans only the DW nodes and the
 // reported ones, without the plan's queries of the ODS rows; a failure of
 // this check is itself a warning, not the report's.
-func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *models.Config, proj *generator.Project, rs []*report.Report, target string) {
+func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *models.Config, proj *generator.Project, rs []*report.Report, target suggested) {
 	var days []string
 	reported := map[string]bool{}
 	for _, r := range rs {
@@ -690,7 +687,7 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 			if run.Last != run.First {
 				dates = "--from " + run.First + " --to " + run.Last
 			}
-			applies = append(applies, "'fgen apply "+dates+target+"'")
+			applies = append(applies, "'"+target.line("apply "+dates)+"'")
 		}
 		writes := "writes"
 		if len(applies) > 1 {
@@ -698,7 +695,7 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 		}
 		blocked := ""
 		if p.IsBlocked() {
-			blocked = ", once the table change 'fgen plan' shows blocked is resolved"
+			blocked = ", once the table change '" + target.line("plan") + "' shows blocked is resolved"
 		}
 		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s); %s %s them again%s\n",
 			k.table, bizdate.DayRanges(fixable[k]), k.reason, strings.Join(applies, " and "), writes, blocked)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/fgen-dev/fgen/internal/shell"
 	"github.com/fgen-dev/fgen/models"
 )
 
@@ -33,6 +34,26 @@ type globalOptions struct {
 	errMu sync.Mutex
 	shown *progress
 }
+
+// suggested writes the fgen command lines a message suggests so that,
+// run as written, they act where the command that suggests them did: with
+// -c FILE when its config is not the default one, and --target when its
+// target (of cfg) is not cfg's default.
+type suggested struct{ config, target string }
+
+func (g *globalOptions) suggest(cfg *models.Config, target string) suggested {
+	var s suggested
+	if g.configPath != defaultConfigPath {
+		s.config = " -c " + shell.Quote(g.configPath)
+	}
+	if def, err := cfg.DefaultTarget(); err != nil || def != target {
+		s.target = " --target " + shell.Quote(target)
+	}
+	return s
+}
+
+// line is the command line of fgen's subcommand sub with its arguments.
+func (s suggested) line(sub string) string { return "fgen" + s.config + " " + sub + s.target }
 
 func (g *globalOptions) loadConfig() (*models.Config, error) {
 	return models.Load(g.configPath)

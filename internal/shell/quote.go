@@ -4,15 +4,22 @@ package shell
 
 import "strings"
 
-// Quote writes path for a POSIX shell command's operand: quoted when it
-// holds anything but letters, digits and -_./+:,@=, and after ./ when it
-// starts with -, which a command would take for an option.
+// Quote writes path for a POSIX shell command's operand: as it is when it
+// holds only letters, digits and -_./+:,@=; else in double quotes, which
+// read clearly inside the single quotes fgen's messages put around a
+// command ('fgen -c "my dir/funnel.toml" plan'); in single quotes when it
+// holds a character double quotes do not keep as written ($ ` " \ !). A
+// path that starts with - gets ./ before it, as a command would take it
+// for an option.
 func Quote(path string) string {
 	if strings.HasPrefix(path, "-") {
 		path = "./" + path
 	}
-	if path != "" && strings.Trim(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:,@=") == "" {
+	switch {
+	case path != "" && strings.Trim(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:,@=") == "":
 		return path
+	case !strings.ContainsAny(path, "$`\"\\!"):
+		return `"` + path + `"`
 	}
 	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
 }

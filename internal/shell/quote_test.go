@@ -1,17 +1,37 @@
 package shell
 
-import "testing"
+import (
+	"os/exec"
+	"testing"
+)
 
 func TestQuote(t *testing.T) {
 	for in, want := range map[string]string{
-		"events.jsonl":      "events.jsonl",
-		"/data/d-1.jsonl":   "/data/d-1.jsonl",
-		"-x.jsonl":          "./-x.jsonl",
-		"it's here.jsonl":   `'it'\''s here.jsonl'`,
-		"$(rm -rf ~).jsonl": "'$(rm -rf ~).jsonl'",
+		"events.jsonl":        "events.jsonl",
+		"/data/d-1.jsonl":     "/data/d-1.jsonl",
+		"-x.jsonl":            "./-x.jsonl",
+		"my dir/funnel.toml":  `"my dir/funnel.toml"`,
+		"it's here.jsonl":     `"it's here.jsonl"`,
+		"$(rm -rf ~).jsonl":   "'$(rm -rf ~).jsonl'",
+		`say "hi" it's.jsonl`: `'say "hi" it'\''s.jsonl'`,
+		"wow!.jsonl":          "'wow!.jsonl'",
+		"":                    `""`,
 	} {
-		if got := Quote(in); got != want {
+		got := Quote(in)
+		if got != want {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+		// The shell reads it back as the one word in.
+		sh, err := exec.LookPath("sh")
+		if err != nil {
+			continue
+		}
+		out, err := exec.Command(sh, "-c", `printf '%s' `+got).Output()
+		if want := in; want != "" && want[0] == '-' {
+			in = "./" + in
+		}
+		if err != nil || string(out) != in {
+			t.Errorf("sh read %s as %q (%v), want %q", got, out, err, in)
 		}
 	}
 }
