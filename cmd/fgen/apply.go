@@ -236,7 +236,10 @@ func (opts *applyOptions) confirm(p *plan.Plan) error {
 	}
 	plan.WriteText(opts.stderr, p)
 	fmt.Fprintf(opts.stderr, "\nApply this plan to %s? Only 'yes' is accepted: ", p.Target)
-	answer, _ := bufio.NewReader(f).ReadString('\n')
+	answer, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil {
+		fmt.Fprintln(opts.stderr) // end of input (Ctrl-D): the prompt's line ends
+	}
 	if strings.TrimSpace(answer) != "yes" {
 		return errors.New("apply cancelled")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -38,7 +39,9 @@ overwrite an existing file unless --force is given.
 }
 
 func runInit(opts *initOptions) error {
-	if _, err := os.Stat(opts.configPath); err == nil && !opts.force {
+	if fi, err := os.Stat(opts.configPath); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory; give the file to write, e.g. -c %s", opts.configPath, shell.Quote(filepath.Join(opts.configPath, defaultConfigPath)))
+	} else if err == nil && !opts.force {
 		return fmt.Errorf("%s already exists; use --force to overwrite it", opts.configPath)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

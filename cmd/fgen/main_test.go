@@ -551,6 +551,24 @@ func TestChoiceFlags(t *testing.T) {
 	if r := fgen(t, dir, nil, "__complete", "plan", "--target", ""); !strings.Contains(r.stdout, "local\n") {
 		t.Errorf("completion of plan --target:\n%s", r.stdout)
 	}
+	// After a comma, --funnel completes the funnels not yet named.
+	demo := projectWith(t, "../../generator/testdata/configs/modes.toml")
+	r = fgen(t, demo, nil, "__complete", "report", "--funnel", "events_by_system,")
+	if !strings.Contains(r.stdout, "events_by_system,users_by_device\t") || strings.Contains(r.stdout, "events_by_system,events_by_system") {
+		t.Errorf("completion of report --funnel events_by_system,:\n%s", r.stdout)
+	}
+	// No file names where fgen takes none: a date, a number, the
+	// arguments of a command that takes none; file names for a path.
+	for _, args := range [][]string{{"apply", "--bizdate", ""}, {"apply", "--from", ""}, {"apply", "--parallel", ""}, {"sample", "--users", ""}, {"apply", ""}, {"report", ""}} {
+		if r := fgen(t, dir, nil, append([]string{"__complete"}, args...)...); !strings.HasSuffix(r.stdout, ":4\n") {
+			t.Errorf("completion of %q, want no file names:\n%s", args, r.stdout)
+		}
+	}
+	for _, args := range [][]string{{"load", ""}, {"-c", ""}, {"report", "-o", ""}, {"generate", "--dir", ""}} {
+		if r := fgen(t, dir, nil, append([]string{"__complete"}, args...)...); !strings.HasSuffix(r.stdout, ":0\n") {
+			t.Errorf("completion of %q, want file names:\n%s", args, r.stdout)
+		}
+	}
 }
 
 func TestGraphMermaid(t *testing.T) {
@@ -2294,5 +2312,24 @@ func TestSuggestedCommandsKeepTheConfig(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "-c", cfg, "report", "--bizdate", "20210303"); !strings.Contains(r.stderr, `fill it with 'fgen -c "my proj/my funnel.toml" apply --from 20210303 --to 20210303'`) {
 		t.Errorf("report of a day not applied: %+v", r)
+	}
+}
+
+// A flag's value that does not parse says so in words, not Go's parser's;
+// init -c given a directory says so, not to use --force.
+func TestFlagValueMessages(t *testing.T) {
+	dir := project(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"apply", "--parallel", "abc"}, `fgen: invalid argument "abc" for "--parallel" flag: not a whole number` + "\nRun 'fgen apply --help' for usage\n"},
+		{[]string{"sample", "--users", "99999999999999999999"}, `fgen: invalid argument "99999999999999999999" for "--users" flag: out of range` + "\nRun 'fgen sample --help' for usage\n"},
+		{[]string{"init", "-c", "."}, "fgen: . is a directory; give the file to write, e.g. -c funnel.toml\n"},
+		{[]string{"init", "-c", ".", "--force"}, "fgen: . is a directory; give the file to write, e.g. -c funnel.toml\n"},
+	} {
+		if r := fgen(t, dir, nil, tc.args...); r.code != 1 || r.stderr != tc.want {
+			t.Errorf("fgen %q: %+v\nwant stderr %q", tc.args, r, tc.want)
+		}
 	}
 }

@@ -108,14 +108,19 @@ target needs --bizdate or --from/--to.
 		return []string{"table", "json", "csv", "html"}, cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.Flags().StringSliceVar(&opts.funnels, "funnel", nil, "a funnel to report; repeat it for several (default: the first in funnel.toml)")
-	cmd.RegisterFlagCompletionFunc("funnel", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	cmd.RegisterFlagCompletionFunc("funnel", func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		cfg, err := g.loadConfig()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
+		// After a comma, the funnels not yet named, after those named.
+		given := toComplete[:strings.LastIndex(toComplete, ",")+1]
+		named := strings.Split(given, ",")
 		var names []string
 		for _, f := range cfg.Funnels {
-			names = append(names, f.Name+"\t"+f.Description)
+			if !slices.Contains(named, f.Name) {
+				names = append(names, given+f.Name+"\t"+f.Description)
+			}
 		}
 		return names, cobra.ShellCompDirectiveNoFileComp
 	})

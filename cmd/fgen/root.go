@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -141,7 +142,7 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return noEmptyFlags(cmd) }
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return fmt.Errorf("%w%s\nRun '%s --help' for usage", err, flagSuggestion(cmd, err), cmd.CommandPath())
+		return fmt.Errorf("%s%s\nRun '%s --help' for usage", plainFlagError(err), flagSuggestion(cmd, err), cmd.CommandPath())
 	})
 	root.AddCommand(
 		newInitCmd(g),
@@ -158,7 +159,41 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 		newVersionCmd(g),
 	)
 	strictHelpAndCompletion(root)
+	noFileCompletion(root)
 	return root
+}
+
+// pathFlags are the flags whose values are files or directories, which a
+// shell completes by their names.
+var pathFlags = []string{"config", "output", "odps-config", "dir", "out"}
+
+// noFileCompletion keeps a shell from offering file names where fgen
+// takes none, as gh does: for a flag's value that is no path (a date, a
+// number) and for the arguments of a command that takes none. cobra's
+// default for a flag or command without a completion of its own is the
+// shell's file names.
+func noFileCompletion(root *cobra.Command) {
+	none := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Args != nil && c.ValidArgsFunction == nil && c.Name() != "load" && c.Name() != "help" {
+			c.ValidArgsFunction = none
+		}
+		for _, fs := range []*pflag.FlagSet{c.LocalNonPersistentFlags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) {
+				if _, ok := c.GetFlagCompletionFunc(f.Name); ok || f.Value.Type() == "bool" || slices.Contains(pathFlags, f.Name) {
+					return
+				}
+				c.RegisterFlagCompletionFunc(f.Name, none)
+			})
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }
 
 // noEmptyFlags refuses a flag given an empty value: no flag of fgen's
@@ -229,6 +264,27 @@ func noArgs(cmd *cobra.Command, args []string) error {
 // (--v) is a shorthand given two dashes; a long name given one dash
 // (-format) is that flag; else the nearest within a third of the name's
 // letters, at least one, or the one flag whose name it begins (--out).
+// plainFlagError is pflag's error of a flag's value without Go's parser
+// inside it: 'invalid argument "abc" for "--parallel" flag: not a whole
+// number', not '...: strconv.ParseInt: parsing "abc": invalid syntax'.
+func plainFlagError(err error) string {
+	msg := err.Error()
+	if head, tail, ok := strings.Cut(msg, ": strconv.Parse"); ok {
+		what := "not a number"
+		switch {
+		case strings.HasPrefix(tail, "Int") || strings.HasPrefix(tail, "Uint"):
+			what = "not a whole number"
+		case strings.HasPrefix(tail, "Bool"):
+			what = "not true or false"
+		}
+		if strings.HasSuffix(tail, "value out of range") {
+			what = "out of range"
+		}
+		return head + ": " + what
+	}
+	return msg
+}
+
 func flagSuggestion(cmd *cobra.Command, err error) string {
 	var flags []*pflag.Flag
 	for _, fs := range []*pflag.FlagSet{cmd.Flags(), cmd.InheritedFlags()} {
