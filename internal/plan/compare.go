@@ -327,11 +327,7 @@ func dwProblems(proj *generator.Project, td tableDiff) []Problem {
 			Message: fmt.Sprintf("new column %s is not last; ALTER TABLE ... ADD COLUMNS appends new columns at the end", c.Name),
 			Fix:     fmt.Sprintf("move %s to the end of the columns in funnel.toml", c.Name) + recreate})
 	}
-	for _, m := range td.moved {
-		out = append(out, Problem{Code: CodeColumnReordered, Column: m.col.Name,
-			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
-			Fix:     "keep the live column order in funnel.toml; INSERT OVERWRITE maps columns by position" + recreate})
-	}
+	out = append(out, movedProblems(td.moved, "keep the live column order in funnel.toml; INSERT OVERWRITE maps columns by position"+recreate)...)
 	for _, r := range td.retyped {
 		out = append(out, Problem{Code: CodeColumnRetyped, Column: r.col.Name,
 			Message: fmt.Sprintf("column %s is %s live and %s in funnel.toml", r.col.Name, proj.Dialect.ConfigType(r.live.Type), r.col.Type),
@@ -343,6 +339,28 @@ func dwProblems(proj *generator.Project, td tableDiff) []Problem {
 			Fix:     fmt.Sprintf("add %s %s back to funnel.toml (fgen never drops data without --allow-destructive)", lc.Name, proj.Dialect.ConfigType(lc.Type)) + recreate})
 	}
 	return out
+}
+
+// movedProblems is the problem of the columns a table's change moves, with
+// fix: one column's, or, as they move together after a column that came
+// or went, one of them all.
+func movedProblems(moved []moved, fix string) []Problem {
+	switch len(moved) {
+	case 0:
+		return nil
+	case 1:
+		m := moved[0]
+		return []Problem{{Code: CodeColumnReordered, Column: m.col.Name,
+			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
+			Fix:     fix}}
+	}
+	var moves []string
+	for _, m := range moved {
+		moves = append(moves, fmt.Sprintf("%s %d→%d", m.col.Name, m.live, m.want))
+	}
+	return []Problem{{Code: CodeColumnReordered,
+		Message: fmt.Sprintf("%d columns are at other positions live than in funnel.toml (live→funnel.toml): %s", len(moves), strings.Join(moves, ", ")),
+		Fix:     fix}}
 }
 
 // reportProblems lists the changes of funnel f's report table td describes
@@ -391,22 +409,7 @@ func reportProblems(proj *generator.Project, td tableDiff, f *models.Funnel) []P
 	// The report's columns move together, after a breakdown or stage that
 	// came or went: one problem says so.
 	moveFix := fmt.Sprintf("keep the funnel's breakdowns and stages as they were in funnel.toml (the report's columns follow them, and INSERT OVERWRITE maps columns by position), %s", recreate)
-	switch len(td.moved) {
-	case 0:
-	case 1:
-		m := td.moved[0]
-		out = append(out, Problem{Code: CodeColumnReordered, Column: m.col.Name,
-			Message: fmt.Sprintf("column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
-			Fix:     moveFix})
-	default:
-		var moves []string
-		for _, m := range td.moved {
-			moves = append(moves, fmt.Sprintf("%s %d→%d", m.col.Name, m.live, m.want))
-		}
-		out = append(out, Problem{Code: CodeColumnReordered,
-			Message: fmt.Sprintf("%d columns are at other positions live than in funnel.toml (live→funnel.toml): %s", len(moves), strings.Join(moves, ", ")),
-			Fix:     moveFix})
-	}
+	out = append(out, movedProblems(td.moved, moveFix)...)
 	for _, r := range td.retyped {
 		fix := "the type follows the funnel's mode and layout: keep them as they were in funnel.toml, " + recreate
 		switch live := proj.Dialect.ConfigType(r.live.Type); cols[strings.ToLower(r.col.Name)].Kind {

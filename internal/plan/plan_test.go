@@ -214,6 +214,33 @@ func TestPlanEvolution(t *testing.T) {
 	}
 }
 
+// A DW column inserted before others: the new column is not last, and
+// the columns after it, which move together, are one problem.
+func TestPlanDWColumnInserted(t *testing.T) {
+	cfg := config(t, nil)
+	live := liveTables(t, cfg)
+	inserted := config(t, func(s string) string {
+		return strings.Replace(s, `comment = "user id" },
+  { name = "device_brand",`, `comment = "user id" },
+  { name = "ip",                      type = "STRING", comment = "client ip" },
+  { name = "device_brand",`, 1)
+	})
+	if len(inserted.DW.Columns) != len(cfg.DW.Columns)+1 {
+		t.Fatal("no DW column inserted")
+	}
+	var got []string
+	for _, pr := range build(t, inserted, &fakeWarehouse{tables: live}).Tables[1].Problems {
+		got = append(got, pr.Code+": "+pr.Message)
+	}
+	want := []string{
+		"column_reordered: new column ip is not last; ALTER TABLE ... ADD COLUMNS appends new columns at the end",
+		"column_reordered: 6 columns are at other positions live than in funnel.toml (live→funnel.toml): device_brand 2→3, device 3→4, system_type 4→5, customize_event 5→6, use_time 6→7, customize_event_content 7→8",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // A DW table whose live columns are the ODS table's (funnel.toml gave the
 // ODS table's name to the DW table) is never dropped, even with
 // --allow-destructive; a DW table with only some ODS columns still is.
