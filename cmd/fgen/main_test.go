@@ -1741,7 +1741,7 @@ func TestPlanNamesFormerTables(t *testing.T) {
 	}
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "rpt_funnel"`)
 	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
-	if r.code != 2 || !strings.Contains(r.stdout, "Tables fgen wrote that funnel.toml no longer defines (fgen leaves them and their rows):\n  ~ rpt_user_trace_data  (drop it when no longer needed: DROP TABLE rpt_user_trace_data;)\n") {
+	if r.code != 2 || !strings.Contains(r.stdout, "Tables fgen wrote that funnel.toml no longer defines (fgen leaves them and their rows):\n    rpt_user_trace_data  (drop it when no longer needed: DROP TABLE rpt_user_trace_data;)\n") {
 		t.Errorf("plan: %+v", r)
 	}
 	r = fgen(t, dir, nil, "plan", "--bizdate", "20210303", "--format", "json")

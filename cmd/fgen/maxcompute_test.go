@@ -689,14 +689,14 @@ func TestMaxComputePlanNamesFormerTables(t *testing.T) {
 	}
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "rpt_funnel"`)
 	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
-	if r.code != 2 || !strings.Contains(r.stdout, "  ~ rpt_user_trace_data  (drop it when no longer needed: DROP TABLE rpt_user_trace_data;)\n") || strings.Contains(r.stdout, "~ dw_user_trace_data") {
+	if r.code != 2 || !strings.Contains(r.stdout, "\n    rpt_user_trace_data  (drop it when no longer needed: DROP TABLE rpt_user_trace_data;)\n") || strings.Contains(r.stdout, "    dw_user_trace_data  (drop it") {
 		t.Errorf("plan: %+v", r)
 	}
 	// Another fgen project in the same MaxCompute project: the tables the
 	// first one wrote are not its former tables.
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `name = "user_trace"`+"\n", `name = "other_team"`+"\n")
 	r = fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
-	if strings.Contains(r.stdout, "~ rpt_user_trace_data") {
+	if strings.Contains(r.stdout, "    rpt_user_trace_data  (drop it") {
 		t.Errorf("plan of another project: %+v", r)
 	}
 }

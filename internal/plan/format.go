@@ -37,7 +37,7 @@ func WriteText(w io.Writer, p *Plan) {
 	if len(p.Former) > 0 {
 		fmt.Fprintf(w, "\nTables fgen wrote that funnel.toml no longer defines (fgen leaves them and their rows):\n")
 		for _, t := range p.Former {
-			fmt.Fprintf(w, "  ~ %s  (drop it when no longer needed: DROP TABLE %s;)\n", t, t)
+			fmt.Fprintf(w, "    %s  (drop it when no longer needed: DROP TABLE %s;)\n", t, t)
 		}
 	}
 	if len(p.Days) > 0 {
