@@ -103,11 +103,19 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		}
 		return nil
 	}
-	if err := blocked(opts, p); err != nil {
-		plan.WriteText(opts.stderr, p)
-		return err
+	err = blocked(opts, p)
+	if err == nil {
+		err = p.RecreateFails(opts.all)
 	}
-	if err := p.RecreateFails(opts.all); err != nil {
+	if err != nil && opts.format == "json" {
+		// The plan it refused, with its problems, and why: as
+		// 'apply --dry-run --format json' writes it, with the error.
+		if werr := writeJSON(opts.stdout, "apply", withError(p.JSON(), jsonErrorBody{Message: errorText(ctx, err), ExitCode: exitCode(err)})); werr != nil {
+			return werr
+		}
+		return &jsonWritten{err}
+	}
+	if err != nil {
 		plan.WriteText(opts.stderr, p)
 		return err
 	}

@@ -1617,6 +1617,34 @@ func TestApplyRefusesARecreateThatWouldFail(t *testing.T) {
 			t.Errorf("DW rows by day after the refused apply: %s", got)
 		}
 	}
+	// Under --format json, a refused apply writes the plan it refused,
+	// with the problems, and the error.
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"apply", "--from", "20210303", "--to", "20210304", "--format", "json"}, exitBlocked},
+		{[]string{"apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--format", "json"}, exitError},
+	} {
+		r := fgen(t, dir, nil, tc.args...)
+		var doc struct {
+			Blocked bool `json:"blocked"`
+			Tables  []struct {
+				Table    string `json:"table"`
+				Problems []struct {
+					Code string `json:"code"`
+				} `json:"problems"`
+			} `json:"tables"`
+			Error struct {
+				Message  string `json:"message"`
+				ExitCode int    `json:"exit_code"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != tc.code || !doc.Blocked || doc.Error.ExitCode != tc.code || doc.Error.Message == "" ||
+			len(doc.Tables) < 2 || doc.Tables[1].Table != "dw_user_trace_data" || len(doc.Tables[1].Problems) != 1 || doc.Tables[1].Problems[0].Code != "column_retyped" {
+			t.Errorf("%v: %v, %+v from %+v", tc.args, err, doc, r)
+		}
+	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes"); r.code != 0 {
 		t.Errorf("apply of a day whose values fit: %+v", r)
 	}

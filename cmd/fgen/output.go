@@ -57,6 +57,20 @@ type jsonErrorBody struct {
 	Problems []jsonDiagnostic `json:"problems,omitempty"` // the config's, when it has any
 }
 
+// withError is the JSON object v with an "error" field, body, last.
+func withError(v any, body jsonErrorBody) json.RawMessage {
+	doc, err := json.Marshal(v)
+	if err != nil || len(doc) < 2 || doc[len(doc)-1] != '}' {
+		doc = []byte("{}")
+	}
+	e, _ := json.Marshal(body)
+	sep := ","
+	if len(doc) == 2 {
+		sep = ""
+	}
+	return append(append(append(doc[:len(doc)-1:len(doc)-1], sep+`"error":`...), e...), '}')
+}
+
 // jsonWritten is an error the command has already put in its JSON output:
 // main says it on stderr, and writes no second document.
 type jsonWritten struct{ error }
