@@ -358,8 +358,8 @@ var specialTimes = []string{"infinity", "-infinity", "inf", "-inf", "epoch", "-e
 // outOfRange reports whether the date or time text v has a year outside
 // 0000 to 9999, the years of MaxCompute's DATE and DATETIME, which DuckDB
 // reads: a '-' before it (-0044-03-15), a larger number before the date's
-// first separator (10000-01-01, a separator DuckDB reads: '-', '/' or a
-// space), or BC after it (2021-03-01 (BC); DuckDB drops a bare BC from a
+// first separator (10000-01-01, a separator DuckDB reads: '-', '/', '\\' or
+// a space), or BC after it (2021-03-01 (BC); DuckDB drops a bare BC from a
 // time, which is no better).
 func outOfRange(v []byte) bool {
 	v = bytes.TrimSpace(v)
@@ -372,7 +372,7 @@ func outOfRange(v []byte) bool {
 	}
 	for ; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
 	}
-	if year > 9999 && i < len(v) && (v[i] == '-' || v[i] == '/' || v[i] == ' ') {
+	if year > 9999 && i < len(v) && (v[i] == '-' || v[i] == '/' || v[i] == '\\' || v[i] == ' ') {
 		return true
 	}
 	for i := 1; i < len(v); i++ {
@@ -385,7 +385,7 @@ func outOfRange(v []byte) bool {
 
 // sqlOutOfRange is outOfRange in DuckDB's SQL, of the VARCHAR x.
 func sqlOutOfRange(x string) string {
-	return fmt.Sprintf(`regexp_matches(%s, '^[\t\n\v\f\r ]*(-[0-9]|0*[1-9][0-9]{4,}[-/ ])|[bB][cC]')`, x)
+	return fmt.Sprintf(`regexp_matches(%s, '^[\t\n\v\f\r ]*(-[0-9]|0*[1-9][0-9]{4,}[-/\\ ])|[bB][cC]')`, x)
 }
 
 // oneOf reports whether v is one of words, in any case.
@@ -417,7 +417,14 @@ func (c *column) sqlNotATime(x string) string {
 
 // sqlSpecialTime is notATime in DuckDB's SQL, of the VARCHAR x.
 func sqlSpecialTime(x string) string {
-	return fmt.Sprintf(`(lower(trim(%s, e' \t\n\r\v\f')) IN (%s) OR regexp_matches(%s, '^[^:]*(^|[^0-9:])24:', 's'))`, x, sqlList(specialTimes), x)
+	return fmt.Sprintf(`(lower(%s) IN (%s) OR regexp_matches(%s, '^[^:]*(^|[^0-9:])24:', 's'))`, sqlTrim(x), sqlList(specialTimes), x)
+}
+
+// sqlTrim is the VARCHAR x without the ASCII white space around it that
+// bytes.TrimSpace removes: space, \t, \n, \v, \f, \r. (DuckDB's e'' strings
+// have no \v, and trim's default is the space alone.)
+func sqlTrim(x string) string {
+	return fmt.Sprintf(`regexp_replace(%s, '^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$', '', 'g')`, x)
 }
 
 // utcZones are the zones, in upper case, that say UTC: a time with one

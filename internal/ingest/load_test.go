@@ -969,7 +969,7 @@ func TestLoadExactNumbers(t *testing.T) {
 		{"boolean.jsonl", `{"x":true}`, ""},
 		{"text.parquet", `SELECT * FROM (VALUES ('1.230'), ('1.239')) AS v(amount)`, `:2: column amount: "1.239" has more than 2 decimals`},
 		{"overflow.parquet", `SELECT * FROM (VALUES ('1e300'), ('inf'), ('1e400')) AS v(x)`, `:3: column x: "1e400" is too large for a DOUBLE, which would hold it as infinity`},
-		{"spaced.parquet", `SELECT * FROM (VALUES ('+5'), (' 1.5')) AS v(x)`, `:2: column x: " 1.5" is not a valid DOUBLE`},
+		{"spaced.parquet", `SELECT * FROM (VALUES ('+5'), (NULL), (' 1.5')) AS v(x)`, `:3: column x: " 1.5" is not a valid DOUBLE`},
 	} {
 		path := filepath.Join(f.dir, tc.name)
 		if tc.want == "" { // a JSON true into a DOUBLE, which DuckDB would read as 1
@@ -991,10 +991,12 @@ func TestLoadExactNumbers(t *testing.T) {
 	f.exec(`COPY (SELECT * FROM (VALUES (1.2::DECIMAL(18,2)), (12345678.9::DECIMAL(38,1))) AS v(amount)) TO '` + wide + `' (FORMAT parquet)`)
 	exact := filepath.Join(f.dir, "exact.parquet")
 	f.exec(`COPY (SELECT -1.230::DECIMAL(18,3) AS amount) TO '` + exact + `' (FORMAT parquet)`)
-	if _, err := f.load("20210304", false, fine, wide, exact); err != nil {
-		t.Errorf("exact Parquet decimals: %v", err)
+	text := filepath.Join(f.dir, "text.parquet") // a NULL is no number to check
+	f.exec(`COPY (SELECT * FROM (VALUES ('1.5'), (NULL)) AS v(x)) TO '` + text + `' (FORMAT parquet)`)
+	if _, err := f.load("20210304", false, fine, wide, exact, text); err != nil {
+		t.Errorf("exact Parquet decimals, and Parquet text: %v", err)
 	}
-	if got, want := f.rows(), want+"NULL|NULL|2.5|NULL|NULL|1.23|20210304\n"+"NULL|NULL|NULL|NULL|NULL|1.20|20210304\n"+"NULL|NULL|NULL|NULL|NULL|12345678.90|20210304\n"+"NULL|NULL|NULL|NULL|NULL|-1.23|20210304\n"; got != want {
+	if got, want := f.rows(), want+"NULL|NULL|2.5|NULL|NULL|1.23|20210304\n"+"NULL|NULL|NULL|NULL|NULL|1.20|20210304\n"+"NULL|NULL|NULL|NULL|NULL|12345678.90|20210304\n"+"NULL|NULL|NULL|NULL|NULL|-1.23|20210304\n"+"NULL|NULL|1.5|NULL|NULL|NULL|20210304\n"+"NULL|NULL|NULL|NULL|NULL|NULL|20210304\n"; got != want {
 		t.Errorf("rows:\n%s\nwant\n%s", got, want)
 	}
 }

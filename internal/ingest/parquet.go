@@ -200,9 +200,9 @@ func rowGroup(ctx context.Context, tx *duckdb.Tx, file string, row int64) (int64
 // sqlNotAFloat is whether the text x is a number that floatOK refuses for
 // the floating-point type typ (kindFloat), though CAST reads it: one with
 // spaces around it, which CAST drops, or too large, which CAST reads as
-// infinity (not written as one).
+// infinity (not written as one). NULL is none.
 func sqlNotAFloat(x, typ string) string {
-	return fmt.Sprintf("(%s <> trim(%s, e' \t\n\r\v\f') OR coalesce(isinf(TRY_CAST(%s AS %s)) AND NOT contains(lower(%s), 'inf'), false))", x, x, x, typ, x)
+	return fmt.Sprintf("coalesce(%s <> %s OR isinf(TRY_CAST(%s AS %s)) AND NOT contains(lower(%s), 'inf'), false)", x, sqlTrim(x), x, typ, x)
 }
 
 // nativeTime reports whether column col of Parquet file fi is a date or

@@ -48,6 +48,7 @@ func TestNotATime(t *testing.T) {
 		"-INF":                 true,
 		"\tinfinity":           true,
 		"epoch\n":              true,
+		"\vinfinity":           true,
 		"-epoch":               true,
 		"2021-03-03 24:00:00":  true,
 		"2021-03-03T24:00:00":  true,
@@ -83,6 +84,8 @@ func TestOutOfRange(t *testing.T) {
 		"20210301":                   false, // DuckDB refuses it itself
 		"12:00:00":                   false,
 		"-soon":                      false, // DuckDB refuses it itself
+		`10000\01\01`:                true,
+		"\v10000-01-01":              true,
 	})
 }
 
