@@ -86,9 +86,15 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	defer ot.wh.Close()
 
+	// What apply refuses to run, as it would before it runs anything:
+	// exit 3 when blocked, 1 for a recreate whose refill would fail.
+	refused := blocked(opts, p)
+	if refused == nil {
+		refused = p.RecreateFails(opts.all)
+	}
 	if opts.dryRun && opts.format != "json" {
 		printDryRun(opts, p)
-		return blocked(opts, p) // exit as apply would before it runs anything: 3 when blocked; a day apply would skip is printed, and not an error here
+		return refused // a day apply would skip is printed, and not an error here
 	}
 	if opts.dryRun {
 		// What 'fgen plan --format json' prints, the SQL of every change and
@@ -98,16 +104,15 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			return err
 		}
 		var ce *codeError
-		if err := blocked(opts, p); errors.As(err, &ce) {
+		if errors.As(refused, &ce) {
 			return &quietError{code: ce.code}
+		}
+		if refused != nil {
+			return &quietError{code: exitError}
 		}
 		return nil
 	}
-	err = blocked(opts, p)
-	if err == nil {
-		err = p.RecreateFails(opts.all)
-	}
-	if err != nil && opts.format == "json" {
+	if err := refused; err != nil && opts.format == "json" {
 		// The plan it refused, with its problems, and why: as
 		// 'apply --dry-run --format json' writes it, with the error.
 		if werr := writeJSON(opts.stdout, "apply", withError(p.JSON(), jsonErrorBody{Message: errorText(ctx, err), ExitCode: exitCode(err)})); werr != nil {
@@ -115,9 +120,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		}
 		return &jsonWritten{err}
 	}
-	if err != nil {
+	if refused != nil {
 		plan.WriteText(opts.stderr, p)
-		return err
+		return refused
 	}
 	for _, d := range p.Days {
 		for _, w := range d.Warnings {

@@ -1607,13 +1607,14 @@ func TestApplyRefusesARecreateThatWouldFail(t *testing.T) {
 	for _, args := range [][]string{
 		{"apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes"},
 		{"apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes", "--format", "json"},
+		{"apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--dry-run"},
 	} {
 		r := fgen(t, dir, nil, args...)
-		if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "dw_user_trace_data is to be recreated, and its job of 20210304 would then fail: 1 row of ods_user_trace_data on 20210304 has a use_time beyond TINYINT's -128 to 127 (e.g. 1000)") ||
-			!strings.Contains(r.stdout+r.stderr, "Recreating it would drop the rows of the days it holds and write none again; nothing was changed") {
+		if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "dw_user_trace_data is to be recreated, and its job of 20210304 would then fail or be skipped: 1 row of ods_user_trace_data on 20210304 has a use_time beyond TINYINT's -128 to 127 (e.g. 1000)") ||
+			!strings.Contains(r.stdout+r.stderr, "; recreating it would drop the rows of the days it holds and write those of 20210304 no more, so nothing was changed") {
 			t.Errorf("%v: %+v", args, r)
 		}
-		if got := dwDays(t, dir); got != "20210303:1 20210304:1" {
+		if got := rowsByDay(t, dir, "dw_user_trace_data"); got != "20210303:1 20210304:1" {
 			t.Errorf("DW rows by day after the refused apply: %s", got)
 		}
 	}
@@ -1650,15 +1651,42 @@ func TestApplyRefusesARecreateThatWouldFail(t *testing.T) {
 	}
 }
 
-// dwDays returns the local DW table's rows by day: "day:rows ...".
-func dwDays(t *testing.T, dir string) string {
+// A report table to be recreated (a stage renamed) whose job of a day
+// would be skipped, as the DW job it needs fails on that day's rows: apply
+// --allow-destructive refuses it too, and the report keeps its rows.
+func TestApplyRefusesARecreateWhoseUpstreamFails(t *testing.T) {
+	dir := project(t)
+	path := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, path, `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`, `{ name = "use_time",                type = "TINYINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`)
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","use_time":100,"dt":"20210303"}`+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.jsonl"), []byte(`{"md5":"b","uid":"u1","ts":1614786400,"customize_event":"click","use_time":1000,"dt":"20210304"}`+"\n"), 0o644)
+	for _, args := range [][]string{{"load", "a.jsonl"}, {"apply", "--bizdate", "20210303"}, {"load", "b.jsonl"}} {
+		if r := fgen(t, dir, nil, args...); r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+	}
+	replaceInFile(t, path, `{ name = "purchase", events = ["purchase"] },`, `{ name = "buy", events = ["purchase"] },`)
+	r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "fgen: rpt_user_trace_data is to be recreated, and its job of 20210304 would then fail or be skipped: 1 row of ods_user_trace_data on 20210304 has a use_time beyond TINYINT's") {
+		t.Errorf("apply: %+v", r)
+	}
+	if got := rowsByDay(t, dir, "rpt_user_trace_data"); got != "20210303:1" {
+		t.Errorf("report rows by day after the refused apply: %s", got)
+	}
+}
+
+// rowsByDay returns the rows of a table of the local warehouse by day:
+// "day:rows ...".
+func rowsByDay(t *testing.T, dir, table string) string {
 	t.Helper()
 	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb"), ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(context.Background(), `SELECT string_agg(dt || ':' || n, ' ' ORDER BY dt) FROM (SELECT dt, count(*) AS n FROM dw_user_trace_data GROUP BY dt)`)
+	rows, err := db.Query(context.Background(), `SELECT string_agg(dt || ':' || n, ' ' ORDER BY dt) FROM (SELECT dt, count(*) AS n FROM `+table+` GROUP BY dt)`)
 	if err != nil {
 		t.Fatal(err)
 	}

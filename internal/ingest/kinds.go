@@ -421,7 +421,7 @@ func sqlSpecialTime(x string) string {
 }
 
 // sqlTrim is the VARCHAR x without the ASCII white space around it that
-// bytes.TrimSpace removes: space, \t, \n, \v, \f, \r. (DuckDB's e'' strings
+// bytes.TrimSpace removes: space, \t, \n, \v, \f, \r. (DuckDB's escape strings, e'...',
 // have no \v, and trim's default is the space alone.)
 func sqlTrim(x string) string {
 	return fmt.Sprintf(`regexp_replace(%s, '^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$', '', 'g')`, x)

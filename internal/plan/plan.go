@@ -142,18 +142,42 @@ func (p *Plan) HasChanges() bool {
 }
 
 // RecreateFails returns an error when a table to be recreated (Blocked)
-// has a job that will fail on the plan's days (Job.Fails), of those apply
-// runs (every ready day's with all): apply --allow-destructive would drop
-// the table's rows, and then fail to write them again.
+// has a job, of those apply runs (every ready day's with all), that will
+// fail on the day's rows (Job.Fails) or be skipped for a job it needs that
+// will: apply --allow-destructive would drop the table's rows, and then
+// not write them again.
 func (p *Plan) RecreateFails(all bool) error {
+	byKey := map[string]*Job{}
+	for _, d := range p.Days {
+		for _, j := range d.Jobs {
+			byKey[j.Key()] = j
+		}
+	}
+	var fails func(j *Job) string
+	fails = func(j *Job) string {
+		if j.Fails != "" {
+			return j.Fails
+		}
+		for _, k := range j.Needs {
+			if n := byKey[k]; n != nil {
+				if why := fails(n); why != "" {
+					return why
+				}
+			}
+		}
+		return ""
+	}
 	for _, t := range p.Tables {
 		if t.Action != Blocked {
 			continue
 		}
 		for _, d := range p.Days {
 			for _, j := range d.Jobs {
-				if j.Name == t.Table && j.Fails != "" && d.UpstreamReady && (j.Pending || all) {
-					return fmt.Errorf("%s is to be recreated, and its job of %s would then fail: %s. Recreating it would drop the rows of the days it holds and write none again; nothing was changed", t.Table, d.Day, j.Fails)
+				if j.Name != t.Table || !d.UpstreamReady || !(j.Pending || all) {
+					continue
+				}
+				if why := fails(j); why != "" {
+					return fmt.Errorf("%s is to be recreated, and its job of %s would then fail or be skipped: %s; recreating it would drop the rows of the days it holds and write those of %s no more, so nothing was changed", t.Table, d.Day, why, d.Day)
 				}
 			}
 		}
