@@ -104,3 +104,28 @@ func TestPlanHourPartitionAdded(t *testing.T) {
 		t.Errorf("plan after apply: %+v", r)
 	}
 }
+
+// The hour partition column of the ODS table fgen load created, renamed
+// in funnel.toml: plan names the live column as the table's hour
+// partition, not as a column funnel.toml dropped.
+func TestPlanHourPartitionRenamed(t *testing.T) {
+	data, err := os.ReadFile("../../generator/testdata/configs/hourly.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "funnel.toml")
+	target := "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
+	os.WriteFile(path, append(data, target...), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"md5":"a","uid":"u1","event":"view","ts":1614736800,"device":"ios","dt":"20210303","hh":"10"}`+"\n"), 0o644)
+	if r := fgen(t, dir, nil, "load", "a.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	for range 2 { // the ODS table's, and the DW table's with it
+		replaceInFile(t, path, "hour_partition = \"hh\"", "hour_partition = \"hr\"")
+	}
+	r := fgen(t, dir, nil, "plan")
+	if !strings.Contains(r.stdout, "[partition_changed] the ODS table is partitioned by (dt, hh), funnel.toml says (dt, hr)") || strings.Contains(r.stdout, "column_dropped") {
+		t.Errorf("plan: %+v", r)
+	}
+}

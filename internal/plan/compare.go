@@ -80,22 +80,25 @@ func diff(d generator.Dialect, caps warehouse.Capabilities, want generator.Table
 		// funnel.toml now calls them; in a table without marks, those of
 		// the names funnel.toml gives. The marks are of fgen's own DDL
 		// (NOT NULL on DuckDB), so of an ODS table, which another tool may
-		// have created with NOT NULL columns of its own, only when it has
-		// no column of those names and as many marked as funnel.toml's
-		// partition columns: the ODS table fgen load created, whose
-		// partition column funnel.toml renamed.
-		nMarked := 0
+		// have created with NOT NULL columns of its own, only when it
+		// lacks a column of those names and has as many marked, STRING
+		// as fgen's DDL makes them: the ODS table fgen load created, a
+		// partition column of which funnel.toml renamed.
+		nMarked, nStrings := 0, 0
 		for _, c := range live.Columns {
 			if c.Partition {
 				nMarked++
+				if d.ConfigType(c.Type) == "STRING" {
+					nStrings++
+				}
 			}
 		}
 		marked := nMarked > 0
 		if want.Layer == generator.LayerODS {
-			named := slices.ContainsFunc(live.Columns, func(c warehouse.Column) bool {
-				return slices.ContainsFunc(wantPart, func(p string) bool { return strings.EqualFold(c.Name, p) })
+			named := !slices.ContainsFunc(wantPart, func(p string) bool {
+				return !slices.ContainsFunc(live.Columns, func(c warehouse.Column) bool { return strings.EqualFold(c.Name, p) })
 			})
-			marked = !named && nMarked == len(wantPart)
+			marked = !named && nMarked == len(wantPart) && nStrings == nMarked
 		}
 		td.liveCols, td.livePart = nil, nil
 		for _, c := range live.Columns {
