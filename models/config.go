@@ -11,14 +11,11 @@ import (
 	"maps"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/fgen-dev/fgen/internal/shell"
 )
 
 // FormatVersion is the funnel.toml format this package reads.
@@ -237,29 +234,24 @@ func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, &notFoundError{path: path, err: err}
+			return nil, &NotFoundError{Path: path, err: err}
 		}
 		return nil, err
 	}
 	return Parse(path, data) // messages name the file as the user did: bad/funnel.toml:3:1
 }
 
-// notFoundError says the config file does not exist. It unwraps to the
-// error of reading it, so errors.Is(err, fs.ErrNotExist) holds.
-type notFoundError struct {
-	path string
+// NotFoundError says the config file Path does not exist (the command
+// line says how to write one). It unwraps to the error of reading it, so
+// errors.Is(err, fs.ErrNotExist) holds.
+type NotFoundError struct {
+	Path string
 	err  error
 }
 
-func (e *notFoundError) Error() string {
-	init := "fgen init"
-	if filepath.Clean(e.path) != "funnel.toml" { // fgen's default -c
-		init += " -c " + shell.Quote(e.path)
-	}
-	return fmt.Sprintf("%s not found; run '%s' to write a starter config, or pass -c FILE", e.path, init)
-}
+func (e *NotFoundError) Error() string { return e.Path + " not found" }
 
-func (e *notFoundError) Unwrap() error { return e.err }
+func (e *NotFoundError) Unwrap() error { return e.err }
 
 // Parse decodes and validates a config. name is used in diagnostics. The
 // error, if any, is Diagnostics: every problem found, sorted by position.

@@ -245,7 +245,7 @@ func (opts *applyOptions) confirm(p *plan.Plan) error {
 		if !p.Caps.Remote {
 			what = "drops and recreates tables (--allow-destructive)"
 		}
-		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with 'fgen plan')", what)
+		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with '%s')", what, opts.suggest(opts.target).line("plan"))
 	}
 	plan.WriteText(opts.stderr, p)
 	fmt.Fprintf(opts.stderr, "\nApply this plan to %s? Only 'yes' is accepted: ", p.Target)

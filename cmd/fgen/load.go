@@ -221,7 +221,7 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 		}
 		o = &odsTarget{openedTarget: ot}
 	}
-	o.createdODS, err = ensureODS(ctx, cfg, o.local)
+	o.createdODS, err = ensureODS(ctx, cfg, o.local, g.suggest(opts.target))
 	if err != nil {
 		o.close(ctx, cfg, err)
 		return nil, err
@@ -307,7 +307,7 @@ func (o *odsTarget) close(ctx context.Context, cfg *models.Config, failed error)
 // the type it declares: a load writes them all and checks the rows against
 // funnel.toml's types, and DuckDB's binder or conversion error would not
 // say what to do.
-func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) (created bool, err error) {
+func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse, fgen suggested) (created bool, err error) {
 	p, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
 	if err != nil {
 		return false, err
@@ -323,12 +323,12 @@ func ensureODS(ctx context.Context, cfg *models.Config, db warehouse.Warehouse) 
 	}
 	drift := plan.Drift(p, db.Capabilities(), ods, live)
 	if len(drift.Missing) > 0 {
-		return false, fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run 'fgen apply', which appends new ODS columns listed last under [ods] ('fgen plan' says what else to change), then load again",
-			cfg.ODS.Name, strings.Join(drift.Missing, ", "))
+		return false, fmt.Errorf("the ODS table %s has no column %s, which funnel.toml declares; run '%s', which appends new ODS columns listed last under [ods] ('%s' says what else to change), then load again",
+			cfg.ODS.Name, strings.Join(drift.Missing, ", "), fgen.line("apply"), fgen.line("plan"))
 	}
 	if len(drift.Retyped) > 0 {
-		return false, fmt.Errorf("the ODS table %s has other column types than funnel.toml: %s; fgen never changes the ODS table's types, so set the types under [ods] to the table's ('fgen plan' lists each change), then load again",
-			cfg.ODS.Name, strings.Join(drift.Retyped, "; "))
+		return false, fmt.Errorf("the ODS table %s has other column types than funnel.toml: %s; fgen never changes the ODS table's types, so set the types under [ods] to the table's ('%s' lists each change), then load again",
+			cfg.ODS.Name, strings.Join(drift.Retyped, "; "), fgen.line("plan"))
 	}
 	return false, nil
 }

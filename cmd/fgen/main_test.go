@@ -368,7 +368,7 @@ func TestUsageErrors(t *testing.T) {
 	if r := fgen(t, t.TempDir(), nil, "validate"); r.code != 1 || !strings.Contains(r.stderr, "funnel.toml not found; run 'fgen init' to write") {
 		t.Errorf("validate without a config: %+v", r)
 	}
-	if r := fgen(t, t.TempDir(), nil, "-c", "shop/funnel.toml", "plan"); r.code != 1 || !strings.Contains(r.stderr, "shop/funnel.toml not found; run 'fgen init -c shop/funnel.toml' to write") {
+	if r := fgen(t, t.TempDir(), nil, "-c", "shop/funnel.toml", "plan"); r.code != 1 || !strings.Contains(r.stderr, "shop/funnel.toml not found; run 'fgen -c shop/funnel.toml init' to write") {
 		t.Errorf("plan -c shop/funnel.toml without it: %+v", r)
 	}
 	// Not the help on stdout and exit 0, which 'fgen completion tcsh > file'
@@ -2356,8 +2356,11 @@ func TestSuggestedCommandsKeepTheConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := "my proj/my funnel.toml"
-	if r := fgen(t, dir, nil, "-c", cfg, "validate"); r.code != 1 || !strings.Contains(r.stderr, `run 'fgen init -c "my proj/my funnel.toml"' to write a starter config`) {
+	if r := fgen(t, dir, nil, "-c", cfg, "validate"); r.code != 1 || !strings.Contains(r.stderr, `run 'fgen -c "my proj/my funnel.toml" init' to write a starter config`) {
 		t.Errorf("validate of a missing config: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "-c", cfg, "sample", "--load"); r.code != 1 || !strings.Contains(r.stderr, `run 'fgen -c "my proj/my funnel.toml" init' first`) {
+		t.Errorf("sample --load without the config: %+v", r)
 	}
 	os.WriteFile(filepath.Join(dir, cfg), data, 0o644)
 	if r := fgen(t, dir, nil, "-c", cfg, "report"); r.code != 1 || !strings.Contains(r.stderr, `create and fill it with 'fgen -c "my proj/my funnel.toml" apply --from D1 --to D2'`) {

@@ -209,7 +209,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
-	target := opts.suggest(cfg, ot.name)
+	target := opts.suggest(opts.target)
 	// The apply that fills the days asked for, or without days, those loaded.
 	fill, those := "'"+target.line("apply --from D1 --to D2")+"', D1 and D2 the first and last days loaded", ""
 	if from != "" {

@@ -38,16 +38,15 @@ type globalOptions struct {
 
 // suggested writes the fgen command lines a message suggests so that,
 // run as written, they act where the command that suggests them did: with
-// -c FILE when its config is not the default one, and --target when its
-// target (of cfg) is not cfg's default.
+// its -c FILE and --target, when it was given them.
 type suggested struct{ config, target string }
 
-func (g *globalOptions) suggest(cfg *models.Config, target string) suggested {
+func (g *globalOptions) suggest(target string) suggested {
 	var s suggested
 	if g.configPath != defaultConfigPath {
 		s.config = " -c " + shell.Quote(g.configPath)
 	}
-	if def, err := cfg.DefaultTarget(); err != nil || def != target {
+	if target != "" {
 		s.target = " --target " + shell.Quote(target)
 	}
 	return s
@@ -57,7 +56,11 @@ func (g *globalOptions) suggest(cfg *models.Config, target string) suggested {
 func (s suggested) line(sub string) string { return "fgen" + s.config + " " + sub + s.target }
 
 func (g *globalOptions) loadConfig() (*models.Config, error) {
-	return models.Load(g.configPath)
+	cfg, err := models.Load(g.configPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w; run '%s' to write a starter config, or pass -c FILE", err, g.suggest("").line("init"))
+	}
+	return cfg, err
 }
 
 // projectDir is the generated project's directory of generate and diff:
