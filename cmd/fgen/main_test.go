@@ -2330,6 +2330,7 @@ func TestEmptyFlagValues(t *testing.T) {
 		{"--target", []string{"plan", "--target", ""}},
 		{"--bizdate", []string{"report", "--bizdate="}},
 		{"--funnel", []string{"report", "--funnel", ""}},
+		{"--funnel", []string{"report", "--funnel", ","}},
 		{"--bizdate", []string{"load", "--bizdate", "", "x.jsonl"}},
 		{"--config", []string{"-c", "", "validate"}},
 		{"--dir", []string{"generate", "--dir", " "}},

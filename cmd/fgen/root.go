@@ -208,7 +208,7 @@ func noEmptyFlags(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
 		v := strings.TrimSpace(f.Value.String())
-		if err == nil && (f.Value.Type() == "string" && v == "" || f.Value.Type() == "stringSlice" && v == "[]") {
+		if err == nil && (f.Value.Type() == "string" && v == "" || f.Value.Type() == "stringSlice" && strings.Trim(v, "[], ") == "") {
 			err = fmt.Errorf("--%s is empty: give it a value, or leave it out (is the variable that should hold it unset?)", f.Name)
 		}
 	})
@@ -262,11 +262,6 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// flagSuggestion is "; did you mean --bizdate?" for an unknown flag near one
-// of cmd's (cobra suggests commands, not flags), else "". A one-letter name
-// (--v) is a shorthand given two dashes; a long name given one dash
-// (-format) is that flag; else the nearest within a third of the name's
-// letters, at least one, or the one flag whose name it begins (--out).
 // plainFlagError is pflag's error of a flag's value without Go's parser
 // inside it: 'invalid argument "abc" for "--parallel" flag: not a whole
 // number', not '...: strconv.ParseInt: parsing "abc": invalid syntax'.
@@ -288,6 +283,11 @@ func plainFlagError(err error) string {
 	return msg
 }
 
+// flagSuggestion is "; did you mean --bizdate?" for an unknown flag near one
+// of cmd's (cobra suggests commands, not flags), else "". A one-letter name
+// (--v) is a shorthand given two dashes; a long name given one dash
+// (-format) is that flag; else the nearest within a third of the name's
+// letters, at least one, or the one flag whose name it begins (--out).
 func flagSuggestion(cmd *cobra.Command, err error) string {
 	var flags []*pflag.Flag
 	for _, fs := range []*pflag.FlagSet{cmd.Flags(), cmd.InheritedFlags()} {

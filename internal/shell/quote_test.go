@@ -2,6 +2,7 @@ package shell
 
 import (
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -21,17 +22,18 @@ func TestQuote(t *testing.T) {
 		if got != want {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
 		}
-		// The shell reads it back as the one word in.
+		// The shell reads it back as the one word path: in, or ./in.
 		sh, err := exec.LookPath("sh")
 		if err != nil {
 			continue
 		}
-		out, err := exec.Command(sh, "-c", `printf '%s' `+got).Output()
-		if want := in; want != "" && want[0] == '-' {
-			in = "./" + in
+		path := in
+		if strings.HasPrefix(in, "-") {
+			path = "./" + in
 		}
-		if err != nil || string(out) != in {
-			t.Errorf("sh read %s as %q (%v), want %q", got, out, err, in)
+		out, err := exec.Command(sh, "-c", `printf '%s' `+got).Output()
+		if err != nil || string(out) != path {
+			t.Errorf("sh read %s as %q (%v), want %q", got, out, err, path)
 		}
 	}
 }
