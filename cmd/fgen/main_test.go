@@ -1163,6 +1163,13 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	if want := "rpt_ordered_overnight reads dw_user_trace_data of the next day, which has no partition dt=20210304 yet though 20210304 has landed: the day's numbers are provisional until both days are applied ('fgen apply --from 20210303 --to 20210304')"; !strings.Contains(r.stdout+r.stderr, want) {
 		t.Errorf("plan before the next day is applied: want %q in %+v", want, r)
 	}
+	// The apply it suggests keeps the plan's -c and --target.
+	os.Rename(filepath.Join(dir, "funnel.toml"), filepath.Join(dir, "modes.toml"))
+	r = fgen(t, dir, nil, "-c", "modes.toml", "plan", "--bizdate", "20210303", "--target", "local")
+	if want := "('fgen -c modes.toml apply --from 20210303 --to 20210304 --target local')"; !strings.Contains(r.stdout+r.stderr, want) {
+		t.Errorf("plan -c modes.toml --target local: want %q in %+v", want, r)
+	}
+	os.Rename(filepath.Join(dir, "modes.toml"), filepath.Join(dir, "funnel.toml"))
 	// A day of the range without rows is named, not silently left out.
 	r = fgen(t, dir, nil, "report", "--funnel", "ordered_overnight", "--from", "20210302", "--to", "20210304")
 	if r.code != 0 || !strings.Contains(r.stderr, "warning: rpt_ordered_overnight has no rows for 2 of the 3 days: 20210302, 20210304; the report leaves them out (fill them with 'fgen apply --from 20210302 --to 20210304'; 20210302 has no ods_user_trace_data partition: load it first)") {

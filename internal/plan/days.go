@@ -376,7 +376,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 					return nil, err
 				}
 			}
-			both := fmt.Sprintf("'fgen apply --from %s --to %s'", day, r.day)
+			both := "'" + dp.in.command(fmt.Sprintf("apply --from %s --to %s", day, r.day)) + "'"
 			switch {
 			case !in.Exists && odsNext.Exists:
 				d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet though %s has landed: the day's numbers are provisional until both days are applied (%s)", n.Name, r.table, r.spec, r.day, both))

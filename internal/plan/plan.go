@@ -215,6 +215,19 @@ type Input struct {
 	// queries of their own: for report, which asks only whether the
 	// partitions it reads are up to date.
 	NoChecks bool
+	// Command writes the fgen command line of a subcommand and its
+	// arguments that a warning suggests ("apply --from D1 --to D2"), with
+	// the flags that make it act where this plan did (-c, --target); nil:
+	// "fgen " and the subcommand.
+	Command func(sub string) string
+}
+
+// command is in.Command's line of sub.
+func (in Input) command(sub string) string {
+	if in.Command == nil {
+		return "fgen " + sub
+	}
+	return in.Command(sub)
 }
 
 // Build reads live metadata from w and plans the changes and jobs.
