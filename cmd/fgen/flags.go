@@ -37,3 +37,21 @@ func choiceFlag(cmd *cobra.Command, p *string, name, usage string, allowed ...st
 		return allowed, cobra.ShellCompDirectiveNoFileComp
 	})
 }
+
+// names is a flag value of names, given in several flags or separated by
+// commas in one, none empty: pflag's string slice drops an empty one
+// ('--funnel a --funnel ""'), which a script's unset variable gives.
+type names struct{ values *[]string }
+
+func (n *names) String() string { return strings.Join(*n.values, ",") }
+func (n *names) Type() string   { return "strings" }
+
+func (n *names) Set(v string) error {
+	for _, name := range strings.Split(v, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			return fmt.Errorf("an empty name: give names, separated by commas, or leave the flag out (is the variable that should hold them unset?)")
+		}
+		*n.values = append(*n.values, name)
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,6 +75,9 @@ partitions, those without rows empty, and --append adds to the day.
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return fmt.Errorf("name the files to load, e.g. fgen load --bizdate 20210303 events.jsonl\nRun '%s --help' for usage", cmd.CommandPath())
+			}
+			if slices.ContainsFunc(args, func(a string) bool { return strings.TrimSpace(a) == "" }) {
+				return errors.New("a file to load is named \"\" (is the variable that should hold it unset?)")
 			}
 			return nil
 		},

@@ -557,6 +557,11 @@ func TestChoiceFlags(t *testing.T) {
 	if !strings.Contains(r.stdout, "events_by_system,users_by_device\t") || strings.Contains(r.stdout, "events_by_system,events_by_system") {
 		t.Errorf("completion of report --funnel events_by_system,:\n%s", r.stdout)
 	}
+	// Nor those of an earlier --funnel.
+	r = fgen(t, demo, nil, "__complete", "report", "--funnel", "events_by_system", "--funnel", "")
+	if !strings.Contains(r.stdout, "users_by_device\t") || strings.Contains(r.stdout, "events_by_system\t") {
+		t.Errorf("completion of report --funnel events_by_system --funnel:\n%s", r.stdout)
+	}
 	// No file names where fgen takes none: a date, a number, the
 	// arguments of a command that takes none; file names for a path.
 	for _, args := range [][]string{{"apply", "--bizdate", ""}, {"apply", "--from", ""}, {"apply", "--parallel", ""}, {"sample", "--users", ""}, {"apply", ""}, {"report", ""}} {
@@ -1684,6 +1689,23 @@ func TestApplyRefusesARecreateWhoseUpstreamFails(t *testing.T) {
 	}
 }
 
+// The ODS and DW partition column renamed in funnel.toml after a day was
+// applied: plan names the live one, and report still reports, without
+// checking the ODS rows by the new name.
+func TestODSPartitionRenamed(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 20, 1)
+	path := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, path, "partition = \"dt\"                 #", "partition = \"ds\"                 #")
+	replaceInFile(t, path, "comment = \"cleaned user trace events\"\npartition = \"dt\"", "comment = \"cleaned user trace events\"\npartition = \"ds\"")
+	if r := fgen(t, dir, nil, "plan"); r.code != 3 || !strings.Contains(r.stdout, "[partition_changed] the ODS table is partitioned by (dt), funnel.toml says (ds)") || !strings.Contains(r.stdout, `set partition = "dt" under [ods]`) || strings.Contains(r.stdout, "column_dropped") {
+		t.Errorf("plan: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "report"); r.code != 0 || !strings.Contains(r.stdout, "user_trace  20210303") {
+		t.Errorf("report: %+v", r)
+	}
+}
+
 // rowsByDay returns the rows of a table of the local warehouse by day:
 // "day:rows ...".
 func rowsByDay(t *testing.T, dir, table string) string {
@@ -2329,22 +2351,29 @@ func TestPlanDayUpToDateWithoutODS(t *testing.T) {
 func TestEmptyFlagValues(t *testing.T) {
 	dir := project(t)
 	for _, tc := range []struct {
-		flag string
+		flag string // or the message, when it is not a --flag's
 		args []string
 	}{
 		{"--bizdate", []string{"apply", "--bizdate", "", "--yes"}},
 		{"--from", []string{"apply", "--from=", "--to", "20210303"}},
 		{"--target", []string{"plan", "--target", ""}},
 		{"--bizdate", []string{"report", "--bizdate="}},
-		{"--funnel", []string{"report", "--funnel", ""}},
-		{"--funnel", []string{"report", "--funnel", ","}},
+		{`invalid argument "" for "--funnel" flag: an empty name`, []string{"report", "--funnel", ""}},
+		{`invalid argument "," for "--funnel" flag: an empty name`, []string{"report", "--funnel", ","}},
+		{`invalid argument "" for "--funnel" flag: an empty name`, []string{"report", "--funnel", "user_trace", "--funnel", ""}},
+		{`a file to load is named "" (is the variable that should hold it unset?)`, []string{"load", "a.jsonl", ""}},
+		{"is a directory; give the config file, e.g. -c", []string{"-c", ".", "validate"}},
 		{"--bizdate", []string{"load", "--bizdate", "", "x.jsonl"}},
 		{"--config", []string{"-c", "", "validate"}},
 		{"--dir", []string{"generate", "--dir", " "}},
 		{"--bizdate", []string{"apply", "--format", "json", "--bizdate", ""}},
 	} {
 		r := fgen(t, dir, nil, tc.args...)
-		if want := tc.flag + " is empty: give it a value, or leave it out (is the variable that should hold it unset?)"; r.code != 1 || !strings.Contains(r.stdout+r.stderr, want) {
+		want := tc.flag
+		if strings.HasPrefix(want, "--") {
+			want += " is empty: give it a value, or leave it out (is the variable that should hold it unset?)"
+		}
+		if r.code != 1 || !strings.Contains(r.stdout+r.stderr, want) {
 			t.Errorf("fgen %q: want %q in %+v", tc.args, want, r)
 		}
 	}

@@ -107,15 +107,17 @@ target needs --bizdate or --from/--to.
 	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"table", "json", "csv", "html"}, cobra.ShellCompDirectiveNoFileComp
 	})
-	cmd.Flags().StringSliceVar(&opts.funnels, "funnel", nil, "a funnel to report; repeat it for several (default: the first in funnel.toml)")
+	cmd.Flags().Var(&names{&opts.funnels}, "funnel", "a funnel to report; repeat it, or separate names with commas, for several (default: the first in funnel.toml)")
 	cmd.RegisterFlagCompletionFunc("funnel", func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		cfg, err := g.loadConfig()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		// After a comma, the funnels not yet named, after those named.
+		// After a comma, the funnels not yet named, after those named;
+		// nor those of an earlier --funnel.
 		given := toComplete[:strings.LastIndex(toComplete, ",")+1]
 		named := strings.Split(given, ",")
+		named = append(named, opts.funnels...)
 		var names []string
 		for _, f := range cfg.Funnels {
 			if !slices.Contains(named, f.Name) {
@@ -353,11 +355,16 @@ func markProvisional(ctx context.Context, wh warehouse.Warehouse, cfg *models.Co
 // warnEvents prints what the checks of the ODS rows of the days from..to
 // find (lint.Check): stages whose event values match no row of a day that
 // has rows, times that do not read in their format; of the funnels, those
-// reported (fs). The ODS table may be gone or elsewhere: then there is
-// nothing to check.
+// reported (fs). The ODS table may be gone or elsewhere, or lack the
+// partition column funnel.toml names (renamed there; 'fgen plan' says
+// so): then there is nothing to check.
 func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *generator.Project, cfg *models.Config, fs []*models.Funnel, from, to string) error {
 	ods, err := wh.Describe(ctx, cfg.ODS.Name)
 	if err != nil {
+		return nil
+	}
+	named := func(c warehouse.Column) bool { return strings.EqualFold(c.Name, cfg.ODS.Partition) }
+	if !slices.ContainsFunc(ods.Columns, named) && !slices.ContainsFunc(ods.PartitionKeys, named) {
 		return nil
 	}
 	warnings, err := lint.Check(ctx, wh, proj, cfg, ods, from, to)

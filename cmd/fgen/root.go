@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -56,6 +57,9 @@ func (g *globalOptions) suggest(target string) suggested {
 func (s suggested) line(sub string) string { return "fgen" + s.config + " " + sub + s.target }
 
 func (g *globalOptions) loadConfig() (*models.Config, error) {
+	if fi, err := os.Stat(g.configPath); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory; give the config file, e.g. -c %s", g.configPath, shell.Quote(filepath.Join(g.configPath, defaultConfigPath)))
+	}
 	cfg, err := models.Load(g.configPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w; run '%s' to write a starter config, or pass -c FILE", err, g.suggest("").line("init"))
@@ -207,8 +211,13 @@ func noFileCompletion(root *cobra.Command) {
 func noEmptyFlags(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		v := strings.TrimSpace(f.Value.String())
-		if err == nil && (f.Value.Type() == "string" && v == "" || f.Value.Type() == "stringSlice" && strings.Trim(v, "[], ") == "") {
+		empty := strings.TrimSpace(f.Value.String()) == ""
+		if s, ok := f.Value.(pflag.SliceValue); ok {
+			// Any of a list's values: '--funnel a --funnel ""', '--funnel a,'.
+			all := s.GetSlice()
+			empty = len(all) == 0 || slices.ContainsFunc(all, func(v string) bool { return strings.TrimSpace(v) == "" })
+		}
+		if err == nil && f.Value.Type() != "bool" && empty {
 			err = fmt.Errorf("--%s is empty: give it a value, or leave it out (is the variable that should hold it unset?)", f.Name)
 		}
 	})
