@@ -11,15 +11,7 @@ import (
 // its hour; a bad or missing one fails the load, which keeps nothing; a
 // loaded day has its 24 hour partitions, so plan runs every hour of it.
 func TestLoadHourlyODS(t *testing.T) {
-	data, err := os.ReadFile("../../generator/testdata/configs/hourly.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	target := "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
-	if err := os.WriteFile(filepath.Join(dir, "funnel.toml"), append(data, target...), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := localProject(t, "../../generator/testdata/configs/hourly.toml")
 	write := func(name, rows string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(rows), 0o644); err != nil {
 			t.Fatal(err)
@@ -70,23 +62,15 @@ func TestLoadHourlyODS(t *testing.T) {
 // hour partitions of a table that has none ("column hh not found"), and
 // apply --allow-destructive recreates it and runs the day's 24 hours.
 func TestPlanHourPartitionAdded(t *testing.T) {
-	data, err := os.ReadFile("../../generator/testdata/configs/hourly_ods.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
+	dir := localProject(t, "../../generator/testdata/configs/hourly_ods.toml")
 	path := filepath.Join(dir, "funnel.toml")
-	target := "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
-	if err := os.WriteFile(path, append(data, target...), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("md5,uid,event,ts,dt,hh\nm1,u1,view,1,20210303,01\n"), 0o644)
 	for _, args := range [][]string{{"load", "a.csv"}, {"apply", "--bizdate", "20210303"}} {
 		if r := fgen(t, dir, nil, args...); r.code != 0 {
 			t.Fatalf("%v: %+v", args, r)
 		}
 	}
-	data, _ = os.ReadFile(path)
+	data, _ := os.ReadFile(path)
 	hourly := strings.Replace(string(data), "name = \"dw_events\"\n", "name = \"dw_events\"\nhour_partition = \"hh\"\n", 1)
 	if hourly == string(data) {
 		t.Fatal("no dw_events table in the config")
@@ -109,14 +93,8 @@ func TestPlanHourPartitionAdded(t *testing.T) {
 // in funnel.toml: plan names the live column as the table's hour
 // partition, not as a column funnel.toml dropped.
 func TestPlanHourPartitionRenamed(t *testing.T) {
-	data, err := os.ReadFile("../../generator/testdata/configs/hourly.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
+	dir := localProject(t, "../../generator/testdata/configs/hourly.toml")
 	path := filepath.Join(dir, "funnel.toml")
-	target := "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
-	os.WriteFile(path, append(data, target...), 0o644)
 	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"md5":"a","uid":"u1","event":"view","ts":1614736800,"device":"ios","dt":"20210303","hh":"10"}`+"\n"), 0o644)
 	if r := fgen(t, dir, nil, "load", "a.jsonl"); r.code != 0 {
 		t.Fatalf("load: %+v", r)
@@ -128,4 +106,21 @@ func TestPlanHourPartitionRenamed(t *testing.T) {
 	if !strings.Contains(r.stdout, "[partition_changed] the ODS table is partitioned by (dt, hh), funnel.toml says (dt, hr)") || strings.Contains(r.stdout, "column_dropped") {
 		t.Errorf("plan: %+v", r)
 	}
+}
+
+// localProject makes a temporary directory holding the config at path
+// with a local target added.
+func localProject(t *testing.T, path string) string {
+	t.Helper()
+	dir := projectWith(t, path)
+	target := "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
+	f, err := os.OpenFile(filepath.Join(dir, "funnel.toml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(target); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
