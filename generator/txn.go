@@ -10,7 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"strings"
+	"sort"
 )
 
 // failpoint, when a test sets it, is called before each change Write makes
@@ -65,21 +65,32 @@ var asideName = regexp.MustCompile(`^\..+\.fgen-[0-9a-f]{16}\.(tmp|old)$`)
 func IsTemporary(name string) bool { return asideName.MatchString(name) }
 
 // leftovers returns the temporary files and backups (names aside gives)
-// in root and the directories under it but hidden ones (fgen writes in
-// none), as slash paths: what a Write that stopped part-way left, which
-// the next one sweeps.
-func leftovers(root *os.Root) []string {
+// in the directories of root that hold the project's files, as slash
+// paths: what a Write that stopped part-way left, which the next one
+// sweeps. Only those directories, each of them alone: a directory under
+// the output directory may be another project's, whose Write, under its
+// own lock, made those of its own.
+func leftovers(root *os.Root, files []File, owned map[string]string) []string {
+	dirs := map[string]bool{".": true}
+	for _, f := range files {
+		dirs[path.Dir(f.Path)] = true
+	}
+	for p := range owned {
+		dirs[path.Dir(p)] = true
+	}
 	var out []string
-	fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-		case d.IsDir() && name != "." && strings.HasPrefix(d.Name(), "."):
-			return fs.SkipDir // .git, and nothing fgen writes
-		case !d.IsDir() && IsTemporary(d.Name()):
-			out = append(out, name)
+	for dir := range dirs {
+		entries, err := fs.ReadDir(root.FS(), dir)
+		if err != nil {
+			continue
 		}
-		return nil
-	})
+		for _, e := range entries {
+			if !e.IsDir() && IsTemporary(e.Name()) {
+				out = append(out, path.Join(dir, e.Name()))
+			}
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -145,7 +145,10 @@ type writePlan struct {
 	write    []File          // new and changed files in path order, the manifest among them
 	replaces map[string]bool // which of them replace a file
 	remove   []string        // stale files that still hold what fgen wrote
-	res      *WriteResult    // what Write reports once the plan is applied
+	// leftovers are the temporary files and backups an earlier Write
+	// left (leftovers), which this one sweeps once committed.
+	leftovers []string
+	res       *WriteResult // what Write reports once the plan is applied
 }
 
 // planWrite compares files, the manifest among them, with root. It fails
@@ -155,7 +158,7 @@ func planWrite(root *os.Root, dir string, files []File) (*writePlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &writePlan{replaces: map[string]bool{}, res: &WriteResult{}}
+	p := &writePlan{replaces: map[string]bool{}, res: &WriteResult{}, leftovers: leftovers(root, files, owned)}
 	for _, f := range files {
 		old, ok, err := readRendered(root, dir, f.Path)
 		switch {
@@ -227,7 +230,7 @@ func generated(owned map[string]string, name string, data []byte) bool {
 // step back; a crash leaves the journal, by which the next Write puts back
 // what it lists, and which Compare reports.
 func (p *writePlan) apply(t *txn) error {
-	t.sweep(leftovers(t.root))
+	t.sweep(p.leftovers)
 	err := func() error {
 		j := p.journal(t.root)
 		if len(j.Files) > 0 {
@@ -484,7 +487,7 @@ func Compare(dir string, files []File) ([]Change, error) {
 			changes = append(changes, Change{Path: s.path, Kind: Stale, Old: s.data})
 		}
 	}
-	for _, name := range leftovers(root) {
+	for _, name := range leftovers(root, files, owned) {
 		changes = append(changes, Change{Path: name, Kind: LeftOver})
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })

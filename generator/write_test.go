@@ -553,21 +553,33 @@ func TestWriteKeepsFileMode(t *testing.T) {
 
 // Write leaves alone what it did not make: a repository's empty
 // directories (git keeps refs/heads empty after a gc), a user's empty
-// directory, and a hidden directory's files that look like its leftovers.
+// directory, and files that look like its leftovers in directories that
+// hold none of its files (a hidden one, one of the user's, another
+// project's backups, which its own Write, under its own lock, may need);
+// a leftover beside its files it sweeps.
 func TestWriteLeavesOtherDirectories(t *testing.T) {
 	out := t.TempDir()
 	mustWrite(t, out, projectA())
 	for _, d := range []string{".git/refs/heads", ".git/objects/pack", "keep-me-empty"} {
 		os.MkdirAll(filepath.Join(out, d), 0o755)
 	}
-	hidden := filepath.Join(out, ".cache", ".x.sql.fgen-0123456789abcdef.tmp")
-	os.MkdirAll(filepath.Dir(hidden), 0o755)
-	os.WriteFile(hidden, []byte("mine\n"), 0o644)
+	others := []string{".cache/.x.sql.fgen-0123456789abcdef.tmp", "docs/.draft.md.fgen-fedcba9876543210.tmp", "vendor/other/out/ddl/.a.sql.fgen-0123456789abcdef.old"}
+	ours := "ddl/.b.sql.fgen-0123456789abcdef.tmp"
+	for _, p := range append(others, ours) {
+		os.MkdirAll(filepath.Join(out, filepath.Dir(p)), 0o755)
+		os.WriteFile(filepath.Join(out, p), []byte("mine\n"), 0o644)
+	}
+	if changes, err := Compare(out, projectA()); err != nil || len(changes) != 1 || changes[0].Path != ours || changes[0].Kind != LeftOver {
+		t.Errorf("Compare before: %v, %v; want %s left over, alone", changes, err, ours)
+	}
 	mustWrite(t, out, projectB())
-	for _, p := range []string{".git/refs/heads", ".git/objects/pack", "keep-me-empty", ".cache/.x.sql.fgen-0123456789abcdef.tmp"} {
+	for _, p := range append([]string{".git/refs/heads", ".git/objects/pack", "keep-me-empty"}, others...) {
 		if _, err := os.Stat(filepath.Join(out, p)); err != nil {
 			t.Errorf("%s: %v", p, err)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(out, ours)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s, a leftover beside the project's files, was not swept: %v", ours, err)
 	}
 	if changes, err := Compare(out, projectB()); err != nil || len(changes) != 0 {
 		t.Errorf("Compare: %v, %v", changes, err)
