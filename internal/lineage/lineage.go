@@ -7,6 +7,7 @@ package lineage
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
@@ -175,6 +176,16 @@ func (g *Graph) Text(w io.Writer) error {
 func (g *Graph) Mermaid(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
+	ids := map[string]string{} // table name -> node id
+	taken := map[string]bool{}
+	mermaidID := func(name string) string {
+		id, ok := ids[name]
+		if !ok {
+			id = newMermaidID(name, taken)
+			ids[name] = id
+		}
+		return id
+	}
 	for _, t := range g.Tables {
 		label := t.Name
 		if t.Layer != "" {
@@ -199,14 +210,32 @@ func (g *Graph) Mermaid(w io.Writer) error {
 	return err
 }
 
-// mermaidID makes a table name a Mermaid node id.
-func mermaidID(name string) string {
-	return strings.Map(func(r rune) rune {
+// mermaidKeywords are the words Mermaid's flowchart grammar reads as its
+// own, in lower case: a node id that is one (a table named style, click
+// or end) does not parse.
+var mermaidKeywords = []string{"graph", "flowchart", "subgraph", "end", "style", "classdef", "class", "click", "linkstyle",
+	"call", "href", "default", "interpolate", "direction", "acctitle", "accdescr", "_self", "_blank", "_parent", "_top"}
+
+// newMermaidID makes a table name a Mermaid node id not among taken, and
+// takes it: the name with other characters than letters, digits and _
+// as _, or, for a keyword, a name starting with a digit or an id taken
+// (a-b and a_b), t_ before it and a number after it as needed. The label
+// keeps the name.
+func newMermaidID(name string, taken map[string]bool) string {
+	id := strings.Map(func(r rune) rune {
 		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
 			return r
 		}
 		return '_'
 	}, name)
+	if id == "" || id[0] >= '0' && id[0] <= '9' || slices.Contains(mermaidKeywords, strings.ToLower(id)) || taken[id] {
+		id = "t_" + id
+	}
+	for base, n := id, 2; taken[id]; n++ {
+		id = fmt.Sprintf("%s_%d", base, n)
+	}
+	taken[id] = true
+	return id
 }
 
 // DOT writes the graph in Graphviz DOT, left to right: tables as cylinders,

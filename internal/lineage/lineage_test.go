@@ -187,3 +187,34 @@ func TestPartitionsRead(t *testing.T) {
 		})
 	}
 }
+
+// A table name Mermaid reads as a keyword (style, click, end), one that
+// starts with a digit, and two that make the same id get ids of their own;
+// the labels keep the names.
+func TestMermaidIDs(t *testing.T) {
+	cfg, _ := shipped(t)
+	p := &generator.Project{Nodes: []generator.Node{
+		{Name: "style", Inputs: []string{"ods_user_trace_data"}, Layer: "DW"},
+		{Name: "click", Inputs: []string{"style", "a-b", "a_b", "2021_dim", "End"}, Layer: "RPT"},
+	}}
+	want := `flowchart LR
+    ods_user_trace_data[("ods_user_trace_data (ODS)")]
+    dw_user_trace_data[("dw_user_trace_data (DW)")]
+    rpt_user_trace_data[("rpt_user_trace_data (RPT)")]
+    t_style[("style (DW)")]
+    a_b[("a-b")]
+    t_a_b[("a_b")]
+    t_2021_dim[("2021_dim")]
+    t_End[("End")]
+    t_click[("click (RPT)")]
+    ods_user_trace_data --> t_style
+    t_style --> t_click
+    a_b --> t_click
+    t_a_b --> t_click
+    t_2021_dim --> t_click
+    t_End --> t_click
+`
+	if got := render(t, lineage.Build(cfg, p).Mermaid); got != want {
+		t.Errorf("mermaid:\n%s\nwant:\n%s", got, want)
+	}
+}
