@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -22,11 +23,13 @@ import (
 // columns before it, and columns are only ever added at the end (the timing columns that
 // follow it are a funnel's own, which no report of another funnel has): out_of_date, why
 // apply would write the row again (see Row.OutOfDate), empty when the row is current, last. The breakdown limit's other
-// row is the one whose breakdown holds Report.OtherMarker. Records end in LF; fields are
+// row is the one whose breakdown holds Report.OtherMarker. A breakdown column named as
+// another column of the header (a breakdown by a DW column stage or count) is named
+// breakdown_<name> instead: a CSV reader keys fields by name. Records end in LF; fields are
 // quoted only when they need it (RFC 4180).
 func writeCSV(b *bytes.Buffer, r *Report) error {
 	w := csv.NewWriter(b)
-	header := append([]string{"dt"}, r.Breakdowns...)
+	header := []string{"dt"}
 	header = append(header, "stage", "stage_index", "count", "step_rate", "overall_rate")
 	if r.ordered() {
 		header = append(header, "median_seconds", "avg_seconds")
@@ -47,6 +50,7 @@ func writeCSV(b *bytes.Buffer, r *Report) error {
 		}
 	}
 	header = append(header, "out_of_date")
+	header = slices.Insert(header, 1, breakdownColumns(r.Breakdowns, header)...)
 	if err := w.Write(header); err != nil {
 		return err
 	}
@@ -109,4 +113,23 @@ func csvFloat(p *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(*p, 'g', -1, 64)
+}
+
+// breakdownColumns names the breakdowns' columns in a header of the other
+// columns: a breakdown's name, or breakdown_ before it where that is one of
+// them (in any case, as a reader may fold it).
+func breakdownColumns(breakdowns, others []string) []string {
+	taken := map[string]bool{}
+	for _, c := range others {
+		taken[strings.ToLower(c)] = true
+	}
+	out := make([]string, len(breakdowns))
+	for i, d := range breakdowns {
+		for taken[strings.ToLower(d)] {
+			d = "breakdown_" + d
+		}
+		taken[strings.ToLower(d)] = true
+		out[i] = d
+	}
+	return out
 }

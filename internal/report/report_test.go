@@ -1327,3 +1327,23 @@ func TestTableWithoutTimes(t *testing.T) {
 		t.Error("the HTML page shows times the report table does not have")
 	}
 }
+
+// A breakdown by a column named as one of the CSV's own (stage, count) is
+// written as breakdown_<name>: every column name in the header is one
+// column's, as a reader keyed by name needs.
+func TestCSVBreakdownNamedAsAColumn(t *testing.T) {
+	r := &Report{Funnel: "f", Table: "rpt_f", Mode: "events", Stages: stages3,
+		Breakdowns: []string{"stage", "Count", "device"}, TotalMarker: "all",
+		Rows: []Row{row("20210303", dims("stage", "beta", "Count", "3", "device", "ios"), 10, 5, 1)}}
+	recs, err := csv.NewReader(bytes.NewReader(render(t, r, FormatCSV))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "dt,breakdown_stage,breakdown_Count,device,stage,stage_index,count,step_rate,overall_rate,provisional,out_of_date"
+	if got := strings.Join(recs[0], ","); got != want {
+		t.Errorf("header %s\nwant   %s", got, want)
+	}
+	if got := strings.Join(recs[1][:7], ","); got != "20210303,beta,3,ios,browse,1,10" {
+		t.Errorf("first record %s", got)
+	}
+}
