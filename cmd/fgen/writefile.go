@@ -29,6 +29,10 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 		return err
 	}
 	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".fgen-", perm)
+	if errors.Is(err, fs.ErrPermission) {
+		// Said of the file asked for, not of the temporary file beside it.
+		return fmt.Errorf("cannot write %s: its directory %s is not writable; make it writable, or write the file elsewhere", path, filepath.Dir(path))
+	}
 	if err != nil {
 		return err
 	}
