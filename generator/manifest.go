@@ -81,13 +81,13 @@ func readManifest(root *os.Root, name string) (map[string]string, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
 	case errors.As(err, &notRegular):
-		return nil, fmt.Errorf("%s %v, not a manifest fgen wrote; delete it and run 'fgen generate --force'", name, notRegular)
+		return nil, fmt.Errorf("%s %v, not a manifest fgen wrote; if it is yours, generate into another directory (--dir); if fgen's, remove it and run 'fgen generate --force'", name, notRegular)
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	files, err := parseManifest(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: malformed: %v; delete it and run 'fgen generate --force'", name, err)
+		return nil, fmt.Errorf("%s: malformed: %v; if it is a file of yours (another tool's manifest), generate into another directory (--dir); if fgen's, remove it and run 'fgen generate --force'", name, err)
 	}
 	return files, nil
 }

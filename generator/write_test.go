@@ -206,7 +206,7 @@ func TestMalformedManifestNamesNoGoType(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			out := t.TempDir()
 			os.WriteFile(filepath.Join(out, ManifestPath), []byte(c.manifest), 0o644)
-			want := filepath.Join(out, ManifestPath) + ": malformed: " + c.want + "; delete it and run 'fgen generate --force'"
+			want := filepath.Join(out, ManifestPath) + ": malformed: " + c.want + "; if it is a file of yours (another tool's manifest), generate into another directory (--dir); if fgen's, remove it and run 'fgen generate --force'"
 			_, cerr := Compare(out, projectA())
 			_, werr := Write(out, projectA())
 			for what, err := range map[string]error{"Compare": cerr, "Write": werr} {
@@ -259,7 +259,7 @@ func TestManifestSymlinkIsNotFollowed(t *testing.T) {
 	name := filepath.Join(out, ManifestPath)
 	os.Rename(name, filepath.Join(base, "elsewhere.json"))
 	os.Symlink(filepath.Join(base, "elsewhere.json"), name)
-	want := name + " is a symbolic link, not a manifest fgen wrote; delete it and run 'fgen generate --force'"
+	want := name + " is a symbolic link, not a manifest fgen wrote; if it is yours, generate into another directory (--dir); if fgen's, remove it and run 'fgen generate --force'"
 	if _, err := Compare(out, projectA()); err == nil || err.Error() != want {
 		t.Errorf("Compare: %v\nwant %s", err, want)
 	}

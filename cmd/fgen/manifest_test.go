@@ -20,7 +20,7 @@ func TestTamperedManifestStaysInsideOut(t *testing.T) {
 	os.WriteFile(victim, []byte(secret), 0o644)
 	replaceInFile(t, filepath.Join(dir, "out", "manifest.json"), `"files": {`, `"files": {
     "../../victim.txt": "sha256:0",`)
-	want := `out/manifest.json: malformed: files["../../victim.txt"]: not a slash-separated path inside the output directory; delete it and run 'fgen generate --force'`
+	want := `out/manifest.json: malformed: files["../../victim.txt"]: not a slash-separated path inside the output directory; if it is a file of yours (another tool's manifest), generate into another directory (--dir); if fgen's, remove it and run 'fgen generate --force'`
 	for _, cmd := range []string{"diff", "generate"} {
 		r := fgen(t, dir, nil, cmd)
 		if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Contains(r.stdout+r.stderr, secret) {
