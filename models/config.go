@@ -234,24 +234,24 @@ func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, &NotFoundError{Path: path, err: err}
+			return nil, &notFoundError{path: path, err: err}
 		}
 		return nil, err
 	}
 	return Parse(path, data) // messages name the file as the user did: bad/funnel.toml:3:1
 }
 
-// NotFoundError says the config file Path does not exist (the command
-// line says how to write one). It unwraps to the error of reading it, so
+// notFoundError says the config file does not exist (the command line
+// says how to write one). It unwraps to the error of reading it, so
 // errors.Is(err, fs.ErrNotExist) holds.
-type NotFoundError struct {
-	Path string
+type notFoundError struct {
+	path string
 	err  error
 }
 
-func (e *NotFoundError) Error() string { return e.Path + " not found" }
+func (e *notFoundError) Error() string { return e.path + " not found" }
 
-func (e *NotFoundError) Unwrap() error { return e.err }
+func (e *notFoundError) Unwrap() error { return e.err }
 
 // Parse decodes and validates a config. name is used in diagnostics. The
 // error, if any, is Diagnostics: every problem found, sorted by position.

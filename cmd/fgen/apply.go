@@ -103,12 +103,8 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if err := writeJSON(opts.stdout, "apply", p.JSON()); err != nil {
 			return err
 		}
-		var ce *codeError
-		if errors.As(refused, &ce) {
-			return &quietError{code: ce.code}
-		}
 		if refused != nil {
-			return &quietError{code: exitError}
+			return &quietError{code: exitCode(refused)}
 		}
 		return nil
 	}

@@ -187,11 +187,7 @@ func writeDiffMarkdown(opts *diffOptions, changes []generator.Change) {
 // of this config and directory, and with --force where generate would
 // refuse a directory it did not write.
 func (opts *diffOptions) generateCommand() string {
-	gen := "fgen"
-	if opts.configPath != defaultConfigPath {
-		gen += " -c " + shell.Quote(opts.configPath)
-	}
-	gen += " generate"
+	gen := "generate"
 	if opts.dir != "" {
 		gen += " --dir " + shell.Quote(opts.dir)
 	}
@@ -201,5 +197,5 @@ func (opts *diffOptions) generateCommand() string {
 	if foreign, _ := foreignDir(opts.outDir); foreign {
 		gen += " --force"
 	}
-	return gen
+	return opts.suggest("").line(gen)
 }

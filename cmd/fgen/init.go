@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/fgen-dev/fgen/internal/shell"
 	"github.com/fgen-dev/fgen/templates"
 )
 
@@ -40,7 +38,7 @@ overwrite an existing file unless --force is given.
 
 func runInit(opts *initOptions) error {
 	if fi, err := os.Stat(opts.configPath); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory; give the file to write, e.g. -c %s", opts.configPath, shell.Quote(filepath.Join(opts.configPath, defaultConfigPath)))
+		return configIsDir(opts.configPath, "the file to write")
 	} else if err == nil && !opts.force {
 		return fmt.Errorf("%s already exists; use --force to overwrite it", opts.configPath)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -50,12 +48,8 @@ func runInit(opts *initOptions) error {
 		return err
 	}
 	if !opts.quiet {
-		next := "fgen validate && fgen generate"
-		if opts.configPath != defaultConfigPath {
-			c := shell.Quote(opts.configPath)
-			next = "fgen -c " + c + " validate && fgen -c " + c + " generate"
-		}
-		fmt.Fprintf(opts.stdout, "wrote %s; next: %s\n", opts.configPath, next)
+		next := opts.suggest("")
+		fmt.Fprintf(opts.stdout, "wrote %s; next: %s && %s\n", opts.configPath, next.line("validate"), next.line("generate"))
 	}
 	return nil
 }

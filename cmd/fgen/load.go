@@ -133,22 +133,18 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	fmt.Fprintf(opts.stdout, "loaded %s into %s in %.1fs (%.0f rows/s)\n", plural(int(n), "row"), into, el.Seconds(), float64(n)/el.Seconds())
 	// What a replacing load deleted, or an appending one added to: each
 	// day that had rows, before and after (and below, what
-	// --allow-destructive let a load shrink).
+	// --allow-destructive let a load shrink). A day the load made with no
+	// rows (the shrink guard covers a day that had some) is what an export
+	// that failed leaves, which apply would report as a day without events.
 	for _, d := range res.Days {
 		switch {
+		case d.Before == 0 && d.After == 0 && d.Hour == "":
+			opts.warn("%s/%s=%s has no rows: the files held none for it, and apply will report it as a day without events; if an export failed, load the day again once it has rows", cfg.ODS.Name, cfg.ODS.Partition, d.Day)
 		case d.Before == 0:
 		case !opts.append:
 			fmt.Fprintf(opts.stdout, "replaced %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
 		case d.After > d.Before:
 			fmt.Fprintf(opts.stdout, "appended to %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
-		}
-	}
-	// A day the load made with no rows (the shrink guard covers a day that
-	// had some): what an export that failed leaves, which apply would
-	// report as a day without events.
-	for _, d := range res.Days {
-		if d.Before == 0 && d.After == 0 && d.Hour == "" {
-			opts.warn("%s/%s=%s has no rows: the files held none for it, and apply will report it as a day without events; if an export failed, load the day again once it has rows", cfg.ODS.Name, cfg.ODS.Partition, d.Day)
 		}
 	}
 	spec := func(d dayRows) string {

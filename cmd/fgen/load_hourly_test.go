@@ -108,18 +108,20 @@ func TestPlanHourPartitionRenamed(t *testing.T) {
 	}
 }
 
+// localTarget is a config's local target, as the shipped funnel.toml has it.
+const localTarget = "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
+
 // localProject makes a temporary directory holding the config at path
 // with a local target added.
 func localProject(t *testing.T, path string) string {
 	t.Helper()
 	dir := projectWith(t, path)
-	target := "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
 	f, err := os.OpenFile(filepath.Join(dir, "funnel.toml"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := f.WriteString(target); err != nil {
+	if _, err := f.WriteString(localTarget); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -46,8 +46,7 @@ func TestLocalPlanNamesLivePartition(t *testing.T) {
 			dir := project(t)
 			path := filepath.Join(dir, "funnel.toml")
 			if tt.config != nil {
-				target := "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/local.duckdb\"\n"
-				if err := os.WriteFile(path, append(tt.config, target...), 0o644); err != nil {
+				if err := os.WriteFile(path, append(tt.config, localTarget...), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -57,14 +57,26 @@ func (g *globalOptions) suggest(target string) suggested {
 func (s suggested) line(sub string) string { return "fgen" + s.config + " " + sub + s.target }
 
 func (g *globalOptions) loadConfig() (*models.Config, error) {
-	if fi, err := os.Stat(g.configPath); err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("%s is a directory; give the config file, e.g. -c %s", g.configPath, shell.Quote(filepath.Join(g.configPath, defaultConfigPath)))
-	}
 	cfg, err := models.Load(g.configPath)
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("%w; run '%s' to write a starter config, or pass -c FILE", err, g.suggest("").line("init"))
+	case err != nil && isDir(g.configPath): // what reading it failed on
+		return nil, configIsDir(g.configPath, "the config file")
 	}
 	return cfg, err
+}
+
+// isDir reports whether path is a directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// configIsDir is the error for a config path that is a directory: what to
+// give instead.
+func configIsDir(path, what string) error {
+	return fmt.Errorf("%s is a directory; give %s, e.g. -c %s", path, what, shell.Quote(filepath.Join(path, defaultConfigPath)))
 }
 
 // projectDir is the generated project's directory of generate and diff:
@@ -207,17 +219,11 @@ func noFileCompletion(root *cobra.Command) {
 // means anything by one, and a script's '--bizdate "$DAY"' or '--target
 // "$TARGET"' whose variable is unset would otherwise run as if the flag
 // were left out: an apply of no day that exits 0, or one on the default
-// target.
+// target. (A list of names refuses an empty one itself: names.)
 func noEmptyFlags(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		empty := strings.TrimSpace(f.Value.String()) == ""
-		if s, ok := f.Value.(pflag.SliceValue); ok {
-			// Any of a list's values: '--funnel a --funnel ""', '--funnel a,'.
-			all := s.GetSlice()
-			empty = len(all) == 0 || slices.ContainsFunc(all, func(v string) bool { return strings.TrimSpace(v) == "" })
-		}
-		if err == nil && f.Value.Type() != "bool" && empty {
+		if err == nil && strings.TrimSpace(f.Value.String()) == "" {
 			err = fmt.Errorf("--%s is empty: give it a value, or leave it out (is the variable that should hold it unset?)", f.Name)
 		}
 	})

@@ -76,6 +76,9 @@ type dayPlanner struct {
 	// altered: onlyColumnsAdded's knowledge of each node whose table is to
 	// be altered, found once a plan.
 	altered map[string]alteredNode
+	// prints: each node's fingerprints, found once a plan (nodeJob needs
+	// them for every day).
+	prints map[string]fingerprints
 }
 
 // refusedChange marks, among the tables a day's jobs wait on, one whose
@@ -142,11 +145,28 @@ func (dp *dayPlanner) odsKeysDiffer() bool { return dp.keysDiffer[dp.in.Config.O
 // description or name, which only they hold, changes no row.
 func fingerprint(n *generator.Node) string { return hash8(n.Script.Text()) }
 
-// writtenBy reports whether fingerprint fp, a partition's, is node n's:
-// fingerprint, or the whole node file's, which fgen recorded before
-// 2026-12-06 (the partitions it wrote are as up to date).
-func writtenBy(n *generator.Node, fp string) bool {
-	return fp == fingerprint(n) || fp == hash8(string(n.SQL))
+// fingerprints are a node's fingerprint and its whole file's, which fgen
+// recorded before 2026-12-06 (the partitions it wrote are as up to date).
+type fingerprints struct{ script, file string }
+
+func fingerprintsOf(n *generator.Node) fingerprints {
+	return fingerprints{fingerprint(n), hash8(string(n.SQL))}
+}
+
+// wrote reports whether fp, a partition's fingerprint, is the node's.
+func (f fingerprints) wrote(fp string) bool { return fp == f.script || fp == f.file }
+
+// fingerprints returns node n's fingerprints, found once a plan.
+func (dp *dayPlanner) fingerprints(n *generator.Node) fingerprints {
+	if dp.prints == nil {
+		dp.prints = map[string]fingerprints{}
+	}
+	f, ok := dp.prints[n.Name]
+	if !ok {
+		f = fingerprintsOf(n)
+		dp.prints[n.Name] = f
+	}
+	return f
 }
 
 func hash8(s string) string {
@@ -286,7 +306,8 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 	j := &Job{Job: scriptJob(n.Name, "node", script)}
 	j.Project = dp.in.Config.Project.Name
 	out, _ := proj.Table(n.Name)
-	j.Day, j.Fingerprint, j.Partition = day, fingerprint(n), out.Partition
+	prints := dp.fingerprints(n)
+	j.Day, j.Fingerprint, j.Partition = day, prints.script, out.Partition
 	if n.Hourly {
 		j.Hour, j.HourPartition = hour, out.HourPartition
 	}
@@ -343,7 +364,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		switch {
 		case !written.Exists:
 			dataWhy, dataReason = WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written())
-		case written.Fingerprint != "" && !writtenBy(n, written.Fingerprint) && !dp.onlyColumnsAdded(n, changing[n.Name], written.Fingerprint):
+		case written.Fingerprint != "" && !prints.wrote(written.Fingerprint) && !dp.onlyColumnsAdded(n, changing[n.Name], written.Fingerprint):
 			dataWhy, dataReason = WhySQLChanged, "funnel.toml changed its SQL since it was written"
 		}
 	}
@@ -431,7 +452,7 @@ func (dp *dayPlanner) onlyColumnsAdded(n *generator.Node, action Action, was str
 	case n.Layer != generator.LayerDW:
 		return true
 	}
-	return a.live != nil && writtenBy(a.live, was)
+	return a.live != nil && a.live.wrote(was)
 }
 
 // alteration returns what dp knows of node n, whose table is to be altered
@@ -449,11 +470,11 @@ func (dp *dayPlanner) alteration(n *generator.Node) alteredNode {
 }
 
 // alteredNode is what onlyColumnsAdded knows of a node whose table is to
-// be altered: whether the alter adds columns, and the node rendered with
-// only the live table's columns (nil when unknown).
+// be altered: whether the alter adds columns, and the fingerprints of the
+// node rendered with only the live table's columns (nil when unknown).
 type alteredNode struct {
 	adds bool
-	live *generator.Node
+	live *fingerprints
 }
 
 func (dp *dayPlanner) alteredNode(n *generator.Node) alteredNode {
@@ -477,7 +498,8 @@ func (dp *dayPlanner) alteredNode(n *generator.Node) alteredNode {
 	if p, err := dp.in.Project.Rerender(&cfg); err == nil {
 		for i := range p.Nodes {
 			if p.Nodes[i].Name == n.Name {
-				a.live = &p.Nodes[i]
+				live := fingerprintsOf(&p.Nodes[i])
+				a.live = &live
 			}
 		}
 	}
