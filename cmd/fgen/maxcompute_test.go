@@ -701,6 +701,51 @@ func TestMaxComputePlanNamesFormerTables(t *testing.T) {
 	}
 }
 
+// fgen drops on MaxCompute only a table it created or wrote: one it did
+// not, which holds partitions (a finance table under a mistyped report name,
+// or one made by a DataWorks deployment of out/), is refused as raw rows,
+// even with --allow-destructive; one fgen created is recreated, whoever
+// wrote its partitions since, and the plan says how many it drops.
+func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
+	t.Run("a table fgen did not make", func(t *testing.T) {
+		dir, srv, env := mcProject(t)
+		srv.AddTable(odpstest.TableSpec{Name: "rpt_user_trace_data", Comment: "finance: daily revenue",
+			Columns:       []odpstest.Column{{Name: "account", Type: "STRING"}, {Name: "amount", Type: "DOUBLE"}},
+			PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+		srv.AddPartition("rpt_user_trace_data", "dt='20200101'")
+		p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+		if p.code != 3 || !strings.Contains(p.stdout, "[raw_table] fgen did not create live table rpt_user_trace_data and has no note of writing any of its partitions") ||
+			strings.Contains(p.stdout, "recomputed from") {
+			t.Errorf("plan: %+v", p)
+		}
+		a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes")
+		if a.code != 3 || len(writes(srv)) != 0 {
+			t.Errorf("apply --allow-destructive: %+v, %d jobs", a, len(writes(srv)))
+		}
+		if spec, _ := srv.Table("rpt_user_trace_data"); spec.Comment != "finance: daily revenue" || len(srv.Partitions("rpt_user_trace_data")) != 1 {
+			t.Errorf("the finance table after apply: %+v, partitions %v", spec, srv.Partitions("rpt_user_trace_data"))
+		}
+	})
+	t.Run("a table fgen made", func(t *testing.T) {
+		dir, srv, env := mcProject(t)
+		if r := fgen(t, dir, env, "apply", "--target", "mc", "--yes", "-q"); r.code != 0 { // creates the tables, writes no day
+			t.Fatalf("apply: %+v", r)
+		}
+		// Days DataWorks wrote, which fgen has no note of.
+		srv.AddPartition("rpt_user_trace_data", "dt='20210301'")
+		srv.AddPartition("rpt_user_trace_data", "dt='20210302'")
+		srv.UpdateTable("rpt_user_trace_data", func(s *odpstest.TableSpec) { s.Columns = s.Columns[1:] })
+		p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+		if p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 2 partitions") {
+			t.Errorf("plan: %+v", p)
+		}
+		n := len(writes(srv))
+		if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes", "-q"); a.code != 0 || !strings.HasPrefix(writes(srv)[n].SQL, "DROP TABLE IF EXISTS `rpt_user_trace_data`") {
+			t.Errorf("apply --allow-destructive: %+v", a)
+		}
+	})
+}
+
 // The last month of the calendar: the records of 99991215 on, read when a
 // table's are too many to read whole, end with the calendar, and plan still
 // finds the day's SQL, and so a change of it.

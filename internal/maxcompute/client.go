@@ -319,6 +319,23 @@ func (c *Client) PartitionExists(ctx context.Context, table, spec string) (bool,
 	return p != nil, err
 }
 
+// Partitions counts a table's partitions. A missing table gives an error
+// wrapping ErrTableNotFound.
+func (c *Client) Partitions(ctx context.Context, table string) (int, error) {
+	if err := checkName(table); err != nil {
+		return 0, err
+	}
+	n, err := retry(ctx, c, "list the partitions of table "+table, func() (int, error) {
+		// The SDK's list follows the service's markers: every page.
+		ps, err := c.odps.Table(table).GetPartitions()
+		return len(ps), err
+	}, nil)
+	if err != nil {
+		return 0, c.notFound(table, err)
+	}
+	return n, nil
+}
+
 // partitionValue turns "a='1',b='2'" into the SDK's "a=1/b=2".
 func partitionValue(spec string) (string, error) {
 	bad := fmt.Errorf("invalid partition spec %q: want key='value'[,key='value'...], e.g. dt='20210303'", spec)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,21 +91,12 @@ func (w *Warehouse) Partition(ctx context.Context, table string, spec warehouse.
 func (w *Warehouse) record(ctx context.Context, table, value string) (record, bool, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.books == nil {
-		w.books = map[string]map[string]record{}
+	books, err := w.tableRecords(ctx, table)
+	if err != nil {
+		return record{}, false, err
 	}
-	books, ok := w.books[table]
-	if !ok {
-		var err error
-		books, err = w.readRecords(ctx, table, "", "")
-		if errors.Is(err, warehouse.ErrTruncated) {
-			books = nil // read by days, below
-		} else if err != nil {
-			return record{}, false, err
-		}
-		w.books[table] = books
-	}
-	if books == nil {
+	var ok bool
+	if books == nil { // too many: read by days
 		day, _, _ := strings.Cut(value, "/")
 		if books, ok = w.books[table+"\x00"+day]; !ok {
 			var err error
@@ -115,6 +107,27 @@ func (w *Warehouse) record(ctx context.Context, table, value string) (record, bo
 	}
 	r, ok := books[value]
 	return r, ok, nil
+}
+
+// tableRecords returns the latest record of each partition of table, read
+// once, or nil when they are more than a query returns. Called with w.mu
+// held.
+func (w *Warehouse) tableRecords(ctx context.Context, table string) (map[string]record, error) {
+	if w.books == nil {
+		w.books = map[string]map[string]record{}
+	}
+	books, ok := w.books[table]
+	if !ok {
+		var err error
+		books, err = w.readRecords(ctx, table, "", "")
+		if errors.Is(err, warehouse.ErrTruncated) {
+			books = nil
+		} else if err != nil {
+			return nil, err
+		}
+		w.books[table] = books
+	}
+	return books, nil
 }
 
 // readDays reads the records of table of recordWindow days from day on,
@@ -190,12 +203,18 @@ func (w *Warehouse) readRecords(ctx context.Context, table, from, to string) (ma
 // created, from ProjectsTable (tables created before fgen kept it are not
 // there).
 func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, error) {
+	return w.createdTables(ctx, " WHERE project = "+quote(project))
+}
+
+// createdTables returns the tables of ProjectsTable's rows that where
+// ("" or " WHERE ...") selects: those fgen's DDL jobs created.
+func (w *Warehouse) createdTables(ctx context.Context, where string) ([]string, error) {
 	if _, err := w.c.Table(ctx, ProjectsTable); errors.Is(err, ErrTableNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name FROM `%s` WHERE project = %s;", ProjectsTable, quote(project)), nil)
+	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name FROM `%s`%s;", ProjectsTable, where), nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", ProjectsTable, err)
 	}
@@ -203,6 +222,47 @@ func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, er
 	for _, row := range rows[min(1, len(rows)):] {
 		if len(row) == 1 {
 			out = append(out, row[0])
+		}
+	}
+	return out, nil
+}
+
+// PartitionWriters tells, for each of tables that exists and has
+// partitions, whether they hold rows fgen's nodes derived: those of a table
+// fgen's DDL created (ProjectsTable, whatever project) or fgen apply wrote a
+// partition of (BooksTable), whether apply or a DataWorks run wrote them,
+// counted as Jobs; any other table's are Unowned: one made by hand, by a
+// DataWorks deployment of out/, or another table under the name, which fgen
+// does not drop. MaxCompute has no loads.
+func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[string]warehouse.Writers, error) {
+	out := map[string]warehouse.Writers{}
+	var created []string // read once, when a table needs it
+	for _, t := range tables {
+		n, err := w.c.Partitions(ctx, t)
+		if errors.Is(err, ErrTableNotFound) || err == nil && n == 0 {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		w.mu.Lock()
+		books, err := w.tableRecords(ctx, t)
+		w.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		owned := books == nil || len(books) > 0 // nil: more than a query returns
+		if !owned && created == nil {
+			if created, err = w.createdTables(ctx, ""); err != nil {
+				return nil, err
+			}
+			if created == nil {
+				created = []string{}
+			}
+		}
+		if owned || slices.ContainsFunc(created, func(c string) bool { return strings.EqualFold(c, t) }) {
+			out[t] = warehouse.Writers{Jobs: n}
+		} else {
+			out[t] = warehouse.Writers{Unowned: true}
 		}
 	}
 	return out, nil

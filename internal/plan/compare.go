@@ -466,6 +466,8 @@ func rawRows(proj *generator.Project, td tableDiff, writers *warehouse.Writers) 
 		return ""
 	case writers != nil && writers.Foreign:
 		return fmt.Sprintf("fgen has no note of writing any partition of live table %s, which holds rows: they are not rows fgen derived (another table under the name funnel.toml gives its %s table?)", name, td.want.Layer)
+	case writers != nil && writers.Unowned:
+		return fmt.Sprintf("fgen did not create live table %s and has no note of writing any of its partitions: its rows may not be rows fgen derived (another table under the name funnel.toml gives its %s table, or one made by hand or by a DataWorks deployment?)", name, td.want.Layer)
 	}
 	if cols := rawColumns(proj, td); cols != nil {
 		return fmt.Sprintf("live table %s has every column of the ODS table (%s), and funnel.toml makes it a %s table without %s: it looks like raw rows, not rows fgen derived (a DW table that kept every ODS column looks the same)", name, strings.Join(cols, ", "), td.want.Layer, strings.Join(missingFrom(cols, td.want.Columns), ", "))

@@ -337,10 +337,13 @@ type JobTables interface {
 // and jobs (derived rows), and, in Earlier, those noted before fgen told
 // the two apart. Foreign says that the table holds rows though fgen has no
 // note of writing any partition of it: another table under the name, whose
-// rows fgen must not drop.
+// rows fgen must not drop, nor write into. Unowned says less, where others
+// write a table's partitions too (DataWorks runs of the nodes, on
+// MaxCompute): fgen neither created the table nor wrote any of its
+// partitions, which exist; fgen does not drop it, but its nodes may write it.
 type Writers struct {
 	Loaded, Jobs, Earlier int
-	Foreign               bool
+	Foreign, Unowned      bool
 }
 
 // A DayLister is a Warehouse that describes the partitions of several days
