@@ -126,3 +126,62 @@ func localProject(t *testing.T, path string) string {
 	}
 	return dir
 }
+
+// A cross_midnight funnel over an hourly ODS table: plan of a day says
+// when the next day, which its report reads, has landed but is not
+// applied, and when its ODS rows changed after the next day's DW rows were
+// written, by the hour, as of a daily ODS table.
+func TestHourlyODSNextDay(t *testing.T) {
+	for _, tt := range []struct{ config, spec string }{
+		{"hourly.toml", "dt=20210304/hh=00"}, // hourly DW
+		{"hourly_ods.toml", "dt=20210304"},   // daily DW
+	} {
+		t.Run(tt.config, func(t *testing.T) {
+			dir := localProject(t, "../../generator/testdata/configs/"+tt.config)
+			replaceInFile(t, filepath.Join(dir, "funnel.toml"), "[targets.local]", `[[funnels]]
+name = "overnight"
+mode = "ordered"
+window = "1h"
+day_boundary = "cross_midnight"
+user_column = "uid"
+event_column = "event"
+time_column = "ts"
+stages = [{ name = "visit", events = ["view"] }, { name = "buy", events = ["buy"] }]
+[funnels.report]
+table = "rpt_overnight"
+
+[targets.local]`)
+			write := func(name, rows string) {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(rows), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A view at 23:50 and a buy at 00:10 the next day, Asia/Shanghai.
+			write("days.jsonl", `{"md5":"a","uid":"u1","event":"view","ts":1614786600,"dt":"20210303","hh":"23"}
+{"md5":"b","uid":"u1","event":"buy","ts":1614787800,"dt":"20210304","hh":"00"}
+`)
+			write("late.jsonl", `{"md5":"c","uid":"u2","event":"buy","ts":1614787900,"dt":"20210304","hh":"00"}
+`)
+			if r := fgen(t, dir, nil, "load", "-q", "days.jsonl"); r.code != 0 {
+				t.Fatalf("load: %+v", r)
+			}
+			if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210303"); r.code != 0 {
+				t.Fatalf("apply: %+v", r)
+			}
+			r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+			if want := "rpt_overnight reads dw_events of the next day, which has no partition " + tt.spec + " yet though 20210304 has landed"; !strings.Contains(r.stdout+r.stderr, want) {
+				t.Errorf("plan before the next day is applied: want %q in %+v", want, r)
+			}
+			if r := fgen(t, dir, nil, "apply", "-q", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+				t.Fatalf("apply: %+v", r)
+			}
+			if r := fgen(t, dir, nil, "load", "-q", "--append", "late.jsonl"); r.code != 0 {
+				t.Fatalf("load --append: %+v", r)
+			}
+			r = fgen(t, dir, nil, "plan", "--bizdate", "20210303")
+			if want := "rpt_overnight reads dw_events of the next day, whose ODS rows changed after its partition " + tt.spec + " was written: the day's numbers change when both days are applied ('fgen apply --from 20210303 --to 20210304')"; !strings.Contains(r.stdout+r.stderr, want) {
+				t.Errorf("plan after the next day's late rows: want %q in %+v", want, r)
+			}
+		})
+	}
+}

@@ -369,7 +369,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		}
 	}
 	j.ReadBytes = 0
-	warned := map[string]bool{}
+	var nextDay nextDayReads
 	for _, r := range reads {
 		if dp.keysDiffer[r.table] {
 			j.ReadBytes = -1
@@ -387,27 +387,13 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		if dataWhy == "" && in.Exists && written.Exists && !in.Modified.IsZero() && !written.Modified.IsZero() && in.Modified.After(written.Modified) {
 			dataWhy, dataReason = WhyStale, fmt.Sprintf("%s/%s changed after it was written", r.table, r.spec)
 		}
-		if d.UpstreamReady && r.day != day && !runs[r.day] && !warned[r.table+"@"+r.day] {
-			warned[r.table+"@"+r.day] = true
-			// The next day's ODS partition, which that day's DW job reads
-			// (of a daily ODS; an hourly one is probed by the hour).
-			var odsNext warehouse.Partition
-			if ods := cfg.ODS; !ods.Hourly() && r.table != ods.Name {
-				if odsNext, err = dp.partition(ods.Name, warehouse.DaySpec(ods.Partition, r.day)); err != nil {
-					return nil, err
-				}
-			}
-			both := "'" + dp.in.command(fmt.Sprintf("apply --from %s --to %s", day, r.day)) + "'"
-			switch {
-			case !in.Exists && odsNext.Exists:
-				d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet though %s has landed: the day's numbers are provisional until both days are applied (%s)", n.Name, r.table, r.spec, r.day, both))
-			case !in.Exists:
-				d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s has landed and both days are applied (%s)", n.Name, r.table, r.spec, r.day, both))
-			case odsNext.Exists && !odsNext.Modified.IsZero() && !in.Modified.IsZero() && odsNext.Modified.After(in.Modified):
-				d.Warnings = append(d.Warnings, fmt.Sprintf("%s reads %s of the next day, whose ODS rows changed after its partition %s was written: the day's numbers change when both days are applied (%s)", n.Name, r.table, r.spec, both))
+		if d.UpstreamReady && r.day != day && !runs[r.day] {
+			if err := nextDay.add(dp, r.table, r.spec, r.day, in); err != nil {
+				return nil, err
 			}
 		}
 	}
+	d.Warnings = append(d.Warnings, nextDay.warnings(dp, n.Name, day)...)
 	action, ok := changing[n.Name]
 	if ok && action == Alter && !dp.alteration(n).adds && written.Fingerprint != "" {
 		// An alter that adds no column (a comment, a lifecycle) changes no
@@ -430,6 +416,87 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		j.pend(dataWhy, dataReason)
 	}
 	return j, nil
+}
+
+// nextDayReads is what a node that reads the next day (cross_midnight)
+// finds of it, by input table and day, in the order read, when that day is
+// not applied too: its partitions of the day missing, or written before
+// the ODS rows they come from changed.
+type nextDayReads []nextDayRead
+
+type nextDayRead struct {
+	table, day     string
+	missing, stale string // the first such partition of the table
+	landed         bool   // the day's ODS partitions all exist
+}
+
+// add notes the partition spec of table on day (a partition of the next
+// day), described by in.
+func (reads *nextDayReads) add(dp *dayPlanner, table string, spec warehouse.PartitionSpec, day string, in warehouse.Partition) error {
+	i := slices.IndexFunc(*reads, func(r nextDayRead) bool { return r.table == table && r.day == day })
+	ods := dp.in.Config.ODS
+	if i < 0 {
+		// The day has landed when its ODS partitions all have, which that
+		// day's DW job reads: the day's, or its 24 hours'.
+		landed := false
+		if table != ods.Name {
+			p, err := warehouse.DayPartitionBy(ods.Partition, ods.HourPartition, day, func(s warehouse.PartitionSpec) (warehouse.Partition, error) { return dp.partition(ods.Name, s) })
+			if err != nil {
+				return err
+			}
+			landed = p.Exists
+		}
+		*reads = append(*reads, nextDayRead{table: table, day: day, landed: landed})
+		i = len(*reads) - 1
+	}
+	r := &(*reads)[i]
+	if !in.Exists {
+		if r.missing == "" {
+			r.missing = spec.String()
+		}
+		return nil
+	}
+	if table == ods.Name || r.stale != "" || in.Modified.IsZero() {
+		return nil
+	}
+	// The ODS rows the partition comes from: the same hour's, of an hourly
+	// partition of an hourly ODS table, else all of the day's.
+	var src warehouse.Partition
+	var err error
+	if ods.Hourly() && len(spec) == 2 {
+		src, err = dp.partition(ods.Name, warehouse.HourSpec(ods.Partition, day, ods.HourPartition, spec[1].Value))
+	} else {
+		src, err = warehouse.DayPartitionBy(ods.Partition, ods.HourPartition, day, func(s warehouse.PartitionSpec) (warehouse.Partition, error) {
+			p, err := dp.partition(ods.Name, s)
+			p.Exists = true // an hour yet to land changes nothing written
+			return p, err
+		})
+	}
+	if err != nil {
+		return err
+	}
+	if src.Exists && !src.Modified.IsZero() && src.Modified.After(in.Modified) {
+		r.stale = spec.String()
+	}
+	return nil
+}
+
+// warnings says, of node, which reads the next day of day, why the day's
+// numbers are provisional.
+func (reads nextDayReads) warnings(dp *dayPlanner, node, day string) []string {
+	var out []string
+	for _, r := range reads {
+		both := "'" + dp.in.command(fmt.Sprintf("apply --from %s --to %s", day, r.day)) + "'"
+		switch {
+		case r.missing != "" && r.landed:
+			out = append(out, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet though %s has landed: the day's numbers are provisional until both days are applied (%s)", node, r.table, r.missing, r.day, both))
+		case r.missing != "":
+			out = append(out, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s has landed and both days are applied (%s)", node, r.table, r.missing, r.day, both))
+		case r.stale != "":
+			out = append(out, fmt.Sprintf("%s reads %s of the next day, whose ODS rows changed after its partition %s was written: the day's numbers change when both days are applied (%s)", node, r.table, r.stale, both))
+		}
+	}
+	return out
 }
 
 // onlyColumnsAdded reports whether the SQL of node n, whose table is to be

@@ -363,12 +363,17 @@ type DayLister interface {
 // exist when every one does, were modified when the latest was, and have
 // the sum of their sizes (-1 when one is unknown).
 func DayPartition(ctx context.Context, w Warehouse, table, col, hourCol, day string) (Partition, error) {
+	return DayPartitionBy(col, hourCol, day, func(spec PartitionSpec) (Partition, error) { return w.Partition(ctx, table, spec) })
+}
+
+// DayPartitionBy is DayPartition of the partitions probe describes.
+func DayPartitionBy(col, hourCol, day string, probe func(PartitionSpec) (Partition, error)) (Partition, error) {
 	if hourCol == "" {
-		return w.Partition(ctx, table, DaySpec(col, day))
+		return probe(DaySpec(col, day))
 	}
 	all := Partition{Exists: true}
 	for _, spec := range DaySpecs(col, hourCol, day) {
-		p, err := w.Partition(ctx, table, spec)
+		p, err := probe(spec)
 		if err != nil {
 			return Partition{}, err
 		}
