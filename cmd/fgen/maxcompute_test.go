@@ -498,6 +498,21 @@ func TestMaxComputeTableChangeStatementByStatement(t *testing.T) {
 	}
 }
 
+// A recreate that fails between its DROP and its CREATE says the table is
+// gone, and how to have it again.
+func TestMaxComputeRecreateFailsAfterTheDrop(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	srv.UpdateTable("dw_user_trace_data", func(s *odpstest.TableSpec) { s.Columns[5].Type = "STRING" })
+	srv.On("CREATE TABLE IF NOT EXISTS `dw_user_trace_data`", odpstest.Outcome{Error: "ODPS-0110061:Failed to run ddltask - quota exceeded"})
+	a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes")
+	if want := "  applied before it:\n    DROP TABLE IF EXISTS `dw_user_trace_data`;\n  dw_user_trace_data is dropped and not created again: apply it again, which creates it and fills the days it is given"; a.code != 1 || !strings.Contains(a.stderr, want) {
+		t.Errorf("apply: want %q in %+v", want, a)
+	}
+}
+
 // On MaxCompute, plan knows what is up to date from the partitions'
 // metadata and fgen's record of the SQL that wrote each (fgen_partitions).
 func TestMaxComputePlanKnowsWhatIsUpToDate(t *testing.T) {
