@@ -1076,9 +1076,10 @@ func TestPlanAfterReload(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--all"); r.code != 0 || !strings.Contains(r.stdout, "4 applied") {
 		t.Errorf("apply --all: %+v", r)
 	}
-	// An incomplete apply (20210305 has no ODS partition) writes one JSON
-	// document, its jobs and the error it ends with.
-	r = fgen(t, dir, nil, "apply", "--from", "20210304", "--to", "20210305", "--all", "--format", "json")
+	// An incomplete apply (20210305 and 20210306 have no ODS partition)
+	// writes one JSON document, its jobs and the error it ends with, which
+	// names every day to apply again.
+	r = fgen(t, dir, nil, "apply", "--from", "20210304", "--to", "20210306", "--all", "--format", "json")
 	var v struct {
 		Applied int `json:"applied"`
 		Skipped int `json:"skipped"`
@@ -1088,8 +1089,9 @@ func TestPlanAfterReload(t *testing.T) {
 		} `json:"error"`
 	}
 	dec := json.NewDecoder(strings.NewReader(r.stdout))
-	if err := dec.Decode(&v); r.code != 1 || err != nil || dec.More() || v.Applied != 2 || v.Skipped != 2 ||
-		!strings.HasPrefix(v.Error.Message, "apply incomplete: 2 applied, 0 failed, 2 skipped") || v.Error.ExitCode != 1 {
+	if err := dec.Decode(&v); r.code != 1 || err != nil || dec.More() || v.Applied != 2 || v.Skipped != 4 ||
+		!strings.HasPrefix(v.Error.Message, "apply incomplete: 2 applied, 0 failed, 4 skipped") ||
+		!strings.HasSuffix(v.Error.Message, "; the days with jobs failed or skipped: 20210305, 20210306") || v.Error.ExitCode != 1 {
 		t.Errorf("incomplete apply --format json: %+v (%v, more documents: %v)", r, err, dec.More())
 	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--parallel", "0"); r.code != 1 || !strings.Contains(r.stderr, "--parallel 0") {

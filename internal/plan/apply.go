@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -99,8 +100,25 @@ type PartialError struct {
 }
 
 func (e *PartialError) Error() string {
-	return fmt.Sprintf("apply incomplete: %d applied, %d failed, %d skipped, %d not run: %v",
+	msg := fmt.Sprintf("apply incomplete: %d applied, %d failed, %d skipped, %d not run: %v",
 		e.Result.Count("applied"), e.Result.Count("failed"), e.Result.Count("skipped"), e.Result.Count("not_run"), e.Cause)
+	// The cause is of one day: name the others that need applying again.
+	var days []string
+	for _, j := range e.Result.Jobs {
+		if (j.Status == "failed" || j.Status == "skipped") && j.Day != "" && !slices.Contains(days, j.Day) {
+			days = append(days, j.Day)
+		}
+	}
+	if len(days) > 1 {
+		slices.Sort(days)
+		more := ""
+		if len(days) > 5 {
+			more = fmt.Sprintf(" and %d more", len(days)-5)
+			days = days[:5]
+		}
+		msg += fmt.Sprintf("; the days with jobs failed or skipped: %s%s", strings.Join(days, ", "), more)
+	}
+	return msg
 }
 
 func (e *PartialError) Unwrap() error { return e.Cause }
