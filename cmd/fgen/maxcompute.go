@@ -68,6 +68,11 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 		if err != nil {
 			return nil, err
 		}
+		// The target names the project and endpoint; the ini, which
+		// odpscmd and the SDK read too, may name others.
+		if ini.Project != "" && !strings.EqualFold(ini.Project, cfg.Project) || ini.Endpoint != "" && strings.TrimRight(ini.Endpoint, "/") != cfg.Endpoint {
+			g.warn("%s names project %s at %s; fgen reads only its credentials, and uses target %s's project %s at %s (funnel.toml)", iniPath, ini.Project, ini.Endpoint, name, cfg.Project, cfg.Endpoint)
+		}
 		for k, v := range ini.Hints {
 			cfg.Hints[k] = v
 		}

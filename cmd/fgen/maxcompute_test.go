@@ -256,7 +256,16 @@ func TestMaxComputeOdpsConfigFile(t *testing.T) {
 	if r2.code != 2 {
 		t.Errorf("plan with FGEN_ODPS_CONFIG: %+v", r2)
 	}
-	noSecret(t, srv, r, r2)
+	// An ini naming another project: fgen uses the target's, and says so.
+	os.WriteFile(ini, []byte("[odps]\naccess_id = "+srv.AccessID()+"\naccess_key = "+srv.AccessKey()+"\nproject = prod_finance\nendpoint = https://service.cn-shanghai.maxcompute.aliyun.com/api\n"), 0o600)
+	r3 := fgen(t, dir, map[string]string{}, "plan", "--target", "mc", "--odps-config", ini)
+	if want := "warning: " + ini + " names project prod_finance at https://service.cn-shanghai.maxcompute.aliyun.com/api; fgen reads only its credentials, and uses target mc's project " + srv.Project() + " at " + srv.Endpoint() + " (funnel.toml)\n"; r3.code != 2 || !strings.Contains(r3.stderr, want) {
+		t.Errorf("plan with an ini of another project: want %q in %+v", want, r3)
+	}
+	if strings.Contains(r.stderr, "warning") {
+		t.Errorf("plan with an ini naming no project: %+v", r)
+	}
+	noSecret(t, srv, r, r2, r3)
 }
 
 func TestMaxComputeDriftIsBlocked(t *testing.T) {
