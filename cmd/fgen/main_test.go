@@ -1004,7 +1004,7 @@ func TestFailedLoadLeavesNoWarehouse(t *testing.T) {
 // and why; apply then runs only that day. Plan and a dry run create nothing.
 func TestPlanAfterReload(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 {
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 || !strings.HasPrefix(r.stdout, "Target local (duckdb: .fgen/local.duckdb)\n") {
 		t.Fatalf("plan before anything: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--dry-run"); r.code != 0 {

@@ -262,6 +262,9 @@ func TestMaxComputeOdpsConfigFile(t *testing.T) {
 	if want := "warning: " + ini + " names project prod_finance at https://service.cn-shanghai.maxcompute.aliyun.com/api; fgen reads only its credentials, and uses target mc's project " + srv.Project() + " at " + srv.Endpoint() + " (funnel.toml)\n"; r3.code != 2 || !strings.Contains(r3.stderr, want) {
 		t.Errorf("plan with an ini of another project: want %q in %+v", want, r3)
 	}
+	if want := "Target mc (maxcompute: project " + srv.Project() + " at " + srv.Endpoint() + ")\n"; !strings.HasPrefix(r3.stdout, want) {
+		t.Errorf("plan's header: want %q in %+v", want, r3)
+	}
 	if strings.Contains(r.stderr, "warning") {
 		t.Errorf("plan with an ini naming no project: %+v", r)
 	}

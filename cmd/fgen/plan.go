@@ -68,7 +68,7 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 		ot.wh.Close()
 		return nil, nil, err
 	}
-	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Config: cfg, Project: proj, Days: days, Command: g.suggest(t.target).line})
+	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Location: ot.location, Config: cfg, Project: proj, Days: days, Command: g.suggest(t.target).line})
 	if err != nil {
 		ot.wh.Close()
 		return nil, nil, fmt.Errorf("plan %s: %w", ot.name, err)

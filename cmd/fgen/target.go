@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -93,6 +94,9 @@ type openedTarget struct {
 	dialect generator.Dialect
 	wh      warehouse.Warehouse
 	local   localEngine // set for a local target: its ODS takes files and samples
+	// location is where its tables are: a MaxCompute project and
+	// endpoint, a database file.
+	location string
 }
 
 // localPath resolves a duckdb target's path relative to the config file.
@@ -103,15 +107,17 @@ func (g *globalOptions) localPath(t models.Target) string {
 	return filepath.Join(filepath.Dir(g.configPath), t.Path)
 }
 
-// openers opens a target's warehouse, by engine: the one place cmd tells
-// engines apart. Clients are only built here, so commands that don't need a
-// warehouse never need credentials.
-var openers = map[string]func(g *globalOptions, name string, t models.Target, opts *targetOptions, access access) (warehouse.Warehouse, error){
-	models.EngineDuckDB: func(g *globalOptions, _ string, t models.Target, _ *targetOptions, access access) (warehouse.Warehouse, error) {
-		return g.openLocalTarget(t, access)
+// openers opens a target's warehouse, by engine, and says where its tables
+// are: the one place cmd tells engines apart. Clients are only built here,
+// so commands that don't need a warehouse never need credentials.
+var openers = map[string]func(g *globalOptions, name string, t models.Target, opts *targetOptions, access access) (warehouse.Warehouse, string, error){
+	models.EngineDuckDB: func(g *globalOptions, _ string, t models.Target, _ *targetOptions, access access) (warehouse.Warehouse, string, error) {
+		wh, err := g.openLocalTarget(t, access)
+		return wh, g.localPath(t), err
 	},
-	models.EngineMaxCompute: func(g *globalOptions, name string, t models.Target, opts *targetOptions, _ access) (warehouse.Warehouse, error) {
-		return g.openMaxCompute(name, t, opts)
+	models.EngineMaxCompute: func(g *globalOptions, name string, t models.Target, opts *targetOptions, _ access) (warehouse.Warehouse, string, error) {
+		wh, err := g.openMaxCompute(name, t, opts)
+		return wh, fmt.Sprintf("project %s at %s", t.Project, strings.TrimRight(t.Endpoint, "/")), err
 	},
 }
 
@@ -129,11 +135,11 @@ func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions, acce
 	if !ok {
 		return nil, fmt.Errorf("target %s: engine %q has no warehouse", name, t.Engine)
 	}
-	wh, err := open(g, name, t, opts, access)
+	wh, location, err := open(g, name, t, opts, access)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", name, err)
 	}
-	ot := &openedTarget{name: name, target: t, dialect: d, wh: wh}
+	ot := &openedTarget{name: name, target: t, dialect: d, wh: wh, location: location}
 	ot.local, _ = wh.(localEngine)
 	return ot, nil
 }

@@ -17,7 +17,11 @@ var (
 // WriteText prints the plan the way terraform does: a symbol per table
 // (+ create, ~ alter, ! blocked), then the jobs per day.
 func WriteText(w io.Writer, p *Plan) {
-	fmt.Fprintf(w, "Target %s (%s)\n\nTables:\n", p.Target, p.Engine)
+	where := p.Engine
+	if p.Location != "" {
+		where += ": " + p.Location
+	}
+	fmt.Fprintf(w, "Target %s (%s)\n\nTables:\n", p.Target, where)
 	for _, t := range p.Tables {
 		steps := ""
 		if t.Job != nil && len(t.Job.Statements) > 1 && t.Action != InSync {
@@ -297,7 +301,7 @@ func mdCell(s string) string {
 // A table's lists are always there, [] when empty, and its sql, "" for
 // none; so are a day's.
 //
-//	{"target": "...", "engine": "duckdb|maxcompute", "has_changes": bool, "blocked": bool,
+//	{"target": "...", "engine": "duckdb|maxcompute", "location": "...", "has_changes": bool, "blocked": bool,
 //	 "read_bytes": n,
 //	 "tables": [{"table", "layer", "action": "create|alter|in_sync|blocked",
 //	             "changes": [...], "problems": [{"code", "column", "message", "fix", "refused"}],
@@ -331,13 +335,14 @@ func (p *Plan) JSON() any {
 	out := struct {
 		Target     string        `json:"target"`
 		Engine     string        `json:"engine"`
+		Location   string        `json:"location"`
 		HasChanges bool          `json:"has_changes"`
 		Blocked    bool          `json:"blocked"`
 		ReadBytes  int64         `json:"read_bytes"`
 		Tables     []TableChange `json:"tables"`
 		Former     []string      `json:"former_tables"`
 		Days       []day         `json:"days"`
-	}{p.Target, p.Engine, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), []TableChange{}, nonNil(p.Former), []day{}}
+	}{p.Target, p.Engine, p.Location, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), []TableChange{}, nonNil(p.Former), []day{}}
 	// Every key is there, [] or "" when empty: a script iterates without
 	// guarding against null.
 	for _, t := range p.Tables {

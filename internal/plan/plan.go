@@ -116,9 +116,11 @@ func (d *Day) Pending() bool {
 type Plan struct {
 	Target string
 	Engine string
-	Caps   warehouse.Capabilities
-	Tables []TableChange
-	Days   []Day
+	// Location is where the target's tables are (Input.Location).
+	Location string
+	Caps     warehouse.Capabilities
+	Tables   []TableChange
+	Days     []Day
 	// Former are the tables fgen's jobs wrote that funnel.toml no longer
 	// defines (a funnel renamed or removed, its report table renamed):
 	// fgen leaves them and their rows, and says so.
@@ -207,10 +209,13 @@ func (p *Plan) IsRefused() bool {
 
 // Input is what a plan is built from.
 type Input struct {
-	Target  string
-	Config  *models.Config
-	Project *generator.Project // rendered in the target's dialect
-	Days    []string           // business dates to run; none for a schema-only plan
+	Target string
+	// Location says where the target's tables are, for the plan's
+	// reader: "project P at ENDPOINT", a database file's path; or "".
+	Location string
+	Config   *models.Config
+	Project  *generator.Project // rendered in the target's dialect
+	Days     []string           // business dates to run; none for a schema-only plan
 	// NoChecks leaves out the checks of the days' ODS rows (lint.Check),
 	// queries of their own: for report, which asks only whether the
 	// partitions it reads are up to date.
@@ -233,7 +238,7 @@ func (in Input) command(sub string) string {
 // Build reads live metadata from w and plans the changes and jobs.
 func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) {
 	caps := w.Capabilities()
-	p := &Plan{Target: in.Target, Engine: caps.Engine, Caps: caps}
+	p := &Plan{Target: in.Target, Engine: caps.Engine, Location: in.Location, Caps: caps}
 	var names []string
 	for _, t := range in.Project.Tables {
 		names = append(names, t.Name)
