@@ -60,8 +60,12 @@ func TestProgress(t *testing.T) {
 			t.Errorf("fgen %s: %+v", strings.Join(args, " "), r)
 		}
 	}
-	// sample -q says nothing: the file is its result.
+	// sample -q says nothing: the file is its result. With --load, which
+	// writes the warehouse, it says what it wrote, as load -q does.
 	if r := fgen(t, dir, nil, "sample", "-q", "--users", "50", "-o", "f.jsonl"); r.code != 0 || r.stdout != "" || r.stderr != "" {
 		t.Errorf("fgen sample -q: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "sample", "-q", "--users", "50", "--start", "20210310", "--load"); r.code != 0 || !strings.HasPrefix(r.stderr, "wrote ") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("fgen sample -q --load: %+v", r)
 	}
 }

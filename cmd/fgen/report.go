@@ -74,8 +74,8 @@ does; on MaxCompute, 'fgen plan' for the days says it.
 
 -o FILE writes to a file instead of standard output (never over the config, a local
 warehouse or a generated project), in the format its extension names (.html, .json,
-.csv) unless --format says otherwise; a --format that disagrees with the extension is
-an error. FILE is replaced whole or left as it was; a device or a pipe (/dev/null) is
+.csv), which --format, if given, must agree with; a file of another extension gets
+--format, or the table. FILE is replaced whole or left as it was; a device or a pipe (/dev/null) is
 written to. Without dates, the local target reports every day it has; a MaxCompute
 target needs --bizdate or --from/--to.
 

@@ -52,7 +52,7 @@ ODS table must have the seed's 12 columns first; columns [ods] lists after them 
 NULL in the sample's rows.
 
 ` + exitStatusHelp,
-		Example: `  fgen sample --users 100000 --days 7 -o events.jsonl
+		Example: `  fgen sample --users 10000 --days 7 -o events.jsonl
   fgen sample --users 1000000 --start 20210303 --load`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -145,7 +145,7 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 			fmt.Fprintf(opts.stderr, "note: %s has no %s, which 'fgen load' leaves NULL\n", output, strings.Join(extra, ", "))
 		}
 	}
-	if opts.quiet {
+	if opts.quiet && !opts.load { // the file is the result; --load's is in the warehouse, as load's
 		return nil
 	}
 	el := time.Since(start)
