@@ -2324,12 +2324,13 @@ func TestSampleFileForAnotherODS(t *testing.T) {
 	if r := fgen(t, ds, nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "warning: x.jsonl gives each row's day in column dt, and ods_user_trace_data is partitioned by ds: rename that column before 'fgen load'") {
 		t.Errorf("sample -o with an ODS partitioned by ds: %+v", r)
 	}
-	// The seed's columns in an hourly ODS: the sample gives no hour.
+	// The seed's columns in an hourly ODS: the sample gives no hour, and
+	// says that, not that the columns differ.
 	replaceInFile(t, filepath.Join(seed, "funnel.toml"), "\n[ods]\n", "\n[ods]\nhour_partition = \"hh\"\n")
-	if r := fgen(t, seed, nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "warning: x.jsonl has the seed's ODS columns") {
+	if r := fgen(t, seed, nil, "sample", "--users", "5", "-o", "x.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "warning: x.jsonl has no hour: give each row its hh (00 to 23, as ods_user_trace_data is partitioned by hour) before 'fgen load'") {
 		t.Errorf("sample -o with an hourly ODS of the seed's columns: %+v", r)
 	}
-	if r := fgen(t, seed, nil, "sample", "--users", "5", "--load"); r.code != 1 || !strings.Contains(r.stderr, "hh (hour_partition)") || strings.Contains(r.stderr, "Binder Error") {
+	if r := fgen(t, seed, nil, "sample", "--users", "5", "--load"); r.code != 1 || !strings.Contains(r.stderr, "fgen sample makes daily rows, with no hour: ods_user_trace_data is partitioned by hour (hour_partition = \"hh\")") || strings.Contains(r.stderr, "Binder Error") {
 		t.Errorf("sample --load with an hourly ODS of the seed's columns: %+v", r)
 	}
 }

@@ -137,7 +137,9 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	if cfg != nil && !opts.load {
 		// The file is to adapt, as --load's refusal says, not to load as
 		// it is; or it lacks columns, which load leaves NULL.
-		if extra, err := sampleMatchesODS(cfg, ""); err != nil {
+		if extra, err := sampleMatchesODS(cfg, ""); errors.Is(err, errSampleNoHour) {
+			opts.warn("%s has no hour: give each row its %s (00 to 23, as %s is partitioned by hour) before 'fgen load'", output, cfg.ODS.HourPartition, cfg.ODS.Name)
+		} else if err != nil {
 			opts.warn("%s has the seed's ODS columns (%s), and %s declares others: adapt it before 'fgen load'", output, strings.Join(sample.Columns(), ", "), cfg.ODS.Name)
 		} else if !strings.EqualFold(cfg.ODS.Partition, sample.PartitionColumn) {
 			opts.warn("%s gives each row's day in column %s, and %s is partitioned by %s: rename that column before 'fgen load'", output, sample.PartitionColumn, cfg.ODS.Name, cfg.ODS.Partition)
@@ -298,17 +300,23 @@ func sampleMatchesODS(cfg *models.Config, hint string) (extra []string, err erro
 	for _, c := range cfg.ODS.Columns {
 		odsCols = append(odsCols, c.Name)
 	}
-	if cfg.ODS.Hourly() {
-		// The seed's columns and hour_partition: the sample gives no hour.
-		odsCols = append(odsCols, cfg.ODS.HourPartition+" (hour_partition)")
-	}
 	seed := sample.Columns()
-	if cfg.ODS.Hourly() || len(odsCols) < len(seed) || !slices.EqualFunc(odsCols[:len(seed)], seed, strings.EqualFold) {
+	if len(odsCols) < len(seed) || !slices.EqualFunc(odsCols[:len(seed)], seed, strings.EqualFold) {
+		if cfg.ODS.Hourly() {
+			odsCols = append(odsCols, cfg.ODS.HourPartition+" (hour_partition)")
+		}
 		return nil, fmt.Errorf("fgen sample makes the seed's ODS columns (%s), but %s declares %s; %s",
 			strings.Join(seed, ", "), cfg.ODS.Name, strings.Join(odsCols, ", "), hint)
 	}
+	if cfg.ODS.Hourly() {
+		return nil, fmt.Errorf("%w: %s is partitioned by hour (hour_partition = %q); %s", errSampleNoHour, cfg.ODS.Name, cfg.ODS.HourPartition, hint)
+	}
 	return odsCols[len(seed):], nil
 }
+
+// errSampleNoHour: the sample's rows have the ODS table's columns, but the
+// table is partitioned by hour, which the sample does not give.
+var errSampleNoHour = errors.New("fgen sample makes daily rows, with no hour")
 
 // sampleTimeFormat is how the sample writes the ODS column ts of cfg: as
 // the funnels read it (epoch seconds or milliseconds, a DATETIME, a STRING
