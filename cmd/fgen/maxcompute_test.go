@@ -753,9 +753,23 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 			t.Errorf("the finance table after apply: %+v, partitions %v", spec, srv.Partitions("rpt_user_trace_data"))
 		}
 	})
+	t.Run("a table fgen wrote", func(t *testing.T) {
+		// Made by hand, and written by fgen apply since: fgen's rows.
+		dir, srv, env := mcProject(t)
+		srv.AddTable(odpstest.TableSpec{Name: "rpt_user_trace_data", Columns: []odpstest.Column{{Name: "legacy", Type: "STRING"}},
+			PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+		srv.AddPartition("rpt_user_trace_data", "dt='20210302'")
+		srv.AddTable(odpstest.TableSpec{Name: maxcompute.BooksTable, Columns: []odpstest.Column{
+			{Name: "table_name", Type: "STRING"}, {Name: "partition_value", Type: "STRING"}, {Name: "fingerprint", Type: "STRING"}, {Name: "modified", Type: "BIGINT"}}})
+		oldRecords(srv, "202103%02d", "rpt_user_trace_data")
+		p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+		if p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
+			t.Errorf("plan: %+v", p)
+		}
+	})
 	t.Run("a table fgen made", func(t *testing.T) {
 		dir, srv, env := mcProject(t)
-		if r := fgen(t, dir, env, "apply", "--target", "mc", "--yes", "-q"); r.code != 0 { // creates the tables, writes no day
+		if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
 			t.Fatalf("apply: %+v", r)
 		}
 		// Days DataWorks wrote, which fgen has no note of.
@@ -763,8 +777,19 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 		srv.AddPartition("rpt_user_trace_data", "dt='20210302'")
 		srv.UpdateTable("rpt_user_trace_data", func(s *odpstest.TableSpec) { s.Columns = s.Columns[1:] })
 		p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
-		if p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 2 partitions") {
+		if p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 3 partitions") {
 			t.Errorf("plan: %+v", p)
+		}
+		// fgen_tables says so: the plan of the tables alone reads no record
+		// of partitions (a query, seconds on MaxCompute).
+		before := len(srv.Submitted())
+		if p := fgen(t, dir, env, "plan", "--target", "mc"); p.code != 3 {
+			t.Errorf("plan of the tables: %+v", p)
+		}
+		for _, j := range srv.Submitted()[before:] {
+			if strings.Contains(j.SQL, "`"+maxcompute.BooksTable+"`") {
+				t.Errorf("plan of the tables read %s: %s", maxcompute.BooksTable, j.SQL)
+			}
 		}
 		n := len(writes(srv))
 		if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes", "-q"); a.code != 0 || !strings.HasPrefix(writes(srv)[n].SQL, "DROP TABLE IF EXISTS `rpt_user_trace_data`") {

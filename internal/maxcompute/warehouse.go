@@ -27,6 +27,8 @@ type Warehouse struct {
 	books    map[string]map[string]record
 	kept     bool // BooksTable exists
 	projects bool // ProjectsTable exists
+	// created: ProjectsTable's rows, once read (nil: not yet)
+	created []created
 }
 
 // BooksTable is fgen's bookkeeping table on MaxCompute: a row for every
@@ -203,28 +205,51 @@ func (w *Warehouse) readRecords(ctx context.Context, table, from, to string) (ma
 // created, from ProjectsTable (tables created before fgen kept it are not
 // there).
 func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, error) {
-	return w.createdTables(ctx, " WHERE project = "+quote(project))
-}
-
-// createdTables returns the tables of ProjectsTable's rows that where
-// ("" or " WHERE ...") selects: those fgen's DDL jobs created.
-func (w *Warehouse) createdTables(ctx context.Context, where string) ([]string, error) {
-	if _, err := w.c.Table(ctx, ProjectsTable); errors.Is(err, ErrTableNotFound) {
-		return nil, nil
-	} else if err != nil {
+	created, err := w.createdTables(ctx)
+	if err != nil {
 		return nil, err
 	}
-	rows, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name FROM `%s`%s;", ProjectsTable, where), nil)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", ProjectsTable, err)
-	}
 	var out []string
-	for _, row := range rows[min(1, len(rows)):] {
-		if len(row) == 1 {
-			out = append(out, row[0])
+	for _, c := range created {
+		if c.project == project && !slices.Contains(out, c.table) {
+			out = append(out, c.table)
 		}
 	}
 	return out, nil
+}
+
+// created is a row of ProjectsTable: fgen project project's DDL created
+// table.
+type created struct{ table, project string }
+
+// createdTables returns the rows of ProjectsTable, read once (and again
+// after this Warehouse notes a table there).
+func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
+	w.mu.Lock()
+	rows := w.created
+	w.mu.Unlock()
+	if rows != nil {
+		return rows, nil
+	}
+	rows = []created{}
+	if _, err := w.c.Table(ctx, ProjectsTable); errors.Is(err, ErrTableNotFound) {
+		return rows, nil
+	} else if err != nil {
+		return nil, err
+	}
+	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name, project FROM `%s`;", ProjectsTable), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", ProjectsTable, err)
+	}
+	for _, row := range res[min(1, len(res)):] {
+		if len(row) == 2 {
+			rows = append(rows, created{row[0], row[1]})
+		}
+	}
+	w.mu.Lock()
+	w.created = rows
+	w.mu.Unlock()
+	return rows, nil
 }
 
 // PartitionWriters tells, for each of tables that exists and has
@@ -233,10 +258,11 @@ func (w *Warehouse) createdTables(ctx context.Context, where string) ([]string, 
 // partition of (BooksTable), whether apply or a DataWorks run wrote them,
 // counted as Jobs; any other table's are Unowned: one made by hand, by a
 // DataWorks deployment of out/, or another table under the name, which fgen
-// does not drop. MaxCompute has no loads.
+// does not drop. MaxCompute has no loads. It reads ProjectsTable once, and
+// BooksTable (which the plan's days read anyway) only of a table fgen did
+// not create.
 func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[string]warehouse.Writers, error) {
 	out := map[string]warehouse.Writers{}
-	var created []string // read once, when a table needs it
 	for _, t := range tables {
 		n, err := w.c.Partitions(ctx, t)
 		if errors.Is(err, ErrTableNotFound) || err == nil && n == 0 {
@@ -244,22 +270,21 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 		} else if err != nil {
 			return nil, err
 		}
-		w.mu.Lock()
-		books, err := w.tableRecords(ctx, t)
-		w.mu.Unlock()
+		rows, err := w.createdTables(ctx)
 		if err != nil {
 			return nil, err
 		}
-		owned := books == nil || len(books) > 0 // nil: more than a query returns
-		if !owned && created == nil {
-			if created, err = w.createdTables(ctx, ""); err != nil {
+		owned := slices.ContainsFunc(rows, func(c created) bool { return strings.EqualFold(c.table, t) })
+		if !owned {
+			w.mu.Lock()
+			books, err := w.tableRecords(ctx, t)
+			w.mu.Unlock()
+			if err != nil {
 				return nil, err
 			}
-			if created == nil {
-				created = []string{}
-			}
+			owned = books == nil || len(books) > 0 // nil: more than a query returns
 		}
-		if owned || slices.ContainsFunc(created, func(c string) bool { return strings.EqualFold(c, t) }) {
+		if owned {
 			out[t] = warehouse.Writers{Jobs: n}
 		} else {
 			out[t] = warehouse.Writers{Unowned: true}
@@ -294,7 +319,11 @@ func (w *Warehouse) noteProject(ctx context.Context, table, project string) erro
 	if err := w.createOnce(ctx, &w.projects, "CREATE TABLE IF NOT EXISTS `"+ProjectsTable+"` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';"); err != nil {
 		return err
 	}
-	return w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)), nil, nil)
+	err := w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)), nil, nil)
+	w.mu.Lock()
+	w.created = nil // read again when asked
+	w.mu.Unlock()
+	return err
 }
 
 // createOnce runs create, a CREATE TABLE IF NOT EXISTS, unless *done says
