@@ -55,17 +55,6 @@ func TestLoadHourlyODS(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stdout, "ods_events/dt=20210303/hh=15 changed after it was written") || strings.Contains(r.stdout, "hh=00") {
 		t.Errorf("plan after appending to hour 15: %+v", r)
 	}
-	// One hour's rows appended to a day that has none: the day gets its 24
-	// hours, the others empty, as a load without --append gives it, and
-	// is ready to apply; an hour of no rows would otherwise keep it waiting.
-	write("new.jsonl", `{"md5":"f","uid":"u5","event":"view","ts":1615240800,"device":"ios","dt":"20210309","hh":"06"}
-`)
-	if r := fgen(t, dir, nil, "load", "--append", "new.jsonl"); r.code != 0 {
-		t.Fatalf("load --append of a new day: %+v", r)
-	}
-	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210309"); r.code != 2 || strings.Contains(r.stdout, "missing") || !strings.Contains(r.stdout, "dw_events (hours 00-23)") {
-		t.Errorf("plan of the day appended to: %+v", r)
-	}
 }
 
 // An hour partition added to a table that exists: plan of a day says the

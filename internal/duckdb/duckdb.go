@@ -966,26 +966,6 @@ func (t *Tx) MarkPartitions(ctx context.Context, table string, days []string) er
 	return nil
 }
 
-// AddPartitions notes the values of table that have no note yet as
-// partitions fgen wrote, empty; the others keep theirs.
-func (t *Tx) AddPartitions(ctx context.Context, table string, values []string) error {
-	if len(values) == 0 {
-		return nil
-	}
-	lit := generator.DuckDB.QuoteString
-	in := make([]string, len(values))
-	for i, v := range values {
-		in[i] = lit(v)
-	}
-	_, err := t.session.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project)
-SELECT %s, v, now(), NULL, NULL FROM (VALUES (%s)) AS new(v)
-WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, lit(table), strings.Join(in, "), ("), lit(table)))
-	if err != nil {
-		return txError(ctx, err)
-	}
-	return nil
-}
-
 // interrupted is ctx's error in place of err when ctx ended: DuckDB,
 // interrupted, says "INTERRUPT Error: Interrupted!", and the driver returns
 // that or ctx's error, whichever it saw first; either way the caller sees

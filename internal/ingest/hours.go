@@ -133,14 +133,8 @@ func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (
 // load added rows to, which have more rows than before it: the others did
 // not change, and plan should not say they did (marking all 24 made every
 // hour's DW job pending, "hh=00 changed after it was written", for rows
-// appended to hour 15). A day's hours that had no partition get one,
-// empty, as a load without --append gives every hour of its days: else a
-// day appended hour by hour, with an hour of no rows, could never be
-// applied (plan waits for all 24).
+// appended to hour 15).
 func (l *loader) markAppendedHours(ctx context.Context, tx *duckdb.Tx, days []string, before map[string]int64) error {
-	if err := tx.AddPartitions(ctx, l.opts.Table, hourValues(days)); err != nil {
-		return err
-	}
 	after, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, days)
 	if err != nil {
 		return err
