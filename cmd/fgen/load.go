@@ -26,6 +26,7 @@ type loadOptions struct {
 	*globalOptions
 	targetOptions
 	bizdate          string
+	hour             string
 	append           bool
 	allowDestructive bool
 }
@@ -66,7 +67,10 @@ own readers parse the files, so 'fgen load' takes regular files, not pipes.
 An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour
 column, two digits from 00 to 23; a row without one fails the load, and so does one
 without a dt (fgen takes no day or hour from the time). A loaded day gets its 24 hour
-partitions, those without rows empty, and --append adds to the day.
+partitions, those without rows empty; --append adds to the day, and writes the hours its
+rows have: a day appended hour by hour is applied once all 24 are there, so land a quiet
+hour, which has no rows, with --append --bizdate D --hour HH and an empty file (--hour
+refuses rows of other hours).
 
 ` + exitStatusHelp,
 		Example: `  fgen load --bizdate 20210303 events.jsonl
@@ -86,8 +90,24 @@ partitions, those without rows empty, and --append adds to the day.
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	cmd.Flags().StringVar(&opts.bizdate, "bizdate", "", "the business date (ODS partition) to load into, yyyymmdd")
 	cmd.Flags().BoolVar(&opts.append, "append", false, "add the rows to the partition instead of replacing it")
+	cmd.Flags().StringVar(&opts.hour, "hour", "", "with --append and --bizdate, of an hourly ODS: the one hour (00 to 23) the rows add to, whose partition exists afterwards even with no rows")
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "replace partitions even with fewer than half the rows they hold")
 	return cmd
+}
+
+// checkHour checks --hour: one hour of an hourly ODS, added to a day.
+func (opts *loadOptions) checkHour(cfg *models.Config) error {
+	switch {
+	case opts.hour == "":
+		return nil
+	case !cfg.ODS.Hourly():
+		return fmt.Errorf("--hour: %s is not partitioned by hour ([ods] has no hour_partition); leave out --hour", cfg.ODS.Name)
+	case !slices.Contains(bizdate.Hours, opts.hour):
+		return fmt.Errorf("--hour %q: an hour is two digits from 00 to 23", opts.hour)
+	case !opts.append || opts.bizdate == "":
+		return fmt.Errorf("--hour adds one hour's rows to a day: give --append and --bizdate too (fgen load --append --bizdate yyyymmdd --hour %s FILE)", opts.hour)
+	}
+	return nil
 }
 
 func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
@@ -106,6 +126,9 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.checkHour(cfg); err != nil {
+		return err
+	}
 	ot, err := opts.openLocalODS(ctx, cfg, &opts.targetOptions, "fgen load writes to a local duckdb target (MaxCompute ODS is filled by your sync tasks, e.g. a DataWorks data integration node or the tunnel)")
 	if err != nil {
 		return err
@@ -113,7 +136,7 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	start := time.Now()
 	pr := opts.newProgress(-1, "loading "+what)
 	pr.Detail("loading %s into %s ...", what, cfg.ODS.Name)
-	res, err := loadODS(ctx, cfg, ot.local, odsLoad{Day: opts.bizdate, Files: files, Append: opts.append, AllowShrink: opts.allowDestructive})
+	res, err := loadODS(ctx, cfg, ot.local, odsLoad{Day: opts.bizdate, Hour: opts.hour, Files: files, Append: opts.append, AllowShrink: opts.allowDestructive})
 	pr.Done()
 	if cerr := ot.close(ctx, cfg, err); err == nil {
 		err = cerr

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,32 @@ func TestLoadHourlyODS(t *testing.T) {
 	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
 	if r.code != 2 || !strings.Contains(r.stdout, "ods_events/dt=20210303/hh=15 changed after it was written") || strings.Contains(r.stdout, "hh=00") {
 		t.Errorf("plan after appending to hour 15: %+v", r)
+	}
+	// A day appended hour by hour waits for all 24; a quiet hour, with no
+	// rows, lands with --hour and an empty file.
+	var day strings.Builder
+	for h := range 23 {
+		fmt.Fprintf(&day, `{"md5":"h%[1]d","uid":"u6","event":"view","ts":%[2]d,"device":"ios","dt":"20210309","hh":"%02[1]d"}`+"\n", h, 1615219200+h*3600)
+	}
+	write("hours.jsonl", day.String())
+	write("empty.jsonl", "")
+	if r := fgen(t, dir, nil, "load", "--append", "hours.jsonl"); r.code != 0 {
+		t.Fatalf("load --append of 23 hours: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210309"); !strings.Contains(r.stdout, "ods_events dt=20210309: hour 23 missing") {
+		t.Errorf("plan of a day without hour 23: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "23", "hours.jsonl"); r.code != 1 || !strings.Contains(r.stderr, `hours.jsonl:1: hh "00", not 23: --hour 23 adds to that hour alone`) {
+		t.Errorf("load --hour 23 of other hours' rows: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210309", "--hour", "23", "empty.jsonl"); r.code != 1 || !strings.Contains(r.stderr, "--hour adds one hour's rows to a day: give --append and --bizdate too") {
+		t.Errorf("load --hour without --append: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "23", "empty.jsonl"); r.code != 0 {
+		t.Fatalf("load --append --hour 23 of no rows: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210309"); r.code != 2 || strings.Contains(r.stdout, "missing") || !strings.Contains(r.stdout, "dw_events (hours 00-23)") {
+		t.Errorf("plan after the quiet hour landed: %+v", r)
 	}
 }
 

@@ -31,6 +31,7 @@ type localEngine interface {
 // half its rows fails, unless AllowShrink.
 type odsLoad struct {
 	Day                 string
+	Hour                string // of an hourly ODS, with Append: the one hour the files add to
 	Files               []string
 	Append, AllowShrink bool
 }

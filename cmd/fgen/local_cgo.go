@@ -27,7 +27,7 @@ func openLocal(o localOptions) (localEngine, error) {
 
 func (l duckLocal) LoadODS(ctx context.Context, cfg *models.Config, ol odsLoad) (loaded, error) {
 	opts := ingest.ODS(cfg, ol.Day, ol.Files, ol.Append)
-	opts.AllowShrink = ol.AllowShrink
+	opts.AllowShrink, opts.Hour = ol.AllowShrink, ol.Hour
 	res, err := ingest.Load(ctx, l.DB, opts)
 	if se := (*ingest.ShrinkError)(nil); errors.As(err, &se) {
 		err = &codeError{code: exitBlocked, err: err} // a destructive change, refused

@@ -421,7 +421,14 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 		_, err = s.exec(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project) VALUES `+strings.Join(rows, ", "))
 		return err
 	}
-	_, err = s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project)
+	return addPartitions(ctx, s, table, in, fp, proj)
+}
+
+// addPartitions notes the values in (SQL literals) of table (one too),
+// written now with fingerprint fp and project proj (literals or NULL),
+// where they have no note yet.
+func addPartitions(ctx context.Context, s session, table string, in []string, fp, proj string) error {
+	_, err := s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project)
 SELECT %s, v, now(), %s, %s FROM (VALUES (%s)) AS new(v)
 WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, proj, strings.Join(in, "), ("), table))
 	return err
@@ -961,6 +968,24 @@ func (t *Tx) DeletePartitions(ctx context.Context, table, column string, days []
 // Partition).
 func (t *Tx) MarkPartitions(ctx context.Context, table string, days []string) error {
 	if err := markPartitions(ctx, t.session, table, days, "", ""); err != nil {
+		return txError(ctx, err)
+	}
+	return nil
+}
+
+// AddPartitions notes the values of table that have no note yet as
+// partitions fgen wrote (empty ones, as a quiet hour's); the others keep
+// theirs.
+func (t *Tx) AddPartitions(ctx context.Context, table string, values []string) error {
+	if len(values) == 0 {
+		return nil
+	}
+	lit := generator.DuckDB.QuoteString
+	in := make([]string, len(values))
+	for i, v := range values {
+		in[i] = lit(v)
+	}
+	if err := addPartitions(ctx, t.session, lit(table), in, "NULL", "NULL"); err != nil {
 		return txError(ctx, err)
 	}
 	return nil

@@ -65,6 +65,35 @@ func isHour(expr string) string {
 // DuckDB's NOT NULL found in the table came from. When none is, it returns
 // the row checkHours found, without a file or line.
 func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
+	bad := func(hour string) string { return hour + " IS NULL OR NOT " + isHour(hour) }
+	if err := l.firstHourRow(ctx, tx, bad, l.hourMsg); err != nil {
+		return err
+	}
+	// None in the files: the row was in the table before a load that
+	// appends to its day.
+	if l.badHour == nil {
+		return errors.New("a row has " + l.hourMissing())
+	}
+	return fmt.Errorf("a row of %s=%s already in %s has %s", l.opts.Partition, l.badHour.day, l.opts.Table, l.hourMsg(l.badHour.hour))
+}
+
+// otherHour is the error of the first row of the files, in file and line
+// order, whose hour is not Options.Hour; nil when every row's is.
+func (l *loader) otherHour(ctx context.Context, tx *duckdb.Tx) error {
+	bad := func(hour string) string { return hour + " IS DISTINCT FROM " + sqlString(l.opts.Hour) }
+	return l.firstHourRow(ctx, tx, bad, func(h sql.NullString) string {
+		if !h.Valid {
+			return l.hourMissing()
+		}
+		return fmt.Sprintf("%s %q, not %s: --hour %s adds to that hour alone (load each hour's rows with its own --hour)", l.opts.HourPartition, h.String, l.opts.Hour, l.opts.Hour)
+	})
+}
+
+// firstHourRow is the error, msg of its hour, of the first row of the
+// files, in file and line order, whose hour (NULL in a file without the
+// hour column), as VARCHAR, bad (an SQL condition of it) holds of; nil when
+// no row's does.
+func (l *loader) firstHourRow(ctx context.Context, tx *duckdb.Tx, bad func(hour string) string, msg func(sql.NullString) string) error {
 	col := slices.IndexFunc(l.cols, func(c column) bool { return strings.EqualFold(c.Name, l.opts.HourPartition) })
 	for fi, in := range l.files {
 		src, number, err := l.diagSource(fi)
@@ -78,8 +107,8 @@ func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 		if expr, ok := src.exprs[col]; col >= 0 && ok {
 			hour = fmt.Sprintf("CAST(%s AS VARCHAR)", expr)
 		}
-		q := fmt.Sprintf("SELECT fgen_row, fgen_hour FROM (SELECT %s AS fgen_row, %s AS fgen_hour FROM %s) WHERE fgen_hour IS NULL OR NOT %s ORDER BY fgen_row LIMIT 1",
-			number, hour, src.from, isHour("fgen_hour"))
+		q := fmt.Sprintf("SELECT fgen_row, fgen_hour FROM (SELECT %s AS fgen_row, %s AS fgen_hour FROM %s) WHERE %s ORDER BY fgen_row LIMIT 1",
+			number, hour, src.from, bad("fgen_hour"))
 		var row int64
 		var h sql.NullString
 		err = tx.QueryRow(ctx, q, nil, &row, &h)
@@ -89,19 +118,13 @@ func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", in.path, err)
 		}
-		bad, err := l.rowError(fi, row, l.hourMsg(h))
+		rerr, err := l.rowError(fi, row, msg(h))
 		if err != nil {
 			return err
 		}
-		return bad
+		return rerr
 	}
-	// None in the files: the row was in the table before a load that
-	// appends to its day.
-	bad := l.badHour
-	if bad == nil {
-		return errors.New("a row has " + l.hourMissing())
-	}
-	return fmt.Errorf("a row of %s=%s already in %s has %s", l.opts.Partition, bad.day, l.opts.Table, l.hourMsg(bad.hour))
+	return nil
 }
 
 // badHour is a row of an hourly table, in the table, without an hour or
@@ -135,6 +158,12 @@ func (l *loader) checkHours(ctx context.Context, tx *duckdb.Tx, days []string) (
 // hour's DW job pending, "hh=00 changed after it was written", for rows
 // appended to hour 15).
 func (l *loader) markAppendedHours(ctx context.Context, tx *duckdb.Tx, days []string, before map[string]int64) error {
+	if l.opts.Hour != "" {
+		// The hour has landed, rows or none: its partition exists now.
+		if err := tx.AddPartitions(ctx, l.opts.Table, []string{l.opts.Day + "/" + l.opts.Hour}); err != nil {
+			return err
+		}
+	}
 	after, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, days)
 	if err != nil {
 		return err

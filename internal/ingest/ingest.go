@@ -81,6 +81,10 @@ type Options struct {
 	// hour partitions, those without rows empty, as an hourly sync that
 	// ran every hour of the day leaves them.
 	HourPartition string
+	// Hour, of an appending load of Day into an hourly table, is the one
+	// hour it adds to: every row's hour must be it, and its partition is
+	// written even when the files have no rows (a quiet hour has landed).
+	Hour string
 }
 
 // DayFrom derives the partition value of a row that has none from its
@@ -541,6 +545,11 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 	if bad != nil {
 		l.badHour = bad
 		return Result{}, errFailed
+	}
+	if l.opts.Hour != "" {
+		if err := l.otherHour(ctx, tx); err != nil {
+			return Result{}, err
+		}
 	}
 	if l.opts.HourPartition != "" && l.opts.Append {
 		if err := l.markAppendedHours(ctx, tx, days, hadHours); err != nil {
