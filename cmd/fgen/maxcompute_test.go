@@ -772,6 +772,17 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 		if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
 			t.Fatalf("apply: %+v", r)
 		}
+		// Who wrote a table matters to a recreate alone: a plan with
+		// nothing to recreate lists no table's partitions.
+		before := len(srv.Requests())
+		if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 0 {
+			t.Errorf("plan after apply: %+v", p)
+		}
+		for _, r := range srv.Requests()[before:] {
+			if strings.Contains(r.Query, "partitions") {
+				t.Errorf("plan with nothing to recreate listed partitions: %s?%s", r.Path, r.Query)
+			}
+		}
 		// Days DataWorks wrote, which fgen has no note of.
 		srv.AddPartition("rpt_user_trace_data", "dt='20210301'")
 		srv.AddPartition("rpt_user_trace_data", "dt='20210302'")
@@ -782,17 +793,17 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 		}
 		// fgen_tables says so: the plan of the tables alone reads no record
 		// of partitions (a query, seconds on MaxCompute).
-		before := len(srv.Submitted())
+		submitted := len(srv.Submitted())
 		if p := fgen(t, dir, env, "plan", "--target", "mc"); p.code != 3 {
 			t.Errorf("plan of the tables: %+v", p)
 		}
-		for _, j := range srv.Submitted()[before:] {
+		for _, j := range srv.Submitted()[submitted:] {
 			if strings.Contains(j.SQL, "`"+maxcompute.BooksTable+"`") {
 				t.Errorf("plan of the tables read %s: %s", maxcompute.BooksTable, j.SQL)
 			}
 		}
 		n := len(writes(srv))
-		if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes", "-q"); a.code != 0 || !strings.HasPrefix(writes(srv)[n].SQL, "DROP TABLE IF EXISTS `rpt_user_trace_data`") {
+		if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes", "-q"); a.code != 0 || len(writes(srv)) <= n || !strings.HasPrefix(writes(srv)[n].SQL, "DROP TABLE IF EXISTS `rpt_user_trace_data`") {
 			t.Errorf("apply --allow-destructive: %+v", a)
 		}
 	})

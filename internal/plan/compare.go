@@ -241,7 +241,7 @@ func Drift(proj *generator.Project, caps warehouse.Capabilities, want generator.
 // proj on an engine with capabilities caps.
 // writers, when the engine knows it, is what wrote the table's partitions;
 // f is the funnel whose report the table is, nil for another table.
-func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table, writers *warehouse.Writers, f *models.Funnel) (TableChange, error) {
+func compare(proj *generator.Project, caps warehouse.Capabilities, want generator.Table, live *warehouse.Table, writers func() (*warehouse.Writers, error), f *models.Funnel) (TableChange, error) {
 	td := diff(proj.Dialect, caps, want, live)
 	if want.Layer == generator.LayerODS {
 		return compareODS(proj, caps, td)
@@ -253,13 +253,22 @@ func compare(proj *generator.Project, caps warehouse.Capabilities, want generato
 // the DW table). Its rows are derived, so a change that cannot be made in
 // place recreates the table (with --allow-destructive), and apply fills the
 // days again.
-func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff, writers *warehouse.Writers, f *models.Funnel) (TableChange, error) {
+func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff, writersOf func() (*warehouse.Writers, error), f *models.Funnel) (TableChange, error) {
 	want := td.want
 	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
 	if f != nil {
 		tc.Problems = reportProblems(proj, td, f)
 	} else {
 		tc.Problems = dwProblems(proj, td)
+	}
+	// What wrote the table's partitions matters to a recreate, and where
+	// fgen loads raw rows, to any change.
+	var writers *warehouse.Writers
+	if len(tc.Problems) > 0 || caps.LoadsODS {
+		var err error
+		if writers, err = writersOf(); err != nil {
+			return tc, err
+		}
 	}
 	// A table a load wrote holds raw rows: its node would overwrite them
 	// even where no change is destructive (the ODS table's name given to a
@@ -281,6 +290,15 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 			return tc, err
 		}
 		tc.Action, tc.SQL, tc.Job = Blocked, s.Text(), tableJob(want.Name, "ddl", s)
+		if writers != nil && writers.Jobs+writers.Earlier > 0 {
+			// What --allow-destructive loses, where the engine knows: a
+			// long history is easy to forget.
+			n, partitions := writers.Jobs+writers.Earlier, "partitions"
+			if n == 1 {
+				partitions = "partition"
+			}
+			tc.Notes = append(tc.Notes, fmt.Sprintf("recreating it drops the rows of its %d %s; apply writes again only the days it is given", n, partitions))
+		}
 		return tc, nil
 	}
 

@@ -248,24 +248,35 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		return nil, err
 	}
 	// writersOf is what wrote a derived table's partitions, where the engine
-	// notes it (nil where it does not): asked once for every derived table,
-	// when the first that exists is compared.
+	// notes it (nil where it does not), asked when the comparison needs it.
+	// An engine that loads raw rows answers for every derived table at
+	// once, in one query, when the first that exists is compared; another,
+	// whose answer matters only to a table to recreate, for that table.
 	var wrote map[string]warehouse.Writers
 	writersOf := func(name string) (*warehouse.Writers, error) {
 		pw, ok := w.(warehouse.PartitionWriters)
 		if !ok {
 			return nil, nil
 		}
-		if wrote == nil {
-			var derived []string
-			for _, t := range in.Project.Tables {
-				if t.Layer != generator.LayerODS {
-					derived = append(derived, t.Name)
+		if _, asked := wrote[name]; !asked && (wrote == nil || !caps.LoadsODS) {
+			tables := []string{name}
+			if caps.LoadsODS {
+				tables = nil
+				for _, t := range in.Project.Tables {
+					if t.Layer != generator.LayerODS {
+						tables = append(tables, t.Name)
+					}
 				}
 			}
-			var err error
-			if wrote, err = pw.PartitionWriters(ctx, derived); err != nil {
-				return nil, fmt.Errorf("partitions of %s: %w", strings.Join(derived, ", "), err)
+			got, err := pw.PartitionWriters(ctx, tables)
+			if err != nil {
+				return nil, fmt.Errorf("partitions of %s: %w", strings.Join(tables, ", "), err)
+			}
+			if wrote == nil {
+				wrote = map[string]warehouse.Writers{}
+			}
+			for _, t := range tables {
+				wrote[t] = got[t]
 			}
 		}
 		tw := wrote[name]
@@ -285,24 +296,12 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 			return nil, fmt.Errorf("describe %s: %w", t.Name, err)
 		}
 		described[t.Name] = live
-		var writers *warehouse.Writers
 		if t.Layer == generator.LayerODS {
 			ods = live
-		} else if writers, err = writersOf(t.Name); err != nil {
-			return nil, err
 		}
-		tc, err := compare(in.Project, caps, t, live, writers, reportFunnel(in.Config, t))
+		tc, err := compare(in.Project, caps, t, live, func() (*warehouse.Writers, error) { return writersOf(t.Name) }, reportFunnel(in.Config, t))
 		if err != nil {
 			return nil, err
-		}
-		if tc.Action == Blocked && !tc.Refused() && writers != nil && writers.Jobs+writers.Earlier > 0 {
-			// What --allow-destructive loses, where the engine knows: a
-			// long history is easy to forget.
-			n, partitions := writers.Jobs+writers.Earlier, "partitions"
-			if n == 1 {
-				partitions = "partition"
-			}
-			tc.Notes = append(tc.Notes, fmt.Sprintf("recreating it drops the rows of its %d %s; apply writes again only the days it is given", n, partitions))
 		}
 		p.Tables = append(p.Tables, tc)
 	}

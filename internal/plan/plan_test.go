@@ -320,7 +320,10 @@ func TestPlanRawTableByWriters(t *testing.T) {
 			if tc.cols != nil {
 				live["dw_user_trace_data"].Columns = tc.cols
 			}
-			w := writersWarehouse{&fakeWarehouse{tables: live}, map[string]int{"dw_user_trace_data": tc.loaded}, map[string]int{"dw_user_trace_data": tc.jobs}, map[string]bool{"dw_user_trace_data": tc.foreign}}
+			// An engine that loads raw rows (the local one) notes them.
+			loads := maxComputeCaps
+			loads.LoadsODS = true
+			w := writersWarehouse{&fakeWarehouse{tables: live, caps: &loads}, map[string]int{"dw_user_trace_data": tc.loaded}, map[string]int{"dw_user_trace_data": tc.jobs}, map[string]bool{"dw_user_trace_data": tc.foreign}}
 			got := build(t, cfg, w).Tables[1]
 			if got.Refused() != tc.refused || got.Action != Blocked || tc.refused && got.Problems[0].Code != CodeRawTable || !tc.refused && got.Job == nil {
 				t.Errorf("plan = %+v, want refused %v", got, tc.refused)
