@@ -70,8 +70,15 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 		}
 		// The target names the project and endpoint; the ini, which
 		// odpscmd and the SDK read too, may name others.
-		if ini.Project != "" && !strings.EqualFold(ini.Project, cfg.Project) || ini.Endpoint != "" && strings.TrimRight(ini.Endpoint, "/") != cfg.Endpoint {
-			g.warn("%s names project %s at %s; fgen reads only its credentials, and uses target %s's project %s at %s (funnel.toml)", iniPath, ini.Project, ini.Endpoint, name, cfg.Project, cfg.Endpoint)
+		var names []string
+		if ini.Project != "" && !strings.EqualFold(ini.Project, cfg.Project) {
+			names = append(names, "project "+ini.Project)
+		}
+		if ini.Endpoint != "" && strings.TrimRight(ini.Endpoint, "/") != cfg.Endpoint {
+			names = append(names, "endpoint "+ini.Endpoint)
+		}
+		if len(names) > 0 {
+			g.warn("%s names %s; fgen reads its credentials, hints and http_timeout, and uses target %s's project %s at %s (funnel.toml)", iniPath, strings.Join(names, " and "), name, cfg.Project, cfg.Endpoint)
 		}
 		for k, v := range ini.Hints {
 			cfg.Hints[k] = v

@@ -259,7 +259,7 @@ func TestMaxComputeOdpsConfigFile(t *testing.T) {
 	// An ini naming another project: fgen uses the target's, and says so.
 	os.WriteFile(ini, []byte("[odps]\naccess_id = "+srv.AccessID()+"\naccess_key = "+srv.AccessKey()+"\nproject = prod_finance\nendpoint = https://service.cn-shanghai.maxcompute.aliyun.com/api\n"), 0o600)
 	r3 := fgen(t, dir, map[string]string{}, "plan", "--target", "mc", "--odps-config", ini)
-	if want := "warning: " + ini + " names project prod_finance at https://service.cn-shanghai.maxcompute.aliyun.com/api; fgen reads only its credentials, and uses target mc's project " + srv.Project() + " at " + srv.Endpoint() + " (funnel.toml)\n"; r3.code != 2 || !strings.Contains(r3.stderr, want) {
+	if want := "warning: " + ini + " names project prod_finance and endpoint https://service.cn-shanghai.maxcompute.aliyun.com/api; fgen reads its credentials, hints and http_timeout, and uses target mc's project " + srv.Project() + " at " + srv.Endpoint() + " (funnel.toml)\n"; r3.code != 2 || !strings.Contains(r3.stderr, want) {
 		t.Errorf("plan with an ini of another project: want %q in %+v", want, r3)
 	}
 	if want := "Target mc (maxcompute: project " + srv.Project() + " at " + srv.Endpoint() + ")\n"; !strings.HasPrefix(r3.stdout, want) {

@@ -105,7 +105,7 @@ func (e *PartialError) Error() string {
 	// The cause is of one day: name the others that need applying again.
 	var days []string
 	for _, j := range e.Result.Jobs {
-		if (j.Status == "failed" || j.Status == "skipped") && j.Day != "" && !slices.Contains(days, j.Day) {
+		if (j.Status == "failed" || j.Status == "skipped" || j.Status == "not_run") && j.Day != "" && !slices.Contains(days, j.Day) {
 			days = append(days, j.Day)
 		}
 	}
@@ -116,7 +116,7 @@ func (e *PartialError) Error() string {
 			more = fmt.Sprintf(" and %d more", len(days)-5)
 			days = days[:5]
 		}
-		msg += fmt.Sprintf("; the days with jobs failed or skipped: %s%s", strings.Join(days, ", "), more)
+		msg += fmt.Sprintf("; the days with jobs failed, skipped or not run: %s%s", strings.Join(days, ", "), more)
 	}
 	return msg
 }

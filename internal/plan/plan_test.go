@@ -946,3 +946,17 @@ func TestPlanFormerTables(t *testing.T) {
 		t.Errorf("former tables %v, want [rpt_old]", p.Former)
 	}
 }
+
+// An incomplete apply names, after its first cause, every day with a job
+// to apply again: failed, skipped, or not run (interrupted).
+func TestPartialErrorNamesTheDays(t *testing.T) {
+	jobs := []JobResult{{Name: "dw", Kind: "ddl", Status: "applied"}}
+	for i, status := range []string{"applied", "failed", "skipped", "not_run", "not_run", "up_to_date", "skipped", "skipped", "skipped", "skipped"} {
+		jobs = append(jobs, JobResult{Name: "rpt", Kind: "node", Day: fmt.Sprintf("202103%02d", i+1), Status: status})
+	}
+	err := &PartialError{Result: &Result{Jobs: jobs}, Cause: errors.New("20210302: boom")}
+	want := "apply incomplete: 2 applied, 1 failed, 5 skipped, 2 not run: 20210302: boom; the days with jobs failed, skipped or not run: 20210302, 20210303, 20210304, 20210305, 20210307 and 3 more"
+	if err.Error() != want {
+		t.Errorf("err = %q\nwant  %q", err, want)
+	}
+}
