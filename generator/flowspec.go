@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/fgen-dev/fgen/models"
@@ -148,7 +149,7 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 	ws := cfg.Project.Workspace
 	trigger := specTrigger{
 		Type:      "Scheduler",
-		Cron:      dw.Cron,
+		Cron:      cronText(dw.Cron),
 		StartTime: "1970-01-01 00:00:00",
 		EndTime:   "9999-01-01 00:00:00",
 		Timezone:  dw.Timezone,
@@ -232,7 +233,7 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 		nodeTrigger := trigger
 		if n.Hourly {
 			// Every hour, computing the hour before (see hourParams).
-			nodeTrigger.Cron = dw.HourlyCron
+			nodeTrigger.Cron = cronText(dw.HourlyCron)
 		}
 		wf.Nodes = append(wf.Nodes, specNode{
 			ID:            id,
@@ -310,3 +311,7 @@ func tooLarge(cfg *models.Config, n Node) error {
 		Msg: fmt.Sprintf("node %s would be %d bytes, more than the %d (128 KB) DataWorks holds in a node: %s lists %d event values in its stages, and each is written in the node's SQL; list fewer (map the many values to a few in the ODS or DW data, and name those)",
 			n.Name, len(n.SQL), MaxNodeBytes, what, values)}}
 }
+
+// cronText is a cron expression as DataWorks shows it: its fields apart by
+// one space, as validate reads them (funnel.toml may have more).
+func cronText(cron string) string { return strings.Join(strings.Fields(cron), " ") }

@@ -341,6 +341,16 @@ func TestFlowSpecCustomParameters(t *testing.T) {
 	}
 }
 
+// A cron written with more spaces than one between its fields, which
+// validate reads field by field, goes to DataWorks in its usual form.
+func TestFlowSpecCronSpaces(t *testing.T) {
+	cfg := flowspecConfig(t, `cron = "00 30 02 * * ?"`, `cron = " 00  30 02 * * ? "`)
+	_, f := flowspecRender(t, cfg)
+	if !strings.Contains(string(f.Data), `"cron": "00 30 02 * * ?"`) {
+		t.Errorf("FlowSpec:\n%s", f.Data)
+	}
+}
+
 func TestFlowSpecODSProducer(t *testing.T) {
 	cfg := flowspecConfig(t, `# ods_producer = "user_trace.ods_user_trace_data"`, `ods_producer = "user_trace.ods_user_trace_data"`)
 	_, f := flowspecRender(t, cfg)

@@ -114,6 +114,33 @@ func (v *validator) name(path, name, what string, sqlName bool) bool {
 	return false
 }
 
+// odsProducer checks [dataworks] ods_producer, the output the DW node's
+// DataWorks node depends on.
+func (v *validator) odsProducer(p string) {
+	const path = "dataworks.ods_producer"
+	example := fmt.Sprintf("%q", v.c.Project.Workspace+"."+v.c.ODS.Name)
+	switch {
+	case strings.IndexFunc(p, unicode.IsSpace) >= 0:
+		v.errorf(path, "ods_producer %q contains a space; it is the output name of the node that fills the ODS table, such as %s", p, example)
+	case strings.ContainsAny(p, "{}"):
+		// aliyun/dataworks-spec reads "{{...}}" as a reference to a spec
+		// object (SpecDevUtil.parseRefId), not as an output name.
+		v.errorf(path, "ods_producer %q has a brace, which DataWorks' FlowSpec reads as a reference ({{id}}), not an output name; give the output name of the node that fills the ODS table, such as %s", p, example)
+	}
+	// One of fgen's own outputs: the DW node would depend on itself, or on
+	// a report node that depends on it, a cycle DataWorks never runs.
+	tables := []string{v.c.DW.Name}
+	for _, f := range v.c.Funnels {
+		tables = append(tables, f.Report.Table)
+	}
+	for _, t := range tables {
+		if t != "" && strings.EqualFold(p, v.c.Project.Workspace+"."+t) {
+			v.errorf(path, "ods_producer %q is the output of fgen's own node %s: the DW node would depend on it, a cycle DataWorks never runs; give the output name of the node that fills the ODS table, such as %s", p, t, example)
+			return
+		}
+	}
+}
+
 func (c *Config) validate() Diagnostics {
 	v := &validator{c: c}
 	if !c.Has("version") {
@@ -184,8 +211,8 @@ func (v *validator) dataworks() {
 	if d.SpecVersion != "" && v.lineText("dataworks.spec_version", "spec_version", d.SpecVersion) && !slices.Contains([]string{"1.0.0", "1.1.0", "1.2.0"}, d.SpecVersion) {
 		v.errorf("dataworks.spec_version", "spec_version %q is not a FlowSpec version: give 1.1.0 (fgen's default), 1.0.0 or 1.2.0", d.SpecVersion)
 	}
-	if v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer) && strings.IndexFunc(d.ODSProducer, unicode.IsSpace) >= 0 {
-		v.errorf("dataworks.ods_producer", "ods_producer %q contains a space; it is the output name of the node that fills the ODS table, such as \"user_trace.ods_user_trace_data\"", d.ODSProducer)
+	if v.lineText("dataworks.ods_producer", "ods_producer", d.ODSProducer) {
+		v.odsProducer(d.ODSProducer)
 	}
 	if v.lineText("dataworks.cron", "cron", d.Cron) {
 		if err := checkDailyCron(d.Cron); err != nil {
