@@ -593,6 +593,7 @@ funnel.toml:89:34: funnels[0].stages[2].events[0]: event "purchase" is not an in
 funnel.toml:89:34: funnels[0].stages[2].events[0]: event "03" is the integer code 3 of event_column customize_event, INT; write it "3", as the column's values read`},
 		{"beyond the type", codes("TINYINT", `"1"`, `"128"`, `"99999999999999999999"`), `funnel.toml:88:34: funnels[0].stages[1].events[0]: event "128" is beyond the range of event_column customize_event, TINYINT (-128 to 127)
 funnel.toml:89:34: funnels[0].stages[2].events[0]: event "99999999999999999999" is beyond the range of event_column customize_event, TINYINT (-128 to 127)`},
+		{"beyond BIGINT", codes("BIGINT", `"1"`, `"-9223372036854775808"`, `"9223372036854775807"`), `funnel.toml:88:34: funnels[0].stages[1].events[0]: event "-9223372036854775808" is beyond the range of event_column customize_event, BIGINT (-9223372036854775807 to 9223372036854775807)`},
 		{"doubles", codes("DOUBLE", `"1"`, `"2"`, `"3"`), `funnel.toml:85:1: funnels[0].event_column: event_column customize_event is DOUBLE in the DW table; an event column holds strings or integer event codes: make it STRING (or BIGINT)`},
 		// A string in the DW table does not make the ODS table's codes strings.
 		{"codes cast to strings", edit(t, codes("BIGINT"), `type = "BIGINT", comment = "event" },`, `type = "STRING", comment = "event" },`),

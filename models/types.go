@@ -220,7 +220,9 @@ func IntRange(t string) (lo, hi int64, ok bool) {
 	case "INT":
 		return math.MinInt32, math.MaxInt32, true
 	case "BIGINT":
-		return math.MinInt64, math.MaxInt64, true
+		// MaxCompute's BIGINT is -2^63+1 to 2^63-1 (its data types, 1.0 and
+		// 2.0 editions): -2^63 is no BIGINT literal there.
+		return math.MinInt64 + 1, math.MaxInt64, true
 	}
 	return 0, 0, false
 }
