@@ -450,8 +450,8 @@ func TestMaxComputeNeverChangesODS(t *testing.T) {
 	}{
 		{"reordered", func(s *odpstest.TableSpec) { s.Columns[0], s.Columns[1] = s.Columns[1], s.Columns[0] }, "in the live order (uid, md5,"},
 		{"retyped", func(s *odpstest.TableSpec) { s.Columns[2].Type = "STRING" }, `set type = \"STRING\" for ts under [ods]`},
-		{"extra", func(s *odpstest.TableSpec) {
-			s.Columns = append(s.Columns, odpstest.Column{Name: "region", Type: "STRING"})
+		{"extra before others", func(s *odpstest.TableSpec) {
+			s.Columns = append([]odpstest.Column{{Name: "region", Type: "STRING"}}, s.Columns...)
 		}, `add { name = \"region\", type = \"STRING\" } under [ods]`},
 		{"missing", func(s *odpstest.TableSpec) { s.Columns = s.Columns[:len(s.Columns)-1] }, "ADD COLUMNS (`customize_event_content` STRING);), or remove customize_event_content"},
 		{"other partition key", func(s *odpstest.TableSpec) { s.PartitionKeys = []odpstest.Column{{Name: "ds", Type: "STRING"}} }, `set partition = \"ds\" under [ods]`},
@@ -694,7 +694,10 @@ func TestMaxComputeSilentEndpoint(t *testing.T) {
 
 // A sync task added an INT column funnel.toml does not list, on a project
 // of the 1.0 data type edition: plan's checks of the ODS rows read the
-// table with the settings its live columns need, and plan says what to add.
+// table with the settings its live columns need, and plan says what to add
+// (refused: the DW node, whose settings come from funnel.toml's columns,
+// could not read the table). A STRING column appended only gets a note, and
+// the day runs.
 func TestMaxComputeUnlistedType2Column(t *testing.T) {
 	dir, srv, env := mcProject(t)
 	ods := seedODS()
@@ -704,6 +707,14 @@ func TestMaxComputeUnlistedType2Column(t *testing.T) {
 	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
 	if r.code != 3 || strings.Contains(r.stderr, "not enabled") || !strings.Contains(r.stdout, `add { name = "extra_code", type = "INT" } under [ods] in funnel.toml`) {
 		t.Errorf("plan: %+v", r)
+	}
+	srv.UpdateTable("ods_user_trace_data", func(s *odpstest.TableSpec) { s.Columns[len(s.Columns)-1].Type = "STRING" })
+	r = fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	if r.code != 2 || !strings.Contains(r.stdout, `note: the table has columns after funnel.toml's, which no node reads: to describe them, add { name = "extra_code", type = "STRING" } last under [ods]`) {
+		t.Errorf("plan with a STRING column appended: %+v", r)
+	}
+	if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); a.code != 0 {
+		t.Errorf("apply with a STRING column appended: %+v", a)
 	}
 }
 

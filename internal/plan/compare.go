@@ -589,10 +589,25 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 		refuse(CodeColumnRetyped, r.col.Name,
 			fmt.Sprintf("ODS column %s is %s live and %s in funnel.toml", r.col.Name, proj.Dialect.ConfigType(r.live.Type), r.col.Type), fix)
 	}
-	for _, lc := range td.extra {
-		refuse(CodeColumnDropped, lc.Name,
-			fmt.Sprintf("the ODS table has a column %s that funnel.toml does not list", lc.Name),
-			fmt.Sprintf("add { name = %q, type = %q } under [ods] in funnel.toml, where the table has it; fgen never drops an ODS column", lc.Name, proj.Dialect.ConfigType(lc.Type)))
+	trailing := len(td.extra) > 0 && !caps.LoadsODS && len(td.moved) == 0 && len(td.misplaced) == 0 &&
+		!slices.ContainsFunc(td.extra, func(c warehouse.Column) bool { return models.NeedsODPS2(proj.Dialect.ConfigType(c.Type)) })
+	if trailing {
+		// Columns the sync task added after funnel.toml's (ADD COLUMNS
+		// appends): the DW node reads the ODS columns by name, so none of
+		// its SQL changes, and the day's jobs run as before. (Not a column
+		// of a 2.0 type, which a project of the 1.0 edition reads only
+		// with the setting the DW node gets from funnel.toml's columns.)
+		var cols []string
+		for _, lc := range td.extra {
+			cols = append(cols, fmt.Sprintf("{ name = %q, type = %q }", lc.Name, proj.Dialect.ConfigType(lc.Type)))
+		}
+		tc.Notes = append(tc.Notes, fmt.Sprintf("the table has columns after funnel.toml's, which no node reads: to describe them, add %s last under [ods]", strings.Join(cols, ", ")))
+	} else {
+		for _, lc := range td.extra {
+			refuse(CodeColumnDropped, lc.Name,
+				fmt.Sprintf("the ODS table has a column %s that funnel.toml does not list", lc.Name),
+				fmt.Sprintf("add { name = %q, type = %q } under [ods] in funnel.toml, where the table has it; fgen never drops an ODS column", lc.Name, proj.Dialect.ConfigType(lc.Type)))
+		}
 	}
 	if len(td.add) > 0 && !caps.LoadsODS {
 		for _, c := range td.add {

@@ -554,6 +554,21 @@ func TestPlanLeavesODSCommentsAndLifecycle(t *testing.T) {
 	}
 }
 
+// A column the sync task appended to the ODS table, which funnel.toml does
+// not list, changes no node's SQL (the DW node reads the ODS columns by
+// name): the plan notes it, and the days run.
+func TestPlanODSColumnAppended(t *testing.T) {
+	cfg := config(t, nil)
+	live := liveTables(t, cfg)
+	live["ods_user_trace_data"].Columns = append(live["ods_user_trace_data"].Columns, warehouse.Column{Name: "region", Type: "string"})
+	p := build(t, cfg, &fakeWarehouse{tables: live})
+	tc := p.Tables[0]
+	want := `the table has columns after funnel.toml's, which no node reads: to describe them, add { name = "region", type = "STRING" } last under [ods]`
+	if tc.Action != InSync || len(tc.Problems) != 0 || !slices.Contains(tc.Notes, want) || p.IsBlocked() {
+		t.Errorf("ODS with a column appended: %+v, want in sync with the note %q", tc, want)
+	}
+}
+
 // The ODS table belongs to the sync task that fills it: whatever its drift,
 // fgen plans no statement for it, and apply refuses the plan even with
 // --allow-destructive.
@@ -567,9 +582,15 @@ func TestPlanNeverChangesODS(t *testing.T) {
 	}{
 		{"reordered", func(tb *warehouse.Table) { tb.Columns[0], tb.Columns[1] = tb.Columns[1], tb.Columns[0] }, CodeColumnReordered, "in the live order (uid, md5, ts,"},
 		{"retyped", func(tb *warehouse.Table) { tb.Columns[2].Type = "string" }, CodeColumnRetyped, `set type = "STRING" for ts under [ods]`},
-		{"extra", func(tb *warehouse.Table) {
-			tb.Columns = append(tb.Columns, warehouse.Column{Name: "region", Type: "string"})
+		{"extra before others", func(tb *warehouse.Table) {
+			tb.Columns = append([]warehouse.Column{{Name: "region", Type: "string"}}, tb.Columns...)
 		}, CodeColumnDropped, `add { name = "region", type = "STRING" } under [ods]`},
+		// after the others, where a sync task's ADD COLUMNS puts it, of a
+		// 2.0 type: the DW node would need the setting funnel.toml's
+		// columns give it
+		{"extra INT", func(tb *warehouse.Table) {
+			tb.Columns = append(tb.Columns, warehouse.Column{Name: "region_code", Type: "int"})
+		}, CodeColumnDropped, `add { name = "region_code", type = "INT" } under [ods]`},
 		{"missing", func(tb *warehouse.Table) { tb.Columns = tb.Columns[:len(tb.Columns)-1] }, CodeColumnMissing, "ADD COLUMNS (`customize_event_content` STRING);), or remove customize_event_content"},
 		{"missing in the middle", func(tb *warehouse.Table) { tb.Columns = append(tb.Columns[:1], tb.Columns[2:]...) }, CodeColumnMissing, "or remove it from [ods]"},
 		{"other partition", func(tb *warehouse.Table) { tb.PartitionKeys = []warehouse.Column{{Name: "ds", Type: "string"}} }, CodePartitionChanged, `set partition = "ds" under [ods]`},
