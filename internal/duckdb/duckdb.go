@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -61,6 +62,9 @@ type DB struct {
 	connector *duckdb.Connector
 	readOnly  bool
 	path      string
+
+	booksMu sync.Mutex
+	booksAt string // what the reads of fgen_partitions read (booksFrom); "" until asked
 }
 
 var _ warehouse.Warehouse = (*DB)(nil)
@@ -191,6 +195,51 @@ func (d *DB) keepBooks() error {
 		}
 	}
 	return nil
+}
+
+// booksFrom is what a read of fgen_partitions reads FROM: the table, or,
+// in a database an fgen from before it kept written_at, fingerprint and
+// project opened read-only (keepBooks adds them when it opens to write),
+// the table with NULL for those: notes of no time and no SQL, as keepBooks
+// would leave them.
+func (d *DB) booksFrom(ctx context.Context) (string, error) {
+	d.booksMu.Lock()
+	defer d.booksMu.Unlock()
+	if d.booksAt != "" {
+		return d.booksAt, nil
+	}
+	from := "fgen_partitions"
+	if d.readOnly {
+		rows, err := d.db.QueryContext(ctx, `SELECT name FROM pragma_table_info('fgen_partitions')`)
+		if err != nil && !d.missingTable(err) {
+			return "", err
+		}
+		has := map[string]bool{}
+		if err == nil {
+			if err := eachRow(rows, func() error {
+				var name string
+				err := rows.Scan(&name)
+				has[name] = true
+				return err
+			}); err != nil {
+				return "", err
+			}
+		}
+		if len(has) > 0 && !(has["written_at"] && has["fingerprint"] && has["project"]) {
+			cols := map[string]string{"written_at": "TIMESTAMP", "fingerprint": "VARCHAR", "project": "VARCHAR"}
+			sel := "table_name, value"
+			for _, c := range []string{"written_at", "fingerprint", "project"} {
+				if has[c] {
+					sel += ", " + c
+				} else {
+					sel += fmt.Sprintf(", CAST(NULL AS %s) AS %s", cols[c], c)
+				}
+			}
+			from = "(SELECT " + sel + " FROM fgen_partitions) AS fgen_partitions"
+		}
+	}
+	d.booksAt = from
+	return from, nil
 }
 
 // lockHolder reads the process DuckDB names in its error when another
@@ -463,7 +512,11 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[strin
 	for i, t := range tables {
 		args[i] = t
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name, count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NULL) FROM fgen_partitions WHERE table_name IN (`+marks(len(tables))+`) GROUP BY table_name`, args...)
+	books, err := d.booksFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name, count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NULL) FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`) GROUP BY table_name`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -592,7 +645,11 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 	}
 	var at sql.NullTime
 	var fp sql.NullString
-	err = d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint FROM fgen_partitions WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp)
+	books, err := d.booksFrom(ctx)
+	if err != nil {
+		return p, err
+	}
+	err = d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint FROM `+books+` WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp)
 	switch {
 	case err == nil:
 		p.Exists, p.Modified, p.Fingerprint = true, at.Time, fp.String
@@ -630,7 +687,11 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 	if len(days) == 0 {
 		return out, nil
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT value, written_at, fingerprint FROM fgen_partitions WHERE table_name = ? AND split_part(value, '/', 1) IN (`+marks(len(days))+`)`,
+	books, err := d.booksFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT value, written_at, fingerprint FROM `+books+` WHERE table_name = ? AND split_part(value, '/', 1) IN (`+marks(len(days))+`)`,
 		append([]any{table}, anys(days)...)...)
 	if err == nil {
 		err = eachRow(rows, func() error {

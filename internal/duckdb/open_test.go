@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 // TestOpenRefusesOptionsInPath: the driver reads what follows '?' in its
@@ -191,6 +192,37 @@ func TestJobTablesOfAnOldWarehouse(t *testing.T) {
 	defer db.Close()
 	if got, err := db.JobTables(context.Background(), "p"); err != nil || len(got) != 0 {
 		t.Errorf("JobTables = %v, %v; want none", got, err)
+	}
+}
+
+// The bookkeeping of the first fgen (table and value alone), opened
+// read-only, as plan and report open it: its notes read as notes of no
+// time and no SQL, as keepBooks leaves them when it opens to write, not as
+// a binder error.
+func TestReadOnlyOnTheFirstBooks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	raw, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("CREATE TABLE t (x INTEGER, dt VARCHAR); INSERT INTO t VALUES (1, '20210303'); CREATE TABLE fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value)); INSERT INTO fgen_partitions VALUES ('t', '20210303')"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := Open(Options{Path: path, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if w, err := db.PartitionWriters(ctx, []string{"t"}); err != nil || w["t"] != (warehouse.Writers{Earlier: 1}) {
+		t.Errorf("PartitionWriters = %+v, %v; want one note from before fgen told loads from jobs", w, err)
+	}
+	if p, err := db.Partition(ctx, "t", warehouse.DaySpec("dt", "20210303")); err != nil || !p.Exists || !p.Modified.IsZero() || p.Fingerprint != "" {
+		t.Errorf("Partition = %+v, %v; want one that exists, of no time and no SQL", p, err)
+	}
+	if ps, err := db.DayPartitions(ctx, "t", "dt", "", []string{"20210303"}); err != nil || !ps["20210303"].Exists {
+		t.Errorf("DayPartitions = %+v, %v", ps, err)
 	}
 }
 
