@@ -1051,7 +1051,7 @@ func TestPlanAfterReload(t *testing.T) {
 	// funnel.toml changes the DW node's SQL: every day's report would change.
 	toml := filepath.Join(dir, "funnel.toml")
 	replaceInFile(t, toml, `dedup_by = ["md5"]`, `dedup_by = []`)
-	if r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stderr, "are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written); 'fgen apply --from 20210303 --to 20210304' writes them again") {
+	if r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304"); r.code != 0 || !strings.Contains(r.stderr, "are out of date (dw_user_trace_data: its SQL changed since it was written (funnel.toml or fgen changed it)); 'fgen apply --from 20210303 --to 20210304' writes them again") {
 		t.Errorf("report after a change of the DW node: %+v", r)
 	}
 	replaceInFile(t, toml, `dedup_by = []`, `dedup_by = ["md5"]`)
@@ -2048,7 +2048,7 @@ func TestReportOutOfDateBehindATableChange(t *testing.T) {
 	// changes its rows, both days' are out of date.
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `drop_unknown_events = true`, `drop_unknown_events = false`)
 	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304")
-	if r.code != 0 || !strings.Contains(r.stderr, "for 20210303..20210304 are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written)") {
+	if r.code != 0 || !strings.Contains(r.stderr, "for 20210303..20210304 are out of date (dw_user_trace_data: its SQL changed since it was written (funnel.toml or fgen changed it))") {
 		t.Errorf("report after a DW column was added and the DW node changed: %+v", r)
 	}
 	// A change apply refuses without --allow-destructive comes first.
@@ -2067,11 +2067,11 @@ func TestReportOutOfDateWithAReportTableAltered(t *testing.T) {
 	dir := project(t)
 	sampled(t, dir, 100, 2)
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), "\nmode = \"events\"\n", "\nmode = \"users\"\n")
-	if r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304"); !strings.Contains(r.stdout, "~ RPT rpt_user_trace_data  (alter") || !strings.Contains(r.stdout, "rpt_user_trace_data: funnel.toml changed its SQL since it was written") {
+	if r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304"); !strings.Contains(r.stdout, "~ RPT rpt_user_trace_data  (alter") || !strings.Contains(r.stdout, "rpt_user_trace_data: its SQL changed since it was written (funnel.toml or fgen changed it)") {
 		t.Errorf("plan: %+v", r)
 	}
 	r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304")
-	if want := "warning: the rows of rpt_user_trace_data for 20210303..20210304 are out of date (rpt_user_trace_data: funnel.toml changed its SQL since it was written)"; r.code != 0 || !strings.Contains(r.stderr, want) {
+	if want := "warning: the rows of rpt_user_trace_data for 20210303..20210304 are out of date (rpt_user_trace_data: its SQL changed since it was written (funnel.toml or fgen changed it))"; r.code != 0 || !strings.Contains(r.stderr, want) {
 		t.Errorf("report: want %q in %+v", want, r)
 	}
 }
@@ -2084,11 +2084,11 @@ func TestReportOutOfDateWithoutODS(t *testing.T) {
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `dedup_by = ["md5"]`, `dedup_by = []`)
 	execLocal(t, dir, `DELETE FROM ods_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'ods_user_trace_data' AND value = '20210304'`)
 	r := fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304", "--format", "csv")
-	if want := "warning: the rows of rpt_user_trace_data for 20210304 are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written), and apply cannot write them again: their ODS partitions are missing\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
+	if want := "warning: the rows of rpt_user_trace_data for 20210304 are out of date (dw_user_trace_data: its SQL changed since it was written (funnel.toml or fgen changed it)), and apply cannot write them again: their ODS partitions are missing\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
 		t.Errorf("report: want %q in %+v", want, r)
 	}
-	if !strings.Contains(r.stdout, ",dw_user_trace_data: funnel.toml changed its SQL since it was written\n20210304,") ||
-		!strings.Contains(r.stdout, ",dw_user_trace_data: funnel.toml changed its SQL since it was written; apply cannot write them again until the day's ODS partition is back\n") {
+	if !strings.Contains(r.stdout, ",dw_user_trace_data: its SQL changed since it was written (funnel.toml or fgen changed it)\n20210304,") ||
+		!strings.Contains(r.stdout, ",dw_user_trace_data: its SQL changed since it was written (funnel.toml or fgen changed it); apply cannot write them again until the day's ODS partition is back\n") {
 		t.Errorf("report --format csv: the out_of_date of 20210303 and 20210304 in\n%s", r.stdout)
 	}
 	// The day's DW partition gone too, past its lifecycle as the ODS one,
@@ -2226,7 +2226,7 @@ func TestReportOutOfDateReasons(t *testing.T) {
 		t.Fatalf("apply: %+v", r)
 	}
 	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210305")
-	if want := "for 20210303, 20210305 are out of date (dw_user_trace_data: funnel.toml changed its SQL since it was written); 'fgen apply --bizdate 20210303' and 'fgen apply --bizdate 20210305' write them again"; !strings.Contains(r.stderr, want) {
+	if want := "for 20210303, 20210305 are out of date (dw_user_trace_data: its SQL changed since it was written (funnel.toml or fgen changed it)); 'fgen apply --bizdate 20210303' and 'fgen apply --bizdate 20210305' write them again"; !strings.Contains(r.stderr, want) {
 		t.Errorf("report of days apart: want %q in %+v", want, r)
 	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210305"); r.code != 0 {

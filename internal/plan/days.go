@@ -18,7 +18,7 @@ import (
 // Why a node job is pending, for Job.Why.
 const (
 	WhyMissing    = "missing"     // its partition does not exist
-	WhySQLChanged = "sql_changed" // funnel.toml changed its SQL since the partition was written
+	WhySQLChanged = "sql_changed" // its SQL changed since the partition was written (funnel.toml, or fgen)
 	WhyStale      = "stale_input" // an input partition changed after it was written
 	WhyUpstream   = "upstream"    // a job it reads from runs first
 	WhyTable      = "table"       // its table is created, recreated, or altered (but for comments alone, where the SQL that wrote it is known)
@@ -365,7 +365,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		case !written.Exists:
 			dataWhy, dataReason = WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written())
 		case written.Fingerprint != "" && !prints.wrote(written.Fingerprint) && !dp.onlyColumnsAdded(n, changing[n.Name], written.Fingerprint):
-			dataWhy, dataReason = WhySQLChanged, "funnel.toml changed its SQL since it was written"
+			dataWhy, dataReason = WhySQLChanged, "its SQL changed since it was written (funnel.toml or fgen changed it)"
 		}
 	}
 	j.ReadBytes = 0
