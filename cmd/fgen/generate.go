@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -63,7 +64,7 @@ out/ is MaxCompute SQL.
 			if opts.dialect != string(generator.MaxCompute) && opts.dir == "" {
 				return fmt.Errorf("%s holds the MaxCompute project; write the %s dialect elsewhere with --dir DIR", opts.path(opts.configPath), opts.dialect)
 			}
-			return runGenerate(opts)
+			return runGenerate(cmd.Context(), opts)
 		},
 	}
 	choiceFlag(cmd, &opts.dialect, "dialect", "SQL dialect", string(generator.MaxCompute), string(generator.DuckDB))
@@ -89,7 +90,7 @@ func (g *globalOptions) render(dialect string) (*models.Config, *generator.Proje
 	return cfg, p, nil
 }
 
-func runGenerate(opts *generateOptions) error {
+func runGenerate(ctx context.Context, opts *generateOptions) error {
 	cfg, p, err := opts.render(opts.dialect)
 	if err != nil {
 		return err
@@ -106,10 +107,18 @@ func runGenerate(opts *generateOptions) error {
 	if other := opts.inOtherDialect(dir, opts.dialect); other != "" && !opts.quiet {
 		fmt.Fprintf(opts.stderr, "note: %s held the project in the %s dialect; generate writes it in the %s one (--dialect %s keeps the %s one)\n", dir, other, opts.dialect, other, other)
 	}
+	// Ctrl-C stops generate before it writes; the write, whole or not at
+	// all (its journal), takes milliseconds, and once begun it ends.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("generate: %w; %s is as it was", err, dir)
+	}
 	res, err := generator.Write(dir, p.Files)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
+	// A signal during the write: what it wrote is said, then that it was
+	// interrupted (exit 130), though the write ended whole.
+	interrupted := ctx.Err()
 	if res.Recovered != "" {
 		fmt.Fprintf(opts.stderr, "note: %s (%s)\n", res.Recovered, filepath.Join(dir, generator.JournalPath))
 	}
@@ -125,14 +134,16 @@ func runGenerate(opts *generateOptions) error {
 	for _, f := range res.Kept {
 		fmt.Fprintf(opts.stdout, "kept    %s: no longer generated, but edited by hand; fgen no longer tracks it, delete it if you do not need it\n", filepath.Join(dir, f))
 	}
-	if opts.quiet {
-		return nil
+	if !opts.quiet {
+		fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed", dir, len(res.Written), len(res.Unchanged), len(res.Removed))
+		if len(res.Kept) > 0 {
+			fmt.Fprintf(opts.stdout, ", %d kept", len(res.Kept))
+		}
+		fmt.Fprintln(opts.stdout)
 	}
-	fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed", dir, len(res.Written), len(res.Unchanged), len(res.Removed))
-	if len(res.Kept) > 0 {
-		fmt.Fprintf(opts.stdout, ", %d kept", len(res.Kept))
+	if interrupted != nil {
+		return fmt.Errorf("generate: %w while it wrote %s, which it finished: a write is whole or none", interrupted, dir)
 	}
-	fmt.Fprintln(opts.stdout)
 	return nil
 }
 

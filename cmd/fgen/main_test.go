@@ -1569,6 +1569,27 @@ func TestInterruptedRunExits130(t *testing.T) {
 	}
 }
 
+// generate stops at a signal before it writes: exit 130, out/ as it was.
+func TestGenerateInterrupted(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "generate", "-q"); r.code != 0 {
+		t.Fatalf("generate: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `comment = "cleaned user trace events"`, `comment = "cleaned events"`)
+	ddl := filepath.Join(dir, "out", "ddl", "dw_user_trace_data.sql")
+	before, _ := os.ReadFile(ddl)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupt signal received"))
+	var stderr strings.Builder
+	code := run(ctx, []string{"-c", filepath.Join(dir, "funnel.toml"), "generate"}, strings.NewReader(""), io.Discard, &stderr, func(string) string { return "" })
+	if want := "fgen: generate: interrupted (interrupt signal received); " + filepath.Join(dir, "out") + " is as it was\n"; code != exitInterrupted || stderr.String() != want {
+		t.Errorf("generate interrupted: exit %d, stderr %q; want %d, %q", code, stderr.String(), exitInterrupted, want)
+	}
+	if after, _ := os.ReadFile(ddl); len(before) == 0 || string(after) != string(before) {
+		t.Errorf("generate interrupted changed out/")
+	}
+}
+
 // A DW column narrower than its ODS column: plan says which days hold
 // values it cannot hold, before apply fails on them.
 func TestPlanWarnsOfNarrowColumn(t *testing.T) {
