@@ -159,12 +159,13 @@ func localProject(t *testing.T, path string) string {
 // applied, and when its ODS rows changed after the next day's DW rows were
 // written, by the hour, as of a daily ODS table.
 func TestHourlyODSNextDay(t *testing.T) {
-	for _, tt := range []struct{ config, spec string }{
-		{"hourly.toml", "dt=20210304/hh=00"}, // hourly DW
-		{"hourly_ods.toml", "dt=20210304"},   // daily DW
+	for _, tt := range []struct{ name, dw, spec string }{
+		{"hourly DW", "name = \"dw_events\"\nhour_partition = \"hh\"\n", "dt=20210304/hh=00"},
+		{"daily DW", "name = \"dw_events\"\n", "dt=20210304"},
 	} {
-		t.Run(tt.config, func(t *testing.T) {
-			dir := localProject(t, "../../generator/testdata/configs/"+tt.config)
+		t.Run(tt.name, func(t *testing.T) {
+			dir := localProject(t, "../../generator/testdata/configs/hourly_ods.toml")
+			replaceInFile(t, filepath.Join(dir, "funnel.toml"), "name = \"dw_events\"\n", tt.dw)
 			replaceInFile(t, filepath.Join(dir, "funnel.toml"), "[targets.local]", `[[funnels]]
 name = "overnight"
 mode = "ordered"
