@@ -119,15 +119,22 @@ func NormalizeType(t string) (string, error) {
 }
 
 func baseType(t string) string {
-	if i := strings.IndexByte(t, '('); i >= 0 {
-		return t[:i]
+	if i := strings.IndexAny(t, "(<"); i >= 0 {
+		return strings.TrimSpace(t[:i])
 	}
 	return t
 }
 
+// liveTypes2 are types of the 2.0 type system that funnel.toml does not
+// take but a live table may have (a column a sync task added): reading the
+// table needs the 2.0 type system all the same.
+// https://www.alibabacloud.com/help/en/maxcompute/user-guide/maxcompute-v2-0-data-type-edition
+var liveTypes2 = map[string]bool{"TIMESTAMP_NTZ": true, "INTERVAL": true, "ARRAY": true, "MAP": true, "STRUCT": true, "JSON": true}
+
 // NeedsODPS2 reports whether a type needs MaxCompute's 2.0 type system.
 func NeedsODPS2(t string) bool {
-	return NeedsDecimal2(t) || baseTypes[baseType(t)]
+	base := strings.ToUpper(baseType(t))
+	return NeedsDecimal2(t) || baseTypes[base] || liveTypes2[base]
 }
 
 // NeedsDecimal2 reports whether a type is the DECIMAL of MaxCompute's 2.0

@@ -46,6 +46,10 @@ gone, for you to delete it), and the journal of the files it was replacing,
 out/.fgen.journal: the next generate puts them back first, then writes. Until
 then 'fgen diff' says out/ is part-written (exit 1).
 
+Ctrl-C (or SIGTERM) stops generate before it writes, with out/ as it was (exit 130);
+the write takes milliseconds and, once begun, ends whole: a signal during it is said
+after it, exit 130 too, with out/ written.
+
 generate never writes into a file system root or your home directory, and writes
 into a directory that has files but no fgen manifest (manifest.json) only with
 --force.

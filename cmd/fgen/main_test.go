@@ -1007,6 +1007,9 @@ func TestPlanAfterReload(t *testing.T) {
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 || !strings.HasPrefix(r.stdout, "Target local (duckdb: .fgen/local.duckdb)\n") {
 		t.Fatalf("plan before anything: %+v", r)
 	}
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303", "--format", "markdown"); r.code != 2 || !strings.HasPrefix(r.stdout, "### fgen plan: target `local` (duckdb: `.fgen/local.duckdb`)\n") {
+		t.Errorf("plan --format markdown: %+v", r)
+	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--dry-run"); r.code != 0 {
 		t.Fatalf("apply --dry-run: %+v", r)
 	}

@@ -708,6 +708,12 @@ func TestMaxComputeUnlistedType2Column(t *testing.T) {
 	if r.code != 3 || strings.Contains(r.stderr, "not enabled") || !strings.Contains(r.stdout, `add { name = "extra_code", type = "INT" } under [ods] in funnel.toml`) {
 		t.Errorf("plan: %+v", r)
 	}
+	// Of a type funnel.toml does not take: refused (exit 3), not a raw error.
+	srv.UpdateTable("ods_user_trace_data", func(s *odpstest.TableSpec) { s.Columns[len(s.Columns)-1].Type = "ARRAY<STRING>" })
+	r = fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	if r.code != 3 || !strings.Contains(r.stdout, "extra_code is ARRAY<STRING>, a type funnel.toml does not take") {
+		t.Errorf("plan with an ARRAY column appended: %+v", r)
+	}
 	srv.UpdateTable("ods_user_trace_data", func(s *odpstest.TableSpec) { s.Columns[len(s.Columns)-1].Type = "STRING" })
 	r = fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
 	if r.code != 2 || !strings.Contains(r.stdout, `note: the table has columns after funnel.toml's, which no node reads: to describe them, add { name = "extra_code", type = "STRING" } last under [ods]`) {

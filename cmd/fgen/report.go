@@ -68,8 +68,8 @@ and says so.
 
 Days marked provisional were computed before all the data they depend on had landed
 (a cross_midnight funnel's day whose next day was missing); their numbers may change.
-On the local target, report warns of rows apply would write again (funnel.toml changed
-their SQL, or their day's ODS rows were loaded again since), naming the apply that
+On the local target, report warns of rows apply would write again (their SQL changed,
+with funnel.toml or fgen, or their day's ODS rows were loaded again since), naming the apply that
 does; on MaxCompute, 'fgen plan' for the days says it.
 
 -o FILE writes to a file instead of standard output (never over the config, a local

@@ -393,7 +393,7 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 	}
 	if job.Kind == "node" && job.Day != "" && job.Fingerprint != "" && job.Partition != "" {
 		// The partition is written: a record fgen cannot keep only means a
-		// later plan cannot tell whether funnel.toml changed its SQL.
+		// later plan cannot tell whether its SQL changed.
 		if err := w.keepRecord(ctx, job, sqlSpec(job.Written())); err != nil && ctx.Err() == nil {
 			return fmt.Errorf("%s: the partition is written, but recording it in %s failed: %w", describeJob(job), BooksTable, err)
 		}

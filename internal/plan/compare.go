@@ -604,9 +604,13 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 		tc.Notes = append(tc.Notes, fmt.Sprintf("the table has columns after funnel.toml's, which no node reads: to describe them, add %s last under [ods]", strings.Join(cols, ", ")))
 	} else {
 		for _, lc := range td.extra {
+			typ := proj.Dialect.ConfigType(lc.Type)
+			fix := fmt.Sprintf("add { name = %q, type = %q } under [ods] in funnel.toml, where the table has it; fgen never drops an ODS column", lc.Name, typ)
+			if _, err := models.NormalizeType(typ); err != nil {
+				fix = fmt.Sprintf("%s is %s, a type funnel.toml does not take, so it cannot describe the table: have %s write it to another table; fgen never drops an ODS column", lc.Name, typ, owner)
+			}
 			refuse(CodeColumnDropped, lc.Name,
-				fmt.Sprintf("the ODS table has a column %s that funnel.toml does not list", lc.Name),
-				fmt.Sprintf("add { name = %q, type = %q } under [ods] in funnel.toml, where the table has it; fgen never drops an ODS column", lc.Name, proj.Dialect.ConfigType(lc.Type)))
+				fmt.Sprintf("the ODS table has a column %s that funnel.toml does not list", lc.Name), fix)
 		}
 	}
 	if len(td.add) > 0 && !caps.LoadsODS {

@@ -164,7 +164,11 @@ func (p *Plan) where() string {
 // WriteMarkdown prints the plan as a pull-request comment: a summary table
 // and the SQL in collapsible blocks.
 func WriteMarkdown(w io.Writer, p *Plan) {
-	fmt.Fprintf(w, "### fgen plan: target `%s` (%s)\n\n%s\n\n", p.Target, p.where(), p.Summary())
+	where := p.Engine
+	if p.Location != "" {
+		where += ": `" + p.Location + "`"
+	}
+	fmt.Fprintf(w, "### fgen plan: target `%s` (%s)\n\n%s\n\n", p.Target, where, p.Summary())
 	fmt.Fprintf(w, "| | layer | table | action | details |\n|---|---|---|---|---|\n")
 	for _, t := range p.Tables {
 		details := strings.Join(t.Changes, "; ")

@@ -591,6 +591,13 @@ func TestPlanNeverChangesODS(t *testing.T) {
 		{"extra INT", func(tb *warehouse.Table) {
 			tb.Columns = append(tb.Columns, warehouse.Column{Name: "region_code", Type: "int"})
 		}, CodeColumnDropped, `add { name = "region_code", type = "INT" } under [ods]`},
+		// of a type funnel.toml does not take: nothing to add to it
+		{"extra ARRAY", func(tb *warehouse.Table) {
+			tb.Columns = append(tb.Columns, warehouse.Column{Name: "tags", Type: "array<string>"})
+		}, CodeColumnDropped, "tags is ARRAY<STRING>, a type funnel.toml does not take, so it cannot describe the table"},
+		{"extra JSON", func(tb *warehouse.Table) {
+			tb.Columns = append(tb.Columns, warehouse.Column{Name: "payload", Type: "json"})
+		}, CodeColumnDropped, "payload is JSON, a type funnel.toml does not take"},
 		{"missing", func(tb *warehouse.Table) { tb.Columns = tb.Columns[:len(tb.Columns)-1] }, CodeColumnMissing, "ADD COLUMNS (`customize_event_content` STRING);), or remove customize_event_content"},
 		{"missing in the middle", func(tb *warehouse.Table) { tb.Columns = append(tb.Columns[:1], tb.Columns[2:]...) }, CodeColumnMissing, "or remove it from [ods]"},
 		{"other partition", func(tb *warehouse.Table) { tb.PartitionKeys = []warehouse.Column{{Name: "ds", Type: "string"}} }, CodePartitionChanged, `set partition = "ds" under [ods]`},

@@ -88,9 +88,8 @@ type Row struct {
 	// when the day is computed again. Every row of a day carries the same mark; see
 	// MarkProvisional. Read leaves it false: the caller knows the bookkeeping.
 	Provisional bool
-	// OutOfDate, when not "", says why apply would write the row again (funnel.toml
-	// changed its SQL, or its day's input changed since): see MarkOutOfDate. Read leaves
-	// it "".
+	// OutOfDate, when not "", says why apply would write the row again (its SQL
+	// changed, or its day's input changed since): see MarkOutOfDate. Read leaves it "".
 	OutOfDate string
 }
 
