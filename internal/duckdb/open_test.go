@@ -172,16 +172,16 @@ func TestOpenKeepsBooks(t *testing.T) {
 	}
 }
 
-// A warehouse whose notes do not say the project yet, opened read-only as
-// plan and report open it (and so not migrated), has no tables of any
-// project: JobTables does not fail on the missing column.
-func TestJobTablesOfAnOldWarehouse(t *testing.T) {
+// openReadOnlyAfter opens read-only, as plan and report do, a new database
+// that statements made as an older fgen left it.
+func openReadOnlyAfter(t *testing.T, statements string) *DB {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	raw, err := sql.Open("duckdb", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := raw.Exec("CREATE TABLE t (x INTEGER); CREATE TABLE fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, written_at TIMESTAMP, fingerprint VARCHAR, PRIMARY KEY (table_name, value)); INSERT INTO fgen_partitions VALUES ('t', '20210303', now(), 'f')"); err != nil {
+	if _, err := raw.Exec(statements); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()
@@ -189,7 +189,15 @@ func TestJobTablesOfAnOldWarehouse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// A warehouse whose notes do not say the project yet, opened read-only as
+// plan and report open it (and so not migrated), has no tables of any
+// project: JobTables does not fail on the missing column.
+func TestJobTablesOfAnOldWarehouse(t *testing.T) {
+	db := openReadOnlyAfter(t, "CREATE TABLE t (x INTEGER); CREATE TABLE fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, written_at TIMESTAMP, fingerprint VARCHAR, PRIMARY KEY (table_name, value)); INSERT INTO fgen_partitions VALUES ('t', '20210303', now(), 'f')")
 	if got, err := db.JobTables(context.Background(), "p"); err != nil || len(got) != 0 {
 		t.Errorf("JobTables = %v, %v; want none", got, err)
 	}
@@ -200,20 +208,7 @@ func TestJobTablesOfAnOldWarehouse(t *testing.T) {
 // time and no SQL, as keepBooks leaves them when it opens to write, not as
 // a binder error.
 func TestReadOnlyOnTheFirstBooks(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "w.duckdb")
-	raw, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec("CREATE TABLE t (x INTEGER, dt VARCHAR); INSERT INTO t VALUES (1, '20210303'); CREATE TABLE fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value)); INSERT INTO fgen_partitions VALUES ('t', '20210303')"); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
-	db, err := Open(Options{Path: path, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openReadOnlyAfter(t, "CREATE TABLE t (x INTEGER, dt VARCHAR); INSERT INTO t VALUES (1, '20210303'); CREATE TABLE fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value)); INSERT INTO fgen_partitions VALUES ('t', '20210303')")
 	ctx := context.Background()
 	if w, err := db.PartitionWriters(ctx, []string{"t"}); err != nil || w["t"] != (warehouse.Writers{Earlier: 1}) {
 		t.Errorf("PartitionWriters = %+v, %v; want one note from before fgen told loads from jobs", w, err)
