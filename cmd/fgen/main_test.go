@@ -1572,6 +1572,25 @@ func TestInterruptedRunExits130(t *testing.T) {
 	}
 }
 
+// A warehouse of the first fgen, whose notes have no times: a day whose
+// ODS rows are loaded again after an upgrade is out of date, its DW note
+// (no time) being older than the load's (one).
+func TestPlanStaleOverNotesWithoutTimes(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 50, 2)
+	execLocal(t, dir, `ALTER TABLE fgen_partitions DROP COLUMN project`, `ALTER TABLE fgen_partitions DROP COLUMN fingerprint`, `ALTER TABLE fgen_partitions DROP COLUMN written_at`)
+	if r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+		t.Fatalf("plan of the first fgen's warehouse: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "sample", "--users", "60", "--start", "20210304", "--load", "-q"); r.code != 0 {
+		t.Fatalf("sample --load: %+v", r)
+	}
+	r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304")
+	if r.code != 2 || !strings.Contains(r.stdout, "ods_user_trace_data/dt=20210304 changed after it was written") || strings.Contains(r.stdout, "dt=20210303 changed") {
+		t.Errorf("plan after the day was loaded again: %+v", r)
+	}
+}
+
 // generate stops at a signal before it writes: exit 130, out/ as it was.
 func TestGenerateInterrupted(t *testing.T) {
 	dir := project(t)

@@ -770,6 +770,17 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 			t.Errorf("the finance table after apply: %+v, partitions %v", spec, srv.Partitions("rpt_user_trace_data"))
 		}
 	})
+	t.Run("a table that is not partitioned", func(t *testing.T) {
+		dir, srv, env := mcProject(t)
+		srv.AddTable(odpstest.TableSpec{Name: "rpt_user_trace_data", Columns: []odpstest.Column{{Name: "x", Type: "STRING"}}})
+		p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+		if p.code != 3 || !strings.Contains(p.stdout, "[raw_table] fgen did not create live table rpt_user_trace_data") {
+			t.Errorf("plan: %+v", p)
+		}
+		if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes"); a.code != 3 || len(writes(srv)) != 0 {
+			t.Errorf("apply --allow-destructive: %+v, %d jobs", a, len(writes(srv)))
+		}
+	})
 	t.Run("a table fgen wrote", func(t *testing.T) {
 		// Made by hand, and written by fgen apply since: fgen's rows.
 		dir, srv, env := mcProject(t)

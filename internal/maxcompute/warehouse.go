@@ -258,12 +258,23 @@ func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 // partition of (BooksTable), whether apply or a DataWorks run wrote them,
 // counted as Jobs; any other table's are Unowned: one made by hand, by a
 // DataWorks deployment of out/, or another table under the name, which fgen
-// does not drop. MaxCompute has no loads. It reads ProjectsTable once, and
+// does not drop, as it does not one that is not partitioned. MaxCompute has
+// no loads. It reads ProjectsTable once, and
 // BooksTable (which the plan's days read anyway) only of a table fgen did
 // not create.
 func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[string]warehouse.Writers, error) {
 	out := map[string]warehouse.Writers{}
 	for _, t := range tables {
+		// fgen's DW and report tables are partitioned: one that is not
+		// holds rows fgen did not derive, whatever its notes say.
+		if live, err := w.c.Table(ctx, t); errors.Is(err, ErrTableNotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		} else if len(live.PartitionKeys) == 0 {
+			out[t] = warehouse.Writers{Unowned: true}
+			continue
+		}
 		n, err := w.c.Partitions(ctx, t)
 		if errors.Is(err, ErrTableNotFound) || err == nil && n == 0 {
 			continue

@@ -255,7 +255,7 @@ func compare(proj *generator.Project, caps warehouse.Capabilities, want generato
 // days again.
 func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tableDiff, writersOf func() (*warehouse.Writers, error), f *models.Funnel) (TableChange, error) {
 	want := td.want
-	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
+	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync, keysDiffer: td.partition}
 	if f != nil {
 		tc.Problems = reportProblems(proj, td, f)
 	} else {
@@ -404,7 +404,7 @@ func reportProblems(proj *generator.Project, td tableDiff, f *models.Funnel) []P
 		cols[strings.ToLower(c.Name)] = c
 	}
 	if td.partition {
-		fix := recreate
+		fix := strings.TrimPrefix(recreate, "or ")
 		if keys := td.reportKeys(f); keys != "" {
 			fix = keys + ", " + recreate
 		}
@@ -545,7 +545,7 @@ func missingFrom(names []string, cols []models.Column) []string {
 // warehouse, loaded again.
 func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDiff) (TableChange, error) {
 	want := td.want
-	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync}
+	tc := TableChange{Table: want.Name, Layer: want.Layer, Action: InSync, keysDiffer: td.partition}
 	owner, anew := "the sync task that fills it", ""
 	if caps.LoadsODS {
 		owner = "fgen load"

@@ -180,10 +180,8 @@ func (dp *dayPlanner) planDays() error {
 	changing := map[string]Action{} // tables to be changed: their jobs run, but for an alter of comments alone
 	dp.keysDiffer = map[string]bool{}
 	for _, t := range dp.plan.Tables {
-		for _, pr := range t.Problems {
-			if pr.Code == CodePartitionChanged {
-				dp.keysDiffer[t.Table] = true
-			}
+		if t.keysDiffer {
+			dp.keysDiffer[t.Table] = true
 		}
 		if t.Refused() {
 			changing[t.Table] = refusedChange
@@ -384,7 +382,9 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		} else if j.ReadBytes >= 0 {
 			j.ReadBytes += in.Bytes
 		}
-		if dataWhy == "" && in.Exists && written.Exists && !in.Modified.IsZero() && !written.Modified.IsZero() && in.Modified.After(written.Modified) {
+		// A partition noted with no time was written before fgen kept
+		// times (its first version): an input noted with one changed after.
+		if dataWhy == "" && in.Exists && written.Exists && !in.Modified.IsZero() && (written.Modified.IsZero() || in.Modified.After(written.Modified)) {
 			dataWhy, dataReason = WhyStale, fmt.Sprintf("%s/%s changed after it was written", r.table, r.spec)
 		}
 		if d.UpstreamReady && r.day != day && !runs[r.day] {

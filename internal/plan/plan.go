@@ -67,6 +67,10 @@ type TableChange struct {
 	SQL string `json:"sql"`
 	// Job is SQL as apply runs it: one statement after the other.
 	Job *warehouse.Job `json:"-"`
+	// keysDiffer: the live table's partition keys are not funnel.toml's,
+	// so its partitions can be neither probed nor read (a problem says so,
+	// unless a refusal took its place).
+	keysDiffer bool
 }
 
 // Refused reports whether apply never makes this table's change.
