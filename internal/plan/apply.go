@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
@@ -110,13 +111,14 @@ func (e *PartialError) Error() string {
 		}
 	}
 	if len(days) > 1 {
+		// As runs of days (20210305..20210331), the first ten.
 		slices.Sort(days)
 		more := ""
-		if len(days) > 5 {
-			more = fmt.Sprintf(" and %d more", len(days)-5)
-			days = days[:5]
+		if runs := bizdate.DayRuns(days); len(runs) > 10 {
+			n := slices.Index(days, runs[9].Last) + 1
+			days, more = days[:n], fmt.Sprintf(" and %d more", len(days)-n)
 		}
-		msg += fmt.Sprintf("; the days with jobs failed, skipped or not run: %s%s", strings.Join(days, ", "), more)
+		msg += fmt.Sprintf("; the days with jobs failed, skipped or not run: %s%s", bizdate.DayRanges(days), more)
 	}
 	return msg
 }

@@ -983,8 +983,18 @@ func TestPartialErrorNamesTheDays(t *testing.T) {
 		jobs = append(jobs, JobResult{Name: "rpt", Kind: "node", Day: fmt.Sprintf("202103%02d", i+1), Status: status})
 	}
 	err := &PartialError{Result: &Result{Jobs: jobs}, Cause: errors.New("20210302: boom")}
-	want := "apply incomplete: 2 applied, 1 failed, 5 skipped, 2 not run: 20210302: boom; the days with jobs failed, skipped or not run: 20210302, 20210303, 20210304, 20210305, 20210307 and 3 more"
+	want := "apply incomplete: 2 applied, 1 failed, 5 skipped, 2 not run: 20210302: boom; the days with jobs failed, skipped or not run: 20210302..20210305, 20210307..20210310"
 	if err.Error() != want {
 		t.Errorf("err = %q\nwant  %q", err, want)
+	}
+	// A month of days skipped one in two: the first ten runs, and how many
+	// days more.
+	jobs = nil
+	for d := 1; d <= 31; d += 2 {
+		jobs = append(jobs, JobResult{Name: "rpt", Kind: "node", Day: fmt.Sprintf("202103%02d", d), Status: "skipped"})
+	}
+	err = &PartialError{Result: &Result{Jobs: jobs}, Cause: errors.New("20210301: no ODS")}
+	if want := "20210301, 20210303, 20210305, 20210307, 20210309, 20210311, 20210313, 20210315, 20210317, 20210319 and 6 more"; !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("err = %q, want it to end %q", err, want)
 	}
 }
