@@ -159,9 +159,9 @@ func CredentialsFromIni(path string) (Credentials, IniSettings, error) {
 			c.AccessKey = val
 		case "sts_token":
 			c.SecurityToken = val
-		case "endpoint":
+		case "endpoint", "end_point": // end_point, project_name: odpscmd's odps_config.ini
 			s.Endpoint = val
-		case "project":
+		case "project", "project_name":
 			s.Project = val
 		case "http_timeout":
 			secs, err := strconv.Atoi(val)
@@ -171,8 +171,10 @@ func CredentialsFromIni(path string) (Credentials, IniSettings, error) {
 				return Credentials{}, IniSettings{}, fmt.Errorf("%s:%d: http_timeout must be a whole number of seconds from 0 (the default) to 3600", path, n)
 			}
 			s.HTTPTimeout = time.Duration(secs) * time.Second
-		case "tcp_connection_timeout", "tunnel_endpoint", "tunnel_quota_name", "enableLogview":
-			// understood by the SDK, not used by fgen
+		case "tcp_connection_timeout", "tunnel_endpoint", "tunnel_quota_name", "enableLogview",
+			"log_view_host", "https_check", "data_size_confirm", "update_url", "use_instance_tunnel", "instance_tunnel_max_record":
+			// understood by the SDK or by odpscmd, not used by fgen, and no
+			// settings of a job
 		default:
 			if strings.HasPrefix(key, "hints") {
 				if _, rest, ok := strings.Cut(key, "."); ok {

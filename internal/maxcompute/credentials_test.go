@@ -151,6 +151,12 @@ odps.sql.timezone = Asia/Shanghai
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("settings = %+v, want %+v", s, want)
 	}
+	// odpscmd's odps_config.ini names the project and endpoint otherwise,
+	// and has keys of its own, which are no job's settings.
+	path = writeIni(t, "[odps]\naccess_id = id\naccess_key = "+secret+"\nproject_name = funnel_prod\nend_point = https://service.cn-hangzhou.maxcompute.aliyun.com/api\nlog_view_host = https://logview.aliyun.com\nhttps_check = true\n")
+	if _, s, err = maxcompute.CredentialsFromIni(path); err != nil || s.Project != "funnel_prod" || s.Endpoint != "https://service.cn-hangzhou.maxcompute.aliyun.com/api" || len(s.Hints) != 0 {
+		t.Errorf("odpscmd's keys: %+v, %v", s, err)
+	}
 }
 
 func TestCredentialsFromIniErrors(t *testing.T) {
