@@ -567,10 +567,9 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 		for _, c := range td.liveCols {
 			order = append(order, c.Name)
 		}
-		for _, m := range td.moved {
-			refuse(CodeColumnReordered, m.col.Name,
-				fmt.Sprintf("ODS column %s is at position %d live and %d in funnel.toml", m.col.Name, m.live, m.want),
-				fmt.Sprintf("list the columns under [ods] in funnel.toml in the live order (%s); fgen never reorders the ODS table", strings.Join(order, ", ")))
+		// One problem for the columns a column inserted before them moved.
+		for _, p := range movedProblems(td.moved, fmt.Sprintf("list the columns under [ods] in funnel.toml in the live order (%s); fgen never reorders the ODS table", strings.Join(order, ", "))) {
+			refuse(p.Code, p.Column, p.Message, p.Fix)
 		}
 		for _, c := range td.misplaced {
 			fix := fmt.Sprintf("have %s add %s %s to the ODS table, then list it under [ods] where the table has it; or remove it from [ods] in funnel.toml", owner, c.Name, c.Type)

@@ -569,6 +569,22 @@ func TestPlanODSColumnAppended(t *testing.T) {
 	}
 }
 
+// A column inserted before the others of the ODS table is one refusal of
+// it and one of the columns it moved, not one of each column.
+func TestPlanODSColumnInserted(t *testing.T) {
+	cfg := config(t, nil)
+	live := liveTables(t, cfg)
+	live["ods_user_trace_data"].Columns = append([]warehouse.Column{{Name: "region", Type: "string"}}, live["ods_user_trace_data"].Columns...)
+	tc := build(t, cfg, &fakeWarehouse{tables: live}).Tables[0]
+	var codes []string
+	for _, p := range tc.Problems {
+		codes = append(codes, p.Code)
+	}
+	if want := []string{CodeColumnReordered, CodeColumnDropped}; !slices.Equal(codes, want) || !strings.HasPrefix(tc.Problems[0].Message, "12 columns are at other positions live than in funnel.toml (live→funnel.toml): md5 2→1, uid 3→2,") {
+		t.Errorf("problems %+v, want %v", tc.Problems, want)
+	}
+}
+
 // The ODS table belongs to the sync task that fills it: whatever its drift,
 // fgen plans no statement for it, and apply refuses the plan even with
 // --allow-destructive.
@@ -585,6 +601,10 @@ func TestPlanNeverChangesODS(t *testing.T) {
 		{"extra before others", func(tb *warehouse.Table) {
 			tb.Columns = append([]warehouse.Column{{Name: "region", Type: "string"}}, tb.Columns...)
 		}, CodeColumnDropped, `add { name = "region", type = "STRING" } under [ods]`},
+		// the columns it moved, in one problem
+		{"extra before others moves them", func(tb *warehouse.Table) {
+			tb.Columns = append([]warehouse.Column{{Name: "region", Type: "string"}}, tb.Columns...)
+		}, CodeColumnReordered, "in the live order (region, md5, uid,"},
 		// after the others, where a sync task's ADD COLUMNS puts it, of a
 		// 2.0 type: the DW node would need the setting funnel.toml's
 		// columns give it
