@@ -182,7 +182,7 @@ func (td *tableDiff) partitionKeys() string {
 	case len(td.livePart) == 2:
 		return fmt.Sprintf("partition = %q and hour_partition = %q", td.livePart[0].Name, td.livePart[1].Name)
 	}
-	return fmt.Sprintf("partition = %q", strings.ReplaceAll(td.livePartNames(), " ", ""))
+	return "" // none, or more than a day and an hour: nothing funnel.toml can say
 }
 
 // reportKeys says what to set back in funnel.toml for funnel f's report to
@@ -338,7 +338,10 @@ func dwProblems(proj *generator.Project, td tableDiff) []Problem {
 	if td.partition {
 		out = append(out, Problem{Code: CodePartitionChanged,
 			Message: fmt.Sprintf("live table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()),
-			Fix:     fmt.Sprintf("keep %s in funnel.toml, or recreate the table (--allow-destructive drops and recreates it, losing its data)", td.partitionKeys())})
+			Fix:     "recreate the table (--allow-destructive drops and recreates it, losing its data)"})
+		if keys := td.partitionKeys(); keys != "" {
+			out[len(out)-1].Fix = fmt.Sprintf("set %s back under [dw] in funnel.toml, or %s", keys, out[len(out)-1].Fix)
+		}
 		if bad := td.badPartitionTypes(proj.Dialect); bad != "" {
 			out[len(out)-1].Fix = fmt.Sprintf("partition columns hold the day and hour as STRING, the live table has %s: recreate the table (--allow-destructive drops and recreates it, losing its data)", bad)
 		}
@@ -555,9 +558,12 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 		tc.Problems = append(tc.Problems, Problem{Code: code, Column: column, Message: msg, Fix: fix + anew, Refused: true})
 	}
 	if td.partition {
+		fix := fmt.Sprintf("set %s under [ods] in funnel.toml to match the table %s writes; fgen never recreates the ODS table", td.partitionKeys(), owner)
+		if td.partitionKeys() == "" {
+			fix = fmt.Sprintf("fgen reads the ODS table a day at a time, by a STRING day partition column (and an hour one): have %s write it partitioned so, and name them under [ods] in funnel.toml; fgen never recreates the ODS table", owner)
+		}
 		refuse(CodePartitionChanged, "",
-			fmt.Sprintf("the ODS table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()),
-			fmt.Sprintf("set %s under [ods] in funnel.toml to match the table %s writes; fgen never recreates the ODS table", td.partitionKeys(), owner))
+			fmt.Sprintf("the ODS table is partitioned by (%s), funnel.toml says %s", td.livePartNames(), td.wantPartNames()), fix)
 		if bad := td.badPartitionTypes(proj.Dialect); bad != "" {
 			tc.Problems[len(tc.Problems)-1].Fix = fmt.Sprintf("fgen reads the ODS day and hour partitions as STRING (dt yyyymmdd, hh 00 to 23), the live table has %s: have %s write STRING partition columns; fgen never recreates the ODS table", bad, owner) + anew
 		}
@@ -588,7 +594,7 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 		refuse(CodeColumnRetyped, r.col.Name,
 			fmt.Sprintf("ODS column %s is %s live and %s in funnel.toml", r.col.Name, proj.Dialect.ConfigType(r.live.Type), r.col.Type), fix)
 	}
-	trailing := len(td.extra) > 0 && !caps.LoadsODS && len(td.moved) == 0 && len(td.misplaced) == 0 &&
+	trailing := len(td.extra) > 0 && !caps.LoadsODS && !td.partition && len(td.moved) == 0 && len(td.misplaced) == 0 &&
 		!slices.ContainsFunc(td.extra, func(c warehouse.Column) bool { return models.NeedsODPS2(proj.Dialect.ConfigType(c.Type)) })
 	if trailing {
 		// Columns the sync task added after funnel.toml's (ADD COLUMNS
@@ -603,6 +609,9 @@ func compareODS(proj *generator.Project, caps warehouse.Capabilities, td tableDi
 		tc.Notes = append(tc.Notes, fmt.Sprintf("the table has columns after funnel.toml's, which no node reads: to describe them, add %s last under [ods]", strings.Join(cols, ", ")))
 	} else {
 		for _, lc := range td.extra {
+			if td.partition && (strings.EqualFold(lc.Name, want.Partition) || strings.EqualFold(lc.Name, want.HourPartition)) {
+				continue // a partition column funnel.toml names, a plain one live: the partition problem says it
+			}
 			typ := proj.Dialect.ConfigType(lc.Type)
 			fix := fmt.Sprintf("add { name = %q, type = %q } under [ods] in funnel.toml, where the table has it; fgen never drops an ODS column", lc.Name, typ)
 			if _, err := models.NormalizeType(typ); err != nil {

@@ -198,7 +198,7 @@ func (dp *dayPlanner) planDays() error {
 	for i, day := range dp.in.Days {
 		d := Day{Day: day, UpstreamReady: true}
 		if dp.odsKeysDiffer() {
-			d.UpstreamReady = false
+			d.UpstreamReady, d.unchecked = false, true
 			d.Missing = append(d.Missing, fmt.Sprintf("%s/%s=%s", ods.Name, ods.Partition, day))
 			alone := " alone"
 			if ods.Hourly() {

@@ -44,6 +44,11 @@ func WriteText(w io.Writer, p *Plan) {
 		fmt.Fprintf(w, "\nJobs:\n")
 		for _, d := range p.Days {
 			switch {
+			case d.unchecked && !d.Pending():
+				fmt.Fprintf(w, "  = %s  up to date when last written; its upstream partition cannot be checked (below)\n", d.Day)
+			case d.unchecked:
+				fmt.Fprintf(w, "  ! %s  its upstream partition cannot be checked (below); its jobs will not run\n", d.Day)
+				continue
 			case !d.UpstreamReady && !d.Pending():
 				// Computed before its input went (a lifecycle, an hour
 				// deleted): nothing to run, and nothing apply could.

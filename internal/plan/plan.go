@@ -95,6 +95,9 @@ type Day struct {
 	MissingHours []string
 	Warnings     []string
 	Jobs         []*Job
+	// unchecked: the ODS table's partitions could not be probed (its
+	// partition keys are not funnel.toml's); Missing names them all.
+	unchecked bool
 }
 
 // MissingText says what upstream partitions the day lacks, for messages:

@@ -569,6 +569,35 @@ func TestPlanODSColumnAppended(t *testing.T) {
 	}
 }
 
+// Partitions funnel.toml cannot describe, or renamed: each fix says what to
+// set back where, or what the table needs, never a value validate refuses.
+func TestPlanPartitionFixes(t *testing.T) {
+	cfg := config(t, nil)
+	live := liveTables(t, cfg)
+	ods := live["ods_user_trace_data"]
+	ods.Columns, ods.PartitionKeys = append(ods.Columns, ods.PartitionKeys...), nil // dt a plain column
+	live["dw_user_trace_data"].PartitionKeys = []warehouse.Column{{Name: "ds", Type: "string"}}
+	p := build(t, cfg, &fakeWarehouse{tables: live}, "20210303")
+	var fixes []string
+	for _, tc := range p.Tables[:2] {
+		for _, pr := range tc.Problems {
+			fixes = append(fixes, pr.Code+": "+pr.Fix)
+		}
+	}
+	want := []string{
+		"partition_changed: fgen reads the ODS table a day at a time, by a STRING day partition column (and an hour one): have the sync task that fills it write it partitioned so, and name them under [ods] in funnel.toml; fgen never recreates the ODS table",
+		`partition_changed: set partition = "ds" back under [dw] in funnel.toml, or recreate the table (--allow-destructive drops and recreates it, losing its data)`,
+	}
+	if !slices.Equal(fixes, want) || len(p.Tables[0].Notes) != 0 {
+		t.Errorf("fixes:\n%s\nwant:\n%s\nODS notes %q", strings.Join(fixes, "\n"), strings.Join(want, "\n"), p.Tables[0].Notes)
+	}
+	var text strings.Builder
+	WriteText(&text, p)
+	if !strings.Contains(text.String(), "20210303  its upstream partition cannot be checked (below); its jobs will not run") {
+		t.Errorf("plan:\n%s", text.String())
+	}
+}
+
 // A column inserted before the others of the ODS table is one refusal of
 // it and one of the columns it moved, not one of each column.
 func TestPlanODSColumnInserted(t *testing.T) {
