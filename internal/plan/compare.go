@@ -487,6 +487,8 @@ func rawRows(proj *generator.Project, td tableDiff, writers *warehouse.Writers) 
 		return ""
 	case writers != nil && writers.Foreign:
 		return fmt.Sprintf("fgen has no note of writing any partition of live table %s, which holds rows: they are not rows fgen derived (another table under the name funnel.toml gives its %s table?)", name, td.want.Layer)
+	case writers != nil && writers.Unowned && len(td.livePart) == 0:
+		return fmt.Sprintf("live table %s is not partitioned, as every table fgen makes is: its rows are not rows fgen derived (another table under the name funnel.toml gives its %s table, or one made by hand?)", name, td.want.Layer)
 	case writers != nil && writers.Unowned:
 		return fmt.Sprintf("fgen did not create live table %s and has no note of writing any of its partitions: its rows may not be rows fgen derived (another table under the name funnel.toml gives its %s table, or one made by hand or by a DataWorks deployment?)", name, td.want.Layer)
 	}
