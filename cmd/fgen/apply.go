@@ -301,15 +301,9 @@ func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func
 			var se *warehouse.StatementError
 			if !caps.Atomic && errors.As(e.Err, &se) && se.Statement > 1 {
 				pr.Problem("  applied before it:")
-				dropped := false
 				for _, st := range e.Job.Statements[:se.Statement-1] {
 					first, _, _ := strings.Cut(st, "\n")
 					pr.Problem("    %s", first)
-					dropped = dropped || strings.HasPrefix(first, "DROP TABLE ")
-				}
-				if dropped && e.Job.Kind == "ddl" {
-					// A recreate stopped between its DROP and its CREATE.
-					pr.Problem("  %s is dropped and not created again: apply it again, which creates it and fills the days it is given; until then the nodes that write or read it fail", e.Job.Name)
 				}
 			}
 		case plan.EventSkipped:

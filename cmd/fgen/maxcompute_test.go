@@ -513,15 +513,22 @@ func TestMaxComputeTableChangeStatementByStatement(t *testing.T) {
 // A recreate that fails between its DROP and its CREATE says the table is
 // gone, and how to have it again.
 func TestMaxComputeRecreateFailsAfterTheDrop(t *testing.T) {
-	dir, srv, env := mcProject(t)
-	if r := fgen(t, dir, env, "apply", "--target", "mc", "--yes", "-q"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
-	srv.UpdateTable("dw_user_trace_data", func(s *odpstest.TableSpec) { s.Columns[5].Type = "STRING" })
-	srv.On("CREATE TABLE IF NOT EXISTS `dw_user_trace_data`", odpstest.Outcome{Error: "ODPS-0110061:Failed to run ddltask - quota exceeded"})
-	a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes")
-	if want := "  applied before it:\n    DROP TABLE IF EXISTS `dw_user_trace_data`;\n  dw_user_trace_data is dropped and not created again: apply it again, which creates it and fills the days it is given"; a.code != 1 || !strings.Contains(a.stderr, want) {
-		t.Errorf("apply: want %q in %+v", want, a)
+	for _, format := range []string{"text", "json"} {
+		dir, srv, env := mcProject(t)
+		if r := fgen(t, dir, env, "apply", "--target", "mc", "--yes", "-q"); r.code != 0 {
+			t.Fatalf("apply: %+v", r)
+		}
+		srv.UpdateTable("dw_user_trace_data", func(s *odpstest.TableSpec) { s.Columns[5].Type = "STRING" })
+		srv.On("CREATE TABLE IF NOT EXISTS `dw_user_trace_data`", odpstest.Outcome{Error: "ODPS-0110061:Failed to run ddltask - quota exceeded"})
+		a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes", "--format", format)
+		want := "quota exceeded; dw_user_trace_data is dropped and not created again: apply it again, which creates it and fills the days it is given"
+		out := a.stderr
+		if format == "json" {
+			out = a.stdout
+		}
+		if a.code != 1 || !strings.Contains(out, want) || format == "text" && !strings.Contains(a.stderr, "  applied before it:\n    DROP TABLE IF EXISTS `dw_user_trace_data`;\n") {
+			t.Errorf("apply --format %s: want %q in %+v", format, want, a)
+		}
 	}
 }
 
