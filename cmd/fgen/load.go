@@ -102,7 +102,7 @@ func (opts *loadOptions) checkHour(cfg *models.Config) error {
 		return nil
 	case !cfg.ODS.Hourly():
 		return fmt.Errorf("--hour: %s is not partitioned by hour ([ods] has no hour_partition); leave out --hour", cfg.ODS.Name)
-	case !slices.Contains(bizdate.Hours, opts.hour):
+	case !bizdate.ValidHour(opts.hour):
 		return fmt.Errorf("--hour %q: an hour is two digits from 00 to 23", opts.hour)
 	case !opts.append || opts.bizdate == "":
 		return fmt.Errorf("--hour adds one hour's rows to a day: give --append and --bizdate too (fgen load --append --bizdate yyyymmdd --hour %s FILE)", opts.hour)

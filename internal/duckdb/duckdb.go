@@ -454,10 +454,7 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 	if project != "" {
 		proj = lit(project)
 	}
-	in := make([]string, len(values))
-	for i, v := range values {
-		in[i] = lit(v)
-	}
+	in := literals(values)
 	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, table, strings.Join(in, ", ")))
 	if err != nil || n >= int64(len(values)) {
 		return err
@@ -471,6 +468,15 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 		return err
 	}
 	return addPartitions(ctx, s, table, in, fp, proj)
+}
+
+// literals quotes values as SQL string literals.
+func literals(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = generator.DuckDB.QuoteString(v)
+	}
+	return out
 }
 
 // addPartitions notes the values in (SQL literals) of table (one too),
@@ -1041,12 +1047,7 @@ func (t *Tx) AddPartitions(ctx context.Context, table string, values []string) e
 	if len(values) == 0 {
 		return nil
 	}
-	lit := generator.DuckDB.QuoteString
-	in := make([]string, len(values))
-	for i, v := range values {
-		in[i] = lit(v)
-	}
-	if err := addPartitions(ctx, t.session, lit(table), in, "NULL", "NULL"); err != nil {
+	if err := addPartitions(ctx, t.session, generator.DuckDB.QuoteString(table), literals(values), "NULL", "NULL"); err != nil {
 		return txError(ctx, err)
 	}
 	return nil

@@ -440,7 +440,7 @@ func (reads *nextDayReads) add(dp *dayPlanner, table string, spec warehouse.Part
 		// day's DW job reads: the day's, or its 24 hours'.
 		landed := false
 		if table != ods.Name {
-			p, err := warehouse.DayPartitionBy(ods.Partition, ods.HourPartition, day, func(s warehouse.PartitionSpec) (warehouse.Partition, error) { return dp.partition(ods.Name, s) })
+			p, err := dp.odsDay(day)
 			if err != nil {
 				return err
 			}
@@ -460,25 +460,30 @@ func (reads *nextDayReads) add(dp *dayPlanner, table string, spec warehouse.Part
 		return nil
 	}
 	// The ODS rows the partition comes from: the same hour's, of an hourly
-	// partition of an hourly ODS table, else all of the day's.
+	// partition of an hourly ODS table, else all of the day's (modified
+	// when the latest that exists was: an hour yet to land changes nothing
+	// written).
 	var src warehouse.Partition
 	var err error
 	if ods.Hourly() && len(spec) == 2 {
 		src, err = dp.partition(ods.Name, warehouse.HourSpec(ods.Partition, day, ods.HourPartition, spec[1].Value))
 	} else {
-		src, err = warehouse.DayPartitionBy(ods.Partition, ods.HourPartition, day, func(s warehouse.PartitionSpec) (warehouse.Partition, error) {
-			p, err := dp.partition(ods.Name, s)
-			p.Exists = true // an hour yet to land changes nothing written
-			return p, err
-		})
+		src, err = dp.odsDay(day)
 	}
 	if err != nil {
 		return err
 	}
-	if src.Exists && !src.Modified.IsZero() && src.Modified.After(in.Modified) {
+	if !src.Modified.IsZero() && src.Modified.After(in.Modified) {
 		r.stale = spec.String()
 	}
 	return nil
+}
+
+// odsDay describes the ODS table's partitions of day together
+// (warehouse.DayPartition), as the plan's probes found them.
+func (dp *dayPlanner) odsDay(day string) (warehouse.Partition, error) {
+	ods := dp.in.Config.ODS
+	return warehouse.DayPartitionBy(ods.Partition, ods.HourPartition, day, func(s warehouse.PartitionSpec) (warehouse.Partition, error) { return dp.partition(ods.Name, s) })
 }
 
 // warnings says, of node, which reads the next day of day, why the day's

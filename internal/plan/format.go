@@ -17,7 +17,7 @@ var (
 // WriteText prints the plan the way terraform does: a symbol per table
 // (+ create, ~ alter, ! blocked), then the jobs per day.
 func WriteText(w io.Writer, p *Plan) {
-	fmt.Fprintf(w, "Target %s (%s)\n\nTables:\n", p.Target, p.where())
+	fmt.Fprintf(w, "Target %s (%s)\n\nTables:\n", p.Target, p.where(""))
 	for _, t := range p.Tables {
 		steps := ""
 		if t.Job != nil && len(t.Job.Statements) > 1 && t.Action != InSync {
@@ -158,22 +158,18 @@ func FormatBytes(n int64) string {
 }
 
 // where is the target's engine, and where its tables are when the plan
-// knows: "maxcompute: project P at ENDPOINT".
-func (p *Plan) where() string {
+// knows, between quote marks: "maxcompute: project P at ENDPOINT".
+func (p *Plan) where(quote string) string {
 	if p.Location == "" {
 		return p.Engine
 	}
-	return p.Engine + ": " + p.Location
+	return p.Engine + ": " + quote + p.Location + quote
 }
 
 // WriteMarkdown prints the plan as a pull-request comment: a summary table
 // and the SQL in collapsible blocks.
 func WriteMarkdown(w io.Writer, p *Plan) {
-	where := p.Engine
-	if p.Location != "" {
-		where += ": `" + p.Location + "`"
-	}
-	fmt.Fprintf(w, "### fgen plan: target `%s` (%s)\n\n%s\n\n", p.Target, where, p.Summary())
+	fmt.Fprintf(w, "### fgen plan: target `%s` (%s)\n\n%s\n\n", p.Target, p.where("`"), p.Summary())
 	fmt.Fprintf(w, "| | layer | table | action | details |\n|---|---|---|---|---|\n")
 	for _, t := range p.Tables {
 		details := strings.Join(t.Changes, "; ")

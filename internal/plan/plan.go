@@ -259,13 +259,13 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 	// An engine that loads raw rows answers for every derived table at
 	// once, in one query, when the first that exists is compared; another,
 	// whose answer matters only to a table to recreate, for that table.
-	var wrote map[string]warehouse.Writers
+	wrote := map[string]warehouse.Writers{}
 	writersOf := func(name string) (*warehouse.Writers, error) {
 		pw, ok := w.(warehouse.PartitionWriters)
 		if !ok {
 			return nil, nil
 		}
-		if _, asked := wrote[name]; !asked && (wrote == nil || !caps.LoadsODS) {
+		if _, asked := wrote[name]; !asked {
 			tables := []string{name}
 			if caps.LoadsODS {
 				tables = nil
@@ -278,9 +278,6 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 			got, err := pw.PartitionWriters(ctx, tables)
 			if err != nil {
 				return nil, fmt.Errorf("partitions of %s: %w", strings.Join(tables, ", "), err)
-			}
-			if wrote == nil {
-				wrote = map[string]warehouse.Writers{}
 			}
 			for _, t := range tables {
 				wrote[t] = got[t]
