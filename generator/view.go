@@ -102,12 +102,17 @@ func newDWView(c *models.Config, d dates) dwView {
 		v.Columns = append(v.Columns, dwColumn{Name: src.Name, Type: col.Type, Cast: src.Type != col.Type})
 	}
 	eventCols, events := c.KnownEvents()
+	// filtered are the columns the event filter leaves no NULL or empty
+	// value in: the event column, when there is one. Of several, a row
+	// passes on any one, so the others may be NULL or empty.
 	filtered := map[string]bool{}
 	if c.DW.DropUnknownEvents {
 		for _, col := range eventCols {
 			ods, _ := c.ODS.Column(col)
 			v.Events = append(v.Events, stageMatch{Column: col, Events: eventValues(events[col], ods.Type), String: models.IsString(ods.Type)})
-			filtered[strings.ToLower(col)] = true
+		}
+		if len(eventCols) == 1 {
+			filtered[strings.ToLower(eventCols[0])] = true
 		}
 	}
 	for _, name := range c.DW.DropEmpty {

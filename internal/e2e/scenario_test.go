@@ -5,6 +5,7 @@ package e2e
 import (
 	"errors"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -360,5 +361,34 @@ func TestOrderedFarTimes(t *testing.T) {
 			e.mustApply(d1)
 			e.checkReports(rows, []string{d1})
 		})
+	}
+}
+
+// TestDropEmptyAmongEventColumns: with funnels over two event columns, a row
+// passes the known-event filter on either (generator/testdata/configs/
+// times.toml: event_type or event_code), so a NULL or empty event_type
+// does not stop it there. drop_empty lists event_type: the DW node drops
+// those rows as it says it does, and keeps the rows of a known code whose
+// event_type is another value.
+func TestDropEmptyAmongEventColumns(t *testing.T) {
+	t.Parallel()
+	cfg, err := os.ReadFile("../../generator/testdata/configs/times.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWithoutReference(t, "two-event-columns", cfg)
+	e.exec(`INSERT INTO "ods_shop_events" ("user_id", "event_type", "event_time", "event_code", "dt") VALUES
+		('u1', 'view', '2024-02-29 10:00:00 UTC', NULL, '` + d1 + `'),
+		('u2', NULL, '2024-02-29 10:00:00 UTC', 2, '` + d1 + `'),
+		('u3', '', '2024-02-29 10:00:00 UTC', 3, '` + d1 + `'),
+		('u4', 'login', '2024-02-29 10:00:00 UTC', 11, '` + d1 + `'),
+		('u5', 'login', '2024-02-29 10:00:00 UTC', 99, '` + d1 + `')`)
+	e.mustApply(d1)
+	var got []string
+	for _, r := range e.query(`SELECT "user_id" FROM "dw_shop_events" ORDER BY 1`).Values {
+		got = append(got, *r[0])
+	}
+	if want := []string{"u1", "u4"}; !slices.Equal(got, want) {
+		t.Errorf("DW users %v, want %v: drop_empty drops a NULL or empty event_type, the event filter a row of no known value", got, want)
 	}
 }

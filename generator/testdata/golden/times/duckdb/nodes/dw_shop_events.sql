@@ -26,6 +26,7 @@ FROM (
     FROM "ods_shop_events"
     WHERE "dt" = '${bdp.system.bizdate}'
       AND "user_id" IS NOT NULL AND "user_id" <> ''
+      AND "event_type" IS NOT NULL AND "event_type" <> ''
       AND (list_position(['cart', 'purchase', 'view'], "event_type") IS NOT NULL OR "event_code" IN (1, 2, 3, 11))
       AND ("event_time" IS NULL OR try_strptime("event_time", '%Y-%m-%d %H:%M:%S UTC') IS NOT NULL)
 ) "fgen_cleaned"

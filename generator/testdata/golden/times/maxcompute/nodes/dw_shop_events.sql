@@ -14,5 +14,6 @@ SELECT `user_id`,
 FROM `ods_shop_events`
 WHERE `dt` = '${bdp.system.bizdate}'
   AND `user_id` IS NOT NULL AND `user_id` <> ''
+  AND `event_type` IS NOT NULL AND `event_type` <> ''
   AND (`event_type` IN ('cart', 'purchase', 'view') OR `event_code` IN (1, 2, 3, 11))
   AND (`event_time` IS NULL OR TO_DATE(`event_time`, 'yyyy-mm-dd hh:mi:ss UTC') IS NOT NULL);
