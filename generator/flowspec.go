@@ -162,12 +162,14 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 	}
 
 	written := map[string]bool{}    // tables the nodes write; a node is named after its table
+	hourly := map[string]bool{}     // tables a node writes every hour
 	dailyReads := map[string]bool{} // tables a node that runs once a day reads
 	for _, n := range p.Nodes {
 		if written[n.Name] {
 			return File{}, fmt.Errorf("flowspec: two nodes write table %s; DataWorks wants one producer per table", n.Name)
 		}
 		written[n.Name] = true
+		hourly[n.Name] = n.Hourly
 		if !n.Hourly {
 			for _, in := range n.Inputs {
 				dailyReads[in] = true
@@ -227,6 +229,22 @@ func FlowSpec(cfg *models.Config, p *Project) (File, error) {
 			// and samples of scheduling configurations in complex
 			// dependency scenarios"; "天任务依赖小时任务": 自依赖, 就近原则).
 			dep.Depends = append(dep.Depends, specDepend{Type: "CrossCycleDependsOnSelf", Output: output(n.Name)})
+		}
+		if n.NextDay {
+			// A cross_midnight report runs a day behind (dayParams): the
+			// instance of business date B computes day B-1 from the
+			// partitions of B-1 and B. Its Normal dependency waits for the
+			// input's instance of B; the partition of B-1 is the input's
+			// instance of the cycle before, which a cross-cycle dependency
+			// waits for, so that a day whose DW run failed or is late is
+			// not counted without its rows. (An hourly input needs none:
+			// it depends on itself, so its instance of B follows all of
+			// B-1's.)
+			for _, in := range n.Inputs {
+				if written[in] && !hourly[in] {
+					dep.Depends = append(dep.Depends, specDepend{Type: "CrossCycleDependsOnOtherNode", Output: output(in)})
+				}
+			}
 		}
 		content := string(n.SQL)
 		params := nodeParams(n)

@@ -197,6 +197,7 @@ func dataworksRead(data []byte, workspace string, external ...string) (map[strin
 				continue
 			}
 			name := wf.Nodes[i].Name
+			children := false
 			for _, dep := range d.Depends {
 				label("depends type", dep.Type, "Normal", "CrossCycleDependsOnSelf", "CrossCycleDependsOnChildren", "CrossCycleDependsOnOtherNode")
 				if !outputs[dep.Output] {
@@ -213,7 +214,18 @@ func dataworksRead(data []byte, workspace string, external ...string) (map[strin
 						bad("node %s depends on its previous cycle as %s, not its own output", name, dep.Output)
 					}
 					read[name].SelfDependent = true
+				case strings.EqualFold(dep.Type, "CrossCycleDependsOnOtherNode"):
+					// The adapter's USER_DEFINE dependent type, with these
+					// outputs (DataWorksNodeAdapter.getDependentType; run
+					// on 2026-12-06, it gave the cross_midnight report of
+					// the modes golden dependentType 1 and the DW output).
+					read[name].PreviousCycle = append(read[name].PreviousCycle, dep.Output)
+				case strings.EqualFold(dep.Type, "CrossCycleDependsOnChildren"):
+					children = true
 				}
+			}
+			if read[name].PreviousCycle != nil && children {
+				bad("node %s: invalid cross cycle depend, violation between cross cycle depends on children and custom other nodes", name)
 			}
 		}
 	}
@@ -225,6 +237,9 @@ type readNode struct {
 	// SelfDependent: each instance waits for the node's instance of the
 	// cycle before (CrossCycleDependsOnSelf).
 	SelfDependent bool
+	// PreviousCycle: each instance waits for the instances of the cycle
+	// before of the nodes with these outputs (CrossCycleDependsOnOtherNode).
+	PreviousCycle []string
 	Inputs        []string // the upstream outputs: declared, then depended on
 	Cron          string   // the node's own trigger's cron
 	Params        string   // the parameter value it runs with: name=value ...

@@ -231,6 +231,29 @@ func TestFlowSpecInstancesRunWhatApplyRuns(t *testing.T) {
 						}
 					}
 				}
+				// A daily node that reads a daily one waits, for each day
+				// it reads, for the instance that computes it: the input's
+				// instance of its own cycle (a Normal dependency), which
+				// computes the day before its scheduled day, or of the cycle
+				// before (CrossCycleDependsOnOtherNode), the day before that.
+				// A cross_midnight report reads both.
+				for _, in := range n.Inputs {
+					i := slices.IndexFunc(p.Nodes, func(u Node) bool { return u.Name == in })
+					if n.Hourly || i < 0 || p.Nodes[i].Hourly {
+						continue
+					}
+					out := cfg.Project.Workspace + "." + in
+					waits := map[int]bool{1: slices.Contains(rn.Inputs, out), 2: slices.Contains(rn.PreviousCycle, out)}
+					reads := []int{1}
+					if n.NextDay {
+						reads = []int{2, 1}
+					}
+					for _, back := range reads {
+						if !waits[back] {
+							t.Errorf("node %s reads the day %s computes %d days before the node's scheduled day, and waits for no instance that computes it", n.Name, in, back)
+						}
+					}
+				}
 				if n.Hourly {
 					// The runs of the scheduled days compute, once each, the
 					// hours from 23 of the day before to 22 of the day.
