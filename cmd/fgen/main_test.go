@@ -356,6 +356,19 @@ func TestFlagErrorAsJSON(t *testing.T) {
 			t.Errorf("%v: %+v (%v)", args, r, err)
 		}
 	}
+	// The last --format wins, as when the flags parse; a command without
+	// --format json answers in text whatever its arguments say.
+	for _, args := range [][]string{
+		{"plan", "--format=json", "--format=text", "--bizdate", "2021"},
+		{"report", "--format", "json", "--format", "table", "--funnel", "nope"},
+		{"apply", "--format", "json", "--format", "text", "--bizdte", "1"},
+		{"generate", "--format", "json"},
+		{"diff", "--format", "json"},
+	} {
+		if r := fgen(t, dir, nil, args...); r.code != 1 || r.stdout != "" || !strings.HasPrefix(r.stderr, "fgen: ") {
+			t.Errorf("%v: want a text error, exit 1, nothing on stdout: %+v", args, r)
+		}
+	}
 }
 
 func TestUsageErrors(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -93,17 +95,33 @@ func wantsJSON(cmd *cobra.Command) bool {
 
 // argsWantJSON reports whether args ask for --format json: a flag error
 // stops the parsing before a --format after it, which the output must still
-// follow.
+// follow. The last --format wins, as it does when the flags parse.
 func argsWantJSON(args []string) bool {
+	json := false
 	for i, a := range args {
 		if a == "--" {
-			return false
+			break
 		}
-		if a == "--format=json" || (a == "--format" && i+1 < len(args) && args[i+1] == "json") {
-			return true
+		if v, ok := strings.CutPrefix(a, "--format="); ok {
+			json = v == "json"
+		} else if a == "--format" && i+1 < len(args) {
+			json = args[i+1] == "json"
 		}
 	}
-	return false
+	return json
+}
+
+// offersJSON reports whether cmd has --format json: an error of any other
+// command stays text, whatever its arguments say.
+func offersJSON(cmd *cobra.Command) bool {
+	f := cmd.Flags().Lookup("format")
+	if f == nil {
+		return false
+	}
+	if c, ok := f.Value.(*choice); ok {
+		return slices.Contains(c.allowed, "json")
+	}
+	return true // report's, which also takes the file's extension
 }
 
 // writeJSONError writes err as the command's JSON output.
