@@ -65,7 +65,7 @@ func TestProgress(t *testing.T) {
 	if r := fgen(t, dir, nil, "sample", "-q", "--users", "50", "-o", "f.jsonl"); r.code != 0 || r.stdout != "" || r.stderr != "" {
 		t.Errorf("fgen sample -q: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "sample", "-q", "--users", "50", "--start", "20210310", "--load"); r.code != 0 || !strings.HasPrefix(r.stderr, "wrote ") || strings.Count(r.stderr, "\n") != 1 {
+	if r := fgen(t, dir, nil, "sample", "-q", "--users", "50", "--start", "20210310", "--load"); r.code != 0 || !strings.HasPrefix(r.stdout, "wrote ") || strings.Count(r.stdout, "\n") != 1 || r.stderr != "" {
 		t.Errorf("fgen sample -q --load: %+v", r)
 	}
 }

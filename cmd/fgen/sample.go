@@ -150,8 +150,14 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	if opts.quiet && !opts.load { // the file is the result; --load's is in the warehouse, as load's
 		return nil
 	}
+	// --load's summary is a result, on stdout as load's and apply's; a
+	// file's, beside the file, is a note.
+	summary := opts.stderr
+	if opts.load {
+		summary = opts.stdout
+	}
 	el := time.Since(start)
-	fmt.Fprintf(opts.stderr, "wrote %d events (%s from %s, %s a day, ts as %s) to %s in %.1fs, %.2fM events/s\n",
+	fmt.Fprintf(summary, "wrote %d events (%s from %s, %s a day, ts as %s) to %s in %.1fs, %.2fM events/s\n",
 		n, plural(opts.days, "day"), opts.start, plural(opts.users, "user"), so.Time, where, el.Seconds(), float64(n)/el.Seconds()/1e6)
 	return nil
 }
