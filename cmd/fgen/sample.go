@@ -247,14 +247,22 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 }
 
 // sampleProgress counts the users generated on pr and, where pr shows no
-// bar, prints a line as each of several days is done.
+// bar, prints a line as each of several days is done, or, for one day that
+// takes more than barDelay, as each tenth of its users is.
 func sampleProgress(pr *progress, start string, users, days int) func(int) {
-	done := 0
+	done, step := 0, max(users/10, 1)
+	next, began := step, time.Now()
 	return func(n int) {
 		pr.Add(n)
 		done += n
-		if days > 1 && done%users == 0 {
+		switch {
+		case days > 1 && done%users == 0:
 			pr.Detail("  %s done (day %d of %d)", addDays(start, done/users-1), done/users, days)
+		case days == 1 && done >= next && done < users:
+			next = (done/step + 1) * step
+			if time.Since(began) >= barDelay {
+				pr.Detail("  %s: %d of %d users", start, done, users)
+			}
 		}
 	}
 }
