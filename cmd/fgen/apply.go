@@ -111,7 +111,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if err := refused; err != nil && opts.format == "json" {
 		// The plan it refused, with its problems, and why: as
 		// 'apply --dry-run --format json' writes it, with the error.
-		if werr := writeJSON(opts.stdout, "apply", withError(p.JSON(), jsonErrorBody{Message: errorText(ctx, err), ExitCode: exitCode(err)})); werr != nil {
+		if werr := writeJSON(opts.stdout, "apply", withError(p.JSON(), errorBody(err, errorText(ctx, err), exitCode(err)))); werr != nil {
 			return werr
 		}
 		return &jsonWritten{err}
@@ -348,7 +348,8 @@ func writeApplySummary(ctx context.Context, opts *applyOptions, res *plan.Result
 			out.Jobs[i].Error = strings.Replace(j.Error, context.Canceled.Error(), errorText(ctx, context.Canceled), 1)
 		}
 		if err != nil {
-			out.Error = &jsonErrorBody{Message: errorText(ctx, err), ExitCode: exitCode(err)}
+			body := errorBody(err, errorText(ctx, err), exitCode(err))
+			out.Error = &body
 			err = &jsonWritten{err}
 		}
 		writeJSON(opts.stdout, "apply", out)

@@ -531,6 +531,26 @@ func TestJSONListsAreNeverNull(t *testing.T) {
 	if jobs, ok := apply["jobs"].([]any); !ok || len(jobs) != 0 {
 		t.Errorf("apply --format json with nothing to apply: jobs %v, want []", apply["jobs"])
 	}
+	// An error's problems are [] when funnel.toml has none, and a problem
+	// of the file as a whole has its path "".
+	var failed struct {
+		Error map[string]any `json:"error"`
+	}
+	r = fgen(t, dir, nil, "plan", "--format", "json", "--bizdate", "x")
+	if err := json.Unmarshal([]byte(r.stdout), &failed); err != nil || r.code != 1 {
+		t.Fatalf("plan --format json --bizdate x: %v %+v", err, r)
+	}
+	if p, ok := failed.Error["problems"].([]any); !ok || len(p) != 0 {
+		t.Errorf("plan --format json --bizdate x: problems %v, want []", failed.Error["problems"])
+	}
+	os.WriteFile(filepath.Join(dir, "syntax.toml"), []byte("version = 1\n[project\n"), 0o644)
+	r = fgen(t, dir, nil, "validate", "--format", "json", "-c", "syntax.toml")
+	if err := json.Unmarshal([]byte(r.stdout), &failed); err != nil || r.code != 1 {
+		t.Fatalf("validate --format json of a syntax error: %v %+v", err, r)
+	}
+	if p, ok := failed.Error["problems"].([]any); !ok || len(p) != 1 || p[0].(map[string]any)["path"] != "" {
+		t.Errorf("validate --format json of a syntax error: problems %v, want one with path \"\"", failed.Error["problems"])
+	}
 }
 
 // Every flag that takes one of a list of words refuses others as a usage

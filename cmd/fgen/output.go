@@ -56,7 +56,7 @@ type jsonError struct {
 type jsonErrorBody struct {
 	Message  string           `json:"message"`
 	ExitCode int              `json:"exit_code"`
-	Problems []jsonDiagnostic `json:"problems,omitempty"` // the config's, when it has any
+	Problems []jsonDiagnostic `json:"problems"` // the config's; [] when none
 }
 
 // withError is the JSON object v with an "error" field, body, last.
@@ -83,7 +83,7 @@ type jsonDiagnostic struct {
 	File    string `json:"file"`
 	Line    int    `json:"line"`
 	Column  int    `json:"column"`
-	Path    string `json:"path,omitempty"`
+	Path    string `json:"path"` // "" for a problem of the file as a whole (its syntax)
 	Message string `json:"message"`
 }
 
@@ -126,13 +126,18 @@ func offersJSON(cmd *cobra.Command) bool {
 
 // writeJSONError writes err as the command's JSON output.
 func writeJSONError(w io.Writer, cmd *cobra.Command, err error, msg string, code int) {
-	var out jsonError
-	out.Error.Message, out.Error.ExitCode = msg, code
+	writeJSON(w, cmd.Name(), jsonError{errorBody(err, msg, code)})
+}
+
+// errorBody is the "error" field of a command's JSON output for err, with
+// its message and exit status, and funnel.toml's problems ([] when none).
+func errorBody(err error, msg string, code int) jsonErrorBody {
+	b := jsonErrorBody{Message: msg, ExitCode: code, Problems: []jsonDiagnostic{}}
 	var ds models.Diagnostics
 	if errors.As(err, &ds) {
 		for _, d := range ds {
-			out.Error.Problems = append(out.Error.Problems, jsonDiagnostic{d.File, d.Pos.Line, d.Pos.Column, d.Path, d.Msg})
+			b.Problems = append(b.Problems, jsonDiagnostic{d.File, d.Pos.Line, d.Pos.Column, d.Path, d.Msg})
 		}
 	}
-	writeJSON(w, cmd.Name(), out)
+	return b
 }
