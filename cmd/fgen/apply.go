@@ -135,7 +135,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			// Every table is in sync and no job pending, so Apply runs
 			// nothing: it lists the jobs as up to date, as a run would.
 			res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{})
-			return writeApplySummary(ctx, opts, res, err)
+			return writeApplySummary(ctx, opts, p, res, err)
 		}
 		return nil
 	}
@@ -160,7 +160,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		OnEvent:          applyProgress(pr, p.Caps, opts.verbose),
 	})
 	pr.Done()
-	return writeApplySummary(ctx, opts, res, err)
+	return writeApplySummary(ctx, opts, p, res, err)
 }
 
 // jobsToRun counts the jobs apply runs: table changes, and the pending jobs
@@ -327,12 +327,16 @@ func applyProgress(pr *progress, caps warehouse.Capabilities, verbose bool) func
 // writeApplySummary writes what apply did, when it did anything, and
 // returns err. Under --format json the summary is the command's one JSON
 // document, with the error apply ends with, if any, in its "error" field.
-func writeApplySummary(ctx context.Context, opts *applyOptions, res *plan.Result, err error) error {
+func writeApplySummary(ctx context.Context, opts *applyOptions, p *plan.Plan, res *plan.Result, err error) error {
 	if res == nil {
 		return err
 	}
 	if opts.format == "json" {
+		// Where it ran, as plan's JSON says it, then what ran.
 		out := struct {
+			Target   string           `json:"target"`
+			Engine   string           `json:"engine"`
+			Location string           `json:"location"`
 			Applied  int              `json:"applied"`
 			Failed   int              `json:"failed"`
 			Skipped  int              `json:"skipped"`
@@ -340,7 +344,7 @@ func writeApplySummary(ctx context.Context, opts *applyOptions, res *plan.Result
 			UpToDate int              `json:"up_to_date"`
 			Jobs     []plan.JobResult `json:"jobs"`
 			Error    *jsonErrorBody   `json:"error,omitempty"`
-		}{res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Count("up_to_date"), append([]plan.JobResult{}, res.Jobs...), nil}
+		}{p.Target, p.Engine, p.Location, res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), res.Count("up_to_date"), append([]plan.JobResult{}, res.Jobs...), nil}
 		// A job cut short by a signal says so, as the summary's error does,
 		// also where the warehouse wrapped the cancellation (MaxCompute's
 		// "...: statement 1 of 2: context canceled").

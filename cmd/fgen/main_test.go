@@ -531,6 +531,10 @@ func TestJSONListsAreNeverNull(t *testing.T) {
 	if jobs, ok := apply["jobs"].([]any); !ok || len(jobs) != 0 {
 		t.Errorf("apply --format json with nothing to apply: jobs %v, want []", apply["jobs"])
 	}
+	// Where it ran, as plan says it.
+	if apply["engine"] != "duckdb" || apply["target"] == "" || !strings.HasSuffix(fmt.Sprint(apply["location"]), "local.duckdb") {
+		t.Errorf("apply --format json: target %v, engine %v, location %v", apply["target"], apply["engine"], apply["location"])
+	}
 	// An error's problems are [] when funnel.toml has none, and a problem
 	// of the file as a whole has its path "".
 	var failed struct {
