@@ -190,7 +190,7 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 		}
 		for i, d := range added {
 			if i == most {
-				fmt.Fprintf(opts.stdout, "and %d more partitions added\n", len(added)-most)
+				fmt.Fprintf(opts.stdout, "and %s added\n", plural(len(added)-most, "more partition"))
 				break
 			}
 			fmt.Fprintf(opts.stdout, "added %s: %s\n", spec(d), plural(int(d.After), "row"))
@@ -198,7 +198,7 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	for i, d := range res.Shrunk {
 		if i == most {
-			opts.warn("and %d more partitions replaced with fewer than half their rows (--allow-destructive)", len(res.Shrunk)-most)
+			opts.warn("and %s replaced with fewer than half their rows (--allow-destructive)", plural(len(res.Shrunk)-most, "more partition"))
 			break
 		}
 		opts.warn("replaced %s: %s before, %d now (--allow-destructive)", spec(d), plural(int(d.Before), "row"), d.After)

@@ -796,6 +796,15 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "day.jsonl"), []byte(day.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "next.jsonl"), []byte(next.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "empty.jsonl"), nil, 0o644)
+	// A load of seven new days names six and counts the seventh.
+	var week strings.Builder
+	for i := range 7 {
+		fmt.Fprintf(&week, `{"md5":"w%d","uid":"u1","ts":%d,"customize_event":"browse","dt":"%s"}`+"\n", i, 1615000000+86400*i, addDays("20210310", i))
+	}
+	os.WriteFile(filepath.Join(dir, "week.jsonl"), []byte(week.String()), 0o644)
+	if r := fgen(t, dir, nil, "load", "week.jsonl"); r.code != 0 || !strings.HasSuffix(r.stdout, "\nadded ods_user_trace_data/dt=20210315: 1 row\nand 1 more partition added\n") {
+		t.Fatalf("load of seven days: %+v", r)
+	}
 	if r := fgen(t, dir, nil, "load", "day.jsonl"); r.code != 0 || strings.Contains(r.stdout, "replaced") || !strings.Contains(r.stdout, "\nadded ods_user_trace_data/dt=20210303: 4 rows\n") {
 		t.Fatalf("load: %+v", r)
 	}
