@@ -362,7 +362,7 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 		v.Columns = append(v.Columns, rv)
 	}
 	if f.Mode == models.ModeOrdered {
-		v.Fold = newFoldView(v.Stages, v.Window, v.Timing, v.StepTiming)
+		v.Fold = newFoldView(v.Stages, v.Window, v.TimeRead.Units, v.Timing, v.StepTiming)
 		if !v.Timing && !v.StepTiming {
 			v.Fold.Packed = newFoldPacked(len(v.Stages), v.TimeRead.Units)
 		}
@@ -685,8 +685,12 @@ const longList = 64
 // wordBits is the most bits packed into one BIGINT word, which stays positive.
 const wordBits = 62
 
-func newFoldView(stages []stageView, window int64, timing, stepTiming bool) foldView {
+func newFoldView(stages []stageView, window, units int64, timing, stepTiming bool) foldView {
 	n := len(stages)
+	unit := "seconds" // of the fold's times: the time column's units
+	if units != 1 {
+		unit = "milliseconds"
+	}
 	shift := bits.Len(uint(n))
 	fv := foldView{NoEntry: -1 << 62, Shift: shift, Scale: 1 << shift, Mask: 1<<shift - 1, Cap: window + 1, Secs: map[int]foldField{}, LongList: longList}
 	width := bits.Len64(uint64(window + 1))
@@ -706,12 +710,12 @@ func newFoldView(stages []stageView, window int64, timing, stepTiming bool) fold
 	fv.Words[0].Level = true
 	gaps := map[int]*foldField{}
 	for _, s := range stages[1 : n-1] {
-		gaps[s.Index] = place(width, fmt.Sprintf("the latest entry minus the latest start of a chain that reached %s, in seconds, at most %d", s.Name, window+1))
+		gaps[s.Index] = place(width, fmt.Sprintf("the latest entry minus the latest start of a chain that reached %s, in %s, at most %d", s.Name, unit, window+1))
 	}
 	secs := map[int]*foldField{}
 	if timing {
 		for _, s := range stages[1:] {
-			secs[s.Index] = place(width, fmt.Sprintf("the seconds to %s where a chain first reached it", s.Name))
+			secs[s.Index] = place(width, fmt.Sprintf("the %s to %s where a chain first reached it", unit, s.Name))
 			fv.Secs[s.Index] = *secs[s.Index]
 		}
 	}

@@ -8,8 +8,8 @@
 -- Rows are ordered by (ts, stage): a later stage in the same second follows.
 -- Each user's rows are sorted once and folded in that order, keeping for each stage the
 -- latest start of any chain that reached it, which is optimal because the window test
--- is start >= ts - window. No self-join and no window pass: one GROUP BY on the user,
--- O(n log n) per user.
+-- is start >= ts - window. The fold needs no self-join and no window pass: one GROUP BY
+-- on the user, O(n log n) per user.
 -- Day boundary cross_midnight: entries on the day, later stages up to the end of the
 -- next day, reading partitions ${final_bizdate} and ${final_next_bizdate}. The day is final once the next day
 -- has landed, so in DataWorks this node runs one day behind (final_bizdate=$[yyyymmdd-2]).

@@ -8,8 +8,8 @@
 -- Rows are ordered by (ts, stage): a later stage in the same second follows.
 -- Each user's rows are sorted once and folded in that order, keeping for each stage the
 -- latest start of any chain that reached it, which is optimal because the window test
--- is start >= ts - window. No self-join and no window pass: one GROUP BY on the user,
--- O(n log n) per user.
+-- is start >= ts - window. The fold needs no self-join and no window pass: one GROUP BY
+-- on the user, O(n log n) per user.
 -- Day boundary within_day: chains start and end on the day.
 -- A user is attributed to the breakdown values of their first browse of the day (first touch).
 -- One row per value of device_brand and a total row (all), in one pass.

@@ -5,11 +5,11 @@
 -- Stage 3 pay: event_code in (3).
 -- Counts the users whose ordered chain view -> cart -> pay reaches each stage, with every
 -- step within 1h (3600000 ms, inclusive) of the entry, in one scan of dw_shop_events.
--- Rows are ordered by (created, stage): a later stage in the same second follows.
+-- Rows are ordered by (created, stage): a later stage in the same millisecond follows.
 -- Each user's rows are sorted once and folded in that order, keeping for each stage the
 -- latest start of any chain that reached it, which is optimal because the window test
--- is start >= created - window. No self-join and no window pass: one GROUP BY on the user,
--- O(n log n) per user.
+-- is start >= created - window. The fold needs no self-join and no window pass: one GROUP BY
+-- on the user, O(n log n) per user.
 -- Day boundary within_day: chains start and end on the day.
 -- Rates are NULL when their denominator is 0.
 SET odps.sql.type.system.odps2=true;
@@ -31,7 +31,7 @@ FROM (
             -- each user's stage rows folded in (created, stage) order into fgen_fold:
             --   e: the time of the latest entry (view), -4611686018427387904 before the first: no window reaches back that far
             --   w1 bits 0-1: the stage reached
-            --   w1 bits 2-23: the latest entry minus the latest start of a chain that reached cart, in seconds, at most 3600001
+            --   w1 bits 2-23: the latest entry minus the latest start of a chain that reached cart, in milliseconds, at most 3600001
             SELECT `user_id`,
                    ARRAY_REDUCE(
                        SORT_ARRAY(COLLECT_LIST(`fgen_key`)),

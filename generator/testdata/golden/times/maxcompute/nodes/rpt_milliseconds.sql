@@ -4,11 +4,11 @@
 -- Stage 2 cart: event_type in (cart).
 -- Counts the users whose ordered chain view -> cart reaches each stage, with every
 -- step within 10s (10000 ms, inclusive) of the entry, in one scan of dw_shop_events.
--- Rows are ordered by (ts_ms, stage): a later stage in the same second follows.
+-- Rows are ordered by (ts_ms, stage): a later stage in the same millisecond follows.
 -- Each user's rows are sorted once and folded in that order, keeping for each stage the
 -- latest start of any chain that reached it, which is optimal because the window test
--- is start >= ts_ms - window. No self-join and no window pass: one GROUP BY on the user,
--- O(n log n) per user.
+-- is start >= ts_ms - window. The fold needs no self-join and no window pass: one GROUP BY
+-- on the user, O(n log n) per user.
 -- Day boundary within_day: chains start and end on the day.
 -- Rates are NULL when their denominator is 0.
 SET odps.sql.type.system.odps2=true;
@@ -46,7 +46,7 @@ FROM (
                 -- each user's stage rows folded in (ts_ms, stage) order into fgen_fold:
                 --   e: the time of the latest entry (view), -4611686018427387904 before the first: no window reaches back that far
                 --   w1 bits 0-1: the stage reached
-                --   w1 bits 2-15: the seconds to cart where a chain first reached it
+                --   w1 bits 2-15: the milliseconds to cart where a chain first reached it
                 --   r: the time the stage reached last rose
                 --   t2: the time from reaching view to reaching cart
                 SELECT `user_id`,

@@ -8,8 +8,8 @@
 -- Rows are ordered by (event_time, stage): a later stage in the same second follows.
 -- Each user's rows are sorted once and folded in that order, keeping for each stage the
 -- latest start of any chain that reached it, which is optimal because the window test
--- is start >= event_time - window. No self-join and no window pass: one GROUP BY on the user,
--- O(n log n) per user.
+-- is start >= event_time - window. The fold needs no self-join and no window pass: one GROUP BY
+-- on the user, O(n log n) per user.
 -- Day boundary within_day: chains start and end on the day.
 -- A user is attributed to the breakdown values of their first view of the day (first touch).
 -- One row per value of category and a total row (all), in one pass.
