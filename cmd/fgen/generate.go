@@ -138,6 +138,10 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 	for _, f := range res.Kept {
 		fmt.Fprintf(opts.stdout, "kept    %s: no longer generated, but edited by hand; fgen no longer tracks it, delete it if you do not need it\n", filepath.Join(dir, f))
 	}
+	if !opts.quiet && cfg.DataWorks.ODSProducer == "" && slices.Contains(res.Written, generator.FlowSpecPath(cfg)) {
+		// Said as the workflow is written, not on every run.
+		fmt.Fprintf(opts.stderr, "note: the DW node waits for no sync task ([dataworks] ods_producer is not set): DataWorks runs it at its time whether or not the day's %s partition has landed, and reads one that has not as empty; set ods_producer to the output of the node that fills %s\n", cfg.ODS.Name, cfg.ODS.Name)
+	}
 	if !opts.quiet {
 		fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed", dir, len(res.Written), len(res.Unchanged), len(res.Removed))
 		if len(res.Kept) > 0 {

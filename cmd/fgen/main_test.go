@@ -197,8 +197,13 @@ func TestGenerateReproducesCommittedOut(t *testing.T) {
 			t.Errorf("%s differs from the committed out/", p)
 		}
 	}
+	// The shipped config sets no ods_producer: the DW node waits for no
+	// sync task, which generate notes as it writes the workflow.
+	if !strings.Contains(r.stderr, "note: the DW node waits for no sync task ([dataworks] ods_producer is not set)") {
+		t.Errorf("generate without ods_producer: no note\n%s", r.stderr)
+	}
 	// A second run changes nothing and says so.
-	if r := fgen(t, dir, nil, "generate", "--dir", "gen"); r.code != 0 || !strings.Contains(r.stdout, "0 written") {
+	if r := fgen(t, dir, nil, "generate", "--dir", "gen"); r.code != 0 || !strings.Contains(r.stdout, "0 written") || r.stderr != "" {
 		t.Errorf("second generate: %+v", r)
 	}
 	// -q says nothing when all went well.
