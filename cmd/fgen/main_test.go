@@ -397,7 +397,8 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"completion", "tcsh"}, `completion: unknown shell "tcsh"; use bash, fish, powershell or zsh`},
 		{[]string{"completion"}, "completion needs a shell: bash, fish, powershell or zsh"},
-		{[]string{"help", "bogus"}, `unknown help topic "bogus"`},
+		{[]string{"help", "bogus"}, `unknown help topic "bogus"` + "\nRun 'fgen help' for the commands"},
+		{[]string{"help", "pln"}, `unknown help topic "pln"; did you mean "plan"?`},
 		{[]string{"help", "completion", "tcsh"}, `unknown help topic "completion tcsh"`},
 		{[]string{"sample", "--users", "10", "-o", "e.jsonl", "--load"}, "-o and --load go to different places: write the events to a file with -o FILE, or --load them into the target's ODS table, not both"},
 		{[]string{"sample", "--users", "10"}, "say where the events go: -o FILE (.jsonl, .csv or .parquet), or --load into the target's ODS table"},

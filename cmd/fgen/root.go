@@ -242,7 +242,12 @@ func strictHelpAndCompletion(root *cobra.Command) {
 		case "help":
 			c.Args = func(cmd *cobra.Command, args []string) error {
 				if topic, rest, err := root.Find(args); err != nil || topic == nil || len(rest) > 0 {
-					return fmt.Errorf("unknown help topic %q\nRun '%s' for the commands", strings.Join(args, " "), cmd.CommandPath())
+					// As for an unknown command: 'fgen help pln' suggests plan.
+					mean := ""
+					if s := root.SuggestionsFor(args[len(args)-1]); len(args) == 1 && len(s) > 0 {
+						mean = fmt.Sprintf("; did you mean %q?", s[0])
+					}
+					return fmt.Errorf("unknown help topic %q%s\nRun '%s' for the commands", strings.Join(args, " "), mean, cmd.CommandPath())
 				}
 				return nil
 			}
