@@ -21,6 +21,8 @@ func Parse(s string) (time.Time, error) {
 	case err != nil && len(s) == 8 && errors.As(err, &pe) && pe.Message == ": day out of range":
 		// 20210230: the form is right, the day is not in the month.
 		return time.Time{}, fmt.Errorf("invalid business date %q: %s-%s has no day %s", s, s[:4], s[4:6], s[6:])
+	case err != nil && len(s) == 8 && errors.As(err, &pe) && pe.Message == ": month out of range":
+		return time.Time{}, fmt.Errorf("invalid business date %q: there is no month %s; write it as yyyymmdd, e.g. 20210303", s, s[4:6])
 	case err != nil || len(s) != 8:
 		return time.Time{}, fmt.Errorf("invalid business date %q; write it as yyyymmdd, e.g. 20210303", s)
 	}

@@ -27,12 +27,14 @@ func TestSpan(t *testing.T) {
 }
 
 // A date in the right form but not in the calendar says which part is
-// wrong; anything else asks for the form.
+// wrong; anything else asks for the form, as does a month out of range
+// (20211301 may be yyyyddmm).
 func TestParseErrors(t *testing.T) {
 	for in, want := range map[string]string{
 		"20210230":   `invalid business date "20210230": 2021-02 has no day 30`,
 		"20210431":   `invalid business date "20210431": 2021-04 has no day 31`,
-		"20211301":   `invalid business date "20211301"; write it as yyyymmdd, e.g. 20210303`,
+		"20211301":   `invalid business date "20211301": there is no month 13; write it as yyyymmdd, e.g. 20210303`,
+		"20210001":   `invalid business date "20210001": there is no month 00; write it as yyyymmdd, e.g. 20210303`,
 		"2021-03-03": `invalid business date "2021-03-03"; write it as yyyymmdd, e.g. 20210303`,
 	} {
 		if _, err := Parse(in); err == nil || err.Error() != want {
