@@ -8,6 +8,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"os"
@@ -231,7 +232,7 @@ const DefaultOutDir = "out"
 
 // Load reads and validates a config file.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfig(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &notFoundError{path: path, err: err}
@@ -239,6 +240,29 @@ func Load(path string) (*Config, error) {
 		return nil, err
 	}
 	return Parse(path, data) // messages name the file as the user did: bad/funnel.toml:3:1
+}
+
+// maxConfigBytes is the most of a config file fgen reads: a funnel.toml is
+// a few kilobytes, and '-c /dev/zero' (or a log named by mistake) must not
+// fill the memory.
+const maxConfigBytes = 4 << 20
+
+// readConfig reads the config file at path, refusing one over
+// maxConfigBytes.
+func readConfig(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxConfigBytes {
+		return nil, fmt.Errorf("%s is larger than %d MiB, which no funnel.toml is: is it the config file?", path, maxConfigBytes>>20)
+	}
+	return data, nil
 }
 
 // notFoundError says the config file does not exist (the command line

@@ -1,10 +1,12 @@
 package models
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -82,6 +84,40 @@ func TestConfigByteOrderMark(t *testing.T) {
 	_, err = Parse("funnel.toml", []byte("\ufeffversion = ?\n"))
 	if err == nil || !strings.HasPrefix(err.Error(), "funnel.toml:1:11:") {
 		t.Errorf("got %v, want a syntax error at funnel.toml:1:11", err)
+	}
+}
+
+// A config saved with Windows line ends reads as with Unix ones, its
+// multi-line strings included; one saved as UTF-16 (Notepad's "Unicode")
+// says so; a file far larger than any config is refused before it fills
+// the memory ('-c /dev/zero').
+func TestConfigEncodings(t *testing.T) {
+	multi := edit(t, shipped(t), `description = "browse -> click -> purchase, events per day"`, `description = """`+"\nbrowse -> click\n-> purchase\n"+`"""`)
+	want, err := Parse("funnel.toml", []byte(multi))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse("funnel.toml", []byte(strings.ReplaceAll(multi, "\n", "\r\n")))
+	if err != nil {
+		t.Fatalf("CRLF: %v", err)
+	}
+	if got.Funnels[0].Description != want.Funnels[0].Description || !strings.Contains(got.Funnels[0].Description, "click\n->") {
+		t.Errorf("CRLF: description %q, want %q", got.Funnels[0].Description, want.Funnels[0].Description)
+	}
+	var u16 []byte
+	for _, r := range "\ufeffversion = 1\n" {
+		u16 = append(u16, byte(r), byte(r>>8))
+	}
+	if _, err := Parse("u16.toml", u16); err == nil || err.Error() != "u16.toml:1:1: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8" {
+		t.Errorf("UTF-16: %v", err)
+	}
+	if _, err := Load(os.DevNull); err == nil || strings.Contains(err.Error(), "larger") {
+		t.Errorf("an empty file: %v, want the config's own error", err)
+	}
+	big := filepath.Join(t.TempDir(), "big.toml")
+	os.WriteFile(big, bytes.Repeat([]byte("# a comment line of a log named by mistake\n"), maxConfigBytes/40), 0o644)
+	if _, err := Load(big); err == nil || err.Error() != big+" is larger than 4 MiB, which no funnel.toml is: is it the config file?" {
+		t.Errorf("a 4 MiB file: %v", err)
 	}
 }
 

@@ -65,6 +65,17 @@ func parseTree(data []byte) (*value, error) {
 	// It is no part of the text: skip it. Positions stay what the editor
 	// shows, which does not show it.
 	data = bytes.TrimPrefix(data, utf8BOM)
+	// Notepad's "Unicode" is UTF-16, which TOML is not: say so, not that
+	// its first byte starts no key.
+	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+		return nil, &Diagnostic{Pos: Position{1, 1}, Msg: "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"}
+	}
+	// A file saved with Windows line ends (CRLF) has them inside its
+	// multi-line strings too, which TOML lets a parser keep and go-toml
+	// keeps: a description would then hold a carriage return, which
+	// validate refuses as a control character nobody typed. A line end is
+	// a line end. (Positions do not move: the CR ends its line.)
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	// go-toml's decoder checks the document first and reports syntax errors
 	// with a position; use it so every syntax error reads the same way. It
 	// also rejects what TOML forbids beyond the syntax (a key or table
