@@ -329,8 +329,9 @@ func TestOneLineMessages(t *testing.T) {
 }
 
 // TestDuckDBPath: the DuckDB driver reads what follows '?' in a database
-// path as connection options, and what follows '#' as a fragment that hides
-// fgen's own options; neither may stand in a target's path.
+// path as connection options, what follows '#' as a fragment that hides
+// fgen's own options, and '%' as an escape ('50%off' is "invalid URL
+// escape"); none may stand in a target's path.
 func TestDuckDBPath(t *testing.T) {
 	const why = `; the DuckDB driver would read the rest as connection options: rename the file`
 	runBadEdits(t, []badEdit{
@@ -338,6 +339,8 @@ func TestDuckDBPath(t *testing.T) {
 			`funnel.toml:109:1: targets.local.path: path ".fgen/local.duckdb?access_mode=read_only" contains '?'` + why},
 		{"hash", `path = ".fgen/local.duckdb"`, `path = ".fgen/local#1.duckdb"`,
 			`funnel.toml:109:1: targets.local.path: path ".fgen/local#1.duckdb" contains '#'` + why},
+		{"percent", `path = ".fgen/local.duckdb"`, `path = ".fgen/50%off.duckdb"`,
+			`funnel.toml:109:1: targets.local.path: path ".fgen/50%off.duckdb" contains '%', which the DuckDB driver reads as an escape (%XX) of its connection string: rename the file`},
 		// DuckDB expands a leading '~', and takes '\' for '/': fgen's
 		// own checks of the file would look at another one.
 		{"tilde", `path = ".fgen/local.duckdb"`, `path = "~/w.duckdb"`,

@@ -676,6 +676,8 @@ func (v *validator) target(p, name string, t Target) {
 			case strings.ContainsAny(t.Path, "?#"):
 				i := strings.IndexAny(t.Path, "?#")
 				v.errorf(p+".path", "path %q contains '%c'; the DuckDB driver would read the rest as connection options: rename the file", t.Path, t.Path[i])
+			case strings.Contains(t.Path, "%"):
+				v.errorf(p+".path", "path %q contains '%%', which the DuckDB driver reads as an escape (%%XX) of its connection string: rename the file", t.Path)
 			case strings.HasPrefix(t.Path, "~"):
 				v.errorf(p+".path", "path %q starts with '~', which DuckDB reads as your home directory and fgen's own checks as a directory named ~; write the directory out (an absolute path), or give a path relative to funnel.toml", t.Path)
 			case runtime.GOOS != "windows" && strings.Contains(t.Path, `\`):
