@@ -187,6 +187,11 @@ parallel = 0`,
 		{"duplicate stage", `{ name = "purchase", events = ["purchase"] },`, `{ name = "click", events = ["purchase"] },`,
 			`funnel.toml:89:5: funnels[0].stages[2].name: stage "click" is defined twice
 funnel.toml:99:1: funnels[0].report.count_column: report column "click" would be both count of stage 2 and count of stage 3; change the column name pattern`},
+		// Once, not once per stage, and with the placeholders.
+		{"placeholder in capitals", `count_column = "{stage}"`, `count_column = "{STAGE}"`,
+			`funnel.toml:99:1: funnels[0].report.count_column: count_column "{STAGE}" has a brace that is no placeholder ("{STAGE}"); the placeholders are {stage}, {from} and {funnel}, in lower case`},
+		{"unclosed placeholder", `count_column = "{stage}"`, `count_column = "n_{stage"`,
+			`funnel.toml:99:1: funnels[0].report.count_column: count_column "n_{stage" has a brace that is no placeholder ("{"); the placeholders are {stage}, {from} and {funnel}, in lower case`},
 		{"event in two stages", `{ name = "purchase", events = ["purchase"] },`, `{ name = "purchase", events = ["browse"] },`,
 			`funnel.toml:89:34: funnels[0].stages[2].events[0]: event "browse" already belongs to stage "browse"; a row may count for one stage only`},
 		{"empty stage list", `stages = [

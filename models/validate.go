@@ -634,8 +634,25 @@ func (v *validator) report(p string, f *Funnel) {
 	if f.Hourly() && r.HourPartition != "" {
 		seen[strings.ToLower(r.HourPartition)] = "the hour partition column"
 	}
+	// A pattern with a brace that is no placeholder would give one bad
+	// column name per stage: say it once, with the placeholders.
+	badPattern := map[string]bool{}
+	for key, pattern := range map[string]string{
+		"count_column": r.CountColumn, "step_rate_column": r.StepRateColumn, "overall_rate_column": r.OverallRateColumn,
+		"median_seconds_column": r.MedianSecondsColumn, "avg_seconds_column": r.AvgSecondsColumn,
+		"step_median_seconds_column": r.StepMedianSecondsColumn, "step_avg_seconds_column": r.StepAvgSecondsColumn,
+	} {
+		rest := strings.NewReplacer("{stage}", "", "{from}", "", "{funnel}", "").Replace(pattern)
+		if i := strings.IndexAny(rest, "{}"); i >= 0 {
+			badPattern[key] = true
+			v.errorf(p+"."+key, "%s %q has a brace that is no placeholder (%q); the placeholders are {stage}, {from} and {funnel}, in lower case", key, pattern, placeholderAt(rest, i))
+		}
+	}
 	for _, col := range f.ReportColumns() {
 		path := p + "." + col.Pattern
+		if badPattern[col.Pattern] {
+			continue
+		}
 		if col.Kind == KindDimension {
 			if _, ok := v.c.DW.Column(col.Name); !ok {
 				continue // told by funnel
@@ -652,6 +669,17 @@ func (v *validator) report(p string, f *Funnel) {
 		}
 		seen[strings.ToLower(col.Name)] = col.Describe()
 	}
+}
+
+// placeholderAt returns the would-be placeholder at the brace at i of s:
+// from the '{' to its '}', or the brace alone.
+func placeholderAt(s string, i int) string {
+	if s[i] == '{' {
+		if j := strings.IndexByte(s[i:], '}'); j > 0 {
+			return s[i : i+j+1]
+		}
+	}
+	return s[i : i+1]
 }
 
 func (v *validator) target(p, name string, t Target) {
