@@ -156,6 +156,8 @@ func TestBadConfigs(t *testing.T) {
 			`funnel.toml:38:2: ods.partition: partition column is required; the seed partitions by day with partition = "dt"`},
 		{"unknown type", `{ name = "status",                  type = "BIGINT"`, `{ name = "status",                  type = "INTEGER"`,
 			`funnel.toml:48:39: ods.columns[4].type: unknown type "INTEGER"; MaxCompute calls it INT`},
+		{"missing type", `{ name = "status",                  type = "BIGINT",`, `{ name = "status",                  `,
+			`funnel.toml:48:3: ods.columns[4].type: a column needs its type; give one, e.g. type = "STRING"`},
 		{"misspelt type", `{ name = "status",                  type = "BIGINT"`, `{ name = "status",                  type = "BIGNIT"`,
 			`funnel.toml:48:39: ods.columns[4].type: unknown type "BIGNIT"; did you mean BIGINT?`},
 		{"misspelt other type", `{ name = "status",                  type = "BIGINT"`, `{ name = "status",                  type = "INTEGR"`,

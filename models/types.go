@@ -36,6 +36,9 @@ var otherSQLTypes = map[string]string{
 // unknownType is the error of a type t (base, its name) that is not a
 // MaxCompute type, with the one it may mean.
 func unknownType(t, base string) error {
+	if strings.TrimSpace(t) == "" {
+		return fmt.Errorf("a column needs its type; give one, e.g. type = \"STRING\"")
+	}
 	if mc, ok := otherSQLTypes[strings.ToUpper(base)]; ok {
 		return fmt.Errorf("unknown type %q; MaxCompute calls it %s", t, mc)
 	}
