@@ -121,6 +121,19 @@ func TestConfigEncodings(t *testing.T) {
 	}
 }
 
+// A report column's comment is made of names and markers validate checks
+// one by one; their sum over MaxCompute's 1024 bytes is an error of
+// funnel.toml, at the report, not one of generate's without a line.
+func TestReportColumnCommentTooLong(t *testing.T) {
+	src := edit(t, shipped(t), `event_column = "customize_event"`, `event_column = "customize_event"`+"\n"+`breakdowns = ["device_brand"]`)
+	src = edit(t, src, `partition = "dt"`+"\ncount_type", `total_marker = "`+strings.Repeat("t", 1000)+`"`+"\n"+`partition = "dt"`+"\ncount_type")
+	_, err := Parse("funnel.toml", []byte(src))
+	want := "funnel.toml:94:10: funnels[0].report: the comment of report column device_brand would be 1063 bytes long; MaxCompute takes at most 1024: shorten the markers it names (total_marker, null_marker, other_marker)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
 // edit returns the shipped config with old replaced by new, failing if old
 // is not there exactly once.
 func edit(t *testing.T, base, old, new string) string {

@@ -648,9 +648,23 @@ func (v *validator) report(p string, f *Funnel) {
 			v.errorf(p+"."+key, "%s %q has a brace that is no placeholder (%q); the placeholders are {stage}, {from} and {funnel}, in lower case", key, pattern, placeholderAt(rest, i))
 		}
 	}
-	for _, col := range f.ReportColumns() {
+	cols := f.ReportColumns()
+	if len(cols) >= MaxColumns { // and the partition column
+		v.errorf(p, "report table %q would have %d columns; MaxCompute takes at most %d: report fewer (stages, percentiles, histogram buckets)", r.Table, len(cols)+1, MaxColumns)
+	}
+	for _, col := range cols {
 		path := p + "." + col.Pattern
 		if badPattern[col.Pattern] {
+			continue
+		}
+		// A column's comment is made of funnel.toml's names and markers,
+		// each checked alone: the sum may still be too long.
+		if len(col.Comment) > MaxCommentBytes {
+			where, what := path, "the names it is made of"
+			if col.Kind == KindDimension {
+				where, what = p, "the markers it names (total_marker, null_marker, other_marker)"
+			}
+			v.errorf(where, "the comment of report column %s would be %d bytes long; MaxCompute takes at most %d: shorten %s", col.Name, len(col.Comment), MaxCommentBytes, what)
 			continue
 		}
 		if col.Kind == KindDimension {
