@@ -31,12 +31,12 @@ func TestProgress(t *testing.T) {
 	// its users is done (the sample calls back every 4096 users).
 	delay := barDelay
 	barDelay = 0
-	r := fgen(t, dir, nil, "sample", "--users", "20000", "-o", "one.jsonl")
-	if want := "  20210303: 4096 of 20000 users\n  20210303: 8192 of 20000 users\n  20210303: 12288 of 20000 users\n  20210303: 16384 of 20000 users\nwrote "; r.code != 0 || !strings.HasPrefix(r.stderr, want) {
+	r := fgen(t, dir, nil, "sample", "--users", "8200", "-o", "one.jsonl")
+	if want := "  20210303: 4096 of 8200 users\n  20210303: 8192 of 8200 users\nwrote "; r.code != 0 || !strings.HasPrefix(r.stderr, want) {
 		t.Errorf("sample of one day on a pipe: want lines\n%s\n%+v", want, r)
 	}
 	barDelay = time.Hour
-	if r := fgen(t, dir, nil, "sample", "--users", "20000", "-o", "one.jsonl"); r.code != 0 || strings.Contains(r.stderr, " of 20000 users") {
+	if r := fgen(t, dir, nil, "sample", "--users", "8200", "-o", "one.jsonl"); r.code != 0 || strings.Contains(r.stderr, " of 8200 users") {
 		t.Errorf("sample of one day quicker than barDelay printed lines: %+v", r)
 	}
 	barDelay = delay
