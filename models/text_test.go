@@ -341,6 +341,10 @@ func TestDuckDBPath(t *testing.T) {
 			`funnel.toml:109:1: targets.local.path: path ".fgen/local#1.duckdb" contains '#'` + why},
 		{"percent", `path = ".fgen/local.duckdb"`, `path = ".fgen/50%off.duckdb"`,
 			`funnel.toml:109:1: targets.local.path: path ".fgen/50%off.duckdb" contains '%', which the DuckDB driver reads as an escape (%XX) of its connection string: rename the file`},
+		{"memory", `path = ".fgen/local.duckdb"`, `path = ":memory:"`,
+			`funnel.toml:109:1: targets.local.path: path ":memory:" is no file to DuckDB: it reads ':memory:' as a database that is gone when fgen exits, and a name before ':' (file:, md:, s3:) as an extension to load: name a file, e.g. ".fgen/local.duckdb"`},
+		{"extension prefix", `path = ".fgen/local.duckdb"`, `path = "file:x.duckdb"`,
+			`funnel.toml:109:1: targets.local.path: path "file:x.duckdb" is no file to DuckDB: it reads ':memory:' as a database that is gone when fgen exits, and a name before ':' (file:, md:, s3:) as an extension to load: name a file, e.g. ".fgen/local.duckdb"`},
 		// DuckDB expands a leading '~', and takes '\' for '/': fgen's
 		// own checks of the file would look at another one.
 		{"tilde", `path = ".fgen/local.duckdb"`, `path = "~/w.duckdb"`,
@@ -357,6 +361,16 @@ func TestDuckDBPath(t *testing.T) {
 	})
 	if _, err := Parse("funnel.toml", []byte(edit(t, shipped(t), `path = ".fgen/local.duckdb"`, `path = "outside/w.duckdb"`))); err != nil {
 		t.Errorf("a path beginning as out does: %v", err)
+	}
+	for _, path := range []string{"C:/w/local.duckdb", "dir/a:b.duckdb", "./md:x", "local.duckdb"} {
+		if duckdbSpecialPath(path) {
+			t.Errorf("%q read as DuckDB's special path", path)
+		}
+	}
+	for _, path := range []string{":memory:", ":memory:x", "md:x", "s3://b/x.duckdb", "sqlite:x.db", "motherduck:x"} {
+		if !duckdbSpecialPath(path) {
+			t.Errorf("%q not read as DuckDB's special path", path)
+		}
 	}
 }
 

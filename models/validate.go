@@ -685,6 +685,27 @@ func (v *validator) report(p string, f *Funnel) {
 	}
 }
 
+// duckdbSpecialPath reports whether DuckDB reads path as no plain file:
+// ":memory:" (and ":memory:NAME"), or "NAME:..." with a name of two or more
+// letters, digits, '+', '-' or '.' before the first ':' and no '/' before
+// it, which it reads as a storage extension's ("md:", "s3://", "file:").
+// A Windows drive ("C:") is one letter.
+func duckdbSpecialPath(path string) bool {
+	if strings.HasPrefix(path, ":memory:") {
+		return true
+	}
+	i := strings.IndexByte(path, ':')
+	if i < 2 || strings.ContainsAny(path[:i], `/\`) {
+		return false
+	}
+	for _, r := range path[:i] {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
 // placeholderAt returns the would-be placeholder at the brace at i of s:
 // from the '{' to its '}', or the brace alone.
 func placeholderAt(s string, i int) string {
@@ -718,6 +739,8 @@ func (v *validator) target(p, name string, t Target) {
 			case strings.ContainsAny(t.Path, "?#"):
 				i := strings.IndexAny(t.Path, "?#")
 				v.errorf(p+".path", "path %q contains '%c'; the DuckDB driver would read the rest as connection options: rename the file", t.Path, t.Path[i])
+			case duckdbSpecialPath(t.Path):
+				v.errorf(p+".path", "path %q is no file to DuckDB: it reads ':memory:' as a database that is gone when fgen exits, and a name before ':' (file:, md:, s3:) as an extension to load: name a file, e.g. %q", t.Path, DefaultLocalPath)
 			case strings.Contains(t.Path, "%"):
 				v.errorf(p+".path", "path %q contains '%%', which the DuckDB driver reads as an escape (%%XX) of its connection string: rename the file", t.Path)
 			case strings.HasPrefix(t.Path, "~"):
