@@ -111,6 +111,19 @@ func TestConfigEncodings(t *testing.T) {
 	if _, err := Parse("u16.toml", u16); err == nil || err.Error() != "u16.toml:1:1: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8" {
 		t.Errorf("UTF-16: %v", err)
 	}
+	var u16be, u32 []byte
+	for _, r := range "version = 1\n" {
+		u16be = append(u16be, byte(r>>8), byte(r))
+	}
+	for _, r := range "\ufeffversion = 1\n" {
+		u32 = append(u32, byte(r), byte(r>>8), byte(r>>16), byte(r>>24))
+	}
+	if _, err := Parse("u16.toml", u16be); err == nil || err.Error() != "u16.toml:1:1: the file holds NUL bytes, which no UTF-8 text does: is it UTF-16 or UTF-32? save it as UTF-8" {
+		t.Errorf("UTF-16 without a byte-order mark: %v", err)
+	}
+	if _, err := Parse("u32.toml", u32); err == nil || err.Error() != "u32.toml:1:1: the file is UTF-32 (it starts with a UTF-32 byte-order mark); save it as UTF-8" {
+		t.Errorf("UTF-32: %v", err)
+	}
 	if _, err := Load(os.DevNull); err == nil || strings.Contains(err.Error(), "larger") {
 		t.Errorf("an empty file: %v, want the config's own error", err)
 	}

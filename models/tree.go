@@ -67,8 +67,14 @@ func parseTree(data []byte) (*value, error) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	// Notepad's "Unicode" is UTF-16, which TOML is not: say so, not that
 	// its first byte starts no key.
-	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+	switch {
+	case bytes.HasPrefix(data, []byte("\xff\xfe\x00\x00")) || bytes.HasPrefix(data, []byte("\x00\x00\xfe\xff")):
+		return nil, &Diagnostic{Pos: Position{1, 1}, Msg: "the file is UTF-32 (it starts with a UTF-32 byte-order mark); save it as UTF-8"}
+	case bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")):
 		return nil, &Diagnostic{Pos: Position{1, 1}, Msg: "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"}
+	case bytes.IndexByte(data[:min(len(data), 64)], 0) >= 0:
+		// UTF-16 or UTF-32 without a mark: ASCII text with NUL between.
+		return nil, &Diagnostic{Pos: Position{1, 1}, Msg: "the file holds NUL bytes, which no UTF-8 text does: is it UTF-16 or UTF-32? save it as UTF-8"}
 	}
 	// A file saved with Windows line ends (CRLF) has them inside its
 	// multi-line strings too, which TOML lets a parser keep and go-toml

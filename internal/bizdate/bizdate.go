@@ -25,6 +25,9 @@ func Parse(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("invalid business date %q: there is no month %s; write it as yyyymmdd, e.g. 20210303", s, s[4:6])
 	case err != nil || len(s) != 8:
 		return time.Time{}, fmt.Errorf("invalid business date %q; write it as yyyymmdd, e.g. 20210303", s)
+	case t.Year() == 0:
+		// MaxCompute's dates start at 0001-01-01.
+		return time.Time{}, fmt.Errorf("invalid business date %q: there is no year 0000", s)
 	}
 	return t, nil
 }

@@ -36,6 +36,7 @@ func TestParseErrors(t *testing.T) {
 		"20211301":   `invalid business date "20211301": there is no month 13; write it as yyyymmdd, e.g. 20210303`,
 		"20210001":   `invalid business date "20210001": there is no month 00; write it as yyyymmdd, e.g. 20210303`,
 		"2021-03-03": `invalid business date "2021-03-03"; write it as yyyymmdd, e.g. 20210303`,
+		"00000101":   `invalid business date "00000101": there is no year 0000`,
 	} {
 		if _, err := Parse(in); err == nil || err.Error() != want {
 			t.Errorf("Parse(%q) = %v, want %s", in, err, want)
