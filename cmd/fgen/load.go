@@ -205,7 +205,7 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	for i, d := range res.Emptied {
 		if i == most {
-			fmt.Fprintf(opts.stdout, "and %d more hours emptied\n", len(res.Emptied)-most)
+			fmt.Fprintf(opts.stdout, "and %s emptied\n", plural(len(res.Emptied)-most, "more hour"))
 			break
 		}
 		fmt.Fprintf(opts.stdout, "emptied %s: %s before\n", spec(d), plural(int(d.Before), "row"))

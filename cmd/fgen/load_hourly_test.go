@@ -82,6 +82,16 @@ func TestLoadHourlyODS(t *testing.T) {
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210309"); r.code != 2 || strings.Contains(r.stdout, "missing") || !strings.Contains(r.stdout, "dw_events (hours 00-23)") {
 		t.Errorf("plan after the quiet hour landed: %+v", r)
 	}
+	// The day loaded again with hours 00-15 only: six of the seven hours
+	// it empties are named, the seventh counted.
+	var fewer strings.Builder
+	for h := range 16 {
+		fmt.Fprintf(&fewer, `{"md5":"f%[1]d","uid":"u6","event":"view","ts":%[2]d,"device":"ios","dt":"20210309","hh":"%02[1]d"}`+"\n", h, 1615219200+h*3600)
+	}
+	write("fewer.jsonl", fewer.String())
+	if r := fgen(t, dir, nil, "load", "--allow-destructive", "fewer.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "emptied ods_events/dt=20210309/hh=21: 1 row before\nand 1 more hour emptied\n") {
+		t.Errorf("load of fewer hours: %+v", r)
+	}
 }
 
 // An hour partition added to a table that exists: plan of a day says the
