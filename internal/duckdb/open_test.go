@@ -17,11 +17,12 @@ import (
 )
 
 // TestOpenRefusesOptionsInPath: the driver reads what follows '?' in its
-// DSN as connection options, so a path holding one is refused, not opened
-// as another file with other options.
+// DSN as connection options, and '%' as an escape, so a path holding one,
+// in the file's name or its directory's (funnel.toml's), is refused, not
+// opened as another file with other options.
 func TestOpenRefusesOptionsInPath(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"x.duckdb?access_mode=read_only", "x#y.duckdb", `back\slash.duckdb`} {
+	for _, name := range []string{"x.duckdb?access_mode=read_only", "x#y.duckdb", "50%off/x.duckdb", "a%41.duckdb", `back\slash.duckdb`} {
 		db, err := Open(Options{Path: filepath.Join(dir, name), Threads: 1})
 		if err == nil {
 			db.Close()

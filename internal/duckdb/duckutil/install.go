@@ -20,8 +20,10 @@ func CheckPath(path string) error {
 	if path == "" {
 		return nil
 	}
-	if strings.ContainsAny(path, "?#") {
-		return fmt.Errorf("open %s: the path contains '?' or '#', which DuckDB would read as connection options; rename the file", path)
+	if i := strings.IndexAny(path, "?#%"); i >= 0 {
+		// '?' starts the driver's connection options, '#' a fragment,
+		// and '%' an escape: "50%off" is "invalid URL escape", "a%41" opens aA.
+		return fmt.Errorf("open %s: the path contains '%c', which DuckDB's driver reads as part of its connection string; rename the directory or file", path, path[i])
 	}
 	if abs, _ := filepath.Abs(path); runtime.GOOS != "windows" && strings.Contains(abs, `\`) {
 		return fmt.Errorf("open %s: the path contains '\\', which DuckDB reads as a directory separator; rename the directory or file", abs)
