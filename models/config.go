@@ -173,7 +173,8 @@ type Report struct {
 	CountType string `toml:"count_type" default:"BIGINT"`
 	// RateFormat is "ratio" (DOUBLE in [0,1]) or "percent" (STRING like '34.29%', the seed).
 	RateFormat string `toml:"rate_format" default:"ratio"`
-	// Column name patterns: {stage} is the stage, {from} the stage before it.
+	// Column name patterns: {stage} is the stage, {from} the stage before
+	// it, {funnel} the funnel's name.
 	CountColumn         string `toml:"count_column" default:"{stage}"`
 	StepRateColumn      string `toml:"step_rate_column" default:"{from}_to_{stage}_rate"`
 	OverallRateColumn   string `toml:"overall_rate_column" default:""`

@@ -87,13 +87,20 @@ func (c ReportColumn) Describe() string {
 	}
 }
 
+// expand is a column name pattern for stage k of f: its placeholders
+// {stage}, {from} (the stage before) and {funnel} replaced.
 func expand(pattern string, f *Funnel, k int) string {
 	from := ""
 	if k > 0 {
 		from = f.Stages[k-1].Name
 	}
-	r := strings.NewReplacer("{stage}", f.Stages[k].Name, "{from}", from, "{funnel}", f.Name)
-	return r.Replace(pattern)
+	return placeholders(f.Stages[k].Name, from, f.Name).Replace(pattern)
+}
+
+// placeholders replaces a column name pattern's placeholders with stage,
+// from and funnel.
+func placeholders(stage, from, funnel string) *strings.Replacer {
+	return strings.NewReplacer("{stage}", stage, "{from}", from, "{funnel}", funnel)
 }
 
 // ReportColumns returns the report table's columns in table order: breakdown

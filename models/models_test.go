@@ -147,6 +147,25 @@ func TestReportColumnCommentTooLong(t *testing.T) {
 	}
 }
 
+// A report of more columns than MaxCompute takes is refused by validate,
+// counted as generate counts them: 601 stages make 601 counts and 600
+// step rates.
+func TestReportTooManyColumns(t *testing.T) {
+	var stages strings.Builder
+	for i := range 601 {
+		fmt.Fprintf(&stages, "  { name = \"s%d\", events = [\"e%d\"] },\n", i, i)
+	}
+	src := edit(t, shipped(t), `  { name = "browse",   events = ["browse"] },
+  { name = "click",    events = ["click"] },
+  { name = "purchase", events = ["purchase"] },
+`, stages.String())
+	_, err := Parse("funnel.toml", []byte(src))
+	want := `funnels[0].report: report table "rpt_user_trace_data" would have 1201 columns; MaxCompute takes at most 1200: report fewer (stages, rates, percentiles, histogram buckets)`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
 // edit returns the shipped config with old replaced by new, failing if old
 // is not there exactly once.
 func edit(t *testing.T, base, old, new string) string {
@@ -218,6 +237,8 @@ funnel.toml:99:1: funnels[0].report.count_column: report column "click" would be
 		// Once, not once per stage, and with the placeholders.
 		{"placeholder in capitals", `count_column = "{stage}"`, `count_column = "{STAGE}"`,
 			`funnel.toml:99:1: funnels[0].report.count_column: count_column "{STAGE}" has a brace that is no placeholder ("{STAGE}"); the placeholders are {stage}, {from} and {funnel}, in lower case`},
+		{"placeholder of a column not reported", `overall_rate_column = ""`, `overall_rate_column = ""`+"\n"+`median_seconds_column = "{STAGE}_med"`,
+			`funnel.toml:102:1: funnels[0].report.median_seconds_column: median_seconds_column applies only to mode = "ordered"`},
 		{"unclosed placeholder", `count_column = "{stage}"`, `count_column = "n_{stage"`,
 			`funnel.toml:99:1: funnels[0].report.count_column: count_column "n_{stage" has a brace that is no placeholder ("{"); the placeholders are {stage}, {from} and {funnel}, in lower case`},
 		{"event in two stages", `{ name = "purchase", events = ["purchase"] },`, `{ name = "purchase", events = ["browse"] },`,
