@@ -244,8 +244,10 @@ func strictHelpAndCompletion(root *cobra.Command) {
 				if topic, rest, err := root.Find(args); err != nil || topic == nil || len(rest) > 0 {
 					// As for an unknown command: 'fgen help pln' suggests plan.
 					mean := ""
-					if s := root.SuggestionsFor(args[len(args)-1]); len(args) == 1 && len(s) > 0 {
-						mean = fmt.Sprintf("; did you mean %q?", s[0])
+					if len(args) == 1 {
+						if s := root.SuggestionsFor(args[0]); len(s) > 0 {
+							mean = fmt.Sprintf("; did you mean %q?", s[0])
+						}
 					}
 					return fmt.Errorf("unknown help topic %q%s\nRun '%s' for the commands", strings.Join(args, " "), mean, cmd.CommandPath())
 				}
