@@ -132,7 +132,12 @@ func CredentialsFromIni(path string) (Credentials, IniSettings, error) {
 	section, found := "", false
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+		text := sc.Text()
+		if n == 1 {
+			// An ini saved "UTF-8 with BOM" (Notepad) starts with U+FEFF.
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		line := strings.TrimSpace(text)
 		if line == "" || line[0] == '#' || line[0] == ';' {
 			continue
 		}

@@ -157,6 +157,11 @@ odps.sql.timezone = Asia/Shanghai
 	if _, s, err = maxcompute.CredentialsFromIni(path); err != nil || s.Project != "funnel_prod" || s.Endpoint != "https://service.cn-hangzhou.maxcompute.aliyun.com/api" || len(s.Hints) != 0 {
 		t.Errorf("odpscmd's keys: %+v, %v", s, err)
 	}
+	// Saved "UTF-8 with BOM", as Notepad does.
+	path = writeIni(t, "\ufeff[odps]\naccess_id = id\naccess_key = "+secret+"\n")
+	if cred, _, err := maxcompute.CredentialsFromIni(path); err != nil || cred.AccessID != "id" {
+		t.Errorf("an ini with a byte-order mark: %+v, %v", cred.AccessID, err)
+	}
 }
 
 func TestCredentialsFromIniErrors(t *testing.T) {
