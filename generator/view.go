@@ -687,10 +687,7 @@ const wordBits = 62
 
 func newFoldView(stages []stageView, window, units int64, timing, stepTiming bool) foldView {
 	n := len(stages)
-	unit := "seconds" // of the fold's times: the time column's units
-	if units != 1 {
-		unit = "milliseconds"
-	}
+	unit := timeRead{Units: units}.Unit() + "s" // of the fold's times
 	shift := bits.Len(uint(n))
 	fv := foldView{NoEntry: -1 << 62, Shift: shift, Scale: 1 << shift, Mask: 1<<shift - 1, Cap: window + 1, Secs: map[int]foldField{}, LongList: longList}
 	width := bits.Len64(uint64(window + 1))
@@ -768,6 +765,14 @@ type timeRead struct {
 	Strftime string // a STRING's format for DuckDB's strptime
 	ODPS     string // a STRING's format for MaxCompute's TO_DATE
 	Zone     string // a STRING's IANA time zone
+}
+
+// Unit names the time units: "second" or "millisecond".
+func (t timeRead) Unit() string {
+	if t.Units == 1 {
+		return "second"
+	}
+	return "millisecond"
 }
 
 // AsIs: the column holds the units themselves.
