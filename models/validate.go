@@ -651,6 +651,10 @@ func (v *validator) report(p string, f *Funnel) {
 		if i := strings.IndexAny(rest, "{}"); i >= 0 {
 			badPattern[key] = true
 			v.errorf(p+"."+key, "%s %q has a brace that is no placeholder (%q); the placeholders are {stage}, {from} and {funnel}, in lower case", key, pattern, placeholderAt(rest, i))
+		} else if key == "count_column" && strings.Contains(pattern, "{from}") {
+			// Every stage has a count; the first has no stage before it.
+			badPattern[key] = true
+			v.errorf(p+"."+key, "count_column %q uses {from}, the stage before, which the first stage has none of; name the counts by {stage}", pattern)
 		}
 	}
 	if len(cols) > MaxColumns { // as the ODS and DW tables' check, and generate's, count them
