@@ -633,8 +633,12 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 				if code == plan.WhyTable {
 					code, reason = j.DataWhy, j.DataReason
 				}
+				// A partition missing on a day that is only the next day of
+				// the rows (a cross_midnight report's) was never read: the
+				// rows are provisional, which markProvisional says, and
+				// apply of their day alone writes them as they are.
 				if _, done := changed[j.Key()]; done || !j.Pending || code == "" ||
-					code == plan.WhyMissing && (reported[j.Name] || !d.UpstreamReady) {
+					code == plan.WhyMissing && (reported[j.Name] || !d.UpstreamReady || !rowDays[d.Day]) {
 					continue
 				}
 				why := j.Name + ": " + reason
