@@ -76,6 +76,10 @@ type dwView struct {
 	Events     []stageMatch
 	DedupBy    []string
 	DedupCarry []string // dedup columns that are not DW columns
+	// DedupSpread is the column that spreads the rows of a NULL dedup key,
+	// all kept, over the window's workers (dw_first_copies): the first
+	// funnel's user column, else the first DW column, that is no key.
+	DedupSpread string
 	Cluster    []string // the order the DuckDB node writes rows in, see clusterColumns
 	// ClusterStages, with Cluster, is the ordered funnel whose stage breaks
 	// ties of user and time; nil for none.
@@ -142,6 +146,20 @@ func newDWView(c *models.Config, d dates) dwView {
 			}
 		}
 		v.Rules = append(v.Rules, fmt.Sprintf("Keeps one row per %s (copies of one log record), the first by the DW columns.", strings.Join(v.DedupBy, ", ")))
+		candidates := []string{}
+		if len(c.Funnels) > 0 {
+			candidates = append(candidates, c.Funnels[0].UserColumn)
+		}
+		for _, col := range c.DW.Columns {
+			candidates = append(candidates, col.Name)
+		}
+		for _, name := range candidates {
+			col, ok := c.DW.Column(name)
+			if ok && !slices.ContainsFunc(v.DedupBy, func(k string) bool { return strings.EqualFold(k, col.Name) }) {
+				v.DedupSpread = col.Name
+				break
+			}
+		}
 	}
 	return v
 }

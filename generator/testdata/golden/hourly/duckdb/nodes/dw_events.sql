@@ -50,7 +50,7 @@ FROM (
                "device",
                "md5",
                ROW_NUMBER() OVER (
-                   PARTITION BY "md5"
+                   PARTITION BY "md5", CASE WHEN "md5" IS NULL THEN "uid" END
                    ORDER BY "uid", "event", "ts", "device"
                ) AS "fgen_copy"
         FROM "ods_events"

@@ -15,7 +15,7 @@ FROM (
            `device`,
            `md5`,
            ROW_NUMBER() OVER (
-               PARTITION BY `md5`
+               PARTITION BY `md5`, CASE WHEN `md5` IS NULL THEN `uid` END
                ORDER BY `uid`, `event`, CASE WHEN `ts` IS NULL THEN 1 ELSE 0 END, `ts`, CASE WHEN `device` IS NULL THEN 1 ELSE 0 END, `device`
            ) AS `fgen_copy`
     FROM `ods_events`

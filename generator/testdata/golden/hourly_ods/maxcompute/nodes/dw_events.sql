@@ -12,7 +12,7 @@ FROM (
            `ts`,
            `md5`,
            ROW_NUMBER() OVER (
-               PARTITION BY `md5`
+               PARTITION BY `md5`, CASE WHEN `md5` IS NULL THEN `uid` END
                ORDER BY `uid`, CASE WHEN `event` IS NULL THEN 1 ELSE 0 END, `event`, CASE WHEN `ts` IS NULL THEN 1 ELSE 0 END, `ts`
            ) AS `fgen_copy`
     FROM `ods_events`

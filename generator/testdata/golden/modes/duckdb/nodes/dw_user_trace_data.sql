@@ -63,7 +63,7 @@ FROM (
                "customize_event_content",
                "md5",
                ROW_NUMBER() OVER (
-                   PARTITION BY "md5"
+                   PARTITION BY "md5", CASE WHEN "md5" IS NULL THEN "uid" END
                    ORDER BY "uid", "device_brand", "device", "system_type", "customize_event", "ts", "use_time", "customize_event_content"
                ) AS "fgen_copy"
         FROM "ods_user_trace_data"

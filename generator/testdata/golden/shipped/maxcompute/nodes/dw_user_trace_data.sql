@@ -21,7 +21,7 @@ FROM (
            `customize_event_content`,
            `md5`,
            ROW_NUMBER() OVER (
-               PARTITION BY `md5`
+               PARTITION BY `md5`, CASE WHEN `md5` IS NULL THEN `uid` END
                ORDER BY `uid`, CASE WHEN `device_brand` IS NULL THEN 1 ELSE 0 END, `device_brand`, CASE WHEN `device` IS NULL THEN 1 ELSE 0 END, `device`, CASE WHEN `system_type` IS NULL THEN 1 ELSE 0 END, `system_type`, `customize_event`, CASE WHEN `use_time` IS NULL THEN 1 ELSE 0 END, `use_time`, CASE WHEN `customize_event_content` IS NULL THEN 1 ELSE 0 END, `customize_event_content`
            ) AS `fgen_copy`
     FROM `ods_user_trace_data`
