@@ -80,7 +80,7 @@ type dwView struct {
 	// all kept, over the window's workers (dw_first_copies): the first
 	// funnel's user column, else the first DW column, that is no key.
 	DedupSpread string
-	Cluster    []string // the order the DuckDB node writes rows in, see clusterColumns
+	Cluster     []string // the order the DuckDB node writes rows in, see clusterColumns
 	// ClusterStages, with Cluster, is the ordered funnel whose stage breaks
 	// ties of user and time; nil for none.
 	ClusterStages *stagesView

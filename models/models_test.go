@@ -237,7 +237,7 @@ funnel.toml:99:1: funnels[0].report.count_column: report column "click" would be
 		// Once, not once per stage, and with the placeholders.
 		{"placeholder in capitals", `count_column = "{stage}"`, `count_column = "{STAGE}"`,
 			`funnel.toml:99:1: funnels[0].report.count_column: count_column "{STAGE}" has a brace that is no placeholder ("{STAGE}"); the placeholders are {stage}, {from} and {funnel}, in lower case`},
-		{"placeholder of a column not reported", `overall_rate_column = ""`, `overall_rate_column = ""`+"\n"+`median_seconds_column = "{STAGE}_med"`,
+		{"placeholder of a column not reported", `overall_rate_column = ""`, `overall_rate_column = ""` + "\n" + `median_seconds_column = "{STAGE}_med"`,
 			`funnel.toml:102:1: funnels[0].report.median_seconds_column: median_seconds_column applies only to mode = "ordered"`},
 		{"count named by the stage before", `count_column = "{stage}"`, `count_column = "{from}_n"`,
 			`funnel.toml:99:1: funnels[0].report.count_column: count_column "{from}_n" uses {from}, the stage before, which the first stage has none of; name the counts by {stage}`},
