@@ -146,22 +146,28 @@ func newDWView(c *models.Config, d dates) dwView {
 			}
 		}
 		v.Rules = append(v.Rules, fmt.Sprintf("Keeps one row per %s (copies of one log record), the first by the DW columns.", strings.Join(v.DedupBy, ", ")))
-		candidates := []string{}
-		if len(c.Funnels) > 0 {
-			candidates = append(candidates, c.Funnels[0].UserColumn)
-		}
-		for _, col := range c.DW.Columns {
-			candidates = append(candidates, col.Name)
-		}
-		for _, name := range candidates {
-			col, ok := c.DW.Column(name)
-			if ok && !slices.ContainsFunc(v.DedupBy, func(k string) bool { return strings.EqualFold(k, col.Name) }) {
-				v.DedupSpread = col.Name
-				break
-			}
-		}
+		v.DedupSpread = dedupSpread(c)
 	}
 	return v
+}
+
+// dedupSpread is dwView.DedupSpread: the first funnel's user column, else
+// the first DW column, that is no dedup key.
+func dedupSpread(c *models.Config) string {
+	key := func(name string) bool {
+		return slices.ContainsFunc(c.DW.DedupBy, func(k string) bool { return strings.EqualFold(k, name) })
+	}
+	if len(c.Funnels) > 0 {
+		if col, ok := c.DW.Column(c.Funnels[0].UserColumn); ok && !key(col.Name) {
+			return col.Name
+		}
+	}
+	for _, col := range c.DW.Columns {
+		if !key(col.Name) {
+			return col.Name
+		}
+	}
+	return ""
 }
 
 // clusterOrder is the order in which the local engine's DW node writes a
@@ -380,7 +386,7 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 		v.Columns = append(v.Columns, rv)
 	}
 	if f.Mode == models.ModeOrdered {
-		v.Fold = newFoldView(v.Stages, v.Window, v.TimeRead.Units, v.Timing, v.StepTiming)
+		v.Fold = newFoldView(v.Stages, v.Window, v.TimeRead.Unit(), v.Timing, v.StepTiming)
 		if !v.Timing && !v.StepTiming {
 			v.Fold.Packed = newFoldPacked(len(v.Stages), v.TimeRead.Units)
 		}
@@ -703,9 +709,11 @@ const longList = 64
 // wordBits is the most bits packed into one BIGINT word, which stays positive.
 const wordBits = 62
 
-func newFoldView(stages []stageView, window, units int64, timing, stepTiming bool) foldView {
+// newFoldView lays out the fold's fields; unit names the times' unit
+// (timeRead.Unit), for the fields' descriptions.
+func newFoldView(stages []stageView, window int64, unit string, timing, stepTiming bool) foldView {
 	n := len(stages)
-	unit := timeRead{Units: units}.Unit() + "s" // of the fold's times
+	unit += "s"
 	shift := bits.Len(uint(n))
 	fv := foldView{NoEntry: -1 << 62, Shift: shift, Scale: 1 << shift, Mask: 1<<shift - 1, Cap: window + 1, Secs: map[int]foldField{}, LongList: longList}
 	width := bits.Len64(uint64(window + 1))

@@ -97,6 +97,16 @@ func expand(pattern string, f *Funnel, k int) string {
 	return placeholders(f.Stages[k].Name, from, f.Name).Replace(pattern)
 }
 
+// patterns are the report's column name patterns, by their keys in
+// funnel.toml.
+func (r *Report) patterns() map[string]string {
+	return map[string]string{
+		"count_column": r.CountColumn, "step_rate_column": r.StepRateColumn, "overall_rate_column": r.OverallRateColumn,
+		"median_seconds_column": r.MedianSecondsColumn, "avg_seconds_column": r.AvgSecondsColumn,
+		"step_median_seconds_column": r.StepMedianSecondsColumn, "step_avg_seconds_column": r.StepAvgSecondsColumn,
+	}
+}
+
 // placeholders replaces a column name pattern's placeholders with stage,
 // from and funnel.
 func placeholders(stage, from, funnel string) *strings.Replacer {

@@ -614,7 +614,7 @@ func (v *validator) report(p string, f *Funnel) {
 		}
 	}
 	if oneOf(v, p+".layout", r.Layout, LayoutWide, LayoutLong) && r.Layout == LayoutLong {
-		for _, key := range []string{"count_column", "step_rate_column", "overall_rate_column", "median_seconds_column", "avg_seconds_column", "step_median_seconds_column", "step_avg_seconds_column"} {
+		for key := range r.patterns() {
 			if v.c.Has(p + "." + key) {
 				v.errorf(p+"."+key, "%s names the columns of layout = %q; the long layout's columns are fixed (stage, stage_index, %s, step_rate, ...): remove it", key, LayoutWide, map[bool]string{true: "events", false: "users"}[f.Mode == ModeEvents])
 			}
@@ -639,11 +639,7 @@ func (v *validator) report(p string, f *Funnel) {
 	// give one bad column name per stage: say it once, with the
 	// placeholders.
 	badPattern := map[string]bool{}
-	for key, pattern := range map[string]string{
-		"count_column": r.CountColumn, "step_rate_column": r.StepRateColumn, "overall_rate_column": r.OverallRateColumn,
-		"median_seconds_column": r.MedianSecondsColumn, "avg_seconds_column": r.AvgSecondsColumn,
-		"step_median_seconds_column": r.StepMedianSecondsColumn, "step_avg_seconds_column": r.StepAvgSecondsColumn,
-	} {
+	for key, pattern := range r.patterns() {
 		if !slices.ContainsFunc(cols, func(c ReportColumn) bool { return c.Pattern == key }) {
 			continue // not a column of this report: said above if set
 		}
