@@ -205,12 +205,19 @@ func (opts *globalOptions) checkWarehouseOutside(cfg *models.Config, p *generato
 		if err != nil || !filepath.IsLocal(rel) {
 			continue
 		}
-		if owned[filepath.ToSlash(rel)] {
-			return fmt.Errorf("the warehouse of target %s (%s) is at %s, a file generate writes in %s; set [targets.%s] path to a file outside %s", name, opts.localPath(t), filepath.ToSlash(rel), dir, name, dir)
+		var msg string
+		switch {
+		case owned[filepath.ToSlash(rel)]:
+			msg = fmt.Sprintf("the warehouse of target %s (%s) is at %s, a file generate writes in %s; set [targets.%s] path to a file outside %s", name, opts.localPath(t), filepath.ToSlash(rel), dir, name, dir)
+		case defaultDir:
+			msg = fmt.Sprintf("the warehouse of target %s (%s) is inside %s, where generate writes the project you commit; set [targets.%s] path to a file outside it, or generate elsewhere with --dir", name, opts.localPath(t), dir, name)
+		default:
+			continue
 		}
-		if defaultDir {
-			return fmt.Errorf("the warehouse of target %s (%s) is inside %s, where generate writes the project you commit; set [targets.%s] path to a file outside it, or generate elsewhere with --dir", name, opts.localPath(t), dir, name)
-		}
+		// A problem of funnel.toml's path key, placed as validate places
+		// the others (and listed in a JSON error's problems).
+		path := "targets." + name + ".path"
+		return models.Diagnostics{{File: cfg.File, Pos: cfg.Pos(path), Path: path, Msg: msg}}
 	}
 	return nil
 }

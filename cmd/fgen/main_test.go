@@ -675,10 +675,24 @@ func TestGenerateKeepsOutOfTheWarehouse(t *testing.T) {
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `path = ".fgen/manifest.json"`, `path = "`+abs+`"`)
 	os.MkdirAll(filepath.Join(dir, "out"), 0o755)
 	os.WriteFile(abs, []byte("DUCK"), 0o644) // a warehouse there: not a reason to --force
+	// A problem of funnel.toml, placed at the path key as validate places
+	// the others.
 	for _, cmd := range []string{"generate", "diff", "validate"} {
-		if r := fgen(t, dir, nil, cmd); r.code != 1 || !strings.Contains(r.stderr, "the warehouse of target local ("+abs+") is inside out, where generate writes the project you commit") {
+		if r := fgen(t, dir, nil, cmd); r.code != 1 || !strings.HasPrefix(r.stderr, "funnel.toml:109:1: targets.local.path: the warehouse of target local ("+abs+") is inside out, where generate writes the project you commit") {
 			t.Errorf("%s with the warehouse in out/: %+v", cmd, r)
 		}
+	}
+	r := fgen(t, dir, nil, "validate", "--format", "json")
+	var out struct {
+		Error struct {
+			Problems []struct {
+				Line int    `json:"line"`
+				Path string `json:"path"`
+			} `json:"problems"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out.Error.Problems) != 1 || out.Error.Problems[0].Line != 109 || out.Error.Problems[0].Path != "targets.local.path" {
+		t.Errorf("validate --format json with the warehouse in out/: %v %+v", err, r)
 	}
 	os.RemoveAll(filepath.Join(dir, "out"))
 	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
