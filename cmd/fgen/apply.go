@@ -87,7 +87,8 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	defer ot.wh.Close()
 
 	// What apply refuses to run, as it would before it runs anything:
-	// exit 3 when blocked, 1 for a recreate whose refill would fail.
+	// exit 3 when blocked, 1 for a recreate whose refill would fail or
+	// be skipped.
 	refused := blocked(opts, p)
 	if refused == nil {
 		refused = p.RecreateFails(opts.all)

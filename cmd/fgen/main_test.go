@@ -1801,6 +1801,17 @@ func TestApplyRefusesARecreateWhoseUpstreamFails(t *testing.T) {
 	if got := rowsByDay(t, dir, "rpt_user_trace_data"); got != "20210303:1" {
 		t.Errorf("report rows by day after the refused apply: %s", got)
 	}
+	// A day the table holds whose ODS partition is missing (funnel.toml
+	// now names another ODS table, empty): apply would skip its job after
+	// the recreate dropped its rows.
+	replaceInFile(t, path, `name = "ods_user_trace_data"`, `name = "ods_new"`)
+	r = fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "fgen: rpt_user_trace_data is to be recreated, and its job of 20210303 would then be skipped: the day's upstream partitions are missing (ods_new/dt=20210303); recreating it would drop the rows it holds of 20210303 and write them no more, so nothing was changed") {
+		t.Errorf("apply with the day's ODS partition missing: %+v", r)
+	}
+	if got := rowsByDay(t, dir, "rpt_user_trace_data"); got != "20210303:1" {
+		t.Errorf("report rows by day after the refused apply: %s", got)
+	}
 }
 
 // The ODS and DW partition column renamed in funnel.toml after a day was

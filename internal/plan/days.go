@@ -48,6 +48,9 @@ type Job struct {
 	// Fails says why the job will fail, as the checks of the day's ODS
 	// rows found (lint.Warning.Fails); "" when they found nothing.
 	Fails string
+	// holds: the job's table holds its partition now (or may: a table
+	// whose partition keys change is not probed).
+	holds bool
 }
 
 type probe struct{ table, value string }
@@ -354,11 +357,13 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 	// table's change, if any, comes first in the plan.
 	var dataWhy, dataReason string
 	written := warehouse.Partition{Bytes: -1} // none of the new shape in a table to be recreated
+	j.holds = dp.keysDiffer[n.Name]
 	if !dp.keysDiffer[n.Name] {
 		var err error
 		if written, err = dp.partition(n.Name, j.Written()); err != nil {
 			return nil, err
 		}
+		j.holds = written.Exists
 		switch {
 		case !written.Exists:
 			dataWhy, dataReason = WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written())

@@ -182,7 +182,15 @@ func (p *Plan) RecreateFails(all bool) error {
 		}
 		for _, d := range p.Days {
 			for _, j := range d.Jobs {
-				if j.Name != t.Table || !d.UpstreamReady || !(j.Pending || all) {
+				if j.Name != t.Table || !(j.Pending || all) {
+					continue
+				}
+				if !d.UpstreamReady {
+					// Apply skips the day; the recreate would drop the
+					// rows it holds of it for good.
+					if j.holds {
+						return fmt.Errorf("%s is to be recreated, and its job of %s would then be skipped: the day's upstream partitions are missing (%s); recreating it would drop the rows it holds of %s and write them no more, so nothing was changed (load the day first, or apply a range without it)", t.Table, d.Day, d.MissingText(), d.Day)
+					}
 					continue
 				}
 				if why := fails(j); why != "" {
