@@ -153,8 +153,9 @@ func (p *Plan) HasChanges() bool {
 // RecreateFails returns an error when a table to be recreated (Blocked)
 // has a job, of those apply runs (every ready day's with all), that will
 // fail on the day's rows (Job.Fails) or be skipped for a job it needs that
-// will: apply --allow-destructive would drop the table's rows, and then
-// not write them again.
+// will, or, of a day the table holds, be skipped for the day's missing ODS
+// partitions: apply --allow-destructive would drop the table's rows, and
+// then not write them again.
 func (p *Plan) RecreateFails(all bool) error {
 	byKey := map[string]*Job{}
 	for _, d := range p.Days {
