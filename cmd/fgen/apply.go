@@ -87,11 +87,11 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	defer ot.wh.Close()
 
 	// What apply refuses to run, as it would before it runs anything:
-	// exit 3 when blocked, 1 for a recreate whose refill would fail or
-	// be skipped.
+	// exit 3 when blocked, 1 for a change it cannot take back that the
+	// days' jobs would fail on (plan.ChangeFails).
 	refused := blocked(opts, p)
 	if refused == nil {
-		refused = p.RecreateFails(opts.all)
+		refused = p.ChangeFails(opts.all)
 	}
 	if opts.dryRun && opts.format != "json" {
 		printDryRun(opts, p)

@@ -1814,6 +1814,42 @@ func TestApplyRefusesARecreateWhoseUpstreamFails(t *testing.T) {
 	}
 }
 
+// A DW column added with a type the day's ODS rows do not fit: apply
+// refuses the alter, whose column would keep the type (widening it later
+// recreates the table), and changes nothing.
+func TestApplyRefusesAnAlterItsJobFailsOn(t *testing.T) {
+	dir := project(t)
+	path := filepath.Join(dir, "funnel.toml")
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","bytes":100000,"dt":"20210303"}`+"\n"), 0o644)
+	for _, args := range [][]string{{"load", "a.jsonl"}, {"apply", "--bizdate", "20210303"}} {
+		if r := fgen(t, dir, nil, args...); r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+	}
+	replaceInFile(t, path, `{ name = "customize_event_content", type = "STRING", comment = "event payload" },
+]`, `{ name = "customize_event_content", type = "STRING", comment = "event payload" },
+  { name = "bytes", type = "SMALLINT" },
+]`)
+	r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--all")
+	if r.code != 1 || !strings.Contains(r.stderr, "fgen: dw_user_trace_data is to be altered (add column bytes SMALLINT), and its job of 20210303 would then fail: 1 row of ods_user_trace_data on 20210303 has a bytes beyond SMALLINT's") || !strings.Contains(r.stderr, "a column once added keeps its type (widening it later recreates the table), so nothing was changed") {
+		t.Errorf("apply: %+v", r)
+	}
+	// The column of a type that fits: added, and the day written again.
+	replaceInFile(t, path, `{ name = "bytes", type = "SMALLINT" },`, `{ name = "bytes", type = "INT" },`)
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply with bytes INT: %+v", r)
+	}
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb"), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(context.Background(), `SELECT CAST(bytes AS VARCHAR) FROM dw_user_trace_data`)
+	if err != nil || len(rows.Values) != 1 || rows.Values[0][0] == nil || *rows.Values[0][0] != "100000" {
+		t.Errorf("the DW rows after: %v %+v", err, rows)
+	}
+}
+
 // The ODS and DW partition column renamed in funnel.toml after a day was
 // applied: plan names the live one, and report still reports, without
 // checking the ODS rows by the new name.

@@ -29,6 +29,8 @@ type Warning struct {
 	// Fails is the node whose job of Day the rows found make fail ("" for
 	// none): apply must not drop that node's table before it.
 	Fails string
+	// Column is the column of Fails's table whose type the rows do not fit.
+	Column string
 }
 
 // profile is the rows of each event value on each day.

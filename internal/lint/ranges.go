@@ -46,7 +46,7 @@ func Ranges(ctx context.Context, w warehouse.Warehouse, proj *generator.Project,
 			msg := fmt.Sprintf("%d %s of %s on %s %s a %s beyond %s's %d to %d (e.g. %s), which the DW node cannot cast: widen the DW column %s (%s, from the ODS %s) at %s:%d, or fix the data",
 				n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), c.Name, c.Type, c.Lo, c.Hi, eg,
 				c.Name, c.Type, c.ODSType, cfg.File, c.Position.Line)
-			out = append(out, Warning{Day: day, Message: msg, Fails: cfg.DW.Name})
+			out = append(out, Warning{Day: day, Message: msg, Fails: cfg.DW.Name, Column: c.Name})
 		})
 		if err != nil {
 			// Advisory, as the warning would be: a profile the warehouse

@@ -158,7 +158,7 @@ func Apply(ctx context.Context, w warehouse.Warehouse, p *Plan, opts ApplyOption
 	if p.IsRefused() || p.IsBlocked() && !opts.AllowDestructive {
 		return nil, ErrBlocked
 	}
-	if err := p.RecreateFails(opts.All); err != nil {
+	if err := p.ChangeFails(opts.All); err != nil {
 		return nil, err
 	}
 	a := &applier{ctx: ctx, w: w, p: p, opts: opts, res: &Result{}, byKey: map[string]int{}}

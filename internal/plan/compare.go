@@ -306,6 +306,9 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 	for _, c := range td.add {
 		tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
 	}
+	for _, c := range td.add {
+		tc.added = append(tc.added, c.Name)
+	}
 	td.setComments(&alter, &tc, false)
 	if caps.Lifecycle {
 		switch live := td.live.Lifecycle; {

@@ -51,6 +51,9 @@ type Job struct {
 	// holds: the job's table holds its partition now (or may: a table
 	// whose partition keys change is not probed).
 	holds bool
+	// failsColumn: the column of the job's table whose type the day's rows
+	// do not fit, when Fails says so.
+	failsColumn string
 }
 
 type probe struct{ table, value string }
@@ -277,7 +280,7 @@ func (dp *dayPlanner) checkEvents() error {
 				d.Warnings = append(d.Warnings, w.Message)
 				for _, j := range d.Jobs {
 					if w.Fails != "" && j.Name == w.Fails {
-						j.Fails = w.Message
+						j.Fails, j.failsColumn = w.Message, w.Column
 					}
 				}
 			}

@@ -71,6 +71,9 @@ type TableChange struct {
 	// so its partitions can be neither probed nor read (a problem says so,
 	// unless a refusal took its place).
 	keysDiffer bool
+	// added: the columns an Alter adds, whose types stay (widening one
+	// recreates the table).
+	added []string
 }
 
 // Refused reports whether apply never makes this table's change.
@@ -150,13 +153,17 @@ func (p *Plan) HasChanges() bool {
 	return false
 }
 
-// RecreateFails returns an error when a table to be recreated (Blocked)
-// has a job, of those apply runs (every ready day's with all), that will
-// fail on the day's rows (Job.Fails) or be skipped for a job it needs that
-// will, or, of a day the table holds, be skipped for the day's missing ODS
-// partitions: apply --allow-destructive would drop the table's rows, and
-// then not write them again.
-func (p *Plan) RecreateFails(all bool) error {
+// ChangeFails returns an error when a table change apply cannot take back
+// would leave a job of those apply runs (every ready day's with all)
+// failing on the day's rows (Job.Fails), or skipped for a job it needs that
+// will:
+//   - a table to be recreated (Blocked): apply --allow-destructive would
+//     drop its rows, and then not write them again; so too, of a day the
+//     table holds, when the day's ODS partitions are missing;
+//   - a table to be given new columns (an Alter that adds), when its job
+//     fails on one of them: a column once added keeps its type, and
+//     widening it recreates the table.
+func (p *Plan) ChangeFails(all bool) error {
 	byKey := map[string]*Job{}
 	for _, d := range p.Days {
 		for _, j := range d.Jobs {
@@ -178,7 +185,7 @@ func (p *Plan) RecreateFails(all bool) error {
 		return ""
 	}
 	for _, t := range p.Tables {
-		if t.Action != Blocked {
+		if t.Action != Blocked && !(t.Action == Alter && len(t.added) > 0) {
 			continue
 		}
 		for _, d := range p.Days {
@@ -187,10 +194,17 @@ func (p *Plan) RecreateFails(all bool) error {
 					continue
 				}
 				if !d.UpstreamReady {
-					// Apply skips the day; the recreate would drop the
-					// rows it holds of it for good.
-					if j.holds {
+					// Apply skips the day; a recreate would drop the rows
+					// the table holds of it for good.
+					if t.Action == Blocked && j.holds {
 						return fmt.Errorf("%s is to be recreated, and its job of %s would then be skipped: the day's upstream partitions are missing (%s); recreating it would drop the rows it holds of %s and write them no more, so nothing was changed (load the day first, or apply a range without it)", t.Table, d.Day, d.MissingText(), d.Day)
+					}
+					continue
+				}
+				if t.Action == Alter {
+					// The job fails on an added column: its type stays.
+					if j.Fails != "" && slices.Contains(t.added, j.failsColumn) {
+						return fmt.Errorf("%s is to be altered (%s), and its job of %s would then fail: %s; a column once added keeps its type (widening it later recreates the table), so nothing was changed", t.Table, strings.Join(t.Changes, ", "), d.Day, j.Fails)
 					}
 					continue
 				}
