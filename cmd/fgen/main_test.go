@@ -1814,6 +1814,58 @@ func TestApplyRefusesARecreateWhoseUpstreamFails(t *testing.T) {
 	}
 }
 
+// A table fgen wrote, dropped and made again by hand under its name (a
+// finance table, say): fgen's notes are of the old one. Plan lists it
+// among fgen's former tables no more, and apply, pointed at it again,
+// refuses to drop it even with --allow-destructive.
+func TestTableMadeAgainOutsideFgen(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 20, 2)
+	path := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, path, `table = "rpt_user_trace_data"`, `table = "rpt_renamed"`)
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+		t.Fatalf("apply after the rename: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); !strings.Contains(r.stdout, "DROP TABLE rpt_user_trace_data;") {
+		t.Fatalf("plan after the rename lists no former table: %+v", r)
+	}
+	execLocal(t, dir, `DROP TABLE rpt_user_trace_data`, `CREATE TABLE rpt_user_trace_data (owner VARCHAR, amount BIGINT, dt VARCHAR)`,
+		`INSERT INTO rpt_user_trace_data VALUES ('finance', 42, '20210303'), ('finance', 43, '20990101')`)
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "rpt_user_trace_data") {
+		t.Errorf("plan with the finance table: %+v", r)
+	}
+	replaceInFile(t, path, `table = "rpt_renamed"`, `table = "rpt_user_trace_data"`)
+	r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes")
+	if r.code != 3 || !strings.Contains(r.stdout+r.stderr, "[raw_table] live table rpt_user_trace_data is not the table fgen wrote (dropped and made again outside fgen?): none of its columns is NOT NULL") {
+		t.Errorf("apply into the finance table: %+v", r)
+	}
+	if got := rowsByDay(t, dir, "rpt_user_trace_data"); got != "20210303:1 20990101:1" {
+		t.Errorf("the finance table after: %s", got)
+	}
+}
+
+// A partition fgen wrote, deleted outside it (or its rows changed): plan
+// writes it again, as a missing one, where it used to call it up to date
+// from its notes.
+func TestPartitionDeletedOutsideFgen(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 20, 2)
+	execLocal(t, dir, `DELETE FROM rpt_user_trace_data WHERE dt = '20210304'`, `DELETE FROM dw_user_trace_data WHERE dt = '20210303' AND rowid IN (SELECT min(rowid) FROM dw_user_trace_data WHERE dt = '20210303')`)
+	r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304")
+	if r.code != 2 || !strings.Contains(r.stdout, "rpt_user_trace_data: rpt_user_trace_data/dt=20210304 does not exist") || !strings.Contains(r.stdout, "dw_user_trace_data: dw_user_trace_data/dt=20210303 is not as fgen wrote it (it holds ") {
+		t.Errorf("plan: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if got := rowsByDay(t, dir, "rpt_user_trace_data"); got != "20210303:1 20210304:1" {
+		t.Errorf("report rows after: %s", got)
+	}
+	if r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+		t.Errorf("plan after apply: %+v", r)
+	}
+}
+
 // A DW column added with a type the day's ODS rows do not fit: apply
 // refuses the alter, whose column would keep the type (widening it later
 // recreates the table), and changes nothing.

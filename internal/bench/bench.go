@@ -68,7 +68,8 @@ func Render(cfg *models.Config, day string) (*Nodes, error) {
 		if err != nil {
 			return nil, err
 		}
-		job := &warehouse.Job{Name: node.Name, Kind: "node", Day: day, Statements: s.Statements}
+		out, _ := p.Table(node.Name)
+		job := &warehouse.Job{Name: node.Name, Kind: "node", Day: day, Partition: out.Partition, Statements: s.Statements}
 		if node.Layer == "RPT" {
 			n.Reports[node.Funnel] = job
 		}

@@ -172,16 +172,18 @@ func create(opts Options) error {
 
 // keepBooks creates fgen's bookkeeping table, fgen_partitions: a row per
 // partition fgen loaded or wrote, with when (written_at) and, for a node's
-// partition, the fingerprint of the node's SQL. A database from before
-// fgen kept the last two gets them, empty.
+// partition, the fingerprint of the node's SQL, the project and how many
+// rows it wrote (row_count: what tells the partition from one changed, or
+// a table made again, outside fgen). A database from before fgen kept the
+// later columns gets them, empty.
 //
 // Most opens find the table as fgen leaves it, and change nothing: one
-// query of the table's columns says so, where the three statements below
-// would each commit.
+// query of the table's columns says so, where the statements below would
+// each commit.
 func (d *DB) keepBooks() error {
 	var current int
-	err := d.db.QueryRow(`SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint', 'project')`).Scan(&current)
-	if err == nil && current == 3 {
+	err := d.db.QueryRow(`SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint', 'project', 'row_count')`).Scan(&current)
+	if err == nil && current == 4 {
 		return nil
 	}
 	for _, stmt := range []string{
@@ -189,6 +191,7 @@ func (d *DB) keepBooks() error {
 		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS written_at TIMESTAMP`,
 		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS fingerprint VARCHAR`,
 		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS project VARCHAR`,
+		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS row_count BIGINT`,
 	} {
 		if _, err := d.db.Exec(stmt); err != nil {
 			return err
@@ -225,10 +228,10 @@ func (d *DB) booksFrom(ctx context.Context) (string, error) {
 				return "", err
 			}
 		}
-		if len(has) > 0 && !(has["written_at"] && has["fingerprint"] && has["project"]) {
-			cols := map[string]string{"written_at": "TIMESTAMP", "fingerprint": "VARCHAR", "project": "VARCHAR"}
+		if len(has) > 0 && !(has["written_at"] && has["fingerprint"] && has["project"] && has["row_count"]) {
+			cols := map[string]string{"written_at": "TIMESTAMP", "fingerprint": "VARCHAR", "project": "VARCHAR", "row_count": "BIGINT"}
 			sel := "table_name, value"
-			for _, c := range []string{"written_at", "fingerprint", "project"} {
+			for _, c := range []string{"written_at", "fingerprint", "project", "row_count"} {
 				if has[c] {
 					sel += ", " + c
 				} else {
@@ -359,7 +362,7 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 		}
 	}
 	if job.Kind == "node" && job.Day != "" {
-		if err := markNode(ctx, s, job.Name, job.Written().Value(), job.Fingerprint, job.Project); err != nil {
+		if err := markNode(ctx, s, job); err != nil {
 			return abort(ctx, s, err)
 		}
 	}
@@ -424,10 +427,30 @@ func cleanError(err error) error {
 	return errors.New(strings.TrimSpace(msg))
 }
 
-// markNode notes in fgen_partitions that a node of project wrote the
-// partition value of table, now, with SQL of the given fingerprint.
-func markNode(ctx context.Context, s session, table, value, fingerprint, project string) error {
-	return markPartitions(ctx, s, table, []string{value}, fingerprint, project)
+// markNode notes in fgen_partitions that node job wrote its partition,
+// now, with SQL of its fingerprint, for its project, and how many rows the
+// partition holds now (a count in the job's transaction).
+func markNode(ctx context.Context, s session, job *warehouse.Job) error {
+	spec := job.Written()
+	where, args := specWhere(spec)
+	var n int64
+	if err := s.conn.QueryRowContext(ctx, `SELECT count(*) FROM `+quote(job.Name)+` WHERE `+where, args...).Scan(&n); err != nil {
+		return fmt.Errorf("count the rows of %s/%s: %w", job.Name, spec, cleanError(err))
+	}
+	return markPartitions(ctx, s, job.Name, []string{spec.Value()}, job.Fingerprint, job.Project, n)
+}
+
+// specWhere is the WHERE condition of the rows of the partition spec, as
+// Partition compares its keys ("=", a value compared with the column's
+// type), and its arguments.
+func specWhere(spec warehouse.PartitionSpec) (string, []any) {
+	var where []string
+	var args []any
+	for _, k := range spec {
+		where = append(where, quote(k.Column)+" = ?")
+		args = append(args, k.Value)
+	}
+	return strings.Join(where, " AND "), args
 }
 
 // markPartitions notes in fgen_partitions that fgen wrote the partitions
@@ -441,13 +464,16 @@ func markNode(ctx context.Context, s session, table, value, fingerprint, project
 // in this function only, in the job's transaction), so when the UPDATE
 // changed as many rows as there are values, every one was noted. A value
 // given twice is noted once.
-func markPartitions(ctx context.Context, s session, table string, values []string, fingerprint, project string) error {
+func markPartitions(ctx context.Context, s session, table string, values []string, fingerprint, project string, rowCount int64) error {
 	if len(values) == 0 {
 		return nil
 	}
 	values = slices.Compact(slices.Sorted(slices.Values(values)))
 	lit := generator.DuckDB.QuoteString
-	fp, proj, table := "NULL", "NULL", lit(table)
+	fp, proj, rc, table := "NULL", "NULL", "NULL", lit(table)
+	if rowCount >= 0 {
+		rc = strconv.FormatInt(rowCount, 10)
+	}
 	if fingerprint != "" {
 		fp = lit(fingerprint)
 	}
@@ -455,19 +481,19 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 		proj = lit(project)
 	}
 	in := literals(values)
-	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, table, strings.Join(in, ", ")))
+	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s, row_count = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, rc, table, strings.Join(in, ", ")))
 	if err != nil || n >= int64(len(values)) {
 		return err
 	}
 	if n == 0 {
 		rows := make([]string, len(values))
 		for i, v := range in {
-			rows[i] = fmt.Sprintf("(%s, %s, now(), %s, %s)", table, v, fp, proj)
+			rows[i] = fmt.Sprintf("(%s, %s, now(), %s, %s, %s)", table, v, fp, proj, rc)
 		}
-		_, err = s.exec(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project) VALUES `+strings.Join(rows, ", "))
+		_, err = s.exec(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count) VALUES `+strings.Join(rows, ", "))
 		return err
 	}
-	return addPartitions(ctx, s, table, in, fp, proj)
+	return addPartitions(ctx, s, table, in, fp, proj, rc)
 }
 
 // literals quotes values as SQL string literals.
@@ -480,12 +506,12 @@ func literals(values []string) []string {
 }
 
 // addPartitions notes the values in (SQL literals) of table (one too),
-// written now with fingerprint fp and project proj (literals or NULL),
-// where they have no note yet.
-func addPartitions(ctx context.Context, s session, table string, in []string, fp, proj string) error {
-	_, err := s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project)
-SELECT %s, v, now(), %s, %s FROM (VALUES (%s)) AS new(v)
-WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, proj, strings.Join(in, "), ("), table))
+// written now with fingerprint fp, project proj and row count rc (literals
+// or NULL), where they have no note yet.
+func addPartitions(ctx context.Context, s session, table string, in []string, fp, proj, rc string) error {
+	_, err := s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count)
+SELECT %s, v, now(), %s, %s, %s FROM (VALUES (%s)) AS new(v)
+WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, proj, rc, strings.Join(in, "), ("), table))
 	return err
 }
 
@@ -539,7 +565,13 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[strin
 		return nil, err
 	}
 	for _, t := range tables {
-		if _, noted := out[t]; noted {
+		if w, noted := out[t]; noted {
+			if w.Jobs > 0 {
+				if w.Replaced, err = d.replaced(ctx, books, t); err != nil {
+					return nil, err
+				}
+				out[t] = w
+			}
 			continue
 		}
 		var any bool
@@ -552,6 +584,77 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[strin
 		out[t] = warehouse.Writers{Foreign: any}
 	}
 	return out, nil
+}
+
+// replaced says why live table, whose partitions fgen's notes (in books)
+// say its jobs wrote, is not the table they wrote, or "": when its NOT NULL
+// columns are not the partition columns of the notes (fgen's DDL declares
+// them, and only them, so), or when none of the last three partitions
+// noted with their rows holds the rows fgen wrote, and one holds other
+// rows (not none: that is a partition deleted, which plan writes again).
+// A table dropped and made again outside fgen under the name has fgen's
+// notes of the table it replaced.
+func (d *DB) replaced(ctx context.Context, books, table string) (string, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT value, row_count FROM `+books+` WHERE table_name = ? AND fingerprint IS NOT NULL AND row_count > 0 ORDER BY written_at DESC, value DESC LIMIT 3`, table)
+	if err != nil {
+		return "", err
+	}
+	type note struct {
+		value string
+		rows  int64
+	}
+	var notes []note
+	if err := eachRow(rows, func() error {
+		var n note
+		notes = append(notes, n)
+		return rows.Scan(&notes[len(notes)-1].value, &notes[len(notes)-1].rows)
+	}); err != nil || len(notes) == 0 {
+		return "", err
+	}
+	// The partition columns, as fgen's DDL declares them: NOT NULL, and
+	// only them.
+	rows, err = d.db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) WHERE "notnull" ORDER BY cid`, table)
+	if err != nil {
+		if d.missingTable(err) {
+			return "", nil
+		}
+		return "", err
+	}
+	var cols []string
+	if err := eachRow(rows, func() error {
+		var c string
+		err := rows.Scan(&c)
+		cols = append(cols, c)
+		return err
+	}); err != nil {
+		return "", err
+	}
+	var other string
+	for _, n := range notes {
+		values := strings.Split(n.value, "/")
+		switch {
+		case len(cols) == 0:
+			return "none of its columns is NOT NULL, as fgen's DDL declares the partition columns", nil
+		case len(values) != len(cols):
+			return fmt.Sprintf("its NOT NULL columns (%s) are not the %d partition columns of the partitions fgen noted, which fgen's DDL declares NOT NULL", strings.Join(cols, ", "), len(values)), nil
+		}
+		var spec warehouse.PartitionSpec
+		for i, c := range cols {
+			spec = append(spec, warehouse.PartitionKey{Column: c, Value: values[i]})
+		}
+		where, args := specWhere(spec)
+		var holds int64
+		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM `+quote(table)+` WHERE `+where, args...).Scan(&holds); err != nil {
+			return "", fmt.Errorf("look into %s: %w", table, cleanError(err))
+		}
+		switch {
+		case holds == n.rows:
+			return "", nil
+		case holds > 0 && other == "":
+			other = fmt.Sprintf("its partition %s holds %d rows, where fgen wrote %d", spec, holds, n.rows)
+		}
+	}
+	return other, nil
 }
 
 // JobTables returns the tables that exist and that project's jobs wrote
@@ -573,16 +676,34 @@ WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project) // fgen_partitions 
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	var names []string
 	err = eachRow(rows, func() error {
 		var name string
 		if err := rows.Scan(&name); err != nil {
 			return err
 		}
-		out = append(out, name)
+		names = append(names, name)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Not a table made again outside fgen under a name its jobs wrote.
+	books, err := d.booksFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, name := range names {
+		why, err := d.replaced(ctx, books, name)
+		if err != nil {
+			return nil, err
+		}
+		if why == "" {
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }
 
 // Describe returns a table's columns. DuckDB has no partitions: the
@@ -651,30 +772,56 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 	}
 	var at sql.NullTime
 	var fp sql.NullString
+	var noted sql.NullInt64
 	books, err := d.booksFrom(ctx)
 	if err != nil {
 		return p, err
 	}
-	err = d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint FROM `+books+` WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp)
+	where, args := specWhere(spec)
+	err = d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint, row_count FROM `+books+` WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp, &noted)
 	switch {
+	case err == nil && noted.Valid:
+		// Noted with its rows: the rows it holds now say whether
+		// something outside fgen deleted or changed it since.
+		var n int64
+		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM `+quote(table)+` WHERE `+where, args...).Scan(&n); err != nil {
+			if d.missingTable(err) {
+				return p, nil
+			}
+			return p, err
+		}
+		p = rowsNoted(warehouse.Partition{Exists: true, Modified: at.Time, Bytes: -1, Fingerprint: fp.String}, noted.Int64, n)
+		return p, nil
 	case err == nil:
 		p.Exists, p.Modified, p.Fingerprint = true, at.Time, fp.String
 		return p, nil
 	case !errors.Is(err, sql.ErrNoRows) && !d.missingTable(err):
 		return p, err
 	}
-	var where []string
-	var args []any
-	for _, k := range spec {
-		where = append(where, quote(k.Column)+" = ?")
-		args = append(args, k.Value)
-	}
-	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s)`, quote(table), strings.Join(where, " AND "))
+	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s)`, quote(table), where)
 	err = d.db.QueryRowContext(ctx, q, args...).Scan(&p.Exists)
 	if d.missingTable(err) {
 		return p, nil
 	}
 	return p, err
+}
+
+// rowsNoted is p, a partition fgen noted writing wrote rows of, as the n
+// rows it holds now tell: deleted outside fgen when it holds none (so
+// that plan writes it again), changed when it holds another number.
+func rowsNoted(p warehouse.Partition, wrote, n int64) warehouse.Partition {
+	switch {
+	case n == wrote:
+	case n == 0:
+		p.Exists = false
+	default:
+		rows := "rows"
+		if n == 1 {
+			rows = "row"
+		}
+		p.Changed = fmt.Sprintf("it holds %d %s, where fgen wrote %d: changed outside fgen", n, rows, wrote)
+	}
+	return p
 }
 
 // DayPartitions describes the partitions of days in table as Partition
@@ -697,18 +844,23 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT value, written_at, fingerprint FROM `+books+` WHERE table_name = ? AND split_part(value, '/', 1) IN (`+marks(len(days))+`)`,
+	rows, err := d.db.QueryContext(ctx, `SELECT value, written_at, fingerprint, row_count FROM `+books+` WHERE table_name = ? AND split_part(value, '/', 1) IN (`+marks(len(days))+`)`,
 		append([]any{table}, anys(days)...)...)
+	wrote := map[string]int64{} // the rows of the noted partitions, where noted
 	if err == nil {
 		err = eachRow(rows, func() error {
 			var v string
 			var at sql.NullTime
 			var fp sql.NullString
-			if err := rows.Scan(&v, &at, &fp); err != nil {
+			var n sql.NullInt64
+			if err := rows.Scan(&v, &at, &fp, &n); err != nil {
 				return err
 			}
 			if want[v] {
 				out[v] = warehouse.Partition{Exists: true, Modified: at.Time, Bytes: -1, Fingerprint: fp.String}
+				if n.Valid {
+					wrote[v] = n.Int64
+				}
 			}
 			return nil
 		})
@@ -716,13 +868,15 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 	if err != nil && !d.missingTable(err) {
 		return nil, err
 	}
-	if len(out) == len(want) {
+	if len(out) == len(want) && len(wrote) == 0 {
 		return out, nil
 	}
-	// The partitions without a note exist when the table has rows in them:
-	// rows whose keys equal a day and an hour asked for as Partition's "="
-	// has it, a value compared with the column's type (an INTEGER hour 7
-	// is hour '07'), and NULL with nothing.
+	// The partitions without a note exist when the table has rows in them,
+	// and those noted with their rows hold them still unless something
+	// outside fgen changed them (rowsNoted): rows whose keys equal a day
+	// and an hour asked for as Partition's "=" has it, a value compared
+	// with the column's type (an INTEGER hour 7 is hour '07'), and NULL
+	// with nothing, counted by partition.
 	var args []any
 	which := func(column string, values []string) string {
 		var b strings.Builder
@@ -741,21 +895,34 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 		whereArgs = append(whereArgs, anys(bizdate.Hours)...)
 	}
 	args = append(args, whereArgs...)
-	rows, err = d.db.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT %s FROM %s WHERE %s`, key, quote(table), where), args...)
+	rows, err = d.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s AS fgen_key, count(*) FROM %s WHERE %s GROUP BY fgen_key`, key, quote(table), where), args...)
+	holds := map[string]int64{}
 	if err == nil {
 		err = eachRow(rows, func() error {
 			var v sql.NullString
-			if err := rows.Scan(&v); err != nil {
+			var n int64
+			if err := rows.Scan(&v, &n); err != nil {
 				return err
 			}
-			if _, noted := out[v.String]; v.Valid && !noted {
-				out[v.String] = warehouse.Partition{Exists: true, Bytes: -1}
+			if v.Valid {
+				holds[v.String] = n
 			}
 			return nil
 		})
 	}
-	if err != nil && !d.missingTable(err) {
+	if err != nil {
+		if d.missingTable(err) {
+			return out, nil
+		}
 		return nil, err
+	}
+	for v := range holds {
+		if _, noted := out[v]; !noted {
+			out[v] = warehouse.Partition{Exists: true, Bytes: -1}
+		}
+	}
+	for v, n := range wrote {
+		out[v] = rowsNoted(out[v], n, holds[v])
 	}
 	return out, nil
 }
@@ -1034,7 +1201,7 @@ func (t *Tx) DeletePartitions(ctx context.Context, table, column string, days []
 // MarkPartitions notes days as partitions of table that fgen wrote (see
 // Partition).
 func (t *Tx) MarkPartitions(ctx context.Context, table string, days []string) error {
-	if err := markPartitions(ctx, t.session, table, days, "", ""); err != nil {
+	if err := markPartitions(ctx, t.session, table, days, "", "", -1); err != nil {
 		return txError(ctx, err)
 	}
 	return nil
@@ -1047,7 +1214,7 @@ func (t *Tx) AddPartitions(ctx context.Context, table string, values []string) e
 	if len(values) == 0 {
 		return nil
 	}
-	if err := addPartitions(ctx, t.session, generator.DuckDB.QuoteString(table), literals(values), "NULL", "NULL"); err != nil {
+	if err := addPartitions(ctx, t.session, generator.DuckDB.QuoteString(table), literals(values), "NULL", "NULL", "NULL"); err != nil {
 		return txError(ctx, err)
 	}
 	return nil

@@ -83,21 +83,22 @@ func checkSessionExec(t *testing.T) {
 	}
 }
 
-// markNode writes its values as literals: quotes and backslashes in a
-// table's name, a partition value or a fingerprint survive.
-func TestMarkNodeQuotes(t *testing.T) {
+// markPartitions writes its values as literals: quotes and backslashes in
+// a table's name, a partition value or a fingerprint survive.
+func TestMarkPartitionsQuotes(t *testing.T) {
 	ctx := context.Background()
 	conn := memConn(t)
 	for i, v := range []string{`it's`, `a\'; DROP TABLE fgen_partitions; --`, `''`, `é\`} {
 		table, value, fp := "t"+v, fmt.Sprintf("2021030%d/%s", i, v), "fp"+v
 		for range 2 { // the INSERT, then the UPDATE
-			if err := markNode(ctx, session{conn}, table, value, fp, "p"); err != nil {
+			if err := markPartitions(ctx, session{conn}, table, []string{value}, fp, "p", 7); err != nil {
 				t.Fatalf("%q: %v", v, err)
 			}
 		}
 		var got string
-		if err := conn.QueryRowContext(ctx, `SELECT fingerprint FROM fgen_partitions WHERE table_name = ? AND value = ?`, table, value).Scan(&got); err != nil || got != fp {
-			t.Errorf("%q: fingerprint %q, %v; want %q", v, got, err, fp)
+		var rows int64
+		if err := conn.QueryRowContext(ctx, `SELECT fingerprint, row_count FROM fgen_partitions WHERE table_name = ? AND value = ?`, table, value).Scan(&got, &rows); err != nil || got != fp || rows != 7 {
+			t.Errorf("%q: fingerprint %q, %d rows, %v; want %q, 7", v, got, rows, err, fp)
 		}
 	}
 	var n int
@@ -126,7 +127,7 @@ func TestMarkPartitionsSomeNoted(t *testing.T) {
 		{[]string{"g", "a", "g"}, "7", "a:7 b:3 c:3 d:3 e:5 f:6 g:7 it's:5"},
 		{[]string{"a", "a"}, "8", "a:8 b:3 c:3 d:3 e:5 f:6 g:7 it's:5"},
 	} {
-		if err := markPartitions(ctx, session{conn}, "t", step.values, step.fp, ""); err != nil {
+		if err := markPartitions(ctx, session{conn}, "t", step.values, step.fp, "", -1); err != nil {
 			t.Fatalf("%v: %v", step.values, err)
 		}
 		var got string

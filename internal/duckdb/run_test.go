@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,7 +33,7 @@ func TestRunCommitsPartitionAndMarkTogether(t *testing.T) {
 	committed, rolledBack := 0, 0
 	for i := range 40 {
 		day := fmt.Sprintf("2021%04d", 101+i)
-		job := &warehouse.Job{Name: "t", Kind: "node", Day: day, Statements: []string{
+		job := &warehouse.Job{Name: "t", Kind: "node", Day: day, Partition: "dt", Statements: []string{
 			fmt.Sprintf(`DELETE FROM t WHERE dt = '%s';`, day),
 			fmt.Sprintf(`INSERT INTO t SELECT range, '%s' FROM range(%d);`, day, 200000+r.IntN(200000)),
 		}}
@@ -138,5 +140,93 @@ func TestDDLForgetsPartitions(t *testing.T) {
 	}
 	if exists() {
 		t.Error("the partition of the recreated (empty) table is still noted")
+	}
+}
+
+// A partition a job wrote, as its note (with the rows it wrote) and the
+// rows the table holds now tell: deleted outside fgen (plan writes it
+// again), changed, as written, or noted empty; and a table made again
+// under the name, whose notes are of the table it replaced.
+func TestPartitionsChangedOutsideFgen(t *testing.T) {
+	ctx := context.Background()
+	db := memDB(t, `CREATE TABLE d (n BIGINT, dt VARCHAR NOT NULL)`)
+	days := []string{"20210301", "20210302", "20210303", "20210304"}
+	for i, day := range days {
+		var stmts []string
+		if i < 3 {
+			stmts = []string{fmt.Sprintf(`INSERT INTO d VALUES (1, '%s'), (2, '%s');`, day, day)}
+		}
+		if err := db.Run(ctx, &warehouse.Job{Name: "d", Kind: "node", Day: day, Partition: "dt", Fingerprint: "f", Project: "p", Statements: stmts}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec := func(stmts ...string) {
+		t.Helper()
+		for _, q := range stmts {
+			if _, err := db.db.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	exec(`DELETE FROM d WHERE dt = '20210301'`, `DELETE FROM d WHERE dt = '20210302' AND n = 2`)
+	want := map[string]warehouse.Partition{
+		"20210301": {Exists: false},
+		"20210302": {Exists: true, Changed: "it holds 1 row, where fgen wrote 2: changed outside fgen"},
+		"20210303": {Exists: true},
+		"20210304": {Exists: true}, // noted empty, and empty
+	}
+	got, err := db.DayPartitions(ctx, "d", "dt", "", days)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, day := range days {
+		one, err := db.Partition(ctx, "d", warehouse.DaySpec("dt", day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []warehouse.Partition{got[day], one} {
+			if p.Exists != want[day].Exists || p.Changed != want[day].Changed {
+				t.Errorf("%s: %+v, want Exists %v, Changed %q", day, p, want[day].Exists, want[day].Changed)
+			}
+		}
+	}
+	replaced := func() string {
+		t.Helper()
+		w, err := db.PartitionWriters(ctx, []string{"d"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w["d"].Replaced
+	}
+	jobTables := func() []string {
+		t.Helper()
+		tables, err := db.JobTables(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tables
+	}
+	if why := replaced(); why != "" || !slices.Equal(jobTables(), []string{"d"}) {
+		t.Errorf("fgen's table, some partitions changed: replaced %q, job tables %v", why, jobTables())
+	}
+	// Made again outside fgen: its rows are not fgen's, whatever its name.
+	for _, tc := range []struct{ create, fill, want string }{
+		{`CREATE TABLE d (n BIGINT, dt VARCHAR)`, ``, "none of its columns is NOT NULL, as fgen's DDL declares the partition columns"},
+		{`CREATE TABLE d (n BIGINT NOT NULL, dt VARCHAR NOT NULL)`, ``, "its NOT NULL columns (n, dt) are not the 1 partition columns of the partitions fgen noted"},
+		{`CREATE TABLE d (n BIGINT, dt VARCHAR NOT NULL)`, `INSERT INTO d SELECT range, '20210303' FROM range(5)`, "its partition dt=20210303 holds 5 rows, where fgen wrote 2"},
+		// Empty, as fgen's would be with its partitions deleted: fgen's.
+		{`CREATE TABLE d (n BIGINT, dt VARCHAR NOT NULL)`, ``, ""},
+	} {
+		exec(`DROP TABLE d`, tc.create)
+		if tc.fill != "" {
+			exec(tc.fill)
+		}
+		why := replaced()
+		if tc.want == "" && why != "" || !strings.Contains(why, tc.want) {
+			t.Errorf("%s: replaced %q, want %q", tc.create, why, tc.want)
+		}
+		if listed := slices.Contains(jobTables(), "d"); listed != (tc.want == "") {
+			t.Errorf("%s: among the project's tables %v", tc.create, listed)
+		}
 	}
 }

@@ -174,7 +174,8 @@ func orderedJobs(b *testing.B, cfg *models.Config, day string, fsys fs.FS) map[s
 		if err != nil {
 			b.Fatal(err)
 		}
-		jobs[node.Funnel] = &warehouse.Job{Name: node.Name, Kind: "node", Day: day, Statements: s.Statements}
+		out, _ := p.Table(node.Name)
+		jobs[node.Funnel] = &warehouse.Job{Name: node.Name, Kind: "node", Day: day, Partition: out.Partition, Statements: s.Statements}
 	}
 	return jobs
 }

@@ -272,8 +272,9 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 	}
 	// A table a load wrote holds raw rows: its node would overwrite them
 	// even where no change is destructive (the ODS table's name given to a
-	// DW table of the same columns), so it is refused as it is.
-	if len(tc.Problems) > 0 || writers != nil && (writers.Loaded > 0 || writers.Foreign) {
+	// DW table of the same columns), so it is refused as it is; so is one
+	// made again outside fgen under a name fgen's notes are of.
+	if len(tc.Problems) > 0 || writers != nil && (writers.Loaded > 0 || writers.Foreign || writers.Replaced != "") {
 		if why := rawRows(proj, td, writers); why != "" {
 			// Refused, and only this: the other problems' fixes offer
 			// --allow-destructive, which must not drop this table.
@@ -486,6 +487,8 @@ func rawRows(proj *generator.Project, td tableDiff, writers *warehouse.Writers) 
 	switch {
 	case writers != nil && writers.Loaded > 0:
 		return fmt.Sprintf("a load (fgen load, fgen sample --load) wrote %d of live table %s's partitions: it holds raw rows, not rows fgen derived", writers.Loaded, name)
+	case writers != nil && writers.Replaced != "":
+		return fmt.Sprintf("live table %s is not the table fgen wrote (dropped and made again outside fgen?): %s; its rows are not rows fgen derived", name, writers.Replaced)
 	case writers != nil && writers.Jobs > 0:
 		return ""
 	case writers != nil && writers.Foreign:

@@ -370,6 +370,8 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		switch {
 		case !written.Exists:
 			dataWhy, dataReason = WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written())
+		case written.Changed != "":
+			dataWhy, dataReason = WhyStale, fmt.Sprintf("%s/%s is not as fgen wrote it (%s)", n.Name, j.Written(), written.Changed)
 		case written.Fingerprint != "" && !prints.wrote(written.Fingerprint) && !dp.onlyColumnsAdded(n, changing[n.Name], written.Fingerprint):
 			dataWhy, dataReason = WhySQLChanged, "its SQL changed since it was written (funnel.toml or fgen changed it)"
 		}

@@ -223,6 +223,10 @@ type Partition struct {
 	// "" when unknown: written before fgen kept it, by a load, or outside
 	// fgen apply (a DataWorks run).
 	Fingerprint string
+	// Changed says how its rows are not those fgen last wrote (rows added
+	// or deleted outside fgen), where the engine knows; "" when they are,
+	// or it does not.
+	Changed string
 }
 
 // Rows is a small query result: column names and values, NULL as nil.
@@ -344,6 +348,11 @@ type JobTables interface {
 type Writers struct {
 	Loaded, Jobs, Earlier int
 	Foreign, Unowned      bool
+	// Replaced says why the live table is not the one fgen's notes are
+	// of (dropped and made again outside fgen: none of the partitions it
+	// last wrote holds the rows it wrote, and one holds others), where
+	// the engine knows; "" otherwise.
+	Replaced string
 }
 
 // A DayLister is a Warehouse that describes the partitions of several days
