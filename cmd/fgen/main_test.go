@@ -1794,23 +1794,27 @@ func TestApplyRefusesARecreateWhoseUpstreamFails(t *testing.T) {
 		}
 	}
 	replaceInFile(t, path, `{ name = "purchase", events = ["purchase"] },`, `{ name = "buy", events = ["purchase"] },`)
-	r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes")
-	if r.code != 1 || !strings.Contains(r.stderr, "fgen: rpt_user_trace_data is to be recreated, and its job of 20210304 would then fail or be skipped: 1 row of ods_user_trace_data on 20210304 has a use_time beyond TINYINT's") {
-		t.Errorf("apply: %+v", r)
-	}
-	if got := rowsByDay(t, dir, "rpt_user_trace_data"); got != "20210303:1" {
-		t.Errorf("report rows by day after the refused apply: %s", got)
-	}
+	applyRefused(t, dir, 1, "fgen: rpt_user_trace_data is to be recreated, and its job of 20210304 would then fail or be skipped: 1 row of ods_user_trace_data on 20210304 has a use_time beyond TINYINT's",
+		"rpt_user_trace_data", "20210303:1", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes")
 	// A day the table holds whose ODS partition is missing (funnel.toml
 	// now names another ODS table, empty): apply would skip its job after
 	// the recreate dropped its rows.
 	replaceInFile(t, path, `name = "ods_user_trace_data"`, `name = "ods_new"`)
-	r = fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes")
-	if r.code != 1 || !strings.Contains(r.stderr, "fgen: rpt_user_trace_data is to be recreated, and its job of 20210303 would then be skipped: the day's upstream partitions are missing (ods_new/dt=20210303); recreating it would drop the rows it holds of 20210303 and write them no more, so nothing was changed") {
-		t.Errorf("apply with the day's ODS partition missing: %+v", r)
+	applyRefused(t, dir, 1, "fgen: rpt_user_trace_data is to be recreated, and its job of 20210303 would then be skipped: the day's upstream partitions are missing (ods_new/dt=20210303); recreating it would drop the rows it holds of 20210303 and write them no more, so nothing was changed",
+		"rpt_user_trace_data", "20210303:1", "--bizdate", "20210303", "--allow-destructive", "--yes")
+}
+
+// applyRefused runs apply with args in the project at dir, which must
+// refuse with exit code and say want, and leave table's rows by day as
+// rows (rowsByDay).
+func applyRefused(t *testing.T, dir string, code int, want, table, rows string, args ...string) {
+	t.Helper()
+	r := fgen(t, dir, nil, append([]string{"apply"}, args...)...)
+	if r.code != code || !strings.Contains(r.stdout+r.stderr, want) {
+		t.Errorf("apply %v: want exit %d and %q in %+v", args, code, want, r)
 	}
-	if got := rowsByDay(t, dir, "rpt_user_trace_data"); got != "20210303:1" {
-		t.Errorf("report rows by day after the refused apply: %s", got)
+	if got := rowsByDay(t, dir, table); got != rows {
+		t.Errorf("%s's rows by day after the refused apply: %s, want %s", table, got, rows)
 	}
 }
 
@@ -1835,13 +1839,8 @@ func TestTableMadeAgainOutsideFgen(t *testing.T) {
 		t.Errorf("plan with the finance table: %+v", r)
 	}
 	replaceInFile(t, path, `table = "rpt_renamed"`, `table = "rpt_user_trace_data"`)
-	r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes")
-	if r.code != 3 || !strings.Contains(r.stdout+r.stderr, "[raw_table] live table rpt_user_trace_data is not the table fgen wrote (dropped and made again outside fgen?): none of its columns is NOT NULL") {
-		t.Errorf("apply into the finance table: %+v", r)
-	}
-	if got := rowsByDay(t, dir, "rpt_user_trace_data"); got != "20210303:1 20990101:1" {
-		t.Errorf("the finance table after: %s", got)
-	}
+	applyRefused(t, dir, 3, "[raw_table] live table rpt_user_trace_data is not the table fgen wrote (dropped and made again outside fgen?): none of its columns is NOT NULL",
+		"rpt_user_trace_data", "20210303:1 20990101:1", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes")
 }
 
 // A partition fgen wrote, deleted outside it (or its rows changed): plan
