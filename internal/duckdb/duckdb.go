@@ -587,33 +587,23 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[strin
 }
 
 // replaced says why live table, whose partitions fgen's notes (in books)
-// say its jobs wrote, is not the table they wrote, or "": when its NOT NULL
-// columns are not the partition columns of the notes (fgen's DDL declares
-// them, and only them, so), or when none of the last three partitions
-// noted with their rows holds the rows fgen wrote, and one holds other
-// rows (not none: that is a partition deleted, which plan writes again).
-// A table dropped and made again outside fgen under the name has fgen's
-// notes of the table it replaced.
+// say its jobs wrote, is not the table they wrote, or "": fgen's DDL
+// declares the partition columns, and only them, VARCHAR NOT NULL, so a
+// table whose NOT NULL columns are not as many VARCHAR columns as a noted
+// partition has values was made again outside fgen under the name, and
+// fgen's notes are of the table it replaced. (Rows are no evidence: a
+// partition's rows deleted or changed by hand are the table's own, which
+// plan writes again; see rowsNoted. A table made again with fgen's DDL is
+// past what the columns tell.)
 func (d *DB) replaced(ctx context.Context, books, table string) (string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT value, row_count FROM `+books+` WHERE table_name = ? AND fingerprint IS NOT NULL AND row_count > 0 ORDER BY written_at DESC, value DESC LIMIT 3`, table)
-	if err != nil {
+	var value string
+	err := d.db.QueryRowContext(ctx, `SELECT value FROM `+books+` WHERE table_name = ? AND fingerprint IS NOT NULL LIMIT 1`, table).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
 		return "", err
 	}
-	type note struct {
-		value string
-		rows  int64
-	}
-	var notes []note
-	if err := eachRow(rows, func() error {
-		var n note
-		notes = append(notes, n)
-		return rows.Scan(&notes[len(notes)-1].value, &notes[len(notes)-1].rows)
-	}); err != nil || len(notes) == 0 {
-		return "", err
-	}
-	// The partition columns, as fgen's DDL declares them: NOT NULL, and
-	// only them.
-	rows, err = d.db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) WHERE "notnull" ORDER BY cid`, table)
+	rows, err := d.db.QueryContext(ctx, `SELECT name, type FROM pragma_table_info(?) WHERE "notnull" ORDER BY cid`, table)
 	if err != nil {
 		if d.missingTable(err) {
 			return "", nil
@@ -621,40 +611,24 @@ func (d *DB) replaced(ctx context.Context, books, table string) (string, error) 
 		return "", err
 	}
 	var cols []string
+	varchar := true
 	if err := eachRow(rows, func() error {
-		var c string
-		err := rows.Scan(&c)
-		cols = append(cols, c)
+		var name, typ string
+		err := rows.Scan(&name, &typ)
+		cols = append(cols, name+" "+typ)
+		varchar = varchar && typ == "VARCHAR"
 		return err
 	}); err != nil {
 		return "", err
 	}
-	var other string
-	for _, n := range notes {
-		values := strings.Split(n.value, "/")
-		switch {
-		case len(cols) == 0:
-			return "none of its columns is NOT NULL, as fgen's DDL declares the partition columns", nil
-		case len(values) != len(cols):
-			return fmt.Sprintf("its NOT NULL columns (%s) are not the %d partition columns of the partitions fgen noted, which fgen's DDL declares NOT NULL", strings.Join(cols, ", "), len(values)), nil
-		}
-		var spec warehouse.PartitionSpec
-		for i, c := range cols {
-			spec = append(spec, warehouse.PartitionKey{Column: c, Value: values[i]})
-		}
-		where, args := specWhere(spec)
-		var holds int64
-		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM `+quote(table)+` WHERE `+where, args...).Scan(&holds); err != nil {
-			return "", fmt.Errorf("look into %s: %w", table, cleanError(err))
-		}
-		switch {
-		case holds == n.rows:
-			return "", nil
-		case holds > 0 && other == "":
-			other = fmt.Sprintf("its partition %s holds %d rows, where fgen wrote %d", spec, holds, n.rows)
-		}
+	parts := len(strings.Split(value, "/"))
+	switch {
+	case len(cols) == 0:
+		return "none of its columns is NOT NULL, where fgen's DDL declares the partition columns so", nil
+	case len(cols) != parts || !varchar:
+		return fmt.Sprintf("its NOT NULL columns (%s) are not partition columns as fgen's DDL declares them, VARCHAR NOT NULL and only them (%d, as fgen noted its partitions)", strings.Join(cols, ", "), parts), nil
 	}
-	return other, nil
+	return "", nil
 }
 
 // JobTables returns the tables that exist and that project's jobs wrote
@@ -782,16 +756,18 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 	switch {
 	case err == nil && noted.Valid:
 		// Noted with its rows: the rows it holds now say whether
-		// something outside fgen deleted or changed it since.
+		// something outside fgen deleted or changed it since. A table
+		// gone, or not partitioned by spec's columns (funnel.toml renamed
+		// them, which plan says), is as noted.
+		p.Exists, p.Modified, p.Fingerprint = true, at.Time, fp.String
 		var n int64
 		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM `+quote(table)+` WHERE `+where, args...).Scan(&n); err != nil {
-			if d.missingTable(err) {
-				return p, nil
+			if ctx.Err() != nil {
+				return p, ctx.Err()
 			}
-			return p, err
+			return p, nil
 		}
-		p = rowsNoted(warehouse.Partition{Exists: true, Modified: at.Time, Bytes: -1, Fingerprint: fp.String}, noted.Int64, n)
-		return p, nil
+		return rowsNoted(p, noted.Int64, n), nil
 	case err == nil:
 		p.Exists, p.Modified, p.Fingerprint = true, at.Time, fp.String
 		return p, nil
@@ -895,7 +871,13 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 		whereArgs = append(whereArgs, anys(bizdate.Hours)...)
 	}
 	args = append(args, whereArgs...)
-	rows, err = d.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s AS fgen_key, count(*) FROM %s WHERE %s GROUP BY fgen_key`, key, quote(table), where), args...)
+	// The rows are counted by the partition columns, then keyed: the
+	// CASE runs once a partition, not once a row.
+	group := quote(col)
+	if hourCol != "" {
+		group += ", " + quote(hourCol)
+	}
+	rows, err = d.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s AS fgen_key, CAST(sum(fgen_rows) AS BIGINT) FROM (SELECT %s, count(*) AS fgen_rows FROM %s WHERE %s GROUP BY %s) GROUP BY fgen_key`, key, group, quote(table), where, group), args...)
 	holds := map[string]int64{}
 	if err == nil {
 		err = eachRow(rows, func() error {
@@ -911,7 +893,9 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 		})
 	}
 	if err != nil {
-		if d.missingTable(err) {
+		if d.missingTable(err) || len(out) == len(want) && ctx.Err() == nil {
+			// Every partition asked for is noted: as noted, when the
+			// table cannot be counted by the columns (see Partition).
 			return out, nil
 		}
 		return nil, err

@@ -51,9 +51,9 @@ type Job struct {
 	// holds: the job's table holds its partition now (or may: a table
 	// whose partition keys change is not probed).
 	holds bool
-	// failsColumn: the column of the job's table whose type the day's rows
-	// do not fit, when Fails says so.
-	failsColumn string
+	// failsOn: the checks' warnings that make the job fail, each of a
+	// column whose type the day's rows do not fit (Fails is the first's).
+	failsOn []lint.Warning
 }
 
 type probe struct{ table, value string }
@@ -280,7 +280,10 @@ func (dp *dayPlanner) checkEvents() error {
 				d.Warnings = append(d.Warnings, w.Message)
 				for _, j := range d.Jobs {
 					if w.Fails != "" && j.Name == w.Fails {
-						j.Fails, j.failsColumn = w.Message, w.Column
+						if j.Fails == "" {
+							j.Fails = w.Message
+						}
+						j.failsOn = append(j.failsOn, w)
 					}
 				}
 			}

@@ -197,14 +197,16 @@ func (p *Plan) ChangeFails(all bool) error {
 					// Apply skips the day; a recreate would drop the rows
 					// the table holds of it for good.
 					if t.Action == Blocked && j.holds {
-						return fmt.Errorf("%s is to be recreated, and its job of %s would then be skipped: the day's upstream partitions are missing (%s); recreating it would drop the rows it holds of %s and write them no more, so nothing was changed (load the day first, or apply a range without it)", t.Table, d.Day, d.MissingText(), d.Day)
+						return fmt.Errorf("%s is to be recreated, and its job of %s would then be skipped: the day's upstream partitions are missing (%s); recreating it would drop what it holds of %s and not write it again, so nothing was changed (load the day's ODS rows first; a recreate drops every day the table holds, and writes again only the days apply is given)", t.Table, d.Day, d.MissingText(), d.Day)
 					}
 					continue
 				}
 				if t.Action == Alter {
 					// The job fails on an added column: its type stays.
-					if j.Fails != "" && slices.Contains(t.added, j.failsColumn) {
-						return fmt.Errorf("%s is to be altered (%s), and its job of %s would then fail: %s; a column once added keeps its type (widening it later recreates the table), so nothing was changed", t.Table, strings.Join(t.Changes, ", "), d.Day, j.Fails)
+					for _, w := range j.failsOn {
+						if slices.Contains(t.added, w.Column) {
+							return fmt.Errorf("%s is to be altered (%s), and its job of %s would then fail: %s; a column once added keeps its type (widening it later recreates the table), so nothing was changed", t.Table, strings.Join(t.Changes, ", "), d.Day, w.Message)
+						}
 					}
 					continue
 				}
