@@ -233,3 +233,20 @@ func TestPartitionsChangedOutsideFgen(t *testing.T) {
 		}
 	}
 }
+
+// A node job's note counts its partition's rows by the table's name, quoted:
+// quotes in it survive.
+func TestRunCountsRowsOfAQuotedTable(t *testing.T) {
+	ctx := context.Background()
+	const name = `it's "t"`
+	db := memDB(t, `CREATE TABLE "it's ""t""" (n BIGINT, dt VARCHAR NOT NULL)`)
+	job := &warehouse.Job{Name: name, Kind: "node", Day: "20210301", Partition: "dt", Fingerprint: "f",
+		Statements: []string{`INSERT INTO "it's ""t""" VALUES (1, '20210301'), (2, '20210301'), (3, '20210302');`}}
+	if err := db.Run(ctx, job, nil); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := db.db.QueryRowContext(ctx, `SELECT row_count FROM fgen_partitions WHERE table_name = ?`, name).Scan(&n); err != nil || n != 2 {
+		t.Errorf("row_count %d, %v; want 2", n, err)
+	}
+}
