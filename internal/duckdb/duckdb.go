@@ -173,7 +173,9 @@ func create(opts Options) error {
 // keepBooks creates fgen's bookkeeping table, fgen_partitions: a row per
 // partition fgen loaded or wrote, with when (written_at) and, for a node's
 // partition, the fingerprint of the node's SQL, the project and how many
-// rows it wrote (row_count: what tells the partition from one changed, or
+// rows it wrote (row_count, counted when written_at was, counted_at: what
+// tells the partition from one changed outside fgen; an fgen of before
+// row_count updates written_at alone, and its count is not the rows'), or
 // a table made again, outside fgen). A database from before fgen kept the
 // later columns gets them, empty.
 //
@@ -182,8 +184,8 @@ func create(opts Options) error {
 // each commit.
 func (d *DB) keepBooks() error {
 	var current int
-	err := d.db.QueryRow(`SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint', 'project', 'row_count')`).Scan(&current)
-	if err == nil && current == 4 {
+	err := d.db.QueryRow(`SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint', 'project', 'row_count', 'counted_at')`).Scan(&current)
+	if err == nil && current == 5 {
 		return nil
 	}
 	for _, stmt := range []string{
@@ -192,6 +194,7 @@ func (d *DB) keepBooks() error {
 		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS fingerprint VARCHAR`,
 		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS project VARCHAR`,
 		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS row_count BIGINT`,
+		`ALTER TABLE fgen_partitions ADD COLUMN IF NOT EXISTS counted_at TIMESTAMP`,
 	} {
 		if _, err := d.db.Exec(stmt); err != nil {
 			return err
@@ -228,10 +231,10 @@ func (d *DB) booksFrom(ctx context.Context) (string, error) {
 				return "", err
 			}
 		}
-		if len(has) > 0 && !(has["written_at"] && has["fingerprint"] && has["project"] && has["row_count"]) {
-			cols := map[string]string{"written_at": "TIMESTAMP", "fingerprint": "VARCHAR", "project": "VARCHAR", "row_count": "BIGINT"}
+		if len(has) > 0 && !(has["written_at"] && has["fingerprint"] && has["project"] && has["row_count"] && has["counted_at"]) {
+			cols := map[string]string{"written_at": "TIMESTAMP", "fingerprint": "VARCHAR", "project": "VARCHAR", "row_count": "BIGINT", "counted_at": "TIMESTAMP"}
 			sel := "table_name, value"
-			for _, c := range []string{"written_at", "fingerprint", "project", "row_count"} {
+			for _, c := range []string{"written_at", "fingerprint", "project", "row_count", "counted_at"} {
 				if has[c] {
 					sel += ", " + c
 				} else {
@@ -470,9 +473,9 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 	}
 	values = slices.Compact(slices.Sorted(slices.Values(values)))
 	lit := generator.DuckDB.QuoteString
-	fp, proj, rc, table := "NULL", "NULL", "NULL", lit(table)
+	fp, proj, rc, ca, table := "NULL", "NULL", "NULL", "NULL", lit(table)
 	if rowCount >= 0 {
-		rc = strconv.FormatInt(rowCount, 10)
+		rc, ca = strconv.FormatInt(rowCount, 10), "now()" // counted_at: written_at's now()
 	}
 	if fingerprint != "" {
 		fp = lit(fingerprint)
@@ -481,19 +484,19 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 		proj = lit(project)
 	}
 	in := literals(values)
-	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s, row_count = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, rc, table, strings.Join(in, ", ")))
+	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s, row_count = %s, counted_at = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, rc, ca, table, strings.Join(in, ", ")))
 	if err != nil || n >= int64(len(values)) {
 		return err
 	}
 	if n == 0 {
 		rows := make([]string, len(values))
 		for i, v := range in {
-			rows[i] = fmt.Sprintf("(%s, %s, now(), %s, %s, %s)", table, v, fp, proj, rc)
+			rows[i] = fmt.Sprintf("(%s, %s, now(), %s, %s, %s, %s)", table, v, fp, proj, rc, ca)
 		}
-		_, err = s.exec(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count) VALUES `+strings.Join(rows, ", "))
+		_, err = s.exec(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count, counted_at) VALUES `+strings.Join(rows, ", "))
 		return err
 	}
-	return addPartitions(ctx, s, table, in, fp, proj, rc)
+	return addPartitions(ctx, s, table, in, fp, proj, rc, ca)
 }
 
 // literals quotes values as SQL string literals.
@@ -506,12 +509,12 @@ func literals(values []string) []string {
 }
 
 // addPartitions notes the values in (SQL literals) of table (one too),
-// written now with fingerprint fp, project proj and row count rc (literals
-// or NULL), where they have no note yet.
-func addPartitions(ctx context.Context, s session, table string, in []string, fp, proj, rc string) error {
-	_, err := s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count)
-SELECT %s, v, now(), %s, %s, %s FROM (VALUES (%s)) AS new(v)
-WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, proj, rc, strings.Join(in, "), ("), table))
+// written now with fingerprint fp, project proj and row count rc, counted
+// at ca (literals, now() or NULL), where they have no note yet.
+func addPartitions(ctx context.Context, s session, table string, in []string, fp, proj, rc, ca string) error {
+	_, err := s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count, counted_at)
+SELECT %s, v, now(), %s, %s, %s, %s FROM (VALUES (%s)) AS new(v)
+WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, proj, rc, ca, strings.Join(in, "), ("), table))
 	return err
 }
 
@@ -752,7 +755,7 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 		return p, err
 	}
 	where, args := specWhere(spec)
-	err = d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint, row_count FROM `+books+` WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp, &noted)
+	err = d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp, &noted)
 	switch {
 	case err == nil && noted.Valid:
 		// Noted with its rows: the rows it holds now say whether
@@ -781,6 +784,11 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 	}
 	return p, err
 }
+
+// countedRows is a note's row_count where it was counted when the
+// partition was last written (an fgen of before row_count leaves it as it
+// was), else NULL.
+const countedRows = `CASE WHEN counted_at = written_at THEN row_count END`
 
 // rowsNoted is p, a partition fgen noted writing wrote rows of, as the n
 // rows it holds now tell: deleted outside fgen when it holds none (so
@@ -820,7 +828,7 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT value, written_at, fingerprint, row_count FROM `+books+` WHERE table_name = ? AND split_part(value, '/', 1) IN (`+marks(len(days))+`)`,
+	rows, err := d.db.QueryContext(ctx, `SELECT value, written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = ? AND split_part(value, '/', 1) IN (`+marks(len(days))+`)`,
 		append([]any{table}, anys(days)...)...)
 	wrote := map[string]int64{} // the rows of the noted partitions, where noted
 	if err == nil {
@@ -1198,7 +1206,7 @@ func (t *Tx) AddPartitions(ctx context.Context, table string, values []string) e
 	if len(values) == 0 {
 		return nil
 	}
-	if err := addPartitions(ctx, t.session, generator.DuckDB.QuoteString(table), literals(values), "NULL", "NULL", "NULL"); err != nil {
+	if err := addPartitions(ctx, t.session, generator.DuckDB.QuoteString(table), literals(values), "NULL", "NULL", "NULL", "NULL"); err != nil {
 		return txError(ctx, err)
 	}
 	return nil

@@ -157,7 +157,7 @@ func TestOpenKeepsBooks(t *testing.T) {
 				if err := db.db.QueryRow(`SELECT string_agg(name || ' ' || type, ', ' ORDER BY cid) FROM pragma_table_info('fgen_partitions')`).Scan(&cols); err != nil {
 					t.Fatal(err)
 				}
-				if want := "table_name VARCHAR, value VARCHAR, written_at TIMESTAMP, fingerprint VARCHAR, project VARCHAR, row_count BIGINT"; cols != want {
+				if want := "table_name VARCHAR, value VARCHAR, written_at TIMESTAMP, fingerprint VARCHAR, project VARCHAR, row_count BIGINT, counted_at TIMESTAMP"; cols != want {
 					t.Errorf("open %d: fgen_partitions has %s, want %s", open+1, cols, want)
 				}
 				var notes int

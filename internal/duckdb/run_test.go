@@ -190,6 +190,20 @@ func TestPartitionsChangedOutsideFgen(t *testing.T) {
 			}
 		}
 	}
+	// An fgen of before row_count rewrote 20210302: it updates written_at
+	// alone, so the count noted is not of the rows it wrote.
+	exec(`UPDATE fgen_partitions SET written_at = written_at + INTERVAL 1 SECOND WHERE table_name = 'd' AND value = '20210302'`)
+	for _, p := range []func() (warehouse.Partition, error){
+		func() (warehouse.Partition, error) {
+			got, err := db.DayPartitions(ctx, "d", "dt", "", days)
+			return got["20210302"], err
+		},
+		func() (warehouse.Partition, error) { return db.Partition(ctx, "d", warehouse.DaySpec("dt", "20210302")) },
+	} {
+		if got, err := p(); err != nil || !got.Exists || got.Changed != "" {
+			t.Errorf("20210302 rewritten by an fgen of before: %+v, %v; want as noted", got, err)
+		}
+	}
 	replaced := func() string {
 		t.Helper()
 		w, err := db.PartitionWriters(ctx, []string{"d"})
