@@ -198,7 +198,9 @@ func TestPartitionsChangedOutsideFgen(t *testing.T) {
 			got, err := db.DayPartitions(ctx, "d", "dt", "", days)
 			return got["20210302"], err
 		},
-		func() (warehouse.Partition, error) { return db.Partition(ctx, "d", warehouse.DaySpec("dt", "20210302")) },
+		func() (warehouse.Partition, error) {
+			return db.Partition(ctx, "d", warehouse.DaySpec("dt", "20210302"))
+		},
 	} {
 		if got, err := p(); err != nil || !got.Exists || got.Changed != "" {
 			t.Errorf("20210302 rewritten by an fgen of before: %+v, %v; want as noted", got, err)
