@@ -65,18 +65,21 @@ func Markers(ctx context.Context, w warehouse.Warehouse, proj *generator.Project
 			if example == nil {
 				return
 			}
-			u := byMarker[*example][0]
-			effect := "its report rows would read as the day's total"
-			switch u.key {
-			case "null_marker":
-				effect = fmt.Sprintf("its report rows would be merged with those of the NULL or empty %s values", b)
-			case "other_marker":
-				effect = "its report rows would be merged into the row of the values beyond breakdown_limit"
+			// Every funnel whose marker it is: each reports the rows so,
+			// and each has its own line to change.
+			for _, u := range byMarker[*example] {
+				effect := "its report rows would read as the day's total"
+				switch u.key {
+				case "null_marker":
+					effect = fmt.Sprintf("its report rows would be merged with those of the NULL or empty %s values", b)
+				case "other_marker":
+					effect = "its report rows would be merged into the row of the values beyond breakdown_limit"
+				}
+				pos := cfg.Pos(u.path)
+				msg := fmt.Sprintf("%d %s of %s on %s %s %s %q, the %s of funnel %s: %s; set %s at %s:%d to a value %s never holds (e.g. %q)",
+					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), b, *example, u.key, u.funnel, effect, u.key, cfg.File, pos.Line, b, "("+*example+")")
+				out = append(out, Warning{Day: day, Funnel: u.funnel, Message: msg})
 			}
-			pos := cfg.Pos(u.path)
-			msg := fmt.Sprintf("%d %s of %s on %s %s %s %q, the %s of funnel %s: %s; set %s at %s:%d to a value %s never holds (e.g. %q)",
-				n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), b, *example, u.key, u.funnel, effect, u.key, cfg.File, pos.Line, b, "("+*example+")")
-			out = append(out, Warning{Day: day, Funnel: u.funnel, Message: msg})
 		})
 		if err != nil {
 			out = append(out, Warning{Day: from, Message: fmt.Sprintf("%v; without this check, a %s value equal to a breakdown marker is not told apart from the marker's row", err, b)})

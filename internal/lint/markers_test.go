@@ -57,3 +57,55 @@ breakdown_limit = 5`, 1)
 		t.Errorf("with the query refused: %+v, %v", got, err)
 	}
 }
+
+// A marker value of several funnels' breakdown column is said of each:
+// each reports its rows so (report --funnel shows its own), and each has
+// its own line in funnel.toml to change.
+func TestMarkersOfEveryFunnel(t *testing.T) {
+	cfg := shipped(t, func(s string) string {
+		return strings.Replace(s, `event_column = "customize_event"`, `event_column = "customize_event"
+breakdowns = ["device_brand"]
+breakdown_limit = 5`, 1) + `
+[[funnels]]
+name = "second"
+mode = "events"
+user_column = "uid"
+event_column = "customize_event"
+breakdowns = ["device_brand"]
+breakdown_limit = 3
+stages = [
+  { name = "browse", events = ["browse"] },
+  { name = "buy",    events = ["purchase"] },
+]
+
+[funnels.report]
+table = "rpt_second"
+partition = "dt"
+`
+	})
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := proj.MarkerProfileQuery("device_brand", []string{"all", "other", "unknown"}, "20210303", "20210303")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "device_brand", Type: "VARCHAR"}}}
+	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
+		Values: [][]*string{{ptr("20210303"), ptr("2"), ptr("other")}}}}
+	got, err := Markers(context.Background(), w, proj, cfg, ods, "20210303", "20210303")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var funnels []string
+	for _, g := range got {
+		funnels = append(funnels, g.Funnel)
+		if !strings.Contains(g.Message, `have device_brand "other", the other_marker of funnel `+g.Funnel+`:`) {
+			t.Errorf("%s: %s", g.Funnel, g.Message)
+		}
+	}
+	if strings.Join(funnels, " ") != "user_trace second" || got[0].Message == got[1].Message {
+		t.Errorf("warnings of funnels %v: %+v", funnels, got)
+	}
+}
