@@ -364,27 +364,94 @@ func buildFunnel(r *Report) htmlFunnel {
 
 // timing is what the tables show of the time to the last stage: a median (or the range of
 // the medians of several rows) and an average.
-type timing struct{ median, avg string }
+// timing is the times to the last stage a row of the html tables shows: the median and
+// average from the entry, and from the previous stage (step).
+type timing struct{ median, avg, stepMedian, stepAvg string }
+
+// of is the time of kind k.
+func (t timing) of(k timeKind) string {
+	switch k {
+	case timeKind{}:
+		return t.median
+	case timeKind{avg: true}:
+		return t.avg
+	case timeKind{step: true}:
+		return t.stepMedian
+	}
+	return t.stepAvg
+}
+
+// timeKind is one of the times to the last stage: the median or the average (avg), from
+// the entry or from the previous stage (step).
+type timeKind struct{ step, avg bool }
+
+// label is the html tables' heading of the time of kind k to stage last.
+func (k timeKind) label(last string) string {
+	l := "median to " + last
+	if k.avg {
+		l = "avg to " + last
+	}
+	if k.step {
+		l = "step " + l
+	}
+	return l
+}
+
+// timeKinds are the times to the last stage the html format shows in ordered mode:
+// those the report table has columns of.
+func (r *Report) timeKinds() []timeKind {
+	if !r.ordered() {
+		return nil
+	}
+	var out []timeKind
+	if r.times() && !r.NoMedian {
+		out = append(out, timeKind{})
+	}
+	if r.times() && !r.NoAvg {
+		out = append(out, timeKind{avg: true})
+	}
+	if r.StepTimes && !r.NoStepMedian {
+		out = append(out, timeKind{step: true})
+	}
+	if r.StepTimes && !r.NoStepAvg {
+		out = append(out, timeKind{step: true, avg: true})
+	}
+	return out
+}
 
 func timingOf(row *Row) timing {
 	n := len(row.Counts)
-	if row.MedianSeconds == nil || n < 2 {
+	if n < 2 {
 		return timing{}
 	}
-	return timing{formatSeconds(row.MedianSeconds[n-1]), formatSeconds(row.AvgSeconds[n-1])}
+	at := func(v []*float64) string {
+		if v == nil {
+			return ""
+		}
+		return formatSeconds(v[n-1])
+	}
+	return timing{at(row.MedianSeconds), at(row.AvgSeconds), at(row.StepMedianSeconds), at(row.StepAvgSeconds)}
 }
 
 func timingOfSum(s *sum) timing {
 	n := len(s.Counts)
-	if s.AvgSeconds == nil || n < 2 {
+	if n < 2 {
 		return timing{}
 	}
-	return timing{medianText(s.MedianLo, s.MedianHi, n-1), formatSeconds(s.AvgSeconds[n-1])}
+	var t timing
+	if s.AvgSeconds != nil {
+		t.median, t.avg = medianText(s.MedianLo, s.MedianHi, n-1), formatSeconds(s.AvgSeconds[n-1])
+	}
+	if s.StepAvgSeconds != nil {
+		t.stepMedian, t.stepAvg = medianText(s.StepMedianLo, s.StepMedianHi, n-1), formatSeconds(s.StepAvgSeconds[n-1])
+	}
+	return t
 }
 
 // metricHead and metricCells are the numeric columns of the html tables: the count of every
 // stage, every step conversion, the overall conversion of the last stage (when it differs from
-// the only step), and in ordered mode the median and mean time to the last stage.
+// the only step), and in ordered mode the median and mean times to the last stage the
+// report table has (timeKinds).
 func metricHead(r *Report) []cell {
 	var h []cell
 	for _, s := range r.Stages {
@@ -397,8 +464,10 @@ func metricHead(r *Report) []cell {
 	if n > 2 {
 		h = append(h, cell{Text: "overall", Num: true, Title: r.Stages[n-1] + " / " + r.Stages[0]})
 	}
-	if r.times() && n > 1 {
-		h = append(h, cell{Text: "median to " + r.Stages[n-1], Num: true}, cell{Text: "avg to " + r.Stages[n-1], Num: true})
+	if n > 1 {
+		for _, k := range r.timeKinds() {
+			h = append(h, cell{Text: k.label(r.Stages[n-1]), Num: true})
+		}
 	}
 	return h
 }
@@ -416,9 +485,10 @@ func metricCells(r *Report, counts []int64, step, overall []*float64, t timing) 
 	if n > 2 {
 		add(formatPercent(overall[n-1]))
 	}
-	if r.times() && n > 1 {
-		add(orUndefined(t.median))
-		add(orUndefined(t.avg))
+	if n > 1 {
+		for _, k := range r.timeKinds() {
+			add(orUndefined(t.of(k)))
+		}
 	}
 	return c
 }
@@ -454,15 +524,19 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 		v.Tiles = append(v.Tiles,
 			tile{Label: r.Stages[last], Value: formatCount(s.Counts[last]), Sub: unit},
 			tile{Label: "conversion", Value: formatPercent(s.OverallRates[last]), Sub: r.Stages[last] + " / " + r.Stages[0], Muted: s.OverallRates[last] == nil})
-		if r.times() {
-			t := timingOfSum(s)
-			sub := "to " + r.Stages[last]
-			if s.Rows > 1 && strings.Contains(t.median, "–") {
-				sub = "to " + r.Stages[last] + ", daily range"
+		t := timingOfSum(s)
+		for _, k := range r.timeKinds() {
+			label, sub, value := "median time", "to "+r.Stages[last], t.of(k)
+			if k.avg {
+				label = "average time"
 			}
-			v.Tiles = append(v.Tiles,
-				tile{Label: "median time", Value: t.median, Sub: sub, Muted: t.median == undefined, Long: strings.Contains(t.median, "–")},
-				tile{Label: "average time", Value: t.avg, Sub: "to " + r.Stages[last], Muted: t.avg == undefined})
+			if k.step {
+				label, sub = strings.Replace(label, " time", " step time", 1), "from "+r.Stages[last-1]+" to "+r.Stages[last]
+			}
+			if !k.avg && s.Rows > 1 && strings.Contains(value, "–") {
+				sub += ", daily range"
+			}
+			v.Tiles = append(v.Tiles, tile{Label: label, Value: value, Sub: sub, Muted: value == undefined, Long: !k.avg && strings.Contains(value, "–")})
 		}
 	}
 	if p := provisionalDays(days); len(days) > 1 || len(p) > 0 {
@@ -487,19 +561,39 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 			if k > 1 {
 				b.Share = formatPercent(s.OverallRates[k]) + " of " + r.Stages[0]
 			}
-			if r.times() && s.AvgSeconds != nil {
-				b.Timing = "median " + medianText(s.MedianLo, s.MedianHi, k) + " · avg " + formatSeconds(s.AvgSeconds[k])
+			var timing []string
+			for _, tk := range r.timeKinds() {
+				switch {
+				case !tk.step && s.AvgSeconds != nil && !tk.avg:
+					timing = append(timing, "median "+medianText(s.MedianLo, s.MedianHi, k))
+				case !tk.step && s.AvgSeconds != nil:
+					timing = append(timing, "avg "+formatSeconds(s.AvgSeconds[k]))
+				case tk.step && s.StepAvgSeconds != nil && !tk.avg:
+					timing = append(timing, "step median "+medianText(s.StepMedianLo, s.StepMedianHi, k))
+				case tk.step && s.StepAvgSeconds != nil:
+					timing = append(timing, "step avg "+formatSeconds(s.StepAvgSeconds[k]))
+				}
 			}
+			b.Timing = strings.Join(timing, " · ")
 		}
 		v.Bars = append(v.Bars, b)
 	}
+	from := "Times run from the entry to the stage"
+	switch entry, step := r.times(), r.StepTimes && len(r.timeKinds()) > 0; {
+	case entry && step:
+		from = "Times run from the entry to the stage, step times from reaching the previous stage"
+	case step:
+		from = "Step times run from reaching the previous stage to the stage"
+	case !entry:
+		from = ""
+	}
 	if s.Rows > 1 {
 		v.Notes = append(v.Notes, r.countsText(s.Rows))
-		if r.times() {
-			v.Notes = append(v.Notes, "Times run from the entry to the stage. Daily medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage.")
+		if from != "" {
+			v.Notes = append(v.Notes, from+". Daily medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage.")
 		}
-	} else if r.times() {
-		v.Notes = append(v.Notes, "Times run from the entry to the stage, among the users who reached it.")
+	} else if from != "" {
+		v.Notes = append(v.Notes, from+", among the users who reached it.")
 	}
 	return v
 }

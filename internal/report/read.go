@@ -47,6 +47,10 @@ func newReport(f *models.Funnel) *Report {
 		r.DayBoundary = f.DayBoundary
 		r.StepTimes = f.Long() || f.Report.StepMedianSecondsColumn != "" || f.Report.StepAvgSecondsColumn != ""
 		r.NoTimes = !f.Long() && f.Report.MedianSecondsColumn == "" && f.Report.AvgSecondsColumn == ""
+		r.NoMedian = !f.Long() && f.Report.MedianSecondsColumn == ""
+		r.NoAvg = !f.Long() && f.Report.AvgSecondsColumn == ""
+		r.NoStepMedian = !f.Long() && f.Report.StepMedianSecondsColumn == ""
+		r.NoStepAvg = !f.Long() && f.Report.StepAvgSecondsColumn == ""
 		for _, p := range f.Percentiles() {
 			r.Percentiles = append(r.Percentiles, PercentileLabel(p))
 		}

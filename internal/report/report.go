@@ -48,7 +48,12 @@ type Report struct {
 	// NoTimes: the report table has no median or average time from the
 	// entry (an ordered funnel without median_seconds_column and
 	// avg_seconds_column); the table format leaves those columns out.
-	NoTimes     bool
+	NoTimes bool
+	// NoMedian, NoAvg: the report table has no median, or no average,
+	// time from the entry; NoStepMedian, NoStepAvg the same of the step
+	// times (with StepTimes). The html format leaves those out.
+	NoMedian, NoAvg, NoStepMedian, NoStepAvg bool
+
 	Percentiles []string
 	Buckets     []string
 	BucketEdges []float64

@@ -1347,3 +1347,29 @@ func TestCSVBreakdownNamedAsAColumn(t *testing.T) {
 		t.Errorf("first record %s", got)
 	}
 }
+
+// The html page shows the times to the last stage the report table has columns of,
+// and only those: a funnel with an entry median and a step average (no entry average)
+// shows no "avg to" column of dashes, which would read as no one converting.
+func TestHTMLShowsTheTimesTheTableHas(t *testing.T) {
+	r := distributionsReport()
+	r.NoAvg, r.NoStepMedian = true, true
+	page := string(render(t, r, FormatHTML))
+	for _, want := range []string{`<th class="num">median to purchase</th>`, `<th class="num">step avg to purchase</th>`, `<div class="tile-label">median time</div>`, `<div class="tile-label">average step time</div>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page has no %s", want)
+		}
+	}
+	for _, unwanted := range []string{`<th class="num">avg to purchase</th>`, `<th class="num">step median to purchase</th>`, `<div class="tile-label">average time</div>`, `<div class="tile-label">median step time</div>`} {
+		if strings.Contains(page, unwanted) {
+			t.Errorf("the page has %s, a column the table lacks", unwanted)
+		}
+	}
+	// Step times alone (no entry times): shown, and said to be step times.
+	r = distributionsReport()
+	r.NoTimes, r.NoMedian, r.NoAvg = true, true, true
+	page = string(render(t, r, FormatHTML))
+	if !strings.Contains(page, `<th class="num">step median to purchase</th>`) || strings.Contains(page, `<th class="num">median to purchase</th>`) || !strings.Contains(page, "Step times run from reaching the previous stage to the stage") {
+		t.Error("a funnel with step times alone: its page does not show them as step times")
+	}
+}
