@@ -2444,7 +2444,7 @@ func TestReportOutOfDateReasons(t *testing.T) {
 	for _, want := range []string{
 		"Out of date: 2021-03-03, 2021-03-05 (dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written; dw_user_trace_data: ods_user_trace_data/dt=20210305 changed after it was written)",
 		`2021-03-05 <span class="badge">out of date</span>`,
-		"Not in the report: 2021-03-06",
+		"Not in the report: 2021-03-06, which the table has no rows for (apply has not written them; 2021-03-06 has no ods_user_trace_data partition: load it first).",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("report --format html: no %q in\n%s", want, r.stdout)

@@ -251,6 +251,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		unfillable := ""
 		if !ot.wh.Capabilities().Remote {
 			if days := withoutODS(ctx, ot.wh, cfg, missing); len(days) > 0 {
+				r.DaysWithoutODS, r.ODS = days, cfg.ODS.Name
 				has, it := "have", "them"
 				if len(days) == 1 {
 					has, it = "has", "it"

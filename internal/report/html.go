@@ -306,7 +306,19 @@ func buildFunnel(r *Report) htmlFunnel {
 		for i, d := range r.DaysWithoutRows {
 			ds[i] = formatDate(d)
 		}
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (apply has not written them).", strings.Join(ds, ", ")), Warn: true})
+		why := "apply has not written them"
+		if len(r.DaysWithoutODS) > 0 {
+			ods := make([]string, len(r.DaysWithoutODS))
+			for i, d := range r.DaysWithoutODS {
+				ods[i] = formatDate(d)
+			}
+			has, it := "have", "them"
+			if len(ods) == 1 {
+				has, it = "has", "it"
+			}
+			why += fmt.Sprintf("; %s %s no %s partition: load %s first", strings.Join(ods, ", "), has, r.ODS, it)
+		}
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (%s).", strings.Join(ds, ", "), why), Warn: true})
 	}
 	whole, missing := r.rangeSum(days)
 	if len(missing) > 0 {

@@ -62,6 +62,11 @@ type Report struct {
 	// (yyyymmdd, in order): days apply has not written. The caller knows what was asked;
 	// Read leaves it nil.
 	DaysWithoutRows []string
+	// DaysWithoutODS are those of DaysWithoutRows whose partition of the ODS table
+	// (named ODS) is missing too: apply cannot fill them before they are loaded. The
+	// caller knows where it probed them; Read leaves them nil.
+	DaysWithoutODS []string
+	ODS            string
 }
 
 // Row is one day and one breakdown value, or the day's total.
