@@ -7,6 +7,7 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
 )
 
@@ -20,14 +21,7 @@ func TestMarkers(t *testing.T) {
 breakdowns = ["device_brand"]
 breakdown_limit = 5`, 1)
 	})
-	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := proj.MarkerProfileQuery("device_brand", []string{"all", "other", "unknown"}, "20210303", "20210304")
-	if err != nil {
-		t.Fatal(err)
-	}
+	proj, q := markerProfile(t, cfg, "20210304")
 	if !strings.Contains(q.SQL, `CAST("device_brand" AS STRING) IN ('all', 'other', 'unknown')`) {
 		t.Errorf("marker profile:\n%s", q.SQL)
 	}
@@ -83,14 +77,7 @@ table = "rpt_second"
 partition = "dt"
 `
 	})
-	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := proj.MarkerProfileQuery("device_brand", []string{"all", "other", "unknown"}, "20210303", "20210303")
-	if err != nil {
-		t.Fatal(err)
-	}
+	proj, q := markerProfile(t, cfg, "20210303")
 	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "device_brand", Type: "VARCHAR"}}}
 	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
 		Values: [][]*string{{ptr("20210303"), ptr("2"), ptr("other")}}}}
@@ -108,4 +95,19 @@ partition = "dt"
 	if strings.Join(funnels, " ") != "user_trace second" || got[0].Message == got[1].Message {
 		t.Errorf("warnings of funnels %v: %+v", funnels, got)
 	}
+}
+
+// markerProfile renders cfg for DuckDB and its marker profile of device_brand from
+// 20210303 to to.
+func markerProfile(t *testing.T, cfg *models.Config, to string) (*generator.Project, generator.Query) {
+	t.Helper()
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := proj.MarkerProfileQuery("device_brand", []string{"all", "other", "unknown"}, "20210303", to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proj, q
 }
