@@ -1902,6 +1902,24 @@ func TestApplyRefusesAnAlterItsJobFailsOn(t *testing.T) {
 	}
 }
 
+// A brand equal to the other_marker of two funnels that break down by it:
+// one warning names both, with their lines, and report --funnel of either
+// shows it.
+func TestReportWarnsOfAMarkerOfSeveralFunnels(t *testing.T) {
+	dir := projectWith(t, "../../generator/testdata/configs/modes.toml")
+	sampled(t, dir, 20, 1)
+	execLocal(t, dir, `UPDATE ods_user_trace_data SET device_brand = 'other' WHERE uid = (SELECT min(uid) FROM ods_user_trace_data WHERE uid <> '')`)
+	for _, funnel := range []string{"ordered_1h", "ordered_long"} {
+		r := fgen(t, dir, nil, "report", "--funnel", funnel, "--bizdate", "20210303")
+		if r.code != 0 || !strings.Contains(r.stderr, `have device_brand "other", the other_marker of funnels ordered_1h, ordered_long: `) || !strings.Contains(r.stderr, `set other_marker at funnel.toml:`) {
+			t.Errorf("report --funnel %s: %+v", funnel, r)
+		}
+	}
+	if r := fgen(t, dir, nil, "report", "--funnel", "user_trace", "--bizdate", "20210303"); strings.Contains(r.stderr, "other_marker") {
+		t.Errorf("report --funnel user_trace, which has no breakdown: %+v", r)
+	}
+}
+
 // The partition columns renamed in funnel.toml after a cross-midnight
 // funnel's day was applied: report reads the notes of its rows' days
 // without counting the rows by the new column, which the table lacks.
@@ -2444,7 +2462,7 @@ func TestReportOutOfDateReasons(t *testing.T) {
 	for _, want := range []string{
 		"Out of date: 2021-03-03, 2021-03-05 (dw_user_trace_data: ods_user_trace_data/dt=20210303 changed after it was written; dw_user_trace_data: ods_user_trace_data/dt=20210305 changed after it was written)",
 		`2021-03-05 <span class="badge">out of date</span>`,
-		"Not in the report: 2021-03-06, which the table has no rows for (apply has not written them; 2021-03-06 has no ods_user_trace_data partition: load it first).",
+		"Not in the report: 2021-03-06, which the table has no rows for (apply has not written it; it has no ods_user_trace_data partition: load it first).",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("report --format html: no %q in\n%s", want, r.stdout)

@@ -373,7 +373,11 @@ func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *
 		return err
 	}
 	for _, x := range warnings {
-		if x.Funnel != "" && !slices.ContainsFunc(fs, func(f *models.Funnel) bool { return f.Name == x.Funnel }) {
+		of := x.Funnels
+		if len(of) == 0 && x.Funnel != "" {
+			of = []string{x.Funnel}
+		}
+		if len(of) > 0 && !slices.ContainsFunc(fs, func(f *models.Funnel) bool { return slices.Contains(of, f.Name) }) {
 			continue
 		}
 		fmt.Fprintf(w, "warning: %s\n", x.Message)

@@ -31,6 +31,8 @@ type Warning struct {
 	Fails string
 	// Column is the column of Fails's table whose type the rows do not fit.
 	Column string
+	// Funnels are the funnels the warning is of, where more than Funnel.
+	Funnels []string
 }
 
 // profile is the rows of each event value on each day.

@@ -65,20 +65,42 @@ func Markers(ctx context.Context, w warehouse.Warehouse, proj *generator.Project
 			if example == nil {
 				return
 			}
-			// Every funnel whose marker it is: each reports the rows so,
-			// and each has its own line to change.
+			// Every funnel whose marker it is reports the rows so, and has
+			// its own line to change: one warning a marker key names them
+			// all (report --funnel shows those of its funnels).
+			var keys []string
+			byKey := map[string][]markerUse{}
 			for _, u := range byMarker[*example] {
+				if byKey[u.key] == nil {
+					keys = append(keys, u.key)
+				}
+				byKey[u.key] = append(byKey[u.key], u)
+			}
+			for _, key := range keys {
+				us := byKey[key]
 				effect := "its report rows would read as the day's total"
-				switch u.key {
+				switch key {
 				case "null_marker":
 					effect = fmt.Sprintf("its report rows would be merged with those of the NULL or empty %s values", b)
 				case "other_marker":
 					effect = "its report rows would be merged into the row of the values beyond breakdown_limit"
 				}
-				pos := cfg.Pos(u.path)
-				msg := fmt.Sprintf("%d %s of %s on %s %s %s %q, the %s of funnel %s: %s; set %s at %s:%d to a value %s never holds (e.g. %q)",
-					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), b, *example, u.key, u.funnel, effect, u.key, cfg.File, pos.Line, b, "("+*example+")")
-				out = append(out, Warning{Day: day, Funnel: u.funnel, Message: msg})
+				var funnels, lines []string
+				for _, u := range us {
+					funnels = append(funnels, u.funnel)
+					lines = append(lines, fmt.Sprintf(":%d", cfg.Pos(u.path).Line))
+				}
+				whose, where := "funnel "+funnels[0], cfg.File+lines[0]
+				if len(us) > 1 {
+					whose = "funnels " + strings.Join(funnels, ", ")
+					for i := range lines {
+						lines[i] += " (" + funnels[i] + ")"
+					}
+					where = cfg.File + strings.Join(lines, ", ")
+				}
+				msg := fmt.Sprintf("%d %s of %s on %s %s %s %q, the %s of %s: %s; set %s at %s to a value %s never holds (e.g. %q)",
+					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), b, *example, key, whose, effect, key, where, b, "("+*example+")")
+				out = append(out, Warning{Day: day, Funnel: funnels[0], Funnels: funnels, Message: msg})
 			}
 		})
 		if err != nil {

@@ -306,14 +306,25 @@ func buildFunnel(r *Report) htmlFunnel {
 		for i, d := range r.DaysWithoutRows {
 			ds[i] = formatDate(d)
 		}
-		why := "apply has not written them"
-		if len(r.DaysWithoutODS) > 0 {
-			ods := make([]string, len(r.DaysWithoutODS))
+		has, them := "have", "them"
+		if len(ds) == 1 {
+			has, them = "has", "it"
+		}
+		why := "apply has not written " + them
+		switch n := len(r.DaysWithoutODS); {
+		case n == len(ds):
+			they := "they"
+			if n == 1 {
+				they = "it"
+			}
+			why += fmt.Sprintf("; %s %s no %s partition: load %s first", they, has, r.ODS, them)
+		case n > 0:
+			ods := make([]string, n)
 			for i, d := range r.DaysWithoutODS {
 				ods[i] = formatDate(d)
 			}
 			has, it := "have", "them"
-			if len(ods) == 1 {
+			if n == 1 {
 				has, it = "has", "it"
 			}
 			why += fmt.Sprintf("; %s %s no %s partition: load %s first", strings.Join(ods, ", "), has, r.ODS, it)
@@ -374,10 +385,9 @@ func buildFunnel(r *Report) htmlFunnel {
 	return f
 }
 
-// timing is what the tables show of the time to the last stage: a median (or the range of
-// the medians of several rows) and an average.
-// timing is the times to the last stage a row of the html tables shows: the median and
-// average from the entry, and from the previous stage (step).
+// timing is the times to the last stage a row of the html tables shows: the median (or
+// the range of the medians of several rows) and average from the entry, and from the
+// previous stage (step).
 type timing struct{ median, avg, stepMedian, stepAvg string }
 
 // of is the time of kind k.
@@ -478,7 +488,11 @@ func metricHead(r *Report) []cell {
 	}
 	if n > 1 {
 		for _, k := range r.timeKinds() {
-			h = append(h, cell{Text: k.label(r.Stages[n-1]), Num: true})
+			title := "from the entry (" + r.Stages[0] + ") to " + r.Stages[n-1]
+			if k.step {
+				title = "from " + r.Stages[n-2] + " to " + r.Stages[n-1]
+			}
+			h = append(h, cell{Text: k.label(r.Stages[n-1]), Num: true, Title: title})
 		}
 	}
 	return h
@@ -590,19 +604,33 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 		}
 		v.Bars = append(v.Bars, b)
 	}
-	from := "Times run from the entry to the stage"
-	switch entry, step := r.times(), r.StepTimes && len(r.timeKinds()) > 0; {
+	// What the times shown are, and, over several days, how they were combined.
+	var entry, step, medians, avgs bool
+	for _, k := range r.timeKinds() {
+		entry, step = entry || !k.step, step || k.step
+		medians, avgs = medians || !k.avg, avgs || k.avg
+	}
+	from := ""
+	switch {
 	case entry && step:
 		from = "Times run from the entry to the stage, step times from reaching the previous stage"
+	case entry:
+		from = "Times run from the entry to the stage"
 	case step:
 		from = "Step times run from reaching the previous stage to the stage"
-	case !entry:
-		from = ""
 	}
 	if s.Rows > 1 {
 		v.Notes = append(v.Notes, r.countsText(s.Rows))
+		var how []string
+		if medians {
+			how = append(how, "Daily medians cannot be added up: the range's median lies between the smallest and the largest daily median shown")
+		}
+		if avgs {
+			how = append(how, "the average is over all users who reached the stage")
+		}
 		if from != "" {
-			v.Notes = append(v.Notes, from+". Daily medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage.")
+			how[0] = strings.ToUpper(how[0][:1]) + how[0][1:]
+			v.Notes = append(v.Notes, from+". "+strings.Join(how, "; ")+".")
 		}
 	} else if from != "" {
 		v.Notes = append(v.Notes, from+", among the users who reached it.")

@@ -248,3 +248,29 @@ func TestSortRowsKeepsBreakdownsTogether(t *testing.T) {
 		t.Errorf("rows in the order\n%v, want\n%v", got, want)
 	}
 }
+
+// A report knows, of its funnel, which times its table has: the html format shows
+// those alone (timeKinds).
+func TestNewReportKnowsTheTimesTheTableHas(t *testing.T) {
+	cfg, err := models.Parse("times.toml", mustRead(t, "../../generator/testdata/configs/times.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(cfg.Funnels, func(f models.Funnel) bool { return f.Name == "milliseconds" }) // a median from the entry, a step average
+	if i < 0 {
+		t.Fatal("times.toml has no funnel milliseconds")
+	}
+	r := newReport(&cfg.Funnels[i])
+	if got, want := r.timeKinds(), []timeKind{{}, {step: true, avg: true}}; !slices.Equal(got, want) {
+		t.Errorf("times of funnel milliseconds: %+v, want %+v", got, want)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

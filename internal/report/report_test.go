@@ -1355,12 +1355,12 @@ func TestHTMLShowsTheTimesTheTableHas(t *testing.T) {
 	r := distributionsReport()
 	r.NoAvg, r.NoStepMedian = true, true
 	page := string(render(t, r, FormatHTML))
-	for _, want := range []string{`<th class="num">median to purchase</th>`, `<th class="num">step avg to purchase</th>`, `<div class="tile-label">median time</div>`, `<div class="tile-label">average step time</div>`} {
+	for _, want := range []string{`">median to purchase</th>`, `">step avg to purchase</th>`, `<div class="tile-label">median time</div>`, `<div class="tile-label">average step time</div>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page has no %s", want)
 		}
 	}
-	for _, unwanted := range []string{`<th class="num">avg to purchase</th>`, `<th class="num">step median to purchase</th>`, `<div class="tile-label">average time</div>`, `<div class="tile-label">median step time</div>`} {
+	for _, unwanted := range []string{`">avg to purchase</th>`, `">step median to purchase</th>`, `<div class="tile-label">average time</div>`, `<div class="tile-label">median step time</div>`} {
 		if strings.Contains(page, unwanted) {
 			t.Errorf("the page has %s, a column the table lacks", unwanted)
 		}
@@ -1369,7 +1369,7 @@ func TestHTMLShowsTheTimesTheTableHas(t *testing.T) {
 	r = distributionsReport()
 	r.NoTimes, r.NoMedian, r.NoAvg = true, true, true
 	page = string(render(t, r, FormatHTML))
-	if !strings.Contains(page, `<th class="num">step median to purchase</th>`) || strings.Contains(page, `<th class="num">median to purchase</th>`) || !strings.Contains(page, "Step times run from reaching the previous stage to the stage") {
+	if !strings.Contains(page, `">step median to purchase</th>`) || strings.Contains(page, `">median to purchase</th>`) || !strings.Contains(page, "Step times run from reaching the previous stage to the stage") {
 		t.Error("a funnel with step times alone: its page does not show them as step times")
 	}
 }
