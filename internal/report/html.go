@@ -391,16 +391,20 @@ func buildFunnel(r *Report) htmlFunnel {
 type timing struct{ median, avg, stepMedian, stepAvg string }
 
 // of is the time of kind k.
-func (t timing) of(k timeKind) string {
+func (t timing) of(k timeKind) string { return pick(k, t.median, t.avg, t.stepMedian, t.stepAvg) }
+
+// pick is the one of a median and an average from the entry, and a median and an
+// average from the previous stage, that kind k names.
+func pick[T any](k timeKind, median, avg, stepMedian, stepAvg T) T {
 	switch k {
 	case timeKind{}:
-		return t.median
+		return median
 	case timeKind{avg: true}:
-		return t.avg
+		return avg
 	case timeKind{step: true}:
-		return t.stepMedian
+		return stepMedian
 	}
-	return t.stepAvg
+	return stepAvg
 }
 
 // timeKind is one of the times to the last stage: the median or the average (avg), from

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -1348,8 +1349,8 @@ func TestCSVBreakdownNamedAsAColumn(t *testing.T) {
 	}
 }
 
-// The html page shows the times to the last stage the report table has columns of,
-// and only those: a funnel with an entry median and a step average (no entry average)
+// The html page and the table format show the times to the last stage the report
+// table has columns of, and only those: a funnel with an entry median and a step average (no entry average)
 // shows no "avg to" column of dashes, which would read as no one converting.
 func TestHTMLShowsTheTimesTheTableHas(t *testing.T) {
 	r := distributionsReport()
@@ -1364,6 +1365,11 @@ func TestHTMLShowsTheTimesTheTableHas(t *testing.T) {
 		if strings.Contains(page, unwanted) {
 			t.Errorf("the page has %s, a column the table lacks", unwanted)
 		}
+	}
+	// The table format too (its header: stage, count, step, overall, then the times).
+	text := string(render(t, r, FormatTable))
+	if !regexp.MustCompile(`overall +median time +step avg\n`).MatchString(text) || strings.Contains(text, "avg time") || strings.Contains(text, "step median") {
+		t.Errorf("the table format's times are not those the table has:\n%s", text)
 	}
 	// Step times alone (no entry times): shown, and said to be step times.
 	r = distributionsReport()

@@ -88,11 +88,8 @@ type rowCells struct{ stages, dist [][]string }
 
 func newTableWriter(b *bytes.Buffer, r *Report) *tableWriter {
 	w := &tableWriter{b: b, r: r, header: []string{"stage", "count", "step", "overall"}}
-	if r.times() {
-		w.header = append(w.header, "median time", "avg time")
-	}
-	if r.ordered() && r.StepTimes {
-		w.header = append(w.header, "step median", "step avg")
+	for _, k := range r.timeKinds() {
+		w.header = append(w.header, pick(k, "median time", "avg time", "step median", "step avg"))
 	}
 	w.widths = make([]int, len(w.header))
 	widen(w.widths, w.header)
@@ -115,11 +112,8 @@ func widen(ws []int, c []string) {
 func (w *tableWriter) rowCells(row *Row) rowCells {
 	r := w.r
 	var times [][]string
-	if r.times() {
-		times = [][]string{w.seconds(row.MedianSeconds), w.seconds(row.AvgSeconds)}
-	}
-	if r.ordered() && r.StepTimes {
-		times = append(times, w.seconds(row.StepMedianSeconds), w.seconds(row.StepAvgSeconds))
+	for _, k := range r.timeKinds() {
+		times = append(times, w.seconds(pick(k, row.MedianSeconds, row.AvgSeconds, row.StepMedianSeconds, row.StepAvgSeconds)))
 	}
 	c := rowCells{stages: w.stageLines(row.Counts, row.StepRates, row.OverallRates, times)}
 	if r.distributions() {
@@ -134,11 +128,17 @@ func (w *tableWriter) rowCells(row *Row) rowCells {
 func (w *tableWriter) sumCells(whole *sum) rowCells {
 	r := w.r
 	var times [][]string
-	if r.times() {
-		times = [][]string{w.ranges(whole.MedianLo, whole.MedianHi), w.seconds(whole.AvgSeconds)}
-	}
-	if r.ordered() && r.StepTimes {
-		times = append(times, w.ranges(whole.StepMedianLo, whole.StepMedianHi), w.seconds(whole.StepAvgSeconds))
+	for _, k := range r.timeKinds() {
+		switch k {
+		case timeKind{}:
+			times = append(times, w.ranges(whole.MedianLo, whole.MedianHi))
+		case timeKind{avg: true}:
+			times = append(times, w.seconds(whole.AvgSeconds))
+		case timeKind{step: true}:
+			times = append(times, w.ranges(whole.StepMedianLo, whole.StepMedianHi))
+		default:
+			times = append(times, w.seconds(whole.StepAvgSeconds))
+		}
 	}
 	c := rowCells{stages: w.stageLines(whole.Counts, whole.StepRates, whole.OverallRates, times)}
 	if r.distributions() {
