@@ -351,3 +351,23 @@ func TestOpenRemovesStaleStaging(t *testing.T) {
 		t.Errorf("a stale staging directory beside the warehouse: %v", err)
 	}
 }
+
+// Opened read-only, a warehouse of the fgen before row counts (notes with a
+// project, no row_count or counted_at) reads as it did: its partitions as
+// noted, its table fgen's.
+func TestReadOnlyOnTheBooksBeforeRowCounts(t *testing.T) {
+	db := openReadOnlyAfter(t, `CREATE TABLE t (x INTEGER, dt VARCHAR NOT NULL); INSERT INTO t VALUES (1, '20210303');
+CREATE TABLE fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, written_at TIMESTAMP, fingerprint VARCHAR, project VARCHAR, PRIMARY KEY (table_name, value));
+INSERT INTO fgen_partitions VALUES ('t', '20210303', now(), 'f', 'p'), ('t', '20210304', now(), 'f', 'p')`)
+	ctx := context.Background()
+	if w, err := db.PartitionWriters(ctx, []string{"t"}); err != nil || w["t"] != (warehouse.Writers{Jobs: 2}) {
+		t.Errorf("PartitionWriters = %+v, %v; want two notes of jobs, and the table fgen's", w, err)
+	}
+	ps, err := db.DayPartitions(ctx, "t", "dt", "", []string{"20210303", "20210304"})
+	if err != nil || !ps["20210303"].Exists || !ps["20210304"].Exists || ps["20210303"].Changed != "" {
+		t.Errorf("DayPartitions = %+v, %v; want both as noted (20210304's rows are not judged)", ps, err)
+	}
+	if p, err := db.Partition(ctx, "t", warehouse.DaySpec("dt", "20210304")); err != nil || !p.Exists {
+		t.Errorf("Partition = %+v, %v; want as noted", p, err)
+	}
+}
