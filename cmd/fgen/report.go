@@ -373,11 +373,7 @@ func warnEvents(ctx context.Context, w io.Writer, wh warehouse.Warehouse, proj *
 		return err
 	}
 	for _, x := range warnings {
-		of := x.Funnels
-		if len(of) == 0 && x.Funnel != "" {
-			of = []string{x.Funnel}
-		}
-		if len(of) > 0 && !slices.ContainsFunc(fs, func(f *models.Funnel) bool { return slices.Contains(of, f.Name) }) {
+		if !slices.ContainsFunc(fs, func(f *models.Funnel) bool { return x.Of(f.Name) }) {
 			continue
 		}
 		fmt.Fprintf(w, "warning: %s\n", x.Message)

@@ -35,6 +35,15 @@ type Warning struct {
 	Funnels []string
 }
 
+// Of reports whether the warning is of funnel name: Funnel, or one of
+// Funnels; a warning of no funnel is of every one.
+func (w Warning) Of(name string) bool {
+	if len(w.Funnels) > 0 {
+		return slices.Contains(w.Funnels, name)
+	}
+	return w.Funnel == "" || w.Funnel == name
+}
+
 // profile is the rows of each event value on each day.
 type profile map[string]map[string]int64 // day -> event value -> rows
 

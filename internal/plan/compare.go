@@ -306,8 +306,6 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 	alter := generator.Alter{Table: want.Name, AddColumns: td.add, Live: td.liveColumns(proj.Dialect)}
 	for _, c := range td.add {
 		tc.Changes = append(tc.Changes, fmt.Sprintf("add column %s %s", c.Name, c.Type))
-	}
-	for _, c := range td.add {
 		tc.added = append(tc.added, c.Name)
 	}
 	td.setComments(&alter, &tc, false)

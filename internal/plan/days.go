@@ -45,15 +45,22 @@ type Job struct {
 	// ReadBytes is how much the job reads (its input partitions' sizes);
 	// -1 when unknown.
 	ReadBytes int64
-	// Fails says why the job will fail, as the checks of the day's ODS
-	// rows found (lint.Warning.Fails); "" when they found nothing.
-	Fails string
 	// holds: the job's table holds its partition now (or may: a table
 	// whose partition keys change is not probed).
 	holds bool
-	// failsOn: the checks' warnings that make the job fail, each of a
-	// column whose type the day's rows do not fit (Fails is the first's).
+	// failsOn: the warnings of the checks of the day's ODS rows that say
+	// the job will fail (lint.Warning.Fails), each of a column whose type
+	// the rows do not fit.
 	failsOn []lint.Warning
+}
+
+// failure says why the job will fail, as the first of failsOn; "" when the
+// checks found nothing.
+func (j *Job) failure() string {
+	if len(j.failsOn) == 0 {
+		return ""
+	}
+	return j.failsOn[0].Message
 }
 
 type probe struct{ table, value string }
@@ -280,9 +287,6 @@ func (dp *dayPlanner) checkEvents() error {
 				d.Warnings = append(d.Warnings, w.Message)
 				for _, j := range d.Jobs {
 					if w.Fails != "" && j.Name == w.Fails {
-						if j.Fails == "" {
-							j.Fails = w.Message
-						}
 						j.failsOn = append(j.failsOn, w)
 					}
 				}

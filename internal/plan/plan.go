@@ -155,7 +155,7 @@ func (p *Plan) HasChanges() bool {
 
 // ChangeFails returns an error when a table change apply cannot take back
 // would leave a job of those apply runs (every ready day's with all)
-// failing on the day's rows (Job.Fails), or skipped for a job it needs that
+// failing on the day's rows (Job.failure), or skipped for a job it needs that
 // will:
 //   - a table to be recreated (Blocked): apply --allow-destructive would
 //     drop its rows, and then not write them again; so too, of a day the
@@ -172,8 +172,8 @@ func (p *Plan) ChangeFails(all bool) error {
 	}
 	var fails func(j *Job) string
 	fails = func(j *Job) string {
-		if j.Fails != "" {
-			return j.Fails
+		if why := j.failure(); why != "" {
+			return why
 		}
 		for _, k := range j.Needs {
 			if n := byKey[k]; n != nil {

@@ -302,42 +302,25 @@ func buildFunnel(r *Report) htmlFunnel {
 		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Out of date: %s%s. The numbers are not what funnel.toml computes from the data now: 'fgen apply' of those days writes them again where their ODS partitions are still there.", strings.Join(stale, ", "), why), Warn: true})
 	}
 	if len(r.DaysWithoutRows) > 0 {
-		ds := make([]string, len(r.DaysWithoutRows))
-		for i, d := range r.DaysWithoutRows {
-			ds[i] = formatDate(d)
-		}
-		has, them := "have", "them"
-		if len(ds) == 1 {
-			has, them = "has", "it"
-		}
+		_, them := pronouns(len(r.DaysWithoutRows))
 		why := "apply has not written " + them
-		switch n := len(r.DaysWithoutODS); {
-		case n == len(ds):
-			they := "they"
+		if n := len(r.DaysWithoutODS); n > 0 {
+			// The days, or, when they are all those without rows, a pronoun.
+			which, has := formatDates(r.DaysWithoutODS), "have"
+			they, it := pronouns(n)
 			if n == 1 {
-				they = "it"
+				has = "has"
 			}
-			why += fmt.Sprintf("; %s %s no %s partition: load %s first", they, has, r.ODS, them)
-		case n > 0:
-			ods := make([]string, n)
-			for i, d := range r.DaysWithoutODS {
-				ods[i] = formatDate(d)
+			if n == len(r.DaysWithoutRows) {
+				which = they
 			}
-			has, it := "have", "them"
-			if n == 1 {
-				has, it = "has", "it"
-			}
-			why += fmt.Sprintf("; %s %s no %s partition: load %s first", strings.Join(ods, ", "), has, r.ODS, it)
+			why += fmt.Sprintf("; %s %s no %s partition: load %s first", which, has, r.ODS, it)
 		}
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (%s).", strings.Join(ds, ", "), why), Warn: true})
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (%s).", formatDates(r.DaysWithoutRows), why), Warn: true})
 	}
 	whole, missing := r.rangeSum(days)
 	if len(missing) > 0 {
-		ds := make([]string, len(missing))
-		for i, d := range missing {
-			ds[i] = formatDate(d)
-		}
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("No total row on %s: left out of the sums and the trend; the breakdown values are under the day.", strings.Join(ds, ", "))})
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("No total row on %s: left out of the sums and the trend; the breakdown values are under the day.", formatDates(missing))})
 	}
 	if whole != nil {
 		f.Range = buildRange(r, days, whole)
@@ -385,6 +368,23 @@ func buildFunnel(r *Report) htmlFunnel {
 	return f
 }
 
+// formatDates lists days (yyyymmdd) as formatDate writes each.
+func formatDates(days []string) string {
+	ds := make([]string, len(days))
+	for i, d := range days {
+		ds[i] = formatDate(d)
+	}
+	return strings.Join(ds, ", ")
+}
+
+// pronouns are the subject and object pronouns of n days: they and them, or it.
+func pronouns(n int) (subject, object string) {
+	if n == 1 {
+		return "it", "it"
+	}
+	return "they", "them"
+}
+
 // timing is the times to the last stage a row of the html tables shows: the median (or
 // the range of the medians of several rows) and average from the entry, and from the
 // previous stage (step).
@@ -413,14 +413,7 @@ type timeKind struct{ step, avg bool }
 
 // label is the html tables' heading of the time of kind k to stage last.
 func (k timeKind) label(last string) string {
-	l := "median to " + last
-	if k.avg {
-		l = "avg to " + last
-	}
-	if k.step {
-		l = "step " + l
-	}
-	return l
+	return pick(k, "median", "avg", "step median", "step avg") + " to " + last
 }
 
 // timeKinds are the times to the last stage the html format shows in ordered mode:
@@ -464,14 +457,24 @@ func timingOfSum(s *sum) timing {
 	if n < 2 {
 		return timing{}
 	}
-	var t timing
-	if s.AvgSeconds != nil {
-		t.median, t.avg = medianText(s.MedianLo, s.MedianHi, n-1), formatSeconds(s.AvgSeconds[n-1])
+	at := func(k timeKind) string { return s.timeText(k, n-1) }
+	return timing{at(timeKind{}), at(timeKind{avg: true}), at(timeKind{step: true}), at(timeKind{step: true, avg: true})}
+}
+
+// timeText is the time of kind k to stage i over the rows summed: the average, or the
+// median as the range of the rows' medians; "" when s has no times of k's series.
+func (s *sum) timeText(k timeKind, i int) string {
+	avg, lo, hi := s.AvgSeconds, s.MedianLo, s.MedianHi
+	if k.step {
+		avg, lo, hi = s.StepAvgSeconds, s.StepMedianLo, s.StepMedianHi
 	}
-	if s.StepAvgSeconds != nil {
-		t.stepMedian, t.stepAvg = medianText(s.StepMedianLo, s.StepMedianHi, n-1), formatSeconds(s.StepAvgSeconds[n-1])
+	switch {
+	case avg == nil:
+		return ""
+	case k.avg:
+		return formatSeconds(avg[i])
 	}
-	return t
+	return medianText(lo, hi, i)
 }
 
 // metricHead and metricCells are the numeric columns of the html tables: the count of every
@@ -556,12 +559,9 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 			tile{Label: "conversion", Value: formatPercent(s.OverallRates[last]), Sub: r.Stages[last] + " / " + r.Stages[0], Muted: s.OverallRates[last] == nil})
 		t := timingOfSum(s)
 		for _, k := range r.timeKinds() {
-			label, sub, value := "median time", "to "+r.Stages[last], t.of(k)
-			if k.avg {
-				label = "average time"
-			}
+			label, sub, value := pick(k, "median time", "average time", "median step time", "average step time"), "to "+r.Stages[last], t.of(k)
 			if k.step {
-				label, sub = strings.Replace(label, " time", " step time", 1), "from "+r.Stages[last-1]+" to "+r.Stages[last]
+				sub = "from " + r.Stages[last-1] + " to " + r.Stages[last]
 			}
 			if !k.avg && s.Rows > 1 && strings.Contains(value, "–") {
 				sub += ", daily range"
@@ -593,15 +593,8 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 			}
 			var timing []string
 			for _, tk := range r.timeKinds() {
-				switch {
-				case !tk.step && s.AvgSeconds != nil && !tk.avg:
-					timing = append(timing, "median "+medianText(s.MedianLo, s.MedianHi, k))
-				case !tk.step && s.AvgSeconds != nil:
-					timing = append(timing, "avg "+formatSeconds(s.AvgSeconds[k]))
-				case tk.step && s.StepAvgSeconds != nil && !tk.avg:
-					timing = append(timing, "step median "+medianText(s.StepMedianLo, s.StepMedianHi, k))
-				case tk.step && s.StepAvgSeconds != nil:
-					timing = append(timing, "step avg "+formatSeconds(s.StepAvgSeconds[k]))
+				if t := s.timeText(tk, k); t != "" {
+					timing = append(timing, pick(tk, "median ", "avg ", "step median ", "step avg ")+t)
 				}
 			}
 			b.Timing = strings.Join(timing, " · ")
