@@ -255,6 +255,7 @@ func (c *Client) Table(ctx context.Context, name string) (*Table, error) {
 		Lifecycle:     max(int64(t.LifeCycle()), 0),
 		Columns:       columns(t.Schema().Columns),
 		PartitionKeys: columns(t.PartitionColumns()),
+		Created:       t.CreatedTime(),
 	}
 	if out.Name == "" {
 		out.Name = name

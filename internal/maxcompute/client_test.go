@@ -49,8 +49,12 @@ func addEvents(srv *odpstest.Server) {
 			{Name: "tags", Type: "array<string>"},
 		},
 		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING", Comment: "business date"}},
+		Created:       eventsCreated,
 	})
 }
+
+// eventsCreated is when addEvents' table was created.
+var eventsCreated = time.Date(2021, 3, 3, 8, 30, 5, 0, time.UTC)
 
 func TestTable(t *testing.T) {
 	srv := odpstest.New(t)
@@ -68,6 +72,11 @@ func TestTable(t *testing.T) {
 		},
 		PartitionKeys: []maxcompute.Column{{Name: "dt", Type: "STRING", Comment: "business date"}},
 	}
+	// The service's createTime, in the SDK's location.
+	if !got.Created.Equal(eventsCreated) {
+		t.Errorf("Table created %v, want %v", got.Created, eventsCreated)
+	}
+	got.Created = time.Time{}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Table =\n%+v\nwant\n%+v", got, want)
 	}

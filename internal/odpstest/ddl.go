@@ -523,7 +523,7 @@ func (s *Server) createTable(p *parser) error {
 	if err := validateSpec(spec); err != nil {
 		return semanticErr(name, "%v", err)
 	}
-	s.putTable(newTable(spec))
+	s.putTable(s.newTable(spec))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 )
 
 func newBare() *Server {
@@ -15,6 +16,37 @@ func events() TableSpec {
 		Name: "events", Comment: "raw", Lifecycle: 7,
 		Columns:       []Column{{Name: "user_id", Type: "STRING"}, {Name: "event", Type: "STRING", Comment: "kind"}},
 		PartitionKeys: []Column{{Name: "dt", Type: "STRING"}},
+	}
+}
+
+// A table's createTime is when it was created: CREATE TABLE IF NOT EXISTS
+// and ALTER keep it, a table dropped and created again has its own.
+func TestCreateTime(t *testing.T) {
+	s := newBare()
+	then := time.Date(2021, 3, 3, 8, 0, 0, 0, time.UTC)
+	spec := events()
+	spec.Created = then
+	s.AddTable(spec)
+	created := func() time.Time {
+		t.Helper()
+		got, ok := s.Table("events")
+		if !ok {
+			t.Fatal("no table events")
+		}
+		return got.Created
+	}
+	if err := s.applySQL("CREATE TABLE IF NOT EXISTS events (x STRING) PARTITIONED BY (dt STRING); ALTER TABLE events ADD COLUMNS (y STRING);"); err != nil {
+		t.Fatal(err)
+	}
+	if got := created(); !got.Equal(then) {
+		t.Errorf("created %v after CREATE TABLE IF NOT EXISTS and ALTER, want %v", got, then)
+	}
+	before := time.Now()
+	if err := s.applySQL("DROP TABLE events; CREATE TABLE events (x STRING) PARTITIONED BY (dt STRING);"); err != nil {
+		t.Fatal(err)
+	}
+	if got := created(); got.Before(before) {
+		t.Errorf("created %v after DROP and CREATE, want now (%v or later)", got, before)
 	}
 }
 
@@ -109,6 +141,7 @@ func TestApplySQL(t *testing.T) {
 			if !ok {
 				t.Fatalf("table %s missing; tables %v", tc.want.Name, s.Tables())
 			}
+			got.Created = time.Time{} // TestCreateTime
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("table =\n%+v\nwant\n%+v", got, tc.want)
 			}

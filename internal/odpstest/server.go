@@ -65,6 +65,8 @@ type Server struct {
 	requests        []Request
 	terminated      []string
 	seq             int
+	// clock: when a table is created (WithClock); nil: time.Now
+	clock func() time.Time
 }
 
 // Option configures a Server.
@@ -80,6 +82,13 @@ func WithCredentials(accessID, accessKey string) Option {
 // rejected, which catches a stale token leaking into the client.
 func WithSecurityToken(token string) Option {
 	return func(s *Server) { s.token = token }
+}
+
+// WithClock makes now the clock of the tables the server creates, their
+// createTime: a test moves it on to tell a table made again from the one
+// before it, as the service's clock moves on between the two.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) { s.clock = now }
 }
 
 // WithResponder sets the Responder (see Server.SetResponder).

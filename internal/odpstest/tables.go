@@ -27,6 +27,12 @@ type TableSpec struct {
 	Lifecycle     int64 // days; 0 means none (reported as -1, like the service)
 	Columns       []Column
 	PartitionKeys []Column
+	// Created is when the table was created, the metadata's createTime
+	// (to the second, as the service gives it): zero in a spec given to
+	// AddTable means when it adds it. A test sets it to tell a table made
+	// again apart from the one before it, as the service does a second or
+	// more later.
+	Created time.Time
 }
 
 type table struct {
@@ -34,7 +40,6 @@ type table struct {
 	partitions []string // canonical specs, e.g. "dt='20210303'", in creation order
 	written    map[string]partitionData
 	rows       [][]*string // of a table that is not partitioned, stored by INSERT ... VALUES
-	created    time.Time
 	lastDDL    time.Time
 }
 
@@ -95,7 +100,7 @@ func (s *Server) AddTable(spec TableSpec) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.putTable(newTable(clone(spec)))
+	s.putTable(s.newTable(clone(spec)))
 }
 
 // Table returns a copy of a table's spec.
@@ -192,10 +197,17 @@ func (s *Server) Partitions(tableName string) []string {
 // The table helpers below are called with s.mu held. Tables are keyed by
 // lower-case name.
 
-// newTable returns a table of spec created now.
-func newTable(spec TableSpec) *table {
+// newTable returns a table of spec, created when spec says, or now by the
+// server's clock.
+func (s *Server) newTable(spec TableSpec) *table {
 	now := time.Now()
-	return &table{spec: spec, created: now, lastDDL: now}
+	if spec.Created.IsZero() {
+		spec.Created = now
+		if s.clock != nil {
+			spec.Created = s.clock()
+		}
+	}
+	return &table{spec: spec, lastDDL: now}
 }
 
 // table looks a table up by name, case-insensitively.
@@ -368,7 +380,7 @@ func (s *Server) getTable(w *statusWriter, name string) {
 		Lifecycle:        lifecycle,
 		Columns:          columnsJSON(t.spec.Columns),
 		PartitionKeys:    columnsJSON(t.spec.PartitionKeys),
-		CreateTime:       t.created.Unix(),
+		CreateTime:       t.spec.Created.Unix(),
 		LastDDLTime:      t.lastDDL.Unix(),
 		LastModifiedTime: t.lastDDL.Unix(),
 		RecordNum:        -1,
@@ -436,7 +448,7 @@ func (s *Server) getPartition(w *statusWriter, name string, q url.Values) {
 	}
 	data := t.written[canon]
 	schema, _ := json.Marshal(map[string]any{
-		"createTime": t.created.Unix(), "lastDDLTime": t.lastDDL.Unix(),
+		"createTime": t.spec.Created.Unix(), "lastDDLTime": t.lastDDL.Unix(),
 		"lastModifiedTime": data.modified.Unix(), "partitionRecordNum": -1, "partitionSize": data.bytes,
 	})
 	writeXML(w, http.StatusOK, partitionXML{Schema: cdata{string(schema)}})
@@ -468,7 +480,7 @@ func (s *Server) listPartitions(w *statusWriter, t *table, q url.Values) {
 			for _, kv := range kvs {
 				item.Columns = append(item.Columns, partitionColXML{kv.key, kv.value})
 			}
-			item.CreationTime = t.created.Unix()
+			item.CreationTime = t.spec.Created.Unix()
 		}
 		out.Partitions = append(out.Partitions, item)
 	}

@@ -31,6 +31,9 @@ type Table struct {
 	Lifecycle     int64
 	Columns       []Column
 	PartitionKeys []Column
+	// Created is when the table was created, where the engine says
+	// (MaxCompute's createTime, to the second); zero otherwise.
+	Created time.Time
 }
 
 // ErrTableNotFound is returned by Describe for a table that does not exist.
