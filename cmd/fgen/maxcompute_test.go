@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,11 +46,11 @@ func mcProject(t *testing.T, opts ...odpstest.Option) (string, *odpstest.Server,
 
 // writes returns the jobs submitted to the double but for queries (plan and
 // apply read the day's event values to check the stages against them) and
-// fgen's bookkeeping (maxcompute.BooksTable, maxcompute.ProjectsTable).
+// fgen's bookkeeping (maxcompute.BooksTable, ProjectsTable, TimesTable).
 func writes(srv *odpstest.Server) []odpstest.Job {
 	var out []odpstest.Job
 	for _, j := range srv.Submitted() {
-		if !strings.HasPrefix(j.SQL, "SELECT ") && !strings.Contains(j.SQL, "`"+maxcompute.BooksTable+"`") && !strings.Contains(j.SQL, "`"+maxcompute.ProjectsTable+"`") {
+		if !strings.HasPrefix(j.SQL, "SELECT ") && !slices.ContainsFunc([]string{maxcompute.BooksTable, maxcompute.ProjectsTable, maxcompute.TimesTable}, func(t string) bool { return strings.Contains(j.SQL, "`"+t+"`") }) {
 			out = append(out, j)
 		}
 	}
@@ -842,6 +843,68 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 			t.Errorf("apply --allow-destructive: %+v", a)
 		}
 	})
+}
+
+// A table fgen created, dropped and made again outside fgen under its name
+// (a finance table, say), is not fgen's: its createTime is none fgen noted
+// (maxcompute.TimesTable). apply refuses to drop it, even with
+// --allow-destructive, and plan names it no former table of the project.
+// A table fgen made again itself is fgen's; so is one whose creations an
+// fgen from before TimesTable noted, in ProjectsTable alone, as that fgen
+// took it.
+func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
+	var at atomic.Int64 // the double's clock, epoch seconds
+	at.Store(time.Now().Add(-2 * time.Hour).Unix())
+	dir, srv, env := mcProject(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	drift := func() {
+		srv.UpdateTable("rpt_user_trace_data", func(s *odpstest.TableSpec) { s.Columns = s.Columns[1:] })
+	}
+	// An hour later, fgen makes the table again itself.
+	at.Add(3600)
+	drift()
+	if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes", "-q"); a.code != 0 {
+		t.Fatalf("apply --allow-destructive: %+v", a)
+	}
+	drift()
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
+		t.Errorf("plan after fgen made the table again: %+v", p)
+	}
+	// An hour later, someone drops it and makes a table of their own.
+	at.Add(3600)
+	srv.AddTable(odpstest.TableSpec{Name: "rpt_user_trace_data", Comment: "finance: daily revenue",
+		Columns:       []odpstest.Column{{Name: "account", Type: "STRING"}, {Name: "amount", Type: "DOUBLE"}},
+		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+	srv.AddPartition("rpt_user_trace_data", "dt='20200101'")
+	p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	want := "[raw_table] live table rpt_user_trace_data is not the table fgen wrote (dropped and made again outside fgen?): it was created at " + time.Unix(at.Load(), 0).Format("2006-01-02 15:04:05 MST") +
+		", and fgen last created a table under its name at " + time.Unix(at.Load()-3600, 0).Format("2006-01-02 15:04:05 MST")
+	if p.code != 3 || !strings.Contains(p.stdout, want) {
+		t.Errorf("plan: %+v\nwant %q", p, want)
+	}
+	n := len(writes(srv))
+	if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes"); a.code != 3 || len(writes(srv)) != n {
+		t.Errorf("apply --allow-destructive: %+v, %d jobs", a, len(writes(srv))-n)
+	}
+	if spec, _ := srv.Table("rpt_user_trace_data"); spec.Comment != "finance: daily revenue" || len(srv.Partitions("rpt_user_trace_data")) != 1 {
+		t.Errorf("the finance table after apply: %+v, partitions %v", spec, srv.Partitions("rpt_user_trace_data"))
+	}
+	// Once funnel.toml names another report table, not a former table of
+	// the project to drop.
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "rpt_funnel"`)
+	former := "\n    rpt_user_trace_data  (drop it when no longer needed"
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); strings.Contains(p.stdout, former) {
+		t.Errorf("plan names the finance table a former table: %+v", p)
+	}
+	// An fgen from before TimesTable made it again: a creation noted
+	// without its time.
+	name, project := "rpt_user_trace_data", "user_trace"
+	srv.AddRows(maxcompute.ProjectsTable, []*string{&name, &project})
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); !strings.Contains(p.stdout, former) {
+		t.Errorf("plan after an older fgen's creation: %+v", p)
+	}
 }
 
 // The last month of the calendar: the records of 99991215 on, read when a

@@ -27,8 +27,12 @@ type Warehouse struct {
 	books    map[string]map[string]record
 	kept     bool // BooksTable exists
 	projects bool // ProjectsTable exists
+	timed    bool // TimesTable exists
 	// created: ProjectsTable's rows, once read (nil: not yet)
 	created []created
+	// times: TimesTable's times by lower-case table name, once read (nil:
+	// not yet)
+	times map[string][]int64
 }
 
 // BooksTable is fgen's bookkeeping table on MaxCompute: a row for every
@@ -211,9 +215,23 @@ func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, er
 	}
 	var out []string
 	for _, c := range created {
-		if c.project == project && !slices.Contains(out, c.table) {
-			out = append(out, c.table)
+		if c.project != project || slices.Contains(out, c.table) {
+			continue
 		}
+		// Not one made again under the name outside fgen: plan would
+		// advise dropping it.
+		switch live, err := w.c.Table(ctx, c.table); {
+		case errors.Is(err, ErrTableNotFound):
+		case err != nil:
+			return nil, err
+		default:
+			if why, err := w.replaced(ctx, live); err != nil {
+				return nil, err
+			} else if why != "" {
+				continue
+			}
+		}
+		out = append(out, c.table)
 	}
 	return out, nil
 }
@@ -237,7 +255,8 @@ func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT DISTINCT table_name, project FROM `%s`;", ProjectsTable), nil)
+	// Every row, one per creation: replaced counts them.
+	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project FROM `%s`;", ProjectsTable), nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", ProjectsTable, err)
 	}
@@ -250,6 +269,77 @@ func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 	w.created = rows
 	w.mu.Unlock()
 	return rows, nil
+}
+
+// replaced says why live table, under a name fgen's DDL created a table
+// of, is not a table fgen created, or "": its createTime is none of those
+// fgen noted of the name (TimesTable), while every creation of it fgen
+// noted (ProjectsTable's rows) has its time. An fgen from before
+// TimesTable notes a creation without one, and a table it may have made
+// is taken as fgen's, as that fgen did. A table made again within the
+// second fgen made one is past what createTime tells.
+func (w *Warehouse) replaced(ctx context.Context, live *warehouse.Table) (string, error) {
+	if live.Created.IsZero() {
+		return "", nil
+	}
+	times, err := w.tableTimes(ctx)
+	if err != nil {
+		return "", err
+	}
+	noted := times[strings.ToLower(live.Name)]
+	if len(noted) == 0 || slices.Contains(noted, live.Created.Unix()) {
+		return "", nil
+	}
+	created, err := w.createdTables(ctx)
+	if err != nil {
+		return "", err
+	}
+	n := 0
+	for _, c := range created {
+		if strings.EqualFold(c.table, live.Name) {
+			n++
+		}
+	}
+	if len(noted) < n {
+		return "", nil
+	}
+	const layout = "2006-01-02 15:04:05 MST"
+	return fmt.Sprintf("it was created at %s, and fgen last created a table under its name at %s (%s)",
+		live.Created.Format(layout), time.Unix(slices.Max(noted), 0).Format(layout), TimesTable), nil
+}
+
+// tableTimes returns TimesTable's times by lower-case table name, read
+// once (and again after this Warehouse notes a time there).
+func (w *Warehouse) tableTimes(ctx context.Context) (map[string][]int64, error) {
+	w.mu.Lock()
+	times := w.times
+	w.mu.Unlock()
+	if times != nil {
+		return times, nil
+	}
+	times = map[string][]int64{}
+	if _, err := w.c.Table(ctx, TimesTable); errors.Is(err, ErrTableNotFound) {
+		return times, nil
+	} else if err != nil {
+		return nil, err
+	}
+	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, create_time FROM `%s`;", TimesTable), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", TimesTable, err)
+	}
+	for _, row := range res[min(1, len(res)):] {
+		if len(row) != 2 {
+			continue
+		}
+		if at, err := strconv.ParseInt(row[1], 10, 64); err == nil {
+			name := strings.ToLower(row[0])
+			times[name] = append(times[name], at)
+		}
+	}
+	w.mu.Lock()
+	w.times = times
+	w.mu.Unlock()
+	return times, nil
 }
 
 // PartitionWriters tells, for each of tables that exists and has
@@ -267,7 +357,8 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 	for _, t := range tables {
 		// fgen's DW and report tables are partitioned: one that is not
 		// holds rows fgen did not derive, whatever its notes say.
-		if live, err := w.c.Table(ctx, t); errors.Is(err, ErrTableNotFound) {
+		live, err := w.c.Table(ctx, t)
+		if errors.Is(err, ErrTableNotFound) {
 			continue
 		} else if err != nil {
 			return nil, err
@@ -280,6 +371,12 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 			continue
 		} else if err != nil {
 			return nil, err
+		}
+		if why, err := w.replaced(ctx, live); err != nil {
+			return nil, err
+		} else if why != "" {
+			out[t] = warehouse.Writers{Replaced: why}
+			continue
 		}
 		rows, err := w.createdTables(ctx)
 		if err != nil {
@@ -319,18 +416,45 @@ func (w *Warehouse) keepRecord(ctx context.Context, job *warehouse.Job, spec str
 }
 
 // ProjectsTable is where fgen notes which fgen project (funnel.toml's
-// [project] name) created each table it created. It is apart from
-// BooksTable, whose four columns every fgen that writes one MaxCompute
-// project appends rows to, whatever its version. JobTables reads it.
+// [project] name) created each table it created, a row per creation. It is
+// apart from BooksTable, whose four columns every fgen that writes one
+// MaxCompute project appends rows to, whatever its version. JobTables
+// reads it.
 const ProjectsTable = "fgen_tables"
 
-// noteProject notes in ProjectsTable that project's DDL job created
-// table. Creating the table once.
+// TimesTable is where fgen notes when each table its DDL created was
+// created: the table's createTime, epoch seconds, a row per creation. A
+// table under a name fgen created whose createTime is none of them was
+// made again outside fgen (dropped, and created by hand or by another
+// tool), and its rows are not fgen's to drop (replaced). It is apart from
+// ProjectsTable, whose two columns fgens before it append to.
+const TimesTable = "fgen_table_times"
+
+// noteProject notes that project's DDL job created table: its createTime
+// in TimesTable, then the project in ProjectsTable (a creation noted in
+// ProjectsTable alone is one of an fgen from before TimesTable). Creating
+// the tables once.
 func (w *Warehouse) noteProject(ctx context.Context, table, project string) error {
+	live, err := w.c.Table(ctx, table)
+	if err != nil {
+		return err
+	}
+	if !live.Created.IsZero() {
+		if err := w.createOnce(ctx, &w.timed, "CREATE TABLE IF NOT EXISTS `"+TimesTable+"` (table_name STRING, create_time BIGINT) COMMENT 'fgen: when each table fgen created was created (its createTime)';"); err != nil {
+			return err
+		}
+		err := w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %d);", TimesTable, quote(table), live.Created.Unix()), nil, nil)
+		w.mu.Lock()
+		w.times = nil // read again when asked
+		w.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
 	if err := w.createOnce(ctx, &w.projects, "CREATE TABLE IF NOT EXISTS `"+ProjectsTable+"` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';"); err != nil {
 		return err
 	}
-	err := w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)), nil, nil)
+	err = w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)), nil, nil)
 	w.mu.Lock()
 	w.created = nil // read again when asked
 	w.mu.Unlock()
@@ -399,7 +523,7 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 		// The table is created: a note fgen cannot keep only means plan
 		// will not name it once funnel.toml no longer defines it.
 		if err := w.noteProject(ctx, job.Name, job.Project); err != nil && ctx.Err() == nil {
-			return fmt.Errorf("%s: the table is created, but noting it in %s failed: %w", describeJob(job), ProjectsTable, err)
+			return fmt.Errorf("%s: the table is created, but noting it in %s and %s failed: %w", describeJob(job), TimesTable, ProjectsTable, err)
 		}
 	}
 	if job.Kind == "node" && job.Day != "" && job.Fingerprint != "" && job.Partition != "" {

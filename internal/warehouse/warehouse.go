@@ -352,9 +352,9 @@ type Writers struct {
 	Loaded, Jobs, Earlier int
 	Foreign, Unowned      bool
 	// Replaced says why the live table is not the one fgen's notes are
-	// of (dropped and made again outside fgen: none of the partitions it
-	// last wrote holds the rows it wrote, and one holds others), where
-	// the engine knows; "" otherwise.
+	// of (dropped and made again outside fgen), where the engine can
+	// tell: DuckDB by its NOT NULL columns, MaxCompute by its createTime;
+	// "" otherwise.
 	Replaced string
 }
 
