@@ -783,12 +783,15 @@ func (s *Server) insertValues(p *parser, t *table) error {
 // displayed output at 10,000 rows.
 const ResultLimit = 10000
 
-// query answers "SELECT [DISTINCT] c, ... FROM t [WHERE c = 'v' [AND d >= 'w' ...]];"
-// (=, <, <=, >, >= compare strings)
-// over the rows stored by INSERT ... VALUES (or AddRows), as MaxCompute's
-// CSV result: a header, then a line per row, NULL as \N, at most
-// ResultLimit rows. ok is false for any other statement, whose result a
-// test scripts.
+// query answers "SELECT [DISTINCT] item, ... FROM t [WHERE c = 'v' [AND d
+// >= 'w' ...]] [GROUP BY c, ...];", where an item is a column, COUNT(*) or
+// MAX(c), with an optional AS alias (=, <, <=, >, >= compare strings; MAX
+// compares a BIGINT or INT column as numbers), over the rows stored by
+// INSERT ... VALUES (or AddRows), as MaxCompute's CSV result: a header,
+// then a line per row (per group, in the order of their first rows), NULL
+// as \N, at most ResultLimit rows. A column outside the GROUP BY of a
+// query that aggregates is an error, as on the service. ok is false for any
+// other statement, whose result a test scripts.
 func (s *Server) query(sql string) (result string, ok bool, err error) {
 	toks, err := tokenize(sql)
 	if err != nil {
@@ -799,13 +802,46 @@ func (s *Server) query(sql string) (result string, ok bool, err error) {
 		return "", false, nil
 	}
 	distinct := p.accept("distinct")
-	var cols []token
+	type item struct {
+		col  token  // the column, of a plain item or MAX
+		agg  string // "", "count" or "max"
+		name string // its header
+	}
+	var items []item
+	aggregates := false
 	for {
-		c, err := p.ident()
-		if err != nil {
-			return "", false, nil
+		var it item
+		if (p.peek().is("count") || p.peek().is("max")) && p.i+1 < len(p.toks) && p.toks[p.i+1].punct("(") {
+			it.agg = strings.ToLower(p.next().text)
+			p.next()
+			if it.agg == "count" {
+				if !p.peek().punct("*") {
+					return "", false, nil
+				}
+				p.next()
+			} else if it.col, err = p.ident(); err != nil {
+				return "", false, nil
+			}
+			if !p.peek().punct(")") {
+				return "", false, nil
+			}
+			p.next()
+			it.name = fmt.Sprintf("_c%d", len(items))
+			aggregates = true
+		} else {
+			if it.col, err = p.ident(); err != nil {
+				return "", false, nil
+			}
+			it.name = it.col.text
 		}
-		cols = append(cols, c)
+		if p.accept("as") {
+			alias, err := p.ident()
+			if err != nil {
+				return "", false, nil
+			}
+			it.name = alias.text
+		}
+		items = append(items, it)
 		if p.done() || !p.peek().punct(",") {
 			break
 		}
@@ -851,6 +887,20 @@ func (s *Server) query(sql string) (result string, ok bool, err error) {
 			}
 		}
 	}
+	var groupBy []token
+	if p.accept("group", "by") {
+		for {
+			c, err := p.ident()
+			if err != nil {
+				return "", false, nil
+			}
+			groupBy = append(groupBy, c)
+			if p.done() || !p.peek().punct(",") {
+				break
+			}
+			p.next()
+		}
+	}
 	holds := func(v string, c cond) bool {
 		switch n := strings.Compare(v, c.want); c.op {
 		case "<":
@@ -871,19 +921,33 @@ func (s *Server) query(sql string) (result string, ok bool, err error) {
 		}
 		return 0, semanticErr(c, "column %s cannot be resolved", c.text)
 	}
-	var b strings.Builder
-	for i, c := range cols {
-		if _, err := idx(c); err != nil {
+	grouped := aggregates || len(groupBy) > 0
+	var keys []int // the GROUP BY columns
+	for _, c := range groupBy {
+		i, err := idx(c)
+		if err != nil {
 			return "", true, err
+		}
+		keys = append(keys, i)
+	}
+	var b strings.Builder
+	for i, it := range items {
+		if it.agg != "count" {
+			j, err := idx(it.col)
+			if err != nil {
+				return "", true, err
+			}
+			if grouped && it.agg == "" && !slices.Contains(keys, j) {
+				return "", true, semanticErr(it.col, "expression not in GROUP BY key : %s", it.col.text)
+			}
 		}
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(c.text)
+		b.WriteString(it.name)
 	}
 	b.WriteByte('\n')
-	n := 0
-	seen := map[string]bool{} // the lines of a SELECT DISTINCT
+	var matched [][]*string
 rows:
 	for _, row := range t.rows {
 		for _, c := range where {
@@ -895,28 +959,97 @@ rows:
 				continue rows
 			}
 		}
-		var line strings.Builder
-		for j, c := range cols {
-			i, _ := idx(c)
-			if j > 0 {
-				line.WriteByte(',')
+		matched = append(matched, row)
+	}
+	cell := func(v *string) string {
+		if v == nil {
+			return `\N`
+		}
+		return *v
+	}
+	var lines []string
+	if !grouped {
+		for _, row := range matched {
+			var line []string
+			for _, it := range items {
+				i, _ := idx(it.col)
+				line = append(line, cell(row[i]))
 			}
-			if row[i] == nil {
-				line.WriteString(`\N`)
-			} else {
-				line.WriteString(*row[i])
+			lines = append(lines, strings.Join(line, ","))
+		}
+	} else {
+		// The rows of each group, in the order of their first rows; a
+		// query that aggregates with no GROUP BY is one group, even of
+		// no rows.
+		var order []string
+		groups := map[string][][]*string{}
+		if len(keys) == 0 {
+			order, groups[""] = []string{""}, matched
+		} else {
+			for _, row := range matched {
+				var key []string
+				for _, k := range keys {
+					key = append(key, cell(row[k]))
+				}
+				k := strings.Join(key, "\x00")
+				if _, seen := groups[k]; !seen {
+					order = append(order, k)
+				}
+				groups[k] = append(groups[k], row)
 			}
 		}
+		for _, k := range order {
+			rows := groups[k]
+			var line []string
+			for _, it := range items {
+				switch it.agg {
+				case "count":
+					line = append(line, strconv.Itoa(len(rows)))
+				case "max":
+					i, _ := idx(it.col)
+					numeric := slices.Contains([]string{"BIGINT", "INT"}, strings.ToUpper(t.spec.Columns[i].Type))
+					var best *string
+					for _, row := range rows {
+						v := row[i]
+						if v == nil {
+							continue
+						}
+						if best == nil {
+							best = v
+							continue
+						}
+						if numeric {
+							a, _ := strconv.ParseInt(*v, 10, 64)
+							c, _ := strconv.ParseInt(*best, 10, 64)
+							if a > c {
+								best = v
+							}
+						} else if *v > *best {
+							best = v
+						}
+					}
+					line = append(line, cell(best))
+				default:
+					i, _ := idx(it.col)
+					line = append(line, cell(rows[0][i]))
+				}
+			}
+			lines = append(lines, strings.Join(line, ","))
+		}
+	}
+	n := 0
+	seen := map[string]bool{} // the lines of a SELECT DISTINCT
+	for _, line := range lines {
 		if distinct {
-			if seen[line.String()] {
+			if seen[line] {
 				continue
 			}
-			seen[line.String()] = true
+			seen[line] = true
 		}
 		if n++; n > ResultLimit {
 			break
 		}
-		b.WriteString(line.String() + "\n")
+		b.WriteString(line + "\n")
 	}
 	return b.String(), true, nil
 }

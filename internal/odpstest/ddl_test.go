@@ -3,6 +3,7 @@ package odpstest
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -41,7 +42,7 @@ func TestCreateTime(t *testing.T) {
 	if got := created(); !got.Equal(then) {
 		t.Errorf("created %v after CREATE TABLE IF NOT EXISTS and ALTER, want %v", got, then)
 	}
-	before := time.Now()
+	before := time.Now().Truncate(time.Second) // the service's times are to the second
 	if err := s.applySQL("DROP TABLE events; CREATE TABLE events (x STRING) PARTITIONED BY (dt STRING);"); err != nil {
 		t.Fatal(err)
 	}
@@ -244,5 +245,34 @@ func TestApplySQLHourPartitions(t *testing.T) {
 	err := s.applySQL("INSERT OVERWRITE TABLE `hourly` PARTITION (`dt` = '20210303') SELECT 1;")
 	if want := "ODPS-0130071:[1,43] Semantic analysis exception - partition spec names 1 keys, table hourly has 2"; err == nil || err.Error() != want {
 		t.Errorf("a day-only spec on an hourly table: %v, want %s", err, want)
+	}
+}
+
+// The queries fgen reads its notes with: plain, DISTINCT, and grouped with
+// COUNT(*) and MAX, which compares a BIGINT column as numbers; a column
+// outside the GROUP BY of a query that aggregates is an error.
+func TestQueryAggregates(t *testing.T) {
+	s := newBare()
+	s.AddTable(TableSpec{Name: "notes", Columns: []Column{{Name: "name", Type: "STRING"}, {Name: "project", Type: "STRING"}, {Name: "at", Type: "BIGINT"}}})
+	cell := func(v string) *string { return &v }
+	s.AddRows("notes",
+		[]*string{cell("b"), cell("p"), cell("9")},
+		[]*string{cell("a"), cell("p"), cell("10")},
+		[]*string{cell("b"), cell("p"), cell("11")},
+		[]*string{cell("b"), cell("q"), nil},
+	)
+	for _, tc := range []struct{ sql, want string }{
+		{"SELECT name, at FROM notes WHERE project = 'p';", "name,at\nb,9\na,10\nb,11\n"},
+		{"SELECT DISTINCT name FROM notes;", "name\nb\na\n"},
+		{"SELECT name, project, COUNT(*) AS n, MAX(at) AS last FROM `notes` GROUP BY name, project;", "name,project,n,last\nb,p,2,11\na,p,1,10\nb,q,1,\\N\n"},
+		{"SELECT COUNT(*), MAX(at) FROM notes WHERE name = 'z';", "_c0,_c1\n0,\\N\n"},
+	} {
+		got, ok, err := s.query(tc.sql)
+		if !ok || err != nil || got != tc.want {
+			t.Errorf("%s\n= %q, %v, %v\nwant %q", tc.sql, got, ok, err, tc.want)
+		}
+	}
+	if _, ok, err := s.query("SELECT name, project, COUNT(*) FROM notes GROUP BY name;"); !ok || err == nil || !strings.Contains(err.Error(), "expression not in GROUP BY key : project") {
+		t.Errorf("a column outside the GROUP BY: %v, %v", ok, err)
 	}
 }

@@ -103,6 +103,13 @@ func (s *Server) AddTable(spec TableSpec) {
 	s.putTable(s.newTable(clone(spec)))
 }
 
+// DropTable drops a table, as DROP TABLE IF EXISTS does.
+func (s *Server) DropTable(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropTable(name)
+}
+
 // Table returns a copy of a table's spec.
 func (s *Server) Table(name string) (TableSpec, bool) {
 	s.mu.Lock()
@@ -206,6 +213,7 @@ func (s *Server) newTable(spec TableSpec) *table {
 		if s.clock != nil {
 			spec.Created = s.clock()
 		}
+		spec.Created = spec.Created.Truncate(time.Second)
 	}
 	return &table{spec: spec, lastDDL: now}
 }
