@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -48,9 +49,14 @@ func mcProject(t *testing.T, opts ...odpstest.Option) (string, *odpstest.Server,
 // apply read the day's event values to check the stages against them) and
 // fgen's bookkeeping (maxcompute.BooksTable, ProjectsTable, TimesTable).
 func writes(srv *odpstest.Server) []odpstest.Job {
+	books := func(sql string) bool {
+		return slices.ContainsFunc([]string{maxcompute.BooksTable, maxcompute.ProjectsTable, maxcompute.TimesTable}, func(t string) bool {
+			return strings.Contains(sql, "`"+t+"`")
+		})
+	}
 	var out []odpstest.Job
 	for _, j := range srv.Submitted() {
-		if !strings.HasPrefix(j.SQL, "SELECT ") && !slices.ContainsFunc([]string{maxcompute.BooksTable, maxcompute.ProjectsTable, maxcompute.TimesTable}, func(t string) bool { return strings.Contains(j.SQL, "`"+t+"`") }) {
+		if !strings.HasPrefix(j.SQL, "SELECT ") && !books(j.SQL) {
 			out = append(out, j)
 		}
 	}
@@ -904,6 +910,92 @@ func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
 	srv.AddRows(maxcompute.ProjectsTable, []*string{&name, &project})
 	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); !strings.Contains(p.stdout, former) {
 		t.Errorf("plan after an older fgen's creation: %+v", p)
+	}
+}
+
+// A table fgen made whose createTime it failed to note is taken for one
+// made outside fgen, and apply says so, with the statement that notes it;
+// once noted by hand, the table is fgen's again.
+func TestMaxComputeCreationNotNoted(t *testing.T) {
+	var at atomic.Int64 // the double's clock, epoch seconds
+	at.Store(time.Now().Add(-2 * time.Hour).Unix())
+	dir, srv, env := mcProject(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	at.Add(3600)
+	drift := func() {
+		srv.UpdateTable("rpt_user_trace_data", func(s *odpstest.TableSpec) { s.Columns = s.Columns[1:] })
+	}
+	drift()
+	srv.On("INSERT INTO TABLE `"+maxcompute.TimesTable+"`", odpstest.Outcome{Error: "ODPS-0130013:Authorization exception - no privilege"})
+	a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes")
+	hand := fmt.Sprintf("INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace', %d);", maxcompute.TimesTable, at.Load())
+	if a.code == 0 || !strings.Contains(a.stdout+a.stderr, "the table is created, but noting its createTime in fgen_table_times failed") || !strings.Contains(a.stdout+a.stderr, "note it by running "+hand) {
+		t.Errorf("apply whose note failed: %+v\nwant %s", a, hand)
+	}
+	// A day DataWorks wrote since, and a change that recreates the table.
+	srv.AddPartition("rpt_user_trace_data", "dt='20210302'")
+	drift()
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || !strings.Contains(p.stdout, "[raw_table] live table rpt_user_trace_data is not the table fgen wrote") {
+		t.Errorf("plan before the note: %+v", p)
+	}
+	// Noted by hand, as apply said.
+	name, project, created := "rpt_user_trace_data", "user_trace", strconv.FormatInt(at.Load(), 10)
+	srv.AddRows(maxcompute.TimesTable, []*string{&name, &project, &created})
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
+		t.Errorf("plan after the note: %+v", p)
+	}
+}
+
+// A table another fgen project made under a former table's name, after the
+// former one was dropped, is not the first project's former table.
+func TestMaxComputeFormerTableMadeByAnotherProject(t *testing.T) {
+	var at atomic.Int64 // the double's clock, epoch seconds
+	at.Store(time.Now().Add(-2 * time.Hour).Unix())
+	dir, srv, env := mcProject(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
+	// The other project: the same funnel.toml, the same double.
+	other := t.TempDir()
+	data, _ := os.ReadFile(filepath.Join(dir, "funnel.toml"))
+	os.WriteFile(filepath.Join(other, "funnel.toml"), []byte(strings.Replace(string(data), `name = "user_trace"`+"\n", `name = "other_team"`+"\n", 1)), 0o644)
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "rpt_funnel"`)
+	former := "\n    rpt_user_trace_data  (drop it when no longer needed"
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); !strings.Contains(p.stdout, former) {
+		t.Fatalf("plan after the rename: %+v", p)
+	}
+	// Dropped as plan advised; an hour later the other project makes a
+	// table under the name.
+	srv.DropTable("rpt_user_trace_data")
+	at.Add(3600)
+	if r := fgen(t, other, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply of the other project: %+v", r)
+	}
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); strings.Contains(p.stdout, former) {
+		t.Errorf("plan names the other project's table: %+v", p)
+	}
+}
+
+// fgen's notes of created tables are read grouped: a project whose tables
+// were created 10,000 times (a CI that makes them on every run), more rows
+// than a query returns, still plans.
+func TestMaxComputeManyCreations(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	var projects, times [][]*string
+	for i := range odpstest.ResultLimit {
+		name, project, created := fmt.Sprintf("ci_%03d", i%200), "user_trace", strconv.Itoa(1600000000+i)
+		projects = append(projects, []*string{&name, &project})
+		times = append(times, []*string{&name, &project, &created})
+	}
+	srv.AddRows(maxcompute.ProjectsTable, projects...)
+	srv.AddRows(maxcompute.TimesTable, times...)
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 0 {
+		t.Errorf("plan: %+v", p)
 	}
 }
 

@@ -30,9 +30,9 @@ type Warehouse struct {
 	timed    bool // TimesTable exists
 	// created: ProjectsTable's rows, once read (nil: not yet)
 	created []created
-	// times: TimesTable's times by lower-case table name, once read (nil:
+	// times: TimesTable's notes by lower-case table name, once read (nil:
 	// not yet)
-	times map[string][]int64
+	times map[string][]timed
 }
 
 // BooksTable is fgen's bookkeeping table on MaxCompute: a row for every
@@ -205,9 +205,10 @@ func (w *Warehouse) readRecords(ctx context.Context, table, from, to string) (ma
 	return books, nil
 }
 
-// JobTables returns the tables that exist and that project's DDL jobs
-// created, from ProjectsTable (tables created before fgen kept it are not
-// there).
+// JobTables returns the tables that project's DDL jobs created, from
+// ProjectsTable (tables created before fgen kept it are not there), but
+// for one that is no longer the table project created: made again outside
+// fgen, or by another fgen project (creator).
 func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, error) {
 	created, err := w.createdTables(ctx)
 	if err != nil {
@@ -218,16 +219,14 @@ func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, er
 		if c.project != project || slices.Contains(out, c.table) {
 			continue
 		}
-		// Not one made again under the name outside fgen: plan would
-		// advise dropping it.
 		switch live, err := w.c.Table(ctx, c.table); {
 		case errors.Is(err, ErrTableNotFound):
 		case err != nil:
 			return nil, err
 		default:
-			if why, err := w.replaced(ctx, live); err != nil {
+			if by, known, err := w.creator(ctx, live); err != nil {
 				return nil, err
-			} else if why != "" {
+			} else if known && by != project {
 				continue
 			}
 		}
@@ -236,12 +235,16 @@ func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, er
 	return out, nil
 }
 
-// created is a row of ProjectsTable: fgen project project's DDL created
-// table.
-type created struct{ table, project string }
+// created is a row of ProjectsTable, grouped: fgen project project's DDL
+// created table n times.
+type created struct {
+	table, project string
+	n              int
+}
 
-// createdTables returns the rows of ProjectsTable, read once (and again
-// after this Warehouse notes a table there).
+// createdTables returns ProjectsTable's rows grouped by table and project,
+// read once (and again after this Warehouse notes a table there): a row
+// per pair, not per creation, which a query's ResultLimit would cut.
 func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 	w.mu.Lock()
 	rows := w.created
@@ -255,14 +258,16 @@ func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	// Every row, one per creation: replaced counts them.
-	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project FROM `%s`;", ProjectsTable), nil)
+	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project, COUNT(*) AS creations FROM `%s` GROUP BY table_name, project;", ProjectsTable), nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", ProjectsTable, err)
 	}
 	for _, row := range res[min(1, len(res)):] {
-		if len(row) == 2 {
-			rows = append(rows, created{row[0], row[1]})
+		if len(row) != 3 {
+			continue
+		}
+		if n, err := strconv.Atoi(row[2]); err == nil {
+			rows = append(rows, created{row[0], row[1], n})
 		}
 	}
 	w.mu.Lock()
@@ -271,69 +276,109 @@ func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 	return rows, nil
 }
 
-// replaced says why live table, under a name fgen's DDL created a table
-// of, is not a table fgen created, or "": its createTime is none of those
-// fgen noted of the name (TimesTable), while every creation of it fgen
-// noted (ProjectsTable's rows) has its time. An fgen from before
-// TimesTable notes a creation without one, and a table it may have made
-// is taken as fgen's, as that fgen did. A table made again within the
-// second fgen made one is past what createTime tells.
-func (w *Warehouse) replaced(ctx context.Context, live *warehouse.Table) (string, error) {
+// timed is TimesTable's notes of one table by one fgen project: how many
+// creations, and the createTime of the last, epoch seconds.
+type timed struct {
+	project string
+	n       int
+	last    int64
+}
+
+// creator says which fgen project created live table, by its createTime,
+// where fgen's notes tell (known): the project whose last noted creation
+// of the name is the table's createTime, or "" for a table made again
+// outside fgen (dropped, and created by hand or by another tool), whose
+// createTime is none of those. A table fgen made is the last it made under
+// the name: a later one would have replaced it. The notes tell when every
+// creation of the name fgen noted in ProjectsTable has its time in
+// TimesTable: an fgen from before TimesTable notes one without, and then
+// fgen takes the table for the one its notes are of, as that fgen did. A
+// table made again within the second of fgen's creation is past what
+// createTime tells.
+func (w *Warehouse) creator(ctx context.Context, live *warehouse.Table) (project string, known bool, err error) {
 	if live.Created.IsZero() {
-		return "", nil
+		return "", false, nil
+	}
+	times, err := w.tableTimes(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	notes := times[strings.ToLower(live.Name)]
+	if len(notes) == 0 {
+		return "", false, nil
+	}
+	created, err := w.createdTables(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	timedN, createdN := 0, 0
+	for _, t := range notes {
+		timedN += t.n
+	}
+	for _, c := range created {
+		if strings.EqualFold(c.table, live.Name) {
+			createdN += c.n
+		}
+	}
+	if timedN < createdN {
+		return "", false, nil
+	}
+	for _, t := range notes {
+		if t.last == live.Created.Unix() {
+			return t.project, true, nil
+		}
+	}
+	return "", true, nil
+}
+
+// replaced says why live table is not a table fgen created, where fgen's
+// notes tell (creator), or "".
+func (w *Warehouse) replaced(ctx context.Context, live *warehouse.Table) (string, error) {
+	by, known, err := w.creator(ctx, live)
+	if err != nil || !known || by != "" {
+		return "", err
 	}
 	times, err := w.tableTimes(ctx)
 	if err != nil {
 		return "", err
 	}
-	noted := times[strings.ToLower(live.Name)]
-	if len(noted) == 0 || slices.Contains(noted, live.Created.Unix()) {
-		return "", nil
-	}
-	created, err := w.createdTables(ctx)
-	if err != nil {
-		return "", err
-	}
-	n := 0
-	for _, c := range created {
-		if strings.EqualFold(c.table, live.Name) {
-			n++
-		}
-	}
-	if len(noted) < n {
-		return "", nil
+	last := int64(0)
+	for _, t := range times[strings.ToLower(live.Name)] {
+		last = max(last, t.last)
 	}
 	const layout = "2006-01-02 15:04:05 MST"
-	return fmt.Sprintf("it was created at %s, and fgen last created a table under its name at %s (%s)",
-		live.Created.Format(layout), time.Unix(slices.Max(noted), 0).Format(layout), TimesTable), nil
+	return fmt.Sprintf("it was created at %s, and fgen last created a table under its name at %s (%s); if an fgen apply made it and said it failed to note it, run the statement it printed to note it", live.Created.Format(layout), time.Unix(last, 0).Format(layout), TimesTable), nil
 }
 
-// tableTimes returns TimesTable's times by lower-case table name, read
-// once (and again after this Warehouse notes a time there).
-func (w *Warehouse) tableTimes(ctx context.Context) (map[string][]int64, error) {
+// tableTimes returns TimesTable's notes by lower-case table name, grouped
+// by table and project, read once (and again after this Warehouse notes a
+// time there).
+func (w *Warehouse) tableTimes(ctx context.Context) (map[string][]timed, error) {
 	w.mu.Lock()
 	times := w.times
 	w.mu.Unlock()
 	if times != nil {
 		return times, nil
 	}
-	times = map[string][]int64{}
+	times = map[string][]timed{}
 	if _, err := w.c.Table(ctx, TimesTable); errors.Is(err, ErrTableNotFound) {
 		return times, nil
 	} else if err != nil {
 		return nil, err
 	}
-	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, create_time FROM `%s`;", TimesTable), nil)
+	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project, COUNT(*) AS creations, MAX(create_time) AS last_created FROM `%s` GROUP BY table_name, project;", TimesTable), nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", TimesTable, err)
 	}
 	for _, row := range res[min(1, len(res)):] {
-		if len(row) != 2 {
+		if len(row) != 4 {
 			continue
 		}
-		if at, err := strconv.ParseInt(row[1], 10, 64); err == nil {
+		n, err1 := strconv.Atoi(row[2])
+		last, err2 := strconv.ParseInt(row[3], 10, 64)
+		if err1 == nil && err2 == nil {
 			name := strings.ToLower(row[0])
-			times[name] = append(times[name], at)
+			times[name] = append(times[name], timed{row[1], n, last})
 		}
 	}
 	w.mu.Lock()
@@ -348,10 +393,10 @@ func (w *Warehouse) tableTimes(ctx context.Context) (map[string][]int64, error) 
 // partition of (BooksTable), whether apply or a DataWorks run wrote them,
 // counted as Jobs; any other table's are Unowned: one made by hand, by a
 // DataWorks deployment of out/, or another table under the name, which fgen
-// does not drop, as it does not one that is not partitioned. MaxCompute has
-// no loads. It reads ProjectsTable once, and
-// BooksTable (which the plan's days read anyway) only of a table fgen did
-// not create.
+// does not drop, as it does not one that is not partitioned; one made again
+// outside fgen under a name fgen created is Replaced (replaced). MaxCompute
+// has no loads. It reads ProjectsTable and TimesTable once, and BooksTable
+// (which the plan's days read anyway) only of a table fgen did not create.
 func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[string]warehouse.Writers, error) {
 	out := map[string]warehouse.Writers{}
 	for _, t := range tables {
@@ -432,34 +477,47 @@ const TimesTable = "fgen_table_times"
 
 // noteProject notes that project's DDL job created table: its createTime
 // in TimesTable, then the project in ProjectsTable (a creation noted in
-// ProjectsTable alone is one of an fgen from before TimesTable). Creating
-// the tables once.
-func (w *Warehouse) noteProject(ctx context.Context, table, project string) error {
+// ProjectsTable alone is one of an fgen from before TimesTable), creating
+// the tables once. prev is the table as it was before the job, nil when
+// there was none: a table whose createTime the job did not change is not
+// one it created (CREATE TABLE IF NOT EXISTS of a table made meanwhile
+// outside fgen), and is not noted. When the note of the time fails, hand
+// is the statement that notes it.
+func (w *Warehouse) noteProject(ctx context.Context, table, project string, prev *warehouse.Table) (hand string, err error) {
 	live, err := w.c.Table(ctx, table)
 	if err != nil {
-		return err
+		return "", err
+	}
+	if prev != nil && !prev.Created.IsZero() && prev.Created.Equal(live.Created) {
+		return "", nil
 	}
 	if !live.Created.IsZero() {
-		if err := w.createOnce(ctx, &w.timed, "CREATE TABLE IF NOT EXISTS `"+TimesTable+"` (table_name STRING, create_time BIGINT) COMMENT 'fgen: when each table fgen created was created (its createTime)';"); err != nil {
-			return err
+		note := fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %d);", TimesTable, quote(table), quote(project), live.Created.Unix())
+		err := w.createOnce(ctx, &w.timed, "CREATE TABLE IF NOT EXISTS `"+TimesTable+"` (table_name STRING, project STRING, create_time BIGINT) COMMENT 'fgen: when each table fgen created was created (its createTime), and by which fgen project';")
+		if err == nil {
+			err = w.runStatement(ctx, note, nil, nil)
 		}
-		err := w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %d);", TimesTable, quote(table), live.Created.Unix()), nil, nil)
 		w.mu.Lock()
 		w.times = nil // read again when asked
 		w.mu.Unlock()
 		if err != nil {
-			return err
+			return note, err
 		}
 	}
 	if err := w.createOnce(ctx, &w.projects, "CREATE TABLE IF NOT EXISTS `"+ProjectsTable+"` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';"); err != nil {
-		return err
+		return "", err
 	}
 	err = w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)), nil, nil)
 	w.mu.Lock()
 	w.created = nil // read again when asked
 	w.mu.Unlock()
-	return err
+	return "", err
 }
+
+// noteTimeout bounds the notes of a table fgen created, which run even
+// when the apply is interrupted as they start: a table fgen created
+// without its note is one fgen takes for a table made outside fgen.
+const noteTimeout = 2 * time.Minute
 
 // createOnce runs create, a CREATE TABLE IF NOT EXISTS, unless *done says
 // this Warehouse did, and then notes it in *done (both under w.mu). Jobs
@@ -510,6 +568,14 @@ func (w *Warehouse) Capabilities() warehouse.Capabilities {
 func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
 	hints := hintsOf(job.Settings)
 	n := len(job.Statements)
+	var prev *warehouse.Table // the table before a DDL job: see noteProject
+	if job.Kind == "ddl" && job.Project != "" {
+		if t, err := w.c.Table(ctx, job.Name); err == nil {
+			prev = t
+		} else if !errors.Is(err, ErrTableNotFound) {
+			return fmt.Errorf("%s: %w", describeJob(job), err)
+		}
+	}
 	for i, stmt := range job.Statements {
 		if err := w.runStatement(ctx, stmt, hints, func(j *Job) {
 			if onSubmit != nil {
@@ -520,10 +586,16 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 		}
 	}
 	if job.Kind == "ddl" && job.Project != "" {
-		// The table is created: a note fgen cannot keep only means plan
-		// will not name it once funnel.toml no longer defines it.
-		if err := w.noteProject(ctx, job.Name, job.Project); err != nil && ctx.Err() == nil {
-			return fmt.Errorf("%s: the table is created, but noting it in %s and %s failed: %w", describeJob(job), TimesTable, ProjectsTable, err)
+		// The table is created. Without its time noted, fgen takes it for
+		// a table made outside fgen; without its project, plan does not
+		// name it once funnel.toml no longer defines it.
+		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noteTimeout)
+		defer cancel()
+		switch hand, err := w.noteProject(nctx, job.Name, job.Project, prev); {
+		case err != nil && hand != "":
+			return fmt.Errorf("%s: the table is created, but noting its createTime in %s failed: %w; until it is noted, fgen takes it for a table made outside fgen and refuses to recreate it: note it by running %s", describeJob(job), TimesTable, err, hand)
+		case err != nil:
+			return fmt.Errorf("%s: the table is created, but noting it in %s failed: %w", describeJob(job), ProjectsTable, err)
 		}
 	}
 	if job.Kind == "node" && job.Day != "" && job.Fingerprint != "" && job.Partition != "" {

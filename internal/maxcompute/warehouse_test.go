@@ -1,0 +1,87 @@
+package maxcompute_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/internal/maxcompute"
+	"github.com/fgen-dev/fgen/internal/odpstest"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+)
+
+// reportSpec is a report table as fgen's DDL makes it.
+func reportSpec() odpstest.TableSpec {
+	return odpstest.TableSpec{Name: "rpt", Columns: []odpstest.Column{{Name: "n", Type: "BIGINT"}}, PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}}
+}
+
+// createJob is fgen's DDL job of reportSpec for project p.
+func createJob() *warehouse.Job {
+	return &warehouse.Job{Name: "rpt", Kind: "ddl", Project: "p", Statements: []string{"CREATE TABLE IF NOT EXISTS `rpt` (`n` BIGINT) PARTITIONED BY (`dt` STRING);"}}
+}
+
+// noted returns the rows of fgen's notes of created tables.
+func noted(srv *odpstest.Server) (times, projects int) {
+	for _, j := range srv.Submitted() {
+		switch {
+		case strings.HasPrefix(j.SQL, "INSERT INTO TABLE `"+maxcompute.TimesTable+"`"):
+			times++
+		case strings.HasPrefix(j.SQL, "INSERT INTO TABLE `"+maxcompute.ProjectsTable+"`"):
+			projects++
+		}
+	}
+	return times, projects
+}
+
+// A DDL job notes the table it created; one whose CREATE TABLE IF NOT
+// EXISTS found a table (made outside fgen since plan saw none) notes
+// nothing: that table is not fgen's.
+func TestRunNotesOnlyATableItCreated(t *testing.T) {
+	ctx := context.Background()
+	srv := odpstest.New(t)
+	w := maxcompute.NewWarehouse(newClient(t, srv), 0)
+	if err := w.Run(ctx, createJob(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if times, projects := noted(srv); times != 1 || projects != 1 {
+		t.Errorf("after a job that created the table: %d and %d notes, want 1 and 1", times, projects)
+	}
+
+	srv = odpstest.New(t)
+	srv.AddTable(reportSpec())
+	w = maxcompute.NewWarehouse(newClient(t, srv), 0)
+	if err := w.Run(ctx, createJob(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if times, projects := noted(srv); times != 0 || projects != 0 {
+		t.Errorf("after a job that found the table: %d and %d notes, want none", times, projects)
+	}
+	if tables, err := w.JobTables(ctx, "p"); err != nil || len(tables) != 0 {
+		t.Errorf("JobTables = %v, %v, want none", tables, err)
+	}
+}
+
+// The notes of a created table are taken even when the apply is
+// interrupted as they start: without them, fgen would take its own table
+// for one made outside fgen.
+func TestRunNotesThoughInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Interrupted as the first note is submitted, the table created.
+	srv := odpstest.New(t, odpstest.WithResponder(func(j odpstest.Job) odpstest.Outcome {
+		if strings.Contains(j.SQL, maxcompute.TimesTable) {
+			cancel()
+		}
+		return odpstest.DefaultResponder(j)
+	}))
+	w := maxcompute.NewWarehouse(newClient(t, srv), 0)
+	if err := w.Run(ctx, createJob(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("not interrupted")
+	}
+	if times, projects := noted(srv); times != 1 || projects != 1 {
+		t.Errorf("%d and %d notes, want 1 and 1", times, projects)
+	}
+}
