@@ -851,6 +851,25 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 	})
 }
 
+// appliedAt is mcProject applied for 20210303 on a double whose clock, at
+// (epoch seconds), stood two hours ago then: a test moves it on to make
+// tables again later.
+func appliedAt(t *testing.T) (dir string, srv *odpstest.Server, env map[string]string, at *atomic.Int64) {
+	t.Helper()
+	at = new(atomic.Int64)
+	at.Store(time.Now().Add(-2 * time.Hour).Unix())
+	dir, srv, env = mcProject(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	return dir, srv, env, at
+}
+
+// dropFirstColumn drifts table: a change only a recreate undoes.
+func dropFirstColumn(srv *odpstest.Server, table string) {
+	srv.UpdateTable(table, func(s *odpstest.TableSpec) { s.Columns = s.Columns[1:] })
+}
+
 // A table fgen created, dropped and made again outside fgen under its name
 // (a finance table, say), is not fgen's: its createTime is none fgen noted
 // (maxcompute.TimesTable). apply refuses to drop it, even with
@@ -859,15 +878,8 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 // fgen from before TimesTable noted, in ProjectsTable alone, as that fgen
 // took it.
 func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
-	var at atomic.Int64 // the double's clock, epoch seconds
-	at.Store(time.Now().Add(-2 * time.Hour).Unix())
-	dir, srv, env := mcProject(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
-	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
-	drift := func() {
-		srv.UpdateTable("rpt_user_trace_data", func(s *odpstest.TableSpec) { s.Columns = s.Columns[1:] })
-	}
+	dir, srv, env, at := appliedAt(t)
+	drift := func() { dropFirstColumn(srv, "rpt_user_trace_data") }
 	// An hour later, fgen makes the table again itself.
 	at.Add(3600)
 	drift()
@@ -917,16 +929,9 @@ func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
 // made outside fgen, and apply says so, with the statement that notes it;
 // once noted by hand, the table is fgen's again.
 func TestMaxComputeCreationNotNoted(t *testing.T) {
-	var at atomic.Int64 // the double's clock, epoch seconds
-	at.Store(time.Now().Add(-2 * time.Hour).Unix())
-	dir, srv, env := mcProject(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
-	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
+	dir, srv, env, at := appliedAt(t)
 	at.Add(3600)
-	drift := func() {
-		srv.UpdateTable("rpt_user_trace_data", func(s *odpstest.TableSpec) { s.Columns = s.Columns[1:] })
-	}
+	drift := func() { dropFirstColumn(srv, "rpt_user_trace_data") }
 	drift()
 	srv.On("INSERT INTO TABLE `"+maxcompute.TimesTable+"`", odpstest.Outcome{Error: "ODPS-0130013:Authorization exception - no privilege"})
 	a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes")
@@ -951,16 +956,11 @@ func TestMaxComputeCreationNotNoted(t *testing.T) {
 // A table another fgen project made under a former table's name, after the
 // former one was dropped, is not the first project's former table.
 func TestMaxComputeFormerTableMadeByAnotherProject(t *testing.T) {
-	var at atomic.Int64 // the double's clock, epoch seconds
-	at.Store(time.Now().Add(-2 * time.Hour).Unix())
-	dir, srv, env := mcProject(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
+	dir, srv, env, at := appliedAt(t)
 	// The other project: the same funnel.toml, the same double.
 	other := t.TempDir()
 	data, _ := os.ReadFile(filepath.Join(dir, "funnel.toml"))
 	os.WriteFile(filepath.Join(other, "funnel.toml"), []byte(strings.Replace(string(data), `name = "user_trace"`+"\n", `name = "other_team"`+"\n", 1)), 0o644)
-	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
-		t.Fatalf("apply: %+v", r)
-	}
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "rpt_funnel"`)
 	former := "\n    rpt_user_trace_data  (drop it when no longer needed"
 	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); !strings.Contains(p.stdout, former) {
