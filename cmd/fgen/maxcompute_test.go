@@ -65,17 +65,21 @@ func writes(srv *odpstest.Server) []odpstest.Job {
 
 // oldRecords adds to fgen's bookkeeping of the double, a table of it that
 // exists, as many records of each of tables as a query returns, of the
-// partition values format gives 0, 1, ...: years of applies.
+// partition values format gives 0, 1, ...: years of applies, the last at
+// oldWrite (and so of partitions written again since).
 func oldRecords(srv *odpstest.Server, format string, tables ...string) {
 	cell := func(s string) *string { return &s }
 	var rows [][]*string
 	for i := range odpstest.ResultLimit {
 		for _, table := range tables {
-			rows = append(rows, []*string{cell(table), cell(fmt.Sprintf(format, i)), cell("f"), cell("1")})
+			rows = append(rows, []*string{cell(table), cell(fmt.Sprintf(format, i)), cell("f"), cell(strconv.FormatInt(oldWrite.Unix(), 10))})
 		}
 	}
 	srv.AddRows(maxcompute.BooksTable, rows...)
 }
+
+// oldWrite is when oldRecords' writes were.
+var oldWrite = time.Date(2021, 3, 31, 8, 0, 0, 0, time.UTC)
 
 func noSecret(t *testing.T, srv *odpstest.Server, results ...result) {
 	t.Helper()
@@ -799,7 +803,7 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 		// Made by hand, and written by fgen apply since: fgen's rows.
 		dir, srv, env := mcProject(t)
 		srv.AddTable(odpstest.TableSpec{Name: "rpt_user_trace_data", Columns: []odpstest.Column{{Name: "legacy", Type: "STRING"}},
-			PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+			PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}, Created: oldWrite.AddDate(0, -1, 0)})
 		srv.AddPartition("rpt_user_trace_data", "dt='20210302'")
 		srv.AddTable(odpstest.TableSpec{Name: maxcompute.BooksTable, Columns: []odpstest.Column{
 			{Name: "table_name", Type: "STRING"}, {Name: "partition_value", Type: "STRING"}, {Name: "fingerprint", Type: "STRING"}, {Name: "modified", Type: "BIGINT"}}})
@@ -807,6 +811,36 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 		p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
 		if p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
 			t.Errorf("plan: %+v", p)
+		}
+	})
+	t.Run("a table fgen wrote, made again since", func(t *testing.T) {
+		// Made by a DataWorks deployment of out/ (fgen has no note of
+		// creating it) and written by fgen apply.
+		dir, srv, env := mcProject(t)
+		if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+			t.Fatalf("apply: %+v", r)
+		}
+		srv.DropTable(maxcompute.ProjectsTable)
+		srv.DropTable(maxcompute.TimesTable)
+		dropFirstColumn(srv, "rpt_user_trace_data")
+		if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
+			t.Errorf("plan of the table fgen wrote: %+v", p)
+		}
+		// Dropped, and an hour later a finance table made under the name.
+		srv.AddTable(odpstest.TableSpec{Name: "rpt_user_trace_data", Comment: "finance: daily revenue",
+			Columns:       []odpstest.Column{{Name: "account", Type: "STRING"}, {Name: "amount", Type: "DOUBLE"}},
+			PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}, Created: time.Now().Add(time.Hour)})
+		srv.AddPartition("rpt_user_trace_data", "dt='20200101'")
+		p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+		if want := "[raw_table] live table rpt_user_trace_data is not the table fgen wrote (dropped and made again outside fgen?): fgen did not create it, and it was created at "; p.code != 3 || !strings.Contains(p.stdout, want) {
+			t.Errorf("plan: %+v\nwant %q", p, want)
+		}
+		n := len(writes(srv))
+		if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes"); a.code != 3 || len(writes(srv)) != n {
+			t.Errorf("apply --allow-destructive: %+v, %d jobs", a, len(writes(srv))-n)
+		}
+		if spec, _ := srv.Table("rpt_user_trace_data"); spec.Comment != "finance: daily revenue" || len(srv.Partitions("rpt_user_trace_data")) != 1 {
+			t.Errorf("the finance table after apply: %+v, partitions %v", spec, srv.Partitions("rpt_user_trace_data"))
 		}
 	})
 	t.Run("a table fgen made", func(t *testing.T) {

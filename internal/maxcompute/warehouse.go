@@ -436,6 +436,15 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 				return nil, err
 			}
 			owned = books == nil || len(books) > 0 // nil: more than a query returns
+			if owned {
+				why, err := w.madeSince(ctx, live, books)
+				if err != nil {
+					return nil, err
+				} else if why != "" {
+					out[t] = warehouse.Writers{Replaced: why}
+					continue
+				}
+			}
 		}
 		if owned {
 			out[t] = warehouse.Writers{Jobs: n}
@@ -444,6 +453,36 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 		}
 	}
 	return out, nil
+}
+
+// madeSince says why live table, which fgen did not create but whose
+// partitions BooksTable's records (books, nil when more than a query
+// returns) say fgen apply wrote, is not the table it wrote, or "": it was
+// created after the last of those writes, so it holds none of them (a
+// table made by a DataWorks deployment of out/, written by fgen apply,
+// then dropped, and another made under the name).
+func (w *Warehouse) madeSince(ctx context.Context, live *warehouse.Table, books map[string]record) (string, error) {
+	if live.Created.IsZero() {
+		return "", nil
+	}
+	last := int64(0)
+	for _, r := range books {
+		last = max(last, r.modified)
+	}
+	if books == nil {
+		res, err := w.c.Query(ctx, fmt.Sprintf("SELECT MAX(modified) AS last_modified FROM `%s` WHERE table_name = %s;", BooksTable, quote(live.Name)), nil)
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", BooksTable, err)
+		}
+		if len(res) == 2 && len(res[1]) == 1 {
+			last, _ = strconv.ParseInt(res[1][0], 10, 64) // NULL: none
+		}
+	}
+	if last == 0 || live.Created.Unix() <= last {
+		return "", nil
+	}
+	const layout = "2006-01-02 15:04:05 MST"
+	return fmt.Sprintf("fgen did not create it, and it was created at %s, after fgen apply last wrote a partition under its name (at %s, %s)", live.Created.Format(layout), time.Unix(last, 0).Format(layout), BooksTable), nil
 }
 
 // keepRecord notes in BooksTable that a node job wrote its partition, with
