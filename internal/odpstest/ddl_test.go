@@ -276,3 +276,19 @@ func TestQueryAggregates(t *testing.T) {
 		t.Errorf("a column outside the GROUP BY: %v, %v", ok, err)
 	}
 }
+
+// A query past what the double answers is left to a test's script, not
+// answered as if its last clauses were not there.
+func TestQueryDeclinesWhatItDoesNotAnswer(t *testing.T) {
+	s := newBare()
+	s.AddTable(TableSpec{Name: "notes", Columns: []Column{{Name: "name", Type: "STRING"}, {Name: "at", Type: "BIGINT"}}})
+	for _, sql := range []string{
+		"SELECT name, COUNT(*) AS n FROM notes GROUP BY name HAVING COUNT(*) > 1;",
+		"SELECT name FROM notes ORDER BY name LIMIT 1;",
+		"SELECT name FROM notes WHERE name = 'a' OR name = 'b';",
+	} {
+		if _, ok, err := s.query(sql); ok || err != nil {
+			t.Errorf("%s: answered (%v, %v)", sql, ok, err)
+		}
+	}
+}

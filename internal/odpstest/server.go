@@ -84,9 +84,10 @@ func WithSecurityToken(token string) Option {
 	return func(s *Server) { s.token = token }
 }
 
-// WithClock makes now the clock of the tables the server creates, their
-// createTime: a test moves it on to tell a table made again from the one
-// before it, as the service's clock moves on between the two.
+// WithClock makes now the server's clock for its tables: their
+// createTime, last DDL time and partitions' last-modified times. A test
+// moves it on to tell a table made again from the one before it, as the
+// service's clock moves on between the two.
 func WithClock(now func() time.Time) Option {
 	return func(s *Server) { s.clock = now }
 }
@@ -195,6 +196,8 @@ type Fault struct {
 	// AfterCreate applies to OpSubmit: the job is created (and recorded)
 	// first and only the answer fails, like a gateway error after the
 	// service accepted the job. A retry with the same Guid gets the same job.
+	// To OpTaskStatus: the poll is handled first (a job due to finish
+	// finishes, and its DDL takes effect), and only the answer fails.
 	AfterCreate bool
 	// Code and Message fill the ODPS error body; defaults derive from Status.
 	Code, Message string
@@ -276,6 +279,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.Status == 0 {
 			f = nil
 		}
+	}
+	if f != nil && f.AfterCreate && op == OpTaskStatus {
+		s.route(&statusWriter{ResponseWriter: httptest.NewRecorder()}, r, path, op, body, nil)
+		s.writeFault(rw, f)
+		return
 	}
 	if f != nil && !(f.AfterCreate && op == OpSubmit) {
 		s.writeFault(rw, f)

@@ -41,6 +41,7 @@ type table struct {
 	written    map[string]partitionData
 	rows       [][]*string // of a table that is not partitioned, stored by INSERT ... VALUES
 	lastDDL    time.Time
+	clock      func() time.Time // the server's (WithClock); nil: time.Now
 }
 
 // partitionData is what the double knows of a partition's data.
@@ -152,7 +153,7 @@ func (s *Server) UpdateTable(name string, edit func(*TableSpec)) {
 		panic("odpstest: UpdateTable: cannot rename " + name)
 	}
 	t.spec = spec
-	t.lastDDL = time.Now()
+	t.lastDDL = t.now()
 }
 
 // AddRows appends rows to a table that is not partitioned, as INSERT INTO
@@ -205,17 +206,23 @@ func (s *Server) Partitions(tableName string) []string {
 // lower-case name.
 
 // newTable returns a table of spec, created when spec says, or now by the
-// server's clock.
+// server's clock, which its later changes keep time by.
 func (s *Server) newTable(spec TableSpec) *table {
-	now := time.Now()
+	t := &table{clock: s.clock}
+	now := t.now()
 	if spec.Created.IsZero() {
-		spec.Created = now
-		if s.clock != nil {
-			spec.Created = s.clock()
-		}
-		spec.Created = spec.Created.Truncate(time.Second)
+		spec.Created = now.Truncate(time.Second)
 	}
-	return &table{spec: spec, lastDDL: now}
+	t.spec, t.lastDDL = spec, now
+	return t
+}
+
+// now is the time by the server's clock (WithClock).
+func (t *table) now() time.Time {
+	if t.clock != nil {
+		return t.clock()
+	}
+	return time.Now()
 }
 
 // table looks a table up by name, case-insensitively.
@@ -243,7 +250,7 @@ func (t *table) addPartition(canon string) {
 		t.written = map[string]partitionData{}
 	}
 	d := t.written[canon]
-	d.modified = time.Now()
+	d.modified = t.now()
 	t.written[canon] = d
 }
 
