@@ -827,21 +827,12 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 			t.Errorf("plan of the table fgen wrote: %+v", p)
 		}
 		// Dropped, and an hour later a finance table made under the name.
-		srv.AddTable(odpstest.TableSpec{Name: "rpt_user_trace_data", Comment: "finance: daily revenue",
-			Columns:       []odpstest.Column{{Name: "account", Type: "STRING"}, {Name: "amount", Type: "DOUBLE"}},
-			PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}, Created: time.Now().Add(time.Hour)})
-		srv.AddPartition("rpt_user_trace_data", "dt='20200101'")
+		addFinance(srv, time.Now().Add(time.Hour))
 		p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
 		if want := "[raw_table] live table rpt_user_trace_data is not the table fgen wrote (dropped and made again outside fgen?): fgen did not create it, and it was created at "; p.code != 3 || !strings.Contains(p.stdout, want) {
 			t.Errorf("plan: %+v\nwant %q", p, want)
 		}
-		n := len(writes(srv))
-		if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes"); a.code != 3 || len(writes(srv)) != n {
-			t.Errorf("apply --allow-destructive: %+v, %d jobs", a, len(writes(srv))-n)
-		}
-		if spec, _ := srv.Table("rpt_user_trace_data"); spec.Comment != "finance: daily revenue" || len(srv.Partitions("rpt_user_trace_data")) != 1 {
-			t.Errorf("the finance table after apply: %+v, partitions %v", spec, srv.Partitions("rpt_user_trace_data"))
-		}
+		financeKept(t, dir, srv, env)
 	})
 	t.Run("a table fgen made", func(t *testing.T) {
 		dir, srv, env := mcProject(t)
@@ -885,6 +876,29 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 	})
 }
 
+// addFinance makes a finance table under the report's name, with a
+// partition, created at created (zero: now by the double's clock): a table
+// fgen must not drop.
+func addFinance(srv *odpstest.Server, created time.Time) {
+	srv.AddTable(odpstest.TableSpec{Name: "rpt_user_trace_data", Comment: "finance: daily revenue",
+		Columns:       []odpstest.Column{{Name: "account", Type: "STRING"}, {Name: "amount", Type: "DOUBLE"}},
+		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}, Created: created})
+	srv.AddPartition("rpt_user_trace_data", "dt='20200101'")
+}
+
+// financeKept requires apply --allow-destructive to refuse, and to leave
+// addFinance's table as it was.
+func financeKept(t *testing.T, dir string, srv *odpstest.Server, env map[string]string) {
+	t.Helper()
+	n := len(writes(srv))
+	if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes"); a.code != 3 || len(writes(srv)) != n {
+		t.Errorf("apply --allow-destructive: %+v, %d jobs", a, len(writes(srv))-n)
+	}
+	if spec, _ := srv.Table("rpt_user_trace_data"); spec.Comment != "finance: daily revenue" || len(srv.Partitions("rpt_user_trace_data")) != 1 {
+		t.Errorf("the finance table after apply: %+v, partitions %v", spec, srv.Partitions("rpt_user_trace_data"))
+	}
+}
+
 // appliedAt is mcProject applied for 20210303 on a double whose clock, at
 // (epoch seconds), stood two hours ago then: a test moves it on to make
 // tables again later.
@@ -926,23 +940,15 @@ func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
 	}
 	// An hour later, someone drops it and makes a table of their own.
 	at.Add(3600)
-	srv.AddTable(odpstest.TableSpec{Name: "rpt_user_trace_data", Comment: "finance: daily revenue",
-		Columns:       []odpstest.Column{{Name: "account", Type: "STRING"}, {Name: "amount", Type: "DOUBLE"}},
-		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
-	srv.AddPartition("rpt_user_trace_data", "dt='20200101'")
+	addFinance(srv, time.Time{})
 	p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
 	want := "[raw_table] live table rpt_user_trace_data is not the table fgen wrote (dropped and made again outside fgen?): it was created at " + time.Unix(at.Load(), 0).Format("2006-01-02 15:04:05 MST") +
-		", and fgen last created a table under its name at " + time.Unix(at.Load()-3600, 0).Format("2006-01-02 15:04:05 MST")
+		", after fgen last created a table under its name (at " + time.Unix(at.Load()-3600, 0).Format("2006-01-02 15:04:05 MST") + ", fgen_table_times)" +
+		" and fgen apply last wrote a partition under its name (at " + time.Unix(at.Load()-3600, 0).Format("2006-01-02 15:04:05 MST") + ", fgen_partitions)"
 	if p.code != 3 || !strings.Contains(p.stdout, want) {
 		t.Errorf("plan: %+v\nwant %q", p, want)
 	}
-	n := len(writes(srv))
-	if a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes"); a.code != 3 || len(writes(srv)) != n {
-		t.Errorf("apply --allow-destructive: %+v, %d jobs", a, len(writes(srv))-n)
-	}
-	if spec, _ := srv.Table("rpt_user_trace_data"); spec.Comment != "finance: daily revenue" || len(srv.Partitions("rpt_user_trace_data")) != 1 {
-		t.Errorf("the finance table after apply: %+v, partitions %v", spec, srv.Partitions("rpt_user_trace_data"))
-	}
+	financeKept(t, dir, srv, env)
 	// Once funnel.toml names another report table, not a former table of
 	// the project to drop.
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `table = "rpt_user_trace_data"`, `table = "rpt_funnel"`)
@@ -959,6 +965,25 @@ func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
 	}
 }
 
+// A table fgen created, made again since outside fgen (a DataWorks
+// deployment of out/), and written by fgen apply after that, holds rows
+// fgen derived: fgen recreates it.
+func TestMaxComputeTableMadeAgainThenWrittenByFgen(t *testing.T) {
+	dir, srv, env, at := appliedAt(t)
+	at.Add(3600)
+	spec, _ := srv.Table("rpt_user_trace_data")
+	spec.Created = time.Time{} // now, by the double's clock
+	srv.AddTable(spec)
+	at.Add(60)
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	dropFirstColumn(srv, "rpt_user_trace_data")
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
+		t.Errorf("plan: %+v", p)
+	}
+}
+
 // A table fgen made whose createTime it failed to note is taken for one
 // made outside fgen, and apply says so, with the statement that notes it;
 // once noted by hand, the table is fgen's again.
@@ -969,8 +994,8 @@ func TestMaxComputeCreationNotNoted(t *testing.T) {
 	drift()
 	srv.On("INSERT INTO TABLE `"+maxcompute.TimesTable+"`", odpstest.Outcome{Error: "ODPS-0130013:Authorization exception - no privilege"})
 	a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes")
-	hand := fmt.Sprintf("INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace', %d);", maxcompute.TimesTable, at.Load())
-	if a.code == 0 || !strings.Contains(a.stdout+a.stderr, "the table is created, but noting its createTime in fgen_table_times failed") || !strings.Contains(a.stdout+a.stderr, "note it by running "+hand) {
+	hand := fmt.Sprintf("INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace', %d); INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace');", maxcompute.TimesTable, at.Load(), maxcompute.ProjectsTable)
+	if a.code == 0 || !strings.Contains(a.stdout+a.stderr, "the table is created, but noting it failed") || !strings.Contains(a.stdout+a.stderr, "note it by running "+hand) {
 		t.Errorf("apply whose note failed: %+v\nwant %s", a, hand)
 	}
 	// A day DataWorks wrote since, and a change that recreates the table.
@@ -982,6 +1007,7 @@ func TestMaxComputeCreationNotNoted(t *testing.T) {
 	// Noted by hand, as apply said.
 	name, project, created := "rpt_user_trace_data", "user_trace", strconv.FormatInt(at.Load(), 10)
 	srv.AddRows(maxcompute.TimesTable, []*string{&name, &project, &created})
+	srv.AddRows(maxcompute.ProjectsTable, []*string{&name, &project})
 	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
 		t.Errorf("plan after the note: %+v", p)
 	}

@@ -24,10 +24,10 @@ type Warehouse struct {
 	mu sync.Mutex
 	// books: table (or table NUL day, see record) -> partition value ->
 	// what fgen wrote there last
-	books    map[string]map[string]record
-	kept     bool // BooksTable exists
-	projects bool // ProjectsTable exists
-	timed    bool // TimesTable exists
+	books     map[string]map[string]record
+	kept      bool // BooksTable exists
+	projects  bool // ProjectsTable exists
+	timesKept bool // TimesTable exists
 	// created: ProjectsTable's rows, once read (nil: not yet)
 	created []created
 	// times: TimesTable's notes by lower-case table name, once read (nil:
@@ -331,25 +331,6 @@ func (w *Warehouse) creator(ctx context.Context, live *warehouse.Table) (project
 	return "", true, nil
 }
 
-// replaced says why live table is not a table fgen created, where fgen's
-// notes tell (creator), or "".
-func (w *Warehouse) replaced(ctx context.Context, live *warehouse.Table) (string, error) {
-	by, known, err := w.creator(ctx, live)
-	if err != nil || !known || by != "" {
-		return "", err
-	}
-	times, err := w.tableTimes(ctx)
-	if err != nil {
-		return "", err
-	}
-	last := int64(0)
-	for _, t := range times[strings.ToLower(live.Name)] {
-		last = max(last, t.last)
-	}
-	const layout = "2006-01-02 15:04:05 MST"
-	return fmt.Sprintf("it was created at %s, and fgen last created a table under its name at %s (%s); if an fgen apply made it and said it failed to note it, run the statement it printed to note it", live.Created.Format(layout), time.Unix(last, 0).Format(layout), TimesTable), nil
-}
-
 // tableTimes returns TimesTable's notes by lower-case table name, grouped
 // by table and project, read once (and again after this Warehouse notes a
 // time there).
@@ -388,15 +369,12 @@ func (w *Warehouse) tableTimes(ctx context.Context) (map[string][]timed, error) 
 }
 
 // PartitionWriters tells, for each of tables that exists and has
-// partitions, whether they hold rows fgen's nodes derived: those of a table
-// fgen's DDL created (ProjectsTable, whatever project) or fgen apply wrote a
-// partition of (BooksTable), whether apply or a DataWorks run wrote them,
-// counted as Jobs; any other table's are Unowned: one made by hand, by a
-// DataWorks deployment of out/, or another table under the name, which fgen
-// does not drop, as it does not one that is not partitioned; one made again
-// outside fgen under a name fgen created is Replaced (replaced). MaxCompute
-// has no loads. It reads ProjectsTable and TimesTable once, and BooksTable
-// (which the plan's days read anyway) only of a table fgen did not create.
+// partitions, whether they hold rows fgen's nodes derived (Jobs), whether
+// apply or a DataWorks run wrote them, or not (Unowned, Replaced), as
+// writers decides; a table that is not partitioned is Unowned, whatever
+// fgen's notes say. MaxCompute has no loads. It reads ProjectsTable and
+// TimesTable once, and BooksTable (which the plan's days read anyway) only
+// of a table fgen did not create.
 func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[string]warehouse.Writers, error) {
 	out := map[string]warehouse.Writers{}
 	for _, t := range tables {
@@ -417,72 +395,103 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 		} else if err != nil {
 			return nil, err
 		}
-		if why, err := w.replaced(ctx, live); err != nil {
-			return nil, err
-		} else if why != "" {
-			out[t] = warehouse.Writers{Replaced: why}
-			continue
-		}
-		rows, err := w.createdTables(ctx)
+		wr, err := w.writers(ctx, t, live)
 		if err != nil {
 			return nil, err
 		}
-		owned := slices.ContainsFunc(rows, func(c created) bool { return strings.EqualFold(c.table, t) })
-		if !owned {
-			w.mu.Lock()
-			books, err := w.tableRecords(ctx, t)
-			w.mu.Unlock()
-			if err != nil {
-				return nil, err
-			}
-			owned = books == nil || len(books) > 0 // nil: more than a query returns
-			if owned {
-				why, err := w.madeSince(ctx, live, books)
-				if err != nil {
-					return nil, err
-				} else if why != "" {
-					out[t] = warehouse.Writers{Replaced: why}
-					continue
-				}
-			}
+		if wr.Jobs > 0 {
+			wr.Jobs = n
 		}
-		if owned {
-			out[t] = warehouse.Writers{Jobs: n}
-		} else {
-			out[t] = warehouse.Writers{Unowned: true}
-		}
+		out[t] = wr
 	}
 	return out, nil
 }
 
-// madeSince says why live table, which fgen did not create but whose
-// partitions BooksTable's records (books, nil when more than a query
-// returns) say fgen apply wrote, is not the table it wrote, or "": it was
-// created after the last of those writes, so it holds none of them (a
-// table made by a DataWorks deployment of out/, written by fgen apply,
-// then dropped, and another made under the name).
-func (w *Warehouse) madeSince(ctx context.Context, live *warehouse.Table, books map[string]record) (string, error) {
-	if live.Created.IsZero() {
-		return "", nil
+// writers says who wrote live table t's partitions, from fgen's notes:
+//   - a table fgen created (its createTime the last fgen noted of the name,
+//     TimesTable), or one an fgen from before TimesTable may have (noted in
+//     ProjectsTable alone), holds rows fgen derived (Jobs), whoever wrote
+//     them;
+//   - so does a table fgen did not create, made again since fgen did, or
+//     made by a DataWorks deployment of out/, that fgen apply wrote a
+//     partition of since it was made (BooksTable's last write not before
+//     its createTime);
+//   - one made after fgen's last creation and write under the name is
+//     Replaced: made again outside fgen;
+//   - any other is Unowned.
+func (w *Warehouse) writers(ctx context.Context, t string, live *warehouse.Table) (warehouse.Writers, error) {
+	by, known, err := w.creator(ctx, live)
+	if err != nil {
+		return warehouse.Writers{}, err
 	}
-	last := int64(0)
+	rows, err := w.createdTables(ctx)
+	if err != nil {
+		return warehouse.Writers{}, err
+	}
+	if known && by != "" || !known && slices.ContainsFunc(rows, func(c created) bool { return strings.EqualFold(c.table, t) }) {
+		return warehouse.Writers{Jobs: 1}, nil
+	}
+	w.mu.Lock()
+	books, err := w.tableRecords(ctx, t)
+	w.mu.Unlock()
+	if err != nil {
+		return warehouse.Writers{}, err
+	}
+	// The last time fgen apply wrote a partition under the name.
+	wrote := int64(0)
 	for _, r := range books {
-		last = max(last, r.modified)
+		wrote = max(wrote, r.modified)
 	}
-	if books == nil {
-		res, err := w.c.Query(ctx, fmt.Sprintf("SELECT MAX(modified) AS last_modified FROM `%s` WHERE table_name = %s;", BooksTable, quote(live.Name)), nil)
+	if books == nil { // more than a query returns
+		res, err := w.c.Query(ctx, fmt.Sprintf("SELECT MAX(modified) AS last_modified FROM `%s` WHERE table_name = %s;", BooksTable, quote(t)), nil)
 		if err != nil {
-			return "", fmt.Errorf("read %s: %w", BooksTable, err)
+			return warehouse.Writers{}, fmt.Errorf("read %s: %w", BooksTable, err)
 		}
 		if len(res) == 2 && len(res[1]) == 1 {
-			last, _ = strconv.ParseInt(res[1][0], 10, 64) // NULL: none
+			wrote, _ = strconv.ParseInt(res[1][0], 10, 64) // NULL: none
 		}
 	}
-	if last == 0 || live.Created.Unix() <= last {
-		return "", nil
+	switch {
+	case wrote > 0 && (live.Created.IsZero() || wrote >= live.Created.Unix()):
+		return warehouse.Writers{Jobs: 1}, nil
+	case known || wrote > 0:
+		return warehouse.Writers{Replaced: w.replacedText(ctx, t, live, wrote)}, nil
 	}
+	return warehouse.Writers{Unowned: true}, nil
+}
+
+// replacedText says why live table t is not a table fgen wrote: when it was
+// created, after fgen's last creation (TimesTable) and its last write
+// (wrote, epoch seconds; 0: none) under the name; and how to note it, for
+// a table fgen did make but could not note.
+func (w *Warehouse) replacedText(ctx context.Context, t string, live *warehouse.Table, wrote int64) string {
 	const layout = "2006-01-02 15:04:05 MST"
-	return fmt.Sprintf("fgen did not create it, and it was created at %s, after fgen apply last wrote a partition under its name (at %s, %s)", live.Created.Format(layout), time.Unix(last, 0).Format(layout), BooksTable), nil
+	times, _ := w.tableTimes(ctx) // read by creator already
+	created := int64(0)
+	for _, n := range times[strings.ToLower(live.Name)] {
+		created = max(created, n.last)
+	}
+	lead := ""
+	var after []string
+	if created > 0 {
+		after = append(after, fmt.Sprintf("fgen last created a table under its name (at %s, %s)", time.Unix(created, 0).Format(layout), TimesTable))
+	} else {
+		lead = "fgen did not create it, and "
+	}
+	if wrote > 0 {
+		after = append(after, fmt.Sprintf("fgen apply last wrote a partition under its name (at %s, %s)", time.Unix(wrote, 0).Format(layout), BooksTable))
+	}
+	return fmt.Sprintf("%sit was created at %s, after %s; if an fgen apply did make it (one that failed or was interrupted as it did), note it: %s",
+		lead, live.Created.Format(layout), strings.Join(after, " and "), strings.Join(handNotes(t, "<[project] name in funnel.toml>", live.Created), " "))
+}
+
+// handNotes are the statements that note by hand that fgen project created
+// table at created.
+func handNotes(table, project string, created time.Time) []string {
+	return []string{
+		fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %d);", TimesTable, quote(table), quote(project), created.Unix()),
+		fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)),
+	}
 }
 
 // keepRecord notes in BooksTable that a node job wrote its partition, with
@@ -520,42 +529,69 @@ const TimesTable = "fgen_table_times"
 // the tables once. prev is the table as it was before the job, nil when
 // there was none: a table whose createTime the job did not change is not
 // one it created (CREATE TABLE IF NOT EXISTS of a table made meanwhile
-// outside fgen), and is not noted. When the note of the time fails, hand
-// is the statement that notes it.
-func (w *Warehouse) noteProject(ctx context.Context, table, project string, prev *warehouse.Table) (hand string, err error) {
+// outside fgen), and is not noted; nor is one that is not there (a job
+// that failed before its CREATE). It says whether it created the table,
+// and, when a note failed, the statements that note it by hand.
+func (w *Warehouse) noteProject(ctx context.Context, table, project string, prev *warehouse.Table) (made bool, hand []string, err error) {
 	live, err := w.c.Table(ctx, table)
-	if err != nil {
-		return "", err
+	switch {
+	case errors.Is(err, ErrTableNotFound):
+		return false, nil, nil
+	case err != nil:
+		return true, nil, fmt.Errorf("read its createTime: %w", err)
+	case prev != nil && prev.Created.Equal(live.Created):
+		return false, nil, nil
 	}
-	if prev != nil && !prev.Created.IsZero() && prev.Created.Equal(live.Created) {
-		return "", nil
-	}
+	hand = handNotes(table, project, live.Created)
 	if !live.Created.IsZero() {
-		note := fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %d);", TimesTable, quote(table), quote(project), live.Created.Unix())
-		err := w.createOnce(ctx, &w.timed, "CREATE TABLE IF NOT EXISTS `"+TimesTable+"` (table_name STRING, project STRING, create_time BIGINT) COMMENT 'fgen: when each table fgen created was created (its createTime), and by which fgen project';")
+		err := w.createOnce(ctx, &w.timesKept, "CREATE TABLE IF NOT EXISTS `"+TimesTable+"` (table_name STRING, project STRING, create_time BIGINT) COMMENT 'fgen: when each table fgen created was created (its createTime), and by which fgen project';")
 		if err == nil {
-			err = w.runStatement(ctx, note, nil, nil)
+			err = w.runStatement(ctx, hand[0], nil, nil)
 		}
 		w.mu.Lock()
 		w.times = nil // read again when asked
 		w.mu.Unlock()
 		if err != nil {
-			return note, err
+			return true, hand, err
 		}
 	}
-	if err := w.createOnce(ctx, &w.projects, "CREATE TABLE IF NOT EXISTS `"+ProjectsTable+"` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';"); err != nil {
-		return "", err
+	err = w.createOnce(ctx, &w.projects, "CREATE TABLE IF NOT EXISTS `"+ProjectsTable+"` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';")
+	if err == nil {
+		err = w.runStatement(ctx, hand[1], nil, nil)
 	}
-	err = w.runStatement(ctx, fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)), nil, nil)
 	w.mu.Lock()
 	w.created = nil // read again when asked
 	w.mu.Unlock()
-	return "", err
+	if err != nil {
+		return true, hand[1:], err
+	}
+	return true, nil, nil
 }
 
-// noteTimeout bounds the notes of a table fgen created, which run even
-// when the apply is interrupted as they start: a table fgen created
-// without its note is one fgen takes for a table made outside fgen.
+// note runs noteProject for job, whose statements ran (failed: one
+// failed, or was interrupted, after which the service may still have
+// created the table), even when the apply is interrupted as it starts,
+// and says what a failed note leaves to do.
+func (w *Warehouse) note(ctx context.Context, job *warehouse.Job, prev *warehouse.Table, failed bool) error {
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noteTimeout)
+	defer cancel()
+	made, hand, err := w.noteProject(nctx, job.Name, job.Project, prev)
+	if err == nil {
+		return nil
+	}
+	what := "the table is created"
+	if failed {
+		what = "the table is there"
+	}
+	msg := fmt.Sprintf("%s, but noting it failed: %v; until it is noted, fgen takes it for a table it did not create, and refuses to recreate it", what, err)
+	if len(hand) > 0 {
+		msg += ": note it by running " + strings.Join(hand, " ")
+	} else if made {
+		msg += ": run fgen plan to see what it says of the table"
+	}
+	return errors.New(msg)
+}
+
 const noteTimeout = 2 * time.Minute
 
 // createOnce runs create, a CREATE TABLE IF NOT EXISTS, unless *done says
@@ -615,26 +651,30 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 			return fmt.Errorf("%s: %w", describeJob(job), err)
 		}
 	}
+	ddl := job.Kind == "ddl" && job.Project != ""
 	for i, stmt := range job.Statements {
 		if err := w.runStatement(ctx, stmt, hints, func(j *Job) {
 			if onSubmit != nil {
 				onSubmit(warehouse.Submitted{Statement: i + 1, Statements: n, InstanceID: j.ID, LogView: j.LogView})
 			}
 		}); err != nil {
-			return fmt.Errorf("%s: %w", describeJob(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err})
+			err = &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err}
+			if ddl {
+				// The service may have created the table all the same
+				// (an interrupt as the CREATE finished).
+				if nerr := w.note(ctx, job, prev, true); nerr != nil {
+					return fmt.Errorf("%s: %w; %v", describeJob(job), err, nerr)
+				}
+			}
+			return fmt.Errorf("%s: %w", describeJob(job), err)
 		}
 	}
-	if job.Kind == "ddl" && job.Project != "" {
+	if ddl {
 		// The table is created. Without its time noted, fgen takes it for
-		// a table made outside fgen; without its project, plan does not
+		// a table it did not create; without its project, plan does not
 		// name it once funnel.toml no longer defines it.
-		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noteTimeout)
-		defer cancel()
-		switch hand, err := w.noteProject(nctx, job.Name, job.Project, prev); {
-		case err != nil && hand != "":
-			return fmt.Errorf("%s: the table is created, but noting its createTime in %s failed: %w; until it is noted, fgen takes it for a table made outside fgen and refuses to recreate it: note it by running %s", describeJob(job), TimesTable, err, hand)
-		case err != nil:
-			return fmt.Errorf("%s: the table is created, but noting it in %s failed: %w", describeJob(job), ProjectsTable, err)
+		if err := w.note(ctx, job, prev, false); err != nil {
+			return fmt.Errorf("%s: %w", describeJob(job), err)
 		}
 	}
 	if job.Kind == "node" && job.Day != "" && job.Fingerprint != "" && job.Partition != "" {

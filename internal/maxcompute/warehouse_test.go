@@ -2,8 +2,11 @@ package maxcompute_test
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fgen-dev/fgen/internal/maxcompute"
 	"github.com/fgen-dev/fgen/internal/odpstest"
@@ -83,5 +86,55 @@ func TestRunNotesThoughInterrupted(t *testing.T) {
 	}
 	if times, projects := noted(srv); times != 1 || projects != 1 {
 		t.Errorf("%d and %d notes, want 1 and 1", times, projects)
+	}
+}
+
+// A DDL job whose answers were lost after the service created the table
+// fails, and still notes the table it made.
+func TestRunNotesATableMadeThoughTheJobFailed(t *testing.T) {
+	srv := odpstest.New(t)
+	srv.On("CREATE TABLE IF NOT EXISTS `rpt`", odpstest.Outcome{}) // done at its first poll
+	// That poll, and the client's retries of it, handled and then failed.
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpTaskStatus, Status: 503, AfterCreate: true, Times: 4})
+	w := maxcompute.NewWarehouse(newClient(t, srv), 0)
+	err := w.Run(context.Background(), createJob(), nil)
+	if _, ok := srv.Table("rpt"); err == nil || !ok {
+		t.Fatalf("Run = %v, table made: %v; want an error, and the table", err, ok)
+	}
+	if times, projects := noted(srv); times != 1 || projects != 1 {
+		t.Errorf("%d and %d notes, want 1 and 1 (Run: %v)", times, projects, err)
+	}
+}
+
+// A table fgen did not create, made after fgen's last write under its name,
+// is not the table fgen wrote: found by the name fgen wrote it under, in
+// any case, and when its records are more than a query returns.
+func TestPartitionWritersOfATableMadeSinceFgenWrote(t *testing.T) {
+	srv := odpstest.New(t)
+	wrote := time.Date(2021, 3, 4, 1, 0, 0, 0, time.UTC)
+	srv.AddTable(odpstest.TableSpec{Name: maxcompute.BooksTable, Columns: []odpstest.Column{
+		{Name: "table_name", Type: "STRING"}, {Name: "partition_value", Type: "STRING"}, {Name: "fingerprint", Type: "STRING"}, {Name: "modified", Type: "BIGINT"}}})
+	var rows [][]*string
+	for i := range odpstest.ResultLimit {
+		name, value, fp, at := "rpt", fmt.Sprintf("d%05d", i), "f", strconv.FormatInt(wrote.Unix(), 10)
+		rows = append(rows, []*string{&name, &value, &fp, &at})
+	}
+	srv.AddRows(maxcompute.BooksTable, rows...)
+	for _, tc := range []struct {
+		created time.Time
+		want    bool // Replaced
+	}{{wrote.Add(-time.Hour), false}, {wrote, false}, {wrote.Add(time.Hour), true}} {
+		spec := reportSpec()
+		spec.Name, spec.Created = "RPT", tc.created
+		srv.AddTable(spec)
+		srv.AddPartition("RPT", "dt='20210303'")
+		w := maxcompute.NewWarehouse(newClient(t, srv), 0)
+		got, err := w.PartitionWriters(context.Background(), []string{"rpt"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wr := got["rpt"]; (wr.Replaced != "") != tc.want || !tc.want && wr.Jobs != 1 {
+			t.Errorf("table made at %v, fgen's last write at %v: %+v", tc.created, wrote, wr)
+		}
 	}
 }
