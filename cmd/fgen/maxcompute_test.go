@@ -823,9 +823,7 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 		srv.DropTable(maxcompute.ProjectsTable)
 		srv.DropTable(maxcompute.TimesTable)
 		dropFirstColumn(srv, "rpt_user_trace_data")
-		if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
-			t.Errorf("plan of the table fgen wrote: %+v", p)
-		}
+		planRecreatesOwn(t, dir, env, "plan of the table fgen wrote")
 		// Dropped, and an hour later a finance table made under the name.
 		addFinance(srv, time.Now().Add(time.Hour))
 		p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
@@ -876,6 +874,15 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 	})
 }
 
+// planRecreatesOwn requires plan to recreate the report table as fgen's
+// (after a change only a recreate undoes), dropping its 1 partition.
+func planRecreatesOwn(t *testing.T, dir string, env map[string]string, what string) {
+	t.Helper()
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
+		t.Errorf("%s: %+v", what, p)
+	}
+}
+
 // addFinance makes a finance table under the report's name, with a
 // partition, created at created (zero: now by the double's clock): a table
 // fgen must not drop.
@@ -922,9 +929,7 @@ func dropFirstColumn(srv *odpstest.Server, table string) {
 // (a finance table, say), is not fgen's: its createTime is none fgen noted
 // (maxcompute.TimesTable). apply refuses to drop it, even with
 // --allow-destructive, and plan names it no former table of the project.
-// A table fgen made again itself is fgen's; so is one whose creations an
-// fgen from before TimesTable noted, in ProjectsTable alone, as that fgen
-// took it.
+// A table fgen made again itself is fgen's.
 func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
 	dir, srv, env, at := appliedAt(t)
 	drift := func() { dropFirstColumn(srv, "rpt_user_trace_data") }
@@ -935,9 +940,7 @@ func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
 		t.Fatalf("apply --allow-destructive: %+v", a)
 	}
 	drift()
-	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
-		t.Errorf("plan after fgen made the table again: %+v", p)
-	}
+	planRecreatesOwn(t, dir, env, "plan after fgen made the table again")
 	// An hour later, someone drops it and makes a table of their own.
 	at.Add(3600)
 	addFinance(srv, time.Time{})
@@ -956,12 +959,13 @@ func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
 	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); strings.Contains(p.stdout, former) {
 		t.Errorf("plan names the finance table a former table: %+v", p)
 	}
-	// An fgen from before TimesTable made it again: a creation noted
-	// without its time.
+	// A creation noted without its time (an fgen from before TimesTable,
+	// or the project's note run by hand again) does not make it fgen's:
+	// the name has noted times, and the table's is none of them.
 	name, project := "rpt_user_trace_data", "user_trace"
 	srv.AddRows(maxcompute.ProjectsTable, []*string{&name, &project})
-	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); !strings.Contains(p.stdout, former) {
-		t.Errorf("plan after an older fgen's creation: %+v", p)
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); strings.Contains(p.stdout, former) {
+		t.Errorf("plan after a creation noted without its time: %+v", p)
 	}
 }
 
@@ -979,9 +983,24 @@ func TestMaxComputeTableMadeAgainThenWrittenByFgen(t *testing.T) {
 		t.Fatalf("apply: %+v", r)
 	}
 	dropFirstColumn(srv, "rpt_user_trace_data")
-	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
-		t.Errorf("plan: %+v", p)
+	planRecreatesOwn(t, dir, env, "plan")
+}
+
+// A recreate whose CREATE's answer is lost after the service made the
+// table (a task status the SDK does not know) notes the table, and says
+// so, not that the table is dropped; the table is fgen's.
+func TestMaxComputeRecreateAnswerLost(t *testing.T) {
+	dir, srv, env, at := appliedAt(t)
+	at.Add(3600)
+	dropFirstColumn(srv, "rpt_user_trace_data")
+	srv.On("CREATE TABLE IF NOT EXISTS `rpt_user_trace_data`", odpstest.Outcome{Status: "Mystery"})
+	a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes", "-q")
+	if out := a.stdout + a.stderr; a.code == 0 || !strings.Contains(out, "the service made the table all the same, and fgen noted it") || strings.Contains(out, "dropped and not created again") {
+		t.Errorf("apply: %+v", a)
 	}
+	srv.AddPartition("rpt_user_trace_data", "dt='20210302'")
+	dropFirstColumn(srv, "rpt_user_trace_data")
+	planRecreatesOwn(t, dir, env, "plan")
 }
 
 // A table fgen made whose createTime it failed to note is taken for one
@@ -995,7 +1014,7 @@ func TestMaxComputeCreationNotNoted(t *testing.T) {
 	srv.On("INSERT INTO TABLE `"+maxcompute.TimesTable+"`", odpstest.Outcome{Error: "ODPS-0130013:Authorization exception - no privilege"})
 	a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes")
 	hand := fmt.Sprintf("INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace', %d); INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace');", maxcompute.TimesTable, at.Load(), maxcompute.ProjectsTable)
-	if a.code == 0 || !strings.Contains(a.stdout+a.stderr, "the table is created, but noting it failed") || !strings.Contains(a.stdout+a.stderr, "note it by running "+hand) {
+	if a.code == 0 || !strings.Contains(a.stdout+a.stderr, "the table is made, but noting it failed") || !strings.Contains(a.stdout+a.stderr, "note it by running "+hand) {
 		t.Errorf("apply whose note failed: %+v\nwant %s", a, hand)
 	}
 	// A day DataWorks wrote since, and a change that recreates the table.
@@ -1008,9 +1027,7 @@ func TestMaxComputeCreationNotNoted(t *testing.T) {
 	name, project, created := "rpt_user_trace_data", "user_trace", strconv.FormatInt(at.Load(), 10)
 	srv.AddRows(maxcompute.TimesTable, []*string{&name, &project, &created})
 	srv.AddRows(maxcompute.ProjectsTable, []*string{&name, &project})
-	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
-		t.Errorf("plan after the note: %+v", p)
-	}
+	planRecreatesOwn(t, dir, env, "plan after the note")
 }
 
 // A table another fgen project made under a former table's name, after the

@@ -236,11 +236,8 @@ func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, er
 }
 
 // created is a row of ProjectsTable, grouped: fgen project project's DDL
-// created table n times.
-type created struct {
-	table, project string
-	n              int
-}
+// created table.
+type created struct{ table, project string }
 
 // createdTables returns ProjectsTable's rows grouped by table and project,
 // read once (and again after this Warehouse notes a table there): a row
@@ -258,16 +255,13 @@ func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project, COUNT(*) AS creations FROM `%s` GROUP BY table_name, project;", ProjectsTable), nil)
+	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project FROM `%s` GROUP BY table_name, project;", ProjectsTable), nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", ProjectsTable, err)
 	}
 	for _, row := range res[min(1, len(res)):] {
-		if len(row) != 3 {
-			continue
-		}
-		if n, err := strconv.Atoi(row[2]); err == nil {
-			rows = append(rows, created{row[0], row[1], n})
+		if len(row) == 2 {
+			rows = append(rows, created{row[0], row[1]})
 		}
 	}
 	w.mu.Lock()
@@ -276,25 +270,24 @@ func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 	return rows, nil
 }
 
-// timed is TimesTable's notes of one table by one fgen project: how many
-// creations, and the createTime of the last, epoch seconds.
+// timed is TimesTable's notes of one table by one fgen project: the
+// createTime of its last creation, epoch seconds.
 type timed struct {
 	project string
-	n       int
 	last    int64
 }
 
 // creator says which fgen project created live table, by its createTime,
-// where fgen's notes tell (known): the project whose last noted creation
-// of the name is the table's createTime, or "" for a table made again
-// outside fgen (dropped, and created by hand or by another tool), whose
-// createTime is none of those. A table fgen made is the last it made under
-// the name: a later one would have replaced it. The notes tell when every
-// creation of the name fgen noted in ProjectsTable has its time in
-// TimesTable: an fgen from before TimesTable notes one without, and then
-// fgen takes the table for the one its notes are of, as that fgen did. A
-// table made again within the second of fgen's creation is past what
-// createTime tells.
+// where fgen's notes tell (known: TimesTable has a time of the name): the
+// project whose last noted creation of the name is the table's
+// createTime, or "" for a table made since outside fgen (dropped, and
+// created by hand or by another tool), or by an fgen from before
+// TimesTable (which writers takes for fgen's only if fgen has written it
+// since). A table fgen made is the last it made under the name: a later
+// one would have replaced it. A name without a noted time is one only an
+// fgen from before TimesTable created, and fgen takes the table for the
+// one its notes are of, as that fgen did. A table made again within the
+// second of fgen's creation is past what createTime tells.
 func (w *Warehouse) creator(ctx context.Context, live *warehouse.Table) (project string, known bool, err error) {
 	if live.Created.IsZero() {
 		return "", false, nil
@@ -305,22 +298,6 @@ func (w *Warehouse) creator(ctx context.Context, live *warehouse.Table) (project
 	}
 	notes := times[strings.ToLower(live.Name)]
 	if len(notes) == 0 {
-		return "", false, nil
-	}
-	created, err := w.createdTables(ctx)
-	if err != nil {
-		return "", false, err
-	}
-	timedN, createdN := 0, 0
-	for _, t := range notes {
-		timedN += t.n
-	}
-	for _, c := range created {
-		if strings.EqualFold(c.table, live.Name) {
-			createdN += c.n
-		}
-	}
-	if timedN < createdN {
 		return "", false, nil
 	}
 	for _, t := range notes {
@@ -347,19 +324,17 @@ func (w *Warehouse) tableTimes(ctx context.Context) (map[string][]timed, error) 
 	} else if err != nil {
 		return nil, err
 	}
-	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project, COUNT(*) AS creations, MAX(create_time) AS last_created FROM `%s` GROUP BY table_name, project;", TimesTable), nil)
+	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project, MAX(create_time) AS last_created FROM `%s` GROUP BY table_name, project;", TimesTable), nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", TimesTable, err)
 	}
 	for _, row := range res[min(1, len(res)):] {
-		if len(row) != 4 {
+		if len(row) != 3 {
 			continue
 		}
-		n, err1 := strconv.Atoi(row[2])
-		last, err2 := strconv.ParseInt(row[3], 10, 64)
-		if err1 == nil && err2 == nil {
+		if last, err := strconv.ParseInt(row[2], 10, 64); err == nil {
 			name := strings.ToLower(row[0])
-			times[name] = append(times[name], timed{row[1], n, last})
+			times[name] = append(times[name], timed{row[1], last})
 		}
 	}
 	w.mu.Lock()
@@ -466,10 +441,11 @@ func (w *Warehouse) writers(ctx context.Context, t string, live *warehouse.Table
 // a table fgen did make but could not note.
 func (w *Warehouse) replacedText(ctx context.Context, t string, live *warehouse.Table, wrote int64) string {
 	const layout = "2006-01-02 15:04:05 MST"
-	times, _ := w.tableTimes(ctx) // read by creator already
 	created := int64(0)
-	for _, n := range times[strings.ToLower(live.Name)] {
-		created = max(created, n.last)
+	if times, err := w.tableTimes(ctx); err == nil { // read by creator already
+		for _, n := range times[strings.ToLower(live.Name)] {
+			created = max(created, n.last)
+		}
 	}
 	lead := ""
 	var after []string
@@ -481,8 +457,15 @@ func (w *Warehouse) replacedText(ctx context.Context, t string, live *warehouse.
 	if wrote > 0 {
 		after = append(after, fmt.Sprintf("fgen apply last wrote a partition under its name (at %s, %s)", time.Unix(wrote, 0).Format(layout), BooksTable))
 	}
-	return fmt.Sprintf("%sit was created at %s, after %s; if an fgen apply did make it (one that failed or was interrupted as it did), note it: %s",
-		lead, live.Created.Format(layout), strings.Join(after, " and "), strings.Join(handNotes(t, "<[project] name in funnel.toml>", live.Created), " "))
+	text := lead + "it was created at " + live.Created.Format(layout)
+	if len(after) > 0 {
+		text += ", after " + strings.Join(after, " and ")
+	}
+	notes := handNotes(t, "<your [project] name>", live.Created)
+	for i := range notes {
+		notes[i] = strings.TrimSuffix(notes[i], ";")
+	}
+	return text + " (should an fgen apply have made it, one that failed or was interrupted as it did, note it: " + strings.Join(notes, "; ") + ")"
 }
 
 // handNotes are the statements that note by hand that fgen project created
@@ -538,7 +521,7 @@ func (w *Warehouse) noteProject(ctx context.Context, table, project string, prev
 	case errors.Is(err, ErrTableNotFound):
 		return false, nil, nil
 	case err != nil:
-		return true, nil, fmt.Errorf("read its createTime: %w", err)
+		return false, nil, fmt.Errorf("read its createTime: %w", err)
 	case prev != nil && prev.Created.Equal(live.Created):
 		return false, nil, nil
 	}
@@ -576,20 +559,17 @@ func (w *Warehouse) note(ctx context.Context, job *warehouse.Job, prev *warehous
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noteTimeout)
 	defer cancel()
 	made, hand, err := w.noteProject(nctx, job.Name, job.Project, prev)
-	if err == nil {
+	switch {
+	case err == nil && made && failed:
+		return fmt.Errorf("the service made the table all the same, and fgen noted it")
+	case err == nil:
 		return nil
+	case !made:
+		return fmt.Errorf("fgen could not tell whether the table was made: %w; run fgen plan, which says what it takes the table for", err)
+	case len(hand) == 1: // the time noted, not the project
+		return fmt.Errorf("the table is made, but noting its project failed: %w; plan does not name it a former table of the project once funnel.toml no longer defines it: note it by running %s", err, hand[0])
 	}
-	what := "the table is created"
-	if failed {
-		what = "the table is there"
-	}
-	msg := fmt.Sprintf("%s, but noting it failed: %v; until it is noted, fgen takes it for a table it did not create, and refuses to recreate it", what, err)
-	if len(hand) > 0 {
-		msg += ": note it by running " + strings.Join(hand, " ")
-	} else if made {
-		msg += ": run fgen plan to see what it says of the table"
-	}
-	return errors.New(msg)
+	return fmt.Errorf("the table is made, but noting it failed: %w; until it is noted, fgen takes it for a table it did not create, and refuses to recreate it: note it by running %s", err, strings.Join(hand, " "))
 }
 
 const noteTimeout = 2 * time.Minute
@@ -658,15 +638,17 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 				onSubmit(warehouse.Submitted{Statement: i + 1, Statements: n, InstanceID: j.ID, LogView: j.LogView})
 			}
 		}); err != nil {
-			err = &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err}
-			if ddl {
-				// The service may have created the table all the same
-				// (an interrupt as the CREATE finished).
+			var failed *SQLError
+			if ddl && !errors.As(err, &failed) {
+				// Not a statement the service failed: an interrupt, or an
+				// answer lost, after which it may have made the table.
+				err = &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err}
 				if nerr := w.note(ctx, job, prev, true); nerr != nil {
 					return fmt.Errorf("%s: %w; %v", describeJob(job), err, nerr)
 				}
+				return fmt.Errorf("%s: %w", describeJob(job), err)
 			}
-			return fmt.Errorf("%s: %w", describeJob(job), err)
+			return fmt.Errorf("%s: %w", describeJob(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err})
 		}
 	}
 	if ddl {

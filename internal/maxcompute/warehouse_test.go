@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,5 +137,30 @@ func TestPartitionWritersOfATableMadeSinceFgenWrote(t *testing.T) {
 		if wr := got["rpt"]; (wr.Replaced != "") != tc.want || !tc.want && wr.Jobs != 1 {
 			t.Errorf("table made at %v, fgen's last write at %v: %+v", tc.created, wrote, wr)
 		}
+	}
+}
+
+// A recreate whose CREATE the service failed made no table: one there
+// after it (made meanwhile by someone else) is not noted as fgen's.
+func TestRunNotesNothingAfterAFailedCreate(t *testing.T) {
+	var at atomic.Int64
+	at.Store(time.Date(2021, 3, 3, 8, 0, 0, 0, time.UTC).Unix())
+	srv := odpstest.New(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
+	srv.AddTable(reportSpec())
+	srv.On("CREATE TABLE IF NOT EXISTS `rpt`", odpstest.Outcome{Error: "ODPS-0110061:Failed to run ddltask - quota exceeded"})
+	job := createJob()
+	job.Statements = append([]string{"DROP TABLE IF EXISTS `rpt`;"}, job.Statements...)
+	w := maxcompute.NewWarehouse(newClient(t, srv), 0)
+	err := w.Run(context.Background(), job, func(s warehouse.Submitted) {
+		if s.Statement == 2 { // someone makes a table under the name
+			at.Add(60)
+			srv.AddTable(reportSpec())
+		}
+	})
+	if err == nil || !strings.Contains(err.Error(), "quota exceeded") {
+		t.Fatalf("Run = %v, want the CREATE's error", err)
+	}
+	if times, projects := noted(srv); times != 0 || projects != 0 {
+		t.Errorf("%d and %d notes, want none", times, projects)
 	}
 }
