@@ -430,16 +430,15 @@ func (w *Warehouse) writers(ctx context.Context, t string, live *warehouse.Table
 	case wrote > 0 && (live.Created.IsZero() || wrote >= live.Created.Unix()):
 		return warehouse.Writers{Jobs: 1}, nil
 	case known || wrote > 0:
-		return warehouse.Writers{Replaced: w.replacedText(ctx, t, live, wrote)}, nil
+		return warehouse.Writers{Replaced: w.replacedText(ctx, live, wrote), Claim: strings.Join(handNotes(t, "<your [project] name>", live.Created), " ")}, nil
 	}
 	return warehouse.Writers{Unowned: true}, nil
 }
 
-// replacedText says why live table t is not a table fgen wrote: when it was
+// replacedText says why live table is not a table fgen wrote: when it was
 // created, after fgen's last creation (TimesTable) and its last write
-// (wrote, epoch seconds; 0: none) under the name; and how to note it, for
-// a table fgen did make but could not note.
-func (w *Warehouse) replacedText(ctx context.Context, t string, live *warehouse.Table, wrote int64) string {
+// (wrote, epoch seconds; 0: none) under the name.
+func (w *Warehouse) replacedText(ctx context.Context, live *warehouse.Table, wrote int64) string {
 	const layout = "2006-01-02 15:04:05 MST"
 	created := int64(0)
 	if times, err := w.tableTimes(ctx); err == nil { // read by creator already
@@ -461,11 +460,7 @@ func (w *Warehouse) replacedText(ctx context.Context, t string, live *warehouse.
 	if len(after) > 0 {
 		text += ", after " + strings.Join(after, " and ")
 	}
-	notes := handNotes(t, "<your [project] name>", live.Created)
-	for i := range notes {
-		notes[i] = strings.TrimSuffix(notes[i], ";")
-	}
-	return text + " (should an fgen apply have made it, one that failed or was interrupted as it did, note it: " + strings.Join(notes, "; ") + ")"
+	return text
 }
 
 // handNotes are the statements that note by hand that fgen project created
@@ -521,7 +516,7 @@ func (w *Warehouse) noteProject(ctx context.Context, table, project string, prev
 	case errors.Is(err, ErrTableNotFound):
 		return false, nil, nil
 	case err != nil:
-		return false, nil, fmt.Errorf("read its createTime: %w", err)
+		return false, nil, fmt.Errorf("reading its createTime to note it failed: %w", err)
 	case prev != nil && prev.Created.Equal(live.Created):
 		return false, nil, nil
 	}
@@ -559,17 +554,20 @@ func (w *Warehouse) note(ctx context.Context, job *warehouse.Job, prev *warehous
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noteTimeout)
 	defer cancel()
 	made, hand, err := w.noteProject(nctx, job.Name, job.Project, prev)
+	const taken = "until it is noted, fgen takes it for a table it did not create (unless fgen apply writes a partition of it since), and refuses to recreate it"
 	switch {
 	case err == nil && made && failed:
-		return fmt.Errorf("the service made the table all the same, and fgen noted it")
+		return fmt.Errorf("the service made the table all the same, and fgen noted it: apply again to fill its days")
 	case err == nil:
 		return nil
+	case !made && failed:
+		return fmt.Errorf("fgen could not tell whether the service made the table: %w; run fgen plan, which says what it takes the table for", err)
 	case !made:
-		return fmt.Errorf("fgen could not tell whether the table was made: %w; run fgen plan, which says what it takes the table for", err)
+		return fmt.Errorf("the table is made, but %w; %s: run fgen plan, which says what it takes the table for", err, taken)
 	case len(hand) == 1: // the time noted, not the project
 		return fmt.Errorf("the table is made, but noting its project failed: %w; plan does not name it a former table of the project once funnel.toml no longer defines it: note it by running %s", err, hand[0])
 	}
-	return fmt.Errorf("the table is made, but noting it failed: %w; until it is noted, fgen takes it for a table it did not create, and refuses to recreate it: note it by running %s", err, strings.Join(hand, " "))
+	return fmt.Errorf("the table is made, but noting it failed: %w; %s: note it by running %s", err, taken, strings.Join(hand, " "))
 }
 
 const noteTimeout = 2 * time.Minute

@@ -271,8 +271,14 @@ func (a *applier) run(s slot) error {
 	if n := appliedBefore(a.p.Caps, err); s.job.Kind == "ddl" && slices.ContainsFunc(s.job.Statements[:n], func(st string) bool { return strings.HasPrefix(st, "DROP TABLE ") }) {
 		// A recreate stopped between its DROP and its CREATE, unless the
 		// engine made the table all the same (its answer lost).
-		if _, derr := a.w.Describe(context.WithoutCancel(a.ctx), s.job.Name); derr != nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(a.ctx), time.Minute)
+		_, derr := a.w.Describe(ctx, s.job.Name)
+		cancel()
+		switch {
+		case errors.Is(derr, warehouse.ErrTableNotFound):
 			err = fmt.Errorf("%w; %s is dropped and not created again: apply it again, which creates it and fills the days it is given; until then the nodes that write or read it fail", err, s.job.Name)
+		case derr != nil:
+			err = fmt.Errorf("%w; %s is dropped, and fgen could not tell whether it is created again (%v): run fgen plan, and apply again", err, s.job.Name, derr)
 		}
 	}
 	a.record(s, status, err.Error(), update, err)

@@ -281,8 +281,11 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 			if len(tc.Problems) == 0 {
 				why += "; its node would overwrite them"
 			}
-			tc.Problems = []Problem{{Code: CodeRawTable, Refused: true, Message: why,
-				Fix: fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold rows it did not derive, even with --allow-destructive. If %s holds only rows you can derive again, drop it yourself (DROP TABLE %s), then apply again", want.Name, proj.Dialect.QuoteIdent(want.Name))}}
+			fix := fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold rows it did not derive, even with --allow-destructive. If %s holds only rows you can derive again, drop it yourself (DROP TABLE %s), then apply again", want.Name, proj.Dialect.QuoteIdent(want.Name))
+			if writers != nil && writers.Replaced != "" && writers.Claim != "" {
+				fix += ". Should fgen have made it after all (an apply that failed or was interrupted as it made it, or an fgen older than the note of when it made a table), note it instead: " + writers.Claim
+			}
+			tc.Problems = []Problem{{Code: CodeRawTable, Refused: true, Message: why, Fix: fix}}
 			tc.Action = Blocked
 			return tc, nil
 		}

@@ -30,6 +30,10 @@ type fakeWarehouse struct {
 	// writes a node's partition here, now, with its fingerprint.
 	written map[string]warehouse.Partition
 	clock   time.Time // what Run takes for now; it ticks a second a job
+	// described, when set, is what Describe answers after a job failed
+	// (the table's state is then the engine's to tell)
+	described map[string]error
+	failed    bool // a job failed
 }
 
 // maxComputeCaps are the capabilities of internal/maxcompute's warehouse.
@@ -43,6 +47,16 @@ func (f *fakeWarehouse) Capabilities() warehouse.Capabilities {
 }
 
 func (f *fakeWarehouse) Describe(_ context.Context, name string) (*warehouse.Table, error) {
+	f.mu.Lock()
+	err, told := f.described[name]
+	told = told && f.failed
+	f.mu.Unlock()
+	if told {
+		if err != nil {
+			return nil, err
+		}
+		return f.tables[name], nil
+	}
 	if t, ok := f.tables[name]; ok {
 		return t, nil
 	}
@@ -67,6 +81,7 @@ func (f *fakeWarehouse) Run(_ context.Context, j *warehouse.Job, onSubmit func(w
 	defer f.mu.Unlock()
 	f.ran = append(f.ran, j.Key())
 	if err := f.fail[j.Key()]; err != nil {
+		f.failed = true
 		return err
 	}
 	if j.Kind == "node" {
@@ -389,6 +404,31 @@ func TestApplyRefusesBlockedPlan(t *testing.T) {
 	}
 	if len(w.ran) != 1 || w.ran[0] != "dw_user_trace_data" {
 		t.Errorf("ran %v", w.ran)
+	}
+}
+
+// A recreate that stopped after its DROP says the table is dropped only
+// when it is: the engine may have made it all the same (an answer lost),
+// or not tell.
+func TestApplyRecreateStoppedAfterTheDrop(t *testing.T) {
+	cfg := config(t, nil)
+	for _, tc := range []struct {
+		described error // what Describe answers after the failure
+		want, not string
+	}{
+		{warehouse.ErrTableNotFound, "dw_user_trace_data is dropped and not created again", ""},
+		{nil, "", "dropped"},
+		{errors.New("403 Forbidden"), "dw_user_trace_data is dropped, and fgen could not tell whether it is created again (403 Forbidden): run fgen plan", "not created again"},
+	} {
+		live := liveTables(t, cfg)
+		live["dw_user_trace_data"].Columns[5].Type = "string"
+		w := &fakeWarehouse{tables: live, described: map[string]error{"dw_user_trace_data": tc.described}}
+		w.fail = map[string]error{"dw_user_trace_data": &warehouse.StatementError{Statement: 2, Statements: 2, Err: errors.New("answer lost")}}
+		p := build(t, cfg, w)
+		_, err := Apply(context.Background(), w, p, ApplyOptions{AllowDestructive: true})
+		if err == nil || tc.want != "" && !strings.Contains(err.Error(), tc.want) || tc.not != "" && strings.Contains(err.Error(), tc.not) {
+			t.Errorf("Describe answering %v: apply = %v", tc.described, err)
+		}
 	}
 }
 

@@ -356,6 +356,10 @@ type Writers struct {
 	// tell: DuckDB by its NOT NULL columns, MaxCompute by its createTime;
 	// "" otherwise.
 	Replaced string
+	// Claim, of a Replaced table, is what notes it as fgen's, should
+	// fgen have made it after all (statements to run by hand); "" where
+	// the engine has none.
+	Claim string
 }
 
 // A DayLister is a Warehouse that describes the partitions of several days
