@@ -651,3 +651,26 @@ func TestTimeoutAfterAnAnswerIsRetriedFully(t *testing.T) {
 		t.Errorf("retries = %q", retries)
 	}
 }
+
+// Submit says when it made no job: its context ended before it, or the
+// service refused it outright; not when an earlier attempt's answer was
+// lost (a 503), which may have made it.
+func TestSubmitNotSubmitted(t *testing.T) {
+	srv := odpstest.New(t)
+	c := newClient(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var ns *maxcompute.NotSubmittedError
+	if _, err := c.Submit(ctx, "SELECT 1;", nil); !errors.As(err, &ns) {
+		t.Errorf("cancelled: %v, want NotSubmittedError", err)
+	}
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpSubmit, Status: 403})
+	if _, err := c.Submit(context.Background(), "SELECT 1;", nil); !errors.As(err, &ns) {
+		t.Errorf("refused: %v, want NotSubmittedError", err)
+	}
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpSubmit, Status: 503})
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpSubmit, Status: 403})
+	if _, err := c.Submit(context.Background(), "SELECT 1;", nil); err == nil || errors.As(err, &ns) {
+		t.Errorf("a 503, then refused: %v, want an error that may have made the job", err)
+	}
+}

@@ -97,6 +97,13 @@ func apiError(op string, err error) error {
 	return e
 }
 
+// NotSubmittedError is a Submit that made no job: its context had ended
+// before it, or the service refused every attempt outright.
+type NotSubmittedError struct{ Err error }
+
+func (e *NotSubmittedError) Error() string { return e.Err.Error() }
+func (e *NotSubmittedError) Unwrap() error { return e.Err }
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -5,13 +5,17 @@ import (
 	"crypto/rand"
 	"encoding/csv"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aliyun/aliyun-odps-go-sdk/odps"
 	"github.com/aliyun/aliyun-odps-go-sdk/odps/options"
+	"github.com/aliyun/aliyun-odps-go-sdk/odps/restclient"
 
 	"github.com/fgen-dev/fgen/internal/warehouse"
 )
@@ -50,13 +54,24 @@ func (c *Client) Submit(ctx context.Context, sql string, hints map[string]string
 	if err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, &NotSubmittedError{fmt.Errorf("submit SQL job: %w", err)}
+	}
+	// maybe: an attempt whose answer was not a refusal may have made the
+	// job (a refusal is never retried, so it ends Submit).
+	var maybe atomic.Bool
 	submit := func() (*odps.Instance, error) {
 		opt := options.NewSQLTaskOptions(
 			options.WithHints(merged),
 			options.WithDefaultSchema(c.cfg.Schema),
 			options.WithInstanceOption(options.WithUniqueIdentifyID(guid)),
 		)
-		return c.odps.ExecSQlWithOption(sql, opt)
+		ins, err := c.odps.ExecSQlWithOption(sql, opt)
+		var he restclient.HttpError
+		if !errors.As(err, &he) || !refusal(he.StatusCode) {
+			maybe.Store(true)
+		}
+		return ins, err
 	}
 	// A job created after ctx ended is nobody's: stop it.
 	orphan := func(ins *odps.Instance, err error) {
@@ -69,9 +84,20 @@ func (c *Client) Submit(ctx context.Context, sql string, hints map[string]string
 	}
 	ins, err := retry(ctx, c, "submit SQL job", submit, orphan)
 	if err != nil {
+		// A refusal's answer came back: its attempt is over.
+		if ae := (*APIError)(nil); errors.As(err, &ae) && refusal(ae.StatusCode) && !maybe.Load() {
+			return nil, &NotSubmittedError{err}
+		}
 		return nil, err
 	}
 	return &Job{ID: ins.Id(), LogView: c.logView(ctx, ins)}, nil
+}
+
+// refusal says whether an HTTP status is the service's refusal of a
+// request, after which it made nothing: a 4xx other than 408, 409 and 429.
+func refusal(status int) bool {
+	return status >= 400 && status < 500 &&
+		status != http.StatusRequestTimeout && status != http.StatusConflict && status != http.StatusTooManyRequests
 }
 
 func newGUID() (string, error) {

@@ -637,9 +637,11 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 			}
 		}); err != nil {
 			var failed *SQLError
-			if ddl && !errors.As(err, &failed) {
-				// Not a statement the service failed: an interrupt, or an
-				// answer lost, after which it may have made the table.
+			var unsent *NotSubmittedError
+			if ddl && !errors.As(err, &failed) && !errors.As(err, &unsent) {
+				// Not a statement the service failed or refused: an
+				// interrupt, or an answer lost, after which it may have
+				// made the table.
 				err = &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err}
 				if nerr := w.note(ctx, job, prev, true); nerr != nil {
 					return fmt.Errorf("%s: %w; %v", describeJob(job), err, nerr)

@@ -164,3 +164,25 @@ func TestRunNotesNothingAfterAFailedCreate(t *testing.T) {
 		t.Errorf("%d and %d notes, want none", times, projects)
 	}
 }
+
+// A CREATE the service refused outright (a 403) made no table: one made
+// meanwhile by someone else is not noted as fgen's.
+func TestRunNotesNothingAfterARefusedCreate(t *testing.T) {
+	var at atomic.Int64
+	at.Store(time.Date(2021, 3, 3, 8, 0, 0, 0, time.UTC).Unix())
+	srv := odpstest.New(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpSubmit, Status: 403, Delay: 300 * time.Millisecond})
+	go func() { // someone makes a table under the name as the submission waits
+		time.Sleep(100 * time.Millisecond)
+		at.Add(60)
+		srv.AddTable(reportSpec())
+	}()
+	w := maxcompute.NewWarehouse(newClient(t, srv), 0)
+	err := w.Run(context.Background(), createJob(), nil)
+	if err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("Run = %v, want the refusal", err)
+	}
+	if times, projects := noted(srv); times != 0 || projects != 0 {
+		t.Errorf("%d and %d notes, want none", times, projects)
+	}
+}
