@@ -26,7 +26,7 @@ var httpTimeout time.Duration
 // openMaxCompute builds the MaxCompute client of a target. Credentials come
 // from --odps-config (or $FGEN_ODPS_CONFIG), else from the environment;
 // never from funnel.toml.
-func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targetOptions) (warehouse.Warehouse, error) {
+func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targetOptions, project string) (warehouse.Warehouse, error) {
 	cfg := maxcompute.Config{
 		Endpoint:     strings.TrimRight(t.Endpoint, "/"),
 		Project:      t.Project,
@@ -104,5 +104,7 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 	if err != nil {
 		return nil, fmt.Errorf("maxcompute client: %w", err)
 	}
-	return maxcompute.NewWarehouse(c, t.Timeout.D), nil
+	w := maxcompute.NewWarehouse(c, t.Timeout.D)
+	w.Project = project
+	return w, nil
 }

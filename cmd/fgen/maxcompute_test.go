@@ -949,7 +949,7 @@ func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
 		", after fgen last created a table under its name (at " + time.Unix(at.Load()-3600, 0).Format("2006-01-02 15:04:05 MST") + ", fgen_table_times)" +
 		" and fgen apply last wrote a partition under its name (at " + time.Unix(at.Load()-3600, 0).Format("2006-01-02 15:04:05 MST") + ", fgen_partitions)"
 	// Should fgen have made it after all, the fix says how to note it.
-	claim := fmt.Sprintf("note it instead: INSERT INTO TABLE `fgen_table_times` VALUES ('rpt_user_trace_data', '<your [project] name>', %d); INSERT INTO TABLE `fgen_tables` VALUES ('rpt_user_trace_data', '<your [project] name>');", at.Load())
+	claim := fmt.Sprintf("note it instead: INSERT INTO TABLE `fgen_table_times` VALUES ('rpt_user_trace_data', 'user_trace', %d); INSERT INTO TABLE `fgen_tables` VALUES ('rpt_user_trace_data', 'user_trace');", at.Load())
 	if p.code != 3 || !strings.Contains(p.stdout, want) || !strings.Contains(p.stdout, claim) {
 		t.Errorf("plan: %+v\nwant %q\nand %q", p, want, claim)
 	}

@@ -110,13 +110,13 @@ func (g *globalOptions) localPath(t models.Target) string {
 // openers opens a target's warehouse, by engine, and says where its tables
 // are: the one place cmd tells engines apart. Clients are only built here,
 // so commands that don't need a warehouse never need credentials.
-var openers = map[string]func(g *globalOptions, name string, t models.Target, opts *targetOptions, access access) (warehouse.Warehouse, string, error){
-	models.EngineDuckDB: func(g *globalOptions, _ string, t models.Target, _ *targetOptions, access access) (warehouse.Warehouse, string, error) {
+var openers = map[string]func(g *globalOptions, cfg *models.Config, name string, t models.Target, opts *targetOptions, access access) (warehouse.Warehouse, string, error){
+	models.EngineDuckDB: func(g *globalOptions, _ *models.Config, _ string, t models.Target, _ *targetOptions, access access) (warehouse.Warehouse, string, error) {
 		wh, err := g.openLocalTarget(t, access)
 		return wh, g.localPath(t), err
 	},
-	models.EngineMaxCompute: func(g *globalOptions, name string, t models.Target, opts *targetOptions, _ access) (warehouse.Warehouse, string, error) {
-		wh, err := g.openMaxCompute(name, t, opts)
+	models.EngineMaxCompute: func(g *globalOptions, cfg *models.Config, name string, t models.Target, opts *targetOptions, _ access) (warehouse.Warehouse, string, error) {
+		wh, err := g.openMaxCompute(name, t, opts, cfg.Project.Name)
 		return wh, fmt.Sprintf("project %s at %s", t.Project, strings.TrimRight(t.Endpoint, "/")), err
 	},
 }
@@ -135,7 +135,7 @@ func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions, acce
 	if !ok {
 		return nil, fmt.Errorf("target %s: engine %q has no warehouse", name, t.Engine)
 	}
-	wh, location, err := open(g, name, t, opts, access)
+	wh, location, err := open(g, cfg, name, t, opts, access)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", name, err)
 	}

@@ -20,6 +20,10 @@ type Warehouse struct {
 	// JobTimeout bounds each job, waiting included; 0 for none. When it
 	// passes, the job is terminated.
 	JobTimeout time.Duration
+	// Project is the fgen project (funnel.toml's [project] name) the
+	// statements that note a table by hand name (Writers.Claim); "" for
+	// a placeholder.
+	Project string
 
 	mu sync.Mutex
 	// books: table (or table NUL day, see record) -> partition value ->
@@ -430,7 +434,11 @@ func (w *Warehouse) writers(ctx context.Context, t string, live *warehouse.Table
 	case wrote > 0 && (live.Created.IsZero() || wrote >= live.Created.Unix()):
 		return warehouse.Writers{Jobs: 1}, nil
 	case known || wrote > 0:
-		return warehouse.Writers{Replaced: w.replacedText(ctx, live, wrote), Claim: strings.Join(handNotes(t, "<your [project] name>", live.Created), " ")}, nil
+		project := w.Project
+		if project == "" {
+			project = "<your [project] name>"
+		}
+		return warehouse.Writers{Replaced: w.replacedText(ctx, live, wrote), Claim: strings.Join(handNotes(t, project, live.Created), " ")}, nil
 	}
 	return warehouse.Writers{Unowned: true}, nil
 }
