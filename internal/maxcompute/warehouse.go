@@ -629,15 +629,15 @@ func (w *Warehouse) Capabilities() warehouse.Capabilities {
 func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehouse.Submitted)) error {
 	hints := hintsOf(job.Settings)
 	n := len(job.Statements)
-	var prev *warehouse.Table // the table before a DDL job: see noteProject
-	if job.Kind == "ddl" && job.Project != "" {
+	ddl := job.Kind == "ddl" && job.Project != "" // a table fgen creates, which it notes
+	var prev *warehouse.Table                     // the table before the DDL job: see noteProject
+	if ddl {
 		if t, err := w.c.Table(ctx, job.Name); err == nil {
 			prev = t
 		} else if !errors.Is(err, ErrTableNotFound) {
 			return fmt.Errorf("%s: %w", describeJob(job), err)
 		}
 	}
-	ddl := job.Kind == "ddl" && job.Project != ""
 	for i, stmt := range job.Statements {
 		if err := w.runStatement(ctx, stmt, hints, func(j *Job) {
 			if onSubmit != nil {
