@@ -57,8 +57,11 @@ func (c *Client) Submit(ctx context.Context, sql string, hints map[string]string
 	if err := ctx.Err(); err != nil {
 		return nil, &NotSubmittedError{fmt.Errorf("submit SQL job: %w", err)}
 	}
-	// maybe: an attempt whose answer was not a refusal may have made the
-	// job (a refusal is never retried, so it ends Submit).
+	// maybe: an attempt whose answer was not the service's own refusal
+	// may have made the job (a refusal is never retried, so it ends
+	// Submit). A 4xx without the service's error body (a gateway's page)
+	// is not its own. Not seen: a 409 the SDK retries within one attempt,
+	// which the service answers when it has not taken the job.
 	var maybe atomic.Bool
 	submit := func() (*odps.Instance, error) {
 		opt := options.NewSQLTaskOptions(
@@ -68,7 +71,7 @@ func (c *Client) Submit(ctx context.Context, sql string, hints map[string]string
 		)
 		ins, err := c.odps.ExecSQlWithOption(sql, opt)
 		var he restclient.HttpError
-		if !errors.As(err, &he) || !refusal(he.StatusCode) {
+		if !errors.As(err, &he) || !refusal(he.StatusCode) || he.ErrorMessage == nil {
 			maybe.Store(true)
 		}
 		return ins, err

@@ -172,8 +172,12 @@ func TestRunNotesNothingAfterARefusedCreate(t *testing.T) {
 	at.Store(time.Date(2021, 3, 3, 8, 0, 0, 0, time.UTC).Unix())
 	srv := odpstest.New(t, odpstest.WithClock(func() time.Time { return time.Unix(at.Load(), 0) }))
 	srv.InjectFault(odpstest.Fault{Op: odpstest.OpSubmit, Status: 403, Delay: 300 * time.Millisecond})
-	go func() { // someone makes a table under the name as the submission waits
-		time.Sleep(100 * time.Millisecond)
+	made := make(chan struct{})
+	go func() { // someone makes a table under the name, once Run has looked, as the submission waits
+		defer close(made)
+		for srv.Count(odpstest.OpTable) == 0 {
+			time.Sleep(time.Millisecond)
+		}
 		at.Add(60)
 		srv.AddTable(reportSpec())
 	}()
@@ -182,6 +186,7 @@ func TestRunNotesNothingAfterARefusedCreate(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "403") {
 		t.Fatalf("Run = %v, want the refusal", err)
 	}
+	<-made
 	if times, projects := noted(srv); times != 0 || projects != 0 {
 		t.Errorf("%d and %d notes, want none", times, projects)
 	}
