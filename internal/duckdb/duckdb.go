@@ -638,7 +638,7 @@ func (d *DB) replaced(ctx context.Context, books, table string) (string, error) 
 // partitions of, from fgen_partitions: none from a database whose notes do
 // not say the project yet (it gets the column when fgen next opens it to
 // write).
-func (d *DB) JobTables(ctx context.Context, project string) (_ []string, err error) {
+func (d *DB) JobTables(ctx context.Context, project string, skip func(string) bool) (_ []string, err error) {
 	defer func() { err = interrupted(ctx, err) }()
 	var noted bool
 	if err := d.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('fgen_partitions') WHERE name = 'project'`).Scan(&noted); err != nil && !d.missingTable(err) {
@@ -672,6 +672,9 @@ WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project) // fgen_partitions 
 	}
 	var out []string
 	for _, name := range names {
+		if skip != nil && skip(name) {
+			continue
+		}
 		why, err := d.replaced(ctx, books, name)
 		if err != nil {
 			return nil, err

@@ -199,7 +199,7 @@ func openReadOnlyAfter(t *testing.T, statements string) *DB {
 // project: JobTables does not fail on the missing column.
 func TestJobTablesOfAnOldWarehouse(t *testing.T) {
 	db := openReadOnlyAfter(t, "CREATE TABLE t (x INTEGER); CREATE TABLE fgen_partitions (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, written_at TIMESTAMP, fingerprint VARCHAR, PRIMARY KEY (table_name, value)); INSERT INTO fgen_partitions VALUES ('t', '20210303', now(), 'f')")
-	if got, err := db.JobTables(context.Background(), "p"); err != nil || len(got) != 0 {
+	if got, err := db.JobTables(context.Background(), "p", nil); err != nil || len(got) != 0 {
 		t.Errorf("JobTables = %v, %v; want none", got, err)
 	}
 }

@@ -216,7 +216,7 @@ func TestPartitionsChangedOutsideFgen(t *testing.T) {
 	}
 	jobTables := func() []string {
 		t.Helper()
-		tables, err := db.JobTables(ctx, "p")
+		tables, err := db.JobTables(ctx, "p", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

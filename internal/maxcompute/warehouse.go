@@ -209,30 +209,31 @@ func (w *Warehouse) readRecords(ctx context.Context, table, from, to string) (ma
 	return books, nil
 }
 
-// JobTables returns the tables that project's DDL jobs created, from
-// ProjectsTable (tables created before fgen kept it are not there), but
-// for one that is no longer the table project created: made again outside
-// fgen, or by another fgen project (creator).
-func (w *Warehouse) JobTables(ctx context.Context, project string) ([]string, error) {
+// JobTables returns the tables that exist and that project's DDL jobs
+// created, from ProjectsTable (tables created before fgen kept it are not
+// there), but for those skip says and one that is no longer the table
+// project created: made again outside fgen, or by another fgen project
+// (creator).
+func (w *Warehouse) JobTables(ctx context.Context, project string, skip func(string) bool) ([]string, error) {
 	created, err := w.createdTables(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, c := range created {
-		if c.project != project || slices.Contains(out, c.table) {
+		if c.project != project || slices.Contains(out, c.table) || skip != nil && skip(c.table) {
 			continue
 		}
-		switch live, err := w.c.Table(ctx, c.table); {
-		case errors.Is(err, ErrTableNotFound):
-		case err != nil:
+		live, err := w.c.Table(ctx, c.table)
+		if errors.Is(err, ErrTableNotFound) {
+			continue
+		} else if err != nil {
 			return nil, err
-		default:
-			if by, known, err := w.creator(ctx, live); err != nil {
-				return nil, err
-			} else if known && by != project {
-				continue
-			}
+		}
+		if by, notes, err := w.creator(ctx, live); err != nil {
+			return nil, err
+		} else if len(notes) > 0 && by != project {
+			continue
 		}
 		out = append(out, c.table)
 	}
@@ -253,17 +254,12 @@ func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 	if rows != nil {
 		return rows, nil
 	}
-	rows = []created{}
-	if _, err := w.c.Table(ctx, ProjectsTable); errors.Is(err, ErrTableNotFound) {
-		return rows, nil
-	} else if err != nil {
+	res, err := w.readNotes(ctx, ProjectsTable, "SELECT table_name, project FROM `%s` GROUP BY table_name, project;")
+	if err != nil {
 		return nil, err
 	}
-	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project FROM `%s` GROUP BY table_name, project;", ProjectsTable), nil)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", ProjectsTable, err)
-	}
-	for _, row := range res[min(1, len(res)):] {
+	rows = []created{}
+	for _, row := range res {
 		if len(row) == 2 {
 			rows = append(rows, created{row[0], row[1]})
 		}
@@ -274,6 +270,22 @@ func (w *Warehouse) createdTables(ctx context.Context) ([]created, error) {
 	return rows, nil
 }
 
+// readNotes runs query (a format of the table's name) on fgen's notes
+// table, and returns its rows without the header: none when the table is
+// not there yet.
+func (w *Warehouse) readNotes(ctx context.Context, table, query string) ([][]string, error) {
+	if _, err := w.c.Table(ctx, table); errors.Is(err, ErrTableNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	res, err := w.c.Query(ctx, fmt.Sprintf(query, table), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", table, err)
+	}
+	return res[min(1, len(res)):], nil
+}
+
 // timed is TimesTable's notes of one table by one fgen project: the
 // createTime of its last creation, epoch seconds.
 type timed struct {
@@ -282,9 +294,9 @@ type timed struct {
 }
 
 // creator says which fgen project created live table, by its createTime,
-// where fgen's notes tell (known: TimesTable has a time of the name): the
-// project whose last noted creation of the name is the table's
-// createTime, or "" for a table made since outside fgen (dropped, and
+// where fgen's notes tell (notes: TimesTable's of the name, none when it
+// has no time of it): the project whose last noted creation of the name
+// is the table's createTime, or "" for a table made since outside fgen (dropped, and
 // created by hand or by another tool), or by an fgen from before
 // TimesTable (which writers takes for fgen's only if fgen has written it
 // since). A table fgen made is the last it made under the name: a later
@@ -292,24 +304,21 @@ type timed struct {
 // fgen from before TimesTable created, and fgen takes the table for the
 // one its notes are of, as that fgen did. A table made again within the
 // second of fgen's creation is past what createTime tells.
-func (w *Warehouse) creator(ctx context.Context, live *warehouse.Table) (project string, known bool, err error) {
+func (w *Warehouse) creator(ctx context.Context, live *warehouse.Table) (project string, notes []timed, err error) {
 	if live.Created.IsZero() {
-		return "", false, nil
+		return "", nil, nil
 	}
 	times, err := w.tableTimes(ctx)
 	if err != nil {
-		return "", false, err
+		return "", nil, err
 	}
-	notes := times[strings.ToLower(live.Name)]
-	if len(notes) == 0 {
-		return "", false, nil
-	}
+	notes = times[strings.ToLower(live.Name)]
 	for _, t := range notes {
 		if t.last == live.Created.Unix() {
-			return t.project, true, nil
+			return t.project, notes, nil
 		}
 	}
-	return "", true, nil
+	return "", notes, nil
 }
 
 // tableTimes returns TimesTable's notes by lower-case table name, grouped
@@ -322,17 +331,12 @@ func (w *Warehouse) tableTimes(ctx context.Context) (map[string][]timed, error) 
 	if times != nil {
 		return times, nil
 	}
-	times = map[string][]timed{}
-	if _, err := w.c.Table(ctx, TimesTable); errors.Is(err, ErrTableNotFound) {
-		return times, nil
-	} else if err != nil {
+	res, err := w.readNotes(ctx, TimesTable, "SELECT table_name, project, MAX(create_time) AS last_created FROM `%s` GROUP BY table_name, project;")
+	if err != nil {
 		return nil, err
 	}
-	res, err := w.c.Query(ctx, fmt.Sprintf("SELECT table_name, project, MAX(create_time) AS last_created FROM `%s` GROUP BY table_name, project;", TimesTable), nil)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", TimesTable, err)
-	}
-	for _, row := range res[min(1, len(res)):] {
+	times = map[string][]timed{}
+	for _, row := range res {
 		if len(row) != 3 {
 			continue
 		}
@@ -399,16 +403,20 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 //     Replaced: made again outside fgen;
 //   - any other is Unowned.
 func (w *Warehouse) writers(ctx context.Context, t string, live *warehouse.Table) (warehouse.Writers, error) {
-	by, known, err := w.creator(ctx, live)
-	if err != nil {
+	by, notes, err := w.creator(ctx, live)
+	switch {
+	case err != nil:
 		return warehouse.Writers{}, err
-	}
-	rows, err := w.createdTables(ctx)
-	if err != nil {
-		return warehouse.Writers{}, err
-	}
-	if known && by != "" || !known && slices.ContainsFunc(rows, func(c created) bool { return strings.EqualFold(c.table, t) }) {
+	case by != "":
 		return warehouse.Writers{Jobs: 1}, nil
+	case len(notes) == 0:
+		rows, err := w.createdTables(ctx)
+		if err != nil {
+			return warehouse.Writers{}, err
+		}
+		if slices.ContainsFunc(rows, func(c created) bool { return strings.EqualFold(c.table, t) }) {
+			return warehouse.Writers{Jobs: 1}, nil
+		}
 	}
 	w.mu.Lock()
 	books, err := w.tableRecords(ctx, t)
@@ -433,26 +441,24 @@ func (w *Warehouse) writers(ctx context.Context, t string, live *warehouse.Table
 	switch {
 	case wrote > 0 && (live.Created.IsZero() || wrote >= live.Created.Unix()):
 		return warehouse.Writers{Jobs: 1}, nil
-	case known || wrote > 0:
+	case len(notes) > 0 || wrote > 0:
 		project := w.Project
 		if project == "" {
 			project = "<your [project] name>"
 		}
-		return warehouse.Writers{Replaced: w.replacedText(ctx, live, wrote), Claim: strings.Join(handNotes(t, project, live.Created), " ")}, nil
+		return warehouse.Writers{Replaced: replacedText(live, notes, wrote), Claim: strings.Join(handNotes(t, project, live.Created), " ")}, nil
 	}
 	return warehouse.Writers{Unowned: true}, nil
 }
 
 // replacedText says why live table is not a table fgen wrote: when it was
-// created, after fgen's last creation (TimesTable) and its last write
-// (wrote, epoch seconds; 0: none) under the name.
-func (w *Warehouse) replacedText(ctx context.Context, live *warehouse.Table, wrote int64) string {
+// created, after fgen's last creation (notes, TimesTable's of the name)
+// and its last write (wrote, epoch seconds; 0: none) under the name.
+func replacedText(live *warehouse.Table, notes []timed, wrote int64) string {
 	const layout = "2006-01-02 15:04:05 MST"
 	created := int64(0)
-	if times, err := w.tableTimes(ctx); err == nil { // read by creator already
-		for _, n := range times[strings.ToLower(live.Name)] {
-			created = max(created, n.last)
-		}
+	for _, n := range notes {
+		created = max(created, n.last)
 	}
 	lead := ""
 	var after []string
@@ -578,6 +584,9 @@ func (w *Warehouse) note(ctx context.Context, job *warehouse.Job, prev *warehous
 	return fmt.Errorf("the table is made, but noting it failed: %w; %s: note it by running %s", err, taken, strings.Join(hand, " "))
 }
 
+// noteTimeout bounds the notes of a table fgen created, which run even
+// when the apply is interrupted as they start: a table fgen created
+// without its notes is one fgen takes for a table it did not create.
 const noteTimeout = 2 * time.Minute
 
 // createOnce runs create, a CREATE TABLE IF NOT EXISTS, unless *done says
@@ -646,17 +655,16 @@ func (w *Warehouse) Run(ctx context.Context, job *warehouse.Job, onSubmit func(w
 		}); err != nil {
 			var failed *SQLError
 			var unsent *NotSubmittedError
+			serr := &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err}
 			if ddl && !errors.As(err, &failed) && !errors.As(err, &unsent) {
 				// Not a statement the service failed or refused: an
 				// interrupt, or an answer lost, after which it may have
 				// made the table.
-				err = &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err}
 				if nerr := w.note(ctx, job, prev, true); nerr != nil {
-					return fmt.Errorf("%s: %w; %v", describeJob(job), err, nerr)
+					return fmt.Errorf("%s: %w; %v", describeJob(job), serr, nerr)
 				}
-				return fmt.Errorf("%s: %w", describeJob(job), err)
 			}
-			return fmt.Errorf("%s: %w", describeJob(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: err})
+			return fmt.Errorf("%s: %w", describeJob(job), serr)
 		}
 	}
 	if ddl {

@@ -50,6 +50,19 @@ func TestRunNotesOnlyATableItCreated(t *testing.T) {
 	if times, projects := noted(srv); times != 1 || projects != 1 {
 		t.Errorf("after a job that created the table: %d and %d notes, want 1 and 1", times, projects)
 	}
+	// JobTables: the table, unless the caller skips it (then not even
+	// loaded), or it is dropped since.
+	if tables, err := w.JobTables(ctx, "p", nil); err != nil || len(tables) != 1 || tables[0] != "rpt" {
+		t.Errorf("JobTables = %v, %v, want [rpt]", tables, err)
+	}
+	loads := srv.Count(odpstest.OpTable)
+	if tables, err := w.JobTables(ctx, "p", func(string) bool { return true }); err != nil || len(tables) != 0 || srv.Count(odpstest.OpTable) != loads {
+		t.Errorf("JobTables skipping every table = %v, %v, and %d table loads", tables, err, srv.Count(odpstest.OpTable)-loads)
+	}
+	srv.DropTable("rpt")
+	if tables, err := w.JobTables(ctx, "p", nil); err != nil || len(tables) != 0 {
+		t.Errorf("JobTables after a drop = %v, %v, want none", tables, err)
+	}
 
 	srv = odpstest.New(t)
 	srv.AddTable(reportSpec())
@@ -60,7 +73,7 @@ func TestRunNotesOnlyATableItCreated(t *testing.T) {
 	if times, projects := noted(srv); times != 0 || projects != 0 {
 		t.Errorf("after a job that found the table: %d and %d notes, want none", times, projects)
 	}
-	if tables, err := w.JobTables(ctx, "p"); err != nil || len(tables) != 0 {
+	if tables, err := w.JobTables(ctx, "p", nil); err != nil || len(tables) != 0 {
 		t.Errorf("JobTables = %v, %v, want none", tables, err)
 	}
 }

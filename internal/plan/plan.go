@@ -342,24 +342,14 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		}
 	}
 	if jt, ok := w.(warehouse.JobTables); ok {
-		tables, err := jt.JobTables(ctx, in.Config.Project.Name)
+		// Of the tables funnel.toml no longer defines: Build looked into
+		// the project's own already.
+		defined := func(name string) bool { _, ok := in.Project.Table(name); return ok }
+		tables, err := jt.JobTables(ctx, in.Config.Project.Name, defined)
 		if err != nil {
 			return nil, fmt.Errorf("tables fgen wrote: %w", err)
 		}
-		for _, name := range tables {
-			if _, ok := in.Project.Table(name); ok {
-				continue
-			}
-			// Only a former table that still exists: one dropped since is no
-			// table to name. Asked here, of those alone, and not of every
-			// noted table: Build described the project's own already.
-			if _, err := w.Describe(ctx, name); errors.Is(err, warehouse.ErrTableNotFound) {
-				continue
-			} else if err != nil {
-				return nil, fmt.Errorf("describe %s: %w", name, err)
-			}
-			p.Former = append(p.Former, name)
-		}
+		p.Former = append(p.Former, tables...)
 		slices.Sort(p.Former)
 	}
 	if len(in.Days) > 0 {

@@ -1048,8 +1048,16 @@ type jobTablesWarehouse struct {
 	noted []string
 }
 
-func (w *jobTablesWarehouse) JobTables(context.Context, string) ([]string, error) {
-	return w.noted, nil
+// JobTables returns, as the engines do, the noted tables that exist but
+// for those skip says.
+func (w *jobTablesWarehouse) JobTables(_ context.Context, _ string, skip func(string) bool) ([]string, error) {
+	var out []string
+	for _, name := range w.noted {
+		if _, ok := w.tables[name]; ok && !skip(name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }
 
 // Plan names the noted tables funnel.toml no longer defines that still

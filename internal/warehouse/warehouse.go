@@ -334,10 +334,13 @@ type PartitionWriters interface {
 // the jobs of an fgen project (Job.Project) wrote partitions of or
 // created: the plan names those funnel.toml no longer defines.
 type JobTables interface {
-	// JobTables returns the tables that a job of project wrote partitions
-	// of, in any order (some may no longer exist); none for notes of no
-	// project (written before fgen noted it).
-	JobTables(ctx context.Context, project string) ([]string, error)
+	// JobTables returns the tables that exist and that a job of project
+	// wrote partitions of, in any order, but for those skip says (which
+	// it does not look into: the caller's own); none for notes of no
+	// project (written before fgen noted it). A table made again outside
+	// fgen under a name, or by another project, is not the one the notes
+	// are of, and is left out where the engine can tell.
+	JobTables(ctx context.Context, project string, skip func(table string) bool) ([]string, error)
 }
 
 // Writers counts a table's partitions by what wrote them: loads (raw rows)
