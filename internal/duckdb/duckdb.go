@@ -50,6 +50,25 @@ type Options struct {
 // (BENCHMARKS.md, "Memory").
 const DefaultMemoryLimit = "512MB"
 
+// disabledOptimizers are DuckDB's optimizers that fgen turns off: its
+// nodes are written to read each table once, and these only undo or look
+// for what that rules out.
+//
+//   - window_self_join rewrites a window with PARTITION BY and no ORDER BY
+//     over a grouped subquery (an events node's share of a breakdown value,
+//     an ordered node's count of the users behind a time median) into a
+//     join of the subquery with itself: DuckDB 2.0 then scanned the day's
+//     DW rows, and grouped and folded each user's rows, twice. On 5 M rows
+//     of 250,000 users (medians of 3 and 7 runs), an events node with a
+//     breakdown took 0.24 s with it and 0.12 s without, an ordered node
+//     with a breakdown and times 1.96 s and 0.91 s
+//     (TestNodePlansReadEachTableOnce checks the scans).
+//   - common_subplan looks for a subplan that occurs twice, to compute it
+//     once: no node's plan changes without it, and planning a node's
+//     statement takes less time (the nodes of generator's golden configs,
+//     on empty tables: 0.43 s in all with it, 0.37 s without).
+const disabledOptimizers = "window_self_join,common_subplan"
+
 // TempDir returns where DuckDB spills for the database file at path: the
 // directory path + ".tmp", DuckDB's own choice, made explicit so that no
 // setting elsewhere can move it outside the warehouse. DuckDB removes the
@@ -125,6 +144,7 @@ func Open(opts Options) (*DB, error) {
 		q.Set("memory_limit", limit)
 	}
 	q.Set("temp_directory", temp)
+	q.Set("disabled_optimizers", disabledOptimizers)
 	dsn := path
 	if len(q) > 0 {
 		dsn += "?" + q.Encode()
