@@ -55,14 +55,14 @@ const DefaultMemoryLimit = "512MB"
 // for what that rules out.
 //
 //   - window_self_join rewrites a window with PARTITION BY and no ORDER BY
-//     over a grouped subquery (an events node's share of a breakdown value,
-//     an ordered node's count of the users behind a time median) into a
-//     join of the subquery with itself: DuckDB 2.0 then scanned the day's
-//     DW rows, and grouped and folded each user's rows, twice. On 5 M rows
-//     of 250,000 users (medians of 3 and 7 runs), an events node with a
-//     breakdown took 0.24 s with it and 0.12 s without, an ordered node
-//     with a breakdown and times 1.96 s and 0.91 s
-//     (TestNodePlansReadEachTableOnce checks the scans).
+//     over a grouped subquery into a join of the subquery with itself. A
+//     funnel with a breakdown_limit ranks each breakdown value by its entries
+//     with such a window (SUM(...) OVER (PARTITION BY value)), and DuckDB
+//     2.0 then scanned the day's DW rows, and grouped and folded each user's
+//     rows, twice. On 5 M rows of 250,000 users (medians of 3 and 7 runs),
+//     an events node with a breakdown_limit took 0.24 s with it and 0.12 s
+//     without, an ordered node with a breakdown_limit and times 1.96 s and
+//     0.91 s (TestNodePlansReadEachTableOnce checks the scans).
 //   - common_subplan looks for a subplan that occurs twice, to compute it
 //     once: no node's plan changes without it, and planning a node's
 //     statement takes less time (the nodes of generator's golden configs,

@@ -15,11 +15,10 @@ import (
 // DuckDB reads each table of a node no more often than the node's SQL
 // names it: the one scan of the day's rows that the SQL was written for
 // stays one scan in the plan DuckDB runs. DuckDB 2.0's window_self_join
-// optimizer broke this: it rewrote a window over a grouped subquery (an
-// events node's share of a breakdown value, an ordered node's count of the
-// users behind each time median) into a join of the subquery with itself,
-// so that DuckDB scanned the day's DW rows, and grouped and folded each
-// user's rows, twice. duckdb.Open turns it off.
+// optimizer broke this: it rewrote the window that ranks breakdown values
+// by their entries (a funnel's breakdown_limit) into a join of the grouped
+// subquery with itself, so that DuckDB scanned the day's DW rows, and
+// grouped and folded each user's rows, twice. duckdb.Open turns it off.
 func TestNodePlansReadEachTableOnce(t *testing.T) {
 	t.Parallel()
 	t.Run("modes", func(t *testing.T) {
