@@ -51,8 +51,9 @@ type Options struct {
 const DefaultMemoryLimit = "512MB"
 
 // disabledOptimizers are DuckDB's optimizers that fgen turns off: its
-// nodes are written to read each table once, and these only undo or look
-// for what that rules out.
+// nodes' SQL reads each table as few times as it can (a report node once,
+// the DW node its ODS rows three times), and these only undo or look for
+// what that rules out.
 //
 //   - window_self_join rewrites a window with PARTITION BY and no ORDER BY
 //     over a grouped subquery into a join of the subquery with itself. A
@@ -62,7 +63,7 @@ const DefaultMemoryLimit = "512MB"
 //     rows, twice. On 5 M rows of 250,000 users (medians of 3 and 7 runs),
 //     an events node with a breakdown_limit took 0.24 s with it and 0.12 s
 //     without, an ordered node with a breakdown_limit and times 1.96 s and
-//     0.91 s (TestNodePlansReadEachTableOnce checks the scans).
+//     0.91 s (TestNodePlansAddNoScans checks the scans).
 //   - common_subplan looks for a subplan that occurs twice, to compute it
 //     once: no node's plan changes without it, and planning a node's
 //     statement takes less time (the nodes of generator's golden configs,
