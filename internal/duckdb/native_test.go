@@ -91,7 +91,7 @@ func TestMarkPartitionsQuotes(t *testing.T) {
 	for i, v := range []string{`it's`, `a\'; DROP TABLE fgen_partitions; --`, `''`, `é\`} {
 		table, value, fp := "t"+v, fmt.Sprintf("2021030%d/%s", i, v), "fp"+v
 		for range 2 { // the INSERT, then the UPDATE
-			if err := markPartitions(ctx, session{conn}, table, []string{value}, fp, "p", 7); err != nil {
+			if err := markPartitions(ctx, session{conn}, table, []string{value}, fp, "p", "7"); err != nil {
 				t.Fatalf("%q: %v", v, err)
 			}
 		}
@@ -127,7 +127,7 @@ func TestMarkPartitionsSomeNoted(t *testing.T) {
 		{[]string{"g", "a", "g"}, "7", "a:7 b:3 c:3 d:3 e:5 f:6 g:7 it's:5"},
 		{[]string{"a", "a"}, "8", "a:8 b:3 c:3 d:3 e:5 f:6 g:7 it's:5"},
 	} {
-		if err := markPartitions(ctx, session{conn}, "t", step.values, step.fp, "", -1); err != nil {
+		if err := markPartitions(ctx, session{conn}, "t", step.values, step.fp, "", ""); err != nil {
 			t.Fatalf("%v: %v", step.values, err)
 		}
 		var got string
