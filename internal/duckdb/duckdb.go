@@ -459,11 +459,7 @@ func cleanError(err error) error {
 // 4.5-5.0 ms so (BENCHMARKS.md).
 func markNode(ctx context.Context, s session, job *warehouse.Job) error {
 	spec := job.Written()
-	var where []string
-	for _, k := range spec {
-		where = append(where, quote(k.Column)+" = "+generator.DuckDB.QuoteString(k.Value))
-	}
-	count := `(SELECT count(*) FROM ` + quote(job.Name) + ` WHERE ` + strings.Join(where, " AND ") + `)`
+	count := `(SELECT count(*) FROM ` + quote(job.Name) + ` WHERE ` + specWhere(spec) + `)`
 	if err := markPartitions(ctx, s, job.Name, []string{spec.Value()}, job.Fingerprint, job.Project, count); err != nil {
 		return fmt.Errorf("note the partition %s/%s: %w", job.Name, spec, cleanError(err))
 	}
@@ -471,16 +467,14 @@ func markNode(ctx context.Context, s session, job *warehouse.Job) error {
 }
 
 // specWhere is the WHERE condition of the rows of the partition spec, as
-// Partition compares its keys ("=", a value compared with the column's
-// type), and its arguments.
-func specWhere(spec warehouse.PartitionSpec) (string, []any) {
+// Partition and markNode compare its keys ("=", a string literal compared
+// with the column's type).
+func specWhere(spec warehouse.PartitionSpec) string {
 	var where []string
-	var args []any
 	for _, k := range spec {
-		where = append(where, quote(k.Column)+" = ?")
-		args = append(args, k.Value)
+		where = append(where, quote(k.Column)+" = "+generator.DuckDB.QuoteString(k.Value))
 	}
-	return strings.Join(where, " AND "), args
+	return strings.Join(where, " AND ")
 }
 
 // markPartitions notes in fgen_partitions that fgen wrote the partitions
@@ -785,7 +779,7 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 	if err != nil {
 		return p, err
 	}
-	where, args := specWhere(spec)
+	where := specWhere(spec)
 	err = d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp, &noted)
 	switch {
 	case err == nil && noted.Valid:
@@ -795,7 +789,7 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 		// them, which plan says), is as noted.
 		p.Exists, p.Modified, p.Fingerprint = true, at.Time, fp.String
 		var n int64
-		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM `+quote(table)+` WHERE `+where, args...).Scan(&n); err != nil {
+		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM `+quote(table)+` WHERE `+where).Scan(&n); err != nil {
 			if ctx.Err() != nil {
 				return p, ctx.Err()
 			}
@@ -809,7 +803,7 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 		return p, err
 	}
 	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s)`, quote(table), where)
-	err = d.db.QueryRowContext(ctx, q, args...).Scan(&p.Exists)
+	err = d.db.QueryRowContext(ctx, q).Scan(&p.Exists)
 	if d.missingTable(err) {
 		return p, nil
 	}

@@ -1024,28 +1024,7 @@ rows:
 					line = append(line, strconv.Itoa(len(rows)))
 				case "max":
 					i, _ := idx(it.col)
-					numeric := integer(t.spec.Columns[i].Type)
-					var best *string
-					for _, row := range rows {
-						v := row[i]
-						if v == nil {
-							continue
-						}
-						if best == nil {
-							best = v
-							continue
-						}
-						if numeric {
-							a, _ := strconv.ParseInt(*v, 10, 64)
-							c, _ := strconv.ParseInt(*best, 10, 64)
-							if a > c {
-								best = v
-							}
-						} else if *v > *best {
-							best = v
-						}
-					}
-					line = append(line, cell(best))
+					line = append(line, cell(maxOf(rows, i, integer(t.spec.Columns[i].Type))))
 				default:
 					i, _ := idx(it.col)
 					line = append(line, cell(rows[0][i]))
@@ -1069,4 +1048,26 @@ rows:
 		b.WriteString(line + "\n")
 	}
 	return b.String(), true, nil
+}
+
+// maxOf is the largest non-NULL value of column i of rows, compared as
+// integers when numeric, else as strings; nil when every one is NULL.
+func maxOf(rows [][]*string, i int, numeric bool) *string {
+	var best *string
+	for _, row := range rows {
+		switch v := row[i]; {
+		case v == nil:
+		case best == nil:
+			best = v
+		case numeric:
+			a, _ := strconv.ParseInt(*v, 10, 64)
+			b, _ := strconv.ParseInt(*best, 10, 64)
+			if a > b {
+				best = v
+			}
+		case *v > *best:
+			best = v
+		}
+	}
+	return best
 }

@@ -177,9 +177,10 @@ func distTables(r *Report, s *sum) (times, buckets *dataTable) {
 	for k := 1; k < len(r.Stages); k++ {
 		for _, step := range r.series() {
 			si := seriesIndex(step)
-			from, lo, hi, avg := "entry ("+r.Stages[0]+")", s.MedianLo, s.MedianHi, s.AvgSeconds
+			avg, lo, hi := s.times(step)
+			from := "entry (" + r.Stages[0] + ")"
 			if step {
-				from, lo, hi, avg = "previous ("+r.Stages[k-1]+")", s.StepMedianLo, s.StepMedianHi, s.StepAvgSeconds
+				from = "previous (" + r.Stages[k-1] + ")"
 			}
 			var cs []cell
 			add := func(text string) { cs = append(cs, cell{Text: text, Num: true, Muted: text == undefined}) }

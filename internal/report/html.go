@@ -464,10 +464,7 @@ func timingOfSum(s *sum) timing {
 // timeText is the time of kind k to stage i over the rows summed: the average, or the
 // median as the range of the rows' medians; "" when s has no times of k's series.
 func (s *sum) timeText(k timeKind, i int) string {
-	avg, lo, hi := s.AvgSeconds, s.MedianLo, s.MedianHi
-	if k.step {
-		avg, lo, hi = s.StepAvgSeconds, s.StepMedianLo, s.StepMedianHi
-	}
+	avg, lo, hi := s.times(k.step)
 	switch {
 	case avg == nil:
 		return ""

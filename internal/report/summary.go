@@ -30,6 +30,15 @@ type sum struct {
 	Hist [2][][]int64
 }
 
+// times are the average and the smallest and largest medians of s's times from the
+// entry, or with step from the previous stage.
+func (s *sum) times(step bool) (avg, lo, hi []*float64) {
+	if step {
+		return s.StepAvgSeconds, s.StepMedianLo, s.StepMedianHi
+	}
+	return s.AvgSeconds, s.MedianLo, s.MedianHi
+}
+
 // sumRows adds up rows; n is the number of stages.
 func (r *Report) sumRows(rows []*Row) *sum {
 	n := len(r.Stages)

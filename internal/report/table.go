@@ -129,15 +129,11 @@ func (w *tableWriter) sumCells(whole *sum) rowCells {
 	r := w.r
 	var times [][]string
 	for _, k := range r.timeKinds() {
-		switch k {
-		case timeKind{}:
-			times = append(times, w.ranges(whole.MedianLo, whole.MedianHi))
-		case timeKind{avg: true}:
-			times = append(times, w.seconds(whole.AvgSeconds))
-		case timeKind{step: true}:
-			times = append(times, w.ranges(whole.StepMedianLo, whole.StepMedianHi))
-		default:
-			times = append(times, w.seconds(whole.StepAvgSeconds))
+		avg, lo, hi := whole.times(k.step)
+		if k.avg {
+			times = append(times, w.seconds(avg))
+		} else {
+			times = append(times, w.ranges(lo, hi))
 		}
 	}
 	c := rowCells{stages: w.stageLines(whole.Counts, whole.StepRates, whole.OverallRates, times)}
