@@ -30,7 +30,7 @@ import (
 // Options configure the engine.
 type Options struct {
 	Path        string // database file; "" or ":memory:" for an in-memory database
-	Threads     int    // 0: DuckDB's default (all cores)
+	Threads     int    // 0: DuckDB's default (all cores), or one for a small warehouse (see small)
 	MemoryLimit string // e.g. "2GB"; "" for DefaultMemoryLimit (a file) or DuckDB's default (in memory)
 	// ReadOnly opens the file for reading only, creating nothing: what
 	// plan and report need. A file that does not exist opens as an empty
@@ -85,6 +85,9 @@ type DB struct {
 
 	booksMu sync.Mutex
 	booksAt string // what the reads of fgen_partitions read (booksFrom); "" until asked
+
+	narrowMu sync.Mutex
+	narrow   bool // DuckDB runs on one thread (see small), until a transaction (see widen)
 }
 
 var _ warehouse.Warehouse = (*DB)(nil)
@@ -129,8 +132,13 @@ func Open(opts Options) (*DB, error) {
 			duckutil.RemoveStale(filepath.Dir(path))
 		}
 	}
-	if opts.Threads > 0 {
+	narrow := false
+	switch {
+	case opts.Threads > 0:
 		q.Set("threads", strconv.Itoa(opts.Threads))
+	case small(path):
+		q.Set("threads", "1")
+		narrow = true
 	}
 	// An in-memory database spills nowhere: DuckDB's default for it, ".tmp"
 	// in the working directory, is outside fgen's warehouse.
@@ -155,7 +163,7 @@ func Open(opts Options) (*DB, error) {
 		return nil, openError(displayPath(opts.Path), err)
 	}
 	db := sql.OpenDB(connector)
-	d := &DB{db: db, connector: connector, readOnly: opts.ReadOnly, path: path}
+	d := &DB{db: db, connector: connector, readOnly: opts.ReadOnly, path: path, narrow: narrow}
 	if !opts.ReadOnly {
 		if err := d.keepBooks(); err != nil {
 			d.Close()
@@ -331,6 +339,53 @@ func displayPath(p string) string {
 		return ":memory:"
 	}
 	return p
+}
+
+// smallFile is the size under which a database file is small (see small).
+const smallFile = 16 << 20
+
+// small reports whether the database at path, "" for one in memory (which
+// starts empty), holds so few rows that DuckDB reads them faster on one thread than on all
+// cores: it scans a table by row groups of 122,880 rows, and under 16 MiB a
+// file holds a few million rows at most (a day of 20 M events takes about
+// 1 GB), which one thread counts in milliseconds. More threads than work
+// cost CPU: each query wakes them, and they mostly find nothing to do
+// (cmd/fgen's tests, which open small warehouses hundreds of times, took
+// 20 % more CPU with two threads than with one; BENCHMARKS.md). A target's
+// own threads setting is kept whatever the size (Options.Threads).
+func small(path string) bool {
+	var size int64
+	if path != "" {
+		// The file and its write-ahead log (rows not yet checkpointed
+		// into it); a file that does not exist is new.
+		for _, p := range []string{path, path + ".wal"} {
+			fi, err := os.Stat(p)
+			switch {
+			case err == nil:
+				size += fi.Size()
+			case !errors.Is(err, fs.ErrNotExist):
+				return false
+			}
+		}
+	}
+	return size < smallFile
+}
+
+// widen gives a small warehouse's DuckDB all its threads before a
+// transaction: a load or sample whose rows come from outside it, and can
+// be many (a job's rows are read from the warehouse, whose size Open
+// judged).
+func (d *DB) widen(ctx context.Context, s session) error {
+	d.narrowMu.Lock()
+	defer d.narrowMu.Unlock()
+	if !d.narrow {
+		return nil
+	}
+	if _, err := s.exec(ctx, "RESET GLOBAL threads"); err != nil { // DuckDB's default: all cores
+		return err
+	}
+	d.narrow = false
+	return nil
 }
 
 // Close closes the database.
@@ -1113,6 +1168,9 @@ func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer conn.Close()
 	s := session{conn}
+	if err := d.widen(ctx, s); err != nil {
+		return err
+	}
 	if _, err := s.exec(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}

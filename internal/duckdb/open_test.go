@@ -102,6 +102,91 @@ func TestOpenBoundsMemory(t *testing.T) {
 	}
 }
 
+// TestOpenThreads: a small warehouse runs on one thread until a
+// transaction, which may bring many rows from outside it; a larger one, and
+// any given the target's threads, run on those from the start.
+func TestOpenThreads(t *testing.T) {
+	ctx := context.Background()
+	def := duckdbDefaultThreads(t)
+	threads := func(db *DB) string {
+		t.Helper()
+		var n string
+		if err := db.db.QueryRow(`SELECT current_setting('threads')`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	for _, tc := range []struct {
+		name          string
+		opts          Options
+		before, after string
+	}{
+		{"a new file", Options{Path: file}, "1", def},
+		{"in memory", Options{}, "1", def},
+		{"the target's threads", Options{Path: file, Threads: 3}, "3", "3"},
+		{"read-only", Options{Path: file, ReadOnly: true}, "1", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := Open(tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if got := threads(db); got != tc.before {
+				t.Errorf("threads after Open: %s, want %s", got, tc.before)
+			}
+			if tc.after == "" {
+				return
+			}
+			if err := db.Update(ctx, func(*Tx) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if got := threads(db); got != tc.after {
+				t.Errorf("threads after a transaction: %s, want %s", got, tc.after)
+			}
+		})
+	}
+	// A file of smallFile bytes or more, with its WAL, is not small (its
+	// rows are not read here: a sparse file of that size; -1, no WAL).
+	big := filepath.Join(t.TempDir(), "big.duckdb")
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		file, wal int64
+		want      bool
+	}{{smallFile - 1, -1, true}, {smallFile, -1, false}, {smallFile - 1, 1, false}} {
+		if err := os.Truncate(big, tc.file); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(big + ".wal")
+		if tc.wal >= 0 {
+			if err := os.WriteFile(big+".wal", make([]byte, tc.wal), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := small(big); got != tc.want {
+			t.Errorf("small(a file of %d bytes, a WAL of %d) = %v, want %v", tc.file, tc.wal, got, tc.want)
+		}
+	}
+}
+
+// duckdbDefaultThreads is the threads DuckDB starts without the setting.
+func duckdbDefaultThreads(t *testing.T) string {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n string
+	if err := db.QueryRow(`SELECT current_setting('threads')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // BenchmarkOpen opens and closes a database file that fgen already set up,
 // as every fgen command on the local target does.
 func BenchmarkOpen(b *testing.B) {
