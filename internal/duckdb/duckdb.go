@@ -345,14 +345,15 @@ func displayPath(p string) string {
 const smallFile = 16 << 20
 
 // small reports whether the database at path, "" for one in memory (which
-// starts empty), holds so few rows that DuckDB reads them faster on one thread than on all
-// cores: it scans a table by row groups of 122,880 rows, and under 16 MiB a
-// file holds a few million rows at most (a day of 20 M events takes about
-// 1 GB), which one thread counts in milliseconds. More threads than work
-// cost CPU: each query wakes them, and they mostly find nothing to do
-// (cmd/fgen's tests, which open small warehouses hundreds of times, took
-// 20 % more CPU with two threads than with one; BENCHMARKS.md). A target's
-// own threads setting is kept whatever the size (Options.Threads).
+// starts empty), holds so few rows that DuckDB reads them as fast on one
+// thread as on all cores: it scans a table by row groups of 122,880 rows,
+// and under 16 MiB a file holds a few million rows at most (40 M event
+// rows of five columns took 256 MB), which one thread counts in
+// milliseconds. More threads than work cost CPU: each query wakes them,
+// and they mostly find nothing to do (cmd/fgen's tests, which open small
+// warehouses hundreds of times, took 13 % more CPU with DuckDB's default
+// of two threads on 2 cores; BENCHMARKS.md). A target's own threads
+// setting is kept whatever the size (Options.Threads).
 func small(path string) bool {
 	var size int64
 	if path != "" {
