@@ -30,7 +30,7 @@ import (
 // Options configure the engine.
 type Options struct {
 	Path        string // database file; "" or ":memory:" for an in-memory database
-	Threads     int    // 0: DuckDB's default (all cores), or one for a small warehouse (see small)
+	Threads     int    // 0: DuckDB's default (all cores), or one for a small warehouse (see widenUnlessSmall)
 	MemoryLimit string // e.g. "2GB"; "" for DefaultMemoryLimit (a file) or DuckDB's default (in memory)
 	// ReadOnly opens the file for reading only, creating nothing: what
 	// plan and report need. A file that does not exist opens as an empty
@@ -87,7 +87,7 @@ type DB struct {
 	booksAt string // what the reads of fgen_partitions read (booksFrom); "" until asked
 
 	narrowMu sync.Mutex
-	narrow   bool // DuckDB runs on one thread (see small), until a transaction (see widen)
+	narrow   bool // DuckDB runs on one thread (see widenUnlessSmall), until a transaction (see widen)
 }
 
 var _ warehouse.Warehouse = (*DB)(nil)
@@ -132,13 +132,12 @@ func Open(opts Options) (*DB, error) {
 			duckutil.RemoveStale(filepath.Dir(path))
 		}
 	}
-	narrow := false
-	switch {
-	case opts.Threads > 0:
-		q.Set("threads", strconv.Itoa(opts.Threads))
-	case small(path):
+	// One thread until Open has counted the rows (see small).
+	narrow := opts.Threads == 0
+	if narrow {
 		q.Set("threads", "1")
-		narrow = true
+	} else {
+		q.Set("threads", strconv.Itoa(opts.Threads))
 	}
 	// An in-memory database spills nowhere: DuckDB's default for it, ".tmp"
 	// in the working directory, is outside fgen's warehouse.
@@ -166,6 +165,12 @@ func Open(opts Options) (*DB, error) {
 	d := &DB{db: db, connector: connector, readOnly: opts.ReadOnly, path: path, narrow: narrow}
 	if !opts.ReadOnly {
 		if err := d.keepBooks(); err != nil {
+			d.Close()
+			return nil, openError(displayPath(opts.Path), err)
+		}
+	}
+	if narrow {
+		if err := d.widenUnlessSmall(); err != nil {
 			d.Close()
 			return nil, openError(displayPath(opts.Path), err)
 		}
@@ -341,48 +346,43 @@ func displayPath(p string) string {
 	return p
 }
 
-// smallFile is the size under which a database file is small (see small).
-const smallFile = 16 << 20
+// smallRows is the number of rows under which a warehouse is small (see
+// widenUnlessSmall).
+const smallRows = 500_000
 
-// small reports whether the database at path, "" for one in memory (which
-// starts empty), holds so few rows that DuckDB reads them as fast on one
-// thread as on all cores: it scans a table by row groups of 122,880 rows,
-// and under 16 MiB a file holds a few million rows at most (40 M event
-// rows of five columns took 256 MB), which one thread counts in
-// milliseconds. More threads than work cost CPU: each query wakes them,
-// and they mostly find nothing to do (cmd/fgen's tests, which open small
-// warehouses hundreds of times, took 13 % more CPU with DuckDB's default
-// of two threads on 2 cores; BENCHMARKS.md). A target's own threads
-// setting is kept whatever the size (Options.Threads).
-func small(path string) bool {
-	var size int64
-	if path != "" {
-		// The file and its write-ahead log (rows not yet checkpointed
-		// into it); a file that does not exist is new.
-		for _, p := range []string{path, path + ".wal"} {
-			fi, err := os.Stat(p)
-			switch {
-			case err == nil:
-				size += fi.Size()
-			case !errors.Is(err, fs.ErrNotExist):
-				return false
-			}
-		}
+// widenUnlessSmall leaves DuckDB on the one thread Open started it on when
+// the warehouse's tables hold fewer than smallRows rows in all, and gives
+// it its threads otherwise (widen). DuckDB splits a scan into row groups of
+// 122,880 rows, so a small warehouse's tables give its other threads little
+// to do; and for each query, of the catalog, of fgen_partitions or of a
+// node, it wakes them for tasks they mostly do not get (cmd/fgen's tests,
+// which open small warehouses hundreds of times, took about 6 % more CPU
+// with DuckDB's default of two threads on 2 cores; BENCHMARKS.md). The rows are
+// counted, not judged from the file's size: a file of 13 MB held 20 M
+// rows of a few well-compressed columns. A target's own threads setting is
+// kept whatever the rows (Options.Threads).
+func (d *DB) widenUnlessSmall() error {
+	var rows int64
+	if err := d.db.QueryRow(`SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables() WHERE database_name = current_database()`).Scan(&rows); err != nil {
+		return err
 	}
-	return size < smallFile
+	if rows < smallRows {
+		return nil
+	}
+	return d.widen(context.Background())
 }
 
-// widen gives a small warehouse's DuckDB all its threads before a
-// transaction: a load or sample whose rows come from outside it, and can
-// be many (a job's rows are read from the warehouse, whose size Open
-// judged).
-func (d *DB) widen(ctx context.Context, s session) error {
+// widen gives DuckDB its threads (DuckDB's default: all cores): for a
+// large warehouse at Open, and for a small one before a transaction, a load
+// or sample whose rows come from outside it and can be many (a job's rows
+// come from the warehouse, whose rows Open counted).
+func (d *DB) widen(ctx context.Context) error {
 	d.narrowMu.Lock()
 	defer d.narrowMu.Unlock()
 	if !d.narrow {
 		return nil
 	}
-	if _, err := s.exec(ctx, "RESET GLOBAL threads"); err != nil { // DuckDB's default: all cores
+	if _, err := d.db.ExecContext(ctx, "RESET GLOBAL threads"); err != nil {
 		return err
 	}
 	d.narrow = false
@@ -1163,15 +1163,15 @@ func (t *Tx) Unordered(ctx context.Context) error {
 // returns nil. If fn fails, ctx ends or the commit fails, it rolls the
 // transaction back, so every table keeps the rows it had.
 func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := d.widen(ctx); err != nil {
+		return err
+	}
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	s := session{conn}
-	if err := d.widen(ctx, s); err != nil {
-		return err
-	}
 	if _, err := s.exec(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}
