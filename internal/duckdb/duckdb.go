@@ -132,7 +132,7 @@ func Open(opts Options) (*DB, error) {
 			duckutil.RemoveStale(filepath.Dir(path))
 		}
 	}
-	// One thread until Open has counted the rows (see small).
+	// One thread until Open has counted the rows (see widenUnlessSmall).
 	narrow := opts.Threads == 0
 	if narrow {
 		q.Set("threads", "1")
