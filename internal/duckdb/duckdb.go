@@ -193,7 +193,9 @@ func create(opts Options) error {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
 	defer release()
-	opts.Path, opts.InPlace = tmp, true
+	// One thread: the new file is empty, and closed at once, so Open need
+	// not count its rows to choose (widenUnlessSmall).
+	opts.Path, opts.InPlace, opts.Threads = tmp, true, 1
 	db, err := Open(opts)
 	if err != nil {
 		return err
