@@ -2,8 +2,10 @@ package report
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The trend over the days: one panel of conversion rates (the overall conversion of the
@@ -11,7 +13,8 @@ import (
 // per stage with that stage's daily count on its own scale (counts of different stages
 // differ by orders of magnitude, so one shared scale would flatten the later stages). The
 // panels share the days' axis: each day sits in the middle of an equal slot. Provisional
-// days get a shaded band and lighter bars.
+// days get a shaded band and lighter bars. A day of the range without a total row keeps
+// its slot, empty but for a band of its own: no bar, and a gap in the lines.
 //
 // Coordinates are user units of a plotW x plotH box that the SVG stretches to its panel
 // (preserveAspectRatio="none", strokes that keep their width), so the chart fills any width;
@@ -31,8 +34,9 @@ type trendView struct {
 	Times       *panel // ordered mode: the time to the last stage, when some day has one
 	Counts      []panel
 	XLabels     []xLabel
-	Gaps        bool // some rate or time is undefined on some day
+	Gaps        bool // some rate or time is undefined on some day that has a total row
 	Provisional bool // some day is provisional
+	Missing     bool // some day of the axis has no total row
 }
 
 type legendItem struct {
@@ -41,15 +45,16 @@ type legendItem struct {
 }
 
 type panel struct {
-	Title, Note string // "browse", "per day"
-	Legend      []legendItem
-	BandLegend  bool // the legend explains the provisional band (on the first panel only)
-	YLabels     []yLabel
-	Grid        []float64 // y of the horizontal grid lines
-	Bands       []band
-	Bars        []svgBar
-	Lines       []svgLine
-	Dots        []svgDot
+	Title, Note   string // "browse", "per day"
+	Legend        []legendItem
+	BandLegend    bool // the legend explains the provisional band (on the first panel only)
+	NoTotalLegend bool // the legend explains the band of a day without a total row (the same)
+	YLabels       []yLabel
+	Grid          []float64 // y of the horizontal grid lines
+	Bands         []band
+	Bars          []svgBar
+	Lines         []svgLine
+	Dots          []svgDot
 }
 
 type yLabel struct {
@@ -57,7 +62,11 @@ type yLabel struct {
 	Text string
 }
 
-type band struct{ X, W float64 }
+// band shades a day's slot: a provisional day, or one without a total row (NoTotal).
+type band struct {
+	X, W    float64
+	NoTotal bool
+}
 
 type svgBar struct {
 	X, Y, W, H float64
@@ -83,28 +92,25 @@ type xLabel struct {
 	Left, Text, Title string
 	Narrow            bool // also shown on narrow screens
 	Prov              bool
+	NoTotal           bool // the day has no total row: left out
 }
 
 // seriesClasses is the number of colour classes c0... of the rate series in the page's style
 // sheet; more series reuse them in turn.
 const seriesClasses = 8
 
-// buildTrend returns the trend of the days that have a total row, or nil when fewer than
-// two days do.
+// buildTrend returns the trend of the days that have a total row, over the axis of
+// axisDays, or nil when fewer than two days have one.
 func buildTrend(r *Report, days []day) *trendView {
-	var ds []day
-	for _, d := range days {
-		if d.Total != nil {
-			ds = append(ds, d)
-		}
-	}
-	if len(ds) < 2 {
+	if totals(days) < 2 {
 		return nil
 	}
+	ds := axisDays(r, days)
 	n := len(r.Stages)
 	t := &trendView{}
 	xOf, slot, bands, labels := dayAxis(ds, labelsWide, labelsNarrow)
-	t.XLabels, t.Provisional = labels, len(bands) > 0
+	t.XLabels = labels
+	t.Provisional, t.Missing = bandKinds(bands)
 
 	if n > 1 {
 		last := n - 1
@@ -141,14 +147,16 @@ func buildTrend(r *Report, days []day) *trendView {
 	if first == nil {
 		first = t.Times
 	}
-	if first != nil && len(bands) > 0 {
-		first.BandLegend = true
+	if first != nil {
+		first.BandLegend, first.NoTotalLegend = t.Provisional, t.Missing
 	}
 
 	for k, name := range r.Stages {
 		top := int64(0)
 		for _, d := range ds {
-			top = max(top, d.Total.Counts[k])
+			if d.Total != nil {
+				top = max(top, d.Total.Counts[k])
+			}
 		}
 		_, ymax := niceScale(float64(top))
 		if top == 0 {
@@ -158,6 +166,9 @@ func buildTrend(r *Report, days []day) *trendView {
 		p.YLabels = []yLabel{{Top: "0%", Text: compactCount(ymax)}}
 		w := slot * 0.62
 		for i, d := range ds {
+			if d.Total == nil {
+				continue
+			}
 			c := d.Total.Counts[k]
 			h := plotH * float64(c) / ymax
 			if c > 0 {
@@ -174,16 +185,27 @@ func buildTrend(r *Report, days []day) *trendView {
 	return t
 }
 
+// bandKinds says whether some of bands is of a provisional day, and whether some is of a
+// day without a total row.
+func bandKinds(bands []band) (provisional, noTotal bool) {
+	for _, b := range bands {
+		provisional = provisional || !b.NoTotal
+		noTotal = noTotal || b.NoTotal
+	}
+	return provisional, noTotal
+}
+
 // dayAxis lays the days ds out in equal slots of the plot's width: the x of day i in the
-// middle of its slot, the slot's width, a band per provisional day, and the day labels
-// (at most wide of them, and narrow on a narrow screen), counted back from the last day,
-// which always has one; the narrow set is a subset of the wide one.
+// middle of its slot, the slot's width, a band per provisional day and per day without a
+// total row, and the day labels (at most wide of them, and narrow on a narrow screen),
+// counted back from the last day, which always has one; the narrow set is a subset of the
+// wide one.
 func dayAxis(ds []day, wide, narrow int) (xOf func(int) float64, slot float64, bands []band, labels []xLabel) {
 	slot = plotW / float64(len(ds))
 	xOf = func(i int) float64 { return (float64(i) + 0.5) * slot }
 	for i, d := range ds {
-		if d.Provisional {
-			bands = append(bands, band{X: float64(i) * slot, W: slot})
+		if d.Total == nil || d.Provisional {
+			bands = append(bands, band{X: float64(i) * slot, W: slot, NoTotal: d.Total == nil})
 		}
 	}
 	everyWide := max(1, ceilDiv(len(ds), wide))
@@ -193,8 +215,13 @@ func dayAxis(ds []day, wide, narrow int) (xOf func(int) float64, slot float64, b
 		if back%everyWide != 0 {
 			continue
 		}
-		l := xLabel{Left: svgNum(xOf(i)/plotW*100) + "%", Text: shortDate(d.Dt), Title: formatDate(d.Dt), Narrow: back%everyNarrow == 0, Prov: d.Provisional}
-		if d.Provisional {
+		l := xLabel{Left: svgNum(xOf(i)/plotW*100) + "%", Text: shortDate(d.Dt), Title: formatDate(d.Dt), Narrow: back%everyNarrow == 0, Prov: d.Provisional, NoTotal: d.Total == nil}
+		switch {
+		case len(d.Rows) == 0:
+			l.Title += " (no rows)"
+		case d.Total == nil:
+			l.Title += " (no total row)"
+		case d.Provisional:
 			l.Title += " (provisional)"
 		}
 		labels = append(labels, l)
@@ -207,6 +234,66 @@ type lineSeries struct {
 	name  string
 	main  bool // drawn thicker
 	value func(*Row) *float64
+}
+
+// at is the series' value on day d, nil (undefined) when d has no total row.
+func (s lineSeries) at(d day) *float64 {
+	if d.Total == nil {
+		return nil
+	}
+	return s.value(d.Total)
+}
+
+// totals counts the days that have a total row.
+func totals(days []day) int {
+	n := 0
+	for _, d := range days {
+		if d.Total != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// maxAxisDays bounds the calendar days axisDays fills in between the report's first and
+// last day.
+const maxAxisDays = 3660
+
+// axisDays returns the days of a trend's axis, in date order: days (those without a total
+// row too), the report's days without rows (DaysWithoutRows), and the calendar days
+// between the first and the last of them that are in neither (a report read back from a
+// file does not know which days were asked): every business day of the range keeps its
+// slot, so that a day without numbers shows as one, rather than its neighbours on the
+// axis drawing together across it. When a day is not a yyyymmdd date, or the range spans
+// more than maxAxisDays, the axis is days and DaysWithoutRows alone.
+func axisDays(r *Report, days []day) []day {
+	have := map[string]bool{}
+	out := slices.Clone(days)
+	for _, d := range days {
+		have[d.Dt] = true
+	}
+	for _, dt := range r.DaysWithoutRows {
+		if !have[dt] {
+			have[dt] = true
+			out = append(out, day{Dt: dt})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b day) int { return strings.Compare(a.Dt, b.Dt) })
+	if len(out) == 0 {
+		return out
+	}
+	first, err1 := time.Parse("20060102", out[0].Dt)
+	last, err2 := time.Parse("20060102", out[len(out)-1].Dt)
+	if err1 != nil || err2 != nil || last.Sub(first) > maxAxisDays*24*time.Hour {
+		return out
+	}
+	for t := first.AddDate(0, 0, 1); t.Before(last); t = t.AddDate(0, 0, 1) {
+		if dt := t.Format("20060102"); !have[dt] {
+			out = append(out, day{Dt: dt})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b day) int { return strings.Compare(a.Dt, b.Dt) })
+	return out
 }
 
 // axis maps a series' values to the plotted scale, and labels that scale's ticks and points.
@@ -293,7 +380,7 @@ func linePanel(p *panel, ds []day, series []lineSeries, color int, xOf func(int)
 	top, bottom := 0.0, math.Inf(1)
 	for _, d := range ds {
 		for _, s := range series {
-			if v := s.value(d.Total); defined(v) {
+			if v := s.at(d); defined(v) {
 				top, bottom = max(top, ax.scale(*v)), min(bottom, ax.scale(*v))
 			}
 		}
@@ -326,9 +413,9 @@ func linePanel(p *panel, ds []day, series []lineSeries, color int, xOf func(int)
 			run = nil
 		}
 		for i, d := range ds {
-			v := s.value(d.Total)
+			v := s.at(d)
 			if !defined(v) {
-				gaps = true
+				gaps = gaps || d.Total != nil
 				flush()
 				continue
 			}
@@ -339,7 +426,7 @@ func linePanel(p *panel, ds []day, series []lineSeries, color int, xOf func(int)
 				title += " (provisional)"
 			}
 			// A lone point between gaps always gets its dot, else it would not show.
-			lone := (i == 0 || !defined(s.value(ds[i-1].Total))) && (i == len(ds)-1 || !defined(s.value(ds[i+1].Total)))
+			lone := (i == 0 || !defined(s.at(ds[i-1]))) && (i == len(ds)-1 || !defined(s.at(ds[i+1])))
 			if len(ds) <= maxDots || lone {
 				p.Dots = append(p.Dots, svgDot{X: x, Y: y, Class: class, Main: s.main, Prov: d.Provisional, Title: title})
 			}

@@ -87,9 +87,11 @@ func buildDist(r *Report, days []day, s *sum) *distView {
 				for i, l := range r.Percentiles {
 					series = append(series, lineSeries{l, i == 0, func(row *Row) *float64 { return pct(row, step, k, i) }})
 				}
-				xOf, _, bands, labels := dayAxis(ds, distDaysWide, distDaysNarrow)
-				p := &panel{Title: "Percentiles per day", Note: "time from " + from + " to " + r.Stages[k] + ", log scale", Bands: bands, BandLegend: len(bands) > 0}
-				linePanel(p, ds, series, 0, xOf, logSecondsAxis)
+				axis := axisDays(r, days)
+				xOf, _, bands, labels := dayAxis(axis, distDaysWide, distDaysNarrow)
+				p := &panel{Title: "Percentiles per day", Note: "time from " + from + " to " + r.Stages[k] + ", log scale", Bands: bands}
+				p.BandLegend, p.NoTotalLegend = bandKinds(bands)
+				linePanel(p, axis, series, 0, xOf, logSecondsAxis)
 				se.Trend, se.Days = p, labels
 			}
 			st.Series = append(st.Series, se)

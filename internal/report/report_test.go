@@ -1379,3 +1379,97 @@ func TestHTMLShowsTheTimesTheTableHas(t *testing.T) {
 		t.Error("a funnel with step times alone: its page does not show them as step times")
 	}
 }
+
+// A day of the range without a total row keeps its slot on the trend's axis, shaded and
+// labelled, with no bar and a gap in the lines: its neighbours are not drawn together
+// across it. The days between the first and the last are filled in when the report does
+// not name them (read back from a file), and DaysWithoutRows extend the axis to the end
+// of the range asked for.
+func TestTrendKeepsDaysWithoutNumbers(t *testing.T) {
+	r := &Report{Funnel: "f", Mode: "events", Stages: stages3, Breakdowns: []string{"os"}, TotalMarker: "all"}
+	for _, dt := range []string{"20210301", "20210302", "20210304", "20210306"} {
+		r.Rows = append(r.Rows, row(dt, dims("os", "all"), 1000, 300, 30))
+	}
+	// 20210305 has a row of a breakdown value, and no total row.
+	r.Rows = append(r.Rows, row("20210305", dims("os", "ios"), 10, 3, 1))
+	slices.SortStableFunc(r.Rows, func(a, b Row) int { return strings.Compare(a.Dt, b.Dt) })
+	r.DaysWithoutRows = []string{"20210307"}
+	c := buildTrend(r, r.days())
+	var got []string
+	for _, l := range c.XLabels {
+		got = append(got, l.Text+" "+l.Title)
+	}
+	want := []string{
+		"03-01 2021-03-01", "03-02 2021-03-02", "03-03 2021-03-03 (no rows)", "03-04 2021-03-04",
+		"03-05 2021-03-05 (no total row)", "03-06 2021-03-06", "03-07 2021-03-07 (no rows)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("day labels\n%q, want\n%q", got, want)
+	}
+	if !c.Missing || c.Provisional || c.Gaps {
+		t.Errorf("Missing %v, Provisional %v, Gaps %v: want the days left out, none provisional, no gap of a day with numbers", c.Missing, c.Provisional, c.Gaps)
+	}
+	slot := plotW / 7
+	var bands []float64
+	for _, b := range c.Rates.Bands {
+		if !b.NoTotal {
+			t.Errorf("a provisional band at %v", b.X)
+		}
+		bands = append(bands, b.X/slot)
+	}
+	if !slices.Equal(bands, []float64{2, 4, 6}) {
+		t.Errorf("bands at slots %v, want 2, 4, 6", bands)
+	}
+	if !c.Rates.NoTotalLegend || c.Rates.BandLegend {
+		t.Errorf("the rates' legend: left out %v, provisional %v", c.Rates.NoTotalLegend, c.Rates.BandLegend)
+	}
+	// Each rate's line runs over the first two days only; the lone days get a dot each.
+	for _, l := range c.Rates.Lines {
+		if strings.Count(l.Points, ",") != 2 {
+			t.Errorf("series %s: points %s, want the first two days'", l.Class, l.Points)
+		}
+	}
+	for _, p := range c.Counts {
+		if len(p.Bars) != 4 {
+			t.Errorf("%s: %d bars, want one per day with a total row", p.Title, len(p.Bars))
+		}
+		for _, b := range p.Bars {
+			if i := int((b.X + b.W/2) / slot); i == 2 || i == 4 || i == 6 {
+				t.Errorf("%s: a bar in the slot of a day without a total row: %+v", p.Title, b)
+			}
+		}
+	}
+	// Read back from a file, the report does not know the days asked for: the days
+	// between its first and last are on the axis, and none after.
+	r.DaysWithoutRows = nil
+	if c := buildTrend(r, r.days()); len(c.XLabels) != 6 {
+		t.Errorf("%d day labels without DaysWithoutRows, want 6", len(c.XLabels))
+	}
+}
+
+// The percentiles per day share the trend's axis: a day of the range without rows keeps
+// its slot there too.
+func TestDistKeepsDaysWithoutNumbers(t *testing.T) {
+	r := distributionsReport().normalized()
+	r.DaysWithoutRows = []string{"20210305"}
+	days := r.days()
+	whole, _ := r.rangeSum(days)
+	v := buildDist(r, days, whole)
+	if v == nil || len(v.Stages) == 0 || len(v.Stages[0].Series) == 0 || v.Stages[0].Series[0].Trend == nil {
+		t.Fatalf("no percentiles per day: %+v", v)
+	}
+	se := v.Stages[0].Series[0]
+	var got []string
+	for _, l := range se.Days {
+		got = append(got, l.Title)
+	}
+	if want := []string{"2021-03-03", "2021-03-04", "2021-03-05 (no rows)"}; !slices.Equal(got, want) {
+		t.Errorf("day labels %q, want %q", got, want)
+	}
+	if len(se.Trend.Bands) != 1 || !se.Trend.Bands[0].NoTotal || !se.Trend.NoTotalLegend || se.Trend.BandLegend {
+		t.Errorf("bands %+v, legend: left out %v, provisional %v", se.Trend.Bands, se.Trend.NoTotalLegend, se.Trend.BandLegend)
+	}
+	if !strings.Contains(v.Sub, "2 days") {
+		t.Errorf("the card's range says %q: it adds up the 2 days that have numbers", v.Sub)
+	}
+}
