@@ -66,6 +66,7 @@ type yLabel struct {
 type band struct {
 	X, W    float64
 	NoTotal bool
+	Title   string // the day, and why it is shaded
 }
 
 type svgBar struct {
@@ -132,7 +133,7 @@ func buildTrend(r *Report, days []day) *trendView {
 		some := false
 		for _, d := range ds {
 			for _, s := range series {
-				some = some || defined(s.value(d.Total))
+				some = some || defined(s.at(d))
 			}
 		}
 		if some {
@@ -185,6 +186,20 @@ func buildTrend(r *Report, days []day) *trendView {
 	return t
 }
 
+// dayNote says why day d of an axis is shaded, after its date: " (no rows)", " (no total
+// row)" (left out: that takes precedence), " (provisional)", or "".
+func dayNote(d day) string {
+	switch {
+	case len(d.Rows) == 0:
+		return " (no rows)"
+	case d.Total == nil:
+		return " (no total row)"
+	case d.Provisional:
+		return " (provisional)"
+	}
+	return ""
+}
+
 // bandKinds says whether some of bands is of a provisional day, and whether some is of a
 // day without a total row.
 func bandKinds(bands []band) (provisional, noTotal bool) {
@@ -205,7 +220,7 @@ func dayAxis(ds []day, wide, narrow int) (xOf func(int) float64, slot float64, b
 	xOf = func(i int) float64 { return (float64(i) + 0.5) * slot }
 	for i, d := range ds {
 		if d.Total == nil || d.Provisional {
-			bands = append(bands, band{X: float64(i) * slot, W: slot, NoTotal: d.Total == nil})
+			bands = append(bands, band{X: float64(i) * slot, W: slot, NoTotal: d.Total == nil, Title: formatDate(d.Dt) + dayNote(d)})
 		}
 	}
 	everyWide := max(1, ceilDiv(len(ds), wide))
@@ -215,16 +230,7 @@ func dayAxis(ds []day, wide, narrow int) (xOf func(int) float64, slot float64, b
 		if back%everyWide != 0 {
 			continue
 		}
-		l := xLabel{Left: svgNum(xOf(i)/plotW*100) + "%", Text: shortDate(d.Dt), Title: formatDate(d.Dt), Narrow: back%everyNarrow == 0, Prov: d.Provisional, NoTotal: d.Total == nil}
-		switch {
-		case len(d.Rows) == 0:
-			l.Title += " (no rows)"
-		case d.Total == nil:
-			l.Title += " (no total row)"
-		case d.Provisional:
-			l.Title += " (provisional)"
-		}
-		labels = append(labels, l)
+		labels = append(labels, xLabel{Left: svgNum(xOf(i)/plotW*100) + "%", Text: shortDate(d.Dt), Title: formatDate(d.Dt) + dayNote(d), Narrow: back%everyNarrow == 0, Prov: d.Provisional && d.Total != nil, NoTotal: d.Total == nil})
 	}
 	return xOf, slot, bands, labels
 }
@@ -255,17 +261,15 @@ func totals(days []day) int {
 	return n
 }
 
-// maxAxisDays bounds the calendar days axisDays fills in between the report's first and
-// last day.
-const maxAxisDays = 3660
-
 // axisDays returns the days of a trend's axis, in date order: days (those without a total
-// row too), the report's days without rows (DaysWithoutRows), and the calendar days
-// between the first and the last of them that are in neither (a report read back from a
-// file does not know which days were asked): every business day of the range keeps its
-// slot, so that a day without numbers shows as one, rather than its neighbours on the
-// axis drawing together across it. When a day is not a yyyymmdd date, or the range spans
-// more than maxAxisDays, the axis is days and DaysWithoutRows alone.
+// row too), the report's days without rows (DaysWithoutRows: of a range asked for, the
+// axis is then whole), and the calendar days between the first and the last of them that
+// are in neither, so that a day without numbers keeps its slot, rather than its
+// neighbours on the axis drawing together across it. That last fill is for a report of
+// no range named (all the table's days), and only where the days it adds are no more than
+// the days already there: a table of sparse days (a month apart, say) keeps an axis of
+// its days rather than one of empty slots. When a day is not a yyyymmdd date, the axis is
+// days and DaysWithoutRows alone.
 func axisDays(r *Report, days []day) []day {
 	have := map[string]bool{}
 	out := slices.Clone(days)
@@ -284,7 +288,7 @@ func axisDays(r *Report, days []day) []day {
 	}
 	first, err1 := time.Parse("20060102", out[0].Dt)
 	last, err2 := time.Parse("20060102", out[len(out)-1].Dt)
-	if err1 != nil || err2 != nil || last.Sub(first) > maxAxisDays*24*time.Hour {
+	if err1 != nil || err2 != nil || int(last.Sub(first).Hours()/24)+1 > 2*len(out) {
 		return out
 	}
 	for t := first.AddDate(0, 0, 1); t.Before(last); t = t.AddDate(0, 0, 1) {

@@ -67,6 +67,7 @@ func buildDist(r *Report, days []day, s *sum) *distView {
 	} else {
 		v.Sub = fmt.Sprintf("%s to %s, %s added up", formatDate(ds[0].Dt), formatDate(ds[len(ds)-1].Dt), plural(len(ds), "day"))
 	}
+	onAxis := axisDays(r, days) // the days of the percentiles' panels
 	n := len(r.Stages)
 	first := r.Stages[0]
 	for k := 1; k < n; k++ {
@@ -87,11 +88,10 @@ func buildDist(r *Report, days []day, s *sum) *distView {
 				for i, l := range r.Percentiles {
 					series = append(series, lineSeries{l, i == 0, func(row *Row) *float64 { return pct(row, step, k, i) }})
 				}
-				axis := axisDays(r, days)
-				xOf, _, bands, labels := dayAxis(axis, distDaysWide, distDaysNarrow)
+				xOf, _, bands, labels := dayAxis(onAxis, distDaysWide, distDaysNarrow)
 				p := &panel{Title: "Percentiles per day", Note: "time from " + from + " to " + r.Stages[k] + ", log scale", Bands: bands}
 				p.BandLegend, p.NoTotalLegend = bandKinds(bands)
-				linePanel(p, axis, series, 0, xOf, logSecondsAxis)
+				linePanel(p, onAxis, series, 0, xOf, logSecondsAxis)
 				se.Trend, se.Days = p, labels
 			}
 			st.Series = append(st.Series, se)

@@ -320,7 +320,7 @@ func buildFunnel(r *Report) htmlFunnel {
 	}
 	whole, missing := r.rangeSum(days)
 	if len(missing) > 0 {
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("No total row on %s: left out of the sums and the trend; the breakdown values are under the day.", formatDates(missing))})
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("No total row on %s: left out of the sums, and grey in the trend; the breakdown values are under the day.", formatDates(missing))})
 	}
 	if whole != nil {
 		f.Range = buildRange(r, days, whole)

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -1390,9 +1391,11 @@ func TestTrendKeepsDaysWithoutNumbers(t *testing.T) {
 	for _, dt := range []string{"20210301", "20210302", "20210304", "20210306"} {
 		r.Rows = append(r.Rows, row(dt, dims("os", "all"), 1000, 300, 30))
 	}
-	// 20210305 has a row of a breakdown value, and no total row.
+	// 20210305 has a row of a breakdown value, and no total row; it is provisional too,
+	// and left out all the same.
 	r.Rows = append(r.Rows, row("20210305", dims("os", "ios"), 10, 3, 1))
 	slices.SortStableFunc(r.Rows, func(a, b Row) int { return strings.Compare(a.Dt, b.Dt) })
+	r.MarkProvisional("20210305")
 	r.DaysWithoutRows = []string{"20210307"}
 	c := buildTrend(r, r.days())
 	var got []string
@@ -1405,6 +1408,11 @@ func TestTrendKeepsDaysWithoutNumbers(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("day labels\n%q, want\n%q", got, want)
+	}
+	for _, l := range c.XLabels {
+		if l.Prov || l.NoTotal != strings.Contains(l.Title, "(no ") {
+			t.Errorf("day label %+v: a day without a total row is left out, not provisional", l)
+		}
 	}
 	if !c.Missing || c.Provisional || c.Gaps {
 		t.Errorf("Missing %v, Provisional %v, Gaps %v: want the days left out, none provisional, no gap of a day with numbers", c.Missing, c.Provisional, c.Gaps)
@@ -1423,10 +1431,18 @@ func TestTrendKeepsDaysWithoutNumbers(t *testing.T) {
 	if !c.Rates.NoTotalLegend || c.Rates.BandLegend {
 		t.Errorf("the rates' legend: left out %v, provisional %v", c.Rates.NoTotalLegend, c.Rates.BandLegend)
 	}
-	// Each rate's line runs over the first two days only; the lone days get a dot each.
+	// Each rate's line runs over the first two days only (slots 0 and 1): it stops at the
+	// day without rows, and does not join the lone days with numbers across the others.
+	if len(c.Rates.Lines) != 3 {
+		t.Errorf("%d lines, want one per rate series (the overall and two steps)", len(c.Rates.Lines))
+	}
 	for _, l := range c.Rates.Lines {
-		if strings.Count(l.Points, ",") != 2 {
-			t.Errorf("series %s: points %s, want the first two days'", l.Class, l.Points)
+		var xs []string
+		for _, pt := range strings.Fields(l.Points) {
+			xs = append(xs, strings.Split(pt, ",")[0])
+		}
+		if want := []string{svgNum(slot / 2), svgNum(slot * 1.5)}; !slices.Equal(xs, want) {
+			t.Errorf("series %s: points at x %v, want %v", l.Class, xs, want)
 		}
 	}
 	for _, p := range c.Counts {
@@ -1439,11 +1455,71 @@ func TestTrendKeepsDaysWithoutNumbers(t *testing.T) {
 			}
 		}
 	}
-	// Read back from a file, the report does not know the days asked for: the days
-	// between its first and last are on the axis, and none after.
+	// With no range named (DaysWithoutRows nil) the days between the report's first and
+	// last are on the axis, and none after.
 	r.DaysWithoutRows = nil
 	if c := buildTrend(r, r.days()); len(c.XLabels) != 6 {
 		t.Errorf("%d day labels without DaysWithoutRows, want 6", len(c.XLabels))
+	}
+	// Days a week apart keep an axis of their own: no weeks of empty slots.
+	sparse := &Report{Funnel: "f", Mode: "events", Stages: stages3}
+	for w := range 10 {
+		sparse.Rows = append(sparse.Rows, row(time.Date(2021, 3, 1+7*w, 0, 0, 0, 0, time.UTC).Format("20060102"), nil, 1000, 300, 30))
+	}
+	if c := buildTrend(sparse, sparse.days()); len(c.XLabels) != 10 || c.Missing || len(c.Counts[0].Bars) != 10 {
+		t.Errorf("weekly days: %d labels, Missing %v, %d bars; want the 10 days alone", len(c.XLabels), c.Missing, len(c.Counts[0].Bars))
+	}
+}
+
+// An ordered funnel's report renders with days without numbers anywhere on its axis:
+// before its first day with rows, between, or a first day of breakdown rows only, with
+// times or without (the time panel skips such days as the rates do).
+func TestOrderedTrendWithDaysWithoutNumbers(t *testing.T) {
+	base := func() *Report {
+		return &Report{Funnel: "o", Table: "rpt_o", Mode: "ordered", Window: "1h", Stages: []string{"browse", "click"}, Breakdowns: []string{"os"}, TotalMarker: "all"}
+	}
+	timedRow := func(dt string, d map[string]string) Row {
+		return timed(row(dt, d, 1000, 300), []*float64{nil, fp(40)}, []*float64{nil, fp(90)})
+	}
+	for name, r := range map[string]*Report{
+		"a day between, no times": func() *Report {
+			r := base()
+			r.NoTimes = true
+			for _, dt := range []string{"20210301", "20210302", "20210304"} {
+				r.Rows = append(r.Rows, row(dt, dims("os", "all"), 1000, 300))
+			}
+			return r
+		}(),
+		"a day before the first": func() *Report {
+			r := base()
+			for _, dt := range []string{"20210302", "20210303"} {
+				r.Rows = append(r.Rows, timedRow(dt, dims("os", "all")))
+			}
+			r.DaysWithoutRows = []string{"20210301"}
+			return r
+		}(),
+		"a first day of breakdown rows": func() *Report {
+			r := base()
+			r.Rows = append(r.Rows, timedRow("20210301", dims("os", "ios")))
+			for _, dt := range []string{"20210302", "20210303"} {
+				r.Rows = append(r.Rows, timedRow(dt, dims("os", "all")))
+			}
+			return r
+		}(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Write(&b, r, FormatHTML); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), `class="band none"`) || !strings.Contains(b.String(), "A grey day is left out") {
+				t.Errorf("no grey day in the page")
+			}
+			c := buildTrend(r.normalized(), r.normalized().days())
+			if !r.NoTimes && (c.Times == nil || len(c.Times.Bands) != 1 || !c.Times.Bands[0].NoTotal) {
+				t.Errorf("time panel %+v: want one with the grey day's band", c.Times)
+			}
+		})
 	}
 }
 
