@@ -103,7 +103,7 @@ const seriesClasses = 8
 // buildTrend returns the trend of the days that have a total row, over the axis of
 // axisDays, or nil when fewer than two days have one.
 func buildTrend(r *Report, days []day) *trendView {
-	if totals(days) < 2 {
+	if len(withTotal(days)) < 2 {
 		return nil
 	}
 	ds := axisDays(r, days)
@@ -250,15 +250,15 @@ func (s lineSeries) at(d day) *float64 {
 	return s.value(d.Total)
 }
 
-// totals counts the days that have a total row.
-func totals(days []day) int {
-	n := 0
+// withTotal returns the days that have a total row.
+func withTotal(days []day) []day {
+	var ds []day
 	for _, d := range days {
 		if d.Total != nil {
-			n++
+			ds = append(ds, d)
 		}
 	}
-	return n
+	return ds
 }
 
 // axisDays returns the days of a trend's axis, in date order: days (those without a total
@@ -271,6 +271,7 @@ func totals(days []day) int {
 // its days rather than one of empty slots. When a day is not a yyyymmdd date, the axis is
 // days and DaysWithoutRows alone.
 func axisDays(r *Report, days []day) []day {
+	byDt := func(a, b day) int { return strings.Compare(a.Dt, b.Dt) }
 	have := map[string]bool{}
 	out := slices.Clone(days)
 	for _, d := range days {
@@ -282,21 +283,18 @@ func axisDays(r *Report, days []day) []day {
 			out = append(out, day{Dt: dt})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b day) int { return strings.Compare(a.Dt, b.Dt) })
-	if len(out) == 0 {
-		return out
-	}
-	first, err1 := time.Parse("20060102", out[0].Dt)
-	last, err2 := time.Parse("20060102", out[len(out)-1].Dt)
-	if err1 != nil || err2 != nil || int(last.Sub(first).Hours()/24)+1 > 2*len(out) {
-		return out
-	}
-	for t := first.AddDate(0, 0, 1); t.Before(last); t = t.AddDate(0, 0, 1) {
-		if dt := t.Format("20060102"); !have[dt] {
-			out = append(out, day{Dt: dt})
+	if len(out) > 0 {
+		first, err1 := time.Parse("20060102", slices.MinFunc(out, byDt).Dt)
+		last, err2 := time.Parse("20060102", slices.MaxFunc(out, byDt).Dt)
+		if err1 == nil && err2 == nil && int(last.Sub(first).Hours()/24)+1 <= 2*len(out) {
+			for t := first.AddDate(0, 0, 1); t.Before(last); t = t.AddDate(0, 0, 1) {
+				if dt := t.Format("20060102"); !have[dt] {
+					out = append(out, day{Dt: dt})
+				}
+			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b day) int { return strings.Compare(a.Dt, b.Dt) })
+	slices.SortStableFunc(out, byDt)
 	return out
 }
 

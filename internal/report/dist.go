@@ -55,12 +55,7 @@ func buildDist(r *Report, days []day, s *sum) *distView {
 	if !r.distributions() || s == nil {
 		return nil
 	}
-	var ds []day
-	for _, d := range days {
-		if d.Total != nil {
-			ds = append(ds, d)
-		}
-	}
+	ds := withTotal(days)
 	v := &distView{}
 	if len(ds) == 1 {
 		v.Sub = formatDate(ds[0].Dt)

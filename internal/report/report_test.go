@@ -1384,8 +1384,8 @@ func TestHTMLShowsTheTimesTheTableHas(t *testing.T) {
 // A day of the range without a total row keeps its slot on the trend's axis, shaded and
 // labelled, with no bar and a gap in the lines: its neighbours are not drawn together
 // across it. The days between the first and the last are filled in when the report does
-// not name them (read back from a file), and DaysWithoutRows extend the axis to the end
-// of the range asked for.
+// not name them (no range asked for), and DaysWithoutRows extend the axis to the end of
+// the range asked for.
 func TestTrendKeepsDaysWithoutNumbers(t *testing.T) {
 	r := &Report{Funnel: "f", Mode: "events", Stages: stages3, Breakdowns: []string{"os"}, TotalMarker: "all"}
 	for _, dt := range []string{"20210301", "20210302", "20210304", "20210306"} {
