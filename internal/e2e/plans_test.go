@@ -45,6 +45,29 @@ FROM range(2000) r(i)`)
 		e.mustApply(d1)
 		checkPlanScans(t, e, d1)
 	})
+	// Four stages, a millisecond time, several events per stage, and a
+	// cross_midnight funnel with a breakdown, which reads the next day's
+	// DW rows too (in the same scan).
+	t.Run("counts", func(t *testing.T) {
+		e := newEnvWithoutReference(t, "counts", readFile(t, "../../generator/testdata/configs/counts.toml"))
+		e.exec(`INSERT INTO "ods_events" ("uid", "event", "ts", "ts_ms", "device", "dt")
+SELECT 'u' || (i % 40), (['home', 'view', 'cart', 'buy', 'login'])[1 + i % 5], 1709136000 + 7 * i, (1709136000 + 7 * i) * 1000,
+       'd' || (i % 3), CASE WHEN 7 * i < 86400 THEN '` + d1 + `' ELSE '` + d2 + `' END
+FROM range(14000) r(i)`)
+		e.mustApply(d1, d2)
+		checkPlanScans(t, e, d1)
+	})
+	// Event values with quotes and backslashes, keywords as column names, a
+	// DECIMAL column cast to DOUBLE, and an events funnel with a breakdown.
+	t.Run("escaping", func(t *testing.T) {
+		e := newEnvWithoutReference(t, "escaping", readFile(t, "../../generator/testdata/configs/escaping.toml"))
+		e.exec(`INSERT INTO "ods_events" ("event_id", "user_id", "event", "amount", "ts", "order", "dt")
+SELECT 'e' || i, 'u' || (i % 40), (['view', 'view_item', 'add to cart', 'it''s "quoted"', 'back\slash', 'login'])[1 + i % 6],
+       i / 100, 1709136000 + 7 * i, 'o' || (i % 4), '` + d1 + `'
+FROM range(2000) r(i)`)
+		e.mustApply(d1)
+		checkPlanScans(t, e, d1)
+	})
 	// Hourly nodes, an hourly ordered report with a breakdown_limit among
 	// them. The rows go straight into the ODS and DW tables: an applied
 	// hourly day is 73 jobs.
