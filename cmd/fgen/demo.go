@@ -166,7 +166,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 
 	done = step("2/4 writing sample events for %d users a day, %s to %s ...", opts.users, days[0], days[len(days)-1])
 	so := sample.Options{Users: opts.users, Days: opts.days, Start: opts.start, Seed: opts.seed, Stages: cfg.Funnels[0].StageEventSets(), Noise: true, EventCodes: eventCodes(cfg)}
-	res, err := replaceWithSample(ctx, db, cfg, so)
+	res, err := replaceWithSample(ctx, db, cfg, so, true) // the demo's own warehouse
 	if err != nil {
 		return err
 	}

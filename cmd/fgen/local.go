@@ -21,8 +21,10 @@ type localEngine interface {
 	LoadODS(ctx context.Context, cfg *models.Config, l odsLoad) (loaded, error)
 	// ReplaceWithSample replaces the ODS partitions of days with the events
 	// so generates, and returns the number of events and each day's rows
-	// before and after.
-	ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (loaded, error)
+	// before and after. Unless allowShrink, it replaces nothing and fails
+	// with a *sampleShrinkError where the sample would leave a day fewer
+	// than half the rows it held.
+	ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options, allowShrink bool) (loaded, error)
 }
 
 // odsLoad is a load of files into the ODS table: into the partition Day or,

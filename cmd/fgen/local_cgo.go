@@ -53,24 +53,22 @@ func createSample(ctx context.Context, path string, tf sample.TimeFormat) (sampl
 // writesParquet: this build writes Parquet sample files (DuckDB does).
 const writesParquet = true
 
-func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options) (loaded, error) {
-	// The process holds the database: nothing else writes it between the
-	// counts and the replacement.
-	before, err := l.PartitionRows(ctx, cfg.ODS.Name, cfg.ODS.Partition, "", days)
-	if err != nil {
-		return loaded{}, err
+func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options, allowShrink bool) (loaded, error) {
+	var keep func(before, after map[string]int64) error
+	if !allowShrink {
+		keep = func(before, after map[string]int64) error {
+			if shrunk := shrunkDays(rowsOf(ingest.Counts(days, before, after))); len(shrunk) > 0 {
+				return &codeError{code: exitBlocked, err: &sampleShrinkError{table: cfg.ODS.Name, partition: cfg.ODS.Partition, shrunk: shrunk}}
+			}
+			return nil
+		}
 	}
-	n, err := l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
+	n, before, after, err := l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
 		return ingest.AppendSample(ctx, conn, cfg.ODS.Name, cfg.ODS.Partition, so)
-	})
+	}, keep)
 	if err != nil {
 		return loaded{}, err
 	}
-	// The rows are in (committed): a count that fails now (interrupted)
-	// leaves only the days' counts unsaid, not the load undone.
-	after, err := l.PartitionRows(ctx, cfg.ODS.Name, cfg.ODS.Partition, "", days)
-	if err != nil {
-		return loaded{Rows: n}, nil
-	}
-	return loaded{Rows: n, Days: rowsOf(ingest.Counts(days, before, after))}, nil
+	counts := rowsOf(ingest.Counts(days, before, after))
+	return loaded{Rows: n, Days: counts, Shrunk: shrunkDays(counts)}, nil
 }

@@ -402,6 +402,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"help", "completion", "tcsh"}, `unknown help topic "completion tcsh"`},
 		{[]string{"sample", "--users", "10", "-o", "e.jsonl", "--load"}, "-o and --load go to different places: write the events to a file with -o FILE, or --load them into the target's ODS table, not both"},
 		{[]string{"sample", "--users", "10"}, "say where the events go: -o FILE (.jsonl, .csv or .parquet), or --load into the target's ODS table"},
+		{[]string{"sample", "--users", "10", "-o", "e.jsonl", "--allow-destructive"}, "--allow-destructive lets --load replace a day's rows with fewer than half as many; -o FILE replaces no rows"},
+		// A config file -c names must be there: a mistyped one would give the seed's events, not the funnels'.
+		{[]string{"-c", "typo.toml", "sample", "--users", "10", "-o", "e.jsonl"}, "typo.toml not found; run 'fgen -c typo.toml init' to write a starter config, or pass -c FILE"},
 		// A typo in the year once ran plan out of memory (23 GB) before it said anything.
 		{[]string{"plan", "--from", "20210303", "--to", "99991231"}, "--from 20210303 --to 99991231 is 2914208 days, more than the 3660 (ten years) one command takes: check the year, or split the range"},
 		{[]string{"apply", "--from", "20210303", "--to", "20310311"}, "--from 20210303 --to 20310311 is 3661 days, more than the 3660 (ten years) one command takes: check the year, or split the range"},
@@ -872,8 +875,20 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	}
 	// sample --load replaces the day too, and says what it replaced: the
 	// rows may be real logs.
-	if r := fgen(t, dir, nil, "sample", "--users", "5", "--load"); r.code != 0 || !regexp.MustCompile(`warning: replaced the 5 rows of ods_user_trace_data/dt=20210303 with the sample's [1-9][0-9]*\n`).MatchString(r.stderr) {
-		t.Errorf("sample --load: %+v", r)
+	r = fgen(t, dir, nil, "sample", "--users", "5", "--load")
+	m := regexp.MustCompile(`warning: replaced the 5 rows of ods_user_trace_data/dt=20210303 with the sample's ([1-9][0-9]*)\n`).FindStringSubmatch(r.stderr)
+	if r.code != 0 || m == nil {
+		t.Fatalf("sample --load: %+v", r)
+	}
+	// and is held to load's rule: a sample of fewer than half a day's rows
+	// (here without its bots' thousands) is refused and keeps them.
+	r = fgen(t, dir, nil, "sample", "--users", "5", "--noise=false", "--load")
+	if r.code != 3 || !strings.Contains(r.stderr, "fgen: the sample would replace ods_user_trace_data/dt=20210303 ("+m[1]+" rows) with ") || !strings.Contains(r.stderr, "or pass --allow-destructive to replace them anyway; nothing was loaded\n") {
+		t.Errorf("sample --load of fewer than half the rows: %+v", r)
+	}
+	r = fgen(t, dir, nil, "sample", "--users", "5", "--noise=false", "--load", "--allow-destructive")
+	if r.code != 0 || !regexp.MustCompile(`warning: replaced the `+m[1]+` rows of ods_user_trace_data/dt=20210303 with the sample's [1-9][0-9]* \(--allow-destructive\)\n`).MatchString(r.stderr) {
+		t.Errorf("sample --load --allow-destructive: %+v", r)
 	}
 }
 
@@ -2647,7 +2662,7 @@ func TestSuggestedCommandsKeepTheConfig(t *testing.T) {
 	if r := fgen(t, dir, nil, "-c", cfg, "validate"); r.code != 1 || !strings.Contains(r.stderr, `run 'fgen -c "my proj/my funnel.toml" init' to write a starter config`) {
 		t.Errorf("validate of a missing config: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "-c", cfg, "sample", "--load"); r.code != 1 || !strings.Contains(r.stderr, `run 'fgen -c "my proj/my funnel.toml" init' first`) {
+	if r := fgen(t, dir, nil, "-c", cfg, "sample", "--load"); r.code != 1 || !strings.Contains(r.stderr, `run 'fgen -c "my proj/my funnel.toml" init' to write a starter config`) {
 		t.Errorf("sample --load without the config: %+v", r)
 	}
 	os.WriteFile(filepath.Join(dir, cfg), data, 0o644)

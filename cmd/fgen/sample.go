@@ -23,7 +23,11 @@ type sampleOptions struct {
 	seed        int64
 	noise       bool
 	load        bool
-	output      string // -o FILE
+	// allowDestructive: --load may leave a day fewer than half its rows.
+	allowDestructive bool
+	output           string // -o FILE
+	// configGiven: -c named the config file, which must then exist.
+	configGiven bool
 }
 
 func newSampleCmd(g *globalOptions) *cobra.Command {
@@ -47,15 +51,19 @@ ts is written as the funnels read it: epoch seconds, epoch milliseconds (time_co
 HH:mm:ss.SSS), or a STRING in the time_column's format and time zone. --load writes
 the days straight into the target's ODS table, replacing those partitions, and warns
 of the rows it replaced (which 'fgen load' may have filled with real logs: keep a
-sample in a warehouse of its own, as 'fgen demo' does, or in another target). The
-ODS table must have the seed's 12 columns first; columns [ods] lists after them are
-NULL in the sample's rows.
+sample in a warehouse of its own, as 'fgen demo' does, or in another target). As
+'fgen load' does, it refuses (exit 3) to leave a day fewer than half the rows it
+held, unless --allow-destructive. The ODS table must have the seed's 12 columns
+first; columns [ods] lists after them are NULL in the sample's rows. Without a
+funnel.toml, the stages are the seed's browse, click and purchase; a config file
+that -c names must exist.
 
 ` + exitStatusHelp,
 		Example: `  fgen sample --users 10000 --days 7 -o events.jsonl
   fgen sample --users 1000000 --start 20210303 --load`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.configGiven = cmd.Flags().Changed("config")
 			return runSample(cmd.Context(), opts, opts.output)
 		},
 	}
@@ -66,14 +74,21 @@ NULL in the sample's rows.
 	cmd.Flags().Int64Var(&opts.seed, "seed", 1, "random seed; the same seed gives the same events")
 	cmd.Flags().BoolVar(&opts.noise, "noise", true, "include dirty rows the DW node must clean (--noise=false for clean data)")
 	cmd.Flags().BoolVar(&opts.load, "load", false, "load the events into the target's ODS table instead of writing a file")
+	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "with --load, replace partitions even with fewer than half the rows they hold")
 	addOutputFlag(cmd, &opts.output, "the file to write: .jsonl, .csv or .parquet")
 	return cmd
 }
 
 // sampleConfig returns the config and the event values of its first funnel's
-// stages, or no config and the seed's stages when there is no config file.
-func (g *globalOptions) sampleConfig() (*models.Config, [][]string, error) {
-	cfg, err := g.loadConfigIfAny()
+// stages, or no config and the seed's stages when there is no funnel.toml
+// (a config file -c names must exist: a mistyped path would otherwise give
+// the seed's events, not the funnels').
+func (o *sampleOptions) sampleConfig() (*models.Config, [][]string, error) {
+	load := o.loadConfigIfAny
+	if o.configGiven {
+		load = o.loadConfig
+	}
+	cfg, err := load()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,6 +114,8 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		return errors.New("-o and --load go to different places: write the events to a file with -o FILE, or --load them into the target's ODS table, not both")
 	case output == "" && !opts.load:
 		return errors.New("say where the events go: -o FILE (.jsonl, .csv or .parquet), or --load into the target's ODS table")
+	case opts.allowDestructive && !opts.load:
+		return errors.New("--allow-destructive lets --load replace a day's rows with fewer than half as many; -o FILE replaces no rows")
 	}
 	if err := checkSampleFlags(opts.start, opts.days, opts.users); err != nil {
 		return err
@@ -229,7 +246,7 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 	if err != nil {
 		return 0, "", err
 	}
-	res, err := replaceWithSample(ctx, ot.local, cfg, so)
+	res, err := replaceWithSample(ctx, ot.local, cfg, so, opts.allowDestructive)
 	if cerr := ot.close(ctx, cfg, err); err == nil {
 		err = cerr
 	}
@@ -239,7 +256,10 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 	}
 	// The rows the sample replaced: perhaps loaded from real logs.
 	for _, d := range res.Days {
-		if d.Before > 0 {
+		switch {
+		case d.After*2 < d.Before:
+			opts.warn("replaced the %s of %s/%s=%s with the sample's %d (--allow-destructive)", plural(int(d.Before), "row"), cfg.ODS.Name, cfg.ODS.Partition, d.Day, d.After)
+		case d.Before > 0:
 			opts.warn("replaced the %s of %s/%s=%s with the sample's %d", plural(int(d.Before), "row"), cfg.ODS.Name, cfg.ODS.Partition, d.Day, d.After)
 		}
 	}
@@ -294,7 +314,7 @@ func sampleDays(start string, n int) ([]string, error) {
 // replaceWithSample replaces the ODS partitions of the sample's days with
 // its events and returns the number of events and each day's rows before
 // and after.
-func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, so sample.Options) (loaded, error) {
+func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, so sample.Options, allowShrink bool) (loaded, error) {
 	days, err := sampleDays(so.Start, so.Days)
 	if err != nil {
 		return loaded{}, err
@@ -302,7 +322,40 @@ func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, 
 	if so.Time, err = sampleTimeFormat(cfg); err != nil { // fgen demo's options have none
 		return loaded{}, err
 	}
-	return db.ReplaceWithSample(ctx, cfg, days, so)
+	return db.ReplaceWithSample(ctx, cfg, days, so, allowShrink)
+}
+
+// shrunkDays are the days of counts left fewer than half the rows they
+// held, as fgen load judges a replacement destructive.
+func shrunkDays(counts []dayRows) []dayRows {
+	var out []dayRows
+	for _, d := range counts {
+		if d.After*2 < d.Before {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// sampleShrinkError is a 'fgen sample --load' that would have left days of
+// the ODS table fewer than half their rows, which may be logs 'fgen load'
+// loaded: it replaced nothing.
+type sampleShrinkError struct {
+	table, partition string
+	shrunk           []dayRows
+}
+
+func (e *sampleShrinkError) Error() string {
+	var parts []string
+	for _, d := range e.shrunk {
+		parts = append(parts, fmt.Sprintf("%s/%s=%s (%s) with %d", e.table, e.partition, d.Day, plural(int(d.Before), "row"), d.After))
+	}
+	const most = 6
+	if len(parts) > most+1 {
+		parts = append(parts[:most], fmt.Sprintf("%d more", len(parts)-most))
+	}
+	return fmt.Sprintf("the sample would replace %s, fewer than half, and those rows may be logs 'fgen load' loaded; load the sample into a warehouse of its own (another duckdb target, or 'fgen demo'), or pass --allow-destructive to replace them anyway",
+		strings.Join(parts, "; "))
 }
 
 // sampleMatchesODS checks that the ODS table has the seed's columns, which

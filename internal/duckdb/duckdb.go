@@ -1118,21 +1118,34 @@ func partitionRows(ctx context.Context, query func(context.Context, string, ...a
 }
 
 // ReplacePartitions replaces the partitions days of table, in one
-// transaction, with the rows fill writes on the given connection.
-func (d *DB) ReplacePartitions(ctx context.Context, table, column string, days []string, fill func(*sql.Conn) (int64, error)) (int64, error) {
-	var n int64
-	err := d.Update(ctx, func(tx *Tx) error {
+// transaction, with the rows fill writes on the given connection, and
+// returns the rows fill wrote and each day's rows before and after, counted
+// in the transaction. When keep is not nil, it is given those counts before
+// the commit: an error from it rolls the replacement back and is returned.
+func (d *DB) ReplacePartitions(ctx context.Context, table, column string, days []string, fill func(*sql.Conn) (int64, error), keep func(before, after map[string]int64) error) (n int64, before, after map[string]int64, err error) {
+	err = d.Update(ctx, func(tx *Tx) error {
+		var err error
+		if before, err = tx.PartitionRows(ctx, table, column, "", days); err != nil {
+			return err
+		}
 		if err := tx.ClearPartitions(ctx, table, column, days); err != nil {
 			return err
 		}
-		var err error
-		n, err = fill(tx.conn)
-		return err
+		if n, err = fill(tx.conn); err != nil {
+			return err
+		}
+		if after, err = tx.PartitionRows(ctx, table, column, "", days); err != nil {
+			return err
+		}
+		if keep != nil {
+			return keep(before, after)
+		}
+		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, nil, nil, err
 	}
-	return n, nil
+	return n, before, after, nil
 }
 
 // Tx is a transaction of the engine on one connection, for what writes
