@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -73,12 +74,12 @@ hour, which has no rows, with --append --bizdate D --hour HH and an empty file (
 refuses rows of other hours).
 
 ` + exitStatusHelp,
-		Example: `  fgen load --bizdate 20210303 events.jsonl
-  fgen load --bizdate 20210303 part-0.csv part-1.csv
+		Example: `  fgen load events.jsonl          # into the partitions its rows' dt names
+  fgen load --bizdate 20210303 part-0.csv part-1.csv   # one day's files, every row of that day
   fgen load 2019-Oct.csv          # no dt column: each row's day is the date of its time`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return fmt.Errorf("name the files to load, e.g. fgen load --bizdate 20210303 events.jsonl\nRun '%s --help' for usage", cmd.CommandPath())
+				return fmt.Errorf("name the files to load, e.g. fgen load events.jsonl\nRun '%s --help' for usage", cmd.CommandPath())
 			}
 			if slices.ContainsFunc(args, func(a string) bool { return strings.TrimSpace(a) == "" }) {
 				return errors.New("a file to load is named \"\" (is the variable that should hold it unset?)")
@@ -153,15 +154,28 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	if opts.bizdate != "" {
 		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
 	}
-	fmt.Fprintf(opts.stdout, "loaded %s into %s in %.1fs (%.0f rows/s)\n", plural(int(n), "row"), into, el.Seconds(), float64(n)/el.Seconds())
+	rate := "" // a rate of a load of a moment says nothing
+	if el >= time.Second {
+		rate = fmt.Sprintf(" (%.0f rows/s)", float64(n)/el.Seconds())
+	}
+	fmt.Fprintf(opts.stdout, "loaded %s into %s in %.1fs%s\n", plural(int(n), "row"), into, el.Seconds(), rate)
 	// What a replacing load deleted, or an appending one added to: each
 	// day that had rows, before and after (and below, what
 	// --allow-destructive let a load shrink). A day the load made with no
 	// rows (the shrink guard covers a day that had some) is what an export
 	// that failed leaves, which apply would report as a day without events.
+	if n == 0 && opts.bizdate == "" {
+		opts.warn("the files held no rows: nothing was loaded; if an export failed, load its file again once it has rows")
+	}
+	// An hour the files held no rows for: a quiet hour, whose partition
+	// exists now (the day's other hours are still to come).
+	quietHour := opts.hour != "" && n == 0
+	if quietHour {
+		fmt.Fprintf(opts.stdout, "%s/%s=%s/%s=%s holds no rows: a quiet hour, as the files had none for it (if its export failed, load the hour again once it has rows)\n", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate, cfg.ODS.HourPartition, opts.hour)
+	}
 	for _, d := range res.Days {
 		switch {
-		case d.Before == 0 && d.After == 0 && d.Hour == "":
+		case d.Before == 0 && d.After == 0 && d.Hour == "" && !quietHour:
 			opts.warn("%s/%s=%s has no rows: the files held none for it, and apply will report it as a day without events; if an export failed, load the day again once it has rows", cfg.ODS.Name, cfg.ODS.Partition, d.Day)
 		case d.Before == 0:
 		case !opts.append:
@@ -188,29 +202,38 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 				added = append(added, d)
 			}
 		}
-		for i, d := range added {
-			if i == most {
-				fmt.Fprintf(opts.stdout, "and %s added\n", plural(len(added)-most, "more partition"))
-				break
-			}
-			fmt.Fprintf(opts.stdout, "added %s: %s\n", spec(d), plural(int(d.After), "row"))
-		}
+		capped(len(added), most, func(i int) {
+			fmt.Fprintf(opts.stdout, "added %s: %s\n", spec(added[i]), plural(int(added[i].After), "row"))
+		}, func(left int) {
+			fmt.Fprintf(opts.stdout, "and %s added\n", plural(left, "more partition"))
+		})
 	}
-	for i, d := range res.Shrunk {
-		if i == most {
-			opts.warn("and %s replaced with fewer than half their rows (--allow-destructive)", plural(len(res.Shrunk)-most, "more partition"))
-			break
-		}
+	capped(len(res.Shrunk), most, func(i int) {
+		d := res.Shrunk[i]
 		opts.warn("replaced %s: %s before, %d now (--allow-destructive)", spec(d), plural(int(d.Before), "row"), d.After)
-	}
-	for i, d := range res.Emptied {
-		if i == most {
-			fmt.Fprintf(opts.stdout, "and %s emptied\n", plural(len(res.Emptied)-most, "more hour"))
-			break
-		}
+	}, func(left int) {
+		opts.warn("and %s replaced with fewer than half their rows (--allow-destructive)", plural(left, "more partition"))
+	})
+	capped(len(res.Emptied), most, func(i int) {
+		d := res.Emptied[i]
 		fmt.Fprintf(opts.stdout, "emptied %s: %s before\n", spec(d), plural(int(d.Before), "row"))
-	}
+	}, func(left int) {
+		fmt.Fprintf(opts.stdout, "and %s emptied\n", plural(left, "more hour"))
+	})
 	return nil
+}
+
+// capped calls line for each of n items in turn, but where there are more
+// than most + 1, for the first most only, and then more with how many are
+// left: a list never ends in "and 1 more", which one line would say.
+func capped(n, most int, line func(i int), more func(left int)) {
+	for i := range n {
+		if i == most && n > most+1 {
+			more(n - most)
+			return
+		}
+		line(i)
+	}
 }
 
 // openLocalODS opens the target, which must be local, and creates its ODS
@@ -382,6 +405,9 @@ func filesSize(files []string) (string, error) {
 				return "", fmt.Errorf("%s: %w", f, pe.Err) // not "stat f: ..."
 			}
 			return "", err
+		}
+		if st.IsDir() {
+			return "", fmt.Errorf("%s: a directory; name the files in it (e.g. %s)", f, filepath.Join(f, "*"+filepath.Ext(f)))
 		}
 		// Overlapping globs name a file twice, and its rows would load
 		// twice.

@@ -76,20 +76,20 @@ func TestLoadHourlyODS(t *testing.T) {
 	if r := fgen(t, dir, nil, "load", "--bizdate", "20210309", "--hour", "23", "empty.jsonl"); r.code != 1 || !strings.Contains(r.stderr, "--hour adds one hour's rows to a day: give --append and --bizdate too") {
 		t.Errorf("load --hour without --append: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "23", "empty.jsonl"); r.code != 0 {
+	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "23", "empty.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "ods_events/dt=20210309/hh=23 holds no rows: a quiet hour, as the files had none for it") || strings.Contains(r.stderr, "warning") {
 		t.Fatalf("load --append --hour 23 of no rows: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210309"); r.code != 2 || strings.Contains(r.stdout, "missing") || !strings.Contains(r.stdout, "dw_events (hours 00-23)") {
 		t.Errorf("plan after the quiet hour landed: %+v", r)
 	}
-	// The day loaded again with hours 00-15 only: six of the seven hours
-	// it empties are named, the seventh counted.
+	// The day loaded again with hours 00-14 only: six of the eight hours
+	// it empties are named, the other two counted.
 	var fewer strings.Builder
-	for h := range 16 {
+	for h := range 15 {
 		fmt.Fprintf(&fewer, `{"md5":"f%[1]d","uid":"u6","event":"view","ts":%[2]d,"device":"ios","dt":"20210309","hh":"%02[1]d"}`+"\n", h, 1615219200+h*3600)
 	}
 	write("fewer.jsonl", fewer.String())
-	if r := fgen(t, dir, nil, "load", "--allow-destructive", "fewer.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "emptied ods_events/dt=20210309/hh=21: 1 row before\nand 1 more hour emptied\n") {
+	if r := fgen(t, dir, nil, "load", "--allow-destructive", "fewer.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "emptied ods_events/dt=20210309/hh=20: 1 row before\nand 2 more hours emptied\n") {
 		t.Errorf("load of fewer hours: %+v", r)
 	}
 }

@@ -644,6 +644,14 @@ func TestDiffMarkdown(t *testing.T) {
 			t.Errorf("markdown lacks %q", want)
 		}
 	}
+	// A generated file removed: both forms call it missing.
+	os.Remove(filepath.Join(dir, "out", "ddl", "rpt_user_trace_data.sql"))
+	if r := fgen(t, dir, nil, "diff", "--name-only"); r.code != 2 || !strings.Contains(r.stdout, "missing") || !strings.Contains(r.stdout, "out/ddl/rpt_user_trace_data.sql") {
+		t.Errorf("diff --name-only: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "diff", "--format", "markdown"); r.code != 2 || !strings.Contains(r.stdout, "| `out/ddl/rpt_user_trace_data.sql` | missing (generate adds it) |") {
+		t.Errorf("diff --format markdown of a missing file: %+v", r)
+	}
 }
 
 func TestGenerateDuckDBDialectNeedsOutDir(t *testing.T) {
@@ -819,13 +827,14 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "day.jsonl"), []byte(day.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "next.jsonl"), []byte(next.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "empty.jsonl"), nil, 0o644)
-	// A load of seven new days names six and counts the seventh.
+	// A load of eight new days names six and counts the other two (of
+	// seven, it would name all seven).
 	var week strings.Builder
-	for i := range 7 {
+	for i := range 8 {
 		fmt.Fprintf(&week, `{"md5":"w%d","uid":"u1","ts":%d,"customize_event":"browse","dt":"%s"}`+"\n", i, 1615000000+86400*i, addDays("20210310", i))
 	}
 	os.WriteFile(filepath.Join(dir, "week.jsonl"), []byte(week.String()), 0o644)
-	if r := fgen(t, dir, nil, "load", "week.jsonl"); r.code != 0 || !strings.HasSuffix(r.stdout, "\nadded ods_user_trace_data/dt=20210315: 1 row\nand 1 more partition added\n") {
+	if r := fgen(t, dir, nil, "load", "week.jsonl"); r.code != 0 || !strings.HasSuffix(r.stdout, "\nadded ods_user_trace_data/dt=20210315: 1 row\nand 2 more partitions added\n") {
 		t.Fatalf("load of seven days: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "load", "day.jsonl"); r.code != 0 || strings.Contains(r.stdout, "replaced") || !strings.Contains(r.stdout, "\nadded ods_user_trace_data/dt=20210303: 4 rows\n") {
@@ -889,6 +898,10 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	r = fgen(t, dir, nil, "sample", "--users", "5", "--noise=false", "--load", "--allow-destructive")
 	if r.code != 0 || !regexp.MustCompile(`warning: replaced the `+m[1]+` rows of ods_user_trace_data/dt=20210303 with the sample's [1-9][0-9]* \(--allow-destructive\)\n`).MatchString(r.stderr) {
 		t.Errorf("sample --load --allow-destructive: %+v", r)
+	}
+	// An empty file loaded by its rows' days loads nothing, and says so.
+	if r := fgen(t, dir, nil, "load", "empty.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "warning: the files held no rows: nothing was loaded") {
+		t.Errorf("load of an empty file: %+v", r)
 	}
 }
 
@@ -2002,7 +2015,7 @@ func TestLoadMissingFile(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, ".fgen")); err == nil {
 		t.Error("load of a missing file created the warehouse")
 	}
-	if r := fgen(t, dir, nil, "load"); r.code != 1 || !strings.Contains(r.stderr, "name the files to load, e.g. fgen load --bizdate 20210303 events.jsonl") {
+	if r := fgen(t, dir, nil, "load"); r.code != 1 || !strings.Contains(r.stderr, "name the files to load, e.g. fgen load events.jsonl") {
 		t.Errorf("load without files: %+v", r)
 	}
 	// One file named twice, as overlapping globs do, here once through a
@@ -2011,6 +2024,11 @@ func TestLoadMissingFile(t *testing.T) {
 	os.Symlink("a.jsonl", filepath.Join(dir, "b.jsonl"))
 	if r := fgen(t, dir, nil, "load", "a.jsonl", "b.jsonl"); r.code != 1 || strings.TrimSpace(r.stderr) != "fgen: load: b.jsonl: given twice (also as a.jsonl); each file loads once, name it once; nothing was loaded" {
 		t.Errorf("load of one file twice: %+v", r)
+	}
+	// A directory, before anything is said of loading.
+	os.Mkdir(filepath.Join(dir, "logs.jsonl"), 0o755)
+	if r := fgen(t, dir, nil, "load", "logs.jsonl"); r.code != 1 || strings.TrimSpace(r.stderr) != "fgen: load: logs.jsonl: a directory; name the files in it (e.g. logs.jsonl/*.jsonl); nothing was loaded" {
+		t.Errorf("load of a directory: %+v", r)
 	}
 	// A file of no format fgen reads, before anything is said of loading.
 	os.WriteFile(filepath.Join(dir, "small.txt"), []byte("hi\n"), 0o644)
@@ -2672,7 +2690,7 @@ func TestSuggestedCommandsKeepTheConfig(t *testing.T) {
 	if r := fgen(t, dir, nil, "-c", cfg, "apply"); r.code != 0 {
 		t.Fatalf("apply: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "-c", cfg, "report", "--bizdate", "20210303"); !strings.Contains(r.stderr, `fill it with 'fgen -c "my proj/my funnel.toml" apply --from 20210303 --to 20210303'`) {
+	if r := fgen(t, dir, nil, "-c", cfg, "report", "--bizdate", "20210303"); !strings.Contains(r.stderr, `has no rows for 20210303; fill it with 'fgen -c "my proj/my funnel.toml" apply --bizdate 20210303'`) {
 		t.Errorf("report of a day not applied: %+v", r)
 	}
 }

@@ -387,7 +387,7 @@ func TestMaxComputeInterruptedSubmitIsTerminated(t *testing.T) {
 
 func TestMaxComputeReport(t *testing.T) {
 	dir, srv, env := mcProject(t)
-	if r := fgen(t, dir, env, "report", "--target", "mc", "--bizdate", "20210303"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --from 20210303 --to 20210303 --target mc'") {
+	if r := fgen(t, dir, env, "report", "--target", "mc", "--bizdate", "20210303"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --bizdate 20210303 --target mc'") {
 		t.Errorf("report before apply: %+v", r)
 	}
 	fgen(t, dir, env, "apply", "--target", "mc", "--yes") // the tables

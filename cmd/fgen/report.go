@@ -214,7 +214,10 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	target := opts.suggest(opts.target)
 	// The apply that fills the days asked for, or without days, those loaded.
 	fill, those := "'"+target.line("apply --from D1 --to D2")+"', D1 and D2 the first and last days loaded", ""
-	if from != "" {
+	switch {
+	case from != "" && from == to:
+		fill, those = "'"+target.line("apply --bizdate "+from)+"'", " for "+from
+	case from != "":
 		fill, those = "'"+target.line(fmt.Sprintf("apply --from %s --to %s", from, to))+"'", " for those days"
 	}
 	var rs []*report.Report

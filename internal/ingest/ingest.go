@@ -225,7 +225,7 @@ func (e *ShrinkError) Error() string {
 		what = "the partitions"
 	}
 	const most = 6
-	if len(parts) > most {
+	if len(parts) > most+1 { // not "1 more", which the part itself would say
 		parts = append(parts[:most], fmt.Sprintf("%d more", len(parts)-most))
 	}
 	how := "a load replaces every partition its rows fall on"
