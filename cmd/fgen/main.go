@@ -63,6 +63,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return code
 	}
 	msg := errorText(ctx, err)
+	if strings.HasPrefix(msg, "unknown command ") {
+		// cobra's, with its "Did you mean this?" when a command is near:
+		// the hint the other usage errors end with.
+		msg = strings.TrimRight(msg, "\n") + "\nRun 'fgen --help' for usage"
+	}
 	var diags models.Diagnostics
 	if errors.As(err, &diags) && msg == diags.Error() {
 		// The problems of funnel.toml, a line each as FILE:LINE:COL: path:

@@ -398,6 +398,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"completion", "tcsh"}, `completion: unknown shell "tcsh"; use bash, fish, powershell or zsh`},
 		{[]string{"completion"}, "completion needs a shell: bash, fish, powershell or zsh"},
 		{[]string{"help", "bogus"}, `unknown help topic "bogus"` + "\nRun 'fgen help' for the commands"},
+		{[]string{"nonexist"}, `unknown command "nonexist" for "fgen"` + "\nRun 'fgen --help' for usage"},
+		{[]string{"pln"}, `unknown command "pln" for "fgen"` + "\n\nDid you mean this?\n\tplan\nRun 'fgen --help' for usage"},
 		{[]string{"help", "pln"}, `unknown help topic "pln"; did you mean "plan"?`},
 		{[]string{"help", "completion", "tcsh"}, `unknown help topic "completion tcsh"`},
 		{[]string{"sample", "--users", "10", "-o", "e.jsonl", "--load"}, "-o and --load go to different places: write the events to a file with -o FILE, or --load them into the target's ODS table, not both"},
