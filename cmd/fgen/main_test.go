@@ -2715,3 +2715,79 @@ func TestFlagValueMessages(t *testing.T) {
 		}
 	}
 }
+
+// The README's example of plan --format json, the stable contract, names
+// every key the plan writes: a field added to the plan is added to the
+// contract's example too.
+func TestPlanJSONKeysAreInTheREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "`fgen plan --format json` is a stable contract")
+	_, block, ok2 := strings.Cut(after, "```json\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README.md has no plan --format json example after 'is a stable contract'")
+	}
+	var example any
+	if err := json.Unmarshal([]byte(block), &example); err != nil {
+		t.Fatalf("README.md's plan example is not JSON: %v", err)
+	}
+	documented := map[string]bool{}
+	jsonKeys(example, "", documented)
+
+	// A plan with every kind of thing in it: days loaded and to write
+	// (jobs pending, with why and what they read), and an ODS column
+	// retyped, which fgen refuses.
+	dir := project(t)
+	sampled(t, dir, 20, 1)
+	if r := fgen(t, dir, nil, "sample", "--users", "20", "--start", "20210304", "--load"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	written := map[string]bool{}
+	plan := func() {
+		r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304", "--format", "json")
+		var out any
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("plan: %v: %+v", err, r)
+		}
+		jsonKeys(out, "", written)
+	}
+	plan()
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(data), `{ name = "bytes",                   type = "BIGINT"`, `{ name = "bytes",                   type = "STRING"`, 1)), 0o644)
+	plan()
+	// (A job's read_bytes is a MaxCompute partition's size: a local plan has none.)
+	for _, want := range []string{"tables[].problems[].refused", "days[].jobs[].why", "days[].jobs[].reason"} {
+		if !written[want] {
+			t.Fatalf("the plans lack %s, which this test needs to see", want)
+		}
+	}
+	for k := range written {
+		if !documented[k] {
+			t.Errorf("plan --format json writes %s, which README.md's contract does not show", k)
+		}
+	}
+}
+
+// jsonKeys adds to keys the path of every object key in v: "a.b", and
+// "a[].b" for the objects of an array.
+func jsonKeys(v any, prefix string, keys map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			keys[p] = true
+			jsonKeys(e, p, keys)
+		}
+	case []any:
+		for _, e := range v {
+			jsonKeys(e, prefix+"[]", keys)
+		}
+	}
+}
