@@ -214,11 +214,11 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	target := opts.suggest(opts.target)
 	// The apply that fills the days asked for, or without days, those loaded.
 	fill, those := "'"+target.line("apply --from D1 --to D2")+"', D1 and D2 the first and last days loaded", ""
-	switch {
-	case from != "" && from == to:
-		fill, those = "'"+target.line("apply --bizdate "+from)+"'", " for "+from
-	case from != "":
-		fill, those = "'"+target.line(fmt.Sprintf("apply --from %s --to %s", from, to))+"'", " for those days"
+	if from != "" {
+		fill, those = "'"+target.line(applyDays(from, to))+"'", " for those days"
+		if from == to {
+			those = " for " + from
+		}
 	}
 	var rs []*report.Report
 	first, last := "", ""
@@ -246,8 +246,14 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		if err != nil {
 			return err
 		}
-		missing := daysWithout(r, days)
+		// Days whose rows Read left out, as another definition's, have
+		// rows: they are not days without.
+		missing := slices.DeleteFunc(daysWithout(r, days), func(d string) bool { return slices.Contains(r.DaysOfOtherDefinition, d) })
 		r.DaysWithoutRows = missing
+		if other := r.DaysOfOtherDefinition; len(other) > 0 {
+			fmt.Fprintf(opts.stderr, "warning: the rows of %s for %s are an earlier definition's of funnel %s (%s: %s); the report leaves them out: '%s' writes them again\n",
+				f.Report.Table, bizdate.DayRanges(other), f.Name, other[0], r.OtherDefinition[0], target.line(applyDays(other[0], other[len(other)-1])))
+		}
 		// Of the days without rows, those apply cannot fill: without their
 		// ODS partition (probed on the local target; on MaxCompute each
 		// probe is a request, and plan says it).
@@ -262,7 +268,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 				unfillable = fmt.Sprintf("; %s %s no %s partition: load %s first", bizdate.DayRanges(days), has, cfg.ODS.Name, it)
 			}
 		}
-		if len(r.Rows) == 0 {
+		if len(r.Rows) == 0 && len(r.DaysOfOtherDefinition) == 0 {
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows%s; fill it with %s%s\n", f.Report.Table, those, fill, unfillable)
 		}
 		if len(r.Rows) > 0 && len(missing) > 0 {
@@ -523,6 +529,15 @@ func withoutODS(ctx context.Context, wh warehouse.Warehouse, cfg *models.Config,
 }
 
 // daysWithout returns the dates of days that have no row in r.
+// applyDays is the apply command of the days from..to: of --bizdate for
+// one.
+func applyDays(from, to string) string {
+	if from == to {
+		return "apply --bizdate " + from
+	}
+	return fmt.Sprintf("apply --from %s --to %s", from, to)
+}
+
 func daysWithout(r *report.Report, days []string) []string {
 	seen := map[string]bool{}
 	for _, row := range r.Rows {

@@ -186,10 +186,13 @@ func buildTrend(r *Report, days []day) *trendView {
 	return t
 }
 
-// dayNote says why day d of an axis is shaded, after its date: " (no rows)", " (no total
-// row)" (left out: that takes precedence), " (provisional)", or "".
+// dayNote says why day d of an axis is shaded, after its date: " (left out: an earlier
+// definition's rows)", " (no rows)", " (no total row)" (left out: that takes precedence),
+// " (provisional)", or "".
 func dayNote(d day) string {
 	switch {
+	case d.OtherDefinition:
+		return " (left out: an earlier definition's rows)"
 	case len(d.Rows) == 0:
 		return " (no rows)"
 	case d.Total == nil:
@@ -281,6 +284,12 @@ func axisDays(r *Report, days []day) []day {
 		if !have[dt] {
 			have[dt] = true
 			out = append(out, day{Dt: dt})
+		}
+	}
+	for _, dt := range r.DaysOfOtherDefinition {
+		if !have[dt] {
+			have[dt] = true
+			out = append(out, day{Dt: dt, OtherDefinition: true})
 		}
 	}
 	if len(out) > 0 {

@@ -318,6 +318,10 @@ func buildFunnel(r *Report) htmlFunnel {
 		}
 		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (%s).", formatDates(r.DaysWithoutRows), why), Warn: true})
 	}
+	if other := r.DaysOfOtherDefinition; len(other) > 0 {
+		_, them := pronouns(len(other))
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, whose rows an earlier definition of the funnel wrote (%s: %s), which would read wrong as this one's; 'fgen apply' of %s writes them again.", formatDates(other), formatDate(other[0]), r.OtherDefinition[0], them), Warn: true})
+	}
 	whole, missing := r.rangeSum(days)
 	if len(missing) > 0 {
 		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("No total row on %s: left out of the sums, and grey in the trend; the breakdown values are under the day.", formatDates(missing))})

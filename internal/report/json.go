@@ -9,8 +9,8 @@ import (
 // in the order below, one trailing newline. Every key is always present except the per-stage
 // timing keys, which appear in ordered mode only (null where undefined), the step times only
 // when the table has them, and the percentiles and histogram only when the funnel declares
-// them. Keys are only ever added ("provisional", "breakdown_limit" and after, "out_of_date" and
-// "days_without_rows" were).
+// them. Keys are only ever added ("provisional", "breakdown_limit" and after, "out_of_date",
+// "days_without_rows" and "days_of_another_definition" were).
 //
 //	{
 //	  "format_version": 1,                 // the shape every fgen --format json output shares
@@ -59,7 +59,10 @@ import (
 //	      ]
 //	    }
 //	  ],
-//	  "days_without_rows": []              // the days asked for that the table has no rows of
+//	  "days_without_rows": [],             // the days asked for that the table has no rows of
+//	  "days_of_another_definition": [      // days whose rows an earlier definition of the funnel
+//	    {"dt": "20210303", "why": "..."}   // wrote, in a shape funnel.toml's does not write (a
+//	  ]                                    // breakdown or stage since removed, or added): left out
 //	}
 //
 // Rates and timings carry full float64 precision.
@@ -83,6 +86,10 @@ func writeJSON(b *bytes.Buffer, r *Report) error {
 		BucketEdges:    r.BucketEdges,
 		Rows:           make([]jsonRow, len(r.Rows)),
 		Missing:        nonNil(r.DaysWithoutRows),
+		Other:          []jsonDay{},
+	}
+	for i, dt := range r.DaysOfOtherDefinition {
+		out.Other = append(out.Other, jsonDay{Dt: dt, Why: r.OtherDefinition[i]})
 	}
 	if out.BucketEdges == nil {
 		out.BucketEdges = []float64{}
@@ -200,6 +207,13 @@ type jsonReport struct {
 	BucketEdges    []float64 `json:"histogram_edges_seconds"`
 	Rows           []jsonRow `json:"rows"`
 	Missing        []string  `json:"days_without_rows"`
+	Other          []jsonDay `json:"days_of_another_definition"`
+}
+
+// jsonDay is a day left out of the report, and why.
+type jsonDay struct {
+	Dt  string `json:"dt"`
+	Why string `json:"why"`
 }
 
 type jsonRow struct {

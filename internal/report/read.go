@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,9 +29,11 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 		return nil, fmt.Errorf("read %s: %w", f.Report.Table, err)
 	}
 	r := newReport(f)
-	if err := r.addRows(f, rows.Values); err != nil {
+	other, err := r.addRows(f, rows.Values)
+	if err != nil {
 		return nil, err
 	}
+	r.leaveOut(r.otherDefinition(f, other))
 	for i := range r.Rows {
 		r.Rows[i].StepRates, r.Rows[i].OverallRates = Rates(r.Rows[i].Counts)
 	}
@@ -75,8 +78,11 @@ func newReport(f *models.Funnel) *Report {
 
 // addRows adds the report table's rows to r: the report columns, the day
 // (and the hour). The long layout has a table row per stage: its rows are
-// gathered into one Row per day (and hour) and breakdown values.
-func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
+// gathered into one Row per day (and hour) and breakdown values. It returns
+// the days of table rows of the long layout whose stage is not funnel.toml's
+// stage of their index, with why (see otherDefinition).
+func (r *Report) addRows(f *models.Funnel, values [][]*string) (map[string]string, error) {
+	other := map[string]string{}
 	cols := f.ReportColumns()
 	n := len(f.Stages)
 	width := len(cols) + 1 // the report columns, the day
@@ -86,7 +92,7 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
 	byKey := map[string]int{}
 	for _, vals := range values {
 		if len(vals) != width {
-			return fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), width)
+			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), width)
 		}
 		row := newRow(f, n)
 		if vals[len(cols)] != nil {
@@ -96,6 +102,7 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
 			row.Hour = *vals[len(cols)+1]
 		}
 		stage := -1 // the table row's stage in the long layout
+		var name *string
 		for i, c := range cols {
 			v := vals[i]
 			switch c.Kind {
@@ -103,22 +110,36 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
 				if v != nil {
 					row.Dims[c.Dimension] = *v
 				}
+			case models.KindStage:
+				name = v
 			case models.KindStageIndex:
 				k, err := parseCount(v)
-				if err != nil || k < 1 || int(k) > n {
-					return fmt.Errorf("read %s: %s is %s on %s, not a stage from 1 to %d", f.Report.Table, c.Name, show(v), row.Dt, n)
+				if err != nil || k < 1 {
+					return nil, fmt.Errorf("read %s: %s is %s on %s, not a stage from 1 to %d", f.Report.Table, c.Name, show(v), row.Dt, n)
 				}
 				stage = int(k) - 1
 			}
 		}
 		if f.Long() {
+			// A stage list funnel.toml no longer has: the day was
+			// written by an earlier definition of the funnel.
+			switch {
+			case stage >= n:
+				other[row.Dt] = cmp.Or(other[row.Dt], fmt.Sprintf("it has a stage %d, %s, and funnel.toml has %d stages", stage+1, show(name), n))
+				continue
+			case name == nil || *name != f.Stages[stage].Name:
+				other[row.Dt] = cmp.Or(other[row.Dt], fmt.Sprintf("its stage %d is %s, funnel.toml's %q", stage+1, show(name), f.Stages[stage].Name))
+				continue
+			}
 			key := row.Dt + "\x00" + row.Hour + "\x00" + dimsKey(f, &row)
-			if i, ok := byKey[key]; ok {
-				row = r.Rows[i]
-			} else {
-				byKey[key] = len(r.Rows)
+			i, ok := byKey[key]
+			if !ok {
+				i = len(r.Rows)
+				byKey[key] = i
 				r.Rows = append(r.Rows, row)
 			}
+			r.Rows[i].stages++
+			row = r.Rows[i] // its maps and slices, which set fills
 		} else {
 			r.Rows = append(r.Rows, row)
 		}
@@ -133,11 +154,67 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) error {
 			}
 			row.Cells[CellKey(f, c, k)] = vals[i]
 			if err := row.set(f, c, k, vals[i]); err != nil {
-				return fmt.Errorf("read %s: %s on %s: %w", f.Report.Table, c.Name, row.Dt, err)
+				return nil, fmt.Errorf("read %s: %s on %s: %w", f.Report.Table, c.Name, row.Dt, err)
 			}
 		}
 	}
-	return nil
+	return other, nil
+}
+
+// otherDefinition adds to other (day -> why) the days whose rows do not
+// have the shape funnel.toml's funnel writes, and returns it: rows written
+// by an earlier definition of the funnel that 'fgen apply' has not written
+// again, which read as this one's would be mislabelled or counted twice
+// (a breakdown's rows taken for totals, another stage's count under a
+// stage's name). The funnel writes, for each day (and hour):
+//   - without breakdowns, one row (in the long layout, one per stage: the
+//     rows of a breakdown since removed gather into one row of more);
+//   - with breakdowns, a total row among them, whose breakdown values are
+//     all the total marker;
+//   - in the long layout, for each row of breakdown values, every stage:
+//     a stage added since has none.
+func (r *Report) otherDefinition(f *models.Funnel, other map[string]string) map[string]string {
+	type key struct{ dt, hour string }
+	rows := map[key]int{}
+	total := map[key]bool{}
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		k := key{row.Dt, row.Hour}
+		rows[k]++
+		total[k] = total[k] || r.isTotal(row)
+		switch n := len(f.Stages); {
+		case !f.Long():
+		case row.stages < n:
+			other[row.Dt] = cmp.Or(other[row.Dt], fmt.Sprintf("it has %d of funnel.toml's %d stages", row.stages, n))
+		case row.stages > n && len(f.Breakdowns) == 0:
+			// (With breakdowns, a value that is the total marker
+			// doubles the total's rows: plan and report warn of it.)
+			other[row.Dt] = cmp.Or(other[row.Dt], fmt.Sprintf("it has %d rows, and funnel.toml's funnel, of no breakdown, writes one per stage", row.stages))
+		}
+	}
+	for k, n := range rows {
+		switch {
+		case len(f.Breakdowns) == 0 && n > 1:
+			other[k.dt] = cmp.Or(other[k.dt], fmt.Sprintf("it has %d rows, and funnel.toml's funnel, of no breakdown, writes one", n))
+		case len(f.Breakdowns) > 0 && !total[k]:
+			other[k.dt] = cmp.Or(other[k.dt], fmt.Sprintf("none of its rows is a total row, whose %s is %q", strings.Join(f.Breakdowns, ", "), r.TotalMarker))
+		}
+	}
+	return other
+}
+
+// leaveOut removes the rows of the days of other (day -> why) from r, and
+// notes the days and why in DaysOfOtherDefinition and OtherDefinition.
+func (r *Report) leaveOut(other map[string]string) {
+	if len(other) == 0 {
+		return
+	}
+	r.Rows = slices.DeleteFunc(r.Rows, func(row Row) bool { _, ok := other[row.Dt]; return ok })
+	r.DaysOfOtherDefinition = slices.Sorted(maps.Keys(other))
+	r.OtherDefinition = make([]string, len(r.DaysOfOtherDefinition))
+	for i, dt := range r.DaysOfOtherDefinition {
+		r.OtherDefinition[i] = other[dt]
+	}
 }
 
 // sortRows puts the rows in order: days (and hours) in order; within one

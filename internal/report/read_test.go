@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/fgen-dev/fgen/generator"
@@ -273,4 +274,131 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// Rows that an earlier definition of the funnel wrote, in a shape the
+// funnel's SQL does not write, are left out of the report, day by day, with
+// why: read as this definition's they would be mislabelled or counted
+// twice. The days of this definition's shape stay.
+func TestReadLeavesOutAnEarlierDefinition(t *testing.T) {
+	withBreakdown, err := models.Parse("funnel.toml", []byte(longConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same funnel without its breakdown.
+	noBreakdown, err := models.Parse("funnel.toml", []byte(strings.NewReplacer("breakdowns = [\"device\"]\n", "", "breakdown_limit = 1\n", "").Replace(longConfig)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// row is a table row of the long layout: a day, a device, a stage's
+	// index and name, and a count.
+	type row struct {
+		dt, device string
+		k          int
+		stage      string
+		n          int
+	}
+	current := []row{{"20210303", "all", 1, "browse", 5}, {"20210303", "all", 2, "buy", 2}, {"20210303", "a", 1, "browse", 5}, {"20210303", "a", 2, "buy", 2}}
+	for _, tc := range []struct {
+		name  string
+		cfg   *models.Config
+		rows  []row
+		why   string // of 20210302's rows, left out; "" when kept
+		total int64  // 20210303's browse count
+	}{
+		{"this definition's", withBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "buy", 1}}, "", 5},
+		{"a stage added since", withBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "a", 1, "browse", 3}}, "it has 1 of funnel.toml's 2 stages", 5},
+		{"stages moved", withBreakdown, []row{{"20210302", "all", 1, "buy", 3}, {"20210302", "all", 2, "browse", 1}}, `its stage 1 is "buy", funnel.toml's "browse"`, 5},
+		{"a stage removed since", withBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "cart", 1}, {"20210302", "all", 3, "buy", 1}}, `its stage 2 is "cart", funnel.toml's "buy"`, 5},
+		{"a third stage", withBreakdown, []row{{"20210302", "all", 3, "pay", 1}}, `it has a stage 3, "pay", and funnel.toml has 2 stages`, 5},
+		{"another total marker", withBreakdown, []row{{"20210302", "(all)", 1, "browse", 3}, {"20210302", "(all)", 2, "buy", 1}, {"20210302", "a", 1, "browse", 3}, {"20210302", "a", 2, "buy", 1}}, `none of its rows is a total row, whose device is "all"`, 5},
+		{"a breakdown removed since", noBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "buy", 1}, {"20210302", "a", 1, "browse", 3}, {"20210302", "a", 2, "buy", 1}}, "it has 4 rows, and funnel.toml's funnel, of no breakdown, writes one per stage", 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &tc.cfg.Funnels[0]
+			proj, err := generator.Render(tc.cfg, templates.FS(), generator.DuckDB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := &warehouse.Rows{}
+			today := current
+			if len(f.Breakdowns) == 0 {
+				today = current[:2] // the total's
+			}
+			for _, r := range slices.Concat(tc.rows, today) {
+				var vals []*string
+				for _, c := range f.ReportColumns() {
+					var v *string
+					s := func(x string) { v = &x }
+					switch c.Kind {
+					case models.KindDimension:
+						s(r.device)
+					case models.KindStage:
+						s(r.stage)
+					case models.KindStageIndex:
+						s(strconv.Itoa(r.k))
+					case models.KindCount:
+						s(strconv.Itoa(r.n))
+					}
+					vals = append(vals, v)
+				}
+				rows.Values = append(rows.Values, append(vals, &r.dt))
+			}
+			rep, err := Read(context.Background(), tableRows{rows: rows}, proj, f, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var days []string
+			for _, d := range rep.days() {
+				days = append(days, d.Dt)
+			}
+			switch {
+			case tc.why == "" && (!reflect.DeepEqual(days, []string{"20210302", "20210303"}) || len(rep.DaysOfOtherDefinition) > 0):
+				t.Errorf("days %v, left out %v (%v)", days, rep.DaysOfOtherDefinition, rep.OtherDefinition)
+			case tc.why != "" && (!reflect.DeepEqual(days, []string{"20210303"}) || !reflect.DeepEqual(rep.DaysOfOtherDefinition, []string{"20210302"}) || !reflect.DeepEqual(rep.OtherDefinition, []string{tc.why})):
+				t.Errorf("days %v, left out %v (%q), want 20210302 left out (%q)", days, rep.DaysOfOtherDefinition, rep.OtherDefinition, tc.why)
+			}
+			if d := rep.days(); d[len(d)-1].Total == nil || d[len(d)-1].Total.Counts[0] != tc.total {
+				t.Errorf("20210303's total %+v, want browse %d", d[len(d)-1].Total, tc.total)
+			}
+		})
+	}
+}
+
+// In the wide layout too: a breakdown's rows, which a funnel without it
+// does not write, are not taken for more totals of their day.
+func TestReadLeavesOutABreakdownsRowsInTheWideLayout(t *testing.T) {
+	cfg, err := models.Parse("funnel.toml", mustRead(t, "../../funnel.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &cfg.Funnels[0]
+	if len(f.Breakdowns) > 0 || f.Long() {
+		t.Fatalf("funnel.toml's first funnel has breakdowns or the long layout")
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := &warehouse.Rows{}
+	for _, day := range []string{"20210302", "20210302", "20210302", "20210303"} {
+		var vals []*string
+		for _, c := range f.ReportColumns() {
+			n := "7"
+			if c.Kind != models.KindCount {
+				vals = append(vals, nil)
+				continue
+			}
+			vals = append(vals, &n)
+		}
+		rows.Values = append(rows.Values, append(vals, &day))
+	}
+	r, err := Read(context.Background(), tableRows{rows: rows}, proj, f, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Rows) != 1 || r.Rows[0].Dt != "20210303" || !reflect.DeepEqual(r.DaysOfOtherDefinition, []string{"20210302"}) ||
+		!reflect.DeepEqual(r.OtherDefinition, []string{"it has 3 rows, and funnel.toml's funnel, of no breakdown, writes one"}) {
+		t.Errorf("rows %+v, left out %v %v", r.Rows, r.DaysOfOtherDefinition, r.OtherDefinition)
+	}
 }

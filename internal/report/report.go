@@ -67,6 +67,12 @@ type Report struct {
 	// caller knows where it probed them; Read leaves them nil.
 	DaysWithoutODS []string
 	ODS            string
+	// DaysOfOtherDefinition are the days (yyyymmdd, in order) whose rows the
+	// table holds but Read left out, as rows an earlier definition of the
+	// funnel wrote, whose shape funnel.toml's does not write (a breakdown
+	// or a stage since removed, or added, a stage moved); OtherDefinition
+	// says why of each. 'fgen apply' of the days writes them again.
+	DaysOfOtherDefinition, OtherDefinition []string
 }
 
 // Row is one day and one breakdown value, or the day's total.
@@ -101,6 +107,8 @@ type Row struct {
 	// OutOfDate, when not "", says why apply would write the row again (its SQL
 	// changed, or its day's input changed since): see MarkOutOfDate. Read leaves it "".
 	OutOfDate string
+	// stages counts the table rows of the long layout gathered into the row.
+	stages int
 }
 
 // MarkOutOfDate marks every row of the business days dts out of date, for why.
@@ -486,6 +494,9 @@ type day struct {
 	Total       *Row   // the first total row, nil if the day has none
 	Provisional bool   // some row of the day is provisional
 	OutOfDate   string // why apply would write the day's rows again (Row.OutOfDate), "" when current
+	// OtherDefinition: a day of Report.DaysOfOtherDefinition, without rows
+	// (an axis day, see axisDays).
+	OtherDefinition bool
 }
 
 // days groups r's rows by dt, days in order of first appearance.
@@ -525,11 +536,15 @@ func (r *Report) modeText() string {
 
 func (r *Report) crossMidnight() bool { return r.DayBoundary == "cross_midnight" }
 
-// emptyText is the message for a report without rows.
+// emptyText is the message for a report without rows, and, where it left
+// out days of an earlier definition, those.
 func (r *Report) emptyText() string {
 	s := "no rows for funnel " + r.Funnel
 	if r.Table != "" {
 		s += " in " + r.Table
+	}
+	if other := r.DaysOfOtherDefinition; len(other) > 0 {
+		s += fmt.Sprintf(" but an earlier definition's, left out: %s (%s: %s); 'fgen apply' of those days writes them again", formatDates(other), formatDate(other[0]), r.OtherDefinition[0])
 	}
 	return s
 }

@@ -782,7 +782,11 @@ type jsonDoc struct {
 	Buckets       []string  `json:"histogram_buckets"`
 	BucketEdges   []float64 `json:"histogram_edges_seconds"`
 	Missing       []string  `json:"days_without_rows"`
-	Rows          []struct {
+	Other         []struct {
+		Dt  string `json:"dt"`
+		Why string `json:"why"`
+	} `json:"days_of_another_definition"`
+	Rows []struct {
 		Dt          string            `json:"dt"`
 		Dims        map[string]string `json:"dims"`
 		Total       bool              `json:"total"`
@@ -831,7 +835,8 @@ func TestJSONRoundTrip(t *testing.T) {
 				len(doc.Percentiles)+len(r.Percentiles) > 0 && !reflect.DeepEqual(doc.Percentiles, r.Percentiles) ||
 				len(doc.Buckets)+len(r.Buckets) > 0 && !reflect.DeepEqual(doc.Buckets, r.Buckets) ||
 				len(doc.BucketEdges)+len(r.BucketEdges) > 0 && !reflect.DeepEqual(doc.BucketEdges, r.BucketEdges) ||
-				doc.Missing == nil || len(doc.Missing)+len(r.DaysWithoutRows) > 0 && !reflect.DeepEqual(doc.Missing, r.DaysWithoutRows) {
+				doc.Missing == nil || len(doc.Missing)+len(r.DaysWithoutRows) > 0 && !reflect.DeepEqual(doc.Missing, r.DaysWithoutRows) ||
+				doc.Other == nil || len(doc.Other) != len(r.DaysOfOtherDefinition) {
 				t.Errorf("header fields differ: %+v", doc)
 			}
 			if doc.Rows == nil || len(doc.Rows) != len(r.Rows) {
