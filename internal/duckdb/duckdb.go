@@ -326,6 +326,10 @@ func openError(path string, err error) error {
 	if strings.Contains(msg, "Permission denied") {
 		return fmt.Errorf("open %s: %w; fgen reads the warehouse file, and to change it writes it and, beside it, its .wal and .tmp: check their permissions and their directory's", path, err)
 	}
+	if strings.Contains(msg, "Could not read enough bytes from file") {
+		// Its header names blocks beyond its end.
+		return fmt.Errorf("open %s: %w", path, cleanError(errors.New(strings.TrimPrefix(msg, "database/sql/driver: could not connect to database: "))))
+	}
 	if strings.Contains(msg, "not a valid DuckDB database file") {
 		// The target's path names another file (one cut short by a full
 		// disk) that isDatabaseFile let through.
@@ -440,7 +444,7 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 			onSubmit(warehouse.Submitted{Statement: i + 1, Statements: n})
 		}
 		if _, err := s.exec(ctx, stmt); err != nil {
-			return abort(ctx, s, fmt.Errorf("%s: %w", jobName(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: cleanError(err)}))
+			return abort(ctx, s, fmt.Errorf("%s: %w", jobName(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: d.writeError(cleanError(err))}))
 		}
 	}
 	if job.Kind == "node" && job.Day != "" {
@@ -458,7 +462,7 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 	// Once every statement ran, the job commits whole even if ctx ends
 	// now: what Run returns then says what the database holds.
 	if _, err := s.exec(context.WithoutCancel(ctx), "COMMIT"); err != nil {
-		return abort(ctx, s, cleanError(err))
+		return abort(ctx, s, fmt.Errorf("%s: %w", jobName(job), d.writeError(cleanError(err))))
 	}
 	return nil
 }
@@ -506,8 +510,18 @@ func cleanError(err error) error {
 	if i := strings.Index(msg, "\n\n"); i > 0 {
 		msg = msg[:i]
 	}
-	return errors.New(strings.TrimSpace(msg))
+	msg = strings.TrimSpace(msg)
+	if strings.Contains(msg, "Could not read enough bytes from file") {
+		// A block the file's metadata names is beyond its end. (Most of
+		// the metadata is at the start, so such a file opens.)
+		msg += "; " + cutShort
+	}
+	return errors.New(msg)
 }
+
+// cutShort says what a database file whose blocks end early is, and what to
+// do.
+const cutShort = "the file is cut short: a copy that did not finish, or a disk that filled as it was written; put back a whole copy, or move it away to start anew (fgen load and apply fill a new one)"
 
 // markNode notes in fgen_partitions that node job wrote its partition,
 // now, with SQL of its fingerprint, for its project, and how many rows the
@@ -1200,7 +1214,7 @@ func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		if _, err = s.exec(ctx, "COMMIT"); err == nil {
 			return nil
 		}
-		err = txError(ctx, err)
+		err = d.writeError(txError(ctx, err))
 	}
 	s.exec(context.Background(), "ROLLBACK")
 	return err
@@ -1329,6 +1343,24 @@ func txError(ctx context.Context, err error) error {
 		return ctx.Err()
 	}
 	return cleanError(err)
+}
+
+// writeError says what to do of a write the warehouse's disk refused, which
+// DuckDB words as the file it could not write ("Could not write file
+// .../local.duckdb.wal": No space left on device, or Permission denied): err
+// with the hint, or err alone.
+func (d *DB) writeError(err error) error {
+	if err == nil || d.path == "" {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "No space left on device"):
+		return fmt.Errorf("%w; the disk of the warehouse is full: free space on it (beside %s, DuckDB writes the file, its .wal as a change commits, and its .tmp), then run the command again: nothing of this one was kept", err, d.path)
+	case strings.Contains(msg, "Permission denied"):
+		return fmt.Errorf("%w; fgen writes the warehouse file and, beside it, its .wal and .tmp (%s): check their permissions and their directory's", err, filepath.Dir(d.path))
+	}
+	return err
 }
 
 func anys(s []string) []any {

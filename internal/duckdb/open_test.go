@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -359,6 +360,61 @@ func TestOpenErrorOfAnotherFile(t *testing.T) {
 	os.WriteFile(empty, nil, 0o644)
 	if _, err := Open(Options{Path: empty}); err == nil || !strings.Contains(err.Error(), "it is not a DuckDB database") {
 		t.Errorf("an empty file: err = %v", err)
+	}
+}
+
+// A warehouse file cut short (a copy that did not finish) says so and what
+// to do, not only DuckDB's "Could not read enough bytes", whether its
+// opening fails or (most of its metadata being at its start) the first read
+// of a table; and it is left as it was.
+func TestErrorOfAFileCutShort(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	db, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Query(context.Background(), "CREATE TABLE t AS SELECT i, md5(i::VARCHAR) AS v FROM range(200000) r(i)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "IO Error: Could not read enough bytes from file \""
+	const what = "; the file is cut short: a copy that did not finish, or a disk that filled as it was written; put back a whole copy, or move it away to start anew (fgen load and apply fill a new one)"
+	for _, n := range []int{len(whole) / 20, len(whole) / 2} {
+		os.WriteFile(path, whole[:n], 0o644)
+		for _, ro := range []bool{false, true} {
+			db, err := Open(Options{Path: path, ReadOnly: ro})
+			if err == nil {
+				_, err = db.Query(context.Background(), "SELECT sum(length(v)) FROM t")
+				db.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), what) {
+				t.Errorf("%d of %d bytes, read-only %v: err = %v", n, len(whole), ro, err)
+			}
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(after, whole[:n]) {
+			t.Errorf("%d of %d bytes: the file changed", n, len(whole))
+		}
+	}
+}
+
+// A write the disk refuses says what to do.
+func TestWriteErrorSaysWhatToDo(t *testing.T) {
+	d := &DB{path: "/w/.fgen/local.duckdb"}
+	full := errors.New(`TransactionContext Error: Failed to commit: Could not write file "/w/.fgen/local.duckdb.wal": No space left on device`)
+	if got := d.writeError(full).Error(); got != full.Error()+"; the disk of the warehouse is full: free space on it (beside /w/.fgen/local.duckdb, DuckDB writes the file, its .wal as a change commits, and its .tmp), then run the command again: nothing of this one was kept" {
+		t.Errorf("disk full: %s", got)
+	}
+	denied := errors.New(`TransactionContext Error: Failed to commit: Cannot open file "/w/.fgen/local.duckdb.wal": Permission denied`)
+	if got := d.writeError(denied).Error(); got != denied.Error()+"; fgen writes the warehouse file and, beside it, its .wal and .tmp (/w/.fgen): check their permissions and their directory's" {
+		t.Errorf("permission denied: %s", got)
+	}
+	other := errors.New("Constraint Error: duplicate key")
+	if got := d.writeError(other); got != other {
+		t.Errorf("another error: %v", got)
 	}
 }
 
