@@ -48,6 +48,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil && ctx.Err() != nil && cmd != nil {
+		// A signal came as the command finished (a write it then made is
+		// whole or none, and it made it): what it was to do is done, but
+		// a script must still see that it was stopped, as a shell sees a
+		// process a signal stopped. Its output, JSON too, is whole.
+		err = &jsonWritten{fmt.Errorf("interrupted (%v) as %s finished: it did all it was to do", context.Cause(ctx), cmd.Name())}
+	}
 	if err == nil {
 		return exitOK
 	}

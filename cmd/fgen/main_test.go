@@ -1671,6 +1671,22 @@ func TestInterruptedRunExits130(t *testing.T) {
 	}
 }
 
+// A command that finishes what it does though a signal came (report -o
+// writing its file, say: the write is whole or none) exits 130 too, and says
+// it did all of it; its output is whole, a JSON document alone.
+func TestRunFinishedUnderASignalExits130(t *testing.T) {
+	dir := project(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupt signal received"))
+	var stdout, stderr strings.Builder
+	code := run(ctx, []string{"-c", filepath.Join(dir, "funnel.toml"), "validate", "--format", "json"}, strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(stdout.String()), &doc); code != exitInterrupted || err != nil || doc["command"] != "validate" ||
+		stderr.String() != "fgen: interrupted (interrupt signal received) as validate finished: it did all it was to do\n" {
+		t.Errorf("validate under a signal: exit %d, stdout %q (%v), stderr %q", code, stdout.String(), err, stderr.String())
+	}
+}
+
 // A warehouse of the first fgen, whose notes have no times: a day whose
 // ODS rows are loaded again after an upgrade is out of date, its DW note
 // (no time) being older than the load's (one).

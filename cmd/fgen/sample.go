@@ -192,7 +192,11 @@ func writeSample(ctx context.Context, path string, so sample.Options) (int64, er
 	}
 	n, err := writeSampleTo(ctx, staged.Temp, so)
 	if err = staged.Commit(err); err != nil {
-		return 0, fmt.Errorf("write %s: %w", path, namedAs{err, staged.Temp, path})
+		named := namedAs{err, staged.Temp, path}
+		if strings.Contains(named.Error(), path) {
+			return 0, named // "write events.jsonl: no space left on device"
+		}
+		return 0, fmt.Errorf("write %s: %w", path, named)
 	}
 	return n, nil
 }

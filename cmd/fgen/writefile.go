@@ -28,7 +28,10 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	if err != nil {
 		return err
 	}
-	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".fgen-", perm)
+	// The temporary files of earlier writes of path that a kill stopped.
+	prefix := "." + filepath.Base(path) + ".fgen-"
+	duckutil.RemoveAbandoned(filepath.Dir(path), prefix)
+	tmp, err := createTemp(filepath.Dir(path), prefix, perm)
 	if errors.Is(err, fs.ErrPermission) {
 		// Said of the file asked for, not of the temporary file beside it.
 		return fmt.Errorf("cannot write %s: its directory %s is not writable; make it writable, or write the file elsewhere", path, filepath.Dir(path))
@@ -42,6 +45,7 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	duckutil.Hold(tmp) // until it is closed: RemoveAbandoned leaves it
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}

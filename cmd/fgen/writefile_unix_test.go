@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 )
 
 // A file init or report -o creates has the mode the umask leaves, as
@@ -30,5 +33,41 @@ func TestWriteFileAtomicHonoursUmask(t *testing.T) {
 	}
 	if info, err := os.Stat(replaced); err != nil || info.Mode().Perm() != 0o640 {
 		t.Errorf("replaced file: %v, %v; want -rw-r-----", info.Mode(), err)
+	}
+}
+
+// A write removes the temporary files that earlier writes of the same file
+// left when a kill stopped them (report -o, init), and leaves those of a
+// write under way (held), those just made, and every other file.
+func TestWriteFileAtomicRemovesAbandonedTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-time.Minute)
+	file := func(name string, age time.Time) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(path, age, age)
+		return path
+	}
+	abandoned := file(".r.html.fgen-abc", old)
+	young := file(".r.html.fgen-new", time.Now())
+	another := file(".s.html.fgen-abc", old)
+	held := file(".r.html.fgen-held", old)
+	f, err := os.OpenFile(held, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !duckutil.Hold(f) {
+		t.Fatal("Hold took no lock")
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "r.html"), []byte("y"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]bool{abandoned: false, young: true, another: true, held: true} {
+		if _, err := os.Stat(path); (err == nil) != want {
+			t.Errorf("%s: there %v, want %v", filepath.Base(path), err == nil, want)
+		}
 	}
 }

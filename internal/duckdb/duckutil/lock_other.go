@@ -2,6 +2,8 @@
 
 package duckutil
 
+import "os"
+
 // lockDir has no lock to take without flock: RemoveStale then goes by age.
 func lockDir(dir string) (unlock func(), err error) { return func() {}, nil }
 
@@ -10,3 +12,6 @@ func tryLock(path string) (unlock func(), ok bool) { return nil, false }
 
 // LockFile has no lock to take without flock: it always succeeds.
 func LockFile(path string) (unlock func(), ok bool, err error) { return func() {}, true, nil }
+
+// Hold has no lock to take without flock: RemoveAbandoned removes nothing.
+func Hold(f *os.File) bool { return false }

@@ -56,3 +56,10 @@ func flock(path string, flag int, perm os.FileMode) (unlock func(), ok bool, err
 	}
 	return func() { f.Close() }, true, nil
 }
+
+// Hold takes an exclusive flock on f, an open file, which the process holds
+// until f is closed or the process ends, however it ends: RemoveAbandoned
+// leaves f alone until then. It reports whether it took the lock.
+func Hold(f *os.File) bool {
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
+}

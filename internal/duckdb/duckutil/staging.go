@@ -82,6 +82,36 @@ func RemoveStale(dir string) {
 	}
 }
 
+// RemoveAbandoned removes the files in dir whose names start with prefix
+// that no process holds (Hold), and that nothing has written to for
+// abandonAge (a file just created, and not yet held, is its writer's): the
+// temporary files of writes that a kill stopped before they could remove
+// them. It removes nothing else, and ignores errors. Without flock (not on
+// unix) it removes nothing.
+func RemoveAbandoned(dir, prefix string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < abandonAge {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if unlock, ok := tryLock(path); ok {
+			os.Remove(path)
+			unlock()
+		}
+	}
+}
+
+// abandonAge is how long RemoveAbandoned leaves a file that no process
+// holds: long enough for its writer to take the lock.
+const abandonAge = 10 * time.Second
+
 // idleSince reports whether no file in dir was written in the last age.
 func idleSince(dir string, age time.Duration) bool {
 	entries, err := os.ReadDir(dir)
