@@ -46,9 +46,8 @@ func WriteText(w io.Writer, p *Plan) {
 			switch {
 			case d.unchecked && !d.Pending():
 				fmt.Fprintf(w, "  = %s  up to date when last written; its upstream partition cannot be checked (below)\n", d.Day)
-			case d.unchecked:
+			case d.unchecked: // the warnings below say why
 				fmt.Fprintf(w, "  ! %s  its upstream partition cannot be checked (below); its jobs will not run\n", d.Day)
-				continue
 			case !d.UpstreamReady && !d.Pending():
 				// Computed before its input went (a lifecycle, an hour
 				// deleted): nothing to run, and nothing apply could.
