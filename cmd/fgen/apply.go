@@ -80,7 +80,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if opts.dryRun {
 		access = readOnly
 	}
-	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, access)
+	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, access, false)
 	if err != nil {
 		return err
 	}

@@ -2762,21 +2762,24 @@ func TestPlanJSONKeysAreInTheREADME(t *testing.T) {
 		t.Fatalf("sample: %+v", r)
 	}
 	written := map[string]bool{}
-	plan := func() {
-		r := fgen(t, dir, nil, "plan", "--from", "20210303", "--to", "20210304", "--format", "json")
+	plan := func(days ...string) {
+		r := fgen(t, dir, nil, append([]string{"plan", "--format", "json"}, days...)...)
 		var out any
 		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 			t.Fatalf("plan: %v: %+v", err, r)
 		}
 		jsonKeys(out, "", written)
 	}
-	plan()
+	plan("--from", "20210303", "--to", "20210304")
+	// A stage's events edited: the days fgen wrote are behind.
 	path := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, path, `{ name = "browse",   events = ["browse"] }`, `{ name = "browse",   events = ["browse", "Browse"] }`)
+	plan()
 	data, _ := os.ReadFile(path)
 	os.WriteFile(path, []byte(strings.Replace(string(data), `{ name = "bytes",                   type = "BIGINT"`, `{ name = "bytes",                   type = "STRING"`, 1)), 0o644)
-	plan()
+	plan("--from", "20210303", "--to", "20210304")
 	// (A job's read_bytes is a MaxCompute partition's size: a local plan has none.)
-	for _, want := range []string{"tables[].problems[].refused", "days[].jobs[].why", "days[].jobs[].reason"} {
+	for _, want := range []string{"tables[].problems[].refused", "days[].jobs[].why", "days[].jobs[].reason", "days_behind[].days"} {
 		if !written[want] {
 			t.Fatalf("the plans lack %s, which this test needs to see", want)
 		}
@@ -2854,5 +2857,38 @@ func TestReportLeavesOutAnEarlierDefinition(t *testing.T) {
 	r = fgen(t, dir, nil, "report", "--bizdate", "20210303")
 	if r.code != 0 || !strings.Contains(r.stdout, "no rows for funnel user_trace in rpt_user_trace_data but an earlier definition's, left out: ") {
 		t.Errorf("report of the day alone: %+v", r)
+	}
+}
+
+// A plan of no days plans the tables, but says which days fgen wrote apply
+// would write again: after an edit of a stage's events every applied day's
+// SQL changed, and 'fgen plan' alone must not read as all in sync. apply of
+// no days, which writes no day, does not look.
+func TestPlanOfNoDaysNamesTheDaysBehind(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 50, 2)
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "write again") {
+		t.Fatalf("plan after apply: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "browse",   events = ["browse"] }`, `{ name = "browse",   events = ["browse", "Browse"] }`)
+	r := fgen(t, dir, nil, "plan")
+	if want := "\nDays fgen wrote that apply would write again (a plan of no days plans the tables; 'fgen plan --from 20210303 --to 20210304' lists the jobs):\n" +
+		"    dw_user_trace_data  20210303..20210304: its SQL changed since it wrote them (funnel.toml or fgen changed it)\n" +
+		"    rpt_user_trace_data  20210303..20210304: its SQL changed since it wrote them (funnel.toml or fgen changed it)\n\n" +
+		"Plan: 0 to create, 0 to alter, 3 in sync, 0 blocked; apply would write 2 days that fgen wrote again (above).\n"; r.code != 0 || !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("plan after an edit: %+v", r)
+	}
+	r = fgen(t, dir, nil, "plan", "--format", "json")
+	if !strings.Contains(r.stdout, `"days_behind": [`) || !strings.Contains(r.stdout, `"why": "sql_changed"`) {
+		t.Errorf("plan --format json: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply"); r.code != 0 || strings.Contains(r.stdout+r.stderr, "write again") {
+		t.Errorf("apply of no days: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "write again") {
+		t.Errorf("plan after the days were applied again: %+v", r)
 	}
 }

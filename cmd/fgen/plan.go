@@ -49,8 +49,11 @@ pull-request comment) or json (a stable contract; see the README).
 	return cmd
 }
 
-// buildPlan loads the config, opens the target and plans.
-func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayOptions, access access) (*openedTarget, *plan.Plan, error) {
+// buildPlan loads the config, opens the target and plans funnel.toml's
+// changes and the days
+// d names; with behind, a plan of no days notes the days fgen wrote that
+// apply would write again (fgen plan's; apply of no days writes none).
+func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayOptions, access access, behind bool) (*openedTarget, *plan.Plan, error) {
 	days, err := d.days()
 	if err != nil {
 		return nil, nil, err
@@ -68,7 +71,7 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 		ot.wh.Close()
 		return nil, nil, err
 	}
-	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Location: ot.location, Config: cfg, Project: proj, Days: days, Command: g.suggest(t.target).line})
+	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Location: ot.location, Config: cfg, Project: proj, Days: days, Behind: behind, Command: g.suggest(t.target).line})
 	if err != nil {
 		ot.wh.Close()
 		return nil, nil, fmt.Errorf("plan %s: %w", ot.name, err)
@@ -77,7 +80,7 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {
-	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, readOnly)
+	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, readOnly, true)
 	if err != nil {
 		return err
 	}

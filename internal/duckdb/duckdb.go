@@ -683,6 +683,33 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[strin
 	return out, nil
 }
 
+// WrittenDays returns, in one query of fgen_partitions, the days of the
+// partitions of tables that fgen's jobs wrote (noted with a fingerprint).
+func (d *DB) WrittenDays(ctx context.Context, tables []string) (_ []string, err error) {
+	defer func() { err = interrupted(ctx, err) }()
+	if len(tables) == 0 {
+		return nil, nil
+	}
+	books, err := d.booksFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT split_part(value, '/', 1) AS day FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`) AND fingerprint IS NOT NULL ORDER BY day`, anys(tables)...)
+	if err != nil {
+		return nil, cleanError(err)
+	}
+	defer rows.Close()
+	var days []string
+	for rows.Next() {
+		var day string
+		if err := rows.Scan(&day); err != nil {
+			return nil, err
+		}
+		days = append(days, day)
+	}
+	return days, rows.Err()
+}
+
 // replaced says why live table, whose partitions fgen's notes (in books)
 // say its jobs wrote, is not the table they wrote, or "": fgen's DDL
 // declares the partition columns, and only them, VARCHAR NOT NULL, so a

@@ -40,6 +40,12 @@ func WriteText(w io.Writer, p *Plan) {
 			fmt.Fprintf(w, "    %s  (drop it when no longer needed: DROP TABLE %s;)\n", t, t)
 		}
 	}
+	if len(p.Behind) > 0 {
+		fmt.Fprintf(w, "\nDays fgen wrote that apply would write again (a plan of no days plans the tables; '%s' lists the jobs):\n", p.planBehindDays)
+		for _, b := range p.Behind {
+			fmt.Fprintf(w, "    %s  %s: %s\n", b.Name, bizdate.DayRanges(b.Days), behindWhy[b.Why])
+		}
+	}
 	if len(p.Days) > 0 {
 		fmt.Fprintf(w, "\nJobs:\n")
 		for _, d := range p.Days {
@@ -105,6 +111,19 @@ func (p *Plan) Summary() string {
 		if b := p.ReadBytes(); b > 0 {
 			s += fmt.Sprintf("; they read %s", FormatBytes(b))
 		}
+	}
+	if len(p.Behind) > 0 {
+		days := map[string]bool{}
+		for _, b := range p.Behind {
+			for _, d := range b.Days {
+				days[d] = true
+			}
+		}
+		word := "days"
+		if len(days) == 1 {
+			word = "day"
+		}
+		s += fmt.Sprintf("; apply would write %d %s that fgen wrote again (above)", len(days), word)
 	}
 	return s + "."
 }
@@ -182,6 +201,12 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 	}
 	if len(p.Former) > 0 {
 		fmt.Fprintf(w, "\nTables fgen wrote that funnel.toml no longer defines, which fgen leaves with their rows: `%s`.\n", strings.Join(p.Former, "`, `"))
+	}
+	if len(p.Behind) > 0 {
+		fmt.Fprintf(w, "\nDays fgen wrote that apply would write again (`%s` lists the jobs):\n\n", p.planBehindDays)
+		for _, b := range p.Behind {
+			fmt.Fprintf(w, "- `%s` %s: %s\n", b.Name, bizdate.DayRanges(b.Days), behindWhy[b.Why])
+		}
 	}
 	for _, t := range p.Tables {
 		if t.SQL == "" {
@@ -315,6 +340,8 @@ func mdCell(s string) string {
 //	 "tables": [{"table", "layer", "action": "create|alter|in_sync|blocked",
 //	             "changes": [...], "problems": [{"code", "column", "message", "fix", "refused"}],
 //	             "notes": [...], "sql"}],
+//	 "former_tables": [...],
+//	 "days_behind": [{"name", "why": "missing|sql_changed|stale_input", "days": [...]}],
 //	 "days": [{"day", "pending", "upstream_ready", "missing_partitions": [...], "warnings": [...],
 //	           "jobs": [{"name", "kind", "day", "hour", "pending", "why", "reason", "read_bytes", "sql"}]}]}
 //
@@ -350,8 +377,9 @@ func (p *Plan) JSON() any {
 		ReadBytes  int64         `json:"read_bytes"`
 		Tables     []TableChange `json:"tables"`
 		Former     []string      `json:"former_tables"`
+		Behind     []Behind      `json:"days_behind"`
 		Days       []day         `json:"days"`
-	}{p.Target, p.Engine, p.Location, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), []TableChange{}, nonNil(p.Former), []day{}}
+	}{p.Target, p.Engine, p.Location, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), []TableChange{}, nonNil(p.Former), nonNil(p.Behind), []day{}}
 	// Every key is there, [] or "" when empty: a script iterates without
 	// guarding against null.
 	for _, t := range p.Tables {

@@ -4,6 +4,7 @@
 package plan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -135,6 +136,11 @@ type Plan struct {
 	// defines (a funnel renamed or removed, its report table renamed):
 	// fgen leaves them and their rows, and says so.
 	Former []string
+	// Behind, of a plan of no days that asked (Input.Behind), are the
+	// nodes whose partitions of days fgen wrote apply would write again;
+	// planBehindDays is the fgen plan of those days.
+	Behind         []Behind
+	planBehindDays string
 }
 
 // HasChanges reports whether applying would change any table or run any
@@ -248,6 +254,9 @@ type Input struct {
 	Config   *models.Config
 	Project  *generator.Project // rendered in the target's dialect
 	Days     []string           // business dates to run; none for a schema-only plan
+	// Behind: a plan of no days looks into the days fgen's jobs wrote, and
+	// notes those apply would write again (Plan.Behind): for fgen plan.
+	Behind bool
 	// NoChecks leaves out the checks of the days' ODS rows (lint.Check),
 	// queries of their own: for report, which asks only whether the
 	// partitions it reads are up to date.
@@ -357,8 +366,96 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 		if err := dp.planDays(); err != nil {
 			return nil, err
 		}
+	} else if in.Behind && !caps.Remote {
+		if err := p.planBehind(ctx, w, in, ods, described); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
+}
+
+// Behind is a node whose partitions of days fgen wrote before 'fgen apply'
+// of those days would write again, for the reason Why (a Job.Why: missing,
+// sql_changed or stale_input).
+type Behind struct {
+	Name string   `json:"name"`
+	Why  string   `json:"why"`
+	Days []string `json:"days"`
+}
+
+// maxBehindDays is the most days fgen wrote that a plan of no days looks
+// into (the most one command takes, ten years): the latest.
+const maxBehindDays = 3660
+
+// planBehind plans, without adding them to p, the days of the partitions
+// fgen's jobs wrote (on an engine that lists them, a local one: on
+// MaxCompute each day's probe is a request), and notes in p.Behind the
+// nodes whose partitions apply would write again: after funnel.toml
+// changed a node's SQL, say, a plan of the tables alone would otherwise
+// call everything in sync. A node pending only because a job it reads
+// from runs first, or because its table changes (which p.Tables says), is
+// not noted.
+func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, ods *warehouse.Table, live map[string]*warehouse.Table) error {
+	wd, ok := w.(warehouse.WrittenDays)
+	if !ok {
+		return nil
+	}
+	var nodes []string
+	for _, n := range in.Project.Nodes {
+		nodes = append(nodes, n.Name)
+	}
+	days, err := wd.WrittenDays(ctx, nodes)
+	if err != nil {
+		return fmt.Errorf("the days fgen wrote: %w", err)
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	days = days[max(0, len(days)-maxBehindDays):]
+	shadow := *p
+	in.Days, in.NoChecks = days, true
+	dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: &shadow, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}, ods: ods, live: live}
+	if err := dp.planDays(); err != nil {
+		return err
+	}
+	var first, last string
+	index := map[[2]string]int{}
+	for _, d := range shadow.Days {
+		if !d.UpstreamReady {
+			continue // apply cannot write them
+		}
+		for _, j := range pendingJobs(d.Jobs) {
+			switch j.Why {
+			case WhyMissing, WhySQLChanged, WhyStale:
+			default:
+				continue
+			}
+			k := [2]string{j.Name, j.Why}
+			i, ok := index[k]
+			if !ok {
+				i = len(p.Behind)
+				index[k] = i
+				p.Behind = append(p.Behind, Behind{Name: j.Name, Why: j.Why})
+			}
+			if b := &p.Behind[i]; !slices.Contains(b.Days, d.Day) {
+				b.Days = append(b.Days, d.Day)
+			}
+			first, last = cmp.Or(min(first, d.Day), d.Day), max(last, d.Day)
+		}
+	}
+	if first == last {
+		p.planBehindDays = in.command("plan --bizdate " + first)
+	} else {
+		p.planBehindDays = in.command(fmt.Sprintf("plan --from %s --to %s", first, last))
+	}
+	return nil
+}
+
+// behindWhy says a Behind's Why in words.
+var behindWhy = map[string]string{
+	WhyMissing:    "their partitions are gone",
+	WhySQLChanged: "its SQL changed since it wrote them (funnel.toml or fgen changed it)",
+	WhyStale:      "an input partition changed after it wrote them",
 }
 
 // reportFunnel returns the funnel whose report table t is, or nil for

@@ -330,6 +330,15 @@ type PartitionWriters interface {
 	PartitionWriters(ctx context.Context, tables []string) (map[string]Writers, error)
 }
 
+// A WrittenDays is a Warehouse that lists, from fgen's notes, the days of
+// the partitions its jobs wrote: a plan of no days asks, to say which of
+// them apply would write again.
+type WrittenDays interface {
+	// WrittenDays returns the days (yyyymmdd, in order) of the partitions
+	// of tables that fgen's jobs wrote.
+	WrittenDays(ctx context.Context, tables []string) ([]string, error)
+}
+
 // A JobTables is a Warehouse that knows, from fgen's notes, the tables
 // the jobs of an fgen project (Job.Project) wrote partitions of or
 // created: the plan names those funnel.toml no longer defines.
