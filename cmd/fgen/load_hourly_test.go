@@ -70,6 +70,10 @@ func TestLoadHourlyODS(t *testing.T) {
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210309"); !strings.Contains(r.stdout, "ods_events dt=20210309: hour 23 missing") {
 		t.Errorf("plan of a day without hour 23: %+v", r)
 	}
+	// report says so too, not that the day has no partition at all.
+	if r := fgen(t, dir, nil, "report", "--bizdate", "20210309"); r.code != 0 || !strings.Contains(r.stderr, "; 20210309 lacks hour partitions of ods_events ('fgen plan --bizdate 20210309' names them): load them first\n") {
+		t.Errorf("report of a day without hour 23: %+v", r)
+	}
 	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "23", "hours.jsonl"); r.code != 1 || !strings.Contains(r.stderr, `hours.jsonl:1: hh "00", not 23: --hour 23 adds to that hour alone`) {
 		t.Errorf("load --hour 23 of other hours' rows: %+v", r)
 	}

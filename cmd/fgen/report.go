@@ -260,12 +260,20 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		unfillable := ""
 		if !ot.wh.Capabilities().Remote {
 			if days := withoutODS(ctx, ot.wh, cfg, missing); len(days) > 0 {
-				r.DaysWithoutODS, r.ODS = days, cfg.ODS.Name
+				r.DaysWithoutODS, r.ODS, r.ODSHourly = days, cfg.ODS.Name, cfg.ODS.Hourly()
 				has, it := "have", "them"
 				if len(days) == 1 {
 					has, it = "has", "it"
 				}
 				unfillable = fmt.Sprintf("; %s %s no %s partition: load %s first", bizdate.DayRanges(days), has, cfg.ODS.Name, it)
+				if cfg.ODS.Hourly() {
+					// Some of its hours may have landed: plan names those missing.
+					lack := "lack"
+					if len(days) == 1 {
+						lack = "lacks"
+					}
+					unfillable = fmt.Sprintf("; %s %s hour partitions of %s ('%s' names them): load them first", bizdate.DayRanges(days), lack, cfg.ODS.Name, target.line("plan --bizdate "+days[0]))
+				}
 			}
 		}
 		if len(r.Rows) == 0 && len(r.DaysOfOtherDefinition) == 0 {
@@ -528,7 +536,6 @@ func withoutODS(ctx context.Context, wh warehouse.Warehouse, cfg *models.Config,
 	return out
 }
 
-// daysWithout returns the dates of days that have no row in r.
 // applyDays is the apply command of the days from..to: of --bizdate for
 // one.
 func applyDays(from, to string) string {
@@ -538,6 +545,7 @@ func applyDays(from, to string) string {
 	return fmt.Sprintf("apply --from %s --to %s", from, to)
 }
 
+// daysWithout returns the dates of days that have no row in r.
 func daysWithout(r *report.Report, days []string) []string {
 	seen := map[string]bool{}
 	for _, row := range r.Rows {

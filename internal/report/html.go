@@ -314,7 +314,15 @@ func buildFunnel(r *Report) htmlFunnel {
 			if n == len(r.DaysWithoutRows) {
 				which = they
 			}
-			why += fmt.Sprintf("; %s %s no %s partition: load %s first", which, has, r.ODS, it)
+			if r.ODSHourly {
+				lack := "lack"
+				if n == 1 {
+					lack = "lacks"
+				}
+				why += fmt.Sprintf("; %s %s hour partitions of %s ('fgen plan' names them): load them first", which, lack, r.ODS)
+			} else {
+				why += fmt.Sprintf("; %s %s no %s partition: load %s first", which, has, r.ODS, it)
+			}
 		}
 		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (%s).", formatDates(r.DaysWithoutRows), why), Warn: true})
 	}

@@ -67,6 +67,9 @@ type Report struct {
 	// caller knows where it probed them; Read leaves them nil.
 	DaysWithoutODS []string
 	ODS            string
+	// ODSHourly: the ODS table is partitioned by hour too, and a day of
+	// DaysWithoutODS lacks some of its 24 hour partitions, or all.
+	ODSHourly bool
 	// DaysOfOtherDefinition are the days (yyyymmdd, in order) whose rows the
 	// table holds but Read left out, as rows an earlier definition of the
 	// funnel wrote, whose shape funnel.toml's does not write (a breakdown

@@ -1554,3 +1554,23 @@ func TestDistKeepsDaysWithoutNumbers(t *testing.T) {
 		t.Errorf("the card's range says %q: it adds up the 2 days that have numbers", v.Sub)
 	}
 }
+
+// The HTML page's note of days without rows says why apply cannot fill
+// them: no ODS partition, or, of an ODS partitioned by hour too, hours
+// missing (some may have landed).
+func TestHTMLNotesDaysWithoutODS(t *testing.T) {
+	for _, tc := range []struct {
+		hourly bool
+		want   string
+	}{
+		{false, "Not in the report: 2021-03-04, which the table has no rows for (apply has not written it; it has no ods_events partition: load it first)."},
+		{true, "Not in the report: 2021-03-04, which the table has no rows for (apply has not written it; it lacks hour partitions of ods_events (&#39;fgen plan&#39; names them): load them first)."},
+	} {
+		r := &Report{Funnel: "f", Table: "rpt_f", Mode: "events", Stages: stages3, TotalMarker: "all",
+			Rows:            []Row{row("20210303", nil, 10, 5, 1)},
+			DaysWithoutRows: []string{"20210304"}, DaysWithoutODS: []string{"20210304"}, ODS: "ods_events", ODSHourly: tc.hourly}
+		if page := string(render(t, r, FormatHTML)); !strings.Contains(page, tc.want) {
+			t.Errorf("hourly %v: the page lacks %q", tc.hourly, tc.want)
+		}
+	}
+}
