@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,8 @@ import (
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/warehouse"
+	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
 )
 
 type applyOptions struct {
@@ -161,7 +164,61 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		OnEvent:          applyProgress(pr, p.Caps, opts.verbose),
 	})
 	pr.Done()
+	if err == nil && !p.Caps.Remote && opts.format != "json" {
+		if nerr := opts.noteDaysBefore(ctx, ot, p, res); nerr != nil {
+			opts.warn("could not tell whether the days before those applied are out of date now: %v", nerr)
+		}
+	}
 	return writeApplySummary(ctx, opts, p, res, err)
+}
+
+// noteDaysBefore notes, after an apply, the rows of the day before an
+// applied day that it put out of date: those of a cross_midnight funnel,
+// which read the next day's DW rows, when the apply wrote those and not the
+// day before (apply --bizdate of each new day, as a daily run goes): plan
+// and report say so too, but a daily run would not look back.
+func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, p *plan.Plan, res *plan.Result) error {
+	cfg, err := opts.loadConfig()
+	if err != nil || !slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return f.DayBoundary == models.CrossMidnight }) {
+		return err
+	}
+	applied := map[string]bool{}
+	for _, d := range p.Days {
+		applied[d.Day] = true
+	}
+	var before []string
+	for _, j := range res.Jobs {
+		if prev := addDays(j.Day, -1); j.Kind == "node" && j.Status == "applied" && j.Day != "" && !applied[prev] && !slices.Contains(before, prev) {
+			before = append(before, prev)
+		}
+	}
+	if len(before) == 0 {
+		return nil
+	}
+	slices.Sort(before)
+	proj, err := generator.Render(cfg, templates.FS(), ot.dialect)
+	if err != nil {
+		return err
+	}
+	pb, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Config: cfg, Project: proj, Days: before, NoChecks: true})
+	if err != nil {
+		return err
+	}
+	cross := map[string]bool{}
+	for _, f := range cfg.Funnels {
+		if f.DayBoundary == models.CrossMidnight {
+			cross[strings.ToLower(f.Report.Table)] = true
+		}
+	}
+	for _, d := range pb.Days {
+		for _, j := range d.Jobs {
+			// Its day's rows exist (written before) and read the next day's.
+			if j.Pending && j.Why == plan.WhyStale && cross[strings.ToLower(j.Name)] {
+				opts.notice("note: the rows of %s for %s are out of date now (%s): '%s' writes them again", j.Name, d.Day, j.Reason, opts.suggest(opts.target).line("apply --bizdate "+d.Day))
+			}
+		}
+	}
+	return nil
 }
 
 // jobsToRun counts the jobs apply runs: table changes, and the pending jobs

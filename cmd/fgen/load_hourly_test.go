@@ -224,6 +224,15 @@ table = "rpt_overnight"
 			if want := "rpt_overnight reads dw_events of the next day, whose ODS rows changed after its partition " + tt.spec + " was written: the day's numbers change when both days are applied ('fgen apply --from 20210303 --to 20210304')"; !strings.Contains(r.stdout+r.stderr, want) {
 				t.Errorf("plan after the next day's late rows: want %q in %+v", want, r)
 			}
+			// apply of the next day alone, as a daily run goes, says that
+			// the day before is out of date now, which it would not write.
+			r = fgen(t, dir, nil, "apply", "--bizdate", "20210304")
+			if want := "note: the rows of rpt_overnight for 20210303 are out of date now (dw_events/" + tt.spec + " changed after it was written): 'fgen apply --bizdate 20210303' writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
+				t.Errorf("apply of the next day: want %q in %+v", want, r)
+			}
+			if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 || strings.Contains(r.stderr, "out of date now") {
+				t.Errorf("apply of both days: %+v", r)
+			}
 		})
 	}
 }
