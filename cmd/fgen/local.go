@@ -22,8 +22,8 @@ type localEngine interface {
 	// ReplaceWithSample replaces the ODS partitions of days with the events
 	// so generates, and returns the number of events and each day's rows
 	// before and after. Unless allowShrink, it replaces nothing and fails
-	// with a *sampleShrinkError where the sample would leave a day fewer
-	// than half the rows it held.
+	// (exit 3, a *codeError of a *sampleShrinkError) where the sample would
+	// leave a day fewer than half the rows it held.
 	ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options, allowShrink bool) (loaded, error)
 }
 

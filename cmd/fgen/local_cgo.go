@@ -54,14 +54,13 @@ func createSample(ctx context.Context, path string, tf sample.TimeFormat) (sampl
 const writesParquet = true
 
 func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, days []string, so sample.Options, allowShrink bool) (loaded, error) {
-	var keep func(before, after map[string]int64) error
-	if !allowShrink {
-		keep = func(before, after map[string]int64) error {
-			if shrunk := shrunkDays(rowsOf(ingest.Counts(days, before, after))); len(shrunk) > 0 {
-				return &codeError{code: exitBlocked, err: &sampleShrinkError{table: cfg.ODS.Name, partition: cfg.ODS.Partition, shrunk: shrunk}}
-			}
-			return nil
+	// keep is given the counts, which the warnings need whether or not it
+	// refuses.
+	keep := func(before, after map[string]int64) error {
+		if shrunk := shrunkDays(rowsOf(ingest.Counts(days, before, after))); len(shrunk) > 0 && !allowShrink {
+			return &codeError{code: exitBlocked, err: &sampleShrinkError{table: cfg.ODS.Name, partition: cfg.ODS.Partition, shrunk: shrunk}}
 		}
+		return nil
 	}
 	n, before, after, err := l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
 		return ingest.AppendSample(ctx, conn, cfg.ODS.Name, cfg.ODS.Partition, so)
@@ -69,6 +68,5 @@ func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, da
 	if err != nil {
 		return loaded{}, err
 	}
-	counts := rowsOf(ingest.Counts(days, before, after))
-	return loaded{Rows: n, Days: counts, Shrunk: shrunkDays(counts)}, nil
+	return loaded{Rows: n, Days: rowsOf(ingest.Counts(days, before, after))}, nil
 }

@@ -48,7 +48,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
-	if err == nil && ctx.Err() != nil && cmd != nil {
+	var said *quietError // a status the command's output explains: changes pending (2), blocked (3)
+	if finished := err == nil || errors.As(err, &said); finished && ctx.Err() != nil && cmd != nil {
 		// A signal came as the command finished (a write it then made is
 		// whole or none, and it made it): what it was to do is done, but
 		// a script must still see that it was stopped, as a shell sees a

@@ -1685,6 +1685,13 @@ func TestRunFinishedUnderASignalExits130(t *testing.T) {
 		stderr.String() != "fgen: interrupted (interrupt signal received) as validate finished: it did all it was to do\n" {
 		t.Errorf("validate under a signal: exit %d, stdout %q (%v), stderr %q", code, stdout.String(), err, stderr.String())
 	}
+	// A status its output explains, here changes pending (2), too.
+	stdout.Reset()
+	stderr.Reset()
+	code = run(ctx, []string{"-c", filepath.Join(dir, "funnel.toml"), "diff", "--name-only"}, strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+	if code != exitInterrupted || !strings.Contains(stdout.String(), "missing") || !strings.HasSuffix(stderr.String(), "fgen: interrupted (interrupt signal received) as diff finished: it did all it was to do\n") {
+		t.Errorf("diff of a stale out/ under a signal: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
 }
 
 // A warehouse of the first fgen, whose notes have no times: a day whose
@@ -2825,10 +2832,10 @@ func TestReportLeavesOutAnEarlierDefinition(t *testing.T) {
 	long := regexp.MustCompile(`(?m)^(count_type|rate_format|count_column|step_rate_column|overall_rate_column) = .*$`).ReplaceAllString(string(data), "")
 	long = strings.Replace(long, "\ntable = \"rpt_user_trace_data\"\n", "\ntable = \"rpt_user_trace_data\"\nlayout = \"long\"\n", 1)
 	os.WriteFile(path, []byte(long), 0o644)
-	if r := fgen(t, dir, nil, "sample", "--users", "50", "--days", "2", "--load"); r.code != 0 {
+	if r := fgen(t, dir, nil, "sample", "--users", "50", "--days", "3", "--load"); r.code != 0 {
 		t.Fatalf("sample: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 {
+	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210305"); r.code != 0 {
 		t.Fatalf("apply: %+v", r)
 	}
 	cart := strings.Replace(long, `  { name = "click",    events = ["click"] },`, `  { name = "click",    events = ["click"] },`+"\n"+`  { name = "cart",     events = ["add_cart"] },`, 1)
@@ -2843,6 +2850,12 @@ func TestReportLeavesOutAnEarlierDefinition(t *testing.T) {
 	if want := "warning: the rows of rpt_user_trace_data for 20210303 are an earlier definition's of funnel user_trace (20210303: its stage 3 is \"purchase\", funnel.toml's \"cart\"); the report leaves them out: 'fgen apply --bizdate 20210303' writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) ||
 		strings.Contains(r.stderr, "has no rows") || strings.Contains(r.stdout, "20210303") || !strings.Contains(r.stdout, "20210304,cart,3,") {
 		t.Errorf("report: %+v", r)
+	}
+	// Days of two ranges: not an apply of the span, which would write the
+	// day between them again.
+	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210305", "--format", "csv")
+	if want := "warning: the rows of rpt_user_trace_data for 20210303, 20210305 are an earlier definition's of funnel user_trace (20210303: its stage 3 is \"purchase\", funnel.toml's \"cart\"); the report leaves them out: 'fgen apply --from D1 --to D2' of each of those ranges writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("report of two ranges: %+v", r)
 	}
 	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304", "--format", "json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"days_of_another_definition": [`+"\n    {\n      \"dt\": \"20210303\",") || strings.Contains(r.stdout, `"dt": "20210303",`+"\n      \"dims\"") {
@@ -2890,5 +2903,32 @@ func TestPlanOfNoDaysNamesTheDaysBehind(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "write again") {
 		t.Errorf("plan after the days were applied again: %+v", r)
+	}
+	// A funnel added and applied from the second day on: the first day's
+	// partition of its table, which fgen never wrote, is not "gone".
+	f, err := os.OpenFile(filepath.Join(dir, "funnel.toml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`
+[[funnels]]
+name = "third"
+user_column = "uid"
+event_column = "customize_event"
+stages = [{ name = "browse", events = ["browse"] }, { name = "purchase", events = ["purchase"] }]
+[funnels.report]
+table = "rpt_third"
+`)
+	f.Close()
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210304", "-q"); r.code != 0 {
+		t.Fatalf("apply of the added funnel: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "write again") {
+		t.Errorf("plan after a funnel was added: %+v", r)
+	}
+	// A day's rows deleted outside fgen: its partition is gone.
+	execLocal(t, dir, `DELETE FROM rpt_third WHERE dt = '20210304'`)
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "\n    rpt_third  20210304: their partitions are gone\n") {
+		t.Errorf("plan after a day's rows were deleted: %+v", r)
 	}
 }

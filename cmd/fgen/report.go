@@ -251,8 +251,15 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		missing := slices.DeleteFunc(daysWithout(r, days), func(d string) bool { return slices.Contains(r.DaysOfOtherDefinition, d) })
 		r.DaysWithoutRows = missing
 		if other := r.DaysOfOtherDefinition; len(other) > 0 {
-			fmt.Fprintf(opts.stderr, "warning: the rows of %s for %s are an earlier definition's of funnel %s (%s: %s); the report leaves them out: '%s' writes them again\n",
-				f.Report.Table, bizdate.DayRanges(other), f.Name, other[0], r.OtherDefinition[0], target.line(applyDays(other[0], other[len(other)-1])))
+			first, last := other[0], other[len(other)-1]
+			again := "'" + target.line(applyDays(first, last)) + "' writes them again"
+			if bizdate.Span(first, last) != len(other) {
+				// Not one range: an apply of the span would write days
+				// that are as they should be.
+				again = "'" + target.line("apply --from D1 --to D2") + "' of each of those ranges writes them again"
+			}
+			fmt.Fprintf(opts.stderr, "warning: the rows of %s for %s are an earlier definition's of funnel %s (%s: %s); the report leaves them out: %s\n",
+				f.Report.Table, bizdate.DayRanges(other), f.Name, first, r.OtherDefinition[0], again)
 		}
 		// Of the days without rows, those apply cannot fill: without their
 		// ODS partition (probed on the local target; on MaxCompute each

@@ -45,7 +45,9 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	duckutil.Hold(tmp) // until it is closed: RemoveAbandoned leaves it
+	// Held until it is closed, RemoveAbandoned leaves it; without flock,
+	// or where the lock fails, RemoveAbandoned cannot take it either.
+	duckutil.Hold(tmp)
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}

@@ -444,7 +444,7 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 			onSubmit(warehouse.Submitted{Statement: i + 1, Statements: n})
 		}
 		if _, err := s.exec(ctx, stmt); err != nil {
-			return abort(ctx, s, fmt.Errorf("%s: %w", jobName(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: d.writeError(cleanError(err))}))
+			return abort(ctx, s, fmt.Errorf("%s: %w", jobName(job), &warehouse.StatementError{Statement: i + 1, Statements: n, Err: d.writeError(cleanError(err), jobLost)}))
 		}
 	}
 	if job.Kind == "node" && job.Day != "" {
@@ -462,10 +462,14 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 	// Once every statement ran, the job commits whole even if ctx ends
 	// now: what Run returns then says what the database holds.
 	if _, err := s.exec(context.WithoutCancel(ctx), "COMMIT"); err != nil {
-		return abort(ctx, s, fmt.Errorf("%s: %w", jobName(job), d.writeError(cleanError(err))))
+		return abort(ctx, s, fmt.Errorf("%s: %w", jobName(job), d.writeError(cleanError(err), jobLost)))
 	}
 	return nil
 }
+
+// jobLost is what a job that failed rolled back: itself (the jobs an
+// apply ran before it are committed).
+const jobLost = "this job was rolled back; the jobs apply ran before it are kept"
 
 // abort rolls back the transaction of a failed job and returns why it
 // failed: ctx's error when ctx ended. The ROLLBACK is tried twice: with the
@@ -684,30 +688,31 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[strin
 }
 
 // WrittenDays returns, in one query of fgen_partitions, the days of the
-// partitions of tables that fgen's jobs wrote (noted with a fingerprint).
-func (d *DB) WrittenDays(ctx context.Context, tables []string) (_ []string, err error) {
+// partitions of each of tables that fgen's jobs wrote (noted with a
+// fingerprint).
+func (d *DB) WrittenDays(ctx context.Context, tables []string) (_ map[string][]string, err error) {
 	defer func() { err = interrupted(ctx, err) }()
+	out := map[string][]string{}
 	if len(tables) == 0 {
-		return nil, nil
+		return out, nil
 	}
 	books, err := d.booksFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT split_part(value, '/', 1) AS day FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`) AND fingerprint IS NOT NULL ORDER BY day`, anys(tables)...)
+	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT table_name, split_part(value, '/', 1) AS day FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`) AND fingerprint IS NOT NULL ORDER BY table_name, day`, anys(tables)...)
 	if err != nil {
 		return nil, cleanError(err)
 	}
 	defer rows.Close()
-	var days []string
 	for rows.Next() {
-		var day string
-		if err := rows.Scan(&day); err != nil {
+		var table, day string
+		if err := rows.Scan(&table, &day); err != nil {
 			return nil, err
 		}
-		days = append(days, day)
+		out[table] = append(out[table], day)
 	}
-	return days, rows.Err()
+	return out, rows.Err()
 }
 
 // replaced says why live table, whose partitions fgen's notes (in books)
@@ -1160,28 +1165,28 @@ func partitionRows(ctx context.Context, query func(context.Context, string, ...a
 
 // ReplacePartitions replaces the partitions days of table, in one
 // transaction, with the rows fill writes on the given connection, and
-// returns the rows fill wrote and each day's rows before and after, counted
-// in the transaction. When keep is not nil, it is given those counts before
-// the commit: an error from it rolls the replacement back and is returned.
+// returns the rows fill wrote. When keep is not nil, it counts each day's
+// rows before and after in the transaction, and gives keep the counts
+// before the commit (an error from it rolls the replacement back and is
+// returned), and returns them too; without keep, they are nil.
 func (d *DB) ReplacePartitions(ctx context.Context, table, column string, days []string, fill func(*sql.Conn) (int64, error), keep func(before, after map[string]int64) error) (n int64, before, after map[string]int64, err error) {
 	err = d.Update(ctx, func(tx *Tx) error {
 		var err error
-		if before, err = tx.PartitionRows(ctx, table, column, "", days); err != nil {
-			return err
+		if keep != nil {
+			if before, err = tx.PartitionRows(ctx, table, column, "", days); err != nil {
+				return err
+			}
 		}
 		if err := tx.ClearPartitions(ctx, table, column, days); err != nil {
 			return err
 		}
-		if n, err = fill(tx.conn); err != nil {
+		if n, err = fill(tx.conn); err != nil || keep == nil {
 			return err
 		}
 		if after, err = tx.PartitionRows(ctx, table, column, "", days); err != nil {
 			return err
 		}
-		if keep != nil {
-			return keep(before, after)
-		}
-		return nil
+		return keep(before, after)
 	})
 	if err != nil {
 		return 0, nil, nil, err
@@ -1241,7 +1246,7 @@ func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		if _, err = s.exec(ctx, "COMMIT"); err == nil {
 			return nil
 		}
-		err = d.writeError(txError(ctx, err))
+		err = d.writeError(txError(ctx, err), "nothing of this one was kept")
 	}
 	s.exec(context.Background(), "ROLLBACK")
 	return err
@@ -1375,15 +1380,15 @@ func txError(ctx context.Context, err error) error {
 // writeError says what to do of a write the warehouse's disk refused, which
 // DuckDB words as the file it could not write ("Could not write file
 // .../local.duckdb.wal": No space left on device, or Permission denied): err
-// with the hint, or err alone.
-func (d *DB) writeError(err error) error {
+// with the hint, or err alone. lost says what the failure rolled back.
+func (d *DB) writeError(err error, lost string) error {
 	if err == nil || d.path == "" {
 		return err
 	}
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "No space left on device"):
-		return fmt.Errorf("%w; the disk of the warehouse is full: free space on it (beside %s, DuckDB writes the file, its .wal as a change commits, and its .tmp), then run the command again: nothing of this one was kept", err, d.path)
+		return fmt.Errorf("%w; the disk of the warehouse is full: free space on it (beside %s, DuckDB writes the file, its .wal as a change commits, and its .tmp), then run the command again (%s)", err, d.path, lost)
 	case strings.Contains(msg, "Permission denied"):
 		return fmt.Errorf("%w; fgen writes the warehouse file and, beside it, its .wal and .tmp (%s): check their permissions and their directory's", err, filepath.Dir(d.path))
 	}

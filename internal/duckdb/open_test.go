@@ -405,15 +405,15 @@ func TestErrorOfAFileCutShort(t *testing.T) {
 func TestWriteErrorSaysWhatToDo(t *testing.T) {
 	d := &DB{path: "/w/.fgen/local.duckdb"}
 	full := errors.New(`TransactionContext Error: Failed to commit: Could not write file "/w/.fgen/local.duckdb.wal": No space left on device`)
-	if got := d.writeError(full).Error(); got != full.Error()+"; the disk of the warehouse is full: free space on it (beside /w/.fgen/local.duckdb, DuckDB writes the file, its .wal as a change commits, and its .tmp), then run the command again: nothing of this one was kept" {
+	if got := d.writeError(full, "nothing of this one was kept").Error(); got != full.Error()+"; the disk of the warehouse is full: free space on it (beside /w/.fgen/local.duckdb, DuckDB writes the file, its .wal as a change commits, and its .tmp), then run the command again (nothing of this one was kept)" {
 		t.Errorf("disk full: %s", got)
 	}
 	denied := errors.New(`TransactionContext Error: Failed to commit: Cannot open file "/w/.fgen/local.duckdb.wal": Permission denied`)
-	if got := d.writeError(denied).Error(); got != denied.Error()+"; fgen writes the warehouse file and, beside it, its .wal and .tmp (/w/.fgen): check their permissions and their directory's" {
+	if got := d.writeError(denied, "").Error(); got != denied.Error()+"; fgen writes the warehouse file and, beside it, its .wal and .tmp (/w/.fgen): check their permissions and their directory's" {
 		t.Errorf("permission denied: %s", got)
 	}
 	other := errors.New("Constraint Error: duplicate key")
-	if got := d.writeError(other); got != other {
+	if got := d.writeError(other, ""); got != other {
 		t.Errorf("another error: %v", got)
 	}
 }

@@ -4,7 +4,6 @@
 package plan
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -404,21 +403,25 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	for _, n := range in.Project.Nodes {
 		nodes = append(nodes, n.Name)
 	}
-	days, err := wd.WrittenDays(ctx, nodes)
+	written, err := wd.WrittenDays(ctx, nodes)
 	if err != nil {
 		return fmt.Errorf("the days fgen wrote: %w", err)
+	}
+	var days []string
+	for _, ds := range written {
+		days = append(days, ds...)
 	}
 	if len(days) == 0 {
 		return nil
 	}
-	days = days[max(0, len(days)-maxBehindDays):]
+	days = slices.Compact(slices.Sorted(slices.Values(days)))
+	days = days[max(0, len(days)-maxBehindDays):] // the latest
 	shadow := *p
 	in.Days, in.NoChecks = days, true
 	dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: &shadow, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}, ods: ods, live: live}
 	if err := dp.planDays(); err != nil {
 		return err
 	}
-	var first, last string
 	index := map[[2]string]int{}
 	for _, d := range shadow.Days {
 		if !d.UpstreamReady {
@@ -426,7 +429,13 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 		}
 		for _, j := range pendingJobs(d.Jobs) {
 			switch j.Why {
-			case WhyMissing, WhySQLChanged, WhyStale:
+			case WhyMissing:
+				// Of a node that wrote the day: not of one that never
+				// did (a funnel added since, a job that failed).
+				if !slices.Contains(written[j.Name], d.Day) {
+					continue
+				}
+			case WhySQLChanged, WhyStale:
 			default:
 				continue
 			}
@@ -440,9 +449,16 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 			if b := &p.Behind[i]; !slices.Contains(b.Days, d.Day) {
 				b.Days = append(b.Days, d.Day)
 			}
-			first, last = cmp.Or(min(first, d.Day), d.Day), max(last, d.Day)
 		}
 	}
+	if len(p.Behind) == 0 {
+		return nil
+	}
+	var behind []string
+	for _, b := range p.Behind {
+		behind = append(behind, b.Days...)
+	}
+	first, last := slices.Min(behind), slices.Max(behind)
 	if first == last {
 		p.planBehindDays = in.command("plan --bizdate " + first)
 	} else {

@@ -170,34 +170,46 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) (map[string]strin
 //   - without breakdowns, one row (in the long layout, one per stage: the
 //     rows of a breakdown since removed gather into one row of more);
 //   - with breakdowns, a total row among them, whose breakdown values are
-//     all the total marker;
+//     all the total marker (and no more than one more per breakdown, of a
+//     value that is the marker: the value rows of a breakdown since
+//     removed read as totals);
 //   - in the long layout, for each row of breakdown values, every stage:
 //     a stage added since has none.
 func (r *Report) otherDefinition(f *models.Funnel, other map[string]string) map[string]string {
 	type key struct{ dt, hour string }
 	rows := map[key]int{}
-	total := map[key]bool{}
+	totals := map[key]int{} // total rows; in the long layout, their table rows
+	// A value that is the total marker makes a second total row, one for
+	// each breakdown at most (plan and report warn of it): more are the
+	// value rows of a breakdown since removed, which read as totals now.
+	most := 1 + len(f.Breakdowns)
 	for i := range r.Rows {
 		row := &r.Rows[i]
 		k := key{row.Dt, row.Hour}
 		rows[k]++
-		total[k] = total[k] || r.isTotal(row)
+		if r.isTotal(row) {
+			totals[k] += max(row.stages, 1)
+		}
 		switch n := len(f.Stages); {
 		case !f.Long():
 		case row.stages < n:
 			other[row.Dt] = cmp.Or(other[row.Dt], fmt.Sprintf("it has %d of funnel.toml's %d stages", row.stages, n))
 		case row.stages > n && len(f.Breakdowns) == 0:
-			// (With breakdowns, a value that is the total marker
-			// doubles the total's rows: plan and report warn of it.)
 			other[row.Dt] = cmp.Or(other[row.Dt], fmt.Sprintf("it has %d rows, and funnel.toml's funnel, of no breakdown, writes one per stage", row.stages))
 		}
 	}
 	for k, n := range rows {
+		t := totals[k]
+		if f.Long() {
+			t /= len(f.Stages)
+		}
 		switch {
 		case len(f.Breakdowns) == 0 && n > 1:
 			other[k.dt] = cmp.Or(other[k.dt], fmt.Sprintf("it has %d rows, and funnel.toml's funnel, of no breakdown, writes one", n))
-		case len(f.Breakdowns) > 0 && !total[k]:
+		case len(f.Breakdowns) > 0 && t == 0:
 			other[k.dt] = cmp.Or(other[k.dt], fmt.Sprintf("none of its rows is a total row, whose %s is %q", strings.Join(f.Breakdowns, ", "), r.TotalMarker))
+		case len(f.Breakdowns) > 0 && t > most:
+			other[k.dt] = cmp.Or(other[k.dt], fmt.Sprintf("it has %d rows whose %s is %q, and funnel.toml's funnel writes one total row (and a value that is the marker one more per breakdown)", t, strings.Join(f.Breakdowns, ", "), r.TotalMarker))
 		}
 	}
 	return other

@@ -312,6 +312,8 @@ func TestReadLeavesOutAnEarlierDefinition(t *testing.T) {
 		{"a stage removed since", withBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "cart", 1}, {"20210302", "all", 3, "buy", 1}}, `its stage 2 is "cart", funnel.toml's "buy"`, 5},
 		{"a third stage", withBreakdown, []row{{"20210302", "all", 3, "pay", 1}}, `it has a stage 3, "pay", and funnel.toml has 2 stages`, 5},
 		{"another total marker", withBreakdown, []row{{"20210302", "(all)", 1, "browse", 3}, {"20210302", "(all)", 2, "buy", 1}, {"20210302", "a", 1, "browse", 3}, {"20210302", "a", 2, "buy", 1}}, `none of its rows is a total row, whose device is "all"`, 5},
+		{"a value that is the total marker", withBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "buy", 1}, {"20210302", "all", 1, "browse", 1}, {"20210302", "all", 2, "buy", 1}}, "", 5},
+		{"one of two breakdowns removed since", withBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "buy", 1}, {"20210302", "all", 1, "browse", 2}, {"20210302", "all", 2, "buy", 1}, {"20210302", "all", 1, "browse", 1}, {"20210302", "all", 2, "buy", 0}, {"20210302", "a", 1, "browse", 3}, {"20210302", "a", 2, "buy", 1}}, `it has 3 rows whose device is "all", and funnel.toml's funnel writes one total row (and a value that is the marker one more per breakdown)`, 5},
 		{"a breakdown removed since", noBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "buy", 1}, {"20210302", "a", 1, "browse", 3}, {"20210302", "a", 2, "buy", 1}}, "it has 4 rows, and funnel.toml's funnel, of no breakdown, writes one per stage", 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -119,6 +119,13 @@ func cases() []struct {
 		{"cross_midnight", crossMidnightReport()},
 		{"distributions", distributionsReport()},
 		{"distributions_day", distributionsDay()},
+		{"other_definition", &Report{
+			Funnel: "user_trace", Table: "rpt_user_trace_data", Mode: "events", Stages: stages3,
+			TotalMarker:           "all",
+			Rows:                  []Row{row("20210303", nil, 120000, 41148, 4115)},
+			DaysOfOtherDefinition: []string{"20210302"},
+			OtherDefinition:       []string{"it has 1 of funnel.toml's 3 stages"},
+		}},
 	}
 }
 
@@ -838,6 +845,11 @@ func TestJSONRoundTrip(t *testing.T) {
 				doc.Missing == nil || len(doc.Missing)+len(r.DaysWithoutRows) > 0 && !reflect.DeepEqual(doc.Missing, r.DaysWithoutRows) ||
 				doc.Other == nil || len(doc.Other) != len(r.DaysOfOtherDefinition) {
 				t.Errorf("header fields differ: %+v", doc)
+			}
+			for i, o := range doc.Other {
+				if o.Dt != r.DaysOfOtherDefinition[i] || o.Why != r.OtherDefinition[i] {
+					t.Errorf("days_of_another_definition[%d] = %+v, want %s (%s)", i, o, r.DaysOfOtherDefinition[i], r.OtherDefinition[i])
+				}
 			}
 			if doc.Rows == nil || len(doc.Rows) != len(r.Rows) {
 				t.Fatalf("%d rows, want %d", len(doc.Rows), len(r.Rows))

@@ -334,9 +334,9 @@ type PartitionWriters interface {
 // the partitions its jobs wrote: a plan of no days asks, to say which of
 // them apply would write again.
 type WrittenDays interface {
-	// WrittenDays returns the days (yyyymmdd, in order) of the partitions
-	// of tables that fgen's jobs wrote.
-	WrittenDays(ctx context.Context, tables []string) ([]string, error)
+	// WrittenDays returns, for each of tables, the days (yyyymmdd, in
+	// order) of its partitions that fgen's jobs wrote.
+	WrittenDays(ctx context.Context, tables []string) (map[string][]string, error)
 }
 
 // A JobTables is a Warehouse that knows, from fgen's notes, the tables

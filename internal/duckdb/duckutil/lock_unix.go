@@ -57,6 +57,13 @@ func flock(path string, flag int, perm os.FileMode) (unlock func(), ok bool, err
 	return func() { f.Close() }, true, nil
 }
 
+// tryLockRead is tryLock of a file opened to read: a file its writer made
+// read-only (keeping a replaced file's mode) still locks.
+func tryLockRead(path string) (unlock func(), ok bool) {
+	unlock, ok, err := flock(path, os.O_RDONLY, 0)
+	return unlock, ok && err == nil
+}
+
 // Hold takes an exclusive flock on f, an open file, which the process holds
 // until f is closed or the process ends, however it ends: RemoveAbandoned
 // leaves f alone until then. It reports whether it took the lock.

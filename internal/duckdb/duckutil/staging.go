@@ -101,7 +101,7 @@ func RemoveAbandoned(dir, prefix string) {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		if unlock, ok := tryLock(path); ok {
+		if unlock, ok := tryLockRead(path); ok {
 			os.Remove(path)
 			unlock()
 		}
@@ -109,7 +109,8 @@ func RemoveAbandoned(dir, prefix string) {
 }
 
 // abandonAge is how long RemoveAbandoned leaves a file that no process
-// holds: long enough for its writer to take the lock.
+// holds: long enough for its writer to take the lock, and for one that
+// closed it (which drops the lock) to rename it.
 const abandonAge = 10 * time.Second
 
 // idleSince reports whether no file in dir was written in the last age.
