@@ -157,14 +157,7 @@ const localTarget = "\n[targets.local]\nengine = \"duckdb\"\npath = \".fgen/loca
 func localProject(t *testing.T, path string) string {
 	t.Helper()
 	dir := projectWith(t, path)
-	f, err := os.OpenFile(filepath.Join(dir, "funnel.toml"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(localTarget); err != nil {
-		t.Fatal(err)
-	}
+	appendToFile(t, filepath.Join(dir, "funnel.toml"), localTarget)
 	return dir
 }
 

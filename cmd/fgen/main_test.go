@@ -2599,9 +2599,7 @@ func TestLocalODSEvolution(t *testing.T) {
 func TestTwoLocalTargetsNoneNamedLocal(t *testing.T) {
 	dir := project(t)
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), "[targets.local]", "[targets.mine]")
-	f, _ := os.OpenFile(filepath.Join(dir, "funnel.toml"), os.O_APPEND|os.O_WRONLY, 0)
-	f.WriteString("\n[targets.archive]\nengine = \"duckdb\"\npath = \"archive.duckdb\"\n")
-	f.Close()
+	appendToFile(t, filepath.Join(dir, "funnel.toml"), "\n[targets.archive]\nengine = \"duckdb\"\npath = \"archive.duckdb\"\n")
 	for _, args := range [][]string{{"plan"}, {"sample", "--users", "5", "--load"}} {
 		if r := fgen(t, dir, nil, args...); r.code != 1 || !strings.Contains(r.stderr, "funnel.toml has 2 local (duckdb) targets and none named local, the one fgen uses when none is named: give --target archive or --target mine") {
 			t.Errorf("%v: %+v", args, r)
@@ -2906,11 +2904,7 @@ func TestPlanOfNoDaysNamesTheDaysBehind(t *testing.T) {
 	}
 	// A funnel added and applied from the second day on: the first day's
 	// partition of its table, which fgen never wrote, is not "gone".
-	f, err := os.OpenFile(filepath.Join(dir, "funnel.toml"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(`
+	appendToFile(t, filepath.Join(dir, "funnel.toml"), `
 [[funnels]]
 name = "third"
 user_column = "uid"
@@ -2919,7 +2913,6 @@ stages = [{ name = "browse", events = ["browse"] }, { name = "purchase", events 
 [funnels.report]
 table = "rpt_third"
 `)
-	f.Close()
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210304", "-q"); r.code != 0 {
 		t.Fatalf("apply of the added funnel: %+v", r)
 	}

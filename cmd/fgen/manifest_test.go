@@ -70,3 +70,19 @@ func replaceInFile(t *testing.T, path, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+// appendToFile adds text at the end of the file at path.
+func appendToFile(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
