@@ -192,6 +192,31 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 			before = append(before, prev)
 		}
 	}
+	cross := map[string]bool{}
+	var tables []string
+	for _, f := range cfg.Funnels {
+		if f.DayBoundary == models.CrossMidnight {
+			cross[strings.ToLower(f.Report.Table)] = true
+			tables = append(tables, f.Report.Table)
+		}
+	}
+	// Of those days, the ones a cross_midnight report was written for: a
+	// plan of the others would find nothing (one query, where the
+	// warehouse lists them, rather than a plan).
+	if wd, ok := ot.wh.(warehouse.WrittenDays); ok && len(before) > 0 {
+		written, err := wd.WrittenDays(ctx, tables)
+		if err != nil {
+			return err
+		}
+		before = slices.DeleteFunc(before, func(day string) bool {
+			for _, days := range written {
+				if slices.Contains(days, day) {
+					return false
+				}
+			}
+			return true
+		})
+	}
 	if len(before) == 0 {
 		return nil
 	}
@@ -203,12 +228,6 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 	pb, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Config: cfg, Project: proj, Days: before, NoChecks: true})
 	if err != nil {
 		return err
-	}
-	cross := map[string]bool{}
-	for _, f := range cfg.Funnels {
-		if f.DayBoundary == models.CrossMidnight {
-			cross[strings.ToLower(f.Report.Table)] = true
-		}
 	}
 	for _, d := range pb.Days {
 		for _, j := range d.Jobs {
