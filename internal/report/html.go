@@ -274,6 +274,9 @@ func buildFunnel(r *Report) htmlFunnel {
 	switch len(days) {
 	case 0:
 		f.Empty = r.emptyText()
+		if n, ok := r.withoutRowsNote(); ok {
+			f.Notes = append(f.Notes, n)
+		}
 		return f
 	case 1:
 		f.Meta = append(f.Meta, "1 day, "+formatDate(days[0].Dt))
@@ -301,30 +304,8 @@ func buildFunnel(r *Report) htmlFunnel {
 		}
 		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Out of date: %s%s. The numbers are not what funnel.toml computes from the data now: 'fgen apply' of those days writes them again where their ODS partitions are still there.", strings.Join(stale, ", "), why), Warn: true})
 	}
-	if len(r.DaysWithoutRows) > 0 {
-		_, them := pronouns(len(r.DaysWithoutRows))
-		why := "apply has not written " + them
-		if n := len(r.DaysWithoutODS); n > 0 {
-			// The days, or, when they are all those without rows, a pronoun.
-			which, has := formatDates(r.DaysWithoutODS), "have"
-			they, it := pronouns(n)
-			if n == 1 {
-				has = "has"
-			}
-			if n == len(r.DaysWithoutRows) {
-				which = they
-			}
-			if r.ODSHourly {
-				lack := "lack"
-				if n == 1 {
-					lack = "lacks"
-				}
-				why += fmt.Sprintf("; %s %s hour partitions of %s ('fgen plan' names them): load them first", which, lack, r.ODS)
-			} else {
-				why += fmt.Sprintf("; %s %s no %s partition: load %s first", which, has, r.ODS, it)
-			}
-		}
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (%s).", formatDates(r.DaysWithoutRows), why), Warn: true})
+	if n, ok := r.withoutRowsNote(); ok {
+		f.Notes = append(f.Notes, n)
 	}
 	if other := r.DaysOfOtherDefinition; len(other) > 0 {
 		_, them := pronouns(len(other))
@@ -768,4 +749,36 @@ func niceScale(top float64) (step, ymax float64) {
 	}
 	ymax = math.Ceil(top/step-1e-9) * step
 	return step, ymax
+}
+
+// withoutRowsNote is the page's note of the days asked for that the table
+// has no rows of, and why apply cannot fill those it cannot; false when
+// there are none.
+func (r *Report) withoutRowsNote() (note, bool) {
+	if len(r.DaysWithoutRows) == 0 {
+		return note{}, false
+	}
+	_, them := pronouns(len(r.DaysWithoutRows))
+	why := "apply has not written " + them
+	if n := len(r.DaysWithoutODS); n > 0 {
+		// The days, or, when they are all those without rows, a pronoun.
+		which, has := formatDates(r.DaysWithoutODS), "have"
+		they, it := pronouns(n)
+		if n == 1 {
+			has = "has"
+		}
+		if n == len(r.DaysWithoutRows) {
+			which = they
+		}
+		if r.ODSHourly {
+			lack := "lack"
+			if n == 1 {
+				lack = "lacks"
+			}
+			why += fmt.Sprintf("; %s %s hour partitions of %s ('fgen plan' names them): load them first", which, lack, r.ODS)
+		} else {
+			why += fmt.Sprintf("; %s %s no %s partition: load %s first", which, has, r.ODS, it)
+		}
+	}
+	return note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (%s).", formatDates(r.DaysWithoutRows), why), Warn: true}, true
 }

@@ -72,6 +72,11 @@ func newReport(f *models.Funnel) *Report {
 	}
 	if len(f.Breakdowns) > 0 && f.Mode != models.ModeEvents {
 		r.Attribution = fmt.Sprintf("users are attributed to the %s of their first %s of the day (first touch)", strings.Join(f.Breakdowns, ", "), f.Stages[0].Name)
+		if f.Mode == models.ModeUsers {
+			// As the node's SQL says it: a user of no first-stage row
+			// counts under a later stage's values.
+			r.Attribution += fmt.Sprintf(", or of their first stage row when they have no %s", f.Stages[0].Name)
+		}
 	}
 	return r
 }

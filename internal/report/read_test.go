@@ -404,3 +404,28 @@ func TestReadLeavesOutABreakdownsRowsInTheWideLayout(t *testing.T) {
 		t.Errorf("rows %+v, left out %v %v", r.Rows, r.DaysOfOtherDefinition, r.OtherDefinition)
 	}
 }
+
+// The attribution note says the users mode's rule whole: a user of no
+// first-stage row counts under the values of their first stage row.
+func TestAttributionOfTheUsersMode(t *testing.T) {
+	cfg, err := models.Parse("modes.toml", mustRead(t, "../../generator/testdata/configs/modes.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i := range cfg.Funnels {
+		f := &cfg.Funnels[i]
+		if len(f.Breakdowns) == 0 || f.Mode == models.ModeEvents {
+			continue
+		}
+		seen[f.Mode] = true
+		got := newReport(f).Attribution
+		fallback := strings.Contains(got, ", or of their first stage row when they have no "+f.Stages[0].Name)
+		if !strings.HasPrefix(got, "users are attributed to the ") || fallback != (f.Mode == models.ModeUsers) {
+			t.Errorf("%s (%s mode): %q", f.Name, f.Mode, got)
+		}
+	}
+	if !seen[models.ModeUsers] || !seen[models.ModeOrdered] {
+		t.Errorf("modes.toml has funnels with breakdowns of modes %v, want users and ordered", seen)
+	}
+}

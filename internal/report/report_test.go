@@ -1584,5 +1584,33 @@ func TestHTMLNotesDaysWithoutODS(t *testing.T) {
 		if page := string(render(t, r, FormatHTML)); !strings.Contains(page, tc.want) {
 			t.Errorf("hourly %v: the page lacks %q", tc.hourly, tc.want)
 		}
+		// A page of no rows at all names the days too.
+		r.Rows = nil
+		if page := string(render(t, r, FormatHTML)); !strings.Contains(page, tc.want) || !strings.Contains(page, "no rows for funnel f in rpt_f") {
+			t.Errorf("hourly %v, no rows: the page lacks %q", tc.hourly, tc.want)
+		}
+	}
+}
+
+// The table's note of a range speaks of the times the table has: of an
+// ordered funnel with medians and no averages, of medians alone.
+func TestTableRangeNoteOfTheTimesShown(t *testing.T) {
+	var r *Report
+	for _, c := range cases() {
+		if c.name == "ordered" {
+			r = c.r
+		}
+	}
+	if r == nil || len(r.days()) < 2 {
+		t.Fatal("no ordered case of several days")
+	}
+	out := string(render(t, r, FormatTable))
+	if !strings.Contains(out, "Medians cannot be added up") || !strings.Contains(out, "the average is over all users") {
+		t.Fatalf("with medians and averages:\n%s", out)
+	}
+	r.NoAvg, r.NoStepAvg = true, true
+	out = string(render(t, r, FormatTable))
+	if !strings.Contains(out, "Medians cannot be added up") || strings.Contains(out, "average is over") {
+		t.Errorf("without averages:\n%s", out)
 	}
 }

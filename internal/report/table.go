@@ -301,7 +301,18 @@ func (w *tableWriter) sum(days []day, whole *sum, c rowCells) {
 	if r.distributions() && len(r.Percentiles) > 0 {
 		text += " Medians and percentiles cannot be added up: the range's lies between the smallest and the largest daily value shown; the average is over all users who reached the stage."
 	} else if r.ordered() && (!r.NoTimes || r.StepTimes) {
-		text += " Medians cannot be added up: the range's median lies between the smallest and the largest daily median shown; the average is over all users who reached the stage."
+		// Of what the table has: a median, an average, or both.
+		var how []string
+		if !r.NoMedian || r.StepTimes && !r.NoStepMedian {
+			how = append(how, "medians cannot be added up: the range's median lies between the smallest and the largest daily median shown")
+		}
+		if !r.NoAvg || r.StepTimes && !r.NoStepAvg {
+			how = append(how, "the average is over all users who reached the stage")
+		}
+		if len(how) > 0 {
+			how[0] = strings.ToUpper(how[0][:1]) + how[0][1:]
+			text += " " + strings.Join(how, "; ") + "."
+		}
 	}
 	if r.distributions() && len(r.Buckets) > 0 {
 		text += " Histogram counts are added up."
