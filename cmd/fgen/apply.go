@@ -200,17 +200,17 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 			tables = append(tables, f.Report.Table)
 		}
 	}
-	// Of those days, the ones a cross_midnight report was written for: a
-	// plan of the others would find nothing (one query, where the
-	// warehouse lists them, rather than a plan).
-	if wd, ok := ot.wh.(warehouse.WrittenDays); ok && len(before) > 0 {
-		written, err := wd.WrittenDays(ctx, tables)
+	// Of those days, the ones fgen noted a cross_midnight report of (by a
+	// job, or by an earlier fgen's): a plan of the others would find
+	// nothing (one query, where the warehouse lists them, not a plan).
+	if np, ok := ot.wh.(warehouse.NotedPartitions); ok && len(before) > 0 {
+		noted, err := np.NotedPartitions(ctx, tables, true)
 		if err != nil {
 			return err
 		}
 		before = slices.DeleteFunc(before, func(day string) bool {
-			for _, days := range written {
-				if slices.Contains(days, day) {
+			for _, values := range noted {
+				if slices.ContainsFunc(values, func(v string) bool { d, _, _ := strings.Cut(v, "/"); return d == day }) {
 					return false
 				}
 			}

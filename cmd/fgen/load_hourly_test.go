@@ -226,6 +226,48 @@ table = "rpt_overnight"
 			if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304"); r.code != 0 || strings.Contains(r.stderr, "out of date now") {
 				t.Errorf("apply of both days: %+v", r)
 			}
+			if tt.name != "daily DW" {
+				return
+			}
+			// The same of a report an earlier fgen noted, without what
+			// wrote it (no fingerprint, no time).
+			execLocal(t, dir, `UPDATE fgen_partitions SET fingerprint = NULL, written_at = NULL, project = NULL WHERE table_name = 'rpt_overnight'`)
+			if r := fgen(t, dir, nil, "load", "-q", "--append", "late.jsonl"); r.code != 0 {
+				t.Fatalf("load --append: %+v", r)
+			}
+			if r := fgen(t, dir, nil, "apply", "--bizdate", "20210304"); r.code != 0 || !strings.Contains(r.stderr, "note: the rows of rpt_overnight for 20210303 are out of date now (") {
+				t.Errorf("apply of the next day over an earlier fgen's notes: %+v", r)
+			}
 		})
+	}
+}
+
+// plan of no days says an hourly node's hours are gone only of hours it
+// wrote: not of the hours an apply that stopped part-way never wrote.
+func TestPlanBehindOfAnHourlyNode(t *testing.T) {
+	dir := localProject(t, "../../generator/testdata/configs/hourly.toml")
+	var day strings.Builder
+	for h := range 24 {
+		fmt.Fprintf(&day, `{"md5":"h%[1]d","uid":"u%[1]d","event":"view","ts":%[2]d,"device":"ios","dt":"20210303","hh":"%02[1]d"}`+"\n", h, 1614700800+h*3600)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "day.jsonl"), []byte(day.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := fgen(t, dir, nil, "load", "-q", "day.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	// Hours 12-23 as an apply that stopped after hour 11 leaves them.
+	execLocal(t, dir, `DELETE FROM dw_events WHERE dt = '20210303' AND hh >= '12'`,
+		`DELETE FROM fgen_partitions WHERE table_name = 'dw_events' AND value >= '20210303/12'`)
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "gone") {
+		t.Errorf("plan after an apply that stopped: %+v", r)
+	}
+	// An hour it wrote, whose rows are deleted since, is gone.
+	execLocal(t, dir, `DELETE FROM dw_events WHERE dt = '20210303' AND hh = '05'`)
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "\n    dw_events  20210303: their partitions are gone\n") {
+		t.Errorf("plan after an hour's rows were deleted: %+v", r)
 	}
 }

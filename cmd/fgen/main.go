@@ -49,7 +49,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	var said *quietError // a status the command's output explains: changes pending (2), blocked (3)
-	if finished := err == nil || errors.As(err, &said); finished && ctx.Err() != nil && cmd != nil {
+	finished := err == nil || errors.As(err, &said) && (said.code == exitChanges || said.code == exitBlocked)
+	if finished && ctx.Err() != nil && cmd != nil {
 		// A signal came as the command finished (a write it then made is
 		// whole or none, and it made it): what it was to do is done, but
 		// a script must still see that it was stopped, as a shell sees a

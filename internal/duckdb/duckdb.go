@@ -467,9 +467,9 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 	return nil
 }
 
-// jobLost is what a job that failed rolled back: itself (the jobs an
-// apply ran before it are committed).
-const jobLost = "this job was rolled back; the jobs apply ran before it are kept"
+// jobLost is what a job that failed rolled back: itself (the jobs that
+// finished before it, of an apply or a load, are committed).
+const jobLost = "this job was rolled back; jobs that finished before it are kept"
 
 // abort rolls back the transaction of a failed job and returns why it
 // failed: ctx's error when ctx ended. The ROLLBACK is tried twice: with the
@@ -687,10 +687,10 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[strin
 	return out, nil
 }
 
-// WrittenDays returns, in one query of fgen_partitions, the days of the
-// partitions of each of tables that fgen's jobs wrote (noted with a
-// fingerprint).
-func (d *DB) WrittenDays(ctx context.Context, tables []string) (_ map[string][]string, err error) {
+// NotedPartitions returns, in one query of fgen_partitions, the values of
+// the partitions of each of tables that fgen's jobs wrote (noted with a
+// fingerprint), or with any, that fgen noted at all.
+func (d *DB) NotedPartitions(ctx context.Context, tables []string, any bool) (_ map[string][]string, err error) {
 	defer func() { err = interrupted(ctx, err) }()
 	out := map[string][]string{}
 	if len(tables) == 0 {
@@ -700,17 +700,21 @@ func (d *DB) WrittenDays(ctx context.Context, tables []string) (_ map[string][]s
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT table_name, split_part(value, '/', 1) AS day FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`) AND fingerprint IS NOT NULL ORDER BY table_name, day`, anys(tables)...)
+	jobs := " AND fingerprint IS NOT NULL"
+	if any {
+		jobs = ""
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`)`+jobs+` ORDER BY table_name, value`, anys(tables)...)
 	if err != nil {
 		return nil, cleanError(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var table, day string
-		if err := rows.Scan(&table, &day); err != nil {
+		var table, value string
+		if err := rows.Scan(&table, &value); err != nil {
 			return nil, err
 		}
-		out[table] = append(out[table], day)
+		out[table] = append(out[table], value)
 	}
 	return out, rows.Err()
 }

@@ -395,7 +395,7 @@ const maxBehindDays = 3660
 // from runs first, or because its table changes (which p.Tables says), is
 // not noted.
 func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, ods *warehouse.Table, live map[string]*warehouse.Table) error {
-	wd, ok := w.(warehouse.WrittenDays)
+	np, ok := w.(warehouse.NotedPartitions)
 	if !ok {
 		return nil
 	}
@@ -403,13 +403,16 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	for _, n := range in.Project.Nodes {
 		nodes = append(nodes, n.Name)
 	}
-	written, err := wd.WrittenDays(ctx, nodes)
+	written, err := np.NotedPartitions(ctx, nodes, false)
 	if err != nil {
 		return fmt.Errorf("the days fgen wrote: %w", err)
 	}
 	var days []string
-	for _, ds := range written {
-		days = append(days, ds...)
+	for _, values := range written {
+		for _, v := range values {
+			day, _, _ := strings.Cut(v, "/")
+			days = append(days, day)
+		}
 	}
 	if len(days) == 0 {
 		return nil
@@ -430,9 +433,10 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 		for _, j := range pendingJobs(d.Jobs) {
 			switch j.Why {
 			case WhyMissing:
-				// Of a node that wrote the day: not of one that never
-				// did (a funnel added since, a job that failed).
-				if !slices.Contains(written[j.Name], d.Day) {
+				// Of a partition the node wrote: not of one it never
+				// did (a funnel added since, a job or an hour's that
+				// failed).
+				if !slices.Contains(written[j.Name], j.Written().Value()) {
 					continue
 				}
 			case WhySQLChanged, WhyStale:

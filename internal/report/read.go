@@ -214,7 +214,7 @@ func (r *Report) otherDefinition(f *models.Funnel, other map[string]string) map[
 		case len(f.Breakdowns) > 0 && t == 0:
 			other[k.dt] = cmp.Or(other[k.dt], fmt.Sprintf("none of its rows is a total row, whose %s is %q", strings.Join(f.Breakdowns, ", "), r.TotalMarker))
 		case len(f.Breakdowns) > 0 && t > most:
-			other[k.dt] = cmp.Or(other[k.dt], fmt.Sprintf("it has %d rows whose %s is %q, and funnel.toml's funnel writes one total row (and a value that is the marker one more per breakdown)", t, strings.Join(f.Breakdowns, ", "), r.TotalMarker))
+			other[k.dt] = cmp.Or(other[k.dt], fmt.Sprintf("it has %d total rows (whose %s is %q), and funnel.toml's funnel writes one (and a value that is the marker one more per breakdown)", t, strings.Join(f.Breakdowns, ", "), r.TotalMarker))
 		}
 	}
 	return other

@@ -330,13 +330,16 @@ type PartitionWriters interface {
 	PartitionWriters(ctx context.Context, tables []string) (map[string]Writers, error)
 }
 
-// A WrittenDays is a Warehouse that lists, from fgen's notes, the days of
-// the partitions its jobs wrote: a plan of no days asks, to say which of
-// them apply would write again.
-type WrittenDays interface {
-	// WrittenDays returns, for each of tables, the days (yyyymmdd, in
-	// order) of its partitions that fgen's jobs wrote.
-	WrittenDays(ctx context.Context, tables []string) (map[string][]string, error)
+// A NotedPartitions is a Warehouse that lists, from fgen's notes, the
+// partitions of tables that fgen wrote: a plan of no days asks, to say
+// which of them apply would write again.
+type NotedPartitions interface {
+	// NotedPartitions returns, for each of tables, the values
+	// (PartitionSpec.Value: "20210303", "20210303/07"; in order) of its
+	// partitions that fgen's jobs wrote, or, with any, of every partition
+	// fgen noted (also those an earlier fgen noted without what wrote
+	// them).
+	NotedPartitions(ctx context.Context, tables []string, any bool) (map[string][]string, error)
 }
 
 // A JobTables is a Warehouse that knows, from fgen's notes, the tables
