@@ -2852,7 +2852,7 @@ func TestReportLeavesOutAnEarlierDefinition(t *testing.T) {
 	// Days of two ranges: not an apply of the span, which would write the
 	// day between them again.
 	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210305", "--format", "csv")
-	if want := "warning: the rows of rpt_user_trace_data for 20210303, 20210305 are an earlier definition's of funnel user_trace (20210303: its stage 3 is \"purchase\", funnel.toml's \"cart\"); the report leaves them out: 'fgen apply --from D1 --to D2' of each of those ranges writes them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
+	if want := "warning: the rows of rpt_user_trace_data for 20210303, 20210305 are an earlier definition's of funnel user_trace (20210303: its stage 3 is \"purchase\", funnel.toml's \"cart\"); the report leaves them out: 'fgen apply --bizdate 20210303' and 'fgen apply --bizdate 20210305' write them again\n"; r.code != 0 || !strings.Contains(r.stderr, want) {
 		t.Errorf("report of two ranges: %+v", r)
 	}
 	r = fgen(t, dir, nil, "report", "--from", "20210303", "--to", "20210304", "--format", "json")

@@ -251,15 +251,21 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		missing := slices.DeleteFunc(daysWithout(r, days), func(d string) bool { return slices.Contains(r.DaysOfOtherDefinition, d) })
 		r.DaysWithoutRows = missing
 		if other := r.DaysOfOtherDefinition; len(other) > 0 {
-			first, last := other[0], other[len(other)-1]
-			again := "'" + target.line(applyDays(first, last)) + "' writes them again"
-			if bizdate.Span(first, last) != len(other) {
-				// Not one range: an apply of the span would write days
-				// that are as they should be.
+			// An apply of each range: one of their span would write the
+			// days between, which are as they should be.
+			var applies []string
+			for _, run := range bizdate.DayRuns(other) {
+				applies = append(applies, "'"+target.line(applyDays(run.First, run.Last))+"'")
+			}
+			again := strings.Join(applies, " and ") + " write them again"
+			switch {
+			case len(applies) == 1:
+				again = applies[0] + " writes them again"
+			case len(applies) > 3:
 				again = "'" + target.line("apply --from D1 --to D2") + "' of each of those ranges writes them again"
 			}
 			fmt.Fprintf(opts.stderr, "warning: the rows of %s for %s are an earlier definition's of funnel %s (%s: %s); the report leaves them out: %s\n",
-				f.Report.Table, bizdate.DayRanges(other), f.Name, first, r.OtherDefinition[0], again)
+				f.Report.Table, bizdate.DayRanges(other), f.Name, other[0], r.OtherDefinition[0], again)
 		}
 		// Of the days without rows, those apply cannot fill: without their
 		// ODS partition (probed on the local target; on MaxCompute each
