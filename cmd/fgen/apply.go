@@ -164,7 +164,8 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		OnEvent:          applyProgress(pr, p.Caps, opts.verbose),
 	})
 	pr.Done()
-	if err == nil && !p.Caps.Remote && opts.format != "json" {
+	if err == nil && !p.Caps.Remote {
+		// Warnings, on stderr: a daily run (-q, --format json) sees them.
 		if nerr := opts.noteDaysBefore(ctx, ot, p, res); nerr != nil {
 			opts.warn("could not tell whether the days before those applied are out of date now: %v", nerr)
 		}
@@ -233,7 +234,7 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 		for _, j := range d.Jobs {
 			// Its day's rows exist (written before) and read the next day's.
 			if j.Pending && j.Why == plan.WhyStale && cross[strings.ToLower(j.Name)] {
-				opts.notice("note: the rows of %s for %s are out of date now (%s): '%s' writes them again", j.Name, d.Day, j.Reason, opts.suggest(opts.target).line("apply --bizdate "+d.Day))
+				opts.warn("the rows of %s for %s are out of date now (%s): '%s' writes them again", j.Name, d.Day, j.Reason, opts.suggest(opts.target).line("apply --bizdate "+d.Day))
 			}
 		}
 	}

@@ -2925,3 +2925,29 @@ table = "rpt_third"
 		t.Errorf("plan after a day's rows were deleted: %+v", r)
 	}
 }
+
+// A breakdown removed from funnel.toml, before the apply that recreates
+// the report table: the report leaves the days out, and the apply it gives
+// is the one that recreates the table (--allow-destructive), which says so.
+func TestReportOfABreakdownRemovedSaysToRecreate(t *testing.T) {
+	dir := project(t)
+	path := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, path, "\nevent_column = \"customize_event\"\n", "\nevent_column = \"customize_event\"\nbreakdowns = [\"system_type\"]\n")
+	if r := fgen(t, dir, nil, "sample", "--users", "50", "--load", "-q"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210303"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	replaceInFile(t, path, "breakdowns = [\"system_type\"]\n", "")
+	r := fgen(t, dir, nil, "report", "--bizdate", "20210303", "--format", "csv")
+	if want := "; the report leaves them out: 'fgen apply --bizdate 20210303 --allow-destructive' writes them again (it recreates the table first, which drops its other days: 'fgen plan' shows it)\n"; r.code != 0 || !strings.Contains(r.stderr, want) || strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("report: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210303", "--allow-destructive", "--yes"); r.code != 0 {
+		t.Fatalf("apply --allow-destructive: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "report", "--bizdate", "20210303", "--format", "csv"); r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "20210303,browse,1,") {
+		t.Errorf("report after the apply: %+v", r)
+	}
+}

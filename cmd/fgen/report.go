@@ -252,10 +252,17 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		r.DaysWithoutRows = missing
 		if other := r.DaysOfOtherDefinition; len(other) > 0 {
 			// An apply of each range: one of their span would write the
-			// days between, which are as they should be.
+			// days between, which are as they should be. A table with
+			// columns funnel.toml no longer reports (a breakdown removed)
+			// is recreated first, which apply does with
+			// --allow-destructive only, dropping its other days too.
+			flag, recreated := "", ""
+			if extraColumns(f, live) {
+				flag, recreated = " --allow-destructive", " (it recreates the table first, which drops its other days: 'fgen plan' shows it)"
+			}
 			var applies []string
 			for _, run := range bizdate.DayRuns(other) {
-				applies = append(applies, "'"+target.line(applyDays(run.First, run.Last))+"'")
+				applies = append(applies, "'"+target.line(applyDays(run.First, run.Last)+flag)+"'")
 			}
 			again := strings.Join(applies, " and ") + " write them again"
 			switch {
@@ -264,8 +271,8 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			case len(applies) > 3:
 				again = "'" + target.line("apply --from D1 --to D2") + "' of each of those ranges writes them again"
 			}
-			fmt.Fprintf(opts.stderr, "warning: the rows of %s for %s are an earlier definition's of funnel %s (%s: %s); the report leaves them out: %s\n",
-				f.Report.Table, bizdate.DayRanges(other), f.Name, other[0], r.OtherDefinition[0], again)
+			fmt.Fprintf(opts.stderr, "warning: the rows of %s for %s are an earlier definition's of funnel %s (%s: %s); the report leaves them out: %s%s\n",
+				f.Report.Table, bizdate.DayRanges(other), f.Name, other[0], r.OtherDefinition[0], again, recreated)
 		}
 		// Of the days without rows, those apply cannot fill: without their
 		// ODS partition (probed on the local target; on MaxCompute each
@@ -565,6 +572,18 @@ func daysWithout(r *report.Report, days []string) []string {
 		seen[row.Dt] = true
 	}
 	return slices.DeleteFunc(slices.Clone(days), func(d string) bool { return seen[d] })
+}
+
+// extraColumns reports whether the live report table has columns funnel f
+// does not report (besides its partition columns): a breakdown removed
+// since, which apply recreates the table for.
+func extraColumns(f *models.Funnel, live *warehouse.Table) bool {
+	// (The local engine keeps the partition columns as plain columns.)
+	want := map[string]bool{strings.ToLower(f.Report.Partition): true, strings.ToLower(f.Report.HourPartition): true}
+	for _, c := range f.ReportColumns() {
+		want[strings.ToLower(c.Name)] = true
+	}
+	return slices.ContainsFunc(live.Columns, func(c warehouse.Column) bool { return !want[strings.ToLower(c.Name)] })
 }
 
 // reportColumnsLive checks that the live report table has the columns
