@@ -2886,7 +2886,7 @@ func TestPlanOfNoDaysNamesTheDaysBehind(t *testing.T) {
 	if want := "\nDays fgen wrote that apply would write again (a plan of no days plans the tables; 'fgen plan --from 20210303 --to 20210304' lists the jobs):\n" +
 		"    dw_user_trace_data  20210303..20210304: its SQL changed since it wrote them (funnel.toml or fgen changed it)\n" +
 		"    rpt_user_trace_data  20210303..20210304: its SQL changed since it wrote them (funnel.toml or fgen changed it)\n\n" +
-		"Plan: 0 to create, 0 to alter, 3 in sync, 0 blocked; apply would write 2 days that fgen wrote again (above).\n"; r.code != 0 || !strings.HasSuffix(r.stdout, want) {
+		"Plan: 0 to create, 0 to alter, 3 in sync, 0 blocked; apply would write 2 days that fgen wrote again.\n"; r.code != 0 || !strings.HasSuffix(r.stdout, want) {
 		t.Errorf("plan after an edit: %+v", r)
 	}
 	r = fgen(t, dir, nil, "plan", "--format", "json")

@@ -123,7 +123,7 @@ func (p *Plan) Summary() string {
 		if len(days) == 1 {
 			word = "day"
 		}
-		s += fmt.Sprintf("; apply would write %d %s that fgen wrote again (above)", len(days), word)
+		s += fmt.Sprintf("; apply would write %d %s that fgen wrote again", len(days), word)
 	}
 	return s + "."
 }
