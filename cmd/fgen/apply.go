@@ -17,7 +17,6 @@ import (
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
-	"github.com/fgen-dev/fgen/templates"
 )
 
 type applyOptions struct {
@@ -83,7 +82,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if opts.dryRun {
 		access = readOnly
 	}
-	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, access, false)
+	ot, p, in, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, access, false)
 	if err != nil {
 		return err
 	}
@@ -166,7 +165,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	pr.Done()
 	if err == nil && !p.Caps.Remote {
 		// Warnings, on stderr: a daily run (-q, --format json) sees them.
-		if nerr := opts.noteDaysBefore(ctx, ot, p, res); nerr != nil {
+		if nerr := opts.noteDaysBefore(ctx, ot, in, p, res); nerr != nil {
 			opts.warn("could not tell whether the days before those applied are out of date now: %v", nerr)
 		}
 	}
@@ -177,11 +176,19 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 // applied day that it put out of date: those of a cross_midnight funnel,
 // which read the next day's DW rows, when the apply wrote those and not the
 // day before (apply --bizdate of each new day, as a daily run goes): plan
-// and report say so too, but a daily run would not look back.
-func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, p *plan.Plan, res *plan.Result) error {
-	cfg, err := opts.loadConfig()
-	if err != nil || !slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return f.DayBoundary == models.CrossMidnight }) {
-		return err
+// and report say so too, but a daily run would not look back. in is what
+// the apply planned from.
+func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, in plan.Input, p *plan.Plan, res *plan.Result) error {
+	cross := map[string]bool{}
+	var tables []string
+	for _, f := range in.Config.Funnels {
+		if f.DayBoundary == models.CrossMidnight {
+			cross[strings.ToLower(f.Report.Table)] = true
+			tables = append(tables, f.Report.Table)
+		}
+	}
+	if len(tables) == 0 {
+		return nil
 	}
 	applied := map[string]bool{}
 	for _, d := range p.Days {
@@ -193,14 +200,6 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 			before = append(before, prev)
 		}
 	}
-	cross := map[string]bool{}
-	var tables []string
-	for _, f := range cfg.Funnels {
-		if f.DayBoundary == models.CrossMidnight {
-			cross[strings.ToLower(f.Report.Table)] = true
-			tables = append(tables, f.Report.Table)
-		}
-	}
 	// Of those days, the ones fgen noted a cross_midnight report of (by a
 	// job, or by an earlier fgen's): a plan of the others would find
 	// nothing (one query, where the warehouse lists them, not a plan).
@@ -209,24 +208,20 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 		if err != nil {
 			return err
 		}
-		before = slices.DeleteFunc(before, func(day string) bool {
-			for _, values := range noted {
-				if slices.ContainsFunc(values, func(v string) bool { d, _, _ := strings.Cut(v, "/"); return d == day }) {
-					return false
-				}
+		days := map[string]bool{}
+		for _, values := range noted {
+			for _, v := range values {
+				days[warehouse.ValueDay(v)] = true
 			}
-			return true
-		})
+		}
+		before = slices.DeleteFunc(before, func(day string) bool { return !days[day] })
 	}
 	if len(before) == 0 {
 		return nil
 	}
 	slices.Sort(before)
-	proj, err := generator.Render(cfg, templates.FS(), ot.dialect)
-	if err != nil {
-		return err
-	}
-	pb, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Config: cfg, Project: proj, Days: before, NoChecks: true})
+	in.Days, in.NoChecks, in.Behind = before, true, false
+	pb, err := plan.Build(ctx, ot.wh, in)
 	if err != nil {
 		return err
 	}

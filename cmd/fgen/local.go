@@ -54,6 +54,12 @@ type dayRows struct {
 	Before, After int64
 }
 
+// shrunk reports whether a replacement left the day fewer than half the
+// rows it held: what fgen load and sample --load refuse without
+// --allow-destructive (internal/ingest's rule, which a build without cgo
+// does not have).
+func (d dayRows) shrunk() bool { return d.After*2 < d.Before }
+
 // localOptions are what opening the local engine takes from a target.
 type localOptions struct {
 	path        string

@@ -50,37 +50,39 @@ pull-request comment) or json (a stable contract; see the README).
 }
 
 // buildPlan loads the config, opens the target and plans funnel.toml's
-// changes and the days
-// d names; with behind, a plan of no days notes the days fgen wrote that
-// apply would write again (fgen plan's; apply of no days writes none).
-func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayOptions, access access, behind bool) (*openedTarget, *plan.Plan, error) {
+// changes and the days d names; with behind, a plan of no days notes the
+// days fgen wrote that apply would write again (fgen plan's; apply of no
+// days writes none). It returns what it planned from too (the config, the
+// project rendered for the target), for plans of other days.
+func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayOptions, access access, behind bool) (*openedTarget, *plan.Plan, plan.Input, error) {
 	days, err := d.days()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, plan.Input{}, err
 	}
 	cfg, err := g.loadConfig()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, plan.Input{}, err
 	}
 	ot, err := g.openTarget(cfg, t, access)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, plan.Input{}, err
 	}
 	proj, err := generator.Render(cfg, templates.FS(), ot.dialect)
 	if err != nil {
 		ot.wh.Close()
-		return nil, nil, err
+		return nil, nil, plan.Input{}, err
 	}
-	p, err := plan.Build(ctx, ot.wh, plan.Input{Target: ot.name, Location: ot.location, Config: cfg, Project: proj, Days: days, Behind: behind, Command: g.suggest(t.target).line})
+	in := plan.Input{Target: ot.name, Location: ot.location, Config: cfg, Project: proj, Days: days, Behind: behind, Command: g.suggest(t.target).line}
+	p, err := plan.Build(ctx, ot.wh, in)
 	if err != nil {
 		ot.wh.Close()
-		return nil, nil, fmt.Errorf("plan %s: %w", ot.name, err)
+		return nil, nil, plan.Input{}, fmt.Errorf("plan %s: %w", ot.name, err)
 	}
-	return ot, p, nil
+	return ot, p, in, nil
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {
-	ot, p, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, readOnly, true)
+	ot, p, _, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, readOnly, true)
 	if err != nil {
 		return err
 	}

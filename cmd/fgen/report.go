@@ -215,7 +215,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	// The apply that fills the days asked for, or without days, those loaded.
 	fill, those := "'"+target.line("apply --from D1 --to D2")+"', D1 and D2 the first and last days loaded", ""
 	if from != "" {
-		fill, those = "'"+target.line(applyDays(from, to))+"'", " for those days"
+		fill, those = "'"+target.line("apply "+bizdate.Run{First: from, Last: to}.Flags())+"'", " for those days"
 		if from == to {
 			those = " for " + from
 		}
@@ -260,16 +260,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			if extraColumns(f, live) {
 				flag, recreated = " --allow-destructive", " (it recreates the table first, which drops its other days: 'fgen plan' shows it)"
 			}
-			var applies []string
-			for _, run := range bizdate.DayRuns(other) {
-				applies = append(applies, "'"+target.line(applyDays(run.First, run.Last)+flag)+"'")
-			}
-			again := strings.Join(applies, " and ") + " write them again"
-			switch {
-			case len(applies) == 1:
-				again = applies[0] + " writes them again"
-			case len(applies) > 3:
-				again = "'" + target.line("apply --from D1 --to D2") + "' of each of those ranges writes them again"
+			again := "'" + target.line("apply --from D1 --to D2") + "' of each of those ranges writes them again"
+			if runs := bizdate.DayRuns(other); len(runs) <= 3 {
+				again = target.applies(runs, flag) + " them again"
 			}
 			fmt.Fprintf(opts.stderr, "warning: the rows of %s for %s are an earlier definition's of funnel %s (%s: %s); the report leaves them out: %s%s\n",
 				f.Report.Table, bizdate.DayRanges(other), f.Name, other[0], r.OtherDefinition[0], again, recreated)
@@ -281,19 +274,8 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		if !ot.wh.Capabilities().Remote {
 			if days := withoutODS(ctx, ot.wh, cfg, missing); len(days) > 0 {
 				r.DaysWithoutODS, r.ODS, r.ODSHourly = days, cfg.ODS.Name, cfg.ODS.Hourly()
-				has, it := "have", "them"
-				if len(days) == 1 {
-					has, it = "has", "it"
-				}
-				unfillable = fmt.Sprintf("; %s %s no %s partition: load %s first", bizdate.DayRanges(days), has, cfg.ODS.Name, it)
-				if cfg.ODS.Hourly() {
-					// Some of its hours may have landed: plan names those missing.
-					lack := "lack"
-					if len(days) == 1 {
-						lack = "lacks"
-					}
-					unfillable = fmt.Sprintf("; %s %s hour partitions of %s ('%s' names them): load them first", bizdate.DayRanges(days), lack, cfg.ODS.Name, target.line("plan --bizdate "+days[0]))
-				}
+				// Of an hourly ODS, some hours may have landed: plan names those missing.
+				unfillable = "; " + report.LacksODS(bizdate.DayRanges(days), len(days), cfg.ODS.Name, cfg.ODS.Hourly(), target.line("plan --bizdate "+days[0]))
 			}
 		}
 		if len(r.Rows) == 0 && len(r.DaysOfOtherDefinition) == 0 {
@@ -556,13 +538,18 @@ func withoutODS(ctx context.Context, wh warehouse.Warehouse, cfg *models.Config,
 	return out
 }
 
-// applyDays is the apply command of the days from..to: of --bizdate for
-// one.
-func applyDays(from, to string) string {
-	if from == to {
-		return "apply --bizdate " + from
+// applies is the apply of each of runs of days, with flag, as a message's
+// subject with its verb: "'fgen apply --bizdate D' writes", "'...' and
+// '...' write".
+func (s suggested) applies(runs []bizdate.Run, flag string) string {
+	var applies []string
+	for _, run := range runs {
+		applies = append(applies, "'"+s.line("apply "+run.Flags()+flag)+"'")
 	}
-	return fmt.Sprintf("apply --from %s --to %s", from, to)
+	if len(applies) == 1 {
+		return applies[0] + " writes"
+	}
+	return strings.Join(applies, " and ") + " write"
 }
 
 // daysWithout returns the dates of days that have no row in r.
@@ -753,27 +740,18 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 		})
 	}
 	for _, k := range order(fixable) {
-		var applies []string
-		for _, run := range bizdate.DayRuns(fixable[k]) {
+		runs := bizdate.DayRuns(fixable[k])
+		for i, run := range runs {
 			if next := bizdate.Next(run.Last); readsNext[k.table] && dwChanged[next] {
-				run.Last = next // its DW job writes what the last day reads
+				runs[i].Last = next // its DW job writes what the last day reads
 			}
-			dates := "--bizdate " + run.First
-			if run.Last != run.First {
-				dates = "--from " + run.First + " --to " + run.Last
-			}
-			applies = append(applies, "'"+target.line("apply "+dates)+"'")
-		}
-		writes := "writes"
-		if len(applies) > 1 {
-			writes = "write"
 		}
 		blocked := ""
 		if p.IsBlocked() {
 			blocked = ", once the table change '" + target.line("plan") + "' shows blocked is resolved"
 		}
-		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s); %s %s them again%s\n",
-			k.table, bizdate.DayRanges(fixable[k]), k.reason, strings.Join(applies, " and "), writes, blocked)
+		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s); %s them again%s\n",
+			k.table, bizdate.DayRanges(fixable[k]), k.reason, target.applies(runs, ""), blocked)
 	}
 	for _, k := range order(stuck) {
 		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s), and apply cannot write them again: their ODS partitions are missing\n",

@@ -261,7 +261,7 @@ func loadSample(ctx context.Context, opts *sampleOptions, cfg *models.Config, so
 	// The rows the sample replaced: perhaps loaded from real logs.
 	for _, d := range res.Days {
 		switch {
-		case d.After*2 < d.Before:
+		case d.shrunk():
 			opts.warn("replaced the %s of %s/%s=%s with the sample's %d (--allow-destructive)", plural(int(d.Before), "row"), cfg.ODS.Name, cfg.ODS.Partition, d.Day, d.After)
 		case d.Before > 0:
 			opts.warn("replaced the %s of %s/%s=%s with the sample's %d", plural(int(d.Before), "row"), cfg.ODS.Name, cfg.ODS.Partition, d.Day, d.After)
@@ -332,13 +332,7 @@ func replaceWithSample(ctx context.Context, db localEngine, cfg *models.Config, 
 // shrunkDays are the days of counts left fewer than half the rows they
 // held, as fgen load judges a replacement destructive.
 func shrunkDays(counts []dayRows) []dayRows {
-	var out []dayRows
-	for _, d := range counts {
-		if d.After*2 < d.Before {
-			out = append(out, d)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(counts), func(d dayRows) bool { return !d.shrunk() })
 }
 
 // sampleShrinkError is a 'fgen sample --load' that would have left days of
@@ -351,13 +345,12 @@ type sampleShrinkError struct {
 
 func (e *sampleShrinkError) Error() string {
 	var parts []string
-	for _, d := range e.shrunk {
+	capped(len(e.shrunk), 6, func(i int) {
+		d := e.shrunk[i]
 		parts = append(parts, fmt.Sprintf("%s/%s=%s (%s) with %d", e.table, e.partition, d.Day, plural(int(d.Before), "row"), d.After))
-	}
-	const most = 6
-	if len(parts) > most+1 {
-		parts = append(parts[:most], fmt.Sprintf("%d more", len(parts)-most))
-	}
+	}, func(left int) {
+		parts = append(parts, fmt.Sprintf("%d more", left))
+	})
 	return fmt.Sprintf("the sample would replace %s, fewer than half, and those rows may be logs 'fgen load' loaded; load the sample into a warehouse of its own (another duckdb target, or 'fgen demo'), or pass --allow-destructive to replace them anyway",
 		strings.Join(parts, "; "))
 }

@@ -118,6 +118,15 @@ func DayRanges(days []string) string {
 // Run is a run of successive values, First to Last (the same for one).
 type Run struct{ First, Last string }
 
+// Flags are the flags of a command of the days of run, a run of business
+// dates: "--bizdate D" of one, "--from D1 --to D2" of more.
+func (r Run) Flags() string {
+	if r.First == r.Last {
+		return "--bizdate " + r.First
+	}
+	return "--from " + r.First + " --to " + r.Last
+}
+
 // DayRuns returns days (sorted valid business dates) as runs of successive
 // dates.
 func DayRuns(days []string) []Run {

@@ -107,7 +107,7 @@ func (w *Warehouse) record(ctx context.Context, table, value string) (record, bo
 	}
 	var ok bool
 	if books == nil { // too many: read by days
-		day, _, _ := strings.Cut(value, "/")
+		day := warehouse.ValueDay(value)
 		if books, ok = w.books[table+"\x00"+day]; !ok {
 			var err error
 			if books, err = w.readDays(ctx, table, day); err != nil {

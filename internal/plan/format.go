@@ -112,18 +112,12 @@ func (p *Plan) Summary() string {
 			s += fmt.Sprintf("; they read %s", FormatBytes(b))
 		}
 	}
-	if len(p.Behind) > 0 {
-		days := map[string]bool{}
-		for _, b := range p.Behind {
-			for _, d := range b.Days {
-				days[d] = true
-			}
-		}
+	if n := len(p.behindDays()); n > 0 {
 		word := "days"
-		if len(days) == 1 {
+		if n == 1 {
 			word = "day"
 		}
-		s += fmt.Sprintf("; apply would write %d %s that fgen wrote again", len(days), word)
+		s += fmt.Sprintf("; apply would write %d %s that fgen wrote again", n, word)
 	}
 	return s + "."
 }

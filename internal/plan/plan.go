@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
 )
@@ -410,8 +411,7 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	var days []string
 	for _, values := range written {
 		for _, v := range values {
-			day, _, _ := strings.Cut(v, "/")
-			days = append(days, day)
+			days = append(days, warehouse.ValueDay(v))
 		}
 	}
 	if len(days) == 0 {
@@ -458,17 +458,18 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	if len(p.Behind) == 0 {
 		return nil
 	}
-	var behind []string
-	for _, b := range p.Behind {
-		behind = append(behind, b.Days...)
-	}
-	first, last := slices.Min(behind), slices.Max(behind)
-	if first == last {
-		p.planBehindDays = in.command("plan --bizdate " + first)
-	} else {
-		p.planBehindDays = in.command(fmt.Sprintf("plan --from %s --to %s", first, last))
-	}
+	behind := p.behindDays()
+	p.planBehindDays = in.command("plan " + bizdate.Run{First: behind[0], Last: behind[len(behind)-1]}.Flags())
 	return nil
+}
+
+// behindDays are the days of p.Behind, in order, each once.
+func (p *Plan) behindDays() []string {
+	var days []string
+	for _, b := range p.Behind {
+		days = append(days, b.Days...)
+	}
+	return slices.Compact(slices.Sorted(slices.Values(days)))
 }
 
 // behindWhy says a Behind's Why in words.

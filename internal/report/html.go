@@ -751,6 +751,26 @@ func niceScale(top float64) (step, ymax float64) {
 	return step, ymax
 }
 
+// LacksODS says why apply cannot fill n days, which names (a list of them,
+// or a pronoun): they have no partition of the ODS table ods, or, of one
+// partitioned by hour too, lack some of its hours, which plan (a command
+// line) names.
+func LacksODS(which string, n int, ods string, hourly bool, plan string) string {
+	if hourly {
+		lack := "lack"
+		if n == 1 {
+			lack = "lacks"
+		}
+		return fmt.Sprintf("%s %s hour partitions of %s ('%s' names them): load them first", which, lack, ods, plan)
+	}
+	has := "have"
+	if n == 1 {
+		has = "has"
+	}
+	_, it := pronouns(n)
+	return fmt.Sprintf("%s %s no %s partition: load %s first", which, has, ods, it)
+}
+
 // withoutRowsNote is the page's note of the days asked for that the table
 // has no rows of, and why apply cannot fill those it cannot; false when
 // there are none.
@@ -762,23 +782,11 @@ func (r *Report) withoutRowsNote() (note, bool) {
 	why := "apply has not written " + them
 	if n := len(r.DaysWithoutODS); n > 0 {
 		// The days, or, when they are all those without rows, a pronoun.
-		which, has := formatDates(r.DaysWithoutODS), "have"
-		they, it := pronouns(n)
-		if n == 1 {
-			has = "has"
-		}
+		which := formatDates(r.DaysWithoutODS)
 		if n == len(r.DaysWithoutRows) {
-			which = they
+			which, _ = pronouns(n)
 		}
-		if r.ODSHourly {
-			lack := "lack"
-			if n == 1 {
-				lack = "lacks"
-			}
-			why += fmt.Sprintf("; %s %s hour partitions of %s ('fgen plan' names them): load them first", which, lack, r.ODS)
-		} else {
-			why += fmt.Sprintf("; %s %s no %s partition: load %s first", which, has, r.ODS, it)
-		}
+		why += "; " + LacksODS(which, n, r.ODS, r.ODSHourly, "fgen plan")
 	}
 	return note{Text: fmt.Sprintf("Not in the report: %s, which the table has no rows for (%s).", formatDates(r.DaysWithoutRows), why), Warn: true}, true
 }

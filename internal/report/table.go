@@ -302,11 +302,12 @@ func (w *tableWriter) sum(days []day, whole *sum, c rowCells) {
 		text += " Medians and percentiles cannot be added up: the range's lies between the smallest and the largest daily value shown; the average is over all users who reached the stage."
 	} else if r.ordered() && (!r.NoTimes || r.StepTimes) {
 		// Of what the table has: a median, an average, or both.
+		kinds := r.timeKinds()
 		var how []string
-		if !r.NoMedian || r.StepTimes && !r.NoStepMedian {
+		if slices.ContainsFunc(kinds, func(k timeKind) bool { return !k.avg }) {
 			how = append(how, "medians cannot be added up: the range's median lies between the smallest and the largest daily median shown")
 		}
-		if !r.NoAvg || r.StepTimes && !r.NoStepAvg {
+		if slices.ContainsFunc(kinds, func(k timeKind) bool { return k.avg }) {
 			how = append(how, "the average is over all users who reached the stage")
 		}
 		if len(how) > 0 {

@@ -215,6 +215,13 @@ func (s PartitionSpec) Value() string {
 	return strings.Join(vals, "/")
 }
 
+// ValueDay is the day of a partition value (PartitionSpec.Value): the
+// value of a day, or the day of a day's hour ("20210303/07").
+func ValueDay(value string) string {
+	day, _, _ := strings.Cut(value, "/")
+	return day
+}
+
 // Partition is what a warehouse knows of one partition of a table.
 type Partition struct {
 	Exists bool

@@ -15,6 +15,3 @@ func LockFile(path string) (unlock func(), ok bool, err error) { return func() {
 
 // Hold has no lock to take without flock: RemoveAbandoned removes nothing.
 func Hold(f *os.File) bool { return false }
-
-// tryLockRead never locks: RemoveAbandoned removes nothing.
-func tryLockRead(path string) (unlock func(), ok bool) { return nil, false }

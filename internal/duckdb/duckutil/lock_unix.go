@@ -27,9 +27,11 @@ func lockDir(dir string) (unlock func(), err error) {
 	return unlock, nil
 }
 
-// tryLock locks the lock file path if no process holds it.
+// tryLock locks the file path if no process holds it. It opens the file
+// to read, which flock needs no more than: a file its writer made
+// read-only (keeping a replaced file's mode) locks too.
 func tryLock(path string) (unlock func(), ok bool) {
-	unlock, ok, err := flock(path, os.O_RDWR, 0)
+	unlock, ok, err := flock(path, os.O_RDONLY, 0)
 	return unlock, ok && err == nil
 }
 
@@ -55,13 +57,6 @@ func flock(path string, flag int, perm os.FileMode) (unlock func(), ok bool, err
 		return nil, false, err
 	}
 	return func() { f.Close() }, true, nil
-}
-
-// tryLockRead is tryLock of a file opened to read: a file its writer made
-// read-only (keeping a replaced file's mode) still locks.
-func tryLockRead(path string) (unlock func(), ok bool) {
-	unlock, ok, err := flock(path, os.O_RDONLY, 0)
-	return unlock, ok && err == nil
 }
 
 // Hold takes an exclusive flock on f, an open file, which the process holds

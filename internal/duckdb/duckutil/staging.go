@@ -101,7 +101,7 @@ func RemoveAbandoned(dir, prefix string) {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		if unlock, ok := tryLockRead(path); ok {
+		if unlock, ok := tryLock(path); ok {
 			os.Remove(path)
 			unlock()
 		}
