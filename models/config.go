@@ -425,10 +425,10 @@ func (c *Config) Target(name string) (string, Target, error) {
 // "500ms", or a sum such as "1h30m". Every Duration field of the config has
 // a `duration:"MIN..MAX"` tag, with ",seconds" when it takes whole seconds
 // only: the range the decoder holds it to. A funnel's window is at most 31
-// days: the ordered fold packs window+1 into bit fields of a BIGINT and
-// would take windows of millions of years, but a month covers the longest
-// window that is tested against ClickHouse's windowFunnel (30 days) and any
-// a daily report reads, which sees one day's rows, or two.
+// days there (the ordered fold packs window+1 into bit fields of a BIGINT
+// and would take windows of millions of years), and at most a day by
+// validate: a daily report reads one day's rows, or two, and FUNNELS.md's
+// windows of several days are not built yet.
 type Duration struct {
 	D       time.Duration
 	Seconds int64 // D in whole seconds, rounded down

@@ -57,9 +57,10 @@ var orderedCases = []orderedCase{
 		funneltest.Set(fo+".window", "10m"),
 		funneltest.Set(fo+".stages", []any{funneltest.Stage("browse", "browse"), funneltest.Stage("buy", "click", "purchase")}),
 	}},
-	// seven stages and a 30-day window: the fold state takes two words
-	{name: "seven-stages-30d", window: 30 * 86400, seeds: 1, edits: []funneltest.Edit{
-		funneltest.Set(fo+".window", "720h"),
+	// seven stages and the longest window, a day: the fold state takes two
+	// words
+	{name: "seven-stages-24h", window: 86400, seeds: 1, edits: []funneltest.Edit{
+		funneltest.Set(fo+".window", "24h"),
 		funneltest.Set(fo+".stages", []any{
 			funneltest.Stage("s1", "browse"), funneltest.Stage("s2", "click"), funneltest.Stage("s3", "purchase"), funneltest.Stage("s4", "share"),
 			funneltest.Stage("s5", "favorite", "like"), funneltest.Stage("s6", "cart"), funneltest.Stage("s7", "pay"),
