@@ -93,3 +93,41 @@ func TestStringTimesAcrossDaylightSaving(t *testing.T) {
 		t.Errorf("reports %v, want %v", got, want)
 	}
 }
+
+// TestSubMillisecondTimesAreCut: a TIMESTAMP's digits under the millisecond
+// are cut, not rounded (docs/funnels.md: rows tie only when their
+// milliseconds are equal), as MaxCompute's TO_MILLIS cuts them: DuckDB's
+// epoch_ms rounds them, which made a tie of two rows in one millisecond an
+// order, and a chain of 10.0004 s one of 10.001 s, over a 10 s window.
+func TestSubMillisecondTimesAreCut(t *testing.T) {
+	t.Parallel()
+	cfg, err := funneltest.EditConfig(shipped(t), concat(timeOf("TIMESTAMP"), durations, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "10s"), funneltest.Set(f0+".time_column", "ts"),
+	})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, "sub-ms", cfg)
+	for i, r := range []struct{ uid, ts, event string }{
+		// In one millisecond: a tie, which the stage's order breaks (0 s).
+		{"t1", "2021-03-15 12:00:00.0009", "browse"},
+		{"t1", "2021-03-15 12:00:00.0001", "click"},
+		// 10.0004 s is 10.000 s: on the window's edge, which counts.
+		{"t2", "2021-03-15 12:00:00.000", "browse"},
+		{"t2", "2021-03-15 12:00:10.0004", "click"},
+	} {
+		e.exec(fmt.Sprintf(`INSERT INTO "ods_user_trace_data" ("md5", "uid", "ts", "customize_event", "dt") VALUES ('m%d', '%s', TIMESTAMP '%s', '%s', '20210315')`, i, r.uid, r.ts, r.event))
+	}
+	e.mustApply("20210315")
+	rows := e.report(0)
+	if len(rows) != 1 {
+		t.Fatalf("report rows %+v, want one", rows)
+	}
+	median := "-"
+	if m := rows[0].MedianSeconds[1]; m != nil {
+		median = fmt.Sprint(*m)
+	}
+	if got, want := fmt.Sprintf("%v median %s", rows[0].Counts, median), "[2 2 0] median 5"; got != want {
+		t.Errorf("report %s, want %s", got, want)
+	}
+}

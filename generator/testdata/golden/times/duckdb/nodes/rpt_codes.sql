@@ -75,7 +75,7 @@ FROM (
                        "created" * 4 + "fgen_stage" AS "fgen_key"
                 FROM (
                     SELECT "user_id",
-                           epoch_ms("created") AS "created",
+                           epoch_ms(date_trunc('millisecond', "created")) AS "created",
                            [1, 1, 2, 3][list_position([1, 11, 2, 3], "event_code")] AS "fgen_stage"
                     FROM "dw_shop_events"
                     WHERE "dt" = '${bdp.system.bizdate}'

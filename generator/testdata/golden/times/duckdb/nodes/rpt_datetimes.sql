@@ -27,7 +27,7 @@ FROM (
                struct_extract(MIN({'e': "fgen_bit" <> 1, 't': "created", 's': "fgen_bit", 'v0': "category"}), 'v0') AS "category"
         FROM (
             SELECT "user_id",
-                   epoch_ms("created") AS "created",
+                   epoch_ms(date_trunc('millisecond', "created")) AS "created",
                    map_extract_value(MAP {'view': 1, 'cart': 2}, "event_type") AS "fgen_bit",
                    COALESCE(NULLIF(CAST("category" AS STRING), ''), 'unknown') AS "category"
             FROM "dw_shop_events"
