@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,5 +65,22 @@ func TestLocalPlanNamesLivePartition(t *testing.T) {
 				t.Errorf("plan: exit %d, problems\n%s\nwant only %s with a fix that says %s\n%s", r.code, strings.Join(got, "\n"), tt.want, tt.fix, r.stdout)
 			}
 		})
+	}
+}
+
+// TestPlanOfANewProject: plan with no days, before anything was applied,
+// plans the tables to create; there are no notes of days fgen wrote to
+// read (it failed with DuckDB's "Table with name fgen_partitions does not
+// exist"), and plan makes no warehouse.
+func TestPlanOfANewProject(t *testing.T) {
+	dir := project(t)
+	for _, format := range []string{"text", "json"} {
+		r := fgen(t, dir, nil, "plan", "--format", format)
+		if r.code != 2 || strings.Contains(r.stderr, "fgen_partitions") || !strings.Contains(r.stdout, "create") {
+			t.Errorf("plan --format %s of a new project: %+v, want exit 2 and the tables to create", format, r)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".fgen")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("plan made the warehouse's directory: %v", err)
 	}
 }

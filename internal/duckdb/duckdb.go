@@ -705,6 +705,11 @@ func (d *DB) NotedPartitions(ctx context.Context, tables []string, any bool) (_ 
 		jobs = ""
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`)`+jobs+` ORDER BY table_name, value`, anys(tables)...)
+	if d.missingTable(err) {
+		// A warehouse no fgen has written to (opened read-only, or not
+		// made yet): no notes.
+		return out, nil
+	}
 	if err != nil {
 		return nil, cleanError(err)
 	}
