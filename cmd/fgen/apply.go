@@ -95,6 +95,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if refused == nil {
 		refused = p.ChangeFails(opts.all)
 	}
+	if refused == nil && len(in.Days) == 0 {
+		refused = heldDaysFail(ctx, ot, p, in)
+	}
 	if opts.dryRun && opts.format != "json" {
 		printDryRun(opts, p)
 		return refused // a day apply would skip is printed, and not an error here
@@ -435,4 +438,39 @@ func writeApplySummary(ctx context.Context, opts *applyOptions, p *plan.Plan, re
 	fmt.Fprintf(opts.stdout, "apply: %d applied, %d failed, %d skipped, %d not run\n",
 		res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"))
 	return err
+}
+
+// heldDaysFail is ChangeFails for an apply of no days that gives a table
+// new columns. It runs no job, but the jobs of the days the table holds run
+// again later, and a column once added keeps its type: a column too narrow
+// for their rows would leave every one of them failing, with a recreate
+// the only way out. So the jobs of the days fgen wrote to such a table
+// (the latest maxRangeDays, on a target that lists them: a local one) are
+// checked as an apply of those days checks them.
+func heldDaysFail(ctx context.Context, ot *openedTarget, p *plan.Plan, in plan.Input) error {
+	tables := p.AddingColumns()
+	np, ok := ot.wh.(warehouse.NotedPartitions)
+	if len(tables) == 0 || !ok {
+		return nil
+	}
+	noted, err := np.NotedPartitions(ctx, tables, false)
+	if err != nil {
+		return err
+	}
+	var days []string
+	for _, values := range noted {
+		for _, v := range values {
+			days = append(days, warehouse.ValueDay(v))
+		}
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	days = slices.Compact(slices.Sorted(slices.Values(days)))
+	in.Days = days[max(0, len(days)-maxRangeDays):]
+	held, err := plan.Build(ctx, ot.wh, in)
+	if err != nil {
+		return fmt.Errorf("plan %s of the days %s holds: %w", ot.name, strings.Join(tables, ", "), err)
+	}
+	return held.ChangeFails(true)
 }

@@ -1939,6 +1939,21 @@ func TestApplyRefusesAnAlterItsJobFailsOn(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "fgen: dw_user_trace_data is to be altered (add column bytes SMALLINT), and its job of 20210303 would then fail: 1 row of ods_user_trace_data on 20210303 has a bytes beyond SMALLINT's") || !strings.Contains(r.stderr, "a column once added keeps its type (widening it later recreates the table), so nothing was changed") {
 		t.Errorf("apply: %+v", r)
 	}
+	// Nor with no days, which runs no job: the jobs of the days the table
+	// holds would fail when they next run (a review found the column
+	// added, and every later job of the table failing).
+	r = fgen(t, dir, nil, "apply")
+	if r.code != 1 || !strings.Contains(r.stderr, "fgen: dw_user_trace_data is to be altered (add column bytes SMALLINT), and its job of 20210303 would then fail") {
+		t.Errorf("apply of no days: %+v", r)
+	}
+	// Plan says what apply would refuse, of the days given or, with none,
+	// of the days the table holds.
+	for _, args := range [][]string{{"plan"}, {"plan", "--bizdate", "20210303"}} {
+		r := fgen(t, dir, nil, args...)
+		if r.code != 2 || !strings.Contains(r.stdout, "add column bytes SMALLINT") || !strings.Contains(r.stderr, "warning: apply would change nothing and exit 1: dw_user_trace_data is to be altered (add column bytes SMALLINT), and its job of 20210303 would then fail") {
+			t.Errorf("%v after the refused applies: %+v, want the column still to add, and apply's refusal", args, r)
+		}
+	}
 	// The column of a type that fits: added, and the day written again.
 	replaceInFile(t, path, `{ name = "bytes", type = "SMALLINT" },`, `{ name = "bytes", type = "INT" },`)
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 {

@@ -82,11 +82,20 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {
-	ot, p, _, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, readOnly, true)
+	ot, p, in, err := opts.buildPlan(ctx, &opts.targetOptions, &opts.dayOptions, readOnly, true)
 	if err != nil {
 		return err
 	}
 	defer ot.wh.Close()
+	// A change apply would refuse though nothing blocks it (a column its
+	// jobs would fail on): said here, as apply would say it.
+	refuse := p.ChangeFails(false)
+	if refuse == nil && len(in.Days) == 0 {
+		refuse = heldDaysFail(ctx, ot, p, in)
+	}
+	if refuse != nil && !p.IsBlocked() {
+		fmt.Fprintf(opts.stderr, "warning: apply would change nothing and exit 1: %v\n", refuse)
+	}
 	switch opts.format {
 	case "json":
 		if err := writeJSON(opts.stdout, "plan", p.JSON()); err != nil {

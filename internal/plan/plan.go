@@ -225,6 +225,19 @@ func (p *Plan) ChangeFails(all bool) error {
 	return nil
 }
 
+// AddingColumns returns the tables to be given new columns (an Alter that
+// adds), whose types stay once added: ChangeFails checks them against the
+// jobs of the days planned.
+func (p *Plan) AddingColumns() []string {
+	var names []string
+	for _, t := range p.Tables {
+		if t.Action == Alter && len(t.added) > 0 {
+			names = append(names, t.Table)
+		}
+	}
+	return names
+}
+
 // IsBlocked reports whether any table has a destructive change.
 func (p *Plan) IsBlocked() bool {
 	for _, t := range p.Tables {
