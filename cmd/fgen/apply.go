@@ -134,6 +134,12 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if !p.HasChanges() && !(opts.all && len(p.Days) > 0) {
 		if len(p.Days) == 0 {
 			fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync (without --bizdate or --from/--to, apply creates and changes the tables only)")
+			// A cron line without days: the days it leaves behind (late
+			// rows loaded, funnel.toml edited) are said, as plan says them.
+			in.Behind = true
+			if bp, err := plan.Build(ctx, ot.wh, in); err == nil && bp.BehindNote() != "" {
+				fmt.Fprintf(opts.stderr, "note: %s\n", bp.BehindNote())
+			}
 		} else {
 			fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync and every day is up to date (apply --all runs the days anyway)")
 		}

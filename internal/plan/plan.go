@@ -141,6 +141,8 @@ type Plan struct {
 	// planBehindDays is the fgen plan of those days.
 	Behind         []Behind
 	planBehindDays string
+	// applyBehindDays is the fgen apply of those days.
+	applyBehindDays string
 }
 
 // HasChanges reports whether applying would change any table or run any
@@ -472,8 +474,28 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 		return nil
 	}
 	behind := p.behindDays()
-	p.planBehindDays = in.command("plan " + bizdate.Run{First: behind[0], Last: behind[len(behind)-1]}.Flags())
+	run := bizdate.Run{First: behind[0], Last: behind[len(behind)-1]}.Flags()
+	p.planBehindDays, p.applyBehindDays = in.command("plan "+run), in.command("apply "+run)
 	return nil
+}
+
+// BehindNote says, of a plan that noted days behind (Input.Behind), how
+// many days fgen wrote apply would write again and the commands that list
+// and write them; "" when none.
+func (p *Plan) BehindNote() string {
+	days := p.behindDays()
+	if len(days) == 0 {
+		return ""
+	}
+	span := days[0]
+	if len(days) > 1 {
+		span += ".." + days[len(days)-1]
+	}
+	word := "days"
+	if len(days) == 1 {
+		word = "day"
+	}
+	return fmt.Sprintf("%d %s that fgen wrote (%s) are behind funnel.toml or their inputs: '%s' lists the jobs, '%s' writes them again", len(days), word, span, p.planBehindDays, p.applyBehindDays)
 }
 
 // behindDays are the days of p.Behind, in order, each once.
