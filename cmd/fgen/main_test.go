@@ -2941,6 +2941,16 @@ table = "rpt_third"
 	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "\n    rpt_third  20210304: their partitions are gone\n") {
 		t.Errorf("plan after a day's rows were deleted: %+v", r)
 	}
+	// Some of a day's DW rows deleted: the partition is not as fgen wrote
+	// it, which the plan of no days says as the plan of the day does (it
+	// said an input had changed).
+	execLocal(t, dir, `DELETE FROM dw_user_trace_data WHERE dt = '20210303' AND customize_event = 'browse'`)
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "\n    dw_user_trace_data  20210303: their rows were changed outside fgen\n") {
+		t.Errorf("plan after some of a day's DW rows were deleted: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303", "--format", "json"); !strings.Contains(r.stdout, `"why": "changed_outside"`) || !strings.Contains(r.stdout, "dw_user_trace_data/dt=20210303 is not as fgen wrote it (it holds") {
+		t.Errorf("plan --bizdate 20210303 --format json: %+v", r)
+	}
 }
 
 // A breakdown removed from funnel.toml, before the apply that recreates

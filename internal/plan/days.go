@@ -17,12 +17,13 @@ import (
 
 // Why a node job is pending, for Job.Why.
 const (
-	WhyMissing    = "missing"     // its partition does not exist
-	WhySQLChanged = "sql_changed" // its SQL changed since the partition was written (funnel.toml, or fgen)
-	WhyStale      = "stale_input" // an input partition changed after it was written
-	WhyUpstream   = "upstream"    // a job it reads from runs first
-	WhyTable      = "table"       // its table is created, recreated, or altered (but for comments alone, where the SQL that wrote it is known)
-	WhyAll        = "all"         // asked for (apply --all)
+	WhyMissing    = "missing"         // its partition does not exist
+	WhySQLChanged = "sql_changed"     // its SQL changed since the partition was written (funnel.toml, or fgen)
+	WhyStale      = "stale_input"     // an input partition changed after it was written
+	WhyChanged    = "changed_outside" // its partition is not as fgen wrote it: its rows changed outside fgen
+	WhyUpstream   = "upstream"        // a job it reads from runs first
+	WhyTable      = "table"           // its table is created, recreated, or altered (but for comments alone, where the SQL that wrote it is known)
+	WhyAll        = "all"             // asked for (apply --all)
 )
 
 // Job is a node job of a day, and whether apply runs it.
@@ -378,7 +379,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		case !written.Exists:
 			dataWhy, dataReason = WhyMissing, fmt.Sprintf("%s/%s does not exist", n.Name, j.Written())
 		case written.Changed != "":
-			dataWhy, dataReason = WhyStale, fmt.Sprintf("%s/%s is not as fgen wrote it (%s)", n.Name, j.Written(), written.Changed)
+			dataWhy, dataReason = WhyChanged, fmt.Sprintf("%s/%s is not as fgen wrote it (%s)", n.Name, j.Written(), written.Changed)
 		case written.Fingerprint != "" && !prints.wrote(written.Fingerprint) && !dp.onlyColumnsAdded(n, changing[n.Name], written.Fingerprint):
 			dataWhy, dataReason = WhySQLChanged, "its SQL changed since it was written (funnel.toml or fgen changed it)"
 		}

@@ -335,7 +335,7 @@ func mdCell(s string) string {
 //	             "changes": [...], "problems": [{"code", "column", "message", "fix", "refused"}],
 //	             "notes": [...], "sql"}],
 //	 "former_tables": [...],
-//	 "days_behind": [{"name", "why": "missing|sql_changed|stale_input", "days": [...]}],
+//	 "days_behind": [{"name", "why": "missing|sql_changed|stale_input|changed_outside", "days": [...]}],
 //	 "days": [{"day", "pending", "upstream_ready", "missing_partitions": [...], "warnings": [...],
 //	           "jobs": [{"name", "kind", "day", "hour", "pending", "why", "reason", "read_bytes", "sql"}]}]}
 //

@@ -391,7 +391,7 @@ func Build(ctx context.Context, w warehouse.Warehouse, in Input) (*Plan, error) 
 
 // Behind is a node whose partitions of days fgen wrote before 'fgen apply'
 // of those days would write again, for the reason Why (a Job.Why: missing,
-// sql_changed or stale_input).
+// sql_changed, stale_input or changed_outside).
 type Behind struct {
 	Name string   `json:"name"`
 	Why  string   `json:"why"`
@@ -454,7 +454,7 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 				if !slices.Contains(written[j.Name], j.Written().Value()) {
 					continue
 				}
-			case WhySQLChanged, WhyStale:
+			case WhySQLChanged, WhyStale, WhyChanged:
 			default:
 				continue
 			}
@@ -512,6 +512,7 @@ var behindWhy = map[string]string{
 	WhyMissing:    "their partitions are gone",
 	WhySQLChanged: "its SQL changed since it wrote them (funnel.toml or fgen changed it)",
 	WhyStale:      "an input partition changed after it wrote them",
+	WhyChanged:    "their rows were changed outside fgen",
 }
 
 // reportFunnel returns the funnel whose report table t is, or nil for
