@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/fgen-dev/fgen/internal/bizdate"
 )
 
 // The page is one file that needs nothing else: inline CSS, inline SVG, no script, no fonts,
@@ -309,7 +311,7 @@ func buildFunnel(r *Report) htmlFunnel {
 	}
 	if other := r.DaysOfOtherDefinition; len(other) > 0 {
 		_, them := pronouns(len(other))
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, whose rows an earlier definition of the funnel wrote (%s: %s), which would read wrong as this one's; 'fgen apply' of %s writes them again.", formatDates(other), formatDate(other[0]), r.OtherDefinition[0], them), Warn: true})
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, whose rows an earlier definition of the funnel wrote (%s: %s), which would read wrong as this one's; 'fgen apply' of %s writes them again.", formatDayRuns(other), formatDate(other[0]), r.OtherDefinition[0], them), Warn: true})
 	}
 	whole, missing := r.rangeSum(days)
 	if len(missing) > 0 {
@@ -362,6 +364,20 @@ func buildFunnel(r *Report) htmlFunnel {
 }
 
 // formatDates lists days (yyyymmdd) as formatDate writes each.
+// formatDayRuns writes days (sorted business dates) as formatDate's runs of
+// successive days: "2021-03-02, 2021-03-05..2021-03-10".
+func formatDayRuns(days []string) string {
+	var ds []string
+	for _, r := range bizdate.DayRuns(days) {
+		s := formatDate(r.First)
+		if r.Last != r.First {
+			s += ".." + formatDate(r.Last)
+		}
+		ds = append(ds, s)
+	}
+	return strings.Join(ds, ", ")
+}
+
 func formatDates(days []string) string {
 	ds := make([]string, len(days))
 	for i, d := range days {

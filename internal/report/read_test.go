@@ -429,3 +429,12 @@ func TestAttributionOfTheUsersMode(t *testing.T) {
 		t.Errorf("modes.toml has funnels with breakdowns of modes %v, want users and ordered", seen)
 	}
 }
+
+// Days are written as runs of successive days, not one by one (a review
+// found 45 days of an earlier definition listed each).
+func TestFormatDayRuns(t *testing.T) {
+	got := formatDayRuns([]string{"20210228", "20210301", "20210302", "20210305", "20211231", "20220101"})
+	if want := "2021-02-28..2021-03-02, 2021-03-05, 2021-12-31..2022-01-01"; got != want {
+		t.Errorf("formatDayRuns: %q, want %q", got, want)
+	}
+}

@@ -547,7 +547,7 @@ func (r *Report) emptyText() string {
 		s += " in " + r.Table
 	}
 	if other := r.DaysOfOtherDefinition; len(other) > 0 {
-		s += fmt.Sprintf(" but an earlier definition's, left out: %s (%s: %s); 'fgen apply' of those days writes them again", formatDates(other), formatDate(other[0]), r.OtherDefinition[0])
+		s += fmt.Sprintf(" but an earlier definition's, left out: %s (%s: %s); the warning on stderr gives the apply that writes them again", formatDayRuns(other), formatDate(other[0]), r.OtherDefinition[0])
 	}
 	return s
 }
