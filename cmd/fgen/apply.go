@@ -115,12 +115,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		return nil
 	}
 	if err := refused; err != nil && opts.format == "json" {
-		// The plan it refused, with its problems, and why: as
-		// 'apply --dry-run --format json' writes it, with the error.
-		if werr := writeJSON(opts.stdout, "apply", withError(p.JSON(), errorBody(err, errorText(ctx, err), exitCode(err)))); werr != nil {
-			return werr
-		}
-		return &jsonWritten{err}
+		return writeRefused(ctx, opts, p, err)
 	}
 	if refused != nil {
 		plan.WriteText(opts.stderr, p)
@@ -153,7 +148,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	// Destructive changes ask first, as anything on a remote warehouse does.
 	if (p.Caps.Remote || p.IsBlocked()) && !opts.yes {
-		if err := opts.confirm(p); err != nil {
+		if err := opts.confirm(p); err != nil && opts.format == "json" {
+			return writeRefused(ctx, opts, p, err)
+		} else if err != nil {
 			return err
 		}
 	}
@@ -313,6 +310,16 @@ func printDryRun(opts *applyOptions, p *plan.Plan) {
 		rerun = fmt.Sprintf(" With --all, apply would also run the %s up to date.", plural(n, "job"))
 	}
 	fmt.Fprintf(opts.stderr, "dry run: %s%s Nothing was run.\n", p.Summary(), rerun)
+}
+
+// writeRefused writes, for --format json, the plan apply refused to run,
+// with its problems, and why: as 'apply --dry-run --format json' writes it,
+// with the error.
+func writeRefused(ctx context.Context, opts *applyOptions, p *plan.Plan, err error) error {
+	if werr := writeJSON(opts.stdout, "apply", withError(p.JSON(), errorBody(err, errorText(ctx, err), exitCode(err)))); werr != nil {
+		return werr
+	}
+	return &jsonWritten{err}
 }
 
 // confirm asks on a terminal; elsewhere --yes is required.

@@ -1825,6 +1825,18 @@ func TestApplyRefusesARecreateThatWouldFail(t *testing.T) {
 			t.Errorf("%v: %v, %+v from %+v", tc.args, err, doc, r)
 		}
 	}
+	// So does one it must confirm, without --yes (it wrote the error alone).
+	r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--format", "json")
+	var doc struct {
+		Blocked bool              `json:"blocked"`
+		Tables  []json.RawMessage `json:"tables"`
+		Error   struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != exitError || !doc.Blocked || len(doc.Tables) < 2 || !strings.Contains(doc.Error.Message, "re-run with --yes to confirm") {
+		t.Errorf("apply --allow-destructive --format json without --yes: %v, %+v from %+v", err, doc, r)
+	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes"); r.code != 0 {
 		t.Errorf("apply of a day whose values fit: %+v", r)
 	}
