@@ -314,20 +314,44 @@ func nodeParams(n Node) []specVariable {
 // tooLarge says that node n is more than DataWorks holds, and what of
 // funnel.toml makes it so, at its place: a models.Diagnostics, as
 // validate reports the config's problems.
+//
+// Of a funnel's node, its event values make it so where they outnumber its
+// stages twice over; else its stages do, each written in the fold and in
+// the columns of its counts, rates, times and distributions.
 func tooLarge(cfg *models.Config, n Node) error {
 	path, what := "dw", "the DW node, for all the funnels,"
 	values := 0
+	var funnel *models.Funnel
 	for i, f := range cfg.Funnels {
 		if f.Name == n.Funnel || n.Layer == LayerDW {
 			values += len(f.StageEvents())
 		}
 		if f.Name == n.Funnel {
-			path, what = fmt.Sprintf("funnels[%d].stages", i), "funnel "+f.Name
+			path, what, funnel = fmt.Sprintf("funnels[%d].stages", i), "funnel "+f.Name, &cfg.Funnels[i]
 		}
 	}
-	return models.Diagnostics{{File: cfg.File, Pos: cfg.Pos(path), Path: path,
-		Msg: fmt.Sprintf("node %s would be %d bytes, more than the %d (128 KB) DataWorks holds in a node: %s lists %d event values in its stages, and each is written in the node's SQL; list fewer (map the many values to a few in the ODS or DW data, and name those)",
-			n.Name, len(n.SQL), MaxNodeBytes, what, values)}}
+	msg := fmt.Sprintf("node %s would be %d bytes, more than the %d (128 KB) DataWorks holds in a node: ", n.Name, len(n.SQL), MaxNodeBytes)
+	if funnel == nil || values > 2*len(funnel.Stages) {
+		msg += fmt.Sprintf("%s lists %d event values in its stages, and each is written in the node's SQL; list fewer (map the many values to a few in the ODS or DW data, and name those)", what, values)
+	} else {
+		var per []string
+		r := funnel.Report
+		if r.MedianSecondsColumn != "" || r.AvgSecondsColumn != "" || r.StepMedianSecondsColumn != "" || r.StepAvgSecondsColumn != "" {
+			per = append(per, "times to convert")
+		}
+		if len(r.Percentiles) > 0 {
+			per = append(per, "percentiles")
+		}
+		if len(r.Histogram) > 0 {
+			per = append(per, "a histogram")
+		}
+		each := "its counts and rates"
+		if len(per) > 0 {
+			each += " and " + strings.Join(per, ", ")
+		}
+		msg += fmt.Sprintf("%s has %d stages, and each is written in the node's SQL, with %s; give it fewer stages (a funnel of the first few, another of the rest), or fewer of those", what, len(funnel.Stages), each)
+	}
+	return models.Diagnostics{{File: cfg.File, Pos: cfg.Pos(path), Path: path, Msg: msg}}
 }
 
 // cronText is a cron expression as DataWorks shows it: its fields apart by

@@ -2193,6 +2193,32 @@ func TestNodeTooLargeForDataWorks(t *testing.T) {
 			t.Errorf("%s: %+v", cmd, r)
 		}
 	}
+	// A funnel of 32 stages of one event each, with distributions: its
+	// stages make the node so large, not its event values (the message
+	// said "lists 32 event values", to list fewer).
+	dir = projectWith(t, "../../generator/testdata/configs/modes.toml")
+	var stages []string
+	for i := range 32 {
+		stages = append(stages, fmt.Sprintf(`  { name = "s%02d", events = ["e%02d"] },`, i, i))
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `  { name = "purchase", events = ["purchase"] },
+]
+
+[funnels.report]
+table = "rpt_ordered_long"`, strings.Join(stages, "\n")+`
+]
+
+[funnels.report]
+table = "rpt_ordered_long"`)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `breakdown_limit = 10
+stages = [
+  { name = "browse",   events = ["browse"] },
+  { name = "click",    events = ["click"] },
+`, "breakdown_limit = 10\nstages = [\n")
+	r := fgen(t, dir, nil, "validate")
+	if r.code != 1 || !strings.Contains(r.stderr, "funnel ordered_long has 32 stages, and each is written in the node's SQL, with its counts and rates and percentiles, a histogram; give it fewer stages") {
+		t.Errorf("validate of 32 stages: %+v", r)
+	}
 }
 
 // A breakdown value equal to total_marker writes a second row that reads as
