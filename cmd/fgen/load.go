@@ -91,7 +91,7 @@ refuses rows of other hours).
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	cmd.Flags().StringVar(&opts.bizdate, "bizdate", "", "the business date (ODS partition) to load into, yyyymmdd")
 	cmd.Flags().BoolVar(&opts.append, "append", false, "add the rows to the partition instead of replacing it")
-	cmd.Flags().StringVar(&opts.hour, "hour", "", "with --append and --bizdate, of an hourly ODS: the one hour (00 to 23) the rows add to, whose partition exists afterwards even with no rows")
+	cmd.Flags().StringVar(&opts.hour, "hour", "", "with --append and --bizdate, of an hourly ODS: the one hour (00 to 23) the rows add to (a row without an hour gets it, as one without a day gets --bizdate), whose partition exists afterwards even with no rows")
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "replace partitions even with fewer than half the rows they hold")
 	return cmd
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fgen-dev/fgen/internal/duckdb"
 )
 
 // fgen load on a local target of the golden hourly config: each row gives
@@ -86,6 +89,15 @@ func TestLoadHourlyODS(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210309"); r.code != 2 || strings.Contains(r.stdout, "missing") || !strings.Contains(r.stdout, "dw_events (hours 00-23)") {
 		t.Errorf("plan after the quiet hour landed: %+v", r)
+	}
+	// Rows without a day or an hour (an hourly export without them) go to
+	// the day and hour given, as --bizdate fills a missing day.
+	write("nohour.jsonl", `{"md5":"n1","uid":"u7","event":"view","ts":1615298400,"device":"ios"}`+"\n")
+	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "22", "nohour.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "appended to ods_events/dt=20210309: 23 rows before, 24 now") {
+		t.Errorf("load --append --hour 22 of rows without an hour: %+v", r)
+	}
+	if got := hourRows(t, dir, "ods_events", "20210309", "22"); got != "h22 n1" {
+		t.Errorf("the rows of hour 22: %s, want h22 n1", got)
 	}
 	// The day loaded again with hours 00-14 only: six of the eight hours
 	// it empties are named, the other two counted.
@@ -272,4 +284,20 @@ func TestPlanBehindOfAnHourlyNode(t *testing.T) {
 	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "\n    dw_events  20210303: their partitions are gone\n") {
 		t.Errorf("plan after an hour's rows were deleted: %+v", r)
 	}
+}
+
+// hourRows is the md5 values of the rows of table in hour partition
+// (day, hour) of the local warehouse of the project at dir, sorted.
+func hourRows(t *testing.T, dir, table, day, hour string) string {
+	t.Helper()
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb"), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(context.Background(), fmt.Sprintf(`SELECT string_agg(md5, ' ' ORDER BY md5) FROM %s WHERE dt = '%s' AND hh = '%s'`, table, day, hour))
+	if err != nil || len(rows.Values) != 1 || rows.Values[0][0] == nil {
+		t.Fatalf("the rows of %s/%s/%s: %v %+v", table, day, hour, err, rows)
+	}
+	return *rows.Values[0][0]
 }

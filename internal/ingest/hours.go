@@ -78,13 +78,11 @@ func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 }
 
 // otherHour is the error of the first row of the files, in file and line
-// order, whose hour is not Options.Hour; nil when every row's is.
+// order, whose hour is not Options.Hour; nil when every row's is, or is
+// missing (the insert gives such a row Options.Hour).
 func (l *loader) otherHour(ctx context.Context, tx *duckdb.Tx) error {
-	bad := func(hour string) string { return hour + " IS DISTINCT FROM " + sqlString(l.opts.Hour) }
+	bad := func(hour string) string { return hour + " <> " + sqlString(l.opts.Hour) }
 	return l.firstHourRow(ctx, tx, bad, func(h sql.NullString) string {
-		if !h.Valid {
-			return l.hourMissing()
-		}
 		return fmt.Sprintf("%s %q, not %s: --hour %s adds to that hour alone (load each hour's rows with its own --hour)", l.opts.HourPartition, h.String, l.opts.Hour, l.opts.Hour)
 	})
 }

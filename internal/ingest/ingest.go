@@ -82,8 +82,9 @@ type Options struct {
 	// ran every hour of the day leaves them.
 	HourPartition string
 	// Hour, of an appending load of Day into an hourly table, is the one
-	// hour it adds to: every row's hour must be it, and its partition is
-	// written even when the files have no rows (a quiet hour has landed).
+	// hour it adds to: a row without an hour gets it, any other hour is
+	// an error, and its partition is written even when the files have no
+	// rows (a quiet hour has landed).
 	Hour string
 }
 
@@ -648,9 +649,20 @@ func (l *loader) insert(ctx context.Context, tx *duckdb.Tx, fi int) error {
 		return nil
 	}
 	var names, exprs []string
+	hourGiven := false
 	for _, c := range src.cols {
-		names = append(names, quote(l.cols[c].Name))
-		exprs = append(exprs, src.exprs[c])
+		name, x := l.cols[c].Name, src.exprs[c]
+		if l.opts.Hour != "" && strings.EqualFold(name, l.opts.HourPartition) {
+			// A row without an hour is of the hour given, as a row
+			// without a day is of the day given (partExpr).
+			x, hourGiven = fmt.Sprintf("coalesce(%s, %s)", x, sqlString(l.opts.Hour)), true
+		}
+		names = append(names, quote(name))
+		exprs = append(exprs, x)
+	}
+	if l.opts.Hour != "" && !hourGiven {
+		names = append(names, quote(l.opts.HourPartition))
+		exprs = append(exprs, sqlString(l.opts.Hour))
 	}
 	names = append(names, quote(l.opts.Partition))
 	exprs = append(exprs, l.partExpr(fi, src))
