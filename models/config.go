@@ -136,7 +136,7 @@ type Funnel struct {
 	// Grain is "day" (a report per business date) or "hour" (a report per
 	// hour partition, from an hourly DW; see docs/funnels.md).
 	Grain       string     `toml:"grain" default:"day"`
-	Window      Duration   `toml:"window" duration:"1s..31d,seconds"` // see Duration
+	Window      Duration   `toml:"window" duration:"1s..24h,seconds"` // see Duration
 	DayBoundary string     `toml:"day_boundary" default:"within_day"`
 	UserColumn  string     `toml:"user_column"`
 	EventColumn string     `toml:"event_column"`
@@ -424,11 +424,13 @@ func (c *Config) Target(name string) (string, Target, error) {
 // Duration is a length of time written as "30m", "1h", "7d", "90s" or
 // "500ms", or a sum such as "1h30m". Every Duration field of the config has
 // a `duration:"MIN..MAX"` tag, with ",seconds" when it takes whole seconds
-// only: the range the decoder holds it to. A funnel's window is at most 31
-// days there (the ordered fold packs window+1 into bit fields of a BIGINT
-// and would take windows of millions of years), and at most a day by
-// validate: a daily report reads one day's rows, or two, and FUNNELS.md's
-// windows of several days are not built yet.
+// only: the range the decoder holds it to. A funnel's window is at most a
+// day: a daily report reads one day's rows (within_day), or two
+// (cross_midnight, whose steps after the next day would be lost), and
+// FUNNELS.md's windows of several days are not built yet; a longer one
+// read as the day's chains under a window that said more. (The ordered
+// fold packs window+1 into bit fields of a BIGINT, and would take windows
+// of millions of years.)
 type Duration struct {
 	D       time.Duration
 	Seconds int64 // D in whole seconds, rounded down

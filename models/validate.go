@@ -381,21 +381,6 @@ func (v *validator) funnel(p string, f *Funnel) {
 	if oneOf(v, p+".day_boundary", f.DayBoundary, WithinDay, CrossMidnight) && f.DayBoundary == CrossMidnight && f.Mode != ModeOrdered {
 		v.errorf(p+".day_boundary", "day_boundary = %q applies only to mode = %q", CrossMidnight, ModeOrdered)
 	}
-	switch {
-	case f.Window.D <= 24*time.Hour:
-	case f.DayBoundary == CrossMidnight:
-		// The node reads days D and D+1: a later step of a longer window
-		// would be lost while day D read as final. FUNNELS.md's windows
-		// longer than a day (rewriting the entry days D-k..D at each run)
-		// are not built yet.
-		v.errorf(p+".window", "window %q is longer than a day, and day_boundary = %q follows users into the next day only: steps after it would be lost; use a window of at most 24h", f.Window.Text, CrossMidnight)
-	case f.DayBoundary == WithinDay && f.Mode == ModeOrdered:
-		// The node reads day D alone (an hourly report, its hour): a
-		// chain's steps on later days are never read, and the funnel
-		// would count a same-day conversion under a window that says
-		// more.
-		v.errorf(p+".window", "window %q is longer than a day, but day_boundary = %q reads the rows of day D alone: a chain's steps on the days after D are never seen; use a window of at most 24h (\"24h\" counts every chain of the day), or day_boundary = %q to follow users into the next day (windows of several days are not built yet)", f.Window.Text, WithinDay, CrossMidnight)
-	}
 	if oneOf(v, p+".grain", f.Grain, GrainDay, GrainHour) && f.Hourly() {
 		if !c.DW.Hourly() && c.Has("dw") {
 			v.errorf(p+".grain", "grain = %q reads the DW table one hour partition at a time, but [dw] is partitioned by day; set [dw] hour_partition = \"hh\" (and [ods] hour_partition) so the DW node runs every hour", GrainHour)
