@@ -260,7 +260,7 @@ FROM (
                                        "category"
                                 FROM (
                                     SELECT "user_id",
-                                           epoch_ms(date_trunc('millisecond', timezone('UTC', try_strptime("event_time", '%Y-%m-%d %H:%M:%S UTC')))) // 1000 AS "event_time",
+                                           epoch_ms(timezone('UTC', try_strptime("event_time", '%Y-%m-%d %H:%M:%S UTC'))) // 1000 AS "event_time",
                                            list_position(['view', 'cart', 'purchase'], "event_type") AS "fgen_stage",
                                            COALESCE(NULLIF(CAST("category" AS STRING), ''), 'unknown') AS "category"
                                     FROM "dw_shop_events"
