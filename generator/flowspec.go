@@ -313,29 +313,18 @@ func nodeParams(n Node) []specVariable {
 
 // tooLarge says that node n is more than DataWorks holds, and what of
 // funnel.toml makes it so, at its place: a models.Diagnostics, as
-// validate reports the config's problems.
-//
-// Of a funnel's node, its event values make it so where they outnumber its
-// stages twice over; else its stages do, each written in the fold and in
-// the columns of its counts, rates, times and distributions.
+// validate reports the config's problems. The DW node writes the event
+// values of all the funnels; a funnel's node writes its stages (in the
+// fold, and in the columns of their counts, rates, times and
+// distributions) and its event values, and either can be the most of it.
 func tooLarge(cfg *models.Config, n Node) error {
-	path, what := "dw", "the DW node, for all the funnels,"
-	values := 0
-	var funnel *models.Funnel
-	for i, f := range cfg.Funnels {
-		if f.Name == n.Funnel || n.Layer == LayerDW {
-			values += len(f.StageEvents())
-		}
-		if f.Name == n.Funnel {
-			path, what, funnel = fmt.Sprintf("funnels[%d].stages", i), "funnel "+f.Name, &cfg.Funnels[i]
-		}
-	}
 	msg := fmt.Sprintf("node %s would be %d bytes, more than the %d (128 KB) DataWorks holds in a node: ", n.Name, len(n.SQL), MaxNodeBytes)
-	if funnel == nil || values > 2*len(funnel.Stages) {
-		msg += fmt.Sprintf("%s lists %d event values in its stages, and each is written in the node's SQL; list fewer (map the many values to a few in the ODS or DW data, and name those)", what, values)
-	} else {
+	for i, f := range cfg.Funnels {
+		if f.Name != n.Funnel || n.Layer == LayerDW {
+			continue
+		}
 		var per []string
-		r := funnel.Report
+		r := f.Report
 		if r.MedianSecondsColumn != "" || r.AvgSecondsColumn != "" || r.StepMedianSecondsColumn != "" || r.StepAvgSecondsColumn != "" {
 			per = append(per, "times to convert")
 		}
@@ -349,9 +338,17 @@ func tooLarge(cfg *models.Config, n Node) error {
 		if len(per) > 0 {
 			each += " and " + strings.Join(per, ", ")
 		}
-		msg += fmt.Sprintf("%s has %d stages, and each is written in the node's SQL, with %s; give it fewer stages (a funnel of the first few, another of the rest), or fewer of those", what, len(funnel.Stages), each)
+		msg += fmt.Sprintf("funnel %s has %d stages, each written in the node's SQL with %s, and lists %d event values, each written there too; give it fewer stages (a funnel of the first few, another of the rest), fewer of those columns, or fewer event values (map the many to a few in the ODS or DW data, and name those)",
+			f.Name, len(f.Stages), each, len(f.StageEvents()))
+		path := fmt.Sprintf("funnels[%d].stages", i)
+		return models.Diagnostics{{File: cfg.File, Pos: cfg.Pos(path), Path: path, Msg: msg}}
 	}
-	return models.Diagnostics{{File: cfg.File, Pos: cfg.Pos(path), Path: path, Msg: msg}}
+	values := 0
+	for _, f := range cfg.Funnels {
+		values += len(f.StageEvents())
+	}
+	msg += fmt.Sprintf("the DW node, for all the funnels, lists %d event values in its stages, and each is written in the node's SQL; list fewer (map the many values to a few in the ODS or DW data, and name those)", values)
+	return models.Diagnostics{{File: cfg.File, Pos: cfg.Pos("dw"), Path: "dw", Msg: msg}}
 }
 
 // cronText is a cron expression as DataWorks shows it: its fields apart by

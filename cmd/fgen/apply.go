@@ -95,7 +95,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if refused == nil {
 		refused = p.ChangeFails(opts.all)
 	}
-	if refused == nil && len(in.Days) == 0 {
+	if refused == nil {
 		refused = heldDaysFail(ctx, ot, p, in)
 	}
 	if opts.dryRun && opts.format != "json" {
@@ -234,7 +234,7 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 	for _, d := range pb.Days {
 		for _, j := range d.Jobs {
 			// Its day's rows exist (written before) and read the next day's.
-			if j.Pending && j.Why == plan.WhyStale && cross[strings.ToLower(j.Name)] {
+			if j.Pending && (j.Why == plan.WhyStale || j.Why == plan.WhyChanged) && cross[strings.ToLower(j.Name)] {
 				opts.warn("the rows of %s for %s are out of date now (%s): '%s' writes them again", j.Name, d.Day, j.Reason, opts.suggest(opts.target).line("apply --bizdate "+d.Day))
 			}
 		}
@@ -453,12 +453,13 @@ func writeApplySummary(ctx context.Context, opts *applyOptions, p *plan.Plan, re
 	return err
 }
 
-// heldDaysFail is ChangeFails for an apply of no days that gives a table
-// new columns. It runs no job, but the jobs of the days the table holds run
-// again later, and a column once added keeps its type: a column too narrow
-// for their rows would leave every one of them failing, with a recreate
-// the only way out. So the jobs of the days fgen wrote to such a table
-// (the latest maxRangeDays, on a target that lists them: a local one) are
+// heldDaysFail is ChangeFails, for an apply that gives a table new
+// columns, of the days the table holds beyond those apply runs: their jobs
+// run again later, and a column once added keeps its type, so a column too
+// narrow for their rows would leave every one of them failing, with a
+// recreate the only way out (an apply of no days, or of a day whose rows
+// fit, added it). The jobs of the days fgen wrote to such a table (the
+// latest maxRangeDays, on a target that lists them: a local one) are
 // checked as an apply of those days checks them.
 func heldDaysFail(ctx context.Context, ot *openedTarget, p *plan.Plan, in plan.Input) error {
 	tables := p.AddingColumns()

@@ -1938,7 +1938,8 @@ func TestApplyRefusesAnAlterItsJobFailsOn(t *testing.T) {
 	dir := project(t)
 	path := filepath.Join(dir, "funnel.toml")
 	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","bytes":100000,"dt":"20210303"}`+"\n"), 0o644)
-	for _, args := range [][]string{{"load", "a.jsonl"}, {"apply", "--bizdate", "20210303"}} {
+	os.WriteFile(filepath.Join(dir, "b.jsonl"), []byte(`{"md5":"b","uid":"u1","ts":1614790000,"customize_event":"browse","bytes":1,"dt":"20210304"}`+"\n"), 0o644)
+	for _, args := range [][]string{{"load", "a.jsonl"}, {"load", "b.jsonl"}, {"apply", "--from", "20210303", "--to", "20210304"}} {
 		if r := fgen(t, dir, nil, args...); r.code != 0 {
 			t.Fatalf("%v: %+v", args, r)
 		}
@@ -1954,9 +1955,12 @@ func TestApplyRefusesAnAlterItsJobFailsOn(t *testing.T) {
 	// Nor with no days, which runs no job: the jobs of the days the table
 	// holds would fail when they next run (a review found the column
 	// added, and every later job of the table failing).
-	r = fgen(t, dir, nil, "apply")
-	if r.code != 1 || !strings.Contains(r.stderr, "fgen: dw_user_trace_data is to be altered (add column bytes SMALLINT), and its job of 20210303 would then fail") {
-		t.Errorf("apply of no days: %+v", r)
+	// Nor with a day whose rows fit: the days the table holds are checked.
+	for _, args := range [][]string{{"apply"}, {"apply", "--bizdate", "20210304"}} {
+		r := fgen(t, dir, nil, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "fgen: dw_user_trace_data is to be altered (add column bytes SMALLINT), and its job of 20210303 would then fail") {
+			t.Errorf("%v: %+v", args, r)
+		}
 	}
 	// Plan says what apply would refuse, of the days given or, with none,
 	// of the days the table holds.
@@ -1976,7 +1980,7 @@ func TestApplyRefusesAnAlterItsJobFailsOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(context.Background(), `SELECT CAST(bytes AS VARCHAR) FROM dw_user_trace_data`)
+	rows, err := db.Query(context.Background(), `SELECT CAST(bytes AS VARCHAR) FROM dw_user_trace_data WHERE dt = '20210303'`)
 	if err != nil || len(rows.Values) != 1 || rows.Values[0][0] == nil || *rows.Values[0][0] != "100000" {
 		t.Errorf("the DW rows after: %v %+v", err, rows)
 	}
@@ -2189,7 +2193,7 @@ func TestNodeTooLargeForDataWorks(t *testing.T) {
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `events = ["click"]`, `events = ["click", `+strings.Join(vals, ", ")+`]`)
 	for _, cmd := range []string{"validate", "generate"} {
 		r := fgen(t, dir, nil, cmd)
-		if r.code != 1 || !strings.Contains(r.stderr, ": funnels[0].stages: node rpt_user_trace_data would be ") || !strings.Contains(r.stderr, "funnel user_trace lists 1003 event values in its stages") || strings.Contains(r.stderr, "a bug in fgen") {
+		if r.code != 1 || !strings.Contains(r.stderr, ": funnels[0].stages: node rpt_user_trace_data would be ") || !strings.Contains(r.stderr, "funnel user_trace has 3 stages, each written in the node's SQL with its counts and rates, and lists 1003 event values, each written there too; give it fewer stages") || strings.Contains(r.stderr, "a bug in fgen") {
 			t.Errorf("%s: %+v", cmd, r)
 		}
 	}
@@ -2216,7 +2220,7 @@ stages = [
   { name = "click",    events = ["click"] },
 `, "breakdown_limit = 10\nstages = [\n")
 	r := fgen(t, dir, nil, "validate")
-	if r.code != 1 || !strings.Contains(r.stderr, "funnel ordered_long has 32 stages, and each is written in the node's SQL, with its counts and rates and percentiles, a histogram; give it fewer stages") {
+	if r.code != 1 || !strings.Contains(r.stderr, "funnel ordered_long has 32 stages, each written in the node's SQL with its counts and rates and percentiles, a histogram, and lists 32 event values, each written there too; give it fewer stages") {
 		t.Errorf("validate of 32 stages: %+v", r)
 	}
 }
@@ -2919,7 +2923,7 @@ func TestReportLeavesOutAnEarlierDefinition(t *testing.T) {
 	}
 	// The day alone: no rows but those, which the report says.
 	r = fgen(t, dir, nil, "report", "--bizdate", "20210303")
-	if r.code != 0 || !strings.Contains(r.stdout, "no rows for funnel user_trace in rpt_user_trace_data but an earlier definition's, left out: 2021-03-03 (") || !strings.Contains(r.stdout, "; the warning on stderr gives the apply that writes them again") {
+	if r.code != 0 || !strings.Contains(r.stdout, "no rows for funnel user_trace in rpt_user_trace_data but an earlier definition's, left out: 2021-03-03 (") || !strings.Contains(r.stdout, "; 'fgen apply' of that day writes it again") {
 		t.Errorf("report of the day alone: %+v", r)
 	}
 }
@@ -2948,7 +2952,7 @@ func TestPlanOfNoDaysNamesTheDaysBehind(t *testing.T) {
 		t.Errorf("plan --format json: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply"); r.code != 0 || r.stderr != "nothing to apply: the tables are in sync (without --bizdate or --from/--to, apply creates and changes the tables only)\n"+
-		"note: 2 days that fgen wrote (20210303..20210304) are behind funnel.toml or their inputs: 'fgen plan --from 20210303 --to 20210304' lists the jobs, 'fgen apply --from 20210303 --to 20210304' writes them again\n" {
+		"note: apply would write 2 days that fgen wrote (20210303..20210304) again: 'fgen plan --from 20210303 --to 20210304' lists the jobs and why, 'fgen apply --from 20210303 --to 20210304' writes them\n" {
 		t.Errorf("apply of no days: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "-q"); r.code != 0 {
@@ -3008,6 +3012,10 @@ func TestReportOfABreakdownRemovedSaysToRecreate(t *testing.T) {
 	r := fgen(t, dir, nil, "report", "--bizdate", "20210303", "--format", "csv")
 	if want := "; the report leaves them out: 'fgen apply --bizdate 20210303 --allow-destructive' writes them again (it recreates the table first, which drops its other days: 'fgen plan' shows it)\n"; r.code != 0 || !strings.Contains(r.stderr, want) || strings.Count(r.stdout, "\n") != 1 {
 		t.Errorf("report: %+v", r)
+	}
+	// The text report of no other rows says the same apply.
+	if r := fgen(t, dir, nil, "report", "--bizdate", "20210303"); r.code != 0 || !strings.Contains(r.stdout, "; 'fgen apply --allow-destructive' of that day writes it again, recreating the table first (which drops its other days)") {
+		t.Errorf("report (text): %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210303", "--allow-destructive", "--yes"); r.code != 0 {
 		t.Fatalf("apply --allow-destructive: %+v", r)

@@ -90,7 +90,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	// A change apply would refuse though nothing blocks it (a column its
 	// jobs would fail on): said here, as apply would say it.
 	refuse := p.ChangeFails(false)
-	if refuse == nil && len(in.Days) == 0 {
+	if refuse == nil {
 		refuse = heldDaysFail(ctx, ot, p, in)
 	}
 	if refuse != nil && !p.IsBlocked() {

@@ -259,6 +259,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			flag, recreated := "", ""
 			if extraColumns(f, live) {
 				flag, recreated = " --allow-destructive", " (it recreates the table first, which drops its other days: 'fgen plan' shows it)"
+				r.OtherDefinitionRecreate = true
 			}
 			again := "'" + target.line("apply --from D1 --to D2") + "' of each of those ranges writes them again"
 			if runs := bizdate.DayRuns(other); len(runs) <= 3 {

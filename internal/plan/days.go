@@ -36,7 +36,7 @@ type Job struct {
 	Reason  string
 	// DataWhy and DataReason, for a job pending because its table
 	// changes (WhyTable): whether its partition's rows are out of date as
-	// well, and why (WhyMissing, WhyStale, WhySQLChanged when the table is
+	// well, and why (WhyMissing, WhyStale, WhyChanged, WhySQLChanged when the table is
 	// recreated, WhyUpstream when a job it reads from has such a reason);
 	// "" when they are not. A report's rows are out of date for that
 	// reason, not for the table's change (a comment, or a column apply

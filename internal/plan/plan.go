@@ -495,7 +495,7 @@ func (p *Plan) BehindNote() string {
 	if len(days) == 1 {
 		word = "day"
 	}
-	return fmt.Sprintf("%d %s that fgen wrote (%s) are behind funnel.toml or their inputs: '%s' lists the jobs, '%s' writes them again", len(days), word, span, p.planBehindDays, p.applyBehindDays)
+	return fmt.Sprintf("apply would write %d %s that fgen wrote (%s) again: '%s' lists the jobs and why, '%s' writes them", len(days), word, span, p.planBehindDays, p.applyBehindDays)
 }
 
 // behindDays are the days of p.Behind, in order, each once.

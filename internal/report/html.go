@@ -310,8 +310,7 @@ func buildFunnel(r *Report) htmlFunnel {
 		f.Notes = append(f.Notes, n)
 	}
 	if other := r.DaysOfOtherDefinition; len(other) > 0 {
-		_, them := pronouns(len(other))
-		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, whose rows an earlier definition of the funnel wrote (%s: %s), which would read wrong as this one's; 'fgen apply' of %s writes them again.", formatDayRuns(other), formatDate(other[0]), r.OtherDefinition[0], them), Warn: true})
+		f.Notes = append(f.Notes, note{Text: fmt.Sprintf("Not in the report: %s, whose rows an earlier definition of the funnel wrote (%s: %s), which would read wrong as this one's; %s.", formatDayRuns(other), formatDate(other[0]), r.OtherDefinition[0], r.againText()), Warn: true})
 	}
 	whole, missing := r.rangeSum(days)
 	if len(missing) > 0 {
@@ -363,7 +362,6 @@ func buildFunnel(r *Report) htmlFunnel {
 	return f
 }
 
-// formatDates lists days (yyyymmdd) as formatDate writes each.
 // formatDayRuns writes days (sorted business dates) as formatDate's runs of
 // successive days: "2021-03-02, 2021-03-05..2021-03-10".
 func formatDayRuns(days []string) string {
@@ -378,6 +376,7 @@ func formatDayRuns(days []string) string {
 	return strings.Join(ds, ", ")
 }
 
+// formatDates lists days (yyyymmdd) as formatDate writes each.
 func formatDates(days []string) string {
 	ds := make([]string, len(days))
 	for i, d := range days {

@@ -74,8 +74,23 @@ type Report struct {
 	// table holds but Read left out, as rows an earlier definition of the
 	// funnel wrote, whose shape funnel.toml's does not write (a breakdown
 	// or a stage since removed, or added, a stage moved); OtherDefinition
-	// says why of each. 'fgen apply' of the days writes them again.
+	// says why of each. 'fgen apply' of the days writes them again, and
+	// where OtherDefinitionRecreate (the table has columns funnel.toml no
+	// longer writes: a breakdown removed) recreates the table first.
 	DaysOfOtherDefinition, OtherDefinition []string
+	OtherDefinitionRecreate                bool
+}
+
+// againText says how the days of an earlier definition are written again.
+func (r *Report) againText() string {
+	days, them := "those days", "them"
+	if len(r.DaysOfOtherDefinition) == 1 {
+		days, them = "that day", "it"
+	}
+	if r.OtherDefinitionRecreate {
+		return fmt.Sprintf("'fgen apply --allow-destructive' of %s writes %s again, recreating the table first (which drops its other days)", days, them)
+	}
+	return fmt.Sprintf("'fgen apply' of %s writes %s again", days, them)
 }
 
 // Row is one day and one breakdown value, or the day's total.
@@ -547,7 +562,7 @@ func (r *Report) emptyText() string {
 		s += " in " + r.Table
 	}
 	if other := r.DaysOfOtherDefinition; len(other) > 0 {
-		s += fmt.Sprintf(" but an earlier definition's, left out: %s (%s: %s); the warning on stderr gives the apply that writes them again", formatDayRuns(other), formatDate(other[0]), r.OtherDefinition[0])
+		s += fmt.Sprintf(" but an earlier definition's, left out: %s (%s: %s); %s", formatDayRuns(other), formatDate(other[0]), r.OtherDefinition[0], r.againText())
 	}
 	return s
 }
