@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 )
 
 // kind is what fgen itself checks of a column's values before DuckDB
@@ -500,7 +501,7 @@ func validDay(v string) bool {
 			return false
 		}
 	}
-	_, err := time.Parse("20060102", v)
+	_, err := bizdate.Parse(v) // no year 0000, as --bizdate takes none
 	return err == nil
 }
 

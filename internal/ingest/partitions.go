@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/models"
 )
 
@@ -106,13 +108,11 @@ func (p *partitions) error(files []*input) error {
 		}
 		return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, or a %s column in every row", p.opts.Partition, p.opts.Partition)}
 	}
-	if len(val) == 8 && strings.Trim(val, "0123456789") == "" {
-		// Written yyyymmdd, but no day of the calendar (20210230).
-		why := "there is no month " + val[4:6]
-		if m := val[4:6]; m >= "01" && m <= "12" {
-			why = fmt.Sprintf("month %s of %s has no day %s", m, val[:4], val[6:])
-		}
-		return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("%s %q is no day of the calendar (yyyymmdd: %s)", p.opts.Partition, val, why)}
+	if _, err := bizdate.Parse(val); err != nil && len(val) == 8 && strings.Trim(val, "0123456789") == "" {
+		// Written yyyymmdd, but no day of the calendar (20210230): why,
+		// as --bizdate says it.
+		why := strings.TrimPrefix(err.Error(), "invalid business date "+strconv.Quote(val)+": ")
+		return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("%s %q is no day of the calendar: %s", p.opts.Partition, val, why)}
 	}
 	return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("%s %q is not a date written yyyymmdd", p.opts.Partition, val)}
 }
