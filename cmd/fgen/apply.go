@@ -214,13 +214,8 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 		if err != nil {
 			return err
 		}
-		days := map[string]bool{}
-		for _, values := range noted {
-			for _, v := range values {
-				days[warehouse.ValueDay(v)] = true
-			}
-		}
-		before = slices.DeleteFunc(before, func(day string) bool { return !days[day] })
+		days := warehouse.NotedDays(noted, 0)
+		before = slices.DeleteFunc(before, func(day string) bool { return !slices.Contains(days, day) })
 	}
 	if len(before) == 0 {
 		return nil
@@ -471,17 +466,9 @@ func heldDaysFail(ctx context.Context, ot *openedTarget, p *plan.Plan, in plan.I
 	if err != nil {
 		return err
 	}
-	var days []string
-	for _, values := range noted {
-		for _, v := range values {
-			days = append(days, warehouse.ValueDay(v))
-		}
-	}
-	if len(days) == 0 {
+	if in.Days = warehouse.NotedDays(noted, maxRangeDays); len(in.Days) == 0 {
 		return nil
 	}
-	days = slices.Compact(slices.Sorted(slices.Values(days)))
-	in.Days = days[max(0, len(days)-maxRangeDays):]
 	held, err := plan.Build(ctx, ot.wh, in)
 	if err != nil {
 		return fmt.Errorf("plan %s of the days %s holds: %w", ot.name, strings.Join(tables, ", "), err)

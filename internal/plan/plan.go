@@ -423,17 +423,10 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	if err != nil {
 		return fmt.Errorf("the days fgen wrote: %w", err)
 	}
-	var days []string
-	for _, values := range written {
-		for _, v := range values {
-			days = append(days, warehouse.ValueDay(v))
-		}
-	}
+	days := warehouse.NotedDays(written, maxBehindDays)
 	if len(days) == 0 {
 		return nil
 	}
-	days = slices.Compact(slices.Sorted(slices.Values(days)))
-	days = days[max(0, len(days)-maxBehindDays):] // the latest
 	shadow := *p
 	in.Days, in.NoChecks = days, true
 	dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: &shadow, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}, ods: ods, live: live}

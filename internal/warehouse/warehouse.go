@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -220,6 +221,23 @@ func (s PartitionSpec) Value() string {
 func ValueDay(value string) string {
 	day, _, _ := strings.Cut(value, "/")
 	return day
+}
+
+// NotedDays are the days (ValueDay) of the partition values of noted, as
+// NotedPartitions returns them: in order, each once, the latest most of
+// them (all of them when most is 0).
+func NotedDays(noted map[string][]string, most int) []string {
+	var days []string
+	for _, values := range noted {
+		for _, v := range values {
+			days = append(days, ValueDay(v))
+		}
+	}
+	days = slices.Compact(slices.Sorted(slices.Values(days)))
+	if most > 0 && len(days) > most {
+		days = days[len(days)-most:]
+	}
+	return days
 }
 
 // Partition is what a warehouse knows of one partition of a table.
