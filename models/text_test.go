@@ -402,3 +402,17 @@ func TestMemoryLimitForms(t *testing.T) {
 		}
 	}
 }
+
+// A cross_midnight funnel reads a day's DW partition a day after it was
+// written: a DW lifecycle of one day may lose it first.
+func TestCrossMidnightNeedsADWLifecycleOfTwoDays(t *testing.T) {
+	src := edit(t, shipped(t), "mode = \"events\"\nuser", "mode = \"ordered\"\nwindow = \"1h\"\nday_boundary = \"cross_midnight\"\ntime_column = \"use_time\"\nuser")
+	src = edit(t, src, "[dw]\nname = \"dw_user_trace_data\"\n", "[dw]\nname = \"dw_user_trace_data\"\nlifecycle = 1\n")
+	_, err := Parse("funnel.toml", []byte(src))
+	if want := "funnel.toml:62:1: dw.lifecycle: lifecycle = 1, but funnel user_trace (day_boundary = \"cross_midnight\") reads a day's DW partition a day after it was written, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more"; err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	if _, err := Parse("funnel.toml", []byte(strings.Replace(src, "lifecycle = 1\n", "lifecycle = 2\n", 1))); err != nil {
+		t.Errorf("lifecycle = 2: %v", err)
+	}
+}

@@ -381,6 +381,11 @@ func (v *validator) funnel(p string, f *Funnel) {
 	if oneOf(v, p+".day_boundary", f.DayBoundary, WithinDay, CrossMidnight) && f.DayBoundary == CrossMidnight && f.Mode != ModeOrdered {
 		v.errorf(p+".day_boundary", "day_boundary = %q applies only to mode = %q", CrossMidnight, ModeOrdered)
 	}
+	if f.DayBoundary == CrossMidnight && c.DW.Lifecycle == 1 {
+		// Day D's report runs after D+1's DW job, a day after D's: a
+		// partition untouched for its lifecycle's day may be reclaimed.
+		v.errorf("dw.lifecycle", "lifecycle = 1, but funnel %s (day_boundary = %q) reads a day's DW partition a day after it was written, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more", f.Name, CrossMidnight)
+	}
 	if oneOf(v, p+".grain", f.Grain, GrainDay, GrainHour) && f.Hourly() {
 		if !c.DW.Hourly() && c.Has("dw") {
 			v.errorf(p+".grain", "grain = %q reads the DW table one hour partition at a time, but [dw] is partitioned by day; set [dw] hour_partition = \"hh\" (and [ods] hour_partition) so the DW node runs every hour", GrainHour)
