@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -319,10 +320,8 @@ func nodeParams(n Node) []specVariable {
 // distributions) and its event values, and either can be the most of it.
 func tooLarge(cfg *models.Config, n Node) error {
 	msg := fmt.Sprintf("node %s would be %d bytes, more than the %d (128 KB) DataWorks holds in a node: ", n.Name, len(n.SQL), MaxNodeBytes)
-	for i, f := range cfg.Funnels {
-		if f.Name != n.Funnel || n.Layer == LayerDW {
-			continue
-		}
+	if i := slices.IndexFunc(cfg.Funnels, func(f models.Funnel) bool { return f.Name == n.Funnel }); i >= 0 && n.Layer != LayerDW {
+		f := cfg.Funnels[i]
 		var per []string
 		r := f.Report
 		if r.MedianSecondsColumn != "" || r.AvgSecondsColumn != "" || r.StepMedianSecondsColumn != "" || r.StepAvgSecondsColumn != "" {

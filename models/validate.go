@@ -328,6 +328,11 @@ func (v *validator) table(p string, t *Table) {
 
 func (v *validator) dw() {
 	c := v.c
+	// Day D's cross_midnight report runs after D+1's DW job, a day after
+	// D's: a partition untouched for its lifecycle's day may be reclaimed.
+	if i := slices.IndexFunc(c.Funnels, func(f Funnel) bool { return f.DayBoundary == CrossMidnight }); i >= 0 && c.DW.Lifecycle == 1 {
+		v.errorf("dw.lifecycle", "lifecycle = 1, but funnel %s (day_boundary = %q) reads a day's DW partition a day after it was written, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more", c.Funnels[i].Name, CrossMidnight)
+	}
 	if !c.Has("ods") {
 		return // "an [ods] table is required" says it: DW's columns come from none
 	}
@@ -380,11 +385,6 @@ func (v *validator) funnel(p string, f *Funnel) {
 	oneOf(v, p+".mode", f.Mode, ModeEvents, ModeUsers, ModeOrdered)
 	if oneOf(v, p+".day_boundary", f.DayBoundary, WithinDay, CrossMidnight) && f.DayBoundary == CrossMidnight && f.Mode != ModeOrdered {
 		v.errorf(p+".day_boundary", "day_boundary = %q applies only to mode = %q", CrossMidnight, ModeOrdered)
-	}
-	if f.DayBoundary == CrossMidnight && c.DW.Lifecycle == 1 {
-		// Day D's report runs after D+1's DW job, a day after D's: a
-		// partition untouched for its lifecycle's day may be reclaimed.
-		v.errorf("dw.lifecycle", "lifecycle = 1, but funnel %s (day_boundary = %q) reads a day's DW partition a day after it was written, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more", f.Name, CrossMidnight)
 	}
 	if oneOf(v, p+".grain", f.Grain, GrainDay, GrainHour) && f.Hourly() {
 		if !c.DW.Hourly() && c.Has("dw") {

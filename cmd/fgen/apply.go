@@ -148,9 +148,10 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	// Destructive changes ask first, as anything on a remote warehouse does.
 	if (p.Caps.Remote || p.IsBlocked()) && !opts.yes {
-		if err := opts.confirm(p); err != nil && opts.format == "json" {
-			return writeRefused(ctx, opts, p, err)
-		} else if err != nil {
+		if err := opts.confirm(p); err != nil {
+			if opts.format == "json" {
+				return writeRefused(ctx, opts, p, err)
+			}
 			return err
 		}
 	}

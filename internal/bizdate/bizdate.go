@@ -15,21 +15,42 @@ const layout = "20060102"
 
 // Parse checks a business date written yyyymmdd.
 func Parse(s string) (time.Time, error) {
+	t, why, ok := parse(s)
+	switch {
+	case why != "":
+		return time.Time{}, fmt.Errorf("invalid business date %q: %s", s, why)
+	case !ok:
+		return time.Time{}, fmt.Errorf("invalid business date %q; write it as yyyymmdd, e.g. 20210303", s)
+	}
+	return t, nil
+}
+
+// NoDay says why s, written yyyymmdd, is no day of the calendar
+// ("2021-02 has no day 30"), as Parse says it; "" when s is a business
+// date, or not written so.
+func NoDay(s string) string {
+	_, why, _ := parse(s)
+	return why
+}
+
+// parse reads s as a business date: ok when it is one, else why not when
+// the form is right but the day is not on the calendar.
+func parse(s string) (t time.Time, why string, ok bool) {
 	t, err := time.Parse(layout, s)
 	var pe *time.ParseError
 	switch {
 	case err != nil && len(s) == 8 && errors.As(err, &pe) && pe.Message == ": day out of range":
 		// 20210230: the form is right, the day is not in the month.
-		return time.Time{}, fmt.Errorf("invalid business date %q: %s-%s has no day %s", s, s[:4], s[4:6], s[6:])
+		return t, fmt.Sprintf("%s-%s has no day %s", s[:4], s[4:6], s[6:]), false
 	case err != nil && len(s) == 8 && errors.As(err, &pe) && pe.Message == ": month out of range":
-		return time.Time{}, fmt.Errorf("invalid business date %q: there is no month %s; write it as yyyymmdd, e.g. 20210303", s, s[4:6])
+		return t, fmt.Sprintf("there is no month %s; write it as yyyymmdd, e.g. 20210303", s[4:6]), false
 	case err != nil || len(s) != 8:
-		return time.Time{}, fmt.Errorf("invalid business date %q; write it as yyyymmdd, e.g. 20210303", s)
+		return t, "", false
 	case t.Year() == 0:
 		// MaxCompute's dates start at 0001-01-01.
-		return time.Time{}, fmt.Errorf("invalid business date %q: there is no year 0000", s)
+		return t, "there is no year 0000", false
 	}
-	return t, nil
+	return t, "", true
 }
 
 // Format writes t as a business date.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
@@ -108,10 +107,8 @@ func (p *partitions) error(files []*input) error {
 		}
 		return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("no %s value; give the partition with --bizdate yyyymmdd, or a %s column in every row", p.opts.Partition, p.opts.Partition)}
 	}
-	if _, err := bizdate.Parse(val); err != nil && len(val) == 8 && strings.Trim(val, "0123456789") == "" {
-		// Written yyyymmdd, but no day of the calendar (20210230): why,
-		// as --bizdate says it.
-		why := strings.TrimPrefix(err.Error(), "invalid business date "+strconv.Quote(val)+": ")
+	if why := bizdate.NoDay(val); why != "" && strings.Trim(val, "0123456789") == "" {
+		// Written yyyymmdd, but no day of the calendar (20210230).
 		return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("%s %q is no day of the calendar: %s", p.opts.Partition, val, why)}
 	}
 	return &RowError{File: file, Line: bad.line, Msg: fmt.Sprintf("%s %q is not a date written yyyymmdd", p.opts.Partition, val)}
