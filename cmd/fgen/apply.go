@@ -175,8 +175,33 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if nerr := opts.noteDaysBefore(ctx, ot, in, p, res); nerr != nil {
 			opts.warn("could not tell whether the days before those applied are out of date now: %v", nerr)
 		}
+		if recreated(p, res) {
+			// The days the table held that the apply did not write
+			// again are gone: said now, as the plan before it said
+			// it would drop them.
+			in.Days, in.Behind = nil, true
+			if bp, err := plan.Build(ctx, ot.wh, in); err == nil && bp.BehindNote() != "" {
+				fmt.Fprintf(opts.stderr, "note: %s\n", bp.BehindNote())
+			}
+		}
 	}
 	return writeApplySummary(ctx, opts, p, res, err)
+}
+
+// recreated says whether the apply made one of p's tables again
+// (--allow-destructive), dropping its partitions.
+func recreated(p *plan.Plan, res *plan.Result) bool {
+	for _, t := range p.Tables {
+		if t.Action != plan.Blocked || t.Job == nil {
+			continue
+		}
+		for _, j := range res.Jobs {
+			if j.Name == t.Job.Name && j.Kind == t.Job.Kind && j.Status == "applied" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // noteDaysBefore notes, after an apply, the rows of the day before an

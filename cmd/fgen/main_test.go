@@ -2995,6 +2995,35 @@ table = "rpt_third"
 	}
 }
 
+// A table apply recreated (--allow-destructive) for some of its days
+// lost the others, and fgen's notes of them: the plan of the recreate
+// says apply names them, apply does, and so does a plan of no days after
+// it, which called the table in sync.
+func TestPlanNamesTheDaysARecreateDropped(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 50, 3)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `count_type = "STRING"`, `count_type = "BIGINT"`)
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210304"); r.code != 3 || !strings.Contains(r.stdout, "note: recreating it drops the rows of its 3 partitions; apply writes again only the days it is given, and names the others\n") {
+		t.Errorf("plan of the recreate: %+v", r)
+	}
+	note := "note: apply would write 2 days that fgen wrote (20210303..20210305) again: 'fgen plan --from 20210303 --to 20210305' lists the jobs and why, 'fgen apply --from 20210303 --to 20210305' writes them\n"
+	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210304", "--allow-destructive", "--yes"); r.code != 0 || r.stderr != note {
+		t.Errorf("apply of the recreate: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "\n    rpt_user_trace_data  20210303, 20210305: their partitions are gone\n") {
+		t.Errorf("plan of no days after the recreate: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply"); r.code != 0 || !strings.HasSuffix(r.stderr, note) {
+		t.Errorf("apply of no days after the recreate: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "-q", "--from", "20210303", "--to", "20210305"); r.code != 0 || r.stderr != "" {
+		t.Fatalf("apply of the days: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "write again") {
+		t.Errorf("plan after the days were written again: %+v", r)
+	}
+}
+
 // A breakdown removed from funnel.toml, before the apply that recreates
 // the report table: the report leaves the days out, and the apply it gives
 // is the one that recreates the table (--allow-destructive), which says so.

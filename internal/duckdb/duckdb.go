@@ -455,8 +455,8 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 	// A DDL job creates its table, empty (after dropping it, to recreate
 	// it): notes of partitions the table had before are no longer true.
 	if job.Kind == "ddl" {
-		if _, err := s.exec(ctx, `DELETE FROM fgen_partitions WHERE table_name = `+generator.DuckDB.QuoteString(job.Name)); err != nil {
-			return abort(ctx, s, err)
+		if err := dropNotes(ctx, s, job.Name); err != nil {
+			return abort(ctx, s, fmt.Errorf("%s: %w", jobName(job), cleanError(err)))
 		}
 	}
 	// Once every statement ran, the job commits whole even if ctx ends
@@ -465,6 +465,41 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 		return abort(ctx, s, fmt.Errorf("%s: %w", jobName(job), d.writeError(cleanError(err), jobLost)))
 	}
 	return nil
+}
+
+// dropNotes removes, in the transaction of table's DDL job, the notes of
+// the partitions the table had, and keeps in fgen_dropped those fgen's jobs
+// wrote: the DDL made the table again, empty, and a plan of no days still
+// names those days as days apply would write again (DroppedPartitions),
+// where it would otherwise call the table in sync. A new table has no
+// notes, and its job no more statements.
+func dropNotes(ctx context.Context, s session, table string) error {
+	name := generator.DuckDB.QuoteString(table)
+	rows, err := s.conn.QueryContext(ctx, `DELETE FROM fgen_partitions WHERE table_name = `+name+` RETURNING value, fingerprint IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	var written []string
+	if err := eachRow(rows, func() error {
+		var value string
+		var job bool
+		err := rows.Scan(&value, &job)
+		if job {
+			written = append(written, value)
+		}
+		return err
+	}); err != nil || len(written) == 0 {
+		return err
+	}
+	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS fgen_dropped (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, dropped_at TIMESTAMP NOT NULL, PRIMARY KEY (table_name, value))`); err != nil {
+		return err
+	}
+	values := make([]string, len(written))
+	for i, v := range literals(written) {
+		values[i] = fmt.Sprintf("(%s, %s, now())", name, v)
+	}
+	_, err = s.exec(ctx, `INSERT INTO fgen_dropped (table_name, value, dropped_at) VALUES `+strings.Join(values, ", ")+` ON CONFLICT DO NOTHING`)
+	return err
 }
 
 // jobLost is what a job that failed rolled back: itself (the jobs that
@@ -722,6 +757,31 @@ func (d *DB) NotedPartitions(ctx context.Context, tables []string, any bool) (_ 
 		out[table] = append(out[table], value)
 	}
 	return out, rows.Err()
+}
+
+// DroppedPartitions returns, from fgen_dropped, the values of the
+// partitions of each of tables that fgen's jobs wrote before a DDL job
+// made the table again (dropNotes): none where no table was.
+func (d *DB) DroppedPartitions(ctx context.Context, tables []string) (_ map[string][]string, err error) {
+	defer func() { err = interrupted(ctx, err) }()
+	out := map[string][]string{}
+	if len(tables) == 0 {
+		return out, nil
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM fgen_dropped WHERE table_name IN (`+marks(len(tables))+`) ORDER BY table_name, value`, anys(tables)...)
+	if d.missingTable(err) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, cleanError(err)
+	}
+	err = eachRow(rows, func() error {
+		var table, value string
+		err := rows.Scan(&table, &value)
+		out[table] = append(out[table], value)
+		return err
+	})
+	return out, err
 }
 
 // replaced says why live table, whose partitions fgen's notes (in books)

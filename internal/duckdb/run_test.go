@@ -124,22 +124,52 @@ func TestDDLForgetsPartitions(t *testing.T) {
 		}
 		return p.Exists
 	}
+	dropped := func() []string {
+		t.Helper()
+		d, err := db.DroppedPartitions(ctx, []string{"t", "other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d["t"]
+	}
 	if err := run(&warehouse.Job{Name: "t", Kind: "ddl", Statements: []string{create}}); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := db.db.Exec(`SELECT * FROM fgen_dropped`); err == nil {
+		t.Error("a new table's DDL made fgen_dropped: it drops nothing")
 	}
 	if err := run(&warehouse.Job{Name: "t", Kind: "node", Day: "20210301", Partition: "dt", Fingerprint: "f",
 		Statements: []string{`INSERT INTO t VALUES (1, '20210301');`}}); err != nil || !exists() {
 		t.Fatalf("node: %v, exists %v", err, exists())
 	}
+	// A partition a load noted (no fingerprint) is no job's.
+	if _, err := db.db.Exec(`INSERT INTO fgen_partitions (table_name, value, written_at) VALUES ('t', '20210302', now())`); err != nil {
+		t.Fatal(err)
+	}
 	// A recreate that fails keeps the table and its notes.
-	if err := run(&warehouse.Job{Name: "t", Kind: "ddl", Statements: []string{`DROP TABLE t;`, `CREATE TABLE t (x NOSUCHTYPE);`}}); err == nil || !exists() {
-		t.Fatalf("failed recreate: %v, exists %v", err, exists())
+	if err := run(&warehouse.Job{Name: "t", Kind: "ddl", Statements: []string{`DROP TABLE t;`, `CREATE TABLE t (x NOSUCHTYPE);`}}); err == nil || !exists() || dropped() != nil {
+		t.Fatalf("failed recreate: %v, exists %v, dropped %v", err, exists(), dropped())
 	}
 	if err := run(&warehouse.Job{Name: "t", Kind: "ddl", Statements: []string{`DROP TABLE t;`, create}}); err != nil {
 		t.Fatal(err)
 	}
 	if exists() {
 		t.Error("the partition of the recreated (empty) table is still noted")
+	}
+	// What the job wrote is noted as dropped, for a plan of no days.
+	if d := dropped(); !slices.Equal(d, []string{"20210301"}) {
+		t.Errorf("dropped partitions after the recreate: %v, want [20210301]", d)
+	}
+	// Written again and recreated again: noted once.
+	if err := run(&warehouse.Job{Name: "t", Kind: "node", Day: "20210301", Partition: "dt", Fingerprint: "f",
+		Statements: []string{`INSERT INTO t VALUES (1, '20210301');`}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(&warehouse.Job{Name: "t", Kind: "ddl", Statements: []string{`DROP TABLE t;`, create}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := dropped(); !slices.Equal(d, []string{"20210301"}) {
+		t.Errorf("dropped partitions after a second recreate: %v, want [20210301]", d)
 	}
 }
 

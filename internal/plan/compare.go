@@ -301,7 +301,11 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 			if n == 1 {
 				partitions = "partition"
 			}
-			tc.Notes = append(tc.Notes, fmt.Sprintf("recreating it drops the rows of its %d %s; apply writes again only the days it is given", n, partitions))
+			note := fmt.Sprintf("recreating it drops the rows of its %d %s; apply writes again only the days it is given", n, partitions)
+			if !caps.Remote {
+				note += ", and names the others" // from its notes (planBehind)
+			}
+			tc.Notes = append(tc.Notes, note)
 		}
 		return tc, nil
 	}

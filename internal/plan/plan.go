@@ -423,6 +423,15 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	if err != nil {
 		return fmt.Errorf("the days fgen wrote: %w", err)
 	}
+	// And those of a table apply made again since, whose notes went with
+	// it: after a recreate, a plan of no days would call it in sync.
+	dropped, err := np.DroppedPartitions(ctx, nodes)
+	if err != nil {
+		return fmt.Errorf("the days fgen wrote: %w", err)
+	}
+	for table, values := range dropped {
+		written[table] = slices.Compact(slices.Sorted(slices.Values(append(written[table], values...))))
+	}
 	days := warehouse.NotedDays(written, maxBehindDays)
 	if len(days) == 0 {
 		return nil

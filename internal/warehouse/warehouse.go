@@ -365,6 +365,11 @@ type NotedPartitions interface {
 	// fgen noted (also those an earlier fgen noted without what wrote
 	// them).
 	NotedPartitions(ctx context.Context, tables []string, any bool) (map[string][]string, error)
+	// DroppedPartitions returns, for each of tables, the values (in
+	// order) of the partitions fgen's jobs wrote that the table lost
+	// when apply made it again (--allow-destructive): they are gone, and
+	// fgen's notes of them with them.
+	DroppedPartitions(ctx context.Context, tables []string) (map[string][]string, error)
 }
 
 // A JobTables is a Warehouse that knows, from fgen's notes, the tables
