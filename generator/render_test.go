@@ -178,3 +178,51 @@ func TestTableLimits(t *testing.T) {
 		}
 	}
 }
+
+// FUNNELS.md counts no row of a NULL or empty user id. Where drop_empty
+// does not name a funnel's user column, the DW node keeps such rows, and
+// every report node drops them in its one read of the DW table: NULL and
+// empty users of a string column, NULL ones of another; where it names
+// it, no node checks again.
+func TestReportNodesDropRowsOfNoUser(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		edit      func(cfg *models.Config)
+		want, not string
+	}{
+		{"dropped in DW", func(*models.Config) {}, "", "§ IS NOT NULL"},
+		{"string users", func(cfg *models.Config) { cfg.DW.DropEmpty = []string{"customize_event"} }, "§ IS NOT NULL AND § <> ''", ""},
+		{"integer users", func(cfg *models.Config) {
+			cfg.DW.DropEmpty = []string{"customize_event"}
+			for i := range cfg.DW.Columns {
+				if cfg.DW.Columns[i].Name == "uid" {
+					cfg.DW.Columns[i].Type = "BIGINT"
+				}
+			}
+		}, "§ IS NOT NULL\n", "<> ''"},
+	} {
+		for _, d := range []Dialect{DuckDB, MaxCompute} {
+			cfg := loadConfig(t, "testdata/configs/modes.toml")
+			tc.edit(cfg)
+			p, err := Render(cfg, templates.FS(), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			uid := d.QuoteIdent("uid")
+			want, not := strings.ReplaceAll(tc.want, "§", uid), strings.ReplaceAll(tc.not, "§", uid)
+			for _, n := range p.Nodes {
+				if n.Layer != LayerRPT {
+					continue
+				}
+				sql := string(n.SQL)
+				reads := strings.Count(sql, "FROM "+d.QuoteIdent("dw_user_trace_data"))
+				if want != "" && strings.Count(sql, want) != reads {
+					t.Errorf("%s, %s: %s reads the DW table %d times, drops the rows of no user (%q) %d times:\n%s", tc.name, d, n.Name, reads, want, strings.Count(sql, want), sql)
+				}
+				if not != "" && strings.Contains(sql, not) {
+					t.Errorf("%s, %s: %s has %q:\n%s", tc.name, d, n.Name, not, sql)
+				}
+			}
+		}
+	}
+}

@@ -251,6 +251,7 @@ type rptView struct {
 	Day, Next   string // the day's and (cross_midnight) the next day's placeholders
 	Cross       bool   // day_boundary = cross_midnight
 	User        string
+	UserCheck   string // what the node drops of the rows' users: "" nothing, "null" or "empty" (see userCheck)
 	Time        string
 	TimeRead    timeRead // how the time column reads as integer units
 	Window      int64    // in the time column's units
@@ -369,6 +370,7 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 		Limit: f.BreakdownLimit, OtherMarker: f.Report.OtherMarker, Long: f.Long(),
 	}
 	v.Window = f.Window.Seconds * v.TimeRead.Units
+	v.UserCheck = userCheck(c, f)
 	v.Table.Param = d.Day
 	v.setHours(c, f, d)
 	times := newTimeAggs(&v, f, cols)
@@ -392,6 +394,22 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 		}
 	}
 	return v
+}
+
+// userCheck is what a report node drops of its rows by their user:
+// FUNNELS.md counts no row of a NULL or empty user id, which the DW node
+// drops where drop_empty names the user column (then "": nothing here),
+// and the report node otherwise: a NULL user ("null") and, of a string
+// column, an empty one too ("empty"). Without it, the rows of no user
+// counted in events mode, and as one user in the others.
+func userCheck(c *models.Config, f *models.Funnel) string {
+	if slices.ContainsFunc(c.DW.DropEmpty, func(name string) bool { return strings.EqualFold(name, f.UserColumn) }) {
+		return ""
+	}
+	if col, ok := c.DW.Column(f.UserColumn); ok && !models.IsString(col.Type) {
+		return "null"
+	}
+	return "empty"
 }
 
 // stageValue is how report column col is computed for stage k (0-based)

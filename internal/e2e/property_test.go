@@ -77,6 +77,8 @@ var eventVariants = []variant{
 	}},
 	{name: "no-dedup", edits: []funneltest.Edit{funneltest.Set("dw.dedup_by", []string{})}},
 	{name: "keep-unknown-events", edits: []funneltest.Edit{funneltest.Set("dw.drop_unknown_events", false)}},
+	// NULL and empty users kept in DW: the report node drops them.
+	{name: "keep-empty-users", edits: []funneltest.Edit{funneltest.Set("dw.drop_empty", []string{"customize_event"})}},
 	{name: "no-dedup-keep-unknown", edits: []funneltest.Edit{
 		funneltest.Set("dw.dedup_by", []string{}),
 		funneltest.Set("dw.drop_unknown_events", false),
@@ -141,6 +143,7 @@ var (
 
 var usersVariants = []variant{
 	{name: "users", edits: []funneltest.Edit{funneltest.Set(f0+".mode", "users")}},
+	{name: "users-keep-empty-users", edits: []funneltest.Edit{funneltest.Set(f0+".mode", "users"), funneltest.Set("dw.drop_empty", []string{})}},
 	{name: "users-several-quoted-events", edits: []funneltest.Edit{
 		funneltest.Set(f0+".mode", "users"),
 		funneltest.Set(f0+".stages", []any{
@@ -159,6 +162,9 @@ var usersVariants = []variant{
 
 var orderedVariants = []variant{
 	{name: "ordered-1h", edits: concat(withTime, durations, []funneltest.Edit{funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h")})},
+	{name: "ordered-keep-empty-users", edits: concat(withTime, []funneltest.Edit{
+		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1h"), funneltest.Set("dw.drop_empty", []string{"customize_event"}),
+	})},
 	{name: "ordered-1s-ratio", edits: concat(withTime, durations, []funneltest.Edit{
 		funneltest.Set(f0+".mode", "ordered"), funneltest.Set(f0+".window", "1s"), funneltest.Set(f0+".report.rate_format", "ratio"),
 	})},

@@ -371,13 +371,11 @@ func Funnel(cfg *models.Config, i int) reference.Funnel {
 
 // Rules returns the reference form of the DW cleaning of cfg, for computing
 // the reports. reference.Clean always drops rows with a NULL or empty user or
-// event and no others: a config may keep NULL or empty events (they are no
-// stage, so they never count), but must drop empty users, and may drop
-// nothing else that can be empty.
+// event and no others, as the reports count them (FUNNELS.md): a config may
+// keep NULL or empty events (they are no stage, so they never count) and
+// users (the report nodes drop them where the DW node keeps them), and may
+// drop nothing else that can be empty.
 func (l Layout) Rules(cfg *models.Config) (reference.CleanRules, error) {
-	if !slices.Contains(cfg.DW.DropEmpty, l.User) {
-		return reference.CleanRules{}, fmt.Errorf("the reference drops empty users; add %q to dw.drop_empty", l.User)
-	}
 	for _, c := range cfg.DW.DropEmpty {
 		if c != l.User && c != l.Event && c != l.Time {
 			return reference.CleanRules{}, fmt.Errorf("dw.drop_empty has %q; the reference drops only empty users and events", c)
