@@ -87,6 +87,9 @@ type Client struct {
 	cfg   Config
 	odps  *odps.Odps
 	shown string                                     // the endpoint as messages show it
+	// secrets are the key and token, which an error page that echoes a
+	// request may hold: apiError masks them before it cuts the page.
+	secrets []string
 	sleep func(context.Context, time.Duration) error // replaced in tests
 	// answered: the endpoint has answered a request (see maxSilentRetries)
 	answered atomic.Bool
@@ -175,7 +178,7 @@ func New(cfg Config, cred Credentials) (*Client, error) {
 	o.SetHttpTimeout(cfg.HTTPTimeout)
 	// The job-insight log view needs no token request per job.
 	o.Options.LogViewVersion = options.JobInsight
-	return &Client{cfg: cfg, odps: o, shown: shown, sleep: sleepCtx}, nil
+	return &Client{cfg: cfg, odps: o, shown: shown, sleep: sleepCtx, secrets: []string{cred.AccessKey, cred.SecurityToken}}, nil
 }
 
 func or(d, def time.Duration) time.Duration {

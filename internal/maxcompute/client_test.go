@@ -3,7 +3,9 @@ package maxcompute_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
@@ -672,5 +674,32 @@ func TestSubmitNotSubmitted(t *testing.T) {
 	srv.InjectFault(odpstest.Fault{Op: odpstest.OpSubmit, Status: 403})
 	if _, err := c.Submit(context.Background(), "SELECT 1;", nil); err == nil || errors.As(err, &ns) {
 		t.Errorf("a 503, then refused: %v, want an error that may have made the job", err)
+	}
+}
+
+// A page not of the service (a proxy's 403) that echoes the request's
+// headers shows no part of the STS token or key: the message cuts such a
+// page at 200 bytes, which would leave a token's head that fgen's output
+// masking, which masks whole secrets, no longer finds.
+func TestErrorPageShowsNoPartOfASecret(t *testing.T) {
+	token := "CAIS" + strings.Repeat("t0k3n", 60)
+	key := "Sup3rS3cretKey0123456789"
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, "<html><body>denied by proxy; request headers: %v; key %s</body></html>", r.Header, key)
+	}))
+	defer proxy.Close()
+	c, err := maxcompute.New(maxcompute.Config{Endpoint: proxy.URL + "/api", Project: "p", HTTPTimeout: 5 * time.Second, MaxRetries: -1},
+		maxcompute.Credentials{AccessID: "id", AccessKey: key, SecurityToken: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Table(context.Background(), "events")
+	if err == nil || !strings.Contains(err.Error(), "denied by proxy") || !strings.Contains(err.Error(), "[redacted]") {
+		t.Fatalf("Table through the proxy: %v, want its page with the token masked", err)
+	}
+	if strings.Contains(err.Error(), token[:12]) || strings.Contains(err.Error(), key[:12]) {
+		t.Errorf("the error shows part of a secret: %v", err)
 	}
 }

@@ -79,7 +79,7 @@ func (e *TimeoutError) Error() string {
 func (e *TimeoutError) Unwrap() error { return e.Err }
 
 // apiError turns an SDK HTTP error into an *APIError; other errors get op as context.
-func apiError(op string, err error) error {
+func (c *Client) apiError(op string, err error) error {
 	var he restclient.HttpError
 	if !errors.As(err, &he) {
 		return fmt.Errorf("%s: %w", op, err)
@@ -92,7 +92,16 @@ func apiError(op string, err error) error {
 		}
 	}
 	if e.Code == "" && e.Message == "" && len(he.Body) > 0 {
-		e.Message = truncate(strings.TrimSpace(string(he.Body)), 200)
+		// A page not of the service (a proxy's) may echo the request,
+		// token and all: masked whole here, as the cut would leave a
+		// part of it that fgen's output masking no longer recognises.
+		body := string(he.Body)
+		for _, s := range c.secrets {
+			if s != "" {
+				body = strings.ReplaceAll(body, s, redacted)
+			}
+		}
+		e.Message = truncate(strings.TrimSpace(body), 200)
 	}
 	return e
 }

@@ -104,7 +104,7 @@ func retry[T any](ctx context.Context, c *Client, op string, fn func() (T, error
 		}
 		delay, transient := c.delay(err, attempt)
 		if !transient {
-			return v, apiError(op, err)
+			return v, c.apiError(op, err)
 		}
 		timeout := timedOut(err)
 		retries := c.cfg.MaxRetries
@@ -115,17 +115,17 @@ func retry[T any](ctx context.Context, c *Client, op string, fn func() (T, error
 			if timeout {
 				return v, &TimeoutError{Op: op, Endpoint: c.shown, Timeout: c.cfg.HTTPTimeout, Attempts: attempt + 1, Err: err}
 			}
-			return v, fmt.Errorf("%w (gave up after %d attempts)", apiError(op, err), attempt+1)
+			return v, fmt.Errorf("%w (gave up after %d attempts)", c.apiError(op, err), attempt+1)
 		}
 		if c.cfg.OnRetry != nil {
-			r := Retry{Op: op, Endpoint: c.shown, Attempt: attempt + 2, Attempts: retries + 1, Delay: delay, Err: apiError(op, err)}
+			r := Retry{Op: op, Endpoint: c.shown, Attempt: attempt + 2, Attempts: retries + 1, Delay: delay, Err: c.apiError(op, err)}
 			if timeout {
 				r.Timeout = c.cfg.HTTPTimeout
 			}
 			c.cfg.OnRetry(r)
 		}
 		if serr := c.sleep(ctx, delay); serr != nil {
-			return v, fmt.Errorf("%s: %w (while retrying: %v)", op, serr, apiError(op, err))
+			return v, fmt.Errorf("%s: %w (while retrying: %v)", op, serr, c.apiError(op, err))
 		}
 	}
 }
