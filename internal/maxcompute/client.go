@@ -86,11 +86,11 @@ const fullScanHint = "odps.sql.allow.fullscan"
 type Client struct {
 	cfg   Config
 	odps  *odps.Odps
-	shown string                                     // the endpoint as messages show it
+	shown string // the endpoint as messages show it
 	// secrets are the key and token, which an error page that echoes a
 	// request may hold: apiError masks them before it cuts the page.
 	secrets []string
-	sleep func(context.Context, time.Duration) error // replaced in tests
+	sleep   func(context.Context, time.Duration) error // replaced in tests
 	// answered: the endpoint has answered a request (see maxSilentRetries)
 	answered atomic.Bool
 
