@@ -131,10 +131,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync (without --bizdate or --from/--to, apply creates and changes the tables only)")
 			// A cron line without days: the days it leaves behind (late
 			// rows loaded, funnel.toml edited) are said, as plan says them.
-			in.Behind = true
-			if bp, err := plan.Build(ctx, ot.wh, in); err == nil && bp.BehindNote() != "" {
-				fmt.Fprintf(opts.stderr, "note: %s\n", bp.BehindNote())
-			}
+			opts.noteBehind(ctx, ot, in)
 		} else {
 			fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync and every day is up to date (apply --all runs the days anyway)")
 		}
@@ -175,17 +172,26 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if nerr := opts.noteDaysBefore(ctx, ot, in, p, res); nerr != nil {
 			opts.warn("could not tell whether the days before those applied are out of date now: %v", nerr)
 		}
-		if recreated(p, res) {
-			// The days the table held that the apply did not write
-			// again are gone: said now, as the plan before it said
-			// it would drop them.
-			in.Days, in.Behind = nil, true
-			if bp, err := plan.Build(ctx, ot.wh, in); err == nil && bp.BehindNote() != "" {
-				fmt.Fprintf(opts.stderr, "note: %s\n", bp.BehindNote())
-			}
+		if len(p.Days) == 0 || recreated(p, res) {
+			// Of no days, what the tables just made or changed are
+			// still to be given (the days loaded, on a new warehouse);
+			// of a recreate, the days the table held that the apply did
+			// not write again, which are gone: said now, as the plan
+			// before it said it would drop them.
+			opts.noteBehind(ctx, ot, in)
 		}
 	}
 	return writeApplySummary(ctx, opts, p, res, err)
+}
+
+// noteBehind notes, on stderr, the days a plan of no days of in would
+// name (Plan.BehindNote): the days fgen wrote that apply would write
+// again, and those loaded that no job has written.
+func (opts *applyOptions) noteBehind(ctx context.Context, ot *openedTarget, in plan.Input) {
+	in.Days, in.Behind = nil, true
+	if bp, err := plan.Build(ctx, ot.wh, in); err == nil && bp.BehindNote() != "" {
+		fmt.Fprintf(opts.stderr, "note: %s\n", bp.BehindNote())
+	}
 }
 
 // recreated says whether the apply made one of p's tables again

@@ -3024,6 +3024,50 @@ func TestPlanNamesTheDaysARecreateDropped(t *testing.T) {
 	}
 }
 
+// Days loaded that no job has written: after a load, plan and apply of no
+// days (which plan and create the tables only) called the warehouse in
+// sync, and report gave an apply of "D1 to D2". They name the days now,
+// with the apply of each run of them.
+func TestPlanNamesTheDaysLoadedAndNotApplied(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "sample", "--users", "30", "--days", "3", "-o", "events.jsonl"); r.code != 0 {
+		t.Fatalf("sample: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "load", "-q", "events.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	all := "3 days loaded that no job has written (20210303..20210305): 'fgen apply --from 20210303 --to 20210305' writes them"
+	if r := fgen(t, dir, nil, "apply", "-q"); r.code != 0 || !strings.HasSuffix(r.stderr, "note: "+all+"\n") {
+		t.Errorf("apply of no days after the load: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.HasSuffix(r.stdout, "\nDays loaded that apply has not written:\n    "+all+"\n\n"+
+		"Plan: 0 to create, 0 to alter, 3 in sync, 0 blocked; 3 days loaded that no job has written.\n") {
+		t.Errorf("plan of no days after the load: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "report"); !strings.Contains(r.stderr, "fill it with 'fgen apply --from 20210303 --to 20210305' (the days loaded)") {
+		t.Errorf("report of the empty table: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210304"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	r := fgen(t, dir, nil, "plan", "--format", "json")
+	var doc struct {
+		NotApplied []string `json:"days_not_applied"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || !slices.Equal(doc.NotApplied, []string{"20210303", "20210305"}) {
+		t.Errorf("plan --format json: days_not_applied %v (%v)\n%s", doc.NotApplied, err, r.stdout)
+	}
+	if r := fgen(t, dir, nil, "plan"); !strings.Contains(r.stdout, "2 days loaded that no job has written (20210303, 20210305): 'fgen apply --bizdate 20210303', 'fgen apply --bizdate 20210305' write them\n") {
+		t.Errorf("plan of no days after one day's apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "-q", "--from", "20210303", "--to", "20210305"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "loaded") {
+		t.Errorf("plan after every day was applied: %+v", r)
+	}
+}
+
 // A breakdown removed from funnel.toml, before the apply that recreates
 // the report table: the report leaves the days out, and the apply it gives
 // is the one that recreates the table (--allow-destructive), which says so.

@@ -214,6 +214,12 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	target := opts.suggest(opts.target)
 	// The apply that fills the days asked for, or without days, those loaded.
 	fill, those := "'"+target.line("apply --from D1 --to D2")+"', D1 and D2 the first and last days loaded", ""
+	if np, ok := ot.wh.(warehouse.NotedPartitions); ok && from == "" {
+		// The days loaded, where fgen noted them.
+		if noted, err := np.NotedPartitions(ctx, []string{cfg.ODS.Name}, true); err == nil && len(noted) > 0 {
+			fill = plan.ApplyRuns(warehouse.NotedDays(noted, 0), target.line) + " (the days loaded)"
+		}
+	}
 	if from != "" {
 		fill, those = "'"+target.line("apply "+bizdate.Run{First: from, Last: to}.Flags())+"'", " for those days"
 		if from == to {

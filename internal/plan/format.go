@@ -46,6 +46,9 @@ func WriteText(w io.Writer, p *Plan) {
 			fmt.Fprintf(w, "    %s  %s: %s\n", b.Name, bizdate.DayRanges(b.Days), behindWhy[b.Why])
 		}
 	}
+	if t := p.notAppliedText(); t != "" {
+		fmt.Fprintf(w, "\nDays loaded that apply has not written:\n    %s\n", t)
+	}
 	if len(p.Days) > 0 {
 		fmt.Fprintf(w, "\nJobs:\n")
 		for _, d := range p.Days {
@@ -118,6 +121,13 @@ func (p *Plan) Summary() string {
 			word = "day"
 		}
 		s += fmt.Sprintf("; apply would write %d %s that fgen wrote again", n, word)
+	}
+	if n := len(p.NotApplied); n > 0 {
+		word := "days"
+		if n == 1 {
+			word = "day"
+		}
+		s += fmt.Sprintf("; %d %s loaded that no job has written", n, word)
 	}
 	return s + "."
 }
@@ -201,6 +211,9 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 		for _, b := range p.Behind {
 			fmt.Fprintf(w, "- `%s` %s: %s\n", b.Name, bizdate.DayRanges(b.Days), behindWhy[b.Why])
 		}
+	}
+	if t := p.notAppliedText(); t != "" {
+		fmt.Fprintf(w, "\nDays loaded that apply has not written: %s.\n", t)
 	}
 	for _, t := range p.Tables {
 		if t.SQL == "" {
@@ -336,6 +349,7 @@ func mdCell(s string) string {
 //	             "notes": [...], "sql"}],
 //	 "former_tables": [...],
 //	 "days_behind": [{"name", "why": "missing|sql_changed|stale_input|changed_outside", "days": [...]}],
+//	 "days_not_applied": [...],
 //	 "days": [{"day", "pending", "upstream_ready", "missing_partitions": [...], "warnings": [...],
 //	           "jobs": [{"name", "kind", "day", "hour", "pending", "why", "reason", "read_bytes", "sql"}]}]}
 //
@@ -372,8 +386,9 @@ func (p *Plan) JSON() any {
 		Tables     []TableChange `json:"tables"`
 		Former     []string      `json:"former_tables"`
 		Behind     []Behind      `json:"days_behind"`
+		NotApplied []string      `json:"days_not_applied"`
 		Days       []day         `json:"days"`
-	}{p.Target, p.Engine, p.Location, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), []TableChange{}, nonNil(p.Former), nonNil(p.Behind), []day{}}
+	}{p.Target, p.Engine, p.Location, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), []TableChange{}, nonNil(p.Former), nonNil(p.Behind), nonNil(p.NotApplied), []day{}}
 	// Every key is there, [] or "" when empty: a script iterates without
 	// guarding against null.
 	for _, t := range p.Tables {

@@ -143,6 +143,11 @@ type Plan struct {
 	planBehindDays string
 	// applyBehindDays is the fgen apply of those days.
 	applyBehindDays string
+	// NotApplied, of a plan of no days that asked (Input.Behind), are the
+	// days fgen loaded (into the ODS table) that no job has written yet,
+	// and applyNotApplied the fgen apply of each run of them.
+	NotApplied      []string
+	applyNotApplied string
 }
 
 // HasChanges reports whether applying would change any table or run any
@@ -433,6 +438,9 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 		written[table] = slices.Compact(slices.Sorted(slices.Values(append(written[table], values...))))
 	}
 	days := warehouse.NotedDays(written, maxBehindDays)
+	if err := p.notApplied(ctx, np, in, written); err != nil {
+		return err
+	}
 	if len(days) == 0 {
 		return nil
 	}
@@ -481,23 +489,95 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	return nil
 }
 
-// BehindNote says, of a plan that noted days behind (Input.Behind), how
-// many days fgen wrote apply would write again and the commands that list
-// and write them; "" when none.
-func (p *Plan) BehindNote() string {
-	days := p.behindDays()
-	if len(days) == 0 {
+// maxRunCommands is the most runs of days a note gives an apply of each.
+const maxRunCommands = 3
+
+// notApplied notes in p.NotApplied the days fgen loaded that no node of the
+// project has written (of written, the partitions its nodes wrote): after a
+// load, a plan or an apply of no days would otherwise call the warehouse in
+// sync. A day some node wrote is not one (a funnel added since, whose
+// table lacks the days before it, is not behind).
+func (p *Plan) notApplied(ctx context.Context, np warehouse.NotedPartitions, in Input, written map[string][]string) error {
+	loaded, err := np.NotedPartitions(ctx, []string{in.Config.ODS.Name}, true)
+	if err != nil {
+		return fmt.Errorf("the days loaded: %w", err)
+	}
+	wrote := map[string]bool{}
+	for _, d := range warehouse.NotedDays(written, 0) {
+		wrote[d] = true
+	}
+	for _, d := range warehouse.NotedDays(loaded, maxBehindDays) {
+		if !wrote[d] {
+			p.NotApplied = append(p.NotApplied, d)
+		}
+	}
+	p.applyNotApplied = ApplyRuns(p.NotApplied, in.command)
+	return nil
+}
+
+// ApplyRuns returns the applies of days (sorted), one of each run of
+// successive days (an apply of a span across a day not loaded would skip
+// it, and fail), as command writes them ("fgen " + sub without it), each
+// quoted, at most maxRunCommands of them and then how many more there
+// are: "'fgen apply --bizdate 20210303', 'fgen apply --from 20210305 --to
+// 20210306'"; "" for no days.
+func ApplyRuns(days []string, command func(sub string) string) string {
+	if command == nil {
+		command = func(sub string) string { return "fgen " + sub }
+	}
+	runs := bizdate.DayRuns(days)
+	var cmds []string
+	for _, r := range runs[:min(len(runs), maxRunCommands)] {
+		cmds = append(cmds, "'"+command("apply "+r.Flags())+"'")
+	}
+	out := strings.Join(cmds, ", ")
+	if n := len(runs) - maxRunCommands; n > 0 {
+		out += fmt.Sprintf(" (and %d more runs of days)", n)
+	}
+	return out
+}
+
+// notAppliedText says the days of p.NotApplied and the applies that write
+// them ("" when none): "2 days loaded that no job has written
+// (20210303..20210304): 'fgen apply --from 20210303 --to 20210304' writes
+// them".
+func (p *Plan) notAppliedText() string {
+	n := len(p.NotApplied)
+	if n == 0 {
 		return ""
 	}
-	span := days[0]
-	if len(days) > 1 {
-		span += ".." + days[len(days)-1]
-	}
 	word := "days"
-	if len(days) == 1 {
+	if n == 1 {
 		word = "day"
 	}
-	return fmt.Sprintf("apply would write %d %s that fgen wrote (%s) again: '%s' lists the jobs and why, '%s' writes them", len(days), word, span, p.planBehindDays, p.applyBehindDays)
+	verb := "writes"
+	if len(bizdate.DayRuns(p.NotApplied)) > 1 {
+		verb = "write"
+	}
+	return fmt.Sprintf("%d %s loaded that no job has written (%s): %s %s them", n, word, bizdate.DayRanges(p.NotApplied), p.applyNotApplied, verb)
+}
+
+// BehindNote says, of a plan that noted days behind (Input.Behind), how
+// many days fgen wrote apply would write again and the commands that list
+// and write them, and the days loaded that no job has written; "" when
+// none.
+func (p *Plan) BehindNote() string {
+	var notes []string
+	if days := p.behindDays(); len(days) > 0 {
+		span := days[0]
+		if len(days) > 1 {
+			span += ".." + days[len(days)-1]
+		}
+		word := "days"
+		if len(days) == 1 {
+			word = "day"
+		}
+		notes = append(notes, fmt.Sprintf("apply would write %d %s that fgen wrote (%s) again: '%s' lists the jobs and why, '%s' writes them", len(days), word, span, p.planBehindDays, p.applyBehindDays))
+	}
+	if t := p.notAppliedText(); t != "" {
+		notes = append(notes, t)
+	}
+	return strings.Join(notes, "; ")
 }
 
 // behindDays are the days of p.Behind, in order, each once.

@@ -1095,3 +1095,21 @@ func TestPartialErrorNamesTheDays(t *testing.T) {
 		t.Errorf("err = %q, want it to end %q", err, want)
 	}
 }
+
+// ApplyRuns gives an apply of each run of successive days, at most three,
+// and how many runs it leaves out.
+func TestApplyRuns(t *testing.T) {
+	for _, tc := range []struct {
+		days []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"20210228", "20210301"}, "'fgen apply --from 20210228 --to 20210301'"},
+		{[]string{"20210301", "20210303", "20210305", "20210306", "20210308", "20210310"},
+			"'fgen apply --bizdate 20210301', 'fgen apply --bizdate 20210303', 'fgen apply --from 20210305 --to 20210306' (and 2 more runs of days)"},
+	} {
+		if got := ApplyRuns(tc.days, nil); got != tc.want {
+			t.Errorf("ApplyRuns(%v) = %q, want %q", tc.days, got, tc.want)
+		}
+	}
+}
