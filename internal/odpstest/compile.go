@@ -19,7 +19,8 @@ import "strings"
 //   - ALTER TABLE ... SET LIFECYCLE takes a positive number of days
 //     (alterTable; https://www.alibabacloud.com/help/en/maxcompute/user-guide/table-operations).
 //   - Only "--" comments: block comments are not in the grammar (its lexer
-//     has the rule commented out); "/*+ ... */" hints are.
+//     has the rule commented out); "/*+ ... */" hints are (tokenize). A
+//     "/*" in a string literal is text.
 func Compile(sql string, hints map[string]string) error {
 	_, err := compile(sql, hints)
 	return err
@@ -28,11 +29,6 @@ func Compile(sql string, hints map[string]string) error {
 // compile is Compile, returning the tokens of sql for the checks that
 // follow it (Server.check).
 func compile(sql string, hints map[string]string) ([]token, error) {
-	if i := strings.Index(sql, "/*"); i >= 0 && !strings.HasPrefix(sql[i:], "/*+") {
-		line := strings.Count(sql[:i], "\n") + 1
-		col := i - strings.LastIndex(sql[:i], "\n")
-		return nil, parseErr(token{line: line, col: col}, "invalid token '/', block comments are not supported; use --")
-	}
 	toks, err := tokenize(sql)
 	if err != nil {
 		return nil, err

@@ -20,7 +20,9 @@ func TestCompileRejectsWhatMaxComputeRejects(t *testing.T) {
 		{"order by in a subquery without limit", "SELECT a FROM (SELECT a FROM t WHERE dt = '1' ORDER BY a) x LIMIT 3;", nil, "ORDER BY must be used with a LIMIT clause"},
 		{"order by of a window", "SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) FROM t WHERE dt = '1';", nil, ""},
 		{"order by allowed by setting", "SELECT a FROM t WHERE dt = '1' ORDER BY a;", map[string]string{"odps.sql.validate.orderby.limit": "false"}, ""},
-		{"block comment", "/* x */ SELECT 1;", nil, "block comments are not supported"},
+		{"block comment", "/* x */ SELECT 1;", nil, "ODPS-0130161:[1,1] Parse exception - invalid token '/', block comments are not supported"},
+		{"block comment after a statement", "SELECT a FROM t WHERE dt = '1'; /* x */", nil, "ODPS-0130161:[1,33] Parse exception - invalid token '/'"},
+		{"block comment in a literal", "SELECT a FROM t WHERE dt = '1' AND a IN ('/cart/*', '*/');", nil, ""},
 		{"hint comment", "SELECT /*+ MAPJOIN(b) */ a FROM t WHERE dt = '1';", nil, ""},
 		{"semicolon in a literal", "SELECT 'a;b' FROM t WHERE dt = '1';", nil, ""},
 	} {

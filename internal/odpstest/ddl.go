@@ -96,6 +96,12 @@ func tokenize(sql string) ([]token, error) {
 				adv(1)
 			}
 		case c == '/' && len(rs) > 1 && rs[1] == '*':
+			// Only "--" comments: block comments are not in the
+			// grammar (its lexer has the rule commented out); "/*+ ...
+			// */" hints are. "/*" in a string literal is text.
+			if len(rs) < 3 || rs[2] != '+' {
+				return nil, parseErr(start, "invalid token '/', block comments are not supported; use --")
+			}
 			adv(2)
 			for len(rs) > 0 && !(rs[0] == '*' && len(rs) > 1 && rs[1] == '/') {
 				adv(1)
