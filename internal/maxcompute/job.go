@@ -36,7 +36,12 @@ func IsNull(cell string) bool { return cell == Null }
 
 // Submit starts one SQL job with cfg.Hints merged under hints (hints win).
 // Transient failures are retried under one job Guid, which the service
-// deduplicates on, so a retry does not start the job twice. Callers add
+// deduplicates on, so a retry does not start the job twice (the official
+// Java SDK's UniqueIdentifyIDTest, com.aliyun.odps.task in
+// aliyun/aliyun-odps-java-sdk, runs "select 1;" and then "select 2;" under
+// one id against the service and asserts the second returns the first's
+// instance; the Go SDK's fresh "uuid" task property per attempt does not
+// change that). Callers add
 // odps.sql.type.system.odps2=true themselves; odps.sql.allow.fullscan=true is
 // refused. A 409 on submission is retried inside the SDK, which sleeps its
 // Retry-After for up to 180s in all; ctx still ends Submit at once, and a

@@ -161,7 +161,11 @@ func (s *Server) submit(w *statusWriter, body []byte, f *Fault) {
 		// SDK sends it as the job's "unique identify id"
 		// (options.WithUniqueIdentifyID, odps/options/sql_options.go of
 		// aliyun-odps-go-sdk v0.4.26), which is for this: a submission
-		// retried after a lost answer is not run twice.
+		// retried after a lost answer is not run twice. The source: the
+		// official Java SDK's UniqueIdentifyIDTest (com.aliyun.odps.task,
+		// aliyun/aliyun-odps-java-sdk) submits "select 1;" then "select
+		// 2;" under one id to the service and asserts one instance id,
+		// whatever the second job's SQL (as here).
 		s.answerCreated(w, id, f)
 		return
 	}
