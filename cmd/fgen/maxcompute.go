@@ -106,5 +106,6 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 	}
 	w := maxcompute.NewWarehouse(c, t.Timeout.D)
 	w.Project = project
+	w.TimeoutSetting = fmt.Sprintf("timeout under [targets.%s] in %s", name, g.configPath)
 	return w, nil
 }

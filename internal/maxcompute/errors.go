@@ -1,6 +1,7 @@
 package maxcompute
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -77,6 +78,24 @@ func (e *TimeoutError) Error() string {
 }
 
 func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// JobTimeoutError is a job that ran past the job timeout (Warehouse's
+// JobTimeout), which was then terminated: the cause of its context's end.
+type JobTimeoutError struct {
+	Timeout time.Duration
+	Setting string // where the timeout is set, e.g. "timeout under [targets.prod] in funnel.toml"; "" when unknown
+}
+
+func (e *JobTimeoutError) Error() string {
+	where := ""
+	if e.Setting != "" {
+		where = " (" + e.Setting + ")"
+	}
+	return fmt.Sprintf("it ran past the job timeout of %v%s; if the job is only slow, raise the timeout", e.Timeout, where)
+}
+
+// Unwrap makes the error a context.DeadlineExceeded.
+func (e *JobTimeoutError) Unwrap() error { return context.DeadlineExceeded }
 
 // apiError turns an SDK HTTP error into an *APIError; other errors get op as context.
 func (c *Client) apiError(op string, err error) error {

@@ -143,16 +143,29 @@ func (c *Client) Wait(ctx context.Context, job *Job) error {
 		done, err := c.poll(ctx, job.ID)
 		switch {
 		case ctx.Err() != nil && !done:
-			return c.abandon(ctx, job.ID, ctx.Err())
+			return c.abandon(ctx, job.ID, ended(ctx))
 		case err != nil && !done:
 			return c.abandon(ctx, job.ID, err)
 		case done:
 			return err
 		}
 		if err := c.sleep(ctx, c.cfg.PollInterval); err != nil {
+			if ctx.Err() != nil {
+				err = ended(ctx)
+			}
 			return c.abandon(ctx, job.ID, err)
 		}
 	}
+}
+
+// ended is why ctx ended: a *JobTimeoutError where the job timeout did,
+// which says so; else ctx.Err().
+func ended(ctx context.Context) error {
+	var te *JobTimeoutError
+	if cause := context.Cause(ctx); errors.As(cause, &te) {
+		return cause
+	}
+	return ctx.Err()
 }
 
 // poll looks at the job once. done means the job has finished; err then

@@ -18,8 +18,10 @@ import (
 type Warehouse struct {
 	c *Client
 	// JobTimeout bounds each job, waiting included; 0 for none. When it
-	// passes, the job is terminated.
-	JobTimeout time.Duration
+	// passes, the job is terminated (a *JobTimeoutError says so, naming
+	// TimeoutSetting, where the timeout is set).
+	JobTimeout     time.Duration
+	TimeoutSetting string
 	// Project is the fgen project (funnel.toml's [project] name) the
 	// statements that note a table by hand name (Writers.Claim); "" for
 	// a placeholder.
@@ -701,7 +703,7 @@ func (w *Warehouse) runStatement(ctx context.Context, stmt string, hints map[str
 	}
 	if w.JobTimeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, w.JobTimeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, w.JobTimeout, &JobTimeoutError{Timeout: w.JobTimeout, Setting: w.TimeoutSetting})
 		defer cancel()
 	}
 	return w.c.Run(ctx, stmt, hints, onSubmit)

@@ -2,6 +2,7 @@ package maxcompute_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -202,5 +203,25 @@ func TestRunNotesNothingAfterARefusedCreate(t *testing.T) {
 	<-made
 	if times, projects := noted(srv); times != 0 || projects != 0 {
 		t.Errorf("%d and %d notes, want none", times, projects)
+	}
+}
+
+// A job that runs past the target's job timeout is terminated, and the
+// error says so, where the timeout is set and what to do: it said
+// "terminated: context deadline exceeded".
+func TestJobTimeoutSaysWhereItIsSet(t *testing.T) {
+	srv := odpstest.New(t)
+	srv.On("forever", odpstest.Outcome{Forever: true})
+	w := maxcompute.NewWarehouse(newClient(t, srv), 50*time.Millisecond)
+	w.TimeoutSetting = "timeout under [targets.prod] in funnel.toml"
+	err := w.Run(context.Background(), &warehouse.Job{Name: "q", Kind: "query", Statements: []string{"SELECT 'forever';"}}, nil)
+	if want := "terminated: it ran past the job timeout of 50ms (timeout under [targets.prod] in funnel.toml); if the job is only slow, raise the timeout"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Run = %v, want %q in it", err, want)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Run = %v, not a context.DeadlineExceeded", err)
+	}
+	if len(srv.Terminated()) != 1 {
+		t.Errorf("terminated jobs: %v, want the one", srv.Terminated())
 	}
 }
