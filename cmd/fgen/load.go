@@ -61,17 +61,19 @@ fewer than half the rows it held (an empty file, a few late rows of another day)
 is blocked (exit 3) unless --allow-destructive (one that leaves a day that had no rows
 empty only warns: apply would report a day without events); so is one into an hourly ODS whose
 hours would lose half a day's rows (a load replaces all 24 hours of each day it
-loads: add one hour's file with --append), and the hours a load empties otherwise
-are listed. DuckDB's
+loads: load one hour's file with --bizdate D --hour HH), and the hours a load empties
+otherwise are listed. DuckDB's
 own readers parse the files, so 'fgen load' takes regular files, not pipes.
 
 An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour
 column, two digits from 00 to 23; a row without one fails the load, and so does one
 without a dt (fgen takes no day or hour from the time). A loaded day gets its 24 hour
-partitions, those without rows empty; --append adds to the day, and writes the hours its
-rows have: a day appended hour by hour is applied once all 24 are there, so land a quiet
-hour, which has no rows, with --append --bizdate D --hour HH and an empty file (--hour
-refuses rows of other hours).
+partitions, those without rows empty. --bizdate D --hour HH replaces that one hour and
+keeps the day's others, so an hour's export loaded again replaces its rows (with
+--append it adds to them); --append without --hour adds to the day, and writes the hours
+its rows have. A day loaded hour by hour is applied once all 24 are there, so land a quiet
+hour, which has no rows, with --bizdate D --hour HH and an empty file (--hour refuses rows
+of other hours).
 
 ` + exitStatusHelp,
 		Example: `  fgen load events.jsonl          # into the partitions its rows' dt names
@@ -91,12 +93,12 @@ refuses rows of other hours).
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	cmd.Flags().StringVar(&opts.bizdate, "bizdate", "", "the business date (ODS partition) to load into, yyyymmdd")
 	cmd.Flags().BoolVar(&opts.append, "append", false, "add the rows to the partition instead of replacing it")
-	cmd.Flags().StringVar(&opts.hour, "hour", "", "with --append and --bizdate, of an hourly ODS: the one hour (00 to 23) the rows add to (a row without an hour gets it, as one without a day gets --bizdate), whose partition exists afterwards even with no rows")
+	cmd.Flags().StringVar(&opts.hour, "hour", "", "with --bizdate, of an hourly ODS: the one hour (00 to 23) the rows replace, or with --append add to (a row without an hour gets it, as one without a day gets --bizdate); the day's other hours stay, and its partition exists afterwards even with no rows")
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "replace partitions even with fewer than half the rows they hold")
 	return cmd
 }
 
-// checkHour checks --hour: one hour of an hourly ODS, added to a day.
+// checkHour checks --hour: one hour of a day of an hourly ODS.
 func (opts *loadOptions) checkHour(cfg *models.Config) error {
 	switch {
 	case opts.hour == "":
@@ -105,8 +107,8 @@ func (opts *loadOptions) checkHour(cfg *models.Config) error {
 		return fmt.Errorf("--hour: %s is not partitioned by hour ([ods] has no hour_partition); leave out --hour", cfg.ODS.Name)
 	case !bizdate.ValidHour(opts.hour):
 		return fmt.Errorf("--hour %q: an hour is two digits from 00 to 23", opts.hour)
-	case !opts.append || opts.bizdate == "":
-		return fmt.Errorf("--hour adds one hour's rows to a day: give --append and --bizdate too (fgen load --append --bizdate yyyymmdd --hour %s FILE)", opts.hour)
+	case opts.bizdate == "":
+		return fmt.Errorf("--hour loads one hour of a day: give --bizdate too (fgen load --bizdate yyyymmdd --hour %s FILE)", opts.hour)
 	}
 	return nil
 }
@@ -153,6 +155,9 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	if opts.bizdate != "" {
 		into = fmt.Sprintf("%s/%s=%s", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate)
+		if opts.hour != "" {
+			into += fmt.Sprintf("/%s=%s", cfg.ODS.HourPartition, opts.hour)
+		}
 	}
 	rate := "" // a rate of a load of a moment says nothing
 	if el >= time.Second {
@@ -173,23 +178,23 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	if quietHour {
 		fmt.Fprintf(opts.stdout, "%s/%s=%s/%s=%s holds no rows: a quiet hour, as the files had none for it (if its export failed, load the hour again once it has rows)\n", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate, cfg.ODS.HourPartition, opts.hour)
 	}
-	for _, d := range res.Days {
-		switch {
-		case d.Before == 0 && d.After == 0 && d.Hour == "" && !quietHour:
-			opts.warn("%s/%s=%s has no rows: the files held none for it, and apply will report it as a day without events; if an export failed, load the day again once it has rows", cfg.ODS.Name, cfg.ODS.Partition, d.Day)
-		case d.Before == 0:
-		case !opts.append:
-			fmt.Fprintf(opts.stdout, "replaced %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
-		case d.After > d.Before:
-			fmt.Fprintf(opts.stdout, "appended to %s/%s=%s: %s before, %d now\n", cfg.ODS.Name, cfg.ODS.Partition, d.Day, plural(int(d.Before), "row"), d.After)
-		}
-	}
 	spec := func(d dayRows) string {
 		s := cfg.ODS.Name + "/" + cfg.ODS.Partition + "=" + d.Day
 		if d.Hour != "" {
 			s += "/" + cfg.ODS.HourPartition + "=" + d.Hour
 		}
 		return s
+	}
+	for _, d := range res.Days {
+		switch {
+		case d.Before == 0 && d.After == 0 && d.Hour == "" && !quietHour:
+			opts.warn("%s has no rows: the files held none for it, and apply will report it as a day without events; if an export failed, load the day again once it has rows", spec(d))
+		case d.Before == 0:
+		case !opts.append:
+			fmt.Fprintf(opts.stdout, "replaced %s: %s before, %d now\n", spec(d), plural(int(d.Before), "row"), d.After)
+		case d.After > d.Before:
+			fmt.Fprintf(opts.stdout, "appended to %s: %s before, %d now\n", spec(d), plural(int(d.Before), "row"), d.After)
+		}
 	}
 	const most = 6 // lines of each kind; a day of hours would make 24
 	// The days a load by each row's day added: one far from the others is

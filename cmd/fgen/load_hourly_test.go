@@ -78,14 +78,14 @@ func TestLoadHourlyODS(t *testing.T) {
 	if r := fgen(t, dir, nil, "report", "--bizdate", "20210309"); r.code != 0 || !strings.Contains(r.stderr, "; 20210309 lacks hour partitions of ods_events ('fgen plan --bizdate 20210309' names them): load them first\n") {
 		t.Errorf("report of a day without hour 23: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "23", "hours.jsonl"); r.code != 1 || !strings.Contains(r.stderr, `hours.jsonl:1: hh "00", not 23: --hour 23 adds to that hour alone`) {
+	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "23", "hours.jsonl"); r.code != 1 || !strings.Contains(r.stderr, `hours.jsonl:1: hh "00", not 23: --hour 23 loads that hour alone`) {
 		t.Errorf("load --hour 23 of other hours' rows: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "load", "--bizdate", "20210309", "--hour", "23", "empty.jsonl"); r.code != 1 || !strings.Contains(r.stderr, "--hour adds one hour's rows to a day: give --append and --bizdate too") {
-		t.Errorf("load --hour without --append: %+v", r)
+	if r := fgen(t, dir, nil, "load", "--hour", "23", "empty.jsonl"); r.code != 1 || !strings.Contains(r.stderr, "--hour loads one hour of a day: give --bizdate too") {
+		t.Errorf("load --hour without --bizdate: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "23", "empty.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "ods_events/dt=20210309/hh=23 holds no rows: a quiet hour, as the files had none for it") || strings.Contains(r.stderr, "warning") {
-		t.Fatalf("load --append --hour 23 of no rows: %+v", r)
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210309", "--hour", "23", "empty.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "ods_events/dt=20210309/hh=23 holds no rows: a quiet hour, as the files had none for it") || strings.Contains(r.stderr, "warning") {
+		t.Fatalf("load --hour 23 of no rows: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210309"); r.code != 2 || strings.Contains(r.stdout, "missing") || !strings.Contains(r.stdout, "dw_events (hours 00-23)") {
 		t.Errorf("plan after the quiet hour landed: %+v", r)
@@ -98,6 +98,27 @@ func TestLoadHourlyODS(t *testing.T) {
 	}
 	if got := hourRows(t, dir, "ods_events", "20210309", "22"); got != "h22 n1" {
 		t.Errorf("the rows of hour 22: %s, want h22 n1", got)
+	}
+	// An hour's export loaded again, without --append, replaces that hour
+	// alone, as often as it is loaded: --append would double its rows.
+	write("hour22.jsonl", `{"md5":"r1","uid":"u7","event":"view","ts":1615298400,"device":"ios"}`+"\n"+`{"md5":"r2","uid":"u8","event":"view","ts":1615298401,"device":"ios"}`+"\n")
+	for range 2 {
+		if r := fgen(t, dir, nil, "load", "--bizdate", "20210309", "--hour", "22", "hour22.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "loaded 2 rows into ods_events/dt=20210309/hh=22 in ") || !strings.Contains(r.stdout, "replaced ods_events/dt=20210309/hh=22: 2 rows before, 2 now\n") {
+			t.Errorf("load --hour 22 without --append: %+v", r)
+		}
+	}
+	if got := hourRows(t, dir, "ods_events", "20210309", "22"); got != "r1 r2" {
+		t.Errorf("the rows of hour 22 replaced: %s, want r1 r2", got)
+	}
+	if got := hourRows(t, dir, "ods_events", "20210309", "21"); got != "h21" {
+		t.Errorf("the rows of hour 21 after hour 22 was replaced: %s, want h21", got)
+	}
+	// An hour replaced with fewer than half its rows is refused, as a day.
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210309", "--hour", "22", "empty.jsonl"); r.code != 3 || !strings.Contains(r.stderr, "it would replace the partition ods_events/dt=20210309/hh=22 (2 rows) with 0, fewer than half: a load with --hour replaces that hour (to add to it, load with --append)") {
+		t.Errorf("load --hour 22 of no rows over 2: %+v", r)
+	}
+	if got := hourRows(t, dir, "ods_events", "20210309", "22"); got != "r1 r2" {
+		t.Errorf("the rows of hour 22 after a refused load: %s, want r1 r2", got)
 	}
 	// The day loaded again with hours 00-14 only: six of the eight hours
 	// it empties are named, the other two counted.

@@ -33,7 +33,7 @@ type localEngine interface {
 // half its rows fails, unless AllowShrink.
 type odsLoad struct {
 	Day                 string
-	Hour                string // of an hourly ODS, with Append: the one hour the files add to
+	Hour                string // of an hourly ODS: the one hour the files replace, or with Append add to
 	Files               []string
 	Append, AllowShrink bool
 }

@@ -1404,6 +1404,16 @@ func (t *Tx) DeletePartitions(ctx context.Context, table, column string, days []
 	return nil
 }
 
+// DeleteHour deletes the rows of one hour of a day of table, partitioned
+// by column and hourColumn, and notes nothing (see DeletePartitions).
+func (t *Tx) DeleteHour(ctx context.Context, table, column, hourColumn, day, hour string) error {
+	lit := generator.DuckDB.QuoteString
+	if _, err := t.session.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s = %s AND %s = %s`, quote(table), quote(column), lit(day), quote(hourColumn), lit(hour))); err != nil {
+		return txError(ctx, err)
+	}
+	return nil
+}
+
 // MarkPartitions notes days as partitions of table that fgen wrote (see
 // Partition).
 func (t *Tx) MarkPartitions(ctx context.Context, table string, days []string) error {

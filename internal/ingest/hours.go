@@ -83,7 +83,7 @@ func (l *loader) hourRow(ctx context.Context, tx *duckdb.Tx) error {
 func (l *loader) otherHour(ctx context.Context, tx *duckdb.Tx) error {
 	bad := func(hour string) string { return hour + " <> " + sqlString(l.opts.Hour) }
 	return l.firstHourRow(ctx, tx, bad, func(h sql.NullString) string {
-		return fmt.Sprintf("%s %q, not %s: --hour %s adds to that hour alone (load each hour's rows with its own --hour)", l.opts.HourPartition, h.String, l.opts.Hour, l.opts.Hour)
+		return fmt.Sprintf("%s %q, not %s: --hour %s loads that hour alone (load each hour's rows with its own --hour)", l.opts.HourPartition, h.String, l.opts.Hour, l.opts.Hour)
 	})
 }
 

@@ -230,7 +230,7 @@ func TestLoadHourlyShrink(t *testing.T) {
 	var se *ShrinkError
 	err = f.loadAllowing(false, "20261201", false, f.file("h01.jsonl", hour01.String()))
 	if !errors.As(err, &se) || !reflect.DeepEqual(se.Shrunk, []PartitionRows{{Day: "20261201", Hour: "10", Before: 100}}) ||
-		!strings.Contains(err.Error(), "a load replaces all 24 hours of every day its rows fall on (to add one hour's file to its day, load it with --append; to replace an hour already loaded, load the day's files together)") {
+		!strings.Contains(err.Error(), "a load replaces all 24 hours of every day its rows fall on (to load one hour's file into its day, give --bizdate and --hour)") {
 		t.Errorf("hour 01's file over the day: err = %v", err)
 	}
 	if got := f.query(`SELECT count(*) FROM ev WHERE hh = '10'`); got != "100" {

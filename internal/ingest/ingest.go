@@ -81,10 +81,11 @@ type Options struct {
 	// hour partitions, those without rows empty, as an hourly sync that
 	// ran every hour of the day leaves them.
 	HourPartition string
-	// Hour, of an appending load of Day into an hourly table, is the one
-	// hour it adds to: a row without an hour gets it, any other hour is
-	// an error, and its partition is written even when the files have no
-	// rows (a quiet hour has landed).
+	// Hour, of a load of Day into an hourly table, is the one hour it
+	// replaces (or, with Append, adds to): a row without an hour gets it,
+	// any other hour is an error, the day's other hours stay, and its
+	// partition is written even when the files have no rows (a quiet hour
+	// has landed).
 	Hour string
 }
 
@@ -205,6 +206,7 @@ func (p PartitionRows) shrunk() bool { return p.After*2 < p.Before }
 // rows than they held (Options.AllowShrink): it loaded nothing.
 type ShrinkError struct {
 	Table, Partition, HourPartition string
+	Hour                            string // of a load of one hour (Options.Hour)
 	Shrunk                          []PartitionRows
 }
 
@@ -230,8 +232,11 @@ func (e *ShrinkError) Error() string {
 		parts = append(parts[:most], fmt.Sprintf("%d more", len(parts)-most))
 	}
 	how := "a load replaces every partition its rows fall on"
-	if e.HourPartition != "" {
-		how = "a load replaces all 24 hours of every day its rows fall on (to add one hour's file to its day, load it with --append; to replace an hour already loaded, load the day's files together)"
+	switch {
+	case e.Hour != "":
+		how = "a load with --hour replaces that hour (to add to it, load with --append)"
+	case e.HourPartition != "":
+		how = "a load replaces all 24 hours of every day its rows fall on (to load one hour's file into its day, give --bizdate and --hour)"
 	}
 	return fmt.Sprintf("it would replace %s %s, fewer than half: %s. Check the files: an empty file is what a failed export leaves, and a few rows of another day are late events, to load apart with --append or leave out (a sample loaded earlier counts as rows too). --allow-destructive replaces the partitions anyway",
 		what, strings.Join(parts, "; "), how)
@@ -502,6 +507,11 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 		return Result{}, err
 	}
 	switch {
+	case l.opts.Hour != "" && !l.opts.Append:
+		// One hour of the day replaced; the day's other hours stay.
+		if err = tx.DeleteHour(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, l.opts.Day, l.opts.Hour); err == nil {
+			err = tx.MarkPartitions(ctx, l.opts.Table, []string{l.opts.Day + "/" + l.opts.Hour})
+		}
 	case l.opts.HourPartition != "" && !l.opts.Append:
 		if err = tx.DeletePartitions(ctx, l.opts.Table, l.opts.Partition, days); err == nil {
 			err = tx.MarkPartitions(ctx, l.opts.Table, hourValues(days))
@@ -564,6 +574,18 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 	res := Result{Rows: n, Partitions: Counts(days, had, has)}
 	switch {
 	case l.opts.Append: // adds rows: nothing shrinks
+	case l.opts.Hour != "":
+		// One hour replaced: its counts, not the day's.
+		hasHours, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, days)
+		if err != nil {
+			return Result{}, err
+		}
+		k := l.opts.Day + "/" + l.opts.Hour
+		p := PartitionRows{Day: l.opts.Day, Hour: l.opts.Hour, Before: hadHours[k], After: hasHours[k]}
+		res.Partitions = []PartitionRows{p}
+		if p.shrunk() {
+			res.Shrunk = append(res.Shrunk, p)
+		}
 	case l.opts.HourPartition != "":
 		hasHours, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, days)
 		if err != nil {
@@ -581,7 +603,7 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 		}
 	}
 	if len(res.Shrunk) > 0 && !l.opts.AllowShrink {
-		return Result{}, &ShrinkError{Table: l.opts.Table, Partition: l.opts.Partition, HourPartition: l.opts.HourPartition, Shrunk: res.Shrunk}
+		return Result{}, &ShrinkError{Table: l.opts.Table, Partition: l.opts.Partition, HourPartition: l.opts.HourPartition, Hour: l.opts.Hour, Shrunk: res.Shrunk}
 	}
 	return res, nil
 }
