@@ -197,7 +197,7 @@ func TestDemo(t *testing.T) {
 		if r.code != 0 || !strings.HasPrefix(string(data), head) {
 			t.Errorf("report -o %s: exit %d (%s), file begins %.40q, want %q", file, r.code, r.stderr, data, head)
 		}
-		if noted := strings.Contains(r.stderr, "note: "+file+": its extension names no format (.html, .json or .csv), so it gets the table format; --format says another"); noted != (file == "r.jsonl") {
+		if noted := strings.Contains(r.stderr, "note: "+file+": its extension names no format (.html, .json or .csv), so it gets the table format; give --format for another"); noted != (file == "r.jsonl") {
 			t.Errorf("report -o %s: stderr %q", file, r.stderr)
 		}
 	}

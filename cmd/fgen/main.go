@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "fgen: %s\n", msg)
 	}
 	var written *jsonWritten
-	if cmd != nil && offersJSON(cmd) && (wantsJSON(cmd) || argsWantJSON(args)) && !errors.As(err, &written) {
+	if cmd != nil && offersJSON(cmd) && (wantsJSON(cmd) || argsWantJSON(args)) && !toFile(cmd) && !errors.As(err, &written) {
 		// The usage hint is for a terminal.
 		msg, _, _ = strings.Cut(msg, "\nRun '")
 		writeJSONError(stdout, cmd, err, msg, code)

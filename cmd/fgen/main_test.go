@@ -997,9 +997,16 @@ func TestReportRefusesToOverwriteItsInputs(t *testing.T) {
 	} {
 		for _, args := range [][]string{{"report", "--bizdate", "20210303"}, {"sample", "--users", "10"}} {
 			r := fgen(t, dir, nil, append(args, "-o", file)...)
-			if r.code != 1 || !strings.Contains(r.stderr, want) {
-				t.Errorf("%s -o %s: exit %d, stderr %q, want one that says it %s", args[0], file, r.code, r.stderr, want)
+			if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "note:") {
+				t.Errorf("%s -o %s: exit %d, stderr %q, want one that says it %s, and no note of the file's format", args[0], file, r.code, r.stderr, want)
 			}
+		}
+	}
+	// A JSON report to a file that fails says so on stderr alone: standard
+	// output was not to hold the report, nor an error document.
+	for _, args := range [][]string{{"-o", "nodir/r.json"}, {"--format", "json", "-o", "nodir/r.txt"}} {
+		if r := fgen(t, dir, nil, append([]string{"report", "--bizdate", "20210303"}, args...)...); r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "fgen: ") {
+			t.Errorf("report %v: %+v", args, r)
 		}
 	}
 	// A project generated elsewhere (--dir) is generate's too, and what is

@@ -93,6 +93,14 @@ func wantsJSON(cmd *cobra.Command) bool {
 	return f != nil && f.Value.String() == "json"
 }
 
+// toFile reports whether cmd writes its output to a file (-o FILE): its
+// JSON goes there, and an error is text on stderr alone, not a JSON
+// document on standard output, which was not to hold any.
+func toFile(cmd *cobra.Command) bool {
+	f := cmd.Flags().Lookup("output")
+	return f != nil && f.Value.String() != "" && f.Value.String() != "-"
+}
+
 // argsWantJSON reports whether args ask for --format json: a flag error
 // stops the parsing before a --format after it, which the output must still
 // follow. The last --format wins, as it does when the flags parse.

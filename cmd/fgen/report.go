@@ -33,6 +33,9 @@ type reportOptions struct {
 	funnels []string
 	all     bool
 	output  string
+	// formatNote says the format an -o file without a format's extension
+	// gets; said once the file is one to write.
+	formatNote string
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -95,7 +98,8 @@ target needs --bizdate or --from/--to.
 			}
 			ext := strings.ToLower(filepath.Ext(opts.output))
 			if _, named := reportExtensions[ext]; opts.output != "" && opts.output != "-" && !named && ext != ".txt" && !given && !isDevice(opts.output) {
-				opts.notice("note: %s: its extension names no format (.html, .json or .csv), so it gets the %s format; --format says another", opts.output, format)
+				// Once the file is known to be one to write (runReport).
+				opts.formatNote = fmt.Sprintf("note: %s: its extension names no format (.html, .json or .csv), so it gets the %s format; give --format for another", opts.output, format)
 			}
 			opts.format = format
 			return runReport(cmd.Context(), opts, opts.output)
@@ -195,6 +199,9 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	}
 	if err := opts.checkOutputFile(cfg, output, "the report"); err != nil {
 		return err
+	}
+	if opts.formatNote != "" {
+		opts.notice("%s", opts.formatNote)
 	}
 	ot, err := opts.openTarget(cfg, &opts.targetOptions, readOnly)
 	if err != nil {
