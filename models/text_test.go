@@ -315,7 +315,7 @@ func TestOneLineMessages(t *testing.T) {
   { name = "device_brand",`,
 			`funnel.toml:66:5: dw.columns[1].name: column name "dev\nice" is not a valid name; use a letter followed by letters, digits and '_'`},
 		{"a breakdown that is no column", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"dev\\nice\"]\nstages",
-			`funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "dev\nice" is not a column of the DW table "dw_user_trace_data"; add it to [dw] columns or name one of: uid, device_brand, device, system_type, customize_event, use_time, customize_event_content`},
+			`funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "dev\nice" is not a column of the DW table "dw_user_trace_data"; did you mean "device"? Otherwise add it to [dw] columns or name one of: uid, device_brand, device, system_type, customize_event, use_time, customize_event_content`},
 	})
 	src := edit(t, shipped(t), `{ name = "uid",                     type = "STRING", comment = "user id" },
   { name = "device_brand",`, `{ name = "uid",                     type = "STRING", comment = "user id" },
@@ -380,7 +380,7 @@ func TestDuckDBPath(t *testing.T) {
 func TestColumnReferenceCase(t *testing.T) {
 	runBadEdits(t, []badEdit{
 		{"long s", `event_column = "customize_event"`, `event_column = "cu\u017Ftomize_event"`,
-			`funnel.toml:85:1: funnels[0].event_column: event_column "cu\u017ftomize_event" is not a column of the DW table "dw_user_trace_data"; add it to [dw] columns or name one of: uid, device_brand, device, system_type, customize_event, use_time, customize_event_content`},
+			`funnel.toml:85:1: funnels[0].event_column: event_column "cu\u017ftomize_event" is not a column of the DW table "dw_user_trace_data"; did you mean "customize_event"? Otherwise add it to [dw] columns or name one of: uid, device_brand, device, system_type, customize_event, use_time, customize_event_content`},
 		{"Kelvin sign", `dedup_by = ["md5"]`, `dedup_by = ["md5", "\u212Aey"]`,
 			`funnel.toml:75:20: dw.dedup_by[1]: column "\u212aey" is not in the ODS table "ods_user_trace_data"`},
 	})

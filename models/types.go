@@ -219,6 +219,21 @@ func (t *Table) columnList() string {
 	return strings.Join(names, ", ")
 }
 
+// didYouMean is "; did you mean X?" of the column X of t whose name is near
+// name (a typo), or "".
+func (t *Table) didYouMean(name string) string {
+	var names []string
+	for _, c := range t.Columns {
+		if isColumn(c.Name) {
+			names = append(names, c.Name)
+		}
+	}
+	if c := closest(name, names); c != "" {
+		return fmt.Sprintf("; did you mean %q?", c)
+	}
+	return ""
+}
+
 // IntRange returns the least and the greatest value of an integer type,
 // and false for a type that is not one.
 func IntRange(t string) (lo, hi int64, ok bool) {

@@ -340,7 +340,7 @@ func (v *validator) dw() {
 		src, ok := c.ODS.Column(col.Name)
 		if !ok {
 			if isColumn(col.Name) { // else told by table
-				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %+q is not in the ODS table %q; DW columns are copied from ODS columns of the same name", col.Name, c.ODS.Name)
+				v.errorf(fmt.Sprintf("dw.columns[%d].name", i), "column %+q is not in the ODS table %q; DW columns are copied from ODS columns of the same name%s", col.Name, c.ODS.Name, c.ODS.didYouMean(col.Name))
 			}
 			continue
 		}
@@ -350,14 +350,14 @@ func (v *validator) dw() {
 	}
 	for i, name := range c.DW.DropEmpty {
 		if _, ok := c.ODS.Column(name); !ok {
-			v.errorf(fmt.Sprintf("dw.drop_empty[%d]", i), "column %+q is not in the ODS table %q", name, c.ODS.Name)
+			v.errorf(fmt.Sprintf("dw.drop_empty[%d]", i), "column %+q is not in the ODS table %q%s", name, c.ODS.Name, c.ODS.didYouMean(name))
 		} else if _, dw := c.DW.Column(name); !dw {
 			v.notOwn(fmt.Sprintf("dw.drop_empty[%d]", i), name, "ODS column", renameODSColumn)
 		}
 	}
 	for i, name := range c.DW.DedupBy {
 		if _, ok := c.ODS.Column(name); !ok {
-			v.errorf(fmt.Sprintf("dw.dedup_by[%d]", i), "column %+q is not in the ODS table %q", name, c.ODS.Name)
+			v.errorf(fmt.Sprintf("dw.dedup_by[%d]", i), "column %+q is not in the ODS table %q%s", name, c.ODS.Name, c.ODS.didYouMean(name))
 		} else if _, dw := c.DW.Column(name); !dw {
 			v.notOwn(fmt.Sprintf("dw.dedup_by[%d]", i), name, "ODS column", renameODSColumn)
 		}
@@ -523,7 +523,11 @@ func (v *validator) dwColumn(path, name, what string, required bool) (Column, bo
 	case len(v.c.DW.Columns) == 0:
 		v.errorf(path, "%s %+q is not a column of the DW table %q, which has none; add it to [dw] columns", what, name, v.c.DW.Name)
 	default:
-		v.errorf(path, "%s %+q is not a column of the DW table %q; add it to [dw] columns or name one of: %s", what, name, v.c.DW.Name, v.c.DW.columnList())
+		how := "; add it to [dw] columns or name one of: "
+		if near := v.c.DW.didYouMean(name); near != "" {
+			how = near + " Otherwise add it to [dw] columns or name one of: "
+		}
+		v.errorf(path, "%s %+q is not a column of the DW table %q%s%s", what, name, v.c.DW.Name, how, v.c.DW.columnList())
 	}
 	return col, ok
 }

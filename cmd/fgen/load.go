@@ -400,6 +400,9 @@ func filesSize(files []string) (string, error) {
 	var size int64
 	var stats []os.FileInfo
 	for _, f := range files {
+		if st, err := os.Stat(f); err == nil && st.IsDir() {
+			return "", fmt.Errorf("%s is a directory; name the files in it (e.g. %s, which the shell expands)", f, filepath.Join(f, "*.jsonl"))
+		}
 		if _, err := sample.FormatFromPath(f); err != nil {
 			return "", err
 		}

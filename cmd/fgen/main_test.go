@@ -2075,6 +2075,10 @@ func TestLoadMissingFile(t *testing.T) {
 	if r.code != 1 || strings.TrimSpace(r.stderr) != "fgen: load: nope.csv: no such file or directory; nothing was loaded" {
 		t.Errorf("load nope.csv: %+v", r)
 	}
+	os.Mkdir(filepath.Join(dir, "exports"), 0o755)
+	if r := fgen(t, dir, nil, "load", "exports"); r.code != 1 || strings.TrimSpace(r.stderr) != "fgen: load: exports is a directory; name the files in it (e.g. exports/*.jsonl, which the shell expands); nothing was loaded" {
+		t.Errorf("load of a directory: %+v", r)
+	}
 	if _, err := os.Stat(filepath.Join(dir, ".fgen")); err == nil {
 		t.Error("load of a missing file created the warehouse")
 	}
