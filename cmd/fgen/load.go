@@ -400,22 +400,26 @@ func filesSize(files []string) (string, error) {
 	var size int64
 	var stats []os.FileInfo
 	for _, f := range files {
-		if st, err := os.Stat(f); err == nil && st.IsDir() {
-			return "", fmt.Errorf("%s is a directory; name the files in it (e.g. %s, which the shell expands)", f, filepath.Join(f, "*.jsonl"))
+		// A directory is said to be one whatever its name ("no file
+		// extension" of one without); a missing file of no format, to
+		// have none.
+		st, err := os.Stat(f)
+		if err == nil && st.IsDir() {
+			ext := filepath.Ext(f)
+			if _, err := sample.FormatFromPath(f); err != nil {
+				ext = ".jsonl"
+			}
+			return "", fmt.Errorf("%s: a directory; name the files in it (e.g. %s)", f, filepath.Join(f, "*"+ext))
 		}
 		if _, err := sample.FormatFromPath(f); err != nil {
 			return "", err
 		}
-		st, err := os.Stat(f)
 		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				return "", fmt.Errorf("%s: %w", f, pe.Err) // not "stat f: ..."
 			}
 			return "", err
-		}
-		if st.IsDir() {
-			return "", fmt.Errorf("%s: a directory; name the files in it (e.g. %s)", f, filepath.Join(f, "*"+filepath.Ext(f)))
 		}
 		// Overlapping globs name a file twice, and its rows would load
 		// twice.

@@ -2076,7 +2076,7 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Errorf("load nope.csv: %+v", r)
 	}
 	os.Mkdir(filepath.Join(dir, "exports"), 0o755)
-	if r := fgen(t, dir, nil, "load", "exports"); r.code != 1 || strings.TrimSpace(r.stderr) != "fgen: load: exports is a directory; name the files in it (e.g. exports/*.jsonl, which the shell expands); nothing was loaded" {
+	if r := fgen(t, dir, nil, "load", "exports"); r.code != 1 || strings.TrimSpace(r.stderr) != "fgen: load: exports: a directory; name the files in it (e.g. exports/*.jsonl); nothing was loaded" {
 		t.Errorf("load of a directory: %+v", r)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".fgen")); err == nil {
