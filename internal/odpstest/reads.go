@@ -1,6 +1,9 @@
 package odpstest
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // checkReads refuses what the service refuses of the tables a statement
 // reads (FROM t, JOIN t, [project.]t):
@@ -61,24 +64,31 @@ const fullScanHint = "odps.sql.allow.fullscan"
 
 // wherePredicates reports whether the WHERE clause of the query whose FROM
 // list continues at toks[i] names one of keys: the WHERE at the same level
-// of parentheses, up to the clause after it or the end of the query.
+// of parentheses, up to the clause after it or the end of the query. A key
+// in parentheses counts ((dt = 'a' OR dt = 'b')), but not one of a
+// subquery's, which is that query's predicate (a IN (SELECT a FROM t
+// WHERE dt = '1') still reads every partition of the outer t).
 func wherePredicates(toks []token, i int, keys []Column) bool {
-	depth := 0
+	var parens []bool // open parentheses, true for a subquery's
 	in := false
 	for ; i < len(toks); i++ {
 		t := toks[i]
+		depth := len(parens)
 		switch {
 		case t.punct("("):
-			depth++
+			parens = append(parens, false)
 		case t.punct(")"):
 			if depth == 0 {
 				return false // the query ended
 			}
-			depth--
+			parens = parens[:depth-1]
 		case t.punct(";"):
 			return false
 		case depth > 0:
-			if in && isKey(t, keys) {
+			if t.is("select") {
+				parens[depth-1] = true
+			}
+			if in && isKey(t, keys) && !slices.Contains(parens, true) {
 				return true
 			}
 		case t.is("where"):

@@ -98,6 +98,12 @@ func TestChecksOfReads(t *testing.T) {
 		{"SELECT a.uid FROM ods a JOIN ods b ON a.uid = b.uid WHERE a.dt = '1' AND b.dt = '1';", ""},
 		{"SELECT uid FROM nope WHERE dt = '1';", "Table not found - table fgen_test.nope cannot be resolved"},
 		{"INSERT OVERWRITE TABLE books SELECT uid FROM ods;", "is full scan with all partitions"},
+		{"SELECT uid FROM ods WHERE (dt = '1' OR dt = '2');", ""},
+		{"SELECT uid FROM ods WHERE dt IN ('1', '2');", ""},
+		// The subquery's predicate is its own read's: the outer read of
+		// ods scans every partition.
+		{"SELECT uid FROM ods WHERE uid IN (SELECT uid FROM ods WHERE dt = '1');", "is full scan with all partitions"},
+		{"SELECT uid FROM ods WHERE dt = '1' AND uid IN (SELECT uid FROM ods WHERE dt = '2');", ""},
 	})
 	if err := srv.Check("SELECT uid FROM ods;", map[string]string{"odps.sql.allow.fullscan": "true"}); err != nil {
 		t.Errorf("a full scan allowed: %v", err)
