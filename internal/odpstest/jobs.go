@@ -258,6 +258,9 @@ func (s *Server) check(sql string, hints map[string]string) error {
 	if err := s.checkInserts(toks); err != nil {
 		return err
 	}
+	if err := checkWindows(toks); err != nil {
+		return err
+	}
 	return s.checkReads(toks, hints)
 }
 

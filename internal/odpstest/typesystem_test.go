@@ -165,3 +165,24 @@ func TestChecksOfInsertsInAScript(t *testing.T) {
 		t.Errorf("a script whose second INSERT gives too few values: %v", err)
 	}
 }
+
+// The double refuses a window function nested in another or in an
+// aggregate, and one at the same level of a query as an aggregate, as
+// docs/MAXCOMPUTE.md says the service does; a level of its own, a
+// subquery, may hold either.
+func TestChecksOfWindows(t *testing.T) {
+	srv := odpstest.New(t)
+	srv.AddTable(odpstest.TableSpec{Name: "t", Columns: []odpstest.Column{{Name: "a", Type: "STRING"}, {Name: "b", Type: "BIGINT"}},
+		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+	checkSQL(t, srv, []sqlCase{
+		{"SELECT a, SUM(b) FROM t WHERE dt = '1' GROUP BY a;", ""},
+		{"SELECT a, ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) FROM t WHERE dt = '1';", ""},
+		{"SELECT a, SUM(b) OVER (PARTITION BY a) FROM t WHERE dt = '1';", ""},
+		{"SELECT a, RANK() OVER (ORDER BY s) FROM (SELECT a, SUM(b) AS s FROM t WHERE dt = '1' GROUP BY a) x;", ""},
+		{"SELECT a, COUNT(*) OVER () FROM t WHERE dt = '1' AND b IN (SELECT MAX(b) FROM t WHERE dt = '1');", ""},
+		{"SELECT a, SUM(b), ROW_NUMBER() OVER (ORDER BY a) FROM t WHERE dt = '1' GROUP BY a;", "window function ROW_NUMBER and aggregate SUM at one level of a query"},
+		{"SELECT a, RANK() OVER (ORDER BY SUM(b)) FROM t WHERE dt = '1' GROUP BY a;", "aggregate SUM cannot be nested in window function RANK"},
+		{"SELECT SUM(ROW_NUMBER() OVER (ORDER BY a)) FROM t WHERE dt = '1';", "window function ROW_NUMBER cannot be nested in aggregate SUM"},
+		{"SELECT a, LAG(b) OVER (ORDER BY CAST(a AS BIGINT), ROW_NUMBER() OVER (ORDER BY b)) FROM t WHERE dt = '1';", "window function ROW_NUMBER cannot be nested in window function LAG"},
+	})
+}
