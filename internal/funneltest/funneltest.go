@@ -7,6 +7,7 @@
 package funneltest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -426,7 +427,7 @@ func (l Layout) CleanAsConfigured(cfg *models.Config, rows []reference.ODSRow) [
 		return v == nil || *v == ""
 	}
 	type key struct{ dt, k string }
-	seen := map[key]bool{}
+	kept := map[key]int{} // the index in out of the copy of a record kept
 	var out []reference.ODSRow
 rows:
 	for _, r := range rows {
@@ -440,14 +441,86 @@ rows:
 		}
 		if len(cfg.DW.DedupBy) > 0 && r.DedupKey != nil {
 			k := key{r.Dt, *r.DedupKey}
-			if seen[k] {
+			if i, ok := kept[k]; ok {
+				// Of copies that differ (dirty ones the DW node keeps:
+				// a NULL user where drop_empty does not name the
+				// user), the first by the DW columns in their order, a
+				// NULL value after every other (docs/funnels.md).
+				if l.dwBefore(cfg, r, out[i]) {
+					out[i] = r
+				}
 				continue
 			}
-			seen[k] = true
+			kept[k] = len(out)
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// dwBefore reports whether ODS row a comes before b by the DW columns of
+// cfg in their order, a NULL value after every other: the copy of a
+// record the DW node's dedup keeps.
+func (l Layout) dwBefore(cfg *models.Config, a, b reference.ODSRow) bool {
+	for _, c := range cfg.DW.Columns {
+		if n := compareValues(l.value(a, c.Name), l.value(b, c.Name)); n != 0 {
+			return n < 0
+		}
+	}
+	return false
+}
+
+// value is row r's value of ODS column col, as WriteJSONL writes it: nil
+// for NULL.
+func (l Layout) value(r reference.ODSRow, col string) any {
+	str := func(v *string) any {
+		if v == nil {
+			return nil
+		}
+		return *v
+	}
+	switch {
+	case col == l.User:
+		return str(r.User)
+	case col == l.Event:
+		return str(r.Event)
+	case col == l.Dedup:
+		return str(r.DedupKey)
+	case slices.Contains(l.Dims, col):
+		return str(r.Dims[col])
+	case col == l.Time:
+		return r.TS
+	}
+	return arbitrary(l.Types[col], recordHash(r)^fnvString(col), r.TS)
+}
+
+// compareValues orders two values of one column, NULL (nil) last.
+func compareValues(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	switch x := a.(type) {
+	case int64:
+		return cmp.Compare(x, b.(int64))
+	case json.Number:
+		f, _ := x.Float64()
+		g, _ := b.(json.Number).Float64()
+		return cmp.Compare(f, g)
+	case bool:
+		switch y := b.(bool); {
+		case x == y:
+			return 0
+		case !x:
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
 }
 
 // StageEvents returns every event value of every funnel, in order, once.
