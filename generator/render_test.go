@@ -179,7 +179,7 @@ func TestTableLimits(t *testing.T) {
 	}
 }
 
-// FUNNELS.md counts no row of a NULL or empty user id. Where drop_empty
+// No row of a NULL or empty user id counts (docs/funnels.md). Where drop_empty
 // does not name a funnel's user column, the DW node keeps such rows, and
 // every report node drops them in its one read of the DW table: NULL and
 // empty users of a string column, NULL ones of another; where it names

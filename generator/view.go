@@ -396,8 +396,8 @@ func newRPTView(c *models.Config, f *models.Funnel, d dates) rptView {
 	return v
 }
 
-// userCheck is what a report node drops of its rows by their user:
-// FUNNELS.md counts no row of a NULL or empty user id, which the DW node
+// userCheck is what a report node drops of its rows by their user: no
+// row of a NULL or empty user id counts (docs/funnels.md), which the DW node
 // drops where drop_empty names the user column (then "": nothing here),
 // and the report node otherwise: a NULL user ("null") and, of a string
 // column, an empty one too ("empty"). Without it, the rows of no user

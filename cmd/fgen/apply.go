@@ -131,7 +131,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 			fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync (without --bizdate or --from/--to, apply creates and changes the tables only)")
 			// A cron line without days: the days it leaves behind (late
 			// rows loaded, funnel.toml edited) are said, as plan says them.
-			opts.noteBehind(ctx, ot, in)
+			opts.noteBehind(ctx, ot, in, false)
 		} else {
 			fmt.Fprintln(opts.stderr, "nothing to apply: the tables are in sync and every day is up to date (apply --all runs the days anyway)")
 		}
@@ -172,25 +172,30 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if nerr := opts.noteDaysBefore(ctx, ot, in, p, res); nerr != nil {
 			opts.warn("could not tell whether the days before those applied are out of date now: %v", nerr)
 		}
-		if len(p.Days) == 0 || recreated(p, res) {
+		if r := recreated(p, res); len(p.Days) == 0 || r {
 			// Of no days, what the tables just made or changed are
 			// still to be given (the days loaded, on a new warehouse);
 			// of a recreate, the days the table held that the apply did
-			// not write again, which are gone: said now, as the plan
-			// before it said it would drop them.
-			opts.noteBehind(ctx, ot, in)
+			// not write again, which are gone: a warning, said now, as
+			// the plan before it said it would drop them.
+			opts.noteBehind(ctx, ot, in, r)
 		}
 	}
 	return writeApplySummary(ctx, opts, p, res, err)
 }
 
-// noteBehind notes, on stderr, the days a plan of no days of in would
-// name (Plan.BehindNote): the days fgen wrote that apply would write
-// again, and those loaded that no job has written.
-func (opts *applyOptions) noteBehind(ctx context.Context, ot *openedTarget, in plan.Input) {
+// noteBehind notes (warns, with warn, which -q keeps) the days a plan of
+// no days of in would name (Plan.BehindNote): the days fgen wrote that
+// apply would write again, and those loaded that no job has written.
+func (opts *applyOptions) noteBehind(ctx context.Context, ot *openedTarget, in plan.Input, warn bool) {
 	in.Days, in.Behind = nil, true
-	if bp, err := plan.Build(ctx, ot.wh, in); err == nil && bp.BehindNote() != "" {
-		fmt.Fprintf(opts.stderr, "note: %s\n", bp.BehindNote())
+	bp, err := plan.Build(ctx, ot.wh, in)
+	switch {
+	case err != nil || bp.BehindNote() == "":
+	case warn:
+		opts.warn("%s", bp.BehindNote())
+	default:
+		opts.notice("note: %s", bp.BehindNote())
 	}
 }
 

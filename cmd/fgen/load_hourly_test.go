@@ -74,6 +74,11 @@ func TestLoadHourlyODS(t *testing.T) {
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210309"); !strings.Contains(r.stdout, "ods_events dt=20210309: hour 23 missing") {
 		t.Errorf("plan of a day without hour 23: %+v", r)
 	}
+	// A plan of no days does not name it among the days loaded to apply:
+	// its apply would skip it.
+	if r := fgen(t, dir, nil, "plan"); strings.Contains(r.stdout, "20210309") {
+		t.Errorf("plan of no days names a day without hour 23: %+v", r)
+	}
 	// report says so too, not that the day has no partition at all.
 	if r := fgen(t, dir, nil, "report", "--bizdate", "20210309"); r.code != 0 || !strings.Contains(r.stderr, "; 20210309 lacks hour partitions of ods_events ('fgen plan --bizdate 20210309' names them): load them first\n") {
 		t.Errorf("report of a day without hour 23: %+v", r)

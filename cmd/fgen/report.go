@@ -224,7 +224,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if np, ok := ot.wh.(warehouse.NotedPartitions); ok && from == "" {
 		// The days loaded, where fgen noted them.
 		if noted, err := np.NotedPartitions(ctx, []string{cfg.ODS.Name}, true); err == nil && len(noted) > 0 {
-			fill = plan.ApplyRuns(warehouse.NotedDays(noted, 0), target.line) + " (the days loaded)"
+			fill = "the days loaded: " + plan.ApplyRuns(warehouse.NotedDays(noted, 0), target.line)
 		}
 	}
 	if from != "" {

@@ -761,14 +761,19 @@ func (d *DB) NotedPartitions(ctx context.Context, tables []string, any bool) (_ 
 
 // DroppedPartitions returns, from fgen_dropped, the values of the
 // partitions of each of tables that fgen's jobs wrote before a DDL job
-// made the table again (dropNotes): none where no table was.
+// made the table again (dropNotes), and that no job has written since:
+// none where no table was. (A user who means to leave them out deletes
+// their rows of fgen_dropped; README says so.)
 func (d *DB) DroppedPartitions(ctx context.Context, tables []string) (_ map[string][]string, err error) {
 	defer func() { err = interrupted(ctx, err) }()
 	out := map[string][]string{}
 	if len(tables) == 0 {
 		return out, nil
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM fgen_dropped WHERE table_name IN (`+marks(len(tables))+`) ORDER BY table_name, value`, anys(tables)...)
+	// Not one a job wrote again since: it holds rows, and a note.
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM fgen_dropped d WHERE table_name IN (`+marks(len(tables))+`)
+AND NOT EXISTS (SELECT 1 FROM fgen_partitions p WHERE p.table_name = d.table_name AND p.value = d.value)
+ORDER BY table_name, value`, anys(tables)...)
 	if d.missingTable(err) {
 		return out, nil
 	}

@@ -160,10 +160,13 @@ func TestDDLForgetsPartitions(t *testing.T) {
 	if d := dropped(); !slices.Equal(d, []string{"20210301"}) {
 		t.Errorf("dropped partitions after the recreate: %v, want [20210301]", d)
 	}
-	// Written again and recreated again: noted once.
+	// Written again: no longer dropped; and recreated again: noted once.
 	if err := run(&warehouse.Job{Name: "t", Kind: "node", Day: "20210301", Partition: "dt", Fingerprint: "f",
 		Statements: []string{`INSERT INTO t VALUES (1, '20210301');`}}); err != nil {
 		t.Fatal(err)
+	}
+	if d := dropped(); d != nil {
+		t.Errorf("dropped partitions after the day was written again: %v, want none", d)
 	}
 	if err := run(&warehouse.Job{Name: "t", Kind: "ddl", Statements: []string{`DROP TABLE t;`, create}}); err != nil {
 		t.Fatal(err)

@@ -682,12 +682,12 @@ func TestSubmitNotSubmitted(t *testing.T) {
 // page at 200 bytes, which would leave a token's head that fgen's output
 // masking, which masks whole secrets, no longer finds.
 func TestErrorPageShowsNoPartOfASecret(t *testing.T) {
-	token := "CAIS" + strings.Repeat("t0k3n", 60)
-	key := "Sup3rS3cretKey0123456789"
+	token := "CAIS+Eo/" + strings.Repeat("t0k3n", 60) + "=="
+	key := "Sup3rS3cret+Key/0123456789="
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusForbidden)
-		fmt.Fprintf(w, "<html><body>denied by proxy; request headers: %v; key %s</body></html>", r.Header, key)
+		fmt.Fprintf(w, "<html><body>denied by proxy for key %s; request headers: %v</body></html>", key, r.Header)
 	}))
 	defer proxy.Close()
 	c, err := maxcompute.New(maxcompute.Config{Endpoint: proxy.URL + "/api", Project: "p", HTTPTimeout: 5 * time.Second, MaxRetries: -1},

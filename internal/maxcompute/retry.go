@@ -100,7 +100,7 @@ func retry[T any](ctx context.Context, c *Client, op string, fn func() (T, error
 			return v, nil
 		}
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return v, fmt.Errorf("%s: %w", op, err)
+			return v, fmt.Errorf("%s: %w", op, ended(ctx))
 		}
 		delay, transient := c.delay(err, attempt)
 		if !transient {
@@ -125,6 +125,9 @@ func retry[T any](ctx context.Context, c *Client, op string, fn func() (T, error
 			c.cfg.OnRetry(r)
 		}
 		if serr := c.sleep(ctx, delay); serr != nil {
+			if ctx.Err() != nil {
+				serr = ended(ctx)
+			}
 			return v, fmt.Errorf("%s: %w (while retrying: %v)", op, serr, c.apiError(op, err))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -223,5 +224,18 @@ func TestJobTimeoutSaysWhereItIsSet(t *testing.T) {
 	}
 	if len(srv.Terminated()) != 1 {
 		t.Errorf("terminated jobs: %v, want the one", srv.Terminated())
+	}
+}
+
+// The same of a job timeout that passes while the job is submitted (a
+// slow answer): the error says so, not "context deadline exceeded".
+func TestJobTimeoutDuringSubmit(t *testing.T) {
+	srv := odpstest.New(t)
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpSubmit, Status: http.StatusServiceUnavailable, Delay: 200 * time.Millisecond, Times: -1})
+	w := maxcompute.NewWarehouse(newClient(t, srv), 50*time.Millisecond)
+	w.TimeoutSetting = "timeout under [targets.prod] in funnel.toml"
+	err := w.Run(context.Background(), &warehouse.Job{Name: "q", Kind: "query", Statements: []string{"SELECT 1;"}}, nil)
+	if want := "it ran past the job timeout of 50ms (timeout under [targets.prod] in funnel.toml)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Run = %v, want %q in it", err, want)
 	}
 }

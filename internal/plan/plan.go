@@ -496,7 +496,8 @@ const maxRunCommands = 3
 // project has written (of written, the partitions its nodes wrote): after a
 // load, a plan or an apply of no days would otherwise call the warehouse in
 // sync. A day some node wrote is not one (a funnel added since, whose
-// table lacks the days before it, is not behind).
+// table lacks the days before it, is not behind), nor a day of an hourly
+// ODS that lacks hours.
 func (p *Plan) notApplied(ctx context.Context, np warehouse.NotedPartitions, in Input, written map[string][]string) error {
 	loaded, err := np.NotedPartitions(ctx, []string{in.Config.ODS.Name}, true)
 	if err != nil {
@@ -506,8 +507,14 @@ func (p *Plan) notApplied(ctx context.Context, np warehouse.NotedPartitions, in 
 	for _, d := range warehouse.NotedDays(written, 0) {
 		wrote[d] = true
 	}
+	// Of an hourly ODS, a day is loaded with its 24 hours: one still
+	// loading hour by hour is not ready (plan of the day names the hours).
+	hours := map[string]int{}
+	for _, v := range loaded[in.Config.ODS.Name] {
+		hours[warehouse.ValueDay(v)]++
+	}
 	for _, d := range warehouse.NotedDays(loaded, maxBehindDays) {
-		if !wrote[d] {
+		if !wrote[d] && (!in.Config.ODS.Hourly() || hours[d] >= 24) {
 			p.NotApplied = append(p.NotApplied, d)
 		}
 	}
