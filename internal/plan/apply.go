@@ -110,6 +110,10 @@ func (e *PartialError) Error() string {
 			days = append(days, j.Day)
 		}
 	}
+	if len(days) == 1 && !strings.Contains(msg, days[0]) {
+		// One day, which the cause does not name (an interrupt).
+		msg += "; the day with jobs failed, skipped or not run: " + days[0]
+	}
 	if len(days) > 1 {
 		// As runs of days (20210305..20210331), the first ten.
 		slices.Sort(days)

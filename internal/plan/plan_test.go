@@ -1094,6 +1094,12 @@ func TestPartialErrorNamesTheDays(t *testing.T) {
 	if want := "20210301, 20210303, 20210305, 20210307, 20210309, 20210311, 20210313, 20210315, 20210317, 20210319 and 6 more"; !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("err = %q, want it to end %q", err, want)
 	}
+	// One day interrupted: the cause does not name it, the error does.
+	jobs = []JobResult{{Name: "dw", Kind: "node", Day: "20210402", Status: "applied"}, {Name: "rpt", Kind: "node", Day: "20210402", Status: "not_run"}}
+	err = &PartialError{Result: &Result{Jobs: jobs}, Cause: errors.New("interrupted (interrupt signal received)")}
+	if want := "apply incomplete: 1 applied, 0 failed, 0 skipped, 1 not run: interrupted (interrupt signal received); the day with jobs failed, skipped or not run: 20210402"; err.Error() != want {
+		t.Errorf("err = %q\nwant  %q", err, want)
+	}
 }
 
 // ApplyRuns gives an apply of each run of successive days, at most three,
