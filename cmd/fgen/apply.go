@@ -186,7 +186,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 
 // noteBehind notes (warns, with warn, which -q keeps) the days a plan of
 // no days of in would name (Plan.BehindNote): the days fgen wrote that
-// apply would write again, and those loaded that no job has written.
+// apply would write again, and those loaded that apply has not finished.
 func (opts *applyOptions) noteBehind(ctx context.Context, ot *openedTarget, in plan.Input, warn bool) {
 	in.Days, in.Behind = nil, true
 	bp, err := plan.Build(ctx, ot.wh, in)

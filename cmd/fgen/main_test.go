@@ -3037,7 +3037,7 @@ func TestPlanNamesTheDaysARecreateDropped(t *testing.T) {
 	}
 }
 
-// Days loaded that no job has written: after a load, plan and apply of no
+// Days loaded that apply has not finished: after a load, plan and apply of no
 // days (which plan and create the tables only) called the warehouse in
 // sync, and report gave an apply of "D1 to D2". They name the days now,
 // with the apply of each run of them.
@@ -3049,12 +3049,12 @@ func TestPlanNamesTheDaysLoadedAndNotApplied(t *testing.T) {
 	if r := fgen(t, dir, nil, "load", "-q", "events.jsonl"); r.code != 0 {
 		t.Fatalf("load: %+v", r)
 	}
-	all := "3 days loaded that no job has written (20210303..20210305): 'fgen apply --from 20210303 --to 20210305' writes them"
+	all := "3 days loaded that apply has not finished (20210303..20210305): 'fgen apply --from 20210303 --to 20210305' writes them"
 	if r := fgen(t, dir, nil, "apply"); r.code != 0 || !strings.HasSuffix(r.stderr, "note: "+all+"\n") {
 		t.Errorf("apply of no days after the load: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.HasSuffix(r.stdout, "\nDays loaded that apply has not written:\n    "+all+"\n\n"+
-		"Plan: 0 to create, 0 to alter, 3 in sync, 0 blocked; 3 days loaded that no job has written.\n") {
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.HasSuffix(r.stdout, "\nDays loaded that apply has not finished:\n    "+all+"\n\n"+
+		"Plan: 0 to create, 0 to alter, 3 in sync, 0 blocked; 3 days loaded that apply has not finished.\n") {
 		t.Errorf("plan of no days after the load: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "report"); !strings.Contains(r.stderr, "fill it with the days loaded: 'fgen apply --from 20210303 --to 20210305'") {
@@ -3070,7 +3070,7 @@ func TestPlanNamesTheDaysLoadedAndNotApplied(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || !slices.Equal(doc.NotApplied, []string{"20210303", "20210305"}) {
 		t.Errorf("plan --format json: days_not_applied %v (%v)\n%s", doc.NotApplied, err, r.stdout)
 	}
-	if r := fgen(t, dir, nil, "plan"); !strings.Contains(r.stdout, "2 days loaded that no job has written (20210303, 20210305): 'fgen apply --bizdate 20210303', 'fgen apply --bizdate 20210305' write them\n") {
+	if r := fgen(t, dir, nil, "plan"); !strings.Contains(r.stdout, "2 days loaded that apply has not finished (20210303, 20210305): 'fgen apply --bizdate 20210303', 'fgen apply --bizdate 20210305' write them\n") {
 		t.Errorf("plan of no days after one day's apply: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply", "-q", "--from", "20210303", "--to", "20210305"); r.code != 0 {
@@ -3078,6 +3078,13 @@ func TestPlanNamesTheDaysLoadedAndNotApplied(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "loaded") {
 		t.Errorf("plan after every day was applied: %+v", r)
+	}
+	// An apply stopped after a day's DW job, before its report job: the
+	// report's partition of the day is one no job wrote, and the day one
+	// apply has not finished.
+	execLocal(t, dir, `DELETE FROM rpt_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'rpt_user_trace_data' AND value = '20210304'`)
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "1 day loaded that apply has not finished (20210304): 'fgen apply --bizdate 20210304' writes it\n") {
+		t.Errorf("plan after an apply stopped part-way: %+v", r)
 	}
 }
 

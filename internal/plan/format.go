@@ -47,7 +47,7 @@ func WriteText(w io.Writer, p *Plan) {
 		}
 	}
 	if t := p.notAppliedText(); t != "" {
-		fmt.Fprintf(w, "\nDays loaded that apply has not written:\n    %s\n", t)
+		fmt.Fprintf(w, "\nDays loaded that apply has not finished:\n    %s\n", t)
 	}
 	if len(p.Days) > 0 {
 		fmt.Fprintf(w, "\nJobs:\n")
@@ -127,7 +127,7 @@ func (p *Plan) Summary() string {
 		if n == 1 {
 			word = "day"
 		}
-		s += fmt.Sprintf("; %d %s loaded that no job has written", n, word)
+		s += fmt.Sprintf("; %d %s loaded that apply has not finished", n, word)
 	}
 	return s + "."
 }
@@ -213,7 +213,7 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 		}
 	}
 	if t := p.notAppliedText(); t != "" {
-		fmt.Fprintf(w, "\nDays loaded that apply has not written: %s.\n", t)
+		fmt.Fprintf(w, "\nDays loaded that apply has not finished: %s.\n", t)
 	}
 	for _, t := range p.Tables {
 		if t.SQL == "" {

@@ -144,8 +144,10 @@ type Plan struct {
 	// applyBehindDays is the fgen apply of those days.
 	applyBehindDays string
 	// NotApplied, of a plan of no days that asked (Input.Behind), are the
-	// days fgen loaded (into the ODS table) that no job has written yet,
-	// and applyNotApplied the fgen apply of each run of them.
+	// days fgen loaded (into the ODS table) that apply has not finished:
+	// no job has written them, or some job has not (an apply stopped or
+	// failed part-way); applyNotApplied is the fgen apply of each run of
+	// them.
 	NotApplied      []string
 	applyNotApplied string
 }
@@ -444,6 +446,16 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	if len(days) == 0 {
 		return nil
 	}
+	// Each node's first day: a day before it is one the node never had
+	// (a funnel added since).
+	first := map[string]string{}
+	for name, values := range written {
+		for _, v := range values {
+			if d := warehouse.ValueDay(v); first[name] == "" || d < first[name] {
+				first[name] = d
+			}
+		}
+	}
 	shadow := *p
 	in.Days, in.NoChecks = days, true
 	dp := &dayPlanner{ctx: ctx, w: w, in: in, plan: &shadow, probed: map[probe]warehouse.Partition{}, listed: map[string]bool{}, ods: ods, live: live}
@@ -451,6 +463,7 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 		return err
 	}
 	index := map[[2]string]int{}
+	var unfinished []string
 	for _, d := range shadow.Days {
 		if !d.UpstreamReady {
 			continue // apply cannot write them
@@ -458,10 +471,15 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 		for _, j := range pendingJobs(d.Jobs) {
 			switch j.Why {
 			case WhyMissing:
-				// Of a partition the node wrote: not of one it never
-				// did (a funnel added since, a job or an hour's that
-				// failed).
+				// Of a partition the node wrote. One it never did, of
+				// a day from its first on (or of a node that wrote
+				// none), is of an apply that stopped or failed before
+				// it: the day is one apply has not finished. One of a
+				// day before its first is not (a funnel added since).
 				if !slices.Contains(written[j.Name], j.Written().Value()) {
+					if f := first[j.Name]; f == "" || d.Day >= f {
+						unfinished = append(unfinished, d.Day)
+					}
 					continue
 				}
 			case WhySQLChanged, WhyStale, WhyChanged:
@@ -479,6 +497,10 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 				b.Days = append(b.Days, d.Day)
 			}
 		}
+	}
+	if len(unfinished) > 0 {
+		p.NotApplied = slices.Compact(slices.Sorted(slices.Values(append(p.NotApplied, unfinished...))))
+		p.applyNotApplied = ApplyRuns(p.NotApplied, in.command)
 	}
 	if len(p.Behind) == 0 {
 		return nil
@@ -545,7 +567,7 @@ func ApplyRuns(days []string, command func(sub string) string) string {
 }
 
 // notAppliedText says the days of p.NotApplied and the applies that write
-// them ("" when none): "2 days loaded that no job has written
+// them ("" when none): "2 days loaded that apply has not finished
 // (20210303..20210304): 'fgen apply --from 20210303 --to 20210304' writes
 // them".
 func (p *Plan) notAppliedText() string {
@@ -561,12 +583,16 @@ func (p *Plan) notAppliedText() string {
 	if len(bizdate.DayRuns(p.NotApplied)) > 1 {
 		verb = "write"
 	}
-	return fmt.Sprintf("%d %s loaded that no job has written (%s): %s %s them", n, word, bizdate.DayRanges(p.NotApplied), p.applyNotApplied, verb)
+	them := "them"
+	if n == 1 {
+		them = "it"
+	}
+	return fmt.Sprintf("%d %s loaded that apply has not finished (%s): %s %s %s", n, word, bizdate.DayRanges(p.NotApplied), p.applyNotApplied, verb, them)
 }
 
 // BehindNote says, of a plan that noted days behind (Input.Behind), how
 // many days fgen wrote apply would write again and the commands that list
-// and write them, and the days loaded that no job has written; "" when
+// and write them, and the days loaded that apply has not finished; "" when
 // none.
 func (p *Plan) BehindNote() string {
 	var notes []string
