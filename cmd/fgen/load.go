@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,6 +31,7 @@ type loadOptions struct {
 	hour             string
 	append           bool
 	allowDestructive bool
+	format           string
 }
 
 func newLoadCmd(g *globalOptions) *cobra.Command {
@@ -95,6 +97,7 @@ of other hours).
 	cmd.Flags().BoolVar(&opts.append, "append", false, "add the rows to the partition instead of replacing it")
 	cmd.Flags().StringVar(&opts.hour, "hour", "", "with --bizdate, of an hourly ODS: the one hour (00 to 23) the rows replace, or with --append add to (a row without an hour gets it, as one without a day gets --bizdate); the day's other hours stay, and its partition exists afterwards even with no rows")
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "replace partitions even with fewer than half the rows they hold")
+	choiceFlag(cmd, &opts.format, "format", "result format (json: one document on stdout, for scripts; warnings stay on stderr)", "text", "json")
 	return cmd
 }
 
@@ -113,7 +116,7 @@ func (opts *loadOptions) checkHour(cfg *models.Config) error {
 	return nil
 }
 
-func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
+func runLoad(ctx context.Context, opts *loadOptions, files []string) (err error) {
 	if opts.bizdate != "" {
 		if _, err := bizdate.Parse(opts.bizdate); err != nil {
 			return fmt.Errorf("--bizdate: %w", err)
@@ -149,6 +152,17 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	}
 	n := res.Rows
 	el := time.Since(start)
+	// With --format json, the lines below say nothing on stdout, which
+	// holds the JSON; the warnings are said still, on stderr.
+	stdout := opts.stdout
+	if opts.format == "json" {
+		stdout = io.Discard
+		defer func() {
+			if err == nil {
+				err = writeJSON(opts.stdout, "load", loadJSON(ot.name, cfg, opts, res, el))
+			}
+		}()
+	}
 	into := cfg.ODS.Name + " (by each row's " + cfg.ODS.Partition + ")"
 	if tc, ok := cfg.LoadDayTime(); ok {
 		into = fmt.Sprintf("%s (by each row's %s, else the date of its %s in %s)", cfg.ODS.Name, cfg.ODS.Partition, tc.Name, cfg.DataWorks.Timezone)
@@ -163,7 +177,7 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	if el >= time.Second {
 		rate = fmt.Sprintf(" (%.0f rows/s)", float64(n)/el.Seconds())
 	}
-	fmt.Fprintf(opts.stdout, "loaded %s into %s in %.1fs%s\n", plural(int(n), "row"), into, el.Seconds(), rate)
+	fmt.Fprintf(stdout, "loaded %s into %s in %.1fs%s\n", plural(int(n), "row"), into, el.Seconds(), rate)
 	// What a replacing load deleted, or an appending one added to: each
 	// day that had rows, before and after (and below, what
 	// --allow-destructive let a load shrink). A day the load made with no
@@ -176,7 +190,7 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	// exists now (the day's other hours are still to come).
 	quietHour := opts.hour != "" && n == 0
 	if quietHour {
-		fmt.Fprintf(opts.stdout, "%s/%s=%s/%s=%s holds no rows: a quiet hour, as the files had none for it (if its export failed, load the hour again once it has rows)\n", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate, cfg.ODS.HourPartition, opts.hour)
+		fmt.Fprintf(stdout, "%s/%s=%s/%s=%s holds no rows: a quiet hour, as the files had none for it (if its export failed, load the hour again once it has rows)\n", cfg.ODS.Name, cfg.ODS.Partition, opts.bizdate, cfg.ODS.HourPartition, opts.hour)
 	}
 	spec := func(d dayRows) string {
 		s := cfg.ODS.Name + "/" + cfg.ODS.Partition + "=" + d.Day
@@ -191,9 +205,9 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 			opts.warn("%s has no rows: the files held none for it, and apply will report it as a day without events; if an export failed, load the day again once it has rows", spec(d))
 		case d.Before == 0:
 		case !opts.append:
-			fmt.Fprintf(opts.stdout, "replaced %s: %s before, %d now\n", spec(d), plural(int(d.Before), "row"), d.After)
+			fmt.Fprintf(stdout, "replaced %s: %s before, %d now\n", spec(d), plural(int(d.Before), "row"), d.After)
 		case d.After > d.Before:
-			fmt.Fprintf(opts.stdout, "appended to %s: %s before, %d now\n", spec(d), plural(int(d.Before), "row"), d.After)
+			fmt.Fprintf(stdout, "appended to %s: %s before, %d now\n", spec(d), plural(int(d.Before), "row"), d.After)
 		}
 	}
 	const most = 6 // lines of each kind; a day of hours would make 24
@@ -208,9 +222,9 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 			}
 		}
 		capped(len(added), most, func(i int) {
-			fmt.Fprintf(opts.stdout, "added %s: %s\n", spec(added[i]), plural(int(added[i].After), "row"))
+			fmt.Fprintf(stdout, "added %s: %s\n", spec(added[i]), plural(int(added[i].After), "row"))
 		}, func(left int) {
-			fmt.Fprintf(opts.stdout, "and %s added\n", plural(left, "more partition"))
+			fmt.Fprintf(stdout, "and %s added\n", plural(left, "more partition"))
 		})
 	}
 	capped(len(res.Shrunk), most, func(i int) {
@@ -221,11 +235,46 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) error {
 	})
 	capped(len(res.Emptied), most, func(i int) {
 		d := res.Emptied[i]
-		fmt.Fprintf(opts.stdout, "emptied %s: %s before\n", spec(d), plural(int(d.Before), "row"))
+		fmt.Fprintf(stdout, "emptied %s: %s before\n", spec(d), plural(int(d.Before), "row"))
 	}, func(left int) {
-		fmt.Fprintf(opts.stdout, "and %s emptied\n", plural(left, "more hour"))
+		fmt.Fprintf(stdout, "and %s emptied\n", plural(left, "more hour"))
 	})
 	return nil
+}
+
+// partitionJSON is a partition a load wrote, in load's JSON: its day, its
+// hour ("" but of an hourly ODS's hour), and its rows before and after.
+type partitionJSON struct {
+	Day    string `json:"day"`
+	Hour   string `json:"hour"`
+	Before int64  `json:"rows_before"`
+	After  int64  `json:"rows_after"`
+}
+
+// loadJSON is what 'fgen load --format json' writes of a load that
+// succeeded (README lists its keys): where it loaded, how, how many rows,
+// and the partitions it wrote, those --allow-destructive let it shrink
+// and the hours it emptied.
+func loadJSON(target string, cfg *models.Config, opts *loadOptions, res loaded, el time.Duration) any {
+	parts := func(ds []dayRows) []partitionJSON {
+		out := []partitionJSON{}
+		for _, d := range ds {
+			out = append(out, partitionJSON{d.Day, d.Hour, d.Before, d.After})
+		}
+		return out
+	}
+	return struct {
+		Target     string          `json:"target"`
+		Table      string          `json:"table"`
+		Bizdate    string          `json:"bizdate"`
+		Hour       string          `json:"hour"`
+		Append     bool            `json:"append"`
+		Rows       int64           `json:"rows"`
+		Seconds    float64         `json:"seconds"`
+		Partitions []partitionJSON `json:"partitions"`
+		Shrunk     []partitionJSON `json:"shrunk"`
+		Emptied    []partitionJSON `json:"emptied"`
+	}{target, cfg.ODS.Name, opts.bizdate, opts.hour, opts.append, res.Rows, el.Round(time.Millisecond).Seconds(), parts(res.Days), parts(res.Shrunk), parts(res.Emptied)}
 }
 
 // capped calls line for each of n items in turn, but where there are more

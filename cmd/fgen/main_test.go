@@ -2069,6 +2069,55 @@ func rowsByDay(t *testing.T, dir, table string) string {
 // A load of a file that is not there, or of no format fgen reads, says so
 // before it opens, or creates, the warehouse; a load of no file says what to
 // give it.
+// load --format json, for a script that loads then applies: one document
+// of what it loaded, and a refusal to shrink a partition an error with its
+// exit status 3.
+func TestLoadJSON(t *testing.T) {
+	dir := project(t)
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","dt":"20210303"}`+"\n"+`{"md5":"b","uid":"u2","ts":1614700001,"customize_event":"click","dt":"20210303"}`+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.jsonl"), nil, 0o644)
+	r := fgen(t, dir, nil, "load", "--format", "json", "a.jsonl")
+	var doc struct {
+		Command    string `json:"command"`
+		Table      string `json:"table"`
+		Rows       int64  `json:"rows"`
+		Partitions []struct {
+			Day    string `json:"day"`
+			Before int64  `json:"rows_before"`
+			After  int64  `json:"rows_after"`
+		} `json:"partitions"`
+		Shrunk  []any `json:"shrunk"`
+		Emptied []any `json:"emptied"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); r.code != 0 || err != nil || doc.Command != "load" || doc.Table != "ods_user_trace_data" || doc.Rows != 2 ||
+		len(doc.Partitions) != 1 || doc.Partitions[0].Day != "20210303" || doc.Partitions[0].After != 2 || doc.Shrunk == nil || doc.Emptied == nil {
+		t.Errorf("load --format json: %v %+v\n%+v", err, doc, r)
+	}
+	// Its keys are README's.
+	readme, _ := os.ReadFile("../../README.md")
+	var keys map[string]any
+	json.Unmarshal([]byte(r.stdout), &keys)
+	for k := range keys {
+		if !strings.Contains(string(readme), `"`+k+`"`) {
+			t.Errorf("load --format json writes %q, which README.md does not name", k)
+		}
+	}
+	for _, k := range []string{"day", "hour", "rows_before", "rows_after"} {
+		if !strings.Contains(r.stdout, `"`+k+`"`) || !strings.Contains(string(readme), `"`+k+`"`) {
+			t.Errorf("a partition's key %q: in the output %v, in README.md %v", k, strings.Contains(r.stdout, k), strings.Contains(string(readme), k))
+		}
+	}
+	r = fgen(t, dir, nil, "load", "--format", "json", "--bizdate", "20210303", "empty.jsonl")
+	var refused struct {
+		Error struct {
+			ExitCode int `json:"exit_code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &refused); r.code != 3 || err != nil || refused.Error.ExitCode != 3 {
+		t.Errorf("load --format json that would empty a partition: %v\n%+v", err, r)
+	}
+}
+
 func TestLoadMissingFile(t *testing.T) {
 	dir := project(t)
 	r := fgen(t, dir, nil, "load", "nope.csv")
