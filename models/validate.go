@@ -77,7 +77,7 @@ func (v *validator) notOwn(path, name, what, fix string) {
 			}
 			fix = fmt.Sprintf("choose another name (e.g. %q)", other)
 		}
-		v.errorf(path, "%s %q begins with %q, which fgen keeps for its own tables (fgen_partitions, fgen_dropped, fgen_tables) and the names in its SQL; %s", what, name, ownPrefix, fix)
+		v.errorf(path, "%s %q begins with %q, which fgen keeps for its own tables (fgen_partitions, fgen_dropped, fgen_planned, fgen_tables) and the names in its SQL; %s", what, name, ownPrefix, fix)
 	}
 }
 

@@ -159,6 +159,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if w := p.Caps.Writers; w > 0 && opts.parallel > w {
 		opts.notice("note: target %s runs %s at a time; --parallel %d changes nothing", ot.name, plural(w, "job"), opts.parallel)
 	}
+	if err := notePlanned(ctx, ot.wh, p, opts.all); err != nil {
+		return fmt.Errorf("apply: note the partitions it is to write: %w; nothing was applied", err)
+	}
 	pr := opts.newProgress(jobsToRun(p, opts.all), "jobs")
 	res, err := plan.Apply(ctx, ot.wh, p, plan.ApplyOptions{
 		AllowDestructive: opts.allowDestructive,
@@ -197,6 +200,29 @@ func (opts *applyOptions) noteBehind(ctx context.Context, ot *openedTarget, in p
 	default:
 		opts.notice("note: %s", bp.BehindNote())
 	}
+}
+
+// notePlanned notes, where the warehouse keeps fgen's notes (the local
+// target), the partitions the apply sets out to write, the node jobs to
+// run of its ready days (all of them with all): after an apply stopped or
+// failed part-way, a plan of no days names the days it did not finish.
+func notePlanned(ctx context.Context, w warehouse.Warehouse, p *plan.Plan, all bool) error {
+	np, ok := w.(warehouse.NotedPartitions)
+	if !ok {
+		return nil
+	}
+	planned := map[string][]string{}
+	for _, d := range p.Days {
+		if !d.UpstreamReady {
+			continue
+		}
+		for _, j := range d.Jobs {
+			if j.Kind == "node" && (j.Pending || all) {
+				planned[j.Name] = append(planned[j.Name], j.Written().Value())
+			}
+		}
+	}
+	return np.NotePlanned(ctx, planned)
 }
 
 // recreated says whether the apply made one of p's tables again

@@ -3066,7 +3066,7 @@ func TestPlanNamesTheDaysARecreateDropped(t *testing.T) {
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210304"); r.code != 3 || !strings.Contains(r.stdout, "note: recreating it drops the rows of its 3 partitions; apply writes again only the days it is given, and names the others\n") {
 		t.Errorf("plan of the recreate: %+v", r)
 	}
-	behind := "apply would write 2 days that fgen wrote (20210303..20210305) again: 'fgen plan --from 20210303 --to 20210305' lists the jobs and why, 'fgen apply --from 20210303 --to 20210305' writes them\n"
+	behind := "apply would write 2 days that fgen wrote (20210303..20210305) again: 'fgen plan --from 20210303 --to 20210305' lists the jobs and why, 'fgen apply --bizdate 20210303', 'fgen apply --bizdate 20210305' write them\n"
 	// A warning, which a daily run's -q keeps: the rows are gone.
 	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210304", "--allow-destructive", "--yes"); r.code != 0 || r.stderr != "warning: "+behind {
 		t.Errorf("apply of the recreate: %+v", r)
@@ -3129,11 +3129,31 @@ func TestPlanNamesTheDaysLoadedAndNotApplied(t *testing.T) {
 		t.Errorf("plan after every day was applied: %+v", r)
 	}
 	// An apply stopped after a day's DW job, before its report job: the
-	// report's partition of the day is one no job wrote, and the day one
-	// apply has not finished.
+	// report's partition of the day is one an apply set out to write and
+	// no job wrote, and the day one apply has not finished.
 	execLocal(t, dir, `DELETE FROM rpt_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'rpt_user_trace_data' AND value = '20210304'`)
 	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "1 day loaded that apply has not finished (20210304): 'fgen apply --bizdate 20210304' writes it\n") {
 		t.Errorf("plan after an apply stopped part-way: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210304"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	// A funnel added since, its table made: no apply set out to write its
+	// days, which are not days apply has not finished.
+	appendToFile(t, filepath.Join(dir, "funnel.toml"), `
+[[funnels]]
+name = "later"
+user_column = "uid"
+event_column = "customize_event"
+stages = [{ name = "browse", events = ["browse"] }, { name = "purchase", events = ["purchase"] }]
+[funnels.report]
+table = "rpt_later"
+`)
+	if r := fgen(t, dir, nil, "apply"); r.code != 0 || strings.Contains(r.stderr, "loaded") {
+		t.Errorf("apply that makes the table of a funnel added since: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "loaded") {
+		t.Errorf("plan after a funnel was added: %+v", r)
 	}
 }
 

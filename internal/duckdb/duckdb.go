@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -774,6 +775,57 @@ func (d *DB) DroppedPartitions(ctx context.Context, tables []string) (_ map[stri
 	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM fgen_dropped d WHERE table_name IN (`+marks(len(tables))+`)
 AND NOT EXISTS (SELECT 1 FROM fgen_partitions p WHERE p.table_name = d.table_name AND p.value = d.value)
 ORDER BY table_name, value`, anys(tables)...)
+	if d.missingTable(err) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, cleanError(err)
+	}
+	err = eachRow(rows, func() error {
+		var table, value string
+		err := rows.Scan(&table, &value)
+		out[table] = append(out[table], value)
+		return err
+	})
+	return out, err
+}
+
+// NotePlanned notes, in fgen_planned, the partitions (values of each
+// table) an apply sets out to write, before it runs their jobs: of one
+// stopped or failed part-way, those its jobs did not write are then told
+// from partitions no apply meant to write (a funnel added since lacks the
+// days before it), see PlannedPartitions. A partition noted once stays
+// noted: a plan reads it only of a partition no job has written.
+func (d *DB) NotePlanned(ctx context.Context, planned map[string][]string) (err error) {
+	defer func() { err = interrupted(ctx, err) }()
+	var rows []string
+	for _, table := range slices.Sorted(maps.Keys(planned)) {
+		for _, v := range planned[table] {
+			rows = append(rows, fmt.Sprintf("(%s, %s)", generator.DuckDB.QuoteString(table), generator.DuckDB.QuoteString(v)))
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS fgen_planned (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value))`); err != nil {
+		return d.writeError(cleanError(err), "nothing was noted")
+	}
+	if _, err := d.db.ExecContext(ctx, `INSERT INTO fgen_planned (table_name, value) VALUES `+strings.Join(rows, ", ")+` ON CONFLICT DO NOTHING`); err != nil {
+		return d.writeError(cleanError(err), "nothing was noted")
+	}
+	return nil
+}
+
+// PlannedPartitions returns, from fgen_planned, the values of the
+// partitions of each of tables an apply set out to write (NotePlanned):
+// none where no apply noted any.
+func (d *DB) PlannedPartitions(ctx context.Context, tables []string) (_ map[string][]string, err error) {
+	defer func() { err = interrupted(ctx, err) }()
+	out := map[string][]string{}
+	if len(tables) == 0 {
+		return out, nil
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM fgen_planned WHERE table_name IN (`+marks(len(tables))+`) ORDER BY table_name, value`, anys(tables)...)
 	if d.missingTable(err) {
 		return out, nil
 	}

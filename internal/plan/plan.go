@@ -141,7 +141,9 @@ type Plan struct {
 	// planBehindDays is the fgen plan of those days.
 	Behind         []Behind
 	planBehindDays string
-	// applyBehindDays is the fgen apply of those days.
+	// applyBehindDays are the fgen applies of those days, one of each run
+	// (ApplyRuns): one of their span would skip, and fail on, a day between
+	// whose ODS partition is gone.
 	applyBehindDays string
 	// NotApplied, of a plan of no days that asked (Input.Behind), are the
 	// days fgen loaded (into the ODS table) that apply has not finished:
@@ -446,15 +448,11 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	if len(days) == 0 {
 		return nil
 	}
-	// Each node's first day: a day before it is one the node never had
-	// (a funnel added since).
-	first := map[string]string{}
-	for name, values := range written {
-		for _, v := range values {
-			if d := warehouse.ValueDay(v); first[name] == "" || d < first[name] {
-				first[name] = d
-			}
-		}
+	// The partitions applies set out to write: of one no job wrote, the
+	// apply stopped or failed before its job.
+	planned, err := np.PlannedPartitions(ctx, nodes)
+	if err != nil {
+		return fmt.Errorf("the days fgen wrote: %w", err)
 	}
 	shadow := *p
 	in.Days, in.NoChecks = days, true
@@ -471,13 +469,13 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 		for _, j := range pendingJobs(d.Jobs) {
 			switch j.Why {
 			case WhyMissing:
-				// Of a partition the node wrote. One it never did, of
-				// a day from its first on (or of a node that wrote
-				// none), is of an apply that stopped or failed before
-				// it: the day is one apply has not finished. One of a
-				// day before its first is not (a funnel added since).
-				if !slices.Contains(written[j.Name], j.Written().Value()) {
-					if f := first[j.Name]; f == "" || d.Day >= f {
+				// Of a partition the node wrote. One it never did that
+				// an apply set out to write is of an apply that stopped
+				// or failed before its job: the day is one apply has
+				// not finished. Any other is not (a funnel added since,
+				// whose table lacks the days before it).
+				if v := j.Written().Value(); !slices.Contains(written[j.Name], v) {
+					if slices.Contains(planned[j.Name], v) {
 						unfinished = append(unfinished, d.Day)
 					}
 					continue
@@ -507,7 +505,7 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	}
 	behind := p.behindDays()
 	run := bizdate.Run{First: behind[0], Last: behind[len(behind)-1]}.Flags()
-	p.planBehindDays, p.applyBehindDays = in.command("plan "+run), in.command("apply "+run)
+	p.planBehindDays, p.applyBehindDays = in.command("plan "+run), ApplyRuns(behind, in.command)
 	return nil
 }
 
@@ -605,7 +603,11 @@ func (p *Plan) BehindNote() string {
 		if len(days) == 1 {
 			word = "day"
 		}
-		notes = append(notes, fmt.Sprintf("apply would write %d %s that fgen wrote (%s) again: '%s' lists the jobs and why, '%s' writes them", len(days), word, span, p.planBehindDays, p.applyBehindDays))
+		verb := "writes"
+		if len(bizdate.DayRuns(days)) > 1 {
+			verb = "write"
+		}
+		notes = append(notes, fmt.Sprintf("apply would write %d %s that fgen wrote (%s) again: '%s' lists the jobs and why, %s %s them", len(days), word, span, p.planBehindDays, p.applyBehindDays, verb))
 	}
 	if t := p.notAppliedText(); t != "" {
 		notes = append(notes, t)

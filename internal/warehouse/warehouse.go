@@ -370,6 +370,12 @@ type NotedPartitions interface {
 	// when apply made it again (--allow-destructive): they are gone, and
 	// fgen's notes of them with them.
 	DroppedPartitions(ctx context.Context, tables []string) (map[string][]string, error)
+	// NotePlanned notes the partitions (values by table) an apply sets
+	// out to write, before it runs their jobs; PlannedPartitions returns
+	// those noted of tables: of one no job wrote since, an apply stopped
+	// or failed part-way.
+	NotePlanned(ctx context.Context, planned map[string][]string) error
+	PlannedPartitions(ctx context.Context, tables []string) (map[string][]string, error)
 }
 
 // A JobTables is a Warehouse that knows, from fgen's notes, the tables
