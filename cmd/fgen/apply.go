@@ -175,14 +175,16 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		if nerr := opts.noteDaysBefore(ctx, ot, in, p, res); nerr != nil {
 			opts.warn("could not tell whether the days before those applied are out of date now: %v", nerr)
 		}
-		if r := recreated(p, res); len(p.Days) == 0 || r {
-			// Of no days, what the tables just made or changed are
-			// still to be given (the days loaded, on a new warehouse);
-			// of a recreate, the days the table held that the apply did
-			// not write again, which are gone: a warning, said now, as
-			// the plan before it said it would drop them.
-			opts.noteBehind(ctx, ot, in, r)
-		}
+	}
+	var partial *plan.PartialError
+	if r := res != nil && recreated(p, res); !p.Caps.Remote && (err == nil && len(p.Days) == 0 || r && (err == nil || errors.As(err, &partial) && ctx.Err() == nil)) {
+		// Of no days, what the tables just made or changed are still
+		// to be given (the days loaded, on a new warehouse); of a
+		// recreate, whether the apply then finished or not (a day
+		// skipped), the days the table held that the apply did not
+		// write again, which are gone: a warning, said now, as the plan
+		// before it said it would drop them.
+		opts.noteBehind(ctx, ot, in, r)
 	}
 	return writeApplySummary(ctx, opts, p, res, err)
 }

@@ -3086,6 +3086,18 @@ func TestPlanNamesTheDaysARecreateDropped(t *testing.T) {
 	}
 }
 
+// The warning of the days a recreate dropped comes also of an apply that
+// then skipped a day (exit 1): the recreate is done.
+func TestRecreateWarnsOfDroppedDaysOfAnIncompleteApply(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 20, 3)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `count_type = "STRING"`, `count_type = "BIGINT"`)
+	r := fgen(t, dir, nil, "apply", "-q", "--from", "20210304", "--to", "20210306", "--allow-destructive", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "warning: apply would write 1 day that fgen wrote (20210303) again") || !strings.Contains(r.stderr, "ods_user_trace_data/dt=20210306 is missing") {
+		t.Errorf("apply of a recreate with a day skipped: %+v", r)
+	}
+}
+
 // Days loaded that apply has not finished: after a load, plan and apply of no
 // days (which plan and create the tables only) called the warehouse in
 // sync, and report gave an apply of "D1 to D2". They name the days now,
