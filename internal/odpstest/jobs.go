@@ -261,6 +261,9 @@ func (s *Server) check(sql string, hints map[string]string) error {
 	if err := checkWindows(toks); err != nil {
 		return err
 	}
+	if err := s.checkLiterals(toks, hints); err != nil {
+		return err
+	}
 	return s.checkReads(toks, hints)
 }
 

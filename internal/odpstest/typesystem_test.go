@@ -186,3 +186,31 @@ func TestChecksOfWindows(t *testing.T) {
 		{"SELECT a, LAG(b) OVER (ORDER BY CAST(a AS BIGINT), ROW_NUMBER() OVER (ORDER BY b)) FROM t WHERE dt = '1';", "window function ROW_NUMBER cannot be nested in window function LAG"},
 	})
 }
+
+// Where the 2.0 type system is on, the double refuses an INT literal that
+// meets a BIGINT column in NULLIF, LEAST, GREATEST, SHIFTLEFT, SHIFTRIGHT
+// or a bitwise operator, as docs/MAXCOMPUTE.md says the service does; a
+// BIGINT literal (3L) is what matches. In a 1.0 project without the
+// setting an integer literal is a BIGINT.
+func TestChecksOfLiterals(t *testing.T) {
+	table := odpstest.TableSpec{Name: "t", Columns: []odpstest.Column{{Name: "a", Type: "STRING"}, {Name: "b", Type: "BIGINT"}},
+		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}}
+	srv := odpstest.New(t)
+	srv.AddTable(table)
+	checkSQL(t, srv, []sqlCase{
+		{"SELECT NULLIF(b, 0) FROM t WHERE dt = '1';", "ODPS-0130121:[1,8] Invalid argument type - in function nullif, BIGINT and INT arguments"},
+		{"SELECT NULLIF(t.b, 0) FROM t WHERE dt = '1';", "in function nullif, BIGINT and INT arguments"},
+		{"SELECT LEAST(`b`, 3601, 7L) FROM t WHERE dt = '1';", "in function least, BIGINT and INT arguments"},
+		{"SELECT b & 3 FROM t WHERE dt = '1';", "operator & of BIGINT and INT"},
+		{"SELECT NULLIF(b, 0L), LEAST(b, 3601L), b & 3L, SHIFTRIGHT(b, 2L) FROM t WHERE dt = '1';", ""},
+		{"SELECT NULLIF(a, 'x') FROM t WHERE dt = '1';", ""},
+	})
+	old := odpstest.New(t, odpstest.WithTypeSystem1())
+	old.AddTable(table)
+	if err := old.Check("SELECT NULLIF(b, 0) FROM t WHERE dt = '1';", nil); err != nil {
+		t.Errorf("NULLIF(b, 0) in a 1.0 project: %v", err)
+	}
+	if err := old.Check("SELECT NULLIF(b, 0) FROM t WHERE dt = '1';", map[string]string{"odps.sql.type.system.odps2": "true"}); err == nil {
+		t.Error("NULLIF(b, 0) in a 1.0 project with the 2.0 type system on: accepted")
+	}
+}
