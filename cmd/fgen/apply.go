@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -177,14 +178,21 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		}
 	}
 	var partial *plan.PartialError
-	if r := res != nil && recreated(p, res); !p.Caps.Remote && (err == nil && len(p.Days) == 0 || r && (err == nil || errors.As(err, &partial) && ctx.Err() == nil)) {
+	if r := res != nil && recreated(p, res); !p.Caps.Remote && (err == nil && len(p.Days) == 0 || r && (err == nil || errors.As(err, &partial))) {
 		// Of no days, what the tables just made or changed are still
 		// to be given (the days loaded, on a new warehouse); of a
 		// recreate, whether the apply then finished or not (a day
-		// skipped), the days the table held that the apply did not
-		// write again, which are gone: a warning, said now, as the plan
-		// before it said it would drop them.
-		opts.noteBehind(ctx, ot, in, r)
+		// skipped, a signal), the days the table held that the apply
+		// did not write again, which are gone: a warning, said now, as
+		// the plan before it said it would drop them, within a few
+		// seconds of a signal.
+		nctx := ctx
+		if ctx.Err() != nil {
+			var cancel context.CancelFunc
+			nctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+		}
+		opts.noteBehind(nctx, ot, in, r)
 	}
 	return writeApplySummary(ctx, opts, p, res, err)
 }

@@ -98,7 +98,7 @@ func TestLoadHourlyODS(t *testing.T) {
 	// Rows without a day or an hour (an hourly export without them) go to
 	// the day and hour given, as --bizdate fills a missing day.
 	write("nohour.jsonl", `{"md5":"n1","uid":"u7","event":"view","ts":1615298400,"device":"ios"}`+"\n")
-	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "22", "nohour.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "appended to ods_events/dt=20210309: 23 rows before, 24 now") {
+	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210309", "--hour", "22", "nohour.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "appended to ods_events/dt=20210309/hh=22: 1 row before, 2 now") {
 		t.Errorf("load --append --hour 22 of rows without an hour: %+v", r)
 	}
 	if got := hourRows(t, dir, "ods_events", "20210309", "22"); got != "h22 n1" {

@@ -3096,6 +3096,12 @@ func TestRecreateWarnsOfDroppedDaysOfAnIncompleteApply(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "warning: apply would write 1 day that fgen wrote (20210303) again") || !strings.Contains(r.stderr, "ods_user_trace_data/dt=20210306 is missing") {
 		t.Errorf("apply of a recreate with a day skipped: %+v", r)
 	}
+	// The day forgotten as README says: no longer named, as dropped or as
+	// a day an apply set out to write.
+	execLocal(t, dir, `DELETE FROM fgen_dropped WHERE table_name = 'rpt_user_trace_data'`)
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || strings.Contains(r.stdout, "20210303") {
+		t.Errorf("plan after the dropped day was forgotten: %+v", r)
+	}
 }
 
 // Days loaded that apply has not finished: after a load, plan and apply of no
@@ -3146,6 +3152,13 @@ func TestPlanNamesTheDaysLoadedAndNotApplied(t *testing.T) {
 	execLocal(t, dir, `DELETE FROM rpt_user_trace_data WHERE dt = '20210304'`, `DELETE FROM fgen_partitions WHERE table_name = 'rpt_user_trace_data' AND value = '20210304'`)
 	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "1 day loaded that apply has not finished (20210304): 'fgen apply --bizdate 20210304' writes it\n") {
 		t.Errorf("plan after an apply stopped part-way: %+v", r)
+	}
+	// The same of a warehouse an older fgen applied to, which kept no
+	// note of what its applies set out to write: the day is from the
+	// report's first on.
+	execLocal(t, dir, `DROP TABLE fgen_planned`)
+	if r := fgen(t, dir, nil, "plan"); r.code != 0 || !strings.Contains(r.stdout, "1 day loaded that apply has not finished (20210304)") {
+		t.Errorf("plan of an older fgen's warehouse after an apply stopped part-way: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210304"); r.code != 0 {
 		t.Fatalf("apply: %+v", r)

@@ -499,9 +499,21 @@ func dropNotes(ctx context.Context, s session, table string) error {
 	for i, v := range literals(written) {
 		values[i] = fmt.Sprintf("(%s, %s, now())", name, v)
 	}
-	_, err = s.exec(ctx, `INSERT INTO fgen_dropped (table_name, value, dropped_at) VALUES `+strings.Join(values, ", ")+` ON CONFLICT DO NOTHING`)
+	if _, err := s.exec(ctx, `INSERT INTO fgen_dropped (table_name, value, dropped_at) VALUES `+strings.Join(values, ", ")+` ON CONFLICT DO NOTHING`); err != nil {
+		return err
+	}
+	// An apply's note that it set out to write one of them (NotePlanned)
+	// is of the table dropped: the partition is fgen_dropped's now, and
+	// forgetting it there forgets it.
+	if _, err := s.exec(ctx, plannedTable); err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, `DELETE FROM fgen_planned WHERE table_name = `+name+` AND value IN (`+strings.Join(literals(written), ", ")+`)`)
 	return err
 }
+
+// plannedTable creates fgen_planned (NotePlanned).
+const plannedTable = `CREATE TABLE IF NOT EXISTS fgen_planned (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value))`
 
 // jobLost is what a job that failed rolled back: itself (the jobs that
 // finished before it, of an apply or a load, are committed).
@@ -807,7 +819,7 @@ func (d *DB) NotePlanned(ctx context.Context, planned map[string][]string) (err 
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS fgen_planned (table_name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, value))`); err != nil {
+	if _, err := d.db.ExecContext(ctx, plannedTable); err != nil {
 		return d.writeError(cleanError(err), "nothing was noted")
 	}
 	if _, err := d.db.ExecContext(ctx, `INSERT INTO fgen_planned (table_name, value) VALUES `+strings.Join(rows, ", ")+` ON CONFLICT DO NOTHING`); err != nil {
@@ -817,20 +829,22 @@ func (d *DB) NotePlanned(ctx context.Context, planned map[string][]string) (err 
 }
 
 // PlannedPartitions returns, from fgen_planned, the values of the
-// partitions of each of tables an apply set out to write (NotePlanned):
-// none where no apply noted any.
-func (d *DB) PlannedPartitions(ctx context.Context, tables []string) (_ map[string][]string, err error) {
+// partitions of each of tables an apply set out to write (NotePlanned),
+// and whether any apply of an fgen that notes them has run here (false of
+// a warehouse an older fgen wrote: fgen_planned is not there).
+func (d *DB) PlannedPartitions(ctx context.Context, tables []string) (_ map[string][]string, noted bool, err error) {
 	defer func() { err = interrupted(ctx, err) }()
 	out := map[string][]string{}
-	if len(tables) == 0 {
-		return out, nil
+	where := "false" // no tables: whether fgen_planned is there
+	if len(tables) > 0 {
+		where = "table_name IN (" + marks(len(tables)) + ")"
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM fgen_planned WHERE table_name IN (`+marks(len(tables))+`) ORDER BY table_name, value`, anys(tables)...)
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM fgen_planned WHERE `+where+` ORDER BY table_name, value`, anys(tables)...)
 	if d.missingTable(err) {
-		return out, nil
+		return out, false, nil
 	}
 	if err != nil {
-		return nil, cleanError(err)
+		return nil, false, cleanError(err)
 	}
 	err = eachRow(rows, func() error {
 		var table, value string
@@ -838,7 +852,7 @@ func (d *DB) PlannedPartitions(ctx context.Context, tables []string) (_ map[stri
 		out[table] = append(out[table], value)
 		return err
 	})
-	return out, err
+	return out, true, err
 }
 
 // replaced says why live table, whose partitions fgen's notes (in books)

@@ -573,9 +573,8 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 	}
 	res := Result{Rows: n, Partitions: Counts(days, had, has)}
 	switch {
-	case l.opts.Append: // adds rows: nothing shrinks
 	case l.opts.Hour != "":
-		// One hour replaced: its counts, not the day's.
+		// One hour replaced or added to: its counts, not the day's.
 		hasHours, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, days)
 		if err != nil {
 			return Result{}, err
@@ -583,9 +582,10 @@ func (l *loader) run(ctx context.Context, tx *duckdb.Tx, beside bool) (Result, e
 		k := l.opts.Day + "/" + l.opts.Hour
 		p := PartitionRows{Day: l.opts.Day, Hour: l.opts.Hour, Before: hadHours[k], After: hasHours[k]}
 		res.Partitions = []PartitionRows{p}
-		if p.shrunk() {
+		if !l.opts.Append && p.shrunk() {
 			res.Shrunk = append(res.Shrunk, p)
 		}
+	case l.opts.Append: // adds rows: nothing shrinks
 	case l.opts.HourPartition != "":
 		hasHours, err := tx.PartitionRows(ctx, l.opts.Table, l.opts.Partition, l.opts.HourPartition, days)
 		if err != nil {

@@ -449,10 +449,27 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 		return nil
 	}
 	// The partitions applies set out to write: of one no job wrote, the
-	// apply stopped or failed before its job.
-	planned, err := np.PlannedPartitions(ctx, nodes)
+	// apply stopped or failed before its job. A warehouse only an older
+	// fgen applied to has no such notes: there a node's missing partition
+	// of a day from its first on (or of a node that wrote none) is taken
+	// for one (its days before are a funnel added since).
+	planned, noted, err := np.PlannedPartitions(ctx, nodes)
 	if err != nil {
 		return fmt.Errorf("the days fgen wrote: %w", err)
+	}
+	first := map[string]string{}
+	for name, values := range written {
+		for _, v := range values {
+			if d := warehouse.ValueDay(v); first[name] == "" || d < first[name] {
+				first[name] = d
+			}
+		}
+	}
+	meant := func(name, day, value string) bool {
+		if noted {
+			return slices.Contains(planned[name], value)
+		}
+		return first[name] == "" || day >= first[name]
 	}
 	shadow := *p
 	in.Days, in.NoChecks = days, true
@@ -475,7 +492,7 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 				// not finished. Any other is not (a funnel added since,
 				// whose table lacks the days before it).
 				if v := j.Written().Value(); !slices.Contains(written[j.Name], v) {
-					if slices.Contains(planned[j.Name], v) {
+					if meant(j.Name, d.Day, v) {
 						unfinished = append(unfinished, d.Day)
 					}
 					continue

@@ -372,10 +372,11 @@ type NotedPartitions interface {
 	DroppedPartitions(ctx context.Context, tables []string) (map[string][]string, error)
 	// NotePlanned notes the partitions (values by table) an apply sets
 	// out to write, before it runs their jobs; PlannedPartitions returns
-	// those noted of tables: of one no job wrote since, an apply stopped
-	// or failed part-way.
+	// those noted of tables (of one no job wrote since, an apply stopped
+	// or failed part-way), and whether the warehouse keeps such notes
+	// (false where only an older fgen has applied).
 	NotePlanned(ctx context.Context, planned map[string][]string) error
-	PlannedPartitions(ctx context.Context, tables []string) (map[string][]string, error)
+	PlannedPartitions(ctx context.Context, tables []string) (map[string][]string, bool, error)
 }
 
 // A JobTables is a Warehouse that knows, from fgen's notes, the tables
