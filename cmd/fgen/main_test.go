@@ -2988,6 +2988,21 @@ func TestReportLeavesOutAnEarlierDefinition(t *testing.T) {
 	}
 }
 
+// addFunnel adds to the project at dir an events funnel browse -> purchase
+// of the shipped columns, named name, reporting to table.
+func addFunnel(t *testing.T, dir, name, table string) {
+	t.Helper()
+	appendToFile(t, filepath.Join(dir, "funnel.toml"), fmt.Sprintf(`
+[[funnels]]
+name = %q
+user_column = "uid"
+event_column = "customize_event"
+stages = [{ name = "browse", events = ["browse"] }, { name = "purchase", events = ["purchase"] }]
+[funnels.report]
+table = %q
+`, name, table))
+}
+
 // A plan of no days plans the tables, but says which days fgen wrote apply
 // would write again: after an edit of a stage's events every applied day's
 // SQL changed, and 'fgen plan' alone must not read as all in sync. apply of
@@ -3023,15 +3038,7 @@ func TestPlanOfNoDaysNamesTheDaysBehind(t *testing.T) {
 	}
 	// A funnel added and applied from the second day on: the first day's
 	// partition of its table, which fgen never wrote, is not "gone".
-	appendToFile(t, filepath.Join(dir, "funnel.toml"), `
-[[funnels]]
-name = "third"
-user_column = "uid"
-event_column = "customize_event"
-stages = [{ name = "browse", events = ["browse"] }, { name = "purchase", events = ["purchase"] }]
-[funnels.report]
-table = "rpt_third"
-`)
+	addFunnel(t, dir, "third", "rpt_third")
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210304", "-q"); r.code != 0 {
 		t.Fatalf("apply of the added funnel: %+v", r)
 	}
@@ -3165,15 +3172,7 @@ func TestPlanNamesTheDaysLoadedAndNotApplied(t *testing.T) {
 	}
 	// A funnel added since, its table made: no apply set out to write its
 	// days, which are not days apply has not finished.
-	appendToFile(t, filepath.Join(dir, "funnel.toml"), `
-[[funnels]]
-name = "later"
-user_column = "uid"
-event_column = "customize_event"
-stages = [{ name = "browse", events = ["browse"] }, { name = "purchase", events = ["purchase"] }]
-[funnels.report]
-table = "rpt_later"
-`)
+	addFunnel(t, dir, "later", "rpt_later")
 	if r := fgen(t, dir, nil, "apply"); r.code != 0 || strings.Contains(r.stderr, "loaded") {
 		t.Errorf("apply that makes the table of a funnel added since: %+v", r)
 	}
