@@ -208,27 +208,24 @@ func (t *Table) Column(name string) (Column, bool) {
 	return Column{}, false
 }
 
-// columnList lists the valid names of t's columns, for messages.
-func (t *Table) columnList() string {
+// columnNames are the valid names of t's columns, for messages.
+func (t *Table) columnNames() []string {
 	var names []string
 	for _, c := range t.Columns {
 		if isColumn(c.Name) {
 			names = append(names, c.Name)
 		}
 	}
-	return strings.Join(names, ", ")
+	return names
 }
+
+// columnList lists the valid names of t's columns, for messages.
+func (t *Table) columnList() string { return strings.Join(t.columnNames(), ", ") }
 
 // didYouMean is "; did you mean X?" of the column X of t whose name is near
 // name (a typo), or "".
 func (t *Table) didYouMean(name string) string {
-	var names []string
-	for _, c := range t.Columns {
-		if isColumn(c.Name) {
-			names = append(names, c.Name)
-		}
-	}
-	if c := closest(name, names); c != "" {
+	if c := closest(name, t.columnNames()); c != "" {
 		return fmt.Sprintf("; did you mean %q?", c)
 	}
 	return ""

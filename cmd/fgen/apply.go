@@ -178,7 +178,8 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		}
 	}
 	var partial *plan.PartialError
-	if r := res != nil && recreated(p, res); !p.Caps.Remote && (err == nil && len(p.Days) == 0 || r && (err == nil || errors.As(err, &partial))) {
+	finished := err == nil || errors.As(err, &partial) // every job ran, or apply stopped part-way (a job failed or skipped, a signal)
+	if r := recreated(p, res); !p.Caps.Remote && (err == nil && len(p.Days) == 0 || r && finished) {
 		// Of no days, what the tables just made or changed are still
 		// to be given (the days loaded, on a new warehouse); of a
 		// recreate, whether the apply then finished or not (a day
@@ -235,9 +236,13 @@ func notePlanned(ctx context.Context, w warehouse.Warehouse, p *plan.Plan, all b
 	return np.NotePlanned(ctx, planned)
 }
 
-// recreated says whether the apply made one of p's tables again
-// (--allow-destructive), dropping its partitions.
+// recreated says whether the apply, of result res (nil when it ran
+// nothing), made one of p's tables again (--allow-destructive), dropping
+// its partitions.
 func recreated(p *plan.Plan, res *plan.Result) bool {
+	if res == nil {
+		return false
+	}
 	for _, t := range p.Tables {
 		if t.Action != plan.Blocked || t.Job == nil {
 			continue
@@ -287,8 +292,11 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 		if err != nil {
 			return err
 		}
-		days := warehouse.NotedDays(noted, 0)
-		before = slices.DeleteFunc(before, func(day string) bool { return !slices.Contains(days, day) })
+		days := warehouse.NotedDays(noted, 0) // in order
+		before = slices.DeleteFunc(before, func(day string) bool {
+			_, ok := slices.BinarySearch(days, day)
+			return !ok
+		})
 	}
 	if len(before) == 0 {
 		return nil

@@ -242,38 +242,23 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) (err error)
 	return nil
 }
 
-// partitionJSON is a partition a load wrote, in load's JSON: its day, its
-// hour ("" but of an hourly ODS's hour), and its rows before and after.
-type partitionJSON struct {
-	Day    string `json:"day"`
-	Hour   string `json:"hour"`
-	Before int64  `json:"rows_before"`
-	After  int64  `json:"rows_after"`
-}
-
 // loadJSON is what 'fgen load --format json' writes of a load that
 // succeeded (README lists its keys): where it loaded, how, how many rows,
 // and the partitions it wrote, those --allow-destructive let it shrink
-// and the hours it emptied.
+// and the hours it emptied, each a dayRows.
 func loadJSON(target string, cfg *models.Config, opts *loadOptions, res loaded, el time.Duration) any {
-	parts := func(ds []dayRows) []partitionJSON {
-		out := []partitionJSON{}
-		for _, d := range ds {
-			out = append(out, partitionJSON{d.Day, d.Hour, d.Before, d.After})
-		}
-		return out
-	}
+	parts := func(ds []dayRows) []dayRows { return append([]dayRows{}, ds...) } // [], not null
 	return struct {
-		Target     string          `json:"target"`
-		Table      string          `json:"table"`
-		Bizdate    string          `json:"bizdate"`
-		Hour       string          `json:"hour"`
-		Append     bool            `json:"append"`
-		Rows       int64           `json:"rows"`
-		Seconds    float64         `json:"seconds"`
-		Partitions []partitionJSON `json:"partitions"`
-		Shrunk     []partitionJSON `json:"shrunk"`
-		Emptied    []partitionJSON `json:"emptied"`
+		Target     string    `json:"target"`
+		Table      string    `json:"table"`
+		Bizdate    string    `json:"bizdate"`
+		Hour       string    `json:"hour"`
+		Append     bool      `json:"append"`
+		Rows       int64     `json:"rows"`
+		Seconds    float64   `json:"seconds"`
+		Partitions []dayRows `json:"partitions"`
+		Shrunk     []dayRows `json:"shrunk"`
+		Emptied    []dayRows `json:"emptied"`
 	}{target, cfg.ODS.Name, opts.bizdate, opts.hour, opts.append, res.Rows, el.Round(time.Millisecond).Seconds(), parts(res.Days), parts(res.Shrunk), parts(res.Emptied)}
 }
 

@@ -50,8 +50,10 @@ type loaded struct {
 }
 
 type dayRows struct {
-	Day, Hour     string // Hour: "" but for an hour of an hourly ODS
-	Before, After int64
+	Day    string `json:"day"`
+	Hour   string `json:"hour"` // "" but for an hour of an hourly ODS
+	Before int64  `json:"rows_before"`
+	After  int64  `json:"rows_after"`
 }
 
 // shrunk reports whether a replacement left the day fewer than half the

@@ -219,19 +219,26 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		return err
 	}
 	target := opts.suggest(opts.target)
-	// The apply that fills the days asked for, or without days, those loaded.
-	fill, those := "'"+target.line("apply --from D1 --to D2")+"', D1 and D2 the first and last days loaded", ""
-	if np, ok := ot.wh.(warehouse.NotedPartitions); ok && from == "" {
-		// The days loaded, where fgen noted them.
-		if noted, err := np.NotedPartitions(ctx, []string{cfg.ODS.Name}, true); err == nil && len(noted) > 0 {
-			fill = "the days loaded: " + plan.ApplyRuns(warehouse.NotedDays(noted, 0), target.line)
-		}
-	}
+	// The apply that fills the days asked for, or without days, those loaded:
+	// read from fgen's notes, where it keeps them, once a message needs them.
+	var fillText, those string
 	if from != "" {
-		fill, those = "'"+target.line("apply "+bizdate.Run{First: from, Last: to}.Flags())+"'", " for those days"
+		fillText, those = "'"+target.line("apply "+bizdate.Run{First: from, Last: to}.Flags())+"'", " for those days"
 		if from == to {
 			those = " for " + from
 		}
+	}
+	fill := func() string {
+		if fillText != "" {
+			return fillText
+		}
+		fillText = "'" + target.line("apply --from D1 --to D2") + "', D1 and D2 the first and last days loaded"
+		if np, ok := ot.wh.(warehouse.NotedPartitions); ok {
+			if noted, err := np.NotedPartitions(ctx, []string{cfg.ODS.Name}, true); err == nil && len(noted) > 0 {
+				fillText = "the days loaded: " + plan.ApplyRuns(warehouse.NotedDays(noted, 0), target.line)
+			}
+		}
+		return fillText
 	}
 	var rs []*report.Report
 	first, last := "", ""
@@ -248,7 +255,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	for _, f := range fs {
 		live, err := describe(f.Report.Table)
 		if errors.Is(err, warehouse.ErrTableNotFound) {
-			return fmt.Errorf("target %s has no report table %s yet; create and fill it with %s", ot.name, f.Report.Table, fill)
+			return fmt.Errorf("target %s has no report table %s yet; create and fill it with %s", ot.name, f.Report.Table, fill())
 		} else if err != nil {
 			return err
 		}
@@ -293,7 +300,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			}
 		}
 		if len(r.Rows) == 0 && len(r.DaysOfOtherDefinition) == 0 {
-			fmt.Fprintf(opts.stderr, "warning: %s has no rows%s; fill it with %s%s\n", f.Report.Table, those, fill, unfillable)
+			fmt.Fprintf(opts.stderr, "warning: %s has no rows%s; fill it with %s%s\n", f.Report.Table, those, fill(), unfillable)
 		}
 		if len(r.Rows) > 0 && len(missing) > 0 {
 			them := "them"
@@ -301,7 +308,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 				them = "it"
 			}
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (fill %s with %s%s)\n",
-				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, them, fill, unfillable)
+				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, them, fill(), unfillable)
 		}
 		if len(r.Rows) > 0 {
 			if first == "" || r.Rows[0].Dt < first {

@@ -752,24 +752,32 @@ func (d *DB) NotedPartitions(ctx context.Context, tables []string, any bool) (_ 
 	if any {
 		jobs = ""
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`)`+jobs+` ORDER BY table_name, value`, anys(tables)...)
+	// A warehouse no fgen has written to (opened read-only, or not made
+	// yet) has no notes.
+	out, _, err = d.tableValues(ctx, `SELECT table_name, value FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`)`+jobs+` ORDER BY table_name, value`, anys(tables)...)
+	return out, err
+}
+
+// tableValues runs q, a query of (table_name, value) rows, and returns the
+// values by table, in the query's order; found is false, and the values
+// none, where a table q reads does not exist (fgen_dropped, fgen_planned:
+// one fgen makes when it first needs it).
+func (d *DB) tableValues(ctx context.Context, q string, args ...any) (_ map[string][]string, found bool, err error) {
+	out := map[string][]string{}
+	rows, err := d.db.QueryContext(ctx, q, args...)
 	if d.missingTable(err) {
-		// A warehouse no fgen has written to (opened read-only, or not
-		// made yet): no notes.
-		return out, nil
+		return out, false, nil
 	}
 	if err != nil {
-		return nil, cleanError(err)
+		return nil, false, cleanError(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, func() error {
 		var table, value string
-		if err := rows.Scan(&table, &value); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&table, &value)
 		out[table] = append(out[table], value)
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, true, err
 }
 
 // DroppedPartitions returns, from fgen_dropped, the values of the
@@ -784,21 +792,9 @@ func (d *DB) DroppedPartitions(ctx context.Context, tables []string) (_ map[stri
 		return out, nil
 	}
 	// Not one a job wrote again since: it holds rows, and a note.
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM fgen_dropped d WHERE table_name IN (`+marks(len(tables))+`)
+	out, _, err = d.tableValues(ctx, `SELECT table_name, value FROM fgen_dropped d WHERE table_name IN (`+marks(len(tables))+`)
 AND NOT EXISTS (SELECT 1 FROM fgen_partitions p WHERE p.table_name = d.table_name AND p.value = d.value)
 ORDER BY table_name, value`, anys(tables)...)
-	if d.missingTable(err) {
-		return out, nil
-	}
-	if err != nil {
-		return nil, cleanError(err)
-	}
-	err = eachRow(rows, func() error {
-		var table, value string
-		err := rows.Scan(&table, &value)
-		out[table] = append(out[table], value)
-		return err
-	})
 	return out, err
 }
 
@@ -834,25 +830,11 @@ func (d *DB) NotePlanned(ctx context.Context, planned map[string][]string) (err 
 // a warehouse an older fgen wrote: fgen_planned is not there).
 func (d *DB) PlannedPartitions(ctx context.Context, tables []string) (_ map[string][]string, noted bool, err error) {
 	defer func() { err = interrupted(ctx, err) }()
-	out := map[string][]string{}
 	where := "false" // no tables: whether fgen_planned is there
 	if len(tables) > 0 {
 		where = "table_name IN (" + marks(len(tables)) + ")"
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name, value FROM fgen_planned WHERE `+where+` ORDER BY table_name, value`, anys(tables)...)
-	if d.missingTable(err) {
-		return out, false, nil
-	}
-	if err != nil {
-		return nil, false, cleanError(err)
-	}
-	err = eachRow(rows, func() error {
-		var table, value string
-		err := rows.Scan(&table, &value)
-		out[table] = append(out[table], value)
-		return err
-	})
-	return out, true, err
+	return d.tableValues(ctx, `SELECT table_name, value FROM fgen_planned WHERE `+where+` ORDER BY table_name, value`, anys(tables)...)
 }
 
 // replaced says why live table, whose partitions fgen's notes (in books)

@@ -409,22 +409,8 @@ func (l Layout) CleanAsConfigured(cfg *models.Config, rows []reference.ODSRow) [
 	// empty reports whether the row's value of col, as WriteJSONL writes it,
 	// is NULL or empty.
 	empty := func(r reference.ODSRow, col string) bool {
-		var v *string
-		switch {
-		case col == l.User:
-			v = r.User
-		case col == l.Event:
-			v = r.Event
-		case col == l.Dedup:
-			v = r.DedupKey
-		case slices.Contains(l.Dims, col):
-			v = r.Dims[col]
-		case col == l.Time:
-			return false
-		default:
-			return arbitrary(l.Types[col], recordHash(r)^fnvString(col), r.TS) == nil
-		}
-		return v == nil || *v == ""
+		v := l.value(r, col)
+		return v == nil || v == ""
 	}
 	type key struct{ dt, k string }
 	kept := map[key]int{} // the index in out of the copy of a record kept

@@ -66,8 +66,11 @@ func (s *Server) checkLiterals(toks []token, hints map[string]string) error {
 	}
 	for i, t := range toks {
 		switch {
-		case t.kind == tkWord && matching[strings.ToUpper(t.text)] && i+1 < len(toks) && toks[i+1].punct("("):
-			end := closing(toks, i+1)
+		case t.kind == tkWord && matching[strings.ToUpper(t.text)]:
+			end, _, ok := callAt(toks, i)
+			if !ok {
+				continue
+			}
 			var kinds []string
 			from, depth := i+2, 0
 			for j := i + 2; j <= end; j++ {

@@ -38,8 +38,8 @@ func checkLevel(toks []token, i int) error {
 		switch {
 		case t.punct(";"):
 			return nil
-		case t.punct("(") && i+1 < len(toks) && toks[i+1].is("select"):
-			i = closing(toks, i) // a subquery: a level of its own
+		case subquery(toks, i):
+			i = closing(toks, i) // a level of its own
 			continue
 		case t.punct("("):
 			depth++
@@ -53,11 +53,10 @@ func checkLevel(toks []token, i int) error {
 		case depth == 0 && (t.is("union") || t.is("intersect") || t.is("except")):
 			return nil // the next SELECT is another level
 		}
-		if (t.kind != tkWord && t.kind != tkIdent) || i+1 >= len(toks) || !toks[i+1].punct("(") {
+		end, over, ok := callAt(toks, i)
+		if !ok {
 			continue
 		}
-		end := closing(toks, i+1)
-		over := end+1 < len(toks) && toks[end+1].is("over")
 		switch {
 		case over:
 			// Its arguments and its window hold no window function or
@@ -103,18 +102,30 @@ func checkLevel(toks []token, i int) error {
 // holds, or nil.
 func call(toks []token, from, to int, bad func(name string, over bool) bool) *token {
 	for i := from; i < to && i < len(toks); i++ {
-		t := toks[i]
-		if t.punct("(") && i+1 < len(toks) && toks[i+1].is("select") {
+		if subquery(toks, i) {
 			i = closing(toks, i)
 			continue
 		}
-		if (t.kind != tkWord && t.kind != tkIdent) || i+1 >= len(toks) || !toks[i+1].punct("(") {
-			continue
-		}
-		end := closing(toks, i+1)
-		if bad(strings.ToUpper(t.text), end+1 < len(toks) && toks[end+1].is("over")) {
+		if _, over, ok := callAt(toks, i); ok && bad(strings.ToUpper(toks[i].text), over) {
 			return &toks[i]
 		}
 	}
 	return nil
+}
+
+// subquery reports whether toks[i] opens a subquery: "(" then SELECT.
+func subquery(toks []token, i int) bool {
+	return toks[i].punct("(") && i+1 < len(toks) && toks[i+1].is("select")
+}
+
+// callAt reports whether toks[i] is the name of a function call, a name
+// then "(": ok, with the index of the call's closing ")" and whether OVER
+// follows it (a window function's).
+func callAt(toks []token, i int) (end int, over, ok bool) {
+	t := toks[i]
+	if (t.kind != tkWord && t.kind != tkIdent) || i+1 >= len(toks) || !toks[i+1].punct("(") {
+		return 0, false, false
+	}
+	end = closing(toks, i+1)
+	return end, end+1 < len(toks) && toks[end+1].is("over"), true
 }

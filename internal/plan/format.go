@@ -41,7 +41,7 @@ func WriteText(w io.Writer, p *Plan) {
 		}
 	}
 	if len(p.Behind) > 0 {
-		fmt.Fprintf(w, "\nDays fgen wrote that apply would write again (a plan of no days plans the tables; '%s' lists the jobs):\n", p.planBehindDays)
+		fmt.Fprintf(w, "\nDays fgen wrote that apply would write again (a plan of no days plans the tables; '%s' lists the jobs):\n", p.planBehindDays())
 		for _, b := range p.Behind {
 			fmt.Fprintf(w, "    %s  %s: %s\n", b.Name, bizdate.DayRanges(b.Days), behindWhy[b.Why])
 		}
@@ -207,7 +207,7 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 		fmt.Fprintf(w, "\nTables fgen wrote that funnel.toml no longer defines, which fgen leaves with their rows: `%s`.\n", strings.Join(p.Former, "`, `"))
 	}
 	if len(p.Behind) > 0 {
-		fmt.Fprintf(w, "\nDays fgen wrote that apply would write again (`%s` lists the jobs):\n\n", p.planBehindDays)
+		fmt.Fprintf(w, "\nDays fgen wrote that apply would write again (`%s` lists the jobs):\n\n", p.planBehindDays())
 		for _, b := range p.Behind {
 			fmt.Fprintf(w, "- `%s` %s: %s\n", b.Name, bizdate.DayRanges(b.Days), behindWhy[b.Why])
 		}

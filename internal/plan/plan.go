@@ -137,21 +137,23 @@ type Plan struct {
 	// fgen leaves them and their rows, and says so.
 	Former []string
 	// Behind, of a plan of no days that asked (Input.Behind), are the
-	// nodes whose partitions of days fgen wrote apply would write again;
-	// planBehindDays is the fgen plan of those days.
-	Behind         []Behind
-	planBehindDays string
-	// applyBehindDays are the fgen applies of those days, one of each run
-	// (ApplyRuns): one of their span would skip, and fail on, a day between
-	// whose ODS partition is gone.
-	applyBehindDays string
+	// nodes whose partitions of days fgen wrote apply would write again.
+	Behind []Behind
 	// NotApplied, of a plan of no days that asked (Input.Behind), are the
 	// days fgen loaded (into the ODS table) that apply has not finished:
 	// no job has written them, or some job has not (an apply stopped or
-	// failed part-way); applyNotApplied is the fgen apply of each run of
-	// them.
-	NotApplied      []string
-	applyNotApplied string
+	// failed part-way).
+	NotApplied []string
+	// command writes an fgen command line of the plan's (Input.command),
+	// for the notes of Behind and NotApplied.
+	command func(sub string) string
+}
+
+// planBehindDays is the fgen plan of the days of p.Behind (of their span:
+// a plan names a day it cannot run).
+func (p *Plan) planBehindDays() string {
+	days := p.behindDays()
+	return p.command("plan " + bizdate.Run{First: days[0], Last: days[len(days)-1]}.Flags())
 }
 
 // HasChanges reports whether applying would change any table or run any
@@ -424,6 +426,7 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	if !ok {
 		return nil
 	}
+	p.command = in.command
 	var nodes []string
 	for _, n := range in.Project.Nodes {
 		nodes = append(nodes, n.Name)
@@ -457,19 +460,12 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 	if err != nil {
 		return fmt.Errorf("the days fgen wrote: %w", err)
 	}
-	first := map[string]string{}
-	for name, values := range written {
-		for _, v := range values {
-			if d := warehouse.ValueDay(v); first[name] == "" || d < first[name] {
-				first[name] = d
-			}
+	meant := func(name, _, value string) bool { return slices.Contains(planned[name], value) }
+	if !noted {
+		meant = func(name, day, _ string) bool {
+			values := written[name] // in order: the first is of the first day
+			return len(values) == 0 || day >= warehouse.ValueDay(values[0])
 		}
-	}
-	meant := func(name, day, value string) bool {
-		if noted {
-			return slices.Contains(planned[name], value)
-		}
-		return first[name] == "" || day >= first[name]
 	}
 	shadow := *p
 	in.Days, in.NoChecks = days, true
@@ -513,16 +509,7 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 			}
 		}
 	}
-	if len(unfinished) > 0 {
-		p.NotApplied = slices.Compact(slices.Sorted(slices.Values(append(p.NotApplied, unfinished...))))
-		p.applyNotApplied = ApplyRuns(p.NotApplied, in.command)
-	}
-	if len(p.Behind) == 0 {
-		return nil
-	}
-	behind := p.behindDays()
-	run := bizdate.Run{First: behind[0], Last: behind[len(behind)-1]}.Flags()
-	p.planBehindDays, p.applyBehindDays = in.command("plan "+run), ApplyRuns(behind, in.command)
+	p.NotApplied = slices.Compact(slices.Sorted(slices.Values(append(p.NotApplied, unfinished...))))
 	return nil
 }
 
@@ -555,7 +542,6 @@ func (p *Plan) notApplied(ctx context.Context, np warehouse.NotedPartitions, in 
 			p.NotApplied = append(p.NotApplied, d)
 		}
 	}
-	p.applyNotApplied = ApplyRuns(p.NotApplied, in.command)
 	return nil
 }
 
@@ -602,7 +588,7 @@ func (p *Plan) notAppliedText() string {
 	if n == 1 {
 		them = "it"
 	}
-	return fmt.Sprintf("%d %s loaded that apply has not finished (%s): %s %s %s", n, word, bizdate.DayRanges(p.NotApplied), p.applyNotApplied, verb, them)
+	return fmt.Sprintf("%d %s loaded that apply has not finished (%s): %s %s %s", n, word, bizdate.DayRanges(p.NotApplied), ApplyRuns(p.NotApplied, p.command), verb, them)
 }
 
 // BehindNote says, of a plan that noted days behind (Input.Behind), how
@@ -624,7 +610,7 @@ func (p *Plan) BehindNote() string {
 		if len(bizdate.DayRuns(days)) > 1 {
 			verb = "write"
 		}
-		notes = append(notes, fmt.Sprintf("apply would write %d %s that fgen wrote (%s) again: '%s' lists the jobs and why, %s %s them", len(days), word, span, p.planBehindDays, p.applyBehindDays, verb))
+		notes = append(notes, fmt.Sprintf("apply would write %d %s that fgen wrote (%s) again: '%s' lists the jobs and why, %s %s them", len(days), word, span, p.planBehindDays(), ApplyRuns(days, p.command), verb))
 	}
 	if t := p.notAppliedText(); t != "" {
 		notes = append(notes, t)
