@@ -88,6 +88,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		return err
 	}
 	defer ot.wh.Close()
+	p.AllowDestructive = opts.allowDestructive // its plan shows the recreates
 
 	// What apply refuses to run, as it would before it runs anything:
 	// exit 3 when blocked, 1 for a change it cannot take back that the
@@ -146,7 +147,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	// Destructive changes ask first, as anything on a remote warehouse does.
 	if (p.Caps.Remote || p.IsBlocked()) && !opts.yes {
-		if err := opts.confirm(p); err != nil {
+		if err := opts.confirm(ctx, p); err != nil {
 			if opts.format == "json" {
 				return writeRefused(ctx, opts, p, err)
 			}
@@ -363,7 +364,7 @@ func printDryRun(opts *applyOptions, p *plan.Plan) {
 		if t.Action == plan.InSync || t.SQL == "" {
 			continue
 		}
-		fmt.Fprintf(w, "-- %s table %s\n%s\n", t.Action, t.Table, strings.TrimRight(t.SQL, "\n"))
+		fmt.Fprintf(w, "-- %s table %s\n%s\n", p.ActionOf(&t), t.Table, strings.TrimRight(t.SQL, "\n"))
 	}
 	for _, d := range p.Days {
 		if !d.UpstreamReady {
@@ -398,10 +399,11 @@ func writeRefused(ctx context.Context, opts *applyOptions, p *plan.Plan, err err
 	return &jsonWritten{err}
 }
 
-// confirm asks on a terminal; elsewhere --yes is required.
-func (opts *applyOptions) confirm(p *plan.Plan) error {
+// confirm asks on a terminal; elsewhere --yes is required. A signal (Ctrl-C)
+// at the prompt ends the wait.
+func (opts *applyOptions) confirm(ctx context.Context, p *plan.Plan) error {
 	f, ok := opts.stdin.(*os.File)
-	if !ok || !isTerminal(f) {
+	if !ok || !stdinIsTerminal(f) {
 		what := "changes a remote warehouse"
 		if !p.Caps.Remote {
 			what = "drops and recreates tables (--allow-destructive)"
@@ -410,15 +412,34 @@ func (opts *applyOptions) confirm(p *plan.Plan) error {
 	}
 	plan.WriteText(opts.stderr, p)
 	fmt.Fprintf(opts.stderr, "\nApply this plan to %s? Only 'yes' is accepted: ", p.Target)
-	answer, err := bufio.NewReader(f).ReadString('\n')
-	if err != nil {
-		fmt.Fprintln(opts.stderr) // end of input (Ctrl-D): the prompt's line ends
+	type line struct {
+		text string
+		err  error
 	}
-	if strings.TrimSpace(answer) != "yes" {
-		return errors.New("apply cancelled")
+	// The read goes on after a signal, until fgen exits: a read of a
+	// terminal cannot be interrupted.
+	read := make(chan line, 1)
+	go func() {
+		text, err := bufio.NewReader(f).ReadString('\n')
+		read <- line{text, err}
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(opts.stderr) // the prompt's line ends
+		return fmt.Errorf("apply cancelled: %w; nothing was applied", ctx.Err())
+	case answer := <-read:
+		if answer.err != nil {
+			fmt.Fprintln(opts.stderr) // end of input (Ctrl-D): the prompt's line ends
+		}
+		if strings.TrimSpace(answer.text) != "yes" {
+			return errors.New("apply cancelled")
+		}
 	}
 	return nil
 }
+
+// stdinIsTerminal is isTerminal; tests replace it to answer the prompt.
+var stdinIsTerminal = isTerminal
 
 // isTerminal reports whether f is a terminal: not merely a character
 // device, which /dev/null (a cron job's or nohup's stdin) is too.

@@ -802,6 +802,32 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	if code != 1 || !strings.Contains(errb.String(), "re-run with --yes") || strings.Contains(errb.String(), "Apply this plan") {
 		t.Fatalf("apply --allow-destructive with stdin from %s: exit %d\n%s", os.DevNull, code, errb.String())
 	}
+	// The plan of an apply given --allow-destructive says it recreates the
+	// table: not that the table is blocked, nor to re-run with the flag.
+	dry = fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--dry-run")
+	for _, want := range []string{"-- recreate table rpt_user_trace_data\n", "Plan: 0 to create, 0 to alter, 1 to recreate, 2 in sync, 0 blocked; "} {
+		if dry.code != 0 || !strings.Contains(dry.stdout+dry.stderr, want) || strings.Contains(dry.stdout+dry.stderr, "blocked table") {
+			t.Errorf("apply --allow-destructive --dry-run: want %q in %+v", want, dry)
+		}
+	}
+	dry = fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--dry-run", "--format", "json")
+	var allowed struct {
+		Blocked bool `json:"blocked"`
+		Tables  []struct {
+			Table, Action string
+		} `json:"tables"`
+	}
+	if err := json.Unmarshal([]byte(dry.stdout), &allowed); dry.code != 0 || err != nil || allowed.Blocked || !slices.Contains(allowed.Tables, struct{ Table, Action string }{"rpt_user_trace_data", "recreate"}) {
+		t.Errorf("apply --allow-destructive --dry-run --format json: exit %d, %v, %+v\n%s", dry.code, err, allowed, dry.stdout)
+	}
+	// At the prompt of a terminal, the plan says so too, and Ctrl-C (a
+	// cancelled context) ends the wait for an answer: nothing is applied.
+	prompted := promptUntilSignal(t, dir, "apply", "--bizdate", "20210303", "--allow-destructive")
+	for _, want := range []string{"-/+ RPT rpt_user_trace_data  (recreate", "1 to recreate", "Only 'yes' is accepted: \nfgen: apply cancelled: interrupted (a signal); nothing was applied\n"} {
+		if prompted.code != exitInterrupted || !strings.Contains(prompted.stderr, want) || strings.Contains(prompted.stderr, "fix:") {
+			t.Errorf("apply --allow-destructive at a terminal's prompt: want %q in %+v", want, prompted)
+		}
+	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--allow-destructive", "--yes"); r.code != 0 {
 		t.Fatalf("apply --allow-destructive --yes: %+v", r)
 	}
@@ -812,6 +838,53 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	if r := fgen(t, dir, nil, "plan"); r.code != 0 {
 		t.Errorf("plan after apply: %+v", r)
 	}
+}
+
+// promptUntilSignal runs fgen in dir as on a terminal that never answers
+// apply's prompt, and cancels it, as a signal does, once it asks.
+func promptUntilSignal(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	isTerm := stdinIsTerminal
+	stdinIsTerminal = func(*os.File) bool { return true }
+	defer func() { stdinIsTerminal = isTerm }()
+	stdin, answer, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	// An fgen that waits on after the signal gets end of input instead,
+	// after a while, and fails the test rather than hang it.
+	stop := time.AfterFunc(10*time.Second, func() { answer.Close() })
+	defer func() {
+		if stop.Stop() {
+			answer.Close()
+		}
+	}()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	stderr := &watchWriter{seen: "Only 'yes' is accepted", then: func() { cancel(errors.New("a signal")) }}
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	var out bytes.Buffer
+	code := run(ctx, args, stdin, &out, stderr, func(string) string { return "" })
+	return result{code, out.String(), stderr.String()}
+}
+
+// watchWriter is a buffer that calls then once seen is written to it.
+type watchWriter struct {
+	bytes.Buffer
+	seen string
+	then func()
+}
+
+func (w *watchWriter) Write(b []byte) (int, error) {
+	n, err := w.Buffer.Write(b)
+	if w.then != nil && strings.Contains(w.String(), w.seen) {
+		w.then()
+		w.then = nil
+	}
+	return n, err
 }
 
 // A load that would leave a partition fewer than half its rows, an empty
@@ -1827,7 +1900,8 @@ func TestApplyRefusesARecreateThatWouldFail(t *testing.T) {
 				ExitCode int    `json:"exit_code"`
 			} `json:"error"`
 		}
-		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != tc.code || !doc.Blocked || doc.Error.ExitCode != tc.code || doc.Error.Message == "" ||
+		// With --allow-destructive, the recreate is not what blocks it.
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != tc.code || doc.Blocked != (tc.code == exitBlocked) || doc.Error.ExitCode != tc.code || doc.Error.Message == "" ||
 			len(doc.Tables) < 2 || doc.Tables[1].Table != "dw_user_trace_data" || len(doc.Tables[1].Problems) != 1 || doc.Tables[1].Problems[0].Code != "column_retyped" {
 			t.Errorf("%v: %v, %+v from %+v", tc.args, err, doc, r)
 		}
@@ -1835,13 +1909,15 @@ func TestApplyRefusesARecreateThatWouldFail(t *testing.T) {
 	// So does one it must confirm, without --yes (it wrote the error alone).
 	r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--format", "json")
 	var doc struct {
-		Blocked bool              `json:"blocked"`
-		Tables  []json.RawMessage `json:"tables"`
-		Error   struct {
+		Blocked bool `json:"blocked"`
+		Tables  []struct {
+			Action string `json:"action"`
+		} `json:"tables"`
+		Error struct {
 			Message string `json:"message"`
 		} `json:"error"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != exitError || !doc.Blocked || len(doc.Tables) < 2 || !strings.Contains(doc.Error.Message, "re-run with --yes to confirm") {
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != exitError || doc.Blocked || len(doc.Tables) < 2 || doc.Tables[1].Action != "recreate" || !strings.Contains(doc.Error.Message, "re-run with --yes to confirm") {
 		t.Errorf("apply --allow-destructive --format json without --yes: %v, %+v from %+v", err, doc, r)
 	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes"); r.code != 0 {

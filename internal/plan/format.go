@@ -10,12 +10,12 @@ import (
 )
 
 var (
-	symbols = map[Action]string{Create: "+", Alter: "~", InSync: " ", Blocked: "!"}
-	labels  = map[Action]string{Create: "create", Alter: "alter", InSync: "in sync", Blocked: "BLOCKED"}
+	symbols = map[Action]string{Create: "+", Alter: "~", InSync: " ", Blocked: "!", Recreate: "-/+"}
+	labels  = map[Action]string{Create: "create", Alter: "alter", InSync: "in sync", Blocked: "BLOCKED", Recreate: "recreate"}
 )
 
 // WriteText prints the plan the way terraform does: a symbol per table
-// (+ create, ~ alter, ! blocked), then the jobs per day.
+// (+ create, ~ alter, ! blocked, -/+ recreate), then the jobs per day.
 func WriteText(w io.Writer, p *Plan) {
 	fmt.Fprintf(w, "Target %s (%s)\n\nTables:\n", p.Target, p.where(""))
 	for _, t := range p.Tables {
@@ -23,11 +23,18 @@ func WriteText(w io.Writer, p *Plan) {
 		if t.Job != nil && len(t.Job.Statements) > 1 && t.Action != InSync {
 			steps = fmt.Sprintf(", %d statements", len(t.Job.Statements))
 		}
-		fmt.Fprintf(w, "  %s %-3s %s  (%s%s)\n", symbols[t.Action], t.Layer, t.Table, labels[t.Action], steps)
+		action := p.ActionOf(&t)
+		fmt.Fprintf(w, "%3s %-3s %s  (%s%s)\n", symbols[action], t.Layer, t.Table, labels[action], steps)
 		for _, c := range t.Changes {
 			fmt.Fprintf(w, "        %s\n", c)
 		}
 		for _, pr := range t.Problems {
+			if action == Recreate {
+				// What forces the recreate; the fixes, which avoid it,
+				// are plan's.
+				fmt.Fprintf(w, "        [%s] %s\n", pr.Code, pr.Message)
+				continue
+			}
 			fmt.Fprintf(w, "        [%s] %s\n          fix: %s\n", pr.Code, pr.Message, pr.Fix)
 		}
 		for _, n := range t.Notes {
@@ -84,7 +91,7 @@ func WriteText(w io.Writer, p *Plan) {
 func (p *Plan) Summary() string {
 	n := map[Action]int{}
 	for _, t := range p.Tables {
-		n[t.Action]++
+		n[p.ActionOf(&t)]++
 	}
 	jobs, days, current, waiting := 0, 0, 0, 0
 	for _, d := range p.Days {
@@ -98,7 +105,11 @@ func (p *Plan) Summary() string {
 			current++
 		}
 	}
-	s := fmt.Sprintf("Plan: %d to create, %d to alter, %d in sync, %d blocked", n[Create], n[Alter], n[InSync], n[Blocked])
+	recreate := ""
+	if n[Recreate] > 0 {
+		recreate = fmt.Sprintf(", %d to recreate", n[Recreate])
+	}
+	s := fmt.Sprintf("Plan: %d to create, %d to alter%s, %d in sync, %d blocked", n[Create], n[Alter], recreate, n[InSync], n[Blocked])
 	if len(p.Days) > 0 {
 		jobsWord, daysWord := "jobs", "days"
 		if jobs == 1 {
@@ -344,7 +355,7 @@ func mdCell(s string) string {
 //
 //	{"target": "...", "engine": "duckdb|maxcompute", "location": "...", "has_changes": bool, "blocked": bool,
 //	 "read_bytes": n,
-//	 "tables": [{"table", "layer", "action": "create|alter|in_sync|blocked",
+//	 "tables": [{"table", "layer", "action": "create|alter|in_sync|blocked|recreate",
 //	             "changes": [...], "problems": [{"code", "column", "message", "fix", "refused"}],
 //	             "notes": [...], "sql"}],
 //	 "former_tables": [...],
@@ -355,7 +366,9 @@ func mdCell(s string) string {
 //
 // "hour" (00 to 23) is set on the jobs of hourly nodes, one per hour of the
 // day; "missing_partitions" then lists each missing hour partition of an
-// hourly ODS table, as "table/dt=day/hh=hour".
+// hourly ODS table, as "table/dt=day/hh=hour". "blocked" says apply refuses
+// the plan; of an apply given --allow-destructive (AllowDestructive), only
+// for a change fgen never makes, and the tables it recreates are "recreate".
 func (p *Plan) JSON() any {
 	type job struct {
 		Name      string `json:"name"`
@@ -388,10 +401,11 @@ func (p *Plan) JSON() any {
 		Behind     []Behind      `json:"days_behind"`
 		NotApplied []string      `json:"days_not_applied"`
 		Days       []day         `json:"days"`
-	}{p.Target, p.Engine, p.Location, p.HasChanges(), p.IsBlocked(), p.ReadBytes(), []TableChange{}, nonNil(p.Former), nonNil(p.Behind), nonNil(p.NotApplied), []day{}}
+	}{p.Target, p.Engine, p.Location, p.HasChanges(), p.blocksApply(), p.ReadBytes(), []TableChange{}, nonNil(p.Former), nonNil(p.Behind), nonNil(p.NotApplied), []day{}}
 	// Every key is there, [] or "" when empty: a script iterates without
 	// guarding against null.
 	for _, t := range p.Tables {
+		t.Action = p.ActionOf(&t)
 		t.Changes, t.Notes = nonNil(t.Changes), nonNil(t.Notes)
 		t.Problems = nonNil(t.Problems)
 		out.Tables = append(out.Tables, t)

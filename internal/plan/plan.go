@@ -24,6 +24,11 @@ const (
 	Alter   Action = "alter"
 	InSync  Action = "in_sync"
 	Blocked Action = "blocked"
+	// Recreate is how the plan of an apply given --allow-destructive
+	// (Plan.AllowDestructive) shows a Blocked table it drops and makes
+	// again. A table whose change fgen never makes (Refused) stays Blocked;
+	// Build never gives a table this action.
+	Recreate Action = "recreate"
 )
 
 // Problem codes of destructive changes; stable, for scripts and docs.
@@ -144,9 +149,30 @@ type Plan struct {
 	// no job has written them, or some job has not (an apply stopped or
 	// failed part-way).
 	NotApplied []string
+	// AllowDestructive is set by an apply given --allow-destructive: the
+	// plan it shows (on a terminal's prompt, of --dry-run) says it
+	// recreates the Blocked tables it may (Recreate), and is blocked only
+	// by a change fgen never makes. Apply's permission is
+	// ApplyOptions.AllowDestructive.
+	AllowDestructive bool
 	// command writes an fgen command line of the plan's (Input.command),
 	// for the notes of Behind and NotApplied.
 	command func(sub string) string
+}
+
+// ActionOf is t's action as p shows it: Recreate for a Blocked table the
+// apply may recreate (AllowDestructive).
+func (p *Plan) ActionOf(t *TableChange) Action {
+	if t.Action == Blocked && p.AllowDestructive && !t.Refused() {
+		return Recreate
+	}
+	return t.Action
+}
+
+// blocksApply reports whether apply refuses p, as p shows it: a change
+// fgen never makes, or a destructive one not allowed.
+func (p *Plan) blocksApply() bool {
+	return p.IsRefused() || p.IsBlocked() && !p.AllowDestructive
 }
 
 // planBehindDays is the fgen plan of the days of p.Behind (of their span:

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -284,6 +285,53 @@ func TestPlanRefusesToRecreateRawTable(t *testing.T) {
 	p = build(t, cfg, &fakeWarehouse{tables: live})
 	if tc := p.Tables[1]; tc.Refused() || tc.Action != Blocked || tc.Job == nil {
 		t.Errorf("plan of a DW table with one extra column = %+v, want blocked with a recreate job, not refused", tc)
+	}
+}
+
+// The plan of an apply given --allow-destructive shows the tables it
+// recreates as such, in text and JSON, and is blocked only by a change fgen
+// never makes, which stays blocked.
+func TestPlanAllowDestructiveShowsRecreates(t *testing.T) {
+	cfg := config(t, nil)
+	for _, tc := range []struct {
+		name    string
+		raw     bool
+		action  Action
+		blocked bool
+		summary string
+	}{
+		{"retyped", false, Recreate, false, "Plan: 0 to create, 0 to alter, 1 to recreate, 2 in sync, 0 blocked."},
+		{"raw rows", true, Blocked, true, "Plan: 0 to create, 0 to alter, 2 in sync, 1 blocked."},
+	} {
+		live := liveTables(t, cfg)
+		live["dw_user_trace_data"].Columns[5].Type = "string"
+		if tc.raw {
+			raw := *live["ods_user_trace_data"]
+			raw.Name = "dw_user_trace_data"
+			live["dw_user_trace_data"] = &raw
+		}
+		p := build(t, cfg, &fakeWarehouse{tables: live})
+		p.AllowDestructive = true
+		var text strings.Builder
+		WriteText(&text, p)
+		var doc struct {
+			Blocked bool
+			Tables  []struct{ Table, Action string }
+		}
+		b, _ := json.Marshal(p.JSON())
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		dw := doc.Tables[1]
+		if got := p.ActionOf(&p.Tables[1]); got != tc.action || dw.Table != "dw_user_trace_data" || dw.Action != string(tc.action) || doc.Blocked != tc.blocked || p.Summary() != tc.summary {
+			t.Errorf("%s: action %s, JSON %+v, summary %q; want %s, blocked %v, %q", tc.name, got, doc, p.Summary(), tc.action, tc.blocked, tc.summary)
+		}
+		if line := fmt.Sprintf("%3s DW  dw_user_trace_data  (%s", symbols[tc.action], labels[tc.action]); !strings.Contains(text.String(), line) || strings.Contains(text.String(), "fix:") != tc.blocked {
+			t.Errorf("%s: want %q, and fixes only of a blocked table, in\n%s", tc.name, line, text.String())
+		}
+		if p.Tables[1].Action != Blocked || !p.IsBlocked() {
+			t.Errorf("%s: showing the plan changed its table's action to %s", tc.name, p.Tables[1].Action)
+		}
 	}
 }
 
