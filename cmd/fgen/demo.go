@@ -86,7 +86,8 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	}
 	dir := opts.dir
 	if dir == "" {
-		if dir, err = os.MkdirTemp("", "fgen-demo-"); err != nil {
+		removeStoppedDemos(os.TempDir())
+		if dir, err = os.MkdirTemp("", demoPrefix); err != nil {
 			return err
 		}
 		// The directory is the demo's own: one that fails (no local
@@ -100,11 +101,9 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	} else if err := demoDir(dir); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("made by fgen demo: it replaces demo.duckdb and report.html here\n"), 0o644); err != nil {
-		return err
-	}
 	// One demo at a time builds in dir: two would remove each other's
 	// building files and put one's warehouse beside the other's report.
+	// The lock comes before the mark, which removeStoppedDemos goes by.
 	unlock, ok, err := duckutil.LockFile(filepath.Join(dir, demoLock))
 	if err != nil {
 		return err
@@ -113,6 +112,9 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		return fmt.Errorf("another fgen demo is running in %s; wait for it to finish, or give --dir another directory", dir)
 	}
 	defer unlock()
+	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("made by fgen demo: it replaces demo.duckdb and report.html here\n"), 0o644); err != nil {
+		return err
+	}
 	// The demo builds its warehouse and report under names of their own
 	// and puts them in place at the end: a demo that stops leaves the
 	// earlier demo's as they were.
@@ -242,6 +244,32 @@ const demoMark = ".fgen-demo"
 // demoLock is the file in the demo's directory that a demo locks while it
 // runs.
 const demoLock = ".fgen-demo.lock"
+
+// demoPrefix begins the name of the temporary directory a demo without
+// --dir makes.
+const demoPrefix = "fgen-demo-"
+
+// removeStoppedDemos removes from tmp the directories of demos without
+// --dir that a kill stopped (SIGKILL, a machine that went down; any other
+// stop removes its own): one a demo made (demoPrefix, with demoMark), that
+// holds no warehouse (a demo puts demo.duckdb there last) and whose lock no
+// demo holds. A finished demo's directory is its user's, and stays. It
+// ignores errors.
+func removeStoppedDemos(tmp string) {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, demoPrefix+"*"))
+	for _, dir := range dirs {
+		if _, err := os.Lstat(filepath.Join(dir, "demo.duckdb")); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if info, err := os.Lstat(filepath.Join(dir, demoMark)); err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		if unlock, ok := duckutil.TryLock(filepath.Join(dir, demoLock)); ok {
+			os.RemoveAll(dir)
+			unlock()
+		}
+	}
+}
 
 // demoDir makes --dir DIR, or checks that an existing one is empty or an
 // earlier demo's: the demo replaces demo.duckdb and report.html there.

@@ -242,10 +242,30 @@ func TestDemo(t *testing.T) {
 }
 
 // A demo that stops (here its context has ended before it starts) removes
-// the temporary directory it made for its warehouse and report.
+// the temporary directory it made for its warehouse and report. What a
+// killed one left (its directory, unfinished and unlocked), the next
+// removes; not a finished demo's directory, nor a running one's, nor
+// another directory of the name.
 func TestDemoStoppedLeavesNothing(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
+	left := map[string][]string{
+		"fgen-demo-killed":  {demoMark, demoLock, ".demo-building.duckdb"},
+		"fgen-demo-done":    {demoMark, demoLock, "demo.duckdb", "report.html"},
+		"fgen-demo-running": {demoMark, demoLock, ".demo-building.duckdb"},
+		"fgen-demo-notes":   {"notes.txt"},
+	}
+	for dir, files := range left {
+		os.Mkdir(filepath.Join(tmp, dir), 0o755)
+		for _, f := range files {
+			os.WriteFile(filepath.Join(tmp, dir, f), nil, 0o644)
+		}
+	}
+	unlock, ok, err := duckutil.LockFile(filepath.Join(tmp, "fgen-demo-running", demoLock))
+	if err != nil || !ok {
+		t.Fatalf("lock: %v", err)
+	}
+	defer unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out, errb bytes.Buffer
@@ -253,8 +273,13 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("demo with an ended context: exit 0\n%s", out.String())
 	}
-	if left, _ := os.ReadDir(tmp); len(left) > 0 {
-		t.Errorf("the stopped demo left %s in the temporary directory (exit %d: %s)", left[0].Name(), code, errb.String())
+	entries, _ := os.ReadDir(tmp)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"fgen-demo-done", "fgen-demo-notes", "fgen-demo-running"}; !slices.Equal(names, want) {
+		t.Errorf("the temporary directory holds %v after a stopped demo (exit %d: %s), want %v", names, code, errb.String(), want)
 	}
 }
 

@@ -82,6 +82,12 @@ func RemoveStale(dir string) {
 	}
 }
 
+// TryLock locks the existing file path for the process if no process holds
+// it, as LockFile does; ok is false when one does, when there is no such
+// file, and where there is no flock (not on unix): a caller then takes the
+// file's directory as in use.
+func TryLock(path string) (unlock func(), ok bool) { return tryLock(path) }
+
 // RemoveAbandoned removes the files in dir whose names start with prefix
 // that no process holds (Hold), and that nothing has written to for
 // abandonAge (a file just created, and not yet held, is its writer's): the
