@@ -101,13 +101,16 @@ of other hours).
 	return cmd
 }
 
-// checkHour checks --hour: one hour of a day of an hourly ODS.
-func (opts *loadOptions) checkHour(cfg *models.Config) error {
+// checkFlags checks --bizdate and --hour (an hour of a day), before the
+// files and the config: a usage error is said first.
+func (opts *loadOptions) checkFlags() error {
+	if opts.bizdate != "" {
+		if _, err := bizdate.Parse(opts.bizdate); err != nil {
+			return fmt.Errorf("--bizdate: %w", err)
+		}
+	}
 	switch {
 	case opts.hour == "":
-		return nil
-	case !cfg.ODS.Hourly():
-		return fmt.Errorf("--hour: %s is not partitioned by hour ([ods] has no hour_partition); leave out --hour", cfg.ODS.Name)
 	case !bizdate.ValidHour(opts.hour):
 		return fmt.Errorf("--hour %q: an hour is two digits from 00 to 23", opts.hour)
 	case opts.bizdate == "":
@@ -116,11 +119,17 @@ func (opts *loadOptions) checkHour(cfg *models.Config) error {
 	return nil
 }
 
+// checkHour checks --hour against the config: of an hourly ODS.
+func (opts *loadOptions) checkHour(cfg *models.Config) error {
+	if opts.hour != "" && !cfg.ODS.Hourly() {
+		return fmt.Errorf("--hour: %s is not partitioned by hour ([ods] has no hour_partition); leave out --hour", cfg.ODS.Name)
+	}
+	return nil
+}
+
 func runLoad(ctx context.Context, opts *loadOptions, files []string) (err error) {
-	if opts.bizdate != "" {
-		if _, err := bizdate.Parse(opts.bizdate); err != nil {
-			return fmt.Errorf("--bizdate: %w", err)
-		}
+	if err := opts.checkFlags(); err != nil {
+		return err
 	}
 	// Before the warehouse opens (and is created): a file that is not
 	// there is a typo, not a load.

@@ -424,6 +424,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"report", "--fo", "json"}, "unknown flag: --fo; did you mean --format?"},
 		{[]string{"report", "--out", "r.html"}, "unknown flag: --out; did you mean --output?"},
 		{[]string{"report", "-format", "json"}, "unknown shorthand flag: 'f' in -format; did you mean --format?"},
+		{[]string{"apply", "-q", "-v"}, "-q and -v ask for less and for more output: give one of them\nRun 'fgen apply --help' for usage"},
+		// A load's flags are checked before its files (missing here).
+		{[]string{"load", "--bizdate", "20210303", "--hour", "24", "missing.jsonl"}, `--hour "24": an hour is two digits from 00 to 23`},
+		{[]string{"load", "--hour", "05", "missing.jsonl"}, "--hour loads one hour of a day: give --bizdate too (fgen load --bizdate yyyymmdd --hour 05 FILE)"},
 	} {
 		if r := fgen(t, dir, nil, tc.args...); r.code != 1 || r.stdout != "" || !strings.HasPrefix(r.stderr, "fgen: "+tc.err+"\n") {
 			t.Errorf("%v: %+v", tc.args, r)

@@ -158,8 +158,12 @@ plan) and applies it on MaxCompute or on an embedded DuckDB.
 	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", defaultConfigPath, "the funnel config file")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print no progress, only results, warnings and errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also print each SQL job as it runs")
-	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return noEmptyFlags(cmd) }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.quiet && g.verbose {
+			return fmt.Errorf("-q and -v ask for less and for more output: give one of them\nRun '%s --help' for usage", cmd.CommandPath())
+		}
+		return noEmptyFlags(cmd)
+	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%s%s\nRun '%s --help' for usage", plainFlagError(err), flagSuggestion(cmd, err), cmd.CommandPath())
 	})
