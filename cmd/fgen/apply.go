@@ -41,12 +41,12 @@ func newApplyCmd(g *globalOptions) *cobra.Command {
 		Long: `Carry out the plan on the target: create missing tables and evolve changed ones
 (ALTERs), then for each business date run the DW node and then every RPT node, in
 dependency order, with the date substituted for the scheduling parameter (without
---bizdate or --from/--to it only creates and evolves the tables). A day whose
-upstream ODS partition is missing is skipped and reported, and apply then exits 1
-("apply incomplete"): load the partition, or wait for the sync task, and apply again. Every node overwrites its
-day's partition, so re-running is idempotent, and a failed job leaves that partition's
-previous contents in place; after a failure or Ctrl-C, apply again to pick up where
-it stopped.
+--bizdate or --from/--to it only creates and evolves the tables). A day whose upstream
+ODS partition is missing is skipped and reported, and apply then exits 1 ("apply
+incomplete"): load the partition, or wait for the sync task, and apply again. Every
+node overwrites its day's partition, so re-running is idempotent, and a failed job
+leaves that partition's previous contents in place; after a failure or Ctrl-C, apply
+again to pick up where it stopped.
 
 On a MaxCompute target, and on any target when it drops and recreates tables, apply
 asks for confirmation on a terminal and needs --yes otherwise. --dry-run prints the SQL

@@ -54,7 +54,7 @@ is provisional: the day after it has no data); and an ordered funnel in the long
 layout (a table row per stage) with the percentiles and histograms of the time to
 convert, from the entry and from the previous step, by device model, the five largest
 a day by name and the rest as "other" (breakdown_limit). With -c FILE it runs that
-config instead. It never touches your targets.
+config instead (without -c, it reads no funnel.toml). It never touches your targets.
 
 ` + exitStatusHelp,
 		Example: `  fgen demo

@@ -179,7 +179,7 @@ func writeDiffMarkdown(opts *diffOptions, changes []generator.Change) {
 			continue
 		}
 		oldName, newName := diffNames(opts.outDir, c)
-		fmt.Fprintf(w, "\n<details><summary><code>%s</code> (%s)</summary>\n\n```diff\n%s```\n\n</details>\n",
+		fmt.Fprintf(w, "\n<details><summary><code>%s</code>: %s</summary>\n\n```diff\n%s```\n\n</details>\n",
 			path.Join(opts.outDir, c.Path), what[c.Kind], textdiff.Unified(oldName, newName, string(c.Old), string(c.New)))
 	}
 }

@@ -38,44 +38,45 @@ func newLoadCmd(g *globalOptions) *cobra.Command {
 	opts := &loadOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "load [--bizdate yyyymmdd] FILE...",
-		Short: "Load JSON lines, CSV or Parquet files into a day's ODS partition (local target)",
-		Long: `Load exported logs or sample data into the ODS partition of a business date on the
-local DuckDB target, creating the ODS table if needed. The format follows each file's
-extension: .jsonl/.ndjson/.json (one flat object per line), .csv (with a header row;
-an empty unquoted field is NULL, "" is the empty string) or .parquet. Every row is
-checked against the ODS columns in funnel.toml, strictly: a key or header given twice,
-an integer column's 1.5, 1e3 or " 12", a DECIMAL(10,2) column's 1.239, a FLOAT's 1e39,
-a Parquet DOUBLE or STRUCT where the column is BIGINT, STRING or DECIMAL, are errors,
-not rounded or converted. Each file named is read as that file: [ * ? in its path and
-key=value directories (dt=20210304/) mean nothing. A time column is read as the
-funnels read it: epoch seconds or milliseconds are integers, a DATETIME or TIMESTAMP is
-text DuckDB reads as one, in UTC (a time that ends with another offset or zone is an
-error: DuckDB would drop it), and a STRING time must read in its time_column format (the
-error names the column, the value and the format). Without --bizdate, each row goes to
-the partition its own dt column names (as 'fgen sample' writes) or, when it has none
-(exported logs rarely do), the date of its time in dataworks.timezone: the time column
-of the first funnel that has one, read as that funnel reads it. A malformed row is reported as
-FILE:LINE: message and then nothing of the load is kept: the partition keeps its
-previous rows, and a warehouse file or ODS table the load created is removed. By default the partition is replaced, and load says what each
-partition held before; --append adds to it, and load says what each partition that had
-rows held before and holds now. A load that would leave a partition
-fewer than half the rows it held (an empty file, a few late rows of another day)
-is blocked (exit 3) unless --allow-destructive (one that leaves a day that had no rows
-empty only warns: apply would report a day without events); so is one into an hourly ODS whose
-hours would lose half a day's rows (a load replaces all 24 hours of each day it
-loads: load one hour's file with --bizdate D --hour HH), and the hours a load empties
-otherwise are listed. DuckDB's
-own readers parse the files, so 'fgen load' takes regular files, not pipes.
+		Short: "Load JSON lines, CSV or Parquet files into the ODS table, by day (local target)",
+		Long: `Load exported logs or sample data into the ODS table's partitions, by business date,
+on the local DuckDB target, creating the ODS table if needed. The format follows each
+file's extension: .jsonl/.ndjson/.json (one flat object per line), .csv (with a header
+row; an empty unquoted field is NULL, "" is the empty string) or .parquet. Every row
+is checked against the ODS columns in funnel.toml, strictly: a key or header given
+twice, an integer column's 1.5, 1e3 or " 12", a DECIMAL(10,2) column's 1.239, a
+FLOAT's 1e39, a Parquet DOUBLE or STRUCT where the column is BIGINT, STRING or
+DECIMAL, are errors, not rounded or converted. Each file named is read as that file:
+[ * ? in its path and key=value directories (dt=20210304/) mean nothing. A time column
+is read as the funnels read it: epoch seconds or milliseconds are integers, a DATETIME
+or TIMESTAMP is text DuckDB reads as one, in UTC (a time that ends with another offset
+or zone is an error: DuckDB would drop it), and a STRING time must read in its
+time_column format (the error names the column, the value and the format). Without
+--bizdate, each row goes to the partition its own dt column names (as 'fgen sample'
+writes) or, when it has none (exported logs rarely do), the date of its time in
+dataworks.timezone: the time column of the first funnel that has one, read as that
+funnel reads it. A malformed row is reported as FILE:LINE: message and then nothing of
+the load is kept: the partition keeps its previous rows, and a warehouse file or ODS
+table the load created is removed. By default the partition is replaced, and load says
+what each partition held before; --append adds to it, and load says what each
+partition that had rows held before and holds now. A load that would leave a partition
+fewer than half the rows it held (an empty file, a few late rows of another day) is
+blocked (exit 3) unless --allow-destructive (one that leaves a day that had no rows
+empty only warns: apply would report a day without events); so is one into an hourly
+ODS whose hours would lose half a day's rows (a load replaces all 24 hours of each day
+it loads: load one hour's file with --bizdate D --hour HH), and the hours a load
+empties otherwise are listed. DuckDB's own readers parse the files, so 'fgen load'
+takes regular files, not pipes.
 
 An hourly ODS ([ods] hour_partition) takes each row's hour from the row's own hour
 column, two digits from 00 to 23; a row without one fails the load, and so does one
-without a dt (fgen takes no day or hour from the time). A loaded day gets its 24 hour
-partitions, those without rows empty. --bizdate D --hour HH replaces that one hour and
-keeps the day's others, so an hour's export loaded again replaces its rows (with
---append it adds to them); --append without --hour adds to the day, and writes the hours
-its rows have. A day loaded hour by hour is applied once all 24 are there, so land a quiet
-hour, which has no rows, with --bizdate D --hour HH and an empty file (--hour refuses rows
-of other hours).
+without a dt (fgen takes no day or hour from the time), unless --bizdate and --hour
+give them. A loaded day gets its 24 hour partitions, those without rows empty.
+--bizdate D --hour HH replaces that one hour and keeps the day's others, so an hour's
+export loaded again replaces its rows (with --append it adds to them); --append
+without --hour adds to the day, and writes the hours its rows have. A day loaded hour
+by hour is applied once all 24 are there, so land a quiet hour, which has no rows,
+with --bizdate D --hour HH and an empty file (--hour refuses rows of other hours).
 
 ` + exitStatusHelp,
 		Example: `  fgen load events.jsonl          # into the partitions its rows' dt names
@@ -95,7 +96,7 @@ of other hours).
 	g.addTargetFlags(cmd, &opts.targetOptions)
 	cmd.Flags().StringVar(&opts.bizdate, "bizdate", "", "the business date (ODS partition) to load into, yyyymmdd")
 	cmd.Flags().BoolVar(&opts.append, "append", false, "add the rows to the partition instead of replacing it")
-	cmd.Flags().StringVar(&opts.hour, "hour", "", "with --bizdate, of an hourly ODS: the one hour (00 to 23) the rows replace, or with --append add to (a row without an hour gets it, as one without a day gets --bizdate); the day's other hours stay, and its partition exists afterwards even with no rows")
+	cmd.Flags().StringVar(&opts.hour, "hour", "", "with --bizdate, of an hourly ODS: the one hour (00 to 23) to replace, or with --append to add to (see above)")
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "replace partitions even with fewer than half the rows they hold")
 	choiceFlag(cmd, &opts.format, "format", "result format (json: one document on stdout, for scripts; warnings stay on stderr)", "text", "json")
 	return cmd

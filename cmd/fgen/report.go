@@ -69,18 +69,17 @@ stream, as jq reads it), html one page with a table of contents. A funnel that
 reports per hour (grain = "hour") is not shown: query its table; --all leaves it out
 and says so.
 
-Days marked provisional were computed before all the data they depend on had landed
-(a cross_midnight funnel's day whose next day was missing); their numbers may change.
-On the local target, report warns of rows apply would write again (their SQL changed,
-with funnel.toml or fgen, or their day's ODS rows were loaded again since), naming the apply that
-does; on MaxCompute, 'fgen plan' for the days says it.
+Days marked provisional were computed before all the data they depend on had landed (a
+cross_midnight funnel's day whose next day was missing); their numbers may change. On
+the local target, report warns of rows apply would write again (their SQL changed,
+with funnel.toml or fgen, or their day's ODS rows were loaded again since), naming the
+apply that does; on MaxCompute, 'fgen plan' for the days says it.
 
 -o FILE writes to a file instead of standard output (never over the config, a local
 warehouse or a generated project), in the format its extension names (.html, .json,
 .csv), which --format, if given, must agree with; a file of another extension gets
---format, or the table. FILE is replaced whole or left as it was; a device or a pipe (/dev/null) is
-written to. Without dates, the local target reports every day it has; a MaxCompute
-target needs --bizdate or --from/--to.
+--format, or the table. FILE is replaced whole or left as it was; a device or a pipe
+(/dev/null) is written to.
 
 ` + exitStatusHelp,
 		Example: `  fgen report --bizdate 20210303
@@ -291,24 +290,42 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		// Of the days without rows, those apply cannot fill: without their
 		// ODS partition (probed on the local target; on MaxCompute each
 		// probe is a request, and plan says it).
-		unfillable := ""
+		var noODS []string
 		if !ot.wh.Capabilities().Remote {
-			if days := withoutODS(ctx, ot.wh, cfg, missing); len(days) > 0 {
-				r.DaysWithoutODS, r.ODS, r.ODSHourly = days, cfg.ODS.Name, cfg.ODS.Hourly()
-				// Of an hourly ODS, some hours may have landed: plan names those missing.
-				unfillable = "; " + report.LacksODS(bizdate.DayRanges(days), len(days), cfg.ODS.Name, cfg.ODS.Hourly(), target.line("plan --bizdate "+days[0]))
+			if noODS = withoutODS(ctx, ot.wh, cfg, missing); len(noODS) > 0 {
+				r.DaysWithoutODS, r.ODS, r.ODSHourly = noODS, cfg.ODS.Name, cfg.ODS.Hourly()
 			}
 		}
+		// What fills the days without rows (what names them): the applies
+		// of those with their ODS partition (of the days asked for), and
+		// for the others, a load first (of an hourly ODS, some hours may
+		// have landed: plan names those missing).
+		fillable := slices.DeleteFunc(slices.Clone(missing), func(d string) bool { return slices.Contains(noODS, d) })
+		fillText := func(what string) string {
+			var parts []string
+			switch {
+			case from == "":
+				parts = append(parts, "fill "+what+" with "+fill())
+			case len(fillable) == len(missing):
+				parts = append(parts, "fill "+what+" with "+plan.ApplyRuns(fillable, target.line))
+			case len(fillable) > 0:
+				parts = append(parts, "fill "+bizdate.DayRanges(fillable)+" with "+plan.ApplyRuns(fillable, target.line))
+			}
+			if len(noODS) > 0 {
+				parts = append(parts, report.LacksODS(bizdate.DayRanges(noODS), len(noODS), cfg.ODS.Name, cfg.ODS.Hourly(), target.line("plan --bizdate "+noODS[0])))
+			}
+			return strings.Join(parts, "; ")
+		}
 		if len(r.Rows) == 0 && len(r.DaysOfOtherDefinition) == 0 {
-			fmt.Fprintf(opts.stderr, "warning: %s has no rows%s; fill it with %s%s\n", f.Report.Table, those, fill(), unfillable)
+			fmt.Fprintf(opts.stderr, "warning: %s has no rows%s; %s\n", f.Report.Table, those, fillText("it"))
 		}
 		if len(r.Rows) > 0 && len(missing) > 0 {
 			them := "them"
 			if len(missing) == 1 {
 				them = "it"
 			}
-			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (fill %s with %s%s)\n",
-				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, them, fill(), unfillable)
+			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (%s)\n",
+				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, fillText(them))
 		}
 		if len(r.Rows) > 0 {
 			if first == "" || r.Rows[0].Dt < first {

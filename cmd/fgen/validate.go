@@ -15,8 +15,9 @@ func newValidateCmd(g *globalOptions) *cobra.Command {
 		Use:   "validate",
 		Short: "Check funnel.toml",
 		Long: `Check funnel.toml: syntax, unknown keys, types, names, columns, stages and targets,
-and that the project generate would write from it fits DataWorks (a node at most 128 KB and 200 statements).
-Every problem is reported at once as FILE:LINE:COL: path: message.
+and that the project generate would write from it fits DataWorks (a node at most
+128 KB and 200 statements). Every problem is reported at once as
+FILE:LINE:COL: path: message.
 
 ` + exitStatusHelp,
 		Example: `  fgen validate
