@@ -27,6 +27,10 @@ func TestProgress(t *testing.T) {
 	if r := fgen(t, dir, nil, "load", "e.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "loading 1 file (") {
 		t.Fatalf("load on a pipe: %+v", r)
 	}
+	// A Parquet file is written after the events are made: a line says so.
+	if r := fgen(t, dir, nil, "sample", "--users", "500", "--days", "2", "-o", "e.parquet"); r.code != 0 || !strings.Contains(r.stderr, "  20210304 done (day 2 of 2)\n  writing e.parquet\nwrote ") {
+		t.Errorf("sample -o e.parquet on a pipe: %+v", r)
+	}
 	// One day that takes longer than barDelay: a line as each tenth of
 	// its users is done (the sample calls back every 4096 users).
 	delay := barDelay
@@ -48,6 +52,9 @@ func TestProgress(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "load", "e.jsonl"); r.code != 0 || !strings.Contains(r.stderr, "⠋ loading 1 file (") || !strings.Contains(r.stdout, "loaded ") {
 		t.Errorf("load on a terminal: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "sample", "--users", "500", "--days", "2", "-o", "e.parquet"); r.code != 0 || !strings.Contains(r.stderr, "⠋ writing e.parquet") || strings.Contains(r.stderr, "  writing e.parquet\n") {
+		t.Errorf("sample -o e.parquet on a terminal: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply", "--from", "20210303", "--to", "20210304", "--yes"); r.code != 0 || !strings.Contains(r.stderr, "jobs/s") {
 		t.Errorf("apply on a terminal: %+v", r)

@@ -144,7 +144,13 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 		if err := opts.checkOutputFile(cfg, output, "the events"); err != nil {
 			return err
 		}
-		n, err = writeSample(ctx, output, so)
+		n, err = writeSample(ctx, output, so, func() {
+			// A Parquet file is written once every event is made, which
+			// takes most of the time: a spinner, or a line, says so.
+			pr.Done()
+			pr = opts.newProgress(-1, "writing "+output)
+			pr.Detail("  writing %s", output)
+		})
 		where = output
 	}
 	pr.Done()
@@ -182,7 +188,7 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 // writeSample writes the events of so to the file at path, whole or not
 // at all: a file that was there keeps its content when writing fails or
 // ctx ends (Ctrl-C), which stops it within a few thousand users.
-func writeSample(ctx context.Context, path string, so sample.Options) (int64, error) {
+func writeSample(ctx context.Context, path string, so sample.Options, finishing func()) (int64, error) {
 	if err := checkSampleFile(path); err != nil {
 		return 0, err
 	}
@@ -190,7 +196,7 @@ func writeSample(ctx context.Context, path string, so sample.Options) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	n, err := writeSampleTo(ctx, staged.Temp, so)
+	n, err := writeSampleTo(ctx, staged.Temp, so, finishing)
 	if err = staged.Commit(err); err != nil {
 		named := namedAs{err, staged.Temp, path}
 		if strings.Contains(named.Error(), path) {
@@ -222,7 +228,9 @@ func checkSampleFile(path string) error {
 	return err
 }
 
-func writeSampleTo(ctx context.Context, path string, so sample.Options) (int64, error) {
+// writeSampleTo writes the file; finishing, when not nil, is called once
+// the events are made, before a Parquet file is written from them.
+func writeSampleTo(ctx context.Context, path string, so sample.Options, finishing func()) (int64, error) {
 	w, err := createSample(ctx, path, so.Time)
 	if err != nil {
 		return 0, err
@@ -232,6 +240,9 @@ func writeSampleTo(ctx context.Context, path string, so sample.Options) (int64, 
 		n++
 		return w.Write(e)
 	})
+	if f, _ := sample.FormatFromPath(path); err == nil && f == sample.Parquet && finishing != nil {
+		finishing()
+	}
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}

@@ -177,7 +177,7 @@ func TestSampleStopsWhenInterrupted(t *testing.T) {
 				// With an earlier file, the interrupt comes after the first
 				// 4096 users.
 				so := sample.Options{Users: 10000, Days: 1, Start: "20210303", Stages: sample.DefaultStages(), Noise: true, Progress: func(int) { cancel() }}
-				n, err := writeSample(ctx, path, so)
+				n, err := writeSample(ctx, path, so, nil)
 				if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), ".fgen-") {
 					t.Errorf("writeSample = %d, %v; want %v, naming %s only", n, err, context.Canceled, path)
 				}
