@@ -140,14 +140,34 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		}
 	}()
 
+	// A step's line ends when it is done, or, when it fails, before the
+	// error, which says what the stop left.
+	open := false
 	step := func(format string, args ...any) func() {
 		start := time.Now()
 		if opts.quiet {
 			return func() {}
 		}
 		fmt.Fprintf(opts.stderr, format, args...)
-		return func() { fmt.Fprintf(opts.stderr, " %.1fs\n", time.Since(start).Seconds()) }
+		open = true
+		return func() {
+			fmt.Fprintf(opts.stderr, " %.1fs\n", time.Since(start).Seconds())
+			open = false
+		}
 	}
+	defer func() {
+		if err == nil {
+			return
+		}
+		if open {
+			fmt.Fprintln(opts.stderr)
+		}
+		if opts.dir == "" {
+			err = fmt.Errorf("%w; the demo removed its directory %s", err, dir)
+		} else {
+			err = fmt.Errorf("%w; %s holds what it held before the demo", err, dir)
+		}
+	}()
 	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
 	if err != nil {
 		return err

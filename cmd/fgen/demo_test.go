@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -281,6 +282,10 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	if want := []string{"fgen-demo-done", "fgen-demo-notes", "fgen-demo-running"}; !slices.Equal(names, want) {
 		t.Errorf("the temporary directory holds %v after a stopped demo (exit %d: %s), want %v", names, code, errb.String(), want)
 	}
+	// The step under way ends its line, and the error says what is left.
+	if msg := errb.String(); !strings.Contains(msg, " ...\nfgen: ") || !regexp.MustCompile(`; the demo removed its directory \S+fgen-demo-\d+\n$`).MatchString(msg) {
+		t.Errorf("a stopped demo says %q", msg)
+	}
 }
 
 // A demo --dir that stops leaves the earlier demo's warehouse and report as
@@ -297,6 +302,9 @@ func TestDemoDirStoppedKeepsEarlierDemo(t *testing.T) {
 	code := run(ctx, []string{"-q", "demo", "--users", "60", "--days", "1", "--dir", dir}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 	if code == 0 {
 		t.Fatalf("demo with an ended context: exit 0\n%s", out.String())
+	}
+	if msg := errb.String(); !strings.HasSuffix(msg, "; "+dir+" holds what it held before the demo\n") {
+		t.Errorf("a stopped demo --dir says %q", msg)
 	}
 	after := readTree(t, dir)
 	if len(after) != len(before) {

@@ -252,7 +252,7 @@ func (p *SampleParquet) release() error {
 func AppendSample(ctx context.Context, conn *sql.Conn, table, partition string, opts sample.Options) (int64, error) {
 	n, err := appendSample(ctx, conn, table, partition, opts, appendPartRows)
 	if err != nil {
-		return n, fmt.Errorf("append sample rows to %s: %w", table, duckutil.FirstParagraph(err))
+		return n, fmt.Errorf("write sample rows into %s: %w", table, duckutil.FirstParagraph(err))
 	}
 	return n, nil
 }
