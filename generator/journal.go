@@ -145,6 +145,6 @@ func readJournal(root *os.Root, dir string) (*journal, error) {
 var ErrPartWritten = errors.New("part-written")
 
 func errInterrupted(dir string) error {
-	return fmt.Errorf("%s is %w: an fgen generate stopped while it replaced files there (it left %s); the next generate into it puts back what that one replaced, then writes (delete %s first if it is still there and no fgen runs)",
-		dir, ErrPartWritten, JournalPath, LockPath)
+	return fmt.Errorf("%s is %w: an fgen generate stopped while it replaced files there (it left %s); the next generate into it puts back what that one replaced, then writes%s",
+		dir, ErrPartWritten, JournalPath, staleLockAdvice)
 }

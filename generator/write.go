@@ -93,49 +93,37 @@ func explain(dir string, err error) error {
 // creates while it writes there, so that one generate at a time does.
 const LockPath = ".fgen.lock"
 
-// lock creates the lock file in root, failing when another Write holds it.
-// The file holds the process id and the host name of its Write. A crash
-// leaves it behind, as git leaves index.lock: the message says to delete
-// it, and that its process is gone when this host can tell (fgen does not
-// remove it itself: two generates that both judged it stale could then
-// both write).
-func lock(root *os.Root, dir string) (unlock func(), err error) {
+// lockText is what a lock holds: the process id and the host name of its
+// Write, which messages name.
+func lockText() string {
 	host, _ := os.Hostname()
-	f, err := root.OpenFile(LockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, fs.ErrExist) {
-		return nil, locked(root, dir, "generate again")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", dir, unwrapPath(err))
-	}
-	_, err = fmt.Fprintf(f, "%d %s\n", os.Getpid(), host)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	unlock = func() { root.Remove(LockPath) }
-	if err != nil {
-		unlock()
-		return nil, fmt.Errorf("lock %s: %w", dir, err)
-	}
-	return unlock, nil
+	return fmt.Sprintf("%d %s\n", os.Getpid(), host)
 }
 
-// locked says who holds the lock in root, which exists, and then: delete
-// it and do next when its process is gone, else wait.
-func locked(root *os.Root, dir, next string) error {
+// lockGone reports whether the lock text data is of a Write whose process
+// has ended, as this host tells: empty (a Write stopped before it wrote
+// its text), or the id of a process of this host that no longer runs.
+func lockGone(data []byte) bool {
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return true
+	}
 	host, _ := os.Hostname()
+	pid, err := strconv.Atoi(fields[0])
+	return err == nil && pid > 0 && len(fields) == 2 && fields[1] == host && host != "" && !processRunning(pid)
+}
+
+// locked says who holds the lock in root, which exists, and then: wait, or
+// delete it (when no fgen runs) and do next.
+func locked(root *os.Root, dir, next string) error {
 	path := filepath.Join(dir, LockPath)
 	holder := "another fgen generate"
 	if data, err := readRegular(root, LockPath); err == nil && len(bytes.TrimSpace(data)) > 0 {
 		fields := strings.Fields(string(data))
-		pid, err := strconv.Atoi(fields[0])
-		if err != nil || pid <= 0 || len(fields) > 2 {
+		if pid, err := strconv.Atoi(fields[0]); err != nil || pid <= 0 || len(fields) > 2 {
 			return fmt.Errorf("%s exists and is not a lock fgen generate wrote (a process id and a host name): move it away if no fgen is running, then %s", path, next)
 		}
 		holder += " (process " + fields[0] + ")"
-		if len(fields) == 2 && fields[1] == host && host != "" && !processRunning(pid) {
-			return fmt.Errorf("%s exists, left by fgen generate process %d, which is no longer running (it stopped before it could remove the file): delete the file, then %s", path, pid, next)
-		}
 	}
 	return fmt.Errorf("%s exists: %s is writing %s; wait for it to finish, or delete the file if no fgen is running, then %s", path, holder, dir, next)
 }
@@ -448,7 +436,7 @@ func Compare(dir string, files []File) ([]Change, error) {
 	defer root.Close()
 	// What a generate is writing, or left part-written, is no state to
 	// compare: a file it swapped in would read as edited by hand.
-	if _, err := root.Lstat(LockPath); err == nil {
+	if lockHeld(root) {
 		return nil, locked(root, dir, "compare again")
 	}
 	if _, err := root.Lstat(JournalPath); err == nil {

@@ -3,11 +3,9 @@ package generator
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"maps"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -379,8 +377,8 @@ func TestCrashedWriteIsNeverInSync(t *testing.T) {
 						t.Errorf("crash at step %d: Compare says the files before are in sync", n)
 					}
 					// A test's panic ran Write's deferred unlock; a
-					// crash would leave the lock, which the user deletes.
-					os.Remove(filepath.Join(out, LockPath))
+					// crash leaves the lock, which the next Write takes
+					// over (TestWriteLockOfAProcessGone).
 					mustWrite(t, out, next)
 					sameTree(t, snapshot(t, out), treeOf(next))
 				}
@@ -415,36 +413,6 @@ func TestWriteRefusesWhileLocked(t *testing.T) {
 	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is not a lock fgen generate wrote") {
 		t.Errorf("Write with a foreign file at the lock's path: %v", err)
 	}
-}
-
-// A lock left by a Write whose process is gone says so; one whose process
-// runs says it is writing; Write changes nothing either way.
-func TestWriteLockOfAProcessGone(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("processRunning cannot tell on Windows")
-	}
-	host, _ := os.Hostname()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	gone := cmd.Process.Pid
-	out := t.TempDir()
-	mustWrite(t, out, projectA())
-	before := snapshot(t, out)
-	lockFile := filepath.Join(out, LockPath)
-	os.WriteFile(lockFile, []byte(fmt.Sprintf("%d %s\n", gone, host)), 0o644)
-	_, err := Write(out, projectB())
-	want := fmt.Sprintf("%s exists, left by fgen generate process %d, which is no longer running (it stopped before it could remove the file): delete the file, then generate again", lockFile, gone)
-	if err == nil || err.Error() != want {
-		t.Errorf("Write: %v\nwant %s", err, want)
-	}
-	os.WriteFile(lockFile, []byte(fmt.Sprintf("%d %s\n", os.Getpid(), host)), 0o644)
-	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("another fgen generate (process %d) is writing", os.Getpid())) {
-		t.Errorf("Write while a running process holds the lock: %v", err)
-	}
-	os.Remove(lockFile)
-	sameTree(t, snapshot(t, out), before)
 }
 
 // A Write that changes files keeps the unchanged ones as they are, mtime

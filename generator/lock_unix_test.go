@@ -1,0 +1,71 @@
+//go:build unix
+
+package generator
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The lock a Write killed part-way left (its process gone, as this host
+// tells) is taken over by the next, which writes. One whose process runs
+// (an fgen of before the flock, which went by the file alone), and one a
+// process holds, however its text reads, stop Write and Compare; Write
+// changes nothing then.
+func TestWriteLockOfAProcessGone(t *testing.T) {
+	host, _ := os.Hostname()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	gone := cmd.Process.Pid
+	out := t.TempDir()
+	mustWrite(t, out, projectA())
+	lockFile := filepath.Join(out, LockPath)
+	// The tree but the lock.
+	tree := func() map[string]string {
+		m := snapshot(t, out)
+		delete(m, LockPath)
+		return m
+	}
+	before := tree()
+	os.WriteFile(lockFile, []byte(fmt.Sprintf("%d %s\n", os.Getpid(), host)), 0o644)
+	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("another fgen generate (process %d) is writing", os.Getpid())) {
+		t.Errorf("Write while a running process holds the lock: %v", err)
+	}
+	sameTree(t, tree(), before)
+	for _, text := range []string{"", fmt.Sprintf("%d %s\n", gone, host)} {
+		os.WriteFile(lockFile, []byte(text), 0o644)
+		// Held, as a running Write holds it: it stops Write and Compare.
+		held, err := os.Open(lockFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is writing "+out) {
+			t.Errorf("Write while the lock %q is held: %v", text, err)
+		}
+		if _, err := Compare(out, projectA()); err == nil || !strings.HasSuffix(err.Error(), "then compare again") {
+			t.Errorf("Compare while the lock %q is held: %v", text, err)
+		}
+		sameTree(t, tree(), before)
+		held.Close()
+		// Left: Compare compares, and Write takes it over.
+		if changes, err := Compare(out, projectA()); err != nil || len(changes) != 0 {
+			t.Errorf("Compare with the lock %q left: %v, %v", text, changes, err)
+		}
+		mustWrite(t, out, projectB())
+		sameTree(t, snapshot(t, out), treeOf(projectB()))
+		if _, err := os.Lstat(lockFile); err == nil {
+			t.Errorf("Write over the lock %q left: the lock stayed", text)
+		}
+		mustWrite(t, out, projectA())
+	}
+}
