@@ -545,8 +545,12 @@ func writeApplySummary(ctx context.Context, opts *applyOptions, p *plan.Plan, re
 		writeJSON(opts.stdout, "apply", out)
 		return err
 	}
-	fmt.Fprintf(opts.stdout, "apply: %d applied, %d failed, %d skipped, %d not run\n",
-		res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"))
+	current := ""
+	if n := res.Count("up_to_date"); n > 0 {
+		current = fmt.Sprintf(", %d up to date", n)
+	}
+	fmt.Fprintf(opts.stdout, "apply: %d applied, %d failed, %d skipped, %d not run%s\n",
+		res.Count("applied"), res.Count("failed"), res.Count("skipped"), res.Count("not_run"), current)
 	return err
 }
 
