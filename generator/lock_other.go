@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix || solaris || aix
 
 package generator
 
@@ -16,7 +16,7 @@ import (
 func lock(root *os.Root, dir string) (unlock func(), err error) {
 	f, err := root.OpenFile(LockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
-		return nil, locked(root, dir, "generate again")
+		return nil, locked(root, dir, "generate again", false)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", dir, unwrapPath(err))
@@ -34,10 +34,13 @@ func lock(root *os.Root, dir string) (unlock func(), err error) {
 }
 
 // lockHeld reports whether there is a lock file in root.
-func lockHeld(root *os.Root) bool {
+func lockHeld(root *os.Root) (held, flocked bool) {
 	_, err := root.Lstat(LockPath)
-	return err == nil
+	return err == nil, false
 }
+
+// lockMark ends the text of a lock: nothing, without flock.
+const lockMark = ""
 
 // staleLockAdvice is what errInterrupted says of the lock a dead Write
 // left, which the user deletes.

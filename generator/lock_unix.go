@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !solaris && !aix
 
 package generator
 
@@ -7,17 +7,25 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 )
+
+// lockMark ends the text of a lock held by its flock.
+const lockMark = " flock"
 
 // lock takes the lock of root for one Write, failing when another Write
 // holds it. The lock is an flock of the file LockPath, which the process
 // holds until unlock or until it ends, however it ends: a Write killed
 // part-way leaves the file, which the next takes over (its journal then
 // puts back what the dead one changed). The file holds the process id and
-// host name of its Write, for messages; a file of another process still
-// running on this host (an fgen from before the flock, which went by the
-// file alone), or of one this host cannot tell of, is taken as held.
+// host name of its Write, for messages. One no flock holds is taken over
+// when its text is of an fgen that held it by flock (lockMark), or is empty
+// (a Write stopped before it wrote it), or names a process of this host
+// that has ended; one of an fgen from before the flock, which went by the
+// file alone, still running or of a process this host cannot tell of, is
+// taken as held.
 func lock(root *os.Root, dir string) (unlock func(), err error) {
 	for tries := 0; ; tries++ {
 		f, err := root.OpenFile(LockPath, os.O_RDWR|os.O_CREATE, 0o644)
@@ -27,7 +35,7 @@ func lock(root *os.Root, dir string) (unlock func(), err error) {
 		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 			f.Close()
 			if errors.Is(err, syscall.EWOULDBLOCK) {
-				return nil, locked(root, dir, "generate again")
+				return nil, locked(root, dir, "generate again", true)
 			}
 			return nil, fmt.Errorf("lock %s: %w", dir, err)
 		}
@@ -38,17 +46,17 @@ func lock(root *os.Root, dir string) (unlock func(), err error) {
 		switch {
 		case err == nil && !at.Mode().IsRegular():
 			f.Close() // a link, say: not a lock fgen made
-			return nil, locked(root, dir, "generate again")
+			return nil, locked(root, dir, "generate again", false)
 		case err != nil || serr != nil || !os.SameFile(at, held):
 			f.Close()
 			if tries < 10 {
 				continue
 			}
-			return nil, locked(root, dir, "generate again")
+			return nil, locked(root, dir, "generate again", false)
 		}
 		data, err := io.ReadAll(f)
 		if err == nil && !lockGone(data) {
-			err = locked(root, dir, "generate again")
+			err = locked(root, dir, "generate again", false)
 		}
 		if err == nil {
 			err = writeLock(f)
@@ -58,7 +66,11 @@ func lock(root *os.Root, dir string) (unlock func(), err error) {
 			return nil, err
 		}
 		return func() {
-			root.Remove(LockPath) // then release it: the next makes a new one
+			// The path, while it is this lock's (a user may have deleted
+			// it, and another Write made its own); then the flock.
+			if at, err := root.Lstat(LockPath); err == nil && os.SameFile(at, held) {
+				root.Remove(LockPath)
+			}
 			f.Close()
 		}, nil
 	}
@@ -73,21 +85,43 @@ func writeLock(f *os.File) error {
 	return err
 }
 
+// lockGone reports whether the text data of a lock no flock holds is of a
+// Write that has ended (see lock).
+func lockGone(data []byte) bool {
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 || len(fields) == 3 && " "+fields[2] == lockMark {
+		return true
+	}
+	pid, err := strconv.Atoi(fields[0])
+	if err != nil || pid <= 0 || len(fields) != 2 {
+		return false // not a lock fgen wrote
+	}
+	host, _ := os.Hostname()
+	return pid == os.Getpid() || fields[1] == host && host != "" && !processRunning(pid)
+}
+
+// processRunning reports whether process pid runs on this host: signal 0
+// checks without sending anything; EPERM is a process of another user.
+func processRunning(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
 // lockHeld reports whether a Write holds the lock of root: there is a lock
-// file, and its flock is held, or its text is of a process not known to
-// have ended (see lock).
-func lockHeld(root *os.Root) bool {
+// file, and its flock is held (flocked), or its text is not of a Write that
+// has ended (see lock).
+func lockHeld(root *os.Root) (held, flocked bool) {
 	f, err := root.Open(LockPath)
 	if err != nil {
 		_, lerr := root.Lstat(LockPath)
-		return lerr == nil // there, and not to be opened: say so
+		return lerr == nil, false // there, and not to be opened: say so
 	}
 	defer f.Close()
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
-		return true
+		return true, true
 	}
 	data, err := io.ReadAll(f)
-	return err != nil || !lockGone(data)
+	return err != nil || !lockGone(data), false
 }
 
 // staleLockAdvice is what errInterrupted says of the lock a dead Write

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !solaris && !aix
 
 package generator
 
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // The lock a Write killed part-way left (its process gone, as this host
@@ -34,12 +35,23 @@ func TestWriteLockOfAProcessGone(t *testing.T) {
 		return m
 	}
 	before := tree()
-	os.WriteFile(lockFile, []byte(fmt.Sprintf("%d %s\n", os.Getpid(), host)), 0o644)
-	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("another fgen generate (process %d) is writing", os.Getpid())) {
+	running := exec.Command(os.Args[0], "-test.run=^TestHelperSleeps$")
+	running.Env = append(os.Environ(), "FGEN_TEST_SLEEP=1")
+	if err := running.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		running.Process.Kill()
+		running.Wait()
+	}()
+	os.WriteFile(lockFile, []byte(fmt.Sprintf("%d %s\n", running.Process.Pid, host)), 0o644)
+	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("another fgen generate (process %d) is writing", running.Process.Pid)) {
 		t.Errorf("Write while a running process holds the lock: %v", err)
 	}
 	sameTree(t, tree(), before)
-	for _, text := range []string{"", fmt.Sprintf("%d %s\n", gone, host)} {
+	// Left by a Write that ended: empty, of a process gone, of this one
+	// (an old lock, its id used again), or one an flock held.
+	for _, text := range []string{"", fmt.Sprintf("%d %s\n", gone, host), fmt.Sprintf("%d %s\n", os.Getpid(), host), fmt.Sprintf("%d elsewhere flock\n", gone)} {
 		os.WriteFile(lockFile, []byte(text), 0o644)
 		// Held, as a running Write holds it: it stops Write and Compare.
 		held, err := os.Open(lockFile)
@@ -49,7 +61,7 @@ func TestWriteLockOfAProcessGone(t *testing.T) {
 		if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is writing "+out) {
+		if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is held: another fgen generate") || !strings.HasSuffix(err.Error(), "is writing "+out+"; wait for it to finish, then generate again") {
 			t.Errorf("Write while the lock %q is held: %v", text, err)
 		}
 		if _, err := Compare(out, projectA()); err == nil || !strings.HasSuffix(err.Error(), "then compare again") {
@@ -67,5 +79,12 @@ func TestWriteLockOfAProcessGone(t *testing.T) {
 			t.Errorf("Write over the lock %q left: the lock stayed", text)
 		}
 		mustWrite(t, out, projectA())
+	}
+}
+
+// TestHelperSleeps is a running process for TestWriteLockOfAProcessGone.
+func TestHelperSleeps(t *testing.T) {
+	if os.Getenv("FGEN_TEST_SLEEP") == "1" {
+		time.Sleep(time.Minute)
 	}
 }

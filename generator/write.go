@@ -94,36 +94,28 @@ func explain(dir string, err error) error {
 const LockPath = ".fgen.lock"
 
 // lockText is what a lock holds: the process id and the host name of its
-// Write, which messages name.
+// Write, which messages name, and on unix that the flock holds it
+// (lockMark).
 func lockText() string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("%d %s\n", os.Getpid(), host)
+	return fmt.Sprintf("%d %s%s\n", os.Getpid(), host, lockMark)
 }
 
-// lockGone reports whether the lock text data is of a Write whose process
-// has ended, as this host tells: empty (a Write stopped before it wrote
-// its text), or the id of a process of this host that no longer runs.
-func lockGone(data []byte) bool {
-	fields := strings.Fields(string(data))
-	if len(fields) == 0 {
-		return true
-	}
-	host, _ := os.Hostname()
-	pid, err := strconv.Atoi(fields[0])
-	return err == nil && pid > 0 && len(fields) == 2 && fields[1] == host && host != "" && !processRunning(pid)
-}
-
-// locked says who holds the lock in root, which exists, and then: wait, or
-// delete it (when no fgen runs) and do next.
-func locked(root *os.Root, dir, next string) error {
+// locked says who holds the lock in root, which exists, and then: wait, or,
+// unless a process holds its flock (flocked), delete it when no fgen runs,
+// and do next.
+func locked(root *os.Root, dir, next string, flocked bool) error {
 	path := filepath.Join(dir, LockPath)
 	holder := "another fgen generate"
 	if data, err := readRegular(root, LockPath); err == nil && len(bytes.TrimSpace(data)) > 0 {
 		fields := strings.Fields(string(data))
-		if pid, err := strconv.Atoi(fields[0]); err != nil || pid <= 0 || len(fields) > 2 {
+		if pid, err := strconv.Atoi(fields[0]); err != nil || pid <= 0 || len(fields) > 3 {
 			return fmt.Errorf("%s exists and is not a lock fgen generate wrote (a process id and a host name): move it away if no fgen is running, then %s", path, next)
 		}
 		holder += " (process " + fields[0] + ")"
+	}
+	if flocked {
+		return fmt.Errorf("%s is held: %s is writing %s; wait for it to finish, then %s", path, holder, dir, next)
 	}
 	return fmt.Errorf("%s exists: %s is writing %s; wait for it to finish, or delete the file if no fgen is running, then %s", path, holder, dir, next)
 }
@@ -436,8 +428,8 @@ func Compare(dir string, files []File) ([]Change, error) {
 	defer root.Close()
 	// What a generate is writing, or left part-written, is no state to
 	// compare: a file it swapped in would read as edited by hand.
-	if lockHeld(root) {
-		return nil, locked(root, dir, "compare again")
+	if held, flocked := lockHeld(root); held {
+		return nil, locked(root, dir, "compare again", flocked)
 	}
 	if _, err := root.Lstat(JournalPath); err == nil {
 		return nil, errInterrupted(dir)

@@ -404,11 +404,14 @@ func writeRefused(ctx context.Context, opts *applyOptions, p *plan.Plan, err err
 func (opts *applyOptions) confirm(ctx context.Context, p *plan.Plan) error {
 	f, ok := opts.stdin.(*os.File)
 	if !ok || !stdinIsTerminal(f) {
-		what := "changes a remote warehouse"
+		what, see := "changes a remote warehouse", "plan"
 		if !p.Caps.Remote {
 			what = "drops and recreates tables (--allow-destructive)"
 		}
-		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with '%s')", what, opts.suggest(opts.target).line("plan"))
+		if p.IsBlocked() {
+			see = "apply --allow-destructive --dry-run" // its plan, with the recreates
+		}
+		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with '%s')", what, opts.suggest(opts.target).line(see))
 	}
 	plan.WriteText(opts.stderr, p)
 	fmt.Fprintf(opts.stderr, "\nApply this plan to %s? Only 'yes' is accepted: ", p.Target)

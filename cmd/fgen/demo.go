@@ -119,7 +119,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	// and puts them in place at the end: a demo that stops leaves the
 	// earlier demo's as they were.
 	dbPath, html := filepath.Join(dir, "demo.duckdb"), filepath.Join(dir, "report.html")
-	building, buildingHTML := filepath.Join(dir, ".demo-building.duckdb"), filepath.Join(dir, ".report-building.html")
+	building, buildingHTML := filepath.Join(dir, demoBuilding), filepath.Join(dir, ".report-building.html")
 	if err := checkDemoDB(dbPath); err != nil {
 		return err
 	}
@@ -155,6 +155,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 			open = false
 		}
 	}
+	replacing := false // once the demo puts its files in place, it says nothing of them
 	defer func() {
 		if err == nil {
 			return
@@ -162,9 +163,11 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		if open {
 			fmt.Fprintln(opts.stderr)
 		}
-		if opts.dir == "" {
-			err = fmt.Errorf("%w; the demo removed its directory %s", err, dir)
-		} else {
+		switch {
+		case replacing:
+		case opts.dir == "":
+			err = fmt.Errorf("%w; the demo removes its directory %s", err, dir)
+		default:
 			err = fmt.Errorf("%w; %s holds what it held before the demo", err, dir)
 		}
 	}()
@@ -230,6 +233,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if err := db.Close(); err != nil {
 		return err
 	}
+	replacing = true
 	if err := replaceDemo(building, dbPath, buildingHTML, html); err != nil {
 		return err
 	}
@@ -271,25 +275,31 @@ const demoPrefix = "fgen-demo-"
 
 // removeStoppedDemos removes from tmp the directories of demos without
 // --dir that a kill stopped (SIGKILL, a machine that went down; any other
-// stop removes its own): one a demo made (demoPrefix, with demoMark), that
-// holds no warehouse (a demo puts demo.duckdb there last) and whose lock no
-// demo holds. A finished demo's directory is its user's, and stays. It
-// ignores errors.
+// stop removes its own): one a demo made (demoPrefix, with demoMark) whose
+// lock no demo holds, that still holds the warehouse it was building (a
+// demo renames it to demo.duckdb as it finishes) and no demo.duckdb. A
+// finished demo's directory is its user's, and stays, whatever they did in
+// it since. It looks under the lock, which a demo holds until it has
+// finished, and ignores errors.
 func removeStoppedDemos(tmp string) {
 	dirs, _ := filepath.Glob(filepath.Join(tmp, demoPrefix+"*"))
 	for _, dir := range dirs {
-		if _, err := os.Lstat(filepath.Join(dir, "demo.duckdb")); !errors.Is(err, fs.ErrNotExist) {
+		unlock, ok := duckutil.TryLock(filepath.Join(dir, demoLock))
+		if !ok {
 			continue
 		}
-		if info, err := os.Lstat(filepath.Join(dir, demoMark)); err != nil || !info.Mode().IsRegular() {
-			continue
-		}
-		if unlock, ok := duckutil.TryLock(filepath.Join(dir, demoLock)); ok {
+		_, finished := os.Lstat(filepath.Join(dir, "demo.duckdb"))
+		mark, marked := os.Lstat(filepath.Join(dir, demoMark))
+		building, built := os.Lstat(filepath.Join(dir, demoBuilding))
+		if errors.Is(finished, fs.ErrNotExist) && marked == nil && mark.Mode().IsRegular() && built == nil && building.Mode().IsRegular() {
 			os.RemoveAll(dir)
-			unlock()
 		}
+		unlock()
 	}
 }
+
+// demoBuilding is the warehouse a demo builds, beside the one it replaces.
+const demoBuilding = ".demo-building.duckdb"
 
 // demoDir makes --dir DIR, or checks that an existing one is empty or an
 // earlier demo's: the demo replaces demo.duckdb and report.html there.
@@ -300,7 +310,8 @@ func demoDir(dir string) error {
 	} else if err != nil {
 		return err
 	}
-	if len(entries) == 0 {
+	// A demo killed between its lock and its mark left the lock alone.
+	if len(entries) == 0 || len(entries) == 1 && entries[0].Name() == demoLock {
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, demoMark)); err != nil {

@@ -248,11 +248,15 @@ func TestDemo(t *testing.T) {
 // removes; not a finished demo's directory, nor a running one's, nor
 // another directory of the name.
 func TestDemoStoppedLeavesNothing(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock, and TMPDIR does not set the temporary directory")
+	}
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	left := map[string][]string{
 		"fgen-demo-killed":  {demoMark, demoLock, ".demo-building.duckdb"},
 		"fgen-demo-done":    {demoMark, demoLock, "demo.duckdb", "report.html"},
+		"fgen-demo-moved":   {demoMark, demoLock, "report.html"}, // its warehouse moved away
 		"fgen-demo-running": {demoMark, demoLock, ".demo-building.duckdb"},
 		"fgen-demo-notes":   {"notes.txt"},
 	}
@@ -279,11 +283,11 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{"fgen-demo-done", "fgen-demo-notes", "fgen-demo-running"}; !slices.Equal(names, want) {
+	if want := []string{"fgen-demo-done", "fgen-demo-moved", "fgen-demo-notes", "fgen-demo-running"}; !slices.Equal(names, want) {
 		t.Errorf("the temporary directory holds %v after a stopped demo (exit %d: %s), want %v", names, code, errb.String(), want)
 	}
 	// The step under way ends its line, and the error says what is left.
-	if msg := errb.String(); !strings.Contains(msg, " ...\nfgen: ") || !regexp.MustCompile(`; the demo removed its directory \S+fgen-demo-\d+\n$`).MatchString(msg) {
+	if msg := errb.String(); !strings.Contains(msg, " ...\nfgen: ") || !regexp.MustCompile(`; the demo removes its directory \S+fgen-demo-\d+\n$`).MatchString(msg) {
 		t.Errorf("a stopped demo says %q", msg)
 	}
 }
@@ -314,6 +318,20 @@ func TestDemoDirStoppedKeepsEarlierDemo(t *testing.T) {
 		if after[name] != data {
 			t.Errorf("the stopped demo changed %s", name)
 		}
+	}
+}
+
+// A --dir that holds the lock alone, of a demo killed before it marked the
+// directory, is the demo's, not one of other files.
+func TestDemoDirOfALoneLock(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, demoLock), nil, 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"-q", "demo", "--users", "50", "--days", "1", "--dir", dir}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	if code != exitInterrupted || strings.Contains(errb.String(), "holds files") {
+		t.Errorf("demo --dir of a lone lock, stopped: exit %d, %s", code, errb.String())
 	}
 }
 

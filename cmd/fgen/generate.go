@@ -39,12 +39,12 @@ generated earlier and no longer renders are removed, unless they were edited by
 hand since (those are kept, and no longer tracked); files fgen did not generate
 are never overwritten or removed. If funnel.toml has an error, nothing is
 written; if writing fails part-way (a full disk), out/ is left as it was. While
-generate writes, out/.fgen.lock exists, and a second generate into the same
-directory fails rather than mixing its files in. A generate that was killed
-leaves the lock, as git leaves index.lock (the next one says when its process is
-gone, for you to delete it), and the journal of the files it was replacing,
-out/.fgen.journal: the next generate puts them back first, then writes. Until
-then 'fgen diff' says out/ is part-written (exit 1).
+generate writes, it holds out/.fgen.lock (an flock, on unix), and a second
+generate into the same directory fails rather than mixing its files in. A
+generate that was killed leaves the lock, which the next takes over (without
+flock, it names it for you to delete), and the journal of the files it was
+replacing, out/.fgen.journal: the next generate puts them back first, then
+writes. Until then 'fgen diff' says out/ is part-written (exit 1).
 
 Ctrl-C (or SIGTERM) stops generate before it writes, with out/ as it was (exit 130);
 the write takes milliseconds and, once begun, ends whole: a signal during it is said

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fgen-dev/fgen/internal/plan"
 )
 
 // problems returns the lines of a text plan that name a problem, each with
@@ -82,5 +84,23 @@ func TestPlanOfANewProject(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".fgen")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("plan made the warehouse's directory: %v", err)
+	}
+}
+
+// report's fill of scattered days is an apply of their span, split only
+// where a day without its ODS partition lies between (which it would skip).
+func TestFillSpans(t *testing.T) {
+	for _, tc := range []struct {
+		days, noODS []string
+		want        string
+	}{
+		{[]string{"20210304", "20210306", "20210308", "20210310"}, []string{"20210301", "20210302"}, "'fgen apply --from 20210304 --to 20210310'"},
+		{[]string{"20210303", "20210305"}, []string{"20210304"}, "'fgen apply --bizdate 20210303', 'fgen apply --bizdate 20210305'"},
+		{[]string{"20210301", "20210303", "20210305", "20210307", "20210309"}, []string{"20210302", "20210304", "20210306", "20210308"}, "'fgen apply --bizdate 20210301', 'fgen apply --bizdate 20210303', 'fgen apply --bizdate 20210305' (and 2 more runs of days)"},
+		{[]string{"20210301", "20210303", "20210305", "20210307"}, []string{"20210302", "20210304", "20210306"}, "'fgen apply --bizdate 20210301', 'fgen apply --bizdate 20210303', 'fgen apply --bizdate 20210305' (and 1 more run of days)"},
+	} {
+		if got := plan.ApplySpans(fillSpans(tc.days, tc.noODS), nil); got != tc.want {
+			t.Errorf("fill of %v without %v: %s, want %s", tc.days, tc.noODS, got, tc.want)
+		}
 	}
 }

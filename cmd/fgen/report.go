@@ -301,15 +301,15 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		// for the others, a load first (of an hourly ODS, some hours may
 		// have landed: plan names those missing).
 		fillable := slices.DeleteFunc(slices.Clone(missing), func(d string) bool { return slices.Contains(noODS, d) })
-		fillText := func(what string) string {
+		fillFor := func(what string) string {
 			var parts []string
 			switch {
 			case from == "":
 				parts = append(parts, "fill "+what+" with "+fill())
 			case len(fillable) == len(missing):
-				parts = append(parts, "fill "+what+" with "+plan.ApplyRuns(fillable, target.line))
+				parts = append(parts, "fill "+what+" with "+plan.ApplySpans(fillSpans(fillable, noODS), target.line))
 			case len(fillable) > 0:
-				parts = append(parts, "fill "+bizdate.DayRanges(fillable)+" with "+plan.ApplyRuns(fillable, target.line))
+				parts = append(parts, "fill "+bizdate.DayRanges(fillable)+" with "+plan.ApplySpans(fillSpans(fillable, noODS), target.line))
 			}
 			if len(noODS) > 0 {
 				parts = append(parts, report.LacksODS(bizdate.DayRanges(noODS), len(noODS), cfg.ODS.Name, cfg.ODS.Hourly(), target.line("plan --bizdate "+noODS[0])))
@@ -317,7 +317,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			return strings.Join(parts, "; ")
 		}
 		if len(r.Rows) == 0 && len(r.DaysOfOtherDefinition) == 0 {
-			fmt.Fprintf(opts.stderr, "warning: %s has no rows%s; %s\n", f.Report.Table, those, fillText("it"))
+			fmt.Fprintf(opts.stderr, "warning: %s has no rows%s; %s\n", f.Report.Table, those, fillFor("it"))
 		}
 		if len(r.Rows) > 0 && len(missing) > 0 {
 			them := "them"
@@ -325,7 +325,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 				them = "it"
 			}
 			fmt.Fprintf(opts.stderr, "warning: %s has no rows for %d of the %d days: %s; the report leaves %s out (%s)\n",
-				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, fillText(them))
+				f.Report.Table, len(missing), len(days), bizdate.DayRanges(missing), them, fillFor(them))
 		}
 		if len(r.Rows) > 0 {
 			if first == "" || r.Rows[0].Dt < first {
@@ -795,4 +795,20 @@ func warnOutOfDate(ctx context.Context, w io.Writer, ot *openedTarget, cfg *mode
 		fmt.Fprintf(w, "warning: the rows of %s for %s are out of date (%s), and apply cannot write them again: their ODS partitions are missing\n",
 			k.table, bizdate.DayRanges(stuck[k]), k.reason)
 	}
+}
+
+// fillSpans are the spans of days that fill the days (sorted): one from the
+// first to the last, split where a day without its ODS partition (noODS)
+// lies between two, which an apply of the span would skip, and fail. An
+// apply of a span skips the days between that are up to date.
+func fillSpans(days, noODS []string) []bizdate.Run {
+	var spans []bizdate.Run
+	for _, d := range days {
+		if n := len(spans); n > 0 && !slices.ContainsFunc(noODS, func(x string) bool { return spans[n-1].Last < x && x < d }) {
+			spans[n-1].Last = d
+			continue
+		}
+		spans = append(spans, bizdate.Run{First: d, Last: d})
+	}
+	return spans
 }

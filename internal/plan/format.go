@@ -28,6 +28,9 @@ func WriteText(w io.Writer, p *Plan) {
 		for _, c := range t.Changes {
 			fmt.Fprintf(w, "        %s\n", c)
 		}
+		if action == Recreate {
+			fmt.Fprintf(w, "        apply drops the table and its rows, and makes it again: it then holds the days apply writes\n")
+		}
 		for _, pr := range t.Problems {
 			if action == Recreate {
 				// What forces the recreate; the fixes, which avoid it,
@@ -212,7 +215,8 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 			}
 			details += fmt.Sprintf("**%s**: %s (fix: %s)", pr.Code, pr.Message, pr.Fix)
 		}
-		fmt.Fprintf(w, "| %s | %s | `%s` | %s | %s |\n", strings.TrimSpace(symbols[t.Action]), t.Layer, t.Table, t.Action, mdCell(details))
+		action := p.ActionOf(&t)
+		fmt.Fprintf(w, "| %s | %s | `%s` | %s | %s |\n", strings.TrimSpace(symbols[action]), t.Layer, t.Table, action, mdCell(details))
 	}
 	if len(p.Former) > 0 {
 		fmt.Fprintf(w, "\nTables fgen wrote that funnel.toml no longer defines, which fgen leaves with their rows: `%s`.\n", strings.Join(p.Former, "`, `"))

@@ -578,17 +578,26 @@ func (p *Plan) notApplied(ctx context.Context, np warehouse.NotedPartitions, in 
 // are: "'fgen apply --bizdate 20210303', 'fgen apply --from 20210305 --to
 // 20210306'"; "" for no days.
 func ApplyRuns(days []string, command func(sub string) string) string {
+	return ApplySpans(bizdate.DayRuns(days), command)
+}
+
+// ApplySpans is ApplyRuns of spans of days given (an apply of a span skips
+// its days that are up to date).
+func ApplySpans(runs []bizdate.Run, command func(sub string) string) string {
 	if command == nil {
 		command = func(sub string) string { return "fgen " + sub }
 	}
-	runs := bizdate.DayRuns(days)
 	var cmds []string
 	for _, r := range runs[:min(len(runs), maxRunCommands)] {
 		cmds = append(cmds, "'"+command("apply "+r.Flags())+"'")
 	}
 	out := strings.Join(cmds, ", ")
 	if n := len(runs) - maxRunCommands; n > 0 {
-		out += fmt.Sprintf(" (and %d more runs of days)", n)
+		word := "runs"
+		if n == 1 {
+			word = "run"
+		}
+		out += fmt.Sprintf(" (and %d more %s of days)", n, word)
 	}
 	return out
 }
