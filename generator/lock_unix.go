@@ -89,7 +89,9 @@ func writeLock(f *os.File) error {
 // Write that has ended (see lock).
 func lockGone(data []byte) bool {
 	fields := strings.Fields(string(data))
-	if len(fields) == 0 || len(fields) == 3 && " "+fields[2] == lockMark {
+	// Its mark ends it, after the process id and a host name, which may be
+	// empty.
+	if len(fields) == 0 || len(fields) >= 2 && " "+fields[len(fields)-1] == lockMark {
 		return true
 	}
 	pid, err := strconv.Atoi(fields[0])
@@ -97,7 +99,7 @@ func lockGone(data []byte) bool {
 		return false // not a lock fgen wrote
 	}
 	host, _ := os.Hostname()
-	return pid == os.Getpid() || fields[1] == host && host != "" && !processRunning(pid)
+	return fields[1] == host && host != "" && (pid == os.Getpid() || !processRunning(pid))
 }
 
 // processRunning reports whether process pid runs on this host: signal 0

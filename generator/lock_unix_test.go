@@ -51,7 +51,13 @@ func TestWriteLockOfAProcessGone(t *testing.T) {
 	sameTree(t, tree(), before)
 	// Left by a Write that ended: empty, of a process gone, of this one
 	// (an old lock, its id used again), or one an flock held.
-	for _, text := range []string{"", fmt.Sprintf("%d %s\n", gone, host), fmt.Sprintf("%d %s\n", os.Getpid(), host), fmt.Sprintf("%d elsewhere flock\n", gone)} {
+	// Of this process's id, on another host: held.
+	os.WriteFile(lockFile, []byte(fmt.Sprintf("%d elsewhere\n", os.Getpid())), 0o644)
+	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is writing") {
+		t.Errorf("Write over a lock of this process's id on another host: %v", err)
+	}
+	sameTree(t, tree(), before)
+	for _, text := range []string{"", fmt.Sprintf("%d %s\n", gone, host), fmt.Sprintf("%d %s\n", os.Getpid(), host), fmt.Sprintf("%d elsewhere flock\n", gone), fmt.Sprintf("%d  flock\n", gone)} {
 		os.WriteFile(lockFile, []byte(text), 0o644)
 		// Held, as a running Write holds it: it stops Write and Compare.
 		held, err := os.Open(lockFile)

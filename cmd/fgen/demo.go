@@ -164,9 +164,10 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 			fmt.Fprintln(opts.stderr)
 		}
 		switch {
-		case replacing:
 		case opts.dir == "":
 			err = fmt.Errorf("%w; the demo removes its directory %s", err, dir)
+		case replacing:
+			err = fmt.Errorf("%w, as the demo put its warehouse and report in place in %s: run it again", err, dir)
 		default:
 			err = fmt.Errorf("%w; %s holds what it held before the demo", err, dir)
 		}
@@ -275,27 +276,42 @@ const demoPrefix = "fgen-demo-"
 
 // removeStoppedDemos removes from tmp the directories of demos without
 // --dir that a kill stopped (SIGKILL, a machine that went down; any other
-// stop removes its own): one a demo made (demoPrefix, with demoMark) whose
-// lock no demo holds, that still holds the warehouse it was building (a
-// demo renames it to demo.duckdb as it finishes) and no demo.duckdb. A
-// finished demo's directory is its user's, and stays, whatever they did in
-// it since. It looks under the lock, which a demo holds until it has
-// finished, and ignores errors.
+// stop removes its own): one a demo made (demoPrefix, with demoMark, which
+// it writes once it holds its lock) whose lock no demo holds, that holds no
+// demo.duckdb and what the demo was building: its warehouse (a demo renames
+// it to demo.duckdb as it finishes), or the new file's staging directory.
+// A finished demo's directory is its user's, and stays, whatever they did
+// in it since. It looks again under the lock, which a demo holds until it
+// has finished, and ignores errors.
 func removeStoppedDemos(tmp string) {
 	dirs, _ := filepath.Glob(filepath.Join(tmp, demoPrefix+"*"))
 	for _, dir := range dirs {
-		unlock, ok := duckutil.TryLock(filepath.Join(dir, demoLock))
-		if !ok {
-			continue
+		if !stoppedDemo(dir) {
+			continue // not one to lock: a demo starting has no mark yet
 		}
-		_, finished := os.Lstat(filepath.Join(dir, "demo.duckdb"))
-		mark, marked := os.Lstat(filepath.Join(dir, demoMark))
-		building, built := os.Lstat(filepath.Join(dir, demoBuilding))
-		if errors.Is(finished, fs.ErrNotExist) && marked == nil && mark.Mode().IsRegular() && built == nil && building.Mode().IsRegular() {
-			os.RemoveAll(dir)
+		if unlock, ok := duckutil.TryLock(filepath.Join(dir, demoLock)); ok {
+			if stoppedDemo(dir) {
+				os.RemoveAll(dir)
+			}
+			unlock()
 		}
-		unlock()
 	}
+}
+
+// stoppedDemo reports whether the directory dir holds what a demo that
+// stopped before it finished leaves (see removeStoppedDemos).
+func stoppedDemo(dir string) bool {
+	if mark, err := os.Lstat(filepath.Join(dir, demoMark)); err != nil || !mark.Mode().IsRegular() {
+		return false
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "demo.duckdb")); !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	if building, err := os.Lstat(filepath.Join(dir, demoBuilding)); err == nil && building.Mode().IsRegular() {
+		return true
+	}
+	staging, _ := filepath.Glob(filepath.Join(dir, duckutil.BuildPrefix+"*"))
+	return len(staging) > 0
 }
 
 // demoBuilding is the warehouse a demo builds, beside the one it replaces.

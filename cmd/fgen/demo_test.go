@@ -255,6 +255,8 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	left := map[string][]string{
 		"fgen-demo-killed":  {demoMark, demoLock, ".demo-building.duckdb"},
+		"fgen-demo-staged":  {demoMark, demoLock, ".fgen-build-1/local.duckdb"}, // killed as it made the warehouse
+		"fgen-demo-start":   {demoLock},                                         // not marked yet: perhaps starting
 		"fgen-demo-done":    {demoMark, demoLock, "demo.duckdb", "report.html"},
 		"fgen-demo-moved":   {demoMark, demoLock, "report.html"}, // its warehouse moved away
 		"fgen-demo-running": {demoMark, demoLock, ".demo-building.duckdb"},
@@ -263,6 +265,7 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	for dir, files := range left {
 		os.Mkdir(filepath.Join(tmp, dir), 0o755)
 		for _, f := range files {
+			os.MkdirAll(filepath.Dir(filepath.Join(tmp, dir, f)), 0o755)
 			os.WriteFile(filepath.Join(tmp, dir, f), nil, 0o644)
 		}
 	}
@@ -283,7 +286,7 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{"fgen-demo-done", "fgen-demo-moved", "fgen-demo-notes", "fgen-demo-running"}; !slices.Equal(names, want) {
+	if want := []string{"fgen-demo-done", "fgen-demo-moved", "fgen-demo-notes", "fgen-demo-running", "fgen-demo-start"}; !slices.Equal(names, want) {
 		t.Errorf("the temporary directory holds %v after a stopped demo (exit %d: %s), want %v", names, code, errb.String(), want)
 	}
 	// The step under way ends its line, and the error says what is left.

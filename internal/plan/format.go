@@ -234,7 +234,7 @@ func WriteMarkdown(w io.Writer, p *Plan) {
 		if t.SQL == "" {
 			continue
 		}
-		writeSQLDetails(w, string(t.Action), t.Table, t.SQL)
+		writeSQLDetails(w, string(p.ActionOf(&t)), t.Table, t.SQL)
 	}
 	if len(p.Days) > 0 {
 		fmt.Fprintf(w, "\n| day | upstream | jobs |\n|---|---|---|\n")
