@@ -70,7 +70,7 @@ func TestWriteLockOfAProcessGone(t *testing.T) {
 		if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is held: another fgen generate") || !strings.HasSuffix(err.Error(), "is writing "+out+"; wait for it to finish, then generate again") {
 			t.Errorf("Write while the lock %q is held: %v", text, err)
 		}
-		if _, err := Compare(out, projectA()); err == nil || !strings.HasSuffix(err.Error(), "then compare again") {
+		if _, err := Compare(out, projectA()); err == nil || !strings.HasSuffix(err.Error(), "then run fgen diff again") {
 			t.Errorf("Compare while the lock %q is held: %v", text, err)
 		}
 		sameTree(t, tree(), before)
