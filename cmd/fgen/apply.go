@@ -409,7 +409,7 @@ func (opts *applyOptions) confirm(ctx context.Context, p *plan.Plan) error {
 			what = "drops and recreates tables (--allow-destructive)"
 		}
 		if p.IsBlocked() {
-			see = "apply --allow-destructive --dry-run" // its plan, with the recreates
+			see = "apply" + opts.dayOptions.flags() + " --allow-destructive --dry-run" // its plan, with the recreates
 		}
 		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with '%s')", what, opts.suggest(opts.target).line(see))
 	}

@@ -803,7 +803,7 @@ func TestLocalPipelineAndDestructiveChange(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"apply", "--bizdate", "20210303", "--allow-destructive"}, devNull, &out, &errb, func(string) string { return "" })
 	os.Chdir(wd)
-	if code != 1 || !strings.Contains(errb.String(), "re-run with --yes") || strings.Contains(errb.String(), "Apply this plan") {
+	if code != 1 || !strings.Contains(errb.String(), "re-run with --yes to confirm (see the plan with 'fgen apply --bizdate 20210303 --allow-destructive --dry-run')") || strings.Contains(errb.String(), "Apply this plan") {
 		t.Fatalf("apply --allow-destructive with stdin from %s: exit %d\n%s", os.DevNull, code, errb.String())
 	}
 	// The plan of an apply given --allow-destructive says it recreates the

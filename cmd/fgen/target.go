@@ -43,6 +43,18 @@ func (d *dayOptions) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&d.to, "to", "", "last business date of a range, yyyymmdd (inclusive; a range is at most 3660 days)")
 }
 
+// flags are the day flags as given, for a command line fgen suggests:
+// " --bizdate D", " --from D1 --to D2", or "".
+func (d *dayOptions) flags() string {
+	switch {
+	case d.bizdate != "":
+		return " --bizdate " + d.bizdate
+	case d.from != "":
+		return " --from " + d.from + " --to " + d.to
+	}
+	return ""
+}
+
 // maxRangeDays is the longest --from/--to range a command takes, ten years:
 // plan, apply and report hold a few tens of KB per day (the nodes' SQL, the
 // warehouse's notes), so a typo in the year (--to 99991231) would otherwise
