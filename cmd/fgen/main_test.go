@@ -3158,7 +3158,7 @@ func TestPlanNamesTheDaysARecreateDropped(t *testing.T) {
 	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210304"); r.code != 3 || !strings.Contains(r.stdout, "note: recreating it drops the rows of its 3 partitions; apply writes again only the days it is given, and names the others\n") {
 		t.Errorf("plan of the recreate: %+v", r)
 	}
-	behind := "apply would write 2 days that fgen wrote (20210303..20210305) again: 'fgen plan --from 20210303 --to 20210305' lists the jobs and why, 'fgen apply --bizdate 20210303', 'fgen apply --bizdate 20210305' write them\n"
+	behind := "apply would write 2 days that fgen wrote (20210303, 20210305) again: 'fgen plan --from 20210303 --to 20210305' lists the jobs and why, 'fgen apply --bizdate 20210303', 'fgen apply --bizdate 20210305' write them\n"
 	// A warning, which a daily run's -q keeps: the rows are gone.
 	if r := fgen(t, dir, nil, "apply", "-q", "--bizdate", "20210304", "--allow-destructive", "--yes"); r.code != 0 || r.stderr != "warning: "+behind {
 		t.Errorf("apply of the recreate: %+v", r)

@@ -312,7 +312,8 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 				parts = append(parts, "fill "+bizdate.DayRanges(fillable)+" with "+plan.ApplySpans(fillSpans(fillable, noODS), target.line))
 			}
 			if len(noODS) > 0 {
-				parts = append(parts, report.LacksODS(bizdate.DayRanges(noODS), len(noODS), cfg.ODS.Name, cfg.ODS.Hourly(), target.line("plan --bizdate "+noODS[0])))
+				span := bizdate.Run{First: noODS[0], Last: noODS[len(noODS)-1]} // plan names the hours of each day
+				parts = append(parts, report.LacksODS(bizdate.DayRanges(noODS), len(noODS), cfg.ODS.Name, cfg.ODS.Hourly(), target.line("plan "+span.Flags())))
 			}
 			return strings.Join(parts, "; ")
 		}

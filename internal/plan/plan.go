@@ -633,10 +633,6 @@ func (p *Plan) notAppliedText() string {
 func (p *Plan) BehindNote() string {
 	var notes []string
 	if days := p.behindDays(); len(days) > 0 {
-		span := days[0]
-		if len(days) > 1 {
-			span += ".." + days[len(days)-1]
-		}
 		word := "days"
 		if len(days) == 1 {
 			word = "day"
@@ -645,7 +641,7 @@ func (p *Plan) BehindNote() string {
 		if len(bizdate.DayRuns(days)) > 1 {
 			verb = "write"
 		}
-		notes = append(notes, fmt.Sprintf("apply would write %d %s that fgen wrote (%s) again: '%s' lists the jobs and why, %s %s them", len(days), word, span, p.planBehindDays(), ApplyRuns(days, p.command), verb))
+		notes = append(notes, fmt.Sprintf("apply would write %d %s that fgen wrote (%s) again: '%s' lists the jobs and why, %s %s them", len(days), word, bizdate.DayRanges(days), p.planBehindDays(), ApplyRuns(days, p.command), verb))
 	}
 	if t := p.notAppliedText(); t != "" {
 		notes = append(notes, t)
