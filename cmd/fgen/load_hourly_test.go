@@ -30,7 +30,7 @@ func TestLoadHourlyODS(t *testing.T) {
 	write("nohour.csv", "md5,uid,event,ts\nd,u3,view,1614736800\n")
 	for file, want := range map[string]string{
 		"bad.jsonl":  `fgen: load: bad.jsonl:1: hh "24"; an hour partition value is two digits from 00 to 23; nothing was loaded`,
-		"nohour.csv": `fgen: load: nohour.csv:2: no hh value; ods_events is partitioned by hour: give every row its hour, 00 to 23; nothing was loaded`,
+		"nohour.csv": `fgen: load: nohour.csv:2: no hh value; ods_events is partitioned by hour: give every row its hour, 00 to 23, or load one hour's file with --bizdate yyyymmdd --hour HH; nothing was loaded`,
 	} {
 		r := fgen(t, dir, nil, "load", "-q", "--bizdate", "20210303", file)
 		if r.code != 1 || strings.TrimSpace(r.stderr) != want {

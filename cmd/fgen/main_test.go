@@ -424,6 +424,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"report", "--fo", "json"}, "unknown flag: --fo; did you mean --format?"},
 		{[]string{"report", "--out", "r.html"}, "unknown flag: --out; did you mean --output?"},
 		{[]string{"report", "-format", "json"}, "unknown shorthand flag: 'f' in -format; did you mean --format?"},
+		{[]string{"demo", "--users", "0"}, "--users 0: give at least 1 user a day"},
+		{[]string{"sample", "--days", "0", "-o", "e.jsonl"}, "--days 0: give at least 1 day"},
 		{[]string{"apply", "-q", "-v"}, "-q and -v ask for less and for more output: give one of them\nRun 'fgen apply --help' for usage"},
 		// A load's flags are checked before its files (missing here).
 		{[]string{"load", "--bizdate", "20210303", "--hour", "24", "missing.jsonl"}, `--hour "24": an hour is two digits from 00 to 23`},
@@ -1292,7 +1294,7 @@ func TestPlanAfterReload(t *testing.T) {
 // is a warning in plan, apply and report, with a did-you-mean.
 func TestMistakesSayWhatToDo(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded") {
+	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded (fgen has loaded none here: 'fgen load FILE', or 'fgen sample --load' for sample data)") {
 		t.Errorf("report before apply: %+v", r)
 	}
 	// The tables made, no day applied: no days to name.
@@ -1302,7 +1304,7 @@ func TestMistakesSayWhatToDo(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--all"); r.code != 0 || r.stderr != "nothing to apply: the tables are in sync (without --bizdate or --from/--to, apply creates and changes the tables only)\n" {
 		t.Errorf("apply --all without days: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "report"); r.code != 0 || r.stderr != "warning: rpt_user_trace_data has no rows; fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded\n" {
+	if r := fgen(t, dir, nil, "report"); r.code != 0 || r.stderr != "warning: rpt_user_trace_data has no rows; fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded (fgen has loaded none here: 'fgen load FILE', or 'fgen sample --load' for sample data)\n" {
 		t.Errorf("report of an empty table: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "sample", "--users", "200", "--days", "1", "--start", "20210303", "--load"); r.code != 0 {

@@ -233,8 +233,11 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		}
 		fillText = "'" + target.line("apply --from D1 --to D2") + "', D1 and D2 the first and last days loaded"
 		if np, ok := ot.wh.(warehouse.NotedPartitions); ok {
-			if noted, err := np.NotedPartitions(ctx, []string{cfg.ODS.Name}, true); err == nil && len(noted) > 0 {
+			switch noted, err := np.NotedPartitions(ctx, []string{cfg.ODS.Name}, true); {
+			case err == nil && len(noted) > 0:
 				fillText = "the days loaded: " + plan.ApplyRuns(warehouse.NotedDays(noted, 0), target.line)
+			case err == nil:
+				fillText += " (fgen has loaded none here: '" + target.line("load FILE") + "', or '" + target.line("sample --load") + "' for sample data)"
 			}
 		}
 		return fillText

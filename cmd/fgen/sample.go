@@ -307,8 +307,11 @@ func checkSampleFlags(start string, days, users int) error {
 	if _, err := bizdate.Parse(start); err != nil {
 		return fmt.Errorf("--start: %w", err)
 	}
-	if days < 1 || users < 1 {
-		return errors.New("--days and --users must be at least 1")
+	switch {
+	case days < 1:
+		return fmt.Errorf("--days %d: give at least 1 day", days)
+	case users < 1:
+		return fmt.Errorf("--users %d: give at least 1 user a day", users)
 	}
 	if days > maxRangeDays {
 		// A typo such as --days 100000 would write for hours; and apply

@@ -43,7 +43,7 @@ func (l *loader) noHour(in *input) bool {
 
 // hourMissing is the error of a row without an hour.
 func (l *loader) hourMissing() string {
-	return fmt.Sprintf("no %s value; %s is partitioned by hour: give every row its hour, 00 to 23", l.opts.HourPartition, l.opts.Table)
+	return fmt.Sprintf("no %s value; %s is partitioned by hour: give every row its hour, 00 to 23, or load one hour's file with --bizdate yyyymmdd --hour HH", l.opts.HourPartition, l.opts.Table)
 }
 
 // hourMsg is the error of a row whose hour, NULL or not, is not 00 to 23.

@@ -116,7 +116,7 @@ func TestLoadHourly(t *testing.T) {
 	}
 
 	// Each bad hour is found in the table, and then at its file and line.
-	const missing, notHour = `no hh value; ev is partitioned by hour: give every row its hour, 00 to 23`, `an hour partition value is two digits from 00 to 23`
+	const missing, notHour = `no hh value; ev is partitioned by hour: give every row its hour, 00 to 23, or load one hour's file with --bizdate yyyymmdd --hour HH`, `an hour partition value is two digits from 00 to 23`
 	for _, tc := range []struct {
 		name, day, rows string
 		line            int
