@@ -89,17 +89,20 @@ func writeLock(f *os.File) error {
 // Write that has ended (see lock).
 func lockGone(data []byte) bool {
 	fields := strings.Fields(string(data))
-	// Its mark ends it, after the process id and a host name, which may be
-	// empty.
-	if len(fields) == 0 || len(fields) >= 2 && " "+fields[len(fields)-1] == lockMark {
+	if len(fields) == 0 {
 		return true
 	}
 	pid, err := strconv.Atoi(fields[0])
-	if err != nil || pid <= 0 || len(fields) != 2 {
+	if err != nil || pid <= 0 || len(fields) > 3 {
 		return false // not a lock fgen wrote
 	}
+	// Its mark ends it, after the process id and a host name, which may be
+	// empty.
+	if len(fields) >= 2 && " "+fields[len(fields)-1] == lockMark {
+		return true
+	}
 	host, _ := os.Hostname()
-	return fields[1] == host && host != "" && (pid == os.Getpid() || !processRunning(pid))
+	return len(fields) == 2 && fields[1] == host && host != "" && (pid == os.Getpid() || !processRunning(pid))
 }
 
 // processRunning reports whether process pid runs on this host: signal 0

@@ -49,14 +49,22 @@ func TestWriteLockOfAProcessGone(t *testing.T) {
 		t.Errorf("Write while a running process holds the lock: %v", err)
 	}
 	sameTree(t, tree(), before)
-	// Left by a Write that ended: empty, of a process gone, of this one
-	// (an old lock, its id used again), or one an flock held.
-	// Of this process's id, on another host: held.
+	// Of this process's id, on another host: held. A file of other text
+	// (ending as an flock's) is not fgen's, and stays.
 	os.WriteFile(lockFile, []byte(fmt.Sprintf("%d elsewhere\n", os.Getpid())), 0o644)
 	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is writing") {
 		t.Errorf("Write over a lock of this process's id on another host: %v", err)
 	}
+	os.WriteFile(lockFile, []byte("my notes about flock\n"), 0o644)
+	if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is not a lock fgen generate wrote") {
+		t.Errorf("Write over a file of notes at the lock's path: %v", err)
+	}
+	if data, _ := os.ReadFile(lockFile); string(data) != "my notes about flock\n" {
+		t.Errorf("Write changed a file of notes at the lock's path to %q", data)
+	}
 	sameTree(t, tree(), before)
+	// Left by a Write that ended: empty, of a process gone, of this one
+	// (an old lock, its id used again), or one an flock held.
 	for _, text := range []string{"", fmt.Sprintf("%d %s\n", gone, host), fmt.Sprintf("%d %s\n", os.Getpid(), host), fmt.Sprintf("%d elsewhere flock\n", gone), fmt.Sprintf("%d  flock\n", gone)} {
 		os.WriteFile(lockFile, []byte(text), 0o644)
 		// Held, as a running Write holds it: it stops Write and Compare.
@@ -70,7 +78,7 @@ func TestWriteLockOfAProcessGone(t *testing.T) {
 		if _, err := Write(out, projectB()); err == nil || !strings.Contains(err.Error(), "is held: another fgen generate") || !strings.HasSuffix(err.Error(), "is writing "+out+"; wait for it to finish, then generate again") {
 			t.Errorf("Write while the lock %q is held: %v", text, err)
 		}
-		if _, err := Compare(out, projectA()); err == nil || !strings.HasSuffix(err.Error(), "then run fgen diff again") {
+		if _, err := Compare(out, projectA()); err == nil || !strings.HasSuffix(err.Error(), "then run 'fgen diff' again") {
 			t.Errorf("Compare while the lock %q is held: %v", text, err)
 		}
 		sameTree(t, tree(), before)

@@ -429,7 +429,7 @@ func Compare(dir string, files []File) ([]Change, error) {
 	// What a generate is writing, or left part-written, is no state to
 	// compare: a file it swapped in would read as edited by hand.
 	if held, flocked := lockHeld(root); held {
-		return nil, locked(root, dir, "run fgen diff again", flocked)
+		return nil, locked(root, dir, "run 'fgen diff' again", flocked)
 	}
 	if _, err := root.Lstat(JournalPath); err == nil {
 		return nil, errInterrupted(dir)

@@ -408,7 +408,7 @@ func TestWriteRefusesWhileLocked(t *testing.T) {
 	sameTree(t, snapshot(t, out), before)
 	// Nor does Compare compare what a generate is changing: a file it
 	// swapped in would read as edited by hand.
-	if _, err := Compare(out, projectA()); err == nil || !strings.Contains(err.Error(), "another fgen generate (process 4242) is writing "+out) || !strings.HasSuffix(err.Error(), "then run fgen diff again") {
+	if _, err := Compare(out, projectA()); err == nil || !strings.Contains(err.Error(), "another fgen generate (process 4242) is writing "+out) || !strings.HasSuffix(err.Error(), "then run 'fgen diff' again") {
 		t.Errorf("Compare while locked: %v", err)
 	}
 	// A file at the lock's path that no generate wrote (a warehouse the

@@ -404,7 +404,7 @@ func writeRefused(ctx context.Context, opts *applyOptions, p *plan.Plan, err err
 func (opts *applyOptions) confirm(ctx context.Context, p *plan.Plan) error {
 	f, ok := opts.stdin.(*os.File)
 	if !ok || !stdinIsTerminal(f) {
-		what, see := "changes a remote warehouse", "plan"
+		what, see := "changes a remote warehouse", "plan"+opts.dayOptions.flags()
 		if !p.Caps.Remote {
 			what = "drops and recreates tables (--allow-destructive)"
 		}

@@ -155,7 +155,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 			open = false
 		}
 	}
-	replacing := false // once the demo puts its files in place, it says nothing of them
+	replacing := false // once the demo puts its files in place, it cannot say they are as before
 	defer func() {
 		if err == nil {
 			return
@@ -167,7 +167,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		case opts.dir == "":
 			err = fmt.Errorf("%w; the demo removes its directory %s", err, dir)
 		case replacing:
-			err = fmt.Errorf("%w, as the demo put its warehouse and report in place in %s: run it again", err, dir)
+			err = fmt.Errorf("%w; %s may hold the new warehouse beside the earlier report: run the demo again", err, dir)
 		default:
 			err = fmt.Errorf("%w; %s holds what it held before the demo", err, dir)
 		}

@@ -1294,7 +1294,7 @@ func TestPlanAfterReload(t *testing.T) {
 // is a warning in plan, apply and report, with a did-you-mean.
 func TestMistakesSayWhatToDo(t *testing.T) {
 	dir := project(t)
-	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded (fgen has loaded none here: 'fgen load FILE', or 'fgen sample --load' for sample data)") {
+	if r := fgen(t, dir, nil, "report"); r.code != 1 || !strings.Contains(r.stderr, "has no report table rpt_user_trace_data yet; create and fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded (fgen has noted no load here: 'fgen load FILE', or 'fgen sample --load' for sample data)") {
 		t.Errorf("report before apply: %+v", r)
 	}
 	// The tables made, no day applied: no days to name.
@@ -1304,7 +1304,7 @@ func TestMistakesSayWhatToDo(t *testing.T) {
 	if r := fgen(t, dir, nil, "apply", "--all"); r.code != 0 || r.stderr != "nothing to apply: the tables are in sync (without --bizdate or --from/--to, apply creates and changes the tables only)\n" {
 		t.Errorf("apply --all without days: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "report"); r.code != 0 || r.stderr != "warning: rpt_user_trace_data has no rows; fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded (fgen has loaded none here: 'fgen load FILE', or 'fgen sample --load' for sample data)\n" {
+	if r := fgen(t, dir, nil, "report"); r.code != 0 || r.stderr != "warning: rpt_user_trace_data has no rows; fill it with 'fgen apply --from D1 --to D2', D1 and D2 the first and last days loaded (fgen has noted no load here: 'fgen load FILE', or 'fgen sample --load' for sample data)\n" {
 		t.Errorf("report of an empty table: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "sample", "--users", "200", "--days", "1", "--start", "20210303", "--load"); r.code != 0 {

@@ -554,6 +554,10 @@ func TestMaxComputePlanKnowsWhatIsUpToDate(t *testing.T) {
 	srv.AddTable(odpstest.TableSpec{Name: maxcompute.BooksTable, Columns: []odpstest.Column{
 		{Name: "table_name", Type: "STRING"}, {Name: "partition_value", Type: "STRING"}, {Name: "fingerprint", Type: "STRING"}, {Name: "modified", Type: "BIGINT"}}})
 	oldRecords(srv, "old%05d", "dw_user_trace_data", "rpt_user_trace_data")
+	// Not on a terminal, without --yes: apply says which plan to see, of its days.
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303"); r.code != 1 || !strings.Contains(r.stderr, "re-run with --yes to confirm (see the plan with 'fgen plan --bizdate 20210303 --target mc')") {
+		t.Errorf("apply without --yes: %+v", r)
+	}
 	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes"); r.code != 0 {
 		t.Fatalf("apply: %+v", r)
 	}

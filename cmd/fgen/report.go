@@ -237,7 +237,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			case err == nil && len(noted) > 0:
 				fillText = "the days loaded: " + plan.ApplyRuns(warehouse.NotedDays(noted, 0), target.line)
 			case err == nil:
-				fillText += " (fgen has loaded none here: '" + target.line("load FILE") + "', or '" + target.line("sample --load") + "' for sample data)"
+				fillText += " (fgen has noted no load here: '" + target.line("load FILE") + "', or '" + target.line("sample --load") + "' for sample data)"
 			}
 		}
 		return fillText
