@@ -405,11 +405,18 @@ func (opts *applyOptions) confirm(ctx context.Context, p *plan.Plan) error {
 	f, ok := opts.stdin.(*os.File)
 	if !ok || !stdinIsTerminal(f) {
 		what, see := "changes a remote warehouse", "plan"+opts.dayOptions.flags()
-		if !p.Caps.Remote {
+		switch {
+		case !p.Caps.Remote:
 			what = "drops and recreates tables (--allow-destructive)"
+		case p.IsBlocked():
+			what += " and drops and recreates tables (--allow-destructive)"
 		}
 		if p.IsBlocked() {
-			see = "apply" + opts.dayOptions.flags() + " --allow-destructive --dry-run" // its plan, with the recreates
+			all := ""
+			if opts.all {
+				all = " --all"
+			}
+			see = "apply" + opts.dayOptions.flags() + all + " --allow-destructive --dry-run" // its plan, with the recreates
 		}
 		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with '%s')", what, opts.suggest(opts.target).line(see))
 	}

@@ -816,6 +816,12 @@ func TestMaxComputeDropsOnlyItsOwnTables(t *testing.T) {
 		if p.code != 3 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "recreating it drops the rows of its 1 partition") {
 			t.Errorf("plan: %+v", p)
 		}
+		// Not on a terminal, without --yes: the refusal says it recreates,
+		// and names the dry run of the same days and jobs.
+		a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--all", "--allow-destructive")
+		if want := "apply changes a remote warehouse and drops and recreates tables (--allow-destructive); re-run with --yes to confirm (see the plan with 'fgen apply --bizdate 20210303 --all --allow-destructive --dry-run --target mc')"; a.code != 1 || !strings.Contains(a.stderr, want) {
+			t.Errorf("apply --allow-destructive without --yes: want %q in %+v", want, a)
+		}
 	})
 	t.Run("a table fgen wrote, made again since", func(t *testing.T) {
 		// Made by a DataWorks deployment of out/ (fgen has no note of
