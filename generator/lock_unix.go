@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 )
@@ -88,12 +87,11 @@ func writeLock(f *os.File) error {
 // lockGone reports whether the text data of a lock no flock holds is of a
 // Write that has ended (see lock).
 func lockGone(data []byte) bool {
-	fields := strings.Fields(string(data))
-	if len(fields) == 0 {
+	if len(strings.Fields(string(data))) == 0 {
 		return true
 	}
-	pid, err := strconv.Atoi(fields[0])
-	if err != nil || pid <= 0 || len(fields) > 3 {
+	pid, fields, ok := lockFields(data)
+	if !ok {
 		return false // not a lock fgen wrote
 	}
 	// Its mark ends it, after the process id and a host name, which may be

@@ -101,6 +101,18 @@ func lockText() string {
 	return fmt.Sprintf("%d %s%s\n", os.Getpid(), host, lockMark)
 }
 
+// lockFields returns the fields of the lock text data and its process id,
+// ok when it is a lock fgen writes: a process id, a host name (which may
+// be empty) and, with flock, lockMark.
+func lockFields(data []byte) (pid int, fields []string, ok bool) {
+	fields = strings.Fields(string(data))
+	if len(fields) == 0 || len(fields) > 3 {
+		return 0, fields, false
+	}
+	pid, err := strconv.Atoi(fields[0])
+	return pid, fields, err == nil && pid > 0
+}
+
 // locked says who holds the lock in root, which exists, and then: wait, or,
 // unless a process holds its flock (flocked), delete it when no fgen runs,
 // and do next.
@@ -108,8 +120,8 @@ func locked(root *os.Root, dir, next string, flocked bool) error {
 	path := filepath.Join(dir, LockPath)
 	holder := "another fgen generate"
 	if data, err := readRegular(root, LockPath); err == nil && len(bytes.TrimSpace(data)) > 0 {
-		fields := strings.Fields(string(data))
-		if pid, err := strconv.Atoi(fields[0]); err != nil || pid <= 0 || len(fields) > 3 {
+		_, fields, ok := lockFields(data)
+		if !ok {
 			return fmt.Errorf("%s exists and is not a lock fgen generate wrote (a process id and a host name): move it away if no fgen is running, then %s", path, next)
 		}
 		holder += " (process " + fields[0] + ")"

@@ -404,19 +404,20 @@ func writeRefused(ctx context.Context, opts *applyOptions, p *plan.Plan, err err
 func (opts *applyOptions) confirm(ctx context.Context, p *plan.Plan) error {
 	f, ok := opts.stdin.(*os.File)
 	if !ok || !stdinIsTerminal(f) {
-		what, see := "changes a remote warehouse", "plan"+opts.dayOptions.flags()
-		switch {
-		case !p.Caps.Remote:
-			what = "drops and recreates tables (--allow-destructive)"
-		case p.IsBlocked():
-			what += " and drops and recreates tables (--allow-destructive)"
-		}
+		// What apply asks to confirm (a remote warehouse, a recreate, or
+		// both), and the plan that shows it.
+		days := opts.dayOptions.flags()
+		what, see := "changes a remote warehouse", "plan"+days
 		if p.IsBlocked() {
-			all := ""
-			if opts.all {
-				all = " --all"
+			const recreates = "drops and recreates tables (--allow-destructive)"
+			what = recreates
+			if p.Caps.Remote {
+				what = "changes a remote warehouse and " + recreates
 			}
-			see = "apply" + opts.dayOptions.flags() + all + " --allow-destructive --dry-run" // its plan, with the recreates
+			if opts.all {
+				days += " --all"
+			}
+			see = "apply" + days + " --allow-destructive --dry-run" // its plan, with the recreates
 		}
 		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with '%s')", what, opts.suggest(opts.target).line(see))
 	}

@@ -309,10 +309,11 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 			switch {
 			case from == "":
 				parts = append(parts, "fill "+what+" with "+fill())
-			case len(fillable) == len(missing):
-				parts = append(parts, "fill "+what+" with "+plan.ApplySpans(fillSpans(fillable, noODS), target.line))
 			case len(fillable) > 0:
-				parts = append(parts, "fill "+bizdate.DayRanges(fillable)+" with "+plan.ApplySpans(fillSpans(fillable, noODS), target.line))
+				if len(fillable) < len(missing) {
+					what = bizdate.DayRanges(fillable)
+				}
+				parts = append(parts, "fill "+what+" with "+plan.ApplySpans(fillSpans(fillable, noODS), target.line))
 			}
 			if len(noODS) > 0 {
 				span := bizdate.Run{First: noODS[0], Last: noODS[len(noODS)-1]} // plan names the hours of each day
