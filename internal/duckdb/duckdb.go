@@ -79,10 +79,10 @@ func TempDir(path string) string { return path + ".tmp" }
 
 // DB is an open local warehouse.
 type DB struct {
-	db        *sql.DB
-	connector *duckdb.Connector
-	readOnly  bool
-	path      string
+	db       *sql.DB
+	close    func() error // closes db, and its instance or detaches it from the process's (see host)
+	readOnly bool
+	path     string
 
 	booksMu sync.Mutex
 	booksAt string // what the reads of fgen_partitions read (booksFrom); "" until asked
@@ -154,16 +154,33 @@ func Open(opts Options) (*DB, error) {
 	}
 	q.Set("temp_directory", temp)
 	q.Set("disabled_optimizers", disabledOptimizers)
-	dsn := path
-	if len(q) > 0 {
-		dsn += "?" + q.Encode()
+	d := &DB{readOnly: opts.ReadOnly, path: path, narrow: narrow}
+	if path != "" {
+		settings := [][2]string{{"threads", q.Get("threads")}, {"memory_limit", limit}, {"temp_directory", temp}, {"disabled_optimizers", disabledOptimizers}}
+		db, detach, err := attach(path, q.Get("access_mode") != "", settings)
+		if err != nil {
+			return nil, openError(displayPath(opts.Path), err)
+		}
+		d.db, d.close = db, detach
 	}
-	connector, err := duckdb.NewConnector(dsn, nil)
-	if err != nil {
-		return nil, openError(displayPath(opts.Path), err)
+	if d.db == nil {
+		dsn := path
+		if len(q) > 0 {
+			dsn += "?" + q.Encode()
+		}
+		connector, err := duckdb.NewConnector(dsn, nil)
+		if err != nil {
+			return nil, openError(displayPath(opts.Path), err)
+		}
+		d.db = sql.OpenDB(connector)
+		d.close = func() error {
+			err := d.db.Close()
+			if cerr := connector.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		}
 	}
-	db := sql.OpenDB(connector)
-	d := &DB{db: db, connector: connector, readOnly: opts.ReadOnly, path: path, narrow: narrow}
 	if !opts.ReadOnly {
 		if err := d.keepBooks(); err != nil {
 			d.Close()
@@ -397,13 +414,7 @@ func (d *DB) widen(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (d *DB) Close() error {
-	err := d.db.Close()
-	if cerr := d.connector.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
+func (d *DB) Close() error { return d.close() }
 
 // Dir returns the directory of the database file, "" for an in-memory
 // database: where work files beside it go (see duckutil.MakeStagingDir).

@@ -1,0 +1,207 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// attached reports whether db is a warehouse attached to the process's
+// instance, which holds its own database beside it, rather than an
+// instance of its own.
+func attached(t *testing.T, db *DB) bool {
+	t.Helper()
+	var n int
+	if err := db.db.QueryRow(`SELECT count(*) FROM duckdb_databases() WHERE NOT internal`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n == 2
+}
+
+func execAll(t *testing.T, db *DB, stmts ...string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Update(ctx, func(tx *Tx) error {
+		for _, q := range stmts {
+			if _, err := tx.exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A warehouse file attaches to the process's instance, and Close leaves it
+// as closing an instance of its own would: checkpointed (no .wal beside
+// it) and unlocked, so that another process opens it and finds its rows.
+func TestOpenAttachesAndCloseReleases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	db, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !attached(t, db) {
+		t.Fatal("the warehouse has an instance of its own; want it attached to the process's")
+	}
+	var name string
+	if err := db.db.QueryRow(`SELECT current_database()`).Scan(&name); err != nil || name != "w" {
+		t.Errorf("current_database() = %q, %v; want w, the name an instance of its own gives it", name, err)
+	}
+	execAll(t, db, `CREATE TABLE t AS SELECT range AS id FROM range(1000)`)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + ".wal"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a .wal beside the closed warehouse: %v", err)
+	}
+	if db.Close() != nil {
+		t.Error("a second Close failed")
+	}
+	// Another process: the test binary, as TestOpenHelper.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOpenHelper$")
+	cmd.Env = append(os.Environ(), "FGEN_TEST_OPEN="+path)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "rows 1000") {
+		t.Errorf("another process after Close: %v\n%s", err, out)
+	}
+	// Opened again in this process, read-only too.
+	for _, ro := range []bool{false, true} {
+		db, err := Open(Options{Path: path, ReadOnly: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.db.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 1000 {
+			t.Errorf("read-only %v: %d rows, %v", ro, n, err)
+		}
+		if !attached(t, db) {
+			t.Errorf("read-only %v: not attached", ro)
+		}
+		db.Close()
+	}
+}
+
+// TestOpenHelper is the other process of TestOpenAttachesAndCloseReleases:
+// it opens the warehouse it is given and counts the rows of t.
+func TestOpenHelper(t *testing.T) {
+	path := os.Getenv("FGEN_TEST_OPEN")
+	if path == "" {
+		t.Skip("run by TestOpenAttachesAndCloseReleases")
+	}
+	db, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.db.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("rows %d\n", n)
+}
+
+// A warehouse opened while another is attached gets an instance of its own
+// with its own settings, and leaves the attached one's as they were; so
+// does a file named as one of the instance's own databases.
+func TestOpenBesideAnAttachedWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(Options{Path: filepath.Join(dir, "a.duckdb"), MemoryLimit: "1GB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(Options{Path: filepath.Join(dir, "b.duckdb"), MemoryLimit: "2GB", Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !attached(t, a) || attached(t, b) {
+		t.Errorf("attached: a %v, b %v; want a only", attached(t, a), attached(t, b))
+	}
+	setting := func(db *DB) string {
+		var limit, temp string
+		if err := db.db.QueryRow(`SELECT current_setting('memory_limit'), current_setting('temp_directory')`).Scan(&limit, &temp); err != nil {
+			t.Fatal(err)
+		}
+		return limit + " " + filepath.Base(temp)
+	}
+	if got := setting(a); got != "953.6 MiB a.duckdb.tmp" {
+		t.Errorf("a's settings: %s", got)
+	}
+	if got := setting(b); got != "1.8 GiB b.duckdb.tmp" {
+		t.Errorf("b's settings: %s", got)
+	}
+	b.Close()
+	for _, name := range []string{"memory.duckdb", "Temp.db", ".system.duckdb"} {
+		db, err := Open(Options{Path: filepath.Join(dir, name)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		execAll(t, db, `CREATE TABLE t (x INTEGER)`)
+		if attached(t, db) {
+			t.Errorf("%s attached", name)
+		}
+		db.Close()
+	}
+}
+
+// A warehouse that spilled to its temporary directory closes the process's
+// instance when it closes: DuckDB removes the directory then, and lets an
+// instance spill nowhere else once it has used one. The next warehouse
+// attaches to a new instance and spills beside itself.
+func TestOpenAfterASpill(t *testing.T) {
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first.duckdb")
+	db, err := Open(Options{Path: first, MemoryLimit: "32MB", Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execAll(t, db, `CREATE TABLE t AS SELECT range AS id, md5(range::VARCHAR) AS s FROM range(800000) ORDER BY s`)
+	if _, err := os.Stat(TempDir(first)); err != nil {
+		db.Close()
+		t.Fatalf("the sort did not spill: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(TempDir(first)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s after Close: %v", TempDir(first), err)
+	}
+	second := filepath.Join(dir, "second.duckdb")
+	spilledBeside(t, second)
+	// The directory removed before Close (by hand, or a cleaner of /tmp):
+	// the instance keeps the setting, and the next Open starts another.
+	db, err = Open(Options{Path: first, MemoryLimit: "32MB", Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execAll(t, db, `CREATE TABLE u AS SELECT * FROM t ORDER BY id DESC`)
+	if err := os.RemoveAll(TempDir(first)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	spilledBeside(t, second)
+}
+
+// spilledBeside opens the warehouse at path, which must attach to the
+// process's instance with its own temporary directory.
+func spilledBeside(t *testing.T, path string) {
+	t.Helper()
+	db, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var temp string
+	if err := db.db.QueryRow(`SELECT current_setting('temp_directory')`).Scan(&temp); err != nil || temp != TempDir(path) || !attached(t, db) {
+		t.Errorf("temp_directory %q, %v, attached %v; want %s, attached", temp, err, attached(t, db), TempDir(path))
+	}
+}
