@@ -413,8 +413,19 @@ func (d *DB) widen(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database.
-func (d *DB) Close() error { return d.close() }
+// Close closes the database. DuckDB checkpoints a file then, and a
+// checkpoint that fails (on a full disk) leaves the commits in the .wal
+// beside it, which the next open replays.
+func (d *DB) Close() error {
+	err := d.close()
+	if err == nil {
+		return nil
+	}
+	return d.writeError(fmt.Errorf("close %s: %s", displayPath(d.path), strings.Join(strings.Fields(err.Error()), " ")), closeKept)
+}
+
+// closeKept is what a database whose checkpoint failed as it closed keeps.
+const closeKept = "what it committed is kept in its .wal, which the next command replays"
 
 // Dir returns the directory of the database file, "" for an in-memory
 // database: where work files beside it go (see duckutil.MakeStagingDir).

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -38,43 +39,94 @@ import (
 //
 // One warehouse is attached at a time, because threads, memory_limit and
 // temp_directory are settings of the instance: Open sets them for the
-// warehouse it attaches. An Open while another warehouse is attached
-// (tests that run in parallel), an in-memory database, and a file whose
-// name is that of one of the instance's own databases get an instance of
-// their own, as every Open did before. The instance is closed and a new
-// one started when the warehouse spilled to its temporary directory
-// (DuckDB removes the directory, and lets the instance use no other, only
-// once it closes) and when a setting or the detach failed.
+// warehouse it attaches. An Open of the file attached shares it, as
+// DuckDB shares the instance of a file opened twice in a process. An
+// Open of another file while one is attached (tests that run in
+// parallel), an in-memory database, and a file named as one of the
+// instance's own databases or schemas get an instance of their own, as
+// every Open did before. The instance is closed, and the next Open starts
+// another, when the warehouse spilled to its temporary directory (DuckDB
+// removes the directory, and lets the instance use no other, only once it
+// closes), and when a setting or the detach failed.
 var host struct {
-	sync.Mutex // held from attach to its release: one warehouse at a time
+	sync.Mutex
 
-	connector *duckdb.Connector // nil until the first attach and after stop
+	connector *duckdb.Connector // nil until the first attach and after stopHost
 	admin     *sql.DB           // connections to the instance's own database, for ATTACH and DETACH
+
+	// The warehouse attached, while refs > 0: its absolute path, the
+	// options it was opened with, and its database's name.
+	path     string
+	readOnly bool
+	settings [][2]string
+	name     string
+	refs     int
 }
 
-// reserved are the names of the instance's own databases: a file so named
-// opens in an instance of its own.
-var reserved = map[string]bool{"memory": true, "system": true, "temp": true}
+// reserved are the names of the instance's own databases, and of the
+// schemas of its catalog that a USE of a database so named would find
+// first: a file so named opens in an instance of its own.
+var reserved = map[string]bool{"memory": true, "system": true, "temp": true, "pg_catalog": true, "information_schema": true}
+
+// errOtherOptions: the warehouse is attached with other options. DuckDB
+// refused so a second instance of a file open in the process.
+var errOtherOptions = errors.New("this process has the warehouse open already, with other options")
 
 // attach attaches the database file at path to the process's instance with
 // the settings (name, value; SET GLOBAL in that order) and returns its
-// connections and what detaches it, or a nil DB when the instance is in
-// use. A file that does not exist is created, as Open would create it.
+// connections and what detaches it, or a nil DB when another file is
+// attached. A file that does not exist is created, as Open would create
+// it. A file attached already is shared, as DuckDB shares the instance of
+// a file open in the process: its opens see each other's commits, and it
+// is detached when the last closes.
 func attach(path string, readOnly bool, settings [][2]string) (*sql.DB, func() error, error) {
-	if ownName(path) || !host.TryLock() {
+	if ownName(path) {
 		return nil, nil, nil
 	}
-	db, detach, err := attachLocked(path, readOnly, settings)
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		host.Unlock()
 		return nil, nil, err
+	}
+	host.Lock()
+	defer host.Unlock()
+	switch {
+	case host.refs > 0 && host.path != abs:
+		return nil, nil, nil
+	case host.refs > 0 && (host.readOnly != readOnly || !slices.Equal(host.settings, settings)):
+		return nil, nil, errOtherOptions
+	case host.refs == 0:
+		name, err := attachLocked(path, readOnly, settings)
+		if err != nil {
+			return nil, nil, err
+		}
+		host.path, host.readOnly, host.settings, host.name = abs, readOnly, settings, name
+	}
+	host.refs++
+	// The database's schema main, where a USE of the database alone
+	// would find a schema of the instance's catalog so named first.
+	db := sql.OpenDB(useConnector{host.connector, "USE " + quote(host.name) + ".main"})
+	closed := false
+	detach := func() error {
+		host.Lock()
+		defer host.Unlock()
+		if closed {
+			return nil
+		}
+		closed = true
+		err := db.Close()
+		if host.refs--; host.refs == 0 {
+			err = errors.Join(err, detachLocked())
+		}
+		return err
 	}
 	return db, detach, nil
 }
 
-func attachLocked(path string, readOnly bool, settings [][2]string) (*sql.DB, func() error, error) {
+// attachLocked sets the instance's settings and attaches the file at path;
+// it returns the name DuckDB gave its database.
+func attachLocked(path string, readOnly bool, settings [][2]string) (string, error) {
 	if err := startHost(); err != nil {
-		return nil, nil, err
+		return "", err
 	}
 	ctx := context.Background()
 	set := func() error {
@@ -90,11 +142,11 @@ func attachLocked(path string, readOnly bool, settings [][2]string) (*sql.DB, fu
 		// not spilled there: start another, once.
 		stopHost()
 		if err := startHost(); err != nil {
-			return nil, nil, err
+			return "", err
 		}
 		if err := set(); err != nil {
 			stopHost()
-			return nil, nil, err
+			return "", err
 		}
 	}
 	stmt := "ATTACH " + generator.DuckDB.QuoteString(path)
@@ -102,35 +154,33 @@ func attachLocked(path string, readOnly bool, settings [][2]string) (*sql.DB, fu
 		stmt += " (READ_ONLY)"
 	}
 	if _, err := host.admin.ExecContext(ctx, stmt); err != nil {
-		return nil, nil, err
+		return "", err
 	}
 	var name string
 	if err := host.admin.QueryRowContext(ctx, `SELECT database_name FROM duckdb_databases() WHERE NOT internal AND database_name <> current_database()`).Scan(&name); err != nil {
 		stopHost()
-		return nil, nil, err
+		return "", err
 	}
-	db := sql.OpenDB(useConnector{host.connector, "USE " + quote(name)})
-	detached := false
-	detach := func() error {
-		if detached {
-			return nil
-		}
-		detached = true
-		defer host.Unlock()
-		err := db.Close()
-		if _, derr := host.admin.ExecContext(ctx, "DETACH "+quote(name)); derr != nil {
-			stopHost()
-			if err == nil {
-				err = derr
-			}
-			return err
-		}
-		if _, serr := os.Stat(TempDir(path)); !errors.Is(serr, fs.ErrNotExist) {
-			stopHost()
-		}
+	return name, nil
+}
+
+// detachLocked detaches the warehouse attached. The instance is closed
+// when the warehouse spilled, and when the detach failed (closing it
+// detaches the file); otherwise it goes back to one thread, as it waits.
+func detachLocked() error {
+	ctx := context.Background()
+	if _, err := host.admin.ExecContext(ctx, "DETACH "+quote(host.name)); err != nil {
+		stopHost()
 		return err
 	}
-	return db, detach, nil
+	if _, err := os.Stat(TempDir(host.path)); !errors.Is(err, fs.ErrNotExist) {
+		stopHost()
+		return nil
+	}
+	if _, err := host.admin.ExecContext(ctx, "SET GLOBAL threads = 1"); err != nil {
+		stopHost()
+	}
+	return nil
 }
 
 // startHost starts the process's instance unless it runs.

@@ -62,6 +62,11 @@ func TestOpenAttachesAndCloseReleases(t *testing.T) {
 	if _, err := os.Stat(path + ".wal"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a .wal beside the closed warehouse: %v", err)
 	}
+	// The instance waits on one thread, not the warehouse's.
+	var threads string
+	if err := host.admin.QueryRow(`SELECT current_setting('threads')`).Scan(&threads); err != nil || threads != "1" {
+		t.Errorf("the instance's threads after Close: %s, %v; want 1", threads, err)
+	}
 	if db.Close() != nil {
 		t.Error("a second Close failed")
 	}
@@ -116,7 +121,6 @@ func TestOpenBesideAnAttachedWarehouse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
 	b, err := Open(Options{Path: filepath.Join(dir, "b.duckdb"), MemoryLimit: "2GB", Threads: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +142,8 @@ func TestOpenBesideAnAttachedWarehouse(t *testing.T) {
 		t.Errorf("b's settings: %s", got)
 	}
 	b.Close()
-	for _, name := range []string{"memory.duckdb", "Temp.db", ".system.duckdb"} {
+	a.Close()
+	for _, name := range []string{"memory.duckdb", "Temp.db", ".system.duckdb", "pg_catalog.duckdb", "Information_Schema.db"} {
 		db, err := Open(Options{Path: filepath.Join(dir, name)})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -203,5 +208,77 @@ func spilledBeside(t *testing.T, path string) {
 	var temp string
 	if err := db.db.QueryRow(`SELECT current_setting('temp_directory')`).Scan(&temp); err != nil || temp != TempDir(path) || !attached(t, db) {
 		t.Errorf("temp_directory %q, %v, attached %v; want %s, attached", temp, err, attached(t, db), TempDir(path))
+	}
+}
+
+// A checkpoint that fails as the warehouse detaches (DuckDB's text from a
+// full disk, seen on a tmpfs of 4 MB) says so on one line, what to do, and
+// what is kept.
+func TestCloseErrorSaysWhatToDo(t *testing.T) {
+	d := &DB{path: "/w/.fgen/local.duckdb", close: func() error {
+		return errors.New("IO Error: Detached database 'local', but CHECKPOINT during DETACH failed. \nCheckpoint failed: The database has been invalidated. Original error: Could not write file \"/w/.fgen/local.duckdb\": No space left on device")
+	}}
+	want := `close /w/.fgen/local.duckdb: IO Error: Detached database 'local', but CHECKPOINT during DETACH failed. Checkpoint failed: The database has been invalidated. Original error: Could not write file "/w/.fgen/local.duckdb": No space left on device; the disk of the warehouse is full: free space on it (beside /w/.fgen/local.duckdb, DuckDB writes the file, its .wal as a change commits, and its .tmp), then run the command again (what it committed is kept in its .wal, which the next command replays)`
+	if err := d.Close(); err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+}
+
+// A file opened again while it is attached shares it, as DuckDB shares
+// the instance of a file opened twice in a process: each open sees the
+// other's commits, none is lost, and the file stays attached until the
+// last closes. Opened with other options, it is refused, as DuckDB
+// refused a second instance of it with another configuration.
+func TestOpenTwiceSharesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	a, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execAll(t, a, `CREATE TABLE t (id INTEGER)`, `INSERT INTO t VALUES (1)`)
+	b, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !attached(t, b) {
+		t.Error("the second open has an instance of its own")
+	}
+	for _, o := range []Options{{Path: path, ReadOnly: true}, {Path: path, Threads: 2}, {Path: path, MemoryLimit: "1GB"}} {
+		if c, err := Open(o); err == nil {
+			c.Close()
+			t.Errorf("Open(%+v) while the file is open with other options: no error", o)
+		} else if !strings.Contains(err.Error(), "open already, with other options") {
+			t.Errorf("Open(%+v): %v", o, err)
+		}
+	}
+	execAll(t, a, `INSERT INTO t VALUES (2)`)
+	execAll(t, b, `INSERT INTO t VALUES (3)`)
+	ids := func(db *DB) string {
+		t.Helper()
+		var s string
+		if err := db.db.QueryRow(`SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM t`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got := ids(a); got != "1,2,3" {
+		t.Errorf("a reads %s", got)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(b); got != "1,2,3" {
+		t.Errorf("b, after a closed, reads %s", got)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(Options{Path: path, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got := ids(c); got != "1,2,3" {
+		t.Errorf("after both closed: %s", got)
 	}
 }
