@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -65,6 +67,13 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 	if iniPath != "" {
 		var ini maxcompute.IniSettings
 		cred, ini, err = maxcompute.CredentialsFromIni(iniPath)
+		if errors.Is(err, fs.ErrNotExist) {
+			from := "--odps-config"
+			if opts.odpsConfig == "" {
+				from = "$" + envODPSConfig
+			}
+			return nil, fmt.Errorf("%s names %s, which does not exist: give the path of an odps config ini (access_id and access_key under [odps]), or leave it unset to read the credentials from %s and %s", from, iniPath, maxcompute.EnvAccessKeyID, maxcompute.EnvAccessKeySecret)
+		}
 		if err != nil {
 			return nil, err
 		}

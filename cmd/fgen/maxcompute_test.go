@@ -279,6 +279,16 @@ func TestMaxComputeOdpsConfigFile(t *testing.T) {
 	if strings.Contains(r.stderr, "warning") {
 		t.Errorf("plan with an ini naming no project: %+v", r)
 	}
+	// A path to no file says where it came from.
+	missing := filepath.Join(dir, "nosuch.ini")
+	r4 := fgen(t, dir, map[string]string{}, "plan", "--target", "mc", "--odps-config", missing)
+	if want := "--odps-config names " + missing + ", which does not exist: give the path of an odps config ini"; r4.code != 1 || !strings.Contains(r4.stderr, want) {
+		t.Errorf("plan with --odps-config of no file: want %q in %+v", want, r4)
+	}
+	r5 := fgen(t, dir, map[string]string{"FGEN_ODPS_CONFIG": missing}, "plan", "--target", "mc")
+	if want := "$FGEN_ODPS_CONFIG names " + missing + ", which does not exist"; r5.code != 1 || !strings.Contains(r5.stderr, want) {
+		t.Errorf("plan with FGEN_ODPS_CONFIG of no file: want %q in %+v", want, r5)
+	}
 	noSecret(t, srv, r, r2, r3)
 }
 
