@@ -320,6 +320,9 @@ const demoBuilding = ".demo-building.duckdb"
 // demoDir makes --dir DIR, or checks that an existing one is empty or an
 // earlier demo's: the demo replaces demo.duckdb and report.html there.
 func demoDir(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("--dir %s is a file, not a directory; give a new or empty directory", dir)
+	}
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return os.MkdirAll(dir, 0o755)

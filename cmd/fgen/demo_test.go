@@ -354,6 +354,11 @@ func TestDemoDirKeepsOtherFiles(t *testing.T) {
 			t.Errorf("the demo replaced %s, which it did not write", name)
 		}
 	}
+	// A file is named as one.
+	file := filepath.Join(dir, "report.html")
+	if r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", file); r.code != 1 || !strings.Contains(r.stderr, "--dir "+file+" is a file, not a directory; give a new or empty directory") {
+		t.Errorf("demo --dir of a file: %+v", r)
+	}
 	demo := filepath.Join(t.TempDir(), "demo")
 	for range 2 { // the second replaces the first's warehouse and report
 		if r := fgen(t, dir, nil, "-q", "demo", "--users", "50", "--days", "1", "--dir", demo); r.code != 0 {
