@@ -79,10 +79,13 @@ func TempDir(path string) string { return path + ".tmp" }
 
 // DB is an open local warehouse.
 type DB struct {
-	db       *sql.DB
-	close    func() error // closes db, and its instance or detaches it from the process's (see host)
-	readOnly bool
-	path     string
+	db    *sql.DB
+	close func() error // closes db, and its instance, or its open of the file attached to the process's (see host)
+
+	closeOnce sync.Once
+	closeErr  error
+	readOnly  bool
+	path      string
 
 	booksMu sync.Mutex
 	booksAt string // what the reads of fgen_partitions read (booksFrom); "" until asked
@@ -155,13 +158,18 @@ func Open(opts Options) (*DB, error) {
 	q.Set("temp_directory", temp)
 	q.Set("disabled_optimizers", disabledOptimizers)
 	d := &DB{readOnly: opts.ReadOnly, path: path, narrow: narrow}
+	release := func() error { return nil }
 	if path != "" {
-		settings := [][2]string{{"threads", q.Get("threads")}, {"memory_limit", limit}, {"temp_directory", temp}, {"disabled_optimizers", disabledOptimizers}}
-		db, detach, err := attach(path, q.Get("access_mode") != "", settings)
+		settings := [][2]string{{"threads", q.Get("threads")}, {"memory_limit", limit}, {"disabled_optimizers", disabledOptimizers}}
+		db, close, err := attach(path, q.Get("access_mode") != "", settings)
 		if err != nil {
 			return nil, openError(displayPath(opts.Path), err)
 		}
-		d.db, d.close = db, detach
+		if db != nil {
+			d.db, d.close = db, close
+		} else {
+			release = close
+		}
 	}
 	if d.db == nil {
 		dsn := path
@@ -170,16 +178,12 @@ func Open(opts Options) (*DB, error) {
 		}
 		connector, err := duckdb.NewConnector(dsn, nil)
 		if err != nil {
+			release()
 			return nil, openError(displayPath(opts.Path), err)
 		}
+		// sql.DB's Close closes the connector.
 		d.db = sql.OpenDB(connector)
-		d.close = func() error {
-			err := d.db.Close()
-			if cerr := connector.Close(); err == nil {
-				err = cerr
-			}
-			return err
-		}
+		d.close = func() error { return errors.Join(d.db.Close(), release()) }
 	}
 	if !opts.ReadOnly {
 		if err := d.keepBooks(); err != nil {
@@ -413,11 +417,12 @@ func (d *DB) widen(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database. DuckDB checkpoints a file then, and a
+// Close closes the database, once. DuckDB checkpoints a file then, and a
 // checkpoint that fails (on a full disk) leaves the commits in the .wal
 // beside it, which the next open replays.
 func (d *DB) Close() error {
-	err := d.close()
+	d.closeOnce.Do(func() { d.closeErr = d.close() })
+	err := d.closeErr
 	if err == nil {
 		return nil
 	}

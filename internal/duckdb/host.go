@@ -39,28 +39,36 @@ import (
 //
 // One warehouse is attached at a time, because threads, memory_limit and
 // temp_directory are settings of the instance: Open sets them for the
-// warehouse it attaches. An Open of the file attached shares it, as
-// DuckDB shares the instance of a file opened twice in a process. An
-// Open of another file while one is attached (tests that run in
-// parallel), an in-memory database, and a file named as one of the
+// warehouse it attaches. An Open of the file attached (by any path that
+// leads to it) shares it with the same options and is refused with
+// others, as DuckDB shares the instance of a file opened twice in a
+// process. An Open of another file while one is attached (tests that run
+// in parallel), an in-memory database, and a file named as one of the
 // instance's own databases or schemas get an instance of their own, as
-// every Open did before. The instance is closed, and the next Open starts
-// another, when the warehouse spilled to its temporary directory (DuckDB
-// removes the directory, and lets the instance use no other, only once it
-// closes), and when a setting or the detach failed.
+// every Open did before; and while a file is open in an instance of its
+// own, its next opens share that one. The instance is closed, and the
+// next Open starts another, when the warehouse spilled to its temporary
+// directory (DuckDB removes the directory, and lets the instance use no
+// other, only once it closes), and when a setting or the detach failed.
 var host struct {
 	sync.Mutex
 
 	connector *duckdb.Connector // nil until the first attach and after stopHost
 	admin     *sql.DB           // connections to the instance's own database, for ATTACH and DETACH
 
-	// The warehouse attached, while refs > 0: its absolute path, the
-	// options it was opened with, and its database's name.
-	path     string
+	// The warehouse attached, while refs > 0: its file (fileKey), where
+	// it spills, the options it was opened with, and its database's name.
+	file     string
+	temp     string
 	readOnly bool
 	settings [][2]string
 	name     string
 	refs     int
+
+	// private counts the opens of each file (fileKey) in an instance of
+	// its own: duckdb-go shares one instance among them, which the
+	// process's must then not attach beside it.
+	private map[string]int
 }
 
 // reserved are the names of the instance's own databases, and of the
@@ -73,25 +81,29 @@ var reserved = map[string]bool{"memory": true, "system": true, "temp": true, "pg
 var errOtherOptions = errors.New("this process has the warehouse open already, with other options")
 
 // attach attaches the database file at path to the process's instance with
-// the settings (name, value; SET GLOBAL in that order) and returns its
-// connections and what detaches it, or a nil DB when another file is
-// attached. A file that does not exist is created, as Open would create
-// it. A file attached already is shared, as DuckDB shares the instance of
-// a file open in the process: its opens see each other's commits, and it
-// is detached when the last closes.
+// the settings (name, value; SET GLOBAL in that order; temp_directory is
+// TempDir of the file's absolute path) and returns its connections and
+// what detaches it. A file that does not exist is created, as Open would
+// create it. A file attached already is shared, as DuckDB shares the
+// instance of a file open in the process: its opens see each other's
+// commits, and it is detached when the last closes.
+//
+// A file to open in an instance of its own (another file is attached, the
+// file is open in an instance of its own already, or it has a reserved
+// name) gets a nil DB, and what the instance's Close must call: until
+// then the file is not attached beside it.
 func attach(path string, readOnly bool, settings [][2]string) (*sql.DB, func() error, error) {
-	if ownName(path) {
-		return nil, nil, nil
-	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, nil, err
 	}
+	file := fileKey(abs)
+	settings = append(slices.Clip(settings), [2]string{"temp_directory", TempDir(abs)})
 	host.Lock()
 	defer host.Unlock()
 	switch {
-	case host.refs > 0 && host.path != abs:
-		return nil, nil, nil
+	case ownName(path), host.private[file] > 0, host.refs > 0 && host.file != file:
+		return nil, holdPrivate(file), nil
 	case host.refs > 0 && (host.readOnly != readOnly || !slices.Equal(host.settings, settings)):
 		return nil, nil, errOtherOptions
 	case host.refs == 0:
@@ -99,7 +111,7 @@ func attach(path string, readOnly bool, settings [][2]string) (*sql.DB, func() e
 		if err != nil {
 			return nil, nil, err
 		}
-		host.path, host.readOnly, host.settings, host.name = abs, readOnly, settings, name
+		host.file, host.temp, host.readOnly, host.settings, host.name = file, TempDir(abs), readOnly, settings, name
 	}
 	host.refs++
 	// The database's schema main, where a USE of the database alone
@@ -120,6 +132,39 @@ func attach(path string, readOnly bool, settings [][2]string) (*sql.DB, func() e
 		return err
 	}
 	return db, detach, nil
+}
+
+// holdPrivate notes, the host locked, that the file (fileKey) is open in
+// an instance of its own until the function it returns is called.
+func holdPrivate(file string) func() error {
+	if host.private == nil {
+		host.private = map[string]int{}
+	}
+	host.private[file]++
+	var once sync.Once
+	return func() error {
+		once.Do(func() {
+			host.Lock()
+			defer host.Unlock()
+			if host.private[file]--; host.private[file] == 0 {
+				delete(host.private, file)
+			}
+		})
+		return nil
+	}
+}
+
+// fileKey names the file at the absolute path abs as DuckDB's cache of
+// instances does, its symbolic links resolved: the file itself, or, for
+// one not yet created, the file in its directory.
+func fileKey(abs string) string {
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs
 }
 
 // attachLocked sets the instance's settings and attaches the file at path;
@@ -173,7 +218,7 @@ func detachLocked() error {
 		stopHost()
 		return err
 	}
-	if _, err := os.Stat(TempDir(host.path)); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(host.temp); !errors.Is(err, fs.ErrNotExist) {
 		stopHost()
 		return nil
 	}
@@ -196,13 +241,13 @@ func startHost() error {
 	return nil
 }
 
-// stopHost closes the process's instance; the next attach starts another.
+// stopHost closes the process's instance (closing admin closes its
+// connector); the next attach starts another.
 func stopHost() {
 	if host.connector == nil {
 		return
 	}
 	host.admin.Close()
-	host.connector.Close()
 	host.connector, host.admin = nil, nil
 }
 

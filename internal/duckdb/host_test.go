@@ -253,14 +253,7 @@ func TestOpenTwiceSharesTheFile(t *testing.T) {
 	}
 	execAll(t, a, `INSERT INTO t VALUES (2)`)
 	execAll(t, b, `INSERT INTO t VALUES (3)`)
-	ids := func(db *DB) string {
-		t.Helper()
-		var s string
-		if err := db.db.QueryRow(`SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM t`).Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	ids := func(db *DB) string { return ids(t, db) }
 	if got := ids(a); got != "1,2,3" {
 		t.Errorf("a reads %s", got)
 	}
@@ -280,5 +273,92 @@ func TestOpenTwiceSharesTheFile(t *testing.T) {
 	defer c.Close()
 	if got := ids(c); got != "1,2,3" {
 		t.Errorf("after both closed: %s", got)
+	}
+}
+
+// ids lists the ids of table t.
+func ids(t *testing.T, db *DB) string {
+	t.Helper()
+	var s string
+	if err := db.db.QueryRow(`SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM t`).Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A file open in an instance of its own (opened while another file was
+// attached) is not attached beside that instance once the other file
+// closes: an open of it meanwhile shares its instance, as duckdb-go shares
+// it, and no commit is lost. The same holds of a file attached and opened
+// again by another name of it (a symbolic link, a relative path).
+func TestOpenOfAFileInAnInstanceOfItsOwn(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(Options{Path: filepath.Join(dir, "a.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "b.duckdb")
+	b1, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execAll(t, b1, `CREATE TABLE t (id INTEGER)`, `INSERT INTO t VALUES (1)`)
+	a.Close()
+	b2, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if attached(t, b1) || attached(t, b2) {
+		t.Errorf("attached: b1 %v, b2 %v; want neither", attached(t, b1), attached(t, b2))
+	}
+	execAll(t, b2, `INSERT INTO t VALUES (2)`)
+	execAll(t, b1, `INSERT INTO t VALUES (3)`)
+	if got1, got2 := ids(t, b1), ids(t, b2); got1 != "1,2,3" || got2 != "1,2,3" {
+		t.Errorf("b1 reads %s, b2 %s; want 1,2,3", got1, got2)
+	}
+	if c, err := Open(Options{Path: path, ReadOnly: true}); err == nil {
+		c.Close()
+		t.Error("a read-only open beside an open to write: no error")
+	}
+	// Closed twice at once, as a deferred Close and another may.
+	done := make(chan error)
+	go func() { done <- b1.Close() }()
+	b1.Close()
+	<-done
+	b2.Close()
+	if _, err := os.Stat(path + ".wal"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a .wal after both closed: %v", err)
+	}
+
+	// Attached, then opened by a symbolic link and by a relative path.
+	link := filepath.Join(dir, "link.duckdb")
+	if err := os.Symlink(path, link); err != nil {
+		t.Skip(err)
+	}
+	x, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if !attached(t, x) {
+		t.Fatal("not attached")
+	}
+	t.Chdir(dir)
+	y, err := Open(Options{Path: "b.duckdb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execAll(t, y, `INSERT INTO t VALUES (4)`)
+	if got := ids(t, x); got != "1,2,3,4" {
+		t.Errorf("the row of an open by a relative path is not in the file attached: %s", got)
+	}
+	y.Close()
+	// By the link it is the same file with another temporary directory
+	// (beside the link): refused, as DuckDB refused another configuration.
+	if z, err := Open(Options{Path: link}); err == nil {
+		z.Close()
+		t.Error("an open by a symbolic link to the file attached: no error")
+	} else if !strings.Contains(err.Error(), "open already, with other options") {
+		t.Errorf("an open by a symbolic link: %v", err)
 	}
 }
