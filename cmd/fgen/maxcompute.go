@@ -68,11 +68,13 @@ func (g *globalOptions) openMaxCompute(name string, t models.Target, opts *targe
 		var ini maxcompute.IniSettings
 		cred, ini, err = maxcompute.CredentialsFromIni(iniPath)
 		if errors.Is(err, fs.ErrNotExist) {
-			from := "--odps-config"
+			from, instead := "--odps-config", fmt.Sprintf("read the credentials from %s and %s", maxcompute.EnvAccessKeyID, maxcompute.EnvAccessKeySecret)
 			if opts.odpsConfig == "" {
 				from = "$" + envODPSConfig
+			} else if env := g.getenv(envODPSConfig); env != "" {
+				instead = fmt.Sprintf("use $%s (%s)", envODPSConfig, env)
 			}
-			return nil, fmt.Errorf("%s names %s, which does not exist: give the path of an odps config ini (access_id and access_key under [odps]), or leave it unset to read the credentials from %s and %s", from, iniPath, maxcompute.EnvAccessKeyID, maxcompute.EnvAccessKeySecret)
+			return nil, fmt.Errorf("%s names %s, which does not exist: give the path of an odps config ini (access_id and access_key under [odps]), or leave it out to %s", from, iniPath, instead)
 		}
 		if err != nil {
 			return nil, err

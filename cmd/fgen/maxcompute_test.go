@@ -286,8 +286,13 @@ func TestMaxComputeOdpsConfigFile(t *testing.T) {
 		t.Errorf("plan with --odps-config of no file: want %q in %+v", want, r4)
 	}
 	r5 := fgen(t, dir, map[string]string{"FGEN_ODPS_CONFIG": missing}, "plan", "--target", "mc")
-	if want := "$FGEN_ODPS_CONFIG names " + missing + ", which does not exist"; r5.code != 1 || !strings.Contains(r5.stderr, want) {
+	if want := "$FGEN_ODPS_CONFIG names " + missing + ", which does not exist: give the path of an odps config ini (access_id and access_key under [odps]), or leave it out to read the credentials from ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"; r5.code != 1 || !strings.Contains(r5.stderr, want) {
 		t.Errorf("plan with FGEN_ODPS_CONFIG of no file: want %q in %+v", want, r5)
+	}
+	// Both given: the flag wins, and leaving it out uses the variable.
+	r6 := fgen(t, dir, map[string]string{"FGEN_ODPS_CONFIG": ini}, "plan", "--target", "mc", "--odps-config", missing)
+	if want := "or leave it out to use $FGEN_ODPS_CONFIG (" + ini + ")"; r6.code != 1 || !strings.Contains(r6.stderr, want) {
+		t.Errorf("plan with both, the flag's of no file: want %q in %+v", want, r6)
 	}
 	noSecret(t, srv, r, r2, r3)
 }
