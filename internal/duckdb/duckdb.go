@@ -79,13 +79,13 @@ func TempDir(path string) string { return path + ".tmp" }
 
 // DB is an open local warehouse.
 type DB struct {
-	db    *sql.DB
-	close func() error // closes db, and its instance, or its open of the file attached to the process's (see host)
+	db       *sql.DB
+	close    func() error // closes db, and its instance, or its open of the file attached to the process's (see host)
+	readOnly bool
+	path     string
 
-	closeOnce sync.Once
+	closeOnce sync.Once // Close runs close once
 	closeErr  error
-	readOnly  bool
-	path      string
 
 	booksMu sync.Mutex
 	booksAt string // what the reads of fgen_partitions read (booksFrom); "" until asked

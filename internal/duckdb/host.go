@@ -117,14 +117,9 @@ func attach(path string, readOnly bool, settings [][2]string) (*sql.DB, func() e
 	// The database's schema main, where a USE of the database alone
 	// would find a schema of the instance's catalog so named first.
 	db := sql.OpenDB(useConnector{host.connector, "USE " + quote(host.name) + ".main"})
-	closed := false
-	detach := func() error {
+	detach := func() error { // called once (DB.Close)
 		host.Lock()
 		defer host.Unlock()
-		if closed {
-			return nil
-		}
-		closed = true
 		err := db.Close()
 		if host.refs--; host.refs == 0 {
 			err = errors.Join(err, detachLocked())
