@@ -108,12 +108,9 @@ func Open(opts Options) (*DB, error) {
 	if err := isDatabaseFile(path); err != nil {
 		return nil, err
 	}
-	q := url.Values{}
 	if opts.ReadOnly && path != "" {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			path = ""
-		} else {
-			q.Set("access_mode", "READ_ONLY")
 		}
 	}
 	if path != "" && !opts.ReadOnly {
@@ -138,10 +135,9 @@ func Open(opts Options) (*DB, error) {
 	}
 	// One thread until Open has counted the rows (see widenUnlessSmall).
 	narrow := opts.Threads == 0
-	if narrow {
-		q.Set("threads", "1")
-	} else {
-		q.Set("threads", strconv.Itoa(opts.Threads))
+	threads := "1"
+	if !narrow {
+		threads = strconv.Itoa(opts.Threads)
 	}
 	// An in-memory database spills nowhere: DuckDB's default for it, ".tmp"
 	// in the working directory, is outside fgen's warehouse.
@@ -152,16 +148,16 @@ func Open(opts Options) (*DB, error) {
 			limit = DefaultMemoryLimit
 		}
 	}
+	// The instance's settings but temp_directory, the database's own.
+	settings := [][2]string{{"threads", threads}}
 	if limit != "" {
-		q.Set("memory_limit", limit)
+		settings = append(settings, [2]string{"memory_limit", limit})
 	}
-	q.Set("temp_directory", temp)
-	q.Set("disabled_optimizers", disabledOptimizers)
+	settings = append(settings, [2]string{"disabled_optimizers", disabledOptimizers})
 	d := &DB{readOnly: opts.ReadOnly, path: path, narrow: narrow}
 	release := func() error { return nil }
 	if path != "" {
-		settings := [][2]string{{"threads", q.Get("threads")}, {"memory_limit", limit}, {"disabled_optimizers", disabledOptimizers}}
-		db, close, err := attach(path, q.Get("access_mode") != "", settings)
+		db, close, err := attach(path, opts.ReadOnly, settings)
 		if err != nil {
 			return nil, openError(displayPath(opts.Path), err)
 		}
@@ -172,11 +168,15 @@ func Open(opts Options) (*DB, error) {
 		}
 	}
 	if d.db == nil {
-		dsn := path
-		if len(q) > 0 {
-			dsn += "?" + q.Encode()
+		q := url.Values{}
+		for _, s := range settings {
+			q.Set(s[0], s[1])
 		}
-		connector, err := duckdb.NewConnector(dsn, nil)
+		q.Set("temp_directory", temp)
+		if opts.ReadOnly && path != "" {
+			q.Set("access_mode", "READ_ONLY")
+		}
+		connector, err := duckdb.NewConnector(path+"?"+q.Encode(), nil)
 		if err != nil {
 			release()
 			return nil, openError(displayPath(opts.Path), err)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -118,9 +117,9 @@ func attach(path string, readOnly bool, settings [][2]string) (*sql.DB, func() e
 	// would find a schema of the instance's catalog so named first.
 	db := sql.OpenDB(useConnector{host.connector, "USE " + quote(host.name) + ".main"})
 	detach := func() error { // called once (DB.Close)
+		err := db.Close()
 		host.Lock()
 		defer host.Unlock()
-		err := db.Close()
 		if host.refs--; host.refs == 0 {
 			err = errors.Join(err, detachLocked())
 		}
@@ -130,21 +129,19 @@ func attach(path string, readOnly bool, settings [][2]string) (*sql.DB, func() e
 }
 
 // holdPrivate notes, the host locked, that the file (fileKey) is open in
-// an instance of its own until the function it returns is called.
+// an instance of its own until the function it returns is called (once:
+// by DB.Close, or by an Open that failed).
 func holdPrivate(file string) func() error {
 	if host.private == nil {
 		host.private = map[string]int{}
 	}
 	host.private[file]++
-	var once sync.Once
 	return func() error {
-		once.Do(func() {
-			host.Lock()
-			defer host.Unlock()
-			if host.private[file]--; host.private[file] == 0 {
-				delete(host.private, file)
-			}
-		})
+		host.Lock()
+		defer host.Unlock()
+		if host.private[file]--; host.private[file] == 0 {
+			delete(host.private, file)
+		}
 		return nil
 	}
 }
@@ -266,10 +263,10 @@ func (c useConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	ex, ok := conn.(driver.ExecerContext)
-	if !ok {
+	ex, err := execer(conn)
+	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("the DuckDB driver's connection is a %T, which runs no statements", conn)
+		return nil, err
 	}
 	if _, err := ex.ExecContext(ctx, c.use, nil); err != nil {
 		conn.Close()

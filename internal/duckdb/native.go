@@ -41,9 +41,9 @@ func (s session) exec(ctx context.Context, query string) (int64, error) {
 	err := s.conn.Raw(func(dc any) error {
 		mc, ok := findHandle(dc)
 		if !ok {
-			ex, ok := dc.(driver.ExecerContext)
-			if !ok {
-				return fmt.Errorf("the DuckDB driver's connection is a %T, which runs no statements", dc)
+			ex, err := execer(dc)
+			if err != nil {
+				return err
 			}
 			res, err := ex.ExecContext(ctx, query, nil)
 			if err != nil {
@@ -57,6 +57,15 @@ func (s session) exec(ctx context.Context, query string) (int64, error) {
 		return err
 	})
 	return n, err
+}
+
+// execer is the driver's connection dc as one that runs statements.
+func execer(dc any) (driver.ExecerContext, error) {
+	ex, ok := dc.(driver.ExecerContext)
+	if !ok {
+		return nil, fmt.Errorf("the DuckDB driver's connection is a %T, which runs no statements", dc)
+	}
+	return ex, nil
 }
 
 // query1 runs query on mc, interrupted when ctx ends.
