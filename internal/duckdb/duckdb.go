@@ -241,8 +241,8 @@ func create(opts Options) error {
 // query of the table's columns says so, where the statements below would
 // each commit.
 func (d *DB) keepBooks() error {
-	var current int
-	err := d.db.QueryRow(`SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint', 'project', 'row_count', 'counted_at')`).Scan(&current)
+	var current int64
+	err := d.readRow(context.Background(), `SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint', 'project', 'row_count', 'counted_at')`, &current)
 	if err == nil && current == 5 {
 		return nil
 	}
@@ -274,20 +274,15 @@ func (d *DB) booksFrom(ctx context.Context) (string, error) {
 	}
 	from := "fgen_partitions"
 	if d.readOnly {
-		rows, err := d.db.QueryContext(ctx, `SELECT name FROM pragma_table_info('fgen_partitions')`)
+		has := map[string]bool{}
+		err := d.read(ctx, `SELECT name FROM pragma_table_info('fgen_partitions')`, func(r row) error {
+			var name string
+			err := r.scan(&name)
+			has[name] = true
+			return err
+		})
 		if err != nil && !d.missingTable(err) {
 			return "", err
-		}
-		has := map[string]bool{}
-		if err == nil {
-			if err := eachRow(rows, func() error {
-				var name string
-				err := rows.Scan(&name)
-				has[name] = true
-				return err
-			}); err != nil {
-				return "", err
-			}
 		}
 		if len(has) > 0 && !(has["written_at"] && has["fingerprint"] && has["project"] && has["row_count"] && has["counted_at"]) {
 			cols := map[string]string{"written_at": "TIMESTAMP", "fingerprint": "VARCHAR", "project": "VARCHAR", "row_count": "BIGINT", "counted_at": "TIMESTAMP"}
@@ -391,7 +386,7 @@ const smallRows = 500_000
 // kept whatever the rows (Options.Threads).
 func (d *DB) widenUnlessSmall() error {
 	var rows int64
-	if err := d.db.QueryRow(`SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables() WHERE database_name = current_database()`).Scan(&rows); err != nil {
+	if err := d.readRow(context.Background(), `SELECT CAST(coalesce(sum(estimated_size), 0) AS BIGINT) FROM duckdb_tables() WHERE database_name = current_database()`, &rows); err != nil {
 		return err
 	}
 	if rows < smallRows {
@@ -503,15 +498,11 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 // notes, and its job no more statements.
 func dropNotes(ctx context.Context, s session, table string) error {
 	name := generator.DuckDB.QuoteString(table)
-	rows, err := s.conn.QueryContext(ctx, `DELETE FROM fgen_partitions WHERE table_name = `+name+` RETURNING value, fingerprint IS NOT NULL`)
-	if err != nil {
-		return err
-	}
 	var written []string
-	if err := eachRow(rows, func() error {
+	if err := s.read(ctx, `DELETE FROM fgen_partitions WHERE table_name = `+name+` RETURNING value, fingerprint IS NOT NULL`, func(r row) error {
 		var value string
 		var job bool
-		err := rows.Scan(&value, &job)
+		err := r.scan(&value, &job)
 		if job {
 			written = append(written, value)
 		}
@@ -535,7 +526,7 @@ func dropNotes(ctx context.Context, s session, table string) error {
 	if _, err := s.exec(ctx, plannedTable); err != nil {
 		return err
 	}
-	_, err = s.exec(ctx, `DELETE FROM fgen_planned WHERE table_name = `+name+` AND value IN (`+strings.Join(literals(written), ", ")+`)`)
+	_, err := s.exec(ctx, `DELETE FROM fgen_planned WHERE table_name = `+name+` AND value IN (`+in(written)+`)`)
 	return err
 }
 
@@ -716,28 +707,20 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[strin
 	if len(tables) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(tables))
-	for i, t := range tables {
-		args[i] = t
-	}
 	books, err := d.booksFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name, count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NULL) FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`) GROUP BY table_name`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = d.read(ctx, `SELECT table_name, count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NOT NULL), count(*) FILTER (WHERE fingerprint IS NULL AND written_at IS NULL) FROM `+books+` WHERE table_name IN (`+in(tables)+`) GROUP BY table_name`, func(r row) error {
 		var name string
 		var w warehouse.Writers
-		if err := rows.Scan(&name, &w.Loaded, &w.Jobs, &w.Earlier); err != nil {
-			return nil, err
+		if err := r.scan(&name, &w.Loaded, &w.Jobs, &w.Earlier); err != nil {
+			return err
 		}
 		out[name] = w
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	for _, t := range tables {
@@ -751,7 +734,7 @@ func (d *DB) PartitionWriters(ctx context.Context, tables []string) (_ map[strin
 			continue
 		}
 		var any bool
-		err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+quote(t)+`)`).Scan(&any)
+		err := d.readRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+quote(t)+`)`, &any)
 		if d.missingTable(err) {
 			continue
 		} else if err != nil {
@@ -781,7 +764,7 @@ func (d *DB) NotedPartitions(ctx context.Context, tables []string, any bool) (_ 
 	}
 	// A warehouse no fgen has written to (opened read-only, or not made
 	// yet) has no notes.
-	out, _, err = d.tableValues(ctx, `SELECT table_name, value FROM `+books+` WHERE table_name IN (`+marks(len(tables))+`)`+jobs+` ORDER BY table_name, value`, anys(tables)...)
+	out, _, err = d.tableValues(ctx, `SELECT table_name, value FROM `+books+` WHERE table_name IN (`+in(tables)+`)`+jobs+` ORDER BY table_name, value`)
 	return out, err
 }
 
@@ -789,22 +772,21 @@ func (d *DB) NotedPartitions(ctx context.Context, tables []string, any bool) (_ 
 // values by table, in the query's order; found is false, and the values
 // none, where a table q reads does not exist (fgen_dropped, fgen_planned:
 // one fgen makes when it first needs it).
-func (d *DB) tableValues(ctx context.Context, q string, args ...any) (_ map[string][]string, found bool, err error) {
+func (d *DB) tableValues(ctx context.Context, q string) (_ map[string][]string, found bool, err error) {
 	out := map[string][]string{}
-	rows, err := d.db.QueryContext(ctx, q, args...)
+	err = d.read(ctx, q, func(r row) error {
+		var table, value string
+		err := r.scan(&table, &value)
+		out[table] = append(out[table], value)
+		return err
+	})
 	if d.missingTable(err) {
-		return out, false, nil
+		return map[string][]string{}, false, nil
 	}
 	if err != nil {
 		return nil, false, cleanError(err)
 	}
-	err = eachRow(rows, func() error {
-		var table, value string
-		err := rows.Scan(&table, &value)
-		out[table] = append(out[table], value)
-		return err
-	})
-	return out, true, err
+	return out, true, nil
 }
 
 // DroppedPartitions returns, from fgen_dropped, the values of the
@@ -819,9 +801,9 @@ func (d *DB) DroppedPartitions(ctx context.Context, tables []string) (_ map[stri
 		return out, nil
 	}
 	// Not one a job wrote again since: it holds rows, and a note.
-	out, _, err = d.tableValues(ctx, `SELECT table_name, value FROM fgen_dropped d WHERE table_name IN (`+marks(len(tables))+`)
+	out, _, err = d.tableValues(ctx, `SELECT table_name, value FROM fgen_dropped d WHERE table_name IN (`+in(tables)+`)
 AND NOT EXISTS (SELECT 1 FROM fgen_partitions p WHERE p.table_name = d.table_name AND p.value = d.value)
-ORDER BY table_name, value`, anys(tables)...)
+ORDER BY table_name, value`)
 	return out, err
 }
 
@@ -859,9 +841,9 @@ func (d *DB) PlannedPartitions(ctx context.Context, tables []string) (_ map[stri
 	defer func() { err = interrupted(ctx, err) }()
 	where := "false" // no tables: whether fgen_planned is there
 	if len(tables) > 0 {
-		where = "table_name IN (" + marks(len(tables)) + ")"
+		where = "table_name IN (" + in(tables) + ")"
 	}
-	return d.tableValues(ctx, `SELECT table_name, value FROM fgen_planned WHERE `+where+` ORDER BY table_name, value`, anys(tables)...)
+	return d.tableValues(ctx, `SELECT table_name, value FROM fgen_planned WHERE `+where+` ORDER BY table_name, value`)
 }
 
 // replaced says why live table, whose partitions fgen's notes (in books)
@@ -875,28 +857,25 @@ func (d *DB) PlannedPartitions(ctx context.Context, tables []string) (_ map[stri
 // past what the columns tell.)
 func (d *DB) replaced(ctx context.Context, books, table string) (string, error) {
 	var value string
-	err := d.db.QueryRowContext(ctx, `SELECT value FROM `+books+` WHERE table_name = ? AND fingerprint IS NOT NULL LIMIT 1`, table).Scan(&value)
+	lit := generator.DuckDB.QuoteString(table)
+	err := d.readRow(ctx, `SELECT value FROM `+books+` WHERE table_name = `+lit+` AND fingerprint IS NOT NULL LIMIT 1`, &value)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	} else if err != nil {
 		return "", err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT name, type FROM pragma_table_info(?) WHERE "notnull" ORDER BY cid`, table)
-	if err != nil {
-		if d.missingTable(err) {
-			return "", nil
-		}
-		return "", err
-	}
 	var cols []string
 	varchar := true
-	if err := eachRow(rows, func() error {
+	err = d.read(ctx, `SELECT name, type FROM pragma_table_info(`+lit+`) WHERE "notnull" ORDER BY cid`, func(r row) error {
 		var name, typ string
-		err := rows.Scan(&name, &typ)
+		err := r.scan(&name, &typ)
 		cols = append(cols, name+" "+typ)
 		varchar = varchar && typ == "VARCHAR"
 		return err
-	}); err != nil {
+	})
+	if d.missingTable(err) {
+		return "", nil
+	} else if err != nil {
 		return "", err
 	}
 	parts := len(strings.Split(value, "/"))
@@ -916,22 +895,18 @@ func (d *DB) replaced(ctx context.Context, books, table string) (string, error) 
 func (d *DB) JobTables(ctx context.Context, project string, skip func(string) bool) (_ []string, err error) {
 	defer func() { err = interrupted(ctx, err) }()
 	var noted bool
-	if err := d.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('fgen_partitions') WHERE name = 'project'`).Scan(&noted); err != nil && !d.missingTable(err) {
+	if err := d.readRow(ctx, `SELECT count(*) > 0 FROM pragma_table_info('fgen_partitions') WHERE name = 'project'`, &noted); err != nil && !d.missingTable(err) {
 		return nil, err
 	}
 	if !noted {
 		return nil, nil
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT p.table_name FROM fgen_partitions p
+	var names []string // fgen_partitions has a project column: it exists
+	err = d.read(ctx, `SELECT DISTINCT p.table_name FROM fgen_partitions p
 JOIN duckdb_tables() t ON t.table_name = p.table_name AND t.database_name = current_database() AND t.schema_name = 'main'
-WHERE p.fingerprint IS NOT NULL AND p.project = ?`, project) // fgen_partitions has a project column: it exists
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	err = eachRow(rows, func() error {
+WHERE p.fingerprint IS NOT NULL AND p.project = `+generator.DuckDB.QuoteString(project), func(r row) error {
 		var name string
-		if err := rows.Scan(&name); err != nil {
+		if err := r.scan(&name); err != nil {
 			return err
 		}
 		names = append(names, name)
@@ -985,20 +960,15 @@ func (d *DB) DescribeTables(ctx context.Context, names []string) (_ map[string]*
 	if len(names) == 0 {
 		return out, nil
 	}
-	in := marks(len(names))
 	// fgen's DDL declares a table's partition columns, and only them, NOT
 	// NULL (templates/sql/duckdb.tmpl): that marks them Partition.
-	rows, err := d.db.QueryContext(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, ''), NOT c.is_nullable
+	err = d.read(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, ''), NOT c.is_nullable
 FROM duckdb_tables() t JOIN duckdb_columns() c ON c.table_oid = t.table_oid
-WHERE t.database_name = current_database() AND t.schema_name = 'main' AND t.table_name IN (`+in+`)
-ORDER BY t.table_name, c.column_index`, anys(names)...)
-	if err != nil {
-		return nil, err
-	}
-	err = eachRow(rows, func() error {
+WHERE t.database_name = current_database() AND t.schema_name = 'main' AND t.table_name IN (`+in(names)+`)
+ORDER BY t.table_name, c.column_index`, func(r row) error {
 		var name, comment string
 		var c warehouse.Column
-		if err := rows.Scan(&name, &comment, &c.Name, &c.Type, &c.Comment, &c.Partition); err != nil {
+		if err := r.scan(&name, &comment, &c.Name, &c.Type, &c.Comment, &c.Partition); err != nil {
 			return err
 		}
 		t := out[name]
@@ -1033,7 +1003,8 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 		return p, err
 	}
 	where := specWhere(spec)
-	err = d.db.QueryRowContext(ctx, `SELECT written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = ? AND value = ?`, table, spec.Value()).Scan(&at, &fp, &noted)
+	lit := generator.DuckDB.QuoteString
+	err = d.readRow(ctx, `SELECT written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = `+lit(table)+` AND value = `+lit(spec.Value()), &at, &fp, &noted)
 	switch {
 	case err == nil && noted.Valid:
 		// Noted with its rows: the rows it holds now say whether
@@ -1042,7 +1013,7 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 		// them, which plan says), is as noted.
 		p.Exists, p.Modified, p.Fingerprint = true, at.Time, fp.String
 		var n int64
-		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM `+quote(table)+` WHERE `+where).Scan(&n); err != nil {
+		if err := d.readRow(ctx, `SELECT count(*) FROM `+quote(table)+` WHERE `+where, &n); err != nil {
 			if ctx.Err() != nil {
 				return p, ctx.Err()
 			}
@@ -1056,7 +1027,7 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 		return p, err
 	}
 	q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s)`, quote(table), where)
-	err = d.db.QueryRowContext(ctx, q).Scan(&p.Exists)
+	err = d.readRow(ctx, q, &p.Exists)
 	if d.missingTable(err) {
 		return p, nil
 	}
@@ -1106,27 +1077,23 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT value, written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = ? AND split_part(value, '/', 1) IN (`+marks(len(days))+`)`,
-		append([]any{table}, anys(days)...)...)
 	wrote := map[string]int64{} // the rows of the noted partitions, where noted
-	if err == nil {
-		err = eachRow(rows, func() error {
-			var v string
-			var at sql.NullTime
-			var fp sql.NullString
-			var n sql.NullInt64
-			if err := rows.Scan(&v, &at, &fp, &n); err != nil {
-				return err
+	err = d.read(ctx, `SELECT value, written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = `+generator.DuckDB.QuoteString(table)+` AND split_part(value, '/', 1) IN (`+in(days)+`)`, func(r row) error {
+		var v string
+		var at sql.NullTime
+		var fp sql.NullString
+		var n sql.NullInt64
+		if err := r.scan(&v, &at, &fp, &n); err != nil {
+			return err
+		}
+		if want[v] {
+			out[v] = warehouse.Partition{Exists: true, Modified: at.Time, Bytes: -1, Fingerprint: fp.String}
+			if n.Valid {
+				wrote[v] = n.Int64
 			}
-			if want[v] {
-				out[v] = warehouse.Partition{Exists: true, Modified: at.Time, Bytes: -1, Fingerprint: fp.String}
-				if n.Valid {
-					wrote[v] = n.Int64
-				}
-			}
-			return nil
-		})
-	}
+		}
+		return nil
+	})
 	if err != nil && !d.missingTable(err) {
 		return nil, err
 	}
@@ -1139,45 +1106,38 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 	// and an hour asked for as Partition's "=" has it, a value compared
 	// with the column's type (an INTEGER hour 7 is hour '07'), and NULL
 	// with nothing, counted by partition.
-	var args []any
 	which := func(column string, values []string) string {
 		var b strings.Builder
 		b.WriteString("CASE")
-		for _, v := range values {
-			b.WriteString(" WHEN " + quote(column) + " = ? THEN ?")
-			args = append(args, v, v)
+		for _, v := range literals(values) {
+			b.WriteString(" WHEN " + quote(column) + " = " + v + " THEN " + v)
 		}
 		return b.String() + " END"
 	}
 	key := which(col, days)
-	where, whereArgs := quote(col)+" IN ("+marks(len(days))+")", anys(days)
+	where := quote(col) + " IN (" + in(days) + ")"
 	if hourCol != "" {
 		key += " || '/' || " + which(hourCol, bizdate.Hours)
-		where += " AND " + quote(hourCol) + " IN (" + marks(len(bizdate.Hours)) + ")"
-		whereArgs = append(whereArgs, anys(bizdate.Hours)...)
+		where += " AND " + quote(hourCol) + " IN (" + in(bizdate.Hours) + ")"
 	}
-	args = append(args, whereArgs...)
 	// The rows are counted by the partition columns, then keyed: the
 	// CASE runs once a partition, not once a row.
 	group := quote(col)
 	if hourCol != "" {
 		group += ", " + quote(hourCol)
 	}
-	rows, err = d.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s AS fgen_key, CAST(sum(fgen_rows) AS BIGINT) FROM (SELECT %s, count(*) AS fgen_rows FROM %s WHERE %s GROUP BY %s) GROUP BY fgen_key`, key, group, quote(table), where, group), args...)
 	holds := map[string]int64{}
-	if err == nil {
-		err = eachRow(rows, func() error {
-			var v sql.NullString
-			var n int64
-			if err := rows.Scan(&v, &n); err != nil {
-				return err
-			}
-			if v.Valid {
-				holds[v.String] = n
-			}
-			return nil
-		})
-	}
+	err = d.read(ctx, fmt.Sprintf(`SELECT %s AS fgen_key, CAST(sum(fgen_rows) AS BIGINT) FROM (SELECT %s, count(*) AS fgen_rows FROM %s WHERE %s GROUP BY %s) GROUP BY fgen_key`, key, group, quote(table), where, group), func(r row) error {
+		var v sql.NullString
+		var n int64
+		if err := r.scan(&v, &n); err != nil {
+			return err
+		}
+		if v.Valid {
+			holds[v.String] = n
+		}
+		return nil
+	})
 	if err != nil {
 		if d.missingTable(err) || len(out) == len(want) && ctx.Err() == nil {
 			// Every partition asked for is noted: as noted, when the
@@ -1197,20 +1157,9 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 	return out, nil
 }
 
-// marks is n comma-separated parameter marks.
-func marks(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-// eachRow calls row for each of rows, then closes them.
-func eachRow(rows *sql.Rows, row func() error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+// in is values as a list of SQL string literals, for an IN (...).
+func in(values []string) string {
+	return strings.Join(literals(values), ", ")
 }
 
 // missingTable reports whether err says a table does not exist.
@@ -1266,7 +1215,7 @@ var quote = generator.DuckDB.QuoteIdent
 // keyed "day/hour", and leaves out the rows without an hour.
 func (d *DB) PartitionRows(ctx context.Context, table, column, hourColumn string, days []string) (_ map[string]int64, err error) {
 	defer func() { err = interrupted(ctx, err) }()
-	out, err := partitionRows(ctx, d.db.QueryContext, table, column, hourColumn, days)
+	out, err := partitionRows(ctx, d.read, table, column, hourColumn, days)
 	if err != nil {
 		return nil, cleanError(err)
 	}
@@ -1275,41 +1224,36 @@ func (d *DB) PartitionRows(ctx context.Context, table, column, hourColumn string
 
 // PartitionRows is DB.PartitionRows in the transaction.
 func (t *Tx) PartitionRows(ctx context.Context, table, column, hourColumn string, days []string) (map[string]int64, error) {
-	out, err := partitionRows(ctx, t.conn.QueryContext, table, column, hourColumn, days)
+	out, err := partitionRows(ctx, t.read, table, column, hourColumn, days)
 	if err != nil {
 		return nil, txError(ctx, err)
 	}
 	return out, nil
 }
 
-func partitionRows(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error), table, column, hourColumn string, days []string) (map[string]int64, error) {
+func partitionRows(ctx context.Context, read func(context.Context, string, func(row) error) error, table, column, hourColumn string, days []string) (map[string]int64, error) {
 	out := map[string]int64{}
 	if len(days) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(days))
-	for i, day := range days {
-		args[i] = day
-	}
-	key, where := quote(column), quote(column)+" IN ("+marks(len(days))+")"
+	key, where := quote(column), quote(column)+" IN ("+in(days)+")"
 	if hourColumn != "" {
 		key += " || '/' || " + quote(hourColumn)
 		where += " AND " + quote(hourColumn) + " IS NOT NULL"
 	}
-	rows, err := query(ctx, fmt.Sprintf(`SELECT %s, count(*) FROM %s WHERE %s GROUP BY 1`, key, quote(table), where), args...)
+	err := read(ctx, fmt.Sprintf(`SELECT %s, count(*) FROM %s WHERE %s GROUP BY 1`, key, quote(table), where), func(r row) error {
+		var k string
+		var n int64
+		if err := r.scan(&k, &n); err != nil {
+			return err
+		}
+		out[k] = n
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var n int64
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReplacePartitions replaces the partitions days of table, in one
@@ -1552,12 +1496,4 @@ func (d *DB) writeError(err error, lost string) error {
 		return fmt.Errorf("%w; fgen writes the warehouse file and, beside it, its .wal and .tmp (%s): check their permissions and their directory's", err, filepath.Dir(d.path))
 	}
 	return err
-}
-
-func anys(s []string) []any {
-	a := make([]any, len(s))
-	for i, v := range s {
-		a[i] = v
-	}
-	return a
 }
