@@ -5,11 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2/mapping"
+
+	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/warehouse"
 )
 
 // A read gives each type fgen reads as database/sql gives it through the
@@ -220,5 +224,63 @@ func BenchmarkRead(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The reads write names and values as literals: a table whose name holds a
+// quote, a backslash or SQL, and partitions of such values, read back as
+// they were written, in each read of the bookkeeping and of the catalog.
+func TestReadsQuote(t *testing.T) {
+	ctx := context.Background()
+	db := memDB(t)
+	for _, v := range []string{`it's`, `a\'; DROP TABLE fgen_partitions; --`, `é\`} {
+		table, day := "t"+v, "2021'03"+v
+		if _, err := db.db.ExecContext(ctx, `CREATE TABLE `+quote(table)+` (x BIGINT, dt VARCHAR NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.db.ExecContext(ctx, `INSERT INTO `+quote(table)+` VALUES (1, `+generator.DuckDB.QuoteString(day)+`)`); err != nil {
+			t.Fatal(err)
+		}
+		conn, err := db.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = markPartitions(ctx, session{conn}, table, []string{day}, "fp", "p"+v, "1")
+		conn.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables, err := db.DescribeTables(ctx, []string{table})
+		if err != nil || tables[table] == nil || len(tables[table].Columns) != 2 || !tables[table].Columns[1].Partition {
+			t.Errorf("%q: DescribeTables: %+v, %v", v, tables[table], err)
+		}
+		parts, err := db.DayPartitions(ctx, table, "dt", "", []string{day})
+		if p := parts[day]; err != nil || !p.Exists || p.Fingerprint != "fp" || p.Changed != "" {
+			t.Errorf("%q: DayPartitions: %+v, %v", v, parts, err)
+		}
+		p, err := db.Partition(ctx, table, warehouse.PartitionSpec{{Column: "dt", Value: day}})
+		if err != nil || !p.Exists || p.Fingerprint != "fp" || p.Changed != "" {
+			t.Errorf("%q: Partition: %+v, %v", v, p, err)
+		}
+		w, err := db.PartitionWriters(ctx, []string{table})
+		if err != nil || w[table].Jobs != 1 || w[table].Replaced != "" {
+			t.Errorf("%q: PartitionWriters: %+v, %v", v, w, err)
+		}
+		jobs, err := db.JobTables(ctx, "p"+v, nil)
+		if err != nil || !slices.Equal(jobs, []string{table}) {
+			t.Errorf("%q: JobTables: %v, %v", v, jobs, err)
+		}
+		noted, err := db.NotedPartitions(ctx, []string{table}, false)
+		if err != nil || !slices.Equal(noted[table], []string{day}) {
+			t.Errorf("%q: NotedPartitions: %v, %v", v, noted, err)
+		}
+		rows, err := db.PartitionRows(ctx, table, "dt", "", []string{day})
+		if err != nil || rows[day] != 1 {
+			t.Errorf("%q: PartitionRows: %v, %v", v, rows, err)
+		}
+	}
+	var n int64
+	if err := db.readRow(ctx, `SELECT count(*) FROM fgen_partitions`, &n); err != nil || n != 3 {
+		t.Errorf("%d notes, %v; want 3", n, err)
 	}
 }
