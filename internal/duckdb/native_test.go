@@ -42,12 +42,16 @@ func TestNativeConnRefusesOtherTypes(t *testing.T) {
 	}
 }
 
-func TestSessionExec(t *testing.T) {
-	t.Run("native", func(t *testing.T) { checkSessionExec(t) })
+func TestSessionExec(t *testing.T) { nativeAndDriver(t, checkSessionExec) }
+
+// nativeAndDriver runs check twice: with sessions on duckdb_query, then
+// with the driver's own calls, as where fgen finds no connection handle.
+func nativeAndDriver(t *testing.T, check func(*testing.T)) {
+	t.Run("native", check)
 	t.Run("driver", func(t *testing.T) {
 		findHandle = func(any) (mapping.Connection, bool) { return mapping.Connection{}, false }
 		defer func() { findHandle = nativeConn }()
-		checkSessionExec(t)
+		check(t)
 	})
 }
 

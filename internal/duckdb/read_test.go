@@ -21,14 +21,7 @@ import (
 // DuckDB's vectors (12 bytes) and longer ones; and every row of a result
 // of several chunks (2,048 rows each). Both ways: duckdb_query, and the
 // driver's own query where fgen finds no connection handle.
-func TestRead(t *testing.T) {
-	t.Run("native", func(t *testing.T) { checkRead(t) })
-	t.Run("driver", func(t *testing.T) {
-		findHandle = func(any) (mapping.Connection, bool) { return mapping.Connection{}, false }
-		defer func() { findHandle = nativeConn }()
-		checkRead(t)
-	})
-}
+func TestRead(t *testing.T) { nativeAndDriver(t, checkRead) }
 
 func checkRead(t *testing.T) {
 	ctx := context.Background()
