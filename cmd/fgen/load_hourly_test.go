@@ -158,7 +158,7 @@ func TestPlanHourPartitionAdded(t *testing.T) {
 	os.WriteFile(path, []byte(hourly), 0o644)
 	r := fgen(t, dir, nil, "plan", "--bizdate", "20210303")
 	if r.code != 3 || !strings.Contains(r.stdout, "[partition_changed] live table is partitioned by (dt), funnel.toml says (dt, hh)") ||
-		!strings.Contains(r.stdout, "dw_events hours 00-23: its table is to be recreated") {
+		!strings.Contains(r.stdout, "dw_events hours 00-23: its table is to be recreated (--allow-destructive)\n") {
 		t.Fatalf("plan: %+v", r)
 	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--allow-destructive", "--yes"); r.code != 0 || !strings.Contains(r.stdout, "26 applied") {

@@ -423,7 +423,10 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 		ok = false
 	}
 	if ok {
-		reason := fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated", refusedChange: "be changed in a way fgen refuses (above)"}[action])
+		// A Blocked table is recreated by apply --allow-destructive only,
+		// which the reason names: it is written before the plan knows
+		// whether the flag is given.
+		reason := fmt.Sprintf("its table is to %s", map[Action]string{Create: "be created", Alter: "be altered", Blocked: "be recreated (--allow-destructive)", refusedChange: "be changed in a way fgen refuses (above)"}[action])
 		// A table to be created has no rows to be out of date.
 		if action != Create && dataWhy != "" {
 			j.DataWhy, j.DataReason = dataWhy, dataReason
