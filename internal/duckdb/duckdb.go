@@ -1236,12 +1236,14 @@ func partitionRows(ctx context.Context, read func(context.Context, string, func(
 	if len(days) == 0 {
 		return out, nil
 	}
+	// The key is text whatever the columns' types (a table made outside
+	// fgen may have an INTEGER day column): a read returns no other type.
 	key, where := quote(column), quote(column)+" IN ("+in(days)+")"
 	if hourColumn != "" {
 		key += " || '/' || " + quote(hourColumn)
 		where += " AND " + quote(hourColumn) + " IS NOT NULL"
 	}
-	err := read(ctx, fmt.Sprintf(`SELECT %s, count(*) FROM %s WHERE %s GROUP BY 1`, key, quote(table), where), func(r row) error {
+	err := read(ctx, fmt.Sprintf(`SELECT CAST(%s AS VARCHAR), count(*) FROM %s WHERE %s GROUP BY 1`, key, quote(table), where), func(r row) error {
 		var k string
 		var n int64
 		if err := r.scan(&k, &n); err != nil {

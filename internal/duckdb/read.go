@@ -23,7 +23,8 @@ import (
 // A read takes no parameters: the values it compares with are SQL
 // literals (generator.DuckDB.QuoteString), as in fgen's other statements.
 // Its columns are of the types fgen's bookkeeping and DuckDB's catalog
-// have: VARCHAR, BOOLEAN, the integers up to BIGINT and TIMESTAMP.
+// have: VARCHAR, BOOLEAN, the integers up to BIGINT and TIMESTAMP. A read
+// of a column of a table fgen did not make casts it to VARCHAR.
 
 // A row holds the values of a row that a read returns, NULL as nil, and
 // the others as duckdb-go gives them to database/sql: string, bool, int64
@@ -82,11 +83,14 @@ func readNative(ctx context.Context, mc mapping.Connection, query string, each f
 		return err
 	}
 	types := make([]mapping.Type, mapping.ColumnCount(&res))
+	widths := make([]uintptr, len(types))
 	for i := range types {
 		types[i] = mapping.ColumnType(&res, mapping.IdxT(i))
-		if _, ok := width[types[i]]; !ok {
+		w, ok := width[types[i]]
+		if !ok {
 			return fmt.Errorf("column %q of this read is of a type fgen does not read (DuckDB's type %d): cast it to VARCHAR", mapping.ColumnName(&res, mapping.IdxT(i)), types[i])
 		}
+		widths[i] = w
 	}
 	r := make(row, len(types))
 	for {
@@ -94,7 +98,7 @@ func readNative(ctx context.Context, mc mapping.Connection, query string, each f
 		if chunk.Ptr == nil {
 			return nil
 		}
-		err := readChunk(chunk, types, r, each)
+		err := readChunk(chunk, types, widths, r, each)
 		mapping.DestroyDataChunk(&chunk)
 		if err != nil {
 			return err
@@ -126,8 +130,9 @@ var width = map[mapping.Type]uintptr{
 	mapping.TypeTimestamp: 8,
 }
 
-// readChunk calls each with every row of chunk, whose columns are of types.
-func readChunk(chunk mapping.DataChunk, types []mapping.Type, r row, each func(row) error) error {
+// readChunk calls each with every row of chunk, whose columns are of
+// types, their values widths bytes apart.
+func readChunk(chunk mapping.DataChunk, types []mapping.Type, widths []uintptr, r row, each func(row) error) error {
 	n := mapping.DataChunkGetSize(chunk)
 	data := make([]unsafe.Pointer, len(types))
 	valid := make([]unsafe.Pointer, len(types))
@@ -141,7 +146,7 @@ func readChunk(chunk mapping.DataChunk, types []mapping.Type, r row, each func(r
 				r[i] = nil
 				continue
 			}
-			p := unsafe.Add(data[i], uintptr(k)*width[t])
+			p := unsafe.Add(data[i], uintptr(k)*widths[i])
 			switch t {
 			case mapping.TypeVarchar:
 				r[i] = mapping.StringTData((*mapping.StringT)(p))

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -275,5 +276,30 @@ func TestReadsQuote(t *testing.T) {
 	var n int64
 	if err := db.readRow(ctx, `SELECT count(*) FROM fgen_partitions`, &n); err != nil || n != 3 {
 		t.Errorf("%d notes, %v; want 3", n, err)
+	}
+}
+
+// PartitionRows counts the rows of a table whose day column is not
+// VARCHAR, made outside fgen (an ODS table a user made): its keys are the
+// days as text, as loads compare them.
+func TestPartitionRowsOfAnIntegerDay(t *testing.T) {
+	ctx := context.Background()
+	db := memDB(t, `CREATE TABLE ti (x BIGINT, dt INTEGER NOT NULL, hh INTEGER)`, `INSERT INTO ti VALUES (1, 20210303, 7), (2, 20210303, 7), (3, 20210304, NULL)`)
+	want := map[string]int64{"20210303": 2, "20210304": 1}
+	if got, err := db.PartitionRows(ctx, "ti", "dt", "", []string{"20210303", "20210304"}); err != nil || !maps.Equal(got, want) {
+		t.Errorf("PartitionRows: %v, %v; want %v", got, err, want)
+	}
+	if got, err := db.PartitionRows(ctx, "ti", "dt", "hh", []string{"20210303", "20210304"}); err != nil || !maps.Equal(got, map[string]int64{"20210303/7": 2}) {
+		t.Errorf("PartitionRows by hour: %v, %v; want map[20210303/7:2]", got, err)
+	}
+	err := db.Update(ctx, func(tx *Tx) error {
+		got, err := tx.PartitionRows(ctx, "ti", "dt", "", []string{"20210303"})
+		if err != nil || got["20210303"] != 2 {
+			t.Errorf("Tx.PartitionRows: %v, %v; want map[20210303:2]", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
