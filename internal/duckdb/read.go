@@ -17,8 +17,9 @@ import (
 // statements do (session): through duckdb_query, which binds and plans a
 // statement once, where database/sql's QueryContext goes through duckdb-go's
 // prepare-then-execute and binds it twice (duckdb/duckdb#20885). A read of
-// fgen_partitions took 0.52 ms so against 1.0 ms, SELECT 1 0.13 against 0.26
-// ms (BENCHMARKS.md, "Statements"), and a plan or an apply makes dozens.
+// a day's notes took 0.69 ms so against 1.18 ms, SELECT 1 0.135 against 0.27
+// ms (BenchmarkRead; BENCHMARKS.md, "Statements"), and a plan or an apply
+// makes dozens.
 //
 // A read takes no parameters: the values it compares with are SQL
 // literals (generator.DuckDB.QuoteString), as in fgen's other statements.
