@@ -165,10 +165,9 @@ func attachLocked(path string, readOnly bool, settings [][2]string) (string, err
 	if err := startHost(); err != nil {
 		return "", err
 	}
-	ctx := context.Background()
 	set := func() error {
 		for _, s := range settings {
-			if _, err := host.admin.ExecContext(ctx, "SET GLOBAL "+s[0]+" = "+generator.DuckDB.QuoteString(s[1])); err != nil {
+			if err := adminExec("SET GLOBAL " + s[0] + " = " + generator.DuckDB.QuoteString(s[1])); err != nil {
 				return err
 			}
 		}
@@ -190,23 +189,35 @@ func attachLocked(path string, readOnly bool, settings [][2]string) (string, err
 	if readOnly {
 		stmt += " (READ_ONLY)"
 	}
-	if _, err := host.admin.ExecContext(ctx, stmt); err != nil {
+	if err := adminExec(stmt); err != nil {
 		return "", err
 	}
 	var name string
-	if err := host.admin.QueryRowContext(ctx, `SELECT database_name FROM duckdb_databases() WHERE NOT internal AND database_name <> current_database()`).Scan(&name); err != nil {
+	if err := readRowOn(context.Background(), host.admin, `SELECT database_name FROM duckdb_databases() WHERE NOT internal AND database_name <> current_database()`, &name); err != nil {
 		stopHost()
 		return "", err
 	}
 	return name, nil
 }
 
+// adminExec runs stmt on a connection to the instance's own database, as
+// a session runs it (through duckdb_query: bound once).
+func adminExec(stmt string) error {
+	ctx := context.Background()
+	conn, err := host.admin.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = session{conn}.exec(ctx, stmt)
+	return err
+}
+
 // detachLocked detaches the warehouse attached. The instance is closed
 // when the warehouse spilled, and when the detach failed (closing it
 // detaches the file); otherwise it goes back to one thread, as it waits.
 func detachLocked() error {
-	ctx := context.Background()
-	if _, err := host.admin.ExecContext(ctx, "DETACH "+quote(host.name)); err != nil {
+	if err := adminExec("DETACH " + quote(host.name)); err != nil {
 		stopHost()
 		return err
 	}
@@ -214,7 +225,7 @@ func detachLocked() error {
 		stopHost()
 		return nil
 	}
-	if _, err := host.admin.ExecContext(ctx, "SET GLOBAL threads = 1"); err != nil {
+	if err := adminExec("SET GLOBAL threads = 1"); err != nil {
 		stopHost()
 	}
 	return nil
@@ -263,12 +274,14 @@ func (c useConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	ex, err := execer(conn)
-	if err != nil {
-		conn.Close()
-		return nil, err
+	if mc, ok := findHandle(conn); ok {
+		_, err = query1(ctx, mc, c.use)
+	} else if ex, xerr := execer(conn); xerr != nil {
+		err = xerr
+	} else {
+		_, err = ex.ExecContext(ctx, c.use, nil)
 	}
-	if _, err := ex.ExecContext(ctx, c.use, nil); err != nil {
+	if err != nil {
 		conn.Close()
 		return nil, err
 	}

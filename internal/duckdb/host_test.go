@@ -362,3 +362,34 @@ func TestOpenOfAFileInAnInstanceOfItsOwn(t *testing.T) {
 		t.Errorf("an open by a symbolic link: %v", err)
 	}
 }
+
+// The host's statements, and the USE of each of a warehouse's connections,
+// run through the driver where fgen finds no connection handle, as through
+// duckdb_query otherwise: a file opens, takes a table, closes, and opens
+// again with it.
+func TestHostThroughTheDriver(t *testing.T) {
+	nativeAndDriver(t, func(t *testing.T) {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "w.duckdb")
+		db, err := Open(Options{Path: path, Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.db.ExecContext(ctx, `CREATE TABLE t AS SELECT range AS x FROM range(3)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		db, err = Open(Options{Path: path, Threads: 1, ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int64
+		var name string
+		if err := db.readRow(ctx, `SELECT count(*), current_database() FROM t`, &n, &name); err != nil || n != 3 || name != "w" {
+			t.Errorf("the table after a reopen: %d rows in database %q, %v; want 3 in w", n, name, err)
+		}
+	})
+}

@@ -36,7 +36,12 @@ type row []any
 // the warehouse's, and calls each with every row. The row's values are
 // overwritten by the next row's.
 func (d *DB) read(ctx context.Context, query string, each func(row) error) error {
-	conn, err := d.db.Conn(ctx)
+	return readOn(ctx, d.db, query, each)
+}
+
+// readOn is read on a connection of db.
+func readOn(ctx context.Context, db *sql.DB, query string, each func(row) error) error {
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -47,8 +52,13 @@ func (d *DB) read(ctx context.Context, query string, each func(row) error) error
 // readRow runs query, as read does, and scans its first row into dest
 // (row.scan); sql.ErrNoRows when it returned none.
 func (d *DB) readRow(ctx context.Context, query string, dest ...any) error {
+	return readRowOn(ctx, d.db, query, dest...)
+}
+
+// readRowOn is readRow on a connection of db.
+func readRowOn(ctx context.Context, db *sql.DB, query string, dest ...any) error {
 	found := false
-	err := d.read(ctx, query, func(r row) error {
+	err := readOn(ctx, db, query, func(r row) error {
 		if found {
 			return nil
 		}
