@@ -647,20 +647,20 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 	if project != "" {
 		proj = lit(project)
 	}
-	in := literals(values)
-	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s, row_count = %s, counted_at = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, rc, ca, table, strings.Join(in, ", ")))
+	lits := literals(values)
+	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s, row_count = %s, counted_at = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, rc, ca, table, strings.Join(lits, ", ")))
 	if err != nil || n >= int64(len(values)) {
 		return err
 	}
 	if n == 0 {
 		rows := make([]string, len(values))
-		for i, v := range in {
+		for i, v := range lits {
 			rows[i] = fmt.Sprintf("(%s, %s, now(), %s, %s, %s, %s)", table, v, fp, proj, rc, ca)
 		}
 		_, err = s.exec(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count, counted_at) VALUES `+strings.Join(rows, ", "))
 		return err
 	}
-	return addPartitions(ctx, s, table, in, fp, proj, rc, ca)
+	return addPartitions(ctx, s, table, lits, fp, proj, rc, ca)
 }
 
 // literals quotes values as SQL string literals.
@@ -672,13 +672,13 @@ func literals(values []string) []string {
 	return out
 }
 
-// addPartitions notes the values in (SQL literals) of table (one too),
+// addPartitions notes the values lits (SQL literals) of table (one too),
 // written now with fingerprint fp, project proj and row count rc, counted
 // at ca (literals, now() or NULL), where they have no note yet.
-func addPartitions(ctx context.Context, s session, table string, in []string, fp, proj, rc, ca string) error {
+func addPartitions(ctx context.Context, s session, table string, lits []string, fp, proj, rc, ca string) error {
 	_, err := s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count, counted_at)
 SELECT %s, v, now(), %s, %s, %s, %s FROM (VALUES (%s)) AS new(v)
-WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, proj, rc, ca, strings.Join(in, "), ("), table))
+WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, proj, rc, ca, strings.Join(lits, "), ("), table))
 	return err
 }
 
@@ -688,11 +688,7 @@ func deletePartitions(ctx context.Context, s session, table, column string, days
 	if len(days) == 0 {
 		return nil
 	}
-	values := make([]string, len(days))
-	for i, day := range days {
-		values[i] = generator.DuckDB.QuoteString(day)
-	}
-	_, err := s.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (%s)`, quote(table), quote(column), strings.Join(values, ", ")))
+	_, err := s.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (%s)`, quote(table), quote(column), in(days)))
 	return err
 }
 

@@ -274,14 +274,7 @@ func (c useConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if mc, ok := findHandle(conn); ok {
-		_, err = query1(ctx, mc, c.use)
-	} else if ex, xerr := execer(conn); xerr != nil {
-		err = xerr
-	} else {
-		_, err = ex.ExecContext(ctx, c.use, nil)
-	}
-	if err != nil {
+	if _, err := execDriverConn(ctx, conn, c.use); err != nil {
 		conn.Close()
 		return nil, err
 	}

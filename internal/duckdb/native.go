@@ -39,24 +39,29 @@ func (s session) exec(ctx context.Context, query string) (int64, error) {
 	}
 	var n int64
 	err := s.conn.Raw(func(dc any) error {
-		mc, ok := findHandle(dc)
-		if !ok {
-			ex, err := execer(dc)
-			if err != nil {
-				return err
-			}
-			res, err := ex.ExecContext(ctx, query, nil)
-			if err != nil {
-				return err
-			}
-			n, err = res.RowsAffected()
-			return err
-		}
 		var err error
-		n, err = query1(ctx, mc, query)
+		n, err = execDriverConn(ctx, dc, query)
 		return err
 	})
 	return n, err
+}
+
+// execDriverConn runs query, as exec does, on the driver's connection dc:
+// through duckdb_query where it finds dc's handle, else through the
+// driver's ExecContext.
+func execDriverConn(ctx context.Context, dc any, query string) (int64, error) {
+	if mc, ok := findHandle(dc); ok {
+		return query1(ctx, mc, query)
+	}
+	ex, err := execer(dc)
+	if err != nil {
+		return 0, err
+	}
+	res, err := ex.ExecContext(ctx, query, nil)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // execer is the driver's connection dc as one that runs statements.
