@@ -405,7 +405,8 @@ func (d *DB) widen(ctx context.Context) error {
 	if !d.narrow {
 		return nil
 	}
-	if _, err := d.db.ExecContext(ctx, "RESET GLOBAL threads"); err != nil {
+	forgetGlobal("threads")
+	if _, err := execOn(ctx, d.db, "RESET GLOBAL threads"); err != nil {
 		return err
 	}
 	d.narrow = false

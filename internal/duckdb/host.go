@@ -68,6 +68,14 @@ var host struct {
 	// its own: duckdb-go shares one instance among them, which the
 	// process's must then not attach beside it.
 	private map[string]int
+
+	// global is the instance's settings as it started with them and as
+	// attach and detach set them since (name, value), so that a value it
+	// has is not set again: each SET GLOBAL of memory_limit or threads
+	// makes DuckDB return all its allocator's free memory to the system,
+	// which the statements after it then fault back in page by page
+	// (cmd/fgen's tests spent a sixth of their CPU time so).
+	global map[string]string
 }
 
 // reserved are the names of the instance's own databases, and of the
@@ -167,7 +175,7 @@ func attachLocked(path string, readOnly bool, settings [][2]string) (string, err
 	}
 	set := func() error {
 		for _, s := range settings {
-			if err := adminExec("SET GLOBAL " + s[0] + " = " + generator.DuckDB.QuoteString(s[1])); err != nil {
+			if err := setGlobal(s[0], s[1]); err != nil {
 				return err
 			}
 		}
@@ -203,13 +211,7 @@ func attachLocked(path string, readOnly bool, settings [][2]string) (string, err
 // adminExec runs stmt on a connection to the instance's own database, as
 // a session runs it (through duckdb_query: bound once).
 func adminExec(stmt string) error {
-	ctx := context.Background()
-	conn, err := host.admin.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_, err = session{conn}.exec(ctx, stmt)
+	_, err := execOn(context.Background(), host.admin, stmt)
 	return err
 }
 
@@ -225,10 +227,34 @@ func detachLocked() error {
 		stopHost()
 		return nil
 	}
-	if err := adminExec("SET GLOBAL threads = 1"); err != nil {
+	if err := setGlobal("threads", "1"); err != nil {
 		stopHost()
 	}
 	return nil
+}
+
+// setGlobal sets the instance's setting name to value, the host locked,
+// unless it has that value.
+func setGlobal(name, value string) error {
+	if v, ok := host.global[name]; ok && v == value {
+		return nil
+	}
+	delete(host.global, name) // unknown if the SET fails
+	if err := adminExec("SET GLOBAL " + name + " = " + generator.DuckDB.QuoteString(value)); err != nil {
+		return err
+	}
+	host.global[name] = value
+	return nil
+}
+
+// forgetGlobal notes that the setting name of the process's instance is
+// about to change other than by setGlobal: its next setGlobal sets it.
+// (Whether the change is to that instance or to one of a warehouse's own
+// does not matter: it costs at most a SET.)
+func forgetGlobal(name string) {
+	host.Lock()
+	defer host.Unlock()
+	delete(host.global, name)
 }
 
 // startHost starts the process's instance unless it runs.
@@ -241,6 +267,7 @@ func startHost() error {
 		return err
 	}
 	host.connector, host.admin = c, sql.OpenDB(c)
+	host.global = map[string]string{"threads": "1", "temp_directory": ""}
 	return nil
 }
 
@@ -251,7 +278,7 @@ func stopHost() {
 		return
 	}
 	host.admin.Close()
-	host.connector, host.admin = nil, nil
+	host.connector, host.admin, host.global = nil, nil, nil
 }
 
 // ownName is whether the database file at path would have the name of

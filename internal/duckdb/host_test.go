@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -392,4 +393,74 @@ func TestHostThroughTheDriver(t *testing.T) {
 			t.Errorf("the table after a reopen: %d rows in database %q, %v; want 3 in w", n, name, err)
 		}
 	})
+}
+
+// The process's instance is set only where a warehouse needs other
+// settings than it has: each SET GLOBAL of memory_limit or threads makes
+// DuckDB give all its allocator's free memory back to the system. DuckDB's
+// own query log is the judge of what was sent.
+func TestOpenSetsOnlyWhatChanged(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.duckdb"), filepath.Join(dir, "b.duckdb")
+	open := func(opts Options) *DB {
+		t.Helper()
+		db, err := Open(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	open(Options{Path: a}).Close()
+	open(Options{Path: b}).Close()
+	open(Options{Path: a}).Close()
+	if _, err := host.admin.Exec(`CALL enable_logging('QueryLog')`); err != nil {
+		t.Fatal(err)
+	}
+	defer host.admin.Exec(`CALL disable_logging()`)
+	// sets is the SET and RESET statements the instance ran since the
+	// last call.
+	sets := func() []string {
+		t.Helper()
+		rows, err := host.admin.Query(`SELECT message FROM duckdb_logs WHERE type = 'QueryLog' AND regexp_matches(message, '^(SET|RESET) ') ORDER BY timestamp`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var got []string
+		for rows.Next() {
+			var m string
+			if err := rows.Scan(&m); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, m)
+		}
+		if _, err := host.admin.Exec(`CALL truncate_duckdb_logs()`); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for _, step := range []struct {
+		name string
+		run  func()
+		want []string
+	}{
+		{"the same file again", func() { open(Options{Path: a}).Close() }, nil},
+		{"read-only", func() { open(Options{Path: a, ReadOnly: true}).Close() }, nil},
+		{"another file", func() { open(Options{Path: b}).Close() }, []string{"SET GLOBAL temp_directory = '" + TempDir(b) + "'"}},
+		{"another memory limit", func() { open(Options{Path: b, MemoryLimit: "1GB"}).Close() }, []string{"SET GLOBAL memory_limit = '1GB'"}},
+		{"a transaction, which gives DuckDB its threads", func() {
+			db := open(Options{Path: b, MemoryLimit: "1GB"})
+			if err := db.Update(context.Background(), func(*Tx) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+		}, []string{"RESET GLOBAL threads", "SET GLOBAL threads = '1'"}},
+		{"the target's threads", func() { open(Options{Path: b, MemoryLimit: "1GB", Threads: 3}).Close() }, []string{"SET GLOBAL threads = '3'", "SET GLOBAL threads = '1'"}},
+	} {
+		sets()
+		step.run()
+		if got := sets(); !slices.Equal(got, step.want) {
+			t.Errorf("%s: the instance ran %q; want %q", step.name, got, step.want)
+		}
+	}
 }

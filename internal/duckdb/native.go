@@ -46,6 +46,16 @@ func (s session) exec(ctx context.Context, query string) (int64, error) {
 	return n, err
 }
 
+// execOn runs query, as exec does, on a connection of db.
+func execOn(ctx context.Context, db *sql.DB, query string) (int64, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	return session{conn}.exec(ctx, query)
+}
+
 // execDriverConn runs query, as exec does, on the driver's connection dc:
 // through duckdb_query where it finds dc's handle, else through the
 // driver's ExecContext.
