@@ -62,7 +62,7 @@ func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, da
 		}
 		return nil
 	}
-	n, before, after, err := l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, func(conn *sql.Conn) (int64, error) {
+	n, before, after, err := l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, so.ExpectedRows(), func(conn *sql.Conn) (int64, error) {
 		return ingest.AppendSample(ctx, conn, cfg.ODS.Name, cfg.ODS.Partition, so)
 	}, keep)
 	if err != nil {

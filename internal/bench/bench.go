@@ -102,7 +102,7 @@ func (n *Nodes) CreateTables(ctx context.Context, db *duckdb.DB) error {
 func (n *Nodes) LoadSample(ctx context.Context, db *duckdb.DB, users int) (int64, error) {
 	ods := n.Config.ODS
 	so := n.SampleOptions(users)
-	rows, _, _, err := db.ReplacePartitions(ctx, ods.Name, ods.Partition, []string{n.Day}, func(conn *sql.Conn) (int64, error) {
+	rows, _, _, err := db.ReplacePartitions(ctx, ods.Name, ods.Partition, []string{n.Day}, so.ExpectedRows(), func(conn *sql.Conn) (int64, error) {
 		return ingest.AppendSample(ctx, conn, ods.Name, ods.Partition, so)
 	}, nil)
 	return rows, err

@@ -1256,13 +1256,14 @@ func partitionRows(ctx context.Context, read func(context.Context, string, func(
 }
 
 // ReplacePartitions replaces the partitions days of table, in one
-// transaction, with the rows fill writes on the given connection, and
+// transaction (UpdateRows: rows is about how many fill writes, negative
+// if unknown), with the rows fill writes on the given connection, and
 // returns the rows fill wrote. When keep is not nil, it counts each day's
 // rows before and after in the transaction, and gives keep the counts
 // before the commit (an error from it rolls the replacement back and is
 // returned), and returns them too; without keep, they are nil.
-func (d *DB) ReplacePartitions(ctx context.Context, table, column string, days []string, fill func(*sql.Conn) (int64, error), keep func(before, after map[string]int64) error) (n int64, before, after map[string]int64, err error) {
-	err = d.Update(ctx, func(tx *Tx) error {
+func (d *DB) ReplacePartitions(ctx context.Context, table, column string, days []string, rows int64, fill func(*sql.Conn) (int64, error), keep func(before, after map[string]int64) error) (n int64, before, after map[string]int64, err error) {
+	err = d.UpdateRows(ctx, rows, func(tx *Tx) error {
 		var err error
 		if keep != nil {
 			if before, err = tx.PartitionRows(ctx, table, column, "", days); err != nil {
@@ -1314,10 +1315,26 @@ func (t *Tx) Unordered(ctx context.Context) error {
 
 // Update runs fn in a transaction on one connection and commits it if fn
 // returns nil. If fn fails, ctx ends or the commit fails, it rolls the
-// transaction back, so every table keeps the rows it had.
+// transaction back, so every table keeps the rows it had. DuckDB runs it
+// on all its threads (widen): the rows a transaction brings in from
+// outside the warehouse can be many.
 func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
-	if err := d.widen(ctx); err != nil {
-		return err
+	return d.UpdateRows(ctx, -1, fn)
+}
+
+// UpdateRows is Update for a transaction that brings in about rows rows
+// from outside the warehouse (negative: unknown). Fewer than smallRows
+// leave a small warehouse on its one thread (see widenUnlessSmall): more
+// threads would get little of them to do, and each change of DuckDB's
+// threads makes it give its allocator's free memory back to the system,
+// which the statements after it fault back in (a load of a few rows into
+// a small warehouse took more CPU widened and narrowed again than the
+// load itself).
+func (d *DB) UpdateRows(ctx context.Context, rows int64, fn func(tx *Tx) error) error {
+	if rows < 0 || rows >= smallRows {
+		if err := d.widen(ctx); err != nil {
+			return err
+		}
 	}
 	conn, err := d.db.Conn(ctx)
 	if err != nil {

@@ -178,6 +178,40 @@ func TestOpenThreads(t *testing.T) {
 	}
 }
 
+// A transaction that brings in fewer than smallRows rows leaves a small
+// warehouse on its one thread; one of smallRows or more, or of rows not
+// known, gives DuckDB its threads.
+func TestUpdateRowsThreads(t *testing.T) {
+	ctx := context.Background()
+	def := duckdbDefaultThreads(t)
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	for _, tc := range []struct {
+		rows int64
+		want string
+	}{
+		{0, "1"},
+		{smallRows - 1, "1"},
+		{smallRows, def},
+		{-1, def},
+	} {
+		db, err := Open(Options{Path: file})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = db.UpdateRows(ctx, tc.rows, func(tx *Tx) error {
+			return tx.conn.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&got)
+		})
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("threads in a transaction of %d rows: %s, want %s", tc.rows, got, tc.want)
+		}
+	}
+}
+
 // duckdbDefaultThreads is the threads DuckDB starts without the setting.
 func duckdbDefaultThreads(t *testing.T) string {
 	t.Helper()

@@ -270,7 +270,7 @@ func Load(ctx context.Context, db *duckdb.DB, opts Options) (Result, error) {
 	beside := opts.Day != "" && checkBeside
 	for {
 		var res Result
-		err := db.Update(ctx, func(tx *duckdb.Tx) error {
+		err := db.UpdateRows(ctx, l.maxRows(), func(tx *duckdb.Tx) error {
 			var err error
 			res, err = l.run(ctx, tx, beside)
 			return err
@@ -285,7 +285,7 @@ func Load(ctx context.Context, db *duckdb.DB, opts Options) (Result, error) {
 			return Result{}, err
 		}
 		// Rolled back: find out why, in a transaction of its own.
-		err = db.Update(ctx, func(tx *duckdb.Tx) error { return l.explain(ctx, tx) })
+		err = db.UpdateRows(ctx, l.maxRows(), func(tx *duckdb.Tx) error { return l.explain(ctx, tx) })
 		if ctx.Err() != nil {
 			return Result{}, ctx.Err()
 		}
@@ -411,6 +411,20 @@ func newLoader(opts Options) (*loader, error) {
 	}
 	l.reset()
 	return l, nil
+}
+
+// maxRows is at most how many rows the files hold, or -1 if that is not
+// known before they are read (a Parquet file): a row of a text file takes
+// at least a byte, its line's end, but for the last line.
+func (l *loader) maxRows() int64 {
+	var n int64
+	for _, in := range l.files {
+		if in.format == sample.Parquet {
+			return -1
+		}
+		n += in.size + 1
+	}
+	return n
 }
 
 // reset forgets what an attempt found but the checks of text files.

@@ -1071,3 +1071,36 @@ func checkTakes(t *testing.T, what string, takes func([]byte) bool, ok, bad []st
 		}
 	}
 }
+
+// maxRows bounds the rows of text files by their bytes, before they are
+// read (for UpdateRows), and does not know a Parquet file's.
+func TestLoaderMaxRows(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, data string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	lines := file("a.jsonl", strings.Repeat("{}\n", 1000)+"{}")
+	csv := file("b.csv", "id\n1\n2")
+	pq := file("c.parquet", "")
+	for _, tc := range []struct {
+		files []string
+		want  int64
+	}{
+		{[]string{lines}, 3003},
+		{[]string{lines, csv}, 3003 + 7},
+		{[]string{csv, pq}, -1},
+		{nil, 0},
+	} {
+		l, err := newLoader(Options{Table: "t", Partition: "dt", Columns: loadCols, Files: tc.files})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.maxRows(); got != tc.want {
+			t.Errorf("maxRows of %q = %d, want %d", tc.files, got, tc.want)
+		}
+	}
+}

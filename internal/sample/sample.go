@@ -57,6 +57,24 @@ type Options struct {
 	Progress func(users int)
 }
 
+// ExpectedRows is about how many rows Generate emits for opts: some nine
+// a user a day, and with Noise 4,000 a bot (botsPerDay of them). It is an
+// estimate, for choosing how to load them, not a bound.
+func (opts Options) ExpectedRows() int64 {
+	users, days := int64(opts.Users), int64(opts.Days)
+	if users <= 0 {
+		users = DefaultUsers
+	}
+	if days <= 0 {
+		days = DefaultDays
+	}
+	day := users * 9
+	if opts.Noise {
+		day += botsPerDay * 4000
+	}
+	return days * day
+}
+
 // progressEvery is how many users make a call of Options.Progress.
 const progressEvery = 4096
 

@@ -85,6 +85,28 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// ExpectedRows is near the rows Generate emits, with few users (where the
+// bots' rows are most) and many, with and without noise.
+func TestExpectedRows(t *testing.T) {
+	for _, opts := range []Options{
+		{Users: 20},
+		{Users: 200, Days: 3, Noise: true},
+		{Users: 5000},
+		{Users: 5000, Days: 2, Noise: true},
+	} {
+		var n int64
+		if err := Generate(opts, func(*Event) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if want := opts.ExpectedRows(); n < want*3/4 || n > want*4/3 {
+			t.Errorf("%+v: %d rows, expected about %d", opts, n, want)
+		}
+	}
+	if got, want := (Options{}).ExpectedRows(), (Options{Users: DefaultUsers, Days: DefaultDays}).ExpectedRows(); got != want {
+		t.Errorf("ExpectedRows of the defaults: %d, want %d", got, want)
+	}
+}
+
 // Consecutive days share half of their users.
 func TestReturningUsers(t *testing.T) {
 	evs := collect(t, Options{Users: 1000, Days: 2})
