@@ -90,6 +90,7 @@ func (f *hourlyFixture) marked(day string) (hours, days string) {
 // a row without an hour, or with one that is not 00 to 23, fails the load,
 // which keeps nothing.
 func TestLoadHourly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newHourlyFixture(t)
 	good := f.file("good.jsonl", `{"id":"a","dt":"20261201","hh":"07"}

@@ -270,6 +270,7 @@ func TestLoadCSVSpacedHeader(t *testing.T) {
 // Excel's "CSV UTF-8" starts the file with a byte-order mark; the first
 // column's name is still the column's, for fgen's check and DuckDB alike.
 func TestLoadCSVByteOrderMark(t *testing.T) {
+	t.Parallel()
 	for _, header := range []string{"id,dt", `"id","dt"`} {
 		f := newLoadFixture(t)
 		n, err := f.load("", false, f.file("a.csv", "\ufeff"+header+"\nc1,20210302\n"))
@@ -739,6 +740,7 @@ func BenchmarkCheck(b *testing.B) {
 
 // Parquet columns whose values do not fit the table's without loss.
 func TestLoadParquetStrict(t *testing.T) {
+	t.Parallel()
 	f := newLoadFixture(t)
 	for _, tc := range []struct{ name, sel, err string }{
 		{"double into bigint", `SELECT * FROM (VALUES (NULL), (1.5::DOUBLE)) AS v(n)`,

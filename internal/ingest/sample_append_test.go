@@ -46,6 +46,7 @@ func leftovers(t *testing.T, dir string) []string {
 
 // Many parts arrive whole and in order, and none is left behind.
 func TestAppendToParts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, conn, dir := openDuckDBFile(t)
 	if _, err := conn.ExecContext(ctx, sample.CreateTableSQL("ods", sample.TimeFormat{})); err != nil {
@@ -76,6 +77,7 @@ func TestAppendToParts(t *testing.T) {
 
 // A part DuckDB refuses stops the generator and leaves no files.
 func TestAppendToStopsOnError(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, conn, dir := openDuckDBFile(t)
 	create := strings.Replace(sample.CreateTableSQL("ods", sample.TimeFormat{}), "dt VARCHAR", "dt VARCHAR CHECK (dt < '20210304')", 1)

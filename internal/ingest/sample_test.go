@@ -130,6 +130,7 @@ func writeAll(t *testing.T, w sample.Writer, evs []sample.Event) {
 // Files of every format read back through DuckDB with the right types,
 // values and NULLs.
 func TestDuckDBReadsFiles(t *testing.T) {
+	t.Parallel()
 	evs := append(sampleEvents(t, sample.Options{Users: 2000, Seed: 4, Noise: true}), duckdbTricky...)
 	db := openDuckDB(t)
 	dir := t.TempDir()
@@ -158,6 +159,7 @@ func TestDuckDBReadsFiles(t *testing.T) {
 }
 
 func TestParquetDeterministic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var files [2][]byte
 	for i := range files {
@@ -301,6 +303,7 @@ func TestParquetFailedWrite(t *testing.T) {
 // and in order, in a directory whose path DuckDB's readers would take for a
 // pattern ([1]) and a hive partition (dt=...) if fgen let them.
 func TestParquetParts(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "dt=20200101", "out[1]")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -323,6 +326,7 @@ func TestParquetParts(t *testing.T) {
 }
 
 func TestAppendTo(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openDuckDB(t)
 	conn, err := db.Conn(ctx)

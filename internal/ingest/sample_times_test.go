@@ -34,6 +34,7 @@ var sampleTimes = []struct {
 // DuckDB reads back the event's time, to the millisecond when the column
 // has them.
 func TestDuckDBReadsTimes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range sampleTimes {
 		t.Run(tc.name, func(t *testing.T) {

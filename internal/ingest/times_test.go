@@ -257,6 +257,7 @@ func (f *loadFixture) loadDerived(d DayFrom, day string, files ...string) (int64
 // time in the zone of the business day; a row's own value wins, and only
 // the partitions of the load are replaced.
 func TestLoadDayFromTime(t *testing.T) {
+	t.Parallel()
 	utcText := DayFrom{Time: timesCols[3].timeColumn("UTC"), Kind: "string", Zone: "Asia/Shanghai"}
 	for _, tc := range []struct {
 		name  string
