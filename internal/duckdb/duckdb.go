@@ -90,8 +90,11 @@ type DB struct {
 	booksMu sync.Mutex
 	booksAt string // what the reads of fgen_partitions read (booksFrom); "" until asked
 
+	attached bool // db is the file attached to the process's instance (see host)
+
 	narrowMu sync.Mutex
-	narrow   bool // DuckDB runs on one thread (see widenUnlessSmall), until a transaction (see widen)
+	narrow   bool  // DuckDB runs on one thread (see widenUnlessSmall), until a transaction (see widen)
+	rows     int64 // while narrow: about how many rows the tables hold (Open's count, and what UpdateRows brought in since)
 }
 
 var _ warehouse.Warehouse = (*DB)(nil)
@@ -162,7 +165,7 @@ func Open(opts Options) (*DB, error) {
 			return nil, openError(displayPath(opts.Path), err)
 		}
 		if db != nil {
-			d.db, d.close = db, close
+			d.db, d.close, d.attached = db, close, true
 		} else {
 			release = close
 		}
@@ -390,6 +393,7 @@ func (d *DB) widenUnlessSmall() error {
 		return err
 	}
 	if rows < smallRows {
+		d.rows = rows
 		return nil
 	}
 	return d.widen(context.Background())
@@ -397,21 +401,40 @@ func (d *DB) widenUnlessSmall() error {
 
 // widen gives DuckDB its threads (DuckDB's default: all cores): for a
 // large warehouse at Open, and for a small one before a transaction, a load
-// or sample whose rows come from outside it and are many or not known
-// (UpdateRows; a job's rows come from the warehouse, whose rows Open
-// counted).
+// or sample whose rows come from outside it and are not known or make it
+// large (UpdateRows; a job's rows come from the warehouse, whose rows Open
+// counted and UpdateRows added to).
 func (d *DB) widen(ctx context.Context) error {
 	d.narrowMu.Lock()
 	defer d.narrowMu.Unlock()
 	if !d.narrow {
 		return nil
 	}
-	forgetGlobal("threads")
+	if d.attached {
+		forgetGlobal("threads")
+	}
 	if _, err := execOn(ctx, d.db, "RESET GLOBAL threads"); err != nil {
 		return err
 	}
 	d.narrow = false
 	return nil
+}
+
+// widenFor widens a small warehouse for a transaction that brings in
+// about rows rows (negative: unknown) unless it stays small with them, and
+// counts them to its rows if so (whether or not the transaction commits:
+// an estimate that errs toward widening).
+func (d *DB) widenFor(ctx context.Context, rows int64) error {
+	d.narrowMu.Lock()
+	small := d.narrow && rows >= 0 && d.rows+rows < smallRows
+	if small {
+		d.rows += rows
+	}
+	d.narrowMu.Unlock()
+	if small {
+		return nil
+	}
+	return d.widen(ctx)
 }
 
 // Close closes the database, once. DuckDB checkpoints a file then, and a
@@ -1324,18 +1347,17 @@ func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // UpdateRows is Update for a transaction that brings in about rows rows
-// from outside the warehouse (negative: unknown). Fewer than smallRows
-// leave a small warehouse on its one thread (see widenUnlessSmall): more
+// from outside the warehouse (negative: unknown). A small warehouse stays
+// on its one thread while its rows and these stay under smallRows (see
+// widenUnlessSmall), as an Open after the transaction would find it: more
 // threads would get little of them to do, and each change of DuckDB's
 // threads makes it give its allocator's free memory back to the system,
 // which the statements after it fault back in (cmd/fgen's tests, which
 // load a few rows a hundred times, took 0.3 to 2.2 CPU-s less of some 28
 // so; BENCHMARKS.md).
 func (d *DB) UpdateRows(ctx context.Context, rows int64, fn func(tx *Tx) error) error {
-	if rows < 0 || rows >= smallRows {
-		if err := d.widen(ctx); err != nil {
-			return err
-		}
+	if err := d.widenFor(ctx, rows); err != nil {
+		return err
 	}
 	conn, err := d.db.Conn(ctx)
 	if err != nil {

@@ -456,6 +456,15 @@ func TestOpenSetsOnlyWhatChanged(t *testing.T) {
 			db.Close()
 		}, []string{"RESET GLOBAL threads", "SET GLOBAL threads = '1'"}},
 		{"the target's threads", func() { open(Options{Path: b, MemoryLimit: "1GB", Threads: 3}).Close() }, []string{"SET GLOBAL threads = '3'", "SET GLOBAL threads = '1'"}},
+		{"a transaction in an instance of its own, beside the attached file", func() {
+			attached := open(Options{Path: a})
+			own := open(Options{Path: b})
+			if err := own.Update(context.Background(), func(*Tx) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			own.Close()
+			attached.Close()
+		}, []string{"SET GLOBAL memory_limit = '512MB'", "SET GLOBAL temp_directory = '" + TempDir(a) + "'"}},
 	} {
 		sets()
 		step.run()

@@ -178,37 +178,58 @@ func TestOpenThreads(t *testing.T) {
 	}
 }
 
-// A transaction that brings in fewer than smallRows rows leaves a small
-// warehouse on its one thread; one of smallRows or more, or of rows not
-// known, gives DuckDB its threads.
+// A transaction whose rows leave a small warehouse under smallRows rows
+// leaves it on its one thread; one whose rows, with the warehouse's own and
+// those of the transactions before, make smallRows or more, or whose rows
+// are not known, gives DuckDB its threads.
 func TestUpdateRowsThreads(t *testing.T) {
 	ctx := context.Background()
 	def := duckdbDefaultThreads(t)
 	file := filepath.Join(t.TempDir(), "w.duckdb")
-	for _, tc := range []struct {
-		rows int64
-		want string
-	}{
-		{0, "1"},
-		{smallRows - 1, "1"},
-		{smallRows, def},
-		{-1, def},
-	} {
+	open := func() *DB {
+		t.Helper()
 		db, err := Open(Options{Path: file})
 		if err != nil {
 			t.Fatal(err)
 		}
+		return db
+	}
+	threadsIn := func(db *DB, rows int64) string {
+		t.Helper()
 		var got string
-		err = db.UpdateRows(ctx, tc.rows, func(tx *Tx) error {
+		if err := db.UpdateRows(ctx, rows, func(tx *Tx) error {
 			return tx.conn.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&got)
-		})
-		db.Close()
-		if err != nil {
+		}); err != nil {
 			t.Fatal(err)
 		}
-		if got != tc.want {
-			t.Errorf("threads in a transaction of %d rows: %s, want %s", tc.rows, got, tc.want)
+		return got
+	}
+	for _, tc := range []struct {
+		rows []int64 // transactions on one open
+		want []string
+	}{
+		{[]int64{0}, []string{"1"}},
+		{[]int64{smallRows - 1}, []string{"1"}},
+		{[]int64{smallRows}, []string{def}},
+		{[]int64{-1}, []string{def}},
+		{[]int64{smallRows / 2, smallRows / 2}, []string{"1", def}},
+	} {
+		db := open()
+		for i, rows := range tc.rows {
+			if got := threadsIn(db, rows); got != tc.want[i] {
+				t.Errorf("threads in transaction %d of %v rows: %s, want %s", i+1, tc.rows, got, tc.want[i])
+			}
 		}
+		db.Close()
+	}
+	// The rows the warehouse holds count: Open's count of them.
+	db := open()
+	execAll(t, db, fmt.Sprintf(`CREATE TABLE held AS SELECT range AS id FROM range(%d)`, smallRows*3/4))
+	db.Close()
+	db = open()
+	defer db.Close()
+	if got := threadsIn(db, smallRows/2); got != def {
+		t.Errorf("threads in a transaction of %d rows into a warehouse of %d: %s, want %s", smallRows/2, smallRows*3/4, got, def)
 	}
 }
 

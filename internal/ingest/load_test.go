@@ -662,7 +662,8 @@ func TestLoadCanceled(t *testing.T) {
 }
 
 // The tests again with every check done before DuckDB reads the files (as
-// loads without a day, and a second attempt, do).
+// loads without a day, and a second attempt, do). The tests it runs must
+// not call t.Parallel: they would run after checkBeside is set back.
 func TestLoadChecksFirst(t *testing.T) {
 	checkBeside = false
 	defer func() { checkBeside = true }()
@@ -1105,4 +1106,60 @@ func TestLoaderMaxRows(t *testing.T) {
 			t.Errorf("maxRows of %q = %d, want %d", tc.files, got, tc.want)
 		}
 	}
+}
+
+// A load of a few rows leaves a small warehouse on its one thread; a
+// Parquet file's rows are not known before it is read, so its load gives
+// DuckDB its threads (duckdb.DB.UpdateRows).
+func TestLoadThreads(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		file, data, want string
+	}{
+		{"a.jsonl", `{"id":"a","dt":"20210303"}` + "\n", "1"},
+		{"a.parquet", `SELECT 'a' AS id, '20210303' AS dt`, ""},
+	} {
+		path := filepath.Join(dir, tc.file)
+		db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, "w.duckdb")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Run(ctx, &warehouse.Job{Name: "fixture", Statements: []string{`CREATE TABLE IF NOT EXISTS t (id VARCHAR, dt VARCHAR NOT NULL)`}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(tc.file, ".parquet") {
+			if _, err := db.Query(ctx, fmt.Sprintf(`COPY (%s) TO '%s' (FORMAT parquet)`, tc.data, path)); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := os.WriteFile(path, []byte(tc.data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cols := []Column{{Name: "id", Type: "VARCHAR"}}
+		if _, err := Load(ctx, db, Options{Table: "t", Partition: "dt", Day: "20210303", Columns: cols, Files: []string{path}, AllowShrink: true}); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.Query(ctx, `SELECT current_setting('threads')`)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		def := tc.want
+		if def == "" {
+			def = runtimeThreads(t)
+		}
+		if got := *rows.Values[0][0]; got != def {
+			t.Errorf("threads after a load of %s: %s, want %s", tc.file, got, def)
+		}
+	}
+}
+
+// runtimeThreads is the threads DuckDB starts without the setting.
+func runtimeThreads(t *testing.T) string {
+	t.Helper()
+	var n string
+	if err := openDuckDB(t).QueryRow(`SELECT current_setting('threads')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

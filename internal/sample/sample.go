@@ -58,8 +58,9 @@ type Options struct {
 }
 
 // ExpectedRows is about how many rows Generate emits for opts: some nine
-// a user a day, and with Noise 4,000 a bot (botsPerDay of them). It is an
-// estimate, for choosing how to load them, not a bound.
+// a user a day (with three stages; fewer stages make fewer), and with
+// Noise 4,000 a bot (botsPerDay of them). It is an estimate, for choosing
+// how to load them, not a bound.
 func (opts Options) ExpectedRows() int64 {
 	users, days := int64(opts.Users), int64(opts.Days)
 	if users <= 0 {
