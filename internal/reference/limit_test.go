@@ -195,6 +195,7 @@ func TestValidateBreakdownLimit(t *testing.T) {
 // other row is what Compute without breakdowns gives for the rows (events mode) or the users
 // (users and ordered modes) attributed to the merged values, found here independently.
 func TestBreakdownLimitOnRandomData(t *testing.T) {
+	t.Parallel()
 	others := map[string]int{}
 	for seed := range uint64(20) {
 		opts := randomOptions()

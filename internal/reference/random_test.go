@@ -33,8 +33,13 @@ func TestRandomRowsDeterministic(t *testing.T) {
 // TestRandomRowsNasty checks that, over some seeds, the generator makes every kind of nasty
 // data it promises, and keeps its promises about Dt and TS.
 func TestRandomRowsNasty(t *testing.T) {
-	t.Run("seconds", func(t *testing.T) { checkNasty(t, randomOptions()) })
+	t.Parallel()
+	t.Run("seconds", func(t *testing.T) {
+		t.Parallel()
+		checkNasty(t, randomOptions())
+	})
 	t.Run("milliseconds", func(t *testing.T) {
+		t.Parallel()
 		checkNasty(t, msOptions(), "same second, not a tie", "more values than the limit", "tie at the limit")
 	})
 }
@@ -202,8 +207,10 @@ func chainFacts(ods []ODSRow, w, ups int64, seen map[string]bool) {
 // milliseconds, and that the two ordered-funnel implementations (and, on short histories, the
 // brute force) agree on every user of it.
 func TestComputeOnRandomData(t *testing.T) {
+	t.Parallel()
 	for _, opts := range []RandomOptions{randomOptions(), msOptions()} {
 		t.Run(fmt.Sprintf("%d units a second", max(opts.UnitsPerSecond, 1)), func(t *testing.T) {
+			t.Parallel()
 			checkRandomData(t, opts)
 		})
 	}
