@@ -402,12 +402,22 @@ func (d *DB) widenUnlessSmall() error {
 // widen gives DuckDB its threads (DuckDB's default: all cores): for a
 // large warehouse at Open, and for a small one before a transaction, a load
 // or sample whose rows come from outside it and are not known or make it
-// large (UpdateRows; a job's rows come from the warehouse, whose rows Open
-// counted and UpdateRows added to).
-func (d *DB) widen(ctx context.Context) error {
+// large (widenFor; a job's rows come from the warehouse, whose rows Open
+// counted and widenFor added to).
+func (d *DB) widen(ctx context.Context) error { return d.widenFor(ctx, -1) }
+
+// widenFor widens a small warehouse for a transaction that brings in
+// about rows rows (negative: unknown) unless it stays small with them, and
+// counts them to its rows if so (whether or not the transaction commits:
+// an estimate that errs toward widening).
+func (d *DB) widenFor(ctx context.Context, rows int64) error {
 	d.narrowMu.Lock()
 	defer d.narrowMu.Unlock()
 	if !d.narrow {
+		return nil
+	}
+	if rows >= 0 && d.rows+rows < smallRows {
+		d.rows += rows
 		return nil
 	}
 	if d.attached {
@@ -418,23 +428,6 @@ func (d *DB) widen(ctx context.Context) error {
 	}
 	d.narrow = false
 	return nil
-}
-
-// widenFor widens a small warehouse for a transaction that brings in
-// about rows rows (negative: unknown) unless it stays small with them, and
-// counts them to its rows if so (whether or not the transaction commits:
-// an estimate that errs toward widening).
-func (d *DB) widenFor(ctx context.Context, rows int64) error {
-	d.narrowMu.Lock()
-	small := d.narrow && rows >= 0 && d.rows+rows < smallRows
-	if small {
-		d.rows += rows
-	}
-	d.narrowMu.Unlock()
-	if small {
-		return nil
-	}
-	return d.widen(ctx)
 }
 
 // Close closes the database, once. DuckDB checkpoints a file then, and a
@@ -522,7 +515,7 @@ func (d *DB) Run(ctx context.Context, job *warehouse.Job, onSubmit func(warehous
 // where it would otherwise call the table in sync. A new table has no
 // notes, and its job no more statements.
 func dropNotes(ctx context.Context, s session, table string) error {
-	name := generator.DuckDB.QuoteString(table)
+	name := literal(table)
 	var written []string
 	if err := s.read(ctx, `DELETE FROM fgen_partitions WHERE table_name = `+name+` RETURNING value, fingerprint IS NOT NULL`, func(r row) error {
 		var value string
@@ -639,7 +632,7 @@ func markNode(ctx context.Context, s session, job *warehouse.Job) error {
 func specWhere(spec warehouse.PartitionSpec) string {
 	var where []string
 	for _, k := range spec {
-		where = append(where, quote(k.Column)+" = "+generator.DuckDB.QuoteString(k.Value))
+		where = append(where, quote(k.Column)+" = "+literal(k.Value))
 	}
 	return strings.Join(where, " AND ")
 }
@@ -661,16 +654,15 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 		return nil
 	}
 	values = slices.Compact(slices.Sorted(slices.Values(values)))
-	lit := generator.DuckDB.QuoteString
-	fp, proj, rc, ca, table := "NULL", "NULL", "NULL", "NULL", lit(table)
+	fp, proj, rc, ca, table := "NULL", "NULL", "NULL", "NULL", literal(table)
 	if rowCount != "" {
 		rc, ca = rowCount, "now()" // counted_at: written_at's now()
 	}
 	if fingerprint != "" {
-		fp = lit(fingerprint)
+		fp = literal(fingerprint)
 	}
 	if project != "" {
-		proj = lit(project)
+		proj = literal(project)
 	}
 	lits := literals(values)
 	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s, row_count = %s, counted_at = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, rc, ca, table, strings.Join(lits, ", ")))
@@ -692,7 +684,7 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 func literals(values []string) []string {
 	out := make([]string, len(values))
 	for i, v := range values {
-		out[i] = generator.DuckDB.QuoteString(v)
+		out[i] = literal(v)
 	}
 	return out
 }
@@ -839,7 +831,7 @@ func (d *DB) NotePlanned(ctx context.Context, planned map[string][]string) (err 
 	var rows []string
 	for _, table := range slices.Sorted(maps.Keys(planned)) {
 		for _, v := range planned[table] {
-			rows = append(rows, fmt.Sprintf("(%s, %s)", generator.DuckDB.QuoteString(table), generator.DuckDB.QuoteString(v)))
+			rows = append(rows, fmt.Sprintf("(%s, %s)", literal(table), literal(v)))
 		}
 	}
 	if len(rows) == 0 {
@@ -878,7 +870,7 @@ func (d *DB) PlannedPartitions(ctx context.Context, tables []string) (_ map[stri
 // past what the columns tell.)
 func (d *DB) replaced(ctx context.Context, books, table string) (string, error) {
 	var value string
-	lit := generator.DuckDB.QuoteString(table)
+	lit := literal(table)
 	err := d.readRow(ctx, `SELECT value FROM `+books+` WHERE table_name = `+lit+` AND fingerprint IS NOT NULL LIMIT 1`, &value)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
@@ -925,7 +917,7 @@ func (d *DB) JobTables(ctx context.Context, project string, skip func(string) bo
 	var names []string // fgen_partitions has a project column: it exists
 	err = d.read(ctx, `SELECT DISTINCT p.table_name FROM fgen_partitions p
 JOIN duckdb_tables() t ON t.table_name = p.table_name AND t.database_name = current_database() AND t.schema_name = 'main'
-WHERE p.fingerprint IS NOT NULL AND p.project = `+generator.DuckDB.QuoteString(project), func(r row) error {
+WHERE p.fingerprint IS NOT NULL AND p.project = `+literal(project), func(r row) error {
 		var name string
 		if err := r.scan(&name); err != nil {
 			return err
@@ -1024,8 +1016,7 @@ func (d *DB) Partition(ctx context.Context, table string, spec warehouse.Partiti
 		return p, err
 	}
 	where := specWhere(spec)
-	lit := generator.DuckDB.QuoteString
-	err = d.readRow(ctx, `SELECT written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = `+lit(table)+` AND value = `+lit(spec.Value()), &at, &fp, &noted)
+	err = d.readRow(ctx, `SELECT written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = `+literal(table)+` AND value = `+literal(spec.Value()), &at, &fp, &noted)
 	switch {
 	case err == nil && noted.Valid:
 		// Noted with its rows: the rows it holds now say whether
@@ -1099,7 +1090,7 @@ func (d *DB) DayPartitions(ctx context.Context, table, col, hourCol string, days
 		return nil, err
 	}
 	wrote := map[string]int64{} // the rows of the noted partitions, where noted
-	err = d.read(ctx, `SELECT value, written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = `+generator.DuckDB.QuoteString(table)+` AND split_part(value, '/', 1) IN (`+in(days)+`)`, func(r row) error {
+	err = d.read(ctx, `SELECT value, written_at, fingerprint, `+countedRows+` FROM `+books+` WHERE table_name = `+literal(table)+` AND split_part(value, '/', 1) IN (`+in(days)+`)`, func(r row) error {
 		var v string
 		var at sql.NullTime
 		var fp sql.NullString
@@ -1229,6 +1220,9 @@ func (d *DB) Query(ctx context.Context, q string, settings ...warehouse.Setting)
 
 // quote quotes a name for DuckDB.
 var quote = generator.DuckDB.QuoteIdent
+
+// literal quotes a value as a DuckDB string literal.
+var literal = generator.DuckDB.QuoteString
 
 // PartitionRows counts the rows of each of days in table, whose partition
 // column is column; a day without rows is left out. With an hourColumn,
@@ -1470,8 +1464,7 @@ func (t *Tx) DeletePartitions(ctx context.Context, table, column string, days []
 // DeleteHour deletes the rows of one hour of a day of table, partitioned
 // by column and hourColumn, and notes nothing (see DeletePartitions).
 func (t *Tx) DeleteHour(ctx context.Context, table, column, hourColumn, day, hour string) error {
-	lit := generator.DuckDB.QuoteString
-	if _, err := t.session.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s = %s AND %s = %s`, quote(table), quote(column), lit(day), quote(hourColumn), lit(hour))); err != nil {
+	if _, err := t.session.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s = %s AND %s = %s`, quote(table), quote(column), literal(day), quote(hourColumn), literal(hour))); err != nil {
 		return txError(ctx, err)
 	}
 	return nil
@@ -1493,7 +1486,7 @@ func (t *Tx) AddPartitions(ctx context.Context, table string, values []string) e
 	if len(values) == 0 {
 		return nil
 	}
-	if err := addPartitions(ctx, t.session, generator.DuckDB.QuoteString(table), literals(values), "NULL", "NULL", "NULL", "NULL"); err != nil {
+	if err := addPartitions(ctx, t.session, literal(table), literals(values), "NULL", "NULL", "NULL", "NULL"); err != nil {
 		return txError(ctx, err)
 	}
 	return nil

@@ -13,8 +13,6 @@ import (
 	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
-
-	"github.com/fgen-dev/fgen/generator"
 )
 
 // The process's DuckDB instance, which warehouse files attach to.
@@ -193,7 +191,7 @@ func attachLocked(path string, readOnly bool, settings [][2]string) (string, err
 			return "", err
 		}
 	}
-	stmt := "ATTACH " + generator.DuckDB.QuoteString(path)
+	stmt := "ATTACH " + literal(path)
 	if readOnly {
 		stmt += " (READ_ONLY)"
 	}
@@ -240,7 +238,7 @@ func setGlobal(name, value string) error {
 		return nil
 	}
 	delete(host.global, name) // unknown if the SET fails
-	if err := adminExec("SET GLOBAL " + name + " = " + generator.DuckDB.QuoteString(value)); err != nil {
+	if err := adminExec("SET GLOBAL " + name + " = " + literal(value)); err != nil {
 		return err
 	}
 	host.global[name] = value
@@ -248,9 +246,8 @@ func setGlobal(name, value string) error {
 }
 
 // forgetGlobal notes that the setting name of the process's instance is
-// about to change other than by setGlobal: its next setGlobal sets it.
-// (Whether the change is to that instance or to one of a warehouse's own
-// does not matter: it costs at most a SET.)
+// about to change other than by setGlobal (a warehouse attached to it
+// widens): its next setGlobal sets it.
 func forgetGlobal(name string) {
 	host.Lock()
 	defer host.Unlock()

@@ -413,28 +413,24 @@ func TestOpenSetsOnlyWhatChanged(t *testing.T) {
 	open(Options{Path: a}).Close()
 	open(Options{Path: b}).Close()
 	open(Options{Path: a}).Close()
-	if _, err := host.admin.Exec(`CALL enable_logging('QueryLog')`); err != nil {
+	if err := adminExec(`CALL enable_logging('QueryLog')`); err != nil {
 		t.Fatal(err)
 	}
-	defer host.admin.Exec(`CALL disable_logging()`)
+	defer adminExec(`CALL disable_logging()`)
 	// sets is the SET and RESET statements the instance ran since the
 	// last call.
 	sets := func() []string {
 		t.Helper()
-		rows, err := host.admin.Query(`SELECT message FROM duckdb_logs WHERE type = 'QueryLog' AND regexp_matches(message, '^(SET|RESET) ') ORDER BY timestamp`)
-		if err != nil {
+		var got []string
+		if err := readOn(context.Background(), host.admin, `SELECT message FROM duckdb_logs WHERE type = 'QueryLog' AND regexp_matches(message, '^(SET|RESET) ') ORDER BY timestamp`, func(r row) error {
+			var m string
+			err := r.scan(&m)
+			got = append(got, m)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
-		var got []string
-		for rows.Next() {
-			var m string
-			if err := rows.Scan(&m); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, m)
-		}
-		if _, err := host.admin.Exec(`CALL truncate_duckdb_logs()`); err != nil {
+		if err := adminExec(`CALL truncate_duckdb_logs()`); err != nil {
 			t.Fatal(err)
 		}
 		return got

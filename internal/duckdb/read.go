@@ -22,7 +22,7 @@ import (
 // makes dozens.
 //
 // A read takes no parameters: the values it compares with are SQL
-// literals (generator.DuckDB.QuoteString), as in fgen's other statements.
+// literals (literal), as in fgen's other statements.
 // Its columns are of the types fgen's bookkeeping and DuckDB's catalog
 // have: VARCHAR, BOOLEAN, the integers up to BIGINT and TIMESTAMP. A read
 // of a column of a table fgen did not make casts it to VARCHAR.
