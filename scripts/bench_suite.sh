@@ -8,7 +8,8 @@
 # For each run and each REV in turn (two REVs alternate, so that the hour
 # weighs on both alike; a REV given twice runs twice a round), it
 #
-#   - clones this repository into a new temporary directory and checks out REV;
+#   - clones this repository into a new temporary directory, a new path each
+#     run (below), and checks out REV;
 #   - clears the test results, so that every test runs: go clean -testcache
 #     (of the whole build cache's test results, not only fgen's; the compiled
 #     packages stay, which is the "warm build cache");
@@ -25,12 +26,14 @@
 # the 1-minute load average before the run, and whether the run met the goal.
 # Then the median wall time of each REV.
 #
-# A new clone compiles fgen's packages again (the directory is part of the
-# build cache's key), as a CI run on a clean clone does; the dependencies,
-# DuckDB's bindings above all, come from the build cache. Run it once before
-# measuring on a machine whose build cache is cold, and after a job that
-# filled the memory with other files: the first demo after scripts/bench.sh
-# at 50 M events took 32 s, the next 12 s.
+# A clone at a new path compiles fgen's packages again, as the first build of
+# any clean clone does: the build cache's keys hold the package's directory
+# (two clones at the path of an earlier one found them compiled, and their
+# demos took 6 s instead of 11). The dependencies, DuckDB's bindings above
+# all, come from the build cache. Run it once before measuring on a machine
+# whose build cache is cold, and after a job that filled the memory with
+# other files: the first demo after scripts/bench.sh at 50 M events took
+# 32 s, the next 12 s.
 #
 # Environment:
 #   RUNS=1     rounds (each runs every REV once)
@@ -84,9 +87,9 @@ for ((round = 1; round <= runs; round++)); do
 	for i in "${!ids[@]}"; do
 		id=${ids[$i]} short=${ids[$i]:0:9}
 		[ "$pause" = 0 ] || sleep "$pause"
-		dir=$work/run
-		rm -rf "$dir"
-		mkdir -p "$dir"
+		# A directory of its own: a clone at the path of an earlier one
+		# would find its packages compiled in the build cache.
+		dir=$(mktemp -d "$work/run.XXXXXX")
 		git clone -q "$root" "$dir/fgen"
 		(cd "$dir/fgen" && git checkout -q "$id")
 		go clean -testcache
