@@ -51,6 +51,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/lib.sh"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 10000000)
 bizdate=${BIZDATE:-20210303}
@@ -79,11 +80,7 @@ echo "building fgen and nodetimes ..." >&2
 (cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nodetimes" ./internal/bench/cmd/nodetimes)
 fgen=$work/bin/fgen
 
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${config:+, config $config}"
-
-# busy prints the CPU ticks all CPUs spent busy since boot, and those the
-# hypervisor took from them (steal): two numbers.
-busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat; }
+machine ", fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${config:+, config $config}"
 
 rows=()
 # table prints the steps measured so far.
@@ -123,7 +120,7 @@ step() {
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$log.time")
 	rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log.time")
 	cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s += $2} END {print s}' "$log.time")
-	read -r other steal < <(awk -v a="$busy0" -v b="$busy1" -v c="$cpu" -v hz="$(getconf CLK_TCK)" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.1f %.1f\n", (y[1] - x[1]) / hz - c, (y[2] - x[2]) / hz}')
+	read -r other steal < <(others "$busy0" "$busy1" "$cpu")
 	rows+=("$(printf '%-9s %-16s %10s %8.2f %8.3f %8.1f %8s %12s %8s' "$size" "$name" "$events" "$wall" "$(echo "$events $wall" | awk '{printf "%.3f", $1 / $2 / 1e6}')" "$cpu" "$rss" "$other" "$steal")")
 	LAST_EVENTS=$events
 }

@@ -68,6 +68,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/lib.sh"
 events=${1:-20000000}
 data=${DATA:-sql}
 if [ "$data" = sample ]; then
@@ -85,7 +86,7 @@ elif [ "${FGEN_CLICKHOUSE:-}" != 0 ]; then
 	echo "bench_funnels.sh: ClickHouse is not installed; timing DuckDB only (apt-get install -y clickhouse-server clickhouse-client)" >&2
 fi
 
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+machine ", fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "data: $data, $events events, $users users, DW order: ${DW_ORDER:-as written, by (uid, ts, stage)}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The benchmark's files (its DuckDB database and the private ClickHouse

@@ -55,6 +55,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/lib.sh"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000000)
 bizdate=${BIZDATE:-20210303}
@@ -85,11 +86,7 @@ echo "building fgen and nativeload ..." >&2
 (cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nativeload" ./internal/bench/cmd/nativeload)
 sampler=$work/bin/fgen
 
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3), fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${FGEN:+, measuring $FGEN}${NICE:+, niceness $NICE}${NATIVE_UNORDERED:+, native with preserve_insertion_order = false}"
-
-# busy prints the CPU ticks all CPUs spent busy since boot, and those the
-# hypervisor took from them (steal): two numbers.
-busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat; }
+machine ", fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${FGEN:+, measuring $FGEN}${NICE:+, niceness $NICE}${NATIVE_UNORDERED:+, native with preserve_insertion_order = false}"
 
 rows=() summary=()
 # measure SIDE FILE CMD...: runs CMD under GNU time in a fresh directory with
@@ -114,7 +111,7 @@ measure() {
 	local rss cpu other steal
 	rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log.time")
 	cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s += $2} END {print s}' "$log.time")
-	read -r other steal < <(awk -v a="$busy0" -v b="$busy1" -v c="$cpu" -v hz="$(getconf CLK_TCK)" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.1f %.1f\n", (y[1] - x[1]) / hz - c, (y[2] - x[2]) / hz}')
+	read -r other steal < <(others "$busy0" "$busy1" "$cpu")
 	CPU=$cpu
 	rows+=("$(printf '%-9s %-8s %-7s %10s %8.2f %8.1f %8s %8s %12s %8s' "$size" "$(basename "$file" | sed 's/.*\.//')" "$side" "$ROWS" "$WALL" "$cpu" "$rss" "$load" "$other" "$steal")")
 	rm -rf "$run"

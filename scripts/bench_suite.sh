@@ -48,6 +48,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/lib.sh"
 revs=("$@")
 [ ${#revs[@]} -gt 0 ] || revs=(HEAD)
 runs=${RUNS:-1}
@@ -69,11 +70,7 @@ for rev in "${revs[@]}"; do
 	ids+=("$id")
 done
 
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3)"
-
-# busy prints the CPU ticks all CPUs spent busy since boot, and those the
-# hypervisor took from them (steal): two numbers.
-busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat; }
+machine
 
 tmp=${TMPDIR:-/tmp}
 tmp=${tmp%/}
@@ -111,7 +108,7 @@ for ((round = 1; round <= runs; round++)); do
 		busy1=$(busy)
 		read -r wall user sys <"$dir/time"
 		cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.1f", u + s}')
-		read -r other steal < <(awk -v a="$busy0" -v b="$busy1" -v c="$cpu" -v hz="$(getconf CLK_TCK)" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.1f %.1f\n", (y[1] - x[1]) / hz - c, (y[2] - x[2]) / hz}')
+		read -r other steal < <(others "$busy0" "$busy1" "$cpu")
 		fgen=$(awk '$2 ~ /\/cmd\/fgen$/ {sub(/s$/, "", $3); print $3}' "$dir/test.log")
 		ok=$(grep -c '^ok ' "$dir/test.log" || true)
 		verdict=met
