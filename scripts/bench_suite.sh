@@ -19,7 +19,7 @@
 #       go test ./...
 #     under GNU time, and removes the clone;
 #
-# and prints one line per run: the demo's wall time, the suite's wall and CPU
+# and prints one line per run: when it started, the demo's wall time, the suite's wall and CPU
 # time (user + system, of go test and every process it ran), cmd/fgen's own
 # test time (the longest package), the packages that passed, the CPU time the
 # machine's other processes took meanwhile and the time the hypervisor stole,
@@ -79,11 +79,16 @@ trap 'rm -rf "$work"' EXIT
 
 printf '%-5s %-9s %6s %7s %7s %7s %8s %11s %7s %6s  %s\n' time rev demo_s wall_s cpu_s fgen_s packages other_cpu_s steal_s load1 "goal <= ${goal} s"
 declare -A walls
+shorts=() # in the order given, each once
+for id in "${ids[@]}"; do
+	[[ " ${shorts[*]} " == *" ${id:0:9} "* ]] || shorts+=("${id:0:9}")
+done
 failed=0
 for ((round = 1; round <= runs; round++)); do
 	for i in "${!ids[@]}"; do
 		id=${ids[$i]} short=${ids[$i]:0:9}
 		[ "$pause" = 0 ] || sleep "$pause"
+		started=$(date +%H:%M)
 		# A directory of its own: a clone at the path of an earlier one
 		# would find its packages compiled in the build cache.
 		dir=$(mktemp -d "$work/run.XXXXXX")
@@ -95,9 +100,10 @@ for ((round = 1; round <= runs; round++)); do
 		# removed.
 		ls -d "$tmp"/fgen-demo-* 2>/dev/null | sort >"$dir/demos" || true
 		start=$(date +%s.%N)
-		if ! (cd "$dir/fgen" && go run ./cmd/fgen demo >"$dir/demo.log" 2>&1); then
+		demo_rc=0
+		(cd "$dir/fgen" && go run ./cmd/fgen demo >"$dir/demo.log" 2>&1) || demo_rc=$?
+		if [ "$demo_rc" != 0 ]; then
 			cat "$dir/demo.log" >&2
-			echo "bench_suite.sh: the demo failed on $short" >&2
 			failed=1
 		fi
 		demo=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
@@ -112,21 +118,23 @@ for ((round = 1; round <= runs; round++)); do
 		fgen=$(awk '$2 ~ /\/cmd\/fgen$/ {sub(/s$/, "", $3); print $3}' "$dir/test.log")
 		ok=$(grep -c '^ok ' "$dir/test.log" || true)
 		verdict=met
-		if [ "$rc" != 0 ]; then
+		if [ "$demo_rc" != 0 ]; then
+			verdict="demo FAILED (exit $demo_rc)"
+		elif [ "$rc" != 0 ]; then
 			grep -E '^(FAIL|---)' "$dir/test.log" >&2 || cat "$dir/test.log" >&2
 			verdict="FAILED (exit $rc)"
 			failed=1
 		elif awk -v w="$wall" -v g="$goal" 'BEGIN {exit !(w > g)}'; then
 			verdict="NOT met"
 		fi
-		printf '%-5s %-9s %6s %7s %7s %7s %8s %11s %7s %6s  %s\n' "$(date +%H:%M)" "$short" "$demo" "$wall" "$cpu" "${fgen:--}" "$ok" "$other" "$steal" "$load" "$verdict"
+		printf '%-5s %-9s %6s %7s %7s %7s %8s %11s %7s %6s  %s\n' "$started" "$short" "$demo" "$wall" "$cpu" "${fgen:--}" "$ok" "$other" "$steal" "$load" "$verdict"
 		walls[$short]+="$wall "
 		rm -rf "$dir"
 	done
 done
 
 echo
-for short in "${!walls[@]}"; do
+for short in "${shorts[@]}"; do
 	echo "$short: median $(printf '%s\n' ${walls[$short]} | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}') s of wall time over $(wc -w <<<"${walls[$short]}") run(s)"
 done
 exit "$failed"
