@@ -268,9 +268,10 @@ func Load(ctx context.Context, db *duckdb.DB, opts Options) (Result, error) {
 	// With a day, the checks run beside DuckDB's insert; without, they find
 	// the partitions to replace before it.
 	beside := opts.Day != "" && checkBeside
+	rows := l.maxRows()
 	for {
 		var res Result
-		err := db.UpdateRows(ctx, l.maxRows(), func(tx *duckdb.Tx) error {
+		err := db.UpdateRows(ctx, rows, func(tx *duckdb.Tx) error {
 			var err error
 			res, err = l.run(ctx, tx, beside)
 			return err
@@ -285,7 +286,7 @@ func Load(ctx context.Context, db *duckdb.DB, opts Options) (Result, error) {
 			return Result{}, err
 		}
 		// Rolled back: find out why, in a transaction of its own.
-		err = db.UpdateRows(ctx, l.maxRows(), func(tx *duckdb.Tx) error { return l.explain(ctx, tx) })
+		err = db.UpdateRows(ctx, rows, func(tx *duckdb.Tx) error { return l.explain(ctx, tx) })
 		if ctx.Err() != nil {
 			return Result{}, ctx.Err()
 		}

@@ -59,21 +59,33 @@ type Options struct {
 
 // ExpectedRows is about how many rows Generate emits for opts: some nine
 // a user a day (with three stages; fewer stages make fewer), and with
-// Noise 4,000 a bot (botsPerDay of them). It is an estimate, for choosing
-// how to load them, not a bound.
+// Noise a bot's mean events (botsPerDay of them). It is an estimate, for
+// choosing how to load them, not a bound.
 func (opts Options) ExpectedRows() int64 {
-	users, days := int64(opts.Users), int64(opts.Days)
-	if users <= 0 {
-		users = DefaultUsers
-	}
-	if days <= 0 {
-		days = DefaultDays
-	}
-	day := users * 9
+	opts = opts.withDefaults()
+	day := int64(opts.Users) * 9
 	if opts.Noise {
-		day += botsPerDay * 4000
+		day += botsPerDay * (botEventsMin + botEventsMax) / 2
 	}
-	return days * day
+	return int64(opts.Days) * day
+}
+
+// withDefaults is opts with the defaults where a field is not set (zero or,
+// for users and days, which Generate refuses negative, less).
+func (opts Options) withDefaults() Options {
+	if opts.Users <= 0 {
+		opts.Users = DefaultUsers
+	}
+	if opts.Days <= 0 {
+		opts.Days = DefaultDays
+	}
+	if opts.Start == "" {
+		opts.Start = DefaultStart
+	}
+	if len(opts.Stages) == 0 {
+		opts.Stages = DefaultStages()
+	}
+	return opts
 }
 
 // progressEvery is how many users make a call of Options.Progress.
@@ -129,6 +141,9 @@ const (
 	md5Batch    = 256
 	catalogSize = 20000
 )
+
+// A bot makes botEventsMin to botEventsMax events a day.
+const botEventsMin, botEventsMax = 2000, 6000
 
 // Generate streams the events described by opts to emit, day by day, and
 // stops at the first error emit returns. emit must not modify the Event.
@@ -187,18 +202,7 @@ func newGenerator(opts Options, emit func(*Event) error) (*generator, error) {
 	if opts.Days < 0 {
 		return nil, fmt.Errorf("sample options: days must not be negative, got %d", opts.Days)
 	}
-	if opts.Users == 0 {
-		opts.Users = DefaultUsers
-	}
-	if opts.Days == 0 {
-		opts.Days = DefaultDays
-	}
-	if opts.Start == "" {
-		opts.Start = DefaultStart
-	}
-	if len(opts.Stages) == 0 {
-		opts.Stages = DefaultStages()
-	}
+	opts = opts.withDefaults()
 	start, err := time.Parse("20060102", opts.Start)
 	if err != nil || len(opts.Start) != 8 {
 		return nil, fmt.Errorf("sample options: start %q is not a date yyyymmdd", opts.Start)
@@ -445,7 +449,7 @@ func (g *generator) runBot(b uint64) error {
 	h := mix64(gid ^ g.key)
 	dev := &devices[pick(deviceCum, uint32(h))]
 	uid, ip := g.uidIP(gid, mix64(h^g.absDay), true)
-	n := r.between(2000, 6000)
+	n := r.between(botEventsMin, botEventsMax)
 	t := g.dayStart + int64(r.intn(86400-3*n))
 	e := &g.bot
 	for i := 0; i < n; i++ {
