@@ -162,7 +162,7 @@ type Request struct {
 	Path   string // without the /api prefix
 	Query  string // raw query
 	Op     Op
-	Status int // status the server answered
+	Status int // status the server answered; 0 while it has not answered yet
 }
 
 // Requests returns every request received so far, in order.
@@ -253,10 +253,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
+	// A request is logged when it arrives, and its status when it is answered:
+	// a request held back by a Delay fault counts from the start, though the
+	// server only notices later, if at all, that the client gave up on it.
+	i := len(s.requests)
+	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Op: op})
 	defer func() {
-		s.requests = append(s.requests, Request{
-			Method: r.Method, Path: path, Query: r.URL.RawQuery, Op: op, Status: rw.status,
-		})
+		s.requests[i].Status = rw.status
 		s.mu.Unlock()
 	}()
 
