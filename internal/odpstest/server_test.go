@@ -1,6 +1,7 @@
 package odpstest_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -492,5 +493,51 @@ func TestDelayFaultTimesOutTheSDK(t *testing.T) {
 	}
 	if ok, err := o.Table("t").Exists(); err != nil || !ok {
 		t.Errorf("second Exists = %v, %v; want true, nil", ok, err)
+	}
+}
+
+// A request held back by a Delay fault is logged as it arrives, with no
+// status until it is answered: a client that gave up on it and retried has
+// sent every request the log counts, however late the server notices.
+func TestDelayedRequestIsLoggedOnArrival(t *testing.T) {
+	srv := odpstest.New(t)
+	srv.AddTable(odpstest.TableSpec{Name: "t", Columns: []odpstest.Column{{Name: "a", Type: "BIGINT"}}})
+	srv.InjectFault(odpstest.Fault{Op: odpstest.OpTable, Delay: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.Endpoint()+"/projects/"+srv.Project()+"/tables/t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	if err := account.NewAliyunAccount(srv.AccessID(), srv.AccessKey()).SignRequest(req, srv.Endpoint()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); srv.Count(odpstest.OpTable) == 0; {
+		select {
+		case err := <-done:
+			t.Fatalf("the request ended (%v) before the log held it", err)
+		case <-time.After(time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatal("the request held back is not in the log 10s after it was sent")
+		}
+	}
+	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Op != odpstest.OpTable || reqs[0].Status != 0 {
+		t.Errorf("requests while held = %+v, want the table request with status 0", reqs)
+	}
+	cancel() // the client gives up; the server lets the request go
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("request = %v, want context.Canceled", err)
 	}
 }
