@@ -370,7 +370,8 @@ func TestMaxComputeInterruptedSubmitIsTerminated(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		// Cancel once the client waits on the held-back submission: no
-		// request has ended for a while.
+		// request has come for a while (the double logs each as it
+		// arrives, the held one too).
 		for n := -1; n != len(srv.Requests()); {
 			n = len(srv.Requests())
 			time.Sleep(200 * time.Millisecond)
