@@ -21,8 +21,8 @@ import (
 // ms (BenchmarkRead; BENCHMARKS.md, "Statements"), and a plan or an apply
 // makes dozens.
 //
-// A read takes no parameters: the values it compares with are SQL
-// literals (literal), as in fgen's other statements.
+// A read takes no parameters: the values it compares with are SQL string
+// literals, quoted by literal as in fgen's other statements.
 // Its columns are of the types fgen's bookkeeping and DuckDB's catalog
 // have: VARCHAR, BOOLEAN, the integers up to BIGINT and TIMESTAMP. A read
 // of a column of a table fgen did not make casts it to VARCHAR.

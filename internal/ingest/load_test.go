@@ -1115,7 +1115,9 @@ func TestLoadThreads(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	for _, tc := range []struct {
-		file, data, want string
+		file string
+		data string // the file's lines, or for Parquet the query COPY writes to it
+		want string // "" for DuckDB's default threads
 	}{
 		{"a.jsonl", `{"id":"a","dt":"20210303"}` + "\n", "1"},
 		{"a.parquet", `SELECT 'a' AS id, '20210303' AS dt`, ""},
@@ -1144,12 +1146,12 @@ func TestLoadThreads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		def := tc.want
-		if def == "" {
-			def = runtimeThreads(t)
+		want := tc.want
+		if want == "" { // DuckDB's own default
+			want = runtimeThreads(t)
 		}
-		if got := *rows.Values[0][0]; got != def {
-			t.Errorf("threads after a load of %s: %s, want %s", tc.file, got, def)
+		if got := *rows.Values[0][0]; got != want {
+			t.Errorf("threads after a load of %s: %s, want %s", tc.file, got, want)
 		}
 	}
 }
