@@ -80,7 +80,7 @@ echo "building fgen and nodetimes ..." >&2
 (cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nodetimes" ./internal/bench/cmd/nodetimes)
 fgen=$work/bin/fgen
 
-machine ", fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${config:+, config $config}"
+machine ", fgen $(revision)${config:+, config $config}"
 
 rows=()
 # table prints the steps measured so far.

@@ -86,7 +86,7 @@ elif [ "${FGEN_CLICKHOUSE:-}" != 0 ]; then
 	echo "bench_funnels.sh: ClickHouse is not installed; timing DuckDB only (apt-get install -y clickhouse-server clickhouse-client)" >&2
 fi
 
-machine ", fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+machine ", fgen $(revision)"
 echo "data: $data, $events events, $users users, DW order: ${DW_ORDER:-as written, by (uid, ts, stage)}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The benchmark's files (its DuckDB database and the private ClickHouse

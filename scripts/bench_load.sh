@@ -86,7 +86,7 @@ echo "building fgen and nativeload ..." >&2
 (cd "$root" && go build -o "$work/bin/fgen" ./cmd/fgen && go build -o "$work/bin/nativeload" ./internal/bench/cmd/nativeload)
 sampler=$work/bin/fgen
 
-machine ", fgen $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${FGEN:+, measuring $FGEN}${NICE:+, niceness $NICE}${NATIVE_UNORDERED:+, native with preserve_insertion_order = false}"
+machine ", fgen $(revision)${FGEN:+, measuring $FGEN}${NICE:+, niceness $NICE}${NATIVE_UNORDERED:+, native with preserve_insertion_order = false}"
 
 rows=() summary=()
 # measure SIDE FILE CMD...: runs CMD under GNU time in a fresh directory with

@@ -6,6 +6,10 @@ machine() {
 	echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(go version | cut -d' ' -f3)$*"
 }
 
+# revision prints the short commit of the checkout at $root, or ? outside
+# a git checkout.
+revision() { (cd "$root" && git rev-parse --short HEAD 2>/dev/null) || echo '?'; }
+
 # busy prints the CPU ticks all CPUs spent busy since boot, and those the
 # hypervisor took from them (steal): two numbers.
 busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat; }
