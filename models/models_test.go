@@ -216,11 +216,11 @@ func TestBadConfigs(t *testing.T) {
 		{"reserved word", `name = "ods_user_trace_data"`, `name = "table"`,
 			`funnel.toml:39:1: ods.name: table name "table" is a MaxCompute reserved word; choose another name (e.g. "table_value")`},
 		{"fgen's own table", `table = "rpt_user_trace_data"`, `table = "fgen_partitions"`,
-			`funnel.toml:94:1: funnels[0].report.table: report table "fgen_partitions" begins with "fgen_", which fgen keeps for its own tables (fgen_partitions, fgen_dropped, fgen_planned, fgen_tables) and the names in its SQL; choose another name (e.g. "my_partitions")`},
+			`funnel.toml:94:1: funnels[0].report.table: report table "fgen_partitions" begins with "fgen_", which fgen keeps for its own tables (fgen_partitions, fgen_dropped, fgen_planned, fgen_tables, fgen_table_times) and the names in its SQL; choose another name (e.g. "my_partitions")`},
 		{"fgen's own column name", `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
   { name = "customize_event_content", type = "STRING", comment = "event payload" },`, `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
   { name = "FGEN_copy",               type = "STRING", comment = "event payload" },`,
-			`funnel.toml:71:5: dw.columns[6].name: DW column "FGEN_copy" begins with "fgen_", which fgen keeps for its own tables (fgen_partitions, fgen_dropped, fgen_planned, fgen_tables) and the names in its SQL; the DW node reads ODS columns by their names, so rename the column in the ODS table (its sync task) and in funnel.toml, or leave it out
+			`funnel.toml:71:5: dw.columns[6].name: DW column "FGEN_copy" begins with "fgen_", which fgen keeps for its own tables (fgen_partitions, fgen_dropped, fgen_planned, fgen_tables, fgen_table_times) and the names in its SQL; the DW node reads ODS columns by their names, so rename the column in the ODS table (its sync task) and in funnel.toml, or leave it out
 funnel.toml:71:5: dw.columns[6].name: column "FGEN_copy" is not in the ODS table "ods_user_trace_data"; DW columns are copied from ODS columns of the same name`},
 		{"parallel 0", `path = ".fgen/local.duckdb"`, `path = ".fgen/local.duckdb"
 [targets.prod]

@@ -60,8 +60,9 @@ func (v *validator) ident(path, name, what string) bool {
 }
 
 // ownPrefix begins the names fgen keeps for itself: its tables
-// (fgen_partitions, and fgen_tables on MaxCompute) and the columns and
-// aliases of the SQL it writes (fgen_key, fgen_copy, ...).
+// (fgen_partitions, fgen_dropped and fgen_planned; fgen_tables and
+// fgen_table_times on MaxCompute) and the columns and aliases of the SQL it
+// writes (fgen_key, fgen_copy, ...).
 const ownPrefix = "fgen_"
 
 // notOwn checks that a name the SQL fgen writes uses does not begin with
@@ -77,7 +78,7 @@ func (v *validator) notOwn(path, name, what, fix string) {
 			}
 			fix = fmt.Sprintf("choose another name (e.g. %q)", other)
 		}
-		v.errorf(path, "%s %q begins with %q, which fgen keeps for its own tables (fgen_partitions, fgen_dropped, fgen_planned, fgen_tables) and the names in its SQL; %s", what, name, ownPrefix, fix)
+		v.errorf(path, "%s %q begins with %q, which fgen keeps for its own tables (fgen_partitions, fgen_dropped, fgen_planned, fgen_tables, fgen_table_times) and the names in its SQL; %s", what, name, ownPrefix, fix)
 	}
 }
 
