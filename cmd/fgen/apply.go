@@ -39,8 +39,8 @@ func newApplyCmd(g *globalOptions) *cobra.Command {
 		Use:   "apply",
 		Short: "Create or evolve the tables and run the daily jobs for a date or a range",
 		Long: `Carry out the plan on the target: create missing tables and evolve changed ones
-(ALTERs), then for each business date run the DW node and then every RPT node, in
-dependency order, with the date substituted for the scheduling parameter (without
+(ALTERs), then run the DW node for each business date and then every RPT node for
+each, in dependency order, with the date substituted for the scheduling parameter (without
 --bizdate or --from/--to it only creates and evolves the tables). A day whose upstream
 ODS partition is missing is skipped and reported, and apply then exits 1 ("apply
 incomplete"): load the partition, or wait for the sync task, and apply again. Every
