@@ -39,19 +39,7 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 				}
 				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR %s)", name, name, l.cols[col].Type, sqlOutOfRangeTime(name)), name
 			}
-			switch in.pq.conv[col] {
-			case convCast:
-				return fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", name, name, l.cols[col].Type), name
-			case convStrictInt:
-				return fmt.Sprintf("%s IS NOT NULL AND (NOT regexp_full_match(%s, '-?[0-9]+') OR TRY_CAST(%s AS %s) IS NULL)", name, name, name, l.cols[col].Type), name
-			case convTimeText:
-				return fmt.Sprintf("%s IS NOT NULL AND (%s OR TRY_CAST(%s AS %s) IS NULL)", name, l.cols[col].sqlNotATime(name), name, l.cols[col].Type), name
-			case convFloatText:
-				return fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR %s)", name, name, l.cols[col].Type, sqlNotAFloat(name, l.cols[col].Type)), name
-			case convExactDecimal:
-				return fmt.Sprintf("NOT %s", l.cols[col].sqlDecimalOK("CAST("+name+" AS VARCHAR)")), name
-			}
-			return "", ""
+			return l.parquetCheck(fi, col)
 		}
 		if err := l.otherDay(ctx, tx, fi, src); err != nil {
 			return nil, err
@@ -65,6 +53,46 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 			cols = append(cols, col)
 		}
 	}
+	return l.firstInvalid(ctx, tx, fi, src, number, conds, names, cols)
+}
+
+// parquetCheck is the condition for a value of column col of Parquet file
+// fi that does not convert to the column's type as parquetSource reads it,
+// and the value as the file has it; "" for none.
+func (l *loader) parquetCheck(fi, col int) (cond, raw string) {
+	in := l.files[fi]
+	c := &l.cols[col]
+	name := quote(in.pq.names[col])
+	switch in.pq.conv[col] {
+	case convCast:
+		cond = fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL", name, name, c.Type)
+	case convStrictInt:
+		cond = fmt.Sprintf("%s IS NOT NULL AND (NOT regexp_full_match(%s, '-?[0-9]+') OR TRY_CAST(%s AS %s) IS NULL)", name, name, name, c.Type)
+	case convTimeText:
+		cond = fmt.Sprintf("%s IS NOT NULL AND (%s OR TRY_CAST(%s AS %s) IS NULL)", name, c.sqlNotATime(name), name, c.Type)
+	case convFloatText:
+		cond = fmt.Sprintf("%s IS NOT NULL AND (TRY_CAST(%s AS %s) IS NULL OR %s)", name, name, c.Type, sqlNotAFloat(name, c.Type))
+	case convExactDecimal:
+		cond = fmt.Sprintf("NOT %s", c.sqlDecimalOK("CAST("+name+" AS VARCHAR)"))
+	}
+	if c.belowMin(in.pq.conv[col]) {
+		below := fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) < %d", name, name, c.Type, minBigint)
+		if cond == "" {
+			cond = below
+		} else {
+			cond = fmt.Sprintf("(%s) OR (%s)", cond, below)
+		}
+	}
+	if cond == "" {
+		return "", ""
+	}
+	return cond, name
+}
+
+// firstInvalid returns the first row of file fi, read as src and numbered
+// by number, for which one of conds holds: the value names[i] of column
+// cols[i] is not valid.
+func (l *loader) firstInvalid(ctx context.Context, tx *duckdb.Tx, fi int, src *source, number string, conds, names []string, cols []int) (*RowError, error) {
 	if len(conds) == 0 {
 		return nil, nil
 	}
@@ -78,12 +106,12 @@ func (l *loader) diagnose(ctx context.Context, tx *duckdb.Tx, fi int) (*RowError
 	var row int64
 	var i int
 	var val string
-	err = tx.QueryRow(ctx, q, nil, &row, &i, &val)
+	err := tx.QueryRow(ctx, q, nil, &row, &i, &val)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", in.path, err)
+		return nil, fmt.Errorf("%s: %w", l.files[fi].path, err)
 	}
 	return l.rowError(fi, row, l.cols[cols[i]].notValid([]byte(val)))
 }

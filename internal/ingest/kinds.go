@@ -77,7 +77,9 @@ func newColumn(c Column) column {
 	case "VARCHAR", "STRING", "TEXT":
 		col.kind = kindString
 	case "BIGINT", "INT8", "LONG":
-		col.kind, col.min, col.max = kindInt, -1<<63, 1<<63-1
+		// MaxCompute's BIGINT, which the table stands for, holds -2^63 + 1
+		// to 2^63 - 1 (models.IntRange); DuckDB's holds -2^63 too.
+		col.kind, col.min, col.max = kindInt, minBigint, 1<<63-1
 	case "INTEGER", "INT", "INT4", "SIGNED":
 		col.kind, col.min, col.max = kindInt, -1<<31, 1<<31-1
 	case "SMALLINT", "INT2", "SHORT":
@@ -106,6 +108,9 @@ func newColumn(c Column) column {
 	}
 	return col
 }
+
+// minBigint is the least BIGINT of MaxCompute's, one more than DuckDB's.
+const minBigint = math.MinInt64 + 1
 
 // intOK reports whether b is an optional '-' and decimal digits, with a
 // value in the column's range.

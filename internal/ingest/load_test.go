@@ -404,6 +404,11 @@ func TestLoadErrors(t *testing.T) {
 			`FILE/1.jsonl:2: column n: "yesterday" is not a valid BIGINT`},
 		{"bigint overflow", "20210303", map[string]string{"1.jsonl": `{"n":9223372036854775808}`},
 			`FILE/1.jsonl:1: column n: "9223372036854775808" is not a valid BIGINT`},
+		// MaxCompute's BIGINT ends at -2^63 + 1, DuckDB's at -2^63.
+		{"bigint below the least of MaxCompute", "20210303", map[string]string{"1.jsonl": "{\"n\":-9223372036854775807}\n{\"n\":-9223372036854775808}\n"},
+			`FILE/1.jsonl:2: column n: "-9223372036854775808" is not a valid BIGINT`},
+		{"bigint below the least of MaxCompute in CSV", "20210303", map[string]string{"1.csv": "n\n-9223372036854775807\n-9223372036854775808\n"},
+			`FILE/1.csv:3: column n: "-9223372036854775808" is not a valid BIGINT`},
 		{"bad timestamp", "20210303", map[string]string{"1.jsonl": `{"at":"soon"}`},
 			`FILE/1.jsonl:1: column at: "soon" is not a valid TIMESTAMP`},
 		// DuckDB would keep the wall time, 8 hours late, another day's.
@@ -758,6 +763,13 @@ func TestLoadParquetStrict(t *testing.T) {
 			`:2: column n: "1.5" is not a valid BIGINT`},
 		{"text with spaces into bigint", `SELECT ' 1' AS n`,
 			`:1: column n: " 1" is not a valid BIGINT`},
+		// MaxCompute's BIGINT ends at -2^63 + 1, DuckDB's at -2^63.
+		{"bigint below the least of MaxCompute", `SELECT * FROM (VALUES (-9223372036854775807), (-9223372036854775807 - 1)) AS v(n)`,
+			`:2: column n: "-9223372036854775808" is not a valid BIGINT`},
+		{"decimal below the least of MaxCompute", `SELECT (-9223372036854775808)::DECIMAL(19,0) AS n`,
+			`:1: column n: "-9223372036854775808" is not a valid BIGINT`},
+		{"text below the least of MaxCompute", `SELECT * FROM (VALUES ('1'), ('-9223372036854775808')) AS v(n)`,
+			`:2: column n: "-9223372036854775808" is not a valid BIGINT`},
 		{"overflow", `SELECT 9223372036854775808::UBIGINT AS n`,
 			`:1: column n: "9223372036854775808" is not a valid BIGINT`},
 		// DuckDB would keep the wall time of a text with an offset.

@@ -167,6 +167,13 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 	return 0, false
 }
 
+// belowMin reports whether a Parquet column converted by conv into the
+// integer column c may hold a value below c's least, which DuckDB's type
+// holds: -2^63 into a BIGINT (minBigint).
+func (c *column) belowMin(conv conv) bool {
+	return c.kind == kindInt && c.min == minBigint && conv != convNull
+}
+
 func nested(t string) bool {
 	return strings.HasSuffix(t, "]") || strings.HasPrefix(t, "STRUCT") || strings.HasPrefix(t, "MAP") || strings.HasPrefix(t, "UNION")
 }
@@ -255,6 +262,10 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s THEN %s ELSE error('fgen: a decimal that rounds') END AS %s)", l.cols[col].sqlDecimalOK("CAST("+x+" AS VARCHAR)"), x, typ))
 		case convFloatText:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN NOT %s THEN %s ELSE error('fgen: not a float') END AS %s)", sqlNotAFloat(x, typ), x, typ))
+		}
+		if l.cols[col].belowMin(pq.conv[col]) {
+			x := src.exprs[col]
+			src.add(col, fmt.Sprintf("CASE WHEN %s < %d THEN error('fgen: out of range') ELSE %s END", x, minBigint, x))
 		}
 		if l.nativeTime(fi, col) {
 			x := src.exprs[col]
