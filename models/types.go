@@ -249,6 +249,13 @@ func IntRange(t string) (lo, hi int64, ok bool) {
 	return 0, 0, false
 }
 
+// EpochRange returns the least and the greatest epoch time, in units per
+// second (1 or 1000), of the times MaxCompute's DATETIME holds: 0000-01-01
+// 00:00:00 to 9999-12-31 23:59:59 UTC, and the last unit of that second.
+func EpochRange(units int64) (lo, hi int64) {
+	return -62167219200 * units, 253402300800*units - 1
+}
+
 // NarrowColumn is a DW column of an integer type that holds fewer values
 // than its ODS column's (BIGINT into SMALLINT, say): the DW node casts
 // every value, and one beyond the DW type's range (Lo..Hi) fails it.

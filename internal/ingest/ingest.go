@@ -103,7 +103,10 @@ type DayFrom struct {
 }
 
 // sql is the DuckDB expression of the day, yyyymmdd, of a time read as x
-// (a BIGINT, a TIMESTAMP or a VARCHAR, as its kind says).
+// (a BIGINT, a TIMESTAMP or a VARCHAR, as its kind says). An epoch time
+// outside the years 0000 to 9999 (models.EpochRange) has no day: its value
+// after farTime, which partitions.derived explains (DuckDB's conversion
+// would fail on the largest, microseconds read as seconds, say).
 func (d *DayFrom) sql(x string) string {
 	var instant string // a TIMESTAMP WITH TIME ZONE
 	switch {
@@ -116,8 +119,25 @@ func (d *DayFrom) sql(x string) string {
 	default:
 		instant = fmt.Sprintf("to_timestamp(%s)", x)
 	}
-	return fmt.Sprintf("strftime(timezone(%s, %s), '%%Y%%m%%d')", sqlString(d.Zone), instant)
+	day := fmt.Sprintf("strftime(timezone(%s, %s), '%%Y%%m%%d')", sqlString(d.Zone), instant)
+	if d.Kind != models.TimeEpoch {
+		return day
+	}
+	lo, hi := models.EpochRange(d.units())
+	return fmt.Sprintf("CASE WHEN %s BETWEEN %d AND %d THEN %s ELSE %s || CAST(%s AS VARCHAR) END", x, lo, hi, day, sqlString(farTime), x)
 }
+
+// units is the epoch time's units per second.
+func (d *DayFrom) units() int64 {
+	if d.Time.Unit == "ms" {
+		return 1000
+	}
+	return 1
+}
+
+// farTime begins what DayFrom.sql gives for an epoch time outside the
+// years 0000 to 9999, before its value.
+const farTime = "far:"
 
 // ODS returns the options of a load of files into the ODS table of cfg on
 // the local engine: into day's partition, or with day "" each row into the

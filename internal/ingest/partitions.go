@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fgen-dev/fgen/internal/bizdate"
@@ -130,6 +131,9 @@ func (p *partitions) days() []string {
 // derived notes day, the date of the time of some rows of file fi without a
 // partition value; an error if it is no date yyyymmdd (a year past 9999).
 func (p *partitions) derived(files []*input, fi int, day string) error {
+	if v, ok := strings.CutPrefix(day, farTime); ok {
+		return &RowError{File: files[fi].path, Msg: p.farTime(v)}
+	}
 	if !validDay(day) {
 		msg := fmt.Sprintf("a row without %s has a %s whose date, %q, is not a date written yyyymmdd",
 			p.opts.Partition, p.opts.DayFrom.Time.Name, day)
@@ -145,4 +149,45 @@ func (p *partitions) derived(files []*input, fi int, day string) error {
 		p.firstAt[day] = rowPos{fi, 0}
 	}
 	return nil
+}
+
+// farTime explains the epoch time v (its text) of a row without a
+// partition value, outside the years 0000 to 9999, and guesses its unit.
+func (p *partitions) farTime(v string) string {
+	d := p.opts.DayFrom
+	unit := "seconds"
+	if d.units() == 1000 {
+		unit = "milliseconds"
+	}
+	when := "past the year 9999"
+	if strings.HasPrefix(v, "-") {
+		when = "before the year 0000"
+	}
+	msg := fmt.Sprintf("a row without %s has a %s of %s, %s in epoch %s", p.opts.Partition, d.Time.Name, v, when, unit)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return msg
+	}
+	// Times of a log from 1970 to 2100 in a finer unit: milliseconds,
+	// which a time_column reads, or micro- and nanoseconds, which it does
+	// not (a sentinel such as the greatest BIGINT is none of them).
+	const hi = 4102444800 // 2100-01-01 00:00:00 UTC
+	for _, u := range []struct {
+		name   string
+		perSec int64
+	}{{"milliseconds", 1e3}, {"microseconds", 1e6}, {"nanoseconds", 1e9}} {
+		if u.perSec <= d.units() || n/u.perSec > hi {
+			continue
+		}
+		if u.perSec == 1000 {
+			return msg + fmt.Sprintf(" (are its times in milliseconds? say so with time_column = { name = \"%s\", unit = \"ms\" } in funnel.toml)", d.Time.Name)
+		}
+		// fgen reads seconds and milliseconds: divide to milliseconds.
+		msg += fmt.Sprintf(" (are its times in %s? divide them by %d to milliseconds", u.name, u.perSec/1000)
+		if d.units() == 1 {
+			msg += fmt.Sprintf(", and say so with time_column = { name = \"%s\", unit = \"ms\" } in funnel.toml", d.Time.Name)
+		}
+		return msg + ")"
+	}
+	return msg
 }

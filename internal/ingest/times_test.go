@@ -335,13 +335,30 @@ func TestLoadDayFromTime(t *testing.T) {
 			{DayFrom{Time: timesCols[2].timeColumn(""), Kind: "datetime", Zone: "UTC"}, "5.csv", "id,at\na,2019-10-01 00:00:00\nb,2019-10-32 00:00:00\n",
 				`:3: column at: "2019-10-32 00:00:00" is not a valid TIMESTAMP`},
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6.jsonl", `{"id":"a","timestamp":1569888000}` + "\n\n" + `{"id":"b","timestamp":253402300800}`,
-				`:3: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd (a year past 9999: are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+				`:3: a row without dt has a timestamp of 253402300800, past the year 9999 in epoch seconds (are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6b.jsonl", `{"id":"a","timestamp":-99999999999}`,
-				`:1: a row without dt has a timestamp whose date, "-11990215", is not a date written yyyymmdd`},
+				`:1: a row without dt has a timestamp of -99999999999, before the year 0000 in epoch seconds`},
 			{DayFrom{Time: timesCols[1].timeColumn("ms"), Kind: "epoch", Zone: "UTC"}, "6c.jsonl", `{"id":"a","timestamp":253402300800000}`,
-				`:1: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd`},
+				`:1: a row without dt has a timestamp of 253402300800000, past the year 9999 in epoch milliseconds (are its times in microseconds? divide them by 1000 to milliseconds)`},
+			// Within the years 0000 to 9999 in UTC, but not in UTC+14.
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "Pacific/Kiritimati"}, "6d.jsonl", `{"id":"a","timestamp":253402300799}`,
+				`:1: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd (a year past 9999: are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+			// Past DuckDB's times (the year 294247) in seconds, which its
+			// conversion refuses: microseconds and nanoseconds since 1970.
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6e.jsonl", `{"id":"a","timestamp":1569888000}` + "\n" + `{"id":"b","timestamp":1614761107000000}`,
+				`:2: a row without dt has a timestamp of 1614761107000000, past the year 9999 in epoch seconds (are its times in microseconds? divide them by 1000 to milliseconds, and say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6f.jsonl", `{"id":"a","timestamp":1614761107000000000}`,
+				`:1: a row without dt has a timestamp of 1614761107000000000, past the year 9999 in epoch seconds (are its times in nanoseconds? divide them by 1000000 to milliseconds, and say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+			{DayFrom{Time: timesCols[1].timeColumn("ms"), Kind: "epoch", Zone: "UTC"}, "6g.jsonl", `{"id":"a","timestamp":1614761107000000}`,
+				`:1: a row without dt has a timestamp of 1614761107000000, past the year 9999 in epoch milliseconds (are its times in microseconds? divide them by 1000 to milliseconds)`},
+			{DayFrom{Time: timesCols[1].timeColumn("ms"), Kind: "epoch", Zone: "UTC"}, "6h.jsonl", `{"id":"a","timestamp":9223372036854775807}`,
+				`:1: a row without dt has a timestamp of 9223372036854775807, past the year 9999 in epoch milliseconds`},
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6i.jsonl", `{"id":"a","timestamp":-9223372036854775807}`,
+				`:1: a row without dt has a timestamp of -9223372036854775807, before the year 0000 in epoch seconds`},
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6.csv", "id,timestamp\na,1569888000\nb,1569888000\nc,253402300800\n",
-				`:4: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd (a year past 9999: are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+				`:4: a row without dt has a timestamp of 253402300800, past the year 9999 in epoch seconds (are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6b.csv", "id,timestamp\na,1569888000\nb,1614761107000000\n",
+				`:3: a row without dt has a timestamp of 1614761107000000, past the year 9999 in epoch seconds (are its times in microseconds? divide them by 1000 to milliseconds, and say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
 		} {
 			path := filepath.Join(f.dir, tc.name)
 			if tc.data != "" {
