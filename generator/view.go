@@ -822,6 +822,14 @@ func (t timeRead) Unit() string {
 // AsIs: the column holds the units themselves.
 func (t timeRead) AsIs() bool { return t.Kind == models.TimeEpoch }
 
+// Lo and Hi bound the times, in units, that are times: the years 0000 to
+// 9999, which MaxCompute's DATETIME holds (models.EpochRange). An epoch
+// time outside them (a sentinel such as the greatest BIGINT) is no time
+// to order: the ordered funnel skips its row, as one without a time, where
+// the sort keys it computes (time * 2^k + stage) would overflow.
+func (t timeRead) Lo() int64 { lo, _ := models.EpochRange(t.Units); return lo }
+func (t timeRead) Hi() int64 { _, hi := models.EpochRange(t.Units); return hi }
+
 func newTimeRead(c *models.Config, f *models.Funnel) timeRead {
 	col, ok := c.DW.Column(f.TimeColumn.Name)
 	if !ok {

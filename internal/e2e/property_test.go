@@ -429,6 +429,7 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64, adjust fun
 	// Every case offers RandomRows a bot, which it adds to about one case
 	// in four.
 	opts.BotEvents = 200 + r.IntN(800)
+	opts.FarTimes = farTimesFit(e.lay)
 	if adjust != nil {
 		adjust(&opts)
 	}
@@ -455,6 +456,21 @@ func runCase(t *testing.T, label string, cfgText []byte, seed uint64, adjust fun
 			t.Logf("the ODS rows of this case are in %s; the config:\n%s", dump, cfgText)
 		}
 	}
+}
+
+// farTimesFit reports whether the ODS rows of lay can carry RandomRows'
+// FarTimes: the time column holds epoch units, which any BIGINT is, and no
+// hour partition or other time column is computed from them.
+func farTimesFit(lay funneltest.Layout) bool {
+	if lay.Time == "" || lay.HourPartition != "" || models.TimeKind(lay.Types[lay.Time]) != models.TimeEpoch {
+		return false
+	}
+	for _, c := range lay.Columns {
+		if base, _, _ := strings.Cut(strings.ToUpper(lay.Types[c]), "("); base == "DATETIME" || base == "TIMESTAMP" || base == "DATE" {
+			return false
+		}
+	}
+	return true
 }
 
 // busiest is the day of days with the most rows.

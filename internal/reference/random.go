@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -42,6 +43,10 @@ type RandomOptions struct {
 	// BotEvents, when positive, is the number of events of a bot user added to about one
 	// call in four.
 	BotEvents int
+	// FarTimes adds, to about one call in three, a few stage rows whose TS is far from their
+	// Dt: the greatest and least BIGINTs of MaxCompute, +-2^62, the first and last units of
+	// the years 0000 to 9999 (times, see IsTime) and one unit past them (none).
+	FarTimes bool
 }
 
 var shanghai = time.FixedZone("UTC+8", 8*3600) // Asia/Shanghai has had no daylight saving since 1991
@@ -53,7 +58,8 @@ var shanghai = time.FixedZone("UTC+8", 8*3600) // Asia/Shanghai has had no dayli
 // (and a few equal keys in different partitions), NULL dedup keys, and occasional bots.
 //
 // Every Dt is one of opts.Days, and TS (in units of opts.UnitsPerSecond) lies on Dt's day in
-// UTC+8 except for a few late rows, whose Dt is a later day than their TS. The rows come in
+// UTC+8 except for a few late rows, whose Dt is a later day than their TS, and the far rows
+// of FarTimes. The rows come in
 // random order. The result depends only on r's state and opts. It panics when a day is not
 // yyyymmdd.
 func RandomRows(r *rand.Rand, opts RandomOptions) []ODSRow {
@@ -63,6 +69,9 @@ func RandomRows(r *rand.Rand, opts RandomOptions) []ODSRow {
 	}
 	if g.o.BotEvents > 0 && r.IntN(4) == 0 {
 		g.bot()
+	}
+	if g.o.FarTimes && r.IntN(3) == 0 {
+		g.far()
 	}
 	r.Shuffle(len(g.rows), func(i, j int) { g.rows[i], g.rows[j] = g.rows[j], g.rows[i] })
 	return g.rows
@@ -232,6 +241,27 @@ func (g *generator) bot() {
 			idx = r.IntN(len(g.o.Events))
 		}
 		g.emit(&user, &g.o.Events[idx], ts)
+	}
+}
+
+// far adds a few stage rows, with new dedup keys, at times far from their partition's day,
+// some of them no times at all (IsTime), to users who have rows on that day or new ones.
+func (g *generator) far() {
+	if len(g.active) == 0 {
+		return
+	}
+	r, ups := g.r, g.o.UnitsPerSecond
+	first := time.Date(0, time.January, 1, 0, 0, 0, 0, time.UTC).Unix() * ups
+	end := time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC).Unix() * ups
+	times := []int64{math.MaxInt64, math.MinInt64 + 1, 1 << 62, -1 << 62, first, first - 1, end - 1, end}
+	for range 1 + r.IntN(4) {
+		g.keys++
+		key := fmt.Sprintf("k%d", g.keys)
+		user := g.user()
+		g.rows = append(g.rows, ODSRow{
+			Dt: g.active[r.IntN(len(g.active))], DedupKey: &key, User: user,
+			Event: clonePtr(&g.o.Events[r.IntN(len(g.o.Events))]), TS: times[r.IntN(len(times))], Dims: g.dims(user),
+		})
 	}
 }
 

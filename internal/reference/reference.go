@@ -263,11 +263,12 @@ func Compute(f Funnel, rows []Row, days []string) []Result {
 			stageOf[ev] = i + 1
 		}
 	}
-	// Stage rows by partition; other rows are ignored entirely.
+	// Stage rows by partition; other rows are ignored entirely, and so, in
+	// ordered mode, are rows whose TS is no time (see IsTime).
 	byDt := map[string][]stageRow{}
 	for _, r := range rows {
 		s, ok := stageOf[r.Event]
-		if !ok {
+		if !ok || f.Mode == ModeOrdered && !IsTime(r.TS, f.UnitsPerSecond) {
 			continue
 		}
 		byDt[r.Dt] = append(byDt[r.Dt], stageRow{row: r, stage: s, dims: f.normalize(r)})
@@ -302,6 +303,20 @@ func Compute(f Funnel, rows []Row, days []string) []Result {
 }
 
 // stageRow is a row that belongs to a stage, with its breakdown values normalized.
+// IsTime reports whether the epoch time ts, in units of 1/unitsPerSecond seconds (0 means
+// 1), is a time the ordered funnel orders: one in the years 0000 to 9999 UTC, which
+// MaxCompute's DATETIME holds. The ordered funnel skips the rows of any other value (a
+// sentinel such as the greatest BIGINT), as rows without a time; the events and users
+// modes count them, as they count rows whatever their time.
+func IsTime(ts, unitsPerSecond int64) bool {
+	if unitsPerSecond <= 0 {
+		unitsPerSecond = 1
+	}
+	first := time.Date(0, time.January, 1, 0, 0, 0, 0, time.UTC).Unix()
+	end := time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC).Unix() // the first second past 9999
+	return first*unitsPerSecond <= ts && ts < end*unitsPerSecond
+}
+
 type stageRow struct {
 	row   Row
 	stage int      // 1-based

@@ -129,7 +129,8 @@ FROM (
                         WHERE "dt" = '${bizhour_day}' AND "hh" = '${bizhour}'
                     ) "funnel_rows"
                     WHERE "fgen_stage" IS NOT NULL
-                      AND "ts" IS NOT NULL
+                      -- a time in the years 0000 to 9999 (any other is none)
+                      AND "ts" BETWEEN -62167219200 AND 253402300799
                 ) "funnel_keys"
                 GROUP BY "uid"
                 -- the users with an entry (whose first entry has breakdown values): a filter

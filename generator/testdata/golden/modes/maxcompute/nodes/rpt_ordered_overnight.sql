@@ -76,7 +76,8 @@ FROM (
                         WHERE `dt` IN ('${final_bizdate}', '${final_next_bizdate}')
                     ) `funnel_rows`
                     WHERE `fgen_stage` IS NOT NULL
-                      AND `ts` IS NOT NULL
+                      -- a time in the years 0000 to 9999 (any other is none)
+                      AND `ts` BETWEEN -62167219200L AND 253402300799L
                       -- entries (stage 1) count only on the day itself
                       AND (`dt` = '${final_bizdate}' OR `fgen_stage` > 1)
                 ) `funnel_keys`

@@ -81,7 +81,8 @@ FROM (
                     WHERE "dt" = '${bdp.system.bizdate}'
                 ) "funnel_rows"
                 WHERE "fgen_stage" IS NOT NULL
-                  AND "created" IS NOT NULL
+                  -- a time in the years 0000 to 9999 (any other is none)
+                  AND "created" BETWEEN -62167219200000 AND 253402300799999
             ) "funnel_keys"
             GROUP BY "user_id"
         ) "folds"

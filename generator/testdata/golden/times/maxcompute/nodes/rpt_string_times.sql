@@ -250,7 +250,8 @@ FROM (
                                     WHERE `dt` = '${bdp.system.bizdate}'
                                 ) `funnel_rows`
                                 WHERE `fgen_stage` IS NOT NULL
-                                  AND `event_time` IS NOT NULL
+                                  -- a time in the years 0000 to 9999 (any other is none)
+                                  AND `event_time` BETWEEN -62167219200L AND 253402300799L
                             ) `funnel_keys`
                             GROUP BY `user_id`
                         ) `folds`
