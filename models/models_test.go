@@ -213,6 +213,11 @@ func TestBadConfigs(t *testing.T) {
 			`funnel.toml:48:39: ods.columns[4].type: unknown type "INTEGR"; did you mean INT?`},
 		{"not a type", `{ name = "status",                  type = "BIGINT"`, `{ name = "status",                  type = "JSONB"`,
 			`funnel.toml:48:39: ods.columns[4].type: unknown type "JSONB"; use a MaxCompute type such as STRING, BIGINT, DOUBLE, DECIMAL(18,2), DATETIME`},
+		{"event longer than the DW column", `{ name = "customize_event",         type = "STRING", comment = "event" }`, `{ name = "customize_event",         type = "VARCHAR(7)", comment = "event" }`,
+			`funnel.toml:89:34: funnels[0].stages[2].events[0]: event "purchase" is 8 characters long, and event_column customize_event is VARCHAR(7) in the DW table: MaxCompute holds at most 7 characters there, so no row would match it; make the column STRING, or VARCHAR(8)`},
+		{"event longer than the ODS column", `{ name = "customize_event",         type = "STRING", comment = "event: browse, click, purchase, ..." }`, `{ name = "customize_event",         type = "CHAR(5)", comment = "event: browse, click, purchase, ..." }`,
+			`funnel.toml:87:34: funnels[0].stages[0].events[0]: event "browse" is 6 characters long, and event_column customize_event is CHAR(5) in the ODS table: MaxCompute holds at most 5 characters there, so no row would match it; make the column STRING, or VARCHAR(6)
+funnel.toml:89:34: funnels[0].stages[2].events[0]: event "purchase" is 8 characters long, and event_column customize_event is CHAR(5) in the ODS table: MaxCompute holds at most 5 characters there, so no row would match it; make the column STRING, or VARCHAR(8)`},
 		{"reserved word", `name = "ods_user_trace_data"`, `name = "table"`,
 			`funnel.toml:39:1: ods.name: table name "table" is a MaxCompute reserved word; choose another name (e.g. "table_value")`},
 		{"fgen's own table", `table = "rpt_user_trace_data"`, `table = "fgen_partitions"`,

@@ -121,6 +121,19 @@ func NormalizeType(t string) (string, error) {
 	return base + args, nil
 }
 
+// CharLength returns the length n of a VARCHAR(n) or CHAR(n) type, and
+// false for any other type.
+func CharLength(t string) (int, bool) {
+	switch baseType(t) {
+	case "VARCHAR", "CHAR":
+	default:
+		return 0, false
+	}
+	_, args, _ := strings.Cut(t, "(")
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(args), ")")))
+	return n, err == nil
+}
+
 func baseType(t string) string {
 	if i := strings.IndexAny(t, "(<"); i >= 0 {
 		return strings.TrimSpace(t[:i])

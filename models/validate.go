@@ -13,6 +13,7 @@ import (
 	"time"
 	_ "time/tzdata" // see isTimeZone
 	"unicode"
+	"unicode/utf8"
 )
 
 var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
@@ -476,6 +477,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 			if eventType != "" {
 				v.integerEvent(ep, e, f.EventColumn, eventType)
 			}
+			v.eventLength(ep, e, f.EventColumn)
 			events[e] = s.Name
 		}
 	}
@@ -566,6 +568,26 @@ func (v *validator) eventColumn(path string, dw Column) string {
 		}
 	}
 	return intType
+}
+
+// eventLength checks that an event value fits the VARCHAR(n) or CHAR(n)
+// event column in the DW and ODS tables: MaxCompute holds at most n
+// characters there (its data types, 2.0 edition), so a longer value is
+// never stored as written, and its stage would count no row.
+func (v *validator) eventLength(path, e, column string) {
+	for _, t := range []struct {
+		table string
+		cols  *Table
+	}{{"DW", &v.c.DW.Table}, {"ODS", &v.c.ODS}} {
+		col, ok := t.cols.Column(column)
+		if !ok {
+			continue
+		}
+		if n, ok := CharLength(col.Type); ok && utf8.RuneCountInString(e) > n {
+			v.errorf(path, "event %q is %d characters long, and event_column %s is %s in the %s table: MaxCompute holds at most %d characters there, so no row would match it; make the column STRING, or VARCHAR(%d)", e, utf8.RuneCountInString(e), column, col.Type, t.table, n, utf8.RuneCountInString(e))
+			return
+		}
+	}
 }
 
 // intHi is the greatest value of an integer type: the narrower of two types
