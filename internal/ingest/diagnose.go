@@ -75,6 +75,9 @@ func (l *loader) parquetCheck(fi, col int) (cond, raw string) {
 	case convExactDecimal:
 		cond = fmt.Sprintf("NOT %s", c.sqlDecimalOK("CAST("+name+" AS VARCHAR)"))
 	}
+	if long := c.sqlTooLong(name); long != "" && in.pq.conv[col] != convNull {
+		cond = long // a string column's only check
+	}
 	if c.belowMin(in.pq.conv[col]) {
 		below := fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) < %d", name, name, c.Type, minBigint)
 		if cond == "" {
@@ -153,6 +156,11 @@ func (l *loader) textCheck(col int, expr string, f sample.Format) (cond, raw str
 		return "", ""
 	}
 	switch l.cols[col].kind {
+	case kindString:
+		if long := l.cols[col].sqlTooLong(expr); long != "" {
+			return long, expr
+		}
+		return "", ""
 	case kindOther, kindTimestamp, kindDate, kindFloat:
 	case kindBool:
 		if f == sample.JSONL {

@@ -714,6 +714,9 @@ func (l *loader) insert(ctx context.Context, tx *duckdb.Tx, fi int) error {
 			// without a day is of the day given (partExpr).
 			x, hourGiven = fmt.Sprintf("coalesce(%s, %s)", x, sqlString(l.opts.Hour)), true
 		}
+		if long := l.cols[c].sqlTooLong(x); long != "" {
+			x = fmt.Sprintf("CASE WHEN %s THEN error('fgen: too long') ELSE %s END", long, x)
+		}
 		names = append(names, quote(name))
 		exprs = append(exprs, x)
 	}

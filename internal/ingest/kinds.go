@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/bizdate"
+	"github.com/fgen-dev/fgen/models"
 )
 
 // kind is what fgen itself checks of a column's values before DuckDB
@@ -69,6 +71,9 @@ type column struct {
 	bits int
 	// for a STRING time column (Column.Format), its format
 	time *timeLayout
+	// for a VARCHAR(n) or CHAR(n) as funnel.toml declares it, n: the most
+	// characters MaxCompute holds there (DuckDB's VARCHAR has no length)
+	maxChars int
 }
 
 func newColumn(c Column) column {
@@ -106,7 +111,19 @@ func newColumn(c Column) column {
 	if col.kind == kindInt {
 		col.digits = len(strconv.FormatInt(col.max, 10)) - 1
 	}
+	if n, ok := models.CharLength(c.Declared); ok && col.kind == kindString {
+		col.maxChars = n
+	}
 	return col
+}
+
+// sqlTooLong is whether the text x has more characters than the column's
+// maxChars; false without one. NULL is none.
+func (c *column) sqlTooLong(x string) string {
+	if c.maxChars == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s IS NOT NULL AND length(%s) > %d", x, x, c.maxChars)
 }
 
 // minBigint is the least BIGINT of MaxCompute's, one more than DuckDB's.
@@ -459,6 +476,11 @@ func inUTC(v string) string {
 // notValid is the message for a value v that is not one of the column's
 // type, or not a time in its format.
 func (c *column) notValid(v []byte) string {
+	if c.maxChars > 0 {
+		if n := utf8.RuneCount(v); n > c.maxChars {
+			return fmt.Sprintf("column %s: %q is %d characters long; MaxCompute's %s holds at most %d", c.Name, v, n, c.typeName(), c.maxChars)
+		}
+	}
 	if c.kind == kindTimestamp || c.kind == kindDate {
 		if notATime(v) {
 			return fmt.Sprintf("column %s: %q is not a time a log writes (DuckDB reads infinity and epoch as times, and hour 24 as 00 of the next day); write the date and time as the event had them", c.Name, v)

@@ -1177,3 +1177,43 @@ func runtimeThreads(t *testing.T) string {
 	}
 	return n
 }
+
+// A VARCHAR(n) or CHAR(n) column of funnel.toml holds at most n characters
+// on MaxCompute; the local table's VARCHAR holds any, so the load checks
+// them, in every format, counting characters (not bytes, not escapes).
+func TestLoadCharLength(t *testing.T) {
+	t.Parallel()
+	f := newLoadFixture(t)
+	f.exec(`CREATE TABLE s (code VARCHAR, tag VARCHAR, dt VARCHAR NOT NULL)`)
+	cols := []Column{{Name: "code", Type: "VARCHAR", Declared: "VARCHAR(3)"}, {Name: "tag", Type: "VARCHAR", Declared: "CHAR(2)"}}
+	load := func(path string) error {
+		_, err := Load(context.Background(), f.db, Options{Table: "s", Partition: "dt", Day: "20210303", Columns: cols, Files: []string{path}, AllowShrink: true})
+		return err
+	}
+	parquet := func(name, sel string) string {
+		path := filepath.Join(f.dir, name)
+		f.exec(`COPY (` + sel + `) TO '` + path + `' (FORMAT parquet)`)
+		return path
+	}
+	for _, path := range []string{
+		f.file("ok.jsonl", `{"code":"abc","tag":"xy"}`+"\n"+`{"code":"\u00e9t\u00e9","tag":"é"}`+"\n"+`{"code":null,"tag":""}`),
+		f.file("ok.csv", "code,tag\nabc,xy\nété,é\n,\n"),
+		parquet("ok.parquet", `SELECT * FROM (VALUES ('abc', 'xy'), ('été', NULL)) AS v(code, tag)`),
+	} {
+		if err := load(path); err != nil {
+			t.Errorf("%s: %v", filepath.Base(path), err)
+		}
+	}
+	for _, tc := range []struct{ path, err string }{
+		{f.file("long.jsonl", `{"code":"abc"}`+"\n"+`{"code":"abcd"}`), `:2: column code: "abcd" is 4 characters long; MaxCompute's VARCHAR(3) holds at most 3`},
+		{f.file("long.csv", "code,tag\nabc,x\nabc,xyz\n"), `:3: column tag: "xyz" is 3 characters long; MaxCompute's CHAR(2) holds at most 2`},
+		{parquet("long.parquet", `SELECT * FROM (VALUES ('a', 'b'), ('é', 'été')) AS v(code, tag)`), `:2: column tag: "été" is 3 characters long; MaxCompute's CHAR(2) holds at most 2`},
+	} {
+		if err := load(tc.path); err == nil || err.Error() != tc.path+tc.err {
+			t.Errorf("err = %v\nwant  %s", err, tc.path+tc.err)
+		}
+	}
+	if got := f.dump(`SELECT count(*) FROM s`); strings.TrimSpace(got) != "2" {
+		t.Errorf("rows after the failed loads: %s, want the 2 of the last good one", got)
+	}
+}
