@@ -634,12 +634,22 @@ func (p *Project) RangeProfileQuery(column string, lo, hi int64, from, to string
 	return p.dwProfileQuery("range", column, from, to, dwProfile{Lo: lo, Hi: hi})
 }
 
+// LengthProfileQuery renders the statement that counts, on each business
+// date from..to, the ODS rows the DW node keeps (its cleaning, before its
+// dedup) whose string column holds a value of more than n characters, with
+// one such value as an example: rows of (date, count, example), only dates
+// with such rows. A DW column of a VARCHAR(n) or CHAR(n) type
+// (models.Config.CharColumns) does not hold those values on MaxCompute.
+func (p *Project) LengthProfileQuery(column string, n int64, from, to string) (Query, error) {
+	return p.dwProfileQuery("length", column, from, to, dwProfile{Hi: n})
+}
+
 // dwProfile is what the profiles of the rows the DW node reads (report.tmpl's
-// range_profile and marker_profile) are rendered from.
+// range_profile, length_profile and marker_profile) are rendered from.
 type dwProfile struct {
 	V                dwView
 	Column, From, To string
-	Lo, Hi           int64    // range_profile
+	Lo, Hi           int64    // range_profile; Hi of length_profile
 	Markers          []string // marker_profile
 }
 

@@ -271,13 +271,37 @@ func EpochRange(units int64) (lo, hi int64) {
 
 // NarrowColumn is a DW column of an integer type that holds fewer values
 // than its ODS column's (BIGINT into SMALLINT, say): the DW node casts
-// every value, and one beyond the DW type's range (Lo..Hi) fails it.
+// every value, and one beyond the DW type's range (Lo..Hi) fails it. Of
+// CharColumns, it is a VARCHAR(n) or CHAR(n) that holds shorter strings
+// than its ODS column's: Lo is 0 and Hi n.
 type NarrowColumn struct {
 	Name     string // the DW column's
 	ODSType  string
 	Type     string // the DW column's
 	Lo, Hi   int64  // the DW type's range
 	Position Position
+}
+
+// CharColumns returns the DW columns of a VARCHAR(n) or CHAR(n) type whose
+// ODS column holds longer strings (a STRING, or a longer VARCHAR or CHAR),
+// in DW order. MaxCompute holds at most n characters in such a column; the
+// local engine's VARCHAR holds any, so a longer value reads differently on
+// the two targets.
+func (c *Config) CharColumns() []NarrowColumn {
+	var out []NarrowColumn
+	for i, col := range c.DW.Columns {
+		src, ok := c.ODS.Column(col.Name)
+		if !ok || !IsString(src.Type) {
+			continue
+		}
+		n, short := CharLength(col.Type)
+		if m, bounded := CharLength(src.Type); !short || bounded && m <= n {
+			continue
+		}
+		out = append(out, NarrowColumn{Name: col.Name, ODSType: src.Type, Type: col.Type, Hi: int64(n),
+			Position: c.Pos(fmt.Sprintf("dw.columns[%d].type", i))})
+	}
+	return out
 }
 
 // NarrowColumns returns the DW columns of integer types narrower than

@@ -1852,6 +1852,36 @@ func TestPlanWarnsOfNarrowColumn(t *testing.T) {
 	}
 }
 
+// A DW column of VARCHAR(n) from an ODS STRING: plan and apply say which
+// days hold longer values (counted in characters, of the rows the DW node
+// keeps), which MaxCompute would not hold as written where DuckDB keeps
+// them; the job still runs.
+func TestPlanWarnsOfShortStringColumn(t *testing.T) {
+	dir := project(t)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "device",                  type = "STRING", comment = "device model" },
+  { name = "system_type",             type = "STRING", comment = "operating system" },
+  { name = "customize_event",         type = "STRING", comment = "event" },`, `{ name = "device",                  type = "VARCHAR(4)", comment = "device model" },
+  { name = "system_type",             type = "STRING", comment = "operating system" },
+  { name = "customize_event",         type = "STRING", comment = "event" },`)
+	// Four characters in eight bytes fit; the dropped rows do not count.
+	rows := `{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","device":"éééé"}
+{"md5":"b","uid":"u1","ts":1614700001,"customize_event":"click","device":"Mate 40"}
+{"md5":"c","uid":"u1","ts":1614700002,"customize_event":"junk","device":"iPhone 12"}
+{"md5":"d","uid":"","ts":1614700003,"customize_event":"click","device":"iPhone 12"}
+`
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(rows), 0o644)
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	want := `warning: 1 row of ods_user_trace_data on 20210303 has a device longer than VARCHAR(4)'s 4 characters (e.g. "Mate 40"), which MaxCompute does not hold as written, where the local engine keeps the whole value: widen the DW column device (VARCHAR(4), from the ODS STRING) at funnel.toml:`
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 || !strings.Contains(r.stdout, want) {
+		t.Errorf("plan: %+v\nwant %s", r, want)
+	}
+	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303"); r.code != 0 || !strings.Contains(r.stderr, "warning: 20210303: "+strings.TrimPrefix(want, "warning: ")) {
+		t.Errorf("apply: %+v", r)
+	}
+}
+
 // A DW column retyped narrower than the days' values: apply
 // --allow-destructive refuses to recreate the table, whose refill plan
 // says will fail, and the DW keeps its rows; --allow-destructive with

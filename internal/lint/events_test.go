@@ -134,6 +134,48 @@ func TestRanges(t *testing.T) {
 	}
 }
 
+// A DW column of VARCHAR(n) or CHAR(n) from a longer ODS string column
+// only: CharColumns, and the warning of each day with longer values.
+func TestRangesOfStrings(t *testing.T) {
+	cfg := shipped(t, func(s string) string {
+		s = strings.Replace(s, `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },`, `  { name = "customize_event_content", type = "STRING", comment = "event payload, e.g. the product" },
+  { name = "a", type = "VARCHAR(10)" },
+  { name = "b", type = "VARCHAR(3)" },
+  { name = "c", type = "BIGINT" },
+  { name = "d", type = "CHAR(4)" },`, 1)
+		return strings.Replace(s, `  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+]`, `  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+  { name = "a", type = "CHAR(5)" },
+  { name = "b", type = "VARCHAR(5)" },
+  { name = "c", type = "STRING" },
+  { name = "d", type = "VARCHAR(4)" },
+]`, 1)
+	})
+	short := cfg.CharColumns()
+	if len(short) != 1 || short[0].Name != "a" || short[0].Hi != 5 || short[0].ODSType != "VARCHAR(10)" || short[0].Position.Line == 0 {
+		t.Fatalf("CharColumns = %+v, want a CHAR(5) from VARCHAR(10) only", short)
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := proj.LengthProfileQuery("a", 5, "20210303", "20210304")
+	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "a", Type: "VARCHAR"}}}
+	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
+		Values: [][]*string{{ptr("20210303"), ptr("3"), ptr("abcdef")}}}}
+	got, err := Ranges(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf(`3 rows of ods_user_trace_data on 20210303 have a a longer than CHAR(5)'s 5 characters (e.g. "abcdef"), which MaxCompute does not hold as written, where the local engine keeps the whole value: widen the DW column a (CHAR(5), from the ODS VARCHAR(10)) at funnel.toml:%d, or fix the data`, short[0].Position.Line)
+	if len(got) != 1 || got[0].Day != "20210303" || got[0].Message != want || got[0].Fails != "" {
+		t.Errorf("got %+v\nwant %s, failing no node", got, want)
+	}
+	if !w.asked || !strings.Contains(q.SQL, `LENGTH("a") > 5`) {
+		t.Errorf("Ranges did not run %s", q.SQL)
+	}
+}
+
 func ptr(s string) *string { return &s }
 
 // profileWarehouse answers one query with rows.

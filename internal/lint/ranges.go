@@ -11,50 +11,83 @@ import (
 	"github.com/fgen-dev/fgen/models"
 )
 
-// Ranges checks the DW columns of integer types narrower than their ODS
-// columns' (models.Config.NarrowColumns) against the ODS rows of the days
-// from..to: a day with values the DW type cannot hold is a Warning, with
-// their number and the greatest. The DW node casts every value, and such a
-// value fails it: better said before apply, with where to widen the type.
+// Ranges checks the DW columns of types narrower than their ODS columns'
+// against the ODS rows of the days from..to, and warns of each day with
+// values the DW type cannot hold, with their number, an example and where
+// to widen the type:
+//
+//   - an integer type (models.Config.NarrowColumns): the DW node casts every
+//     value, and one beyond the type's range fails it, better said before
+//     apply;
+//   - a VARCHAR(n) or CHAR(n) (models.Config.CharColumns): MaxCompute holds
+//     at most n characters there, where the local engine keeps the whole
+//     value, so the two targets would report such a value differently.
 func Ranges(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
-	narrow := cfg.NarrowColumns()
-	if len(narrow) == 0 || ods == nil {
+	if ods == nil {
 		return nil, nil
 	}
-	// Only columns the live table (ods) has, of an integer type: a column
-	// apply is to add, or one whose type plan refuses to change, has no
-	// values to profile (and the query would not bind).
-	live := ods.Columns
 	var out []Warning
-	for _, c := range narrow {
-		i := slices.IndexFunc(live, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, c.Name) })
-		if i < 0 {
-			continue
-		}
-		if _, _, ok := models.IntRange(proj.Dialect.ConfigType(live[i].Type)); !ok {
+	for _, c := range cfg.NarrowColumns() {
+		// Only columns the live table (ods) has, of an integer type: a
+		// column apply is to add, or one whose type plan refuses to
+		// change, has no values to profile (and the query would not bind).
+		if !liveOf(proj, ods, c.Name, func(t string) bool { _, _, ok := models.IntRange(t); return ok }) {
 			continue
 		}
 		q, err := proj.RangeProfileQuery(c.Name, c.Lo, c.Hi, from, to)
 		if err != nil {
 			return nil, err
 		}
-		err = profiled(ctx, w, q, fmt.Sprintf("count the values of %s.%s beyond %s", cfg.ODS.Name, c.Name, c.Type), func(day string, n int64, example *string) {
-			eg := "NULL" // the MAX of rows counted is not; a warehouse's row may be
-			if example != nil {
-				eg = *example
-			}
-			msg := fmt.Sprintf("%d %s of %s on %s %s a %s beyond %s's %d to %d (e.g. %s), which the DW node cannot cast: widen the DW column %s (%s, from the ODS %s) at %s:%d, or fix the data",
-				n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), c.Name, c.Type, c.Lo, c.Hi, eg,
-				c.Name, c.Type, c.ODSType, cfg.File, c.Position.Line)
-			out = append(out, Warning{Day: day, Message: msg, Fails: cfg.DW.Name, Column: c.Name})
-		})
-		if err != nil {
-			// Advisory, as the warning would be: a profile the warehouse
-			// refuses (on MaxCompute, a project of the 1.0 type system that
-			// reads an INT column without odps.sql.type.system.odps2) says
-			// so, and plan goes on.
-			out = append(out, Warning{Day: from, Message: fmt.Sprintf("%v; without this check, values the DW column's %s cannot hold show only when the DW node fails on them", err, c.Type)})
+		out = profileDays(ctx, w, q, out, from, fmt.Sprintf("count the values of %s.%s beyond %s", cfg.ODS.Name, c.Name, c.Type),
+			fmt.Sprintf("values the DW column's %s cannot hold show only when the DW node fails on them", c.Type),
+			func(day string, n int64, eg string) Warning {
+				return Warning{Day: day, Fails: cfg.DW.Name, Column: c.Name, Message: fmt.Sprintf("%d %s of %s on %s %s a %s beyond %s's %d to %d (e.g. %s), which the DW node cannot cast: widen the DW column %s (%s, from the ODS %s) at %s:%d, or fix the data",
+					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), c.Name, c.Type, c.Lo, c.Hi, eg,
+					c.Name, c.Type, c.ODSType, cfg.File, c.Position.Line)}
+			})
+	}
+	for _, c := range cfg.CharColumns() {
+		if !liveOf(proj, ods, c.Name, models.IsString) {
+			continue
 		}
+		q, err := proj.LengthProfileQuery(c.Name, c.Hi, from, to)
+		if err != nil {
+			return nil, err
+		}
+		out = profileDays(ctx, w, q, out, from, fmt.Sprintf("count the values of %s.%s longer than %s", cfg.ODS.Name, c.Name, c.Type),
+			fmt.Sprintf("values longer than the DW column's %s show only on MaxCompute", c.Type),
+			func(day string, n int64, eg string) Warning {
+				return Warning{Day: day, Column: c.Name, Message: fmt.Sprintf("%d %s of %s on %s %s a %s longer than %s's %d characters (e.g. %q), which MaxCompute does not hold as written, where the local engine keeps the whole value: widen the DW column %s (%s, from the ODS %s) at %s:%d, or fix the data",
+					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), c.Name, c.Type, c.Hi, eg,
+					c.Name, c.Type, c.ODSType, cfg.File, c.Position.Line)}
+			})
 	}
 	return out, nil
+}
+
+// liveOf reports whether the live table ods has the column name, of a type
+// (as funnel.toml would declare it) that ok takes.
+func liveOf(proj *generator.Project, ods *warehouse.Table, name string, ok func(string) bool) bool {
+	i := slices.IndexFunc(ods.Columns, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, name) })
+	return i >= 0 && ok(proj.Dialect.ConfigType(ods.Columns[i].Type))
+}
+
+// profileDays runs the profile q (what it counts: what) and appends to out a
+// warning of each day it finds rows on (warn, with the example as SQL
+// shows it); a profile the warehouse refuses (on MaxCompute, a project of
+// the 1.0 type system that reads an INT column without
+// odps.sql.type.system.odps2) is a warning of from, advisory as the others
+// would be, saying what goes unchecked (unchecked), and plan goes on.
+func profileDays(ctx context.Context, w warehouse.Warehouse, q generator.Query, out []Warning, from, what, unchecked string, warn func(day string, n int64, eg string) Warning) []Warning {
+	err := profiled(ctx, w, q, what, func(day string, n int64, example *string) {
+		eg := "NULL" // the MAX of rows counted is not; a warehouse's row may be
+		if example != nil {
+			eg = *example
+		}
+		out = append(out, warn(day, n, eg))
+	})
+	if err != nil {
+		out = append(out, Warning{Day: from, Message: fmt.Sprintf("%v; without this check, %s", err, unchecked)})
+	}
+	return out
 }

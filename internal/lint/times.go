@@ -104,7 +104,7 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	// The range and marker checks read the rows as the DW node cleans them:
 	// with a column it reads missing or retyped live, they would not bind.
 	var ranges, markers []Warning
-	if why := dwReadsUnreadable(cfg, retyped); why != "" && (len(cfg.NarrowColumns()) > 0 || slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return len(f.Breakdowns) > 0 })) {
+	if why := dwReadsUnreadable(cfg, retyped); why != "" && (len(cfg.NarrowColumns()) > 0 || len(cfg.CharColumns()) > 0 || slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return len(f.Breakdowns) > 0 })) {
 		ranges = []Warning{{Day: from, Message: fmt.Sprintf("the breakdown values and narrowed DW columns were not checked against the rows of %s: %s", cfg.ODS.Name, why)}}
 	} else {
 		if ranges, err = Ranges(ctx, w, proj, cfg, ods, from, to); err != nil {
