@@ -164,6 +164,35 @@ func TestOrderedDurations(t *testing.T) {
 	assertResults(t, got, want)
 }
 
+// A row whose time lies outside the years 0000 to 9999 takes no part in an
+// ordered chain, as a row without a time; the events and users modes count it.
+func TestOrderedSkipsNoTimes(t *testing.T) {
+	first, end := timeBounds(1)
+	if !IsTime(first, 1) || IsTime(first-1, 1) || !IsTime(end-1, 1) || IsTime(end, 1) || !IsTime(end*1000-1, 1000) || IsTime(end*1000, 1000) {
+		t.Fatalf("IsTime is wrong at the ends %d and %d", first, end)
+	}
+	at := dayStart(d1) + 3600
+	rows := []Row{
+		// u: a chain of the three stages, but its click is a sentinel.
+		ev(d1, "u", at, "browse"), ev(d1, "u", math.MaxInt64, "click"), ev(d1, "u", at+60, "purchase"),
+		// v: its only browse is no time; w: the first second of 0000 is one.
+		ev(d1, "v", end, "browse"), ev(d1, "v", end, "click"),
+		ev(d1, "w", first, "browse"), ev(d1, "w", first+10, "click"),
+	}
+	counts := func(mode string) []int64 {
+		return Compute(Funnel{Mode: mode, Stages: stages3, Window: 3600}, rows, []string{d1})[0].Counts
+	}
+	if got, want := counts(ModeOrdered), []int64{2, 1, 0}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ordered counts = %v, want %v", got, want)
+	}
+	if got, want := counts(ModeEvents), []int64{3, 3, 1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("events counts = %v, want %v", got, want)
+	}
+	if got, want := counts(ModeUsers), []int64{3, 3, 1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("users counts = %v, want %v", got, want)
+	}
+}
+
 func TestOrderedMidnight(t *testing.T) {
 	const W = 3600
 	end := dayStart(d1) + 86400 // 00:00 of d2

@@ -250,9 +250,8 @@ func (g *generator) far() {
 	if len(g.active) == 0 {
 		return
 	}
-	r, ups := g.r, g.o.UnitsPerSecond
-	first := time.Date(0, time.January, 1, 0, 0, 0, 0, time.UTC).Unix() * ups
-	end := time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC).Unix() * ups
+	r := g.r
+	first, end := timeBounds(g.o.UnitsPerSecond)
 	times := []int64{math.MaxInt64, math.MinInt64 + 1, 1 << 62, -1 << 62, first, first - 1, end - 1, end}
 	for range 1 + r.IntN(4) {
 		g.keys++

@@ -302,7 +302,6 @@ func Compute(f Funnel, rows []Row, days []string) []Result {
 	return out
 }
 
-// stageRow is a row that belongs to a stage, with its breakdown values normalized.
 // IsTime reports whether the epoch time ts, in units of 1/unitsPerSecond seconds (0 means
 // 1), is a time the ordered funnel orders: one in the years 0000 to 9999 UTC, which
 // MaxCompute's DATETIME holds. The ordered funnel skips the rows of any other value (a
@@ -312,11 +311,19 @@ func IsTime(ts, unitsPerSecond int64) bool {
 	if unitsPerSecond <= 0 {
 		unitsPerSecond = 1
 	}
-	first := time.Date(0, time.January, 1, 0, 0, 0, 0, time.UTC).Unix()
-	end := time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC).Unix() // the first second past 9999
-	return first*unitsPerSecond <= ts && ts < end*unitsPerSecond
+	first, end := timeBounds(unitsPerSecond)
+	return first <= ts && ts < end
 }
 
+// timeBounds returns the first epoch time of the year 0000 and the first past 9999 UTC, in
+// units of 1/unitsPerSecond seconds.
+func timeBounds(unitsPerSecond int64) (first, end int64) {
+	first = time.Date(0, time.January, 1, 0, 0, 0, 0, time.UTC).Unix()
+	end = time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC).Unix()
+	return first * unitsPerSecond, end * unitsPerSecond
+}
+
+// stageRow is a row that belongs to a stage, with its breakdown values normalized.
 type stageRow struct {
 	row   Row
 	stage int      // 1-based
