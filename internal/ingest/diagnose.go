@@ -75,21 +75,24 @@ func (l *loader) parquetCheck(fi, col int) (cond, raw string) {
 	case convExactDecimal:
 		cond = fmt.Sprintf("NOT %s", c.sqlDecimalOK("CAST("+name+" AS VARCHAR)"))
 	}
-	if long := c.sqlTooLong(name); long != "" && in.pq.conv[col] != convNull {
-		cond = long // a string column's only check
+	if long := c.sqlTooLong("CAST(" + name + " AS VARCHAR)"); long != "" && in.pq.conv[col] != convNull {
+		cond = orElse(cond, long)
 	}
 	if c.belowMin(in.pq.conv[col]) {
-		below := fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) < %d", name, name, c.Type, minBigint)
-		if cond == "" {
-			cond = below
-		} else {
-			cond = fmt.Sprintf("(%s) OR (%s)", cond, below)
-		}
+		cond = orElse(cond, fmt.Sprintf("%s IS NOT NULL AND TRY_CAST(%s AS %s) < %d", name, name, c.Type, minBigint))
 	}
 	if cond == "" {
 		return "", ""
 	}
 	return cond, name
+}
+
+// orElse is the condition a OR b; b alone when a is "".
+func orElse(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return fmt.Sprintf("(%s) OR (%s)", a, b)
 }
 
 // firstInvalid returns the first row of file fi, read as src and numbered

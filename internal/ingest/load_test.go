@@ -1208,6 +1208,7 @@ func TestLoadCharLength(t *testing.T) {
 		{f.file("long.jsonl", `{"code":"abc"}`+"\n"+`{"code":"abcd"}`), `:2: column code: "abcd" is 4 characters long; MaxCompute's VARCHAR(3) holds at most 3`},
 		{f.file("long.csv", "code,tag\nabc,x\nabc,xyz\n"), `:3: column tag: "xyz" is 3 characters long; MaxCompute's CHAR(2) holds at most 2`},
 		{parquet("long.parquet", `SELECT * FROM (VALUES ('a', 'b'), ('é', 'été')) AS v(code, tag)`), `:2: column tag: "été" is 3 characters long; MaxCompute's CHAR(2) holds at most 2`},
+		{parquet("number.parquet", `SELECT * FROM (VALUES (12, 'b'), (1234, 'c')) AS v(code, tag)`), `:2: column code: "1234" is 4 characters long; MaxCompute's VARCHAR(3) holds at most 3`},
 	} {
 		if err := load(tc.path); err == nil || err.Error() != tc.path+tc.err {
 			t.Errorf("err = %v\nwant  %s", err, tc.path+tc.err)
