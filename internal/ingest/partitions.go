@@ -132,7 +132,7 @@ func (p *partitions) days() []string {
 // partition value; an error if it is no date yyyymmdd (a year past 9999).
 func (p *partitions) derived(files []*input, fi int, day string) error {
 	if v, ok := strings.CutPrefix(day, farTime); ok {
-		return &RowError{File: files[fi].path, Msg: p.farTime(v)}
+		return &RowError{File: files[fi].path, Msg: p.explainFarTime(v)}
 	}
 	if !validDay(day) {
 		msg := fmt.Sprintf("a row without %s has a %s whose date, %q, is not a date written yyyymmdd",
@@ -151,9 +151,9 @@ func (p *partitions) derived(files []*input, fi int, day string) error {
 	return nil
 }
 
-// farTime explains the epoch time v (its text) of a row without a
+// explainFarTime explains the epoch time v (its text) of a row without a
 // partition value, outside the years 0000 to 9999, and guesses its unit.
-func (p *partitions) farTime(v string) string {
+func (p *partitions) explainFarTime(v string) string {
 	d := p.opts.DayFrom
 	unit := "seconds"
 	if d.units() == 1000 {
