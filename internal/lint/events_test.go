@@ -113,8 +113,7 @@ func TestRanges(t *testing.T) {
 	}
 	q, _ := proj.RangeProfileQuery("bytes", -32768, 32767, "20210303", "20210304")
 	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "bytes", Type: "BIGINT"}, {Name: "status", Type: "BIGINT"}}}
-	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
-		Values: [][]*string{{ptr("20210304"), ptr("2"), ptr("70000")}}}}
+	w := profileOf(q, []string{"20210304", "2", "70000"})
 	got, err := Ranges(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
 	if err != nil {
 		t.Fatal(err)
@@ -161,8 +160,7 @@ func TestRangesOfStrings(t *testing.T) {
 	}
 	q, _ := proj.LengthProfileQuery("a", 5, "20210303", "20210304")
 	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "a", Type: "VARCHAR"}}}
-	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
-		Values: [][]*string{{ptr("20210303"), ptr("3"), ptr("abcdef")}}}}
+	w := profileOf(q, []string{"20210303", "3", "abcdef"})
 	got, err := Ranges(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
 	if err != nil {
 		t.Fatal(err)
@@ -179,6 +177,20 @@ func TestRangesOfStrings(t *testing.T) {
 func ptr(s string) *string { return &s }
 
 // profileWarehouse answers one query with rows.
+// profileOf is a profileWarehouse answering the query q with rows of
+// (day, count, example).
+func profileOf(q generator.Query, rows ...[]string) *profileWarehouse {
+	r := &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"}}
+	for _, row := range rows {
+		var vals []*string
+		for _, v := range row {
+			vals = append(vals, ptr(v))
+		}
+		r.Values = append(r.Values, vals)
+	}
+	return &profileWarehouse{query: q, rows: r}
+}
+
 type profileWarehouse struct {
 	warehouse.Warehouse
 	query generator.Query

@@ -27,8 +27,7 @@ breakdown_limit = 5`, 1)
 		t.Errorf("marker profile:\n%s", q.SQL)
 	}
 	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "device_brand", Type: "VARCHAR"}}}
-	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
-		Values: [][]*string{{ptr("20210304"), ptr("3"), ptr("other")}, {ptr("20210303"), ptr("1"), ptr("unknown")}}}}
+	w := profileOf(q, []string{"20210304", "3", "other"}, []string{"20210303", "1", "unknown"})
 	got, err := Markers(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
 	if err != nil {
 		t.Fatal(err)
@@ -80,8 +79,7 @@ partition = "dt"
 	})
 	proj, q := markerProfile(t, cfg, "20210303")
 	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "device_brand", Type: "VARCHAR"}}}
-	w := &profileWarehouse{query: q, rows: &warehouse.Rows{Columns: []string{"dt", "fgen_rows", "fgen_example"},
-		Values: [][]*string{{ptr("20210303"), ptr("2"), ptr("other")}}}}
+	w := profileOf(q, []string{"20210303", "2", "other"})
 	got, err := Markers(context.Background(), w, proj, cfg, ods, "20210303", "20210303")
 	if err != nil {
 		t.Fatal(err)
