@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -126,6 +127,35 @@ func (c *Config) StringTimes() []TimeColumn {
 		t := f.TimeColumn
 		t.Name = col.Name
 		out = append(out, t)
+	}
+	return out
+}
+
+// OrderedEpochTime is an epoch time column (BIGINT seconds or
+// milliseconds) that ordered funnels read, and which of them.
+type OrderedEpochTime struct {
+	Name    string // the DW column's, which the DW node copies from the ODS column so named
+	Units   int64  // per second: 1 or 1000
+	Funnels []string
+}
+
+// OrderedEpochTimes returns the epoch time columns of the ordered funnels,
+// by column and unit, in funnel order: the columns whose values outside
+// the years 0000 to 9999 (EpochRange) the ordered funnels skip.
+func (c *Config) OrderedEpochTimes() []OrderedEpochTime {
+	var out []OrderedEpochTime
+	for _, f := range c.Funnels {
+		col, ok := c.DW.Column(f.TimeColumn.Name)
+		if f.Mode != ModeOrdered || !ok || TimeKind(col.Type) != TimeEpoch {
+			continue
+		}
+		units := f.TimeColumn.UnitsPerSecond(col.Type)
+		i := slices.IndexFunc(out, func(t OrderedEpochTime) bool { return sameName(t.Name, col.Name) && t.Units == units })
+		if i < 0 {
+			out = append(out, OrderedEpochTime{Name: col.Name, Units: units})
+			i = len(out) - 1
+		}
+		out[i].Funnels = append(out[i].Funnels, f.Name)
 	}
 	return out
 }

@@ -1882,6 +1882,43 @@ func TestPlanWarnsOfShortStringColumn(t *testing.T) {
 	}
 }
 
+// A sentinel time (the greatest BIGINT for "unknown") takes no part in the
+// ordered funnels: plan says which day has such rows and which funnels skip
+// them, and apply counts the day without them, where the sort keys of one
+// such row had made every ordered report of the day fail.
+func TestOrderedSkipsTimesOutsideTheYears(t *testing.T) {
+	dir := projectWith(t, "demo.toml")
+	rows := `{"md5":"a","uid":"u1","ts":1614736800,"customize_event":"browse","dt":"20210303"}
+{"md5":"b","uid":"u1","ts":1614736860,"customize_event":"click","dt":"20210303"}
+{"md5":"c","uid":"u2","ts":9223372036854775807,"customize_event":"browse","dt":"20210303"}
+{"md5":"d","uid":"u2","ts":9223372036854775807,"customize_event":"click","dt":"20210303"}
+{"md5":"e","uid":"u3","ts":-4611686018427387904,"customize_event":"browse","dt":"20210303"}
+`
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(rows), 0o644)
+	if r := fgen(t, dir, nil, "load", "a.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	want := "3 rows of ods_user_trace_data on 20210303 have a ts outside the years 0000 to 9999 in epoch seconds (e.g. 9223372036854775807), which the ordered funnels ordered_1h, ordered_overnight, ordered_long skip as rows without a time"
+	if r := fgen(t, dir, nil, "plan", "--bizdate", "20210303"); r.code != 2 || !strings.Contains(r.stdout, "warning: "+want) {
+		t.Errorf("plan: %+v\nwant %s", r, want)
+	}
+	if r := fgen(t, dir, nil, "-q", "apply", "--bizdate", "20210303"); r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Fatalf("apply: %+v", r)
+	}
+	// u1 alone enters and clicks; the events funnel counts every row.
+	for funnel, lines := range map[string][]string{
+		"ordered_1h": {"\n20210303,all,browse,1,1,", "\n20210303,all,click,2,1,1,1,60,60,"},
+		"user_trace": {"\n20210303,browse,1,3,", "\n20210303,click,2,2,"},
+	} {
+		r := fgen(t, dir, nil, "report", "--funnel", funnel, "--bizdate", "20210303", "--format", "csv")
+		for _, line := range lines {
+			if r.code != 0 || !strings.Contains(r.stdout, line) {
+				t.Errorf("report %s: %+v\nwant a line beginning %q", funnel, r, line[1:])
+			}
+		}
+	}
+}
+
 // A DW column retyped narrower than the days' values: apply
 // --allow-destructive refuses to recreate the table, whose refill plan
 // says will fail, and the DW keeps its rows; --allow-destructive with

@@ -177,6 +177,55 @@ func TestRangesOfStrings(t *testing.T) {
 func ptr(s string) *string { return &s }
 
 // profileWarehouse answers one query with rows.
+// The ordered funnels' epoch time columns, by column and unit: a day with
+// times outside the years 0000 to 9999 is warned of, with the funnels that
+// skip them.
+func TestFarTimes(t *testing.T) {
+	cfg := shipped(t, func(s string) string {
+		return strings.Replace(strings.Replace(s, `mode = "events"
+user_column = "uid"`, `mode = "ordered"
+user_column = "uid"
+time_column = "ts"
+window = "1h"`, 1), `  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+]`, `  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+  { name = "ts", type = "BIGINT" },
+]`, 1) + `
+[[funnels]]
+name = "second"
+mode = "ordered"
+user_column = "uid"
+event_column = "customize_event"
+time_column = "ts"
+window = "10m"
+stages = [{ name = "browse", events = ["browse"] }, { name = "click", events = ["click"] }]
+
+[funnels.report]
+table = "rpt_second"
+partition = "dt"
+`
+	})
+	times := cfg.OrderedEpochTimes()
+	if len(times) != 1 || times[0].Name != "ts" || times[0].Units != 1 || !slices.Equal(times[0].Funnels, []string{"user_trace", "second"}) {
+		t.Fatalf("OrderedEpochTimes = %+v, want ts in seconds of user_trace and second", times)
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := models.EpochRange(1)
+	q, _ := proj.RangeProfileQuery("ts", lo, hi, "20210303", "20210304")
+	ods := &warehouse.Table{Name: "ods_user_trace_data", Columns: []warehouse.Column{{Name: "ts", Type: "BIGINT"}}}
+	w := profileOf(q, []string{"20210304", "2", "9223372036854775807"})
+	got, err := FarTimes(context.Background(), w, proj, cfg, ods, "20210303", "20210304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "2 rows of ods_user_trace_data on 20210304 have a ts outside the years 0000 to 9999 in epoch seconds (e.g. 9223372036854775807), which the ordered funnels user_trace, second skip as rows without a time: fix the data, or, if they are in a finer unit, the time_column"
+	if len(got) != 1 || got[0].Day != "20210304" || got[0].Message != want || !slices.Equal(got[0].Funnels, []string{"user_trace", "second"}) || !w.asked {
+		t.Errorf("got %+v\nwant %s", got, want)
+	}
+}
+
 // profileOf is a profileWarehouse answering the query q with rows of
 // (day, count, example).
 func profileOf(q generator.Query, rows ...[]string) *profileWarehouse {

@@ -65,6 +65,41 @@ func Ranges(ctx context.Context, w warehouse.Warehouse, proj *generator.Project,
 	return out, nil
 }
 
+// FarTimes checks the epoch time columns of the ordered funnels
+// (models.Config.OrderedEpochTimes) against the ODS rows of the days
+// from..to: a day with times outside the years 0000 to 9999, which the
+// ordered funnels skip as rows without a time (a sentinel such as the
+// greatest BIGINT for "unknown", or times in a finer unit than declared),
+// is a Warning, with their number and the greatest.
+func FarTimes(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
+	if ods == nil {
+		return nil, nil
+	}
+	var out []Warning
+	for _, t := range cfg.OrderedEpochTimes() {
+		if !liveOf(proj, ods, t.Name, func(typ string) bool { _, _, ok := models.IntRange(typ); return ok }) {
+			continue
+		}
+		lo, hi := models.EpochRange(t.Units)
+		q, err := proj.RangeProfileQuery(t.Name, lo, hi, from, to)
+		if err != nil {
+			return nil, err
+		}
+		unit := "seconds"
+		if t.Units == 1000 {
+			unit = "milliseconds"
+		}
+		funnels := strings.Join(t.Funnels, ", ")
+		out = profileDays(ctx, w, q, out, from, fmt.Sprintf("count the times of %s.%s outside the years 0000 to 9999", cfg.ODS.Name, t.Name),
+			fmt.Sprintf("rows of no time show only as fewer users in the ordered funnels %s", funnels),
+			func(day string, n int64, eg string) Warning {
+				return Warning{Day: day, Funnel: t.Funnels[0], Funnels: t.Funnels, Message: fmt.Sprintf("%d %s of %s on %s %s a %s outside the years 0000 to 9999 in epoch %s (e.g. %s), which the ordered funnels %s skip as rows without a time: fix the data, or, if they are in a finer unit, the time_column",
+					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), t.Name, unit, eg, funnels)}
+			})
+	}
+	return out, nil
+}
+
 // liveOf reports whether the live table ods has the column name, of a type
 // (as funnel.toml would declare it) that ok takes.
 func liveOf(proj *generator.Project, ods *warehouse.Table, name string, ok func(string) bool) bool {

@@ -82,7 +82,7 @@ func plural(n int64, one, many string) string {
 }
 
 // Check runs every check of the ODS rows of the days from..to (Events,
-// Times, Ranges and Markers) and returns what they find, by day. ods is the live ODS
+// Times, Ranges, FarTimes and Markers) and returns what they find, by day. ods is the live ODS
 // table, as the caller described it.
 func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
 	var retyped map[string]string
@@ -103,18 +103,25 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	}
 	// The range and marker checks read the rows as the DW node cleans them:
 	// with a column it reads missing or retyped live, they would not bind.
-	var ranges, markers []Warning
-	if why := dwReadsUnreadable(cfg, retyped); why != "" && (len(cfg.NarrowColumns()) > 0 || len(cfg.CharColumns()) > 0 || slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return len(f.Breakdowns) > 0 })) {
-		ranges = []Warning{{Day: from, Message: fmt.Sprintf("the breakdown values and narrowed DW columns were not checked against the rows of %s: %s", cfg.ODS.Name, why)}}
+	var ranges, far, markers []Warning
+	if why := dwReadsUnreadable(cfg, retyped); why != "" && (len(cfg.NarrowColumns()) > 0 || len(cfg.CharColumns()) > 0 || len(cfg.OrderedEpochTimes()) > 0 || slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return len(f.Breakdowns) > 0 })) {
+		what := "the breakdown values and narrowed DW columns"
+		if len(cfg.OrderedEpochTimes()) > 0 {
+			what = "the breakdown values, narrowed DW columns and ordered funnels' times"
+		}
+		ranges = []Warning{{Day: from, Message: fmt.Sprintf("%s were not checked against the rows of %s: %s", what, cfg.ODS.Name, why)}}
 	} else {
 		if ranges, err = Ranges(ctx, w, proj, cfg, ods, from, to); err != nil {
+			return nil, err
+		}
+		if far, err = FarTimes(ctx, w, proj, cfg, ods, from, to); err != nil {
 			return nil, err
 		}
 		if markers, err = Markers(ctx, w, proj, cfg, ods, from, to); err != nil {
 			return nil, err
 		}
 	}
-	out := slices.Concat(events, times, ranges, markers)
+	out := slices.Concat(events, times, ranges, far, markers)
 	slices.SortStableFunc(out, func(a, b Warning) int { return cmp.Compare(a.Day, b.Day) })
 	return out, nil
 }
