@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fgen-dev/fgen/generator"
-	"github.com/fgen-dev/fgen/internal/shell"
 	"github.com/fgen-dev/fgen/internal/textdiff"
 )
 
@@ -188,15 +187,6 @@ func writeDiffMarkdown(opts *diffOptions, changes []generator.Change) {
 // of this config and directory, and with --force where generate would
 // refuse a directory it did not write.
 func (opts *diffOptions) generateCommand() string {
-	gen := "generate"
-	if opts.dir != "" {
-		gen += " --dir " + shell.Quote(opts.dir)
-	}
-	if opts.dialect != string(generator.MaxCompute) {
-		gen += " --dialect " + opts.dialect
-	}
-	if foreign, _ := foreignDir(opts.outDir); foreign {
-		gen += " --force"
-	}
-	return opts.suggest("").line(gen)
+	foreign, _ := foreignDir(opts.outDir)
+	return opts.generateLine(opts.dir, opts.dialect, foreign)
 }
