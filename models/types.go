@@ -269,6 +269,15 @@ func EpochRange(units int64) (lo, hi int64) {
 	return -62167219200 * units, 253402300800*units - 1
 }
 
+// EpochUnit names the unit of epoch times of units per second (1 or 1000):
+// "seconds" or "milliseconds".
+func EpochUnit(units int64) string {
+	if units == 1000 {
+		return "milliseconds"
+	}
+	return "seconds"
+}
+
 // NarrowColumn is a DW column of an integer type that holds fewer values
 // than its ODS column's (BIGINT into SMALLINT, say): the DW node casts
 // every value, and one beyond the DW type's range (Lo..Hi) fails it. Of

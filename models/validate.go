@@ -404,8 +404,9 @@ func (v *validator) funnel(p string, f *Funnel) {
 	}
 	v.dwColumn(p+".user_column", f.UserColumn, "user_column", true)
 	eventType := ""
+	var sized []sizedColumn
 	if col, ok := v.dwColumn(p+".event_column", f.EventColumn, "event_column", true); ok && col.Type != "" {
-		eventType = v.eventColumn(p+".event_column", col)
+		eventType, sized = v.eventColumn(p+".event_column", col)
 	}
 	needTime := ""
 	switch {
@@ -477,7 +478,7 @@ func (v *validator) funnel(p string, f *Funnel) {
 			if eventType != "" {
 				v.integerEvent(ep, e, f.EventColumn, eventType)
 			}
-			v.eventLength(ep, e, f.EventColumn)
+			v.eventLength(ep, e, f.EventColumn, sized)
 			events[e] = s.Name
 		}
 	}
@@ -545,12 +546,15 @@ func (v *validator) dwColumn(path, name, what string, required bool) (Column, bo
 // no row), and its 2.0 type system disables the implicit conversion of a
 // STRING to a BIGINT
 // (https://www.alibabacloud.com/help/en/maxcompute/user-guide/type-conversions).
-func (v *validator) eventColumn(path string, dw Column) string {
+// It also returns the tables where the column is a VARCHAR(n) or CHAR(n),
+// DW first, for eventLength.
+func (v *validator) eventColumn(path string, dw Column) (string, []sizedColumn) {
 	types := []string{dw.Type}
 	if ods, ok := v.c.ODS.Column(dw.Name); ok && ods.Type != "" {
 		types = append(types, ods.Type)
 	}
 	intType := ""
+	var sized []sizedColumn
 	for i, t := range types {
 		table := "DW"
 		if i == 1 {
@@ -558,33 +562,38 @@ func (v *validator) eventColumn(path string, dw Column) string {
 		}
 		switch {
 		case IsString(t):
+			if n, ok := CharLength(t); ok {
+				sized = append(sized, sizedColumn{table: table, typ: t, n: n})
+			}
 		case IsInteger(t):
 			if intType == "" || intHi(t) < intHi(intType) {
 				intType = t
 			}
 		default:
 			v.errorf(path, "event_column %s is %s in the %s table; an event column holds strings or integer event codes: make it STRING (or BIGINT)", dw.Name, t, table)
-			return ""
+			return "", nil
 		}
 	}
-	return intType
+	return intType, sized
+}
+
+// sizedColumn is an event column of a VARCHAR(n) or CHAR(n) type (typ) in
+// the DW or ODS table.
+type sizedColumn struct {
+	table, typ string
+	n          int
 }
 
 // eventLength checks that an event value fits the VARCHAR(n) or CHAR(n)
-// event column in the DW and ODS tables: MaxCompute holds at most n
-// characters there (its data types, 2.0 edition), so a longer value is
-// never stored as written, and its stage would count no row.
-func (v *validator) eventLength(path, e, column string) {
-	for _, t := range []struct {
-		table string
-		cols  *Table
-	}{{"DW", &v.c.DW.Table}, {"ODS", &v.c.ODS}} {
-		col, ok := t.cols.Column(column)
-		if !ok {
-			continue
-		}
-		if n, ok := CharLength(col.Type); ok && utf8.RuneCountInString(e) > n {
-			v.errorf(path, "event %q is %d characters long, and event_column %s is %s in the %s table: MaxCompute holds at most %d characters there, so no row would match it; make the column STRING, or VARCHAR(%d)", e, utf8.RuneCountInString(e), column, col.Type, t.table, n, utf8.RuneCountInString(e))
+// event column in the DW and ODS tables (sized, of eventColumn):
+// MaxCompute holds at most n characters there (its data types, 2.0
+// edition), so a longer value is never stored as written, and its stage
+// would count no row.
+func (v *validator) eventLength(path, e, column string, sized []sizedColumn) {
+	chars := utf8.RuneCountInString(e)
+	for _, s := range sized {
+		if chars > s.n {
+			v.errorf(path, "event %q is %d characters long, and event_column %s is %s in the %s table: MaxCompute holds at most %d characters there, so no row would match it; make the column STRING, or VARCHAR(%d)", e, chars, column, s.typ, s.table, s.n, chars)
 			return
 		}
 	}

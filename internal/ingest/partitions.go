@@ -155,10 +155,7 @@ func (p *partitions) derived(files []*input, fi int, day string) error {
 // partition value, outside the years 0000 to 9999, and guesses its unit.
 func (p *partitions) explainFarTime(v string) string {
 	d := p.opts.DayFrom
-	unit := "seconds"
-	if d.units() == 1000 {
-		unit = "milliseconds"
-	}
+	unit := models.EpochUnit(d.units())
 	when := "past the year 9999"
 	if strings.HasPrefix(v, "-") {
 		when = "before the year 0000"

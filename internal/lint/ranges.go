@@ -23,46 +23,34 @@ import (
 //     at most n characters there, where the local engine keeps the whole
 //     value, so the two targets would report such a value differently.
 func Ranges(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
-	if ods == nil {
-		return nil, nil
-	}
-	var out []Warning
+	var checks []profileCheck
 	for _, c := range cfg.NarrowColumns() {
-		// Only columns the live table (ods) has, of an integer type: a
-		// column apply is to add, or one whose type plan refuses to
-		// change, has no values to profile (and the query would not bind).
-		if !liveOf(proj, ods, c.Name, func(t string) bool { _, _, ok := models.IntRange(t); return ok }) {
-			continue
-		}
-		q, err := proj.RangeProfileQuery(c.Name, c.Lo, c.Hi, from, to)
-		if err != nil {
-			return nil, err
-		}
-		out = profileDays(ctx, w, q, out, from, fmt.Sprintf("count the values of %s.%s beyond %s", cfg.ODS.Name, c.Name, c.Type),
-			fmt.Sprintf("values the DW column's %s cannot hold show only when the DW node fails on them", c.Type),
-			func(day string, n int64, eg string) Warning {
+		checks = append(checks, profileCheck{
+			column: c.Name, isType: models.IsInteger,
+			query:     func() (generator.Query, error) { return proj.RangeProfileQuery(c.Name, c.Lo, c.Hi, from, to) },
+			what:      fmt.Sprintf("count the values of %s.%s beyond %s", cfg.ODS.Name, c.Name, c.Type),
+			unchecked: fmt.Sprintf("values the DW column's %s cannot hold show only when the DW node fails on them", c.Type),
+			warn: func(day string, n int64, eg string) Warning {
 				return Warning{Day: day, Fails: cfg.DW.Name, Column: c.Name, Message: fmt.Sprintf("%d %s of %s on %s %s a %s beyond %s's %d to %d (e.g. %s), which the DW node cannot cast: widen the DW column %s (%s, from the ODS %s) at %s:%d, or fix the data",
 					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), c.Name, c.Type, c.Lo, c.Hi, eg,
 					c.Name, c.Type, c.ODSType, cfg.File, c.Position.Line)}
-			})
+			},
+		})
 	}
 	for _, c := range cfg.CharColumns() {
-		if !liveOf(proj, ods, c.Name, models.IsString) {
-			continue
-		}
-		q, err := proj.LengthProfileQuery(c.Name, c.Hi, from, to)
-		if err != nil {
-			return nil, err
-		}
-		out = profileDays(ctx, w, q, out, from, fmt.Sprintf("count the values of %s.%s longer than %s", cfg.ODS.Name, c.Name, c.Type),
-			fmt.Sprintf("values longer than the DW column's %s show only on MaxCompute", c.Type),
-			func(day string, n int64, eg string) Warning {
+		checks = append(checks, profileCheck{
+			column: c.Name, isType: models.IsString,
+			query:     func() (generator.Query, error) { return proj.LengthProfileQuery(c.Name, c.Hi, from, to) },
+			what:      fmt.Sprintf("count the values of %s.%s longer than %s", cfg.ODS.Name, c.Name, c.Type),
+			unchecked: fmt.Sprintf("values longer than the DW column's %s show only on MaxCompute", c.Type),
+			warn: func(day string, n int64, eg string) Warning {
 				return Warning{Day: day, Column: c.Name, Message: fmt.Sprintf("%d %s of %s on %s %s a %s longer than %s's %d characters (e.g. %q), which MaxCompute does not hold as written, where the local engine keeps the whole value: widen the DW column %s (%s, from the ODS %s) at %s:%d, or fix the data",
 					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), c.Name, c.Type, c.Hi, eg,
 					c.Name, c.Type, c.ODSType, cfg.File, c.Position.Line)}
-			})
+			},
+		})
 	}
-	return out, nil
+	return runProfiles(ctx, w, proj, ods, from, checks)
 }
 
 // FarTimes checks the epoch time columns of the ordered funnels
@@ -72,30 +60,66 @@ func Ranges(ctx context.Context, w warehouse.Warehouse, proj *generator.Project,
 // greatest BIGINT for "unknown", or times in a finer unit than declared),
 // is a Warning, with their number and the greatest.
 func FarTimes(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, cfg *models.Config, ods *warehouse.Table, from, to string) ([]Warning, error) {
+	var checks []profileCheck
+	for _, t := range cfg.OrderedEpochTimes() {
+		lo, hi := models.EpochRange(t.Units)
+		funnels := strings.Join(t.Funnels, ", ")
+		checks = append(checks, profileCheck{
+			column: t.Name, isType: models.IsInteger,
+			query:     func() (generator.Query, error) { return proj.RangeProfileQuery(t.Name, lo, hi, from, to) },
+			what:      fmt.Sprintf("count the times of %s.%s outside the years 0000 to 9999", cfg.ODS.Name, t.Name),
+			unchecked: fmt.Sprintf("rows of no time show only as fewer users in the ordered funnels %s", funnels),
+			warn: func(day string, n int64, eg string) Warning {
+				return Warning{Day: day, Funnel: t.Funnels[0], Funnels: t.Funnels, Message: fmt.Sprintf("%d %s of %s on %s %s a %s outside the years 0000 to 9999 in epoch %s (e.g. %s), which the ordered funnels %s skip as rows without a time: fix the data, or, if they are in a finer unit, the time_column",
+					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), t.Name, models.EpochUnit(t.Units), eg, funnels)}
+			},
+		})
+	}
+	return runProfiles(ctx, w, proj, ods, from, checks)
+}
+
+// profileCheck is one profile of an ODS column the DW node reads: the
+// column, the types (as funnel.toml declares them) it profiles, its query,
+// what it counts, what goes unchecked when the warehouse refuses it, and
+// the warning of a day it finds rows on (with the example as SQL shows it).
+type profileCheck struct {
+	column          string
+	isType          func(string) bool
+	query           func() (generator.Query, error)
+	what, unchecked string
+	warn            func(day string, n int64, eg string) Warning
+}
+
+// runProfiles runs checks against the live table ods (nil: none yet),
+// those of its columns of their type only: a column apply is to add, or
+// one whose type plan refuses to change, has no values to profile (and the
+// query would not bind). A profile the warehouse refuses (on MaxCompute, a
+// project of the 1.0 type system that reads an INT column without
+// odps.sql.type.system.odps2) is a warning of from, advisory as the others
+// would be, saying what goes unchecked, and plan goes on.
+func runProfiles(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, ods *warehouse.Table, from string, checks []profileCheck) ([]Warning, error) {
 	if ods == nil {
 		return nil, nil
 	}
 	var out []Warning
-	for _, t := range cfg.OrderedEpochTimes() {
-		if !liveOf(proj, ods, t.Name, func(typ string) bool { _, _, ok := models.IntRange(typ); return ok }) {
+	for _, c := range checks {
+		if !liveOf(proj, ods, c.column, c.isType) {
 			continue
 		}
-		lo, hi := models.EpochRange(t.Units)
-		q, err := proj.RangeProfileQuery(t.Name, lo, hi, from, to)
+		q, err := c.query()
 		if err != nil {
 			return nil, err
 		}
-		unit := "seconds"
-		if t.Units == 1000 {
-			unit = "milliseconds"
+		err = profiled(ctx, w, q, c.what, func(day string, n int64, example *string) {
+			eg := "NULL" // the MAX of rows counted is not; a warehouse's row may be
+			if example != nil {
+				eg = *example
+			}
+			out = append(out, c.warn(day, n, eg))
+		})
+		if err != nil {
+			out = append(out, Warning{Day: from, Message: fmt.Sprintf("%v; without this check, %s", err, c.unchecked)})
 		}
-		funnels := strings.Join(t.Funnels, ", ")
-		out = profileDays(ctx, w, q, out, from, fmt.Sprintf("count the times of %s.%s outside the years 0000 to 9999", cfg.ODS.Name, t.Name),
-			fmt.Sprintf("rows of no time show only as fewer users in the ordered funnels %s", funnels),
-			func(day string, n int64, eg string) Warning {
-				return Warning{Day: day, Funnel: t.Funnels[0], Funnels: t.Funnels, Message: fmt.Sprintf("%d %s of %s on %s %s a %s outside the years 0000 to 9999 in epoch %s (e.g. %s), which the ordered funnels %s skip as rows without a time: fix the data, or, if they are in a finer unit, the time_column",
-					n, plural(n, "row", "rows"), cfg.ODS.Name, day, plural(n, "has", "have"), t.Name, unit, eg, funnels)}
-			})
 	}
 	return out, nil
 }
@@ -105,24 +129,4 @@ func FarTimes(ctx context.Context, w warehouse.Warehouse, proj *generator.Projec
 func liveOf(proj *generator.Project, ods *warehouse.Table, name string, ok func(string) bool) bool {
 	i := slices.IndexFunc(ods.Columns, func(lc warehouse.Column) bool { return strings.EqualFold(lc.Name, name) })
 	return i >= 0 && ok(proj.Dialect.ConfigType(ods.Columns[i].Type))
-}
-
-// profileDays runs the profile q (what it counts: what) and appends to out a
-// warning of each day it finds rows on (warn, with the example as SQL
-// shows it); a profile the warehouse refuses (on MaxCompute, a project of
-// the 1.0 type system that reads an INT column without
-// odps.sql.type.system.odps2) is a warning of from, advisory as the others
-// would be, saying what goes unchecked (unchecked), and plan goes on.
-func profileDays(ctx context.Context, w warehouse.Warehouse, q generator.Query, out []Warning, from, what, unchecked string, warn func(day string, n int64, eg string) Warning) []Warning {
-	err := profiled(ctx, w, q, what, func(day string, n int64, example *string) {
-		eg := "NULL" // the MAX of rows counted is not; a warehouse's row may be
-		if example != nil {
-			eg = *example
-		}
-		out = append(out, warn(day, n, eg))
-	})
-	if err != nil {
-		out = append(out, Warning{Day: from, Message: fmt.Sprintf("%v; without this check, %s", err, unchecked)})
-	}
-	return out
 }

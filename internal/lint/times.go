@@ -104,9 +104,10 @@ func Check(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, 
 	// The range and marker checks read the rows as the DW node cleans them:
 	// with a column it reads missing or retyped live, they would not bind.
 	var ranges, far, markers []Warning
-	if why := dwReadsUnreadable(cfg, retyped); why != "" && (len(cfg.NarrowColumns()) > 0 || len(cfg.CharColumns()) > 0 || len(cfg.OrderedEpochTimes()) > 0 || slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return len(f.Breakdowns) > 0 })) {
+	orderedTimes := len(cfg.OrderedEpochTimes()) > 0
+	if why := dwReadsUnreadable(cfg, retyped); why != "" && (len(cfg.NarrowColumns()) > 0 || len(cfg.CharColumns()) > 0 || orderedTimes || slices.ContainsFunc(cfg.Funnels, func(f models.Funnel) bool { return len(f.Breakdowns) > 0 })) {
 		what := "the breakdown values and narrowed DW columns"
-		if len(cfg.OrderedEpochTimes()) > 0 {
+		if orderedTimes {
 			what = "the breakdown values, narrowed DW columns and ordered funnels' times"
 		}
 		ranges = []Warning{{Day: from, Message: fmt.Sprintf("%s were not checked against the rows of %s: %s", what, cfg.ODS.Name, why)}}

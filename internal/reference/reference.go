@@ -315,12 +315,16 @@ func IsTime(ts, unitsPerSecond int64) bool {
 	return first <= ts && ts < end
 }
 
+// The first second of the year 0000 and the first past 9999, UTC: IsTime's bounds.
+var (
+	firstSecond = time.Date(0, time.January, 1, 0, 0, 0, 0, time.UTC).Unix()
+	endSecond   = time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC).Unix()
+)
+
 // timeBounds returns the first epoch time of the year 0000 and the first past 9999 UTC, in
 // units of 1/unitsPerSecond seconds.
 func timeBounds(unitsPerSecond int64) (first, end int64) {
-	first = time.Date(0, time.January, 1, 0, 0, 0, 0, time.UTC).Unix()
-	end = time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC).Unix()
-	return first * unitsPerSecond, end * unitsPerSecond
+	return firstSecond * unitsPerSecond, endSecond * unitsPerSecond
 }
 
 // stageRow is a row that belongs to a stage, with its breakdown values normalized.
