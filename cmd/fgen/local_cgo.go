@@ -63,7 +63,11 @@ func (l duckLocal) ReplaceWithSample(ctx context.Context, cfg *models.Config, da
 		return nil
 	}
 	n, before, after, err := l.ReplacePartitions(ctx, cfg.ODS.Name, cfg.ODS.Partition, days, so.ExpectedRows(), func(conn *sql.Conn) (int64, error) {
-		return ingest.AppendSample(ctx, conn, cfg.ODS.Name, cfg.ODS.Partition, so)
+		n, err := ingest.AppendSample(ctx, conn, cfg.ODS.Name, cfg.ODS.Partition, so)
+		if err == nil {
+			err = ingest.SampleTooLong(ctx, conn, &cfg.ODS, days)
+		}
+		return n, err
 	}, keep)
 	if err != nil {
 		return loaded{}, err

@@ -1903,6 +1903,30 @@ func TestPlanWarnsOfShortStringColumn(t *testing.T) {
 	}
 }
 
+// fgen sample --load is held to fgen load's rule for an ODS column of
+// VARCHAR(n): its own values (here device models up to 12 characters) are
+// refused where they do not fit, as MaxCompute would not hold them, and the
+// day keeps its rows.
+func TestSampleLoadChecksLengths(t *testing.T) {
+	dir := project(t)
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "device",                  type = "STRING", comment = "device model" },`,
+		`{ name = "device",                  type = "VARCHAR(8)", comment = "device model" },`)
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","device":"Mate 40"}
+{"md5":"b","uid":"u1","ts":1614700001,"customize_event":"click","device":"P40"}
+`), 0o644)
+	if r := fgen(t, dir, nil, "load", "--bizdate", "20210303", "a.jsonl"); r.code != 0 {
+		t.Fatalf("load: %+v", r)
+	}
+	r := fgen(t, dir, nil, "sample", "--users", "50", "--start", "20210303", "--load")
+	want := regexp.MustCompile(`^fgen: the sample's values of ods_user_trace_data\.device are longer than its VARCHAR\(8\), which MaxCompute holds to, e\.g\. "[^"]{9,}" \((9|1[0-2]) characters\); declare the column longer \(or STRING\), or write a file with -o and adapt it; nothing was loaded\n$`)
+	if r.code != 1 || !want.MatchString(r.stderr) {
+		t.Errorf("sample --load: %+v\nwant %s", r, want)
+	}
+	if r := fgen(t, dir, nil, "load", "--append", "--bizdate", "20210303", "a.jsonl"); r.code != 0 || !strings.Contains(r.stdout, "appended to ods_user_trace_data/dt=20210303: 2 rows before, 4 now") {
+		t.Errorf("the day after the refused sample: %+v", r)
+	}
+}
+
 // A sentinel time (the greatest BIGINT for "unknown") takes no part in the
 // ordered funnels: plan says which day has such rows and which funnels skip
 // them, and apply counts the day without them, where the sort keys of one

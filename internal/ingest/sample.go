@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	duckdbgo "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 	"github.com/fgen-dev/fgen/internal/sample"
+	"github.com/fgen-dev/fgen/models"
 )
 
 // SampleParquet writes fgen sample's events to CSV part files in a staging directory
@@ -265,14 +267,7 @@ func AppendSample(ctx context.Context, conn *sql.Conn, table, partition string, 
 const appendPartRows = 1 << 21
 
 func appendSample(ctx context.Context, conn *sql.Conn, table, partition string, opts sample.Options, partRows int) (int64, error) {
-	catalog, schema, name := splitTable(table)
-	target := quote(name)
-	if schema != "" {
-		target = quote(schema) + "." + target
-	}
-	if catalog != "" {
-		target = quote(catalog) + "." + target
-	}
+	target := quoteTable(table)
 	// Fail before generating anything if the table is not there.
 	if _, err := conn.ExecContext(ctx, "SELECT * FROM "+target+" LIMIT 0"); err != nil {
 		return 0, err
@@ -407,6 +402,48 @@ func execRows(ctx context.Context, db interface {
 		return duckutil.RowCountError(got, rows, path)
 	}
 	return nil
+}
+
+// SampleTooLong checks fgen sample's rows in the partitions days of the ODS
+// table against the columns it declares VARCHAR(n) or CHAR(n): the sample's
+// values (a device model, an IP address, an event) are its own, not the
+// user's, MaxCompute holds at most n characters there, and DuckDB's VARCHAR
+// holds any length, so fgen load's check must be made here too. It names a
+// value too long for its column, and is nil when every value fits.
+func SampleTooLong(ctx context.Context, conn *sql.Conn, ods *models.Table, days []string) error {
+	for _, c := range ods.Columns {
+		n, ok := models.CharLength(c.Type)
+		if !ok || !slices.ContainsFunc(sample.Columns(), func(s string) bool { return strings.EqualFold(s, c.Name) }) {
+			continue
+		}
+		col := quote(c.Name)
+		q := fmt.Sprintf("SELECT %[1]s, length(%[1]s) FROM %[2]s WHERE %[3]s IN (%[4]s) AND length(%[1]s) > %[5]d LIMIT 1",
+			col, quoteTable(ods.Name), quote(ods.Partition), sqlList(days), n)
+		var v string
+		var chars int
+		switch err := conn.QueryRowContext(ctx, q).Scan(&v, &chars); {
+		case errors.Is(err, sql.ErrNoRows):
+			continue
+		case err != nil:
+			return fmt.Errorf("check the lengths of %s.%s: %w", ods.Name, c.Name, duckutil.FirstParagraph(err))
+		}
+		return fmt.Errorf("the sample's values of %s.%s are longer than its %s, which MaxCompute holds to, e.g. %q (%d characters); declare the column longer (or STRING), or write a file with -o and adapt it",
+			ods.Name, c.Name, c.Type, v, chars)
+	}
+	return nil
+}
+
+// quoteTable quotes a table name of one to three dotted parts for DuckDB.
+func quoteTable(table string) string {
+	catalog, schema, name := splitTable(table)
+	target := quote(name)
+	if schema != "" {
+		target = quote(schema) + "." + target
+	}
+	if catalog != "" {
+		target = quote(catalog) + "." + target
+	}
+	return target
 }
 
 func splitTable(t string) (catalog, schema, name string) {
