@@ -3261,6 +3261,27 @@ func TestPlanOfNoDaysNamesTheDaysBehind(t *testing.T) {
 	}
 }
 
+// A plan of no days with a table to alter names the days its node wrote,
+// which the change leaves behind: it said so only once apply had made it.
+func TestPlanOfNoDaysNamesTheDaysATableChangeLeaves(t *testing.T) {
+	dir := project(t)
+	sampled(t, dir, 20, 2)
+	cfg := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(cfg)
+	dw := strings.Index(string(data), "[dw]")
+	end := dw + strings.Index(string(data)[dw:], "\n]")
+	os.WriteFile(cfg, []byte(string(data)[:end]+"\n  { name = \"ip\", type = \"STRING\" },"+string(data)[end:]), 0o644)
+	want := "\nDays fgen wrote that apply would write again (a plan of no days plans the tables; 'fgen plan --from 20210303 --to 20210304' lists the jobs):\n" +
+		"    dw_user_trace_data  20210303..20210304: its table changes (see Tables), which the days it wrote do not have\n\n" +
+		"Plan: 0 to create, 1 to alter, 2 in sync, 0 blocked; apply would write 2 days that fgen wrote again.\n"
+	if r := fgen(t, dir, nil, "plan"); r.code != 2 || !strings.Contains(r.stdout, "add column ip STRING") || !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("plan of the added column: %+v\nwant suffix %s", r, want)
+	}
+	if r := fgen(t, dir, nil, "plan", "--format", "json"); !strings.Contains(r.stdout, `"why": "table"`) {
+		t.Errorf("plan --format json: %+v", r)
+	}
+}
+
 // A table apply recreated (--allow-destructive) for some of its days
 // lost the others, and fgen's notes of them: the plan of the recreate
 // says apply names them, apply does, and so does a plan of no days after

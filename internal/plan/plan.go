@@ -445,8 +445,8 @@ const maxBehindDays = 3660
 // nodes whose partitions apply would write again: after funnel.toml
 // changed a node's SQL, say, a plan of the tables alone would otherwise
 // call everything in sync. A node pending only because a job it reads
-// from runs first, or because its table changes (which p.Tables says), is
-// not noted.
+// from runs first is not noted; one whose table changes is, for the
+// partitions it wrote, which the change leaves behind.
 func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, ods *warehouse.Table, live map[string]*warehouse.Table) error {
 	np, ok := w.(warehouse.NotedPartitions)
 	if !ok {
@@ -517,6 +517,15 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 					if meant(j.Name, d.Day, v) {
 						unfinished = append(unfinished, d.Day)
 					}
+					continue
+				}
+			case WhyTable:
+				// A partition the node wrote, of a table apply changes
+				// first: the day is behind once it has (a column added
+				// is NULL in it, say), and a plan of no days would
+				// otherwise name it only after that apply. One the node
+				// never wrote is a new table's.
+				if !slices.Contains(written[j.Name], j.Written().Value()) {
 					continue
 				}
 			case WhySQLChanged, WhyStale, WhyChanged:
@@ -664,6 +673,7 @@ var behindWhy = map[string]string{
 	WhySQLChanged: "its SQL changed since it wrote them (funnel.toml or fgen changed it)",
 	WhyStale:      "an input partition changed after it wrote them",
 	WhyChanged:    "their rows were changed outside fgen",
+	WhyTable:      "its table changes (see Tables), which the days it wrote do not have",
 }
 
 // reportFunnel returns the funnel whose report table t is, or nil for
