@@ -125,12 +125,13 @@ type Project struct {
 
 	tmpl *template.Template // the templates it was rendered from
 	fsys fs.FS              // where they came from
+	as   Dialect            // whose methods it computes with (RenderComputingAs)
 	cfg  *models.Config
 }
 
 // Rerender renders cfg as p was rendered: the same templates and dialect.
 func (p *Project) Rerender(cfg *models.Config) (*Project, error) {
-	return Render(cfg, p.fsys, p.Dialect)
+	return RenderComputingAs(cfg, p.fsys, p.Dialect, p.as)
 }
 
 // Table returns the project's table of a layer's name, e.g. the ODS table.
@@ -147,11 +148,21 @@ func (p *Project) Table(name string) (Table, bool) {
 // every table, a node per table fgen writes and, for a dialect scheduled by
 // DataWorks, the workflow.
 func Render(cfg *models.Config, fsys fs.FS, d Dialect) (*Project, error) {
-	t, err := parseOnce(fsys, d)
+	return RenderComputingAs(cfg, fsys, d, d)
+}
+
+// RenderComputingAs is Render in d's syntax with the methods of dialect as:
+// where the two dialects compute a number differently (the ordered fold,
+// first-touch attribution: the flags of dialectFlags), the SQL computes it
+// as as's SQL does. Tests run MaxCompute's methods so on the local engine,
+// against the reference, where no MaxCompute runs.
+func RenderComputingAs(cfg *models.Config, fsys fs.FS, d, as Dialect) (*Project, error) {
+	as.info() // a known dialect
+	t, err := parseOnce(fsys, d, as)
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Dialect: d, tmpl: t, fsys: fsys, cfg: cfg}
+	p := &Project{Dialect: d, tmpl: t, fsys: fsys, as: as, cfg: cfg}
 	tables := []tableView{newTableView(LayerODS, cfg.ODS), newTableView(LayerDW, cfg.DW.Table)}
 	specs := []nodeSpec{dwNode(cfg)}
 	for i := range cfg.Funnels {
@@ -442,29 +453,31 @@ func (p *Project) statements(name string, data any) ([]string, error) {
 
 // shipped holds fgen's own templates (templates.FS) parsed, by dialect:
 // they never change, and parsing them was four fifths of a Render.
-var shipped sync.Map // Dialect -> *template.Template
+var shipped sync.Map // [2]Dialect{syntax, methods} -> *template.Template
 
 // parseOnce is parse, done once per dialect for fgen's own templates. A
 // parsed template is only ever executed, which is safe in parallel.
-func parseOnce(fsys fs.FS, d Dialect) (*template.Template, error) {
+func parseOnce(fsys fs.FS, d, as Dialect) (*template.Template, error) {
 	// templates.FS returns one pointer (fs.Sub's), so this comparison
 	// cannot panic whatever fsys holds.
 	if fsys != templates.FS() {
-		return parse(fsys, d)
+		return parse(fsys, d, as)
 	}
-	if t, ok := shipped.Load(d); ok {
+	key := [2]Dialect{d, as}
+	if t, ok := shipped.Load(key); ok {
 		return t.(*template.Template), nil
 	}
-	t, err := parse(fsys, d)
+	t, err := parse(fsys, d, as)
 	if err != nil {
 		return nil, err
 	}
-	t2, _ := shipped.LoadOrStore(d, t)
+	t2, _ := shipped.LoadOrStore(key, t)
 	return t2.(*template.Template), nil
 }
 
-func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
+func parse(fsys fs.FS, d, as Dialect) (*template.Template, error) {
 	info := d.info()
+	flags := as.info().flags
 	var t *template.Template
 	funcs := template.FuncMap{
 		"q":   info.quoteIdent,
@@ -489,7 +502,7 @@ func parse(fsys fs.FS, d Dialect) (*template.Template, error) {
 		"dict":       dict,
 		"list":       func(xs ...string) []string { return xs },
 		"headerLine": func() string { return Header },
-		"dialect":    func() dialectFlags { return info.flags },
+		"dialect":    func() dialectFlags { return flags },
 	}
 	t = template.New("fgen").Option("missingkey=error").Funcs(funcs)
 	// Every template file but the dialect files is shared; then the

@@ -124,6 +124,10 @@ func (f *Funnel) ReportColumns() []ReportColumn {
 		if f.BreakdownLimit > 0 {
 			comment += fmt.Sprintf(", %q for the values beyond the top %d", r.OtherMarker, f.BreakdownLimit)
 		}
+		if f.Mode != ModeEvents {
+			// FUNNELS.md: "say so in the output", and BI tools read the table.
+			comment += "; a user counts under the value of their first " + f.Stages[0].Name + " row of the day (first touch)"
+		}
 		cols = append(cols, ReportColumn{Name: d, Type: "STRING", Kind: KindDimension, Stage: -1, Dimension: d, Pattern: "breakdowns", Comment: comment})
 	}
 	if f.Long() {

@@ -149,6 +149,10 @@ type env struct {
 	wh    *tracker
 	dir   string
 	files int
+	// as is the dialect whose methods the SQL computes with
+	// (generator.RenderComputingAs): DuckDB, or MaxCompute's in
+	// TestMaxComputeMethodsMatchReference.
+	as generator.Dialect
 	// noReference is set for a config the harness's layout cannot model
 	// (funnels over more than one event column): such a test runs its own
 	// statements and queries, and loads no rows and checks no reference.
@@ -165,20 +169,20 @@ type env struct {
 // config uses a feature fgen does not support yet.
 func newEnv(t testing.TB, label string, cfgText []byte) *env {
 	t.Helper()
-	return openEnv(t, label, cfgText, false)
+	return openEnv(t, label, cfgText, false, generator.DuckDB)
 }
 
 // newEnvWithoutReference is newEnv for a config the harness's reference
 // cannot model: see env.noReference.
 func newEnvWithoutReference(t testing.TB, label string, cfgText []byte) *env {
 	t.Helper()
-	return openEnv(t, label, cfgText, true)
+	return openEnv(t, label, cfgText, true, generator.DuckDB)
 }
 
-func openEnv(t testing.TB, label string, cfgText []byte, noReference bool) *env {
+func openEnv(t testing.TB, label string, cfgText []byte, noReference bool, as generator.Dialect) *env {
 	t.Helper()
 	db := openDB(t)
-	e := &env{t: t, db: db, dir: t.TempDir(), checked: map[string]bool{}, noReference: noReference}
+	e := &env{t: t, db: db, dir: t.TempDir(), checked: map[string]bool{}, noReference: noReference, as: as}
 	e.wh = &tracker{Warehouse: db, env: e}
 	e.setConfig(label, cfgText)
 	e.ensureODS()
@@ -260,6 +264,12 @@ func skipUnsupported(t testing.TB, label string, cfgText []byte) {
 // yet, and fails it on any other error.
 func parseConfig(t testing.TB, label string, cfgText []byte) (*models.Config, *generator.Project) {
 	t.Helper()
+	return parseConfigAs(t, label, cfgText, generator.DuckDB)
+}
+
+// parseConfigAs is parseConfig with the methods of dialect as.
+func parseConfigAs(t testing.TB, label string, cfgText []byte, as generator.Dialect) (*models.Config, *generator.Project) {
+	t.Helper()
 	cfg, err := models.Parse("funnel.toml", cfgText)
 	if funneltest.UnsupportedError(err) {
 		t.Skipf("%s: models.Parse rejects the config as not yet supported; this test runs once it is supported:\n%v", label, err)
@@ -267,7 +277,7 @@ func parseConfig(t testing.TB, label string, cfgText []byte) (*models.Config, *g
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", label, err, cfgText)
 	}
-	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	proj, err := generator.RenderComputingAs(cfg, templates.FS(), generator.DuckDB, as)
 	if funneltest.UnsupportedError(err) {
 		t.Skipf("%s: generator.Render says not yet supported; this test runs once it is: %v", label, err)
 	}
@@ -282,7 +292,7 @@ func parseConfig(t testing.TB, label string, cfgText []byte) (*models.Config, *g
 func (e *env) setConfig(label string, cfgText []byte) {
 	t := e.t
 	t.Helper()
-	cfg, proj := parseConfig(t, label, cfgText)
+	cfg, proj := parseConfigAs(t, label, cfgText, e.as)
 	lay, err := funneltest.NewLayout(cfg)
 	if err != nil && !e.noReference {
 		t.Fatalf("%s: %v", label, err)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/funneltest"
 	"github.com/fgen-dev/fgen/internal/reference"
 	"github.com/fgen-dev/fgen/models"
@@ -334,7 +335,33 @@ func runVariants(t *testing.T, vs []variant) {
 			for seed := range seeds() {
 				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 					t.Parallel()
-					runCase(t, v.name, cfg, uint64(seed), nil)
+					runCase(t, v.name, cfg, uint64(seed), generator.DuckDB, nil)
+				})
+			}
+		})
+	}
+}
+
+// TestMaxComputeMethodsMatchReference runs the variants whose numbers
+// MaxCompute's SQL computes another way than DuckDB's (the ordered fold in
+// packed BIGINT words, first-touch attribution by ROW_NUMBER: the dialect
+// flags) with those methods, in DuckDB's syntax, against the reference: no
+// MaxCompute runs here, and the shipped DuckDB SQL never computes so.
+func TestMaxComputeMethodsMatchReference(t *testing.T) {
+	t.Parallel()
+	for _, v := range slices.Concat(orderedVariants, breakdownVariants) {
+		t.Run(v.name, func(t *testing.T) {
+			cfg := v.config(t)
+			c, _ := parseConfigAs(t, v.name, cfg, generator.MaxCompute)
+			if !slices.ContainsFunc(c.Funnels, func(f models.Funnel) bool {
+				return f.Mode == models.ModeOrdered || f.Mode == models.ModeUsers && len(f.Breakdowns) > 0
+			}) {
+				t.Skip("no funnel that MaxCompute computes otherwise")
+			}
+			for seed := range seeds() {
+				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+					t.Parallel()
+					runCase(t, v.name+"/maxcompute-methods", cfg, uint64(seed), generator.MaxCompute, nil)
 				})
 			}
 		})
@@ -361,7 +388,7 @@ func TestOrderedLongHistories(t *testing.T) {
 					// One user with 150 sessions or two with 250, alternating
 					// over the variants and seeds.
 					k := (seed + int(funneltest.Hash(v.name)%2)) % 2
-					runCase(t, v.name+"/long", cfg, uint64(seed), func(o *reference.RandomOptions) {
+					runCase(t, v.name+"/long", cfg, uint64(seed), generator.DuckDB, func(o *reference.RandomOptions) {
 						o.Users, o.Sessions, o.BotEvents = 1+k, 150+100*k, 0
 					})
 				})
@@ -381,8 +408,8 @@ var otherEvents = []string{"login", "evt_unknown", "Browse", "browse ", "click\t
 // every RPT table to equal reference.Compute. A day without rows gets an
 // empty partition, and must still have its RPT row. adjust, when not nil,
 // changes the options of the rows last.
-func runCase(t *testing.T, label string, cfgText []byte, seed uint64, adjust func(*reference.RandomOptions)) {
-	e := newEnv(t, label, cfgText)
+func runCase(t *testing.T, label string, cfgText []byte, seed uint64, as generator.Dialect, adjust func(*reference.RandomOptions)) {
+	e := openEnv(t, label, cfgText, false, as)
 	r := rand.New(rand.NewPCG(seed, funneltest.Hash(label)))
 
 	crossMidnight := false
