@@ -185,6 +185,11 @@ func TestBadConfigs(t *testing.T) {
 	}{
 		{"unknown key", `drop_empty = ["uid"`, `drop_emtpy = ["uid"`,
 			`funnel.toml:73:1: dw.drop_emtpy: unknown key "drop_emtpy"; did you mean "drop_empty"?`},
+		{"a feature not built yet", `mode = "events"
+user_column`, `mode = "events"
+hold = ["device"]
+user_column`,
+			`funnel.toml:84:1: funnels[0].hold: held properties are not yet supported (docs/funnels.md, "Not built yet"): remove the key`},
 		{"unknown top-level table", `[dataworks]`, `[dataworkz]`,
 			`funnel.toml:29:2: dataworkz: unknown key "dataworkz"; did you mean "dataworks"?`},
 		{"wrong type", `workspace = "user_trace"`, `workspace = 5`,
