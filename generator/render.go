@@ -261,8 +261,27 @@ func dwNode(cfg *models.Config) nodeSpec {
 	}
 	v := newDWView(cfg, placeholders(params))
 	return nodeSpec{name: cfg.DW.Name, layer: LayerDW, inputs: []string{cfg.ODS.Name}, params: params,
-		touches: [][]models.Column{cfg.ODS.Columns, cfg.DW.Columns}, table: v.Table, comments: "dw_comments", insert: "dw_insert",
+		touches: [][]models.Column{cfg.ODS.Columns, cfg.DW.Columns}, table: v.Table, comments: "dw_comments", insert: "dw_insert", zone: dwZone(cfg),
 		view: func(d dates) any { return newDWView(cfg, d) }}
+}
+
+// dwZone is the time zone the DW node reads its STRING time columns in,
+// those of cfg.StringTimes, where they share one: the zone the report nodes
+// read them in. The DW node keeps the rows whose time reads, and on
+// MaxCompute TO_DATE reads a wall time in the session's zone, which is the
+// project's unless a node sets it: a time that reads in one zone and not in
+// another (a wall time a daylight-saving change skips) is then kept or
+// dropped as the reports read it. "" for none, or for columns in several
+// zones.
+func dwZone(cfg *models.Config) string {
+	zone := ""
+	for i, t := range cfg.StringTimes() {
+		if i > 0 && t.Timezone != zone {
+			return ""
+		}
+		zone = t.Timezone
+	}
+	return zone
 }
 
 func rptNode(cfg *models.Config, f *models.Funnel) nodeSpec {
@@ -634,7 +653,19 @@ func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (Query,
 	ods := p.cfg.ODS
 	v := struct{ Table, Partition, Column, Strftime, ODPS, From, To string }{
 		ods.Name, ods.Partition, col.Name, strftime(t.Format), odpsTimeFormat(t.Format), from, to}
-	return p.query("time_profile", v, p.cfg.ODS.Columns)
+	q, err := p.query("time_profile", v, p.cfg.ODS.Columns)
+	return p.zoned(q, t.Timezone), err
+}
+
+// zoned returns q with the session time zone set to zone, on a dialect
+// that reads a STRING time in the session's zone, as the nodes set it: a
+// profile of the rows a node keeps reads their times as the node does.
+// zone "" sets none.
+func (p *Project) zoned(q Query, zone string) Query {
+	if setting := p.Dialect.info().timezone; setting != "" && zone != "" {
+		q.Settings = append(q.Settings, Setting{setting, zone})
+	}
+	return q
 }
 
 // RangeProfileQuery renders the statement that counts, on each business
@@ -674,7 +705,8 @@ func (p *Project) dwProfileQuery(kind, column, from, to string, v dwProfile) (Qu
 		return Query{}, err
 	}
 	v.V, v.Column, v.From, v.To = newDWView(p.cfg, dates{Day: from}), col.Name, from, to
-	return p.query(kind+"_profile", v, p.cfg.ODS.Columns)
+	q, err := p.query(kind+"_profile", v, p.cfg.ODS.Columns)
+	return p.zoned(q, dwZone(p.cfg)), err
 }
 
 // MarkerProfileQuery renders the statement that counts, on each business

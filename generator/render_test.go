@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -123,6 +124,39 @@ func TestMaxComputeSortsNullLast(t *testing.T) {
 	}
 	if want := "ORDER BY `fgen_rows` DESC, CASE WHEN `customize_event` IS NULL THEN 1 ELSE 0 END, `customize_event`)"; !strings.Contains(q.SQL, want) {
 		t.Errorf("event profile: want %q in\n%s", want, q.SQL)
+	}
+}
+
+// On MaxCompute, TO_DATE reads a STRING time in the session's time zone: the
+// DW node, which keeps the rows whose time reads, and the profiles behind
+// plan's warnings read it in the column's zone, as the report nodes do, not
+// in the project's.
+func TestMaxComputeReadsStringTimesInTheirZone(t *testing.T) {
+	cfg := loadConfig(t, "testdata/configs/times.toml")
+	zone := Setting{"odps.sql.timezone", "UTC"}
+	for _, d := range Dialects {
+		p, err := Render(cfg, templates.FS(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dw := p.Nodes[0]
+		tq, err := p.TimeProfileQuery(cfg.StringTimes()[0], "20210301", "20210302")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rq, err := p.RangeProfileQuery("event_code", 0, 100, "20210301", "20210302")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := d == MaxCompute // DuckDB's SQL names the zone itself
+		for what, settings := range map[string][]Setting{"the DW node " + dw.Name: dw.Script.Settings, "the time profile": tq.Settings, "the range profile": rq.Settings} {
+			if got := slices.Contains(settings, zone); got != want {
+				t.Errorf("%s: %s sets %v: %v, want %v", d, what, zone, settings, want)
+			}
+		}
+	}
+	if got := dwZone(&models.Config{}); got != "" {
+		t.Errorf("dwZone of no string times = %q", got)
 	}
 }
 

@@ -3,6 +3,7 @@
 -- Drops rows with a NULL or empty user_id or event_type.
 -- Keeps only rows whose event_type or event_code is a stage of some funnel.
 -- Drops rows whose event_time does not read as yyyy-MM-dd HH:mm:ss 'UTC' (a NULL one stays).
+SET odps.sql.timezone=UTC;
 INSERT OVERWRITE TABLE `dw_shop_events` PARTITION (`dt` = '${bdp.system.bizdate}')
 SELECT `user_id`,
        `event_type`,
