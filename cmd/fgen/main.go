@@ -43,13 +43,19 @@ func restoreSignals(ctx context.Context, stop func(), grace time.Duration) {
 // without the process: tests call it directly.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	secrets := &redactor{}
-	stdout, stderr = secrets.Writer(stdout), secrets.Writer(stderr)
+	out := &stickyWriter{w: stdout}
+	stdout, stderr = secrets.Writer(out), secrets.Writer(stderr)
 	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, secrets: secrets}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	var said *quietError // a status the command's output explains: changes pending (2), blocked (3)
 	finished := err == nil || errors.As(err, &said) && (said.code == exitChanges || said.code == exitBlocked)
+	if finished && out.err != nil {
+		// What the command printed did not all arrive (a full disk
+		// under fgen plan > plan.md): not its status, whatever it did.
+		err, finished = &jsonWritten{fmt.Errorf("%w: the output is incomplete", out.err)}, false
+	}
 	if finished && ctx.Err() != nil && cmd != nil {
 		// A signal came as the command finished (a write it then made is
 		// whole or none, and it made it): what it was to do is done, but
@@ -92,6 +98,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeJSONError(stdout, cmd, err, msg, code)
 	}
 	return code
+}
+
+// stickyWriter writes to w and keeps the first error a write returned,
+// after which it writes nothing: commands print with fmt.Fprint*, whose
+// errors they do not check one by one, and run checks this one.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	s.err = err
+	return n, err
 }
 
 // stopSignals are the signals that stop fgen as Ctrl-C does: what runs is

@@ -1007,6 +1007,36 @@ func TestLoadRefusesToShrinkAPartition(t *testing.T) {
 	}
 }
 
+// A command whose output does not all arrive (a full disk under
+// fgen plan > plan.md) exits 1 and says so, whatever status it had: the
+// commands print with fmt.Fprint* and run checks what stdout returned.
+func TestLostOutputFails(t *testing.T) {
+	dir := project(t)
+	for _, args := range [][]string{
+		{"version"},
+		{"validate"},
+		{"plan", "--bizdate", "20210303"},
+		{"plan", "--format", "markdown"},
+		{"apply", "--bizdate", "20210303", "--dry-run"},
+		{"graph"},
+	} {
+		wd, _ := os.Getwd()
+		os.Chdir(dir)
+		var errb bytes.Buffer
+		code := run(context.Background(), args, strings.NewReader(""), fullWriter{}, &errb, func(string) string { return "" })
+		os.Chdir(wd)
+		// graph checks its own write: the message lacks run's words.
+		if want := "fgen: write: no space left on device"; code != 1 || !strings.Contains(errb.String(), want) {
+			t.Errorf("%v: exit %d, stderr %q, want 1 and %q", args, code, errb.String(), want)
+		}
+	}
+}
+
+// fullWriter is stdout on a full disk.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, errors.New("write: no space left on device") }
+
 // A report's table name mistyped as that of a table fgen never wrote (a
 // finance table of the same warehouse): fgen has no note of its rows, so
 // it never drops them, even with --allow-destructive --yes, nor says that
