@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 )
@@ -20,7 +21,7 @@ import (
 // link. A device or a pipe is written to (writeInPlace).
 // (github.com/google/renameio does this too, but not on Windows, where
 // fgen without cgo builds.)
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
+func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
 	if info, err := os.Stat(path); err == nil && info.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0 {
 		return writeInPlace(path, data)
 	}
@@ -28,14 +29,45 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := replaceFile(path, data, perm, old, replace); err != nil {
+		return writeError(path, err)
+	}
+	return nil
+}
+
+// writeError says err, of writing the file at path through a temporary
+// file beside it, of path, with what to do: the temporary file's name
+// means nothing to the user.
+func writeError(path string, err error) error {
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	var cause error
+	switch {
+	case errors.As(err, &pathErr):
+		cause = pathErr.Err
+	case errors.As(err, &linkErr):
+		cause = linkErr.Err
+	default:
+		return err
+	}
+	switch {
+	case errors.Is(cause, syscall.ENOSPC):
+		return fmt.Errorf("cannot write %s: its disk is full (%v); free space on it, or write the file elsewhere", path, cause)
+	case errors.Is(cause, syscall.EROFS):
+		return fmt.Errorf("cannot write %s: its file system is read-only; write the file elsewhere", path)
+	case errors.Is(cause, fs.ErrPermission):
+		return fmt.Errorf("cannot write %s: its directory %s is not writable; make it writable, or write the file elsewhere", path, filepath.Dir(path))
+	}
+	return fmt.Errorf("cannot write %s: %v", path, cause)
+}
+
+// replaceFile writes data to a temporary file beside path and renames it
+// over path (replaceTarget's target), with mode old when it replaces one.
+func replaceFile(path string, data []byte, perm, old fs.FileMode, replace bool) (err error) {
 	// The temporary files of earlier writes of path that a kill stopped.
 	prefix := "." + filepath.Base(path) + ".fgen-"
 	duckutil.RemoveAbandoned(filepath.Dir(path), prefix)
 	tmp, err := createTemp(filepath.Dir(path), prefix, perm)
-	if errors.Is(err, fs.ErrPermission) {
-		// Said of the file asked for, not of the temporary file beside it.
-		return fmt.Errorf("cannot write %s: its directory %s is not writable; make it writable, or write the file elsewhere", path, filepath.Dir(path))
-	}
 	if err != nil {
 		return err
 	}

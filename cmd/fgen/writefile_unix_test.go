@@ -3,6 +3,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -68,6 +70,26 @@ func TestWriteFileAtomicRemovesAbandonedTemporaries(t *testing.T) {
 	for path, want := range map[string]bool{abandoned: false, young: true, another: true, held: true} {
 		if _, err := os.Stat(path); (err == nil) != want {
 			t.Errorf("%s: there %v, want %v", filepath.Base(path), err == nil, want)
+		}
+	}
+}
+
+// A failed write names the file asked for, with what to do, not the
+// temporary file beside it (".r.html.fgen-2h4n8uqac9nfy") that failed.
+func TestWriteErrorNamesTheFile(t *testing.T) {
+	tmp := "/data/.r.html.fgen-2h4n8uqac9nfy"
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&fs.PathError{Op: "write", Path: tmp, Err: syscall.ENOSPC}, "cannot write /data/r.html: its disk is full (no space left on device); free space on it, or write the file elsewhere"},
+		{&fs.PathError{Op: "open", Path: tmp, Err: syscall.EROFS}, "cannot write /data/r.html: its file system is read-only; write the file elsewhere"},
+		{&fs.PathError{Op: "open", Path: tmp, Err: syscall.EACCES}, "cannot write /data/r.html: its directory /data is not writable; make it writable, or write the file elsewhere"},
+		{&os.LinkError{Op: "rename", Old: tmp, New: "/data/r.html", Err: syscall.EIO}, "cannot write /data/r.html: input/output error"},
+		{errors.New("cannot create a temporary file in /data"), "cannot create a temporary file in /data"},
+	} {
+		if got := writeError("/data/r.html", tc.err).Error(); got != tc.want {
+			t.Errorf("writeError(%v) = %q, want %q", tc.err, got, tc.want)
 		}
 	}
 }
