@@ -227,7 +227,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		}
 		rs = append(rs, r)
 	}
-	if err := writeReport(opts.stdout, io.Discard, rs, report.FormatHTML, buildingHTML); err != nil {
+	if err := writeReport(ctx, opts.stdout, io.Discard, rs, report.FormatHTML, buildingHTML); err != nil {
 		return err
 	}
 	closed = true

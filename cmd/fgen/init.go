@@ -44,7 +44,7 @@ func runInit(opts *initOptions) error {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := writeFileAtomic(opts.configPath, templates.Starter, 0o644); err != nil {
+	if err := writeFileAtomic(opts.ctx, opts.configPath, templates.Starter, 0o644); err != nil {
 		return err
 	}
 	if !opts.quiet {

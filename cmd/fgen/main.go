@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	secrets := &redactor{}
 	out := &stickyWriter{w: stdout}
 	stdout, stderr = secrets.Writer(out), secrets.Writer(stderr)
-	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, secrets: secrets}
+	g := &globalOptions{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, secrets: secrets}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
@@ -98,6 +98,30 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeJSONError(stdout, cmd, err, msg, code)
 	}
 	return code
+}
+
+// interruptible returns what f returns, or ctx's error as soon as ctx
+// ends: f may block where no context reaches it (opening a FIFO that no
+// one writes or reads), and a signal, which ends ctx, must then stop fgen
+// at once, not wait for a second one. f goes on in the background, until
+// the process exits. Where ctx has ended already, either may come.
+func interruptible[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }
 
 // stickyWriter writes to w and keeps the first error a write returned,

@@ -40,6 +40,17 @@ type result struct {
 // fgen runs the command line in dir with the given environment.
 func fgen(t *testing.T, dir string, env map[string]string, args ...string) result {
 	t.Helper()
+	return fgenEnvCtx(t, context.Background(), dir, env, args...)
+}
+
+// fgenCtx is fgen with the context a signal ends.
+func fgenCtx(t *testing.T, ctx context.Context, dir string, args ...string) result {
+	t.Helper()
+	return fgenEnvCtx(t, ctx, dir, nil, args...)
+}
+
+func fgenEnvCtx(t *testing.T, ctx context.Context, dir string, env map[string]string, args ...string) result {
+	t.Helper()
 	wd, _ := os.Getwd()
 	if err := os.Chdir(dir); err != nil {
 		t.Fatal(err)
@@ -47,7 +58,7 @@ func fgen(t *testing.T, dir string, env map[string]string, args ...string) resul
 	defer os.Chdir(wd)
 	var out, errb bytes.Buffer
 	getenv := func(k string) string { return env[k] }
-	code := run(context.Background(), args, strings.NewReader(""), &out, &errb, getenv)
+	code := run(ctx, args, strings.NewReader(""), &out, &errb, getenv)
 	r := result{code, out.String(), errb.String()}
 	for _, s := range []string{r.stdout, r.stderr} {
 		if strings.Contains(s, "goroutine ") || strings.Contains(s, "panic:") {

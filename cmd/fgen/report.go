@@ -366,7 +366,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if opts.quiet {
 		info = io.Discard
 	}
-	return writeReport(opts.stdout, info, rs, format, output)
+	return writeReport(ctx, opts.stdout, info, rs, format, output)
 }
 
 // markProvisional marks the days of a cross_midnight funnel's report that
@@ -492,7 +492,7 @@ func (g *globalOptions) checkOutputFile(cfg *models.Config, output, what string)
 // writeReport renders the reports rs to path, or to stdout when path is
 // empty or "-", and says on info which file it wrote. A file is replaced
 // whole or not at all.
-func writeReport(stdout, info io.Writer, rs []*report.Report, format report.Format, path string) error {
+func writeReport(ctx context.Context, stdout, info io.Writer, rs []*report.Report, format report.Format, path string) error {
 	var buf bytes.Buffer
 	if err := report.WriteAll(&buf, rs, format); err != nil {
 		return err
@@ -501,7 +501,7 @@ func writeReport(stdout, info io.Writer, rs []*report.Report, format report.Form
 		_, err := stdout.Write(buf.Bytes())
 		return err
 	}
-	if err := writeFileAtomic(path, buf.Bytes(), 0o644); err != nil {
+	if err := writeFileAtomic(ctx, path, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(info, "wrote %s\n", path)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,10 @@ type globalOptions struct {
 	quiet      bool // -q: no progress or information, only results, warnings and errors
 	verbose    bool // -v: also each SQL job as it runs
 
+	// ctx is the process's: a signal ends it (main). What may block
+	// where no other context reaches, such as reading the config from a
+	// FIFO, waits for it through interruptible.
+	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer // through secrets
 	getenv         func(string) string
@@ -57,7 +62,15 @@ func (g *globalOptions) suggest(target string) suggested {
 func (s suggested) line(sub string) string { return "fgen" + s.config + " " + sub + s.target }
 
 func (g *globalOptions) loadConfig() (*models.Config, error) {
-	cfg, err := models.Load(g.configPath)
+	load := func() (*models.Config, error) { return models.Load(g.configPath) }
+	var cfg *models.Config
+	var err error
+	if isFIFO(g.configPath) {
+		// Opening it waits for a writer; a signal must not.
+		cfg, err = interruptible(g.ctx, load)
+	} else {
+		cfg, err = load()
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("%w; run '%s' to write a starter config, or pass -c FILE", err, g.suggest("").line("init"))

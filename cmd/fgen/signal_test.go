@@ -3,14 +3,18 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // SIGHUP and SIGINT stop fgen as SIGTERM does, but one it was started with
@@ -44,5 +48,36 @@ func TestStopSignals(t *testing.T) {
 		if !strings.Contains(string(out), want+"\n") {
 			t.Errorf("with %q before fgen: %q, want %q", trap, out, want)
 		}
+	}
+}
+
+// A signal stops fgen at once where it waits on a FIFO no one writes or
+// reads: the config named by -c, a report's -o. It waited for a second
+// signal, which timeout, systemd and docker stop do not send.
+func TestSignalStopsAWaitOnAFIFO(t *testing.T) {
+	dir := project(t)
+	for _, args := range [][]string{
+		{"-c", "in.toml", "validate"},
+		{"report", "--bizdate", "20210303", "-o", "out.json"},
+	} {
+		fifo := filepath.Join(dir, map[bool]string{true: "in.toml", false: "out.json"}[args[0] == "-c"])
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if args[0] != "-c" {
+			sampled(t, dir, 5, 1) // a warehouse to report from
+		}
+		ctx, cancel := context.WithCancelCause(context.Background())
+		time.AfterFunc(200*time.Millisecond, func() { cancel(errors.New("terminated signal received")) })
+		start := time.Now()
+		r := fgenCtx(t, ctx, dir, args...)
+		if took := time.Since(start); r.code != exitInterrupted || took > 5*time.Second || !strings.Contains(r.stderr, "interrupted (terminated signal received)") {
+			t.Errorf("%v: exit %d after %v: %q", args, r.code, took, r.stderr)
+		}
+		// The open fgen left waiting ends, and the FIFO goes.
+		if f, err := os.OpenFile(fifo, os.O_RDWR, 0); err == nil {
+			f.Close()
+		}
+		os.Remove(fifo)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,8 +22,13 @@ import (
 // link. A device or a pipe is written to (writeInPlace).
 // (github.com/google/renameio does this too, but not on Windows, where
 // fgen without cgo builds.)
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	if info, err := os.Stat(path); err == nil && info.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0 {
+func writeFileAtomic(ctx context.Context, path string, data []byte, perm fs.FileMode) error {
+	if isFIFO(path) {
+		// Opening it waits for its reader; a signal must not.
+		_, err := interruptible(ctx, func() (struct{}, error) { return struct{}{}, writeInPlace(path, data) })
+		return err
+	}
+	if info, err := os.Stat(path); err == nil && info.Mode()&fs.ModeCharDevice != 0 {
 		return writeInPlace(path, data)
 	}
 	path, old, replace, err := replaceTarget(path)
@@ -97,6 +103,13 @@ func replaceFile(path string, data []byte, perm, old fs.FileMode, replace bool) 
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// isFIFO reports whether path is a named pipe, whose opening waits for the
+// other end.
+func isFIFO(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode()&fs.ModeNamedPipe != 0
 }
 
 // writeInPlace writes data to a device or a pipe (/dev/null, /dev/stdout,

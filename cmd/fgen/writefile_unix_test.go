@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -19,7 +20,7 @@ import (
 func TestWriteFileAtomicHonoursUmask(t *testing.T) {
 	dir := t.TempDir()
 	old := syscall.Umask(0o077)
-	err := writeFileAtomic(filepath.Join(dir, "new"), []byte("x"), 0o644)
+	err := writeFileAtomic(context.Background(), filepath.Join(dir, "new"), []byte("x"), 0o644)
 	syscall.Umask(old)
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +31,7 @@ func TestWriteFileAtomicHonoursUmask(t *testing.T) {
 	replaced := filepath.Join(dir, "old")
 	os.WriteFile(replaced, nil, 0o640)
 	os.Chmod(replaced, 0o640)
-	if err := writeFileAtomic(replaced, []byte("y"), 0o644); err != nil {
+	if err := writeFileAtomic(context.Background(), replaced, []byte("y"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if info, err := os.Stat(replaced); err != nil || info.Mode().Perm() != 0o640 {
@@ -64,7 +65,7 @@ func TestWriteFileAtomicRemovesAbandonedTemporaries(t *testing.T) {
 	if !duckutil.Hold(f) {
 		t.Fatal("Hold took no lock")
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "r.html"), []byte("y"), 0o644); err != nil {
+	if err := writeFileAtomic(context.Background(), filepath.Join(dir, "r.html"), []byte("y"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]bool{abandoned: false, young: true, another: true, held: true} {
