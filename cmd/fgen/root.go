@@ -244,6 +244,32 @@ func noEmptyFlags(cmd *cobra.Command) error {
 			err = fmt.Errorf("--%s is empty: give it a value, or leave it out (is the variable that should hold it unset?)", f.Name)
 		}
 	})
+	if err == nil {
+		err = noFlagAsValue(cmd)
+	}
+	return err
+}
+
+// noFlagAsValue refuses a flag whose value is another flag of the command:
+// 'fgen plan --bizdate --format json' gives --bizdate the value --format,
+// and leaves json over as an argument, which its error would name
+// instead of the flag without a value.
+func noFlagAsValue(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		v := f.Value.String()
+		if err != nil || f.Value.Type() == "bool" || !strings.HasPrefix(v, "-") {
+			return
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(v, "-"), "=")
+		other := cmd.Flags().Lookup(name)
+		if other == nil && len(name) == 1 {
+			other = cmd.Flags().ShorthandLookup(name)
+		}
+		if other != nil {
+			err = fmt.Errorf("--%s has no value: it took %q, a flag, for its value; give --%s its value\nRun '%s --help' for usage", f.Name, v, f.Name, cmd.CommandPath())
+		}
+	})
 	return err
 }
 
@@ -295,6 +321,10 @@ func strictHelpAndCompletion(root *cobra.Command) {
 
 // noArgs is cobra.NoArgs with a message that says how to fix it.
 func noArgs(cmd *cobra.Command, args []string) error {
+	if err := noFlagAsValue(cmd); err != nil {
+		// What left the argument over.
+		return err
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("%s takes no arguments, got %q\nRun '%s --help' for usage", cmd.Name(), args[0], cmd.CommandPath())
 	}
