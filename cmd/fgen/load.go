@@ -437,6 +437,21 @@ func loadODS(ctx context.Context, cfg *models.Config, db localEngine, l odsLoad)
 	return res, nil
 }
 
+// notAFile refuses path, "-" (standard input) or one that is there and not
+// a regular file or a directory (a pipe, a device: st and err are its
+// os.Stat's), as internal/ingest does: fgen load reads a file twice. It is
+// said before the format, which such a path has no extension to say, and
+// which is not what is wrong with it.
+func notAFile(path string, st os.FileInfo, err error) error {
+	what := ""
+	if path == "-" {
+		what = " (standard input)"
+	} else if err != nil || st.Mode().IsRegular() || st.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("%s: not a regular file%s; fgen load reads a file twice (to check it, and to load it), so it takes files, not pipes or devices", path, what)
+}
+
 // filesSize says how many files there are and their size, e.g. "2 files
 // (1.3 GB)", or the error of the first that cannot be read, has no format
 // fgen reads or is named twice.
@@ -454,6 +469,9 @@ func filesSize(files []string) (string, error) {
 				ext = ".jsonl"
 			}
 			return "", fmt.Errorf("%s: a directory; name the files in it (e.g. %s)", f, filepath.Join(f, "*"+ext))
+		}
+		if err := notAFile(f, st, err); err != nil {
+			return "", err
 		}
 		if _, err := sample.FormatFromPath(f); err != nil {
 			return "", err

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -1208,6 +1209,22 @@ func TestLoadMalformedRowKeepsPartition(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"name": "browse",
           "count": 1,`) {
 		t.Errorf("the partition changed after failed loads: %+v", r)
+	}
+}
+
+// load refuses standard input and devices as it refuses a pipe, not as a
+// file without an extension: fgen load reads a file twice.
+func TestLoadRefusesWhatIsNotAFile(t *testing.T) {
+	dir := project(t)
+	paths := []string{"-"}
+	if _, err := os.Stat(os.DevNull); err == nil && runtime.GOOS != "windows" {
+		paths = append(paths, os.DevNull)
+	}
+	for _, path := range paths {
+		r := fgen(t, dir, nil, "load", path)
+		if want := "fgen: load: " + path + ": not a regular file"; r.code != 1 || !strings.HasPrefix(r.stderr, want) || !strings.Contains(r.stderr, "so it takes files, not pipes or devices; nothing was loaded\n") {
+			t.Errorf("load %s: %+v\nwant %s...", path, r, want)
+		}
 	}
 }
 
