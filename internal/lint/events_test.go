@@ -131,6 +131,12 @@ func TestRanges(t *testing.T) {
 	if err != nil || len(got) != 1 || !strings.HasPrefix(got[0].Message, "count the values of ods_user_trace_data.bytes beyond SMALLINT: unexpected query") || !strings.HasSuffix(got[0].Message, "values the DW column's SMALLINT cannot hold show only when the DW node fails on them") {
 		t.Errorf("Ranges with the query refused: %+v, %v", got, err)
 	}
+	// But a query a signal stopped is no check to warn of: the error.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got, err := Ranges(ctx, w, proj, cfg, ods, "20210303", "20210304"); err == nil || got != nil {
+		t.Errorf("Ranges with the query stopped by a signal: %+v, %v", got, err)
+	}
 }
 
 // A DW column of VARCHAR(n) or CHAR(n) from a longer ODS string column

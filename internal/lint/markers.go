@@ -103,6 +103,9 @@ func Markers(ctx context.Context, w warehouse.Warehouse, proj *generator.Project
 				out = append(out, Warning{Day: day, Funnel: funnels[0], Funnels: funnels, Message: msg})
 			}
 		})
+		if err != nil && ctx.Err() != nil {
+			return nil, err // a signal: no check left undone to warn of
+		}
 		if err != nil {
 			out = append(out, Warning{Day: from, Message: fmt.Sprintf("%v; without this check, a %s value equal to a breakdown marker is not told apart from the marker's row", err, b)})
 		}

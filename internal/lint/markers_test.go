@@ -50,6 +50,12 @@ breakdown_limit = 5`, 1)
 	if err != nil || len(got) != 1 || !strings.HasSuffix(got[0].Message, "without this check, a device_brand value equal to a breakdown marker is not told apart from the marker's row") {
 		t.Errorf("with the query refused: %+v, %v", got, err)
 	}
+	// But a query a signal stopped is no check to warn of: the error.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got, err := Markers(ctx, w, proj, cfg, ods, "20210303", "20210304"); err == nil || got != nil {
+		t.Errorf("with the query stopped by a signal: %+v, %v", got, err)
+	}
 }
 
 // A marker value of several funnels' breakdown column is said of each, in

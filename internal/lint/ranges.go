@@ -117,6 +117,9 @@ func runProfiles(ctx context.Context, w warehouse.Warehouse, proj *generator.Pro
 			}
 			out = append(out, c.warn(day, n, eg))
 		})
+		if err != nil && ctx.Err() != nil {
+			return nil, err // a signal: no check left undone to warn of
+		}
 		if err != nil {
 			out = append(out, Warning{Day: from, Message: fmt.Sprintf("%v; without this check, %s", err, c.unchecked)})
 		}
