@@ -387,6 +387,11 @@ func (o *odsTarget) close(ctx context.Context, cfg *models.Config, failed error)
 	if failed != nil {
 		return nil
 	}
+	if cerr != nil && strings.Contains(cerr.Error(), "No space left on device") {
+		// DuckDB's word for it names the staging directory, and the .wal
+		// it would replay, which goes with it.
+		return fmt.Errorf("the disk is full: the new warehouse %s could not be written (no space left on device), so none was made; free space on its disk, then run the command again", b.path)
+	}
 	if cerr != nil {
 		return fmt.Errorf("close the new warehouse: %w", cerr)
 	}

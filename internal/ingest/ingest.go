@@ -931,11 +931,12 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 			// it was; again, with what the check found.
 			return errRetry
 		}
+		if in.err != nil && strings.Contains(in.err.Error(), "No space left on device") {
+			// Of any format: a Parquet file's rows too.
+			return fmt.Errorf("%s: the disk is full: %w; free space beside the warehouse (DuckDB writes the rows there before it commits), then load again", in.path, in.err)
+		}
 		if in.err != nil && in.format == sample.Parquet {
 			return fmt.Errorf("%s: %w", in.path, in.err)
-		}
-		if in.err != nil && strings.Contains(in.err.Error(), "No space left on device") {
-			return fmt.Errorf("%s: the disk is full: %w; free space beside the warehouse (DuckDB writes the rows there before it commits), then load again", in.path, in.err)
 		}
 		if in.err != nil {
 			return fmt.Errorf("%s: DuckDB's reader failed where fgen's check did not: %w", in.path, in.err)
