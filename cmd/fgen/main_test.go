@@ -475,10 +475,10 @@ func TestUsageErrors(t *testing.T) {
 
 func TestHelpDocumentsExitStatus(t *testing.T) {
 	dir := project(t)
-	for _, cmd := range []string{"", "generate", "diff", "plan", "apply"} {
+	for _, cmd := range []string{"", "init", "validate", "generate", "diff", "graph", "sample", "load", "plan", "report", "demo", "apply", "version", "completion", "completion bash", "help"} {
 		args := []string{"--help"}
 		if cmd != "" {
-			args = []string{cmd, "--help"}
+			args = append(strings.Fields(cmd), "--help")
 		}
 		r := fgen(t, dir, nil, args...)
 		if r.code != 0 || !strings.Contains(r.stdout, "EXIT STATUS") || !strings.Contains(r.stdout, "130  interrupted") {

@@ -281,6 +281,15 @@ func strictHelpAndCompletion(root *cobra.Command) {
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
+		// cobra's commands, with the section every fgen command's help has.
+		if c.Name() == "help" || c.Name() == "completion" {
+			for _, sub := range append([]*cobra.Command{c}, c.Commands()...) {
+				if sub.Long == "" {
+					sub.Long = sub.Short
+				}
+				sub.Long = strings.TrimRight(sub.Long, "\n") + "\n\n" + exitStatusHelp
+			}
+		}
 		switch c.Name() {
 		case "help":
 			c.Args = func(cmd *cobra.Command, args []string) error {

@@ -18,7 +18,13 @@ func newVersionCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print fgen's version",
-		Args:  noArgs,
+		Long: `Print fgen's version, the Go release it was built with, and the format of
+funnel.toml it reads. A build from a git checkout or a module carries the version Go
+stamps (a tag, or a pseudo-version of the commit); a release build, the one it was given
+with -ldflags "-X main.version=..."; a build without either, "(devel)".
+
+` + exitStatusHelp,
+		Args: noArgs,
 		Example: `  fgen version
   fgen --version
   fgen version --format json`,
