@@ -51,10 +51,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, err := root.ExecuteContextC(ctx)
 	var said *quietError // a status the command's output explains: changes pending (2), blocked (3)
 	finished := err == nil || errors.As(err, &said) && (said.code == exitChanges || said.code == exitBlocked)
-	if finished && out.err != nil {
+	if finished && out.err != nil && cmd != nil {
 		// What the command printed did not all arrive (a full disk
-		// under fgen plan > plan.md): not its status, whatever it did.
-		err, finished = &jsonWritten{fmt.Errorf("%w: the output is incomplete", out.err)}, false
+		// under fgen plan > plan.md): not its status. What it did is
+		// done, which a script must know before it runs it again (a
+		// load --append would append twice).
+		err, finished = &jsonWritten{fmt.Errorf("%s did all it was to do, but its output did not all arrive (%w): check where standard output goes (a full disk?); what it did is done, so do not run it again to see the output", cmd.Name(), out.err)}, false
 	}
 	if finished && ctx.Err() != nil && cmd != nil {
 		// A signal came as the command finished (a write it then made is

@@ -28,10 +28,14 @@ var onTerminal = func(w io.Writer) bool {
 }
 
 // fileOf returns the file w writes to, beneath the redactor every run's
-// streams go through (redact.go); nil when w is no file.
+// streams go through (redact.go) and stdout's stickyWriter (main.go); nil
+// when w is no file.
 func fileOf(w io.Writer) *os.File {
 	if rw, ok := w.(redactedWriter); ok {
 		w = rw.w
+	}
+	if sw, ok := w.(*stickyWriter); ok {
+		w = sw.w
 	}
 	f, _ := w.(*os.File)
 	return f

@@ -48,7 +48,7 @@ func TestRedactor(t *testing.T) {
 // The progress bar looks through the redactor for the terminal beneath.
 func TestFileOfRedactedStream(t *testing.T) {
 	var x redactor
-	if fileOf(x.Writer(os.Stderr)) != os.Stderr || fileOf(os.Stdout) != os.Stdout || fileOf(x.Writer(&bytes.Buffer{})) != nil {
+	if fileOf(x.Writer(os.Stderr)) != os.Stderr || fileOf(os.Stdout) != os.Stdout || fileOf(x.Writer(&stickyWriter{w: os.Stdout})) != os.Stdout || fileOf(x.Writer(&bytes.Buffer{})) != nil {
 		t.Error("fileOf does not find the file beneath the redactor")
 	}
 }
