@@ -654,7 +654,7 @@ func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (Query,
 	v := struct{ Table, Partition, Column, Strftime, ODPS, From, To string }{
 		ods.Name, ods.Partition, col.Name, strftime(t.Format), odpsTimeFormat(t.Format), from, to}
 	q, err := p.query("time_profile", v, p.cfg.ODS.Columns)
-	return p.zoned(q, t.Timezone), err
+	return p.zoned(q, dwZone(p.cfg)), err // the DW node drops the rows counted
 }
 
 // zoned returns q with the session time zone set to zone, on a dialect

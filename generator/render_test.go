@@ -158,6 +158,30 @@ func TestMaxComputeReadsStringTimesInTheirZone(t *testing.T) {
 	if got := dwZone(&models.Config{}); got != "" {
 		t.Errorf("dwZone of no string times = %q", got)
 	}
+	// STRING time columns in two zones: the DW node reads them in the
+	// project's, and so does the profile of the rows it drops.
+	cfg.DW.Columns = append(cfg.DW.Columns, models.Column{Name: "local_time", Type: "STRING"})
+	cfg.ODS.Columns = append(cfg.ODS.Columns, models.Column{Name: "local_time", Type: "STRING"})
+	f := cfg.Funnels[0]
+	f.Name, f.TimeColumn = "local", models.TimeColumn{Name: "local_time", Format: "yyyy-MM-dd HH:mm:ss", Timezone: "Asia/Shanghai"}
+	f.Report.Table = "rpt_local_times"
+	cfg.Funnels = append(cfg.Funnels, f)
+	if len(cfg.StringTimes()) != 2 {
+		t.Fatalf("string times: %+v", cfg.StringTimes())
+	}
+	p, err := Render(cfg, templates.FS(), MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tq, err := p.TimeProfileQuery(cfg.StringTimes()[1], "20210301", "20210302")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, settings := range map[string][]Setting{"the DW node": p.Nodes[0].Script.Settings, "the time profile": tq.Settings} {
+		if slices.ContainsFunc(settings, func(s Setting) bool { return s.Key == "odps.sql.timezone" }) {
+			t.Errorf("two zones: %s sets a time zone: %v", what, settings)
+		}
+	}
 }
 
 // The names the report node gives a stage's aggregates are those
