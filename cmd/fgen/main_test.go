@@ -3337,7 +3337,7 @@ func TestPlanOfNoDaysNamesTheDaysATableChangeLeaves(t *testing.T) {
 	end := dw + strings.Index(string(data)[dw:], "\n]")
 	os.WriteFile(cfg, []byte(string(data)[:end]+"\n  { name = \"ip\", type = \"STRING\" },"+string(data)[end:]), 0o644)
 	want := "\nDays fgen wrote that apply would write again (a plan of no days plans the tables; 'fgen plan --from 20210303 --to 20210304' lists the jobs):\n" +
-		"    dw_user_trace_data  20210303..20210304: its table changes (see Tables), which the days it wrote do not have\n\n" +
+		"    dw_user_trace_data  20210303..20210304: its table changes (see Tables), and apply writes them again after the change\n\n" +
 		"Plan: 0 to create, 1 to alter, 2 in sync, 0 blocked; apply would write 2 days that fgen wrote again.\n"
 	if r := fgen(t, dir, nil, "plan"); r.code != 2 || !strings.Contains(r.stdout, "add column ip STRING") || !strings.HasSuffix(r.stdout, want) {
 		t.Errorf("plan of the added column: %+v\nwant suffix %s", r, want)

@@ -522,9 +522,11 @@ func (p *Plan) planBehind(ctx context.Context, w warehouse.Warehouse, in Input, 
 			case WhyTable:
 				// A partition the node wrote, of a table apply changes
 				// first: the day is behind once it has (a column added
-				// is NULL in it, say), and a plan of no days would
-				// otherwise name it only after that apply. One the node
-				// never wrote is a new table's.
+				// is NULL in it, say, or, of a partition whose SQL fgen
+				// does not know, any alter: the day's plan says so too),
+				// and a plan of no days would otherwise name it only
+				// after that apply. One the node never wrote is a new
+				// table's.
 				if !slices.Contains(written[j.Name], j.Written().Value()) {
 					continue
 				}
@@ -673,7 +675,7 @@ var behindWhy = map[string]string{
 	WhySQLChanged: "its SQL changed since it wrote them (funnel.toml or fgen changed it)",
 	WhyStale:      "an input partition changed after it wrote them",
 	WhyChanged:    "their rows were changed outside fgen",
-	WhyTable:      "its table changes (see Tables), which the days it wrote do not have",
+	WhyTable:      "its table changes (see Tables), and apply writes them again after the change",
 }
 
 // reportFunnel returns the funnel whose report table t is, or nil for
