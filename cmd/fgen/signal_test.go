@@ -68,11 +68,17 @@ func TestSignalStopsAWaitOnAFIFO(t *testing.T) {
 			sampled(t, dir, 5, 1) // a warehouse to report from
 		}
 		ctx, cancel := context.WithCancelCause(context.Background())
-		time.AfterFunc(200*time.Millisecond, func() { cancel(errors.New("terminated signal received")) })
-		start := time.Now()
-		r := fgenCtx(t, ctx, dir, args...)
-		if took := time.Since(start); r.code != exitInterrupted || took > 5*time.Second || !strings.Contains(r.stderr, "interrupted (terminated signal received)") {
-			t.Errorf("%v: exit %d after %v: %q", args, r.code, took, r.stderr)
+		done := make(chan result, 1)
+		go func() { done <- fgenCtx(t, ctx, dir, args...) }()
+		waitForFIFOPartner(t)
+		cancel(errors.New("terminated signal received"))
+		select {
+		case r := <-done:
+			if r.code != exitInterrupted || !strings.Contains(r.stderr, "interrupted (terminated signal received)") {
+				t.Errorf("%v: exit %d: %q", args, r.code, r.stderr)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%v: still waiting on the FIFO 10 s after the signal", args)
 		}
 		// The open fgen left waiting ends, and the FIFO goes.
 		if f, err := os.OpenFile(fifo, os.O_RDWR, 0); err == nil {
@@ -80,4 +86,24 @@ func TestSignalStopsAWaitOnAFIFO(t *testing.T) {
 		}
 		os.Remove(fifo)
 	}
+}
+
+// waitForFIFOPartner waits until a thread of this process waits in the
+// kernel for the other end of a FIFO (Linux's wchan wait_for_partner), at
+// most 10 s; elsewhere, where /proc says nothing of it, half a second.
+func waitForFIFOPartner(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/proc/self/task"); err != nil {
+		time.Sleep(500 * time.Millisecond)
+		return
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		tasks, _ := filepath.Glob("/proc/self/task/*/wchan")
+		for _, task := range tasks {
+			if w, _ := os.ReadFile(task); string(w) == "wait_for_partner" {
+				return
+			}
+		}
+	}
+	t.Fatal("fgen never waited on the FIFO")
 }
