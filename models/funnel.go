@@ -126,7 +126,14 @@ func (f *Funnel) ReportColumns() []ReportColumn {
 		}
 		if f.Mode != ModeEvents {
 			// FUNNELS.md: "say so in the output", and BI tools read the table.
-			comment += "; a user counts under the value of their first " + f.Stages[0].Name + " row of the day (first touch)"
+			period := "day"
+			if f.Hourly() {
+				period = "hour"
+			}
+			comment += fmt.Sprintf("; first touch: a user counts under the value of their first %s row of the %s", f.Stages[0].Name, period)
+			if f.Mode == ModeUsers {
+				comment += ", or without one of their first stage row"
+			}
 		}
 		cols = append(cols, ReportColumn{Name: d, Type: "STRING", Kind: KindDimension, Stage: -1, Dimension: d, Pattern: "breakdowns", Comment: comment})
 	}

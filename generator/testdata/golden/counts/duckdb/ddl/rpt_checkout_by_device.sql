@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS "rpt_checkout_by_device" (
     "cart_to_buy_rate"   DOUBLE,
     "dt"                 VARCHAR NOT NULL
 );
-COMMENT ON COLUMN "rpt_checkout_by_device"."device" IS 'device; "all" on the total row, "unknown" when NULL or empty; a user counts under the value of their first visit row of the day (first touch)';
+COMMENT ON COLUMN "rpt_checkout_by_device"."device" IS 'device; "all" on the total row, "unknown" when NULL or empty; first touch: a user counts under the value of their first visit row of the day';
 COMMENT ON COLUMN "rpt_checkout_by_device"."visit" IS 'stage 1 visit: users who reached it in order';
 COMMENT ON COLUMN "rpt_checkout_by_device"."cart" IS 'stage 2 cart: users who reached it in order';
 COMMENT ON COLUMN "rpt_checkout_by_device"."buy" IS 'stage 3 buy: users who reached it in order';

@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS "rpt_hourly_ordered" (
     "dt"                  VARCHAR NOT NULL,
     "hh"                  VARCHAR NOT NULL
 );
-COMMENT ON COLUMN "rpt_hourly_ordered"."device" IS 'device; "all" on the total row, "unknown" when NULL or empty; a user counts under the value of their first visit row of the day (first touch)';
+COMMENT ON COLUMN "rpt_hourly_ordered"."device" IS 'device; "all" on the total row, "unknown" when NULL or empty; first touch: a user counts under the value of their first visit row of the hour';
 COMMENT ON COLUMN "rpt_hourly_ordered"."visit" IS 'stage 1 visit: users who reached it in order';
 COMMENT ON COLUMN "rpt_hourly_ordered"."cart" IS 'stage 2 cart: users who reached it in order';
 COMMENT ON COLUMN "rpt_hourly_ordered"."buy" IS 'stage 3 buy: users who reached it in order';

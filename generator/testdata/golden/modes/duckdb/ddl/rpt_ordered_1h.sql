@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS "rpt_ordered_1h" (
     "purchase_avg_seconds"    DOUBLE,
     "dt"                      VARCHAR NOT NULL
 );
-COMMENT ON COLUMN "rpt_ordered_1h"."device_brand" IS 'device_brand; "all" on the total row, "unknown" when NULL or empty, "other" for the values beyond the top 20; a user counts under the value of their first browse row of the day (first touch)';
+COMMENT ON COLUMN "rpt_ordered_1h"."device_brand" IS 'device_brand; "all" on the total row, "unknown" when NULL or empty, "other" for the values beyond the top 20; first touch: a user counts under the value of their first browse row of the day';
 COMMENT ON COLUMN "rpt_ordered_1h"."browse" IS 'stage 1 browse: users who reached it in order';
 COMMENT ON COLUMN "rpt_ordered_1h"."click" IS 'stage 2 click: users who reached it in order';
 COMMENT ON COLUMN "rpt_ordered_1h"."purchase" IS 'stage 3 purchase: users who reached it in order';

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS "rpt_ordered_long" (
     "step_h_10m_up"       BIGINT,
     "dt"                  VARCHAR NOT NULL
 );
-COMMENT ON COLUMN "rpt_ordered_long"."device_brand" IS 'device_brand; "all" on the total row, "unknown" when NULL or empty, "other" for the values beyond the top 10; a user counts under the value of their first browse row of the day (first touch)';
+COMMENT ON COLUMN "rpt_ordered_long"."device_brand" IS 'device_brand; "all" on the total row, "unknown" when NULL or empty, "other" for the values beyond the top 10; first touch: a user counts under the value of their first browse row of the day';
 COMMENT ON COLUMN "rpt_ordered_long"."stage" IS 'the stage: browse, click, purchase';
 COMMENT ON COLUMN "rpt_ordered_long"."stage_index" IS 'the stage''s place in the funnel, from 1';
 COMMENT ON COLUMN "rpt_ordered_long"."users" IS 'users who reached the stage in order';

@@ -12,8 +12,8 @@ CREATE TABLE IF NOT EXISTS "rpt_users_by_device" (
     "purchase_overall_rate"  DOUBLE,
     "dt"                     VARCHAR NOT NULL
 );
-COMMENT ON COLUMN "rpt_users_by_device"."device_brand" IS 'device_brand; "all" on the total row, "unknown" when NULL or empty; a user counts under the value of their first browse row of the day (first touch)';
-COMMENT ON COLUMN "rpt_users_by_device"."system_type" IS 'system_type; "all" on the total row, "unknown" when NULL or empty; a user counts under the value of their first browse row of the day (first touch)';
+COMMENT ON COLUMN "rpt_users_by_device"."device_brand" IS 'device_brand; "all" on the total row, "unknown" when NULL or empty; first touch: a user counts under the value of their first browse row of the day, or without one of their first stage row';
+COMMENT ON COLUMN "rpt_users_by_device"."system_type" IS 'system_type; "all" on the total row, "unknown" when NULL or empty; first touch: a user counts under the value of their first browse row of the day, or without one of their first stage row';
 COMMENT ON COLUMN "rpt_users_by_device"."browse" IS 'stage 1 browse: distinct users';
 COMMENT ON COLUMN "rpt_users_by_device"."click" IS 'stage 2 click: distinct users';
 COMMENT ON COLUMN "rpt_users_by_device"."purchase" IS 'stage 3 purchase: distinct users';

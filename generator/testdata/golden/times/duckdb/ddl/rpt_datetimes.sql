@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS "rpt_datetimes" (
     "view_to_cart_rate" DOUBLE,
     "dt"                VARCHAR NOT NULL
 );
-COMMENT ON COLUMN "rpt_datetimes"."category" IS 'category; "all" on the total row, "unknown" when NULL or empty; a user counts under the value of their first view row of the day (first touch)';
+COMMENT ON COLUMN "rpt_datetimes"."category" IS 'category; "all" on the total row, "unknown" when NULL or empty; first touch: a user counts under the value of their first view row of the day, or without one of their first stage row';
 COMMENT ON COLUMN "rpt_datetimes"."view_users" IS 'stage 1 view: distinct users';
 COMMENT ON COLUMN "rpt_datetimes"."cart_users" IS 'stage 2 cart: distinct users';
 COMMENT ON COLUMN "rpt_datetimes"."view_to_cart_rate" IS 'cart / view; NULL when view is 0';

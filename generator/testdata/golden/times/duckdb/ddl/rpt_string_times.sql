@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS "rpt_string_times" (
     "step_h_15m_up"       BIGINT,
     "dt"                  VARCHAR NOT NULL
 );
-COMMENT ON COLUMN "rpt_string_times"."category" IS 'category; "all" on the total row, "unknown" when NULL or empty, "other" for the values beyond the top 20; a user counts under the value of their first view row of the day (first touch)';
+COMMENT ON COLUMN "rpt_string_times"."category" IS 'category; "all" on the total row, "unknown" when NULL or empty, "other" for the values beyond the top 20; first touch: a user counts under the value of their first view row of the day';
 COMMENT ON COLUMN "rpt_string_times"."stage" IS 'the stage: view, cart, purchase';
 COMMENT ON COLUMN "rpt_string_times"."stage_index" IS 'the stage''s place in the funnel, from 1';
 COMMENT ON COLUMN "rpt_string_times"."users" IS 'users who reached the stage in order';
