@@ -31,20 +31,20 @@ func writeFileAtomic(ctx context.Context, path string, data []byte, perm fs.File
 	if info, err := os.Stat(path); err == nil && info.Mode()&fs.ModeCharDevice != 0 {
 		return writeInPlace(path, data)
 	}
-	path, old, replace, err := replaceTarget(path)
+	target, old, replace, err := replaceTarget(path)
 	if err != nil {
 		return err
 	}
-	if err := replaceFile(path, data, perm, old, replace); err != nil {
-		return writeError(path, err)
+	if err := replaceFile(target, data, perm, old, replace); err != nil {
+		return writeError(path, target, err)
 	}
 	return nil
 }
 
-// writeError says err, of writing the file at path through a temporary
-// file beside it, of path, with what to do: the temporary file's name
-// means nothing to the user.
-func writeError(path string, err error) error {
+// writeError says err, of writing the file at path (at target, where path
+// is a link) through a temporary file beside it, of path, with what to do:
+// the temporary file's name means nothing to the user.
+func writeError(path, target string, err error) error {
 	var pathErr *fs.PathError
 	var linkErr *os.LinkError
 	var cause error
@@ -58,13 +58,15 @@ func writeError(path string, err error) error {
 	}
 	switch {
 	case errors.Is(cause, syscall.ENOSPC):
-		return fmt.Errorf("cannot write %s: its disk is full (%v); free space on it, or write the file elsewhere", path, cause)
+		return fmt.Errorf("cannot write %s: its disk is full (%w); free space on it, or write the file elsewhere", path, cause)
 	case errors.Is(cause, syscall.EROFS):
-		return fmt.Errorf("cannot write %s: its file system is read-only; write the file elsewhere", path)
-	case errors.Is(cause, fs.ErrPermission):
-		return fmt.Errorf("cannot write %s: its directory %s is not writable; make it writable, or write the file elsewhere", path, filepath.Dir(path))
+		return fmt.Errorf("cannot write %s: its file system is read-only (%w); write the file elsewhere", path, cause)
+	case errors.Is(cause, syscall.EACCES):
+		// Not EPERM, which a rename over another's file in a sticky
+		// directory (/tmp) gives: said as it is, below.
+		return fmt.Errorf("cannot write %s: its directory %s is not writable (%w); make it writable, or write the file elsewhere", path, filepath.Dir(target), cause)
 	}
-	return fmt.Errorf("cannot write %s: %v", path, cause)
+	return fmt.Errorf("cannot write %s: %w", path, cause)
 }
 
 // replaceFile writes data to a temporary file beside path and renames it

@@ -83,14 +83,21 @@ func TestWriteErrorNamesTheFile(t *testing.T) {
 		err  error
 		want string
 	}{
-		{&fs.PathError{Op: "write", Path: tmp, Err: syscall.ENOSPC}, "cannot write /data/r.html: its disk is full (no space left on device); free space on it, or write the file elsewhere"},
-		{&fs.PathError{Op: "open", Path: tmp, Err: syscall.EROFS}, "cannot write /data/r.html: its file system is read-only; write the file elsewhere"},
-		{&fs.PathError{Op: "open", Path: tmp, Err: syscall.EACCES}, "cannot write /data/r.html: its directory /data is not writable; make it writable, or write the file elsewhere"},
-		{&os.LinkError{Op: "rename", Old: tmp, New: "/data/r.html", Err: syscall.EIO}, "cannot write /data/r.html: input/output error"},
+		{&fs.PathError{Op: "write", Path: tmp, Err: syscall.ENOSPC}, "cannot write r.html: its disk is full (no space left on device); free space on it, or write the file elsewhere"},
+		{&fs.PathError{Op: "open", Path: tmp, Err: syscall.EROFS}, "cannot write r.html: its file system is read-only (read-only file system); write the file elsewhere"},
+		{&fs.PathError{Op: "open", Path: tmp, Err: syscall.EACCES}, "cannot write r.html: its directory /data is not writable (permission denied); make it writable, or write the file elsewhere"},
+		{&os.LinkError{Op: "rename", Old: tmp, New: "/data/r.html", Err: syscall.EPERM}, "cannot write r.html: operation not permitted"},
+		{&os.LinkError{Op: "rename", Old: tmp, New: "/data/r.html", Err: syscall.EIO}, "cannot write r.html: input/output error"},
 		{errors.New("cannot create a temporary file in /data"), "cannot create a temporary file in /data"},
 	} {
-		if got := writeError("/data/r.html", tc.err).Error(); got != tc.want {
+		// r.html, a link to /data/r.html: named as given.
+		err := writeError("r.html", "/data/r.html", tc.err)
+		if got := err.Error(); got != tc.want {
 			t.Errorf("writeError(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+		var pathErr *fs.PathError
+		if errors.As(tc.err, &pathErr) && !errors.Is(err, pathErr.Err) {
+			t.Errorf("writeError(%v) does not wrap %v", tc.err, pathErr.Err)
 		}
 	}
 }
