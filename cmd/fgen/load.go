@@ -83,6 +83,9 @@ with --bizdate D --hour HH and an empty file (--hour refuses rows of other hours
   fgen load --bizdate 20210303 part-0.csv part-1.csv   # one day's files, every row of that day
   fgen load 2019-Oct.csv          # no dt column: each row's day is the date of its time`,
 		Args: func(cmd *cobra.Command, args []string) error {
+			if err := noFlagAsValue(cmd); err != nil {
+				return err // load --bizdate -q names no file: the flag is the mistake
+			}
 			if len(args) == 0 {
 				return fmt.Errorf("name the files to load, e.g. fgen load events.jsonl\nRun '%s --help' for usage", cmd.CommandPath())
 			}

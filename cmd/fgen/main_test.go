@@ -438,6 +438,8 @@ func TestUsageErrors(t *testing.T) {
 		// A flag without its value takes the next flag: that is the mistake, not the argument left over.
 		{[]string{"plan", "--bizdate", "--from", "20210303"}, `--bizdate has no value: it took "--from", a flag, for its value; give --bizdate its value`},
 		{[]string{"load", "--bizdate", "-q", "a.jsonl"}, `--bizdate has no value: it took "-q", a flag, for its value; give --bizdate its value`},
+		{[]string{"load", "--bizdate", "-q"}, `--bizdate has no value: it took "-q", a flag, for its value; give --bizdate its value`},
+		{[]string{"report", "--funnel", "a", "--funnel", "--all"}, `--funnel has no value: it took "--all", a flag, for its value; give --funnel its value`},
 		{[]string{"sample", "--users", "10", "-o", "e.jsonl", "--load"}, "-o and --load go to different places: write the events to a file with -o FILE, or --load them into the target's ODS table, not both"},
 		{[]string{"sample", "--users", "10"}, "say where the events go: -o FILE (.jsonl, .csv or .parquet), or --load into the target's ODS table"},
 		{[]string{"sample", "--users", "10", "-o", "e.jsonl", "--allow-destructive"}, "--allow-destructive lets --load replace a day's rows with fewer than half as many; -o FILE replaces no rows"},

@@ -257,17 +257,26 @@ func noEmptyFlags(cmd *cobra.Command) error {
 func noFlagAsValue(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		v := f.Value.String()
-		if err != nil || f.Value.Type() == "bool" || !strings.HasPrefix(v, "-") {
+		if err != nil || f.Value.Type() == "bool" {
 			return
 		}
-		name, _, _ := strings.Cut(strings.TrimLeft(v, "-"), "=")
-		other := cmd.Flags().Lookup(name)
-		if other == nil && len(name) == 1 {
-			other = cmd.Flags().ShorthandLookup(name)
+		values := []string{f.Value.String()}
+		if sv, ok := f.Value.(interface{ GetSlice() []string }); ok { // --funnel a --funnel --all
+			values = sv.GetSlice()
 		}
-		if other != nil {
-			err = fmt.Errorf("--%s has no value: it took %q, a flag, for its value; give --%s its value\nRun '%s --help' for usage", f.Name, v, f.Name, cmd.CommandPath())
+		for _, v := range values {
+			if !strings.HasPrefix(v, "-") {
+				continue
+			}
+			name, _, _ := strings.Cut(strings.TrimLeft(v, "-"), "=")
+			other := cmd.Flags().Lookup(name)
+			if other == nil && len(name) == 1 {
+				other = cmd.Flags().ShorthandLookup(name)
+			}
+			if other != nil {
+				err = fmt.Errorf("--%s has no value: it took %q, a flag, for its value; give --%s its value\nRun '%s --help' for usage", f.Name, v, f.Name, cmd.CommandPath())
+				return
+			}
 		}
 	})
 	return err
