@@ -282,8 +282,8 @@ func (d *decoder) unknownKey(pos Position, path, key string, known map[string][]
 	d.errorf(pos, kp, "%s", msg)
 }
 
-// unbuilt are the keys a funnel of FUNNELS.md's "Beyond the anchors" would
-// take for a feature fgen does not build yet, with the feature's name:
+// unbuilt are the keys a funnel would take for a feature fgen does not
+// build yet (docs/funnels.md, "Not built yet"), with the feature's name:
 // refused as such, not as a typo.
 var unbuilt = map[string]string{
 	"exclusions":           "exclusion steps",
