@@ -44,10 +44,10 @@ func choiceFlag(cmd *cobra.Command, p *string, name, usage string, allowed ...st
 type names struct{ values *[]string }
 
 func (n *names) String() string { return strings.Join(*n.values, ",") }
+func (n *names) Type() string   { return "strings" }
 
 // GetSlice returns the names, each as given, as pflag's slice values do.
 func (n *names) GetSlice() []string { return *n.values }
-func (n *names) Type() string   { return "strings" }
 
 func (n *names) Set(v string) error {
 	for _, name := range strings.Split(v, ",") {

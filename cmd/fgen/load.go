@@ -390,19 +390,24 @@ func (o *odsTarget) close(ctx context.Context, cfg *models.Config, failed error)
 	if failed != nil {
 		return nil
 	}
-	if cerr != nil && strings.Contains(cerr.Error(), "No space left on device") {
-		// DuckDB's word for it names the staging directory, and the .wal
-		// it would replay, which goes with it.
-		return fmt.Errorf("the disk is full: the new warehouse %s could not be written (no space left on device), so none was made; free space on its disk, then run the command again", b.path)
-	}
 	if cerr != nil {
-		return fmt.Errorf("close the new warehouse: %w", cerr)
+		return newWarehouseError(b.path, cerr)
 	}
 	err := duckutil.Install(b.tmp, b.path)
 	if errors.Is(err, duckutil.ErrExists) {
 		return fmt.Errorf("another fgen created %s while this one built a new warehouse there, so this one was not put in place: run this again, into that warehouse", b.path)
 	}
 	return err
+}
+
+// newWarehouseError says err, of closing (writing out) a new warehouse
+// built for path: on a full disk DuckDB's word for it names the staging
+// directory, and the .wal it would replay, which goes with it.
+func newWarehouseError(path string, err error) error {
+	if duckutil.DiskFull(err) {
+		return fmt.Errorf("the disk is full: the new warehouse %s could not be written (no space left on device), so none was made; free space on its disk, then run the command again", path)
+	}
+	return fmt.Errorf("close the new warehouse: %w", err)
 }
 
 // ensureODS creates the ODS table on a local target if it does not exist,
@@ -445,21 +450,6 @@ func loadODS(ctx context.Context, cfg *models.Config, db localEngine, l odsLoad)
 	return res, nil
 }
 
-// notAFile refuses path, "-" (standard input) or one that is there and not
-// a regular file or a directory (a pipe, a device: st and err are its
-// os.Stat's), as internal/ingest does: fgen load reads a file twice. It is
-// said before the format, which such a path has no extension to say, and
-// which is not what is wrong with it.
-func notAFile(path string, st os.FileInfo, err error) error {
-	what := ""
-	if path == "-" {
-		what = " (standard input)"
-	} else if err != nil || st.Mode().IsRegular() || st.IsDir() {
-		return nil
-	}
-	return fmt.Errorf("%s: not a regular file%s; fgen load reads a file twice (to check it, and to load it), so it takes files, not pipes or devices", path, what)
-}
-
 // filesSize says how many files there are and their size, e.g. "2 files
 // (1.3 GB)", or the error of the first that cannot be read, has no format
 // fgen reads or is named twice.
@@ -478,7 +468,7 @@ func filesSize(files []string) (string, error) {
 			}
 			return "", fmt.Errorf("%s: a directory; name the files in it (e.g. %s)", f, filepath.Join(f, "*"+ext))
 		}
-		if err := notAFile(f, st, err); err != nil {
+		if err := duckutil.NotAFile(f); err != nil {
 			return "", err
 		}
 		if _, err := sample.FormatFromPath(f); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,5 +57,19 @@ func TestOutDirRefusesFileSystemRoot(t *testing.T) {
 		if err == nil || err.Error() != dir+" is the root of a file system; generate into a directory of its own, e.g. --dir out" {
 			t.Errorf("checkOutDir(%s): %v", dir, err)
 		}
+	}
+}
+
+// A first load's new warehouse that a full disk kept from being written is
+// said so, of the warehouse asked for, not of its staging directory.
+func TestNewWarehouseError(t *testing.T) {
+	full := errors.New(`close .fgen/.fgen-build-1/local.duckdb: IO Error: Detached database 'local', but CHECKPOINT during DETACH failed. Original error: Could not write file "/w/.fgen/.fgen-build-1/local.duckdb": No space left on device; ... (what it committed is kept in its .wal, which the next command replays)`)
+	want := "the disk is full: the new warehouse .fgen/local.duckdb could not be written (no space left on device), so none was made; free space on its disk, then run the command again"
+	if got := newWarehouseError(".fgen/local.duckdb", full).Error(); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	other := errors.New("IO Error: something else")
+	if got := newWarehouseError(".fgen/local.duckdb", other); !errors.Is(got, other) || !strings.HasPrefix(got.Error(), "close the new warehouse: ") {
+		t.Errorf("another error: %v", got)
 	}
 }

@@ -1522,7 +1522,7 @@ func (d *DB) writeError(err error, lost string) error {
 	}
 	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "No space left on device"):
+	case duckutil.DiskFull(err):
 		return fmt.Errorf("%w; the disk of the warehouse is full: free space on it (beside %s, DuckDB writes the file, its .wal as a change commits, and its .tmp), then run the command again (%s)", err, d.path, lost)
 	case strings.Contains(msg, "Permission denied"):
 		return fmt.Errorf("%w; fgen writes the warehouse file and, beside it, its .wal and .tmp (%s): check their permissions and their directory's", err, filepath.Dir(d.path))

@@ -424,8 +424,8 @@ func newLoader(opts Options) (*loader, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("%s: not a regular file; fgen load reads a file twice (to check it, and to load it), so it takes files, not pipes or devices", path)
+		if err := duckutil.NotAFile(path); err != nil {
+			return nil, err
 		}
 		in.size = fi.Size()
 		l.files = append(l.files, in)
@@ -931,7 +931,7 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 			// it was; again, with what the check found.
 			return errRetry
 		}
-		if in.err != nil && strings.Contains(in.err.Error(), "No space left on device") {
+		if duckutil.DiskFull(in.err) {
 			// Of any format: a Parquet file's rows too.
 			return fmt.Errorf("%s: the disk is full: %w; free space beside the warehouse (DuckDB writes the rows there before it commits), then load again", in.path, in.err)
 		}

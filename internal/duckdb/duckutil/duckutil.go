@@ -15,6 +15,26 @@ import (
 	"strings"
 )
 
+// DiskFull reports whether err is DuckDB's word for a write its disk
+// refused, full: "Could not write file ...: No space left on device".
+func DiskFull(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "No space left on device")
+}
+
+// NotAFile refuses path, "-" (standard input), or one that is there and
+// is not a regular file or a directory (a pipe, a device): fgen load
+// reads a file twice, to check it and to load it. It is nil for any other
+// path, one that is not there included.
+func NotAFile(path string) error {
+	what := ""
+	if path == "-" {
+		what = " (standard input)"
+	} else if fi, err := os.Stat(path); err != nil || fi.Mode().IsRegular() || fi.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("%s: not a regular file%s; fgen load reads a file twice (to check it, and to load it), so it takes files, not pipes or devices", path, what)
+}
+
 // StagingDir is where rows are staged for the database of conn: the
 // directory of its file, or "" (os.MkdirTemp's default, the system's
 // temporary directory) for an in-memory database.

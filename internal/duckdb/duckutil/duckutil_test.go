@@ -3,6 +3,10 @@
 package duckutil
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -20,6 +24,29 @@ func TestReaderPath(t *testing.T) {
 		got, err := ReaderPath(tc.path)
 		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("ReaderPath(%q) = %q, %v; want %q, %q", tc.path, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+// DuckDB's word for a full disk, and what fgen load takes for a file.
+func TestDiskFullAndNotAFile(t *testing.T) {
+	full := errors.New(`IO Error: Could not write file "/w/.fgen/local.duckdb.wal": No space left on device`)
+	if !DiskFull(full) || !DiskFull(fmt.Errorf("load: %w", full)) || DiskFull(errors.New("Permission denied")) || DiskFull(nil) {
+		t.Error("DiskFull")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a.jsonl")
+	os.WriteFile(file, nil, 0o644)
+	for path, want := range map[string]string{
+		"-":                            "-: not a regular file (standard input); fgen load reads a file twice",
+		os.DevNull:                     os.DevNull + ": not a regular file; fgen load reads a file twice",
+		file:                           "",
+		dir:                            "", // said otherwise, with its files to name
+		filepath.Join(dir, "no.jsonl"): "", // said by what opens it
+	} {
+		err := NotAFile(path)
+		if want == "" && err != nil || want != "" && (err == nil || !strings.HasPrefix(err.Error(), want)) {
+			t.Errorf("NotAFile(%s) = %v, want %q", path, err, want)
 		}
 	}
 }
