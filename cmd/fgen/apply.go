@@ -423,28 +423,18 @@ func (opts *applyOptions) confirm(ctx context.Context, p *plan.Plan) error {
 	}
 	plan.WriteText(opts.stderr, p)
 	fmt.Fprintf(opts.stderr, "\nApply this plan to %s? Only 'yes' is accepted: ", p.Target)
-	type line struct {
-		text string
-		err  error
-	}
-	// The read goes on after a signal, until fgen exits: a read of a
-	// terminal cannot be interrupted.
-	read := make(chan line, 1)
-	go func() {
-		text, err := bufio.NewReader(f).ReadString('\n')
-		read <- line{text, err}
-	}()
-	select {
-	case <-ctx.Done():
+	// A read of a terminal cannot be interrupted: it goes on after a
+	// signal, until fgen exits.
+	answer, err := interruptible(ctx, func() (string, error) { return bufio.NewReader(f).ReadString('\n') })
+	switch {
+	case ctx.Err() != nil:
 		fmt.Fprintln(opts.stderr) // the prompt's line ends
 		return fmt.Errorf("apply cancelled: %w; nothing was applied", ctx.Err())
-	case answer := <-read:
-		if answer.err != nil {
-			fmt.Fprintln(opts.stderr) // end of input (Ctrl-D): the prompt's line ends
-		}
-		if strings.TrimSpace(answer.text) != "yes" {
-			return errors.New("apply cancelled")
-		}
+	case err != nil:
+		fmt.Fprintln(opts.stderr) // end of input (Ctrl-D): the prompt's line ends
+	}
+	if strings.TrimSpace(answer) != "yes" {
+		return errors.New("apply cancelled")
 	}
 	return nil
 }
