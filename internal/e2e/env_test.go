@@ -150,8 +150,8 @@ type env struct {
 	dir   string
 	files int
 	// as is the dialect whose methods the SQL computes with
-	// (generator.RenderComputingAs): DuckDB, or MaxCompute's in
-	// TestMaxComputeMethodsMatchReference.
+	// (generator.RenderComputingAs): DuckDB's, or MaxCompute's, which
+	// runCase checks too.
 	as generator.Dialect
 	// noReference is set for a config the harness's layout cannot model
 	// (funnels over more than one event column): such a test runs its own
@@ -169,20 +169,20 @@ type env struct {
 // config uses a feature fgen does not support yet.
 func newEnv(t testing.TB, label string, cfgText []byte) *env {
 	t.Helper()
-	return openEnv(t, label, cfgText, false, generator.DuckDB)
+	return openEnv(t, label, cfgText, false)
 }
 
 // newEnvWithoutReference is newEnv for a config the harness's reference
 // cannot model: see env.noReference.
 func newEnvWithoutReference(t testing.TB, label string, cfgText []byte) *env {
 	t.Helper()
-	return openEnv(t, label, cfgText, true, generator.DuckDB)
+	return openEnv(t, label, cfgText, true)
 }
 
-func openEnv(t testing.TB, label string, cfgText []byte, noReference bool, as generator.Dialect) *env {
+func openEnv(t testing.TB, label string, cfgText []byte, noReference bool) *env {
 	t.Helper()
 	db := openDB(t)
-	e := &env{t: t, db: db, dir: t.TempDir(), checked: map[string]bool{}, noReference: noReference, as: as}
+	e := &env{t: t, db: db, dir: t.TempDir(), checked: map[string]bool{}, noReference: noReference, as: generator.DuckDB}
 	e.wh = &tracker{Warehouse: db, env: e}
 	e.setConfig(label, cfgText)
 	e.ensureODS()
