@@ -168,6 +168,13 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 		// Said as the workflow is written, not on every run.
 		fmt.Fprintf(opts.stderr, "note: the DW node waits for no sync task ([dataworks] ods_producer is not set): DataWorks runs it at its time whether or not the day's %s partition has landed, and reads one that has not as empty; set ods_producer to the output of the node that fills %s\n", cfg.ODS.Name, cfg.ODS.Name)
 	}
+	if !opts.quiet && cfg.DataWorks.ODSProducer != "" && cfg.ODS.Hourly() && !cfg.DW.Hourly() && slices.Contains(res.Written, generator.FlowSpecPath(cfg)) {
+		// DataWorks ties a daily node to an hourly one's instances of
+		// its run day, all 24 of them, unless the hourly one depends on
+		// itself; fgen gives its own hourly DW that dependency, and
+		// cannot give it to a sync node it does not write.
+		fmt.Fprintf(opts.stderr, "note: the daily DW node depends on %s, which fills the hourly %s: DataWorks makes a daily node wait for every instance of an hourly node on its run day, so the DW of a day would wait until the end of the next day, unless that node depends on itself (a cross-cycle dependency on its own previous cycle): give it one in DataWorks\n", cfg.DataWorks.ODSProducer, cfg.ODS.Name)
+	}
 	if !opts.quiet {
 		fmt.Fprintf(opts.stdout, "%s: %d written, %d unchanged, %d removed", dir, len(res.Written), len(res.Unchanged), len(res.Removed))
 		if len(res.Kept) > 0 {

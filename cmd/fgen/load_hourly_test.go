@@ -327,3 +327,19 @@ func hourRows(t *testing.T, dir, table, day, hour string) string {
 	}
 	return *rows.Values[0][0]
 }
+
+// A daily DW over an hourly ODS that a sync node fills: generate says the
+// sync node needs a dependency on itself, which fgen cannot write, or
+// DataWorks holds the DW of a day until the end of the next.
+func TestGenerateNotesAnHourlySyncProducer(t *testing.T) {
+	dir := projectWith(t, "../../generator/testdata/configs/hourly_ods.toml")
+	appendToFile(t, filepath.Join(dir, "funnel.toml"), "\n[dataworks]\nods_producer = \"shop.ods_events_sync\"\n")
+	r := fgen(t, dir, nil, "generate")
+	if want := "note: the daily DW node depends on shop.ods_events_sync, which fills the hourly ods_events: "; r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("generate: %+v\nwant %s...", r, want)
+	}
+	// Said as the workflow is written, not on every run.
+	if r := fgen(t, dir, nil, "generate"); r.code != 0 || strings.Contains(r.stderr, "note:") {
+		t.Errorf("generate again: %+v", r)
+	}
+}
