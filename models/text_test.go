@@ -1,6 +1,7 @@
 package models
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -411,6 +412,25 @@ func TestCrossMidnightNeedsADWLifecycleOfTwoDays(t *testing.T) {
 	_, err := Parse("funnel.toml", []byte(src))
 	if want := "funnel.toml:62:1: dw.lifecycle: lifecycle = 1, but funnel user_trace (day_boundary = \"cross_midnight\") reads a day's DW partition a day after it was written, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more"; err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+	if _, err := Parse("funnel.toml", []byte(strings.Replace(src, "lifecycle = 1\n", "lifecycle = 2\n", 1))); err != nil {
+		t.Errorf("lifecycle = 2: %v", err)
+	}
+}
+
+// An hourly DW writes a day's first hours early that day, and a daily
+// report reads them after the day ends: a lifecycle of one day may lose
+// them first (two for a cross_midnight report); hourly reports read each
+// hour as it is written.
+func TestHourlyDWLifecycle(t *testing.T) {
+	data, err := os.ReadFile("../generator/testdata/configs/hourly.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(data), "[dw]\nname = \"dw_events\"\n", "[dw]\nname = \"dw_events\"\nlifecycle = 1\n", 1)
+	_, err = Parse("funnel.toml", []byte(src))
+	if want := "dw.lifecycle: lifecycle = 1, but funnel daily_events reads a day's DW hours, the first of them written early that day, after the day ends, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more"; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("got %v\nwant ...%s", err, want)
 	}
 	if _, err := Parse("funnel.toml", []byte(strings.Replace(src, "lifecycle = 1\n", "lifecycle = 2\n", 1))); err != nil {
 		t.Errorf("lifecycle = 2: %v", err)

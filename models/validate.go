@@ -330,10 +330,26 @@ func (v *validator) table(p string, t *Table) {
 
 func (v *validator) dw() {
 	c := v.c
+	// A partition untouched for its lifecycle's days may be reclaimed, so
+	// the lifecycle must outlast the time from its write to its last read.
 	// Day D's cross_midnight report runs after D+1's DW job, a day after
-	// D's: a partition untouched for its lifecycle's day may be reclaimed.
-	if i := slices.IndexFunc(c.Funnels, func(f Funnel) bool { return f.DayBoundary == CrossMidnight }); i >= 0 && c.DW.Lifecycle == 1 {
-		v.errorf("dw.lifecycle", "lifecycle = 1, but funnel %s (day_boundary = %q) reads a day's DW partition a day after it was written, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more", c.Funnels[i].Name, CrossMidnight)
+	// D's; an hourly DW writes D's first hours early on D, a day before a
+	// daily report of D runs (and two before a cross_midnight one).
+	for _, f := range c.Funnels {
+		if c.DW.Lifecycle == 0 || f.Hourly() {
+			continue // an hourly report reads each hour as it is written
+		}
+		var why []string
+		if f.DayBoundary == CrossMidnight {
+			why = append(why, fmt.Sprintf("(day_boundary = %q) reads a day's DW partition a day after it was written", CrossMidnight))
+		}
+		if c.DW.Hourly() {
+			why = append(why, "reads a day's DW hours, the first of them written early that day, after the day ends")
+		}
+		if need := 1 + len(why); c.DW.Lifecycle < int64(need) {
+			v.errorf("dw.lifecycle", "lifecycle = %d, but funnel %s %s, when MaxCompute may already have reclaimed it; set a lifecycle of %d days or more", c.DW.Lifecycle, f.Name, strings.Join(why, ", and "), need)
+			break
+		}
 	}
 	if !c.Has("ods") {
 		return // "an [ods] table is required" says it: DW's columns come from none
