@@ -8,6 +8,7 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/plan"
+	"github.com/fgen-dev/fgen/models"
 	"github.com/fgen-dev/fgen/templates"
 )
 
@@ -72,6 +73,7 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 		ot.wh.Close()
 		return nil, nil, plan.Input{}, err
 	}
+	g.noteOutOfSync(cfg, proj)
 	in := plan.Input{Target: ot.name, Location: ot.location, Config: cfg, Project: proj, Days: days, Behind: behind, Command: g.suggest(t.target).line}
 	p, err := plan.Build(ctx, ot.wh, in)
 	if err != nil {
@@ -79,6 +81,30 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 		return nil, nil, plan.Input{}, fmt.Errorf("plan %s: %w", ot.name, err)
 	}
 	return ot, p, in, nil
+}
+
+// noteOutOfSync notes, where out/ beside the config holds the generated
+// MaxCompute project, that it differs from what funnel.toml generates:
+// plan and apply run what funnel.toml says, and DataWorks what out/
+// holds, which a review approved. Nothing is said where out/ is not
+// there, holds the DuckDB dialect, or cannot be read (diff says why).
+func (g *globalOptions) noteOutOfSync(cfg *models.Config, proj *generator.Project) {
+	dir := defaultProjectDir(g.configPath)
+	if g.quiet || !generator.HoldsManifest(dir) {
+		return
+	}
+	mc := proj
+	if proj.Dialect != generator.MaxCompute {
+		var err error
+		if mc, err = generator.Render(cfg, templates.FS(), generator.MaxCompute); err != nil {
+			return
+		}
+	}
+	changes, err := generator.Compare(dir, mc.Files)
+	if err != nil || len(changes) == 0 || g.inOtherDialect(dir, string(generator.MaxCompute)) != "" {
+		return
+	}
+	g.notice("note: %s is out of sync with %s (%s differ: '%s' lists them): apply runs what %s says, and DataWorks what %s holds; run '%s' and commit it", dir, g.configPath, plural(len(changes), "file"), g.suggest("").line("diff --name-only"), g.configPath, dir, g.generateLine("", string(generator.MaxCompute), false))
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {

@@ -104,3 +104,25 @@ func TestFillSpans(t *testing.T) {
 		}
 	}
 }
+
+// plan and apply note an out/ that funnel.toml no longer generates: they
+// run what funnel.toml says, and DataWorks what the reviewed out/ holds.
+func TestPlanNotesAnOutOfSyncOut(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "generate", "-q"); r.code != 0 {
+		t.Fatalf("generate: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); r.code != 2 || strings.Contains(r.stderr, "out of sync") {
+		t.Errorf("plan with out/ in sync: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "purchase", events = ["purchase"] }`, `{ name = "purchase", events = ["purchase", "buy"] }`)
+	want := "note: out is out of sync with funnel.toml (4 files differ: 'fgen diff --name-only' lists them): apply runs what funnel.toml says, and DataWorks what out holds; run 'fgen generate' and commit it\n"
+	for _, args := range [][]string{{"plan"}, {"apply", "--dry-run"}} {
+		if r := fgen(t, dir, nil, args...); !strings.Contains(r.stderr, want) {
+			t.Errorf("%v with out/ out of sync: %+v\nwant %s", args, r, want)
+		}
+	}
+	if r := fgen(t, dir, nil, "plan", "-q"); strings.Contains(r.stderr, "out of sync") {
+		t.Errorf("plan -q: %+v", r)
+	}
+}
