@@ -108,7 +108,7 @@ func TestLoadRefusesUnreadableTime(t *testing.T) {
 		"a,u1,2021-03-03 10:00:00 UTC,browse,20210303\n"+
 		"b,u1,2021-03-03T10:00:01Z,click,20210303\n"), 0o644)
 	r := fgen(t, dir, nil, "load", "-q", "bad.csv")
-	want := `fgen: load: bad.csv:3: column ts: "2021-03-03T10:00:01Z" does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml; nothing was loaded`
+	want := `fgen: load: bad.csv:3: column ts: "2021-03-03T10:00:01Z" does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml (fix the format if the file's times are all so; else fix or remove the row, which the DW node would drop); nothing was loaded`
 	if r.code != 1 || strings.TrimSpace(r.stderr) != want {
 		t.Errorf("load: exit %d, stderr %q\nwant %q", r.code, r.stderr, want)
 	}

@@ -499,7 +499,7 @@ func (c *column) notValid(v []byte) string {
 		}
 	}
 	if c.time != nil {
-		return fmt.Sprintf("column %s: %q does not read as %q, the time_column format in funnel.toml", c.Name, v, c.time.format)
+		return fmt.Sprintf("column %s: %q does not read as %q, the time_column format in funnel.toml (fix the format if the file's times are all so; else fix or remove the row, which the DW node would drop)", c.Name, v, c.time.format)
 	}
 	if c.kind == kindDecimal && c.decimalRounds(v) {
 		return fmt.Sprintf("column %s: %q has more than %d decimals, and DuckDB would round it to fit the %s; give the column more decimals in funnel.toml, or round the values in the file", c.Name, v, c.scale, c.typeName())

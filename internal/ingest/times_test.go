@@ -331,7 +331,7 @@ func TestLoadDayFromTime(t *testing.T) {
 			{utcText, "2.csv", "id,event_time\na,2019-10-01 00:00:00 UTC\nb,\n", ":3: " + none},
 			{utcText, "3.csv", "id\na\n", ":2: " + none},
 			{utcText, "null.parquet", "", ":2: " + none},
-			{utcText, "4.jsonl", `{"id":"a","event_time":"2019-10-01 00:00:00"}`, `:1: column event_time: "2019-10-01 00:00:00" does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml`},
+			{utcText, "4.jsonl", `{"id":"a","event_time":"2019-10-01 00:00:00"}`, `:1: column event_time: "2019-10-01 00:00:00" does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml (fix the format if the file's times are all so; else fix or remove the row, which the DW node would drop)`},
 			{DayFrom{Time: timesCols[2].timeColumn(""), Kind: "datetime", Zone: "UTC"}, "5.csv", "id,at\na,2019-10-01 00:00:00\nb,2019-10-32 00:00:00\n",
 				`:3: column at: "2019-10-32 00:00:00" is not a valid TIMESTAMP`},
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6.jsonl", `{"id":"a","timestamp":1569888000}` + "\n\n" + `{"id":"b","timestamp":253402300800}`,
