@@ -177,7 +177,7 @@ func TestLoadBadTimes(t *testing.T) {
 	f.update(timesTable, `INSERT INTO ev (id, dt) VALUES ('old', '20191001')`)
 	before := f.dump(dumpTimes)
 	good := `{"id":"g","event_time":"2019-10-01 00:00:07 UTC"}` + "\n"
-	const format = `does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml`
+	const format = `does not read as "yyyy-MM-dd HH:mm:ss 'UTC'", the time_column format in funnel.toml (fix the format if the file's times are all so; else fix or remove the row, which the DW node would drop)`
 	for _, tc := range []struct {
 		name, file, data string
 		err              string
