@@ -51,7 +51,9 @@ again to pick up where it stopped.
 On a MaxCompute target, and on any target when it drops and recreates tables, apply
 asks for confirmation on a terminal and needs --yes otherwise. --dry-run prints the SQL
 it would run (with --format json, the plan as 'fgen plan --format json' gives it) and
-changes nothing. Destructive changes (see 'fgen plan') need --allow-destructive.
+changes nothing; it plans against the target's tables, so a MaxCompute target needs its
+credentials ('fgen generate' writes the SQL without them). Destructive changes (see 'fgen
+plan') need --allow-destructive.
 
 ` + exitStatusHelp,
 		Example: `  fgen apply --bizdate 20210303
