@@ -435,4 +435,27 @@ func TestHourlyDWLifecycle(t *testing.T) {
 	if _, err := Parse("funnel.toml", []byte(strings.Replace(src, "lifecycle = 1\n", "lifecycle = 2\n", 1))); err != nil {
 		t.Errorf("lifecycle = 2: %v", err)
 	}
+	// With a cross_midnight report besides, 3 days, said of it though
+	// another funnel, which needs 2, comes first.
+	src += `
+[[funnels]]
+name = "overnight"
+mode = "ordered"
+window = "1h"
+day_boundary = "cross_midnight"
+time_column = "ts"
+user_column = "uid"
+event_column = "event"
+stages = [
+  { name = "visit", events = ["view"] },
+  { name = "buy",  events = ["buy"] },
+]
+
+[funnels.report]
+table = "rpt_overnight"
+`
+	_, err = Parse("funnel.toml", []byte(src))
+	if want := "dw.lifecycle: lifecycle = 1, but funnel overnight (day_boundary = \"cross_midnight\") reads a day's DW partition a day after it was written, and reads a day's DW hours, the first of them written early that day, after the day ends, when MaxCompute may already have reclaimed it; set a lifecycle of 3 days or more"; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("with a cross_midnight report: got %v\nwant ...%s", err, want)
+	}
 }

@@ -335,8 +335,10 @@ func (v *validator) dw() {
 	// Day D's cross_midnight report runs after D+1's DW job, a day after
 	// D's; an hourly DW writes D's first hours early on D, a day before a
 	// daily report of D runs (and two before a cross_midnight one).
+	var worst string // of the funnel that reads the DW latest, why
+	need := 1
 	for _, f := range c.Funnels {
-		if c.DW.Lifecycle == 0 || f.Hourly() {
+		if f.Hourly() {
 			continue // an hourly report reads each hour as it is written
 		}
 		var why []string
@@ -346,10 +348,12 @@ func (v *validator) dw() {
 		if c.DW.Hourly() {
 			why = append(why, "reads a day's DW hours, the first of them written early that day, after the day ends")
 		}
-		if need := 1 + len(why); c.DW.Lifecycle < int64(need) {
-			v.errorf("dw.lifecycle", "lifecycle = %d, but funnel %s %s, when MaxCompute may already have reclaimed it; set a lifecycle of %d days or more", c.DW.Lifecycle, f.Name, strings.Join(why, ", and "), need)
-			break
+		if 1+len(why) > need {
+			need, worst = 1+len(why), "funnel "+f.Name+" "+strings.Join(why, ", and ")
 		}
+	}
+	if c.DW.Lifecycle > 0 && c.DW.Lifecycle < int64(need) {
+		v.errorf("dw.lifecycle", "lifecycle = %d, but %s, when MaxCompute may already have reclaimed it; set a lifecycle of %d days or more", c.DW.Lifecycle, worst, need)
 	}
 	if !c.Has("ods") {
 		return // "an [ods] table is required" says it: DW's columns come from none
