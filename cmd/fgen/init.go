@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -50,6 +51,9 @@ func runInit(opts *initOptions) error {
 	if !opts.quiet {
 		next := opts.suggest("")
 		fmt.Fprintf(opts.stdout, "wrote %s; next: %s && %s\n", opts.configPath, next.line("validate"), next.line("generate"))
+		// The starter's local target keeps its warehouse there: data, not
+		// code a review reads, as funnel.toml and out/ are.
+		fmt.Fprintf(opts.stdout, "commit %s and the out/ generate writes beside it; add .fgen/, where the local warehouse goes, to .gitignore\n", filepath.Base(opts.configPath))
 	}
 	return nil
 }

@@ -371,7 +371,7 @@ func TestInit(t *testing.T) {
 	if r := fgen(t, dir, nil, "init"); r.code != 1 || !strings.Contains(r.stderr, "already exists; use --force") {
 		t.Errorf("init over an existing file: %+v", r)
 	}
-	if r := fgen(t, dir, nil, "init", "--force"); r.code != 0 || !strings.Contains(r.stdout, "next: fgen validate && fgen generate") {
+	if r := fgen(t, dir, nil, "init", "--force"); r.code != 0 || !strings.Contains(r.stdout, "next: fgen validate && fgen generate\ncommit funnel.toml and the out/ generate writes beside it; add .fgen/, where the local warehouse goes, to .gitignore\n") {
 		t.Errorf("init --force: %+v", r)
 	}
 	// The next steps it suggests run as written: with -c where it was given.
