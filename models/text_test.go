@@ -418,6 +418,22 @@ func TestCrossMidnightNeedsADWLifecycleOfTwoDays(t *testing.T) {
 	}
 }
 
+// So of an hourly ODS under a daily DW node.
+func TestHourlyODSLifecycle(t *testing.T) {
+	data, err := os.ReadFile("../generator/testdata/configs/hourly_ods.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(data), "hour_partition = \"hh\"\n", "hour_partition = \"hh\"\nlifecycle = 1\n", 1)
+	_, err = Parse("funnel.toml", []byte(src))
+	if want := "ods.lifecycle: lifecycle = 1, but the daily DW node reads a day's ODS hours, the first of them written early that day, after the day ends, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more"; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("got %v\nwant ...%s", err, want)
+	}
+	if _, err := Parse("funnel.toml", []byte(strings.Replace(src, "lifecycle = 1\n", "lifecycle = 2\n", 1))); err != nil {
+		t.Errorf("lifecycle = 2: %v", err)
+	}
+}
+
 // An hourly DW writes a day's first hours early that day, and a daily
 // report reads them after the day ends: a lifecycle of one day may lose
 // them first (two for a cross_midnight report); hourly reports read each

@@ -355,6 +355,10 @@ func (v *validator) dw() {
 	if c.DW.Lifecycle > 0 && c.DW.Lifecycle < int64(need) {
 		v.errorf("dw.lifecycle", "lifecycle = %d, but %s, when MaxCompute may already have reclaimed it; set a lifecycle of %d days or more", c.DW.Lifecycle, worst, need)
 	}
+	// So of an hourly ODS under a daily DW node, which runs after the day.
+	if c.ODS.Hourly() && !c.DW.Hourly() && c.ODS.Lifecycle == 1 {
+		v.errorf("ods.lifecycle", "lifecycle = 1, but the daily DW node reads a day's ODS hours, the first of them written early that day, after the day ends, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more")
+	}
 	if !c.Has("ods") {
 		return // "an [ods] table is required" says it: DW's columns come from none
 	}

@@ -73,38 +73,51 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 		ot.wh.Close()
 		return nil, nil, plan.Input{}, err
 	}
-	g.noteOutOfSync(cfg, proj)
 	in := plan.Input{Target: ot.name, Location: ot.location, Config: cfg, Project: proj, Days: days, Behind: behind, Command: g.suggest(t.target).line}
 	p, err := plan.Build(ctx, ot.wh, in)
 	if err != nil {
 		ot.wh.Close()
 		return nil, nil, plan.Input{}, fmt.Errorf("plan %s: %w", ot.name, err)
 	}
+	g.noteOutOfSync(cfg, proj)
 	return ot, p, in, nil
 }
 
-// noteOutOfSync notes, where out/ beside the config holds the generated
-// MaxCompute project, that it differs from what funnel.toml generates:
-// plan and apply run what funnel.toml says, and DataWorks what out/
-// holds, which a review approved. Nothing is said where out/ is not
-// there, holds the DuckDB dialect, or cannot be read (diff says why).
+// noteOutOfSync notes, where out/ beside the config holds a generated
+// project that differs from what this fgen generates from cfg (proj, in
+// the target's dialect), that it does: plan and apply run what funnel.toml
+// says, and DataWorks what out/ holds, which a review approved. Nothing is
+// said where out/ is not there, is in sync in either dialect, or cannot
+// be read; diff says which files differ and why (funnel.toml, an fgen of
+// another version, a hand edit). It reads no file but out/'s: the config
+// may be a FIFO, read once.
 func (g *globalOptions) noteOutOfSync(cfg *models.Config, proj *generator.Project) {
 	dir := defaultProjectDir(g.configPath)
 	if g.quiet || !generator.HoldsManifest(dir) {
 		return
 	}
-	mc := proj
-	if proj.Dialect != generator.MaxCompute {
-		var err error
-		if mc, err = generator.Render(cfg, templates.FS(), generator.MaxCompute); err != nil {
+	var changes int
+	for _, d := range generator.Dialects {
+		p := proj
+		if p.Dialect != d {
+			var err error
+			if p, err = generator.Render(cfg, templates.FS(), d); err != nil {
+				return
+			}
+		}
+		diff, err := generator.Compare(dir, p.Files)
+		if err != nil || len(diff) == 0 {
 			return
 		}
+		if d == generator.MaxCompute {
+			changes = len(diff)
+		}
 	}
-	changes, err := generator.Compare(dir, mc.Files)
-	if err != nil || len(changes) == 0 || g.inOtherDialect(dir, string(generator.MaxCompute)) != "" {
-		return
+	differ := "differ"
+	if changes == 1 {
+		differ = "differs"
 	}
-	g.notice("note: %s is out of sync with %s (%s differ: '%s' lists them): apply runs what %s says, and DataWorks what %s holds; run '%s' and commit it", dir, g.configPath, plural(len(changes), "file"), g.suggest("").line("diff --name-only"), g.configPath, dir, g.generateLine("", string(generator.MaxCompute), false))
+	g.notice("note: %s is not what this fgen generates from %s (%s %s): plan and apply run what %s says, and DataWorks what %s holds; '%s' shows the difference and what to do", dir, g.configPath, plural(changes, "file"), differ, g.configPath, dir, g.suggest("").line("diff"))
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {

@@ -116,13 +116,29 @@ func TestPlanNotesAnOutOfSyncOut(t *testing.T) {
 		t.Errorf("plan with out/ in sync: %+v", r)
 	}
 	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "purchase", events = ["purchase"] }`, `{ name = "purchase", events = ["purchase", "buy"] }`)
-	want := "note: out is out of sync with funnel.toml (4 files differ: 'fgen diff --name-only' lists them): apply runs what funnel.toml says, and DataWorks what out holds; run 'fgen generate' and commit it\n"
+	want := "note: out is not what this fgen generates from funnel.toml (4 files differ): plan and apply run what funnel.toml says, and DataWorks what out holds; 'fgen diff' shows the difference and what to do\n"
 	for _, args := range [][]string{{"plan"}, {"apply", "--dry-run"}} {
 		if r := fgen(t, dir, nil, args...); !strings.Contains(r.stderr, want) {
 			t.Errorf("%v with out/ out of sync: %+v\nwant %s", args, r, want)
 		}
 	}
-	if r := fgen(t, dir, nil, "plan", "-q"); strings.Contains(r.stderr, "out of sync") {
+	if r := fgen(t, dir, nil, "plan", "-q"); strings.Contains(r.stderr, "note:") {
 		t.Errorf("plan -q: %+v", r)
+	}
+	// One file edited by hand, and generate back in step: "1 file differs".
+	if r := fgen(t, dir, nil, "generate", "-q"); r.code != 0 {
+		t.Fatalf("generate: %+v", r)
+	}
+	appendToFile(t, filepath.Join(dir, "out", "nodes", "dw_user_trace_data.sql"), "-- mine\n")
+	if r := fgen(t, dir, nil, "plan"); !strings.Contains(r.stderr, "(1 file differs)") {
+		t.Errorf("plan with a hand edit: %+v", r)
+	}
+	// out/ in the DuckDB dialect, in sync: nothing to note.
+	os.RemoveAll(filepath.Join(dir, "out"))
+	if r := fgen(t, dir, nil, "generate", "-q", "--dialect", "duckdb", "--dir", "out"); r.code != 0 {
+		t.Fatalf("generate --dialect duckdb: %+v", r)
+	}
+	if r := fgen(t, dir, nil, "plan"); strings.Contains(r.stderr, "note:") {
+		t.Errorf("plan with a DuckDB out/ in sync: %+v", r)
 	}
 }
