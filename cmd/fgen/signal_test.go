@@ -107,3 +107,37 @@ func waitForFIFOPartner(t *testing.T) {
 	}
 	t.Fatal("fgen never waited on the FIFO")
 }
+
+// A config read from a FIFO is read once: the note of an out/ that differs
+// read it again, and plan waited for a second writer that never came.
+func TestFIFOConfigIsReadOnce(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "generate", "-q"); r.code != 0 {
+		t.Fatalf("generate: %+v", r)
+	}
+	replaceInFile(t, filepath.Join(dir, "funnel.toml"), `{ name = "purchase", events = ["purchase"] }`, `{ name = "purchase", events = ["purchase", "buy"] }`)
+	data, err := os.ReadFile(filepath.Join(dir, "funnel.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "cfg.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() { // one writer, as a shell's < <(...) is
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.Write(data)
+			f.Close()
+		}
+	}()
+	done := make(chan result, 1)
+	go func() { done <- fgen(t, dir, nil, "-c", "cfg.fifo", "plan") }()
+	select {
+	case r := <-done:
+		if r.code != 2 || !strings.Contains(r.stderr, "note: out is not what this fgen generates from cfg.fifo") {
+			t.Errorf("plan -c cfg.fifo: %+v", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("plan -c cfg.fifo waited for a second writer")
+	}
+}
