@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -404,56 +405,24 @@ func TestMemoryLimitForms(t *testing.T) {
 	}
 }
 
-// A cross_midnight funnel reads a day's DW partition a day after it was
-// written: a DW lifecycle of one day may lose it first.
-func TestCrossMidnightNeedsADWLifecycleOfTwoDays(t *testing.T) {
-	src := edit(t, shipped(t), "mode = \"events\"\nuser", "mode = \"ordered\"\nwindow = \"1h\"\nday_boundary = \"cross_midnight\"\ntime_column = \"use_time\"\nuser")
-	src = edit(t, src, "[dw]\nname = \"dw_user_trace_data\"\n", "[dw]\nname = \"dw_user_trace_data\"\nlifecycle = 1\n")
-	_, err := Parse("funnel.toml", []byte(src))
-	if want := "funnel.toml:62:1: dw.lifecycle: lifecycle = 1, but funnel user_trace (day_boundary = \"cross_midnight\") reads a day's DW partition a day after it was written, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more"; err == nil || err.Error() != want {
-		t.Errorf("got %v\nwant %s", err, want)
+// A partition untouched for its lifecycle's days may be reclaimed: the
+// lifecycle must outlast the time from its write to its last read. A
+// cross_midnight report reads a day's DW partition a day after it was
+// written; a daily report reads an hourly DW's first hours of a day, written
+// early that day, after it ends (two days for a cross_midnight one, said
+// of it though a funnel that needs fewer comes first); and so a daily DW
+// node an hourly ODS's. Each config takes the lifecycle asked for.
+func TestLifecycleOutlastsTheReads(t *testing.T) {
+	read := func(path string) string {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
 	}
-	if _, err := Parse("funnel.toml", []byte(strings.Replace(src, "lifecycle = 1\n", "lifecycle = 2\n", 1))); err != nil {
-		t.Errorf("lifecycle = 2: %v", err)
-	}
-}
-
-// So of an hourly ODS under a daily DW node.
-func TestHourlyODSLifecycle(t *testing.T) {
-	data, err := os.ReadFile("../generator/testdata/configs/hourly_ods.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := strings.Replace(string(data), "hour_partition = \"hh\"\n", "hour_partition = \"hh\"\nlifecycle = 1\n", 1)
-	_, err = Parse("funnel.toml", []byte(src))
-	if want := "ods.lifecycle: lifecycle = 1, but the daily DW node reads a day's ODS hours, the first of them written early that day, after the day ends, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more"; err == nil || !strings.HasSuffix(err.Error(), want) {
-		t.Errorf("got %v\nwant ...%s", err, want)
-	}
-	if _, err := Parse("funnel.toml", []byte(strings.Replace(src, "lifecycle = 1\n", "lifecycle = 2\n", 1))); err != nil {
-		t.Errorf("lifecycle = 2: %v", err)
-	}
-}
-
-// An hourly DW writes a day's first hours early that day, and a daily
-// report reads them after the day ends: a lifecycle of one day may lose
-// them first (two for a cross_midnight report); hourly reports read each
-// hour as it is written.
-func TestHourlyDWLifecycle(t *testing.T) {
-	data, err := os.ReadFile("../generator/testdata/configs/hourly.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := strings.Replace(string(data), "[dw]\nname = \"dw_events\"\n", "[dw]\nname = \"dw_events\"\nlifecycle = 1\n", 1)
-	_, err = Parse("funnel.toml", []byte(src))
-	if want := "dw.lifecycle: lifecycle = 1, but funnel daily_events reads a day's DW hours, the first of them written early that day, after the day ends, when MaxCompute may already have reclaimed it; set a lifecycle of 2 days or more"; err == nil || !strings.HasSuffix(err.Error(), want) {
-		t.Errorf("got %v\nwant ...%s", err, want)
-	}
-	if _, err := Parse("funnel.toml", []byte(strings.Replace(src, "lifecycle = 1\n", "lifecycle = 2\n", 1))); err != nil {
-		t.Errorf("lifecycle = 2: %v", err)
-	}
-	// With a cross_midnight report besides, 3 days, said of it though
-	// another funnel, which needs 2, comes first.
-	src += `
+	crossMidnight := edit(t, shipped(t), "mode = \"events\"\nuser", "mode = \"ordered\"\nwindow = \"1h\"\nday_boundary = \"cross_midnight\"\ntime_column = \"use_time\"\nuser")
+	hourlyDW := read("../generator/testdata/configs/hourly.toml")
+	overnight := hourlyDW + `
 [[funnels]]
 name = "overnight"
 mode = "ordered"
@@ -470,8 +439,26 @@ stages = [
 [funnels.report]
 table = "rpt_overnight"
 `
-	_, err = Parse("funnel.toml", []byte(src))
-	if want := "dw.lifecycle: lifecycle = 1, but funnel overnight (day_boundary = \"cross_midnight\") reads a day's DW partition a day after it was written, and reads a day's DW hours, the first of them written early that day, after the day ends, when MaxCompute may already have reclaimed it; set a lifecycle of 3 days or more"; err == nil || !strings.HasSuffix(err.Error(), want) {
-		t.Errorf("with a cross_midnight report: got %v\nwant ...%s", err, want)
+	const hours = "reads a day's DW hours, the first of them written early that day, after the day ends"
+	const cross = "(day_boundary = \"cross_midnight\") reads a day's DW partition a day after it was written"
+	for _, tc := range []struct {
+		name, src, table, want string
+		days                   int
+	}{
+		{"cross_midnight", crossMidnight, "[dw]\nname = \"dw_user_trace_data\"\n", "funnel.toml:62:1: dw.lifecycle: lifecycle = 1, but funnel user_trace " + cross, 2},
+		{"hourly DW", hourlyDW, "[dw]\nname = \"dw_events\"\n", "dw.lifecycle: lifecycle = 1, but funnel daily_events " + hours, 2},
+		{"hourly DW, cross_midnight", overnight, "[dw]\nname = \"dw_events\"\n", "dw.lifecycle: lifecycle = 1, but funnel overnight " + cross + ", and " + hours, 3},
+		{"hourly ODS", read("../generator/testdata/configs/hourly_ods.toml"), "hour_partition = \"hh\"\n", "ods.lifecycle: lifecycle = 1, but the daily DW node reads a day's ODS hours, the first of them written early that day, after the day ends", 2},
+	} {
+		with := func(days int) string {
+			return edit(t, tc.src, tc.table, tc.table+fmt.Sprintf("lifecycle = %d\n", days))
+		}
+		want := fmt.Sprintf("%s, when MaxCompute may already have reclaimed it; set a lifecycle of %d days or more", tc.want, tc.days)
+		if _, err := Parse("funnel.toml", []byte(with(1))); err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%s: got %v\nwant ...%s", tc.name, err, want)
+		}
+		if _, err := Parse("funnel.toml", []byte(with(tc.days))); err != nil {
+			t.Errorf("%s, lifecycle = %d: %v", tc.name, tc.days, err)
+		}
 	}
 }
