@@ -653,19 +653,19 @@ func (p *Project) TimeProfileQuery(t models.TimeColumn, from, to string) (Query,
 	ods := p.cfg.ODS
 	v := struct{ Table, Partition, Column, Strftime, ODPS, From, To string }{
 		ods.Name, ods.Partition, col.Name, strftime(t.Format), odpsTimeFormat(t.Format), from, to}
-	q, err := p.query("time_profile", v, p.cfg.ODS.Columns)
-	return p.zoned(q, dwZone(p.cfg)), err // the DW node drops the rows counted
+	return p.dwRowsQuery("time_profile", v) // the DW node drops the rows counted
 }
 
-// zoned returns q with the session time zone set to zone, on a dialect
-// that reads a STRING time in the session's zone, as the nodes set it: a
-// profile of the rows a node keeps reads their times as the node does.
-// zone "" sets none.
-func (p *Project) zoned(q Query, zone string) Query {
-	if setting := p.Dialect.info().timezone; setting != "" && zone != "" {
+// dwRowsQuery renders the query name of ODS rows as the DW node reads
+// them: on a dialect that reads a STRING time in the session's zone, with
+// the zone the DW node sets (dwZone), so that it keeps or drops a time as
+// the node does.
+func (p *Project) dwRowsQuery(name string, v any) (Query, error) {
+	q, err := p.query(name, v, p.cfg.ODS.Columns)
+	if setting, zone := p.Dialect.info().timezone, dwZone(p.cfg); err == nil && setting != "" && zone != "" {
 		q.Settings = append(q.Settings, Setting{setting, zone})
 	}
-	return q
+	return q, err
 }
 
 // RangeProfileQuery renders the statement that counts, on each business
@@ -705,8 +705,7 @@ func (p *Project) dwProfileQuery(kind, column, from, to string, v dwProfile) (Qu
 		return Query{}, err
 	}
 	v.V, v.Column, v.From, v.To = newDWView(p.cfg, dates{Day: from}), col.Name, from, to
-	q, err := p.query(kind+"_profile", v, p.cfg.ODS.Columns)
-	return p.zoned(q, dwZone(p.cfg)), err
+	return p.dwRowsQuery(kind+"_profile", v)
 }
 
 // MarkerProfileQuery renders the statement that counts, on each business

@@ -10,6 +10,8 @@ import (
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/textdiff"
+	"github.com/fgen-dev/fgen/models"
+	"github.com/fgen-dev/fgen/templates"
 )
 
 type diffOptions struct {
@@ -76,7 +78,7 @@ func runDiff(opts *diffOptions) error {
 	}
 	// A directory generate wrote in the other dialect differs in every
 	// file: say that, not the difference of two dialects.
-	if other := opts.inOtherDialect(opts.outDir, opts.dialect); other != "" {
+	if other := inOtherDialect(cfg, opts.outDir, opts.dialect); other != "" {
 		fmt.Fprintf(opts.stderr, "%s is in sync with %s in the %s dialect, and diff compared it with the %s one: add --dialect %s\n", opts.outDir, opts.configPath, other, opts.dialect, other)
 		return &quietError{code: exitChanges}
 	}
@@ -123,24 +125,25 @@ func runDiff(opts *diffOptions) error {
 }
 
 // inOtherDialect returns the dialect other than dialect when dir holds the
-// project generated in it, exactly; else "". Only a directory generate
-// wrote (its manifest) is rendered for and read.
-func (g *globalOptions) inOtherDialect(dir, dialect string) string {
+// project generated from cfg in it, exactly; else "". Only a directory
+// generate wrote (its manifest) is rendered for and read; cfg is the config
+// read already, as it may be a FIFO, read once.
+func inOtherDialect(cfg *models.Config, dir, dialect string) string {
 	if !generator.HoldsManifest(dir) {
 		return ""
 	}
-	other := string(generator.DuckDB)
+	other := generator.DuckDB
 	if generator.Dialect(dialect) == generator.DuckDB {
-		other = string(generator.MaxCompute)
+		other = generator.MaxCompute
 	}
-	_, p, err := g.render(other)
+	p, err := generator.Render(cfg, templates.FS(), other)
 	if err != nil {
 		return ""
 	}
 	if changes, err := generator.Compare(dir, p.Files); err != nil || len(changes) > 0 {
 		return ""
 	}
-	return other
+	return string(other)
 }
 
 // diffNames returns the unified diff's file names for a change: under a/

@@ -131,7 +131,7 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 	if err := checkOutDir(dir, homeDir(opts.getenv), opts.force); err != nil {
 		return err
 	}
-	if other := opts.inOtherDialect(dir, opts.dialect); other != "" && !opts.quiet {
+	if other := inOtherDialect(cfg, dir, opts.dialect); other != "" && !opts.quiet {
 		fmt.Fprintf(opts.stderr, "note: %s held the project in the %s dialect; generate writes it in the %s one (--dialect %s keeps the %s one)\n", dir, other, opts.dialect, other, other)
 	}
 	// Ctrl-C stops generate before it writes; the write, whole or not at

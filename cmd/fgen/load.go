@@ -468,7 +468,7 @@ func filesSize(files []string) (string, error) {
 			}
 			return "", fmt.Errorf("%s: a directory; name the files in it (e.g. %s)", f, filepath.Join(f, "*"+ext))
 		}
-		if err := duckutil.NotAFile(f); err != nil {
+		if err := duckutil.NotAFile(f, st); err != nil {
 			return "", err
 		}
 		if _, err := sample.FormatFromPath(f); err != nil {

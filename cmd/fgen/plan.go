@@ -89,35 +89,28 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 // says, and DataWorks what out/ holds, which a review approved. Nothing is
 // said where out/ is not there, is in sync in either dialect, or cannot
 // be read; diff says which files differ and why (funnel.toml, an fgen of
-// another version, a hand edit). It reads no file but out/'s: the config
-// may be a FIFO, read once.
+// another version, a hand edit).
 func (g *globalOptions) noteOutOfSync(cfg *models.Config, proj *generator.Project) {
 	dir := defaultProjectDir(g.configPath)
 	if g.quiet || !generator.HoldsManifest(dir) {
 		return
 	}
-	var changes int
-	for _, d := range generator.Dialects {
-		p := proj
-		if p.Dialect != d {
-			var err error
-			if p, err = generator.Render(cfg, templates.FS(), d); err != nil {
-				return
-			}
-		}
-		diff, err := generator.Compare(dir, p.Files)
-		if err != nil || len(diff) == 0 {
+	mc := proj
+	if proj.Dialect != generator.MaxCompute {
+		var err error
+		if mc, err = generator.Render(cfg, templates.FS(), generator.MaxCompute); err != nil {
 			return
 		}
-		if d == generator.MaxCompute {
-			changes = len(diff)
-		}
+	}
+	changes, err := generator.Compare(dir, mc.Files)
+	if err != nil || len(changes) == 0 || inOtherDialect(cfg, dir, string(generator.MaxCompute)) != "" {
+		return
 	}
 	differ := "differ"
-	if changes == 1 {
+	if len(changes) == 1 {
 		differ = "differs"
 	}
-	g.notice("note: %s is not what this fgen generates from %s (%s %s): plan and apply run what %s says, and DataWorks what %s holds; '%s' shows the difference and what to do", dir, g.configPath, plural(changes, "file"), differ, g.configPath, dir, g.suggest("").line("diff"))
+	g.notice("note: %s is not what this fgen generates from %s (%s %s): plan and apply run what %s says, and DataWorks what %s holds; '%s' shows the difference and what to do", dir, g.configPath, plural(len(changes), "file"), differ, g.configPath, dir, g.suggest("").line("diff"))
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {

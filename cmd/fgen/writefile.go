@@ -23,13 +23,10 @@ import (
 // (github.com/google/renameio does this too, but not on Windows, where
 // fgen without cgo builds.)
 func writeFileAtomic(ctx context.Context, path string, data []byte, perm fs.FileMode) error {
-	if isFIFO(path) {
-		// Opening it waits for its reader; a signal must not.
+	if info, err := os.Stat(path); err == nil && info.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0 {
+		// Opening a FIFO waits for its reader; a signal must not.
 		_, err := interruptible(ctx, func() (struct{}, error) { return struct{}{}, writeInPlace(path, data) })
 		return err
-	}
-	if info, err := os.Stat(path); err == nil && info.Mode()&fs.ModeCharDevice != 0 {
-		return writeInPlace(path, data)
 	}
 	target, old, replace, err := replaceTarget(path)
 	if err != nil {

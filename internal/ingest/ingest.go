@@ -424,7 +424,7 @@ func newLoader(opts Options) (*loader, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := duckutil.NotAFile(path); err != nil {
+		if err := duckutil.NotAFile(path, fi); err != nil {
 			return nil, err
 		}
 		in.size = fi.Size()

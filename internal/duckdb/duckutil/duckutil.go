@@ -21,15 +21,15 @@ func DiskFull(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "No space left on device")
 }
 
-// NotAFile refuses path, "-" (standard input), or one that is there and
-// is not a regular file or a directory (a pipe, a device): fgen load
-// reads a file twice, to check it and to load it. It is nil for any other
-// path, one that is not there included.
-func NotAFile(path string) error {
+// NotAFile refuses path, "-" (standard input), or one that is there (fi,
+// its os.Stat's, nil when it is not) and is not a regular file or a
+// directory (a pipe, a device): fgen load reads a file twice, to check it
+// and to load it. It is nil for any other path.
+func NotAFile(path string, fi os.FileInfo) error {
 	what := ""
 	if path == "-" {
 		what = " (standard input)"
-	} else if fi, err := os.Stat(path); err != nil || fi.Mode().IsRegular() || fi.IsDir() {
+	} else if fi == nil || fi.Mode().IsRegular() || fi.IsDir() {
 		return nil
 	}
 	return fmt.Errorf("%s: not a regular file%s; fgen load reads a file twice (to check it, and to load it), so it takes files, not pipes or devices", path, what)

@@ -44,7 +44,8 @@ func TestDiskFullAndNotAFile(t *testing.T) {
 		dir:                            "", // said otherwise, with its files to name
 		filepath.Join(dir, "no.jsonl"): "", // said by what opens it
 	} {
-		err := NotAFile(path)
+		fi, _ := os.Stat(path) // nil where it is not there
+		err := NotAFile(path, fi)
 		if want == "" && err != nil || want != "" && (err == nil || !strings.HasPrefix(err.Error(), want)) {
 			t.Errorf("NotAFile(%s) = %v, want %q", path, err, want)
 		}
