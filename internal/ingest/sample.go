@@ -412,13 +412,15 @@ func execRows(ctx context.Context, db interface {
 // value too long for its column, and is nil when every value fits.
 func SampleTooLong(ctx context.Context, conn *sql.Conn, ods *models.Table, days []string) error {
 	for _, c := range ods.Columns {
-		n, ok := models.CharLength(c.Type)
-		if !ok || !slices.ContainsFunc(sample.Columns(), func(s string) bool { return strings.EqualFold(s, c.Name) }) {
+		// As fgen load checks its column (newColumn's maxChars).
+		lc := newColumn(Column{Name: c.Name, Type: "VARCHAR", Declared: c.Type})
+		tooLong := lc.sqlTooLong(quote(c.Name))
+		if tooLong == "" || !slices.ContainsFunc(sample.Columns(), func(s string) bool { return strings.EqualFold(s, c.Name) }) {
 			continue
 		}
 		col := quote(c.Name)
-		q := fmt.Sprintf("SELECT %[1]s, length(%[1]s) FROM %[2]s WHERE %[3]s IN (%[4]s) AND length(%[1]s) > %[5]d LIMIT 1",
-			col, quoteTable(ods.Name), quote(ods.Partition), sqlList(days), n)
+		q := fmt.Sprintf("SELECT %[1]s, length(%[1]s) FROM %[2]s WHERE %[3]s IN (%[4]s) AND %[5]s LIMIT 1",
+			col, quoteTable(ods.Name), quote(ods.Partition), sqlList(days), tooLong)
 		var v string
 		var chars int
 		switch err := conn.QueryRowContext(ctx, q).Scan(&v, &chars); {
