@@ -232,21 +232,25 @@ func create(opts Options) error {
 }
 
 // keepBooks creates fgen's bookkeeping table, fgen_partitions: a row per
-// partition fgen loaded or wrote, with when (written_at) and, for a node's
-// partition, the fingerprint of the node's SQL, the project and how many
-// rows it wrote (row_count, counted when written_at was, counted_at: what
-// tells the partition from one changed outside fgen; an fgen of before
-// row_count updates written_at alone, and its count is not the rows'), or
-// a table made again, outside fgen). A database from before fgen kept the
-// later columns gets them, empty.
+// partition fgen loaded or wrote, with when (written_at, in UTC) and, for a
+// node's partition, the fingerprint of the node's SQL, the project and how
+// many rows it wrote (row_count, counted when written_at was, counted_at:
+// what tells the partition from one changed outside fgen; an fgen of
+// before row_count updates written_at alone, and its count is not the
+// rows'), or a table made again, outside fgen). A database from before
+// fgen kept the later columns gets them, empty; one from before its times
+// were in UTC (the table's comment, booksInUTC, says they are) gets them
+// in UTC.
 //
 // Most opens find the table as fgen leaves it, and change nothing: one
-// query of the table's columns says so, where the statements below would
-// each commit.
+// query of the table's columns and comment says so, where the statements
+// below would each commit.
 func (d *DB) keepBooks() error {
+	ctx := context.Background()
 	var current int64
-	err := d.readRow(context.Background(), `SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint', 'project', 'row_count', 'counted_at')`, &current)
-	if err == nil && current == 5 {
+	var comment sql.NullString
+	err := d.readRow(ctx, `SELECT (SELECT count(*) FROM pragma_table_info('fgen_partitions') WHERE name IN ('written_at', 'fingerprint', 'project', 'row_count', 'counted_at')), (`+tableComment("fgen_partitions")+`)`, &current, &comment)
+	if err == nil && current == 5 && comment.String == booksInUTC {
 		return nil
 	}
 	for _, stmt := range []string{
@@ -261,7 +265,65 @@ func (d *DB) keepBooks() error {
 			return err
 		}
 	}
-	return nil
+	return d.booksToUTC(ctx)
+}
+
+// utcNow is the time fgen notes a write at: the transaction's start, in
+// UTC. A TIMESTAMP column holds DuckDB's now() in the session's time zone,
+// the process's TZ: notes written under two zones (a cron job's UTC, a
+// shell's Asia/Shanghai) compared hours apart, and a day loaded again
+// seemed older than the apply before it (plan: up to date), or an apply
+// older than its input (plan: out of date, again and again). Daylight
+// saving's repeated hour did the same in one zone.
+const utcNow = "(now() AT TIME ZONE 'UTC')"
+
+// booksInUTC is fgen_partitions' comment once its times are in UTC.
+const booksInUTC = "fgen's notes of the partitions it wrote; times in UTC"
+
+// tableComment is the query of the comment of the table name (NULL for
+// none, no row for no table) in the database the connection uses.
+func tableComment(name string) string {
+	return `SELECT comment FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = ` + literal(name)
+}
+
+// booksToUTC makes the times of fgen_partitions and fgen_dropped UTC, in
+// one transaction with the comment that says so, unless it says so
+// already. An fgen from before wrote them in its session's time zone:
+// taken to be this process's (TZ), the zone of the user's earlier runs as
+// likely as any.
+func (d *DB) booksToUTC(ctx context.Context) (err error) {
+	var comment sql.NullString
+	if err := d.readRow(ctx, tableComment("fgen_partitions"), &comment); err != nil {
+		return err
+	}
+	if comment.String == booksInUTC {
+		return nil
+	}
+	var dropped int64
+	if err := d.readRow(ctx, `SELECT count(*) FROM (`+tableComment("fgen_dropped")+`)`, &dropped); err != nil {
+		return err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	toUTC := func(col string) string { return col + ` = CAST(` + col + ` AS TIMESTAMPTZ) AT TIME ZONE 'UTC'` }
+	stmts := []string{`UPDATE fgen_partitions SET ` + toUTC("written_at") + `, ` + toUTC("counted_at") + ` WHERE written_at IS NOT NULL OR counted_at IS NOT NULL`}
+	if dropped > 0 {
+		stmts = append(stmts, `UPDATE fgen_dropped SET `+toUTC("dropped_at"))
+	}
+	stmts = append(stmts, `COMMENT ON TABLE fgen_partitions IS `+literal(booksInUTC))
+	for _, stmt := range stmts {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // booksFrom is what a read of fgen_partitions reads FROM: the table, or,
@@ -533,7 +595,7 @@ func dropNotes(ctx context.Context, s session, table string) error {
 	}
 	values := make([]string, len(written))
 	for i, v := range literals(written) {
-		values[i] = fmt.Sprintf("(%s, %s, now())", name, v)
+		values[i] = fmt.Sprintf("(%s, %s, %s)", name, v, utcNow)
 	}
 	if _, err := s.exec(ctx, `INSERT INTO fgen_dropped (table_name, value, dropped_at) VALUES `+strings.Join(values, ", ")+` ON CONFLICT DO NOTHING`); err != nil {
 		return err
@@ -656,7 +718,7 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 	values = slices.Compact(slices.Sorted(slices.Values(values)))
 	fp, proj, rc, ca, table := "NULL", "NULL", "NULL", "NULL", literal(table)
 	if rowCount != "" {
-		rc, ca = rowCount, "now()" // counted_at: written_at's now()
+		rc, ca = rowCount, utcNow // counted_at: written_at's time
 	}
 	if fingerprint != "" {
 		fp = literal(fingerprint)
@@ -665,14 +727,14 @@ func markPartitions(ctx context.Context, s session, table string, values []strin
 		proj = literal(project)
 	}
 	lits := literals(values)
-	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = now(), fingerprint = %s, project = %s, row_count = %s, counted_at = %s WHERE table_name = %s AND value IN (%s)`, fp, proj, rc, ca, table, strings.Join(lits, ", ")))
+	n, err := s.exec(ctx, fmt.Sprintf(`UPDATE fgen_partitions SET written_at = %s, fingerprint = %s, project = %s, row_count = %s, counted_at = %s WHERE table_name = %s AND value IN (%s)`, utcNow, fp, proj, rc, ca, table, strings.Join(lits, ", ")))
 	if err != nil || n >= int64(len(values)) {
 		return err
 	}
 	if n == 0 {
 		rows := make([]string, len(values))
 		for i, v := range lits {
-			rows[i] = fmt.Sprintf("(%s, %s, now(), %s, %s, %s, %s)", table, v, fp, proj, rc, ca)
+			rows[i] = fmt.Sprintf("(%s, %s, %s, %s, %s, %s, %s)", table, v, utcNow, fp, proj, rc, ca)
 		}
 		_, err = s.exec(ctx, `INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count, counted_at) VALUES `+strings.Join(rows, ", "))
 		return err
@@ -691,11 +753,11 @@ func literals(values []string) []string {
 
 // addPartitions notes the values lits (SQL literals) of table (one too),
 // written now with fingerprint fp, project proj and row count rc, counted
-// at ca (literals, now() or NULL), where they have no note yet.
+// at ca (literals, utcNow or NULL), where they have no note yet.
 func addPartitions(ctx context.Context, s session, table string, lits []string, fp, proj, rc, ca string) error {
 	_, err := s.exec(ctx, fmt.Sprintf(`INSERT INTO fgen_partitions (table_name, value, written_at, fingerprint, project, row_count, counted_at)
-SELECT %s, v, now(), %s, %s, %s, %s FROM (VALUES (%s)) AS new(v)
-WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, fp, proj, rc, ca, strings.Join(lits, "), ("), table))
+SELECT %s, v, %s, %s, %s, %s, %s FROM (VALUES (%s)) AS new(v)
+WHERE v NOT IN (SELECT value FROM fgen_partitions WHERE table_name = %s)`, table, utcNow, fp, proj, rc, ca, strings.Join(lits, "), ("), table))
 	return err
 }
 
