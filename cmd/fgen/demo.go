@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -115,11 +116,16 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("made by fgen demo: it replaces demo.duckdb and report.html here\n"), 0o644); err != nil {
 		return err
 	}
+	if opts.dir == "" {
+		if err := os.WriteFile(filepath.Join(dir, demoTemporary), []byte("made by fgen demo in the temporary directory: a later demo removes it if this one stopped part-way\n"), 0o644); err != nil {
+			return err
+		}
+	}
 	// The demo builds its warehouse and report under names of their own
 	// and puts them in place at the end: a demo that stops leaves the
 	// earlier demo's as they were.
 	dbPath, html := filepath.Join(dir, "demo.duckdb"), filepath.Join(dir, "report.html")
-	building, buildingHTML := filepath.Join(dir, demoBuilding), filepath.Join(dir, ".report-building.html")
+	building, buildingHTML := filepath.Join(dir, demoBuilding), filepath.Join(dir, demoBuildingHTML)
 	if err := checkDemoDB(dbPath); err != nil {
 		return err
 	}
@@ -274,15 +280,21 @@ const demoLock = ".fgen-demo.lock"
 // --dir makes.
 const demoPrefix = "fgen-demo-"
 
+// demoTemporary is the file, beside demoMark, that tells the temporary
+// directory a demo without --dir made from a --dir, which is its user's
+// even when its name begins with demoPrefix.
+const demoTemporary = ".fgen-demo-temporary"
+
 // removeStoppedDemos removes from tmp the directories of demos without
 // --dir that a kill stopped (SIGKILL, a machine that went down; any other
-// stop removes its own): one a demo made (demoPrefix, with demoMark, which
-// it writes once it holds its lock) whose lock no demo holds, that holds no
-// demo.duckdb and what the demo was building: its warehouse (a demo renames
-// it to demo.duckdb as it finishes), or the new file's staging directory.
-// A finished demo's directory is its user's, and stays, whatever they did
-// in it since. It looks again under the lock, which a demo holds until it
-// has finished, and ignores errors.
+// stop removes its own): one a demo made (demoPrefix, with demoMark and
+// demoTemporary, which it writes once it holds its lock) whose lock no demo
+// holds, that holds no demo.duckdb and what the demo was building: its
+// warehouse (a demo renames it to demo.duckdb as it finishes), or the new
+// file's staging directory, and nothing but what a demo writes. A finished
+// demo's directory is its user's, and stays, whatever they did in it
+// since; so does a --dir, whatever its name. It looks again under the
+// lock, which a demo holds until it has finished, and ignores errors.
 func removeStoppedDemos(tmp string) {
 	dirs, _ := filepath.Glob(filepath.Join(tmp, demoPrefix+"*"))
 	for _, dir := range dirs {
@@ -301,11 +313,26 @@ func removeStoppedDemos(tmp string) {
 // stoppedDemo reports whether the directory dir holds what a demo that
 // stopped before it finished leaves (see removeStoppedDemos).
 func stoppedDemo(dir string) bool {
-	if mark, err := os.Lstat(filepath.Join(dir, demoMark)); err != nil || !mark.Mode().IsRegular() {
-		return false
+	for _, m := range []string{demoMark, demoTemporary} {
+		if mark, err := os.Lstat(filepath.Join(dir, m)); err != nil || !mark.Mode().IsRegular() {
+			return false
+		}
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "demo.duckdb")); !errors.Is(err, fs.ErrNotExist) {
 		return false
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		switch name := e.Name(); name {
+		case demoMark, demoTemporary, demoLock, demoBuilding, demoBuilding + ".wal", demoBuildingHTML:
+		default:
+			if !strings.HasPrefix(name, duckutil.BuildPrefix) {
+				return false // a file of someone else's
+			}
+		}
 	}
 	if building, err := os.Lstat(filepath.Join(dir, demoBuilding)); err == nil && building.Mode().IsRegular() {
 		return true
@@ -314,8 +341,12 @@ func stoppedDemo(dir string) bool {
 	return len(staging) > 0
 }
 
-// demoBuilding is the warehouse a demo builds, beside the one it replaces.
-const demoBuilding = ".demo-building.duckdb"
+// demoBuilding and demoBuildingHTML are the warehouse and report a demo
+// builds, beside the ones it replaces.
+const (
+	demoBuilding     = ".demo-building.duckdb"
+	demoBuildingHTML = ".report-building.html"
+)
 
 // demoDir makes --dir DIR, or checks that an existing one is empty or an
 // earlier demo's: the demo replaces demo.duckdb and report.html there.

@@ -254,13 +254,18 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	left := map[string][]string{
-		"fgen-demo-killed":  {demoMark, demoLock, ".demo-building.duckdb"},
-		"fgen-demo-staged":  {demoMark, demoLock, ".fgen-build-1/local.duckdb"}, // killed as it made the warehouse
-		"fgen-demo-start":   {demoLock},                                         // not marked yet: perhaps starting
-		"fgen-demo-done":    {demoMark, demoLock, "demo.duckdb", "report.html"},
-		"fgen-demo-moved":   {demoMark, demoLock, "report.html"}, // its warehouse moved away
-		"fgen-demo-running": {demoMark, demoLock, ".demo-building.duckdb"},
+		"fgen-demo-killed":  {demoMark, demoTemporary, demoLock, ".demo-building.duckdb", ".demo-building.duckdb.wal", ".report-building.html"},
+		"fgen-demo-staged":  {demoMark, demoTemporary, demoLock, ".fgen-build-1/local.duckdb"}, // killed as it made the warehouse
+		"fgen-demo-start":   {demoLock},                                                        // not marked yet: perhaps starting
+		"fgen-demo-done":    {demoMark, demoTemporary, demoLock, "demo.duckdb", "report.html"},
+		"fgen-demo-moved":   {demoMark, demoTemporary, demoLock, "report.html"}, // its warehouse moved away
+		"fgen-demo-running": {demoMark, demoTemporary, demoLock, ".demo-building.duckdb"},
 		"fgen-demo-notes":   {"notes.txt"},
+		// A --dir of the user's, named as a temporary one, whose first
+		// demo was killed: theirs, not the demo's.
+		"fgen-demo-mine": {demoMark, demoLock, ".demo-building.duckdb", "notes.txt"},
+		// A stopped demo's directory where its user put a file.
+		"fgen-demo-used": {demoMark, demoTemporary, demoLock, ".demo-building.duckdb", "notes.txt"},
 	}
 	for dir, files := range left {
 		os.Mkdir(filepath.Join(tmp, dir), 0o755)
@@ -286,7 +291,7 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{"fgen-demo-done", "fgen-demo-moved", "fgen-demo-notes", "fgen-demo-running", "fgen-demo-start"}; !slices.Equal(names, want) {
+	if want := []string{"fgen-demo-done", "fgen-demo-mine", "fgen-demo-moved", "fgen-demo-notes", "fgen-demo-running", "fgen-demo-start", "fgen-demo-used"}; !slices.Equal(names, want) {
 		t.Errorf("the temporary directory holds %v after a stopped demo (exit %d: %s), want %v", names, code, errb.String(), want)
 	}
 	// The step under way ends its line, and the error says what is left.
