@@ -58,7 +58,12 @@ func lock(root *os.Root, dir string) (unlock func(), err error) {
 			err = locked(root, dir, "generate again", false)
 		}
 		if err == nil {
-			err = writeLock(f)
+			if err = writeLock(f); err != nil {
+				// A full disk, say: the Write has changed nothing yet, and
+				// its lock goes with it, not left in out/ for a commit.
+				root.Remove(LockPath)
+				err = fmt.Errorf("%w; %s is unchanged", err, dir)
+			}
 		}
 		if err != nil {
 			f.Close()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -101,4 +102,36 @@ func TestHelperSleeps(t *testing.T) {
 	if os.Getenv("FGEN_TEST_SLEEP") == "1" {
 		time.Sleep(time.Minute)
 	}
+}
+
+// A Write that cannot write its lock's text (a full disk; here a limit of
+// 0 bytes on the files the process writes, in a process of its own)
+// changes nothing and leaves no lock file in out/, which a user would
+// commit: out/ is as it was.
+func TestWriteOfAnUnwritableLock(t *testing.T) {
+	if out := os.Getenv("FGEN_TEST_LOCK_OUT"); out != "" {
+		signal.Ignore(syscall.SIGXFSZ)
+		var lim syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+			t.Fatal(err)
+		}
+		lim.Cur = 0
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Write(out, projectB())
+		if err == nil || !strings.Contains(err.Error(), LockPath) || !strings.HasSuffix(err.Error(), out+" is unchanged") {
+			t.Fatalf("Write under a file size limit of 0: %v; want the lock's error, and that out is unchanged", err)
+		}
+		return
+	}
+	out := t.TempDir()
+	mustWrite(t, out, projectA())
+	before := snapshot(t, out)
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "FGEN_TEST_LOCK_OUT="+out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	sameTree(t, snapshot(t, out), before)
 }

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // WriteResult says what Write did.
@@ -83,6 +84,8 @@ func explain(dir string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("%w; fgen writes in %s: make it writable, or generate into another directory with --dir", err, dir)
+	case errors.Is(err, syscall.ENOSPC):
+		return fmt.Errorf("%w; free space on its disk, then generate again", err)
 	case strings.Contains(err.Error(), "path escapes from parent"):
 		return fmt.Errorf("%w: a symbolic link there leads out of %s, and fgen writes only inside its output directory; replace the link with a directory of its own", err, dir)
 	}
