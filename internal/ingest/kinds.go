@@ -53,6 +53,12 @@ const (
 	// DuckDB's JSON reader takes (jsonBools). The reader would take any
 	// other number for true, and refuse "1" without a line.
 	kindBool
+	// kindBinary: a BLOB (funnel.toml's BINARY), whose value is the bytes
+	// of its text as the file writes it: DuckDB's cast of text to BLOB
+	// reads \xHH as one byte (and refuses a backslash before anything
+	// else), where its JSON reader keeps the text's bytes, so the same text
+	// would be other bytes in CSV. Read as VARCHAR, and encoded.
+	kindBinary
 	// kindOther: any other type, converted and checked by DuckDB.
 	kindOther
 )
@@ -95,6 +101,8 @@ func newColumn(c Column) column {
 		col.kind = kindTimestamp
 	case "DATE":
 		col.kind = kindDate
+	case "BLOB", "BINARY", "BYTEA", "VARBINARY", "BYTES":
+		col.kind = kindBinary
 	case "BOOLEAN", "BOOL", "LOGICAL":
 		col.kind = kindBool
 	case "FLOAT", "FLOAT4", "REAL":
@@ -316,7 +324,7 @@ func (c *column) valueOK(v []byte) bool {
 	case c.kind == kindTimestamp:
 		return zoneOf(v) == nil && !notATime(v) && !outOfRange(v)
 	case c.kind == kindDate:
-		return !notATime(v) && !outOfRange(v)
+		return !notATime(v) && !outOfRange(v) && timeOfDay(v) == nil
 	case c.kind == kindDecimal:
 		return c.decimalOK(v)
 	case c.kind == kindFloat:
@@ -327,6 +335,24 @@ func (c *column) valueOK(v []byte) bool {
 		return c.time.reads(v)
 	}
 	return true
+}
+
+// timeOfDay returns the time of day that a date's text v carries after
+// its date ("10:00:00" of "2021-03-03 10:00:00"), or nil for none or
+// midnight's (only zeros: what a spreadsheet writes of a date), which a
+// DATE drops without loss. A time is what follows the date from the first
+// ':' back to the space or 'T' before it.
+func timeOfDay(v []byte) []byte {
+	i := bytes.IndexByte(v, ':')
+	if i < 0 {
+		return nil
+	}
+	start := bytes.LastIndexAny(v[:i], " T") + 1
+	t := bytes.TrimSpace(v[start:])
+	if len(bytes.Trim(t, "0:.")) == 0 {
+		return nil
+	}
+	return t
 }
 
 // zoneOf returns the UTC offset or time zone that a timestamp's text v
@@ -435,7 +461,17 @@ func (c *column) sqlNotATime(x string) string {
 	if c.kind == kindTimestamp {
 		cond += " OR " + sqlZoned(x)
 	}
+	if c.kind == kindDate {
+		cond += " OR " + sqlTimeOfDay(x)
+	}
 	return "(" + cond + ")"
+}
+
+// sqlTimeOfDay is whether timeOfDay finds a time in the VARCHAR x, in
+// DuckDB's SQL: what follows the date from the space or 'T' before the
+// first ':', with a character but '0', ':' and '.'.
+func sqlTimeOfDay(x string) string {
+	return fmt.Sprintf(`regexp_matches(%s, '[^0:.]')`, sqlTrim(fmt.Sprintf(`regexp_extract(%s, '[ T]([^ T:]*:.*)$', 1)`, x)))
 }
 
 // sqlSpecialTime is notATime in DuckDB's SQL, of the VARCHAR x.
@@ -487,6 +523,11 @@ func (c *column) notValid(v []byte) string {
 		}
 		if outOfRange(v) {
 			return fmt.Sprintf("column %s: %q is outside the years 0000 to 9999 that MaxCompute's %s holds (DuckDB reads later years and BC); correct the value", c.Name, v, c.typeName())
+		}
+	}
+	if c.kind == kindDate {
+		if t := timeOfDay(v); t != nil {
+			return fmt.Sprintf("column %s: %q has a time of day, %s, which a DATE does not hold (DuckDB would drop it); declare the column DATETIME in funnel.toml, or write the date alone", c.Name, v, t)
 		}
 	}
 	if c.kind == kindTimestamp {

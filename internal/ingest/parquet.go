@@ -30,6 +30,7 @@ const (
 	convExactDecimal             // text, or a decimal of more decimals, into a decimal column: CAST, if it does not round (decimalOK)
 	convFloatText                // text into a FLOAT or DOUBLE: CAST, if floatOK takes it (sqlNotAFloat)
 	convUTC                      // a TIMESTAMP WITH TIME ZONE (an instant) into a timestamp column: its UTC wall time
+	convEncode                   // text into a BLOB column: the text's bytes (kindBinary)
 )
 
 // describeParquet reads the columns of Parquet file fi and checks them
@@ -130,6 +131,8 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 		return convTimeText, true
 	case src == "VARCHAR" && c.kind == kindFloat:
 		return convFloatText, true
+	case src == "VARCHAR" && c.kind == kindBinary:
+		return convEncode, true
 	case src == "VARCHAR" && c.kind != kindDecimal:
 		return convCast, true
 	case c.kind == kindString:
@@ -254,6 +257,8 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 			src.add(col, fmt.Sprintf("CAST(%s AS %s)", x, typ))
 		case convUTC:
 			src.add(col, sqlUTC(x))
+		case convEncode:
+			src.add(col, "encode("+x+")")
 		case convStrictInt:
 			src.add(col, fmt.Sprintf("CAST(CASE WHEN %s IS NULL OR regexp_full_match(%s, '-?[0-9]+') THEN %s ELSE error('fgen: not an integer') END AS %s)", x, x, x, typ))
 		case convTimeText:

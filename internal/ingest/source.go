@@ -31,10 +31,20 @@ func (s *source) add(col int, expr string) {
 // of a text file as: its own, but VARCHAR for a string column, or for every
 // column when diagnosing (to find the values that do not convert).
 func (l *loader) readType(col int, diag bool) string {
-	if diag || col < 0 || l.cols[col].kind == kindString {
+	if diag || col < 0 || l.cols[col].kind == kindString || l.cols[col].kind == kindBinary {
 		return "VARCHAR"
 	}
 	return l.cols[col].Type
+}
+
+// readValue is the value of column col (-1: the partition column) of a
+// text file, read as readType says, x: its text's bytes for a BLOB
+// (kindBinary), else x.
+func (l *loader) readValue(col int, x string) string {
+	if col >= 0 && l.cols[col].kind == kindBinary {
+		return "encode(" + x + ")"
+	}
+	return x
 }
 
 // csvSource reads CSV file fi with read_csv, with what its check found if
@@ -63,7 +73,7 @@ func (l *loader) csvSource(fi int, known *scan, diag bool) (*source, error) {
 	for f, col := range header {
 		name := fmt.Sprintf("c%d", f)
 		cols = append(cols, fmt.Sprintf("'%s': '%s'", name, l.readType(col, diag)))
-		src.add(col, name)
+		src.add(col, l.readValue(col, name))
 	}
 	// The dialect but the line end, which DuckDB must find itself (told
 	// '\n', it takes the CR of a CRLF for a line end of its own in a file of
@@ -99,7 +109,7 @@ func (l *loader) jsonSource(fi int, known *scan, diag bool) *source {
 			for _, k := range append([]string{name}, spellings...) {
 				vals = append(vals, fmt.Sprintf(`json_extract_string(json, %s)`, sqlString(`$."`+strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(k)+`"`)))
 			}
-			src.add(col, fmt.Sprintf("CAST(coalesce(%s) AS %s)", strings.Join(vals, ", "), l.readType(col, diag)))
+			src.add(col, l.readValue(col, fmt.Sprintf("CAST(coalesce(%s) AS %s)", strings.Join(vals, ", "), l.readType(col, diag))))
 		}
 		for c, col := range l.cols {
 			add(c, col.Name, known.spellings[c])
@@ -111,7 +121,7 @@ func (l *loader) jsonSource(fi int, known *scan, diag bool) *source {
 	var cols []string
 	for c, col := range l.cols {
 		cols = append(cols, fmt.Sprintf("%s: '%s'", sqlString(col.Name), l.readType(c, diag)))
-		src.add(c, quote(col.Name))
+		src.add(c, l.readValue(c, quote(col.Name)))
 	}
 	if l.opts.Day == "" {
 		cols = append(cols, fmt.Sprintf("%s: 'VARCHAR'", sqlString(l.opts.Partition)))

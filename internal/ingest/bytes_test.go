@@ -1,0 +1,110 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/warehouse"
+)
+
+// bytesCols are the columns of the table b: a BINARY (DuckDB's BLOB) and
+// a DATE.
+var bytesCols = []Column{{Name: "id", Type: "VARCHAR"}, {Name: "b", Type: "BLOB"}, {Name: "d", Type: "DATE"}}
+
+// openBytes is a database with the table b, empty.
+func openBytes(t *testing.T) (*duckdb.DB, string) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, "local.duckdb"), Threads: 1, InPlace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Run(context.Background(), &warehouse.Job{Name: "fixture", Statements: []string{`CREATE TABLE b (id VARCHAR, b BLOB, d DATE, dt VARCHAR NOT NULL)`}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return db, dir
+}
+
+// A BINARY column holds the bytes of its text as the file writes it, in
+// every format: DuckDB's cast of text to BLOB reads \x41 as "A" (and
+// refuses "C:\path"), where its JSON reader keeps the six bytes, so the
+// same text was other bytes in CSV than in JSON lines.
+func TestBinaryIsTheTextsBytes(t *testing.T) {
+	db, dir := openBytes(t)
+	ctx := context.Background()
+	files := map[string]string{
+		"1.csv":   "id,b\ncsv,a\\x41b\ncsv2,C:\\path\\x\n",
+		"2.jsonl": `{"id":"json","b":"a\\x41b"}` + "\n" + `{"id":"json2","b":"C:\\path\\x"}` + "\n",
+	}
+	var paths []string
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	pq := filepath.Join(dir, "3.parquet")
+	if err := db.Run(ctx, &warehouse.Job{Name: "parquet", Statements: []string{`COPY (SELECT * FROM (VALUES ('parquet', 'a\x41b'), ('parquet2', 'C:\path\x')) AS v(id, b)) TO '` + pq + `' (FORMAT parquet)`}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	paths = append(paths, pq)
+	if _, err := Load(ctx, db, Options{Table: "b", Partition: "dt", Day: "20210303", Columns: bytesCols, Files: paths}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Query(ctx, `SELECT id, octet_length(b), CAST(b AS VARCHAR) FROM b ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Values {
+		got = append(got, *r[0]+" "+*r[1]+" "+*r[2])
+	}
+	want := []string{`csv 6 a\x5Cx41b`, `csv2 9 C:\x5Cpath\x5Cx`, `json 6 a\x5Cx41b`, `json2 9 C:\x5Cpath\x5Cx`, `parquet 6 a\x5Cx41b`, `parquet2 9 C:\x5Cpath\x5Cx`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("BINARY values:\n%s\nwant (the text's bytes in each format):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A DATE's text with a time of day is refused, as a Parquet TIMESTAMP is:
+// DuckDB would drop the time. Midnight, which a spreadsheet writes after
+// every date, loses nothing and loads.
+func TestDateWithATimeOfDay(t *testing.T) {
+	db, dir := openBytes(t)
+	ctx := context.Background()
+	const msg = `column d: "2021-03-03 10:00:00" has a time of day, 10:00:00, which a DATE does not hold (DuckDB would drop it); declare the column DATETIME in funnel.toml, or write the date alone`
+	for _, tc := range []struct{ name, data, err string }{
+		{"1.csv", "id,d\na,2021-03-03 00:00:00\nb,2021-03-03 10:00:00\n", "1.csv:3: " + msg},
+		{"2.jsonl", `{"id":"a","d":"2021-03-03T00:00:00.000"}` + "\n" + `{"id":"b","d":"2021-03-03 10:00:00"}` + "\n", "2.jsonl:2: " + msg},
+		{"3.csv", "id,d\na,2021-03-03\nb,2021-03-03T00:00\n", ""},
+	} {
+		p := filepath.Join(dir, tc.name)
+		if err := os.WriteFile(p, []byte(tc.data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(ctx, db, Options{Table: "b", Partition: "dt", Day: "20210303", Columns: bytesCols, Files: []string{p}, Append: true})
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.err != "" && (err == nil || !strings.HasSuffix(err.Error(), tc.err)):
+			t.Errorf("%s: %v\nwant ...%s", tc.name, err, tc.err)
+		}
+	}
+	// The same text in a Parquet VARCHAR column.
+	pq := filepath.Join(dir, "4.parquet")
+	if err := db.Run(ctx, &warehouse.Job{Name: "parquet", Statements: []string{`COPY (SELECT * FROM (VALUES ('a', '2021-03-03 00:00:00'), ('b', '2021-03-03 10:00:00')) AS v(id, d)) TO '` + pq + `' (FORMAT parquet)`}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(ctx, db, Options{Table: "b", Partition: "dt", Day: "20210303", Columns: bytesCols, Files: []string{pq}, Append: true}); err == nil || !strings.Contains(err.Error(), msg) {
+		t.Errorf("Parquet: %v\nwant ...%s", err, msg)
+	}
+	res, err := db.Query(ctx, `SELECT count(*) FROM b`)
+	if err != nil || *res.Values[0][0] != "2" {
+		t.Errorf("rows = %v, %v; want the two of 3.csv alone", res, err)
+	}
+}
