@@ -471,7 +471,7 @@ func filesSize(files []string) (string, error) {
 		if err := duckutil.NotAFile(f, st); err != nil {
 			return "", err
 		}
-		if _, err := sample.FormatFromPath(f); err != nil {
+		if _, err := sample.InputFormat(f); err != nil {
 			return "", err
 		}
 		if err != nil {

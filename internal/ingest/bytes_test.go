@@ -108,3 +108,25 @@ func TestDateWithATimeOfDay(t *testing.T) {
 		t.Errorf("rows = %v, %v; want the two of 3.csv alone", res, err)
 	}
 }
+
+// A file named as text that is not (compressed, an archive, Parquet) is
+// said to be what it is, with what to do, before any of it is read as
+// text: its NUL bytes read as UTF-16's, and its first line as a header.
+func TestLoadOfAFileThatIsNotText(t *testing.T) {
+	db, dir := openBytes(t)
+	for _, tc := range []struct{ name, data, want string }{
+		{"gz.csv", "\x1f\x8b\x08\x00rest", "gz.csv: the file is gzip-compressed, not CSV text: decompress it first (gunzip -k DIR/gz.csv), then load the file it writes"},
+		{"book.csv", "PK\x03\x04rest", "book.csv: the file is a ZIP archive (as an .xlsx workbook is), not CSV text: save the sheet as CSV UTF-8, or unzip the file, and load the CSV file"},
+		{"pq.jsonl", "PAR1rest", "pq.jsonl: the file is a Parquet file, not JSON lines text: name it .parquet"},
+		{"zst.jsonl", "\x28\xb5\x2f\xfdrest", "zst.jsonl: the file is zstd-compressed, not JSON lines text: decompress it first (zstd -d DIR/zst.jsonl), then load the file it writes"},
+	} {
+		p := filepath.Join(dir, tc.name)
+		if err := os.WriteFile(p, []byte(tc.data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(context.Background(), db, Options{Table: "b", Partition: "dt", Day: "20210303", Columns: bytesCols, Files: []string{p}})
+		if want := filepath.Join(dir, strings.ReplaceAll(tc.want, "DIR", dir)); err == nil || err.Error() != want {
+			t.Errorf("%s: %v\nwant %s", tc.name, err, want)
+		}
+	}
+}

@@ -25,9 +25,11 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -412,7 +414,7 @@ func newLoader(opts Options) (*loader, error) {
 	}
 	for _, path := range opts.Files {
 		in := &input{path: path, inserted: -1}
-		f, err := sample.FormatFromPath(path)
+		f, err := sample.InputFormat(path)
 		if err != nil {
 			return nil, err
 		}
@@ -469,6 +471,9 @@ func (l *loader) check(ctx context.Context) bool {
 			f, err := os.Open(in.path)
 			if err != nil {
 				in.scan = &scan{parse: &RowError{File: in.path, Msg: err.Error()}}
+			} else if what := notText(f, in.path, in.format); what != "" {
+				in.scan = &scan{parse: &RowError{File: in.path, Msg: what}}
+				f.Close()
 			} else {
 				if in.format == sample.JSONL {
 					in.scan = l.checkJSONL(ctx, fi, f)
@@ -486,6 +491,36 @@ func (l *loader) check(ctx context.Context) bool {
 		}
 	}
 	return true
+}
+
+// notText says what the file f at path, named as text of format, is instead, by
+// the bytes it starts with: a compressed file, an archive (an .xlsx is a
+// ZIP), or Parquet; "" for none of them. Read as text, such a file fails
+// at its first line with words that point elsewhere (its NUL bytes read as
+// UTF-16's).
+func notText(f io.ReaderAt, path string, format sample.Format) string {
+	var head [6]byte
+	n, _ := f.ReadAt(head[:], 0)
+	b := head[:n]
+	name := "CSV"
+	if format == sample.JSONL {
+		name = "JSON lines"
+	}
+	for _, m := range []struct {
+		magic, what, fix string
+	}{
+		{"\x1f\x8b", "gzip-compressed", "decompress it first (gunzip -k FILE), then load the file it writes"},
+		{"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it first (zstd -d FILE), then load the file it writes"},
+		{"BZh", "bzip2-compressed", "decompress it first (bunzip2 -k FILE), then load the file it writes"},
+		{"\xfd7zXZ\x00", "xz-compressed", "decompress it first (unxz -k FILE), then load the file it writes"},
+		{"PK\x03\x04", "a ZIP archive (as an .xlsx workbook is)", "save the sheet as CSV UTF-8, or unzip the file, and load the " + name + " file"},
+		{"PAR1", "a Parquet file", "name it .parquet"},
+	} {
+		if bytes.HasPrefix(b, []byte(m.magic)) {
+			return fmt.Sprintf("the file is %s, not %s text: %s", m.what, name, strings.ReplaceAll(m.fix, "FILE", path))
+		}
+	}
+	return ""
 }
 
 // checkEvery is how many lines a check reads between looks at its context.

@@ -49,6 +49,28 @@ func FormatFromPath(path string) (Format, error) {
 	return 0, fmt.Errorf("%s: unknown file extension %q; use .jsonl, .ndjson, .json, .csv or .parquet", path, ext)
 }
 
+// InputFormat is the format of the file a load reads at path, by its
+// extension (FormatFromPath); of a compressed file of a format
+// (events.csv.gz), the error says to decompress it.
+func InputFormat(path string) (Format, error) {
+	f, err := FormatFromPath(path)
+	if err == nil {
+		return f, nil
+	}
+	ext := filepath.Ext(path)
+	inner := strings.TrimSuffix(path, ext)
+	if how := decompress[strings.ToLower(ext)]; how != "" {
+		if _, ierr := FormatFromPath(inner); ierr == nil {
+			return 0, fmt.Errorf("%s: a compressed %s file, which fgen does not read; decompress it first (%s %s), then load %s", path, filepath.Ext(inner), how, path, inner)
+		}
+	}
+	return 0, err
+}
+
+// decompress are the extensions of compressed files, with the command
+// that decompresses one beside itself.
+var decompress = map[string]string{".gz": "gunzip -k", ".zst": "zstd -d", ".bz2": "bunzip2 -k", ".xz": "unxz -k"}
+
 // Writer receives events, typically as Generate(opts, w.Write), and must be
 // closed to flush them. Write does not keep the Event.
 type Writer interface {
