@@ -130,3 +130,27 @@ func TestLoadOfAFileThatIsNotText(t *testing.T) {
 		}
 	}
 }
+
+// Rows counted differently by DuckDB's reader and fgen's check are said
+// to be of a file written to during the load when it was (its size or
+// time changed since the load began), else a fault of fgen's.
+func TestMiscountedFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "grow.csv")
+	if err := os.WriteFile(p, []byte("id\na\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &input{path: p, size: fi.Size(), modified: fi.ModTime(), inserted: 3, scan: &scan{rows: 2}}
+	if err := in.miscounted(); err == nil || !strings.Contains(err.Error(), "and the file did not change meanwhile: a fault of fgen's") {
+		t.Errorf("a file as it was: %v", err)
+	}
+	if err := os.WriteFile(p, []byte("id\na\nb\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.miscounted(); err == nil || err.Error() != p+": the file changed while fgen loaded it (DuckDB read 3 rows, fgen's check 2): load it once nothing writes to it" {
+		t.Errorf("a file written to: %v", err)
+	}
+}

@@ -34,6 +34,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
@@ -334,15 +335,26 @@ var (
 
 // input is a file of the load and what is known of it.
 type input struct {
-	path   string
-	reader string // path as DuckDB's readers take it (duckutil.ReaderPath)
-	format sample.Format
-	size   int64
+	path     string
+	reader   string // path as DuckDB's readers take it (duckutil.ReaderPath)
+	format   sample.Format
+	size     int64
+	modified time.Time // size and modified when the load began: changed, the file was written to meanwhile
 
 	scan     *scan        // a text file's check, once done
 	pq       *parquetFile // a Parquet file's columns, once read
 	inserted int64        // rows DuckDB inserted, -1 before
 	err      error        // DuckDB's error for the file
+}
+
+// miscounted is the error of a text file whose rows DuckDB's reader and
+// fgen's check counted differently: the file written to while fgen read
+// it (a log still being written), or, if it was not, a fault of fgen's.
+func (in *input) miscounted() error {
+	if fi, err := os.Stat(in.path); err == nil && (fi.Size() != in.size || !fi.ModTime().Equal(in.modified)) {
+		return fmt.Errorf("%s: the file changed while fgen loaded it (DuckDB read %d rows, fgen's check %d): load it once nothing writes to it", in.path, in.inserted, in.scan.rows)
+	}
+	return fmt.Errorf("%s: DuckDB read %d rows, fgen's check %d, and the file did not change meanwhile: a fault of fgen's, which you can report with the file", in.path, in.inserted, in.scan.rows)
 }
 
 // scan is what the check of a text file found.
@@ -429,7 +441,7 @@ func newLoader(opts Options) (*loader, error) {
 		if err := duckutil.NotAFile(path, fi); err != nil {
 			return nil, err
 		}
-		in.size = fi.Size()
+		in.size, in.modified = fi.Size(), fi.ModTime()
 		l.files = append(l.files, in)
 	}
 	l.reset()
@@ -976,7 +988,7 @@ func (l *loader) explain(ctx context.Context, tx *duckdb.Tx) error {
 		if in.err != nil {
 			return fmt.Errorf("%s: DuckDB's reader failed where fgen's check did not: %w", in.path, in.err)
 		}
-		return fmt.Errorf("%s: DuckDB read %d rows, fgen's check %d", in.path, in.inserted, in.scan.rows)
+		return in.miscounted()
 	}
 	return errors.New("the load failed for no reason fgen could find")
 }
