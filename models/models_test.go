@@ -87,6 +87,20 @@ func TestConfigByteOrderMark(t *testing.T) {
 	}
 }
 
+// Errors are at the column an editor shows, in characters, after a
+// Chinese comment or name (three bytes a character in UTF-8) as after
+// ASCII: a value's and a syntax error's.
+func TestConfigColumnsInCharacters(t *testing.T) {
+	_, err := Parse("funnel.toml", []byte("version = 1\nproject = { name = \"中文\", x = 5 }\n"))
+	if err == nil || !strings.Contains(err.Error(), "funnel.toml:2:26: ") {
+		t.Errorf("got %v, want the unknown key x at funnel.toml:2:26", err)
+	}
+	_, err = Parse("funnel.toml", []byte("version = 1 # 版本\n[project]\nname = \"中文\" ?\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "funnel.toml:3:13:") {
+		t.Errorf("got %v, want a syntax error at funnel.toml:3:13", err)
+	}
+}
+
 // A config saved with Windows line ends reads as with Unix ones, its
 // multi-line strings included; one saved as UTF-16 (Notepad's "Unicode")
 // says so; a file far larger than any config is refused before it fills

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -87,16 +88,17 @@ func parseTree(data []byte) (*value, error) {
 	// also rejects what TOML forbids beyond the syntax (a key or table
 	// defined twice, a key redefined as another type, an integer out of
 	// range), so the tree builder below only meets valid documents.
+	lines := newLineIndex(data)
 	var probe map[string]any
 	if err := toml.Unmarshal(data, &probe); err != nil {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			line, col := de.Position()
-			return nil, &Diagnostic{Pos: Position{line, col}, Msg: syntaxMessage(de.Error())}
+			return nil, &Diagnostic{Pos: lines.position(line, col), Msg: syntaxMessage(de.Error())}
 		}
 		return nil, &Diagnostic{Pos: Position{1, 1}, Msg: syntaxMessage(err.Error())}
 	}
-	b := &treeBuilder{root: newTable(Position{1, 1})}
+	b := &treeBuilder{root: newTable(Position{1, 1}), lines: lines}
 	b.current = b.root
 	var p unstable.Parser
 	p.Reset(data)
@@ -130,13 +132,43 @@ type treeBuilder struct {
 	p       *unstable.Parser
 	root    *value
 	current *value
+	lines   lineIndex
+}
+
+// lineIndex is where each line of a document begins, to say go-toml's
+// positions as an editor does: go-toml counts a column in bytes, an editor
+// in characters (a Chinese comment's are three bytes each).
+type lineIndex struct {
+	data   []byte
+	starts []int
+}
+
+func newLineIndex(data []byte) lineIndex {
+	starts := []int{0}
+	for i, c := range data {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return lineIndex{data: data, starts: starts}
+}
+
+// position is the position of byte column col (from 1) of line (from 1),
+// in characters.
+func (x lineIndex) position(line, col int) Position {
+	if line < 1 || line > len(x.starts) || col < 1 {
+		return Position{line, col}
+	}
+	start := x.starts[line-1]
+	end := min(start+col-1, len(x.data))
+	return Position{line, utf8.RuneCount(x.data[start:end]) + 1}
 }
 
 func (b *treeBuilder) pos(n *unstable.Node) Position {
 	for n != nil && n.Valid() {
 		if n.Raw.Length > 0 || n.Raw.Offset > 0 {
 			s := b.p.Shape(n.Raw)
-			return Position{s.Start.Line, s.Start.Column}
+			return b.lines.position(s.Start.Line, s.Start.Column)
 		}
 		n = n.Child()
 	}
