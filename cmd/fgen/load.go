@@ -223,6 +223,22 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) (err error)
 			fmt.Fprintf(stdout, "appended to %s: %s before, %d now\n", spec(d), plural(int(d.Before), "row"), d.After)
 		}
 	}
+	// Epoch seconds read as milliseconds land from January to April 1970,
+	// days no log of today's has: the unit, not the rows, is to fix.
+	if tc, ok := cfg.LoadDayTime(); ok && tc.Unit == "ms" && opts.bizdate == "" {
+		var days []string
+		var rows int64
+		for _, d := range res.Days {
+			if strings.HasPrefix(d.Day, "1970") && d.After > d.Before {
+				days, rows = append(days, d.Day), rows+d.After-d.Before
+			}
+		}
+		if len(days) > 0 {
+			var named []string
+			capped(len(days), 3, func(i int) { named = append(named, days[i]) }, func(left int) { named = append(named, fmt.Sprintf("%d more", left)) })
+			opts.warn("%s went to days of 1970 (%s), as the times of %s read in milliseconds: are they in seconds? then drop unit = \"ms\" from its time_column in funnel.toml and load the files again", plural(int(rows), "row"), strings.Join(named, ", "), tc.Name)
+		}
+	}
 	const most = 6 // lines of each kind; a day of hours would make 24
 	// The days a load by each row's day added: one far from the others is
 	// a time read in another unit (milliseconds as seconds: 19700117) or

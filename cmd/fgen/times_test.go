@@ -207,3 +207,20 @@ func TestNamedAs(t *testing.T) {
 		t.Errorf("namedAs = %q (Is canceled: %t)", got, errors.Is(err, context.Canceled))
 	}
 }
+
+// Epoch seconds loaded under unit = "ms" land in 1970: the load says the
+// unit is likely wrong, and what to change.
+func TestLoadOfSecondsAsMilliseconds(t *testing.T) {
+	dir := timesProject(t, "BIGINT", `{ name = "ts", unit = "ms" }`)
+	os.WriteFile(filepath.Join(dir, "s.csv"), []byte("md5,uid,ts,customize_event\na,u1,1614765600,browse\nb,u1,1614852000,click\n"), 0o644)
+	r := fgen(t, dir, nil, "load", "s.csv")
+	want := `warning: 2 rows went to days of 1970 (19700120), as the times of ts read in milliseconds: are they in seconds? then drop unit = "ms" from its time_column in funnel.toml and load the files again`
+	if r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("load: %+v\nwant %q on stderr", r, want)
+	}
+	// Milliseconds as they are: no word of it.
+	os.WriteFile(filepath.Join(dir, "ms.csv"), []byte("md5,uid,ts,customize_event\nc,u1,1614765600000,browse\n"), 0o644)
+	if r := fgen(t, dir, nil, "load", "ms.csv"); r.code != 0 || strings.Contains(r.stderr, "1970") {
+		t.Errorf("load of milliseconds: %+v", r)
+	}
+}
