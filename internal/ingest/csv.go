@@ -108,6 +108,9 @@ func (c *csvChecker) rowError(err error) *RowError {
 // headerHint says why a header's field name is no column, where its text
 // says: a file in UTF-16, or with another delimiter than the comma.
 func (l *loader) headerHint(name string) string {
+	if strings.TrimSpace(name) == "" {
+		return "; a field of the header is empty: remove the comma at its end, or the one of two in a row, or name the column"
+	}
 	if isUTF16([]byte(name)) {
 		return "; the file is UTF-16 text: save it as UTF-8"
 	}
