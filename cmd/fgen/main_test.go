@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -2377,6 +2378,18 @@ func TestLoadJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &refused); r.code != 3 || err != nil || refused.Error.ExitCode != 3 {
 		t.Errorf("load --format json that would empty a partition: %v\n%+v", err, r)
+	}
+	// A bad row is a problem with its file and line, as funnel.toml's are.
+	os.WriteFile(filepath.Join(dir, "bad.jsonl"), []byte(`{"md5":"a","uid":"u1","ts":1614700000,"customize_event":"browse","dt":"20210303"}`+"\n"+`{"md5":"b","ts":"soon","dt":"20210303"}`+"\n"), 0o644)
+	r = fgen(t, dir, nil, "load", "--format", "json", "bad.jsonl")
+	var bad struct {
+		Error struct {
+			Problems []jsonDiagnostic `json:"problems"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &bad); r.code != 1 || err != nil ||
+		!reflect.DeepEqual(bad.Error.Problems, []jsonDiagnostic{{File: "bad.jsonl", Line: 2, Message: `column ts: "soon" is not a valid BIGINT`}}) {
+		t.Errorf("load --format json of a bad row: %v %+v\n%+v", err, bad, r)
 	}
 }
 

@@ -142,10 +142,23 @@ func writeJSONError(w io.Writer, cmd *cobra.Command, err error, msg string, code
 func errorBody(err error, msg string, code int) jsonErrorBody {
 	b := jsonErrorBody{Message: msg, ExitCode: code, Problems: []jsonDiagnostic{}}
 	var ds models.Diagnostics
-	if errors.As(err, &ds) {
+	var row dataRowError
+	switch {
+	case errors.As(err, &ds):
 		for _, d := range ds {
 			b.Problems = append(b.Problems, jsonDiagnostic{d.File, d.Pos.Line, d.Pos.Column, d.Path, d.Msg})
 		}
+	case errors.As(err, &row):
+		file, line, msg := row.FileLine()
+		b.Problems = append(b.Problems, jsonDiagnostic{File: file, Line: int(line), Message: msg})
 	}
 	return b
+}
+
+// dataRowError is an error of a row of a data file a load reads
+// (ingest.RowError): its file, its line (0 for the file as a whole) and
+// what is wrong there.
+type dataRowError interface {
+	error
+	FileLine() (file string, line int64, msg string)
 }

@@ -181,6 +181,10 @@ type RowError struct {
 	Msg  string
 }
 
+// FileLine returns the error's file, line (0: the file as a whole) and
+// message, for a machine's reading (load's --format json).
+func (e *RowError) FileLine() (file string, line int64, msg string) { return e.File, e.Line, e.Msg }
+
 func (e *RowError) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %s", e.File, e.Msg)
