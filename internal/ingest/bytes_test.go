@@ -117,8 +117,11 @@ func TestLoadOfAFileThatIsNotText(t *testing.T) {
 	for _, tc := range []struct{ name, data, want string }{
 		{"gz.csv", "\x1f\x8b\x08\x00rest", "gz.csv: the file is gzip-compressed, not CSV text: decompress it first (gunzip -k DIR/gz.csv), then load the file it writes"},
 		{"book.csv", "PK\x03\x04rest", "book.csv: the file is a ZIP archive (as an .xlsx workbook is), not CSV text: save the sheet as CSV UTF-8, or unzip the file, and load the CSV file"},
-		{"pq.jsonl", "PAR1rest", "pq.jsonl: the file is a Parquet file, not JSON lines text: name it .parquet"},
+		{"pq.jsonl", "PAR1\x15\x04\x15rest", "pq.jsonl: the file is a Parquet file, not JSON lines text: name it .parquet"},
 		{"zst.jsonl", "\x28\xb5\x2f\xfdrest", "zst.jsonl: the file is zstd-compressed, not JSON lines text: decompress it first (zstd -d DIR/zst.jsonl), then load the file it writes"},
+		{"bz.csv", "BZh91AY&SY\x8a\x01\x00rest", "bz.csv: the file is bzip2-compressed, not CSV text: decompress it first (bunzip2 -k DIR/bz.csv), then load the file it writes"},
+		// Text that begins as those files do is read as text.
+		{"text.csv", "PAR1,BZh\nx,y\n", `text.csv:1: unknown column "PAR1" in the header; the table b has: id, b, d`},
 	} {
 		p := filepath.Join(dir, tc.name)
 		if err := os.WriteFile(p, []byte(tc.data), 0o644); err != nil {

@@ -35,6 +35,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fgen-dev/fgen/generator"
 	"github.com/fgen-dev/fgen/internal/duckdb"
@@ -515,9 +516,14 @@ func (l *loader) check(ctx context.Context) bool {
 // at its first line with words that point elsewhere (its NUL bytes read as
 // UTF-16's).
 func notText(f io.ReaderAt, path string, format sample.Format) string {
-	var head [6]byte
+	var head [64]byte
 	n, _ := f.ReadAt(head[:], 0)
 	b := head[:n]
+	// Text begins "BZh" or "PAR1" too (a column of that name); the
+	// files do with bytes no text has after.
+	binary := !utf8.Valid(b[:max(0, n-utf8.UTFMax)]) || bytes.ContainsFunc(b, func(r rune) bool {
+		return r < 0x20 && r != '\t' && r != '\n' && r != '\r'
+	})
 	name := "CSV"
 	if format == sample.JSONL {
 		name = "JSON lines"
@@ -532,7 +538,7 @@ func notText(f io.ReaderAt, path string, format sample.Format) string {
 		{"PK\x03\x04", "a ZIP archive (as an .xlsx workbook is)", "save the sheet as CSV UTF-8, or unzip the file, and load the " + name + " file"},
 		{"PAR1", "a Parquet file", "name it .parquet"},
 	} {
-		if bytes.HasPrefix(b, []byte(m.magic)) {
+		if bytes.HasPrefix(b, []byte(m.magic)) && binary {
 			return fmt.Sprintf("the file is %s, not %s text: %s", m.what, name, strings.ReplaceAll(m.fix, "FILE", path))
 		}
 	}
