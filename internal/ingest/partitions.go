@@ -137,6 +137,11 @@ func (p *partitions) derived(files []*input, fi int, day string) error {
 	if !validDay(day) {
 		msg := fmt.Sprintf("a row without %s has a %s whose date, %q, is not a date written yyyymmdd",
 			p.opts.Partition, p.opts.DayFrom.Time.Name, day)
+		if why := bizdate.NoDay(day); why != "" {
+			// Written yyyymmdd, of a day no business date is (year 0000).
+			msg = fmt.Sprintf("a row without %s has a %s whose date, %q, is no business date: %s; correct the time, or give the row a %s",
+				p.opts.Partition, p.opts.DayFrom.Time.Name, day, why, p.opts.Partition)
+		}
 		// Epoch seconds that are really milliseconds fall after the year
 		// 9999; a negative or earlier date, or a column already in ms, is
 		// some other mistake.

@@ -343,6 +343,10 @@ func TestLoadDayFromTime(t *testing.T) {
 			// Within the years 0000 to 9999 in UTC, but not in UTC+14.
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "Pacific/Kiritimati"}, "6d.jsonl", `{"id":"a","timestamp":253402300799}`,
 				`:1: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd (a year past 9999: are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+			// In the year 0000 (-62167219200 is 0000-01-01 UTC), which
+			// DuckDB and the range take, and no business date is.
+			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6j.jsonl", `{"id":"a","timestamp":-62167219200}`,
+				`:1: a row without dt has a timestamp whose date, "00000101", is no business date: there is no year 0000; correct the time, or give the row a dt`},
 			// Past DuckDB's times (the year 294247) in seconds, which its
 			// conversion refuses: microseconds and nanoseconds since 1970.
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6e.jsonl", `{"id":"a","timestamp":1569888000}` + "\n" + `{"id":"b","timestamp":1614761107000000}`,
