@@ -761,6 +761,8 @@ func TestLoadParquetStrict(t *testing.T) {
 			`:1: column n: INTEGER[] [1] (row group 0) is not a valid BIGINT; a BIGINT column takes no INTEGER[] values`},
 		{"double into string", `SELECT 0.1::DOUBLE AS id`,
 			`:1: column id: DOUBLE 0.1 (row group 0) is not a valid VARCHAR; a VARCHAR column takes no DOUBLE values`},
+		{"date partition", `SELECT 'a' AS id, DATE '2021-03-03' AS dt`,
+			`:1: column dt: DATE 2021-03-03 (row group 0) is not a partition value: write dt as a string yyyymmdd (or an integer) in the file, or leave it out and give --bizdate`},
 		{"text fraction into bigint", `SELECT * FROM (VALUES ('1'), ('1.5')) AS v(n)`,
 			`:2: column n: "1.5" is not a valid BIGINT`},
 		{"text with spaces into bigint", `SELECT ' 1' AS n`,

@@ -93,15 +93,18 @@ func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) err
 		if err != nil {
 			return err
 		}
-		typ, name := "VARCHAR", l.opts.Partition
-		if col >= 0 {
-			typ, name = l.cols[col].typeName(), l.cols[col].Name
-		}
 		if len(val) > 40 {
 			val = val[:40] + "..."
 		}
+		if col < 0 {
+			// The partition column, a string yyyymmdd in funnel.toml.
+			pq.problem = &RowError{File: in.path, Line: row + 1, Msg: fmt.Sprintf("column %s: %s %s (row group %d) is not a partition value: write %s as a string yyyymmdd (or an integer) in the file, or leave it out and give --bizdate",
+				l.opts.Partition, pq.types[col], val, group, l.opts.Partition)}
+			return nil
+		}
+		typ := l.cols[col].typeName()
 		pq.problem = &RowError{File: in.path, Line: row + 1, Msg: fmt.Sprintf("column %s: %s %s (row group %d) is not a valid %s; a %s column takes no %s values",
-			name, pq.types[col], val, group, typ, typ, pq.types[col])}
+			l.cols[col].Name, pq.types[col], val, group, typ, typ, pq.types[col])}
 		return nil
 	}
 	return nil
