@@ -157,3 +157,31 @@ func TestMiscountedFile(t *testing.T) {
 		t.Errorf("a file written to: %v", err)
 	}
 }
+
+// timeOfDay, which checks text files, and sqlTimeOfDay, which checks
+// Parquet strings, agree, and find a time where a DATE would drop one:
+// not in midnight in UTC, with or without its zone, after any separator
+// DuckDB takes between a date and its time.
+func TestTimeOfDayTwins(t *testing.T) {
+	db, _ := openBytes(t)
+	for _, tc := range []struct {
+		v    string
+		time bool
+	}{
+		{"2021-03-03", false}, {"20210303", false}, {" 2021-03-03 ", false},
+		{"2021-03-03 00:00:00", false}, {"2021-03-03T00:00", false}, {"2021-03-03 00:00:00.000", false},
+		{"2021-03-03T00:00:00Z", false}, {"2021-03-03T00:00:00.000Z", false}, {"2021-03-03 00:00:00+00:00", false}, {"2021-03-03 00:00:00 UTC", false},
+		{"10:00:00", false}, // no date: DuckDB reads no DATE of it either
+		{"2021-03-03 10:00:00", true}, {"2021-03-03T10:00:00Z", true}, {"2021-03-03\t10:00:00", true}, {"2021-03-03\n00:00:01", true},
+		{"2021-03-03 00:00:00.001", true}, {"2021-03-03 00:00:00+08:00", true}, {"2021-03-03 00:00:00 Asia/Shanghai", true},
+	} {
+		res, err := db.Query(context.Background(), `SELECT `+sqlTimeOfDay(sqlString(tc.v)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, sql := timeOfDay([]byte(tc.v)) != nil, *res.Values[0][0] == "true"
+		if got != tc.time || sql != tc.time {
+			t.Errorf("%q: timeOfDay %v (%q), sqlTimeOfDay %v; want %v", tc.v, got, timeOfDay([]byte(tc.v)), sql, tc.time)
+		}
+	}
+}

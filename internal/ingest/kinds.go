@@ -337,22 +337,44 @@ func (c *column) valueOK(v []byte) bool {
 	return true
 }
 
-// timeOfDay returns the time of day that a date's text v carries after
-// its date ("10:00:00" of "2021-03-03 10:00:00"), or nil for none or
-// midnight's (only zeros: what a spreadsheet writes of a date), which a
-// DATE drops without loss. A time is what follows the date from the first
-// ':' back to the space or 'T' before it.
+// timeOfDay returns the time that a date's text v carries after its date
+// ("10:00:00" of "2021-03-03 10:00:00"), or nil for none, or for midnight
+// in UTC (only zeros, with no zone or UTC's: what a spreadsheet, pandas and
+// JavaScript write of a date), which a DATE drops without loss. The time
+// begins after the last of dateTimeSeps before the first ':'; a midnight
+// in another zone is another day's time.
 func timeOfDay(v []byte) []byte {
+	v = bytes.TrimSpace(v)
 	i := bytes.IndexByte(v, ':')
 	if i < 0 {
 		return nil
 	}
-	start := bytes.LastIndexAny(v[:i], " T") + 1
-	t := bytes.TrimSpace(v[start:])
-	if len(bytes.Trim(t, "0:.")) == 0 {
+	start := bytes.LastIndexAny(v[:i], dateTimeSeps) + 1
+	if start == 0 {
+		return nil // no date before it: no DATE DuckDB reads either
+	}
+	t := v[start:]
+	if zoneOf(v) == nil && len(bytes.Trim(clockOf(t), "0:.")) == 0 {
 		return nil
 	}
 	return t
+}
+
+// dateTimeSeps are what DuckDB takes between a date and its time.
+const dateTimeSeps = " \t\n\v\f\rT"
+
+// clockOf is the clock that time t begins with: its digits and colons,
+// and a fraction (as zoneOf reads them).
+func clockOf(t []byte) []byte {
+	j := 0
+	for j < len(t) && (t[j] >= '0' && t[j] <= '9' || t[j] == ':') {
+		j++
+	}
+	if j < len(t) && t[j] == '.' {
+		for j++; j < len(t) && t[j] >= '0' && t[j] <= '9'; j++ {
+		}
+	}
+	return t[:j]
 }
 
 // zoneOf returns the UTC offset or time zone that a timestamp's text v
@@ -468,10 +490,12 @@ func (c *column) sqlNotATime(x string) string {
 }
 
 // sqlTimeOfDay is whether timeOfDay finds a time in the VARCHAR x, in
-// DuckDB's SQL: what follows the date from the space or 'T' before the
-// first ':', with a character but '0', ':' and '.'.
+// DuckDB's SQL: a clock after a separator (dateTimeSeps) that is not all
+// zeros, or a zone not UTC's (sqlZoned).
 func sqlTimeOfDay(x string) string {
-	return fmt.Sprintf(`regexp_matches(%s, '[^0:.]')`, sqlTrim(fmt.Sprintf(`regexp_extract(%s, '[ T]([^ T:]*:.*)$', 1)`, x)))
+	const sep, notSep = `[ \t\n\v\f\rT]`, `[^ \t\n\v\f\rT:]`
+	return fmt.Sprintf(`(regexp_matches(%s, '%s%s*:') AND (regexp_matches(regexp_extract(%s, '%s(%s*:[0-9:]*(?:\.[0-9]*)?)', 1), '[^0:.]') OR %s))`,
+		x, sep, notSep, x, sep, notSep, sqlZoned(x))
 }
 
 // sqlSpecialTime is notATime in DuckDB's SQL, of the VARCHAR x.
