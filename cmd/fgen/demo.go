@@ -327,9 +327,10 @@ func stoppedDemo(dir string) bool {
 	}
 	for _, e := range entries {
 		switch name := e.Name(); name {
-		case demoMark, demoTemporary, demoLock, demoBuilding, demoBuilding + ".wal", demoBuildingHTML:
+		case demoMark, demoTemporary, demoLock, demoBuilding, demoBuilding + ".wal", demoBuilding + ".tmp" /* its spill directory, duckdb.TempDir */, demoBuildingHTML:
 		default:
-			if !strings.HasPrefix(name, duckutil.BuildPrefix) {
+			// The staging of the new warehouse, and of the sample.
+			if !strings.HasPrefix(name, duckutil.BuildPrefix) && !strings.HasPrefix(name, duckutil.SamplePrefix) {
 				return false // a file of someone else's
 			}
 		}

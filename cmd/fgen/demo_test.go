@@ -255,8 +255,9 @@ func TestDemoStoppedLeavesNothing(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	left := map[string][]string{
 		"fgen-demo-killed":  {demoMark, demoTemporary, demoLock, ".demo-building.duckdb", ".demo-building.duckdb.wal", ".report-building.html"},
-		"fgen-demo-staged":  {demoMark, demoTemporary, demoLock, ".fgen-build-1/local.duckdb"}, // killed as it made the warehouse
-		"fgen-demo-start":   {demoLock},                                                        // not marked yet: perhaps starting
+		"fgen-demo-sampled": {demoMark, demoTemporary, demoLock, ".demo-building.duckdb", ".demo-building.duckdb.tmp/spill", ".fgen-sample-7/x.duckdb"}, // killed as it wrote the sample
+		"fgen-demo-staged":  {demoMark, demoTemporary, demoLock, ".fgen-build-1/local.duckdb"},                                                          // killed as it made the warehouse
+		"fgen-demo-start":   {demoLock},                                                                                                                 // not marked yet: perhaps starting
 		"fgen-demo-done":    {demoMark, demoTemporary, demoLock, "demo.duckdb", "report.html"},
 		"fgen-demo-moved":   {demoMark, demoTemporary, demoLock, "report.html"}, // its warehouse moved away
 		"fgen-demo-running": {demoMark, demoTemporary, demoLock, ".demo-building.duckdb"},
