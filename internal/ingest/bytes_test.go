@@ -115,11 +115,11 @@ func TestDateWithATimeOfDay(t *testing.T) {
 func TestLoadOfAFileThatIsNotText(t *testing.T) {
 	db, dir := openBytes(t)
 	for _, tc := range []struct{ name, data, want string }{
-		{"gz.csv", "\x1f\x8b\x08\x00rest", "gz.csv: the file is gzip-compressed, not CSV text: decompress it first (gunzip -k DIR/gz.csv), then load the file it writes"},
+		{"gz.csv", "\x1f\x8b\x08\x00rest", "gz.csv: the file is gzip-compressed, not CSV text: decompress it into a file of its own (gzip -dc DIR/gz.csv > DIR/gz.text.csv), then load that"},
 		{"book.csv", "PK\x03\x04rest", "book.csv: the file is a ZIP archive (as an .xlsx workbook is), not CSV text: save the sheet as CSV UTF-8, or unzip the file, and load the CSV file"},
 		{"pq.jsonl", "PAR1\x15\x04\x15rest", "pq.jsonl: the file is a Parquet file, not JSON lines text: name it .parquet"},
-		{"zst.jsonl", "\x28\xb5\x2f\xfdrest", "zst.jsonl: the file is zstd-compressed, not JSON lines text: decompress it first (zstd -d DIR/zst.jsonl), then load the file it writes"},
-		{"bz.csv", "BZh91AY&SY\x8a\x01\x00rest", "bz.csv: the file is bzip2-compressed, not CSV text: decompress it first (bunzip2 -k DIR/bz.csv), then load the file it writes"},
+		{"zst.jsonl", "\x28\xb5\x2f\xfdrest", "zst.jsonl: the file is zstd-compressed, not JSON lines text: decompress it into a file of its own (zstd -dc DIR/zst.jsonl > DIR/zst.text.jsonl), then load that"},
+		{"bz.csv", "BZh91AY&SY\x8a\x01\x00rest", "bz.csv: the file is bzip2-compressed, not CSV text: decompress it into a file of its own (bzip2 -dc DIR/bz.csv > DIR/bz.text.csv), then load that"},
 		// Text that begins as those files do is read as text.
 		{"text.csv", "PAR1,BZh\nx,y\n", `text.csv:1: unknown column "PAR1" in the header; the table b has: id, b, d`},
 	} {

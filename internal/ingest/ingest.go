@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -528,18 +529,21 @@ func notText(f io.ReaderAt, path string, format sample.Format) string {
 	if format == sample.JSONL {
 		name = "JSON lines"
 	}
-	for _, m := range []struct {
-		magic, what, fix string
-	}{
-		{"\x1f\x8b", "gzip-compressed", "decompress it first (gunzip -k FILE), then load the file it writes"},
-		{"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it first (zstd -d FILE), then load the file it writes"},
-		{"BZh", "bzip2-compressed", "decompress it first (bunzip2 -k FILE), then load the file it writes"},
-		{"\xfd7zXZ\x00", "xz-compressed", "decompress it first (unxz -k FILE), then load the file it writes"},
-		{"PK\x03\x04", "a ZIP archive (as an .xlsx workbook is)", "save the sheet as CSV UTF-8, or unzip the file, and load the " + name + " file"},
-		{"PAR1", "a Parquet file", "name it .parquet"},
-	} {
-		if bytes.HasPrefix(b, []byte(m.magic)) && binary {
-			return fmt.Sprintf("the file is %s, not %s text: %s", m.what, name, strings.ReplaceAll(m.fix, "FILE", path))
+	// The text a file of its own would hold: events.csv's in
+	// events.text.csv.
+	ext := filepath.Ext(path)
+	text := strings.TrimSuffix(path, ext) + ".text" + ext
+	type kind struct{ magic, what, fix string }
+	var kinds []kind
+	for _, c := range sample.Compressions {
+		kinds = append(kinds, kind{c.Magic, c.Name + "-compressed", fmt.Sprintf("decompress it into a file of its own (%s %s > %s), then load that", c.Cat, path, text)})
+	}
+	kinds = append(kinds,
+		kind{"PK\x03\x04", "a ZIP archive (as an .xlsx workbook is)", "save the sheet as CSV UTF-8, or unzip the file, and load the " + name + " file"},
+		kind{"PAR1", "a Parquet file", "name it .parquet"})
+	for _, k := range kinds {
+		if bytes.HasPrefix(b, []byte(k.magic)) && binary {
+			return fmt.Sprintf("the file is %s, not %s text: %s", k.what, name, k.fix)
 		}
 	}
 	return ""

@@ -59,17 +59,30 @@ func InputFormat(path string) (Format, error) {
 	}
 	ext := filepath.Ext(path)
 	inner := strings.TrimSuffix(path, ext)
-	if how := decompress[strings.ToLower(ext)]; how != "" {
-		if _, ierr := FormatFromPath(inner); ierr == nil {
-			return 0, fmt.Errorf("%s: a compressed %s file, which fgen does not read; decompress it first (%s %s), then load %s", path, filepath.Ext(inner), how, path, inner)
+	for _, c := range Compressions {
+		if strings.EqualFold(ext, c.Ext) {
+			if _, ierr := FormatFromPath(inner); ierr == nil {
+				return 0, fmt.Errorf("%s: a compressed %s file, which fgen does not read; decompress it first (%s %s > %s), then load %s", path, filepath.Ext(inner), c.Cat, path, inner, inner)
+			}
 		}
 	}
 	return 0, err
 }
 
-// decompress are the extensions of compressed files, with the command
-// that decompresses one beside itself.
-var decompress = map[string]string{".gz": "gunzip -k", ".zst": "zstd -d", ".bz2": "bunzip2 -k", ".xz": "unxz -k"}
+// Compression is a kind of compressed file that a load tells from text, by
+// its extension and by the bytes it starts with, and the command that
+// writes its text to standard output.
+type Compression struct {
+	Name, Ext, Magic, Cat string
+}
+
+// Compressions are the compressed files a load names.
+var Compressions = []Compression{
+	{"gzip", ".gz", "\x1f\x8b", "gzip -dc"},
+	{"zstd", ".zst", "\x28\xb5\x2f\xfd", "zstd -dc"},
+	{"bzip2", ".bz2", "BZh", "bzip2 -dc"},
+	{"xz", ".xz", "\xfd7zXZ\x00", "xz -dc"},
+}
 
 // Writer receives events, typically as Generate(opts, w.Write), and must be
 // closed to flush them. Write does not keep the Event.

@@ -361,8 +361,8 @@ func TestFormatFromPath(t *testing.T) {
 		{"a.tsv", 0, `a.tsv: unknown file extension ".tsv"; use .jsonl, .ndjson, .json, .csv or .parquet`},
 		{"out", 0, "out: no file extension; use .jsonl, .ndjson, .json, .csv or .parquet"},
 		// A load's input: a compressed file of a format says to decompress it.
-		{"in:a.csv.gz", 0, "a.csv.gz: a compressed .csv file, which fgen does not read; decompress it first (gunzip -k a.csv.gz), then load a.csv"},
-		{"in:d/a.JSONL.zst", 0, "d/a.JSONL.zst: a compressed .JSONL file, which fgen does not read; decompress it first (zstd -d d/a.JSONL.zst), then load d/a.JSONL"},
+		{"in:a.csv.gz", 0, "a.csv.gz: a compressed .csv file, which fgen does not read; decompress it first (gzip -dc a.csv.gz > a.csv), then load a.csv"},
+		{"in:d/a.JSONL.zst", 0, "d/a.JSONL.zst: a compressed .JSONL file, which fgen does not read; decompress it first (zstd -dc d/a.JSONL.zst > d/a.JSONL), then load d/a.JSONL"},
 		{"in:a.tsv.gz", 0, `a.tsv.gz: unknown file extension ".gz"; use .jsonl, .ndjson, .json, .csv or .parquet`},
 		{"in:a.csv", CSV, ""},
 	} {
