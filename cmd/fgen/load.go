@@ -229,8 +229,12 @@ func runLoad(ctx context.Context, opts *loadOptions, files []string) (err error)
 		var days []string
 		var rows int64
 		for _, d := range res.Days {
-			if strings.HasPrefix(d.Day, "1970") && d.After > d.Before {
-				days, rows = append(days, d.Day), rows+d.After-d.Before
+			n := d.After // what a load that replaces a day put in it
+			if opts.append {
+				n -= d.Before
+			}
+			if strings.HasPrefix(d.Day, "1970") && n > 0 {
+				days, rows = append(days, d.Day), rows+n
 			}
 		}
 		if len(days) > 0 {

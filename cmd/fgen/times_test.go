@@ -218,6 +218,10 @@ func TestLoadOfSecondsAsMilliseconds(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, want) {
 		t.Errorf("load: %+v\nwant %q on stderr", r, want)
 	}
+	// Loaded again, the day replaced: said again, of all its rows.
+	if r := fgen(t, dir, nil, "load", "s.csv"); r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Errorf("load again: %+v\nwant %q on stderr", r, want)
+	}
 	// Milliseconds as they are: no word of it.
 	os.WriteFile(filepath.Join(dir, "ms.csv"), []byte("md5,uid,ts,customize_event\nc,u1,1614765600000,browse\n"), 0o644)
 	if r := fgen(t, dir, nil, "load", "ms.csv"); r.code != 0 || strings.Contains(r.stderr, "1970") {

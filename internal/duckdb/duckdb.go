@@ -277,6 +277,9 @@ func (d *DB) keepBooks() error {
 // saving's repeated hour did the same in one zone.
 const utcNow = "(now() AT TIME ZONE 'UTC')"
 
+// booksToUTCMu makes one booksToUTC at a time in the process.
+var booksToUTCMu sync.Mutex
+
 // booksInUTC is fgen_partitions' comment once its times are in UTC.
 const booksInUTC = "fgen's notes of the partitions it wrote; times in UTC"
 
@@ -292,6 +295,11 @@ func tableComment(name string) string {
 // taken to be this process's (TZ), the zone of the user's earlier runs as
 // likely as any.
 func (d *DB) booksToUTC(ctx context.Context) (err error) {
+	// Two opens of one file in this process share its attached database:
+	// one converts, the other then finds the comment. (Another process
+	// cannot open the file meanwhile: DuckDB locks it.)
+	booksToUTCMu.Lock()
+	defer booksToUTCMu.Unlock()
 	var comment sql.NullString
 	if err := d.readRow(ctx, tableComment("fgen_partitions"), &comment); err != nil {
 		return err

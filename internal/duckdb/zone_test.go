@@ -3,9 +3,11 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,6 +101,23 @@ INSERT INTO fgen_dropped VALUES ('u', '20210301', now())`); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()
+	// Opened by four at once, as parallel commands of one process would:
+	// converted once, not once each.
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			db, err := Open(Options{Path: path})
+			if err == nil {
+				err = db.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
 	for open := range 2 {
 		db, err := Open(Options{Path: path})
 		if err != nil {
