@@ -3,6 +3,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -134,4 +135,13 @@ func TestWriteOfAnUnwritableLock(t *testing.T) {
 		t.Fatalf("%v\n%s", err, b)
 	}
 	sameTree(t, snapshot(t, out), before)
+}
+
+// A full disk, which the test cannot fill, is said with what to do; the
+// other causes as before.
+func TestExplainOfAFullDisk(t *testing.T) {
+	err := explain("out", fmt.Errorf("%w; out is unchanged", &os.PathError{Op: "write", Path: "out/" + LockPath, Err: syscall.ENOSPC}))
+	if want := "write out/.fgen.lock: no space left on device; out is unchanged; free space on its disk, then generate again"; err.Error() != want || !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("explain = %q, want %q, wrapping ENOSPC", err, want)
+	}
 }

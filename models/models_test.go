@@ -99,6 +99,11 @@ func TestConfigColumnsInCharacters(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "funnel.toml:3:13:") {
 		t.Errorf("got %v, want a syntax error at funnel.toml:3:13", err)
 	}
+	// An error go-toml places inside a character is at the character.
+	_, err = Parse("funnel.toml", []byte("version = 1\nname = \"中文"))
+	if err == nil || !strings.HasPrefix(err.Error(), "funnel.toml:2:10:") {
+		t.Errorf("got %v, want an error at funnel.toml:2:10, the last character's column", err)
+	}
 }
 
 // A config saved with Windows line ends reads as with Unix ones, its

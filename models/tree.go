@@ -161,6 +161,9 @@ func (x lineIndex) position(line, col int) Position {
 	}
 	start := x.starts[line-1]
 	end := min(start+col-1, len(x.data))
+	for end > start && end < len(x.data) && !utf8.RuneStart(x.data[end]) {
+		end-- // a byte inside a character: the character's column
+	}
 	return Position{line, utf8.RuneCount(x.data[start:end]) + 1}
 }
 

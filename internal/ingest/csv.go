@@ -109,7 +109,7 @@ func (c *csvChecker) rowError(err error) *RowError {
 // says: a file in UTF-16, or with another delimiter than the comma.
 func (l *loader) headerHint(name string) string {
 	if strings.TrimSpace(name) == "" {
-		return "; a field of the header is empty: remove the comma at its end, or the one of two in a row, or name the column"
+		return "; a field of the header is empty (a comma at its start or end, or two in a row): name the column, or remove that comma from the header and from every row"
 	}
 	if isUTF16([]byte(name)) {
 		return "; the file is UTF-16 text: save it as UTF-8"

@@ -433,7 +433,7 @@ func TestLoadErrors(t *testing.T) {
 		{"semicolons", "20210303", map[string]string{"1.csv": "id;n\na;1\n"},
 			`FILE/1.csv:1: unknown column "id;n" in the header; the table t has: id, n, x, ok, at, amount; the header looks separated by ";": fgen reads CSV separated by commas, so convert the file`},
 		{"header ends with a comma", "20210303", map[string]string{"1.csv": "id,n,\na,1,\n"},
-			`FILE/1.csv:1: unknown column "" in the header; the table t has: id, n, x, ok, at, amount; a field of the header is empty: remove the comma at its end, or the one of two in a row, or name the column`},
+			`FILE/1.csv:1: unknown column "" in the header; the table t has: id, n, x, ok, at, amount; a field of the header is empty (a comma at its start or end, or two in a row): name the column, or remove that comma from the header and from every row`},
 		{"utf-16", "20210303", map[string]string{"1.csv": "\xff\xfei\x00d\x00\n\x00"},
 			`FILE/1.csv:1: unknown column "\xff\xfei\x00d\x00" in the header; the table t has: id, n, x, ok, at, amount; the file is UTF-16 text: save it as UTF-8`},
 		{"utf-16 json lines", "20210303", map[string]string{"1.jsonl": "\xff\xfe{\x00}\x00\n\x00"},
