@@ -269,12 +269,10 @@ func checkNumbers(t *testing.T, rs []*Report, res frameResult) {
 		for k := range sums {
 			want = append(want, r.Stages[k]+"\n"+formatCount(sums[k]))
 			if k > 0 {
-				step := float64(sums[k]) / float64(sums[k-1])
-				want = append(want, "↓ "+formatPercent(&step)+" of "+r.Stages[k-1])
+				want = append(want, "↓ "+formatPercent(sums[k], sums[k-1])+" of "+r.Stages[k-1])
 			}
 		}
-		overall := float64(sums[n-1]) / float64(sums[0])
-		want = append(want, "conversion\n"+formatPercent(&overall))
+		want = append(want, "conversion\n"+formatPercent(sums[n-1], sums[0]))
 		for _, w := range want {
 			if !strings.Contains(text, w) {
 				t.Errorf("%s: the range summary does not show %q:\n%s", r.Funnel, w, text)
@@ -308,10 +306,10 @@ func checkNumbers(t *testing.T, rs []*Report, res frameResult) {
 				cells = append(cells, formatCount(c))
 			}
 			for k := 1; k < n; k++ {
-				cells = append(cells, formatPercent(rate(row.Counts[k], row.Counts[k-1])))
+				cells = append(cells, formatPercent(row.Counts[k], row.Counts[k-1]))
 			}
 			if n > 2 {
-				cells = append(cells, formatPercent(rate(row.Counts[n-1], row.Counts[0])))
+				cells = append(cells, formatPercent(row.Counts[n-1], row.Counts[0]))
 			}
 			if r.ordered() {
 				cells = append(cells, formatSeconds(at(row.MedianSeconds, n-1)), formatSeconds(at(row.AvgSeconds, n-1)))

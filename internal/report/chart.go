@@ -117,18 +117,18 @@ func buildTrend(r *Report, days []day) *trendView {
 		last := n - 1
 		var series []lineSeries
 		if n > 2 {
-			series = append(series, lineSeries{r.Stages[last] + " / " + r.Stages[0], true, func(row *Row) *float64 { return row.OverallRates[last] }})
+			series = append(series, lineSeries{r.Stages[last] + " / " + r.Stages[0], true, func(row *Row) *float64 { return row.OverallRates[last] }, func(row *Row) string { return overallPercent(row.Counts, last) }})
 		}
 		for k := 1; k < n; k++ {
-			series = append(series, lineSeries{r.Stages[k] + " / " + r.Stages[k-1], n == 2, func(row *Row) *float64 { return row.StepRates[k] }})
+			series = append(series, lineSeries{r.Stages[k] + " / " + r.Stages[k-1], n == 2, func(row *Row) *float64 { return row.StepRates[k] }, func(row *Row) string { return stepPercent(row.Counts, k) }})
 		}
 		t.Rates = &panel{Title: "Conversion", Note: "per day", Bands: bands}
 		t.Gaps = linePanel(t.Rates, ds, series, 0, xOf, percentAxis)
 	}
 	if last := n - 1; r.ordered() && n > 1 {
 		series := []lineSeries{
-			{"median", true, func(row *Row) *float64 { return at(row.MedianSeconds, last) }},
-			{"average", false, func(row *Row) *float64 { return at(row.AvgSeconds, last) }},
+			{"median", true, func(row *Row) *float64 { return at(row.MedianSeconds, last) }, nil},
+			{"average", false, func(row *Row) *float64 { return at(row.AvgSeconds, last) }, nil},
 		}
 		some := false
 		for _, d := range ds {
@@ -243,6 +243,9 @@ type lineSeries struct {
 	name  string
 	main  bool // drawn thicker
 	value func(*Row) *float64
+	// label is a point's text, where the axis's point (of the value)
+	// would not do: a rate's, which is rounded from its counts.
+	label func(*Row) string
 }
 
 // at is the series' value on day d, nil (undefined) when d has no total row.
@@ -331,7 +334,7 @@ var (
 			}
 			return strconv.FormatFloat(v, 'f', decimals, 64) + "%"
 		},
-		point: formatPercent,
+		point: nil, // a rate's series labels its points (lineSeries.label)
 	}
 	secondsAxis = axis{
 		scale: func(v float64) float64 { return v },
@@ -432,7 +435,11 @@ func linePanel(p *panel, ds []day, series []lineSeries, color int, xOf func(int)
 			}
 			x, y := xOf(i), yOf(ax.scale(*v))
 			run = append(run, svgNum(x)+","+svgNum(y))
-			title := formatDate(d.Dt) + "  " + s.name + ": " + ax.point(v)
+			text := ax.point
+			if s.label != nil {
+				text = func(*float64) string { return s.label(d.Total) }
+			}
+			title := formatDate(d.Dt) + "  " + s.name + ": " + text(v)
 			if d.Provisional {
 				title += " (provisional)"
 			}

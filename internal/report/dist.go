@@ -81,7 +81,7 @@ func buildDist(r *Report, days []day, s *sum) *distView {
 			if len(r.Percentiles) > 0 && len(ds) > 1 {
 				var series []lineSeries
 				for i, l := range r.Percentiles {
-					series = append(series, lineSeries{l, i == 0, func(row *Row) *float64 { return pct(row, step, k, i) }})
+					series = append(series, lineSeries{l, i == 0, func(row *Row) *float64 { return pct(row, step, k, i) }, nil})
 				}
 				xOf, _, bands, labels := dayAxis(onAxis, distDaysWide, distDaysNarrow)
 				p := &panel{Title: "Percentiles per day", Note: "time from " + from + " to " + r.Stages[k] + ", log scale", Bands: bands}
@@ -146,7 +146,7 @@ func histogram(r *Report, counts []int64, fill, xTitle string) *histChart {
 		}
 		title := r.Buckets[b] + ": " + formatCount(c) + " " + users
 		if total > 0 {
-			title += " (" + formatPercent(ptr(float64(c)/float64(total))) + ")"
+			title += " (" + formatPercent(c, total) + ")"
 		}
 		h.Bars = append(h.Bars, svgBar{X: x - w/2, Y: plotH - ht, W: w, H: ht, Fill: fill, Title: title})
 		if b%everyWide == 0 {

@@ -31,24 +31,22 @@ func formatCount(n int64) string {
 	return b.String()
 }
 
-// formatPercent shows a ratio as a percentage with 2 decimals, "34.29%", or undefined. It
-// rounds like the SQL's round(r * 100, 2): half away from zero, decided on the exact binary
-// value of the float64 product, so 650/1600 shows 40.63%, as the RPT table's percent strings
-// do, not the 40.62% of round-half-even.
-func formatPercent(r *float64) string {
-	if r == nil {
+// formatPercent shows a/b as a percentage with 2 decimals, "34.29%", or undefined when b
+// is 0. It rounds the exact ratio once, half away from zero, as the RPT table's percent
+// strings do (ROUND(a * 10000 / b) / 100): 23/160, 14.375 %, shows 14.38%, where the
+// float64 of 23/160 times 100 is 14.37499... and would show 14.37%.
+func formatPercent(a, b int64) string {
+	if b == 0 {
 		return undefined
 	}
-	x := *r * 100
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return strconv.FormatFloat(x, 'f', -1, 64) + "%"
-	}
-	q := new(big.Rat).SetFloat64(x) // exact
-	neg := q.Sign() < 0
-	q.Abs(q)
-	q.Mul(q, big.NewRat(100, 1))
-	q.Add(q, big.NewRat(1, 2))
-	n := new(big.Int).Quo(q.Num(), q.Denom()) // hundredths, rounded half up
+	num := new(big.Int).Mul(big.NewInt(a), big.NewInt(10000)) // hundredths of a percent, times b
+	den := big.NewInt(b)
+	neg := num.Sign()*den.Sign() < 0
+	num.Abs(num)
+	den.Abs(den)
+	// round(num / den) half up, for num, den >= 0: (2 num + den) / (2 den)
+	num.Add(num.Lsh(num, 1), den)
+	n := num.Quo(num, den.Lsh(den, 1))
 	s := n.String()
 	if len(s) < 3 {
 		s = strings.Repeat("0", 3-len(s)) + s
@@ -58,6 +56,22 @@ func formatPercent(r *float64) string {
 		s = "-" + s
 	}
 	return s
+}
+
+// stepPercent and overallPercent are formatPercent of stage k's step and overall
+// conversion rates (Rates), from counts: undefined for the first stage.
+func stepPercent(counts []int64, k int) string {
+	if k == 0 {
+		return undefined
+	}
+	return formatPercent(counts[k], counts[k-1])
+}
+
+func overallPercent(counts []int64, k int) string {
+	if k == 0 {
+		return undefined
+	}
+	return formatPercent(counts[k], counts[0])
 }
 
 // formatSeconds shows a duration in seconds the way people read it: "12s", "12.5s", "4m05s",

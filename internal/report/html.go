@@ -204,7 +204,7 @@ func tocEntryOf(r *Report, f htmlFunnel) tocEntry {
 	}
 	if s, _ := r.rangeSum(days); s != nil && len(r.Stages) > 1 {
 		last := len(r.Stages) - 1
-		e.Rate, e.RateOf = formatPercent(s.OverallRates[last]), r.Stages[last]+" / "+r.Stages[0]
+		e.Rate, e.RateOf = overallPercent(s.Counts, last), r.Stages[last]+" / "+r.Stages[0]
 	}
 	return e
 }
@@ -332,7 +332,7 @@ func buildFunnel(r *Report) htmlFunnel {
 			if d.OutOfDate != "" {
 				date.Title += ", out of date: " + d.OutOfDate
 			}
-			f.Days.Rows = append(f.Days.Rows, tableRow{Cells: append([]cell{date}, metricCells(r, d.Total.Counts, d.Total.StepRates, d.Total.OverallRates, timingOf(d.Total))...)})
+			f.Days.Rows = append(f.Days.Rows, tableRow{Cells: append([]cell{date}, metricCells(r, d.Total.Counts, timingOf(d.Total))...)})
 		}
 	}
 	if len(r.Breakdowns) > 0 {
@@ -353,7 +353,7 @@ func buildFunnel(r *Report) htmlFunnel {
 					}
 					cs = append(cs, c)
 				}
-				t.Rows = append(t.Rows, tableRow{Total: r.isTotal(row), Cells: append(cs, metricCells(r, row.Counts, row.StepRates, row.OverallRates, timingOf(row))...)})
+				t.Rows = append(t.Rows, tableRow{Total: r.isTotal(row), Cells: append(cs, metricCells(r, row.Counts, timingOf(row))...)})
 			}
 			dd.Table = t
 			f.DayDetails = append(f.DayDetails, dd)
@@ -510,7 +510,7 @@ func metricHead(r *Report) []cell {
 	return h
 }
 
-func metricCells(r *Report, counts []int64, step, overall []*float64, t timing) []cell {
+func metricCells(r *Report, counts []int64, t timing) []cell {
 	var c []cell
 	for _, v := range counts {
 		c = append(c, cell{Text: formatCount(v), Num: true})
@@ -518,10 +518,10 @@ func metricCells(r *Report, counts []int64, step, overall []*float64, t timing) 
 	add := func(s string) { c = append(c, cell{Text: s, Num: true, Muted: s == undefined}) }
 	n := len(r.Stages)
 	for k := 1; k < n; k++ {
-		add(formatPercent(step[k]))
+		add(stepPercent(counts, k))
 	}
 	if n > 2 {
-		add(formatPercent(overall[n-1]))
+		add(overallPercent(counts, n-1))
 	}
 	if n > 1 {
 		for _, k := range r.timeKinds() {
@@ -561,7 +561,7 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 		last := n - 1
 		v.Tiles = append(v.Tiles,
 			tile{Label: r.Stages[last], Value: formatCount(s.Counts[last]), Sub: unit},
-			tile{Label: "conversion", Value: formatPercent(s.OverallRates[last]), Sub: r.Stages[last] + " / " + r.Stages[0], Muted: s.OverallRates[last] == nil})
+			tile{Label: "conversion", Value: overallPercent(s.Counts, last), Sub: r.Stages[last] + " / " + r.Stages[0], Muted: s.OverallRates[last] == nil})
 		t := timingOfSum(s)
 		for _, k := range r.timeKinds() {
 			label, sub, value := pick(k, "median time", "average time", "median step time", "average step time"), "to "+r.Stages[last], t.of(k)
@@ -591,10 +591,10 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 			b.Width = svgNum(max(0.4, 100*float64(s.Counts[k])/float64(top))) + "%"
 		}
 		if k > 0 {
-			b.Step = chartPercent(s.StepRates[k]) + " of " + r.Stages[k-1]
+			b.Step = chartPercent(s.Counts, k) + " of " + r.Stages[k-1]
 			b.StepMuted = s.StepRates[k] == nil
 			if k > 1 {
-				b.Share = formatPercent(s.OverallRates[k]) + " of " + r.Stages[0]
+				b.Share = overallPercent(s.Counts, k) + " of " + r.Stages[0]
 			}
 			var timing []string
 			for _, tk := range r.timeKinds() {
@@ -640,12 +640,12 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 	return v
 }
 
-// chartPercent is formatPercent for chart labels, where a lone dash reads badly.
-func chartPercent(r *float64) string {
-	if r == nil {
+// chartPercent is stepPercent for chart labels, where a lone dash reads badly.
+func chartPercent(counts []int64, k int) string {
+	if counts[k-1] == 0 {
 		return "n/a"
 	}
-	return formatPercent(r)
+	return stepPercent(counts, k)
 }
 
 // stageColor shades the bars from a strong blue (first stage) to a light one (last).
@@ -677,6 +677,12 @@ func buildGroups(r *Report, days []day) []groupView {
 				return nil
 			}
 			return s.OverallRates[last]
+		}
+		rateText := func(s *sum) string {
+			if s.Counts[0] == 0 {
+				return "n/a" // as chartPercent
+			}
+			return overallPercent(s.Counts, last)
 		}
 		if n > 1 {
 			v.RateHead = r.Stages[last] + " / " + r.Stages[0]
@@ -718,24 +724,24 @@ func buildGroups(r *Report, days []day) []groupView {
 			}
 			if n > 1 {
 				p := rate(gv.Sum)
-				b.Rate, b.RateText, b.RateNull = pos(p), chartPercent(p), p == nil
+				b.Rate, b.RateText, b.RateNull = pos(p), rateText(gv.Sum), p == nil
 			}
 			v.Rows = append(v.Rows, b)
 		}
 		if g.Total != nil && n > 1 {
 			v.Ref = pos(rate(g.Total))
-			v.RefText = r.TotalMarker + " " + chartPercent(rate(g.Total))
+			v.RefText = r.TotalMarker + " " + rateText(g.Total)
 		}
 		t := &dataTable{Head: append([]cell{{Text: strings.Join(g.Dims, " · ")}}, metricHead(r)...)}
 		if g.Total != nil {
-			t.Rows = append(t.Rows, tableRow{Total: true, Cells: append([]cell{{Text: r.TotalMarker}}, metricCells(r, g.Total.Counts, g.Total.StepRates, g.Total.OverallRates, timingOfSum(g.Total))...)})
+			t.Rows = append(t.Rows, tableRow{Total: true, Cells: append([]cell{{Text: r.TotalMarker}}, metricCells(r, g.Total.Counts, timingOfSum(g.Total))...)})
 		}
 		for i, gv := range g.Values {
 			label := cell{Text: gv.Label, Title: v.Rows[i].Title}
 			if gv.Merged > 0 || gv.Limit {
 				label.Text, label.Other = v.Rows[i].Label, true
 			}
-			t.Rows = append(t.Rows, tableRow{Cells: append([]cell{label}, metricCells(r, gv.Sum.Counts, gv.Sum.StepRates, gv.Sum.OverallRates, timingOfSum(gv.Sum))...)})
+			t.Rows = append(t.Rows, tableRow{Cells: append([]cell{label}, metricCells(r, gv.Sum.Counts, timingOfSum(gv.Sum))...)})
 		}
 		v.Table = t
 		out = append(out, v)

@@ -672,7 +672,7 @@ func TestTableDistributions(t *testing.T) {
 	for i := range r.Rows {
 		row := &r.Rows[i]
 		for k, name := range r.Stages {
-			wantStage = append(wantStage, []string{name, formatCount(row.Counts[k]), formatPercent(row.StepRates[k]), formatPercent(row.OverallRates[k]),
+			wantStage = append(wantStage, []string{name, formatCount(row.Counts[k]), stepPercent(row.Counts, k), overallPercent(row.Counts, k),
 				formatSeconds(row.MedianSeconds[k]), formatSeconds(row.AvgSeconds[k]), formatSeconds(row.StepMedianSeconds[k]), formatSeconds(row.StepAvgSeconds[k])})
 		}
 		for k := 1; k < len(r.Stages); k++ {
@@ -1037,16 +1037,22 @@ func TestFormatHelpers(t *testing.T) {
 		{formatCount(999), "999"},
 		{formatCount(1000), "1,000"},
 		{formatCount(-1234567), "-1,234,567"},
-		{formatPercent(nil), "—"},
-		{formatPercent(fp(0.342857)), "34.29%"},
-		{formatPercent(fp(1)), "100.00%"},
-		{formatPercent(fp(0)), "0.00%"},
-		{formatPercent(fp(650.0 / 1600)), "40.63%"},
-		{formatPercent(fp(0.03125)), "3.13%"},
-		{formatPercent(fp(0.01005)), "1.00%"},
-		{formatPercent(fp(0.00004)), "0.00%"},
-		{formatPercent(fp(12.3456)), "1234.56%"},
-		{formatPercent(fp(-0.5)), "-50.00%"},
+		{formatPercent(0, 0), "—"},
+		{formatPercent(12, 35), "34.29%"},
+		{formatPercent(1, 1), "100.00%"},
+		{formatPercent(0, 5), "0.00%"},
+		{formatPercent(650, 1600), "40.63%"},
+		{formatPercent(1, 32), "3.13%"},
+		// Ties of the exact ratio round up, as the RPT table's ROUND(a * 10000 / b) / 100
+		// does, where the float64 of the ratio times 100 falls below them.
+		{formatPercent(23, 160), "14.38%"},
+		{formatPercent(41, 160), "25.63%"},
+		{formatPercent(201, 20000), "1.01%"},
+		{formatPercent(1, 25000), "0.00%"},
+		{formatPercent(1234560, 100000), "1234.56%"},
+		{formatPercent(-1, 2), "-50.00%"},
+		{formatPercent(-23, 160), "-14.38%"},
+		{formatPercent(1<<62, 3), "153722867280912930133.33%"},
 		{formatSeconds(nil), "—"},
 		{formatSeconds(fp(0)), "0s"},
 		{formatSeconds(fp(12.54)), "12.5s"},
@@ -1612,5 +1618,18 @@ func TestTableRangeNoteOfTheTimesShown(t *testing.T) {
 	out = string(render(t, r, FormatTable))
 	if !strings.Contains(out, "Medians cannot be added up") || strings.Contains(out, "average is over") {
 		t.Errorf("without averages:\n%s", out)
+	}
+}
+
+// The table and the page print a rate as the RPT table's percent string
+// holds it, rounded once from the counts: 23 of 160 is 14.375 %, 14.38%,
+// where the float64 ratio times 100 (14.37499...) printed 14.37%.
+func TestPercentOfATieAsTheTable(t *testing.T) {
+	r := &Report{Funnel: "f", Mode: "events", Stages: []string{"browse", "click"}, TotalMarker: "all",
+		Rows: []Row{row("20210303", nil, 160, 23)}}
+	for _, f := range []Format{FormatTable, FormatHTML} {
+		if out := string(render(t, r, f)); !strings.Contains(out, "14.38%") || strings.Contains(out, "14.37%") {
+			t.Errorf("%v prints 23/160 otherwise than 14.38%%:\n%s", f, out)
+		}
 	}
 }

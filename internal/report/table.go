@@ -115,7 +115,7 @@ func (w *tableWriter) rowCells(row *Row) rowCells {
 	for _, k := range r.timeKinds() {
 		times = append(times, w.seconds(pick(k, row.MedianSeconds, row.AvgSeconds, row.StepMedianSeconds, row.StepAvgSeconds)))
 	}
-	c := rowCells{stages: w.stageLines(row.Counts, row.StepRates, row.OverallRates, times)}
+	c := rowCells{stages: w.stageLines(row.Counts, times)}
 	if r.distributions() {
 		c.dist = w.distLines(func(step bool, k, i int) string { return formatSeconds(pct(row, step, k, i)) },
 			func(step bool, k, j int) string { return countText(bucket(row, step, k, j)) })
@@ -136,7 +136,7 @@ func (w *tableWriter) sumCells(whole *sum) rowCells {
 			times = append(times, w.ranges(lo, hi))
 		}
 	}
-	c := rowCells{stages: w.stageLines(whole.Counts, whole.StepRates, whole.OverallRates, times)}
+	c := rowCells{stages: w.stageLines(whole.Counts, times)}
 	if r.distributions() {
 		c.dist = w.distLines(func(step bool, k, i int) string {
 			return rangeText(whole.PctLo[seriesIndex(step)][k][i], whole.PctHi[seriesIndex(step)][k][i])
@@ -152,10 +152,10 @@ func (w *tableWriter) sumCells(whole *sum) rowCells {
 
 // stageLines returns the texts of one line per stage of counts, rates and
 // times, and widens the columns to fit them.
-func (w *tableWriter) stageLines(counts []int64, step, overall []*float64, times [][]string) [][]string {
+func (w *tableWriter) stageLines(counts []int64, times [][]string) [][]string {
 	out := make([][]string, len(w.r.Stages))
 	for k := range w.r.Stages {
-		c := []string{w.r.Stages[k], formatCount(counts[k]), formatPercent(step[k]), formatPercent(overall[k])}
+		c := []string{w.r.Stages[k], formatCount(counts[k]), stepPercent(counts, k), overallPercent(counts, k)}
 		for _, t := range times {
 			c = append(c, t[k])
 		}
