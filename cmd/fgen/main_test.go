@@ -1499,6 +1499,21 @@ func TestReportMarksProvisionalDays(t *testing.T) {
 	if r.code != 0 || strings.Contains(r.stdout, `"provisional": true`) || !strings.Contains(r.stdout, `dw_user_trace_data/dt=20210304 changed after it was written"`) {
 		t.Errorf("report after the next day's DW was written again: %+v", r)
 	}
+	// The DW node's SQL changed: a plan and an apply of the day alone say
+	// the next day's DW partition, of the SQL before, changes its numbers
+	// (report says its rows are out of date), before and after the apply.
+	cfg, _ := os.ReadFile(filepath.Join(dir, "funnel.toml"))
+	edited := strings.Replace(string(cfg), `drop_empty = ["uid", "customize_event"]`, `drop_empty = ["uid", "customize_event", "device_brand"]`, 1)
+	if edited == string(cfg) {
+		t.Fatal("modes.toml has no drop_empty to edit")
+	}
+	os.WriteFile(filepath.Join(dir, "funnel.toml"), []byte(edited), 0o644)
+	want := "rpt_ordered_overnight reads dw_user_trace_data of the next day, whose partition dt=20210304 is of SQL that funnel.toml or fgen changed since: the day's numbers change when both days are applied ('fgen apply --from 20210303 --to 20210304')"
+	for _, args := range [][]string{{"plan", "--bizdate", "20210303"}, {"apply", "--bizdate", "20210303"}, {"plan", "--bizdate", "20210303"}} {
+		if r := fgen(t, dir, nil, args...); !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("%s after the DW node's SQL changed: want %q in %+v", strings.Join(args, " "), want, r)
+		}
+	}
 }
 
 // TestProjectDirBesideConfig: without --dir, generate and diff use out/

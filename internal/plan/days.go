@@ -406,7 +406,7 @@ func (dp *dayPlanner) nodeJob(d *Day, n *generator.Node, day, hour string, runs 
 			dataWhy, dataReason = WhyStale, fmt.Sprintf("%s/%s changed after it was written", r.table, r.spec)
 		}
 		if d.UpstreamReady && r.day != day && !runs[r.day] {
-			if err := nextDay.add(dp, r.table, r.spec, r.day, in); err != nil {
+			if err := nextDay.add(dp, r.table, r.spec, r.day, in, changing); err != nil {
 				return nil, err
 			}
 		}
@@ -448,12 +448,13 @@ type nextDayReads []nextDayRead
 type nextDayRead struct {
 	table, day     string
 	missing, stale string // the first such partition of the table
+	otherSQL       string // the first written by SQL other than the node's now, or in a table to be recreated
 	landed         bool   // the day's ODS partitions all exist
 }
 
 // add notes the partition spec of table on day (a partition of the next
 // day), described by in.
-func (reads *nextDayReads) add(dp *dayPlanner, table string, spec warehouse.PartitionSpec, day string, in warehouse.Partition) error {
+func (reads *nextDayReads) add(dp *dayPlanner, table string, spec warehouse.PartitionSpec, day string, in warehouse.Partition, changing map[string]Action) error {
 	i := slices.IndexFunc(*reads, func(r nextDayRead) bool { return r.table == table && r.day == day })
 	ods := dp.in.Config.ODS
 	if i < 0 {
@@ -476,6 +477,17 @@ func (reads *nextDayReads) add(dp *dayPlanner, table string, spec warehouse.Part
 			r.missing = spec.String()
 		}
 		return nil
+	}
+	if table != ods.Name && r.otherSQL == "" {
+		// The node of the day's partition, were it applied, would write
+		// it again: its SQL changed (as the day's own job would say), or
+		// its table is to be recreated.
+		if i := slices.IndexFunc(dp.in.Project.Nodes, func(m generator.Node) bool { return m.Name == table }); i >= 0 {
+			m := &dp.in.Project.Nodes[i]
+			if changing[table] == Blocked || in.Fingerprint != "" && !dp.fingerprints(m).wrote(in.Fingerprint) && !dp.onlyColumnsAdded(m, changing[table], in.Fingerprint) {
+				r.otherSQL = spec.String()
+			}
+		}
 	}
 	if table == ods.Name || r.stale != "" || in.Modified.IsZero() {
 		return nil
@@ -520,6 +532,8 @@ func (reads nextDayReads) warnings(dp *dayPlanner, node, day string) []string {
 			out = append(out, fmt.Sprintf("%s reads %s of the next day, which has no partition %s yet: the day's numbers are provisional until %s has landed and both days are applied (%s)", node, r.table, r.missing, r.day, both))
 		case r.stale != "":
 			out = append(out, fmt.Sprintf("%s reads %s of the next day, whose ODS rows changed after its partition %s was written: the day's numbers change when both days are applied (%s)", node, r.table, r.stale, both))
+		case r.otherSQL != "":
+			out = append(out, fmt.Sprintf("%s reads %s of the next day, whose partition %s is of SQL that funnel.toml or fgen changed since: the day's numbers change when both days are applied (%s)", node, r.table, r.otherSQL, both))
 		}
 	}
 	return out
