@@ -155,20 +155,24 @@ func (dp *dayPlanner) odsKeysDiffer() bool { return dp.keysDiffer[dp.in.Config.O
 
 // fingerprint identifies what a node runs: its script, the settings and
 // statements, whose business date is a parameter, so it is the same for
-// every day. The node file's header comments are not in it: a funnel's
-// description or name, which only they hold, changes no row.
-func fingerprint(n *generator.Node) string { return hash8(n.Script.Text()) }
+// every day, written as parameters = "system" writes it (a switch to
+// "custom" changes no SQL a day runs). The node file's header comments are
+// not in it: a funnel's description or name, which only they hold,
+// changes no row.
+func fingerprint(n *generator.Node) string { return hash8(generator.AsSystemParams(n.Script.Text())) }
 
-// fingerprints are a node's fingerprint and its whole file's, which fgen
-// recorded before 2026-12-06 (the partitions it wrote are as up to date).
-type fingerprints struct{ script, file string }
+// fingerprints are a node's fingerprint; its script's as written, which
+// fgen recorded until it wrote the parameters as the system ones (the same
+// but for parameters = "custom"); and its whole file's, recorded before
+// 2026-12-06: the partitions they wrote are as up to date.
+type fingerprints struct{ script, written, file string }
 
 func fingerprintsOf(n *generator.Node) fingerprints {
-	return fingerprints{fingerprint(n), hash8(string(n.SQL))}
+	return fingerprints{fingerprint(n), hash8(n.Script.Text()), hash8(string(n.SQL))}
 }
 
 // wrote reports whether fp, a partition's fingerprint, is the node's.
-func (f fingerprints) wrote(fp string) bool { return fp == f.script || fp == f.file }
+func (f fingerprints) wrote(fp string) bool { return fp == f.script || fp == f.written || fp == f.file }
 
 // fingerprints returns node n's fingerprints, found once a plan.
 func (dp *dayPlanner) fingerprints(n *generator.Node) fingerprints {

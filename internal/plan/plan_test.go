@@ -879,6 +879,17 @@ func TestPlanKnowsWhatIsUpToDate(t *testing.T) {
 	if p := build(t, renamed, w, days...); p.HasChanges() {
 		t.Errorf("after a funnel's description and name changed, the plan has changes:\n%s", planText(p))
 	}
+	// The business date as a node parameter of its own (${bizdate}): the
+	// SQL a day runs is the same.
+	custom := config(t, func(s string) string {
+		return strings.Replace(s, `parameters = "system"`, `parameters = "custom"`, 1)
+	})
+	if custom.DataWorks.Parameters != "custom" {
+		t.Fatal("funnel.toml has no parameters = \"system\" to change")
+	}
+	if p := build(t, custom, w, days...); p.HasChanges() {
+		t.Errorf("after parameters changed from system to custom, the plan has changes:\n%s", planText(p))
+	}
 	// funnel.toml changes the RPT node's SQL (its mode).
 	changed := config(t, func(s string) string {
 		return strings.Replace(s, "\nmode = \"events\"\n", "\nmode = \"users\"\n", 1)
@@ -929,6 +940,18 @@ func TestPlanTakesFileFingerprints(t *testing.T) {
 	rewrite(func(n *generator.Node) string { return hash8(string(n.SQL)) })
 	if p := build(t, cfg, w, days...); p.HasChanges() {
 		t.Errorf("partitions with the file's fingerprints: the plan has changes:\n%s", planText(p))
+	}
+	// A fingerprint of the script with the parameters as written, of
+	// parameters = "custom" (${bizdate}), before they were hashed as the
+	// system ones.
+	custom := config(t, func(s string) string { return strings.Replace(s, `parameters = "system"`, `parameters = "custom"`, 1) })
+	customProj, err := generator.Render(custom, templates.FS(), generator.MaxCompute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewrite(func(n *generator.Node) string { return hash8(customProj.Nodes[slices.IndexFunc(customProj.Nodes, func(m generator.Node) bool { return m.Name == n.Name })].Script.Text()) })
+	if p := build(t, custom, w, days...); p.HasChanges() {
+		t.Errorf("partitions with the fingerprints of the custom parameters as written: the plan has changes:\n%s", planText(p))
 	}
 	rewrite(func(*generator.Node) string { return "0123456789abcdef" })
 	for _, j := range build(t, cfg, w, days...).Days[0].Jobs {
