@@ -949,7 +949,9 @@ func TestPlanTakesFileFingerprints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rewrite(func(n *generator.Node) string { return hash8(customProj.Nodes[slices.IndexFunc(customProj.Nodes, func(m generator.Node) bool { return m.Name == n.Name })].Script.Text()) })
+	rewrite(func(n *generator.Node) string {
+		return hash8(customProj.Nodes[slices.IndexFunc(customProj.Nodes, func(m generator.Node) bool { return m.Name == n.Name })].Script.Text())
+	})
 	if p := build(t, custom, w, days...); p.HasChanges() {
 		t.Errorf("partitions with the fingerprints of the custom parameters as written: the plan has changes:\n%s", planText(p))
 	}
