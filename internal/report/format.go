@@ -86,6 +86,10 @@ func formatSeconds(p *float64) string {
 		return strconv.FormatFloat(s, 'f', -1, 64)
 	case s < 0:
 		return "-" + formatSeconds(ptr(-s))
+	case s > 0 && math.Round(s*10) < 10:
+		// Under a second, as a funnel of milliseconds has them: to the
+		// millisecond, the finest time fgen keeps, not 0s.
+		return strconv.FormatFloat(math.Round(s*1000)/1000, 'f', -1, 64) + "s"
 	case math.Round(s*10) < 600:
 		return strconv.FormatFloat(math.Round(s*10)/10, 'f', -1, 64) + "s"
 	}

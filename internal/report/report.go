@@ -433,8 +433,12 @@ func (r *Report) limitText() string {
 	if len(r.Breakdowns) == 1 {
 		where, of = "per day", " of "+r.Breakdowns[0]
 	}
-	return fmt.Sprintf("%s, the %s%s with the most %s keep their rows; the others share the row %q",
-		where, plural(r.BreakdownLimit, "value"), of, r.Stages[0]+unit, r.OtherMarker)
+	keep := "keep their rows"
+	if r.BreakdownLimit == 1 {
+		keep = "keeps its row"
+	}
+	return fmt.Sprintf("%s, the %s%s with the most %s %s; the others share the row %q",
+		where, plural(r.BreakdownLimit, "value"), of, r.Stages[0]+unit, keep, r.OtherMarker)
 }
 
 // otherLabel labels the breakdown limit's other row in the html charts and tables:

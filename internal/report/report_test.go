@@ -1055,6 +1055,10 @@ func TestFormatHelpers(t *testing.T) {
 		{formatPercent(1<<62, 3), "153722867280912930133.33%"},
 		{formatSeconds(nil), "—"},
 		{formatSeconds(fp(0)), "0s"},
+		{formatSeconds(fp(0.04)), "0.04s"},
+		{formatSeconds(fp(0.1234)), "0.123s"},
+		{formatSeconds(fp(0.0004)), "0s"},
+		{formatSeconds(fp(0.96)), "1s"},
 		{formatSeconds(fp(12.54)), "12.5s"},
 		{formatSeconds(fp(59.94)), "59.9s"},
 		{formatSeconds(fp(59.96)), "1m00s"},
@@ -1631,5 +1635,13 @@ func TestPercentOfATieAsTheTable(t *testing.T) {
 		if out := string(render(t, r, f)); !strings.Contains(out, "14.38%") || strings.Contains(out, "14.37%") {
 			t.Errorf("%v prints 23/160 otherwise than 14.38%%:\n%s", f, out)
 		}
+	}
+}
+
+// The breakdown limit's note agrees in number with the values it keeps.
+func TestLimitTextOfOneValue(t *testing.T) {
+	r := &Report{Funnel: "f", Mode: "users", Stages: stages3, Breakdowns: []string{"device"}, BreakdownLimit: 1, OtherMarker: "other"}
+	if got, want := r.limitText(), `per day, the 1 value of device with the most browse users keeps its row; the others share the row "other"`; got != want {
+		t.Errorf("limitText = %q, want %q", got, want)
 	}
 }
