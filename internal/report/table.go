@@ -291,6 +291,13 @@ func (w *tableWriter) sum(days []day, whole *sum, c rowCells) {
 	r, b := w.r, w.b
 	b.WriteString("\n" + r.Funnel + "  " + days[0].Dt + ".." + days[len(days)-1].Dt + "  (" + r.modeText() + ")  ")
 	b.WriteString(fmt.Sprintf("sum of %d days", whole.Rows))
+	// As the page's range card says: days whose rows are to change.
+	if p := provisionalDays(days); len(p) > 0 {
+		b.WriteString(fmt.Sprintf(", %d provisional", len(p)))
+	}
+	if stale, _ := outOfDate(days); len(stale) > 0 {
+		b.WriteString(fmt.Sprintf(", %d out of date", len(stale)))
+	}
 	if len(r.Breakdowns) > 0 {
 		b.WriteString(", totals")
 	}
