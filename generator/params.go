@@ -1,10 +1,6 @@
 package generator
 
-import (
-	"strings"
-
-	"github.com/fgen-dev/fgen/models"
-)
+import "github.com/fgen-dev/fgen/models"
 
 // Param is a DataWorks scheduling parameter a node's SQL uses, written
 // ${Name} in it.
@@ -35,14 +31,6 @@ var (
 	paramFinal         = Param{Name: "final_bizdate", Value: "$[yyyymmdd-2]"}
 	paramFinalNext     = Param{Name: "final_next_bizdate", Value: "$[yyyymmdd-1]", Offset: 1}
 )
-
-// AsSystemParams is a node's SQL text with the business date written as
-// parameters = "system" writes it (${bdp.system.bizdate}) where "custom"
-// writes ${bizdate}: the SQL a day runs is the same either way. (No other
-// text of a node holds "${": validate refuses it in funnel.toml.)
-func AsSystemParams(text string) string {
-	return strings.ReplaceAll(text, paramBizdate.Placeholder(), paramSystemBizdate.Placeholder())
-}
 
 // The parameters of an hourly node, which runs every hour and computes the
 // hour before its scheduled time: $[...] is the scheduled time, and -1/24

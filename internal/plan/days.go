@@ -93,6 +93,10 @@ type dayPlanner struct {
 	// prints: each node's fingerprints, found once a plan (nodeJob needs
 	// them for every day).
 	prints map[string]fingerprints
+	// other: the project rendered with the other [dataworks] parameters
+	// (otherParamsPrint), once otherDone.
+	other     *generator.Project
+	otherDone bool
 }
 
 // refusedChange marks, among the tables a day's jobs wait on, one whose
@@ -155,24 +159,24 @@ func (dp *dayPlanner) odsKeysDiffer() bool { return dp.keysDiffer[dp.in.Config.O
 
 // fingerprint identifies what a node runs: its script, the settings and
 // statements, whose business date is a parameter, so it is the same for
-// every day, written as parameters = "system" writes it (a switch to
-// "custom" changes no SQL a day runs). The node file's header comments are
-// not in it: a funnel's description or name, which only they hold,
-// changes no row.
-func fingerprint(n *generator.Node) string { return hash8(generator.AsSystemParams(n.Script.Text())) }
+// every day. The node file's header comments are not in it: a funnel's
+// description or name, which only they hold, changes no row.
+func fingerprint(n *generator.Node) string { return hash8(n.Script.Text()) }
 
-// fingerprints are a node's fingerprint; its script's as written, which
-// fgen recorded until it wrote the parameters as the system ones (the same
-// but for parameters = "custom"); and its whole file's, recorded before
-// 2026-12-06: the partitions they wrote are as up to date.
-type fingerprints struct{ script, written, file string }
-
-func fingerprintsOf(n *generator.Node) fingerprints {
-	return fingerprints{fingerprint(n), hash8(n.Script.Text()), hash8(string(n.SQL))}
+// fingerprints are a node's fingerprint, its whole file's, which fgen
+// recorded before 2026-12-06, and, found when first asked, its script's
+// with the other [dataworks] parameters ("system" or "custom": the
+// business date written ${bdp.system.bizdate} or ${bizdate}, the same SQL
+// a day runs): the partitions they wrote are as up to date.
+type fingerprints struct {
+	script, file string
+	other        func() string
 }
 
 // wrote reports whether fp, a partition's fingerprint, is the node's.
-func (f fingerprints) wrote(fp string) bool { return fp == f.script || fp == f.written || fp == f.file }
+func (f fingerprints) wrote(fp string) bool {
+	return fp == f.script || fp == f.file || f.other != nil && fp == f.other()
+}
 
 // fingerprints returns node n's fingerprints, found once a plan.
 func (dp *dayPlanner) fingerprints(n *generator.Node) fingerprints {
@@ -181,10 +185,35 @@ func (dp *dayPlanner) fingerprints(n *generator.Node) fingerprints {
 	}
 	f, ok := dp.prints[n.Name]
 	if !ok {
-		f = fingerprintsOf(n)
+		name := n.Name
+		f = fingerprints{script: fingerprint(n), file: hash8(string(n.SQL)), other: func() string { return dp.otherParamsPrint(name) }}
 		dp.prints[n.Name] = f
 	}
 	return f
+}
+
+// otherParamsPrint is the fingerprint of node name's script rendered with
+// the other [dataworks] parameters, "" if it cannot be: the project is
+// rendered so once a plan, when a partition's fingerprint is not the
+// node's (rare: a switch of the parameters, or SQL that changed).
+func (dp *dayPlanner) otherParamsPrint(name string) string {
+	if !dp.otherDone {
+		dp.otherDone = true
+		cfg := *dp.in.Config
+		cfg.DataWorks.Parameters = map[string]string{"system": "custom", "custom": "system"}[cfg.DataWorks.Parameters]
+		if cfg.DataWorks.Parameters != "" {
+			dp.other, _ = dp.in.Project.Rerender(&cfg)
+		}
+	}
+	if dp.other == nil {
+		return ""
+	}
+	for i := range dp.other.Nodes {
+		if n := &dp.other.Nodes[i]; n.Name == name {
+			return fingerprint(n)
+		}
+	}
+	return ""
 }
 
 func hash8(s string) string {
@@ -537,7 +566,7 @@ func (reads nextDayReads) warnings(dp *dayPlanner, node, day string) []string {
 		case r.stale != "":
 			out = append(out, fmt.Sprintf("%s reads %s of the next day, whose ODS rows changed after its partition %s was written: the day's numbers change when both days are applied (%s)", node, r.table, r.stale, both))
 		case r.otherSQL != "":
-			out = append(out, fmt.Sprintf("%s reads %s of the next day, whose partition %s is of SQL that funnel.toml or fgen changed since: the day's numbers change when both days are applied (%s)", node, r.table, r.otherSQL, both))
+			out = append(out, fmt.Sprintf("%s reads %s of the next day, whose partition %s is of SQL that funnel.toml or fgen changed since: the day's numbers may change when both days are applied (%s)", node, r.table, r.otherSQL, both))
 		}
 	}
 	return out
@@ -609,7 +638,7 @@ func (dp *dayPlanner) alteredNode(n *generator.Node) alteredNode {
 	if p, err := dp.in.Project.Rerender(&cfg); err == nil {
 		for i := range p.Nodes {
 			if p.Nodes[i].Name == n.Name {
-				live := fingerprintsOf(&p.Nodes[i])
+				live := fingerprints{script: fingerprint(&p.Nodes[i]), file: hash8(string(p.Nodes[i].SQL))}
 				a.live = &live
 			}
 		}

@@ -941,19 +941,18 @@ func TestPlanTakesFileFingerprints(t *testing.T) {
 	if p := build(t, cfg, w, days...); p.HasChanges() {
 		t.Errorf("partitions with the file's fingerprints: the plan has changes:\n%s", planText(p))
 	}
-	// A fingerprint of the script with the parameters as written, of
-	// parameters = "custom" (${bizdate}), before they were hashed as the
-	// system ones.
+	// Written under parameters = "custom" (the business date ${bizdate}),
+	// planned under "system": the same SQL a day runs.
 	custom := config(t, func(s string) string { return strings.Replace(s, `parameters = "system"`, `parameters = "custom"`, 1) })
 	customProj, err := generator.Render(custom, templates.FS(), generator.MaxCompute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rewrite(func(n *generator.Node) string {
-		return hash8(customProj.Nodes[slices.IndexFunc(customProj.Nodes, func(m generator.Node) bool { return m.Name == n.Name })].Script.Text())
+		return fingerprint(&customProj.Nodes[slices.IndexFunc(customProj.Nodes, func(m generator.Node) bool { return m.Name == n.Name })])
 	})
-	if p := build(t, custom, w, days...); p.HasChanges() {
-		t.Errorf("partitions with the fingerprints of the custom parameters as written: the plan has changes:\n%s", planText(p))
+	if p := build(t, cfg, w, days...); p.HasChanges() {
+		t.Errorf("partitions written under parameters = \"custom\", planned under \"system\": the plan has changes:\n%s", planText(p))
 	}
 	rewrite(func(*generator.Node) string { return "0123456789abcdef" })
 	for _, j := range build(t, cfg, w, days...).Days[0].Jobs {
@@ -1189,6 +1188,50 @@ func TestApplyRuns(t *testing.T) {
 	} {
 		if got := ApplyRuns(tc.days, nil); got != tc.want {
 			t.Errorf("ApplyRuns(%v) = %q, want %q", tc.days, got, tc.want)
+		}
+	}
+}
+
+// A switch of [dataworks] parameters between "system" and "custom" writes
+// the business date otherwise (${bdp.system.bizdate}, ${bizdate}) and
+// changes no SQL a day runs: a partition written under either is the
+// node's under the other, in both dialects (the local one pads the
+// column the date goes into, so the scripts differ by more than the name).
+func TestFingerprintsAcrossParameters(t *testing.T) {
+	for _, file := range []string{"../../funnel.toml", "../../generator/testdata/configs/modes.toml", "../../generator/testdata/configs/hourly.toml"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []generator.Dialect{generator.MaxCompute, generator.DuckDB} {
+			render := func(params string) (*models.Config, *generator.Project) {
+				cfg, err := models.Parse(file, data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg.DataWorks.Parameters = params
+				proj, err := generator.Render(cfg, templates.FS(), d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return cfg, proj
+			}
+			for _, was := range []string{"system", "custom"} {
+				now := map[string]string{"system": "custom", "custom": "system"}[was]
+				_, before := render(was)
+				cfg, proj := render(now)
+				dp := &dayPlanner{in: Input{Config: cfg, Project: proj}}
+				for i := range proj.Nodes {
+					n := &proj.Nodes[i]
+					old := fingerprint(&before.Nodes[i])
+					if !dp.fingerprints(n).wrote(old) {
+						t.Errorf("%s, %s: %s written under parameters = %q is not the node's under %q", file, d, n.Name, was, now)
+					}
+					if dp.fingerprints(n).wrote(hash8("other SQL")) {
+						t.Errorf("%s, %s: %s takes any fingerprint", file, d, n.Name)
+					}
+				}
+			}
 		}
 	}
 }

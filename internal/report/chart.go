@@ -334,7 +334,14 @@ var (
 			}
 			return strconv.FormatFloat(v, 'f', decimals, 64) + "%"
 		},
-		point: nil, // a rate's series labels its points (lineSeries.label)
+		// A rate's series labels its points from its counts
+		// (lineSeries.label); this is for one that does not.
+		point: func(r *float64) string {
+			if r == nil {
+				return undefined
+			}
+			return strconv.FormatFloat(*r*100, 'f', 2, 64) + "%"
+		},
 	}
 	secondsAxis = axis{
 		scale: func(v float64) float64 { return v },
