@@ -257,7 +257,7 @@ func (f *fastFinds) value(k *plainKey, v []byte) {
 		f.part, f.partSet = v, true
 		return
 	case k.check && f.valErr == nil && !c.jsonStringOK(v): // an integer is a string's text too
-		f.valErr = &valueError{c.notValid(v)}
+		f.valErr = &valueError{c.jsonNotValid(v)}
 	}
 	if k.timed {
 		f.timed = true
@@ -562,7 +562,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 		}
 		if c != nil {
 			if !c.jsonStringOK(v) {
-				p.valueErr(c.notValid(v))
+				p.valueErr(c.jsonNotValid(v))
 			}
 			return nil
 		}

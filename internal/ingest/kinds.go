@@ -268,6 +268,20 @@ func (c *column) jsonStringOK(v []byte) bool {
 	return c.valueOK(v)
 }
 
+// jsonNotValid is notValid of a JSON string v that jsonStringOK refuses:
+// of a number that DuckDB's JSON reader refuses for a leading 0, a '+' or
+// a '_', with the number to write.
+func (c *column) jsonNotValid(v []byte) string {
+	fix := strings.TrimLeft(strings.ReplaceAll(strings.TrimPrefix(string(v), "+"), "_", ""), "0")
+	if fix == "" || fix[0] == '.' {
+		fix = "0" + fix
+	}
+	if (c.kind == kindInt || c.kind == kindFloat) && c.valueOK([]byte(fix)) {
+		return fmt.Sprintf("column %s: %q is not a %s DuckDB's JSON reader takes (it refuses a leading 0, a '+' and a '_' in a number's text); write %q", c.Name, v, c.typeName(), fix)
+	}
+	return c.notValid(v)
+}
+
 // float32Exact reports whether JSON number b, which DuckDB's JSON reader
 // reads as a DOUBLE, goes into a FLOAT column as the FLOAT that its text
 // is: the DOUBLE rounded again can differ (1.0000000596046448 is 1.0, not

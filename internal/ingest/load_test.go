@@ -446,9 +446,13 @@ func TestLoadErrors(t *testing.T) {
 			`FILE/1.jsonl:1: malformed JSON at column 2: expected a string; the file is UTF-16 text: save it as UTF-8`},
 		// SQL's cast reads these, DuckDB's JSON reader refuses them.
 		{"leading zero", "20210303", map[string]string{"1.jsonl": "{\"x\":\"0.5\"}\n{\"x\":\"00.5\"}\n"},
-			`FILE/1.jsonl:2: column x: "00.5" is not a valid DOUBLE`},
+			`FILE/1.jsonl:2: column x: "00.5" is not a DOUBLE DuckDB's JSON reader takes (it refuses a leading 0, a '+' and a '_' in a number's text); write "0.5"`},
 		{"underscore", "20210303", map[string]string{"1.jsonl": "{\"n\":\"1_000\"}\n"},
-			`FILE/1.jsonl:1: column n: "1_000" is not a valid BIGINT`},
+			`FILE/1.jsonl:1: column n: "1_000" is not a BIGINT DuckDB's JSON reader takes (it refuses a leading 0, a '+' and a '_' in a number's text); write "1000"`},
+		{"leading zeros of an integer", "20210303", map[string]string{"1.jsonl": "{\"n\":\"0012\"}\n"},
+			`FILE/1.jsonl:1: column n: "0012" is not a BIGINT DuckDB's JSON reader takes (it refuses a leading 0, a '+' and a '_' in a number's text); write "12"`},
+		{"plus", "20210303", map[string]string{"1.jsonl": "{\"n\":\"+7\"}\n"},
+			`FILE/1.jsonl:1: column n: "+7" is not a BIGINT DuckDB's JSON reader takes (it refuses a leading 0, a '+' and a '_' in a number's text); write "7"`},
 		{"json array", "20210303", map[string]string{"1.jsonl": `[{"id":"a"}]`},
 			`FILE/1.jsonl:1: malformed JSON at column 1: expected an object '{'; a JSON array is not JSON lines: write one object per line (jq -c '.[]' converts it)`},
 		{"bad boolean", "20210303", map[string]string{"1.jsonl": `{"ok":"maybe"}`},
@@ -978,7 +982,7 @@ func TestLoadExactNumbers(t *testing.T) {
 		{"inf.jsonl", `{"x":1e400}`, `:1: column x: "1e400" is too large for a DOUBLE, which would hold it as infinity`},
 		{"inf.csv", "x\n-1e400\n", `:2: column x: "-1e400" is too large for a DOUBLE, which would hold it as infinity`},
 		{"spaced.jsonl", `{"x":" 1.5 "}`, `:1: column x: " 1.5 " is not a valid DOUBLE`},
-		{"plus.jsonl", `{"x":"+5"}`, `:1: column x: "+5" is not a valid DOUBLE`},
+		{"plus.jsonl", `{"x":"+5"}`, `:1: column x: "+5" is not a DOUBLE DuckDB's JSON reader takes (it refuses a leading 0, a '+' and a '_' in a number's text); write "5"`},
 	} {
 		path := f.file(tc.name, tc.data)
 		if _, err := f.load("20210303", false, path); err == nil || !strings.HasPrefix(err.Error(), path+tc.want) {
