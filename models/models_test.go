@@ -295,6 +295,9 @@ funnel.toml:80:3: funnels[0].time_column: time_column is required: mode = "order
 			`funnel.toml:84:1: funnels[0].window: window applies only to mode = "ordered"`},
 		{"breakdown not in DW", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"city\"]\nstages",
 			`funnel.toml:86:15: funnels[0].breakdowns[0]: breakdown "city" is not a column of the DW table "dw_user_trace_data"; add it to [dw] columns or name one of: uid, device_brand, device, system_type, customize_event, use_time, customize_event_content`},
+		// Told once, not again as a report column that would be two.
+		{"breakdown twice", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"device\", \"device\"]\nstages",
+			`funnel.toml:86:25: funnels[0].breakdowns[1]: breakdown "device" is listed twice`},
 		{"breakdown limit without breakdowns", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdown_limit = 10\nstages",
 			`funnel.toml:86:1: funnels[0].breakdown_limit: breakdown_limit applies to breakdowns, and funnel "user_trace" has none; add breakdowns = ["..."] or remove it`},
 		{"negative breakdown limit", "event_column = \"customize_event\"\nstages", "event_column = \"customize_event\"\nbreakdowns = [\"device\"]\nbreakdown_limit = -1\nstages",

@@ -740,6 +740,9 @@ func (v *validator) report(p string, f *Funnel) {
 			if col.Kind == KindPercentile && strings.HasPrefix(prev, "percentile") {
 				continue // a percentile listed twice: told by distribution
 			}
+			if col.Kind == KindDimension && prev == col.Describe() {
+				continue // a breakdown listed twice: told by funnel
+			}
 			v.errorf(path, "report column %q would be both %s and %s; change the column name pattern", col.Name, prev, col.Describe())
 			continue
 		}
