@@ -313,33 +313,29 @@ func removeStoppedDemos(tmp string) {
 // stoppedDemo reports whether the directory dir holds what a demo that
 // stopped before it finished leaves (see removeStoppedDemos).
 func stoppedDemo(dir string) bool {
-	for _, m := range []string{demoMark, demoTemporary} {
-		if mark, err := os.Lstat(filepath.Join(dir, m)); err != nil || !mark.Mode().IsRegular() {
-			return false
-		}
-	}
-	if _, err := os.Lstat(filepath.Join(dir, "demo.duckdb")); !errors.Is(err, fs.ErrNotExist) {
-		return false
-	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return false
 	}
+	marks, building := 0, false
 	for _, e := range entries {
-		switch name := e.Name(); name {
-		case demoMark, demoTemporary, demoLock, demoBuilding, demoBuilding + ".wal", demoBuilding + ".tmp" /* its spill directory, duckdb.TempDir */, demoBuildingHTML:
-		default:
-			// The staging of the new warehouse, and of the sample.
-			if !strings.HasPrefix(name, duckutil.BuildPrefix) && !strings.HasPrefix(name, duckutil.SamplePrefix) {
-				return false // a file of someone else's
+		switch name := e.Name(); {
+		case name == demoMark || name == demoTemporary:
+			if !e.Type().IsRegular() {
+				return false
 			}
+			marks++
+		case name == demoBuilding:
+			building = building || e.Type().IsRegular()
+		case strings.HasPrefix(name, duckutil.BuildPrefix): // the new warehouse's staging
+			building = true
+		case name == demoLock || name == demoBuilding+".wal" || name == demoBuilding+".tmp" /* its spill directory, duckdb.TempDir */ || name == demoBuildingHTML:
+		case strings.HasPrefix(name, duckutil.SamplePrefix): // the sample's staging
+		default:
+			return false // a file of someone else's, or the finished demo's demo.duckdb
 		}
 	}
-	if building, err := os.Lstat(filepath.Join(dir, demoBuilding)); err == nil && building.Mode().IsRegular() {
-		return true
-	}
-	staging, _ := filepath.Glob(filepath.Join(dir, duckutil.BuildPrefix+"*"))
-	return len(staging) > 0
+	return marks == 2 && building
 }
 
 // demoBuilding and demoBuildingHTML are the warehouse and report a demo

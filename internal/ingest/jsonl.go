@@ -268,7 +268,7 @@ func (f *fastFinds) value(k *plainKey, v []byte) {
 // words: -0 in a string column.
 func (f *fastFinds) number(k *plainKey, v []byte) bool {
 	switch c := k.c; {
-	case c != nil && (c.kind == kindString || c.kind == kindBinary) && string(v) == "-0":
+	case c != nil && c.textual() && string(v) == "-0":
 		return false
 	case c != nil && c.kind == kindBool:
 		return string(v) == "0" || string(v) == "1" // object words any other
@@ -615,7 +615,7 @@ func (p *jsonChecker) value(col int, key []byte) error {
 			p.valueErr(fmt.Sprintf("column %s: the number %s is not the FLOAT DuckDB's JSON reader would store (it reads a number with a fraction as a DOUBLE first); write it as a string, \"%s\", or declare the column DOUBLE", c.Name, num, num))
 		case c.kind == kindDecimal && !integer && c.decimalOK(num) && c.unscaledDigits(num) > 15:
 			p.valueErr(fmt.Sprintf("column %s: the number %s has more digits than DuckDB's JSON reader keeps exactly (it reads a number with a fraction as a DOUBLE, 15 digits at the column's scale); write it as a string, \"%s\"", c.Name, num, num))
-		case (c.kind == kindString || c.kind == kindBinary) && (!integer || string(num) == "-0"):
+		case c.textual() && (!integer || string(num) == "-0"):
 			p.valueErr(fmt.Sprintf("column %s: the number %s would not be stored as written; write it as a string, \"%s\"", c.Name, num, num))
 		case !c.valueOK(num):
 			p.valueErr(c.notValid(num))

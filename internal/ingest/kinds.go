@@ -125,6 +125,10 @@ func newColumn(c Column) column {
 	return col
 }
 
+// textual reports whether the column holds a value's text as written: a
+// string, or a BLOB of its bytes (kindBinary).
+func (c *column) textual() bool { return c.kind == kindString || c.kind == kindBinary }
+
 // sqlTooLong is whether the text x has more characters than the column's
 // maxChars; false without one. NULL is none.
 func (c *column) sqlTooLong(x string) string {
@@ -378,7 +382,7 @@ func timeOfDay(v []byte) []byte {
 const dateTimeSeps = " \t\n\v\f\rT"
 
 // clockOf is the clock that time t begins with: its digits and colons,
-// and a fraction (as zoneOf reads them).
+// and a fraction; what follows is its zone (zoneOf).
 func clockOf(t []byte) []byte {
 	j := 0
 	for j < len(t) && (t[j] >= '0' && t[j] <= '9' || t[j] == ':') {
@@ -402,15 +406,7 @@ func zoneOf(v []byte) []byte {
 	if i < 0 {
 		return nil
 	}
-	j := i + 1
-	for j < len(v) && (v[j] >= '0' && v[j] <= '9' || v[j] == ':') {
-		j++
-	}
-	if j < len(v) && v[j] == '.' {
-		for j++; j < len(v) && v[j] >= '0' && v[j] <= '9'; j++ {
-		}
-	}
-	zone := bytes.TrimSpace(v[j:])
+	zone := bytes.TrimSpace(v[i+len(clockOf(v[i:])):])
 	if len(zone) == 0 { // the usual time: no zone
 		return nil
 	}

@@ -31,7 +31,7 @@ func (s *source) add(col int, expr string) {
 // of a text file as: its own, but VARCHAR for a string column, or for every
 // column when diagnosing (to find the values that do not convert).
 func (l *loader) readType(col int, diag bool) string {
-	if diag || col < 0 || l.cols[col].kind == kindString || l.cols[col].kind == kindBinary {
+	if diag || col < 0 || l.cols[col].textual() {
 		return "VARCHAR"
 	}
 	return l.cols[col].Type

@@ -442,11 +442,13 @@ func linePanel(p *panel, ds []day, series []lineSeries, color int, xOf func(int)
 			}
 			x, y := xOf(i), yOf(ax.scale(*v))
 			run = append(run, svgNum(x)+","+svgNum(y))
-			text := ax.point
+			var text string
 			if s.label != nil {
-				text = func(*float64) string { return s.label(d.Total) }
+				text = s.label(d.Total)
+			} else {
+				text = ax.point(v)
 			}
-			title := formatDate(d.Dt) + "  " + s.name + ": " + text(v)
+			title := formatDate(d.Dt) + "  " + s.name + ": " + text
 			if d.Provisional {
 				title += " (provisional)"
 			}

@@ -591,7 +591,7 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 			b.Width = svgNum(max(0.4, 100*float64(s.Counts[k])/float64(top))) + "%"
 		}
 		if k > 0 {
-			b.Step = chartPercent(s.Counts, k) + " of " + r.Stages[k-1]
+			b.Step = chartPercent(s.Counts[k], s.Counts[k-1]) + " of " + r.Stages[k-1]
 			b.StepMuted = s.StepRates[k] == nil
 			if k > 1 {
 				b.Share = overallPercent(s.Counts, k) + " of " + r.Stages[0]
@@ -640,12 +640,12 @@ func buildRange(r *Report, days []day, s *sum) *rangeView {
 	return v
 }
 
-// chartPercent is stepPercent for chart labels, where a lone dash reads badly.
-func chartPercent(counts []int64, k int) string {
-	if counts[k-1] == 0 {
+// chartPercent is formatPercent for chart labels, where a lone dash reads badly.
+func chartPercent(a, b int64) string {
+	if b == 0 {
 		return "n/a"
 	}
-	return stepPercent(counts, k)
+	return formatPercent(a, b)
 }
 
 // stageColor shades the bars from a strong blue (first stage) to a light one (last).
@@ -677,12 +677,6 @@ func buildGroups(r *Report, days []day) []groupView {
 				return nil
 			}
 			return s.OverallRates[last]
-		}
-		rateText := func(s *sum) string {
-			if s.Counts[0] == 0 {
-				return "n/a" // as chartPercent
-			}
-			return overallPercent(s.Counts, last)
 		}
 		if n > 1 {
 			v.RateHead = r.Stages[last] + " / " + r.Stages[0]
@@ -724,13 +718,13 @@ func buildGroups(r *Report, days []day) []groupView {
 			}
 			if n > 1 {
 				p := rate(gv.Sum)
-				b.Rate, b.RateText, b.RateNull = pos(p), rateText(gv.Sum), p == nil
+				b.Rate, b.RateText, b.RateNull = pos(p), chartPercent(gv.Sum.Counts[last], gv.Sum.Counts[0]), p == nil
 			}
 			v.Rows = append(v.Rows, b)
 		}
 		if g.Total != nil && n > 1 {
 			v.Ref = pos(rate(g.Total))
-			v.RefText = r.TotalMarker + " " + rateText(g.Total)
+			v.RefText = r.TotalMarker + " " + chartPercent(g.Total.Counts[last], g.Total.Counts[0])
 		}
 		t := &dataTable{Head: append([]cell{{Text: strings.Join(g.Dims, " · ")}}, metricHead(r)...)}
 		if g.Total != nil {
