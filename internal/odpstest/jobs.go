@@ -264,7 +264,10 @@ func (s *Server) check(sql string, hints map[string]string) error {
 	if err := s.checkLiterals(toks, hints); err != nil {
 		return err
 	}
-	return s.checkReads(toks, hints)
+	if err := s.checkReads(toks, hints); err != nil {
+		return err
+	}
+	return s.checkNames(toks)
 }
 
 // finish moves a job to its final state, applying its DDL on success.

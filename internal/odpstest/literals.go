@@ -11,7 +11,19 @@ import (
 // one is written 3L: "Bitwise operators, SHIFTLEFT/SHIFTRIGHT, LEAST,
 // NULLIF want matching types: write BIGINT literals with L where they
 // meet BIGINT columns" (docs/MAXCOMPUTE.md of the brief).
-var matching = map[string]bool{"NULLIF": true, "LEAST": true, "GREATEST": true, "SHIFTLEFT": true, "SHIFTRIGHT": true}
+//
+// The shifts are not among them: Alibaba Cloud's reference gives
+// "bigint shiftright(bigint <number1>, int <number2>)" and "If number2 is
+// not of the INT type, an error is returned"
+// (https://www.alibabacloud.com/help/en/maxcompute/user-guide/shiftright;
+// shiftleft and shiftrightunsigned read the same), where the brief's
+// sentence would have a BIGINT shift. The reference is the service's
+// word, so the double follows it: see shifts.
+var matching = map[string]bool{"NULLIF": true, "LEAST": true, "GREATEST": true}
+
+// shifts are the functions whose second argument, the number of places,
+// is an INT: a BIGINT there (2L, a BIGINT column) is refused.
+var shifts = map[string]bool{"SHIFTLEFT": true, "SHIFTRIGHT": true, "SHIFTRIGHTUNSIGNED": true}
 
 var (
 	intLiteral    = regexp.MustCompile(`^[0-9]+$`)
@@ -21,7 +33,8 @@ var (
 // checkLiterals refuses, where the 2.0 type system is on (a project of its
 // edition, or odps.sql.type.system.odps2=true), an INT literal that meets
 // a BIGINT column of a table the statement reads in one of the matching
-// functions or a bitwise operator (&, |, ^): NULLIF(n, 0) of a BIGINT n.
+// functions or a bitwise operator (&, |, ^): NULLIF(n, 0) of a BIGINT n;
+// and a BIGINT literal or column as a shift's number of places.
 // The double knows the types of the tables' columns named as they are
 // (n, t.n), not those of expressions or of a subquery's columns. Called
 // with s.mu held.
@@ -66,7 +79,7 @@ func (s *Server) checkLiterals(toks []token, hints map[string]string) error {
 	}
 	for i, t := range toks {
 		switch {
-		case t.kind == tkWord && matching[strings.ToUpper(t.text)]:
+		case t.kind == tkWord && (matching[strings.ToUpper(t.text)] || shifts[strings.ToUpper(t.text)]):
 			end, _, ok := callAt(toks, i)
 			if !ok {
 				continue
@@ -83,6 +96,12 @@ func (s *Server) checkLiterals(toks []token, hints map[string]string) error {
 					kinds = append(kinds, kind(from, j))
 					from = j + 1
 				}
+			}
+			if shifts[strings.ToUpper(t.text)] {
+				if len(kinds) == 2 && kinds[1] == "bigint" {
+					return argTypeErr(t, "invalid type BIGINT of argument 2 for function %s: the number of places is an INT (2, not 2L)", strings.ToLower(t.text))
+				}
+				continue
 			}
 			if mismatch(kinds) {
 				return argTypeErr(t, "in function %s, BIGINT and INT arguments: write the integer literal as a BIGINT (3L)", strings.ToLower(t.text))

@@ -52,7 +52,13 @@ func (s *Server) checkReads(toks []token, hints map[string]string) error {
 		if len(tb.spec.PartitionKeys) == 0 || fullscan {
 			continue
 		}
-		if !wherePredicates(toks, j+1, tb.spec.PartitionKeys) {
+		names := []string{name.text} // the names of the table in the query
+		if k := j + 1; k+1 < len(toks) && toks[k].is("as") {
+			names = append(names, toks[k+1].text)
+		} else if k < len(toks) && (toks[k].kind == tkIdent || toks[k].kind == tkWord && !clauseWords[strings.ToUpper(toks[k].text)]) {
+			names = append(names, toks[k].text)
+		}
+		if !wherePredicates(toks, j+1, tb.spec.PartitionKeys, names) {
 			return semanticErr(name, "physical plan generation failed: Table(%s.%s) is full scan with all partitions, please specify partition predicates.", s.project, tb.spec.Name)
 		}
 	}
@@ -67,8 +73,18 @@ const fullScanHint = "odps.sql.allow.fullscan"
 // of parentheses, up to the clause after it or the end of the query. A key
 // in parentheses counts ((dt = 'a' OR dt = 'b')), but not one of a
 // subquery's, which is that query's predicate (a IN (SELECT a FROM t
-// WHERE dt = '1') still reads every partition of the outer t).
-func wherePredicates(toks []token, i int, keys []Column) bool {
+// WHERE dt = '1') still reads every partition of the outer t), nor one
+// qualified by another table's name (a JOIN b ... WHERE a.dt = '1' reads
+// every partition of b): a qualified key is the table's when its qualifier
+// is one of names, the table's name and alias.
+func wherePredicates(toks []token, i int, keys []Column, names []string) bool {
+	isKey := func(i int) bool {
+		t := toks[i]
+		if (t.kind != tkWord && t.kind != tkIdent) || columnIndex(keys, t.text) < 0 {
+			return false
+		}
+		return i < 2 || !toks[i-1].punct(".") || slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, toks[i-2].text) })
+	}
 	var parens []bool // open parentheses, true for a subquery's
 	in := false
 	for ; i < len(toks); i++ {
@@ -88,7 +104,7 @@ func wherePredicates(toks []token, i int, keys []Column) bool {
 			if t.is("select") {
 				parens[depth-1] = true
 			}
-			if in && isKey(t, keys) && !slices.Contains(parens, true) {
+			if in && isKey(i) && !slices.Contains(parens, true) {
 				return true
 			}
 		case t.is("where"):
@@ -97,15 +113,11 @@ func wherePredicates(toks []token, i int, keys []Column) bool {
 			return false
 		case !in && (t.is("union") || t.is("group") || t.is("order")):
 			return false // no WHERE
-		case in && isKey(t, keys):
+		case in && isKey(i):
 			return true
 		}
 	}
 	return false
-}
-
-func isKey(t token, keys []Column) bool {
-	return (t.kind == tkWord || t.kind == tkIdent) && columnIndex(keys, t.text) >= 0
 }
 
 // checkInserts refuses an INSERT ... SELECT whose select list does not

@@ -24,7 +24,7 @@ func TestTypeSystem1RefusesTypes2WithoutSettings(t *testing.T) {
 		{"DECIMAL(p,s), odps2 only", "CREATE TABLE n (x DECIMAL(18,2));", odps2, "odps.sql.decimal.odps2=true"},
 		{"DECIMAL(p,s), both", "CREATE TABLE n (x DECIMAL(18,2));", both, ""},
 		{"CAST to INT", "SELECT CAST(x AS INT) AS y FROM a WHERE dt = '1';", nil, "INT type is not enabled"},
-		{"2.0 function", "SELECT SHIFTRIGHT(x, 1L) AS y FROM a WHERE dt = '1';", nil, "function SHIFTRIGHT"},
+		{"2.0 function", "SELECT SHIFTRIGHT(x, 1) AS y FROM a WHERE dt = '1';", nil, "function SHIFTRIGHT"},
 		{"reading a table with an INT column", "SELECT `x` FROM `b` WHERE dt = '1';", nil, "table b has column x of type INT"},
 		{"reading it, odps2", "SELECT `x` FROM `b` WHERE dt = '1';", odps2, ""},
 		{"a partition of a table with DECIMAL(p,s)", "ALTER TABLE c ADD IF NOT EXISTS PARTITION (dt='1');", odps2, "table c has column x of type DECIMAL(18,2)"},
@@ -34,7 +34,11 @@ func TestTypeSystem1RefusesTypes2WithoutSettings(t *testing.T) {
 			srv := odpstest.New(t, odpstest.WithTypeSystem1())
 			for _, spec := range []string{"a BIGINT", "b INT", "c DECIMAL(18,2)"} {
 				name, typ, _ := strings.Cut(spec, " ")
-				srv.AddTable(odpstest.TableSpec{Name: name, Columns: []odpstest.Column{{Name: "x", Type: typ}}, PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+				cols := []odpstest.Column{{Name: "x", Type: typ}}
+				if name == "a" {
+					cols = append(cols, odpstest.Column{Name: "date", Type: "STRING"})
+				}
+				srv.AddTable(odpstest.TableSpec{Name: name, Columns: cols, PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
 			}
 			ins, err := client(t, srv).ExecSQl(c.sql, c.hints)
 			if err != nil {
@@ -188,10 +192,11 @@ func TestChecksOfWindows(t *testing.T) {
 }
 
 // Where the 2.0 type system is on, the double refuses an INT literal that
-// meets a BIGINT column in NULLIF, LEAST, GREATEST, SHIFTLEFT, SHIFTRIGHT
-// or a bitwise operator, as docs/MAXCOMPUTE.md says the service does; a
-// BIGINT literal (3L) is what matches. In a 1.0 project without the
-// setting an integer literal is a BIGINT.
+// meets a BIGINT column in NULLIF, LEAST, GREATEST or a bitwise operator,
+// as docs/MAXCOMPUTE.md says the service does; a BIGINT literal (3L) is
+// what matches. A shift's number of places is an INT, as Alibaba Cloud's
+// reference of SHIFTLEFT and SHIFTRIGHT says: 2, not 2L. In a 1.0 project
+// without the setting an integer literal is a BIGINT.
 func TestChecksOfLiterals(t *testing.T) {
 	table := odpstest.TableSpec{Name: "t", Columns: []odpstest.Column{{Name: "a", Type: "STRING"}, {Name: "b", Type: "BIGINT"}},
 		PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}}
@@ -202,7 +207,9 @@ func TestChecksOfLiterals(t *testing.T) {
 		{"SELECT NULLIF(t.b, 0) FROM t WHERE dt = '1';", "in function nullif, BIGINT and INT arguments"},
 		{"SELECT LEAST(`b`, 3601, 7L) FROM t WHERE dt = '1';", "in function least, BIGINT and INT arguments"},
 		{"SELECT b & 3 FROM t WHERE dt = '1';", "operator & of BIGINT and INT"},
-		{"SELECT NULLIF(b, 0L), LEAST(b, 3601L), b & 3L, SHIFTRIGHT(b, 2L) FROM t WHERE dt = '1';", ""},
+		{"SELECT NULLIF(b, 0L), LEAST(b, 3601L), b & 3L, SHIFTRIGHT(b, 2), SHIFTLEFT(b, 2) FROM t WHERE dt = '1';", ""},
+		{"SELECT SHIFTRIGHT(b, 2L) FROM t WHERE dt = '1';", "ODPS-0130121:[1,8] Invalid argument type - invalid type BIGINT of argument 2 for function shiftright"},
+		{"SELECT SHIFTLEFT(`b`, t.b) FROM t WHERE dt = '1';", "invalid type BIGINT of argument 2 for function shiftleft"},
 		{"SELECT NULLIF(a, 'x') FROM t WHERE dt = '1';", ""},
 	})
 	old := odpstest.New(t, odpstest.WithTypeSystem1())
@@ -213,4 +220,31 @@ func TestChecksOfLiterals(t *testing.T) {
 	if err := old.Check("SELECT NULLIF(b, 0) FROM t WHERE dt = '1';", map[string]string{"odps.sql.type.system.odps2": "true"}); err == nil {
 		t.Error("NULLIF(b, 0) in a 1.0 project with the 2.0 type system on: accepted")
 	}
+}
+
+// The double resolves what the service's semantic analysis resolves: a
+// function that is not built in, a `backquoted` name that is no column of
+// a table read and no name the statement defines, and a column a table
+// qualifies that it does not have are refused (ODPS-0130071 ... cannot be
+// resolved). Each table a JOIN reads needs its own partition predicate.
+func TestNamesAreResolved(t *testing.T) {
+	srv := odpstest.New(t)
+	for _, name := range []string{"ev", "ev2"} {
+		srv.AddTable(odpstest.TableSpec{Name: name, Columns: []odpstest.Column{{Name: "uid", Type: "STRING"}, {Name: "ts", Type: "BIGINT"}},
+			PartitionKeys: []odpstest.Column{{Name: "dt", Type: "STRING"}}})
+	}
+	checkSQL(t, srv, []sqlCase{
+		{"SELECT NO_SUCH_FUNCTION(`uid`) FROM `ev` WHERE `dt` = '1';", "ODPS-0130071:[1,8] Semantic analysis exception - function or view 'NO_SUCH_FUNCTION' cannot be resolved"},
+		{"SELECT `no_such_column` FROM `ev` WHERE `dt` = '1';", "ODPS-0130071:[1,8] Semantic analysis exception - column no_such_column cannot be resolved"},
+		{"SELECT `e`.`nope` FROM `ev` `e` WHERE `dt` = '1';", "column e.nope cannot be resolved"},
+		{"SELECT `n` FROM (SELECT `uid` AS `m` FROM `ev` WHERE `dt` = '1') `x`;", "column n cannot be resolved"},
+		{"INSERT OVERWRITE TABLE `ev2` PARTITION (`dt` = '1') SELECT `uid`, `md5` FROM `ev` WHERE `dt` = '1';", "column md5 cannot be resolved"},
+		{"SELECT `x`.`uid`, `n` FROM (SELECT `uid`, COUNT(*) AS `n` FROM `ev` WHERE `dt` = '1' GROUP BY `uid`) `x` ORDER BY `n` LIMIT 3;", ""},
+		{"WITH `d` AS (SELECT `uid`, `ts` FROM `ev` WHERE `dt` = '1') SELECT `d`.`uid`, `e`.`ts` FROM `d` JOIN `ev2` `e` ON `d`.`uid` = `e`.`uid` WHERE `e`.`dt` = '1';", ""},
+		{"SELECT `uid`, `k` FROM `ev` LATERAL VIEW EXPLODE(ARRAY(1L, 2L)) `s` AS `k` WHERE `dt` = '1';", ""},
+		{"SELECT ARRAY_REDUCE(COLLECT_LIST(`ts`), NAMED_STRUCT('e', 0L), (p, x) -> NAMED_STRUCT('e', p.e + x), p -> p).e AS `f` FROM `ev` WHERE `dt` = '1' GROUP BY `uid`;", ""},
+		{"SELECT CAST(`ts` AS DECIMAL(38,18)) FROM `ev` WHERE `dt` = '1';", ""},
+		{"SELECT a.`uid` FROM `ev` a JOIN `ev2` b ON a.`uid` = b.`uid` WHERE a.`dt` = '1';", "Table(" + srv.Project() + ".ev2) is full scan"},
+		{"SELECT a.`uid` FROM `ev` a JOIN `ev2` AS b ON a.`uid` = b.`uid` WHERE a.`dt` = '1' AND b.`dt` = '1';", ""},
+	})
 }
