@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // progress shows how long work advances: on a terminal a bar with the
@@ -71,6 +73,7 @@ func (g *globalOptions) newProgress(total int, what string) *progress {
 	if g.quiet || total == 0 || !onTerminal(g.stderr) || plainTerminal(g.getenv) {
 		return p
 	}
+	width, rate := barFit(terminalColumns(g.stderr), total, what)
 	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(&delayed{w: g.stderr, from: time.Now().Add(barDelay)}),
 		progressbar.OptionSetDescription(what),
@@ -78,14 +81,18 @@ func (g *globalOptions) newProgress(total int, what string) *progress {
 		progressbar.OptionThrottle(barThrottle),
 		progressbar.OptionEnableColorCodes(false), // and so NO_COLOR holds
 		progressbar.OptionClearOnFinish(),
-		progressbar.OptionSetWidth(30),
+		progressbar.OptionSetWidth(width),
 	}
 	if total > 0 {
-		opts = append(opts,
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString(what),
-			progressbar.OptionSetPredictTime(true))
+		opts = append(opts, progressbar.OptionShowCount())
+		if rate {
+			opts = append(opts,
+				progressbar.OptionShowIts(),
+				progressbar.OptionSetItsString(what),
+				progressbar.OptionSetPredictTime(true))
+		} else {
+			opts = append(opts, progressbar.OptionSetPredictTime(false))
+		}
 	} else {
 		opts = append(opts, progressbar.OptionSpinnerType(14), progressbar.OptionSetSpinnerChangeInterval(100*time.Millisecond))
 		total = -1
@@ -97,6 +104,43 @@ func (g *globalOptions) newProgress(total int, what string) *progress {
 	g.shown = p
 	g.errMu.Unlock()
 	return p
+}
+
+// terminalColumns returns the width of the terminal w writes to, 0 when
+// it cannot tell (tests set it).
+var terminalColumns = func(w io.Writer) int {
+	f := fileOf(w)
+	if f == nil {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return cols
+}
+
+// barFit returns the width of the bar of total steps of what, at most 30,
+// and whether the line has room for the rate and the time left, so that
+// the whole line fits a terminal of cols columns (0: unknown). A line
+// wider than its terminal wraps, and each redraw then leaves a copy of
+// it behind. The line of a counted bar reads
+//
+//	users  70% |█████████         | (708608/1000000, 24744 users/s) [21s:8s]
+func barFit(cols, total int, what string) (width int, rate bool) {
+	const most, least = 30, 5
+	if cols <= 0 || total < 0 {
+		return most, true
+	}
+	digits := len(strconv.Itoa(total))
+	// what, " 100% |", "| (", the count, ")", " [", two times, "]", and
+	// a column the cursor may take
+	rest := len(what) + 7 + 3 + 2*digits + 1 + 1 + 2 + 2*len("99h59m59s") + 1 + 1 + 1
+	rateText := len(", ") + len("9999999 ") + len(what) + len("/s")
+	if width := cols - rest - rateText; width >= least {
+		return min(width, most), true
+	}
+	return max(min(cols-rest+len("99h59m59s")+1, most), 1), false
 }
 
 // tick draws the bar as time passes, also between steps (and so once

@@ -89,3 +89,52 @@ func TestProgress(t *testing.T) {
 		t.Errorf("fgen sample -q --load: %+v", r)
 	}
 }
+
+// A bar's line fits its terminal: a wider one wraps, and each redraw then
+// leaves a copy behind. At 80 columns the bar of a million users keeps its
+// rate; at 50 it drops the rate and the time left; at any width the line
+// fits down to the count's own width.
+func TestBarFitsItsTerminal(t *testing.T) {
+	onTTY(t)
+	cols := terminalColumns
+	t.Cleanup(func() { terminalColumns = cols })
+	for _, c := range []struct {
+		cols     int
+		rate     bool
+		total    int
+		what     string
+		minWidth int
+	}{
+		{0, true, 1000000, "users", 30},
+		{200, true, 1000000, "users", 30},
+		{80, true, 1000000, "users", 5},
+		{80, true, 99999, "jobs", 5},
+		{50, false, 1000000, "users", 1},
+		{40, false, 1000, "jobs", 1},
+	} {
+		var buf strings.Builder
+		terminalColumns = func(io.Writer) int { return c.cols }
+		g := &globalOptions{stderr: &buf}
+		p := g.newProgress(c.total, c.what)
+		for _, n := range []int{1, c.total / 3, c.total / 3} {
+			time.Sleep(2 * time.Millisecond)
+			p.Add(n)
+		}
+		p.Done()
+		width, rate := barFit(c.cols, c.total, c.what)
+		if rate != c.rate || width < c.minWidth || width > 30 {
+			t.Errorf("%d columns, %d %s: width %d, rate %v", c.cols, c.total, c.what, width, rate)
+		}
+		if rate != strings.Contains(buf.String(), c.what+"/s") {
+			t.Errorf("%d columns: rate %v, drawn %q", c.cols, rate, buf.String())
+		}
+		if c.cols == 0 {
+			continue
+		}
+		for _, line := range strings.FieldsFunc(buf.String(), func(r rune) bool { return r == '\r' || r == '\n' }) {
+			if n := len([]rune(strings.TrimRight(line, " "))); n >= c.cols {
+				t.Errorf("%d columns, %d %s: a line of %d: %q", c.cols, c.total, c.what, n, line)
+			}
+		}
+	}
+}
