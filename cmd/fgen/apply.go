@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/fgen-dev/fgen/generator"
+	"github.com/fgen-dev/fgen/internal/bizdate"
 	"github.com/fgen-dev/fgen/internal/plan"
 	"github.com/fgen-dev/fgen/internal/warehouse"
 	"github.com/fgen-dev/fgen/models"
@@ -182,6 +183,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	var partial *plan.PartialError
 	finished := err == nil || errors.As(err, &partial) // every job ran, or apply stopped part-way (a job failed or skipped, a signal)
+	if days := partialDays(partial); len(days) > 0 {
+		err = fmt.Errorf("%w; %s them", err, opts.suggest(opts.target).applies(resumeRuns(days, opts.all), allFlag(opts.all)))
+	}
 	if r := recreated(p, res); !p.Caps.Remote && (err == nil && len(p.Days) == 0 || r && finished) {
 		// Of no days, what the tables just made or changed are still
 		// to be given (the days loaded, on a new warehouse); of a
@@ -199,6 +203,33 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		opts.noteBehind(nctx, ot, in, r)
 	}
 	return writeApplySummary(ctx, opts, p, res, err)
+}
+
+// partialDays returns the days an apply stopped part-way did not finish.
+func partialDays(partial *plan.PartialError) []string {
+	if partial == nil {
+		return nil
+	}
+	return partial.Days()
+}
+
+// resumeRuns returns the runs of days an apply that did not finish days
+// is to run again to finish them: one span from the first to the last,
+// whose days that did finish are up to date and so not run again; with
+// --all, which runs those too, each run of days, but for more than three.
+func resumeRuns(days []string, all bool) []bizdate.Run {
+	if runs := bizdate.DayRuns(days); all && len(runs) <= 3 {
+		return runs
+	}
+	return []bizdate.Run{{First: days[0], Last: days[len(days)-1]}}
+}
+
+// allFlag is " --all" when all is set.
+func allFlag(all bool) string {
+	if all {
+		return " --all"
+	}
+	return ""
 }
 
 // noteBehind notes (warns, with warn, which -q keeps) the days a plan of

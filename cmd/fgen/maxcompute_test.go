@@ -343,6 +343,10 @@ func TestMaxComputeCancelTerminates(t *testing.T) {
 	if !strings.Contains(errb.String(), "apply incomplete: 0 applied") || !strings.Contains(out.String(), "2 not run") {
 		t.Errorf("no partial-apply report:\n%s\n%s", out.String(), errb.String())
 	}
+	// It says how to finish, with the target it ran on.
+	if !strings.HasSuffix(errb.String(), "; 'fgen apply --bizdate 20210303 --target mc' writes them\n") {
+		t.Errorf("no apply to finish with:\n%s", errb.String())
+	}
 	if strings.Contains(errb.String(), "context canceled (context canceled)") {
 		t.Errorf("the interrupt is reported twice:\n%s", errb.String())
 	}

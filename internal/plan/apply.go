@@ -104,19 +104,13 @@ func (e *PartialError) Error() string {
 	msg := fmt.Sprintf("apply incomplete: %d applied, %d failed, %d skipped, %d not run: %v",
 		e.Result.Count("applied"), e.Result.Count("failed"), e.Result.Count("skipped"), e.Result.Count("not_run"), e.Cause)
 	// The cause is of one day: name the others that need applying again.
-	var days []string
-	for _, j := range e.Result.Jobs {
-		if (j.Status == "failed" || j.Status == "skipped" || j.Status == "not_run") && j.Day != "" && !slices.Contains(days, j.Day) {
-			days = append(days, j.Day)
-		}
-	}
+	days := e.Days()
 	if len(days) == 1 && !strings.Contains(msg, days[0]) {
 		// One day, which the cause does not name (an interrupt).
 		msg += "; the day with jobs failed, skipped or not run: " + days[0]
 	}
 	if len(days) > 1 {
 		// As runs of days (20210305..20210331), the first ten.
-		slices.Sort(days)
 		more := ""
 		if runs := bizdate.DayRuns(days); len(runs) > 10 {
 			n := slices.Index(days, runs[9].Last) + 1
@@ -128,6 +122,19 @@ func (e *PartialError) Error() string {
 }
 
 func (e *PartialError) Unwrap() error { return e.Cause }
+
+// Days returns the days, in order, with a job that failed, was skipped or
+// did not run: those an apply is to write again.
+func (e *PartialError) Days() []string {
+	var days []string
+	for _, j := range e.Result.Jobs {
+		if (j.Status == "failed" || j.Status == "skipped" || j.Status == "not_run") && j.Day != "" && !slices.Contains(days, j.Day) {
+			days = append(days, j.Day)
+		}
+	}
+	slices.Sort(days)
+	return days
+}
 
 // slot is a job and its place in the result.
 type slot struct {
