@@ -44,7 +44,7 @@ type WriteResult struct {
 func Write(dir string, files []File) (res *WriteResult, err error) {
 	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
+			return nil, explain(filepath.Dir(dir), err)
 		}
 		defer func() {
 			if err != nil {

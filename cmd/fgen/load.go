@@ -374,7 +374,7 @@ func (g *globalOptions) openNewLocal(name string, t models.Target, path string) 
 	}
 	tmp, release, err := duckutil.Build(path)
 	if err != nil {
-		return nil, fmt.Errorf("target %s: create %s: %w", name, path, err)
+		return nil, fmt.Errorf("target %s: create %s: %w", name, path, localAdvice(name, t, err))
 	}
 	wh, err := openLocal(localOptions{path: tmp, inPlace: true, threads: t.Threads, memoryLimit: t.MemoryLimit})
 	if err != nil {

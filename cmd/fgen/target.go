@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -149,9 +151,19 @@ func (g *globalOptions) openTarget(cfg *models.Config, opts *targetOptions, acce
 	}
 	wh, location, err := open(g, cfg, name, t, opts, access)
 	if err != nil {
-		return nil, fmt.Errorf("target %s: %w", name, err)
+		return nil, fmt.Errorf("target %s: %w", name, localAdvice(name, t, err))
 	}
 	ot := &openedTarget{name: name, target: t, dialect: d, wh: wh, location: location}
 	ot.local, _ = wh.(localEngine)
 	return ot, nil
+}
+
+// localAdvice adds to an error of opening the local target name what to
+// do where the system's words do not say: a directory fgen may not write
+// in.
+func localAdvice(name string, t models.Target, err error) error {
+	if t.Engine != "duckdb" || !errors.Is(err, fs.ErrPermission) {
+		return err
+	}
+	return fmt.Errorf("%w; make the warehouse's directory writable, or give [targets.%s] a path where fgen may write", err, name)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
+	"github.com/fgen-dev/fgen/models"
 )
 
 // A file init or report -o creates has the mode the umask leaves, as
@@ -99,5 +100,22 @@ func TestWriteErrorNamesTheFile(t *testing.T) {
 		if errors.As(tc.err, &pathErr) && !errors.Is(err, pathErr.Err) {
 			t.Errorf("writeError(%v) does not wrap %v", tc.err, pathErr.Err)
 		}
+	}
+}
+
+// A local warehouse fgen may not create says what to do (as root, which
+// the tests may run as, no directory refuses: the error is made).
+func TestLocalTargetNotWritableSaysWhatToDo(t *testing.T) {
+	denied := &fs.PathError{Op: "mkdir", Path: ".fgen", Err: syscall.EACCES}
+	local := models.Target{Engine: "duckdb"}
+	want := "mkdir .fgen: permission denied; make the warehouse's directory writable, or give [targets.laptop] a path where fgen may write"
+	if err := localAdvice("laptop", local, denied); err.Error() != want || !errors.Is(err, fs.ErrPermission) {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	if err := localAdvice("mc", models.Target{Engine: "maxcompute"}, denied); err != denied {
+		t.Errorf("of MaxCompute: %v", err)
+	}
+	if other := errors.New("disk on fire"); localAdvice("laptop", local, other) != other {
+		t.Error("an error other than a permission's was changed")
 	}
 }
