@@ -23,6 +23,9 @@ type WriteResult struct {
 	Unchanged []string
 	Removed   []string // stale files fgen generated earlier
 	Kept      []string // stale files edited since fgen wrote them: kept, no longer tracked
+	// Restored are the files of Written that had been edited since fgen
+	// wrote them: the edit is replaced by what fgen renders.
+	Restored []string
 	// Recovered says what Write did first by the journal of one that
 	// stopped part-way; "" when there was none.
 	Recovered string
@@ -189,6 +192,9 @@ func planWrite(root *os.Root, dir string, files []File) (*writePlan, error) {
 		default:
 			p.write = append(p.write, f)
 			p.replaces[f.Path] = true
+			if h, ok := owned[f.Path]; ok && f.Path != ManifestPath && h != hash(old) {
+				p.res.Restored = append(p.res.Restored, f.Path)
+			}
 		}
 	}
 	if len(foreign) > 0 {

@@ -161,6 +161,9 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 			fmt.Fprintf(opts.stdout, "removed %s\n", filepath.Join(dir, f))
 		}
 	}
+	for _, f := range res.Restored {
+		opts.warn("%s had been edited by hand; generate replaced the edit with what funnel.toml renders (change funnel.toml to change the SQL; 'fgen diff' shows such an edit before a generate)", filepath.Join(dir, f))
+	}
 	for _, f := range res.Kept {
 		fmt.Fprintf(opts.stdout, "kept    %s: no longer generated, but edited by hand; fgen no longer tracks it, delete it if you do not need it\n", filepath.Join(dir, f))
 	}

@@ -257,7 +257,10 @@ func TestDiffExitCodes(t *testing.T) {
 	if r := fgen(t, dir, nil, "diff", "--name-only"); r.code != 2 || !strings.Contains(r.stdout, "missing        out/ddl/ods_user_trace_data.sql") {
 		t.Errorf("diff --name-only after a delete: %+v", r)
 	}
-	fgen(t, dir, nil, "generate")
+	// generate restores both, and says it replaced the edit, also with -q.
+	if r := fgen(t, dir, nil, "generate", "-q"); r.code != 0 || r.stderr != "warning: "+filepath.Join("out", "nodes", "rpt_user_trace_data.sql")+" had been edited by hand; generate replaced the edit with what funnel.toml renders (change funnel.toml to change the SQL; 'fgen diff' shows such an edit before a generate)\n" {
+		t.Errorf("generate after a hand edit: %+v", r)
+	}
 	if r := fgen(t, dir, nil, "diff"); r.code != 0 {
 		t.Errorf("diff after regenerate: %+v", r)
 	}
