@@ -96,7 +96,7 @@ with --bizdate D --hour HH and an empty file (--hour refuses rows of other hours
 		},
 		RunE: func(cmd *cobra.Command, args []string) error { return runLoad(cmd.Context(), opts, args) },
 	}
-	g.addTargetFlags(cmd, &opts.targetOptions)
+	g.addLocalTargetFlag(cmd, &opts.targetOptions)
 	cmd.Flags().StringVar(&opts.bizdate, "bizdate", "", "the business date (ODS partition) to load into, yyyymmdd")
 	cmd.Flags().BoolVar(&opts.append, "append", false, "add the rows to the partition instead of replacing it")
 	cmd.Flags().StringVar(&opts.hour, "hour", "", "with --bizdate, of an hourly ODS: the one hour (00 to 23) to replace, or with --append to add to (see above)")

@@ -84,6 +84,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// cobra's, with its "Did you mean this?" when a command is near:
 		// the hint the other usage errors end with.
 		msg = strings.TrimRight(msg, "\n") + "\nRun 'fgen --help' for usage"
+		if flag := commandFlagFirst(args); flag != "" {
+			// 'fgen --version --format json': cobra takes json for the
+			// command; the flag is what is misplaced.
+			msg = fmt.Sprintf("unknown flag: %s before a command: a command's flags follow it (fgen COMMAND %s ...)\nRun 'fgen --help' for usage", flag, flag)
+		}
 	}
 	var diags models.Diagnostics
 	if errors.As(err, &diags) && msg == diags.Error() {
@@ -181,4 +186,21 @@ func errorText(ctx context.Context, err error) string {
 		msg = strings.ReplaceAll(msg, "INTERRUPT Error: Interrupted!", said)
 	}
 	return msg
+}
+
+// commandFlagFirst returns the first argument of args that is a long flag
+// no command is named before and the root does not take, such as --format
+// in 'fgen --version --format json'; "" when there is none.
+func commandFlagFirst(args []string) string {
+	root := newRootCmd(&globalOptions{})
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return "" // a command, or a flag's value
+		}
+		name, _, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if strings.HasPrefix(a, "--") && name != "version" && name != "help" && root.PersistentFlags().Lookup(name) == nil {
+			return "--" + name
+		}
+	}
+	return ""
 }

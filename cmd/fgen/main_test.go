@@ -436,6 +436,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"completion"}, "completion needs a shell: bash, fish, powershell or zsh"},
 		{[]string{"help", "bogus"}, `unknown help topic "bogus"` + "\nRun 'fgen help' for the commands"},
 		{[]string{"nonexist"}, `unknown command "nonexist" for "fgen"` + "\nRun 'fgen --help' for usage"},
+		{[]string{"--version", "--format", "json"}, "unknown flag: --format before a command: a command's flags follow it (fgen COMMAND --format ...)\nRun 'fgen --help' for usage"},
 		{[]string{"pln"}, `unknown command "pln" for "fgen"` + "\n\nDid you mean this?\n\tplan\nRun 'fgen --help' for usage"},
 		{[]string{"help", "pln"}, `unknown help topic "pln"; did you mean "plan"?`},
 		{[]string{"help", "completion", "tcsh"}, `unknown help topic "completion tcsh"`},
@@ -467,6 +468,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"report", "--out", "r.html"}, "unknown flag: --out; did you mean --output?"},
 		{[]string{"report", "-format", "json"}, "unknown shorthand flag: 'f' in -format; did you mean --format?"},
 		{[]string{"demo", "--users", "0"}, "--users 0: give at least 1 user a day"},
+		{[]string{"sample", "--users", "99999999999", "-o", "e.jsonl"}, "--users 99999999999 is more than 100000000 a day (about 900000000 events a day, some 9 per user); give fewer users"},
 		{[]string{"sample", "--days", "0", "-o", "e.jsonl"}, "--days 0: give at least 1 day"},
 		{[]string{"apply", "-q", "-v"}, "-q and -v ask for less and for more output: give one of them\nRun 'fgen apply --help' for usage"},
 		// A load's flags are checked before its files (missing here).
@@ -646,6 +648,22 @@ func TestChoiceFlags(t *testing.T) {
 	}
 	if r := fgen(t, dir, nil, "__complete", "plan", "--target", ""); !strings.Contains(r.stdout, "local\n") {
 		t.Errorf("completion of plan --target:\n%s", r.stdout)
+	}
+	// Not the funnels of hours report refuses, nor, for load and sample,
+	// a MaxCompute target, which they do not write.
+	hourly := projectWith(t, "../../generator/testdata/configs/hourly.toml")
+	if r := fgen(t, hourly, nil, "__complete", "report", "--funnel", ""); strings.Contains(r.stdout, "hourly_ordered") || !strings.Contains(r.stdout, "daily_events\n") {
+		t.Errorf("completion of report --funnel of hourly.toml:\n%s", r.stdout)
+	}
+	withMC := project(t)
+	toml := filepath.Join(withMC, "funnel.toml")
+	data, _ := os.ReadFile(toml)
+	os.WriteFile(toml, append(data, "\n[targets.mc]\nengine = \"maxcompute\"\nproject = \"p\"\nendpoint = \"http://127.0.0.1:1/api\"\n"...), 0o644)
+	for _, c := range []string{"load", "sample", "plan"} {
+		r := fgen(t, withMC, nil, "__complete", c, "--target", "")
+		if !strings.Contains(r.stdout, "local\n") || strings.Contains(r.stdout, "mc\n") != (c == "plan") {
+			t.Errorf("completion of %s --target:\n%s", c, r.stdout)
+		}
 	}
 	// After a comma, --funnel completes the funnels not yet named.
 	demo := projectWith(t, "../../generator/testdata/configs/modes.toml")

@@ -117,13 +117,14 @@ warehouse or a generated project), in the format its extension names (.html, .js
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		// After a comma, the funnels not yet named, after those named;
-		// nor those of an earlier --funnel.
+		// nor those of an earlier --funnel; nor one of hours, which
+		// report refuses.
 		given := toComplete[:strings.LastIndex(toComplete, ",")+1]
 		named := strings.Split(given, ",")
 		named = append(named, opts.funnels...)
 		var names []string
 		for _, f := range cfg.Funnels {
-			if !slices.Contains(named, f.Name) {
+			if !slices.Contains(named, f.Name) && !f.Hourly() {
 				names = append(names, given+f.Name+"\t"+f.Description)
 			}
 		}

@@ -43,7 +43,7 @@ each 2,000 to 6,000 rapid first-stage rows whatever --users is (below a few thou
 users they are most of the rows; --noise=false leaves out the noise and the bots).
 The same --seed gives the same events, byte for byte.
 
--o FILE writes JSON lines (.jsonl), CSV (.csv) or Parquet (.parquet), with the 12 ODS
+-o FILE writes JSON lines (.jsonl, .ndjson, .json), CSV (.csv) or Parquet (.parquet), with the 12 ODS
 columns plus dt; 'fgen load FILE' loads it back by its dt column. FILE is replaced
 whole once every event is written: an interrupted or failed run leaves what was there.
 ts is written as the funnels read it: epoch seconds, epoch milliseconds (time_column =
@@ -67,7 +67,7 @@ that -c names must exist.
 			return runSample(cmd.Context(), opts, opts.output)
 		},
 	}
-	g.addTargetFlags(cmd, &opts.targetOptions)
+	g.addLocalTargetFlag(cmd, &opts.targetOptions)
 	cmd.Flags().IntVar(&opts.users, "users", sample.DefaultUsers, "users per day")
 	cmd.Flags().IntVar(&opts.days, "days", 1, "number of business days")
 	cmd.Flags().StringVar(&opts.start, "start", sample.DefaultStart, "first business date, yyyymmdd")
@@ -75,7 +75,7 @@ that -c names must exist.
 	cmd.Flags().BoolVar(&opts.noise, "noise", true, "include dirty rows the DW node must clean (--noise=false for clean data)")
 	cmd.Flags().BoolVar(&opts.load, "load", false, "load the events into the target's ODS table instead of writing a file")
 	cmd.Flags().BoolVar(&opts.allowDestructive, "allow-destructive", false, "with --load, replace partitions even with fewer than half the rows they hold")
-	addOutputFlag(cmd, &opts.output, "the file to write: .jsonl, .csv or .parquet")
+	addOutputFlag(cmd, &opts.output, "the file to write: .jsonl (.ndjson, .json), .csv or .parquet")
 	return cmd
 }
 
@@ -302,6 +302,10 @@ func sampleProgress(pr *progress, start string, users, days int) func(int) {
 	}
 }
 
+// maxSampleUsers is the most users a day fgen sample makes: some 900 M
+// events a day, far beyond a day one machine's warehouse is for.
+const maxSampleUsers = 100_000_000
+
 // checkSampleFlags checks the flags fgen sample and fgen demo share.
 func checkSampleFlags(start string, days, users int) error {
 	if _, err := bizdate.Parse(start); err != nil {
@@ -312,6 +316,10 @@ func checkSampleFlags(start string, days, users int) error {
 		return fmt.Errorf("--days %d: give at least 1 day", days)
 	case users < 1:
 		return fmt.Errorf("--users %d: give at least 1 user a day", users)
+	}
+	if users > maxSampleUsers {
+		// A typo such as an extra zero would write until the disk fills.
+		return fmt.Errorf("--users %d is more than %d a day (about %d events a day, some 9 per user); give fewer users", users, maxSampleUsers, 9*maxSampleUsers)
 	}
 	if days > maxRangeDays {
 		// A typo such as --days 100000 would write for hours; and apply

@@ -23,14 +23,32 @@ type targetOptions struct {
 
 // addTargetFlags adds the flags of t to cmd.
 func (g *globalOptions) addTargetFlags(cmd *cobra.Command, t *targetOptions) {
-	cmd.Flags().StringVarP(&t.target, "target", "t", "", "the target in funnel.toml to use (default: the local duckdb target)")
+	g.addTargetFlag(cmd, t, "the target in funnel.toml to use (default: the local duckdb target)", func(models.Target) bool { return true })
 	cmd.Flags().StringVar(&t.odpsConfig, "odps-config", "", "odps config ini with access_id and access_key (default: $FGEN_ODPS_CONFIG)")
+}
+
+// addLocalTargetFlag adds --target to cmd, a command that writes local
+// (duckdb) targets only, which need no --odps-config.
+func (g *globalOptions) addLocalTargetFlag(cmd *cobra.Command, t *targetOptions) {
+	g.addTargetFlag(cmd, t, "the local (duckdb) target in funnel.toml to write (default: the local duckdb target)", func(t models.Target) bool { return t.Engine == "duckdb" })
+}
+
+// addTargetFlag adds --target, whose completion offers the targets of
+// funnel.toml that offer says the command takes.
+func (g *globalOptions) addTargetFlag(cmd *cobra.Command, t *targetOptions, usage string, offer func(models.Target) bool) {
+	cmd.Flags().StringVarP(&t.target, "target", "t", "", usage)
 	cmd.RegisterFlagCompletionFunc("target", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		cfg, err := g.loadConfig()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return cfg.TargetNames(), cobra.ShellCompDirectiveNoFileComp
+		var names []string
+		for _, name := range cfg.TargetNames() {
+			if offer(cfg.Targets[name]) {
+				names = append(names, name)
+			}
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
 	})
 }
 
