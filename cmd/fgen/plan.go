@@ -35,12 +35,14 @@ change (exit 2), and apply skips it, and exits 1, until the partition is loaded 
 whose partitions are up to date has nothing to wait for). plan never changes anything.
 
 --format text (terraform-style symbols: + create, ~ alter, ! blocked), markdown (a
-pull-request comment) or json (a stable contract; see the README).
+pull-request comment) or json (a stable contract; see the README). As terraform plan
+-detailed-exitcode does, plan exits 2 when there are changes: a CI step under set -e
+that only shows the plan allows it ('|| [ $? -eq 2 ]').
 
 ` + exitStatusHelp,
 		Example: `  fgen plan
   fgen plan --target prod --bizdate 20210303
-  fgen plan --target prod --from 20210301 --to 20210307 --format markdown > plan.md`,
+  fgen plan --target prod --from 20210301 --to 20210307 --format markdown > plan.md || [ $? -eq 2 ]`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(cmd.Context(), opts) },
 	}
