@@ -47,7 +47,12 @@ type WriteResult struct {
 func Write(dir string, files []File) (res *WriteResult, err error) {
 	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, explain(filepath.Dir(dir), err)
+			// Of the directory it could not make: its parent refused.
+			parent := filepath.Dir(dir)
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+				parent = filepath.Dir(pe.Path)
+			}
+			return nil, explain(parent, err)
 		}
 		defer func() {
 			if err != nil {

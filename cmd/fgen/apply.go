@@ -184,7 +184,11 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	var partial *plan.PartialError
 	finished := err == nil || errors.As(err, &partial) // every job ran, or apply stopped part-way (a job failed or skipped, a signal)
 	if days := partialDays(partial); len(days) > 0 {
-		err = fmt.Errorf("%w; %s them", err, opts.suggest(opts.target).applies(resumeRuns(days, opts.all), allFlag(opts.all)))
+		var applies []string
+		for _, run := range resumeRuns(days, opts.all) {
+			applies = append(applies, "'"+opts.suggest(opts.target).line("apply "+run.Flags()+allFlag(opts.all))+"'")
+		}
+		err = fmt.Errorf("%w; %s the apply", err, map[bool]string{true: applies[0] + " finishes", false: strings.Join(applies, " and ") + " finish"}[len(applies) == 1])
 	}
 	if r := recreated(p, res); !p.Caps.Remote && (err == nil && len(p.Days) == 0 || r && finished) {
 		// Of no days, what the tables just made or changed are still
@@ -205,9 +209,11 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	return writeApplySummary(ctx, opts, p, res, err)
 }
 
-// partialDays returns the days an apply stopped part-way did not finish.
+// partialDays returns the days an apply stopped part-way did not finish,
+// none when its only unfinished jobs were skipped, for an upstream
+// partition that is missing: the error says to load it, then apply again.
 func partialDays(partial *plan.PartialError) []string {
-	if partial == nil {
+	if partial == nil || partial.Result.Count("failed")+partial.Result.Count("not_run") == 0 {
 		return nil
 	}
 	return partial.Days()

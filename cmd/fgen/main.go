@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// cobra's, with its "Did you mean this?" when a command is near:
 		// the hint the other usage errors end with.
 		msg = strings.TrimRight(msg, "\n") + "\nRun 'fgen --help' for usage"
-		if flag := commandFlagFirst(args); flag != "" {
+		if flag := misplacedFlag(msg, args); flag != "" {
 			// 'fgen --version --format json': cobra takes json for the
 			// command; the flag is what is misplaced.
 			msg = fmt.Sprintf("unknown flag: %s before a command: a command's flags follow it (fgen COMMAND %s ...)\nRun 'fgen --help' for usage", flag, flag)
@@ -188,17 +189,20 @@ func errorText(ctx context.Context, err error) string {
 	return msg
 }
 
-// commandFlagFirst returns the first argument of args that is a long flag
-// no command is named before and the root does not take, such as --format
-// in 'fgen --version --format json'; "" when there is none.
-func commandFlagFirst(args []string) string {
-	root := newRootCmd(&globalOptions{})
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			return "" // a command, or a flag's value
-		}
-		name, _, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
-		if strings.HasPrefix(a, "--") && name != "version" && name != "help" && root.PersistentFlags().Lookup(name) == nil {
+// misplacedFlag returns the flag of a command given before any command
+// whose value cobra took for the command: --format in 'fgen --version
+// --format json', whose error (msg) is 'unknown command "json"'; "" when
+// the word is no such value ('fgen --target local plna': a typo).
+func misplacedFlag(msg string, args []string) string {
+	word, ok := strings.CutPrefix(msg, `unknown command "`)
+	word, _, _ = strings.Cut(word, `"`)
+	k := slices.Index(args, word)
+	if !ok || k < 1 || !strings.HasPrefix(args[k-1], "--") {
+		return ""
+	}
+	name := strings.TrimPrefix(args[k-1], "--")
+	for _, c := range newRootCmd(&globalOptions{}).Commands() {
+		if f := c.LocalFlags().Lookup(name); f != nil && f.Value.Type() != "bool" {
 			return "--" + name
 		}
 	}

@@ -437,6 +437,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"help", "bogus"}, `unknown help topic "bogus"` + "\nRun 'fgen help' for the commands"},
 		{[]string{"nonexist"}, `unknown command "nonexist" for "fgen"` + "\nRun 'fgen --help' for usage"},
 		{[]string{"--version", "--format", "json"}, "unknown flag: --format before a command: a command's flags follow it (fgen COMMAND --format ...)\nRun 'fgen --help' for usage"},
+		{[]string{"--target", "local", "pln"}, `unknown command "pln" for "fgen"` + "\n\nDid you mean this?\n\tplan\nRun 'fgen --help' for usage"},
 		{[]string{"pln"}, `unknown command "pln" for "fgen"` + "\n\nDid you mean this?\n\tplan\nRun 'fgen --help' for usage"},
 		{[]string{"help", "pln"}, `unknown help topic "pln"; did you mean "plan"?`},
 		{[]string{"help", "completion", "tcsh"}, `unknown help topic "completion tcsh"`},
@@ -1387,7 +1388,7 @@ func TestPlanAfterReload(t *testing.T) {
 	dec := json.NewDecoder(strings.NewReader(r.stdout))
 	if err := dec.Decode(&v); r.code != 1 || err != nil || dec.More() || v.Applied != 2 || v.Skipped != 4 ||
 		!strings.HasPrefix(v.Error.Message, "apply incomplete: 2 applied, 0 failed, 4 skipped") ||
-		!strings.HasSuffix(v.Error.Message, "; the days with jobs failed, skipped or not run: 20210305..20210306; 'fgen apply --from 20210305 --to 20210306 --all' writes them") || v.Error.ExitCode != 1 {
+		!strings.HasSuffix(v.Error.Message, "; the days with jobs failed, skipped or not run: 20210305..20210306") || v.Error.ExitCode != 1 {
 		t.Errorf("incomplete apply --format json: %+v (%v, more documents: %v)", r, err, dec.More())
 	}
 	if r := fgen(t, dir, nil, "apply", "--bizdate", "20210303", "--parallel", "0"); r.code != 1 || !strings.Contains(r.stderr, "--parallel 0") {

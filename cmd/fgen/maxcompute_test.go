@@ -344,7 +344,7 @@ func TestMaxComputeCancelTerminates(t *testing.T) {
 		t.Errorf("no partial-apply report:\n%s\n%s", out.String(), errb.String())
 	}
 	// It says how to finish, with the target it ran on.
-	if !strings.HasSuffix(errb.String(), "; 'fgen apply --bizdate 20210303 --target mc' writes them\n") {
+	if !strings.HasSuffix(errb.String(), "; 'fgen apply --bizdate 20210303 --target mc' finishes the apply\n") {
 		t.Errorf("no apply to finish with:\n%s", errb.String())
 	}
 	if strings.Contains(errb.String(), "context canceled (context canceled)") {

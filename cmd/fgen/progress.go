@@ -73,7 +73,14 @@ func (g *globalOptions) newProgress(total int, what string) *progress {
 	if g.quiet || total == 0 || !onTerminal(g.stderr) || plainTerminal(g.getenv) {
 		return p
 	}
-	width, rate := barFit(terminalColumns(g.stderr), total, what)
+	cols := terminalColumns(g.stderr)
+	width, rate := barFit(cols, total, what)
+	if total < 0 {
+		what = spinnerFit(cols, what)
+	}
+	if width == 0 || what == "" {
+		return p // no room for a bar or a spinner: lines, as on a pipe
+	}
 	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(&delayed{w: g.stderr, from: time.Now().Add(barDelay)}),
 		progressbar.OptionSetDescription(what),
@@ -122,9 +129,10 @@ var terminalColumns = func(w io.Writer) int {
 
 // barFit returns the width of the bar of total steps of what, at most 30,
 // and whether the line has room for the rate and the time left, so that
-// the whole line fits a terminal of cols columns (0: unknown). A line
-// wider than its terminal wraps, and each redraw then leaves a copy of
-// it behind. The line of a counted bar reads
+// the whole line fits a terminal of cols columns (0: unknown); a width of
+// 0 when even the shortest line does not fit. A line wider than its
+// terminal wraps, and each redraw then leaves a copy of it behind. The
+// line of a counted bar reads
 //
 //	users  70% |█████████         | (708608/1000000, 24744 users/s) [21s:8s]
 func barFit(cols, total int, what string) (width int, rate bool) {
@@ -140,7 +148,26 @@ func barFit(cols, total int, what string) (width int, rate bool) {
 	if width := cols - rest - rateText; width >= least {
 		return min(width, most), true
 	}
-	return max(min(cols-rest+len("99h59m59s")+1, most), 1), false
+	if width := cols - rest + len("99h59m59s") + 1; width >= 3 {
+		return min(width, most), false
+	}
+	return 0, false
+}
+
+// spinnerFit returns what, the text of a spinner, shortened from its
+// start to fit a terminal of cols columns (0: unknown) beside the spinner
+// and the time spent ("⠋ writing …/2021/events.parquet  [11s]"); "" when
+// too little of it would show.
+func spinnerFit(cols int, what string) string {
+	room := cols - len("⠋ ") - len("  [99h59m59s]") - 1
+	r := []rune(what)
+	switch {
+	case cols <= 0 || len(r) <= room:
+		return what
+	case room < 12:
+		return ""
+	}
+	return "…" + string(r[len(r)-room+1:])
 }
 
 // tick draws the bar as time passes, also between steps (and so once

@@ -111,6 +111,9 @@ func TestBarFitsItsTerminal(t *testing.T) {
 		{80, true, 99999, "jobs", 5},
 		{50, false, 1000000, "users", 1},
 		{40, false, 1000, "jobs", 1},
+		{30, false, 1000000, "users", 0}, // no bar: lines, as on a pipe
+		{50, true, -1, "writing /tmp/exports/funnel-samples/2021/events.parquet", 30},
+		{20, true, -1, "writing /tmp/exports/funnel-samples/2021/events.parquet", 30}, // no spinner
 	} {
 		var buf strings.Builder
 		terminalColumns = func(io.Writer) int { return c.cols }
@@ -125,8 +128,11 @@ func TestBarFitsItsTerminal(t *testing.T) {
 		if rate != c.rate || width < c.minWidth || width > 30 {
 			t.Errorf("%d columns, %d %s: width %d, rate %v", c.cols, c.total, c.what, width, rate)
 		}
-		if rate != strings.Contains(buf.String(), c.what+"/s") {
+		switch {
+		case c.total > 0 && rate != strings.Contains(buf.String(), c.what+"/s"):
 			t.Errorf("%d columns: rate %v, drawn %q", c.cols, rate, buf.String())
+		case (width == 0 || c.total < 0 && spinnerFit(c.cols, c.what) == "") != (buf.Len() == 0):
+			t.Errorf("%d columns, %d %s: drawn %q", c.cols, c.total, c.what, buf.String())
 		}
 		if c.cols == 0 {
 			continue

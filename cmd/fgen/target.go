@@ -28,9 +28,12 @@ func (g *globalOptions) addTargetFlags(cmd *cobra.Command, t *targetOptions) {
 }
 
 // addLocalTargetFlag adds --target to cmd, a command that writes local
-// (duckdb) targets only, which need no --odps-config.
+// (duckdb) targets only, which need no --odps-config: it is taken, as
+// earlier fgen listed it, and said to do nothing (cobra's deprecation).
 func (g *globalOptions) addLocalTargetFlag(cmd *cobra.Command, t *targetOptions) {
 	g.addTargetFlag(cmd, t, "the local (duckdb) target in funnel.toml to write (default: the local duckdb target)", func(t models.Target) bool { return t.Engine == "duckdb" })
+	cmd.Flags().StringVar(&t.odpsConfig, "odps-config", "", "")
+	cmd.Flags().MarkDeprecated("odps-config", cmd.Name()+" writes local targets only, which need no credentials; leave it out")
 }
 
 // addTargetFlag adds --target, whose completion offers the targets of
@@ -183,5 +186,9 @@ func localAdvice(name string, t models.Target, err error) error {
 	if t.Engine != "duckdb" || !errors.Is(err, fs.ErrPermission) {
 		return err
 	}
-	return fmt.Errorf("%w; make the warehouse's directory writable, or give [targets.%s] a path where fgen may write", err, name)
+	dir := "the warehouse's directory"
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		dir = filepath.Dir(pe.Path) // mkdir .fgen: . refused it
+	}
+	return fmt.Errorf("%w; make %s writable, or give [targets.%s] a path where fgen may write", err, dir, name)
 }

@@ -108,7 +108,7 @@ func TestWriteErrorNamesTheFile(t *testing.T) {
 func TestLocalTargetNotWritableSaysWhatToDo(t *testing.T) {
 	denied := &fs.PathError{Op: "mkdir", Path: ".fgen", Err: syscall.EACCES}
 	local := models.Target{Engine: "duckdb"}
-	want := "mkdir .fgen: permission denied; make the warehouse's directory writable, or give [targets.laptop] a path where fgen may write"
+	want := "mkdir .fgen: permission denied; make . writable, or give [targets.laptop] a path where fgen may write"
 	if err := localAdvice("laptop", local, denied); err.Error() != want || !errors.Is(err, fs.ErrPermission) {
 		t.Errorf("got %v, want %s", err, want)
 	}

@@ -22,7 +22,9 @@ import (
 var matching = map[string]bool{"NULLIF": true, "LEAST": true, "GREATEST": true}
 
 // shifts are the functions whose second argument, the number of places,
-// is an INT: a BIGINT there (2L, a BIGINT column) is refused.
+// is an INT: a BIGINT there (2L, a BIGINT column) is refused. As
+// elsewhere here, only a bare literal or column is typed: (1L) or
+// CAST(1 AS BIGINT) passes.
 var shifts = map[string]bool{"SHIFTLEFT": true, "SHIFTRIGHT": true, "SHIFTRIGHTUNSIGNED": true}
 
 var (

@@ -5,11 +5,14 @@ import (
 	"strings"
 )
 
-// builtins are MaxCompute's built-in functions that the double resolves:
-// those of Alibaba Cloud's reference of built-in functions (mathematical,
-// string, date, aggregate, window, complex type and other functions;
-// https://www.alibabacloud.com/help/en/maxcompute/user-guide/built-in-functions-overview),
-// each a page of that reference. The service fails a call of any other
+// builtins are MaxCompute's built-in functions that the double resolves,
+// each with a page in Alibaba Cloud's reference of built-in functions
+// (mathematical, string, JSON, date, aggregate, window, complex type and
+// other functions;
+// https://www.alibabacloud.com/help/en/maxcompute/user-guide/built-in-functions-overview).
+// The list need not hold all of that reference: a call of a function it
+// lacks fails a test, and the function, once found in the reference, is
+// added. The service fails a call of any other
 // name (no UDF is registered in the double's project) in semantic
 // analysis: "ODPS-0130071:Semantic analysis exception - function or view Y
 // cannot be resolved"
@@ -30,6 +33,10 @@ var builtins = setOf(
 	"REPLACE", "REVERSE", "RPAD", "RTRIM", "SHA", "SHA1", "SHA2", "SOUNDEX", "SPACE", "SPLIT",
 	"SPLIT_PART", "SUBSTR", "SUBSTRING", "SUBSTRING_INDEX", "TO_CHAR", "TO_JSON", "TOLOWER",
 	"TOUPPER", "TRIM", "UNBASE64", "UPPER", "URL_DECODE", "URL_ENCODE",
+	// JSON
+	"JSON_ARRAY", "JSON_CONTAINS", "JSON_EXISTS", "JSON_EXPLODE", "JSON_EXTRACT", "JSON_FORMAT",
+	"JSON_INSERT", "JSON_LENGTH", "JSON_OBJECT", "JSON_PARSE", "JSON_PRETTY", "JSON_SET",
+	"JSON_STRIP_NULLS", "JSON_TYPE", "JSON_UNQUOTE", "JSON_VALID",
 	// date
 	"ADD_MONTHS", "CURRENT_TIMESTAMP", "DATE_ADD", "DATE_FORMAT", "DATE_SUB", "DATEADD",
 	"DATEDIFF", "DATEPART", "DATETRUNC", "DAY", "DAYOFMONTH", "DAYOFWEEK", "DAYOFYEAR",
@@ -41,7 +48,8 @@ var builtins = setOf(
 	"BITWISE_OR_AGG", "COLLECT_LIST", "COLLECT_SET", "COUNT", "COUNT_IF", "COVAR_POP",
 	"COVAR_SAMP", "HISTOGRAM", "MAP_AGG", "MAP_UNION", "MAP_UNION_SUM", "MAX", "MAX_BY",
 	"MEDIAN", "MIN", "MIN_BY", "MULTIMAP_AGG", "NUMERIC_HISTOGRAM", "PERCENTILE",
-	"PERCENTILE_APPROX", "STDDEV", "STDDEV_SAMP", "SUM", "VAR_SAMP", "VARIANCE", "WM_CONCAT",
+	"PERCENTILE_APPROX", "STDDEV", "STDDEV_SAMP", "SUM", "VAR_POP", "VAR_SAMP", "VARIANCE",
+	"WM_CONCAT",
 	// window
 	"CLUSTER_SAMPLE", "CUME_DIST", "DENSE_RANK", "FIRST_VALUE", "LAG", "LAST_VALUE", "LEAD",
 	"NTH_VALUE", "NTILE", "PERCENT_RANK", "RANK", "ROW_NUMBER",
@@ -151,68 +159,80 @@ func checkCalls(stmt []token) error {
 
 // checkColumns refuses a `backquoted` name the statement cannot resolve.
 func (s *Server) checkColumns(stmt []token) error {
-	known := map[string]bool{}    // columns of the tables read, names defined
-	tables := map[string]*table{} // the tables read, by name and alias
-	name := func(t token) bool {
-		return t.kind == tkIdent || t.kind == tkWord && !clauseWords[strings.ToUpper(t.text)]
-	}
+	known := map[string]bool{}      // columns of the tables read, names defined
+	tables := map[string]*table{}   // the tables read, by name and alias
+	subqueries := map[string]bool{} // the aliases of subqueries
+	named := map[int]bool{}         // where the statement names a table
 	for i, t := range stmt {
 		switch {
 		case (t.is("from") || t.is("join")) && i+1 < len(stmt):
-			j := i + 1
-			if j+2 < len(stmt) && stmt[j+1].punct(".") {
-				j += 2 // project.table
-			}
-			tb, ok := s.table(stmt[j].text)
-			if !ok || !name(stmt[j]) {
-				continue // a subquery, a WITH name
-			}
-			tables[strings.ToLower(stmt[j].text)] = tb
-			for _, c := range slices.Concat(tb.spec.Columns, tb.spec.PartitionKeys) {
-				known[strings.ToLower(c.Name)] = true
-			}
-			if k := j + 1; k < len(stmt) && !stmt[k].is("as") && name(stmt[k]) {
-				tables[strings.ToLower(stmt[k].text)] = tb // the alias
-				known[strings.ToLower(stmt[k].text)] = true
-			} else if k+1 < len(stmt) && stmt[k].is("as") {
-				tables[strings.ToLower(stmt[k+1].text)] = tb
+			for _, ref := range tableRefs(stmt, i+1, t.is("from")) {
+				named[ref.at] = true
+				tb, ok := s.table(stmt[ref.at].text)
+				if !ok {
+					continue // a WITH name
+				}
+				tables[strings.ToLower(stmt[ref.at].text)] = tb
+				for _, c := range slices.Concat(tb.spec.Columns, tb.spec.PartitionKeys) {
+					known[strings.ToLower(c.Name)] = true
+				}
+				if ref.alias != "" {
+					tables[strings.ToLower(ref.alias)] = tb
+					known[strings.ToLower(ref.alias)] = true
+				}
 			}
 		case t.is("as") && i+1 < len(stmt):
 			switch {
-			case stmt[i+1].punct("(") && i+2 < len(stmt) && (stmt[i+2].is("select") || stmt[i+2].is("with")):
-				known[strings.ToLower(stmt[i-1].text)] = true // WITH name AS (...)
-			case stmt[i+1].punct("("): // SELECT TRANSFORM (...) USING '...' AS (a, b)
+			case !stmt[i+1].punct("("):
+				if lateralView(stmt, i) { // LATERAL VIEW f(...) alias AS a, b
+					for j := i + 1; j < len(stmt) && isName(stmt[j]); j += 2 {
+						known[strings.ToLower(stmt[j].text)] = true
+						if j+1 == len(stmt) || !stmt[j+1].punct(",") {
+							break
+						}
+					}
+				}
+				known[strings.ToLower(stmt[i+1].text)] = true // AS alias
+			case i > 1 && stmt[i-1].kind == tkString && stmt[i-2].is("using"):
+				// SELECT TRANSFORM (...) USING '...' AS (a, b)
 				for j := i + 2; j < len(stmt) && !stmt[j].punct(")"); j++ {
 					known[strings.ToLower(stmt[j].text)] = true
 				}
-			case lateralView(stmt, i): // LATERAL VIEW f(...) alias AS a, b
-				for j := i + 1; j < len(stmt) && name(stmt[j]); j += 2 {
-					known[strings.ToLower(stmt[j].text)] = true
-					if j+1 == len(stmt) || !stmt[j+1].punct(",") {
-						break
-					}
-				}
-			default:
-				known[strings.ToLower(stmt[i+1].text)] = true
+			default: // WITH name AS (...), WINDOW name AS (...)
+				known[strings.ToLower(stmt[i-1].text)] = true
 			}
-		case t.punct(")") && i+1 < len(stmt) && name(stmt[i+1]):
-			known[strings.ToLower(stmt[i+1].text)] = true // (subquery) alias
+		case t.kind == tkIdent && i > 0 && endsExpression(stmt[i-1]):
+			// An alias without AS: `uid` `u`, f(x) `y`, (subquery) `s`.
+			known[strings.ToLower(t.text)] = true
+			if stmt[i-1].punct(")") {
+				subqueries[strings.ToLower(t.text)] = true
+			}
+		case t.punct("-") && i+1 < len(stmt) && stmt[i+1].punct(">"):
+			// A lambda's variables: `x` -> ..., (`p`, `x`) -> ...
+			from := i - 1
+			if i > 0 && stmt[i-1].punct(")") {
+				for from = i - 1; from > 0 && !stmt[from].punct("("); from-- {
+				}
+			}
+			for j := max(from, 0); j < i; j++ {
+				known[strings.ToLower(stmt[j].text)] = true
+			}
 		}
 	}
-	from := 0
-	if stmt[0].is("insert") { // the target and its partition are not read
-		from = slices.IndexFunc(stmt, func(t token) bool { return t.is("select") || t.is("values") })
-		if from < 0 {
-			return nil
-		}
-	}
-	for i := from; i < len(stmt); i++ {
+	for i := 0; i < len(stmt); i++ {
 		t := stmt[i]
-		if t.kind != tkIdent || i > 0 && refersToTable(stmt[i-1]) {
+		if t.is("insert") { // its target and partition are not read
+			for i < len(stmt) && !stmt[i].is("select") && !stmt[i].is("values") {
+				i++
+			}
+			continue
+		}
+		if t.kind != tkIdent || named[i] || i > 0 && refersToTable(stmt[i-1]) {
 			continue
 		}
 		if i > 1 && stmt[i-1].punct(".") {
-			if tb, ok := tables[strings.ToLower(stmt[i-2].text)]; ok && columnIndex(slices.Concat(tb.spec.Columns, tb.spec.PartitionKeys), t.text) < 0 {
+			q := strings.ToLower(stmt[i-2].text)
+			if tb, ok := tables[q]; ok && !subqueries[q] && columnIndex(slices.Concat(tb.spec.Columns, tb.spec.PartitionKeys), t.text) < 0 {
 				return semanticErr(t, "column %s.%s cannot be resolved", stmt[i-2].text, t.text)
 			}
 			continue // a column of a subquery, a field of a struct
@@ -227,6 +247,20 @@ func (s *Server) checkColumns(stmt []token) error {
 		}
 	}
 	return nil
+}
+
+// endsExpression reports whether t may end an expression, so that a name
+// right after it is an alias: a name, a string, a number, ")" or END,
+// NULL, TRUE, FALSE (not a keyword before an expression: SELECT `uid`).
+func endsExpression(t token) bool {
+	switch {
+	case t.kind == tkIdent, t.kind == tkString, t.punct(")"):
+		return true
+	case t.kind == tkWord:
+		w := strings.ToUpper(t.text)
+		return w[0] >= '0' && w[0] <= '9' || w == "END" || w == "NULL" || w == "TRUE" || w == "FALSE"
+	}
+	return false
 }
 
 // lateralView reports whether the AS at stmt[i] names the columns of a

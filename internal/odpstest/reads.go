@@ -33,33 +33,26 @@ func (s *Server) checkReads(toks []token, hints map[string]string) error {
 		if !(t.is("from") || t.is("join")) || i+1 >= len(toks) {
 			continue
 		}
-		j := i + 1
-		name := toks[j]
-		if name.kind != tkWord && name.kind != tkIdent {
-			continue // a subquery
-		}
-		if j+2 < len(toks) && toks[j+1].punct(".") {
-			j += 2 // project.table
-			name = toks[j]
-		}
-		if defined[strings.ToLower(name.text)] {
-			continue
-		}
-		tb, ok := s.table(name.text)
-		if !ok {
-			return s.tableNotFoundErr(name)
-		}
-		if len(tb.spec.PartitionKeys) == 0 || fullscan {
-			continue
-		}
-		names := []string{name.text} // the names of the table in the query
-		if k := j + 1; k+1 < len(toks) && toks[k].is("as") {
-			names = append(names, toks[k+1].text)
-		} else if k < len(toks) && (toks[k].kind == tkIdent || toks[k].kind == tkWord && !clauseWords[strings.ToUpper(toks[k].text)]) {
-			names = append(names, toks[k].text)
-		}
-		if !wherePredicates(toks, j+1, tb.spec.PartitionKeys, names) {
-			return semanticErr(name, "physical plan generation failed: Table(%s.%s) is full scan with all partitions, please specify partition predicates.", s.project, tb.spec.Name)
+		for _, ref := range tableRefs(toks, i+1, t.is("from")) {
+			name := toks[ref.at]
+			if defined[strings.ToLower(name.text)] {
+				continue
+			}
+			tb, ok := s.table(name.text)
+			if !ok {
+				return s.tableNotFoundErr(name)
+			}
+			if len(tb.spec.PartitionKeys) == 0 || fullscan {
+				continue
+			}
+			names := []string{name.text} // the names of the table in the query
+			if ref.alias != "" {
+				names = append(names, ref.alias)
+			}
+			keys := tb.spec.PartitionKeys
+			if !wherePredicates(toks, ref.next, keys, names) && !(t.is("join") && onPredicates(toks, ref.next, keys, names)) {
+				return semanticErr(name, "physical plan generation failed: Table(%s.%s) is full scan with all partitions, please specify partition predicates.", s.project, tb.spec.Name)
+			}
 		}
 	}
 	return nil
@@ -68,23 +61,56 @@ func (s *Server) checkReads(toks []token, hints map[string]string) error {
 // fullScanHint lets a query read every partition of a table.
 const fullScanHint = "odps.sql.allow.fullscan"
 
+// keyAt reports whether toks[i] is one of keys, of the table whose names
+// (its name and alias) are names: unqualified, or qualified by one of
+// names (a JOIN b ... WHERE a.dt = '1' names no key of b).
+func keyAt(toks []token, i int, keys []Column, names []string) bool {
+	t := toks[i]
+	if (t.kind != tkWord && t.kind != tkIdent) || columnIndex(keys, t.text) < 0 {
+		return false
+	}
+	return i < 2 || !toks[i-1].punct(".") || slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, toks[i-2].text) })
+}
+
+// onPredicates reports whether the ON clause of the JOIN whose table ends
+// at toks[i] names one of keys of that table (keyAt): MaxCompute prunes
+// the partitions of a JOIN's right-hand table by a predicate in its ON
+// clause (Alibaba Cloud, "Check whether partition pruning is effective").
+func onPredicates(toks []token, i int, keys []Column, names []string) bool {
+	if i >= len(toks) || !toks[i].is("on") {
+		return false
+	}
+	depth := 0
+	for i++; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.punct("("):
+			depth++
+		case t.punct(")"):
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case t.punct(";"):
+			return false
+		case depth == 0 && t.kind == tkWord && clauseWords[strings.ToUpper(t.text)]:
+			return false // the next JOIN, WHERE, ...
+		case keyAt(toks, i, keys, names):
+			return true
+		}
+	}
+	return false
+}
+
 // wherePredicates reports whether the WHERE clause of the query whose FROM
 // list continues at toks[i] names one of keys: the WHERE at the same level
 // of parentheses, up to the clause after it or the end of the query. A key
 // in parentheses counts ((dt = 'a' OR dt = 'b')), but not one of a
 // subquery's, which is that query's predicate (a IN (SELECT a FROM t
 // WHERE dt = '1') still reads every partition of the outer t), nor one
-// qualified by another table's name (a JOIN b ... WHERE a.dt = '1' reads
-// every partition of b): a qualified key is the table's when its qualifier
-// is one of names, the table's name and alias.
+// qualified by another table's name (keyAt).
 func wherePredicates(toks []token, i int, keys []Column, names []string) bool {
-	isKey := func(i int) bool {
-		t := toks[i]
-		if (t.kind != tkWord && t.kind != tkIdent) || columnIndex(keys, t.text) < 0 {
-			return false
-		}
-		return i < 2 || !toks[i-1].punct(".") || slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, toks[i-2].text) })
-	}
+	isKey := func(i int) bool { return keyAt(toks, i, keys, names) }
 	var parens []bool // open parentheses, true for a subquery's
 	in := false
 	for ; i < len(toks); i++ {
@@ -227,3 +253,54 @@ func closing(toks []token, open int) int {
 // endsSelectList are the keywords that end a select list at its level.
 var endsSelectList = map[string]bool{"from": true, "where": true, "group": true, "having": true, "union": true,
 	"lateral": true, "order": true, "limit": true, "distribute": true, "sort": true, "cluster": true, "insert": true}
+
+// tableRef is a table a FROM clause or a JOIN names: the index of its name
+// (after project.), its alias ("" when it has none), and the index after
+// both.
+type tableRef struct {
+	at    int
+	alias string
+	next  int
+}
+
+// isName reports whether t may be a name (of a table, a column, an alias):
+// a `quoted` identifier, or a bare word that is no clause keyword.
+func isName(t token) bool {
+	return t.kind == tkIdent || t.kind == tkWord && !clauseWords[strings.ToUpper(t.text)]
+}
+
+// tableRefs returns the tables named from toks[i], the token after FROM or
+// JOIN; of a FROM list (list), also those after its commas (FROM a, b). A
+// subquery there is skipped, with its alias.
+func tableRefs(toks []token, i int, list bool) []tableRef {
+	var refs []tableRef
+	for i < len(toks) {
+		ref := tableRef{at: i}
+		switch {
+		case toks[i].punct("("):
+			ref.at = -1 // a subquery
+			i = closing(toks, i) + 1
+		case isName(toks[i]):
+			if i+2 < len(toks) && toks[i+1].punct(".") {
+				ref.at = i + 2 // project.table
+			}
+			i = ref.at + 1
+		default:
+			return refs
+		}
+		if i+1 < len(toks) && toks[i].is("as") {
+			ref.alias, i = toks[i+1].text, i+2
+		} else if i < len(toks) && isName(toks[i]) {
+			ref.alias, i = toks[i].text, i+1
+		}
+		ref.next = i
+		if ref.at >= 0 {
+			refs = append(refs, ref)
+		}
+		if !list || i >= len(toks) || !toks[i].punct(",") {
+			return refs
+		}
+		i++
+	}
+	return refs
+}

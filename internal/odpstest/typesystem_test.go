@@ -246,5 +246,21 @@ func TestNamesAreResolved(t *testing.T) {
 		{"SELECT CAST(`ts` AS DECIMAL(38,18)) FROM `ev` WHERE `dt` = '1';", ""},
 		{"SELECT a.`uid` FROM `ev` a JOIN `ev2` b ON a.`uid` = b.`uid` WHERE a.`dt` = '1';", "Table(" + srv.Project() + ".ev2) is full scan"},
 		{"SELECT a.`uid` FROM `ev` a JOIN `ev2` AS b ON a.`uid` = b.`uid` WHERE a.`dt` = '1' AND b.`dt` = '1';", ""},
+		// A JOIN's right-hand table is pruned by its ON clause too.
+		{"SELECT a.`uid` FROM `ev` a JOIN `ev2` b ON a.`uid` = b.`uid` AND b.`dt` = '1' WHERE a.`dt` = '1';", ""},
+		{"SELECT a.`uid` FROM `ev` a LEFT SEMI JOIN `ev2` b ON a.`uid` = b.`uid` AND b.`dt` = '1' WHERE a.`dt` = '1';", ""},
+		{"SELECT a.`uid` FROM `ev` a JOIN `ev2` b ON a.`uid` = b.`uid` AND a.`dt` = '1' WHERE a.`dt` = '1';", "Table(" + srv.Project() + ".ev2) is full scan"},
+		// A comma join reads each table.
+		{"SELECT `a`.`uid` FROM `ev` `a`, `ev2` `b` WHERE `a`.`uid` = `b`.`uid` AND `a`.`dt` = '1' AND `b`.`dt` = '1';", ""},
+		{"SELECT `a`.`uid` FROM `ev` `a`, `ev2` `b` WHERE `a`.`uid` = `b`.`uid` AND `a`.`dt` = '1';", "Table(" + srv.Project() + ".ev2) is full scan"},
+		{"SELECT `b`.`nope` FROM `ev` `a`, `ev2` `b` WHERE `a`.`dt` = '1' AND `b`.`dt` = '1';", "column b.nope cannot be resolved"},
+		// Aliases without AS, of a WINDOW, of a lambda's variables; a
+		// subquery's alias that an inner table's alias repeats.
+		{"SELECT `uid` `u`, `ts` + 1L `t2`, 'x' `c`, CASE WHEN `ts` > 0 THEN 1 END `p` FROM `ev` WHERE `dt` = '1' ORDER BY `u`, `t2`, `c`, `p` LIMIT 1;", ""},
+		{"SELECT COUNT(*) OVER `w` AS `n` FROM `ev` WHERE `dt` = '1' WINDOW `w` AS (PARTITION BY `uid`);", ""},
+		{"SELECT TRANSFORM(ARRAY(1L, 2L), `x` -> `x` + 1L), ARRAY_REDUCE(ARRAY(1L), 0L, (`p`, `x`) -> `p` + `x`, `r` -> `r`) FROM `ev` WHERE `dt` = '1';", ""},
+		{"SELECT `e`.`n` FROM (SELECT `uid`, COUNT(*) AS `n` FROM `ev` `e` WHERE `e`.`dt` = '1' GROUP BY `uid`) `e`;", ""},
+		{"WITH `d` AS (SELECT `uid` FROM `ev` WHERE `dt` = '1') INSERT OVERWRITE TABLE `ev2` PARTITION (`dt` = '1') SELECT `uid`, 0L FROM `d`;", ""},
+		{"SELECT VAR_POP(`ts`), JSON_EXTRACT(JSON_PARSE('{}'), '$.a') FROM `ev` WHERE `dt` = '1';", ""},
 	})
 }
