@@ -10,6 +10,17 @@
 // job's fate through rules and a Responder, applies simple DDL to its own
 // tables, records terminations, and can inject HTTP faults. It implements
 // only what fgen needs; anything else answers 404.
+//
+// Each rule it enforces of the SQL names its source (Compile, checkReads,
+// checkTypeSystem, checkLiterals, checkNames, checkWindows, checkInserts).
+// Where it is simpler than the service, it says so, and these are its
+// known limits: a partition list is one page (maxitems and marker are
+// not read, so the SDK's paging is not exercised); a query's result is
+// CSV without quoting (no value fgen reads back holds a comma or a
+// quote); a job is never Waiting; and the texts of errors the service's
+// documentation does not give (a partition spec that does not match,
+// a missing partition, a terminated job, a table or column that exists)
+// are the double's, with the service's codes where known.
 package odpstest
 
 import (
