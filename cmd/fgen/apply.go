@@ -184,11 +184,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	var partial *plan.PartialError
 	finished := err == nil || errors.As(err, &partial) // every job ran, or apply stopped part-way (a job failed or skipped, a signal)
 	if days := partialDays(partial); len(days) > 0 {
-		var applies []string
-		for _, run := range resumeRuns(days, opts.all) {
-			applies = append(applies, "'"+opts.suggest(opts.target).line("apply "+run.Flags()+allFlag(opts.all))+"'")
-		}
-		err = fmt.Errorf("%w; %s the apply", err, map[bool]string{true: applies[0] + " finishes", false: strings.Join(applies, " and ") + " finish"}[len(applies) == 1])
+		err = fmt.Errorf("%w; %s", err, opts.resumeHint(days))
 	}
 	if r := recreated(p, res); !p.Caps.Remote && (err == nil && len(p.Days) == 0 || r && finished) {
 		// Of no days, what the tables just made or changed are still
@@ -217,6 +213,20 @@ func partialDays(partial *plan.PartialError) []string {
 		return nil
 	}
 	return partial.Days()
+}
+
+// resumeHint says the applies that finish an apply that did not finish
+// days: "'fgen apply --from D1 --to D2' finishes the apply".
+func (opts *applyOptions) resumeHint(days []string) string {
+	var applies []string
+	for _, run := range resumeRuns(days, opts.all) {
+		applies = append(applies, "'"+opts.suggest(opts.target).line("apply "+run.Flags()+allFlag(opts.all))+"'")
+	}
+	verb := "finish"
+	if len(applies) == 1 {
+		verb = "finishes"
+	}
+	return strings.Join(applies, " and ") + " " + verb + " the apply"
 }
 
 // resumeRuns returns the runs of days an apply that did not finish days

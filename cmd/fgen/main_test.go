@@ -3547,3 +3547,22 @@ func TestReportOfABreakdownRemovedSaysToRecreate(t *testing.T) {
 		t.Errorf("report after the apply: %+v", r)
 	}
 }
+
+// The hint of an apply that did not finish its days: one span, whose
+// finished days are up to date; with --all, which runs them too, each run
+// of days.
+func TestResumeHint(t *testing.T) {
+	days := []string{"20210303", "20210304", "20210306"}
+	for _, c := range []struct {
+		all  bool
+		want string
+	}{
+		{false, "'fgen -c prod.toml apply --from 20210303 --to 20210306 --target mc' finishes the apply"},
+		{true, "'fgen -c prod.toml apply --from 20210303 --to 20210304 --all --target mc' and 'fgen -c prod.toml apply --bizdate 20210306 --all --target mc' finish the apply"},
+	} {
+		opts := &applyOptions{globalOptions: &globalOptions{configPath: "prod.toml"}, targetOptions: targetOptions{target: "mc"}, all: c.all}
+		if got := opts.resumeHint(days); got != c.want {
+			t.Errorf("all %v: %s\nwant %s", c.all, got, c.want)
+		}
+	}
+}
