@@ -3566,3 +3566,17 @@ func TestResumeHint(t *testing.T) {
 		}
 	}
 }
+
+// load and sample take --odps-config, which earlier fgen listed, and say
+// on stderr that it does nothing: stdout holds their JSON alone.
+func TestLocalCommandsTakeOdpsConfig(t *testing.T) {
+	dir := project(t)
+	if r := fgen(t, dir, nil, "sample", "--users", "5", "-o", "e.jsonl", "--odps-config", "x.ini"); r.code != 0 || !strings.HasPrefix(r.stderr, "warning: --odps-config does nothing: sample writes local targets only") {
+		t.Fatalf("sample --odps-config: %+v", r)
+	}
+	r := fgen(t, dir, nil, "load", "e.jsonl", "--odps-config", "x.ini", "--format", "json")
+	var v map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &v); r.code != 0 || err != nil || !strings.HasPrefix(r.stderr, "warning: --odps-config does nothing: load writes") {
+		t.Errorf("load --odps-config --format json: %v: %+v", err, r)
+	}
+}

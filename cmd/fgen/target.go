@@ -29,11 +29,17 @@ func (g *globalOptions) addTargetFlags(cmd *cobra.Command, t *targetOptions) {
 
 // addLocalTargetFlag adds --target to cmd, a command that writes local
 // (duckdb) targets only, which need no --odps-config: it is taken, as
-// earlier fgen listed it, and said to do nothing (cobra's deprecation).
+// earlier fgen listed it, hidden, and said on stderr to do nothing (not
+// with cobra's deprecation, which prints on stdout, where JSON goes).
 func (g *globalOptions) addLocalTargetFlag(cmd *cobra.Command, t *targetOptions) {
 	g.addTargetFlag(cmd, t, "the local (duckdb) target in funnel.toml to write (default: the local duckdb target)", func(t models.Target) bool { return t.Engine == "duckdb" })
 	cmd.Flags().StringVar(&t.odpsConfig, "odps-config", "", "")
-	cmd.Flags().MarkDeprecated("odps-config", cmd.Name()+" writes local targets only, which need no credentials; leave it out")
+	cmd.Flags().MarkHidden("odps-config")
+	cmd.PreRun = func(cmd *cobra.Command, _ []string) {
+		if cmd.Flags().Changed("odps-config") {
+			g.warn("--odps-config does nothing: %s writes local targets only, which need no credentials; leave it out", cmd.Name())
+		}
+	}
 }
 
 // addTargetFlag adds --target, whose completion offers the targets of

@@ -15,7 +15,8 @@ import "strings"
 //     (https://www.alibabacloud.com/help/en/maxcompute/user-guide/sql-in-script-mode).
 //   - ORDER BY without LIMIT is refused while odps.sql.validate.orderby.limit
 //     is on, its default (https://www.alibabacloud.com/help/en/maxcompute/user-guide/select-syntax).
-//     ORDER BY inside OVER (...) or WITHIN GROUP (...) is not a query's.
+//     ORDER BY inside OVER (...), WITHIN GROUP (...) or a named window's
+//     definition (WINDOW w AS (...)) is not a query's.
 //   - ALTER TABLE ... SET LIFECYCLE takes a positive number of days
 //     (alterTable; https://www.alibabacloud.com/help/en/maxcompute/user-guide/table-operations).
 //   - Only "--" comments: block comments are not in the grammar (its lexer
@@ -73,15 +74,18 @@ func checkOrderBy(stmt []token, hints map[string]string) error {
 		return nil
 	}
 	type level struct {
-		window  bool   // OVER (...) or WITHIN GROUP (...)
+		window  bool   // OVER (...), WITHIN GROUP (...), WINDOW w AS (...)
+		windows bool   // in the level's WINDOW clause
 		orderBy *token // an ORDER BY still waiting for its LIMIT
 	}
 	levels := []level{{}}
 	for i, t := range stmt {
 		top := &levels[len(levels)-1]
 		switch {
+		case t.is("window"):
+			top.windows = true
 		case t.punct("("):
-			window := i > 0 && (stmt[i-1].is("over") || stmt[i-1].is("group") && i > 1 && stmt[i-2].is("within"))
+			window := i > 0 && (stmt[i-1].is("over") || stmt[i-1].is("group") && i > 1 && stmt[i-2].is("within") || stmt[i-1].is("as") && top.windows)
 			levels = append(levels, level{window: window})
 		case t.punct(")"):
 			if top.orderBy != nil {

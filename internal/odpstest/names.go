@@ -163,9 +163,12 @@ func (s *Server) checkColumns(stmt []token) error {
 	tables := map[string]*table{}   // the tables read, by name and alias
 	subqueries := map[string]bool{} // the aliases of subqueries
 	named := map[int]bool{}         // where the statement names a table
+	windows := false                // in a WINDOW clause
 	for i, t := range stmt {
 		switch {
-		case (t.is("from") || t.is("join")) && i+1 < len(stmt):
+		case t.is("window"):
+			windows = true
+		case readsTables(stmt, i):
 			for _, ref := range tableRefs(stmt, i+1, t.is("from")) {
 				named[ref.at] = true
 				tb, ok := s.table(stmt[ref.at].text)
@@ -193,13 +196,13 @@ func (s *Server) checkColumns(stmt []token) error {
 					}
 				}
 				known[strings.ToLower(stmt[i+1].text)] = true // AS alias
-			case i > 1 && stmt[i-1].kind == tkString && stmt[i-2].is("using"):
-				// SELECT TRANSFORM (...) USING '...' AS (a, b)
+			case stmt[i-1].kind != tkString && (i+2 < len(stmt) && (stmt[i+2].is("select") || stmt[i+2].is("with")) || windows):
+				// WITH name AS (SELECT ...), WINDOW name AS (...)
+				known[strings.ToLower(stmt[i-1].text)] = true
+			default: // SELECT TRANSFORM (...) USING '...' [RESOURCES '...'] AS (a, b)
 				for j := i + 2; j < len(stmt) && !stmt[j].punct(")"); j++ {
 					known[strings.ToLower(stmt[j].text)] = true
 				}
-			default: // WITH name AS (...), WINDOW name AS (...)
-				known[strings.ToLower(stmt[i-1].text)] = true
 			}
 		case t.kind == tkIdent && i > 0 && endsExpression(stmt[i-1]):
 			// An alias without AS: `uid` `u`, f(x) `y`, (subquery) `s`.

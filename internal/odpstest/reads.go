@@ -30,7 +30,7 @@ func (s *Server) checkReads(toks []token, hints map[string]string) error {
 		}
 	}
 	for i, t := range toks {
-		if !(t.is("from") || t.is("join")) || i+1 >= len(toks) {
+		if !readsTables(toks, i) {
 			continue
 		}
 		for _, ref := range tableRefs(toks, i+1, t.is("from")) {
@@ -50,7 +50,7 @@ func (s *Server) checkReads(toks []token, hints map[string]string) error {
 				names = append(names, ref.alias)
 			}
 			keys := tb.spec.PartitionKeys
-			if !wherePredicates(toks, ref.next, keys, names) && !(t.is("join") && onPredicates(toks, ref.next, keys, names)) {
+			if !wherePredicates(toks, ref.next, keys, names) && !(prunedByOn(toks, i) && onPredicates(toks, ref.next, keys, names)) {
 				return semanticErr(name, "physical plan generation failed: Table(%s.%s) is full scan with all partitions, please specify partition predicates.", s.project, tb.spec.Name)
 			}
 		}
@@ -70,6 +70,40 @@ func keyAt(toks []token, i int, keys []Column, names []string) bool {
 		return false
 	}
 	return i < 2 || !toks[i-1].punct(".") || slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, toks[i-2].text) })
+}
+
+// readsTables reports whether toks[i] is a FROM or a JOIN that tables
+// follow: not the FROM of EXTRACT(YEAR FROM ts) or TRIM(BOTH 'x' FROM s).
+func readsTables(toks []token, i int) bool {
+	if !(toks[i].is("from") || toks[i].is("join")) || i+1 >= len(toks) {
+		return false
+	}
+	depth := 0
+	for k := i - 1; k > 0; k-- {
+		switch {
+		case toks[k].punct(")"):
+			depth++
+		case toks[k].punct("(") && depth > 0:
+			depth--
+		case toks[k].punct("("):
+			return !toks[k-1].is("extract") && !toks[k-1].is("trim")
+		}
+	}
+	return true
+}
+
+// prunedByOn reports whether the JOIN at toks[i] is one whose right-hand
+// table a predicate in its ON clause prunes: not a RIGHT or FULL [OUTER]
+// JOIN, which returns every row of that table.
+func prunedByOn(toks []token, i int) bool {
+	if !toks[i].is("join") {
+		return false
+	}
+	k := i - 1
+	if k > 0 && toks[k].is("outer") {
+		k--
+	}
+	return k < 0 || !toks[k].is("right") && !toks[k].is("full")
 }
 
 // onPredicates reports whether the ON clause of the JOIN whose table ends

@@ -262,5 +262,14 @@ func TestNamesAreResolved(t *testing.T) {
 		{"SELECT `e`.`n` FROM (SELECT `uid`, COUNT(*) AS `n` FROM `ev` `e` WHERE `e`.`dt` = '1' GROUP BY `uid`) `e`;", ""},
 		{"WITH `d` AS (SELECT `uid` FROM `ev` WHERE `dt` = '1') INSERT OVERWRITE TABLE `ev2` PARTITION (`dt` = '1') SELECT `uid`, 0L FROM `d`;", ""},
 		{"SELECT VAR_POP(`ts`), JSON_EXTRACT(JSON_PARSE('{}'), '$.a') FROM `ev` WHERE `dt` = '1';", ""},
+		// Not the ON clause of a RIGHT or FULL JOIN, which returns every
+		// row of its right-hand table.
+		{"SELECT a.`uid` FROM `ev` a RIGHT OUTER JOIN `ev2` b ON a.`uid` = b.`uid` AND b.`dt` = '1' WHERE a.`dt` = '1';", "Table(" + srv.Project() + ".ev2) is full scan"},
+		{"SELECT a.`uid` FROM `ev` a FULL JOIN `ev2` b ON a.`uid` = b.`uid` AND b.`dt` = '1' WHERE a.`dt` = '1';", "Table(" + srv.Project() + ".ev2) is full scan"},
+		// A named window's ORDER BY, TRANSFORM's RESOURCES, and the FROM
+		// of EXTRACT, which names no table.
+		{"SELECT `uid`, SUM(`ts`) OVER `w` `s` FROM `ev` WHERE `dt` = '1' WINDOW `w` AS (PARTITION BY `uid` ORDER BY `ts` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);", ""},
+		{"SELECT TRANSFORM(`uid`, `ts`) USING 'python t.py' RESOURCES 't.py' AS (`a`, `b`) FROM `ev` WHERE `dt` = '1';", ""},
+		{"SELECT EXTRACT(YEAR FROM GETDATE()), `uid` FROM `ev` WHERE `dt` = '1';", ""},
 	})
 }
