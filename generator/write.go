@@ -197,7 +197,7 @@ func planWrite(root *os.Root, dir string, files []File) (*writePlan, error) {
 		default:
 			p.write = append(p.write, f)
 			p.replaces[f.Path] = true
-			if h, ok := owned[f.Path]; ok && f.Path != ManifestPath && h != hash(old) {
+			if f.Path != ManifestPath && editedByHand(owned, f.Path, old) {
 				p.res.Restored = append(p.res.Restored, f.Path)
 			}
 		}
@@ -242,6 +242,13 @@ func readRendered(root *os.Root, dir, name string) (data []byte, ok bool, err er
 		return nil, false, fmt.Errorf("%s: %w", full, err)
 	}
 	return data, true, nil
+}
+
+// editedByHand reports whether data, the file at name, is one fgen wrote
+// (the manifest owned has its hash) and has since been changed.
+func editedByHand(owned map[string]string, name string, data []byte) bool {
+	h, ok := owned[name]
+	return ok && h != hash(data)
 }
 
 // generated reports whether fgen wrote the file at name, which holds data:
@@ -498,7 +505,7 @@ func Compare(dir string, files []File) ([]Change, error) {
 			changes = append(changes, Change{Path: f.Path, Kind: Missing, New: f.Data})
 		case !bytes.Equal(old, f.Data):
 			kind := Changed
-			if h, ok := owned[f.Path]; ok && h != hash(old) {
+			if editedByHand(owned, f.Path, old) {
 				kind = EditedByHand
 			} else if f.Path != ManifestPath && !generated(owned, f.Path, old) {
 				kind = NotFgens // as planWrite refuses it

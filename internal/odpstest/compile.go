@@ -45,24 +45,15 @@ func compile(sql string, hints map[string]string) ([]token, error) {
 		return nil, parseErr(token{line: last.line, col: last.col + width}, "missing ';' at '<EOF>'")
 	}
 	script := hintIs(hints, "odps.sql.submit.mode", "script")
-	var stmt []token
-	statements := 0
-	for _, t := range toks {
-		if !t.punct(";") {
-			stmt = append(stmt, t)
-			continue
-		}
-		if len(stmt) == 0 {
-			continue
-		}
-		statements++
-		if statements > 1 && !script {
+	n := 0
+	for stmt := range statements(toks) {
+		n++
+		if n > 1 && !script {
 			return nil, parseErr(stmt[0], "extraneous input '%s' after ';': an SQL task runs one statement; submit them one by one, or set odps.sql.submit.mode=script", stmt[0].text)
 		}
 		if err := checkOrderBy(stmt, hints); err != nil {
 			return nil, err
 		}
-		stmt = nil
 	}
 	return toks, nil
 }

@@ -551,7 +551,7 @@ func (s *Server) alterTable(p *parser) error {
 			return err
 		}
 		for _, c := range cols {
-			if columnIndex(slices.Concat(spec.Columns, spec.PartitionKeys), c.Name) >= 0 {
+			if columnIndex(spec.columns(), c.Name) >= 0 {
 				if ifNotExists {
 					continue
 				}

@@ -50,7 +50,7 @@ func (s *Server) checkLiterals(toks []token, hints map[string]string) error {
 			continue
 		}
 		if tb, ok := s.table(toks[i].text); ok {
-			for _, c := range slices.Concat(tb.spec.Columns, tb.spec.PartitionKeys) {
+			for _, c := range tb.spec.columns() {
 				if strings.EqualFold(c.Type, "BIGINT") {
 					bigint[strings.ToLower(c.Name)] = true
 				}

@@ -176,7 +176,7 @@ func (s *Server) checkColumns(stmt []token) error {
 					continue // a WITH name
 				}
 				tables[strings.ToLower(stmt[ref.at].text)] = tb
-				for _, c := range slices.Concat(tb.spec.Columns, tb.spec.PartitionKeys) {
+				for _, c := range tb.spec.columns() {
 					known[strings.ToLower(c.Name)] = true
 				}
 				if ref.alias != "" {
@@ -235,7 +235,7 @@ func (s *Server) checkColumns(stmt []token) error {
 		}
 		if i > 1 && stmt[i-1].punct(".") {
 			q := strings.ToLower(stmt[i-2].text)
-			if tb, ok := tables[q]; ok && !subqueries[q] && columnIndex(slices.Concat(tb.spec.Columns, tb.spec.PartitionKeys), t.text) < 0 {
+			if tb, ok := tables[q]; ok && !subqueries[q] && columnIndex(tb.spec.columns(), t.text) < 0 {
 				return semanticErr(t, "column %s.%s cannot be resolved", stmt[i-2].text, t.text)
 			}
 			continue // a column of a subquery, a field of a struct

@@ -56,13 +56,16 @@ func clone(t TableSpec) TableSpec {
 	return t
 }
 
+// columns returns the table's columns, then its partition keys.
+func (t TableSpec) columns() []Column { return slices.Concat(t.Columns, t.PartitionKeys) }
+
 // validateSpec rejects what would make the SDK fail or panic (an empty type panics it).
 func validateSpec(t TableSpec) error {
 	if t.Name == "" {
 		return fmt.Errorf("table name is empty")
 	}
 	seen := map[string]bool{}
-	for _, c := range slices.Concat(t.Columns, t.PartitionKeys) {
+	for _, c := range t.columns() {
 		if c.Name == "" {
 			return fmt.Errorf("table %s: a column has no name", t.Name)
 		}

@@ -1,7 +1,6 @@
 package odpstest
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -80,7 +79,7 @@ func (s *Server) checkTypeSystem(toks []token, hints map[string]string) error {
 			if !ok {
 				continue
 			}
-			for _, c := range slices.Concat(tb.spec.Columns, tb.spec.PartitionKeys) {
+			for _, c := range tb.spec.columns() {
 				typ := strings.ToUpper(c.Type)
 				base, _, _ := strings.Cut(typ, "(")
 				base, _, _ = strings.Cut(base, "<")
