@@ -220,7 +220,7 @@ func partialDays(partial *plan.PartialError) []string {
 func (opts *applyOptions) resumeHint(days []string) string {
 	var applies []string
 	for _, run := range resumeRuns(days, opts.all) {
-		applies = append(applies, "'"+opts.suggest(opts.target).line("apply "+run.Flags()+allFlag(opts.all))+"'")
+		applies = append(applies, "'"+opts.suggest(&opts.targetOptions).line("apply "+run.Flags()+allFlag(opts.all))+"'")
 	}
 	verb := "finish"
 	if len(applies) == 1 {
@@ -361,7 +361,7 @@ func (opts *applyOptions) noteDaysBefore(ctx context.Context, ot *openedTarget, 
 		for _, j := range d.Jobs {
 			// Its day's rows exist (written before) and read the next day's.
 			if j.Pending && (j.Why == plan.WhyStale || j.Why == plan.WhyChanged) && cross[strings.ToLower(j.Name)] {
-				opts.warn("the rows of %s for %s are out of date now (%s): '%s' writes them again", j.Name, d.Day, j.Reason, opts.suggest(opts.target).line("apply --bizdate "+d.Day))
+				opts.warn("the rows of %s for %s are out of date now (%s): '%s' writes them again", j.Name, d.Day, j.Reason, opts.suggest(&opts.targetOptions).line("apply --bizdate "+d.Day))
 			}
 		}
 	}
@@ -468,7 +468,7 @@ func (opts *applyOptions) confirm(ctx context.Context, p *plan.Plan) error {
 			}
 			see = "apply" + days + " --allow-destructive --dry-run" // its plan, with the recreates
 		}
-		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with '%s')", what, opts.suggest(opts.target).line(see))
+		return fmt.Errorf("apply %s; re-run with --yes to confirm (see the plan with '%s')", what, opts.suggest(&opts.targetOptions).line(see))
 	}
 	plan.WriteText(opts.stderr, p)
 	fmt.Fprintf(opts.stderr, "\nApply this plan to %s? Only 'yes' is accepted: ", p.Target)

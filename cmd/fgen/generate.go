@@ -97,7 +97,7 @@ func (g *globalOptions) generateLine(dir, dialect string, force bool) string {
 	if force {
 		gen += " --force"
 	}
-	return g.suggest("").line(gen)
+	return g.suggest(nil).line(gen)
 }
 
 // render loads the config and renders the project in the given dialect.
@@ -162,7 +162,7 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 		}
 	}
 	for _, f := range res.Restored {
-		opts.warn("%s had been edited by hand; generate replaced the edit with what %s renders (change %[2]s to change the SQL; '%s' shows such an edit before a generate)", filepath.Join(dir, f), opts.configPath, opts.suggest("").line("diff"))
+		opts.warn("%s had been edited by hand; generate replaced the edit with what %s renders (change %[2]s to change the SQL; '%s' shows such an edit before a generate)", filepath.Join(dir, f), opts.configPath, opts.suggest(nil).line("diff"))
 	}
 	for _, f := range res.Kept {
 		fmt.Fprintf(opts.stdout, "kept    %s: no longer generated, but edited by hand; fgen no longer tracks it, delete it if you do not need it\n", filepath.Join(dir, f))

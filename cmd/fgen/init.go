@@ -49,7 +49,7 @@ func runInit(opts *initOptions) error {
 		return err
 	}
 	if !opts.quiet {
-		next := opts.suggest("")
+		next := opts.suggest(nil)
 		fmt.Fprintf(opts.stdout, "wrote %s; next: %s && %s\n", opts.configPath, next.line("validate"), next.line("generate"))
 		// The starter's local target keeps its warehouse there: data, not
 		// code a review reads, as funnel.toml and out/ are.

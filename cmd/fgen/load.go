@@ -339,7 +339,7 @@ func (g *globalOptions) openLocalODS(ctx context.Context, cfg *models.Config, op
 		}
 		o = &odsTarget{openedTarget: ot}
 	}
-	o.createdODS, err = ensureODS(ctx, cfg, o.local, g.suggest(opts.target))
+	o.createdODS, err = ensureODS(ctx, cfg, o.local, g.suggest(opts))
 	if err != nil {
 		o.close(ctx, cfg, err)
 		return nil, err

@@ -263,6 +263,11 @@ func TestMaxComputeOdpsConfigFile(t *testing.T) {
 	if r.code != 2 {
 		t.Errorf("plan with --odps-config: %+v", r)
 	}
+	// The command an error suggests reads the same ini.
+	a := fgen(t, dir, map[string]string{}, "apply", "--target", "mc", "--odps-config", ini, "--bizdate", "20210303")
+	if want := "(see the plan with 'fgen plan --bizdate 20210303 --target mc --odps-config " + ini + "')"; a.code != 1 || !strings.Contains(a.stderr, want) {
+		t.Errorf("apply with --odps-config without --yes: want %q in %+v", want, a)
+	}
 	r2 := fgen(t, dir, map[string]string{"FGEN_ODPS_CONFIG": ini}, "plan", "--target", "mc")
 	if r2.code != 2 {
 		t.Errorf("plan with FGEN_ODPS_CONFIG: %+v", r2)

@@ -75,7 +75,7 @@ func (g *globalOptions) buildPlan(ctx context.Context, t *targetOptions, d *dayO
 		ot.wh.Close()
 		return nil, nil, plan.Input{}, err
 	}
-	in := plan.Input{Target: ot.name, Location: ot.location, Config: cfg, Project: proj, Days: days, Behind: behind, Command: g.suggest(t.target).line}
+	in := plan.Input{Target: ot.name, Location: ot.location, Config: cfg, Project: proj, Days: days, Behind: behind, Command: g.suggest(t).line}
 	p, err := plan.Build(ctx, ot.wh, in)
 	if err != nil {
 		ot.wh.Close()
@@ -112,7 +112,7 @@ func (g *globalOptions) noteOutOfSync(cfg *models.Config, proj *generator.Projec
 	if len(changes) == 1 {
 		differ = "differs"
 	}
-	g.notice("note: %s is not what this fgen generates from %s (%s %s): plan and apply run what %s says, and DataWorks what %s holds; '%s' shows the difference and what to do", dir, g.configPath, plural(len(changes), "file"), differ, g.configPath, dir, g.suggest("").line("diff"))
+	g.notice("note: %s is not what this fgen generates from %s (%s %s): plan and apply run what %s says, and DataWorks what %s holds; '%s' shows the difference and what to do", dir, g.configPath, plural(len(changes), "file"), differ, g.configPath, dir, g.suggest(nil).line("diff"))
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {

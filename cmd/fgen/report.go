@@ -218,7 +218,7 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	if err != nil {
 		return err
 	}
-	target := opts.suggest(opts.target)
+	target := opts.suggest(&opts.targetOptions)
 	// The apply that fills the days asked for, or without days, those loaded:
 	// read from fgen's notes, where it keeps them, once a message needs them.
 	var fillText, those string

@@ -44,22 +44,30 @@ type globalOptions struct {
 
 // suggested writes the fgen command lines a message suggests so that,
 // run as written, they act where the command that suggests them did: with
-// its -c FILE and --target, when it was given them.
-type suggested struct{ config, target string }
+// its -c FILE, --target and --odps-config, when it was given them.
+type suggested struct {
+	config string // " -c FILE", before the subcommand
+	flags  string // " --target T --odps-config F", after its arguments
+}
 
-func (g *globalOptions) suggest(target string) suggested {
+// suggest is suggested for a command with the target flags t (nil for
+// one that takes none).
+func (g *globalOptions) suggest(t *targetOptions) suggested {
 	var s suggested
 	if g.configPath != defaultConfigPath {
 		s.config = " -c " + shell.Quote(g.configPath)
 	}
-	if target != "" {
-		s.target = " --target " + shell.Quote(target)
+	if t != nil && t.target != "" {
+		s.flags += " --target " + shell.Quote(t.target)
+	}
+	if t != nil && t.odpsConfig != "" && !t.local {
+		s.flags += " --odps-config " + shell.Quote(t.odpsConfig)
 	}
 	return s
 }
 
 // line is the command line of fgen's subcommand sub with its arguments.
-func (s suggested) line(sub string) string { return "fgen" + s.config + " " + sub + s.target }
+func (s suggested) line(sub string) string { return "fgen" + s.config + " " + sub + s.flags }
 
 func (g *globalOptions) loadConfig() (*models.Config, error) {
 	load := func() (*models.Config, error) { return models.Load(g.configPath) }
@@ -73,7 +81,7 @@ func (g *globalOptions) loadConfig() (*models.Config, error) {
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%w; run '%s' to write a starter config, or pass -c FILE", err, g.suggest("").line("init"))
+		return nil, fmt.Errorf("%w; run '%s' to write a starter config, or pass -c FILE", err, g.suggest(nil).line("init"))
 	case err != nil && isDir(g.configPath): // what reading it failed on
 		return nil, configIsDir(g.configPath, "the config file")
 	}

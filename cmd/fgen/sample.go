@@ -137,7 +137,7 @@ func runSample(ctx context.Context, opts *sampleOptions, output string) error {
 	var where string
 	if opts.load {
 		if cfg == nil {
-			return fmt.Errorf("--load needs %s; run '%s' first", opts.configPath, opts.suggest("").line("init"))
+			return fmt.Errorf("--load needs %s; run '%s' first", opts.configPath, opts.suggest(nil).line("init"))
 		}
 		n, where, err = loadSample(ctx, opts, cfg, so)
 	} else {

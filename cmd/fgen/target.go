@@ -19,6 +19,7 @@ import (
 type targetOptions struct {
 	target     string
 	odpsConfig string
+	local      bool // the command writes local targets only: odpsConfig does nothing
 }
 
 // addTargetFlags adds the flags of t to cmd.
@@ -33,6 +34,7 @@ func (g *globalOptions) addTargetFlags(cmd *cobra.Command, t *targetOptions) {
 // with cobra's deprecation, which prints on stdout, where JSON goes).
 func (g *globalOptions) addLocalTargetFlag(cmd *cobra.Command, t *targetOptions) {
 	g.addTargetFlag(cmd, t, "the local (duckdb) target in funnel.toml to write (default: the local duckdb target)", func(t models.Target) bool { return t.Engine == "duckdb" })
+	t.local = true
 	cmd.Flags().StringVar(&t.odpsConfig, "odps-config", "", "")
 	cmd.Flags().MarkHidden("odps-config")
 	cmd.PreRun = func(cmd *cobra.Command, _ []string) {
