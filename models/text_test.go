@@ -130,7 +130,7 @@ spec_version = "banana"`,
 		{"too much memory", `# memory_limit = "512MB"`, `memory_limit = "99999999999999999999TB"`,
 			`funnel.toml:111:1: targets.local.memory_limit: memory_limit "99999999999999999999TB" is outside what DuckDB can work in: give from 16MB to 1000TB, e.g. "2GB"`},
 		{"a million threads", `# threads = 2`, `threads = 1000000`,
-			`funnel.toml:110:1: targets.local.threads: threads = 1000000: DuckDB would start that many threads; give at most 1024, or 0 for all cores`},
+			`funnel.toml:110:1: targets.local.threads: threads = 1000000: DuckDB would start that many threads; give at most 1024, or 0 for the default`},
 		{"newline in a target name", `[targets.local]`, `[targets."lo\ncal"]`,
 			`funnel.toml:107:10: targets."lo\ncal": target name "lo\ncal" contains the control character U+000A` + rm},
 		{"NUL in a project", "", `[targets.prod]

@@ -820,9 +820,9 @@ func (v *validator) target(p, name string, t Target) {
 		}
 		switch {
 		case t.Threads < 0:
-			v.errorf(p+".threads", "threads must be positive, or 0 for all cores")
+			v.errorf(p+".threads", "threads must be positive, or 0 (or left out) for the default: all cores, one while the warehouse is small")
 		case t.Threads > maxThreads:
-			v.errorf(p+".threads", "threads = %d: DuckDB would start that many threads; give at most %d, or 0 for all cores", t.Threads, maxThreads)
+			v.errorf(p+".threads", "threads = %d: DuckDB would start that many threads; give at most %d, or 0 for the default", t.Threads, maxThreads)
 		}
 		if t.MemoryLimit != "" {
 			switch n, percent, ok := memorySize(t.MemoryLimit); {

@@ -53,8 +53,8 @@ funnel, distinct users by operating system, an ordered funnel within an hour by 
 brand with the time to convert, and an ordered funnel across midnight (whose last day
 is provisional: the day after it has no data); and an ordered funnel in the long
 layout (a table row per stage) with the percentiles and histograms of the time to
-convert, from the entry and from the previous step, by device model, the five largest
-a day by name and the rest as "other" (breakdown_limit). With -c FILE it runs that
+convert, from the entry and from the previous step, by device model: each day the five
+models with the most users entering the funnel, and the rest as "other" (breakdown_limit). With -c FILE it runs that
 config instead (without -c, it reads no funnel.toml). It never touches your targets.
 
 ` + exitStatusHelp,
