@@ -30,6 +30,7 @@ const (
 	convExactDecimal             // text, or a decimal of more decimals, into a decimal column: CAST, if it does not round (decimalOK)
 	convFloatText                // text into a FLOAT or DOUBLE: CAST, if floatOK takes it (sqlNotAFloat)
 	convUTC                      // a TIMESTAMP WITH TIME ZONE (an instant) into a timestamp column: its UTC wall time
+	convFloorMicros              // a TIMESTAMP_NS into a timestamp column: to the microsecond below (sqlFloorMicros)
 	convEncode                   // text into a BLOB column: the text's bytes (kindBinary)
 )
 
@@ -168,6 +169,9 @@ func (l *loader) fits(src string, col int) (conv, bool) {
 			// (as a text time's zone, but one that DuckDB keeps).
 			return convUTC, true
 		}
+		if src == "TIMESTAMP_NS" {
+			return convFloorMicros, true
+		}
 		return convCast, src == "DATE" || strings.HasPrefix(src, "TIMESTAMP")
 	}
 	return 0, false
@@ -227,13 +231,21 @@ func (l *loader) nativeTime(fi, col int) bool {
 	t := strings.ToUpper(l.files[fi].pq.types[col])
 	k := l.cols[col].kind
 	conv := l.files[fi].pq.conv[col]
-	return (k == kindTimestamp || k == kindDate) && (t == "DATE" || strings.HasPrefix(t, "TIMESTAMP")) && (conv == convSame || conv == convCast || conv == convUTC)
+	return (k == kindTimestamp || k == kindDate) && (t == "DATE" || strings.HasPrefix(t, "TIMESTAMP")) && (conv == convSame || conv == convCast || conv == convUTC || conv == convFloorMicros)
 }
 
 // sqlUTC is the UTC wall time, a TIMESTAMP, of the TIMESTAMP WITH TIME
 // ZONE x: CAST would take the session's time zone, the machine's.
 func sqlUTC(x string) string {
 	return fmt.Sprintf("timezone('UTC', %s)", x)
+}
+
+// sqlFloorMicros is the TIMESTAMP_NS x as a TIMESTAMP, to the microsecond
+// at or before it: CAST rounds (2021-03-03 23:59:59.9999996 to the next
+// day), where a text time's digits beyond the microseconds are dropped.
+// DuckDB's // truncates towards zero, which for times before 1970 is up.
+func sqlFloorMicros(x string) string {
+	return fmt.Sprintf("make_timestamp(epoch_ns(%s) // 1000 - CAST(epoch_ns(%s) %% 1000 < 0 AS BIGINT))", x, x)
 }
 
 // sqlOutOfRangeTime is whether the date or time x (not text) is infinite or
@@ -260,6 +272,8 @@ func (l *loader) parquetSource(fi int, diag bool) *source {
 			src.add(col, fmt.Sprintf("CAST(%s AS %s)", x, typ))
 		case convUTC:
 			src.add(col, sqlUTC(x))
+		case convFloorMicros:
+			src.add(col, sqlFloorMicros(x))
 		case convEncode:
 			src.add(col, "encode("+x+")")
 		case convStrictInt:

@@ -497,3 +497,41 @@ func TestLoadParquetInstants(t *testing.T) {
 		}
 	}
 }
+
+// A Parquet TIMESTAMP_NS loads to the microsecond at or before it, as the
+// same time's text does: DuckDB's CAST rounds, which would move the last
+// instant of a day into the next day, and a time before 1970 up.
+func TestLoadParquetNanoseconds(t *testing.T) {
+	f := newLoadFixture(t)
+	f.update(timesTable)
+	times := []string{"2021-03-03 15:59:59.9999996", "1960-03-03 15:59:59.9999996", "2021-03-03 10:00:00.0000004", "1969-12-31 23:59:59.999999999"}
+	var rows []string
+	var text strings.Builder
+	text.WriteString("id,at\n")
+	for i, at := range times {
+		rows = append(rows, fmt.Sprintf("('p%d', TIMESTAMP_NS '%s')", i, at))
+		fmt.Fprintf(&text, "c%d,%s\n", i, at)
+	}
+	pq := filepath.Join(f.dir, "ns.parquet")
+	f.update(`COPY (SELECT * FROM (VALUES ` + strings.Join(rows, ", ") + `) AS v(id, "at")) TO '` + pq + `' (FORMAT parquet)`)
+	csv := filepath.Join(f.dir, "ns.csv")
+	if err := os.WriteFile(csv, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	from := DayFrom{Time: timesCols[2].timeColumn(""), Kind: "datetime", Zone: "Asia/Shanghai"}
+	if _, err := f.loadDerived(from, "", pq, csv); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"c0|NULL|2021-03-03 15:59:59.999999|NULL|20210303\n" +
+		"c1|NULL|1960-03-03 15:59:59.999999|NULL|19600303\n" +
+		"c2|NULL|2021-03-03 10:00:00|NULL|20210303\n" +
+		"c3|NULL|1969-12-31 23:59:59.999999|NULL|19700101\n" +
+		"p0|NULL|2021-03-03 15:59:59.999999|NULL|20210303\n" +
+		"p1|NULL|1960-03-03 15:59:59.999999|NULL|19600303\n" +
+		"p2|NULL|2021-03-03 10:00:00|NULL|20210303\n" +
+		"p3|NULL|1969-12-31 23:59:59.999999|NULL|19700101\n"
+	if got := f.dump(dumpTimes); got != want {
+		t.Errorf("rows:\n%s\nwant\n%s", got, want)
+	}
+}
