@@ -120,6 +120,13 @@ func TestLoadOfAFileThatIsNotText(t *testing.T) {
 		{"pq.jsonl", "PAR1\x15\x04\x15rest", "pq.jsonl: the file is a Parquet file, not JSON lines text: name it .parquet"},
 		{"zst.jsonl", "\x28\xb5\x2f\xfdrest", "zst.jsonl: the file is zstd-compressed, not JSON lines text: decompress it into a file of its own (zstd -dc DIR/zst.jsonl > DIR/zst.text.jsonl), then load that"},
 		{"bz.csv", "BZh91AY&SY\x8a\x01\x00rest", "bz.csv: the file is bzip2-compressed, not CSV text: decompress it into a file of its own (bzip2 -dc DIR/bz.csv > DIR/bz.text.csv), then load that"},
+		{"my gz.csv", "\x1f\x8b\x08\x00rest", "my gz.csv: the file is gzip-compressed, not CSV text: decompress it into a file of its own (gzip -dc \"DIR/my gz.csv\" > \"DIR/my gz.text.csv\"), then load that"},
+		// NUL bytes that are not UTF-16's: what a writer that stopped
+		// leaves, or a binary file; not the header, quoted whole.
+		{"zeros.csv", strings.Repeat("\x00", 1<<20), "zeros.csv: the file is not CSV text: its byte 1 is NUL, as in a binary file, or in one its writer stopped before it wrote; load the CSV file it should be"},
+		{"nul.jsonl", `{"id":"a"}` + "\x00\n", "nul.jsonl: the file is not JSON lines text: its byte 11 is NUL, as in a binary file, or in one its writer stopped before it wrote; load the JSON lines file it should be"},
+		// A header's field is quoted to its first 60 bytes.
+		{"wide.csv", strings.Repeat("x", 100_000) + "\n", `wide.csv:1: unknown column "` + strings.Repeat("x", 60) + `..." in the header; the table b has: id, b, d`},
 		// Text that begins as those files do is read as text.
 		{"text.csv", "PAR1,BZh\nx,y\n", `text.csv:1: unknown column "PAR1" in the header; the table b has: id, b, d`},
 	} {

@@ -141,7 +141,7 @@ func (c *csvChecker) readHeader() error {
 		trimmed := strings.TrimSpace(name)
 		col, ok := c.l.lookup([]byte(trimmed))
 		if !ok {
-			return fmt.Errorf("unknown column %q in the header; the table %s has: %s%s", name, c.l.opts.Table, columnNames(c.l.cols), c.l.headerHint(name))
+			return fmt.Errorf("unknown column %q in the header; the table %s has: %s%s", clip(name), c.l.opts.Table, columnNames(c.l.cols), c.l.headerHint(name))
 		}
 		if first, dup := seen[col]; dup {
 			return fmt.Errorf("column %q appears twice in the header (as %q and %q)", trimmed, first, name)

@@ -42,6 +42,7 @@ import (
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 	"github.com/fgen-dev/fgen/internal/sample"
+	"github.com/fgen-dev/fgen/internal/shell"
 	"github.com/fgen-dev/fgen/models"
 )
 
@@ -536,7 +537,7 @@ func notText(f io.ReaderAt, path string, format sample.Format) string {
 	type kind struct{ magic, what, fix string }
 	var kinds []kind
 	for _, c := range sample.Compressions {
-		kinds = append(kinds, kind{c.Magic, c.Name + "-compressed", fmt.Sprintf("decompress it into a file of its own (%s %s > %s), then load that", c.Cat, path, text)})
+		kinds = append(kinds, kind{c.Magic, c.Name + "-compressed", fmt.Sprintf("decompress it into a file of its own (%s %s > %s), then load that", c.Cat, shell.Quote(path), shell.Quote(text))})
 	}
 	kinds = append(kinds,
 		kind{"PK\x03\x04", "a ZIP archive (as an .xlsx workbook is)", "save the sheet as CSV UTF-8, or unzip the file, and load the " + name + " file"},
@@ -545,6 +546,9 @@ func notText(f io.ReaderAt, path string, format sample.Format) string {
 		if bytes.HasPrefix(b, []byte(k.magic)) && binary {
 			return fmt.Sprintf("the file is %s, not %s text: %s", k.what, name, k.fix)
 		}
+	}
+	if i := bytes.IndexByte(b, 0); i >= 0 && !isUTF16(b) {
+		return fmt.Sprintf("the file is not %s text: its byte %d is NUL, as in a binary file, or in one its writer stopped before it wrote; load the %s file it should be", name, i+1, name)
 	}
 	return ""
 }

@@ -489,7 +489,7 @@ func (p *jsonChecker) key(n int) (int, []byte, error) {
 	} else {
 		var ok bool
 		if col, ok = p.l.lookup(key); !ok {
-			return 0, nil, fmt.Errorf("unknown column %q; the table %s has: %s", key, p.l.opts.Table, columnNames(p.l.cols))
+			return 0, nil, fmt.Errorf("unknown column %q; the table %s has: %s", clip(string(key)), p.l.opts.Table, columnNames(p.l.cols))
 		}
 		p.spelling(col, key)
 		p.plainStale = true

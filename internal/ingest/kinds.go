@@ -480,9 +480,25 @@ func oneOf(v []byte, words []string) bool {
 }
 
 // isUTF16 reports whether text b, the start of a file, is UTF-16: with its
-// byte-order mark, or with the NUL bytes of ASCII text in UTF-16.
+// byte-order mark, or with the NUL bytes of ASCII text in UTF-16, one
+// beside each character (after it in little-endian, before it in
+// big-endian) in three pairs of bytes of four at least. A file of NULs
+// is not: a writer that stopped leaves one.
 func isUTF16(b []byte) bool {
-	return bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) || bytes.IndexByte(b, 0) >= 0
+	if bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) {
+		return true
+	}
+	b = b[:min(len(b), 64)&^1]
+	var le, be int
+	for i := 0; i < len(b); i += 2 {
+		switch {
+		case b[i] != 0 && b[i+1] == 0:
+			le++
+		case b[i] == 0 && b[i+1] != 0:
+			be++
+		}
+	}
+	return len(b) > 0 && 4*max(le, be) >= 3*(len(b)/2)
 }
 
 // sqlNotATime is whether the VARCHAR x is not a time the column takes, in
@@ -640,4 +656,18 @@ func sqlList(values []string) string {
 		q[i] = sqlString(v)
 	}
 	return strings.Join(q, ", ")
+}
+
+// clip is the text s of a file, for a message: its first 60 bytes, and
+// "..." when it is longer (a file's header may be one line of megabytes).
+func clip(s string) string {
+	const n = 60
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }

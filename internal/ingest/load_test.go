@@ -821,7 +821,7 @@ func TestLoadLongLine(t *testing.T) {
 	defer func() { maxLine = old }()
 	for _, tc := range []struct{ name, data, err string }{
 		{"long.jsonl", "{}\n{\"id\":\"" + strings.Repeat("x", 3<<20) + "\"}\n", ":2: line longer than 1 MiB; is this a JSON lines or CSV file?"},
-		{"zeros.jsonl", strings.Repeat("\x00", 3<<20), ":1: line longer than 1 MiB; is this a JSON lines or CSV file?"},
+		{"zeros.jsonl", strings.Repeat("\x00", 3<<20), ": the file is not JSON lines text: its byte 1 is NUL, as in a binary file, or in one its writer stopped before it wrote; load the JSON lines file it should be"},
 		{"long.csv", "id\n" + strings.Repeat("x", 3<<20) + "\n", ":2: line longer than 1 MiB; is this a JSON lines or CSV file?"},
 		{"longquoted.csv", "id\n\"" + strings.Repeat("x\n", 1<<20) + "\"\n", ":2: a record with a quoted field runs on for more than 1 MiB: is the field's closing quote missing? (a quote inside a quoted field is written twice)"},
 		{"unterminated.csv", "id\n1\n\"2\n" + strings.Repeat("3\n", 1<<20), ":3: a record with a quoted field runs on for more than 1 MiB: is the field's closing quote missing? (a quote inside a quoted field is written twice)"},

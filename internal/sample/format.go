@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
+	"github.com/fgen-dev/fgen/internal/shell"
 )
 
 // Format is an output file format.
@@ -62,7 +63,7 @@ func InputFormat(path string) (Format, error) {
 	for _, c := range Compressions {
 		if strings.EqualFold(ext, c.Ext) {
 			if _, ierr := FormatFromPath(inner); ierr == nil {
-				return 0, fmt.Errorf("%s: a compressed %s file, which fgen does not read; decompress it first (%s %s > %s), then load %s", path, filepath.Ext(inner), c.Cat, path, inner, inner)
+				return 0, fmt.Errorf("%s: a compressed %s file, which fgen does not read; decompress it first (%s %s > %s), then load %s", path, filepath.Ext(inner), c.Cat, shell.Quote(path), shell.Quote(inner), inner)
 			}
 		}
 	}

@@ -363,6 +363,7 @@ func TestFormatFromPath(t *testing.T) {
 		// A load's input: a compressed file of a format says to decompress it.
 		{"in:a.csv.gz", 0, "a.csv.gz: a compressed .csv file, which fgen does not read; decompress it first (gzip -dc a.csv.gz > a.csv), then load a.csv"},
 		{"in:d/a.JSONL.zst", 0, "d/a.JSONL.zst: a compressed .JSONL file, which fgen does not read; decompress it first (zstd -dc d/a.JSONL.zst > d/a.JSONL), then load d/a.JSONL"},
+		{"in:my events.csv.gz", 0, "my events.csv.gz: a compressed .csv file, which fgen does not read; decompress it first (gzip -dc \"my events.csv.gz\" > \"my events.csv\"), then load my events.csv"},
 		{"in:a.tsv.gz", 0, `a.tsv.gz: unknown file extension ".gz"; use .jsonl, .ndjson, .json, .csv or .parquet`},
 		{"in:a.csv", CSV, ""},
 	} {
