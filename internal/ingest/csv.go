@@ -129,11 +129,19 @@ func (c *csvChecker) readHeader() error {
 	c.names = []string{}
 	err := c.record()
 	if errors.Is(err, errBlank) {
-		c.names = append(c.names, "")
-		err = nil
+		return fmt.Errorf("the first line is blank; a CSV file's header is its first line: remove the blank lines above it")
 	}
 	if err != nil {
 		return err
+	}
+	if line := strings.Join(c.names, ","); len(line) == len("sep=,") && strings.HasPrefix(line, "sep=") {
+		// Excel's line naming the separator, which it writes before the
+		// header for a region whose separator is not the comma.
+		fix := "remove the line"
+		if line != "sep=," {
+			fix += ", and convert the file: fgen reads CSV separated by commas"
+		}
+		return fmt.Errorf("the first line is Excel's %q, not a header: %s", line, fix)
 	}
 	seen := map[int]string{}
 	c.acts = nil

@@ -414,7 +414,10 @@ func (p *jsonChecker) object() error {
 	}
 	p.i++
 	p.ws()
-	if p.i < len(p.line) && p.line[p.i] == '}' {
+	if p.i >= len(p.line) {
+		return p.errorf("the line ends after '{': JSON lines have an object on each line, not one over several lines (jq -c . converts such a file)")
+	}
+	if p.line[p.i] == '}' {
 		p.i++
 		return p.end()
 	}
