@@ -179,7 +179,7 @@ func Open(opts Options) (*DB, error) {
 		if opts.ReadOnly && path != "" {
 			q.Set("access_mode", "READ_ONLY")
 		}
-		connector, err := duckdb.NewConnector(path+"?"+q.Encode(), nil)
+		connector, err := duckdb.NewConnector(path+"?"+q.Encode()+"&"+duckutil.Offline, nil)
 		if err != nil {
 			release()
 			return nil, openError(displayPath(opts.Path), err)

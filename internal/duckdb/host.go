@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/fgen-dev/fgen/internal/duckdb/duckutil"
 )
 
 // The process's DuckDB instance, which warehouse files attach to.
@@ -259,7 +261,7 @@ func startHost() error {
 	if host.connector != nil {
 		return nil
 	}
-	c, err := duckdb.NewConnector("?threads=1&temp_directory=", nil)
+	c, err := duckdb.NewConnector("?threads=1&temp_directory=&"+duckutil.Offline, nil)
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func TestOpenRefusesOptionsInPath(t *testing.T) {
 // TestOpenBoundsMemory: a database file gets DefaultMemoryLimit unless the
 // target sets one, and spills only beside itself; an in-memory database
 // spills nowhere (DuckDB's default, ".tmp" in the working directory, is
-// outside the warehouse).
+// outside the warehouse). Nor does it install an extension from the network.
 func TestOpenBoundsMemory(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "w.duckdb")
@@ -94,11 +94,16 @@ func TestOpenBoundsMemory(t *testing.T) {
 			}
 			defer db.Close()
 			var limit, temp string
-			if err := db.db.QueryRow(`SELECT current_setting('memory_limit'), current_setting('temp_directory')`).Scan(&limit, &temp); err != nil {
+			var install bool
+			if err := db.db.QueryRow(`SELECT current_setting('memory_limit'), current_setting('temp_directory'), current_setting('autoinstall_known_extensions')`).Scan(&limit, &temp, &install); err != nil {
 				t.Fatal(err)
 			}
 			if limit != tc.limit || temp != tc.temp {
 				t.Errorf("memory_limit %q, temp_directory %q; want %q, %q", limit, temp, tc.limit, tc.temp)
+			}
+			// Nor does it download an extension (duckutil.Offline).
+			if install {
+				t.Error("autoinstall_known_extensions is true")
 			}
 		})
 	}

@@ -72,7 +72,7 @@ func NewSampleParquet(ctx context.Context, path string, tf sample.TimeFormat) (*
 		return nil, fmt.Errorf("parquet %s: %w", path, err)
 	}
 	dsn := url.Values{"memory_limit": {parquetMemory}, "temp_directory": {filepath.Join(dir, "spill")}}
-	connector, err := duckdbgo.NewConnector("?"+dsn.Encode(), nil)
+	connector, err := duckdbgo.NewConnector("?"+dsn.Encode()+"&"+duckutil.Offline, nil)
 	if err != nil {
 		release()
 		return nil, fmt.Errorf("parquet %s: open duckdb: %w", path, err)

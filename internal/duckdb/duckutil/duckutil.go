@@ -95,8 +95,10 @@ func ReaderPath(path string) (string, error) {
 	if filepath.Separator == '\\' {
 		path = filepath.ToSlash(path) // DuckDB takes / on Windows too
 	}
-	if strings.HasPrefix(path, "~") {
-		path = "./" + path // DuckDB would take ~ for the home directory
+	if first, _, _ := strings.Cut(path, "/"); strings.HasPrefix(path, "~") || strings.Contains(first, ":") && !filepath.IsAbs(path) {
+		// DuckDB would take ~ for the home directory, and a first
+		// directory named http: or s3: for a URL's scheme.
+		path = "./" + path
 	}
 	if !strings.ContainsAny(path, "*?[") {
 		return path, nil
@@ -124,3 +126,10 @@ func EscapeGlob(path string) string {
 	}
 	return b.String()
 }
+
+// Offline is the DSN options (name=value&...) that keep a DuckDB instance
+// from the network: DuckDB installs a known extension it lacks when a
+// statement needs one (httpfs for a path that reads as a URL), downloading
+// it into ~/.duckdb, outside fgen's warehouse. The extensions fgen uses
+// (json, parquet, icu, core_functions) are linked in.
+const Offline = "autoinstall_known_extensions=false"

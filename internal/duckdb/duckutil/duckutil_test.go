@@ -15,6 +15,13 @@ func TestReaderPath(t *testing.T) {
 	for _, tc := range []struct{ path, want, err string }{
 		{"/data/events.csv", "/data/events.csv", ""},
 		{"~/events.csv", "./~/events.csv", ""},
+		// A first directory named as a URL's scheme: DuckDB would read
+		// the rest from the network.
+		{"http://example.com/events.csv", "./http://example.com/events.csv", ""},
+		{"s3:/bucket/events.parquet", "./s3:/bucket/events.parquet", ""},
+		{"md:events", "./md:events", ""},
+		{"data/at:10.csv", "data/at:10.csv", ""},
+		{"/data/http:/events.csv", "/data/http:/events.csv", ""},
 		{"/data/dt=20210303/part.jsonl", "/data/dt=20210303/part.jsonl", ""},
 		{"/data/events[1].csv", "/data/events[[]1].csv", ""},
 		{"/d[a]ta/st*r?.csv", "/d[[]a]ta/st[*]r[?].csv", ""},
