@@ -1149,3 +1149,47 @@ func TestMaxComputeParallelApplyOnEarlierBooks(t *testing.T) {
 		t.Errorf("%s has columns %v, want the four every fgen writes", maxcompute.BooksTable, spec.Columns)
 	}
 }
+
+// The sync task's ODS table under the name funnel.toml now gives its DW
+// table, with every column the DW table declares: fgen has no note of
+// making or writing it, and it is not what out/'s DDL makes, so apply
+// neither changes it nor runs the DW node into it (which would overwrite
+// the day's raw rows with cleaned ones), even where the change is in
+// place; the refusal gives the notes that make a table a DataWorks
+// deployment of out/ made fgen's.
+func TestMaxComputeRefusesToWriteTheSyncTasksTable(t *testing.T) {
+	dir, srv, env := mcProject(t)
+	v2 := seedODS()
+	v2.Name = "ods_v2"
+	srv.AddTable(v2)
+	srv.AddPartition("ods_v2", "dt='20210303'")
+	path := filepath.Join(dir, "funnel.toml")
+	data, _ := os.ReadFile(path)
+	cfg := string(data)
+	odsCols := cfg[strings.Index(cfg, "columns = [\n  { name = \"md5\""):]
+	odsCols = odsCols[:strings.Index(odsCols, "]\n")+2]
+	dwStart := strings.Index(cfg, "[dw]\n")
+	dwCols := cfg[dwStart+strings.Index(cfg[dwStart:], "columns = ["):]
+	dwCols = dwCols[:strings.Index(dwCols, "]\n")+2]
+	cfg = strings.Replace(cfg, dwCols, odsCols, 1)
+	cfg = strings.Replace(cfg, "name = \"ods_user_trace_data\"", "name = \"ods_v2\"", 1)
+	cfg = strings.Replace(cfg, "name = \"dw_user_trace_data\"", "name = \"ods_user_trace_data\"", 1)
+	os.WriteFile(path, []byte(cfg), 0o644)
+
+	p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	if want := "[raw_table] fgen did not create live table ods_user_trace_data and has no note of writing any of its partitions"; p.code != 3 || !strings.Contains(p.stdout, want) || !strings.Contains(p.stdout, "it is not the table out/'s DDL makes") {
+		t.Errorf("plan: want %q in %+v", want, p)
+	}
+	if want := "note it as fgen's instead: INSERT INTO TABLE `" + maxcompute.TimesTable + "` VALUES ('ods_user_trace_data', 'user_trace', "; !strings.Contains(p.stdout, want) {
+		t.Errorf("plan's fix: want %q in %+v", want, p)
+	}
+	for _, args := range [][]string{{"--yes"}, {"--yes", "--allow-destructive"}} {
+		a := fgen(t, dir, env, append([]string{"apply", "--target", "mc", "--bizdate", "20210303"}, args...)...)
+		if a.code != 3 || len(writes(srv)) != 0 {
+			t.Errorf("apply %v: %+v; jobs %v", args, a, writes(srv))
+		}
+	}
+	if spec, _ := srv.Table("ods_user_trace_data"); spec.Comment != "" || len(spec.Columns) != 12 || len(srv.Partitions("ods_user_trace_data")) != 1 {
+		t.Errorf("the sync task's table after apply: %+v, partitions %v", spec, srv.Partitions("ods_user_trace_data"))
+	}
+}

@@ -444,13 +444,18 @@ func (w *Warehouse) writers(ctx context.Context, t string, live *warehouse.Table
 	case wrote > 0 && (live.Created.IsZero() || wrote >= live.Created.Unix()):
 		return warehouse.Writers{Jobs: 1}, nil
 	case len(notes) > 0 || wrote > 0:
-		project := w.Project
-		if project == "" {
-			project = "<your [project] name>"
-		}
-		return warehouse.Writers{Replaced: replacedText(live, notes, wrote), Claim: strings.Join(handNotes(t, project, live.Created), " ")}, nil
+		return warehouse.Writers{Replaced: replacedText(live, notes, wrote), Claim: strings.Join(handNotes(t, w.projectName(), live.Created), " ")}, nil
 	}
-	return warehouse.Writers{Unowned: true}, nil
+	return warehouse.Writers{Unowned: true, Claim: strings.Join(handNotes(t, w.projectName(), live.Created), " ")}, nil
+}
+
+// projectName is the fgen project's name for a note, or what to write
+// in its place.
+func (w *Warehouse) projectName() string {
+	if w.Project == "" {
+		return "<your [project] name>"
+	}
+	return w.Project
 }
 
 // replacedText says why live table is not a table fgen wrote: when it was

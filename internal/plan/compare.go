@@ -281,12 +281,7 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 			if len(tc.Problems) == 0 {
 				why += "; its node would overwrite them"
 			}
-			fix := fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops a table that may hold rows it did not derive, even with --allow-destructive. If %s holds only rows you can derive again, drop it yourself (DROP TABLE %s), then apply again", want.Name, proj.Dialect.QuoteIdent(want.Name))
-			if writers != nil && writers.Replaced != "" && writers.Claim != "" {
-				fix += ". Should fgen have made it after all (an apply that failed or was interrupted as it made it, or an fgen older than the note of when it made a table), note it instead: " + writers.Claim
-			}
-			tc.Problems = []Problem{{Code: CodeRawTable, Refused: true, Message: why, Fix: fix}}
-			tc.Action = Blocked
+			refuseRaw(proj, &tc, why, writers)
 			return tc, nil
 		}
 		s, err := proj.RecreateScript(want)
@@ -333,10 +328,41 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 	if err != nil {
 		return tc, err
 	}
+	if len(s.Statements) > 0 && caps.Remote {
+		// DataWorks runs of out/'s nodes write partitions too, so a table
+		// fgen has no note of making or writing is fgen's to write when it
+		// is what out/'s DDL makes, as a DataWorks deployment of out/
+		// leaves it. One that differs is no such table (the sync task's
+		// ODS table under a name funnel.toml now gives its DW table, whose
+		// node would overwrite its partitions): refused, even in place.
+		writers, err := writersOf()
+		if err != nil {
+			return tc, err
+		}
+		if writers != nil && (writers.Unowned || writers.Replaced != "") {
+			refuseRaw(proj, &tc, rawRows(proj, td, writers)+"; it is not the table out/'s DDL makes, which apply would change to it ("+strings.Join(tc.Changes, "; ")+") and then write", writers)
+			return tc, nil
+		}
+	}
 	if len(s.Statements) > 0 {
 		tc.Action, tc.SQL, tc.Job = Alter, s.Text(), tableJob(want.Name, "alter", s)
 	}
 	return tc, nil
+}
+
+// refuseRaw makes tc a refusal (CodeRawTable) of a table that may hold rows
+// fgen did not derive, as why says, with the ways out: the names in
+// funnel.toml, dropping it by hand, or noting it as fgen's (writers.Claim).
+func refuseRaw(proj *generator.Project, tc *TableChange, why string, writers *warehouse.Writers) {
+	fix := fmt.Sprintf("check the table names under [ods], [dw] and the funnels' reports in funnel.toml; fgen never drops or changes a table that may hold rows it did not derive, even with --allow-destructive. If %s holds only rows you can derive again, drop it yourself (DROP TABLE %s), then apply again", tc.Table, proj.Dialect.QuoteIdent(tc.Table))
+	switch {
+	case writers != nil && writers.Replaced != "" && writers.Claim != "":
+		fix += ". Should fgen have made it after all (an apply that failed or was interrupted as it made it, or an fgen older than the note of when it made a table), note it instead: " + writers.Claim
+	case writers != nil && writers.Unowned && writers.Claim != "":
+		fix += ". If a DataWorks deployment of out/ made it and its rows are what out/'s nodes derive, note it as fgen's instead: " + writers.Claim
+	}
+	tc.Problems = []Problem{{Code: CodeRawTable, Refused: true, Message: why, Fix: fix}}
+	tc.Action, tc.SQL, tc.Job, tc.Changes = Blocked, "", nil, nil
 }
 
 // dwProblems lists the changes of the DW table td describes that cannot be

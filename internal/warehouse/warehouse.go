@@ -408,7 +408,7 @@ type Writers struct {
 	// tell: DuckDB by its NOT NULL columns, MaxCompute by its createTime;
 	// "" otherwise.
 	Replaced string
-	// Claim, of a Replaced table, is what notes it as fgen's, should
+	// Claim, of a Replaced or Unowned table, is what notes it as fgen's, should
 	// fgen have made it after all (statements to run by hand); "" where
 	// the engine has none.
 	Claim string
