@@ -402,15 +402,16 @@ type staleFile struct {
 
 // staleFiles returns the stale files that exist in root, in path order.
 func staleFiles(root *os.Root, dir string, owned map[string]string, files []File) ([]staleFile, error) {
-	// On a case-insensitive file system DDL/A.sql is the rendered ddl/a.sql:
-	// never stale.
-	rendered := map[string]bool{}
+	// On a case-insensitive file system DDL/A.sql is the rendered ddl/a.sql,
+	// never stale; on another it is a file of its own (a table renamed by
+	// case alone), stale.
+	rendered := map[string]string{} // lower case -> path
 	for _, f := range files {
-		rendered[strings.ToLower(f.Path)] = true
+		rendered[strings.ToLower(f.Path)] = f.Path
 	}
 	var paths []string
 	for p := range owned {
-		if !rendered[strings.ToLower(p)] {
+		if r, ok := rendered[strings.ToLower(p)]; !ok || r != p && !sameFile(root, p, r) {
 			paths = append(paths, p)
 		}
 	}
@@ -430,6 +431,16 @@ func staleFiles(root *os.Root, dir string, owned map[string]string, files []File
 		}
 	}
 	return stale, nil
+}
+
+// sameFile reports whether paths a and b in root are one file.
+func sameFile(root *os.Root, a, b string) bool {
+	fa, err := root.Lstat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := root.Lstat(b)
+	return err == nil && os.SameFile(fa, fb)
 }
 
 // removeEmptyDirs removes dir, a slash path in root, and its parents while

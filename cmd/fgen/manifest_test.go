@@ -86,3 +86,37 @@ func appendToFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// A table renamed by case alone: on a case-sensitive file system the file
+// of the old name is another file, stale, and generate removes it; on a
+// case-insensitive one it is the new name's file, rewritten.
+func TestTableRenamedByCase(t *testing.T) {
+	dir := project(t)
+	cfg := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, cfg, `table = "rpt_user_trace_data"`, `table = "rpt_User_trace_data"`)
+	if r := fgen(t, dir, nil, "generate"); r.code != 0 {
+		t.Fatalf("generate: %+v", r)
+	}
+	replaceInFile(t, cfg, `table = "rpt_User_trace_data"`, `table = "rpt_user_trace_data"`)
+	if r := fgen(t, dir, nil, "generate"); r.code != 0 {
+		t.Fatalf("generate: %+v", r)
+	}
+	for _, sub := range []string{"ddl", "nodes"} {
+		entries, err := os.ReadDir(filepath.Join(dir, "out", sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			if strings.EqualFold(e.Name(), "rpt_user_trace_data.sql") {
+				names = append(names, e.Name())
+			}
+		}
+		if len(names) != 1 {
+			t.Errorf("out/%s holds %v, want one file of the report table", sub, names)
+		}
+	}
+	if r := fgen(t, dir, nil, "diff"); r.code != 0 {
+		t.Errorf("diff after generate: %+v", r)
+	}
+}
