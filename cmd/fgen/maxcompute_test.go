@@ -1193,3 +1193,24 @@ func TestMaxComputeRefusesToWriteTheSyncTasksTable(t *testing.T) {
 		t.Errorf("the sync task's table after apply: %+v, partitions %v", spec, srv.Partitions("ods_user_trace_data"))
 	}
 }
+
+// A table another fgen project made: plan of a recreate says whose rows it
+// drops.
+func TestMaxComputePlanNamesAnotherProjectsTable(t *testing.T) {
+	dir, _, env := mcProject(t)
+	if r := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--yes", "-q"); r.code != 0 {
+		t.Fatalf("apply: %+v", r)
+	}
+	cfg := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, cfg, `name = "user_trace"`+"\n", `name = "other_team"`+"\n")
+	replaceInFile(t, cfg, `{ name = "purchase",`, `{ name = "pay",`)
+	r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+	if want := "another fgen project, user_trace, made it: the rows a recreate drops are that project's"; r.code != 3 || !strings.Contains(r.stdout, want) {
+		t.Errorf("plan: want %q in %+v", want, r)
+	}
+	// Its own project's plan says nothing of another.
+	replaceInFile(t, cfg, `name = "other_team"`+"\n", `name = "user_trace"`+"\n")
+	if r := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); r.code != 3 || strings.Contains(r.stdout, "another fgen project") {
+		t.Errorf("plan of the project that made it: %+v", r)
+	}
+}

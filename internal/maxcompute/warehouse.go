@@ -409,6 +409,8 @@ func (w *Warehouse) writers(ctx context.Context, t string, live *warehouse.Table
 	switch {
 	case err != nil:
 		return warehouse.Writers{}, err
+	case by != "" && w.Project != "" && !strings.EqualFold(by, w.Project):
+		return warehouse.Writers{Jobs: 1, OtherProject: by}, nil
 	case by != "":
 		return warehouse.Writers{Jobs: 1}, nil
 	case len(notes) == 0:

@@ -300,6 +300,9 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 			if !caps.Remote {
 				note += ", and names the others" // from its notes (planBehind)
 			}
+			if writers.OtherProject != "" {
+				tc.Notes = append(tc.Notes, fmt.Sprintf("another fgen project, %s, made it: the rows a recreate drops are that project's (two projects whose funnel.toml name one table write each other's days)", writers.OtherProject))
+			}
 			tc.Notes = append(tc.Notes, note)
 		}
 		return tc, nil

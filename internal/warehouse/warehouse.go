@@ -408,6 +408,10 @@ type Writers struct {
 	// tell: DuckDB by its NOT NULL columns, MaxCompute by its createTime;
 	// "" otherwise.
 	Replaced string
+	// OtherProject is the fgen project ([project] name) that made the
+	// table, where the engine notes it and it is not the project
+	// planned: its rows are that project's. "" otherwise.
+	OtherProject string
 	// Claim, of a Replaced or Unowned table, is what notes it as fgen's, should
 	// fgen have made it after all (statements to run by hand); "" where
 	// the engine has none.
