@@ -125,6 +125,12 @@ func TestLoadOfAFileThatIsNotText(t *testing.T) {
 		// leaves, or a binary file; not the header, quoted whole.
 		{"zeros.csv", strings.Repeat("\x00", 1<<20), "zeros.csv: the file is not CSV text: its byte 1 is NUL, as in a binary file, or in one its writer stopped before it wrote; load the CSV file it should be"},
 		{"nul.jsonl", `{"id":"a"}` + "\x00\n", "nul.jsonl: the file is not JSON lines text: its byte 11 is NUL, as in a binary file, or in one its writer stopped before it wrote; load the JSON lines file it should be"},
+		// Named .parquet, not Parquet: said before DuckDB's "No magic
+		// bytes found at end of file".
+		{"csv.parquet", "id,b\na,1\n", "csv.parquet: the file is not Parquet (it does not begin and end with Parquet's PAR1): if it is CSV or JSON lines, name it .csv or .jsonl"},
+		{"cut.parquet", "PAR1\x15\x04\x15rest", "cut.parquet: the file is not a whole Parquet file: it begins as one, but does not end with Parquet's footer (cut short as it was written or copied?); write or copy it again"},
+		{"empty.parquet", "", "empty.parquet: the file is empty, not Parquet: a Parquet file has at least its header and footer"},
+		{"gz.parquet", "\x1f\x8b\x08\x00rest", "gz.parquet: the file is gzip-compressed, not Parquet: decompress it into a file of its own (gzip -dc DIR/gz.parquet > DIR/gz.text.parquet), then load that"},
 		// A header's field is quoted to its first 60 bytes.
 		{"wide.csv", strings.Repeat("x", 100_000) + "\n", `wide.csv:1: unknown column "` + strings.Repeat("x", 60) + `..." in the header; the table b has: id, b, d`},
 		// Text that begins as those files do is read as text.

@@ -1,13 +1,18 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/fgen-dev/fgen/internal/duckdb"
+	"github.com/fgen-dev/fgen/internal/sample"
+	"github.com/fgen-dev/fgen/internal/shell"
 )
 
 // parquetFile is how a Parquet file's columns go into the table's.
@@ -39,6 +44,10 @@ const (
 func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) error {
 	in := l.files[fi]
 	if in.pq != nil {
+		return nil
+	}
+	if what := notParquet(in.path); what != "" {
+		in.pq = &parquetFile{problem: &RowError{File: in.path, Msg: what}}
 		return nil
 	}
 	rows, err := tx.Query(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false))`, in.reader)
@@ -109,6 +118,40 @@ func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) err
 		return nil
 	}
 	return nil
+}
+
+// notParquet says what the file at path, named .parquet, is instead, when
+// it does not begin and end as a Parquet file does (its magic, PAR1), where
+// DuckDB would say "No magic bytes found at end of file"; "" for a file
+// that does, or that cannot be read (DuckDB's error then says why).
+func notParquet(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	var head [8]byte
+	var tail [4]byte
+	n, _ := f.ReadAt(head[:], 0)
+	m, _ := f.ReadAt(tail[:], max(0, fi.Size()-4))
+	switch {
+	case n >= 4 && m == 4 && string(head[:4]) == "PAR1" && string(tail[:]) == "PAR1":
+		return ""
+	case n >= 4 && string(head[:4]) == "PAR1":
+		return "the file is not a whole Parquet file: it begins as one, but does not end with Parquet's footer (cut short as it was written or copied?); write or copy it again"
+	case n == 0:
+		return "the file is empty, not Parquet: a Parquet file has at least its header and footer"
+	}
+	for _, c := range sample.Compressions {
+		if bytes.HasPrefix(head[:n], []byte(c.Magic)) {
+			return fmt.Sprintf("the file is %s-compressed, not Parquet: decompress it into a file of its own (%s %s > %s), then load that", c.Name, c.Cat, shell.Quote(path), shell.Quote(strings.TrimSuffix(path, filepath.Ext(path))+".text.parquet"))
+		}
+	}
+	return "the file is not Parquet (it does not begin and end with Parquet's PAR1): if it is CSV or JSON lines, name it .csv or .jsonl"
 }
 
 // fits returns how a Parquet column of type src goes into column col (-1:
