@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -142,11 +143,12 @@ func (p *partitions) derived(files []*input, fi int, day string) error {
 			msg = fmt.Sprintf("a row without %s has a %s whose date, %q, is no business date: %s; correct the time, or give the row a %s",
 				p.opts.Partition, p.opts.DayFrom.Time.Name, day, why, p.opts.Partition)
 		}
-		// Epoch seconds that are really milliseconds fall after the year
-		// 9999; a negative or earlier date, or a column already in ms, is
-		// some other mistake.
-		if t := p.opts.DayFrom; t.Kind == models.TimeEpoch && t.Time.Unit != "ms" && len(day) > 8 && day[0] != '-' {
-			msg += fmt.Sprintf(" (a year past 9999: are its times in milliseconds? say so with time_column = { name = \"%s\", unit = \"ms\" } in funnel.toml)", p.opts.DayFrom.Time.Name)
+		if len(day) > 8 && day[0] != '-' {
+			// A time of 9999-12-31 whose day in the business day's zone
+			// is in the year 10000 (a time past 9999 has none: farTime).
+			zone := cmp.Or(p.opts.DayFrom.Zone, "UTC")
+			msg = fmt.Sprintf("a row without %s has a %s whose date in %s, %q, is past the year 9999, which no business date is; correct the time, or give the row a %s",
+				p.opts.Partition, p.opts.DayFrom.Time.Name, zone, day, p.opts.Partition)
 		}
 		return &RowError{File: files[fi].path, Msg: msg}
 	}

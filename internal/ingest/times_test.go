@@ -342,7 +342,9 @@ func TestLoadDayFromTime(t *testing.T) {
 				`:1: a row without dt has a timestamp of 253402300800000, past the year 9999 in epoch milliseconds (are its times in microseconds? divide them by 1000 to milliseconds)`},
 			// Within the years 0000 to 9999 in UTC, but not in UTC+14.
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "Pacific/Kiritimati"}, "6d.jsonl", `{"id":"a","timestamp":253402300799}`,
-				`:1: a row without dt has a timestamp whose date, "100000101", is not a date written yyyymmdd (a year past 9999: are its times in milliseconds? say so with time_column = { name = "timestamp", unit = "ms" } in funnel.toml)`},
+				`:1: a row without dt has a timestamp whose date in Pacific/Kiritimati, "100000101", is past the year 9999, which no business date is; correct the time, or give the row a dt`},
+			{DayFrom{Time: timesCols[2].timeColumn(""), Kind: "datetime", Zone: "Asia/Shanghai"}, "6k.csv", "id,at\na,9999-12-31 23:00:00\n",
+				`:2: a row without dt has a at whose date in Asia/Shanghai, "100000101", is past the year 9999, which no business date is; correct the time, or give the row a dt`},
 			// In the year 0000 (-62167219200 is 0000-01-01 UTC), which
 			// DuckDB and the range take, and no business date is.
 			{DayFrom{Time: timesCols[1].timeColumn(""), Kind: "epoch", Zone: "UTC"}, "6j.jsonl", `{"id":"a","timestamp":-62167219200}`,
