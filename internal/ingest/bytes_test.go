@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,6 +197,35 @@ func TestTimeOfDayTwins(t *testing.T) {
 		got, sql := timeOfDay([]byte(tc.v)) != nil, *res.Values[0][0] == "true"
 		if got != tc.time || sql != tc.time {
 			t.Errorf("%q: timeOfDay %v (%q), sqlTimeOfDay %v; want %v", tc.v, got, timeOfDay([]byte(tc.v)), sql, tc.time)
+		}
+	}
+}
+
+// A Parquet file that repeats a column's name (as writers other than
+// DuckDB's may) is said to, by the names it writes: DuckDB renames the
+// second (id_1, or ID_1 of ID), which no column of the table has. A nested
+// column after them counts as one.
+func TestLoadParquetRepeatedColumn(t *testing.T) {
+	db, dir := openBytes(t)
+	src := filepath.Join(dir, "src.parquet")
+	if err := db.Run(context.Background(), &warehouse.Job{Name: "parquet", Statements: []string{`COPY (SELECT 'a' AS id, 'b' AS zq, {'x': 1, 'y': 2} AS s) TO '` + src + `' (FORMAT parquet)`}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(data, []byte("zq")); n == 0 {
+		t.Fatal("no column name zq in the file")
+	}
+	for _, repeat := range []string{"id", "ID"} {
+		p := filepath.Join(dir, repeat+".parquet")
+		if err := os.WriteFile(p, bytes.ReplaceAll(data, []byte("zq"), []byte(repeat)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(context.Background(), db, Options{Table: "b", Partition: "dt", Day: "20210303", Columns: bytesCols, Files: []string{p}})
+		if want := fmt.Sprintf("%s: column %q appears twice (as %q and %q)", p, repeat, "id", repeat); err == nil || err.Error() != want {
+			t.Errorf("%s: %v\nwant %s", repeat, err, want)
 		}
 	}
 }

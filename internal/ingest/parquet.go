@@ -50,32 +50,47 @@ func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) err
 		in.pq = &parquetFile{problem: &RowError{File: in.path, Msg: what}}
 		return nil
 	}
+	written, err := parquetNames(ctx, tx, in.reader)
+	if err != nil {
+		return fmt.Errorf("%s: %w", in.path, err)
+	}
 	rows, err := tx.Query(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false))`, in.reader)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.path, err)
 	}
-	pq := &parquetFile{names: map[int]string{}, types: map[int]string{}, conv: map[int]conv{}}
-	var order []int
+	var names, types []string
 	for rows.Next() {
 		var name, typ string
 		if err := rows.Scan(&name, &typ); err != nil {
 			rows.Close()
 			return err
 		}
-		col, ok := l.lookup([]byte(name))
-		switch {
-		case !ok && pq.problem == nil:
-			pq.problem = &RowError{File: in.path, Msg: fmt.Sprintf("unknown column %q; the table %s has: %s", name, l.opts.Table, columnNames(l.cols))}
-		case ok && pq.names[col] != "" && pq.problem == nil:
-			pq.problem = &RowError{File: in.path, Msg: fmt.Sprintf("column %q appears twice (as %q and %q)", name, pq.names[col], name)}
-		case ok:
-			pq.names[col], pq.types[col] = name, typ
-			order = append(order, col)
-		}
+		names, types = append(names, name), append(types, typ)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("%s: %w", in.path, err)
+	}
+	if len(written) != len(names) {
+		written = names
+	}
+	pq := &parquetFile{names: map[int]string{}, types: map[int]string{}, conv: map[int]conv{}}
+	var order []int
+	seen := map[int]string{}
+	for k, name := range names {
+		// DuckDB renames a name the file repeats (uid, uid_1, or UID_1 of
+		// UID): the file's own names say which columns they are.
+		col, ok := l.lookup([]byte(written[k]))
+		switch {
+		case !ok && pq.problem == nil:
+			pq.problem = &RowError{File: in.path, Msg: fmt.Sprintf("unknown column %q; the table %s has: %s", clip(written[k]), l.opts.Table, columnNames(l.cols))}
+		case ok && seen[col] != "" && pq.problem == nil:
+			pq.problem = &RowError{File: in.path, Msg: fmt.Sprintf("column %q appears twice (as %q and %q)", written[k], seen[col], written[k])}
+		case ok:
+			seen[col] = written[k]
+			pq.names[col], pq.types[col] = name, types[k]
+			order = append(order, col)
+		}
 	}
 	in.pq = pq
 	if pq.problem != nil {
@@ -118,6 +133,48 @@ func (l *loader) describeParquet(ctx context.Context, tx *duckdb.Tx, fi int) err
 		return nil
 	}
 	return nil
+}
+
+// parquetNames returns the names of the top-level columns of the Parquet
+// file reader names, as the file writes them, in order (DESCRIBE gives
+// DuckDB's, which renames a repeated one); nil for a file without columns.
+// parquet_schema lists the schema's elements depth first, each group with
+// its number of children, the root first.
+func parquetNames(ctx context.Context, tx *duckdb.Tx, reader string) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT name, coalesce(num_children, 0) FROM parquet_schema(?)`, reader)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type element struct {
+		name     string
+		children int64
+	}
+	var elems []element
+	for rows.Next() {
+		var e element
+		if err := rows.Scan(&e.name, &e.children); err != nil {
+			return nil, err
+		}
+		elems = append(elems, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var names []string
+	i := 1 // past the root
+	var skip func()
+	skip = func() { // the element at i and its descendants
+		n := elems[i].children
+		for i++; n > 0 && i < len(elems); n-- {
+			skip()
+		}
+	}
+	for i < len(elems) {
+		names = append(names, elems[i].name)
+		skip()
+	}
+	return names, nil
 }
 
 // notParquet says what the file at path, named .parquet, is instead, when
