@@ -984,7 +984,7 @@ func TestMaxComputeTableMadeAgainOutsideFgen(t *testing.T) {
 		", after fgen last created a table under its name (at " + time.Unix(at.Load()-3600, 0).Format("2006-01-02 15:04:05 MST") + ", fgen_table_times)" +
 		" and fgen apply last wrote a partition under its name (at " + time.Unix(at.Load()-3600, 0).Format("2006-01-02 15:04:05 MST") + ", fgen_partitions)"
 	// Should fgen have made it after all, the fix says how to note it.
-	claim := fmt.Sprintf("note it instead: INSERT INTO TABLE `fgen_table_times` VALUES ('rpt_user_trace_data', 'user_trace', %d); INSERT INTO TABLE `fgen_tables` VALUES ('rpt_user_trace_data', 'user_trace');", at.Load())
+	claim := fmt.Sprintf("note it instead: %s INSERT INTO TABLE `fgen_table_times` VALUES ('rpt_user_trace_data', 'user_trace', %d); %s INSERT INTO TABLE `fgen_tables` VALUES ('rpt_user_trace_data', 'user_trace');", createTimesSQL, at.Load(), createProjectsSQL)
 	if p.code != 3 || !strings.Contains(p.stdout, want) || !strings.Contains(p.stdout, claim) {
 		t.Errorf("plan: %+v\nwant %q\nand %q", p, want, claim)
 	}
@@ -1050,7 +1050,7 @@ func TestMaxComputeCreationNotNoted(t *testing.T) {
 	drift()
 	srv.On("INSERT INTO TABLE `"+maxcompute.TimesTable+"`", odpstest.Outcome{Error: "ODPS-0130013:Authorization exception - no privilege"})
 	a := fgen(t, dir, env, "apply", "--target", "mc", "--bizdate", "20210303", "--allow-destructive", "--yes")
-	hand := fmt.Sprintf("INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace', %d); INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace');", maxcompute.TimesTable, at.Load(), maxcompute.ProjectsTable)
+	hand := fmt.Sprintf("%s INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace', %d); %s INSERT INTO TABLE `%s` VALUES ('rpt_user_trace_data', 'user_trace');", createTimesSQL, maxcompute.TimesTable, at.Load(), createProjectsSQL, maxcompute.ProjectsTable)
 	if a.code == 0 || !strings.Contains(a.stdout+a.stderr, "the table is made, but noting it failed") || !strings.Contains(a.stdout+a.stderr, "note it by running "+hand) {
 		t.Errorf("apply whose note failed: %+v\nwant %s", a, hand)
 	}
@@ -1180,8 +1180,9 @@ func TestMaxComputeRefusesToWriteTheSyncTasksTable(t *testing.T) {
 	if want := "[raw_table] fgen did not create live table ods_user_trace_data and has no note of writing any of its partitions"; p.code != 3 || !strings.Contains(p.stdout, want) || !strings.Contains(p.stdout, "it is not the table out/'s DDL makes") {
 		t.Errorf("plan: want %q in %+v", want, p)
 	}
-	if want := "note it as fgen's instead: INSERT INTO TABLE `" + maxcompute.TimesTable + "` VALUES ('ods_user_trace_data', 'user_trace', "; !strings.Contains(p.stdout, want) {
-		t.Errorf("plan's fix: want %q in %+v", want, p)
+	_, claim, ok := strings.Cut(p.stdout, "note it as fgen's instead: ")
+	if claim, _, _ = strings.Cut(claim, "\n"); !ok || !strings.HasPrefix(claim, createTimesSQL+" INSERT INTO TABLE `"+maxcompute.TimesTable+"` VALUES ('ods_user_trace_data', 'user_trace', ") {
+		t.Errorf("plan's fix: %q in %+v", claim, p)
 	}
 	for _, args := range [][]string{{"--yes"}, {"--yes", "--allow-destructive"}} {
 		a := fgen(t, dir, env, append([]string{"apply", "--target", "mc", "--bizdate", "20210303"}, args...)...)
@@ -1191,6 +1192,37 @@ func TestMaxComputeRefusesToWriteTheSyncTasksTable(t *testing.T) {
 	}
 	if spec, _ := srv.Table("ods_user_trace_data"); spec.Comment != "" || len(spec.Columns) != 12 || len(srv.Partitions("ods_user_trace_data")) != 1 {
 		t.Errorf("the sync task's table after apply: %+v, partitions %v", spec, srv.Partitions("ods_user_trace_data"))
+	}
+	// Were it a table a DataWorks deployment of out/ made, the fix's
+	// statements, run as written in a project where no fgen noted a table
+	// yet, make it fgen's: plan then alters it.
+	runStatements(t, srv, claim)
+	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 2 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "~ DW  ods_user_trace_data  (alter") {
+		t.Errorf("plan after the claim: %+v", p)
+	}
+}
+
+// The statements fgen runs to make its notes of the tables it created.
+const (
+	createTimesSQL    = "CREATE TABLE IF NOT EXISTS `fgen_table_times` (table_name STRING, project STRING, create_time BIGINT) COMMENT 'fgen: when each table fgen created was created (its createTime), and by which fgen project';"
+	createProjectsSQL = "CREATE TABLE IF NOT EXISTS `fgen_tables` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';"
+)
+
+// runStatements runs the statements of text (each ending with ';', one
+// after another, as a user pastes them) on the double, through the SDK.
+func runStatements(t *testing.T, srv *odpstest.Server, text string) {
+	t.Helper()
+	c, err := maxcompute.New(maxcompute.Config{Endpoint: srv.Endpoint(), Project: srv.Project(), PollInterval: 2 * time.Millisecond, HTTPTimeout: 5 * time.Second},
+		maxcompute.Credentials{AccessID: srv.AccessID(), AccessKey: srv.AccessKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range strings.SplitAfter(text, "; ") {
+		if stmt = strings.TrimSpace(stmt); stmt != "" {
+			if err := c.Run(context.Background(), stmt, nil, nil); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
 	}
 }
 

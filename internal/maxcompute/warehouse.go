@@ -486,11 +486,21 @@ func replacedText(live *warehouse.Table, notes []timed, wrote int64) string {
 	return text
 }
 
+// The statements that make fgen's notes of the tables it created, where
+// no fgen made them yet.
+const (
+	createTimes    = "CREATE TABLE IF NOT EXISTS `" + TimesTable + "` (table_name STRING, project STRING, create_time BIGINT) COMMENT 'fgen: when each table fgen created was created (its createTime), and by which fgen project';"
+	createProjects = "CREATE TABLE IF NOT EXISTS `" + ProjectsTable + "` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';"
+)
+
 // handNotes are the statements that note by hand that fgen project created
-// table at created.
+// table at created: each notes table made if need be (a project where no
+// fgen made one has none), then its INSERT; TimesTable's first.
 func handNotes(table, project string, created time.Time) []string {
 	return []string{
+		createTimes,
 		fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %d);", TimesTable, quote(table), quote(project), created.Unix()),
+		createProjects,
 		fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)),
 	}
 }
@@ -545,9 +555,9 @@ func (w *Warehouse) noteProject(ctx context.Context, table, project string, prev
 	}
 	hand = handNotes(table, project, live.Created)
 	if !live.Created.IsZero() {
-		err := w.createOnce(ctx, &w.timesKept, "CREATE TABLE IF NOT EXISTS `"+TimesTable+"` (table_name STRING, project STRING, create_time BIGINT) COMMENT 'fgen: when each table fgen created was created (its createTime), and by which fgen project';")
+		err := w.createOnce(ctx, &w.timesKept, createTimes)
 		if err == nil {
-			err = w.runStatement(ctx, hand[0], nil, nil)
+			err = w.runStatement(ctx, hand[1], nil, nil)
 		}
 		w.mu.Lock()
 		w.times = nil // read again when asked
@@ -556,15 +566,15 @@ func (w *Warehouse) noteProject(ctx context.Context, table, project string, prev
 			return true, hand, err
 		}
 	}
-	err = w.createOnce(ctx, &w.projects, "CREATE TABLE IF NOT EXISTS `"+ProjectsTable+"` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';")
+	err = w.createOnce(ctx, &w.projects, createProjects)
 	if err == nil {
-		err = w.runStatement(ctx, hand[1], nil, nil)
+		err = w.runStatement(ctx, hand[3], nil, nil)
 	}
 	w.mu.Lock()
 	w.created = nil // read again when asked
 	w.mu.Unlock()
 	if err != nil {
-		return true, hand[1:], err
+		return true, hand[2:], err
 	}
 	return true, nil, nil
 }
@@ -587,8 +597,8 @@ func (w *Warehouse) note(ctx context.Context, job *warehouse.Job, prev *warehous
 		return fmt.Errorf("fgen could not tell whether the service made the table: %w; run fgen plan, which says what it takes the table for", err)
 	case !made:
 		return fmt.Errorf("the table is made, but %w; %s: run fgen plan, which says what it takes the table for", err, taken)
-	case len(hand) == 1: // the time noted, not the project
-		return fmt.Errorf("the table is made, but noting its project failed: %w; plan does not name it a former table of the project once funnel.toml no longer defines it: note it by running %s", err, hand[0])
+	case len(hand) == 2: // the time noted, not the project
+		return fmt.Errorf("the table is made, but noting its project failed: %w; plan does not name it a former table of the project once funnel.toml no longer defines it: note it by running %s", err, strings.Join(hand, " "))
 	}
 	return fmt.Errorf("the table is made, but noting it failed: %w; %s: note it by running %s", err, taken, strings.Join(hand, " "))
 }
