@@ -1158,47 +1158,61 @@ func TestMaxComputeParallelApplyOnEarlierBooks(t *testing.T) {
 // place; the refusal gives the notes that make a table a DataWorks
 // deployment of out/ made fgen's.
 func TestMaxComputeRefusesToWriteTheSyncTasksTable(t *testing.T) {
-	dir, srv, env := mcProject(t)
-	v2 := seedODS()
-	v2.Name = "ods_v2"
-	srv.AddTable(v2)
-	srv.AddPartition("ods_v2", "dt='20210303'")
-	path := filepath.Join(dir, "funnel.toml")
-	data, _ := os.ReadFile(path)
-	cfg := string(data)
-	odsCols := cfg[strings.Index(cfg, "columns = [\n  { name = \"md5\""):]
-	odsCols = odsCols[:strings.Index(odsCols, "]\n")+2]
-	dwStart := strings.Index(cfg, "[dw]\n")
-	dwCols := cfg[dwStart+strings.Index(cfg[dwStart:], "columns = ["):]
-	dwCols = dwCols[:strings.Index(dwCols, "]\n")+2]
-	cfg = strings.Replace(cfg, dwCols, odsCols, 1)
-	cfg = strings.Replace(cfg, "name = \"ods_user_trace_data\"", "name = \"ods_v2\"", 1)
-	cfg = strings.Replace(cfg, "name = \"dw_user_trace_data\"", "name = \"ods_user_trace_data\"", 1)
-	os.WriteFile(path, []byte(cfg), 0o644)
+	for _, tc := range []struct {
+		name       string
+		partitions int
+		why        string
+	}{
+		{"with partitions", 1, "[raw_table] fgen did not create live table ods_user_trace_data and has no note of writing any of its partitions"},
+		{"before its first partition", 0, "[raw_table] fgen did not make live table ods_user_trace_data, which has no partitions yet, and has no note of writing it: it is not fgen's to drop or change"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, srv, env := mcProject(t)
+			if tc.partitions == 0 {
+				srv.AddTable(seedODS()) // anew, without the partition
+			}
+			v2 := seedODS()
+			v2.Name = "ods_v2"
+			srv.AddTable(v2)
+			srv.AddPartition("ods_v2", "dt='20210303'")
+			path := filepath.Join(dir, "funnel.toml")
+			data, _ := os.ReadFile(path)
+			cfg := string(data)
+			odsCols := cfg[strings.Index(cfg, "columns = [\n  { name = \"md5\""):]
+			odsCols = odsCols[:strings.Index(odsCols, "]\n")+2]
+			dwStart := strings.Index(cfg, "[dw]\n")
+			dwCols := cfg[dwStart+strings.Index(cfg[dwStart:], "columns = ["):]
+			dwCols = dwCols[:strings.Index(dwCols, "]\n")+2]
+			cfg = strings.Replace(cfg, dwCols, odsCols, 1)
+			cfg = strings.Replace(cfg, "name = \"ods_user_trace_data\"", "name = \"ods_v2\"", 1)
+			cfg = strings.Replace(cfg, "name = \"dw_user_trace_data\"", "name = \"ods_user_trace_data\"", 1)
+			os.WriteFile(path, []byte(cfg), 0o644)
 
-	p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
-	if want := "[raw_table] fgen did not create live table ods_user_trace_data and has no note of writing any of its partitions"; p.code != 3 || !strings.Contains(p.stdout, want) || !strings.Contains(p.stdout, "it is not the table out/'s DDL makes") {
-		t.Errorf("plan: want %q in %+v", want, p)
-	}
-	_, claim, ok := strings.Cut(p.stdout, "note it as fgen's instead: ")
-	if claim, _, _ = strings.Cut(claim, "\n"); !ok || !strings.HasPrefix(claim, createTimesSQL+" INSERT INTO TABLE `"+maxcompute.TimesTable+"` VALUES ('ods_user_trace_data', 'user_trace', ") {
-		t.Errorf("plan's fix: %q in %+v", claim, p)
-	}
-	for _, args := range [][]string{{"--yes"}, {"--yes", "--allow-destructive"}} {
-		a := fgen(t, dir, env, append([]string{"apply", "--target", "mc", "--bizdate", "20210303"}, args...)...)
-		if a.code != 3 || len(writes(srv)) != 0 {
-			t.Errorf("apply %v: %+v; jobs %v", args, a, writes(srv))
-		}
-	}
-	if spec, _ := srv.Table("ods_user_trace_data"); spec.Comment != "" || len(spec.Columns) != 12 || len(srv.Partitions("ods_user_trace_data")) != 1 {
-		t.Errorf("the sync task's table after apply: %+v, partitions %v", spec, srv.Partitions("ods_user_trace_data"))
-	}
-	// Were it a table a DataWorks deployment of out/ made, the fix's
-	// statements, run as written in a project where no fgen noted a table
-	// yet, make it fgen's: plan then alters it.
-	runStatements(t, srv, claim)
-	if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 2 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "~ DW  ods_user_trace_data  (alter") {
-		t.Errorf("plan after the claim: %+v", p)
+			p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303")
+			if p.code != 3 || !strings.Contains(p.stdout, tc.why) || !strings.Contains(p.stdout, "and it differs from the table out/'s DDL makes (column md5 comment") {
+				t.Errorf("plan: want %q in %+v", tc.why, p)
+			}
+			_, claim, ok := strings.Cut(p.stdout, "note it as fgen's instead: ")
+			if claim, _, _ = strings.Cut(claim, "\n"); !ok || !strings.HasPrefix(claim, createTimesSQL+" INSERT INTO TABLE `"+maxcompute.TimesTable+"` VALUES ('ods_user_trace_data', 'user_trace', ") {
+				t.Errorf("plan's fix: %q in %+v", claim, p)
+			}
+			for _, args := range [][]string{{"--yes"}, {"--yes", "--allow-destructive"}} {
+				a := fgen(t, dir, env, append([]string{"apply", "--target", "mc", "--bizdate", "20210303"}, args...)...)
+				if a.code != 3 || len(writes(srv)) != 0 {
+					t.Errorf("apply %v: %+v; jobs %v", args, a, writes(srv))
+				}
+			}
+			if spec, _ := srv.Table("ods_user_trace_data"); spec.Comment != "" || len(spec.Columns) != 12 || len(srv.Partitions("ods_user_trace_data")) != tc.partitions {
+				t.Errorf("the sync task's table after apply: %+v, partitions %v", spec, srv.Partitions("ods_user_trace_data"))
+			}
+			// Were it a table a DataWorks deployment of out/ made, the
+			// fix's statements, run as written in a project where no fgen
+			// noted a table yet, make it fgen's: plan then alters it.
+			runStatements(t, srv, claim)
+			if p := fgen(t, dir, env, "plan", "--target", "mc", "--bizdate", "20210303"); p.code != 2 || strings.Contains(p.stdout, "raw_table") || !strings.Contains(p.stdout, "~ DW  ods_user_trace_data  (alter") {
+				t.Errorf("plan after the claim: %+v", p)
+			}
+		})
 	}
 }
 

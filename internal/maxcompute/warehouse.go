@@ -375,7 +375,7 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 			continue
 		}
 		n, err := w.c.Partitions(ctx, t)
-		if errors.Is(err, ErrTableNotFound) || err == nil && n == 0 {
+		if errors.Is(err, ErrTableNotFound) {
 			continue
 		} else if err != nil {
 			return nil, err
@@ -384,7 +384,14 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 		if err != nil {
 			return nil, err
 		}
-		if wr.Jobs > 0 {
+		switch {
+		case n == 0 && (wr.Unowned || wr.Replaced != ""):
+			// No rows to lose, but not fgen's table to change (the sync
+			// task's, before its first partition): Empty.
+			wr.Empty = true
+		case n == 0:
+			continue
+		case wr.Jobs > 0:
 			wr.Jobs = n
 		}
 		out[t] = wr

@@ -408,6 +408,10 @@ type Writers struct {
 	// tell: DuckDB by its NOT NULL columns, MaxCompute by its createTime;
 	// "" otherwise.
 	Replaced string
+	// Empty: the table has no partitions. Of one fgen did not make or
+	// write (Unowned, Replaced), which a recreate loses no rows of but
+	// that is no table of fgen's to change.
+	Empty bool
 	// OtherProject is the fgen project ([project] name) that made the
 	// table, where the engine notes it and it is not the project
 	// planned: its rows are that project's. "" otherwise.
