@@ -126,7 +126,7 @@ func TestLoadOfAFileThatIsNotText(t *testing.T) {
 		// NUL bytes that are not UTF-16's: what a writer that stopped
 		// leaves, or a binary file; not the header, quoted whole.
 		{"zeros.csv", strings.Repeat("\x00", 1<<20), "zeros.csv: the file is not CSV text: its byte 1 is NUL, as in a binary file, or in one its writer stopped before it wrote; load the CSV file it should be"},
-		{"nul.jsonl", `{"id":"a"}` + "\x00\n", "nul.jsonl: the file is not JSON lines text: its byte 11 is NUL, as in a binary file, or in one its writer stopped before it wrote; load the JSON lines file it should be"},
+		{"elf.jsonl", "\x7fELF\x02\x01\x01" + strings.Repeat("\x00", 40), "elf.jsonl: the file is not JSON lines text: its byte 8 is NUL, as in a binary file, or in one its writer stopped before it wrote; load the JSON lines file it should be"},
 		// Named .parquet, not Parquet: said before DuckDB's "No magic
 		// bytes found at end of file".
 		{"csv.parquet", "id,b\na,1\n", "csv.parquet: the file is not Parquet (it does not begin and end with Parquet's PAR1): if it is CSV or JSON lines, name it .csv or .jsonl"},
@@ -146,6 +146,14 @@ func TestLoadOfAFileThatIsNotText(t *testing.T) {
 		if want := filepath.Join(dir, strings.ReplaceAll(tc.want, "DIR", dir)); err == nil || err.Error() != want {
 			t.Errorf("%s: %v\nwant %s", tc.name, err, want)
 		}
+	}
+	// A NUL among text is a value's byte: the file loads, as DuckDB reads it.
+	p := filepath.Join(dir, "nul.csv")
+	if err := os.WriteFile(p, []byte("id\na\x00\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(context.Background(), db, Options{Table: "b", Partition: "dt", Day: "20210303", Columns: bytesCols, Files: []string{p}}); err != nil {
+		t.Errorf("a NUL in a value: %v", err)
 	}
 }
 

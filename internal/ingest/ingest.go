@@ -547,7 +547,9 @@ func notText(f io.ReaderAt, path string, format sample.Format) string {
 			return fmt.Sprintf("the file is %s, not %s text: %s", k.what, name, k.fix)
 		}
 	}
-	if i := bytes.IndexByte(b, 0); i >= 0 && !isUTF16(b) {
+	// NULs at the start, or many: a file of them, or a binary one (a NUL
+	// among text is a value's byte, read as such).
+	if i := bytes.IndexByte(b, 0); i >= 0 && !isUTF16(b) && (i == 0 || 4*bytes.Count(b, []byte{0}) >= len(b)) {
 		return fmt.Sprintf("the file is not %s text: its byte %d is NUL, as in a binary file, or in one its writer stopped before it wrote; load the %s file it should be", name, i+1, name)
 	}
 	return ""

@@ -415,7 +415,7 @@ func (p *jsonChecker) object() error {
 	p.i++
 	p.ws()
 	if p.i >= len(p.line) {
-		return p.errorf("the line ends after '{': JSON lines have an object on each line, not one over several lines (jq -c . converts such a file)")
+		return p.errorf("the line ends after '{': JSON lines have a whole object on each line (a file of objects written over several lines converts with jq -c .; one cut short after a '{' must be written again)")
 	}
 	if p.line[p.i] == '}' {
 		p.i++

@@ -480,25 +480,23 @@ func oneOf(v []byte, words []string) bool {
 }
 
 // isUTF16 reports whether text b, the start of a file, is UTF-16: with its
-// byte-order mark, or with the NUL bytes of ASCII text in UTF-16, one
-// beside each character (after it in little-endian, before it in
-// big-endian) in three pairs of bytes of four at least. A file of NULs
-// is not: a writer that stopped leaves one.
+// byte-order mark, or with the NUL bytes of its ASCII characters (two at
+// least), each beside a character, all at even offsets (big-endian) or
+// all at odd ones (little-endian). A run of NULs, which a writer that
+// stopped leaves, is not.
 func isUTF16(b []byte) bool {
 	if bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) {
 		return true
 	}
-	b = b[:min(len(b), 64)&^1]
-	var le, be int
-	for i := 0; i < len(b); i += 2 {
-		switch {
-		case b[i] != 0 && b[i+1] == 0:
-			le++
-		case b[i] == 0 && b[i+1] != 0:
-			be++
+	var even, odd int
+	for i, c := range b[:min(len(b), 64)] {
+		if c == 0 && i%2 == 0 {
+			even++
+		} else if c == 0 {
+			odd++
 		}
 	}
-	return len(b) > 0 && 4*max(le, be) >= 3*(len(b)/2)
+	return even+odd >= 2 && (even == 0 || odd == 0)
 }
 
 // sqlNotATime is whether the VARCHAR x is not a time the column takes, in

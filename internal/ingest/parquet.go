@@ -344,8 +344,10 @@ func sqlUTC(x string) string {
 // at or before it: CAST rounds (2021-03-03 23:59:59.9999996 to the next
 // day), where a text time's digits beyond the microseconds are dropped.
 // DuckDB's // truncates towards zero, which for times before 1970 is up.
+// infinity and -infinity, which epoch_ns makes NULL, are CAST, for
+// sqlOutOfRangeTime to refuse.
 func sqlFloorMicros(x string) string {
-	return fmt.Sprintf("make_timestamp(epoch_ns(%s) // 1000 - CAST(epoch_ns(%s) %% 1000 < 0 AS BIGINT))", x, x)
+	return fmt.Sprintf("CASE WHEN isinf(%s) THEN CAST(%s AS TIMESTAMP) ELSE make_timestamp(epoch_ns(%s) // 1000 - CAST(epoch_ns(%s) %% 1000 < 0 AS BIGINT)) END", x, x, x, x)
 }
 
 // sqlOutOfRangeTime is whether the date or time x (not text) is infinite or

@@ -507,6 +507,12 @@ func TestLoadParquetNanoseconds(t *testing.T) {
 	f := newLoadFixture(t)
 	f.update(timesTable)
 	times := []string{"2021-03-03 15:59:59.9999996", "1960-03-03 15:59:59.9999996", "2021-03-03 10:00:00.0000004", "1969-12-31 23:59:59.999999999"}
+	// infinity is refused, as a TIMESTAMP's is.
+	inf := filepath.Join(f.dir, "inf.parquet")
+	f.update(`COPY (SELECT 'p0' AS id, 'infinity'::TIMESTAMP_NS AS "at") TO '` + inf + `' (FORMAT parquet)`)
+	if _, err := f.loadTimes("20210303", inf); err == nil || !strings.Contains(err.Error(), `column at: "infinity" is not a time a log writes`) {
+		t.Errorf("infinity: %v", err)
+	}
 	var rows []string
 	var text strings.Builder
 	text.WriteString("id,at\n")

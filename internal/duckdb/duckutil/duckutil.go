@@ -97,7 +97,8 @@ func ReaderPath(path string) (string, error) {
 	}
 	if first, _, _ := strings.Cut(path, "/"); strings.HasPrefix(path, "~") || strings.Contains(first, ":") && !filepath.IsAbs(path) {
 		// DuckDB would take ~ for the home directory, and a first
-		// directory named http: or s3: for a URL's scheme.
+		// directory named http: or s3: for a URL's scheme. (On Windows
+		// a drive-relative C:x is so made ./C:x, which is not it.)
 		path = "./" + path
 	}
 	if !strings.ContainsAny(path, "*?[") {
