@@ -321,7 +321,7 @@ func Load(ctx context.Context, db *duckdb.DB, opts Options) (Result, error) {
 			return Result{}, ctx.Err()
 		}
 		if !errors.Is(err, errRetry) || !beside {
-			return Result{}, err
+			return Result{}, l.notUTF8(ctx, db, rows, err)
 		}
 		beside = false
 		l.reset()

@@ -177,6 +177,46 @@ func parquetNames(ctx context.Context, tx *duckdb.Tx, reader string) ([]string, 
 	return names, nil
 }
 
+// notUTF8 is err, why a load failed, with the column named when DuckDB's
+// Parquet reader refused a string that is not UTF-8: its error names the
+// file and the value, not the column, nor a row. The column is the first
+// string column of the file that DuckDB cannot read alone, each read in a
+// transaction of its own until one fails (a failed query ends it).
+func (l *loader) notUTF8(ctx context.Context, db *duckdb.DB, rows int64, err error) error {
+	if err == nil || !strings.Contains(err.Error(), "is not valid UTF8") {
+		return err
+	}
+	for _, in := range l.files {
+		if in.format != sample.Parquet || in.pq == nil || !strings.Contains(err.Error(), in.reader) {
+			continue
+		}
+		var cols []int
+		for col := range in.pq.names {
+			if strings.EqualFold(in.pq.types[col], "VARCHAR") {
+				cols = append(cols, col)
+			}
+		}
+		slices.Sort(cols)
+		var bad string
+		db.UpdateRows(ctx, rows, func(tx *duckdb.Tx) error {
+			for _, col := range cols {
+				var n int64
+				q := fmt.Sprintf(`SELECT count(length(%s)) FROM read_parquet(?, hive_partitioning = false)`, quote(in.pq.names[col]))
+				if tx.QueryRow(ctx, q, []any{in.reader}, &n) != nil {
+					bad = in.pq.names[col]
+					return nil
+				}
+			}
+			return nil
+		})
+		if bad != "" {
+			return fmt.Errorf("%s: column %s holds a string that is not UTF-8, which DuckDB's Parquet reader refuses (%s); write the file's strings as UTF-8",
+				in.path, bad, strings.TrimPrefix(err.Error(), in.path+": "))
+		}
+	}
+	return err
+}
+
 // notParquet says what the file at path, named .parquet, is instead, when
 // it does not begin and end as a Parquet file does (its magic, PAR1), where
 // DuckDB would say "No magic bytes found at end of file"; "" for a file

@@ -543,3 +543,24 @@ func TestLoadParquetNanoseconds(t *testing.T) {
 		t.Errorf("rows:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A Parquet string that is not UTF-8: DuckDB's reader names the value, not
+// its column, which the error adds.
+func TestLoadParquetNotUTF8(t *testing.T) {
+	f := newLoadFixture(t)
+	f.update(timesTable)
+	src := filepath.Join(f.dir, "src.parquet")
+	f.update(`COPY (SELECT 'fine' AS id, 'aQQQb' AS event_time) TO '` + src + `' (FORMAT parquet, COMPRESSION uncompressed)`)
+	data, err := os.ReadFile(src)
+	if err != nil || !strings.Contains(string(data), "aQQQb") {
+		t.Fatalf("no value aQQQb in the file (%v)", err)
+	}
+	bad := filepath.Join(f.dir, "bad.parquet")
+	if err := os.WriteFile(bad, []byte(strings.ReplaceAll(string(data), "QQQ", "\xff\xfe\xfd")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.loadTimes("20210303", bad)
+	if want := bad + ": column event_time holds a string that is not UTF-8, which DuckDB's Parquet reader refuses ("; err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "); write the file's strings as UTF-8") {
+		t.Errorf("err = %v\nwant %s...", err, want)
+	}
+}
