@@ -33,6 +33,7 @@ func Read(ctx context.Context, w warehouse.Warehouse, proj *generator.Project, f
 	if err != nil {
 		return nil, err
 	}
+	r.markerValues()
 	r.leaveOut(r.otherDefinition(f, other))
 	for i := range r.Rows {
 		r.Rows[i].StepRates, r.Rows[i].OverallRates = Rates(r.Rows[i].Counts)
@@ -95,6 +96,10 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) (map[string]strin
 		width++ // and the hour
 	}
 	byKey := map[string]int{}
+	if f.Long() && len(f.Breakdowns) > 0 {
+		values = largestFirst(f, values)
+	}
+	seen := map[string]int{} // the long layout's table rows of a day, hour, breakdown values and stage
 	for _, vals := range values {
 		if len(vals) != width {
 			return nil, fmt.Errorf("read %s: got %d columns, want %d; run 'fgen plan' to see whether the table is out of date", f.Report.Table, len(vals), width)
@@ -136,7 +141,16 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) (map[string]strin
 				other[row.Dt] = cmp.Or(other[row.Dt], fmt.Sprintf("its stage %d is %s, funnel.toml's %q", stage+1, show(name), f.Stages[stage].Name))
 				continue
 			}
+			// A breakdown value that is the total marker has table rows
+			// of the total's day, hour, values and stages: the n-th of
+			// each stage, by count, largest first, goes into the n-th row
+			// (the total's counts are the larger: markerValues).
 			key := row.Dt + "\x00" + row.Hour + "\x00" + dimsKey(f, &row)
+			if len(f.Breakdowns) > 0 {
+				occurrence := seen[key+"\x00"+strconv.Itoa(stage)]
+				seen[key+"\x00"+strconv.Itoa(stage)]++
+				key += "\x00" + strconv.Itoa(occurrence)
+			}
 			i, ok := byKey[key]
 			if !ok {
 				i = len(r.Rows)
@@ -166,6 +180,59 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) (map[string]strin
 	return other, nil
 }
 
+// largestFirst returns the long layout's table rows values, those of
+// larger counts first (stably): see addRows.
+func largestFirst(f *models.Funnel, values [][]*string) [][]*string {
+	cols := f.ReportColumns()
+	at := slices.IndexFunc(cols, func(c models.ReportColumn) bool { return c.Kind == models.KindCount })
+	if at < 0 {
+		return values
+	}
+	count := func(vals []*string) int64 {
+		if at >= len(vals) {
+			return -1
+		}
+		n, err := parseCount(vals[at])
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	out := slices.Clone(values)
+	slices.SortStableFunc(out, func(a, b []*string) int { return cmp.Compare(count(b), count(a)) })
+	return out
+}
+
+// markerValues marks the rows of breakdown values that are the total
+// marker: of the rows of a day (and hour) whose breakdown values are all
+// the marker, the day's total is the one of most stage-1 counts (a
+// breakdown's values partition the total's users or rows), and the others,
+// one per breakdown at most, are values (Row.markerValue).
+func (r *Report) markerValues() {
+	if len(r.Breakdowns) == 0 {
+		return
+	}
+	type key struct{ dt, hour string }
+	total := map[key]int{}
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		if !r.allMarkers(row) {
+			continue
+		}
+		k := key{row.Dt, row.Hour}
+		j, ok := total[k]
+		switch {
+		case !ok:
+			total[k] = i
+		case len(row.Counts) > 0 && row.Counts[0] > r.Rows[j].Counts[0]:
+			r.Rows[j].markerValue = true
+			total[k] = i
+		default:
+			row.markerValue = true
+		}
+	}
+}
+
 // otherDefinition adds to other (day -> why) the days whose rows do not
 // have the shape funnel.toml's funnel writes, and returns it: rows written
 // by an earlier definition of the funnel that 'fgen apply' has not written
@@ -192,7 +259,7 @@ func (r *Report) otherDefinition(f *models.Funnel, other map[string]string) map[
 		row := &r.Rows[i]
 		k := key{row.Dt, row.Hour}
 		rows[k]++
-		if r.isTotal(row) {
+		if r.allMarkers(row) {
 			totals[k] += max(row.stages, 1)
 		}
 		switch n := len(f.Stages); {

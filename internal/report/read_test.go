@@ -312,7 +312,8 @@ func TestReadLeavesOutAnEarlierDefinition(t *testing.T) {
 		{"a stage removed since", withBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "cart", 1}, {"20210302", "all", 3, "buy", 1}}, `its stage 2 is "cart", funnel.toml's "buy"`, 5},
 		{"a third stage", withBreakdown, []row{{"20210302", "all", 3, "pay", 1}}, `it has a stage 3, "pay", and funnel.toml has 2 stages`, 5},
 		{"another total marker", withBreakdown, []row{{"20210302", "(all)", 1, "browse", 3}, {"20210302", "(all)", 2, "buy", 1}, {"20210302", "a", 1, "browse", 3}, {"20210302", "a", 2, "buy", 1}}, `none of its rows is a total row, whose device is "all"`, 5},
-		{"a value that is the total marker", withBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "buy", 1}, {"20210302", "all", 1, "browse", 1}, {"20210302", "all", 2, "buy", 1}}, "", 5},
+		// The value's rows before the total's: the total is the larger.
+		{"a value that is the total marker", withBreakdown, []row{{"20210302", "all", 1, "browse", 1}, {"20210302", "all", 2, "buy", 1}, {"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "buy", 1}}, "", 5},
 		{"one of two breakdowns removed since", withBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "buy", 1}, {"20210302", "all", 1, "browse", 2}, {"20210302", "all", 2, "buy", 1}, {"20210302", "all", 1, "browse", 1}, {"20210302", "all", 2, "buy", 0}, {"20210302", "a", 1, "browse", 3}, {"20210302", "a", 2, "buy", 1}}, `it has 3 total rows (whose device is "all"), and funnel.toml's funnel writes one (and a value that is the marker one more per breakdown)`, 5},
 		{"a breakdown removed since", noBreakdown, []row{{"20210302", "all", 1, "browse", 3}, {"20210302", "all", 2, "buy", 1}, {"20210302", "a", 1, "browse", 3}, {"20210302", "a", 2, "buy", 1}}, "it has 4 rows, and funnel.toml's funnel, of no breakdown, writes one per stage", 5},
 	} {
@@ -363,7 +364,76 @@ func TestReadLeavesOutAnEarlierDefinition(t *testing.T) {
 			if d := rep.days(); d[len(d)-1].Total == nil || d[len(d)-1].Total.Counts[0] != tc.total {
 				t.Errorf("20210303's total %+v, want browse %d", d[len(d)-1].Total, tc.total)
 			}
+			if tc.name == "a value that is the total marker" {
+				// Two rows, neither lost: the total, and the value.
+				d := rep.days()[0]
+				if len(d.Rows) != 2 || d.Total == nil || d.Total.Counts[0] != 3 || d.Total.Counts[1] != 1 {
+					t.Fatalf("20210302: total %+v of rows %+v, want browse 3, buy 1", d.Total, d.Rows)
+				}
+				for _, row := range d.Rows {
+					if row != d.Total && (row.Counts[0] != 1 || rep.label(row) != "device=all") {
+						t.Errorf("20210302's value all: %+v, labelled %q", row, rep.label(row))
+					}
+				}
+			}
 		})
+	}
+}
+
+// In the wide layout, a breakdown value that is the total marker has a
+// row of its own, which is not the day's total, whatever the table's order:
+// the total's stage-1 count is the larger.
+func TestReadValueThatIsTheTotalMarker(t *testing.T) {
+	cfg, err := models.Parse("modes.toml", mustRead(t, "../../generator/testdata/configs/modes.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f *models.Funnel
+	for i := range cfg.Funnels {
+		if cfg.Funnels[i].Name == "ordered_1h" {
+			f = &cfg.Funnels[i]
+		}
+	}
+	if f == nil || !slices.Equal(f.Breakdowns, []string{"device_brand"}) || f.Long() {
+		t.Fatalf("modes.toml's ordered_1h: %+v", f)
+	}
+	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range [][]int64{{3, 10}, {10, 3}} {
+		rows := &warehouse.Rows{}
+		for _, browse := range order {
+			day := "20210303"
+			var vals []*string
+			for _, c := range f.ReportColumns() {
+				var v *string
+				s := func(x string) { v = &x }
+				switch {
+				case c.Kind == models.KindDimension:
+					s("all")
+				case c.Kind == models.KindCount && c.Stage == 0:
+					s(strconv.FormatInt(browse, 10))
+				case c.Kind == models.KindCount:
+					s("1")
+				}
+				vals = append(vals, v)
+			}
+			rows.Values = append(rows.Values, append(vals, &day))
+		}
+		r, err := Read(context.Background(), tableRows{rows: rows}, proj, f, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := r.days()
+		if len(d) != 1 || len(d[0].Rows) != 2 || d[0].Total == nil || d[0].Total.Counts[0] != 10 || len(r.DaysOfOtherDefinition) > 0 {
+			t.Fatalf("table order %v: days %+v, left out %v", order, d, r.OtherDefinition)
+		}
+		for _, row := range d[0].Rows {
+			if row != d[0].Total && (r.isTotal(row) || r.label(row) != "device_brand=all") {
+				t.Errorf("table order %v: the value's row %+v is a total or labelled %q", order, row, r.label(row))
+			}
+		}
 	}
 }
 

@@ -127,6 +127,10 @@ type Row struct {
 	OutOfDate string
 	// stages counts the table rows of the long layout gathered into the row.
 	stages int
+	// markerValue: the row of a breakdown value that is the total marker
+	// (a brand named "all"), whose breakdown values are the total row's:
+	// not the day's total (markerValues).
+	markerValue bool
 }
 
 // MarkOutOfDate marks every row of the business days dts out of date, for why.
@@ -474,8 +478,14 @@ func bucket(row *Row, step bool, k, b int) *int64 {
 }
 
 // isTotal reports whether row is a day's total: every breakdown carries the total marker (so
-// every row is a total without breakdowns).
+// every row is a total without breakdowns), and it is no value that is the marker.
 func (r *Report) isTotal(row *Row) bool {
+	return !row.markerValue && r.allMarkers(row)
+}
+
+// allMarkers reports whether every breakdown of row carries the total marker: the day's
+// total, or a breakdown's value that is the marker (markerValues).
+func (r *Report) allMarkers(row *Row) bool {
 	for _, d := range r.Breakdowns {
 		if row.Dims[d] != r.TotalMarker {
 			return false
@@ -489,6 +499,10 @@ func (r *Report) isTotal(row *Row) bool {
 func (r *Report) label(row *Row) string {
 	if r.isTotal(row) {
 		return "total"
+	}
+	if row.markerValue {
+		// Of which breakdown, the rows do not say.
+		return strings.Join(r.Breakdowns, " or ") + "=" + printable(r.TotalMarker)
 	}
 	var parts []string
 	for _, d := range r.Breakdowns {
