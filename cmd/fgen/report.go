@@ -35,7 +35,8 @@ type reportOptions struct {
 	output  string
 	// formatNote says the format an -o file without a format's extension
 	// gets; said once the file is one to write.
-	formatNote string
+	formatNote  string
+	formatGiven bool // --format was given (else -o FILE's extension, or table, chose it)
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -91,6 +92,7 @@ warehouse or a generated project), in the format its extension names (.html, .js
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			given := cmd.Flags().Changed("format")
+			opts.formatGiven = given
 			format, err := reportFormat(opts.format, given, opts.output)
 			if err != nil {
 				return err
@@ -195,7 +197,12 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		fmt.Fprintf(opts.stderr, "note: --all leaves out the funnels that report per hour, which fgen report does not show: %s; query their tables directly\n", strings.Join(hourly, ", "))
 	}
 	if format == report.FormatCSV && len(fs) > 1 {
-		return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or use --format json or html", len(fs))
+		other := "use --format json or html"
+		if output != "" && !opts.formatGiven {
+			// The format is the file's extension's.
+			other = "write the report to a file named .json or .html"
+		}
+		return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or %s", len(fs), other)
 	}
 	if err := opts.checkOutputFile(cfg, output, "the report"); err != nil {
 		return err

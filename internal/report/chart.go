@@ -126,17 +126,15 @@ func buildTrend(r *Report, days []day) *trendView {
 		t.Gaps = linePanel(t.Rates, ds, series, 0, xOf, percentAxis)
 	}
 	if last := n - 1; r.ordered() && n > 1 {
-		series := []lineSeries{
-			{"median", true, func(row *Row) *float64 { return at(row.MedianSeconds, last) }, nil},
-			{"average", false, func(row *Row) *float64 { return at(row.AvgSeconds, last) }, nil},
+		// The times the table has (timeKinds): a missing column is no gap.
+		var series []lineSeries
+		if !r.NoMedian {
+			series = append(series, lineSeries{"median", true, func(row *Row) *float64 { return at(row.MedianSeconds, last) }, nil})
 		}
-		some := false
-		for _, d := range ds {
-			for _, s := range series {
-				some = some || defined(s.at(d))
-			}
+		if !r.NoAvg {
+			series = append(series, lineSeries{"average", len(series) == 0, func(row *Row) *float64 { return at(row.AvgSeconds, last) }, nil})
 		}
-		if some {
+		if someDefined(ds, series) {
 			t.Times = &panel{Title: "Time to " + r.Stages[last], Note: "from " + r.Stages[0] + ", per day", Bands: bands}
 			if linePanel(t.Times, ds, series, 4, xOf, secondsAxis) {
 				t.Gaps = true
@@ -392,6 +390,19 @@ func logSeconds(lo, hi float64) (ticks []float64, labels []string, frac func(flo
 		return min(1, max(0, (math.Log(max(v, ticks[0]))-a)/(b-a)))
 	}
 	return ticks, labels, frac
+}
+
+// someDefined reports whether a series has a value on some day of ds: a
+// panel of none would draw an empty plot on a made-up axis.
+func someDefined(ds []day, series []lineSeries) bool {
+	for _, d := range ds {
+		for _, s := range series {
+			if defined(s.at(d)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // linePanel draws series on p, one colour class each from c<color>, with a grid and

@@ -83,6 +83,10 @@ func buildDist(r *Report, days []day, s *sum) *distView {
 				for i, l := range r.Percentiles {
 					series = append(series, lineSeries{l, i == 0, func(row *Row) *float64 { return pct(row, step, k, i) }, nil})
 				}
+				if !someDefined(onAxis, series) {
+					st.Series = append(st.Series, se) // no user reached the stage: the histogram says so
+					continue
+				}
 				xOf, _, bands, labels := dayAxis(onAxis, distDaysWide, distDaysNarrow)
 				p := &panel{Title: "Percentiles per day", Note: "time from " + from + " to " + r.Stages[k] + ", log scale", Bands: bands}
 				p.BandLegend, p.NoTotalLegend = bandKinds(bands)

@@ -1645,3 +1645,50 @@ func TestLimitTextOfOneValue(t *testing.T) {
 		t.Errorf("limitText = %q, want %q", got, want)
 	}
 }
+
+// The time panel draws the times the table has: of a table without a median
+// column, the average alone, and no gap for the missing column.
+func TestTrendTimesTheTableHas(t *testing.T) {
+	for _, noMedian := range []bool{true, false} {
+		r := &Report{Funnel: "o", Table: "rpt_o", Mode: "ordered", Window: "1h", Stages: []string{"browse", "click"}, NoMedian: noMedian, NoAvg: !noMedian}
+		for _, dt := range []string{"20210302", "20210303"} {
+			median, avg := []*float64{nil, fp(40)}, []*float64{nil, fp(90)}
+			if noMedian {
+				median = []*float64{nil, nil}
+			} else {
+				avg = []*float64{nil, nil}
+			}
+			r.Rows = append(r.Rows, timed(row(dt, nil, 1000, 300), median, avg))
+		}
+		c := buildTrend(r.normalized(), r.normalized().days())
+		want := "average"
+		if !noMedian {
+			want = "median"
+		}
+		if c.Times == nil || len(c.Times.Legend) != 1 || c.Times.Legend[0].Name != want || c.Gaps {
+			t.Errorf("NoMedian %v: time panel %+v, gaps %v; want the %s alone, no gap", noMedian, c.Times, c.Gaps, want)
+		}
+	}
+}
+
+// A percentile panel of days on which nobody reached the stage is left
+// out: it would draw nothing on a made-up axis.
+func TestDistWithoutPercentiles(t *testing.T) {
+	r := distributionsReport().normalized()
+	for i := range r.Rows {
+		for k := range r.Rows[i].Percentiles {
+			for j := range r.Rows[i].Percentiles[k] {
+				r.Rows[i].Percentiles[k][j] = nil
+			}
+		}
+	}
+	days := r.days()
+	whole, _ := r.rangeSum(days)
+	v := buildDist(r, days, whole)
+	if v == nil || len(v.Stages) == 0 || len(v.Stages[0].Series) == 0 {
+		t.Fatalf("no distributions: %+v", v)
+	}
+	if se := v.Stages[0].Series[0]; se.Trend != nil {
+		t.Errorf("a percentile panel without a value: %+v", se.Trend)
+	}
+}
