@@ -48,7 +48,7 @@ func newReportCmd(g *globalOptions) *cobra.Command {
 
   --format table   counts, step and overall conversion and a bar per stage (default)
   --format json    machine-readable rows (see the README for the schema)
-  --format csv     one line per day and stage (one funnel only)
+  --format csv     one line per day, breakdown value and stage (one funnel only)
   --format html    one self-contained page (inline CSS and SVG, no script, nothing fetched,
                    readable on a phone): per funnel the whole range summed, conversion
                    and counts per day as charts, breakdowns by volume, the days' table
