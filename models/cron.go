@@ -138,7 +138,7 @@ func (cf cronField) check(f string) error {
 	for _, part := range strings.Split(f, ",") {
 		base, step, hasStep := strings.Cut(part, "/")
 		if hasStep {
-			if n, err := strconv.Atoi(step); err != nil || n < 1 || n > cf.max {
+			if n, err := strconv.Atoi(step); err != nil || !isNumber(step) || n < 1 || n > cf.max {
 				return fmt.Errorf("step %q is not a number from 1 to %d", step, cf.max)
 			}
 		}
@@ -164,8 +164,9 @@ func (cf cronField) value(s string) error {
 			return nil
 		}
 	}
+	// Digits alone: Quartz, which DataWorks' crons are, refuses a sign.
 	n, err := strconv.Atoi(s)
-	if err != nil || n < cf.min || n > cf.max {
+	if err != nil || !isNumber(s) || n < cf.min || n > cf.max {
 		return fmt.Errorf("%q is not a value from %d to %d", s, cf.min, cf.max)
 	}
 	return nil

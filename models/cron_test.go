@@ -24,6 +24,9 @@ func TestCron(t *testing.T) {
 		{"30 2 * * *", `funnel.toml:31:1: dataworks.cron: cron "30 2 * * *" has 5 fields; DataWorks takes a Quartz cron of 6 (seconds minutes hours day-of-month month day-of-week), e.g. "00 30 02 * * ?" for 02:30 every day`},
 		{"00 30 25 * * ?", `funnel.toml:31:1: dataworks.cron: cron "00 30 25 * * ?": hours field "25": "25" is not a value from 0 to 23`},
 		{"00 61 02 * * ?", `funnel.toml:31:1: dataworks.cron: cron "00 61 02 * * ?": minutes field "61": "61" is not a value from 0 to 59`},
+		// Quartz takes digits alone, no sign.
+		{"00 30 +2 * * ?", `funnel.toml:31:1: dataworks.cron: cron "00 30 +2 * * ?": hours field "+2": "+2" is not a value from 0 to 23`},
+		{"00 0/+30 02 * * ?", `funnel.toml:31:1: dataworks.cron: cron "00 0/+30 02 * * ?": minutes field "0/+30": step "+30" is not a number from 1 to 59`},
 		{"00 30 02 * * *", `funnel.toml:31:1: dataworks.cron: cron "00 30 02 * * *": give "?" in exactly one of day of month and day of week, e.g. "00 30 02 * * ?"`},
 		{"? 30 02 * * ?", `funnel.toml:31:1: dataworks.cron: cron "? 30 02 * * ?": seconds field "?": "?" is only for day of month or day of week`},
 		{"00 30/0 02 * * ?", `funnel.toml:31:1: dataworks.cron: cron "00 30/0 02 * * ?": minutes field "30/0": step "0" is not a number from 1 to 59`},

@@ -746,3 +746,41 @@ funnel.toml:89:34: funnels[0].stages[2].events[0]: event "purchase" is not an in
 		t.Errorf("a code beyond the ODS column's TINYINT: %v", err)
 	}
 }
+
+// A funnel's user, event and time columns are three columns, and a BIGINT
+// time column is read in one unit by every funnel.
+func TestFunnelColumnsAreDistinct(t *testing.T) {
+	src := readFile(t, "../generator/testdata/configs/modes.toml")
+	i := strings.Index(src, "\n[targets.local]")
+	if i < 0 {
+		t.Fatal("no [targets.local] in modes.toml")
+	}
+	funnel := func(user, event, time string) string {
+		return fmt.Sprintf(`
+[[funnels]]
+name = "extra"
+mode = "ordered"
+window = "1h"
+user_column = %q
+event_column = %q
+time_column = %s
+stages = [{ name = "browse", events = ["browse"] }, { name = "click", events = ["click"] }]
+[funnels.report]
+table = "rpt_extra"
+`, user, event, time)
+	}
+	for _, tc := range []struct{ funnel, want string }{
+		{funnel("ts", "customize_event", `"ts"`), `time_column "ts" is also the user_column; name the DW column of each row's time`},
+		{funnel("uid", "uid", `"ts"`), `event_column "uid" is also the user_column; name the DW column of each row's event`},
+		{funnel("uid", "ts", `"ts"`), `time_column "ts" is also the event_column; name the DW column of each row's time`},
+		{funnel("uid", "customize_event", `{ name = "ts", unit = "ms" }`), `funnel "users_by_device" reads "ts" in epoch seconds, and this funnel in epoch milliseconds; a column has one unit: use the same in both`},
+	} {
+		_, err := Parse("funnel.toml", []byte(src[:i]+tc.funnel+src[i:]))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %v\nwant %s", err, tc.want)
+		}
+	}
+	if _, err := Parse("funnel.toml", []byte(src[:i]+funnel("uid", "customize_event", `"ts"`)+src[i:])); err != nil {
+		t.Errorf("a funnel of three columns: %v", err)
+	}
+}

@@ -446,6 +446,16 @@ func (v *validator) funnel(p string, f *Funnel) {
 		v.timeColumn(p+".time_column", f.TimeColumn, col)
 		v.sameTimeFormat(p+".time_column", f)
 	}
+	// Each column is one thing: a user's id, an event, a time. (A user
+	// column that is the time column counts each time as a user.)
+	switch {
+	case f.UserColumn != "" && sameName(f.UserColumn, f.EventColumn):
+		v.errorf(p+".event_column", "event_column %q is also the user_column; name the DW column of each row's event", f.EventColumn)
+	case f.UserColumn != "" && sameName(f.UserColumn, f.TimeColumn.Name):
+		v.errorf(p+".time_column", "time_column %q is also the user_column; name the DW column of each row's time", f.TimeColumn.Name)
+	case f.EventColumn != "" && sameName(f.EventColumn, f.TimeColumn.Name):
+		v.errorf(p+".time_column", "time_column %q is also the event_column; name the DW column of each row's time", f.TimeColumn.Name)
+	}
 	dims := map[string]bool{}
 	for i, d := range f.Breakdowns {
 		bp := fmt.Sprintf("%s.breakdowns[%d]", p, i)
@@ -985,17 +995,33 @@ func (v *validator) distribution(p string, f *Funnel) {
 	}
 }
 
+// unitOf names the epoch unit a time column is read in.
+func unitOf(t TimeColumn) string {
+	if t.Unit == "ms" {
+		return "milliseconds"
+	}
+	return "seconds"
+}
+
 // sameTimeFormat refuses a STRING time column that an earlier funnel reads
 // in another format or time zone: the DW node drops the values that do not
-// read, so a column has one format.
+// read, so a column has one format; and a BIGINT one read in another unit
+// (one funnel's window would be a thousand times the other's).
 func (v *validator) sameTimeFormat(p string, f *Funnel) {
 	for i := range v.c.Funnels {
 		g := &v.c.Funnels[i]
 		if g == f {
 			return
 		}
-		if sameName(g.TimeColumn.Name, f.TimeColumn.Name) && (g.TimeColumn.Format != f.TimeColumn.Format || g.TimeColumn.Timezone != f.TimeColumn.Timezone) && f.TimeColumn.Format != "" && g.TimeColumn.Format != "" {
+		if !sameName(g.TimeColumn.Name, f.TimeColumn.Name) {
+			continue
+		}
+		if (g.TimeColumn.Format != f.TimeColumn.Format || g.TimeColumn.Timezone != f.TimeColumn.Timezone) && f.TimeColumn.Format != "" && g.TimeColumn.Format != "" {
 			v.errorf(p, "funnel %q reads %q as %q in %s, and this funnel as %q in %s; a column has one format and time zone: use the same in both", g.Name, f.TimeColumn.Name, g.TimeColumn.Format, g.TimeColumn.Timezone, f.TimeColumn.Format, f.TimeColumn.Timezone)
+			return
+		}
+		if unitOf(g.TimeColumn) != unitOf(f.TimeColumn) {
+			v.errorf(p, "funnel %q reads %q in epoch %s, and this funnel in epoch %s; a column has one unit: use the same in both", g.Name, f.TimeColumn.Name, unitOf(g.TimeColumn), unitOf(f.TimeColumn))
 			return
 		}
 	}
