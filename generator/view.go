@@ -32,6 +32,9 @@ type dwColumn struct {
 	Name string
 	Type string
 	Cast bool
+	// Trunc: the cast is of a fraction (DOUBLE, FLOAT, DECIMAL) into an
+	// integer, which the engines round differently (dw_cast).
+	Trunc bool
 	// NotNull: the node drops the rows where the column is NULL (drop_empty,
 	// or the event filter of drop_unknown_events).
 	NotNull bool
@@ -103,7 +106,8 @@ func newDWView(c *models.Config, d dates) dwView {
 	v.setHours(c, d)
 	for _, col := range c.DW.Columns {
 		src, _ := c.ODS.Column(col.Name)
-		v.Columns = append(v.Columns, dwColumn{Name: src.Name, Type: col.Type, Cast: src.Type != col.Type})
+		v.Columns = append(v.Columns, dwColumn{Name: src.Name, Type: col.Type, Cast: src.Type != col.Type,
+			Trunc: models.IsFraction(src.Type) && models.IsInteger(col.Type)})
 	}
 	eventCols, events := c.KnownEvents()
 	// filtered are the columns the event filter leaves no NULL or empty

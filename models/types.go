@@ -171,6 +171,16 @@ func IsInteger(t string) bool {
 	return false
 }
 
+// IsFraction reports whether a (normalized) type holds fractions: DOUBLE,
+// FLOAT or DECIMAL.
+func IsFraction(t string) bool {
+	switch baseType(t) {
+	case "DOUBLE", "FLOAT", "DECIMAL":
+		return true
+	}
+	return false
+}
+
 func isNumeric(t string) bool {
 	switch baseType(t) {
 	case "DOUBLE", "FLOAT", "DECIMAL":

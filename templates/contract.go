@@ -32,6 +32,7 @@ var DialectContract = []DialectTemplate{
 	// The DW node.
 	{"dw_dedup", "the SELECT of the cleaned rows keeping one row per dedup key (the DW view); both build on dw_first_copies"},
 	{"dw_order", "the cleaned rows Body in the order the engine writes them best (V: the DW view)"},
+	{"dw_cast", "the ODS column C cast to its DW type, a fraction into an integer truncated towards zero, as MaxCompute's CAST does (a dwColumn)"},
 	// The funnel modes' pieces of syntax.
 	{"known_event", "whether a row's value of an event column is one the funnels count (a stageMatch: Column, Events, String)"},
 	{"stage_number", "the stage of a row's event, NULL for other events (a stages view)"},

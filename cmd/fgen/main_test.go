@@ -3580,3 +3580,39 @@ func TestLocalCommandsTakeOdpsConfig(t *testing.T) {
 		t.Errorf("load --odps-config --format json: %v: %+v", err, r)
 	}
 }
+
+// The DW node casts an ODS fraction into an integer column as MaxCompute
+// does, truncating towards zero (DuckDB's CAST rounds: 1.6 to 2), so a
+// time of 0.6 s past a window's end is not a second later on one engine.
+func TestDWCastTruncatesAsMaxCompute(t *testing.T) {
+	dir := project(t)
+	cfg := filepath.Join(dir, "funnel.toml")
+	replaceInFile(t, cfg, `{ name = "ts",                      type = "BIGINT", comment = "event time, epoch seconds" },`, `{ name = "ts", type = "DOUBLE" },`)
+	replaceInFile(t, cfg, `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },`, `{ name = "use_time",                type = "BIGINT", comment = "time spent on the event" },
+  { name = "customize_event_content", type = "STRING", comment = "event payload" },
+  { name = "ts", type = "BIGINT" },`)
+	rows := `{"md5":"a","uid":"u1","customize_event":"browse","ts":1704103200.6,"dt":"20240101"}
+{"md5":"b","uid":"u2","customize_event":"browse","ts":-1.6,"dt":"20240101"}
+`
+	if err := os.WriteFile(filepath.Join(dir, "e.jsonl"), []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"load", "e.jsonl"}, {"apply", "--bizdate", "20240101"}} {
+		if r := fgen(t, dir, nil, args...); r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+	}
+	db, err := duckdb.Open(duckdb.Options{Path: filepath.Join(dir, ".fgen", "local.duckdb"), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := db.Query(context.Background(), `SELECT string_agg(CAST(ts AS VARCHAR), ',' ORDER BY uid) FROM dw_user_trace_data`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := *res.Values[0][0]; got != "1704103200,-1" {
+		t.Errorf("DW ts = %s, want 1704103200,-1", got)
+	}
+}
