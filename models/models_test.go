@@ -784,3 +784,13 @@ table = "rpt_extra"
 		t.Errorf("a funnel of three columns: %v", err)
 	}
 }
+
+// A breakdown is no partition column: its error says so, rather than to
+// add it to the DW's columns (which the partition column may not be).
+func TestBreakdownOfAPartitionColumn(t *testing.T) {
+	src := strings.Replace(shipped(t), `[funnels.report]`, "breakdowns = [\"dt\"]\n[funnels.report]", 1)
+	_, err := Parse("funnel.toml", []byte(src))
+	if want := `breakdown "dt" is a partition column of the DW table, which holds the day or the hour, not a value of the rows`; err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "add it to [dw] columns") {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}

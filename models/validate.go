@@ -459,6 +459,10 @@ func (v *validator) funnel(p string, f *Funnel) {
 	dims := map[string]bool{}
 	for i, d := range f.Breakdowns {
 		bp := fmt.Sprintf("%s.breakdowns[%d]", p, i)
+		if sameName(d, c.DW.Partition) || c.DW.HourPartition != "" && sameName(d, c.DW.HourPartition) {
+			v.errorf(bp, "breakdown %q is a partition column of the DW table, which holds the day or the hour, not a value of the rows; break down by a column under [dw] columns, such as device_brand", d)
+			continue
+		}
 		if _, ok := v.dwColumn(bp, d, "breakdown", true); !ok {
 			continue
 		}
