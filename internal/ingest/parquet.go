@@ -180,8 +180,9 @@ func parquetNames(ctx context.Context, tx *duckdb.Tx, reader string) ([]string, 
 // notUTF8 is err, why a load failed, with the column named when DuckDB's
 // Parquet reader refused a string that is not UTF-8: its error names the
 // file and the value, not the column, nor a row. The column is the first
-// string column of the file that DuckDB cannot read alone, each read in a
-// transaction of its own until one fails (a failed query ends it).
+// string column of the file that DuckDB cannot read alone: each is read in
+// turn, in a transaction of their own (the load's has failed), until one
+// fails, which ends it.
 func (l *loader) notUTF8(ctx context.Context, db *duckdb.DB, rows int64, err error) error {
 	if err == nil || !strings.Contains(err.Error(), "is not valid UTF8") {
 		return err
