@@ -794,3 +794,13 @@ func TestBreakdownOfAPartitionColumn(t *testing.T) {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 }
+
+// A stage name that is no name is told once, at the stage, not again at
+// the report columns named from it.
+func TestBadStageNameToldOnce(t *testing.T) {
+	src := strings.Replace(shipped(t), `{ name = "purchase", events = ["purchase"] }`, `{ name = "1buy", events = ["purchase"] }`, 1)
+	_, err := Parse("funnel.toml", []byte(src))
+	if err == nil || !strings.Contains(err.Error(), `stage name "1buy" is not a valid name`) || strings.Contains(err.Error(), "count_column") || strings.Contains(err.Error(), "rate_column") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -728,9 +728,12 @@ func (v *validator) report(p string, f *Funnel) {
 	if len(cols) > MaxColumns { // as the ODS and DW tables' check, and generate's, count them
 		v.errorf(p, "report table %q would have %d columns; MaxCompute takes at most %d: report fewer (stages, rates, percentiles, histogram buckets)", r.Table, len(cols), MaxColumns)
 	}
+	// A stage's name that is no name is told at the stage: not again at
+	// each column named from it (count_column, a key never written).
+	badStage := func(k int) bool { return k >= 0 && k < len(f.Stages) && !isColumn(f.Stages[k].Name) }
 	for _, col := range cols {
 		path := p + "." + col.Pattern
-		if badPattern[col.Pattern] {
+		if badPattern[col.Pattern] || badStage(col.Stage) || col.Kind != KindDimension && badStage(col.Stage-1) && strings.Contains(r.patterns()[col.Pattern], "{from}") {
 			continue
 		}
 		// A column's comment is made of funnel.toml's names and markers,
