@@ -276,6 +276,10 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 		if err != nil {
 			return err
 		}
+		if n := r.MarkerValuesLeftOut; n > 0 {
+			fmt.Fprintf(opts.stderr, "warning: %s has %d rows of a breakdown value that is the total marker %q, of which the long layout of %d breakdowns does not say whose they are; the report leaves them out and shows each day's total: set total_marker in funnel.toml to a value no breakdown has\n",
+				f.Report.Table, n, r.TotalMarker, len(f.Breakdowns))
+		}
 		// Days whose rows Read left out, as another definition's, have
 		// rows: they are not days without.
 		missing := slices.DeleteFunc(daysWithout(r, days), func(d string) bool { return slices.Contains(r.DaysOfOtherDefinition, d) })

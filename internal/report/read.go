@@ -149,6 +149,14 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) (map[string]strin
 			if len(f.Breakdowns) > 0 {
 				occurrence := seen[key+"\x00"+strconv.Itoa(stage)]
 				seen[key+"\x00"+strconv.Itoa(stage)]++
+				if occurrence > 0 && len(f.Breakdowns) > 1 {
+					// Values that are the marker, of two breakdowns or more:
+					// which table rows of a stage are whose, the table does
+					// not say, and each stage's would be paired at random.
+					// Left out; the total (the largest, first) is kept.
+					r.MarkerValuesLeftOut++
+					continue
+				}
 				key += "\x00" + strconv.Itoa(occurrence)
 			}
 			i, ok := byKey[key]
@@ -205,9 +213,11 @@ func largestFirst(f *models.Funnel, values [][]*string) [][]*string {
 
 // markerValues marks the rows of breakdown values that are the total
 // marker: of the rows of a day (and hour) whose breakdown values are all
-// the marker, the day's total is the one of most stage-1 counts (a
-// breakdown's values partition the total's users or rows), and the others,
-// one per breakdown at most, are values (Row.markerValue).
+// the marker, the day's total is the one whose counts are the largest (a
+// breakdown's values partition the total's users or rows, so the total's
+// count is at least each value's at every stage; a users funnel's value
+// may tie the total at stage 1 and not after), and the others, one per
+// breakdown at most, are values (Row.markerValue).
 func (r *Report) markerValues() {
 	if len(r.Breakdowns) == 0 {
 		return
@@ -224,13 +234,24 @@ func (r *Report) markerValues() {
 		switch {
 		case !ok:
 			total[k] = i
-		case len(row.Counts) > 0 && row.Counts[0] > r.Rows[j].Counts[0]:
+		case larger(row.Counts, r.Rows[j].Counts):
 			r.Rows[j].markerValue = true
 			total[k] = i
 		default:
 			row.markerValue = true
 		}
 	}
+}
+
+// larger reports whether counts a exceed b at the first stage where they
+// differ: of a total and a value's row, the total.
+func larger(a, b []int64) bool {
+	for k := range min(len(a), len(b)) {
+		if a[k] != b[k] {
+			return a[k] > b[k]
+		}
+	}
+	return false
 }
 
 // otherDefinition adds to other (day -> why) the days whose rows do not
@@ -347,6 +368,10 @@ func (r *Report) sortRows(f *models.Funnel) {
 			return c
 		}
 		if c := cmp.Or(a.dims-b.dims, a.first-b.first); c != 0 {
+			return c
+		}
+		// The total before a value that is the marker, whose values are its.
+		if c := first(b.row.markerValue, a.row.markerValue); c != 0 {
 			return c
 		}
 		if c := first(b.other, a.other); c != 0 {

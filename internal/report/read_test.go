@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -380,60 +381,109 @@ func TestReadLeavesOutAnEarlierDefinition(t *testing.T) {
 	}
 }
 
-// In the wide layout, a breakdown value that is the total marker has a
-// row of its own, which is not the day's total, whatever the table's order:
-// the total's stage-1 count is the larger.
+// A breakdown value that is the total marker has rows of the total's day
+// and breakdown values, which are not the day's total, whatever the table's
+// order: the total's counts are the larger (in the users mode at a later
+// stage, when a value ties it at the first). In the long layout of two
+// breakdowns the values' table rows do not say whose they are: left out.
+// The HTML page, whose breakdown cards group the values, shows them.
 func TestReadValueThatIsTheTotalMarker(t *testing.T) {
-	cfg, err := models.Parse("modes.toml", mustRead(t, "../../generator/testdata/configs/modes.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f *models.Funnel
-	for i := range cfg.Funnels {
-		if cfg.Funnels[i].Name == "ordered_1h" {
-			f = &cfg.Funnels[i]
-		}
-	}
-	if f == nil || !slices.Equal(f.Breakdowns, []string{"device_brand"}) || f.Long() {
-		t.Fatalf("modes.toml's ordered_1h: %+v", f)
-	}
-	proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, order := range [][]int64{{3, 10}, {10, 3}} {
-		rows := &warehouse.Rows{}
-		for _, browse := range order {
-			day := "20210303"
-			var vals []*string
-			for _, c := range f.ReportColumns() {
-				var v *string
-				s := func(x string) { v = &x }
-				switch {
-				case c.Kind == models.KindDimension:
-					s("all")
-				case c.Kind == models.KindCount && c.Stage == 0:
-					s(strconv.FormatInt(browse, 10))
-				case c.Kind == models.KindCount:
-					s("1")
+	src := string(mustRead(t, "../../generator/testdata/configs/modes.toml"))
+	long := strings.Replace(src, `table = "rpt_users_by_device"`+"\noverall_rate_column = \"{stage}_overall_rate\"", `table = "rpt_users_by_device"`+"\nlayout = \"long\"", 1)
+	for _, tc := range []struct {
+		name, cfg, funnel string
+		rows              [][]int64 // a day's rows of breakdown values all the marker, the total's among them
+		total             []int64
+		values            int // the value rows read
+		label             string
+	}{
+		{"one breakdown", src, "ordered_1h", [][]int64{{3, 1, 1}, {10, 1, 1}}, []int64{10, 1, 1}, 1, "device_brand=all"},
+		{"a tie at the first stage", src, "users_by_device", [][]int64{{5, 1, 0}, {5, 3, 1}}, []int64{5, 3, 1}, 1, "device_brand or system_type=all"},
+		{"the long layout of two breakdowns", long, "users_by_device", [][]int64{{6, 4, 1}, {7, 2, 2}, {10, 5, 2}}, []int64{10, 5, 2}, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := models.Parse("modes.toml", []byte(tc.cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var f *models.Funnel
+			for i := range cfg.Funnels {
+				if cfg.Funnels[i].Name == tc.funnel {
+					f = &cfg.Funnels[i]
 				}
-				vals = append(vals, v)
 			}
-			rows.Values = append(rows.Values, append(vals, &day))
-		}
-		r, err := Read(context.Background(), tableRows{rows: rows}, proj, f, "", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := r.days()
-		if len(d) != 1 || len(d[0].Rows) != 2 || d[0].Total == nil || d[0].Total.Counts[0] != 10 || len(r.DaysOfOtherDefinition) > 0 {
-			t.Fatalf("table order %v: days %+v, left out %v", order, d, r.OtherDefinition)
-		}
-		for _, row := range d[0].Rows {
-			if row != d[0].Total && (r.isTotal(row) || r.label(row) != "device_brand=all") {
-				t.Errorf("table order %v: the value's row %+v is a total or labelled %q", order, row, r.label(row))
+			proj, err := generator.Render(cfg, templates.FS(), generator.DuckDB)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			// A table row: the wide layout's of counts, or the long
+			// layout's of stage k.
+			tableRow := func(value string, counts []int64, k int) []*string {
+				var vals []*string
+				for _, c := range f.ReportColumns() {
+					var v *string
+					s := func(x string) { v = &x }
+					switch c.Kind {
+					case models.KindDimension:
+						s(value)
+					case models.KindStage:
+						s(f.Stages[k].Name)
+					case models.KindStageIndex:
+						s(strconv.Itoa(k + 1))
+					case models.KindCount:
+						s(strconv.FormatInt(counts[max(c.Stage, k)], 10))
+					}
+					vals = append(vals, v)
+				}
+				day := "20210303"
+				return append(vals, &day)
+			}
+			for _, reversed := range []bool{false, true} {
+				rows := &warehouse.Rows{}
+				// A value of its own beside them: the page's breakdown
+				// card then has two values to sort.
+				apple := []int64{1, 1, 0}
+				for i, counts := range append(slices.Clone(tc.rows), apple) {
+					value := "all"
+					if i == len(tc.rows) {
+						value = "apple"
+					}
+					if f.Long() {
+						for k := range f.Stages {
+							rows.Values = append(rows.Values, tableRow(value, counts, k))
+						}
+					} else {
+						rows.Values = append(rows.Values, tableRow(value, counts, -1))
+					}
+				}
+				if reversed {
+					slices.Reverse(rows.Values)
+				}
+				r, err := Read(context.Background(), tableRows{rows: rows}, proj, f, "", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := r.days()
+				if len(d) > 0 && d[0].Rows[0] != d[0].Total {
+					t.Errorf("reversed %v: the day's first row is not its total: %+v", reversed, d[0].Rows[0])
+				}
+				if len(d) != 1 || len(d[0].Rows) != 2+tc.values || d[0].Total == nil || !slices.Equal(d[0].Total.Counts, tc.total) || len(r.DaysOfOtherDefinition) > 0 {
+					t.Fatalf("reversed %v: days %+v, total %+v, left out %v", reversed, d, d[0].Total, r.OtherDefinition)
+				}
+				for _, row := range d[0].Rows {
+					if row != d[0].Total && row.Dims[f.Breakdowns[0]] == "all" && (r.isTotal(row) || r.label(row) != tc.label) {
+						t.Errorf("reversed %v: the value's row %+v is a total or labelled %q", reversed, row, r.label(row))
+					}
+				}
+				if left := len(tc.rows) - 1 - tc.values; f.Long() && r.MarkerValuesLeftOut != left*len(f.Stages) {
+					t.Errorf("reversed %v: %d table rows left out, want %d", reversed, r.MarkerValuesLeftOut, left*len(f.Stages))
+				}
+				var b bytes.Buffer
+				if err := Write(&b, r, FormatHTML); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

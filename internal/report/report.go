@@ -79,6 +79,11 @@ type Report struct {
 	// longer writes: a breakdown removed) recreates the table first.
 	DaysOfOtherDefinition, OtherDefinition []string
 	OtherDefinitionRecreate                bool
+	// MarkerValuesLeftOut counts the table rows Read left out of breakdown
+	// values that are the total marker, in the long layout of two
+	// breakdowns or more, whose table rows do not say which breakdown's
+	// they are (see addRows): the day's total is kept.
+	MarkerValuesLeftOut int
 }
 
 // againText says how the days of an earlier definition are written again.

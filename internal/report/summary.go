@@ -217,6 +217,13 @@ func (r *Report) groups(days []day) []group {
 					ds, vs = append(ds, b), append(vs, v)
 				}
 			}
+			switch {
+			case row.markerValue && len(r.Breakdowns) == 1:
+				// The breakdown's value that is the total marker.
+				ds, vs = r.Breakdowns, []string{r.TotalMarker}
+			case len(ds) == 0:
+				continue // a value that is the marker, of which breakdown the rows do not say
+			}
 			key := strings.Join(ds, "\x00")
 			a := byDims[key]
 			if a == nil {
