@@ -234,6 +234,7 @@ func TestDemo(t *testing.T) {
 		{[]string{"--all", "--format", "csv"}, "fgen: the csv format holds one funnel's rows, not 5; name one funnel, or use --format json or html"},
 		// The format from -o's extension: --format json would clash with it.
 		{[]string{"--all", "-o", "all.csv"}, "fgen: the csv format holds one funnel's rows, not 5; name one funnel, or write the report to a file named .json or .html"},
+		{[]string{"--all", "--format", "csv", "-o", "all.csv"}, "fgen: the csv format holds one funnel's rows, not 5; name one funnel, or give --format json or html and -o a file of that extension"},
 		{[]string{"--all", "--funnel", "user_trace"}, "fgen: --all reports every funnel; leave out --funnel, or name the funnels without --all"},
 		{[]string{"--funnel", "nope"}, `fgen: no funnel "nope" in funnel.toml; funnels: user_trace, users_by_system, ordered_1h, ordered_overnight, ordered_long`},
 	} {

@@ -198,9 +198,12 @@ func runReport(ctx context.Context, opts *reportOptions, output string) error {
 	}
 	if format == report.FormatCSV && len(fs) > 1 {
 		other := "use --format json or html"
-		if output != "" && !opts.formatGiven {
-			// The format is the file's extension's.
+		if _, named := reportExtensions[strings.ToLower(filepath.Ext(output))]; named {
+			// -o's extension names the format, which --format must agree with.
 			other = "write the report to a file named .json or .html"
+			if opts.formatGiven {
+				other = "give --format json or html and -o a file of that extension"
+			}
 		}
 		return fmt.Errorf("the csv format holds one funnel's rows, not %d; name one funnel, or %s", len(fs), other)
 	}
