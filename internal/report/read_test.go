@@ -330,23 +330,7 @@ func TestReadLeavesOutAnEarlierDefinition(t *testing.T) {
 				today = current[:2] // the total's
 			}
 			for _, r := range slices.Concat(tc.rows, today) {
-				var vals []*string
-				for _, c := range f.ReportColumns() {
-					var v *string
-					s := func(x string) { v = &x }
-					switch c.Kind {
-					case models.KindDimension:
-						s(r.device)
-					case models.KindStage:
-						s(r.stage)
-					case models.KindStageIndex:
-						s(strconv.Itoa(r.k))
-					case models.KindCount:
-						s(strconv.Itoa(r.n))
-					}
-					vals = append(vals, v)
-				}
-				rows.Values = append(rows.Values, append(vals, &r.dt))
+				rows.Values = append(rows.Values, reportTableRow(f, r.dt, r.device, r.k, r.stage, func(models.ReportColumn) int64 { return int64(r.n) }))
 			}
 			rep, err := Read(context.Background(), tableRows{rows: rows}, proj, f, "", "")
 			if err != nil {
@@ -416,28 +400,6 @@ func TestReadValueThatIsTheTotalMarker(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// A table row: the wide layout's of counts, or the long
-			// layout's of stage k.
-			tableRow := func(value string, counts []int64, k int) []*string {
-				var vals []*string
-				for _, c := range f.ReportColumns() {
-					var v *string
-					s := func(x string) { v = &x }
-					switch c.Kind {
-					case models.KindDimension:
-						s(value)
-					case models.KindStage:
-						s(f.Stages[k].Name)
-					case models.KindStageIndex:
-						s(strconv.Itoa(k + 1))
-					case models.KindCount:
-						s(strconv.FormatInt(counts[max(c.Stage, k)], 10))
-					}
-					vals = append(vals, v)
-				}
-				day := "20210303"
-				return append(vals, &day)
-			}
 			for _, reversed := range []bool{false, true} {
 				rows := &warehouse.Rows{}
 				// A value of its own beside them: the page's breakdown
@@ -449,11 +411,11 @@ func TestReadValueThatIsTheTotalMarker(t *testing.T) {
 						value = "apple"
 					}
 					if f.Long() {
-						for k := range f.Stages {
-							rows.Values = append(rows.Values, tableRow(value, counts, k))
+						for k, st := range f.Stages {
+							rows.Values = append(rows.Values, reportTableRow(f, "20210303", value, k+1, st.Name, func(models.ReportColumn) int64 { return counts[k] }))
 						}
 					} else {
-						rows.Values = append(rows.Values, tableRow(value, counts, -1))
+						rows.Values = append(rows.Values, reportTableRow(f, "20210303", value, 0, "", func(c models.ReportColumn) int64 { return counts[c.Stage] }))
 					}
 				}
 				if reversed {
@@ -485,6 +447,29 @@ func TestReadValueThatIsTheTotalMarker(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reportTableRow is a row of f's report table on day dt: value for every
+// breakdown, in the long layout stage k (1-based) named stage, a count
+// column's value count(column), and NULL in the others.
+func reportTableRow(f *models.Funnel, dt, value string, k int, stage string, count func(models.ReportColumn) int64) []*string {
+	var vals []*string
+	for _, c := range f.ReportColumns() {
+		var v *string
+		s := func(x string) { v = &x }
+		switch c.Kind {
+		case models.KindDimension:
+			s(value)
+		case models.KindStage:
+			s(stage)
+		case models.KindStageIndex:
+			s(strconv.Itoa(k))
+		case models.KindCount:
+			s(strconv.FormatInt(count(c), 10))
+		}
+		vals = append(vals, v)
+	}
+	return append(vals, &dt)
 }
 
 // In the wide layout too: a breakdown's rows, which a funnel without it
