@@ -141,3 +141,18 @@ func TestDailyCronAfterFirstHourlyRun(t *testing.T) {
 		}
 	}
 }
+
+// An hourly report whose day partition is named as the DW's hour column,
+// which the report's hour column is by default: the error is at the key
+// written, partition.
+func TestHourlyReportPartitionIsTheHour(t *testing.T) {
+	data, err := os.ReadFile("../generator/testdata/configs/hourly.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(data), `table = "rpt_hourly_ordered"`, `table = "rpt_hourly_ordered"`+"\npartition = \"hh\"", 1)
+	_, err = Parse("funnel.toml", []byte(src))
+	if want := `report.partition: partition "hh" is the report's hour partition column too (the DW's, by default); name the day column, e.g. partition = "dt"`; err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "report.hour_partition") {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}

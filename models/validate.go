@@ -669,7 +669,13 @@ func (v *validator) report(p string, f *Funnel) {
 	}
 	if f.Hourly() && r.HourPartition != "" {
 		if v.ident(p+".hour_partition", r.HourPartition, "hour partition column") && sameName(r.HourPartition, r.Partition) {
-			v.errorf(p+".hour_partition", "hour_partition %q is also the day partition column; name the hour column, e.g. hour_partition = \"hh\"", r.HourPartition)
+			if v.c.Has(p + ".hour_partition") {
+				v.errorf(p+".hour_partition", "hour_partition %q is also the day partition column; name the hour column, e.g. hour_partition = \"hh\"", r.HourPartition)
+			} else {
+				// The hour column is the DW's, by default: the day's
+				// column is the one written.
+				v.errorf(p+".partition", "partition %q is the report's hour partition column too (the DW's, by default); name the day column, e.g. partition = \"dt\"", r.Partition)
+			}
 		}
 	}
 	if !f.Hourly() && v.c.Has(p+".hour_partition") {
