@@ -530,18 +530,14 @@ func notText(f io.ReaderAt, path string, format sample.Format) string {
 	if format == sample.JSONL {
 		name = "JSON lines"
 	}
-	// The text a file of its own would hold: events.csv's in
-	// events.text.csv.
-	ext := filepath.Ext(path)
-	text := strings.TrimSuffix(path, ext) + ".text" + ext
-	type kind struct{ magic, what, fix string }
-	var kinds []kind
-	for _, c := range sample.Compressions {
-		kinds = append(kinds, kind{c.Magic, c.Name + "-compressed", fmt.Sprintf("decompress it into a file of its own (%s %s > %s), then load that", c.Cat, shell.Quote(path), shell.Quote(text))})
+	if c, fix := compressed(b, path); c != "" && binary {
+		return fmt.Sprintf("the file is %s-compressed, not %s text: %s", c, name, fix)
 	}
-	kinds = append(kinds,
-		kind{"PK\x03\x04", "a ZIP archive (as an .xlsx workbook is)", "save the sheet as CSV UTF-8, or unzip the file, and load the " + name + " file"},
-		kind{"PAR1", "a Parquet file", "name it .parquet"})
+	type kind struct{ magic, what, fix string }
+	kinds := []kind{
+		{"PK\x03\x04", "a ZIP archive (as an .xlsx workbook is)", "save the sheet as CSV UTF-8, or unzip the file, and load the " + name + " file"},
+		{"PAR1", "a Parquet file", "name it .parquet"},
+	}
 	for _, k := range kinds {
 		if bytes.HasPrefix(b, []byte(k.magic)) && binary {
 			return fmt.Sprintf("the file is %s, not %s text: %s", k.what, name, k.fix)
@@ -553,6 +549,20 @@ func notText(f io.ReaderAt, path string, format sample.Format) string {
 		return fmt.Sprintf("the file is not %s text: its byte %d is NUL, as in a binary file, or in one its writer stopped before it wrote; load the %s file it should be", name, i+1, name)
 	}
 	return ""
+}
+
+// compressed says which compression (sample.Compressions) the file at
+// path, which begins with head, is of, and how to decompress it into a
+// file of its own: events.csv's text into events.text.csv. "" for none.
+func compressed(head []byte, path string) (name, fix string) {
+	ext := filepath.Ext(path)
+	text := strings.TrimSuffix(path, ext) + ".text" + ext
+	for _, c := range sample.Compressions {
+		if bytes.HasPrefix(head, []byte(c.Magic)) {
+			return c.Name, fmt.Sprintf("decompress it into a file of its own (%s %s > %s), then load that", c.Cat, shell.Quote(path), shell.Quote(text))
+		}
+	}
+	return "", ""
 }
 
 // checkEvery is how many lines a check reads between looks at its context.

@@ -1,18 +1,15 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/fgen-dev/fgen/internal/duckdb"
 	"github.com/fgen-dev/fgen/internal/sample"
-	"github.com/fgen-dev/fgen/internal/shell"
 )
 
 // parquetFile is how a Parquet file's columns go into the table's.
@@ -244,10 +241,8 @@ func notParquet(path string) string {
 	case n == 0:
 		return "the file is empty, not Parquet: a Parquet file has at least its header and footer"
 	}
-	for _, c := range sample.Compressions {
-		if bytes.HasPrefix(head[:n], []byte(c.Magic)) {
-			return fmt.Sprintf("the file is %s-compressed, not Parquet: decompress it into a file of its own (%s %s > %s), then load that", c.Name, c.Cat, shell.Quote(path), shell.Quote(strings.TrimSuffix(path, filepath.Ext(path))+".text.parquet"))
-		}
+	if c, fix := compressed(head[:n], path); c != "" {
+		return fmt.Sprintf("the file is %s-compressed, not Parquet: %s", c, fix)
 	}
 	return "the file is not Parquet (it does not begin and end with Parquet's PAR1): if it is CSV or JSON lines, name it .csv or .jsonl"
 }

@@ -385,7 +385,7 @@ func (w *Warehouse) PartitionWriters(ctx context.Context, tables []string) (map[
 			return nil, err
 		}
 		switch {
-		case n == 0 && (wr.Unowned || wr.Replaced != ""):
+		case n == 0 && wr.Unclaimed():
 			// No rows to lose, but not fgen's table to change (the sync
 			// task's, before its first partition): Empty.
 			wr.Empty = true
@@ -500,16 +500,21 @@ const (
 	createProjects = "CREATE TABLE IF NOT EXISTS `" + ProjectsTable + "` (table_name STRING, project STRING) COMMENT 'fgen: the fgen project that created each table';"
 )
 
+// timesNote notes in TimesTable that fgen project created table at created.
+func timesNote(table, project string, created time.Time) string {
+	return fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %d);", TimesTable, quote(table), quote(project), created.Unix())
+}
+
+// projectNote notes in ProjectsTable that fgen project created table.
+func projectNote(table, project string) string {
+	return fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project))
+}
+
 // handNotes are the statements that note by hand that fgen project created
 // table at created: each notes table made if need be (a project where no
 // fgen made one has none), then its INSERT; TimesTable's first.
 func handNotes(table, project string, created time.Time) []string {
-	return []string{
-		createTimes,
-		fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s, %d);", TimesTable, quote(table), quote(project), created.Unix()),
-		createProjects,
-		fmt.Sprintf("INSERT INTO TABLE `%s` VALUES (%s, %s);", ProjectsTable, quote(table), quote(project)),
-	}
+	return []string{createTimes, timesNote(table, project, created), createProjects, projectNote(table, project)}
 }
 
 // keepRecord notes in BooksTable that a node job wrote its partition, with
@@ -560,28 +565,27 @@ func (w *Warehouse) noteProject(ctx context.Context, table, project string, prev
 	case prev != nil && prev.Created.Equal(live.Created):
 		return false, nil, nil
 	}
-	hand = handNotes(table, project, live.Created)
 	if !live.Created.IsZero() {
 		err := w.createOnce(ctx, &w.timesKept, createTimes)
 		if err == nil {
-			err = w.runStatement(ctx, hand[1], nil, nil)
+			err = w.runStatement(ctx, timesNote(table, project, live.Created), nil, nil)
 		}
 		w.mu.Lock()
 		w.times = nil // read again when asked
 		w.mu.Unlock()
 		if err != nil {
-			return true, hand, err
+			return true, handNotes(table, project, live.Created), err
 		}
 	}
 	err = w.createOnce(ctx, &w.projects, createProjects)
 	if err == nil {
-		err = w.runStatement(ctx, hand[3], nil, nil)
+		err = w.runStatement(ctx, projectNote(table, project), nil, nil)
 	}
 	w.mu.Lock()
 	w.created = nil // read again when asked
 	w.mu.Unlock()
 	if err != nil {
-		return true, hand[2:], err
+		return true, []string{createProjects, projectNote(table, project)}, err
 	}
 	return true, nil, nil
 }

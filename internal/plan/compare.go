@@ -342,7 +342,7 @@ func compareDerived(proj *generator.Project, caps warehouse.Capabilities, td tab
 		if err != nil {
 			return tc, err
 		}
-		if writers != nil && (writers.Unowned || writers.Replaced != "") {
+		if writers != nil && writers.Unclaimed() {
 			refuseRaw(proj, &tc, rawRows(proj, td, writers)+"; and it differs from the table out/'s DDL makes ("+strings.Join(tc.Changes, "; ")+"): apply would ALTER it, then write its partitions", writers)
 			return tc, nil
 		}
@@ -525,7 +525,7 @@ func rawRows(proj *generator.Project, td tableDiff, writers *warehouse.Writers) 
 		return fmt.Sprintf("live table %s is not the table fgen wrote (dropped and made again outside fgen?): %s; its rows are not rows fgen derived", name, writers.Replaced)
 	case writers != nil && writers.Jobs > 0:
 		return ""
-	case writers != nil && writers.Empty && (writers.Unowned || writers.Replaced != ""):
+	case writers != nil && writers.Empty && writers.Unclaimed():
 		return fmt.Sprintf("fgen did not make live table %s, which has no partitions yet, and has no note of writing it: it is not fgen's to drop or change (the sync task's ODS table under the name funnel.toml gives its %s table, or one made by hand?)", name, td.want.Layer)
 	case writers != nil && writers.Foreign:
 		return fmt.Sprintf("fgen has no note of writing any partition of live table %s, which holds rows: they are not rows fgen derived (another table under the name funnel.toml gives its %s table?)", name, td.want.Layer)

@@ -147,8 +147,9 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) (map[string]strin
 			// (the total's counts are the larger: markerValues).
 			key := row.Dt + "\x00" + row.Hour + "\x00" + dimsKey(f, &row)
 			if len(f.Breakdowns) > 0 {
-				occurrence := seen[key+"\x00"+strconv.Itoa(stage)]
-				seen[key+"\x00"+strconv.Itoa(stage)]++
+				of := key + "\x00" + strconv.Itoa(stage)
+				occurrence := seen[of]
+				seen[of]++
 				if occurrence > 0 && len(f.Breakdowns) > 1 {
 					// Values that are the marker, of two breakdowns or more:
 					// which table rows of a stage are whose, the table does
@@ -189,25 +190,31 @@ func (r *Report) addRows(f *models.Funnel, values [][]*string) (map[string]strin
 }
 
 // largestFirst returns the long layout's table rows values, those of
-// larger counts first (stably): see addRows.
+// larger counts first (stably): see addRows. Each row's count is read
+// once; one that does not read sorts last (addRows then says why).
 func largestFirst(f *models.Funnel, values [][]*string) [][]*string {
-	cols := f.ReportColumns()
-	at := slices.IndexFunc(cols, func(c models.ReportColumn) bool { return c.Kind == models.KindCount })
+	at := slices.IndexFunc(f.ReportColumns(), func(c models.ReportColumn) bool { return c.Kind == models.KindCount })
 	if at < 0 {
 		return values
 	}
-	count := func(vals []*string) int64 {
-		if at >= len(vals) {
-			return -1
-		}
-		n, err := parseCount(vals[at])
-		if err != nil {
-			return -1
-		}
-		return n
+	type counted struct {
+		vals []*string
+		n    int64
 	}
-	out := slices.Clone(values)
-	slices.SortStableFunc(out, func(a, b []*string) int { return cmp.Compare(count(b), count(a)) })
+	rows := make([]counted, len(values))
+	for i, vals := range values {
+		rows[i] = counted{vals, -1}
+		if at < len(vals) {
+			if n, err := parseCount(vals[at]); err == nil {
+				rows[i].n = n
+			}
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b counted) int { return cmp.Compare(b.n, a.n) })
+	out := make([][]*string, len(rows))
+	for i, r := range rows {
+		out[i] = r.vals
+	}
 	return out
 }
 

@@ -422,6 +422,10 @@ type Writers struct {
 	Claim string
 }
 
+// Unclaimed reports whether fgen has no claim on the table: it did not
+// make it, nor write it since it was made (Unowned, Replaced).
+func (w Writers) Unclaimed() bool { return w.Unowned || w.Replaced != "" }
+
 // A DayLister is a Warehouse that describes the partitions of several days
 // of a table at once, which the plan prefers to a Partition call for each:
 // an hourly table has 24 a day.
